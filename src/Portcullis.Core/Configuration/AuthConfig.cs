@@ -1,0 +1,18 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>Inbound auth of one connector.</summary>
+public sealed class AuthConfig
+{
+    /// <summary><c>oauth</c> (the default) or <c>none</c> (loopback only).</summary>
+    public string Mode { get; set; } = "oauth";
+
+    /// <summary>The scopes this connector is granted; a tool may require only these.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    public int TokenTtlSeconds { get; set; } = 3600;
+
+    /// <summary>Answer missing scopes with HTTP 403 step-up challenges instead of hiding the tool.</summary>
+    public bool StepUp { get; set; }
+
+    internal bool IsAnonymous => string.Equals(Mode, "none", StringComparison.Ordinal);
+}

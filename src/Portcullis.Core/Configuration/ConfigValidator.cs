@@ -1,0 +1,134 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>Checks what the schema cannot: cross-references, loopback-only features, scope grants.</summary>
+internal static class ConfigValidator
+{
+    public static IEnumerable<ConfigError> Validate(GatewayConfig config)
+    {
+        var loopback = ListenAddress.IsLoopback(config.Listen);
+        if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out _))
+        {
+            yield return new ConfigError("$.listen", $"'{config.Listen}' is not a URL");
+        }
+
+        foreach (var error in ValidateIdentity(config, loopback))
+        {
+            yield return error;
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < config.Connectors.Count; i++)
+        {
+            var connector = config.Connectors[i];
+            var at = $"$.connectors[{i}]";
+            if (!names.Add(connector.Server))
+            {
+                yield return new ConfigError($"{at}.server", $"another connector is already named '{connector.Server}'");
+            }
+
+            foreach (var error in ValidateConnector(config, connector, at, loopback))
+            {
+                yield return error;
+            }
+        }
+    }
+
+    private static IEnumerable<ConfigError> ValidateIdentity(GatewayConfig config, bool loopback)
+    {
+        var identity = config.Identity;
+        var needsIdentity = config.Connectors.Any(c => !c.Auth.IsAnonymous);
+        if (identity.Dev)
+        {
+            if (!loopback)
+            {
+                yield return new ConfigError("$.identity.dev", "the development identity is allowed only while listening on loopback");
+            }
+
+            if (identity.Issuer is not null || identity.JwksUri is not null || identity.Authority is not null)
+            {
+                yield return new ConfigError("$.identity", "dev cannot be combined with issuer, jwks_uri or authority");
+            }
+        }
+        else if (needsIdentity)
+        {
+            if (identity.Issuer is null && identity.Authority is null)
+            {
+                yield return new ConfigError("$.identity", "an issuer (or authority) is required while any connector uses oauth");
+            }
+
+            if (identity.JwksUri is null && identity.Authority is null)
+            {
+                yield return new ConfigError("$.identity", "jwks_uri or authority is required to check token signatures");
+            }
+        }
+    }
+
+    private static IEnumerable<ConfigError> ValidateConnector(GatewayConfig config, ConnectorConfig connector, string at, bool loopback)
+    {
+        if (!string.Equals(connector.Environment, config.Environment, StringComparison.Ordinal))
+        {
+            yield return new ConfigError($"{at}.environment",
+                $"'{connector.Environment}' differs from the gateway's environment '{config.Environment}'; run one gateway per environment");
+        }
+
+        if (connector.Auth.IsAnonymous && !loopback)
+        {
+            yield return new ConfigError($"{at}.auth.mode", "anonymous connectors (mode none) are allowed only while listening on loopback");
+        }
+
+        var upstream = connector.Upstream;
+        if (upstream.Command is not null && upstream.Headers.Count > 0)
+        {
+            yield return new ConfigError($"{at}.upstream.headers", "headers apply to url upstreams only");
+        }
+
+        if (upstream.Url is not null && (upstream.Args.Count > 0 || upstream.Env.Count > 0))
+        {
+            yield return new ConfigError($"{at}.upstream", "args and env apply to command upstreams only");
+        }
+
+        if (upstream.Command is not null && Path.IsPathRooted(upstream.Command) && !File.Exists(upstream.Command))
+        {
+            yield return new ConfigError($"{at}.upstream.command", $"the file '{upstream.Command}' does not exist");
+        }
+
+        if (upstream.WorkingDir is not null && !Directory.Exists(upstream.WorkingDir))
+        {
+            yield return new ConfigError($"{at}.upstream.working_dir", $"the folder '{upstream.WorkingDir}' does not exist");
+        }
+
+        foreach (var (name, value) in upstream.Env)
+        {
+            if (SecretReference.LooksLikeReference(value) && !SecretReference.TryParse(value, out _))
+            {
+                yield return new ConfigError($"{at}.upstream.env.{name}", "not a valid secret reference (env:NAME or file:PATH)");
+            }
+        }
+
+        var granted = connector.Auth.Scopes.ToHashSet(StringComparer.Ordinal);
+        for (var t = 0; t < connector.ToolsAllow.Count; t++)
+        {
+            var tool = connector.ToolsAllow[t];
+            connector.Tools.TryGetValue(tool, out var policy);
+            if (!connector.Auth.IsAnonymous && (policy is null || policy.Scopes.Count == 0))
+            {
+                yield return new ConfigError($"{at}.tools_allow[{t}]",
+                    $"'{tool}' is allow-listed but declares no scopes in tools.{tool}.scopes (no implicit access)");
+            }
+        }
+
+        foreach (var (tool, policy) in connector.Tools)
+        {
+            foreach (var scope in policy.Scopes.Where(s => !granted.Contains(s)))
+            {
+                yield return new ConfigError($"{at}.tools.{tool}.scopes",
+                    $"'{scope}' is not granted to the connector (add it to auth.scopes or remove it here)");
+            }
+
+            if (policy.ReadOnly == true && policy.AllowDestructive)
+            {
+                yield return new ConfigError($"{at}.tools.{tool}", "a tool cannot be both read_only and allow_destructive");
+            }
+        }
+    }
+}

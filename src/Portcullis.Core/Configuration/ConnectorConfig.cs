@@ -1,0 +1,19 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>One upstream MCP server as the agents see it.</summary>
+public sealed class ConnectorConfig
+{
+    public string Server { get; set; } = "";
+
+    public UpstreamConfig Upstream { get; set; } = new();
+
+    public AuthConfig Auth { get; set; } = new();
+
+    public string Environment { get; set; } = "";
+
+    public List<string> ToolsAllow { get; set; } = [];
+
+    public Dictionary<string, ToolConfig> Tools { get; set; } = [];
+
+    public RateLimitConfig? RateLimit { get; set; }
+}

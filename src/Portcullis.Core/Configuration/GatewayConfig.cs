@@ -1,0 +1,29 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>The whole gateway configuration, as read from the JSON file.</summary>
+public sealed class GatewayConfig
+{
+    /// <summary>The environment this gateway serves (for example <c>prod</c>); tokens must carry it.</summary>
+    public string Environment { get; set; } = "";
+
+    /// <summary>The URL Kestrel listens on.</summary>
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The folder for every file the gateway and its samples write.</summary>
+    public string? DataDir { get; set; }
+
+    /// <summary>Public base URL when the gateway sits behind a proxy; defaults to <see cref="Listen"/>.</summary>
+    public string? PublicUrl { get; set; }
+
+    public IdentityConfig Identity { get; set; } = new();
+
+    public IdempotencyConfig Idempotency { get; set; } = new();
+
+    public LimitsConfig Limits { get; set; } = new();
+
+    public List<ConnectorConfig> Connectors { get; set; } = [];
+
+    /// <summary>The folder of the config file; relative paths resolve against it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string BaseDirectory { get; set; } = "";
+}

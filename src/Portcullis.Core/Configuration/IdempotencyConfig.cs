@@ -1,0 +1,15 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>Where idempotency records live and for how long.</summary>
+public sealed class IdempotencyConfig
+{
+    public string Store { get; set; } = "sqlite";
+
+    public int RetentionHours { get; set; } = 24;
+
+    /// <summary>Lease of an in-progress claim; a claim older than this with no outcome is outcome-unknown.</summary>
+    public int LeaseSeconds { get; set; } = 300;
+
+    /// <summary>Connection string reference for networked stores (<c>env:NAME</c> or <c>file:PATH</c>).</summary>
+    public string? Connection { get; set; }
+}

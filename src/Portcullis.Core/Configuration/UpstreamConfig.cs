@@ -1,0 +1,24 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>How to reach the upstream: a child process over stdio, or Streamable HTTP.</summary>
+public sealed class UpstreamConfig
+{
+    public string? Command { get; set; }
+
+    public List<string> Args { get; set; } = [];
+
+    /// <summary>The child's whole environment besides a minimal default set; values may be secret references.</summary>
+    public Dictionary<string, string> Env { get; set; } = [];
+
+    public string? WorkingDir { get; set; }
+
+    public string? Url { get; set; }
+
+    /// <summary>HTTP headers sent upstream; every value is a secret reference.</summary>
+    public Dictionary<string, string> Headers { get; set; } = [];
+
+    /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 30;
+
+    internal bool IsStdio => Command is not null;
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams;
+
+namespace Portcullis.Core.Connectors;
+
+/// <summary>One configured connector at run time: its policy, its upstream and its current tool catalog.</summary>
+public sealed class Connector
+{
+    private readonly ToolSchemaBuilder _schemas;
+    private readonly ILogger _logger;
+    private volatile ToolCatalog _catalog = ToolCatalog.Empty;
+
+    internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ToolSchemaBuilder schemas, ILogger logger)
+    {
+        Config = config;
+        Upstream = upstream;
+        _schemas = schemas;
+        _logger = logger;
+        upstream.ToolsChanged += OnToolsChanged;
+    }
+
+    public string Name => Config.Server;
+
+    public ConnectorConfig Config { get; }
+
+    internal UpstreamSupervisor Upstream { get; }
+
+    internal ToolCatalog Catalog => _catalog;
+
+    /// <summary>Allow-listed tools hidden because the upstream marks them destructive and the config did not opt in.</summary>
+    public IReadOnlyList<string> RefusedDestructiveTools => _catalog.RefusedDestructive;
+
+    public UpstreamStatus Status => Upstream.Status;
+
+    private void OnToolsChanged(IReadOnlyList<Tool> tools)
+    {
+        var catalog = ToolCatalog.Build(Config, tools, _schemas);
+        foreach (var name in catalog.RefusedDestructive)
+        {
+            Log.DestructiveToolRefused(_logger, Name, name);
+        }
+
+        _catalog = catalog;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams;
+
+namespace Portcullis.Core.Connectors;
+
+/// <summary>All connectors of the gateway, by name, and the lifetime of their upstreams.</summary>
+internal sealed class ConnectorRegistry
+{
+    private readonly FrozenDictionary<string, Connector> _connectors;
+
+    public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("Portcullis.Connector");
+        _connectors = config.Connectors
+            .Select(c =>
+            {
+                var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), loggerFactory);
+                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory);
+                return new Connector(c, supervisor, schemas, logger);
+            })
+            .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    public IEnumerable<Connector> All => _connectors.Values;
+
+    public bool TryGet(string name, out Connector connector) => _connectors.TryGetValue(name, out connector!);
+
+    /// <summary>Runs every upstream supervisor until <paramref name="cancellationToken"/> fires.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_connectors.Values.Select(c => Task.Run(() => c.Upstream.RunAsync(cancellationToken), CancellationToken.None)));
+
+    /// <summary>Waits until each upstream has made its first connection attempt, or the timeout passes.</summary>
+    public Task FirstAttemptsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.WhenAll(_connectors.Values.Select(c => c.Upstream.FirstAttempt)).WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace Portcullis.Core.Diagnostics;
+
+/// <summary>Every log event of the core library; event ids 1000–1999 are kept here and nowhere else.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Connector {Connector}: upstream connected ({ServerName} {ServerVersion}), {ToolCount} tool(s)")]
+    public static partial void UpstreamConnected(ILogger logger, string connector, string serverName, string serverVersion, int toolCount);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Connector {Connector}: upstream connection failed; next attempt in {DelayMs} ms")]
+    public static partial void UpstreamConnectFailed(ILogger logger, string connector, double delayMs, Exception exception);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Connector {Connector}: upstream exited ({Reason}); restarting")]
+    public static partial void UpstreamExited(ILogger logger, string connector, string reason);
+
+    [LoggerMessage(1004, LogLevel.Information, "Connector {Connector} upstream stderr: {Line}")]
+    public static partial void UpstreamStderr(ILogger logger, string connector, string line);
+
+    [LoggerMessage(1005, LogLevel.Information, "Connector {Connector}: tool list refreshed, {ToolCount} tool(s)")]
+    public static partial void ToolsRefreshed(ILogger logger, string connector, int toolCount);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Connector {Connector}: refreshing the tool list failed")]
+    public static partial void ToolsRefreshFailed(ILogger logger, string connector, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Error, "Connector {Connector}: tool {Tool} is allow-listed but the upstream marks it destructive (or leaves it unannotated); it stays hidden until tools.{Tool}.allow_destructive is set")]
+    public static partial void DestructiveToolRefused(ILogger logger, string connector, string tool);
+
+    [LoggerMessage(1010, LogLevel.Information, "Call {CorrelationId}: {Connector}/{Tool} by {Principal} -> {Outcome} in {ElapsedMs:F1} ms")]
+    public static partial void CallCompleted(ILogger logger, string correlationId, string connector, string tool, string principal, string outcome, double elapsedMs);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Call {CorrelationId}: {Connector}/{Tool} by {Principal} -> {Code}: {Detail}")]
+    public static partial void CallFailed(ILogger logger, string correlationId, string connector, string tool, string principal, string code, string detail);
+
+    [LoggerMessage(1012, LogLevel.Error, "Call {CorrelationId}: {Connector}/{Tool} reached the forwarder without passing {Missing}; refused (fail closed)")]
+    public static partial void FailClosed(ILogger logger, string correlationId, string connector, string tool, string missing);
+
+    [LoggerMessage(1013, LogLevel.Error, "Call {CorrelationId}: {Connector}/{Tool} failed unexpectedly")]
+    public static partial void CallCrashed(ILogger logger, string correlationId, string connector, string tool, Exception exception);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Call {CorrelationId}: the upstream answered with JSON-RPC error {ErrorCode}")]
+    public static partial void UpstreamRejected(ILogger logger, string correlationId, int errorCode, Exception exception);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Call {CorrelationId}: the upstream connection failed during the call")]
+    public static partial void UpstreamCallFailed(ILogger logger, string correlationId, Exception exception);
+}

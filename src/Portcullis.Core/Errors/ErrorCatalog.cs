@@ -1,0 +1,27 @@
+namespace Portcullis.Core.Errors;
+
+/// <summary>Every error code the gateway can answer with; each one is documented in docs/errors.md.</summary>
+public static class ErrorCatalog
+{
+    public static readonly ErrorCode InvalidArguments = new("invalid_arguments", retryable: false);
+    public static readonly ErrorCode ToolNotFound = new("tool_not_found", retryable: false);
+    public static readonly ErrorCode InsufficientScope = new("insufficient_scope", retryable: false);
+    public static readonly ErrorCode RateLimited = new("rate_limited", retryable: true);
+    public static readonly ErrorCode UpstreamUnavailable = new("upstream_unavailable", retryable: true);
+    public static readonly ErrorCode UpstreamTimeout = new("upstream_timeout", retryable: true);
+    public static readonly ErrorCode UpstreamError = new("upstream_error", retryable: false);
+    public static readonly ErrorCode IdempotencyKeyMissing = new("idempotency_key_missing", retryable: false);
+    public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", retryable: false);
+    public static readonly ErrorCode IdempotencyInProgress = new("idempotency_in_progress", retryable: true);
+    public static readonly ErrorCode IdempotencyOutcomeUnknown = new("idempotency_outcome_unknown", retryable: false);
+    public static readonly ErrorCode PayloadTooLarge = new("payload_too_large", retryable: false);
+    public static readonly ErrorCode Internal = new("internal", retryable: true);
+
+    /// <summary>The whole catalog, in documentation order.</summary>
+    public static IReadOnlyList<ErrorCode> All { get; } =
+    [
+        InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
+        UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
+        IdempotencyOutcomeUnknown, PayloadTooLarge, Internal,
+    ];
+}

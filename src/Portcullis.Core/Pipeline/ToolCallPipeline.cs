@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline.Stages;
+
+namespace Portcullis.Core.Pipeline;
+
+/// <summary>
+/// The <c>tools/call</c> path, in its one fixed order:
+/// authorize → validate → idempotency → forward.
+/// </summary>
+internal sealed class ToolCallPipeline
+{
+    private readonly ToolCallHandler _entry;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public ToolCallPipeline(
+        AuthorizeStage authorize,
+        ValidateStage validate,
+        IdempotencyStage idempotency,
+        ForwardStage forward,
+        TimeProvider time,
+        ILogger<ToolCallPipeline> logger)
+    {
+        _logger = logger;
+        _time = time;
+        IToolCallStage[] stages = [authorize, validate, idempotency];
+        ToolCallHandler next = forward.InvokeAsync;
+        for (var i = stages.Length - 1; i >= 0; i--)
+        {
+            var stage = stages[i];
+            var rest = next;
+            next = (context, ct) => stage.InvokeAsync(context, rest, ct);
+        }
+
+        _entry = next;
+    }
+
+    /// <summary>Runs the call through every stage; never throws for a failed call.</summary>
+    public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        CallToolResult result;
+        try
+        {
+            result = await _entry(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, ex);
+            result = context.Fail(GatewayError.Internal());
+        }
+
+        var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
+        if (context.Failure is { } failure)
+        {
+            Log.CallFailed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, failure.Code.Code, failure.Message);
+        }
+
+        Log.CallCompleted(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, context.Outcome, elapsed);
+        return result;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Frozen;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Tools;
+
+/// <summary>
+/// The tools of one connector that policy lets anyone see: allow-listed, and not destructive unless
+/// opted in. Everything else is absent and answers as unknown. Rebuilt when the upstream's list changes.
+/// </summary>
+internal sealed class ToolCatalog
+{
+    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], []);
+
+    private readonly FrozenDictionary<string, GatewayTool> _tools;
+
+    private ToolCatalog(FrozenDictionary<string, GatewayTool> tools, IReadOnlyList<GatewayTool> ordered, IReadOnlyList<string> refused)
+    {
+        _tools = tools;
+        Ordered = ordered;
+        RefusedDestructive = refused;
+    }
+
+    /// <summary>Allowed tools in the upstream's order.</summary>
+    public IReadOnlyList<GatewayTool> Ordered { get; }
+
+    /// <summary>Allow-listed tools hidden because they are destructive and not opted in.</summary>
+    public IReadOnlyList<string> RefusedDestructive { get; }
+
+    public bool TryGet(string name, out GatewayTool tool) => _tools.TryGetValue(name, out tool!);
+
+    public static ToolCatalog Build(ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas)
+    {
+        var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
+        var ordered = new List<GatewayTool>();
+        var refused = new List<string>();
+        foreach (var tool in upstreamTools)
+        {
+            if (!allowed.Contains(tool.Name))
+            {
+                continue;
+            }
+
+            connector.Tools.TryGetValue(tool.Name, out var policy);
+            if (GatewayTool.IsDestructive(tool, policy) && policy?.AllowDestructive != true)
+            {
+                refused.Add(tool.Name);
+                continue;
+            }
+
+            ordered.Add(schemas.Build(tool, policy));
+        }
+
+        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused);
+    }
+}

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Polly;
+using Polly.Retry;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Upstreams;
+
+/// <summary>
+/// Keeps one long-lived client to a connector's upstream: connects, watches it, and restarts it with
+/// exponential backoff and jitter when it dies.
+/// </summary>
+/// <remarks>
+/// A connection that stays up for <see cref="StableAfter"/> counts as healthy: its death restarts at once
+/// and the backoff starts over. A connection that dies sooner counts as a failed attempt, so a crash loop
+/// backs off instead of spinning.
+/// </remarks>
+internal sealed partial class UpstreamSupervisor
+{
+    internal static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
+
+    private readonly string _connector;
+    private readonly Func<IClientTransport> _transportFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ResiliencePipeline _restartPipeline;
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile McpClient? _client;
+    private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
+
+    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _connector = connector;
+        _transportFactory = transportFactory;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
+        _restartPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = args =>
+                {
+                    var status = _status;
+                    _status = status with
+                    {
+                        State = UpstreamState.Restarting,
+                        NextAttemptAt = _time.GetUtcNow() + args.RetryDelay,
+                        LastError = Describe(args.Outcome.Exception),
+                    };
+                    Log.UpstreamConnectFailed(_logger, _connector, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception!);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>Raised with the upstream's full tool list after each connect and each list change.</summary>
+    public event Action<IReadOnlyList<Tool>>? ToolsChanged;
+
+    public UpstreamStatus Status => _status;
+
+    /// <summary>The live client, or null while the upstream is down.</summary>
+    public McpClient? Client => _client;
+
+    /// <summary>Completes after the first connection attempt succeeded or failed.</summary>
+    public Task FirstAttempt => _firstAttempt.Task;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await _restartPipeline.ExecuteAsync(RunOnceAsync, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _status = _status with { State = UpstreamState.Stopped, NextAttemptAt = null };
+            _firstAttempt.TrySetResult();
+        }
+    }
+
+    private async ValueTask RunOnceAsync(CancellationToken cancellationToken)
+    {
+        McpClient client;
+        try
+        {
+            client = await McpClient.CreateAsync(
+                _transportFactory(),
+                new McpClientOptions { ClientInfo = new Implementation { Name = "portcullis", Version = GatewayVersion.Value } },
+                _loggerFactory,
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _firstAttempt.TrySetResult();
+        }
+
+        var startedAt = _time.GetUtcNow();
+        await using (client.ConfigureAwait(false))
+        {
+            await using var subscription = client.RegisterNotificationHandler(
+                NotificationMethods.ToolListChangedNotification,
+                (_, ct) => new ValueTask(RefreshToolsAsync(client, ct))).ConfigureAwait(false);
+
+            var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+            ToolsChanged?.Invoke(tools);
+            _client = client;
+            _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
+            Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", tools.Count);
+
+            string reason;
+            try
+            {
+                var details = await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+                reason = Describe(details.Exception) ?? "connection closed";
+            }
+            finally
+            {
+                _client = null;
+            }
+
+            _status = _status with
+            {
+                State = UpstreamState.Restarting,
+                Restarts = _status.Restarts + 1,
+                NextAttemptAt = _time.GetUtcNow(),
+                LastError = reason,
+            };
+            Log.UpstreamExited(_logger, _connector, reason);
+            if (_time.GetUtcNow() - startedAt < StableAfter)
+            {
+                throw new UpstreamExitedException(reason);
+            }
+        }
+    }
+
+    private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+            ToolsChanged?.Invoke(tools);
+            Log.ToolsRefreshed(_logger, _connector, tools.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ToolsRefreshFailed(_logger, _connector, ex);
+        }
+    }
+
+    private static async Task<IReadOnlyList<Tool>> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        var tools = new List<Tool>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).ConfigureAwait(false);
+            tools.AddRange(page.Tools);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return tools;
+    }
+
+    /// <summary>A short, non-secret reason: the exception's type, never its message.</summary>
+    private static string? Describe(Exception? exception) => exception?.GetType().Name;
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Upstreams;
+
+/// <summary>Builds the client transport for a connector's upstream, stdio or Streamable HTTP.</summary>
+internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, ILoggerFactory loggerFactory)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
+
+    public IClientTransport Create()
+    {
+        var upstream = connector.Upstream;
+        if (upstream.IsStdio)
+        {
+            return new StdioClientTransport(
+                new StdioClientTransportOptions
+                {
+                    Name = connector.Server,
+                    Command = upstream.Command!,
+                    Arguments = upstream.Args,
+                    WorkingDirectory = upstream.WorkingDir,
+                    InheritEnvironmentVariables = false,
+                    EnvironmentVariables = Environment(),
+                    StandardErrorLines = line => Log.UpstreamStderr(_logger, connector.Server, line),
+                    ShutdownTimeout = TimeSpan.FromSeconds(2),
+                },
+                loggerFactory);
+        }
+
+        return new HttpClientTransport(
+            new HttpClientTransportOptions
+            {
+                Name = connector.Server,
+                Endpoint = new Uri(upstream.Url!),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                ConnectionTimeout = TimeSpan.FromSeconds(upstream.ConnectTimeoutSeconds),
+            },
+            httpClient ?? throw new InvalidOperationException("An HTTP upstream needs an HttpClient."),
+            loggerFactory,
+            ownsHttpClient: false);
+    }
+
+    /// <summary>The child's environment: a minimal default set plus what the config names, never the gateway's own.</summary>
+    private Dictionary<string, string?> Environment()
+    {
+        var environment = StdioClientTransportOptions.GetDefaultEnvironmentVariables();
+        foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_CLI_HOME", "NUGET_PACKAGES" })
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                environment[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in connector.Upstream.Env)
+        {
+            environment[name] = SecretReference.TryParse(value, out var reference)
+                ? reference.Resolve(gateway.BaseDirectory)
+                : value.Replace("{data_dir}", gateway.DataDir, StringComparison.Ordinal);
+        }
+
+        return environment;
+    }
+}

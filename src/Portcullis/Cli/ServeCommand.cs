@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Portcullis.Core.Configuration;
+using Portcullis.Hosting;
+
+namespace Portcullis.Cli;
+
+/// <summary><c>portcullis serve</c>: runs the gateway.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080; overrides the config." };
+        var dataDir = CommonOptions.DataDir();
+        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
+            if (loaded is null)
+            {
+                return ConfigErrors.ExitCode;
+            }
+
+            Directory.CreateDirectory(loaded.DataDir!);
+            await using var app = GatewayApp.Build(loaded);
+            await app.RunAsync(cancellationToken);
+            return Environment.ExitCode;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelContextProtocol.AspNetCore;
+using Portcullis.Core;
+using Portcullis.Core.Configuration;
+using Portcullis.Downstream;
+using Portcullis.Health;
+
+namespace Portcullis.Hosting;
+
+/// <summary>Builds the ASP.NET Core application that serves one gateway configuration.</summary>
+internal static class GatewayApp
+{
+    public static WebApplication Build(GatewayConfig config)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
+        builder.WebHost.UseUrls(config.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = config.Limits.MaxBodyBytes;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.Services.AddPortcullisCore(config);
+        builder.Services.AddHostedService<UpstreamHostedService>();
+        builder.Services.AddSingleton<McpSessionSetup>();
+        builder.Services
+            .AddMcpServer()
+            .WithHttpTransport();
+        builder.Services.AddOptions<HttpServerTransportOptions>()
+            .Configure<McpSessionSetup>((options, setup) => options.ConfigureSessionOptions = setup.ConfigureAsync);
+
+        var app = builder.Build();
+        app.UseRouting();
+        app.UseMiddleware<UnknownConnectorMiddleware>();
+        app.MapHealth();
+        app.MapMcp("/mcp/{server}");
+        return app;
+    }
+}

@@ -1,0 +1,37 @@
+using Portcullis.Core.Connectors;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Hosting;
+
+/// <summary>Runs every connector's upstream supervisor for the lifetime of the host.</summary>
+internal sealed class UpstreamHostedService(ConnectorRegistry connectors, IHostApplicationLifetime lifetime, ILogger<UpstreamHostedService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = connectors.RunAsync(stoppingToken);
+        try
+        {
+            var timeout = TimeSpan.FromSeconds(connectors.All.Max(c => c.Config.Upstream.ConnectTimeoutSeconds) + 5);
+            await connectors.FirstAttemptsAsync(timeout, stoppingToken);
+        }
+        catch (TimeoutException)
+        {
+            // Upstreams that are slow to start keep being supervised; /readyz tells.
+        }
+
+        // A destructive tool allow-listed without opt-in is a configuration error: refuse to serve.
+        var refused = connectors.All.SelectMany(c => c.RefusedDestructiveTools.Select(t => (c.Name, Tool: t))).ToList();
+        if (refused.Count > 0)
+        {
+            foreach (var (connector, tool) in refused)
+            {
+                GatewayLog.DestructiveNotOptedIn(logger, connector, tool);
+            }
+
+            Environment.ExitCode = 2;
+            lifetime.StopApplication();
+        }
+
+        await running;
+    }
+}
