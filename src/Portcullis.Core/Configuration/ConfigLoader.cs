@@ -34,18 +34,27 @@ public static class ConfigLoader
         using (document)
         {
             var errors = ConfigSchema.Check(document.RootElement).ToList();
-            if (errors.Count > 0)
+            GatewayConfig? config;
+            try
             {
-                // Semantic checks need the shape the schema guarantees; report the shape errors first.
+                config = document.RootElement.Deserialize<GatewayConfig>(ConfigJson.Options);
+            }
+            catch (JsonException) when (errors.Count > 0)
+            {
+                // A value of the wrong type, which the schema errors already name.
                 throw new ConfigException(source, errors);
             }
 
-            var config = document.RootElement.Deserialize<GatewayConfig>(ConfigJson.Options)
-                ?? throw new ConfigException(source, [new ConfigError("$", "the configuration is empty")]);
+            if (config is null)
+            {
+                throw new ConfigException(source, [new ConfigError("$", "the configuration is empty")]);
+            }
+
             config.BaseDirectory = baseDirectory;
             Apply(config, overrides ?? new ConfigOverrides());
 
-            errors.AddRange(ConfigValidator.Validate(config));
+            // Report shape and meaning together, so one run shows every mistake.
+            errors.AddRange(ConfigValidator.Validate(config).Where(e => !errors.Contains(e)));
             if (errors.Count > 0)
             {
                 throw new ConfigException(source, errors);

@@ -77,6 +77,11 @@ internal static class ConfigValidator
         }
 
         var upstream = connector.Upstream;
+        if ((upstream.Command is null) == (upstream.Url is null))
+        {
+            yield return new ConfigError($"{at}.upstream", "give exactly one of command (a stdio server) or url (a Streamable HTTP server)");
+        }
+
         if (upstream.Command is not null && upstream.Headers.Count > 0)
         {
             yield return new ConfigError($"{at}.upstream.headers", "headers apply to url upstreams only");

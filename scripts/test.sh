@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test of the repository. Installs or starts what the tests need first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dotnet build Portcullis.slnx -c Debug -nologo -clp:ErrorsOnly
+dotnet test Portcullis.slnx -c Debug --no-build -nologo "$@"

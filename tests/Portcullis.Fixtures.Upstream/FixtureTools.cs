@@ -1,0 +1,103 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Portcullis.Fixtures.Upstream;
+
+[McpServerToolType]
+internal sealed class FixtureTools(CallRecorder recorder)
+{
+    [McpServerTool(Name = "echo", ReadOnly = true, Destructive = false)]
+    [Description("Echo the text back.")]
+    public string Echo(string text)
+    {
+        recorder.Record("echo", new { text });
+        return text;
+    }
+
+    [McpServerTool(Name = "rich", ReadOnly = true, Destructive = false)]
+    [Description("Answer with one content block of each type, structured content and the server's own _meta.")]
+    public static CallToolResult Rich() => new()
+    {
+        Content =
+        [
+            new TextContentBlock { Text = "plain text" },
+            ImageContentBlock.FromBytes(FixtureImage.Png, "image/png"),
+            new EmbeddedResourceBlock { Resource = new TextResourceContents { Uri = "memo://one", MimeType = "text/plain", Text = "embedded" } },
+            new ResourceLinkBlock { Uri = "memo://two", Name = "two" },
+        ],
+        StructuredContent = JsonSerializer.SerializeToElement(new { answer = 42, nested = new { ok = true } }),
+        Meta = new JsonObject { ["upstream_secret_meta"] = "must not leak" },
+    };
+
+    [McpServerTool(Name = "fail", ReadOnly = true, Destructive = false)]
+    [Description("Answer with a tool error (isError: true).")]
+    public static CallToolResult Fail(string reason) => new()
+    {
+        IsError = true,
+        Content = [new TextContentBlock { Text = "tool failed: " + reason }],
+    };
+
+    [McpServerTool(Name = "protocol_error", ReadOnly = true, Destructive = false)]
+    [Description("Answer with a JSON-RPC error whose message holds internal details.")]
+    public static string ProtocolError() =>
+        throw new McpProtocolException("db at 10.1.2.3:5432 password=hunter2 failed", McpErrorCode.InternalError);
+
+    [McpServerTool(Name = "record", ReadOnly = false, Destructive = false)]
+    [Description("A write that records its arguments and returns how it was called.")]
+    public string Record(string? note = null, int? count = null, string? visibility = null, string? idempotency_key = null)
+    {
+        recorder.Record("record", new { note, count, visibility, idempotency_key });
+        return $"recorded {note}";
+    }
+
+    [McpServerTool(Name = "slow", ReadOnly = false, Destructive = false)]
+    [Description("A write that records its arguments, then waits before answering.")]
+    public async Task<string> Slow(double seconds, string? note = null, CancellationToken cancellationToken = default)
+    {
+        recorder.Record("slow", new { seconds, note });
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return $"slept {seconds}s";
+    }
+
+    [McpServerTool(Name = "slow_read", ReadOnly = true, Destructive = false)]
+    [Description("A read that waits before answering.")]
+    public static async Task<string> SlowRead(double seconds, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return $"slept {seconds}s";
+    }
+
+    [McpServerTool(Name = "crash", ReadOnly = false, Destructive = false)]
+    [Description("Kills the fixture process mid-call.")]
+    public static string Crash()
+    {
+        Environment.Exit(3);
+        return "unreachable";
+    }
+
+    [McpServerTool(Name = "env", ReadOnly = true, Destructive = false)]
+    [Description("Tell the value of an environment variable of the fixture process.")]
+    public static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? "<unset>";
+
+    [McpServerTool(Name = "wipe", ReadOnly = false, Destructive = true)]
+    [Description("A destructive tool.")]
+    public static string Wipe() => "wiped";
+
+    [McpServerTool(Name = "unannotated")]
+    [Description("A tool with no annotations at all, destructive by the spec's default.")]
+    public static string Unannotated() => "ok";
+
+    [McpServerTool(Name = "typed", ReadOnly = true, Destructive = false, UseStructuredContent = true)]
+    [Description("Declares an output schema; answers wrongly when asked to.")]
+    public static CallToolResult Typed(bool wrong = false) => new()
+    {
+        Content = [new TextContentBlock { Text = "typed" }],
+        StructuredContent = wrong
+            ? JsonSerializer.SerializeToElement(new { count = "not a number" })
+            : JsonSerializer.SerializeToElement(new { count = 3 }),
+    };
+}

@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+
+namespace Portcullis.Fixtures.Upstream;
+
+/// <summary>What the HTTP fixture should do to the next requests: answer normally, 429, or 500.</summary>
+internal sealed class HttpBehaviour
+{
+    private readonly ConcurrentQueue<string> _authorizations = new();
+
+    public volatile string Mode = "normal";
+
+    public volatile int RetryAfterSeconds = 7;
+
+    public IResult Set(ControlRequest request)
+    {
+        Mode = request.Mode;
+        RetryAfterSeconds = request.RetryAfterSeconds ?? RetryAfterSeconds;
+        return Results.Ok();
+    }
+
+    public void Saw(string? authorization) => _authorizations.Enqueue(authorization ?? "");
+
+    public string[] Authorizations() => [.. _authorizations];
+}
+
+internal sealed record ControlRequest(string Mode, int? RetryAfterSeconds);

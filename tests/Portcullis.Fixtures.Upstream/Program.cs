@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Portcullis.Fixtures.Upstream;
+
+// A test upstream: an MCP server whose tools exercise what the gateway must carry or survive.
+// --http URL serves Streamable HTTP at URL/mcp; otherwise it speaks stdio.
+// --record PATH appends every tools/call it receives to PATH (one JSON line each), the witness of what arrived.
+var http = FixtureArgs.Value(args, "--http");
+var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
+
+if (http is null)
+{
+    var builder = Host.CreateEmptyApplicationBuilder(settings: null);
+    builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddSingleton(recorder);
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>();
+    await builder.Build().RunAsync();
+}
+else
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.WebHost.UseUrls(http);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddSingleton(recorder);
+    builder.Services.AddSingleton<HttpBehaviour>();
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>();
+    var app = builder.Build();
+    app.UseMiddleware<HttpBehaviourMiddleware>();
+    app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));
+    app.MapGet("/received-authorization", (HttpBehaviour behaviour) => Results.Json(behaviour.Authorizations()));
+    app.MapMcp("/mcp");
+    await app.RunAsync();
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+
+namespace Portcullis.Tests.Infrastructure;
+
+/// <summary>Builds gateway configs for tests, pointing at the built sample and fixture upstreams.</summary>
+internal static class TestConfig
+{
+    public static JsonObject Gateway(params JsonObject[] connectors) => new()
+    {
+        ["environment"] = "test",
+        ["connectors"] = new JsonArray([.. connectors]),
+    };
+
+    /// <summary>An anonymous connector (auth mode none) in front of the fixture upstream over stdio.</summary>
+    public static JsonObject FixtureConnector(string server, string[] allow, string? recordPath = null, JsonObject? tools = null)
+    {
+        var args = new JsonArray(RepoPaths.Fixture);
+        if (recordPath is not null)
+        {
+            args.Add("--record");
+            args.Add(recordPath);
+        }
+
+        return new JsonObject
+        {
+            ["server"] = server,
+            ["environment"] = "test",
+            ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = args },
+            ["auth"] = new JsonObject { ["mode"] = "none" },
+            ["tools_allow"] = new JsonArray([.. allow.Select(a => (JsonNode)a)]),
+            ["tools"] = tools ?? new JsonObject(),
+        };
+    }
+
+    /// <summary>An anonymous connector in front of the sample CRM, its database in the data dir.</summary>
+    public static JsonObject CrmConnector(string server = "crm", JsonObject? tools = null, string[]? allow = null) => new()
+    {
+        ["server"] = server,
+        ["environment"] = "test",
+        ["upstream"] = new JsonObject
+        {
+            ["command"] = "dotnet",
+            ["args"] = new JsonArray(RepoPaths.Crm, "--db", "{data_dir}/crm.db"),
+        },
+        ["auth"] = new JsonObject { ["mode"] = "none" },
+        ["tools_allow"] = new JsonArray([.. (allow ?? ["find_contact", "list_notes", "add_note"]).Select(a => (JsonNode)a)]),
+        ["tools"] = tools ?? new JsonObject(),
+    };
+
+    public static string Write(TempDir dir, JsonObject config, string name = "portcullis.json")
+    {
+        var path = dir.File(name);
+        File.WriteAllText(path, config.ToJsonString());
+        return path;
+    }
+}
