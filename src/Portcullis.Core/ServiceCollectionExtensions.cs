@@ -4,7 +4,9 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Pipeline.Stages;
+using Portcullis.Core.RateLimiting;
 using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core;
 
@@ -15,20 +17,30 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
-        services.AddHttpClient();
+        foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
+        {
+            services.AddHttpClient(UpstreamHttpClientName(connector))
+                .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
+        }
+
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(
             config,
-            connector => sp.GetRequiredService<IHttpClientFactory>().CreateClient("upstream:" + connector.Server),
+            connector => sp.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamHttpClientName(connector)),
             sp.GetRequiredService<ToolSchemaBuilder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<AuthorizeStage>();
+        services.AddSingleton<CallRateLimiters>();
+        services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
         services.AddSingleton<IdempotencyStage>();
         services.AddSingleton<ForwardStage>();
         services.AddSingleton<ToolCallPipeline>();
         return services;
     }
+
+    private static string UpstreamHttpClientName(ConnectorConfig connector) => "upstream:" + connector.Server;
 }

@@ -8,7 +8,7 @@ namespace Portcullis.Core.Pipeline;
 
 /// <summary>
 /// The <c>tools/call</c> path, in its one fixed order:
-/// authorize → validate → idempotency → forward.
+/// authorize → rate limit → validate → idempotency → forward.
 /// </summary>
 internal sealed class ToolCallPipeline
 {
@@ -18,6 +18,7 @@ internal sealed class ToolCallPipeline
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
+        RateLimitStage rateLimit,
         ValidateStage validate,
         IdempotencyStage idempotency,
         ForwardStage forward,
@@ -26,7 +27,7 @@ internal sealed class ToolCallPipeline
     {
         _logger = logger;
         _time = time;
-        IToolCallStage[] stages = [authorize, validate, idempotency];
+        IToolCallStage[] stages = [authorize, rateLimit, validate, idempotency];
         ToolCallHandler next = forward.InvokeAsync;
         for (var i = stages.Length - 1; i >= 0; i--)
         {

@@ -47,6 +47,17 @@ internal static class TestConfig
         ["tools"] = tools ?? new JsonObject(),
     };
 
+    /// <summary>An anonymous connector in front of an upstream served over Streamable HTTP.</summary>
+    public static JsonObject HttpConnector(string server, string url, string[] allow, JsonObject? tools = null) => new()
+    {
+        ["server"] = server,
+        ["environment"] = "test",
+        ["upstream"] = new JsonObject { ["url"] = url },
+        ["auth"] = new JsonObject { ["mode"] = "none" },
+        ["tools_allow"] = new JsonArray([.. allow.Select(a => (JsonNode)a)]),
+        ["tools"] = tools ?? new JsonObject(),
+    };
+
     public static string Write(TempDir dir, JsonObject config, string name = "portcullis.json")
     {
         var path = dir.File(name);

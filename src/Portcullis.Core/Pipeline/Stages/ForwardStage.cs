@@ -1,66 +1,143 @@
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Polly;
+using Polly.Retry;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core.Pipeline.Stages;
 
 /// <summary>
-/// The end of the pipeline: sends the call to the upstream and copies its answer faithfully. Refuses any
-/// call that did not pass every security stage (fail closed).
+/// The end of the pipeline: sends the call to the upstream within the tool's timeout and copies its
+/// answer faithfully. Refuses any call that did not pass every security stage (fail closed).
 /// </summary>
-internal sealed class ForwardStage(TimeProvider time, ILogger<ForwardStage> logger)
+/// <remarks>
+/// Only a read-only call whose request never left the gateway is retried here; a write is never
+/// retried by the gateway, whatever happened.
+/// </remarks>
+internal sealed class ForwardStage
 {
+    internal const int DefaultTimeoutSeconds = 60;
+
+    private readonly TimeProvider _time;
+    private readonly ILogger<ForwardStage> _logger;
+    private readonly ResiliencePipeline<UpstreamAnswer> _readRetry;
+
+    public ForwardStage(TimeProvider time, ILogger<ForwardStage> logger)
+    {
+        _time = time;
+        _logger = logger;
+        _readRetry = new ResiliencePipelineBuilder<UpstreamAnswer> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<UpstreamAnswer>
+            {
+                ShouldHandle = new PredicateBuilder<UpstreamAnswer>().HandleResult(a => a.NotReached && a.Error!.Code != ErrorCatalog.RateLimited),
+                MaxRetryAttempts = 2,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(250),
+            })
+            .Build();
+    }
+
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         var missing = PassedStages.AllSecurity & ~context.Passed;
         if (missing != PassedStages.None || context.Tool is null)
         {
-            Log.FailClosed(logger, context.CorrelationId, context.Connector.Name, context.ToolName, missing.ToString());
+            Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, missing.ToString());
             return context.Fail(GatewayError.Internal());
         }
 
+        var answer = context.Tool.ReadOnly
+            ? await _readRetry.ExecuteAsync((ctx, ct) => SendOnceAsync(ctx, ct), context, cancellationToken).ConfigureAwait(false)
+            : await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+
+        context.SentUpstream = answer.Sent;
+        return answer.Error is { } error ? context.Fail(error) : answer.Result!;
+    }
+
+    private async ValueTask<UpstreamAnswer> SendOnceAsync(ToolCallContext context, CancellationToken cancellationToken)
+    {
         var upstream = context.Connector.Upstream;
         if (upstream.Client is not { } client)
         {
-            return context.Fail(Unavailable(upstream.Status.NextAttemptAt));
+            return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: false);
         }
+
+        var timeout = TimeSpan.FromSeconds(context.Tool!.Policy?.TimeoutSeconds ?? DefaultTimeoutSeconds);
+        using var deadline = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
         // A fresh request: neither the caller's _meta nor its progress token crosses the hop.
         var request = new CallToolRequestParams { Name = context.Tool.Name, Arguments = context.Arguments };
-        CallToolResult answer;
         try
         {
-            context.SentUpstream = true;
-            answer = await client.CallToolAsync(request, cancellationToken).ConfigureAwait(false);
+            var answer = await client.CallToolAsync(request, linked.Token).ConfigureAwait(false);
+
+            // The upstream's own _meta stays on its side of the hop.
+            var copy = new CallToolResult { Content = answer.Content, StructuredContent = answer.StructuredContent, IsError = answer.IsError };
+            return new UpstreamAnswer(copy, null, Sent: true);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Cancelling the request made the SDK send notifications/cancelled upstream.
+            Log.UpstreamTimedOut(_logger, context.CorrelationId, timeout.TotalSeconds);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamTimeout, $"The upstream did not answer within {timeout.TotalSeconds:0} seconds; the call was cancelled."), Sent: true);
         }
         catch (McpProtocolException ex)
         {
-            Log.UpstreamRejected(logger, context.CorrelationId, (int)ex.ErrorCode, ex);
-            return context.Fail(new GatewayError(ErrorCatalog.UpstreamError, "The upstream server rejected the call."));
+            Log.UpstreamRejected(_logger, context.CorrelationId, (int)ex.ErrorCode, ex);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server rejected the call."), Sent: true);
+        }
+        catch (Exception ex) when (Find<UpstreamRateLimitedException>(ex) is { } limited)
+        {
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
+            {
+                RetryAfterSeconds = Seconds(limited.RetryAfter),
+            }, Sent: false);
+        }
+        catch (Exception ex) when (Find<UpstreamNotReachedException>(ex) is { } notReached)
+        {
+            Log.UpstreamNotReached(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
+            {
+                RetryAfterSeconds = Seconds(notReached.RetryAfter),
+            }, Sent: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.UpstreamCallFailed(logger, context.CorrelationId, ex);
-            return context.Fail(Unavailable(upstream.Status.NextAttemptAt));
+            Log.UpstreamCallFailed(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: true);
         }
-
-        // The upstream's own _meta stays on its side of the hop.
-        return new CallToolResult
-        {
-            Content = answer.Content,
-            StructuredContent = answer.StructuredContent,
-            IsError = answer.IsError,
-        };
     }
 
-    private GatewayError Unavailable(DateTimeOffset? nextAttemptAt)
-    {
-        var seconds = nextAttemptAt is { } next ? (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds) : 1;
-        return new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
+    private GatewayError Unavailable(DateTimeOffset? nextAttemptAt) =>
+        new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
         {
-            RetryAfterSeconds = Math.Max(1, seconds),
+            RetryAfterSeconds = nextAttemptAt is { } next ? Seconds(next - _time.GetUtcNow()) : 1,
         };
+
+    private static int Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
+
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+
+            if (e is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(f => f is not null);
+            }
+        }
+
+        return null;
     }
 }

@@ -1,0 +1,58 @@
+using System.Collections.Frozen;
+using System.Threading.RateLimiting;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.RateLimiting;
+
+/// <summary>
+/// The configured budgets, per connector and per tool, each counted per principal with a fixed window.
+/// Built once from the config; partitions of idle principals are dropped by the limiter itself.
+/// </summary>
+internal sealed class CallRateLimiters : IDisposable
+{
+    private readonly FrozenDictionary<string, PartitionedRateLimiter<string>> _connectors;
+    private readonly FrozenDictionary<(string Connector, string Tool), PartitionedRateLimiter<string>> _tools;
+
+    public CallRateLimiters(GatewayConfig config)
+    {
+        _connectors = config.Connectors
+            .Where(c => c.RateLimit is not null)
+            .ToFrozenDictionary(c => c.Server, c => Create(c.RateLimit!), StringComparer.Ordinal);
+        _tools = config.Connectors
+            .SelectMany(c => c.Tools.Where(t => t.Value.RateLimit is not null).Select(t => (Key: (c.Server, t.Key), Limit: t.Value.RateLimit!)))
+            .ToFrozenDictionary(x => x.Key, x => Create(x.Limit));
+    }
+
+    /// <summary>The limiters that apply to a call, broadest first.</summary>
+    public IEnumerable<(PartitionedRateLimiter<string> Limiter, TimeSpan Window)> For(ConnectorConfig connector, string tool)
+    {
+        if (_connectors.TryGetValue(connector.Server, out var connectorLimiter))
+        {
+            yield return (connectorLimiter, TimeSpan.FromSeconds(connector.RateLimit!.WindowSeconds));
+        }
+
+        if (_tools.TryGetValue((connector.Server, tool), out var toolLimiter))
+        {
+            yield return (toolLimiter, TimeSpan.FromSeconds(connector.Tools[tool].RateLimit!.WindowSeconds));
+        }
+    }
+
+    private static PartitionedRateLimiter<string> Create(RateLimitConfig limit) =>
+        PartitionedRateLimiter.Create<string, string>(principal => RateLimitPartition.GetFixedWindowLimiter(
+            principal,
+            _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limit.Permits,
+                Window = TimeSpan.FromSeconds(limit.WindowSeconds),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }));
+
+    public void Dispose()
+    {
+        foreach (var limiter in _connectors.Values.Concat(_tools.Values))
+        {
+            limiter.Dispose();
+        }
+    }
+}

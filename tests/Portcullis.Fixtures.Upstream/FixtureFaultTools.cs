@@ -1,0 +1,32 @@
+using System.ComponentModel;
+using ModelContextProtocol.Server;
+
+namespace Portcullis.Fixtures.Upstream;
+
+/// <summary>Tools that fail in the ways a real upstream can: slowly, or with internals in their exceptions.</summary>
+[McpServerToolType]
+internal sealed class FixtureFaultTools(CallRecorder recorder)
+{
+    [McpServerTool(Name = "wait", ReadOnly = true, Destructive = false)]
+    [Description("A read that waits; records whether it was cancelled.")]
+    public async Task<string> Wait(double seconds, CancellationToken cancellationToken = default)
+    {
+        recorder.Record("wait", new { seconds });
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            recorder.Record("wait_cancelled", new { seconds });
+            throw;
+        }
+
+        return $"waited {seconds}s";
+    }
+
+    [McpServerTool(Name = "boom", ReadOnly = true, Destructive = false)]
+    [Description("Throws an exception whose message holds a secret, a path and an internal address.")]
+    public static string Boom() =>
+        throw new InvalidOperationException("password=hunter2 at /srv/secret/keys.pem via 10.1.2.3:5432");
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Errors;
+
+/// <summary>Malformed frames get JSON-RPC errors, never a crash, and the gateway keeps serving.</summary>
+public sealed class ProtocolFaultTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private GatewayProcess _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
+        _gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _gateway.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("[1,2")]
+    [InlineData("")]
+    public async Task Post_BodyThatIsNotJson_GetsParseError(string body)
+    {
+        var (status, response) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(-32700, response["error"]!["code"]!.GetValue<int>());
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task Post_UnknownMethod_GetsMethodNotFound()
+    {
+        var (_, response) = await PostAsync("""{"jsonrpc":"2.0","id":7,"method":"foo/bar"}""");
+
+        Assert.Equal(-32601, response["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(7, response["id"]!.GetValue<int>());
+        await AssertStillServesAsync();
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":3}}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":"x"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":[1]}}""")]
+    public async Task Post_ToolCallWithMalformedParams_GetsInvalidParams(string body)
+    {
+        var (status, response) = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(-32602, response["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(5, response["id"]!.GetValue<int>());
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task Post_FuzzedFrames_NeverGetA5xxAndTheGatewaySurvives()
+    {
+        var frames = Gen.OneOf(
+            Gen.String[Gen.Char.AlphaNumeric, 0, 64],
+            Gen.String[Gen.Char['\0', '\u00ff'], 0, 64],
+            Gen.OneOfConst("{", "}", "[", "]", ",", ":", "\"jsonrpc\"", "\"2.0\"", "\"method\"", "\"tools/call\"", "\"params\"", "\"id\"", "1", "null", "{\"name\":", "\"echo\"")
+                .Array[0, 24].Select(parts => string.Concat(parts)));
+
+        await frames.SampleAsync(
+            async frame =>
+            {
+                var (status, _) = await PostRawAsync(frame);
+                return (int)status < 500;
+            },
+            iter: 150,
+            threads: 1);
+
+        await AssertStillServesAsync();
+    }
+
+    private async Task AssertStillServesAsync()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "alive" });
+        Assert.Equal("alive", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        Assert.False(_gateway.HasExited);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string body)
+    {
+        var (status, text) = await PostRawAsync(body);
+        var json = text.StartsWith("event:", StringComparison.Ordinal)
+            ? text.Split('\n').First(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..]
+            : text;
+        return (status, JsonNode.Parse(json)!);
+    }
+
+    private async Task<(HttpStatusCode Status, string Text)> PostRawAsync(string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}

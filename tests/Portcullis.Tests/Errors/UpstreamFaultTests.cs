@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+using static Portcullis.Tests.Errors.ErrorAssertions;
+
+namespace Portcullis.Tests.Errors;
+
+/// <summary>Each upstream fault produced for real and answered with the right code, through a real client.</summary>
+public sealed class UpstreamFaultTests
+{
+    [Fact]
+    public async Task SlowUpstream_PastTheToolTimeout_AnswersUpstreamTimeoutAndCancelsUpstream()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var tools = new JsonObject { ["wait"] = new JsonObject { ["timeout_seconds"] = 1 } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wait", "echo"], record, tools));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 });
+
+        var error = AssertError(result, "upstream_timeout", retryable: true);
+        Assert.Contains(error["correlation_id"]!.GetValue<string>(), gateway.Output, StringComparison.Ordinal);
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("wait_cancelled", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
+        Assert.NotEqual(true, echo.IsError);
+    }
+
+    [Fact]
+    public async Task StdioUpstream_KilledMidCall_AnswersUnavailableThenServesAfterRestart()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wait", "echo"], record));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+
+        var call = client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 }).AsTask();
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("\"wait\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        System.Diagnostics.Process.GetProcessById(child).Kill();
+        var result = await call.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var error = AssertError(result, "upstream_unavailable", retryable: true);
+        Assert.True(error["retry_after_seconds"]!.GetValue<int>() >= 1);
+        await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" });
+        Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    [Fact]
+    public async Task HttpUpstream_429ThenFailing_MapsRetryAfterThenOpensTheBreaker()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+
+        await upstream.SetModeAsync("429", retryAfterSeconds: 7);
+        var limited = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+
+        var error = AssertError(limited, "rate_limited", retryable: true);
+        Assert.Equal(7, error["retry_after_seconds"]!.GetValue<int>());
+
+        await upstream.SetModeAsync("500");
+        JsonObject? broken = null;
+        for (var i = 0; i < 20 && broken is null; i++)
+        {
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+            var failure = AssertError(result, "upstream_unavailable", retryable: true);
+            if (failure["retry_after_seconds"]!.GetValue<int>() > 5)
+            {
+                broken = failure;
+            }
+        }
+
+        Assert.NotNull(broken);
+        Assert.InRange(broken!["retry_after_seconds"]!.GetValue<int>(), 6, 30);
+    }
+
+    [Fact]
+    public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
+    {
+        using var dir = new TempDir();
+        var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(
+            TestConfig.FixtureConnector("fixture", ["protocol_error", "boom"]),
+            TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        await using var remote = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+
+        var rejected = await client.CallToolAsync("protocol_error");
+        AssertError(rejected, "upstream_error", retryable: false);
+
+        var thrown = await client.CallToolAsync("boom");
+        Assert.True(thrown.IsError); // the tool's own answer, passed through, with the SDK's generic text
+        AssertLeaksNothing(string.Concat(thrown.Content.OfType<TextContentBlock>().Select(t => t.Text)));
+
+        await upstream.DisposeAsync(); // connection refused from now on
+        var refused = await remote.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        AssertError(refused, "upstream_unavailable", retryable: true);
+        Assert.Contains("hunter2", gateway.Output, StringComparison.Ordinal); // the detail is in the log, not the answer
+    }
+
+    [Fact]
+    public async Task RateLimit_PerToolBudget_RefusesWithTheLimitersDelay()
+    {
+        using var dir = new TempDir();
+        var tools = new JsonObject { ["echo"] = new JsonObject { ["rate_limit"] = new JsonObject { ["permits"] = 2, ["window_seconds"] = 60 } } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "env"], tools: tools));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" })).IsError);
+        }
+
+        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var error = AssertError(refused, "rate_limited", retryable: true);
+        Assert.InRange(error["retry_after_seconds"]!.GetValue<int>(), 1, 60);
+        var other = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = "HOME" });
+        Assert.NotEqual(true, other.IsError);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!condition())
+        {
+            await Task.Delay(50, cts.Token);
+        }
+    }
+}
