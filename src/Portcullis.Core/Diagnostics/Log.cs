@@ -47,6 +47,6 @@ internal static partial class Log
     [LoggerMessage(1016, LogLevel.Warning, "Call {CorrelationId}: the upstream did not answer within {TimeoutSeconds} s; cancelled")]
     public static partial void UpstreamTimedOut(ILogger logger, string correlationId, double timeoutSeconds);
 
-    [LoggerMessage(1017, LogLevel.Warning, "Call {CorrelationId}: the request did not reach the upstream")]
-    public static partial void UpstreamNotReached(ILogger logger, string correlationId, Exception exception);
+    [LoggerMessage(1017, LogLevel.Warning, "Call {CorrelationId}: the request did not reach the upstream ({Reason})")]
+    public static partial void UpstreamNotReached(ILogger logger, string correlationId, string reason, Exception? exception);
 }

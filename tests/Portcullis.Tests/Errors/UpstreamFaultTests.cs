@@ -126,6 +126,26 @@ public sealed class UpstreamFaultTests
         Assert.NotEqual(true, other.IsError);
     }
 
+    [Fact]
+    public async Task UnreachableUpstream_RetriesReadsButNeverWrites()
+    {
+        using var dir = new TempDir();
+        var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.DisposeAsync();
+
+        var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }), "upstream_unavailable", retryable: true);
+        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x" }), "upstream_unavailable", retryable: true);
+
+        Assert.Equal(3, Attempts(gateway.Output, read["correlation_id"]!.GetValue<string>()));
+        Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));
+    }
+
+    private static int Attempts(string log, string correlationId) =>
+        log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
+
     private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -64,6 +64,7 @@ internal sealed class ForwardStage
         var upstream = context.Connector.Upstream;
         if (upstream.Client is not { } client)
         {
+            Log.UpstreamNotReached(_logger, context.CorrelationId, "upstream down", null);
             return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: false);
         }
 
@@ -101,7 +102,7 @@ internal sealed class ForwardStage
         }
         catch (Exception ex) when (Find<UpstreamNotReachedException>(ex) is { } notReached)
         {
-            Log.UpstreamNotReached(_logger, context.CorrelationId, ex);
+            Log.UpstreamNotReached(_logger, context.CorrelationId, notReached.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "circuit open" : "connection refused", ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
             {
                 RetryAfterSeconds = Seconds(notReached.RetryAfter),
