@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Portcullis.LoadTest;
+
+/// <summary>
+/// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
+/// and renders the table with each row's ratio to the direct call.
+/// </summary>
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients)
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
+    private readonly List<LoadResult> _rows = [];
+    private readonly List<string> _notes = [];
+    private readonly List<(string Name, double Value, string Unit)> _scale = [];
+
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var fixturePort = Ports.Free();
+        await using var fixture = await ManagedProcess.StartAsync("dotnet", [Paths.Fixture, "--http", $"http://127.0.0.1:{fixturePort}"], fixturePort);
+        var upstreamUrl = $"http://127.0.0.1:{fixturePort}/mcp";
+        var echo = LoadTarget.EchoArguments;
+
+        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), cancellationToken);
+
+        await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
+        {
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), cancellationToken);
+            await MeasureMemoryAsync(passThrough, cancellationToken);
+        }
+
+        await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken))
+        {
+            var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
+            if (token is null)
+            {
+                _notes.Add("(c) and (d) not measured: `portcullis token` did not produce a token.");
+            }
+            else
+            {
+                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), cancellationToken);
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+            }
+        }
+
+        await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        {
+            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo), cancellationToken);
+        }
+
+        await MeasurePeerAsync("(e) mcp-proxy over stdio", port =>
+            [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture], cancellationToken);
+        await MeasurePeerAsync("(e) supergateway over stdio", port =>
+            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+
+        await MeasureLargeCatalogAsync(echo, cancellationToken);
+        return Render();
+    }
+
+    private async Task MeasureAsync(LoadTarget target, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"measuring {target.Name} …");
+        var result = await LoadRunner.RunAsync(target, clients, duration, warmup, cancellationToken);
+        _rows.Add(result);
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+    }
+
+    private async Task MeasurePeerAsync(string name, Func<int, string[]> args, CancellationToken cancellationToken)
+    {
+        var port = Ports.Free();
+        try
+        {
+            await using var peer = await ManagedProcess.StartAsync(Paths.Node, args(port), port);
+            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments), cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or System.ComponentModel.Win32Exception)
+        {
+            _notes.Add($"{name} not measured: {ex.Message.Split('\n')[0]}");
+        }
+    }
+
+    private async Task MeasureMemoryAsync(GatewayRun gateway, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"memory with {memoryClients} concurrent clients …");
+        var before = gateway.Process.ResidentMebibytes();
+        var result = await LoadRunner.RunAsync(new LoadTarget($"pass-through, {memoryClients} clients", gateway.Endpoint("echo"), "echo", LoadTarget.EchoArguments), memoryClients, duration, warmup, cancellationToken);
+        var after = gateway.Process.ResidentMebibytes();
+        _scale.Add(($"gateway resident memory, idle after start", before, "MiB"));
+        _scale.Add(($"gateway resident memory with {memoryClients} concurrent clients calling", after, "MiB"));
+        _scale.Add(($"throughput with {memoryClients} concurrent clients", result.Throughput, "calls/s"));
+        _scale.Add(($"p99 with {memoryClients} concurrent clients", result.P99Ms, "ms"));
+    }
+
+    private async Task MeasureLargeCatalogAsync(Func<int, int, IDictionary<string, System.Text.Json.JsonElement>> echo, CancellationToken cancellationToken)
+    {
+        var port = Ports.Free();
+        await using var big = await ManagedProcess.StartAsync("dotnet", [Paths.Fixture, "--http", $"http://127.0.0.1:{port}", "--extra-tools", "1000"], port);
+        var allow = new JsonArray("echo");
+        for (var i = 0; i < 1000; i++)
+        {
+            allow.Add($"extra_{i:D4}");
+        }
+
+        var config = PassThrough($"http://127.0.0.1:{port}/mcp");
+        config["connectors"]![0]!["tools_allow"] = allow;
+        await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), cancellationToken);
+        await using var small = await StartGatewayAsync("small", PassThrough($"http://127.0.0.1:{port}/mcp"), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), cancellationToken);
+    }
+
+    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken)
+    {
+        var port = Ports.Free();
+        var dir = Path.Combine(_work, name);
+        Directory.CreateDirectory(dir);
+        config["listen"] = $"http://127.0.0.1:{port}";
+        var path = Path.Combine(dir, "portcullis.json");
+        await File.WriteAllTextAsync(path, config.ToJsonString(), cancellationToken);
+        var process = await ManagedProcess.StartAsync("dotnet", [Paths.Gateway, "serve", "--config", path, "--data-dir", Path.Combine(dir, "data")], port);
+        var run = new GatewayRun(process, $"http://127.0.0.1:{port}", path, Path.Combine(dir, "data"));
+        await run.WaitReadyAsync(cancellationToken);
+        return run;
+    }
+
+    private static JsonObject PassThrough(string upstreamUrl) => new()
+    {
+        ["environment"] = "bench",
+        ["connectors"] = new JsonArray(new JsonObject
+        {
+            ["server"] = "echo",
+            ["environment"] = "bench",
+            ["upstream"] = new JsonObject { ["url"] = upstreamUrl },
+            ["auth"] = new JsonObject { ["mode"] = "none" },
+            ["tools_allow"] = new JsonArray("echo"),
+            ["tools"] = new JsonObject { ["echo"] = new JsonObject { ["read_only"] = true } },
+        }),
+    };
+
+    private static JsonObject Stdio()
+    {
+        var config = PassThrough("http://unused");
+        config["connectors"]![0]!["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Paths.Fixture) };
+        return config;
+    }
+
+    private static JsonObject FullPolicy(string upstreamUrl) => new()
+    {
+        ["environment"] = "bench",
+        ["identity"] = new JsonObject { ["dev"] = true },
+        ["connectors"] = new JsonArray(new JsonObject
+        {
+            ["server"] = "policy",
+            ["environment"] = "bench",
+            ["upstream"] = new JsonObject { ["url"] = upstreamUrl },
+            ["auth"] = new JsonObject { ["mode"] = "oauth", ["scopes"] = new JsonArray("echo:read", "record:write") },
+            ["rate_limit"] = new JsonObject { ["permits"] = 1_000_000, ["window_seconds"] = 1 },
+            ["tools_allow"] = new JsonArray("echo", "record"),
+            ["tools"] = new JsonObject
+            {
+                ["echo"] = new JsonObject
+                {
+                    ["scopes"] = new JsonArray("echo:read"),
+                    ["read_only"] = true,
+                    ["input_schema"] = new JsonObject { ["properties"] = new JsonObject { ["text"] = new JsonObject { ["maxLength"] = 100 } } },
+                },
+                ["record"] = new JsonObject
+                {
+                    ["scopes"] = new JsonArray("record:write"),
+                    ["input_schema"] = new JsonObject { ["properties"] = new JsonObject { ["note"] = new JsonObject { ["maxLength"] = 100 } } },
+                },
+            },
+        }),
+    };
+
+    private string Render()
+    {
+        var direct = _rows.FirstOrDefault(r => r.Name.StartsWith("(a)", StringComparison.Ordinal));
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up; echo tool, one small argument.");
+        text.AppendLine();
+        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in _rows)
+        {
+            var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
+            var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} |");
+        }
+
+        var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");
+        if (gatewayStdio is not null)
+        {
+            text.AppendLine();
+            text.AppendLine("| the gateway over stdio against | throughput ratio | p50 ratio |");
+            text.AppendLine("|---|---:|---:|");
+            foreach (var peer in _rows.Where(r => r.Name.StartsWith("(e)", StringComparison.Ordinal) && r != gatewayStdio))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} |");
+            }
+        }
+
+        if (_scale.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| scale | value |");
+            text.AppendLine("|---|---:|");
+            foreach (var (name, value, unit) in _scale)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:F1} {unit} |");
+            }
+        }
+
+        foreach (var note in _notes)
+        {
+            text.AppendLine();
+            text.AppendLine("Note: " + note);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Portcullis.LoadTest;
+
+/// <summary>Drives <c>tools/call</c> over real Streamable HTTP with C concurrent clients for D seconds.</summary>
+internal static class LoadRunner
+{
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken)
+    {
+        var sessions = new McpClient[clients];
+        for (var i = 0; i < clients; i++)
+        {
+            sessions[i] = await ConnectAsync(target, cancellationToken);
+        }
+
+        try
+        {
+            await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
+            var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
+            latencies.Sort();
+            return new LoadResult(target.Name, clients, latencies.Count + errors, errors, elapsed,
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError);
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                await session.DisposeAsync();
+            }
+        }
+    }
+
+    public static async Task<McpClient> ConnectAsync(LoadTarget target, CancellationToken cancellationToken)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = target.Endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = target.Token is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + target.Token },
+            EnableStandaloneGetStream = false,
+        });
+        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+    }
+
+    private static async Task<(List<double> Latencies, long Errors, string? FirstError, TimeSpan Elapsed)> DriveAsync(
+        LoadTarget target, McpClient[] sessions, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = duration;
+        long errors = 0;
+        string? firstError = null;
+        var perClient = await Task.WhenAll(sessions.Select(async (session, index) =>
+        {
+            var latencies = new List<double>(4096);
+            var sequence = 0;
+            while (stopwatch.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    if (target.Tool is null)
+                    {
+                        await session.ListToolsAsync(new ListToolsRequestParams(), cancellationToken);
+                        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        continue;
+                    }
+
+                    var request = new CallToolRequestParams { Name = target.Tool, Arguments = target.Arguments(index, sequence++) };
+                    var result = await session.CallToolAsync(request, cancellationToken);
+                    if (result.IsError == true)
+                    {
+                        Interlocked.Increment(ref errors);
+                        Interlocked.CompareExchange(ref firstError, Describe(result), null);
+                        continue;
+                    }
+
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message, null);
+                }
+            }
+
+            return latencies;
+        }));
+        var elapsed = stopwatch.Elapsed;
+        return ([.. perClient.SelectMany(l => l)], errors, firstError, elapsed);
+    }
+
+    private static string Describe(CallToolResult result) =>
+        result.StructuredContent is { } structured ? structured.GetRawText() : JsonSerializer.Serialize(result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+}

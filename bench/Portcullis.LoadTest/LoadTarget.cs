@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Portcullis.LoadTest;
+
+/// <summary>One row of the table: an MCP endpoint, the tool to call (null: list the tools) and each call's arguments.</summary>
+internal sealed record LoadTarget(string Name, Uri Endpoint, string? Tool, Func<int, int, IDictionary<string, JsonElement>> Arguments, string? Token = null)
+{
+    private static readonly JsonElement Hello = JsonSerializer.SerializeToElement("hello");
+
+    /// <summary>The same small read for every call: <c>echo {"text": "hello"}</c>.</summary>
+    public static Func<int, int, IDictionary<string, JsonElement>> EchoArguments { get; } =
+        (_, _) => new Dictionary<string, JsonElement> { ["text"] = Hello };
+
+    /// <summary>A write with a unique idempotency key per call.</summary>
+    public static Func<int, int, IDictionary<string, JsonElement>> UniqueWriteArguments(string run) =>
+        (client, sequence) => new Dictionary<string, JsonElement>
+        {
+            ["note"] = Hello,
+            ["idempotency_key"] = JsonSerializer.SerializeToElement($"{run}-{client}-{sequence}"),
+        };
+}
