@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Pipeline.Stages;
 using Portcullis.Core.RateLimiting;
@@ -38,6 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ValidateStage>();
         services.AddSingleton<IdempotencyStage>();
         services.AddSingleton<ForwardStage>();
+        services.AddMetrics();
+        services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ToolCallPipeline>();
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Diagnostics;
@@ -15,6 +16,7 @@ internal sealed class ToolCallPipeline
     private readonly ToolCallHandler _entry;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly GatewayTelemetry _telemetry;
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
@@ -23,8 +25,10 @@ internal sealed class ToolCallPipeline
         IdempotencyStage idempotency,
         ForwardStage forward,
         TimeProvider time,
+        GatewayTelemetry telemetry,
         ILogger<ToolCallPipeline> logger)
     {
+        _telemetry = telemetry;
         _logger = logger;
         _time = time;
         IToolCallStage[] stages = [authorize, rateLimit, validate, idempotency];
@@ -43,6 +47,10 @@ internal sealed class ToolCallPipeline
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        using var activity = GatewayTelemetry.Traces.StartActivity("tools/call", ActivityKind.Internal);
+        activity?.SetTag("portcullis.tool", context.ToolName);
+        activity?.SetTag("portcullis.connector", context.Connector.Name);
+        activity?.SetTag("portcullis.correlation_id", context.CorrelationId);
         CallToolResult result;
         try
         {
@@ -65,6 +73,11 @@ internal sealed class ToolCallPipeline
         }
 
         Log.CallCompleted(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, context.Outcome, elapsed);
+        // Tool names from clients are unbounded: only known tools become a metric dimension.
+        var tags = new TagList { { "connector", context.Connector.Name }, { "tool", context.Tool?.Name ?? "(unknown)" }, { "outcome", context.Outcome } };
+        _telemetry.Calls.Add(1, tags);
+        _telemetry.Duration.Record(elapsed, tags);
+        activity?.SetTag("portcullis.outcome", context.Outcome);
         return result;
     }
 }
