@@ -23,7 +23,13 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
         var tool = context.Tool;
-        if (tool is null || tool.ReadOnly)
+        if (tool is null)
+        {
+            // Not authorized: leave the flag unset so the forwarder refuses the call (fail closed).
+            return await next(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (tool.ReadOnly)
         {
             context.MarkPassed(PassedStages.IdempotencyChecked);
             return await next(context, cancellationToken).ConfigureAwait(false);
