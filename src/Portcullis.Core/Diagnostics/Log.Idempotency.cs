@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(1305, LogLevel.Warning, "Call {CorrelationId}: the claim was lost before the outcome was stored (lease expired or record expired)")]
     public static partial void IdempotencyClaimLost(ILogger logger, string correlationId);
+
+    [LoggerMessage(1306, LogLevel.Information, "Idempotency purge removed {Count} record(s) created before {CreatedBefore:O}")]
+    public static partial void IdempotencyPurged(ILogger logger, int count, DateTimeOffset createdBefore);
+
+    [LoggerMessage(1307, LogLevel.Error, "Idempotency purge failed; it runs again at the next interval")]
+    public static partial void IdempotencyPurgeFailed(ILogger logger, Exception exception);
 }

@@ -1,4 +1,5 @@
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Idempotency;
 using Portcullis.Stores.Sqlite;
 
 namespace Portcullis.Hosting;
@@ -18,6 +19,7 @@ internal static class IdempotencyRegistration
                 throw new InvalidOperationException($"Idempotency store '{config.Idempotency.Store}' is not implemented.");
         }
 
+        services.AddSingleton<IdempotencyPurger>();
         services.AddHostedService<IdempotencyPurgeService>();
         return services;
     }

@@ -67,6 +67,16 @@ public sealed class IdempotencyStageTests : IDisposable
     }
 
     [Fact]
+    public async Task Invoke_NoAuthorizedTool_LeavesTheStageUnpassed()
+    {
+        var context = new ToolCallContext(_connector, Alice, "add_note", null, "c");
+
+        await _stage.InvokeAsync(context, Answer("forwarder decides"), CancellationToken.None);
+
+        Assert.False(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
+    }
+
+    [Fact]
     public async Task Invoke_WriteWithoutKey_RefusedAndNeverForwarded()
     {
         var context = Context(_write, Alice, """{"body":"x"}""");
