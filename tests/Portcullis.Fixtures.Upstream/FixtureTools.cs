@@ -54,6 +54,14 @@ internal sealed class FixtureTools(CallRecorder recorder)
         return $"recorded {note}";
     }
 
+    [McpServerTool(Name = "record_all", ReadOnly = false, Destructive = false)]
+    [Description("A write that records every argument it receives, declared or not.")]
+    public string RecordAll(RequestContext<CallToolRequestParams> context, string? note = null)
+    {
+        recorder.Record("record_all", context.Params?.Arguments ?? new Dictionary<string, JsonElement>());
+        return $"recorded {note}";
+    }
+
     [McpServerTool(Name = "slow", ReadOnly = false, Destructive = false)]
     [Description("A write that records its arguments, then waits before answering.")]
     public async Task<string> Slow(double seconds, string? note = null, CancellationToken cancellationToken = default)

@@ -11,6 +11,11 @@ internal static class ConfigValidator
             yield return new ConfigError("$.listen", $"'{config.Listen}' is not a URL");
         }
 
+        if (config.Idempotency.Store is "redis" or "postgres")
+        {
+            yield return new ConfigError("$.idempotency.store", $"the '{config.Idempotency.Store}' store is not implemented yet; use 'sqlite'");
+        }
+
         foreach (var error in ValidateIdentity(config, loopback))
         {
             yield return error;

@@ -19,6 +19,8 @@ internal sealed class ToolSchemaBuilder
             Icons = upstream.Icons,
             Meta = upstream.Meta,
         };
-        return new GatewayTool(upstream, policy, exposed);
+        var tool = new GatewayTool(upstream, policy, exposed);
+        Idempotency.IdempotencyKeySchema.AddTo(tool);
+        return tool;
     }
 }

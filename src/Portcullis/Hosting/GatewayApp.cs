@@ -32,6 +32,7 @@ internal static class GatewayApp
 
         builder.Services.AddPortcullisCore(config);
         builder.Services.AddHostedService<UpstreamHostedService>();
+        builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services
             .AddMcpServer()

@@ -137,7 +137,7 @@ public sealed class UpstreamFaultTests
         await upstream.DisposeAsync();
 
         var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }), "upstream_unavailable", retryable: true);
-        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x" }), "upstream_unavailable", retryable: true);
+        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }), "upstream_unavailable", retryable: true);
 
         Assert.Equal(3, Attempts(gateway.Output, read["correlation_id"]!.GetValue<string>()));
         Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));

@@ -1,13 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
 
 namespace Portcullis.Core.Pipeline.Stages;
 
-/// <summary>Claims, replays or refuses idempotency keys of write tools.</summary>
-internal sealed class IdempotencyStage : IToolCallStage
+/// <summary>Claims, replays or refuses idempotency keys of write tools; read-only tools pass straight through.</summary>
+internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig config, TimeProvider time, ILogger<IdempotencyStage> logger) : IToolCallStage
 {
-    public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
+    private static readonly JsonTypeInfo<CallToolResult> ResultType =
+        (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
+
+    private readonly TimeSpan _lease = TimeSpan.FromSeconds(config.Idempotency.LeaseSeconds);
+    private readonly TimeSpan _retention = TimeSpan.FromHours(config.Idempotency.RetentionHours);
+
+    public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
+        var tool = context.Tool;
+        if (tool is null)
+        {
+            // Not authorized: leave the flag unset so the forwarder refuses the call (fail closed).
+            return await next(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (tool.ReadOnly)
+        {
+            context.MarkPassed(PassedStages.IdempotencyChecked);
+            return await next(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!IdempotencyKey.TryRead(context.Arguments, out var key, out var keyError))
+        {
+            return context.Fail(keyError!);
+        }
+
+        var withoutKey = context.Arguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToList();
+        if (Fingerprint.Compute(withoutKey) is not { } fingerprint)
+        {
+            return context.Fail(new GatewayError(ErrorCatalog.InvalidArguments,
+                "The arguments are not valid I-JSON (duplicate property names, unpaired surrogates or out-of-range numbers)."));
+        }
+
+        var scope = new IdempotencyScope(config.Environment, context.Connector.Name, context.Caller.Key, tool.Name, key);
+        var claim = await store.TryClaimAsync(
+            new IdempotencyClaimRequest(scope, fingerprint, context.CorrelationId, time.GetUtcNow(), _lease, _retention),
+            cancellationToken).ConfigureAwait(false);
+        switch (claim.Status)
+        {
+            case ClaimStatus.Completed:
+                return Replay(context, claim);
+            case ClaimStatus.Reused:
+                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyKeyReused,
+                    "This idempotency_key was already used with different arguments; it was not executed. Use a new key for a different action."));
+            case ClaimStatus.InProgress:
+                var remaining = (claim.LeaseExpiresAt!.Value - time.GetUtcNow()).TotalSeconds;
+                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyInProgress,
+                    "A call with this idempotency_key is still running; retry with the same key shortly to get its result.")
+                {
+                    RetryAfterSeconds = (int)Math.Clamp(Math.Ceiling(remaining), 1, 5),
+                });
+            case ClaimStatus.OutcomeUnknown:
+                Log.IdempotencyOutcomeUnknown(logger, context.CorrelationId, claim.OriginalCorrelationId ?? "");
+                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyOutcomeUnknown,
+                    "An earlier call with this idempotency_key was sent but its outcome is unknown; it will not be repeated automatically. " +
+                    "Check whether it took effect before acting again with a new key."));
+        }
+
+        return await ForwardClaimedAsync(context, next, scope, claim.Token!, tool, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CallToolResult> ForwardClaimedAsync(
+        ToolCallContext context, ToolCallHandler next, IdempotencyScope scope, string token, Tools.GatewayTool tool, CancellationToken cancellationToken)
+    {
+        if (!IdempotencyKeySchema.UpstreamDeclares(tool))
+        {
+            var stripped = new Dictionary<string, JsonElement>(context.Arguments, StringComparer.Ordinal);
+            stripped.Remove(IdempotencyKeySchema.PropertyName);
+            context.Arguments = stripped;
+        }
+
         context.MarkPassed(PassedStages.IdempotencyChecked);
-        return next(context, cancellationToken);
+        CallToolResult result;
+        try
+        {
+            result = await next(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await SettleFailureAsync(context, scope, token).ConfigureAwait(false);
+            throw;
+        }
+
+        if (context.Failure is not null)
+        {
+            await SettleFailureAsync(context, scope, token).ConfigureAwait(false);
+            return result;
+        }
+
+        try
+        {
+            var json = JsonSerializer.Serialize(result, ResultType);
+            if (!await store.CompleteAsync(scope, token, json, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.IdempotencyClaimLost(logger, context.CorrelationId);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The upstream acted: the caller still gets its answer; the key becomes outcome-unknown at lease end.
+            Log.IdempotencyRecordFailed(logger, context.CorrelationId, ex);
+        }
+
+        return result;
+    }
+
+    /// <summary>Before sending: forget the claim so a retry may run. After sending: the outcome is unknown.</summary>
+    private async ValueTask SettleFailureAsync(ToolCallContext context, IdempotencyScope scope, string token)
+    {
+        try
+        {
+            if (context.SentUpstream)
+            {
+                Log.IdempotencyMarkedUnknown(logger, context.CorrelationId);
+                await store.MarkUnknownAsync(scope, token, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await store.ReleaseAsync(scope, token, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.IdempotencyRecordFailed(logger, context.CorrelationId, ex);
+        }
+    }
+
+    private CallToolResult Replay(ToolCallContext context, ClaimResult claim)
+    {
+        var stored = JsonSerializer.Deserialize(claim.ResultJson!, ResultType)!;
+        var meta = stored.Meta ?? new JsonObject();
+        meta[ReplayMeta.Replay] = true;
+        meta[ReplayMeta.OriginalCorrelationId] = claim.OriginalCorrelationId;
+        stored.Meta = meta;
+        context.Outcome = "replayed";
+        Log.IdempotencyReplayed(logger, context.CorrelationId, claim.OriginalCorrelationId ?? "");
+        return stored;
     }
 }

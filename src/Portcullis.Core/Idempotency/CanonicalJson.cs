@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>
+/// RFC 8785 (JSON Canonicalization Scheme): properties sorted by UTF-16 code units, numbers in ECMAScript's
+/// shortest form, strings with the minimal escapes, no whitespace.
+/// </summary>
+internal static class CanonicalJson
+{
+    /// <summary>Writes the canonical form of an object given as its properties; false if the JSON is not I-JSON.</summary>
+    public static bool TryWriteObject(IEnumerable<KeyValuePair<string, JsonElement>> properties, StringBuilder output)
+    {
+        var sorted = properties.ToList();
+        sorted.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        output.Append('{');
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            if (i > 0)
+            {
+                if (string.Equals(sorted[i - 1].Key, sorted[i].Key, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                output.Append(',');
+            }
+
+            if (!TryWriteString(sorted[i].Key, output))
+            {
+                return false;
+            }
+
+            output.Append(':');
+            if (!TryWrite(sorted[i].Value, output))
+            {
+                return false;
+            }
+        }
+
+        output.Append('}');
+        return true;
+    }
+
+    /// <summary>Writes the canonical form of one value; false if it is not I-JSON (duplicate names, lone surrogates, overflow).</summary>
+    public static bool TryWrite(JsonElement value, StringBuilder output)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                return TryWriteObject(value.EnumerateObject().Select(p => new KeyValuePair<string, JsonElement>(p.Name, p.Value)), output);
+            case JsonValueKind.Array:
+                output.Append('[');
+                var first = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        output.Append(',');
+                    }
+
+                    first = false;
+                    if (!TryWrite(item, output))
+                    {
+                        return false;
+                    }
+                }
+
+                output.Append(']');
+                return true;
+            case JsonValueKind.String:
+                string text;
+                try
+                {
+                    text = value.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+
+                return TryWriteString(text, output);
+            case JsonValueKind.Number:
+                if (!double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+                {
+                    return false;
+                }
+
+                output.Append(EcmaNumber.Format(number));
+                return true;
+            case JsonValueKind.True:
+                output.Append("true");
+                return true;
+            case JsonValueKind.False:
+                output.Append("false");
+                return true;
+            case JsonValueKind.Null:
+                output.Append("null");
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool TryWriteString(string text, StringBuilder output)
+    {
+        output.Append('"');
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '"':
+                    output.Append("\\\"");
+                    break;
+                case '\\':
+                    output.Append("\\\\");
+                    break;
+                case '\b':
+                    output.Append("\\b");
+                    break;
+                case '\f':
+                    output.Append("\\f");
+                    break;
+                case '\n':
+                    output.Append("\\n");
+                    break;
+                case '\r':
+                    output.Append("\\r");
+                    break;
+                case '\t':
+                    output.Append("\\t");
+                    break;
+                default:
+                    if (c < 0x20)
+                    {
+                        output.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsHighSurrogate(c))
+                    {
+                        if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+                        {
+                            return false;
+                        }
+
+                        output.Append(c).Append(text[++i]);
+                    }
+                    else if (char.IsLowSurrogate(c))
+                    {
+                        return false;
+                    }
+                    else
+                    {
+                        output.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        output.Append('"');
+        return true;
+    }
+}

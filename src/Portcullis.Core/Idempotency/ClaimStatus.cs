@@ -1,0 +1,20 @@
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>What a claim attempt found.</summary>
+public enum ClaimStatus
+{
+    /// <summary>The key was free (or expired): the caller now holds it and must complete, mark unknown or release it.</summary>
+    Claimed,
+
+    /// <summary>A completed call with the same fingerprint: replay its stored result.</summary>
+    Completed,
+
+    /// <summary>The same fingerprint is in flight under an unexpired lease.</summary>
+    InProgress,
+
+    /// <summary>The same fingerprint was sent upstream and its outcome is unknown (failure after sending, or lease expired).</summary>
+    OutcomeUnknown,
+
+    /// <summary>The key is held by a call with other arguments.</summary>
+    Reused,
+}

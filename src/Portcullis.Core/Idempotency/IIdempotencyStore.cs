@@ -1,0 +1,29 @@
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>
+/// Durable idempotency records. Every method is one atomic step, so that SQLite (one transaction), PostgreSQL
+/// (<c>INSERT … ON CONFLICT … RETURNING</c>) and Redis (one script) can implement it without races.
+/// </summary>
+/// <remarks>
+/// Stores never read a clock: every time comes from the caller. A record whose creation is older than the
+/// retention is treated as absent, whether or not <see cref="PurgeAsync"/> has removed it yet. An in-progress
+/// record whose lease has passed answers <see cref="ClaimStatus.OutcomeUnknown"/>, never <see cref="ClaimStatus.Claimed"/>.
+/// A different fingerprint answers <see cref="ClaimStatus.Reused"/> whatever the record's state.
+/// </remarks>
+public interface IIdempotencyStore
+{
+    /// <summary>Claims the key if it is free or expired, otherwise says what holds it.</summary>
+    ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Stores the outcome of a claimed call; returns false if <paramref name="token"/> no longer holds the key.</summary>
+    ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Records that the call was sent but its outcome is unknown; returns false if the token no longer holds the key.</summary>
+    ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a claim whose call never reached the upstream; returns false if the token no longer holds the key.</summary>
+    ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken);
+
+    /// <summary>Deletes records created before <paramref name="createdBefore"/>; returns how many.</summary>
+    ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken);
+}

@@ -1,0 +1,16 @@
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>One attempt to claim a key: who asks, for which arguments, when, and the lease and retention that apply.</summary>
+/// <param name="Scope">The key and everything it is scoped to.</param>
+/// <param name="Fingerprint">SHA-256 (hex) of the canonical arguments without the key.</param>
+/// <param name="CorrelationId">The claiming call's correlation id, kept so that replays can name the original call.</param>
+/// <param name="Now">The current time; stores never read a clock of their own.</param>
+/// <param name="Lease">How long an in-progress claim is trusted; after it the outcome is unknown.</param>
+/// <param name="Retention">How long a record counts; an older record is treated as absent even before a purge.</param>
+public sealed record IdempotencyClaimRequest(
+    IdempotencyScope Scope,
+    string Fingerprint,
+    string CorrelationId,
+    DateTimeOffset Now,
+    TimeSpan Lease,
+    TimeSpan Retention);

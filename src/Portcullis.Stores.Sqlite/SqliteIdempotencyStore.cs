@@ -1,0 +1,173 @@
+using Microsoft.Data.Sqlite;
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Stores.Sqlite;
+
+/// <summary>
+/// The embedded idempotency store: one SQLite file in WAL mode, each step one <c>BEGIN IMMEDIATE</c> transaction
+/// (or one statement), pooled connections, a busy timeout for concurrent writers.
+/// </summary>
+/// <remarks>
+/// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
+/// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
+/// their lease, and are never re-executed.
+/// </remarks>
+internal sealed class SqliteIdempotencyStore : IIdempotencyStore
+{
+    private const int InProgress = 0;
+    private const int Completed = 1;
+    private const int Unknown = 2;
+
+    private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
+
+    private readonly string _connectionString;
+
+    public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Max(1, busyTimeout.TotalSeconds),
+        }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS idempotency (
+                environment TEXT NOT NULL,
+                connector TEXT NOT NULL,
+                principal TEXT NOT NULL,
+                tool TEXT NOT NULL,
+                key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                state INTEGER NOT NULL,
+                token TEXT NOT NULL,
+                correlation_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                lease_expires_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                result TEXT NULL,
+                PRIMARY KEY (environment, connector, principal, tool, key)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);
+            UPDATE idempotency SET state = 2 WHERE state = 0;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = request.Now.ToUnixTimeMilliseconds();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result FROM idempotency WHERE {Key}";
+            Bind(select, request.Scope);
+            using var reader = select.ExecuteReader();
+            if (reader.Read() && reader.GetInt64(3) > (request.Now - request.Retention).ToUnixTimeMilliseconds())
+            {
+                var correlationId = reader.GetString(2);
+                if (!string.Equals(reader.GetString(0), request.Fingerprint, StringComparison.Ordinal))
+                {
+                    return ValueTask.FromResult(ClaimResult.Reused(correlationId));
+                }
+
+                var leaseExpiresAt = reader.GetInt64(4);
+                return ValueTask.FromResult(reader.GetInt32(1) switch
+                {
+                    Completed => ClaimResult.Completed(reader.GetString(5), correlationId),
+                    InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
+                    _ => ClaimResult.OutcomeUnknown(correlationId),
+                });
+            }
+        }
+
+        var token = Guid.NewGuid().ToString("N");
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT OR REPLACE INTO idempotency
+                    (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result)
+                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, 0, $token, $correlation, $now, $lease, $now, NULL)
+                """;
+            Bind(insert, request.Scope);
+            insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
+            insert.Parameters.AddWithValue("$token", token);
+            insert.Parameters.AddWithValue("$correlation", request.CorrelationId);
+            insert.Parameters.AddWithValue("$now", now);
+            insert.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return ValueTask.FromResult(ClaimResult.Claimed(token));
+    }
+
+    public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Update(scope, token, $"UPDATE idempotency SET state = {Completed}, result = $result, updated_at = $now WHERE {Key} AND token = $token",
+            now, resultJson, cancellationToken);
+
+    public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Update(scope, token, $"UPDATE idempotency SET state = {Unknown}, updated_at = $now WHERE {Key} AND token = $token AND state = {InProgress}",
+            now, null, cancellationToken);
+
+    public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
+        Update(scope, token, $"DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress}", null, null, cancellationToken);
+
+    public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM idempotency WHERE created_at < $before";
+        command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
+        return ValueTask.FromResult(command.ExecuteNonQuery());
+    }
+
+    private ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Bind(command, scope);
+        command.Parameters.AddWithValue("$token", token);
+        if (now is { } at)
+        {
+            command.Parameters.AddWithValue("$now", at.ToUnixTimeMilliseconds());
+        }
+
+        if (result is not null)
+        {
+            command.Parameters.AddWithValue("$result", result);
+        }
+
+        return ValueTask.FromResult(command.ExecuteNonQuery() == 1);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // FULL: a claim is on disk before the call is sent, so a power loss cannot lead to acting twice.
+        pragma.CommandText = "PRAGMA synchronous = FULL";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static void Bind(SqliteCommand command, IdempotencyScope scope)
+    {
+        command.Parameters.AddWithValue("$environment", scope.Environment);
+        command.Parameters.AddWithValue("$connector", scope.Connector);
+        command.Parameters.AddWithValue("$principal", scope.Principal);
+        command.Parameters.AddWithValue("$tool", scope.Tool);
+        command.Parameters.AddWithValue("$key", scope.Key);
+    }
+}

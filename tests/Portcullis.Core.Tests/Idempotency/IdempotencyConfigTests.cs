@@ -1,0 +1,56 @@
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Tests.Idempotency;
+
+public sealed class IdempotencyConfigTests : IDisposable
+{
+    private readonly string _base = Directory.CreateTempSubdirectory("portcullis-idem-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_base, recursive: true);
+
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    public void Parse_StoreNotImplementedYet_IsAConfigErrorAtItsPath(string store)
+    {
+        var json = Config($$"""{ "store": "{{store}}", "connection": "env:STORE_URL" }""");
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var error = Assert.Single(ex.Errors, e => e.Path == "$.idempotency.store");
+        Assert.Contains("not implemented", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Defaults_SqliteRetention24HoursLease300Seconds()
+    {
+        var config = ConfigLoader.Parse(Config("{}"), _base, "test.json");
+
+        Assert.Equal("sqlite", config.Idempotency.Store);
+        Assert.Equal(24, config.Idempotency.RetentionHours);
+        Assert.Equal(300, config.Idempotency.LeaseSeconds);
+    }
+
+    [Fact]
+    public void Parse_ZeroRetentionOrLease_AreRefused()
+    {
+        var ex = Assert.Throws<ConfigException>(() =>
+            ConfigLoader.Parse(Config("""{ "retention_hours": 0, "lease_seconds": 0 }"""), _base, "test.json"));
+
+        var paths = ex.Errors.Select(e => e.Path).ToHashSet();
+        Assert.Contains("$.idempotency.retention_hours", paths);
+        Assert.Contains("$.idempotency.lease_seconds", paths);
+    }
+
+    private static string Config(string idempotency) => $$"""
+        {
+          "environment": "dev",
+          "listen": "http://127.0.0.1:8080",
+          "idempotency": {{idempotency}},
+          "connectors": [
+            { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" },
+              "auth": { "mode": "none" }, "tools_allow": ["add_note"] }
+          ]
+        }
+        """;
+}

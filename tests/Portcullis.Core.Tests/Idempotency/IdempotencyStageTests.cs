@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Pipeline.Stages;
+using Portcullis.Core.Security;
+using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams;
+using Portcullis.Stores.Sqlite;
+
+namespace Portcullis.Core.Tests.Idempotency;
+
+/// <summary>The stage's decisions against the real SQLite store, with the upstream replaced by fault injection.</summary>
+public sealed class IdempotencyStageTests : IDisposable
+{
+    private static readonly CallerIdentity Alice = new("alice", null, new HashSet<string>(StringComparer.Ordinal));
+    private static readonly CallerIdentity Bob = new("bob", null, new HashSet<string>(StringComparer.Ordinal));
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "portcullis-tests", "stage-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly IdempotencyStage _stage;
+    private readonly Connector _connector;
+    private readonly GatewayTool _write;
+    private readonly GatewayTool _read;
+    private int _upstreamCalls;
+
+    public IdempotencyStageTests()
+    {
+        Directory.CreateDirectory(_dir);
+        var config = new GatewayConfig { Environment = "prod", Idempotency = new IdempotencyConfig { RetentionHours = 24, LeaseSeconds = 300 } };
+        var store = new SqliteIdempotencyStore(Path.Combine(_dir, "idempotency.db"), TimeSpan.FromSeconds(30));
+        _stage = new IdempotencyStage(store, config, _time, NullLogger<IdempotencyStage>.Instance);
+        var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
+        _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new ToolSchemaBuilder(), NullLogger.Instance);
+        var schemas = new ToolSchemaBuilder();
+        var schema = JsonDocument.Parse("""{"type":"object","properties":{"body":{"type":"string"}}}""").RootElement.Clone();
+        _write = schemas.Build(new Tool { Name = "add_note", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = false } }, null);
+        _read = schemas.Build(new Tool { Name = "find_contact", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }, null);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Invoke_ReadOnlyTool_SkipsTheKeyButMarksPassed()
+    {
+        var context = Context(_read, Alice, """{"body":"x"}""");
+
+        var result = await _stage.InvokeAsync(context, Answer("found"), CancellationToken.None);
+
+        Assert.Equal("found", Text(result));
+        Assert.True(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_NoAuthorizedTool_LeavesTheStageUnpassed()
+    {
+        var context = new ToolCallContext(_connector, Alice, "add_note", null, "c");
+
+        await _stage.InvokeAsync(context, Answer("forwarder decides"), CancellationToken.None);
+
+        Assert.False(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
+    }
+
+    [Fact]
+    public async Task Invoke_WriteWithoutKey_RefusedAndNeverForwarded()
+    {
+        var context = Context(_write, Alice, """{"body":"x"}""");
+
+        await _stage.InvokeAsync(context, Answer("done"), CancellationToken.None);
+
+        Assert.Equal("idempotency_key_missing", context.Failure!.Code.Code);
+        Assert.False(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
+        Assert.Equal(0, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_FailureBeforeSending_ReleasesTheKeySoARetryRuns()
+    {
+        var refused = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(refused, FailBeforeSending(), CancellationToken.None);
+
+        var retry = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        var result = await _stage.InvokeAsync(retry, Answer("done"), CancellationToken.None);
+
+        Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
+        Assert.Equal("done", Text(result));
+        Assert.Equal(2, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_GatewayErrorAfterSending_IsOutcomeUnknownAndNeverRepeated()
+    {
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), TimeOutAfterSending(), CancellationToken.None);
+
+        var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(repeat, Answer("done"), CancellationToken.None);
+
+        Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
+        Assert.False(repeat.Failure.Code.Retryable);
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_CancelledAfterSending_IsOutcomeUnknown()
+    {
+        ToolCallHandler cancelled = (context, _) =>
+        {
+            _upstreamCalls++;
+            context.SentUpstream = true;
+            throw new OperationCanceledException();
+        };
+        await Assert.ThrowsAsync<OperationCanceledException>(() =>
+            _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), cancelled, CancellationToken.None).AsTask());
+
+        var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(repeat, Answer("done"), CancellationToken.None);
+
+        Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_WhileFirstIsInFlight_AnswersInProgressWithRetryAfter()
+    {
+        var release = new TaskCompletionSource();
+        ToolCallHandler slow = async (context, _) =>
+        {
+            _upstreamCalls++;
+            context.SentUpstream = true;
+            await release.Task;
+            return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
+        };
+        var first = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), slow, CancellationToken.None).AsTask();
+
+        var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(repeat, Answer("twice"), CancellationToken.None);
+        release.SetResult();
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("idempotency_in_progress", repeat.Failure!.Code.Code);
+        Assert.True(repeat.Failure.Code.Retryable);
+        Assert.InRange(repeat.Failure.RetryAfterSeconds!.Value, 1, 5);
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_TwoPrincipalsWithOneKey_DoNotCollide()
+    {
+        var alice = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("a"), CancellationToken.None);
+        var bob = await _stage.InvokeAsync(Context(_write, Bob, """{"body":"bob's","idempotency_key":"k"}"""), Answer("b"), CancellationToken.None);
+        var aliceAgain = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("x"), CancellationToken.None);
+
+        Assert.Equal("a", Text(alice));
+        Assert.Equal("b", Text(bob));
+        Assert.Equal("a", Text(aliceAgain));
+        Assert.True(aliceAgain.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.Equal(2, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_AfterRetention_TheKeyIsFreeAgain()
+    {
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), Answer("first"), CancellationToken.None);
+        _time.Advance(TimeSpan.FromHours(23));
+        var within = Context(_write, Alice, """{"body":"y","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(within, Answer("refused"), CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        var after = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"y","idempotency_key":"k"}"""), Answer("second"), CancellationToken.None);
+
+        Assert.Equal("idempotency_key_reused", within.Failure!.Code.Code);
+        Assert.Equal("second", Text(after));
+        Assert.Equal(2, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_LeaseExpiredWithoutOutcome_IsOutcomeUnknown()
+    {
+        var never = new TaskCompletionSource<CallToolResult>();
+        ToolCallHandler hangs = (context, _) =>
+        {
+            _upstreamCalls++;
+            context.SentUpstream = true;
+            return new ValueTask<CallToolResult>(never.Task);
+        };
+        _ = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), hangs, CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(301));
+
+        var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
+        await _stage.InvokeAsync(repeat, Answer("twice"), CancellationToken.None);
+
+        Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    [Fact]
+    public async Task Invoke_StripsTheKeyBeforeForwarding()
+    {
+        IDictionary<string, JsonElement>? forwarded = null;
+        ToolCallHandler capture = (context, _) =>
+        {
+            forwarded = context.Arguments;
+            return ValueTask.FromResult(new CallToolResult { Content = [] });
+        };
+
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), capture, CancellationToken.None);
+
+        Assert.Equal(["body"], forwarded!.Keys);
+    }
+
+    private ToolCallContext Context(GatewayTool tool, CallerIdentity caller, string arguments)
+    {
+        var parsed = JsonDocument.Parse(arguments).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+        return new ToolCallContext(_connector, caller, tool.Name, parsed, Guid.NewGuid().ToString("N")) { Tool = tool };
+    }
+
+    private ToolCallHandler Answer(string text) => (context, _) =>
+    {
+        _upstreamCalls++;
+        context.SentUpstream = true;
+        return ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = text }] });
+    };
+
+    private ToolCallHandler FailBeforeSending() => (context, _) =>
+    {
+        _upstreamCalls++;
+        return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.UpstreamUnavailable, "down")));
+    };
+
+    private ToolCallHandler TimeOutAfterSending() => (context, _) =>
+    {
+        _upstreamCalls++;
+        context.SentUpstream = true;
+        return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.UpstreamTimeout, "slow")));
+    };
+
+    private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+}
