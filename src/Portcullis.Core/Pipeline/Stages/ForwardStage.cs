@@ -76,6 +76,8 @@ internal sealed class ForwardStage
         var request = new CallToolRequestParams { Name = context.Tool.Name, Arguments = context.Arguments };
         try
         {
+            // From here the upstream may act, even if the caller goes away before the answer comes back.
+            context.SentUpstream = true;
             var answer = await client.CallToolAsync(request, linked.Token).ConfigureAwait(false);
 
             // The upstream's own _meta stays on its side of the hop.
