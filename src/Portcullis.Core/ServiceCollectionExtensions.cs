@@ -16,6 +16,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient();
+        foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
+        {
+            Upstreams.Credentials.UpstreamCredentials.Add(services, config, connector);
+        }
+
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(

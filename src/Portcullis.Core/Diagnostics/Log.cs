@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1015, LogLevel.Warning, "Call {CorrelationId}: the upstream connection failed during the call")]
     public static partial void UpstreamCallFailed(ILogger logger, string correlationId, Exception exception);
+
+    [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
+    public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }
