@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -41,6 +42,9 @@ internal static class GatewayAuthentication
             services.AddSingleton(devKey);
         }
 
+        // AddAuthentication brings data protection, which would create a key ring in the home folder at start-up;
+        // bearer tokens never need it (no cookies, no protected state), so no key is ever generated.
+        services.AddDataProtection().DisableAutomaticKeyGeneration();
         services
             .AddAuthentication(options =>
             {

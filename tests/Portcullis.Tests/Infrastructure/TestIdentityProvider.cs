@@ -48,6 +48,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         var app = builder.Build();
         var provider = new TestIdentityProvider(app, baseUrl);
         app.MapGet("/jwks", provider.Jwks);
+        app.MapGet("/.well-known/openid-configuration", () => Results.Json(new { issuer = provider.Issuer, jwks_uri = provider.JwksUri }));
         await app.StartAsync();
         return provider;
     }
