@@ -18,9 +18,10 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
+        services.AddHttpClient();
         foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
         {
-            services.AddHttpClient(UpstreamHttpClientName(connector))
+            Upstreams.Credentials.UpstreamCredentials.Add(services, config, connector)
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
         }
@@ -29,7 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(
             config,
-            connector => sp.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamHttpClientName(connector)),
+            connector => sp.GetRequiredService<IHttpClientFactory>().CreateClient(Upstreams.Credentials.UpstreamCredentials.ClientName(connector)),
             sp.GetRequiredService<ToolSchemaBuilder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
@@ -44,6 +45,4 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ToolCallPipeline>();
         return services;
     }
-
-    private static string UpstreamHttpClientName(ConnectorConfig connector) => "upstream:" + connector.Server;
 }

@@ -56,6 +56,14 @@ internal static class ConfigValidator
         }
         else if (needsIdentity)
         {
+            foreach (var (key, url) in new[] { ("jwks_uri", identity.JwksUri), ("authority", identity.Authority) })
+            {
+                if (url is not null && !IsSecureOrLoopback(url))
+                {
+                    yield return new ConfigError($"$.identity.{key}", "must be an https URL (plain http only for a loopback host)");
+                }
+            }
+
             if (identity.Issuer is null && identity.Authority is null)
             {
                 yield return new ConfigError("$.identity", "an issuer (or authority) is required while any connector uses oauth");
@@ -67,6 +75,41 @@ internal static class ConfigValidator
             }
         }
     }
+
+    private static IEnumerable<ConfigError> ValidateCredentials(UpstreamConfig upstream, string at)
+    {
+        foreach (var name in upstream.Headers.Keys)
+        {
+            if (name.Length == 0 || !name.All(c => c is > ' ' and < '\u007f' && !"()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal)))
+            {
+                yield return new ConfigError($"{at}.headers", $"'{name}' is not a valid HTTP header name");
+            }
+        }
+
+        if (upstream.Oauth is not { } oauth)
+        {
+            yield break;
+        }
+
+        if (upstream.Command is not null)
+        {
+            yield return new ConfigError($"{at}.oauth", "oauth client credentials apply to url upstreams only");
+        }
+
+        if (!IsSecureOrLoopback(oauth.TokenUrl))
+        {
+            yield return new ConfigError($"{at}.oauth.token_url", "must be an https URL (plain http only for a loopback host)");
+        }
+
+        if (upstream.Headers.Keys.Any(h => string.Equals(h, "Authorization", StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return new ConfigError($"{at}.headers.Authorization", "oauth sets the Authorization header; do not set it in headers as well");
+        }
+    }
+
+    private static bool IsSecureOrLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(url)));
 
     private static IEnumerable<ConfigError> ValidateConnector(GatewayConfig config, ConnectorConfig connector, string at, bool loopback)
     {
@@ -105,6 +148,11 @@ internal static class ConfigValidator
         if (upstream.WorkingDir is not null && !Directory.Exists(upstream.WorkingDir))
         {
             yield return new ConfigError($"{at}.upstream.working_dir", $"the folder '{upstream.WorkingDir}' does not exist");
+        }
+
+        foreach (var error in ValidateCredentials(upstream, $"{at}.upstream"))
+        {
+            yield return error;
         }
 
         foreach (var (name, value) in upstream.Env)

@@ -17,6 +17,9 @@ public sealed class UpstreamConfig
     /// <summary>HTTP headers sent upstream; every value is a secret reference.</summary>
     public Dictionary<string, string> Headers { get; set; } = [];
 
+    /// <summary>OAuth client credentials whose access token is sent as <c>Authorization: Bearer</c>.</summary>
+    public UpstreamOAuthConfig? Oauth { get; set; }
+
     /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
     public int ConnectTimeoutSeconds { get; set; } = 30;
 

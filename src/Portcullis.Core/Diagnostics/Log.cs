@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(1017, LogLevel.Warning, "Call {CorrelationId}: the request did not reach the upstream ({Reason})")]
     public static partial void UpstreamNotReached(ILogger logger, string correlationId, string reason, Exception? exception);
+
+    [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
+    public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

@@ -4,6 +4,7 @@ using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
+using Portcullis.Security;
 
 namespace Portcullis.Hosting;
 
@@ -34,6 +35,7 @@ internal static class GatewayApp
         builder.Services.AddHostedService<UpstreamHostedService>();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
+        builder.Services.AddGatewayAuthentication(config);
         builder.Services
             .AddMcpServer()
             .WithHttpTransport();
@@ -43,9 +45,13 @@ internal static class GatewayApp
         var app = builder.Build();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<StepUpMiddleware>();
         app.UseMiddleware<JsonRpcPrefilterMiddleware>();
         app.MapHealth();
-        app.MapMcp("/mcp/{server}");
+        app.MapDevIdentity(config);
+        app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);
         return app;
     }
 }

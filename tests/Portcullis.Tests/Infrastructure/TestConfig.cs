@@ -58,6 +58,26 @@ internal static class TestConfig
         ["tools"] = tools ?? new JsonObject(),
     };
 
+    /// <summary>Turns <paramref name="connector"/> into an oauth connector granted <paramref name="scopes"/>.</summary>
+    public static JsonObject Protect(JsonObject connector, string[] scopes, bool stepUp = false, int ttlSeconds = 3600)
+    {
+        connector["auth"] = new JsonObject
+        {
+            ["mode"] = "oauth",
+            ["scopes"] = new JsonArray([.. scopes.Select(s => (JsonNode)s)]),
+            ["token_ttl_seconds"] = ttlSeconds,
+            ["step_up"] = stepUp,
+        };
+        return connector;
+    }
+
+    /// <summary>A tool policy: <c>{ "scopes": [...], "read_only": readOnly }</c>.</summary>
+    public static JsonObject Tool(string[] scopes, bool readOnly = true) => new()
+    {
+        ["scopes"] = new JsonArray([.. scopes.Select(s => (JsonNode)s)]),
+        ["read_only"] = readOnly,
+    };
+
     public static string Write(TempDir dir, JsonObject config, string name = "portcullis.json")
     {
         var path = dir.File(name);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Upstreams.Credentials;
+
+/// <summary>Wires a connector's outbound credentials into the named HttpClient of its HTTP upstream.</summary>
+internal static class UpstreamCredentials
+{
+    public static string ClientName(ConnectorConfig connector) => "upstream:" + connector.Server;
+
+    public static IHttpClientBuilder Add(IServiceCollection services, GatewayConfig gateway, ConnectorConfig connector)
+    {
+        if (connector.Upstream.Oauth is { } oauth)
+        {
+            var tokenClient = "upstream-token:" + connector.Server;
+            services.AddHttpClient(tokenClient, c => c.Timeout = TimeSpan.FromSeconds(30));
+            services.AddKeyedSingleton(connector.Server, (sp, _) => new ClientCredentialsTokenSource(
+                connector.Server,
+                oauth,
+                gateway.BaseDirectory,
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(tokenClient),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis.Upstream")));
+        }
+
+        return services.AddHttpClient(ClientName(connector))
+            .AddHttpMessageHandler(sp => new UpstreamCredentialsHandler(
+                gateway, connector, sp.GetKeyedService<ClientCredentialsTokenSource>(connector.Server)));
+    }
+}

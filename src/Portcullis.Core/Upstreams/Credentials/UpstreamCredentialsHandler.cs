@@ -1,0 +1,36 @@
+using System.Net.Http.Headers;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Upstreams.Credentials;
+
+/// <summary>
+/// Puts a connector's own credentials on every request to its HTTP upstream: headers from secret references,
+/// resolved per request so a rotated secret is used without a restart, and the client-credentials token.
+/// </summary>
+/// <remarks>The gateway never copies the caller's Authorization header; this handler is the only source of it.</remarks>
+internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, ConnectorConfig connector, ClientCredentialsTokenSource? tokens) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.Authorization = null;
+        foreach (var (name, value) in connector.Upstream.Headers)
+        {
+            var secret = SecretReference.TryParse(value, out var reference) ? reference.Resolve(gateway.BaseDirectory) : null;
+            if (string.IsNullOrEmpty(secret))
+            {
+                throw new UpstreamCredentialException($"the secret for upstream header '{name}' ({reference}) is not available");
+            }
+
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, secret);
+        }
+
+        if (tokens is not null)
+        {
+            var token = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Security;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Security;
+
+/// <summary>
+/// What JwtBearer cannot know on its own: that the token was issued for the connector the URL names (audience
+/// equal to its resource URI), for its environment, and with a lifetime within the connector's cap.
+/// </summary>
+internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, ILogger<ConnectorTokenChecks> logger)
+{
+    /// <summary>Added to a principal whose token passed every check for the named connector.</summary>
+    public const string ConnectorClaim = "portcullis:connector";
+
+    public Task OnTokenValidatedAsync(TokenValidatedContext context)
+    {
+        if (context.HttpContext.GetRouteValue("server") is not string server
+            || !connectors.TryGet(server, out var connector)
+            || connector.Config.Auth.IsAnonymous)
+        {
+            // Only connector endpoints accept tokens; elsewhere a token grants nothing.
+            context.Fail("not a protected connector endpoint");
+            return Task.CompletedTask;
+        }
+
+        var reason = Refusal(context.SecurityToken as JsonWebToken, connector);
+        if (reason is not null)
+        {
+            GatewayLog.TokenRefused(logger, connector.Name, reason);
+            context.Fail(reason);
+            return Task.CompletedTask;
+        }
+
+        context.Principal!.AddIdentity(new ClaimsIdentity([new Claim(ConnectorClaim, connector.Name)]));
+        return Task.CompletedTask;
+    }
+
+    public Task OnAuthenticationFailedAsync(AuthenticationFailedContext context)
+    {
+        var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
+        GatewayLog.TokenRefused(logger, server, context.Exception.GetType().Name);
+        return Task.CompletedTask;
+    }
+
+    private string? Refusal(JsonWebToken? token, Connector connector)
+    {
+        if (token is null)
+        {
+            return "not a JWT";
+        }
+
+        var resource = ResourceUris.For(config, connector.Name);
+        if (!token.Audiences.Contains(resource, StringComparer.Ordinal))
+        {
+            return "audience is not this connector's resource URI";
+        }
+
+        var claim = config.Identity.EnvironmentClaim;
+        if (!token.TryGetPayloadValue<string>(claim, out var environment)
+            || !string.Equals(environment, connector.Config.Environment, StringComparison.Ordinal))
+        {
+            return $"claim '{claim}' does not name the connector's environment";
+        }
+
+        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
+            || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
+        {
+            return "exp or iat is missing";
+        }
+
+        if (exp - iat > connector.Config.Auth.TokenTtlSeconds)
+        {
+            return $"lifetime {exp - iat} s exceeds the connector's token_ttl_seconds {connector.Config.Auth.TokenTtlSeconds}";
+        }
+
+        return null;
+    }
+}

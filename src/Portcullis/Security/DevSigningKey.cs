@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Portcullis.Security;
+
+/// <summary>
+/// The embedded development issuer's RSA signing key: generated into the data dir on first use and reused after,
+/// so tokens minted by <c>portcullis token</c> stay valid across restarts.
+/// </summary>
+internal sealed class DevSigningKey
+{
+    public const string FileName = "dev-signing-key.pem";
+
+    private DevSigningKey(RsaSecurityKey key, bool created)
+    {
+        Key = key;
+        Created = created;
+    }
+
+    public RsaSecurityKey Key { get; }
+
+    /// <summary>True when this call generated the key.</summary>
+    public bool Created { get; }
+
+    /// <summary>The public half, as published in the JWKS.</summary>
+    public JsonWebKey PublicJwk
+    {
+        get
+        {
+            var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(Key.Rsa.ExportParameters(includePrivateParameters: false)));
+            jwk.KeyId = Key.KeyId;
+            jwk.Use = JsonWebKeyUseNames.Sig;
+            jwk.Alg = SecurityAlgorithms.RsaSha256;
+            return jwk;
+        }
+    }
+
+    public static string PathIn(string dataDir) => Path.Combine(dataDir, FileName);
+
+    public static DevSigningKey LoadOrCreate(string dataDir)
+    {
+        var path = PathIn(dataDir);
+        var created = false;
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(dataDir);
+            using var fresh = RSA.Create(2048);
+            var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllText(temp, fresh.ExportPkcs8PrivateKeyPem());
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            try
+            {
+                // Two processes starting together: the first move wins and both use its key.
+                File.Move(temp, path, overwrite: false);
+                created = true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(temp);
+            }
+        }
+
+        var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(path));
+        var key = new RsaSecurityKey(rsa);
+        var thumbprint = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(rsa.ExportParameters(false))).ComputeJwkThumbprint();
+        key.KeyId = Base64UrlEncoder.Encode(thumbprint);
+        return new DevSigningKey(key, created);
+    }
+}

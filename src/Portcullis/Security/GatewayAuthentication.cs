@@ -1,0 +1,119 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using ModelContextProtocol.AspNetCore.Authentication;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Security;
+
+namespace Portcullis.Security;
+
+/// <summary>
+/// Inbound auth: every oauth connector is an OAuth 2.1 protected resource. JwtBearer checks signature, issuer,
+/// lifetime and audience; <see cref="ConnectorTokenChecks"/> binds the token to the URL's connector; the SDK's MCP
+/// handler serves RFC 9728 metadata and answers challenges with <c>resource_metadata</c>.
+/// </summary>
+internal static class GatewayAuthentication
+{
+    /// <summary>The least time between two key refreshes forced by an unknown <c>kid</c>.</summary>
+    private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(10);
+
+    private static readonly string[] Algorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
+
+    /// <summary>The issuer named in protected-resource metadata: the authority, the issuer, or the gateway itself in dev.</summary>
+    public static string AuthorizationServer(GatewayConfig config) =>
+        config.Identity.Dev ? ResourceUris.BaseUrl(config) : config.Identity.Authority ?? config.Identity.Issuer ?? "";
+
+    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayConfig config)
+    {
+        services.AddSingleton<ConnectorTokenChecks>();
+        services.AddSingleton<ResourceMetadataEvents>();
+        services.AddSingleton<IAuthorizationHandler, ConnectorAccessHandler>();
+        var devKey = config.Identity.Dev ? DevSigningKey.LoadOrCreate(config.DataDir!) : null;
+        if (devKey is not null)
+        {
+            services.AddSingleton(devKey);
+        }
+
+        // AddAuthentication brings data protection, which would create a key ring in the home folder at start-up;
+        // bearer tokens never need it (no cookies, no protected state), so no key is ever generated.
+        services.AddDataProtection().DisableAutomaticKeyGeneration();
+        services
+            .AddAuthentication(options =>
+            {
+                options.DefaultScheme = McpAuthenticationDefaults.AuthenticationScheme;
+                options.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
+            })
+            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options => ConfigureJwt(options, config, devKey))
+            .AddMcp(_ => { });
+
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<ConnectorTokenChecks>((options, checks) =>
+            {
+                options.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = checks.OnTokenValidatedAsync,
+                    OnAuthenticationFailed = checks.OnAuthenticationFailedAsync,
+                };
+            });
+        services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
+            .Configure<ResourceMetadataEvents>((options, events) =>
+                options.Events.OnResourceMetadataRequest = events.OnResourceMetadataRequestAsync);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ConnectorAccessRequirement.PolicyName, policy => policy.AddRequirements(new ConnectorAccessRequirement()));
+        return services;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey)
+    {
+        var identity = config.Identity;
+        options.MapInboundClaims = false;
+        options.RefreshOnIssuerKeyNotFound = true;
+        options.IncludeErrorDetails = false;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = devKey is not null ? ResourceUris.BaseUrl(config) : identity.Issuer,
+            ValidateAudience = true,
+            ValidAudiences = config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server)).ToList(),
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = Algorithms,
+            ClockSkew = TimeSpan.FromSeconds(identity.ClockSkewSeconds),
+            NameClaimType = "sub",
+        };
+
+        if (devKey is not null)
+        {
+            options.TokenValidationParameters.IssuerSigningKey = devKey.Key;
+        }
+        else if (identity.JwksUri is not null)
+        {
+            options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                identity.JwksUri,
+                new JwksRetriever(),
+                new HttpDocumentRetriever { RequireHttps = !IsHttp(identity.JwksUri) })
+            {
+                RefreshInterval = ForcedRefreshInterval,
+            };
+        }
+        else if (identity.Authority is not null)
+        {
+            options.Authority = identity.Authority;
+            options.RequireHttpsMetadata = !IsHttp(identity.Authority);
+            options.RefreshInterval = ForcedRefreshInterval;
+        }
+    }
+
+    private static bool IsHttp(string url) => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>Destructive tools (annotated, or unannotated by the spec's default) are refused unless opted in.</summary>
+public sealed class DestructiveToolTests
+{
+    [Theory]
+    [InlineData("wipe")]
+    [InlineData("unannotated")]
+    public async Task Serve_DestructiveToolAllowListedWithoutOptIn_RefusesTheConfig(string tool)
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", tool]));
+
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"tools_allow lists '{tool}'", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains($"tools.{tool}.allow_destructive", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_DestructiveToolOptedIn_IsExposedAndCallable()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wipe", "unannotated"], tools: new JsonObject
+        {
+            ["wipe"] = new JsonObject { ["allow_destructive"] = true },
+            ["unannotated"] = new JsonObject { ["allow_destructive"] = true },
+        }));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        var tools = await client.ListToolsAsync();
+
+        Assert.Equal(["unannotated", "wipe"], tools.Select(t => t.Name).Order());
+        var wiped = await client.CallToolAsync("wipe", new Dictionary<string, object?> { ["idempotency_key"] = "k-1" });
+        Assert.NotEqual(true, wiped.IsError);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>The embedded development issuer and <c>portcullis token</c>: the README's run command needs nothing else.</summary>
+public sealed class DevIdentityTests
+{
+    [Fact]
+    public async Task Token_SampleConfig_OpensTheProtectedCrm()
+    {
+        using var dir = new TempDir();
+        var sample = Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json");
+        await using var gateway = await GatewayProcess.StartAsync(sample, dir.File("data"));
+        var endpoint = gateway.Endpoint("crm-mcp");
+
+        using var anonymous = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize);
+        var output = await RunTokenAsync(sample, "--data-dir", dir.File("data"), "--listen", gateway.BaseUrl, "--connector", "crm-mcp", "--scopes", "contacts:read");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await using var client = await McpClients.ConnectAsync(endpoint, LastLine(output));
+        Assert.Equal(["find_contact"], (await client.ListToolsAsync()).Select(t => t.Name));
+        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" });
+        Assert.Contains("Ada Lovelace", ada.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_AfterRestart_KeyIsReusedAndJwksPublishesIt()
+    {
+        using var dir = new TempDir();
+        var port = FreePort.Next();
+        var config = DevConfig(port);
+        var path = TestConfig.Write(dir, config);
+        var data = dir.File("data");
+        var token = LastLine(await RunTokenAsync(path, "--data-dir", data, "--connector", "fixture", "--scopes", "fixture:read"));
+        await using var first = await GatewayProcess.StartAsync(path, data, port: port);
+        var jwks = JsonNode.Parse(await first.GetAsync("/.well-known/jwks.json"))!;
+        await first.KillAsync();
+
+        await using var second = await first.RestartAsync();
+        await using var client = await McpClients.ConnectAsync(second.Endpoint("fixture"), token);
+
+        Assert.Equal(jwks.ToJsonString(), JsonNode.Parse(await second.GetAsync("/.well-known/jwks.json"))!.ToJsonString());
+        var key = Assert.Single(jwks["keys"]!.AsArray())!;
+        Assert.Equal("RSA", key["kty"]!.GetValue<string>());
+        Assert.False(key.AsObject().ContainsKey("d"), "the JWKS must never publish the private key");
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        Assert.NotEqual(true, echo.IsError);
+        var metadata = JsonNode.Parse(await second.GetAsync("/.well-known/oauth-protected-resource/mcp/fixture"))!;
+        Assert.Equal(second.BaseUrl, metadata["authorization_servers"]![0]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("--ttl", "7200")]
+    [InlineData("--environment", "prod")]
+    [InlineData("--audience", "https://elsewhere.example/mcp/fixture")]
+    public async Task Token_OverridingFlag_ShowsHowThePolicyTreatsABadToken(string flag, string value)
+    {
+        using var dir = new TempDir();
+        var port = FreePort.Next();
+        var path = TestConfig.Write(dir, DevConfig(port));
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), port: port);
+
+        var token = LastLine(await RunTokenAsync(path, "--data-dir", dir.File("data"), "--connector", "fixture", "--scopes", "fixture:read", flag, value));
+        using var response = await AuthGateway.PostAsync(gateway.Endpoint("fixture"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("token")]
+    [InlineData("lint")]
+    public async Task Help_EveryVerb_DescribesItsOptions(string verb)
+    {
+        var output = await RunAsync(verb, "--help");
+
+        Assert.Contains("--config", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_WithoutDevIdentity_RefusesWithExitCode2()
+    {
+        using var dir = new TempDir();
+        var config = DevConfig(FreePort.Next());
+        config["identity"] = new JsonObject { ["issuer"] = "https://login.example.com/", ["jwks_uri"] = "https://login.example.com/keys" };
+        var path = TestConfig.Write(dir, config);
+
+        var (exit, output) = await RunWithExitAsync("token", "--config", path, "--connector", "fixture", "--scopes", "fixture:read");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("identity", output, StringComparison.Ordinal);
+    }
+
+    private static JsonObject DevConfig(int port)
+    {
+        var config = TestConfig.Gateway(TestConfig.Protect(
+            TestConfig.FixtureConnector("fixture", ["echo"], tools: new JsonObject { ["echo"] = TestConfig.Tool(["fixture:read"]) }),
+            ["fixture:read"],
+            ttlSeconds: 3600));
+        config["listen"] = $"http://127.0.0.1:{port}";
+        config["identity"] = new JsonObject { ["dev"] = true };
+        return config;
+    }
+
+    private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
+
+    private static Task<string> RunTokenAsync(string configPath, params string[] args) => RunAsync(["token", "--config", configPath, .. args]);
+
+    private static async Task<string> RunAsync(params string[] args)
+    {
+        var (exit, output) = await RunWithExitAsync(args);
+        Assert.True(exit == 0, $"portcullis {string.Join(' ', args)} exited with {exit}:\n{output}");
+        return output;
+    }
+
+    private static async Task<(int Exit, string Output)> RunWithExitAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepoPaths.Gateway);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

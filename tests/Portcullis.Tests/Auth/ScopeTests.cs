@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using Portcullis.Tests.Gateway;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>Scopes shape what a caller sees and may call; step-up connectors challenge instead of hiding.</summary>
+public sealed class ScopeTests : IAsyncLifetime
+{
+    private AuthGateway _auth = null!;
+
+    public async Task InitializeAsync() => _auth = await AuthGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _auth.DisposeAsync();
+
+    [Theory]
+    [InlineData("fixture:read", new[] { "echo" })]
+    [InlineData("fixture:typed", new[] { "typed" })]
+    [InlineData("fixture:read fixture:typed", new[] { "echo", "typed" })]
+    [InlineData("unrelated:scope", new string[0])]
+    public async Task ToolsList_Scopes_ShowOnlyCallableTools(string scopes, string[] expected)
+    {
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha", scopes));
+
+        var tools = await client.ListToolsAsync();
+
+        Assert.Equal(expected, tools.Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task CallTool_MissingScope_AnswersToolNotFound()
+    {
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha", "fixture:read"));
+
+        var refused = await client.CallToolAsync("typed");
+        var allowed = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+
+        Assert.True(refused.IsError);
+        Assert.Equal("tool_not_found", ToolForwardingTests.ErrorOf(refused)["code"]!.GetValue<string>());
+        Assert.NotEqual(true, allowed.IsError);
+    }
+
+    [Fact]
+    public async Task ToolsList_StepUpConnector_ListsEveryAllowListedTool()
+    {
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read"));
+
+        var tools = await client.ListToolsAsync();
+
+        Assert.Equal(["echo", "typed"], tools.Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task CallTool_StepUpMissingScope_Returns403NamingTheScopes()
+    {
+        var authorization = "Bearer " + _auth.Token("beta", "fixture:read");
+        var endpoint = _auth.Gateway.Endpoint("beta");
+        using var initialized = await AuthGateway.PostAsync(endpoint, authorization, AuthGateway.Initialize);
+        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
+        var session = initialized.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.Single() : null;
+        using var notified = await AuthGateway.PostAsync(endpoint, authorization, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
+
+        using var refused = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"typed","arguments":{}}}""", session);
+        using var allowed = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""", session);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var challenge = AuthGateway.Challenge(refused);
+        Assert.StartsWith("Bearer error=\"insufficient_scope\", scope=\"fixture:typed\", ", challenge, StringComparison.Ordinal);
+        Assert.Contains($"resource_metadata=\"{_auth.MetadataUrl("beta")}\"", challenge, StringComparison.Ordinal);
+        var body = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        Assert.Equal("insufficient_scope", body["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Contains("hi", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_StepUpMissingScope_RealClientSeesForbidden()
+    {
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read"));
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.CallToolAsync("typed").AsTask());
+
+        Assert.Contains("403", ex.ToString(), StringComparison.Ordinal);
+        await using var upgraded = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read fixture:typed"));
+        Assert.NotEqual(true, (await upgraded.CallToolAsync("typed")).IsError);
+    }
+
+    [Fact]
+    public async Task Initialize_TokenOfAnotherConnector_IsRefusedAndLoggedWithoutTheToken()
+    {
+        var token = _auth.Token("alpha");
+
+        using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("beta"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await _auth.Gateway.WaitForOutputAsync("Connector beta: token refused (audience", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(token.Split('.')[2], _auth.Gateway.Output, StringComparison.Ordinal);
+    }
+}

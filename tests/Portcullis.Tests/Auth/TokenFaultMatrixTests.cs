@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.Tokens;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>Every kind of bad token is refused with 401 and the RFC 9728 challenge; a good one passes.</summary>
+public sealed class TokenFaultMatrixTests : IAsyncLifetime
+{
+    private AuthGateway _auth = null!;
+
+    public async Task InitializeAsync() => _auth = await AuthGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _auth.DisposeAsync();
+
+    public static TheoryData<string> Faults =>
+    [
+        "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
+        "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
+        "tampered_payload", "unknown_kid",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Faults))]
+    public async Task Initialize_FaultyToken_Returns401WithResourceMetadataChallenge(string fault)
+    {
+        var authorization = AuthorizationFor(fault);
+
+        using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), authorization, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal($"Bearer resource_metadata=\"{_auth.MetadataUrl("alpha")}\"", AuthGateway.Challenge(response));
+    }
+
+    [Fact]
+    public async Task Initialize_ValidToken_IsAccepted()
+    {
+        using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("expired")]
+    [InlineData("audience_of_other_connector")]
+    [InlineData("other_environment")]
+    public async Task Connect_FaultyToken_RealClientIsRefused(string fault)
+    {
+        var token = AuthorizationFor(fault)!["Bearer ".Length..];
+
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), token));
+
+        Assert.Contains("401", ex.ToString(), StringComparison.Ordinal);
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha"));
+        Assert.Equal(["echo", "typed"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task ResourceMetadata_PerConnector_NamesResourceIssuerAndScopes()
+    {
+        var json = JsonNode.Parse(await _auth.Gateway.GetAsync("/.well-known/oauth-protected-resource/mcp/beta"))!;
+
+        Assert.Equal(_auth.Resource("beta"), json["resource"]!.GetValue<string>());
+        Assert.Equal([_auth.Idp.Issuer], json["authorization_servers"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["fixture:read", "fixture:typed"], json["scopes_supported"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["header"], json["bearer_methods_supported"]!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    private string? AuthorizationFor(string fault)
+    {
+        var idp = _auth.Idp;
+        var alpha = _auth.Resource("alpha");
+        const string scopes = "fixture:read fixture:typed";
+        var now = DateTimeOffset.UtcNow;
+        return fault switch
+        {
+            "none" => null,
+            "garbage" => "Bearer not-a-jwt-at-all",
+            "expired" => Bearer(idp.Mint(alpha, scopes, issuedAt: now.AddMinutes(-20), lifetime: TimeSpan.FromMinutes(5))),
+            "not_yet_valid" => Bearer(idp.Mint(alpha, scopes, change: c => c["nbf"] = now.AddMinutes(5).ToUnixTimeSeconds())),
+            "wrong_issuer" => Bearer(idp.Mint(alpha, scopes, issuer: "https://login.evil.example/")),
+            "audience_of_other_connector" => Bearer(idp.Mint(_auth.Resource("beta"), scopes)),
+            "foreign_audience" => Bearer(idp.Mint("https://api.example.com/", scopes)),
+            "other_environment" => Bearer(idp.Mint(alpha, scopes, environment: "prod")),
+            "lifetime_over_cap" => Bearer(idp.Mint(alpha, scopes, lifetime: TimeSpan.FromSeconds(AuthGateway.TtlSeconds + 1))),
+            "missing_exp" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("exp"))),
+            "missing_iat" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("iat"))),
+            "alg_none" => Bearer(Unsigned(idp, alpha, scopes)),
+            "hs256_with_public_key" => Bearer(SignedWithPublicKey(idp, alpha, scopes)),
+            "tampered_payload" => Bearer(Tampered(idp.Mint(alpha, "fixture:read"))),
+            "unknown_kid" => Bearer(idp.Mint(alpha, scopes, key: TestIdentityProvider.NewKey())),
+            _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
+        };
+    }
+
+    private static string Bearer(string token) => "Bearer " + token;
+
+    private static string B64(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+
+    private static string PayloadOf(TestIdentityProvider idp, string audience, string scopes) =>
+        Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(idp.Mint(audience, scopes).Split('.')[1]));
+
+    private static string Unsigned(TestIdentityProvider idp, string audience, string scopes) =>
+        $"{B64("""{"alg":"none","typ":"JWT"}""")}.{B64(PayloadOf(idp, audience, scopes))}.";
+
+    /// <summary>The classic key-confusion attack: HS256 keyed with the RSA public key, under the real kid.</summary>
+    private static string SignedWithPublicKey(TestIdentityProvider idp, string audience, string scopes)
+    {
+        var publicPem = idp.Current.Rsa.ExportSubjectPublicKeyInfoPem();
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(publicPem)) { KeyId = idp.Current.KeyId };
+        var claims = JsonNode.Parse(PayloadOf(idp, audience, scopes))!.AsObject()
+            .ToDictionary(p => p.Key, p => (object)(p.Value!.GetValueKind() == System.Text.Json.JsonValueKind.Number ? p.Value.GetValue<long>() : p.Value.GetValue<string>()));
+        return TestIdentityProvider.Sign(claims, key);
+    }
+
+    /// <summary>A validly signed token whose payload was then changed to claim more scopes.</summary>
+    private static string Tampered(string token)
+    {
+        var parts = token.Split('.');
+        var payload = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(parts[1]))!;
+        payload["scope"] = "fixture:read fixture:typed";
+        return $"{parts[0]}.{B64(payload.ToJsonString())}.{parts[2]}";
+    }
+}

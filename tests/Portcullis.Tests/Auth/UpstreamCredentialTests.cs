@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>The upstream sees the connector's own credential, never the caller's token; client credentials renew in time.</summary>
+public sealed class UpstreamCredentialTests
+{
+    private const string ClientSecretVariable = "PORTCULLIS_TEST_UPSTREAM_CLIENT_SECRET";
+
+    [Fact]
+    public async Task CallTool_OAuthUpstream_UpstreamReceivesConnectorTokenNeverClientToken()
+    {
+        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 3600);
+        await using var idp = await TestIdentityProvider.StartAsync();
+        using var dir = new TempDir();
+        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
+        var config = OAuthUpstreamConfig(idp, upstream, tokens);
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        var clientToken = idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read");
+
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), clientToken);
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+
+        Assert.NotEqual(true, result.IsError);
+        var received = await upstream.ReceivedAuthorizationsAsync();
+        Assert.NotEmpty(received);
+        Assert.All(received, a => Assert.StartsWith("Bearer upstream-token-1-", a, StringComparison.Ordinal));
+        Assert.DoesNotContain(received, a => a.Contains(clientToken, StringComparison.Ordinal));
+        Assert.Equal(1, tokens.Requests);
+        Assert.Equal("gateway-client:s3cr3t-client", tokens.LastClientCredentials);
+        Assert.Equal("upstream:read upstream:write", tokens.LastScope);
+        var readyz = await gateway.GetAsync("/readyz");
+        var upstreamToken = received[0]["Bearer ".Length..];
+        foreach (var secret in new[] { "s3cr3t-client", upstreamToken, clientToken })
+        {
+            Assert.DoesNotContain(secret, readyz, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, gateway.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task CallTool_ShortLivedUpstreamToken_IsCachedAndRenewedBeforeExpiry()
+    {
+        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 10);
+        await using var idp = await TestIdentityProvider.StartAsync();
+        using var dir = new TempDir();
+        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, OAuthUpstreamConfig(idp, upstream, tokens)), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read"));
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (tokens.Requests < 3)
+        {
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: cts.Token);
+            Assert.NotEqual(true, result.IsError);
+            var received = await upstream.ReceivedAuthorizationsAsync();
+            var used = received[^1]["Bearer ".Length..];
+            // The call has returned, so the token was used before now; it must still be valid now.
+            Assert.True(tokens.ExpiryOf(used) > DateTimeOffset.UtcNow, "the gateway used an upstream token that had expired");
+            await Task.Delay(250, cts.Token);
+        }
+
+        var all = await upstream.ReceivedAuthorizationsAsync();
+        Assert.True(all.Length > all.Distinct().Count(), "each upstream token should serve several requests (cached)");
+    }
+
+    [Fact]
+    public async Task CallTool_HeaderFromFileSecret_IsReadPerRequestSoRotationNeedsNoRestart()
+    {
+        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var idp = await TestIdentityProvider.StartAsync();
+        using var dir = new TempDir();
+        var secretFile = dir.File("upstream-auth");
+        File.WriteAllText(secretFile, "Bearer static-one\n");
+        var connector = RemoteConnector(upstream);
+        connector["upstream"]!["headers"] = new JsonObject { ["Authorization"] = "file:upstream-auth" };
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["issuer"] = idp.Issuer, ["jwks_uri"] = idp.JwksUri };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        var clientToken = idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), clientToken);
+
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "one" });
+        File.WriteAllText(secretFile, "Bearer static-two\n");
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "two" });
+
+        var received = await upstream.ReceivedAuthorizationsAsync();
+        Assert.Contains("Bearer static-one", received);
+        Assert.Equal("Bearer static-two", received[^1]);
+        Assert.All(received, a => Assert.StartsWith("Bearer static-", a, StringComparison.Ordinal));
+        Assert.DoesNotContain("static-", gateway.Output, StringComparison.Ordinal);
+    }
+
+    private static JsonObject OAuthUpstreamConfig(TestIdentityProvider idp, FixtureHttpUpstream upstream, TestTokenEndpoint tokens)
+    {
+        var connector = RemoteConnector(upstream);
+        connector["upstream"]!["oauth"] = new JsonObject
+        {
+            ["token_url"] = tokens.TokenUrl,
+            ["client_id"] = "gateway-client",
+            ["client_secret"] = "env:" + ClientSecretVariable,
+            ["scopes"] = new JsonArray("upstream:read", "upstream:write"),
+        };
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["issuer"] = idp.Issuer, ["jwks_uri"] = idp.JwksUri };
+        return config;
+    }
+
+    private static JsonObject RemoteConnector(FixtureHttpUpstream upstream) => TestConfig.Protect(
+        new JsonObject
+        {
+            ["server"] = "remote",
+            ["environment"] = "test",
+            ["upstream"] = new JsonObject { ["url"] = upstream.McpUrl },
+            ["tools_allow"] = new JsonArray("echo"),
+            ["tools"] = new JsonObject { ["echo"] = TestConfig.Tool(["fixture:read"]) },
+        },
+        ["fixture:read"]);
+}

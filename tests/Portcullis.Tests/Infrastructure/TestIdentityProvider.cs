@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Portcullis.Tests.Infrastructure;
+
+/// <summary>
+/// An identity provider in the test process: a real Kestrel on loopback serving a JWKS, and the private keys to
+/// sign tokens with. Keys can be rotated (a new <c>kid</c> published) while the gateway runs.
+/// </summary>
+internal sealed class TestIdentityProvider : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Lock _gate = new();
+    private readonly List<RsaSecurityKey> _published = [];
+    private int _jwksRequests;
+
+    private TestIdentityProvider(WebApplication app, string baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Current = NewKey();
+        _published.Add(Current);
+    }
+
+    public string BaseUrl { get; }
+
+    public string Issuer => BaseUrl + "/";
+
+    public string JwksUri => BaseUrl + "/jwks";
+
+    /// <summary>The key tokens are signed with by default; always published.</summary>
+    public RsaSecurityKey Current { get; private set; }
+
+    public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+    public static async Task<TestIdentityProvider> StartAsync()
+    {
+        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(baseUrl);
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var provider = new TestIdentityProvider(app, baseUrl);
+        app.MapGet("/jwks", provider.Jwks);
+        app.MapGet("/.well-known/openid-configuration", () => Results.Json(new { issuer = provider.Issuer, jwks_uri = provider.JwksUri }));
+        await app.StartAsync();
+        return provider;
+    }
+
+    /// <summary>A fresh RSA key with its own <c>kid</c>, not yet published.</summary>
+    public static RsaSecurityKey NewKey() =>
+        new(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N")[..16] };
+
+    /// <summary>Publishes <paramref name="key"/> beside the existing keys and signs with it from now on.</summary>
+    public void Rotate(RsaSecurityKey key)
+    {
+        lock (_gate)
+        {
+            _published.Add(key);
+            Current = key;
+        }
+    }
+
+    /// <summary>A token for <paramref name="audience"/>; <paramref name="change"/> may alter any claim before signing.</summary>
+    public string Mint(string audience, string scopes, string environment = "test", TimeSpan? lifetime = null,
+        DateTimeOffset? issuedAt = null, Action<Dictionary<string, object>>? change = null, SecurityKey? key = null, string? issuer = null)
+    {
+        var iat = issuedAt ?? DateTimeOffset.UtcNow;
+        var claims = new Dictionary<string, object>
+        {
+            ["iss"] = issuer ?? Issuer,
+            ["aud"] = audience,
+            ["sub"] = "test-user",
+            ["client_id"] = "test-client",
+            ["env"] = environment,
+            ["scope"] = scopes,
+            ["iat"] = iat.ToUnixTimeSeconds(),
+            ["nbf"] = iat.ToUnixTimeSeconds(),
+            ["exp"] = (iat + (lifetime ?? TimeSpan.FromMinutes(10))).ToUnixTimeSeconds(),
+        };
+        change?.Invoke(claims);
+        return Sign(claims, key ?? Current);
+    }
+
+    public static string Sign(Dictionary<string, object> claims, SecurityKey key) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(key, key is SymmetricSecurityKey ? SecurityAlgorithms.HmacSha256 : SecurityAlgorithms.RsaSha256),
+        });
+
+    private IResult Jwks()
+    {
+        Interlocked.Increment(ref _jwksRequests);
+        var keys = new JsonArray();
+        lock (_gate)
+        {
+            foreach (var key in _published)
+            {
+                var parameters = key.Rsa.ExportParameters(includePrivateParameters: false);
+                keys.Add(new JsonObject
+                {
+                    ["kty"] = "RSA",
+                    ["use"] = "sig",
+                    ["alg"] = "RS256",
+                    ["kid"] = key.KeyId,
+                    ["n"] = Base64UrlEncoder.Encode(parameters.Modulus),
+                    ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
+                });
+            }
+        }
+
+        return Results.Text(new JsonObject { ["keys"] = keys }.ToJsonString(), "application/json");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
