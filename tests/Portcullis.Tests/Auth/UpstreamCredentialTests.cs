@@ -11,7 +11,7 @@ public sealed class UpstreamCredentialTests
     [Fact]
     public async Task CallTool_OAuthUpstream_UpstreamReceivesConnectorTokenNeverClientToken()
     {
-        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var upstream = await FixtureHttpServer.StartAsync();
         await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 3600);
         await using var idp = await TestIdentityProvider.StartAsync();
         using var dir = new TempDir();
@@ -43,7 +43,7 @@ public sealed class UpstreamCredentialTests
     [Fact]
     public async Task CallTool_ShortLivedUpstreamToken_IsCachedAndRenewedBeforeExpiry()
     {
-        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var upstream = await FixtureHttpServer.StartAsync();
         await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 10);
         await using var idp = await TestIdentityProvider.StartAsync();
         using var dir = new TempDir();
@@ -70,7 +70,7 @@ public sealed class UpstreamCredentialTests
     [Fact]
     public async Task CallTool_HeaderFromFileSecret_IsReadPerRequestSoRotationNeedsNoRestart()
     {
-        await using var upstream = await FixtureHttpUpstream.StartAsync();
+        await using var upstream = await FixtureHttpServer.StartAsync();
         await using var idp = await TestIdentityProvider.StartAsync();
         using var dir = new TempDir();
         var secretFile = dir.File("upstream-auth");
@@ -94,7 +94,7 @@ public sealed class UpstreamCredentialTests
         Assert.DoesNotContain("static-", gateway.Output, StringComparison.Ordinal);
     }
 
-    private static JsonObject OAuthUpstreamConfig(TestIdentityProvider idp, FixtureHttpUpstream upstream, TestTokenEndpoint tokens)
+    private static JsonObject OAuthUpstreamConfig(TestIdentityProvider idp, FixtureHttpServer upstream, TestTokenEndpoint tokens)
     {
         var connector = RemoteConnector(upstream);
         connector["upstream"]!["oauth"] = new JsonObject
@@ -109,7 +109,7 @@ public sealed class UpstreamCredentialTests
         return config;
     }
 
-    private static JsonObject RemoteConnector(FixtureHttpUpstream upstream) => TestConfig.Protect(
+    private static JsonObject RemoteConnector(FixtureHttpServer upstream) => TestConfig.Protect(
         new JsonObject
         {
             ["server"] = "remote",
