@@ -4,4 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dotnet build Portcullis.slnx -c Debug -nologo -clp:ErrorsOnly
+cat >&2 <<'TXT'
+
+Portcullis is starting in front of the sample CRM: http://127.0.0.1:8080/mcp/crm-mcp
+Get a token in another terminal (the token is the last line):
+  dotnet artifacts/bin/Portcullis/debug/portcullis.dll token --config samples/crm/portcullis.json \
+      --connector crm-mcp --scopes contacts:read,notes:read,notes:write
+
+TXT
 exec dotnet artifacts/bin/Portcullis/debug/portcullis.dll serve --config samples/crm/portcullis.json "$@"
