@@ -4,6 +4,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Pipeline.Stages;
+using Portcullis.Core.Schemas;
 using Portcullis.Core.Tools;
 
 namespace Portcullis.Core;
@@ -16,6 +17,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
         services.AddHttpClient();
+        services.AddSingleton<SchemaCache>();
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(
@@ -27,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AuthorizeStage>();
         services.AddSingleton<ValidateStage>();
         services.AddSingleton<IdempotencyStage>();
+        services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();
         services.AddSingleton<ToolCallPipeline>();
         return services;

@@ -8,7 +8,7 @@ namespace Portcullis.Core.Pipeline;
 
 /// <summary>
 /// The <c>tools/call</c> path, in its one fixed order:
-/// authorize → validate → idempotency → forward.
+/// authorize → validate → idempotency → output schema → forward.
 /// </summary>
 internal sealed class ToolCallPipeline
 {
@@ -20,13 +20,14 @@ internal sealed class ToolCallPipeline
         AuthorizeStage authorize,
         ValidateStage validate,
         IdempotencyStage idempotency,
+        OutputSchemaStage outputSchema,
         ForwardStage forward,
         TimeProvider time,
         ILogger<ToolCallPipeline> logger)
     {
         _logger = logger;
         _time = time;
-        IToolCallStage[] stages = [authorize, validate, idempotency];
+        IToolCallStage[] stages = [authorize, validate, idempotency, outputSchema];
         ToolCallHandler next = forward.InvokeAsync;
         for (var i = stages.Length - 1; i >= 0; i--)
         {

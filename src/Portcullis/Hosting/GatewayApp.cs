@@ -41,6 +41,7 @@ internal static class GatewayApp
         var app = builder.Build();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
+        app.UseMiddleware<PayloadLimitMiddleware>();
         app.MapHealth();
         app.MapMcp("/mcp/{server}");
         return app;
