@@ -35,7 +35,9 @@ internal static class ViolationMessages
                 // A false schema reports no keyword; its evaluation path ends with the keyword that led there,
                 // and the schema that holds that keyword is one level up.
                 var keyword = rawKeyword.Length > 0 ? rawKeyword : FalseSchemaKeyword(node.EvaluationPath.ToString());
-                var schema = SchemaAt(schemaRoot, node.SchemaLocation, up: rawKeyword.Length == 0);
+                var schema = rawKeyword.Length == 0
+                    ? SchemaAt(schemaRoot, node.SchemaLocation, up: true)
+                    : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
                 if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
                 {
                     continue;
@@ -143,6 +145,21 @@ internal static class ViolationMessages
     private static string Length(JsonElement value) => value.ValueKind == JsonValueKind.String
         ? value.GetString()!.EnumerateRunes().Count().ToString(CultureInfo.InvariantCulture)
         : "?";
+
+    // The library's location for a keyword under "items" carries a spurious last segment (8.0.5); if the
+    // location does not hold the keyword, its parent does.
+    private static JsonElement? SchemaHolding(JsonElement root, Uri location, string keyword)
+    {
+        foreach (var up in new[] { false, true })
+        {
+            if (SchemaAt(root, location, up) is { ValueKind: JsonValueKind.Object } candidate && candidate.TryGetProperty(keyword, out _))
+            {
+                return candidate;
+            }
+        }
+
+        return SchemaAt(root, location, up: false);
+    }
 
     private static JsonElement? SchemaAt(JsonElement root, Uri location, bool up)
     {

@@ -3,11 +3,18 @@ using ModelContextProtocol.Server;
 
 namespace Portcullis.Fixtures.Upstream;
 
-/// <summary>Tools whose schemas a 2020-12 validator cannot compile, built with raw schema JSON.</summary>
-internal static class BrokenSchemaTools
+/// <summary>Tools declared with raw schema JSON: one tight schema, and two a 2020-12 validator cannot compile.</summary>
+internal static class RawSchemaTools
 {
     public static IEnumerable<McpServerTool> Create()
     {
+        // Already tight upstream, so overlays that would loosen it can be told apart.
+        yield return WithSchema("strict", """
+            {"type":"object","required":["code"],"additionalProperties":false,
+             "properties":{"code":{"type":"string","maxLength":8,"enum":["alpha","beta","gamma"]},
+                           "level":{"type":"integer","minimum":1,"maximum":5}}}
+            """);
+
         // Draft-07's array form of "items": not a schema in 2020-12.
         yield return WithSchema("broken_items", """
             {"type":"object","properties":{"tags":{"type":"array","items":[{"type":"string"}]}}}
@@ -22,8 +29,8 @@ internal static class BrokenSchemaTools
     private static McpServerTool WithSchema(string name, string schema)
     {
         var tool = McpServerTool.Create(
-            () => "should never be called",
-            new McpServerToolCreateOptions { Name = name, Description = "A tool with a schema that does not compile.", ReadOnly = true, Destructive = false });
+            () => "called " + name,
+            new McpServerToolCreateOptions { Name = name, Description = "A tool declared with a raw schema.", ReadOnly = true, Destructive = false });
         using var document = JsonDocument.Parse(schema);
         tool.ProtocolTool.InputSchema = document.RootElement.Clone();
         return tool;
