@@ -171,7 +171,7 @@ internal static class SchemaOverlay
             if (looser)
             {
                 problems.Add(new OverlayProblem(at, keyword,
-                    $"widens {keyword} from {Show(current)} to {Show(wanted)}; an overlay may only tighten"));
+                    $"widens {keyword} from {Show(current)} to {Show(wanted)}"));
                 return;
             }
         }

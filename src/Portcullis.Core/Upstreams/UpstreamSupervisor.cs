@@ -103,9 +103,10 @@ internal sealed partial class UpstreamSupervisor
                 _loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch
         {
             _firstAttempt.TrySetResult();
+            throw;
         }
 
         var startedAt = _time.GetUtcNow();
@@ -115,8 +116,19 @@ internal sealed partial class UpstreamSupervisor
                 NotificationMethods.ToolListChangedNotification,
                 (_, ct) => new ValueTask(RefreshToolsAsync(client, ct))).ConfigureAwait(false);
 
-            var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-            ToolsChanged?.Invoke(tools);
+            IReadOnlyList<Tool> tools;
+            try
+            {
+                tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+                ToolsChanged?.Invoke(tools);
+            }
+            finally
+            {
+                // The first attempt counts as made once the catalog is built, so start-up checks that need
+                // the tool list (destructive tools, loosening overlays) see it.
+                _firstAttempt.TrySetResult();
+            }
+
             _client = client;
             _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
             Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", tools.Count);
