@@ -24,8 +24,6 @@ internal sealed class CompiledSchema
     /// <summary>The schema's JSON, the source of the values the messages quote.</summary>
     public JsonElement Source { get; }
 
-    public bool IsValid(JsonElement instance) => _schema.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true }).IsValid;
-
     /// <summary>Every violation of the schema by <paramref name="instance"/>; empty when it is valid.</summary>
     public IReadOnlyList<ErrorDetail> Validate(JsonElement instance)
     {

@@ -197,13 +197,20 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         Assert.DoesNotContain(Recorded(), line => line.Contains("aaaaaaaaaa", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Post_BodyLargerThanLimit_Answers413WithJsonAndKeepsServing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_BodyLargerThanLimit_Answers413WithJsonAndKeepsServing(bool chunked)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + new string('x', 100_000) + "\"}}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TransferEncodingChunked = chunked;
 
-        using var response = await http.PostAsync(_gateway.Endpoint("fixture"), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var response = await http.SendAsync(request);
 
         Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);

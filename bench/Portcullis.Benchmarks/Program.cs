@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Portcullis.Benchmarks.SchemaValidationBenchmarks).Assembly).Run(args);
