@@ -9,6 +9,9 @@ namespace Portcullis.Core.Schemas;
 /// </summary>
 internal static class SchemaCompiler
 {
+    /// <summary>2020-12, with <c>pattern</c> matched under a timeout.</summary>
+    private static readonly Dialect Draft202012 = Dialect.Draft202012.With([new TimedPatternKeyword()]);
+
     /// <summary>Compiles <paramref name="schema"/>, or says in <paramref name="failure"/> why it cannot be used.</summary>
     public static CompiledSchema? TryCompile(JsonElement schema, out string? failure)
     {
@@ -36,7 +39,7 @@ internal static class SchemaCompiler
         try
         {
             var root = schema.Clone();
-            var built = JsonSchema.Build(root, new BuildOptions { Dialect = Dialect.Draft202012, SchemaRegistry = registry });
+            var built = JsonSchema.Build(root, new BuildOptions { Dialect = Draft202012, SchemaRegistry = registry });
             if (fetched)
             {
                 failure = "the schema refers to a remote document (remote references are never fetched)";

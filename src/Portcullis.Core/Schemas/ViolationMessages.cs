@@ -30,7 +30,7 @@ internal static class ViolationMessages
             }
 
             var at = node.InstanceLocation.ToString();
-            foreach (var (rawKeyword, _) in node.Errors)
+            foreach (var (rawKeyword, error) in node.Errors)
             {
                 // A false schema reports no keyword; its evaluation path ends with the keyword that led there,
                 // and the schema that holds that keyword is one level up.
@@ -40,6 +40,12 @@ internal static class ViolationMessages
                     : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
                 if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
                 {
+                    continue;
+                }
+
+                if (error == TimedPatternKeyword.TimeoutError)
+                {
+                    details.Add(new ErrorDetail(at, "pattern", "could not be checked against the pattern in time; send a shorter or simpler value"));
                     continue;
                 }
 

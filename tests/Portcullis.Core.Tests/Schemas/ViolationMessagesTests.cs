@@ -38,4 +38,19 @@ public sealed class ViolationMessagesTests
 
         Assert.Equal(["/a~1b", "/c~0d"], details.Select(d => d.Path));
     }
+
+    [Fact]
+    public void Validate_CatastrophicPattern_FailsWithinTheMatchTimeout()
+    {
+        var schema = Compile(Element("""{"type":"object","properties":{"a":{"type":"string","pattern":"^(a+)+$"}}}"""));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var details = schema.Validate(Element($$"""{"a":"{{new string('a', 40)}}b"}"""));
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"took {started.Elapsed}");
+        var detail = Assert.Single(details);
+        Assert.Equal(("/a", "pattern"), (detail.Path, detail.Keyword));
+        Assert.Contains("in time", detail.Message, StringComparison.Ordinal);
+        Assert.Empty(schema.Validate(Element("""{"a":"aaaa"}""")));
+    }
 }
