@@ -6,6 +6,7 @@ using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Pipeline.Stages;
 using Portcullis.Core.RateLimiting;
+using Portcullis.Core.Schemas;
 using Portcullis.Core.Tools;
 using Portcullis.Core.Upstreams.Http;
 
@@ -26,6 +27,7 @@ public static class ServiceCollectionExtensions
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
         }
 
+        services.AddSingleton<SchemaCache>();
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(
@@ -39,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
         services.AddSingleton<IdempotencyStage>();
+        services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();
         services.AddSingleton<GatewayTelemetry>();

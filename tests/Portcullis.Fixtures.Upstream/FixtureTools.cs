@@ -99,7 +99,7 @@ internal sealed class FixtureTools(CallRecorder recorder)
     [Description("A tool with no annotations at all, destructive by the spec's default.")]
     public static string Unannotated() => "ok";
 
-    [McpServerTool(Name = "typed", ReadOnly = true, Destructive = false, UseStructuredContent = true)]
+    [McpServerTool(Name = "typed", ReadOnly = true, Destructive = false, UseStructuredContent = true, OutputSchemaType = typeof(TypedOutput))]
     [Description("Declares an output schema; answers wrongly when asked to.")]
     public static CallToolResult Typed(bool wrong = false) => new()
     {

@@ -183,6 +183,14 @@ internal static class ConfigValidator
                     $"'{scope}' is not granted to the connector (add it to auth.scopes or remove it here)");
             }
 
+            if (policy.InputSchema is { } overlay)
+            {
+                foreach (var error in Schemas.OverlayShape.Check(overlay, $"{at}.tools.{tool}.input_schema"))
+                {
+                    yield return error;
+                }
+            }
+
             if (policy.ReadOnly == true && policy.AllowDestructive)
             {
                 yield return new ConfigError($"{at}.tools.{tool}", "a tool cannot be both read_only and allow_destructive");

@@ -34,6 +34,10 @@ public sealed class Connector
     /// <summary>Allow-listed tools hidden because the upstream marks them destructive and the config did not opt in.</summary>
     public IReadOnlyList<string> RefusedDestructiveTools => _catalog.RefusedDestructive;
 
+    /// <summary>Allow-listed tools hidden because the config's input_schema overlay would loosen the upstream's schema.</summary>
+    public IReadOnlyList<(string Tool, string Keyword, string Problem)> LooseningOverlays =>
+        [.. _catalog.LooseningOverlays.Select(l => (l.Tool, l.Problem.Keyword, l.Problem.ToString()))];
+
     public UpstreamStatus Status => Upstream.Status;
 
     private void OnToolsChanged(IReadOnlyList<Tool> tools)
@@ -42,6 +46,16 @@ public sealed class Connector
         foreach (var name in catalog.RefusedDestructive)
         {
             Log.DestructiveToolRefused(_logger, Name, name);
+        }
+
+        foreach (var (tool, problem) in catalog.LooseningOverlays)
+        {
+            Log.OverlayLoosens(_logger, Name, tool, problem.Keyword, problem.ToString());
+        }
+
+        foreach (var (tool, reason) in catalog.Uncompilable)
+        {
+            Log.SchemaUncompilable(_logger, Name, tool, reason);
         }
 
         _catalog = catalog;

@@ -9,7 +9,7 @@ namespace Portcullis.Core.Pipeline;
 
 /// <summary>
 /// The <c>tools/call</c> path, in its one fixed order:
-/// authorize → rate limit → validate → idempotency → forward.
+/// authorize → rate limit → validate → idempotency → output schema → forward.
 /// </summary>
 internal sealed class ToolCallPipeline
 {
@@ -23,6 +23,7 @@ internal sealed class ToolCallPipeline
         RateLimitStage rateLimit,
         ValidateStage validate,
         IdempotencyStage idempotency,
+        OutputSchemaStage outputSchema,
         ForwardStage forward,
         TimeProvider time,
         GatewayTelemetry telemetry,
@@ -31,7 +32,7 @@ internal sealed class ToolCallPipeline
         _telemetry = telemetry;
         _logger = logger;
         _time = time;
-        IToolCallStage[] stages = [authorize, rateLimit, validate, idempotency];
+        IToolCallStage[] stages = [authorize, rateLimit, validate, idempotency, outputSchema];
         ToolCallHandler next = forward.InvokeAsync;
         for (var i = stages.Length - 1; i >= 0; i--)
         {

@@ -1,5 +1,6 @@
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
 
@@ -29,6 +30,15 @@ internal sealed class GatewayTool
     public bool ReadOnly { get; }
 
     public IReadOnlyList<string> RequiredScopes { get; }
+
+    /// <summary>Where the config's input_schema overlay would loosen the upstream's schema; any makes the tool refused.</summary>
+    public IReadOnlyList<OverlayProblem> OverlayProblems { get; init; } = [];
+
+    /// <summary>The compiled effective input schema; set once the catalog compiled it.</summary>
+    public CompiledSchema? InputValidator { get; internal set; }
+
+    /// <summary>The compiled output schema, when the tool declares one.</summary>
+    public CompiledSchema? OutputValidator { get; internal set; }
 
     /// <summary>The spec's default for a tool that is not read-only and not annotated otherwise is destructive.</summary>
     public static bool IsDestructive(Tool tool, ToolConfig? policy) =>

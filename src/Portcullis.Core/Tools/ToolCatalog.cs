@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
 
@@ -10,15 +11,22 @@ namespace Portcullis.Core.Tools;
 /// </summary>
 internal sealed class ToolCatalog
 {
-    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], []);
+    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], [], []);
 
     private readonly FrozenDictionary<string, GatewayTool> _tools;
 
-    private ToolCatalog(FrozenDictionary<string, GatewayTool> tools, IReadOnlyList<GatewayTool> ordered, IReadOnlyList<string> refused)
+    private ToolCatalog(
+        FrozenDictionary<string, GatewayTool> tools,
+        IReadOnlyList<GatewayTool> ordered,
+        IReadOnlyList<string> refused,
+        IReadOnlyList<(string Tool, OverlayProblem Problem)> looseningOverlays,
+        IReadOnlyList<(string Tool, string Reason)> uncompilable)
     {
         _tools = tools;
         Ordered = ordered;
         RefusedDestructive = refused;
+        LooseningOverlays = looseningOverlays;
+        Uncompilable = uncompilable;
     }
 
     /// <summary>Allowed tools in the upstream's order.</summary>
@@ -27,6 +35,12 @@ internal sealed class ToolCatalog
     /// <summary>Allow-listed tools hidden because they are destructive and not opted in.</summary>
     public IReadOnlyList<string> RefusedDestructive { get; }
 
+    /// <summary>Allow-listed tools hidden because the config's overlay would loosen their schema, with each problem.</summary>
+    public IReadOnlyList<(string Tool, OverlayProblem Problem)> LooseningOverlays { get; }
+
+    /// <summary>Allow-listed tools hidden because their schema does not compile, with the reason.</summary>
+    public IReadOnlyList<(string Tool, string Reason)> Uncompilable { get; }
+
     public bool TryGet(string name, out GatewayTool tool) => _tools.TryGetValue(name, out tool!);
 
     public static ToolCatalog Build(ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas)
@@ -34,6 +48,8 @@ internal sealed class ToolCatalog
         var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         var ordered = new List<GatewayTool>();
         var refused = new List<string>();
+        var loosening = new List<(string, OverlayProblem)>();
+        var uncompilable = new List<(string, string)>();
         foreach (var tool in upstreamTools)
         {
             if (!allowed.Contains(tool.Name))
@@ -48,9 +64,22 @@ internal sealed class ToolCatalog
                 continue;
             }
 
-            ordered.Add(schemas.Build(tool, policy));
+            var built = schemas.Build(tool, policy);
+            if (built.OverlayProblems.Count > 0)
+            {
+                loosening.AddRange(built.OverlayProblems.Select(p => (tool.Name, p)));
+                continue;
+            }
+
+            if (schemas.Compile(connector.Server, built) is { } failure)
+            {
+                uncompilable.Add((tool.Name, failure));
+                continue;
+            }
+
+            ordered.Add(built);
         }
 
-        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused);
+        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused, loosening, uncompilable);
     }
 }

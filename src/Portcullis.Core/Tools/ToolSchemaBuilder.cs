@@ -1,26 +1,56 @@
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
 
 /// <summary>Derives the tool agents see from the upstream's tool and the connector's policy.</summary>
-internal sealed class ToolSchemaBuilder
+internal sealed class ToolSchemaBuilder(SchemaCache cache)
 {
+    /// <summary>The tool with its effective input schema: the upstream's, tightened by the config's overlay.</summary>
     public GatewayTool Build(Tool upstream, ToolConfig? policy)
     {
+        var input = SchemaOverlay.Merge(upstream.InputSchema, policy?.InputSchema);
         var exposed = new Tool
         {
             Name = upstream.Name,
             Title = upstream.Title,
             Description = upstream.Description,
-            InputSchema = upstream.InputSchema,
+            InputSchema = input.Schema,
             OutputSchema = upstream.OutputSchema,
             Annotations = upstream.Annotations,
             Icons = upstream.Icons,
             Meta = upstream.Meta,
         };
-        var tool = new GatewayTool(upstream, policy, exposed);
+        var tool = new GatewayTool(upstream, policy, exposed) { OverlayProblems = input.Problems };
         Idempotency.IdempotencyKeySchema.AddTo(tool);
         return tool;
+    }
+
+    /// <summary>
+    /// Compiles the exposed input schema (what calls are validated against) and the output schema, once per
+    /// version; returns why the tool cannot be offered, or null.
+    /// </summary>
+    public string? Compile(string connector, GatewayTool tool)
+    {
+        var input = cache.GetOrCompile(connector, tool.Name, "input", tool.Exposed.InputSchema);
+        if (input.Schema is null)
+        {
+            return "inputSchema: " + input.Failure;
+        }
+
+        tool.InputValidator = input.Schema;
+        if (tool.Exposed.OutputSchema is { } outputSchema)
+        {
+            var output = cache.GetOrCompile(connector, tool.Name, "output", outputSchema);
+            if (output.Schema is null)
+            {
+                return "outputSchema: " + output.Failure;
+            }
+
+            tool.OutputValidator = output.Schema;
+        }
+
+        return null;
     }
 }

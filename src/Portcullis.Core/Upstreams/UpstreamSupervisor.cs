@@ -124,7 +124,8 @@ internal sealed partial class UpstreamSupervisor
             }
             finally
             {
-                // Signalled only once the catalog is built, so start-up checks (destructive tools) see it.
+                // The first attempt counts as made once the catalog is built, so start-up checks that need
+                // the tool list (destructive tools, loosening overlays) see it.
                 _firstAttempt.TrySetResult();
             }
 
@@ -162,18 +163,8 @@ internal sealed partial class UpstreamSupervisor
     {
         try
         {
-            IReadOnlyList<Tool> tools;
-            try
-            {
-                tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                ToolsChanged?.Invoke(tools);
-            }
-            finally
-            {
-                // Signalled only once the catalog is built, so start-up checks (destructive tools) see it.
-                _firstAttempt.TrySetResult();
-            }
-
+            var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+            ToolsChanged?.Invoke(tools);
             Log.ToolsRefreshed(_logger, _connector, tools.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -45,6 +45,7 @@ internal static class GatewayApp
         var app = builder.Build();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
+        app.UseMiddleware<PayloadLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<StepUpMiddleware>();

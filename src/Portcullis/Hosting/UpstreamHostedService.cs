@@ -21,7 +21,14 @@ internal sealed class UpstreamHostedService(ConnectorRegistry connectors, IHostA
 
         // A destructive tool allow-listed without opt-in is a configuration error: refuse to serve.
         var refused = connectors.All.SelectMany(c => c.RefusedDestructiveTools.Select(t => (c.Name, Tool: t))).ToList();
-        if (refused.Count > 0)
+        // So is an input_schema overlay that would loosen the upstream's schema (known only now, with its tool list).
+        var loosening = connectors.All.SelectMany(c => c.LooseningOverlays.Select(l => (c.Name, l.Tool, l.Keyword, l.Problem))).ToList();
+        foreach (var (connector, tool, keyword, problem) in loosening)
+        {
+            GatewayLog.OverlayLoosens(logger, connector, tool, keyword, problem);
+        }
+
+        if (refused.Count > 0 || loosening.Count > 0)
         {
             foreach (var (connector, tool) in refused)
             {

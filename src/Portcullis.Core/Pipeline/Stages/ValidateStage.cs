@@ -1,13 +1,65 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Pipeline.Stages;
 
-/// <summary>Validates the arguments against the tool's effective input schema.</summary>
-internal sealed class ValidateStage : IToolCallStage
+/// <summary>
+/// Refuses arguments past the size limits (<c>payload_too_large</c>) or outside the tool's effective input
+/// schema (<c>invalid_arguments</c>, every violation listed). Nothing refused here reaches the upstream.
+/// </summary>
+internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage> logger) : IToolCallStage
 {
     public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
+        var limits = config.Limits;
+        if (JsonLimits.Check(context.Arguments, limits.MaxDepth, limits.MaxStringLength) is { } tooLarge)
+        {
+            return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.PayloadTooLarge,
+                "The arguments are larger than the gateway accepts; see details for the limit that was passed.")
+            {
+                Details = [tooLarge],
+            }));
+        }
+
+        if (context.Tool?.InputValidator is not { } schema)
+        {
+            // The catalog offers only tools whose schema compiled; without one, refuse rather than guess.
+            return ValueTask.FromResult(context.Fail(GatewayError.Internal()));
+        }
+
+        var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
+        var violations = WithoutMissingKey(context, schema.Validate(instance));
+        if (violations.Count > 0)
+        {
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.ToolName,
+                    string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")));
+            }
+
+            return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.InvalidArguments,
+                $"The arguments do not match the input schema of '{context.ToolName}': {violations.Count} problem(s), see details.")
+            {
+                Details = violations,
+            }));
+        }
+
         context.MarkPassed(PassedStages.Validated);
         return next(context, cancellationToken);
     }
+
+    /// <summary>
+    /// A write without its key is not an argument error: the idempotency stage answers it with the
+    /// dedicated <c>idempotency_key_missing</c>, which tells the agent exactly what to add.
+    /// </summary>
+    private static IReadOnlyList<ErrorDetail> WithoutMissingKey(ToolCallContext context, IReadOnlyList<ErrorDetail> violations) =>
+        context.Arguments.ContainsKey(IdempotencyKeySchema.PropertyName)
+            ? violations
+            : [.. violations.Where(v => !(v.Keyword == "required" && v.Path == "/" + IdempotencyKeySchema.PropertyName))];
 }

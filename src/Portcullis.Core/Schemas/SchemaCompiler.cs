@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Json.Schema;
+
+namespace Portcullis.Core.Schemas;
+
+/// <summary>
+/// Compiles tool schemas with the 2020-12 dialect (MCP's default) and a private registry that never
+/// fetches anything: a reference that does not resolve inside the schema itself fails compilation.
+/// </summary>
+internal static class SchemaCompiler
+{
+    /// <summary>2020-12, with <c>pattern</c> matched under a timeout.</summary>
+    private static readonly Dialect Draft202012 = Dialect.Draft202012.With([new TimedPatternKeyword()]);
+
+    /// <summary>Compiles <paramref name="schema"/>, or says in <paramref name="failure"/> why it cannot be used.</summary>
+    public static CompiledSchema? TryCompile(JsonElement schema, out string? failure)
+    {
+        if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+        {
+            failure = "the schema is not a JSON object";
+            return null;
+        }
+
+        if (SchemaReferences.FindUnresolvable(schema) is { } reference)
+        {
+            failure = $"the reference '{reference}' does not resolve inside the schema (remote references are never fetched)";
+            return null;
+        }
+
+        var fetched = false;
+        var registry = new SchemaRegistry
+        {
+            Fetch = (_, _) =>
+            {
+                fetched = true;
+                return null;
+            },
+        };
+        try
+        {
+            var root = schema.Clone();
+            var built = JsonSchema.Build(root, new BuildOptions { Dialect = Draft202012, SchemaRegistry = registry });
+            if (fetched)
+            {
+                failure = "the schema refers to a remote document (remote references are never fetched)";
+                return null;
+            }
+
+            failure = null;
+            return new CompiledSchema(built, root);
+        }
+        catch (Exception ex) when (ex is JsonSchemaException or RefResolutionException or ArgumentException or InvalidOperationException or JsonException or FormatException)
+        {
+            // The library's text names the keyword at fault; it goes to the operator's log only.
+            failure = ex.Message;
+            return null;
+        }
+    }
+}

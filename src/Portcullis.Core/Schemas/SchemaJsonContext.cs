@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Portcullis.Core.Schemas;
+
+[JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(IDictionary<string, JsonElement>))]
+internal sealed partial class SchemaJsonContext : JsonSerializerContext;

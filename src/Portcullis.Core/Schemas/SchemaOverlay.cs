@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portcullis.Core.Schemas;
+
+/// <summary>
+/// Merges a config overlay into an upstream schema so that the result never accepts anything the upstream
+/// schema refuses: every upstream keyword stays, either as it was or replaced by a tighter value of the same
+/// keyword; a pattern or format that differs from the upstream's is added beside it (<c>allOf</c>), so both
+/// apply. An overlay value that would loosen is not applied and is reported as a problem instead.
+/// </summary>
+internal static class SchemaOverlay
+{
+    public static OverlayMerge Merge(JsonElement upstream, JsonObject? overlay)
+    {
+        if (overlay is null || overlay.Count == 0)
+        {
+            return new OverlayMerge(upstream, []);
+        }
+
+        var problems = new List<OverlayProblem>();
+        if (JsonNode.Parse(upstream.GetRawText()) is not JsonObject target)
+        {
+            problems.Add(new OverlayProblem("", "type", "the upstream schema is not an object, so it cannot be tightened"));
+            return new OverlayMerge(upstream, problems);
+        }
+
+        MergeInto(target, overlay, "", problems);
+        return new OverlayMerge(JsonSerializer.SerializeToElement(target, SchemaJsonContext.Default.JsonObject), problems);
+    }
+
+    private static void MergeInto(JsonObject target, JsonObject overlay, string at, List<OverlayProblem> problems)
+    {
+        foreach (var (keyword, value) in overlay)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            var here = JsonPointers.Append(at, keyword);
+            switch (keyword)
+            {
+                case "properties" when value is JsonObject properties:
+                    MergeProperties(target, properties, here, problems);
+                    break;
+                case "required" when value is JsonArray names:
+                    if (target["required"] is not JsonArray required)
+                    {
+                        required = [];
+                        target["required"] = required;
+                    }
+
+                    var present = required.Select(n => n?.ToString()).ToHashSet(StringComparer.Ordinal);
+                    foreach (var name in names.Select(n => n?.ToString()).Where(n => n is not null && present.Add(n)))
+                    {
+                        required.Add(name);
+                    }
+
+                    break;
+                case "additionalProperties":
+                    target["additionalProperties"] = false;
+                    break;
+                case "enum" when value is JsonArray values:
+                    MergeEnum(target, values, here, problems);
+                    break;
+                case "type":
+                    MergeType(target, value, here, problems);
+                    break;
+                case "pattern" or "format":
+                    AddBeside(target, keyword, value);
+                    break;
+                default:
+                    if (OverlayKeywords.Upper.Contains(keyword) || OverlayKeywords.Lower.Contains(keyword))
+                    {
+                        MergeBound(target, keyword, value, here, problems);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void MergeProperties(JsonObject target, JsonObject properties, string at, List<OverlayProblem> problems)
+    {
+        var existing = target["properties"] as JsonObject;
+        foreach (var (name, sub) in properties)
+        {
+            if (sub is not JsonObject subOverlay)
+            {
+                continue;
+            }
+
+            var here = JsonPointers.Append(at, name);
+            if (existing is not null && existing.TryGetPropertyValue(name, out var declared))
+            {
+                switch (declared)
+                {
+                    case JsonObject declaredObject:
+                        MergeInto(declaredObject, subOverlay, here, problems);
+                        break;
+                    case JsonValue v when v.GetValueKind() == JsonValueKind.True:
+                        var fresh = new JsonObject();
+                        MergeInto(fresh, subOverlay, here, problems);
+                        existing[name] = fresh;
+                        break;
+                    default:
+                        // false: nothing is accepted there already.
+                        break;
+                }
+
+                continue;
+            }
+
+            if (target.ContainsKey("additionalProperties") || target.ContainsKey("unevaluatedProperties"))
+            {
+                // Declaring it would exempt it from additionalProperties: looser, not tighter.
+                problems.Add(new OverlayProblem(here, "properties", $"'{name}' is not a property the upstream declares"));
+                continue;
+            }
+
+            existing ??= [];
+            target["properties"] = existing;
+            var added = new JsonObject();
+            MergeInto(added, subOverlay, here, problems);
+            existing[name] = added;
+        }
+    }
+
+    private static void MergeEnum(JsonObject target, JsonArray values, string at, List<OverlayProblem> problems)
+    {
+        if (target["enum"] is JsonArray upstream)
+        {
+            var outside = values.Where(v => !upstream.Any(u => JsonNode.DeepEquals(u, v))).ToList();
+            if (outside.Count > 0)
+            {
+                problems.Add(new OverlayProblem(at, "enum",
+                    $"adds {string.Join(", ", outside.Select(v => v?.ToJsonString()))} outside the upstream's enum [{string.Join(", ", upstream.Select(u => u?.ToJsonString()))}]"));
+                return;
+            }
+        }
+
+        target["enum"] = values.DeepClone();
+    }
+
+    private static void MergeType(JsonObject target, JsonNode value, string at, List<OverlayProblem> problems)
+    {
+        var wanted = TypesOf(value);
+        if (target["type"] is { } upstreamType)
+        {
+            var allowed = TypesOf(upstreamType);
+            var widened = wanted.Where(t => !allowed.Contains(t) && !(t == "integer" && allowed.Contains("number"))).ToList();
+            if (widened.Count > 0)
+            {
+                problems.Add(new OverlayProblem(at, "type",
+                    $"changes the type to {string.Join(", ", widened)}; the upstream accepts only {string.Join(", ", allowed)}"));
+                return;
+            }
+        }
+
+        target["type"] = value.DeepClone();
+    }
+
+    private static void MergeBound(JsonObject target, string keyword, JsonNode value, string at, List<OverlayProblem> problems)
+    {
+        var wanted = Number(value);
+        if (target[keyword] is { } existing && Number(existing) is var current)
+        {
+            var looser = OverlayKeywords.Upper.Contains(keyword) ? wanted > current : wanted < current;
+            if (looser)
+            {
+                problems.Add(new OverlayProblem(at, keyword,
+                    $"widens {keyword} from {Show(current)} to {Show(wanted)}"));
+                return;
+            }
+        }
+
+        target[keyword] = value.DeepClone();
+    }
+
+    private static void AddBeside(JsonObject target, string keyword, JsonNode value)
+    {
+        if (target[keyword] is not { } existing)
+        {
+            target[keyword] = value.DeepClone();
+            return;
+        }
+
+        if (JsonNode.DeepEquals(existing, value))
+        {
+            return;
+        }
+
+        var allOf = target["allOf"] as JsonArray;
+        if (allOf is null)
+        {
+            allOf = [];
+            target["allOf"] = allOf;
+        }
+
+        allOf.Add(new JsonObject { [keyword] = value.DeepClone() });
+    }
+
+    private static List<string> TypesOf(JsonNode node) => node is JsonArray array
+        ? array.Select(t => t?.ToString() ?? "").ToList()
+        : [node.ToString()];
+
+    internal static double Number(JsonNode node) =>
+        double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Text.Json;
+using Json.Schema;
+using Portcullis.Core.Errors;
+
+namespace Portcullis.Core.Schemas;
+
+/// <summary>
+/// Turns the library's evaluation output into details a model can act on: the JSON Pointer of the offending
+/// value, the keyword, and what would be accepted, written from the schema's own values.
+/// </summary>
+internal static class ViolationMessages
+{
+    // Keywords whose failure only repeats what their subschemas already reported.
+    private static readonly HashSet<string> Containers = new(StringComparer.Ordinal)
+    {
+        "$ref", "$dynamicRef", "allOf", "properties", "patternProperties", "items", "prefixItems",
+        "contains", "dependentSchemas", "then", "else", "unevaluatedItems", "propertyNames",
+    };
+
+    public static IReadOnlyList<ErrorDetail> From(EvaluationResults results, JsonElement schemaRoot, JsonElement instance)
+    {
+        var details = new List<ErrorDetail>();
+        var seen = new HashSet<(string, string, string)>();
+        foreach (var node in results.Details ?? [results])
+        {
+            if (node.Errors is null)
+            {
+                continue;
+            }
+
+            var at = node.InstanceLocation.ToString();
+            foreach (var (rawKeyword, error) in node.Errors)
+            {
+                // A false schema reports no keyword; its evaluation path ends with the keyword that led there,
+                // and the schema that holds that keyword is one level up.
+                var keyword = rawKeyword.Length > 0 ? rawKeyword : FalseSchemaKeyword(node.EvaluationPath.ToString());
+                var schema = rawKeyword.Length == 0
+                    ? SchemaAt(schemaRoot, node.SchemaLocation, up: true)
+                    : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
+                if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
+                {
+                    continue;
+                }
+
+                if (error == TimedPatternKeyword.TimeoutError)
+                {
+                    details.Add(new ErrorDetail(at, "pattern", "could not be checked against the pattern in time; send a shorter or simpler value"));
+                    continue;
+                }
+
+                foreach (var detail in Describe(keyword, at, schema, instance))
+                {
+                    if (seen.Add((detail.Path, detail.Keyword, detail.Message)))
+                    {
+                        details.Add(detail);
+                    }
+                }
+            }
+        }
+
+        return details.Count > 0 ? details : [new ErrorDetail("", "schema", "does not match the tool's input schema")];
+    }
+
+    private static IEnumerable<ErrorDetail> Describe(string keyword, string at, JsonElement? schema, JsonElement instance)
+    {
+        JsonPointers.TryResolve(instance, at, out var value);
+        var parent = schema is { ValueKind: JsonValueKind.Object } s ? s : default;
+        var hasValue = parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(keyword, out _);
+        var keywordValue = hasValue ? parent.GetProperty(keyword) : default;
+        switch (keyword)
+        {
+            case "required" when hasValue && value.ValueKind == JsonValueKind.Object:
+                foreach (var name in keywordValue.EnumerateArray().Select(n => n.GetString()!).Where(n => !value.TryGetProperty(n, out _)))
+                {
+                    yield return new ErrorDetail(JsonPointers.Append(at, name), "required", "is required");
+                }
+
+                yield break;
+            case "additionalProperties" or "unevaluatedProperties":
+                yield return new ErrorDetail(at, "additionalProperties", AdditionalMessage(at, schema));
+                yield break;
+            case "false":
+                yield return new ErrorDetail(at, "false", "is not allowed here");
+                yield break;
+        }
+
+        yield return new ErrorDetail(at, keyword, hasValue ? Message(keyword, keywordValue, value) : $"does not satisfy '{keyword}'");
+    }
+
+    private static string Message(string keyword, JsonElement rule, JsonElement value) => keyword switch
+    {
+        "type" => $"must be {TypeList(rule)} (got {Kind(value)})",
+        "enum" => "must be one of: " + string.Join(", ", rule.EnumerateArray().Select(JsonPointers.Show)),
+        "const" => "must be exactly " + JsonPointers.Show(rule),
+        "maxLength" => $"must be at most {rule.GetRawText()} characters long (got {Length(value)})",
+        "minLength" => $"must be at least {rule.GetRawText()} characters long (got {Length(value)})",
+        "pattern" => $"must match the pattern {rule.GetString()}",
+        "format" => $"must be a valid {rule.GetString()}",
+        "minimum" => $"must be at least {rule.GetRawText()}",
+        "maximum" => $"must be at most {rule.GetRawText()}",
+        "exclusiveMinimum" => $"must be greater than {rule.GetRawText()}",
+        "exclusiveMaximum" => $"must be less than {rule.GetRawText()}",
+        "multipleOf" => $"must be a multiple of {rule.GetRawText()}",
+        "maxItems" => $"must have at most {rule.GetRawText()} items",
+        "minItems" => $"must have at least {rule.GetRawText()} items",
+        "uniqueItems" => "must not contain duplicate items",
+        "maxProperties" => $"must have at most {rule.GetRawText()} properties",
+        "minProperties" => $"must have at least {rule.GetRawText()} properties",
+        "anyOf" => "must match at least one of the allowed shapes",
+        "oneOf" => "must match exactly one of the allowed shapes",
+        "not" => "matches a shape that is not allowed",
+        "dependentRequired" => "is missing properties that other properties require",
+        _ => $"does not satisfy '{keyword}'",
+    };
+
+    private static string AdditionalMessage(string at, JsonElement? objectSchema)
+    {
+        var accepted = objectSchema is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("properties", out var properties)
+            && properties.ValueKind == JsonValueKind.Object
+            ? properties.EnumerateObject().Select(p => p.Name).ToList()
+            : [];
+        var name = at[(at.LastIndexOf('/') + 1)..];
+        return accepted.Count > 0
+            ? $"'{name}' is not an accepted property; accepted: {string.Join(", ", accepted)}"
+            : $"'{name}' is not an accepted property";
+    }
+
+    private static string TypeList(JsonElement rule) => rule.ValueKind == JsonValueKind.Array
+        ? "one of: " + string.Join(", ", rule.EnumerateArray().Select(t => Article(t.GetString()!)))
+        : Article(rule.GetString() ?? "");
+
+    private static string Article(string type) => type switch
+    {
+        "object" or "array" or "integer" => "an " + type,
+        "null" => "null",
+        _ => "a " + type,
+    };
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => value.TryGetInt64(out _) ? "an integer" : "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
+
+    private static string Length(JsonElement value) => value.ValueKind == JsonValueKind.String
+        ? value.GetString()!.EnumerateRunes().Count().ToString(CultureInfo.InvariantCulture)
+        : "?";
+
+    // The library's location for a keyword under "items" carries a spurious last segment (8.0.5); if the
+    // location does not hold the keyword, its parent does.
+    private static JsonElement? SchemaHolding(JsonElement root, Uri location, string keyword)
+    {
+        foreach (var up in new[] { false, true })
+        {
+            if (SchemaAt(root, location, up) is { ValueKind: JsonValueKind.Object } candidate && candidate.TryGetProperty(keyword, out _))
+            {
+                return candidate;
+            }
+        }
+
+        return SchemaAt(root, location, up: false);
+    }
+
+    private static JsonElement? SchemaAt(JsonElement root, Uri location, bool up)
+    {
+        var fragment = Uri.UnescapeDataString(location.Fragment.TrimStart('#'));
+        if (up && fragment.Length > 0)
+        {
+            fragment = fragment[..fragment.LastIndexOf('/')];
+        }
+
+        return JsonPointers.TryResolve(root, fragment, out var found) ? found : null;
+    }
+
+    private static string FalseSchemaKeyword(string path) => path[(path.LastIndexOf('/') + 1)..] switch
+    {
+        "additionalProperties" => "additionalProperties",
+        "unevaluatedProperties" => "unevaluatedProperties",
+        _ => "false",
+    };
+}

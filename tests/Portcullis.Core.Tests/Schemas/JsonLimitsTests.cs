@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portcullis.Core.Schemas;
+using static Portcullis.Core.Tests.Schemas.SchemaTestJson;
+
+namespace Portcullis.Core.Tests.Schemas;
+
+public sealed class JsonLimitsTests
+{
+    [Theory]
+    [InlineData(3, 3, true)]
+    [InlineData(3, 4, false)]
+    [InlineData(10, 10, true)]
+    public void Check_NestingAgainstMaxDepth_RefusesOnlyPastTheLimit(int maxDepth, int depth, bool accepted)
+    {
+        // The arguments object is level 1; each nested object adds one.
+        JsonNode value = 1;
+        for (var i = 0; i < depth; i++)
+        {
+            value = new JsonObject { ["n"] = value };
+        }
+
+        var arguments = ((JsonObject)value).ToDictionary(p => p.Key, p => Element(p.Value!.ToJsonString()));
+        var problem = JsonLimits.Check(arguments, maxDepth, 1000);
+
+        Assert.Equal(accepted, problem is null);
+        if (problem is not null)
+        {
+            Assert.Equal("max_depth", problem.Keyword);
+        }
+    }
+
+    [Fact]
+    public void Check_LongStringInArray_ReportsItsPointer()
+    {
+        var arguments = new Dictionary<string, JsonElement> { ["list"] = Element("""["ok", "0123456789abcdef"]""") };
+
+        var problem = JsonLimits.Check(arguments, 10, 10);
+
+        Assert.Equal(("/list/1", "max_string_length"), (problem!.Path, problem.Keyword));
+    }
+
+    [Fact]
+    public void Check_EscapedStringWithinLimit_IsAccepted()
+    {
+        var arguments = new Dictionary<string, JsonElement> { ["s"] = Element("\"\\u00e9\\u00e9\\u00e9\"") };
+
+        Assert.Null(JsonLimits.Check(arguments, 10, 3));
+    }
+}

@@ -1,0 +1,75 @@
+using Portcullis.Core.Schemas;
+using static Portcullis.Core.Tests.Schemas.SchemaTestJson;
+
+namespace Portcullis.Core.Tests.Schemas;
+
+public sealed class SchemaCompilerTests
+{
+    [Theory]
+    [InlineData("""{"type":"object","properties":{"a":{"$ref":"https://127.0.0.1:9/never.json"}}}""", "https://127.0.0.1:9/never.json")]
+    [InlineData("""{"type":"object","properties":{"a":{"$ref":"other.json#/x"}}}""", "other.json#/x")]
+    [InlineData("""{"type":"object","properties":{"a":{"$ref":"#/$defs/missing"}}}""", "#/$defs/missing")]
+    [InlineData("""{"type":"object","properties":{"a":{"$ref":"#nowhere"}}}""", "#nowhere")]
+    public void TryCompile_ReferenceOutsideTheSchema_FailsWithoutFetching(string schema, string reference)
+    {
+        var compiled = SchemaCompiler.TryCompile(Element(schema), out var failure);
+
+        Assert.Null(compiled);
+        Assert.Contains(reference, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_IdWithRemoteMetaReference_FailsInsteadOfFetching()
+    {
+        var compiled = SchemaCompiler.TryCompile(Element("""{"$id":"https://example.invalid/s","allOf":[{"$ref":"https://example.invalid/base"}]}"""), out var failure);
+
+        Assert.Null(compiled);
+        Assert.NotNull(failure);
+    }
+
+    [Fact]
+    public void TryCompile_Draft07ArrayItems_Fails()
+    {
+        var compiled = SchemaCompiler.TryCompile(Element("""{"type":"object","properties":{"t":{"type":"array","items":[{"type":"string"}]}}}"""), out var failure);
+
+        Assert.Null(compiled);
+        Assert.Contains("items", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_LocalReferencesAndAnchors_Compile()
+    {
+        var schema = Compile(Element("""
+            {"type":"object","properties":{"a":{"$ref":"#/$defs/v"},"b":{"$ref":"#named"}},
+             "$defs":{"v":{"enum":["x"]},"w":{"$anchor":"named","type":"integer"}}}
+            """));
+
+        Assert.Empty(schema.Validate(Element("""{"a":"x","b":3}""")));
+        var details = schema.Validate(Element("""{"a":"y","b":"no"}"""));
+        Assert.Contains(details, d => d is { Path: "/a", Keyword: "enum", Message: "must be one of: x" });
+        Assert.Contains(details, d => d is { Path: "/b", Keyword: "type" });
+    }
+
+    [Fact]
+    public void TryCompile_UnknownKeywords_AreIgnoredAsIn2020_12()
+    {
+        var schema = Compile(Element("""{"type":"object","x-ui":{"hint":1},"properties":{"a":{"type":"string","widget":"big"}}}"""));
+
+        Assert.Empty(schema.Validate(Element("""{"a":"x"}""")));
+    }
+
+    [Fact]
+    public void GetOrCompile_SameSchemaTwice_CompilesOnce()
+    {
+        var cache = new SchemaCache();
+        var schema = Element("""{"type":"object"}""");
+
+        var first = cache.GetOrCompile("c", "t", "input", schema);
+        var second = cache.GetOrCompile("c", "t", "input", Element("""{"type":"object"}"""));
+        var changed = cache.GetOrCompile("c", "t", "input", Element("""{"type":"object","required":["a"]}"""));
+
+        Assert.Same(first.Schema, second.Schema);
+        Assert.NotSame(first.Schema, changed.Schema);
+        Assert.Equal(2, cache.Count);
+    }
+}

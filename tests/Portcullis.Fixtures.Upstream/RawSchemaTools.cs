@@ -1,0 +1,38 @@
+using System.Text.Json;
+using ModelContextProtocol.Server;
+
+namespace Portcullis.Fixtures.Upstream;
+
+/// <summary>Tools declared with raw schema JSON: one tight schema, and two a 2020-12 validator cannot compile.</summary>
+internal static class RawSchemaTools
+{
+    public static IEnumerable<McpServerTool> Create()
+    {
+        // Already tight upstream, so overlays that would loosen it can be told apart.
+        yield return WithSchema("strict", """
+            {"type":"object","required":["code"],"additionalProperties":false,
+             "properties":{"code":{"type":"string","maxLength":8,"enum":["alpha","beta","gamma"]},
+                           "level":{"type":"integer","minimum":1,"maximum":5}}}
+            """);
+
+        // Draft-07's array form of "items": not a schema in 2020-12.
+        yield return WithSchema("broken_items", """
+            {"type":"object","properties":{"tags":{"type":"array","items":[{"type":"string"}]}}}
+            """);
+
+        // A reference to a definition that is not there.
+        yield return WithSchema("broken_ref", """
+            {"type":"object","properties":{"note":{"$ref":"#/$defs/missing"}}}
+            """);
+    }
+
+    private static McpServerTool WithSchema(string name, string schema)
+    {
+        var tool = McpServerTool.Create(
+            () => "called " + name,
+            new McpServerToolCreateOptions { Name = name, Description = "A tool declared with a raw schema.", ReadOnly = true, Destructive = false });
+        using var document = JsonDocument.Parse(schema);
+        tool.ProtocolTool.InputSchema = document.RootElement.Clone();
+        return tool;
+    }
+}

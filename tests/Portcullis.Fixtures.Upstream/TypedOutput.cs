@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Portcullis.Fixtures.Upstream;
+
+/// <summary>The declared output of the <c>typed</c> tool: its outputSchema says count is an integer.</summary>
+internal sealed class TypedOutput
+{
+    [JsonPropertyName("count")]
+    [JsonRequired]
+    public int Count { get; init; }
+}

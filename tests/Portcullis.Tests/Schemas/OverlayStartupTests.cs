@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Schemas;
+
+/// <summary>Overlays are checked against the upstream's schema once its tool list is known: loosening stops the gateway.</summary>
+public sealed class OverlayStartupTests
+{
+    [Theory]
+    [InlineData("""{"properties": {"code": {"maxLength": 20}}}""", "maxLength")]
+    [InlineData("""{"properties": {"code": {"enum": ["alpha", "delta"]}}}""", "enum")]
+    [InlineData("""{"properties": {"level": {"type": "string"}}}""", "type")]
+    [InlineData("""{"properties": {"level": {"minimum": 0}}}""", "minimum")]
+    [InlineData("""{"properties": {"other": {"maxLength": 3}}}""", "properties")]
+    public async Task Serve_OverlayLoosensUpstreamSchema_ExitsWithCode2NamingToolAndKeyword(string overlay, string keyword)
+    {
+        using var dir = new TempDir();
+        var tools = new JsonObject { ["strict"] = new JsonObject { ["input_schema"] = JsonNode.Parse(overlay) } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["strict", "echo"], tools: tools));
+
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"connectors[fixture].tools.strict.input_schema would loosen the upstream's schema at keyword '{keyword}'", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lint_OverlayWithUnsupportedKeywordAndBadPattern_ReportsBothPaths()
+    {
+        using var dir = new TempDir();
+        var tools = new JsonObject
+        {
+            ["echo"] = new JsonObject
+            {
+                ["input_schema"] = JsonNode.Parse("""{"minProperties": 1, "properties": {"text": {"pattern": "((", "additionalProperties": true}}}"""),
+            },
+        };
+        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"], tools: tools)));
+
+        var (exit, output) = await LintAsync(path);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("$.connectors[0].tools.echo.input_schema.minProperties", output, StringComparison.Ordinal);
+        Assert.Contains("$.connectors[0].tools.echo.input_schema.properties.text.pattern", output, StringComparison.Ordinal);
+        Assert.Contains("$.connectors[0].tools.echo.input_schema.properties.text.additionalProperties", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Exit, string Output)> LintAsync(string configPath)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { RepoPaths.Gateway, "lint", "--config", configPath })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

@@ -1,0 +1,298 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Schemas;
+
+/// <summary>Arguments validated against the effective (tightened) schema, through a real client.</summary>
+public sealed class SchemaValidationTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private GatewayProcess _gateway = null!;
+
+    private string RecordPath => _dir.File("record.jsonl");
+
+    public async Task InitializeAsync()
+    {
+        var tools = new JsonObject
+        {
+            ["record"] = Tool("""
+                {"required": ["note"], "additionalProperties": false,
+                 "properties": {"note": {"minLength": 2, "maxLength": 5, "pattern": "^[a-z]+$"},
+                                "count": {"type": "integer", "minimum": 1, "maximum": 10},
+                                "visibility": {"enum": ["internal", "shared"]}}}
+                """),
+            ["slow"] = Tool("""{"properties": {"seconds": {"exclusiveMinimum": 0, "exclusiveMaximum": 5}}}"""),
+            ["echo"] = Tool("""{"properties": {"text": {"format": "date"}}}"""),
+            ["strict"] = Tool("""{"properties": {"code": {"maxLength": 5, "enum": ["alpha", "beta"]}}}"""),
+        };
+        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "echo", "strict", "typed", "broken_items", "broken_ref"], RecordPath, tools);
+        var warn = TestConfig.FixtureConnector("warned", ["typed"], tools: new JsonObject { ["typed"] = new JsonObject { ["output_schema"] = "warn" } });
+        var crm = TestConfig.CrmConnector(tools: new JsonObject { ["add_note"] = SampleAddNotePolicy() });
+        var config = TestConfig.Gateway(fixture, warn, crm);
+        config["limits"] = new JsonObject { ["max_body_bytes"] = 65536, ["max_depth"] = 16, ["max_string_length"] = 4000 };
+        _gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Theory]
+    [InlineData("record", """{"note": "abc", "visibility": "public"}""", "/visibility", "enum", "must be one of: internal, shared")]
+    [InlineData("record", """{"note": "abcdefgh"}""", "/note", "maxLength", "at most 5 characters")]
+    [InlineData("record", """{"note": "a"}""", "/note", "minLength", "at least 2 characters")]
+    [InlineData("record", """{"note": "ABC"}""", "/note", "pattern", "^[a-z]+$")]
+    [InlineData("record", """{"note": "abc", "count": 0}""", "/count", "minimum", "at least 1")]
+    [InlineData("record", """{"note": "abc", "count": 11}""", "/count", "maximum", "at most 10")]
+    [InlineData("record", """{"note": "abc", "count": null}""", "/count", "type", "an integer")]
+    [InlineData("record", """{"count": 3}""", "/note", "required", "is required")]
+    [InlineData("record", """{"note": "abc", "extra": 1}""", "/extra", "additionalProperties", "accepted: note")]
+    [InlineData("slow", """{"seconds": 0}""", "/seconds", "exclusiveMinimum", "greater than 0")]
+    [InlineData("slow", """{"seconds": 5}""", "/seconds", "exclusiveMaximum", "less than 5")]
+    [InlineData("echo", """{"text": "not a date"}""", "/text", "format", "valid date")]
+    [InlineData("strict", """{"code": "gamma"}""", "/code", "enum", "must be one of: alpha, beta")]
+    public async Task CallTool_ArgumentsBreakOverlayKeyword_ReturnsInvalidArgumentsWithPath(string tool, string arguments, string path, string keyword, string message)
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync(tool, Arguments(arguments));
+
+        var error = ErrorOf(result);
+        Assert.Equal("invalid_arguments", error["code"]!.GetValue<string>());
+        Assert.False(error["retryable"]!.GetValue<bool>());
+        var detail = Assert.Single(Details(error), d => d.Path == path && d.Keyword == keyword);
+        Assert.Contains(message, detail.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_SeveralViolations_ReportsEveryOneWithItsPath()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync("record", Arguments("""{"note": "ABCDEFGH", "visibility": "x", "count": 99, "extra": true}"""));
+
+        var details = Details(ErrorOf(result));
+        Assert.Contains(("/note", "maxLength"), details.Select(d => (d.Path, d.Keyword)));
+        Assert.Contains(("/note", "pattern"), details.Select(d => (d.Path, d.Keyword)));
+        Assert.Contains(("/visibility", "enum"), details.Select(d => (d.Path, d.Keyword)));
+        Assert.Contains(("/count", "maximum"), details.Select(d => (d.Path, d.Keyword)));
+        Assert.Contains(("/extra", "additionalProperties"), details.Select(d => (d.Path, d.Keyword)));
+        var text = JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text)!["error"]!;
+        Assert.Equal(details.Count, text["details"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task CallTool_InvalidArguments_NeverReachTheUpstream()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var refused = await client.CallToolAsync("record", Arguments("""{"note": "TOOLONGNOTE", "visibility": "public"}"""));
+        var accepted = await client.CallToolAsync("record", Arguments("""{"note": "fine", "count": 3, "visibility": "shared", "idempotency_key": "k-witness"}"""));
+
+        Assert.True(refused.IsError);
+        Assert.NotEqual(true, accepted.IsError);
+        var recorded = Recorded();
+        Assert.Single(recorded, line => line.Contains("k-witness", StringComparison.Ordinal));
+        Assert.DoesNotContain(recorded, line => line.Contains("TOOLONGNOTE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ToolsList_ShowsTheEffectiveSchema()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var tools = await client.ListToolsAsync();
+
+        var record = JsonNode.Parse(tools.Single(t => t.Name == "record").JsonSchema.GetRawText())!;
+        Assert.Equal(["internal", "shared"], record["properties"]!["visibility"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(5, record["properties"]!["note"]!["maxLength"]!.GetValue<int>());
+        Assert.False(record["additionalProperties"]!.GetValue<bool>());
+        Assert.Contains("note", record["required"]!.AsArray().Select(v => v!.GetValue<string>()));
+        var strict = JsonNode.Parse(tools.Single(t => t.Name == "strict").JsonSchema.GetRawText())!;
+        Assert.Equal(5, strict["properties"]!["code"]!["maxLength"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task UncompilableSchemas_MakeOnlyThoseToolsUnavailable()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var tools = await client.ListToolsAsync();
+        var items = await client.CallToolAsync("broken_items");
+        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-11-25"}"""));
+
+        Assert.DoesNotContain(tools, t => t.Name.StartsWith("broken_", StringComparison.Ordinal));
+        Assert.Contains(tools, t => t.Name == "record");
+        Assert.Equal("tool_not_found", ErrorOf(items)["code"]!.GetValue<string>());
+        Assert.Equal("2026-11-25", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+        Assert.Contains("tool broken_items is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("tool broken_ref is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_OutputSchemaMismatch_ReturnsUpstreamError()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var right = await client.CallToolAsync("typed", Arguments("""{"wrong": false}"""));
+        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""));
+
+        Assert.NotEqual(true, right.IsError);
+        Assert.Equal(3, right.StructuredContent!.Value.GetProperty("count").GetInt32());
+        var error = ErrorOf(wrong);
+        Assert.Equal("upstream_error", error["code"]!.GetValue<string>());
+        Assert.DoesNotContain("not a number", error.ToJsonString(), StringComparison.Ordinal);
+        await _gateway.WaitForOutputAsync($"Call {error["correlation_id"]!.GetValue<string>()}: fixture/typed structuredContent does not match", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task CallTool_OutputSchemaMismatchWithWarn_PassesAndLogs()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("warned"));
+
+        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""));
+
+        Assert.NotEqual(true, wrong.IsError);
+        Assert.Equal("not a number", wrong.StructuredContent!.Value.GetProperty("count").GetString());
+        await _gateway.WaitForOutputAsync("warned/typed structuredContent does not match the tool's outputSchema (output_schema: warn, passed on)", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task CallTool_ArgumentsNestedTooDeep_ReturnsPayloadTooLargeAndKeepsServing()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+        JsonNode deep = "bottom";
+        for (var i = 0; i < 30; i++)
+        {
+            deep = new JsonObject { ["n"] = deep };
+        }
+
+        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = deep });
+        var after = await client.CallToolAsync("echo", Arguments("""{"text": "2026-01-02"}"""));
+
+        var error = ErrorOf(result);
+        Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
+        var detail = Assert.Single(Details(error));
+        Assert.Equal("max_depth", detail.Keyword);
+        Assert.StartsWith("/note/n/n", detail.Path, StringComparison.Ordinal);
+        Assert.Equal("2026-01-02", Assert.IsType<TextContentBlock>(Assert.Single(after.Content)).Text);
+        Assert.DoesNotContain(Recorded(), line => line.Contains("bottom", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CallTool_StringTooLong_ReturnsPayloadTooLarge()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = new string('a', 5000) });
+
+        var error = ErrorOf(result);
+        Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
+        Assert.Equal(("/note", "max_string_length"), Details(error).Select(d => (d.Path, d.Keyword)).Single());
+        Assert.DoesNotContain(Recorded(), line => line.Contains("aaaaaaaaaa", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_BodyLargerThanLimit_Answers413WithJsonAndKeepsServing(bool chunked)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"" + new string('x', 100_000) + "\"}}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("payload_too_large", json["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        await AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task Post_BodyNestedPastTheTransportDepth_Answers413WithJsonAndKeepsServing()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var deep = string.Concat(Enumerable.Repeat("{\"n\":", 200)) + "1" + new string('}', 200);
+        var body = """{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"record","arguments":{"note":""" + deep + "}}}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var json = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("payload_too_large", json["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("64 levels", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await AssertStillServesAsync();
+        Assert.DoesNotContain(Recorded(), line => line.Contains("\"n\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SampleAddNote_OverlayEnforcedOnTheCrm()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("crm"));
+
+        var tooLong = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2001), ["visibility"] = "public" });
+        var missing = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["visibility"] = "shared" });
+        var fine = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2000), ["visibility"] = "shared", ["idempotency_key"] = "sample-1" });
+        var notes = await client.CallToolAsync("list_notes", new Dictionary<string, object?> { ["contact_id"] = "c-1001" });
+
+        var tooLongDetails = Details(ErrorOf(tooLong)).Select(d => (d.Path, d.Keyword, d.Message)).ToList();
+        Assert.Contains(("/body", "maxLength", "must be at most 2000 characters long (got 2001)"), tooLongDetails);
+        Assert.Contains(("/visibility", "enum", "must be one of: internal, shared"), tooLongDetails);
+        var missingDetails = Details(ErrorOf(missing)).Select(d => (d.Path, d.Keyword)).ToList();
+        Assert.Contains(("/contact_id", "required"), missingDetails);
+        Assert.Contains(("/body", "required"), missingDetails);
+        Assert.NotEqual(true, fine.IsError);
+        Assert.DoesNotContain(new string('b', 2001), notes.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains(new string('b', 2000), notes.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+    }
+
+    /// <summary>What the upstream received, one JSON line per call (shared by the tests of this class).</summary>
+    private string[] Recorded() => File.Exists(RecordPath) ? File.ReadAllLines(RecordPath) : [];
+
+    private async Task AssertStillServesAsync()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-03-04"}"""));
+        Assert.Equal("2026-03-04", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    /// <summary>The add_note policy exactly as the sample config declares it, minus scopes (the test connector is anonymous).</summary>
+    private static JsonObject SampleAddNotePolicy()
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json")))!;
+        var addNote = sample["connectors"]![0]!["tools"]!["add_note"]!.DeepClone().AsObject();
+        addNote.Remove("scopes");
+        return addNote;
+    }
+
+    private static JsonObject Tool(string overlay) => new() { ["input_schema"] = JsonNode.Parse(overlay) };
+
+    private static Dictionary<string, object?> Arguments(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!.ToDictionary(p => p.Key, p => (object?)p.Value);
+
+    private static JsonObject ErrorOf(CallToolResult result)
+    {
+        Assert.True(result.IsError);
+        return JsonNode.Parse(result.StructuredContent!.Value.GetRawText())!["error"]!.AsObject();
+    }
+
+    private static List<(string Path, string Keyword, string Message)> Details(JsonObject error) =>
+        [.. error["details"]!.AsArray().Select(d => (d!["path"]!.GetValue<string>(), d["keyword"]!.GetValue<string>(), d["message"]!.GetValue<string>()))];
+}
