@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IdempotencyStage>();
         services.AddSingleton<ForwardStage>();
         services.AddSingleton<ToolCallPipeline>();
+        services.AddSingleton<Relay.Passthrough>();
         return services;
     }
 }

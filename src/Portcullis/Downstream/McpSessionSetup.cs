@@ -11,7 +11,7 @@ using Portcullis.Security;
 namespace Portcullis.Downstream;
 
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
-internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing)
+internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol)
 {
     public Task ConfigureAsync(HttpContext http, McpServerOptions options, CancellationToken cancellationToken)
     {
@@ -28,10 +28,24 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             ValueTask.FromResult(listing.List(connector, Caller(request.User)));
         options.Handlers.CallToolHandler = (request, ct) =>
         {
-            var context = new ToolCallContext(connector, Caller(request.User), request.Params?.Name ?? "", request.Params?.Arguments, CorrelationIds.Next());
+            var context = new ToolCallContext(connector, Caller(request.User), request.Params?.Name ?? "", request.Params?.Arguments, CorrelationIds.Next())
+            {
+                Downstream = request.Server,
+                ProgressToken = request.Params?.ProgressToken,
+            };
             return pipeline.InvokeAsync(context, ct);
         };
+        protocol.Configure(connector, options);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one stateful session, tracked by its connector's relay.</summary>
+    public Task RunSessionAsync(HttpContext http, McpServer session, CancellationToken cancellationToken)
+    {
+        var name = http.GetRouteValue("server") as string;
+        return name is not null && connectors.TryGet(name, out var connector)
+            ? ProtocolHandlers.RunSessionAsync(connector, session, cancellationToken)
+            : session.RunAsync(cancellationToken);
     }
 
     private static CallerIdentity Caller(ClaimsPrincipal? user) => CallerIdentities.From(user);

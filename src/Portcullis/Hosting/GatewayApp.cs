@@ -4,6 +4,7 @@ using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
+using Portcullis.Security;
 
 namespace Portcullis.Hosting;
 
@@ -32,13 +33,25 @@ internal static class GatewayApp
         builder.Services.AddPortcullisCore(config);
         builder.Services.AddHostedService<UpstreamHostedService>();
         builder.Services.AddSingleton<McpSessionSetup>();
+        builder.Services.AddSingleton<ProtocolHandlers>();
+        builder.Services.AddSingleton<HostPolicy>();
         builder.Services
             .AddMcpServer()
             .WithHttpTransport();
         builder.Services.AddOptions<HttpServerTransportOptions>()
-            .Configure<McpSessionSetup>((options, setup) => options.ConfigureSessionOptions = setup.ConfigureAsync);
+            .Configure<McpSessionSetup>((options, setup) =>
+            {
+                options.ConfigureSessionOptions = setup.ConfigureAsync;
+                // Sessions for initialize-handshake (2025-11-25) clients, so upstream questions and
+                // notifications can reach them; 2026-07-28 clients are served per request. See docs/protocol.md.
+#pragma warning disable MCP9006, MCPEXP002 // Stateful sessions are the only way 2025-11-25 clients get server-to-client requests.
+                options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                options.RunSessionHandler = setup.RunSessionAsync;
+#pragma warning restore MCP9006, MCPEXP002
+            });
 
         var app = builder.Build();
+        app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
         app.MapHealth();

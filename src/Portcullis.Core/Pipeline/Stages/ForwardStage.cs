@@ -27,8 +27,15 @@ internal sealed class ForwardStage(TimeProvider time, ILogger<ForwardStage> logg
             return context.Fail(Unavailable(upstream.Status.NextAttemptAt));
         }
 
-        // A fresh request: neither the caller's _meta nor its progress token crosses the hop.
+        // A fresh request: the caller's _meta does not cross the hop; progress travels under the gateway's own
+        // token, which the relay maps back to the caller's.
+        using var relay = context.Downstream is { } downstream ? context.Connector.Relay.Begin(downstream, context.ProgressToken) : null;
         var request = new CallToolRequestParams { Name = context.Tool.Name, Arguments = context.Arguments };
+        if (relay is not null && context.ProgressToken is not null)
+        {
+            request.Meta = new System.Text.Json.Nodes.JsonObject { ["progressToken"] = relay.UpstreamProgressToken };
+        }
+
         CallToolResult answer;
         try
         {
