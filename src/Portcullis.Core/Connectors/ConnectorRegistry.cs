@@ -20,7 +20,11 @@ internal sealed class ConnectorRegistry
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), loggerFactory);
                 var relay = new ConnectorRelay(c.Server, loggerFactory.CreateLogger("Portcullis.Relay"));
-                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory, relay.ConfigureClient);
+                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory, options =>
+                {
+                    relay.ConfigureClient(options);
+                    options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
+                });
                 return new Connector(c, supervisor, relay, schemas, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

@@ -50,11 +50,19 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
         var session = Session(connector, request.Server);
         if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
         {
-            await ForwardAsync(connector, request, RequestMethods.ResourcesSubscribe, async (client, ct) =>
+            try
             {
-                await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
-                return new EmptyResult();
-            }, cancellationToken).ConfigureAwait(false);
+                await ForwardAsync(connector, request, RequestMethods.ResourcesSubscribe, async (client, ct) =>
+                {
+                    await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
+                    return new EmptyResult();
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                session.Unsubscribe(uri!);
+                throw;
+            }
         }
 
         return new EmptyResult();
