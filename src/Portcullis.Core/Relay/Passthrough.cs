@@ -35,18 +35,25 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
     public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, uri);
+        RequireResource(connector, request.Server, uri);
         return ForwardAsync(connector, request, RequestMethods.ResourcesRead, async (client, ct) =>
         {
-            var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
-            return new ReadResourceResult { Contents = read.Contents };
+            try
+            {
+                var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
+                return new ReadResourceResult { Contents = read.Contents };
+            }
+            catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)
+            {
+                throw new ResourceMissingException();
+            }
         }, cancellationToken);
     }
 
     public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, uri);
+        RequireResource(connector, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
         {
@@ -71,7 +78,7 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
     public async ValueTask<EmptyResult> UnsubscribeAsync(Connector connector, RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, uri);
+        RequireResource(connector, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Unsubscribe(uri!) && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
         {
@@ -142,12 +149,24 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
         }, cancellationToken);
     }
 
-    private static void RequireResource(Connector connector, string? uri)
+    private static void RequireResource(Connector connector, McpServer downstream, string? uri)
     {
         if (!connector.Policy.AllowsUri(uri))
         {
-            throw new McpProtocolException($"Resource not found: '{uri}'", McpErrorCode.ResourceNotFound);
+            throw ResourceNotFound(downstream, uri);
         }
+    }
+
+    /// <summary>
+    /// The same answer whether the upstream lacks the resource or policy hides it: -32002 for clients of
+    /// 2025-11-25 and earlier, -32602 from 2026-07-28 (SEP-2164), with the URI in the error data.
+    /// </summary>
+    private static McpProtocolException ResourceNotFound(McpServer downstream, string? uri)
+    {
+        var code = string.CompareOrdinal(downstream.NegotiatedProtocolVersion, "2026-07-28") >= 0 ? McpErrorCode.InvalidParams : McpErrorCode.ResourceNotFound;
+        var error = new McpProtocolException($"Resource not found: '{uri}'", code);
+        error.Data["uri"] = uri;
+        return error;
     }
 
     private static DownstreamSession Session(Connector connector, McpServer server) =>
@@ -172,6 +191,10 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
         try
         {
             return await forward(client, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceMissingException)
+        {
+            throw ResourceNotFound(request.Server, (request.Params as ReadResourceRequestParams)?.Uri);
         }
         catch (McpProtocolException ex)
         {
