@@ -85,6 +85,13 @@ internal sealed class ConformanceTools
         return $"LLM response: {text}";
     }
 
+    [McpServerTool(Name = "test_touch_resource", ReadOnly = true), Description("Announces that a resource changed (notifications/resources/updated)")]
+    public static async Task<string> TouchResource(McpServer server, [Description("The resource URI")] string uri, CancellationToken cancellationToken)
+    {
+        await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri }, cancellationToken: cancellationToken);
+        return $"Announced an update of {uri}";
+    }
+
     [McpServerTool(Name = "test_reconnection", ReadOnly = true), Description("Completes at once")]
     public static string Reconnection() => "Reconnection test completed successfully";
 

@@ -104,7 +104,7 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
         var name = request.Params?.Name;
         if (!connector.Policy.AllowsPrompt(name))
         {
-            throw new McpProtocolException($"Unknown prompt: '{name}'", McpErrorCode.InvalidParams);
+            throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
         }
 
         return ForwardAsync(connector, request, RequestMethods.PromptsGet, async (client, ct) =>
@@ -124,7 +124,7 @@ internal sealed class Passthrough(ILogger<Passthrough> logger)
         };
         if (!allowed)
         {
-            throw new McpProtocolException("Unknown completion reference.", McpErrorCode.InvalidParams);
+            throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
         }
 
         return ForwardAsync(connector, request, RequestMethods.CompletionComplete, async (client, ct) =>

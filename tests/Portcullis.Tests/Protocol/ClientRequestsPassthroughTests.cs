@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace Portcullis.Tests.Protocol;
+
+/// <summary>
+/// What the upstream sends back during a call (progress, log messages, sampling and elicitation requests)
+/// reaches the very client whose call caused it, and the answer goes back into that upstream call.
+/// </summary>
+public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fixture) : IClassFixture<PassthroughGatewayFixture>
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamReportsProgress_ProgressReachesTheCaller(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+        var progress = new Progress();
+
+        var result = await client.CallToolAsync("test_tool_with_progress", progress: progress, cancellationToken: Timeout);
+
+        Assert.NotEqual(true, result.IsError);
+        // Progress notifications may trail the result by a moment; the three the upstream sent must all arrive.
+        await progress.Completed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([0f, 50f, 100f], progress.Reports.Order());
+    }
+
+    [Fact]
+    public async Task CallTool_UpstreamLogs_LogMessagesReachTheCaller()
+    {
+        var messages = new ConcurrentQueue<string>();
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (n, _) =>
+        {
+            var text = n.Params?["data"]?.GetValue<string>() ?? "";
+            messages.Enqueue(text);
+            if (text == "Tool execution completed")
+            {
+                last.TrySetResult();
+            }
+
+            return default;
+        });
+        await client.SetLoggingLevelAsync(LoggingLevel.Debug, cancellationToken: Timeout);
+
+        await client.CallToolAsync("test_tool_with_logging", cancellationToken: Timeout);
+
+        await last.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("Tool execution started", messages);
+    }
+
+    [Fact]
+    public async Task CallTool_UpstreamAsksForSampling_OnlyTheCallingClientIsAsked()
+    {
+        var asked = new ConcurrentQueue<string>();
+        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("caller", asked));
+        await using var other = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("other", asked));
+
+        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("LLM response: caller says hi to 'Say hi'", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(["caller"], asked);
+    }
+
+    [Fact]
+    public async Task CallTool_UpstreamElicits_AnswerGoesBackIntoTheCall()
+    {
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+            {
+                Action = "accept",
+                Content = new Dictionary<string, JsonElement> { ["response"] = JsonSerializer.SerializeToElement($"yes to {request?.Message}") },
+            }),
+        };
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025, handlers);
+
+        var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeout);
+
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.Equal("""Elicitation completed: action=accept, content={"response":"yes to Proceed?"}""", text);
+    }
+
+    [Fact]
+    public async Task CallTool_ClientWithoutSampling_UpstreamGetsAnErrorNotAnotherClient()
+    {
+        var asked = new ConcurrentQueue<string>();
+        await using var bystander = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("bystander", asked));
+        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025);
+
+        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
+
+        Assert.True(result.IsError);
+        Assert.Empty(asked);
+    }
+
+    private static McpClientHandlers Sampling(string name, ConcurrentQueue<string> asked) => new()
+    {
+        SamplingHandler = (request, _, _) =>
+        {
+            asked.Enqueue(name);
+            var prompt = request?.Messages.SelectMany(m => m.Content).OfType<TextContentBlock>().FirstOrDefault()?.Text;
+            return ValueTask.FromResult(new CreateMessageResult
+            {
+                Model = "test-model",
+                Role = Role.Assistant,
+                Content = [new TextContentBlock { Text = $"{name} says hi to '{prompt}'" }],
+            });
+        },
+    };
+
+    private sealed class Progress : IProgress<ProgressNotificationValue>
+    {
+        private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<float> Reports { get; } = new();
+
+        public Task Completed => _completed.Task;
+
+        public void Report(ProgressNotificationValue value)
+        {
+            Reports.Enqueue(value.Progress);
+            if (Reports.Count >= 3)
+            {
+                _completed.TrySetResult();
+            }
+        }
+    }
+}
