@@ -92,6 +92,39 @@ internal sealed class ConformanceTools
         return $"Announced an update of {uri}";
     }
 
+    [McpServerTool(Name = "test_announce_prompts_changed", ReadOnly = true), Description("Sends notifications/prompts/list_changed")]
+    public static async Task<string> AnnouncePromptsChanged(McpServer server, CancellationToken cancellationToken)
+    {
+        await server.SendNotificationAsync(NotificationMethods.PromptListChangedNotification, cancellationToken);
+        return "Announced";
+    }
+
+    private static int s_cancelled;
+
+    [McpServerTool(Name = "test_wait_for_cancellation", ReadOnly = true), Description("Reports progress once, then waits until the call is cancelled")]
+    public static async Task<string> WaitForCancellation(McpServer server, RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    {
+        if (context.Params?.ProgressToken is { } token)
+        {
+            await server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 0 }, cancellationToken: cancellationToken);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref s_cancelled);
+            throw;
+        }
+
+        return "never";
+    }
+
+    [McpServerTool(Name = "test_cancellation_count", ReadOnly = true), Description("How many calls of test_wait_for_cancellation were cancelled")]
+    public static string CancellationCount() => Volatile.Read(ref s_cancelled).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     [McpServerTool(Name = "test_reconnection", ReadOnly = true), Description("Completes at once")]
     public static string Reconnection() => "Reconnection test completed successfully";
 

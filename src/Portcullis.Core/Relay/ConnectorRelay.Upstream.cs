@@ -49,6 +49,13 @@ internal sealed partial class ConnectorRelay
             throw new McpException($"The gateway cannot tell which client this {feature} request belongs to.");
         }
 
+        if (call.Downstream.SessionId is null && string.CompareOrdinal(call.Downstream.NegotiatedProtocolVersion, "2026-07-28") >= 0)
+        {
+            // A 2026-07-28 client has no session to receive the request on; it would need a multi
+            // round-trip request (InputRequiredResult), which the gateway does not bridge yet.
+            throw new McpException($"The calling client cannot be asked for {feature} during this call.");
+        }
+
         if (!supported(call.Downstream))
         {
             throw new McpException($"The calling client does not support {feature}.");

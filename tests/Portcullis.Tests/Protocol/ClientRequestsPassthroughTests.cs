@@ -101,6 +101,52 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Empty(asked);
     }
 
+    [Fact]
+    public async Task CallTool_StatelessClientAsked_UpstreamGetsAnErrorAndNobodyIsAsked()
+    {
+        var asked = new ConcurrentQueue<string>();
+        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2026, Sampling("caller", asked));
+
+        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
+
+        Assert.True(result.IsError);
+        Assert.Empty(asked);
+    }
+
+    /// <remarks>
+    /// 2026-07-28 only: with SDK 2.4.0 a 2025-11-25 client's cancellation over a stateful Streamable HTTP
+    /// session does not reach the server even without the gateway (checked against the fixture directly).
+    /// </remarks>
+    [Fact]
+    public async Task CallTool_CallerCancels_UpstreamCallIsCancelled()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2026);
+        var before = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
+        using var cancel = new CancellationTokenSource();
+        var started = new StartedProgress(cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.CallToolAsync("test_wait_for_cancellation", progress: started, cancellationToken: cancel.Token).AsTask());
+
+        // The upstream counts the cancellation when its handler unwinds, a moment after the client gave up.
+        var after = before;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (after == before)
+        {
+            after = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+
+        Assert.Equal(before + 1, after);
+    }
+
+    private static async Task<string> TextOfAsync(McpClient client, string tool) =>
+        Assert.IsType<TextContentBlock>(Assert.Single((await client.CallToolAsync(tool, cancellationToken: Timeout)).Content)).Text;
+
+    private sealed class StartedProgress(CancellationTokenSource cancel) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => cancel.Cancel();
+    }
+
     private static McpClientHandlers Sampling(string name, ConcurrentQueue<string> asked) => new()
     {
         SamplingHandler = (request, _, _) =>

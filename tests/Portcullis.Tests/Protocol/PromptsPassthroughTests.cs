@@ -81,4 +81,21 @@ public sealed class PromptsPassthroughTests(PassthroughGatewayFixture fixture) :
 
         Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
     }
+
+    [Fact]
+    public async Task ListChanged_UpstreamAnnounces_EveryOpenSessionIsTold()
+    {
+        await using var listener = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        var told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = listener.RegisterNotificationHandler(NotificationMethods.PromptListChangedNotification, (_, _) =>
+        {
+            told.TrySetResult();
+            return default;
+        });
+
+        await caller.CallToolAsync(new CallToolRequestParams { Name = "test_announce_prompts_changed" }, Timeout);
+
+        await told.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
