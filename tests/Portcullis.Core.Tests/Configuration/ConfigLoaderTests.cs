@@ -156,11 +156,9 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void Parse_BadResourcePatternsAndProtocolVersion_AreErrorsWithTheirPaths()
+    public void Parse_UnknownUpstreamProtocolVersion_IsAnErrorWithItsPath()
     {
-        var json = Valid
-            .Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], \"tools_allow\"", StringComparison.Ordinal)
-            .Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\"", StringComparison.Ordinal);
+        var json = Valid.Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\"", StringComparison.Ordinal);
 
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
 
