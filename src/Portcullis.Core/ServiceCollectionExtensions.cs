@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ForwardStage>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
+        services.AddSingleton<Relay.MrtrBridge>();
         return services;
     }
 }

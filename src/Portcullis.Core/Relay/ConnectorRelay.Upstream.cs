@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -13,10 +14,12 @@ internal sealed partial class ConnectorRelay
     /// <summary>Gives the upstream client the handlers that route the server's requests and notifications downstream.</summary>
     public void ConfigureClient(McpClientOptions options)
     {
-        options.Handlers.SamplingHandler = (request, _, cancellationToken) =>
-            AskAsync("sampling", s => s.ClientCapabilities?.Sampling is not null, s => s.SampleAsync(request!, cancellationToken));
-        options.Handlers.ElicitationHandler = (request, cancellationToken) =>
-            AskAsync("elicitation", s => s.ClientCapabilities?.Elicitation is not null, s => s.ElicitAsync(request!, cancellationToken));
+        options.Handlers.SamplingHandler = (request, _, cancellationToken) => AskAsync(
+            "sampling", s => s.ClientCapabilities?.Sampling is not null,
+            s => s.SampleAsync(request!, cancellationToken), () => InputRequest.ForSampling(request!), InputResponse.CreateMessageResultJsonTypeInfo, cancellationToken);
+        options.Handlers.ElicitationHandler = (request, cancellationToken) => AskAsync(
+            "elicitation", s => s.ClientCapabilities?.Elicitation is not null,
+            s => s.ElicitAsync(request!, cancellationToken), () => InputRequest.ForElicitation(request!), InputResponse.ElicitResultJsonTypeInfo, cancellationToken);
         options.Handlers.RootsHandler = async (request, cancellationToken) =>
         {
             // Roots asked outside any call (often right after connecting) get an empty list: no client's
@@ -27,7 +30,10 @@ internal sealed partial class ConnectorRelay
                 return new ListRootsResult { Roots = [] };
             }
 
-            return await call.Downstream.RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken).ConfigureAwait(false);
+            return await AskAsync(
+                "roots", _ => true,
+                s => s.RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken), () => InputRequest.ForRootsList(request ?? new ListRootsRequestParams()),
+                InputResponse.ListRootsResultJsonTypeInfo, cancellationToken).ConfigureAwait(false);
         };
         options.Handlers.NotificationHandlers =
         [
@@ -40,7 +46,13 @@ internal sealed partial class ConnectorRelay
         ];
     }
 
-    private async ValueTask<T> AskAsync<T>(string feature, Func<McpServer, bool> supported, Func<McpServer, ValueTask<T>> ask)
+    private async ValueTask<T> AskAsync<T>(
+        string feature,
+        Func<McpServer, bool> supported,
+        Func<McpServer, ValueTask<T>> ask,
+        Func<InputRequest> inputRequest,
+        JsonTypeInfo<T> answerType,
+        CancellationToken cancellationToken)
     {
         var call = Attribute();
         if (call is null)
@@ -49,19 +61,24 @@ internal sealed partial class ConnectorRelay
             throw new McpException($"The gateway cannot tell which client this {feature} request belongs to.");
         }
 
-        if (call.Downstream.SessionId is null && string.CompareOrdinal(call.Downstream.NegotiatedProtocolVersion, "2026-07-28") >= 0)
-        {
-            // A 2026-07-28 client has no session to receive the request on; it would need a multi
-            // round-trip request (InputRequiredResult), which the gateway does not bridge yet.
-            throw new McpException($"The calling client cannot be asked for {feature} during this call.");
-        }
-
         if (!supported(call.Downstream))
         {
             throw new McpException($"The calling client does not support {feature}.");
         }
 
         Log.RelayAsked(logger, connector, feature);
+        if (call.Pending is { } pending)
+        {
+            // A stateless caller: the question travels back as an input-required result of its call.
+            var answer = await pending.AskAsync(inputRequest(), cancellationToken).ConfigureAwait(false);
+            return answer.Deserialize(answerType) ?? throw new McpException($"The calling client sent no {feature} answer.");
+        }
+
+        if (call.Downstream.SessionId is null)
+        {
+            throw new McpException($"The calling client cannot be asked for {feature} during this call.");
+        }
+
         return await ask(call.Downstream).ConfigureAwait(false);
     }
 

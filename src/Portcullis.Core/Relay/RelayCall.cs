@@ -19,7 +19,11 @@ internal sealed class RelayCall : IDisposable
         UpstreamProgressToken = upstreamProgressToken;
         Sequence = sequence;
         SessionKey = (object?)downstream.SessionId ?? this;
+        Pending = MrtrBridge.Current;
     }
+
+    /// <summary>Set when the caller is a stateless client whose questions travel as input-required results.</summary>
+    public PendingCall? Pending { get; }
 
     /// <summary>The downstream request's own server: messages sent through it travel on that request's stream.</summary>
     public McpServer Downstream { get; }

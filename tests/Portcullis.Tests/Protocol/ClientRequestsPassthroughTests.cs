@@ -55,12 +55,13 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Contains("Tool execution started", messages);
     }
 
-    [Fact]
-    public async Task CallTool_UpstreamAsksForSampling_OnlyTheCallingClientIsAsked()
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamAsksForSampling_OnlyTheCallingClientIsAsked(string version)
     {
         var asked = new ConcurrentQueue<string>();
-        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("caller", asked));
-        await using var other = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("other", asked));
+        await using var caller = await fixture.Gateway.ConnectAsync(version, Sampling("caller", asked));
+        await using var other = await fixture.Gateway.ConnectAsync(version, Sampling("other", asked));
 
         var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
 
@@ -69,8 +70,9 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Equal(["caller"], asked);
     }
 
-    [Fact]
-    public async Task CallTool_UpstreamElicits_AnswerGoesBackIntoTheCall()
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamElicits_AnswerGoesBackIntoTheCall(string version)
     {
         var handlers = new McpClientHandlers
         {
@@ -80,7 +82,7 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
                 Content = new Dictionary<string, JsonElement> { ["response"] = JsonSerializer.SerializeToElement($"yes to {request?.Message}") },
             }),
         };
-        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025, handlers);
+        await using var client = await fixture.Gateway.ConnectAsync(version, handlers);
 
         var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeout);
 
@@ -88,24 +90,13 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Equal("""Elicitation completed: action=accept, content={"response":"yes to Proceed?"}""", text);
     }
 
-    [Fact]
-    public async Task CallTool_ClientWithoutSampling_UpstreamGetsAnErrorNotAnotherClient()
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_ClientWithoutSampling_UpstreamGetsAnErrorNotAnotherClient(string version)
     {
         var asked = new ConcurrentQueue<string>();
-        await using var bystander = await fixture.Gateway.ConnectAsync(Versions.V2025, Sampling("bystander", asked));
-        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025);
-
-        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
-
-        Assert.True(result.IsError);
-        Assert.Empty(asked);
-    }
-
-    [Fact]
-    public async Task CallTool_StatelessClientAsked_UpstreamGetsAnErrorAndNobodyIsAsked()
-    {
-        var asked = new ConcurrentQueue<string>();
-        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2026, Sampling("caller", asked));
+        await using var bystander = await fixture.Gateway.ConnectAsync(version, Sampling("bystander", asked));
+        await using var caller = await fixture.Gateway.ConnectAsync(version);
 
         var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
 
