@@ -43,7 +43,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             // A client without a session (2026-07-28) is asked the upstream's questions through multi
             // round-trip requests; see docs/protocol.md.
             return request.Server.SessionId is null
-                ? mrtr.InvokeAsync($"{connector.Name}\u001f{caller.Key}", request.Params, Run, ct)
+                ? mrtr.InvokeAsync($"{connector.Name}\u001f{caller.Key}\u001f{request.Params?.Name}", request.Params, Run, ct)
                 : Run(ct);
         };
         protocol.Configure(connector, options);

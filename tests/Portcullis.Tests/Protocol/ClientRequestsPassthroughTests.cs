@@ -104,6 +104,17 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Empty(asked);
     }
 
+    [Fact]
+    public async Task CallTool_UnknownRequestState_RefusedAsInvalidParams()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2026);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(
+            new CallToolRequestParams { Name = "test_simple_text", RequestState = "0123456789ABCDEF" }, Timeout).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+    }
+
     /// <remarks>
     /// 2026-07-28 only: with SDK 2.4.0 a 2025-11-25 client's cancellation over a stateful Streamable HTTP
     /// session does not reach the server even without the gateway (checked against the fixture directly).
