@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<GatewayTelemetry>();
         services.AddSingleton<ToolCallPipeline>();
+        services.AddSingleton<Relay.Passthrough>();
+        services.AddSingleton<Relay.MrtrBridge>();
         return services;
     }
 }

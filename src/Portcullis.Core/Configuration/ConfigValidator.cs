@@ -163,6 +163,14 @@ internal static class ConfigValidator
             }
         }
 
+        for (var r = 0; r < connector.ResourcesAllow.Count; r++)
+        {
+            if (ResourcePattern.Problem(connector.ResourcesAllow[r]) is { } problem)
+            {
+                yield return new ConfigError($"{at}.resources_allow[{r}]", problem);
+            }
+        }
+
         var granted = connector.Auth.Scopes.ToHashSet(StringComparer.Ordinal);
         for (var t = 0; t < connector.ToolsAllow.Count; t++)
         {

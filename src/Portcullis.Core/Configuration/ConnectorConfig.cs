@@ -13,6 +13,12 @@ public sealed class ConnectorConfig
 
     public List<string> ToolsAllow { get; set; } = [];
 
+    /// <summary>Resources agents may see: exact URIs, URI templates, or prefixes ending in <c>*</c>; empty means none.</summary>
+    public List<string> ResourcesAllow { get; set; } = [];
+
+    /// <summary>Prompts agents may see, by exact name; empty means none.</summary>
+    public List<string> PromptsAllow { get; set; } = [];
+
     public Dictionary<string, ToolConfig> Tools { get; set; } = [];
 
     public RateLimitConfig? RateLimit { get; set; }

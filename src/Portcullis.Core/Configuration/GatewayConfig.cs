@@ -15,6 +15,12 @@ public sealed class GatewayConfig
     /// <summary>Public base URL when the gateway sits behind a proxy; defaults to <see cref="Listen"/>.</summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>Host header values the gateway answers (DNS-rebinding protection); null means the loopback default.</summary>
+    public List<string>? AllowedHosts { get; set; }
+
+    /// <summary>Origin header values accepted from browsers; null means the loopback default.</summary>
+    public List<string>? AllowedOrigins { get; set; }
+
     public IdentityConfig Identity { get; set; } = new();
 
     public IdempotencyConfig Idempotency { get; set; } = new();

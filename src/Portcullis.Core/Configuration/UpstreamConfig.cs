@@ -23,5 +23,11 @@ public sealed class UpstreamConfig
     /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
     public int ConnectTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>The MCP revision spoken to the upstream: <c>2025-11-25</c> (default), <c>2026-07-28</c> or <c>auto</c>.</summary>
+    public string ProtocolVersion { get; set; } = "2025-11-25";
+
+    /// <summary>The version to pin on the upstream client, or null to let the SDK negotiate.</summary>
+    internal string? PinnedProtocolVersion => ProtocolVersion == "auto" ? null : ProtocolVersion;
+
     internal bool IsStdio => Command is not null;
 }

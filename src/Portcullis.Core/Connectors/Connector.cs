@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Relay;
 using Portcullis.Core.Tools;
 using Portcullis.Core.Upstreams;
 
@@ -14,8 +15,10 @@ public sealed class Connector
     private readonly ILogger _logger;
     private volatile ToolCatalog _catalog = ToolCatalog.Empty;
 
-    internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ToolSchemaBuilder schemas, ILogger logger)
+    internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ConnectorRelay relay, ToolSchemaBuilder schemas, ILogger logger)
     {
+        Relay = relay;
+        Policy = new ConnectorPolicy(config);
         Config = config;
         Upstream = upstream;
         _schemas = schemas;
@@ -28,6 +31,12 @@ public sealed class Connector
     public ConnectorConfig Config { get; }
 
     internal UpstreamSupervisor Upstream { get; }
+
+    /// <summary>Routes what the upstream sends back to the downstream clients that caused it.</summary>
+    internal ConnectorRelay Relay { get; }
+
+    /// <summary>The resources and prompts allow-lists.</summary>
+    internal ConnectorPolicy Policy { get; }
 
     internal ToolCatalog Catalog => _catalog;
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Relay;
 using Portcullis.Core.Tools;
 using Portcullis.Core.Upstreams;
 
@@ -18,8 +19,13 @@ internal sealed class ConnectorRegistry
             .Select(c =>
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), loggerFactory);
-                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory);
-                return new Connector(c, supervisor, schemas, logger);
+                var relay = new ConnectorRelay(c.Server, loggerFactory.CreateLogger("Portcullis.Relay"));
+                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory, options =>
+                {
+                    relay.ConfigureClient(options);
+                    options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
+                });
+                return new Connector(c, supervisor, relay, schemas, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Security;
@@ -29,6 +30,12 @@ public sealed class ToolCallContext
     public IDictionary<string, JsonElement> Arguments { get; set; }
 
     public string CorrelationId { get; }
+
+    /// <summary>The downstream request's server, through which the upstream's progress, logs and questions reach the caller.</summary>
+    public McpServer? Downstream { get; init; }
+
+    /// <summary>The caller's progress token, if it asked for progress.</summary>
+    public ProgressToken? ProgressToken { get; init; }
 
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }

@@ -22,6 +22,7 @@ internal sealed partial class UpstreamSupervisor
 
     private readonly string _connector;
     private readonly Func<IClientTransport> _transportFactory;
+    private readonly Action<McpClientOptions>? _configureClient;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
@@ -30,10 +31,11 @@ internal sealed partial class UpstreamSupervisor
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
-    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory)
+    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null)
     {
         _connector = connector;
         _transportFactory = transportFactory;
+        _configureClient = configureClient;
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
@@ -97,9 +99,11 @@ internal sealed partial class UpstreamSupervisor
         McpClient client;
         try
         {
+            var options = new McpClientOptions { ClientInfo = new Implementation { Name = "portcullis", Version = GatewayVersion.Value } };
+            _configureClient?.Invoke(options);
             client = await McpClient.CreateAsync(
                 _transportFactory(),
-                new McpClientOptions { ClientInfo = new Implementation { Name = "portcullis", Version = GatewayVersion.Value } },
+                options,
                 _loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         }

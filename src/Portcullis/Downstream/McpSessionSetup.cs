@@ -3,6 +3,7 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Pipeline;
+using Portcullis.Core.Relay;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Security;
 using Portcullis.Core.Tools;
@@ -11,7 +12,7 @@ using Portcullis.Security;
 namespace Portcullis.Downstream;
 
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
-internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing)
+internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr)
 {
     public Task ConfigureAsync(HttpContext http, McpServerOptions options, CancellationToken cancellationToken)
     {
@@ -28,10 +29,34 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             ValueTask.FromResult(listing.List(connector, Caller(request.User)));
         options.Handlers.CallToolHandler = (request, ct) =>
         {
-            var context = new ToolCallContext(connector, Caller(request.User), request.Params?.Name ?? "", request.Params?.Arguments, CorrelationIds.Next());
-            return pipeline.InvokeAsync(context, ct);
+            var caller = Caller(request.User);
+            ValueTask<CallToolResult> Run(CancellationToken token)
+            {
+                var context = new ToolCallContext(connector, caller, request.Params?.Name ?? "", request.Params?.Arguments, CorrelationIds.Next())
+                {
+                    Downstream = request.Server,
+                    ProgressToken = request.Params?.ProgressToken,
+                };
+                return pipeline.InvokeAsync(context, token);
+            }
+
+            // A client without a session (2026-07-28) is asked the upstream's questions through multi
+            // round-trip requests; see docs/protocol.md.
+            return request.Server.SessionId is null
+                ? mrtr.InvokeAsync($"{connector.Name}\u001f{caller.Key}\u001f{request.Params?.Name}", request.Params, Run, ct)
+                : Run(ct);
         };
+        protocol.Configure(connector, options);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one stateful session, tracked by its connector's relay.</summary>
+    public Task RunSessionAsync(HttpContext http, McpServer session, CancellationToken cancellationToken)
+    {
+        var name = http.GetRouteValue("server") as string;
+        return name is not null && connectors.TryGet(name, out var connector)
+            ? ProtocolHandlers.RunSessionAsync(connector, session, cancellationToken)
+            : session.RunAsync(cancellationToken);
     }
 
     private static CallerIdentity Caller(ClaimsPrincipal? user) => CallerIdentities.From(user);

@@ -36,20 +36,31 @@ internal static class GatewayApp
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddGatewayAuthentication(config);
+        builder.Services.AddSingleton<ProtocolHandlers>();
+        builder.Services.AddSingleton<HostPolicy>();
         builder.Services
             .AddMcpServer()
             .WithHttpTransport();
         builder.Services.AddOptions<HttpServerTransportOptions>()
-            .Configure<McpSessionSetup>((options, setup) => options.ConfigureSessionOptions = setup.ConfigureAsync);
+            .Configure<McpSessionSetup>((options, setup) =>
+            {
+                options.ConfigureSessionOptions = setup.ConfigureAsync;
+                // Sessions for initialize-handshake (2025-11-25) clients, so upstream questions and
+                // notifications can reach them; 2026-07-28 clients are served per request. See docs/protocol.md.
+#pragma warning disable MCP9006, MCPEXP002 // Stateful sessions are the only way 2025-11-25 clients get server-to-client requests.
+                options.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+                options.RunSessionHandler = setup.RunSessionAsync;
+#pragma warning restore MCP9006, MCPEXP002
+            });
 
         var app = builder.Build();
+        app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
-        app.UseMiddleware<PayloadLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
-        app.UseMiddleware<JsonRpcPrefilterMiddleware>();
         app.MapHealth();
         app.MapDevIdentity(config);
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);

@@ -1,7 +1,6 @@
-using System.Text.Json;
-using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Diagnostics;
+using Portcullis.Downstream;
 
 namespace Portcullis.Security;
 
@@ -10,7 +9,7 @@ namespace Portcullis.Security;
 /// at the HTTP level, before the MCP layer, with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
 /// naming every scope the tool needs, so the client can ask the person for a token with more scopes.
 /// </summary>
-internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, ILogger<StepUpMiddleware> logger)
+internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, ILogger<StepUpMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -19,7 +18,7 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             && connectors.TryGet(server, out var connector)
             && connector.Config.Auth is { StepUp: true, IsAnonymous: false }
             && context.User.HasClaim(ConnectorTokenChecks.ConnectorClaim, connector.Name)
-            && await ToolCallNameAsync(context) is { } toolName
+            && context.Features.Get<JsonRpcRequestFeature>()?.ToolName is { } toolName
             && connector.Catalog.TryGet(toolName, out var tool))
         {
             var caller = CallerIdentities.From(context.User);
@@ -40,31 +39,5 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
         }
 
         await next(context);
-    }
-
-    /// <summary>The tool a JSON-RPC <c>tools/call</c> names, reading a buffered body no larger than the body limit.</summary>
-    private async Task<string?> ToolCallNameAsync(HttpContext context)
-    {
-        context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: config.Limits.MaxBodyBytes);
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted);
-            var root = document.RootElement;
-            return root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("method", out var method) && method.ValueEquals("tools/call")
-                && root.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-                && parameters.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
-                ? name.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            // Malformed JSON-RPC is the MCP layer's to answer.
-            return null;
-        }
-        finally
-        {
-            context.Request.Body.Position = 0;
-        }
     }
 }

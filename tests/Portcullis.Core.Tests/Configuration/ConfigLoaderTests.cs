@@ -137,4 +137,45 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Contains("line 1", Assert.Single(ex.Errors).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_ProtocolKeys_AreReadWithTheirDefaults()
+    {
+        var json = Valid
+            .Replace("\"tools_allow\"", "\"resources_allow\": [\"test://a\", \"test://t/{id}\"], \"prompts_allow\": [\"p\"], \"tools_allow\"", StringComparison.Ordinal)
+            .Replace("\"listen\"", "\"allowed_hosts\": [\"mcp.example\"], \"allowed_origins\": [\"https://app.example\"], \"listen\"", StringComparison.Ordinal);
+
+        var config = ConfigLoader.Parse(json, _base, "test.json");
+
+        var connector = Assert.Single(config.Connectors);
+        Assert.Equal(["test://a", "test://t/{id}"], connector.ResourcesAllow);
+        Assert.Equal(["p"], connector.PromptsAllow);
+        Assert.Equal(["mcp.example"], config.AllowedHosts);
+        Assert.Equal(["https://app.example"], config.AllowedOrigins);
+        Assert.Equal("2025-11-25", connector.Upstream.ProtocolVersion);
+    }
+
+    [Fact]
+    public void Parse_UnknownUpstreamProtocolVersion_IsAnErrorWithItsPath()
+    {
+        var json = Valid.Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var paths = ex.Errors.Select(e => e.Path).ToHashSet();
+        Assert.Contains("$.connectors[0].upstream.protocol_version", paths);
+    }
+
+    [Fact]
+    public void Parse_BadResourcePatterns_AreAllReportedWithTheirPaths()
+    {
+        var json = Valid.Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], \"tools_allow\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var paths = ex.Errors.Select(e => e.Path).ToHashSet();
+        Assert.Contains("$.connectors[0].resources_allow[1]", paths);
+        Assert.Contains("$.connectors[0].resources_allow[2]", paths);
+        Assert.DoesNotContain("$.connectors[0].resources_allow[0]", paths);
+    }
 }

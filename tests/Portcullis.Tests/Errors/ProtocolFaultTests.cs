@@ -13,11 +13,19 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     private readonly TempDir _dir = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private GatewayProcess _gateway = null!;
+    private string? _sessionId;
 
     public async Task InitializeAsync()
     {
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
         _gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"));
+
+        // 2025-11-25 clients work in a session: open one as a client would, so frames reach the MCP layer.
+        using var initialize = Request("""{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}}""");
+        using var response = await _http.SendAsync(initialize);
+        _sessionId = response.Headers.TryGetValues("Mcp-Session-Id", out var ids) ? ids.Single() : null;
+        using var initialized = Request("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        (await _http.SendAsync(initialized)).Dispose();
     }
 
     public async Task DisposeAsync()
@@ -104,14 +112,25 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, string Text)> PostRawAsync(string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        using var request = Request(body);
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private HttpRequestMessage Request(string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        using var response = await _http.SendAsync(request);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        if (_sessionId is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", _sessionId);
+        }
+
+        return request;
     }
 }

@@ -72,8 +72,15 @@ internal sealed class ForwardStage
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
-        // A fresh request: neither the caller's _meta nor its progress token crosses the hop.
+        // A fresh request: the caller's _meta does not cross the hop; progress travels under the gateway's own
+        // token, which the relay maps back to the caller's.
+        using var relay = context.Downstream is { } downstream ? context.Connector.Relay.Begin(downstream, context.ProgressToken) : null;
         var request = new CallToolRequestParams { Name = context.Tool.Name, Arguments = context.Arguments };
+        if (relay is not null && context.ProgressToken is not null)
+        {
+            request.Meta = new System.Text.Json.Nodes.JsonObject { ["progressToken"] = relay.UpstreamProgressToken };
+        }
+
         try
         {
             // From here the upstream may act, even if the caller goes away before the answer comes back.

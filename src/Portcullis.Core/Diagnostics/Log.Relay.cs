@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Portcullis.Core.Diagnostics;
+
+/// <summary>Log events of the protocol relay (resources, prompts, notifications, server-to-client requests): 1400–1499.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1401, LogLevel.Warning, "Connector {Connector}: the upstream sent a {Feature} request while calls of several clients were in flight (or none); refused")]
+    public static partial void RelayUnattributed(ILogger logger, string connector, string feature);
+
+    [LoggerMessage(1402, LogLevel.Debug, "Connector {Connector}: relaying the upstream's {Feature} request to the calling client")]
+    public static partial void RelayAsked(ILogger logger, string connector, string feature);
+
+    [LoggerMessage(1403, LogLevel.Debug, "Connector {Connector}: an upstream log message could not be attributed to one client; dropped")]
+    public static partial void RelayLogDropped(ILogger logger, string connector);
+
+    [LoggerMessage(1404, LogLevel.Debug, "Connector {Connector}: a notification to a client was lost ({Reason})")]
+    public static partial void RelayNotifyFailed(ILogger logger, string connector, string reason);
+
+    [LoggerMessage(1405, LogLevel.Warning, "Connector {Connector}: the upstream refused {Method} with code {Code}")]
+    public static partial void RelayUpstreamRefused(ILogger logger, string connector, string method, int code);
+
+    [LoggerMessage(1406, LogLevel.Warning, "Connector {Connector}: forwarding {Method} failed")]
+    public static partial void RelayForwardFailed(ILogger logger, string connector, string method, Exception exception);
+}

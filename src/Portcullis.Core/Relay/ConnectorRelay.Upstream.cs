@@ -1,0 +1,154 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Relay;
+
+/// <summary>The upstream side: handlers the shared upstream client runs for what its server sends.</summary>
+internal sealed partial class ConnectorRelay
+{
+    /// <summary>Gives the upstream client the handlers that route the server's requests and notifications downstream.</summary>
+    public void ConfigureClient(McpClientOptions options)
+    {
+        options.Handlers.SamplingHandler = (request, _, cancellationToken) => AskAsync(
+            "sampling", s => s.ClientCapabilities?.Sampling is not null,
+            s => s.SampleAsync(request!, cancellationToken), () => InputRequest.ForSampling(request!), InputResponse.CreateMessageResultJsonTypeInfo, cancellationToken);
+        options.Handlers.ElicitationHandler = (request, cancellationToken) => AskAsync(
+            "elicitation", s => s.ClientCapabilities?.Elicitation is not null,
+            s => s.ElicitAsync(request!, cancellationToken), () => InputRequest.ForElicitation(request!), InputResponse.ElicitResultJsonTypeInfo, cancellationToken);
+        options.Handlers.RootsHandler = async (request, cancellationToken) =>
+        {
+            // Roots asked outside any call (often right after connecting) get an empty list: no client's
+            // file system is offered to the upstream unless that client's own call caused the question.
+            var call = Attribute();
+            if (call?.Downstream.ClientCapabilities?.Roots is null)
+            {
+                return new ListRootsResult { Roots = [] };
+            }
+
+            return await AskAsync(
+                "roots", _ => true,
+                s => s.RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken), () => InputRequest.ForRootsList(request ?? new ListRootsRequestParams()),
+                InputResponse.ListRootsResultJsonTypeInfo, cancellationToken).ConfigureAwait(false);
+        };
+        options.Handlers.NotificationHandlers =
+        [
+            new(NotificationMethods.ProgressNotification, OnProgressAsync),
+            new(NotificationMethods.LoggingMessageNotification, OnLogMessageAsync),
+            new(NotificationMethods.ResourceUpdatedNotification, OnResourceUpdatedAsync),
+            new(NotificationMethods.ResourceListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
+            new(NotificationMethods.PromptListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
+            new(NotificationMethods.ToolListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
+        ];
+    }
+
+    private async ValueTask<T> AskAsync<T>(
+        string feature,
+        Func<McpServer, bool> supported,
+        Func<McpServer, ValueTask<T>> ask,
+        Func<InputRequest> inputRequest,
+        JsonTypeInfo<T> answerType,
+        CancellationToken cancellationToken)
+    {
+        var call = Attribute();
+        if (call is null)
+        {
+            Log.RelayUnattributed(logger, connector, feature);
+            throw new McpException($"The gateway cannot tell which client this {feature} request belongs to.");
+        }
+
+        if (!supported(call.Downstream))
+        {
+            throw new McpException($"The calling client does not support {feature}.");
+        }
+
+        Log.RelayAsked(logger, connector, feature);
+        if (call.Pending is { } pending)
+        {
+            // A stateless caller: the question travels back as an input-required result of its call.
+            var answer = await pending.AskAsync(inputRequest(), cancellationToken).ConfigureAwait(false);
+            return answer.Deserialize(answerType) ?? throw new McpException($"The calling client sent no {feature} answer.");
+        }
+
+        if (call.Downstream.SessionId is null)
+        {
+            throw new McpException($"The calling client cannot be asked for {feature} during this call.");
+        }
+
+        return await ask(call.Downstream).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var progress = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<ProgressNotificationParams>());
+        if (progress?.ProgressToken.ToString() is not { } token || !TryGetCall(token, out var call) || call.DownstreamProgressToken is not { } downstreamToken)
+        {
+            return;
+        }
+
+        await Quietly(call.Downstream.NotifyProgressAsync(downstreamToken, progress.Progress, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnLogMessageAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var message = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<LoggingMessageNotificationParams>());
+        if (message is null)
+        {
+            return;
+        }
+
+        // A log message names no request: it goes to the one client whose calls are in flight, never to everyone.
+        var call = Attribute();
+        if (call is null)
+        {
+            Log.RelayLogDropped(logger, connector);
+            return;
+        }
+
+        if (call.Downstream.LoggingLevel is { } level && message.Level < level)
+        {
+            return;
+        }
+
+        await Quietly(call.Downstream.SendNotificationAsync(notification.Method, message, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        var updated = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<ResourceUpdatedNotificationParams>());
+        if (updated?.Uri is not { } uri)
+        {
+            return;
+        }
+
+        foreach (var session in Sessions.Where(s => s.IsSubscribed(uri)))
+        {
+            await Quietly(session.Server.SendNotificationAsync(notification.Method, updated, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask BroadcastAsync(string method, CancellationToken cancellationToken)
+    {
+        foreach (var session in Sessions)
+        {
+            await Quietly(session.Server.SendNotificationAsync(method, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A notification to a client that has gone away is lost, never an error for the upstream.</summary>
+    private async Task Quietly(Task send)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.RelayNotifyFailed(logger, connector, ex.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Portcullis.Core.Relay;
+
+/// <summary>
+/// Correlates one connector's shared upstream client with the downstream clients using it: which calls are
+/// in flight, which sessions are open, who subscribed to what.
+/// </summary>
+/// <remarks>
+/// Progress is correlated exactly: every upstream request carries a progress token of the gateway's own.
+/// Requests the upstream makes of the client (sampling, elicitation, roots) and its log messages carry no
+/// such link in the protocol. They go to the call on whose async flow the SDK raises them (multi round-trip
+/// requests), else to the one downstream session that has calls in flight; when calls of several sessions
+/// are in flight the gateway cannot tell whose question it is and refuses it rather than ask the wrong person.
+/// </remarks>
+internal sealed partial class ConnectorRelay(string connector, ILogger logger)
+{
+    private static readonly AsyncLocal<RelayCall?> CurrentCall = new();
+
+    private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
+    private long _sequence;
+
+    public string Connector => connector;
+
+    /// <summary>Registers a downstream request that is about to be forwarded; dispose when it completes.</summary>
+    public RelayCall Begin(McpServer downstream, ProgressToken? downstreamProgressToken)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        var call = new RelayCall(this, downstream, downstreamProgressToken, $"portcullis-{Guid.NewGuid():N}", sequence);
+        _calls[call.UpstreamProgressToken] = call;
+        CurrentCall.Value = call;
+        return call;
+    }
+
+    internal void End(RelayCall call)
+    {
+        _calls.TryRemove(call.UpstreamProgressToken, out _);
+        if (ReferenceEquals(CurrentCall.Value, call))
+        {
+            CurrentCall.Value = null;
+        }
+    }
+
+    /// <summary>Tracks a downstream session (stateful transports only) until <see cref="Close"/>.</summary>
+    public DownstreamSession Open(McpServer session)
+    {
+        var state = new DownstreamSession(session);
+        _sessions[session] = state;
+        return state;
+    }
+
+    public void Close(McpServer session) => _sessions.TryRemove(session, out _);
+
+    public bool TryGetSession(string? sessionId, out DownstreamSession session)
+    {
+        foreach (var candidate in _sessions.Values)
+        {
+            if (sessionId is not null && string.Equals(candidate.Server.SessionId, sessionId, StringComparison.Ordinal))
+            {
+                session = candidate;
+                return true;
+            }
+        }
+
+        session = null!;
+        return false;
+    }
+
+    public IEnumerable<DownstreamSession> Sessions => _sessions.Values;
+
+    /// <summary>The lowest (most verbose) logging level any open session asked for.</summary>
+    public LoggingLevel? MostVerboseLevel() =>
+        _sessions.Values.Select(s => s.Server.LoggingLevel).Where(l => l is not null).Min();
+
+    /// <summary>The call a message from the upstream that names no request belongs to, if it can be told.</summary>
+    public RelayCall? Attribute()
+    {
+        if (CurrentCall.Value is { } current && _calls.ContainsKey(current.UpstreamProgressToken))
+        {
+            return current;
+        }
+
+        RelayCall? latest = null;
+        foreach (var call in _calls.Values)
+        {
+            if (latest is not null && !Equals(latest.SessionKey, call.SessionKey))
+            {
+                return null;
+            }
+
+            if (latest is null || call.Sequence > latest.Sequence)
+            {
+                latest = call;
+            }
+        }
+
+        return latest;
+    }
+
+    public bool TryGetCall(string upstreamProgressToken, out RelayCall call) => _calls.TryGetValue(upstreamProgressToken, out call!);
+}

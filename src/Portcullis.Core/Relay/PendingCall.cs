@@ -1,0 +1,66 @@
+using System.Threading.Channels;
+using ModelContextProtocol.Protocol;
+
+namespace Portcullis.Core.Relay;
+
+/// <summary>
+/// A tool call of a stateless (2026-07-28) client that is running upstream across several of the client's
+/// requests, because the upstream asked it something: each question becomes an input-required result and
+/// the client's retry carries the answer back into the waiting upstream call (multi round-trip requests).
+/// </summary>
+internal sealed class PendingCall : IDisposable
+{
+    private readonly Channel<Question> _questions = Channel.CreateUnbounded<Question>();
+    private readonly CancellationTokenSource _lifetime;
+
+    public PendingCall(string id, string owner, TimeSpan lifetime, TimeProvider time)
+    {
+        Id = id;
+        Owner = owner;
+        _lifetime = new CancellationTokenSource(lifetime, time);
+    }
+
+    /// <summary>The opaque request state the client echoes back; unguessable.</summary>
+    public string Id { get; }
+
+    /// <summary>Connector and principal: only the caller may resume its call.</summary>
+    public string Owner { get; }
+
+    /// <summary>Ends the upstream call when the client stops coming back.</summary>
+    public CancellationToken Lifetime => _lifetime.Token;
+
+    public Task<CallToolResult>? Result { get; set; }
+
+    /// <summary>The question the client was last shown, waiting for its answer.</summary>
+    public Question? Open { get; set; }
+
+    /// <summary>Called from the relay on the upstream's behalf: waits for the client's answer.</summary>
+    public async Task<InputResponse> AskAsync(InputRequest request, CancellationToken cancellationToken)
+    {
+        var question = new Question(request);
+        await _questions.Writer.WriteAsync(question, cancellationToken).ConfigureAwait(false);
+        using var registration = cancellationToken.Register(() => question.Answer.TrySetCanceled(cancellationToken));
+        return await question.Answer.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The next question the upstream asks, or the finished call, whichever comes first.</summary>
+    public async Task<Question?> NextAsync(CancellationToken cancellationToken)
+    {
+        var question = _questions.Reader.ReadAsync(cancellationToken).AsTask();
+        var done = await Task.WhenAny(question, Result!).ConfigureAwait(false);
+        return done == question ? await question.ConfigureAwait(false) : null;
+    }
+
+    /// <summary>Cancels the upstream call: the client went away while waiting for it.</summary>
+    public void Cancel() => _lifetime.Cancel();
+
+    public void Dispose() => _lifetime.Dispose();
+
+    /// <summary>One question of the upstream and the answer it waits for.</summary>
+    internal sealed class Question(InputRequest request)
+    {
+        public InputRequest Request => request;
+
+        public TaskCompletionSource<InputResponse> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,77 @@
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Relay;
+
+namespace Portcullis.Downstream;
+
+/// <summary>
+/// Gives a session everything beyond tools that the connector's upstream offers and its allow-lists permit:
+/// resources, prompts, completions and logging.
+/// </summary>
+internal sealed class ProtocolHandlers(Passthrough passthrough)
+{
+    public void Configure(Connector connector, McpServerOptions options)
+    {
+        var upstream = connector.Upstream.Client?.ServerCapabilities;
+        var capabilities = options.Capabilities ??= new ServerCapabilities();
+        var handlers = options.Handlers;
+
+        // While the upstream is down its capabilities are unknown: offer what policy allows, and let calls
+        // answer "unavailable" until it is back.
+        if (connector.Policy.OffersResources && (upstream is null || upstream.Resources is not null))
+        {
+            capabilities.Resources = new ResourcesCapability { Subscribe = upstream?.Resources?.Subscribe ?? true, ListChanged = true };
+            handlers.ListResourcesHandler = (request, ct) => passthrough.ListResourcesAsync(connector, request, ct);
+            handlers.ListResourceTemplatesHandler = (request, ct) => passthrough.ListResourceTemplatesAsync(connector, request, ct);
+            handlers.ReadResourceHandler = (request, ct) => passthrough.ReadResourceAsync(connector, request, ct);
+            if (capabilities.Resources.Subscribe == true)
+            {
+                handlers.SubscribeToResourcesHandler = (request, ct) => passthrough.SubscribeAsync(connector, request, ct);
+                handlers.UnsubscribeFromResourcesHandler = (request, ct) => passthrough.UnsubscribeAsync(connector, request, ct);
+            }
+        }
+
+        if (connector.Policy.OffersPrompts && (upstream is null || upstream.Prompts is not null))
+        {
+            capabilities.Prompts = new PromptsCapability { ListChanged = true };
+            handlers.ListPromptsHandler = (request, ct) => passthrough.ListPromptsAsync(connector, request, ct);
+            handlers.GetPromptHandler = (request, ct) => passthrough.GetPromptAsync(connector, request, ct);
+        }
+
+        if ((connector.Policy.OffersPrompts || connector.Policy.OffersResources) && (upstream is null || upstream.Completions is not null))
+        {
+            capabilities.Completions = new CompletionsCapability();
+            handlers.CompleteHandler = (request, ct) => passthrough.CompleteAsync(connector, request, ct);
+        }
+
+        if (upstream is null || upstream.Logging is not null)
+        {
+            capabilities.Logging = new LoggingCapability();
+            handlers.SetLoggingLevelHandler = (request, ct) => passthrough.SetLoggingLevelAsync(connector, request, ct);
+        }
+
+        capabilities.Tools ??= new ToolsCapability();
+        capabilities.Tools.ListChanged = true;
+    }
+
+    /// <summary>Tracks a stateful session for the lifetime of its run, so notifications can find it.</summary>
+    public static async Task RunSessionAsync(Connector connector, McpServer session, CancellationToken cancellationToken)
+    {
+        if (session.SessionId is null)
+        {
+            await session.RunAsync(cancellationToken);
+            return;
+        }
+
+        connector.Relay.Open(session);
+        try
+        {
+            await session.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            connector.Relay.Close(session);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Conformance;
+
+/// <summary>The sample that exposes the conformance fixture at /mcp/conformance, exactly as shipped.</summary>
+internal static class ConformanceConfig
+{
+    public static string SampleConfig => Path.Combine(RepoPaths.Root, "samples", "conformance", "portcullis.json");
+
+    public static string FixtureDll
+    {
+        get
+        {
+#if DEBUG
+            const string configuration = "debug";
+#else
+            const string configuration = "release";
+#endif
+            return Path.Combine(RepoPaths.Root, "artifacts", "bin", "Portcullis.Samples.Conformance", configuration, "Portcullis.Samples.Conformance.dll");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Portcullis.Tests.Infrastructure;
+
+/// <summary>Runs a verb of the real <c>portcullis</c> executable and collects what it printed.</summary>
+internal static class PortcullisCli
+{
+    public static async Task<(int Exit, string Stdout, string Output)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepoPaths.Gateway);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stdout + await stderr);
+    }
+
+    /// <summary>A dev-identity token for a running gateway, as <c>portcullis token</c> prints it (its last line).</summary>
+    public static async Task<string> DevTokenAsync(GatewayProcess gateway, string connector, string scopes)
+    {
+        var (exit, stdout, output) = await RunAsync(
+            "token", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--listen", gateway.BaseUrl, "--connector", connector, "--scopes", scopes);
+        Assert.True(exit == 0, output);
+        return stdout.TrimEnd().Split('\n')[^1].Trim();
+    }
+}

@@ -1,0 +1,184 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace Portcullis.Tests.Protocol;
+
+/// <summary>
+/// What the upstream sends back during a call (progress, log messages, sampling and elicitation requests)
+/// reaches the very client whose call caused it, and the answer goes back into that upstream call.
+/// </summary>
+public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fixture) : IClassFixture<PassthroughGatewayFixture>
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamReportsProgress_ProgressReachesTheCaller(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+        var progress = new Progress();
+
+        var result = await client.CallToolAsync("test_tool_with_progress", progress: progress, cancellationToken: Timeout);
+
+        Assert.NotEqual(true, result.IsError);
+        // Progress notifications may trail the result by a moment; the three the upstream sent must all arrive.
+        await progress.Completed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([0f, 50f, 100f], progress.Reports.Order());
+    }
+
+    [Fact]
+    public async Task CallTool_UpstreamLogs_LogMessagesReachTheCaller()
+    {
+        var messages = new ConcurrentQueue<string>();
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (n, _) =>
+        {
+            var text = n.Params?["data"]?.GetValue<string>() ?? "";
+            messages.Enqueue(text);
+            if (text == "Tool execution completed")
+            {
+                last.TrySetResult();
+            }
+
+            return default;
+        });
+        await client.SetLoggingLevelAsync(LoggingLevel.Debug, cancellationToken: Timeout);
+
+        await client.CallToolAsync("test_tool_with_logging", cancellationToken: Timeout);
+
+        await last.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("Tool execution started", messages);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamAsksForSampling_OnlyTheCallingClientIsAsked(string version)
+    {
+        var asked = new ConcurrentQueue<string>();
+        await using var caller = await fixture.Gateway.ConnectAsync(version, Sampling("caller", asked));
+        await using var other = await fixture.Gateway.ConnectAsync(version, Sampling("other", asked));
+
+        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("LLM response: caller says hi to 'Say hi'", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(["caller"], asked);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_UpstreamElicits_AnswerGoesBackIntoTheCall(string version)
+    {
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+            {
+                Action = "accept",
+                Content = new Dictionary<string, JsonElement> { ["response"] = JsonSerializer.SerializeToElement($"yes to {request?.Message}") },
+            }),
+        };
+        await using var client = await fixture.Gateway.ConnectAsync(version, handlers);
+
+        var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeout);
+
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.Equal("""Elicitation completed: action=accept, content={"response":"yes to Proceed?"}""", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task CallTool_ClientWithoutSampling_UpstreamGetsAnErrorNotAnotherClient(string version)
+    {
+        var asked = new ConcurrentQueue<string>();
+        await using var bystander = await fixture.Gateway.ConnectAsync(version, Sampling("bystander", asked));
+        await using var caller = await fixture.Gateway.ConnectAsync(version);
+
+        var result = await caller.CallToolAsync("test_sampling", new Dictionary<string, object?> { ["prompt"] = "Say hi" }, cancellationToken: Timeout);
+
+        Assert.True(result.IsError);
+        Assert.Empty(asked);
+    }
+
+    [Fact]
+    public async Task CallTool_UnknownRequestState_RefusedAsInvalidParams()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2026);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync(
+            new CallToolRequestParams { Name = "test_simple_text", RequestState = "0123456789ABCDEF" }, Timeout).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+    }
+
+    /// <remarks>
+    /// 2026-07-28 only: with SDK 2.4.0 a 2025-11-25 client's cancellation over a stateful Streamable HTTP
+    /// session does not reach the server even without the gateway (checked against the fixture directly).
+    /// </remarks>
+    [Fact]
+    public async Task CallTool_CallerCancels_UpstreamCallIsCancelled()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2026);
+        var before = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
+        using var cancel = new CancellationTokenSource();
+        var started = new StartedProgress(cancel);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.CallToolAsync("test_wait_for_cancellation", progress: started, cancellationToken: cancel.Token).AsTask());
+
+        // The upstream counts the cancellation when its handler unwinds, a moment after the client gave up.
+        var after = before;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (after == before)
+        {
+            after = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+
+        Assert.Equal(before + 1, after);
+    }
+
+    private static async Task<string> TextOfAsync(McpClient client, string tool) =>
+        Assert.IsType<TextContentBlock>(Assert.Single((await client.CallToolAsync(tool, cancellationToken: Timeout)).Content)).Text;
+
+    private sealed class StartedProgress(CancellationTokenSource cancel) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => cancel.Cancel();
+    }
+
+    private static McpClientHandlers Sampling(string name, ConcurrentQueue<string> asked) => new()
+    {
+        SamplingHandler = (request, _, _) =>
+        {
+            asked.Enqueue(name);
+            var prompt = request?.Messages.SelectMany(m => m.Content).OfType<TextContentBlock>().FirstOrDefault()?.Text;
+            return ValueTask.FromResult(new CreateMessageResult
+            {
+                Model = "test-model",
+                Role = Role.Assistant,
+                Content = [new TextContentBlock { Text = $"{name} says hi to '{prompt}'" }],
+            });
+        },
+    };
+
+    private sealed class Progress : IProgress<ProgressNotificationValue>
+    {
+        private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConcurrentQueue<float> Reports { get; } = new();
+
+        public Task Completed => _completed.Task;
+
+        public void Report(ProgressNotificationValue value)
+        {
+            Reports.Enqueue(value.Progress);
+            if (Reports.Count >= 3)
+            {
+                _completed.TrySetResult();
+            }
+        }
+    }
+}

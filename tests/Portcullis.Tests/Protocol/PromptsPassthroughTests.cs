@@ -1,0 +1,101 @@
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace Portcullis.Tests.Protocol;
+
+/// <summary>Prompts and completions pass through under <c>prompts_allow</c>.</summary>
+public sealed class PromptsPassthroughTests(PassthroughGatewayFixture fixture) : IClassFixture<PassthroughGatewayFixture>
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ListPrompts_AllowList_ShowsOnlyAllowedPrompts(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var prompts = await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeout);
+
+        Assert.Equal(["test_prompt_with_arguments", "test_simple_prompt"], prompts.Prompts.Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task GetPrompt_Allowed_PassesArgumentsToTheUpstream(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var prompt = await client.GetPromptAsync(new GetPromptRequestParams
+        {
+            Name = "test_prompt_with_arguments",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["arg1"] = System.Text.Json.JsonSerializer.SerializeToElement("one"),
+                ["arg2"] = System.Text.Json.JsonSerializer.SerializeToElement("two"),
+            },
+        }, Timeout);
+
+        var text = Assert.IsType<TextContentBlock>(Assert.Single(prompt.Messages).Content).Text;
+        Assert.Equal("Prompt with arguments: arg1='one', arg2='two'", text);
+    }
+
+    [Fact]
+    public async Task GetPrompt_HiddenByPolicy_AnswersAsUnknown()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+
+        var hidden = await Assert.ThrowsAsync<McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams { Name = "test_prompt_with_image" }, Timeout).AsTask());
+        var missing = await Assert.ThrowsAsync<McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams { Name = "no_such_prompt" }, Timeout).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, hidden.ErrorCode);
+        Assert.Equal(missing.ErrorCode, hidden.ErrorCode);
+        Assert.Equal(missing.Message, hidden.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task Complete_AllowedPrompt_ReturnsUpstreamValues(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var result = await client.CompleteAsync(new CompleteRequestParams
+        {
+            Ref = new PromptReference { Name = "test_prompt_with_arguments" },
+            Argument = new Argument { Name = "arg1", Value = "pa" },
+        }, Timeout);
+
+        Assert.Equal(["paris", "park"], result.Completion.Values);
+    }
+
+    [Fact]
+    public async Task Complete_HiddenPrompt_Refused()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.CompleteAsync(new CompleteRequestParams
+        {
+            Ref = new PromptReference { Name = "test_prompt_with_image" },
+            Argument = new Argument { Name = "x", Value = "" },
+        }, Timeout).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task ListChanged_UpstreamAnnounces_EveryOpenSessionIsTold()
+    {
+        await using var listener = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        await using var caller = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        var told = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = listener.RegisterNotificationHandler(NotificationMethods.PromptListChangedNotification, (_, _) =>
+        {
+            told.TrySetResult();
+            return default;
+        });
+
+        await caller.CallToolAsync(new CallToolRequestParams { Name = "test_announce_prompts_changed" }, Timeout);
+
+        await told.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+}

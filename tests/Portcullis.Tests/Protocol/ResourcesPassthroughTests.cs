@@ -1,0 +1,110 @@
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Xunit;
+
+namespace Portcullis.Tests.Protocol;
+
+/// <summary>Resources pass through under <c>resources_allow</c>; what is not allowed answers exactly as unknown.</summary>
+public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture) : IClassFixture<PassthroughGatewayFixture>
+{
+    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ListResources_AllowList_ShowsOnlyAllowedResources(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var resources = await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeout);
+
+        Assert.Equal(["test://static-text", "test://watched-resource"], resources.Resources.Select(r => r.Uri).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ListResourceTemplates_AllowList_ShowsTheAllowedTemplate(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var templates = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), Timeout);
+
+        Assert.Equal(["test://template/{id}/data"], templates.ResourceTemplates.Select(t => t.UriTemplate));
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ReadResource_Allowed_ReturnsUpstreamContents(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-text" }, Timeout);
+
+        Assert.Equal("This is the content of the static text resource.", Assert.IsType<TextResourceContents>(Assert.Single(read.Contents)).Text);
+    }
+
+    [Fact]
+    public async Task ReadResource_UriUnderAllowedTemplate_ReturnsUpstreamContents()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+
+        var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://template/42/data" }, Timeout);
+
+        Assert.Contains("Data for ID: 42", Assert.IsType<TextResourceContents>(Assert.Single(read.Contents)).Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Versions.V2025, McpErrorCode.ResourceNotFound)]
+    [InlineData(Versions.V2026, McpErrorCode.InvalidParams)]
+    public async Task ReadResource_HiddenByPolicy_AnswersExactlyAsAMissingResource(string version, McpErrorCode expected)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var hidden = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-binary" }, Timeout).AsTask());
+        var missing = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://template/x/y/data" }, Timeout).AsTask());
+
+        Assert.Equal(expected, hidden.ErrorCode);
+        Assert.Equal(expected, missing.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Subscribe_HiddenResource_Refused()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://static-binary" }, Timeout));
+
+        Assert.Equal(McpErrorCode.ResourceNotFound, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Subscribe_UpstreamAnnouncesUpdate_OnlyTheSubscriberIsNotified()
+    {
+        await using var subscriber = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        await using var bystander = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        var updated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bystanderNotified = 0;
+        await using var onUpdate = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
+        {
+            updated.TrySetResult(n.Params?["uri"]?.GetValue<string>() ?? "");
+            return default;
+        });
+        await using var onBystander = bystander.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (_, _) =>
+        {
+            Interlocked.Increment(ref bystanderNotified);
+            return default;
+        });
+
+        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+        await bystander.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "test_touch_resource",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+        }, Timeout);
+
+        Assert.Equal("test://watched-resource", await updated.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        // The bystander's own call carried the same notification path; had it been sent to everyone it would be here by now.
+        await bystander.PingAsync(cancellationToken: Timeout);
+        Assert.Equal(0, Volatile.Read(ref bystanderNotified));
+        await subscriber.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+    }
+}
