@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Conformance;
@@ -7,9 +5,9 @@ namespace Portcullis.Tests.Conformance;
 /// <summary>The conformance fixture served directly over Streamable HTTP, to compare the gateway with.</summary>
 internal sealed class ConformanceFixtureProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private ConformanceFixtureProcess(Process process, string url)
+    private ConformanceFixtureProcess(ServerProcess process, string url)
     {
         _process = process;
         Url = url;
@@ -20,47 +18,9 @@ internal sealed class ConformanceFixtureProcess : IAsyncDisposable
     public static async Task<ConformanceFixtureProcess> StartAsync()
     {
         var port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { ConformanceConfig.FixtureDll, "--http", $"http://127.0.0.1:{port}" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var fixture = new ConformanceFixtureProcess(process, $"http://localhost:{port}/mcp");
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The conformance fixture exited with {process.ExitCode}.");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, cts.Token);
-                return fixture;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100, cts.Token);
-            }
-        }
+        var process = await ServerProcess.StartAsync(ConformanceConfig.FixtureDll, port, "--http", $"http://127.0.0.1:{port}");
+        return new ConformanceFixtureProcess(process, $"http://localhost:{port}/mcp");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 
 namespace Portcullis.Tests.Infrastructure;
@@ -7,9 +6,9 @@ namespace Portcullis.Tests.Infrastructure;
 internal sealed class FixtureHttpServer : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly Process _process;
+    private readonly ServerProcess _process;
 
-    private FixtureHttpServer(Process process, string baseUrl)
+    private FixtureHttpServer(ServerProcess process, string baseUrl)
     {
         _process = process;
         BaseUrl = baseUrl;
@@ -21,41 +20,9 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
 
     public static async Task<FixtureHttpServer> StartAsync(int? port = null)
     {
-        var baseUrl = $"http://127.0.0.1:{port ?? FreePort.Next()}";
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { RepoPaths.Fixture, "--http", baseUrl })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new FixtureHttpServer(process, baseUrl);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            try
-            {
-                using var response = await Http.GetAsync(baseUrl + "/received-authorization", cts.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    return server;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException("The HTTP fixture exited at start.");
-            }
-
-            await Task.Delay(100, cts.Token);
-        }
+        var chosen = port ?? FreePort.Next();
+        var baseUrl = $"http://127.0.0.1:{chosen}";
+        return new FixtureHttpServer(await ServerProcess.StartAsync(RepoPaths.Fixture, chosen, "--http", baseUrl), baseUrl);
     }
 
     /// <summary>Makes the fixture answer tools/call with <paramref name="mode"/>: normal, 429 or 500.</summary>
@@ -65,17 +32,9 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The Authorization header of every request the fixture received, in order ("" when absent).</summary>
     public async Task<string[]> ReceivedAuthorizationsAsync() =>
         await Http.GetFromJsonAsync<string[]>(BaseUrl + "/received-authorization") ?? [];
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
