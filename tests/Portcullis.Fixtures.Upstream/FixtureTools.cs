@@ -87,6 +87,11 @@ internal sealed class FixtureTools(CallRecorder recorder)
         return "unreachable";
     }
 
+    [McpServerTool(Name = "seen_meta", ReadOnly = true, Destructive = false)]
+    [Description("Answer with the request _meta this call arrived with (\"{}\" when none).")]
+    public static string SeenMeta(RequestContext<CallToolRequestParams> context) =>
+        context.Params?.Meta?.ToJsonString() ?? "{}";
+
     [McpServerTool(Name = "env", ReadOnly = true, Destructive = false)]
     [Description("Tell the value of an environment variable of the fixture process.")]
     public static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? "<unset>";

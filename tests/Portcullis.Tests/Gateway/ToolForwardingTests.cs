@@ -14,7 +14,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var fixture = TestConfig.FixtureConnector("fixture", ["echo", "rich", "fail", "env", "protocol_error"]);
+        var fixture = TestConfig.FixtureConnector("fixture", ["echo", "rich", "fail", "env", "protocol_error", "seen_meta"]);
         fixture["upstream"]!["env"] = new JsonObject { ["FIXTURE_GREETING"] = "hello", ["FIXTURE_FROM_SECRET"] = "env:PORTCULLIS_TEST_PASSED_SECRET" };
         var config = TestConfig.Gateway(TestConfig.CrmConnector(), fixture);
         Environment.SetEnvironmentVariable("PORTCULLIS_TEST_PASSED_SECRET", "passed-on-purpose");
@@ -74,6 +74,22 @@ public sealed class ToolForwardingTests : IAsyncLifetime
         Assert.True(result.StructuredContent!.Value.GetProperty("nested").GetProperty("ok").GetBoolean());
         Assert.True(result.Meta is null || !result.Meta.ContainsKey("upstream_secret_meta"));
         Assert.NotEqual(true, result.IsError);
+    }
+
+    [Fact]
+    public async Task CallTool_CallersRequestMeta_DoesNotCrossTheHop()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "seen_meta",
+            Meta = new JsonObject { ["caller_secret"] = "must not reach the upstream", ["trace"] = "abc" },
+        });
+
+        var seen = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        Assert.DoesNotContain("caller_secret", seen, StringComparison.Ordinal);
+        Assert.DoesNotContain("must not reach", seen, StringComparison.Ordinal);
     }
 
     [Fact]
