@@ -19,6 +19,7 @@ internal sealed class ToolCatalog
         _tools = tools;
         Ordered = ordered;
         RefusedDestructive = refused;
+        Lists = new ToolListCache(ordered);
     }
 
     /// <summary>Allowed tools in the upstream's order.</summary>
@@ -26,6 +27,9 @@ internal sealed class ToolCatalog
 
     /// <summary>Allow-listed tools hidden because they are destructive and not opted in.</summary>
     public IReadOnlyList<string> RefusedDestructive { get; }
+
+    /// <summary>What <c>tools/list</c> shows each caller, kept as long as this catalog is current.</summary>
+    public ToolListCache Lists { get; }
 
     public bool TryGet(string name, out GatewayTool tool) => _tools.TryGetValue(name, out tool!);
 
