@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Portcullis.Bench;
 
 namespace Portcullis.LoadTest;
 
@@ -8,7 +9,7 @@ namespace Portcullis.LoadTest;
 /// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
 /// and renders the table with each row's ratio to the direct call.
 /// </summary>
-internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients)
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients, bool withPerRequestPeer)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
     private readonly List<LoadResult> _rows = [];
@@ -31,7 +32,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
-        await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken))
+        // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
+        await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000)))
         {
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             if (token is null)
@@ -41,19 +43,38 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             else
             {
                 await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), cancellationToken);
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
             }
         }
 
-        await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        await using (var policy = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
         {
-            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo), cancellationToken);
+            var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
+            if (token is not null)
+            {
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+            }
         }
 
-        await MeasurePeerAsync("(e) mcp-proxy over stdio", port =>
+        // The peers keep one upstream per MCP session, which only clients using the initialize handshake have
+        // (protocol 2025-11-25); with 2026-07-28 clients supergateway starts an upstream process per request.
+        // So every stdio row, the gateway's too, runs with session clients.
+        var session = LoadTarget.SessionProtocol;
+        await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        {
+            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), cancellationToken);
+        }
+
+        await MeasurePeerAsync("(e) mcp-proxy over stdio", session, port =>
             [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture], cancellationToken);
-        await MeasurePeerAsync("(e) supergateway over stdio", port =>
+        // supergateway's README: stateful mode keeps one child per session.
+        await MeasurePeerAsync("(e) supergateway over stdio (--stateful)", session, port =>
             [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+        if (withPerRequestPeer)
+        {
+            await MeasurePeerAsync("(x) supergateway, 2026-07-28 clients (a child process per request)", null, port =>
+                [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+        }
 
         await MeasureLargeCatalogAsync(echo, cancellationToken);
         return Render();
@@ -67,13 +88,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
     }
 
-    private async Task MeasurePeerAsync(string name, Func<int, string[]> args, CancellationToken cancellationToken)
+    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken)
     {
         var port = Ports.Free();
         try
         {
             await using var peer = await ManagedProcess.StartAsync(Paths.Node, args(port), port);
-            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments), cancellationToken);
+            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or System.ComponentModel.Win32Exception)
         {
@@ -112,11 +133,12 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), cancellationToken);
     }
 
-    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken)
+    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken, Action<string>? prepareDataDir = null)
     {
         var port = Ports.Free();
         var dir = Path.Combine(_work, name);
         Directory.CreateDirectory(dir);
+        prepareDataDir?.Invoke(Path.Combine(dir, "data"));
         config["listen"] = $"http://127.0.0.1:{port}";
         var path = Path.Combine(dir, "portcullis.json");
         await File.WriteAllTextAsync(path, config.ToJsonString(), cancellationToken);
@@ -124,6 +146,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var run = new GatewayRun(process, $"http://127.0.0.1:{port}", path, Path.Combine(dir, "data"));
         await run.WaitReadyAsync(cancellationToken);
         return run;
+    }
+
+    /// <summary>Completed keys of the dev token's caller (<c>dev-user</c>, client <c>portcullis-dev</c>) for <c>record</c>.</summary>
+    private static void PrefillKeys(string dataDir, int count)
+    {
+        Console.Error.WriteLine($"pre-filling the idempotency store with {count:N0} keys …");
+        StoredKeyFile.CopyTo(Path.Combine(dataDir, "idempotency.db"), count, "bench", "policy", "dev-user\u001fportcullis-dev", "record");
     }
 
     private static JsonObject PassThrough(string upstreamUrl) => new()
@@ -197,7 +226,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             text.AppendLine();
             text.AppendLine("| the gateway over stdio against | throughput ratio | p50 ratio |");
             text.AppendLine("|---|---:|---:|");
-            foreach (var peer in _rows.Where(r => r.Name.StartsWith("(e)", StringComparison.Ordinal) && r != gatewayStdio))
+            foreach (var peer in _rows.Where(r => (r.Name.StartsWith("(e)", StringComparison.Ordinal) || r.Name.StartsWith("(x)", StringComparison.Ordinal)) && r != gatewayStdio))
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} |");
             }

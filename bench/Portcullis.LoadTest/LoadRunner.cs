@@ -42,7 +42,7 @@ internal static class LoadRunner
             AdditionalHeaders = target.Token is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + target.Token },
             EnableStandaloneGetStream = false,
         });
-        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = target.ProtocolVersion }, cancellationToken: cancellationToken);
     }
 
     private static async Task<(List<double> Latencies, long Errors, string? FirstError, TimeSpan Elapsed)> DriveAsync(
