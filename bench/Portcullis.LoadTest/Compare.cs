@@ -24,11 +24,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var upstreamUrl = $"http://127.0.0.1:{fixturePort}/mcp";
         var echo = LoadTarget.EchoArguments;
 
-        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
 
         await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
         {
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), cancellationToken);
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
             await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
@@ -42,8 +42,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             }
             else
             {
-                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), cancellationToken);
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process, cancellationToken);
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
             }
         }
 
@@ -52,7 +52,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             if (token is not null)
             {
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
             }
         }
 
@@ -62,14 +62,16 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var session = LoadTarget.SessionProtocol;
         await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
         {
-            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), cancellationToken);
+            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, cancellationToken);
         }
 
         await MeasurePeerAsync("(e) mcp-proxy over stdio", session, port =>
             [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture], cancellationToken);
-        // supergateway's README: stateful mode keeps one child per session.
+        // supergateway's README: stateful mode keeps one child per session, so C clients mean C upstream processes;
+        // they get a longer warm-up so every child has started and compiled its call path before measuring.
         await MeasurePeerAsync("(e) supergateway over stdio (--stateful)", session, port =>
-            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken,
+            warmup + TimeSpan.FromSeconds(10));
         if (withPerRequestPeer)
         {
             await MeasurePeerAsync("(x) supergateway, 2026-07-28 clients (a child process per request)", null, port =>
@@ -80,21 +82,21 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         return Render();
     }
 
-    private async Task MeasureAsync(LoadTarget target, CancellationToken cancellationToken)
+    private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
     {
         Console.Error.WriteLine($"measuring {target.Name} …");
-        var result = await LoadRunner.RunAsync(target, clients, duration, warmup, cancellationToken);
+        var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.CpuSeconds);
         _rows.Add(result);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
     }
 
-    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken)
+    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
     {
         var port = Ports.Free();
         try
         {
             await using var peer = await ManagedProcess.StartAsync(Paths.Node, args(port), port);
-            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), cancellationToken);
+            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), peer, cancellationToken, warmupOverride);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or System.ComponentModel.Win32Exception)
         {
@@ -108,8 +110,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var before = gateway.Process.ResidentMebibytes();
         var result = await LoadRunner.RunAsync(new LoadTarget($"pass-through, {memoryClients} clients", gateway.Endpoint("echo"), "echo", LoadTarget.EchoArguments), memoryClients, duration, warmup, cancellationToken);
         var after = gateway.Process.ResidentMebibytes();
-        _scale.Add(($"gateway resident memory, idle after start", before, "MiB"));
-        _scale.Add(($"gateway resident memory with {memoryClients} concurrent clients calling", after, "MiB"));
+        var peak = gateway.Process.ResidentMebibytes("VmHWM:");
+        _scale.Add(($"gateway resident memory, after start and the 32-client row", before, "MiB"));
+        _scale.Add(($"gateway resident memory after {memoryClients} concurrent clients called for {duration.TotalSeconds:0} s", after, "MiB"));
+        _scale.Add(($"gateway peak resident memory (VmHWM)", peak, "MiB"));
+        _scale.Add(($"errors with {memoryClients} concurrent clients", result.Errors, ""));
         _scale.Add(($"throughput with {memoryClients} concurrent clients", result.Throughput, "calls/s"));
         _scale.Add(($"p99 with {memoryClients} concurrent clients", result.P99Ms, "ms"));
     }
@@ -126,11 +131,12 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
 
         var config = PassThrough($"http://127.0.0.1:{port}/mcp");
         config["connectors"]![0]!["tools_allow"] = allow;
+        await MeasureAsync(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big, cancellationToken);
         await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, cancellationToken);
         await using var small = await StartGatewayAsync("small", PassThrough($"http://127.0.0.1:{port}/mcp"), cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, cancellationToken);
     }
 
     private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken, Action<string>? prepareDataDir = null)
@@ -211,24 +217,24 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up; echo tool, one small argument.");
         text.AppendLine();
-        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} |");
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");
         if (gatewayStdio is not null)
         {
             text.AppendLine();
-            text.AppendLine("| the gateway over stdio against | throughput ratio | p50 ratio |");
-            text.AppendLine("|---|---:|---:|");
+            text.AppendLine("| the gateway over stdio against | throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) |");
+            text.AppendLine("|---|---:|---:|---:|");
             foreach (var peer in _rows.Where(r => (r.Name.StartsWith("(e)", StringComparison.Ordinal) || r.Name.StartsWith("(x)", StringComparison.Ordinal)) && r != gatewayStdio))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} |");
             }
         }
 

@@ -60,10 +60,20 @@ internal sealed class ManagedProcess : IAsyncDisposable
         return managed;
     }
 
-    /// <summary>Resident memory of the process and its children, in MiB.</summary>
-    public double ResidentMebibytes()
+    /// <summary>CPU time (user + system) the process itself has used, in seconds; its children are not counted.</summary>
+    public double CpuSeconds()
     {
-        var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>Resident memory of the process (VmRSS, or another /proc status field such as VmHWM), in MiB.</summary>
+    public double ResidentMebibytes(string field = "VmRSS:")
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return double.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 
