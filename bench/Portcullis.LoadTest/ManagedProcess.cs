@@ -61,9 +61,12 @@ internal sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <summary>CPU time (user + system) the process itself has used, in seconds; its children are not counted.</summary>
-    public double CpuSeconds()
+    public double CpuSeconds() => CpuSeconds(_process.Id);
+
+    /// <summary>CPU time (user + system) process <paramref name="pid"/> has used, in seconds; its children are not counted.</summary>
+    public static double CpuSeconds(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
         // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14 and 15.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,12 +1,12 @@
 using System.Globalization;
 using Portcullis.LoadTest;
 
-// portcullis-load [--clients 32] [--seconds 10] [--warmup 3] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer]
-//                 [--target URL [--list] [--token T] [--protocol VERSION]]
+// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer]
+//                 [--target URL [--list] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
 var clients = Int(args, "--clients", 32);
 var seconds = Int(args, "--seconds", 10);
-var warmup = Int(args, "--warmup", 3);
+var warmup = Int(args, "--warmup", 15);
 var memoryClients = Int(args, "--memory-clients", 1000);
 var output = Value(args, "--out");
 var withPerRequestPeer = !args.Contains("--skip-per-request-peer");
@@ -22,8 +22,9 @@ Console.CancelKeyPress += (_, e) =>
 if (Value(args, "--target") is { } url)
 {
     var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : "echo", LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
-    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token);
-    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, errors {single.Errors} {single.FirstError}");
+    Func<double>? cpu = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? () => ManagedProcess.CpuSeconds(pid) : null;
+    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu);
+    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, errors {single.Errors} {single.FirstError}");
     return 0;
 }
 
