@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Portcullis.Bench;
 
 namespace Portcullis.LoadTest;
 
@@ -8,7 +9,7 @@ namespace Portcullis.LoadTest;
 /// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
 /// and renders the table with each row's ratio to the direct call.
 /// </summary>
-internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients)
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients, bool withPerRequestPeer)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
     private readonly List<LoadResult> _rows = [];
@@ -23,15 +24,16 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var upstreamUrl = $"http://127.0.0.1:{fixturePort}/mcp";
         var echo = LoadTarget.EchoArguments;
 
-        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
 
         await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
         {
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), cancellationToken);
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
             await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
-        await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken))
+        // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
+        await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000)))
         {
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             if (token is null)
@@ -40,40 +42,61 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             }
             else
             {
-                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), cancellationToken);
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), cancellationToken);
+                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process, cancellationToken);
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
             }
         }
 
-        await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        await using (var policy = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
         {
-            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo), cancellationToken);
+            var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
+            if (token is not null)
+            {
+                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
+            }
         }
 
-        await MeasurePeerAsync("(e) mcp-proxy over stdio", port =>
+        // The peers keep one upstream per MCP session, which only clients using the initialize handshake have
+        // (protocol 2025-11-25); with 2026-07-28 clients supergateway starts an upstream process per request.
+        // So every stdio row, the gateway's too, runs with session clients.
+        var session = LoadTarget.SessionProtocol;
+        await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        {
+            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, cancellationToken);
+        }
+
+        await MeasurePeerAsync("(e) mcp-proxy over stdio", session, port =>
             [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture], cancellationToken);
-        await MeasurePeerAsync("(e) supergateway over stdio", port =>
-            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+        // supergateway's README: stateful mode keeps one child per session, so C clients mean C upstream processes;
+        // they get a longer warm-up so every child has started and compiled its call path before measuring.
+        await MeasurePeerAsync("(e) supergateway over stdio (--stateful)", session, port =>
+            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken,
+            warmup + TimeSpan.FromSeconds(10));
+        if (withPerRequestPeer)
+        {
+            await MeasurePeerAsync("(x) supergateway, 2026-07-28 clients (a child process per request)", null, port =>
+                [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken);
+        }
 
         await MeasureLargeCatalogAsync(echo, cancellationToken);
         return Render();
     }
 
-    private async Task MeasureAsync(LoadTarget target, CancellationToken cancellationToken)
+    private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
     {
         Console.Error.WriteLine($"measuring {target.Name} …");
-        var result = await LoadRunner.RunAsync(target, clients, duration, warmup, cancellationToken);
+        var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.CpuSeconds);
         _rows.Add(result);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
     }
 
-    private async Task MeasurePeerAsync(string name, Func<int, string[]> args, CancellationToken cancellationToken)
+    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
     {
         var port = Ports.Free();
         try
         {
             await using var peer = await ManagedProcess.StartAsync(Paths.Node, args(port), port);
-            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments), cancellationToken);
+            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), peer, cancellationToken, warmupOverride);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or System.ComponentModel.Win32Exception)
         {
@@ -87,8 +110,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var before = gateway.Process.ResidentMebibytes();
         var result = await LoadRunner.RunAsync(new LoadTarget($"pass-through, {memoryClients} clients", gateway.Endpoint("echo"), "echo", LoadTarget.EchoArguments), memoryClients, duration, warmup, cancellationToken);
         var after = gateway.Process.ResidentMebibytes();
-        _scale.Add(($"gateway resident memory, idle after start", before, "MiB"));
-        _scale.Add(($"gateway resident memory with {memoryClients} concurrent clients calling", after, "MiB"));
+        var peak = gateway.Process.ResidentMebibytes("VmHWM:");
+        _scale.Add(($"gateway resident memory, after start and the 32-client row", before, "MiB"));
+        _scale.Add(($"gateway resident memory after {memoryClients} concurrent clients called for {duration.TotalSeconds:0} s", after, "MiB"));
+        _scale.Add(($"gateway peak resident memory (VmHWM)", peak, "MiB"));
+        _scale.Add(($"errors with {memoryClients} concurrent clients", result.Errors, ""));
         _scale.Add(($"throughput with {memoryClients} concurrent clients", result.Throughput, "calls/s"));
         _scale.Add(($"p99 with {memoryClients} concurrent clients", result.P99Ms, "ms"));
     }
@@ -105,18 +131,20 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
 
         var config = PassThrough($"http://127.0.0.1:{port}/mcp");
         config["connectors"]![0]!["tools_allow"] = allow;
+        await MeasureAsync(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big, cancellationToken);
         await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, cancellationToken);
         await using var small = await StartGatewayAsync("small", PassThrough($"http://127.0.0.1:{port}/mcp"), cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, cancellationToken);
     }
 
-    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken)
+    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken, Action<string>? prepareDataDir = null)
     {
         var port = Ports.Free();
         var dir = Path.Combine(_work, name);
         Directory.CreateDirectory(dir);
+        prepareDataDir?.Invoke(Path.Combine(dir, "data"));
         config["listen"] = $"http://127.0.0.1:{port}";
         var path = Path.Combine(dir, "portcullis.json");
         await File.WriteAllTextAsync(path, config.ToJsonString(), cancellationToken);
@@ -124,6 +152,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var run = new GatewayRun(process, $"http://127.0.0.1:{port}", path, Path.Combine(dir, "data"));
         await run.WaitReadyAsync(cancellationToken);
         return run;
+    }
+
+    /// <summary>Completed keys of the dev token's caller (<c>dev-user</c>, client <c>portcullis-dev</c>) for <c>record</c>.</summary>
+    private static void PrefillKeys(string dataDir, int count)
+    {
+        Console.Error.WriteLine($"pre-filling the idempotency store with {count:N0} keys …");
+        StoredKeyFile.CopyTo(Path.Combine(dataDir, "idempotency.db"), count, "bench", "policy", "dev-user\u001fportcullis-dev", "record");
     }
 
     private static JsonObject PassThrough(string upstreamUrl) => new()
@@ -182,24 +217,24 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up; echo tool, one small argument.");
         text.AppendLine();
-        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} |");
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");
         if (gatewayStdio is not null)
         {
             text.AppendLine();
-            text.AppendLine("| the gateway over stdio against | throughput ratio | p50 ratio |");
-            text.AppendLine("|---|---:|---:|");
-            foreach (var peer in _rows.Where(r => r.Name.StartsWith("(e)", StringComparison.Ordinal) && r != gatewayStdio))
+            text.AppendLine("| the gateway over stdio against | throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) |");
+            text.AppendLine("|---|---:|---:|---:|");
+            foreach (var peer in _rows.Where(r => (r.Name.StartsWith("(e)", StringComparison.Ordinal) || r.Name.StartsWith("(x)", StringComparison.Ordinal)) && r != gatewayStdio))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} |");
             }
         }
 

@@ -8,7 +8,8 @@ namespace Portcullis.LoadTest;
 /// <summary>Drives <c>tools/call</c> over real Streamable HTTP with C concurrent clients for D seconds.</summary>
 internal static class LoadRunner
 {
-    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken)
+    /// <param name="cpuSeconds">The CPU time used so far by the process under test, read around the measured window.</param>
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, Func<double>? cpuSeconds = null)
     {
         var sessions = new McpClient[clients];
         for (var i = 0; i < clients; i++)
@@ -19,10 +20,14 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
+            var cpuBefore = cpuSeconds?.Invoke();
             var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
+            var cpuAfter = cpuSeconds?.Invoke();
             latencies.Sort();
-            return new LoadResult(target.Name, clients, latencies.Count + errors, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError);
+            var calls = latencies.Count + errors;
+            double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
+            return new LoadResult(target.Name, clients, calls, errors, elapsed,
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall);
         }
         finally
         {
@@ -42,7 +47,7 @@ internal static class LoadRunner
             AdditionalHeaders = target.Token is null ? null : new Dictionary<string, string> { ["Authorization"] = "Bearer " + target.Token },
             EnableStandaloneGetStream = false,
         });
-        return await McpClient.CreateAsync(transport, cancellationToken: cancellationToken);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = target.ProtocolVersion }, cancellationToken: cancellationToken);
     }
 
     private static async Task<(List<double> Latencies, long Errors, string? FirstError, TimeSpan Elapsed)> DriveAsync(

@@ -2,9 +2,15 @@ using System.Text.Json;
 
 namespace Portcullis.LoadTest;
 
-/// <summary>One row of the table: an MCP endpoint, the tool to call (null: list the tools) and each call's arguments.</summary>
-internal sealed record LoadTarget(string Name, Uri Endpoint, string? Tool, Func<int, int, IDictionary<string, JsonElement>> Arguments, string? Token = null)
+/// <summary>
+/// One row of the table: an MCP endpoint, the tool to call (null: list the tools), each call's arguments, and the
+/// MCP protocol revision the clients request (null: the SDK's default, the newest with automatic fallback).
+/// </summary>
+internal sealed record LoadTarget(string Name, Uri Endpoint, string? Tool, Func<int, int, IDictionary<string, JsonElement>> Arguments, string? Token = null, string? ProtocolVersion = null)
 {
+    /// <summary>The last revision with Streamable HTTP sessions and the <c>initialize</c> handshake.</summary>
+    public const string SessionProtocol = "2025-11-25";
+
     private static readonly JsonElement Hello = JsonSerializer.SerializeToElement("hello");
 
     /// <summary>The same small read for every call: <c>echo {"text": "hello"}</c>.</summary>

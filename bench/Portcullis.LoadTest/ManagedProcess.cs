@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Portcullis.LoadTest;
 
@@ -8,50 +7,76 @@ namespace Portcullis.LoadTest;
 internal sealed class ManagedProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly string _log;
 
-    private ManagedProcess(Process process) => _process = process;
+    private ManagedProcess(Process process, string log)
+    {
+        _process = process;
+        _log = log;
+    }
 
     public int Id => _process.Id;
 
+    /// <summary>The last part of what the process wrote to stdout and stderr.</summary>
     public string Output
     {
         get
         {
-            lock (_output)
+            try
             {
-                return _output.ToString();
+                var text = File.ReadAllText(_log);
+                return text.Length > 4000 ? text[^4000..] : text;
+            }
+            catch (IOException)
+            {
+                return "";
             }
         }
     }
 
+    /// <remarks>
+    /// Output goes straight to a log file (through the shell's redirection), not through a pipe this process
+    /// reads: a gateway logging every call would otherwise spend the load tool's CPU, or stall on a full pipe.
+    /// </remarks>
     public static async Task<ManagedProcess> StartAsync(string fileName, IEnumerable<string> args, int port, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(fileName)
+        var log = Path.Combine(Path.GetTempPath(), $"portcullis-bench-{Path.GetFileNameWithoutExtension(fileName)}-{port}.log");
+        var start = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Paths.Root,
         };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$0\" \"$@\" > \"$PORTCULLIS_BENCH_LOG\" 2>&1 < /dev/null");
+        start.ArgumentList.Add(fileName);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        var managed = new ManagedProcess(Process.Start(start)!);
-        managed._process.OutputDataReceived += (_, e) => managed.Append(e.Data);
-        managed._process.ErrorDataReceived += (_, e) => managed.Append(e.Data);
-        managed._process.BeginOutputReadLine();
-        managed._process.BeginErrorReadLine();
+        start.Environment["PORTCULLIS_BENCH_LOG"] = log;
+        var managed = new ManagedProcess(Process.Start(start)!, log);
         await managed.WaitForPortAsync(port, TimeSpan.FromSeconds(90));
         return managed;
     }
 
-    /// <summary>Resident memory of the process and its children, in MiB.</summary>
-    public double ResidentMebibytes()
+    /// <summary>CPU time (user + system) the process itself has used, in seconds; its children are not counted.</summary>
+    public double CpuSeconds() => CpuSeconds(_process.Id);
+
+    /// <summary>CPU time (user + system) process <paramref name="pid"/> has used, in seconds; its children are not counted.</summary>
+    public static double CpuSeconds(int pid)
     {
-        var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return ticks / 100.0; // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>Resident memory of the process (VmRSS, or another /proc status field such as VmHWM), in MiB.</summary>
+    public double ResidentMebibytes(string field = "VmRSS:")
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return double.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 
@@ -78,20 +103,6 @@ internal sealed class ManagedProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port}:\n{Output}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                if (_output.Length < 1_000_000)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 
     public async ValueTask DisposeAsync()

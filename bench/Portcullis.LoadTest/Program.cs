@@ -1,13 +1,15 @@
 using System.Globalization;
 using Portcullis.LoadTest;
 
-// portcullis-load compare [--clients 32] [--seconds 10] [--warmup 3] [--memory-clients 1000] [--out FILE]
+// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer]
+//                 [--target URL [--list] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
 var clients = Int(args, "--clients", 32);
 var seconds = Int(args, "--seconds", 10);
-var warmup = Int(args, "--warmup", 3);
+var warmup = Int(args, "--warmup", 15);
 var memoryClients = Int(args, "--memory-clients", 1000);
 var output = Value(args, "--out");
+var withPerRequestPeer = !args.Contains("--skip-per-request-peer");
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -16,7 +18,17 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), memoryClients).RunAsync(cancel.Token);
+// --target URL: drive one endpoint only (for profiling a row): echo, or tools/list with --list.
+if (Value(args, "--target") is { } url)
+{
+    var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : "echo", LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
+    Func<double>? cpu = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? () => ManagedProcess.CpuSeconds(pid) : null;
+    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu);
+    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, errors {single.Errors} {single.FirstError}");
+    return 0;
+}
+
+var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), memoryClients, withPerRequestPeer).RunAsync(cancel.Token);
 Console.WriteLine(table);
 if (output is not null)
 {

@@ -8,6 +8,9 @@ namespace Portcullis.Stores.Sqlite;
 /// (or one statement), pooled connections, a busy timeout for concurrent writers.
 /// </summary>
 /// <remarks>
+/// Writers take turns inside the process on an async lock before they open their transaction: SQLite allows one
+/// writer at a time, and a writer that finds the file locked is retried by the driver after a sleep, which under
+/// concurrent calls costs far more than waiting in line. The busy timeout still covers any other process.
 /// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
 /// their lease, and are never re-executed.
@@ -21,6 +24,7 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
 
     public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
     {
@@ -57,9 +61,21 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
         command.ExecuteNonQuery();
     }
 
-    public ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Claim(request);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private ClaimResult Claim(IdempotencyClaimRequest request)
+    {
         var now = request.Now.ToUnixTimeMilliseconds();
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -74,16 +90,16 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
                 var correlationId = reader.GetString(2);
                 if (!string.Equals(reader.GetString(0), request.Fingerprint, StringComparison.Ordinal))
                 {
-                    return ValueTask.FromResult(ClaimResult.Reused(correlationId));
+                    return ClaimResult.Reused(correlationId);
                 }
 
                 var leaseExpiresAt = reader.GetInt64(4);
-                return ValueTask.FromResult(reader.GetInt32(1) switch
+                return reader.GetInt32(1) switch
                 {
                     Completed => ClaimResult.Completed(reader.GetString(5), correlationId),
                     InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
                     _ => ClaimResult.OutcomeUnknown(correlationId),
-                });
+                };
             }
         }
 
@@ -106,7 +122,7 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
         }
 
         transaction.Commit();
-        return ValueTask.FromResult(ClaimResult.Claimed(token));
+        return ClaimResult.Claimed(token);
     }
 
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -120,19 +136,38 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
         Update(scope, token, $"DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress}", null, null, cancellationToken);
 
-    public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM idempotency WHERE created_at < $before";
-        command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
-        return ValueTask.FromResult(command.ExecuteNonQuery());
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM idempotency WHERE created_at < $before";
+            command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
-    private ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
+    private async ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Execute(scope, token, sql, now, result);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private bool Execute(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result)
+    {
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -148,7 +183,7 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
             command.Parameters.AddWithValue("$result", result);
         }
 
-        return ValueTask.FromResult(command.ExecuteNonQuery() == 1);
+        return command.ExecuteNonQuery() == 1;
     }
 
     private SqliteConnection Open()

@@ -27,6 +27,7 @@ internal sealed class ToolCatalog
         RefusedDestructive = refused;
         LooseningOverlays = looseningOverlays;
         Uncompilable = uncompilable;
+        Lists = new ToolListCache(ordered);
     }
 
     /// <summary>Allowed tools in the upstream's order.</summary>
@@ -40,6 +41,8 @@ internal sealed class ToolCatalog
 
     /// <summary>Allow-listed tools hidden because their schema does not compile, with the reason.</summary>
     public IReadOnlyList<(string Tool, string Reason)> Uncompilable { get; }
+    /// <summary>What <c>tools/list</c> shows each caller, kept as long as this catalog is current.</summary>
+    public ToolListCache Lists { get; }
 
     public bool TryGet(string name, out GatewayTool tool) => _tools.TryGetValue(name, out tool!);
 

@@ -13,16 +13,9 @@ internal sealed class ToolListing
 {
     public ListToolsResult List(Connector connector, CallerIdentity caller)
     {
-        var everyTool = connector.Config.Auth.IsAnonymous || connector.Config.Auth.StepUp;
-        var tools = new List<Tool>();
-        foreach (var tool in connector.Catalog.Ordered)
-        {
-            if (everyTool || caller.HasAll(tool.RequiredScopes))
-            {
-                tools.Add(tool.Exposed);
-            }
-        }
-
-        return new ListToolsResult { Tools = tools };
+        var lists = connector.Catalog.Lists;
+        var tools = connector.Config.Auth.IsAnonymous || connector.Config.Auth.StepUp ? lists.EveryTool() : lists.For(caller);
+        // A fresh list per answer: the cached array is shared between callers and must never be changed.
+        return new ListToolsResult { Tools = [.. tools] };
     }
 }

@@ -177,19 +177,14 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
+    /// <remarks>
+    /// Through the SDK's aggregating overload, which also fills the client's tool cache: over Streamable HTTP the
+    /// client needs it for every <c>tools/call</c> (the <c>Mcp-Param-*</c> headers) and otherwise logs a warning per call.
+    /// </remarks>
     private static async Task<IReadOnlyList<Tool>> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
-        var tools = new List<Tool>();
-        string? cursor = null;
-        do
-        {
-            var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).ConfigureAwait(false);
-            tools.AddRange(page.Tools);
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return tools;
+        var tools = await client.ListToolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. tools.Select(t => t.ProtocolTool)];
     }
 
     /// <summary>A short, non-secret reason: the exception's type, never its message.</summary>

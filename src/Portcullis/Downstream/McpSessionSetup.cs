@@ -14,6 +14,9 @@ namespace Portcullis.Downstream;
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
 internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr)
 {
+    // Read once: with 2026-07-28 clients the SDK configures a fresh server for every request.
+    private static readonly string Version = typeof(McpSessionSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
     public Task ConfigureAsync(HttpContext http, McpServerOptions options, CancellationToken cancellationToken)
     {
         var name = http.GetRouteValue("server") as string;
@@ -22,7 +25,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             throw new InvalidOperationException("MCP session without a known connector; the 404 middleware should have answered.");
         }
 
-        options.ServerInfo = new Implementation { Name = connector.Name, Version = typeof(McpSessionSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0" };
+        options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
         options.Capabilities ??= new ServerCapabilities();
         options.Capabilities.Tools = new ToolsCapability();
         options.Handlers.ListToolsHandler = (request, _) =>
