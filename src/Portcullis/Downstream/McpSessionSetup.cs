@@ -12,7 +12,7 @@ using Portcullis.Security;
 namespace Portcullis.Downstream;
 
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
-internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr)
+internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr, SessionOwners owners)
 {
     // Read once: with 2026-07-28 clients the SDK configures a fresh server for every request.
     private static readonly string Version = typeof(McpSessionSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -54,12 +54,31 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
     }
 
     /// <summary>Runs one stateful session, tracked by its connector's relay.</summary>
-    public Task RunSessionAsync(HttpContext http, McpServer session, CancellationToken cancellationToken)
+    public async Task RunSessionAsync(HttpContext http, McpServer session, CancellationToken cancellationToken)
     {
         var name = http.GetRouteValue("server") as string;
-        return name is not null && connectors.TryGet(name, out var connector)
-            ? ProtocolHandlers.RunSessionAsync(connector, session, cancellationToken)
-            : session.RunAsync(cancellationToken);
+        if (name is null || !connectors.TryGet(name, out var connector))
+        {
+            await session.RunAsync(cancellationToken);
+            return;
+        }
+
+        if (session.SessionId is { } id)
+        {
+            owners.Add(id, connector.Name);
+        }
+
+        try
+        {
+            await ProtocolHandlers.RunSessionAsync(connector, session, cancellationToken);
+        }
+        finally
+        {
+            if (session.SessionId is { } done)
+            {
+                owners.Remove(done);
+            }
+        }
     }
 
     private static CallerIdentity Caller(ClaimsPrincipal? user) => CallerIdentities.From(user);

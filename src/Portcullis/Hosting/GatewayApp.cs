@@ -35,6 +35,7 @@ internal static class GatewayApp
         builder.Services.AddHostedService<UpstreamHostedService>();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
+        builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddGatewayAuthentication(config);
         builder.Services.AddSingleton<ProtocolHandlers>();
         builder.Services.AddSingleton<HostPolicy>();
@@ -57,6 +58,7 @@ internal static class GatewayApp
         app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
+        app.UseMiddleware<SessionOwnerMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<JsonRpcRequestMiddleware>();

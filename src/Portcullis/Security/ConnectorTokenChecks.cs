@@ -54,6 +54,12 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             return "not a JWT";
         }
 
+        // Per-principal state (idempotency keys, rate limits) is keyed by the subject: a token must name one.
+        if (string.IsNullOrEmpty(token.Subject))
+        {
+            return "sub is missing";
+        }
+
         var resource = ResourceUris.For(config, connector.Name);
         if (!token.Audiences.Contains(resource, StringComparer.Ordinal))
         {

@@ -111,7 +111,7 @@ internal sealed class ForwardStage
         }
         catch (Exception ex) when (Find<UpstreamNotReachedException>(ex) is { } notReached)
         {
-            Log.UpstreamNotReached(_logger, context.CorrelationId, notReached.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "circuit open" : "connection refused", ex);
+            Log.UpstreamNotReached(_logger, context.CorrelationId, notReached.InnerException?.GetType().Name ?? "not reached", ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
             {
                 RetryAfterSeconds = Seconds(notReached.RetryAfter),

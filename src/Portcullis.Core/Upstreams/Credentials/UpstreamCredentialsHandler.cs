@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core.Upstreams.Credentials;
 
@@ -11,6 +12,21 @@ namespace Portcullis.Core.Upstreams.Credentials;
 internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, ConnectorConfig connector, ClientCredentialsTokenSource? tokens) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await AddCredentialsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamCredentialException ex) when (request.Method == HttpMethod.Post)
+        {
+            // Nothing was sent: a write's key may be released and a read retried.
+            throw new UpstreamNotReachedException(TimeSpan.FromSeconds(1), ex);
+        }
+
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AddCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Headers.Authorization = null;
         foreach (var (name, value) in connector.Upstream.Headers)
@@ -30,7 +46,5 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
             var token = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
-
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -32,6 +32,13 @@ internal sealed class UpstreamResilienceHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Only a POST carries a request: "not reached" on a GET (the SDK's stream, or its resumption after a
+        // POST was delivered) must never make a write look unsent, so GET failures keep their own exception.
+        if (request.Method != HttpMethod.Post)
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         HttpResponseMessage response;
         try
         {
