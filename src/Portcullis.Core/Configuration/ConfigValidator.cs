@@ -5,7 +5,8 @@ internal static class ConfigValidator
 {
     public static IEnumerable<ConfigError> Validate(GatewayConfig config)
     {
-        var loopback = ListenAddress.IsLoopback(config.Listen);
+        // Behind a proxy the listen address is loopback while clients come from anywhere: public_url tells.
+        var loopback = ListenAddress.IsLoopback(config.Listen) && (config.PublicUrl is null || ListenAddress.IsLoopback(config.PublicUrl));
         if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out _))
         {
             yield return new ConfigError("$.listen", $"'{config.Listen}' is not a URL");
@@ -19,6 +20,19 @@ internal static class ConfigValidator
         foreach (var error in ValidateIdentity(config, loopback))
         {
             yield return error;
+        }
+
+        var lease = config.Idempotency.LeaseSeconds;
+        for (var i = 0; i < config.Connectors.Count; i++)
+        {
+            foreach (var (tool, policy) in config.Connectors[i].Tools)
+            {
+                if (policy.ReadOnly != true && (policy.TimeoutSeconds ?? 60) >= lease)
+                {
+                    yield return new ConfigError($"$.connectors[{i}].tools.{tool}.timeout_seconds",
+                        $"a write's timeout ({policy.TimeoutSeconds ?? 60} s) must be shorter than idempotency.lease_seconds ({lease} s), or a repeat during the call would be answered as outcome-unknown");
+                }
+            }
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

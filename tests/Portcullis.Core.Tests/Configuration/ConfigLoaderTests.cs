@@ -116,6 +116,29 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_AnonymousConnectorBehindAPublicUrl_IsRefused()
+    {
+        var json = Valid
+            .Replace("\"auth\": { \"scopes\": [\"contacts:read\", \"notes:write\"] }", "\"auth\": { \"mode\": \"none\", \"scopes\": [\"contacts:read\", \"notes:write\"] }", StringComparison.Ordinal)
+            .Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"public_url\": \"https://mcp.example.com\",", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        Assert.Contains(ex.Errors, e => e.Path == "$.connectors[0].auth.mode");
+    }
+
+    [Fact]
+    public void Parse_WriteTimeoutNotShorterThanTheLease_IsRefused()
+    {
+        var json = Valid.Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }", "\"add_note\": { \"scopes\": [\"notes:write\"], \"timeout_seconds\": 600 }", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("$.connectors[0].tools.add_note.timeout_seconds", error.Path);
+    }
+
+    [Fact]
     public void Parse_SecretLiteralInHeaders_IsRefused()
     {
         var json = Valid.Replace(
