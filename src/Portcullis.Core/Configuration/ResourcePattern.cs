@@ -53,7 +53,25 @@ public sealed class ResourcePattern
     }
 
     /// <summary>Whether a concrete resource URI is covered.</summary>
+    /// <remarks>
+    /// A URI with dot segments or a percent-encoded <c>/</c>, <c>.</c> or <c>%</c> is never covered by a prefix
+    /// or a template: the upstream may resolve it to somewhere the pattern does not reach.
+    /// </remarks>
     public bool MatchesUri(string uri) =>
+        Prefix is not null || _template is not null ? !MayEscape(uri) && MatchesPattern(uri)
+        : string.Equals(uri, Text, StringComparison.Ordinal);
+
+    private static bool MayEscape(string uri) =>
+        uri.Contains("/./", StringComparison.Ordinal)
+        || uri.Contains("/../", StringComparison.Ordinal)
+        || uri.EndsWith("/.", StringComparison.Ordinal)
+        || uri.EndsWith("/..", StringComparison.Ordinal)
+        || uri.Contains("%2f", StringComparison.OrdinalIgnoreCase)
+        || uri.Contains("%2e", StringComparison.OrdinalIgnoreCase)
+        || uri.Contains("%25", StringComparison.OrdinalIgnoreCase)
+        || uri.Contains('\\', StringComparison.Ordinal);
+
+    private bool MatchesPattern(string uri) =>
         Prefix is not null ? uri.StartsWith(Prefix, StringComparison.Ordinal)
         : _template is not null ? _template.IsMatch(uri)
         : string.Equals(uri, Text, StringComparison.Ordinal);

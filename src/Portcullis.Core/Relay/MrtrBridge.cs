@@ -52,6 +52,11 @@ internal sealed class MrtrBridge(TimeProvider time)
         else
         {
             pending = new PendingCall(Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), owner, Lifetime, time);
+
+            // Whatever happens to the call or the client, the entry goes when its lifetime ends: a client that
+            // never comes back cannot make the map grow.
+            var id = pending.Id;
+            pending.Lifetime.Register(() => _pending.TryRemove(id, out _));
             pending.Result = RunAsync(pending, run);
         }
 

@@ -14,6 +14,11 @@ public sealed class ResourcePatternTests
     [InlineData("file:///docs/*", "file:///docs/a/b.md", true)]
     [InlineData("file:///docs/*", "file:///etc/passwd", false)]
     [InlineData("test://a.b/{x}", "test://aXb/1", false)]
+    [InlineData("file:///docs/*", "file:///docs/../etc/passwd", false)]
+    [InlineData("file:///docs/*", "file:///docs/%2e%2e/etc/passwd", false)]
+    [InlineData("file:///docs/*", "file:///docs/a%2Fb", false)]
+    [InlineData("test://template/{id}/data", "test://template/../data", false)]
+    [InlineData("test://template/{id}/data", "test://template/..%2F..%2Fsecret/data", false)]
     public void MatchesUri_Pattern_MatchesAsDocumented(string pattern, string uri, bool expected) =>
         Assert.Equal(expected, ResourcePattern.Parse(pattern).MatchesUri(uri));
 
