@@ -26,8 +26,6 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
         }
 
         options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
-        options.Capabilities ??= new ServerCapabilities();
-        options.Capabilities.Tools = new ToolsCapability();
         options.Handlers.ListToolsHandler = (request, _) =>
             ValueTask.FromResult(listing.List(connector, Caller(request.User)));
         options.Handlers.CallToolHandler = (request, ct) =>
