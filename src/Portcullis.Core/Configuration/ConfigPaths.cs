@@ -14,9 +14,11 @@ internal static partial class ConfigPaths
     public static string Index(string path, int index) => path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
 
     /// <summary>Turns a JSON Pointer (<c>/connectors/0/auth</c>) into a JSONPath (<c>$.connectors[0].auth</c>).</summary>
-    public static string FromPointer(string pointer)
+    public static string FromPointer(string pointer) => Append("$", pointer);
+
+    /// <summary>Appends the segments of a JSON Pointer to a JSONPath.</summary>
+    public static string Append(string path, string pointer)
     {
-        var path = "$";
         foreach (var raw in pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
