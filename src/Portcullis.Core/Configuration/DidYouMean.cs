@@ -19,9 +19,9 @@ internal static class DidYouMean
             }
         }
 
-        // A third of the longer name, at least one edit and at most three: 'tool_allow' finds 'tools_allow',
-        // 'scope' finds 'scopes', and 'mode' does not turn into 'url'.
-        var allowed = Math.Clamp(Math.Max(typed.Length, best?.Length ?? 0) / 3, 1, 3);
+        // About a third of the longer name, at least one edit and at most three: 'tool_allow' finds 'tools_allow',
+        // 'ecoh' finds 'echo' (a swap is two edits), and 'color' does not turn into 'mode'.
+        var allowed = Math.Clamp((Math.Max(typed.Length, best?.Length ?? 0) + 2) / 3, 1, 3);
         return best is not null && bestDistance <= allowed ? best : null;
     }
 }

@@ -22,7 +22,8 @@ internal sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, stri
 
         foreach (var (tool, problem) in catalog.LooseningOverlays)
         {
-            var path = ConfigPaths.Property(ConfigPaths.Append(ConfigPaths.Property("tools", tool) + ".input_schema", problem.Path), problem.Keyword);
+            // The problem's pointer leads to the keyword in the overlay (for an undeclared property, to the property).
+            var path = ConfigPaths.Append(ConfigPaths.Property("tools", tool) + ".input_schema", problem.Path);
             refusals.Add(new CatalogRefusal(CatalogRefusalKind.OverlayLoosens, tool, path,
                 $"connectors[{server}].tools.{tool}.input_schema would loosen the upstream's schema at keyword '{problem.Keyword}' ({problem}). "
                 + "An overlay may only tighten: remove or correct it."));
