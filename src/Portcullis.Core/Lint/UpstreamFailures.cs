@@ -28,13 +28,15 @@ internal sealed class UpstreamFailures : ILoggerProvider, ILogger
             return;
         }
 
-        var inner = exception;
-        while (inner.InnerException is not null && inner is AggregateException or TypeInitializationException)
+        // The outermost says what failed, the innermost why (a missing file, a refused connection).
+        var innermost = exception;
+        while (innermost.InnerException is not null)
         {
-            inner = inner.InnerException;
+            innermost = innermost.InnerException;
         }
 
-        _reasons.TryAdd(connector, $"{inner.GetType().Name}: {inner.Message}");
+        var reason = $"{exception.GetType().Name}: {exception.Message}";
+        _reasons.TryAdd(connector, ReferenceEquals(innermost, exception) ? reason : $"{reason}; caused by {innermost.GetType().Name}: {innermost.Message}");
     }
 
     public void Dispose()
