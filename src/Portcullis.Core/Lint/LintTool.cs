@@ -35,4 +35,7 @@ internal sealed class LintTool
         : Policy is { AllowDestructive: true, ReadOnly: not true };
 
     public IReadOnlyList<string> Scopes => Policy?.Scopes ?? [];
+
+    /// <summary>Listed by the upstream but kept out of the catalog (a refusal, reported as an error on its own).</summary>
+    public bool Refused => Upstream is not null && Exposed is null;
 }

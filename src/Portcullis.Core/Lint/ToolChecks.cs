@@ -13,7 +13,7 @@ internal static class ToolChecks
     {
         foreach (var connector in context.Connectors)
         {
-            foreach (var tool in connector.Tools)
+            foreach (var tool in connector.Tools.Where(t => !t.Refused))
             {
                 if (tool.Destructive && tool.Policy?.AllowDestructive == true)
                 {
