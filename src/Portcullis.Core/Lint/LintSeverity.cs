@@ -9,6 +9,6 @@ internal enum LintSeverity
     /// <summary>A loose setting the reference article's hardened column would not have.</summary>
     Warning,
 
-    /// <summary>Something <c>serve</c> refuses, or a check that could not be made.</summary>
+    /// <summary>Something <c>serve</c> refuses or keeps from agents, a tool that drifted from its pin, or a check that could not be made.</summary>
     Error,
 }

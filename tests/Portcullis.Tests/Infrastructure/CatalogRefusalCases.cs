@@ -38,9 +38,3 @@ internal static class CatalogRefusalCases
             tools: new JsonObject { ["strict"] = new JsonObject { ["read_only"] = true, ["input_schema"] = JsonNode.Parse(overlay) } })),
         [$"connectors[fixture].tools.strict.input_schema would loosen the upstream's schema at keyword '{keyword}'"]);
 }
-
-/// <summary>One config whose fixture connector allow-lists a tool the catalog keeps out, and the words that say so.</summary>
-internal sealed record CatalogRefusalCase(string Name, string Id, bool ServeRefuses, string Path, JsonObject Config, string[] Texts)
-{
-    public override string ToString() => Name;
-}
