@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Portcullis.Core.Configuration;
 
@@ -6,63 +7,69 @@ namespace Portcullis.Core.Configuration;
 public static class ConfigLoader
 {
     /// <summary>Loads the file at <paramref name="path"/>, applies the overrides and validates the result.</summary>
-    public static GatewayConfig Load(string path, ConfigOverrides? overrides = null)
-    {
-        var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-        {
-            throw new ConfigException(path, [new ConfigError("$", $"the file '{path}' does not exist")]);
-        }
-
-        return Parse(File.ReadAllText(fullPath), Path.GetDirectoryName(fullPath)!, path, overrides);
-    }
+    public static GatewayConfig Load(string path, ConfigOverrides? overrides = null) => OrThrow(ReadFile(path, overrides), path);
 
     /// <summary>Parses config text whose relative paths resolve against <paramref name="baseDirectory"/>.</summary>
-    public static GatewayConfig Parse(string json, string baseDirectory, string source, ConfigOverrides? overrides = null)
+    public static GatewayConfig Parse(string json, string baseDirectory, string source, ConfigOverrides? overrides = null) =>
+        OrThrow(ReadText(json, baseDirectory, overrides), source);
+
+    /// <summary>Reads the file at <paramref name="path"/> and reports every error in it, without throwing.</summary>
+    public static ConfigReadResult ReadFile(string path, ConfigOverrides? overrides = null)
     {
-        JsonDocument document;
+        var fullPath = Path.GetFullPath(path);
+        return File.Exists(fullPath)
+            ? ReadText(File.ReadAllText(fullPath), Path.GetDirectoryName(fullPath)!, overrides)
+            : new ConfigReadResult(null, [new ConfigError("$", $"the file '{path}' does not exist")]);
+    }
+
+    /// <summary>
+    /// Checks config text against the schema and the semantic rules in one pass, and reads what can be read:
+    /// the one validation that <c>serve</c> and <c>lint</c> both rely on.
+    /// </summary>
+    public static ConfigReadResult ReadText(string json, string baseDirectory, ConfigOverrides? overrides = null)
+    {
+        JsonNode? root;
+        List<ConfigError> errors;
         try
         {
-            document = JsonDocument.Parse(json, ConfigJson.DocumentOptions);
+            using var document = JsonDocument.Parse(json, ConfigJson.DocumentOptions);
+            errors = [.. ConfigSchema.Check(document.RootElement)];
+            root = JsonNode.Parse(json, documentOptions: ConfigJson.DocumentOptions);
         }
         catch (JsonException ex)
         {
             var where = ex.LineNumber is { } line ? $" at line {line + 1}, position {ex.BytePositionInLine + 1}" : "";
-            throw new ConfigException(source, [new ConfigError("$", "not valid JSON" + where)]);
+            return new ConfigReadResult(null, [new ConfigError("$", "not valid JSON" + where)]);
         }
 
-        using (document)
+        if (root is null)
         {
-            var errors = ConfigSchema.Check(document.RootElement).ToList();
-            GatewayConfig? config;
-            try
-            {
-                config = document.RootElement.Deserialize<GatewayConfig>(ConfigJson.Options);
-            }
-            catch (JsonException) when (errors.Count > 0)
-            {
-                // A value of the wrong type, which the schema errors already name.
-                throw new ConfigException(source, errors);
-            }
-
-            if (config is null)
-            {
-                throw new ConfigException(source, [new ConfigError("$", "the configuration is empty")]);
-            }
-
-            config.BaseDirectory = baseDirectory;
-            Apply(config, overrides ?? new ConfigOverrides());
-
-            // Report shape and meaning together, so one run shows every mistake.
-            errors.AddRange(ConfigValidator.Validate(config).Where(e => !errors.Contains(e)));
-            if (errors.Count > 0)
-            {
-                throw new ConfigException(source, errors);
-            }
-
-            return config;
+            return new ConfigReadResult(null, [new ConfigError("$", "the configuration is empty")]);
         }
+
+        var (config, removed) = ConfigRepair.Read(root);
+        foreach (var path in removed.Where(p => !errors.Any(e => ConfigPaths.IsAtOrUnder(e.Path, p) || ConfigPaths.IsAtOrUnder(p, e.Path))))
+        {
+            errors.Add(new ConfigError(path, "could not be read as the type this key takes"));
+        }
+
+        if (config is null)
+        {
+            return new ConfigReadResult(null, errors.Count > 0 ? errors : [new ConfigError("$", "the configuration is empty")]);
+        }
+
+        config.BaseDirectory = baseDirectory;
+        Apply(config, overrides ?? new ConfigOverrides());
+
+        // Shape and meaning together, so one run shows every mistake. A key left out for its type would make
+        // checks that depend on it speak of a default the file never said: those stay quiet.
+        errors.AddRange(ConfigValidator.Validate(config)
+            .Where(e => !errors.Contains(e) && !removed.Any(p => ConfigPaths.IsAtOrUnder(e.Path, p))));
+        return new ConfigReadResult(config, errors);
     }
+
+    private static GatewayConfig OrThrow(ConfigReadResult result, string source) =>
+        result.IsValid ? result.Config! : throw new ConfigException(source, result.Errors);
 
     private static void Apply(GatewayConfig config, ConfigOverrides overrides)
     {

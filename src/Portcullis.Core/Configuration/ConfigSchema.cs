@@ -3,10 +3,17 @@ using Json.Schema;
 
 namespace Portcullis.Core.Configuration;
 
-/// <summary>The published schema of the config file, embedded, and every violation of it.</summary>
+/// <summary>The published schema of the config file, embedded, and every violation of it in words.</summary>
 internal static class ConfigSchema
 {
-    private static readonly Lazy<JsonSchema> Schema = new(Load);
+    private static readonly Lazy<JsonElement> Raw = new(() =>
+    {
+        using var document = JsonDocument.Parse(Text());
+        return document.RootElement.Clone();
+    });
+
+    private static readonly Lazy<JsonSchema> Schema = new(() =>
+        JsonSchema.Build(Raw.Value, new BuildOptions { Dialect = Dialect.Draft202012, SchemaRegistry = new SchemaRegistry() }));
 
     public static string Text()
     {
@@ -24,7 +31,7 @@ internal static class ConfigSchema
             yield break;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<ConfigError>();
         foreach (var detail in results.Details ?? [])
         {
             if (detail.Errors is null)
@@ -34,55 +41,21 @@ internal static class ConfigSchema
 
             foreach (var (keyword, message) in detail.Errors)
             {
-                // "oneOf" and "$ref" repeat what their branches already said.
+                // A "$ref" failure repeats what the referenced schema already said.
                 if (keyword is "$ref")
                 {
                     continue;
                 }
 
-                var text = message;
-                var path = JsonPath(detail.InstanceLocation.ToString());
-                if (seen.Add(path + "\n" + text))
+                var pointer = detail.InstanceLocation.ToString();
+                foreach (var error in SchemaErrorWords.Describe(Raw.Value, config, pointer, keyword, message))
                 {
-                    yield return new ConfigError(path, text);
+                    if (seen.Add(error))
+                    {
+                        yield return error;
+                    }
                 }
             }
         }
-    }
-
-    /// <summary>Turns a JSON Pointer into a JSONPath such as <c>$.connectors[0].auth</c>.</summary>
-    public static string JsonPath(string pointer)
-    {
-        if (pointer.Length == 0 || pointer == "#")
-        {
-            return "$";
-        }
-
-        var builder = new System.Text.StringBuilder("$");
-        foreach (var raw in pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
-            {
-                builder.Append('[').Append(index).Append(']');
-            }
-            else if (System.Text.RegularExpressions.Regex.IsMatch(segment, "^[A-Za-z_][A-Za-z0-9_]*$"))
-            {
-                builder.Append('.').Append(segment);
-            }
-            else
-            {
-                builder.Append("['").Append(segment.Replace("'", "\\'", StringComparison.Ordinal)).Append("']");
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    private static JsonSchema Load()
-    {
-        using var document = JsonDocument.Parse(Text());
-        var options = new BuildOptions { Dialect = Dialect.Draft202012, SchemaRegistry = new SchemaRegistry() };
-        return JsonSchema.Build(document.RootElement.Clone(), options);
     }
 }

@@ -40,33 +40,32 @@ public sealed class Connector
 
     internal ToolCatalog Catalog => _catalog;
 
-    /// <summary>Allow-listed tools hidden because the upstream marks them destructive and the config did not opt in.</summary>
-    public IReadOnlyList<string> RefusedDestructiveTools => _catalog.RefusedDestructive;
-
-    /// <summary>Allow-listed tools hidden because the config's input_schema overlay would loosen the upstream's schema.</summary>
-    public IReadOnlyList<(string Tool, string Keyword, string Problem)> LooseningOverlays =>
-        [.. _catalog.LooseningOverlays.Select(l => (l.Tool, l.Problem.Keyword, l.Problem.ToString()))];
+    /// <summary>Allow-listed tools the current catalog keeps out, and why, in the words serve and lint share.</summary>
+    internal IReadOnlyList<CatalogRefusal> Refusals { get; private set; } = [];
 
     public UpstreamStatus Status => Upstream.Status;
 
     private void OnToolsChanged(IReadOnlyList<Tool> tools)
     {
         var catalog = ToolCatalog.Build(Config, tools, _schemas);
-        foreach (var name in catalog.RefusedDestructive)
+        var refusals = CatalogRefusal.Of(Config, catalog);
+        foreach (var refusal in refusals)
         {
-            Log.DestructiveToolRefused(_logger, Name, name);
+            switch (refusal.Kind)
+            {
+                case CatalogRefusalKind.DestructiveNotOptedIn:
+                    Log.DestructiveToolRefused(_logger, Name, refusal.Tool);
+                    break;
+                case CatalogRefusalKind.OverlayLoosens:
+                    Log.OverlayLoosens(_logger, Name, refusal.Tool, refusal.Message);
+                    break;
+                default:
+                    Log.SchemaUncompilable(_logger, Name, refusal.Message);
+                    break;
+            }
         }
 
-        foreach (var (tool, problem) in catalog.LooseningOverlays)
-        {
-            Log.OverlayLoosens(_logger, Name, tool, problem.Keyword, problem.ToString());
-        }
-
-        foreach (var (tool, reason) in catalog.Uncompilable)
-        {
-            Log.SchemaUncompilable(_logger, Name, tool, reason);
-        }
-
+        Refusals = refusals;
         _catalog = catalog;
     }
 }

@@ -56,7 +56,7 @@ internal static class OverlayShape
 
                 foreach (var (name, sub) in properties)
                 {
-                    var here = $"{at}{ConfigPathSegment(name)}";
+                    var here = ConfigPaths.Property(at, name);
                     if (sub is not JsonObject subOverlay)
                     {
                         yield return new ConfigError(here, "must be an object (an overlay for this property)");
@@ -146,7 +146,4 @@ internal static class OverlayShape
             return ex.Message;
         }
     }
-
-    private static string ConfigPathSegment(string name) =>
-        Regex.IsMatch(name, "^[A-Za-z_][A-Za-z0-9_]*$") ? "." + name : $"['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
 }

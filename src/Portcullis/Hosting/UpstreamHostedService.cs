@@ -1,4 +1,5 @@
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Tools;
 using Portcullis.Diagnostics;
 
 namespace Portcullis.Hosting;
@@ -19,22 +20,25 @@ internal sealed class UpstreamHostedService(ConnectorRegistry connectors, IHostA
             // Upstreams that are slow to start keep being supervised; /readyz tells.
         }
 
-        // A destructive tool allow-listed without opt-in is a configuration error: refuse to serve.
-        var refused = connectors.All.SelectMany(c => c.RefusedDestructiveTools.Select(t => (c.Name, Tool: t))).ToList();
-        // So is an input_schema overlay that would loosen the upstream's schema (known only now, with its tool list).
-        var loosening = connectors.All.SelectMany(c => c.LooseningOverlays.Select(l => (c.Name, l.Tool, l.Keyword, l.Problem))).ToList();
-        foreach (var (connector, tool, keyword, problem) in loosening)
+        // A destructive tool allow-listed without opt-in is a configuration error: refuse to serve. So is an
+        // input_schema overlay that would loosen the upstream's schema (known only now, with its tool list).
+        var refusals = connectors.All.SelectMany(c => c.Refusals)
+            .Where(r => r.Kind is CatalogRefusalKind.DestructiveNotOptedIn or CatalogRefusalKind.OverlayLoosens)
+            .ToList();
+        foreach (var refusal in refusals)
         {
-            GatewayLog.OverlayLoosens(logger, connector, tool, keyword, problem);
+            if (refusal.Kind == CatalogRefusalKind.OverlayLoosens)
+            {
+                GatewayLog.OverlayLoosens(logger, refusal.Message);
+            }
+            else
+            {
+                GatewayLog.DestructiveNotOptedIn(logger, refusal.Message);
+            }
         }
 
-        if (refused.Count > 0 || loosening.Count > 0)
+        if (refusals.Count > 0)
         {
-            foreach (var (connector, tool) in refused)
-            {
-                GatewayLog.DestructiveNotOptedIn(logger, connector, tool);
-            }
-
             Environment.ExitCode = 2;
             lifetime.StopApplication();
         }

@@ -6,20 +6,20 @@ namespace Portcullis.Tests.Auth;
 /// <summary>Destructive tools (annotated, or unannotated by the spec's default) are refused unless opted in.</summary>
 public sealed class DestructiveToolTests
 {
-    [Theory]
-    [InlineData("wipe")]
-    [InlineData("unannotated")]
-    public async Task Serve_DestructiveToolAllowListedWithoutOptIn_RefusesTheConfig(string tool)
-    {
-        using var dir = new TempDir();
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", tool]));
+    public static TheoryData<string> Refused => CatalogRefusalCases.ServeRefused("destructive-not-opted-in");
 
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public async Task Serve_DestructiveToolAllowListedWithoutOptIn_RefusesTheConfig(string name)
+    {
+        var refusal = CatalogRefusalCases.Get(name);
+        using var dir = new TempDir();
+
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, refusal.Config.DeepClone().AsObject()), dir.File("data"), waitReady: false);
         var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.Equal(2, exit);
-        Assert.Contains($"tools_allow lists '{tool}'", gateway.Output, StringComparison.Ordinal);
-        Assert.Contains($"tools.{tool}.allow_destructive", gateway.Output, StringComparison.Ordinal);
+        Assert.All(refusal.Texts, text => Assert.Contains(text, gateway.Output, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Lint;
+
+/// <summary>
+/// Step 1 of the article, the outbound side: each connector its own credentials, separate per environment, and
+/// never written into the file.
+/// </summary>
+internal static partial class CredentialChecks
+{
+    /// <summary>Names of environments, with the spellings that mean the same one.</summary>
+    private static readonly Dictionary<string, string> Environments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["prod"] = "prod", ["production"] = "prod", ["prd"] = "prod",
+        ["staging"] = "staging", ["stage"] = "staging", ["stg"] = "staging",
+        ["dev"] = "dev", ["development"] = "dev",
+        ["test"] = "test", ["testing"] = "test", ["qa"] = "qa", ["uat"] = "uat", ["sandbox"] = "sandbox",
+    };
+
+    public static IEnumerable<LintFinding> Run(LintContext context)
+    {
+        var uses = new List<Use>();
+        foreach (var connector in context.Connectors)
+        {
+            var upstream = connector.Config.Upstream;
+            var at = connector.Path + ".upstream";
+            foreach (var (name, value) in upstream.Env)
+            {
+                var path = ConfigPaths.Property(at + ".env", name);
+                if (SecretReference.TryParse(value, out var reference))
+                {
+                    uses.Add(new Use(connector, path, Key(context.Config, reference), reference));
+                }
+                else if (SecretName().IsMatch(name) && value.Length > 0 && !value.Contains("{data_dir}", StringComparison.Ordinal))
+                {
+                    yield return connector.Finding(LintRules.CredentialInline, path,
+                        $"upstream.env.{name} looks like a secret but is written in the config itself; anyone who can read the file has it")
+                        with
+                        {
+                            Fix = "Keep the secret outside the file and reference it: env:NAME (an environment variable of the gateway) or file:PATH.",
+                            Snippet = new JsonObject { [name] = $"env:{connector.Name.ToUpperInvariant().Replace('-', '_').Replace('.', '_')}_{name}" },
+                            SnippetAt = at + ".env",
+                        };
+                }
+            }
+
+            foreach (var (name, value) in upstream.Headers)
+            {
+                if (SecretReference.TryParse(value, out var reference))
+                {
+                    uses.Add(new Use(connector, ConfigPaths.Property(at + ".headers", name), Key(context.Config, reference), reference));
+                }
+            }
+
+            if (upstream.Oauth is { } oauth && SecretReference.TryParse(oauth.ClientSecret, out var secret))
+            {
+                uses.Add(new Use(connector, at + ".oauth.client_secret", Key(context.Config, secret), secret));
+            }
+        }
+
+        foreach (var group in uses.GroupBy(u => u.Key, StringComparer.Ordinal))
+        {
+            var connectors = group.Select(u => u.Connector.Name).Distinct(StringComparer.Ordinal).ToList();
+            if (connectors.Count < 2)
+            {
+                continue;
+            }
+
+            var first = group.First();
+            yield return first.Connector.Finding(LintRules.CredentialShared, first.Path,
+                $"the secret reference {first.Reference} serves connectors {string.Join(", ", connectors)} ({string.Join(", ", group.Select(u => u.Path))}): "
+                + "each can act with the others' reach, and revoking it stops them all")
+                with { Fix = "Give each connector its own credential, scoped to what that connector's tools need, and reference each separately." };
+        }
+
+        foreach (var use in uses)
+        {
+            var named = EnvironmentsNamedIn(use.Reference.Target).FirstOrDefault(e => e != Canonical(context.Config.Environment));
+            if (named is not null)
+            {
+                yield return use.Connector.Finding(LintRules.CredentialShared, use.Path,
+                    $"the secret reference {use.Reference} names the '{named}' environment, but this gateway serves '{context.Config.Environment}': "
+                    + "credentials must be separate per environment")
+                    with { Fix = $"Reference the '{context.Config.Environment}' credential of this connector." };
+            }
+        }
+    }
+
+    /// <summary>One reference to one secret: env references by name, file references by full path.</summary>
+    private static string Key(GatewayConfig config, SecretReference reference) =>
+        reference.Kind == "file" ? "file:" + config.Resolve(reference.Target) : reference.ToString();
+
+    private static string Canonical(string environment) => Environments.GetValueOrDefault(environment, environment.ToLowerInvariant());
+
+    private static IEnumerable<string> EnvironmentsNamedIn(string target) =>
+        Words().Split(target).Where(w => Environments.ContainsKey(w)).Select(w => Environments[w]).Distinct(StringComparer.Ordinal);
+
+    [GeneratedRegex("(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTH)(_|$)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex("[^A-Za-z0-9]+")]
+    private static partial Regex Words();
+
+    private sealed record Use(LintConnector Connector, string Path, string Key, SecretReference Reference);
+}

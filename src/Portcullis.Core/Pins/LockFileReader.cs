@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Pins;
+
+/// <summary>Reads a lock file strictly: any problem makes it unreadable, reported with its JSON path.</summary>
+internal static partial class LockFileReader
+{
+    public static LockFileRead Read(string path)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            return new LockFileRead(path, null, []);
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(System.IO.File.ReadAllText(path));
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $" at line {line + 1}" : "";
+            return new LockFileRead(path, null, [new ConfigError("$", "not valid JSON" + where)]);
+        }
+        catch (IOException ex)
+        {
+            return new LockFileRead(path, null, [new ConfigError("$", "cannot be read: " + ex.GetType().Name)]);
+        }
+
+        var errors = new List<ConfigError>();
+        var file = Parse(root, errors);
+        return errors.Count > 0 ? new LockFileRead(path, null, errors) : new LockFileRead(path, file, []);
+    }
+
+    private static LockFile Parse(JsonNode? root, List<ConfigError> errors)
+    {
+        var file = new LockFile();
+        if (root is not JsonObject top)
+        {
+            errors.Add(new ConfigError("$", "must be an object"));
+            return file;
+        }
+
+        if (top["version"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number
+            || !version.TryGetValue<int>(out var number) || number != LockFile.CurrentVersion)
+        {
+            errors.Add(new ConfigError("$.version", $"must be {LockFile.CurrentVersion.ToString(CultureInfo.InvariantCulture)}"));
+        }
+
+        if (top["connectors"] is not JsonObject connectors)
+        {
+            errors.Add(new ConfigError("$.connectors", "must be an object of connectors by server name"));
+            return file;
+        }
+
+        foreach (var (server, entry) in connectors)
+        {
+            var at = ConfigPaths.Property("$.connectors", server);
+            if (entry is not JsonObject connector || connector["tools"] is not JsonObject tools)
+            {
+                errors.Add(new ConfigError(at + ".tools", "must be an object of pinned tools by name"));
+                continue;
+            }
+
+            foreach (var (name, value) in tools)
+            {
+                if (ParseTool(ConfigPaths.Property(at + ".tools", name), name, value, errors) is { } pin)
+                {
+                    file.Set(server, name, pin);
+                }
+            }
+        }
+
+        return file;
+    }
+
+    private static ToolPin? ParseTool(string at, string name, JsonNode? value, List<ConfigError> errors)
+    {
+        if (value is not JsonObject tool)
+        {
+            errors.Add(new ConfigError(at, "must be an object with sha256 and definition"));
+            return null;
+        }
+
+        var sha = tool["sha256"] is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : null;
+        if (sha is null || !Sha256Hex().IsMatch(sha))
+        {
+            errors.Add(new ConfigError(at + ".sha256", "must be 64 lowercase hexadecimal digits"));
+        }
+
+        if (tool["definition"] is not JsonObject definition)
+        {
+            errors.Add(new ConfigError(at + ".definition", "must be the tool's pinned definition (an object)"));
+            return null;
+        }
+
+        if (definition["name"] is not JsonValue n || n.GetValueKind() != JsonValueKind.String || n.GetValue<string>() != name)
+        {
+            errors.Add(new ConfigError(at + ".definition.name", $"must be '{name}', the name the tool is pinned under"));
+        }
+
+        return sha is null ? null : new ToolPin(sha, (JsonObject)definition.DeepClone());
+    }
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Hex();
+}

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portcullis.Core.Pins;
+
+/// <summary>Writes a lock file in one step (a temporary file renamed over the old one), sorted for stable diffs.</summary>
+internal static class LockFileWriter
+{
+    public static void Write(string path, LockFile file)
+    {
+        var connectors = new JsonObject();
+        foreach (var (server, tools) in file.Connectors.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            var pinned = new JsonObject();
+            foreach (var (name, pin) in tools.OrderBy(t => t.Key, StringComparer.Ordinal))
+            {
+                pinned[name] = new JsonObject { ["sha256"] = pin.Sha256, ["definition"] = pin.Definition.DeepClone() };
+            }
+
+            connectors[server] = new JsonObject { ["tools"] = pinned };
+        }
+
+        var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(root, PinJsonContext.Default.JsonNode) + "\n");
+        File.Move(temporary, path, overwrite: true);
+    }
+}

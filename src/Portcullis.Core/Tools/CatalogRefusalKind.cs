@@ -1,0 +1,14 @@
+namespace Portcullis.Core.Tools;
+
+/// <summary>Why an allow-listed tool is kept out of a catalog.</summary>
+internal enum CatalogRefusalKind
+{
+    /// <summary>Destructive (by annotation, or unannotated) without <c>allow_destructive</c>: <c>serve</c> refuses the config.</summary>
+    DestructiveNotOptedIn,
+
+    /// <summary>The config's <c>input_schema</c> overlay would loosen the upstream's schema: <c>serve</c> refuses the config.</summary>
+    OverlayLoosens,
+
+    /// <summary>The upstream's input or output schema does not compile: the tool is unavailable.</summary>
+    SchemaUncompilable,
+}

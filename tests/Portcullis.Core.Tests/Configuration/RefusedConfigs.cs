@@ -1,0 +1,159 @@
+namespace Portcullis.Core.Tests.Configuration;
+
+/// <summary>
+/// Every configuration the refusal tests refuse, in one table: the loader must refuse each one at its paths
+/// (<see cref="ConfigRefusalTests"/>), and lint must report each error with the same message (the lint parity tests).
+/// Relative paths resolve against a folder that holds an empty <c>crm-server</c> file.
+/// </summary>
+public static class RefusedConfigs
+{
+    public const string Valid = """
+        {
+          "environment": "prod",
+          "listen": "http://127.0.0.1:8080",
+          "identity": { "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys" },
+          "connectors": [
+            {
+              "server": "crm-mcp",
+              "environment": "prod",
+              "upstream": { "command": "./crm-server", "args": ["--db", "{data_dir}/crm.db"], "env": { "TOKEN": "env:CRM_TOKEN" } },
+              "auth": { "scopes": ["contacts:read", "notes:write"] },
+              "tools_allow": ["find_contact", "add_note"],
+              "tools": {
+                "find_contact": { "scopes": ["contacts:read"], "read_only": true },
+                "add_note": { "scopes": ["notes:write"] }
+              }
+            }
+          ]
+        }
+        """;
+
+    public static readonly IReadOnlyList<RefusedConfig> All =
+    [
+        new("unknown-key-anywhere", Replace("\"read_only\": true", "\"readonly\": true"), ["$.connectors[0].tools.find_contact.readonly"]),
+        new("unknown-key-near-miss", Replace("\"tools_allow\"", "\"tool_allow\": [], \"tools_allow\""), ["$.connectors[0].tool_allow"], Exactly: true,
+            MessageContains: "unknown key 'tool_allow' (did you mean 'tools_allow'?)"),
+        new("several-mistakes", """
+            {
+              "environment": "prod",
+              "identity": { "jwks_uri": "not a url" },
+              "idempotency": { "store": "mongo" },
+              "connectors": [ { "server": "a b", "environment": "prod", "upstream": {}, "tools_allow": [], "extra": 1 } ]
+            }
+            """, ["$.identity.jwks_uri", "$.idempotency.store", "$.connectors[0].server", "$.connectors[0].upstream", "$.connectors[0].extra"]),
+        new("semantic-mistakes", Valid
+            .Replace("\"scopes\": [\"notes:write\"]", "\"scopes\": [\"notes:delete\"]", StringComparison.Ordinal)
+            .Replace("\"environment\": \"prod\",\n      \"upstream\"", "\"environment\": \"staging\",\n      \"upstream\"", StringComparison.Ordinal)
+            .Replace("\"scopes\": [\"contacts:read\"], \"read_only\": true", "\"read_only\": true", StringComparison.Ordinal),
+            ["$.connectors[0].tools.add_note.scopes", "$.connectors[0].tools_allow[0]", "$.connectors[0].environment"]),
+        new("wrong-types-and-semantic-mistakes", Valid
+            .Replace("\"scopes\": [\"notes:write\"]", "\"scopes\": [\"notes:delete\"], \"timeout_seconds\": \"30\"", StringComparison.Ordinal)
+            .Replace("\"read_only\": true", "\"read_only\": \"yes\"", StringComparison.Ordinal)
+            .Replace("\"auth\": { \"scopes\"", "\"auth\": { \"token_ttl_seconds\": 1.5, \"scopes\"", StringComparison.Ordinal),
+            ["$.connectors[0].tools.add_note.timeout_seconds", "$.connectors[0].tools.find_contact.read_only", "$.connectors[0].auth.token_ttl_seconds",
+             "$.connectors[0].tools.add_note.scopes"], Exactly: true),
+        new("anonymous-off-loopback", Replace("\"auth\": { \"scopes\"", "\"auth\": { \"mode\": \"none\", \"scopes\"").Replace("127.0.0.1", "0.0.0.0", StringComparison.Ordinal),
+            ["$.connectors[0].auth.mode"]),
+        new("anonymous-behind-public-url", Replace("\"auth\": { \"scopes\"", "\"auth\": { \"mode\": \"none\", \"scopes\"")
+            .Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"public_url\": \"https://mcp.example.com\",", StringComparison.Ordinal),
+            ["$.connectors[0].auth.mode"]),
+        new("write-timeout-not-shorter-than-lease", Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }", "\"add_note\": { \"scopes\": [\"notes:write\"], \"timeout_seconds\": 600 }"),
+            ["$.connectors[0].tools.add_note.timeout_seconds"], Exactly: true),
+        new("secret-literal-in-headers", Replace(
+            "\"command\": \"./crm-server\", \"args\": [\"--db\", \"{data_dir}/crm.db\"], \"env\": { \"TOKEN\": \"env:CRM_TOKEN\" }",
+            "\"url\": \"https://crm.internal/mcp\", \"headers\": { \"Authorization\": \"Bearer abc\" }"),
+            ["$.connectors[0].upstream.headers.Authorization"], Secret: "abc", Exactly: true),
+        new("invalid-json", "{ \"environment\": ", ["$"], Exactly: true, MessageContains: "line 1"),
+        new("unknown-upstream-protocol-version", Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\""), ["$.connectors[0].upstream.protocol_version"]),
+        new("bad-resource-patterns", Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], \"tools_allow\""),
+            ["$.connectors[0].resources_allow[1]", "$.connectors[0].resources_allow[2]"], Exactly: true),
+        new("overlay-bad-shape", Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }",
+            "\"add_note\": { \"scopes\": [\"notes:write\"], \"input_schema\": {\"minProperties\": 1, \"properties\": {\"body\": {\"pattern\": \"((\", \"maxLength\": -1}}} }"),
+            ["$.connectors[0].tools.add_note.input_schema.minProperties", "$.connectors[0].tools.add_note.input_schema.properties.body.pattern",
+             "$.connectors[0].tools.add_note.input_schema.properties.body.maxLength"]),
+        new("oauth-client-secret-literal", Auth(upstream: """
+            { "url": "https://crm.internal/mcp", "oauth": { "token_url": "https://login.example.com/token", "client_id": "gw", "client_secret": "hunter2" } }
+            """), ["$.connectors[0].upstream.oauth.client_secret"], Secret: "hunter2"),
+        new("oauth-mistakes", Auth(upstream: """
+            { "command": "crm", "headers": { "Authorization": "env:X", "bad name": "env:Y" },
+              "oauth": { "token_url": "http://login.example.com/token", "client_id": "gw", "client_secret": "env:S", "extra": 1 } }
+            """), ["$.connectors[0].upstream.oauth", "$.connectors[0].upstream.oauth.token_url", "$.connectors[0].upstream.oauth.extra",
+                   "$.connectors[0].upstream.headers.Authorization", "$.connectors[0].upstream.headers"]),
+        new("oauth-missing-client-id", Auth(upstream: """
+            { "url": "https://crm.internal/mcp", "oauth": { "token_url": "https://login.example.com/token", "client_secret": "env:S" } }
+            """), ["$.connectors[0].upstream.oauth"], MessageContains: "the required key 'client_id' is missing"),
+        new("identity-jwks-plain-http", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "http://login.example.com/keys" }"""), ["$.identity.jwks_uri"]),
+        new("identity-authority-plain-http", Auth(identity: """{ "authority": "http://login.example.com/" }"""), ["$.identity.authority"]),
+        new("identity-without-issuer", Auth(identity: """{ "jwks_uri": "https://login.example.com/keys" }"""), ["$.identity"]),
+        new("identity-without-keys", Auth(identity: """{ "issuer": "https://login.example.com/" }"""), ["$.identity"]),
+        new("identity-dev-with-issuer", Auth(identity: """{ "dev": true, "issuer": "https://login.example.com/" }"""), ["$.identity"]),
+        new("identity-clock-skew-too-long", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys", "clock_skew_seconds": 3600 }"""),
+            ["$.identity.clock_skew_seconds"]),
+        new("identity-empty-environment-claim", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys", "environment_claim": "" }"""),
+            ["$.identity.environment_claim"]),
+        new("identity-dev-off-loopback", Auth(listen: "http://0.0.0.0:8080", identity: """{ "dev": true }"""), ["$.identity.dev"]),
+        new("store-redis-not-implemented", Idempotency("""{ "store": "redis", "connection": "env:STORE_URL" }"""), ["$.idempotency.store"], MessageContains: "not implemented"),
+        new("store-postgres-not-implemented", Idempotency("""{ "store": "postgres", "connection": "env:STORE_URL" }"""), ["$.idempotency.store"], MessageContains: "not implemented"),
+        new("zero-retention-and-lease", Idempotency("""{ "retention_hours": 0, "lease_seconds": 0 }"""), ["$.idempotency.retention_hours", "$.idempotency.lease_seconds"]),
+        new("serve-several-mistakes", """
+            {
+              "environment": "test",
+              "listen": "http://127.0.0.1:1",
+              "idempotency": { "store": "mongo", "retention_hours": 0 },
+              "connectors": [
+                {
+                  "server": "crm",
+                  "environment": "test",
+                  "upstream": { "command": "dotnet" },
+                  "auth": { "mode": "none" },
+                  "tool_allow": ["find_contact"],
+                  "tools_allow": ["find_contact"]
+                },
+                { "server": "crm", "environment": "test", "upstream": { "command": "x", "url": "http://a" }, "tools_allow": [] }
+              ]
+            }
+            """, ["$.idempotency.store", "$.idempotency.retention_hours", "$.connectors[0].tool_allow", "$.connectors[1].upstream", "$.connectors[1].server"]),
+    ];
+
+    public static TheoryData<string> Names => [.. All.Select(c => c.Name)];
+
+    public static RefusedConfig Get(string name) => All.Single(c => c.Name == name);
+
+    private static string Replace(string from, string to)
+    {
+        Assert.Contains(from, Valid, StringComparison.Ordinal);
+        return Valid.Replace(from, to, StringComparison.Ordinal);
+    }
+
+    private static string Auth(string listen = "http://127.0.0.1:8080",
+        string identity = """{ "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys" }""",
+        string upstream = """{ "url": "https://crm.internal/mcp" }""") => $$"""
+        {
+          "environment": "prod",
+          "listen": "{{listen}}",
+          "identity": {{identity}},
+          "connectors": [
+            {
+              "server": "crm-mcp",
+              "environment": "prod",
+              "upstream": {{upstream}},
+              "auth": { "scopes": ["contacts:read"] },
+              "tools_allow": ["find_contact"],
+              "tools": { "find_contact": { "scopes": ["contacts:read"], "read_only": true } }
+            }
+          ]
+        }
+        """;
+
+    private static string Idempotency(string idempotency) => $$"""
+        {
+          "environment": "dev",
+          "listen": "http://127.0.0.1:8080",
+          "idempotency": {{idempotency}},
+          "connectors": [
+            { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" },
+              "auth": { "mode": "none" }, "tools_allow": ["add_note"] }
+          ]
+        }
+        """;
+}
