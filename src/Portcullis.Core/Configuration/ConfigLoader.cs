@@ -71,10 +71,24 @@ public static class ConfigLoader
             config.Listen = overrides.Listen;
         }
 
+        if (overrides.AdminListen is not null)
+        {
+            config.Admin.Listen = overrides.AdminListen;
+        }
+
+        if (overrides.LogFormat is not null)
+        {
+            config.Logging.Format = overrides.LogFormat;
+        }
+
         var dataDir = overrides.DataDir is not null
             ? Path.GetFullPath(overrides.DataDir)
             : config.DataDir is not null ? config.Resolve(config.DataDir) : Path.Combine(config.BaseDirectory, ".data");
         config.DataDir = dataDir;
+        if (config.Audit.Path is not null)
+        {
+            config.Audit.Path = config.Resolve(config.Audit.Path.Replace("{data_dir}", dataDir, StringComparison.Ordinal));
+        }
 
         foreach (var connector in config.Connectors)
         {

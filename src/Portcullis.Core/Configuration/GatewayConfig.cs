@@ -27,6 +27,14 @@ public sealed class GatewayConfig
 
     public LimitsConfig Limits { get; set; } = new();
 
+    public AuditConfig Audit { get; set; } = new();
+
+    public AdminConfig Admin { get; set; } = new();
+
+    public TelemetryConfig Telemetry { get; set; } = new();
+
+    public LoggingConfig Logging { get; set; } = new();
+
     public List<ConnectorConfig> Connectors { get; set; } = [];
 
     /// <summary>The folder of the config file; relative paths resolve against it.</summary>
