@@ -52,6 +52,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Audit.AuditTrail>>()));
         services.AddSingleton<Audit.DecisionRecorder>();
+        services.AddSingleton<Idempotency.IdempotencyResolver>();
+        services.AddSingleton<Audit.CatalogAuditor>();
+        services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();

@@ -51,6 +51,8 @@ public static class ConfigLoader
             }
 
             config.BaseDirectory = baseDirectory;
+            config.Source = source;
+            config.SourceSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
             Apply(config, overrides ?? new ConfigOverrides());
 
             // Report shape and meaning together, so one run shows every mistake.

@@ -37,6 +37,14 @@ public sealed class GatewayConfig
 
     public List<ConnectorConfig> Connectors { get; set; } = [];
 
+    /// <summary>SHA-256 (hex) of the configuration text as read, for the audit trail's record of what was loaded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SourceSha256 { get; set; } = "";
+
+    /// <summary>Where the configuration was read from.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Source { get; set; } = "";
+
     /// <summary>The folder of the config file; relative paths resolve against it.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string BaseDirectory { get; set; } = "";

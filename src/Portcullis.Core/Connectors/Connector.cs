@@ -49,6 +49,9 @@ public sealed class Connector
 
     public UpstreamStatus Status => Upstream.Status;
 
+    /// <summary>Raised after each rebuild of the catalog, with the one it replaced.</summary>
+    internal event Action<Connector, ToolCatalog, ToolCatalog>? CatalogChanged;
+
     private void OnToolsChanged(IReadOnlyList<Tool> tools)
     {
         var catalog = ToolCatalog.Build(Config, tools, _schemas);
@@ -67,6 +70,8 @@ public sealed class Connector
             Log.SchemaUncompilable(_logger, Name, tool, reason);
         }
 
+        var previous = _catalog;
         _catalog = catalog;
+        CatalogChanged?.Invoke(this, previous, catalog);
     }
 }

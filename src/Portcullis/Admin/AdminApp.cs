@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenTelemetry.Metrics;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Idempotency;
+using Portcullis.Security;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// Builds the admin plane: its own Kestrel listener and pipeline, never the MCP one, sharing the gateway's
+/// singletons (connectors, stores, audit trail, metrics) and its logging.
+/// </summary>
+internal static class AdminApp
+{
+    public static WebApplication Build(GatewayConfig config, IServiceProvider gateway)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
+        builder.WebHost.UseUrls(config.Admin.Listen!);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+        });
+        builder.Logging.ClearProviders();
+        var services = builder.Services;
+        services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
+        Share<GatewayConfig>(services, gateway);
+        Share<TimeProvider>(services, gateway);
+        Share<ConnectorRegistry>(services, gateway);
+        Share<IIdempotencyStore>(services, gateway);
+        Share<IdempotencyResolver>(services, gateway);
+        Share<DecisionRecorder>(services, gateway);
+        Share<AuditTrail>(services, gateway);
+        if (gateway.GetService<IAuditReader>() is { } reader)
+        {
+            services.AddSingleton(reader);
+        }
+
+        services.AddAdminAuthentication(config, gateway.GetService<DevSigningKey>());
+        var app = builder.Build();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAdmin(config, gateway.GetService<MeterProvider>());
+        return app;
+    }
+
+    /// <summary>The addresses the admin listener bound (port 0 resolved), once started.</summary>
+    public static ICollection<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+
+    private static void Share<T>(IServiceCollection services, IServiceProvider gateway)
+        where T : class => services.AddSingleton(gateway.GetRequiredService<T>());
+}
