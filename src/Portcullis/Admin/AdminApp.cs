@@ -24,6 +24,8 @@ internal static class AdminApp
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
         builder.Logging.ClearProviders();
+        // The gateway's own lifetime messages cover the process; the admin plane logs its address itself.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         var services = builder.Services;
         services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
         Share<GatewayConfig>(services, gateway);

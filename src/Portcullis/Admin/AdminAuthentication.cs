@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
@@ -17,30 +18,40 @@ internal static class AdminAuthentication
 {
     public static IServiceCollection AddAdminAuthentication(this IServiceCollection services, GatewayConfig config, DevSigningKey? devKey)
     {
-        var audience = AdminUris.Audience(config);
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(options =>
-            {
-                GatewayAuthentication.ConfigureJwt(options, config, devKey, [audience]);
-                options.Events = new JwtBearerEvents
-                {
-                    OnTokenValidated = context =>
-                    {
-                        if (Refusal(context.SecurityToken as JsonWebToken, config, audience) is { } reason)
-                        {
-                            context.HttpContext.Features.Set(new AdminTokenRefusal(reason));
-                            context.Fail(reason);
-                        }
+        services.AddSingleton<AdminAudience>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
-                        return Task.CompletedTask;
-                    },
-                    OnAuthenticationFailed = context =>
+        // AddAuthentication brings data protection, whose hosted service reads (and would create) a key ring at
+        // start-up; bearer tokens need no keys of the gateway's own, so that service does not run here.
+        foreach (var keyRingWarmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(keyRingWarmUp);
+        }
+
+        services.AddDataProtection().DisableAutomaticKeyGeneration();
+        // Configured on first use, after the listener is bound: the audience may depend on the port it got.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience>((options, audience) =>
+        {
+            GatewayAuthentication.ConfigureJwt(options, config, devKey, [audience.Value]);
+            options.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value) is { } reason)
                     {
-                        context.HttpContext.Features.Set(new AdminTokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
-                        return Task.CompletedTask;
-                    },
-                };
-            });
+                        context.HttpContext.Features.Set(new AdminTokenRefusal(reason));
+                        context.Fail(reason);
+                    }
+
+                    return Task.CompletedTask;
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    context.HttpContext.Features.Set(new AdminTokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
+                    return Task.CompletedTask;
+                },
+            };
+        });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var scope in new[] { AdminScopes.Admin, AdminScopes.Review })
         {

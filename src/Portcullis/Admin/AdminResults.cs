@@ -8,7 +8,9 @@ namespace Portcullis.Admin;
 internal static class AdminResults
 {
     public static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Text(body.ToJsonString(), "application/json", statusCode: status);
+        Results.Text(body.ToJsonString(Options), "application/json", statusCode: status);
+
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary><c>{"error": {"code", "message", "retryable", "correlation_id"}}</c> with the HTTP status.</summary>
     public static IResult Error(ErrorCode code, string message, string? correlationId, int status) =>

@@ -28,7 +28,7 @@ internal sealed class HttpRefusalAuditMiddleware(RequestDelegate next, DecisionR
                 context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : "invalid");
         }
 
-        if (refusal is null || status < 400)
+        if (refusal is null || status < 400 || (refusal.Stage == CallStage.Authenticate && status != StatusCodes.Status401Unauthorized))
         {
             return;
         }
