@@ -8,7 +8,8 @@ using Portcullis.Tests.Infrastructure;
 namespace Portcullis.Tests.Audit;
 
 /// <summary>Every outcome a tools/call can meet, produced for real through a real client, is one audit event with its stage and code.</summary>
-public sealed class AuditOutcomeTests(AuditGateway fixture) : IClassFixture<AuditGateway>
+[Collection(AuditCollection.Name)]
+public sealed class AuditOutcomeTests(AuditGateway fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
