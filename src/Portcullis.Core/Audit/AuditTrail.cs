@@ -32,7 +32,9 @@ internal sealed class AuditTrail
     private long _lastDropReport;
     private long _inFlightSince;
     private long _downSince;
-    private volatile bool _sinkUp = true;
+    // Unknown until the first write (the configuration event, queued at start) succeeds: a required trail
+    // refuses calls until then rather than guess.
+    private volatile bool _sinkUp;
 
     public AuditTrail(GatewayConfig config, IAuditSink? sink, GatewayTelemetry telemetry, TimeProvider time, ILogger<AuditTrail> logger)
     {
@@ -142,7 +144,11 @@ internal sealed class AuditTrail
                 if (!_sinkUp)
                 {
                     _sinkUp = true;
-                    Log.AuditSinkRecovered(_logger, _sink.Name, _time.GetElapsedTime(_downSince).TotalSeconds);
+                    if (_downSince != 0)
+                    {
+                        Log.AuditSinkRecovered(_logger, _sink.Name, _time.GetElapsedTime(_downSince).TotalSeconds);
+                        _downSince = 0;
+                    }
                 }
 
                 return;
@@ -150,7 +156,7 @@ internal sealed class AuditTrail
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 _failures.Add(1);
-                if (_sinkUp)
+                if (_downSince == 0)
                 {
                     _sinkUp = false;
                     _downSince = _time.GetTimestamp();

@@ -85,6 +85,34 @@ public sealed class AuditOutcomeTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task ArgumentValues_ByDefault_AppearNeitherInTheAuditTrailNorInTheLog()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var marker = "m" + Guid.NewGuid().ToString("N");
+
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = marker }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = new[] { marker } }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = marker + new string('x', 5000) }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = marker, ["idempotency_key"] = marker }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = marker + "-2", ["idempotency_key"] = marker }).AsTask().WaitAsync(Timeout);
+        var last = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = marker }).AsTask().WaitAsync(Timeout);
+
+        // One writer keeps the events in order: once the last is there, so are the others.
+        var correlationId = JsonNode.Parse(last.StructuredContent!.Value.GetRawText())!["error"]!["correlation_id"]!.GetValue<string>();
+        await fixture.Admin.WaitForEventAsync(fixture.AdminToken, "correlation_id=" + correlationId);
+        var trail = await fixture.Admin.GetJsonAsync("/admin/api/audit?since=10m&limit=1000", fixture.AdminToken);
+        Assert.Contains(trail["events"]!.AsArray(), e => e!["tool"]?.GetValue<string>() == "record" && e["decision"]!.GetValue<string>() == "allowed");
+        Assert.DoesNotContain(marker, trail.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, fixture.Gateway.Output, StringComparison.Ordinal);
+        foreach (var file in Directory.GetFiles(fixture.Gateway.DataDir, "audit.db*"))
+        {
+            using var copy = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(copy, Encoding.Latin1);
+            Assert.DoesNotContain(marker, await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task AdministrativeEvents_ConfigAndCatalogs_AreAudited()
     {
         var loaded = await fixture.Admin.WaitForEventAsync(fixture.AdminToken, "kind=config_loaded");
