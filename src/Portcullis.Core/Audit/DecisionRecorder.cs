@@ -36,14 +36,15 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             Principal = context.Caller.Subject,
             ClientId = context.Caller.ClientId,
             Tool = Truncate(context.ToolName),
-            ArgumentsSha256 = context.ArgumentsSha256,
+            // Computed only for the trail: a read without audit skips hashing its arguments.
+            ArgumentsSha256 = audit.Enabled ? context.ArgumentsSha256 : null,
             Code = context.Failure?.Code.Code,
-            Stage = context.FailedStage ?? (context.Replayed ? CallStage.Idempotency : null),
+            Stage = context.FailedStage ?? (context.Replayed ? CallStage.Idempotency : context.Cancelled && context.SentUpstream ? CallStage.Forward : null),
             UpstreamReached = context.SentUpstream,
             Replay = context.Replayed,
             DurationMs = elapsedMs,
-            Detail = context.Failure?.Message,
-            Arguments = _arguments?.Capture(context.OriginalArguments),
+            Detail = context.Failure?.Message ?? (context.Cancelled ? "the caller cancelled the request or went away" : null),
+            Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
         };
 
         var label = context.Tool?.Name ?? (context.Connector.Catalog.TryGet(context.ToolName, out var known) ? known.Name : UnknownTool);
@@ -113,14 +114,19 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             return AuditDecisions.Replayed;
         }
 
-        if (context.Failure is null)
-        {
-            return AuditDecisions.Allowed;
-        }
-
         if (context.KeyMarkedUnknown)
         {
             return AuditDecisions.OutcomeUnknown;
+        }
+
+        if (context.Cancelled)
+        {
+            return AuditDecisions.Failed;
+        }
+
+        if (context.Failure is null)
+        {
+            return AuditDecisions.Allowed;
         }
 
         return context.SentUpstream || context.FailedStage is CallStage.Forward or CallStage.OutputSchema or CallStage.Pipeline

@@ -72,8 +72,11 @@ public sealed class ToolCallContext
     /// <summary>The upstream answered with its own tool error (<c>isError: true</c>), passed through unchanged.</summary>
     public bool ToolError { get; internal set; }
 
-    /// <summary>A short word for logs and metrics: <c>ok</c>, <c>tool_error</c>, <c>replayed</c> or the error code.</summary>
-    public string Outcome => Failure?.Code.Code ?? (Replayed ? "replayed" : ToolError ? "tool_error" : "ok");
+    /// <summary>The caller went away (cancelled the request or disconnected) before the call was answered.</summary>
+    public bool Cancelled { get; internal set; }
+
+    /// <summary>A short word for logs and metrics: <c>ok</c>, <c>tool_error</c>, <c>replayed</c>, <c>cancelled</c> or the error code.</summary>
+    public string Outcome => Failure?.Code.Code ?? (Cancelled ? "cancelled" : Replayed ? "replayed" : ToolError ? "tool_error" : "ok");
 
     /// <summary>SHA-256 of the canonical arguments without the idempotency key (the idempotency fingerprint); null when not I-JSON.</summary>
     public string? ArgumentsSha256

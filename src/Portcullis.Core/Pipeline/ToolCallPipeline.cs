@@ -87,6 +87,7 @@ internal sealed class ToolCallPipeline
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            context.Cancelled = true;
             _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
             throw;
         }
