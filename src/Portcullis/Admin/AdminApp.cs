@@ -41,7 +41,16 @@ internal static class AdminApp
         }
 
         services.AddAdminAuthentication(config, gateway.GetService<DevSigningKey>());
+
+        // DNS-rebinding protection as on the MCP listener: on loopback only loopback names (and public_url's host).
+        var publicHost = config.Admin.PublicUrl is { } publicUrl ? new Uri(publicUrl).Authority : null;
+        services.AddSingleton(new HostPolicy(new GatewayConfig
+        {
+            Listen = config.Admin.PublicUrl is null || ListenAddress.IsLoopback(config.Admin.PublicUrl) ? config.Admin.Listen! : config.Admin.PublicUrl,
+            AllowedHosts = publicHost is null ? null : [publicHost, "localhost", "127.0.0.1", "[::1]"],
+        }));
         var app = builder.Build();
+        app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

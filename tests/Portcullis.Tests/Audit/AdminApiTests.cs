@@ -54,6 +54,18 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminPlane_ForeignHostHeader_IsRefused()
+    {
+        using var http = new HttpClient { Timeout = Timeout };
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, Admin.BaseUrl + "/metrics");
+        rebound.Headers.Host = "attacker.example";
+
+        using var answer = await http.SendAsync(rebound);
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+    }
+
+    [Fact]
     public async Task Connectors_ShowUpstreamStateAndEachToolsEffectivePolicy()
     {
         var connectors = await Admin.GetJsonAsync("/admin/api/connectors", fixture.AdminToken);
