@@ -44,7 +44,6 @@ internal sealed class AuditTrail
         _capacity = config.Audit.QueueCapacity;
         _retentionDays = config.Audit.EffectiveRetentionDays;
         Required = config.Audit.Required;
-        Environment = config.Environment;
         _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(_capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -68,8 +67,6 @@ internal sealed class AuditTrail
 
     /// <summary>Calls must be refused while the trail cannot keep their events (<c>audit.required</c>).</summary>
     public bool Required { get; }
-
-    public string Environment { get; }
 
     /// <summary>The sink keeps events and the queue has room: a call now will be audited.</summary>
     public bool Accepting => _sink is null || (_sinkUp && _queue.Reader.Count < _capacity);
