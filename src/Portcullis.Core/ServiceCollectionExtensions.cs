@@ -45,6 +45,16 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();
         services.AddSingleton<GatewayTelemetry>();
+        services.AddSingleton(sp => new Audit.AuditTrail(
+            config,
+            sp.GetService<Audit.IAuditSink>(),
+            sp.GetRequiredService<GatewayTelemetry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Audit.AuditTrail>>()));
+        services.AddSingleton<Audit.DecisionRecorder>();
+        services.AddSingleton<Idempotency.IdempotencyResolver>();
+        services.AddSingleton<Audit.CatalogAuditor>();
+        services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();

@@ -15,7 +15,7 @@ namespace Portcullis.Stores.Sqlite;
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
 /// their lease, and are never re-executed.
 /// </remarks>
-internal sealed class SqliteIdempotencyStore : IIdempotencyStore
+internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
 {
     private const int InProgress = 0;
     private const int Completed = 1;
@@ -56,9 +56,11 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
                 PRIMARY KEY (environment, connector, principal, tool, key)
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);
+            CREATE INDEX IF NOT EXISTS idempotency_state ON idempotency (state, created_at);
             UPDATE idempotency SET state = 2 WHERE state = 0;
             """;
         command.ExecuteNonQuery();
+        AddResolutionColumns(connection);
     }
 
     public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)

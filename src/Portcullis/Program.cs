@@ -6,6 +6,7 @@ var root = new RootCommand("Portcullis: the gateway that makes MCP servers safe 
     ServeCommand.Create(),
     LintCommand.Create(),
     TokenCommand.Create(),
+    AuditCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -7,11 +7,11 @@ namespace Portcullis.Stores.Contract;
 /// What every <see cref="IIdempotencyStore"/> must do. A store's test project derives one class that supplies
 /// <see cref="CreateStore"/>; the clock is a <see cref="FakeTimeProvider"/> the suite controls.
 /// </summary>
-public abstract class IdempotencyStoreContract : IAsyncLifetime
+public abstract partial class IdempotencyStoreContract : IAsyncLifetime
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     protected static readonly TimeSpan Retention = TimeSpan.FromHours(24);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

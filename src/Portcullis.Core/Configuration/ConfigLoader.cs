@@ -59,6 +59,7 @@ public static class ConfigLoader
         }
 
         config.BaseDirectory = baseDirectory;
+        config.SourceSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
         Apply(config, overrides ?? new ConfigOverrides());
 
         // Shape and meaning together, so one run shows every mistake. A key left out for its type would make
@@ -68,8 +69,16 @@ public static class ConfigLoader
         return new ConfigReadResult(config, errors);
     }
 
-    private static GatewayConfig OrThrow(ConfigReadResult result, string source) =>
-        result.IsValid ? result.Config! : throw new ConfigException(source, result.Errors);
+    private static GatewayConfig OrThrow(ConfigReadResult result, string source)
+    {
+        if (!result.IsValid)
+        {
+            throw new ConfigException(source, result.Errors);
+        }
+
+        result.Config!.Source = source;
+        return result.Config;
+    }
 
     private static void Apply(GatewayConfig config, ConfigOverrides overrides)
     {
@@ -78,10 +87,24 @@ public static class ConfigLoader
             config.Listen = overrides.Listen;
         }
 
+        if (overrides.AdminListen is not null)
+        {
+            config.Admin.Listen = overrides.AdminListen;
+        }
+
+        if (overrides.LogFormat is not null)
+        {
+            config.Logging.Format = overrides.LogFormat;
+        }
+
         var dataDir = overrides.DataDir is not null
             ? Path.GetFullPath(overrides.DataDir)
             : config.DataDir is not null ? config.Resolve(config.DataDir) : Path.Combine(config.BaseDirectory, ".data");
         config.DataDir = dataDir;
+        if (config.Audit.Path is not null)
+        {
+            config.Audit.Path = config.Resolve(config.Audit.Path.Replace("{data_dir}", dataDir, StringComparison.Ordinal));
+        }
 
         foreach (var connector in config.Connectors)
         {

@@ -22,6 +22,11 @@ internal static class ConfigValidator
             yield return error;
         }
 
+        foreach (var error in ObservabilityValidator.Validate(config))
+        {
+            yield return error;
+        }
+
         var lease = config.Idempotency.LeaseSeconds;
         for (var i = 0; i < config.Connectors.Count; i++)
         {
@@ -55,7 +60,8 @@ internal static class ConfigValidator
     private static IEnumerable<ConfigError> ValidateIdentity(GatewayConfig config, bool loopback)
     {
         var identity = config.Identity;
-        var needsIdentity = config.Connectors.Any(c => !c.Auth.IsAnonymous);
+        // Admin API calls need tokens too, from the same identity provider.
+        var needsIdentity = config.Connectors.Any(c => !c.Auth.IsAnonymous) || config.Admin.Listen is not null;
         if (identity.Dev)
         {
             if (!loopback)
@@ -80,7 +86,7 @@ internal static class ConfigValidator
 
             if (identity.Issuer is null && identity.Authority is null)
             {
-                yield return new ConfigError("$.identity", "an issuer (or authority) is required while any connector uses oauth");
+                yield return new ConfigError("$.identity", "an issuer (or authority) is required while any connector uses oauth or the admin plane listens");
             }
 
             if (identity.JwksUri is null && identity.Authority is null)

@@ -27,7 +27,23 @@ public sealed class GatewayConfig
 
     public LimitsConfig Limits { get; set; } = new();
 
+    public AuditConfig Audit { get; set; } = new();
+
+    public AdminConfig Admin { get; set; } = new();
+
+    public TelemetryConfig Telemetry { get; set; } = new();
+
+    public LoggingConfig Logging { get; set; } = new();
+
     public List<ConnectorConfig> Connectors { get; set; } = [];
+
+    /// <summary>SHA-256 (hex) of the configuration text as read, for the audit trail's record of what was loaded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string SourceSha256 { get; set; } = "";
+
+    /// <summary>Where the configuration was read from.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Source { get; set; } = "";
 
     /// <summary>The folder of the config file; relative paths resolve against it.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -45,6 +45,9 @@ public sealed class Connector
 
     public UpstreamStatus Status => Upstream.Status;
 
+    /// <summary>Raised after each rebuild of the catalog, with the one it replaced.</summary>
+    internal event Action<Connector, ToolCatalog, ToolCatalog>? CatalogChanged;
+
     private void OnToolsChanged(IReadOnlyList<Tool> tools)
     {
         var catalog = ToolCatalog.Build(Config, tools, _schemas);
@@ -66,6 +69,8 @@ public sealed class Connector
         }
 
         Refusals = refusals;
+        var previous = _catalog;
         _catalog = catalog;
+        CatalogChanged?.Invoke(this, previous, catalog);
     }
 }

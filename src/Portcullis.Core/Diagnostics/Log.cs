@@ -26,12 +26,6 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Error, "Connector {Connector}: tool {Tool} is allow-listed but the upstream marks it destructive (or leaves it unannotated); it stays hidden until tools.{Tool}.allow_destructive is set")]
     public static partial void DestructiveToolRefused(ILogger logger, string connector, string tool);
 
-    [LoggerMessage(1010, LogLevel.Information, "Call {CorrelationId}: {Connector}/{Tool} by {Principal} -> {Outcome} in {ElapsedMs:F1} ms")]
-    public static partial void CallCompleted(ILogger logger, string correlationId, string connector, string tool, string principal, string outcome, double elapsedMs);
-
-    [LoggerMessage(1011, LogLevel.Warning, "Call {CorrelationId}: {Connector}/{Tool} by {Principal} -> {Code}: {Detail}")]
-    public static partial void CallFailed(ILogger logger, string correlationId, string connector, string tool, string principal, string code, string detail);
-
     [LoggerMessage(1012, LogLevel.Error, "Call {CorrelationId}: {Connector}/{Tool} reached the forwarder without passing {Missing}; refused (fail closed)")]
     public static partial void FailClosed(ILogger logger, string correlationId, string connector, string tool, string missing);
 

@@ -16,12 +16,16 @@ public static class ErrorCatalog
     public static readonly ErrorCode IdempotencyOutcomeUnknown = new("idempotency_outcome_unknown", retryable: false);
     public static readonly ErrorCode PayloadTooLarge = new("payload_too_large", retryable: false);
     public static readonly ErrorCode Internal = new("internal", retryable: true);
+    public static readonly ErrorCode AuditUnavailable = new("audit_unavailable", retryable: true);
+    public static readonly ErrorCode Unauthenticated = new("unauthenticated", retryable: false);
+    public static readonly ErrorCode NotFound = new("not_found", retryable: false);
+    public static readonly ErrorCode Conflict = new("conflict", retryable: false);
 
     /// <summary>The whole catalog, in documentation order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
-        IdempotencyOutcomeUnknown, PayloadTooLarge, Internal,
+        IdempotencyOutcomeUnknown, PayloadTooLarge, Internal, AuditUnavailable, Unauthenticated, NotFound, Conflict,
     ];
 }

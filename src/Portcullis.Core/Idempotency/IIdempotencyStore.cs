@@ -26,4 +26,16 @@ public interface IIdempotencyStore
 
     /// <summary>Deletes records created before <paramref name="createdBefore"/>; returns how many.</summary>
     ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken);
+
+    /// <summary>The record of one key as judged at <paramref name="now"/>, or null when absent or past retention.</summary>
+    ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken);
+
+    /// <summary>Records matching the request's filters (state judged at its time), newest first, one page.</summary>
+    ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Settles an outcome-unknown key atomically: executed stores the given result as the key's outcome, with the
+    /// resolution; not executed deletes the record so the next claim succeeds. Any other state changes nothing.
+    /// </summary>
+    ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken);
 }

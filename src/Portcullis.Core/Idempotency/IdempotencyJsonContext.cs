@@ -4,4 +4,5 @@ using System.Text.Json.Serialization;
 namespace Portcullis.Core.Idempotency;
 
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class IdempotencyJsonContext : JsonSerializerContext;

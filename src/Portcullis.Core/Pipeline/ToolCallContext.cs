@@ -1,22 +1,28 @@
+using System.Diagnostics;
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
 using Portcullis.Core.Security;
 using Portcullis.Core.Tools;
 
 namespace Portcullis.Core.Pipeline;
 
-/// <summary>Everything the stages know about one <c>tools/call</c>.</summary>
+/// <summary>Everything the stages know about one <c>tools/call</c>, and the decision it ended with.</summary>
 public sealed class ToolCallContext
 {
+    private string? _fingerprint;
+    private bool _fingerprintComputed;
+
     internal ToolCallContext(Connector connector, CallerIdentity caller, string toolName, IDictionary<string, JsonElement>? arguments, string correlationId)
     {
         Connector = connector;
         Caller = caller;
         ToolName = toolName;
         Arguments = arguments ?? new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        OriginalArguments = Arguments;
         CorrelationId = correlationId;
     }
 
@@ -29,6 +35,9 @@ public sealed class ToolCallContext
     /// <summary>The arguments to forward; stages may replace entries (the key is stripped, for instance).</summary>
     public IDictionary<string, JsonElement> Arguments { get; set; }
 
+    /// <summary>The arguments as the caller sent them, for the fingerprint and (when configured) the audit trail.</summary>
+    public IDictionary<string, JsonElement> OriginalArguments { get; }
+
     public string CorrelationId { get; }
 
     /// <summary>The downstream request's server, through which the upstream's progress, logs and questions reach the caller.</summary>
@@ -36,6 +45,9 @@ public sealed class ToolCallContext
 
     /// <summary>The caller's progress token, if it asked for progress.</summary>
     public ProgressToken? ProgressToken { get; init; }
+
+    /// <summary>The caller's trace context (from the request's <c>_meta</c> or its HTTP <c>traceparent</c>); default when none.</summary>
+    public ActivityContext TraceParent { get; init; }
 
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }
@@ -45,19 +57,49 @@ public sealed class ToolCallContext
     /// <summary>True once the request was handed to the upstream: a failure after this may have acted.</summary>
     public bool SentUpstream { get; internal set; }
 
-    /// <summary>The error this call ended with, if any, for the log and the audit trail.</summary>
+    /// <summary>The error this call ended with, if any.</summary>
     public GatewayError? Failure { get; private set; }
 
-    /// <summary>A short word for the log: what happened to the call.</summary>
-    public string Outcome { get; set; } = "ok";
+    /// <summary>The stage whose refusal or failure ended the call (one of <see cref="CallStage"/>), if any.</summary>
+    public string? FailedStage { get; private set; }
+
+    /// <summary>The answer is a stored result replayed by the idempotency stage; the upstream was not called.</summary>
+    public bool Replayed { get; internal set; }
+
+    /// <summary>The idempotency key of this write became outcome-unknown: the call was sent and no outcome stored.</summary>
+    public bool KeyMarkedUnknown { get; internal set; }
+
+    /// <summary>The upstream answered with its own tool error (<c>isError: true</c>), passed through unchanged.</summary>
+    public bool ToolError { get; internal set; }
+
+    /// <summary>The caller went away (cancelled the request or disconnected) before the call was answered.</summary>
+    public bool Cancelled { get; internal set; }
+
+    /// <summary>A short word for logs and metrics: <c>ok</c>, <c>tool_error</c>, <c>replayed</c>, <c>cancelled</c> or the error code.</summary>
+    public string Outcome => Failure?.Code.Code ?? (Cancelled ? "cancelled" : Replayed ? "replayed" : ToolError ? "tool_error" : "ok");
+
+    /// <summary>SHA-256 of the canonical arguments without the idempotency key (the idempotency fingerprint); null when not I-JSON.</summary>
+    public string? ArgumentsSha256
+    {
+        get
+        {
+            if (!_fingerprintComputed)
+            {
+                _fingerprint = Fingerprint.Compute(OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName));
+                _fingerprintComputed = true;
+            }
+
+            return _fingerprint;
+        }
+    }
 
     public void MarkPassed(PassedStages stage) => Passed |= stage;
 
-    /// <summary>Ends the call with a structured error.</summary>
-    public CallToolResult Fail(GatewayError error)
+    /// <summary>Ends the call at <paramref name="stage"/> with a structured error.</summary>
+    public CallToolResult Fail(string stage, GatewayError error)
     {
         Failure = error;
-        Outcome = error.Code.Code;
+        FailedStage = stage;
         return ErrorEnvelope.ToResult(error, CorrelationId);
     }
 }

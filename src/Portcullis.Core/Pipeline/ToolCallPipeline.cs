@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Audit;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline.Stages;
@@ -11,12 +12,16 @@ namespace Portcullis.Core.Pipeline;
 /// The <c>tools/call</c> path, in its one fixed order:
 /// authorize → rate limit → validate → idempotency → output schema → forward.
 /// </summary>
+/// <remarks>
+/// The call is one span (child of the caller's trace context) with a child span per stage; whatever the outcome,
+/// its decision is recorded once, at the end, by the <see cref="DecisionRecorder"/>.
+/// </remarks>
 internal sealed class ToolCallPipeline
 {
     private readonly ToolCallHandler _entry;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly GatewayTelemetry _telemetry;
+    private readonly DecisionRecorder _recorder;
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
@@ -26,19 +31,23 @@ internal sealed class ToolCallPipeline
         OutputSchemaStage outputSchema,
         ForwardStage forward,
         TimeProvider time,
-        GatewayTelemetry telemetry,
+        DecisionRecorder recorder,
         ILogger<ToolCallPipeline> logger)
     {
-        _telemetry = telemetry;
+        _recorder = recorder;
         _logger = logger;
         _time = time;
-        IToolCallStage[] stages = [authorize, rateLimit, validate, idempotency, outputSchema];
-        ToolCallHandler next = forward.InvokeAsync;
+        (string Name, IToolCallStage Stage)[] stages =
+        [
+            (CallStage.Authorize, authorize), (CallStage.RateLimit, rateLimit), (CallStage.Validate, validate),
+            (CallStage.Idempotency, idempotency), (CallStage.OutputSchema, outputSchema),
+        ];
+        ToolCallHandler next = Traced(CallStage.Forward, forward.InvokeAsync);
         for (var i = stages.Length - 1; i >= 0; i--)
         {
-            var stage = stages[i];
+            var stage = stages[i].Stage;
             var rest = next;
-            next = (context, ct) => stage.InvokeAsync(context, rest, ct);
+            next = Traced(stages[i].Name, (context, ct) => stage.InvokeAsync(context, rest, ct));
         }
 
         _entry = next;
@@ -48,37 +57,62 @@ internal sealed class ToolCallPipeline
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        using var activity = GatewayTelemetry.Traces.StartActivity("tools/call", ActivityKind.Internal);
-        activity?.SetTag("portcullis.tool", context.ToolName);
-        activity?.SetTag("portcullis.connector", context.Connector.Name);
-        activity?.SetTag("portcullis.correlation_id", context.CorrelationId);
+        if (context.TraceParent == default && Activity.Current is { Recorded: false })
+        {
+            // No caller context: start a trace of our own rather than hang off the host's unexported activity.
+            Activity.Current = null;
+        }
+
+        using var activity = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, context.TraceParent, name: "tools/call " + DecisionRecorder.Truncate(context.ToolName));
+        if (activity is not null)
+        {
+            activity.SetTag("mcp.method.name", "tools/call");
+            activity.SetTag("gen_ai.operation.name", "execute_tool");
+            activity.SetTag("gen_ai.tool.name", DecisionRecorder.Truncate(context.ToolName));
+            activity.SetTag("portcullis.connector", context.Connector.Name);
+            activity.SetTag("portcullis.correlation_id", context.CorrelationId);
+            if (context.Downstream?.SessionId is { } session)
+            {
+                activity.SetTag("mcp.session.id", session);
+            }
+        }
+
         CallToolResult result;
         try
         {
-            result = await _entry(context, cancellationToken).ConfigureAwait(false);
+            result = _recorder.Trail.Required && !_recorder.Trail.Accepting
+                ? context.Fail(CallStage.Audit, new GatewayError(ErrorCatalog.AuditUnavailable,
+                    "The gateway cannot record calls right now and is configured to refuse unaudited calls; retry shortly.") { RetryAfterSeconds = 5 })
+                : await _entry(context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            context.Cancelled = true;
+            _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
             throw;
         }
         catch (Exception ex)
         {
             Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, ex);
-            result = context.Fail(GatewayError.Internal());
+            result = context.Fail(CallStage.Pipeline, GatewayError.Internal());
         }
 
-        var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
-        if (context.Failure is { } failure)
-        {
-            Log.CallFailed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, failure.Code.Code, failure.Message);
-        }
-
-        Log.CallCompleted(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, context.Outcome, elapsed);
-        // Tool names from clients are unbounded: only known tools become a metric dimension.
-        var tags = new TagList { { "connector", context.Connector.Name }, { "tool", context.Tool?.Name ?? "(unknown)" }, { "outcome", context.Outcome } };
-        _telemetry.Calls.Add(1, tags);
-        _telemetry.Duration.Record(elapsed, tags);
-        activity?.SetTag("portcullis.outcome", context.Outcome);
+        context.ToolError = context.Failure is null && !context.Replayed && result.IsError == true;
+        _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
         return result;
     }
+
+    /// <summary>Wraps a stage in a child span named after it; free when no one listens.</summary>
+    private static ToolCallHandler Traced(string name, ToolCallHandler stage) => async (context, cancellationToken) =>
+    {
+        using var span = GatewayTelemetry.Traces.StartActivity("portcullis." + name, ActivityKind.Internal);
+        var result = await stage(context, cancellationToken).ConfigureAwait(false);
+        if (span is not null && context.FailedStage == name)
+        {
+            span.SetTag("error.type", context.Failure!.Code.Code);
+            span.SetStatus(ActivityStatusCode.Error, context.Failure.Code.Code);
+        }
+
+        return result;
+    };
 }

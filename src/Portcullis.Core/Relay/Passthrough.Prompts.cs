@@ -21,16 +21,11 @@ internal sealed partial class Passthrough
     public ValueTask<GetPromptResult> GetPromptAsync(Connector connector, RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
     {
         var name = request.Params?.Name;
-        if (!connector.Policy.AllowsPrompt(name))
-        {
-            throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
-        }
-
-        return ForwardAsync(connector, request, RequestMethods.PromptsGet, async (client, ct) =>
+        return AuditedAsync(connector, request, RequestMethods.PromptsGet, null, name ?? "", connector.Policy.AllowsPrompt(name), () => ForwardAsync(connector, request, RequestMethods.PromptsGet, async (client, ct) =>
         {
             var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name!, Arguments = request.Params?.Arguments }, ct).ConfigureAwait(false);
             return new GetPromptResult { Description = prompt.Description, Messages = prompt.Messages };
-        }, cancellationToken);
+        }, cancellationToken), () => new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams));
     }
 
     public ValueTask<CompleteResult> CompleteAsync(Connector connector, RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)

@@ -32,8 +32,7 @@ internal sealed partial class Passthrough
     public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
-        return ForwardAsync(connector, request, RequestMethods.ResourcesRead, async (client, ct) =>
+        return AuditedAsync(connector, request, RequestMethods.ResourcesRead, uri ?? "", null, connector.Policy.AllowsUri(uri), () => ForwardAsync(connector, request, RequestMethods.ResourcesRead, async (client, ct) =>
         {
             try
             {
@@ -44,7 +43,7 @@ internal sealed partial class Passthrough
             {
                 throw new ResourceMissingException();
             }
-        }, cancellationToken);
+        }, cancellationToken), () => ResourceNotFound(request.Server, uri));
     }
 
     public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace Portcullis.Core.Relay;
 /// Forwards resources, prompts, completions and logging requests to a connector's upstream under its
 /// allow-lists. What is not allowed is absent from lists and answers exactly as unknown.
 /// </summary>
-internal sealed partial class Passthrough(ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(Audit.DecisionRecorder recorder, TimeProvider time, ILogger<Passthrough> logger)
 {
     private static void RequireResource(Connector connector, McpServer downstream, string? uri)
     {

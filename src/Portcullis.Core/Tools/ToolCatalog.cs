@@ -11,7 +11,7 @@ namespace Portcullis.Core.Tools;
 /// </summary>
 internal sealed class ToolCatalog
 {
-    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], [], []);
+    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], [], [], []);
 
     private readonly FrozenDictionary<string, GatewayTool> _tools;
 
@@ -20,8 +20,10 @@ internal sealed class ToolCatalog
         IReadOnlyList<GatewayTool> ordered,
         IReadOnlyList<string> refused,
         IReadOnlyList<(string Tool, OverlayProblem Problem)> looseningOverlays,
-        IReadOnlyList<(string Tool, string Reason)> uncompilable)
+        IReadOnlyList<(string Tool, string Reason)> uncompilable,
+        IReadOnlyList<string> notAllowed)
     {
+        NotAllowed = notAllowed;
         _tools = tools;
         Ordered = ordered;
         RefusedDestructive = refused;
@@ -41,6 +43,10 @@ internal sealed class ToolCatalog
 
     /// <summary>Allow-listed tools hidden because their schema does not compile, with the reason.</summary>
     public IReadOnlyList<(string Tool, string Reason)> Uncompilable { get; }
+
+    /// <summary>Tools the upstream offers that are not in <c>tools_allow</c>.</summary>
+    public IReadOnlyList<string> NotAllowed { get; }
+
     /// <summary>What <c>tools/list</c> shows each caller, kept as long as this catalog is current.</summary>
     public ToolListCache Lists { get; }
 
@@ -53,10 +59,12 @@ internal sealed class ToolCatalog
         var refused = new List<string>();
         var loosening = new List<(string, OverlayProblem)>();
         var uncompilable = new List<(string, string)>();
+        var notAllowed = new List<string>();
         foreach (var tool in upstreamTools)
         {
             if (!allowed.Contains(tool.Name))
             {
+                notAllowed.Add(tool.Name);
                 continue;
             }
 
@@ -83,6 +91,6 @@ internal sealed class ToolCatalog
             ordered.Add(built);
         }
 
-        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused, loosening, uncompilable);
+        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused, loosening, uncompilable, notAllowed);
     }
 }

@@ -12,10 +12,13 @@ internal static class ServeCommand
         var config = CommonOptions.Config();
         var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080; overrides the config." };
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir };
+        var adminListen = new Option<string?>("--admin-listen") { Description = "URL of the admin plane's own listener (metrics and admin API), such as http://127.0.0.1:9090; overrides admin.listen." };
+        var logFormat = new Option<string?>("--log-format") { Description = "text (default) or json: one JSON object a line; overrides logging.format." };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir, adminListen, logFormat };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
+            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen), parse.GetValue(logFormat)), Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;

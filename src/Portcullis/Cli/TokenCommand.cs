@@ -13,7 +13,9 @@ internal static class TokenCommand
         var config = CommonOptions.Config();
         var dataDir = CommonOptions.DataDir();
         var listen = new Option<string?>("--listen", "-l") { Description = "The URL the gateway was started with (serve --listen), if it overrides the config; sets issuer and audience." };
-        var connector = new Option<string>("--connector") { Description = "The connector the token is for (its server name).", Required = true };
+        var connector = new Option<string?>("--connector") { Description = "The connector the token is for (its server name); or use --admin." };
+        var admin = new Option<bool>("--admin") { Description = "A token for the admin plane (audience {admin base}/admin), such as --admin --scopes portcullis:admin." };
+        var adminListen = new Option<string?>("--admin-listen") { Description = "The admin URL the gateway was started with (serve --admin-listen), if it overrides the config." };
         var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, such as contacts:read,notes:write.", Required = true };
         var ttl = new Option<int?>("--ttl") { Description = "Lifetime in seconds (default: the connector's token_ttl_seconds)." };
         var environment = new Option<string?>("--environment") { Description = "The environment claim (default: the connector's environment)." };
@@ -21,11 +23,11 @@ internal static class TokenCommand
         var subject = new Option<string>("--subject") { Description = "The subject (sub claim).", DefaultValueFactory = _ => "dev-user" };
         var command = new Command("token", "Print an access token from the development identity (identity.dev); the token is the last line.")
         {
-            config, dataDir, listen, connector, scopes, ttl, environment, audience, subject,
+            config, dataDir, listen, connector, admin, adminListen, scopes, ttl, environment, audience, subject,
         };
         command.SetAction(parse =>
         {
-            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
+            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen)), Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;
@@ -37,19 +39,41 @@ internal static class TokenCommand
                 return ConfigErrors.ExitCode;
             }
 
-            var name = parse.GetValue(connector)!;
-            var target = loaded.Connectors.FirstOrDefault(c => string.Equals(c.Server, name, StringComparison.Ordinal));
-            if (target is null)
+            var granted = parse.GetValue(scopes)!.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var issuer = ResourceUris.BaseUrl(loaded);
+            string aud, env;
+            TimeSpan lifetime;
+            var name = parse.GetValue(connector);
+            if (parse.GetValue(admin))
             {
-                Console.Error.WriteLine($"No connector is named '{name}'; the config has: {string.Join(", ", loaded.Connectors.Select(c => c.Server))}.");
-                return ConfigErrors.ExitCode;
+                if (name is not null || loaded.Admin.Listen is null)
+                {
+                    Console.Error.WriteLine(name is not null
+                        ? "Give either --admin or --connector, not both."
+                        : "The config has no admin plane: set \"admin\": { \"listen\": \"http://127.0.0.1:9090\" } or pass --admin-listen.");
+                    return ConfigErrors.ExitCode;
+                }
+
+                aud = parse.GetValue(audience) ?? AdminUris.Audience(loaded);
+                env = parse.GetValue(environment) ?? loaded.Environment;
+                lifetime = TimeSpan.FromSeconds(parse.GetValue(ttl) ?? loaded.Admin.TokenTtlSeconds);
+            }
+            else
+            {
+                var target = loaded.Connectors.FirstOrDefault(c => string.Equals(c.Server, name, StringComparison.Ordinal));
+                if (target is null)
+                {
+                    Console.Error.WriteLine(name is null
+                        ? "Name the connector the token is for (--connector), or ask for an admin token (--admin)."
+                        : $"No connector is named '{name}'; the config has: {string.Join(", ", loaded.Connectors.Select(c => c.Server))}.");
+                    return ConfigErrors.ExitCode;
+                }
+
+                aud = parse.GetValue(audience) ?? ResourceUris.For(loaded, target.Server);
+                env = parse.GetValue(environment) ?? target.Environment;
+                lifetime = TimeSpan.FromSeconds(parse.GetValue(ttl) ?? target.Auth.TokenTtlSeconds);
             }
 
-            var granted = parse.GetValue(scopes)!.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var lifetime = TimeSpan.FromSeconds(parse.GetValue(ttl) ?? target.Auth.TokenTtlSeconds);
-            var issuer = ResourceUris.BaseUrl(loaded);
-            var aud = parse.GetValue(audience) ?? ResourceUris.For(loaded, target.Server);
-            var env = parse.GetValue(environment) ?? target.Environment;
             var key = DevSigningKey.LoadOrCreate(loaded.DataDir!);
             var token = DevTokens.Mint(key, issuer, aud, parse.GetValue(subject)!, loaded.Identity.EnvironmentClaim, env, granted, lifetime, TimeProvider.System.GetUtcNow());
 

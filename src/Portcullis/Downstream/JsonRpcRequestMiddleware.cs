@@ -4,6 +4,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
 using Portcullis.Diagnostics;
 
 namespace Portcullis.Downstream;
@@ -151,6 +152,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     private Task RefuseTooLargeAsync(HttpContext context, string reason)
     {
         GatewayLog.PayloadRefused(logger, context.Request.Method, context.Request.Path, reason);
+        context.Features.Set(new Security.HttpRefusal(CallStage.Limits, ErrorCatalog.PayloadTooLarge.Code, "body_too_large"));
         var error = new GatewayError(ErrorCatalog.PayloadTooLarge, $"The request is too large: {reason}.");
         return WriteRpcErrorAsync(context, StatusCodes.Status413PayloadTooLarge, null, InvalidRequest, error.Message, ErrorEnvelope.ToJson(error, CorrelationIds.Next()));
     }

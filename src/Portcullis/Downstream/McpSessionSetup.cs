@@ -37,6 +37,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
                 {
                     Downstream = request.Server,
                     ProgressToken = request.Params?.ProgressToken,
+                    TraceParent = TraceParents.FromCaller(request.Params?.Meta),
                 };
                 return pipeline.InvokeAsync(context, token);
             }

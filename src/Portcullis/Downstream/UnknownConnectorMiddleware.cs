@@ -9,6 +9,7 @@ internal sealed class UnknownConnectorMiddleware(RequestDelegate next, Connector
     {
         if (context.GetRouteValue("server") is string server && !connectors.TryGet(server, out _))
         {
+            context.Features.Set(new Security.HttpRefusal(Core.Pipeline.CallStage.Route, Core.Errors.ErrorCatalog.NotFound.Code, "unknown_connector"));
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return context.Response.WriteAsJsonAsync(new { error = new { code = "not_found", message = $"No connector is named '{server}'." } });
         }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ModelContextProtocol.AspNetCore;
+using Portcullis.Admin;
 using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
@@ -20,18 +21,11 @@ internal static class GatewayApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = config.Limits.MaxBodyBytes;
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        GatewayLogging.Configure(builder.Logging, builder.Services, config.Logging);
 
         builder.Services.AddPortcullisCore(config);
+        builder.Services.AddGatewayTelemetry(config);
+        builder.Services.AddAudit(config);
         builder.Services.AddHostedService<UpstreamHostedService>();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
@@ -54,7 +48,13 @@ internal static class GatewayApp
 #pragma warning restore MCP9006, MCPEXP002
             });
 
+        if (config.Admin.Listen is not null)
+        {
+            builder.Services.AddHostedService<AdminPlaneService>();
+        }
+
         var app = builder.Build();
+        app.UseMiddleware<HttpRefusalAuditMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();

@@ -1,14 +1,17 @@
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Tools;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Diagnostics;
 
 namespace Portcullis.Hosting;
 
 /// <summary>Runs every connector's upstream supervisor for the lifetime of the host.</summary>
-internal sealed class UpstreamHostedService(ConnectorRegistry connectors, IHostApplicationLifetime lifetime, ILogger<UpstreamHostedService> logger) : BackgroundService
+/// <remarks>Takes <see cref="UpstreamMetrics"/> so the upstream gauge exists from the start.</remarks>
+internal sealed class UpstreamHostedService(ConnectorRegistry connectors, UpstreamMetrics metrics, IHostApplicationLifetime lifetime, ILogger<UpstreamHostedService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _ = metrics;
         var running = connectors.RunAsync(stoppingToken);
         try
         {

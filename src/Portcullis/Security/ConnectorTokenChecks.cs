@@ -24,15 +24,16 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             || connector.Config.Auth.IsAnonymous)
         {
             // Only connector endpoints accept tokens; elsewhere a token grants nothing.
+            Refuse(context.HttpContext, "not_a_connector");
             context.Fail("not a protected connector endpoint");
             return Task.CompletedTask;
         }
 
-        var reason = Refusal(context.SecurityToken as JsonWebToken, connector);
-        if (reason is not null)
+        if (Refusal(context.SecurityToken as JsonWebToken, connector) is { } refusal)
         {
-            GatewayLog.TokenRefused(logger, connector.Name, reason);
-            context.Fail(reason);
+            GatewayLog.TokenRefused(logger, connector.Name, refusal.Reason);
+            Refuse(context.HttpContext, refusal.Class);
+            context.Fail(refusal.Reason);
             return Task.CompletedTask;
         }
 
@@ -44,44 +45,49 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     {
         var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
         GatewayLog.TokenRefused(logger, server, context.Exception.GetType().Name);
+        Refuse(context.HttpContext, TokenRefusalReasons.Classify(context.Exception));
         return Task.CompletedTask;
     }
 
-    private string? Refusal(JsonWebToken? token, Connector connector)
+    private static void Refuse(HttpContext context, string reasonClass) =>
+        context.Features.Set(new HttpRefusal(Core.Pipeline.CallStage.Authenticate, Core.Errors.ErrorCatalog.Unauthenticated.Code, reasonClass));
+
+    /// <summary>Why the token may not open this connector: a reason class for the audit trail and a sentence for the log.</summary>
+    private (string Class, string Reason)? Refusal(JsonWebToken? token, Connector connector)
     {
         if (token is null)
         {
-            return "not a JWT";
+            return ("malformed", "not a JWT");
         }
 
         // Per-principal state (idempotency keys, rate limits) is keyed by the subject: a token must name one.
         if (string.IsNullOrEmpty(token.Subject))
         {
-            return "sub is missing";
+            return ("no_subject", "sub is missing");
         }
 
         var resource = ResourceUris.For(config, connector.Name);
         if (!token.Audiences.Contains(resource, StringComparer.Ordinal))
         {
-            return "audience is not this connector's resource URI";
+            return ("wrong_audience", "audience is not this connector's resource URI");
         }
 
         var claim = config.Identity.EnvironmentClaim;
         if (!token.TryGetPayloadValue<string>(claim, out var environment)
             || !string.Equals(environment, connector.Config.Environment, StringComparison.Ordinal))
         {
-            return $"claim '{claim}' does not name the connector's environment";
+            return ("wrong_environment", $"claim '{claim}' does not name the connector's environment");
         }
 
         if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
             || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
         {
-            return "exp or iat is missing";
+            return ("no_lifetime", "exp or iat is missing");
         }
 
         if (exp - iat > connector.Config.Auth.TokenTtlSeconds)
         {
-            return $"lifetime {exp - iat} s exceeds the connector's token_ttl_seconds {connector.Config.Auth.TokenTtlSeconds}";
+            return ("lifetime_too_long", $"lifetime {exp - iat} s exceeds the connector's token_ttl_seconds {connector.Config.Auth.TokenTtlSeconds}");
         }
 
         return null;

@@ -51,7 +51,8 @@ internal static class GatewayAuthentication
                 options.DefaultScheme = McpAuthenticationDefaults.AuthenticationScheme;
                 options.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
             })
-            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options => ConfigureJwt(options, config, devKey))
+            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options =>
+                ConfigureJwt(options, config, devKey, config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))))
             .AddMcp(_ => { });
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -72,7 +73,8 @@ internal static class GatewayAuthentication
         return services;
     }
 
-    private static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey)
+    /// <summary>Signature, issuer, lifetime and audience checks against the identity provider; shared by the admin plane.</summary>
+    internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, IEnumerable<string> audiences)
     {
         var identity = config.Identity;
         options.MapInboundClaims = false;
@@ -83,7 +85,7 @@ internal static class GatewayAuthentication
             ValidateIssuer = true,
             ValidIssuer = devKey is not null ? ResourceUris.BaseUrl(config) : identity.Issuer,
             ValidateAudience = true,
-            ValidAudiences = config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server)).ToList(),
+            ValidAudiences = audiences.ToList(),
             ValidateLifetime = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,

@@ -19,6 +19,7 @@ internal sealed class HostFilterMiddleware(RequestDelegate next, HostPolicy poli
         }
 
         GatewayLog.HostRefused(logger, context.Request.Path);
+        context.Features.Set(new HttpRefusal(Core.Pipeline.CallStage.HostFilter, "forbidden_host", string.IsNullOrEmpty(origin) || policy.AllowsOrigin(origin) ? "host" : "origin"));
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync("""{"error":{"code":"forbidden_host","message":"This Host or Origin is not allowed."}}""");

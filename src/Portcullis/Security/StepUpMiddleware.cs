@@ -1,4 +1,5 @@
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Security;
 using Portcullis.Diagnostics;
 using Portcullis.Downstream;
 
@@ -26,6 +27,7 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             {
                 var scopes = string.Join(' ', tool.RequiredScopes);
                 GatewayLog.StepUpChallenged(logger, connector.Name, toolName, caller.Subject, scopes);
+                context.Features.Set(new HttpRefusal(Core.Pipeline.CallStage.StepUp, Core.Errors.ErrorCatalog.InsufficientScope.Code, "needs " + scopes, toolName));
                 var metadata = $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase}/.well-known/oauth-protected-resource{context.Request.Path}";
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 context.Response.Headers.WWWAuthenticate =

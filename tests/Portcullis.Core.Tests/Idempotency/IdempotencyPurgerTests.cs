@@ -64,5 +64,11 @@ public sealed class IdempotencyPurgerTests
         public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

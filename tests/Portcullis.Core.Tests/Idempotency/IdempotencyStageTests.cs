@@ -33,7 +33,7 @@ public sealed class IdempotencyStageTests : IDisposable
         Directory.CreateDirectory(_dir);
         var config = new GatewayConfig { Environment = "prod", Idempotency = new IdempotencyConfig { RetentionHours = 24, LeaseSeconds = 300 } };
         var store = new SqliteIdempotencyStore(Path.Combine(_dir, "idempotency.db"), TimeSpan.FromSeconds(30));
-        _stage = new IdempotencyStage(store, config, _time, NullLogger<IdempotencyStage>.Instance);
+        _stage = new IdempotencyStage(store, config, _time, Diagnostics.TestTelemetry.Create(), NullLogger<IdempotencyStage>.Instance);
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
         _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
@@ -239,14 +239,14 @@ public sealed class IdempotencyStageTests : IDisposable
     private ToolCallHandler FailBeforeSending() => (context, _) =>
     {
         _upstreamCalls++;
-        return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.UpstreamUnavailable, "down")));
+        return ValueTask.FromResult(context.Fail(CallStage.Forward, new GatewayError(ErrorCatalog.UpstreamUnavailable, "down")));
     };
 
     private ToolCallHandler TimeOutAfterSending() => (context, _) =>
     {
         _upstreamCalls++;
         context.SentUpstream = true;
-        return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.UpstreamTimeout, "slow")));
+        return ValueTask.FromResult(context.Fail(CallStage.Forward, new GatewayError(ErrorCatalog.UpstreamTimeout, "slow")));
     };
 
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;

@@ -10,6 +10,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
+    private string[] _extraArgs = [];
 
     private GatewayProcess(Process process, string baseUrl, string configPath, string dataDir)
     {
@@ -45,9 +46,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public Uri Endpoint(string connector) => new($"{BaseUrl}/mcp/{connector}");
 
     /// <summary>Starts the gateway and waits until it is ready (every upstream connected).</summary>
-    public static async Task<GatewayProcess> StartAsync(string configPath, string dataDir, bool waitReady = true, int? port = null)
+    public static async Task<GatewayProcess> StartAsync(string configPath, string dataDir, bool waitReady = true, int? port = null, params string[] extraArgs)
     {
-        var gateway = Launch(configPath, dataDir, port ?? FreePort.Next());
+        var gateway = Launch(configPath, dataDir, port ?? FreePort.Next(), extraArgs);
         if (waitReady)
         {
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -58,9 +59,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>Starts the gateway again on the same port, config and data dir.</summary>
     public Task<GatewayProcess> RestartAsync() =>
-        StartAsync(ConfigPath, DataDir, port: new Uri(BaseUrl).Port);
+        StartAsync(ConfigPath, DataDir, port: new Uri(BaseUrl).Port, extraArgs: _extraArgs);
 
-    private static GatewayProcess Launch(string configPath, string dataDir, int port)
+    private static GatewayProcess Launch(string configPath, string dataDir, int port, string[] extraArgs)
     {
         var baseUrl = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
@@ -69,13 +70,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { RepoPaths.Gateway, "serve", "--config", configPath, "--listen", baseUrl, "--data-dir", dataDir })
+        foreach (var arg in new[] { RepoPaths.Gateway, "serve", "--config", configPath, "--listen", baseUrl, "--data-dir", dataDir }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir);
+        var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir) { _extraArgs = extraArgs };
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         process.Start();

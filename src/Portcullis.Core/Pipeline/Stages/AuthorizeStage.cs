@@ -15,7 +15,7 @@ internal sealed class AuthorizeStage : IToolCallStage
         if (!connector.Catalog.TryGet(context.ToolName, out var tool)
             || (!connector.Config.Auth.IsAnonymous && !context.Caller.HasAll(tool.RequiredScopes)))
         {
-            return ValueTask.FromResult(context.Fail(GatewayError.ToolNotFound(context.ToolName)));
+            return ValueTask.FromResult(context.Fail(CallStage.Authorize, GatewayError.ToolNotFound(context.ToolName)));
         }
 
         context.Tool = tool;

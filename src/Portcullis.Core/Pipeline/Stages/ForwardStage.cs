@@ -48,7 +48,7 @@ internal sealed class ForwardStage
         if (missing != PassedStages.None || context.Tool is null)
         {
             Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, missing.ToString());
-            return context.Fail(GatewayError.Internal());
+            return context.Fail(CallStage.Forward, GatewayError.Internal());
         }
 
         var answer = context.Tool.ReadOnly
@@ -56,7 +56,7 @@ internal sealed class ForwardStage
             : await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
 
         context.SentUpstream = answer.Sent;
-        return answer.Error is { } error ? context.Fail(error) : answer.Result!;
+        return answer.Error is { } error ? context.Fail(CallStage.Forward, error) : answer.Result!;
     }
 
     private async ValueTask<UpstreamAnswer> SendOnceAsync(ToolCallContext context, CancellationToken cancellationToken)
@@ -80,6 +80,9 @@ internal sealed class ForwardStage
         {
             request.Meta = new System.Text.Json.Nodes.JsonObject { ["progressToken"] = relay.UpstreamProgressToken };
         }
+
+        // The gateway's own trace context, never the caller's _meta, travels upstream.
+        request.Meta = TraceParents.Inject(request.Meta);
 
         try
         {

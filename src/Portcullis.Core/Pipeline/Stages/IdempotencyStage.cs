@@ -12,7 +12,7 @@ using Portcullis.Core.Idempotency;
 namespace Portcullis.Core.Pipeline.Stages;
 
 /// <summary>Claims, replays or refuses idempotency keys of write tools; read-only tools pass straight through.</summary>
-internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig config, TimeProvider time, ILogger<IdempotencyStage> logger) : IToolCallStage
+internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig config, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
 {
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
@@ -37,13 +37,12 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
 
         if (!IdempotencyKey.TryRead(context.Arguments, out var key, out var keyError))
         {
-            return context.Fail(keyError!);
+            return context.Fail(CallStage.Idempotency, keyError!);
         }
 
-        var withoutKey = context.Arguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToList();
-        if (Fingerprint.Compute(withoutKey) is not { } fingerprint)
+        if (context.ArgumentsSha256 is not { } fingerprint)
         {
-            return context.Fail(new GatewayError(ErrorCatalog.InvalidArguments,
+            return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.InvalidArguments,
                 "The arguments are not valid I-JSON (duplicate property names, unpaired surrogates or out-of-range numbers)."));
         }
 
@@ -56,22 +55,24 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
             case ClaimStatus.Completed:
                 return Replay(context, claim);
             case ClaimStatus.Reused:
-                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyKeyReused,
+                return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.IdempotencyKeyReused,
                     "This idempotency_key was already used with different arguments; it was not executed. Use a new key for a different action."));
             case ClaimStatus.InProgress:
                 var remaining = (claim.LeaseExpiresAt!.Value - time.GetUtcNow()).TotalSeconds;
-                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyInProgress,
+                return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.IdempotencyInProgress,
                     "A call with this idempotency_key is still running; retry with the same key shortly to get its result.")
                 {
                     RetryAfterSeconds = (int)Math.Clamp(Math.Ceiling(remaining), 1, 5),
                 });
             case ClaimStatus.OutcomeUnknown:
+                telemetry.IdempotencyAnsweredUnknown(context.Connector.Name, tool.Name);
                 Log.IdempotencyOutcomeUnknown(logger, context.CorrelationId, claim.OriginalCorrelationId ?? "");
-                return context.Fail(new GatewayError(ErrorCatalog.IdempotencyOutcomeUnknown,
+                return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.IdempotencyOutcomeUnknown,
                     "An earlier call with this idempotency_key was sent but its outcome is unknown; it will not be repeated automatically. " +
                     "Check whether it took effect before acting again with a new key."));
         }
 
+        telemetry.IdempotencyClaimed(context.Connector.Name, tool.Name);
         return await ForwardClaimedAsync(context, next, scope, claim.Token!, tool, cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,6 +129,8 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
             if (context.SentUpstream)
             {
                 Log.IdempotencyMarkedUnknown(logger, context.CorrelationId);
+                context.KeyMarkedUnknown = true;
+                telemetry.IdempotencyMarkedUnknown(context.Connector.Name, scope.Tool);
                 await store.MarkUnknownAsync(scope, token, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             }
             else
@@ -148,7 +151,8 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
         meta[ReplayMeta.Replay] = true;
         meta[ReplayMeta.OriginalCorrelationId] = claim.OriginalCorrelationId;
         stored.Meta = meta;
-        context.Outcome = "replayed";
+        context.Replayed = true;
+        telemetry.IdempotencyReplayed(context.Connector.Name, context.Tool!.Name);
         Log.IdempotencyReplayed(logger, context.CorrelationId, claim.OriginalCorrelationId ?? "");
         return stored;
     }

@@ -36,7 +36,7 @@ internal sealed class OutputSchemaStage(ILogger<OutputSchemaStage> logger) : ITo
         }
 
         Log.OutputSchemaMismatch(logger, context.CorrelationId, context.Connector.Name, context.ToolName, summary);
-        return context.Fail(new GatewayError(ErrorCatalog.UpstreamError,
+        return context.Fail(CallStage.OutputSchema, new GatewayError(ErrorCatalog.UpstreamError,
             "The upstream's result does not match the tool's declared output schema; the log has the details under the correlation id."));
     }
 }

@@ -16,7 +16,7 @@ internal sealed class RateLimitStage(CallRateLimiters limiters) : IToolCallStage
             if (!lease.IsAcquired)
             {
                 var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window;
-                return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
+                return ValueTask.FromResult(context.Fail(CallStage.RateLimit, new GatewayError(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
                 {
                     RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
                 }));

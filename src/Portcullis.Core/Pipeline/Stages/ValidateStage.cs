@@ -20,7 +20,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         var limits = config.Limits;
         if (JsonLimits.Check(context.Arguments, limits.MaxDepth, limits.MaxStringLength) is { } tooLarge)
         {
-            return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.PayloadTooLarge,
+            return ValueTask.FromResult(context.Fail(CallStage.Validate, new GatewayError(ErrorCatalog.PayloadTooLarge,
                 "The arguments are larger than the gateway accepts; see details for the limit that was passed.")
             {
                 Details = [tooLarge],
@@ -30,7 +30,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         if (context.Tool?.InputValidator is not { } schema)
         {
             // The catalog offers only tools whose schema compiled; without one, refuse rather than guess.
-            return ValueTask.FromResult(context.Fail(GatewayError.Internal()));
+            return ValueTask.FromResult(context.Fail(CallStage.Validate, GatewayError.Internal()));
         }
 
         var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
@@ -43,7 +43,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
                     string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")));
             }
 
-            return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.InvalidArguments,
+            return ValueTask.FromResult(context.Fail(CallStage.Validate, new GatewayError(ErrorCatalog.InvalidArguments,
                 $"The arguments do not match the input schema of '{context.ToolName}': {violations.Count} problem(s), see details.")
             {
                 Details = violations,

@@ -1,10 +1,9 @@
 using System.Security.Claims;
-using Portcullis.Core.Security;
 
-namespace Portcullis.Security;
+namespace Portcullis.Core.Security;
 
 /// <summary>Reads the caller's identity from a validated token's claims.</summary>
-internal static class CallerIdentities
+public static class CallerIdentities
 {
     public static CallerIdentity From(ClaimsPrincipal? user)
     {

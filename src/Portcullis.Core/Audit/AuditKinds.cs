@@ -1,0 +1,25 @@
+namespace Portcullis.Core.Audit;
+
+/// <summary>What an audit event is about.</summary>
+public static class AuditKinds
+{
+    public const string ToolCall = "tool_call";
+
+    public const string ResourceRead = "resource_read";
+
+    public const string PromptGet = "prompt_get";
+
+    /// <summary>A request refused before the MCP layer: bad token, unknown connector, host filter, step-up, size.</summary>
+    public const string HttpRefusal = "http_refusal";
+
+    public const string ConfigLoaded = "config_loaded";
+
+    /// <summary>A connector's catalog (the tools agents may see) changed.</summary>
+    public const string CatalogChanged = "catalog_changed";
+
+    /// <summary>An allow-listed tool was withheld from the catalog (destructive, loosening overlay, uncompilable schema).</summary>
+    public const string ToolRefused = "tool_refused";
+
+    /// <summary>An operator settled an outcome-unknown idempotency key.</summary>
+    public const string KeyResolved = "key_resolved";
+}

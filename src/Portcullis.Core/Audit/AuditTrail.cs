@@ -1,0 +1,245 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Audit;
+
+/// <summary>
+/// Takes audit events from the request path without waiting and hands them to one background writer through a
+/// bounded queue. A sink that falls behind or fails is a metric and a log line, never a slower or failed call;
+/// with <c>audit.required</c> the pipeline refuses calls while <see cref="Accepting"/> is false.
+/// </summary>
+internal sealed class AuditTrail
+{
+    internal const int BatchSize = 256;
+
+    private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
+    private static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(5);
+
+    private readonly IAuditSink? _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<AuditEvent> _queue;
+    private readonly int _capacity;
+    private readonly int? _retentionDays;
+    private readonly Counter<long> _written;
+    private readonly Counter<long> _dropped;
+    private readonly Counter<long> _failures;
+    private long _droppedSinceReport;
+    private long _lastDropReport;
+    private long _inFlightSince;
+    private long _downSince;
+    // Unknown until the first write (the configuration event, queued at start) succeeds: a required trail
+    // refuses calls until then rather than guess.
+    private volatile bool _sinkUp;
+
+    public AuditTrail(GatewayConfig config, IAuditSink? sink, GatewayTelemetry telemetry, TimeProvider time, ILogger<AuditTrail> logger)
+    {
+        _sink = config.Audit.Enabled ? sink : null;
+        _time = time;
+        _logger = logger;
+        _capacity = config.Audit.QueueCapacity;
+        _retentionDays = config.Audit.EffectiveRetentionDays;
+        Required = config.Audit.Required;
+        _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(_capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        var sinkName = _sink?.Name ?? "none";
+        var meter = telemetry.Meter;
+        _written = meter.CreateCounter<long>("portcullis.audit.events", "{event}", "Audit events the sink kept.");
+        _dropped = meter.CreateCounter<long>("portcullis.audit.dropped", "{event}", "Audit events lost because the writer's queue was full.");
+        _failures = meter.CreateCounter<long>("portcullis.audit.write_failures", "{batch}", "Failed attempts to write a batch of audit events.");
+        meter.CreateObservableGauge("portcullis.audit.queue", () => new Measurement<long>(_queue.Reader.Count, new KeyValuePair<string, object?>("sink", sinkName)),
+            "{event}", "Audit events waiting for the writer.");
+        meter.CreateObservableGauge("portcullis.audit.lag", () => new Measurement<double>(LagSeconds(), new KeyValuePair<string, object?>("sink", sinkName)),
+            "s", "Age of the oldest audit event not yet kept by the sink (0 when none waits).");
+        meter.CreateObservableGauge("portcullis.audit.sink.up", () => new Measurement<int>(_sinkUp ? 1 : 0, new KeyValuePair<string, object?>("sink", sinkName)),
+            "{sink}", "1 while the audit sink keeps events, 0 while its writes fail.");
+    }
+
+    public bool Enabled => _sink is not null;
+
+    /// <summary>Calls must be refused while the trail cannot keep their events (<c>audit.required</c>).</summary>
+    public bool Required { get; }
+
+    /// <summary>The sink keeps events and the queue has room: a call now will be audited.</summary>
+    public bool Accepting => _sink is null || (_sinkUp && _queue.Reader.Count < _capacity);
+
+    /// <summary>Queues an event for the writer; never waits. A full queue drops it, counted and logged.</summary>
+    public void Record(AuditEvent e)
+    {
+        if (_sink is null)
+        {
+            return;
+        }
+
+        if (!_queue.Writer.TryWrite(e))
+        {
+            _dropped.Add(1);
+            Interlocked.Increment(ref _droppedSinceReport);
+            ReportDrops();
+        }
+    }
+
+    /// <summary>Writes queued events until cancelled, then drains what it can within a few seconds.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_sink is null)
+        {
+            return;
+        }
+
+        var purging = _retentionDays is { } days ? PurgeLoopAsync(TimeSpan.FromDays(days), cancellationToken) : Task.CompletedTask;
+        var batch = new List<AuditEvent>(BatchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Fill(batch);
+                await WriteWithRetryAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        _queue.Writer.TryComplete();
+        await DrainAsync(batch).ConfigureAwait(false);
+        await purging.ConfigureAwait(false);
+    }
+
+    private void Fill(List<AuditEvent> batch)
+    {
+        while (batch.Count < BatchSize && _queue.Reader.TryRead(out var e))
+        {
+            batch.Add(e);
+        }
+
+        if (batch.Count > 0)
+        {
+            Interlocked.Exchange(ref _inFlightSince, batch[0].Time.UtcTicks);
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await _sink!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                _written.Add(batch.Count);
+                batch.Clear();
+                Interlocked.Exchange(ref _inFlightSince, 0);
+                if (!_sinkUp)
+                {
+                    _sinkUp = true;
+                    if (_downSince != 0)
+                    {
+                        Log.AuditSinkRecovered(_logger, _sink.Name, _time.GetElapsedTime(_downSince).TotalSeconds);
+                        _downSince = 0;
+                    }
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _failures.Add(1);
+                if (_downSince == 0)
+                {
+                    _sinkUp = false;
+                    _downSince = _time.GetTimestamp();
+                    Log.AuditSinkDown(_logger, _sink!.Name, ex.GetType().Name, _queue.Reader.Count + batch.Count, ex);
+                }
+
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5_000));
+            }
+        }
+    }
+
+    private async Task DrainAsync(List<AuditEvent> batch)
+    {
+        using var drain = new CancellationTokenSource(ShutdownDrain, _time);
+        try
+        {
+            do
+            {
+                Fill(batch);
+                if (batch.Count > 0)
+                {
+                    await WriteWithRetryAsync(batch, drain.Token).ConfigureAwait(false);
+                }
+            }
+            while (batch.Count > 0 || _queue.Reader.Count > 0);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.AuditLostAtShutdown(_logger, batch.Count + _queue.Reader.Count);
+        }
+    }
+
+    private async Task PurgeLoopAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(PurgeInterval, _time);
+        try
+        {
+            do
+            {
+                await PurgeOnceAsync(retention, cancellationToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task PurgeOnceAsync(TimeSpan retention, CancellationToken cancellationToken)
+    {
+        var before = _time.GetUtcNow() - retention;
+        try
+        {
+            var count = await _sink!.PurgeAsync(before, cancellationToken).ConfigureAwait(false);
+            if (count > 0)
+            {
+                Log.AuditPurged(_logger, count, before);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.AuditPurgeFailed(_logger, ex);
+        }
+    }
+
+    private double LagSeconds()
+    {
+        var since = Interlocked.Read(ref _inFlightSince);
+        if (since == 0 && _queue.Reader.TryPeek(out var next))
+        {
+            since = next.Time.UtcTicks;
+        }
+
+        return since == 0 ? 0 : Math.Max(0, (_time.GetUtcNow().UtcTicks - since) / (double)TimeSpan.TicksPerSecond);
+    }
+
+    private void ReportDrops()
+    {
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastDropReport);
+        if ((last != 0 && _time.GetElapsedTime(last, now) < DropReportInterval) || Interlocked.CompareExchange(ref _lastDropReport, now, last) != last)
+        {
+            return;
+        }
+
+        Log.AuditDropped(_logger, Interlocked.Exchange(ref _droppedSinceReport, 0), _capacity);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Pipeline;
+
+namespace Portcullis.Core.Audit;
+
+/// <summary>
+/// The one place a decision becomes visible: from its <see cref="AuditEvent"/> come the log line, the metrics, the
+/// span's attributes and the audit trail's record, so the four never disagree.
+/// </summary>
+internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry telemetry, GatewayConfig config, TimeProvider time, ILogger<DecisionRecorder> logger)
+{
+    /// <summary>Tool names are client input: the audit keeps at most this much of one.</summary>
+    internal const int MaxNameLength = 256;
+
+    /// <summary>The label of a tool name no catalog knows (client input never becomes a label).</summary>
+    internal const string UnknownTool = "(unknown)";
+
+    private readonly ArgumentRedactor? _arguments = config.Audit.IncludeArguments ? new ArgumentRedactor(config.Audit.Redact) : null;
+
+    public AuditTrail Trail => audit;
+
+    /// <summary>Records the decision a <c>tools/call</c> ended with.</summary>
+    public void ToolCall(ToolCallContext context, double elapsedMs, Activity? span)
+    {
+        var e = new AuditEvent
+        {
+            Time = time.GetUtcNow(),
+            CorrelationId = context.CorrelationId,
+            Environment = config.Environment,
+            Kind = AuditKinds.ToolCall,
+            Decision = DecisionOf(context),
+            Connector = context.Connector.Name,
+            Principal = context.Caller.Subject,
+            ClientId = context.Caller.ClientId,
+            Tool = Truncate(context.ToolName),
+            // Computed only for the trail: a read without audit skips hashing its arguments.
+            ArgumentsSha256 = audit.Enabled ? context.ArgumentsSha256 : null,
+            Code = context.Failure?.Code.Code,
+            Stage = context.FailedStage ?? (context.Replayed ? CallStage.Idempotency : context.Cancelled && context.SentUpstream ? CallStage.Forward : null),
+            UpstreamReached = context.SentUpstream,
+            Replay = context.Replayed,
+            DurationMs = elapsedMs,
+            Detail = context.Failure?.Message ?? (context.Cancelled ? "the caller cancelled the request or went away" : null),
+            Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
+        };
+
+        var label = context.Tool?.Name ?? (context.Connector.Catalog.TryGet(context.ToolName, out var known) ? known.Name : UnknownTool);
+        var tags = new TagList { { "connector", e.Connector }, { "tool", label }, { "outcome", context.Outcome } };
+        telemetry.Calls.Add(1, tags);
+        telemetry.Duration.Record(elapsedMs / 1000, tags);
+        if (e.Stage == CallStage.RateLimit)
+        {
+            telemetry.RateLimitRefusals.Add(1, new TagList { { "connector", e.Connector }, { "tool", label } });
+        }
+
+        switch (e.Decision)
+        {
+            case AuditDecisions.Refused:
+                Log.CallRefused(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, context.Outcome, e.Stage!, elapsedMs);
+                break;
+            case AuditDecisions.Failed or AuditDecisions.OutcomeUnknown:
+                Log.CallEndedBadly(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, e.Decision, context.Outcome, e.Stage ?? "", elapsedMs, e.Detail ?? "");
+                break;
+            default:
+                Log.CallDecided(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, e.Decision, context.Outcome, elapsedMs);
+                break;
+        }
+
+        Tag(span, e);
+        audit.Record(e);
+    }
+
+    /// <summary>Records a resources/read or prompts/get.</summary>
+    public void Request(AuditEvent e, string method, Activity? span)
+    {
+        var outcome = e.Code ?? "ok";
+        telemetry.Passthrough.Add(1, new TagList { { "connector", e.Connector }, { "method", method }, { "outcome", outcome } });
+        Log.RequestDecided(logger, e.CorrelationId, e.Connector ?? "", e.Kind, e.Resource ?? e.Prompt ?? "", e.Principal ?? "", e.Decision, outcome, e.DurationMs ?? 0);
+        Tag(span, e);
+        audit.Record(e);
+    }
+
+    /// <summary>Records a request refused at the HTTP level (the log line is the refusing component's own).</summary>
+    public void HttpRefusal(AuditEvent e)
+    {
+        telemetry.HttpRefusals.Add(1, new TagList { { "stage", e.Stage }, { "code", e.Code } });
+        audit.Record(e);
+    }
+
+    /// <summary>Records an administrative event: configuration, catalog, operator actions.</summary>
+    public void Administrative(AuditEvent e)
+    {
+        Log.AdminEvent(logger, e.Kind, e.Connector ?? "-", e.Tool ?? "-", e.Detail ?? "");
+        audit.Record(e);
+    }
+
+    /// <summary>A new event of <paramref name="kind"/> with the gateway's time and environment.</summary>
+    public AuditEvent Event(string kind, string decision, string? correlationId = null) => new()
+    {
+        Time = time.GetUtcNow(),
+        CorrelationId = correlationId ?? CorrelationIds.Next(),
+        Environment = config.Environment,
+        Kind = kind,
+        Decision = decision,
+    };
+
+    private static string DecisionOf(ToolCallContext context)
+    {
+        if (context.Replayed)
+        {
+            return AuditDecisions.Replayed;
+        }
+
+        if (context.KeyMarkedUnknown)
+        {
+            return AuditDecisions.OutcomeUnknown;
+        }
+
+        if (context.Cancelled)
+        {
+            return AuditDecisions.Failed;
+        }
+
+        if (context.Failure is null)
+        {
+            return AuditDecisions.Allowed;
+        }
+
+        return context.SentUpstream || context.FailedStage is CallStage.Forward or CallStage.OutputSchema or CallStage.Pipeline
+            ? AuditDecisions.Failed
+            : AuditDecisions.Refused;
+    }
+
+    private static void Tag(Activity? span, AuditEvent e)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag("portcullis.decision", e.Decision);
+        span.SetTag("portcullis.upstream_reached", e.UpstreamReached);
+        if (e.Stage is not null)
+        {
+            span.SetTag("portcullis.stage", e.Stage);
+        }
+
+        if (e.Code is not null)
+        {
+            span.SetTag("error.type", e.Code);
+            span.SetStatus(ActivityStatusCode.Error, e.Code);
+        }
+    }
+
+    internal static string? Truncate(string? name) => name is { Length: > MaxNameLength } ? name[..MaxNameLength] : name;
+}

@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Audit.Jsonl;
+
+/// <summary>
+/// Appends one JSON object a line to a file for log shippers. Each line is one write of whole bytes, and every batch
+/// is flushed to disk before the next: a process killed at any moment leaves only whole lines (a line cut by a
+/// full disk or a power loss is removed when the file is next opened). A file moved or deleted by log rotation is
+/// noticed and a new one started.
+/// </summary>
+internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger) : IAuditSink, IDisposable
+{
+    private static readonly byte[] NewLine = "\n"u8.ToArray();
+
+    private FileStream? _file;
+    private string? _openedTarget;
+
+    public string Name => "jsonl";
+
+    public string Path => path;
+
+    public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        var file = Current();
+        try
+        {
+            foreach (var e in events)
+            {
+                var json = AuditJson.ToUtf8(e);
+                var line = new byte[json.Length + 1];
+                json.CopyTo(line, 0);
+                line[^1] = NewLine[0];
+                file.Write(line);
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            // The next attempt reopens, cutting any partial line this one left.
+            Close();
+            throw;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Retention of jsonl files belongs to the log rotation that ships them.</summary>
+    public ValueTask<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+    public void Dispose() => Close();
+
+    private FileStream Current()
+    {
+        if (_file is not null && StillAtPath(_file))
+        {
+            return _file;
+        }
+
+        Close();
+        var folder = System.IO.Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        // No buffering: each Write is one write(2) of a whole line.
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        try
+        {
+            RepairTornLine(file);
+            file.Seek(0, SeekOrigin.End);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        _file = file;
+        _openedTarget = DescriptorTarget(file);
+        return file;
+    }
+
+    /// <summary>Cuts the file back to its last newline, so a line cut short by a crash is not followed by the next.</summary>
+    private void RepairTornLine(FileStream file)
+    {
+        var length = file.Length;
+        if (length == 0)
+        {
+            return;
+        }
+
+        var buffer = new byte[4096];
+        var end = length;
+        while (end > 0)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            var count = (int)(end - start);
+            file.Seek(start, SeekOrigin.Begin);
+            file.ReadExactly(buffer, 0, count);
+            var newline = Array.LastIndexOf(buffer, NewLine[0], count - 1, count);
+            if (newline >= 0)
+            {
+                var keep = start + newline + 1;
+                if (keep < length)
+                {
+                    file.SetLength(keep);
+                    Log.AuditTornLineRepaired(logger, length - keep);
+                }
+
+                return;
+            }
+
+            end = start;
+        }
+
+        file.SetLength(0);
+        Log.AuditTornLineRepaired(logger, length);
+    }
+
+    /// <summary>
+    /// False once log rotation moved or deleted the file (on Linux the open descriptor's target changes, or gains
+    /// " (deleted)"); a file truncated in place (copytruncate) is written from its new end.
+    /// </summary>
+    private bool StillAtPath(FileStream file)
+    {
+        if (!File.Exists(path) || (OperatingSystem.IsLinux() && !string.Equals(DescriptorTarget(file), _openedTarget, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        if (file.Length < file.Position)
+        {
+            file.Seek(0, SeekOrigin.End);
+        }
+
+        return true;
+    }
+
+    private static string? DescriptorTarget(FileStream file) =>
+        OperatingSystem.IsLinux() ? new FileInfo($"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}").LinkTarget : null;
+
+    private void Close()
+    {
+        _file?.Dispose();
+        _file = null;
+    }
+}

@@ -1,0 +1,91 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>Checks the audit, admin, telemetry and logging sections beyond what the schema can.</summary>
+internal static class ObservabilityValidator
+{
+    private static readonly string[] Levels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
+
+    public static IEnumerable<ConfigError> Validate(GatewayConfig config)
+    {
+        var audit = config.Audit;
+        if (audit.Sink is not ("store" or "jsonl" or "none"))
+        {
+            yield return new ConfigError("$.audit.sink", $"'{audit.Sink}' is not a sink: use store, jsonl or none");
+        }
+
+        if (string.Equals(audit.Sink, "jsonl", StringComparison.Ordinal) && audit.RetentionDays is not null)
+        {
+            yield return new ConfigError("$.audit.retention_days", "applies to the store sink; rotate and expire jsonl files with your log rotation (the gateway reopens a rotated file)");
+        }
+
+        if (audit.Required && !audit.Enabled)
+        {
+            yield return new ConfigError("$.audit.required", "an audit trail cannot be required while audit.sink is none");
+        }
+
+        foreach (var error in ValidateAdmin(config))
+        {
+            yield return error;
+        }
+
+        var telemetry = config.Telemetry;
+        if (telemetry.OtlpEndpoint is { } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            yield return new ConfigError("$.telemetry.otlp_endpoint", $"'{endpoint}' is not an http(s) URL");
+        }
+
+        foreach (var (name, value) in telemetry.OtlpHeaders)
+        {
+            if (SecretReference.LooksLikeReference(value) && !SecretReference.TryParse(value, out _))
+            {
+                yield return new ConfigError($"$.telemetry.otlp_headers.{name}", "not a valid secret reference (env:NAME or file:PATH)");
+            }
+        }
+
+        if (config.Logging.Format is not ("text" or "json"))
+        {
+            yield return new ConfigError("$.logging.format", $"'{config.Logging.Format}' is not a log format: use text or json");
+        }
+
+        foreach (var (category, level) in config.Logging.Levels)
+        {
+            if (!Levels.Contains(level.ToLowerInvariant()))
+            {
+                yield return new ConfigError($"$.logging.levels.{category}", $"'{level}' is not a level: use one of {string.Join(", ", Levels)}");
+            }
+        }
+    }
+
+    private static IEnumerable<ConfigError> ValidateAdmin(GatewayConfig config)
+    {
+        var admin = config.Admin;
+        if (admin.Listen is not { } listen)
+        {
+            if (admin.PublicUrl is not null)
+            {
+                yield return new ConfigError("$.admin.public_url", "needs admin.listen");
+            }
+
+            yield break;
+        }
+
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var adminUri) || adminUri.Scheme is not ("http" or "https"))
+        {
+            yield return new ConfigError("$.admin.listen", $"'{listen}' is not an http(s) URL");
+            yield break;
+        }
+
+        if (Uri.TryCreate(config.Listen, UriKind.Absolute, out var mcpUri) && mcpUri.Port == adminUri.Port && adminUri.Port != 0
+            && (string.Equals(mcpUri.Host, adminUri.Host, StringComparison.OrdinalIgnoreCase) || IsAnyAddress(mcpUri.Host) || IsAnyAddress(adminUri.Host)))
+        {
+            yield return new ConfigError("$.admin.listen", "must differ from listen: the admin plane never shares the MCP listener");
+        }
+
+        if (config.Identity.Dev && !(ListenAddress.IsLoopback(listen) && (admin.PublicUrl is null || ListenAddress.IsLoopback(admin.PublicUrl))))
+        {
+            yield return new ConfigError("$.admin.listen", "with the development identity the admin plane must listen on loopback");
+        }
+    }
+
+    private static bool IsAnyAddress(string host) => host is "0.0.0.0" or "[::]" or "*" or "+";
+}

@@ -1,0 +1,42 @@
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>
+/// The opaque id of a stored key in the admin API: the scope's five parts as a base64url JSON array, so a principal
+/// or key with any characters fits in a URL segment.
+/// </summary>
+public static class IdempotencyRecordId
+{
+    public static string From(IdempotencyScope scope) =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(
+            [scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key], IdempotencyJsonContext.Default.StringArray));
+
+    public static bool TryParse(string id, out IdempotencyScope scope)
+    {
+        scope = null!;
+        try
+        {
+            var parts = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(id), IdempotencyJsonContext.Default.StringArray);
+            if (parts is not { Length: 5 } || parts.Any(p => p is null))
+            {
+                return false;
+            }
+
+            scope = new IdempotencyScope(parts[0], parts[1], parts[2], parts[3], parts[4]);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The subject and client id a scope's principal key was made of (see <c>CallerIdentity.Key</c>).</summary>
+    public static (string Subject, string? ClientId) Principal(IdempotencyScope scope)
+    {
+        var separator = scope.Principal.IndexOf('\u001f', StringComparison.Ordinal);
+        return separator < 0 ? (scope.Principal, null) : (scope.Principal[..separator], scope.Principal[(separator + 1)..]);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Idempotency;
+
+/// <summary>
+/// An operator settles an outcome-unknown key: not executed releases it so the agent's retry runs; executed answers
+/// later retries with a non-error result saying an operator confirmed the call. Both are audited.
+/// </summary>
+internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig config, DecisionRecorder recorder, GatewayTelemetry telemetry, TimeProvider time)
+{
+    /// <summary>Marks a result stored by an operator's confirmation rather than by the upstream.</summary>
+    public const string OperatorConfirmedMeta = "portcullis/operator_confirmed";
+
+    private static readonly JsonTypeInfo<CallToolResult> ResultType =
+        (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
+
+    public TimeSpan Retention { get; } = TimeSpan.FromHours(config.Idempotency.RetentionHours);
+
+    public async ValueTask<(ResolveStatus Status, IdempotencyRecord? Record)> ResolveAsync(
+        IdempotencyScope scope, bool executed, string? note, string operatorSubject, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = await store.GetAsync(scope, now, Retention, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return (ResolveStatus.NotFound, null);
+        }
+
+        var result = executed ? JsonSerializer.Serialize(Confirmation(record, note), ResultType) : null;
+        var status = await store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, result, operatorSubject, note, now, Retention), cancellationToken)
+            .ConfigureAwait(false);
+        if (status != ResolveStatus.Resolved)
+        {
+            return (status, record);
+        }
+
+        telemetry.IdempotencyResolved(scope.Connector, scope.Tool, executed);
+        var (subject, clientId) = IdempotencyRecordId.Principal(scope);
+        recorder.Administrative(recorder.Event(AuditKinds.KeyResolved, executed ? AuditDecisions.Executed : AuditDecisions.NotExecuted, record.CorrelationId) with
+        {
+            Connector = scope.Connector,
+            Principal = subject,
+            ClientId = clientId,
+            Tool = scope.Tool,
+            ArgumentsSha256 = record.Fingerprint,
+            Stage = Pipeline.CallStage.Idempotency,
+            Actor = operatorSubject,
+            Detail = note is null ? null : "note: " + note,
+        });
+        return (status, await store.GetAsync(scope, time.GetUtcNow(), Retention, cancellationToken).ConfigureAwait(false) ?? record);
+    }
+
+    private static CallToolResult Confirmation(IdempotencyRecord record, string? note)
+    {
+        var text = $"An operator confirmed that the earlier call with this idempotency_key (correlation id {record.CorrelationId}) took effect. " +
+            "It was not sent again; treat the action as done." + (string.IsNullOrWhiteSpace(note) ? "" : " Operator's note: " + note);
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = text }],
+            Meta = new JsonObject { [OperatorConfirmedMeta] = true },
+        };
+    }
+}

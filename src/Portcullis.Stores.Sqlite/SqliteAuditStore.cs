@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Portcullis.Core.Audit;
+
+namespace Portcullis.Stores.Sqlite;
+
+/// <summary>
+/// The audit trail's <c>store</c> sink on SQLite: an append-only table (a trigger refuses updates; only the
+/// retention purge deletes), indexed for the queries of the CLI and the admin API, in its own WAL file so audit
+/// writes never wait on idempotency writes.
+/// </summary>
+internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
+{
+    private const string Columns =
+        "time, correlation_id, environment, connector, principal, client_id, kind, tool, resource, prompt, arguments_sha256, " +
+        "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments";
+
+    private readonly string _connectionString;
+
+    public SqliteAuditStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS audit_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                correlation_id TEXT NOT NULL,
+                environment TEXT NOT NULL,
+                connector TEXT NULL,
+                principal TEXT NULL,
+                client_id TEXT NULL,
+                kind TEXT NOT NULL,
+                tool TEXT NULL,
+                resource TEXT NULL,
+                prompt TEXT NULL,
+                arguments_sha256 TEXT NULL,
+                decision TEXT NOT NULL,
+                code TEXT NULL,
+                stage TEXT NULL,
+                upstream_reached INTEGER NULL,
+                replay INTEGER NULL,
+                duration_ms REAL NULL,
+                detail TEXT NULL,
+                actor TEXT NULL,
+                remote_address TEXT NULL,
+                arguments TEXT NULL
+            );
+            CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time, id);
+            CREATE INDEX IF NOT EXISTS audit_events_principal ON audit_events (principal, time);
+            CREATE INDEX IF NOT EXISTS audit_events_tool ON audit_events (tool, time);
+            CREATE INDEX IF NOT EXISTS audit_events_code ON audit_events (code, time);
+            CREATE INDEX IF NOT EXISTS audit_events_correlation ON audit_events (correlation_id);
+            CREATE TRIGGER IF NOT EXISTS audit_events_append_only BEFORE UPDATE ON audit_events
+            BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public string Name => "store";
+
+    public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "$" + c))})";
+        var parameters = Columns.Split(", ").ToDictionary(c => c, c => insert.Parameters.Add("$" + c, SqliteType.Text));
+        insert.Prepare();
+        foreach (var e in events)
+        {
+            Set(parameters["time"], e.Time.ToUnixTimeMilliseconds());
+            Set(parameters["correlation_id"], e.CorrelationId);
+            Set(parameters["environment"], e.Environment);
+            Set(parameters["connector"], e.Connector);
+            Set(parameters["principal"], e.Principal);
+            Set(parameters["client_id"], e.ClientId);
+            Set(parameters["kind"], e.Kind);
+            Set(parameters["tool"], e.Tool);
+            Set(parameters["resource"], e.Resource);
+            Set(parameters["prompt"], e.Prompt);
+            Set(parameters["arguments_sha256"], e.ArgumentsSha256);
+            Set(parameters["decision"], e.Decision);
+            Set(parameters["code"], e.Code);
+            Set(parameters["stage"], e.Stage);
+            Set(parameters["upstream_reached"], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
+            Set(parameters["replay"], e.Replay is { } replay ? (replay ? 1 : 0) : null);
+            Set(parameters["duration_ms"], e.DurationMs);
+            Set(parameters["detail"], e.Detail);
+            Set(parameters["actor"], e.Actor);
+            Set(parameters["remote_address"], e.RemoteAddress);
+            Set(parameters["arguments"], e.Arguments?.ToJsonString());
+            insert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM audit_events WHERE time < $before";
+        command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+        return ValueTask.FromResult(command.ExecuteNonQuery());
+    }
+
+    public ValueTask<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        var where = new StringBuilder("1 = 1");
+        if (query.Cursor is { } cursor)
+        {
+            var parts = cursor.Split(':');
+            if (parts.Length != 2
+                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var time)
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new ArgumentException("The cursor is not one this trail gave out.", nameof(query));
+            }
+
+            where.Append(" AND (time < $cursor_time OR (time = $cursor_time AND id < $cursor_id))");
+            command.Parameters.AddWithValue("$cursor_time", time);
+            command.Parameters.AddWithValue("$cursor_id", id);
+        }
+
+        Filter(command, where, "time >=", "$since", query.Since?.ToUnixTimeMilliseconds());
+        Filter(command, where, "time <=", "$until", query.Until?.ToUnixTimeMilliseconds());
+        Filter(command, where, "principal =", "$principal", query.Principal);
+        Filter(command, where, "tool =", "$tool", query.Tool);
+        Filter(command, where, "code =", "$code", query.Code);
+        Filter(command, where, "connector =", "$connector", query.Connector);
+        Filter(command, where, "kind =", "$kind", query.Kind);
+        Filter(command, where, "decision =", "$decision", query.Decision);
+        Filter(command, where, "correlation_id =", "$correlation_id", query.CorrelationId);
+        command.CommandText = $"SELECT id, {Columns} FROM audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", query.Limit + 1);
+        var events = new List<AuditEvent>(query.Limit);
+        string? next = null;
+        using var reader = command.ExecuteReader();
+        long lastTime = 0, lastId = 0;
+        while (reader.Read())
+        {
+            if (events.Count == query.Limit)
+            {
+                next = string.Create(CultureInfo.InvariantCulture, $"{lastTime}:{lastId}");
+                break;
+            }
+
+            lastId = reader.GetInt64(0);
+            lastTime = reader.GetInt64(1);
+            events.Add(Read(reader));
+        }
+
+        return ValueTask.FromResult(new AuditPage(events, next));
+    }
+
+    private static AuditEvent Read(SqliteDataReader r) => new()
+    {
+        Time = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)),
+        CorrelationId = r.GetString(2),
+        Environment = r.GetString(3),
+        Connector = Text(r, 4),
+        Principal = Text(r, 5),
+        ClientId = Text(r, 6),
+        Kind = r.GetString(7),
+        Tool = Text(r, 8),
+        Resource = Text(r, 9),
+        Prompt = Text(r, 10),
+        ArgumentsSha256 = Text(r, 11),
+        Decision = r.GetString(12),
+        Code = Text(r, 13),
+        Stage = Text(r, 14),
+        UpstreamReached = r.IsDBNull(15) ? null : r.GetInt64(15) != 0,
+        Replay = r.IsDBNull(16) ? null : r.GetInt64(16) != 0,
+        DurationMs = r.IsDBNull(17) ? null : r.GetDouble(17),
+        Detail = Text(r, 18),
+        Actor = Text(r, 19),
+        RemoteAddress = Text(r, 20),
+        Arguments = Text(r, 21) is { } json ? JsonNode.Parse(json)!.AsObject() : null,
+    };
+
+    private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static void Filter(SqliteCommand command, StringBuilder where, string condition, string name, object? value)
+    {
+        if (value is not null)
+        {
+            where.Append(" AND ").Append(condition).Append(' ').Append(name);
+            command.Parameters.AddWithValue(name, value);
+        }
+    }
+
+    private static void Set(SqliteParameter parameter, object? value)
+    {
+        parameter.SqliteType = value switch
+        {
+            long or int => SqliteType.Integer,
+            double => SqliteType.Real,
+            _ => SqliteType.Text,
+        };
+        parameter.Value = value ?? DBNull.Value;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = FULL";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Stores.Sqlite;
+
+/// <summary>What operators need: one key, lists by state, and settling an outcome-unknown key.</summary>
+internal sealed partial class SqliteIdempotencyStore
+{
+    private const string RecordColumns =
+        "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
+        "resolved_executed, resolved_by, resolved_at, resolution_note";
+
+    /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
+    private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
+
+    public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {RecordColumns} FROM idempotency WHERE {Key} AND created_at > $cutoff";
+        Bind(select, scope);
+        select.Parameters.AddWithValue("$cutoff", (now - retention).ToUnixTimeMilliseconds());
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? ReadRecord(reader, now) : null;
+    }
+
+    public async ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        var where = new StringBuilder("created_at > $cutoff");
+        select.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+        select.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        switch (request.State)
+        {
+            case IdempotencyState.InProgress:
+                where.Append($" AND state = {InProgress} AND lease_expires_at > $now");
+                break;
+            case IdempotencyState.Completed:
+                where.Append($" AND state = {Completed}");
+                break;
+            case IdempotencyState.OutcomeUnknown:
+                where.Append(" AND ").Append(IsUnknown);
+                break;
+        }
+
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("principal", request.Principal), ("tool", request.Tool), ("key", request.Key) })
+        {
+            if (value is not null)
+            {
+                where.Append($" AND {column} = ${column}");
+                select.Parameters.AddWithValue("$" + column, value);
+            }
+        }
+
+        if (request.Cursor is { } cursor)
+        {
+            var (createdAt, scope) = DecodeCursor(cursor);
+            where.Append(" AND (created_at < $c_created OR (created_at = $c_created AND (environment, connector, principal, tool, key) > ($c_env, $c_conn, $c_principal, $c_tool, $c_key)))");
+            select.Parameters.AddWithValue("$c_created", createdAt);
+            select.Parameters.AddWithValue("$c_env", scope.Environment);
+            select.Parameters.AddWithValue("$c_conn", scope.Connector);
+            select.Parameters.AddWithValue("$c_principal", scope.Principal);
+            select.Parameters.AddWithValue("$c_tool", scope.Tool);
+            select.Parameters.AddWithValue("$c_key", scope.Key);
+        }
+
+        select.CommandText = $"SELECT {RecordColumns} FROM idempotency WHERE {where} " +
+            "ORDER BY created_at DESC, environment, connector, principal, tool, key LIMIT $limit";
+        select.Parameters.AddWithValue("$limit", request.Limit + 1);
+        var records = new List<IdempotencyRecord>(request.Limit);
+        string? next = null;
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            if (records.Count == request.Limit)
+            {
+                var last = records[^1];
+                next = EncodeCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Scope);
+                break;
+            }
+
+            records.Add(ReadRecord(reader, request.Now));
+        }
+
+        return new IdempotencyRecordPage(records, next);
+    }
+
+    public async ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Executed && request.ResultJson is null)
+        {
+            throw new ArgumentException("An executed resolution needs the result later retries are answered with.", nameof(request));
+        }
+
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var select = connection.CreateCommand();
+            select.Transaction = transaction;
+            select.CommandText = $"SELECT {IsUnknown} FROM idempotency WHERE {Key} AND created_at > $cutoff";
+            Bind(select, request.Scope);
+            select.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+            select.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+            var unknown = select.ExecuteScalar();
+            if (unknown is null)
+            {
+                return ResolveStatus.NotFound;
+            }
+
+            if (Convert.ToInt64(unknown, System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return ResolveStatus.NotOutcomeUnknown;
+            }
+
+            using var change = connection.CreateCommand();
+            change.Transaction = transaction;
+            Bind(change, request.Scope);
+            if (request.Executed)
+            {
+                change.CommandText = $"""
+                    UPDATE idempotency SET state = {Completed}, result = $result, updated_at = $now,
+                        resolved_executed = 1, resolved_by = $by, resolved_at = $now, resolution_note = $note
+                    WHERE {Key}
+                    """;
+                change.Parameters.AddWithValue("$result", request.ResultJson);
+                change.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+                change.Parameters.AddWithValue("$by", request.ResolvedBy);
+                change.Parameters.AddWithValue("$note", (object?)request.Note ?? DBNull.Value);
+            }
+            else
+            {
+                change.CommandText = $"DELETE FROM idempotency WHERE {Key}";
+            }
+
+            change.ExecuteNonQuery();
+            transaction.Commit();
+            return ResolveStatus.Resolved;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private static IdempotencyRecord ReadRecord(SqliteDataReader r, DateTimeOffset now)
+    {
+        var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
+        var lease = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10));
+        var state = r.GetInt32(6) switch
+        {
+            Completed => IdempotencyState.Completed,
+            InProgress when lease > now => IdempotencyState.InProgress,
+            _ => IdempotencyState.OutcomeUnknown,
+        };
+        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)), lease)
+        {
+            Resolution = r.IsDBNull(11)
+                ? null
+                : new IdempotencyResolution(r.GetInt64(11) != 0, r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+        };
+    }
+
+    private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(
+            new[] { createdAt.ToString(System.Globalization.CultureInfo.InvariantCulture), scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key },
+            StoreJsonContext.Default.StringArray));
+
+    private static (long CreatedAt, IdempotencyScope Scope) DecodeCursor(string cursor)
+    {
+        try
+        {
+            var parts = JsonSerializer.Deserialize(Convert.FromBase64String(cursor), StoreJsonContext.Default.StringArray);
+            if (parts is { Length: 6 } && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt))
+            {
+                return (createdAt, new IdempotencyScope(parts[1], parts[2], parts[3], parts[4], parts[5]));
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+        }
+
+        throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
+    }
+
+    /// <summary>Files created before operators could settle keys gain the resolution columns.</summary>
+    private static void AddResolutionColumns(SqliteConnection connection)
+    {
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var info = connection.CreateCommand())
+        {
+            info.CommandText = "PRAGMA table_info(idempotency)";
+            using var reader = info.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(1));
+            }
+        }
+
+        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") })
+        {
+            if (!existing.Contains(column))
+            {
+                using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE idempotency ADD COLUMN {column} {type} NULL";
+                alter.ExecuteNonQuery();
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenTelemetry.Metrics;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Idempotency;
+using Portcullis.Security;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// Builds the admin plane: its own Kestrel listener and pipeline, never the MCP one, sharing the gateway's
+/// singletons (connectors, stores, audit trail, metrics) and its logging.
+/// </summary>
+internal static class AdminApp
+{
+    public static WebApplication Build(GatewayConfig config, IServiceProvider gateway)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
+        builder.WebHost.UseUrls(config.Admin.Listen!);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+        });
+        builder.Logging.ClearProviders();
+        // The gateway's own lifetime messages cover the process; the admin plane logs its address itself.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        var services = builder.Services;
+        services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
+        Share<GatewayConfig>(services, gateway);
+        Share<TimeProvider>(services, gateway);
+        Share<ConnectorRegistry>(services, gateway);
+        Share<IIdempotencyStore>(services, gateway);
+        Share<IdempotencyResolver>(services, gateway);
+        Share<DecisionRecorder>(services, gateway);
+        Share<AuditTrail>(services, gateway);
+        if (gateway.GetService<IAuditReader>() is { } reader)
+        {
+            services.AddSingleton(reader);
+        }
+
+        services.AddAdminAuthentication(config, gateway.GetService<DevSigningKey>());
+
+        // DNS-rebinding protection as on the MCP listener: on loopback only loopback names (and public_url's host).
+        var publicHost = config.Admin.PublicUrl is { } publicUrl ? new Uri(publicUrl).Authority : null;
+        services.AddSingleton(new HostPolicy(new GatewayConfig
+        {
+            Listen = config.Admin.PublicUrl is null || ListenAddress.IsLoopback(config.Admin.PublicUrl) ? config.Admin.Listen! : config.Admin.PublicUrl,
+            AllowedHosts = publicHost is null ? null : [publicHost, "localhost", "127.0.0.1", "[::1]"],
+        }));
+        var app = builder.Build();
+        app.UseMiddleware<HostFilterMiddleware>();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAdmin(config, gateway.GetService<MeterProvider>());
+        return app;
+    }
+
+    /// <summary>The addresses the admin listener bound (port 0 resolved), once started.</summary>
+    public static ICollection<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+
+    private static void Share<T>(IServiceCollection services, IServiceProvider gateway)
+        where T : class => services.AddSingleton(gateway.GetRequiredService<T>());
+}

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Security;
+using Portcullis.Security;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// Admin tokens come from the gateway's identity provider with the audience <c>{admin base}/admin</c> (and only
+/// that one), the gateway's environment, a subject, a lifetime within <c>admin.token_ttl_seconds</c>, and the scope
+/// of what they do: one authorization policy per scope in <see cref="AdminScopes"/>.
+/// </summary>
+internal static class AdminAuthentication
+{
+    public static IServiceCollection AddAdminAuthentication(this IServiceCollection services, GatewayConfig config, DevSigningKey? devKey)
+    {
+        services.AddSingleton<AdminAudience>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+
+        // AddAuthentication brings data protection, whose hosted service reads (and would create) a key ring at
+        // start-up; bearer tokens need no keys of the gateway's own, so that service does not run here.
+        foreach (var keyRingWarmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
+        {
+            services.Remove(keyRingWarmUp);
+        }
+
+        services.AddDataProtection().DisableAutomaticKeyGeneration();
+        // Configured on first use, after the listener is bound: the audience may depend on the port it got.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience>((options, audience) =>
+        {
+            GatewayAuthentication.ConfigureJwt(options, config, devKey, [audience.Value]);
+            options.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value) is { } reason)
+                    {
+                        context.HttpContext.Features.Set(new AdminTokenRefusal(reason));
+                        context.Fail(reason);
+                    }
+
+                    return Task.CompletedTask;
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    context.HttpContext.Features.Set(new AdminTokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
+                    return Task.CompletedTask;
+                },
+            };
+        });
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var scope in new[] { AdminScopes.Admin, AdminScopes.Review })
+        {
+            authorization.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope)));
+        }
+
+        services.AddSingleton<IAuthorizationHandler>(_ => new ScopeRequirement(AdminScopes.Admin));
+        services.AddSingleton<IAuthorizationHandler>(_ => new ScopeRequirement(AdminScopes.Review));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AdminAuthorizationResults>();
+        return services;
+    }
+
+    private static string? Refusal(JsonWebToken? token, GatewayConfig config, string audience)
+    {
+        if (token is null)
+        {
+            return "malformed";
+        }
+
+        if (string.IsNullOrEmpty(token.Subject))
+        {
+            return "no_subject";
+        }
+
+        if (token.Audiences.Any(a => !string.Equals(a, audience, StringComparison.Ordinal)))
+        {
+            return "wrong_audience";
+        }
+
+        if (!token.TryGetPayloadValue<string>(config.Identity.EnvironmentClaim, out var environment)
+            || !string.Equals(environment, config.Environment, StringComparison.Ordinal))
+        {
+            return "wrong_environment";
+        }
+
+        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
+        {
+            return "no_lifetime";
+        }
+
+        return exp - iat > config.Admin.TokenTtlSeconds ? "lifetime_too_long" : null;
+    }
+
+    /// <summary>The subject of the admin token on this request.</summary>
+    public static string Subject(ClaimsPrincipal user) => CallerIdentities.From(user).Subject;
+}

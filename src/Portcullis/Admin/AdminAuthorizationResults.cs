@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Security;
+using Portcullis.Diagnostics;
+using Portcullis.Security;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// Answers refused admin requests from the error catalog: 401 <c>unauthenticated</c> (no token, or one refused, with
+/// its reason class in the log and the audit trail) and 403 <c>insufficient_scope</c> naming the scope needed.
+/// </summary>
+internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
+{
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Succeeded)
+        {
+            return next(context);
+        }
+
+        var correlationId = CorrelationIds.Next();
+        var refusal = recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
+        {
+            RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
+            Resource = "admin:" + context.Request.Path,
+        };
+        if (authorizeResult.Forbidden)
+        {
+            var scope = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault()?.Scope ?? AdminScopes.Admin;
+            var caller = CallerIdentities.From(context.User);
+            GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
+            recorder.HttpRefusal(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope });
+            context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
+            return AdminResults.Error(ErrorCatalog.InsufficientScope, $"This needs an admin token with the scope {scope}.", correlationId, StatusCodes.Status403Forbidden)
+                .ExecuteAsync(context);
+        }
+
+        var reason = context.Features.Get<AdminTokenRefusal>()?.Reason
+            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : "invalid");
+        GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
+        recorder.HttpRefusal(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason });
+        context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
+            ? "Bearer realm=\"portcullis-admin\""
+            : "Bearer realm=\"portcullis-admin\", error=\"invalid_token\"";
+        return AdminResults.Error(ErrorCatalog.Unauthenticated, "This needs a valid admin token (audience {admin base}/admin) from the gateway's identity provider.", correlationId, StatusCodes.Status401Unauthorized)
+            .ExecuteAsync(context);
+    }
+}

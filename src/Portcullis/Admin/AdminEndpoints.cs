@@ -1,0 +1,30 @@
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// The admin plane's routes: <c>/metrics</c>, and the JSON API under <c>/admin/api</c>, where every route needs an
+/// admin token with the scope its group names. New admin features add a <c>Map</c> of their own here.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public const string ApiPrefix = "/admin/api";
+
+    public static void MapAdmin(this WebApplication app, GatewayConfig config, OpenTelemetry.Metrics.MeterProvider? meters)
+    {
+        if (meters is not null)
+        {
+            var metrics = app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
+            if (config.Admin.MetricsRequireToken)
+            {
+                metrics.RequireAuthorization(AdminScopes.Admin);
+            }
+        }
+
+        var api = app.MapGroup(ApiPrefix).RequireAuthorization(AdminScopes.Admin);
+        AdminConnectorEndpoints.Map(api);
+        AdminAuditEndpoints.Map(api);
+        AdminIdempotencyEndpoints.Map(api);
+        app.MapFallback(() => AdminResults.NotFound("No admin route has this path."));
+    }
+}

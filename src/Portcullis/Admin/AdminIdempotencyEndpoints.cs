@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portcullis.Core.Idempotency;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// <c>/admin/api/idempotency</c>: stored keys by key or state, and settling an outcome-unknown key
+/// (<c>POST …/{id}/resolve {"executed": true|false, "note": …}</c>).
+/// </summary>
+internal static class AdminIdempotencyEndpoints
+{
+    public const int MaxNoteLength = 1000;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var query = request.Query;
+            IdempotencyState? state = null;
+            if (query["state"].ToString() is { Length: > 0 } s)
+            {
+                if (ParseState(s) is not { } parsed)
+                {
+                    return AdminResults.BadRequest("state: one of in_progress, completed, outcome_unknown.");
+                }
+
+                state = parsed;
+            }
+
+            var limit = 100;
+            if (query["limit"].ToString() is { Length: > 0 } l
+                && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > IdempotencyListRequest.MaxLimit))
+            {
+                return AdminResults.BadRequest($"limit: a whole number from 1 to {IdempotencyListRequest.MaxLimit}.");
+            }
+
+            var principal = Value(query, "principal");
+            if (principal is not null && Value(query, "client_id") is { } clientId)
+            {
+                principal += "\u001f" + clientId;
+            }
+
+            IdempotencyRecordPage page;
+            try
+            {
+                page = await store.ListAsync(new IdempotencyListRequest(time.GetUtcNow(), resolver.Retention)
+                {
+                    State = state,
+                    Connector = Value(query, "connector"),
+                    Principal = principal,
+                    Tool = Value(query, "tool"),
+                    Key = Value(query, "key"),
+                    Limit = limit,
+                    Cursor = Value(query, "cursor"),
+                }, cancellationToken);
+            }
+            catch (ArgumentException)
+            {
+                return AdminResults.BadRequest("cursor: not one this API gave out.");
+            }
+
+            return AdminResults.Json(new JsonObject
+            {
+                ["records"] = new JsonArray([.. page.Records.Select(r => (JsonNode)Record(r))]),
+                ["next"] = page.Next,
+            });
+        });
+
+        api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            if (!IdempotencyRecordId.TryParse(id, out var scope))
+            {
+                return AdminResults.NotFound("No stored key has this id.");
+            }
+
+            return await store.GetAsync(scope, time.GetUtcNow(), resolver.Retention, cancellationToken) is { } record
+                ? AdminResults.Json(Record(record))
+                : AdminResults.NotFound("No stored key has this id (it may have passed its retention).");
+        });
+
+        api.MapPost("/idempotency/{id}/resolve", async (string id, HttpRequest request, IdempotencyResolver resolver, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        {
+            if (!IdempotencyRecordId.TryParse(id, out var scope))
+            {
+                return AdminResults.NotFound("No stored key has this id.");
+            }
+
+            var (parsed, note, problem) = await ReadResolution(request, cancellationToken);
+            if (problem is not null || parsed is not { } executed)
+            {
+                return AdminResults.BadRequest(problem ?? "The body must be {\"executed\": true|false, \"note\": \"…\"}.");
+            }
+
+            var subject = AdminAuthentication.Subject(request.HttpContext.User);
+            var (status, record) = await resolver.ResolveAsync(scope, executed, note, subject, cancellationToken);
+            switch (status)
+            {
+                case ResolveStatus.NotFound:
+                    return AdminResults.NotFound("No stored key has this id (it may have passed its retention).");
+                case ResolveStatus.NotOutcomeUnknown:
+                    return AdminResults.Conflict($"The key is {State(record!.State)}, not outcome_unknown: there is nothing to settle.");
+            }
+
+            GatewayLog.KeyResolved(loggers.CreateLogger("Portcullis.Admin"), subject, scope.Connector, scope.Tool, record!.CorrelationId, executed ? "executed" : "not executed");
+            return AdminResults.Json(new JsonObject
+            {
+                ["resolved"] = executed ? "executed" : "not_executed",
+                ["record"] = executed ? Record(record) : null,
+                ["released"] = !executed,
+            });
+        });
+    }
+
+    private static async Task<(bool? Executed, string? Note, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return (null, null, "The body is not JSON; send {\"executed\": true|false, \"note\": \"…\"}.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("executed", out var executed) || executed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return (null, null, "executed: required, true (the call took effect) or false (it did not).");
+            }
+
+            string? note = null;
+            if (root.TryGetProperty("note", out var n) && n.ValueKind != JsonValueKind.Null)
+            {
+                if (n.ValueKind != JsonValueKind.String || n.GetString()!.Length > MaxNoteLength)
+                {
+                    return (null, null, $"note: a string of at most {MaxNoteLength} characters.");
+                }
+
+                note = n.GetString();
+            }
+
+            return (executed.GetBoolean(), note, null);
+        }
+    }
+
+    internal static JsonObject Record(IdempotencyRecord record)
+    {
+        var (subject, clientId) = IdempotencyRecordId.Principal(record.Scope);
+        return new JsonObject
+        {
+            ["id"] = IdempotencyRecordId.From(record.Scope),
+            ["environment"] = record.Scope.Environment,
+            ["connector"] = record.Scope.Connector,
+            ["principal"] = subject,
+            ["client_id"] = clientId,
+            ["tool"] = record.Scope.Tool,
+            ["key"] = record.Scope.Key,
+            ["arguments_sha256"] = record.Fingerprint,
+            ["state"] = State(record.State),
+            ["correlation_id"] = record.CorrelationId,
+            ["created_at"] = AdminResults.Time(record.CreatedAt),
+            ["updated_at"] = AdminResults.Time(record.UpdatedAt),
+            ["lease_expires_at"] = AdminResults.Time(record.LeaseExpiresAt),
+            ["resolution"] = record.Resolution is { } r
+                ? new JsonObject { ["executed"] = r.Executed, ["resolved_by"] = r.ResolvedBy, ["resolved_at"] = AdminResults.Time(r.ResolvedAt), ["note"] = r.Note }
+                : null,
+        };
+    }
+
+    private static string State(IdempotencyState state) => state switch
+    {
+        IdempotencyState.InProgress => "in_progress",
+        IdempotencyState.Completed => "completed",
+        _ => "outcome_unknown",
+    };
+
+    private static IdempotencyState? ParseState(string text) => text switch
+    {
+        "in_progress" => IdempotencyState.InProgress,
+        "completed" => IdempotencyState.Completed,
+        "outcome_unknown" => IdempotencyState.OutcomeUnknown,
+        _ => null,
+    };
+
+    private static string? Value(IQueryCollection values, string name) => values[name].ToString() is { Length: > 0 } v ? v : null;
+}

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Audit.Jsonl;
+using Portcullis.Core.Configuration;
+using Portcullis.Stores.Sqlite;
+
+namespace Portcullis.Cli;
+
+/// <summary><c>portcullis audit</c>: who called what, when, and what the gateway decided; newest first.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var dataDir = CommonOptions.DataDir();
+        var since = new Option<string?>("--since") { Description = "Only events since then: a duration back from now (30m, 1h, 7d) or an ISO 8601 time." };
+        var until = new Option<string?>("--until") { Description = "Only events until then: a duration back from now or an ISO 8601 time." };
+        var principal = new Option<string?>("--principal") { Description = "Only events of this subject (the token's sub)." };
+        var tool = new Option<string?>("--tool") { Description = "Only events about this tool." };
+        var code = new Option<string?>("--code") { Description = "Only events that ended with this error code, such as rate_limited." };
+        var connector = new Option<string?>("--connector") { Description = "Only events of this connector." };
+        var kind = new Option<string?>("--kind") { Description = "Only events of this kind: tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved." };
+        var decision = new Option<string?>("--decision") { Description = "Only events with this decision: allowed, refused, replayed, failed, outcome_unknown, …" };
+        var correlation = new Option<string?>("--correlation-id") { Description = "Only the events of this correlation id." };
+        var limit = new Option<int>("--limit") { Description = $"At most this many events (1 to {AuditQuery.MaxLimit}).", DefaultValueFactory = _ => 50 };
+        var cursor = new Option<string?>("--cursor") { Description = "Continue after the last page (the cursor it printed)." };
+        var json = new Option<bool>("--json") { Description = "One JSON object a line, as the audit trail keeps them." };
+        var command = new Command("audit", "Show the audit trail: every decision of the gateway, newest first.")
+        {
+            config, dataDir, since, until, principal, tool, code, connector, kind, decision, correlation, limit, cursor, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(DataDir: parse.GetValue(dataDir)), Console.Error);
+            if (loaded is null)
+            {
+                return ConfigErrors.ExitCode;
+            }
+
+            if (Reader(loaded) is not { } reader)
+            {
+                return ConfigErrors.ExitCode;
+            }
+
+            var now = TimeProvider.System.GetUtcNow();
+            DateTimeOffset? from = null, to = null;
+            if (parse.GetValue(since) is { } s)
+            {
+                if (!TimeFilter.TryParse(s, now, out var at))
+                {
+                    Console.Error.WriteLine($"--since '{s}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    return ConfigErrors.ExitCode;
+                }
+
+                from = at;
+            }
+
+            if (parse.GetValue(until) is { } u)
+            {
+                if (!TimeFilter.TryParse(u, now, out var at))
+                {
+                    Console.Error.WriteLine($"--until '{u}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    return ConfigErrors.ExitCode;
+                }
+
+                to = at;
+            }
+
+            var count = parse.GetValue(limit);
+            if (count is < 1 or > AuditQuery.MaxLimit)
+            {
+                Console.Error.WriteLine($"--limit: from 1 to {AuditQuery.MaxLimit}.");
+                return ConfigErrors.ExitCode;
+            }
+
+            var query = new AuditQuery
+            {
+                Since = from,
+                Until = to,
+                Principal = parse.GetValue(principal),
+                Tool = parse.GetValue(tool),
+                Code = parse.GetValue(code),
+                Connector = parse.GetValue(connector),
+                Kind = parse.GetValue(kind),
+                Decision = parse.GetValue(decision),
+                CorrelationId = parse.GetValue(correlation),
+                Limit = count,
+                Cursor = parse.GetValue(cursor),
+            };
+            AuditPage page;
+            try
+            {
+                page = await reader.QueryAsync(query, cancellationToken);
+            }
+            catch (ArgumentException)
+            {
+                Console.Error.WriteLine("--cursor: not one this audit trail printed.");
+                return ConfigErrors.ExitCode;
+            }
+
+            if (parse.GetValue(json))
+            {
+                using var stdout = Console.OpenStandardOutput();
+                foreach (var e in page.Events)
+                {
+                    stdout.Write(AuditJson.ToUtf8(e));
+                    stdout.Write("\n"u8);
+                }
+            }
+            else
+            {
+                Console.Out.WriteLine(Table(page.Events));
+            }
+
+            if (page.Next is { } next)
+            {
+                Console.Error.WriteLine($"# more events: --cursor {next}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static IAuditReader? Reader(GatewayConfig config)
+    {
+        switch (config.Audit.Sink)
+        {
+            case "jsonl":
+                return new JsonlAuditReader(AuditPaths.Jsonl(config));
+            case "store":
+                var path = AuditPaths.Store(config);
+                if (!File.Exists(path))
+                {
+                    Console.Error.WriteLine($"No audit trail yet at {path} (the gateway creates it when it starts; pass the --data-dir it runs with).");
+                    return null;
+                }
+
+                return SqliteAuditServiceCollectionExtensions.OpenReader(path);
+            default:
+                Console.Error.WriteLine("The audit trail is off in this config (audit.sink: none).");
+                return null;
+        }
+    }
+
+    private static string Table(IReadOnlyList<AuditEvent> events)
+    {
+        var rows = new List<string[]> { new[] { "TIME (UTC)", "KIND", "DECISION", "CODE", "STAGE", "CONNECTOR", "TOOL/TARGET", "PRINCIPAL", "MS", "CORRELATION ID" } };
+        rows.AddRange(events.Select(e => new[]
+        {
+            AuditJson.FormatTime(e.Time), e.Kind, e.Decision, e.Code ?? "-", e.Stage ?? "-", e.Connector ?? "-",
+            e.Tool ?? e.Resource ?? e.Prompt ?? "-", e.Principal ?? e.Actor ?? e.RemoteAddress ?? "-",
+            e.DurationMs is { } ms ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-", e.CorrelationId,
+        }));
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => Math.Min(r[i].Length, 48))).ToArray();
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            text.AppendLine(string.Join("  ", row.Select((cell, i) => (cell.Length > 48 ? cell[..47] + "…" : cell).PadRight(widths[i]))).TrimEnd());
+        }
+
+        if (events.Count == 0)
+        {
+            text.AppendLine("(no events match)");
+        }
+
+        return text.ToString().TrimEnd();
+    }
+}

@@ -1,0 +1,70 @@
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Upstreams;
+
+namespace Portcullis.Hosting;
+
+/// <summary>
+/// OpenTelemetry for the gateway's own meter and spans: the Prometheus exporter when the admin plane serves
+/// <c>/metrics</c>, OTLP when <c>telemetry.otlp_endpoint</c> is set. Libraries' meters are left out on purpose:
+/// the MCP SDK labels by the tool name a client sent, which would let clients mint label values.
+/// </summary>
+internal static class TelemetryRegistration
+{
+    public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, GatewayConfig config)
+    {
+        var prometheus = config.Admin.Listen is not null;
+        var telemetry = config.Telemetry;
+        var otlp = telemetry.OtlpEndpoint is not null;
+        if (!prometheus && !otlp)
+        {
+            return services;
+        }
+
+        var builder = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource
+                .AddService(telemetry.ServiceName, serviceVersion: GatewayVersion.Value)
+                .AddAttributes([new("deployment.environment.name", config.Environment)]))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GatewayTelemetry.Name);
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+                }
+
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter(o => Configure(o, config, "/v1/metrics"));
+                }
+            });
+        if (otlp)
+        {
+            builder.WithTracing(tracing => tracing
+                .AddSource(GatewayTelemetry.Name)
+                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(telemetry.SampleRatio)))
+                .AddOtlpExporter(o => Configure(o, config, "/v1/traces")));
+        }
+
+        return services;
+    }
+
+    private static void Configure(OtlpExporterOptions options, GatewayConfig config, string signalPath)
+    {
+        var telemetry = config.Telemetry;
+        var grpc = string.Equals(telemetry.OtlpProtocol, "grpc", StringComparison.Ordinal);
+        options.Protocol = grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+        var endpoint = telemetry.OtlpEndpoint!.TrimEnd('/');
+        options.Endpoint = new Uri(grpc ? endpoint : endpoint + signalPath);
+        if (telemetry.OtlpHeaders.Count > 0)
+        {
+            options.Headers = string.Join(",", telemetry.OtlpHeaders.Select(h =>
+                $"{h.Key}={(SecretReference.TryParse(h.Value, out var reference) ? reference.Resolve(config.BaseDirectory) : h.Value)}"));
+        }
+    }
+}

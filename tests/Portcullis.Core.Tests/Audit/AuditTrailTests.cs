@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Tests.Diagnostics;
+
+namespace Portcullis.Core.Tests.Audit;
+
+/// <summary>The queue between the request path and the sink: never waits, counts what it drops, knows when it cannot record.</summary>
+public sealed class AuditTrailTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Record_SinkAccepts_EventsArriveInOrder()
+    {
+        var sink = new ControlledSink();
+        var trail = Trail(sink, capacity: 100);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+
+        for (var i = 0; i < 10; i++)
+        {
+            trail.Record(Event($"c{i}"));
+        }
+
+        await sink.WaitForAsync(10);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"c{i}"), sink.Written.Select(e => e.CorrelationId));
+        Assert.True(trail.Accepting);
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Record_QueueFull_DropsWithoutWaiting_AndARequiredTrailStopsAccepting()
+    {
+        var sink = new ControlledSink();
+        var trail = Trail(sink, capacity: 100, required: true);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+        trail.Record(Event("first"));
+        await sink.WaitForAsync(1);
+        await sink.Entered.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.True(trail.Accepting);
+
+        sink.Block();
+        trail.Record(Event("held by the writer"));
+        await sink.Entered.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        for (var i = 0; i < 150; i++)
+        {
+            trail.Record(Event($"queued-{i}"));
+        }
+
+        Assert.False(trail.Accepting);
+        sink.Release();
+        await sink.WaitForAsync(1 + 1 + 100);
+        Assert.True(trail.Accepting);
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+        Assert.Equal(102, sink.Written.Count);
+    }
+
+    [Fact]
+    public async Task Run_SinkFails_NotAcceptingUntilAWriteSucceeds_AndNothingIsLost()
+    {
+        var sink = new ControlledSink { Failing = true };
+        var trail = Trail(sink, capacity: 100, required: true);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+
+        trail.Record(Event("while down"));
+        await sink.Attempted.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.False(trail.Accepting);
+
+        sink.Failing = false;
+        await sink.WaitForAsync(1);
+        Assert.True(trail.Accepting);
+        Assert.Equal("while down", Assert.Single(sink.Written).CorrelationId);
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Run_Stopped_DrainsWhatIsQueued()
+    {
+        var sink = new ControlledSink();
+        var trail = Trail(sink, capacity: 1000);
+        sink.Block();
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+        trail.Record(Event("a"));
+        await sink.Entered.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        for (var i = 0; i < 300; i++)
+        {
+            trail.Record(Event($"b{i}"));
+        }
+
+        await cts.CancelAsync();
+        sink.Release();
+        await running.WaitAsync(Timeout);
+
+        Assert.Equal(301, sink.Written.Count);
+    }
+
+    private static AuditTrail Trail(IAuditSink sink, int capacity, bool required = false) =>
+        new(new GatewayConfig { Environment = "test", Audit = new AuditConfig { Sink = "jsonl", QueueCapacity = capacity, Required = required } },
+            sink, TestTelemetry.Create(), TimeProvider.System, NullLogger<AuditTrail>.Instance);
+
+    internal static AuditEvent Event(string correlationId) => new()
+    {
+        Time = DateTimeOffset.UtcNow,
+        CorrelationId = correlationId,
+        Environment = "test",
+        Kind = AuditKinds.ToolCall,
+        Decision = AuditDecisions.Allowed,
+    };
+
+    /// <summary>A sink the test can make fail or hold, recording what it kept.</summary>
+    private sealed class ControlledSink : IAuditSink
+    {
+        private readonly Lock _gate = new();
+        private readonly List<AuditEvent> _written = [];
+        private TaskCompletionSource _open = CompletedGate();
+
+        public volatile bool Failing;
+
+        public Channel<bool> Entered { get; } = Channel.CreateUnbounded<bool>();
+
+        public Channel<bool> Attempted { get; } = Channel.CreateUnbounded<bool>();
+
+        public string Name => "test";
+
+        public IReadOnlyList<AuditEvent> Written
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _written];
+                }
+            }
+        }
+
+        public void Block() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _open.TrySetResult();
+
+        public async ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+        {
+            Entered.Writer.TryWrite(true);
+            await _open.Task;
+            Attempted.Writer.TryWrite(true);
+            if (Failing)
+            {
+                throw new IOException("disk gone");
+            }
+
+            lock (_gate)
+            {
+                _written.AddRange(events);
+            }
+        }
+
+        public ValueTask<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+        public async Task WaitForAsync(int count)
+        {
+            using var cts = new CancellationTokenSource(Timeout);
+            while (Written.Count < count)
+            {
+                await Task.Delay(10, cts.Token);
+            }
+        }
+
+        private static TaskCompletionSource CompletedGate()
+        {
+            var done = new TaskCompletionSource();
+            done.SetResult();
+            return done;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Stores.Contract;
+
+/// <summary>What operators rely on: reading one key, listing by state, and settling an outcome-unknown key.</summary>
+public abstract partial class IdempotencyStoreContract
+{
+    private const string Confirmation = """{"content":[{"type":"text","text":"confirmed by an operator"}]}""";
+
+    protected Task<IdempotencyRecord?> Get(IdempotencyScope scope) =>
+        Store.GetAsync(scope, Time.GetUtcNow(), Retention, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+    protected Task<IdempotencyRecordPage> List(IdempotencyState? state = null, int limit = 100, string? cursor = null, string? key = null, string? principal = null) =>
+        Store.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention) { State = state, Limit = limit, Cursor = cursor, Key = key, Principal = principal }, CancellationToken.None)
+            .AsTask().WaitAsync(Timeout);
+
+    protected Task<ResolveStatus> Resolve(IdempotencyScope scope, bool executed, string? note = "checked the CRM") =>
+        Store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, executed ? Confirmation : null, "operator-1", note, Time.GetUtcNow(), Retention), CancellationToken.None)
+            .AsTask().WaitAsync(Timeout);
+
+    private async Task<IdempotencyScope> UnknownKey(string key = "k-unknown", string fingerprint = "fp-1")
+    {
+        var scope = Scope(key);
+        var claim = await Claim(scope, fingerprint, correlationId: "corr-" + key);
+        Assert.True(await Store.MarkUnknownAsync(scope, claim.Token!, Time.GetUtcNow(), CancellationToken.None));
+        return scope;
+    }
+
+    [Fact]
+    public async Task Get_EachState_JudgedAtTheGivenTime()
+    {
+        var completed = await Claim(Scope("done"));
+        await Store.CompleteAsync(Scope("done"), completed.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        await Claim(Scope("running"), correlationId: "corr-running");
+        var unknown = await UnknownKey();
+
+        Assert.Equal(IdempotencyState.Completed, (await Get(Scope("done")))!.State);
+        var running = await Get(Scope("running"));
+        Assert.Equal(IdempotencyState.InProgress, running!.State);
+        Assert.Equal("corr-running", running.CorrelationId);
+        Assert.Equal("fp-1", running.Fingerprint);
+        Assert.Equal(Time.GetUtcNow() + Lease, running.LeaseExpiresAt);
+        Assert.Equal(IdempotencyState.OutcomeUnknown, (await Get(unknown))!.State);
+        Assert.Null(await Get(Scope("never")));
+
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(IdempotencyState.OutcomeUnknown, (await Get(Scope("running")))!.State);
+        Time.Advance(Retention);
+        Assert.Null(await Get(Scope("done")));
+    }
+
+    [Fact]
+    public async Task List_ByState_FindsExactlyThoseKeysNewestFirst()
+    {
+        var done = await Claim(Scope("done"));
+        await Store.CompleteAsync(Scope("done"), done.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var first = await UnknownKey("unknown-1");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await Claim(Scope("lease-passes"));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var second = await UnknownKey("unknown-2");
+
+        Assert.DoesNotContain((await List(IdempotencyState.OutcomeUnknown)).Records, r => r.Scope.Key == "lease-passes");
+        Time.Advance(Lease);
+        var unknown = await List(IdempotencyState.OutcomeUnknown);
+
+        Assert.Equal(["unknown-2", "lease-passes", "unknown-1"], unknown.Records.Select(r => r.Scope.Key));
+        Assert.All(unknown.Records, r => Assert.Equal(IdempotencyState.OutcomeUnknown, r.State));
+        Assert.Equal(["done"], (await List(IdempotencyState.Completed)).Records.Select(r => r.Scope.Key));
+        Assert.Empty((await List(IdempotencyState.InProgress)).Records);
+        Assert.Equal(4, (await List()).Records.Count);
+        Assert.Equal(second, (await List(key: "unknown-2")).Records.Single().Scope);
+        Assert.Equal(first, (await List(key: "unknown-1", principal: "alice")).Records.Single().Scope);
+        Assert.Empty((await List(key: "unknown-1", principal: "bob")).Records);
+    }
+
+    [Fact]
+    public async Task List_Paged_VisitsEveryRecordOnce()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            await UnknownKey($"page-{i}");
+            if (i % 2 == 0)
+            {
+                Time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await List(IdempotencyState.OutcomeUnknown, limit: 3, cursor: cursor);
+            seen.AddRange(page.Records.Select(r => r.Scope.Key));
+            cursor = page.Next;
+            pages++;
+        }
+        while (cursor is not null && pages < 10);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}").Order(), seen.Order());
+    }
+
+    [Fact]
+    public async Task Resolve_NotExecuted_ReleasesTheKeySoTheNextClaimRuns()
+    {
+        var scope = await UnknownKey();
+
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(scope, executed: false));
+
+        Assert.Null(await Get(scope));
+        Assert.Equal(ClaimStatus.Claimed, (await Claim(scope, "fp-1")).Status);
+    }
+
+    [Fact]
+    public async Task Resolve_Executed_LaterClaimsReplayTheConfirmationAndOtherArgumentsAreReused()
+    {
+        var scope = await UnknownKey();
+
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(scope, executed: true, note: "the note was in the CRM"));
+
+        var repeat = await Claim(scope, "fp-1");
+        Assert.Equal(ClaimStatus.Completed, repeat.Status);
+        Assert.Equal(Confirmation, repeat.ResultJson);
+        Assert.Equal("corr-k-unknown", repeat.OriginalCorrelationId);
+        Assert.Equal(ClaimStatus.Reused, (await Claim(scope, "fp-2")).Status);
+        var record = await Get(scope);
+        Assert.Equal(IdempotencyState.Completed, record!.State);
+        Assert.Equal(new IdempotencyResolution(true, "operator-1", Time.GetUtcNow(), "the note was in the CRM"), record.Resolution);
+    }
+
+    [Fact]
+    public async Task Resolve_LeaseExpiredClaim_IsOutcomeUnknownAndCanBeSettled()
+    {
+        await Claim(Scope());
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(Scope(), executed: false));
+        Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope())).Status);
+    }
+
+    [Fact]
+    public async Task Resolve_KeyThatIsNotOutcomeUnknown_ChangesNothing()
+    {
+        var running = await Claim(Scope("running"));
+        var done = await Claim(Scope("done"));
+        await Store.CompleteAsync(Scope("done"), done.Token!, "{\"kept\":true}", Time.GetUtcNow(), CancellationToken.None);
+
+        Assert.Equal(ResolveStatus.NotOutcomeUnknown, await Resolve(Scope("running"), executed: false));
+        Assert.Equal(ResolveStatus.NotOutcomeUnknown, await Resolve(Scope("done"), executed: true));
+        Assert.Equal(ResolveStatus.NotFound, await Resolve(Scope("never"), executed: true));
+
+        Assert.True(await Store.CompleteAsync(Scope("running"), running.Token!, "{}", Time.GetUtcNow(), CancellationToken.None));
+        Assert.Equal("{\"kept\":true}", (await Claim(Scope("done"))).ResultJson);
+    }
+
+    [Fact]
+    public async Task Resolve_AfterRetention_NotFound()
+    {
+        var scope = await UnknownKey();
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ResolveStatus.NotFound, await Resolve(scope, executed: true));
+    }
+}

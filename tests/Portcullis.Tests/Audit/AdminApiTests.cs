@@ -1,0 +1,242 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Audit;
+
+/// <summary>The admin plane through real HTTP: who may use it, what it shows, and settling outcome-unknown keys.</summary>
+[Collection(AuditCollection.Name)]
+public sealed class AdminApiTests(AuditGateway fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private AdminPlane Admin => fixture.Admin;
+
+    [Fact]
+    public async Task AdminApi_MissingNonAdminOrWrongAudienceToken_IsRefused()
+    {
+        var (missing, missingBody, missingResponse) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", null);
+        var (notAdmin, notAdminBody, notAdminResponse) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", await Admin.TokenAsync("portcullis:review"));
+        var connectorToken = await fixture.ConnectorTokenAsync("fixture:read fixture:typed");
+        var (wrongAudience, wrongBody, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit", connectorToken);
+        var (forged, _, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", fixture.AdminToken[..^4] + "AAAA");
+        var (resolve, _, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/idempotency/x/resolve", connectorToken, new JsonObject { ["executed"] = false });
+
+        Assert.Equal(401, missing);
+        Assert.Equal("unauthenticated", missingBody!["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith("Bearer", missingResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(403, notAdmin);
+        Assert.Equal("insufficient_scope", notAdminBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("scope=\"portcullis:admin\"", notAdminResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(401, wrongAudience);
+        Assert.Equal("unauthenticated", wrongBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(401, forged);
+        Assert.Equal(401, resolve);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=insufficient_scope",
+            e => e["resource"]?.GetValue<string>() == "admin:/admin/api/connectors");
+        Assert.Equal("operator-1", audited["principal"]!.GetValue<string>());
+        Assert.DoesNotContain(connectorToken.Split('.')[2], fixture.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task McpListener_ServesNeitherMetricsNorTheAdminApi()
+    {
+        using var http = new HttpClient { Timeout = Timeout };
+
+        using var metrics = await http.GetAsync(fixture.Gateway.BaseUrl + "/metrics");
+        using var api = new HttpRequestMessage(HttpMethod.Get, fixture.Gateway.BaseUrl + "/admin/api/connectors");
+        api.Headers.Authorization = new("Bearer", fixture.AdminToken);
+        using var answer = await http.SendAsync(api);
+
+        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task AdminPlane_ForeignHostHeader_IsRefused()
+    {
+        using var http = new HttpClient { Timeout = Timeout };
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, Admin.BaseUrl + "/metrics");
+        rebound.Headers.Host = "attacker.example";
+
+        using var answer = await http.SendAsync(rebound);
+
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connectors_ShowUpstreamStateAndEachToolsEffectivePolicy()
+    {
+        var connectors = await Admin.GetJsonAsync("/admin/api/connectors", fixture.AdminToken);
+        var tools = await Admin.GetJsonAsync("/admin/api/connectors/fx/tools", fixture.AdminToken);
+        var (missing, _, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors/nope/tools", fixture.AdminToken);
+
+        var fx = connectors["connectors"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "fx")!;
+        Assert.Equal("connected", fx["upstream"]!["state"]!.GetValue<string>());
+        Assert.Equal("stdio", fx["upstream"]!["transport"]!.GetValue<string>());
+        Assert.Equal($"{fixture.Gateway.BaseUrl}/mcp/fx", fx["endpoint"]!.GetValue<string>());
+        var byName = tools["tools"]!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!.AsObject());
+        Assert.Equal("read_only", byName["rich"]["kind"]!.GetValue<string>());
+        Assert.Equal(1, byName["rich"]["rate_limit"]!["permits"]!.GetValue<int>());
+        Assert.Equal("write", byName["slow"]["kind"]!.GetValue<string>());
+        Assert.Equal(3, byName["slow"]["timeout_seconds"]!.GetValue<int>());
+        Assert.True(byName["slow"]["idempotency_key_required"]!.GetValue<bool>());
+        Assert.Contains("idempotency_key", byName["slow"]["input_schema"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.False(byName["wipe"]["allowed"]!.GetValue<bool>());
+        Assert.Equal("not in tools_allow", byName["wipe"]["reason"]!.GetValue<string>());
+        Assert.Equal(404, missing);
+    }
+
+    [Fact]
+    public async Task Metrics_CountersMoveWithCalls_AndUnknownToolNamesNeverBecomeLabels()
+    {
+        const string okEcho = "portcullis_tool_calls_total{otel_scope_name=\"Portcullis\",connector=\"fx\",outcome=\"ok\",tool=\"echo\"}";
+        var before = Value(await Admin.MetricsAsync(), okEcho);
+        var invented = "invented_" + Guid.NewGuid().ToString("N");
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "count me" }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "and me" }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync(invented).AsTask().WaitAsync(Timeout);
+
+        var metrics = await Admin.MetricsAsync();
+        Assert.Equal(before + 2, Value(metrics, okEcho));
+        Assert.DoesNotContain(invented, metrics, StringComparison.Ordinal);
+        Assert.Contains("tool=\"(unknown)\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("portcullis_tool_call_duration_seconds_bucket{", metrics, StringComparison.Ordinal);
+        Assert.Contains("portcullis_upstream_up{otel_scope_name=\"Portcullis\",connector=\"fx\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("portcullis_audit_lag_seconds{", metrics, StringComparison.Ordinal);
+        Assert.Contains("portcullis_audit_sink_up{otel_scope_name=\"Portcullis\",sink=\"store\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_NotExecuted_ReleasesTheKeyAndTheAgentsRetryRuns()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("remote"));
+        var key = Guid.NewGuid().ToString("N");
+        var args = new Dictionary<string, object?> { ["note"] = "resolve-" + key, ["idempotency_key"] = key };
+        await fixture.Upstream.SetModeAsync("500");
+        try
+        {
+            Assert.True((await client.CallToolAsync("record", args).AsTask().WaitAsync(Timeout)).IsError);
+        }
+        finally
+        {
+            await fixture.Upstream.SetModeAsync("normal");
+        }
+
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("record", args).AsTask().WaitAsync(Timeout)));
+        var id = await UnknownKeyIdAsync(key);
+
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["note"] = "the upstream log shows a 500 before the write" });
+        var retry = await client.CallToolAsync("record", args).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(200, status);
+        Assert.True(body!["released"]!.GetValue<bool>());
+        Assert.NotEqual(true, retry.IsError);
+        Assert.Equal("recorded resolve-" + key, Assert.IsType<TextContentBlock>(Assert.Single(retry.Content)).Text);
+        Assert.Null(retry.Meta?["portcullis/replay"]);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=key_resolved&tool=record", e => e["decision"]!.GetValue<string>() == "not_executed" && e["connector"]!.GetValue<string>() == "remote");
+        Assert.Equal("operator-1", audited["actor"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Resolve_Executed_LaterRetriesGetAConfirmationAndTheUpstreamIsNotCalledAgain()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var key = Guid.NewGuid().ToString("N");
+        var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "confirm-" + key, ["idempotency_key"] = key };
+        Assert.Equal("upstream_timeout", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var id = await UnknownKeyIdAsync(key);
+        var (notFound, _, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/idempotency/bm90LWFuLWlk/resolve", fixture.AdminToken, new JsonObject { ["executed"] = true });
+        var (badBody, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken, new JsonObject { ["executed"] = "yes" });
+
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = true, ["note"] = "the CRM shows the note" });
+        var retry = await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout);
+        var other = await client.CallToolAsync("slow", new Dictionary<string, object?> { ["seconds"] = 1, ["note"] = "other", ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
+        var (again, againBody, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken, new JsonObject { ["executed"] = false });
+
+        Assert.Equal(404, notFound);
+        Assert.Equal(400, badBody);
+        Assert.Equal(200, status);
+        Assert.Equal("completed", body!["record"]!["state"]!.GetValue<string>());
+        Assert.Equal("operator-1", body["record"]!["resolution"]!["resolved_by"]!.GetValue<string>());
+        Assert.NotEqual(true, retry.IsError);
+        Assert.Contains("An operator confirmed", Assert.IsType<TextContentBlock>(Assert.Single(retry.Content)).Text, StringComparison.Ordinal);
+        Assert.True(retry.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.True(retry.Meta["portcullis/operator_confirmed"]!.GetValue<bool>());
+        Assert.Equal("idempotency_key_reused", Code(other));
+        Assert.Equal(409, again);
+        Assert.Equal("conflict", againBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Single(File.ReadAllLines(fixture.RecordPath), l => l.Contains("confirm-" + key, StringComparison.Ordinal));
+        await Admin.WaitForEventAsync(fixture.AdminToken, "kind=key_resolved&decision=executed", e => e["detail"]?.GetValue<string>() == "note: the CRM shows the note");
+    }
+
+    [Fact]
+    public async Task AuditQuery_FiltersNewestFirstAndPages_TheSameInTheApiAndTheCli()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var marker = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 3; i++)
+        {
+            await client.CallToolAsync("no_such_" + marker).AsTask().WaitAsync(Timeout);
+        }
+
+        var query = $"since=10m&principal=anonymous&tool=no_such_{marker}&code=tool_not_found";
+        await Admin.WaitForEventAsync(fixture.AdminToken, query + "&limit=3", e => true);
+        var all = await EventuallyAsync(query, 3);
+        var first = await Admin.GetJsonAsync($"/admin/api/audit?{query}&limit=2", fixture.AdminToken);
+        var rest = await Admin.GetJsonAsync($"/admin/api/audit?{query}&limit=2&cursor={Uri.EscapeDataString(first["next"]!.GetValue<string>())}", fixture.AdminToken);
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", fixture.Gateway.ConfigPath, "--data-dir", fixture.Gateway.DataDir,
+            "--since", "10m", "--principal", "anonymous", "--tool", "no_such_" + marker, "--code", "tool_not_found", "--json");
+        var (badExit, _, badOutput) = await PortcullisCli.RunAsync("audit", "--config", fixture.Gateway.ConfigPath, "--data-dir", fixture.Gateway.DataDir, "--since", "yesterday");
+        var (badStatus, _, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit?since=yesterday", fixture.AdminToken);
+
+        var ids = all.Select(e => e["correlation_id"]!.GetValue<string>()).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal).Reverse(), ids);
+        Assert.Equal(ids, first["events"]!.AsArray().Concat(rest["events"]!.AsArray()).Select(e => e!["correlation_id"]!.GetValue<string>()));
+        Assert.Null(rest["next"]);
+        Assert.True(exit == 0, output);
+        Assert.Equal(ids, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["correlation_id"]!.GetValue<string>()));
+        Assert.Equal(2, badExit);
+        Assert.Contains("--since 'yesterday'", badOutput, StringComparison.Ordinal);
+        Assert.Equal(400, badStatus);
+    }
+
+    private async Task<List<JsonObject>> EventuallyAsync(string query, int count)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var page = await Admin.GetJsonAsync("/admin/api/audit?" + query, fixture.AdminToken);
+            var events = page["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+            if (events.Count >= count)
+            {
+                return events;
+            }
+
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
+    private async Task<string> UnknownKeyIdAsync(string key)
+    {
+        var list = await Admin.GetJsonAsync($"/admin/api/idempotency?state=outcome_unknown&key={key}", fixture.AdminToken);
+        var record = Assert.Single(list["records"]!.AsArray())!;
+        Assert.Equal("outcome_unknown", record["state"]!.GetValue<string>());
+        Assert.Equal(record.ToJsonString(), (await Admin.GetJsonAsync($"/admin/api/idempotency/{record["id"]!.GetValue<string>()}", fixture.AdminToken)).ToJsonString());
+        return record["id"]!.GetValue<string>();
+    }
+
+    private static string? Code(CallToolResult result) =>
+        result.IsError == true ? JsonNode.Parse(result.StructuredContent!.Value.GetRawText())!["error"]!["code"]!.GetValue<string>() : null;
+
+    private static double Value(string metrics, string series)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Audit;
+
+/// <summary>The jsonl sink, argument capture and redaction, fail-closed audit, JSON logs and traces, each on a gateway of its own.</summary>
+public sealed class AuditSinkTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task IncludeArguments_RedactedFieldsAreReplacedAtAnyDepth_AndLogsAreJsonLinesWithLevelsPerCategory()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["record_all", "echo"]));
+        config["audit"] = new JsonObject
+        {
+            ["sink"] = "jsonl",
+            ["path"] = "trail/audit.jsonl",
+            ["include_arguments"] = true,
+            ["redact"] = new JsonArray("password", "Token"),
+        };
+        config["logging"] = new JsonObject { ["levels"] = new JsonObject { ["Portcullis.Core.Idempotency"] = "warning" } };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: ["--log-format", "json"]);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var marker = Guid.NewGuid().ToString("N");
+
+        var result = await client.CallToolAsync("record_all", new Dictionary<string, object?>
+        {
+            ["note"] = "visible-" + marker,
+            ["password"] = "secret-" + marker,
+            ["nested"] = new Dictionary<string, object?> { ["token"] = "tok-" + marker, ["keep"] = "kept" },
+            ["list"] = new object[] { new Dictionary<string, object?> { ["PASSWORD"] = "deep-" + marker } },
+            ["idempotency_key"] = marker,
+        }).AsTask().WaitAsync(Timeout);
+
+        Assert.NotEqual(true, result.IsError);
+        var path = dir.File("trail/audit.jsonl");
+        var e = await WaitForLineAsync(path, l => l["tool"]?.GetValue<string>() == "record_all");
+        var arguments = e["arguments"]!;
+        Assert.Equal("visible-" + marker, arguments["note"]!.GetValue<string>());
+        Assert.Equal("[redacted]", arguments["password"]!.GetValue<string>());
+        Assert.Equal("[redacted]", arguments["nested"]!["token"]!.GetValue<string>());
+        Assert.Equal("kept", arguments["nested"]!["keep"]!.GetValue<string>());
+        Assert.Equal("[redacted]", arguments["list"]![0]!["PASSWORD"]!.GetValue<string>());
+        var text = await File.ReadAllTextAsync(path);
+        foreach (var secret in new[] { "secret-", "tok-", "deep-" })
+        {
+            Assert.DoesNotContain(secret + marker, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret + marker, gateway.Output, StringComparison.Ordinal);
+        }
+
+        var lines = gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line =>
+        {
+            var log = JsonNode.Parse(line)!;
+            Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", log["Timestamp"]!.GetValue<string>());
+            Assert.NotNull(log["Category"]);
+        });
+        Assert.Contains(lines, l => JsonNode.Parse(l)!["Message"]!.GetValue<string>().Contains("fx/record_all by anonymous -> allowed ok", StringComparison.Ordinal));
+        Assert.DoesNotContain("Idempotency purge removed", gateway.Output, StringComparison.Ordinal);
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--tool", "record_all", "--json");
+        Assert.True(exit == 0, output);
+        Assert.Equal("[redacted]", JsonNode.Parse(stdout.Split('\n')[0])!["arguments"]!["password"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task JsonlSink_GatewayKilledMidStream_LeavesOnlyWholeLinesAndCarriesOnAfterRestart()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        var path = Path.Combine(gateway.DataDir, "audit.jsonl");
+        using var stop = new CancellationTokenSource();
+        var killing = false;
+        var callers = Enumerable.Range(0, 4).Select(async i =>
+        {
+            await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+            var n = 0;
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"{i}-{n++}" }, cancellationToken: stop.Token).AsTask().WaitAsync(Timeout);
+                }
+            }
+            catch (Exception) when (Volatile.Read(ref killing))
+            {
+                // The gateway died under the call, as intended.
+            }
+        }).ToArray();
+
+        await WaitForAsync(() => File.Exists(path) && File.ReadAllLines(path).Length >= 100);
+        Volatile.Write(ref killing, true);
+        await gateway.KillAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(callers).WaitAsync(Timeout);
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        Assert.Equal((byte)'\n', bytes[^1]);
+        var before = AssertWholeLines(path);
+        Assert.True(before >= 100);
+
+        await using var restarted = await gateway.RestartAsync();
+        await gateway.DisposeAsync();
+        await using (var client = await McpClients.ConnectAsync(restarted.Endpoint("fx")))
+        {
+            await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "after" }).AsTask().WaitAsync(Timeout);
+        }
+
+        await WaitForAsync(() => File.ReadAllLines(path).Length > before + 1);
+        AssertWholeLines(path);
+    }
+
+    [Fact]
+    public async Task AuditRequired_SinkDown_CallsFailClosedUntilItRecovers()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var blocker = dir.File("blocked");
+        await File.WriteAllTextAsync(blocker, "a file where the audit folder should be");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"], record));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "blocked/audit.jsonl", ["required"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var marker = Guid.NewGuid().ToString("N");
+
+        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = marker }).AsTask().WaitAsync(Timeout);
+
+        var error = Errors.ErrorAssertions.AssertError(refused, "audit_unavailable", retryable: true);
+        Assert.Equal(5, error["retry_after_seconds"]!.GetValue<int>());
+        Assert.False(File.Exists(record) && File.ReadAllText(record).Contains(marker, StringComparison.Ordinal));
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink cannot keep events", Timeout);
+
+        File.Delete(blocker);
+        CallToolResult served;
+        using var cts = new CancellationTokenSource(Timeout);
+        do
+        {
+            await Task.Delay(200, cts.Token);
+            served = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }).AsTask().WaitAsync(Timeout);
+        }
+        while (served.IsError == true);
+
+        await WaitForLineAsync(dir.File("blocked/audit.jsonl"), l => l["correlation_id"]?.GetValue<string>() == error["correlation_id"]!.GetValue<string>()
+            && l["stage"]?.GetValue<string>() == "audit");
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink keeps events again", Timeout);
+    }
+
+    [Fact]
+    public async Task Traces_OneSpanPerCallWithAChildPerStage_ReachAnOtlpReceiver_AndTheTraceContextGoesUpstream()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo", "seen_meta"]));
+        config["telemetry"] = new JsonObject { ["otlp_endpoint"] = receiver.BaseUrl };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        var callerSpan = ActivitySpanId.CreateRandom().ToHexString();
+
+        var seen = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "seen_meta",
+            Meta = new JsonObject { ["traceparent"] = $"00-{traceId}-{callerSpan}-01" },
+        }).AsTask().WaitAsync(Timeout);
+
+        var call = await receiver.WaitForAsync(s => s.TraceId == traceId && s.Name == "tools/call seen_meta", Timeout);
+        Assert.Equal(callerSpan, call.ParentSpanId);
+        Assert.Equal("tools/call", call.Attributes["mcp.method.name"]);
+        Assert.Equal("seen_meta", call.Attributes["gen_ai.tool.name"]);
+        Assert.Equal("allowed", call.Attributes["portcullis.decision"]);
+        foreach (var stage in new[] { "authorize", "rate_limit", "validate", "idempotency", "output_schema", "forward" })
+        {
+            await receiver.WaitForAsync(s => s.TraceId == traceId && s.Name == "portcullis." + stage, Timeout);
+        }
+
+        var authorize = receiver.Spans.Single(s => s.TraceId == traceId && s.Name == "portcullis.authorize");
+        Assert.Equal(call.SpanId, authorize.ParentSpanId);
+        var forward = receiver.Spans.Single(s => s.TraceId == traceId && s.Name == "portcullis.forward");
+        var upstreamMeta = JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(seen.Content)).Text)!;
+        Assert.Equal($"00-{traceId}-{forward.SpanId}-01", upstreamMeta["traceparent"]!.GetValue<string>());
+    }
+
+    private static int AssertWholeLines(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        Assert.All(lines, line =>
+        {
+            var e = JsonNode.Parse(line)!;
+            Assert.False(string.IsNullOrEmpty(e["kind"]?.GetValue<string>()), line);
+        });
+        return lines.Length;
+    }
+
+    private static async Task<JsonNode> WaitForLineAsync(string path, Func<JsonNode, bool> match)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            if (File.Exists(path))
+            {
+                foreach (var line in await File.ReadAllLinesAsync(path, cts.Token))
+                {
+                    if (JsonNode.Parse(line) is { } e && match(e))
+                    {
+                        return e;
+                    }
+                }
+            }
+
+            await Task.Delay(100, cts.Token);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (!condition())
+        {
+            await Task.Delay(50, cts.Token);
+        }
+    }
+}
