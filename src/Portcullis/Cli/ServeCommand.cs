@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Portcullis.Core.Configuration;
 using Portcullis.Hosting;
+using Portcullis.Logging;
 
 namespace Portcullis.Cli;
 
@@ -12,7 +13,12 @@ internal static class ServeCommand
         var config = CommonOptions.Config();
         var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080; overrides the config." };
         var dataDir = CommonOptions.DataDir();
-        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "The least severe events logged; debug and trace add stack traces and the frameworks' own events.",
+            DefaultValueFactory = _ => LogLevel.Information,
+        };
+        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir, logLevel };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
@@ -22,7 +28,7 @@ internal static class ServeCommand
             }
 
             Directory.CreateDirectory(loaded.DataDir!);
-            await using var app = GatewayApp.Build(loaded);
+            await using var app = GatewayApp.Build(loaded, new LoggingOptions(parse.GetValue(logLevel)));
             await app.RunAsync(cancellationToken);
             return Environment.ExitCode;
         });

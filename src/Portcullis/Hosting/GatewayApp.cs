@@ -4,6 +4,7 @@ using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
+using Portcullis.Logging;
 using Portcullis.Security;
 
 namespace Portcullis.Hosting;
@@ -11,7 +12,7 @@ namespace Portcullis.Hosting;
 /// <summary>Builds the ASP.NET Core application that serves one gateway configuration.</summary>
 internal static class GatewayApp
 {
-    public static WebApplication Build(GatewayConfig config)
+    public static WebApplication Build(GatewayConfig config, LoggingOptions logging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
@@ -20,16 +21,7 @@ internal static class GatewayApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = config.Limits.MaxBodyBytes;
         });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
-        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddGatewayLogging(logging);
 
         builder.Services.AddPortcullisCore(config);
         builder.Services.AddHostedService<UpstreamHostedService>();
