@@ -45,9 +45,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public Uri Endpoint(string connector) => new($"{BaseUrl}/mcp/{connector}");
 
     /// <summary>Starts the gateway and waits until it is ready (every upstream connected).</summary>
-    public static async Task<GatewayProcess> StartAsync(string configPath, string dataDir, bool waitReady = true, int? port = null)
+    public static async Task<GatewayProcess> StartAsync(string configPath, string dataDir, bool waitReady = true, int? port = null, params string[] extraArgs)
     {
-        var gateway = Launch(configPath, dataDir, port ?? FreePort.Next());
+        var gateway = Launch(configPath, dataDir, port ?? FreePort.Next(), extraArgs);
         if (waitReady)
         {
             await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -60,7 +60,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public Task<GatewayProcess> RestartAsync() =>
         StartAsync(ConfigPath, DataDir, port: new Uri(BaseUrl).Port);
 
-    private static GatewayProcess Launch(string configPath, string dataDir, int port)
+    private static GatewayProcess Launch(string configPath, string dataDir, int port, string[] extraArgs)
     {
         var baseUrl = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
@@ -69,7 +69,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { RepoPaths.Gateway, "serve", "--config", configPath, "--listen", baseUrl, "--data-dir", dataDir })
+        foreach (var arg in new[] { RepoPaths.Gateway, "serve", "--config", configPath, "--listen", baseUrl, "--data-dir", dataDir }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
