@@ -60,6 +60,29 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public Task<GatewayProcess> RestartAsync() =>
         StartAsync(ConfigPath, DataDir, port: new Uri(BaseUrl).Port);
 
+    /// <summary>
+    /// Starts the gateway the way <paramref name="start"/> says (another launcher, folder or environment), listening on
+    /// <paramref name="baseUrl"/>, and waits until it is ready.
+    /// </summary>
+    public static async Task<GatewayProcess> StartWithAsync(ProcessStartInfo start, string baseUrl, string configPath, string dataDir, TimeSpan readyTimeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var gateway = Launch(start, baseUrl, configPath, dataDir);
+        try
+        {
+            await gateway.WaitReadyAsync(readyTimeout);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+
+        return gateway;
+    }
+
     private static GatewayProcess Launch(string configPath, string dataDir, int port, string[] extraArgs)
     {
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -74,6 +97,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        return Launch(start, baseUrl, configPath, dataDir);
+    }
+
+    private static GatewayProcess Launch(ProcessStartInfo start, string baseUrl, string configPath, string dataDir)
+    {
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir);
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
