@@ -17,7 +17,15 @@ public sealed class SampleGateway : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), _data.Path);
-        Token = await PortcullisCli.DevTokenAsync(_gateway, "crm-mcp", "contacts:read,notes:read,notes:write");
+        try
+        {
+            Token = await PortcullisCli.DevTokenAsync(_gateway, "crm-mcp", "contacts:read,notes:read,notes:write");
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

@@ -10,6 +10,7 @@ namespace Portcullis.Tests.Gateway;
 /// against the current folder, the config's own paths against the config's folder, and the sample's upstream is
 /// found whichever way the gateway was built.
 /// </summary>
+[Collection(Clients.BuildsCollection.Name)]
 public sealed class FirstRunTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);

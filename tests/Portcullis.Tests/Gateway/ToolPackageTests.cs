@@ -7,6 +7,7 @@ namespace Portcullis.Tests.Gateway;
 /// <c>dotnet pack</c> makes <c>portcullis</c> a .NET tool in artifacts/package; installed as the README says (into a
 /// scratch tool path instead of the global one), it serves the sample and mints its tokens.
 /// </summary>
+[Collection(Clients.BuildsCollection.Name)]
 public sealed class ToolPackageTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);

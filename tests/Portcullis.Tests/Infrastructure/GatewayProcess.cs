@@ -50,7 +50,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var gateway = Launch(configPath, dataDir, port ?? FreePort.Next(), extraArgs);
         if (waitReady)
         {
-            await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            try
+            {
+                await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            }
+            catch
+            {
+                // Nobody else holds the process yet: a gateway that never got ready must not outlive the test.
+                await gateway.DisposeAsync();
+                throw;
+            }
         }
 
         return gateway;
