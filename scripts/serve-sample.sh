@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds Portcullis and the sample CRM, then serves the CRM through the gateway on http://127.0.0.1:8080.
+# Builds Portcullis (which builds the sample CRM too), then serves the CRM through the gateway on http://127.0.0.1:8080.
+# Extra arguments go to `portcullis serve`, such as --listen URL or --data-dir DIR (pass the same ones to `token`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dotnet build Portcullis.slnx -c Debug -nologo -clp:ErrorsOnly
+dotnet build src/Portcullis -c Debug -nologo -clp:ErrorsOnly
 cat >&2 <<'TXT'
 
 Portcullis is starting in front of the sample CRM: http://127.0.0.1:8080/mcp/crm-mcp

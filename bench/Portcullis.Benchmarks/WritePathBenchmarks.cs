@@ -36,7 +36,7 @@ public class WritePathBenchmarks
                 ["upstream"] = new JsonObject
                 {
                     ["command"] = "dotnet",
-                    ["args"] = new JsonArray(Dll(root, "Portcullis.Samples.Crm", "Portcullis.Samples.Crm"), "--db", "{data_dir}/crm.db"),
+                    ["args"] = new JsonArray(Path.Combine(root, "artifacts", "samples", "Portcullis.Samples.Crm", "Portcullis.Samples.Crm.dll"), "--db", "{data_dir}/crm.db"),
                 },
                 ["auth"] = new JsonObject { ["mode"] = "none" },
                 ["tools_allow"] = new JsonArray("find_contact", "add_note"),

@@ -105,12 +105,14 @@ internal sealed class FixtureTools(CallRecorder recorder)
     public static string Unannotated() => "ok";
 
     [McpServerTool(Name = "typed", ReadOnly = true, Destructive = false, UseStructuredContent = true, OutputSchemaType = typeof(TypedOutput))]
-    [Description("Declares an output schema; answers wrongly when asked to.")]
-    public static CallToolResult Typed(bool wrong = false) => new()
+    [Description("Declares an output schema; answers wrongly when asked to, or with the shape of the gateway's error envelope.")]
+    public static CallToolResult Typed(bool wrong = false, bool envelope = false) => new()
     {
         Content = [new TextContentBlock { Text = "typed" }],
-        StructuredContent = wrong
-            ? JsonSerializer.SerializeToElement(new { count = "not a number" })
-            : JsonSerializer.SerializeToElement(new { count = 3 }),
+        StructuredContent = envelope
+            ? JsonSerializer.SerializeToElement(new { error = new { code = "internal", message = "m", retryable = true, correlation_id = "c" } })
+            : wrong
+                ? JsonSerializer.SerializeToElement(new { count = "not a number" })
+                : JsonSerializer.SerializeToElement(new { count = 3 }),
     };
 }

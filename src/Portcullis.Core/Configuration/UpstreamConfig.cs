@@ -30,4 +30,9 @@ public sealed class UpstreamConfig
     internal string? PinnedProtocolVersion => ProtocolVersion == "auto" ? null : ProtocolVersion;
 
     internal bool IsStdio => Command is not null;
+
+    /// <summary>How logs name the upstream: its command line, or its URL.</summary>
+    internal string Display => IsStdio
+        ? string.Join(' ', new[] { Command! }.Concat(Args).Select(a => a.Contains(' ', StringComparison.Ordinal) || a.Length == 0 ? $"\"{a}\"" : a))
+        : Url!;
 }

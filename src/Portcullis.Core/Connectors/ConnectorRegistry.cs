@@ -24,7 +24,7 @@ internal sealed class ConnectorRegistry
                 {
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
-                });
+                }, c.Upstream.Display);
                 return new Connector(c, supervisor, relay, schemas, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

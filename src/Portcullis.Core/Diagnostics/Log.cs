@@ -8,11 +8,14 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Information, "Connector {Connector}: upstream connected ({ServerName} {ServerVersion}), {ToolCount} tool(s)")]
     public static partial void UpstreamConnected(ILogger logger, string connector, string serverName, string serverVersion, int toolCount);
 
-    [LoggerMessage(1002, LogLevel.Warning, "Connector {Connector}: upstream connection failed; next attempt in {DelayMs} ms")]
-    public static partial void UpstreamConnectFailed(ILogger logger, string connector, double delayMs, Exception exception);
+    [LoggerMessage(1002, LogLevel.Warning, "Connector {Connector}: upstream unavailable ({Upstream}): {Reason}; next attempt in {DelaySeconds:0.0} s")]
+    public static partial void UpstreamUnavailable(ILogger logger, string connector, string upstream, string reason, double delaySeconds);
 
-    [LoggerMessage(1003, LogLevel.Warning, "Connector {Connector}: upstream exited ({Reason}); restarting")]
-    public static partial void UpstreamExited(ILogger logger, string connector, string reason);
+    [LoggerMessage(1003, LogLevel.Warning, "Connector {Connector}: upstream exited after {UptimeSeconds:0} s ({Reason}); restarting")]
+    public static partial void UpstreamExited(ILogger logger, string connector, double uptimeSeconds, string reason);
+
+    [LoggerMessage(1030, LogLevel.Debug, "Connector {Connector}: the last attempt failed with")]
+    public static partial void UpstreamUnavailableDetail(ILogger logger, string connector, Exception exception);
 
     [LoggerMessage(1004, LogLevel.Information, "Connector {Connector} upstream stderr: {Line}")]
     public static partial void UpstreamStderr(ILogger logger, string connector, string line);

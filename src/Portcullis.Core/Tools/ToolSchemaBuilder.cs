@@ -17,7 +17,8 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
             Title = upstream.Title,
             Description = upstream.Description,
             InputSchema = input.Schema,
-            OutputSchema = upstream.OutputSchema,
+            // Admits the error envelope too, so clients that validate structured results can read the gateway's errors.
+            OutputSchema = upstream.OutputSchema is { } output ? AdvertisedOutputSchema.Widen(output) : null,
             Annotations = upstream.Annotations,
             Icons = upstream.Icons,
             Meta = upstream.Meta,
@@ -28,8 +29,9 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
     }
 
     /// <summary>
-    /// Compiles the exposed input schema (what calls are validated against) and the output schema, once per
-    /// version; returns why the tool cannot be offered, or null.
+    /// Compiles the exposed input schema (what calls are validated against) and the upstream's own output schema
+    /// (what its results are checked against, without the error envelope agents also see), once per version;
+    /// returns why the tool cannot be offered, or null.
     /// </summary>
     public string? Compile(string connector, GatewayTool tool)
     {
@@ -40,7 +42,7 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
         }
 
         tool.InputValidator = input.Schema;
-        if (tool.Exposed.OutputSchema is { } outputSchema)
+        if (tool.Upstream.OutputSchema is { } outputSchema)
         {
             var output = cache.GetOrCompile(connector, tool.Name, "output", outputSchema);
             if (output.Schema is null)

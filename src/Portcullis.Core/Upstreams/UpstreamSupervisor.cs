@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -21,6 +22,7 @@ internal sealed partial class UpstreamSupervisor
     internal static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(30);
 
     private readonly string _connector;
+    private readonly string _upstream;
     private readonly Func<IClientTransport> _transportFactory;
     private readonly Action<McpClientOptions>? _configureClient;
     private readonly TimeProvider _time;
@@ -31,9 +33,11 @@ internal sealed partial class UpstreamSupervisor
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
-    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null)
+    /// <summary>Supervises one upstream; <c>upstream</c> is how the log names it (its command line or URL).</summary>
+    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null)
     {
         _connector = connector;
+        _upstream = upstream ?? connector;
         _transportFactory = transportFactory;
         _configureClient = configureClient;
         _time = time;
@@ -57,7 +61,9 @@ internal sealed partial class UpstreamSupervisor
                         NextAttemptAt = _time.GetUtcNow() + args.RetryDelay,
                         LastError = Describe(args.Outcome.Exception),
                     };
-                    Log.UpstreamConnectFailed(_logger, _connector, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception!);
+                    // One line per attempt; the exception with its stack trace only when debugging.
+                    Log.UpstreamUnavailable(_logger, _connector, _upstream, Reason(args.Outcome.Exception!), args.RetryDelay.TotalSeconds);
+                    Log.UpstreamUnavailableDetail(_logger, _connector, args.Outcome.Exception!);
                     return default;
                 },
             })
@@ -137,11 +143,10 @@ internal sealed partial class UpstreamSupervisor
             _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
             Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", tools.Count);
 
-            string reason;
+            Exception? failure;
             try
             {
-                var details = await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-                reason = Describe(details.Exception) ?? "connection closed";
+                failure = (await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false)).Exception;
             }
             finally
             {
@@ -153,13 +158,17 @@ internal sealed partial class UpstreamSupervisor
                 State = UpstreamState.Restarting,
                 Restarts = _status.Restarts + 1,
                 NextAttemptAt = _time.GetUtcNow(),
-                LastError = reason,
+                LastError = Describe(failure) ?? "connection closed",
             };
-            Log.UpstreamExited(_logger, _connector, reason);
-            if (_time.GetUtcNow() - startedAt < StableAfter)
+            var reason = failure is null ? "connection closed" : Reason(failure);
+            var uptime = _time.GetUtcNow() - startedAt;
+            if (uptime < StableAfter)
             {
-                throw new UpstreamExitedException(reason);
+                // Counts as a failed attempt: the retry logs it, with the delay before the next one.
+                throw new UpstreamExitedException(string.Create(CultureInfo.InvariantCulture, $"exited {uptime.TotalSeconds:0.0} s after connecting: {reason}"));
             }
+
+            Log.UpstreamExited(_logger, _connector, uptime.TotalSeconds, reason);
         }
     }
 
@@ -187,6 +196,27 @@ internal sealed partial class UpstreamSupervisor
         return [.. tools.Select(t => t.ProtocolTool)];
     }
 
-    /// <summary>A short, non-secret reason: the exception's type, never its message.</summary>
+    /// <summary>
+    /// For the log: each distinct message of the exception chain, without stack frames. A launch or exit reason is the
+    /// gateway's own wording; another failure (a refused connection, a child that died on start-up) is its own message.
+    /// </summary>
+    private static string Reason(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            var message = current.Message.ReplaceLineEndings(" ").Trim();
+            if (message.Length > 0 && !messages.Exists(m => m.Contains(message, StringComparison.Ordinal)))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return messages.Count > 0
+            ? messages.Aggregate((joined, next) => joined + (joined.EndsWith('.') ? " " : ": ") + next)
+            : exception.GetType().Name;
+    }
+
+    /// <summary>A short, non-secret reason for the status endpoint: the exception's type, never its message.</summary>
     private static string? Describe(Exception? exception) => exception?.GetType().Name;
 }

@@ -15,6 +15,11 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
         var upstream = connector.Upstream;
         if (upstream.IsStdio)
         {
+            if (UpstreamLaunch.FindMissing(upstream) is { } missing)
+            {
+                throw new UpstreamLaunchException("cannot start: " + missing);
+            }
+
             return new StdioClientTransport(
                 new StdioClientTransportOptions
                 {

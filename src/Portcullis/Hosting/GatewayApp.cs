@@ -5,6 +5,7 @@ using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
+using Portcullis.Logging;
 using Portcullis.Security;
 
 namespace Portcullis.Hosting;
@@ -12,7 +13,7 @@ namespace Portcullis.Hosting;
 /// <summary>Builds the ASP.NET Core application that serves one gateway configuration.</summary>
 internal static class GatewayApp
 {
-    public static WebApplication Build(GatewayConfig config)
+    public static WebApplication Build(GatewayConfig config, LoggingOptions logging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
@@ -21,7 +22,7 @@ internal static class GatewayApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = config.Limits.MaxBodyBytes;
         });
-        GatewayLogging.Configure(builder.Logging, builder.Services, config.Logging);
+        builder.Logging.AddGatewayLogging(logging, config.Logging);
 
         builder.Services.AddPortcullisCore(config);
         builder.Services.AddGatewayTelemetry(config);

@@ -42,8 +42,9 @@ internal static class GatewayAuthentication
             services.AddSingleton(devKey);
         }
 
-        // AddAuthentication brings data protection, which would create a key ring in the home folder at start-up;
-        // bearer tokens never need it (no cookies, no protected state), so no key is ever generated.
+        // AddAuthentication brings data protection (for cookie and remote-login handlers). Bearer tokens never need it:
+        // no cookies, no protected state. So no key is ever generated, and its hosted service, which would load the
+        // (empty) key ring at start-up and log errors about it, is removed; a protector asked for would fail loudly.
         services.AddDataProtection().DisableAutomaticKeyGeneration();
         services
             .AddAuthentication(options =>
@@ -67,6 +68,11 @@ internal static class GatewayAuthentication
         services.AddOptions<McpAuthenticationOptions>(McpAuthenticationDefaults.AuthenticationScheme)
             .Configure<ResourceMetadataEvents>((options, events) =>
                 options.Events.OnResourceMetadataRequest = events.OnResourceMetadataRequestAsync);
+
+        foreach (var warmUp in services.Where(IsKeyRingWarmUp).ToList())
+        {
+            services.Remove(warmUp);
+        }
 
         services.AddAuthorizationBuilder()
             .AddPolicy(ConnectorAccessRequirement.PolicyName, policy => policy.AddRequirements(new ConnectorAccessRequirement()));
@@ -116,6 +122,10 @@ internal static class GatewayAuthentication
             options.RefreshInterval = ForcedRefreshInterval;
         }
     }
+
+    private static bool IsKeyRingWarmUp(ServiceDescriptor descriptor) =>
+        descriptor.ServiceType == typeof(IHostedService)
+        && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     private static bool IsHttp(string url) => url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 }

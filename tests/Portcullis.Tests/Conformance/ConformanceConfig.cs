@@ -7,16 +7,5 @@ internal static class ConformanceConfig
 {
     public static string SampleConfig => Path.Combine(RepoPaths.Root, "samples", "conformance", "portcullis.json");
 
-    public static string FixtureDll
-    {
-        get
-        {
-#if DEBUG
-            const string configuration = "debug";
-#else
-            const string configuration = "release";
-#endif
-            return Path.Combine(RepoPaths.Root, "artifacts", "bin", "Portcullis.Samples.Conformance", configuration, "Portcullis.Samples.Conformance.dll");
-        }
-    }
+    public static string FixtureDll => RepoPaths.ConformanceSample;
 }

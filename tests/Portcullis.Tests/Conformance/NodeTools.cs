@@ -6,7 +6,7 @@ namespace Portcullis.Tests.Conformance;
 
 /// <summary>
 /// The pinned Node.js and npm packages scripts/install-node-tools.sh installs (scripts/test.sh runs it):
-/// the MCP conformance suites and the MCP Inspector CLI. Missing tools fail the test, never skip it.
+/// the MCP conformance suites, the MCP Inspector CLI and the TypeScript SDK clients. Missing tools fail the test, never skip it.
 /// </summary>
 internal static class NodeTools
 {
@@ -19,6 +19,9 @@ internal static class NodeTools
     public static string Suite2026 => Package("conformance-2026", "dist", "index.js");
 
     public static string Inspector => Package("@modelcontextprotocol", "inspector", "clients", "launcher", "build", "index.js");
+
+    /// <summary>tests/conformance/clients/call-tools.mjs: calls tools through the official TypeScript SDK clients (1.x or 2.x).</summary>
+    public static string TypeScriptClient => Path.Combine(PackagesDir, "clients", "call-tools.mjs");
 
     public static string Baseline2026 => Path.Combine(PackagesDir, "baseline-2026-07-28.yml");
 

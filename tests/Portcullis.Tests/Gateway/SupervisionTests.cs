@@ -16,7 +16,7 @@ public sealed class SupervisionTests
 
         System.Diagnostics.Process.GetProcessById(child).Kill();
 
-        await gateway.WaitForOutputAsync("upstream exited", TimeSpan.FromSeconds(30));
+        await gateway.WaitForOutputAsync("s after connecting", TimeSpan.FromSeconds(30));
         await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
         var ready = JsonNode.Parse(await gateway.GetAsync("/readyz"))!;
         Assert.Equal(1, ready["connectors"]!["fixture"]!["restarts"]!.GetValue<int>());

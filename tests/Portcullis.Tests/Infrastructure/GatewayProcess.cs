@@ -51,7 +51,16 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var gateway = Launch(configPath, dataDir, port ?? FreePort.Next(), extraArgs);
         if (waitReady)
         {
-            await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            try
+            {
+                await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
+            }
+            catch
+            {
+                // Nobody else holds the process yet: a gateway that never got ready must not outlive the test.
+                await gateway.DisposeAsync();
+                throw;
+            }
         }
 
         return gateway;
@@ -60,6 +69,29 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the gateway again on the same port, config and data dir.</summary>
     public Task<GatewayProcess> RestartAsync() =>
         StartAsync(ConfigPath, DataDir, port: new Uri(BaseUrl).Port, extraArgs: _extraArgs);
+
+    /// <summary>
+    /// Starts the gateway the way <paramref name="start"/> says (another launcher, folder or environment), listening on
+    /// <paramref name="baseUrl"/>, and waits until it is ready.
+    /// </summary>
+    public static async Task<GatewayProcess> StartWithAsync(ProcessStartInfo start, string baseUrl, string configPath, string dataDir, TimeSpan readyTimeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        var gateway = Launch(start, baseUrl, configPath, dataDir);
+        try
+        {
+            await gateway.WaitReadyAsync(readyTimeout);
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
+
+        return gateway;
+    }
 
     private static GatewayProcess Launch(string configPath, string dataDir, int port, string[] extraArgs)
     {
@@ -75,6 +107,11 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        return Launch(start, baseUrl, configPath, dataDir);
+    }
+
+    private static GatewayProcess Launch(ProcessStartInfo start, string baseUrl, string configPath, string dataDir)
+    {
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir) { _extraArgs = extraArgs };
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);

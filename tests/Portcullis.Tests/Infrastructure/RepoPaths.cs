@@ -7,9 +7,14 @@ internal static class RepoPaths
 
     public static string Gateway => Dll("Portcullis", "portcullis");
 
-    public static string Crm => Dll("Portcullis.Samples.Crm", "Portcullis.Samples.Crm");
+    /// <summary>Samples build into one folder whatever the configuration (samples/Directory.Build.props).</summary>
+    public static string Crm => Sample("Portcullis.Samples.Crm");
+
+    public static string ConformanceSample => Sample("Portcullis.Samples.Conformance");
 
     public static string Fixture => Dll("Portcullis.Fixtures.Upstream", "Portcullis.Fixtures.Upstream");
+
+    private static string Sample(string project) => Path.Combine(Root, "artifacts", "samples", project, project + ".dll");
 
     private static string Dll(string project, string assembly)
     {

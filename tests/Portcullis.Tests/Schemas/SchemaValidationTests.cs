@@ -151,6 +151,20 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CallTool_UpstreamResultShapedLikeTheErrorEnvelope_IsCheckedAgainstTheUpstreamsOwnSchema()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var tools = await client.ListToolsAsync();
+        var mimic = await client.CallToolAsync("typed", Arguments("""{"envelope": true}"""));
+
+        // Agents see a schema that also admits the envelope; the upstream's result must still match its own.
+        var advertised = tools.Single(t => t.Name == "typed").ProtocolTool.OutputSchema!.Value;
+        Assert.Equal(2, advertised.GetProperty("anyOf").GetArrayLength());
+        Assert.Equal("upstream_error", ErrorOf(mimic)["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task CallTool_OutputSchemaMismatchWithWarn_PassesAndLogs()
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("warned"));

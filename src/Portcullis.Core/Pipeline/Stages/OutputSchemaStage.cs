@@ -6,7 +6,8 @@ using Portcullis.Core.Errors;
 namespace Portcullis.Core.Pipeline.Stages;
 
 /// <summary>
-/// Checks the upstream's <c>structuredContent</c> against the tool's <c>outputSchema</c>: a mismatch becomes
+/// Checks the upstream's <c>structuredContent</c> against the upstream's own <c>outputSchema</c> (not the advertised
+/// one, which also admits the gateway's error envelope): a mismatch becomes
 /// <c>upstream_error</c> (the violations go to the log), or only a log warning with <c>output_schema: warn</c>.
 /// Tool errors (<c>isError: true</c>) and the gateway's own errors are not checked.
 /// </summary>

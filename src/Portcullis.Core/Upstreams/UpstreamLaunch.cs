@@ -1,0 +1,63 @@
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Upstreams;
+
+/// <summary>
+/// Checks, before each start of a stdio upstream, that what it needs exists, so the log names the missing file
+/// instead of relaying a launcher's vague complaint (<c>dotnet</c> says only "the specified command or file was not found").
+/// </summary>
+internal static class UpstreamLaunch
+{
+    /// <summary>Extensions of a script or assembly an interpreter runs when it is the first argument (<c>dotnet app.dll</c>, <c>node server.js</c>).</summary>
+    private static readonly string[] EntryExtensions = [".dll", ".js", ".mjs", ".cjs", ".py", ".jar"];
+
+    /// <summary>Why the upstream cannot start, or null when its working folder, command and entry file all exist.</summary>
+    public static string? FindMissing(UpstreamConfig upstream)
+    {
+        var workingDir = upstream.WorkingDir ?? Directory.GetCurrentDirectory();
+        if (!Directory.Exists(workingDir))
+        {
+            return $"its working folder '{workingDir}' does not exist";
+        }
+
+        var command = upstream.Command!;
+        if (Path.IsPathRooted(command))
+        {
+            if (!File.Exists(command))
+            {
+                return $"'{command}' does not exist";
+            }
+        }
+        else if (!Resolvable(command))
+        {
+            return $"the command '{command}' is not on the PATH";
+        }
+
+        if (upstream.Args is [var first, ..] && !first.StartsWith('-') && HasEntryExtension(first))
+        {
+            var entry = Path.GetFullPath(first, workingDir);
+            if (!File.Exists(entry))
+            {
+                return $"'{entry}' does not exist";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasEntryExtension(string argument) =>
+        EntryExtensions.Any(e => argument.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Where Process.Start looks for a bare command: the gateway's own folder, its current folder, then its PATH.</summary>
+    private static bool Resolvable(string command)
+    {
+        string?[] folders =
+        [
+            Path.GetDirectoryName(Environment.ProcessPath),
+            Directory.GetCurrentDirectory(),
+            .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries),
+        ];
+        string[] names = OperatingSystem.IsWindows() ? [command, command + ".exe", command + ".cmd", command + ".bat"] : [command];
+        return folders.Any(folder => folder is not null && names.Any(name => File.Exists(Path.Combine(folder, name))));
+    }
+}

@@ -1,0 +1,56 @@
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Logging;
+
+/// <summary>
+/// The gateway's logging, set up in this one place: one line per event on stderr with a UTC timestamp and its date,
+/// as text or as one JSON object a line; framework noise at warning; any category's level from <c>logging.levels</c>.
+/// </summary>
+internal static class GatewayLogging
+{
+    public static ILoggingBuilder AddGatewayLogging(this ILoggingBuilder logging, LoggingOptions options, LoggingConfig config)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.MinimumLevel);
+        var json = string.Equals(config.Format, "json", StringComparison.Ordinal);
+        logging.AddConsole(o =>
+        {
+            o.FormatterName = json ? Microsoft.Extensions.Logging.Console.ConsoleFormatterNames.Json : GatewayConsoleFormatter.FormatterName;
+            // stdout is left to the verbs' own output; every log line goes to stderr.
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        });
+        logging.AddConsoleFormatter<GatewayConsoleFormatter, GatewayConsoleFormatterOptions>(o => o.IncludeStackTraces = options.IncludeStackTraces);
+        logging.AddJsonConsole(o =>
+        {
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            o.IncludeScopes = false;
+            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+        if (options.MinimumLevel > LogLevel.Debug)
+        {
+            // The frameworks' routine events are noise in production; debugging shows them all.
+            logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+            logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+            // The SDK's client side talks to the upstreams, whose every failure the supervisor and the forward stage
+            // already log once, with the connector's name; the SDK's own copy of each would double every line.
+            logging.AddFilter("ModelContextProtocol.Client", LogLevel.Critical);
+        }
+
+        foreach (var (category, text) in config.Levels)
+        {
+            var level = Enum.Parse<LogLevel>(text, ignoreCase: true);
+            if (string.Equals(category, "Default", StringComparison.OrdinalIgnoreCase))
+            {
+                logging.SetMinimumLevel(level);
+            }
+            else
+            {
+                logging.AddFilter(category, level);
+            }
+        }
+
+        return logging;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using ModelContextProtocol.Client;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Logging;
+
+/// <summary>What an operator reads: a quiet start, one line per failed upstream attempt, stack traces only when debugging.</summary>
+public sealed partial class GatewayLogTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Serve_Sample_StartsQuietly()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), dir.File("data"));
+        var token = await PortcullisCli.DevTokenAsync(gateway, "crm-mcp", "contacts:read");
+        await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("crm-mcp"), token))
+        {
+            using var cts = new CancellationTokenSource(Timeout);
+            await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada" }, cancellationToken: cts.Token);
+        }
+
+        await gateway.WaitForOutputAsync("find_contact by dev-user -> ok", Timeout);
+
+        var lines = Lines(gateway.Output);
+        Assert.Contains(lines, l => l.Contains("upstream connected", StringComparison.Ordinal));
+        Assert.All(lines, line => Assert.Matches(LogLine(), line));
+        Assert.DoesNotContain(lines, l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("Exception", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(StackFrame(), gateway.Output);
+    }
+
+    [Fact]
+    public async Task Serve_UpstreamNotBuilt_LogsOneLinePerAttemptNamingTheCommandAndTheFile()
+    {
+        using var dir = new TempDir();
+        var missing = dir.File(Path.Combine("not-built", "Portcullis.Samples.Crm.dll"));
+        await using var gateway = await GatewayProcess.StartAsync(NotBuiltConfig(dir), dir.File("data"), waitReady: false);
+
+        await WaitForAttemptsAsync(gateway, 3);
+
+        var lines = Lines(gateway.Output);
+        var attempts = lines.Where(l => l.Contains("crm", StringComparison.Ordinal)).ToList();
+        Assert.All(attempts, line =>
+        {
+            Assert.Contains(" warn: Portcullis.Upstream[1002] Connector crm: upstream unavailable (dotnet not-built/Portcullis.Samples.Crm.dll --db ", line, StringComparison.Ordinal);
+            Assert.Contains($"'{missing}' does not exist; next attempt in ", line, StringComparison.Ordinal);
+        });
+        Assert.All(lines, line => Assert.Matches(LogLine(), line));
+        Assert.DoesNotContain(lines, l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal));
+        Assert.DoesNotMatch(StackFrame(), gateway.Output);
+    }
+
+    [Fact]
+    public async Task Serve_DebugLevel_LogsTheStackTraceOfEachFailedAttempt()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(NotBuiltConfig(dir), dir.File("data"), waitReady: false, extraArgs: ["--log-level", "debug"]);
+
+        await WaitForAttemptsAsync(gateway, 2);
+
+        var details = Lines(gateway.Output).Where(l => l.Contains("[1030] Connector crm:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(details);
+        Assert.All(details, line =>
+        {
+            Assert.Contains(" dbug: ", line, StringComparison.Ordinal);
+            Assert.Contains("UpstreamLaunchException", line, StringComparison.Ordinal);
+            Assert.Matches(StackFrame(), line);
+        });
+    }
+
+    private static string NotBuiltConfig(TempDir dir)
+    {
+        var connector = TestConfig.CrmConnector();
+        connector["upstream"]!["args"]![0] = "not-built/Portcullis.Samples.Crm.dll";
+        return TestConfig.Write(dir, TestConfig.Gateway(connector));
+    }
+
+    private static async Task WaitForAttemptsAsync(GatewayProcess gateway, int count)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (Lines(gateway.Output).Count(l => l.Contains("[1002] Connector crm:", StringComparison.Ordinal)) < count)
+        {
+            try
+            {
+                await Task.Delay(50, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Fewer than {count} attempts were logged within {Timeout}:\n{gateway.Output}");
+            }
+        }
+    }
+
+    private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
+
+    /// <summary>Every line the gateway prints is one log event: UTC date and time, level, category and event id.</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (trce|dbug|info|warn|fail|crit): [\w.]+\[\d+\] ")]
+    private static partial Regex LogLine();
+
+    [GeneratedRegex(@"\bat [\w.`<>]+\.[\w<>]+\(")]
+    private static partial Regex StackFrame();
+}
