@@ -20,7 +20,8 @@ internal static class GatewayLogging
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
         logging.AddConsoleFormatter<GatewayConsoleFormatter, GatewayConsoleFormatterOptions>(o => o.IncludeStackTraces = options.IncludeStackTraces);
-        logging.AddJsonConsole(o =>
+        // The console provider registers the JSON formatter itself; AddJsonConsole would also make it the default.
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
         {
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";

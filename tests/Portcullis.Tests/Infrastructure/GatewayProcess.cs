@@ -107,13 +107,13 @@ internal sealed class GatewayProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        return Launch(start, baseUrl, configPath, dataDir);
+        return Launch(start, baseUrl, configPath, dataDir, extraArgs);
     }
 
-    private static GatewayProcess Launch(ProcessStartInfo start, string baseUrl, string configPath, string dataDir)
+    private static GatewayProcess Launch(ProcessStartInfo start, string baseUrl, string configPath, string dataDir, string[]? extraArgs = null)
     {
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir) { _extraArgs = extraArgs };
+        var gateway = new GatewayProcess(process, baseUrl, configPath, dataDir) { _extraArgs = extraArgs ?? [] };
         process.OutputDataReceived += (_, e) => gateway.Append(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Append(e.Data);
         process.Start();
