@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<ToolSchemaBuilder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Lifecycle.GatewayDrain>();
         services.AddSingleton<AuthorizeStage>();
         services.AddSingleton<CallRateLimiters>();
         services.AddSingleton<RateLimitStage>();

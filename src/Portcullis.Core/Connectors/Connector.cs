@@ -1,29 +1,23 @@
 using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Protocol;
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Configuration;
-using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Relay;
 using Portcullis.Core.Tools;
 using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Connectors;
 
-/// <summary>One configured connector at run time: its policy, its upstream and its current tool catalog.</summary>
+/// <summary>One configured connector at run time: its policy, its upstream and its tool catalog.</summary>
 public sealed class Connector
 {
-    private readonly ToolSchemaBuilder _schemas;
-    private readonly ILogger _logger;
-    private volatile ToolCatalog _catalog = ToolCatalog.Empty;
-
     internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ConnectorRelay relay, ToolSchemaBuilder schemas, ILogger logger)
     {
         Relay = relay;
         Policy = new ConnectorPolicy(config);
         Config = config;
         Upstream = upstream;
-        _schemas = schemas;
-        _logger = logger;
-        upstream.ToolsChanged += OnToolsChanged;
+        Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null, logger);
+        upstream.ToolsListed = Catalog.RebuildAsync;
     }
 
     public string Name => Config.Server;
@@ -38,35 +32,13 @@ public sealed class Connector
     /// <summary>The resources and prompts allow-lists.</summary>
     internal ConnectorPolicy Policy { get; }
 
-    internal ToolCatalog Catalog => _catalog;
+    /// <summary>The tool catalog and its lifecycle: unknown until the upstream first lists its tools.</summary>
+    internal ConnectorCatalog Catalog { get; }
 
-    /// <summary>Allow-listed tools hidden because the upstream marks them destructive and the config did not opt in.</summary>
-    public IReadOnlyList<string> RefusedDestructiveTools => _catalog.RefusedDestructive;
+    public CatalogState CatalogState => Catalog.State;
 
-    /// <summary>Allow-listed tools hidden because the config's input_schema overlay would loosen the upstream's schema.</summary>
-    public IReadOnlyList<(string Tool, string Keyword, string Problem)> LooseningOverlays =>
-        [.. _catalog.LooseningOverlays.Select(l => (l.Tool, l.Problem.Keyword, l.Problem.ToString()))];
+    /// <summary>Allow-listed tools the last catalog rebuild withheld, with why.</summary>
+    public IReadOnlyList<CatalogRefusal> Refusals => Catalog.Refusals;
 
     public UpstreamStatus Status => Upstream.Status;
-
-    private void OnToolsChanged(IReadOnlyList<Tool> tools)
-    {
-        var catalog = ToolCatalog.Build(Config, tools, _schemas);
-        foreach (var name in catalog.RefusedDestructive)
-        {
-            Log.DestructiveToolRefused(_logger, Name, name);
-        }
-
-        foreach (var (tool, problem) in catalog.LooseningOverlays)
-        {
-            Log.OverlayLoosens(_logger, Name, tool, problem.Keyword, problem.ToString());
-        }
-
-        foreach (var (tool, reason) in catalog.Uncompilable)
-        {
-            Log.SchemaUncompilable(_logger, Name, tool, reason);
-        }
-
-        _catalog = catalog;
-    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Lifecycle;
 using Portcullis.Core.Pipeline.Stages;
 
 namespace Portcullis.Core.Pipeline;
@@ -17,6 +18,7 @@ internal sealed class ToolCallPipeline
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly GatewayTelemetry _telemetry;
+    private readonly GatewayDrain _drain;
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
@@ -27,8 +29,10 @@ internal sealed class ToolCallPipeline
         ForwardStage forward,
         TimeProvider time,
         GatewayTelemetry telemetry,
+        GatewayDrain drain,
         ILogger<ToolCallPipeline> logger)
     {
+        _drain = drain;
         _telemetry = telemetry;
         _logger = logger;
         _time = time;
@@ -47,6 +51,7 @@ internal sealed class ToolCallPipeline
     /// <summary>Runs the call through every stage; never throws for a failed call.</summary>
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
+        using var inFlight = _drain.Track();
         var started = _time.GetTimestamp();
         using var activity = GatewayTelemetry.Traces.StartActivity("tools/call", ActivityKind.Internal);
         activity?.SetTag("portcullis.tool", context.ToolName);
@@ -65,6 +70,14 @@ internal sealed class ToolCallPipeline
         {
             Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, ex);
             result = context.Fail(GatewayError.Internal());
+        }
+
+        // A write that failed after it was sent may have acted: its key is now outcome-unknown (the idempotency stage
+        // recorded that), and no answer may invite a retry that cannot succeed or a new key that acts twice.
+        if (context.Failure is { Code.Retryable: true } retryable && context.SentUpstream && context.Tool is { ReadOnly: false })
+        {
+            Log.WriteOutcomeUnknown(_logger, context.CorrelationId, retryable.Code.Code);
+            result = context.Fail(GatewayError.OutcomeUnknownAfterSend(retryable));
         }
 
         var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;

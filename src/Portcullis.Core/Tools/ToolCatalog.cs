@@ -1,46 +1,42 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Configuration;
-using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
 
 /// <summary>
 /// The tools of one connector that policy lets anyone see: allow-listed, and not destructive unless
-/// opted in. Everything else is absent and answers as unknown. Rebuilt when the upstream's list changes.
+/// opted in. Everything else is absent and answers as unknown. Immutable: a changed upstream list makes a new one
+/// (see <see cref="ConnectorCatalog"/>).
 /// </summary>
 internal sealed class ToolCatalog
 {
-    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], [], []);
+    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], []);
 
     private readonly FrozenDictionary<string, GatewayTool> _tools;
 
-    private ToolCatalog(
-        FrozenDictionary<string, GatewayTool> tools,
-        IReadOnlyList<GatewayTool> ordered,
-        IReadOnlyList<string> refused,
-        IReadOnlyList<(string Tool, OverlayProblem Problem)> looseningOverlays,
-        IReadOnlyList<(string Tool, string Reason)> uncompilable)
+    private ToolCatalog(FrozenDictionary<string, GatewayTool> tools, IReadOnlyList<GatewayTool> ordered, IReadOnlyList<CatalogRefusal> refusals)
     {
         _tools = tools;
         Ordered = ordered;
-        RefusedDestructive = refused;
-        LooseningOverlays = looseningOverlays;
-        Uncompilable = uncompilable;
+        Refusals = refusals;
         Lists = new ToolListCache(ordered);
+        Signature = SignatureOf(ordered);
     }
 
     /// <summary>Allowed tools in the upstream's order.</summary>
     public IReadOnlyList<GatewayTool> Ordered { get; }
 
-    /// <summary>Allow-listed tools hidden because they are destructive and not opted in.</summary>
-    public IReadOnlyList<string> RefusedDestructive { get; }
+    /// <summary>Allow-listed tools withheld, each with its reason (one entry per loosening keyword).</summary>
+    public IReadOnlyList<CatalogRefusal> Refusals { get; }
 
-    /// <summary>Allow-listed tools hidden because the config's overlay would loosen their schema, with each problem.</summary>
-    public IReadOnlyList<(string Tool, OverlayProblem Problem)> LooseningOverlays { get; }
+    /// <summary>A hash of every tool as agents see it: equal signatures mean an equal <c>tools/list</c>.</summary>
+    public string Signature { get; }
 
-    /// <summary>Allow-listed tools hidden because their schema does not compile, with the reason.</summary>
-    public IReadOnlyList<(string Tool, string Reason)> Uncompilable { get; }
     /// <summary>What <c>tools/list</c> shows each caller, kept as long as this catalog is current.</summary>
     public ToolListCache Lists { get; }
 
@@ -50,9 +46,7 @@ internal sealed class ToolCatalog
     {
         var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         var ordered = new List<GatewayTool>();
-        var refused = new List<string>();
-        var loosening = new List<(string, OverlayProblem)>();
-        var uncompilable = new List<(string, string)>();
+        var refusals = new List<CatalogRefusal>();
         foreach (var tool in upstreamTools)
         {
             if (!allowed.Contains(tool.Name))
@@ -63,26 +57,39 @@ internal sealed class ToolCatalog
             connector.Tools.TryGetValue(tool.Name, out var policy);
             if (GatewayTool.IsDestructive(tool, policy) && policy?.AllowDestructive != true)
             {
-                refused.Add(tool.Name);
+                refusals.Add(new CatalogRefusal(tool.Name, CatalogRefusalKind.Destructive, "marked destructive by the upstream and not opted in (allow_destructive)"));
                 continue;
             }
 
             var built = schemas.Build(tool, policy);
             if (built.OverlayProblems.Count > 0)
             {
-                loosening.AddRange(built.OverlayProblems.Select(p => (tool.Name, p)));
+                refusals.AddRange(built.OverlayProblems.Select(p => new CatalogRefusal(tool.Name, CatalogRefusalKind.LooseningOverlay, p.ToString(), p.Path)));
                 continue;
             }
 
             if (schemas.Compile(connector.Server, built) is { } failure)
             {
-                uncompilable.Add((tool.Name, failure));
+                refusals.Add(new CatalogRefusal(tool.Name, CatalogRefusalKind.UncompilableSchema, failure));
                 continue;
             }
 
             ordered.Add(built);
         }
 
-        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused, loosening, uncompilable);
+        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refusals);
+    }
+
+    private static string SignatureOf(IReadOnlyList<GatewayTool> tools)
+    {
+        var type = McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tool in tools)
+        {
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(tool.Exposed, type));
+            hash.AppendData("\n"u8);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }

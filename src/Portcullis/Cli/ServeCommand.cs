@@ -5,26 +5,47 @@ using Portcullis.Hosting;
 namespace Portcullis.Cli;
 
 /// <summary><c>portcullis serve</c>: runs the gateway.</summary>
+/// <remarks>
+/// Nothing listens before everything that can refuse the configuration has: the file itself, the data dir's lock,
+/// and what only the upstreams' tool lists reveal. Each refusal exits with code 2 and a message, never a stack trace.
+/// </remarks>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080; overrides the config." };
+        var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080 (port 0: any free port, logged once bound); overrides the config." };
         var dataDir = CommonOptions.DataDir();
         var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
+            var file = parse.GetValue(config)!;
+            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)), Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;
             }
 
-            Directory.CreateDirectory(loaded.DataDir!);
-            await using var app = GatewayApp.Build(loaded);
+            using var dataDirLock = DataDirLock.TryAcquire(loaded.DataDir!, loaded.Listen, TimeProvider.System, out var holder);
+            if (dataDirLock is null)
+            {
+                Console.Error.WriteLine($"The data dir {loaded.DataDir} is in use by another gateway ({holder}). Run one gateway per data dir: stop that one, or give this one its own --data-dir.");
+                return ConfigErrors.ExitCode;
+            }
+
+            await using var app = GatewayApp.Build(loaded, dataDirLock);
+            var upstreams = app.Services.GetRequiredService<UpstreamHostedService>();
+            var refused = await upstreams.StartUpstreamsAsync(cancellationToken);
+            if (refused.Count > 0)
+            {
+                Console.Error.WriteLine(new ConfigException($"{file.Name} (found once the upstreams listed their tools)", refused).Message);
+                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await upstreams.StopAsync(stop.Token);
+                return ConfigErrors.ExitCode;
+            }
+
             await app.RunAsync(cancellationToken);
-            return Environment.ExitCode;
+            return 0;
         });
         return command;
     }

@@ -26,8 +26,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
         }
 
         options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
-        options.Handlers.ListToolsHandler = (request, _) =>
-            ValueTask.FromResult(listing.List(connector, Caller(request.User)));
+        options.Handlers.ListToolsHandler = (request, ct) => listing.ListAsync(connector, Caller(request.User), ct);
         options.Handlers.CallToolHandler = (request, ct) =>
         {
             var caller = Caller(request.User);

@@ -11,7 +11,7 @@ namespace Portcullis.Hosting;
 /// <summary>Builds the ASP.NET Core application that serves one gateway configuration.</summary>
 internal static class GatewayApp
 {
-    public static WebApplication Build(GatewayConfig config)
+    public static WebApplication Build(GatewayConfig config, DataDirLock dataDirLock)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
@@ -31,8 +31,17 @@ internal static class GatewayApp
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Shutdown.DrainSeconds) + ShutdownDrainService.StopMargin);
         builder.Services.AddPortcullisCore(config);
-        builder.Services.AddHostedService<UpstreamHostedService>();
+        builder.Services.AddSingleton(dataDirLock);
+
+        // Started in this order, stopped in reverse: the upstreams stop last, after Kestrel has drained its calls.
+        builder.Services.AddSingleton<UpstreamHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UpstreamHostedService>());
+        builder.Services.AddHostedService<ShutdownDrainService>();
+        builder.Services.AddHostedService<ListenAddressReporter>();
+        builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
+        builder.Services.AddProblemDetails();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
@@ -64,7 +73,7 @@ internal static class GatewayApp
         app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
         app.MapHealth();
-        app.MapDevIdentity(config);
+        app.MapDevIdentity();
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);
         return app;
     }

@@ -10,7 +10,8 @@ namespace Portcullis.Security;
 
 /// <summary>
 /// What JwtBearer cannot know on its own: that the token was issued for the connector the URL names (audience
-/// equal to its resource URI), for its environment, and with a lifetime within the connector's cap.
+/// exactly its resource URI, unless the connector allows several), for its environment, and with a lifetime within
+/// the connector's cap.
 /// </summary>
 internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, ILogger<ConnectorTokenChecks> logger)
 {
@@ -61,9 +62,16 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         }
 
         var resource = ResourceUris.For(config, connector.Name);
-        if (!token.Audiences.Contains(resource, StringComparer.Ordinal))
+        var audiences = token.Audiences.ToList();
+        if (!audiences.Contains(resource, StringComparer.Ordinal))
         {
             return "audience is not this connector's resource URI";
+        }
+
+        // A token valid for several resources would open each of them: by default it must name this connector only.
+        if (!connector.Config.Auth.AllowMultipleAudiences && audiences.Any(a => !string.Equals(a, resource, StringComparison.Ordinal)))
+        {
+            return "audience names other resources besides this connector (auth.allow_multiple_audiences is off)";
         }
 
         var claim = config.Identity.EnvironmentClaim;

@@ -81,9 +81,10 @@ internal static class GatewayAuthentication
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,
-            ValidIssuer = devKey is not null ? ResourceUris.BaseUrl(config) : identity.Issuer,
             ValidateAudience = true,
-            ValidAudiences = config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server)).ToList(),
+            // Read at each validation, not once: with listen port 0 the base URL is known only once Kestrel has bound.
+            AudienceValidator = (audiences, _, _) =>
+                config.Connectors.Any(c => !c.Auth.IsAnonymous && audiences.Contains(ResourceUris.For(config, c.Server), StringComparer.Ordinal)),
             ValidateLifetime = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
@@ -96,9 +97,14 @@ internal static class GatewayAuthentication
         if (devKey is not null)
         {
             options.TokenValidationParameters.IssuerSigningKey = devKey.Key;
+            options.TokenValidationParameters.IssuerValidator = (issuer, _, _) =>
+                string.Equals(issuer, ResourceUris.BaseUrl(config), StringComparison.Ordinal)
+                    ? issuer
+                    : throw new SecurityTokenInvalidIssuerException("The token's issuer is not this gateway's development identity.");
         }
         else if (identity.JwksUri is not null)
         {
+            options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 identity.JwksUri,
                 new JwksRetriever(),
@@ -109,6 +115,7 @@ internal static class GatewayAuthentication
         }
         else if (identity.Authority is not null)
         {
+            options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.Authority = identity.Authority;
             options.RequireHttpsMetadata = !IsHttp(identity.Authority);
             options.RefreshInterval = ForcedRefreshInterval;

@@ -19,7 +19,7 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             && connector.Config.Auth is { StepUp: true, IsAnonymous: false }
             && context.User.HasClaim(ConnectorTokenChecks.ConnectorClaim, connector.Name)
             && context.Features.Get<JsonRpcRequestFeature>()?.ToolName is { } toolName
-            && connector.Catalog.TryGet(toolName, out var tool))
+            && connector.Catalog.Current.TryGet(toolName, out var tool))
         {
             var caller = CallerIdentities.From(context.User);
             if (!caller.HasAll(tool.RequiredScopes))
