@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Portcullis.Fixtures.Upstream;
 
 // A test upstream: an MCP server whose tools exercise what the gateway must carry or survive.
-// --http URL serves Streamable HTTP at URL/mcp; otherwise it speaks stdio.
+// --http URL serves Streamable HTTP at URL/mcp (port 0: any free port) and prints "listening on URL"; otherwise it speaks stdio.
 // --record PATH appends every tools/call it receives to PATH (one JSON line each), the witness of what arrived.
 var http = FixtureArgs.Value(args, "--http");
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
@@ -28,5 +28,9 @@ else
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));
     app.MapGet("/received-authorization", (HttpBehaviour behaviour) => Results.Json(behaviour.Authorizations()));
     app.MapMcp("/mcp");
-    await app.RunAsync();
+    await app.StartAsync();
+
+    // With port 0 the address is known only now; whoever started this process reads it from this line.
+    Console.WriteLine($"listening on {app.Urls.First()}");
+    await app.WaitForShutdownAsync();
 }
