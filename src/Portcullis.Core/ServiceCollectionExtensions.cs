@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();
         services.AddSingleton<GatewayTelemetry>();
+        services.AddSingleton<RefusalCounter>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();

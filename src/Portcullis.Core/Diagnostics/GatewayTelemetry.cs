@@ -15,6 +15,7 @@ internal sealed class GatewayTelemetry : IDisposable
         _meter = meters.Create(Name);
         Calls = _meter.CreateCounter<long>("portcullis.tool_calls", "{call}", "tools/call requests by connector, tool and outcome.");
         Duration = _meter.CreateHistogram<double>("portcullis.tool_call.duration", "ms", "Time from the gateway receiving a tools/call to its answer.");
+        Refusals = _meter.CreateCounter<long>("portcullis.refusals", "{request}", "Requests refused before any upstream saw them (malformed frames, unknown methods or connectors, refused hosts, payloads too large, step-up), by error code and HTTP status.");
     }
 
     public static ActivitySource Traces { get; } = new(Name);
@@ -22,6 +23,9 @@ internal sealed class GatewayTelemetry : IDisposable
     public Counter<long> Calls { get; }
 
     public Histogram<double> Duration { get; }
+
+    /// <summary>Refusals at the transport (malformed frames, unknown methods or connectors, refused hosts, payloads too large, step-up).</summary>
+    public Counter<long> Refusals { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -36,6 +36,13 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             Details = [new ErrorDetail("", cause.Code.Code, cause.Message)],
         };
 
+    /// <summary>The caller's budget for the connector or tool is spent.</summary>
+    public static GatewayError RateLimited(TimeSpan retryAfter) =>
+        new(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
+        {
+            RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
+        };
+
     public static GatewayError Internal() =>
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
 }

@@ -26,6 +26,9 @@ public sealed class ToolCallContext
 
     public string ToolName { get; }
 
+    /// <summary>The tool name as it may appear in a log line: the client chose it, so no line breaks, bounded.</summary>
+    internal string LogToolName => field ??= Diagnostics.LogText.Safe(ToolName);
+
     /// <summary>The arguments to forward; stages may replace entries (the key is stripped, for instance).</summary>
     public IDictionary<string, JsonElement> Arguments { get; set; }
 

@@ -68,7 +68,7 @@ internal sealed class ToolCallPipeline
         }
         catch (Exception ex)
         {
-            Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, ex);
+            Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, ex);
             result = context.Fail(GatewayError.Internal());
         }
 
@@ -83,10 +83,10 @@ internal sealed class ToolCallPipeline
         var elapsed = _time.GetElapsedTime(started).TotalMilliseconds;
         if (context.Failure is { } failure)
         {
-            Log.CallFailed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, failure.Code.Code, failure.Message);
+            Log.CallFailed(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, context.Caller.Subject, failure.Code.Code, LogText.Safe(failure.Message, 1024));
         }
 
-        Log.CallCompleted(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, context.Caller.Subject, context.Outcome, elapsed);
+        Log.CallCompleted(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, context.Caller.Subject, context.Outcome, elapsed);
         // Tool names from clients are unbounded: only known tools become a metric dimension.
         var tags = new TagList { { "connector", context.Connector.Name }, { "tool", context.Tool?.Name ?? "(unknown)" }, { "outcome", context.Outcome } };
         _telemetry.Calls.Add(1, tags);

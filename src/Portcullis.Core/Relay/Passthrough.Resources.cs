@@ -1,39 +1,38 @@
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Core.Relay;
 
-/// <summary>Resources: lists filtered by <c>resources_allow</c>, reads and subscriptions only for covered URIs.</summary>
+/// <summary>Resources: lists filtered by <c>resources_allow</c> and scopes, reads and subscriptions only for covered URIs.</summary>
 internal sealed partial class Passthrough
 {
-    public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, request, RequestMethods.ResourcesList, async (client, ct) =>
+    public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
-            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri))], NextCursor = page.NextCursor };
+            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
-    public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, request, RequestMethods.ResourcesTemplatesList, async (client, ct) =>
+    public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListResourceTemplatesResult
             {
-                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate))],
+                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller))],
                 NextCursor = page.NextCursor,
             };
         }, cancellationToken);
 
-    public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
+    public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, CallerIdentity caller, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
-        return ForwardAsync(connector, request, RequestMethods.ResourcesRead, async (client, ct) =>
+        RequireResource(connector, caller, request.Server, uri);
+        return ForwardAsync(connector, caller, request, RequestMethods.ResourcesRead, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
         {
             try
             {
@@ -47,16 +46,16 @@ internal sealed partial class Passthrough
         }, cancellationToken);
     }
 
-    public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, CallerIdentity caller, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
+        RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
         {
             try
             {
-                await ForwardAsync(connector, request, RequestMethods.ResourcesSubscribe, async (client, ct) =>
+                await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
                 {
                     await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                     return new EmptyResult();
@@ -72,14 +71,14 @@ internal sealed partial class Passthrough
         return new EmptyResult();
     }
 
-    public async ValueTask<EmptyResult> UnsubscribeAsync(Connector connector, RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> UnsubscribeAsync(Connector connector, CallerIdentity caller, RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
+        RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Unsubscribe(uri!) && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
         {
-            await ForwardAsync(connector, request, RequestMethods.ResourcesUnsubscribe, async (client, ct) =>
+            await ForwardAsync(connector, caller, request, RequestMethods.ResourcesUnsubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
             {
                 await client.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                 return new EmptyResult();

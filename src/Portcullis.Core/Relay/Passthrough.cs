@@ -5,18 +5,24 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Lifecycle;
+using Portcullis.Core.RateLimiting;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Core.Relay;
 
 /// <summary>
-/// Forwards resources, prompts, completions and logging requests to a connector's upstream under its
-/// allow-lists. What is not allowed is absent from lists and answers exactly as unknown.
+/// Forwards resources, prompts, completions and logging requests to a connector's upstream under the same controls as
+/// tools: the allow-lists and the scopes of each entry (what a caller may not see is absent from lists and answers
+/// exactly as unknown), the connector's rate limit, a timeout, and the shutdown drain. Refusals are JSON-RPC errors
+/// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
-internal sealed partial class Passthrough(ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrain drain, TimeProvider time, ILogger<Passthrough> logger)
 {
-    private static void RequireResource(Connector connector, McpServer downstream, string? uri)
+    private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {
-        if (!connector.Policy.AllowsUri(uri))
+        if (!connector.Policy.AllowsUri(uri, caller))
         {
             throw ResourceNotFound(downstream, uri);
         }
@@ -41,21 +47,37 @@ internal sealed partial class Passthrough(ILogger<Passthrough> logger)
 
     private async ValueTask<T> ForwardAsync<TParams, T>(
         Connector connector,
+        CallerIdentity caller,
         RequestContext<TParams> request,
         string method,
+        TimeSpan timeout,
         Func<McpClient, CancellationToken, Task<T>> forward,
         CancellationToken cancellationToken)
         where TParams : RequestParams
     {
-        if (connector.Upstream.Client is not { } client)
+        var correlationId = CorrelationIds.Next();
+        if (limiters.TryAcquire(connector.Config, tool: null, caller.Key) is { } retryAfter)
         {
-            throw new McpException("The upstream server is not reachable right now; retry shortly.");
+            throw Refuse(connector, method, GatewayError.RateLimited(retryAfter), correlationId);
         }
 
+        if (drain.Deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, GatewayError.ShuttingDown(), correlationId);
+        }
+
+        if (connector.Upstream.Client is not { } client)
+        {
+            throw Refuse(connector, method, Unavailable(connector), correlationId);
+        }
+
+        using var inFlight = drain.Track();
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, drain.Deadline);
         using var call = connector.Relay.Begin(request.Server, request.Params?.ProgressToken);
         try
         {
-            return await forward(client, cancellationToken).ConfigureAwait(false);
+            return await forward(client, linked.Token).ConfigureAwait(false);
         }
         catch (ResourceMissingException)
         {
@@ -67,12 +89,38 @@ internal sealed partial class Passthrough(ILogger<Passthrough> logger)
             Log.RelayUpstreamRefused(logger, connector.Name, method, (int)ex.ErrorCode);
             throw new McpProtocolException(SafeMessage(ex.ErrorCode), ex.ErrorCode);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client cancelled: no answer (MCP: the receiver of a cancellation does not respond).
+            throw;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, new GatewayError(ErrorCatalog.UpstreamTimeout,
+                $"The upstream did not answer within {timeout.TotalSeconds:0} seconds; the request was cancelled."), correlationId);
+        }
+        catch (OperationCanceledException) when (drain.Deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, GatewayError.ShuttingDown(), correlationId);
+        }
+        catch (Exception ex)
         {
             Log.RelayForwardFailed(logger, connector.Name, method, ex);
-            throw new McpException("The upstream server is not reachable right now; retry shortly.");
+            throw Refuse(connector, method, Unavailable(connector), correlationId);
         }
     }
+
+    private McpProtocolException Refuse(Connector connector, string method, GatewayError error, string correlationId)
+    {
+        Log.RelayRefused(logger, correlationId, connector.Name, method, error.Code.Code, error.Message);
+        return RelayErrors.From(error, correlationId);
+    }
+
+    private GatewayError Unavailable(Connector connector) =>
+        new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
+        {
+            RetryAfterSeconds = connector.Status.NextAttemptAt is { } next ? Math.Max(1, (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds)) : 1,
+        };
 
     private static string SafeMessage(McpErrorCode code) => code switch
     {

@@ -6,9 +6,6 @@ internal static partial class GatewayLog
     [LoggerMessage(2101, LogLevel.Warning, "Connector {Connector}: token refused ({Reason})")]
     public static partial void TokenRefused(ILogger logger, string connector, string reason);
 
-    [LoggerMessage(2102, LogLevel.Information, "Connector {Connector}: {Tool} by {Principal} needs scopes {Scopes}; answered with a step-up challenge")]
-    public static partial void StepUpChallenged(ILogger logger, string connector, string tool, string principal, string scopes);
-
     [LoggerMessage(2103, LogLevel.Warning, "Development identity: issuer {Issuer}, signing key {KeyId} ({Origin} {Path}); for loopback use only")]
     public static partial void DevIdentity(ILogger logger, string issuer, string keyId, string origin, string path);
 }

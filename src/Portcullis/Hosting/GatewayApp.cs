@@ -4,6 +4,7 @@ using Portcullis.Core;
 using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Hosting;
@@ -28,6 +29,11 @@ internal static class GatewayApp
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
+
+        // The MCP layer logs two warnings, one with a stack trace, for every request it refuses (an unknown method,
+        // params it cannot read): junk traffic would flood the log. The gateway counts those itself and reports them
+        // at most once per interval (McpSessionSetup, HttpRefusals); its handlers log their own failures.
+        builder.Logging.AddFilter("ModelContextProtocol.Server.McpServer", LogLevel.Error);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
@@ -42,6 +48,7 @@ internal static class GatewayApp
         builder.Services.AddHostedService<ListenAddressReporter>();
         builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<HttpRefusals>();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();

@@ -1,6 +1,7 @@
 using Portcullis.Core.Connectors;
-using Portcullis.Diagnostics;
+using Portcullis.Core.Errors;
 using Portcullis.Downstream;
+using Portcullis.Refusals;
 
 namespace Portcullis.Security;
 
@@ -9,7 +10,7 @@ namespace Portcullis.Security;
 /// at the HTTP level, before the MCP layer, with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
 /// naming every scope the tool needs, so the client can ask the person for a token with more scopes.
 /// </summary>
-internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, ILogger<StepUpMiddleware> logger)
+internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, HttpRefusals refusals)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,14 +26,13 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             if (!caller.HasAll(tool.RequiredScopes))
             {
                 var scopes = string.Join(' ', tool.RequiredScopes);
-                GatewayLog.StepUpChallenged(logger, connector.Name, toolName, caller.Subject, scopes);
                 var metadata = $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase}/.well-known/oauth-protected-resource{context.Request.Path}";
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                context.Response.Headers.WWWAuthenticate =
-                    $"Bearer error=\"insufficient_scope\", scope=\"{scopes}\", resource_metadata=\"{metadata}\", error_description=\"the token lacks a scope this tool needs\"";
-                await context.Response.WriteAsJsonAsync(new
+                await refusals.WriteAsync(context, new HttpRefusal(
+                    StatusCodes.Status403Forbidden,
+                    new GatewayError(ErrorCatalog.InsufficientScope, $"Calling '{toolName}' needs the scopes: {scopes}."),
+                    $"{toolName} by {caller.Subject} needs scopes {scopes}; answered with a step-up challenge")
                 {
-                    error = new { code = "insufficient_scope", message = $"Calling '{toolName}' needs the scopes: {scopes}.", retryable = false },
+                    Challenge = $"Bearer error=\"insufficient_scope\", scope=\"{scopes}\", resource_metadata=\"{metadata}\", error_description=\"the token lacks a scope this tool needs\"",
                 });
                 return;
             }

@@ -49,7 +49,7 @@ internal sealed class ForwardStage
         var missing = PassedStages.AllSecurity & ~context.Passed;
         if (missing != PassedStages.None || context.Tool is null)
         {
-            Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, missing.ToString());
+            Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, missing.ToString());
             return context.Fail(GatewayError.Internal());
         }
 

@@ -39,7 +39,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.ToolName,
+                Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.LogToolName,
                     string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")));
             }
 
