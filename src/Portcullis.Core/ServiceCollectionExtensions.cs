@@ -27,7 +27,7 @@ public static class ServiceCollectionExtensions
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
         }
 
-        services.AddSingleton<SchemaCache>();
+        services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(

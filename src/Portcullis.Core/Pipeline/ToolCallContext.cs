@@ -40,6 +40,9 @@ public sealed class ToolCallContext
     /// <summary>The caller's progress token, if it asked for progress.</summary>
     public ProgressToken? ProgressToken { get; init; }
 
+    /// <summary>The call's time for pattern matching, shared by its input and output validation; set by the validate stage.</summary>
+    internal Schemas.PatternBudget? PatternBudget { get; set; }
+
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }
 

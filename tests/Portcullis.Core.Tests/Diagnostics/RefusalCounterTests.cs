@@ -14,16 +14,25 @@ public sealed class RefusalCounterTests : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (_meters.Created.Contains(instrument.Meter) && instrument.Name == "portcullis.http.refusals")
+            if (_meters.Created.Contains(instrument.Meter) && instrument.Name == "portcullis.refusals")
             {
                 listener.EnableMeasurementEvents(instrument);
             }
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
+            var code = "";
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "code")
+                {
+                    code = tag.Value as string ?? "";
+                }
+            }
+
             lock (_measured)
             {
-                _measured.Add((value, tags.ToArray().Single(t => t.Key == "code").Value as string ?? ""));
+                _measured.Add((value, code));
             }
         });
         _listener.Start();
