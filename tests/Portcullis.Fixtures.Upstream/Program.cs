@@ -12,7 +12,7 @@ if (http is null)
     var builder = Host.CreateEmptyApplicationBuilder(settings: null);
     builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     await builder.Build().RunAsync();
 }
 else
@@ -22,7 +22,7 @@ else
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
     builder.Services.AddSingleton<HttpBehaviour>();
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));

@@ -19,7 +19,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
     [
         "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
         "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
-        "tampered_payload", "unknown_kid",
+        "tampered_payload", "unknown_kid", "two_audiences",
     ];
 
     [Theory]
@@ -58,6 +58,29 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Initialize_TwoAudiencesWhereTheConnectorAllowsThem_IsAccepted()
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("gamma"), "fixture:read", change: c => c["aud"] = new[] { _auth.Resource("gamma"), "https://api.example.com/" });
+
+        using var accepted = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("gamma"), "Bearer " + token, AuthGateway.Initialize);
+        using var elsewhere = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, elsewhere.StatusCode);
+    }
+
+    [Fact]
+    public async Task Initialize_TwoAudiences_IsRefusedAndTheReasonLogged()
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("alpha"), "fixture:read", change: c => c["aud"] = new[] { _auth.Resource("alpha"), _auth.Resource("gamma") });
+
+        using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this connector", Timeouts.Exit);
+    }
+
+    [Fact]
     public async Task ResourceMetadata_PerConnector_NamesResourceIssuerAndScopes()
     {
         var json = JsonNode.Parse(await _auth.Gateway.GetAsync("/.well-known/oauth-protected-resource/mcp/beta"))!;
@@ -82,6 +105,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "not_yet_valid" => Bearer(idp.Mint(alpha, scopes, change: c => c["nbf"] = now.AddMinutes(5).ToUnixTimeSeconds())),
             "wrong_issuer" => Bearer(idp.Mint(alpha, scopes, issuer: "https://login.evil.example/")),
             "audience_of_other_connector" => Bearer(idp.Mint(_auth.Resource("beta"), scopes)),
+            "two_audiences" => Bearer(idp.Mint(alpha, scopes, change: c => c["aud"] = new[] { alpha, _auth.Resource("beta") })),
             "foreign_audience" => Bearer(idp.Mint("https://api.example.com/", scopes)),
             "other_environment" => Bearer(idp.Mint(alpha, scopes, environment: "prod")),
             "lifetime_over_cap" => Bearer(idp.Mint(alpha, scopes, lifetime: TimeSpan.FromSeconds(AuthGateway.TtlSeconds + 1))),

@@ -21,10 +21,52 @@ public sealed class UpstreamFaultTests
         var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 });
 
         var error = AssertError(result, "upstream_timeout", retryable: true);
-        Assert.Contains(error["correlation_id"]!.GetValue<string>(), gateway.Output, StringComparison.Ordinal);
+        await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>(), Timeouts.Exit);
         await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("wait_cancelled", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
         Assert.NotEqual(true, echo.IsError);
+    }
+
+    [Fact]
+    public async Task SlowWrite_PastItsTimeout_AnswersOutcomeUnknownNotRetryable()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var tools = new JsonObject { ["slow"] = new JsonObject { ["timeout_seconds"] = 1 } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record, tools));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var arguments = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "timed-out", ["idempotency_key"] = "k-timeout" };
+
+        var first = await client.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken);
+        var repeat = await client.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken);
+
+        // The write was sent and may have acted: the answer says so at once, and a retry could never succeed.
+        var error = AssertError(first, "idempotency_outcome_unknown", retryable: false);
+        var cause = Assert.Single(error["details"]!.AsArray())!;
+        Assert.Equal("upstream_timeout", cause["keyword"]!.GetValue<string>());
+        AssertError(repeat, "idempotency_outcome_unknown", retryable: false);
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("timed-out", StringComparison.Ordinal), Timeouts.Call);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("timed-out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StdioUpstream_KilledMidWrite_AnswersOutcomeUnknownNotRetryable()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+
+        var call = client.CallToolAsync("slow", new Dictionary<string, object?> { ["seconds"] = 60, ["note"] = "lost", ["idempotency_key"] = "k-lost" }).AsTask();
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("lost", StringComparison.Ordinal), Timeouts.Call);
+        System.Diagnostics.Process.GetProcessById(child).Kill();
+        var result = await call.WaitAsync(Timeouts.Call);
+
+        var error = AssertError(result, "idempotency_outcome_unknown", retryable: false);
+        Assert.Equal("upstream_unavailable", error["details"]![0]!["keyword"]!.GetValue<string>());
     }
 
     [Fact]

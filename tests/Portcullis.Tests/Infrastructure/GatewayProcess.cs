@@ -143,7 +143,7 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
                 }
             },
             timeout,
-            $"the gateway to be ready:\n{Output}");
+            () => $"the gateway to be ready:\n{Output}");
 
     public async Task<string> GetAsync(string path)
     {

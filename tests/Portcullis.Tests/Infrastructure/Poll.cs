@@ -11,7 +11,11 @@ internal static class Poll
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         UntilAsync(_ => Task.FromResult(condition()), timeout, what);
 
-    public static async Task UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, string what)
+    public static Task UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, string what) =>
+        UntilAsync(condition, timeout, () => what);
+
+    /// <summary>Waits until <paramref name="condition"/> holds; <paramref name="what"/> is read only when the time runs out.</summary>
+    public static async Task UntilAsync(Func<CancellationToken, Task<bool>> condition, TimeSpan timeout, Func<string> what)
     {
         using var deadline = new CancellationTokenSource(timeout);
         try
@@ -23,7 +27,7 @@ internal static class Poll
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            throw new TimeoutException($"Waited {timeout} for {what}.");
+            throw new TimeoutException($"Waited {timeout} for {what()}.");
         }
     }
 }

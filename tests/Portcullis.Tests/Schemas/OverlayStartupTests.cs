@@ -7,22 +7,25 @@ namespace Portcullis.Tests.Schemas;
 public sealed class OverlayStartupTests
 {
     [Theory]
-    [InlineData("""{"properties": {"code": {"maxLength": 20}}}""", "maxLength")]
-    [InlineData("""{"properties": {"code": {"enum": ["alpha", "delta"]}}}""", "enum")]
-    [InlineData("""{"properties": {"level": {"type": "string"}}}""", "type")]
-    [InlineData("""{"properties": {"level": {"minimum": 0}}}""", "minimum")]
-    [InlineData("""{"properties": {"other": {"maxLength": 3}}}""", "properties")]
-    public async Task Serve_OverlayLoosensUpstreamSchema_ExitsWithCode2NamingToolAndKeyword(string overlay, string keyword)
+    [InlineData("""{"properties": {"code": {"maxLength": 20}}}""", ".properties.code.maxLength", "maxLength")]
+    [InlineData("""{"properties": {"code": {"enum": ["alpha", "delta"]}}}""", ".properties.code.enum", "enum")]
+    [InlineData("""{"properties": {"level": {"type": "string"}}}""", ".properties.level.type", "type")]
+    [InlineData("""{"properties": {"level": {"minimum": 0}}}""", ".properties.level.minimum", "minimum")]
+    [InlineData("""{"properties": {"other": {"maxLength": 3}}}""", ".properties.other", "properties")]
+    public async Task Serve_OverlayLoosensUpstreamSchema_ExitsWithCode2BeforeListeningNamingPathAndKeyword(string overlay, string path, string keyword)
     {
         using var dir = new TempDir();
         var tools = new JsonObject { ["strict"] = new JsonObject { ["input_schema"] = JsonNode.Parse(overlay) } };
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["strict", "echo"], tools: tools));
 
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
-        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var exit = await gateway.WaitForExitAsync(Timeouts.Startup);
 
         Assert.Equal(2, exit);
-        Assert.Contains($"connectors[fixture].tools.strict.input_schema would loosen the upstream's schema at keyword '{keyword}'", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains($"$.connectors[0].tools.strict.input_schema{path}: would loosen the upstream's schema of 'strict'", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains($" {keyword}: ", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Portcullis is listening", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Application started", gateway.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,8 +65,7 @@ public sealed class OverlayStartupTests
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
+        await process.WaitForExitAsync().WaitAsync(Timeouts.Exit);
         return (process.ExitCode, await stdout + await stderr);
     }
 }
