@@ -16,6 +16,9 @@ namespace Portcullis.Core.Tests.Catalog;
 /// <summary>Until the upstream first lists its tools, an allowed name is not "not found": it may exist in a moment.</summary>
 public sealed class CatalogLifecycleTests
 {
+    /// <summary>Ends any await that takes longer than a test allows.</summary>
+    private static CancellationToken Deadline => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
     private static readonly CallerIdentity Reader = new("alice", null, new HashSet<string>(["crm:read"], StringComparer.Ordinal));
     private static readonly CallToolResult Called = new() { Content = [new TextContentBlock { Text = "called" }] };
     private readonly FakeTimeProvider _time = new();
@@ -55,7 +58,7 @@ public sealed class CatalogLifecycleTests
     public async Task Authorize_CatalogKnown_AbsentToolIsNotFoundAndPresentOnePasses()
     {
         var schema = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
-        await _connector.Catalog.RebuildAsync([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }], CancellationToken.None);
+        await _connector.Catalog.RebuildAsync([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }], Deadline);
 
         var found = await AuthorizeAsync("find", Reader);
         var gone = await AuthorizeAsync("purge", new CallerIdentity("root", null, new HashSet<string>(["crm:admin"], StringComparer.Ordinal)));
@@ -80,7 +83,7 @@ public sealed class CatalogLifecycleTests
 
         await connector.Catalog.RebuildAsync(
             [new Tool { Name = "wipe", InputSchema = strict, Annotations = new ToolAnnotations { DestructiveHint = true } }, new Tool { Name = "strict", InputSchema = strict }],
-            CancellationToken.None);
+            Deadline);
 
         Assert.Empty(connector.Catalog.Current.Ordered);
         var errors = connector.Refusals.Select(r => r.ToConfigError(config, 3)).ToList();
@@ -91,7 +94,7 @@ public sealed class CatalogLifecycleTests
     private async Task<ToolCallContext> AuthorizeAsync(string tool, CallerIdentity caller)
     {
         var context = new ToolCallContext(_connector, caller, tool, null, "corr");
-        await new AuthorizeStage(_time).InvokeAsync(context, (_, _) => ValueTask.FromResult(Called), CancellationToken.None);
+        await new AuthorizeStage(_time).InvokeAsync(context, (_, _) => ValueTask.FromResult(Called), Deadline);
         return context;
     }
 }

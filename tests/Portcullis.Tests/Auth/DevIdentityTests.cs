@@ -21,8 +21,8 @@ public sealed class DevIdentityTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         await using var client = await McpClients.ConnectAsync(endpoint, LastLine(output));
-        Assert.Equal(["find_contact"], (await client.ListToolsAsync()).Select(t => t.Name));
-        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" });
+        Assert.Equal(["find_contact"], (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name));
+        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" }, cancellationToken: Timeouts.CallToken);
         Assert.Contains("Ada Lovelace", ada.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
     }
 

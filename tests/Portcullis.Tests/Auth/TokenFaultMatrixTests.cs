@@ -54,7 +54,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
 
         Assert.Contains("401", ex.ToString(), StringComparison.Ordinal);
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha"));
-        Assert.Equal(["echo", "typed"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        Assert.Equal(["echo", "typed"], (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name).Order());
     }
 
     [Fact]

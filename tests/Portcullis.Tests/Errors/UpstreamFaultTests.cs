@@ -18,12 +18,12 @@ public sealed class UpstreamFaultTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 });
+        var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 }, cancellationToken: Timeouts.CallToken);
 
         var error = AssertError(result, "upstream_timeout", retryable: true);
         await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>(), Timeouts.Exit);
         await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("wait_cancelled", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, echo.IsError);
     }
 
@@ -87,7 +87,7 @@ public sealed class UpstreamFaultTests
         var error = AssertError(result, "upstream_unavailable", retryable: true);
         Assert.True(error["retry_after_seconds"]!.GetValue<int>() >= 1);
         await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" });
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 
@@ -101,7 +101,7 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
 
         await upstream.SetModeAsync("429", retryAfterSeconds: 7);
-        var limited = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var limited = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
 
         var error = AssertError(limited, "rate_limited", retryable: true);
         Assert.Equal(7, error["retry_after_seconds"]!.GetValue<int>());
@@ -110,7 +110,7 @@ public sealed class UpstreamFaultTests
         JsonObject? broken = null;
         for (var i = 0; i < 20 && broken is null; i++)
         {
-            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
             var failure = AssertError(result, "upstream_unavailable", retryable: true);
             if (failure["retry_after_seconds"]!.GetValue<int>() > 5)
             {
@@ -134,15 +134,15 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         await using var remote = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
 
-        var rejected = await client.CallToolAsync("protocol_error");
+        var rejected = await client.CallToolAsync("protocol_error", cancellationToken: Timeouts.CallToken);
         AssertError(rejected, "upstream_error", retryable: false);
 
-        var thrown = await client.CallToolAsync("boom");
+        var thrown = await client.CallToolAsync("boom", cancellationToken: Timeouts.CallToken);
         Assert.True(thrown.IsError); // the tool's own answer, passed through, with the SDK's generic text
         AssertLeaksNothing(string.Concat(thrown.Content.OfType<TextContentBlock>().Select(t => t.Text)));
 
         await upstream.DisposeAsync(); // connection refused from now on
-        var refused = await remote.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var refused = await remote.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
         AssertError(refused, "upstream_unavailable", retryable: true);
         Assert.Contains("hunter2", gateway.Output, StringComparison.Ordinal); // the detail is in the log, not the answer
     }
@@ -158,13 +158,13 @@ public sealed class UpstreamFaultTests
 
         for (var i = 0; i < 2; i++)
         {
-            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" })).IsError);
+            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken)).IsError);
         }
 
-        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
         var error = AssertError(refused, "rate_limited", retryable: true);
         Assert.InRange(error["retry_after_seconds"]!.GetValue<int>(), 1, 60);
-        var other = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = "HOME" });
+        var other = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = "HOME" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, other.IsError);
     }
 
@@ -178,8 +178,8 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
         await upstream.DisposeAsync();
 
-        var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }), "upstream_unavailable", retryable: true);
-        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }), "upstream_unavailable", retryable: true);
+        var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
+        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
 
         Assert.Equal(3, Attempts(gateway.Output, read["correlation_id"]!.GetValue<string>()));
         Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));
@@ -188,12 +188,5 @@ public sealed class UpstreamFaultTests
     private static int Attempts(string log, string correlationId) =>
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (!condition())
-        {
-            await Task.Delay(50, cts.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => Poll.UntilAsync(condition, timeout, "the fixture's record");
 }

@@ -171,12 +171,5 @@ public sealed class IdempotencyRestartTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(Timeout);
-        while (!condition())
-        {
-            await Task.Delay(50, cts.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout, "the fixture's record");
 }
