@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Security;
 using Portcullis.Diagnostics;
 
@@ -32,7 +33,7 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         var reason = Refusal(context.SecurityToken as JsonWebToken, connector);
         if (reason is not null)
         {
-            GatewayLog.TokenRefused(logger, connector.Name, reason);
+            GatewayLog.TokenRefused(logger, connector.Name, reason, Correlate(context.HttpContext));
             context.Fail(reason);
             return Task.CompletedTask;
         }
@@ -44,8 +45,16 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     public Task OnAuthenticationFailedAsync(AuthenticationFailedContext context)
     {
         var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
-        GatewayLog.TokenRefused(logger, server, context.Exception.GetType().Name);
+        GatewayLog.TokenRefused(logger, LogText.Safe(server), context.Exception.GetType().Name, Correlate(context.HttpContext));
         return Task.CompletedTask;
+    }
+
+    /// <summary>The 401 challenge carries no body: the correlation id of its log line goes in a response header.</summary>
+    private static string Correlate(HttpContext context)
+    {
+        var correlationId = CorrelationIds.Next();
+        context.Response.Headers[Refusals.HttpRefusals.CorrelationHeader] = correlationId;
+        return correlationId;
     }
 
     private string? Refusal(JsonWebToken? token, Connector connector)

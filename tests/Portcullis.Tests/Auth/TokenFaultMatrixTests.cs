@@ -77,7 +77,8 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + token, AuthGateway.Initialize);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this connector", Timeouts.Exit);
+        var correlationId = response.Headers.GetValues("Portcullis-Correlation-Id").Single();
+        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this connector (auth.allow_multiple_audiences is off)); answered 401 (correlation id " + correlationId, Timeouts.Exit);
     }
 
     [Fact]
