@@ -26,7 +26,19 @@ internal static class ServeCommand
                 return ConfigErrors.ExitCode;
             }
 
-            using var dataDirLock = DataDirLock.TryAcquire(loaded.DataDir!, loaded.Listen, TimeProvider.System, out var holder);
+            DataDirLock? dataDirLock;
+            string? holder;
+            try
+            {
+                dataDirLock = DataDirLock.TryAcquire(loaded.DataDir!, loaded.Listen, TimeProvider.System, out holder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"The data dir {loaded.DataDir} cannot be used: {ex.Message}");
+                return ConfigErrors.ExitCode;
+            }
+
+            using var held = dataDirLock;
             if (dataDirLock is null)
             {
                 Console.Error.WriteLine($"The data dir {loaded.DataDir} is in use by another gateway ({holder}). Run one gateway per data dir: stop that one, or give this one its own --data-dir.");
@@ -44,7 +56,16 @@ internal static class ServeCommand
                 return ConfigErrors.ExitCode;
             }
 
-            await app.RunAsync(cancellationToken);
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                Console.Error.WriteLine($"Cannot listen on {loaded.Listen}: the address is already in use. Choose another listen URL (or port 0 for any free port).");
+                return ConfigErrors.ExitCode;
+            }
+
             return 0;
         });
         return command;
