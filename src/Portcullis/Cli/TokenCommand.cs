@@ -37,6 +37,12 @@ internal static class TokenCommand
                 return ConfigErrors.ExitCode;
             }
 
+            if (Uri.TryCreate(ResourceUris.BaseUrl(loaded), UriKind.Absolute, out var baseUrl) && baseUrl.Port == 0)
+            {
+                Console.Error.WriteLine("The gateway listens on port 0, so its address is known only once it runs: pass --listen with the URL it logged (\"Portcullis is listening on …\").");
+                return ConfigErrors.ExitCode;
+            }
+
             var name = parse.GetValue(connector)!;
             var target = loaded.Connectors.FirstOrDefault(c => string.Equals(c.Server, name, StringComparison.Ordinal));
             if (target is null)

@@ -95,6 +95,18 @@ public sealed class DevIdentityTests
         Assert.Contains("identity", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Token_ConfigOnPortZeroWithoutListen_AsksForTheLoggedUrl()
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, DevConfig());
+
+        var (exit, output) = await RunWithExitAsync("token", "--config", path, "--data-dir", dir.File("data"), "--connector", "fixture", "--scopes", "fixture:read");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("pass --listen with the URL it logged", output, StringComparison.Ordinal);
+    }
+
     private static JsonObject DevConfig()
     {
         var config = TestConfig.Gateway(TestConfig.Protect(
