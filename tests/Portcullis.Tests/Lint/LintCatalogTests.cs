@@ -35,9 +35,10 @@ public sealed class LintCatalogTests
 
         var lint = await LintCli.RunAsync(path, "--data-dir", dir.File("data"));
         await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), waitReady: false);
-        Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+        Assert.Equal(2, await gateway.WaitForExitAsync(Timeouts.Startup));
 
-        var message = Assert.Single(lint.Of("destructive-not-opted-in"))["message"]!.GetValue<string>();
-        Assert.Contains("Configuration refused: " + message, gateway.Output, StringComparison.Ordinal);
+        var finding = Assert.Single(lint.Of("destructive-not-opted-in"));
+        var line = finding["path"]!.GetValue<string>() + ": " + finding["message"]!.GetValue<string>();
+        Assert.Contains(line, gateway.Output, StringComparison.Ordinal);
     }
 }
