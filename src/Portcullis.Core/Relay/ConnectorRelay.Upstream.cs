@@ -92,7 +92,9 @@ internal sealed partial class ConnectorRelay
             return;
         }
 
-        await Quietly(call.Downstream.NotifyProgressAsync(downstreamToken, progress.Progress, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var send = Quietly(call.Downstream.NotifyProgressAsync(downstreamToken, progress.Progress, cancellationToken: cancellationToken));
+        call.Track(send);
+        await send.ConfigureAwait(false);
     }
 
     private async ValueTask OnLogMessageAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
@@ -116,7 +118,9 @@ internal sealed partial class ConnectorRelay
             return;
         }
 
-        await Quietly(call.Downstream.SendNotificationAsync(notification.Method, message, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var send = Quietly(call.Downstream.SendNotificationAsync(notification.Method, message, cancellationToken: cancellationToken));
+        call.Track(send);
+        await send.ConfigureAwait(false);
     }
 
     private async ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)

@@ -84,6 +84,7 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
         try
         {
             var result = await forward(client, linked.Token).ConfigureAwait(false);
+            await call.SettleAsync().ConfigureAwait(false);
             audit?.Allowed();
             return result;
         }

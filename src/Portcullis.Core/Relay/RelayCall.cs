@@ -9,7 +9,12 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 internal sealed class RelayCall : IDisposable
 {
+    /// <summary>How long the result waits for the messages that came before it to reach a slow client.</summary>
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
+
     private readonly ConnectorRelay _relay;
+    private readonly Lock _gate = new();
+    private List<Task>? _sends;
 
     internal RelayCall(ConnectorRelay relay, McpServer downstream, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
     {
@@ -37,6 +42,42 @@ internal sealed class RelayCall : IDisposable
     public object SessionKey { get; }
 
     public long Sequence { get; }
+
+    /// <summary>Registers a message (progress, a log line) on its way to the client on behalf of this call.</summary>
+    public void Track(Task send)
+    {
+        lock (_gate)
+        {
+            (_sends ??= []).Add(send);
+        }
+    }
+
+    /// <summary>
+    /// Waits until what the upstream sent before its answer has reached the client (at most a few seconds), so the
+    /// answer never overtakes it: on a per-request stream the answer ends the stream, and later messages are lost.
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        Task[] sends;
+        lock (_gate)
+        {
+            if (_sends is not { Count: > 0 })
+            {
+                return;
+            }
+
+            sends = [.. _sends];
+        }
+
+        try
+        {
+            await Task.WhenAll(sends).WaitAsync(SettleLimit).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // A client too slow to take its own progress gets the answer anyway.
+        }
+    }
 
     public void Dispose() => _relay.End(this);
 }

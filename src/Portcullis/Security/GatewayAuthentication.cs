@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -57,8 +58,11 @@ internal static class GatewayAuthentication
             .AddMcp(_ => { });
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<ConnectorTokenChecks>((options, checks) =>
+            .Configure<ConnectorTokenChecks, TimeProvider>((options, checks, time) =>
             {
+                // Every call carries its token: each distinct one is validated once, and its verdict reused while it holds.
+                options.TokenHandlers.Clear();
+                options.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, time));
                 options.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = checks.OnTokenValidatedAsync,

@@ -27,6 +27,9 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
     public async Task Initialize_FaultyToken_Returns401WithResourceMetadataChallenge(string fault)
     {
         var authorization = AuthorizationFor(fault);
+        // The gateway keeps verdicts of valid tokens: with one in its cache, each fault must still be judged afresh.
+        using var warm = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), AuthGateway.Initialize);
+        Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
 
         using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), authorization, AuthGateway.Initialize);
 

@@ -97,6 +97,10 @@ internal sealed class ForwardStage
             // From here the upstream may act, even if the caller goes away before the answer comes back.
             context.SentUpstream = true;
             var answer = await client.CallToolAsync(request, linked.Token).ConfigureAwait(false);
+            if (relay is not null)
+            {
+                await relay.SettleAsync().ConfigureAwait(false);
+            }
 
             // The upstream's own _meta stays on its side of the hop.
             var copy = new CallToolResult { Content = answer.Content, StructuredContent = answer.StructuredContent, IsError = answer.IsError };
