@@ -3,11 +3,13 @@ using System.Text.RegularExpressions;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// The time one call may spend matching regular expressions (<c>limits.pattern_budget_ms</c>), shared by every
+/// The CPU time one call may spend matching regular expressions (<c>limits.pattern_budget_ms</c>), shared by every
 /// <c>pattern</c> check of its input and output schemas. Once spent, the values still to be checked fail without being
 /// matched; the match in progress when it runs out is cut off at its own timeout, the same length as the budget.
 /// </summary>
 /// <remarks>
+/// Time is read from the clock given, in production <see cref="ThreadCpuClock"/>: a loaded machine that keeps the
+/// thread waiting for a core does not spend the budget of a call whose values are simple.
 /// The evaluation of a schema is synchronous, so the budget of the call being evaluated is found through
 /// <see cref="Current"/> on the evaluating thread (JsonSchema.Net's keyword handlers take no per-call state).
 /// </remarks>

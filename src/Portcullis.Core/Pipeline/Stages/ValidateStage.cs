@@ -14,7 +14,7 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// schema (<c>invalid_arguments</c>, up to <see cref="ViolationMessages.MaxDetails"/> violations listed), with all
 /// pattern matching of the call within one budget. Nothing refused here reaches the upstream.
 /// </summary>
-internal sealed class ValidateStage(GatewayConfig config, TimeProvider time, ILogger<ValidateStage> logger) : IToolCallStage
+internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage> logger) : IToolCallStage
 {
     public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ internal sealed class ValidateStage(GatewayConfig config, TimeProvider time, ILo
         }
 
         var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
-        context.PatternBudget = new PatternBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), time);
+        context.PatternBudget = new PatternBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), ThreadCpuClock.Instance);
         var violations = WithoutMissingKey(context, schema.Validate(instance, context.PatternBudget));
         if (violations.Count > 0)
         {
