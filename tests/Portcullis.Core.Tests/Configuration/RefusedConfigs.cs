@@ -65,7 +65,8 @@ public static class RefusedConfigs
             ["$.connectors[0].upstream.headers.Authorization"], Secret: "abc", Exactly: true),
         new("invalid-json", "{ \"environment\": ", ["$"], Exactly: true, MessageContains: "line 1"),
         new("unknown-upstream-protocol-version", Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\""), ["$.connectors[0].upstream.protocol_version"]),
-        new("bad-resource-patterns", Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], \"tools_allow\""),
+        new("bad-resource-patterns", Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], "
+            + "\"resources\": { \"ok://x\": { \"scopes\": [\"contacts:read\"] }, \"a*b\": { \"scopes\": [\"contacts:read\"] }, \"test://{id\": { \"scopes\": [\"contacts:read\"] } }, \"tools_allow\""),
             ["$.connectors[0].resources_allow[1]", "$.connectors[0].resources_allow[2]"], Exactly: true),
         new("overlay-bad-shape", Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }",
             "\"add_note\": { \"scopes\": [\"notes:write\"], \"input_schema\": {\"minProperties\": 1, \"properties\": {\"body\": {\"pattern\": \"((\", \"maxLength\": -1}}} }"),
