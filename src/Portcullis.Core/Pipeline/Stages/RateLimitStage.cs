@@ -8,21 +8,22 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// <summary>Refuses a call when the caller's budget for the connector or the tool is spent.</summary>
 internal sealed class RateLimitStage(CallRateLimiters limiters) : IToolCallStage
 {
-    public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
+    public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
         foreach (var (limiter, window) in limiters.For(context.Connector.Config, context.ToolName))
         {
-            using var lease = limiter.AttemptAcquire(context.Caller.Key);
+            // No queue: a shared limiter answers after one round trip to its store, an in-process one at once.
+            using var lease = await limiter.AcquireAsync(context.Caller.Key, 1, cancellationToken).ConfigureAwait(false);
             if (!lease.IsAcquired)
             {
                 var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window;
-                return ValueTask.FromResult(context.Fail(new GatewayError(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
+                return context.Fail(new GatewayError(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
                 {
                     RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
-                }));
+                });
             }
         }
 
-        return next(context, cancellationToken);
+        return await next(context, cancellationToken).ConfigureAwait(false);
     }
 }
