@@ -23,4 +23,7 @@ internal sealed class RedisPendingCallRoutes(IConnectionMultiplexer redis, Redis
         var route = value.IsNullOrEmpty ? null : JsonSerializer.Deserialize((string)value!, RedisJson.Default.PendingCallRoute);
         return route is not null && route.ExpiresAt > now ? route : null;
     }
+
+    /// <summary>Redis expires the keys itself.</summary>
+    public ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 }

@@ -11,4 +11,7 @@ public interface IPendingCallRoutes
 
     /// <summary>The holder of <paramref name="requestState"/>, or null when it is unknown or expired at <paramref name="now"/>.</summary>
     ValueTask<PendingCallRoute?> GetAsync(string requestState, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes routes that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
+    ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);
 }

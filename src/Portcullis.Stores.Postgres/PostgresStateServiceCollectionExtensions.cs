@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.RateLimiting;
+using Portcullis.Core.Relay;
+using Portcullis.Core.Sessions;
+using Portcullis.Core.State;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>Registers every kind of shared state on one PostgreSQL database.</summary>
+public static class PostgresStateServiceCollectionExtensions
+{
+    /// <summary>Tables are created in the connection's first <c>search_path</c> schema (set <c>Search Path</c> in the connection string to choose one).</summary>
+    public static IServiceCollection AddPostgresState(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton<PostgresIdempotencyStore>();
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<PostgresIdempotencyStore>());
+        services.AddSingleton<ISessionStore, PostgresSessionStore>();
+        services.AddSingleton<IPendingCallRoutes, PostgresPendingCallRoutes>();
+        services.AddSingleton<IRateLimiterProvider, PostgresRateLimiterProvider>();
+        services.AddSingleton<IStateStore, PostgresStateStore>();
+        return services;
+    }
+}
