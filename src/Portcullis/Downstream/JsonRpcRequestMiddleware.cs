@@ -92,7 +92,13 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 }
             }
 
-            context.Features.Set(new JsonRpcRequestFeature(method, toolName));
+            string? requestState = null;
+            if (toolName is not null && message.GetProperty("params").TryGetProperty("requestState", out var state) && state.ValueKind == JsonValueKind.String)
+            {
+                requestState = state.GetString();
+            }
+
+            context.Features.Set(new JsonRpcRequestFeature(method, toolName, requestState, IdOf(message)?.ToJsonString()));
         }
 
         context.Request.Body = new MemoryStream(body, writable: false);

@@ -32,8 +32,10 @@ internal static class GatewayApp
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.Services.AddPortcullisCore(config);
+        // Order matters: upstreams start, then the state store is made ready, then the listener waits for the
+        // upstreams' first attempts (hosted services start one after another, before the server).
         builder.Services.AddHostedService<UpstreamHostedService>();
-        builder.Services.AddIdempotency(config);
+        builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddGatewayAuthentication(config);
@@ -63,6 +65,8 @@ internal static class GatewayApp
         app.UseAuthorization();
         app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
+        app.UseMiddleware<PendingCallForwarder>();
+        app.UseMiddleware<SessionEndMiddleware>();
         app.MapHealth();
         app.MapDevIdentity(config);
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);

@@ -8,25 +8,12 @@ public sealed class IdempotencyConfigTests : IDisposable
 
     public void Dispose() => Directory.Delete(_base, recursive: true);
 
-    [Theory]
-    [InlineData("redis")]
-    [InlineData("postgres")]
-    public void Parse_StoreNotImplementedYet_IsAConfigErrorAtItsPath(string store)
-    {
-        var json = Config($$"""{ "store": "{{store}}", "connection": "env:STORE_URL" }""");
-
-        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
-
-        var error = Assert.Single(ex.Errors, e => e.Path == "$.idempotency.store");
-        Assert.Contains("not implemented", error.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Parse_Defaults_SqliteRetention24HoursLease300Seconds()
     {
         var config = ConfigLoader.Parse(Config("{}"), _base, "test.json");
 
-        Assert.Equal("sqlite", config.Idempotency.Store);
+        Assert.Equal("sqlite", config.State.Store);
         Assert.Equal(24, config.Idempotency.RetentionHours);
         Assert.Equal(300, config.Idempotency.LeaseSeconds);
     }
