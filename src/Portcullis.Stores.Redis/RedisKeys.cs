@@ -28,8 +28,8 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Route(string requestState) => $"{prefix}:route:{{{Hash(requestState)}}}";
 
-    /// <summary>The partition key of a rate-limit budget; the limiter library wraps it in its own hash tag.</summary>
-    public string RateLimit(string name, string principal) => $"{prefix}:{Hash(name, principal)}";
+    /// <summary>The counter of one budget and principal.</summary>
+    public RedisKey RateLimit(string name, string principal) => $"{prefix}:rl:{{{Hash(name, principal)}}}";
 
     /// <summary>Hex SHA-256 of the parts, each prefixed with its length.</summary>
     private static string Hash(params string[] parts)

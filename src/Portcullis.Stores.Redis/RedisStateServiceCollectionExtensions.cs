@@ -31,7 +31,7 @@ public static class RedisStateServiceCollectionExtensions
     /// </summary>
     internal static ConnectionMultiplexer Connect(string connectionString)
     {
-        var options = ConfigurationOptions.Parse(connectionString);
+        var options = RedisConnectionString.Parse(connectionString);
         options.AbortOnConnectFail = false;
         return ConnectionMultiplexer.Connect(options);
     }
