@@ -73,7 +73,7 @@ public sealed class ConfigLoaderTests : IDisposable
             {
               "environment": "prod",
               "identity": { "jwks_uri": "not a url" },
-              "idempotency": { "store": "mongo" },
+              "state": { "store": "mongo" },
               "connectors": [ { "server": "a b", "environment": "prod", "upstream": {}, "tools_allow": [], "extra": 1 } ]
             }
             """;
@@ -82,7 +82,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
         var paths = ex.Errors.Select(e => e.Path).ToHashSet();
         Assert.Contains("$.identity.jwks_uri", paths);
-        Assert.Contains("$.idempotency.store", paths);
+        Assert.Contains("$.state.store", paths);
         Assert.Contains("$.connectors[0].server", paths);
         Assert.Contains("$.connectors[0].upstream", paths);
         Assert.Contains("$.connectors[0].extra", paths);
