@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Portcullis.Testing.Servers;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Replicas;
+
+/// <summary>
+/// Three real gateway processes on one shared state store, behind a real nginx balancing round robin, with an
+/// identity provider of the test's own. Each replica runs its own CRM child process; all three write the one CRM
+/// database, which is the witness of what was done.
+/// </summary>
+public abstract class ReplicaCluster : IAsyncLifetime
+{
+    public const int Count = 3;
+
+    /// <summary>The budget of <c>list_notes</c>, per principal, across the replicas.</summary>
+    public const int ListNotesPermits = 5;
+
+    private readonly TempDir _dir = new();
+    private int[] _ports = [];
+
+    internal TestIdentityProvider Identity { get; private set; } = null!;
+
+    internal NginxServer Nginx { get; private set; } = null!;
+
+    internal GatewayProcess[] Gateways { get; } = new GatewayProcess[Count];
+
+    /// <summary>The folder of the CRM database all replicas' upstreams share.</summary>
+    public string CrmDataDir => _dir.File("crm");
+
+    public Uri Endpoint => new($"{Nginx.BaseUrl}/mcp/crm");
+
+    /// <summary>The <c>host:port</c> nginx names replica <paramref name="index"/> by in its access log.</summary>
+    public string Address(int index) => $"127.0.0.1:{_ports[index]}";
+
+    protected abstract string Store { get; }
+
+    /// <summary>Starts the store's server and returns the connection string the replicas use.</summary>
+    protected abstract Task<string> StartStoreAsync();
+
+    protected abstract ValueTask StopStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(CrmDataDir);
+        Identity = await TestIdentityProvider.StartAsync();
+        File.WriteAllText(_dir.File("state-connection"), await StartStoreAsync());
+        _ports = [.. Enumerable.Range(0, Count).Select(_ => FreePort.Next())];
+        Nginx = await NginxServer.StartAsync([.. Enumerable.Range(0, Count).Select(Address)]);
+        for (var i = 0; i < Count; i++)
+        {
+            File.WriteAllText(_dir.File($"replica-{i}.json"), Config(i).ToJsonString());
+        }
+
+        var started = await Task.WhenAll(Enumerable.Range(0, Count).Select(i =>
+            GatewayProcess.StartAsync(_dir.File($"replica-{i}.json"), _dir.File($"data-{i}"), port: _ports[i])));
+        started.CopyTo(Gateways, 0);
+    }
+
+    /// <summary>A token for the CRM connector with every scope it grants, for <paramref name="subject"/>.</summary>
+    public string Token(string subject) =>
+        Identity.Mint(Endpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
+
+    /// <summary>Kills replica <paramref name="index"/> with SIGKILL.</summary>
+    internal Task KillAsync(int index) => Gateways[index].KillAsync();
+
+    /// <summary>Starts replica <paramref name="index"/> again on its port, config and data dir.</summary>
+    internal async Task<GatewayProcess> StartAgainAsync(int index, bool waitReady = true)
+    {
+        var old = Gateways[index];
+        await old.DisposeAsync();
+        Gateways[index] = await GatewayProcess.StartAsync(old.ConfigPath, old.DataDir, waitReady, _ports[index]);
+        return Gateways[index];
+    }
+
+    private JsonObject Config(int index)
+    {
+        var crm = TestConfig.Protect(TestConfig.CrmConnector(tools: new JsonObject
+        {
+            ["find_contact"] = TestConfig.Tool(["contacts:read"]),
+            ["list_notes"] = new JsonObject
+            {
+                ["scopes"] = new JsonArray("notes:read"),
+                ["read_only"] = true,
+                ["rate_limit"] = new JsonObject { ["permits"] = ListNotesPermits, ["window_seconds"] = 3600 },
+            },
+            ["add_note"] = new JsonObject { ["scopes"] = new JsonArray("notes:write"), ["timeout_seconds"] = 20 },
+        }), ["contacts:read", "notes:read", "notes:write"]);
+        crm["upstream"]!["args"] = new JsonArray(RepoPaths.Crm, "--db", Path.Combine(CrmDataDir, "crm.db"));
+        var config = TestConfig.Gateway(crm);
+        config["public_url"] = Nginx.BaseUrl;
+        config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
+        config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };
+        config["replica"] = new JsonObject { ["id"] = $"replica-{index}", ["advertise_url"] = $"http://{Address(index)}" };
+        return config;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in Gateways.Where(g => g is not null))
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await Nginx.DisposeAsync();
+        await Identity.DisposeAsync();
+        await StopStoreAsync();
+        _dir.Dispose();
+    }
+}

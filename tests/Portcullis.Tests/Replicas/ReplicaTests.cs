@@ -1,0 +1,272 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Conformance;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Replicas;
+
+/// <summary>
+/// Three replicas behind nginx round robin keep every promise one gateway makes: sessions continue on any replica,
+/// one rate limit holds across them, a write is never done twice and never lost, and a replica coming back never
+/// answers a permanent error for a passing state. Run on Redis and on PostgreSQL.
+/// </summary>
+public abstract class ReplicaTests(ReplicaCluster cluster)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static readonly Dictionary<string, object?> FindAda = new() { ["query"] = "Ada" };
+
+    [Fact]
+    public async Task Session_CSharpSdkClient_ContinuesOnEveryReplica()
+    {
+        await using var client = await McpClients.ConnectAsync(cluster.Endpoint, cluster.Token(IdempotentWriteTests.Unique("cs")), "2025-11-25");
+
+        for (var i = 0; i < 3 * ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("find_contact", FindAda).AsTask().WaitAsync(Timeout);
+            Assert.Contains("Ada Lovelace", result.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ReplicaCluster.Count, ServedBy(client.SessionId!).Count);
+    }
+
+    [Fact]
+    public async Task Session_TypeScriptSdkClient_ContinuesOnEveryReplica()
+    {
+        var run = await NodeTools.RunAsync(Path.Combine(NodeTools.PackagesDir, "ts-session-client.mjs"),
+            [cluster.Endpoint.ToString(), cluster.Token(IdempotentWriteTests.Unique("ts")), (3 * ReplicaCluster.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Timeout);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var answer = JsonNode.Parse(run.Stdout.Trim().Split('\n')[^1])!;
+        Assert.Equal("2025-11-25", answer["protocolVersion"]!.GetValue<string>());
+        Assert.All(answer["texts"]!.AsArray(), text => Assert.Contains("Ada Lovelace", text!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Equal(ReplicaCluster.Count, ServedBy(answer["sessionId"]!.GetValue<string>()).Count);
+    }
+
+    [Fact]
+    public async Task RateLimit_NPermits_LetsExactlyNThroughAcrossTheReplicas()
+    {
+        const int permits = ReplicaCluster.ListNotesPermits;
+        await using var client = await McpClients.ConnectAsync(cluster.Endpoint, cluster.Token(IdempotentWriteTests.Unique("rl")), "2025-11-25");
+        var arguments = new Dictionary<string, object?> { ["contact_id"] = "c-1001" };
+
+        var results = new List<CallToolResult>();
+        for (var i = 0; i < 3 * permits; i++)
+        {
+            results.Add(await client.CallToolAsync("list_notes", arguments).AsTask().WaitAsync(Timeout));
+        }
+
+        Assert.Equal(ReplicaCluster.Count, ServedBy(client.SessionId!).Count);
+        Assert.Equal(permits, results.Count(r => r.IsError != true));
+        var refused = results.Where(r => r.IsError == true).ToList();
+        Assert.Equal(2 * permits, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal("rate_limited", Witness.ErrorCode(r));
+            Assert.InRange(Witness.Error(r)["retry_after_seconds"]!.GetValue<int>(), 3000, 3600);
+        });
+    }
+
+    [Fact]
+    public async Task AddNote_BurstOfRetriesOfOneKeyOnEveryReplica_AddsExactlyOneNote()
+    {
+        var token = cluster.Token(IdempotentWriteTests.Unique("burst"));
+        var body = IdempotentWriteTests.Unique("burst");
+        var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
+        var clients = await Task.WhenAll(cluster.Gateways.Select(g => McpClients.ConnectAsync(g.Endpoint("crm"), token, "2026-07-28")));
+        try
+        {
+            using var start = new ManualResetEventSlim(false);
+            var calls = Enumerable.Range(0, 10 * ReplicaCluster.Count).Select(i => Task.Run(async () =>
+            {
+                start.Wait(Timeout);
+                return await clients[i % ReplicaCluster.Count].CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+            })).ToArray();
+            start.Set();
+            var results = await Task.WhenAll(calls).WaitAsync(Timeout);
+            var replay = await clients[0].CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+
+            Assert.Equal(1, Witness.NotesWithBody(cluster.CrmDataDir, body));
+            Assert.Contains(results, r => r.IsError != true);
+            Assert.All(results.Where(r => r.IsError == true), r => Assert.Equal("idempotency_in_progress", Witness.ErrorCode(r)));
+            Assert.True(replay.Meta!["portcullis/replay"]!.GetValue<bool>());
+            Assert.Equal(Witness.Payload(results.First(r => r.IsError != true)), Witness.Payload(replay));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AddNote_RetriedWhileReplicasAreKilledAndRestarted_NoDuplicateAndNoLostAcknowledgedWrite()
+    {
+        const int writes = 45;
+        var token = cluster.Token(IdempotentWriteTests.Unique("chaos"));
+        var bodies = Enumerable.Range(0, writes).Select(i => IdempotentWriteTests.Unique($"chaos {i}")).ToArray();
+        var keys = Enumerable.Range(0, writes).Select(i => IdempotentWriteTests.Unique($"key {i}")).ToArray();
+        var outcomes = new ConcurrentDictionary<int, string>();
+        var permanent = new ConcurrentBag<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+
+        async Task WorkAsync(int worker)
+        {
+            McpClient? client = null;
+            for (var n = worker; n < writes; n += ReplicaCluster.Count)
+            {
+                while (!outcomes.ContainsKey(n))
+                {
+                    deadline.Token.ThrowIfCancellationRequested();
+                    try
+                    {
+                        client ??= await McpClients.ConnectAsync(cluster.Endpoint, token, "2025-11-25");
+                        var result = await client.CallToolAsync("add_note", IdempotentWriteTests.Note(bodies[n], keys[n]), cancellationToken: deadline.Token)
+                            .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+                        switch (Witness.ErrorCode(result))
+                        {
+                            case null:
+                                outcomes[n] = "acknowledged";
+                                break;
+                            case "idempotency_outcome_unknown":
+                                outcomes[n] = "unknown";
+                                break;
+                            case var code when Witness.Error(result)["retryable"]!.GetValue<bool>():
+                                await Task.Delay(150, deadline.Token);
+                                break;
+                            case var code:
+                                permanent.Add($"{n}: {code}");
+                                outcomes[n] = "refused";
+                                break;
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !deadline.IsCancellationRequested)
+                    {
+                        // The replica serving the request died under it: retry with the same key through the balancer.
+                        if (client is not null)
+                        {
+                            await DisposeQuietlyAsync(client);
+                            client = null;
+                        }
+
+                        await Task.Delay(150, deadline.Token);
+                    }
+                }
+
+                await Task.Delay(250, deadline.Token);
+            }
+
+            if (client is not null)
+            {
+                await DisposeQuietlyAsync(client);
+            }
+        }
+
+        var workers = Enumerable.Range(0, ReplicaCluster.Count).Select(w => Task.Run(() => WorkAsync(w))).ToArray();
+        var kills = 0;
+        while (!workers.All(w => w.IsCompleted) || kills == 0)
+        {
+            var victim = kills % ReplicaCluster.Count;
+            await Task.Delay(300, deadline.Token);
+            await cluster.KillAsync(victim);
+            kills++;
+            await cluster.StartAgainAsync(victim);
+        }
+
+        await Task.WhenAll(workers).WaitAsync(Timeout);
+
+        Assert.Empty(permanent);
+        Assert.True(kills >= 2, $"only {kills} kill(s) happened while writing");
+        for (var n = 0; n < writes; n++)
+        {
+            var notes = Witness.NotesWithBody(cluster.CrmDataDir, bodies[n]);
+            if (outcomes[n] == "acknowledged")
+            {
+                Assert.True(notes == 1, $"write {n} was acknowledged and is there {notes} time(s)");
+            }
+            else
+            {
+                Assert.True(notes <= 1, $"write {n} ({outcomes[n]}) is there {notes} times");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Restart_ReplicaComingBack_NeverAnswersAPermanentErrorForATransientState()
+    {
+        var token = cluster.Token(IdempotentWriteTests.Unique("restart"));
+        const int victim = ReplicaCluster.Count - 1;
+        await cluster.KillAsync(victim);
+        var restarting = await cluster.StartAgainAsync(victim, waitReady: false);
+        var answers = new List<string>();
+        using var deadline = new CancellationTokenSource(Timeout);
+        McpClient? client = null;
+        try
+        {
+            // From the moment the process starts: whatever answers must be a result or a retryable error.
+            while (answers.Count < 6)
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                try
+                {
+                    client ??= await McpClients.ConnectAsync(restarting.Endpoint("crm"), token, "2026-07-28");
+                    var read = await client.CallToolAsync("find_contact", FindAda, cancellationToken: deadline.Token).AsTask();
+                    var write = await client.CallToolAsync("add_note", IdempotentWriteTests.Note(IdempotentWriteTests.Unique("restart"), IdempotentWriteTests.Unique("key")),
+                        cancellationToken: deadline.Token).AsTask();
+                    foreach (var result in new[] { read, write })
+                    {
+                        answers.Add(Witness.ErrorCode(result) is { } code && !Witness.Error(result)["retryable"]!.GetValue<bool>() ? "permanent " + code : "ok");
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException || ex.InnerException is HttpRequestException || ex is ModelContextProtocol.McpException)
+                {
+                    // Not listening yet: a load balancer passes such a request to another replica.
+                    await Task.Delay(50, deadline.Token);
+                }
+            }
+        }
+        finally
+        {
+            if (client is not null)
+            {
+                await DisposeQuietlyAsync(client);
+            }
+        }
+
+        await restarting.WaitReadyAsync(Timeout);
+        Assert.All(answers, a => Assert.Equal("ok", a));
+    }
+
+    /// <summary>The replicas (nginx's upstream addresses) that answered the session's POSTs; every POST must have succeeded.</summary>
+    private HashSet<string> ServedBy(string sessionId)
+    {
+        var lines = cluster.Nginx.AccessLog().Select(l => l.Split(' ')).Where(f => f.Length >= 4 && f[^3] == sessionId && f[^2] == "POST").ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, f => Assert.Equal("200", f[^1]));
+        return [.. lines.Select(f => string.Join(' ', f[..^3]).Split(", ")[^1])];
+    }
+
+    private static async Task DisposeQuietlyAsync(McpClient client)
+    {
+        try
+        {
+            await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception)
+        {
+            // The replica it was talking to may be gone.
+        }
+    }
+}
+
+/// <summary>The replica tests on Redis.</summary>
+public sealed class RedisReplicaTests(RedisReplicaCluster cluster) : ReplicaTests(cluster), IClassFixture<RedisReplicaCluster>;
+
+/// <summary>The replica tests on PostgreSQL.</summary>
+public sealed class PostgresReplicaTests(PostgresReplicaCluster cluster) : ReplicaTests(cluster), IClassFixture<PostgresReplicaCluster>;
