@@ -61,6 +61,20 @@ public abstract class ReplicaCluster : IAsyncLifetime
     public string Token(string subject) =>
         Identity.Mint(Endpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
 
+    /// <summary>Waits until every replica serves, restarting any that died (a test that failed half-way leaves them so).</summary>
+    internal async Task EnsureReadyAsync()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (Gateways[i].HasExited)
+            {
+                await StartAgainAsync(i);
+            }
+
+            await Gateways[i].WaitReadyAsync(TimeSpan.FromSeconds(90));
+        }
+    }
+
     /// <summary>Kills replica <paramref name="index"/> with SIGKILL.</summary>
     internal Task KillAsync(int index) => Gateways[index].KillAsync();
 
