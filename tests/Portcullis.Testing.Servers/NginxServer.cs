@@ -25,7 +25,7 @@ public sealed class NginxServer : IAsyncDisposable
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
 
-    /// <summary>One line per request: upstream address, session id (or '-'), method, status.</summary>
+    /// <summary>One line per request: upstream address, session id (or '-'), method, status, URI, protocol version header.</summary>
     public IReadOnlyList<string> AccessLog()
     {
         var path = Path.Combine(_dir, "access.log");
@@ -106,7 +106,7 @@ public sealed class NginxServer : IAsyncDisposable
         error_log {{dir}}/error.log warn;
         events { worker_connections 1024; }
         http {
-            log_format routing '$upstream_addr $http_mcp_session_id $request_method $status';
+            log_format routing '$upstream_addr $http_mcp_session_id $request_method $status $request_uri $http_mcp_protocol_version';
             access_log {{dir}}/access.log routing;
             client_body_temp_path {{dir}}/body;
             proxy_temp_path {{dir}}/proxy;

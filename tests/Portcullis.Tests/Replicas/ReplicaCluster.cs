@@ -30,6 +30,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
 
     public Uri Endpoint => new($"{Nginx.BaseUrl}/mcp/crm");
 
+    /// <summary>The conformance fixture's connector, whose <c>test_elicitation</c> asks the caller during the call.</summary>
+    public Uri AskingEndpoint => new($"{Nginx.BaseUrl}/mcp/asking");
+
     /// <summary>The <c>host:port</c> nginx names replica <paramref name="index"/> by in its access log.</summary>
     public string Address(int index) => $"127.0.0.1:{_ports[index]}";
 
@@ -60,6 +63,10 @@ public abstract class ReplicaCluster : IAsyncLifetime
     /// <summary>A token for the CRM connector with every scope it grants, for <paramref name="subject"/>.</summary>
     public string Token(string subject) =>
         Identity.Mint(Endpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
+
+    /// <summary>A token for the asking connector.</summary>
+    public string AskingToken(string subject) =>
+        Identity.Mint(AskingEndpoint.ToString(), "test:ask", change: claims => claims["sub"] = subject);
 
     /// <summary>Waits until every replica serves, restarting any that died (a test that failed half-way leaves them so).</summary>
     internal async Task EnsureReadyAsync()
@@ -101,7 +108,15 @@ public abstract class ReplicaCluster : IAsyncLifetime
             ["add_note"] = new JsonObject { ["scopes"] = new JsonArray("notes:write"), ["timeout_seconds"] = 20 },
         }), ["contacts:read", "notes:read", "notes:write"]);
         crm["upstream"]!["args"] = new JsonArray(RepoPaths.Crm, "--db", Path.Combine(CrmDataDir, "crm.db"));
-        var config = TestConfig.Gateway(crm);
+        var asking = TestConfig.Protect(new JsonObject
+        {
+            ["server"] = "asking",
+            ["environment"] = "test",
+            ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll) },
+            ["tools_allow"] = new JsonArray("test_elicitation"),
+            ["tools"] = new JsonObject { ["test_elicitation"] = TestConfig.Tool(["test:ask"]) },
+        }, ["test:ask"]);
+        var config = TestConfig.Gateway(crm, asking);
         config["public_url"] = Nginx.BaseUrl;
         config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };

@@ -267,13 +267,108 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         Assert.All(answers, a => Assert.Equal("ok", a));
     }
 
+    [Fact]
+    public async Task MultiRoundTrip_RetryReachingAnotherReplica_IsForwardedToTheOneHoldingTheCall()
+    {
+        await cluster.EnsureReadyAsync();
+        var forwardedBefore = cluster.Gateways.Sum(g => Count(g.Output, "Pending call retry forwarded"));
+        McpClient client;
+        try
+        {
+            client = await ConnectAskingAsync(cluster.AskingEndpoint, cluster.AskingToken(IdempotentWriteTests.Unique("mrtr")), new HttpClient());
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"Connecting through nginx failed; its log:\n{string.Join("\n", cluster.Nginx.AccessLog())}", ex);
+        }
+
+        await using var _ = client;
+
+        for (var i = 0; i < ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = $"Proceed {i}?" }).AsTask().WaitAsync(Timeout);
+
+            Assert.NotEqual(true, result.IsError);
+            Assert.Contains($"yes to Proceed {i}?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        }
+
+        // nginx rotates every request, so some answers reached a replica other than the one asking.
+        Assert.True(cluster.Gateways.Sum(g => Count(g.Output, "Pending call retry forwarded")) > forwardedBefore);
+    }
+
+    [Fact]
+    public async Task MultiRoundTrip_HolderGoneBeforeTheRetry_AnswersARetryableErrorAtOnce()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var killed = false;
+        // The client talks to the holder until it is asked; then the holder dies and the retry goes to another replica.
+        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await cluster.KillAsync(0);
+                killed = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("gone")), http, handlers);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Still there?" }).AsTask().WaitAsync(Timeout);
+
+        Assert.True(killed);
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
+        Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        await cluster.EnsureReadyAsync();
+    }
+
+    private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
+    {
+        handlers ??= new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+            {
+                Action = "accept",
+                Content = new Dictionary<string, System.Text.Json.JsonElement> { ["response"] = System.Text.Json.JsonSerializer.SerializeToElement("yes to " + request?.Message) },
+            }),
+        };
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }, http, ownsHttpClient: false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2026-07-28", Handlers = handlers }, cancellationToken: cts.Token);
+    }
+
+    private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
+
+    /// <summary>Sends every request to <paramref name="from"/> until <paramref name="switched"/>, then to <paramref name="to"/>.</summary>
+    private sealed class RedirectAfter(Func<bool> switched, string from, string to) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (switched() && request.RequestUri!.ToString().StartsWith(from, StringComparison.Ordinal))
+            {
+                request.RequestUri = new Uri(to + request.RequestUri.ToString()[from.Length..]);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>The replicas (nginx's upstream addresses) that answered the session's POSTs; every POST must have succeeded.</summary>
     private HashSet<string> ServedBy(string sessionId)
     {
-        var lines = cluster.Nginx.AccessLog().Select(l => l.Split(' ')).Where(f => f.Length >= 4 && f[^3] == sessionId && f[^2] == "POST").ToList();
+        var lines = cluster.Nginx.AccessLog().Select(l => l.Split(' ')).Where(f => f.Length >= 6 && f[^5] == sessionId && f[^4] == "POST").ToList();
         Assert.NotEmpty(lines);
-        Assert.All(lines, f => Assert.StartsWith("2", f[^1], StringComparison.Ordinal));
-        return [.. lines.Select(f => string.Join(' ', f[..^3]).Split(", ")[^1])];
+        Assert.All(lines, f => Assert.StartsWith("2", f[^3], StringComparison.Ordinal));
+        return [.. lines.Select(f => string.Join(' ', f[..^5]).Split(", ")[^1])];
     }
 
     private static async Task DisposeQuietlyAsync(McpClient client)
