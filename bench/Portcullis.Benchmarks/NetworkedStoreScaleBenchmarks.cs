@@ -17,7 +17,6 @@ namespace Portcullis.Benchmarks;
 /// Compare with <see cref="SqliteStoreScaleBenchmarks"/> (SQLite, <c>synchronous = FULL</c>).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
 public class NetworkedStoreScaleBenchmarks
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);

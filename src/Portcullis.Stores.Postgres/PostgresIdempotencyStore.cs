@@ -36,26 +36,11 @@ internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource, Repl
         var expired = (request.Now - request.Retention).ToUnixTimeMilliseconds();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-        // The row that refused the claim may be released before it is read: then the key is free again, try anew.
+        // A live record answers from a plain read: replays and refused claims take no row lock and write nothing.
+        // Only a free or expired key is claimed; a claim that loses a race reads the winner's record, and a record
+        // released meanwhile makes the key free again: try anew.
         for (var attempt = 0; ; attempt++)
         {
-            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            await using (var claim = new NpgsqlCommand(ClaimSql, connection))
-            {
-                Bind(claim, request.Scope);
-                claim.Parameters.AddWithValue("fingerprint", request.Fingerprint);
-                claim.Parameters.AddWithValue("token", token);
-                claim.Parameters.AddWithValue("correlation", request.CorrelationId);
-                claim.Parameters.AddWithValue("owner", replica.Owner);
-                claim.Parameters.AddWithValue("now", now);
-                claim.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
-                claim.Parameters.AddWithValue("expired", expired);
-                if (await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string)
-                {
-                    return ClaimResult.Claimed(token);
-                }
-            }
-
             await using var select = new NpgsqlCommand(
                 $"SELECT fingerprint, state, correlation_id, lease_expires_at, result FROM portcullis_idempotency WHERE {Key} AND created_at > @expired", connection);
             Bind(select, request.Scope);
@@ -63,6 +48,12 @@ internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource, Repl
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                if (await TryInsertAsync(connection, request, now, expired, cancellationToken).ConfigureAwait(false) is { } token)
+                {
+                    return ClaimResult.Claimed(token);
+                }
+
                 if (attempt >= 10)
                 {
                     throw new InvalidOperationException("The idempotency key kept changing hands while it was claimed.");
@@ -85,6 +76,22 @@ internal sealed class PostgresIdempotencyStore(NpgsqlDataSource dataSource, Repl
                 _ => ClaimResult.OutcomeUnknown(correlationId),
             };
         }
+    }
+
+    /// <summary>The new token when the key was free or expired and is now claimed; null when a live record holds it.</summary>
+    private async Task<string?> TryInsertAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, long now, long expired, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await using var claim = new NpgsqlCommand(ClaimSql, connection);
+        Bind(claim, request.Scope);
+        claim.Parameters.AddWithValue("fingerprint", request.Fingerprint);
+        claim.Parameters.AddWithValue("token", token);
+        claim.Parameters.AddWithValue("correlation", request.CorrelationId);
+        claim.Parameters.AddWithValue("owner", replica.Owner);
+        claim.Parameters.AddWithValue("now", now);
+        claim.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue("expired", expired);
+        return await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string ? token : null;
     }
 
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -24,8 +24,6 @@ internal sealed class RedisIdempotencyStore(IConnectionMultiplexer redis, RedisK
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var now = request.Now.ToUnixTimeMilliseconds();
 
-        // Indexed before the claim, on the same connection (so in order): a claim is never missing from its owner's index.
-        _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
         [
             request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
@@ -34,15 +32,13 @@ internal sealed class RedisIdempotencyStore(IConnectionMultiplexer redis, RedisK
         ]).ConfigureAwait(false))!;
 
         var status = (string)result[0]!;
-        if (status != "claimed")
-        {
-            Unindex(key);
-        }
-
         var correlationId = result.Length > 1 ? (string)result[1]! : "";
         switch (status)
         {
             case "claimed":
+                // Indexed after the claim, so a replay or a refused claim writes nothing. A process that dies between
+                // the two leaves a claim its next incarnation does not find: it answers in-progress until its lease ends.
+                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
                 _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
                 return ClaimResult.Claimed(token);
             case "completed":

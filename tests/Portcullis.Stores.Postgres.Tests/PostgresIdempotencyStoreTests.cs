@@ -6,13 +6,14 @@ using Portcullis.Stores.Contract;
 namespace Portcullis.Stores.Postgres.Tests;
 
 /// <summary>The store contract against a real PostgreSQL, plus what is PostgreSQL's own: the migrated schema.</summary>
-public sealed class PostgresIdempotencyStoreTests : IdempotencyStoreContract
+[Collection("postgres")]
+public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture) : IdempotencyStoreContract
 {
     private NpgsqlDataSource? _dataSource;
 
     protected override async Task<IIdempotencyStore> CreateStore()
     {
-        var server = await PostgresServerFixture.GetAsync();
+        var server = fixture.Server;
         _dataSource = NpgsqlDataSource.Create(await server.CreateSchemaAsync());
         await PostgresSchema.MigrateAsync(_dataSource, CancellationToken.None);
         return new PostgresIdempotencyStore(_dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));

@@ -2,10 +2,15 @@ using Portcullis.Testing.Servers;
 
 namespace Portcullis.Stores.Postgres.Tests;
 
-/// <summary>One real PostgreSQL for the test assembly; each test works in its own schema.</summary>
-internal static class PostgresServerFixture
+/// <summary>One real PostgreSQL for every test class of the assembly, stopped when they are done; each test works in its own schema.</summary>
+public sealed class PostgresServerFixture : IAsyncLifetime
 {
-    private static readonly Lazy<Task<PostgresServer>> Server = new(() => PostgresServer.StartAsync());
+    public PostgresServer Server { get; private set; } = null!;
 
-    public static Task<PostgresServer> GetAsync() => Server.Value;
+    public async Task InitializeAsync() => Server = await PostgresServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
+
+[CollectionDefinition("postgres")]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>;

@@ -5,12 +5,13 @@ using Portcullis.Stores.Contract;
 namespace Portcullis.Stores.Postgres.Tests;
 
 /// <summary>The shared-state contract against a real PostgreSQL, each replica with its own connection pool.</summary>
-public sealed class PostgresSharedStateTests : SharedStateContract
+[Collection("postgres")]
+public sealed class PostgresSharedStateTests(PostgresServerFixture fixture) : SharedStateContract
 {
     private readonly List<NpgsqlDataSource> _dataSources = [];
     private string? _connectionString;
 
-    public override async Task InitializeAsync() => _connectionString = await (await PostgresServerFixture.GetAsync()).CreateSchemaAsync();
+    public override async Task InitializeAsync() => _connectionString = await fixture.Server.CreateSchemaAsync();
 
     protected override async Task<ReplicaState> ConnectAsync(ReplicaIdentity replica)
     {

@@ -6,14 +6,15 @@ using StackExchange.Redis;
 namespace Portcullis.Stores.Redis.Tests;
 
 /// <summary>The store contract against a real redis-server, plus what is Redis's own: keys and their hash tags.</summary>
-public sealed class RedisIdempotencyStoreTests : IdempotencyStoreContract
+[Collection("redis")]
+public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : IdempotencyStoreContract
 {
     private readonly string _prefix = "t-" + Guid.NewGuid().ToString("N")[..12];
     private ConnectionMultiplexer? _redis;
 
     protected override async Task<IIdempotencyStore> CreateStore()
     {
-        var server = await RedisServerFixture.GetAsync();
+        var server = fixture.Server;
         _redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString.Parse(server.ConnectionString));
         return new RedisIdempotencyStore(_redis, new RedisKeys(_prefix), new ReplicaIdentity("gw-a", "0000000000000001", null));
     }

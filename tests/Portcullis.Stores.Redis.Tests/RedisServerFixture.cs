@@ -2,10 +2,15 @@ using Portcullis.Testing.Servers;
 
 namespace Portcullis.Stores.Redis.Tests;
 
-/// <summary>One real redis-server for the test assembly; each test works under its own key prefix.</summary>
-internal static class RedisServerFixture
+/// <summary>One real redis-server for every test class of the assembly, stopped when they are done; each test works under its own key prefix.</summary>
+public sealed class RedisServerFixture : IAsyncLifetime
 {
-    private static readonly Lazy<Task<RedisServer>> Server = new(() => RedisServer.StartAsync());
+    public RedisServer Server { get; private set; } = null!;
 
-    public static Task<RedisServer> GetAsync() => Server.Value;
+    public async Task InitializeAsync() => Server = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
+
+[CollectionDefinition("redis")]
+public sealed class RedisCollection : ICollectionFixture<RedisServerFixture>;

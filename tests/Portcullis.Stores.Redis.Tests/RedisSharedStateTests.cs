@@ -6,14 +6,15 @@ using StackExchange.Redis;
 namespace Portcullis.Stores.Redis.Tests;
 
 /// <summary>The shared-state contract against a real redis-server, each replica with its own connection.</summary>
-public sealed class RedisSharedStateTests : SharedStateContract
+[Collection("redis")]
+public sealed class RedisSharedStateTests(RedisServerFixture fixture) : SharedStateContract
 {
     private readonly string _prefix = "t-" + Guid.NewGuid().ToString("N")[..12];
     private readonly List<ConnectionMultiplexer> _connections = [];
 
     protected override async Task<ReplicaState> ConnectAsync(ReplicaIdentity replica)
     {
-        var server = await RedisServerFixture.GetAsync();
+        var server = fixture.Server;
         var redis = await ConnectionMultiplexer.ConnectAsync(RedisConnectionString.Parse(server.ConnectionString));
         _connections.Add(redis);
         var keys = new RedisKeys(_prefix);
