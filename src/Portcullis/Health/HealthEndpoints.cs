@@ -4,16 +4,16 @@ using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Health;
 
-/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (every upstream is connected).</summary>
+/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (the state store is ready and every upstream is connected).</summary>
 internal static class HealthEndpoints
 {
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/healthz", () => Results.Json(new JsonObject { ["status"] = "ok" }));
-        endpoints.MapGet("/readyz", (ConnectorRegistry connectors, TimeProvider time) =>
+        endpoints.MapGet("/readyz", (ConnectorRegistry connectors, TimeProvider time, Hosting.StateReadiness state, Portcullis.Core.State.IStateStore store) =>
         {
             var body = new JsonObject();
-            var ready = true;
+            var ready = state.IsReady;
             foreach (var connector in connectors.All)
             {
                 var status = connector.Status;
@@ -37,7 +37,12 @@ internal static class HealthEndpoints
                 body[connector.Name] = entry;
             }
 
-            var result = new JsonObject { ["status"] = ready ? "ready" : "not_ready", ["connectors"] = body };
+            var result = new JsonObject
+            {
+                ["status"] = ready ? "ready" : "not_ready",
+                ["state"] = new JsonObject { ["store"] = store.Name, ["ready"] = state.IsReady },
+                ["connectors"] = body,
+            };
             return Results.Json(result, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
     }

@@ -31,7 +31,8 @@ internal static class StateRegistration
         services.AddSingleton<StateReadiness>();
         services.AddHostedService<StateStartupService>();
         services.AddHostedService<ReadinessGate>();
-        services.AddSingleton<IdempotencyPurger>();
+        services.AddSingleton(sp => new IdempotencyPurger(
+            sp.GetRequiredService<IIdempotencyStore>(), config, sp.GetRequiredService<Portcullis.Core.State.StateClock>(), sp.GetRequiredService<ILogger<IdempotencyPurger>>()));
         services.AddHostedService<StatePurgeService>();
         services.AddSingleton<SessionMigration>();
         services.AddSingleton<ModelContextProtocol.AspNetCore.ISessionMigrationHandler>(sp => sp.GetRequiredService<SessionMigration>());

@@ -50,6 +50,39 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     }
 
     [Fact]
+    public async Task Session_OnAnotherReplica_ServesOnlyItsPrincipalOnItsConnector()
+    {
+        await cluster.EnsureReadyAsync();
+        var owner = IdempotentWriteTests.Unique("owner");
+        await using var client = await McpClients.ConnectAsync(cluster.Gateways[0].Endpoint("crm"), cluster.Token(owner), "2025-11-25");
+        var sessionId = client.SessionId!;
+
+        var otherPrincipal = await PostToolsListAsync(cluster.Gateways[1].Endpoint("crm"), sessionId, cluster.Token(IdempotentWriteTests.Unique("intruder")));
+        var otherConnector = await PostToolsListAsync(cluster.Gateways[1].Endpoint("asking"), sessionId, cluster.AskingToken(owner));
+        var itsOwner = await PostToolsListAsync(cluster.Gateways[2].Endpoint("crm"), sessionId, cluster.Token(owner));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, otherPrincipal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, otherConnector);
+        Assert.Equal(System.Net.HttpStatusCode.OK, itsOwner);
+    }
+
+    private static async Task<System.Net.HttpStatusCode> PostToolsListAsync(Uri endpoint, string sessionId, string token)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    [Fact]
     public async Task RateLimit_NPermits_LetsExactlyNThroughAcrossTheReplicas()
     {
         await cluster.EnsureReadyAsync();
