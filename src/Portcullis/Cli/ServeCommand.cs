@@ -40,7 +40,16 @@ internal static class ServeCommand
             }
 
             await using var app = built;
-            await app.RunAsync(cancellationToken);
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (Environment.ExitCode != 0)
+            {
+                // Refused while starting (a destructive tool not opted in, a loosening overlay): the listener waits
+                // for the upstreams' first attempts, so the refusal stops the start itself.
+            }
+
             return Environment.ExitCode;
         });
         return command;
