@@ -47,13 +47,26 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>Starts the gateway and waits until it is ready (every upstream connected).</summary>
     public static async Task<GatewayProcess> StartAsync(string configPath, string dataDir, bool waitReady = true, int? port = null)
     {
-        var gateway = Launch(configPath, dataDir, port ?? FreePort.Next());
-        if (waitReady)
+        for (var attempt = 0; ; attempt++)
         {
-            await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
-        }
+            var gateway = Launch(configPath, dataDir, port ?? FreePort.Next());
+            if (!waitReady)
+            {
+                return gateway;
+            }
 
-        return gateway;
+            try
+            {
+                await gateway.WaitReadyAsync(TimeSpan.FromSeconds(90));
+                return gateway;
+            }
+            catch (InvalidOperationException) when (port is null && attempt < 3 && gateway.Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // The gateway binds only once its state store and upstreams are ready, seconds after the port was
+                // found free; another process may have taken it meanwhile. Try another one.
+                await gateway.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Starts the gateway again on the same port, config and data dir.</summary>
