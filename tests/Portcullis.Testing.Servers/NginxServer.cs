@@ -86,23 +86,30 @@ public sealed class NginxServer : IAsyncDisposable
         File.WriteAllText(config, Config(_dir, Port, upstreams));
         await ChildProcess.RunAsync(ServerPaths.Find("nginx"), ["-p", _dir, "-c", config, "-s", "reload"], runAs: null, timeout);
 
+        await WaitReachesAllAsync(upstreams, timeout);
+    }
+
+    /// <summary>
+    /// Returns once every one of <paramref name="upstreams"/> has answered a request through nginx: after a replica
+    /// came back, nginx skips it for <c>fail_timeout</c> from its last failed attempt.
+    /// </summary>
+    public async Task WaitReachesAllAsync(IReadOnlyList<string> upstreams, TimeSpan timeout)
+    {
         using var cts = new CancellationTokenSource(timeout);
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false });
-        var reached = 0;
-        while (reached < upstreams.Count)
+        var reached = new HashSet<string>(StringComparer.Ordinal);
+        while (!upstreams.All(reached.Contains))
         {
             // A new connection each time, so a request never stays with an old worker on a kept-alive connection.
             using var request = new HttpRequestMessage(HttpMethod.Get, $"{BaseUrl}/healthz") { Headers = { ConnectionClose = true } };
             using var response = await http.SendAsync(request, cts.Token);
-            var upstream = response.Headers.TryGetValues("X-Upstream", out var values) ? values.FirstOrDefault() : null;
-            if (upstream is not null && upstreams.Contains(upstream))
+            if (response.IsSuccessStatusCode && response.Headers.TryGetValues("X-Upstream", out var values) && values.FirstOrDefault() is { } upstream)
             {
-                reached++;
+                reached.Add(upstream);
             }
             else
             {
-                reached = 0;
-                await Task.Delay(20, cts.Token);
+                await Task.Delay(50, cts.Token);
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed class ConfigErrorWordsTests : IDisposable
     {
         var message = Message(Errors("\"auth\": {", "\"auth\": { \"color\": 1,"), "$.connectors[0].auth.color");
 
-        Assert.Equal("unknown key 'color'; known keys here: mode, scopes, token_ttl_seconds, step_up", message);
+        Assert.Equal("unknown key 'color'; known keys here: mode, scopes, token_ttl_seconds, step_up, allow_multiple_audiences", message);
     }
 
     [Theory]

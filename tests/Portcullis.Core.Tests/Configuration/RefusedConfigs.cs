@@ -66,7 +66,8 @@ public static class RefusedConfigs
         new("invalid-json", "{ \"environment\": ", ["$"], Exactly: true, MessageContains: "line 1"),
         new("unknown-upstream-protocol-version", Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\""), ["$.connectors[0].upstream.protocol_version"]),
         new("bad-resource-patterns", Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], \"tools_allow\""),
-            ["$.connectors[0].resources_allow[1]", "$.connectors[0].resources_allow[2]"], Exactly: true),
+            // [1] and [2] are malformed; every pattern, [0] too, declares no scopes (no implicit access).
+            ["$.connectors[0].resources_allow[0]", "$.connectors[0].resources_allow[1]", "$.connectors[0].resources_allow[2]"], Exactly: true),
         new("overlay-bad-shape", Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }",
             "\"add_note\": { \"scopes\": [\"notes:write\"], \"input_schema\": {\"minProperties\": 1, \"properties\": {\"body\": {\"pattern\": \"((\", \"maxLength\": -1}}} }"),
             ["$.connectors[0].tools.add_note.input_schema.minProperties", "$.connectors[0].tools.add_note.input_schema.properties.body.pattern",

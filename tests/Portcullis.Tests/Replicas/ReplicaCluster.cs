@@ -30,6 +30,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
 
     public Uri Endpoint => new($"{Nginx.BaseUrl}/mcp/crm");
 
+    /// <summary>Replica <paramref name="index"/>'s own CRM endpoint, known before it listens (it binds the port it bound first).</summary>
+    public Uri DirectEndpoint(int index) => new($"http://{Address(index)}/mcp/crm");
+
     /// <summary>The conformance fixture's connector, whose <c>test_elicitation</c> asks the caller during the call.</summary>
     public Uri AskingEndpoint => new($"{Nginx.BaseUrl}/mcp/asking");
 
@@ -84,8 +87,11 @@ public abstract class ReplicaCluster : IAsyncLifetime
                 await StartAgainAsync(i);
             }
 
+            await Gateways[i].WaitListeningAsync(Timeouts.Startup);
             await Gateways[i].WaitReadyAsync(Timeouts.Startup);
         }
+
+        await Nginx.WaitReachesAllAsync([.. Enumerable.Range(0, Count).Select(Address)], Timeouts.Startup);
     }
 
     /// <summary>Kills replica <paramref name="index"/> with SIGKILL.</summary>

@@ -279,7 +279,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
                 deadline.Token.ThrowIfCancellationRequested();
                 try
                 {
-                    client ??= await McpClients.ConnectAsync(restarting.Endpoint("crm"), token, "2026-07-28");
+                    client ??= await McpClients.ConnectAsync(cluster.DirectEndpoint(victim), token, "2026-07-28");
                     var read = await client.CallToolAsync("find_contact", FindAda, cancellationToken: deadline.Token).AsTask();
                     var write = await client.CallToolAsync("add_note", IdempotentWriteTests.Note(IdempotentWriteTests.Unique("restart"), IdempotentWriteTests.Unique("key")),
                         cancellationToken: deadline.Token).AsTask();
@@ -304,6 +304,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
             }
         }
 
+        await restarting.WaitListeningAsync(Timeout);
         await restarting.WaitReadyAsync(Timeout);
         Assert.All(answers, a => Assert.Equal("ok", a));
     }
