@@ -19,6 +19,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new State.StateClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(State.ReplicaIdentity.For(config));
         services.AddHttpClient();
         foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
         {
@@ -41,7 +43,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CallRateLimiters>();
         services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
-        services.AddSingleton<IdempotencyStage>();
+        // Leases, expiries and retention are stamped with the state store's clock, the same on every replica.
+        services.AddSingleton(sp => new IdempotencyStage(
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<GatewayTelemetry>(),
+            sp.GetRequiredService<ILogger<IdempotencyStage>>()));
         services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();
