@@ -18,6 +18,8 @@ internal static class LiveCatalogReader
         var failures = new UpstreamFailures();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.ClearProviders().AddProvider(failures).SetMinimumLevel(LogLevel.Warning));
+        // Lint and pin compare the live tools with the lock file themselves: the catalog is built as if pins were off.
+        services.AddSingleton(Pins.PinRegistry.Off());
         services.AddPortcullisCore(config);
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<ConnectorRegistry>();

@@ -9,15 +9,21 @@ internal static class LockFileWriter
     public static void Write(string path, LockFile file)
     {
         var connectors = new JsonObject();
-        foreach (var (server, tools) in file.Connectors.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (server, kinds) in file.Connectors.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            var pinned = new JsonObject();
-            foreach (var (name, pin) in tools.OrderBy(t => t.Key, StringComparer.Ordinal))
+            var sections = new JsonObject();
+            foreach (var kind in PinKinds.All.Where(k => k == PinKind.Tool || kinds.GetValueOrDefault(k)?.Count > 0))
             {
-                pinned[name] = new JsonObject { ["sha256"] = pin.Sha256, ["definition"] = pin.Definition.DeepClone() };
+                var pinned = new JsonObject();
+                foreach (var (name, pin) in (kinds.GetValueOrDefault(kind) ?? []).OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    pinned[name] = new JsonObject { ["sha256"] = pin.Sha256, ["definition"] = pin.Definition.DeepClone() };
+                }
+
+                sections[kind.Section()] = pinned;
             }
 
-            connectors[server] = new JsonObject { ["tools"] = pinned };
+            connectors[server] = sections;
         }
 
         var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };

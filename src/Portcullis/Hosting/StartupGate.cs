@@ -8,7 +8,7 @@ namespace Portcullis.Hosting;
 /// trail records the configuration and follows the catalogs from their first build, and every upstream has had its
 /// first attempt, so a starting gateway refuses connections instead of answering from a catalog it does not know.
 /// </summary>
-internal sealed class StartupGate(UpstreamHostedService upstreams, DecisionRecorder recorder, CatalogAuditor catalogs, GatewayConfig config)
+internal sealed class StartupGate(UpstreamHostedService upstreams, DecisionRecorder recorder, CatalogAuditor catalogs, Core.Pins.PinReloader pins, GatewayConfig config)
 {
     /// <summary>Runs the gate; returns the configuration errors that refuse the start, empty when the gateway may listen.</summary>
     public Task<IReadOnlyList<ConfigError>> PassAsync(CancellationToken cancellationToken)
@@ -19,6 +19,7 @@ internal sealed class StartupGate(UpstreamHostedService upstreams, DecisionRecor
             Resource = config.Source,
         });
         catalogs.Start();
+        pins.Start();
         return upstreams.StartUpstreamsAsync(cancellationToken);
     }
 }
