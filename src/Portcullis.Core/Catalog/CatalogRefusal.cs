@@ -44,6 +44,16 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
         new(CatalogRefusalKind.ToolUnpinned, tool, AllowEntry(connector, tool),
             $"tool {tool} is withheld: it has no pin in {lockFile}. Review it, then pin it (portcullis pin --accept {tool}).");
 
+    /// <summary>The refusal's kind in one word, as <c>/readyz</c> and the admin API show it.</summary>
+    public string Reason => Kind switch
+    {
+        CatalogRefusalKind.DestructiveNotOptedIn => "destructive",
+        CatalogRefusalKind.OverlayLoosens => "loosening_overlay",
+        CatalogRefusalKind.ToolChanged => "tool_changed",
+        CatalogRefusalKind.ToolUnpinned => "unpinned",
+        _ => "uncompilable_schema",
+    };
+
     /// <summary>True for the refusals of pins: withheld until an operator accepts the definition, answered <c>tool_changed</c>.</summary>
     public bool AwaitsReview => Kind is CatalogRefusalKind.ToolChanged or CatalogRefusalKind.ToolUnpinned;
 

@@ -33,7 +33,7 @@ internal static class LiveCatalogReader
         foreach (var connector in registry.All)
         {
             result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
-                ? new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null)
+                ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
                 : LiveCatalog.Unreachable(failures.For(connector.Name)
                     ?? connector.Status.LastError
                     ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
@@ -50,5 +50,24 @@ internal static class LiveCatalogReader
         }
 
         return result;
+    }
+
+    private static async Task<LiveCatalog> WithPassthroughAsync(Connector connector, LiveCatalog live, CancellationToken cancellationToken)
+    {
+        if (connector.Upstream.Client is not { } client)
+        {
+            return live with { PassthroughFailure = "the upstream closed the connection" };
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(connector.Config.Upstream.ConnectTimeoutSeconds) + Margin);
+        try
+        {
+            return live with { Passthrough = await Pins.PassthroughDefinitions.ListAsync(client, connector.Policy, bounded.Token).ConfigureAwait(false) };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return live with { PassthroughFailure = ex.GetType().Name + ": " + ex.Message };
+        }
     }
 }
