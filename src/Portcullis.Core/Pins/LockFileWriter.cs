@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,6 +7,9 @@ namespace Portcullis.Core.Pins;
 /// <summary>Writes a lock file in one step (a temporary file renamed over the old one), sorted for stable diffs.</summary>
 internal static class LockFileWriter
 {
+    /// <summary>Indented, and only what JSON requires escaped, so a reviewer reads descriptions as written.</summary>
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(string path, LockFile file)
     {
         var connectors = new JsonObject();
@@ -28,7 +32,7 @@ internal static class LockFileWriter
 
         var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(root, PinJsonContext.Default.JsonNode) + "\n");
+        File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
         File.Move(temporary, path, overwrite: true);
     }
 }
