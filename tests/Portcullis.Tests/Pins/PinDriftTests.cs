@@ -50,7 +50,7 @@ public sealed class PinDriftTests
         await using var onChange = allowed.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) => told.Writer.WriteAsync(true));
 
         Assert.Contains("echo", await NamesAsync(allowed));
-        Assert.False((await CallEchoAsync(allowed)).IsError, "a pinned read-only tool is served without an idempotency key");
+        Assert.True((await CallEchoAsync(allowed)).IsError != true, "a pinned read-only tool is served without an idempotency key");
 
         // The upstream rewrites the description after review: withheld, and the session told.
         await allowed.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "description" }, cancellationToken: Timeouts.CallToken);
@@ -93,7 +93,7 @@ public sealed class PinDriftTests
         await Poll.UntilAsync(async ct => (await allowed.ListToolsAsync(cancellationToken: ct)).Any(t => t.Name == "echo"), Timeouts.Call, () => $"echo to be served again:\n{gateway.Output}");
         AssertError(await CallEchoAsync(allowed), "idempotency_key_missing", retryable: false);
         var written = await allowed.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi", ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken);
-        Assert.False(written.IsError, gateway.Output);
+        Assert.True(written.IsError != true, gateway.Output);
         Assert.Contains("extra", await NamesAsync(allowed));
         Assert.False(gateway.HasExited);
     }
@@ -115,11 +115,11 @@ public sealed class PinDriftTests
         FixturePins.Write(dir, pins);
         await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
-        Assert.False((await CallEchoAsync(client)).IsError, gateway.Output);
+        Assert.True((await CallEchoAsync(client)).IsError != true, gateway.Output);
 
         File.WriteAllText(lockPath, "{ not json");
         await gateway.WaitForOutputAsync("the previous pins stay in force", Timeouts.Call);
-        Assert.False((await CallEchoAsync(client)).IsError, gateway.Output);
+        Assert.True((await CallEchoAsync(client)).IsError != true, gateway.Output);
 
         // Hand-edited: the description is not what the digest was taken of.
         var tampered = pins.Find("fixture", "echo")!.Definition.DeepClone().AsObject();
