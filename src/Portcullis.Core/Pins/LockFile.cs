@@ -23,6 +23,10 @@ internal sealed class LockFile
     public static string PathFor(GatewayConfig config) =>
         config.Pins.File is { } file ? Path.GetFullPath(file, config.BaseDirectory) : Path.Combine(config.BaseDirectory, FileName);
 
+    /// <summary>Why a config whose <c>pins.file</c> names a file that does not exist is refused (serve and lint say the same).</summary>
+    public static string MissingMessage(string path) =>
+        $"pins.file names {path}, which does not exist. Review the tools and pin them: portcullis pin --config <config>.";
+
     public ToolPin? Find(string connector, string tool) => Find(connector, PinKind.Tool, tool);
 
     public ToolPin? Find(string connector, PinKind kind, string name) =>

@@ -31,6 +31,7 @@ internal static class LockFileWriter
         }
 
         var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
         File.Move(temporary, path, overwrite: true);

@@ -23,7 +23,7 @@ internal sealed class PinRegistry
         var errors = new List<ConfigError>(read.Errors);
         if (!read.Exists && config.Pins.File is not null)
         {
-            errors.Add(new ConfigError("$", $"pins.file names {Path}, which does not exist. Review the tools and pin them: portcullis pin --config <config>."));
+            errors.Add(new ConfigError("$.pins.file", LockFile.MissingMessage(Path)));
         }
 
         StartupErrors = errors;
