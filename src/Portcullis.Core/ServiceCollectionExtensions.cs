@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
@@ -32,10 +33,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
+        services.TryAddSingleton<Pins.PinRegistry>();
+        services.AddSingleton<Pins.PinReloader>();
         services.AddSingleton(sp => new ConnectorRegistry(
             config,
             connector => sp.GetRequiredService<IHttpClientFactory>().CreateClient(Upstreams.Credentials.UpstreamCredentials.ClientName(connector)),
             sp.GetRequiredService<ToolSchemaBuilder>(),
+            sp.GetRequiredService<Pins.PinRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<Lifecycle.GatewayDrain>();

@@ -5,6 +5,7 @@ var root = new RootCommand("Portcullis: the gateway that makes MCP servers safe 
 {
     ServeCommand.Create(),
     LintCommand.Create(),
+    PinCommand.Create(),
     TokenCommand.Create(),
     AuditCommand.Create(),
 };

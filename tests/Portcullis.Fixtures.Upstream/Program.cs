@@ -5,13 +5,17 @@ using Portcullis.Fixtures.Upstream;
 // --http URL serves Streamable HTTP at URL/mcp (port 0: any free port) and prints "listening on URL"; otherwise it speaks stdio.
 // --record PATH appends every tools/call it receives to PATH (one JSON line each), the witness of what arrived.
 var http = FixtureArgs.Value(args, "--http");
+// --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
+var catalogState = new CatalogState(FixtureArgs.Value(args, "--catalog-state"));
 
 if (http is null)
 {
     var builder = Host.CreateEmptyApplicationBuilder(settings: null);
     builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
+    builder.Services.AddSingleton(catalogState);
+    builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     await builder.Build().RunAsync();
 }
@@ -21,6 +25,8 @@ else
     builder.WebHost.UseUrls(http);
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
+    builder.Services.AddSingleton(catalogState);
+    builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddSingleton<HttpBehaviour>();
     builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     var app = builder.Build();

@@ -17,7 +17,10 @@ public static class AuditKinds
     /// <summary>A connector's catalog (the tools agents may see) changed.</summary>
     public const string CatalogChanged = "catalog_changed";
 
-    /// <summary>An allow-listed tool was withheld from the catalog (destructive, loosening overlay, uncompilable schema).</summary>
+    /// <summary>
+    /// An allow-listed tool was withheld from the catalog (destructive, loosening overlay, uncompilable schema, differs from its
+    /// pin or has none), or a resource or prompt was withheld for its pin.
+    /// </summary>
     public const string ToolRefused = "tool_refused";
 
     /// <summary>An operator settled an outcome-unknown idempotency key.</summary>

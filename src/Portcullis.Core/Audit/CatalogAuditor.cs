@@ -7,7 +7,8 @@ namespace Portcullis.Core.Audit;
 /// Records the administrative events of catalogs: what agents may see changed, and which allow-listed tools were
 /// withheld and why. A rebuild that changes nothing records nothing.
 /// </summary>
-internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecorder recorder)
+/// <remarks>A tool newly withheld for its pin is also counted (<c>portcullis.pins.withheld</c>).</remarks>
+internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecorder recorder, Diagnostics.GatewayTelemetry telemetry)
 {
     public void Start()
     {
@@ -35,6 +36,11 @@ internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecor
                 Connector = connector.Name,
                 Detail = string.Join("; ", parts),
             });
+        }
+
+        foreach (var refusal in current.Refusals.Where(r => r.AwaitsReview && !previous.Refusals.Contains(r)))
+        {
+            telemetry.PinWithheld(connector.Name, "tool", refusal.Tool, refusal.Reason);
         }
 
         foreach (var (tool, reason) in Refusals(current).Where(r => !Refusals(previous).Contains(r)))

@@ -31,6 +31,32 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
             $"tool {tool} is unavailable: its schema does not compile ({reason}); connectors[{connector.Server}].tools_allow lists it, but agents can neither "
             + "see nor call it until the upstream fixes the schema.");
 
+    /// <summary>The tool's live definition is not its pin (drifted, or the pin was edited by hand).</summary>
+    internal static CatalogRefusal Changed(ConnectorConfig connector, string tool, string lockFile, Pins.PinCheck check) =>
+        new(CatalogRefusalKind.ToolChanged, tool, AllowEntry(connector, tool), check.State == Pins.PinState.Tampered
+            ? $"tool {tool} is withheld: its pin in {lockFile} is not the digest of its own definition (the file was edited by hand). Restore the "
+              + $"file, or review the tool and pin it again (portcullis pin --accept {tool})."
+            : $"tool {tool} is withheld: it differs from its pin in {lockFile} (changed: {string.Join(", ", check.Changed)}). Review the change, then "
+              + $"accept it (portcullis pin --accept {tool}) or roll the upstream back.");
+
+    /// <summary>Pins are on and the tool has none.</summary>
+    internal static CatalogRefusal Unpinned(ConnectorConfig connector, string tool, string lockFile) =>
+        new(CatalogRefusalKind.ToolUnpinned, tool, AllowEntry(connector, tool),
+            $"tool {tool} is withheld: it has no pin in {lockFile}. Review it, then pin it (portcullis pin --accept {tool}).");
+
+    /// <summary>The refusal's kind in one word, as <c>/readyz</c> and the admin API show it.</summary>
+    public string Reason => Kind switch
+    {
+        CatalogRefusalKind.DestructiveNotOptedIn => "destructive",
+        CatalogRefusalKind.OverlayLoosens => "loosening_overlay",
+        CatalogRefusalKind.ToolChanged => "tool_changed",
+        CatalogRefusalKind.ToolUnpinned => "unpinned",
+        _ => "uncompilable_schema",
+    };
+
+    /// <summary>True for the refusals of pins: withheld until an operator accepts the definition, answered <c>tool_changed</c>.</summary>
+    public bool AwaitsReview => Kind is CatalogRefusalKind.ToolChanged or CatalogRefusalKind.ToolUnpinned;
+
     private static string AllowEntry(ConnectorConfig connector, string tool) =>
         ConfigPaths.Index("tools_allow", connector.ToolsAllow.IndexOf(tool));
 }

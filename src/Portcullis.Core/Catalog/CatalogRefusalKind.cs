@@ -11,4 +11,10 @@ public enum CatalogRefusalKind
 
     /// <summary>The upstream's input or output schema does not compile; the upstream's fault, not the config's: the tool is unavailable.</summary>
     SchemaUncompilable,
+
+    /// <summary>Pins are on and the live definition differs from its pin (or the pin was edited): withheld until an operator accepts it.</summary>
+    ToolChanged,
+
+    /// <summary>Pins are on and the tool has no pin: withheld until an operator reviews and pins it.</summary>
+    ToolUnpinned,
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Pins;
 using Portcullis.Core.Relay;
 using Portcullis.Core.Tools;
 
@@ -12,7 +13,11 @@ namespace Portcullis.Core.Catalog;
 /// is rebuilt: every list the upstream gives goes through <see cref="RebuildAsync"/>, which applies the policy and
 /// its refusals, logs them, swaps the catalog in, and only then tells live sessions that the list changed.
 /// </summary>
-/// <remarks>Checks that need the upstream's tools (pins, review) belong in <see cref="RebuildAsync"/> too.</remarks>
+/// <remarks>
+/// Pins are applied here too: with pins on, a tool whose definition is not its pin is withheld, and a changed lock file
+/// rebuilds the catalog from the last list (<see cref="ReapplyAsync"/>). Checks that need the upstream's tools (review)
+/// belong in <see cref="RebuildAsync"/> too.
+/// </remarks>
 internal sealed class ConnectorCatalog
 {
     /// <summary>How long <c>tools/list</c> waits for the first catalog before answering with what it has.</summary>
@@ -22,13 +27,15 @@ internal sealed class ConnectorCatalog
     private readonly ToolSchemaBuilder _schemas;
     private readonly ConnectorRelay _relay;
     private readonly Func<bool> _upstreamConnected;
+    private readonly PinRegistry _pins;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _known = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _rebuilding = new(1, 1);
     private volatile ToolCatalog? _current;
 
-    public ConnectorCatalog(ConnectorConfig config, ToolSchemaBuilder schemas, ConnectorRelay relay, Func<bool> upstreamConnected, ILogger logger)
+    public ConnectorCatalog(ConnectorConfig config, ToolSchemaBuilder schemas, ConnectorRelay relay, Func<bool> upstreamConnected, PinRegistry pins, ILogger logger)
     {
+        _pins = pins;
         _config = config;
         _schemas = schemas;
         _relay = relay;
@@ -59,6 +66,18 @@ internal sealed class ConnectorCatalog
         && _config.ToolsAllow.Contains(tool, StringComparer.Ordinal)
         && (_config.Auth.IsAnonymous || (_config.Tools.TryGetValue(tool, out var policy) && caller.HasAll(policy.Scopes)));
 
+    /// <summary>
+    /// Whether <paramref name="tool"/> is withheld awaiting an operator's review (pins) and <paramref name="caller"/> could
+    /// use it otherwise (allow-listed, the configured scopes held): such a caller is told <c>tool_changed</c>, others nothing.
+    /// </summary>
+    public bool AwaitsReview(string tool, Security.CallerIdentity caller) =>
+        Current.Refusals.Any(r => r.AwaitsReview && string.Equals(r.Tool, tool, StringComparison.Ordinal))
+        && (_config.Auth.IsAnonymous || (_config.Tools.TryGetValue(tool, out var policy) && caller.HasAll(policy.Scopes)));
+
+    /// <summary>Rebuilds the catalog from the upstream's last list against the pins now in force; nothing while unknown.</summary>
+    public Task ReapplyAsync(CancellationToken cancellationToken) =>
+        UpstreamTools is { } tools ? RebuildAsync(tools, cancellationToken) : Task.CompletedTask;
+
     /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
     public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -84,10 +103,19 @@ internal sealed class ConnectorCatalog
         try
         {
             var previous = _current;
-            var next = ToolCatalog.Build(_config, upstreamTools, _schemas);
+            var pins = _pins.Current;
+            var next = ToolCatalog.Build(_config, upstreamTools, _schemas, pins, _pins.FileName);
             foreach (var refusal in next.Refusals)
             {
-                LogRefusal(refusal);
+                if (!refusal.AwaitsReview)
+                {
+                    LogRefusal(refusal);
+                }
+                else if (previous is null || !previous.Refusals.Contains(refusal))
+                {
+                    // Once per change, not at every rebuild: the drift stays visible in /readyz and the admin API.
+                    LogWithheld(refusal, upstreamTools, pins!);
+                }
             }
 
             UpstreamTools = upstreamTools;
@@ -103,6 +131,27 @@ internal sealed class ConnectorCatalog
         {
             _rebuilding.Release();
         }
+    }
+
+    private void LogWithheld(CatalogRefusal refusal, IReadOnlyList<Tool> upstreamTools, LockFile pins)
+    {
+        var pin = pins.Find(_config.Server, refusal.Tool);
+        var live = upstreamTools.FirstOrDefault(t => string.Equals(t.Name, refusal.Tool, StringComparison.Ordinal));
+        if (pin is null || live is null)
+        {
+            Log.PinMissing(_logger, _config.Server, "tool", refusal.Tool);
+            return;
+        }
+
+        var definition = PinnedDefinition.From(live);
+        var check = pin.Check(definition);
+        if (check.State == PinState.Tampered)
+        {
+            Log.PinTampered(_logger, _config.Server, "tool", refusal.Tool);
+            return;
+        }
+
+        Log.PinDrift(_logger, _config.Server, "tool", refusal.Tool, string.Join(", ", check.Changed), pin.Sha256, PinDigest.Compute(definition) ?? "(not I-JSON)");
     }
 
     private void LogRefusal(CatalogRefusal refusal)

@@ -43,6 +43,9 @@ public sealed class GatewayConfig
 
     public ShutdownConfig Shutdown { get; set; } = new();
 
+    /// <summary>Where the lock file of pinned tool definitions lives (see docs/pins.md).</summary>
+    public PinsConfig Pins { get; set; } = new();
+
     public List<ConnectorConfig> Connectors { get; set; } = [];
 
     /// <summary>SHA-256 (hex) of the configuration text as read, for the audit trail's record of what was loaded.</summary>

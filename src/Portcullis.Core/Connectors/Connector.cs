@@ -10,13 +10,14 @@ namespace Portcullis.Core.Connectors;
 /// <summary>One configured connector at run time: its policy, its upstream and its tool catalog.</summary>
 public sealed class Connector
 {
-    internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ConnectorRelay relay, ToolSchemaBuilder schemas, ILogger logger)
+    internal Connector(ConnectorConfig config, UpstreamSupervisor upstream, ConnectorRelay relay, ToolSchemaBuilder schemas, Pins.PinRegistry pins, ILogger logger)
     {
+        Pins = pins;
         Relay = relay;
         Policy = new ConnectorPolicy(config);
         Config = config;
         Upstream = upstream;
-        Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null, logger);
+        Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null, pins, logger);
         Catalog.Rebuilt += (previous, current) => CatalogChanged?.Invoke(this, previous, current);
         upstream.ToolsListed = Catalog.RebuildAsync;
     }
@@ -32,6 +33,9 @@ public sealed class Connector
 
     /// <summary>The resources and prompts allow-lists.</summary>
     internal ConnectorPolicy Policy { get; }
+
+    /// <summary>The pins in force (shared by every connector); resources and prompts are checked against them as they pass.</summary>
+    internal Pins.PinRegistry Pins { get; }
 
     /// <summary>The tool catalog and its lifecycle: unknown until the upstream first lists its tools.</summary>
     internal ConnectorCatalog Catalog { get; }

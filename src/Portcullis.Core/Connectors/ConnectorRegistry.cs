@@ -15,7 +15,7 @@ internal sealed class ConnectorRegistry
 
     private readonly FrozenDictionary<string, Connector> _connectors;
 
-    public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, TimeProvider time, ILoggerFactory loggerFactory)
+    public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, Pins.PinRegistry pins, TimeProvider time, ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger("Portcullis.Connector");
         _connectors = config.Connectors
@@ -29,7 +29,7 @@ internal sealed class ConnectorRegistry
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
                     options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
                 }, c.Upstream.Display);
-                return new Connector(c, supervisor, relay, schemas, logger);
+                return new Connector(c, supervisor, relay, schemas, pins, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);
     }

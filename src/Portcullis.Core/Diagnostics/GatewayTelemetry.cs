@@ -18,6 +18,7 @@ internal sealed class GatewayTelemetry : IDisposable
     private readonly Counter<long> _replays;
     private readonly Counter<long> _unknowns;
     private readonly Counter<long> _resolutions;
+    private readonly Counter<long> _withheld;
 
     public GatewayTelemetry(IMeterFactory meters)
     {
@@ -32,6 +33,7 @@ internal sealed class GatewayTelemetry : IDisposable
         _replays = Meter.CreateCounter<long>("portcullis.idempotency.replays", "{call}", "Calls answered with a stored result.");
         _unknowns = Meter.CreateCounter<long>("portcullis.idempotency.outcome_unknown", "{event}", "Keys that became outcome-unknown (event=marked) and calls answered so (event=answered).");
         _resolutions = Meter.CreateCounter<long>("portcullis.idempotency.resolutions", "{key}", "Outcome-unknown keys settled by an operator, by whether the call took effect.");
+        _withheld = Meter.CreateCounter<long>("portcullis.pins.withheld", "{definition}", "Tools, resources and prompts withheld because their definition is not their pin (reason=tool_changed) or has none (reason=unpinned), counted when they become withheld, by connector, kind and reason.");
     }
 
     public static ActivitySource Traces { get; } = new(Name);
@@ -61,6 +63,9 @@ internal sealed class GatewayTelemetry : IDisposable
 
     public void IdempotencyResolved(string connector, string tool, bool executed) =>
         _resolutions.Add(1, new TagList { { "connector", connector }, { "tool", tool }, { "executed", executed ? "true" : "false" } });
+
+    public void PinWithheld(string connector, string kind, string name, string reason) =>
+        _withheld.Add(1, new TagList { { "connector", connector }, { "kind", kind }, { "name", name }, { "reason", reason } });
 
     private static TagList Tags(string connector, string tool) => new() { { "connector", connector }, { "tool", tool } };
 

@@ -22,6 +22,7 @@ public static class ErrorCatalog
     public static readonly ErrorCode AuditUnavailable = new("audit_unavailable", retryable: true);
     public static readonly ErrorCode Unauthenticated = new("unauthenticated", retryable: false);
     public static readonly ErrorCode Conflict = new("conflict", retryable: false);
+    public static readonly ErrorCode ToolChanged = new("tool_changed", retryable: false);
 
     /// <summary>The whole catalog, in documentation order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -29,6 +30,6 @@ public static class ErrorCatalog
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
         IdempotencyOutcomeUnknown, PayloadTooLarge, InvalidRequest, NotFound, HostNotAllowed, Internal,
-        AuditUnavailable, Unauthenticated, Conflict,
+        AuditUnavailable, Unauthenticated, Conflict, ToolChanged,
     ];
 }

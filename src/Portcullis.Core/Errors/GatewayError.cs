@@ -10,6 +10,15 @@ public sealed record GatewayError(ErrorCode Code, string Message)
     public static GatewayError ToolNotFound(string tool) =>
         new(ErrorCatalog.ToolNotFound, $"Tool '{tool}' does not exist on this server.");
 
+    /// <summary>
+    /// The definition of a tool, resource or prompt the caller may use is not the one an operator reviewed (it changed, or was
+    /// never pinned): the gateway withholds it until an operator accepts it. Never retryable: only a person can release it.
+    /// </summary>
+    public static GatewayError DefinitionChanged(string what) =>
+        new(ErrorCatalog.ToolChanged,
+            $"{what} changed since an operator reviewed it (or was never reviewed), so the gateway withholds it. An operator must review "
+            + "the change and accept it before it can be used again; do not retry, tell the person.");
+
     /// <summary>The upstream has not listed its tools since the gateway started: the tool may exist in a moment.</summary>
     public static GatewayError CatalogUnknown(int retryAfterSeconds) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server has not listed its tools since the gateway started; retry shortly.")

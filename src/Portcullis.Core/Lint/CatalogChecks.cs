@@ -55,6 +55,7 @@ internal static class CatalogChecks
     {
         CatalogRefusalKind.DestructiveNotOptedIn => LintRules.DestructiveNotOptedIn,
         CatalogRefusalKind.OverlayLoosens => LintRules.OverlayLoosens,
+        CatalogRefusalKind.ToolChanged or CatalogRefusalKind.ToolUnpinned => LintRules.PinDrift,
         _ => LintRules.SchemaUncompilable,
     };
 }

@@ -12,5 +12,11 @@ internal sealed record LiveCatalog(IReadOnlyList<Tool>? Tools, ToolCatalog? Cata
 {
     public static LiveCatalog Unreachable(string reason) => new(null, null, [], reason);
 
+    /// <summary>The resources, templates and prompts the allow-lists cover (for <c>pin</c>); null when they could not be listed.</summary>
+    public IReadOnlyList<Pins.LiveDefinition>? Passthrough { get; init; }
+
+    /// <summary>Why the resources, templates or prompts could not be listed, if they could not.</summary>
+    public string? PassthroughFailure { get; init; }
+
     public bool Listed => Tools is not null && Catalog is not null;
 }

@@ -18,6 +18,8 @@ internal static class LiveCatalogReader
         var failures = new UpstreamFailures();
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.ClearProviders().AddProvider(failures).SetMinimumLevel(LogLevel.Warning));
+        // Lint and pin compare the live tools with the lock file themselves: the catalog is built as if pins were off.
+        services.AddSingleton(Pins.PinRegistry.Off());
         services.AddPortcullisCore(config);
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<ConnectorRegistry>();
@@ -31,7 +33,7 @@ internal static class LiveCatalogReader
         foreach (var connector in registry.All)
         {
             result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
-                ? new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null)
+                ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
                 : LiveCatalog.Unreachable(failures.For(connector.Name)
                     ?? connector.Status.LastError
                     ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
@@ -48,5 +50,24 @@ internal static class LiveCatalogReader
         }
 
         return result;
+    }
+
+    private static async Task<LiveCatalog> WithPassthroughAsync(Connector connector, LiveCatalog live, CancellationToken cancellationToken)
+    {
+        if (connector.Upstream.Client is not { } client)
+        {
+            return live with { PassthroughFailure = "the upstream closed the connection" };
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(connector.Config.Upstream.ConnectTimeoutSeconds) + Margin);
+        try
+        {
+            return live with { Passthrough = await Pins.PassthroughDefinitions.ListAsync(client, connector.Policy, bounded.Token).ConfigureAwait(false) };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return live with { PassthroughFailure = ex.GetType().Name + ": " + ex.Message };
+        }
     }
 }

@@ -29,6 +29,15 @@ internal static class PinChecks
             yield break;
         }
 
+        if (pins.File is null && context.Config.Pins.File is not null)
+        {
+            yield return new LintFinding(LintRules.PinsInvalid, "$.pins.file", LockFile.MissingMessage(pins.Path))
+            {
+                Fix = "Pin the tools (portcullis pin), or correct pins.file.",
+            };
+            yield break;
+        }
+
         if (pins.File is not { } lockFile)
         {
             yield return new LintFinding(LintRules.PinsMissing, "$",

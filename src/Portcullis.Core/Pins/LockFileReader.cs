@@ -60,17 +60,37 @@ internal static partial class LockFileReader
         foreach (var (server, entry) in connectors)
         {
             var at = ConfigPaths.Property("$.connectors", server);
-            if (entry is not JsonObject connector || connector["tools"] is not JsonObject tools)
+            if (entry is not JsonObject connector || connector["tools"] is not JsonObject)
             {
                 errors.Add(new ConfigError(at + ".tools", "must be an object of pinned tools by name"));
                 continue;
             }
 
-            foreach (var (name, value) in tools)
+            foreach (var key in connector.Select(p => p.Key).Where(k => !PinKinds.All.Any(kind => kind.Section() == k)))
             {
-                if (ParseTool(ConfigPaths.Property(at + ".tools", name), name, value, errors) is { } pin)
+                errors.Add(new ConfigError(ConfigPaths.Property(at, key), "unknown section (expected tools, resources, resource_templates or prompts)"));
+            }
+
+            foreach (var kind in PinKinds.All)
+            {
+                var sectionAt = at + "." + kind.Section();
+                if (connector[kind.Section()] is null)
                 {
-                    file.Set(server, name, pin);
+                    continue;
+                }
+
+                if (connector[kind.Section()] is not JsonObject section)
+                {
+                    errors.Add(new ConfigError(sectionAt, $"must be an object of pinned {kind.Noun()}s"));
+                    continue;
+                }
+
+                foreach (var (name, value) in section)
+                {
+                    if (ParsePin(ConfigPaths.Property(sectionAt, name), kind, name, value, errors) is { } pin)
+                    {
+                        file.Set(server, kind, name, pin);
+                    }
                 }
             }
         }
@@ -78,7 +98,7 @@ internal static partial class LockFileReader
         return file;
     }
 
-    private static ToolPin? ParseTool(string at, string name, JsonNode? value, List<ConfigError> errors)
+    private static ToolPin? ParsePin(string at, PinKind kind, string name, JsonNode? value, List<ConfigError> errors)
     {
         if (value is not JsonObject tool)
         {
@@ -94,13 +114,14 @@ internal static partial class LockFileReader
 
         if (tool["definition"] is not JsonObject definition)
         {
-            errors.Add(new ConfigError(at + ".definition", "must be the tool's pinned definition (an object)"));
+            errors.Add(new ConfigError(at + ".definition", $"must be the {kind.Noun()}'s pinned definition (an object)"));
             return null;
         }
 
-        if (definition["name"] is not JsonValue n || n.GetValueKind() != JsonValueKind.String || n.GetValue<string>() != name)
+        var field = kind.KeyField();
+        if (definition[field] is not JsonValue n || n.GetValueKind() != JsonValueKind.String || n.GetValue<string>() != name)
         {
-            errors.Add(new ConfigError(at + ".definition.name", $"must be '{name}', the name the tool is pinned under"));
+            errors.Add(new ConfigError(at + ".definition." + field, $"must be '{name}', the {field} the {kind.Noun()} is pinned under"));
         }
 
         return sha is null ? null : new ToolPin(sha, (JsonObject)definition.DeepClone());

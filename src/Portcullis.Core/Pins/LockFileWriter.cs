@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,23 +7,33 @@ namespace Portcullis.Core.Pins;
 /// <summary>Writes a lock file in one step (a temporary file renamed over the old one), sorted for stable diffs.</summary>
 internal static class LockFileWriter
 {
+    /// <summary>Indented, and only what JSON requires escaped, so a reviewer reads descriptions as written.</summary>
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(string path, LockFile file)
     {
         var connectors = new JsonObject();
-        foreach (var (server, tools) in file.Connectors.OrderBy(c => c.Key, StringComparer.Ordinal))
+        foreach (var (server, kinds) in file.Connectors.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            var pinned = new JsonObject();
-            foreach (var (name, pin) in tools.OrderBy(t => t.Key, StringComparer.Ordinal))
+            var sections = new JsonObject();
+            foreach (var kind in PinKinds.All.Where(k => k == PinKind.Tool || kinds.GetValueOrDefault(k)?.Count > 0))
             {
-                pinned[name] = new JsonObject { ["sha256"] = pin.Sha256, ["definition"] = pin.Definition.DeepClone() };
+                var pinned = new JsonObject();
+                foreach (var (name, pin) in (kinds.GetValueOrDefault(kind) ?? []).OrderBy(t => t.Key, StringComparer.Ordinal))
+                {
+                    pinned[name] = new JsonObject { ["sha256"] = pin.Sha256, ["definition"] = pin.Definition.DeepClone() };
+                }
+
+                sections[kind.Section()] = pinned;
             }
 
-            connectors[server] = new JsonObject { ["tools"] = pinned };
+            connectors[server] = sections;
         }
 
         var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(root, PinJsonContext.Default.JsonNode) + "\n");
+        File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
         File.Move(temporary, path, overwrite: true);
     }
 }

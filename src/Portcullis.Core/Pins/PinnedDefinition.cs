@@ -6,31 +6,63 @@ using ModelContextProtocol.Protocol;
 namespace Portcullis.Core.Pins;
 
 /// <summary>
-/// What a pin covers of a tool: everything the upstream tells the model or the gateway acts on — name,
-/// description, input and output schemas, annotations — exactly as the upstream sent them.
+/// What a pin covers: everything the upstream tells the model or the gateway acts on, exactly as the upstream sent it.
+/// For a tool its name, description, input and output schemas and annotations; for a resource, template or prompt its
+/// descriptive fields, without what changes with the content (a resource's size, its <c>lastModified</c>).
 /// </summary>
 internal static class PinnedDefinition
 {
     public static readonly IReadOnlyList<string> Fields = ["name", "description", "inputSchema", "outputSchema", "annotations"];
 
-    public static JsonObject From(Tool tool)
+    private static readonly IReadOnlyList<string> ResourceFields = ["uri", "name", "title", "description", "mimeType", "annotations"];
+
+    private static readonly IReadOnlyList<string> TemplateFields = ["uriTemplate", "name", "title", "description", "mimeType", "annotations"];
+
+    private static readonly IReadOnlyList<string> PromptFields = ["name", "title", "description", "arguments"];
+
+    public static JsonObject From(Tool tool) => Pick(tool, Fields);
+
+    public static JsonObject From(Resource resource) => WithoutLastModified(Pick(resource, ResourceFields));
+
+    public static JsonObject From(ResourceTemplate template) => WithoutLastModified(Pick(template, TemplateFields));
+
+    public static JsonObject From(Prompt prompt) => Pick(prompt, PromptFields);
+
+    /// <summary>The fields in which two definitions differ: the known fields first, in order, then any other.</summary>
+    public static IReadOnlyList<string> Differences(JsonObject pinned, JsonObject live)
     {
-        var whole = JsonSerializer.SerializeToNode(tool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool))) as JsonObject ?? [];
+        var known = Fields.Concat(ResourceFields).Concat(TemplateFields).Concat(PromptFields).Distinct(StringComparer.Ordinal).ToList();
+        var keys = pinned.Select(p => p.Key).Concat(live.Select(p => p.Key)).Distinct(StringComparer.Ordinal)
+            .OrderBy(k => known.IndexOf(k) is var i && i >= 0 ? i : int.MaxValue).ThenBy(k => k, StringComparer.Ordinal);
+        return [.. keys.Where(k => !JsonNode.DeepEquals(pinned[k], live[k]))];
+    }
+
+    private static JsonObject Pick<T>(T value, IReadOnlyList<string> fields)
+    {
+        var whole = JsonSerializer.SerializeToNode(value, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T))) as JsonObject ?? [];
         var definition = new JsonObject();
-        foreach (var field in Fields)
+        foreach (var field in fields)
         {
-            if (whole[field] is { } value)
+            if (whole[field] is { } node)
             {
-                definition[field] = value.DeepClone();
+                definition[field] = node.DeepClone();
             }
         }
 
         return definition;
     }
 
-    /// <summary>The fields in which two definitions differ, in the order of <see cref="Fields"/>.</summary>
-    public static IReadOnlyList<string> Differences(JsonObject pinned, JsonObject live) =>
-        [.. Fields.Where(f => !JsonNode.DeepEquals(pinned[f], live[f]))
-            .Concat(pinned.Select(p => p.Key).Concat(live.Select(p => p.Key)).Distinct(StringComparer.Ordinal)
-                .Where(k => !Fields.Contains(k) && !JsonNode.DeepEquals(pinned[k], live[k])))];
+    private static JsonObject WithoutLastModified(JsonObject definition)
+    {
+        if (definition["annotations"] is JsonObject annotations)
+        {
+            annotations.Remove("lastModified");
+            if (annotations.Count == 0)
+            {
+                definition.Remove("annotations");
+            }
+        }
+
+        return definition;
+    }
 }

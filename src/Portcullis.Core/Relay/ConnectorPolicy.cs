@@ -39,6 +39,15 @@ internal sealed class ConnectorPolicy
     public bool AllowsPrompt(string? name, CallerIdentity caller) =>
         name is not null && _prompts.TryGetValue(name, out var policy) && (_anonymous || caller.HasAll(policy?.Scopes ?? []));
 
+    /// <summary>Whether any <c>resources_allow</c> entry covers the URI, whoever asks (what <c>pin</c> pins).</summary>
+    public bool CoversUri(string uri) => _resources.Any(r => r.Pattern.MatchesUri(uri));
+
+    /// <summary>Whether any <c>resources_allow</c> entry covers the upstream template, whoever asks.</summary>
+    public bool CoversTemplate(string uriTemplate) => _resources.Any(r => r.Pattern.MatchesTemplate(uriTemplate));
+
+    /// <summary>Whether <c>prompts_allow</c> lists the prompt, whoever asks.</summary>
+    public bool CoversPrompt(string name) => _prompts.ContainsKey(name);
+
     /// <summary>The shortest timeout of the entries covering <paramref name="uriOrTemplate"/>.</summary>
     public TimeSpan ResourceTimeout(string uriOrTemplate) =>
         Shortest(_resources.Where(r => r.Pattern.MatchesUri(uriOrTemplate) || r.Pattern.MatchesTemplate(uriOrTemplate)).Select(r => r.Access));

@@ -16,7 +16,7 @@ internal sealed partial class Passthrough
         ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
-            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller))], NextCursor = page.NextCursor };
+            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller) && Admits(connector, p))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<GetPromptResult> GetPromptAsync(Connector connector, CallerIdentity caller, RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
@@ -41,6 +41,7 @@ internal sealed partial class Passthrough
         {
             return await ForwardAsync(connector, caller, request, RequestMethods.PromptsGet, connector.Policy.PromptTimeout(name), async (client, ct) =>
             {
+                await RequirePinnedPromptAsync(connector, client, name, ct).ConfigureAwait(false);
                 var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name, Arguments = request.Params?.Arguments }, ct).ConfigureAwait(false);
                 return new GetPromptResult { Description = prompt.Description, Messages = prompt.Messages };
             }, cancellationToken, audit).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal sealed partial class Passthrough
         ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
-            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller))], NextCursor = page.NextCursor };
+            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller) && Admits(connector, r))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
@@ -25,7 +25,7 @@ internal sealed partial class Passthrough
             var page = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListResourceTemplatesResult
             {
-                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller))],
+                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller) && Admits(connector, t))],
                 NextCursor = page.NextCursor,
             };
         }, cancellationToken);
@@ -52,6 +52,7 @@ internal sealed partial class Passthrough
         {
             return await ForwardAsync(connector, caller, request, RequestMethods.ResourcesRead, connector.Policy.ResourceTimeout(uri), async (client, ct) =>
             {
+                await RequirePinnedResourceAsync(connector, client, uri, ct).ConfigureAwait(false);
                 try
                 {
                     var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri }, ct).ConfigureAwait(false);

@@ -19,7 +19,7 @@ namespace Portcullis.Core.Relay;
 /// exactly as unknown), the connector's rate limit, a timeout, and the shutdown drain. Refusals are JSON-RPC errors
 /// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
-internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, TimeProvider time, ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, TimeProvider time, ILogger<Passthrough> logger)
 {
     private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {
@@ -87,6 +87,10 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
             await call.SettleAsync().ConfigureAwait(false);
             audit?.Allowed();
             return result;
+        }
+        catch (DefinitionWithheldException withheld)
+        {
+            throw Refuse(connector, method, withheld.Error, correlationId, Pipeline.CallStage.Authorize, audit, upstreamReached: false);
         }
         catch (ResourceMissingException)
         {

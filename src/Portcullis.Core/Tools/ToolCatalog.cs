@@ -53,7 +53,11 @@ internal sealed class ToolCatalog
 
     public bool TryGet(string name, out GatewayTool tool) => _tools.TryGetValue(name, out tool!);
 
-    public static ToolCatalog Build(ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas)
+    /// <summary>
+    /// Builds the catalog. With <paramref name="pins"/> (pins on), a tool whose live definition is not its pin, or that has
+    /// none, is withheld first, before its hints decide anything: a served tool's hints are always the reviewed ones.
+    /// </summary>
+    public static ToolCatalog Build(ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas, Pins.LockFile? pins = null, string lockFileName = Pins.LockFile.FileName)
     {
         var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         var ordered = new List<GatewayTool>();
@@ -64,6 +68,12 @@ internal sealed class ToolCatalog
             if (!allowed.Contains(tool.Name))
             {
                 notAllowed.Add(tool.Name);
+                continue;
+            }
+
+            if (pins is not null && PinRefusal(connector, tool, pins, lockFileName) is { } withheld)
+            {
+                refusals.Add(withheld);
                 continue;
             }
 
@@ -91,6 +101,17 @@ internal sealed class ToolCatalog
         }
 
         return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refusals, notAllowed);
+    }
+
+    private static CatalogRefusal? PinRefusal(ConnectorConfig connector, Tool tool, Pins.LockFile pins, string lockFileName)
+    {
+        if (pins.Find(connector.Server, tool.Name) is not { } pin)
+        {
+            return CatalogRefusal.Unpinned(connector, tool.Name, lockFileName);
+        }
+
+        var check = pin.Check(Pins.PinnedDefinition.From(tool));
+        return check.State == Pins.PinState.Matches ? null : CatalogRefusal.Changed(connector, tool.Name, lockFileName, check);
     }
 
     private static string SignatureOf(IReadOnlyList<GatewayTool> tools)

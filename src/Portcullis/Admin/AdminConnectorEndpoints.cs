@@ -49,6 +49,8 @@ internal static class AdminConnectorEndpoints
             },
             ["upstream"] = upstream,
             ["tools"] = connector.Catalog.Current.Ordered.Count,
+            ["withheld"] = new JsonArray([.. connector.Refusals.Select(r => (JsonNode)new JsonObject { ["tool"] = r.Tool, ["reason"] = r.Reason })]),
+            ["pins"] = connector.Pins.Current is null ? null : connector.Pins.Path,
             ["rate_limit"] = RateLimit(c.RateLimit),
         };
     }
@@ -64,7 +66,9 @@ internal static class AdminConnectorEndpoints
 
         foreach (var refusal in catalog.Refusals)
         {
-            tools.Add(Refused(refusal.Tool, refusal.Message));
+            var refused = Refused(refusal.Tool, refusal.Message);
+            refused["withheld"] = refusal.Reason;
+            tools.Add(refused);
         }
 
         var listed = tools.Select(t => t!["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);

@@ -47,7 +47,7 @@ internal static class LintText
     {
         null => "not read",
         { Errors.Count: > 0 } => $"{pins.Path} (unreadable)",
-        { File: { } file } => $"{pins.Path} ({file.Connectors.Values.Sum(t => t.Count)} pin(s))",
+        { File: { } file } => $"{pins.Path} ({file.Count} pin(s))",
         _ => "none",
     };
 

@@ -73,6 +73,19 @@ internal static class ServeCommand
             }
 
             await using var app = built;
+            var pins = app.Services.GetRequiredService<Core.Pins.PinRegistry>();
+            if (pins.StartupErrors.Count > 0)
+            {
+                Console.Error.WriteLine($"{pins.Path}: the lock file cannot be used, so no tool can be checked against its pin ({pins.StartupErrors.Count} error(s)):");
+                foreach (var error in pins.StartupErrors)
+                {
+                    Console.Error.WriteLine("  " + error);
+                }
+
+                Console.Error.WriteLine("Restore it from version control, or review the tools and pin them again: portcullis pin --config " + file + ".");
+                return ConfigErrors.ExitCode;
+            }
+
             var refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(cancellationToken);
             if (refused.Count > 0)
             {

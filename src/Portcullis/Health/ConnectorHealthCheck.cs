@@ -41,12 +41,7 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
             entry["withheld"] = new JsonArray([.. connector.Refusals.Select(r => (JsonNode)new JsonObject
             {
                 ["tool"] = r.Tool,
-                ["reason"] = r.Kind switch
-                {
-                    CatalogRefusalKind.DestructiveNotOptedIn => "destructive",
-                    CatalogRefusalKind.OverlayLoosens => "loosening_overlay",
-                    _ => "uncompilable_schema",
-                },
+                ["reason"] = r.Reason,
             })]);
         }
 

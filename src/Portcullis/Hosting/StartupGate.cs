@@ -11,7 +11,8 @@ namespace Portcullis.Hosting;
 /// replica — instead of answering from a store or a catalog it does not know yet.
 /// </summary>
 internal sealed class StartupGate(
-    UpstreamHostedService upstreams, StateStartupService state, DecisionRecorder recorder, CatalogAuditor catalogs, GatewayConfig config)
+    UpstreamHostedService upstreams, StateStartupService state, DecisionRecorder recorder, CatalogAuditor catalogs, Core.Pins.PinReloader pins,
+    GatewayConfig config)
 {
     /// <summary>Runs the gate; returns the configuration errors that refuse the start, empty when the gateway may listen.</summary>
     public async Task<IReadOnlyList<ConfigError>> PassAsync(CancellationToken cancellationToken)
@@ -22,6 +23,7 @@ internal sealed class StartupGate(
             Resource = config.Source,
         });
         catalogs.Start();
+        pins.Start();
         using var refusing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stateReady = state.ReadyAsync(refusing.Token);
         var refused = await upstreams.StartUpstreamsAsync(cancellationToken);

@@ -18,7 +18,7 @@ internal static class FixturePins
             file.Set(connector, tool.Name, ToolPin.Of(PinnedDefinition.From(tool.ProtocolTool)));
         }
 
-        Assert.Equal(tools.Length, file.Connectors[connector].Count);
+        Assert.Equal(tools.Length, file.Connectors[connector][PinKind.Tool].Count);
         return file;
     }
 

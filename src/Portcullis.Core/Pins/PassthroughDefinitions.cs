@@ -1,0 +1,48 @@
+using ModelContextProtocol.Client;
+using Portcullis.Core.Relay;
+
+namespace Portcullis.Core.Pins;
+
+/// <summary>
+/// Lists an upstream's resources, resource templates and prompts that a connector's allow-lists cover, as pinned
+/// definitions: what <c>pin</c> records and what <c>serve</c> compares with the pins before it lets one through.
+/// </summary>
+internal static class PassthroughDefinitions
+{
+    public static async Task<IReadOnlyList<LiveDefinition>> ListAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
+    {
+        var found = new List<LiveDefinition>();
+        var capabilities = client.ServerCapabilities;
+        if (policy.OffersResources && capabilities?.Resources is not null)
+        {
+            found.AddRange(await ResourcesAsync(client, policy, cancellationToken).ConfigureAwait(false));
+            found.AddRange(await TemplatesAsync(client, policy, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (policy.OffersPrompts && capabilities?.Prompts is not null)
+        {
+            found.AddRange(await PromptsAsync(client, policy, cancellationToken).ConfigureAwait(false));
+        }
+
+        return found;
+    }
+
+    public static async Task<IReadOnlyList<LiveDefinition>> ResourcesAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
+    {
+        var resources = await client.ListResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. resources.Where(r => policy.CoversUri(r.Uri)).Select(r => new LiveDefinition(PinKind.Resource, r.Uri, PinnedDefinition.From(r.ProtocolResource)))];
+    }
+
+    public static async Task<IReadOnlyList<LiveDefinition>> TemplatesAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
+    {
+        var templates = await client.ListResourceTemplatesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. templates.Where(t => policy.CoversTemplate(t.UriTemplate))
+            .Select(t => new LiveDefinition(PinKind.ResourceTemplate, t.UriTemplate, PinnedDefinition.From(t.ProtocolResourceTemplate)))];
+    }
+
+    public static async Task<IReadOnlyList<LiveDefinition>> PromptsAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
+    {
+        var prompts = await client.ListPromptsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. prompts.Where(p => policy.CoversPrompt(p.Name)).Select(p => new LiveDefinition(PinKind.Prompt, p.Name, PinnedDefinition.From(p.ProtocolPrompt)))];
+    }
+}

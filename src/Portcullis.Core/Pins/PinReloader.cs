@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Pins;
+
+/// <summary>
+/// Watches the lock file and, once it has been quiet for <see cref="Debounce"/>, reloads the pins and rebuilds every
+/// connector's catalog from its last upstream list: <c>portcullis pin --accept</c> takes effect without a restart.
+/// </summary>
+internal sealed class PinReloader(PinRegistry pins, ConnectorRegistry connectors, TimeProvider time, ILogger<PinReloader> logger) : IDisposable
+{
+    /// <summary>How long the file must stay unchanged before it is read: an editor or a copy writes in several steps.</summary>
+    internal static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
+
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _timer;
+
+    public void Start()
+    {
+        var directory = Path.GetDirectoryName(pins.Path);
+        if (string.IsNullOrEmpty(pins.Path) || directory is null || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watcher = new FileSystemWatcher(directory, Path.GetFileName(pins.Path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += (_, _) => Touched();
+        _watcher.Created += (_, _) => Touched();
+        _watcher.Deleted += (_, _) => Touched();
+        _watcher.Renamed += (_, _) => Touched();
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    /// <summary>Reloads now and rebuilds the catalogs when new pins are in force.</summary>
+    public async Task ReloadAsync()
+    {
+        try
+        {
+            await _reloading.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            if (pins.Reload())
+            {
+                await Task.WhenAll(connectors.All.Select(c => c.Catalog.ReapplyAsync(_stopping.Token))).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.PinsReloadFailed(logger, pins.Path, ex);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _timer?.Dispose();
+        // Not disposed: a reload the timer started may still be looking at it.
+        _stopping.Cancel();
+    }
+
+    private void Touched() => _timer?.Change(Debounce, Timeout.InfiniteTimeSpan);
+}

@@ -1,0 +1,49 @@
+namespace Portcullis.Core.Pins;
+
+/// <summary>
+/// Decides what <c>portcullis pin</c> writes. Without a lock file every live definition is pinned (the first review is
+/// of the file it writes). With one, no pin changes and nothing new is pinned unless <c>--accept</c> names it: running
+/// <c>pin</c> is never a way to wave a drifted or unreviewed definition through by accident.
+/// </summary>
+internal static class Pinner
+{
+    /// <param name="existing">The lock file as it is, or null when there is none.</param>
+    /// <param name="live">Each connector's live definitions that policy covers, by connector.</param>
+    /// <param name="accept">Names (tool or prompt names, resource URIs or templates) reviewed and accepted.</param>
+    public static (LockFile File, IReadOnlyList<PinEntry> Entries) Run(LockFile? existing, IReadOnlyDictionary<string, IReadOnlyList<LiveDefinition>> live, IReadOnlySet<string> accept)
+    {
+        var file = existing ?? new LockFile();
+        var entries = new List<PinEntry>();
+        foreach (var (connector, definitions) in live.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            foreach (var definition in definitions)
+            {
+                entries.Add(Decide(file, existing is null, connector, definition, accept.Contains(definition.Name)));
+            }
+        }
+
+        return (file, entries);
+    }
+
+    private static PinEntry Decide(LockFile file, bool firstRun, string connector, LiveDefinition live, bool accepted)
+    {
+        var fresh = ToolPin.Of(live.Definition);
+        var pin = file.Find(connector, live.Kind, live.Name);
+        var check = pin?.Check(live.Definition);
+        var outcome = (check?.State, firstRun || accepted) switch
+        {
+            (PinState.Matches, _) => PinOutcome.Unchanged,
+            (null, true) => PinOutcome.Pinned,
+            (_, true) => PinOutcome.Accepted,
+            (null, false) => PinOutcome.Unpinned,
+            (PinState.Drifted, false) => PinOutcome.Drifted,
+            _ => PinOutcome.Tampered,
+        };
+        if (outcome is PinOutcome.Pinned or PinOutcome.Accepted)
+        {
+            file.Set(connector, live.Kind, live.Name, fresh);
+        }
+
+        return new PinEntry(connector, live.Kind, live.Name, outcome, check?.Changed ?? [], fresh.Sha256);
+    }
+}

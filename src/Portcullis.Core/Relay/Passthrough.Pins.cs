@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pins;
+
+namespace Portcullis.Core.Relay;
+
+/// <summary>
+/// Pins for resources, resource templates and prompts. They pass through rather than live in a catalog, so each is checked
+/// as it passes: a list leaves out what is not its pin, and with pins on a read or get first lists the definition it is
+/// about (one more upstream request) and refuses with <c>tool_changed</c> when it is withheld.
+/// </summary>
+internal sealed partial class Passthrough
+{
+    /// <summary>What was reported withheld already (connector, kind, name, live digest): logged, counted and audited once.</summary>
+    private readonly ConcurrentDictionary<(string, PinKind, string, string?), bool> _reported = new();
+
+    /// <summary>Whether the definition may pass: pins off, or its pin matches. Reports a withheld one once per change.</summary>
+    private bool Admits(Connector connector, PinKind kind, string name, System.Text.Json.Nodes.JsonObject definition)
+    {
+        if (connector.Pins.Current is not { } pins)
+        {
+            return true;
+        }
+
+        var pin = pins.Find(connector.Name, kind, name);
+        var check = pin?.Check(definition);
+        if (check?.State == PinState.Matches)
+        {
+            return true;
+        }
+
+        var live = PinDigest.Compute(definition);
+        if (_reported.TryAdd((connector.Name, kind, name, live), true))
+        {
+            var reason = pin is null ? "unpinned" : "tool_changed";
+            if (pin is null)
+            {
+                Log.PinMissing(logger, connector.Name, kind.Noun(), name);
+            }
+            else if (check!.State == PinState.Tampered)
+            {
+                Log.PinTampered(logger, connector.Name, kind.Noun(), name);
+            }
+            else
+            {
+                Log.PinDrift(logger, connector.Name, kind.Noun(), name, string.Join(", ", check.Changed), pin.Sha256, live ?? "(not I-JSON)");
+            }
+
+            telemetry.PinWithheld(connector.Name, kind.Noun(), name, reason);
+            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
+            {
+                Connector = connector.Name,
+                Tool = kind == PinKind.Prompt ? name : null,
+                Resource = kind == PinKind.Prompt ? null : name,
+                Detail = pin is null
+                    ? $"{kind.Noun()} {name} is withheld: it has no pin in {connector.Pins.FileName}"
+                    : $"{kind.Noun()} {name} is withheld: it differs from its pin in {connector.Pins.FileName} (changed: {string.Join(", ", check!.Changed)})",
+            });
+        }
+
+        return false;
+    }
+
+    private bool Admits(Connector connector, Resource resource) => Admits(connector, PinKind.Resource, resource.Uri, PinnedDefinition.From(resource));
+
+    private bool Admits(Connector connector, ResourceTemplate template) => Admits(connector, PinKind.ResourceTemplate, template.UriTemplate, PinnedDefinition.From(template));
+
+    private bool Admits(Connector connector, Prompt prompt) => Admits(connector, PinKind.Prompt, prompt.Name, PinnedDefinition.From(prompt));
+
+    /// <summary>
+    /// With pins on, the resource at <paramref name="uri"/> must be listed by the upstream with a matching pin, or be covered
+    /// only by listed templates whose pins match; a URI nothing listed covers is not found.
+    /// </summary>
+    private async Task RequirePinnedResourceAsync(Connector connector, McpClient client, string uri, CancellationToken cancellationToken)
+    {
+        if (connector.Pins.Current is null)
+        {
+            return;
+        }
+
+        var resources = await client.ListResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (resources.FirstOrDefault(r => string.Equals(r.Uri, uri, StringComparison.Ordinal)) is { } listed)
+        {
+            if (!Admits(connector, listed.ProtocolResource))
+            {
+                throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Resource '{uri}'"));
+            }
+
+            return;
+        }
+
+        var templates = await client.ListResourceTemplatesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var covering = templates.Where(t => connector.Policy.CoversTemplate(t.UriTemplate) && ResourcePattern.Parse(t.UriTemplate).MatchesUri(uri)).ToList();
+        if (covering.Count == 0)
+        {
+            throw new ResourceMissingException();
+        }
+
+        // Every template that could have produced the URI must be as reviewed: evaluated for each, so each drift is reported.
+        if (covering.Select(t => Admits(connector, t.ProtocolResourceTemplate)).ToList().Contains(false))
+        {
+            throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Resource '{uri}'"));
+        }
+    }
+
+    /// <summary>With pins on, the prompt must be listed by the upstream with a matching pin.</summary>
+    private async Task RequirePinnedPromptAsync(Connector connector, McpClient client, string name, CancellationToken cancellationToken)
+    {
+        if (connector.Pins.Current is null)
+        {
+            return;
+        }
+
+        var prompts = await client.ListPromptsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (prompts.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal)) is not { } listed)
+        {
+            throw new McpProtocolException("No such prompt.", McpErrorCode.InvalidParams);
+        }
+
+        if (!Admits(connector, listed.ProtocolPrompt))
+        {
+            throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Prompt '{name}'"));
+        }
+    }
+}

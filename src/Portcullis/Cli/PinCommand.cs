@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Lint;
+using Portcullis.Core.Pins;
+
+namespace Portcullis.Cli;
+
+/// <summary>
+/// <c>portcullis pin</c>: connects to the upstreams the way <c>serve</c> does and records the reviewed definition of every
+/// allow-listed tool, resource and prompt in the lock file. The first run pins everything; later runs change a pin, or
+/// pin something new, only for the names <c>--accept</c> gives, and report (exit 1) whatever still awaits review.
+/// </summary>
+internal static class PinCommand
+{
+    public const int NeedsReviewExitCode = 1;
+
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var dataDir = CommonOptions.DataDir();
+        var connectorOption = new Option<string?>("--connector") { Description = "Pin only this connector's definitions; the others' pins stay as they are." };
+        var accept = new Option<string[]>("--accept")
+        {
+            Description = "A tool or prompt name (or resource URI or template) you reviewed: pin its live definition, new or changed. Repeat for several.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("pin", "Record the reviewed definitions of the allowed tools, resources and prompts in portcullis.lock.json. See docs/pins.md.")
+        {
+            config, dataDir, connectorOption, accept,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetValue(config)!;
+            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(null, parse.GetValue(dataDir)), Console.Error);
+            if (loaded is null)
+            {
+                return ConfigErrors.ExitCode;
+            }
+
+            var only = parse.GetValue(connectorOption);
+            if (only is not null && !loaded.Connectors.Exists(c => c.Server == only))
+            {
+                Console.Error.WriteLine($"No connector is named '{only}'; the config has: {string.Join(", ", loaded.Connectors.Select(c => c.Server))}.");
+                return ConfigErrors.ExitCode;
+            }
+
+            var path = LockFile.PathFor(loaded);
+            var existing = LockFileReader.Read(path);
+            if (existing.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"{path} cannot be read ({existing.Errors.Count} error(s)):");
+                foreach (var error in existing.Errors)
+                {
+                    Console.Error.WriteLine("  " + error);
+                }
+
+                Console.Error.WriteLine("Restore it from version control; or, to review every definition afresh, move it aside and run pin again.");
+                return ConfigErrors.ExitCode;
+            }
+
+            Directory.CreateDirectory(loaded.DataDir!);
+            var catalogs = await LiveCatalogReader.ReadAsync(loaded, cancellationToken);
+            var live = new Dictionary<string, IReadOnlyList<LiveDefinition>>(StringComparer.Ordinal);
+            var unreachable = new List<string>();
+            foreach (var connector in loaded.Connectors.Where(c => only is null || c.Server == only))
+            {
+                var catalog = catalogs[connector.Server];
+                if (!catalog.Listed || catalog.Passthrough is null)
+                {
+                    unreachable.Add($"{connector.Server}: {catalog.Failure ?? catalog.PassthroughFailure}");
+                    continue;
+                }
+
+                var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
+                live[connector.Server] =
+                [
+                    .. catalog.Tools!.Where(t => allowed.Contains(t.Name)).Select(t => new LiveDefinition(PinKind.Tool, t.Name, PinnedDefinition.From(t))),
+                    .. catalog.Passthrough,
+                ];
+            }
+
+            var accepted = (parse.GetValue(accept) ?? []).ToHashSet(StringComparer.Ordinal);
+            var unknown = accepted.Where(a => !live.Values.Any(d => d.Any(x => x.Name == a))).ToList();
+            if (unknown.Count > 0 && unreachable.Count == 0)
+            {
+                Console.Error.WriteLine($"--accept names what no allowed upstream definition is called: {string.Join(", ", unknown)}. Nothing was written.");
+                return ConfigErrors.ExitCode;
+            }
+
+            var (lockFile, entries) = Pinner.Run(existing.File, live, accepted);
+            var changed = existing.File is null || entries.Any(e => e.Outcome is PinOutcome.Pinned or PinOutcome.Accepted);
+            if (changed && live.Count > 0)
+            {
+                LockFileWriter.Write(path, lockFile);
+            }
+
+            PinText.Write(Console.Out, path, file.ToString(), entries, changed && live.Count > 0, unreachable);
+            return entries.Any(e => e.NeedsReview) || unreachable.Count > 0 ? NeedsReviewExitCode : 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,42 @@
+using Portcullis.Core.Pins;
+
+namespace Portcullis.Cli;
+
+/// <summary><c>portcullis pin</c>'s report: one line per definition, then what to do about those still withheld.</summary>
+internal static class PinText
+{
+    public static void Write(TextWriter output, string lockPath, string configPath, IReadOnlyList<PinEntry> entries, bool written, IReadOnlyList<string> unreachable)
+    {
+        var nameWidth = entries.Select(e => e.Name.Length).DefaultIfEmpty(4).Max();
+        var connectorWidth = entries.Select(e => e.Connector.Length).DefaultIfEmpty(9).Max();
+        foreach (var entry in entries)
+        {
+            var what = entry.Outcome switch
+            {
+                PinOutcome.Drifted => $"drifted (changed: {string.Join(", ", entry.Changed)})",
+                PinOutcome.Tampered => "pin edited by hand (its digest is not its definition's)",
+                PinOutcome.Unpinned => "not pinned",
+                _ => entry.Outcome.ToString().ToLowerInvariant(),
+            };
+            output.WriteLine($"{entry.Connector.PadRight(connectorWidth)}  {entry.Kind.Noun(),-17}  {entry.Name.PadRight(nameWidth)}  {what}");
+        }
+
+        foreach (var connector in unreachable)
+        {
+            output.WriteLine($"unreachable: {connector}; its pins were left as they are.");
+        }
+
+        var count = (PinOutcome outcome) => entries.Count(e => e.Outcome == outcome);
+        output.WriteLine(written
+            ? $"Wrote {lockPath}: {count(PinOutcome.Pinned)} pinned, {count(PinOutcome.Accepted)} accepted, {count(PinOutcome.Unchanged)} unchanged. Review the file (git diff) before you commit it."
+            : $"{lockPath} is unchanged.");
+        var waiting = entries.Where(e => e.NeedsReview).ToList();
+        if (waiting.Count > 0)
+        {
+            output.WriteLine($"{waiting.Count} definition(s) are withheld by serve until you review them and accept them:");
+            output.WriteLine($"  portcullis pin --config {configPath} {string.Join(" ", waiting.Select(e => "--accept " + Quote(e.Name)))}");
+        }
+    }
+
+    private static string Quote(string name) => name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "'" + name.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+}

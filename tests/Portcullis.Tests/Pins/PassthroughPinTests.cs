@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Pins;
+using Portcullis.Tests.Conformance;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Pins;
+
+/// <summary>Resources and prompts are pinned like tools: what differs from its pin is left out of lists and refused on read or get.</summary>
+public sealed class PassthroughPinTests
+{
+    [Fact]
+    public async Task ResourceAndPromptUnlikeTheirPins_AreWithheldFromListsAndRefused()
+    {
+        using var dir = new TempDir();
+        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
+        config.Remove("$schema");
+        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        var path = TestConfig.Write(dir, config);
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
+        Assert.True(pinned.Exit == 0, pinned.Output);
+
+        // The reviewed definitions said something else than the upstream says now.
+        var lockPath = dir.File(LockFile.FileName);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Reword(pins, PinKind.Prompt, "test_simple_prompt");
+        Reword(pins, PinKind.Resource, "test://static-text");
+        LockFileWriter.Write(lockPath, pins);
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25");
+
+        var prompts = await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken);
+        Assert.DoesNotContain(prompts.Prompts, p => p.Name == "test_simple_prompt");
+        Assert.Contains(prompts.Prompts, p => p.Name == "test_prompt_with_arguments");
+        var get = await Assert.ThrowsAsync<McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams { Name = "test_simple_prompt" }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)get.ErrorCode);
+        Assert.Contains("operator must review", get.Message, StringComparison.Ordinal);
+
+        var resources = await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeouts.CallToken);
+        Assert.DoesNotContain(resources.Resources, r => r.Uri == "test://static-text");
+        Assert.Contains(resources.Resources, r => r.Uri == "test://static-binary");
+        var read = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-text" }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)read.ErrorCode);
+
+        // What still matches its pin passes: a listed resource, and a URI of a pinned template.
+        Assert.NotEmpty((await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-binary" }, Timeouts.CallToken)).Contents);
+        Assert.NotEmpty((await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://template/7/data" }, Timeouts.CallToken)).Contents);
+        await gateway.WaitForOutputAsync("prompt test_simple_prompt differs from its pin (changed: description)", Timeouts.Call);
+        await gateway.WaitForOutputAsync("resource test://static-text differs from its pin (changed: description)", Timeouts.Call);
+    }
+
+    private static void Reword(LockFile pins, PinKind kind, string name)
+    {
+        var definition = pins.Find("conformance", kind, name)!.Definition.DeepClone().AsObject();
+        definition["description"] = "Reviewed wording.";
+        pins.Set("conformance", kind, name, ToolPin.Of(definition));
+    }
+}
