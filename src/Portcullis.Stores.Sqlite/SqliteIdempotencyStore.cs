@@ -13,13 +13,14 @@ namespace Portcullis.Stores.Sqlite;
 /// concurrent calls costs far more than waiting in line. The busy timeout still covers any other process.
 /// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
-/// their lease, and are never re-executed.
+/// their lease, and are never re-executed. Records held awaiting review were never sent and stay as they are.
 /// </remarks>
 internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
 {
     private const int InProgress = 0;
     private const int Completed = 1;
     private const int Unknown = 2;
+    private const int AwaitingReview = 3;
 
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
@@ -60,7 +61,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             UPDATE idempotency SET state = 2 WHERE state = 0;
             """;
         command.ExecuteNonQuery();
-        AddResolutionColumns(connection);
+        AddColumns(connection);
     }
 
     public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
@@ -84,7 +85,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
         using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
-            select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result FROM idempotency WHERE {Key}";
+            select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result, review_id FROM idempotency WHERE {Key}";
             Bind(select, request.Scope);
             using var reader = select.ExecuteReader();
             if (reader.Read() && reader.GetInt64(3) > (request.Now - request.Retention).ToUnixTimeMilliseconds())
@@ -96,7 +97,17 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
                 }
 
                 var leaseExpiresAt = reader.GetInt64(4);
-                return reader.GetInt32(1) switch
+                var state = reader.GetInt32(1);
+                if (state == AwaitingReview)
+                {
+                    var reviewId = reader.GetString(6);
+                    reader.Close();
+                    return request.ApprovedReview is { } approved && string.Equals(approved, reviewId, StringComparison.Ordinal)
+                        ? ClaimApproved(connection, transaction, request)
+                        : ClaimResult.AwaitingReview(reviewId, correlationId);
+                }
+
+                return state switch
                 {
                     Completed => ClaimResult.Completed(reader.GetString(5), correlationId),
                     InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
@@ -111,18 +122,44 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR REPLACE INTO idempotency
-                    (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result)
-                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, 0, $token, $correlation, $now, $lease, $now, NULL)
+                    (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result,
+                     resolved_executed, resolved_by, resolved_at, resolution_note, review_id)
+                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, $state, $token, $correlation, $now, $lease, $now, NULL,
+                        NULL, NULL, NULL, NULL, $review)
                 """;
             Bind(insert, request.Scope);
+            var hold = request.HoldForReview;
             insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
-            insert.Parameters.AddWithValue("$token", token);
+            insert.Parameters.AddWithValue("$state", hold is null ? InProgress : AwaitingReview);
+            insert.Parameters.AddWithValue("$token", hold is null ? token : "");
             insert.Parameters.AddWithValue("$correlation", request.CorrelationId);
             insert.Parameters.AddWithValue("$now", now);
-            insert.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$lease", hold is null ? (request.Now + request.Lease).ToUnixTimeMilliseconds() : now);
+            insert.Parameters.AddWithValue("$review", (object?)hold ?? DBNull.Value);
             insert.ExecuteNonQuery();
         }
 
+        transaction.Commit();
+        return request.HoldForReview is { } held ? ClaimResult.AwaitingReview(held, request.CorrelationId) : ClaimResult.Claimed(token);
+    }
+
+    /// <summary>The held record of an approved review becomes an in-progress claim of this call.</summary>
+    private static ClaimResult ClaimApproved(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = $"""
+            UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
+            WHERE {Key} AND state = {AwaitingReview} AND review_id = $review
+            """;
+        Bind(update, request.Scope);
+        update.Parameters.AddWithValue("$token", token);
+        update.Parameters.AddWithValue("$correlation", request.CorrelationId);
+        update.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("$review", request.ApprovedReview);
+        update.ExecuteNonQuery();
         transaction.Commit();
         return ClaimResult.Claimed(token);
     }
@@ -136,7 +173,10 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             now, null, cancellationToken);
 
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
-        Update(scope, token, $"DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress}", null, null, cancellationToken);
+        Update(scope, token, $"""
+            UPDATE idempotency SET state = {AwaitingReview}, token = '' WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NOT NULL;
+            DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NULL;
+            """, null, null, cancellationToken);
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {

@@ -27,6 +27,11 @@ internal static class ConfigValidator
             yield return error;
         }
 
+        foreach (var error in ReviewValidator.Validate(config))
+        {
+            yield return error;
+        }
+
         var lease = config.Idempotency.LeaseSeconds;
         for (var i = 0; i < config.Connectors.Count; i++)
         {

@@ -35,6 +35,8 @@ public sealed class GatewayConfig
 
     public LoggingConfig Logging { get; set; } = new();
 
+    public ReviewConfig Review { get; set; } = new();
+
     public List<ConnectorConfig> Connectors { get; set; } = [];
 
     /// <summary>SHA-256 (hex) of the configuration text as read, for the audit trail's record of what was loaded.</summary>

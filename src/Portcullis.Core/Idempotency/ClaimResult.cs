@@ -19,6 +19,9 @@ public sealed record ClaimResult
     /// <summary>For <see cref="ClaimStatus.InProgress"/>: when the holder's lease ends.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; private init; }
 
+    /// <summary>For <see cref="ClaimStatus.AwaitingReview"/>: the review the held record is bound to.</summary>
+    public string? ReviewId { get; private init; }
+
     public static ClaimResult Claimed(string token) => new(ClaimStatus.Claimed) { Token = token };
 
     public static ClaimResult Completed(string resultJson, string originalCorrelationId) =>
@@ -29,6 +32,9 @@ public sealed record ClaimResult
 
     public static ClaimResult OutcomeUnknown(string originalCorrelationId) =>
         new(ClaimStatus.OutcomeUnknown) { OriginalCorrelationId = originalCorrelationId };
+
+    public static ClaimResult AwaitingReview(string reviewId, string originalCorrelationId) =>
+        new(ClaimStatus.AwaitingReview) { ReviewId = reviewId, OriginalCorrelationId = originalCorrelationId };
 
     public static ClaimResult Reused(string originalCorrelationId) =>
         new(ClaimStatus.Reused) { OriginalCorrelationId = originalCorrelationId };

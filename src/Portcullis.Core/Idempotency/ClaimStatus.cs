@@ -17,4 +17,11 @@ public enum ClaimStatus
 
     /// <summary>The key is held by a call with other arguments.</summary>
     Reused,
+
+    /// <summary>
+    /// The same fingerprint is held awaiting review (<see cref="ClaimResult.ReviewId"/>): nothing was sent. Returned
+    /// both when this claim created the hold (<see cref="IdempotencyClaimRequest.HoldForReview"/> on a free key) and
+    /// when an earlier call did.
+    /// </summary>
+    AwaitingReview,
 }

@@ -9,6 +9,9 @@ namespace Portcullis.Core.Idempotency;
 /// retention is treated as absent, whether or not <see cref="PurgeAsync"/> has removed it yet. An in-progress
 /// record whose lease has passed answers <see cref="ClaimStatus.OutcomeUnknown"/>, never <see cref="ClaimStatus.Claimed"/>.
 /// A different fingerprint answers <see cref="ClaimStatus.Reused"/> whatever the record's state.
+/// A record held awaiting review (<see cref="IdempotencyClaimRequest.HoldForReview"/>) has no lease and is never
+/// outcome-unknown; only a claim naming its approved review (<see cref="IdempotencyClaimRequest.ApprovedReview"/>)
+/// takes it, and releasing that claim puts the record back awaiting review (the approval still stands).
 /// </remarks>
 public interface IIdempotencyStore
 {
@@ -21,7 +24,10 @@ public interface IIdempotencyStore
     /// <summary>Records that the call was sent but its outcome is unknown; returns false if the token no longer holds the key.</summary>
     ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a claim whose call never reached the upstream; returns false if the token no longer holds the key.</summary>
+    /// <summary>
+    /// Forgets a claim whose call never reached the upstream (a claim of an approved review goes back to awaiting
+    /// review instead); returns false if the token no longer holds the key.
+    /// </summary>
     ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken);
 
     /// <summary>Deletes records created before <paramref name="createdBefore"/>; returns how many.</summary>

@@ -17,7 +17,7 @@ internal sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, stri
         {
             refusals.Add(new CatalogRefusal(CatalogRefusalKind.DestructiveNotOptedIn, tool, AllowEntry(connector, tool),
                 $"connectors[{server}].tools_allow lists '{tool}', which the upstream marks destructive (or leaves unannotated, which the MCP spec "
-                + $"treats as destructive). Set tools.{tool}.allow_destructive: true to expose it deliberately, or remove it from tools_allow."));
+                + $"treats as destructive). Set tools.{tool}.allow_destructive: true with a tools.{tool}.review policy to expose it deliberately, or remove it from tools_allow."));
         }
 
         foreach (var (tool, problem) in catalog.LooseningOverlays)

@@ -1,0 +1,19 @@
+namespace Portcullis.Core.Review;
+
+/// <summary>Which reviews to list, oldest first; every filter that is set must match exactly.</summary>
+/// <param name="Now">The time states are judged at (pending past its deadline is expired).</param>
+public sealed record ReviewListRequest(DateTimeOffset Now)
+{
+    public const int MaxLimit = 500;
+
+    public ReviewState? State { get; init; }
+
+    public string? Connector { get; init; }
+
+    public string? Tool { get; init; }
+
+    public int Limit { get; init; } = 100;
+
+    /// <summary>The <see cref="ReviewPage.Next"/> of the previous page; null for the first.</summary>
+    public string? Cursor { get; init; }
+}
