@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,7 +21,7 @@ public class AuthorizationBenchmarks
 {
     private static readonly CallToolResult Answer = new() { Content = [new TextContentBlock { Text = "ok" }] };
     private static readonly ToolCallHandler Next = (_, _) => ValueTask.FromResult(Answer);
-    private readonly AuthorizeStage _stage = new();
+    private readonly AuthorizeStage _stage = new(TimeProvider.System);
     private readonly ToolListing _listing = new();
     private Connector _connector = null!;
     private CallerIdentity _reader = null!;
@@ -49,7 +48,8 @@ public class AuthorizationBenchmarks
         };
         var supervisor = new UpstreamSupervisor("bench", () => throw new InvalidOperationException("never connected"), TimeProvider.System, NullLoggerFactory.Instance);
         _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("bench", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), NullLogger.Instance);
-        RaiseToolsChanged(supervisor, upstreamTools);
+        // The catalog is built when the upstream lists its tools; the benchmark plays that list.
+        _connector.Catalog.RebuildAsync(upstreamTools, CancellationToken.None).GetAwaiter().GetResult();
         _last = upstreamTools[^1].Name;
         _reader = new CallerIdentity("alice", null, new HashSet<string>(["echo:read", "other:scope"], StringComparer.Ordinal));
         _nobody = new CallerIdentity("bob", null, new HashSet<string>(["other:scope"], StringComparer.Ordinal));
@@ -57,7 +57,7 @@ public class AuthorizationBenchmarks
 
     /// <summary>Only the catalog lookup by name.</summary>
     [Benchmark(Baseline = true)]
-    public bool CatalogLookup() => _connector.Catalog.TryGet(_last, out _);
+    public bool CatalogLookup() => _connector.Catalog.Current.TryGet(_last, out _);
 
     /// <summary>The whole authorize stage for an allowed call, including the call context it fills.</summary>
     [Benchmark]
@@ -71,13 +71,5 @@ public class AuthorizationBenchmarks
 
     /// <summary>The caller's <c>tools/list</c> answer (serialization to the wire not included).</summary>
     [Benchmark]
-    public ListToolsResult ListTools() => _listing.List(_connector, _reader);
-
-    // The catalog is built when the upstream reports its tools; the benchmark plays that report.
-    private static void RaiseToolsChanged(UpstreamSupervisor supervisor, IReadOnlyList<Tool> tools)
-    {
-        var field = typeof(UpstreamSupervisor).GetField(nameof(UpstreamSupervisor.ToolsChanged), BindingFlags.Instance | BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("UpstreamSupervisor.ToolsChanged has no backing field.");
-        ((Action<IReadOnlyList<Tool>>)field.GetValue(supervisor)!).Invoke(tools);
-    }
+    public ValueTask<ListToolsResult> ListTools() => _listing.ListAsync(_connector, _reader, CancellationToken.None);
 }

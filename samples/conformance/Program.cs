@@ -4,7 +4,8 @@ using Portcullis.Samples.Conformance;
 
 // The upstream the MCP conformance suite is run against, through the gateway: an MCP server offering the
 // tools, resources, prompts and completions the suite's server scenarios call. It speaks stdio, or with
-// --http URL serves Streamable HTTP at URL/mcp, so the suite can also be run against it directly.
+// --http URL serves Streamable HTTP at URL/mcp (port 0: any free port, printed as "listening on URL"), so the
+// suite can also be run against it directly.
 var http = args.SkipWhile(a => a != "--http").Skip(1).FirstOrDefault();
 if (http is null)
 {
@@ -29,5 +30,9 @@ else
     var app = builder.Build();
     app.UseHostFiltering();
     app.MapMcp("/mcp");
-    await app.RunAsync();
+    await app.StartAsync();
+
+    // With port 0 the address is known only now; whoever started this process reads it from this line.
+    Console.WriteLine($"listening on {app.Urls.First()}");
+    await app.WaitForShutdownAsync();
 }

@@ -27,7 +27,7 @@ public static class ServiceCollectionExtensions
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
         }
 
-        services.AddSingleton<SchemaCache>();
+        services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));
         services.AddSingleton<ToolSchemaBuilder>();
         services.AddSingleton<ToolListing>();
         services.AddSingleton(sp => new ConnectorRegistry(
@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<ToolSchemaBuilder>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<Lifecycle.GatewayDrain>();
         services.AddSingleton<AuthorizeStage>();
         services.AddSingleton<CallRateLimiters>();
         services.AddSingleton<RateLimitStage>();
@@ -55,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Idempotency.IdempotencyResolver>();
         services.AddSingleton<Audit.CatalogAuditor>();
         services.AddSingleton<UpstreamMetrics>();
+        services.AddSingleton<RefusalCounter>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();

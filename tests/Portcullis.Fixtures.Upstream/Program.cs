@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Portcullis.Fixtures.Upstream;
 
 // A test upstream: an MCP server whose tools exercise what the gateway must carry or survive.
-// --http URL serves Streamable HTTP at URL/mcp; otherwise it speaks stdio.
+// --http URL serves Streamable HTTP at URL/mcp (port 0: any free port) and prints "listening on URL"; otherwise it speaks stdio.
 // --record PATH appends every tools/call it receives to PATH (one JSON line each), the witness of what arrived.
 var http = FixtureArgs.Value(args, "--http");
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
@@ -12,7 +12,7 @@ if (http is null)
     var builder = Host.CreateEmptyApplicationBuilder(settings: null);
     builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     await builder.Build().RunAsync();
 }
 else
@@ -22,11 +22,15 @@ else
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.Services.AddSingleton(recorder);
     builder.Services.AddSingleton<HttpBehaviour>();
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));
     app.MapGet("/received-authorization", (HttpBehaviour behaviour) => Results.Json(behaviour.Authorizations()));
     app.MapMcp("/mcp");
-    await app.RunAsync();
+    await app.StartAsync();
+
+    // With port 0 the address is known only now; whoever started this process reads it from this line.
+    Console.WriteLine($"listening on {app.Urls.First()}");
+    await app.WaitForShutdownAsync();
 }

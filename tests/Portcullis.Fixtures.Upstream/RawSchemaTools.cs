@@ -15,6 +15,11 @@ internal static class RawSchemaTools
                            "level":{"type":"integer","minimum":1,"maximum":5}}}
             """);
 
+        // An array of strings, to tighten item by item.
+        yield return WithSchema("tags", """
+            {"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}
+            """);
+
         // Draft-07's array form of "items": not a schema in 2020-12.
         yield return WithSchema("broken_items", """
             {"type":"object","properties":{"tags":{"type":"array","items":[{"type":"string"}]}}}

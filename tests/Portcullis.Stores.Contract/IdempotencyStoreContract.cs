@@ -13,6 +13,9 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     protected static readonly TimeSpan Retention = TimeSpan.FromHours(24);
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A token that ends every store call that takes longer than the suite allows (a networked store may hang).</summary>
+    protected static CancellationToken Deadline => new CancellationTokenSource(Timeout).Token;
+
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     protected IIdempotencyStore Store { get; private set; } = null!;
@@ -28,7 +31,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
         new(environment, connector, principal, tool, key);
 
     protected Task<ClaimResult> Claim(IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1") =>
-        Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention), CancellationToken.None)
+        Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention), Deadline)
             .AsTask().WaitAsync(Timeout);
 
     [Fact]
@@ -45,7 +48,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     {
         const string stored = """{"content":[{"type":"text","text":"n\u00e9 \"1\""}],"isError":true}""";
         var first = await Claim(Scope(), correlationId: "corr-original");
-        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, stored, Time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, stored, Time.GetUtcNow(), Deadline));
 
         var repeat = await Claim(Scope(), correlationId: "corr-repeat");
 
@@ -68,7 +71,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     public async Task TryClaim_OtherFingerprintAfterCompletion_Reused()
     {
         var first = await Claim(Scope(), "fp-1");
-        await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline);
 
         var other = await Claim(Scope(), "fp-2");
 
@@ -107,7 +110,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     {
         var first = await Claim(Scope());
 
-        Assert.True(await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), Deadline));
         var repeat = await Claim(Scope());
 
         Assert.Equal(ClaimStatus.OutcomeUnknown, repeat.Status);
@@ -118,7 +121,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     {
         var first = await Claim(Scope(), "fp-1");
 
-        Assert.True(await Store.ReleaseAsync(Scope(), first.Token!, CancellationToken.None));
+        Assert.True(await Store.ReleaseAsync(Scope(), first.Token!, Deadline));
         var repeat = await Claim(Scope(), "fp-2");
 
         Assert.Equal(ClaimStatus.Claimed, repeat.Status);
@@ -130,21 +133,21 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     {
         var first = await Claim(Scope());
 
-        Assert.False(await Store.CompleteAsync(Scope(), "not-the-token", "{}", Time.GetUtcNow(), CancellationToken.None));
-        Assert.False(await Store.MarkUnknownAsync(Scope(), "not-the-token", Time.GetUtcNow(), CancellationToken.None));
-        Assert.False(await Store.ReleaseAsync(Scope(), "not-the-token", CancellationToken.None));
+        Assert.False(await Store.CompleteAsync(Scope(), "not-the-token", "{}", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.MarkUnknownAsync(Scope(), "not-the-token", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.ReleaseAsync(Scope(), "not-the-token", Deadline));
         Assert.Equal(ClaimStatus.InProgress, (await Claim(Scope())).Status);
-        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), CancellationToken.None));
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
     }
 
     [Fact]
     public async Task Release_AfterCompletion_KeepsTheOutcome()
     {
         var first = await Claim(Scope());
-        await Store.CompleteAsync(Scope(), first.Token!, "{\"done\":true}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope(), first.Token!, "{\"done\":true}", Time.GetUtcNow(), Deadline);
 
-        Assert.False(await Store.ReleaseAsync(Scope(), first.Token!, CancellationToken.None));
-        Assert.False(await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), CancellationToken.None));
+        Assert.False(await Store.ReleaseAsync(Scope(), first.Token!, Deadline));
+        Assert.False(await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), Deadline));
 
         Assert.Equal(ClaimStatus.Completed, (await Claim(Scope())).Status);
     }
@@ -153,7 +156,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     public async Task TryClaim_AfterRetention_TreatsTheRecordAsAbsentBeforeAnyPurge()
     {
         var first = await Claim(Scope(), "fp-1");
-        await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline);
         Time.Advance(Retention - TimeSpan.FromSeconds(1));
         Assert.Equal(ClaimStatus.Completed, (await Claim(Scope(), "fp-1")).Status);
 
@@ -167,7 +170,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     public async Task TryClaim_OutcomeUnknownAfterRetention_ClaimsAgain()
     {
         var first = await Claim(Scope());
-        await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), CancellationToken.None);
+        await Store.MarkUnknownAsync(Scope(), first.Token!, Time.GetUtcNow(), Deadline);
 
         Time.Advance(Retention + TimeSpan.FromSeconds(1));
 
@@ -181,8 +184,8 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
         Time.Advance(Retention + TimeSpan.FromSeconds(1));
         var second = await Claim(Scope());
 
-        Assert.False(await Store.CompleteAsync(Scope(), first.Token!, "{\"stale\":true}", Time.GetUtcNow(), CancellationToken.None));
-        Assert.True(await Store.CompleteAsync(Scope(), second.Token!, "{\"fresh\":true}", Time.GetUtcNow(), CancellationToken.None));
+        Assert.False(await Store.CompleteAsync(Scope(), first.Token!, "{\"stale\":true}", Time.GetUtcNow(), Deadline));
+        Assert.True(await Store.CompleteAsync(Scope(), second.Token!, "{\"fresh\":true}", Time.GetUtcNow(), Deadline));
         Assert.Equal("{\"fresh\":true}", (await Claim(Scope())).ResultJson);
     }
 
@@ -190,13 +193,13 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     public async Task Purge_RemovesOnlyRecordsCreatedBeforeTheCutOff()
     {
         var old = await Claim(Scope("old"));
-        await Store.CompleteAsync(Scope("old"), old.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope("old"), old.Token!, "{}", Time.GetUtcNow(), Deadline);
         Time.Advance(TimeSpan.FromHours(2));
         var cutOff = Time.GetUtcNow();
         var fresh = await Claim(Scope("fresh"));
-        await Store.CompleteAsync(Scope("fresh"), fresh.Token!, "{}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope("fresh"), fresh.Token!, "{}", Time.GetUtcNow(), Deadline);
 
-        var purged = await Store.PurgeAsync(cutOff, CancellationToken.None);
+        var purged = await Store.PurgeAsync(cutOff, Deadline);
 
         Assert.Equal(1, purged);
         Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope("old"))).Status);
@@ -210,7 +213,7 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     public async Task TryClaim_ScopesDifferingInOnePart_DoNotCollide(string part)
     {
         var first = await Claim(Scope(), "fp-1");
-        await Store.CompleteAsync(Scope(), first.Token!, "{\"first\":true}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope(), first.Token!, "{\"first\":true}", Time.GetUtcNow(), Deadline);
         var other = part switch
         {
             "environment" => Scope(environment: "staging"),

@@ -35,10 +35,10 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
     public async Task Reopen_CompletedRecord_StillReplays()
     {
         var first = await Claim(Scope(), correlationId: "corr-before");
-        await Store.CompleteAsync(Scope(), first.Token!, "{\"kept\":1}", Time.GetUtcNow(), CancellationToken.None);
+        await Store.CompleteAsync(Scope(), first.Token!, "{\"kept\":1}", Time.GetUtcNow(), Deadline);
 
         var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
-        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), CancellationToken.None);
+        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), Deadline);
 
         Assert.Equal(ClaimStatus.Completed, repeat.Status);
         Assert.Equal("{\"kept\":1}", repeat.ResultJson);
@@ -51,7 +51,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         await Claim(Scope());
 
         var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
-        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), CancellationToken.None);
+        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), Deadline);
 
         Assert.Equal(ClaimStatus.OutcomeUnknown, repeat.Status);
     }

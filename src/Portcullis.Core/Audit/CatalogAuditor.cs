@@ -60,9 +60,5 @@ internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecor
     }
 
     private static HashSet<(string Tool, string Reason)> Refusals(ToolCatalog catalog) =>
-    [
-        .. catalog.RefusedDestructive.Select(t => (t, "destructive and not opted in (tools.<name>.allow_destructive)")),
-        .. catalog.LooseningOverlays.Select(l => (l.Tool, $"input_schema overlay would loosen the upstream's schema at '{l.Problem.Keyword}'")),
-        .. catalog.Uncompilable.Select(u => (u.Tool, "its schema does not compile")),
-    ];
+        [.. catalog.Refusals.Select(r => (r.Tool, r.Message))];
 }

@@ -47,7 +47,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
         };
 
-        var label = context.Tool?.Name ?? (context.Connector.Catalog.TryGet(context.ToolName, out var known) ? known.Name : UnknownTool);
+        var label = context.Tool?.Name ?? (context.Connector.Catalog.Current.TryGet(context.ToolName, out var known) ? known.Name : UnknownTool);
         var tags = new TagList { { "connector", e.Connector }, { "tool", label }, { "outcome", context.Outcome } };
         telemetry.Calls.Add(1, tags);
         telemetry.Duration.Record(elapsedMs / 1000, tags);
@@ -83,12 +83,11 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
         audit.Record(e);
     }
 
-    /// <summary>Records a request refused at the HTTP level (the log line is the refusing component's own).</summary>
-    public void HttpRefusal(AuditEvent e)
-    {
-        telemetry.HttpRefusals.Add(1, new TagList { { "stage", e.Stage }, { "code", e.Code } });
-        audit.Record(e);
-    }
+    /// <summary>
+    /// Records a request refused at the HTTP level. The log line and the metric are the refusing side's own
+    /// (<c>HttpRefusals</c> and <see cref="RefusalCounter"/>), which also keep malformed frames out of the trail.
+    /// </summary>
+    public void HttpRefusal(AuditEvent e) => audit.Record(e);
 
     /// <summary>Records an administrative event: configuration, catalog, operator actions.</summary>
     public void Administrative(AuditEvent e)

@@ -99,7 +99,7 @@ public static class ConfigLoader
 
         var dataDir = overrides.DataDir is not null
             ? Path.GetFullPath(overrides.DataDir)
-            : config.DataDir is not null ? config.Resolve(config.DataDir) : Path.Combine(config.BaseDirectory, ".data");
+            : config.DataDir is not null ? config.Resolve(config.DataDir) : Path.Combine(config.BaseDirectory, ConfigDefaults.DataDir);
         config.DataDir = dataDir;
         if (config.Audit.Path is not null)
         {

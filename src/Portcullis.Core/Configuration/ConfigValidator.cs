@@ -1,15 +1,15 @@
 namespace Portcullis.Core.Configuration;
 
 /// <summary>Checks what the schema cannot: cross-references, loopback-only features, scope grants.</summary>
-internal static class ConfigValidator
+internal static partial class ConfigValidator
 {
     public static IEnumerable<ConfigError> Validate(GatewayConfig config)
     {
         // Behind a proxy the listen address is loopback while clients come from anywhere: public_url tells.
         var loopback = ListenAddress.IsLoopback(config.Listen) && (config.PublicUrl is null || ListenAddress.IsLoopback(config.PublicUrl));
-        if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out _))
+        foreach (var error in ValidateAddresses(config))
         {
-            yield return new ConfigError("$.listen", $"'{config.Listen}' is not a URL");
+            yield return error;
         }
 
         if (config.Idempotency.Store is "redis" or "postgres")
@@ -32,17 +32,9 @@ internal static class ConfigValidator
             yield return error;
         }
 
-        var lease = config.Idempotency.LeaseSeconds;
-        for (var i = 0; i < config.Connectors.Count; i++)
+        foreach (var error in ValidateInvariants(config))
         {
-            foreach (var (tool, policy) in config.Connectors[i].Tools)
-            {
-                if (policy.ReadOnly != true && (policy.TimeoutSeconds ?? 60) >= lease)
-                {
-                    yield return new ConfigError($"$.connectors[{i}].tools.{tool}.timeout_seconds",
-                        $"a write's timeout ({policy.TimeoutSeconds ?? 60} s) must be shorter than idempotency.lease_seconds ({lease} s), or a repeat during the call would be answered as outcome-unknown");
-                }
-            }
+            yield return error;
         }
 
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -194,6 +186,11 @@ internal static class ConfigValidator
             {
                 yield return new ConfigError($"{at}.resources_allow[{r}]", problem);
             }
+        }
+
+        foreach (var error in ValidateAccess(connector, at))
+        {
+            yield return error;
         }
 
         var granted = connector.Auth.Scopes.ToHashSet(StringComparer.Ordinal);

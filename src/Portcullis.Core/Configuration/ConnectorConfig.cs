@@ -21,5 +21,11 @@ public sealed class ConnectorConfig
 
     public Dictionary<string, ToolConfig> Tools { get; set; } = [];
 
+    /// <summary>Per <c>resources_allow</c> entry (by its exact text): the scopes a request for a covered URI needs, and its timeout.</summary>
+    public Dictionary<string, AccessConfig> Resources { get; set; } = [];
+
+    /// <summary>Per <c>prompts_allow</c> name: the scopes getting or completing it needs, and its timeout.</summary>
+    public Dictionary<string, AccessConfig> Prompts { get; set; } = [];
+
     public RateLimitConfig? RateLimit { get; set; }
 }

@@ -7,7 +7,7 @@ public sealed class GatewayConfig
     public string Environment { get; set; } = "";
 
     /// <summary>The URL Kestrel listens on.</summary>
-    public string Listen { get; set; } = "http://127.0.0.1:8080";
+    public string Listen { get; set; } = ConfigDefaults.Listen;
 
     /// <summary>The folder for every file the gateway and its samples write.</summary>
     public string? DataDir { get; set; }
@@ -36,6 +36,8 @@ public sealed class GatewayConfig
     public LoggingConfig Logging { get; set; } = new();
 
     public ReviewConfig Review { get; set; } = new();
+
+    public ShutdownConfig Shutdown { get; set; } = new();
 
     public List<ConnectorConfig> Connectors { get; set; } = [];
 

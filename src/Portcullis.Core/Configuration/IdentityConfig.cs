@@ -14,7 +14,7 @@ public sealed class IdentityConfig
     public string? Authority { get; set; }
 
     /// <summary>The claim that carries the token's environment.</summary>
-    public string EnvironmentClaim { get; set; } = "env";
+    public string EnvironmentClaim { get; set; } = ConfigDefaults.EnvironmentClaim;
 
-    public int ClockSkewSeconds { get; set; } = 30;
+    public int ClockSkewSeconds { get; set; } = ConfigDefaults.ClockSkewSeconds;
 }

@@ -1,11 +1,14 @@
 namespace Portcullis.Core.Configuration;
 
-/// <summary>Size limits enforced before a request is parsed.</summary>
+/// <summary>Size and work limits enforced on every request.</summary>
 public sealed class LimitsConfig
 {
-    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+    public long MaxBodyBytes { get; set; } = ConfigDefaults.MaxBodyBytes;
 
-    public int MaxDepth { get; set; } = 64;
+    public int MaxDepth { get; set; } = ConfigDefaults.MaxDepth;
 
-    public int MaxStringLength { get; set; } = 256 * 1024;
+    public int MaxStringLength { get; set; } = ConfigDefaults.MaxStringLength;
+
+    /// <summary>Milliseconds of regular-expression matching one call may spend, all <c>pattern</c> checks together.</summary>
+    public int PatternBudgetMs { get; set; } = ConfigDefaults.PatternBudgetMs;
 }

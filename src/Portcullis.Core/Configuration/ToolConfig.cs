@@ -17,7 +17,7 @@ public sealed class ToolConfig
     public JsonObject? InputSchema { get; set; }
 
     /// <summary><c>enforce</c> (default) or <c>warn</c> for output schema mismatches.</summary>
-    public string OutputSchema { get; set; } = "enforce";
+    public string OutputSchema { get; set; } = ConfigDefaults.OutputSchema;
 
     public int? TimeoutSeconds { get; set; }
 

@@ -21,10 +21,10 @@ public sealed class UpstreamConfig
     public UpstreamOAuthConfig? Oauth { get; set; }
 
     /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
-    public int ConnectTimeoutSeconds { get; set; } = 30;
+    public int ConnectTimeoutSeconds { get; set; } = ConfigDefaults.ConnectTimeoutSeconds;
 
     /// <summary>The MCP revision spoken to the upstream: <c>2025-11-25</c> (default), <c>2026-07-28</c> or <c>auto</c>.</summary>
-    public string ProtocolVersion { get; set; } = "2025-11-25";
+    public string ProtocolVersion { get; set; } = ConfigDefaults.UpstreamProtocolVersion;
 
     /// <summary>The version to pin on the upstream client, or null to let the SDK negotiate.</summary>
     internal string? PinnedProtocolVersion => ProtocolVersion == "auto" ? null : ProtocolVersion;

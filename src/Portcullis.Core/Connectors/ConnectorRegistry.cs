@@ -10,6 +10,9 @@ namespace Portcullis.Core.Connectors;
 /// <summary>All connectors of the gateway, by name, and the lifetime of their upstreams.</summary>
 internal sealed class ConnectorRegistry
 {
+    /// <summary>Beyond the connect timeout, the time a first attempt may take to list the upstream's tools.</summary>
+    private static readonly TimeSpan FirstAttemptMargin = TimeSpan.FromSeconds(10);
+
     private readonly FrozenDictionary<string, Connector> _connectors;
 
     public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, TimeProvider time, ILoggerFactory loggerFactory)
@@ -24,6 +27,7 @@ internal sealed class ConnectorRegistry
                 {
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
+                    options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
                 }, c.Upstream.Display);
                 return new Connector(c, supervisor, relay, schemas, logger);
             })
@@ -38,7 +42,21 @@ internal sealed class ConnectorRegistry
     public Task RunAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_connectors.Values.Select(c => Task.Run(() => c.Upstream.RunAsync(cancellationToken), CancellationToken.None)));
 
-    /// <summary>Waits until each upstream has made its first connection attempt, or the timeout passes.</summary>
-    public Task FirstAttemptsAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        Task.WhenAll(_connectors.Values.Select(c => c.Upstream.FirstAttempt)).WaitAsync(timeout, cancellationToken);
+    /// <summary>
+    /// Waits until each upstream's first attempt has finished (connected and listed, or failed), or the longest
+    /// connect timeout plus a margin has passed; true when every first attempt finished.
+    /// </summary>
+    public async Task<bool> FirstAttemptsAsync(CancellationToken cancellationToken)
+    {
+        var bound = TimeSpan.FromSeconds(_connectors.Values.Max(c => c.Config.Upstream.ConnectTimeoutSeconds)) + FirstAttemptMargin;
+        try
+        {
+            await Task.WhenAll(_connectors.Values.Select(c => c.Upstream.FirstAttempt)).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 }

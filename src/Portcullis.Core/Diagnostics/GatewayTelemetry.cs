@@ -26,7 +26,7 @@ internal sealed class GatewayTelemetry : IDisposable
         Duration = Meter.CreateHistogram("portcullis.tool_call.duration", "s", "Time from the gateway receiving a tools/call to its answer.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         Passthrough = Meter.CreateCounter<long>("portcullis.passthrough.requests", "{request}", "resources/read and prompts/get requests by connector, method and outcome.");
-        HttpRefusals = Meter.CreateCounter<long>("portcullis.http.refusals", "{request}", "Requests refused at the HTTP level, by stage and code.");
+        HttpRefusals = Meter.CreateCounter<long>("portcullis.http.refusals", "{request}", "Requests refused at the HTTP level before any upstream saw them (bad tokens, unknown connectors, refused hosts, payloads too large, step-up, malformed frames), by stage and code.");
         RateLimitRefusals = Meter.CreateCounter<long>("portcullis.rate_limit.refusals", "{call}", "Calls refused because the caller's budget was spent, by connector and tool.");
         _claims = Meter.CreateCounter<long>("portcullis.idempotency.claims", "{key}", "Idempotency keys claimed by a first call.");
         _replays = Meter.CreateCounter<long>("portcullis.idempotency.replays", "{call}", "Calls answered with a stored result.");

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(1406, LogLevel.Warning, "Connector {Connector}: forwarding {Method} failed")]
     public static partial void RelayForwardFailed(ILogger logger, string connector, string method, Exception exception);
+
+    [LoggerMessage(1407, LogLevel.Information, "Request {CorrelationId}: {Connector} {Method} -> {Code}: {Detail}")]
+    public static partial void RelayRefused(ILogger logger, string correlationId, string connector, string method, string code, string detail);
 }

@@ -47,6 +47,12 @@ internal static partial class Log
     [LoggerMessage(1017, LogLevel.Warning, "Call {CorrelationId}: the request did not reach the upstream ({Reason})")]
     public static partial void UpstreamNotReached(ILogger logger, string correlationId, string reason, Exception? exception);
 
+    [LoggerMessage(1018, LogLevel.Warning, "Call {CorrelationId}: cancelled at the end of the shutdown drain")]
+    public static partial void CallDrained(ILogger logger, string correlationId);
+
+    [LoggerMessage(1019, LogLevel.Warning, "Call {CorrelationId}: the write failed after it was sent ({Cause}); answered idempotency_outcome_unknown")]
+    public static partial void WriteOutcomeUnknown(ILogger logger, string correlationId, string cause);
+
     [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
     public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

@@ -15,10 +15,12 @@ public static class ErrorCatalog
     public static readonly ErrorCode IdempotencyInProgress = new("idempotency_in_progress", retryable: true);
     public static readonly ErrorCode IdempotencyOutcomeUnknown = new("idempotency_outcome_unknown", retryable: false);
     public static readonly ErrorCode PayloadTooLarge = new("payload_too_large", retryable: false);
+    public static readonly ErrorCode InvalidRequest = new("invalid_request", retryable: false);
+    public static readonly ErrorCode NotFound = new("not_found", retryable: false);
+    public static readonly ErrorCode HostNotAllowed = new("host_not_allowed", retryable: false);
     public static readonly ErrorCode Internal = new("internal", retryable: true);
     public static readonly ErrorCode AuditUnavailable = new("audit_unavailable", retryable: true);
     public static readonly ErrorCode Unauthenticated = new("unauthenticated", retryable: false);
-    public static readonly ErrorCode NotFound = new("not_found", retryable: false);
     public static readonly ErrorCode Conflict = new("conflict", retryable: false);
 
     /// <summary>The whole catalog, in documentation order.</summary>
@@ -26,6 +28,7 @@ public static class ErrorCatalog
     [
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
-        IdempotencyOutcomeUnknown, PayloadTooLarge, Internal, AuditUnavailable, Unauthenticated, NotFound, Conflict,
+        IdempotencyOutcomeUnknown, PayloadTooLarge, InvalidRequest, NotFound, HostNotAllowed, Internal,
+        AuditUnavailable, Unauthenticated, Conflict,
     ];
 }

@@ -4,4 +4,5 @@ using System.Text.Json.Serialization;
 namespace Portcullis.Core.Errors;
 
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(JsonNode))]
 internal sealed partial class ErrorJsonContext : JsonSerializerContext;

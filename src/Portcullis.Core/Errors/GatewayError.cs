@@ -10,6 +10,39 @@ public sealed record GatewayError(ErrorCode Code, string Message)
     public static GatewayError ToolNotFound(string tool) =>
         new(ErrorCatalog.ToolNotFound, $"Tool '{tool}' does not exist on this server.");
 
+    /// <summary>The upstream has not listed its tools since the gateway started: the tool may exist in a moment.</summary>
+    public static GatewayError CatalogUnknown(int retryAfterSeconds) =>
+        new(ErrorCatalog.UpstreamUnavailable, "The upstream server has not listed its tools since the gateway started; retry shortly.")
+        {
+            RetryAfterSeconds = retryAfterSeconds,
+        };
+
+    /// <summary>The gateway is shutting down and cancelled the call, or did not send it.</summary>
+    public static GatewayError ShuttingDown() =>
+        new(ErrorCatalog.UpstreamUnavailable, "The gateway is shutting down and did not finish the call; retry shortly.")
+        {
+            RetryAfterSeconds = 1,
+        };
+
+    /// <summary>
+    /// A write failed after it was sent: whether it took effect is unknown, so the answer is never retryable. The
+    /// failure it would have been for a read is kept as the one detail (its code as keyword, its message).
+    /// </summary>
+    public static GatewayError OutcomeUnknownAfterSend(GatewayError cause) =>
+        new(ErrorCatalog.IdempotencyOutcomeUnknown,
+            "The write was sent to the upstream but its answer was lost (" + cause.Code.Code + "), so whether it took effect is unknown. " +
+            "It will not be repeated with this idempotency_key: check the target system before acting again with a new key.")
+        {
+            Details = [new ErrorDetail("", cause.Code.Code, cause.Message)],
+        };
+
+    /// <summary>The caller's budget for the connector or tool is spent.</summary>
+    public static GatewayError RateLimited(TimeSpan retryAfter) =>
+        new(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
+        {
+            RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
+        };
+
     public static GatewayError Internal() =>
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
 }

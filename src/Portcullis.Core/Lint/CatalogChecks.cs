@@ -1,3 +1,4 @@
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Tools;
 

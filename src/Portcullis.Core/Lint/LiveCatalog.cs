@@ -1,4 +1,5 @@
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Tools;
 
 namespace Portcullis.Core.Lint;

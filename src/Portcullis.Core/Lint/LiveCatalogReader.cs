@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 
@@ -24,30 +22,16 @@ internal static class LiveCatalogReader
         await using var provider = services.BuildServiceProvider();
         var registry = provider.GetRequiredService<ConnectorRegistry>();
 
-        var lists = new ConcurrentDictionary<string, IReadOnlyList<Tool>>(StringComparer.Ordinal);
-        foreach (var connector in registry.All)
-        {
-            var name = connector.Name;
-            connector.Upstream.ToolsChanged += tools => lists[name] = tools;
-        }
-
-        var timeout = TimeSpan.FromSeconds(config.Connectors.Select(c => c.Upstream.ConnectTimeoutSeconds).DefaultIfEmpty(0).Max()) + Margin;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = registry.RunAsync(stop.Token);
-        try
-        {
-            await registry.FirstAttemptsAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The upstreams still silent are reported as unreachable below.
-        }
+        // The upstreams still silent when this returns are reported as unreachable below.
+        await registry.FirstAttemptsAsync(cancellationToken).ConfigureAwait(false);
 
         var result = new Dictionary<string, LiveCatalog>(StringComparer.Ordinal);
         foreach (var connector in registry.All)
         {
-            result[connector.Name] = lists.TryGetValue(connector.Name, out var tools)
-                ? new LiveCatalog(tools, connector.Catalog, connector.Refusals, null)
+            result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
+                ? new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null)
                 : LiveCatalog.Unreachable(failures.For(connector.Name)
                     ?? connector.Status.LastError
                     ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");

@@ -35,4 +35,10 @@ public static class CallStage
 
     /// <summary>HTTP level: the request body is past the size or depth limits.</summary>
     public const string Limits = "limits";
+
+    /// <summary>
+    /// HTTP level: a malformed frame (not clean JSON text, not a JSON-RPC message, unreadable params); counted and
+    /// logged at most once per interval, never audited one by one.
+    /// </summary>
+    public const string Frame = "frame";
 }

@@ -32,6 +32,9 @@ public sealed class ToolCallContext
 
     public string ToolName { get; }
 
+    /// <summary>The tool name as it may appear in a log line: the client chose it, so no line breaks, bounded.</summary>
+    internal string LogToolName => field ??= Diagnostics.LogText.Safe(ToolName);
+
     /// <summary>The arguments to forward; stages may replace entries (the key is stripped, for instance).</summary>
     public IDictionary<string, JsonElement> Arguments { get; set; }
 
@@ -48,6 +51,9 @@ public sealed class ToolCallContext
 
     /// <summary>The caller's trace context (from the request's <c>_meta</c> or its HTTP <c>traceparent</c>); default when none.</summary>
     public ActivityContext TraceParent { get; init; }
+
+    /// <summary>The call's time for pattern matching, shared by its input and output validation; set by the validate stage.</summary>
+    internal Schemas.PatternBudget? PatternBudget { get; set; }
 
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }

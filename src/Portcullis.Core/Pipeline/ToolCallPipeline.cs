@@ -4,6 +4,7 @@ using ModelContextProtocol.Protocol;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Lifecycle;
 using Portcullis.Core.Pipeline.Stages;
 
 namespace Portcullis.Core.Pipeline;
@@ -22,6 +23,7 @@ internal sealed class ToolCallPipeline
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly DecisionRecorder _recorder;
+    private readonly GatewayDrain _drain;
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
@@ -32,9 +34,11 @@ internal sealed class ToolCallPipeline
         ForwardStage forward,
         TimeProvider time,
         DecisionRecorder recorder,
+        GatewayDrain drain,
         ILogger<ToolCallPipeline> logger)
     {
         _recorder = recorder;
+        _drain = drain;
         _logger = logger;
         _time = time;
         (string Name, IToolCallStage Stage)[] stages =
@@ -56,6 +60,7 @@ internal sealed class ToolCallPipeline
     /// <summary>Runs the call through every stage; never throws for a failed call.</summary>
     public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
+        using var inFlight = _drain.Track();
         var started = _time.GetTimestamp();
         if (context.TraceParent == default && Activity.Current is { Recorded: false })
         {
@@ -93,8 +98,17 @@ internal sealed class ToolCallPipeline
         }
         catch (Exception ex)
         {
-            Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, ex);
+            Log.CallCrashed(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, ex);
             result = context.Fail(CallStage.Pipeline, GatewayError.Internal());
+        }
+
+        // A write that failed after it was sent may have acted: its key is now outcome-unknown (the idempotency stage
+        // recorded that), and no answer may invite a retry that cannot succeed or a new key that acts twice. The stage
+        // that failed stays the one recorded; the cause's code is in the details.
+        if (context.Failure is { Code.Retryable: true } retryable && context.SentUpstream && context.Tool is { ReadOnly: false })
+        {
+            Log.WriteOutcomeUnknown(_logger, context.CorrelationId, retryable.Code.Code);
+            result = context.Fail(context.FailedStage ?? CallStage.Forward, GatewayError.OutcomeUnknownAfterSend(retryable));
         }
 
         context.ToolError = context.Failure is null && !context.Replayed && result.IsError == true;

@@ -23,15 +23,33 @@ internal sealed class CallRateLimiters : IDisposable
             .ToFrozenDictionary(x => x.Key, x => Create(x.Limit));
     }
 
-    /// <summary>The limiters that apply to a call, broadest first.</summary>
-    public IEnumerable<(PartitionedRateLimiter<string> Limiter, TimeSpan Window)> For(ConnectorConfig connector, string tool)
+    /// <summary>
+    /// Takes a permit for <paramref name="principal"/> from every limiter that applies, broadest first: the
+    /// connector's, then the tool's (none for requests that are not tool calls). Returns how long to wait when one
+    /// is spent, or null when the request may proceed.
+    /// </summary>
+    public TimeSpan? TryAcquire(ConnectorConfig connector, string? tool, string principal)
+    {
+        foreach (var (limiter, window) in For(connector, tool))
+        {
+            using var lease = limiter.AttemptAcquire(principal);
+            if (!lease.IsAcquired)
+            {
+                return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window;
+            }
+        }
+
+        return null;
+    }
+
+    private IEnumerable<(PartitionedRateLimiter<string> Limiter, TimeSpan Window)> For(ConnectorConfig connector, string? tool)
     {
         if (_connectors.TryGetValue(connector.Server, out var connectorLimiter))
         {
             yield return (connectorLimiter, TimeSpan.FromSeconds(connector.RateLimit!.WindowSeconds));
         }
 
-        if (_tools.TryGetValue((connector.Server, tool), out var toolLimiter))
+        if (tool is not null && _tools.TryGetValue((connector.Server, tool), out var toolLimiter))
         {
             yield return (toolLimiter, TimeSpan.FromSeconds(connector.Tools[tool].RateLimit!.WindowSeconds));
         }

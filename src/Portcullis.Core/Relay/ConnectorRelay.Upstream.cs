@@ -42,7 +42,9 @@ internal sealed partial class ConnectorRelay
             new(NotificationMethods.ResourceUpdatedNotification, OnResourceUpdatedAsync),
             new(NotificationMethods.ResourceListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
             new(NotificationMethods.PromptListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
-            new(NotificationMethods.ToolListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
+
+            // The upstream's tools/list_changed is not passed on: the supervisor lists again and the catalog rebuild
+            // tells the sessions once the gateway's own list has changed (NotifyToolsChangedAsync).
         ];
     }
 
@@ -130,6 +132,10 @@ internal sealed partial class ConnectorRelay
             await Quietly(session.Server.SendNotificationAsync(notification.Method, updated, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Tells every live session that the connector's tool list changed; called after the new catalog is in place.</summary>
+    public Task NotifyToolsChangedAsync(CancellationToken cancellationToken) =>
+        BroadcastAsync(NotificationMethods.ToolListChangedNotification, cancellationToken).AsTask();
 
     private async ValueTask BroadcastAsync(string method, CancellationToken cancellationToken)
     {

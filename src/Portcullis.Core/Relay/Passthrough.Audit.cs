@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Audit;
@@ -14,26 +13,20 @@ namespace Portcullis.Core.Relay;
 /// <summary>Resource reads and prompt gets are decisions too: each one is a span, a log line, a metric and an audit event.</summary>
 internal sealed partial class Passthrough
 {
-    private async ValueTask<T> AuditedAsync<TParams, T>(
-        Connector connector,
-        RequestContext<TParams> request,
-        string method,
-        string? resource,
-        string? prompt,
-        bool allowed,
-        Func<ValueTask<T>> forward,
-        Func<Exception> refusal)
+    /// <summary>
+    /// Starts the record of a resource read or prompt get, or refuses it at once (recorded) when calls must be audited
+    /// and the trail cannot take them.
+    /// </summary>
+    private AuditedRequest BeginAudit<TParams>(Connector connector, CallerIdentity caller, RequestContext<TParams> request, string method, string? resource, string? prompt)
         where TParams : RequestParams
     {
-        var started = time.GetTimestamp();
-        var caller = CallerIdentities.From(request.User);
         var target = DecisionRecorder.Truncate(resource ?? prompt) ?? "";
-        using var span = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, TraceParents.FromCaller(request.Params?.Meta), name: method + " " + target);
+        var span = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, TraceParents.FromCaller(request.Params?.Meta), name: method + " " + target);
         span?.SetTag("mcp.method.name", method);
         span?.SetTag(resource is null ? "gen_ai.prompt.name" : "mcp.resource.uri", target);
         span?.SetTag("portcullis.connector", connector.Name);
 
-        var e = recorder.Event(resource is null ? AuditKinds.PromptGet : AuditKinds.ResourceRead, AuditDecisions.Allowed) with
+        var pending = recorder.Event(resource is null ? AuditKinds.PromptGet : AuditKinds.ResourceRead, AuditDecisions.Allowed) with
         {
             Connector = connector.Name,
             Principal = caller.Subject,
@@ -42,41 +35,18 @@ internal sealed partial class Passthrough
             Prompt = prompt is null ? null : target,
             UpstreamReached = false,
         };
-        span?.SetTag("portcullis.correlation_id", e.CorrelationId);
-
+        span?.SetTag("portcullis.correlation_id", pending.CorrelationId);
+        var audited = new AuditedRequest(recorder, time, method, pending, span);
         if (recorder.Trail.Required && !recorder.Trail.Accepting)
         {
-            Record(e with { Decision = AuditDecisions.Refused, Stage = CallStage.Audit, Code = ErrorCatalog.AuditUnavailable.Code }, method, started, span);
-            throw new McpException("The gateway cannot record requests right now and is configured to refuse unaudited ones; retry shortly.");
+            using (audited)
+            {
+                throw Refuse(connector, method, new GatewayError(ErrorCatalog.AuditUnavailable,
+                    "The gateway cannot record requests right now and is configured to refuse unaudited ones; retry shortly.") { RetryAfterSeconds = 5 },
+                    audited.CorrelationId, CallStage.Audit, audited, upstreamReached: false);
+            }
         }
 
-        if (!allowed)
-        {
-            Record(e with { Decision = AuditDecisions.Refused, Stage = CallStage.Authorize, Code = ErrorCatalog.NotFound.Code }, method, started, span);
-            throw refusal();
-        }
-
-        var reachable = connector.Upstream.Client is not null;
-        try
-        {
-            var result = await forward().ConfigureAwait(false);
-            Record(e with { UpstreamReached = true }, method, started, span);
-            return result;
-        }
-        catch (McpProtocolException ex)
-        {
-            Record(e with { Decision = AuditDecisions.Failed, Stage = CallStage.Forward, Code = ErrorCatalog.UpstreamError.Code, UpstreamReached = true, Detail = $"JSON-RPC error {(int)ex.ErrorCode}" },
-                method, started, span);
-            throw;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Record(e with { Decision = AuditDecisions.Failed, Stage = CallStage.Forward, Code = ErrorCatalog.UpstreamUnavailable.Code, UpstreamReached = reachable },
-                method, started, span);
-            throw;
-        }
+        return audited;
     }
-
-    private void Record(AuditEvent e, string method, long started, Activity? span) =>
-        recorder.Request(e with { DurationMs = time.GetElapsedTime(started).TotalMilliseconds }, method, span);
 }

@@ -1,47 +1,67 @@
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Core.Relay;
 
 /// <summary>Prompts, completions and logging levels.</summary>
 internal sealed partial class Passthrough
 {
-    public ValueTask<ListPromptsResult> ListPromptsAsync(Connector connector, RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, request, RequestMethods.PromptsList, async (client, ct) =>
+    public ValueTask<ListPromptsResult> ListPromptsAsync(Connector connector, CallerIdentity caller, RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken) =>
+        ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
-            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name))], NextCursor = page.NextCursor };
+            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
-    public ValueTask<GetPromptResult> GetPromptAsync(Connector connector, RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
+    public ValueTask<GetPromptResult> GetPromptAsync(Connector connector, CallerIdentity caller, RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)
     {
         var name = request.Params?.Name;
-        return AuditedAsync(connector, request, RequestMethods.PromptsGet, null, name ?? "", connector.Policy.AllowsPrompt(name), () => ForwardAsync(connector, request, RequestMethods.PromptsGet, async (client, ct) =>
+        var audit = BeginAudit(connector, caller, request, RequestMethods.PromptsGet, null, name ?? "");
+        if (!connector.Policy.AllowsPrompt(name, caller))
         {
-            var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name!, Arguments = request.Params?.Arguments }, ct).ConfigureAwait(false);
-            return new GetPromptResult { Description = prompt.Description, Messages = prompt.Messages };
-        }, cancellationToken), () => new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams));
+            using (audit)
+            {
+                audit.Ended(CallStage.Authorize, new GatewayError(ErrorCatalog.NotFound, "No such prompt for this caller."), upstreamReached: false);
+                throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
+            }
+        }
+
+        return GetAsync(connector, caller, request, name!, audit, cancellationToken);
     }
 
-    public ValueTask<CompleteResult> CompleteAsync(Connector connector, RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    private async ValueTask<GetPromptResult> GetAsync(Connector connector, CallerIdentity caller, RequestContext<GetPromptRequestParams> request, string name, AuditedRequest audit, CancellationToken cancellationToken)
     {
-        var allowed = request.Params?.Ref switch
+        using (audit)
         {
-            PromptReference prompt => connector.Policy.AllowsPrompt(prompt.Name),
-            ResourceTemplateReference resource => connector.Policy.AllowsTemplate(resource.Uri) || connector.Policy.AllowsUri(resource.Uri),
-            _ => false,
+            return await ForwardAsync(connector, caller, request, RequestMethods.PromptsGet, connector.Policy.PromptTimeout(name), async (client, ct) =>
+            {
+                var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name, Arguments = request.Params?.Arguments }, ct).ConfigureAwait(false);
+                return new GetPromptResult { Description = prompt.Description, Messages = prompt.Messages };
+            }, cancellationToken, audit).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask<CompleteResult> CompleteAsync(Connector connector, CallerIdentity caller, RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    {
+        var policy = connector.Policy;
+        var (allowed, timeout) = request.Params?.Ref switch
+        {
+            PromptReference prompt => (policy.AllowsPrompt(prompt.Name, caller), prompt.Name is null ? ConnectorPolicy.DefaultTimeout : policy.PromptTimeout(prompt.Name)),
+            ResourceTemplateReference { Uri: { } uri } => (policy.AllowsTemplate(uri, caller) || policy.AllowsUri(uri, caller), policy.ResourceTimeout(uri)),
+            _ => (false, ConnectorPolicy.DefaultTimeout),
         };
         if (!allowed)
         {
             throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
         }
 
-        return ForwardAsync(connector, request, RequestMethods.CompletionComplete, async (client, ct) =>
+        return ForwardAsync(connector, caller, request, RequestMethods.CompletionComplete, timeout, async (client, ct) =>
         {
             var answer = await client.CompleteAsync(new CompleteRequestParams { Ref = request.Params!.Ref, Argument = request.Params.Argument, Context = request.Params.Context }, ct).ConfigureAwait(false);
             return new CompleteResult { Completion = answer.Completion };
@@ -52,11 +72,11 @@ internal sealed partial class Passthrough
     /// The downstream level filters what this client receives; the upstream, shared by all clients, is set
     /// to the most verbose level any open session asked for.
     /// </summary>
-    public ValueTask<EmptyResult> SetLoggingLevelAsync(Connector connector, RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
+    public ValueTask<EmptyResult> SetLoggingLevelAsync(Connector connector, CallerIdentity caller, RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
     {
         var requested = request.Params?.Level ?? LoggingLevel.Info;
         var level = connector.Relay.MostVerboseLevel() is { } verbose && verbose < requested ? verbose : requested;
-        return ForwardAsync(connector, request, RequestMethods.LoggingSetLevel, async (client, ct) =>
+        return ForwardAsync(connector, caller, request, RequestMethods.LoggingSetLevel, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             await client.SetLoggingLevelAsync(new SetLevelRequestParams { Level = level }, ct).ConfigureAwait(false);
             return new EmptyResult();

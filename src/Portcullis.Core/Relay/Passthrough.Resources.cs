@@ -1,61 +1,80 @@
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Core.Relay;
 
-/// <summary>Resources: lists filtered by <c>resources_allow</c>, reads and subscriptions only for covered URIs.</summary>
+/// <summary>Resources: lists filtered by <c>resources_allow</c> and scopes, reads and subscriptions only for covered URIs.</summary>
 internal sealed partial class Passthrough
 {
-    public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, request, RequestMethods.ResourcesList, async (client, ct) =>
+    public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
-            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri))], NextCursor = page.NextCursor };
+            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
-    public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, request, RequestMethods.ResourcesTemplatesList, async (client, ct) =>
+    public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
         {
             var page = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListResourceTemplatesResult
             {
-                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate))],
+                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller))],
                 NextCursor = page.NextCursor,
             };
         }, cancellationToken);
 
-    public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
+    public ValueTask<ReadResourceResult> ReadResourceAsync(Connector connector, CallerIdentity caller, RequestContext<ReadResourceRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        return AuditedAsync(connector, request, RequestMethods.ResourcesRead, uri ?? "", null, connector.Policy.AllowsUri(uri), () => ForwardAsync(connector, request, RequestMethods.ResourcesRead, async (client, ct) =>
+        var audit = BeginAudit(connector, caller, request, RequestMethods.ResourcesRead, uri ?? "", null);
+        if (!connector.Policy.AllowsUri(uri, caller))
         {
-            try
+            using (audit)
             {
-                var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
-                return new ReadResourceResult { Contents = read.Contents };
+                audit.Ended(CallStage.Authorize, new GatewayError(ErrorCatalog.NotFound, "No such resource for this caller."), upstreamReached: false);
+                throw ResourceNotFound(request.Server, uri);
             }
-            catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)
-            {
-                throw new ResourceMissingException();
-            }
-        }, cancellationToken), () => ResourceNotFound(request.Server, uri));
+        }
+
+        return ReadAsync(connector, caller, request, uri!, audit, cancellationToken);
     }
 
-    public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
+    private async ValueTask<ReadResourceResult> ReadAsync(Connector connector, CallerIdentity caller, RequestContext<ReadResourceRequestParams> request, string uri, AuditedRequest audit, CancellationToken cancellationToken)
+    {
+        using (audit)
+        {
+            return await ForwardAsync(connector, caller, request, RequestMethods.ResourcesRead, connector.Policy.ResourceTimeout(uri), async (client, ct) =>
+            {
+                try
+                {
+                    var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri }, ct).ConfigureAwait(false);
+                    return new ReadResourceResult { Contents = read.Contents };
+                }
+                catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)
+                {
+                    throw new ResourceMissingException();
+                }
+            }, cancellationToken, audit).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<EmptyResult> SubscribeAsync(Connector connector, CallerIdentity caller, RequestContext<SubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
+        RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
         {
             try
             {
-                await ForwardAsync(connector, request, RequestMethods.ResourcesSubscribe, async (client, ct) =>
+                await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
                 {
                     await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                     return new EmptyResult();
@@ -71,14 +90,14 @@ internal sealed partial class Passthrough
         return new EmptyResult();
     }
 
-    public async ValueTask<EmptyResult> UnsubscribeAsync(Connector connector, RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> UnsubscribeAsync(Connector connector, CallerIdentity caller, RequestContext<UnsubscribeRequestParams> request, CancellationToken cancellationToken)
     {
         var uri = request.Params?.Uri;
-        RequireResource(connector, request.Server, uri);
+        RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
         if (session.Unsubscribe(uri!) && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
         {
-            await ForwardAsync(connector, request, RequestMethods.ResourcesUnsubscribe, async (client, ct) =>
+            await ForwardAsync(connector, caller, request, RequestMethods.ResourcesUnsubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
             {
                 await client.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                 return new EmptyResult();

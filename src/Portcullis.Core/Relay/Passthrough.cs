@@ -5,18 +5,25 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Lifecycle;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.RateLimiting;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Core.Relay;
 
 /// <summary>
-/// Forwards resources, prompts, completions and logging requests to a connector's upstream under its
-/// allow-lists. What is not allowed is absent from lists and answers exactly as unknown.
+/// Forwards resources, prompts, completions and logging requests to a connector's upstream under the same controls as
+/// tools: the allow-lists and the scopes of each entry (what a caller may not see is absent from lists and answers
+/// exactly as unknown), the connector's rate limit, a timeout, and the shutdown drain. Refusals are JSON-RPC errors
+/// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
-internal sealed partial class Passthrough(Audit.DecisionRecorder recorder, TimeProvider time, ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, TimeProvider time, ILogger<Passthrough> logger)
 {
-    private static void RequireResource(Connector connector, McpServer downstream, string? uri)
+    private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {
-        if (!connector.Policy.AllowsUri(uri))
+        if (!connector.Policy.AllowsUri(uri, caller))
         {
             throw ResourceNotFound(downstream, uri);
         }
@@ -39,40 +46,101 @@ internal sealed partial class Passthrough(Audit.DecisionRecorder recorder, TimeP
             ? session
             : throw new McpProtocolException("Resource subscriptions need a session (protocol 2025-11-25 or earlier over a stateful transport).", McpErrorCode.InvalidRequest);
 
+    /// <summary>
+    /// Sends one request upstream under the connector's rate limit, the timeout and the shutdown drain. With
+    /// <paramref name="audit"/> (reads and gets), every way it ends is recorded there; other refusals are logged here.
+    /// </summary>
     private async ValueTask<T> ForwardAsync<TParams, T>(
         Connector connector,
+        CallerIdentity caller,
         RequestContext<TParams> request,
         string method,
+        TimeSpan timeout,
         Func<McpClient, CancellationToken, Task<T>> forward,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        AuditedRequest? audit = null)
         where TParams : RequestParams
     {
-        if (connector.Upstream.Client is not { } client)
+        var correlationId = audit?.CorrelationId ?? CorrelationIds.Next();
+        if (limiters.TryAcquire(connector.Config, tool: null, caller.Key) is { } retryAfter)
         {
-            throw new McpException("The upstream server is not reachable right now; retry shortly.");
+            throw Refuse(connector, method, GatewayError.RateLimited(retryAfter), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
         }
 
+        if (drain.Deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, GatewayError.ShuttingDown(), correlationId, CallStage.Forward, audit, upstreamReached: false);
+        }
+
+        if (connector.Upstream.Client is not { } client)
+        {
+            throw Refuse(connector, method, Unavailable(connector), correlationId, CallStage.Forward, audit, upstreamReached: false);
+        }
+
+        using var inFlight = drain.Track();
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, drain.Deadline);
         using var call = connector.Relay.Begin(request.Server, request.Params?.ProgressToken);
         try
         {
-            return await forward(client, cancellationToken).ConfigureAwait(false);
+            var result = await forward(client, linked.Token).ConfigureAwait(false);
+            audit?.Allowed();
+            return result;
         }
         catch (ResourceMissingException)
         {
+            audit?.Ended(CallStage.Forward, new GatewayError(ErrorCatalog.NotFound, "The upstream has no such resource."), upstreamReached: true);
             throw ResourceNotFound(request.Server, (request.Params as ReadResourceRequestParams)?.Uri);
         }
         catch (McpProtocolException ex)
         {
             // The upstream's code passes through; its message may name internals, so the gateway writes its own.
             Log.RelayUpstreamRefused(logger, connector.Name, method, (int)ex.ErrorCode);
+            audit?.Ended(CallStage.Forward, new GatewayError(ErrorCatalog.UpstreamError, SafeMessage(ex.ErrorCode)), upstreamReached: true, $"JSON-RPC error {(int)ex.ErrorCode}");
             throw new McpProtocolException(SafeMessage(ex.ErrorCode), ex.ErrorCode);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client cancelled: no answer (MCP: the receiver of a cancellation does not respond).
+            audit?.Ended(CallStage.Forward, null, upstreamReached: true, "the caller cancelled the request or went away");
+            throw;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, new GatewayError(ErrorCatalog.UpstreamTimeout,
+                $"The upstream did not answer within {timeout.TotalSeconds:0} seconds; the request was cancelled."), correlationId, CallStage.Forward, audit, upstreamReached: true);
+        }
+        catch (OperationCanceledException) when (drain.Deadline.IsCancellationRequested)
+        {
+            throw Refuse(connector, method, GatewayError.ShuttingDown(), correlationId, CallStage.Forward, audit, upstreamReached: true);
+        }
+        catch (Exception ex)
         {
             Log.RelayForwardFailed(logger, connector.Name, method, ex);
-            throw new McpException("The upstream server is not reachable right now; retry shortly.");
+            throw Refuse(connector, method, Unavailable(connector), correlationId, CallStage.Forward, audit, upstreamReached: true);
         }
     }
+
+    /// <summary>A refusal as a JSON-RPC error with the envelope; recorded once, by the audit of the request or by a log line.</summary>
+    private McpProtocolException Refuse(Connector connector, string method, GatewayError error, string correlationId, string stage, AuditedRequest? audit, bool upstreamReached)
+    {
+        if (audit is null)
+        {
+            Log.RelayRefused(logger, correlationId, connector.Name, method, error.Code.Code, error.Message);
+        }
+        else
+        {
+            audit.Ended(stage, error, upstreamReached);
+        }
+
+        return RelayErrors.From(error, correlationId);
+    }
+
+    private GatewayError Unavailable(Connector connector) =>
+        new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
+        {
+            RetryAfterSeconds = connector.Status.NextAttemptAt is { } next ? Math.Max(1, (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds)) : 1,
+        };
 
     private static string SafeMessage(McpErrorCode code) => code switch
     {

@@ -25,9 +25,16 @@ internal sealed class CompiledSchema
     public JsonElement Source { get; }
 
     /// <summary>Every violation of the schema by <paramref name="instance"/>; empty when it is valid.</summary>
-    public IReadOnlyList<ErrorDetail> Validate(JsonElement instance)
+    /// <param name="instance">The value to judge.</param>
+    /// <param name="budget">The call's pattern budget, shared with its other validations; none bounds only each match.</param>
+    public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, PatternBudget? budget = null)
     {
-        var results = _schema.Evaluate(instance, Options);
+        EvaluationResults results;
+        using (budget?.Enter())
+        {
+            results = _schema.Evaluate(instance, Options);
+        }
+
         return results.IsValid ? [] : ViolationMessages.From(results, Source, instance);
     }
 }

@@ -1,9 +1,14 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Portcullis.Core.Errors;
 
 namespace Portcullis.Core.Schemas;
 
-/// <summary>Nesting depth and string length limits on call arguments, checked before schema evaluation.</summary>
+/// <summary>
+/// Nesting depth and string length limits on call arguments, checked before schema evaluation and without any
+/// allocation proportional to the input: lengths are read from the raw UTF-8, and a JSON Pointer is built only for
+/// the one place that passes a limit.
+/// </summary>
 internal static class JsonLimits
 {
     /// <summary>The first place the arguments pass a limit, or null when they stay within both.</summary>
@@ -16,46 +21,41 @@ internal static class JsonLimits
 
         foreach (var (name, value) in arguments)
         {
-            var at = JsonPointers.Append("", name);
             if (name.Length > maxStringLength)
             {
-                return TooLong(at, maxStringLength);
+                return TooLong(JsonPointers.Append("", name), maxStringLength);
             }
 
-            if (Walk(value, at, 2, maxDepth, maxStringLength) is { } problem)
+            if (Walk(value, 2, maxDepth, maxStringLength) is { } problem)
             {
-                return problem;
+                problem.Segments.Add(name);
+                return problem.ToDetail(maxDepth, maxStringLength);
             }
         }
 
         return null;
     }
 
-    private static ErrorDetail? Walk(JsonElement value, string at, int depth, int maxDepth, int maxStringLength)
+    private static Problem? Walk(JsonElement value, int depth, int maxDepth, int maxStringLength)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                // GetString allocates; the raw byte length bounds the character count from above.
-                return value.GetRawText().Length - 2 > maxStringLength && value.GetString()!.Length > maxStringLength
-                    ? TooLong(at, maxStringLength)
-                    : null;
+                return Utf16Length(JsonMarshal.GetRawUtf8Value(value)[1..^1], maxStringLength) > maxStringLength ? new Problem(TooLongKeyword) : null;
             case JsonValueKind.Object:
                 if (depth > maxDepth)
                 {
-                    return TooDeep(at, maxDepth);
+                    return new Problem(TooDeepKeyword);
                 }
 
                 foreach (var property in value.EnumerateObject())
                 {
-                    var here = JsonPointers.Append(at, property.Name);
-                    if (property.Name.Length > maxStringLength)
+                    var problem = Utf16Length(JsonMarshal.GetRawUtf8PropertyName(property), maxStringLength) > maxStringLength
+                        ? new Problem(TooLongKeyword)
+                        : Walk(property.Value, depth + 1, maxDepth, maxStringLength);
+                    if (problem is not null)
                     {
-                        return TooLong(here, maxStringLength);
-                    }
-
-                    if (Walk(property.Value, here, depth + 1, maxDepth, maxStringLength) is { } problem)
-                    {
+                        problem.Segments.Add(property.Name);
                         return problem;
                     }
                 }
@@ -64,16 +64,19 @@ internal static class JsonLimits
             case JsonValueKind.Array:
                 if (depth > maxDepth)
                 {
-                    return TooDeep(at, maxDepth);
+                    return new Problem(TooDeepKeyword);
                 }
 
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (Walk(item, at + "/" + index++, depth + 1, maxDepth, maxStringLength) is { } problem)
+                    if (Walk(item, depth + 1, maxDepth, maxStringLength) is { } problem)
                     {
+                        problem.Segments.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         return problem;
                     }
+
+                    index++;
                 }
 
                 return null;
@@ -82,9 +85,58 @@ internal static class JsonLimits
         }
     }
 
-    private static ErrorDetail TooDeep(string at, int maxDepth) =>
-        new(at, "max_depth", $"nests deeper than {maxDepth} levels; flatten the value");
+    /// <summary>
+    /// The UTF-16 length of a JSON string from its raw (escaped) UTF-8, counting no further than just past
+    /// <paramref name="limit"/>: every escape is one code unit (a surrogate pair is two escapes), every UTF-8 sequence
+    /// one, four-byte sequences two.
+    /// </summary>
+    internal static int Utf16Length(ReadOnlySpan<byte> raw, int limit)
+    {
+        if (raw.Length <= limit)
+        {
+            return raw.Length; // an upper bound, within the limit: nothing to count exactly
+        }
+
+        var count = 0;
+        var i = 0;
+        while (i < raw.Length && count <= limit)
+        {
+            var b = raw[i];
+            (count, i) = b switch
+            {
+                (byte)'\\' => (count + 1, i + (i + 1 < raw.Length && raw[i + 1] == (byte)'u' ? 6 : 2)),
+                < 0x80 => (count + 1, i + 1),
+                < 0xE0 => (count + 1, i + 2),
+                < 0xF0 => (count + 1, i + 3),
+                _ => (count + 2, i + 4),
+            };
+        }
+
+        return count;
+    }
+
+    private const string TooDeepKeyword = "max_depth";
+    private const string TooLongKeyword = "max_string_length";
 
     private static ErrorDetail TooLong(string at, int maxStringLength) =>
-        new(at, "max_string_length", $"is longer than {maxStringLength} characters; send a shorter value");
+        new(at, TooLongKeyword, $"is longer than {maxStringLength} characters; send a shorter value");
+
+    /// <summary>A limit passed, and the path to it, innermost segment first.</summary>
+    private sealed class Problem(string keyword)
+    {
+        public List<string> Segments { get; } = [];
+
+        public ErrorDetail ToDetail(int maxDepth, int maxStringLength)
+        {
+            var at = "";
+            for (var i = Segments.Count - 1; i >= 0; i--)
+            {
+                at = JsonPointers.Append(at, Segments[i]);
+            }
+
+            return keyword == TooDeepKeyword
+                ? new ErrorDetail(at, TooDeepKeyword, $"nests deeper than {maxDepth} levels; flatten the value")
+                : TooLong(at, maxStringLength);
+        }
+    }
 }

@@ -20,7 +20,7 @@ internal static class OverlayKeywords
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        "type", "enum", "pattern", "format", "required", "additionalProperties", "properties",
+        "type", "enum", "pattern", "format", "required", "additionalProperties", "properties", "items",
         "maxLength", "maximum", "exclusiveMaximum", "maxItems",
         "minLength", "minimum", "exclusiveMinimum", "minItems",
     };

@@ -70,6 +70,19 @@ internal static class OverlayShape
                 }
 
                 break;
+            case "items":
+                if (value is not JsonObject items)
+                {
+                    yield return new ConfigError(at, "must be an object (an overlay for every item of the array)");
+                    yield break;
+                }
+
+                foreach (var error in Check(items, at))
+                {
+                    yield return error;
+                }
+
+                break;
             case "required":
                 if (value is not JsonArray names || names.Any(n => n?.GetValueKind() != JsonValueKind.String))
                 {

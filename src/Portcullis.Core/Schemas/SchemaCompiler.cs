@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Json.Schema;
 
@@ -9,11 +10,17 @@ namespace Portcullis.Core.Schemas;
 /// </summary>
 internal static class SchemaCompiler
 {
-    /// <summary>2020-12, with <c>pattern</c> matched under a timeout.</summary>
-    private static readonly Dialect Draft202012 = Dialect.Draft202012.With([new TimedPatternKeyword()]);
+    private static readonly ConcurrentDictionary<TimeSpan, Dialect> Dialects = new();
+
+    /// <summary>Compiles <paramref name="schema"/> with the default pattern budget as each match's timeout.</summary>
+    public static CompiledSchema? TryCompile(JsonElement schema, out string? failure) =>
+        TryCompile(schema, TimeSpan.FromMilliseconds(Configuration.ConfigDefaults.PatternBudgetMs), out failure);
 
     /// <summary>Compiles <paramref name="schema"/>, or says in <paramref name="failure"/> why it cannot be used.</summary>
-    public static CompiledSchema? TryCompile(JsonElement schema, out string? failure)
+    /// <param name="schema">The schema.</param>
+    /// <param name="patternTimeout">The longest one <c>pattern</c> match may take: the call's pattern budget.</param>
+    /// <param name="failure">Why the schema cannot be used, or null.</param>
+    public static CompiledSchema? TryCompile(JsonElement schema, TimeSpan patternTimeout, out string? failure)
     {
         if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
         {
@@ -39,7 +46,9 @@ internal static class SchemaCompiler
         try
         {
             var root = schema.Clone();
-            var built = JsonSchema.Build(root, new BuildOptions { Dialect = Draft202012, SchemaRegistry = registry });
+            // 2020-12, with pattern matched under the call's budget.
+            var dialect = Dialects.GetOrAdd(patternTimeout, static timeout => Dialect.Draft202012.With([new TimedPatternKeyword(timeout)]));
+            var built = JsonSchema.Build(root, new BuildOptions { Dialect = dialect, SchemaRegistry = registry });
             if (fetched)
             {
                 failure = "the schema refers to a remote document (remote references are never fetched)";

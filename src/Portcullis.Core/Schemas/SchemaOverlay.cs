@@ -45,6 +45,9 @@ internal static class SchemaOverlay
                 case "properties" when value is JsonObject properties:
                     MergeProperties(target, properties, here, problems);
                     break;
+                case "items" when value is JsonObject items:
+                    MergeItems(target, items, here, problems);
+                    break;
                 case "required" when value is JsonArray names:
                     if (target["required"] is not JsonArray required)
                     {
@@ -125,6 +128,29 @@ internal static class SchemaOverlay
             var added = new JsonObject();
             MergeInto(added, subOverlay, here, problems);
             existing[name] = added;
+        }
+    }
+
+    /// <summary>Tightens every item of an array: the upstream's item schema, or one that accepted anything.</summary>
+    private static void MergeItems(JsonObject target, JsonObject overlay, string at, List<OverlayProblem> problems)
+    {
+        switch (target["items"])
+        {
+            case JsonObject declared:
+                MergeInto(declared, overlay, at, problems);
+                break;
+            case null:
+            case JsonValue v when v.GetValueKind() == JsonValueKind.True:
+                var fresh = new JsonObject();
+                MergeInto(fresh, overlay, at, problems);
+                target["items"] = fresh;
+                break;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.False:
+                // No item is accepted already.
+                break;
+            default:
+                problems.Add(new OverlayProblem(at, "items", "the upstream's items is not one schema (draft-07's array form), so its items cannot be tightened"));
+                break;
         }
     }
 

@@ -5,15 +5,19 @@ using Json.Schema;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// <c>pattern</c> with a match timeout. JsonSchema.Net 8.0.5's own handler matches without one (it ignores
-/// REGEX_DEFAULT_MATCH_TIMEOUT), so an upstream pattern with catastrophic backtracking and a crafted string
-/// could hold a thread for minutes; here such a match fails the value instead.
+/// <c>pattern</c> within the call's <see cref="PatternBudget"/>, matched without backtracking where the pattern
+/// allows. JsonSchema.Net 8.0.5's own handler matches without a timeout (it ignores REGEX_DEFAULT_MATCH_TIMEOUT), so
+/// an upstream pattern with catastrophic backtracking and a crafted string could hold a thread for minutes, and a
+/// request with thousands of such strings for hours.
 /// </summary>
-internal sealed class TimedPatternKeyword : IKeywordHandler
+/// <remarks>
+/// .NET's non-backtracking engine runs in time linear in the input and answers the same for <c>IsMatch</c>; patterns
+/// it cannot run (backreferences, lookarounds, atomic groups) use the backtracking engine under the budget.
+/// </remarks>
+internal sealed class TimedPatternKeyword(TimeSpan matchTimeout) : IKeywordHandler
 {
     public const string TimeoutError = "portcullis:pattern-timeout";
-
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    public const string BudgetSpentError = "portcullis:pattern-budget-spent";
 
     public string Name => "pattern";
 
@@ -24,7 +28,20 @@ internal sealed class TimedPatternKeyword : IKeywordHandler
             throw new JsonSchemaException("'pattern' must be a string");
         }
 
-        return new Regex(value.GetString()!, RegexOptions.None, MatchTimeout);
+        return Compile(value.GetString()!, matchTimeout);
+    }
+
+    /// <summary>The pattern without backtracking when the engine supports it, else with it.</summary>
+    public static Regex Compile(string pattern, TimeSpan matchTimeout)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.NonBacktracking, matchTimeout);
+        }
+        catch (NotSupportedException)
+        {
+            return new Regex(pattern, RegexOptions.None, matchTimeout);
+        }
     }
 
     public void BuildSubschemas(KeywordData keyword, BuildContext context)
@@ -38,10 +55,17 @@ internal sealed class TimedPatternKeyword : IKeywordHandler
             return new KeywordEvaluation { Keyword = Name, IsValid = true };
         }
 
+        var regex = (Regex)keyword.Value!;
+        var input = context.Instance.GetString()!;
         try
         {
-            var matched = ((Regex)keyword.Value!).IsMatch(context.Instance.GetString()!);
-            return new KeywordEvaluation { Keyword = Name, IsValid = matched, Error = matched ? null : "does not match the pattern" };
+            var matched = PatternBudget.Current is { } budget ? budget.IsMatch(regex, input) : regex.IsMatch(input);
+            return matched switch
+            {
+                true => new KeywordEvaluation { Keyword = Name, IsValid = true },
+                false => new KeywordEvaluation { Keyword = Name, IsValid = false, Error = "does not match the pattern" },
+                null => new KeywordEvaluation { Keyword = Name, IsValid = false, Error = BudgetSpentError },
+            };
         }
         catch (RegexMatchTimeoutException)
         {

@@ -18,6 +18,9 @@ internal static class ViolationMessages
         "contains", "dependentSchemas", "then", "else", "unevaluatedItems", "propertyNames",
     };
 
+    /// <summary>The most problems one answer lists; the rest are counted in a last detail.</summary>
+    public const int MaxDetails = 100;
+
     public static IReadOnlyList<ErrorDetail> From(EvaluationResults results, JsonElement schemaRoot, JsonElement instance)
     {
         var details = new List<ErrorDetail>();
@@ -49,6 +52,12 @@ internal static class ViolationMessages
                     continue;
                 }
 
+                if (error == TimedPatternKeyword.BudgetSpentError)
+                {
+                    details.Add(new ErrorDetail(at, "pattern", "was not checked: the call spent its time for pattern checks on other values; send fewer or simpler values"));
+                    continue;
+                }
+
                 foreach (var detail in Describe(keyword, at, schema, instance))
                 {
                     if (seen.Add((detail.Path, detail.Keyword, detail.Message)))
@@ -57,6 +66,14 @@ internal static class ViolationMessages
                     }
                 }
             }
+        }
+
+        if (details.Count > MaxDetails)
+        {
+            // The answer stays bounded however many values a request carries.
+            var more = details.Count - MaxDetails;
+            details.RemoveRange(MaxDetails, more);
+            details.Add(new ErrorDetail("", "details", $"and {more} more problem(s) not listed; fix the ones above first"));
         }
 
         return details.Count > 0 ? details : [new ErrorDetail("", "schema", "does not match the tool's input schema")];

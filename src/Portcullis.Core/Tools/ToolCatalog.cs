@@ -1,51 +1,52 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Configuration;
-using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
 
 /// <summary>
 /// The tools of one connector that policy lets anyone see: allow-listed, and not destructive unless
-/// opted in. Everything else is absent and answers as unknown. Rebuilt when the upstream's list changes.
+/// opted in. Everything else is absent and answers as unknown. Immutable: a changed upstream list makes a new one
+/// (see <see cref="ConnectorCatalog"/>).
 /// </summary>
 internal sealed class ToolCatalog
 {
-    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], [], [], []);
+    public static readonly ToolCatalog Empty = new(FrozenDictionary<string, GatewayTool>.Empty, [], [], []);
 
     private readonly FrozenDictionary<string, GatewayTool> _tools;
 
     private ToolCatalog(
         FrozenDictionary<string, GatewayTool> tools,
         IReadOnlyList<GatewayTool> ordered,
-        IReadOnlyList<string> refused,
-        IReadOnlyList<(string Tool, OverlayProblem Problem)> looseningOverlays,
-        IReadOnlyList<(string Tool, string Reason)> uncompilable,
+        IReadOnlyList<CatalogRefusal> refusals,
         IReadOnlyList<string> notAllowed)
     {
-        NotAllowed = notAllowed;
         _tools = tools;
         Ordered = ordered;
-        RefusedDestructive = refused;
-        LooseningOverlays = looseningOverlays;
-        Uncompilable = uncompilable;
+        Refusals = refusals;
+        NotAllowed = notAllowed;
         Lists = new ToolListCache(ordered);
+        Signature = SignatureOf(ordered);
     }
 
     /// <summary>Allowed tools in the upstream's order.</summary>
     public IReadOnlyList<GatewayTool> Ordered { get; }
 
-    /// <summary>Allow-listed tools hidden because they are destructive and not opted in.</summary>
-    public IReadOnlyList<string> RefusedDestructive { get; }
-
-    /// <summary>Allow-listed tools hidden because the config's overlay would loosen their schema, with each problem.</summary>
-    public IReadOnlyList<(string Tool, OverlayProblem Problem)> LooseningOverlays { get; }
-
-    /// <summary>Allow-listed tools hidden because their schema does not compile, with the reason.</summary>
-    public IReadOnlyList<(string Tool, string Reason)> Uncompilable { get; }
+    /// <summary>
+    /// Allow-listed tools withheld, each with its reason in the words <c>serve</c> and <c>lint</c> share (one entry per
+    /// loosening keyword), in the order the upstream listed the tools.
+    /// </summary>
+    public IReadOnlyList<CatalogRefusal> Refusals { get; }
 
     /// <summary>Tools the upstream offers that are not in <c>tools_allow</c>.</summary>
     public IReadOnlyList<string> NotAllowed { get; }
+
+    /// <summary>A hash of every tool as agents see it: equal signatures mean an equal <c>tools/list</c>.</summary>
+    public string Signature { get; }
 
     /// <summary>What <c>tools/list</c> shows each caller, kept as long as this catalog is current.</summary>
     public ToolListCache Lists { get; }
@@ -56,9 +57,7 @@ internal sealed class ToolCatalog
     {
         var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         var ordered = new List<GatewayTool>();
-        var refused = new List<string>();
-        var loosening = new List<(string, OverlayProblem)>();
-        var uncompilable = new List<(string, string)>();
+        var refusals = new List<CatalogRefusal>();
         var notAllowed = new List<string>();
         foreach (var tool in upstreamTools)
         {
@@ -71,26 +70,39 @@ internal sealed class ToolCatalog
             connector.Tools.TryGetValue(tool.Name, out var policy);
             if (GatewayTool.IsDestructive(tool, policy) && policy?.AllowDestructive != true)
             {
-                refused.Add(tool.Name);
+                refusals.Add(CatalogRefusal.Destructive(connector, tool.Name));
                 continue;
             }
 
             var built = schemas.Build(tool, policy);
             if (built.OverlayProblems.Count > 0)
             {
-                loosening.AddRange(built.OverlayProblems.Select(p => (tool.Name, p)));
+                refusals.AddRange(built.OverlayProblems.Select(p => CatalogRefusal.OverlayLoosens(connector, tool.Name, p)));
                 continue;
             }
 
             if (schemas.Compile(connector.Server, built) is { } failure)
             {
-                uncompilable.Add((tool.Name, failure));
+                refusals.Add(CatalogRefusal.Uncompilable(connector, tool.Name, failure));
                 continue;
             }
 
             ordered.Add(built);
         }
 
-        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refused, loosening, uncompilable, notAllowed);
+        return new ToolCatalog(ordered.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal), ordered, refusals, notAllowed);
+    }
+
+    private static string SignatureOf(IReadOnlyList<GatewayTool> tools)
+    {
+        var type = McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tool in tools)
+        {
+            hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(tool.Exposed, type));
+            hash.AppendData("\n"u8);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }

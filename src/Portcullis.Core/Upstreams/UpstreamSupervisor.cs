@@ -30,6 +30,7 @@ internal sealed partial class UpstreamSupervisor
     private readonly ILoggerFactory _loggerFactory;
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _listing = new(1, 1);
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
@@ -70,15 +71,18 @@ internal sealed partial class UpstreamSupervisor
             .Build();
     }
 
-    /// <summary>Raised with the upstream's full tool list after each connect and each list change.</summary>
-    public event Action<IReadOnlyList<Tool>>? ToolsChanged;
+    /// <summary>
+    /// Given the upstream's full tool list after each connect and each list change, one list at a time, with the
+    /// client already live: the connector's catalog rebuild.
+    /// </summary>
+    public Func<IReadOnlyList<Tool>, CancellationToken, Task>? ToolsListed { get; set; }
 
     public UpstreamStatus Status => _status;
 
     /// <summary>The live client, or null while the upstream is down.</summary>
     public McpClient? Client => _client;
 
-    /// <summary>Completes after the first connection attempt succeeded or failed.</summary>
+    /// <summary>Completes after the first connection attempt failed, or succeeded and its tool list was handed on.</summary>
     public Task FirstAttempt => _firstAttempt.Task;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -126,22 +130,28 @@ internal sealed partial class UpstreamSupervisor
                 NotificationMethods.ToolListChangedNotification,
                 (_, ct) => new ValueTask(RefreshToolsAsync(client, ct))).ConfigureAwait(false);
 
-            IReadOnlyList<Tool> tools;
+            int count;
+            await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                ToolsChanged?.Invoke(tools);
+                var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+                count = tools.Count;
+
+                // Live before the catalog is rebuilt, so a client told of the new list can call at once.
+                _client = client;
+                _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
+                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
+                _listing.Release();
+
                 // The first attempt counts as made once the catalog is built, so start-up checks that need
                 // the tool list (destructive tools, loosening overlays) see it.
                 _firstAttempt.TrySetResult();
             }
 
-            _client = client;
-            _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
-            Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", tools.Count);
+            Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", count);
 
             Exception? failure;
             try
@@ -172,19 +182,31 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
+    /// <summary>The upstream said its list changed: list again and rebuild, one list at a time, in order.</summary>
     private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
         try
         {
-            var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-            ToolsChanged?.Invoke(tools);
-            Log.ToolsRefreshed(_logger, _connector, tools.Count);
+            await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
+                Log.ToolsRefreshed(_logger, _connector, tools.Count);
+            }
+            finally
+            {
+                _listing.Release();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.ToolsRefreshFailed(_logger, _connector, ex);
         }
     }
+
+    private Task HandOnAsync(IReadOnlyList<Tool> tools, CancellationToken cancellationToken) =>
+        ToolsListed?.Invoke(tools, cancellationToken) ?? Task.CompletedTask;
 
     /// <remarks>
     /// Through the SDK's aggregating overload, which also fills the client's tool cache: over Streamable HTTP the

@@ -3,7 +3,9 @@ using OpenTelemetry.Metrics;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Idempotency;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Admin;
@@ -35,6 +37,10 @@ internal static class AdminApp
         Share<IdempotencyResolver>(services, gateway);
         Share<DecisionRecorder>(services, gateway);
         Share<AuditTrail>(services, gateway);
+        Share<RefusalCounter>(services, gateway);
+        // The admin listener's own HTTP refusals (a foreign Host) go through the gateway's one refusal path.
+        services.AddProblemDetails();
+        services.AddSingleton<HttpRefusals>();
         if (gateway.GetService<IAuditReader>() is { } reader)
         {
             services.AddSingleton(reader);

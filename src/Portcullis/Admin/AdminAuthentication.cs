@@ -32,7 +32,7 @@ internal static class AdminAuthentication
         // Configured on first use, after the listener is bound: the audience may depend on the port it got.
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience>((options, audience) =>
         {
-            GatewayAuthentication.ConfigureJwt(options, config, devKey, [audience.Value]);
+            GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value]);
             options.Events = new JwtBearerEvents
             {
                 OnTokenValidated = context =>

@@ -14,7 +14,7 @@ namespace Portcullis.Admin;
 /// Answers refused admin requests from the error catalog: 401 <c>unauthenticated</c> (no token, or one refused, with
 /// its reason class in the log and the audit trail) and 403 <c>insufficient_scope</c> naming the scope needed.
 /// </summary>
-internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
+internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, RefusalCounter counter, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -34,6 +34,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, ILogg
             var scope = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault()?.Scope ?? AdminScopes.Admin;
             var caller = CallerIdentities.From(context.User);
             GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
+            counter.Count(CallStage.Authorize, ErrorCatalog.InsufficientScope.Code, malformed: false);
             recorder.HttpRefusal(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope });
             context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
             return AdminResults.Error(ErrorCatalog.InsufficientScope, $"This needs an admin token with the scope {scope}.", correlationId, StatusCodes.Status403Forbidden)
@@ -43,6 +44,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, ILogg
         var reason = context.Features.Get<AdminTokenRefusal>()?.Reason
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : "invalid");
         GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
+        counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, malformed: false);
         recorder.HttpRefusal(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason });
         context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
             ? "Bearer realm=\"portcullis-admin\""

@@ -48,33 +48,23 @@ internal static class AdminConnectorEndpoints
                 ["token_ttl_seconds"] = c.Auth.TokenTtlSeconds,
             },
             ["upstream"] = upstream,
-            ["tools"] = connector.Catalog.Ordered.Count,
+            ["tools"] = connector.Catalog.Current.Ordered.Count,
             ["rate_limit"] = RateLimit(c.RateLimit),
         };
     }
 
     private static JsonObject Tools(Connector connector)
     {
-        var catalog = connector.Catalog;
+        var catalog = connector.Catalog.Current;
         var tools = new JsonArray();
         foreach (var tool in catalog.Ordered)
         {
             tools.Add(Allowed(connector, tool));
         }
 
-        foreach (var name in catalog.RefusedDestructive)
+        foreach (var refusal in catalog.Refusals)
         {
-            tools.Add(Refused(name, "destructive and not opted in (tools.<name>.allow_destructive)"));
-        }
-
-        foreach (var (name, problem) in catalog.LooseningOverlays.DistinctBy(l => l.Tool))
-        {
-            tools.Add(Refused(name, $"the input_schema overlay would loosen the upstream's schema at '{problem.Keyword}'"));
-        }
-
-        foreach (var (name, _) in catalog.Uncompilable)
-        {
-            tools.Add(Refused(name, "its schema does not compile"));
+            tools.Add(Refused(refusal.Tool, refusal.Message));
         }
 
         var listed = tools.Select(t => t!["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
@@ -104,7 +94,7 @@ internal static class AdminConnectorEndpoints
             ["input_schema"] = JsonNode.Parse(tool.Exposed.InputSchema.GetRawText()),
             ["output_schema"] = tool.Exposed.OutputSchema is { } output ? JsonNode.Parse(output.GetRawText()) : null,
             ["output_schema_mode"] = tool.Policy?.OutputSchema ?? "enforce",
-            ["timeout_seconds"] = tool.Policy?.TimeoutSeconds ?? ForwardStage.DefaultTimeoutSeconds,
+            ["timeout_seconds"] = tool.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds,
             ["rate_limit"] = RateLimit(tool.Policy?.RateLimit),
             ["connector_rate_limit"] = RateLimit(connector.Config.RateLimit),
         };

@@ -6,12 +6,16 @@ using Portcullis.Logging;
 namespace Portcullis.Cli;
 
 /// <summary><c>portcullis serve</c>: runs the gateway.</summary>
+/// <remarks>
+/// Nothing listens before everything that can refuse the configuration has: the file itself, the data dir's lock,
+/// and what only the upstreams' tool lists reveal. Each refusal exits with code 2 and a message, never a stack trace.
+/// </remarks>
 internal static class ServeCommand
 {
     public static Command Create()
     {
         var config = CommonOptions.Config();
-        var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080; overrides the config." };
+        var listen = new Option<string?>("--listen", "-l") { Description = "URL to listen on, such as http://127.0.0.1:8080 (port 0: any free port, logged once bound); overrides the config." };
         var dataDir = CommonOptions.DataDir();
         var logLevel = new Option<LogLevel>("--log-level")
         {
@@ -24,16 +28,54 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir, adminListen, logFormat, logLevel };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen), parse.GetValue(logFormat)), Console.Error);
+            var file = parse.GetValue(config)!;
+            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen), parse.GetValue(logFormat)), Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;
             }
 
-            Directory.CreateDirectory(loaded.DataDir!);
-            await using var app = GatewayApp.Build(loaded, new LoggingOptions(parse.GetValue(logLevel)));
-            await app.RunAsync(cancellationToken);
-            return Environment.ExitCode;
+            DataDirLock? dataDirLock;
+            string? holder;
+            try
+            {
+                dataDirLock = DataDirLock.TryAcquire(loaded.DataDir!, loaded.Listen, TimeProvider.System, out holder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"The data dir {loaded.DataDir} cannot be used: {ex.Message}");
+                return ConfigErrors.ExitCode;
+            }
+
+            using var held = dataDirLock;
+            if (dataDirLock is null)
+            {
+                Console.Error.WriteLine($"The data dir {loaded.DataDir} is in use by another gateway ({holder}). Run one gateway per data dir: stop that one, or give this one its own --data-dir.");
+                return ConfigErrors.ExitCode;
+            }
+
+            await using var app = GatewayApp.Build(loaded, new LoggingOptions(parse.GetValue(logLevel)), dataDirLock);
+            var refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(cancellationToken);
+            if (refused.Count > 0)
+            {
+                Console.Error.WriteLine(new ConfigException($"{file.Name} (found once the upstreams listed their tools)", refused).Message);
+                using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
+                return ConfigErrors.ExitCode;
+            }
+
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // The MCP listener or the admin plane's: the exception's message names the address.
+                Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another listen URL (or port 0 for any free port).");
+                return ConfigErrors.ExitCode;
+            }
+
+            return 0;
         });
         return command;
     }

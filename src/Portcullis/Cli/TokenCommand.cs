@@ -39,6 +39,12 @@ internal static class TokenCommand
                 return ConfigErrors.ExitCode;
             }
 
+            if (IsPortZero(ResourceUris.BaseUrl(loaded)))
+            {
+                Console.Error.WriteLine("The gateway listens on port 0, so its address is known only once it runs: pass --listen with the URL it logged (\"Portcullis is listening on …\").");
+                return ConfigErrors.ExitCode;
+            }
+
             var granted = parse.GetValue(scopes)!.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var issuer = ResourceUris.BaseUrl(loaded);
             string aud, env;
@@ -51,6 +57,12 @@ internal static class TokenCommand
                     Console.Error.WriteLine(name is not null
                         ? "Give either --admin or --connector, not both."
                         : "The config has no admin plane: set \"admin\": { \"listen\": \"http://127.0.0.1:9090\" } or pass --admin-listen.");
+                    return ConfigErrors.ExitCode;
+                }
+
+                if (parse.GetValue(audience) is null && IsPortZero(AdminUris.BaseUrl(loaded)))
+                {
+                    Console.Error.WriteLine("The admin plane listens on port 0, so its address is known only once it runs: pass --admin-listen with the URL it logged (\"Admin plane listening on …\").");
                     return ConfigErrors.ExitCode;
                 }
 
@@ -84,4 +96,6 @@ internal static class TokenCommand
         });
         return command;
     }
+
+    private static bool IsPortZero(string url) => Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Port == 0;
 }

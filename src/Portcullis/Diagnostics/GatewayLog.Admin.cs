@@ -11,7 +11,4 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2503, LogLevel.Information, "Admin {Principal}: settled key {Connector}/{Tool} of call {CorrelationId} as {Resolution}")]
     public static partial void KeyResolved(ILogger logger, string principal, string connector, string tool, string correlationId, string resolution);
-
-    [LoggerMessage(2504, LogLevel.Information, "Request {CorrelationId}: {Method} {Path} refused with {Status} {Code} at {Stage} ({Reason})")]
-    public static partial void HttpRefused(ILogger logger, string correlationId, string method, PathString path, int status, string code, string stage, string reason);
 }

@@ -2,28 +2,25 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
-using Portcullis.Diagnostics;
+using Portcullis.Refusals;
 
 namespace Portcullis.Downstream;
 
 /// <summary>
-/// Reads each MCP POST body once, before the MCP layer, and answers what the MCP layer would answer badly:
-/// a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
-/// <c>payload_too_large</c>; a body that is not JSON gets a JSON-RPC parse error (-32700); a
-/// <c>tools/call</c> whose params are not the right shape gets invalid params (-32602). What it found is
-/// left in a <see cref="JsonRpcRequestFeature"/> and the body is handed on untouched.
+/// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
+/// not at all: a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
+/// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
+/// error (-32700); one that is not a JSON-RPC message gets invalid request (-32600); a <c>tools/call</c> whose
+/// params are not the right shape gets invalid params (-32602). The last three are malformed frames: counted,
+/// and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
+/// body is handed on untouched.
 /// </summary>
-internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, ILogger<JsonRpcRequestMiddleware> logger)
+internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, HttpRefusals refusals)
 {
     /// <summary>The SDK reads JSON-RPC bodies with System.Text.Json's default MaxDepth of 64.</summary>
     public const int TransportMaxDepth = 64;
-
-    private const int ParseError = -32700;
-    private const int InvalidRequest = -32600;
-    private const int InvalidParams = -32602;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,108 +33,122 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         var limit = config.Limits.MaxBodyBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
-            await RefuseTooLargeAsync(context, $"the body of {length} bytes is larger than the {limit} bytes accepted");
+            await TooLargeAsync(context, $"the body of {length} bytes is larger than the {limit} bytes accepted");
             return;
         }
 
-        byte[] body;
+        using var buffer = new MemoryStream();
         try
         {
-            using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            body = buffer.ToArray();
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await RefuseTooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
+            await TooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
             return;
         }
 
-        if (body.Length > limit)
+        if (buffer.Length > limit)
         {
-            await RefuseTooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
+            await TooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
             return;
         }
 
-        if (NestsTooDeep(body))
+        var body = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+        switch (JsonRpcFrame.Scan(body.Span, TransportMaxDepth))
         {
-            await RefuseTooLargeAsync(context, $"the JSON nests deeper than {TransportMaxDepth} levels");
-            return;
+            case FrameProblem.TooDeep:
+                await TooLargeAsync(context, $"the JSON nests deeper than {TransportMaxDepth} levels");
+                return;
+            case FrameProblem.NotJson:
+                await MalformedAsync(context, JsonRpcCodes.ParseError, null, "Parse error: the body is not valid JSON.", "not JSON");
+                return;
+            case FrameProblem.BadText:
+                await MalformedAsync(context, JsonRpcCodes.ParseError, null,
+                    "Parse error: the body holds invalid UTF-8 or an unpaired UTF-16 surrogate (such as \\ud800); JSON text must be valid Unicode.", "invalid UTF-8 or unpaired surrogate");
+                return;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = TransportMaxDepth + 2 });
-        }
-        catch (JsonException)
-        {
-            await WriteRpcErrorAsync(context, StatusCodes.Status400BadRequest, null, ParseError, "Parse error: the body is not valid JSON.");
-            return;
-        }
-
-        using (document)
+        using (var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = TransportMaxDepth + 2 }))
         {
             var message = document.RootElement;
-            var method = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String
-                ? m.GetString()
-                : null;
-            string? toolName = null;
-            if (method == "tools/call")
+            if (NotAMessage(message) is { } problem)
             {
-                if (InvalidToolCall(message, out toolName) is { } problem)
-                {
-                    var id = IdOf(message);
-                    await WriteRpcErrorAsync(context, id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK, id, InvalidParams, problem);
-                    return;
-                }
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, IdOf(message), $"Invalid request: {problem}.", problem);
+                return;
+            }
+
+            var method = message.TryGetProperty("method", out var m) ? m.GetString() : null;
+            string? toolName = null;
+            if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
+            {
+                var id = IdOf(message);
+                await MalformedAsync(context, JsonRpcCodes.InvalidParams, id, "Invalid params: " + invalid, "tools/call params: " + invalid, id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+                return;
             }
 
             context.Features.Set(new JsonRpcRequestFeature(method, toolName));
         }
 
-        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);
         await next(context);
     }
 
-    /// <summary>True when the JSON nests past what the MCP layer parses; malformed JSON is judged later.</summary>
-    internal static bool NestsTooDeep(ReadOnlySpan<byte> body)
+    /// <summary>Why the JSON is not one JSON-RPC 2.0 request, notification or response, or null.</summary>
+    private static string? NotAMessage(JsonElement message)
     {
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = TransportMaxDepth + 2 });
-        try
+        if (message.ValueKind == JsonValueKind.Array)
         {
-            while (reader.Read())
-            {
-                if ((reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) && reader.CurrentDepth >= TransportMaxDepth)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            return false;
+            return "batches are not part of MCP since 2025-06-18; send one message per request";
         }
 
-        return false;
+        if (message.ValueKind != JsonValueKind.Object)
+        {
+            return "a JSON-RPC message is a JSON object";
+        }
+
+        if (!message.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
+        {
+            return "\"jsonrpc\" must be \"2.0\"";
+        }
+
+        var hasId = message.TryGetProperty("id", out var id);
+        if (hasId && !IsRequestId(id))
+        {
+            return "\"id\" must be a string or an integer";
+        }
+
+        if (message.TryGetProperty("method", out var method))
+        {
+            return method.ValueKind != JsonValueKind.String || method.GetString() is not { Length: > 0 }
+                ? "\"method\" must be a non-empty string"
+                : null;
+        }
+
+        return hasId && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _))
+            ? null
+            : "a message needs a \"method\" (request or notification), or an \"id\" with a \"result\" or an \"error\" (response)";
     }
+
+    private static bool IsRequestId(JsonElement id) =>
+        id.ValueKind == JsonValueKind.String || (id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _));
 
     private static string? InvalidToolCall(JsonElement message, out string? toolName)
     {
         toolName = null;
         if (!message.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Object)
         {
-            return "Invalid params: tools/call needs a params object.";
+            return "tools/call needs a params object.";
         }
 
         if (!parameters.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
         {
-            return "Invalid params: params.name must be the tool's name, a string.";
+            return "params.name must be the tool's name, a string.";
         }
 
         if (parameters.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
-            return "Invalid params: params.arguments must be an object.";
+            return "params.arguments must be an object.";
         }
 
         toolName = name.GetString();
@@ -145,29 +156,24 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     }
 
     private static JsonNode? IdOf(JsonElement message) =>
-        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number
+        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("id", out var id) && IsRequestId(id)
             ? JsonNode.Parse(id.GetRawText())
             : null;
 
-    private Task RefuseTooLargeAsync(HttpContext context, string reason)
-    {
-        GatewayLog.PayloadRefused(logger, context.Request.Method, context.Request.Path, reason);
-        context.Features.Set(new Security.HttpRefusal(CallStage.Limits, ErrorCatalog.PayloadTooLarge.Code, "body_too_large"));
-        var error = new GatewayError(ErrorCatalog.PayloadTooLarge, $"The request is too large: {reason}.");
-        return WriteRpcErrorAsync(context, StatusCodes.Status413PayloadTooLarge, null, InvalidRequest, error.Message, ErrorEnvelope.ToJson(error, CorrelationIds.Next()));
-    }
-
-    private static Task WriteRpcErrorAsync(HttpContext context, int status, JsonNode? id, int code, string message, JsonNode? data = null)
-    {
-        var error = new JsonObject { ["code"] = code, ["message"] = message };
-        if (data is not null)
+    private Task TooLargeAsync(HttpContext context, string reason) =>
+        refusals.WriteAsync(context, new HttpRefusal(
+            StatusCodes.Status413PayloadTooLarge, new GatewayError(ErrorCatalog.PayloadTooLarge, $"The request is too large: {reason}."), CallStage.Limits, "body_too_large", reason)
         {
-            error["data"] = data;
-        }
+            Body = RefusalBody.JsonRpc,
+            RpcCode = JsonRpcCodes.InvalidRequest,
+        });
 
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["error"] = error };
-        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
-    }
+    private Task MalformedAsync(HttpContext context, int rpcCode, JsonNode? id, string message, string reason, int status = StatusCodes.Status400BadRequest) =>
+        refusals.WriteAsync(context, new HttpRefusal(status, new GatewayError(ErrorCatalog.InvalidRequest, message), CallStage.Frame, "malformed_frame", reason)
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = rpcCode,
+            RpcId = id,
+            Junk = true,
+        });
 }

@@ -7,12 +7,13 @@ using Portcullis.Core.Relay;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Security;
 using Portcullis.Core.Tools;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Downstream;
 
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
-internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr, SessionOwners owners)
+internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr, SessionOwners owners, HttpRefusals refusals)
 {
     // Read once: with 2026-07-28 clients the SDK configures a fresh server for every request.
     private static readonly string Version = typeof(McpSessionSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -26,8 +27,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
         }
 
         options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
-        options.Handlers.ListToolsHandler = (request, _) =>
-            ValueTask.FromResult(listing.List(connector, Caller(request.User)));
+        options.Handlers.ListToolsHandler = (request, ct) => listing.ListAsync(connector, Caller(request.User), ct);
         options.Handlers.CallToolHandler = (request, ct) =>
         {
             var caller = Caller(request.User);
@@ -49,6 +49,16 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
                 : Run(ct);
         };
         protocol.Configure(connector, options);
+        options.Filters.Message.OutgoingFilters.Add(next => (context, ct) =>
+        {
+            if (context.JsonRpcMessage is JsonRpcError { Error.Code: JsonRpcCodes.MethodNotFound or JsonRpcCodes.InvalidParams or JsonRpcCodes.InvalidRequest } error
+                && error.Error.Data is null)
+            {
+                refusals.CountProtocolRefusal(connector.Name, error.Error.Code);
+            }
+
+            return next(context, ct);
+        });
         return Task.CompletedTask;
     }
 

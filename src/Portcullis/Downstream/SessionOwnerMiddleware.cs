@@ -1,7 +1,15 @@
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Refusals;
+
 namespace Portcullis.Downstream;
 
 /// <summary>Answers a session id opened on another connector exactly as a session that does not exist (404).</summary>
-internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners owners)
+/// <remarks>
+/// The body is the MCP layer's own for an unknown session, without the envelope, so the two cannot be told apart;
+/// the log line and the correlation id header still come from the refusal helper.
+/// </remarks>
+internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners owners, HttpRefusals refusals)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -9,10 +17,17 @@ internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners
             && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } sessionId
             && !owners.MayUse(sessionId, server))
         {
-            context.Features.Set(new Security.HttpRefusal(Core.Pipeline.CallStage.Route, Core.Errors.ErrorCatalog.NotFound.Code, "session_of_another_connector"));
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync("""{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}}""", context.RequestAborted);
+            return refusals.WriteAsync(context, new HttpRefusal(
+                StatusCodes.Status404NotFound,
+                new GatewayError(ErrorCatalog.NotFound, "Session not found"),
+                CallStage.Route,
+                "session_of_another_connector",
+                "the session belongs to another connector")
+            {
+                Body = RefusalBody.JsonRpc,
+                RpcCode = JsonRpcCodes.SessionNotFound,
+                Envelope = false,
+            });
         }
 
         return next(context);

@@ -1,44 +1,84 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Health;
 
-/// <summary><c>/healthz</c> (the process serves) and <c>/readyz</c> (every upstream is connected).</summary>
+/// <summary>
+/// <c>/healthz</c> (the process serves) and <c>/readyz</c> (every connector's catalog is current and the gateway is
+/// not draining), on ASP.NET Core health checks: one check per connector, one for the drain.
+/// </summary>
 internal static class HealthEndpoints
 {
+    private const string Ready = "ready";
+    private const string DrainCheck = "shutdown";
+
+    public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IEnumerable<string> connectorNames)
+    {
+        var checks = services.AddHealthChecks();
+        foreach (var name in connectorNames)
+        {
+            checks.Add(new HealthCheckRegistration(
+                name,
+                sp => new ConnectorHealthCheck(Connector(sp, name), sp.GetRequiredService<TimeProvider>()),
+                HealthStatus.Unhealthy,
+                [Ready]));
+        }
+
+        checks.AddCheck<DrainHealthCheck>(DrainCheck, HealthStatus.Unhealthy, [Ready]);
+        return services;
+    }
+
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Json(new JsonObject { ["status"] = "ok" }));
-        endpoints.MapGet("/readyz", (ConnectorRegistry connectors, TimeProvider time) =>
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions
         {
-            var body = new JsonObject();
-            var ready = true;
-            foreach (var connector in connectors.All)
-            {
-                var status = connector.Status;
-                ready &= status.State == UpstreamState.Connected;
-                var entry = new JsonObject
-                {
-                    ["state"] = status.State.ToString().ToLowerInvariant(),
-                    ["restarts"] = status.Restarts,
-                    ["tools"] = connector.Catalog.Ordered.Count,
-                };
-                if (status.NextAttemptAt is { } next)
-                {
-                    entry["next_attempt_in_seconds"] = Math.Max(0, Math.Round((next - time.GetUtcNow()).TotalSeconds, 1));
-                }
-
-                if (status.LastError is { } error)
-                {
-                    entry["last_error"] = error;
-                }
-
-                body[connector.Name] = entry;
-            }
-
-            var result = new JsonObject { ["status"] = ready ? "ready" : "not_ready", ["connectors"] = body };
-            return Results.Json(result, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => WriteAsync(context, new JsonObject { ["status"] = "ok" }),
+        });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(Ready),
+            ResponseWriter = WriteReadinessAsync,
         });
     }
+
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        var connectors = new JsonObject();
+        var body = new JsonObject { ["status"] = report.Status == HealthStatus.Healthy ? "ready" : "not_ready" };
+        foreach (var (name, entry) in report.Entries)
+        {
+            if (name == DrainCheck)
+            {
+                if (entry.Status != HealthStatus.Healthy)
+                {
+                    body["draining"] = true;
+                    body["reason"] = entry.Description;
+                }
+
+                continue;
+            }
+
+            connectors[name] = entry.Data.TryGetValue(ConnectorHealthCheck.EntryKey, out var value) && value is JsonNode node
+                ? node.DeepClone()
+                : new JsonObject { ["ready"] = false, ["reason"] = entry.Description ?? "the check failed" };
+        }
+
+        body["connectors"] = connectors;
+        return WriteAsync(context, body);
+    }
+
+    private static Task WriteAsync(HttpContext context, JsonObject body)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+
+    private static Connector Connector(IServiceProvider services, string name) =>
+        services.GetRequiredService<ConnectorRegistry>().TryGet(name, out var connector)
+            ? connector
+            : throw new InvalidOperationException($"No connector is named '{name}'.");
 }

@@ -6,6 +6,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Downstream;
 using Portcullis.Health;
 using Portcullis.Logging;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Hosting;
@@ -13,7 +14,7 @@ namespace Portcullis.Hosting;
 /// <summary>Builds the ASP.NET Core application that serves one gateway configuration.</summary>
 internal static class GatewayApp
 {
-    public static WebApplication Build(GatewayConfig config, LoggingOptions logging)
+    public static WebApplication Build(GatewayConfig config, LoggingOptions logging, DataDirLock dataDirLock)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
         builder.WebHost.UseUrls(config.Listen);
@@ -24,10 +25,22 @@ internal static class GatewayApp
         });
         builder.Logging.AddGatewayLogging(logging, config.Logging);
 
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(config.Shutdown.DrainSeconds) + ShutdownDrainService.StopMargin);
         builder.Services.AddPortcullisCore(config);
         builder.Services.AddGatewayTelemetry(config);
+        builder.Services.AddSingleton(dataDirLock);
+
+        // Started in this order, stopped in reverse: the audit writer stops last, after the upstreams, which stop
+        // after Kestrel has drained its calls.
         builder.Services.AddAudit(config);
-        builder.Services.AddHostedService<UpstreamHostedService>();
+        builder.Services.AddSingleton<UpstreamHostedService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UpstreamHostedService>());
+        builder.Services.AddSingleton<StartupGate>();
+        builder.Services.AddHostedService<ShutdownDrainService>();
+        builder.Services.AddHostedService<ListenAddressReporter>();
+        builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<HttpRefusals>();
         builder.Services.AddIdempotency(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
@@ -55,7 +68,7 @@ internal static class GatewayApp
         }
 
         var app = builder.Build();
-        app.UseMiddleware<HttpRefusalAuditMiddleware>();
+        app.UseMiddleware<ChallengeRefusalMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
@@ -65,7 +78,7 @@ internal static class GatewayApp
         app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
         app.MapHealth();
-        app.MapDevIdentity(config);
+        app.MapDevIdentity();
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);
         return app;
     }

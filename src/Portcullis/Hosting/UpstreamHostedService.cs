@@ -1,51 +1,71 @@
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
-using Portcullis.Core.Tools;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Diagnostics;
 
 namespace Portcullis.Hosting;
 
-/// <summary>Runs every connector's upstream supervisor for the lifetime of the host.</summary>
+/// <summary>
+/// Runs every connector's upstream supervisor for the life of the host. <see cref="StartupGate"/> calls
+/// <see cref="StartUpstreamsAsync"/> before the host starts listening, so the first attempt of every upstream has
+/// finished (within its bound) and the configuration errors only the tool lists reveal stop the gateway first.
+/// </summary>
 /// <remarks>Takes <see cref="UpstreamMetrics"/> so the upstream gauge exists from the start.</remarks>
-internal sealed class UpstreamHostedService(ConnectorRegistry connectors, UpstreamMetrics metrics, IHostApplicationLifetime lifetime, ILogger<UpstreamHostedService> logger) : BackgroundService
+internal sealed class UpstreamHostedService(ConnectorRegistry connectors, GatewayConfig config, UpstreamMetrics metrics, ILogger<UpstreamHostedService> logger)
+    : IHostedService, IDisposable
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _running;
+
+    /// <summary>
+    /// Starts the supervisors and waits for their first attempts; returns the configuration errors found in the tool
+    /// lists (a destructive tool without opt-in, a loosening overlay), empty when the gateway may listen.
+    /// </summary>
+    public async Task<IReadOnlyList<ConfigError>> StartUpstreamsAsync(CancellationToken cancellationToken)
     {
         _ = metrics;
-        var running = connectors.RunAsync(stoppingToken);
-        try
+        _running ??= connectors.RunAsync(_stopping.Token);
+        if (!await connectors.FirstAttemptsAsync(cancellationToken))
         {
-            var timeout = TimeSpan.FromSeconds(connectors.All.Max(c => c.Config.Upstream.ConnectTimeoutSeconds) + 5);
-            await connectors.FirstAttemptsAsync(timeout, stoppingToken);
-        }
-        catch (TimeoutException)
-        {
-            // Upstreams that are slow to start keep being supervised; /readyz tells.
+            var pending = connectors.All.Where(c => !c.Upstream.FirstAttempt.IsCompleted).Select(c => c.Name);
+            GatewayLog.FirstAttemptsPending(logger, string.Join(", ", pending));
         }
 
-        // A destructive tool allow-listed without opt-in is a configuration error: refuse to serve. So is an
-        // input_schema overlay that would loosen the upstream's schema (known only now, with its tool list).
-        var refusals = connectors.All.SelectMany(c => c.Refusals)
-            .Where(r => r.Kind is CatalogRefusalKind.DestructiveNotOptedIn or CatalogRefusalKind.OverlayLoosens)
-            .ToList();
-        foreach (var refusal in refusals)
+        // The refusals' words are the ones lint reports for the same config (CatalogRefusal).
+        var errors = new List<ConfigError>();
+        for (var i = 0; i < config.Connectors.Count; i++)
         {
-            if (refusal.Kind == CatalogRefusalKind.OverlayLoosens)
+            if (connectors.TryGet(config.Connectors[i].Server, out var connector))
             {
-                GatewayLog.OverlayLoosens(logger, refusal.Message);
-            }
-            else
-            {
-                GatewayLog.DestructiveNotOptedIn(logger, refusal.Message);
+                errors.AddRange(connector.Refusals.Where(r => r.IsConfigError).Select(r => r.ToConfigError(i)));
             }
         }
 
-        if (refusals.Count > 0)
+        if (errors.Count > 0)
         {
-            Environment.ExitCode = 2;
-            lifetime.StopApplication();
+            GatewayLog.StartupRefused(logger, errors.Count);
         }
 
-        await running;
+        return errors;
     }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_running is null)
+        {
+            await StartUpstreamsAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the supervisors, and with them the stdio upstreams; runs after Kestrel has drained.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_running is not null)
+        {
+            await _running.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
 }

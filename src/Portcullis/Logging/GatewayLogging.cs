@@ -37,6 +37,10 @@ internal static class GatewayLogging
             // The SDK's client side talks to the upstreams, whose every failure the supervisor and the forward stage
             // already log once, with the connector's name; the SDK's own copy of each would double every line.
             logging.AddFilter("ModelContextProtocol.Client", LogLevel.Critical);
+            // The SDK's server side logs two warnings, one with a stack trace, for every request it refuses (an unknown
+            // method, params it cannot read): junk traffic would flood the log. The gateway counts those itself and
+            // reports them at most once per interval (McpSessionSetup, HttpRefusals); its handlers log their own failures.
+            logging.AddFilter("ModelContextProtocol.Server.McpServer", LogLevel.Error);
         }
 
         foreach (var (category, text) in config.Levels)

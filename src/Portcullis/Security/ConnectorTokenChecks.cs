@@ -4,15 +4,16 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Security;
-using Portcullis.Diagnostics;
+using Portcullis.Refusals;
 
 namespace Portcullis.Security;
 
 /// <summary>
 /// What JwtBearer cannot know on its own: that the token was issued for the connector the URL names (audience
-/// equal to its resource URI), for its environment, and with a lifetime within the connector's cap.
+/// exactly its resource URI, unless the connector allows several), for its environment, and with a lifetime within
+/// the connector's cap.
 /// </summary>
-internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, ILogger<ConnectorTokenChecks> logger)
+internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, HttpRefusals refusals)
 {
     /// <summary>Added to a principal whose token passed every check for the named connector.</summary>
     public const string ConnectorClaim = "portcullis:connector";
@@ -23,16 +24,14 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             || !connectors.TryGet(server, out var connector)
             || connector.Config.Auth.IsAnonymous)
         {
-            // Only connector endpoints accept tokens; elsewhere a token grants nothing.
-            Refuse(context.HttpContext, "not_a_connector");
+            // Only connector endpoints accept tokens; elsewhere a token grants nothing (and refuses nothing by itself).
             context.Fail("not a protected connector endpoint");
             return Task.CompletedTask;
         }
 
         if (Refusal(context.SecurityToken as JsonWebToken, connector) is { } refusal)
         {
-            GatewayLog.TokenRefused(logger, connector.Name, refusal.Reason);
-            Refuse(context.HttpContext, refusal.Class);
+            refusals.TokenRefused(context.HttpContext, connector.Name, refusal.Class, refusal.Reason);
             context.Fail(refusal.Reason);
             return Task.CompletedTask;
         }
@@ -44,13 +43,9 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     public Task OnAuthenticationFailedAsync(AuthenticationFailedContext context)
     {
         var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
-        GatewayLog.TokenRefused(logger, server, context.Exception.GetType().Name);
-        Refuse(context.HttpContext, TokenRefusalReasons.Classify(context.Exception));
+        refusals.TokenRefused(context.HttpContext, server, TokenRefusalReasons.Classify(context.Exception), context.Exception.GetType().Name);
         return Task.CompletedTask;
     }
-
-    private static void Refuse(HttpContext context, string reasonClass) =>
-        context.Features.Set(new HttpRefusal(Core.Pipeline.CallStage.Authenticate, Core.Errors.ErrorCatalog.Unauthenticated.Code, reasonClass));
 
     /// <summary>Why the token may not open this connector: a reason class for the audit trail and a sentence for the log.</summary>
     private (string Class, string Reason)? Refusal(JsonWebToken? token, Connector connector)
@@ -67,9 +62,16 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         }
 
         var resource = ResourceUris.For(config, connector.Name);
-        if (!token.Audiences.Contains(resource, StringComparer.Ordinal))
+        var audiences = token.Audiences.ToList();
+        if (!audiences.Contains(resource, StringComparer.Ordinal))
         {
             return ("wrong_audience", "audience is not this connector's resource URI");
+        }
+
+        // A token valid for several resources would open each of them: by default it must name this connector only.
+        if (!connector.Config.Auth.AllowMultipleAudiences && audiences.Any(a => !string.Equals(a, resource, StringComparison.Ordinal)))
+        {
+            return ("multiple_audiences", "audience names other resources besides this connector (auth.allow_multiple_audiences is off)");
         }
 
         var claim = config.Identity.EnvironmentClaim;

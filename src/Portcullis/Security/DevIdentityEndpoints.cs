@@ -1,7 +1,4 @@
 using Microsoft.IdentityModel.Tokens;
-using Portcullis.Core.Configuration;
-using Portcullis.Core.Security;
-using Portcullis.Diagnostics;
 
 namespace Portcullis.Security;
 
@@ -10,15 +7,13 @@ internal static class DevIdentityEndpoints
 {
     public const string JwksPath = "/.well-known/jwks.json";
 
-    public static void MapDevIdentity(this WebApplication app, GatewayConfig config)
+    public static void MapDevIdentity(this WebApplication app)
     {
         if (app.Services.GetService<DevSigningKey>() is not { } key)
         {
             return;
         }
 
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis.Security");
-        GatewayLog.DevIdentity(logger, ResourceUris.BaseUrl(config), key.Key.KeyId, key.Created ? "created" : "loaded", DevSigningKey.PathIn(config.DataDir!));
         var jwks = new JsonWebKeySet();
         jwks.Keys.Add(key.PublicJwk);
         var body = System.Text.Json.JsonSerializer.Serialize(new

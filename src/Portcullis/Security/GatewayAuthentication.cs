@@ -53,7 +53,7 @@ internal static class GatewayAuthentication
                 options.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
             })
             .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options =>
-                ConfigureJwt(options, config, devKey, config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))))
+                ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))]))
             .AddMcp(_ => { });
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -80,7 +80,8 @@ internal static class GatewayAuthentication
     }
 
     /// <summary>Signature, issuer, lifetime and audience checks against the identity provider; shared by the admin plane.</summary>
-    internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, IEnumerable<string> audiences)
+    /// <remarks>The audiences a token may carry are asked of <paramref name="audiences"/> at each validation.</remarks>
+    internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, Func<IReadOnlyCollection<string>> audiences)
     {
         var identity = config.Identity;
         options.MapInboundClaims = false;
@@ -89,9 +90,13 @@ internal static class GatewayAuthentication
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,
-            ValidIssuer = devKey is not null ? ResourceUris.BaseUrl(config) : identity.Issuer,
             ValidateAudience = true,
-            ValidAudiences = audiences.ToList(),
+            // Read at each validation, not once: with listen port 0 the base URL is known only once Kestrel has bound.
+            AudienceValidator = (tokenAudiences, _, _) =>
+            {
+                var valid = audiences();
+                return tokenAudiences.Any(a => valid.Contains(a, StringComparer.Ordinal));
+            },
             ValidateLifetime = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
@@ -104,9 +109,14 @@ internal static class GatewayAuthentication
         if (devKey is not null)
         {
             options.TokenValidationParameters.IssuerSigningKey = devKey.Key;
+            options.TokenValidationParameters.IssuerValidator = (issuer, _, _) =>
+                string.Equals(issuer, ResourceUris.BaseUrl(config), StringComparison.Ordinal)
+                    ? issuer
+                    : throw new SecurityTokenInvalidIssuerException("The token's issuer is not this gateway's development identity.");
         }
         else if (identity.JwksUri is not null)
         {
+            options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 identity.JwksUri,
                 new JwksRetriever(),
@@ -117,6 +127,7 @@ internal static class GatewayAuthentication
         }
         else if (identity.Authority is not null)
         {
+            options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.Authority = identity.Authority;
             options.RequireHttpsMetadata = !IsHttp(identity.Authority);
             options.RefreshInterval = ForcedRefreshInterval;

@@ -2,7 +2,10 @@ using ModelContextProtocol.AspNetCore.Authentication;
 using ModelContextProtocol.Authentication;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
+using Portcullis.Refusals;
 
 namespace Portcullis.Security;
 
@@ -10,19 +13,24 @@ namespace Portcullis.Security;
 /// Answers RFC 9728 protected-resource metadata per connector at
 /// <c>/.well-known/oauth-protected-resource/mcp/{server}</c>; 404 for unknown or anonymous connectors.
 /// </summary>
-internal sealed class ResourceMetadataEvents(GatewayConfig config, ConnectorRegistry connectors)
+internal sealed class ResourceMetadataEvents(GatewayConfig config, ConnectorRegistry connectors, HttpRefusals refusals)
 {
     private static readonly PathString Prefix = new("/.well-known/oauth-protected-resource/mcp");
 
-    public Task OnResourceMetadataRequestAsync(ResourceMetadataRequestContext context)
+    public async Task OnResourceMetadataRequestAsync(ResourceMetadataRequestContext context)
     {
         if (!context.Request.Path.StartsWithSegments(Prefix, out var rest)
             || !connectors.TryGet(rest.Value?.Trim('/') ?? "", out var connector)
             || connector.Config.Auth.IsAnonymous)
         {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
             context.HandleResponse();
-            return Task.CompletedTask;
+            await refusals.WriteAsync(context.HttpContext, new HttpRefusal(
+                StatusCodes.Status404NotFound,
+                new GatewayError(ErrorCatalog.NotFound, "No protected resource is described at this URL."),
+                CallStage.Route,
+                "unknown_resource",
+                "no oauth connector has this name"));
+            return;
         }
 
         context.ResourceMetadata = new ProtectedResourceMetadata
@@ -33,6 +41,5 @@ internal sealed class ResourceMetadataEvents(GatewayConfig config, ConnectorRegi
             BearerMethodsSupported = ["header"],
             ResourceName = connector.Name,
         };
-        return Task.CompletedTask;
     }
 }

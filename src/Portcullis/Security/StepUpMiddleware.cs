@@ -1,7 +1,9 @@
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
-using Portcullis.Diagnostics;
 using Portcullis.Downstream;
+using Portcullis.Refusals;
 
 namespace Portcullis.Security;
 
@@ -10,7 +12,7 @@ namespace Portcullis.Security;
 /// at the HTTP level, before the MCP layer, with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
 /// naming every scope the tool needs, so the client can ask the person for a token with more scopes.
 /// </summary>
-internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, ILogger<StepUpMiddleware> logger)
+internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, HttpRefusals refusals)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -20,21 +22,22 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             && connector.Config.Auth is { StepUp: true, IsAnonymous: false }
             && context.User.HasClaim(ConnectorTokenChecks.ConnectorClaim, connector.Name)
             && context.Features.Get<JsonRpcRequestFeature>()?.ToolName is { } toolName
-            && connector.Catalog.TryGet(toolName, out var tool))
+            && connector.Catalog.Current.TryGet(toolName, out var tool))
         {
             var caller = CallerIdentities.From(context.User);
             if (!caller.HasAll(tool.RequiredScopes))
             {
                 var scopes = string.Join(' ', tool.RequiredScopes);
-                GatewayLog.StepUpChallenged(logger, connector.Name, toolName, caller.Subject, scopes);
-                context.Features.Set(new HttpRefusal(Core.Pipeline.CallStage.StepUp, Core.Errors.ErrorCatalog.InsufficientScope.Code, "needs " + scopes, toolName));
                 var metadata = $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase}/.well-known/oauth-protected-resource{context.Request.Path}";
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                context.Response.Headers.WWWAuthenticate =
-                    $"Bearer error=\"insufficient_scope\", scope=\"{scopes}\", resource_metadata=\"{metadata}\", error_description=\"the token lacks a scope this tool needs\"";
-                await context.Response.WriteAsJsonAsync(new
+                await refusals.WriteAsync(context, new HttpRefusal(
+                    StatusCodes.Status403Forbidden,
+                    new GatewayError(ErrorCatalog.InsufficientScope, $"Calling '{toolName}' needs the scopes: {scopes}."),
+                    CallStage.StepUp,
+                    "needs " + scopes,
+                    $"{toolName} by {caller.Subject} needs scopes {scopes}; answered with a step-up challenge")
                 {
-                    error = new { code = "insufficient_scope", message = $"Calling '{toolName}' needs the scopes: {scopes}.", retryable = false },
+                    Tool = toolName,
+                    Challenge = $"Bearer error=\"insufficient_scope\", scope=\"{scopes}\", resource_metadata=\"{metadata}\", error_description=\"the token lacks a scope this tool needs\"",
                 });
                 return;
             }

@@ -41,7 +41,9 @@ public sealed class ConfigLoaderTests : IDisposable
     public void Parse_ProtocolKeys_AreReadWithTheirDefaults()
     {
         var json = Valid
-            .Replace("\"tools_allow\"", "\"resources_allow\": [\"test://a\", \"test://t/{id}\"], \"prompts_allow\": [\"p\"], \"tools_allow\"", StringComparison.Ordinal)
+            .Replace("\"tools_allow\"", "\"resources_allow\": [\"test://a\", \"test://t/{id}\"], \"prompts_allow\": [\"p\"], " +
+                "\"resources\": { \"test://a\": { \"scopes\": [\"contacts:read\"] }, \"test://t/{id}\": { \"scopes\": [\"contacts:read\"], \"timeout_seconds\": 5 } }, " +
+                "\"prompts\": { \"p\": { \"scopes\": [\"contacts:read\"] } }, \"tools_allow\"", StringComparison.Ordinal)
             .Replace("\"listen\"", "\"allowed_hosts\": [\"mcp.example\"], \"allowed_origins\": [\"https://app.example\"], \"listen\"", StringComparison.Ordinal);
 
         var config = ConfigLoader.Parse(json, _base, "test.json");
@@ -52,5 +54,32 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["mcp.example"], config.AllowedHosts);
         Assert.Equal(["https://app.example"], config.AllowedOrigins);
         Assert.Equal("2025-11-25", connector.Upstream.ProtocolVersion);
+        Assert.Equal(5, connector.Resources["test://t/{id}"].TimeoutSeconds);
+        Assert.Equal(["contacts:read"], connector.Prompts["p"].Scopes);
+    }
+
+    [Fact]
+    public void Parse_UnknownUpstreamProtocolVersion_IsAnErrorWithItsPath()
+    {
+        var json = Valid.Replace("\"args\"", "\"protocol_version\": \"2024-01-01\", \"args\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var paths = ex.Errors.Select(e => e.Path).ToHashSet();
+        Assert.Contains("$.connectors[0].upstream.protocol_version", paths);
+    }
+
+    [Fact]
+    public void Parse_BadResourcePatterns_AreAllReportedWithTheirPaths()
+    {
+        var json = Valid.Replace("\"tools_allow\"", "\"resources_allow\": [\"ok://x\", \"a*b\", \"test://{id\"], " +
+            "\"resources\": { \"ok://x\": { \"scopes\": [\"contacts:read\"] }, \"a*b\": { \"scopes\": [\"contacts:read\"] }, \"test://{id\": { \"scopes\": [\"contacts:read\"] } }, \"tools_allow\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, _base, "test.json"));
+
+        var paths = ex.Errors.Select(e => e.Path).ToHashSet();
+        Assert.Contains("$.connectors[0].resources_allow[1]", paths);
+        Assert.Contains("$.connectors[0].resources_allow[2]", paths);
+        Assert.DoesNotContain("$.connectors[0].resources_allow[0]", paths);
     }
 }

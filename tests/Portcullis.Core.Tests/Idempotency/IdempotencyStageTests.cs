@@ -18,6 +18,9 @@ namespace Portcullis.Core.Tests.Idempotency;
 /// <summary>The stage's decisions against the real SQLite store, with the upstream replaced by fault injection.</summary>
 public sealed class IdempotencyStageTests : IDisposable
 {
+    /// <summary>Ends any await that takes longer than a test allows.</summary>
+    private static CancellationToken Deadline => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
     private static readonly CallerIdentity Alice = new("alice", null, new HashSet<string>(StringComparer.Ordinal));
     private static readonly CallerIdentity Bob = new("bob", null, new HashSet<string>(StringComparer.Ordinal));
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portcullis-tests", "stage-" + Guid.NewGuid().ToString("N")[..12]);
@@ -59,7 +62,7 @@ public sealed class IdempotencyStageTests : IDisposable
     {
         var context = Context(_read, Alice, """{"body":"x"}""");
 
-        var result = await _stage.InvokeAsync(context, Answer("found"), CancellationToken.None);
+        var result = await _stage.InvokeAsync(context, Answer("found"), Deadline);
 
         Assert.Equal("found", Text(result));
         Assert.True(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
@@ -71,7 +74,7 @@ public sealed class IdempotencyStageTests : IDisposable
     {
         var context = new ToolCallContext(_connector, Alice, "add_note", null, "c");
 
-        await _stage.InvokeAsync(context, Answer("forwarder decides"), CancellationToken.None);
+        await _stage.InvokeAsync(context, Answer("forwarder decides"), Deadline);
 
         Assert.False(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
     }
@@ -81,7 +84,7 @@ public sealed class IdempotencyStageTests : IDisposable
     {
         var context = Context(_write, Alice, """{"body":"x"}""");
 
-        await _stage.InvokeAsync(context, Answer("done"), CancellationToken.None);
+        await _stage.InvokeAsync(context, Answer("done"), Deadline);
 
         Assert.Equal("idempotency_key_missing", context.Failure!.Code.Code);
         Assert.False(context.Passed.HasFlag(PassedStages.IdempotencyChecked));
@@ -92,10 +95,10 @@ public sealed class IdempotencyStageTests : IDisposable
     public async Task Invoke_FailureBeforeSending_ReleasesTheKeySoARetryRuns()
     {
         var refused = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(refused, FailBeforeSending(), CancellationToken.None);
+        await _stage.InvokeAsync(refused, FailBeforeSending(), Deadline);
 
         var retry = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        var result = await _stage.InvokeAsync(retry, Answer("done"), CancellationToken.None);
+        var result = await _stage.InvokeAsync(retry, Answer("done"), Deadline);
 
         Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
         Assert.Equal("done", Text(result));
@@ -105,10 +108,10 @@ public sealed class IdempotencyStageTests : IDisposable
     [Fact]
     public async Task Invoke_GatewayErrorAfterSending_IsOutcomeUnknownAndNeverRepeated()
     {
-        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), TimeOutAfterSending(), CancellationToken.None);
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), TimeOutAfterSending(), Deadline);
 
         var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(repeat, Answer("done"), CancellationToken.None);
+        await _stage.InvokeAsync(repeat, Answer("done"), Deadline);
 
         Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
         Assert.False(repeat.Failure.Code.Retryable);
@@ -125,10 +128,10 @@ public sealed class IdempotencyStageTests : IDisposable
             throw new OperationCanceledException();
         };
         await Assert.ThrowsAsync<OperationCanceledException>(() =>
-            _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), cancelled, CancellationToken.None).AsTask());
+            _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), cancelled, Deadline).AsTask());
 
         var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(repeat, Answer("done"), CancellationToken.None);
+        await _stage.InvokeAsync(repeat, Answer("done"), Deadline);
 
         Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
         Assert.Equal(1, _upstreamCalls);
@@ -145,10 +148,10 @@ public sealed class IdempotencyStageTests : IDisposable
             await release.Task;
             return new CallToolResult { Content = [new TextContentBlock { Text = "done" }] };
         };
-        var first = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), slow, CancellationToken.None).AsTask();
+        var first = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), slow, Deadline).AsTask();
 
         var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(repeat, Answer("twice"), CancellationToken.None);
+        await _stage.InvokeAsync(repeat, Answer("twice"), Deadline);
         release.SetResult();
         await first.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -161,9 +164,9 @@ public sealed class IdempotencyStageTests : IDisposable
     [Fact]
     public async Task Invoke_TwoPrincipalsWithOneKey_DoNotCollide()
     {
-        var alice = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("a"), CancellationToken.None);
-        var bob = await _stage.InvokeAsync(Context(_write, Bob, """{"body":"bob's","idempotency_key":"k"}"""), Answer("b"), CancellationToken.None);
-        var aliceAgain = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("x"), CancellationToken.None);
+        var alice = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("a"), Deadline);
+        var bob = await _stage.InvokeAsync(Context(_write, Bob, """{"body":"bob's","idempotency_key":"k"}"""), Answer("b"), Deadline);
+        var aliceAgain = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"alice's","idempotency_key":"k"}"""), Answer("x"), Deadline);
 
         Assert.Equal("a", Text(alice));
         Assert.Equal("b", Text(bob));
@@ -175,13 +178,13 @@ public sealed class IdempotencyStageTests : IDisposable
     [Fact]
     public async Task Invoke_AfterRetention_TheKeyIsFreeAgain()
     {
-        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), Answer("first"), CancellationToken.None);
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), Answer("first"), Deadline);
         _time.Advance(TimeSpan.FromHours(23));
         var within = Context(_write, Alice, """{"body":"y","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(within, Answer("refused"), CancellationToken.None);
+        await _stage.InvokeAsync(within, Answer("refused"), Deadline);
 
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
-        var after = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"y","idempotency_key":"k"}"""), Answer("second"), CancellationToken.None);
+        var after = await _stage.InvokeAsync(Context(_write, Alice, """{"body":"y","idempotency_key":"k"}"""), Answer("second"), Deadline);
 
         Assert.Equal("idempotency_key_reused", within.Failure!.Code.Code);
         Assert.Equal("second", Text(after));
@@ -198,11 +201,11 @@ public sealed class IdempotencyStageTests : IDisposable
             context.SentUpstream = true;
             return new ValueTask<CallToolResult>(never.Task);
         };
-        _ = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), hangs, CancellationToken.None);
+        _ = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), hangs, Deadline);
         _time.Advance(TimeSpan.FromSeconds(301));
 
         var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
-        await _stage.InvokeAsync(repeat, Answer("twice"), CancellationToken.None);
+        await _stage.InvokeAsync(repeat, Answer("twice"), Deadline);
 
         Assert.Equal("idempotency_outcome_unknown", repeat.Failure!.Code.Code);
         Assert.Equal(1, _upstreamCalls);
@@ -218,7 +221,7 @@ public sealed class IdempotencyStageTests : IDisposable
             return ValueTask.FromResult(new CallToolResult { Content = [] });
         };
 
-        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), capture, CancellationToken.None);
+        await _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), capture, Deadline);
 
         Assert.Equal(["body"], forwarded!.Keys);
     }

@@ -34,7 +34,7 @@ internal sealed class LintHarness : IDisposable
                 }
 
                 var catalog = ToolCatalog.Build(c, tools, schemas);
-                return new LiveCatalog(tools, catalog, CatalogRefusal.Of(c, catalog), null);
+                return new LiveCatalog(tools, catalog, catalog.Refusals, null);
             });
         }
 

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Schemas;
@@ -47,4 +48,21 @@ public sealed class JsonLimitsTests
 
         Assert.Null(JsonLimits.Check(arguments, 10, 3));
     }
+
+    [Fact]
+    public void Utf16Length_RawUtf8WithEscapes_PassesTheLimitExactlyWhenTheDecodedStringDoes()
+    {
+        // Escaped quotes and controls, BMP characters of every UTF-8 width, and surrogate pairs (raw or escaped).
+        var text = Gen.OneOfConst("a", "é", "€", "😀", "\"", "\n", "\u0001", "\\").Array[0, 40].Select(string.Concat);
+        Gen.Select(text, Gen.Int[0, 100], Gen.Bool).Sample((value, limit, asciiOnly) =>
+        {
+            var json = JsonSerializer.Serialize(value, asciiOnly ? AsciiOnly : Relaxed);
+            var raw = System.Text.Encoding.UTF8.GetBytes(json)[1..^1];
+
+            return JsonLimits.Utf16Length(raw, limit) > limit == value.Length > limit;
+        });
+    }
+
+    private static readonly JsonSerializerOptions AsciiOnly = new();
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

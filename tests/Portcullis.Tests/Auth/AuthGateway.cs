@@ -6,13 +6,14 @@ using Portcullis.Tests.Infrastructure;
 namespace Portcullis.Tests.Auth;
 
 /// <summary>
-/// A gateway with two oauth connectors in front of the fixture (<c>alpha</c> hides tools the caller lacks scopes
-/// for; <c>beta</c> has <c>step_up</c>), trusting a <see cref="TestIdentityProvider"/>.
+/// A gateway with three oauth connectors in front of the fixture (<c>alpha</c> hides tools the caller lacks scopes
+/// for; <c>beta</c> has <c>step_up</c>; <c>gamma</c> accepts tokens naming other audiences too), trusting a
+/// <see cref="TestIdentityProvider"/>.
 /// </summary>
 internal sealed class AuthGateway : IAsyncDisposable
 {
     public const int TtlSeconds = 600;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private static readonly HttpClient Http = new() { Timeout = Timeouts.Call };
     private readonly TempDir _dir;
 
     private AuthGateway(TempDir dir, TestIdentityProvider idp, GatewayProcess gateway)
@@ -30,7 +31,9 @@ internal sealed class AuthGateway : IAsyncDisposable
     {
         var dir = new TempDir();
         var idp = await TestIdentityProvider.StartAsync();
-        var config = TestConfig.Gateway(Connector("alpha", stepUp: false), Connector("beta", stepUp: true));
+        var gamma = Connector("gamma", stepUp: false);
+        gamma["auth"]!["allow_multiple_audiences"] = true;
+        var config = TestConfig.Gateway(Connector("alpha", stepUp: false), Connector("beta", stepUp: true), gamma);
         config["identity"] = new JsonObject { ["issuer"] = idp.Issuer, ["jwks_uri"] = idp.JwksUri, ["clock_skew_seconds"] = 5 };
         var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         return new AuthGateway(dir, idp, gateway);

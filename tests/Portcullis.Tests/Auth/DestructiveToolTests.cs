@@ -16,10 +16,14 @@ public sealed class DestructiveToolTests
         using var dir = new TempDir();
 
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, refusal.Config.DeepClone().AsObject()), dir.File("data"), waitReady: false);
-        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var exit = await gateway.WaitForExitAsync(Timeouts.Startup);
 
+        // Refused before Kestrel listens: the error names the config path, and nothing ever served.
         Assert.Equal(2, exit);
         Assert.All(refusal.Texts, text => Assert.Contains(text, gateway.Output, StringComparison.Ordinal));
+        Assert.DoesNotContain("Portcullis is listening", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Application started", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(gateway.Output.Split('\n'), l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -34,10 +38,10 @@ public sealed class DestructiveToolTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
 
         Assert.Equal(["unannotated", "wipe"], tools.Select(t => t.Name).Order());
-        var wiped = await client.CallToolAsync("wipe", new Dictionary<string, object?> { ["idempotency_key"] = "k-1" });
+        var wiped = await client.CallToolAsync("wipe", new Dictionary<string, object?> { ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, wiped.IsError);
     }
 }

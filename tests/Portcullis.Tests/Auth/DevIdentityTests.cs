@@ -21,8 +21,8 @@ public sealed class DevIdentityTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         await using var client = await McpClients.ConnectAsync(endpoint, LastLine(output));
-        Assert.Equal(["find_contact"], (await client.ListToolsAsync()).Select(t => t.Name));
-        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" });
+        Assert.Equal(["find_contact"], (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name));
+        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" }, cancellationToken: Timeouts.CallToken);
         Assert.Contains("Ada Lovelace", ada.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
     }
 
@@ -30,12 +30,13 @@ public sealed class DevIdentityTests
     public async Task Token_AfterRestart_KeyIsReusedAndJwksPublishesIt()
     {
         using var dir = new TempDir();
-        var port = FreePort.Next();
-        var config = DevConfig(port);
-        var path = TestConfig.Write(dir, config);
+        var path = TestConfig.Write(dir, DevConfig());
         var data = dir.File("data");
-        var token = LastLine(await RunTokenAsync(path, "--data-dir", data, "--connector", "fixture", "--scopes", "fixture:read"));
-        await using var first = await GatewayProcess.StartAsync(path, data, port: port);
+
+        // The key the token command creates before any gateway runs is the one every gateway after signs with.
+        var before = LastLine(await RunTokenAsync(path, "--data-dir", data, "--listen", "http://127.0.0.1:1", "--connector", "fixture", "--scopes", "fixture:read"));
+        await using var first = await GatewayProcess.StartAsync(path, data);
+        var token = LastLine(await RunTokenAsync(path, "--data-dir", data, "--listen", first.BaseUrl, "--connector", "fixture", "--scopes", "fixture:read"));
         var jwks = JsonNode.Parse(await first.GetAsync("/.well-known/jwks.json"))!;
         await first.KillAsync();
 
@@ -44,9 +45,10 @@ public sealed class DevIdentityTests
 
         Assert.Equal(jwks.ToJsonString(), JsonNode.Parse(await second.GetAsync("/.well-known/jwks.json"))!.ToJsonString());
         var key = Assert.Single(jwks["keys"]!.AsArray())!;
+        Assert.Equal(KeyIdOf(before), key["kid"]!.GetValue<string>());
         Assert.Equal("RSA", key["kty"]!.GetValue<string>());
         Assert.False(key.AsObject().ContainsKey("d"), "the JWKS must never publish the private key");
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, echo.IsError);
         var metadata = JsonNode.Parse(await second.GetAsync("/.well-known/oauth-protected-resource/mcp/fixture"))!;
         Assert.Equal(second.BaseUrl, metadata["authorization_servers"]![0]!.GetValue<string>());
@@ -59,11 +61,10 @@ public sealed class DevIdentityTests
     public async Task Token_OverridingFlag_ShowsHowThePolicyTreatsABadToken(string flag, string value)
     {
         using var dir = new TempDir();
-        var port = FreePort.Next();
-        var path = TestConfig.Write(dir, DevConfig(port));
-        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), port: port);
+        var path = TestConfig.Write(dir, DevConfig());
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
 
-        var token = LastLine(await RunTokenAsync(path, "--data-dir", dir.File("data"), "--connector", "fixture", "--scopes", "fixture:read", flag, value));
+        var token = LastLine(await RunTokenAsync(path, "--data-dir", dir.File("data"), "--listen", gateway.BaseUrl, "--connector", "fixture", "--scopes", "fixture:read", flag, value));
         using var response = await AuthGateway.PostAsync(gateway.Endpoint("fixture"), "Bearer " + token, AuthGateway.Initialize);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -84,7 +85,7 @@ public sealed class DevIdentityTests
     public async Task Token_WithoutDevIdentity_RefusesWithExitCode2()
     {
         using var dir = new TempDir();
-        var config = DevConfig(FreePort.Next());
+        var config = DevConfig();
         config["identity"] = new JsonObject { ["issuer"] = "https://login.example.com/", ["jwks_uri"] = "https://login.example.com/keys" };
         var path = TestConfig.Write(dir, config);
 
@@ -94,18 +95,32 @@ public sealed class DevIdentityTests
         Assert.Contains("identity", output, StringComparison.Ordinal);
     }
 
-    private static JsonObject DevConfig(int port)
+    [Fact]
+    public async Task Token_ConfigOnPortZeroWithoutListen_AsksForTheLoggedUrl()
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, DevConfig());
+
+        var (exit, output) = await RunWithExitAsync("token", "--config", path, "--data-dir", dir.File("data"), "--connector", "fixture", "--scopes", "fixture:read");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("pass --listen with the URL it logged", output, StringComparison.Ordinal);
+    }
+
+    private static JsonObject DevConfig()
     {
         var config = TestConfig.Gateway(TestConfig.Protect(
             TestConfig.FixtureConnector("fixture", ["echo"], tools: new JsonObject { ["echo"] = TestConfig.Tool(["fixture:read"]) }),
             ["fixture:read"],
             ttlSeconds: 3600));
-        config["listen"] = $"http://127.0.0.1:{port}";
+        config["listen"] = "http://127.0.0.1:0";
         config["identity"] = new JsonObject { ["dev"] = true };
         return config;
     }
 
     private static string LastLine(string output) => output.TrimEnd().Split('\n')[^1].Trim();
+
+    private static string KeyIdOf(string token) => new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).Kid;
 
     private static Task<string> RunTokenAsync(string configPath, params string[] args) => RunAsync(["token", "--config", configPath, .. args]);
 

@@ -23,7 +23,7 @@ public sealed class OidcAuthorityTests
         await using var client = await McpClients.ConnectAsync(endpoint, idp.Mint(endpoint.ToString(), "fixture:read"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrongIssuer.StatusCode);
-        Assert.Equal(["echo"], (await client.ListToolsAsync()).Select(t => t.Name));
+        Assert.Equal(["echo"], (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name));
         var metadata = JsonNode.Parse(await gateway.GetAsync("/.well-known/oauth-protected-resource/mcp/fixture"))!;
         Assert.Equal(idp.BaseUrl, metadata["authorization_servers"]![0]!.GetValue<string>());
     }

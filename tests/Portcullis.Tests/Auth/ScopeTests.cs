@@ -24,7 +24,7 @@ public sealed class ScopeTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha", scopes));
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
 
         Assert.Equal(expected, tools.Select(t => t.Name).Order());
     }
@@ -34,8 +34,8 @@ public sealed class ScopeTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha", "fixture:read"));
 
-        var refused = await client.CallToolAsync("typed");
-        var allowed = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        var refused = await client.CallToolAsync("typed", cancellationToken: Timeouts.CallToken);
+        var allowed = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: Timeouts.CallToken);
 
         Assert.True(refused.IsError);
         Assert.Equal("tool_not_found", ToolForwardingTests.ErrorOf(refused)["code"]!.GetValue<string>());
@@ -47,7 +47,7 @@ public sealed class ScopeTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read"));
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
 
         Assert.Equal(["echo", "typed"], tools.Select(t => t.Name).Order());
     }
@@ -82,11 +82,11 @@ public sealed class ScopeTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read"));
 
-        var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.CallToolAsync("typed").AsTask());
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.CallToolAsync("typed", cancellationToken: Timeouts.CallToken).AsTask());
 
         Assert.Contains("403", ex.ToString(), StringComparison.Ordinal);
         await using var upgraded = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("beta"), _auth.Token("beta", "fixture:read fixture:typed"));
-        Assert.NotEqual(true, (await upgraded.CallToolAsync("typed")).IsError);
+        Assert.NotEqual(true, (await upgraded.CallToolAsync("typed", cancellationToken: Timeouts.CallToken)).IsError);
     }
 
     [Fact]

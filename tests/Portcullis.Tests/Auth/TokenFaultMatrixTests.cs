@@ -19,7 +19,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
     [
         "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
         "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
-        "tampered_payload", "unknown_kid",
+        "tampered_payload", "unknown_kid", "two_audiences",
     ];
 
     [Theory]
@@ -54,7 +54,31 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
 
         Assert.Contains("401", ex.ToString(), StringComparison.Ordinal);
         await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), _auth.Token("alpha"));
-        Assert.Equal(["echo", "typed"], (await client.ListToolsAsync()).Select(t => t.Name).Order());
+        Assert.Equal(["echo", "typed"], (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name).Order());
+    }
+
+    [Fact]
+    public async Task Initialize_TwoAudiencesWhereTheConnectorAllowsThem_IsAccepted()
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("gamma"), "fixture:read", change: c => c["aud"] = new[] { _auth.Resource("gamma"), "https://api.example.com/" });
+
+        using var accepted = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("gamma"), "Bearer " + token, AuthGateway.Initialize);
+        using var elsewhere = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, elsewhere.StatusCode);
+    }
+
+    [Fact]
+    public async Task Initialize_TwoAudiences_IsRefusedAndTheReasonLogged()
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("alpha"), "fixture:read", change: c => c["aud"] = new[] { _auth.Resource("alpha"), _auth.Resource("gamma") });
+
+        using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + token, AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var correlationId = response.Headers.GetValues("Portcullis-Correlation-Id").Single();
+        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this connector (auth.allow_multiple_audiences is off)); answered 401 (correlation id " + correlationId, Timeouts.Exit);
     }
 
     [Fact]
@@ -82,6 +106,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "not_yet_valid" => Bearer(idp.Mint(alpha, scopes, change: c => c["nbf"] = now.AddMinutes(5).ToUnixTimeSeconds())),
             "wrong_issuer" => Bearer(idp.Mint(alpha, scopes, issuer: "https://login.evil.example/")),
             "audience_of_other_connector" => Bearer(idp.Mint(_auth.Resource("beta"), scopes)),
+            "two_audiences" => Bearer(idp.Mint(alpha, scopes, change: c => c["aud"] = new[] { alpha, _auth.Resource("beta") })),
             "foreign_audience" => Bearer(idp.Mint("https://api.example.com/", scopes)),
             "other_environment" => Bearer(idp.Mint(alpha, scopes, environment: "prod")),
             "lifetime_over_cap" => Bearer(idp.Mint(alpha, scopes, lifetime: TimeSpan.FromSeconds(AuthGateway.TtlSeconds + 1))),

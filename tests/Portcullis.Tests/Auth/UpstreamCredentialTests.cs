@@ -21,7 +21,7 @@ public sealed class UpstreamCredentialTests
         var clientToken = idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read");
 
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), clientToken);
-        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: Timeouts.CallToken);
 
         Assert.NotEqual(true, result.IsError);
         var received = await upstream.ReceivedAuthorizationsAsync();
@@ -51,17 +51,20 @@ public sealed class UpstreamCredentialTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, OAuthUpstreamConfig(idp, upstream, tokens)), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read"));
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (tokens.Requests < 3)
-        {
-            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: cts.Token);
-            Assert.NotEqual(true, result.IsError);
-            var received = await upstream.ReceivedAuthorizationsAsync();
-            var used = received[^1]["Bearer ".Length..];
-            // The call has returned, so the token was used before now; it must still be valid now.
-            Assert.True(tokens.ExpiryOf(used) > DateTimeOffset.UtcNow, "the gateway used an upstream token that had expired");
-            await Task.Delay(250, cts.Token);
-        }
+        // Steady traffic until the 10-second token has been renewed twice; every call must use an unexpired token.
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: ct);
+                Assert.NotEqual(true, result.IsError);
+                var received = await upstream.ReceivedAuthorizationsAsync();
+                var used = received[^1]["Bearer ".Length..];
+                // The call has returned, so the token was used before now; it must still be valid now.
+                Assert.True(tokens.ExpiryOf(used) > DateTimeOffset.UtcNow, "the gateway used an upstream token that had expired");
+                return tokens.Requests >= 3;
+            },
+            Timeouts.Startup,
+            "the upstream token to be renewed twice");
 
         var all = await upstream.ReceivedAuthorizationsAsync();
         Assert.True(all.Length > all.Distinct().Count(), "each upstream token should serve several requests (cached)");
@@ -83,9 +86,9 @@ public sealed class UpstreamCredentialTests
         var clientToken = idp.Mint(gateway.Endpoint("remote").ToString(), "fixture:read");
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), clientToken);
 
-        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "one" });
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "one" }, cancellationToken: Timeouts.CallToken);
         File.WriteAllText(secretFile, "Bearer static-two\n");
-        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "two" });
+        await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "two" }, cancellationToken: Timeouts.CallToken);
 
         var received = await upstream.ReceivedAuthorizationsAsync();
         Assert.Contains("Bearer static-one", received);

@@ -24,10 +24,10 @@ public sealed class ReadmeClientCommandsTests
     public async Task ReadmeClientCommands_RunAsWritten_ReachTheSampleAndShowItsErrors()
     {
         using var dir = new TempDir();
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        var data = dir.File("data");
-        var serve = FirstRunTests.Start("bash", RepoPaths.Root, "scripts/serve-sample.sh", "--listen", baseUrl, "--data-dir", data);
-        await using var gateway = await GatewayProcess.StartWithAsync(serve, baseUrl, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
+                var data = dir.File("data");
+        var serve = FirstRunTests.Start("bash", RepoPaths.Root, "scripts/serve-sample.sh", "--listen", "http://127.0.0.1:0", "--data-dir", data);
+        await using var gateway = await GatewayProcess.StartWithAsync(serve, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
+        var baseUrl = gateway.BaseUrl;
 
         var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md"));
         Assert.Contains(ReadmeUrl + "/mcp/crm-mcp", readme, StringComparison.Ordinal);
@@ -110,12 +110,20 @@ public sealed class ReadmeClientCommandsTests
         Assert.True(JsonNode.DeepEquals(shown, error), $"The README shows\n{shown}\nbut the gateway answered\n{error}");
     }
 
+    /// <summary>A port nothing listens on now: the Inspector's web UI cannot bind port 0 and report it.</summary>
+    private static int UnusedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>The web UI starts under the pinned Node.js and serves its page; nothing can click Connect in a test without a browser.</summary>
     private static async Task AssertInspectorWebStartsAsync(string command, Dictionary<string, string> environment)
     {
         var web = new Dictionary<string, string>(environment)
         {
-            ["CLIENT_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CLIENT_PORT"] = UnusedPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["MCP_SANDBOX_PORT"] = "0",
             ["MCP_APP_ORIGIN_PORT"] = "0",
             ["MCP_AUTO_OPEN_ENABLED"] = "false",

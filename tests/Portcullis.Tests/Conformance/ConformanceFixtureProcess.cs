@@ -7,20 +7,18 @@ internal sealed class ConformanceFixtureProcess : IAsyncDisposable
 {
     private readonly ServerProcess _process;
 
-    private ConformanceFixtureProcess(ServerProcess process, string url)
+    private ConformanceFixtureProcess(ServerProcess process)
     {
         _process = process;
-        Url = url;
+
+        // The fixture filters hosts (DNS-rebinding protection) to loopback names; the suite connects by name.
+        Url = $"http://localhost:{process.Port}/mcp";
     }
 
     public string Url { get; }
 
-    public static async Task<ConformanceFixtureProcess> StartAsync()
-    {
-        var port = FreePort.Next();
-        var process = await ServerProcess.StartAsync(ConformanceConfig.FixtureDll, port, "--http", $"http://127.0.0.1:{port}");
-        return new ConformanceFixtureProcess(process, $"http://localhost:{port}/mcp");
-    }
+    public static async Task<ConformanceFixtureProcess> StartAsync() =>
+        new(await ServerProcess.StartAsync(ConformanceConfig.FixtureDll, "--http", "http://127.0.0.1:0"));
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -24,14 +24,14 @@ public sealed class PerPrincipalRateLimitTests
         await using var bobClient = await McpClients.ConnectAsync(gateway.Endpoint("fixture"), bob);
         var args = new Dictionary<string, object?> { ["text"] = "x" };
 
-        Assert.NotEqual(true, (await aliceClient.CallToolAsync("echo", args)).IsError);
-        Assert.NotEqual(true, (await aliceClient.CallToolAsync("echo", args)).IsError);
-        var refused = await aliceClient.CallToolAsync("echo", args);
+        Assert.NotEqual(true, (await aliceClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken)).IsError);
+        Assert.NotEqual(true, (await aliceClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken)).IsError);
+        var refused = await aliceClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken);
 
         var error = AssertError(refused, "rate_limited", retryable: true);
         Assert.InRange(error["retry_after_seconds"]!.GetValue<int>(), 1, 60);
-        Assert.NotEqual(true, (await bobClient.CallToolAsync("echo", args)).IsError);
-        Assert.NotEqual(true, (await bobClient.CallToolAsync("echo", args)).IsError);
-        AssertError(await bobClient.CallToolAsync("echo", args), "rate_limited", retryable: true);
+        Assert.NotEqual(true, (await bobClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken)).IsError);
+        Assert.NotEqual(true, (await bobClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken)).IsError);
+        AssertError(await bobClient.CallToolAsync("echo", args, cancellationToken: Timeouts.CallToken), "rate_limited", retryable: true);
     }
 }

@@ -18,13 +18,55 @@ public sealed class UpstreamFaultTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 });
+        var result = await client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 60 }, cancellationToken: Timeouts.CallToken);
 
         var error = AssertError(result, "upstream_timeout", retryable: true);
-        Assert.Contains(error["correlation_id"]!.GetValue<string>(), gateway.Output, StringComparison.Ordinal);
+        await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>(), Timeouts.Exit);
         await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("wait_cancelled", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" });
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, echo.IsError);
+    }
+
+    [Fact]
+    public async Task SlowWrite_PastItsTimeout_AnswersOutcomeUnknownNotRetryable()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var tools = new JsonObject { ["slow"] = new JsonObject { ["timeout_seconds"] = 1 } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record, tools));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var arguments = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "timed-out", ["idempotency_key"] = "k-timeout" };
+
+        var first = await client.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken);
+        var repeat = await client.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken);
+
+        // The write was sent and may have acted: the answer says so at once, and a retry could never succeed.
+        var error = AssertError(first, "idempotency_outcome_unknown", retryable: false);
+        var cause = Assert.Single(error["details"]!.AsArray())!;
+        Assert.Equal("upstream_timeout", cause["keyword"]!.GetValue<string>());
+        AssertError(repeat, "idempotency_outcome_unknown", retryable: false);
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("timed-out", StringComparison.Ordinal), Timeouts.Call);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("timed-out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StdioUpstream_KilledMidWrite_AnswersOutcomeUnknownNotRetryable()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+
+        var call = client.CallToolAsync("slow", new Dictionary<string, object?> { ["seconds"] = 60, ["note"] = "lost", ["idempotency_key"] = "k-lost" }).AsTask();
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("lost", StringComparison.Ordinal), Timeouts.Call);
+        System.Diagnostics.Process.GetProcessById(child).Kill();
+        var result = await call.WaitAsync(Timeouts.Call);
+
+        var error = AssertError(result, "idempotency_outcome_unknown", retryable: false);
+        Assert.Equal("upstream_unavailable", error["details"]![0]!["keyword"]!.GetValue<string>());
     }
 
     [Fact]
@@ -45,7 +87,7 @@ public sealed class UpstreamFaultTests
         var error = AssertError(result, "upstream_unavailable", retryable: true);
         Assert.True(error["retry_after_seconds"]!.GetValue<int>() >= 1);
         await gateway.WaitReadyAsync(TimeSpan.FromSeconds(60));
-        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" });
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 
@@ -59,7 +101,7 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
 
         await upstream.SetModeAsync("429", retryAfterSeconds: 7);
-        var limited = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var limited = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
 
         var error = AssertError(limited, "rate_limited", retryable: true);
         Assert.Equal(7, error["retry_after_seconds"]!.GetValue<int>());
@@ -68,7 +110,7 @@ public sealed class UpstreamFaultTests
         JsonObject? broken = null;
         for (var i = 0; i < 20 && broken is null; i++)
         {
-            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+            var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
             var failure = AssertError(result, "upstream_unavailable", retryable: true);
             if (failure["retry_after_seconds"]!.GetValue<int>() > 5)
             {
@@ -92,15 +134,15 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         await using var remote = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
 
-        var rejected = await client.CallToolAsync("protocol_error");
+        var rejected = await client.CallToolAsync("protocol_error", cancellationToken: Timeouts.CallToken);
         AssertError(rejected, "upstream_error", retryable: false);
 
-        var thrown = await client.CallToolAsync("boom");
+        var thrown = await client.CallToolAsync("boom", cancellationToken: Timeouts.CallToken);
         Assert.True(thrown.IsError); // the tool's own answer, passed through, with the SDK's generic text
         AssertLeaksNothing(string.Concat(thrown.Content.OfType<TextContentBlock>().Select(t => t.Text)));
 
         await upstream.DisposeAsync(); // connection refused from now on
-        var refused = await remote.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var refused = await remote.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
         AssertError(refused, "upstream_unavailable", retryable: true);
         Assert.Contains("hunter2", gateway.Output, StringComparison.Ordinal); // the detail is in the log, not the answer
     }
@@ -116,13 +158,13 @@ public sealed class UpstreamFaultTests
 
         for (var i = 0; i < 2; i++)
         {
-            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" })).IsError);
+            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken)).IsError);
         }
 
-        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" });
+        var refused = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
         var error = AssertError(refused, "rate_limited", retryable: true);
         Assert.InRange(error["retry_after_seconds"]!.GetValue<int>(), 1, 60);
-        var other = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = "HOME" });
+        var other = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = "HOME" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, other.IsError);
     }
 
@@ -136,8 +178,8 @@ public sealed class UpstreamFaultTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
         await upstream.DisposeAsync();
 
-        var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }), "upstream_unavailable", retryable: true);
-        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }), "upstream_unavailable", retryable: true);
+        var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
+        var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
 
         Assert.Equal(3, Attempts(gateway.Output, read["correlation_id"]!.GetValue<string>()));
         Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));
@@ -146,12 +188,5 @@ public sealed class UpstreamFaultTests
     private static int Attempts(string log, string correlationId) =>
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (!condition())
-        {
-            await Task.Delay(50, cts.Token);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => Poll.UntilAsync(condition, timeout, "the fixture's record");
 }

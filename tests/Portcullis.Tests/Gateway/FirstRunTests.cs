@@ -21,11 +21,10 @@ public sealed class FirstRunTests
     public async Task DotnetRun_FromTheRepositoryRoot_ServesTheSample()
     {
         using var dir = new TempDir();
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        var start = Start("dotnet", RepoPaths.Root,
-            "run", "--project", "src/Portcullis", "--", "serve", "--config", "samples/crm/portcullis.json", "--listen", baseUrl, "--data-dir", dir.Path);
+                var start = Start("dotnet", RepoPaths.Root,
+            "run", "--project", "src/Portcullis", "--", "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
 
-        await using var gateway = await GatewayProcess.StartWithAsync(start, baseUrl, SampleConfig, dir.Path, Timeout);
+        await using var gateway = await GatewayProcess.StartWithAsync(start, SampleConfig, dir.Path, Timeout);
 
         await AssertFindsAdaAsync(gateway);
     }
@@ -34,12 +33,11 @@ public sealed class FirstRunTests
     public async Task Serve_RelativeConfigFromAnotherFolder_ResolvesTheConfigsOwnPathsAgainstItsFolder()
     {
         using var dir = new TempDir();
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        // From samples/, the config is crm/portcullis.json; its upstream (../../artifacts/...) is relative to samples/crm/.
+                // From samples/, the config is crm/portcullis.json; its upstream (../../artifacts/...) is relative to samples/crm/.
         var start = Start("dotnet", Path.Combine(RepoPaths.Root, "samples"),
-            RepoPaths.Gateway, "serve", "--config", "crm/portcullis.json", "--listen", baseUrl, "--data-dir", dir.Path);
+            RepoPaths.Gateway, "serve", "--config", "crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
 
-        await using var gateway = await GatewayProcess.StartWithAsync(start, baseUrl, SampleConfig, dir.Path, Timeout);
+        await using var gateway = await GatewayProcess.StartWithAsync(start, SampleConfig, dir.Path, Timeout);
 
         await AssertFindsAdaAsync(gateway);
     }

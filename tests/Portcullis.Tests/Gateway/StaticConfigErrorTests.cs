@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Gateway;
@@ -11,18 +10,16 @@ public sealed class StaticConfigErrorTests
     public async Task Serve_ConfigWithAStaticError_ExitsWithoutEverListening(string config, string path)
     {
         using var dir = new TempDir();
-        var port = FreePort.Next();
         var file = dir.File("portcullis.json");
-        File.WriteAllText(file, config.Replace("LISTEN", $"http://127.0.0.1:{port}", StringComparison.Ordinal));
+        File.WriteAllText(file, config.Replace("LISTEN", "http://127.0.0.1:0", StringComparison.Ordinal));
 
-        await using var gateway = await GatewayProcess.StartAsync(file, dir.File("data"), waitReady: false, port: port);
-        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        await using var gateway = await GatewayProcess.StartAsync(file, dir.File("data"), waitReady: false);
+        var exit = await gateway.WaitForExitAsync(Timeouts.Startup);
 
         Assert.Equal(2, exit);
         Assert.Contains(path, gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Application started", gateway.Output, StringComparison.Ordinal);
-        using var client = new TcpClient();
-        await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.DoesNotContain("Portcullis is listening", gateway.Output, StringComparison.Ordinal);
     }
 }

@@ -22,7 +22,7 @@ public sealed class SupervisionTests
         Assert.Equal(1, ready["connectors"]!["fixture"]!["restarts"]!.GetValue<int>());
         Assert.NotEqual(child, Assert.Single(gateway.ChildProcessIds()));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
-        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" });
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 }

@@ -33,7 +33,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("crm"));
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
 
         Assert.Equal(["add_note", "find_contact", "list_notes"], tools.Select(t => t.Name).Order());
     }
@@ -43,13 +43,13 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("crm"));
 
-        var refused = await client.CallToolAsync("delete_contact", new Dictionary<string, object?> { ["contact_id"] = "c-1001" });
-        var unknown = await client.CallToolAsync("no_such_tool", new Dictionary<string, object?> { ["contact_id"] = "c-1001" });
+        var refused = await client.CallToolAsync("delete_contact", new Dictionary<string, object?> { ["contact_id"] = "c-1001" }, cancellationToken: Timeouts.CallToken);
+        var unknown = await client.CallToolAsync("no_such_tool", new Dictionary<string, object?> { ["contact_id"] = "c-1001" }, cancellationToken: Timeouts.CallToken);
 
         Assert.True(refused.IsError);
         Assert.Equal("tool_not_found", ErrorOf(refused)["code"]!.GetValue<string>());
         Assert.Equal(WithoutCorrelation(unknown, "no_such_tool"), WithoutCorrelation(refused, "delete_contact"));
-        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" });
+        var ada = await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada@example.com" }, cancellationToken: Timeouts.CallToken);
         Assert.Contains("Ada Lovelace", ada.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
     }
 
@@ -58,7 +58,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("rich");
+        var result = await client.CallToolAsync("rich", cancellationToken: Timeouts.CallToken);
 
         Assert.Equal(
             ["text", "image", "resource", "resource_link"],
@@ -85,7 +85,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
         {
             Name = "seen_meta",
             Meta = new JsonObject { ["caller_secret"] = "must not reach the upstream", ["trace"] = "abc" },
-        });
+        }, Timeouts.CallToken);
 
         var seen = Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
         Assert.DoesNotContain("caller_secret", seen, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("fail", new Dictionary<string, object?> { ["reason"] = "no stock" });
+        var result = await client.CallToolAsync("fail", new Dictionary<string, object?> { ["reason"] = "no stock" }, cancellationToken: Timeouts.CallToken);
 
         Assert.True(result.IsError);
         Assert.Equal("tool failed: no stock", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
@@ -121,8 +121,8 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"), protocolVersion: protocolVersion);
 
-        var tools = await client.ListToolsAsync();
-        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" });
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: Timeouts.CallToken);
 
         Assert.Contains(tools, t => t.Name == "echo");
         Assert.Equal("hi", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
@@ -132,7 +132,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
     [Fact]
     public async Task UnknownConnector_Answers404BeforeTheMcpLayer()
     {
-        using var http = new HttpClient();
+        using var http = new HttpClient { Timeout = Timeouts.Call };
         using var response = await http.PostAsync(_gateway.BaseUrl + "/mcp/nope", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
@@ -152,7 +152,7 @@ public sealed class ToolForwardingTests : IAsyncLifetime
 
     private static async Task<string> TextOf(McpClient client, string variable)
     {
-        var result = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = variable });
+        var result = await client.CallToolAsync("env", new Dictionary<string, object?> { ["name"] = variable }, cancellationToken: Timeouts.CallToken);
         return Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
     }
 

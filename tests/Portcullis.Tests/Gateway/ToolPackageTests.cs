@@ -32,12 +32,11 @@ public sealed class ToolPackageTests
         Assert.Contains("serve", help, StringComparison.Ordinal);
         Assert.Contains("token", help, StringComparison.Ordinal);
 
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
-        var data = dir.File("data");
-        var start = FirstRunTests.Start(portcullis, RepoPaths.Root, "serve", "--config", "samples/crm/portcullis.json", "--listen", baseUrl, "--data-dir", data);
-        await using var gateway = await GatewayProcess.StartWithAsync(start, baseUrl, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
+                var data = dir.File("data");
+        var start = FirstRunTests.Start(portcullis, RepoPaths.Root, "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", data);
+        await using var gateway = await GatewayProcess.StartWithAsync(start, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
 
-        var token = await RunAsync(portcullis, "token", "--config", "samples/crm/portcullis.json", "--listen", baseUrl, "--data-dir", data, "--connector", "crm-mcp", "--scopes", "contacts:read");
+        var token = await RunAsync(portcullis, "token", "--config", "samples/crm/portcullis.json", "--listen", gateway.BaseUrl, "--data-dir", data, "--connector", "crm-mcp", "--scopes", "contacts:read");
         Assert.StartsWith("ey", token.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
         await FirstRunTests.AssertFindsAdaAsync(gateway);
     }

@@ -60,12 +60,116 @@ public sealed class IdempotencyRestartTests
         Assert.Single(Witness.Recorded(record, "slow", note));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>
+    /// An agent retries each write with its key until it gets an answer it can act on, while the gateway is killed and
+    /// restarted under it. Every answer must be true: a retryable answer is followed by success, outcome-unknown only
+    /// follows an answer that was lost with the gateway, no allowed tool is ever "not found", nothing acts twice.
+    /// </summary>
+    [Fact]
+    public async Task RetriedWrites_GatewayKilledAndRestartedUnderThem_GetOnlyTrueAnswers()
     {
-        using var cts = new CancellationTokenSource(Timeout);
-        while (!condition())
+        const int writes = 36;
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record))), dir.File("data"));
+        var endpoint = gateway.Endpoint("fixture");
+        var run = IdempotentWriteTests.Unique("restarts");
+        var answers = Enumerable.Range(0, writes).Select(_ => new List<string>()).ToArray();
+        var finished = 0;
+
+        var agent = Task.Run(async () =>
         {
-            await Task.Delay(50, cts.Token);
+            ModelContextProtocol.Client.McpClient? client = null;
+            for (var i = 0; i < writes; i++)
+            {
+                var arguments = new Dictionary<string, object?> { ["seconds"] = 0.3, ["note"] = $"{run}-{i}", ["idempotency_key"] = $"{run}-k{i}" };
+                while (true)
+                {
+                    try
+                    {
+                        client ??= await McpClients.ConnectAsync(endpoint);
+                        var result = await client.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken);
+                        if (Witness.ErrorCode(result) is not { } code)
+                        {
+                            answers[i].Add(result.Meta?["portcullis/replay"] is not null ? "replay" : "ok");
+                            break;
+                        }
+
+                        var error = Witness.Error(result);
+                        var retryable = error["retryable"]!.GetValue<bool>();
+                        answers[i].Add($"{code}:{(retryable ? "retryable" : "final")}");
+                        if (!retryable)
+                        {
+                            break;
+                        }
+
+                        // An agent honours the delay it was given before retrying with the same key.
+                        await Task.Delay(TimeSpan.FromSeconds(error["retry_after_seconds"]?.GetValue<int>() ?? 1));
+                    }
+                    catch (Exception ex) when (ex is not TimeoutException)
+                    {
+                        // The gateway went away mid-call or is not back yet: the answer is lost, retry with the same key.
+                        answers[i].Add("lost");
+                        await DisposeQuietlyAsync(client);
+                        client = null;
+
+                        // Not observable from here when the gateway is back: an agent tries again a moment later.
+                        await Task.Delay(200);
+                    }
+                }
+
+                Interlocked.Increment(ref finished);
+            }
+
+            await DisposeQuietlyAsync(client);
+        });
+
+        for (var kill = 1; kill <= 3; kill++)
+        {
+            await Poll.UntilAsync(() => Volatile.Read(ref finished) >= kill * writes / 4 || agent.IsCompleted, Timeouts.Startup, "the agent to make progress");
+            await gateway.KillAsync();
+            await gateway.DisposeAsync();
+            gateway = await gateway.RestartAsync();
+        }
+
+        await agent.WaitAsync(TimeSpan.FromMinutes(3));
+        await gateway.DisposeAsync();
+
+        for (var i = 0; i < writes; i++)
+        {
+            var seen = answers[i];
+            var acted = Witness.Recorded(record, "slow", $"{run}-{i}").Count;
+            var trace = $"write {i}: {string.Join(", ", seen)}; acted {acted} time(s)";
+            Assert.True(acted <= 1, trace);
+            Assert.DoesNotContain(seen, a => a.StartsWith("tool_not_found", StringComparison.Ordinal));
+            Assert.True(seen[^1] is "ok" or "replay" or "idempotency_outcome_unknown:final", trace);
+            if (seen[^1] is "ok" or "replay")
+            {
+                Assert.True(acted == 1, trace);
+            }
+            else
+            {
+                // The outcome is unknown only because an answer was lost with the gateway, never after a retryable answer.
+                var lostAt = seen.LastIndexOf("lost");
+                Assert.True(lostAt >= 0 && !seen.Skip(lostAt).Any(a => a.EndsWith(":retryable", StringComparison.Ordinal)), trace);
+            }
         }
     }
+
+    private static async Task DisposeQuietlyAsync(ModelContextProtocol.Client.McpClient? client)
+    {
+        try
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().AsTask().WaitAsync(Timeouts.Exit);
+            }
+        }
+        catch (Exception ex) when (ex is not TimeoutException)
+        {
+            // A client whose server died may fail to close; it is gone either way.
+        }
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => Poll.UntilAsync(condition, Timeout, "the fixture's record");
 }

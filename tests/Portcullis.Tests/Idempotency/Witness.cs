@@ -19,7 +19,7 @@ internal static class Witness
     }
 
     /// <summary>The arguments of every recorded call of <paramref name="tool"/> whose note is <paramref name="note"/>.</summary>
-    public static List<JsonObject> Recorded(string path, string tool, string note)
+    public static List<JsonObject> Recorded(string path, string tool, string? note)
     {
         if (!File.Exists(path))
         {

@@ -5,25 +5,20 @@ namespace Portcullis.Tests.Infrastructure;
 /// <summary>The fixture upstream served over Streamable HTTP as its own process, with controllable faults.</summary>
 internal sealed class FixtureHttpServer : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Http = new() { Timeout = Timeouts.Call };
     private readonly ServerProcess _process;
 
-    private FixtureHttpServer(ServerProcess process, string baseUrl)
-    {
-        _process = process;
-        BaseUrl = baseUrl;
-    }
+    private FixtureHttpServer(ServerProcess process) => _process = process;
 
-    public string BaseUrl { get; }
+    public string BaseUrl => _process.BaseUrl;
+
+    public int Port => _process.Port;
 
     public string McpUrl => BaseUrl + "/mcp";
 
-    public static async Task<FixtureHttpServer> StartAsync(int? port = null)
-    {
-        var chosen = port ?? FreePort.Next();
-        var baseUrl = $"http://127.0.0.1:{chosen}";
-        return new FixtureHttpServer(await ServerProcess.StartAsync(RepoPaths.Fixture, chosen, "--http", baseUrl), baseUrl);
-    }
+    /// <summary>Starts the fixture on a free port, or on <paramref name="port"/> when it must come back where it was.</summary>
+    public static async Task<FixtureHttpServer> StartAsync(int? port = null, params string[] args) =>
+        new(await ServerProcess.StartAsync(RepoPaths.Fixture, ["--http", $"http://127.0.0.1:{port ?? 0}", .. args]));
 
     /// <summary>Makes the fixture answer tools/call with <paramref name="mode"/>: normal, 429 or 500.</summary>
     public async Task SetModeAsync(string mode, int? retryAfterSeconds = null)

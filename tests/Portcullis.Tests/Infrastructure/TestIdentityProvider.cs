@@ -20,15 +20,15 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     private readonly List<RsaSecurityKey> _published = [];
     private int _jwksRequests;
 
-    private TestIdentityProvider(WebApplication app, string baseUrl)
+    private TestIdentityProvider(WebApplication app)
     {
         _app = app;
-        BaseUrl = baseUrl;
         Current = NewKey();
         _published.Add(Current);
     }
 
-    public string BaseUrl { get; }
+    /// <summary>The address the provider bound (port 0), known once it has started.</summary>
+    public string BaseUrl { get; private set; } = "";
 
     public string Issuer => BaseUrl + "/";
 
@@ -41,15 +41,15 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
 
     public static async Task<TestIdentityProvider> StartAsync()
     {
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(baseUrl);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var provider = new TestIdentityProvider(app, baseUrl);
+        var provider = new TestIdentityProvider(app);
         app.MapGet("/jwks", provider.Jwks);
         app.MapGet("/.well-known/openid-configuration", () => Results.Json(new { issuer = provider.Issuer, jwks_uri = provider.JwksUri }));
-        await app.StartAsync();
+        await app.StartAsync().WaitAsync(Timeouts.Startup);
+        provider.BaseUrl = app.Urls.First().TrimEnd('/');
         return provider;
     }
 
@@ -121,7 +121,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await _app.StopAsync().WaitAsync(Timeouts.Exit);
         await _app.DisposeAsync();
     }
 }

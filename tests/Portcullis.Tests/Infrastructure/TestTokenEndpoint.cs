@@ -17,14 +17,14 @@ internal sealed class TestTokenEndpoint : IAsyncDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expiries = new();
     private int _requests;
 
-    private TestTokenEndpoint(WebApplication app, string baseUrl, int lifetimeSeconds)
+    private TestTokenEndpoint(WebApplication app, int lifetimeSeconds)
     {
         _app = app;
-        TokenUrl = baseUrl + "/token";
         LifetimeSeconds = lifetimeSeconds;
     }
 
-    public string TokenUrl { get; }
+    /// <summary>The token endpoint at the address the server bound (port 0), known once it has started.</summary>
+    public string TokenUrl { get; private set; } = "";
 
     public int LifetimeSeconds { get; }
 
@@ -37,14 +37,14 @@ internal sealed class TestTokenEndpoint : IAsyncDisposable
 
     public static async Task<TestTokenEndpoint> StartAsync(int lifetimeSeconds)
     {
-        var baseUrl = $"http://127.0.0.1:{FreePort.Next()}";
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(baseUrl);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var endpoint = new TestTokenEndpoint(app, baseUrl, lifetimeSeconds);
+        var endpoint = new TestTokenEndpoint(app, lifetimeSeconds);
         app.MapPost("/token", (Func<HttpContext, Task<IResult>>)endpoint.IssueAsync);
-        await app.StartAsync();
+        await app.StartAsync().WaitAsync(Timeouts.Startup);
+        endpoint.TokenUrl = app.Urls.First().TrimEnd('/') + "/token";
         return endpoint;
     }
 
@@ -52,7 +52,7 @@ internal sealed class TestTokenEndpoint : IAsyncDisposable
 
     private async Task<IResult> IssueAsync(HttpContext context)
     {
-        var form = await context.Request.ReadFormAsync();
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var basic = context.Request.Headers.Authorization.ToString();
         LastClientCredentials = basic.StartsWith("Basic ", StringComparison.Ordinal)
             ? Encoding.UTF8.GetString(Convert.FromBase64String(basic[6..]))
@@ -71,7 +71,7 @@ internal sealed class TestTokenEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await _app.StopAsync().WaitAsync(Timeouts.Exit);
         await _app.DisposeAsync();
     }
 }

@@ -11,7 +11,7 @@ public sealed class LintCommandTests
     {
         using var dir = new TempDir();
         var config = TestConfig.Gateway(
-            TestConfig.HttpConnector("down", $"http://127.0.0.1:{FreePort.Next()}/mcp", ["echo"], new JsonObject { ["echo"] = new JsonObject { ["read_only"] = true } }),
+            TestConfig.HttpConnector("down", "http://127.0.0.1:1/mcp", ["echo"], new JsonObject { ["echo"] = new JsonObject { ["read_only"] = true } }),
             TestConfig.FixtureConnector("missing", ["echo"], tools: new JsonObject { ["echo"] = new JsonObject { ["read_only"] = true } }));
         config["connectors"]![1]!["upstream"] = new JsonObject { ["command"] = "portcullis-no-such-upstream" };
         var path = TestConfig.Write(dir, config);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
 using Xunit;
 
 namespace Portcullis.Tests.Protocol;
@@ -131,12 +132,14 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
 
         // The upstream counts the cancellation when its handler unwinds, a moment after the client gave up.
         var after = before;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (after == before)
-        {
-            after = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
-            deadline.Token.ThrowIfCancellationRequested();
-        }
+        await Poll.UntilAsync(
+            async _ =>
+            {
+                after = int.Parse(await TextOfAsync(client, "test_cancellation_count"), System.Globalization.CultureInfo.InvariantCulture);
+                return after != before;
+            },
+            Timeouts.Call,
+            "the upstream to count the cancellation");
 
         Assert.Equal(before + 1, after);
     }

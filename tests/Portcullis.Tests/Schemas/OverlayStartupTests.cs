@@ -16,10 +16,13 @@ public sealed class OverlayStartupTests
         using var dir = new TempDir();
 
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, refusal.Config.DeepClone().AsObject()), dir.File("data"), waitReady: false);
-        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var exit = await gateway.WaitForExitAsync(Timeouts.Startup);
 
         Assert.Equal(2, exit);
         Assert.All(refusal.Texts, text => Assert.Contains(text, gateway.Output, StringComparison.Ordinal));
+        Assert.DoesNotContain("Portcullis is listening", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Application started", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(gateway.Output.Split('\n'), l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
     }
 
     [Fact]

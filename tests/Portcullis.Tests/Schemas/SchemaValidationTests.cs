@@ -60,7 +60,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync(tool, Arguments(arguments));
+        var result = await client.CallToolAsync(tool, Arguments(arguments), cancellationToken: Timeouts.CallToken);
 
         var error = ErrorOf(result);
         Assert.Equal("invalid_arguments", error["code"]!.GetValue<string>());
@@ -74,7 +74,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("record", Arguments("""{"note": "ABCDEFGH", "visibility": "x", "count": 99, "extra": true}"""));
+        var result = await client.CallToolAsync("record", Arguments("""{"note": "ABCDEFGH", "visibility": "x", "count": 99, "extra": true}"""), cancellationToken: Timeouts.CallToken);
 
         var details = Details(ErrorOf(result));
         Assert.Contains(("/note", "maxLength"), details.Select(d => (d.Path, d.Keyword)));
@@ -91,8 +91,8 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var refused = await client.CallToolAsync("record", Arguments("""{"note": "TOOLONGNOTE", "visibility": "public"}"""));
-        var accepted = await client.CallToolAsync("record", Arguments("""{"note": "fine", "count": 3, "visibility": "shared", "idempotency_key": "k-witness"}"""));
+        var refused = await client.CallToolAsync("record", Arguments("""{"note": "TOOLONGNOTE", "visibility": "public"}"""), cancellationToken: Timeouts.CallToken);
+        var accepted = await client.CallToolAsync("record", Arguments("""{"note": "fine", "count": 3, "visibility": "shared", "idempotency_key": "k-witness"}"""), cancellationToken: Timeouts.CallToken);
 
         Assert.True(refused.IsError);
         Assert.NotEqual(true, accepted.IsError);
@@ -106,7 +106,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var tools = await client.ListToolsAsync();
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
 
         var record = JsonNode.Parse(tools.Single(t => t.Name == "record").JsonSchema.GetRawText())!;
         Assert.Equal(["internal", "shared"], record["properties"]!["visibility"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
@@ -122,9 +122,9 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var tools = await client.ListToolsAsync();
-        var items = await client.CallToolAsync("broken_items");
-        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-11-25"}"""));
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
+        var items = await client.CallToolAsync("broken_items", cancellationToken: Timeouts.CallToken);
+        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-11-25"}"""), cancellationToken: Timeouts.CallToken);
 
         Assert.DoesNotContain(tools, t => t.Name.StartsWith("broken_", StringComparison.Ordinal));
         Assert.Contains(tools, t => t.Name == "record");
@@ -139,8 +139,8 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var right = await client.CallToolAsync("typed", Arguments("""{"wrong": false}"""));
-        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""));
+        var right = await client.CallToolAsync("typed", Arguments("""{"wrong": false}"""), cancellationToken: Timeouts.CallToken);
+        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""), cancellationToken: Timeouts.CallToken);
 
         Assert.NotEqual(true, right.IsError);
         Assert.Equal(3, right.StructuredContent!.Value.GetProperty("count").GetInt32());
@@ -169,7 +169,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("warned"));
 
-        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""));
+        var wrong = await client.CallToolAsync("typed", Arguments("""{"wrong": true}"""), cancellationToken: Timeouts.CallToken);
 
         Assert.NotEqual(true, wrong.IsError);
         Assert.Equal("not a number", wrong.StructuredContent!.Value.GetProperty("count").GetString());
@@ -186,8 +186,8 @@ public sealed class SchemaValidationTests : IAsyncLifetime
             deep = new JsonObject { ["n"] = deep };
         }
 
-        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = deep });
-        var after = await client.CallToolAsync("echo", Arguments("""{"text": "2026-01-02"}"""));
+        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = deep }, cancellationToken: Timeouts.CallToken);
+        var after = await client.CallToolAsync("echo", Arguments("""{"text": "2026-01-02"}"""), cancellationToken: Timeouts.CallToken);
 
         var error = ErrorOf(result);
         Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
@@ -203,7 +203,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
 
-        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = new string('a', 5000) });
+        var result = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = new string('a', 5000) }, cancellationToken: Timeouts.CallToken);
 
         var error = ErrorOf(result);
         Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
@@ -261,10 +261,10 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("crm"));
 
-        var tooLong = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2001), ["visibility"] = "public" });
-        var missing = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["visibility"] = "shared" });
-        var fine = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2000), ["visibility"] = "shared", ["idempotency_key"] = "sample-1" });
-        var notes = await client.CallToolAsync("list_notes", new Dictionary<string, object?> { ["contact_id"] = "c-1001" });
+        var tooLong = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2001), ["visibility"] = "public" }, cancellationToken: Timeouts.CallToken);
+        var missing = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["visibility"] = "shared" }, cancellationToken: Timeouts.CallToken);
+        var fine = await client.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = "c-1001", ["body"] = new string('b', 2000), ["visibility"] = "shared", ["idempotency_key"] = "sample-1" }, cancellationToken: Timeouts.CallToken);
+        var notes = await client.CallToolAsync("list_notes", new Dictionary<string, object?> { ["contact_id"] = "c-1001" }, cancellationToken: Timeouts.CallToken);
 
         var tooLongDetails = Details(ErrorOf(tooLong)).Select(d => (d.Path, d.Keyword, d.Message)).ToList();
         Assert.Contains(("/body", "maxLength", "must be at most 2000 characters long (got 2001)"), tooLongDetails);
@@ -283,7 +283,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     private async Task AssertStillServesAsync()
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
-        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-03-04"}"""));
+        var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-03-04"}"""), cancellationToken: Timeouts.CallToken);
         Assert.Equal("2026-03-04", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 

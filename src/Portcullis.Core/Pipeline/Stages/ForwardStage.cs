@@ -4,8 +4,10 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Polly;
 using Polly.Retry;
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Lifecycle;
 using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core.Pipeline.Stages;
@@ -20,15 +22,15 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// </remarks>
 internal sealed class ForwardStage
 {
-    internal const int DefaultTimeoutSeconds = 60;
-
     private readonly TimeProvider _time;
+    private readonly GatewayDrain _drain;
     private readonly ILogger<ForwardStage> _logger;
     private readonly ResiliencePipeline<UpstreamAnswer> _readRetry;
 
-    public ForwardStage(TimeProvider time, ILogger<ForwardStage> logger)
+    public ForwardStage(TimeProvider time, GatewayDrain drain, ILogger<ForwardStage> logger)
     {
         _time = time;
+        _drain = drain;
         _logger = logger;
         _readRetry = new ResiliencePipelineBuilder<UpstreamAnswer> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<UpstreamAnswer>
@@ -47,7 +49,7 @@ internal sealed class ForwardStage
         var missing = PassedStages.AllSecurity & ~context.Passed;
         if (missing != PassedStages.None || context.Tool is null)
         {
-            Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.ToolName, missing.ToString());
+            Log.FailClosed(_logger, context.CorrelationId, context.Connector.Name, context.LogToolName, missing.ToString());
             return context.Fail(CallStage.Forward, GatewayError.Internal());
         }
 
@@ -68,9 +70,15 @@ internal sealed class ForwardStage
             return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: false);
         }
 
-        var timeout = TimeSpan.FromSeconds(context.Tool!.Policy?.TimeoutSeconds ?? DefaultTimeoutSeconds);
+        if (_drain.Deadline.IsCancellationRequested)
+        {
+            Log.UpstreamNotReached(_logger, context.CorrelationId, "the gateway is shutting down", null);
+            return new UpstreamAnswer(null, GatewayError.ShuttingDown(), Sent: false);
+        }
+
+        var timeout = TimeSpan.FromSeconds(context.Tool!.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds);
         using var deadline = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, _drain.Deadline);
 
         // A fresh request: the caller's _meta does not cross the hop; progress travels under the gateway's own
         // token, which the relay maps back to the caller's.
@@ -99,6 +107,11 @@ internal sealed class ForwardStage
             // Cancelling the request made the SDK send notifications/cancelled upstream.
             Log.UpstreamTimedOut(_logger, context.CorrelationId, timeout.TotalSeconds);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamTimeout, $"The upstream did not answer within {timeout.TotalSeconds:0} seconds; the call was cancelled."), Sent: true);
+        }
+        catch (OperationCanceledException) when (_drain.Deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.CallDrained(_logger, context.CorrelationId);
+            return new UpstreamAnswer(null, GatewayError.ShuttingDown(), Sent: true);
         }
         catch (McpProtocolException ex)
         {

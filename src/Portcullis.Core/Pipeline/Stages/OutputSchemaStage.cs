@@ -22,7 +22,7 @@ internal sealed class OutputSchemaStage(ILogger<OutputSchemaStage> logger) : ITo
         }
 
         var violations = result.StructuredContent is { } structured
-            ? schema.Validate(structured)
+            ? schema.Validate(structured, context.PatternBudget)
             : [new ErrorDetail("", "structuredContent", "is missing although the tool declares an outputSchema")];
         if (violations.Count == 0)
         {

@@ -11,9 +11,10 @@ namespace Portcullis.Core.Pipeline.Stages;
 
 /// <summary>
 /// Refuses arguments past the size limits (<c>payload_too_large</c>) or outside the tool's effective input
-/// schema (<c>invalid_arguments</c>, every violation listed). Nothing refused here reaches the upstream.
+/// schema (<c>invalid_arguments</c>, up to <see cref="ViolationMessages.MaxDetails"/> violations listed), with all
+/// pattern matching of the call within one budget. Nothing refused here reaches the upstream.
 /// </summary>
-internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage> logger) : IToolCallStage
+internal sealed class ValidateStage(GatewayConfig config, TimeProvider time, ILogger<ValidateStage> logger) : IToolCallStage
 {
     public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
@@ -34,12 +35,13 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         }
 
         var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
-        var violations = WithoutMissingKey(context, schema.Validate(instance));
+        context.PatternBudget = new PatternBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), time);
+        var violations = WithoutMissingKey(context, schema.Validate(instance, context.PatternBudget));
         if (violations.Count > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.ToolName,
+                Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.LogToolName,
                     string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")));
             }
 

@@ -1,7 +1,7 @@
-namespace Portcullis.Core.Tools;
+namespace Portcullis.Core.Catalog;
 
-/// <summary>Why an allow-listed tool is kept out of a catalog.</summary>
-internal enum CatalogRefusalKind
+/// <summary>Why an allow-listed tool is withheld from the catalog.</summary>
+public enum CatalogRefusalKind
 {
     /// <summary>Destructive (by annotation, or unannotated) without <c>allow_destructive</c>: <c>serve</c> refuses the config.</summary>
     DestructiveNotOptedIn,
@@ -9,6 +9,6 @@ internal enum CatalogRefusalKind
     /// <summary>The config's <c>input_schema</c> overlay would loosen the upstream's schema: <c>serve</c> refuses the config.</summary>
     OverlayLoosens,
 
-    /// <summary>The upstream's input or output schema does not compile: the tool is unavailable.</summary>
+    /// <summary>The upstream's input or output schema does not compile; the upstream's fault, not the config's: the tool is unavailable.</summary>
     SchemaUncompilable,
 }

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Relay;
+using Portcullis.Core.Tools;
+
+namespace Portcullis.Core.Catalog;
+
+/// <summary>
+/// One connector's tool catalog through its lifecycle (<see cref="CatalogState"/>), and the single place where it
+/// is rebuilt: every list the upstream gives goes through <see cref="RebuildAsync"/>, which applies the policy and
+/// its refusals, logs them, swaps the catalog in, and only then tells live sessions that the list changed.
+/// </summary>
+/// <remarks>Checks that need the upstream's tools (pins, review) belong in <see cref="RebuildAsync"/> too.</remarks>
+internal sealed class ConnectorCatalog
+{
+    /// <summary>How long <c>tools/list</c> waits for the first catalog before answering with what it has.</summary>
+    internal static readonly TimeSpan FirstCatalogWait = TimeSpan.FromSeconds(5);
+
+    private readonly ConnectorConfig _config;
+    private readonly ToolSchemaBuilder _schemas;
+    private readonly ConnectorRelay _relay;
+    private readonly Func<bool> _upstreamConnected;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _known = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _rebuilding = new(1, 1);
+    private volatile ToolCatalog? _current;
+
+    public ConnectorCatalog(ConnectorConfig config, ToolSchemaBuilder schemas, ConnectorRelay relay, Func<bool> upstreamConnected, ILogger logger)
+    {
+        _config = config;
+        _schemas = schemas;
+        _relay = relay;
+        _upstreamConnected = upstreamConnected;
+        _logger = logger;
+    }
+
+    public CatalogState State => _current is null ? CatalogState.Unknown : _upstreamConnected() ? CatalogState.Current : CatalogState.Stale;
+
+    /// <summary>The catalog calls are judged against; empty while <see cref="CatalogState.Unknown"/>.</summary>
+    public ToolCatalog Current => _current ?? ToolCatalog.Empty;
+
+    /// <summary>The upstream's own list the current catalog was built from, unchanged; null while unknown.</summary>
+    public IReadOnlyList<Tool>? UpstreamTools { get; private set; }
+
+    /// <summary>What the last rebuild withheld; empty while unknown.</summary>
+    public IReadOnlyList<CatalogRefusal> Refusals => Current.Refusals;
+
+    /// <summary>Raised after each rebuild has put its catalog in place, with the one it replaced (empty at first).</summary>
+    public event Action<ToolCatalog, ToolCatalog>? Rebuilt;
+
+    /// <summary>
+    /// Whether a tool the catalog does not hold may still exist for this caller once the catalog is known: only
+    /// while unknown, and only for a name the allow-list and the caller's scopes (as configured) would permit.
+    /// </summary>
+    public bool MayAppear(string tool, Security.CallerIdentity caller) =>
+        _current is null
+        && _config.ToolsAllow.Contains(tool, StringComparer.Ordinal)
+        && (_config.Auth.IsAnonymous || (_config.Tools.TryGetValue(tool, out var policy) && caller.HasAll(policy.Scopes)));
+
+    /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
+    public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_known.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await _known.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Answer with what there is; the session is told when the catalog arrives.
+        }
+    }
+
+    /// <summary>Builds the catalog from the upstream's full tool list, puts it in place, then notifies live sessions.</summary>
+    public async Task RebuildAsync(IReadOnlyList<Tool> upstreamTools, CancellationToken cancellationToken)
+    {
+        await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var previous = _current;
+            var next = ToolCatalog.Build(_config, upstreamTools, _schemas);
+            foreach (var refusal in next.Refusals)
+            {
+                LogRefusal(refusal);
+            }
+
+            UpstreamTools = upstreamTools;
+            _current = next;
+            _known.TrySetResult();
+            Rebuilt?.Invoke(previous ?? ToolCatalog.Empty, next);
+            if (previous is null || !string.Equals(previous.Signature, next.Signature, StringComparison.Ordinal))
+            {
+                await _relay.NotifyToolsChangedAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _rebuilding.Release();
+        }
+    }
+
+    private void LogRefusal(CatalogRefusal refusal)
+    {
+        switch (refusal.Kind)
+        {
+            case CatalogRefusalKind.DestructiveNotOptedIn:
+                Log.DestructiveToolRefused(_logger, _config.Server, refusal.Tool);
+                break;
+            case CatalogRefusalKind.OverlayLoosens:
+                Log.OverlayLoosens(_logger, _config.Server, refusal.Tool, refusal.Message);
+                break;
+            default:
+                Log.SchemaUncompilable(_logger, _config.Server, refusal.Message);
+                break;
+        }
+    }
+}

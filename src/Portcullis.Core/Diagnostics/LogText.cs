@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace Portcullis.Core.Diagnostics;
+
+/// <summary>Client-supplied text made safe for a log line: no line breaks or control characters, bounded length.</summary>
+internal static class LogText
+{
+    private const int DefaultMaxLength = 128;
+
+    public static string Safe(string text, int maxLength = DefaultMaxLength)
+    {
+        if (text.Length <= maxLength && !text.Any(IsUnsafe))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, maxLength) + 8);
+        foreach (var c in text.Length > maxLength ? text[..maxLength] : text)
+        {
+            if (IsUnsafe(c))
+            {
+                builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return text.Length > maxLength ? builder.Append('…').ToString() : builder.ToString();
+    }
+
+    private static bool IsUnsafe(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c);
+}

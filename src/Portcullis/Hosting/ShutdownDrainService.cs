@@ -1,0 +1,45 @@
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Lifecycle;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Hosting;
+
+/// <summary>
+/// SIGTERM: from the moment the host starts stopping, Kestrel accepts no new connections and <c>/readyz</c> says
+/// draining, while calls in flight get <c>shutdown.drain_seconds</c> to finish; then the drain cancels the rest.
+/// </summary>
+/// <remarks>
+/// Hosted services stop in reverse order: Kestrel first (it waits for its requests), then the MCP sessions, then
+/// this service, then the upstreams, so every call can still reach its upstream while it drains.
+/// </remarks>
+internal sealed class ShutdownDrainService(GatewayDrain drain, GatewayConfig config, IHostApplicationLifetime lifetime, ILogger<ShutdownDrainService> logger) : IHostedService
+{
+    /// <summary>Time beyond the drain for the cancelled calls' answers to be written and the upstreams to stop.</summary>
+    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(15);
+
+    private CancellationTokenRegistration _stopping;
+    private CancellationTokenRegistration _deadline;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            GatewayLog.Draining(logger, drain.InFlight, config.Shutdown.DrainSeconds);
+            _deadline = drain.Deadline.Register(() => GatewayLog.DrainDeadline(logger, drain.InFlight));
+            drain.Begin(TimeSpan.FromSeconds(config.Shutdown.DrainSeconds));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (drain.IsDraining && drain.InFlight == 0)
+        {
+            GatewayLog.Drained(logger);
+        }
+
+        _stopping.Dispose();
+        _deadline.Dispose();
+        return Task.CompletedTask;
+    }
+}

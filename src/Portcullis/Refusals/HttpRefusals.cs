@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Security;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Refusals;
+
+/// <summary>
+/// Every refusal the gateway answers at the HTTP level goes through here: a catalog error with a fresh correlation
+/// id, sent in the body (when the gateway writes it) and the <c>Portcullis-Correlation-Id</c> header, written in one
+/// log line (malformed frames: sampled), counted in <c>portcullis.http.refusals</c>, and recorded as one
+/// <c>http_refusal</c> audit event (malformed frames: counted only).
+/// </summary>
+internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, ILogger<HttpRefusals> logger)
+{
+    public const string CorrelationHeader = "Portcullis-Correlation-Id";
+
+    /// <summary>
+    /// Counts a JSON-RPC error the MCP layer answered itself (an unknown method, params it cannot read): a malformed
+    /// frame too, counted and logged at most once per interval. The SDK's own warnings for these are filtered out.
+    /// </summary>
+    public void CountProtocolRefusal(string connector, int rpcCode)
+    {
+        var report = counter.Count(CallStage.Frame, ErrorCatalog.InvalidRequest.Code, malformed: true);
+        if (report > 0)
+        {
+            GatewayLog.JunkRefused(logger, report, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, ErrorCatalog.InvalidRequest.Code,
+                "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next());
+        }
+    }
+
+    /// <summary>
+    /// A bearer token refused for a connector: the 401 challenge itself comes from the authentication handler and
+    /// carries no body, so the correlation id of the log line goes in the response header.
+    /// </summary>
+    public void TokenRefused(HttpContext context, string connector, string reasonClass, string reason)
+    {
+        var correlationId = Correlate(context);
+        GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
+        Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
+    }
+
+    /// <summary>
+    /// A 401 the authentication handler answered without any token check having run (no bearer token at all, or
+    /// another scheme): the first step of every OAuth client's discovery, so logged at information level.
+    /// </summary>
+    public void TokenMissing(HttpContext context)
+    {
+        if (context.Features.Get<RefusalRecorded>() is not null)
+        {
+            return;
+        }
+
+        var correlationId = Correlate(context);
+        var reasonClass = context.Request.Headers.Authorization.Count == 0 ? Security.TokenRefusalReasons.Missing : "not_bearer";
+        GatewayLog.TokenMissing(logger, LogText.Safe(context.GetRouteValue("server") as string ?? "-"), reasonClass, correlationId);
+        Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
+    }
+
+    public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
+    {
+        var correlationId = Correlate(context);
+        var code = refusal.Error.Code.Code;
+        if (refusal.Junk)
+        {
+            context.Features.Set(RefusalRecorded.Instance);
+            var report = counter.Count(refusal.Stage, code, malformed: true);
+            if (report > 0)
+            {
+                GatewayLog.JunkRefused(logger, report, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, code, context.Request.Method, context.Request.Path, refusal.Reason, correlationId);
+            }
+        }
+        else
+        {
+            GatewayLog.HttpRefused(logger, context.Request.Method, context.Request.Path, refusal.Status, code, refusal.Reason, correlationId);
+            Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool);
+        }
+
+        var response = context.Response;
+        response.StatusCode = refusal.Status;
+        if (refusal.Challenge is { } challenge)
+        {
+            response.Headers.WWWAuthenticate = challenge;
+        }
+
+        var envelope = ErrorEnvelope.ToJson(refusal.Error, correlationId);
+        if (refusal.Body == RefusalBody.JsonRpc)
+        {
+            var error = new JsonObject { ["code"] = refusal.RpcCode, ["message"] = refusal.Error.Message };
+            if (refusal.Envelope)
+            {
+                error["data"] = envelope;
+            }
+
+            response.ContentType = "application/json";
+            var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = refusal.RpcId?.DeepClone(), ["error"] = error };
+            await response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+            return;
+        }
+
+        var details = new ProblemDetails
+        {
+            Status = refusal.Status,
+            Title = ReasonPhrases.GetReasonPhrase(refusal.Status),
+            Detail = refusal.Error.Message,
+        };
+        details.Extensions["error"] = envelope["error"];
+        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details });
+    }
+
+    private static string Correlate(HttpContext context)
+    {
+        var correlationId = CorrelationIds.Next();
+        context.Response.Headers[CorrelationHeader] = correlationId;
+        return correlationId;
+    }
+
+    /// <summary>Counts the refusal and records its audit event; marks the request so nothing records it twice.</summary>
+    private void Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool)
+    {
+        context.Features.Set(RefusalRecorded.Instance);
+        counter.Count(stage, code, malformed: false);
+        var authenticated = context.User.Identity?.IsAuthenticated == true;
+        var caller = CallerIdentities.From(context.User);
+        var server = context.GetRouteValue("server") as string;
+        recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
+        {
+            Connector = server is not null && connectors.TryGet(server, out var connector) ? connector.Name : null,
+            Principal = authenticated ? caller.Subject : null,
+            ClientId = authenticated ? caller.ClientId : null,
+            Tool = DecisionRecorder.Truncate(tool),
+            Resource = DecisionRecorder.Truncate(context.Request.Path.Value),
+            Stage = stage,
+            Code = code,
+            Detail = reasonClass,
+            RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
+        });
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Errors;
+
+/// <summary>
+/// Every refusal the gateway writes itself at the HTTP level comes from the error catalog, with a correlation id in
+/// the body, in the Portcullis-Correlation-Id header and in the log line.
+/// </summary>
+public sealed class HttpRefusalTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private readonly HttpClient _http = new() { Timeout = Timeouts.Call };
+    private GatewayProcess _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
+        config["limits"] = new JsonObject { ["max_body_bytes"] = 4096 };
+        _gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _gateway.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task UnknownConnector_IsProblemDetailsWithTheNotFoundEnvelope()
+    {
+        using var response = await PostAsync("/mcp/nope", "{}");
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.NotFound, "not_found", "application/problem+json");
+        Assert.Equal(404, (await BodyAsync(response))["status"]!.GetValue<int>());
+        await _gateway.WaitForOutputAsync($"with 404 not_found: no connector has this name (correlation id {error["correlation_id"]})", Timeouts.Exit);
+    }
+
+    [Fact]
+    public async Task ForeignHost_IsProblemDetailsWithTheHostEnvelopeLoggedWithItsId()
+    {
+        using var response = await PostAsync("/mcp/fixture", "{}", host: "evil.example");
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.Forbidden, "host_not_allowed", "application/problem+json");
+        await _gateway.WaitForOutputAsync($"Host 'evil.example', Origin '' not allowed (DNS-rebinding protection) (correlation id {error["correlation_id"]})", Timeouts.Exit);
+    }
+
+    [Fact]
+    public async Task BodyTooLarge_IsAJsonRpcErrorWithThePayloadEnvelope()
+    {
+        using var response = await PostAsync("/mcp/fixture", $$$"""{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"{{{new string('x', 5000)}}}"}}""");
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large", "application/json");
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        await _gateway.WaitForOutputAsync($"with 413 payload_too_large", Timeouts.Exit);
+        await _gateway.WaitForOutputAsync((string)error["correlation_id"]!, Timeouts.Exit);
+    }
+
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"\ud800"}""", -32700)]
+    [InlineData("""[{"jsonrpc":"2.0","id":1,"method":"ping"}]""", -32600)]
+    [InlineData("""{"jsonrpc":2,"id":1,"method":"ping"}""", -32600)]
+    [InlineData("""{"jsonrpc":"2.0","id":1.5,"method":"ping"}""", -32600)]
+    [InlineData("""{"jsonrpc":"2.0","id":1}""", -32600)]
+    public async Task MalformedFrame_IsAJsonRpcErrorWithTheInvalidRequestEnvelope(string frame, int rpcCode)
+    {
+        using var response = await PostAsync("/mcp/fixture", frame);
+
+        await AssertRefusalAsync(response, HttpStatusCode.BadRequest, "invalid_request", "application/json");
+        Assert.Equal(rpcCode, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task InvalidUtf8_IsAParseError()
+    {
+        using var content = new ByteArrayContent([.. "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a"u8, 0xFF, .. "\"}"u8]);
+        using var response = await SendAsync("/mcp/fixture", content);
+
+        await AssertRefusalAsync(response, HttpStatusCode.BadRequest, "invalid_request", "application/json");
+        Assert.Equal(-32700, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+    }
+
+    private async Task<JsonNode> AssertRefusalAsync(HttpResponseMessage response, HttpStatusCode status, string code, string contentType)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
+        var body = await BodyAsync(response);
+        var envelope = (body["error"]?["data"]?["error"] ?? body["error"])!;
+        Assert.Equal(code, envelope["code"]!.GetValue<string>());
+        Assert.False(envelope["retryable"]!.GetValue<bool>());
+        Assert.Equal(response.Headers.GetValues("Portcullis-Correlation-Id").Single(), envelope["correlation_id"]!.GetValue<string>());
+        return envelope;
+    }
+
+    private static async Task<JsonNode> BodyAsync(HttpResponseMessage response) => JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+    private Task<HttpResponseMessage> PostAsync(string path, string body, string? host = null) =>
+        SendAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), host);
+
+    private async Task<HttpResponseMessage> SendAsync(string path, HttpContent content, string? host = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + path) { Content = content };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+
+        return await _http.SendAsync(request);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+using static Portcullis.Tests.Errors.ErrorAssertions;
+
+namespace Portcullis.Tests.Gateway;
+
+/// <summary>SIGTERM: no new work, calls in flight drain within shutdown.drain_seconds, the rest are cancelled, exit 0.</summary>
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task Sigterm_SlowCallInFlight_DrainsItThenExitsZero()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var gateway = await StartAsync(dir, record, drainSeconds: 60);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        var call = client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 3 }).AsTask();
+        await Poll.UntilAsync(() => Witness.Recorded(record, "wait", null).Count == 1, Timeouts.Call, "the call to reach the upstream");
+        gateway.Terminate();
+        var result = await call.WaitAsync(Timeouts.Call);
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal("waited 3s", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(0, exit);
+        Assert.Contains("Shutting down: no new requests; 1 call(s) in flight", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("wait_cancelled", File.ReadAllText(record), StringComparison.Ordinal);
+        Assert.DoesNotContain("drain time is over", gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_WriteOutlastingTheDrain_IsCancelledAnsweredOutcomeUnknownAndNeverRepeated()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var gateway = await StartAsync(dir, record, drainSeconds: 1);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var arguments = new Dictionary<string, object?> { ["seconds"] = 60, ["note"] = "drained", ["idempotency_key"] = "k-drained" };
+
+        var call = client.CallToolAsync("slow", arguments).AsTask();
+        await Poll.UntilAsync(() => Witness.Recorded(record, "slow", "drained").Count == 1, Timeouts.Call, "the write to reach the upstream");
+        gateway.Terminate();
+        var result = await call.WaitAsync(Timeouts.Call);
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        var error = AssertError(result, "idempotency_outcome_unknown", retryable: false);
+        Assert.Equal("upstream_unavailable", error["details"]![0]!["keyword"]!.GetValue<string>());
+        Assert.Equal(0, exit);
+        Assert.Contains("Shutdown drain time is over: cancelling 1 call(s)", gateway.Output, StringComparison.Ordinal);
+
+        await using var restarted = await gateway.RestartAsync();
+        await using var again = await McpClients.ConnectAsync(restarted.Endpoint("fixture"));
+        AssertError(await again.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+        Assert.Single(Witness.Recorded(record, "slow", "drained"));
+    }
+
+    private static Task<GatewayProcess> StartAsync(TempDir dir, string record, int drainSeconds)
+    {
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wait", "slow"], record));
+        config["shutdown"] = new JsonObject { ["drain_seconds"] = drainSeconds };
+        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+    }
+}
