@@ -209,7 +209,7 @@ internal sealed partial class SqliteIdempotencyStore
             }
         }
 
-        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT"), ("review_id", "TEXT") })
+        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") }.Concat(ReviewColumnTypes))
         {
             if (!existing.Contains(column))
             {
@@ -218,5 +218,9 @@ internal sealed partial class SqliteIdempotencyStore
                 alter.ExecuteNonQuery();
             }
         }
+    
+        using var index = connection.CreateCommand();
+        index.CommandText = "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_review ON idempotency (review_id) WHERE review_id IS NOT NULL";
+        index.ExecuteNonQuery();
     }
 }

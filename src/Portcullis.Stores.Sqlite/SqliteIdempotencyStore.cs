@@ -85,7 +85,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
         using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
-            select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result, review_id FROM idempotency WHERE {Key}";
+            select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result FROM idempotency WHERE {Key}";
             Bind(select, request.Scope);
             using var reader = select.ExecuteReader();
             if (reader.Read() && reader.GetInt64(3) > (request.Now - request.Retention).ToUnixTimeMilliseconds())
@@ -100,11 +100,8 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
                 var state = reader.GetInt32(1);
                 if (state == AwaitingReview)
                 {
-                    var reviewId = reader.GetString(6);
                     reader.Close();
-                    return request.ApprovedReview is { } approved && string.Equals(approved, reviewId, StringComparison.Ordinal)
-                        ? ClaimApproved(connection, transaction, request)
-                        : ClaimResult.AwaitingReview(reviewId, correlationId);
+                    return JudgeHold(connection, transaction, request);
                 }
 
                 return state switch
@@ -116,6 +113,15 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             }
         }
 
+        if (request.Review is { } hold)
+        {
+            InsertHold(connection, transaction, request, hold);
+            transaction.Commit();
+            return ReadReview(connection, null, scope: request.Scope) is { } held
+                ? ClaimResult.Held(ClaimStatus.AwaitingReview, held)
+                : throw new InvalidOperationException("The held record vanished after its insert.");
+        }
+
         var token = Guid.NewGuid().ToString("N");
         using (var insert = connection.CreateCommand())
         {
@@ -124,42 +130,18 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
                 INSERT OR REPLACE INTO idempotency
                     (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result,
                      resolved_executed, resolved_by, resolved_at, resolution_note, review_id)
-                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, $state, $token, $correlation, $now, $lease, $now, NULL,
-                        NULL, NULL, NULL, NULL, $review)
+                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, 0, $token, $correlation, $now, $lease, $now, NULL,
+                        NULL, NULL, NULL, NULL, NULL)
                 """;
             Bind(insert, request.Scope);
-            var hold = request.HoldForReview;
             insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
-            insert.Parameters.AddWithValue("$state", hold is null ? InProgress : AwaitingReview);
-            insert.Parameters.AddWithValue("$token", hold is null ? token : "");
+            insert.Parameters.AddWithValue("$token", token);
             insert.Parameters.AddWithValue("$correlation", request.CorrelationId);
             insert.Parameters.AddWithValue("$now", now);
-            insert.Parameters.AddWithValue("$lease", hold is null ? (request.Now + request.Lease).ToUnixTimeMilliseconds() : now);
-            insert.Parameters.AddWithValue("$review", (object?)hold ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
             insert.ExecuteNonQuery();
         }
 
-        transaction.Commit();
-        return request.HoldForReview is { } held ? ClaimResult.AwaitingReview(held, request.CorrelationId) : ClaimResult.Claimed(token);
-    }
-
-    /// <summary>The held record of an approved review becomes an in-progress claim of this call.</summary>
-    private static ClaimResult ClaimApproved(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
-    {
-        var token = Guid.NewGuid().ToString("N");
-        using var update = connection.CreateCommand();
-        update.Transaction = transaction;
-        update.CommandText = $"""
-            UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
-            WHERE {Key} AND state = {AwaitingReview} AND review_id = $review
-            """;
-        Bind(update, request.Scope);
-        update.Parameters.AddWithValue("$token", token);
-        update.Parameters.AddWithValue("$correlation", request.CorrelationId);
-        update.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
-        update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
-        update.Parameters.AddWithValue("$review", request.ApprovedReview);
-        update.ExecuteNonQuery();
         transaction.Commit();
         return ClaimResult.Claimed(token);
     }

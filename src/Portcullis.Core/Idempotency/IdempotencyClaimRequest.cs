@@ -16,15 +16,9 @@ public sealed record IdempotencyClaimRequest(
     TimeSpan Retention)
 {
     /// <summary>
-    /// For a tool that needs review: a free key is not claimed but held <em>awaiting review</em>, bound to this review
-    /// id, and the answer is <see cref="ClaimStatus.AwaitingReview"/>. A held record has no lease: it never becomes
-    /// outcome-unknown, since nothing was sent.
+    /// For a tool that needs review: a free key is not claimed but held awaiting this review, and the answer is
+    /// <see cref="ClaimStatus.AwaitingReview"/>. A held record has no lease: it never becomes outcome-unknown, since
+    /// nothing was sent. A key that already holds a record is judged by that record whatever this says.
     /// </summary>
-    public string? HoldForReview { get; init; }
-
-    /// <summary>
-    /// The review the caller found approved: a record held for exactly this review (same fingerprint) is claimed,
-    /// atomically moving from awaiting review to in progress under a new token, so one retry alone executes.
-    /// </summary>
-    public string? ApprovedReview { get; init; }
+    public Review.ReviewHold? Review { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace Portcullis.Core.Review;
 
-/// <summary>What <see cref="IReviewStore.DecideAsync"/> did.</summary>
+/// <summary>What <see cref="Idempotency.IIdempotencyStore.DecideReviewAsync"/> did.</summary>
 public enum ReviewDecisionStatus
 {
     /// <summary>The review is now decided: denied, or approved by the last approval it needed.</summary>

@@ -2,7 +2,8 @@ namespace Portcullis.Core.Review;
 
 /// <summary>Which reviews to list, oldest first; every filter that is set must match exactly.</summary>
 /// <param name="Now">The time states are judged at (pending past its deadline is expired).</param>
-public sealed record ReviewListRequest(DateTimeOffset Now)
+/// <param name="Retention">Held records created longer ago count as absent, as in the idempotency records.</param>
+public sealed record ReviewListRequest(DateTimeOffset Now, TimeSpan Retention)
 {
     public const int MaxLimit = 500;
 
