@@ -41,6 +41,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CallRateLimiters>();
         services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
+        services.AddSingleton<Review.ReviewNotifier>();
+        services.AddSingleton<Review.ReviewGate>();
         services.AddSingleton<IdempotencyStage>();
         services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();

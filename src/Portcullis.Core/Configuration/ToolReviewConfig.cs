@@ -18,4 +18,7 @@ public sealed class ToolReviewConfig
 
     /// <summary>How long a review waits for its decision; after that the call answers <c>review_expired</c>.</summary>
     public int ExpiresSeconds { get; set; } = DefaultExpiresSeconds;
+
+    /// <summary>Caller mode: a client that cannot be asked (no elicitation) gets a reviewer-mode review instead of <c>review_unavailable</c>.</summary>
+    public bool FallbackToReviewer { get; set; }
 }

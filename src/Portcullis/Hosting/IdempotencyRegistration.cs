@@ -21,6 +21,8 @@ internal static class IdempotencyRegistration
 
         services.AddSingleton<IdempotencyPurger>();
         services.AddHostedService<IdempotencyPurgeService>();
+        services.AddHostedService<ReviewNotifyService>();
+        services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         return services;
     }
 }
