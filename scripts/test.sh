@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-node-tools.sh
+bash scripts/install-test-deps.sh
 dotnet build Portcullis.slnx -c Debug -nologo -clp:ErrorsOnly
 dotnet test Portcullis.slnx -c Debug --no-build -nologo "$@"

@@ -9,7 +9,7 @@ namespace Portcullis.LoadTest;
 /// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
 /// and renders the table with each row's ratio to the direct call.
 /// </summary>
-internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients, bool withPerRequestPeer)
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients, bool withPerRequestPeer, bool storesOnly = false)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
     private readonly List<LoadResult> _rows = [];
@@ -25,6 +25,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         var echo = LoadTarget.EchoArguments;
 
         await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
+        await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
+        if (storesOnly)
+        {
+            return Render();
+        }
 
         await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
         {
@@ -139,13 +144,65 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, cancellationToken);
     }
 
-    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken, Action<string>? prepareDataDir = null)
+    /// <summary>
+    /// (f): the same policy without inbound auth (the development identity is single-replica only), read and write,
+    /// on each state store: SQLite, then Redis (<c>appendfsync always</c>) and PostgreSQL (durable defaults), each
+    /// a real server on this machine reached on its unix socket.
+    /// </summary>
+    private async Task MeasureStoresAsync(string upstreamUrl, string run, CancellationToken cancellationToken)
+    {
+        foreach (var store in new[] { "sqlite", "redis", "postgres" })
+        {
+            await using IAsyncDisposable? server = store switch
+            {
+                "redis" => (IAsyncDisposable)await Portcullis.Testing.Servers.RedisServer.StartAsync(durable: true),
+                "postgres" => await Portcullis.Testing.Servers.PostgresServer.StartAsync(durable: true),
+                _ => null,
+            };
+            var connection = server switch
+            {
+                Portcullis.Testing.Servers.RedisServer redis => redis.ConnectionString,
+                Portcullis.Testing.Servers.PostgresServer postgres => postgres.ConnectionString,
+                _ => null,
+            };
+            var label = store switch { "redis" => "Redis", "postgres" => "PostgreSQL", _ => "SQLite" };
+            await using var gateway = await StartGatewayAsync("store-" + store, NoAuthPolicy(upstreamUrl), cancellationToken, connection is null ? null : data =>
+            {
+                Directory.CreateDirectory(data);
+                File.WriteAllText(Path.Combine(data, "..", "state-connection"), connection);
+            }, store);
+            await MeasureAsync(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process, cancellationToken);
+            await MeasureAsync(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store), null), gateway.Process, cancellationToken);
+        }
+    }
+
+    private static JsonObject NoAuthPolicy(string upstreamUrl)
+    {
+        var config = FullPolicy(upstreamUrl);
+        config.Remove("identity");
+        var connector = config["connectors"]![0]!;
+        connector["auth"] = new JsonObject { ["mode"] = "none" };
+        foreach (var tool in new[] { "echo", "record" })
+        {
+            connector["tools"]![tool]!.AsObject().Remove("scopes");
+        }
+
+        return config;
+    }
+
+    private async Task<GatewayRun> StartGatewayAsync(string name, JsonObject config, CancellationToken cancellationToken, Action<string>? prepareDataDir = null, string store = "sqlite")
     {
         var port = Ports.Free();
         var dir = Path.Combine(_work, name);
         Directory.CreateDirectory(dir);
         prepareDataDir?.Invoke(Path.Combine(dir, "data"));
         config["listen"] = $"http://127.0.0.1:{port}";
+        if (store != "sqlite")
+        {
+            config["state"] = new JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
+            config["replica"] = new JsonObject { ["advertise_url"] = $"http://127.0.0.1:{port}" };
+        }
+
         var path = Path.Combine(dir, "portcullis.json");
         await File.WriteAllTextAsync(path, config.ToJsonString(), cancellationToken);
         var process = await ManagedProcess.StartAsync("dotnet", [Paths.Gateway, "serve", "--config", path, "--data-dir", Path.Combine(dir, "data")], port);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Portcullis.LoadTest;
 
-// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer]
+// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
 //                 [--target URL [--list] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
 var clients = Int(args, "--clients", 32);
@@ -28,7 +28,7 @@ if (Value(args, "--target") is { } url)
     return 0;
 }
 
-var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), memoryClients, withPerRequestPeer).RunAsync(cancel.Token);
+var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), memoryClients, withPerRequestPeer, args.Contains("--stores-only")).RunAsync(cancel.Token);
 Console.WriteLine(table);
 if (output is not null)
 {

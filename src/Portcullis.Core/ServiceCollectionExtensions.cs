@@ -19,6 +19,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new State.StateClock(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(State.ReplicaIdentity.For(config));
         services.AddHttpClient();
         foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
         {
@@ -42,8 +44,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
         services.AddSingleton<Review.ReviewNotifier>();
-        services.AddSingleton<Review.ReviewGate>();
-        services.AddSingleton<IdempotencyStage>();
+        services.AddSingleton(sp => new Review.ReviewGate(
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Audit.DecisionRecorder>(), sp.GetRequiredService<Review.ReviewNotifier>(),
+            sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<ILogger<Review.ReviewGate>>()));
+        // Leases, expiries and retention are stamped with the state store's clock, the same on every replica.
+        services.AddSingleton(sp => new IdempotencyStage(
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Review.ReviewGate>(), sp.GetRequiredService<State.StateClock>(),
+            sp.GetRequiredService<GatewayTelemetry>(), sp.GetRequiredService<ILogger<IdempotencyStage>>()));
         services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();

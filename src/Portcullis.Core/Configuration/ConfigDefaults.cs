@@ -24,8 +24,8 @@ public static class ConfigDefaults
     /// <summary><c>identity.clock_skew_seconds</c>.</summary>
     public const int ClockSkewSeconds = 30;
 
-    /// <summary><c>idempotency.store</c>.</summary>
-    public const string IdempotencyStore = "sqlite";
+    /// <summary><c>state.store</c>.</summary>
+    public const string StateStore = "sqlite";
 
     /// <summary><c>idempotency.retention_hours</c>.</summary>
     public const int RetentionHours = 24;

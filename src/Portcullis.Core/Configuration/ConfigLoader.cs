@@ -97,6 +97,16 @@ public static class ConfigLoader
             config.Logging.Format = overrides.LogFormat;
         }
 
+        if (overrides.AdvertiseUrl is not null)
+        {
+            config.Replica.AdvertiseUrl = overrides.AdvertiseUrl;
+        }
+
+        if (overrides.ReplicaId is not null)
+        {
+            config.Replica.Id = overrides.ReplicaId;
+        }
+
         var dataDir = overrides.DataDir is not null
             ? Path.GetFullPath(overrides.DataDir)
             : config.DataDir is not null ? config.Resolve(config.DataDir) : Path.Combine(config.BaseDirectory, ConfigDefaults.DataDir);

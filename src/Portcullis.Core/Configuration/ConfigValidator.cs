@@ -12,9 +12,9 @@ internal static partial class ConfigValidator
             yield return error;
         }
 
-        if (config.Idempotency.Store is "redis" or "postgres")
+        foreach (var error in ValidateState(config))
         {
-            yield return new ConfigError("$.idempotency.store", $"the '{config.Idempotency.Store}' store is not implemented yet; use 'sqlite'");
+            yield return error;
         }
 
         foreach (var error in ValidateIdentity(config, loopback))
@@ -51,6 +51,65 @@ internal static partial class ConfigValidator
             {
                 yield return error;
             }
+        }
+    }
+
+    private static IEnumerable<ConfigError> ValidateState(GatewayConfig config)
+    {
+        if (config.Idempotency.Store is not null)
+        {
+            yield return new ConfigError("$.idempotency.store",
+                "moved: the store of shared state is now state.store (\"state\": {\"store\": \"sqlite\" | \"redis\" | \"postgres\", \"connection\": \"env:NAME\"}); remove idempotency.store");
+        }
+
+        if (config.Idempotency.Connection is not null)
+        {
+            yield return new ConfigError("$.idempotency.connection",
+                "moved: the connection of a networked store is now state.connection (a secret reference such as env:NAME); remove idempotency.connection");
+        }
+
+        var state = config.State;
+        if (!state.IsNetworked)
+        {
+            if (state.Connection is not null)
+            {
+                yield return new ConfigError("$.state.connection", "the sqlite store is a file in data_dir and takes no connection; remove it or choose redis or postgres");
+            }
+
+            yield break;
+        }
+
+        if (state.Connection is null)
+        {
+            yield return new ConfigError("$.state.connection", $"the {state.Store} store needs a connection: a secret reference such as env:PORTCULLIS_STATE or file:/run/secrets/state");
+        }
+        else if (!SecretReference.TryParse(state.Connection, out _))
+        {
+            yield return new ConfigError("$.state.connection", "must be a secret reference (env:NAME or file:PATH), never the connection string itself");
+        }
+
+        if (config.Identity.Dev)
+        {
+            yield return new ConfigError("$.identity.dev",
+                $"the development identity signs with a key in one replica's data dir, so other replicas cannot check its tokens; with the {state.Store} store configure a real identity provider (identity.issuer and identity.jwks_uri, or identity.authority)");
+        }
+
+        var advertise = config.Replica.AdvertiseUrl;
+        if (advertise is null)
+        {
+            yield return new ConfigError("$.replica.advertise_url",
+                $"required with the {state.Store} store: the URL at which the other replicas reach this one directly (serve --advertise-url overrides it per replica)");
+        }
+        else if (!Uri.TryCreate(advertise, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+        {
+            yield return new ConfigError("$.replica.advertise_url", $"'{advertise}' must be an http(s) base URL without a path, such as http://10.0.0.5:8080");
+        }
+        else if (uri.Port == 0 && config.Replica.Id is null)
+        {
+            // Port 0 is the port this replica binds: the default id (the advertised URL) would be the same on every replica of a host.
+            yield return new ConfigError("$.replica.id",
+                $"required when replica.advertise_url takes the port this replica binds (port 0): a unique, stable id such as the pod or host name");
         }
     }
 

@@ -25,6 +25,12 @@ public sealed class GatewayConfig
 
     public IdempotencyConfig Idempotency { get; set; } = new();
 
+    /// <summary>The store of shared state: idempotency records, rate-limit counters, session handshakes.</summary>
+    public StateConfig State { get; set; } = new();
+
+    /// <summary>How this replica is reached by the others (needed with a networked state store).</summary>
+    public ReplicaConfig Replica { get; set; } = new();
+
     public LimitsConfig Limits { get; set; } = new();
 
     public AuditConfig Audit { get; set; } = new();

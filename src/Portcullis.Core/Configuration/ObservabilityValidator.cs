@@ -18,6 +18,13 @@ internal static class ObservabilityValidator
             yield return new ConfigError("$.audit.retention_days", "applies to the store sink; rotate and expire jsonl files with your log rotation (the gateway reopens a rotated file)");
         }
 
+        if (string.Equals(audit.Sink, "store", StringComparison.Ordinal) && string.Equals(config.State.Store, "redis", StringComparison.Ordinal))
+        {
+            // The store sink is the state store's database: SQLite in one replica's data dir, or the shared PostgreSQL.
+            yield return new ConfigError("$.audit.sink",
+                "the redis state store keeps no audit trail, and the store sink (its default) would scatter it over the replicas' data dirs: set audit.sink to jsonl (one file per replica, shipped by your log pipeline), use the postgres state store for one queryable trail, or none");
+        }
+
         if (audit.Required && !audit.Enabled)
         {
             yield return new ConfigError("$.audit.required", "an audit trail cannot be required while audit.sink is none");

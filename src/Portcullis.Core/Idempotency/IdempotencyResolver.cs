@@ -6,6 +6,7 @@ using ModelContextProtocol.Protocol;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.State;
 
 namespace Portcullis.Core.Idempotency;
 
@@ -13,7 +14,7 @@ namespace Portcullis.Core.Idempotency;
 /// An operator settles an outcome-unknown key: not executed releases it so the agent's retry runs; executed answers
 /// later retries with a non-error result saying an operator confirmed the call. Both are audited.
 /// </summary>
-internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig config, DecisionRecorder recorder, GatewayTelemetry telemetry, TimeProvider time)
+internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig config, DecisionRecorder recorder, GatewayTelemetry telemetry, StateClock time)
 {
     /// <summary>Marks a result stored by an operator's confirmation rather than by the upstream.</summary>
     public const string OperatorConfirmedMeta = "portcullis/operator_confirmed";

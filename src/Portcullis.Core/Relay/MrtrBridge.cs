@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using ModelContextProtocol;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.State;
 
 namespace Portcullis.Core.Relay;
 
 /// <summary>
 /// Serves a stateless (2026-07-28) client's tool call whose upstream asks the client something: the call
 /// runs on, the question goes back as an input-required result, and the retry's answer is handed to the
-/// waiting upstream request. Pending calls live in this replica's memory: the retry must reach it.
+/// waiting upstream request. Pending calls live in this replica's memory; with several replicas each one's holder
+/// is recorded in the state store (<see cref="IPendingCallRoutes"/>) so a retry that reaches another replica is
+/// forwarded to it.
 /// </summary>
-internal sealed class MrtrBridge(TimeProvider time)
+internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIdentity replica, ILogger<MrtrBridge> logger, IPendingCallRoutes? routes = null)
 {
     /// <summary>How long a pending call waits for the client to come back before it is cancelled.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
@@ -21,6 +26,12 @@ internal sealed class MrtrBridge(TimeProvider time)
 
     /// <summary>The pending call whose pipeline runs on this async flow, if any.</summary>
     public static PendingCall? Current => CurrentPending.Value;
+
+    /// <summary>Whether routes are recorded, so that retries can be forwarded between replicas.</summary>
+    public bool Routes => routes is not null && replica.AdvertiseUrl is not null;
+
+    /// <summary>Whether this replica holds the pending call <paramref name="requestState"/> names.</summary>
+    public bool Holds(string requestState) => _pending.ContainsKey(requestState);
 
     /// <summary>Starts the call, or resumes the one the client's request state names.</summary>
     public async ValueTask<CallToolResult> InvokeAsync(
@@ -76,7 +87,29 @@ internal sealed class MrtrBridge(TimeProvider time)
 
         pending.Open = question;
         _pending[pending.Id] = pending;
+        await RecordRouteAsync(pending).ConfigureAwait(false);
         throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, pending.Id);
+    }
+
+    /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
+    private async ValueTask RecordRouteAsync(PendingCall pending)
+    {
+        if (!Routes || pending.Routed)
+        {
+            return;
+        }
+
+        pending.Routed = true;
+        try
+        {
+            var now = clock.GetUtcNow();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await routes!.PutAsync(pending.Id, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.PendingCallRouteFailed(logger, ex);
+        }
     }
 
     private async Task<CallToolResult> RunAsync(PendingCall pending, Func<CancellationToken, ValueTask<CallToolResult>> run)

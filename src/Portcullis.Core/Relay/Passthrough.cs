@@ -62,7 +62,7 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
         where TParams : RequestParams
     {
         var correlationId = audit?.CorrelationId ?? CorrelationIds.Next();
-        if (limiters.TryAcquire(connector.Config, tool: null, caller.Key) is { } retryAfter)
+        if (await limiters.AcquireAsync(connector.Config, tool: null, caller.Key, cancellationToken).ConfigureAwait(false) is { } retryAfter)
         {
             throw Refuse(connector, method, GatewayError.RateLimited(retryAfter), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
         }

@@ -31,6 +31,9 @@ internal sealed class PendingCall : IDisposable
 
     public Task<CallToolResult>? Result { get; set; }
 
+    /// <summary>Whether the replica holding this call has been recorded for the other replicas.</summary>
+    public bool Routed { get; set; }
+
     /// <summary>The question the client was last shown, waiting for its answer.</summary>
     public Question? Open { get; set; }
 

@@ -24,6 +24,9 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
 
     public TimeSpan Retention { get; } = TimeSpan.FromHours(config.Idempotency.RetentionHours);
 
+    /// <summary>Now by the clock reviews are stamped with (the state store's, the same on every replica).</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
     /// <summary>
     /// The hold a review-required call asks for, or null when its tool needs no review. A caller-mode review of a
     /// client that cannot be asked becomes a reviewer-mode one when <c>fallback_to_reviewer</c> says so, and is

@@ -32,6 +32,7 @@ internal static class AdminApp
         services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
         Share<GatewayConfig>(services, gateway);
         Share<TimeProvider>(services, gateway);
+        Share<Portcullis.Core.State.StateClock>(services, gateway);
         Share<ConnectorRegistry>(services, gateway);
         Share<IIdempotencyStore>(services, gateway);
         Share<IdempotencyResolver>(services, gateway);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 
 namespace Portcullis.Admin;
@@ -16,7 +17,7 @@ internal static class AdminIdempotencyEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, TimeProvider time, CancellationToken cancellationToken) =>
+        api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
         {
             var query = request.Query;
             IdempotencyState? state = null;
@@ -69,7 +70,7 @@ internal static class AdminIdempotencyEndpoints
             });
         });
 
-        api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, TimeProvider time, CancellationToken cancellationToken) =>
+        api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
         {
             if (!IdempotencyRecordId.TryParse(id, out var scope))
             {

@@ -19,7 +19,7 @@ internal static class AdminReviewEndpoints
 
     public static void Map(RouteGroupBuilder reviews)
     {
-        reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, TimeProvider time, CancellationToken cancellationToken) =>
+        reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
         {
             var query = request.Query;
             ReviewState? state = null;
@@ -40,7 +40,7 @@ internal static class AdminReviewEndpoints
                 return AdminResults.BadRequest($"limit: a whole number from 1 to {ReviewListRequest.MaxLimit}.");
             }
 
-            var now = time.GetUtcNow();
+            var now = gate.Now;
             ReviewPage page;
             try
             {
@@ -65,15 +65,15 @@ internal static class AdminReviewEndpoints
             });
         });
 
-        reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, TimeProvider time, CancellationToken cancellationToken) =>
+        reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
         {
-            var now = time.GetUtcNow();
+            var now = gate.Now;
             return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review
                 ? AdminResults.Json(Review(review, now))
                 : AdminResults.NotFound("No review has this id (it may have passed its retention).");
         });
 
-        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, TimeProvider time, CancellationToken cancellationToken) =>
+        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
         {
             var (approve, reason, problem) = await ReadDecision(request, cancellationToken);
             if (problem is not null || approve is not { } decision)
@@ -81,7 +81,7 @@ internal static class AdminReviewEndpoints
                 return AdminResults.BadRequest(problem ?? "The body must be {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
             }
 
-            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, time.GetUtcNow(), gate.Retention, cancellationToken) is not { } review)
+            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review)
             {
                 return AdminResults.NotFound("No review has this id (it may have passed its retention).");
             }
@@ -98,7 +98,7 @@ internal static class AdminReviewEndpoints
             }
 
             var result = await gate.DecideAsync(review, reviewer, decision, reason, cancellationToken);
-            var now = time.GetUtcNow();
+            var now = gate.Now;
             return result.Status switch
             {
                 ReviewDecisionStatus.NotFound => AdminResults.NotFound("No review has this id (it may have passed its retention)."),

@@ -4,6 +4,8 @@ using System.Text;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Audit.Jsonl;
 using Portcullis.Core.Configuration;
+using Portcullis.Hosting;
+using Portcullis.Stores.Postgres;
 using Portcullis.Stores.Sqlite;
 
 namespace Portcullis.Cli;
@@ -130,6 +132,17 @@ internal static class AuditCommand
         {
             case "jsonl":
                 return new JsonlAuditReader(AuditPaths.Jsonl(config));
+            case "store" when config.State.Store == "postgres":
+                try
+                {
+                    return PostgresStateServiceCollectionExtensions.OpenAuditReader(StateRegistration.ResolveConnection(config));
+                }
+                catch (ConfigException ex)
+                {
+                    Console.Error.WriteLine(ex.Message);
+                    return null;
+                }
+
             case "store":
                 var path = AuditPaths.Store(config);
                 if (!File.Exists(path))

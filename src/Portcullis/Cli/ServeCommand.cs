@@ -25,11 +25,17 @@ internal static class ServeCommand
         var adminListen = new Option<string?>("--admin-listen") { Description = "URL of the admin plane's own listener (metrics and admin API), such as http://127.0.0.1:9090; overrides admin.listen." };
         var logFormat = new Option<string?>("--log-format") { Description = "text (default) or json: one JSON object a line; overrides logging.format." };
         logFormat.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir, adminListen, logFormat, logLevel };
+        var advertise = new Option<string?>("--advertise-url")
+        {
+            Description = "URL at which the other replicas reach this one directly, such as http://10.0.0.5:8080; overrides replica.advertise_url.",
+        };
+        var replicaId = new Option<string?>("--replica-id") { Description = "This replica's unique, stable id; overrides replica.id." };
+        var command = new Command("serve", "Run the gateway in front of the configured MCP servers.") { config, listen, dataDir, adminListen, logFormat, logLevel, advertise, replicaId };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(config)!;
-            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen), parse.GetValue(logFormat)), Console.Error);
+            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(
+                parse.GetValue(listen), parse.GetValue(dataDir), parse.GetValue(adminListen), parse.GetValue(logFormat), parse.GetValue(advertise), parse.GetValue(replicaId)), Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;
@@ -54,7 +60,19 @@ internal static class ServeCommand
                 return ConfigErrors.ExitCode;
             }
 
-            await using var app = GatewayApp.Build(loaded, new LoggingOptions(parse.GetValue(logLevel)), dataDirLock);
+            WebApplication built;
+            try
+            {
+                built = GatewayApp.Build(loaded, new LoggingOptions(parse.GetValue(logLevel)), dataDirLock);
+            }
+            catch (ConfigException ex)
+            {
+                // What only the running gateway can check, such as a secret reference that resolves to nothing.
+                Console.Error.WriteLine(ex.Message);
+                return ConfigErrors.ExitCode;
+            }
+
+            await using var app = built;
             var refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(cancellationToken);
             if (refused.Count > 0)
             {

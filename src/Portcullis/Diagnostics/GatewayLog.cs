@@ -2,7 +2,7 @@ namespace Portcullis.Diagnostics;
 
 /// <summary>
 /// Every log event of the executable; event ids 2000–2999 are kept in the partials of this class and nowhere else:
-/// 2100–2199 tokens and identity here, 2500–2599 admin plane, 2600–2699 HTTP refusals, 2700–2799 start-up and shutdown.
+/// 2100–2199 tokens and identity here, 2500–2599 admin plane, 2600–2699 HTTP refusals, 2700–2799 start-up and shutdown, 2800–2899 shared state, sessions and replicas.
 /// </summary>
 internal static partial class GatewayLog
 {

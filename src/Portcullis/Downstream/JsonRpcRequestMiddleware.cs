@@ -87,7 +87,13 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
-            context.Features.Set(new JsonRpcRequestFeature(method, toolName));
+            string? requestState = null;
+            if (toolName is not null && message.GetProperty("params").TryGetProperty("requestState", out var state) && state.ValueKind == JsonValueKind.String)
+            {
+                requestState = state.GetString();
+            }
+
+            context.Features.Set(new JsonRpcRequestFeature(method, toolName, requestState, IdOf(message)?.ToJsonString()));
         }
 
         context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);

@@ -2,17 +2,20 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.State;
 
 namespace Portcullis.Health;
 
 /// <summary>
-/// <c>/healthz</c> (the process serves) and <c>/readyz</c> (every connector's catalog is current and the gateway is
-/// not draining), on ASP.NET Core health checks: one check per connector, one for the drain.
+/// <c>/healthz</c> (the process serves) and <c>/readyz</c> (the state store is ready, every connector's catalog is
+/// current and the gateway is not draining), on ASP.NET Core health checks: one check per connector, one for the
+/// state store, one for the drain.
 /// </summary>
 internal static class HealthEndpoints
 {
     private const string Ready = "ready";
     private const string DrainCheck = "shutdown";
+    private const string StateCheck = "$state"; // not a connector name: the schema admits no "$" there
 
     public static IServiceCollection AddGatewayHealth(this IServiceCollection services, IEnumerable<string> connectorNames)
     {
@@ -26,6 +29,7 @@ internal static class HealthEndpoints
                 [Ready]));
         }
 
+        checks.AddCheck<StateStoreHealthCheck>(StateCheck, HealthStatus.Unhealthy, [Ready]);
         checks.AddCheck<DrainHealthCheck>(DrainCheck, HealthStatus.Unhealthy, [Ready]);
         return services;
     }
@@ -58,6 +62,16 @@ internal static class HealthEndpoints
                     body["reason"] = entry.Description;
                 }
 
+                continue;
+            }
+
+            if (name == StateCheck)
+            {
+                body["state"] = new JsonObject
+                {
+                    ["store"] = context.RequestServices.GetRequiredService<IStateStore>().Name,
+                    ["ready"] = entry.Status == HealthStatus.Healthy,
+                };
                 continue;
             }
 

@@ -1,6 +1,7 @@
 using Portcullis.Core.Audit;
 using Portcullis.Core.Audit.Jsonl;
 using Portcullis.Core.Configuration;
+using Portcullis.Stores.Postgres;
 using Portcullis.Stores.Sqlite;
 
 namespace Portcullis.Hosting;
@@ -12,8 +13,11 @@ internal static class AuditRegistration
     {
         switch (config.Audit.Sink)
         {
+            case "store" when config.State.Store == "postgres":
+                // Every replica's events in the one shared database (the validator refuses store with redis).
+                services.AddPostgresAuditStore();
+                break;
             case "store":
-                // The state store's kind decides where: SQLite in the data dir today (PostgreSQL comes with its store).
                 services.AddSqliteAuditStore(AuditPaths.Store(config));
                 break;
             case "jsonl":

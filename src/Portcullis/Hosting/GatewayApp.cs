@@ -41,7 +41,7 @@ internal static class GatewayApp
         builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<HttpRefusals>();
-        builder.Services.AddIdempotency(config);
+        builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddGatewayAuthentication(config);
@@ -77,6 +77,8 @@ internal static class GatewayApp
         app.UseAuthorization();
         app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
+        app.UseMiddleware<PendingCallForwarder>();
+        app.UseMiddleware<SessionEndMiddleware>();
         app.MapHealth();
         app.MapDevIdentity();
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
+using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 using Portcullis.Security;
 
@@ -9,7 +10,8 @@ namespace Portcullis.Hosting;
 
 /// <summary>
 /// Once Kestrel has bound: with <c>listen</c> on port 0, adopts the address actually bound (resource URIs, audiences
-/// and the development issuer derive from it), then logs where the gateway listens and tells the data-dir lock.
+/// and the development issuer derive from it) and, with <c>replica.advertise_url</c> on port 0, advertises the bound
+/// port; then logs where the gateway listens and tells the data-dir lock.
 /// </summary>
 internal sealed class ListenAddressReporter(IServer server, GatewayConfig config, DataDirLock dataDirLock, IServiceProvider services, ILogger<ListenAddressReporter> logger)
     : IHostedLifecycleService
@@ -23,6 +25,11 @@ internal sealed class ListenAddressReporter(IServer server, GatewayConfig config
         }
 
         var url = bound ?? config.Listen;
+        if (Uri.TryCreate(url, UriKind.Absolute, out var boundUrl))
+        {
+            services.GetRequiredService<ReplicaIdentity>().AdoptBoundPort(boundUrl.Port);
+        }
+
         GatewayLog.Listening(logger, url.TrimEnd('/'));
         dataDirLock.Describe(url);
         if (services.GetService<DevSigningKey>() is { } key)

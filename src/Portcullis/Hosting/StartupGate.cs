@@ -4,14 +4,17 @@ using Portcullis.Core.Configuration;
 namespace Portcullis.Hosting;
 
 /// <summary>
-/// Everything that must hold before the gateway listens (the MCP listener and the admin plane alike): the audit
-/// trail records the configuration and follows the catalogs from their first build, and every upstream has had its
-/// first attempt, so a starting gateway refuses connections instead of answering from a catalog it does not know.
+/// The one start-up gate: everything that must hold before the gateway listens (the MCP listener and the admin plane
+/// alike). The audit trail records the configuration and follows the catalogs from their first build; the state
+/// store is ready (schema, clock, this replica's abandoned claims settled) and every upstream has had its first
+/// attempt, both at once, so a starting replica refuses connections — which a load balancer passes to another
+/// replica — instead of answering from a store or a catalog it does not know yet.
 /// </summary>
-internal sealed class StartupGate(UpstreamHostedService upstreams, DecisionRecorder recorder, CatalogAuditor catalogs, GatewayConfig config)
+internal sealed class StartupGate(
+    UpstreamHostedService upstreams, StateStartupService state, DecisionRecorder recorder, CatalogAuditor catalogs, GatewayConfig config)
 {
     /// <summary>Runs the gate; returns the configuration errors that refuse the start, empty when the gateway may listen.</summary>
-    public Task<IReadOnlyList<ConfigError>> PassAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConfigError>> PassAsync(CancellationToken cancellationToken)
     {
         recorder.Administrative(recorder.Event(AuditKinds.ConfigLoaded, AuditDecisions.Recorded) with
         {
@@ -19,6 +22,25 @@ internal sealed class StartupGate(UpstreamHostedService upstreams, DecisionRecor
             Resource = config.Source,
         });
         catalogs.Start();
-        return upstreams.StartUpstreamsAsync(cancellationToken);
+        using var refusing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stateReady = state.ReadyAsync(refusing.Token);
+        var refused = await upstreams.StartUpstreamsAsync(cancellationToken);
+        if (refused.Count == 0)
+        {
+            await stateReady;
+            return refused;
+        }
+
+        // Refused anyway: no need to wait for a store that may not be there.
+        await refusing.CancelAsync();
+        try
+        {
+            await stateReady;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return refused;
     }
 }

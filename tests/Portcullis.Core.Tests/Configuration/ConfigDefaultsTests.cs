@@ -14,7 +14,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/listen", ConfigDefaults.Listen },
         { "/properties/identity/properties/environment_claim", ConfigDefaults.EnvironmentClaim },
         { "/properties/identity/properties/clock_skew_seconds", ConfigDefaults.ClockSkewSeconds },
-        { "/properties/idempotency/properties/store", ConfigDefaults.IdempotencyStore },
+        { "/properties/state/properties/store", ConfigDefaults.StateStore },
         { "/properties/idempotency/properties/retention_hours", ConfigDefaults.RetentionHours },
         { "/properties/idempotency/properties/lease_seconds", ConfigDefaults.LeaseSeconds },
         { "/properties/limits/properties/max_body_bytes", ConfigDefaults.MaxBodyBytes },
@@ -50,7 +50,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.Listen, config.Listen);
         Assert.Equal(ConfigDefaults.EnvironmentClaim, config.Identity.EnvironmentClaim);
         Assert.Equal(ConfigDefaults.ClockSkewSeconds, config.Identity.ClockSkewSeconds);
-        Assert.Equal(ConfigDefaults.IdempotencyStore, config.Idempotency.Store);
+        Assert.Equal(ConfigDefaults.StateStore, config.State.Store);
         Assert.Equal(ConfigDefaults.RetentionHours, config.Idempotency.RetentionHours);
         Assert.Equal(ConfigDefaults.LeaseSeconds, config.Idempotency.LeaseSeconds);
         Assert.Equal(ConfigDefaults.MaxBodyBytes, config.Limits.MaxBodyBytes);

@@ -92,8 +92,12 @@ public static class RefusedConfigs
         new("identity-empty-environment-claim", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys", "environment_claim": "" }"""),
             ["$.identity.environment_claim"]),
         new("identity-dev-off-loopback", Auth(listen: "http://0.0.0.0:8080", identity: """{ "dev": true }"""), ["$.identity.dev"]),
-        new("store-redis-not-implemented", Idempotency("""{ "store": "redis", "connection": "env:STORE_URL" }"""), ["$.idempotency.store"], MessageContains: "not implemented"),
-        new("store-postgres-not-implemented", Idempotency("""{ "store": "postgres", "connection": "env:STORE_URL" }"""), ["$.idempotency.store"], MessageContains: "not implemented"),
+        new("idempotency-store-moved", Idempotency("""{ "store": "redis" }"""), ["$.idempotency.store"], MessageContains: "state.store"),
+        new("idempotency-connection-moved", Idempotency("""{ "connection": "env:STORE_URL" }"""), ["$.idempotency.connection"], MessageContains: "state.connection"),
+        new("redis-state-with-store-audit", Networked("""{ "store": "redis", "connection": "env:STATE" }""", """{ "id": "gw-a", "advertise_url": "http://10.0.0.5:8080" }"""),
+            ["$.audit.sink"], Exactly: true, MessageContains: "set audit.sink to jsonl"),
+        new("advertise-port-zero-without-id", Networked("""{ "store": "postgres", "connection": "env:STATE" }""", """{ "advertise_url": "http://10.0.0.5:0" }"""),
+            ["$.replica.id"], Exactly: true),
         new("zero-retention-and-lease", Idempotency("""{ "retention_hours": 0, "lease_seconds": 0 }"""), ["$.idempotency.retention_hours", "$.idempotency.lease_seconds"]),
         new("serve-several-mistakes", """
             {
@@ -144,6 +148,15 @@ public static class RefusedConfigs
           ]
         }
         """;
+
+    /// <summary>A valid config but for its <c>state</c> and <c>replica</c> sections.</summary>
+    private static string Networked(string state, string replica)
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(Auth())!;
+        config["state"] = System.Text.Json.Nodes.JsonNode.Parse(state);
+        config["replica"] = System.Text.Json.Nodes.JsonNode.Parse(replica);
+        return config.ToJsonString();
+    }
 
     private static string Idempotency(string idempotency) => $$"""
         {

@@ -13,7 +13,7 @@ public sealed class IdempotencyConfigTests : IDisposable
     {
         var config = ConfigLoader.Parse(Config("{}"), _base, "test.json");
 
-        Assert.Equal("sqlite", config.Idempotency.Store);
+        Assert.Equal("sqlite", config.State.Store);
         Assert.Equal(24, config.Idempotency.RetentionHours);
         Assert.Equal(300, config.Idempotency.LeaseSeconds);
     }

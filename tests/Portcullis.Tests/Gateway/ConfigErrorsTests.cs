@@ -13,7 +13,8 @@ public sealed class ConfigErrorsTests
             {
               "environment": "test",
               "listen": "http://127.0.0.1:1",
-              "idempotency": { "store": "mongo", "retention_hours": 0 },
+              "state": { "store": "mongo" },
+              "idempotency": { "retention_hours": 0 },
               "connectors": [
                 {
                   "server": "crm",
@@ -33,7 +34,7 @@ public sealed class ConfigErrorsTests
 
         Assert.Equal(2, exit);
         var output = gateway.Output;
-        Assert.Contains("$.idempotency.store", output, StringComparison.Ordinal);
+        Assert.Contains("$.state.store", output, StringComparison.Ordinal);
         Assert.Contains("$.idempotency.retention_hours", output, StringComparison.Ordinal);
         Assert.Contains("$.connectors[0].tool_allow", output, StringComparison.Ordinal);
         Assert.Contains("$.connectors[1].upstream", output, StringComparison.Ordinal);

@@ -7,8 +7,8 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// <summary>Refuses a call when the caller's budget for the connector or the tool is spent.</summary>
 internal sealed class RateLimitStage(CallRateLimiters limiters) : IToolCallStage
 {
-    public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken) =>
-        limiters.TryAcquire(context.Connector.Config, context.ToolName, context.Caller.Key) is { } retryAfter
-            ? ValueTask.FromResult(context.Fail(CallStage.RateLimit, GatewayError.RateLimited(retryAfter)))
-            : next(context, cancellationToken);
+    public async ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken) =>
+        await limiters.AcquireAsync(context.Connector.Config, context.ToolName, context.Caller.Key, cancellationToken).ConfigureAwait(false) is { } retryAfter
+            ? context.Fail(CallStage.RateLimit, GatewayError.RateLimited(retryAfter))
+            : await next(context, cancellationToken).ConfigureAwait(false);
 }

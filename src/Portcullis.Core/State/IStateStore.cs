@@ -1,0 +1,21 @@
+namespace Portcullis.Core.State;
+
+/// <summary>
+/// A family of state stores (SQLite, Redis, PostgreSQL) as a whole: what it needs at start-up and the one clock
+/// every replica stamps records with.
+/// </summary>
+public interface IStateStore
+{
+    /// <summary>The store's name as in <c>state.store</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Makes the store ready before the gateway serves: creates or migrates its schema, and settles the claims this
+    /// replica's previous incarnation left in flight (they become outcome-unknown; other replicas' claims are untouched).
+    /// </summary>
+    /// <returns>How many abandoned claims were settled.</returns>
+    ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The store's own clock (Redis <c>TIME</c>, PostgreSQL <c>clock_timestamp()</c>; the local clock for SQLite).</summary>
+    ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,36 @@
+namespace Portcullis.Core.State;
+
+/// <summary>
+/// The store's clock as seen from this replica: the local clock plus the offset last measured against the store,
+/// so every replica stamps leases, expiries and retention with one clock whatever its host's clock says.
+/// </summary>
+public sealed class StateClock(TimeProvider local) : TimeProvider
+{
+    private long _offsetTicks;
+
+    /// <summary>The store's clock minus the local clock, as last measured.</summary>
+    public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
+
+    public override DateTimeOffset GetUtcNow() => local.GetUtcNow() + Offset;
+
+    public override long GetTimestamp() => local.GetTimestamp();
+
+    public override long TimestampFrequency => local.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => local.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        local.CreateTimer(callback, state, dueTime, period);
+
+    /// <summary>Measures the offset once: the store's time against the midpoint of the local times around the read.</summary>
+    /// <returns>The measured offset and the round trip it was measured over.</returns>
+    public async ValueTask<(TimeSpan Offset, TimeSpan RoundTrip)> SynchronizeAsync(IStateStore store, CancellationToken cancellationToken)
+    {
+        var before = local.GetUtcNow();
+        var storeNow = await store.GetTimeAsync(cancellationToken).ConfigureAwait(false);
+        var after = local.GetUtcNow();
+        var offset = storeNow - (before + ((after - before) / 2));
+        Volatile.Write(ref _offsetTicks, offset.Ticks);
+        return (offset, after - before);
+    }
+}

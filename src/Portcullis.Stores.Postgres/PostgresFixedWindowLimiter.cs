@@ -1,0 +1,61 @@
+using System.Threading.RateLimiting;
+using Npgsql;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>
+/// A fixed window per principal, counted by one atomic upsert on the database's clock: the window starts at a
+/// principal's first call, and a call is let through while the window's count is within the limit.
+/// </summary>
+internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, string name, int permits, TimeSpan window) : PartitionedRateLimiter<string>
+{
+    // SET expressions all read the row as it was, so both CASEs decide on the same old window.
+    private const string Sql = """
+        WITH clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms)
+        INSERT INTO portcullis_rate_limits AS r (name, principal, window_end, count)
+        SELECT @name, @principal, clock.ms + @window, @permits FROM clock
+        ON CONFLICT (name, principal) DO UPDATE SET
+            count = CASE WHEN r.window_end <= (SELECT ms FROM clock) THEN EXCLUDED.count ELSE r.count + @permits END,
+            window_end = CASE WHEN r.window_end <= (SELECT ms FROM clock) THEN EXCLUDED.window_end ELSE r.window_end END
+        RETURNING count, window_end - (SELECT ms FROM clock)
+        """;
+
+    private static readonly RateLimitLease Granted = new Lease(true, null);
+
+    public override RateLimiterStatistics? GetStatistics(string resource) => null;
+
+    protected override RateLimitLease AttemptAcquireCore(string resource, int permitCount) =>
+        AcquireAsyncCore(resource, permitCount, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(string resource, int permitCount, CancellationToken cancellationToken)
+    {
+        if (permitCount == 0)
+        {
+            return Granted;
+        }
+
+        await using var command = dataSource.CreateCommand(Sql);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("principal", resource);
+        command.Parameters.AddWithValue("window", (long)window.TotalMilliseconds);
+        command.Parameters.AddWithValue("permits", permitCount);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var count = reader.GetInt32(0);
+        var remaining = TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(1)));
+        return count <= permits ? Granted : new Lease(false, remaining);
+    }
+
+    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => acquired;
+
+        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = retryAfter;
+            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>What operators need: one key, lists by state, and settling an outcome-unknown key (one statement each).</summary>
+internal sealed partial class PostgresIdempotencyStore
+{
+    private const string RecordColumns =
+        "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
+        "resolved_executed, resolved_by, resolved_at, resolution_note";
+
+    /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
+    private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= @now))";
+
+    public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var select = dataSource.CreateCommand($"SELECT {RecordColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff");
+        Bind(select, scope);
+        select.Parameters.AddWithValue("cutoff", (now - retention).ToUnixTimeMilliseconds());
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader, now) : null;
+    }
+
+    public async ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken)
+    {
+        await using var select = dataSource.CreateCommand();
+        var where = new StringBuilder("created_at > @cutoff");
+        select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+        select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+        switch (request.State)
+        {
+            case IdempotencyState.InProgress:
+                where.Append($" AND state = {InProgress} AND lease_expires_at > @now");
+                break;
+            case IdempotencyState.Completed:
+                where.Append($" AND state = {Completed}");
+                break;
+            case IdempotencyState.OutcomeUnknown:
+                where.Append(" AND ").Append(IsUnknown);
+                break;
+            case IdempotencyState.AwaitingReview:
+                where.Append($" AND state = {AwaitingReview}");
+                break;
+        }
+
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("principal", request.Principal), ("tool", request.Tool), ("key", request.Key) })
+        {
+            if (value is not null)
+            {
+                where.Append($" AND {column} = @{column}");
+                select.Parameters.AddWithValue(column, value);
+            }
+        }
+
+        if (request.Cursor is { } cursor)
+        {
+            var (createdAt, scope) = DecodeCursor(cursor);
+            where.Append(" AND (created_at < @c_created OR (created_at = @c_created AND (environment, connector, principal, tool, key) > (@c_env, @c_conn, @c_principal, @c_tool, @c_key)))");
+            select.Parameters.AddWithValue("c_created", createdAt);
+            select.Parameters.AddWithValue("c_env", scope.Environment);
+            select.Parameters.AddWithValue("c_conn", scope.Connector);
+            select.Parameters.AddWithValue("c_principal", scope.Principal);
+            select.Parameters.AddWithValue("c_tool", scope.Tool);
+            select.Parameters.AddWithValue("c_key", scope.Key);
+        }
+
+        // The order and the cursor's row comparison use the same collation, so a page starts where the last ended.
+        select.CommandText = $"SELECT {RecordColumns} FROM portcullis_idempotency WHERE {where} " +
+            "ORDER BY created_at DESC, environment, connector, principal, tool, key LIMIT @limit";
+        select.Parameters.AddWithValue("limit", request.Limit + 1);
+        var records = new List<IdempotencyRecord>(request.Limit);
+        string? next = null;
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (records.Count == request.Limit)
+            {
+                var last = records[^1];
+                next = EncodeCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Scope);
+                break;
+            }
+
+            records.Add(ReadRecord(reader, request.Now));
+        }
+
+        return new IdempotencyRecordPage(records, next);
+    }
+
+    public async ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Executed && request.ResultJson is null)
+        {
+            throw new ArgumentException("An executed resolution needs the result later retries are answered with.", nameof(request));
+        }
+
+        // One statement settles the key only while it is outcome-unknown; when it changes nothing, a read says why.
+        var settle = request.Executed
+            ? $"""
+              UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now,
+                  resolved_executed = true, resolved_by = @by, resolved_at = @now, resolution_note = @note
+              WHERE {Key} AND created_at > @cutoff AND {IsUnknown}
+              """
+            : $"DELETE FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff AND {IsUnknown}";
+        await using (var change = dataSource.CreateCommand(settle))
+        {
+            Bind(change, request.Scope);
+            change.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+            change.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+            if (request.Executed)
+            {
+                change.Parameters.AddWithValue("result", request.ResultJson!);
+                change.Parameters.AddWithValue("by", request.ResolvedBy);
+                change.Parameters.Add(new NpgsqlParameter<string?>("note", request.Note));
+            }
+
+            if (await change.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return ResolveStatus.Resolved;
+            }
+        }
+
+        return await GetAsync(request.Scope, request.Now, request.Retention, cancellationToken).ConfigureAwait(false) is null
+            ? ResolveStatus.NotFound
+            : ResolveStatus.NotOutcomeUnknown;
+    }
+
+    private static IdempotencyRecord ReadRecord(NpgsqlDataReader r, DateTimeOffset now)
+    {
+        var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
+        var lease = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10));
+        var state = r.GetInt16(6) switch
+        {
+            Completed => IdempotencyState.Completed,
+            AwaitingReview => IdempotencyState.AwaitingReview,
+            InProgress when lease > now => IdempotencyState.InProgress,
+            _ => IdempotencyState.OutcomeUnknown,
+        };
+        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)), lease)
+        {
+            Resolution = r.IsDBNull(11)
+                ? null
+                : new IdempotencyResolution(r.GetBoolean(11), r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+        };
+    }
+
+    private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(
+            new[] { createdAt.ToString(CultureInfo.InvariantCulture), scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key },
+            PostgresJson.Default.StringArray));
+
+    private static (long CreatedAt, IdempotencyScope Scope) DecodeCursor(string cursor)
+    {
+        try
+        {
+            var parts = JsonSerializer.Deserialize(Convert.FromBase64String(cursor), PostgresJson.Default.StringArray);
+            if (parts is { Length: 6 } && parts.All(p => p is not null) && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            {
+                return (createdAt, new IdempotencyScope(parts[1], parts[2], parts[3], parts[4], parts[5]));
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+        }
+
+        throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
+    }
+}

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using Npgsql;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+using Portcullis.Core.State;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>
+/// Idempotency records in PostgreSQL. A claim is one <c>INSERT … ON CONFLICT DO UPDATE … WHERE expired</c>: it
+/// takes a free or expired key atomically; when it takes nothing, the row that holds the key says why. Records carry
+/// the claiming replica's owner value.
+/// </summary>
+internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSource, ReplicaIdentity replica) : IIdempotencyStore
+{
+    private const short InProgress = 0;
+    private const short Completed = 1;
+    private const short Unknown = 2;
+    private const short AwaitingReview = 3;
+
+    private const string Key = "environment = @environment AND connector = @connector AND principal = @principal AND tool = @tool AND key = @key";
+
+    private const string ClaimSql = """
+        INSERT INTO portcullis_idempotency AS r
+            (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result)
+        VALUES (@environment, @connector, @principal, @tool, @key, @fingerprint, 0, @token, @correlation, @owner, @now, @lease, @now, NULL)
+        ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
+        SET fingerprint = EXCLUDED.fingerprint, state = 0, token = EXCLUDED.token, correlation_id = EXCLUDED.correlation_id,
+            owner = EXCLUDED.owner, created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at,
+            updated_at = EXCLUDED.updated_at, result = NULL,
+            resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
+            review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
+            review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL
+        WHERE r.created_at <= @expired
+        RETURNING token
+        """;
+
+    public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    {
+        var now = request.Now.ToUnixTimeMilliseconds();
+        var expired = (request.Now - request.Retention).ToUnixTimeMilliseconds();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // A live record answers from a plain read: replays and refused claims take no row lock and write nothing.
+        // Only a free or expired key is claimed; a claim that loses a race reads the winner's record, and a record
+        // released meanwhile makes the key free again: try anew.
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var select = new NpgsqlCommand(
+                $"SELECT fingerprint, state, correlation_id, lease_expires_at, result, {ReviewColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @expired", connection);
+            Bind(select, request.Scope);
+            select.Parameters.AddWithValue("expired", expired);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                if (request.Review is { } hold)
+                {
+                    if (await TryHoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                }
+                else if (await TryInsertAsync(connection, request, now, expired, cancellationToken).ConfigureAwait(false) is { } token)
+                {
+                    return ClaimResult.Claimed(token);
+                }
+
+                if (attempt >= 10)
+                {
+                    throw new InvalidOperationException("The idempotency key kept changing hands while it was claimed.");
+                }
+
+                continue;
+            }
+
+            var correlationId = reader.GetString(2);
+            if (!string.Equals(reader.GetString(0), request.Fingerprint, StringComparison.Ordinal))
+            {
+                return ClaimResult.Reused(correlationId);
+            }
+
+            if (reader.GetInt16(1) == AwaitingReview)
+            {
+                var review = ReadReview(reader, 5);
+                await reader.DisposeAsync().ConfigureAwait(false);
+                if (review.StateAt(request.Now) != ReviewState.Approved)
+                {
+                    return ClaimResult.Held(review.StateAt(request.Now) switch
+                    {
+                        ReviewState.Denied => ClaimStatus.ReviewDenied,
+                        ReviewState.Expired => ClaimStatus.ReviewExpired,
+                        _ => ClaimStatus.AwaitingReview,
+                    }, review);
+                }
+
+                if (await TryTakeApprovedAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } taken)
+                {
+                    return ClaimResult.Claimed(taken, review);
+                }
+
+                // Another retry took it first: read again (in progress, or released back to approved).
+                if (attempt >= 10)
+                {
+                    throw new InvalidOperationException("The approved review kept changing hands while it was claimed.");
+                }
+
+                continue;
+            }
+
+            var leaseExpiresAt = reader.GetInt64(3);
+            return reader.GetInt16(1) switch
+            {
+                Completed => ClaimResult.Completed(reader.GetString(4), correlationId),
+                InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
+                _ => ClaimResult.OutcomeUnknown(correlationId),
+            };
+        }
+    }
+
+    /// <summary>The new token when the key was free or expired and is now claimed; null when a live record holds it.</summary>
+    private async Task<string?> TryInsertAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, long now, long expired, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await using var claim = new NpgsqlCommand(ClaimSql, connection);
+        Bind(claim, request.Scope);
+        claim.Parameters.AddWithValue("fingerprint", request.Fingerprint);
+        claim.Parameters.AddWithValue("token", token);
+        claim.Parameters.AddWithValue("correlation", request.CorrelationId);
+        claim.Parameters.AddWithValue("owner", replica.Owner);
+        claim.Parameters.AddWithValue("now", now);
+        claim.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+        claim.Parameters.AddWithValue("expired", expired);
+        return await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string ? token : null;
+    }
+
+    public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now WHERE {Key} AND token = @token",
+            now, resultJson, cancellationToken);
+
+    public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = @now WHERE {Key} AND token = @token AND state = {InProgress}",
+            now, null, cancellationToken);
+
+    /// <remarks>The claim of an approved review goes back to approved (the approval still stands) instead of being forgotten.</remarks>
+    public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
+        ExecuteAsync(scope, token, $"""
+            UPDATE portcullis_idempotency SET state = {AwaitingReview}, token = '' WHERE {Key} AND token = @token AND state = {InProgress} AND review_id IS NOT NULL;
+            DELETE FROM portcullis_idempotency WHERE {Key} AND token = @token AND state = {InProgress} AND review_id IS NULL
+            """, null, null, cancellationToken);
+
+    public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        // In batches, so a purge of millions of rows never holds one long transaction.
+        var purged = 0;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand(
+                "DELETE FROM portcullis_idempotency WHERE ctid IN (SELECT ctid FROM portcullis_idempotency WHERE created_at < @before LIMIT 10000)");
+            command.Parameters.AddWithValue("before", createdBefore.ToUnixTimeMilliseconds());
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            purged += deleted;
+            if (deleted < 10000)
+            {
+                return purged;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Claims an earlier incarnation of this replica left in progress become outcome-unknown. An owner is the id,
+    /// '#' and 16 hex digits; claims of every other replica are untouched.
+    /// </summary>
+    public async ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = @now
+            WHERE state = {InProgress} AND owner <> @owner AND length(owner) = length(@id) + 17 AND left(owner, length(@id) + 1) = @id || '#'
+            """);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("owner", replica.Owner);
+        command.Parameters.AddWithValue("id", replica.Id);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> ExecuteAsync(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        Bind(command, scope);
+        command.Parameters.AddWithValue("token", token);
+        if (now is { } at)
+        {
+            command.Parameters.AddWithValue("now", at.ToUnixTimeMilliseconds());
+        }
+
+        if (result is not null)
+        {
+            command.Parameters.AddWithValue("result", result);
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    private static void Bind(NpgsqlCommand command, IdempotencyScope scope)
+    {
+        command.Parameters.AddWithValue("environment", scope.Environment);
+        command.Parameters.AddWithValue("connector", scope.Connector);
+        command.Parameters.AddWithValue("principal", scope.Principal);
+        command.Parameters.AddWithValue("tool", scope.Tool);
+        command.Parameters.AddWithValue("key", scope.Key);
+    }
+}

@@ -1,0 +1,40 @@
+using Npgsql;
+using Portcullis.Core.Relay;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>Which replica holds each pending multi round-trip call, one row each.</summary>
+internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : IPendingCallRoutes
+{
+    public async ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO portcullis_pending_call_routes (request_state, owner, advertise_url, expires_at) VALUES (@state, @owner, @url, @expires)
+            ON CONFLICT (request_state) DO NOTHING
+            """);
+        command.Parameters.AddWithValue("state", requestState);
+        command.Parameters.AddWithValue("owner", route.Owner);
+        command.Parameters.AddWithValue("url", route.AdvertiseUrl);
+        command.Parameters.AddWithValue("expires", route.ExpiresAt.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<PendingCallRoute?> GetAsync(string requestState, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT owner, advertise_url, expires_at FROM portcullis_pending_call_routes WHERE request_state = @state AND expires_at > @now");
+        command.Parameters.AddWithValue("state", requestState);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new PendingCallRoute(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)))
+            : null;
+    }
+
+    public async ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM portcullis_pending_call_routes WHERE expires_at < @before");
+        command.Parameters.AddWithValue("before", expiredBefore.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,50 @@
+using Npgsql;
+using Portcullis.Core.Sessions;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>Session handshakes, one row each, judged expired from their stored expiry.</summary>
+internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
+{
+    public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO portcullis_sessions (session_id, connector, principal, initialize_params, expires_at)
+            VALUES (@id, @connector, @principal, @params, @expires)
+            ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
+            WHERE portcullis_sessions.connector = EXCLUDED.connector AND portcullis_sessions.principal = EXCLUDED.principal
+            """);
+        command.Parameters.AddWithValue("id", record.SessionId);
+        command.Parameters.AddWithValue("connector", record.Connector);
+        command.Parameters.AddWithValue("principal", record.Principal);
+        command.Parameters.AddWithValue("params", record.InitializeParamsJson);
+        command.Parameters.AddWithValue("expires", record.ExpiresAt.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT connector, principal, initialize_params, expires_at FROM portcullis_sessions WHERE session_id = @id AND expires_at > @now");
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new SessionRecord(sessionId, reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+            : null;
+    }
+
+    public async ValueTask RemoveAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM portcullis_sessions WHERE session_id = @id");
+        command.Parameters.AddWithValue("id", sessionId);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM portcullis_sessions WHERE expires_at < @before");
+        command.Parameters.AddWithValue("before", expiredBefore.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,23 @@
+using Npgsql;
+using Portcullis.Core.State;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>The PostgreSQL store as a whole: its schema is migrated at start, then this replica's abandoned claims are settled.</summary>
+internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresIdempotencyStore idempotency) : IStateStore
+{
+    public string Name => "postgres";
+
+    public async ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await PostgresSchema.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT clock_timestamp()");
+        var value = (DateTime)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    }
+}

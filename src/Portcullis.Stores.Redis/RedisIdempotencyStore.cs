@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
+using StackExchange.Redis;
+
+namespace Portcullis.Stores.Redis;
+
+/// <summary>
+/// Idempotency records in Redis: one hash per scope, every step one Lua script on that one key. Records carry the
+/// claiming replica's owner value; a storage TTL (retention plus a day) only cleans up, expiry is judged from the
+/// stored creation time.
+/// </summary>
+internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis, RedisKeys keys, ReplicaIdentity replica) : IIdempotencyStore
+{
+    private static readonly TimeSpan CleanupSlack = TimeSpan.FromDays(1);
+
+    private IDatabase Db => redis.GetDatabase();
+
+    public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var key = keys.Idempotency(request.Scope);
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var now = request.Now.ToUnixTimeMilliseconds();
+
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
+        [
+            request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
+            token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
+            request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
+            request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
+            request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0,
+        ]).ConfigureAwait(false))!;
+
+        var status = (string)result[0]!;
+        var correlationId = result.Length > 1 ? (string)result[1]! : "";
+        switch (status)
+        {
+            case "claimed":
+                // Indexed after the claim, so a replay or a refused claim writes nothing. A process that dies between
+                // the two leaves a claim its next incarnation does not find: it answers in-progress until its lease ends.
+                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
+                _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
+                return ClaimResult.Claimed(token);
+            case "completed":
+                return ClaimResult.Completed((string)result[2]!, correlationId);
+            case "in_progress":
+                return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
+            case "reused":
+                return ClaimResult.Reused(correlationId);
+            case "held":
+                // Indexed after the hold, as claims are: a review the index misses is still answered by its record.
+                _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
+                await db.StringSetAsync(keys.Review(request.Review!.Id), key.ToString(), request.Retention + CleanupSlack).ConfigureAwait(false);
+                await db.SortedSetAddAsync(keys.ReviewIndex, request.Review.Id, now).ConfigureAwait(false);
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "claimed_review":
+                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
+                return ClaimResult.Claimed(token, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "awaiting_review":
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "review_denied":
+                return ClaimResult.Held(ClaimStatus.ReviewDenied, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "review_expired":
+                return ClaimResult.Held(ClaimStatus.ReviewExpired, await ReadReviewAsync(key).ConfigureAwait(false));
+            default:
+                return ClaimResult.OutcomeUnknown(correlationId);
+        }
+    }
+
+    public async ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = keys.Idempotency(scope);
+        var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Complete, [key], [token, resultJson, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
+        Unindex(key);
+        return done;
+    }
+
+    public async ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var key = keys.Idempotency(scope);
+        var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.MarkUnknown, [key], [token, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
+        Unindex(key);
+        return done;
+    }
+
+    public async ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken)
+    {
+        var key = keys.Idempotency(scope);
+        var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
+        Unindex(key);
+        if (released == 1)
+        {
+            _ = Db.SortedSetRemoveAsync(keys.CreatedIndex, key.ToString(), CommandFlags.FireAndForget);
+        }
+
+        return released != 0;
+    }
+
+    public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var cutOff = createdBefore.ToUnixTimeMilliseconds();
+        var purged = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await db.SortedSetRangeByScoreAsync(keys.CreatedIndex, double.NegativeInfinity, cutOff, Exclude.Stop, take: 500).ConfigureAwait(false);
+            if (batch.Length == 0)
+            {
+                // Review ids of purged records go too; their id → record keys expire with their storage TTL.
+                await db.SortedSetRemoveRangeByScoreAsync(keys.ReviewIndex, double.NegativeInfinity, cutOff, Exclude.Stop).ConfigureAwait(false);
+                return purged;
+            }
+
+            foreach (var member in batch)
+            {
+                purged += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Purge, [(string)member!], [cutOff]).ConfigureAwait(false));
+            }
+
+            // A member re-claimed since it was read has a newer score and stays; the record was left alone by the script.
+            foreach (var member in batch)
+            {
+                await db.ScriptEvaluateAsync(
+                    "if redis.call('ZSCORE', KEYS[1], ARGV[1]) and tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) < tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end",
+                    [keys.CreatedIndex], [member, cutOff]).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Settles the claims an earlier incarnation of this replica left in progress: they become outcome-unknown.
+    /// Only records whose owner is this replica's id are touched, whoever else's index they appear in.
+    /// </summary>
+    public async ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var index = keys.OwnerIndex(replica.Id);
+        var recovered = 0;
+        await foreach (var member in db.SetScanAsync(index, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            recovered += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Recover, [(string)member!],
+                [replica.Id + "#", replica.Owner, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false));
+            var owner = await db.HashGetAsync((string)member!, "owner").ConfigureAwait(false);
+            if (owner != replica.Owner)
+            {
+                await db.SetRemoveAsync(index, member).ConfigureAwait(false);
+            }
+        }
+
+        return recovered;
+    }
+
+    private void Unindex(RedisKey key) =>
+        _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+using Portcullis.Core.Relay;
+using Portcullis.Core.Sessions;
+
+namespace Portcullis.Stores.Redis;
+
+[JsonSerializable(typeof(SessionRecord))]
+[JsonSerializable(typeof(PendingCallRoute))]
+[JsonSerializable(typeof(string[][]))]
+internal sealed partial class RedisJson : JsonSerializerContext;

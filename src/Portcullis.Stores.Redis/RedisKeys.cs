@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portcullis.Core.Idempotency;
+using StackExchange.Redis;
+
+namespace Portcullis.Stores.Redis;
+
+/// <summary>
+/// Every key the gateway writes, under one prefix. A key's hash tag (the part in braces) is what Redis Cluster
+/// places by: each idempotency scope is one record under its own tag, so a claim touches one slot and its script
+/// is atomic on a cluster too. Indexes live under their own tags and are only ever updated beside, never inside, a claim.
+/// </summary>
+internal sealed class RedisKeys(string prefix)
+{
+    public string Prefix => prefix;
+
+    /// <summary>The record of one idempotency scope: the hash of the scope tuple, so no separator can make two scopes meet.</summary>
+    public RedisKey Idempotency(IdempotencyScope scope) =>
+        $"{prefix}:idem:{{{Hash(scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key)}}}";
+
+    /// <summary>Every record key by creation time (milliseconds), for the purge.</summary>
+    public RedisKey CreatedIndex => $"{prefix}:{{idem-created}}";
+
+    /// <summary>The record keys a replica has claimed, for the recovery of its next incarnation.</summary>
+    public RedisKey OwnerIndex(string replicaId) => $"{prefix}:{{owner-{Hash(replicaId)}}}";
+
+    /// <summary>Where a review id leads: the name of the record key it is bound to.</summary>
+    public RedisKey Review(string reviewId) => $"{prefix}:review:{{{Hash(reviewId)}}}";
+
+    /// <summary>Every review id by creation time (milliseconds), for the reviewers' list and the purge.</summary>
+    public RedisKey ReviewIndex => $"{prefix}:{{reviews}}";
+
+    public RedisKey Session(string sessionId) => $"{prefix}:session:{{{Hash(sessionId)}}}";
+
+    public RedisKey Route(string requestState) => $"{prefix}:route:{{{Hash(requestState)}}}";
+
+    /// <summary>The counter of one budget and principal.</summary>
+    public RedisKey RateLimit(string name, string principal) => $"{prefix}:rl:{{{Hash(name, principal)}}}";
+
+    /// <summary>Hex SHA-256 of the parts, each prefixed with its length.</summary>
+    private static string Hash(params string[] parts)
+    {
+        var builder = new StringBuilder();
+        foreach (var part in parts)
+        {
+            builder.Append(part.Length).Append(':').Append(part);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+    }
+}

@@ -1,0 +1,124 @@
+namespace Portcullis.Stores.Redis;
+
+/// <summary>
+/// The Lua scripts of the idempotency store. Each runs atomically on the one key it is given; times are
+/// milliseconds passed in by the caller (the store's clock, as the gateway measures it), never read in the script.
+/// </summary>
+internal static class RedisScripts
+{
+    /// <summary>
+    /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
+    /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
+    /// id, mode, arguments, expires at, approvals required. Returns {status, correlation id, lease end or result}.
+    /// A held record (state 3) answers by its review; an approved one is taken here, in this one script, so once.
+    /// </summary>
+    public const string Claim = """
+        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_decision', 'rv_expires')
+        local now = tonumber(ARGV[3])
+        if r[1] and tonumber(r[4]) > now - tonumber(ARGV[5]) then
+          if r[1] ~= ARGV[1] then return {'reused', r[3]} end
+          local state = tonumber(r[2])
+          if state == 3 then
+            if r[7] == '1' then
+              redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[6], 'corr', ARGV[2], 'lease', now + tonumber(ARGV[4]), 'updated', ARGV[3], 'owner', ARGV[7])
+              return {'claimed_review', r[3]}
+            end
+            if r[7] == '0' then return {'review_denied', r[3]} end
+            if tonumber(r[8]) <= now then return {'review_expired', r[3]} end
+            return {'awaiting_review', r[3]}
+          end
+          if state == 1 then return {'completed', r[3], r[6]} end
+          if state == 0 and tonumber(r[5]) > now then return {'in_progress', r[3], r[5]} end
+          return {'unknown', r[3]}
+        end
+        redis.call('DEL', KEYS[1])
+        if ARGV[14] ~= '' then
+          redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 3, 'token', '', 'corr', ARGV[2], 'created', ARGV[3],
+            'lease', ARGV[3], 'updated', ARGV[3], 'owner', ARGV[7],
+            'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13],
+            'rv_id', ARGV[14], 'rv_mode', ARGV[15], 'rv_args', ARGV[16], 'rv_corr', ARGV[2], 'rv_expires', ARGV[17],
+            'rv_required', ARGV[18], 'rv_approvals', '[]')
+          redis.call('PEXPIRE', KEYS[1], ARGV[8])
+          return {'held', ARGV[2]}
+        end
+        redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 0, 'token', ARGV[6], 'corr', ARGV[2], 'created', ARGV[3],
+          'lease', now + tonumber(ARGV[4]), 'updated', ARGV[3], 'owner', ARGV[7],
+          'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13])
+        redis.call('PEXPIRE', KEYS[1], ARGV[8])
+        return {'claimed'}
+        """;
+
+    /// <summary>KEYS[1] record. ARGV: token, result, now. 1 when the token held the key.</summary>
+    public const string Complete = """
+        if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+        redis.call('HSET', KEYS[1], 'state', 1, 'result', ARGV[2], 'updated', ARGV[3])
+        return 1
+        """;
+
+    /// <summary>KEYS[1] record. ARGV: token, now. 1 when the token held the key in progress.</summary>
+    public const string MarkUnknown = """
+        local r = redis.call('HMGET', KEYS[1], 'token', 'state')
+        if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
+        redis.call('HSET', KEYS[1], 'state', 2, 'updated', ARGV[2])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS[1] record. ARGV: token. 1 when the token held the key in progress and it was deleted, 2 when it was the
+    /// claim of an approved review, which goes back to approved (the approval still stands).
+    /// </summary>
+    public const string Release = """
+        local r = redis.call('HMGET', KEYS[1], 'token', 'state', 'rv_id')
+        if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
+        if r[3] then
+          redis.call('HSET', KEYS[1], 'state', 3, 'token', '')
+          return 2
+        end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
+
+    /// <summary>KEYS[1] record. ARGV: created-before ms. 1 when the record was created before the cut-off and deleted.</summary>
+    public const string Purge = """
+        local created = redis.call('HGET', KEYS[1], 'created')
+        if created and tonumber(created) < tonumber(ARGV[1]) then
+          redis.call('DEL', KEYS[1])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// KEYS[1] record. ARGV: replica id followed by '#', this incarnation's owner, now. An in-progress claim of an
+    /// earlier incarnation of this replica becomes outcome-unknown; anything else is left alone. An owner is the id,
+    /// '#' and 16 hex digits, so an id that merely starts like this one ("a" and "a#b") never matches.
+    /// </summary>
+    public const string Recover = """
+        local r = redis.call('HMGET', KEYS[1], 'owner', 'state')
+        if r[1] and r[2] == '0' and r[1] ~= ARGV[2] and string.len(r[1]) == string.len(ARGV[1]) + 16
+            and string.sub(r[1], 1, string.len(ARGV[1])) == ARGV[1] then
+          redis.call('HSET', KEYS[1], 'state', 2, 'updated', ARGV[3])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// KEYS[1] record. ARGV: executed (1 or 0), result, resolved by, note ('' for none), now, created-after ms.
+    /// An outcome-unknown record (marked so, or in progress past its lease) is settled: executed stores the result
+    /// and the resolution, not executed deletes the record. Returns resolved, not_found or not_unknown.
+    /// </summary>
+    public const string Resolve = """
+        local r = redis.call('HMGET', KEYS[1], 'state', 'created', 'lease')
+        if not r[1] or tonumber(r[2]) <= tonumber(ARGV[6]) then return 'not_found' end
+        local now = tonumber(ARGV[5])
+        if not (r[1] == '2' or (r[1] == '0' and tonumber(r[3]) <= now)) then return 'not_unknown' end
+        if ARGV[1] == '1' then
+          redis.call('HSET', KEYS[1], 'state', 1, 'result', ARGV[2], 'updated', ARGV[5],
+            'r_exec', 1, 'r_by', ARGV[3], 'r_at', ARGV[5], 'r_note', ARGV[4])
+        else
+          redis.call('DEL', KEYS[1])
+        end
+        return 'resolved'
+        """;
+}

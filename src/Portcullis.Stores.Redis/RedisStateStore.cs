@@ -1,0 +1,26 @@
+using System.Globalization;
+using Portcullis.Core.State;
+using StackExchange.Redis;
+
+namespace Portcullis.Stores.Redis;
+
+/// <summary>The Redis store as a whole: it needs no schema; at start this replica's abandoned claims are settled.</summary>
+internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempotencyStore idempotency) : IStateStore
+{
+    public string Name => "redis";
+
+    public async ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await redis.GetDatabase().PingAsync().ConfigureAwait(false);
+        return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
+    {
+        // TIME answers seconds and microseconds of the server's clock.
+        var time = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("TIME").ConfigureAwait(false))!;
+        var seconds = long.Parse((string)time[0]!, CultureInfo.InvariantCulture);
+        var micros = long.Parse((string)time[1]!, CultureInfo.InvariantCulture);
+        return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * 10);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Portcullis.Diagnostics;
+
+/// <summary>Shared state, sessions and replicas: ids 2800–2899.</summary>
+internal static partial class GatewayLog
+{
+    [LoggerMessage(2801, LogLevel.Information, "State store {Store} ready for replica {Owner}: {Settled} claim(s) of an earlier incarnation settled as outcome-unknown; clock offset {OffsetMs:F1} ms")]
+    public static partial void StateReady(ILogger logger, string store, string owner, int settled, double offsetMs);
+
+    [LoggerMessage(2802, LogLevel.Warning, "State store {Store} is not ready; trying again in {DelayMs} ms")]
+    public static partial void StateNotReady(ILogger logger, string store, double delayMs, Exception exception);
+
+    [LoggerMessage(2803, LogLevel.Warning, "This host's clock is {OffsetMs:F0} ms off the {Store} store's (measured over a {RoundTripMs:F1} ms round trip); state timestamps use the store's clock, but check NTP: token lifetimes are judged by the host's")]
+    public static partial void ClockSkew(ILogger logger, string store, double offsetMs, double roundTripMs);
+
+    [LoggerMessage(2804, LogLevel.Warning, "Measuring the {Store} store's clock failed; the last offset stays in force")]
+    public static partial void ClockSyncFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(2805, LogLevel.Debug, "Removed {Count} expired session handshake(s) and pending-call route(s)")]
+    public static partial void StatePurged(ILogger logger, int count);
+
+    [LoggerMessage(2806, LogLevel.Error, "Removing expired session handshakes and routes failed; it runs again at the next interval")]
+    public static partial void StatePurgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2810, LogLevel.Information, "Session {SessionId} of connector {Connector} continues on this replica")]
+    public static partial void SessionMigrated(ILogger logger, string sessionId, string connector);
+
+    [LoggerMessage(2811, LogLevel.Warning, "Session {SessionId} refused on connector {Connector}: {Reason}")]
+    public static partial void SessionMigrationRefused(ILogger logger, string sessionId, string connector, string reason);
+
+    [LoggerMessage(2812, LogLevel.Error, "Session {SessionId}: storing its handshake failed; it will not continue on another replica")]
+    public static partial void SessionSaveFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
+    public static partial void PendingCallForwarded(ILogger logger, string owner, string url);
+
+    [LoggerMessage(2821, LogLevel.Warning, "Pending call retry for replica {Owner} at {Url} answered as gone ({Reason})")]
+    public static partial void PendingCallHolderGone(ILogger logger, string owner, string url, string reason, Exception? exception);
+}

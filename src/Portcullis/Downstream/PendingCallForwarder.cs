@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Relay;
+using Portcullis.Core.State;
+using Portcullis.Diagnostics;
+
+namespace Portcullis.Downstream;
+
+/// <summary>
+/// Sends a 2026-07-28 multi round-trip retry to the replica that holds its waiting upstream call, when it reached
+/// another one: the request goes as it came (the client's own token, checked again there) and the answer streams
+/// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured, retryable
+/// <c>upstream_unavailable</c> at once, never a hang. A forwarded request is never forwarded again.
+/// </summary>
+internal sealed class PendingCallForwarder(
+    RequestDelegate next,
+    MrtrBridge bridge,
+    IHttpClientFactory clients,
+    StateClock clock,
+    ReplicaIdentity replica,
+    ILogger<PendingCallForwarder> logger,
+    IPendingCallRoutes? routes = null)
+{
+    public const string ClientName = "portcullis-replicas";
+
+    /// <summary>Marks a request one replica sent another, naming the sender.</summary>
+    public const string ForwardedHeader = "Portcullis-Forwarded-By";
+
+    /// <summary>How long a replica may take to accept the connection before it counts as gone.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+    };
+
+    private static readonly JsonTypeInfo<CallToolResult> ResultType =
+        (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (routes is null || !bridge.Routes
+            || context.Features.Get<JsonRpcRequestFeature>() is not { RequestState: { } state } feature
+            || bridge.Holds(state))
+        {
+            await next(context);
+            return;
+        }
+
+        var route = await routes.GetAsync(state, clock.GetUtcNow(), context.RequestAborted);
+        if (route is null || route.Owner == replica.Owner)
+        {
+            // Unknown, expired or finished here: the bridge refuses it as an unknown state.
+            await next(context);
+            return;
+        }
+
+        if (ReplicaIdentity.IdOf(route.Owner) == replica.Id)
+        {
+            await AnswerGoneAsync(context, feature, route, "this replica restarted since it held the call", null);
+            return;
+        }
+
+        if (context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            await AnswerGoneAsync(context, feature, route, "the replica at its address no longer holds it", null);
+            return;
+        }
+
+        await ForwardAsync(context, feature, route);
+    }
+
+    private async Task ForwardAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route)
+    {
+        var target = new Uri(route.AdvertiseUrl.TrimEnd('/') + context.Request.Path + context.Request.QueryString);
+        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StreamContent(context.Request.Body) };
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (!HopByHop.Contains(name) && !request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        // The original Host, so the holder checks the request exactly as this replica would have.
+        request.Headers.Host = context.Request.Host.Value;
+        request.Headers.Add(ForwardedHeader, replica.Owner);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        {
+            await AnswerGoneAsync(context, feature, route, "it does not answer", ex);
+            return;
+        }
+
+        using (response)
+        {
+            GatewayLog.PendingCallForwarded(logger, route.Owner, route.AdvertiseUrl);
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                if (!HopByHop.Contains(name))
+                {
+                    context.Response.Headers[name] = values.ToArray();
+                }
+            }
+
+            // Streamed chunk by chunk: the answer may be an event stream that stays open while the call runs.
+            await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            var buffer = new byte[16 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+    }
+
+    private Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
+    {
+        GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, exception);
+        var error = new GatewayError(ErrorCatalog.UpstreamUnavailable,
+            "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
+        {
+            RetryAfterSeconds = 1,
+        };
+        var result = JsonSerializer.SerializeToNode(ErrorEnvelope.ToResult(error, CorrelationIds.Next()), ResultType);
+        var message = new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = feature.Id is null ? null : JsonNode.Parse(feature.Id),
+            ["result"] = result,
+        };
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(message.ToJsonString(), context.RequestAborted);
+    }
+}

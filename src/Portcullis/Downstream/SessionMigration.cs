@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Security;
+using Portcullis.Core.Sessions;
+using Portcullis.Core.State;
+using Portcullis.Diagnostics;
+using Portcullis.Security;
+
+namespace Portcullis.Downstream;
+
+/// <summary>
+/// The SDK's session-migration hook: a 2025-11-25 session's handshake is kept in the state store, bound to the
+/// connector it was opened on and the principal who opened it, so the session continues on whichever replica its
+/// next request reaches. Any other connector or principal finds no session (404), as on the replica that holds it.
+/// </summary>
+internal sealed class SessionMigration(ISessionStore sessions, StateClock clock, ILogger<SessionMigration> logger) : ISessionMigrationHandler
+{
+    /// <summary>How long a handshake is kept after it was made or last moved to another replica.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    private static readonly JsonTypeInfo<InitializeRequestParams> ParamsType =
+        (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
+
+    public async ValueTask OnSessionInitializedAsync(HttpContext context, string sessionId, InitializeRequestParams initializeParams, CancellationToken cancellationToken)
+    {
+        if (context.GetRouteValue("server") is not string connector)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var record = new SessionRecord(sessionId, connector, CallerIdentities.From(context.User).Key, JsonSerializer.Serialize(initializeParams, ParamsType), now + Lifetime);
+        try
+        {
+            await sessions.SaveAsync(record, now, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The session works on this replica; only its continuation elsewhere is lost.
+            GatewayLog.SessionSaveFailed(logger, sessionId, ex);
+        }
+    }
+
+    public async ValueTask<InitializeRequestParams?> AllowSessionMigrationAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
+    {
+        if (context.GetRouteValue("server") is not string connector)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var record = await sessions.GetAsync(sessionId, now, cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        if (!string.Equals(record.Connector, connector, StringComparison.Ordinal))
+        {
+            GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "it was opened on another connector");
+            return null;
+        }
+
+        if (!string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal))
+        {
+            GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "it belongs to another principal");
+            return null;
+        }
+
+        await sessions.SaveAsync(record with { ExpiresAt = now + Lifetime }, now, cancellationToken);
+        GatewayLog.SessionMigrated(logger, sessionId, connector);
+        return JsonSerializer.Deserialize(record.InitializeParamsJson, ParamsType);
+    }
+
+    /// <summary>Forgets a session its own principal ended (HTTP DELETE), wherever the request landed.</summary>
+    public async ValueTask EndAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
+    {
+        var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
+        if (record is not null && context.GetRouteValue("server") is string connector
+            && string.Equals(record.Connector, connector, StringComparison.Ordinal)
+            && string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal))
+        {
+            await sessions.RemoveAsync(sessionId, cancellationToken);
+        }
+    }
+}

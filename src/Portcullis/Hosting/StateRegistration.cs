@@ -1,0 +1,59 @@
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Idempotency;
+using Portcullis.Downstream;
+using Portcullis.Stores.Postgres;
+using Portcullis.Stores.Redis;
+using Portcullis.Stores.Sqlite;
+
+namespace Portcullis.Hosting;
+
+/// <summary>The one place that chooses the store family named by <c>state.store</c> and starts what it needs.</summary>
+internal static class StateRegistration
+{
+    public static IServiceCollection AddState(this IServiceCollection services, GatewayConfig config)
+    {
+        switch (config.State.Store)
+        {
+            case "sqlite":
+                services.AddSqliteState(config.DataDir!);
+                break;
+            case "redis":
+                services.AddRedisState(ResolveConnection(config));
+                break;
+            case "postgres":
+                services.AddPostgresState(ResolveConnection(config));
+                break;
+            default:
+                // The config schema admits no other value; reaching this is a programming error.
+                throw new InvalidOperationException($"State store '{config.State.Store}' is not implemented.");
+        }
+
+        services.AddSingleton<StateReadiness>();
+        services.AddSingleton<StateStartupService>();
+        services.AddHostedService(sp => sp.GetRequiredService<StateStartupService>());
+        services.AddSingleton(sp => new IdempotencyPurger(
+            sp.GetRequiredService<IIdempotencyStore>(), config, sp.GetRequiredService<Portcullis.Core.State.StateClock>(), sp.GetRequiredService<ILogger<IdempotencyPurger>>()));
+        services.AddHostedService<StatePurgeService>();
+        services.AddHostedService<ReviewNotifyService>();
+        services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<SessionMigration>();
+        services.AddSingleton<ModelContextProtocol.AspNetCore.ISessionMigrationHandler>(sp => sp.GetRequiredService<SessionMigration>());
+        services.AddHttpClient(PendingCallForwarder.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = PendingCallForwarder.ConnectTimeout, UseProxy = false, AllowAutoRedirect = false });
+        return services;
+    }
+
+    /// <summary>Reads the connection string now; a reference that resolves to nothing stops the gateway at start-up.</summary>
+    public static string ResolveConnection(GatewayConfig config)
+    {
+        var reference = config.State.Connection!;
+        SecretReference.TryParse(reference, out var parsed);
+        var value = parsed.Resolve(config.BaseDirectory);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ConfigException("state", [new ConfigError("$.state.connection", $"{parsed} resolves to nothing: set the variable or write the file")]);
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Threading.RateLimiting;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.RateLimiting;
+using Portcullis.Core.Relay;
+using Portcullis.Core.Sessions;
+using Portcullis.Core.State;
+
+namespace Portcullis.Stores.Contract;
+
+/// <summary>Every kind of shared state of one store family, as one replica sees it.</summary>
+public sealed record ReplicaState(IStateStore State, IIdempotencyStore Idempotency, ISessionStore Sessions, IPendingCallRoutes Routes, IRateLimiterProvider RateLimits);
+
+/// <summary>
+/// What a store several replicas share must do beyond the idempotency contract: settle only its own replica's
+/// abandoned claims, count one rate limit across replicas, keep session handshakes and pending-call routes.
+/// A store's test project derives one class that connects a replica, each with its own connection, to one fresh namespace.
+/// </summary>
+public abstract class SharedStateContract : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A replica's view of the one namespace this test uses.</summary>
+    protected abstract Task<ReplicaState> ConnectAsync(ReplicaIdentity replica);
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static ReplicaIdentity Replica(string id, string incarnation = "0000000000000001") => new(id, incarnation, $"http://{id}.test:8080");
+
+    private static IdempotencyClaimRequest Claim(string key) =>
+        new(new IdempotencyScope("prod", "crm", "alice", "add_note", key), "fp", "corr-" + key, Now, TimeSpan.FromMinutes(5), TimeSpan.FromHours(24));
+
+    [Fact]
+    public async Task Start_SettlesOnlyTheClaimsOfThisReplicasEarlierIncarnations()
+    {
+        var before = await ConnectAsync(Replica("gw-a", "00000000000000a1"));
+        await before.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var other = await ConnectAsync(Replica("gw-b"));
+        var lookalike = await ConnectAsync(Replica("gw-a#x"));
+        await before.Idempotency.TryClaimAsync(Claim("abandoned"), CancellationToken.None);
+        await other.Idempotency.TryClaimAsync(Claim("live-elsewhere"), CancellationToken.None);
+        await lookalike.Idempotency.TryClaimAsync(Claim("live-lookalike"), CancellationToken.None);
+
+        var after = await ConnectAsync(Replica("gw-a", "00000000000000a2"));
+        var settled = await after.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        await after.Idempotency.TryClaimAsync(Claim("mine-now"), CancellationToken.None);
+        var again = await after.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(1, settled);
+        Assert.Equal(0, again);
+        Assert.Equal(ClaimStatus.OutcomeUnknown, (await other.Idempotency.TryClaimAsync(Claim("abandoned"), CancellationToken.None)).Status);
+        Assert.Equal(ClaimStatus.InProgress, (await after.Idempotency.TryClaimAsync(Claim("live-elsewhere"), CancellationToken.None)).Status);
+        Assert.Equal(ClaimStatus.InProgress, (await after.Idempotency.TryClaimAsync(Claim("live-lookalike"), CancellationToken.None)).Status);
+        Assert.Equal(ClaimStatus.InProgress, (await other.Idempotency.TryClaimAsync(Claim("mine-now"), CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task Claim_OneKeyFromThreeReplicasAtOnce_ExactlyOneClaims()
+    {
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id))));
+        using var start = new ManualResetEventSlim(false);
+        var tasks = Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
+        {
+            start.Wait(Timeout);
+            return await replicas[i % 3].Idempotency.TryClaimAsync(Claim("contended"), CancellationToken.None);
+        })).ToArray();
+        start.Set();
+
+        var results = await Task.WhenAll(tasks).WaitAsync(Timeout);
+
+        Assert.Single(results, r => r.Status == ClaimStatus.Claimed);
+        Assert.All(results.Where(r => r.Status != ClaimStatus.Claimed), r => Assert.Equal(ClaimStatus.InProgress, r.Status));
+    }
+
+    [Fact]
+    public async Task RateLimit_NPermitsAcrossThreeReplicas_LetsExactlyNThrough()
+    {
+        var limit = new RateLimitConfig { Permits = 7, WindowSeconds = 3600 };
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id))));
+        var limiters = replicas.Select(r => r.RateLimits.Create("prod/crm", limit)).ToArray();
+
+        var leases = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            limiters[i % 3].AcquireAsync("alice", 1, CancellationToken.None).AsTask())).WaitAsync(Timeout);
+        var otherPrincipal = await limiters[1].AcquireAsync("bob", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var otherBudget = await replicas[2].RateLimits.Create("prod/crm/add_note", limit).AcquireAsync("alice", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(7, leases.Count(l => l.IsAcquired));
+        Assert.All(leases.Where(l => !l.IsAcquired), l =>
+        {
+            Assert.True(l.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+            Assert.InRange(retryAfter, TimeSpan.FromSeconds(3000), TimeSpan.FromSeconds(3601));
+        });
+        Assert.True(otherPrincipal.IsAcquired);
+        Assert.True(otherBudget.IsAcquired);
+    }
+
+    [Fact]
+    public async Task Sessions_SavedOnOneReplica_AreFoundOnAnotherUntilTheyExpireOrEnd()
+    {
+        var a = await ConnectAsync(Replica("gw-a"));
+        var b = await ConnectAsync(Replica("gw-b"));
+        var record = new SessionRecord("s-1", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
+        await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+
+        var found = await b.Sessions.GetAsync("s-1", Now.AddMinutes(59), CancellationToken.None);
+        var expired = await b.Sessions.GetAsync("s-1", Now.AddHours(1), CancellationToken.None);
+        var missing = await b.Sessions.GetAsync("s-2", Now, CancellationToken.None);
+        await b.Sessions.RemoveAsync("s-1", CancellationToken.None);
+        var ended = await a.Sessions.GetAsync("s-1", Now, CancellationToken.None);
+
+        Assert.Equal(record, found);
+        Assert.Null(expired);
+        Assert.Null(missing);
+        Assert.Null(ended);
+    }
+
+    [Fact]
+    public async Task Routes_PutByTheHolder_AreFoundByAnotherReplicaUntilTheyExpire()
+    {
+        var a = await ConnectAsync(Replica("gw-a"));
+        var b = await ConnectAsync(Replica("gw-b"));
+        var route = new PendingCallRoute("gw-a#0000000000000001", "http://gw-a.test:8080", Now.AddMinutes(10));
+        await a.Routes.PutAsync("state-1", route, Now, CancellationToken.None);
+
+        Assert.Equal(route, await b.Routes.GetAsync("state-1", Now.AddMinutes(9), CancellationToken.None));
+        Assert.Null(await b.Routes.GetAsync("state-1", Now.AddMinutes(10), CancellationToken.None));
+        Assert.Null(await b.Routes.GetAsync("state-2", Now, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetTime_IsTheStoresClock_CloseToThisHosts()
+    {
+        var a = await ConnectAsync(Replica("gw-a"));
+
+        var storeNow = await a.State.GetTimeAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.InRange(storeNow - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(5));
+    }
+}

@@ -1,0 +1,48 @@
+using Npgsql;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
+using Portcullis.Stores.Contract;
+
+namespace Portcullis.Stores.Postgres.Tests;
+
+/// <summary>The store contract against a real PostgreSQL, plus what is PostgreSQL's own: the migrated schema.</summary>
+[Collection("postgres")]
+public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture) : IdempotencyStoreContract
+{
+    private NpgsqlDataSource? _dataSource;
+
+    protected override async Task<IIdempotencyStore> CreateStore()
+    {
+        var server = fixture.Server;
+        _dataSource = NpgsqlDataSource.Create(await server.CreateSchemaAsync());
+        await PostgresSchema.MigrateAsync(_dataSource, CancellationToken.None);
+        return new PostgresIdempotencyStore(_dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Migrate_ManyReplicasAtOnce_AppliesEachMigrationOnce()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostgresSchema.MigrateAsync(_dataSource!, CancellationToken.None)));
+
+        await using var command = _dataSource!.CreateCommand("SELECT count(*) FROM portcullis_schema_version");
+        Assert.All(results, v => Assert.Equal(PostgresSchema.Version, v));
+        Assert.Equal((long)PostgresSchema.Version, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task Claim_StoresTheOwner()
+    {
+        await Claim(Scope());
+
+        await using var command = _dataSource!.CreateCommand("SELECT owner FROM portcullis_idempotency");
+        Assert.Equal("gw-a#0000000000000001", (string)(await command.ExecuteScalarAsync())!);
+    }
+}

@@ -1,0 +1,104 @@
+using Npgsql;
+
+namespace Portcullis.Testing.Servers;
+
+/// <summary>
+/// A real PostgreSQL (initdb and postgres from the machine) in a temp dir, reached on a unix socket only. PostgreSQL
+/// refuses to run as root, so as root it runs as the <c>postgres</c> user (or <c>nobody</c>), owning its dir.
+/// Fast mode turns fsync off for tests; durable mode keeps PostgreSQL's defaults, for benchmarks.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private const int Port = 5432;
+    private readonly ChildProcess _process;
+    private readonly string _dir;
+
+    private PostgresServer(ChildProcess process, string dir)
+    {
+        _process = process;
+        _dir = dir;
+    }
+
+    /// <summary>An Npgsql connection string to the <c>postgres</c> database.</summary>
+    public string ConnectionString => $"Host={_dir};Port={Port};Username=portcullis;Database=postgres;Pooling=true;Maximum Pool Size=50";
+
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
+    {
+        var dir = ScratchDir.Create("postgres");
+        var data = Path.Combine(dir, "data");
+        var runAs = RunAs();
+        if (runAs is not null)
+        {
+            await ChildProcess.RunAsync("chown", ["-R", runAs, dir], null, TimeSpan.FromSeconds(30));
+        }
+
+        await ChildProcess.RunAsync(ServerPaths.Find("initdb"),
+            ["-D", data, "-U", "portcullis", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"], runAs, TimeSpan.FromSeconds(120));
+        var args = new List<string>
+        {
+            "-D", data, "-k", dir, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "listen_addresses=",
+            "-c", "max_connections=200", "-c", "shared_buffers=128MB",
+        };
+        if (!durable)
+        {
+            args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        }
+
+        var process = ChildProcess.Start(ServerPaths.Find("postgres"), args, runAs);
+        var server = new PostgresServer(process, dir);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"postgres exited at start:\n{process.Output}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(server.ConnectionString + ";Pooling=false");
+                await connection.OpenAsync(cts.Token);
+                return server;
+            }
+            catch (NpgsqlException)
+            {
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+
+            await Task.Delay(50, cts.Token);
+        }
+    }
+
+    /// <summary>A fresh, empty schema; the returned connection string puts it first on the search path.</summary>
+    public async Task<string> CreateSchemaAsync(string? name = null)
+    {
+        name ??= "t_" + Guid.NewGuid().ToString("N")[..16];
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE SCHEMA \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return $"{ConnectionString};Search Path={name}";
+    }
+
+    private static string? RunAs()
+    {
+        if (Environment.UserName != "root")
+        {
+            return null;
+        }
+
+        // "uid:gid" of the postgres user where the machine has one, else nobody's.
+        var users = File.ReadLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length > 3).ToList();
+        var user = users.FirstOrDefault(f => f[0] == "postgres") ?? users.First(f => f[0] == "nobody");
+        return $"{user[2]}:{user[3]}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        ScratchDir.Remove(_dir);
+    }
+}

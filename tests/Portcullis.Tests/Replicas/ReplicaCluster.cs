@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Portcullis.Testing.Servers;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Replicas;
+
+/// <summary>
+/// Three real gateway processes on one shared state store, behind a real nginx balancing round robin, with an
+/// identity provider of the test's own. Each replica runs its own CRM child process; all three write the one CRM
+/// database, which is the witness of what was done.
+/// </summary>
+public abstract class ReplicaCluster : IAsyncLifetime
+{
+    public const int Count = 3;
+
+    /// <summary>The budget of <c>list_notes</c>, per principal, across the replicas.</summary>
+    public const int ListNotesPermits = 5;
+
+    private readonly TempDir _dir = new();
+    private int[] _ports = [];
+
+    internal TestIdentityProvider Identity { get; private set; } = null!;
+
+    internal NginxServer Nginx { get; private set; } = null!;
+
+    internal GatewayProcess[] Gateways { get; } = new GatewayProcess[Count];
+
+    /// <summary>The folder of the CRM database all replicas' upstreams share.</summary>
+    public string CrmDataDir => _dir.File("crm");
+
+    public Uri Endpoint => new($"{Nginx.BaseUrl}/mcp/crm");
+
+    /// <summary>The conformance fixture's connector, whose <c>test_elicitation</c> asks the caller during the call.</summary>
+    public Uri AskingEndpoint => new($"{Nginx.BaseUrl}/mcp/asking");
+
+    /// <summary>The <c>host:port</c> nginx names replica <paramref name="index"/> by in its access log.</summary>
+    public string Address(int index) => $"127.0.0.1:{_ports[index]}";
+
+    protected abstract string Store { get; }
+
+    /// <summary>Starts the store's server and returns the connection string the replicas use.</summary>
+    protected abstract Task<string> StartStoreAsync();
+
+    protected abstract ValueTask StopStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(CrmDataDir);
+        // nginx first (its address is the replicas' public URL), balancing over nothing yet; the replicas bind port 0
+        // and advertise the port they bound; then nginx is pointed at them.
+        var identity = TestIdentityProvider.StartAsync();
+        var store = StartStoreAsync();
+        var nginx = NginxServer.StartAsync([]);
+        Identity = await identity;
+        File.WriteAllText(_dir.File("state-connection"), await store);
+        Nginx = await nginx;
+        for (var i = 0; i < Count; i++)
+        {
+            File.WriteAllText(_dir.File($"replica-{i}.json"), Config(i).ToJsonString());
+        }
+
+        var started = await Task.WhenAll(Enumerable.Range(0, Count).Select(i =>
+            GatewayProcess.StartAsync(_dir.File($"replica-{i}.json"), _dir.File($"data-{i}"))));
+        started.CopyTo(Gateways, 0);
+        _ports = [.. started.Select(g => new Uri(g.BaseUrl).Port)];
+        await Nginx.RouteToAsync([.. Enumerable.Range(0, Count).Select(Address)], Timeouts.Startup);
+    }
+
+    /// <summary>A token for the CRM connector with every scope it grants, for <paramref name="subject"/>.</summary>
+    public string Token(string subject) =>
+        Identity.Mint(Endpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
+
+    /// <summary>A token for the asking connector.</summary>
+    public string AskingToken(string subject) =>
+        Identity.Mint(AskingEndpoint.ToString(), "test:ask", change: claims => claims["sub"] = subject);
+
+    /// <summary>Waits until every replica serves, restarting any that died (a test that failed half-way leaves them so).</summary>
+    internal async Task EnsureReadyAsync()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (Gateways[i].HasExited)
+            {
+                await StartAgainAsync(i);
+            }
+
+            await Gateways[i].WaitReadyAsync(Timeouts.Startup);
+        }
+    }
+
+    /// <summary>Kills replica <paramref name="index"/> with SIGKILL.</summary>
+    internal Task KillAsync(int index) => Gateways[index].KillAsync();
+
+    /// <summary>Starts replica <paramref name="index"/> again on the port it bound first (nginx knows it by that port), its config and data dir.</summary>
+    internal async Task<GatewayProcess> StartAgainAsync(int index, bool waitReady = true)
+    {
+        var old = Gateways[index];
+        await old.DisposeAsync();
+        Gateways[index] = await GatewayProcess.StartAsync(old.ConfigPath, old.DataDir, waitReady, _ports[index]);
+        return Gateways[index];
+    }
+
+    private JsonObject Config(int index)
+    {
+        var crm = TestConfig.Protect(TestConfig.CrmConnector(tools: new JsonObject
+        {
+            ["find_contact"] = TestConfig.Tool(["contacts:read"]),
+            ["list_notes"] = new JsonObject
+            {
+                ["scopes"] = new JsonArray("notes:read"),
+                ["read_only"] = true,
+                ["rate_limit"] = new JsonObject { ["permits"] = ListNotesPermits, ["window_seconds"] = 3600 },
+            },
+            ["add_note"] = new JsonObject { ["scopes"] = new JsonArray("notes:write"), ["timeout_seconds"] = 20 },
+        }), ["contacts:read", "notes:read", "notes:write"]);
+        crm["upstream"]!["args"] = new JsonArray(RepoPaths.Crm, "--db", Path.Combine(CrmDataDir, "crm.db"));
+        var asking = TestConfig.Protect(new JsonObject
+        {
+            ["server"] = "asking",
+            ["environment"] = "test",
+            ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll) },
+            ["tools_allow"] = new JsonArray("test_elicitation"),
+            ["tools"] = new JsonObject { ["test_elicitation"] = TestConfig.Tool(["test:ask"]) },
+        }, ["test:ask"]);
+        var config = TestConfig.Gateway(crm, asking);
+        config["public_url"] = Nginx.BaseUrl;
+        config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
+        config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };
+        if (Store == "redis")
+        {
+            // Redis keeps no audit trail: each replica writes its own file (PostgreSQL keeps one trail for all).
+            config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        }
+
+        // Port 0: each replica advertises the port it binds.
+        config["replica"] = new JsonObject { ["id"] = $"replica-{index}", ["advertise_url"] = "http://127.0.0.1:0" };
+        return config;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var gateway in Gateways.Where(g => g is not null))
+        {
+            await gateway.DisposeAsync();
+        }
+
+        await Nginx.DisposeAsync();
+        await Identity.DisposeAsync();
+        await StopStoreAsync();
+        _dir.Dispose();
+    }
+}

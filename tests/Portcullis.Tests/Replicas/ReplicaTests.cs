@@ -1,0 +1,438 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Conformance;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Replicas;
+
+/// <summary>
+/// Three replicas behind nginx round robin keep every promise one gateway makes: sessions continue on any replica,
+/// one rate limit holds across them, a write is never done twice and never lost, and a replica coming back never
+/// answers a permanent error for a passing state. Run on Redis and on PostgreSQL.
+/// </summary>
+public abstract class ReplicaTests(ReplicaCluster cluster)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static readonly Dictionary<string, object?> FindAda = new() { ["query"] = "Ada" };
+
+    [Fact]
+    public async Task Session_CSharpSdkClient_ContinuesOnEveryReplica()
+    {
+        await cluster.EnsureReadyAsync();
+        await using var client = await McpClients.ConnectAsync(cluster.Endpoint, cluster.Token(IdempotentWriteTests.Unique("cs")), "2025-11-25");
+
+        for (var i = 0; i < 3 * ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("find_contact", FindAda).AsTask().WaitAsync(Timeout);
+            Assert.Contains("Ada Lovelace", result.StructuredContent!.Value.GetRawText(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(ReplicaCluster.Count, ServedBy(client.SessionId!).Count);
+    }
+
+    [Fact]
+    public async Task Session_TypeScriptSdkClient_ContinuesOnEveryReplica()
+    {
+        await cluster.EnsureReadyAsync();
+        var run = await NodeTools.RunAsync(Path.Combine(NodeTools.PackagesDir, "clients", "ts-session-client.mjs"),
+            [cluster.Endpoint.ToString(), cluster.Token(IdempotentWriteTests.Unique("ts")), (3 * ReplicaCluster.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Timeout);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var answer = JsonNode.Parse(run.Stdout.Trim().Split('\n')[^1])!;
+        Assert.Equal("2025-11-25", answer["protocolVersion"]!.GetValue<string>());
+        Assert.All(answer["texts"]!.AsArray(), text => Assert.Contains("Ada Lovelace", text!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.Equal(ReplicaCluster.Count, ServedBy(answer["sessionId"]!.GetValue<string>()).Count);
+    }
+
+    [Fact]
+    public async Task Session_OnAnotherReplica_ServesOnlyItsPrincipalOnItsConnector()
+    {
+        await cluster.EnsureReadyAsync();
+        var owner = IdempotentWriteTests.Unique("owner");
+        await using var client = await McpClients.ConnectAsync(cluster.Gateways[0].Endpoint("crm"), cluster.Token(owner), "2025-11-25");
+        var sessionId = client.SessionId!;
+
+        var otherPrincipal = await PostToolsListAsync(cluster.Gateways[1].Endpoint("crm"), sessionId, cluster.Token(IdempotentWriteTests.Unique("intruder")));
+        var otherConnector = await PostToolsListAsync(cluster.Gateways[1].Endpoint("asking"), sessionId, cluster.AskingToken(owner));
+        var itsOwner = await PostToolsListAsync(cluster.Gateways[2].Endpoint("crm"), sessionId, cluster.Token(owner));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, otherPrincipal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, otherConnector);
+        Assert.Equal(System.Net.HttpStatusCode.OK, itsOwner);
+    }
+
+    private static async Task<System.Net.HttpStatusCode> PostToolsListAsync(Uri endpoint, string sessionId, string token)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task RateLimit_NPermits_LetsExactlyNThroughAcrossTheReplicas()
+    {
+        await cluster.EnsureReadyAsync();
+        const int permits = ReplicaCluster.ListNotesPermits;
+        await using var client = await McpClients.ConnectAsync(cluster.Endpoint, cluster.Token(IdempotentWriteTests.Unique("rl")), "2025-11-25");
+        var arguments = new Dictionary<string, object?> { ["contact_id"] = "c-1001" };
+
+        var results = new List<CallToolResult>();
+        for (var i = 0; i < 3 * permits; i++)
+        {
+            results.Add(await client.CallToolAsync("list_notes", arguments).AsTask().WaitAsync(Timeout));
+        }
+
+        Assert.Equal(ReplicaCluster.Count, ServedBy(client.SessionId!).Count);
+        Assert.Equal(permits, results.Count(r => r.IsError != true));
+        var refused = results.Where(r => r.IsError == true).ToList();
+        Assert.Equal(2 * permits, refused.Count);
+        Assert.All(refused, r =>
+        {
+            Assert.Equal("rate_limited", Witness.ErrorCode(r));
+            Assert.InRange(Witness.Error(r)["retry_after_seconds"]!.GetValue<int>(), 3000, 3600);
+        });
+    }
+
+    [Fact]
+    public async Task AddNote_BurstOfRetriesOfOneKeyOnEveryReplica_AddsExactlyOneNote()
+    {
+        await cluster.EnsureReadyAsync();
+        var token = cluster.Token(IdempotentWriteTests.Unique("burst"));
+        var body = IdempotentWriteTests.Unique("burst");
+        var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
+        var clients = await Task.WhenAll(cluster.Gateways.Select(g => McpClients.ConnectAsync(g.Endpoint("crm"), token, "2026-07-28")));
+        try
+        {
+            using var start = new ManualResetEventSlim(false);
+            var calls = Enumerable.Range(0, 10 * ReplicaCluster.Count).Select(i => Task.Run(async () =>
+            {
+                start.Wait(Timeout);
+                return await clients[i % ReplicaCluster.Count].CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+            })).ToArray();
+            start.Set();
+            var results = await Task.WhenAll(calls).WaitAsync(Timeout);
+            var replay = await clients[0].CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+
+            Assert.Equal(1, Witness.NotesWithBody(cluster.CrmDataDir, body));
+            Assert.Contains(results, r => r.IsError != true);
+            Assert.All(results.Where(r => r.IsError == true), r => Assert.Equal("idempotency_in_progress", Witness.ErrorCode(r)));
+            Assert.True(replay.Meta!["portcullis/replay"]!.GetValue<bool>());
+            Assert.Equal(Witness.Payload(results.First(r => r.IsError != true)), Witness.Payload(replay));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AddNote_RetriedWhileReplicasAreKilledAndRestarted_NoDuplicateAndNoLostAcknowledgedWrite()
+    {
+        await cluster.EnsureReadyAsync();
+        const int writes = 12;
+        var token = cluster.Token(IdempotentWriteTests.Unique("chaos"));
+        var bodies = Enumerable.Range(0, writes).Select(i => IdempotentWriteTests.Unique($"chaos {i}")).ToArray();
+        var keys = Enumerable.Range(0, writes).Select(i => IdempotentWriteTests.Unique($"key {i}")).ToArray();
+        var outcomes = new ConcurrentDictionary<int, string>();
+        var permanent = new ConcurrentBag<string>();
+        var trace = new ConcurrentQueue<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task WorkAsync(int worker)
+        {
+            McpClient? client = null;
+            for (var n = worker; n < writes; n += ReplicaCluster.Count)
+            {
+                if (n + ReplicaCluster.Count >= writes)
+                {
+                    // Each worker's last write comes after the kills, whatever the pace of the others.
+                    await killed.Task.WaitAsync(deadline.Token);
+                }
+
+                while (!outcomes.ContainsKey(n))
+                {
+                    deadline.Token.ThrowIfCancellationRequested();
+                    try
+                    {
+                        client ??= await McpClients.ConnectAsync(cluster.Endpoint, token, "2025-11-25");
+                        var result = await client.CallToolAsync("add_note", IdempotentWriteTests.Note(bodies[n], keys[n]), cancellationToken: deadline.Token)
+                            .AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+                        trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {n}: answered {Witness.ErrorCode(result) ?? "ok"}");
+                        switch (Witness.ErrorCode(result))
+                        {
+                            case null:
+                                outcomes[n] = "acknowledged";
+                                break;
+                            case "idempotency_outcome_unknown":
+                                outcomes[n] = "unknown";
+                                break;
+                            case var code when Witness.Error(result)["retryable"]!.GetValue<bool>():
+                                trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {n}: {code}");
+                                await Task.Delay(150, deadline.Token);
+                                break;
+                            case var code:
+                                permanent.Add($"{n}: {code}");
+                                outcomes[n] = "refused";
+                                break;
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !deadline.IsCancellationRequested)
+                    {
+                        // The replica serving the request died under it: retry with the same key through the balancer.
+                        trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {n}: {ex.GetType().Name} {ex.Message.Split('\n')[0]}");
+                        if (client is not null)
+                        {
+                            await DisposeQuietlyAsync(client);
+                            client = null;
+                        }
+
+                        await Task.Delay(150, deadline.Token);
+                    }
+                }
+
+                await Task.Delay(100, deadline.Token);
+            }
+
+            if (client is not null)
+            {
+                await DisposeQuietlyAsync(client);
+            }
+        }
+
+        var workers = Enumerable.Range(0, ReplicaCluster.Count).Select(w => Task.Run(() => WorkAsync(w))).ToArray();
+        var writingAtKill = new List<int>();
+        // Two replicas die mid-traffic (SIGKILL), one after the other, and start again at once, in the background;
+        // the third carries the traffic meanwhile, and the restarted ones take it back as they become ready.
+        for (var victim = 0; victim < 2; victim++)
+        {
+            await Task.Delay(300, deadline.Token);
+            writingAtKill.Add(workers.Count(w => !w.IsCompleted));
+            await cluster.KillAsync(victim);
+            trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} killed {victim}");
+            await cluster.StartAgainAsync(victim, waitReady: false);
+        }
+
+        killed.SetResult();
+        try
+        {
+            await Task.WhenAll(workers).WaitAsync(Timeout);
+        }
+        catch (Exception ex)
+        {
+            Assert.Fail($"The writes did not finish ({ex.GetType().Name}); done: {outcomes.Count} of {writes}; last attempts:\n{string.Join("\n", trace.TakeLast(40))}");
+        }
+        finally
+        {
+            await cluster.EnsureReadyAsync();
+        }
+
+        Assert.Empty(permanent);
+        Assert.All(writingAtKill, writing => Assert.Equal(ReplicaCluster.Count, writing));
+        for (var n = 0; n < writes; n++)
+        {
+            var notes = Witness.NotesWithBody(cluster.CrmDataDir, bodies[n]);
+            if (outcomes[n] == "acknowledged")
+            {
+                Assert.True(notes == 1, $"write {n} was acknowledged and is there {notes} time(s)");
+            }
+            else
+            {
+                Assert.True(notes <= 1, $"write {n} ({outcomes[n]}) is there {notes} times");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Restart_ReplicaComingBack_NeverAnswersAPermanentErrorForATransientState()
+    {
+        await cluster.EnsureReadyAsync();
+        var token = cluster.Token(IdempotentWriteTests.Unique("restart"));
+        const int victim = ReplicaCluster.Count - 1;
+        await cluster.KillAsync(victim);
+        var restarting = await cluster.StartAgainAsync(victim, waitReady: false);
+        var answers = new List<string>();
+        using var deadline = new CancellationTokenSource(Timeout);
+        McpClient? client = null;
+        try
+        {
+            // From the moment the process starts: whatever answers must be a result or a retryable error.
+            while (answers.Count < 6)
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                try
+                {
+                    client ??= await McpClients.ConnectAsync(restarting.Endpoint("crm"), token, "2026-07-28");
+                    var read = await client.CallToolAsync("find_contact", FindAda, cancellationToken: deadline.Token).AsTask();
+                    var write = await client.CallToolAsync("add_note", IdempotentWriteTests.Note(IdempotentWriteTests.Unique("restart"), IdempotentWriteTests.Unique("key")),
+                        cancellationToken: deadline.Token).AsTask();
+                    foreach (var result in new[] { read, write })
+                    {
+                        answers.Add(Witness.ErrorCode(result) is { } code && !Witness.Error(result)["retryable"]!.GetValue<bool>()
+                            ? $"permanent {code}: {Witness.Error(result)["message"]}" : "ok");
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException || ex.InnerException is HttpRequestException || ex is ModelContextProtocol.McpException)
+                {
+                    // Not listening yet: a load balancer passes such a request to another replica.
+                    await Task.Delay(50, deadline.Token);
+                }
+            }
+        }
+        finally
+        {
+            if (client is not null)
+            {
+                await DisposeQuietlyAsync(client);
+            }
+        }
+
+        await restarting.WaitReadyAsync(Timeout);
+        Assert.All(answers, a => Assert.Equal("ok", a));
+    }
+
+    [Fact]
+    public async Task MultiRoundTrip_RetryReachingAnotherReplica_IsForwardedToTheOneHoldingTheCall()
+    {
+        await cluster.EnsureReadyAsync();
+        var forwardedBefore = cluster.Gateways.Sum(g => Count(g.Output, "Pending call retry forwarded"));
+        McpClient client;
+        try
+        {
+            client = await ConnectAskingAsync(cluster.AskingEndpoint, cluster.AskingToken(IdempotentWriteTests.Unique("mrtr")), new HttpClient());
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"Connecting through nginx failed; its log:\n{string.Join("\n", cluster.Nginx.AccessLog())}", ex);
+        }
+
+        await using var _ = client;
+
+        for (var i = 0; i < ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = $"Proceed {i}?" }).AsTask().WaitAsync(Timeout);
+
+            Assert.NotEqual(true, result.IsError);
+            Assert.Contains($"yes to Proceed {i}?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        }
+
+        // nginx rotates every request, so some answers reached a replica other than the one asking.
+        Assert.True(cluster.Gateways.Sum(g => Count(g.Output, "Pending call retry forwarded")) > forwardedBefore);
+    }
+
+    [Fact]
+    public async Task MultiRoundTrip_HolderGoneBeforeTheRetry_AnswersARetryableErrorAtOnce()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var killed = false;
+        // The client talks to the holder until it is asked; then the holder dies and the retry goes to another replica.
+        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await cluster.KillAsync(0);
+                killed = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("gone")), http, handlers);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Still there?" }).AsTask().WaitAsync(Timeout);
+
+        Assert.True(killed);
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
+        Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        await cluster.EnsureReadyAsync();
+    }
+
+    private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
+    {
+        handlers ??= new McpClientHandlers
+        {
+            ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+            {
+                Action = "accept",
+                Content = new Dictionary<string, System.Text.Json.JsonElement> { ["response"] = System.Text.Json.JsonSerializer.SerializeToElement("yes to " + request?.Message) },
+            }),
+        };
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
+        }, http, ownsHttpClient: false);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2026-07-28", Handlers = handlers }, cancellationToken: cts.Token);
+    }
+
+    private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
+
+    /// <summary>Sends every request to <paramref name="from"/> until <paramref name="switched"/>, then to <paramref name="to"/>.</summary>
+    private sealed class RedirectAfter(Func<bool> switched, string from, string to) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (switched() && request.RequestUri!.ToString().StartsWith(from, StringComparison.Ordinal))
+            {
+                request.RequestUri = new Uri(to + request.RequestUri.ToString()[from.Length..]);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>The replicas (nginx's upstream addresses) that answered the session's POSTs; every POST must have succeeded.</summary>
+    private HashSet<string> ServedBy(string sessionId)
+    {
+        var lines = cluster.Nginx.AccessLog().Select(l => l.Split(' ')).Where(f => f.Length >= 6 && f[^5] == sessionId && f[^4] == "POST").ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, f => Assert.StartsWith("2", f[^3], StringComparison.Ordinal));
+        return [.. lines.Select(f => string.Join(' ', f[..^5]).Split(", ")[^1])];
+    }
+
+    private static async Task DisposeQuietlyAsync(McpClient client)
+    {
+        try
+        {
+            await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception)
+        {
+            // The replica it was talking to may be gone.
+        }
+    }
+}
+
+/// <summary>The two clusters take turns: six gateways and their upstreams at once would starve a 2-core machine.</summary>
+[CollectionDefinition("Replicas", DisableParallelization = true)]
+public sealed class ReplicaCollection;
+
+/// <summary>The replica tests on Redis.</summary>
+[Collection("Replicas")]
+public sealed class RedisReplicaTests(RedisReplicaCluster cluster) : ReplicaTests(cluster), IClassFixture<RedisReplicaCluster>;
+
+/// <summary>The replica tests on PostgreSQL.</summary>
+[Collection("Replicas")]
+public sealed class PostgresReplicaTests(PostgresReplicaCluster cluster) : ReplicaTests(cluster), IClassFixture<PostgresReplicaCluster>;
