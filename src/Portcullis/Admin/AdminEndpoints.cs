@@ -27,6 +27,7 @@ internal static class AdminEndpoints
         AdminConnectorEndpoints.Map(api);
         AdminAuditEndpoints.Map(api);
         AdminIdempotencyEndpoints.Map(api);
+        AdminConsole.Map(app);
         app.MapFallback(() => AdminResults.NotFound("No admin route has this path."));
     }
 }

@@ -12,7 +12,7 @@ namespace Portcullis.Tests.Review;
 /// Human review through a real MCP client and the real sample CRM, whose database is the witness of what was
 /// deleted; reviewers decide on the admin plane with their own tokens.
 /// </summary>
-public sealed class ReviewTests(ReviewGateway fixture) : IClassFixture<ReviewGateway>
+public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<ReviewGateway>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
