@@ -22,7 +22,8 @@ internal static class AdminConsole
 
     public static void Map(WebApplication app)
     {
-        app.MapGet("/admin", () => Results.Redirect("/admin/"));
+        // Browsers ask for it; an empty answer instead of a 404 in every console.
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         foreach (var (path, resource, contentType) in Assets)
         {
             var bytes = Read(resource);
