@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of the servers the tests start by themselves: redis-server, nginx-light, and
-# PostgreSQL 15 (initdb/postgres) when it is not already on the machine. Does nothing when all are present.
+# Installs the Debian packages of the servers the tests start by themselves: redis-server, nginx-light,
+# PostgreSQL 15 (initdb/postgres) when it is not already on the machine, and chromium for the admin console's
+# browser tests (driven by Playwright with the browser's path: no browser download). Does nothing when all are present.
 # Package scripts are kept from starting system services: the tests run their own servers in temp dirs.
 set -euo pipefail
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql-15)
 fi
@@ -15,7 +17,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "Installing test servers: ${missing[*]}"
+echo "Installing test servers and browser: ${missing[*]}"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"

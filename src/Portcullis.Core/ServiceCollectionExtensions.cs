@@ -47,10 +47,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CallRateLimiters>();
         services.AddSingleton<RateLimitStage>();
         services.AddSingleton<ValidateStage>();
+        services.AddSingleton<Review.ReviewNotifier>();
+        services.AddSingleton(sp => new Review.ReviewGate(
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Audit.DecisionRecorder>(), sp.GetRequiredService<Review.ReviewNotifier>(),
+            sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<ILogger<Review.ReviewGate>>()));
         // Leases, expiries and retention are stamped with the state store's clock, the same on every replica.
         services.AddSingleton(sp => new IdempotencyStage(
-            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<GatewayTelemetry>(),
-            sp.GetRequiredService<ILogger<IdempotencyStage>>()));
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Review.ReviewGate>(), sp.GetRequiredService<State.StateClock>(),
+            sp.GetRequiredService<GatewayTelemetry>(), sp.GetRequiredService<ILogger<IdempotencyStage>>()));
         services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();
         services.AddMetrics();

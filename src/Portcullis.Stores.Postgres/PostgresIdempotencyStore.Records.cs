@@ -42,6 +42,9 @@ internal sealed partial class PostgresIdempotencyStore
             case IdempotencyState.OutcomeUnknown:
                 where.Append(" AND ").Append(IsUnknown);
                 break;
+            case IdempotencyState.AwaitingReview:
+                where.Append($" AND state = {AwaitingReview}");
+                break;
         }
 
         foreach (var (column, value) in new[] { ("connector", request.Connector), ("principal", request.Principal), ("tool", request.Tool), ("key", request.Key) })
@@ -132,6 +135,7 @@ internal sealed partial class PostgresIdempotencyStore
         var state = r.GetInt16(6) switch
         {
             Completed => IdempotencyState.Completed,
+            AwaitingReview => IdempotencyState.AwaitingReview,
             InProgress when lease > now => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };

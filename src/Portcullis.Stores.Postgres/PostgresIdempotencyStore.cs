@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Npgsql;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
 using Portcullis.Core.State;
 
 namespace Portcullis.Stores.Postgres;
@@ -15,6 +16,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
     private const short InProgress = 0;
     private const short Completed = 1;
     private const short Unknown = 2;
+    private const short AwaitingReview = 3;
 
     private const string Key = "environment = @environment AND connector = @connector AND principal = @principal AND tool = @tool AND key = @key";
 
@@ -25,7 +27,10 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
         SET fingerprint = EXCLUDED.fingerprint, state = 0, token = EXCLUDED.token, correlation_id = EXCLUDED.correlation_id,
             owner = EXCLUDED.owner, created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at,
-            updated_at = EXCLUDED.updated_at, result = NULL
+            updated_at = EXCLUDED.updated_at, result = NULL,
+            resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
+            review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
+            review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL
         WHERE r.created_at <= @expired
         RETURNING token
         """;
@@ -42,14 +47,21 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         for (var attempt = 0; ; attempt++)
         {
             await using var select = new NpgsqlCommand(
-                $"SELECT fingerprint, state, correlation_id, lease_expires_at, result FROM portcullis_idempotency WHERE {Key} AND created_at > @expired", connection);
+                $"SELECT fingerprint, state, correlation_id, lease_expires_at, result, {ReviewColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @expired", connection);
             Bind(select, request.Scope);
             select.Parameters.AddWithValue("expired", expired);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
-                if (await TryInsertAsync(connection, request, now, expired, cancellationToken).ConfigureAwait(false) is { } token)
+                if (request.Review is { } hold)
+                {
+                    if (await TryHoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                }
+                else if (await TryInsertAsync(connection, request, now, expired, cancellationToken).ConfigureAwait(false) is { } token)
                 {
                     return ClaimResult.Claimed(token);
                 }
@@ -66,6 +78,34 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
             if (!string.Equals(reader.GetString(0), request.Fingerprint, StringComparison.Ordinal))
             {
                 return ClaimResult.Reused(correlationId);
+            }
+
+            if (reader.GetInt16(1) == AwaitingReview)
+            {
+                var review = ReadReview(reader, 5);
+                await reader.DisposeAsync().ConfigureAwait(false);
+                if (review.StateAt(request.Now) != ReviewState.Approved)
+                {
+                    return ClaimResult.Held(review.StateAt(request.Now) switch
+                    {
+                        ReviewState.Denied => ClaimStatus.ReviewDenied,
+                        ReviewState.Expired => ClaimStatus.ReviewExpired,
+                        _ => ClaimStatus.AwaitingReview,
+                    }, review);
+                }
+
+                if (await TryTakeApprovedAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } taken)
+                {
+                    return ClaimResult.Claimed(taken, review);
+                }
+
+                // Another retry took it first: read again (in progress, or released back to approved).
+                if (attempt >= 10)
+                {
+                    throw new InvalidOperationException("The approved review kept changing hands while it was claimed.");
+                }
+
+                continue;
             }
 
             var leaseExpiresAt = reader.GetInt64(3);
@@ -102,8 +142,12 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = @now WHERE {Key} AND token = @token AND state = {InProgress}",
             now, null, cancellationToken);
 
+    /// <remarks>The claim of an approved review goes back to approved (the approval still stands) instead of being forgotten.</remarks>
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
-        ExecuteAsync(scope, token, $"DELETE FROM portcullis_idempotency WHERE {Key} AND token = @token AND state = {InProgress}", null, null, cancellationToken);
+        ExecuteAsync(scope, token, $"""
+            UPDATE portcullis_idempotency SET state = {AwaitingReview}, token = '' WHERE {Key} AND token = @token AND state = {InProgress} AND review_id IS NOT NULL;
+            DELETE FROM portcullis_idempotency WHERE {Key} AND token = @token AND state = {InProgress} AND review_id IS NULL
+            """, null, null, cancellationToken);
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {

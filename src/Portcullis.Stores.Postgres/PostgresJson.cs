@@ -3,4 +3,5 @@ using System.Text.Json.Serialization;
 namespace Portcullis.Stores.Postgres;
 
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(string[][]))]
 internal sealed partial class PostgresJson : JsonSerializerContext;

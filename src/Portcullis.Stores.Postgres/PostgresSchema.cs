@@ -97,6 +97,23 @@ internal static class PostgresSchema
         CREATE TRIGGER portcullis_audit_events_no_truncate BEFORE TRUNCATE ON portcullis_audit_events
             FOR EACH STATEMENT EXECUTE FUNCTION portcullis_audit_append_only();
         """,
+        // 4: human review: a held record is its review (state 3), decided once.
+        """
+        ALTER TABLE portcullis_idempotency
+            ADD COLUMN review_id text NULL,
+            ADD COLUMN review_mode text NULL,
+            ADD COLUMN review_arguments text NULL,
+            ADD COLUMN review_correlation_id text NULL,
+            ADD COLUMN review_expires_at bigint NULL,
+            ADD COLUMN review_required integer NULL,
+            ADD COLUMN review_approvals text NULL,
+            ADD COLUMN review_decision boolean NULL,
+            ADD COLUMN review_decided_by text NULL,
+            ADD COLUMN review_decided_at bigint NULL,
+            ADD COLUMN review_reason text NULL;
+        CREATE UNIQUE INDEX portcullis_idempotency_review ON portcullis_idempotency (review_id) WHERE review_id IS NOT NULL;
+        CREATE INDEX portcullis_idempotency_reviews ON portcullis_idempotency (created_at, review_id) WHERE review_id IS NOT NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

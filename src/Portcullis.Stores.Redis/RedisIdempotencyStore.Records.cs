@@ -121,6 +121,7 @@ internal sealed partial class RedisIdempotencyStore
         var state = f.GetValueOrDefault("state") switch
         {
             "1" => IdempotencyState.Completed,
+            "3" => IdempotencyState.AwaitingReview,
             "0" when lease > now => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };

@@ -29,6 +29,8 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
             token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
             request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
+            request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
+            request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0,
         ]).ConfigureAwait(false))!;
 
         var status = (string)result[0]!;
@@ -47,6 +49,21 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                 return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
             case "reused":
                 return ClaimResult.Reused(correlationId);
+            case "held":
+                // Indexed after the hold, as claims are: a review the index misses is still answered by its record.
+                _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
+                await db.StringSetAsync(keys.Review(request.Review!.Id), key.ToString(), request.Retention + CleanupSlack).ConfigureAwait(false);
+                await db.SortedSetAddAsync(keys.ReviewIndex, request.Review.Id, now).ConfigureAwait(false);
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "claimed_review":
+                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
+                return ClaimResult.Claimed(token, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "awaiting_review":
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "review_denied":
+                return ClaimResult.Held(ClaimStatus.ReviewDenied, await ReadReviewAsync(key).ConfigureAwait(false));
+            case "review_expired":
+                return ClaimResult.Held(ClaimStatus.ReviewExpired, await ReadReviewAsync(key).ConfigureAwait(false));
             default:
                 return ClaimResult.OutcomeUnknown(correlationId);
         }
@@ -71,14 +88,14 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     public async ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken)
     {
         var key = keys.Idempotency(scope);
-        var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false)) == 1;
+        var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
         Unindex(key);
-        if (done)
+        if (released == 1)
         {
             _ = Db.SortedSetRemoveAsync(keys.CreatedIndex, key.ToString(), CommandFlags.FireAndForget);
         }
 
-        return done;
+        return released != 0;
     }
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
@@ -92,6 +109,8 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             var batch = await db.SortedSetRangeByScoreAsync(keys.CreatedIndex, double.NegativeInfinity, cutOff, Exclude.Stop, take: 500).ConfigureAwait(false);
             if (batch.Length == 0)
             {
+                // Review ids of purged records go too; their id → record keys expire with their storage TTL.
+                await db.SortedSetRemoveRangeByScoreAsync(keys.ReviewIndex, double.NegativeInfinity, cutOff, Exclude.Stop).ConfigureAwait(false);
                 return purged;
             }
 

@@ -24,6 +24,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The record keys a replica has claimed, for the recovery of its next incarnation.</summary>
     public RedisKey OwnerIndex(string replicaId) => $"{prefix}:{{owner-{Hash(replicaId)}}}";
 
+    /// <summary>Where a review id leads: the name of the record key it is bound to.</summary>
+    public RedisKey Review(string reviewId) => $"{prefix}:review:{{{Hash(reviewId)}}}";
+
+    /// <summary>Every review id by creation time (milliseconds), for the reviewers' list and the purge.</summary>
+    public RedisKey ReviewIndex => $"{prefix}:{{reviews}}";
+
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{Hash(sessionId)}}}";
 
     public RedisKey Route(string requestState) => $"{prefix}:route:{{{Hash(requestState)}}}";

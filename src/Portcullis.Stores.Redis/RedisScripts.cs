@@ -8,19 +8,39 @@ internal static class RedisScripts
 {
     /// <summary>
     /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
-    /// environment, connector, principal, tool, key. Returns {status, correlation id, lease end or result}.
+    /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
+    /// id, mode, arguments, expires at, approvals required. Returns {status, correlation id, lease end or result}.
+    /// A held record (state 3) answers by its review; an approved one is taken here, in this one script, so once.
     /// </summary>
     public const string Claim = """
-        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result')
+        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_decision', 'rv_expires')
         local now = tonumber(ARGV[3])
         if r[1] and tonumber(r[4]) > now - tonumber(ARGV[5]) then
           if r[1] ~= ARGV[1] then return {'reused', r[3]} end
           local state = tonumber(r[2])
+          if state == 3 then
+            if r[7] == '1' then
+              redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[6], 'corr', ARGV[2], 'lease', now + tonumber(ARGV[4]), 'updated', ARGV[3], 'owner', ARGV[7])
+              return {'claimed_review', r[3]}
+            end
+            if r[7] == '0' then return {'review_denied', r[3]} end
+            if tonumber(r[8]) <= now then return {'review_expired', r[3]} end
+            return {'awaiting_review', r[3]}
+          end
           if state == 1 then return {'completed', r[3], r[6]} end
           if state == 0 and tonumber(r[5]) > now then return {'in_progress', r[3], r[5]} end
           return {'unknown', r[3]}
         end
         redis.call('DEL', KEYS[1])
+        if ARGV[14] ~= '' then
+          redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 3, 'token', '', 'corr', ARGV[2], 'created', ARGV[3],
+            'lease', ARGV[3], 'updated', ARGV[3], 'owner', ARGV[7],
+            'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13],
+            'rv_id', ARGV[14], 'rv_mode', ARGV[15], 'rv_args', ARGV[16], 'rv_corr', ARGV[2], 'rv_expires', ARGV[17],
+            'rv_required', ARGV[18], 'rv_approvals', '[]')
+          redis.call('PEXPIRE', KEYS[1], ARGV[8])
+          return {'held', ARGV[2]}
+        end
         redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 0, 'token', ARGV[6], 'corr', ARGV[2], 'created', ARGV[3],
           'lease', now + tonumber(ARGV[4]), 'updated', ARGV[3], 'owner', ARGV[7],
           'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13])
@@ -43,10 +63,17 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>KEYS[1] record. ARGV: token. 1 when the token held the key in progress and it was deleted.</summary>
+    /// <summary>
+    /// KEYS[1] record. ARGV: token. 1 when the token held the key in progress and it was deleted, 2 when it was the
+    /// claim of an approved review, which goes back to approved (the approval still stands).
+    /// </summary>
     public const string Release = """
-        local r = redis.call('HMGET', KEYS[1], 'token', 'state')
+        local r = redis.call('HMGET', KEYS[1], 'token', 'state', 'rv_id')
         if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
+        if r[3] then
+          redis.call('HSET', KEYS[1], 'state', 3, 'token', '')
+          return 2
+        end
         redis.call('DEL', KEYS[1])
         return 1
         """;

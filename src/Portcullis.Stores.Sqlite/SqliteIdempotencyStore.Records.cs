@@ -10,7 +10,7 @@ internal sealed partial class SqliteIdempotencyStore
 {
     private const string RecordColumns =
         "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
-        "resolved_executed, resolved_by, resolved_at, resolution_note";
+        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id";
 
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
@@ -45,6 +45,9 @@ internal sealed partial class SqliteIdempotencyStore
                 break;
             case IdempotencyState.OutcomeUnknown:
                 where.Append(" AND ").Append(IsUnknown);
+                break;
+            case IdempotencyState.AwaitingReview:
+                where.Append($" AND state = {AwaitingReview}");
                 break;
         }
 
@@ -156,6 +159,7 @@ internal sealed partial class SqliteIdempotencyStore
         var state = r.GetInt32(6) switch
         {
             Completed => IdempotencyState.Completed,
+            AwaitingReview => IdempotencyState.AwaitingReview,
             InProgress when lease > now => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };
@@ -165,6 +169,7 @@ internal sealed partial class SqliteIdempotencyStore
             Resolution = r.IsDBNull(11)
                 ? null
                 : new IdempotencyResolution(r.GetInt64(11) != 0, r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+            ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
         };
     }
 
@@ -190,8 +195,8 @@ internal sealed partial class SqliteIdempotencyStore
         throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
     }
 
-    /// <summary>Files created before operators could settle keys gain the resolution columns.</summary>
-    private static void AddResolutionColumns(SqliteConnection connection)
+    /// <summary>Files created before operators could settle keys, or before review, gain the columns added since.</summary>
+    private static void AddColumns(SqliteConnection connection)
     {
         var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         using (var info = connection.CreateCommand())
@@ -204,7 +209,7 @@ internal sealed partial class SqliteIdempotencyStore
             }
         }
 
-        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") })
+        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") }.Concat(ReviewColumnTypes))
         {
             if (!existing.Contains(column))
             {
@@ -213,5 +218,9 @@ internal sealed partial class SqliteIdempotencyStore
                 alter.ExecuteNonQuery();
             }
         }
+    
+        using var index = connection.CreateCommand();
+        index.CommandText = "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_review ON idempotency (review_id) WHERE review_id IS NOT NULL";
+        index.ExecuteNonQuery();
     }
 }

@@ -13,13 +13,14 @@ namespace Portcullis.Stores.Sqlite;
 /// concurrent calls costs far more than waiting in line. The busy timeout still covers any other process.
 /// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
-/// their lease, and are never re-executed.
+/// their lease, and are never re-executed. Records held awaiting review were never sent and stay as they are.
 /// </remarks>
 internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
 {
     private const int InProgress = 0;
     private const int Completed = 1;
     private const int Unknown = 2;
+    private const int AwaitingReview = 3;
 
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
@@ -60,7 +61,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             UPDATE idempotency SET state = 2 WHERE state = 0;
             """;
         command.ExecuteNonQuery();
-        AddResolutionColumns(connection);
+        AddColumns(connection);
     }
 
     public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
@@ -96,7 +97,14 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
                 }
 
                 var leaseExpiresAt = reader.GetInt64(4);
-                return reader.GetInt32(1) switch
+                var state = reader.GetInt32(1);
+                if (state == AwaitingReview)
+                {
+                    reader.Close();
+                    return JudgeHold(connection, transaction, request);
+                }
+
+                return state switch
                 {
                     Completed => ClaimResult.Completed(reader.GetString(5), correlationId),
                     InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
@@ -105,14 +113,25 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             }
         }
 
+        if (request.Review is { } hold)
+        {
+            InsertHold(connection, transaction, request, hold);
+            transaction.Commit();
+            return ReadReview(connection, null, scope: request.Scope) is { } held
+                ? ClaimResult.Held(ClaimStatus.AwaitingReview, held)
+                : throw new InvalidOperationException("The held record vanished after its insert.");
+        }
+
         var token = Guid.NewGuid().ToString("N");
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
             insert.CommandText = """
                 INSERT OR REPLACE INTO idempotency
-                    (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result)
-                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, 0, $token, $correlation, $now, $lease, $now, NULL)
+                    (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result,
+                     resolved_executed, resolved_by, resolved_at, resolution_note, review_id)
+                VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, 0, $token, $correlation, $now, $lease, $now, NULL,
+                        NULL, NULL, NULL, NULL, NULL)
                 """;
             Bind(insert, request.Scope);
             insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
@@ -136,7 +155,10 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             now, null, cancellationToken);
 
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
-        Update(scope, token, $"DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress}", null, null, cancellationToken);
+        Update(scope, token, $"""
+            UPDATE idempotency SET state = {AwaitingReview}, token = '' WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NOT NULL;
+            DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NULL;
+            """, null, null, cancellationToken);
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {

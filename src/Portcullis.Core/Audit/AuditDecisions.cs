@@ -26,4 +26,10 @@ public static class AuditDecisions
 
     /// <summary>An operator said an outcome-unknown call did not take effect; its key was released.</summary>
     public const string NotExecuted = "not_executed";
+
+    /// <summary>A reviewer (or, in caller mode, the caller) approved a held call.</summary>
+    public const string Approved = "approved";
+
+    /// <summary>A reviewer (or, in caller mode, the caller) denied a held call.</summary>
+    public const string Denied = "denied";
 }

@@ -25,4 +25,7 @@ public static class AuditKinds
 
     /// <summary>An operator settled an outcome-unknown idempotency key.</summary>
     public const string KeyResolved = "key_resolved";
+
+    /// <summary>A review was decided (approved, denied) or an approval counted; the actor is who decided.</summary>
+    public const string ReviewDecided = "review_decided";
 }

@@ -18,7 +18,7 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
     internal static CatalogRefusal Destructive(ConnectorConfig connector, string tool) =>
         new(CatalogRefusalKind.DestructiveNotOptedIn, tool, AllowEntry(connector, tool),
             $"connectors[{connector.Server}].tools_allow lists '{tool}', which the upstream marks destructive (or leaves unannotated, which the MCP spec "
-            + $"treats as destructive). Set tools.{tool}.allow_destructive: true to expose it deliberately, or remove it from tools_allow.");
+            + $"treats as destructive). Set tools.{tool}.allow_destructive: true with a tools.{tool}.review policy to expose it deliberately, or remove it from tools_allow.");
 
     /// <remarks>The problem's pointer leads to the keyword in the overlay (for an undeclared property, to the property).</remarks>
     internal static CatalogRefusal OverlayLoosens(ConnectorConfig connector, string tool, OverlayProblem problem) =>

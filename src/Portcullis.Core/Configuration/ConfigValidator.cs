@@ -27,6 +27,11 @@ internal static partial class ConfigValidator
             yield return error;
         }
 
+        foreach (var error in ReviewValidator.Validate(config))
+        {
+            yield return error;
+        }
+
         foreach (var error in ValidateInvariants(config))
         {
             yield return error;

@@ -41,6 +41,8 @@ public sealed class GatewayConfig
 
     public LoggingConfig Logging { get; set; } = new();
 
+    public ReviewConfig Review { get; set; } = new();
+
     public ShutdownConfig Shutdown { get; set; } = new();
 
     /// <summary>Where the lock file of pinned tool definitions lives (see docs/pins.md).</summary>

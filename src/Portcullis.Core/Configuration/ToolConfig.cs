@@ -22,4 +22,11 @@ public sealed class ToolConfig
     public int? TimeoutSeconds { get; set; }
 
     public RateLimitConfig? RateLimit { get; set; }
+
+    /// <summary>Human review before each call is sent; required for a tool opted in with <see cref="AllowDestructive"/>.</summary>
+    public ToolReviewConfig? Review { get; set; }
+
+    /// <summary>True when calls of this tool wait for a person's approval.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool RequiresReview => Review is { Required: true };
 }

@@ -23,13 +23,18 @@ public static class ErrorCatalog
     public static readonly ErrorCode Unauthenticated = new("unauthenticated", retryable: false);
     public static readonly ErrorCode Conflict = new("conflict", retryable: false);
     public static readonly ErrorCode ToolChanged = new("tool_changed", retryable: false);
+    public static readonly ErrorCode ReviewPending = new("review_pending", retryable: true);
+    public static readonly ErrorCode ReviewDenied = new("review_denied", retryable: false);
+    public static readonly ErrorCode ReviewExpired = new("review_expired", retryable: false);
+    public static readonly ErrorCode ReviewUnavailable = new("review_unavailable", retryable: false);
+    public static readonly ErrorCode Forbidden = new("forbidden", retryable: false);
 
     /// <summary>The whole catalog, in documentation order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
-        IdempotencyOutcomeUnknown, PayloadTooLarge, InvalidRequest, NotFound, HostNotAllowed, Internal,
-        AuditUnavailable, Unauthenticated, Conflict, ToolChanged,
+        IdempotencyOutcomeUnknown, ReviewPending, ReviewDenied, ReviewExpired, ReviewUnavailable, PayloadTooLarge, InvalidRequest,
+        NotFound, HostNotAllowed, Internal, AuditUnavailable, Unauthenticated, Conflict, ToolChanged, Forbidden,
     ];
 }

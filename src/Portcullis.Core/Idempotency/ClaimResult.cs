@@ -19,7 +19,13 @@ public sealed record ClaimResult
     /// <summary>For <see cref="ClaimStatus.InProgress"/>: when the holder's lease ends.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; private init; }
 
-    public static ClaimResult Claimed(string token) => new(ClaimStatus.Claimed) { Token = token };
+    /// <summary>
+    /// The review the record is bound to: for <see cref="ClaimStatus.AwaitingReview"/>, <see cref="ClaimStatus.ReviewDenied"/>
+    /// and <see cref="ClaimStatus.ReviewExpired"/>, and for <see cref="ClaimStatus.Claimed"/> when the claim took an approved hold.
+    /// </summary>
+    public Review.ReviewRecord? Review { get; private init; }
+
+    public static ClaimResult Claimed(string token, Review.ReviewRecord? approved = null) => new(ClaimStatus.Claimed) { Token = token, Review = approved };
 
     public static ClaimResult Completed(string resultJson, string originalCorrelationId) =>
         new(ClaimStatus.Completed) { ResultJson = resultJson, OriginalCorrelationId = originalCorrelationId };
@@ -29,6 +35,10 @@ public sealed record ClaimResult
 
     public static ClaimResult OutcomeUnknown(string originalCorrelationId) =>
         new(ClaimStatus.OutcomeUnknown) { OriginalCorrelationId = originalCorrelationId };
+
+    /// <summary>A held record answered by its review's state (<see cref="ClaimStatus.AwaitingReview"/>, denied or expired).</summary>
+    public static ClaimResult Held(ClaimStatus status, Review.ReviewRecord review) =>
+        new(status) { Review = review, OriginalCorrelationId = review.CorrelationId };
 
     public static ClaimResult Reused(string originalCorrelationId) =>
         new(ClaimStatus.Reused) { OriginalCorrelationId = originalCorrelationId };

@@ -17,4 +17,18 @@ public enum ClaimStatus
 
     /// <summary>The key is held by a call with other arguments.</summary>
     Reused,
+
+    /// <summary>
+    /// The same fingerprint is held awaiting a decision (<see cref="ClaimResult.Review"/>): nothing was sent. Returned
+    /// both when this claim created the hold (<see cref="IdempotencyClaimRequest.Review"/> on a free key) and when an
+    /// earlier call did. An <em>approved</em> hold is never answered so: the claim takes it (<see cref="Claimed"/>,
+    /// with the review), atomically, so that exactly one retry executes.
+    /// </summary>
+    AwaitingReview,
+
+    /// <summary>The same fingerprint is held by a denied review: never executed.</summary>
+    ReviewDenied,
+
+    /// <summary>The same fingerprint is held by a review that passed its deadline undecided: never executed.</summary>
+    ReviewExpired,
 }

@@ -9,6 +9,10 @@ namespace Portcullis.Core.Idempotency;
 /// retention is treated as absent, whether or not <see cref="PurgeAsync"/> has removed it yet. An in-progress
 /// record whose lease has passed answers <see cref="ClaimStatus.OutcomeUnknown"/>, never <see cref="ClaimStatus.Claimed"/>.
 /// A different fingerprint answers <see cref="ClaimStatus.Reused"/> whatever the record's state.
+/// A record held awaiting review (<see cref="IdempotencyClaimRequest.Review"/>) is the review: it has no lease and is
+/// never outcome-unknown. Its review moves once, atomically: pending → approved or denied (<see cref="DecideReviewAsync"/>),
+/// pending → expired (judged from its deadline). The first claim that finds it approved takes it (approved → in
+/// progress, exactly once); releasing that claim puts it back approved, so a later retry may still execute it.
 /// </remarks>
 public interface IIdempotencyStore
 {
@@ -21,7 +25,10 @@ public interface IIdempotencyStore
     /// <summary>Records that the call was sent but its outcome is unknown; returns false if the token no longer holds the key.</summary>
     ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a claim whose call never reached the upstream; returns false if the token no longer holds the key.</summary>
+    /// <summary>
+    /// Forgets a claim whose call never reached the upstream (a claim of an approved review goes back to awaiting
+    /// review instead); returns false if the token no longer holds the key.
+    /// </summary>
     ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken);
 
     /// <summary>Deletes records created before <paramref name="createdBefore"/>; returns how many.</summary>
@@ -38,4 +45,17 @@ public interface IIdempotencyStore
     /// resolution; not executed deletes the record so the next claim succeeds. Any other state changes nothing.
     /// </summary>
     ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The review with this id as judged at <paramref name="now"/>, or null when absent or past retention.</summary>
+    ValueTask<Review.ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken);
+
+    /// <summary>Reviews matching the request's filters (state judged at its time), oldest first, one page.</summary>
+    ValueTask<Review.ReviewPage> ListReviewsAsync(Review.ReviewListRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records one reviewer's decision atomically: a denial decides the review; an approval is counted once per
+    /// reviewer and decides it when the required number is reached. A decided or expired review changes no more.
+    /// Policy (who may decide) is the caller's; the store only keeps the state machine.
+    /// </summary>
+    ValueTask<Review.ReviewDecisionResult> DecideReviewAsync(Review.ReviewDecisionRequest request, CancellationToken cancellationToken);
 }

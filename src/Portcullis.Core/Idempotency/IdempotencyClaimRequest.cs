@@ -13,4 +13,12 @@ public sealed record IdempotencyClaimRequest(
     string CorrelationId,
     DateTimeOffset Now,
     TimeSpan Lease,
-    TimeSpan Retention);
+    TimeSpan Retention)
+{
+    /// <summary>
+    /// For a tool that needs review: a free key is not claimed but held awaiting this review, and the answer is
+    /// <see cref="ClaimStatus.AwaitingReview"/>. A held record has no lease: it never becomes outcome-unknown, since
+    /// nothing was sent. A key that already holds a record is judged by that record whatever this says.
+    /// </summary>
+    public Review.ReviewHold? Review { get; init; }
+}

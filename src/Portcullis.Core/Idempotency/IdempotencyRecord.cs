@@ -12,4 +12,7 @@ public sealed record IdempotencyRecord(
 {
     /// <summary>Set once an operator settled the key as executed (a key settled as not executed is released, so absent).</summary>
     public IdempotencyResolution? Resolution { get; init; }
+
+    /// <summary>The review the record is bound to, when its tool needs review (kept after approval, for the record).</summary>
+    public string? ReviewId { get; init; }
 }

@@ -6,4 +6,7 @@ public enum IdempotencyState
     InProgress,
     Completed,
     OutcomeUnknown,
+
+    /// <summary>Held for a review (reviewer or caller mode); nothing was sent.</summary>
+    AwaitingReview,
 }

@@ -15,7 +15,7 @@ internal static class LintRules
     public static readonly LintRule ScopeBroad = new("scope-broad", LintSeverity.Warning, "one scope grants too much");
     public static readonly LintRule CredentialShared = new("credential-shared", LintSeverity.Warning, "one secret reference serves several connectors or environments");
     public static readonly LintRule CredentialInline = new("credential-inline", LintSeverity.Warning, "a secret is written in the config instead of referenced");
-    public static readonly LintRule DestructiveWithoutReview = new("destructive-without-review", LintSeverity.Warning, "a destructive tool is exposed with no review");
+    public static readonly LintRule DestructiveWithoutReview = new("destructive-without-review", LintSeverity.Warning, "a destructive tool is exposed with its review waived");
     public static readonly LintRule StringUnbounded = new("string-unbounded", LintSeverity.Warning, "a string argument has no bound");
     public static readonly LintRule AdditionalPropertiesOpen = new("additional-properties-open", LintSeverity.Warning, "a tool accepts arguments its schema does not declare");
     public static readonly LintRule WriteWithoutRateLimit = new("write-without-rate-limit", LintSeverity.Warning, "a write tool has no rate limit");

@@ -24,7 +24,7 @@ internal sealed class LintTool
     public GatewayTool? Exposed { get; init; }
 
     /// <summary>Read-only as the gateway decides it: the config, else the upstream's hint, else a write.</summary>
-    public bool ReadOnly => Policy?.ReadOnly ?? Upstream?.Annotations?.ReadOnlyHint ?? false;
+    public bool ReadOnly => Policy?.ReadOnly ?? (Policy?.RequiresReview != true && (Upstream?.Annotations?.ReadOnlyHint ?? false));
 
     /// <summary>
     /// Destructive as the gateway decides it when the upstream is known; from the config alone, a tool opted in

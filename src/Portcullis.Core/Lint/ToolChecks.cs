@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Pins;
 
 namespace Portcullis.Core.Lint;
@@ -15,12 +16,17 @@ internal static class ToolChecks
         {
             foreach (var tool in connector.Tools.Where(t => !t.Refused))
             {
-                if (tool.Destructive && tool.Policy?.AllowDestructive == true)
+                if (tool.Destructive && tool.Policy is { AllowDestructive: true, Review: { Required: false } })
                 {
-                    // Review before destructive actions is not built yet: until it is, every exposed destructive tool is reported.
-                    yield return connector.Finding(LintRules.DestructiveWithoutReview, connector.ToolPath(tool.Name) + ".allow_destructive",
-                        $"destructive tool '{tool.Name}' is exposed with no review: a caller holding its scopes runs it at once, with no one to confirm", tool.Name)
-                        with { Fix = "Keep destructive tools out of tools_allow until a workflow needs them; expose them only behind a person's review." };
+                    // Without any review declaration serve refuses the config (an error of its own); here it was waived.
+                    yield return connector.Finding(LintRules.DestructiveWithoutReview, connector.ToolPath(tool.Name) + ".review.required",
+                        $"destructive tool '{tool.Name}' is exposed with its review waived (review.required: false): a caller holding its scopes runs it at once, with no one to confirm", tool.Name)
+                        with
+                        {
+                            Fix = "Put the tool behind a person's review, or keep it out of tools_allow until a workflow needs it.",
+                            Snippet = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = ReviewModes.Reviewer } },
+                            SnippetAt = connector.ToolPath(tool.Name),
+                        };
                 }
 
                 if (!tool.ReadOnly && tool.Policy?.RateLimit is null && connector.Config.RateLimit is null)

@@ -14,6 +14,9 @@ public static class CallStage
 
     public const string Idempotency = "idempotency";
 
+    /// <summary>Human review: the call waits for, or was refused by, a person's decision.</summary>
+    public const string Review = "review";
+
     public const string OutputSchema = "output_schema";
 
     public const string Forward = "forward";

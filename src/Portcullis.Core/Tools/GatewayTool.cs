@@ -12,7 +12,8 @@ internal sealed class GatewayTool
         Upstream = upstream;
         Policy = policy;
         Exposed = exposed;
-        ReadOnly = policy?.ReadOnly ?? upstream.Annotations?.ReadOnlyHint ?? false;
+        // A tool the config puts behind review is a write, whatever its hint: only writes can be reviewed.
+        ReadOnly = policy?.ReadOnly ?? (policy?.RequiresReview != true && (upstream.Annotations?.ReadOnlyHint ?? false));
         RequiredScopes = policy?.Scopes ?? [];
     }
 
@@ -26,7 +27,7 @@ internal sealed class GatewayTool
     /// <summary>The tool as agents see it: the effective, tightened schema.</summary>
     public Tool Exposed { get; }
 
-    /// <summary>Read-only when the config or the upstream says so; unknown means write.</summary>
+    /// <summary>Read-only when the config or the upstream says so (never when review is required); unknown means write.</summary>
     public bool ReadOnly { get; }
 
     public IReadOnlyList<string> RequiredScopes { get; }

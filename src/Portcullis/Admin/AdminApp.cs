@@ -36,6 +36,7 @@ internal static class AdminApp
         Share<ConnectorRegistry>(services, gateway);
         Share<IIdempotencyStore>(services, gateway);
         Share<IdempotencyResolver>(services, gateway);
+        Share<Core.Review.ReviewGate>(services, gateway);
         Share<DecisionRecorder>(services, gateway);
         Share<AuditTrail>(services, gateway);
         Share<RefusalCounter>(services, gateway);

@@ -101,6 +101,16 @@ internal static class AdminConnectorEndpoints
             ["timeout_seconds"] = tool.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds,
             ["rate_limit"] = RateLimit(tool.Policy?.RateLimit),
             ["connector_rate_limit"] = RateLimit(connector.Config.RateLimit),
+            ["review"] = tool.Policy?.Review is { } review
+                ? new JsonObject
+                {
+                    ["required"] = review.Required,
+                    ["mode"] = review.Mode,
+                    ["approvals"] = review.Approvals,
+                    ["expires_seconds"] = review.ExpiresSeconds,
+                    ["fallback_to_reviewer"] = review.FallbackToReviewer,
+                }
+                : null,
         };
     }
 

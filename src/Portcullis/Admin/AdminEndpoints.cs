@@ -21,10 +21,13 @@ internal static class AdminEndpoints
             }
         }
 
+        // Reviews first: their group needs portcullis:review, not portcullis:admin.
+        AdminReviewEndpoints.Map(app.MapGroup(ApiPrefix + "/reviews").RequireAuthorization(AdminScopes.Review));
         var api = app.MapGroup(ApiPrefix).RequireAuthorization(AdminScopes.Admin);
         AdminConnectorEndpoints.Map(api);
         AdminAuditEndpoints.Map(api);
         AdminIdempotencyEndpoints.Map(api);
+        AdminConsole.Map(app);
         app.MapFallback(() => AdminResults.NotFound("No admin route has this path."));
     }
 }

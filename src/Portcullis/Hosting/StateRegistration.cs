@@ -34,6 +34,8 @@ internal static class StateRegistration
         services.AddSingleton(sp => new IdempotencyPurger(
             sp.GetRequiredService<IIdempotencyStore>(), config, sp.GetRequiredService<Portcullis.Core.State.StateClock>(), sp.GetRequiredService<ILogger<IdempotencyPurger>>()));
         services.AddHostedService<StatePurgeService>();
+        services.AddHostedService<ReviewNotifyService>();
+        services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15));
         services.AddSingleton<SessionMigration>();
         services.AddSingleton<ModelContextProtocol.AspNetCore.ISessionMigrationHandler>(sp => sp.GetRequiredService<SessionMigration>());
         services.AddHttpClient(PendingCallForwarder.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

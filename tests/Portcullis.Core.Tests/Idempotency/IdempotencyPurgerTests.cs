@@ -73,5 +73,11 @@ public sealed class IdempotencyPurgerTests
         public ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<Portcullis.Core.Review.ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<Portcullis.Core.Review.ReviewPage> ListReviewsAsync(Portcullis.Core.Review.ReviewListRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<Portcullis.Core.Review.ReviewDecisionResult> DecideReviewAsync(Portcullis.Core.Review.ReviewDecisionRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -36,7 +36,12 @@ public sealed class IdempotencyStageTests : IDisposable
         Directory.CreateDirectory(_dir);
         var config = new GatewayConfig { Environment = "prod", Idempotency = new IdempotencyConfig { RetentionHours = 24, LeaseSeconds = 300 } };
         var store = new SqliteIdempotencyStore(Path.Combine(_dir, "idempotency.db"), TimeSpan.FromSeconds(30));
-        _stage = new IdempotencyStage(store, config, _time, Diagnostics.TestTelemetry.Create(), NullLogger<IdempotencyStage>.Instance);
+        var telemetry = Diagnostics.TestTelemetry.Create();
+        var recorder = new Portcullis.Core.Audit.DecisionRecorder(
+            new Portcullis.Core.Audit.AuditTrail(config, null, telemetry, _time, NullLogger<Portcullis.Core.Audit.AuditTrail>.Instance), telemetry, config, _time, NullLogger<Portcullis.Core.Audit.DecisionRecorder>.Instance);
+        var reviews = new Portcullis.Core.Review.ReviewGate(store, config, recorder,
+            new Portcullis.Core.Review.ReviewNotifier(new NoHttp(), config, _time, NullLogger<Portcullis.Core.Review.ReviewNotifier>.Instance), _time, NullLogger<Portcullis.Core.Review.ReviewGate>.Instance);
+        _stage = new IdempotencyStage(store, config, reviews, _time, telemetry, NullLogger<IdempotencyStage>.Instance);
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
         _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
@@ -253,4 +258,10 @@ public sealed class IdempotencyStageTests : IDisposable
     };
 
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    /// <summary>No review in these tests has a webhook.</summary>
+    private sealed class NoHttp : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => throw new NotSupportedException();
+    }
 }

@@ -132,21 +132,30 @@ public sealed class LintRuleTests : IDisposable
     }
 
     [Fact]
-    public void DestructiveWithoutReview_OptedInDestructiveTool_IsReportedOfflineAndLive()
+    public void DestructiveWithoutReview_OptedInDestructiveToolWithReviewWaived_IsReportedOfflineAndLive()
     {
-        var json = LintHarness.Config("""{ "wipe": { "allow_destructive": true } }""", "[\"wipe\"]");
+        var json = LintHarness.Config("""{ "wipe": { "allow_destructive": true, "review": { "required": false } } }""", "[\"wipe\"]");
 
         var offline = Single(_lint.Lint(json), "destructive-without-review");
         var live = Single(_lint.Lint(json, Upstream(LintHarness.Tool("wipe", """{"type":"object","additionalProperties":false}""", destructive: true))), "destructive-without-review");
 
-        Assert.Equal("$.connectors[0].tools.wipe.allow_destructive", offline.Path);
+        Assert.Equal("$.connectors[0].tools.wipe.review.required", offline.Path);
         Assert.Equal(offline.Path, live.Path);
+    }
+
+    [Fact]
+    public void DestructiveWithoutReview_OptedInDestructiveToolBehindReview_IsQuiet()
+    {
+        var json = LintHarness.Config("""{ "wipe": { "allow_destructive": true, "review": { "required": true, "mode": "caller" } } }""", "[\"wipe\"]");
+
+        None(_lint.Lint(json), "destructive-without-review");
+        None(_lint.Lint(json, Upstream(LintHarness.Tool("wipe", """{"type":"object","additionalProperties":false}""", destructive: true))), "destructive-without-review");
     }
 
     [Fact]
     public void DestructiveWithoutReview_OptedInButTheUpstreamSaysHarmless_IsQuietLive()
     {
-        var json = LintHarness.Config("""{ "tidy": { "allow_destructive": true } }""", "[\"tidy\"]");
+        var json = LintHarness.Config("""{ "tidy": { "allow_destructive": true, "review": { "required": false } } }""", "[\"tidy\"]");
 
         var report = _lint.Lint(json, Upstream(LintHarness.Tool("tidy", """{"type":"object","additionalProperties":false}""", readOnly: false, destructive: false)));
 

@@ -32,8 +32,8 @@ public sealed class DestructiveToolTests
         using var dir = new TempDir();
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wipe", "unannotated"], tools: new JsonObject
         {
-            ["wipe"] = new JsonObject { ["allow_destructive"] = true },
-            ["unannotated"] = new JsonObject { ["allow_destructive"] = true },
+            ["wipe"] = new JsonObject { ["allow_destructive"] = true, ["review"] = new JsonObject { ["required"] = false } },
+            ["unannotated"] = new JsonObject { ["allow_destructive"] = true, ["review"] = new JsonObject { ["required"] = false } },
         }));
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
@@ -43,5 +43,21 @@ public sealed class DestructiveToolTests
         Assert.Equal(["unannotated", "wipe"], tools.Select(t => t.Name).Order());
         var wiped = await client.CallToolAsync("wipe", new Dictionary<string, object?> { ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, wiped.IsError);
+    }
+
+    [Fact]
+    public async Task Serve_DestructiveToolOptedInWithoutReview_RefusesTheConfig()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["wipe"], tools: new JsonObject
+        {
+            ["wipe"] = new JsonObject { ["allow_destructive"] = true },
+        }));
+
+        var (exit, _, output) = await PortcullisCli.RunAsync("serve", "--config", TestConfig.Write(dir, config), "--listen", "http://127.0.0.1:0", "--data-dir", dir.File("data"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("$.connectors[0].tools.wipe.allow_destructive", output, StringComparison.Ordinal);
+        Assert.Contains("must declare its review", output, StringComparison.Ordinal);
     }
 }

@@ -25,7 +25,7 @@ public sealed class ReadmeClientCommandsTests
     {
         using var dir = new TempDir();
                 var data = dir.File("data");
-        var serve = FirstRunTests.Start("bash", RepoPaths.Root, "scripts/serve-sample.sh", "--listen", "http://127.0.0.1:0", "--data-dir", data);
+        var serve = FirstRunTests.Start("bash", RepoPaths.Root, "scripts/serve-sample.sh", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", "--data-dir", data);
         await using var gateway = await GatewayProcess.StartWithAsync(serve, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
         var baseUrl = gateway.BaseUrl;
 

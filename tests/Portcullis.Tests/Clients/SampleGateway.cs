@@ -16,7 +16,7 @@ public sealed class SampleGateway : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), _data.Path);
+        _gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), _data.Path, extraArgs: AdminPlane.ServeArgs);
         try
         {
             Token = await PortcullisCli.DevTokenAsync(_gateway, "crm-mcp", "contacts:read,notes:read,notes:write");

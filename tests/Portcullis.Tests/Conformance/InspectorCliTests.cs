@@ -71,7 +71,7 @@ public sealed class InspectorCliTests
     /// <summary>The README's sample exactly: samples/crm/portcullis.json (oauth, dev identity) and a minted token.</summary>
     private static async Task<(GatewayProcess Gateway, string Token)> SampleGatewayAsync(TempDir data)
     {
-        var gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data.Path);
+        var gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data.Path, extraArgs: AdminPlane.ServeArgs);
         return (gateway, await PortcullisCli.DevTokenAsync(gateway, "crm-mcp", "contacts:read,notes:read,notes:write"));
     }
 

@@ -22,7 +22,7 @@ public sealed class FirstRunTests
     {
         using var dir = new TempDir();
                 var start = Start("dotnet", RepoPaths.Root,
-            "run", "--project", "src/Portcullis", "--", "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
+            "run", "--project", "src/Portcullis", "--", "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
 
         await using var gateway = await GatewayProcess.StartWithAsync(start, SampleConfig, dir.Path, Timeout);
 
@@ -35,7 +35,7 @@ public sealed class FirstRunTests
         using var dir = new TempDir();
                 // From samples/, the config is crm/portcullis.json; its upstream (../../artifacts/...) is relative to samples/crm/.
         var start = Start("dotnet", Path.Combine(RepoPaths.Root, "samples"),
-            RepoPaths.Gateway, "serve", "--config", "crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
+            RepoPaths.Gateway, "serve", "--config", "crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", "--data-dir", dir.Path);
 
         await using var gateway = await GatewayProcess.StartWithAsync(start, SampleConfig, dir.Path, Timeout);
 

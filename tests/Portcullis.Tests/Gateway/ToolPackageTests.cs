@@ -33,7 +33,7 @@ public sealed class ToolPackageTests
         Assert.Contains("token", help, StringComparison.Ordinal);
 
                 var data = dir.File("data");
-        var start = FirstRunTests.Start(portcullis, RepoPaths.Root, "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--data-dir", data);
+        var start = FirstRunTests.Start(portcullis, RepoPaths.Root, "serve", "--config", "samples/crm/portcullis.json", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0", "--data-dir", data);
         await using var gateway = await GatewayProcess.StartWithAsync(start, Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), data, Timeout);
 
         var token = await RunAsync(portcullis, "token", "--config", "samples/crm/portcullis.json", "--listen", gateway.BaseUrl, "--data-dir", data, "--connector", "crm-mcp", "--scopes", "contacts:read");

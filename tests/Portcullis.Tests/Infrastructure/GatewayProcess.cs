@@ -21,6 +21,9 @@ internal sealed partial class GatewayProcess : IAsyncDisposable
     private string? _baseUrl;
     private string[] _extraArgs = [];
 
+    /// <summary>The <c>--admin-listen</c> the gateway was started with, as <c>token</c> must be told too; empty when none.</summary>
+    public string[] AdminListenArgs => Array.IndexOf(_extraArgs, "--admin-listen") is var i and >= 0 && i + 1 < _extraArgs.Length ? ["--admin-listen", _extraArgs[i + 1]] : [];
+
     private GatewayProcess(Process process, string configPath, string dataDir)
     {
         _process = process;

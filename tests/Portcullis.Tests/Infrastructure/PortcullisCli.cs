@@ -22,10 +22,10 @@ internal static class PortcullisCli
     }
 
     /// <summary>A dev-identity token for a running gateway, as <c>portcullis token</c> prints it (its last line).</summary>
-    public static async Task<string> DevTokenAsync(GatewayProcess gateway, string connector, string scopes)
+    public static async Task<string> DevTokenAsync(GatewayProcess gateway, string connector, string scopes, string? subject = null)
     {
-        var (exit, stdout, output) = await RunAsync(
-            "token", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--listen", gateway.BaseUrl, "--connector", connector, "--scopes", scopes);
+        string[] args = ["token", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--listen", gateway.BaseUrl, "--connector", connector, "--scopes", scopes, .. gateway.AdminListenArgs];
+        var (exit, stdout, output) = await RunAsync(subject is null ? args : [.. args, "--subject", subject]);
         Assert.True(exit == 0, output);
         return stdout.TrimEnd().Split('\n')[^1].Trim();
     }

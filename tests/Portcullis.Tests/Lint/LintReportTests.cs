@@ -17,7 +17,7 @@ public sealed class LintReportTests
         {
             ["echo"] = Scoped(),
             ["record"] = Scoped(),
-            ["wipe"] = Scoped(new JsonObject { ["allow_destructive"] = true }),
+            ["wipe"] = Scoped(new JsonObject { ["allow_destructive"] = true, ["review"] = new JsonObject { ["required"] = false } }),
             ["strict"] = Scoped(),
             ["recrod"] = Scoped(),
         }), ["fixture"], ttlSeconds: 7200);
@@ -49,7 +49,7 @@ public sealed class LintReportTests
         Assert.Contains(lint.Of("pins-missing"), f => f["tool"]?.GetValue<string>() == "record");
         Assert.Contains(lint.Of("tool-not-offered"), f => f["message"]!.GetValue<string>().Contains("(did you mean 'record'?)", StringComparison.Ordinal));
         Assert.Contains(lint.Of("upstream-unreachable"), f => f["connector"]!.GetValue<string>() == "gone");
-        Assert.Contains(lint.Of("destructive-without-review"), f => f["path"]!.GetValue<string>() == "$.connectors[0].tools.wipe.allow_destructive");
+        Assert.Contains(lint.Of("destructive-without-review"), f => f["path"]!.GetValue<string>() == "$.connectors[0].tools.wipe.review.required");
         Assert.Contains(lint.Of("hint-untrusted"), f => f["path"]!.GetValue<string>() == "$.connectors[0].tools.echo.read_only");
         Assert.Contains(lint.Of("string-unbounded"), f => f["path"]!.GetValue<string>() == "$.connectors[0].tools.echo.input_schema.properties.text");
         Assert.Contains(lint.Of("credential-shared"), f => f["message"]!.GetValue<string>().Contains("serves connectors loose, open", StringComparison.Ordinal));

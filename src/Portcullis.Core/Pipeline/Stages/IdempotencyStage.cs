@@ -8,11 +8,17 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
 
 namespace Portcullis.Core.Pipeline.Stages;
 
 /// <summary>Claims, replays or refuses idempotency keys of write tools; read-only tools pass straight through.</summary>
-internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig config, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
+/// <remarks>
+/// A review-required write is held here too: its record is the review (see <see cref="ReviewGate"/>), so an approval
+/// binds to this key, principal, tool and exact arguments, and the approved call is claimed once like any other.
+/// </remarks>
+internal sealed class IdempotencyStage(
+    IIdempotencyStore store, GatewayConfig config, ReviewGate reviews, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
 {
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
@@ -47,11 +53,41 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
         }
 
         var scope = new IdempotencyScope(config.Environment, context.Connector.Name, context.Caller.Key, tool.Name, key);
-        var claim = await store.TryClaimAsync(
-            new IdempotencyClaimRequest(scope, fingerprint, context.CorrelationId, time.GetUtcNow(), _lease, _retention),
-            cancellationToken).ConfigureAwait(false);
+        var hold = reviews.HoldFor(context, tool.Policy?.Review, out var unavailable);
+        if (unavailable is not null)
+        {
+            return context.Fail(CallStage.Review, unavailable);
+        }
+
+        var request = new IdempotencyClaimRequest(scope, fingerprint, context.CorrelationId, time.GetUtcNow(), _lease, _retention) { Review = hold };
+        var claim = await store.TryClaimAsync(request, cancellationToken).ConfigureAwait(false);
+        if (claim.Status == ClaimStatus.AwaitingReview && claim.Review is { } held)
+        {
+            if (held.CorrelationId == context.CorrelationId)
+            {
+                reviews.Held(context, held);
+            }
+
+            if (held.Mode != ReviewModes.Caller)
+            {
+                return context.Fail(CallStage.Review, reviews.Answer(claim.Status, held));
+            }
+
+            // Caller mode: the calling user decides now; then the record is claimed (approved) or answers denied.
+            if (await reviews.AskCallerAsync(context, held, cancellationToken).ConfigureAwait(false) is not { } confirmed)
+            {
+                return context.Fail(CallStage.Review, new GatewayError(ErrorCatalog.ReviewUnavailable,
+                    "The calling user could not be asked to confirm this call, so it was not executed. Retry with the same idempotency_key to be asked again."));
+            }
+
+            await reviews.DecideAsync(held, context.Caller.Subject, confirmed, confirmed ? null : "declined by the calling user", cancellationToken).ConfigureAwait(false);
+            claim = await store.TryClaimAsync(request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        }
+
         switch (claim.Status)
         {
+            case ClaimStatus.AwaitingReview or ClaimStatus.ReviewDenied or ClaimStatus.ReviewExpired:
+                return context.Fail(CallStage.Review, reviews.Answer(claim.Status, claim.Review!));
             case ClaimStatus.Completed:
                 return Replay(context, claim);
             case ClaimStatus.Reused:
@@ -70,6 +106,11 @@ internal sealed class IdempotencyStage(IIdempotencyStore store, GatewayConfig co
                 return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.IdempotencyOutcomeUnknown,
                     "An earlier call with this idempotency_key was sent but its outcome is unknown; it will not be repeated automatically. " +
                     "Check whether it took effect before acting again with a new key."));
+        }
+
+        if (claim.Review is { } approved)
+        {
+            Log.ReviewExecuting(logger, context.CorrelationId, approved.Id);
         }
 
         telemetry.IdempotencyClaimed(context.Connector.Name, tool.Name);

@@ -1,0 +1,66 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>Checks the review policies of tools and the <c>review</c> section beyond what the schema can.</summary>
+internal static class ReviewValidator
+{
+    public static IEnumerable<ConfigError> Validate(GatewayConfig config)
+    {
+        if (config.Review.NotifyUrl is { } notify)
+        {
+            if (SecretReference.LooksLikeReference(notify))
+            {
+                if (!SecretReference.TryParse(notify, out _))
+                {
+                    yield return new ConfigError("$.review.notify_url", "not a valid secret reference (env:NAME or file:PATH)");
+                }
+            }
+            else if (!Uri.TryCreate(notify, UriKind.Absolute, out var uri)
+                || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(notify))))
+            {
+                yield return new ConfigError("$.review.notify_url", "must be an https URL (plain http only for a loopback host), or env:NAME / file:PATH naming one");
+            }
+        }
+
+        var retentionSeconds = (long)config.Idempotency.RetentionHours * 3600;
+        for (var i = 0; i < config.Connectors.Count; i++)
+        {
+            foreach (var (tool, policy) in config.Connectors[i].Tools)
+            {
+                var at = $"$.connectors[{i}].tools.{tool}";
+                if (policy.AllowDestructive && policy.Review is null)
+                {
+                    yield return new ConfigError($"{at}.allow_destructive",
+                        $"a destructive tool opted in with allow_destructive must declare its review: add \"review\": {{ \"required\": true }} "
+                        + "(a person approves each call), or waive it explicitly with \"review\": { \"required\": false }");
+                }
+
+                if (policy.Review is not { Required: true } review)
+                {
+                    continue;
+                }
+
+                if (policy.ReadOnly == true)
+                {
+                    yield return new ConfigError($"{at}.review", "only write tools can require review; this tool is declared read_only");
+                }
+
+                if (review.Mode == ReviewModes.Caller && review.Approvals != 1)
+                {
+                    yield return new ConfigError($"{at}.review.approvals", "caller mode is one confirmation by the caller; more approvals need mode reviewer");
+                }
+
+                if (review.ExpiresSeconds >= retentionSeconds)
+                {
+                    yield return new ConfigError($"{at}.review.expires_seconds",
+                        $"must be shorter than idempotency.retention_hours ({config.Idempotency.RetentionHours} h), which keeps the held call the review is bound to");
+                }
+
+                if (review.Mode == ReviewModes.Reviewer && config.Admin.Listen is null)
+                {
+                    yield return new ConfigError($"{at}.review.mode",
+                        "reviewers decide on the admin plane: set admin.listen (or serve --admin-listen), or use mode caller");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Relay;
+
+namespace Portcullis.Core.Review;
+
+/// <summary>
+/// Human review of writes: what a held call is bound to, the answers an agent gets while it waits, decisions (from
+/// reviewers on the admin plane, or from the caller through elicitation), each audited with who decided.
+/// </summary>
+internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, DecisionRecorder recorder, ReviewNotifier notifier, TimeProvider time, ILogger<ReviewGate> logger)
+{
+    /// <summary>The property of the caller-mode confirmation form the user must set to true.</summary>
+    public const string ConfirmProperty = "confirm";
+
+    private readonly ArgumentRedactor _redactor = new(config.Audit.Redact);
+
+    public TimeSpan Retention { get; } = TimeSpan.FromHours(config.Idempotency.RetentionHours);
+
+    /// <summary>Now by the clock reviews are stamped with (the state store's, the same on every replica).</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// The hold a review-required call asks for, or null when its tool needs no review. A caller-mode review of a
+    /// client that cannot be asked becomes a reviewer-mode one when <c>fallback_to_reviewer</c> says so, and is
+    /// refused (<paramref name="refusal"/>) otherwise, before anything is stored.
+    /// </summary>
+    public ReviewHold? HoldFor(ToolCallContext context, ToolReviewConfig? policy, out GatewayError? refusal)
+    {
+        refusal = null;
+        if (policy is not { Required: true })
+        {
+            return null;
+        }
+
+        var mode = policy.Mode;
+        if (mode == ReviewModes.Caller && !CanAsk(context))
+        {
+            if (!policy.FallbackToReviewer)
+            {
+                refusal = new GatewayError(ErrorCatalog.ReviewUnavailable,
+                    "This tool needs the calling user to confirm each call, and this client cannot ask its user (no elicitation support). " +
+                    "It was not executed. Use a client that supports elicitation.");
+                return null;
+            }
+
+            mode = ReviewModes.Reviewer;
+        }
+
+        var arguments = _redactor.Capture(context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToDictionary(StringComparer.Ordinal));
+        return new ReviewHold(ReviewIds.New(), mode, arguments.ToJsonString(), mode == ReviewModes.Caller ? 1 : policy.Approvals,
+            time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds));
+    }
+
+    /// <summary>A newly held reviewer-mode call is announced (webhook) and logged; the caller's own review is not announced.</summary>
+    public void Held(ToolCallContext context, ReviewRecord review)
+    {
+        Log.ReviewHeld(logger, context.CorrelationId, review.Scope.Connector, review.Scope.Tool, review.Id, review.Mode);
+        if (review.Mode == ReviewModes.Reviewer)
+        {
+            notifier.Announce(review);
+        }
+    }
+
+    /// <summary>The answer for a held call that may not run (yet).</summary>
+    public GatewayError Answer(ClaimStatus status, ReviewRecord review) => status switch
+    {
+        ClaimStatus.ReviewDenied => new GatewayError(ErrorCatalog.ReviewDenied,
+            "A reviewer denied this call; it was not executed and will not be with this idempotency_key."
+            + (string.IsNullOrWhiteSpace(review.Decision?.Reason) ? "" : " Reason: " + review.Decision!.Reason))
+        {
+            Details = Details(review),
+        },
+        ClaimStatus.ReviewExpired => new GatewayError(ErrorCatalog.ReviewExpired,
+            $"No one decided on this call before its review expired ({AuditJson.FormatTime(review.ExpiresAt)}); it was not executed. " +
+            "Ask again with a new idempotency_key if it is still wanted.")
+        {
+            Details = Details(review),
+        },
+        _ => new GatewayError(ErrorCatalog.ReviewPending,
+            "This call waits for a person's approval; nothing was sent. Retry later with the same idempotency_key and arguments: " +
+            "once approved, the retry executes it.")
+        {
+            RetryAfterSeconds = (int)Math.Clamp(Math.Ceiling((review.ExpiresAt - time.GetUtcNow()).TotalSeconds), 1, config.Review.RetryAfterSeconds),
+            Details = Details(review),
+        },
+    };
+
+    /// <summary>One reviewer decides; the decision (or counted approval) is audited with who decided.</summary>
+    public async ValueTask<ReviewDecisionResult> DecideAsync(ReviewRecord review, string reviewer, bool approve, string? reason, CancellationToken cancellationToken)
+    {
+        var result = await store.DecideReviewAsync(new ReviewDecisionRequest(review.Id, reviewer, approve, reason, time.GetUtcNow(), Retention), cancellationToken)
+            .ConfigureAwait(false);
+        if (result.Status is ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded)
+        {
+            var outcome = approve ? (result.Status == ReviewDecisionStatus.Decided ? AuditDecisions.Approved : "approval_recorded") : AuditDecisions.Denied;
+            Log.ReviewDecided(logger, review.Id, review.Scope.Connector, review.Scope.Tool, outcome, reviewer);
+            var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+            recorder.Administrative(recorder.Event(AuditKinds.ReviewDecided, approve ? AuditDecisions.Approved : AuditDecisions.Denied, review.CorrelationId) with
+            {
+                Connector = review.Scope.Connector,
+                Principal = subject,
+                ClientId = clientId,
+                Tool = review.Scope.Tool,
+                ArgumentsSha256 = review.Fingerprint,
+                Stage = CallStage.Review,
+                Actor = reviewer,
+                Detail = $"review {review.Id} ({review.Mode})" + (result.Status == ReviewDecisionStatus.ApprovalRecorded
+                    ? $", approval {result.Review!.Approvals.Count} of {review.ApprovalsRequired}" : "") + (reason is null ? "" : "; reason: " + reason),
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Caller mode: asks the calling user to confirm the exact call. True to approve, false when declined or
+    /// dismissed, null when the client could not be asked (it stays pending until it expires).
+    /// </summary>
+    public async ValueTask<bool?> AskCallerAsync(ToolCallContext context, ReviewRecord review, CancellationToken cancellationToken)
+    {
+        var request = new ElicitRequestParams
+        {
+            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {review.ArgumentsJson}",
+            RequestedSchema = new ElicitRequestParams.RequestSchema
+            {
+                Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
+                {
+                    [ConfirmProperty] = new ElicitRequestParams.BooleanSchema { Title = "Run this call", Description = "Set to true to run exactly this call once." },
+                },
+                Required = [ConfirmProperty],
+            },
+        };
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Max(review.ExpiresAt - time.GetUtcNow(), TimeSpan.FromSeconds(1)));
+        ElicitResult answer;
+        try
+        {
+            if (MrtrBridge.Current is { } pending)
+            {
+                var response = await pending.AskAsync(InputRequest.ForElicitation(request), deadline.Token).ConfigureAwait(false);
+                answer = response.Deserialize(InputResponse.ElicitResultJsonTypeInfo) ?? new ElicitResult { Action = "cancel" };
+            }
+            else
+            {
+                answer = await context.Downstream!.ElicitAsync(request, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ReviewElicitationFailed(logger, context.CorrelationId, review.Id, "no answer before the review expired");
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.ReviewElicitationFailed(logger, context.CorrelationId, review.Id, ex.GetType().Name);
+            return null;
+        }
+
+        return answer.Action == "accept"
+            && answer.Content?.TryGetValue(ConfirmProperty, out var confirm) == true
+            && confirm.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>True when the calling client can be asked: it declared elicitation, in a session or through the multi round-trip bridge.</summary>
+    private static bool CanAsk(ToolCallContext context) =>
+        context.Downstream?.ClientCapabilities?.Elicitation is not null
+        && (MrtrBridge.Current is not null || context.Downstream.SessionId is not null);
+
+    private static ErrorDetail[] Details(ReviewRecord review) => [new ErrorDetail("", "review_id", review.Id)];
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

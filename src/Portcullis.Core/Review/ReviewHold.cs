@@ -1,0 +1,12 @@
+namespace Portcullis.Core.Review;
+
+/// <summary>
+/// What a claim of a review-required write asks the store to hold the record for: a free key is not claimed but held
+/// <em>awaiting review</em> under this review, which binds to the record's scope and fingerprint and never changes them.
+/// </summary>
+/// <param name="Id">The new review's id (<see cref="ReviewIds.New"/>); ignored when the key already holds a record.</param>
+/// <param name="Mode">reviewer or caller.</param>
+/// <param name="ArgumentsJson">The call's arguments as reviewers see them (key removed, <c>audit.redact</c> fields replaced).</param>
+/// <param name="ApprovalsRequired">Distinct approvals that decide it.</param>
+/// <param name="ExpiresAt">A review still pending at this time is expired.</param>
+public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt);

@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Core.Review;
+
+/// <summary>
+/// Tells a chat or ticket system that a review waits (<c>review.notify_url</c>): a POST of the review's summary,
+/// queued so the call never waits for it, retried with exponential backoff and jitter. The summary carries no
+/// argument values unless <c>audit.include_arguments</c> is on (then redacted as in the audit trail), and never the
+/// webhook URL (often a credential) in any log line.
+/// </summary>
+internal sealed class ReviewNotifier
+{
+    public const string HttpClientName = "portcullis-review-webhook";
+    private const int QueueCapacity = 1000;
+
+    private readonly Channel<ReviewRecord> _queue = Channel.CreateBounded<ReviewRecord>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly IHttpClientFactory _clients;
+    private readonly GatewayConfig _config;
+    private readonly ILogger<ReviewNotifier> _logger;
+    private readonly ResiliencePipeline _retry;
+    private readonly string? _url;
+
+    public ReviewNotifier(IHttpClientFactory clients, GatewayConfig config, TimeProvider time, ILogger<ReviewNotifier> logger)
+    {
+        _clients = clients;
+        _config = config;
+        _logger = logger;
+        _url = config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var reference) ? reference.Resolve(config.BaseDirectory)?.Trim() : config.Review.NotifyUrl;
+        _retry = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TaskCanceledException>(),
+                MaxRetryAttempts = 5,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+            })
+            .AddTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+    }
+
+    public bool Enabled => _url is not null;
+
+    /// <summary>Queues the announcement of a new review; never waits.</summary>
+    public void Announce(ReviewRecord review)
+    {
+        if (_url is not null && !_queue.Writer.TryWrite(review))
+        {
+            Log.ReviewNotifyDropped(_logger, review.Id);
+        }
+    }
+
+    /// <summary>Delivers queued announcements until <paramref name="cancellationToken"/> ends.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var review in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await _retry.ExecuteAsync(async ct =>
+                {
+                    using var client = _clients.CreateClient(HttpClientName);
+                    using var response = await client.PostAsJsonAsync(_url, Summary(review), ct).ConfigureAwait(false);
+                    response.EnsureSuccessStatusCode();
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.ReviewNotifyFailed(_logger, review.Id, ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException ? null : ex);
+            }
+        }
+    }
+
+    /// <summary>What the webhook receives: the review's facts, and its arguments only when the audit trail may keep them.</summary>
+    public JsonObject Summary(ReviewRecord review)
+    {
+        var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+        var summary = new JsonObject
+        {
+            ["event"] = "review_pending",
+            ["review_id"] = review.Id,
+            ["environment"] = review.Scope.Environment,
+            ["connector"] = review.Scope.Connector,
+            ["tool"] = review.Scope.Tool,
+            ["principal"] = subject,
+            ["client_id"] = clientId,
+            ["arguments_sha256"] = review.Fingerprint,
+            ["approvals_required"] = review.ApprovalsRequired,
+            ["created_at"] = AuditJson.FormatTime(review.CreatedAt),
+            ["expires_at"] = AuditJson.FormatTime(review.ExpiresAt),
+            ["correlation_id"] = review.CorrelationId,
+            ["text"] = $"Review {review.Id}: {subject} wants to call {review.Scope.Connector}/{review.Scope.Tool}; decide by {AuditJson.FormatTime(review.ExpiresAt)}.",
+        };
+        if ((_config.Admin.PublicUrl ?? _config.Admin.Listen) is { } admin)
+        {
+            summary["console_url"] = admin.TrimEnd('/') + "/admin/#reviews";
+        }
+
+        if (_config.Audit.IncludeArguments)
+        {
+            summary["arguments"] = JsonNode.Parse(review.ArgumentsJson);
+        }
+
+        return summary;
+    }
+}

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>
+/// Reviews: a held record (state 3) is its review. Holding is the claim's conditional insert; taking an approved
+/// hold is one conditional <c>UPDATE</c> (one winner under the row lock); a decision is a <c>SELECT … FOR UPDATE</c>
+/// and an <c>UPDATE</c> in one transaction, so a review is decided once.
+/// </summary>
+internal sealed partial class PostgresIdempotencyStore
+{
+    private const string ReviewColumns =
+        "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason";
+
+    private const string HoldSql = """
+        INSERT INTO portcullis_idempotency AS r
+            (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result,
+             review_id, review_mode, review_arguments, review_correlation_id, review_expires_at, review_required, review_approvals)
+        VALUES (@environment, @connector, @principal, @tool, @key, @fingerprint, 3, '', @correlation, @owner, @now, @now, @now, NULL,
+                @review, @mode, @arguments, @correlation, @expires, @required, '[]')
+        ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
+        SET fingerprint = EXCLUDED.fingerprint, state = 3, token = '', correlation_id = EXCLUDED.correlation_id, owner = EXCLUDED.owner,
+            created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at, updated_at = EXCLUDED.updated_at, result = NULL,
+            resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
+            review_id = EXCLUDED.review_id, review_mode = EXCLUDED.review_mode, review_arguments = EXCLUDED.review_arguments,
+            review_correlation_id = EXCLUDED.review_correlation_id, review_expires_at = EXCLUDED.review_expires_at,
+            review_required = EXCLUDED.review_required, review_approvals = '[]', review_decision = NULL, review_decided_by = NULL,
+            review_decided_at = NULL, review_reason = NULL
+        WHERE r.created_at <= @expired
+        RETURNING review_id
+        """;
+
+    public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await using var select = dataSource.CreateCommand($"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE review_id = @id AND created_at > @cutoff");
+        select.Parameters.AddWithValue("id", id);
+        select.Parameters.AddWithValue("cutoff", (now - retention).ToUnixTimeMilliseconds());
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
+    }
+
+    public async ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken)
+    {
+        await using var select = dataSource.CreateCommand();
+        var where = new StringBuilder("review_id IS NOT NULL AND created_at > @cutoff");
+        select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+        select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+        where.Append(request.State switch
+        {
+            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > @now",
+            ReviewState.Expired => " AND review_decision IS NULL AND review_expires_at <= @now",
+            ReviewState.Approved => " AND review_decision = true",
+            ReviewState.Denied => " AND review_decision = false",
+            _ => "",
+        });
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool) })
+        {
+            if (value is not null)
+            {
+                where.Append($" AND {column} = @{column}");
+                select.Parameters.AddWithValue(column, value);
+            }
+        }
+
+        if (request.Cursor is { } cursor)
+        {
+            var (createdAt, id) = DecodeReviewCursor(cursor);
+            where.Append(" AND (created_at, review_id) > (@c_created, @c_id)");
+            select.Parameters.AddWithValue("c_created", createdAt);
+            select.Parameters.AddWithValue("c_id", id);
+        }
+
+        select.CommandText = $"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE {where} ORDER BY created_at, review_id LIMIT @limit";
+        select.Parameters.AddWithValue("limit", request.Limit + 1);
+        var reviews = new List<ReviewRecord>(request.Limit);
+        string? next = null;
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reviews.Count == request.Limit)
+            {
+                var last = reviews[^1];
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id));
+                break;
+            }
+
+            reviews.Add(ReadReview(reader, 0));
+        }
+
+        return new ReviewPage(reviews, next);
+    }
+
+    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        ReviewRecord? review;
+        await using (var select = new NpgsqlCommand(
+            $"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE review_id = @id AND created_at > @cutoff FOR UPDATE", connection, transaction))
+        {
+            select.Parameters.AddWithValue("id", request.Id);
+            select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            review = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
+        }
+
+        if (review is null)
+        {
+            return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
+        }
+
+        var (status, decided) = ReviewTransitions.Decide(review, request);
+        if (status is not (ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded))
+        {
+            return new ReviewDecisionResult(status, review);
+        }
+
+        await using (var update = new NpgsqlCommand("""
+            UPDATE portcullis_idempotency SET review_approvals = @approvals, review_decision = @decision, review_decided_by = @by,
+                review_decided_at = @at, review_reason = @reason, updated_at = @at
+            WHERE review_id = @id AND review_decision IS NULL
+            """, connection, transaction))
+        {
+            update.Parameters.AddWithValue("id", request.Id);
+            update.Parameters.AddWithValue("approvals", Approvals(decided.Approvals));
+            update.Parameters.Add(new NpgsqlParameter<bool?>("decision", decided.Decision?.Approved));
+            update.Parameters.Add(new NpgsqlParameter<string?>("by", decided.Decision?.DecidedBy));
+            update.Parameters.AddWithValue("at", request.Now.ToUnixTimeMilliseconds());
+            update.Parameters.Add(new NpgsqlParameter<string?>("reason", decided.Decision?.Reason));
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ReviewDecisionResult(status, decided);
+    }
+
+    /// <summary>Holds a free or expired key for a new review; false when a live record holds it (the caller reads it again).</summary>
+    private async Task<bool> TryHoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(HoldSql, connection);
+        Bind(insert, request.Scope);
+        insert.Parameters.AddWithValue("fingerprint", request.Fingerprint);
+        insert.Parameters.AddWithValue("correlation", request.CorrelationId);
+        insert.Parameters.AddWithValue("owner", replica.Owner);
+        insert.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("review", hold.Id);
+        insert.Parameters.AddWithValue("mode", hold.Mode);
+        insert.Parameters.AddWithValue("arguments", hold.ArgumentsJson);
+        insert.Parameters.AddWithValue("expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("required", hold.ApprovalsRequired);
+        insert.Parameters.AddWithValue("expired", expired);
+        await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+
+        // Held or not, the next read answers: with this hold, or with the record that won the race.
+        return true;
+    }
+
+    /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>
+    private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await using var update = new NpgsqlCommand($"""
+            UPDATE portcullis_idempotency SET state = {InProgress}, token = @token, correlation_id = @correlation, owner = @owner,
+                lease_expires_at = @lease, updated_at = @now
+            WHERE {Key} AND state = {AwaitingReview} AND review_decision = true
+            """, connection);
+        Bind(update, request.Scope);
+        update.Parameters.AddWithValue("token", token);
+        update.Parameters.AddWithValue("correlation", request.CorrelationId);
+        update.Parameters.AddWithValue("owner", replica.Owner);
+        update.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+        return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 ? token : null;
+    }
+
+    private static ReviewRecord ReadReview(NpgsqlDataReader r, int o)
+    {
+        var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
+        var approvals = JsonSerializer.Deserialize(r.GetString(o + 13), PostgresJson.Default.StringArrayArray) ?? [];
+        return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), r.GetInt32(o + 12))
+        {
+            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Decision = r.IsDBNull(o + 14)
+                ? null
+                : new ReviewDecision(r.GetBoolean(o + 14), r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),
+        };
+    }
+
+    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
+        JsonSerializer.Serialize(
+            [.. approvals.Select(a => a.Reason is null
+                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
+                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
+            PostgresJson.Default.StringArrayArray);
+
+    private static (long CreatedAt, string Id) DecodeReviewCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            var comma = text.IndexOf(',', StringComparison.Ordinal);
+            if (comma > 0 && long.TryParse(text.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            {
+                return (createdAt, text[(comma + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
+    }
+}

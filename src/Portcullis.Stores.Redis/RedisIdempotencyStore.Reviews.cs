@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+using StackExchange.Redis;
+
+namespace Portcullis.Stores.Redis;
+
+/// <summary>
+/// Reviews: a held record (state 3) is its review, in the record's own hash. Holding and taking an approved hold are
+/// part of the claim script; a decision is an optimistic transaction on the record (its approvals unchanged and no
+/// decision yet, else read again), applying the one state machine every store shares, so a review is decided once.
+/// A review id leads to its record through <see cref="RedisKeys.Review"/>; reviewers' lists walk
+/// <see cref="RedisKeys.ReviewIndex"/> oldest first.
+/// </summary>
+internal sealed partial class RedisIdempotencyStore
+{
+    private const int DecideAttempts = 50;
+
+    public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        var record = await Db.StringGetAsync(keys.Review(id)).ConfigureAwait(false);
+        if (record.IsNull)
+        {
+            return null;
+        }
+
+        var review = ReadReview(await Db.HashGetAllAsync((string)record!).ConfigureAwait(false));
+        return review is not null && review.Id == id && review.CreatedAt > now - retention ? review : null;
+    }
+
+    public async ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var cutoff = (request.Now - request.Retention).ToUnixTimeMilliseconds();
+        var (fromScore, afterId) = request.Cursor is { } cursor ? DecodeReviewCursor(cursor) : (cutoff, null);
+        var reviews = new List<ReviewRecord>(request.Limit);
+        var skip = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = await db.SortedSetRangeByScoreWithScoresAsync(keys.ReviewIndex, fromScore, double.PositiveInfinity,
+                request.Cursor is null ? Exclude.Start : Exclude.None, skip: skip, take: ListBatch).ConfigureAwait(false);
+            if (batch.Length == 0)
+            {
+                return new ReviewPage(reviews, null);
+            }
+
+            skip += batch.Length;
+            foreach (var entry in batch)
+            {
+                var id = (string)entry.Element!;
+                if (afterId is not null && (long)entry.Score == fromScore && string.CompareOrdinal(id, afterId) <= 0)
+                {
+                    continue;
+                }
+
+                if (await GetReviewAsync(id, request.Now, request.Retention, cancellationToken).ConfigureAwait(false) is not { } review
+                    || (request.State is { } state && review.StateAt(request.Now) != state)
+                    || (request.Connector is not null && review.Scope.Connector != request.Connector)
+                    || (request.Tool is not null && review.Scope.Tool != request.Tool))
+                {
+                    continue;
+                }
+
+                if (reviews.Count == request.Limit)
+                {
+                    var last = reviews[^1];
+                    return new ReviewPage(reviews, Convert.ToBase64String(Encoding.UTF8.GetBytes(
+                        last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id)));
+                }
+
+                reviews.Add(review);
+            }
+        }
+    }
+
+    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var record = await db.StringGetAsync(keys.Review(request.Id)).ConfigureAwait(false);
+        if (record.IsNull)
+        {
+            return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
+        }
+
+        var key = (RedisKey)(string)record!;
+        for (var attempt = 0; attempt < DecideAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var fields = await db.HashGetAllAsync(key).ConfigureAwait(false);
+            var review = ReadReview(fields);
+            if (review is null || review.Id != request.Id || review.CreatedAt <= request.Now - request.Retention)
+            {
+                return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
+            }
+
+            var (status, decided) = ReviewTransitions.Decide(review, request);
+            if (status is not (ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded))
+            {
+                return new ReviewDecisionResult(status, review);
+            }
+
+            var transaction = db.CreateTransaction();
+            transaction.AddCondition(Condition.HashEqual(key, "rv_id", request.Id));
+            transaction.AddCondition(Condition.HashEqual(key, "rv_approvals", Field(fields, "rv_approvals")));
+            transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
+            List<HashEntry> changes = [new("rv_approvals", Approvals(decided.Approvals)), new("updated", request.Now.ToUnixTimeMilliseconds())];
+            if (decided.Decision is { } decision)
+            {
+                changes.Add(new("rv_decision", decision.Approved ? "1" : "0"));
+                changes.Add(new("rv_by", decision.DecidedBy));
+                changes.Add(new("rv_at", decision.DecidedAt.ToUnixTimeMilliseconds()));
+                if (decision.Reason is { } reason)
+                {
+                    changes.Add(new("rv_reason", reason));
+                }
+            }
+
+            _ = transaction.HashSetAsync(key, [.. changes]);
+            if (await transaction.ExecuteAsync().ConfigureAwait(false))
+            {
+                return new ReviewDecisionResult(status, decided);
+            }
+        }
+
+        throw new InvalidOperationException("The review kept changing while it was decided.");
+    }
+
+    private async Task<ReviewRecord> ReadReviewAsync(RedisKey key) =>
+        ReadReview(await Db.HashGetAllAsync(key).ConfigureAwait(false)) ?? throw new InvalidOperationException("The held record vanished after its claim.");
+
+    private static ReviewRecord? ReadReview(HashEntry[] fields)
+    {
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+
+        var f = fields.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
+        if (f.GetValueOrDefault("rv_id") is not { } id || !f.ContainsKey("environment"))
+        {
+            return null;
+        }
+
+        var scope = new IdempotencyScope(f["environment"]!, f["connector"]!, f["principal"]!, f["tool"]!, f["key"]!);
+        var approvals = JsonSerializer.Deserialize(f.GetValueOrDefault("rv_approvals") ?? "[]", RedisJson.Default.StringArrayArray) ?? [];
+        return new ReviewRecord(id, scope, f["fp"]!, f["rv_mode"]!, f["rv_args"]!, f["rv_corr"]!,
+            DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "created")), DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_expires")),
+            int.Parse(f["rv_required"]!, CultureInfo.InvariantCulture))
+        {
+            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Decision = f.GetValueOrDefault("rv_decision") is { } d
+                ? new ReviewDecision(d == "1", f.GetValueOrDefault("rv_by") ?? "", DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_at")), f.GetValueOrDefault("rv_reason"))
+                : null,
+        };
+    }
+
+    private static RedisValue Field(HashEntry[] fields, string name) => fields.FirstOrDefault(e => e.Name == name).Value;
+
+    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
+        JsonSerializer.Serialize(
+            [.. approvals.Select(a => a.Reason is null
+                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
+                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
+            RedisJson.Default.StringArrayArray);
+
+    private static (long CreatedAt, string? Id) DecodeReviewCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            var comma = text.IndexOf(',', StringComparison.Ordinal);
+            if (comma > 0 && long.TryParse(text.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            {
+                return (createdAt, text[(comma + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
+    }
+}

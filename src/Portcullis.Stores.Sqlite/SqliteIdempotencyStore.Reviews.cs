@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+
+namespace Portcullis.Stores.Sqlite;
+
+/// <summary>
+/// Reviews: a held record is its review. Its columns say who must decide and by when; approvals and the decision
+/// change in one <c>BEGIN IMMEDIATE</c> transaction each, so a review is decided once.
+/// </summary>
+internal sealed partial class SqliteIdempotencyStore
+{
+    private const string ReviewColumns =
+        "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason";
+
+    private static readonly (string Column, string Type)[] ReviewColumnTypes =
+    [
+        ("review_id", "TEXT"), ("review_mode", "TEXT"), ("review_arguments", "TEXT"), ("review_correlation_id", "TEXT"),
+        ("review_expires_at", "INTEGER"), ("review_required", "INTEGER"), ("review_approvals", "TEXT"), ("review_decision", "INTEGER"),
+        ("review_decided_by", "TEXT"), ("review_decided_at", "INTEGER"), ("review_reason", "TEXT"),
+    ];
+
+    public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        return ReadReview(connection, null, id, now - retention);
+    }
+
+    public async ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        var where = new StringBuilder("review_id IS NOT NULL AND created_at > $cutoff");
+        select.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+        select.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        where.Append(request.State switch
+        {
+            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > $now",
+            ReviewState.Expired => " AND review_decision IS NULL AND review_expires_at <= $now",
+            ReviewState.Approved => " AND review_decision = 1",
+            ReviewState.Denied => " AND review_decision = 0",
+            _ => "",
+        });
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool) })
+        {
+            if (value is not null)
+            {
+                where.Append($" AND {column} = ${column}");
+                select.Parameters.AddWithValue("$" + column, value);
+            }
+        }
+
+        if (request.Cursor is { } cursor)
+        {
+            var (createdAt, id) = DecodeReviewCursor(cursor);
+            where.Append(" AND (created_at > $c_created OR (created_at = $c_created AND review_id > $c_id))");
+            select.Parameters.AddWithValue("$c_created", createdAt);
+            select.Parameters.AddWithValue("$c_id", id);
+        }
+
+        select.CommandText = $"SELECT {ReviewColumns} FROM idempotency WHERE {where} ORDER BY created_at, review_id LIMIT $limit";
+        select.Parameters.AddWithValue("$limit", request.Limit + 1);
+        var reviews = new List<ReviewRecord>(request.Limit);
+        string? next = null;
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reviews.Count == request.Limit)
+            {
+                var last = reviews[^1];
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id));
+                break;
+            }
+
+            reviews.Add(ReadReview(reader));
+        }
+
+        return new ReviewPage(reviews, next);
+    }
+
+    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var review = ReadReview(connection, transaction, request.Id, request.Now - request.Retention);
+            if (review is null)
+            {
+                return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
+            }
+
+            var (status, decided) = ReviewTransitions.Decide(review, request);
+            if (status is not (ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded))
+            {
+                return new ReviewDecisionResult(status, review);
+            }
+
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE idempotency SET review_approvals = $approvals, review_decision = $decision, review_decided_by = $by,
+                    review_decided_at = $at, review_reason = $reason, updated_at = $at
+                WHERE review_id = $id AND review_decision IS NULL
+                """;
+            update.Parameters.AddWithValue("$id", request.Id);
+            update.Parameters.AddWithValue("$approvals", Approvals(decided.Approvals));
+            update.Parameters.AddWithValue("$decision", decided.Decision is { } d ? (d.Approved ? 1 : 0) : DBNull.Value);
+            update.Parameters.AddWithValue("$by", (object?)decided.Decision?.DecidedBy ?? DBNull.Value);
+            update.Parameters.AddWithValue("$at", request.Now.ToUnixTimeMilliseconds());
+            update.Parameters.AddWithValue("$reason", (object?)decided.Decision?.Reason ?? DBNull.Value);
+            update.ExecuteNonQuery();
+            transaction.Commit();
+            return new ReviewDecisionResult(status, decided);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
+    private static void InsertHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, ReviewHold hold)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""
+            INSERT OR REPLACE INTO idempotency
+                (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result,
+                 resolved_executed, resolved_by, resolved_at, resolution_note,
+                 review_id, review_mode, review_arguments, review_correlation_id, review_expires_at, review_required, review_approvals,
+                 review_decision, review_decided_by, review_decided_at, review_reason)
+            VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, {AwaitingReview}, '', $correlation, $now, $now, $now, NULL,
+                    NULL, NULL, NULL, NULL,
+                    $review, $mode, $arguments, $correlation, $expires, $required, '[]', NULL, NULL, NULL, NULL)
+            """;
+        Bind(insert, request.Scope);
+        insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
+        insert.Parameters.AddWithValue("$correlation", request.CorrelationId);
+        insert.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$review", hold.Id);
+        insert.Parameters.AddWithValue("$mode", hold.Mode);
+        insert.Parameters.AddWithValue("$arguments", hold.ArgumentsJson);
+        insert.Parameters.AddWithValue("$expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("$required", hold.ApprovalsRequired);
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// A held record found by a claim: approved becomes this call's in-progress claim (in the caller's transaction, so
+    /// once); otherwise it answers with its review's state.
+    /// </summary>
+    private static ClaimResult JudgeHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
+    {
+        var review = ReadReview(connection, transaction, scope: request.Scope)!;
+        switch (review.StateAt(request.Now))
+        {
+            case ReviewState.Approved:
+                var token = Guid.NewGuid().ToString("N");
+                using (var update = connection.CreateCommand())
+                {
+                    update.Transaction = transaction;
+                    update.CommandText = $"""
+                        UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
+                        WHERE {Key} AND state = {AwaitingReview} AND review_decision = 1
+                        """;
+                    Bind(update, request.Scope);
+                    update.Parameters.AddWithValue("$token", token);
+                    update.Parameters.AddWithValue("$correlation", request.CorrelationId);
+                    update.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+                    update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+                    update.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+                return ClaimResult.Claimed(token, review);
+            case ReviewState.Denied:
+                return ClaimResult.Held(ClaimStatus.ReviewDenied, review);
+            case ReviewState.Expired:
+                return ClaimResult.Held(ClaimStatus.ReviewExpired, review);
+            default:
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, review);
+        }
+    }
+
+    private static ReviewRecord? ReadReview(SqliteConnection connection, SqliteTransaction? transaction, string? id = null, DateTimeOffset? cutoff = null, IdempotencyScope? scope = null)
+    {
+        using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        if (scope is not null)
+        {
+            select.CommandText = $"SELECT {ReviewColumns} FROM idempotency WHERE {Key} AND review_id IS NOT NULL";
+            Bind(select, scope);
+        }
+        else
+        {
+            select.CommandText = $"SELECT {ReviewColumns} FROM idempotency WHERE review_id = $id AND created_at > $cutoff";
+            select.Parameters.AddWithValue("$id", id);
+            select.Parameters.AddWithValue("$cutoff", cutoff!.Value.ToUnixTimeMilliseconds());
+        }
+
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? ReadReview(reader) : null;
+    }
+
+    private static ReviewRecord ReadReview(SqliteDataReader r)
+    {
+        var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
+        var approvals = JsonSerializer.Deserialize(r.GetString(13), StoreJsonContext.Default.StringArrayArray) ?? [];
+        return new ReviewRecord(r.GetString(6), scope, r.GetString(5), r.GetString(7), r.GetString(8), r.GetString(9),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)), r.GetInt32(12))
+        {
+            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Decision = r.IsDBNull(14)
+                ? null
+                : new ReviewDecision(r.GetInt64(14) != 0, r.GetString(15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(16)), r.IsDBNull(17) ? null : r.GetString(17)),
+        };
+    }
+
+    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
+        JsonSerializer.Serialize(
+            [.. approvals.Select(a => a.Reason is null
+                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
+                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
+            StoreJsonContext.Default.StringArrayArray);
+
+    private static (long CreatedAt, string Id) DecodeReviewCursor(string cursor)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            var comma = text.IndexOf(',', StringComparison.Ordinal);
+            if (comma > 0 && long.TryParse(text.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            {
+                return (createdAt, text[(comma + 1)..]);
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
+    }
+}

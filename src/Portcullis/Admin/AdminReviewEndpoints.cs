@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// <c>/admin/api/reviews</c> (scope <c>portcullis:review</c>): held calls waiting for a person, with their arguments
+/// as the audit trail would keep them (redacted fields replaced), and deciding one
+/// (<c>POST …/{id} {"decision": "approve" | "deny", "reason": …}</c>). A reviewer never decides their own call.
+/// </summary>
+internal static class AdminReviewEndpoints
+{
+    public const int MaxReasonLength = 1000;
+
+    public static void Map(RouteGroupBuilder reviews)
+    {
+        reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        {
+            var query = request.Query;
+            ReviewState? state = null;
+            if (query["state"].ToString() is { Length: > 0 } s)
+            {
+                if (ParseState(s) is not { } parsed)
+                {
+                    return AdminResults.BadRequest("state: one of pending, approved, denied, expired.");
+                }
+
+                state = parsed;
+            }
+
+            var limit = 100;
+            if (query["limit"].ToString() is { Length: > 0 } l
+                && (!int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > ReviewListRequest.MaxLimit))
+            {
+                return AdminResults.BadRequest($"limit: a whole number from 1 to {ReviewListRequest.MaxLimit}.");
+            }
+
+            var now = gate.Now;
+            ReviewPage page;
+            try
+            {
+                page = await store.ListReviewsAsync(new ReviewListRequest(now, gate.Retention)
+                {
+                    State = state,
+                    Connector = Value(query, "connector"),
+                    Tool = Value(query, "tool"),
+                    Limit = limit,
+                    Cursor = Value(query, "cursor"),
+                }, cancellationToken);
+            }
+            catch (ArgumentException)
+            {
+                return AdminResults.BadRequest("cursor: not one this API gave out.");
+            }
+
+            return AdminResults.Json(new JsonObject
+            {
+                ["reviews"] = new JsonArray([.. page.Reviews.Select(r => (JsonNode)Review(r, now))]),
+                ["next"] = page.Next,
+            });
+        });
+
+        reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        {
+            var now = gate.Now;
+            return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review
+                ? AdminResults.Json(Review(review, now))
+                : AdminResults.NotFound("No review has this id (it may have passed its retention).");
+        });
+
+        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        {
+            var (approve, reason, problem) = await ReadDecision(request, cancellationToken);
+            if (problem is not null || approve is not { } decision)
+            {
+                return AdminResults.BadRequest(problem ?? "The body must be {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
+            }
+
+            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review)
+            {
+                return AdminResults.NotFound("No review has this id (it may have passed its retention).");
+            }
+
+            var reviewer = AdminAuthentication.Subject(request.HttpContext.User);
+            if (string.Equals(IdempotencyRecordId.Principal(review.Scope).Subject, reviewer, StringComparison.Ordinal))
+            {
+                return AdminResults.Error(ErrorCatalog.Forbidden, "A reviewer cannot decide their own call: another person must review it.", null, StatusCodes.Status403Forbidden);
+            }
+
+            if (review.Mode == ReviewModes.Caller)
+            {
+                return AdminResults.Conflict("This review is the calling user's to confirm (caller mode); reviewers cannot decide it.");
+            }
+
+            var result = await gate.DecideAsync(review, reviewer, decision, reason, cancellationToken);
+            var now = gate.Now;
+            return result.Status switch
+            {
+                ReviewDecisionStatus.NotFound => AdminResults.NotFound("No review has this id (it may have passed its retention)."),
+                ReviewDecisionStatus.AlreadyDecided => AdminResults.Conflict($"The review was already {State(result.Review!.StateAt(now))}; nothing changed."),
+                ReviewDecisionStatus.Expired => AdminResults.Conflict("The review expired before this decision; nothing changed."),
+                ReviewDecisionStatus.AlreadyApproved => AdminResults.Conflict("You already approved this review; it needs another reviewer's approval."),
+                _ => AdminResults.Json(Review(result.Review!, now)),
+            };
+        });
+    }
+
+    private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return (null, null, "The body is not JSON; send {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("decision", out var d) || d.ValueKind != JsonValueKind.String
+                || d.GetString() is not ("approve" or "deny"))
+            {
+                return (null, null, "decision: required, \"approve\" or \"deny\".");
+            }
+
+            string? reason = null;
+            if (root.TryGetProperty("reason", out var r) && r.ValueKind != JsonValueKind.Null)
+            {
+                if (r.ValueKind != JsonValueKind.String || r.GetString()!.Length > MaxReasonLength)
+                {
+                    return (null, null, $"reason: a string of at most {MaxReasonLength} characters.");
+                }
+
+                reason = string.IsNullOrWhiteSpace(r.GetString()) ? null : r.GetString();
+            }
+
+            return (d.GetString() == "approve", reason, null);
+        }
+    }
+
+    internal static JsonObject Review(ReviewRecord review, DateTimeOffset now)
+    {
+        var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+        return new JsonObject
+        {
+            ["id"] = review.Id,
+            ["state"] = State(review.StateAt(now)),
+            ["mode"] = review.Mode,
+            ["environment"] = review.Scope.Environment,
+            ["connector"] = review.Scope.Connector,
+            ["tool"] = review.Scope.Tool,
+            ["principal"] = subject,
+            ["client_id"] = clientId,
+            ["key"] = review.Scope.Key,
+            ["idempotency_id"] = IdempotencyRecordId.From(review.Scope),
+            ["arguments"] = JsonNode.Parse(review.ArgumentsJson),
+            ["arguments_sha256"] = review.Fingerprint,
+            ["correlation_id"] = review.CorrelationId,
+            ["created_at"] = AdminResults.Time(review.CreatedAt),
+            ["expires_at"] = AdminResults.Time(review.ExpiresAt),
+            ["approvals_required"] = review.ApprovalsRequired,
+            ["approvals"] = new JsonArray([.. review.Approvals.Select(a => (JsonNode)new JsonObject
+            {
+                ["reviewer"] = a.Reviewer,
+                ["at"] = AdminResults.Time(a.At),
+                ["reason"] = a.Reason,
+            })]),
+            ["decision"] = review.Decision is { } d
+                ? new JsonObject { ["approved"] = d.Approved, ["decided_by"] = d.DecidedBy, ["decided_at"] = AdminResults.Time(d.DecidedAt), ["reason"] = d.Reason }
+                : null,
+        };
+    }
+
+    private static string State(ReviewState state) => state switch
+    {
+        ReviewState.Pending => "pending",
+        ReviewState.Approved => "approved",
+        ReviewState.Denied => "denied",
+        _ => "expired",
+    };
+
+    private static ReviewState? ParseState(string text) => text switch
+    {
+        "pending" => ReviewState.Pending,
+        "approved" => ReviewState.Approved,
+        "denied" => ReviewState.Denied,
+        "expired" => ReviewState.Expired,
+        _ => null,
+    };
+
+    private static string? Value(IQueryCollection values, string name) => values[name].ToString() is { Length: > 0 } v ? v : null;
+}

@@ -1,0 +1,158 @@
+// The admin console: plain DOM, no framework, no build step. Every value from the API is written with
+// textContent (never innerHTML), the token lives in sessionStorage and travels only in the Authorization header.
+"use strict";
+
+(() => {
+  const storageKey = "portcullis-admin-token";
+  const $ = (id) => document.getElementById(id);
+  const view = $("view");
+
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (name === "text") node.textContent = value;
+      else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value);
+    }
+    for (const child of children) node.append(child);
+    return node;
+  };
+
+  const status = (message) => { $("status").textContent = message || ""; };
+
+  async function api(path, options = {}) {
+    const token = sessionStorage.getItem(storageKey);
+    const response = await fetch("/admin/api" + path, {
+      ...options,
+      headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+    });
+    const body = await response.json().catch(() => null);
+    if (response.status === 401) { signOut("The token was refused; sign in again."); throw new Error("unauthenticated"); }
+    if (!response.ok) throw new Error(body?.error?.message || ("HTTP " + response.status));
+    return body;
+  }
+
+  const table = (headers, rows) => el("table", {},
+    el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { text: h })))),
+    el("tbody", {}, ...rows));
+
+  const json = (value) => el("pre", { text: JSON.stringify(value, null, 2) });
+
+  async function reviews() {
+    const page = await api("/reviews?state=pending");
+    const rows = page.reviews.map((r) => {
+      const reason = el("input", { type: "text", placeholder: "reason", "aria-label": "reason", "data-testid": "reason-" + r.id, maxlength: "1000" });
+      const decide = (decision) => async () => {
+        try {
+          await api("/reviews/" + encodeURIComponent(r.id), { method: "POST", body: JSON.stringify({ decision, reason: reason.value || null }) });
+          status(`Review ${r.id}: ${decision === "approve" ? "approved" : "denied"}.`);
+          await show("reviews");
+        } catch (e) { status(e.message); }
+      };
+      return el("tr", { "data-review": r.id },
+        el("td", { text: r.connector + " / " + r.tool }),
+        el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
+        el("td", {}, json(r.arguments)),
+        el("td", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
+        el("td", {}, el("div", { class: "actions" }, reason,
+          el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") }),
+          el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") }))));
+    });
+    return [el("h2", { text: "Pending reviews" }),
+      rows.length ? table(["Call", "Caller", "Arguments", "Times", "Decision"], rows) : el("p", { text: "No call is waiting for review.", "data-testid": "no-reviews" })];
+  }
+
+  async function connectors() {
+    const page = await api("/connectors");
+    const parts = [el("h2", { text: "Connectors" })];
+    for (const c of page.connectors) {
+      const tools = await api("/connectors/" + encodeURIComponent(c.name) + "/tools");
+      parts.push(el("h3", {}, el("span", { text: c.name + " " }),
+        el("span", { class: c.upstream.up ? "up" : "down", text: c.upstream.up ? "up" : c.upstream.state })));
+      parts.push(table(["Tool", "Allowed", "Scopes", "Policy"], tools.tools.map((t) => el("tr", {},
+        el("td", { text: t.name }), el("td", { text: t.allowed ? "yes" : "no: " + t.reason }),
+        el("td", { text: (t.scopes || []).join(" ") }),
+        el("td", {}, json({ kind: t.kind, review: t.review, timeout_seconds: t.timeout_seconds, rate_limit: t.rate_limit }))))));
+    }
+    return parts;
+  }
+
+  async function audit(query = "") {
+    const page = await api("/audit?limit=100" + query);
+    const fields = ["kind", "decision", "connector", "tool", "principal"];
+    const inputs = fields.map((f) => el("input", { type: "text", placeholder: f, "aria-label": f, name: f }));
+    const filter = el("form", { class: "filters", onsubmit: async (e) => {
+      e.preventDefault();
+      const q = inputs.filter((i) => i.value).map((i) => "&" + i.name + "=" + encodeURIComponent(i.value)).join("");
+      await show("audit", q);
+    } }, ...inputs, el("button", { type: "submit", text: "Filter" }));
+    return [el("h2", { text: "Audit trail" }), filter, table(["Time", "Kind", "Decision", "Where", "Who", "Detail"], page.events.map((e) => el("tr", {},
+      el("td", { text: e.time }), el("td", { text: e.kind }), el("td", { text: e.decision + (e.code ? " (" + e.code + ")" : "") }),
+      el("td", { text: [e.connector, e.tool].filter(Boolean).join(" / ") }),
+      el("td", { text: [e.principal, e.actor ? "by " + e.actor : null].filter(Boolean).join(" ") }),
+      el("td", { text: e.detail || "" }))))];
+  }
+
+  async function keys() {
+    const page = await api("/idempotency?state=outcome_unknown");
+    const rows = page.records.map((r) => {
+      const note = el("input", { type: "text", placeholder: "note", "aria-label": "note", maxlength: "1000" });
+      const resolve = (executed) => async () => {
+        try {
+          await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null }) });
+          status("Key settled.");
+          await show("keys");
+        } catch (e) { status(e.message); }
+      };
+      return el("tr", {}, el("td", { text: r.connector + " / " + r.tool }), el("td", { text: r.principal }), el("td", { text: r.key }),
+        el("td", { text: r.created_at }), el("td", {}, el("div", { class: "actions" }, note,
+          el("button", { type: "button", text: "It took effect", onclick: resolve(true) }),
+          el("button", { type: "button", text: "It did not", onclick: resolve(false) }))));
+    });
+    return [el("h2", { text: "Outcome-unknown keys" }),
+      rows.length ? table(["Call", "Caller", "Key", "Created", "Settle"], rows) : el("p", { text: "No key is outcome-unknown." })];
+  }
+
+  const views = { reviews, connectors, audit, keys };
+
+  async function show(name, query) {
+    for (const b of document.querySelectorAll("nav button[data-view]")) {
+      if (b.dataset.view === name) b.setAttribute("aria-current", "page"); else b.removeAttribute("aria-current");
+    }
+    try {
+      view.replaceChildren(...await views[name](query));
+      location.hash = name;
+    } catch (e) {
+      if (e.message !== "unauthenticated") { view.replaceChildren(el("p", { text: e.message })); }
+    }
+  }
+
+  function signedIn() {
+    $("sign-in").hidden = true;
+    $("nav").hidden = false;
+    view.hidden = false;
+    show(views[location.hash.slice(1)] ? location.hash.slice(1) : "reviews");
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(storageKey);
+    $("nav").hidden = true;
+    view.hidden = true;
+    view.replaceChildren();
+    $("sign-in").hidden = false;
+    status(message);
+  }
+
+  $("sign-in").addEventListener("submit", (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(storageKey, $("token").value.trim());
+    $("token").value = "";
+    status("");
+    signedIn();
+  });
+  $("sign-out").addEventListener("click", () => signOut("Signed out."));
+  for (const b of document.querySelectorAll("nav button[data-view]")) b.addEventListener("click", () => show(b.dataset.view));
+  if (sessionStorage.getItem(storageKey)) signedIn();
+})();

@@ -1,0 +1,88 @@
+using Portcullis.Core.Configuration;
+
+namespace Portcullis.Core.Tests.Configuration;
+
+/// <summary>Review policies: only writes, destructive opt-ins must declare review, reviewer mode needs the admin plane, all errors at once.</summary>
+public sealed class ReviewConfigTests : IDisposable
+{
+    private readonly string _base = Directory.CreateTempSubdirectory("portcullis-review-").FullName;
+
+    public void Dispose() => Directory.Delete(_base, recursive: true);
+
+    private static string Config(string tools, string top = "") => $$"""
+        {
+          "environment": "dev",
+          {{top}}
+          "connectors": [
+            {
+              "server": "crm",
+              "environment": "dev",
+              "upstream": { "url": "http://127.0.0.1:9/mcp" },
+              "auth": { "mode": "none" },
+              "tools_allow": ["delete_contact", "find_contact"],
+              "tools": {{tools}}
+            }
+          ]
+        }
+        """;
+
+    private IReadOnlyList<ConfigError> Errors(string json)
+    {
+        try
+        {
+            ConfigLoader.Parse(json, _base, "test.json");
+            return [];
+        }
+        catch (ConfigException ex)
+        {
+            return ex.Errors;
+        }
+    }
+
+    [Fact]
+    public void Parse_DestructiveOptInWithoutReview_IsRefused()
+    {
+        var errors = Errors(Config("""{ "delete_contact": { "allow_destructive": true } }"""));
+
+        var error = Assert.Single(errors);
+        Assert.Equal("$.connectors[0].tools.delete_contact.allow_destructive", error.Path);
+        Assert.Contains("\"required\": false", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "required": false }""")]
+    [InlineData("""{ "required": true, "mode": "caller" }""")]
+    public void Parse_DestructiveOptInWithReviewDeclared_IsAccepted(string review)
+    {
+        Assert.Empty(Errors(Config($$"""{ "delete_contact": { "allow_destructive": true, "review": {{review}} } }""")));
+    }
+
+    [Fact]
+    public void Parse_ReviewOfAReadOnlyTool_IsRefused()
+    {
+        var errors = Errors(Config("""{ "find_contact": { "read_only": true, "review": { "required": true, "mode": "caller" } } }"""));
+
+        Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.find_contact.review" && e.Message.Contains("only write tools", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_ReviewerModeWithoutAdminPlane_IsRefused_WithAdminPlaneAccepted()
+    {
+        const string tools = """{ "delete_contact": { "allow_destructive": true, "review": { "required": true } } }""";
+
+        Assert.Contains(Errors(Config(tools)), e => e.Path == "$.connectors[0].tools.delete_contact.review.mode");
+        Assert.Empty(Errors(Config(tools, """ "identity": { "dev": true }, "admin": { "listen": "http://127.0.0.1:9090" }, """)));
+    }
+
+    [Fact]
+    public void Parse_EveryReviewMistake_ReportedAtOnce()
+    {
+        var errors = Errors(Config(
+            """{ "delete_contact": { "allow_destructive": true, "review": { "mode": "caller", "approvals": 2, "expires_seconds": 604800 } } }""",
+            """ "review": { "notify_url": "http://hooks.example.com/x" }, "idempotency": { "retention_hours": 24 }, """));
+
+        Assert.Contains(errors, e => e.Path == "$.review.notify_url");
+        Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.delete_contact.review.approvals");
+        Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.delete_contact.review.expires_seconds");
+    }
+}

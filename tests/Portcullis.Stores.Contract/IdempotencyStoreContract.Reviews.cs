@@ -1,0 +1,218 @@
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+
+namespace Portcullis.Stores.Contract;
+
+/// <summary>Reviews: the held record is the review, and its state moves once, atomically.</summary>
+public abstract partial class IdempotencyStoreContract
+{
+    protected static readonly TimeSpan ReviewWindow = TimeSpan.FromHours(1);
+
+    protected Task<ClaimResult> ClaimReviewed(IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null) =>
+        Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention)
+        {
+            Review = new ReviewHold(id ?? ReviewIds.New(), "reviewer", """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow),
+        }, Deadline).AsTask().WaitAsync(Timeout);
+
+    protected Task<ReviewDecisionResult> Decide(string id, string reviewer, bool approve, string? reason = null) =>
+        Store.DecideReviewAsync(new ReviewDecisionRequest(id, reviewer, approve, reason, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout);
+
+    [Fact]
+    public async Task Review_FreeKey_HeldPendingWithEverythingBound()
+    {
+        var held = await ClaimReviewed(Scope(), correlationId: "corr-held");
+
+        Assert.Equal(ClaimStatus.AwaitingReview, held.Status);
+        Assert.Null(held.Token);
+        var review = held.Review!;
+        Assert.True(ReviewIds.IsWellFormed(review.Id));
+        Assert.Equal(Scope(), review.Scope);
+        Assert.Equal("fp-1", review.Fingerprint);
+        Assert.Equal("reviewer", review.Mode);
+        Assert.Equal("""{"id":"c-1"}""", review.ArgumentsJson);
+        Assert.Equal("corr-held", review.CorrelationId);
+        Assert.Equal(Time.GetUtcNow() + ReviewWindow, review.ExpiresAt);
+        Assert.Equal(ReviewState.Pending, review.StateAt(Time.GetUtcNow()));
+        var stored = (await Store.GetReviewAsync(review.Id, Time.GetUtcNow(), Retention, Deadline))!;
+        Assert.Equal(review with { Approvals = [] }, stored with { Approvals = [] });
+        Assert.Empty(stored.Approvals);
+        Assert.Equal(IdempotencyState.AwaitingReview, (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!.State);
+    }
+
+    [Fact]
+    public async Task Review_RetryWhilePending_SameReviewStillPending_NeverOutcomeUnknown()
+    {
+        var first = await ClaimReviewed(Scope());
+        Time.Advance(Lease + TimeSpan.FromMinutes(1));
+
+        var retry = await ClaimReviewed(Scope(), correlationId: "corr-retry");
+        var plain = await Claim(Scope());
+
+        Assert.Equal(ClaimStatus.AwaitingReview, retry.Status);
+        Assert.Equal(first.Review!.Id, retry.Review!.Id);
+        Assert.Equal(ClaimStatus.AwaitingReview, plain.Status);
+    }
+
+    [Fact]
+    public async Task Review_OtherArguments_Reused()
+    {
+        await ClaimReviewed(Scope(), "fp-1");
+
+        Assert.Equal(ClaimStatus.Reused, (await ClaimReviewed(Scope(), "fp-2")).Status);
+    }
+
+    [Fact]
+    public async Task Review_Approved_NextClaimTakesItOnce_ThenInProgress_ThenReplay()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        var decided = await Decide(id, "bob", approve: true, "looks right");
+        Assert.Equal(ReviewDecisionStatus.Decided, decided.Status);
+        Assert.Equal(new ReviewDecision(true, "bob", Time.GetUtcNow(), "looks right"), decided.Review!.Decision);
+
+        var take = await ClaimReviewed(Scope(), correlationId: "corr-exec");
+        Assert.Equal(ClaimStatus.Claimed, take.Status);
+        Assert.Equal(id, take.Review!.Id);
+        Assert.Equal(ClaimStatus.InProgress, (await ClaimReviewed(Scope())).Status);
+
+        Assert.True(await Store.CompleteAsync(Scope(), take.Token!, "{\"done\":1}", Time.GetUtcNow(), Deadline));
+        var replay = await ClaimReviewed(Scope());
+        Assert.Equal(ClaimStatus.Completed, replay.Status);
+        Assert.Equal("{\"done\":1}", replay.ResultJson);
+        Assert.Equal("corr-exec", replay.OriginalCorrelationId);
+        Assert.Equal(ReviewState.Approved, (await Store.GetReviewAsync(id, Time.GetUtcNow(), Retention, Deadline))!.StateAt(Time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task Review_ConcurrentClaimsAfterApproval_ExactlyOneExecutes()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        await Decide(id, "bob", approve: true);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => ClaimReviewed(Scope(), correlationId: $"corr-{i}"))));
+
+        Assert.Single(claims, c => c.Status == ClaimStatus.Claimed);
+        Assert.All(claims.Where(c => c.Status != ClaimStatus.Claimed), c => Assert.Equal(ClaimStatus.InProgress, c.Status));
+    }
+
+    [Fact]
+    public async Task Review_ApprovedClaimReleased_GoesBackApproved_NotFreed()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        await Decide(id, "bob", approve: true);
+        var take = await ClaimReviewed(Scope());
+
+        Assert.True(await Store.ReleaseAsync(Scope(), take.Token!, Deadline));
+
+        Assert.Equal(IdempotencyState.AwaitingReview, (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!.State);
+        var again = await ClaimReviewed(Scope());
+        Assert.Equal(ClaimStatus.Claimed, again.Status);
+        Assert.Equal(id, again.Review!.Id);
+    }
+
+    [Fact]
+    public async Task Review_ApprovedClaimLeaseLapses_OutcomeUnknownLikeAnySentCall()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        await Decide(id, "bob", approve: true);
+        await ClaimReviewed(Scope());
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, (await ClaimReviewed(Scope())).Status);
+    }
+
+    [Fact]
+    public async Task Review_Denied_AnswersDeniedWithReason_AndNeverClaims()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        Assert.Equal(ReviewDecisionStatus.Decided, (await Decide(id, "bob", approve: false, "wrong customer")).Status);
+
+        var retry = await ClaimReviewed(Scope());
+
+        Assert.Equal(ClaimStatus.ReviewDenied, retry.Status);
+        Assert.Equal("wrong customer", retry.Review!.Decision!.Reason);
+        Assert.Equal("bob", retry.Review.Decision.DecidedBy);
+        Assert.Equal(ReviewDecisionStatus.AlreadyDecided, (await Decide(id, "carol", approve: true)).Status);
+        Assert.Equal(ClaimStatus.ReviewDenied, (await ClaimReviewed(Scope())).Status);
+    }
+
+    [Fact]
+    public async Task Review_PastDeadline_ExpiredAndUndecidable()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        Time.Advance(ReviewWindow);
+
+        Assert.Equal(ClaimStatus.ReviewExpired, (await ClaimReviewed(Scope())).Status);
+        Assert.Equal(ReviewDecisionStatus.Expired, (await Decide(id, "bob", approve: true)).Status);
+        Assert.Equal(ClaimStatus.ReviewExpired, (await ClaimReviewed(Scope())).Status);
+    }
+
+    [Fact]
+    public async Task Review_TwoApprovalsNeeded_DistinctReviewersCount()
+    {
+        var id = (await ClaimReviewed(Scope(), approvals: 2)).Review!.Id;
+
+        Assert.Equal(ReviewDecisionStatus.ApprovalRecorded, (await Decide(id, "bob", approve: true)).Status);
+        Assert.Equal(ReviewDecisionStatus.AlreadyApproved, (await Decide(id, "bob", approve: true)).Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope())).Status);
+        var second = await Decide(id, "carol", approve: true);
+
+        Assert.Equal(ReviewDecisionStatus.Decided, second.Status);
+        Assert.Equal(["bob", "carol"], second.Review!.Approvals.Select(a => a.Reviewer));
+        Assert.Equal(ClaimStatus.Claimed, (await ClaimReviewed(Scope())).Status);
+    }
+
+    [Fact]
+    public async Task Review_ConcurrentDecisions_OneWins()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Decide(id, $"r-{i}", approve: i % 2 == 0, $"reason {i}"))));
+
+        var winner = Assert.Single(results, r => r.Status == ReviewDecisionStatus.Decided);
+        Assert.All(results.Where(r => r != winner), r => Assert.Equal(ReviewDecisionStatus.AlreadyDecided, r.Status));
+        Assert.Equal(winner.Review!.Decision, (await Store.GetReviewAsync(id, Time.GetUtcNow(), Retention, Deadline))!.Decision);
+    }
+
+    [Fact]
+    public async Task Review_UnknownId_NotFound()
+    {
+        Assert.Equal(ReviewDecisionStatus.NotFound, (await Decide(ReviewIds.New(), "bob", approve: true)).Status);
+        Assert.Null(await Store.GetReviewAsync(ReviewIds.New(), Time.GetUtcNow(), Retention, Deadline));
+    }
+
+    [Fact]
+    public async Task Review_PastRetention_Absent()
+    {
+        var id = (await ClaimReviewed(Scope())).Review!.Id;
+        Time.Advance(Retention + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await Store.GetReviewAsync(id, Time.GetUtcNow(), Retention, Deadline));
+        Assert.Equal(ReviewDecisionStatus.NotFound, (await Decide(id, "bob", approve: true)).Status);
+    }
+
+    [Fact]
+    public async Task Review_List_ByStateOldestFirst_Paged()
+    {
+        var a = (await ClaimReviewed(Scope("k-a"))).Review!.Id;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var b = (await ClaimReviewed(Scope("k-b", tool: "delete_contact"))).Review!.Id;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var c = (await ClaimReviewed(Scope("k-c"))).Review!.Id;
+        await Decide(c, "bob", approve: false);
+        await Claim(Scope("plain"));
+
+        var first = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Pending, Limit = 1 }, Deadline);
+        var second = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Pending, Limit = 1, Cursor = first.Next }, Deadline);
+        var denied = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Denied }, Deadline);
+        var all = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention), Deadline);
+        Time.Advance(ReviewWindow);
+        var expired = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Expired }, Deadline);
+
+        Assert.Equal([a], first.Reviews.Select(r => r.Id));
+        Assert.Equal([b], second.Reviews.Select(r => r.Id));
+        Assert.Null(second.Next);
+        Assert.Equal([c], denied.Reviews.Select(r => r.Id));
+        Assert.Equal([a, b, c], all.Reviews.Select(r => r.Id));
+        Assert.Equal([a, b], expired.Reviews.Select(r => r.Id));
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Playwright;
+
+namespace Portcullis.Tests.Review;
+
+/// <summary>The admin console end to end in a real browser: Debian's Chromium driven by Playwright (no browser download).</summary>
+public sealed partial class ReviewTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Console_SignIn_SeePendingReview_Approve_AgentRetrySucceeds()
+    {
+        await using var agent = await AgentAsync("crm", "alice");
+        var id = ReviewId(await DeleteAsync(agent, "c-1003", "k-console"));
+        var hostile = ReviewId(await DeleteAsync(agent, "<img src=x onerror=\"document.title='owned'\">", "k-console-xss"));
+
+        using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            Timeout = 60_000,
+        }).WaitAsync(Timeout);
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (violations)
+                {
+                    violations.Add(message.Text);
+                }
+            }
+        };
+
+        var response = await page.GotoAsync(Admin.BaseUrl + "/admin/");
+        var headers = await response!.AllHeadersAsync();
+        Assert.Contains("script-src 'self'", headers["content-security-policy"]);
+        Assert.Contains("default-src 'none'", headers["content-security-policy"]);
+        Assert.Equal("nosniff", headers["x-content-type-options"]);
+
+        await page.FillAsync("#token", await Admin.TokenAsync("portcullis:review", "reviewer-bob"));
+        await page.ClickAsync("#sign-in button[type=submit]");
+        var row = page.Locator($"tr[data-review='{id}']");
+        await row.WaitForAsync();
+        var text = await row.InnerTextAsync();
+        Assert.Contains("delete_contact", text);
+        Assert.Contains("alice", text);
+        Assert.Contains("c-1003", text);
+
+        // Arguments are the caller's input: shown as text, never as markup.
+        var hostileRow = page.Locator($"tr[data-review='{hostile}']");
+        Assert.Contains("<img src=x onerror=", await hostileRow.InnerTextAsync());
+        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.NotEqual("owned", await page.TitleAsync());
+
+        await page.FillAsync($"[data-testid='reason-{id}']", "verified with the account owner");
+        await page.ClickAsync($"[data-testid='approve-{id}']");
+        await page.Locator("#status").Filter(new LocatorFilterOptions { HasText = "approved" }).WaitForAsync();
+        await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+
+        var retry = await DeleteAsync(agent, "c-1003", "k-console");
+        Assert.True(retry.IsError != true, System.Text.Json.JsonSerializer.Serialize(retry));
+        Assert.Equal("Deleted contact c-1003.", Text(retry));
+        Assert.False(fixture.ContactExists("crm", "c-1003"));
+        Assert.Empty(violations);
+
+        var admin = await Admin.TokenAsync();
+        var audited = await Admin.WaitForEventAsync(admin, "kind=review_decided&connector=crm", e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
+        Assert.Equal("reviewer-bob", audited["actor"]!.GetValue<string>());
+    }
+}

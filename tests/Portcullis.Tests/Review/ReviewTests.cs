@@ -1,0 +1,230 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+using Portcullis.Tests.Protocol;
+
+namespace Portcullis.Tests.Review;
+
+/// <summary>
+/// Human review through a real MCP client and the real sample CRM, whose database is the witness of what was
+/// deleted; reviewers decide on the admin plane with their own tokens.
+/// </summary>
+public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<ReviewGateway>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private GatewayProcess Gateway => fixture.Gateway;
+
+    private AdminPlane Admin => fixture.Admin;
+
+    [Fact]
+    public async Task DeleteContact_ReviewRequired_AnswersPendingUntilDecided_ContactStays()
+    {
+        await using var agent = await AgentAsync("crm", "alice");
+
+        var first = await DeleteAsync(agent, "c-1005", "k-pending");
+        var retry = await DeleteAsync(agent, "c-1005", "k-pending");
+        var otherArguments = await DeleteAsync(agent, "c-1004", "k-pending");
+
+        Assert.Equal("review_pending", Witness.ErrorCode(first));
+        var error = Witness.Error(first);
+        Assert.True(error["retryable"]!.GetValue<bool>());
+        Assert.InRange(error["retry_after_seconds"]!.GetValue<int>(), 1, 30);
+        var id = ReviewId(first);
+        Assert.StartsWith("rv-", id);
+        Assert.Equal("review_pending", Witness.ErrorCode(retry));
+        Assert.Equal(id, ReviewId(retry));
+        Assert.Equal("idempotency_key_reused", Witness.ErrorCode(otherArguments));
+        Assert.True(fixture.ContactExists("crm", "c-1005"));
+        Assert.True(fixture.ContactExists("crm", "c-1004"));
+
+        var reviewer = await Admin.TokenAsync("portcullis:review", "reviewer-carol");
+        var pending = await Admin.GetJsonAsync("/admin/api/reviews?state=pending&connector=crm", reviewer);
+        var listed = pending["reviews"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == id)!;
+        Assert.Equal("delete_contact", listed["tool"]!.GetValue<string>());
+        Assert.Equal("alice", listed["principal"]!.GetValue<string>());
+        Assert.Equal("c-1005", listed["arguments"]!["contact_id"]!.GetValue<string>());
+        Assert.Null(listed["arguments"]!["idempotency_key"]);
+        Assert.Equal("pending", listed["state"]!.GetValue<string>());
+
+        var delivered = await fixture.Webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
+        Assert.Equal("delete_contact", delivered["tool"]!.GetValue<string>());
+        Assert.Equal("alice", delivered["principal"]!.GetValue<string>());
+        Assert.Null(delivered["arguments"]);
+        Assert.DoesNotContain("c-1005", delivered.ToJsonString());
+        Assert.True(fixture.Webhook.Failed >= 1);
+    }
+
+    [Fact]
+    public async Task Approve_SameSubjectRefused_AnotherReviewerApproves_RetryDeletesOnce_LaterRetriesReplay()
+    {
+        await using var agent = await AgentAsync("crm", "alice");
+        var id = ReviewId(await DeleteAsync(agent, "c-1001", "k-approve"));
+
+        var self = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "alice"), Decision("approve"));
+        var noScope = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:admin", "bob"), Decision("approve"));
+        Assert.Equal(403, self.Status);
+        Assert.Equal("forbidden", self.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(403, noScope.Status);
+        Assert.Equal("insufficient_scope", noScope.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1001", "k-approve")));
+        Assert.True(fixture.ContactExists("crm", "c-1001"));
+
+        var approved = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "bob"), Decision("approve", "checked with the account owner"));
+        Assert.Equal(200, approved.Status);
+        Assert.Equal("approved", approved.Body!["state"]!.GetValue<string>());
+        Assert.Equal("bob", approved.Body["decision"]!["decided_by"]!.GetValue<string>());
+        Assert.True(fixture.ContactExists("crm", "c-1001"));
+
+        // Several retries at once: one executes, the others wait for it or replay it; none deletes again.
+        var retries = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => DeleteAsync(agent, "c-1001", "k-approve")));
+        var later = await DeleteAsync(agent, "c-1001", "k-approve");
+
+        var executed = Assert.Single(retries, r => r.IsError != true && r.Meta?["portcullis/replay"] is null);
+        Assert.Equal("Deleted contact c-1001.", Text(executed));
+        Assert.All(retries.Where(r => r != executed), r => Assert.True(
+            Witness.ErrorCode(r) == "idempotency_in_progress" || (r.IsError != true && Text(r) == "Deleted contact c-1001."), JsonSerializer.Serialize(r)));
+        Assert.NotEqual(true, later.IsError);
+        Assert.Equal("Deleted contact c-1001.", Text(later));
+        Assert.True(later.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.False(fixture.ContactExists("crm", "c-1001"));
+
+        var admin = await Admin.TokenAsync();
+        var audited = await Admin.WaitForEventAsync(admin, "kind=review_decided&connector=crm", e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
+        Assert.Equal("approved", audited["decision"]!.GetValue<string>());
+        Assert.Equal("bob", audited["actor"]!.GetValue<string>());
+        Assert.Equal("alice", audited["principal"]!.GetValue<string>());
+        var again = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "carol"), Decision("deny"));
+        Assert.Equal(409, again.Status);
+    }
+
+    [Fact]
+    public async Task Deny_RetryAnswersDeniedWithTheReason_NothingHappens()
+    {
+        await using var agent = await AgentAsync("crm", "alice");
+        var id = ReviewId(await DeleteAsync(agent, "c-1002", "k-deny"));
+
+        var denied = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "bob"), Decision("deny", "wrong customer"));
+        var retry = await DeleteAsync(agent, "c-1002", "k-deny");
+
+        Assert.Equal(200, denied.Status);
+        Assert.Equal("denied", denied.Body!["state"]!.GetValue<string>());
+        Assert.Equal("review_denied", Witness.ErrorCode(retry));
+        Assert.False(Witness.Error(retry)["retryable"]!.GetValue<bool>());
+        Assert.Contains("wrong customer", Witness.Error(retry)["message"]!.GetValue<string>());
+        Assert.Equal(id, ReviewId(retry));
+        Assert.True(fixture.ContactExists("crm", "c-1002"));
+    }
+
+    [Fact]
+    public async Task Expired_RetryAnswersExpired_ApprovalTooLateIsRefused_NothingHappens()
+    {
+        await using var agent = await AgentAsync("crm-brief", "alice");
+        var id = ReviewId(await DeleteAsync(agent, "c-1001", "k-expire"));
+
+        CallToolResult retry;
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            while (Witness.ErrorCode(retry = await DeleteAsync(agent, "c-1001", "k-expire")) == "review_pending")
+            {
+                await Task.Delay(200, cts.Token);
+            }
+        }
+
+        var late = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "bob"), Decision("approve"));
+        Assert.Equal("review_expired", Witness.ErrorCode(retry));
+        Assert.False(Witness.Error(retry)["retryable"]!.GetValue<bool>());
+        Assert.Equal(409, late.Status);
+        Assert.Equal("review_expired", Witness.ErrorCode(await DeleteAsync(agent, "c-1001", "k-expire")));
+        Assert.True(fixture.ContactExists("crm-brief", "c-1001"));
+    }
+
+    [Theory]
+    [InlineData(Versions.V2025, "c-1001")]
+    [InlineData(Versions.V2026, "c-1002")]
+    public async Task CallerMode_UserConfirms_DeletedOnce(string version, string contact)
+    {
+        var asked = new List<string>();
+        await using var agent = await AgentAsync("crm-confirm", "alice", version, Answering(asked, "accept", confirm: true));
+
+        var result = await DeleteAsync(agent, contact, "k-yes-" + version);
+        var replay = await DeleteAsync(agent, contact, "k-yes-" + version);
+
+        Assert.True(result.IsError != true, JsonSerializer.Serialize(result));
+        Assert.Equal($"Deleted contact {contact}.", Text(result));
+        var question = Assert.Single(asked);
+        Assert.Contains("delete_contact", question);
+        Assert.Contains(contact, question);
+        Assert.True(replay.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.Single(asked);
+        Assert.False(fixture.ContactExists("crm-confirm", contact));
+    }
+
+    [Theory]
+    [InlineData(Versions.V2025)]
+    [InlineData(Versions.V2026)]
+    public async Task CallerMode_UserDeclines_DeniedAndNothingHappens(string version)
+    {
+        var asked = new List<string>();
+        await using var agent = await AgentAsync("crm-confirm", "alice", version, Answering(asked, "decline", confirm: null));
+
+        var result = await DeleteAsync(agent, "c-1003", "k-no-" + version);
+        var retry = await DeleteAsync(agent, "c-1003", "k-no-" + version);
+
+        Assert.Equal("review_denied", Witness.ErrorCode(result));
+        Assert.False(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.Equal("review_denied", Witness.ErrorCode(retry));
+        Assert.Single(asked);
+        Assert.True(fixture.ContactExists("crm-confirm", "c-1003"));
+    }
+
+    [Theory]
+    [InlineData(Versions.V2025)]
+    [InlineData(Versions.V2026)]
+    public async Task CallerMode_ClientWithoutElicitation_ReviewUnavailable_NothingHappens(string version)
+    {
+        await using var agent = await AgentAsync("crm-confirm", "alice", version);
+
+        var result = await DeleteAsync(agent, "c-1004", "k-unsupported-" + version);
+
+        Assert.Equal("review_unavailable", Witness.ErrorCode(result));
+        Assert.False(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.True(fixture.ContactExists("crm-confirm", "c-1004"));
+    }
+
+    private async Task<McpClient> AgentAsync(string connector, string subject, string? version = null, McpClientHandlers? handlers = null) =>
+        await McpClients.ConnectAsync(Gateway.Endpoint(connector), await fixture.AgentTokenAsync(connector, subject), version, handlers);
+
+    private static McpClientHandlers Answering(List<string> asked, string action, bool? confirm) => new()
+    {
+        ElicitationHandler = (request, _) =>
+        {
+            lock (asked)
+            {
+                asked.Add(request!.Message);
+            }
+
+            return ValueTask.FromResult(new ElicitResult
+            {
+                Action = action,
+                Content = confirm is { } c ? new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(c) } : null,
+            });
+        },
+    };
+
+    private static Task<CallToolResult> DeleteAsync(McpClient agent, string contact, string key) =>
+        agent.CallToolAsync("delete_contact", new Dictionary<string, object?> { ["contact_id"] = contact, ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
+
+    private static string ReviewId(CallToolResult result)
+    {
+        var detail = Witness.Error(result)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!;
+        return detail["message"]!.GetValue<string>();
+    }
+
+    private static JsonObject Decision(string decision, string? reason = null) => new() { ["decision"] = decision, ["reason"] = reason };
+
+    private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+}
