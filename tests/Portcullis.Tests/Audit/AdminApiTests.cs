@@ -148,7 +148,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
         await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
         var key = Guid.NewGuid().ToString("N");
         var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "confirm-" + key, ["idempotency_key"] = key };
-        Assert.Equal("upstream_timeout", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
         var id = await UnknownKeyIdAsync(key);
         var (notFound, _, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/idempotency/bm90LWFuLWlk/resolve", fixture.AdminToken, new JsonObject { ["executed"] = true });
         var (badBody, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken, new JsonObject { ["executed"] = "yes" });

@@ -38,6 +38,9 @@ public sealed class LintCatalogTests
         Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(90)));
 
         var message = Assert.Single(lint.Of("destructive-not-opted-in"))["message"]!.GetValue<string>();
-        Assert.Contains("Configuration refused: " + message, gateway.Output, StringComparison.Ordinal);
+        // serve refuses before listening, with the errors at their paths in the same words as lint's.
+        Assert.Contains("(found once the upstreams listed their tools)", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains(message, gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Portcullis is listening", gateway.Output, StringComparison.Ordinal);
     }
 }

@@ -21,7 +21,8 @@ public sealed partial class GatewayLogTests
             await client.CallToolAsync("find_contact", new Dictionary<string, object?> { ["query"] = "ada" }, cancellationToken: cts.Token);
         }
 
-        await gateway.WaitForOutputAsync("find_contact by dev-user -> ok", Timeout);
+        // The call's decision line (event 1501): "Call … crm-mcp/find_contact by dev-user -> allowed ok in … ms".
+        await gateway.WaitForOutputAsync("crm-mcp/find_contact by dev-user -> ", Timeout);
 
         var lines = Lines(gateway.Output);
         Assert.Contains(lines, l => l.Contains("upstream connected", StringComparison.Ordinal));
@@ -41,7 +42,9 @@ public sealed partial class GatewayLogTests
         await WaitForAttemptsAsync(gateway, 3);
 
         var lines = Lines(gateway.Output);
-        var attempts = lines.Where(l => l.Contains("crm", StringComparison.Ordinal)).ToList();
+        // The upstream's attempts (the audit's config_loaded line names the connector too).
+        var attempts = lines.Where(l => l.Contains("Connector crm:", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(attempts);
         Assert.All(attempts, line =>
         {
             Assert.Contains(" warn: Portcullis.Upstream[1002] Connector crm: upstream unavailable (dotnet not-built/Portcullis.Samples.Crm.dll --db ", line, StringComparison.Ordinal);
