@@ -27,6 +27,7 @@ public sealed class AuditOutcomeTests(AuditGateway fixture)
     [InlineData("upstream_error", "failed", "upstream_error", "forward", true)]
     [InlineData("output_schema", "failed", "upstream_error", "output_schema", true)]
     [InlineData("upstream_timeout", "failed", "upstream_timeout", "forward", true)]
+    // A write that timed out after it was sent answers outcome-unknown (the timeout is the cause in details).
     [InlineData("write_timeout", "outcome_unknown", "idempotency_outcome_unknown", "forward", true)]
     [InlineData("idempotency_outcome_unknown", "refused", "idempotency_outcome_unknown", "idempotency", false)]
     [InlineData("upstream_unavailable", "failed", "upstream_unavailable", "forward", true)]
