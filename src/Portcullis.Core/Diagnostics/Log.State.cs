@@ -5,6 +5,6 @@ namespace Portcullis.Core.Diagnostics;
 /// <summary>Shared-state events: ids 1600–1699.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1601, LogLevel.Warning, "Recording which replica holds a pending multi round-trip call failed; a retry reaching another replica will be refused")]
+    [LoggerMessage(1801, LogLevel.Warning, "Recording which replica holds a pending multi round-trip call failed; a retry reaching another replica will be refused")]
     public static partial void PendingCallRouteFailed(ILogger logger, Exception exception);
 }
