@@ -72,6 +72,9 @@ public sealed class ReadmeClientCommandsTests
                     Assert.StartsWith("Bearer ", servers["crm"]!["env"]!["AUTH_HEADER"]!.GetValue<string>(), StringComparison.Ordinal);
                     seen.Add("claude-desktop");
                     break;
+                case "text":
+                    // An illustration (a sequence of messages), not something to run.
+                    break;
                 case "json":
                     Assert.Fail($"A JSON block of the README's client section is neither a command's expected error nor a client config:\n{block.Text}");
                     break;
