@@ -13,7 +13,7 @@ public sealed partial class GatewayLogTests
     public async Task Serve_Sample_StartsQuietly()
     {
         using var dir = new TempDir();
-        await using var gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), dir.File("data"));
+        await using var gateway = await GatewayProcess.StartAsync(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
         var token = await PortcullisCli.DevTokenAsync(gateway, "crm-mcp", "contacts:read");
         await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("crm-mcp"), token))
         {
