@@ -60,6 +60,12 @@ internal static class ReviewValidator
                     yield return new ConfigError($"{at}.review.mode",
                         "reviewers decide on the admin plane: set admin.listen (or serve --admin-listen), or use mode caller");
                 }
+
+                if (review.Mode == ReviewModes.Caller && review.FallbackToReviewer && config.Admin.Listen is null)
+                {
+                    yield return new ConfigError($"{at}.review.fallback_to_reviewer",
+                        "a call held for reviewers is decided on the admin plane: set admin.listen (or serve --admin-listen), or drop fallback_to_reviewer");
+                }
             }
         }
     }

@@ -75,6 +75,15 @@ public sealed class ReviewConfigTests : IDisposable
     }
 
     [Fact]
+    public void Parse_CallerModeFallingBackToReviewersWithoutAdminPlane_IsRefused_WithAdminPlaneAccepted()
+    {
+        const string tools = """{ "delete_contact": { "allow_destructive": true, "review": { "required": true, "mode": "caller", "fallback_to_reviewer": true } } }""";
+
+        Assert.Contains(Errors(Config(tools)), e => e.Path == "$.connectors[0].tools.delete_contact.review.fallback_to_reviewer");
+        Assert.Empty(Errors(Config(tools, """ "identity": { "dev": true }, "admin": { "listen": "http://127.0.0.1:9090" }, """)));
+    }
+
+    [Fact]
     public void Parse_EveryReviewMistake_ReportedAtOnce()
     {
         var errors = Errors(Config(
