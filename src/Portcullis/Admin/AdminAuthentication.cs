@@ -22,13 +22,14 @@ internal static class AdminAuthentication
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 
         // AddAuthentication brings data protection, whose hosted service reads (and would create) a key ring at
-        // start-up; bearer tokens need no keys of the gateway's own, so that service does not run here.
+        // start-up; bearer tokens need no keys of the gateway's own, so that service does not run here. It is removed
+        // after the last call that registers data protection, which would add it again.
+        services.AddDataProtection().DisableAutomaticKeyGeneration();
         foreach (var keyRingWarmUp in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "DataProtectionHostedService").ToList())
         {
             services.Remove(keyRingWarmUp);
         }
 
-        services.AddDataProtection().DisableAutomaticKeyGeneration();
         // Configured on first use, after the listener is bound: the audience may depend on the port it got.
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience>((options, audience) =>
         {
