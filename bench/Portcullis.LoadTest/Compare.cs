@@ -201,6 +201,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
         {
             config["state"] = new JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
             config["replica"] = new JsonObject { ["advertise_url"] = $"http://127.0.0.1:{port}" };
+            if (store == "redis")
+            {
+                // Redis keeps no audit trail: one JSON line a call, as a replica on Redis would write it.
+                config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = Path.Combine(dir, "audit.jsonl") };
+            }
         }
 
         var path = Path.Combine(dir, "portcullis.json");
