@@ -62,7 +62,7 @@ internal static class AdminApp
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapAdmin(config, gateway.GetService<MeterProvider>());
+        app.MapAdmin(config, gateway.GetService<MeterProvider>(), gateway.GetService<DevSigningKey>());
         return app;
     }
 

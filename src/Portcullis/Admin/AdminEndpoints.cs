@@ -1,5 +1,7 @@
 using Portcullis.Core.Configuration;
 
+using Portcullis.Security;
+
 namespace Portcullis.Admin;
 
 /// <summary>
@@ -10,7 +12,7 @@ internal static class AdminEndpoints
 {
     public const string ApiPrefix = "/admin/api";
 
-    public static void MapAdmin(this WebApplication app, GatewayConfig config, OpenTelemetry.Metrics.MeterProvider? meters)
+    public static void MapAdmin(this WebApplication app, GatewayConfig config, OpenTelemetry.Metrics.MeterProvider? meters, DevSigningKey? devKey)
     {
         if (meters is not null)
         {
@@ -28,6 +30,11 @@ internal static class AdminEndpoints
         AdminAuditEndpoints.Map(api);
         AdminIdempotencyEndpoints.Map(api);
         AdminConsole.Map(app);
+        if (devKey is not null)
+        {
+            AdminDevSignIn.Map(app, config, devKey);
+        }
+
         app.MapFallback(() => AdminResults.NotFound("No admin route has this path."));
     }
 }

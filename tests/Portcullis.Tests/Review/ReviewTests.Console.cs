@@ -72,4 +72,34 @@ public sealed partial class ReviewTests
         var audited = await Admin.WaitForEventAsync(admin, "kind=review_decided&connector=crm", e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
         Assert.Equal("reviewer-bob", audited["actor"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Console_DevSignIn_OnLoopbackWithTheDevIdentity_SignsInAsTheDevReviewer()
+    {
+        await using var agent = await AgentAsync("crm", "carol");
+        var id = ReviewId(await DeleteAsync(agent, "c-1004", "k-dev-sign-in"));
+        using var http = new HttpClient { Timeout = Timeout };
+        // Without the console's header (what a cross-site form or a plain link sends), no token is minted.
+        using var bare = await http.PostAsync(Admin.BaseUrl + "/admin/dev-sign-in", null);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, bare.StatusCode);
+
+        using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            Timeout = 60_000,
+        }).WaitAsync(Timeout);
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+
+        await page.GotoAsync(Admin.BaseUrl + "/admin/");
+        await page.ClickAsync("#dev-sign-in");
+        await page.Locator("#status").Filter(new LocatorFilterOptions { HasText = "Signed in as dev-reviewer" }).WaitForAsync();
+        var row = page.Locator($"tr[data-review='{id}']");
+        await row.WaitForAsync();
+
+        Assert.Contains("carol", await row.InnerTextAsync());
+    }
 }

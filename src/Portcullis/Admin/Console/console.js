@@ -152,6 +152,18 @@
     status("");
     signedIn();
   });
+  $("dev-sign-in").addEventListener("click", async () => {
+    const response = await fetch("/admin/dev-sign-in", { method: "POST", headers: { "X-Portcullis-Console": "1" } });
+    if (!response.ok) {
+      status("The dev sign-in is not available here.");
+      return;
+    }
+    const body = await response.json();
+    sessionStorage.setItem(storageKey, body.token);
+    status("Signed in as " + body.subject + ".");
+    signedIn();
+  });
+  fetch("/admin/dev-sign-in").then((r) => { $("dev-sign-in-row").hidden = !r.ok; }, () => {});
   $("sign-out").addEventListener("click", () => signOut("Signed out."));
   for (const b of document.querySelectorAll("nav button[data-view]")) b.addEventListener("click", () => show(b.dataset.view));
   if (sessionStorage.getItem(storageKey)) signedIn();
