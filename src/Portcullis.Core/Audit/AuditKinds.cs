@@ -28,4 +28,7 @@ public static class AuditKinds
 
     /// <summary>A review was decided (approved, denied) or an approval counted; the actor is who decided.</summary>
     public const string ReviewDecided = "review_decided";
+
+    /// <summary>The console's dev sign-in minted an admin token (development identity only); the actor is its subject.</summary>
+    public const string DevSignIn = "dev_sign_in";
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
 using Portcullis.Security;
@@ -21,7 +22,7 @@ internal static class AdminDevSignIn
     {
         // The console asks first, to show the button only where it works.
         app.MapGet(Path, (HttpContext context) => Allowed(context) ? Results.NoContent() : Results.NotFound());
-        app.MapPost(Path, (HttpContext context, AdminAudience audience, TimeProvider time) =>
+        app.MapPost(Path, (HttpContext context, AdminAudience audience, TimeProvider time, DecisionRecorder recorder) =>
         {
             if (!Allowed(context) || !context.Request.Headers.ContainsKey(Header))
             {
@@ -31,6 +32,11 @@ internal static class AdminDevSignIn
             var lifetime = TimeSpan.FromSeconds(config.Admin.TokenTtlSeconds);
             var token = DevTokens.Mint(key, ResourceUris.BaseUrl(config), audience.Value, Subject, config.Identity.EnvironmentClaim,
                 config.Environment, [AdminScopes.Admin, AdminScopes.Review], lifetime, time.GetUtcNow());
+            recorder.Administrative(recorder.Event(AuditKinds.DevSignIn, AuditDecisions.Recorded) with
+            {
+                Actor = Subject,
+                Detail = $"admin token for the console, scopes {AdminScopes.Admin} {AdminScopes.Review}, valid {lifetime.TotalSeconds:0} s",
+            });
             context.Response.Headers.CacheControl = "no-store";
             return Results.Json(new DevSignInToken(token, Subject, (int)lifetime.TotalSeconds));
         });

@@ -101,5 +101,7 @@ public sealed partial class ReviewTests
         await row.WaitForAsync();
 
         Assert.Contains("carol", await row.InnerTextAsync());
+        var audited = await Admin.WaitForEventAsync(await Admin.TokenAsync(), "kind=dev_sign_in", e => e["actor"]?.GetValue<string>() == "dev-reviewer");
+        Assert.Equal("recorded", audited["decision"]!.GetValue<string>());
     }
 }
