@@ -40,6 +40,7 @@ public class WritePathBenchmarks
                 },
                 ["auth"] = new JsonObject { ["mode"] = "none" },
                 ["tools_allow"] = new JsonArray("find_contact", "add_note"),
+                ["tools"] = new JsonObject { ["find_contact"] = new JsonObject { ["read_only"] = true } },
             }),
         };
         var configPath = Path.Combine(_dir, "portcullis.json");

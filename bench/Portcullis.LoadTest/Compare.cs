@@ -128,14 +128,16 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
     {
         var port = Ports.Free();
         await using var big = await ManagedProcess.StartAsync("dotnet", [Paths.Fixture, "--http", $"http://127.0.0.1:{port}", "--extra-tools", "1000"], port);
-        var allow = new JsonArray("echo");
+        var config = PassThrough($"http://127.0.0.1:{port}/mcp");
+        var allow = config["connectors"]![0]!["tools_allow"]!.AsArray();
+        var tools = config["connectors"]![0]!["tools"]!.AsObject();
         for (var i = 0; i < 1000; i++)
         {
+            // Declared read-only as the echo tool is: unpinned, the upstream's readOnlyHint alone does not make a read.
             allow.Add($"extra_{i:D4}");
+            tools[$"extra_{i:D4}"] = new JsonObject { ["read_only"] = true };
         }
 
-        var config = PassThrough($"http://127.0.0.1:{port}/mcp");
-        config["connectors"]![0]!["tools_allow"] = allow;
         await MeasureAsync(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big, cancellationToken);
         await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
         await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);

@@ -15,10 +15,21 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
     /// <summary>The refusal as a configuration error of connector number <paramref name="index"/>, at its JSON path.</summary>
     public ConfigError ToConfigError(int index) => new(ConfigPaths.Index("$.connectors", index) + "." + Path, Message);
 
-    internal static CatalogRefusal Destructive(ConnectorConfig connector, string tool) =>
-        new(CatalogRefusalKind.DestructiveNotOptedIn, tool, AllowEntry(connector, tool),
-            $"connectors[{connector.Server}].tools_allow lists '{tool}', which the upstream marks destructive (or leaves unannotated, which the MCP spec "
-            + $"treats as destructive). Set tools.{tool}.allow_destructive: true with a tools.{tool}.review policy to expose it deliberately, or remove it from tools_allow.");
+    /// <remarks>
+    /// An unpinned <c>readOnlyHint</c> is not trusted, so a tool that only the upstream calls read-only, and that it
+    /// does not mark non-destructive, is refused too; the message then says which declaration would admit it.
+    /// </remarks>
+    internal static CatalogRefusal Destructive(ConnectorConfig connector, ModelContextProtocol.Protocol.Tool tool, bool hintsPinned)
+    {
+        var name = tool.Name;
+        var untrustedReadOnly = !hintsPinned && tool.Annotations?.ReadOnlyHint == true;
+        return new(CatalogRefusalKind.DestructiveNotOptedIn, name, AllowEntry(connector, name), untrustedReadOnly
+            ? $"connectors[{connector.Server}].tools_allow lists '{name}', which the upstream calls read-only (readOnlyHint) but no pin vouches for that hint, "
+              + $"so it is a write, and destructive by the MCP spec's default. If it is read-only, declare tools.{name}.read_only: true (or pin its reviewed "
+              + $"definition with portcullis pin); otherwise set tools.{name}.allow_destructive: true with a tools.{name}.review policy, or remove it from tools_allow."
+            : $"connectors[{connector.Server}].tools_allow lists '{name}', which the upstream marks destructive (or leaves unannotated, which the MCP spec "
+              + $"treats as destructive). Set tools.{name}.allow_destructive: true with a tools.{name}.review policy to expose it deliberately, or remove it from tools_allow.");
+    }
 
     /// <remarks>The problem's pointer leads to the keyword in the overlay (for an undeclared property, to the property).</remarks>
     internal static CatalogRefusal OverlayLoosens(ConnectorConfig connector, string tool, OverlayProblem problem) =>

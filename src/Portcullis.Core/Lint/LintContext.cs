@@ -39,7 +39,10 @@ internal sealed class LintContext
                 connector.Tools.TryGetValue(name, out var policy);
                 var upstream = offered is not null && offered.TryGetValue(name, out var found) ? found : null;
                 var exposed = catalog?.Catalog is { } built && built.TryGet(name, out var tool) ? tool : null;
-                tools.Add(new LintTool { Name = name, AllowIndex = t, Policy = policy, Upstream = upstream, Exposed = exposed });
+                // A pin that still matches vouches for the hints it recorded, as in serve.
+                var pinned = upstream is not null && pins?.File?.Find(connector.Server, name) is { } pin
+                    && pin.Check(PinnedDefinition.From(upstream)).State == PinState.Matches;
+                tools.Add(new LintTool { Name = name, AllowIndex = t, Policy = policy, Upstream = upstream, Exposed = exposed, HintsPinned = pinned });
             }
 
             connectors.Add(new LintConnector { Index = i, Config = connector, Tools = tools, Live = catalog });

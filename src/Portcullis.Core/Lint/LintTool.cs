@@ -23,15 +23,18 @@ internal sealed class LintTool
     /// <summary>The tool as the gateway exposes it; null unless listed and admitted to the catalog.</summary>
     public GatewayTool? Exposed { get; init; }
 
-    /// <summary>Read-only as the gateway decides it: the config, else the upstream's hint, else a write.</summary>
-    public bool ReadOnly => Policy?.ReadOnly ?? (Policy?.RequiresReview != true && (Upstream?.Annotations?.ReadOnlyHint ?? false));
+    /// <summary>True when the upstream's definition matches its pin, so the gateway trusts its hints.</summary>
+    public bool HintsPinned { get; init; }
+
+    /// <summary>Read-only as the gateway decides it: the config, else a pinned definition's hint, else a write.</summary>
+    public bool ReadOnly => Upstream is { } upstream ? GatewayTool.IsReadOnly(upstream, Policy, HintsPinned) : Policy?.ReadOnly ?? false;
 
     /// <summary>
     /// Destructive as the gateway decides it when the upstream is known; from the config alone, a tool opted in
     /// with <c>allow_destructive</c> is taken to be destructive.
     /// </summary>
     public bool Destructive => Upstream is { } upstream
-        ? GatewayTool.IsDestructive(upstream, Policy)
+        ? GatewayTool.IsDestructive(upstream, Policy, HintsPinned)
         : Policy is { AllowDestructive: true, ReadOnly: not true };
 
     public IReadOnlyList<string> Scopes => Policy?.Scopes ?? [];

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Portcullis.Core.Configuration;
-using Portcullis.Core.Pins;
 
 namespace Portcullis.Core.Lint;
 
@@ -56,10 +55,7 @@ internal static class ToolChecks
             yield break;
         }
 
-        // A pin that still matches vouches for the hints it recorded.
-        var pinned = context.Pins?.File?.Find(connector.Name, tool.Name) is { } pin
-            && pin.Check(PinnedDefinition.From(tool.Upstream)).State == PinState.Matches;
-        if (pinned)
+        if (tool.HintsPinned)
         {
             yield break;
         }
@@ -67,8 +63,8 @@ internal static class ToolChecks
         if (hints.ReadOnlyHint == true && tool.Policy?.ReadOnly is null)
         {
             yield return connector.Finding(LintRules.HintUntrusted, connector.ToolPath(tool.Name) + ".read_only",
-                $"'{tool.Name}' is treated as read-only only because the upstream says so (readOnlyHint), unpinned: if that changes, "
-                + "calls lose their idempotency key and reads are retried by the gateway", tool.Name)
+                $"'{tool.Name}' is read-only only by the upstream's word (readOnlyHint), unpinned: the gateway does not trust that, so it treats the "
+                + "tool as a write (agents must send an idempotency key, and without destructiveHint: false it is refused as destructive)", tool.Name)
                 with
                 {
                     Fix = "Review the tool; then declare it read-only in the config, or pin its reviewed definition in portcullis.lock.json.",

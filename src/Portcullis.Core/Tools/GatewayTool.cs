@@ -7,13 +7,13 @@ namespace Portcullis.Core.Tools;
 /// <summary>An upstream tool together with the policy the gateway applies to it.</summary>
 internal sealed class GatewayTool
 {
-    public GatewayTool(Tool upstream, ToolConfig? policy, Tool exposed)
+    public GatewayTool(Tool upstream, ToolConfig? policy, Tool exposed, bool hintsPinned)
     {
         Upstream = upstream;
         Policy = policy;
         Exposed = exposed;
-        // A tool the config puts behind review is a write, whatever its hint: only writes can be reviewed.
-        ReadOnly = policy?.ReadOnly ?? (policy?.RequiresReview != true && (upstream.Annotations?.ReadOnlyHint ?? false));
+        ReadOnly = IsReadOnly(upstream, policy, hintsPinned);
+        Destructive = IsDestructive(upstream, policy, hintsPinned);
         RequiredScopes = policy?.Scopes ?? [];
     }
 
@@ -24,11 +24,14 @@ internal sealed class GatewayTool
 
     public ToolConfig? Policy { get; }
 
-    /// <summary>The tool as agents see it: the effective, tightened schema.</summary>
+    /// <summary>The tool as agents see it: the effective, tightened schema, and the hints the gateway enforces.</summary>
     public Tool Exposed { get; }
 
-    /// <summary>Read-only when the config or the upstream says so (never when review is required); unknown means write.</summary>
+    /// <summary>Read-only when the config says so, or the pinned definition's hint (never when review is required); unknown means write.</summary>
     public bool ReadOnly { get; }
+
+    /// <summary>A write the gateway treats as destructive (see <see cref="IsDestructive"/>).</summary>
+    public bool Destructive { get; }
 
     public IReadOnlyList<string> RequiredScopes { get; }
 
@@ -41,7 +44,34 @@ internal sealed class GatewayTool
     /// <summary>The compiled output schema, when the tool declares one.</summary>
     public CompiledSchema? OutputValidator { get; internal set; }
 
+    /// <summary>
+    /// Read-only when the config declares it; otherwise only when <paramref name="hintsPinned"/> (the definition matches
+    /// its reviewed pin) and the upstream's <c>readOnlyHint</c> says so, and the config does not put the tool behind
+    /// review (only writes can be reviewed). An unpinned upstream cannot make a write skip its idempotency key by
+    /// claiming to be read-only.
+    /// </summary>
+    public static bool IsReadOnly(Tool tool, ToolConfig? policy, bool hintsPinned) =>
+        policy?.ReadOnly ?? (hintsPinned && policy?.RequiresReview != true && (tool.Annotations?.ReadOnlyHint ?? false));
+
     /// <summary>The spec's default for a tool that is not read-only and not annotated otherwise is destructive.</summary>
-    public static bool IsDestructive(Tool tool, ToolConfig? policy) =>
-        !(policy?.ReadOnly ?? tool.Annotations?.ReadOnlyHint ?? false) && (tool.Annotations?.DestructiveHint ?? true);
+    public static bool IsDestructive(Tool tool, ToolConfig? policy, bool hintsPinned) =>
+        !IsReadOnly(tool, policy, hintsPinned) && (tool.Annotations?.DestructiveHint ?? true);
+
+    /// <summary>
+    /// The annotations agents see: the upstream's, with <c>readOnlyHint</c> and <c>destructiveHint</c> saying what the
+    /// gateway enforces, so a client that auto-approves read-only tools is not told a write is a read.
+    /// </summary>
+    public static ToolAnnotations EnforcedAnnotations(Tool tool, ToolConfig? policy, bool hintsPinned)
+    {
+        var readOnly = IsReadOnly(tool, policy, hintsPinned);
+        var upstream = tool.Annotations;
+        return new ToolAnnotations
+        {
+            Title = upstream?.Title,
+            ReadOnlyHint = readOnly,
+            DestructiveHint = readOnly ? null : IsDestructive(tool, policy, hintsPinned),
+            IdempotentHint = upstream?.IdempotentHint,
+            OpenWorldHint = upstream?.OpenWorldHint,
+        };
+    }
 }

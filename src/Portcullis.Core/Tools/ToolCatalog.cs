@@ -77,14 +77,16 @@ internal sealed class ToolCatalog
                 continue;
             }
 
+            // Past the pin check every served definition is its reviewed pin, so with pins on its hints are trusted.
+            var hintsPinned = pins is not null;
             connector.Tools.TryGetValue(tool.Name, out var policy);
-            if (GatewayTool.IsDestructive(tool, policy) && policy?.AllowDestructive != true)
+            if (GatewayTool.IsDestructive(tool, policy, hintsPinned) && policy?.AllowDestructive != true)
             {
-                refusals.Add(CatalogRefusal.Destructive(connector, tool.Name));
+                refusals.Add(CatalogRefusal.Destructive(connector, tool, hintsPinned));
                 continue;
             }
 
-            var built = schemas.Build(tool, policy);
+            var built = schemas.Build(tool, policy, hintsPinned);
             if (built.OverlayProblems.Count > 0)
             {
                 refusals.AddRange(built.OverlayProblems.Select(p => CatalogRefusal.OverlayLoosens(connector, tool.Name, p)));

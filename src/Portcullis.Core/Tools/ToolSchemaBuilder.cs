@@ -7,8 +7,11 @@ namespace Portcullis.Core.Tools;
 /// <summary>Derives the tool agents see from the upstream's tool and the connector's policy.</summary>
 internal sealed class ToolSchemaBuilder(SchemaCache cache)
 {
-    /// <summary>The tool with its effective input schema: the upstream's, tightened by the config's overlay.</summary>
-    public GatewayTool Build(Tool upstream, ToolConfig? policy)
+    /// <summary>
+    /// The tool with its effective input schema (the upstream's, tightened by the config's overlay) and the hints the
+    /// gateway enforces; <paramref name="hintsPinned"/> when its definition matches a reviewed pin.
+    /// </summary>
+    public GatewayTool Build(Tool upstream, ToolConfig? policy, bool hintsPinned)
     {
         var input = SchemaOverlay.Merge(upstream.InputSchema, policy?.InputSchema);
         var exposed = new Tool
@@ -19,11 +22,11 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
             InputSchema = input.Schema,
             // Admits the error envelope too, so clients that validate structured results can read the gateway's errors.
             OutputSchema = upstream.OutputSchema is { } output ? AdvertisedOutputSchema.Widen(output) : null,
-            Annotations = upstream.Annotations,
+            Annotations = GatewayTool.EnforcedAnnotations(upstream, policy, hintsPinned),
             Icons = upstream.Icons,
             Meta = upstream.Meta,
         };
-        var tool = new GatewayTool(upstream, policy, exposed) { OverlayProblems = input.Problems };
+        var tool = new GatewayTool(upstream, policy, exposed, hintsPinned) { OverlayProblems = input.Problems };
         Idempotency.IdempotencyKeySchema.AddTo(tool);
         return tool;
     }

@@ -87,7 +87,7 @@ internal static class AdminConnectorEndpoints
 
     private static JsonObject Allowed(Connector connector, GatewayTool tool)
     {
-        var kind = tool.ReadOnly ? "read_only" : GatewayTool.IsDestructive(tool.Upstream, tool.Policy) ? "destructive" : "write";
+        var kind = tool.ReadOnly ? "read_only" : tool.Destructive ? "destructive" : "write";
         return new JsonObject
         {
             ["name"] = tool.Name,

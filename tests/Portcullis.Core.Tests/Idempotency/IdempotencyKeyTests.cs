@@ -123,7 +123,18 @@ public sealed class IdempotencyKeyTests
         Assert.True(IdempotencyKeySchema.UpstreamDeclares(tool));
     }
 
-    private static GatewayTool Build(string schema, bool? readOnlyHint, ToolConfig? policy = null)
+    [Fact]
+    public void AddTo_UnpinnedReadOnlyHint_StillRequiresAKey()
+    {
+        var tool = Build("""{"type":"object","properties":{"query":{"type":"string"}}}""", readOnlyHint: true, hintsPinned: false);
+
+        IdempotencyKeySchema.AddTo(tool);
+
+        Assert.False(tool.ReadOnly);
+        Assert.True(tool.Exposed.InputSchema.GetProperty("properties").TryGetProperty("idempotency_key", out _));
+    }
+
+    private static GatewayTool Build(string schema, bool? readOnlyHint, ToolConfig? policy = null, bool hintsPinned = true)
     {
         var upstream = new Tool
         {
@@ -132,6 +143,6 @@ public sealed class IdempotencyKeyTests
             Annotations = readOnlyHint is null ? null : new ToolAnnotations { ReadOnlyHint = readOnlyHint },
         };
         var exposed = new Tool { Name = "t", InputSchema = upstream.InputSchema };
-        return new GatewayTool(upstream, policy, exposed);
+        return new GatewayTool(upstream, policy, exposed, hintsPinned);
     }
 }

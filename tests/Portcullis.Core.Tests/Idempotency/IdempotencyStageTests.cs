@@ -46,8 +46,8 @@ public sealed class IdempotencyStageTests : IDisposable
         _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
         var schema = JsonDocument.Parse("""{"type":"object","properties":{"body":{"type":"string"}}}""").RootElement.Clone();
-        _write = schemas.Build(new Tool { Name = "add_note", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = false } }, null);
-        _read = schemas.Build(new Tool { Name = "find_contact", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }, null);
+        _write = schemas.Build(new Tool { Name = "add_note", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = false } }, null, hintsPinned: true);
+        _read = schemas.Build(new Tool { Name = "find_contact", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }, null, hintsPinned: true);
     }
 
     public void Dispose()

@@ -236,9 +236,11 @@ public sealed class LintRuleTests : IDisposable
     {
         var report = _lint.Lint(LintHarness.Config("{}", "[\"echo\"]"), Upstream(LintHarness.Tool("echo", EchoSchema, readOnly: true, destructive: false)));
 
-        var finding = Single(report, "hint-untrusted");
-        Assert.Equal("$.connectors[0].tools.echo.read_only", finding.Path);
-        Assert.Contains("readOnlyHint", finding.Message, StringComparison.Ordinal);
+        // Both of its loosening hints are untrusted: the read-only one (the gateway treats it as a write) and destructiveHint: false.
+        var findings = report.Findings.Where(f => f.Id == "hint-untrusted").ToList();
+        Assert.Equal(["$.connectors[0].tools.echo.read_only", "$.connectors[0].tools_allow[0]"], findings.Select(f => f.Path));
+        Assert.Contains("readOnlyHint", findings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("treats the tool as a write", findings[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -289,7 +291,7 @@ public sealed class LintRuleTests : IDisposable
     [Fact]
     public void CatalogRefusals_AreErrorsInTheGatewaysWords()
     {
-        var json = LintHarness.Config("""{ "wipe": {}, "strict": { "read_only": true, "input_schema": { "properties": { "code": { "maxLength": 20 } } } }, "broken": {} }""",
+        var json = LintHarness.Config("""{ "wipe": {}, "strict": { "read_only": true, "input_schema": { "properties": { "code": { "maxLength": 20 } } } }, "broken": { "read_only": true } }""",
             "[\"wipe\", \"strict\", \"broken\"]");
         var upstream = Upstream(
             LintHarness.Tool("wipe", """{"type":"object"}""", destructive: true),

@@ -5,6 +5,21 @@ namespace Portcullis.Tests.Infrastructure;
 /// <summary>Builds gateway configs for tests, pointing at the built sample and fixture upstreams.</summary>
 internal static class TestConfig
 {
+    /// <summary>
+    /// The read tools of the fixture, CRM and conformance upstreams. Unpinned, the gateway trusts no upstream's
+    /// <c>readOnlyHint</c>, so the connectors below declare these read-only in the config, as an operator would after
+    /// reviewing them; a test that wants one as a write says <c>read_only: false</c> in its own policy.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReadTools = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "echo", "rich", "fail", "protocol_error", "slow_read", "seen_meta", "env", "typed", "wait", "boom", "toggle_extra", "mutate_echo",
+        "extra", "find_contact", "list_notes",
+        "test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource", "test_multiple_content_types",
+        "test_tool_with_logging", "test_tool_with_progress", "test_error_handling", "test_sampling", "test_touch_resource",
+        "test_announce_prompts_changed", "test_wait_for_cancellation", "test_cancellation_count", "test_reconnection", "test_elicitation",
+        "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums",
+    };
+
     public static JsonObject Gateway(params JsonObject[] connectors) => new()
     {
         ["environment"] = "test",
@@ -28,7 +43,7 @@ internal static class TestConfig
             ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = args },
             ["auth"] = new JsonObject { ["mode"] = "none" },
             ["tools_allow"] = new JsonArray([.. allow.Select(a => (JsonNode)a)]),
-            ["tools"] = tools ?? new JsonObject(),
+            ["tools"] = DeclareReads(tools, allow),
         };
     }
 
@@ -44,7 +59,7 @@ internal static class TestConfig
         },
         ["auth"] = new JsonObject { ["mode"] = "none" },
         ["tools_allow"] = new JsonArray([.. (allow ?? ["find_contact", "list_notes", "add_note"]).Select(a => (JsonNode)a)]),
-        ["tools"] = tools ?? new JsonObject(),
+        ["tools"] = DeclareReads(tools, allow ?? ["find_contact", "list_notes", "add_note"]),
     };
 
     /// <summary>An anonymous connector in front of an upstream served over Streamable HTTP.</summary>
@@ -55,8 +70,32 @@ internal static class TestConfig
         ["upstream"] = new JsonObject { ["url"] = url },
         ["auth"] = new JsonObject { ["mode"] = "none" },
         ["tools_allow"] = new JsonArray([.. allow.Select(a => (JsonNode)a)]),
-        ["tools"] = tools ?? new JsonObject(),
+        ["tools"] = DeclareReads(tools, allow),
     };
+
+    /// <summary>
+    /// <paramref name="tools"/> (or a new policy object) with every allowed <see cref="ReadTools"/> entry declared
+    /// <c>read_only: true</c>, unless its policy already says either way or puts it behind review.
+    /// </summary>
+    public static JsonObject DeclareReads(JsonObject? tools, IEnumerable<string> allow)
+    {
+        tools ??= new JsonObject();
+        foreach (var name in allow.Where(ReadTools.Contains))
+        {
+            if (tools[name] is not JsonObject policy)
+            {
+                policy = new JsonObject();
+                tools[name] = policy;
+            }
+
+            if (!policy.ContainsKey("read_only") && !policy.ContainsKey("review"))
+            {
+                policy["read_only"] = true;
+            }
+        }
+
+        return tools;
+    }
 
     /// <summary>Turns <paramref name="connector"/> into an oauth connector granted <paramref name="scopes"/>.</summary>
     public static JsonObject Protect(JsonObject connector, string[] scopes, bool stepUp = false, int ttlSeconds = 3600)

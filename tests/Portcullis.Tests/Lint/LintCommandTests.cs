@@ -86,7 +86,7 @@ public sealed class LintCommandTests
     public async Task Lint_TextOutput_IsATableWithEachFindingAndItsFix()
     {
         using var dir = new TempDir();
-        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"])));
+        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["record"])));
 
         var (exit, stdout, _) = await PortcullisCli.RunAsync("lint", "--config", path, "--offline");
 
@@ -95,7 +95,7 @@ public sealed class LintCommandTests
         Assert.Matches(@"SEVERITY\s+ID\s+PATH\s+MESSAGE", stdout);
         Assert.Matches(@"warning\s+auth-none\s+\$\.connectors\[0\]\.auth\.mode\s+connector 'fixture' takes calls without a token", stdout);
         Assert.Contains("fix: ", stdout, StringComparison.Ordinal);
-        Assert.Contains("at $.connectors[0].tools.echo: {\"rate_limit\":{\"permits\":30,\"window_seconds\":60}}", stdout, StringComparison.Ordinal);
+        Assert.Contains("at $.connectors[0].tools.record: {\"rate_limit\":{\"permits\":30,\"window_seconds\":60}}", stdout, StringComparison.Ordinal);
         Assert.EndsWith("0 errors, 3 warnings, 1 note", stdout.TrimEnd(), StringComparison.Ordinal);
     }
 }

@@ -21,6 +21,8 @@ public sealed class LintReportTests
             ["strict"] = Scoped(),
             ["recrod"] = Scoped(),
         }), ["fixture"], ttlSeconds: 7200);
+        // echo is read-only only by the upstream's word here (its pin drifted): hint-untrusted.
+        loose["tools"]!["echo"]!.AsObject().Remove("read_only");
         loose["upstream"]!["env"] = new JsonObject { ["API_KEY"] = "sk-live-written-in-the-file", ["SHARED_TOKEN"] = Shared };
         var open = TestConfig.FixtureConnector("open", ["echo"], tools: new JsonObject { ["echo"] = new JsonObject { ["read_only"] = true } });
         open["upstream"]!["env"] = new JsonObject { ["SHARED_TOKEN"] = Shared };

@@ -28,6 +28,7 @@ public sealed class PinDriftTests
             ["toggle_extra"] = TestConfig.Tool(["fixture:admin"]),
             ["extra"] = TestConfig.Tool(["echo:read"]),
         }), ["echo:read", "fixture:admin"]);
+        connector["tools"]!["echo"]!.AsObject().Remove("read_only");
         // The gateway's upstream and pin's are separate processes: the changes the test makes live in this file.
         connector["upstream"]!["args"]!.AsArray().Add("--catalog-state");
         connector["upstream"]!["args"]!.AsArray().Add(dir.File("catalog-state"));

@@ -13,6 +13,12 @@ internal sealed class PassthroughGateway : IAsyncDisposable
 {
     public const string Connector = "conf";
 
+    private static readonly string[] Tools =
+    [
+        "test_simple_text", "test_tool_with_progress", "test_tool_with_logging", "test_sampling", "test_elicitation", "test_touch_resource",
+        "test_wait_for_cancellation", "test_cancellation_count", "test_announce_prompts_changed",
+    ];
+
     private readonly TempDir _data;
 
     private PassthroughGateway(TempDir data, GatewayProcess process)
@@ -34,8 +40,8 @@ internal sealed class PassthroughGateway : IAsyncDisposable
             ["environment"] = "test",
             ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(ConformanceConfig.FixtureDll) },
             ["auth"] = new JsonObject { ["mode"] = "none" },
-            ["tools_allow"] = new JsonArray("test_simple_text", "test_tool_with_progress", "test_tool_with_logging", "test_sampling", "test_elicitation", "test_touch_resource",
-                "test_wait_for_cancellation", "test_cancellation_count", "test_announce_prompts_changed"),
+            ["tools_allow"] = new JsonArray([.. Tools.Select(t => (JsonNode)t)]),
+            ["tools"] = TestConfig.DeclareReads(null, Tools),
             ["resources_allow"] = new JsonArray("test://static-text", "test://template/{id}/data", "test://watched-resource"),
             ["prompts_allow"] = new JsonArray("test_simple_prompt", "test_prompt_with_arguments"),
         };
