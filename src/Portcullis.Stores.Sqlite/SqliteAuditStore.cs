@@ -17,6 +17,10 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         "time, correlation_id, environment, connector, principal, client_id, kind, tool, resource, prompt, arguments_sha256, " +
         "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments";
 
+    // Built once: the writer runs a batch whenever events are waiting, often only a few events each.
+    private static readonly string[] ParameterNames = [.. Columns.Split(", ").Select(c => "$" + c)];
+    private static readonly string Insert = $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", ParameterNames)})";
+
     private readonly string _connectionString;
 
     public SqliteAuditStore(string path)
@@ -69,32 +73,38 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "$" + c))})";
-        var parameters = Columns.Split(", ").ToDictionary(c => c, c => insert.Parameters.Add("$" + c, SqliteType.Text));
+        insert.CommandText = Insert;
+        var p = new SqliteParameter[ParameterNames.Length];
+        for (var i = 0; i < p.Length; i++)
+        {
+            p[i] = insert.Parameters.Add(ParameterNames[i], SqliteType.Text);
+        }
+
         insert.Prepare();
         foreach (var e in events)
         {
-            Set(parameters["time"], e.Time.ToUnixTimeMilliseconds());
-            Set(parameters["correlation_id"], e.CorrelationId);
-            Set(parameters["environment"], e.Environment);
-            Set(parameters["connector"], e.Connector);
-            Set(parameters["principal"], e.Principal);
-            Set(parameters["client_id"], e.ClientId);
-            Set(parameters["kind"], e.Kind);
-            Set(parameters["tool"], e.Tool);
-            Set(parameters["resource"], e.Resource);
-            Set(parameters["prompt"], e.Prompt);
-            Set(parameters["arguments_sha256"], e.ArgumentsSha256);
-            Set(parameters["decision"], e.Decision);
-            Set(parameters["code"], e.Code);
-            Set(parameters["stage"], e.Stage);
-            Set(parameters["upstream_reached"], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
-            Set(parameters["replay"], e.Replay is { } replay ? (replay ? 1 : 0) : null);
-            Set(parameters["duration_ms"], e.DurationMs);
-            Set(parameters["detail"], e.Detail);
-            Set(parameters["actor"], e.Actor);
-            Set(parameters["remote_address"], e.RemoteAddress);
-            Set(parameters["arguments"], e.Arguments?.ToJsonString());
+            // In the order of Columns.
+            Set(p[0], e.Time.ToUnixTimeMilliseconds());
+            Set(p[1], e.CorrelationId);
+            Set(p[2], e.Environment);
+            Set(p[3], e.Connector);
+            Set(p[4], e.Principal);
+            Set(p[5], e.ClientId);
+            Set(p[6], e.Kind);
+            Set(p[7], e.Tool);
+            Set(p[8], e.Resource);
+            Set(p[9], e.Prompt);
+            Set(p[10], e.ArgumentsSha256);
+            Set(p[11], e.Decision);
+            Set(p[12], e.Code);
+            Set(p[13], e.Stage);
+            Set(p[14], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
+            Set(p[15], e.Replay is { } replay ? (replay ? 1 : 0) : null);
+            Set(p[16], e.DurationMs);
+            Set(p[17], e.Detail);
+            Set(p[18], e.Actor);
+            Set(p[19], e.RemoteAddress);
+            Set(p[20], e.Arguments?.ToJsonString());
             insert.ExecuteNonQuery();
         }
 
