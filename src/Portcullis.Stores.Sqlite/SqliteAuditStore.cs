@@ -74,37 +74,37 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = Insert;
-        var p = new SqliteParameter[ParameterNames.Length];
-        for (var i = 0; i < p.Length; i++)
+        var parameters = new SqliteParameter[ParameterNames.Length];
+        for (var i = 0; i < parameters.Length; i++)
         {
-            p[i] = insert.Parameters.Add(ParameterNames[i], SqliteType.Text);
+            parameters[i] = insert.Parameters.Add(ParameterNames[i], SqliteType.Text);
         }
 
         insert.Prepare();
         foreach (var e in events)
         {
             // In the order of Columns.
-            Set(p[0], e.Time.ToUnixTimeMilliseconds());
-            Set(p[1], e.CorrelationId);
-            Set(p[2], e.Environment);
-            Set(p[3], e.Connector);
-            Set(p[4], e.Principal);
-            Set(p[5], e.ClientId);
-            Set(p[6], e.Kind);
-            Set(p[7], e.Tool);
-            Set(p[8], e.Resource);
-            Set(p[9], e.Prompt);
-            Set(p[10], e.ArgumentsSha256);
-            Set(p[11], e.Decision);
-            Set(p[12], e.Code);
-            Set(p[13], e.Stage);
-            Set(p[14], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
-            Set(p[15], e.Replay is { } replay ? (replay ? 1 : 0) : null);
-            Set(p[16], e.DurationMs);
-            Set(p[17], e.Detail);
-            Set(p[18], e.Actor);
-            Set(p[19], e.RemoteAddress);
-            Set(p[20], e.Arguments?.ToJsonString());
+            Set(parameters[0], e.Time.ToUnixTimeMilliseconds());
+            Set(parameters[1], e.CorrelationId);
+            Set(parameters[2], e.Environment);
+            Set(parameters[3], e.Connector);
+            Set(parameters[4], e.Principal);
+            Set(parameters[5], e.ClientId);
+            Set(parameters[6], e.Kind);
+            Set(parameters[7], e.Tool);
+            Set(parameters[8], e.Resource);
+            Set(parameters[9], e.Prompt);
+            Set(parameters[10], e.ArgumentsSha256);
+            Set(parameters[11], e.Decision);
+            Set(parameters[12], e.Code);
+            Set(parameters[13], e.Stage);
+            Set(parameters[14], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
+            Set(parameters[15], e.Replay is { } replay ? (replay ? 1 : 0) : null);
+            Set(parameters[16], e.DurationMs);
+            Set(parameters[17], e.Detail);
+            Set(parameters[18], e.Actor);
+            Set(parameters[19], e.RemoteAddress);
+            Set(parameters[20], e.Arguments?.ToJsonString());
             insert.ExecuteNonQuery();
         }
 
