@@ -219,10 +219,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
     }
 
     /// <summary>Completed keys of the dev token's caller (<c>dev-user</c>, client <c>portcullis-dev</c>) for <c>record</c>.</summary>
-    private static void PrefillKeys(string dataDir, int count)
+    private static void PrefillKeys(string dataDir, int count) => PrefillKeysInto(Path.Combine(dataDir, "idempotency.db"), count);
+
+    /// <summary>The (d) rows' idempotency store file, for loading one gateway by hand (<c>--prefill-keys</c>).</summary>
+    public static void PrefillKeysInto(string file, int count)
     {
         Console.Error.WriteLine($"pre-filling the idempotency store with {count:N0} keys …");
-        StoredKeyFile.CopyTo(Path.Combine(dataDir, "idempotency.db"), count, "bench", "policy", "dev-user\u001fportcullis-dev", "record");
+        StoredKeyFile.CopyTo(file, count, "bench", "policy", "dev-user\u001fportcullis-dev", "record");
     }
 
     private static JsonObject PassThrough(string upstreamUrl) => new()

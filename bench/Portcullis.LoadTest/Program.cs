@@ -2,7 +2,8 @@ using System.Globalization;
 using Portcullis.LoadTest;
 
 // portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
-//                 [--target URL [--list] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
+//                 [--target URL [--list | --write] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
+//                 [--prefill-keys N --into FILE]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
 var clients = Int(args, "--clients", 32);
 var seconds = Int(args, "--seconds", 10);
@@ -18,10 +19,20 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-// --target URL: drive one endpoint only (for profiling a row): echo, or tools/list with --list.
+// --prefill-keys N --into FILE: the idempotency store of row (d), N completed keys of the dev caller for `record`.
+if (Value(args, "--prefill-keys") is { } keys && Value(args, "--into") is { } into)
+{
+    Compare.PrefillKeysInto(into, int.Parse(keys, NumberStyles.None, CultureInfo.InvariantCulture));
+    return 0;
+}
+
+// --target URL: drive one endpoint only (for profiling a row): echo, tools/list with --list, or with --write
+// the (d) rows' write (`record` with a unique idempotency key per call).
 if (Value(args, "--target") is { } url)
 {
-    var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : "echo", LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
+    var write = args.Contains("--write");
+    var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : write ? "record" : "echo",
+        write ? LoadTarget.UniqueWriteArguments(Guid.NewGuid().ToString("N")[..8]) : LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
     Func<double>? cpu = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? () => ManagedProcess.CpuSeconds(pid) : null;
     var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu);
     Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, errors {single.Errors} {single.FirstError}");

@@ -17,6 +17,10 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         "time, correlation_id, environment, connector, principal, client_id, kind, tool, resource, prompt, arguments_sha256, " +
         "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments";
 
+    // Built once: the writer runs a batch whenever events are waiting, often only a few events each.
+    private static readonly string[] ParameterNames = [.. Columns.Split(", ").Select(c => "$" + c)];
+    private static readonly string Insert = $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", ParameterNames)})";
+
     private readonly string _connectionString;
 
     public SqliteAuditStore(string path)
@@ -69,32 +73,38 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = $"INSERT INTO audit_events ({Columns}) VALUES ({string.Join(", ", Columns.Split(", ").Select(c => "$" + c))})";
-        var parameters = Columns.Split(", ").ToDictionary(c => c, c => insert.Parameters.Add("$" + c, SqliteType.Text));
+        insert.CommandText = Insert;
+        var parameters = new SqliteParameter[ParameterNames.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i] = insert.Parameters.Add(ParameterNames[i], SqliteType.Text);
+        }
+
         insert.Prepare();
         foreach (var e in events)
         {
-            Set(parameters["time"], e.Time.ToUnixTimeMilliseconds());
-            Set(parameters["correlation_id"], e.CorrelationId);
-            Set(parameters["environment"], e.Environment);
-            Set(parameters["connector"], e.Connector);
-            Set(parameters["principal"], e.Principal);
-            Set(parameters["client_id"], e.ClientId);
-            Set(parameters["kind"], e.Kind);
-            Set(parameters["tool"], e.Tool);
-            Set(parameters["resource"], e.Resource);
-            Set(parameters["prompt"], e.Prompt);
-            Set(parameters["arguments_sha256"], e.ArgumentsSha256);
-            Set(parameters["decision"], e.Decision);
-            Set(parameters["code"], e.Code);
-            Set(parameters["stage"], e.Stage);
-            Set(parameters["upstream_reached"], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
-            Set(parameters["replay"], e.Replay is { } replay ? (replay ? 1 : 0) : null);
-            Set(parameters["duration_ms"], e.DurationMs);
-            Set(parameters["detail"], e.Detail);
-            Set(parameters["actor"], e.Actor);
-            Set(parameters["remote_address"], e.RemoteAddress);
-            Set(parameters["arguments"], e.Arguments?.ToJsonString());
+            // In the order of Columns.
+            Set(parameters[0], e.Time.ToUnixTimeMilliseconds());
+            Set(parameters[1], e.CorrelationId);
+            Set(parameters[2], e.Environment);
+            Set(parameters[3], e.Connector);
+            Set(parameters[4], e.Principal);
+            Set(parameters[5], e.ClientId);
+            Set(parameters[6], e.Kind);
+            Set(parameters[7], e.Tool);
+            Set(parameters[8], e.Resource);
+            Set(parameters[9], e.Prompt);
+            Set(parameters[10], e.ArgumentsSha256);
+            Set(parameters[11], e.Decision);
+            Set(parameters[12], e.Code);
+            Set(parameters[13], e.Stage);
+            Set(parameters[14], e.UpstreamReached is { } reached ? (reached ? 1 : 0) : null);
+            Set(parameters[15], e.Replay is { } replay ? (replay ? 1 : 0) : null);
+            Set(parameters[16], e.DurationMs);
+            Set(parameters[17], e.Detail);
+            Set(parameters[18], e.Actor);
+            Set(parameters[19], e.RemoteAddress);
+            Set(parameters[20], e.Arguments?.ToJsonString());
             insert.ExecuteNonQuery();
         }
 

@@ -15,6 +15,13 @@ internal sealed class AuditTrail
 {
     internal const int BatchSize = 256;
 
+    /// <summary>
+    /// How long a healthy writer lets a part-filled batch gather more events before it writes: each write is one
+    /// durable commit (an fsync on SQLite and the jsonl file, a round trip on PostgreSQL), and under load a writer
+    /// that wrote whatever was waiting committed every few events.
+    /// </summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
+
     private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(5);
@@ -102,6 +109,13 @@ internal sealed class AuditTrail
             while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 Fill(batch);
+                if (batch.Count < BatchSize && _sinkUp)
+                {
+                    // Only once the sink is up: a required trail refuses calls until its first write succeeds.
+                    await Task.Delay(Gather, _time, cancellationToken).ConfigureAwait(false);
+                    Fill(batch);
+                }
+
                 await WriteWithRetryAsync(batch, cancellationToken).ConfigureAwait(false);
             }
         }

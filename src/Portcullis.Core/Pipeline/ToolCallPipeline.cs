@@ -117,9 +117,21 @@ internal sealed class ToolCallPipeline
     }
 
     /// <summary>Wraps a stage in a child span named after it; free when no one listens.</summary>
-    private static ToolCallHandler Traced(string name, ToolCallHandler stage) => async (context, cancellationToken) =>
+    /// <remarks>
+    /// Without a listener the stage is called directly: an async wrapper per stage would cost every call six more
+    /// state machines and continuations for spans nobody records.
+    /// </remarks>
+    private static ToolCallHandler Traced(string name, ToolCallHandler stage)
     {
-        using var span = GatewayTelemetry.Traces.StartActivity("portcullis." + name, ActivityKind.Internal);
+        var spanName = "portcullis." + name;
+        return (context, cancellationToken) => GatewayTelemetry.Traces.HasListeners()
+            ? TracedAsync(spanName, name, stage, context, cancellationToken)
+            : stage(context, cancellationToken);
+    }
+
+    private static async ValueTask<CallToolResult> TracedAsync(string spanName, string name, ToolCallHandler stage, ToolCallContext context, CancellationToken cancellationToken)
+    {
+        using var span = GatewayTelemetry.Traces.StartActivity(spanName, ActivityKind.Internal);
         var result = await stage(context, cancellationToken).ConfigureAwait(false);
         if (span is not null && context.FailedStage == name)
         {
@@ -128,5 +140,5 @@ internal sealed class ToolCallPipeline
         }
 
         return result;
-    };
+    }
 }

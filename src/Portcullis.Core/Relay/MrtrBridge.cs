@@ -114,10 +114,12 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
 
     private async Task<CallToolResult> RunAsync(PendingCall pending, Func<CancellationToken, ValueTask<CallToolResult>> run)
     {
+        // Runs inline up to the upstream send: the request's flow waits for it anyway, so a hop to the thread pool
+        // first would only add a dispatch per call. The pending call stays this flow's alone: an async method's
+        // changes to async locals do not reach its caller.
         CurrentPending.Value = pending;
         try
         {
-            await Task.Yield();
             return await run(pending.Lifetime).ConfigureAwait(false);
         }
         finally

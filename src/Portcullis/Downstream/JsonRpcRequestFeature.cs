@@ -4,5 +4,5 @@ namespace Portcullis.Downstream;
 /// <param name="Method">The JSON-RPC method.</param>
 /// <param name="ToolName">For <c>tools/call</c>: the tool's name.</param>
 /// <param name="RequestState">For <c>tools/call</c>: the multi round-trip request state a retry echoes, if any.</param>
-/// <param name="Id">The JSON-RPC id, as JSON, if the message has one.</param>
+/// <param name="Id">The JSON-RPC id, as the JSON text the client sent, if the message has one.</param>
 internal sealed record JsonRpcRequestFeature(string? Method, string? ToolName, string? RequestState = null, string? Id = null);

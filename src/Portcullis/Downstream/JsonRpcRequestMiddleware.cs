@@ -93,7 +93,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 requestState = state.GetString();
             }
 
-            context.Features.Set(new JsonRpcRequestFeature(method, toolName, requestState, IdOf(message)?.ToJsonString()));
+            // The id as the client wrote it: only a rare answer needs it as a node, so it is parsed there.
+            var rawId = message.TryGetProperty("id", out var idElement) && IsRequestId(idElement) ? idElement.GetRawText() : null;
+            context.Features.Set(new JsonRpcRequestFeature(method, toolName, requestState, rawId));
         }
 
         context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);

@@ -22,13 +22,17 @@ internal sealed class GatewayConsoleFormatter(IOptionsMonitor<GatewayConsoleForm
         }
 
         var settings = options.CurrentValue;
-        textWriter.Write(time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        // Formatted on the stack: every call writes a line, so its timestamp and event id should not each be a string.
+        Span<char> buffer = stackalloc char[32];
+        time.GetUtcNow().TryFormat(buffer, out var written, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        textWriter.Write(buffer[..written]);
         textWriter.Write(' ');
         textWriter.Write(Level(logEntry.LogLevel));
         textWriter.Write(": ");
         textWriter.Write(logEntry.Category);
         textWriter.Write('[');
-        textWriter.Write(logEntry.EventId.Id.ToString(CultureInfo.InvariantCulture));
+        logEntry.EventId.Id.TryFormat(buffer, out written, provider: CultureInfo.InvariantCulture);
+        textWriter.Write(buffer[..written]);
         textWriter.Write("] ");
         textWriter.Write(OneLine(message ?? ""));
         if (logEntry.Exception is { } exception)
