@@ -15,13 +15,7 @@ public sealed partial class ReviewTests
         var hostile = ReviewId(await DeleteAsync(agent, "<img src=x onerror=\"document.title='owned'\">", "k-console-xss"));
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            Timeout = 60_000,
-        }).WaitAsync(Timeout);
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         var violations = new List<string>();
@@ -84,13 +78,7 @@ public sealed partial class ReviewTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, bare.StatusCode);
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            Timeout = 60_000,
-        }).WaitAsync(Timeout);
+        await using var browser = await LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
         page.SetDefaultTimeout(30_000);
 
@@ -104,4 +92,14 @@ public sealed partial class ReviewTests
         var audited = await Admin.WaitForEventAsync(await Admin.TokenAsync(), "kind=dev_sign_in", e => e["actor"]?.GetValue<string>() == "dev-reviewer");
         Assert.Equal("recorded", audited["decision"]!.GetValue<string>());
     }
+
+    /// <summary>Debian's Chromium, headless, with the flags this machine needs.</summary>
+    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+            Timeout = 60_000,
+        }).WaitAsync(Timeout);
 }
