@@ -6,12 +6,16 @@ namespace Portcullis.Stores.Postgres;
 /// <summary>
 /// A fixed window per principal, counted by one atomic upsert on the database's clock: the window starts at a
 /// principal's first call, and a call is let through while the window's count is within the limit.
+/// The upsert commits asynchronously (<c>synchronous_commit</c> off for its own transaction only): a call does not
+/// wait for the counter's WAL flush, and a PostgreSQL crash can forget at most the last moment's counts, which only
+/// lets a caller a few calls more in that window. Nothing else the gateway stores is committed this way.
 /// </summary>
 internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, string name, int permits, TimeSpan window) : PartitionedRateLimiter<string>
 {
-    // SET expressions all read the row as it was, so both CASEs decide on the same old window.
+    // SET expressions all read the row as it was, so both CASEs decide on the same old window. The clock CTE is
+    // read by every branch, so its set_config (local to this statement's transaction) always runs before the commit.
     private const string Sql = """
-        WITH clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms)
+        WITH clock AS (SELECT (extract(epoch FROM now()) * 1000)::bigint AS ms, set_config('synchronous_commit', 'off', true) AS commit_mode)
         INSERT INTO portcullis_rate_limits AS r (name, principal, window_end, count)
         SELECT @name, @principal, clock.ms + @window, @permits FROM clock
         ON CONFLICT (name, principal) DO UPDATE SET
