@@ -9,7 +9,7 @@ namespace Portcullis.LoadTest;
 /// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
 /// and renders the table with each row's ratio to the direct call.
 /// </summary>
-internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, int memoryClients, bool withPerRequestPeer, bool storesOnly = false)
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, TimeSpan settle, int memoryClients, bool withPerRequestPeer, bool storesOnly = false)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
     private readonly List<LoadResult> _rows = [];
@@ -31,10 +31,26 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
             return Render();
         }
 
+        // The floor under (b): the same SDK server and client relaying calls, with none of the gateway's code.
+        var relayPort = Ports.Free();
+        await using (var relay = await ManagedProcess.StartAsync("dotnet", [Paths.SdkRelay, "--listen", $"http://127.0.0.1:{relayPort}", "--upstream", upstreamUrl], relayPort))
+        {
+            await MeasureAsync(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay, cancellationToken);
+        }
+
         await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
         {
             await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
             await MeasureMemoryAsync(passThrough, cancellationToken);
+        }
+
+        // (b) with the two things it does for operators on every call switched off, to price them.
+        var quiet = PassThrough(upstreamUrl);
+        quiet["audit"] = new JsonObject { ["sink"] = "none" };
+        quiet["logging"] = new JsonObject { ["levels"] = new JsonObject { ["Portcullis.Core.Audit.DecisionRecorder"] = "warning" } };
+        await using (var passThrough = await StartGatewayAsync("pass-quiet", quiet, cancellationToken))
+        {
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
         }
 
         // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
@@ -90,9 +106,9 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
     private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
     {
         Console.Error.WriteLine($"measuring {target.Name} …");
-        var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.CpuSeconds);
+        var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.CpuSeconds, settle);
         _rows.Add(result);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settled after {result.Settled?.TotalSeconds:F0} s, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
     }
 
     private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
@@ -282,15 +298,15 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, i
     {
         var direct = _rows.FirstOrDefault(r => r.Name.StartsWith("(a)", StringComparison.Ordinal));
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up; echo tool, one small argument.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until the CPU per call of two 5 s windows agreed within 5 % (\"settled\"); echo tool, one small argument. \"Machine busy\" is the cores of {Environment.ProcessorCount} in use during the row, by every process.");
         text.AppendLine();
-        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after, s |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled?.TotalSeconds:F0} |");
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");

@@ -8,8 +8,16 @@ namespace Portcullis.LoadTest;
 /// <summary>Drives <c>tools/call</c> over real Streamable HTTP with C concurrent clients for D seconds.</summary>
 internal static class LoadRunner
 {
+    /// <summary>The window in which the CPU per call is compared while settling.</summary>
+    private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(5);
+
     /// <param name="cpuSeconds">The CPU time used so far by the process under test, read around the measured window.</param>
-    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, Func<double>? cpuSeconds = null)
+    /// <param name="settle">
+    /// After the warm-up, how long at most to keep loading until the process under test is warm: until the CPU per
+    /// call of one 5 s window is within 5 % of the window before. A fresh .NET process keeps getting cheaper for a
+    /// minute or so (tiered JIT, the GC's budgets), so rows started at different times compare only once each settled.
+    /// </param>
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, Func<double>? cpuSeconds = null, TimeSpan settle = default)
     {
         var sessions = new McpClient[clients];
         for (var i = 0; i < clients; i++)
@@ -20,14 +28,17 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
+            var settled = cpuSeconds is null ? TimeSpan.Zero : await SettleAsync(target, sessions, cpuSeconds, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
+            var machineBefore = MachineCpu.Now();
             var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
             var cpuAfter = cpuSeconds?.Invoke();
+            var machineBusy = MachineCpu.Now().BusyCoresSince(machineBefore);
             latencies.Sort();
             var calls = latencies.Count + errors;
             double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
             return new LoadResult(target.Name, clients, calls, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall);
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled);
         }
         finally
         {
@@ -36,6 +47,34 @@ internal static class LoadRunner
                 await session.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>Loads in 5 s windows until two in a row cost the same CPU per call (within 5 %), or <paramref name="limit"/> is spent.</summary>
+    private static async Task<TimeSpan> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var spent = TimeSpan.Zero;
+        double? previous = null;
+        while (spent < limit && !cancellationToken.IsCancellationRequested)
+        {
+            var before = cpuSeconds();
+            var (latencies, errors, _, elapsed) = await DriveAsync(target, sessions, SettleWindow, cancellationToken);
+            spent += elapsed;
+            var calls = latencies.Count + errors;
+            if (calls == 0)
+            {
+                continue;
+            }
+
+            var perCall = (cpuSeconds() - before) / calls;
+            if (previous is { } last && Math.Abs(perCall - last) <= 0.05 * last)
+            {
+                break;
+            }
+
+            previous = perCall;
+        }
+
+        return spent;
     }
 
     public static async Task<McpClient> ConnectAsync(LoadTarget target, CancellationToken cancellationToken)

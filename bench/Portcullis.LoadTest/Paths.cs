@@ -15,6 +15,9 @@ internal static class Paths
 
     public static string Fixture => Path.Combine(Root, "artifacts", "bin", "Portcullis.Fixtures.Upstream", Configuration, "Portcullis.Fixtures.Upstream.dll");
 
+    /// <summary>The SDK-only relay, the floor under the pass-through row.</summary>
+    public static string SdkRelay => Path.Combine(Root, "artifacts", "bin", "Portcullis.SdkRelay", Configuration, "Portcullis.SdkRelay.dll");
+
     public static string NodeModules => Path.Combine(Root, "bench", "node_modules");
 
     /// <summary>The project's own Node 22 when installed, else the machine's.</summary>

@@ -1,13 +1,15 @@
 using System.Globalization;
 using Portcullis.LoadTest;
 
-// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
+// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--settle 60] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
 //                 [--target URL [--list | --write] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
 //                 [--prefill-keys N --into FILE]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
 var clients = Int(args, "--clients", 32);
 var seconds = Int(args, "--seconds", 10);
 var warmup = Int(args, "--warmup", 15);
+// After the warm-up, up to this many seconds more until the process under test costs the same per call in two 5 s windows.
+var settle = TimeSpan.FromSeconds(Int(args, "--settle", 60));
 var memoryClients = Int(args, "--memory-clients", 1000);
 var output = Value(args, "--out");
 var withPerRequestPeer = !args.Contains("--skip-per-request-peer");
@@ -34,12 +36,12 @@ if (Value(args, "--target") is { } url)
     var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : write ? "record" : "echo",
         write ? LoadTarget.UniqueWriteArguments(Guid.NewGuid().ToString("N")[..8]) : LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
     Func<double>? cpu = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? () => ManagedProcess.CpuSeconds(pid) : null;
-    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu);
-    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, errors {single.Errors} {single.FirstError}");
+    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu, settle);
+    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, machine {single.MachineBusyCores:F2} cores busy, settled after {single.Settled?.TotalSeconds:F0} s, errors {single.Errors} {single.FirstError}");
     return 0;
 }
 
-var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), memoryClients, withPerRequestPeer, args.Contains("--stores-only")).RunAsync(cancel.Token);
+var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), settle, memoryClients, withPerRequestPeer, args.Contains("--stores-only")).RunAsync(cancel.Token);
 Console.WriteLine(table);
 if (output is not null)
 {
