@@ -8,17 +8,24 @@ namespace Portcullis.LoadTest;
 /// <summary>Drives <c>tools/call</c> over real Streamable HTTP with C concurrent clients for D seconds.</summary>
 internal static class LoadRunner
 {
-    /// <summary>The window in which the CPU per call is compared while settling.</summary>
+    /// <summary>The window in which the JIT's progress, or the CPU per call, is compared while settling.</summary>
     private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(5);
 
-    /// <param name="cpuSeconds">The CPU time used so far by the process under test, read around the measured window.</param>
+    /// <summary>Fewer compilations than this in one window: the process's JIT has caught up with its hot code.</summary>
+    private const int WarmCompilations = 25;
+
+    /// <param name="pid">The process under test: its CPU time is read around the measured window.</param>
     /// <param name="settle">
-    /// After the warm-up, how long at most to keep loading until the process under test is warm: until the CPU per
-    /// call of one 5 s window is within 5 % of the window before. A fresh .NET process keeps getting cheaper for a
-    /// minute or so (tiered JIT, the GC's budgets), so rows started at different times compare only once each settled.
+    /// After the warm-up, how long at most to keep loading until the process under test is warm. A fresh .NET process
+    /// keeps recompiling its hot methods at higher tiers for half a minute or more under load, getting cheaper all the
+    /// while, so rows started at different times compare only once each has settled: for a .NET process, until it
+    /// JIT-compiles fewer than 25 methods in a 5 s window; for another (the Node peers), until the CPU per call of one
+    /// 5 s window is within 5 % of the window before.
     /// </param>
-    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, Func<double>? cpuSeconds = null, TimeSpan settle = default)
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default)
     {
+        Func<double>? cpuSeconds = pid is { } id ? () => ManagedProcess.CpuSeconds(id) : null;
+        using var jit = pid is { } watched ? JitWatch.TryStart(watched) : null;
         var sessions = new McpClient[clients];
         for (var i = 0; i < clients; i++)
         {
@@ -28,7 +35,7 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
-            var settled = cpuSeconds is null ? TimeSpan.Zero : await SettleAsync(target, sessions, cpuSeconds, settle, cancellationToken);
+            var settled = cpuSeconds is null ? TimeSpan.Zero : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
@@ -49,16 +56,29 @@ internal static class LoadRunner
         }
     }
 
-    /// <summary>Loads in 5 s windows until two in a row cost the same CPU per call (within 5 %), or <paramref name="limit"/> is spent.</summary>
-    private static async Task<TimeSpan> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, TimeSpan limit, CancellationToken cancellationToken)
+    /// <summary>Loads in 5 s windows until the process is warm (see <see cref="RunAsync"/>), or <paramref name="limit"/> is spent.</summary>
+    private static async Task<TimeSpan> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, JitWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
     {
         var spent = TimeSpan.Zero;
         double? previous = null;
         while (spent < limit && !cancellationToken.IsCancellationRequested)
         {
+            var compiledBefore = jit?.Compiled ?? -1;
             var before = cpuSeconds();
             var (latencies, errors, _, elapsed) = await DriveAsync(target, sessions, SettleWindow, cancellationToken);
             spent += elapsed;
+            var compiledAfter = jit?.Compiled ?? -1;
+            if (compiledBefore >= 0 && compiledAfter >= 0)
+            {
+                Console.Error.WriteLine($"  settling: {compiledAfter - compiledBefore} methods compiled in {elapsed.TotalSeconds:F0} s");
+                if (compiledAfter - compiledBefore < WarmCompilations)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
             var calls = latencies.Count + errors;
             if (calls == 0)
             {

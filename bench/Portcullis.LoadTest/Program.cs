@@ -8,7 +8,7 @@ using Portcullis.LoadTest;
 var clients = Int(args, "--clients", 32);
 var seconds = Int(args, "--seconds", 10);
 var warmup = Int(args, "--warmup", 15);
-// After the warm-up, up to this many seconds more until the process under test costs the same per call in two 5 s windows.
+// After the warm-up, up to this many seconds more until the process under test is warm (see LoadRunner.RunAsync).
 var settle = TimeSpan.FromSeconds(Int(args, "--settle", 60));
 var memoryClients = Int(args, "--memory-clients", 1000);
 var output = Value(args, "--out");
@@ -35,8 +35,8 @@ if (Value(args, "--target") is { } url)
     var write = args.Contains("--write");
     var target = new LoadTarget(url, new Uri(url), args.Contains("--list") ? null : write ? "record" : "echo",
         write ? LoadTarget.UniqueWriteArguments(Guid.NewGuid().ToString("N")[..8]) : LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
-    Func<double>? cpu = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? () => ManagedProcess.CpuSeconds(pid) : null;
-    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, cpu, settle);
+    int? pid = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, pid, settle);
     Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, machine {single.MachineBusyCores:F2} cores busy, settled after {single.Settled?.TotalSeconds:F0} s, errors {single.Errors} {single.FirstError}");
     return 0;
 }
