@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using ModelContextProtocol;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
@@ -17,7 +16,7 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIdentity replica, ILogger<MrtrBridge> logger, IPendingCallRoutes? routes = null)
 {
-    /// <summary>How long a pending call waits for the client to come back before it is cancelled.</summary>
+    /// <summary>How long a pending call waits for the client to come back with an answer before it is cancelled.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private const string Key = "portcullis";
@@ -62,12 +61,12 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
         else
         {
-            pending = new PendingCall(Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), owner, Lifetime, time);
+            pending = new PendingCall(owner, Lifetime, time);
 
             // Whatever happens to the call or the client, the entry goes when its lifetime ends: a client that
             // never comes back cannot make the map grow.
-            var id = pending.Id;
-            pending.Lifetime.Register(() => _pending.TryRemove(id, out _));
+            var held = pending;
+            pending.Lifetime.Register(() => Forget(held));
             pending.Result = RunAsync(pending, run);
         }
 
@@ -80,12 +79,13 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
 
         if (question is null)
         {
-            _pending.TryRemove(pending.Id, out _);
+            Forget(pending);
             pending.Dispose();
             return await pending.Result!.ConfigureAwait(false);
         }
 
         pending.Open = question;
+        pending.AwaitClient();
         _pending[pending.Id] = pending;
         await RecordRouteAsync(pending).ConfigureAwait(false);
         throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, pending.Id);
@@ -127,8 +127,17 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
             CurrentPending.Value = null;
             if (pending.Open is null || pending.Lifetime.IsCancellationRequested)
             {
-                _pending.TryRemove(pending.Id, out _);
+                Forget(pending);
             }
+        }
+    }
+
+    /// <summary>Drops the call from the map, if a question ever put it there.</summary>
+    private void Forget(PendingCall pending)
+    {
+        if (pending.IssuedId is { } id)
+        {
+            _pending.TryRemove(id, out _);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using ModelContextProtocol.Protocol;
 
@@ -7,21 +8,31 @@ namespace Portcullis.Core.Relay;
 /// A tool call of a stateless (2026-07-28) client that is running upstream across several of the client's
 /// requests, because the upstream asked it something: each question becomes an input-required result and
 /// the client's retry carries the answer back into the waiting upstream call (multi round-trip requests).
+/// Most calls never ask: what only a question needs (its unguessable id, the countdown of its lifetime) is made
+/// when the first question is handed out.
 /// </summary>
 internal sealed class PendingCall : IDisposable
 {
     private readonly Channel<Question> _questions = Channel.CreateUnbounded<Question>();
     private readonly CancellationTokenSource _lifetime;
+    private readonly TimeSpan _wait;
+    private string? _id;
 
-    public PendingCall(string id, string owner, TimeSpan lifetime, TimeProvider time)
+    /// <param name="owner">Connector and principal of the call.</param>
+    /// <param name="wait">How long the call waits for the client to come back after it was handed a question.</param>
+    /// <param name="time">The clock of that wait.</param>
+    public PendingCall(string owner, TimeSpan wait, TimeProvider time)
     {
-        Id = id;
         Owner = owner;
-        _lifetime = new CancellationTokenSource(lifetime, time);
+        _wait = wait;
+        _lifetime = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
-    /// <summary>The opaque request state the client echoes back; unguessable.</summary>
-    public string Id { get; }
+    /// <summary>The opaque request state the client echoes back; unguessable, made on first use.</summary>
+    public string Id => Volatile.Read(ref _id) ?? Interlocked.CompareExchange(ref _id, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), null) ?? _id!;
+
+    /// <summary>The id, if a question has made one; a call without one was never handed out.</summary>
+    public string? IssuedId => Volatile.Read(ref _id);
 
     /// <summary>Connector and principal: only the caller may resume its call.</summary>
     public string Owner { get; }
@@ -53,6 +64,9 @@ internal sealed class PendingCall : IDisposable
         var done = await Task.WhenAny(question, Result!).ConfigureAwait(false);
         return done == question ? await question.ConfigureAwait(false) : null;
     }
+
+    /// <summary>A question is handed to the client: the call now waits for it to come back, for a while.</summary>
+    public void AwaitClient() => _lifetime.CancelAfter(_wait);
 
     /// <summary>Cancels the upstream call: the client went away while waiting for it.</summary>
     public void Cancel() => _lifetime.Cancel();
