@@ -31,31 +31,23 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             return Render();
         }
 
-        // The floor under (b): the same SDK server and client relaying calls, with none of the gateway's code.
+        // (b0), (b), (b) quiet and (c)/(d) are compared with each other, so they are measured one right after the other,
+        // every process already started: the machine drifts by more than the goals' margins over a quarter of an hour.
+        // (b0) is the floor under (b): the same SDK server and client relaying calls, with none of the gateway's code.
+        // (b) quiet is (b) with the two things it does for operators on every call switched off, to price them.
+        // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
         var relayPort = Ports.Free();
-        await using (var relay = await ManagedProcess.StartAsync("dotnet", [Paths.SdkRelay, "--listen", $"http://127.0.0.1:{relayPort}", "--upstream", upstreamUrl], relayPort))
-        {
-            await MeasureAsync(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay, cancellationToken);
-        }
-
-        await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
-        {
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
-            await MeasureMemoryAsync(passThrough, cancellationToken);
-        }
-
-        // (b) with the two things it does for operators on every call switched off, to price them.
         var quiet = PassThrough(upstreamUrl);
         quiet["audit"] = new JsonObject { ["sink"] = "none" };
         quiet["logging"] = new JsonObject { ["levels"] = new JsonObject { ["Portcullis.Core.Audit.DecisionRecorder"] = "warning" } };
-        await using (var passThrough = await StartGatewayAsync("pass-quiet", quiet, cancellationToken))
-        {
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
-        }
-
-        // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
+        await using (var relay = await ManagedProcess.StartAsync("dotnet", [Paths.SdkRelay, "--listen", $"http://127.0.0.1:{relayPort}", "--upstream", upstreamUrl], relayPort))
+        await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
+        await using (var passQuiet = await StartGatewayAsync("pass-quiet", quiet, cancellationToken))
         await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000)))
         {
+            await MeasureAsync(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay, cancellationToken);
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
+            await MeasureAsync(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passQuiet.Endpoint("echo"), "echo", echo), passQuiet.Process, cancellationToken);
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             if (token is null)
             {
@@ -66,6 +58,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
                 await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process, cancellationToken);
                 await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
             }
+
+            await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
         await using (var policy = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
@@ -154,11 +148,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             tools[$"extra_{i:D4}"] = new JsonObject { ["read_only"] = true };
         }
 
+        // The 1,000-tool call is compared with the 1-tool call in front of the same upstream, measured right after it.
         await MeasureAsync(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big, cancellationToken);
         await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, cancellationToken);
         await using var small = await StartGatewayAsync("small", PassThrough($"http://127.0.0.1:{port}/mcp"), cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: call", small.Endpoint("echo"), "echo", echo), small.Process, cancellationToken);
+        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, cancellationToken);
         await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, cancellationToken);
     }
 
