@@ -102,7 +102,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         Console.Error.WriteLine($"measuring {target.Name} …");
         var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.Id, settle);
         _rows.Add(result);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settled after {result.Settled?.TotalSeconds:F0} s, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
     }
 
     private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
@@ -294,15 +294,15 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
     {
         var direct = _rows.FirstOrDefault(r => r.Name.StartsWith("(a)", StringComparison.Ordinal));
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until warm (\"settled\": a .NET process JIT-compiled fewer than 25 methods in 5 s; the Node peers' CPU per call in two 5 s windows agreed within 5 %); echo tool, one small argument. \"Machine busy\" is the cores of {Environment.ProcessorCount} in use during the row, by every process.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until warm (\"settled\": a .NET process JIT-compiled fewer than 25 methods in 5 s; the Node peers' CPU per call in two 5 s windows agreed within 5 %); echo tool, one small argument. \"Machine busy\" is the cores of {MachineCpu.Cores} in use during the row, by every process.");
         text.AppendLine();
-        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after, s |");
+        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled?.TotalSeconds:F0} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled} |");
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");

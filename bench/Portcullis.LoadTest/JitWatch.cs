@@ -14,14 +14,15 @@ internal sealed class JitWatch : IDisposable
 {
     private readonly EventPipeSession _session;
     private readonly EventPipeEventSource _source;
+    private readonly Task _reading;
     private long _compiled = -1;
 
-    private JitWatch(EventPipeSession session)
+    private JitWatch(EventPipeSession session, EventPipeEventSource source)
     {
         _session = session;
-        _source = new EventPipeEventSource(session.EventStream);
+        _source = source;
         _source.Dynamic.All += OnEvent;
-        _ = Task.Run(() =>
+        _reading = Task.Run(() =>
         {
             try
             {
@@ -40,14 +41,23 @@ internal sealed class JitWatch : IDisposable
     /// <summary>Watches process <paramref name="pid"/>, or null when it is not a .NET process (the Node peers).</summary>
     public static JitWatch? TryStart(int pid)
     {
+        EventPipeSession? session = null;
         try
         {
             var provider = new EventPipeProvider("System.Runtime", EventLevel.Informational, 0,
                 new Dictionary<string, string> { ["EventCounterIntervalSec"] = "1" });
-            return new JitWatch(new DiagnosticsClient(pid).StartEventPipeSession(provider, requestRundown: false));
+            session = new DiagnosticsClient(pid).StartEventPipeSession(provider, requestRundown: false);
+            return new JitWatch(session, new EventPipeEventSource(session.EventStream));
         }
-        catch (Exception ex) when (ex is ServerNotAvailableException or DiagnosticsClientException or UnauthorizedAccessException or IOException)
+        catch (Exception ex) when (ex is DiagnosticsClientException or UnauthorizedAccessException or IOException or TimeoutException)
         {
+            // Not a .NET process (ServerNotAvailableException is a DiagnosticsClientException), or it went away.
+            if (session is not null)
+            {
+                Stop(session);
+                session.Dispose();
+            }
+
             return null;
         }
     }
@@ -69,15 +79,22 @@ internal sealed class JitWatch : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            _session.Stop();
-        }
-        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or TimeoutException)
-        {
-        }
-
+        Stop(_session);
+        // Stopping ends the stream, so the reader finishes; it gets a few seconds before its source goes.
+        _reading.Wait(TimeSpan.FromSeconds(5));
         _session.Dispose();
         _source.Dispose();
+    }
+
+    private static void Stop(EventPipeSession session)
+    {
+        try
+        {
+            session.Stop();
+        }
+        catch (Exception ex) when (ex is DiagnosticsClientException or IOException or TimeoutException or ObjectDisposedException)
+        {
+            // The process already ended: nothing to stop.
+        }
     }
 }

@@ -35,7 +35,7 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
-            var settled = cpuSeconds is null ? TimeSpan.Zero : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
+            var settled = cpuSeconds is null ? new Settling(TimeSpan.Zero, false) : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
@@ -57,7 +57,7 @@ internal static class LoadRunner
     }
 
     /// <summary>Loads in 5 s windows until the process is warm (see <see cref="RunAsync"/>), or <paramref name="limit"/> is spent.</summary>
-    private static async Task<TimeSpan> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, JitWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
+    private static async Task<Settling> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, JitWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
     {
         var spent = TimeSpan.Zero;
         double? previous = null;
@@ -73,7 +73,7 @@ internal static class LoadRunner
                 Console.Error.WriteLine($"  settling: {compiledAfter - compiledBefore} methods compiled in {elapsed.TotalSeconds:F0} s");
                 if (compiledAfter - compiledBefore < WarmCompilations)
                 {
-                    break;
+                    return new Settling(spent, true);
                 }
 
                 continue;
@@ -88,13 +88,13 @@ internal static class LoadRunner
             var perCall = (cpuSeconds() - before) / calls;
             if (previous is { } last && Math.Abs(perCall - last) <= 0.05 * last)
             {
-                break;
+                return new Settling(spent, true);
             }
 
             previous = perCall;
         }
 
-        return spent;
+        return new Settling(spent, limit <= TimeSpan.Zero);
     }
 
     public static async Task<McpClient> ConnectAsync(LoadTarget target, CancellationToken cancellationToken)

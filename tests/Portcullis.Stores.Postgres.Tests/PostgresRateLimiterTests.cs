@@ -11,12 +11,13 @@ namespace Portcullis.Stores.Postgres.Tests;
 public sealed class PostgresRateLimiterTests(PostgresServerFixture fixture)
 {
     [Fact]
-    public async Task The_asynchronous_commit_does_not_outlive_the_counter_upsert()
+    public async Task Acquire_SessionCommitsSynchronously_CountsAndLeavesTheSessionSettingAlone()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var schema = await fixture.Server.CreateSchemaAsync();
-        // One pooled connection, whose session commits synchronously, so the next command reuses the limiter's.
-        await using var dataSource = NpgsqlDataSource.Create(schema + ";Maximum Pool Size=1;Options=-c synchronous_commit=on");
+        // One pooled connection, whose session commits synchronously, so the next command reuses the limiter's; not
+        // reset when it goes back to the pool, so a setting the upsert left on the session would still be there.
+        await using var dataSource = NpgsqlDataSource.Create(schema + ";Maximum Pool Size=1;No Reset On Close=true;Options=-c synchronous_commit=on");
         await PostgresSchema.MigrateAsync(dataSource, timeout.Token);
         using var limiter = new PostgresRateLimiterProvider(dataSource).Create("calls", new RateLimitConfig { Permits = 2, WindowSeconds = 60 });
 

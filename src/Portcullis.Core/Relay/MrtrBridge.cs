@@ -16,7 +16,7 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIdentity replica, ILogger<MrtrBridge> logger, IPendingCallRoutes? routes = null)
 {
-    /// <summary>How long a pending call waits for the client to come back with an answer before it is cancelled.</summary>
+    /// <summary>How long a call may run on after its first question was handed to the client, before it is cancelled.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
     private const string Key = "portcullis";
@@ -85,8 +85,14 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
 
         pending.Open = question;
-        pending.AwaitClient();
         _pending[pending.Id] = pending;
+        pending.AwaitClient();
+        if (pending.Lifetime.IsCancellationRequested)
+        {
+            // Cancelled while the question came in: the lifetime's own clean-up may have run before the id existed.
+            Forget(pending);
+        }
+
         await RecordRouteAsync(pending).ConfigureAwait(false);
         throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, pending.Id);
     }

@@ -17,9 +17,10 @@ internal sealed class PendingCall : IDisposable
     private readonly CancellationTokenSource _lifetime;
     private readonly TimeSpan _wait;
     private string? _id;
+    private int _waiting;
 
     /// <param name="owner">Connector and principal of the call.</param>
-    /// <param name="wait">How long the call waits for the client to come back after it was handed a question.</param>
+    /// <param name="wait">How long the call may run on after its first question was handed to the client.</param>
     /// <param name="time">The clock of that wait.</param>
     public PendingCall(string owner, TimeSpan wait, TimeProvider time)
     {
@@ -65,8 +66,17 @@ internal sealed class PendingCall : IDisposable
         return done == question ? await question.ConfigureAwait(false) : null;
     }
 
-    /// <summary>A question is handed to the client: the call now waits for it to come back, for a while.</summary>
-    public void AwaitClient() => _lifetime.CancelAfter(_wait);
+    /// <summary>
+    /// The first question is handed to the client: from now on the call ends at most <c>wait</c> later, whatever
+    /// comes next; the record that routes the client's retries to this replica expires at the same moment.
+    /// </summary>
+    public void AwaitClient()
+    {
+        if (Interlocked.Exchange(ref _waiting, 1) == 0)
+        {
+            _lifetime.CancelAfter(_wait);
+        }
+    }
 
     /// <summary>Cancels the upstream call: the client went away while waiting for it.</summary>
     public void Cancel() => _lifetime.Cancel();
