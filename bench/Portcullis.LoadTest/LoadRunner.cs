@@ -35,7 +35,7 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
-            var settled = cpuSeconds is null ? new Settling(TimeSpan.Zero, false) : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
+            Settling? settled = cpuSeconds is null ? null : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);

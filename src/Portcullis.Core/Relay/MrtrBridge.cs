@@ -52,7 +52,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
                 if (request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
                 {
                     // The answer is missing: ask again.
-                    throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, pending.Id);
+                    throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, state);
                 }
 
                 pending.Open = null;
@@ -85,20 +85,20 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
 
         pending.Open = question;
-        _pending[pending.Id] = pending;
-        pending.AwaitClient();
+        var id = pending.HandOut();
+        _pending[id] = pending;
         if (pending.Lifetime.IsCancellationRequested)
         {
             // Cancelled while the question came in: the lifetime's own clean-up may have run before the id existed.
             Forget(pending);
         }
 
-        await RecordRouteAsync(pending).ConfigureAwait(false);
-        throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, pending.Id);
+        await RecordRouteAsync(pending, id).ConfigureAwait(false);
+        throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, id);
     }
 
     /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
-    private async ValueTask RecordRouteAsync(PendingCall pending)
+    private async ValueTask RecordRouteAsync(PendingCall pending, string id)
     {
         if (!Routes || pending.Routed)
         {
@@ -110,7 +110,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         {
             var now = clock.GetUtcNow();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await routes!.PutAsync(pending.Id, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token).ConfigureAwait(false);
+            await routes!.PutAsync(id, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -141,7 +141,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     /// <summary>Drops the call from the map, if a question ever put it there.</summary>
     private void Forget(PendingCall pending)
     {
-        if (pending.IssuedId is { } id)
+        if (pending.Id is { } id)
         {
             _pending.TryRemove(id, out _);
         }

@@ -17,7 +17,6 @@ internal sealed class PendingCall : IDisposable
     private readonly CancellationTokenSource _lifetime;
     private readonly TimeSpan _wait;
     private string? _id;
-    private int _waiting;
 
     /// <param name="owner">Connector and principal of the call.</param>
     /// <param name="wait">How long the call may run on after its first question was handed to the client.</param>
@@ -29,11 +28,8 @@ internal sealed class PendingCall : IDisposable
         _lifetime = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
-    /// <summary>The opaque request state the client echoes back; unguessable, made on first use.</summary>
-    public string Id => Volatile.Read(ref _id) ?? Interlocked.CompareExchange(ref _id, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), null) ?? _id!;
-
-    /// <summary>The id, if a question has made one; a call without one was never handed out.</summary>
-    public string? IssuedId => Volatile.Read(ref _id);
+    /// <summary>The opaque, unguessable request state the client echoes back; null until a question was handed out.</summary>
+    public string? Id => Volatile.Read(ref _id);
 
     /// <summary>Connector and principal: only the caller may resume its call.</summary>
     public string Owner { get; }
@@ -67,15 +63,25 @@ internal sealed class PendingCall : IDisposable
     }
 
     /// <summary>
-    /// The first question is handed to the client: from now on the call ends at most <c>wait</c> later, whatever
-    /// comes next; the record that routes the client's retries to this replica expires at the same moment.
+    /// A question is handed to the client: the first time, the call gets its id and from then on ends at most
+    /// <c>wait</c> later, whatever comes next (the record that routes the client's retries to this replica expires
+    /// at the same moment). Returns the id.
     /// </summary>
-    public void AwaitClient()
+    public string HandOut()
     {
-        if (Interlocked.Exchange(ref _waiting, 1) == 0)
+        if (Volatile.Read(ref _id) is { } id)
         {
-            _lifetime.CancelAfter(_wait);
+            return id;
         }
+
+        var made = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        if (Interlocked.CompareExchange(ref _id, made, null) is { } other)
+        {
+            return other;
+        }
+
+        _lifetime.CancelAfter(_wait);
+        return made;
     }
 
     /// <summary>Cancels the upstream call: the client went away while waiting for it.</summary>
