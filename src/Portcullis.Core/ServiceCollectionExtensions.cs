@@ -25,7 +25,10 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient();
         foreach (var connector in config.Connectors.Where(c => !c.Upstream.IsStdio))
         {
+            // Without the factory's request logging: it opens a logging scope and times every upstream request, on
+            // every call, for lines the gateway filters out; the forward stage and the supervisor log the failures.
             Upstreams.Credentials.UpstreamCredentials.Add(services, config, connector)
+                .RemoveAllLoggers()
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
         }

@@ -5,6 +5,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Idempotency;
+using Portcullis.Hosting;
 using Portcullis.Refusals;
 using Portcullis.Security;
 
@@ -18,7 +19,7 @@ internal static class AdminApp
 {
     public static WebApplication Build(GatewayConfig config, IServiceProvider gateway)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
+        var builder = WebApplication.CreateSlimBuilder(GatewayHostOptions.For(config));
         builder.WebHost.UseUrls(config.Admin.Listen!);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

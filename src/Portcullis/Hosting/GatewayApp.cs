@@ -16,7 +16,7 @@ internal static class GatewayApp
 {
     public static WebApplication Build(GatewayConfig config, LoggingOptions logging, DataDirLock dataDirLock)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = config.DataDir });
+        var builder = WebApplication.CreateSlimBuilder(GatewayHostOptions.For(config));
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
