@@ -29,6 +29,7 @@ public class SqliteStoreBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }

@@ -35,6 +35,7 @@ public class SqliteStoreScaleBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }

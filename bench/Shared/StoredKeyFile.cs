@@ -41,7 +41,7 @@ internal static class StoredKeyFile
         Directory.CreateDirectory(Path.GetDirectoryName(template)!);
         var building = template + ".building";
         File.Delete(building);
-        _ = new SqliteIdempotencyStore(building, TimeSpan.FromSeconds(30));
+        new SqliteIdempotencyStore(building, TimeSpan.FromSeconds(30)).Dispose();
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = building, Pooling = false }.ToString()))
         {
             connection.Open();

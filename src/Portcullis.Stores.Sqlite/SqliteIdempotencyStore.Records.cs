@@ -93,18 +93,16 @@ internal sealed partial class SqliteIdempotencyStore
         return new IdempotencyRecordPage(records, next);
     }
 
-    public async ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
+    public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
     {
         if (request.Executed && request.ResultJson is null)
         {
-            throw new ArgumentException("An executed resolution needs the result later retries are answered with.", nameof(request));
+            return ValueTask.FromException<ResolveStatus>(
+                new ArgumentException("An executed resolution needs the result later retries are answered with.", nameof(request)));
         }
 
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return new(_writes.WriteAsync((connection, transaction) =>
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction(deferred: false);
             using var select = connection.CreateCommand();
             select.Transaction = transaction;
             select.CommandText = $"SELECT {IsUnknown} FROM idempotency WHERE {Key} AND created_at > $cutoff";
@@ -143,13 +141,8 @@ internal sealed partial class SqliteIdempotencyStore
             }
 
             change.ExecuteNonQuery();
-            transaction.Commit();
             return ResolveStatus.Resolved;
-        }
-        finally
-        {
-            _writer.Release();
-        }
+        }, cancellationToken));
     }
 
     private static IdempotencyRecord ReadRecord(SqliteDataReader r, DateTimeOffset now)

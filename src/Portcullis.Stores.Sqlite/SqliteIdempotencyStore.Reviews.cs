@@ -84,13 +84,9 @@ internal sealed partial class SqliteIdempotencyStore
         return new ReviewPage(reviews, next);
     }
 
-    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken) =>
+        new(_writes.WriteAsync((connection, transaction) =>
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction(deferred: false);
             var review = ReadReview(connection, transaction, request.Id, request.Now - request.Retention);
             if (review is null)
             {
@@ -117,14 +113,8 @@ internal sealed partial class SqliteIdempotencyStore
             update.Parameters.AddWithValue("$at", request.Now.ToUnixTimeMilliseconds());
             update.Parameters.AddWithValue("$reason", (object?)decided.Decision?.Reason ?? DBNull.Value);
             update.ExecuteNonQuery();
-            transaction.Commit();
             return new ReviewDecisionResult(status, decided);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+        }, cancellationToken));
 
     /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
     private static void InsertHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, ReviewHold hold)
@@ -179,7 +169,6 @@ internal sealed partial class SqliteIdempotencyStore
                     update.ExecuteNonQuery();
                 }
 
-                transaction.Commit();
                 return ClaimResult.Claimed(token, review);
             case ReviewState.Denied:
                 return ClaimResult.Held(ClaimStatus.ReviewDenied, review);

@@ -4,18 +4,18 @@ using Portcullis.Core.Idempotency;
 namespace Portcullis.Stores.Sqlite;
 
 /// <summary>
-/// The embedded idempotency store: one SQLite file in WAL mode, each step one <c>BEGIN IMMEDIATE</c> transaction
-/// (or one statement), pooled connections, a busy timeout for concurrent writers.
+/// The embedded idempotency store: one SQLite file in WAL mode; reads on pooled connections, every write through
+/// one <see cref="SqliteGroupWriter"/>, with a busy timeout for any other process.
 /// </summary>
 /// <remarks>
-/// Writers take turns inside the process on an async lock before they open their transaction: SQLite allows one
-/// writer at a time, and a writer that finds the file locked is retried by the driver after a sleep, which under
-/// concurrent calls costs far more than waiting in line. The busy timeout still covers any other process.
+/// SQLite allows one writer at a time, and a writer that finds the file locked is retried by the driver after a
+/// sleep, which under concurrent calls costs far more than waiting in line; so the writes of this process take turns
+/// on one connection, and those that wait meanwhile commit together, each in its own savepoint.
 /// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
 /// their lease, and are never re-executed. Records held awaiting review were never sent and stay as they are.
 /// </remarks>
-internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
+internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposable
 {
     private const int InProgress = 0;
     private const int Completed = 1;
@@ -25,7 +25,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly SqliteGroupWriter _writes;
 
     public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
     {
@@ -62,26 +62,17 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             """;
         command.ExecuteNonQuery();
         AddColumns(connection);
+        _writes = new SqliteGroupWriter(Open);
     }
 
-    public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Claim(request);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    public void Dispose() => _writes.Dispose();
 
-    private ClaimResult Claim(IdempotencyClaimRequest request)
+    public ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken) =>
+        new(_writes.WriteAsync((connection, transaction) => Claim(connection, transaction, request), cancellationToken));
+
+    private static ClaimResult Claim(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
     {
         var now = request.Now.ToUnixTimeMilliseconds();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
         using (var select = connection.CreateCommand())
         {
             select.Transaction = transaction;
@@ -116,8 +107,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
         if (request.Review is { } hold)
         {
             InsertHold(connection, transaction, request, hold);
-            transaction.Commit();
-            return ReadReview(connection, null, scope: request.Scope) is { } held
+            return ReadReview(connection, transaction, scope: request.Scope) is { } held
                 ? ClaimResult.Held(ClaimStatus.AwaitingReview, held)
                 : throw new InvalidOperationException("The held record vanished after its insert.");
         }
@@ -142,7 +132,6 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             insert.ExecuteNonQuery();
         }
 
-        transaction.Commit();
         return ClaimResult.Claimed(token);
     }
 
@@ -160,40 +149,23 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore
             DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NULL;
             """, null, null, cancellationToken);
 
-    public async ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
+        new(_writes.WriteAsync((connection, transaction) =>
         {
-            using var connection = Open();
             using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = "DELETE FROM idempotency WHERE created_at < $before";
             command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
             return command.ExecuteNonQuery();
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+        }, cancellationToken));
 
-    private async ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Execute(scope, token, sql, now, result);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    private ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken) =>
+        new(_writes.WriteAsync((connection, transaction) => Execute(connection, transaction, scope, token, sql, now, result), cancellationToken));
 
-    private bool Execute(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result)
+    private static bool Execute(SqliteConnection connection, SqliteTransaction transaction, IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result)
     {
-        using var connection = Open();
         using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         Bind(command, scope);
         command.Parameters.AddWithValue("$token", token);

@@ -19,6 +19,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
 
     public override Task DisposeAsync()
     {
+        (Store as IDisposable)?.Dispose();
         SqliteConnection.ClearAllPools();
         try
         {
@@ -37,7 +38,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         var first = await Claim(Scope(), correlationId: "corr-before");
         await Store.CompleteAsync(Scope(), first.Token!, "{\"kept\":1}", Time.GetUtcNow(), Deadline);
 
-        var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
+        using var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
         var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), Deadline);
 
         Assert.Equal(ClaimStatus.Completed, repeat.Status);
@@ -50,7 +51,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
     {
         await Claim(Scope());
 
-        var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
+        using var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
         var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), Deadline);
 
         Assert.Equal(ClaimStatus.OutcomeUnknown, repeat.Status);

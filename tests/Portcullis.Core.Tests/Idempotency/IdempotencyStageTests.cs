@@ -25,6 +25,7 @@ public sealed class IdempotencyStageTests : IDisposable
     private static readonly CallerIdentity Bob = new("bob", null, new HashSet<string>(StringComparer.Ordinal));
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "portcullis-tests", "stage-" + Guid.NewGuid().ToString("N")[..12]);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SqliteIdempotencyStore _store;
     private readonly IdempotencyStage _stage;
     private readonly Connector _connector;
     private readonly GatewayTool _write;
@@ -35,7 +36,7 @@ public sealed class IdempotencyStageTests : IDisposable
     {
         Directory.CreateDirectory(_dir);
         var config = new GatewayConfig { Environment = "prod", Idempotency = new IdempotencyConfig { RetentionHours = 24, LeaseSeconds = 300 } };
-        var store = new SqliteIdempotencyStore(Path.Combine(_dir, "idempotency.db"), TimeSpan.FromSeconds(30));
+        var store = _store = new SqliteIdempotencyStore(Path.Combine(_dir, "idempotency.db"), TimeSpan.FromSeconds(30));
         var telemetry = Diagnostics.TestTelemetry.Create();
         var recorder = new Portcullis.Core.Audit.DecisionRecorder(
             new Portcullis.Core.Audit.AuditTrail(config, null, telemetry, _time, NullLogger<Portcullis.Core.Audit.AuditTrail>.Instance), telemetry, config, _time, NullLogger<Portcullis.Core.Audit.DecisionRecorder>.Instance);
@@ -52,6 +53,7 @@ public sealed class IdempotencyStageTests : IDisposable
 
     public void Dispose()
     {
+        _store.Dispose();
         SqliteConnection.ClearAllPools();
         try
         {

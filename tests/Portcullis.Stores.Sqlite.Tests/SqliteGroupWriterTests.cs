@@ -1,0 +1,128 @@
+using Microsoft.Data.Sqlite;
+
+namespace Portcullis.Stores.Sqlite.Tests;
+
+/// <summary>Writes that queue together commit together, and each one still succeeds, fails or is cancelled alone.</summary>
+public sealed class SqliteGroupWriterTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "portcullis-tests", "group-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _connectionString;
+    private readonly SqliteGroupWriter _writer;
+    private readonly ManualResetEventSlim _gate = new();
+
+    public SqliteGroupWriterTests()
+    {
+        Directory.CreateDirectory(_dir);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "t.db"), Pooling = false }.ToString();
+        using var connection = Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = "PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER PRIMARY KEY)";
+        create.ExecuteNonQuery();
+        _writer = new SqliteGroupWriter(Open);
+    }
+
+    [Fact]
+    public async Task Batch_OneWriteThrows_TheOthersCommitAndOnlyItsChangesAreUndone()
+    {
+        var holding = HoldTheWriter();
+        var first = _writer.WriteAsync((c, t) => Insert(c, t, 1), CancellationToken.None);
+        var failing = _writer.WriteAsync<int>((c, t) =>
+        {
+            Insert(c, t, 2);
+            throw new InvalidOperationException("the write changed its mind");
+        }, CancellationToken.None);
+        var third = _writer.WriteAsync((c, t) => Insert(c, t, 3), CancellationToken.None);
+
+        _gate.Set();
+        await holding.WaitAsync(Timeout);
+        Assert.Equal(1, await first.WaitAsync(Timeout));
+        Assert.Equal(3, await third.WaitAsync(Timeout));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing.WaitAsync(Timeout));
+        Assert.Equal("the write changed its mind", error.Message);
+        Assert.Equal([1L, 3L], Rows());
+    }
+
+    [Fact]
+    public async Task Batch_SeveralWritesAndAConflict_EachSeesTheOnesBeforeIt()
+    {
+        var holding = HoldTheWriter();
+        var writes = Enumerable.Range(1, 10).Select(i => _writer.WriteAsync((c, t) => Insert(c, t, i), CancellationToken.None)).ToList();
+        var duplicate = _writer.WriteAsync((c, t) => Insert(c, t, 5), CancellationToken.None);
+
+        _gate.Set();
+        await holding.WaitAsync(Timeout);
+        await Task.WhenAll(writes).WaitAsync(Timeout);
+        var conflict = await Assert.ThrowsAsync<SqliteException>(() => duplicate.WaitAsync(Timeout));
+        Assert.Equal(SQLitePCL.raw.SQLITE_CONSTRAINT, conflict.SqliteErrorCode);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), Rows());
+    }
+
+    [Fact]
+    public async Task Queued_CancelledBeforeItsBatch_IsNeverWritten()
+    {
+        var holding = HoldTheWriter();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = _writer.WriteAsync((c, t) => Insert(c, t, 7), cancel.Token);
+        var kept = _writer.WriteAsync((c, t) => Insert(c, t, 8), CancellationToken.None);
+
+        cancel.Cancel();
+        _gate.Set();
+        await holding.WaitAsync(Timeout);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        Assert.Equal(8, await kept.WaitAsync(Timeout));
+        Assert.Equal([8L], Rows());
+    }
+
+    public void Dispose()
+    {
+        _gate.Set();
+        _writer.Dispose();
+        _gate.Dispose();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>A write that keeps the writer busy until the gate opens, so the writes queued meanwhile form one batch.</summary>
+    private Task<int> HoldTheWriter() => _writer.WriteAsync((_, _) => _gate.Wait(Timeout) ? 0 : throw new TimeoutException("the gate never opened"), CancellationToken.None);
+
+    private static int Insert(SqliteConnection connection, SqliteTransaction transaction, int x)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO t (x) VALUES ($x)";
+        insert.Parameters.AddWithValue("$x", x);
+        insert.ExecuteNonQuery();
+        return x;
+    }
+
+    /// <summary>The rows another connection sees: what was committed.</summary>
+    private List<long> Rows()
+    {
+        using var connection = Open();
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT x FROM t ORDER BY x";
+        using var reader = select.ExecuteReader();
+        var rows = new List<long>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetInt64(0));
+        }
+
+        return rows;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+}
