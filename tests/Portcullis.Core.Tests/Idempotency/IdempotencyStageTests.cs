@@ -202,13 +202,16 @@ public sealed class IdempotencyStageTests : IDisposable
     public async Task Invoke_LeaseExpiredWithoutOutcome_IsOutcomeUnknown()
     {
         var never = new TaskCompletionSource<CallToolResult>();
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         ToolCallHandler hangs = (context, _) =>
         {
             _upstreamCalls++;
             context.SentUpstream = true;
+            sent.TrySetResult();
             return new ValueTask<CallToolResult>(never.Task);
         };
         _ = _stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"k"}"""), hangs, Deadline);
+        await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
         _time.Advance(TimeSpan.FromSeconds(301));
 
         var repeat = Context(_write, Alice, """{"body":"x","idempotency_key":"k"}""");
