@@ -4,24 +4,31 @@ using Microsoft.Data.Sqlite;
 namespace Portcullis.Stores.Sqlite;
 
 /// <summary>
-/// Makes every write of one SQLite file, in turn, on one connection: the writes that queued while a batch was being
-/// written run together in the next <c>BEGIN IMMEDIATE</c> transaction, each in its own savepoint, and commit once.
-/// A write's task completes only after the commit that holds it, so what it returns is on disk (one fsync per batch
-/// instead of one per write; concurrent calls no longer queue behind each other's fsync). A write that throws rolls
-/// back to its savepoint and fails alone; a failed commit fails every write of its batch.
+/// Makes every write of one SQLite file, in turn, on one connection of its own: the writes that queued while a batch
+/// was being written run together in the next <c>BEGIN IMMEDIATE</c> transaction, each in its own savepoint, and
+/// commit once. A write's task completes only after the commit that holds it, so what it returns is on disk (one
+/// fsync per batch instead of one per write; concurrent calls no longer queue behind each other's fsync).
 /// </summary>
-internal sealed class SqliteGroupWriter : IDisposable
+/// <remarks>
+/// A write that throws is rolled back to its savepoint and fails alone. When SQLite has rolled back the whole
+/// transaction instead (a full disk, an I/O error), that write fails with its own error and the others run again in
+/// a fresh transaction: nothing of theirs was kept. A failed commit fails every write of its batch. A write whose
+/// caller cancels before the writer reaches it is never run; once running, it is carried out and reported.
+/// Work given to the writer runs on its loop: it must not wait for another write.
+/// </remarks>
+internal sealed class SqliteGroupWriter : IDisposable, IAsyncDisposable
 {
     /// <summary>The most writes one transaction holds, so a burst cannot make a batch's first caller wait on all of it.</summary>
     internal const int MaxBatch = 64;
 
     private const string Savepoint = "write";
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(30);
 
     private readonly Func<SqliteConnection> _open;
     private readonly Channel<Write> _queue = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
-    private SqliteConnection? _connection;
 
+    /// <param name="open">Opens the writer's own connection (not a pooled one: it is closed and opened afresh after a failure).</param>
     public SqliteGroupWriter(Func<SqliteConnection> open)
     {
         _open = open;
@@ -29,13 +36,15 @@ internal sealed class SqliteGroupWriter : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> inside the next batch's transaction; its result once that has committed.</summary>
-    /// <remarks><paramref name="work"/> must not commit or roll back the transaction it is given.</remarks>
-    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken)
+    /// <param name="work">The write; it must not commit or roll back the transaction it is given.</param>
+    /// <param name="cancellationToken">Cancels the write while it waits for its batch; once running, it is carried out.</param>
+    /// <param name="alone">Run in a batch of its own (a large delete): a failure of it then takes no other write along.</param>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken, bool alone = false)
     {
-        var write = new Write<T>(work, cancellationToken);
+        var write = new Write<T>(work, alone, cancellationToken);
         if (!_queue.Writer.TryWrite(write))
         {
-            throw new ObjectDisposedException(nameof(SqliteGroupWriter));
+            write.Fail(new ObjectDisposedException(nameof(SqliteGroupWriter), "The SQLite writer has stopped."));
         }
 
         return write.Task;
@@ -44,87 +53,178 @@ internal sealed class SqliteGroupWriter : IDisposable
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _loop.Wait(TimeSpan.FromSeconds(30));
-        _connection?.Dispose();
+        _loop.Wait(DisposeWait);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAny(_loop, Task.Delay(DisposeWait)).ConfigureAwait(false);
     }
 
     private async Task RunAsync()
     {
+        SqliteConnection? connection = null;
         var batch = new List<Write>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
-            {
-                batch.Add(write);
-            }
-
-            Commit(batch);
-            batch.Clear();
-        }
-    }
-
-    private void Commit(List<Write> batch)
-    {
-        var written = new List<Write>(batch.Count);
         try
         {
-            _connection ??= _open();
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            foreach (var write in batch)
+            while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                if (write.Cancelled)
-                {
-                    // Its caller has gone while it waited: it is never run.
-                    write.Cancel();
-                    continue;
-                }
-
-                transaction.Save(Savepoint);
+                Take(batch);
                 try
                 {
-                    write.Run(_connection, transaction);
-                    transaction.Release(Savepoint);
-                    written.Add(write);
+                    connection = Commit(batch, connection);
                 }
                 catch (Exception ex)
                 {
-                    // Only this write's changes go; the batch's others stay. When SQLite has already rolled back the
-                    // whole transaction (a full disk, an I/O error), there is no savepoint left and the batch fails below.
-                    transaction.Rollback(Savepoint);
-                    transaction.Release(Savepoint);
-                    write.Fail(ex);
+                    // Never expected (every failure of SQLite is caught below); a writer that cannot go on fails its
+                    // writes, and the ones still to come, rather than leave them waiting.
+                    FailAll(batch, ex);
+                    _queue.Writer.TryComplete(ex);
+                    while (_queue.Reader.TryRead(out var left))
+                    {
+                        left.Fail(ex);
+                    }
+
+                    return;
+                }
+                finally
+                {
+                    batch.Clear();
                 }
             }
-
-            transaction.Commit();
         }
-        catch (Exception ex)
+        finally
         {
-            // The transaction is gone (a failed commit, a full disk, an I/O error): nothing of the batch was kept.
-            // The connection is opened afresh for the next batch.
-            foreach (var write in batch.Where(w => !w.Done))
-            {
-                write.Fail(ex);
-            }
-
-            _connection?.Dispose();
-            _connection = null;
-            return;
-        }
-
-        foreach (var write in written)
-        {
-            write.Succeed();
+            connection?.Dispose();
         }
     }
 
-    private abstract class Write(CancellationToken cancellationToken)
+    /// <summary>The writes waiting now, up to a batch; a write that wants to be alone ends a batch or is one.</summary>
+    private void Take(List<Write> batch)
     {
-        public CancellationToken Token => cancellationToken;
+        while (batch.Count < MaxBatch && _queue.Reader.TryPeek(out var next))
+        {
+            if (next.Alone && batch.Count > 0)
+            {
+                return;
+            }
 
-        public bool Cancelled => cancellationToken.IsCancellationRequested;
+            _queue.Reader.TryRead(out _);
+            batch.Add(next);
+            if (next.Alone)
+            {
+                return;
+            }
+        }
+    }
 
-        public abstract bool Done { get; }
+    /// <summary>Commits what it can of <paramref name="batch"/>; returns the connection to use for the next batch.</summary>
+    private SqliteConnection? Commit(List<Write> batch, SqliteConnection? connection)
+    {
+        // From here a write is carried out: a cancellation that comes later no longer stops it.
+        var pending = batch.Where(w => w.Start()).ToList();
+        while (pending.Count > 0)
+        {
+            try
+            {
+                connection ??= _open();
+                var (kept, lost) = RunAll(pending, connection);
+                if (lost is null)
+                {
+                    foreach (var write in kept)
+                    {
+                        write.Succeed();
+                    }
+
+                    return connection;
+                }
+
+                // SQLite rolled the whole transaction back because of this write: it fails with its own error, and the
+                // others, whose changes went with it, run again.
+                lost.Value.Write.Fail(lost.Value.Error);
+                pending.Remove(lost.Value.Write);
+            }
+            catch (Exception ex)
+            {
+                // No transaction, or its commit failed: nothing of the batch was kept.
+                FailAll(pending, ex);
+                connection?.Dispose();
+                return null;
+            }
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// Runs the writes in one transaction and commits it, or finds the write that cost the transaction. Writes that
+    /// throw while the transaction stands are rolled back to their savepoint and failed here.
+    /// </summary>
+    private static (List<Write> Kept, (Write Write, Exception Error)? Lost) RunAll(List<Write> writes, SqliteConnection connection)
+    {
+        var kept = new List<Write>(writes.Count);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var write in writes)
+        {
+            transaction.Save(Savepoint);
+            try
+            {
+                write.Run(connection, transaction);
+                transaction.Release(Savepoint);
+                kept.Add(write);
+            }
+            catch (Exception ex)
+            {
+                if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+                {
+                    return (kept, (write, ex));
+                }
+
+                transaction.Rollback(Savepoint);
+                transaction.Release(Savepoint);
+                write.Fail(ex);
+            }
+        }
+
+        transaction.Commit();
+        return (kept, null);
+    }
+
+    private static void FailAll(IEnumerable<Write> writes, Exception error)
+    {
+        foreach (var write in writes)
+        {
+            write.Fail(error);
+        }
+    }
+
+    private abstract class Write
+    {
+        private const int Queued = 0;
+        private const int Started = 1;
+        private const int Cancelled = 2;
+
+        private readonly CancellationTokenRegistration _registration;
+        private int _state;
+
+        protected Write(bool alone, CancellationToken cancellationToken)
+        {
+            Alone = alone;
+            _registration = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var write = (Write)state!;
+                if (Interlocked.CompareExchange(ref write._state, Cancelled, Queued) == Queued)
+                {
+                    write.Cancel(token);
+                }
+            }, this);
+        }
+
+        public bool Alone { get; }
+
+        /// <summary>Whether the write is to be carried out: false once its caller has cancelled.</summary>
+        public bool Start() => Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
 
         public abstract void Run(SqliteConnection connection, SqliteTransaction transaction);
 
@@ -132,24 +232,32 @@ internal sealed class SqliteGroupWriter : IDisposable
 
         public abstract void Fail(Exception exception);
 
-        public abstract void Cancel();
+        protected abstract void Cancel(CancellationToken token);
+
+        protected void Completed() => _registration.Dispose();
     }
 
-    private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken) : Write(cancellationToken)
+    private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, T> work, bool alone, CancellationToken cancellationToken) : Write(alone, cancellationToken)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
 
         public Task<T> Task => _done.Task;
 
-        public override bool Done => _done.Task.IsCompleted;
-
         public override void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = work(connection, transaction);
 
-        public override void Succeed() => _done.TrySetResult(_result!);
+        public override void Succeed()
+        {
+            _done.TrySetResult(_result!);
+            Completed();
+        }
 
-        public override void Fail(Exception exception) => _done.TrySetException(exception);
+        public override void Fail(Exception exception)
+        {
+            _done.TrySetException(exception);
+            Completed();
+        }
 
-        public override void Cancel() => _done.TrySetCanceled(Token);
+        protected override void Cancel(CancellationToken token) => _done.TrySetCanceled(token);
     }
 }

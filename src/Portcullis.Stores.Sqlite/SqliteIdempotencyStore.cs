@@ -15,7 +15,7 @@ namespace Portcullis.Stores.Sqlite;
 /// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
 /// their lease, and are never re-executed. Records held awaiting review were never sent and stay as they are.
 /// </remarks>
-internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposable
+internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposable, IAsyncDisposable
 {
     private const int InProgress = 0;
     private const int Completed = 1;
@@ -25,6 +25,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
     private readonly string _connectionString;
+    private readonly string _writerConnectionString;
     private readonly SqliteGroupWriter _writes;
 
     public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
@@ -36,6 +37,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             Pooling = true,
             DefaultTimeout = (int)Math.Max(1, busyTimeout.TotalSeconds),
         }.ToString();
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -62,10 +64,12 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             """;
         command.ExecuteNonQuery();
         AddColumns(connection);
-        _writes = new SqliteGroupWriter(Open);
+        _writes = new SqliteGroupWriter(() => Open(_writerConnectionString));
     }
 
     public void Dispose() => _writes.Dispose();
+
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
 
     public ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken) =>
         new(_writes.WriteAsync((connection, transaction) => Claim(connection, transaction, request), cancellationToken));
@@ -157,7 +161,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             command.CommandText = "DELETE FROM idempotency WHERE created_at < $before";
             command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
             return command.ExecuteNonQuery();
-        }, cancellationToken));
+        }, cancellationToken, alone: true));
 
     private ValueTask<bool> Update(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken) =>
         new(_writes.WriteAsync((connection, transaction) => Execute(connection, transaction, scope, token, sql, now, result), cancellationToken));
@@ -182,9 +186,11 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
         return command.ExecuteNonQuery() == 1;
     }
 
-    private SqliteConnection Open()
+    private SqliteConnection Open() => Open(_connectionString);
+
+    private static SqliteConnection Open(string connectionString)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
         // FULL: a claim is on disk before the call is sent, so a power loss cannot lead to acting twice.

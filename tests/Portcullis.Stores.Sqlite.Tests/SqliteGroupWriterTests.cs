@@ -60,7 +60,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task Queued_CancelledBeforeItsBatch_IsNeverWritten()
+    public async Task Queued_Cancelled_EndsAtOnceAndIsNeverWritten()
     {
         var holding = HoldTheWriter();
         using var cancel = new CancellationTokenSource();
@@ -68,11 +68,53 @@ public sealed class SqliteGroupWriterTests : IDisposable
         var kept = _writer.WriteAsync((c, t) => Insert(c, t, 8), CancellationToken.None);
 
         cancel.Cancel();
+        // While the writer is still busy with the batch before it.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        Assert.False(holding.IsCompleted);
         _gate.Set();
         await holding.WaitAsync(Timeout);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
         Assert.Equal(8, await kept.WaitAsync(Timeout));
         Assert.Equal([8L], Rows());
+    }
+
+    [Fact]
+    public async Task Batch_AWriteCostsTheWholeTransaction_ItFailsWithItsOwnErrorAndTheOthersCommit()
+    {
+        using (var connection = Open())
+        using (var trigger = connection.CreateCommand())
+        {
+            // RAISE(ROLLBACK) ends the whole transaction, as a full disk or an I/O error does.
+            trigger.CommandText = "CREATE TRIGGER lose BEFORE INSERT ON t WHEN NEW.x = 99 BEGIN SELECT RAISE(ROLLBACK, 'the transaction is gone'); END";
+            trigger.ExecuteNonQuery();
+        }
+
+        var holding = HoldTheWriter();
+        var first = _writer.WriteAsync((c, t) => Insert(c, t, 1), CancellationToken.None);
+        var losing = _writer.WriteAsync((c, t) => Insert(c, t, 99), CancellationToken.None);
+        var third = _writer.WriteAsync((c, t) => Insert(c, t, 3), CancellationToken.None);
+
+        _gate.Set();
+        await holding.WaitAsync(Timeout);
+        var error = await Assert.ThrowsAsync<SqliteException>(() => losing.WaitAsync(Timeout));
+        Assert.Contains("the transaction is gone", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await first.WaitAsync(Timeout));
+        Assert.Equal(3, await third.WaitAsync(Timeout));
+        Assert.Equal([1L, 3L], Rows());
+    }
+
+    [Fact]
+    public async Task Dispose_WithWritesQueued_CommitsThemAndRefusesLaterOnes()
+    {
+        var holding = HoldTheWriter();
+        var queued = _writer.WriteAsync((c, t) => Insert(c, t, 5), CancellationToken.None);
+        var disposing = _writer.DisposeAsync().AsTask();
+
+        _gate.Set();
+        await disposing.WaitAsync(Timeout);
+        await holding.WaitAsync(Timeout);
+        Assert.Equal(5, await queued.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => _writer.WriteAsync((c, t) => Insert(c, t, 6), CancellationToken.None).WaitAsync(Timeout));
+        Assert.Equal([5L], Rows());
     }
 
     public void Dispose()

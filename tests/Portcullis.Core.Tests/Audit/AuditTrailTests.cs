@@ -26,7 +26,7 @@ public sealed class AuditTrailTests
 
         await sink.WaitForAsync(10);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"c{i}"), sink.Written.Select(e => e.CorrelationId));
-        Assert.True(trail.Accepting);
+        await AcceptingAsync(trail);
         await cts.CancelAsync();
         await running.WaitAsync(Timeout);
     }
@@ -41,7 +41,7 @@ public sealed class AuditTrailTests
         trail.Record(Event("first"));
         await sink.WaitForAsync(1);
         await sink.Entered.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
-        Assert.True(trail.Accepting);
+        await AcceptingAsync(trail);
 
         sink.Block();
         trail.Record(Event("held by the writer"));
@@ -54,7 +54,7 @@ public sealed class AuditTrailTests
         Assert.False(trail.Accepting);
         sink.Release();
         await sink.WaitForAsync(1 + 1 + 100);
-        Assert.True(trail.Accepting);
+        await AcceptingAsync(trail);
         await cts.CancelAsync();
         await running.WaitAsync(Timeout);
         Assert.Equal(102, sink.Written.Count);
@@ -74,7 +74,7 @@ public sealed class AuditTrailTests
 
         sink.Failing = false;
         await sink.WaitForAsync(1);
-        Assert.True(trail.Accepting);
+        await AcceptingAsync(trail);
         Assert.Equal("while down", Assert.Single(sink.Written).CorrelationId);
         await cts.CancelAsync();
         await running.WaitAsync(Timeout);
@@ -116,6 +116,19 @@ public sealed class AuditTrailTests
     };
 
     /// <summary>A sink the test can make fail or hold, recording what it kept.</summary>
+    /// <summary>
+    /// The trail marks its sink up once the sink's write has returned, a moment after the sink has counted the events:
+    /// the test waits for that rather than race it.
+    /// </summary>
+    private static async Task AcceptingAsync(AuditTrail trail)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (!trail.Accepting)
+        {
+            await Task.Delay(10, deadline.Token);
+        }
+    }
+
     private sealed class ControlledSink : IAuditSink
     {
         private readonly Lock _gate = new();
