@@ -140,10 +140,11 @@ internal sealed class SqliteGroupWriter : IDisposable, IAsyncDisposable
                     return connection;
                 }
 
-                // SQLite rolled the whole transaction back because of this write: it fails with its own error, and the
-                // others, whose changes went with it, run again.
+                // SQLite rolled the whole transaction back because of this write: it fails with its own error. The
+                // writes kept before it, whose changes went with it, run again with those after it; the ones that
+                // failed on their own before it stay failed.
                 lost.Value.Write.Fail(lost.Value.Error);
-                pending.Remove(lost.Value.Write);
+                pending = [.. kept, .. pending.Skip(pending.IndexOf(lost.Value.Write) + 1)];
             }
             catch (Exception ex)
             {

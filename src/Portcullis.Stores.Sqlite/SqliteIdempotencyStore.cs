@@ -25,7 +25,6 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
     private const string Key = "environment = $environment AND connector = $connector AND principal = $principal AND tool = $tool AND key = $key";
 
     private readonly string _connectionString;
-    private readonly string _writerConnectionString;
     private readonly SqliteGroupWriter _writes;
 
     public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
@@ -37,7 +36,6 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             Pooling = true,
             DefaultTimeout = (int)Math.Max(1, busyTimeout.TotalSeconds),
         }.ToString();
-        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -64,7 +62,8 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             """;
         command.ExecuteNonQuery();
         AddColumns(connection);
-        _writes = new SqliteGroupWriter(() => Open(_writerConnectionString));
+        var writer = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
+        _writes = new SqliteGroupWriter(() => Open(writer));
     }
 
     public void Dispose() => _writes.Dispose();

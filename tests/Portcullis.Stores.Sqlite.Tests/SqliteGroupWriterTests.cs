@@ -90,6 +90,13 @@ public sealed class SqliteGroupWriterTests : IDisposable
 
         var holding = HoldTheWriter();
         var first = _writer.WriteAsync((c, t) => Insert(c, t, 1), CancellationToken.None);
+        // Fails on its own before the transaction is lost, and would succeed if it were ever run again.
+        var runs = 0;
+        var failedAlone = _writer.WriteAsync<int>((c, t) =>
+        {
+            Insert(c, t, 2);
+            return ++runs == 1 ? throw new InvalidOperationException("failed on its own") : 2;
+        }, CancellationToken.None);
         var losing = _writer.WriteAsync((c, t) => Insert(c, t, 99), CancellationToken.None);
         var third = _writer.WriteAsync((c, t) => Insert(c, t, 3), CancellationToken.None);
 
@@ -97,8 +104,10 @@ public sealed class SqliteGroupWriterTests : IDisposable
         await holding.WaitAsync(Timeout);
         var error = await Assert.ThrowsAsync<SqliteException>(() => losing.WaitAsync(Timeout));
         Assert.Contains("the transaction is gone", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failedAlone.WaitAsync(Timeout));
         Assert.Equal(1, await first.WaitAsync(Timeout));
         Assert.Equal(3, await third.WaitAsync(Timeout));
+        Assert.Equal(1, runs);
         Assert.Equal([1L, 3L], Rows());
     }
 
