@@ -16,6 +16,9 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
     private readonly List<string> _notes = [];
     private readonly List<(string Name, double Value, string Unit)> _scale = [];
 
+    /// <summary>The warm-up of a row's second run in a group: its process is warm by then, its clients are new.</summary>
+    private static readonly TimeSpan SecondPassWarmup = TimeSpan.FromSeconds(3);
+
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -24,18 +27,20 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         var upstreamUrl = $"http://127.0.0.1:{fixturePort}/mcp";
         var echo = LoadTarget.EchoArguments;
 
-        await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
-        await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
         if (storesOnly)
         {
+            await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
+            await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
             return Render();
         }
 
-        // (b0), (b), (b) quiet and (c)/(d) are compared with each other, so they are measured one right after the other,
-        // every process already started: the machine drifts by more than the goals' margins over a quarter of an hour.
+        // Rows compared with each other are measured as a group: every process of the group is started first, then its
+        // rows are measured one after the other and again in reverse order, and each row is reported as its two runs
+        // together. The machine drifts by more than the goals' margins over a quarter of an hour; measured this way, a
+        // drift that is steady over the group's minutes weighs on every row of it alike.
         // (b0) is the floor under (b): the same SDK server and client relaying calls, with none of the gateway's code.
         // (b) quiet is (b) with the two things it does for operators on every call switched off, to price them.
-        // The write rows start with keys already stored by the same caller for the same tool: 1 thousand, then 1 million.
+        // The (d) rows start with keys already stored by the same caller for the same tool: 1 thousand and 1 million.
         var relayPort = Ports.Free();
         var quiet = PassThrough(upstreamUrl);
         quiet["audit"] = new JsonObject { ["sink"] = "none" };
@@ -44,49 +49,66 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         await using (var passThrough = await StartGatewayAsync("pass", PassThrough(upstreamUrl), cancellationToken))
         await using (var passQuiet = await StartGatewayAsync("pass-quiet", quiet, cancellationToken))
         await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000)))
+        await using (var policyMillion = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
         {
-            await MeasureAsync(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay, cancellationToken);
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, cancellationToken);
-            await MeasureAsync(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passQuiet.Endpoint("echo"), "echo", echo), passQuiet.Process, cancellationToken);
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
-            if (token is null)
+            var tokenMillion = await policyMillion.TokenAsync("policy", "echo:read,record:write", cancellationToken);
+            List<MeasuredRow> http =
+            [
+                new(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture),
+                new(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay),
+                new(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process),
+                new(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passQuiet.Endpoint("echo"), "echo", echo), passQuiet.Process),
+            ];
+            if (token is null || tokenMillion is null)
             {
                 _notes.Add("(c) and (d) not measured: `portcullis token` did not produce a token.");
+                await MeasureGroupAsync(http, cancellationToken);
             }
             else
             {
-                await MeasureAsync(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process, cancellationToken);
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
+                http.Add(new(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process));
+                await MeasureGroupAsync(http, cancellationToken);
+                await MeasureGroupAsync(
+                [
+                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process),
+                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policyMillion.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), tokenMillion), policyMillion.Process),
+                ], cancellationToken);
             }
 
             await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
-        await using (var policy = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
-        {
-            var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
-            if (token is not null)
-            {
-                await MeasureAsync(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, cancellationToken);
-            }
-        }
+        await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
 
         // The peers keep one upstream per MCP session, which only clients using the initialize handshake have
         // (protocol 2025-11-25); with 2026-07-28 clients supergateway starts an upstream process per request.
         // So every stdio row, the gateway's too, runs with session clients.
         var session = LoadTarget.SessionProtocol;
+        var proxyPort = Ports.Free();
+        var superPort = Ports.Free();
         await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        await using (var proxy = await TryStartPeerAsync("(e) mcp-proxy over stdio", proxyPort,
+            [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", proxyPort.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture]))
+        await using (var super = await TryStartPeerAsync("(e) supergateway over stdio (--stateful)", superPort,
+            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", superPort.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"]))
         {
-            await MeasureAsync(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, cancellationToken);
+            List<MeasuredRow> stdioRows = [new(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process)];
+            if (proxy is not null)
+            {
+                stdioRows.Add(new(new LoadTarget("(e) mcp-proxy over stdio", new Uri($"http://127.0.0.1:{proxyPort}/mcp"), "echo", echo, ProtocolVersion: session), proxy));
+            }
+
+            if (super is not null)
+            {
+                // supergateway's README: stateful mode keeps one child per session, so C clients mean C upstream
+                // processes; they get a longer warm-up so every child has started and compiled its call path first.
+                stdioRows.Add(new(new LoadTarget("(e) supergateway over stdio (--stateful)", new Uri($"http://127.0.0.1:{superPort}/mcp"), "echo", echo, ProtocolVersion: session), super, warmup + TimeSpan.FromSeconds(10)));
+            }
+
+            await MeasureGroupAsync(stdioRows, cancellationToken);
         }
 
-        await MeasurePeerAsync("(e) mcp-proxy over stdio", session, port =>
-            [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", port.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture], cancellationToken);
-        // supergateway's README: stateful mode keeps one child per session, so C clients mean C upstream processes;
-        // they get a longer warm-up so every child has started and compiled its call path before measuring.
-        await MeasurePeerAsync("(e) supergateway over stdio (--stateful)", session, port =>
-            [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", port.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"], cancellationToken,
-            warmup + TimeSpan.FromSeconds(10));
         if (withPerRequestPeer)
         {
             await MeasurePeerAsync("(x) supergateway, 2026-07-28 clients (a child process per request)", null, port =>
@@ -97,25 +119,59 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         return Render();
     }
 
-    private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
+    private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken) =>
+        _rows.Add(await RunRowAsync(new MeasuredRow(target, server), warmup, cancellationToken));
+
+    /// <summary>
+    /// Measures the rows in order, then again in reverse order (each process already warm, so only a short warm-up),
+    /// and reports each row as its two runs together.
+    /// </summary>
+    private async Task MeasureGroupAsync(IReadOnlyList<MeasuredRow> rows, CancellationToken cancellationToken)
     {
-        Console.Error.WriteLine($"measuring {target.Name} …");
-        var result = await LoadRunner.RunAsync(target, clients, duration, warmupOverride ?? warmup, cancellationToken, server.Id, settle);
-        _rows.Add(result);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        var first = new LoadResult[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            first[i] = await RunRowAsync(rows[i], rows[i].Warmup ?? warmup, cancellationToken);
+        }
+
+        var both = new LoadResult[rows.Count];
+        for (var i = rows.Count - 1; i >= 0; i--)
+        {
+            both[i] = first[i].With(await RunRowAsync(rows[i], SecondPassWarmup, cancellationToken));
+        }
+
+        _rows.AddRange(both);
     }
 
-    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken, TimeSpan? warmupOverride = null)
+    private async Task<LoadResult> RunRowAsync(MeasuredRow row, TimeSpan rowWarmup, CancellationToken cancellationToken)
     {
-        var port = Ports.Free();
+        Console.Error.WriteLine($"measuring {row.Target.Name} …");
+        var result = await LoadRunner.RunAsync(row.Target, clients, duration, rowWarmup, cancellationToken, row.Server.Id, settle);
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled}, replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        return result;
+    }
+
+    /// <summary>Starts a Node peer; null, with a note for the table, when it cannot be started here.</summary>
+    private async Task<ManagedProcess?> TryStartPeerAsync(string name, int port, string[] args)
+    {
         try
         {
-            await using var peer = await ManagedProcess.StartAsync(Paths.Node, args(port), port);
-            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), peer, cancellationToken, warmupOverride);
+            return await ManagedProcess.StartAsync(Paths.Node, args, port);
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or System.ComponentModel.Win32Exception)
         {
             _notes.Add($"{name} not measured: {ex.Message.Split('\n')[0]}");
+            return null;
+        }
+    }
+
+    private async Task MeasurePeerAsync(string name, string? protocolVersion, Func<int, string[]> args, CancellationToken cancellationToken)
+    {
+        var port = Ports.Free();
+        await using var peer = await TryStartPeerAsync(name, port, args(port));
+        if (peer is not null)
+        {
+            await MeasureAsync(new LoadTarget(name, new Uri($"http://127.0.0.1:{port}/mcp"), "echo", LoadTarget.EchoArguments, ProtocolVersion: protocolVersion), peer, cancellationToken);
         }
     }
 
@@ -134,7 +190,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         _scale.Add(($"p99 with {memoryClients} concurrent clients", result.P99Ms, "ms"));
     }
 
-    private async Task MeasureLargeCatalogAsync(Func<int, int, IDictionary<string, System.Text.Json.JsonElement>> echo, CancellationToken cancellationToken)
+    private async Task MeasureLargeCatalogAsync(Func<IDictionary<string, System.Text.Json.JsonElement>> echo, CancellationToken cancellationToken)
     {
         var port = Ports.Free();
         await using var big = await ManagedProcess.StartAsync("dotnet", [Paths.Fixture, "--http", $"http://127.0.0.1:{port}", "--extra-tools", "1000"], port);
@@ -148,14 +204,21 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             tools[$"extra_{i:D4}"] = new JsonObject { ["read_only"] = true };
         }
 
-        // The 1,000-tool call is compared with the 1-tool call in front of the same upstream, measured right after it.
-        await MeasureAsync(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big, cancellationToken);
+        // The 1,000-tool call is compared with the 1-tool call in front of the same upstream, and its tools/list with the
+        // upstream's own, each pair measured as a group.
         await using var gateway = await StartGatewayAsync("big", config, cancellationToken);
         await using var small = await StartGatewayAsync("small", PassThrough($"http://127.0.0.1:{port}/mcp"), cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: call", small.Endpoint("echo"), "echo", echo), small.Process, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, cancellationToken);
-        await MeasureAsync(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, cancellationToken);
+        await MeasureGroupAsync(
+        [
+            new(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big),
+            new(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process),
+            new(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process),
+        ], cancellationToken);
+        await MeasureGroupAsync(
+        [
+            new(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process),
+            new(new LoadTarget("(b) pass-through, 1 tool allowed: call", small.Endpoint("echo"), "echo", echo), small.Process),
+        ], cancellationToken);
     }
 
     /// <summary>
@@ -185,8 +248,11 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
                 Directory.CreateDirectory(data);
                 File.WriteAllText(Path.Combine(data, "..", "state-connection"), connection);
             }, store);
-            await MeasureAsync(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process, cancellationToken);
-            await MeasureAsync(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store), null), gateway.Process, cancellationToken);
+            await MeasureGroupAsync(
+            [
+                new(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process),
+                new(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store)), gateway.Process),
+            ], cancellationToken);
         }
     }
 
@@ -296,13 +362,15 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until warm (\"settled\": a .NET process JIT-compiled fewer than 25 methods in 5 s; the Node peers' CPU per call in two 5 s windows agreed within 5 %); echo tool, one small argument. \"Machine busy\" is the cores of {MachineCpu.Cores} in use during the row, by every process.");
         text.AppendLine();
-        text.AppendLine("| row | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("Rows compared with each other were measured as a group, every process of it started first: in order, then again in reverse order, each row loaded with 3 s of warm-up the second time. \"Runs\" 2 is such a row: its calls/s, CPU per call and busy cores are those of both runs' calls together, its percentiles the mean of the two runs', its \"settled after\" the first run's.");
+        text.AppendLine();
+        text.AppendLine("| row | runs | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Passes} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled} |");
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");
@@ -326,6 +394,12 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value:F1} {unit} |");
             }
+        }
+
+        foreach (var row in _rows.Where(r => r.Replays > 0))
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"Note: {row.Name}: {row.Replays} of its {row.Calls} calls were answered as replays of an earlier call; a write row should have none.");
         }
 
         foreach (var note in _notes)

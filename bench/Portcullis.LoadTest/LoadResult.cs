@@ -1,8 +1,32 @@
 namespace Portcullis.LoadTest;
 
-/// <summary>What one load run measured.</summary>
-internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null)
+/// <summary>What one load run measured, or two runs of the same row taken together (<see cref="Passes"/>).</summary>
+/// <param name="Replays">Calls answered from the idempotency store as replays of an earlier call.</param>
+internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0)
 {
     public double Throughput => Calls / Duration.TotalSeconds;
-}
 
+    /// <summary>How many measured runs this row is made of.</summary>
+    public int Passes { get; init; } = 1;
+
+    /// <summary>
+    /// Two runs of one row as one: calls, errors and time add up, so throughput, CPU per call and the machine's busy
+    /// cores are those of all the calls together; a percentile cannot be merged from two, so it is the mean of the two.
+    /// </summary>
+    public LoadResult With(LoadResult other) => this with
+    {
+        Calls = Calls + other.Calls,
+        Errors = Errors + other.Errors,
+        Replays = Replays + other.Replays,
+        Duration = Duration + other.Duration,
+        P50Ms = (P50Ms + other.P50Ms) / 2,
+        P90Ms = (P90Ms + other.P90Ms) / 2,
+        P99Ms = (P99Ms + other.P99Ms) / 2,
+        FirstError = FirstError ?? other.FirstError,
+        CpuMsPerCall = CpuMsPerCall is { } a && other.CpuMsPerCall is { } b ? ((a * Calls) + (b * other.Calls)) / (Calls + other.Calls) : null,
+        MachineBusyCores = MachineBusyCores is { } m && other.MachineBusyCores is { } n
+            ? ((m * Duration.TotalSeconds) + (n * other.Duration.TotalSeconds)) / (Duration + other.Duration).TotalSeconds
+            : null,
+        Passes = Passes + other.Passes,
+    };
+}

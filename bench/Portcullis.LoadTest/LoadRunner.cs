@@ -38,14 +38,14 @@ internal static class LoadRunner
             Settling? settled = cpuSeconds is null ? null : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
-            var (latencies, errors, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
+            var (latencies, errors, replays, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
             var cpuAfter = cpuSeconds?.Invoke();
             var machineBusy = MachineCpu.Now().BusyCoresSince(machineBefore);
             latencies.Sort();
             var calls = latencies.Count + errors;
             double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
             return new LoadResult(target.Name, clients, calls, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled);
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays);
         }
         finally
         {
@@ -65,7 +65,7 @@ internal static class LoadRunner
         {
             var compiledBefore = jit?.Compiled ?? -1;
             var before = cpuSeconds();
-            var (latencies, errors, _, elapsed) = await DriveAsync(target, sessions, SettleWindow, cancellationToken);
+            var (latencies, errors, _, _, elapsed) = await DriveAsync(target, sessions, SettleWindow, cancellationToken);
             spent += elapsed;
             var compiledAfter = jit?.Compiled ?? -1;
             if (compiledBefore >= 0 && compiledAfter >= 0)
@@ -109,17 +109,21 @@ internal static class LoadRunner
         return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = target.ProtocolVersion }, cancellationToken: cancellationToken);
     }
 
-    private static async Task<(List<double> Latencies, long Errors, string? FirstError, TimeSpan Elapsed)> DriveAsync(
+    /// <remarks>
+    /// A call answered with <c>"portcullis/replay": true</c> in its <c>_meta</c> is counted as a replay: the gateway
+    /// returned a stored result without calling the upstream, which a write row must never measure.
+    /// </remarks>
+    private static async Task<(List<double> Latencies, long Errors, long Replays, string? FirstError, TimeSpan Elapsed)> DriveAsync(
         LoadTarget target, McpClient[] sessions, TimeSpan duration, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var deadline = duration;
         long errors = 0;
+        long replays = 0;
         string? firstError = null;
-        var perClient = await Task.WhenAll(sessions.Select(async (session, index) =>
+        var perClient = await Task.WhenAll(sessions.Select(async session =>
         {
             var latencies = new List<double>(4096);
-            var sequence = 0;
             while (stopwatch.Elapsed < deadline && !cancellationToken.IsCancellationRequested)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -132,13 +136,18 @@ internal static class LoadRunner
                         continue;
                     }
 
-                    var request = new CallToolRequestParams { Name = target.Tool, Arguments = target.Arguments(index, sequence++) };
+                    var request = new CallToolRequestParams { Name = target.Tool, Arguments = target.Arguments() };
                     var result = await session.CallToolAsync(request, cancellationToken);
                     if (result.IsError == true)
                     {
                         Interlocked.Increment(ref errors);
                         Interlocked.CompareExchange(ref firstError, Describe(result), null);
                         continue;
+                    }
+
+                    if (result.Meta?["portcullis/replay"] is not null)
+                    {
+                        Interlocked.Increment(ref replays);
                     }
 
                     latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -153,7 +162,7 @@ internal static class LoadRunner
             return latencies;
         }));
         var elapsed = stopwatch.Elapsed;
-        return ([.. perClient.SelectMany(l => l)], errors, firstError, elapsed);
+        return ([.. perClient.SelectMany(l => l)], errors, replays, firstError, elapsed);
     }
 
     private static string Describe(CallToolResult result) =>
