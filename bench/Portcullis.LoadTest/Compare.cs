@@ -9,15 +9,15 @@ namespace Portcullis.LoadTest;
 /// Runs every row of the comparison in one go on this machine, against the same echo-style upstream,
 /// and renders the table with each row's ratio to the direct call.
 /// </summary>
-internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, TimeSpan settle, int memoryClients, bool withPerRequestPeer, bool storesOnly = false)
+internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, TimeSpan settle, int memoryClients, bool withPerRequestPeer, int passes, bool storesOnly = false)
 {
     private readonly string _work = Directory.CreateTempSubdirectory("portcullis-bench-").FullName;
     private readonly List<LoadResult> _rows = [];
     private readonly List<string> _notes = [];
     private readonly List<(string Name, double Value, string Unit)> _scale = [];
 
-    /// <summary>The warm-up of a row's second run in a group: its process is warm by then, its clients are new.</summary>
-    private static readonly TimeSpan SecondPassWarmup = TimeSpan.FromSeconds(3);
+    /// <summary>The warm-up of a row's later runs in a group: its process is warm by then, its clients are new.</summary>
+    private static readonly TimeSpan LaterPassWarmup = TimeSpan.FromSeconds(3);
 
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
@@ -123,24 +123,23 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         _rows.Add(await RunRowAsync(new MeasuredRow(target, server), warmup, cancellationToken));
 
     /// <summary>
-    /// Measures the rows in order, then again in reverse order (each process already warm, so only a short warm-up),
-    /// and reports each row as its two runs together.
+    /// Measures the rows in order, then in reverse order, and so on for <c>passes</c> passes (each process is warm after
+    /// the first, so later passes have only a short warm-up), and reports each row as all its runs together.
     /// </summary>
     private async Task MeasureGroupAsync(IReadOnlyList<MeasuredRow> rows, CancellationToken cancellationToken)
     {
-        var first = new LoadResult[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
+        var results = new LoadResult?[rows.Count];
+        for (var pass = 0; pass < passes; pass++)
         {
-            first[i] = await RunRowAsync(rows[i], rows[i].Warmup ?? warmup, cancellationToken);
+            for (var k = 0; k < rows.Count; k++)
+            {
+                var i = pass % 2 == 0 ? k : rows.Count - 1 - k;
+                var result = await RunRowAsync(rows[i], pass == 0 ? rows[i].Warmup ?? warmup : LaterPassWarmup, cancellationToken);
+                results[i] = results[i] is { } earlier ? earlier.With(result) : result;
+            }
         }
 
-        var both = new LoadResult[rows.Count];
-        for (var i = rows.Count - 1; i >= 0; i--)
-        {
-            both[i] = first[i].With(await RunRowAsync(rows[i], SecondPassWarmup, cancellationToken));
-        }
-
-        _rows.AddRange(both);
+        _rows.AddRange(results.OfType<LoadResult>());
     }
 
     private async Task<LoadResult> RunRowAsync(MeasuredRow row, TimeSpan rowWarmup, CancellationToken cancellationToken)
@@ -362,7 +361,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until warm (\"settled\": a .NET process JIT-compiled fewer than 25 methods in 5 s; the Node peers' CPU per call in two 5 s windows agreed within 5 %); echo tool, one small argument. \"Machine busy\" is the cores of {MachineCpu.Cores} in use during the row, by every process.");
         text.AppendLine();
-        text.AppendLine("Rows compared with each other were measured as a group, every process of it started first: in order, then again in reverse order, each row loaded with 3 s of warm-up the second time. \"Runs\" 2 is such a row: its calls/s, CPU per call and busy cores are those of both runs' calls together, its percentiles the mean of the two runs', its \"settled after\" the first run's.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Rows compared with each other were measured as a group, every process of it started first: in order, then in reverse order, {passes} passes in all, each row loaded with {LaterPassWarmup.TotalSeconds:0} s of warm-up after its first run. \"Runs\" above 1 is such a row: its calls/s, CPU per call and busy cores are those of all its runs' calls together, its percentiles the mean of its runs', its \"settled after\" the first run's.");
         text.AppendLine();
         text.AppendLine("| row | runs | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

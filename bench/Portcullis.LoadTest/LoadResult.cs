@@ -10,8 +10,8 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
     public int Passes { get; init; } = 1;
 
     /// <summary>
-    /// Two runs of one row as one: calls, errors and time add up, so throughput, CPU per call and the machine's busy
-    /// cores are those of all the calls together; a percentile cannot be merged from two, so it is the mean of the two.
+    /// Runs of one row as one: calls, errors and time add up, so throughput, CPU per call and the machine's busy
+    /// cores are those of all the calls together; a percentile cannot be merged from the runs', so it is their mean.
     /// </summary>
     public LoadResult With(LoadResult other) => this with
     {
@@ -19,9 +19,9 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
         Errors = Errors + other.Errors,
         Replays = Replays + other.Replays,
         Duration = Duration + other.Duration,
-        P50Ms = (P50Ms + other.P50Ms) / 2,
-        P90Ms = (P90Ms + other.P90Ms) / 2,
-        P99Ms = (P99Ms + other.P99Ms) / 2,
+        P50Ms = Mean(P50Ms, other.P50Ms, other.Passes),
+        P90Ms = Mean(P90Ms, other.P90Ms, other.Passes),
+        P99Ms = Mean(P99Ms, other.P99Ms, other.Passes),
         FirstError = FirstError ?? other.FirstError,
         CpuMsPerCall = CpuMsPerCall is { } a && other.CpuMsPerCall is { } b ? ((a * Calls) + (b * other.Calls)) / (Calls + other.Calls) : null,
         MachineBusyCores = MachineBusyCores is { } m && other.MachineBusyCores is { } n
@@ -29,4 +29,6 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
             : null,
         Passes = Passes + other.Passes,
     };
+
+    private double Mean(double mine, double theirs, int theirPasses) => ((mine * Passes) + (theirs * theirPasses)) / (Passes + theirPasses);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Portcullis.LoadTest;
 
-// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--settle 60] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
+// portcullis-load [--clients 32] [--seconds 10] [--warmup 15] [--settle 60] [--passes 2] [--memory-clients 1000] [--out FILE] [--skip-per-request-peer] [--stores-only]
 //                 [--target URL [--list | --write] [--token T] [--protocol VERSION] [--pid PID (CPU per call of that process)]]
 //                 [--prefill-keys N --into FILE]
 // Runs every row of the comparison on this machine in one go and prints the table (and writes it to FILE).
@@ -11,6 +11,8 @@ var warmup = Int(args, "--warmup", 15);
 // After the warm-up, up to this many seconds more until the process under test is warm (see LoadRunner.RunAsync).
 var settle = TimeSpan.FromSeconds(Int(args, "--settle", 60));
 var memoryClients = Int(args, "--memory-clients", 1000);
+// Rows compared with each other are measured this many times, in order and in reverse order by turns.
+var passes = Math.Max(1, Int(args, "--passes", 2));
 var output = Value(args, "--out");
 var withPerRequestPeer = !args.Contains("--skip-per-request-peer");
 
@@ -41,7 +43,7 @@ if (Value(args, "--target") is { } url)
     return 0;
 }
 
-var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), settle, memoryClients, withPerRequestPeer, args.Contains("--stores-only")).RunAsync(cancel.Token);
+var table = await new Compare(clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), settle, memoryClients, withPerRequestPeer, passes, args.Contains("--stores-only")).RunAsync(cancel.Token);
 Console.WriteLine(table);
 if (output is not null)
 {
