@@ -145,8 +145,9 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
     private async Task<LoadResult> RunRowAsync(MeasuredRow row, TimeSpan rowWarmup, CancellationToken cancellationToken)
     {
         Console.Error.WriteLine($"measuring {row.Target.Name} …");
-        var result = await LoadRunner.RunAsync(row.Target, clients, duration, rowWarmup, cancellationToken, row.Server.Id, settle);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled}, replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        var result = await LoadRunner.RunAsync(row.Target, clients, duration, rowWarmup, cancellationToken, row.Server.Id, settle,
+            row.StoreCommand is { } command ? () => ManagedProcess.CpuSecondsOfAll(command) : null);
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled},{(result.StoreCpuMsPerCall is { } store ? $" store server {store:F3} CPU ms/call," : "")} replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
         return result;
     }
 
@@ -242,6 +243,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
                 _ => null,
             };
             var label = store switch { "redis" => "Redis", "postgres" => "PostgreSQL", _ => "SQLite" };
+            var storeCommand = store switch { "redis" => "redis-server", "postgres" => "postgres", _ => null };
             await using var gateway = await StartGatewayAsync("store-" + store, NoAuthPolicy(upstreamUrl), cancellationToken, connection is null ? null : data =>
             {
                 Directory.CreateDirectory(data);
@@ -249,8 +251,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             }, store);
             await MeasureGroupAsync(
             [
-                new(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process),
-                new(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store)), gateway.Process),
+                new(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process, StoreCommand: storeCommand),
+                new(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store)), gateway.Process, StoreCommand: storeCommand),
             ], cancellationToken);
         }
     }
@@ -370,6 +372,18 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
             text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Passes} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled} |");
+        }
+
+        var storeRows = _rows.Where(r => r.StoreCpuMsPerCall is not null).ToList();
+        if (storeRows.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("| row | the state store server's CPU ms per call (every `redis-server` or `postgres` process) | the gateway's |");
+            text.AppendLine("|---|---:|---:|");
+            foreach (var row in storeRows)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.StoreCpuMsPerCall:F3} | {row.CpuMsPerCall:F3} |");
+            }
         }
 
         var gatewayStdio = _rows.FirstOrDefault(r => r.Name == "(e) gateway over stdio");

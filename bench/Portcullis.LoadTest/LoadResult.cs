@@ -2,7 +2,8 @@ namespace Portcullis.LoadTest;
 
 /// <summary>What one load run measured, or two runs of the same row taken together (<see cref="Passes"/>).</summary>
 /// <param name="Replays">Calls answered from the idempotency store as replays of an earlier call.</param>
-internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0)
+/// <param name="StoreCpuMsPerCall">CPU per call of the state store's server processes (Redis, PostgreSQL), when measured.</param>
+internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0, double? StoreCpuMsPerCall = null)
 {
     public double Throughput => Calls / Duration.TotalSeconds;
 
@@ -23,12 +24,16 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
         P90Ms = Mean(P90Ms, other.P90Ms, other.Passes),
         P99Ms = Mean(P99Ms, other.P99Ms, other.Passes),
         FirstError = FirstError ?? other.FirstError,
-        CpuMsPerCall = CpuMsPerCall is { } a && other.CpuMsPerCall is { } b ? ((a * Calls) + (b * other.Calls)) / (Calls + other.Calls) : null,
+        CpuMsPerCall = PerCall(CpuMsPerCall, other.CpuMsPerCall, other.Calls),
+        StoreCpuMsPerCall = PerCall(StoreCpuMsPerCall, other.StoreCpuMsPerCall, other.Calls),
         MachineBusyCores = MachineBusyCores is { } m && other.MachineBusyCores is { } n
             ? ((m * Duration.TotalSeconds) + (n * other.Duration.TotalSeconds)) / (Duration + other.Duration).TotalSeconds
             : null,
         Passes = Passes + other.Passes,
     };
+
+    private double? PerCall(double? mine, double? theirs, long theirCalls) =>
+        mine is { } a && theirs is { } b ? ((a * Calls) + (b * theirCalls)) / (Calls + theirCalls) : null;
 
     private double Mean(double mine, double theirs, int theirPasses) => ((mine * Passes) + (theirs * theirPasses)) / (Passes + theirPasses);
 }

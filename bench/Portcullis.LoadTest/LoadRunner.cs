@@ -22,7 +22,8 @@ internal static class LoadRunner
     /// JIT-compiles fewer than 25 methods in a 5 s window; for another (the Node peers), until the CPU per call of one
     /// 5 s window is within 5 % of the window before.
     /// </param>
-    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default)
+    /// <param name="storeCpuSeconds">The CPU seconds of a state store's server so far, read around the measured window too.</param>
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default, Func<double>? storeCpuSeconds = null)
     {
         Func<double>? cpuSeconds = pid is { } id ? () => ManagedProcess.CpuSeconds(id) : null;
         using var jit = pid is { } watched ? JitWatch.TryStart(watched) : null;
@@ -37,15 +38,18 @@ internal static class LoadRunner
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
             Settling? settled = cpuSeconds is null ? null : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
             var cpuBefore = cpuSeconds?.Invoke();
+            var storeBefore = storeCpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, replays, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
             var cpuAfter = cpuSeconds?.Invoke();
+            var storeAfter = storeCpuSeconds?.Invoke();
             var machineBusy = MachineCpu.Now().BusyCoresSince(machineBefore);
             latencies.Sort();
             var calls = latencies.Count + errors;
             double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
+            double? storePerCall = storeBefore is { } sb && storeAfter is { } sa && calls > 0 ? (sa - sb) * 1000 / calls : null;
             return new LoadResult(target.Name, clients, calls, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays);
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays, storePerCall);
         }
         finally
         {

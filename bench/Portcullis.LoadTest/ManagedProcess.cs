@@ -73,6 +73,36 @@ internal sealed class ManagedProcess : IAsyncDisposable
         return ticks / 100.0; // USER_HZ is 100 on Linux
     }
 
+    /// <summary>
+    /// CPU time (user + system) of every running process whose command is <paramref name="command"/> (a database
+    /// server's postmaster and backends, say), in seconds. Read over a window in which none of them starts or ends.
+    /// </summary>
+    public static double CpuSecondsOfAll(string command)
+    {
+        var total = 0.0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n') == command)
+                {
+                    total += CpuSeconds(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // gone meanwhile
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Resident memory of the process (VmRSS, or another /proc status field such as VmHWM), in MiB.</summary>
     public double ResidentMebibytes(string field = "VmRSS:")
     {
