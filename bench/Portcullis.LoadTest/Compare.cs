@@ -35,8 +35,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         }
 
         // Rows compared with each other are measured as a group: every process of the group is started first, then its
-        // rows are measured one after the other and again in reverse order, and each row is reported as its two runs
-        // together. The machine drifts by more than the goals' margins over a quarter of an hour; measured this way, a
+        // rows are measured in order and in reverse order by turns, `passes` times, and each row is reported as all its
+        // runs together. The machine drifts by more than the goals' margins over a quarter of an hour; measured this way, a
         // drift that is steady over the group's minutes weighs on every row of it alike.
         // (b0) is the floor under (b): the same SDK server and client relaying calls, with none of the gateway's code.
         // (b) quiet is (b) with the two things it does for operators on every call switched off, to price them.

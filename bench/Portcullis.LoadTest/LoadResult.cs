@@ -1,6 +1,6 @@
 namespace Portcullis.LoadTest;
 
-/// <summary>What one load run measured, or two runs of the same row taken together (<see cref="Passes"/>).</summary>
+/// <summary>What one load run measured, or several runs of the same row taken together (<see cref="Passes"/>).</summary>
 /// <param name="Replays">Calls answered from the idempotency store as replays of an earlier call.</param>
 /// <param name="StoreCpuMsPerCall">CPU per call of the state store's server processes (Redis, PostgreSQL), when measured.</param>
 internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0, double? StoreCpuMsPerCall = null)
