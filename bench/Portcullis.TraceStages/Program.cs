@@ -2,19 +2,20 @@ using System.Globalization;
 using Microsoft.Diagnostics.Tracing.Etlx;
 using Portcullis.TraceStages;
 
-// portcullis-trace-stages TRACE.nettrace PID [--stages FILE] [--top N] [--callers TEXT]
+// portcullis-trace-stages TRACE.nettrace PID [--stages FILE] [--top N] [--callers TEXT] [--callees TEXT]
 // Reads a CPU-sampling trace of `dotnet-trace collect-linux --profile cpu-sampling` and says where one process's CPU
-// went, per gateway stage (stages.txt), plus the methods that own the most samples. With --callers, the call chains
-// above the frames that contain TEXT instead.
+// went, per gateway stage (stages.txt), plus the methods that own the most samples. With --callers, also the call
+// chains above the frames that contain TEXT; with --callees, the leaf frames of the samples beneath such a frame.
 if (args.Length < 2 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
 {
-    Console.Error.WriteLine("usage: Portcullis.TraceStages TRACE.nettrace PID [--stages FILE] [--top N] [--callers TEXT]");
+    Console.Error.WriteLine("usage: Portcullis.TraceStages TRACE.nettrace PID [--stages FILE] [--top N] [--callers TEXT] [--callees TEXT]");
     return 2;
 }
 
 var stages = Stage.Read(Option("--stages") ?? Path.Combine(AppContext.BaseDirectory, "stages.txt"));
 var top = int.TryParse(Option("--top"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 25;
 var callersOf = Option("--callers");
+var calleesOf = Option("--callees");
 
 var etlx = TraceLog.CreateFromEventPipeDataFile(args[0], null, new TraceLogOptions { ContinueOnError = true });
 using var log = new TraceLog(etlx);
@@ -22,6 +23,7 @@ long total = 0;
 var perStage = new long[stages.Count + 1];
 var owners = new Dictionary<string, long>(StringComparer.Ordinal);
 var callers = new Dictionary<string, long>(StringComparer.Ordinal);
+var callees = new Dictionary<string, long>(StringComparer.Ordinal);
 foreach (var sample in log.Events)
 {
     if (sample.ProcessID != pid || !sample.EventName.Contains("cpu", StringComparison.OrdinalIgnoreCase) || sample.CallStack() is not { } stack)
@@ -45,6 +47,14 @@ foreach (var sample in log.Events)
         var chain = string.Join("  <-  ", frames.Skip(at + 1).Take(6).Select(Short));
         callers[chain] = callers.GetValueOrDefault(chain) + 1;
     }
+
+    if (calleesOf is not null && frames.FindIndex(f => f.Contains(calleesOf, StringComparison.Ordinal)) is var under and >= 0)
+    {
+        // The leaf, and the first managed frame above it when the leaf is native: "libc!? in SqliteCommand::...".
+        var managed = frames.Take(under + 1).FirstOrDefault(f => !f.EndsWith("!?", StringComparison.Ordinal) && !f.Contains(".so!", StringComparison.Ordinal));
+        var leaf = managed is null || managed == frames[0] ? Short(frames[0]) : $"{Short(frames[0])}  in  {Short(managed)}";
+        callees[leaf] = callees.GetValueOrDefault(leaf) + 1;
+    }
 }
 
 Console.WriteLine($"{total} CPU samples in process {pid}");
@@ -61,6 +71,11 @@ Print("The gateway's own methods, by the samples they are the innermost gateway 
 if (callersOf is not null)
 {
     Print($"Callers of the frames that contain '{callersOf}':", callers);
+}
+
+if (calleesOf is not null)
+{
+    Print($"Where the samples beneath the frames that contain '{calleesOf}' ended:", callees);
 }
 
 return 0;

@@ -1,10 +1,12 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portcullis.Core.Configuration;
 
 namespace Portcullis.Logging;
 
 /// <summary>
 /// The gateway's logging, set up in this one place: one line per event on stderr with a UTC timestamp and its date,
-/// as text or as one JSON object a line; framework noise at warning; any category's level from <c>logging.levels</c>.
+/// as text or as one JSON object a line, written in batches; framework noise at warning; any category's level from
+/// <c>logging.levels</c>.
 /// </summary>
 internal static class GatewayLogging
 {
@@ -20,6 +22,10 @@ internal static class GatewayLogging
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         });
         logging.AddConsoleFormatter<GatewayConsoleFormatter, GatewayConsoleFormatterOptions>(o => o.IncludeStackTraces = options.IncludeStackTraces);
+        // The console provider's formatters and options, written through the gateway's batching writer: see
+        // BatchedLineWriter for why.
+        logging.Services.RemoveAll<ILoggerProvider>();
+        logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         // The console provider registers the JSON formatter itself; AddJsonConsole would also make it the default.
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
         {

@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Text;
+
+namespace Portcullis.Core.Diagnostics;
+
+/// <summary>
+/// Writes log lines to a stream in batches from one background thread: a line is appended to a buffer in memory, and
+/// the thread writes what has gathered in one <c>write</c> at most every <see cref="Gather"/>. A gateway logging every
+/// call made one system call and one thread wake-up per line with the console logger's own queue. A line at warning
+/// or above is written without waiting for the gather; a full buffer makes the caller wait (no line is dropped); the
+/// process's exit, an unhandled exception and <see cref="Dispose"/> write what is left.
+/// </summary>
+internal sealed class BatchedLineWriter : IDisposable
+{
+    /// <summary>How long the first line of a batch waits for more before the batch is written.</summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How much may wait in memory before callers wait for the writer (a blocked pipe, a slow terminal).</summary>
+    internal const int MaxPendingChars = 1 << 20;
+
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
+
+    private readonly Stream _output;
+    private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
+    private readonly object _gate = new();
+    private readonly Lock _writing = new();
+    private readonly Thread _thread;
+    private StringBuilder _pending = new();
+    private StringBuilder _spare = new();
+    private bool _urgent;
+    private bool _stopping;
+
+    public BatchedLineWriter(Stream output)
+    {
+        _output = output;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Portcullis log writer" };
+        _thread.Start();
+        AppDomain.CurrentDomain.ProcessExit += OnExit;
+        AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
+    }
+
+    /// <summary>Queues <paramref name="line"/> (already ending in a newline); <paramref name="urgent"/> writes it now.</summary>
+    public void Append(StringBuilder line, bool urgent)
+    {
+        bool stopped;
+        lock (_gate)
+        {
+            while (_pending.Length >= MaxPendingChars && !_stopping)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            var wake = _pending.Length == 0 || (urgent && !_urgent);
+            _pending.Append(line);
+            _urgent |= urgent;
+            if (wake)
+            {
+                Monitor.PulseAll(_gate);
+            }
+
+            stopped = _stopping;
+        }
+
+        if (stopped)
+        {
+            // The writer thread has stopped or is stopping: a line logged during shutdown is written here.
+            Flush();
+        }
+    }
+
+    /// <summary>Writes everything queued so far, on the caller's thread.</summary>
+    public void Flush()
+    {
+        lock (_writing)
+        {
+            StringBuilder batch;
+            lock (_gate)
+            {
+                batch = TakeLocked();
+            }
+
+            Write(batch);
+        }
+    }
+
+    public void Dispose()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= OnExit;
+        AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+
+        if (_thread.Join(StopWait))
+        {
+            Flush();
+        }
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (_pending.Length == 0 && !_stopping)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                if (_pending.Length == 0)
+                {
+                    return;
+                }
+
+                if (!_urgent && !_stopping)
+                {
+                    // More lines join the batch meanwhile; an urgent line or Dispose cuts the wait short.
+                    Monitor.Wait(_gate, Gather);
+                }
+            }
+
+            Flush();
+        }
+    }
+
+    /// <summary>Swaps the pending buffer for the spare one; the caller holds <c>_writing</c>, then <c>_gate</c>.</summary>
+    private StringBuilder TakeLocked()
+    {
+        var batch = _pending;
+        (_pending, _spare) = (_spare, batch);
+        _urgent = false;
+        Monitor.PulseAll(_gate);
+        return batch;
+    }
+
+    private void Write(StringBuilder batch)
+    {
+        if (batch.Length == 0)
+        {
+            return;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(batch.Length));
+        try
+        {
+            var count = 0;
+            foreach (var chunk in batch.GetChunks())
+            {
+                count += _encoder.GetBytes(chunk.Span, buffer.AsSpan(count), flush: false);
+            }
+
+            count += _encoder.GetBytes([], buffer.AsSpan(count), flush: true);
+            _output.Write(buffer, 0, count);
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            // stderr closed or broken: the lines cannot go anywhere, and logging must not fail the caller.
+            _encoder.Reset();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            batch.Clear();
+            if (batch.Capacity > MaxPendingChars)
+            {
+                batch.Capacity = MaxPendingChars;
+            }
+        }
+    }
+
+    private void OnExit(object? sender, EventArgs e) => Flush();
+
+    private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => Flush();
+}
