@@ -24,6 +24,9 @@ internal sealed class AuditTrail
     /// </summary>
     internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How often a gathering writer looks whether its batch is full, to write it without waiting out <see cref="Gather"/>.</summary>
+    private static readonly TimeSpan GatherStep = TimeSpan.FromMilliseconds(10);
+
     private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(5);
@@ -114,8 +117,7 @@ internal sealed class AuditTrail
                 if (batch.Count < BatchSize && _sinkUp)
                 {
                     // Only once the sink is up: a required trail refuses calls until its first write succeeds.
-                    await Task.Delay(Gather, _time, cancellationToken).ConfigureAwait(false);
-                    Fill(batch);
+                    await GatherAsync(batch, cancellationToken).ConfigureAwait(false);
                 }
 
                 await WriteWithRetryAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -128,6 +130,17 @@ internal sealed class AuditTrail
         _queue.Writer.TryComplete();
         await DrainAsync(batch).ConfigureAwait(false);
         await purging.ConfigureAwait(false);
+    }
+
+    /// <summary>Adds events to <paramref name="batch"/> until it is full or <see cref="Gather"/> has passed.</summary>
+    private async Task GatherAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (batch.Count < BatchSize && _time.GetElapsedTime(started) < Gather)
+        {
+            await Task.Delay(GatherStep, _time, cancellationToken).ConfigureAwait(false);
+            Fill(batch);
+        }
     }
 
     private void Fill(List<AuditEvent> batch)

@@ -8,17 +8,24 @@ namespace Portcullis.Core.Diagnostics;
 /// the thread writes what has gathered in one <c>write</c> at most every <see cref="Gather"/>. A gateway logging every
 /// call made one system call and one thread wake-up per line with the console logger's own queue. A line at warning
 /// or above is written without waiting for the gather; a full buffer makes the caller wait (no line is dropped); the
-/// process's exit, an unhandled exception and <see cref="Dispose"/> write what is left.
+/// process's exit, an unhandled exception and <see cref="Dispose"/> write what is left, each waiting at most
+/// <see cref="StopWait"/> for a writer stuck on a blocked stream. A failing stream never throws into a caller.
 /// </summary>
 internal sealed class BatchedLineWriter : IDisposable
 {
     /// <summary>How long the first line of a batch waits for more before the batch is written.</summary>
     internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>How much may wait in memory before callers wait for the writer (a blocked pipe, a slow terminal).</summary>
+    /// <summary>
+    /// How much may wait in memory before callers wait for the writer (a blocked pipe, a slow terminal); with the batch
+    /// being written and its bytes, the writer holds at most a few times this.
+    /// </summary>
     internal const int MaxPendingChars = 1 << 20;
 
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>A batch buffer grown past this is dropped after its write rather than kept.</summary>
+    private const int KeptCapacity = 64 * 1024;
 
     private readonly Stream _output;
     private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
@@ -42,10 +49,13 @@ internal sealed class BatchedLineWriter : IDisposable
     /// <summary>Queues <paramref name="line"/> (already ending in a newline); <paramref name="urgent"/> writes it now.</summary>
     public void Append(StringBuilder line, bool urgent)
     {
+        // A line logged from inside a write (the stream logging, a handler on the writer's thread) only queues:
+        // waiting for room or flushing here would wait on this very thread.
+        var inWrite = _writing.IsHeldByCurrentThread;
         bool stopped;
         lock (_gate)
         {
-            while (_pending.Length >= MaxPendingChars && !_stopping)
+            while (_pending.Length >= MaxPendingChars && !_stopping && !inWrite)
             {
                 Monitor.Wait(_gate);
             }
@@ -61,7 +71,7 @@ internal sealed class BatchedLineWriter : IDisposable
             stopped = _stopping;
         }
 
-        if (stopped)
+        if (stopped && !inWrite)
         {
             // The writer thread has stopped or is stopping: a line logged during shutdown is written here.
             Flush();
@@ -69,9 +79,30 @@ internal sealed class BatchedLineWriter : IDisposable
     }
 
     /// <summary>Writes everything queued so far, on the caller's thread.</summary>
-    public void Flush()
+    public void Flush() => TryFlush(Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
     {
-        lock (_writing)
+        Stop();
+        if (_thread.Join(StopWait) && TryFlush(StopWait))
+        {
+            AppDomain.CurrentDomain.ProcessExit -= OnExit;
+            AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
+        }
+    }
+
+    /// <summary>
+    /// Writes what is queued unless another write holds the stream for longer than <paramref name="wait"/> (a
+    /// blocked stderr must not hang the process's exit); false then. A call from inside a write returns at once.
+    /// </summary>
+    private bool TryFlush(TimeSpan wait)
+    {
+        if (_writing.IsHeldByCurrentThread || !_writing.TryEnter(wait))
+        {
+            return false;
+        }
+
+        try
         {
             StringBuilder batch;
             lock (_gate)
@@ -80,22 +111,31 @@ internal sealed class BatchedLineWriter : IDisposable
             }
 
             Write(batch);
+            if (batch.Capacity > KeptCapacity)
+            {
+                // The batch is the spare buffer now: a large one is let go rather than kept (or shrunk by a copy).
+                _spare = new StringBuilder();
+            }
+            else
+            {
+                batch.Clear();
+            }
+
+            return true;
+        }
+        finally
+        {
+            _writing.Exit();
         }
     }
 
-    public void Dispose()
+    /// <summary>From now on every line is written by the thread that logs it.</summary>
+    private void Stop()
     {
-        AppDomain.CurrentDomain.ProcessExit -= OnExit;
-        AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
         lock (_gate)
         {
             _stopping = true;
             Monitor.PulseAll(_gate);
-        }
-
-        if (_thread.Join(StopWait))
-        {
-            Flush();
         }
     }
 
@@ -156,23 +196,23 @@ internal sealed class BatchedLineWriter : IDisposable
             _output.Write(buffer, 0, count);
             _output.Flush();
         }
-        catch (IOException)
+        catch (Exception)
         {
-            // stderr closed or broken: the lines cannot go anywhere, and logging must not fail the caller.
+            // stderr closed, broken or refusing (an I/O error, EACCES, a file over its size limit): the lines cannot go
+            // anywhere, and logging must neither fail its caller nor end the writer's thread.
             _encoder.Reset();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            batch.Clear();
-            if (batch.Capacity > MaxPendingChars)
-            {
-                batch.Capacity = MaxPendingChars;
-            }
         }
     }
 
-    private void OnExit(object? sender, EventArgs e) => Flush();
+    private void OnExit(object? sender, EventArgs e)
+    {
+        Stop();
+        TryFlush(StopWait);
+    }
 
-    private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => Flush();
+    private void OnUnhandledException(object? sender, UnhandledExceptionEventArgs e) => TryFlush(StopWait);
 }

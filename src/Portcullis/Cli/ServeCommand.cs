@@ -76,6 +76,7 @@ internal static class ServeCommand
             var pins = app.Services.GetRequiredService<Core.Pins.PinRegistry>();
             if (pins.StartupErrors.Count > 0)
             {
+                app.Services.FlushLogLines();
                 Console.Error.WriteLine($"{pins.Path}: the lock file cannot be used, so no tool can be checked against its pin ({pins.StartupErrors.Count} error(s)):");
                 foreach (var error in pins.StartupErrors)
                 {
@@ -89,6 +90,7 @@ internal static class ServeCommand
             var refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(cancellationToken);
             if (refused.Count > 0)
             {
+                app.Services.FlushLogLines();
                 Console.Error.WriteLine(new ConfigException($"{file.Name} (found once the upstreams listed their tools)", refused).Message);
                 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
@@ -102,6 +104,7 @@ internal static class ServeCommand
             catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
             {
                 // The MCP listener or the admin plane's: the exception's message names the address.
+                app.Services.FlushLogLines();
                 Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another listen URL (or port 0 for any free port).");
                 return ConfigErrors.ExitCode;
             }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
 using Portcullis.Core.Configuration;
 
 namespace Portcullis.Logging;
@@ -24,7 +24,11 @@ internal static class GatewayLogging
         logging.AddConsoleFormatter<GatewayConsoleFormatter, GatewayConsoleFormatterOptions>(o => o.IncludeStackTraces = options.IncludeStackTraces);
         // The console provider's formatters and options, written through the gateway's batching writer: see
         // BatchedLineWriter for why.
-        logging.Services.RemoveAll<ILoggerProvider>();
+        foreach (var console in logging.Services.Where(d => d.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            logging.Services.Remove(console);
+        }
+
         logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         // The console provider registers the JSON formatter itself; AddJsonConsole would also make it the default.
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
@@ -63,5 +67,14 @@ internal static class GatewayLogging
         }
 
         return logging;
+    }
+
+    /// <summary>Writes the log lines still batched, before a message goes to stderr directly, so the two keep their order.</summary>
+    public static void FlushLogLines(this IServiceProvider services)
+    {
+        foreach (var provider in services.GetServices<ILoggerProvider>().OfType<BatchedConsoleLoggerProvider>())
+        {
+            provider.Writer.Flush();
+        }
     }
 }

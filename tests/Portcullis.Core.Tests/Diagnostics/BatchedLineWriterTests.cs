@@ -85,6 +85,22 @@ public sealed class BatchedLineWriterTests
     }
 
     [Fact]
+    public async Task AppendAndFlush_FromInsideAWrite_QueueWithoutReenteringTheWrite()
+    {
+        var output = new RecordingStream();
+        using var writer = new BatchedLineWriter(output);
+        output.DuringWrite = () =>
+        {
+            writer.Append(new StringBuilder("from the write\n"), urgent: true);
+            writer.Flush();
+        };
+
+        writer.Append(new StringBuilder("first\n"), urgent: true);
+
+        await output.WaitForAsync("first\nfrom the write\n").WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Append_OutputBlocked_CallersWaitForRoomAndNothingIsDropped()
     {
         var output = new RecordingStream();
@@ -118,6 +134,9 @@ public sealed class BatchedLineWriterTests
 
         public bool FailNextWrite { get; set; }
 
+        /// <summary>Runs once, inside the next write: a line logged by the write path itself.</summary>
+        public Action? DuringWrite { get; set; }
+
         public int Writes { get; private set; }
 
         public string Text
@@ -149,9 +168,10 @@ public sealed class BatchedLineWriterTests
 
         public async Task WaitForAsync(string text)
         {
+            using var cts = new CancellationTokenSource(Timeout);
             while (Text != text)
             {
-                await Task.Delay(5);
+                await Task.Delay(5, cts.Token);
             }
         }
 
@@ -162,13 +182,20 @@ public sealed class BatchedLineWriterTests
             {
                 FailNextWrite = false;
                 _failed.TrySetResult();
-                throw new IOException("Broken pipe");
+                // What the runtime raises for EACCES or EBADF on stderr: not an IOException.
+                throw new UnauthorizedAccessException("Permission denied");
             }
 
             lock (_written)
             {
                 Writes++;
                 _written.Write(buffer, offset, count);
+            }
+
+            if (DuringWrite is { } during)
+            {
+                DuringWrite = null;
+                during();
             }
         }
 
