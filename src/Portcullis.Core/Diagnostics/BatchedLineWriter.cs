@@ -5,7 +5,7 @@ namespace Portcullis.Core.Diagnostics;
 
 /// <summary>
 /// Writes log lines to a stream in batches from one background thread: a line is appended to a buffer in memory, and
-/// the thread writes what has gathered in one <c>write</c> at most every <see cref="Gather"/>. A gateway logging every
+/// the thread writes what has gathered in one <c>write</c> at most every <see cref="DefaultGather"/>. A gateway logging every
 /// call made one system call and one thread wake-up per line with the console logger's own queue. A line at warning
 /// or above is written without waiting for the gather; a full buffer makes the caller wait (no line is dropped); the
 /// process's exit, an unhandled exception and <see cref="Dispose"/> write what is left, each waiting at most
@@ -14,7 +14,7 @@ namespace Portcullis.Core.Diagnostics;
 internal sealed class BatchedLineWriter : IDisposable
 {
     /// <summary>How long the first line of a batch waits for more before the batch is written.</summary>
-    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
+    internal static readonly TimeSpan DefaultGather = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How much may wait in memory before callers wait for the writer (a blocked pipe, a slow terminal); with the batch
@@ -28,6 +28,7 @@ internal sealed class BatchedLineWriter : IDisposable
     private const int KeptCapacity = 64 * 1024;
 
     private readonly Stream _output;
+    private readonly TimeSpan _gather;
     private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
     private readonly object _gate = new();
     private readonly Lock _writing = new();
@@ -37,9 +38,10 @@ internal sealed class BatchedLineWriter : IDisposable
     private bool _urgent;
     private bool _stopping;
 
-    public BatchedLineWriter(Stream output)
+    public BatchedLineWriter(Stream output, TimeSpan? gather = null)
     {
         _output = output;
+        _gather = gather ?? DefaultGather;
         _thread = new Thread(Run) { IsBackground = true, Name = "Portcullis log writer" };
         _thread.Start();
         AppDomain.CurrentDomain.ProcessExit += OnExit;
@@ -158,7 +160,7 @@ internal sealed class BatchedLineWriter : IDisposable
                 if (!_urgent && !_stopping)
                 {
                     // More lines join the batch meanwhile; an urgent line or Dispose cuts the wait short.
-                    Monitor.Wait(_gate, Gather);
+                    Monitor.Wait(_gate, _gather);
                 }
             }
 

@@ -36,26 +36,32 @@ public sealed class BatchedLineWriterTests
     }
 
     [Fact]
-    public async Task Append_Urgent_WrittenWithoutWaitingForTheBatch()
+    public async Task Append_RoutineLinesWaitForTheGather_AnUrgentLineTakesThemAlong()
     {
         var output = new RecordingStream();
-        using var writer = new BatchedLineWriter(output);
+        using var writer = new BatchedLineWriter(output, gather: TimeSpan.FromMinutes(1));
 
-        writer.Append(new StringBuilder("warn: something\n"), urgent: true);
+        writer.Append(new StringBuilder("info: one\n"), urgent: false);
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        Assert.Equal("", output.Text);
+        writer.Append(new StringBuilder("warn: two\n"), urgent: true);
 
-        await output.WaitForAsync("warn: something\n").WaitAsync(Timeout);
+        await output.WaitForAsync("info: one\nwarn: two\n");
+        Assert.Equal(1, output.Writes);
     }
 
     [Fact]
-    public async Task Append_Routine_WrittenAfterTheGather()
+    public async Task Dispose_OutputBlocked_GivesUpWithinSeconds()
     {
         var output = new RecordingStream();
-        using var writer = new BatchedLineWriter(output);
+        output.Block();
+        var writer = new BatchedLineWriter(output);
+        writer.Append(new StringBuilder("stuck\n"), urgent: true);
+        await output.WaitForWriterAsync();
 
-        writer.Append(new StringBuilder("info: one\n"), urgent: false);
-        writer.Append(new StringBuilder("info: two\n"), urgent: false);
-
-        await output.WaitForAsync("info: one\ninfo: two\n").WaitAsync(Timeout);
+        // The writer's thread is inside the blocked write: shutdown must not wait for it for ever.
+        await Task.Run(writer.Dispose).WaitAsync(Timeout);
+        output.Unblock();
     }
 
     [Fact]
@@ -81,7 +87,7 @@ public sealed class BatchedLineWriterTests
         await output.WaitForFailureAsync().WaitAsync(Timeout);
         writer.Append(new StringBuilder("kept\n"), urgent: true);
 
-        await output.WaitForAsync("kept\n").WaitAsync(Timeout);
+        await output.WaitForAsync("kept\n");
     }
 
     [Fact]
@@ -93,11 +99,13 @@ public sealed class BatchedLineWriterTests
         {
             writer.Append(new StringBuilder("from the write\n"), urgent: true);
             writer.Flush();
+            writer.Append(new StringBuilder("after the flush\n"), urgent: true);
         };
 
         writer.Append(new StringBuilder("first\n"), urgent: true);
 
-        await output.WaitForAsync("first\nfrom the write\n").WaitAsync(Timeout);
+        // A flush that re-entered the write would swap in the buffer being written and lose the line after it.
+        await output.WaitForAsync("first\nfrom the write\nafter the flush\n");
     }
 
     [Fact]
@@ -131,6 +139,7 @@ public sealed class BatchedLineWriterTests
         private readonly MemoryStream _written = new();
         private readonly ManualResetEventSlim _open = new(initialState: true);
         private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _writing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public bool FailNextWrite { get; set; }
 
@@ -164,6 +173,9 @@ public sealed class BatchedLineWriterTests
 
         public void Unblock() => _open.Set();
 
+        /// <summary>Completes once a write has begun (and, if blocked, is waiting).</summary>
+        public Task WaitForWriterAsync() => _writing.Task.WaitAsync(Timeout);
+
         public Task WaitForFailureAsync() => _failed.Task;
 
         public async Task WaitForAsync(string text)
@@ -177,6 +189,7 @@ public sealed class BatchedLineWriterTests
 
         public override void Write(byte[] buffer, int offset, int count)
         {
+            _writing.TrySetResult();
             _open.Wait(Timeout);
             if (FailNextWrite)
             {
