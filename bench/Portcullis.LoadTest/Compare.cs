@@ -147,7 +147,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         Console.Error.WriteLine($"measuring {row.Target.Name} …");
         var result = await LoadRunner.RunAsync(row.Target, clients, duration, rowWarmup, cancellationToken, row.Server.Id, settle,
             row.StoreCommand is { } command ? () => ManagedProcess.CpuSecondsOfAll(command) : null);
-        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled},{(result.StoreCpuMsPerCall is { } store ? $" store server {store:F3} CPU ms/call," : "")} replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+        Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, {result.KibPerCall:F1} KiB/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled},{(result.StoreCpuMsPerCall is { } store ? $" store server {store:F3} CPU ms/call," : "")} replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
         return result;
     }
 
@@ -363,15 +363,15 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{clients} concurrent clients, {duration.TotalSeconds:0} s per row after {warmup.TotalSeconds:0} s warm-up and up to {settle.TotalSeconds:0} s more until warm (\"settled\": a .NET process JIT-compiled fewer than 25 methods in 5 s; the Node peers' CPU per call in two 5 s windows agreed within 5 %); echo tool, one small argument. \"Machine busy\" is the cores of {MachineCpu.Cores} in use during the row, by every process.");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Rows compared with each other were measured as a group, every process of it started first: in order, then in reverse order, {passes} passes in all, each row loaded with {LaterPassWarmup.TotalSeconds:0} s of warm-up after its first run. \"Runs\" above 1 is such a row: its calls/s, CPU per call and busy cores are those of all its runs' calls together, its percentiles the mean of its runs', its \"settled after\" the first run's.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Rows compared with each other were measured as a group, every process of it started first: in order, then in reverse order, {passes} passes in all, each row loaded with {LaterPassWarmup.TotalSeconds:0} s of warm-up after its first run. \"Runs\" above 1 is such a row: its calls/s, CPU and allocation per call and busy cores are those of all its runs' calls together, its percentiles the mean of its runs', its \"settled after\" the first run's.");
         text.AppendLine();
-        text.AppendLine("| row | runs | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | machine busy, cores | settled after |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| row | runs | calls/s | p50 ms | p90 ms | p99 ms | errors | throughput vs (a) | p50 vs (a) | CPU ms per call (server process) | KiB allocated per call (server process) | machine busy, cores | settled after |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var throughputRatio = direct is null ? "" : (row.Throughput / direct.Throughput).ToString("F2", CultureInfo.InvariantCulture);
             var latencyRatio = direct is null ? "" : (row.P50Ms / direct.P50Ms).ToString("F2", CultureInfo.InvariantCulture);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Passes} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {row.MachineBusyCores:F2} | {row.Settled} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Passes} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {(row.KibPerCall is { } kib ? kib.ToString("F1", CultureInfo.InvariantCulture) : "")} | {row.MachineBusyCores:F2} | {row.Settled} |");
         }
 
         var storeRows = _rows.Where(r => r.StoreCpuMsPerCall is not null).ToList();

@@ -7,6 +7,9 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
 {
     public double Throughput => Calls / Duration.TotalSeconds;
 
+    /// <summary>KiB the process under test allocated per call (a .NET process only), from its runtime's counters.</summary>
+    public double? KibPerCall { get; init; }
+
     /// <summary>How many measured runs this row is made of.</summary>
     public int Passes { get; init; } = 1;
 
@@ -25,6 +28,7 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
         P99Ms = Mean(P99Ms, other.P99Ms, other.Passes),
         FirstError = FirstError ?? other.FirstError,
         CpuMsPerCall = PerCall(CpuMsPerCall, other.CpuMsPerCall, other.Calls),
+        KibPerCall = PerCall(KibPerCall, other.KibPerCall, other.Calls),
         StoreCpuMsPerCall = PerCall(StoreCpuMsPerCall, other.StoreCpuMsPerCall, other.Calls),
         MachineBusyCores = MachineBusyCores is { } m && other.MachineBusyCores is { } n
             ? ((m * Duration.TotalSeconds) + (n * other.Duration.TotalSeconds)) / (Duration + other.Duration).TotalSeconds

@@ -26,7 +26,7 @@ internal static class LoadRunner
     public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default, Func<double>? storeCpuSeconds = null)
     {
         Func<double>? cpuSeconds = pid is { } id ? () => ManagedProcess.CpuSeconds(id) : null;
-        using var jit = pid is { } watched ? JitWatch.TryStart(watched) : null;
+        using var runtime = pid is { } watched ? RuntimeWatch.TryStart(watched) : null;
         var sessions = new McpClient[clients];
         for (var i = 0; i < clients; i++)
         {
@@ -36,12 +36,14 @@ internal static class LoadRunner
         try
         {
             await DriveAsync(target, sessions, warmup, cancellationToken); // JIT, pools and caches settle first
-            Settling? settled = cpuSeconds is null ? null : await SettleAsync(target, sessions, cpuSeconds, jit, settle, cancellationToken);
+            Settling? settled = cpuSeconds is null ? null : await SettleAsync(target, sessions, cpuSeconds, runtime, settle, cancellationToken);
+            var allocatedBefore = runtime?.Allocated;
             var cpuBefore = cpuSeconds?.Invoke();
             var storeBefore = storeCpuSeconds?.Invoke();
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, replays, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
             var cpuAfter = cpuSeconds?.Invoke();
+            var allocatedAfter = runtime?.Allocated;
             var storeAfter = storeCpuSeconds?.Invoke();
             var machineBusy = MachineCpu.Now().BusyCoresSince(machineBefore);
             latencies.Sort();
@@ -49,7 +51,10 @@ internal static class LoadRunner
             double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
             double? storePerCall = storeBefore is { } sb && storeAfter is { } sa && calls > 0 ? (sa - sb) * 1000 / calls : null;
             return new LoadResult(target.Name, clients, calls, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays, storePerCall);
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays, storePerCall)
+            {
+                KibPerCall = KibPerCall(allocatedBefore, allocatedAfter, calls / elapsed.TotalSeconds),
+            };
         }
         finally
         {
@@ -60,8 +65,14 @@ internal static class LoadRunner
         }
     }
 
+    /// <summary>KiB allocated per call: the allocation rate of the reports received in the window over its call rate.</summary>
+    private static double? KibPerCall((double Bytes, double Seconds)? before, (double Bytes, double Seconds)? after, double callsPerSecond) =>
+        before is { } b && after is { } a && a.Seconds - b.Seconds >= 1 && callsPerSecond > 0
+            ? (a.Bytes - b.Bytes) / (a.Seconds - b.Seconds) / callsPerSecond / 1024
+            : null;
+
     /// <summary>Loads in 5 s windows until the process is warm (see <see cref="RunAsync"/>), or <paramref name="limit"/> is spent.</summary>
-    private static async Task<Settling> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, JitWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
+    private static async Task<Settling> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, RuntimeWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
     {
         var spent = TimeSpan.Zero;
         double? previous = null;

@@ -39,7 +39,7 @@ if (Value(args, "--target") is { } url)
         write ? LoadTarget.UniqueWriteArguments(Guid.NewGuid().ToString("N")[..8]) : LoadTarget.EchoArguments, Value(args, "--token"), Value(args, "--protocol"));
     int? pid = int.TryParse(Value(args, "--pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
     var single = await LoadRunner.RunAsync(target, clients, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), cancel.Token, pid, settle);
-    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, machine {single.MachineBusyCores:F2} cores busy, settle: {single.Settled}, replays {single.Replays}, errors {single.Errors} {single.FirstError}");
+    Console.WriteLine($"{single.Throughput:F0} calls/s, p50 {single.P50Ms:F2} ms, p90 {single.P90Ms:F2} ms, p99 {single.P99Ms:F2} ms, CPU {single.CpuMsPerCall:F3} ms/call, alloc {single.KibPerCall:F1} KiB/call, machine {single.MachineBusyCores:F2} cores busy, settle: {single.Settled}, replays {single.Replays}, errors {single.Errors} {single.FirstError}");
     return 0;
 }
 

@@ -22,6 +22,11 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
 
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
+
+    // The gateway's progress tokens for the upstream: unique per relay by the sequence, and per process by the
+    // prefix, drawn once (a fresh GUID per call would read /dev/urandom with a system call for every call). The
+    // upstream sees every token of this connector's calls anyway; knowing the next one gives it nothing more.
+    private readonly string _tokenPrefix = "portcullis-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) + "-";
     private long _sequence;
 
     public string Connector => connector;
@@ -30,7 +35,7 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     public RelayCall Begin(McpServer downstream, ProgressToken? downstreamProgressToken)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var call = new RelayCall(this, downstream, downstreamProgressToken, $"portcullis-{Guid.NewGuid():N}", sequence);
+        var call = new RelayCall(this, downstream, downstreamProgressToken, _tokenPrefix + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), sequence);
         _calls[call.UpstreamProgressToken] = call;
         CurrentCall.Value = call;
         return call;
