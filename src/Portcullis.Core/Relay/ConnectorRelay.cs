@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -26,7 +28,7 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     // The gateway's progress tokens for the upstream: unique per relay by the sequence, and per process by the
     // prefix, drawn once (a fresh GUID per call would read /dev/urandom with a system call for every call). The
     // upstream sees every token of this connector's calls anyway; knowing the next one gives it nothing more.
-    private readonly string _tokenPrefix = "portcullis-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) + "-";
+    private readonly string _tokenPrefix = "portcullis-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
     private long _sequence;
 
     public string Connector => connector;
@@ -35,7 +37,7 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     public RelayCall Begin(McpServer downstream, ProgressToken? downstreamProgressToken)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var call = new RelayCall(this, downstream, downstreamProgressToken, _tokenPrefix + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), sequence);
+        var call = new RelayCall(this, downstream, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence);
         _calls[call.UpstreamProgressToken] = call;
         CurrentCall.Value = call;
         return call;
