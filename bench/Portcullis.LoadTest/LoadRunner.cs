@@ -72,17 +72,17 @@ internal static class LoadRunner
             : null;
 
     /// <summary>Loads in 5 s windows until the process is warm (see <see cref="RunAsync"/>), or <paramref name="limit"/> is spent.</summary>
-    private static async Task<Settling> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, RuntimeWatch? jit, TimeSpan limit, CancellationToken cancellationToken)
+    private static async Task<Settling> SettleAsync(LoadTarget target, McpClient[] sessions, Func<double> cpuSeconds, RuntimeWatch? runtime, TimeSpan limit, CancellationToken cancellationToken)
     {
         var spent = TimeSpan.Zero;
         double? previous = null;
         while (spent < limit && !cancellationToken.IsCancellationRequested)
         {
-            var compiledBefore = jit?.Compiled ?? -1;
+            var compiledBefore = runtime?.Compiled ?? -1;
             var before = cpuSeconds();
             var (latencies, errors, _, _, elapsed) = await DriveAsync(target, sessions, SettleWindow, cancellationToken);
             spent += elapsed;
-            var compiledAfter = jit?.Compiled ?? -1;
+            var compiledAfter = runtime?.Compiled ?? -1;
             if (compiledBefore >= 0 && compiledAfter >= 0)
             {
                 Console.Error.WriteLine($"  settling: {compiledAfter - compiledBefore} methods compiled in {elapsed.TotalSeconds:F0} s");

@@ -8,8 +8,8 @@ namespace Portcullis.LoadTest;
 /// A .NET process under test as its <c>System.Runtime</c> counters tell it, over the diagnostics port every second:
 /// how many methods it has JIT-compiled so far (under load a fresh process keeps recompiling its hot methods at higher
 /// tiers for half a minute or more, as on 2 busy cores the background compiler gets little time; it is warm once that
-/// stops), and how many bytes it allocates (what every call costs the garbage collector, steadier than CPU time on a
-/// shared machine).
+/// stops), and how many bytes it allocates (what every call costs the garbage collector, a figure that does not depend
+/// on what a CPU second buys on a shared machine).
 /// </summary>
 internal sealed class RuntimeWatch : IDisposable
 {
