@@ -34,25 +34,19 @@ var claims = new Dictionary<string, long>(StringComparer.Ordinal);
 var types = new Dictionary<string, long>(StringComparer.Ordinal);
 foreach (var sample in log.Events)
 {
-    long weight = 1;
-    if (sample.ProcessID != pid || sample.CallStack() is not { } stack)
+    // Only the events counted get their stack resolved: a trace holds many more events than samples.
+    var tick = sample as GCAllocationTickTraceData;
+    if (sample.ProcessID != pid
+        || (allocations ? tick is null : !sample.EventName.Contains("cpu", StringComparison.OrdinalIgnoreCase))
+        || sample.CallStack() is not { } stack)
     {
         continue;
     }
 
-    if (allocations)
+    var weight = tick?.AllocationAmount64 ?? 1;
+    if (tick is not null)
     {
-        if (sample is not GCAllocationTickTraceData tick)
-        {
-            continue;
-        }
-
-        weight = tick.AllocationAmount64;
         types[tick.TypeName] = types.GetValueOrDefault(tick.TypeName) + weight;
-    }
-    else if (!sample.EventName.Contains("cpu", StringComparison.OrdinalIgnoreCase))
-    {
-        continue;
     }
 
     total += weight;

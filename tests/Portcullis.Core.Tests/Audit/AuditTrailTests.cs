@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Tests.Diagnostics;
@@ -102,9 +103,72 @@ public sealed class AuditTrailTests
         Assert.Equal(301, sink.Written.Count);
     }
 
-    private static AuditTrail Trail(IAuditSink sink, int capacity, bool required = false) =>
+    [Fact]
+    public async Task Run_SinkUp_APartFilledBatchWaitsOutTheGather()
+    {
+        var time = new FakeTimeProvider();
+        var sink = new ControlledSink();
+        var trail = Trail(sink, capacity: 1000, time: time);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+        trail.Record(Event("first"));
+        await sink.WaitForAsync(1);
+        await AcceptingAsync(trail);
+
+        trail.Record(Event("a"));
+        trail.Record(Event("b"));
+        await AdvanceAsync(time, AuditTrail.Gather - TimeSpan.FromMilliseconds(10), () => sink.Written.Count > 1);
+        Assert.Single(sink.Written);
+
+        await AdvanceAsync(time, TimeSpan.FromSeconds(1), () => sink.Written.Count == 3);
+        Assert.Equal(["first", "a", "b"], sink.Written.Select(e => e.CorrelationId));
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Run_SinkUp_AFullBatchIsWrittenWithoutWaitingOutTheGather()
+    {
+        var time = new FakeTimeProvider();
+        var sink = new ControlledSink();
+        var trail = Trail(sink, capacity: 1000, time: time);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+        trail.Record(Event("first"));
+        await sink.WaitForAsync(1);
+        await AcceptingAsync(trail);
+
+        // The writer takes the first event and starts gathering; the rest of a batch arrives while it waits.
+        trail.Record(Event("a0"));
+        await Task.Delay(200);
+        for (var i = 1; i < AuditTrail.BatchSize; i++)
+        {
+            trail.Record(Event($"a{i}"));
+        }
+
+        await AdvanceAsync(time, AuditTrail.Gather - TimeSpan.FromMilliseconds(10), () => sink.Written.Count > 1);
+        Assert.Equal(1 + AuditTrail.BatchSize, sink.Written.Count);
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
+    /// <summary>Moves the fake clock forward in small steps, at most <paramref name="limit"/> in all, until <paramref name="done"/>.</summary>
+    private static async Task AdvanceAsync(FakeTimeProvider time, TimeSpan limit, Func<bool> done)
+    {
+        var step = TimeSpan.FromMilliseconds(5);
+        for (var advanced = TimeSpan.Zero; advanced + step <= limit && !done(); advanced += step)
+        {
+            // Real time too, so the writer's continuation runs and waits again before the next step.
+            await Task.Delay(20);
+            time.Advance(step);
+        }
+
+        await Task.Delay(100);
+    }
+
+    private static AuditTrail Trail(IAuditSink sink, int capacity, bool required = false, TimeProvider? time = null) =>
         new(new GatewayConfig { Environment = "test", Audit = new AuditConfig { Sink = "jsonl", QueueCapacity = capacity, Required = required } },
-            sink, TestTelemetry.Create(), TimeProvider.System, NullLogger<AuditTrail>.Instance);
+            sink, TestTelemetry.Create(), time ?? TimeProvider.System, NullLogger<AuditTrail>.Instance);
 
     internal static AuditEvent Event(string correlationId) => new()
     {
