@@ -53,7 +53,7 @@ public class NetworkedStoreScaleBenchmarks
         {
             var postgres = await PostgresServer.StartAsync(durable: true);
             _server = postgres;
-            var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+            var dataSource = PostgresDataSource.Create(postgres.ConnectionString);
             _client = dataSource;
             await PostgresSchema.MigrateAsync(dataSource, CancellationToken.None);
             await PrefillPostgresAsync(dataSource);

@@ -140,8 +140,8 @@ internal sealed partial class PostgresIdempotencyStore
         return new ReviewDecisionResult(status, decided);
     }
 
-    /// <summary>Holds a free or expired key for a new review; false when a live record holds it (the caller reads it again).</summary>
-    private async Task<bool> TryHoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
+    /// <summary>Holds a free or expired key for a new review, or does nothing when a live record holds it: either way the caller reads the key again.</summary>
+    private async Task HoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
     {
         await using var insert = new NpgsqlCommand(HoldSql, connection);
         Bind(insert, request.Scope);
@@ -155,10 +155,8 @@ internal sealed partial class PostgresIdempotencyStore
         insert.Parameters.AddWithValue("expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
         insert.Parameters.AddWithValue("required", hold.ApprovalsRequired);
         insert.Parameters.AddWithValue("expired", expired);
-        await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-
         // Held or not, the next read answers: with this hold, or with the record that won the race.
-        return true;
+        await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>

@@ -20,19 +20,31 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
 
     private const string Key = "environment = @environment AND connector = @connector AND principal = @principal AND tool = @tool AND key = @key";
 
-    private const string ClaimSql = """
-        INSERT INTO portcullis_idempotency AS r
-            (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result)
-        VALUES (@environment, @connector, @principal, @tool, @key, @fingerprint, 0, @token, @correlation, @owner, @now, @lease, @now, NULL)
-        ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
-        SET fingerprint = EXCLUDED.fingerprint, state = 0, token = EXCLUDED.token, correlation_id = EXCLUDED.correlation_id,
-            owner = EXCLUDED.owner, created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at,
-            updated_at = EXCLUDED.updated_at, result = NULL,
-            resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
-            review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
-            review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL
-        WHERE r.created_at <= @expired
-        RETURNING token
+    /// <summary>
+    /// One round trip for the common case: the live record of the key if there is one, else (for a call that is not
+    /// held for review) the claim of a free or expired key. The claim runs only when the read found nothing, so a
+    /// replay or a refused claim still takes no row lock and writes nothing. Both read one snapshot: a record
+    /// committed by another replica in between makes the claim take nothing, and the caller reads again.
+    /// </summary>
+    private const string ReadOrClaimSql = $"""
+        WITH live AS (
+            SELECT fingerprint AS live_fingerprint, state, correlation_id, lease_expires_at, result, {ReviewColumns}
+            FROM portcullis_idempotency WHERE {Key} AND created_at > @expired),
+        claim AS (
+            INSERT INTO portcullis_idempotency AS r
+                (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result)
+            SELECT @environment, @connector, @principal, @tool, @key, @fingerprint, 0, @token, @correlation, @owner, @now, @lease, @now, NULL
+            WHERE @claim AND NOT EXISTS (SELECT 1 FROM live)
+            ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
+            SET fingerprint = EXCLUDED.fingerprint, state = 0, token = EXCLUDED.token, correlation_id = EXCLUDED.correlation_id,
+                owner = EXCLUDED.owner, created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at,
+                updated_at = EXCLUDED.updated_at, result = NULL,
+                resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
+                review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
+                review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL
+            WHERE r.created_at <= @expired
+            RETURNING token)
+        SELECT live.*, claim.token FROM (VALUES (0)) AS one (n) LEFT JOIN live ON true LEFT JOIN claim ON true
         """;
 
     public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
@@ -46,27 +58,33 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         // released meanwhile makes the key free again: try anew.
         for (var attempt = 0; ; attempt++)
         {
-            await using var select = new NpgsqlCommand(
-                $"SELECT fingerprint, state, correlation_id, lease_expires_at, result, {ReviewColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @expired", connection);
-            Bind(select, request.Scope);
-            select.Parameters.AddWithValue("expired", expired);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            await using var command = new NpgsqlCommand(ReadOrClaimSql, connection);
+            Bind(command, request.Scope);
+            command.Parameters.AddWithValue("fingerprint", request.Fingerprint);
+            command.Parameters.AddWithValue("token", token);
+            command.Parameters.AddWithValue("correlation", request.CorrelationId);
+            command.Parameters.AddWithValue("owner", replica.Owner);
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("expired", expired);
+            command.Parameters.AddWithValue("claim", request.Review is null);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            // The claim's token is the last column; the live record's columns come first.
+            if (!reader.IsDBNull(reader.FieldCount - 1))
+            {
+                return ClaimResult.Claimed(token);
+            }
+
+            if (reader.IsDBNull(0))
             {
                 await reader.DisposeAsync().ConfigureAwait(false);
                 if (request.Review is { } hold)
                 {
-                    if (await TryHoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false))
-                    {
-                        continue;
-                    }
+                    await HoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false);
                 }
-                else if (await TryInsertAsync(connection, request, now, expired, cancellationToken).ConfigureAwait(false) is { } token)
-                {
-                    return ClaimResult.Claimed(token);
-                }
-
-                if (attempt >= 10)
+                else if (attempt >= 10)
                 {
                     throw new InvalidOperationException("The idempotency key kept changing hands while it was claimed.");
                 }
@@ -116,22 +134,6 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                 _ => ClaimResult.OutcomeUnknown(correlationId),
             };
         }
-    }
-
-    /// <summary>The new token when the key was free or expired and is now claimed; null when a live record holds it.</summary>
-    private async Task<string?> TryInsertAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, long now, long expired, CancellationToken cancellationToken)
-    {
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        await using var claim = new NpgsqlCommand(ClaimSql, connection);
-        Bind(claim, request.Scope);
-        claim.Parameters.AddWithValue("fingerprint", request.Fingerprint);
-        claim.Parameters.AddWithValue("token", token);
-        claim.Parameters.AddWithValue("correlation", request.CorrelationId);
-        claim.Parameters.AddWithValue("owner", replica.Owner);
-        claim.Parameters.AddWithValue("now", now);
-        claim.Parameters.AddWithValue("lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
-        claim.Parameters.AddWithValue("expired", expired);
-        return await claim.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string ? token : null;
     }
 
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>

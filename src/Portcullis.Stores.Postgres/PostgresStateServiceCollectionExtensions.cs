@@ -14,7 +14,7 @@ public static class PostgresStateServiceCollectionExtensions
     /// <summary>Tables are created in the connection's first <c>search_path</c> schema (set <c>Search Path</c> in the connection string to choose one).</summary>
     public static IServiceCollection AddPostgresState(this IServiceCollection services, string connectionString)
     {
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => PostgresDataSource.Create(connectionString));
         services.AddSingleton<PostgresIdempotencyStore>();
         services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<PostgresIdempotencyStore>());
         services.AddSingleton<ISessionStore, PostgresSessionStore>();
@@ -38,5 +38,5 @@ public static class PostgresStateServiceCollectionExtensions
 
     /// <summary>A reader of the audit trail in the database, for the <c>audit</c> verb (nothing is created or written).</summary>
     public static Core.Audit.IAuditReader OpenAuditReader(string connectionString) =>
-        new PostgresAuditStore(NpgsqlDataSource.Create(connectionString));
+        new PostgresAuditStore(PostgresDataSource.Create(connectionString));
 }

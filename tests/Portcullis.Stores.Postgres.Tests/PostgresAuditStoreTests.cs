@@ -15,7 +15,7 @@ public sealed class PostgresAuditStoreTests(PostgresServerFixture fixture) : IAs
 
     public async Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(await fixture.Server.CreateSchemaAsync());
+        _dataSource = PostgresDataSource.Create(await fixture.Server.CreateSchemaAsync());
         await PostgresSchema.MigrateAsync(_dataSource, CancellationToken.None);
         _store = new PostgresAuditStore(_dataSource);
     }

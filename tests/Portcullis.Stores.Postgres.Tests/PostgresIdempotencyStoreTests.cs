@@ -14,7 +14,7 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
     protected override async Task<IIdempotencyStore> CreateStore()
     {
         var server = fixture.Server;
-        _dataSource = NpgsqlDataSource.Create(await server.CreateSchemaAsync());
+        _dataSource = PostgresDataSource.Create(await server.CreateSchemaAsync());
         await PostgresSchema.MigrateAsync(_dataSource, CancellationToken.None);
         return new PostgresIdempotencyStore(_dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
     }

@@ -15,7 +15,7 @@ public sealed class PostgresSharedStateTests(PostgresServerFixture fixture) : Sh
 
     protected override async Task<ReplicaState> ConnectAsync(ReplicaIdentity replica)
     {
-        var dataSource = NpgsqlDataSource.Create(_connectionString + ";Application Name=" + replica.Id.Replace("#", "", StringComparison.Ordinal));
+        var dataSource = PostgresDataSource.Create(_connectionString + ";Application Name=" + replica.Id.Replace("#", "", StringComparison.Ordinal));
         _dataSources.Add(dataSource);
         var idempotency = new PostgresIdempotencyStore(dataSource, replica);
         var state = new PostgresStateStore(dataSource, idempotency);

@@ -1,0 +1,65 @@
+using Npgsql;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
+
+namespace Portcullis.Stores.Postgres.Tests;
+
+/// <summary>The store's data source: prepared statements and no reset on close unless the connection string says otherwise.</summary>
+[Collection("postgres")]
+public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
+{
+    [Fact]
+    public async Task Create_StringSetsNeither_PreparesAutomaticallyAndSkipsTheReset()
+    {
+        await using var dataSource = PostgresDataSource.Create("Host=/tmp;Username=u");
+
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(PostgresDataSource.AutoPrepared, settings.MaxAutoPrepare);
+        Assert.True(settings.NoResetOnClose);
+    }
+
+    [Theory]
+    [InlineData("Host=/tmp;Username=u;Max Auto Prepare=0;No Reset On Close=false")]
+    [InlineData("Host=/tmp;Username=u;max auto prepare=0;NO RESET ON CLOSE=false")]
+    public async Task Create_StringSetsBoth_KeepsTheOperatorsValues(string connectionString)
+    {
+        await using var dataSource = PostgresDataSource.Create(connectionString);
+
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(0, settings.MaxAutoPrepare);
+        Assert.False(settings.NoResetOnClose);
+    }
+
+    /// <summary>
+    /// On one pooled connection, so every statement runs often enough to be prepared: claims, completions and replays
+    /// give the same answers once their statements are prepared as before.
+    /// </summary>
+    [Fact]
+    public async Task Store_StatementsPrepared_AnswersAsBefore()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var dataSource = PostgresDataSource.Create(await fixture.Server.CreateSchemaAsync() + ";Maximum Pool Size=1");
+        await PostgresSchema.MigrateAsync(dataSource, timeout.Token);
+        var store = new PostgresIdempotencyStore(dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
+        var now = DateTimeOffset.UtcNow;
+
+        for (var i = 0; i < 12; i++)
+        {
+            var scope = new IdempotencyScope("prod", "crm", "alice", "add_note", $"k-{i}");
+            var claim = await store.TryClaimAsync(Request(scope, $"corr-{i}", now), timeout.Token);
+            Assert.Equal(ClaimStatus.Claimed, claim.Status);
+            Assert.True(await store.CompleteAsync(scope, claim.Token!, $$"""{"n":{{i}}}""", now, timeout.Token));
+
+            var replay = await store.TryClaimAsync(Request(scope, "corr-again", now), timeout.Token);
+            Assert.Equal(ClaimStatus.Completed, replay.Status);
+            Assert.Equal($$"""{"n":{{i}}}""", replay.ResultJson);
+            Assert.Equal($"corr-{i}", replay.OriginalCorrelationId);
+        }
+
+        await using var prepared = dataSource.CreateCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%portcullis_idempotency%'");
+        Assert.True((long)(await prepared.ExecuteScalarAsync(timeout.Token))! >= 2);
+    }
+
+    private static IdempotencyClaimRequest Request(IdempotencyScope scope, string correlationId, DateTimeOffset now) =>
+        new(scope, "fp-1", correlationId, now, TimeSpan.FromMinutes(5), TimeSpan.FromDays(1));
+}
