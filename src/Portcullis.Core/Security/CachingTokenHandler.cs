@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Memory;
@@ -92,13 +93,29 @@ internal sealed class CachingTokenHandler : TokenHandler
         return false;
     }
 
+    /// <remarks>
+    /// Sized by the token's UTF-8 length, not the worst case (three bytes a character): a JWT is ASCII, so tokens of
+    /// up to 4 KiB are hashed from the stack, and only longer ones borrow a pooled buffer.
+    /// </remarks>
     private static string Digest(string token)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        var length = Encoding.UTF8.GetMaxByteCount(token.Length);
-        var bytes = length <= 1024 ? stackalloc byte[length] : new byte[length];
-        var written = Encoding.UTF8.GetBytes(token, bytes);
-        SHA256.HashData(bytes[..written], hash);
+        var length = Encoding.UTF8.GetByteCount(token);
+        byte[]? rented = null;
+        var bytes = length <= 4096 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            Encoding.UTF8.GetBytes(token, bytes);
+            SHA256.HashData(bytes, hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
         return Convert.ToHexString(hash);
     }
 

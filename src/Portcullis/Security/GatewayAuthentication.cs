@@ -91,6 +91,9 @@ internal static class GatewayAuthentication
         options.MapInboundClaims = false;
         options.RefreshOnIssuerKeyNotFound = true;
         options.IncludeErrorDetails = false;
+        // Nothing reads the bearer token back from the request's authentication properties (it is never sent
+        // upstream), so it is not copied into them on every request.
+        options.SaveToken = false;
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,

@@ -36,6 +36,22 @@ public sealed class CachingTokenHandlerTests
     }
 
     [Fact]
+    public async Task Validate_TokensLongerThan4KiB_EachKeepsItsOwnVerdict()
+    {
+        var handler = Handler();
+        var first = Mint(_key, padding: new string('a', 5000));
+        var second = Mint(_key, padding: new string('a', 4999) + "b");
+        Assert.True(first.Length > 4096);
+
+        foreach (var token in new[] { first, second, first, second })
+        {
+            Assert.True((await handler.ValidateTokenAsync(token, Parameters(_key))).IsValid);
+        }
+
+        Assert.Equal(2, _inner.Calls);
+    }
+
+    [Fact]
     public async Task Validate_InvalidToken_IsValidatedAfreshEveryTime()
     {
         var handler = Handler();
@@ -131,8 +147,14 @@ public sealed class CachingTokenHandlerTests
         NameClaimType = "sub",
     };
 
-    private string Mint(SecurityKey key, TimeSpan? lifetime = null)
+    private string Mint(SecurityKey key, TimeSpan? lifetime = null, string? padding = null)
     {
+        var claims = new Dictionary<string, object> { ["sub"] = "test-user", ["scope"] = "contacts:read" };
+        if (padding is not null)
+        {
+            claims["pad"] = padding;
+        }
+
         var now = _time.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -141,7 +163,7 @@ public sealed class CachingTokenHandlerTests
             IssuedAt = now,
             NotBefore = now,
             Expires = now + (lifetime ?? TimeSpan.FromMinutes(10)),
-            Claims = new Dictionary<string, object> { ["sub"] = "test-user", ["scope"] = "contacts:read" },
+            Claims = claims,
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
         });
     }
