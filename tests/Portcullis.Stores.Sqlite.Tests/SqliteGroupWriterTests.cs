@@ -26,7 +26,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
     [Fact]
     public async Task Batch_OneWriteThrows_TheOthersCommitAndOnlyItsChangesAreUndone()
     {
-        var holding = HoldTheWriter();
+        var holding = await HoldTheWriterAsync();
         var first = _writer.WriteAsync((c, t) => Insert(c, t, 1), CancellationToken.None);
         var failing = _writer.WriteAsync<int>((c, t) =>
         {
@@ -47,7 +47,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
     [Fact]
     public async Task Batch_SeveralWritesAndAConflict_EachSeesTheOnesBeforeIt()
     {
-        var holding = HoldTheWriter();
+        var holding = await HoldTheWriterAsync();
         var writes = Enumerable.Range(1, 10).Select(i => _writer.WriteAsync((c, t) => Insert(c, t, i), CancellationToken.None)).ToList();
         var duplicate = _writer.WriteAsync((c, t) => Insert(c, t, 5), CancellationToken.None);
 
@@ -62,7 +62,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
     [Fact]
     public async Task Queued_Cancelled_EndsAtOnceAndIsNeverWritten()
     {
-        var holding = HoldTheWriter();
+        var holding = await HoldTheWriterAsync();
         using var cancel = new CancellationTokenSource();
         var cancelled = _writer.WriteAsync((c, t) => Insert(c, t, 7), cancel.Token);
         var kept = _writer.WriteAsync((c, t) => Insert(c, t, 8), CancellationToken.None);
@@ -88,7 +88,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
             trigger.ExecuteNonQuery();
         }
 
-        var holding = HoldTheWriter();
+        var holding = await HoldTheWriterAsync();
         var first = _writer.WriteAsync((c, t) => Insert(c, t, 1), CancellationToken.None);
         // Fails on its own before the transaction is lost, and would succeed if it were ever run again.
         var runs = 0;
@@ -114,7 +114,7 @@ public sealed class SqliteGroupWriterTests : IDisposable
     [Fact]
     public async Task Dispose_WithWritesQueued_CommitsThemAndRefusesLaterOnes()
     {
-        var holding = HoldTheWriter();
+        var holding = await HoldTheWriterAsync();
         var queued = _writer.WriteAsync((c, t) => Insert(c, t, 5), CancellationToken.None);
         var disposing = _writer.DisposeAsync().AsTask();
 
@@ -142,7 +142,21 @@ public sealed class SqliteGroupWriterTests : IDisposable
     }
 
     /// <summary>A write that keeps the writer busy until the gate opens, so the writes queued meanwhile form one batch.</summary>
-    private Task<int> HoldTheWriter() => _writer.WriteAsync((_, _) => _gate.Wait(Timeout) ? 0 : throw new TimeoutException("the gate never opened"), CancellationToken.None);
+    /// <summary>
+    /// A write that keeps the writer busy until the gate opens, returned once it runs: the writes queued after it wait
+    /// for the next batch (on a loaded machine the writer could otherwise wake late and take them into its batch).
+    /// </summary>
+    private async Task<Task<int>> HoldTheWriterAsync()
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = _writer.WriteAsync((_, _) =>
+        {
+            running.TrySetResult();
+            return _gate.Wait(Timeout) ? 0 : throw new TimeoutException("the gate never opened");
+        }, CancellationToken.None);
+        await running.Task.WaitAsync(Timeout);
+        return holding;
+    }
 
     private static int Insert(SqliteConnection connection, SqliteTransaction transaction, int x)
     {
