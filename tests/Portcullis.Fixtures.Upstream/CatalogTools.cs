@@ -44,6 +44,8 @@ internal sealed class CatalogTools
             return "added";
         }
 
+        // Replaced in one change: a list read between the removal and the addition would show no echo at all.
+        using var oneChange = tools.DeferChangedEvents();
         if (tools.TryGetPrimitive("echo", out var echo))
         {
             tools.Remove(echo);

@@ -18,6 +18,34 @@ internal sealed class FixtureTools(CallRecorder recorder)
         return text;
     }
 
+    /// <summary>
+    /// Progress with no pause between the notifications, one log line, and the answer right after: what a relay that handles
+    /// each message on its own task delivers out of order, or after the answer has closed the caller's stream. With
+    /// <c>malformed</c>, a progress notification and a log message whose parameters are not what their methods say come first.
+    /// </summary>
+    [McpServerTool(Name = "progress_burst", ReadOnly = true, Destructive = false)]
+    [Description("Reports progress count times without pausing, logs one line, then answers at once.")]
+    public static async Task<string> ProgressBurst(McpServer server, RequestContext<CallToolRequestParams> context, int count, bool malformed = false, CancellationToken cancellationToken = default)
+    {
+        if (malformed)
+        {
+            await server.SendNotificationAsync(NotificationMethods.ProgressNotification, new JsonObject { ["progressToken"] = new JsonObject(), ["progress"] = "lots" }, cancellationToken: cancellationToken);
+            await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, new JsonObject { ["level"] = "loud", ["data"] = "?" }, cancellationToken: cancellationToken);
+        }
+
+        if (context.Params?.ProgressToken is { } token)
+        {
+            for (var i = 1; i <= count; i++)
+            {
+                await server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = i, Total = count }, cancellationToken: cancellationToken);
+            }
+        }
+
+        var line = new LoggingMessageNotificationParams { Level = LoggingLevel.Info, Data = JsonSerializer.SerializeToElement("burst done") };
+        await server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, line, cancellationToken: cancellationToken);
+        return $"sent {count}";
+    }
+
     [McpServerTool(Name = "rich", ReadOnly = true, Destructive = false)]
     [Description("Answer with one content block of each type, structured content and the server's own _meta.")]
     public static CallToolResult Rich() => new()

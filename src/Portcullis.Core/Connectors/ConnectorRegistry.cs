@@ -23,7 +23,7 @@ internal sealed class ConnectorRegistry
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), loggerFactory);
                 var relay = new ConnectorRelay(c.Server, loggerFactory.CreateLogger("Portcullis.Relay"));
-                var supervisor = new UpstreamSupervisor(c.Server, transports.Create, time, loggerFactory, options =>
+                var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take), time, loggerFactory, options =>
                 {
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(1407, LogLevel.Information, "Request {CorrelationId}: {Connector} {Method} -> {Code}: {Detail}")]
     public static partial void RelayRefused(ILogger logger, string correlationId, string connector, string method, string code, string detail);
+
+    [LoggerMessage(1408, LogLevel.Warning, "Connector {Connector}: the upstream sent {Method} with parameters that do not fit it; dropped")]
+    public static partial void RelayMalformed(ILogger logger, string connector, string method);
 }

@@ -37,8 +37,7 @@ internal sealed partial class ConnectorRelay
         };
         options.Handlers.NotificationHandlers =
         [
-            new(NotificationMethods.ProgressNotification, OnProgressAsync),
-            new(NotificationMethods.LoggingMessageNotification, OnLogMessageAsync),
+            // Progress and log messages never reach these handlers: Take relays them in the order they came.
             new(NotificationMethods.ResourceUpdatedNotification, OnResourceUpdatedAsync),
             new(NotificationMethods.ResourceListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
             new(NotificationMethods.PromptListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
@@ -84,22 +83,45 @@ internal sealed partial class ConnectorRelay
         return await ask(call.Downstream).ConfigureAwait(false);
     }
 
-    private async ValueTask OnProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sees each message from the upstream as it arrives, before the client handles it on a task of its own, and keeps
+    /// (returns true for) progress and log messages: they are queued for their call's client right here, so the call's
+    /// answer, which arrives after them, waits for them (<see cref="RelayCall.SettleAsync"/>) and they keep their order.
+    /// </summary>
+    public bool Take(JsonRpcMessage message)
     {
-        var progress = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<ProgressNotificationParams>());
+        if (message is not JsonRpcNotification notification)
+        {
+            return false;
+        }
+
+        switch (notification.Method)
+        {
+            case NotificationMethods.ProgressNotification:
+                RelayProgress(notification);
+                return true;
+            case NotificationMethods.LoggingMessageNotification:
+                RelayLogMessage(notification);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void RelayProgress(JsonRpcNotification notification)
+    {
+        var progress = Read(notification, McpJsonUtilities.DefaultOptions.GetTypeInfo<ProgressNotificationParams>());
         if (progress?.ProgressToken.ToString() is not { } token || !TryGetCall(token, out var call) || call.DownstreamProgressToken is not { } downstreamToken)
         {
             return;
         }
 
-        var send = Quietly(call.Downstream.NotifyProgressAsync(downstreamToken, progress.Progress, cancellationToken: cancellationToken));
-        call.Track(send);
-        await send.ConfigureAwait(false);
+        call.Deliver(downstream => Quietly(downstream.NotifyProgressAsync(downstreamToken, progress.Progress)));
     }
 
-    private async ValueTask OnLogMessageAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    private void RelayLogMessage(JsonRpcNotification notification)
     {
-        var message = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<LoggingMessageNotificationParams>());
+        var message = Read(notification, McpJsonUtilities.DefaultOptions.GetTypeInfo<LoggingMessageNotificationParams>());
         if (message is null)
         {
             return;
@@ -118,9 +140,21 @@ internal sealed partial class ConnectorRelay
             return;
         }
 
-        var send = Quietly(call.Downstream.SendNotificationAsync(notification.Method, message, cancellationToken: cancellationToken));
-        call.Track(send);
-        await send.ConfigureAwait(false);
+        call.Deliver(downstream => Quietly(downstream.SendNotificationAsync(notification.Method, message)));
+    }
+
+    /// <summary>The notification's parameters, or null when they are not what the method says (nothing is relayed then).</summary>
+    private T? Read<T>(JsonRpcNotification notification, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return notification.Params?.Deserialize(type);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
+        {
+            Log.RelayMalformed(logger, connector, notification.Method);
+            return null;
+        }
     }
 
     private async ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)

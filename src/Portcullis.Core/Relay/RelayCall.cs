@@ -14,7 +14,7 @@ internal sealed class RelayCall : IDisposable
 
     private readonly ConnectorRelay _relay;
     private readonly Lock _gate = new();
-    private List<Task>? _sends;
+    private Task _delivered = Task.CompletedTask;
 
     internal RelayCall(ConnectorRelay relay, McpServer downstream, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
     {
@@ -43,12 +43,15 @@ internal sealed class RelayCall : IDisposable
 
     public long Sequence { get; }
 
-    /// <summary>Registers a message (progress, a log line) on its way to the client on behalf of this call.</summary>
-    public void Track(Task send)
+    /// <summary>
+    /// Queues a message (progress, a log line) for the client behind those queued before it. Called on the upstream's
+    /// reader, so the sending itself happens elsewhere: the next message from the upstream never waits for this client.
+    /// </summary>
+    public void Deliver(Func<McpServer, Task> send)
     {
         lock (_gate)
         {
-            (_sends ??= []).Add(send);
+            _delivered = DeliverAfterAsync(_delivered, send);
         }
     }
 
@@ -58,24 +61,31 @@ internal sealed class RelayCall : IDisposable
     /// </summary>
     public async Task SettleAsync()
     {
-        Task[] sends;
+        Task delivered;
         lock (_gate)
         {
-            if (_sends is not { Count: > 0 })
-            {
-                return;
-            }
-
-            sends = [.. _sends];
+            delivered = _delivered;
         }
 
+        if (delivered.IsCompleted)
+        {
+            return;
+        }
+
+        // A client too slow to take its own progress gets the answer anyway.
+        await delivered.WaitAsync(SettleLimit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task DeliverAfterAsync(Task previous, Func<McpServer, Task> send)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
         try
         {
-            await Task.WhenAll(sends).WaitAsync(SettleLimit).ConfigureAwait(false);
+            await send(Downstream).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // A client too slow to take its own progress gets the answer anyway.
+            // The client went away: this message is lost (others fail the same way, quietly).
         }
     }
 
