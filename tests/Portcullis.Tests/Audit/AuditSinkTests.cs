@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Infrastructure;
 
@@ -52,6 +53,7 @@ public sealed class AuditSinkTests
             Assert.DoesNotContain(secret + marker, gateway.Output, StringComparison.Ordinal);
         }
 
+        await gateway.WaitForOutputAsync("fx/record_all by anonymous", Timeouts.Call); // "->" is escaped in JSON
         var lines = gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(lines, line =>
         {
@@ -78,10 +80,11 @@ public sealed class AuditSinkTests
         var killing = false;
         var callers = Enumerable.Range(0, 4).Select(async i =>
         {
-            await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+            McpClient? client = null;
             var n = 0;
             try
             {
+                client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
                 while (!stop.IsCancellationRequested)
                 {
                     await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"{i}-{n++}" }, cancellationToken: stop.Token).AsTask().WaitAsync(Timeout);
@@ -89,7 +92,11 @@ public sealed class AuditSinkTests
             }
             catch (Exception) when (Volatile.Read(ref killing))
             {
-                // The gateway died under the call, as intended.
+                // The gateway died under the call (or the connect), as intended.
+            }
+            finally
+            {
+                await McpClients.DisposeQuietlyAsync(client);
             }
         }).ToArray();
 

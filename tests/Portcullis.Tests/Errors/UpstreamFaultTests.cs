@@ -181,6 +181,9 @@ public sealed class UpstreamFaultTests
         var read = AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
         var write = AssertError(await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "x", ["idempotency_key"] = "k-1" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
 
+        // Each call's decision line comes after its attempts' lines, in the same ordered log.
+        await gateway.WaitForOutputAsync($"Call {read["correlation_id"]}: remote/echo", Timeouts.Call);
+        await gateway.WaitForOutputAsync($"Call {write["correlation_id"]}: remote/record", Timeouts.Call);
         Assert.Equal(3, Attempts(gateway.Output, read["correlation_id"]!.GetValue<string>()));
         Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));
     }

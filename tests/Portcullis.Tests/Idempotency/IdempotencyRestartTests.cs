@@ -47,7 +47,7 @@ public sealed class IdempotencyRestartTests
 
         await gateway.KillAsync();
         await Assert.ThrowsAnyAsync<Exception>(() => inFlight.WaitAsync(Timeout));
-        await client.DisposeAsync();
+        await McpClients.DisposeQuietlyAsync(client);
         await gateway.DisposeAsync();
         await using var restarted = await gateway.RestartAsync();
         await using var again = await McpClients.ConnectAsync(restarted.Endpoint("fixture"));
@@ -110,7 +110,7 @@ public sealed class IdempotencyRestartTests
                     {
                         // The gateway went away mid-call or is not back yet: the answer is lost, retry with the same key.
                         answers[i].Add("lost");
-                        await DisposeQuietlyAsync(client);
+                        await McpClients.DisposeQuietlyAsync(client);
                         client = null;
 
                         // Not observable from here when the gateway is back: an agent tries again a moment later.
@@ -121,7 +121,7 @@ public sealed class IdempotencyRestartTests
                 Interlocked.Increment(ref finished);
             }
 
-            await DisposeQuietlyAsync(client);
+            await McpClients.DisposeQuietlyAsync(client);
         });
 
         for (var kill = 1; kill <= 3; kill++)
@@ -153,21 +153,6 @@ public sealed class IdempotencyRestartTests
                 var lostAt = seen.LastIndexOf("lost");
                 Assert.True(lostAt >= 0 && !seen.Skip(lostAt).Any(a => a.EndsWith(":retryable", StringComparison.Ordinal)), trace);
             }
-        }
-    }
-
-    private static async Task DisposeQuietlyAsync(ModelContextProtocol.Client.McpClient? client)
-    {
-        try
-        {
-            if (client is not null)
-            {
-                await client.DisposeAsync().AsTask().WaitAsync(Timeouts.Exit);
-            }
-        }
-        catch (Exception ex) when (ex is not TimeoutException)
-        {
-            // A client whose server died may fail to close; it is gone either way.
         }
     }
 

@@ -22,4 +22,20 @@ internal static class McpClients
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion, Handlers = handlers ?? new() }, cancellationToken: cts.Token);
     }
+
+    /// <summary>Closes a client whose server may have died under it: closing may then fail or hang (10 s at most); the client is gone either way.</summary>
+    public static async Task DisposeQuietlyAsync(McpClient? client)
+    {
+        try
+        {
+            if (client is not null)
+            {
+                await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception)
+        {
+            // Nothing to do: the server is gone.
+        }
+    }
 }

@@ -54,7 +54,8 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         {
             var text = n.Params?["data"]?.GetValue<string>() ?? "";
             messages.Enqueue(text);
-            if (text == "Tool execution completed")
+            // The client handles each message on its own task: the last may be handled before the first.
+            if (messages.Contains("Tool execution started") && messages.Contains("Tool execution completed"))
             {
                 last.TrySetResult();
             }

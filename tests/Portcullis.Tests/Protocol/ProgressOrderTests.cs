@@ -67,8 +67,8 @@ public sealed class ProgressOrderTests : IAsyncLifetime
             Assert.Contains("sent 40", events[^1]["result"]!.ToJsonString(), StringComparison.Ordinal);
         }
 
-        Assert.Contains("the upstream sent notifications/message with parameters that do not fit it; dropped", _gateway.Output, StringComparison.Ordinal);
-        Assert.Contains("the upstream sent notifications/progress with parameters that do not fit it; dropped", _gateway.Output, StringComparison.Ordinal);
+        await _gateway.WaitForOutputAsync("the upstream sent notifications/message with parameters that do not fit it; dropped", Timeouts.Call);
+        await _gateway.WaitForOutputAsync("the upstream sent notifications/progress with parameters that do not fit it; dropped", Timeouts.Call);
     }
 
     /// <summary>Posts one frame, in the session if one is given; returns the session id the gateway gave and the frames of its answer, in order.</summary>

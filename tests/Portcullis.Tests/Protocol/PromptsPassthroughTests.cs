@@ -1,5 +1,6 @@
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
 using Xunit;
 
 namespace Portcullis.Tests.Protocol;
@@ -94,8 +95,15 @@ public sealed class PromptsPassthroughTests(PassthroughGatewayFixture fixture) :
             return default;
         });
 
-        await caller.CallToolAsync(new CallToolRequestParams { Name = "test_announce_prompts_changed" }, Timeout);
-
-        await told.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // The listener opens its stream for unsolicited messages in the background once connected, and what is sent
+        // before it is open is dropped (best effort, as the protocol allows): announce again until it is heard.
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                await caller.CallToolAsync(new CallToolRequestParams { Name = "test_announce_prompts_changed" }, ct);
+                return await Task.WhenAny(told.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)) == told.Task;
+            },
+            Timeouts.Call,
+            "the listener to be told that the prompts changed");
     }
 }

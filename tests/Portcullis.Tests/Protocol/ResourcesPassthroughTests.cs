@@ -1,5 +1,6 @@
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
 using Xunit;
 
 namespace Portcullis.Tests.Protocol;
@@ -95,13 +96,22 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         });
 
         await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
-        await bystander.CallToolAsync(new CallToolRequestParams
-        {
-            Name = "test_touch_resource",
-            Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
-        }, Timeout);
+        // The subscriber opens its stream for unsolicited messages in the background once connected, and what is sent
+        // before it is open is dropped (best effort, as the protocol allows): touch again until it is heard.
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                await bystander.CallToolAsync(new CallToolRequestParams
+                {
+                    Name = "test_touch_resource",
+                    Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+                }, ct);
+                return await Task.WhenAny(updated.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)) == updated.Task;
+            },
+            Timeouts.Call,
+            "the subscriber to be told that the resource changed");
 
-        Assert.Equal("test://watched-resource", await updated.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("test://watched-resource", await updated.Task);
         // The bystander's own call carried the same notification path; had it been sent to everyone it would be here by now.
         await bystander.PingAsync(cancellationToken: Timeout);
         Assert.Equal(0, Volatile.Read(ref bystanderNotified));

@@ -200,7 +200,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
                         trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {n}: {ex.GetType().Name} {ex.Message.Split('\n')[0]}");
                         if (client is not null)
                         {
-                            await DisposeQuietlyAsync(client);
+                            await McpClients.DisposeQuietlyAsync(client);
                             client = null;
                         }
 
@@ -213,7 +213,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
 
             if (client is not null)
             {
-                await DisposeQuietlyAsync(client);
+                await McpClients.DisposeQuietlyAsync(client);
             }
         }
 
@@ -300,7 +300,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         {
             if (client is not null)
             {
-                await DisposeQuietlyAsync(client);
+                await McpClients.DisposeQuietlyAsync(client);
             }
         }
 
@@ -411,18 +411,6 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         Assert.NotEmpty(lines);
         Assert.All(lines, f => Assert.StartsWith("2", f[^3], StringComparison.Ordinal));
         return [.. lines.Select(f => string.Join(' ', f[..^5]).Split(", ")[^1])];
-    }
-
-    private static async Task DisposeQuietlyAsync(McpClient client)
-    {
-        try
-        {
-            await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception)
-        {
-            // The replica it was talking to may be gone.
-        }
     }
 }
 
