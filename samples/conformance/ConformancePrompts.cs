@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -12,8 +13,17 @@ internal sealed class ConformancePrompts
     public static string Simple() => "This is a simple prompt for testing.";
 
     [McpServerPrompt(Name = "test_prompt_with_arguments"), Description("A prompt with arguments")]
-    public static string WithArguments([Description("First test argument")] string arg1, [Description("Second test argument")] string arg2) =>
-        $"Prompt with arguments: arg1='{arg1}', arg2='{arg2}'";
+    public static async Task<string> WithArguments(
+        [Description("First test argument")] string arg1, [Description("Second test argument")] string arg2, RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
+    {
+        // A get that asked for progress gets one report before its answer (what a relay must pass on in order).
+        if (context.Params?.ProgressToken is { } token)
+        {
+            await context.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 1, Total = 1 }, cancellationToken: cancellationToken);
+        }
+
+        return $"Prompt with arguments: arg1='{arg1}', arg2='{arg2}'";
+    }
 
     [McpServerPrompt(Name = "test_prompt_with_embedded_resource"), Description("A prompt with an embedded resource")]
     public static IEnumerable<PromptMessage> WithResource([Description("URI of the resource to embed")] string resourceUri) =>

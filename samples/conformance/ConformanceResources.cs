@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -15,12 +16,21 @@ internal sealed class ConformanceResources
     public static BlobResourceContents StaticBinary() => new() { Uri = "test://static-binary", MimeType = "image/png", Blob = Samples.Utf8(Samples.PngBase64) };
 
     [McpServerResource(UriTemplate = "test://template/{id}/data", Name = "template", MimeType = "application/json"), Description("A resource template")]
-    public static TextResourceContents Template(string id) => new()
+    public static async Task<TextResourceContents> Template(string id, RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken)
     {
-        Uri = $"test://template/{id}/data",
-        MimeType = "application/json",
-        Text = $$"""{"id":"{{id}}","templateTest":true,"data":"Data for ID: {{id}}"}""",
-    };
+        // A read that asked for progress gets one report before its answer (what a relay must pass on in order).
+        if (context.Params?.ProgressToken is { } token)
+        {
+            await context.Server.NotifyProgressAsync(token, new ProgressNotificationValue { Progress = 1, Total = 1 }, cancellationToken: cancellationToken);
+        }
+
+        return new()
+        {
+            Uri = $"test://template/{id}/data",
+            MimeType = "application/json",
+            Text = $$"""{"id":"{{id}}","templateTest":true,"data":"Data for ID: {{id}}"}""",
+        };
+    }
 
     [McpServerResource(UriTemplate = "test://watched-resource", Name = "watched-resource", MimeType = "text/plain"), Description("A resource clients may subscribe to")]
     public static string Watched() => "Watched resource content";

@@ -13,7 +13,7 @@ namespace Portcullis.Core.Relay;
 internal sealed partial class Passthrough
 {
     public ValueTask<ListPromptsResult> ListPromptsAsync(Connector connector, CallerIdentity caller, RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
+        ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller) && Admits(connector, p))], NextCursor = page.NextCursor };
@@ -39,10 +39,10 @@ internal sealed partial class Passthrough
     {
         using (audit)
         {
-            return await ForwardAsync(connector, caller, request, RequestMethods.PromptsGet, connector.Policy.PromptTimeout(name), async (client, ct) =>
+            return await ForwardAsync(connector, caller, request, RequestMethods.PromptsGet, connector.Policy.PromptTimeout(name), async (client, relayed, ct) =>
             {
                 await RequirePinnedPromptAsync(connector, client, name, ct).ConfigureAwait(false);
-                var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name, Arguments = request.Params?.Arguments }, ct).ConfigureAwait(false);
+                var prompt = await client.GetPromptAsync(new GetPromptRequestParams { Name = name, Arguments = request.Params?.Arguments, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
                 return new GetPromptResult { Description = prompt.Description, Messages = prompt.Messages };
             }, cancellationToken, audit).ConfigureAwait(false);
         }
@@ -62,9 +62,9 @@ internal sealed partial class Passthrough
             throw new McpProtocolException(SafeMessage(McpErrorCode.InvalidParams), McpErrorCode.InvalidParams);
         }
 
-        return ForwardAsync(connector, caller, request, RequestMethods.CompletionComplete, timeout, async (client, ct) =>
+        return ForwardAsync(connector, caller, request, RequestMethods.CompletionComplete, timeout, async (client, relayed, ct) =>
         {
-            var answer = await client.CompleteAsync(new CompleteRequestParams { Ref = request.Params!.Ref, Argument = request.Params.Argument, Context = request.Params.Context }, ct).ConfigureAwait(false);
+            var answer = await client.CompleteAsync(new CompleteRequestParams { Ref = request.Params!.Ref, Argument = request.Params.Argument, Context = request.Params.Context, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
             return new CompleteResult { Completion = answer.Completion };
         }, cancellationToken);
     }
@@ -77,7 +77,7 @@ internal sealed partial class Passthrough
     {
         var requested = request.Params?.Level ?? LoggingLevel.Info;
         var level = connector.Relay.MostVerboseLevel() is { } verbose && verbose < requested ? verbose : requested;
-        return ForwardAsync(connector, caller, request, RequestMethods.LoggingSetLevel, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
+        return ForwardAsync(connector, caller, request, RequestMethods.LoggingSetLevel, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             await client.SetLoggingLevelAsync(new SetLevelRequestParams { Level = level }, ct).ConfigureAwait(false);
             return new EmptyResult();

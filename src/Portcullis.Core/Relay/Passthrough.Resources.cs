@@ -13,14 +13,14 @@ namespace Portcullis.Core.Relay;
 internal sealed partial class Passthrough
 {
     public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller) && Admits(connector, r))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
-        ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, ct) =>
+        ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
             return new ListResourceTemplatesResult
@@ -50,12 +50,12 @@ internal sealed partial class Passthrough
     {
         using (audit)
         {
-            return await ForwardAsync(connector, caller, request, RequestMethods.ResourcesRead, connector.Policy.ResourceTimeout(uri), async (client, ct) =>
+            return await ForwardAsync(connector, caller, request, RequestMethods.ResourcesRead, connector.Policy.ResourceTimeout(uri), async (client, relayed, ct) =>
             {
                 await RequirePinnedResourceAsync(connector, client, uri, ct).ConfigureAwait(false);
                 try
                 {
-                    var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri }, ct).ConfigureAwait(false);
+                    var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
                     return new ReadResourceResult { Contents = read.Contents };
                 }
                 catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)
@@ -75,7 +75,7 @@ internal sealed partial class Passthrough
         {
             try
             {
-                await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
+                await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, relayed, ct) =>
                 {
                     await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                     return new EmptyResult();
@@ -98,7 +98,7 @@ internal sealed partial class Passthrough
         var session = Session(connector, request.Server);
         if (session.Unsubscribe(uri!) && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
         {
-            await ForwardAsync(connector, caller, request, RequestMethods.ResourcesUnsubscribe, connector.Policy.ResourceTimeout(uri!), async (client, ct) =>
+            await ForwardAsync(connector, caller, request, RequestMethods.ResourcesUnsubscribe, connector.Policy.ResourceTimeout(uri!), async (client, relayed, ct) =>
             {
                 await client.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
                 return new EmptyResult();

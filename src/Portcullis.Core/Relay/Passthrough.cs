@@ -56,7 +56,7 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
         RequestContext<TParams> request,
         string method,
         TimeSpan timeout,
-        Func<McpClient, CancellationToken, Task<T>> forward,
+        Func<McpClient, RelayCall, CancellationToken, Task<T>> forward,
         CancellationToken cancellationToken,
         AuditedRequest? audit = null)
         where TParams : RequestParams
@@ -83,7 +83,7 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
         using var call = connector.Relay.Begin(request.Server, request.Params?.ProgressToken);
         try
         {
-            var result = await forward(client, linked.Token).ConfigureAwait(false);
+            var result = await forward(client, call, linked.Token).ConfigureAwait(false);
             await call.SettleAsync().ConfigureAwait(false);
             audit?.Allowed();
             return result;

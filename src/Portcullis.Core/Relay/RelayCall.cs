@@ -38,6 +38,10 @@ internal sealed class RelayCall : IDisposable
     /// <summary>The gateway's own token for the upstream request; it maps upstream progress back to this call.</summary>
     public string UpstreamProgressToken { get; }
 
+    /// <summary>The <c>_meta</c> of the upstream request: the gateway's progress token when the caller asked for progress, else none.</summary>
+    public System.Text.Json.Nodes.JsonObject? UpstreamMeta() =>
+        DownstreamProgressToken is null ? null : new System.Text.Json.Nodes.JsonObject { ["progressToken"] = UpstreamProgressToken };
+
     /// <summary>Identifies the downstream session (its id) or, without a session, this request alone.</summary>
     public object SessionKey { get; }
 

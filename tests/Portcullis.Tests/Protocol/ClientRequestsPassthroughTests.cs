@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -42,6 +43,41 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.NotEqual(true, result.IsError);
         await all.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([0f, 50f, 100f], reports.Order());
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ReadResourceAndGetPrompt_UpstreamReportsProgress_ProgressReachesTheCaller(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+        var tokens = new ConcurrentQueue<string>();
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var watch = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (n, _) =>
+        {
+            tokens.Enqueue(n.Params!["progressToken"]!.GetValue<string>());
+            if (tokens.Contains("read-1") && tokens.Contains("prompt-1"))
+            {
+                both.TrySetResult();
+            }
+
+            return default;
+        });
+
+        var read = await client.ReadResourceAsync(
+            new ReadResourceRequestParams { Uri = "test://template/7/data", Meta = new JsonObject { ["progressToken"] = "read-1" } }, Timeout);
+        var prompt = await client.GetPromptAsync(
+            new GetPromptRequestParams
+            {
+                Name = "test_prompt_with_arguments",
+                Arguments = new Dictionary<string, JsonElement> { ["arg1"] = JsonSerializer.SerializeToElement("a"), ["arg2"] = JsonSerializer.SerializeToElement("b") },
+                Meta = new JsonObject { ["progressToken"] = "prompt-1" },
+            },
+            Timeout);
+
+        Assert.Contains("Data for ID: 7", Assert.IsType<TextResourceContents>(Assert.Single(read.Contents)).Text, StringComparison.Ordinal);
+        Assert.Single(prompt.Messages);
+        await both.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["prompt-1", "read-1"], tokens.Order(StringComparer.Ordinal));
     }
 
     [Fact]
