@@ -22,27 +22,13 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
     public async Task CallTool_UpstreamReportsProgress_ProgressReachesTheCaller(string version)
     {
         await using var client = await fixture.Gateway.ConnectAsync(version);
-        // Watched for the whole session: the SDK client stops listening for a call's progress once its answer is in, and
-        // handles each message on its own task, so on a busy machine it may drop progress that did arrive before the answer
-        // (the order on the wire is checked in ProgressOrderTests).
-        var reports = new ConcurrentQueue<float>();
-        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var watch = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (n, _) =>
-        {
-            reports.Enqueue(n.Params!["progress"]!.GetValue<float>());
-            if (reports.Count >= 3)
-            {
-                all.TrySetResult();
-            }
+        CallToolResult? result = null;
 
-            return default;
-        });
+        var seen = await ProgressAsync(client, 3, async () =>
+            result = await client.CallToolAsync("test_tool_with_progress", progress: new Progress<ProgressNotificationValue>(), cancellationToken: Timeout));
 
-        var result = await client.CallToolAsync("test_tool_with_progress", progress: new Progress<ProgressNotificationValue>(), cancellationToken: Timeout);
-
-        Assert.NotEqual(true, result.IsError);
-        await all.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal([0f, 50f, 100f], reports.Order());
+        Assert.NotEqual(true, result!.IsError);
+        Assert.Equal([0f, 50f, 100f], seen.Select(p => p["progress"]!.GetValue<float>()).Order());
     }
 
     [Theory]
@@ -50,34 +36,26 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
     public async Task ReadResourceAndGetPrompt_UpstreamReportsProgress_ProgressReachesTheCaller(string version)
     {
         await using var client = await fixture.Gateway.ConnectAsync(version);
-        var tokens = new ConcurrentQueue<string>();
-        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var watch = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (n, _) =>
-        {
-            tokens.Enqueue(n.Params!["progressToken"]!.GetValue<string>());
-            if (tokens.Contains("read-1") && tokens.Contains("prompt-1"))
-            {
-                both.TrySetResult();
-            }
+        ReadResourceResult? read = null;
+        GetPromptResult? prompt = null;
 
-            return default;
+        var seen = await ProgressAsync(client, 2, async () =>
+        {
+            read = await client.ReadResourceAsync(
+                new ReadResourceRequestParams { Uri = "test://template/7/data", Meta = new JsonObject { ["progressToken"] = "read-1" } }, Timeout);
+            prompt = await client.GetPromptAsync(
+                new GetPromptRequestParams
+                {
+                    Name = "test_prompt_with_arguments",
+                    Arguments = new Dictionary<string, JsonElement> { ["arg1"] = JsonSerializer.SerializeToElement("a"), ["arg2"] = JsonSerializer.SerializeToElement("b") },
+                    Meta = new JsonObject { ["progressToken"] = "prompt-1" },
+                },
+                Timeout);
         });
 
-        var read = await client.ReadResourceAsync(
-            new ReadResourceRequestParams { Uri = "test://template/7/data", Meta = new JsonObject { ["progressToken"] = "read-1" } }, Timeout);
-        var prompt = await client.GetPromptAsync(
-            new GetPromptRequestParams
-            {
-                Name = "test_prompt_with_arguments",
-                Arguments = new Dictionary<string, JsonElement> { ["arg1"] = JsonSerializer.SerializeToElement("a"), ["arg2"] = JsonSerializer.SerializeToElement("b") },
-                Meta = new JsonObject { ["progressToken"] = "prompt-1" },
-            },
-            Timeout);
-
-        Assert.Contains("Data for ID: 7", Assert.IsType<TextResourceContents>(Assert.Single(read.Contents)).Text, StringComparison.Ordinal);
-        Assert.Single(prompt.Messages);
-        await both.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(["prompt-1", "read-1"], tokens.Order(StringComparer.Ordinal));
+        Assert.Contains("Data for ID: 7", Assert.IsType<TextResourceContents>(Assert.Single(read!.Contents)).Text, StringComparison.Ordinal);
+        Assert.Single(prompt!.Messages);
+        Assert.Equal(["prompt-1", "read-1"], seen.Select(p => p["progressToken"]!.GetValue<string>()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -192,6 +170,32 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
             "the upstream to count the cancellation");
 
         Assert.Equal(before + 1, after);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="act"/> and returns the parameters of the session's progress notifications once
+    /// <paramref name="count"/> have come. Watched for the whole session: the SDK client stops listening for a request's
+    /// progress once its answer is in, and handles each message on its own task, so on a busy machine it may drop
+    /// progress that did arrive before the answer (the order on the wire is checked in ProgressOrderTests).
+    /// </summary>
+    private static async Task<List<JsonNode>> ProgressAsync(McpClient client, int count, Func<Task> act)
+    {
+        var seen = new ConcurrentQueue<JsonNode>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var watch = client.RegisterNotificationHandler(NotificationMethods.ProgressNotification, (n, _) =>
+        {
+            seen.Enqueue(n.Params!.DeepClone());
+            if (seen.Count >= count)
+            {
+                all.TrySetResult();
+            }
+
+            return default;
+        });
+
+        await act();
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return [.. seen];
     }
 
     private static async Task<string> TextOfAsync(McpClient client, string tool) =>
