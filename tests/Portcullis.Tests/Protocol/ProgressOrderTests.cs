@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
+using Portcullis.Tests.Auth;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Protocol;
@@ -14,7 +13,6 @@ public sealed class ProgressOrderTests : IAsyncLifetime
     private const int Burst = 40;
 
     private readonly TempDir _dir = new();
-    private readonly HttpClient _http = new() { Timeout = Timeouts.Call };
     private FixtureHttpServer _web = null!;
     private GatewayProcess _gateway = null!;
 
@@ -29,7 +27,6 @@ public sealed class ProgressOrderTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http.Dispose();
         await _gateway.DisposeAsync();
         await _web.DisposeAsync();
         _dir.Dispose();
@@ -40,14 +37,14 @@ public sealed class ProgressOrderTests : IAsyncLifetime
     [InlineData("http")]
     public async Task UpstreamBurstsProgressThenAnswers_CallerGetsEveryNotificationInOrderThenTheAnswer(string connector)
     {
-        var (session, _) = await PostAsync(connector, null, """{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"order","version":"1"}}}""");
+        var (session, _) = await PostAsync(connector, null, AuthGateway.Initialize);
         await PostAsync(connector, session, """{"jsonrpc":"2.0","method":"notifications/initialized"}""");
         for (var round = 0; round < 5; round++)
         {
             var call = new JsonObject
             {
                 ["jsonrpc"] = "2.0",
-                ["id"] = round + 1,
+                ["id"] = round + 10,
                 ["method"] = "tools/call",
                 ["params"] = new JsonObject
                 {
@@ -63,7 +60,7 @@ public sealed class ProgressOrderTests : IAsyncLifetime
             Assert.All(progress, p => Assert.Equal($"p-{round}", p["params"]!["progressToken"]!.GetValue<string>()));
             Assert.Equal(Enumerable.Range(1, Burst).Select(i => (double)i), progress.Select(p => p["params"]!["progress"]!.GetValue<double>()));
             Assert.Equal(["notifications/progress", "notifications/message", "answer"], events.Select(e => e["method"]?.GetValue<string>() ?? "answer").Distinct());
-            Assert.Equal(round + 1, events[^1]["id"]!.GetValue<int>());
+            Assert.Equal(round + 10, events[^1]["id"]!.GetValue<int>());
             Assert.Contains("sent 40", events[^1]["result"]!.ToJsonString(), StringComparison.Ordinal);
         }
 
@@ -74,19 +71,7 @@ public sealed class ProgressOrderTests : IAsyncLifetime
     /// <summary>Posts one frame, in the session if one is given; returns the session id the gateway gave and the frames of its answer, in order.</summary>
     private async Task<(string? SessionId, List<JsonNode> Events)> PostAsync(string connector, string? session, string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint(connector))
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        if (session is not null)
-        {
-            request.Headers.Add("Mcp-Session-Id", session);
-        }
-
-        using var response = await _http.SendAsync(request).Within();
+        using var response = await AuthGateway.PostAsync(_gateway.Endpoint(connector), null, body, session).Within();
         Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}:\n{_gateway.Output}");
         var text = await response.Content.ReadAsStringAsync().Within();
         var events = text.Split('\n')
