@@ -15,6 +15,9 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
     /// <summary>Tool names are client input: the audit keeps at most this much of one.</summary>
     internal const int MaxNameLength = 256;
 
+    /// <summary>A failure's message may quote the upstream or a reviewer: the log line keeps at most this much of it.</summary>
+    private const int MaxDetailLength = 512;
+
     /// <summary>The label of a tool name no catalog knows (client input never becomes a label).</summary>
     internal const string UnknownTool = "(unknown)";
 
@@ -56,16 +59,19 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             telemetry.RateLimitRefusals.Add(1, new TagList { { "connector", e.Connector }, { "tool", label } });
         }
 
+        // The tool name and the token's subject are client input: escaped and bounded in the log line.
+        var tool = context.LogToolName;
+        var principal = LogText.Safe(e.Principal ?? "");
         switch (e.Decision)
         {
             case AuditDecisions.Refused:
-                Log.CallRefused(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, context.Outcome, e.Stage!, elapsedMs);
+                Log.CallRefused(logger, e.CorrelationId, e.Connector, tool, principal, context.Outcome, e.Stage!, elapsedMs);
                 break;
             case AuditDecisions.Failed or AuditDecisions.OutcomeUnknown:
-                Log.CallEndedBadly(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, e.Decision, context.Outcome, e.Stage ?? "", elapsedMs, e.Detail ?? "");
+                Log.CallEndedBadly(logger, e.CorrelationId, e.Connector, tool, principal, e.Decision, context.Outcome, e.Stage ?? "", elapsedMs, LogText.Safe(e.Detail ?? "", MaxDetailLength));
                 break;
             default:
-                Log.CallDecided(logger, e.CorrelationId, e.Connector, e.Tool!, e.Principal, e.Decision, context.Outcome, elapsedMs);
+                Log.CallDecided(logger, e.CorrelationId, e.Connector, tool, principal, e.Decision, context.Outcome, elapsedMs);
                 break;
         }
 
@@ -78,7 +84,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
     {
         var outcome = e.Code ?? "ok";
         telemetry.Passthrough.Add(1, new TagList { { "connector", e.Connector }, { "method", method }, { "outcome", outcome } });
-        Log.RequestDecided(logger, e.CorrelationId, e.Connector ?? "", e.Kind, e.Resource ?? e.Prompt ?? "", e.Principal ?? "", e.Decision, outcome, e.DurationMs ?? 0);
+        Log.RequestDecided(logger, e.CorrelationId, e.Connector ?? "", e.Kind, LogText.Safe(e.Resource ?? e.Prompt ?? ""), LogText.Safe(e.Principal ?? ""), e.Decision, outcome, e.DurationMs ?? 0);
         Tag(span, e);
         audit.Record(e);
     }
@@ -92,7 +98,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
     /// <summary>Records an administrative event: configuration, catalog, operator actions.</summary>
     public void Administrative(AuditEvent e)
     {
-        Log.AdminEvent(logger, e.Kind, e.Connector ?? "-", e.Tool ?? "-", e.Detail ?? "");
+        Log.AdminEvent(logger, e.Kind, e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), LogText.Safe(e.Detail ?? "", MaxDetailLength));
         audit.Record(e);
     }
 

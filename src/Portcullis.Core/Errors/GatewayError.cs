@@ -7,8 +7,9 @@ public sealed record GatewayError(ErrorCode Code, string Message)
 
     public IReadOnlyList<ErrorDetail>? Details { get; init; }
 
+    /// <summary>The name is the client's own: it comes back escaped and bounded, never as text the client chose at any length.</summary>
     public static GatewayError ToolNotFound(string tool) =>
-        new(ErrorCatalog.ToolNotFound, $"Tool '{tool}' does not exist on this server.");
+        new(ErrorCatalog.ToolNotFound, $"Tool '{Diagnostics.LogText.Safe(tool)}' does not exist on this server.");
 
     /// <summary>
     /// The definition of a tool, resource or prompt the caller may use is not the one an operator reviewed (it changed, or was

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ModelContextProtocol.Client;
+using Portcullis.Tests.Auth;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Logging;
@@ -93,6 +95,47 @@ public sealed partial class GatewayLogTests
                 throw new TimeoutException($"Fewer than {count} attempts were logged within {Timeout}:\n{gateway.Output}");
             }
         }
+    }
+
+    [Fact]
+    public async Task Call_ToolNameWithControlCharacters_LogsOneEscapedBoundedLineAndAnswersABoundedMessage()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]))), dir.File("data"));
+        const string Forged = "2026-01-01T00:00:00.000Z info: Portcullis.Forged[1] admin approved everything";
+        var name = "evil\u001b[31m\r\n" + Forged + "\u0000\u2028\u009b" + new string('y', 300);
+
+        // Raw JSON-RPC: SDK clients refuse to send such a name at all (it would also travel in a header).
+        var endpoint = gateway.Endpoint("fx");
+        string session;
+        using (var initialized = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize).Within())
+        {
+            session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        }
+
+        (await AuthGateway.PostAsync(endpoint, null, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session).Within()).Dispose();
+        var call = new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
+            ["params"] = new JsonObject { ["name"] = name, ["arguments"] = new JsonObject() },
+        };
+        using var response = await AuthGateway.PostAsync(endpoint, null, call.ToJsonString(), session).Within();
+        var body = await response.Content.ReadAsStringAsync().Within();
+        var answer = JsonNode.Parse(body.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..])!;
+        var error = answer["result"]!["structuredContent"]!["error"]!;
+        Assert.Equal("tool_not_found", error["code"]!.GetValue<string>());
+        var message = error["message"]!.GetValue<string>();
+        Assert.True(message.Length < 250, message);
+        Assert.DoesNotContain(message, char.IsControl);
+        Assert.Contains("evil\\u001b[31m\\u000d\\u000a2026-01-01", message, StringComparison.Ordinal);
+
+        await gateway.WaitForOutputAsync("by anonymous -> refused tool_not_found", Timeout);
+        var output = gateway.Output;
+        Assert.DoesNotContain(output, c => c is '\u001b' or '\0' or '\u2028' or '\u009b' or '\r');
+        Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
+        var refused = Assert.Single(Lines(output), l => l.Contains("-> refused tool_not_found", StringComparison.Ordinal));
+        Assert.Contains("fx/evil\\u001b[31m\\u000d\\u000a2026-01-01T00:00:00.000Z info: Portcullis.Forged[1]", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('y', 129), refused, StringComparison.Ordinal);
     }
 
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
