@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Refusals;
@@ -13,7 +14,8 @@ namespace Portcullis.Downstream;
 /// not at all: a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message gets invalid request (-32600); a <c>tools/call</c> whose
-/// params are not the right shape gets invalid params (-32602). The last three are malformed frames: counted,
+/// params are not the right shape, or another request whose params the MCP layer could not read
+/// (<see cref="RequestParamsCheck"/>), gets invalid params (-32602). The last three are malformed frames: counted,
 /// and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
 /// body is handed on untouched.
 /// </summary>
@@ -87,6 +89,12 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (method is not null && method != "tools/call" && message.TryGetProperty("id", out _) && RequestParamsCheck.Problem(method, message) is { } unreadable)
+            {
+                await MalformedAsync(context, JsonRpcCodes.InvalidParams, IdOf(message), "Invalid params: " + unreadable, LogText.Safe(method) + " params: " + unreadable, StatusCodes.Status200OK);
+                return;
+            }
+
             string? requestState = null;
             if (toolName is not null && message.GetProperty("params").TryGetProperty("requestState", out var state) && state.ValueKind == JsonValueKind.String)
             {
@@ -157,6 +165,21 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         if (parameters.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
             return "params.arguments must be an object.";
+        }
+
+        if (RequestParamsCheck.MetaProblem(parameters) is { } meta)
+        {
+            return meta;
+        }
+
+        if (parameters.TryGetProperty("requestState", out var state) && state.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        {
+            return "params.requestState must be the string a previous answer gave.";
+        }
+
+        if (parameters.TryGetProperty("inputResponses", out var responses) && responses.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            return "params.inputResponses must be an object.";
         }
 
         toolName = name.GetString();

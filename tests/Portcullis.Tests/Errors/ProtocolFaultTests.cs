@@ -71,6 +71,45 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         await AssertStillServesAsync();
     }
 
+    /// <summary>Params the MCP layer could not read: before, an internal error naming nothing (HTTP 500 for initialize).</summary>
+    [Theory]
+    [InlineData("initialize", "{}", "the params of initialize are not what the method takes", false)]
+    [InlineData("initialize", "\"x\"", "the params of initialize must be an object", false)]
+    [InlineData("initialize", """{"protocolVersion":"2025-11-25","capabilities":[],"clientInfo":{"name":"a","version":"1"}}""", "at params.capabilities", false)]
+    [InlineData("initialize", """{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{}}""", "at params.clientInfo", false)]
+    [InlineData("initialize", "null", "initialize needs a params object", false)]
+    [InlineData("tools/list", """{"cursor":5}""", "the params of tools/list are not what the method takes at params.cursor", true)]
+    [InlineData("tools/list", """{"_meta":5}""", "at params._meta", true)]
+    [InlineData("logging/setLevel", """{"level":"bogus"}""", "at params.level", true)]
+    [InlineData("logging/setLevel", "{}", "the params of logging/setLevel are not what the method takes", true)]
+    [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"_meta":"x"}""", "params._meta must be an object", true)]
+    [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"requestState":5}""", "params.requestState must be", true)]
+    [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"inputResponses":[]}""", "params.inputResponses must be an object", true)]
+    public async Task Post_RequestWhoseParamsCannotBeRead_GetsInvalidParamsSayingWhere(string method, string parameters, string expected, bool inSession)
+    {
+        var (status, response) = await PostAsync($$"""{"jsonrpc":"2.0","id":9,"method":"{{method}}","params":{{parameters}}}""", inSession);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(9, response["id"]!.GetValue<int>());
+        var error = response["error"]!;
+        Assert.Equal(-32602, error["code"]!.GetValue<int>());
+        Assert.Contains(expected, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(error["data"]!["error"]!["correlation_id"]!.GetValue<string>()));
+        await AssertStillServesAsync();
+        Assert.DoesNotContain(" fail: ", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_RequestsWhoseParamsCanBeRead_AreServedAsBefore()
+    {
+        var (_, listed) = await PostAsync("""{"jsonrpc":"2.0","id":10,"method":"tools/list","params":{"cursor":null,"_meta":{}}}""");
+        Assert.Equal("echo", listed["result"]!["tools"]![0]!["name"]!.GetValue<string>());
+        var (_, level) = await PostAsync("""{"jsonrpc":"2.0","id":11,"method":"logging/setLevel","params":{"level":"debug"}}""");
+        Assert.NotNull(level["result"]);
+        var (_, pinged) = await PostAsync("""{"jsonrpc":"2.0","id":12,"method":"ping","params":{"_meta":5}}""");
+        Assert.NotNull(pinged["result"]);
+    }
+
     private async Task AssertStillServesAsync()
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
@@ -79,23 +118,23 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         Assert.False(_gateway.HasExited);
     }
 
-    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string body)
+    private async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(string body, bool inSession = true)
     {
-        var (status, text) = await PostRawAsync(body);
+        var (status, text) = await PostRawAsync(body, inSession);
         var json = text.StartsWith("event:", StringComparison.Ordinal)
             ? text.Split('\n').First(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..]
             : text;
         return (status, JsonNode.Parse(json)!);
     }
 
-    private async Task<(HttpStatusCode Status, string Text)> PostRawAsync(string body)
+    private async Task<(HttpStatusCode Status, string Text)> PostRawAsync(string body, bool inSession = true)
     {
-        using var request = Request(body);
+        using var request = Request(body, inSession);
         using var response = await _http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private HttpRequestMessage Request(string body)
+    private HttpRequestMessage Request(string body, bool inSession = true)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
         {
@@ -104,7 +143,7 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        if (_sessionId is not null)
+        if (inSession && _sessionId is not null)
         {
             request.Headers.Add("Mcp-Session-Id", _sessionId);
         }
