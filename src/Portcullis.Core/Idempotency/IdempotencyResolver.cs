@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -16,9 +15,6 @@ namespace Portcullis.Core.Idempotency;
 /// </summary>
 internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig config, DecisionRecorder recorder, GatewayTelemetry telemetry, StateClock time)
 {
-    /// <summary>Marks a result stored by an operator's confirmation rather than by the upstream.</summary>
-    public const string OperatorConfirmedMeta = "portcullis/operator_confirmed";
-
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
 
@@ -34,7 +30,7 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
             return (ResolveStatus.NotFound, null);
         }
 
-        var result = executed ? JsonSerializer.Serialize(Confirmation(record, note), ResultType) : null;
+        var result = executed ? JsonSerializer.Serialize(OperatorConfirmation.Result(record.CorrelationId, note), ResultType) : null;
         var status = await store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, result, operatorSubject, note, now, Retention), cancellationToken)
             .ConfigureAwait(false);
         if (status != ResolveStatus.Resolved)
@@ -56,16 +52,5 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
             Detail = note is null ? null : "note: " + note,
         });
         return (status, await store.GetAsync(scope, time.GetUtcNow(), Retention, cancellationToken).ConfigureAwait(false) ?? record);
-    }
-
-    private static CallToolResult Confirmation(IdempotencyRecord record, string? note)
-    {
-        var text = $"An operator confirmed that the earlier call with this idempotency_key (correlation id {record.CorrelationId}) took effect. " +
-            "It was not sent again; treat the action as done." + (string.IsNullOrWhiteSpace(note) ? "" : " Operator's note: " + note);
-        return new CallToolResult
-        {
-            Content = [new TextContentBlock { Text = text }],
-            Meta = new JsonObject { [OperatorConfirmedMeta] = true },
-        };
     }
 }

@@ -5,14 +5,16 @@ using Portcullis.Core.Errors;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// The <c>outputSchema</c> agents see for a tool that declares one: the upstream's schema, or the gateway's error
-/// envelope. The gateway answers every failure with the envelope in <c>structuredContent</c>; clients that check
-/// structured results against the output schema even when <c>isError</c> is true (the MCP Inspector, the TypeScript
-/// SDK 1.x) would otherwise refuse the very error that tells the agent what to fix. The upstream's own results are
-/// still checked against the upstream's schema alone (<see cref="Pipeline.Stages.OutputSchemaStage"/>).
+/// The <c>outputSchema</c> agents see for a tool that declares one: the upstream's schema, the gateway's error
+/// envelope, or an operator's confirmation. The gateway answers every failure with the envelope in
+/// <c>structuredContent</c>; clients that check structured results against the output schema even when <c>isError</c>
+/// is true (the MCP Inspector, the TypeScript SDK 1.x) would otherwise refuse the very error that tells the agent what
+/// to fix, and would refuse the answer that tells it an operator confirmed its write took effect
+/// (<see cref="Idempotency.OperatorConfirmation"/>). The upstream's own results are still checked against the
+/// upstream's schema alone (<see cref="Pipeline.Stages.OutputSchemaStage"/>).
 /// </summary>
 /// <remarks>
-/// The result is <c>{"type": "object", "anyOf": [upstream, envelope]}</c>: MCP requires an object schema at the root.
+/// The result is <c>{"type": "object", "anyOf": [upstream, envelope, confirmation]}</c>: MCP requires an object schema at the root.
 /// The upstream's resource keywords (<c>$schema</c>, <c>$id</c>, <c>$vocabulary</c>) and definitions (<c>$defs</c>,
 /// <c>definitions</c>) stay at the root, where its references expect them; every other local reference (<c>#</c>,
 /// <c>#/properties/…</c>, as System.Text.Json and zod emit) is rewritten to point into the moved schema.
@@ -61,7 +63,7 @@ internal static class AdvertisedOutputSchema
         }
 
         root["type"] = "object";
-        root["anyOf"] = new JsonArray(branch, ErrorEnvelopeSchema.Create());
+        root["anyOf"] = new JsonArray(branch, ErrorEnvelopeSchema.Create(), Idempotency.OperatorConfirmation.Schema());
         return JsonSerializer.SerializeToElement(root, SchemaJsonContext.Default.JsonObject);
     }
 

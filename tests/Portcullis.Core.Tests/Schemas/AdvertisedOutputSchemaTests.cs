@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
 using Portcullis.Core.Schemas;
 using static Portcullis.Core.Tests.Schemas.SchemaTestJson;
 
@@ -9,7 +10,8 @@ namespace Portcullis.Core.Tests.Schemas;
 
 /// <summary>
 /// The advertised output schema accepts exactly what the upstream's schema accepts, plus the gateway's error
-/// envelopes: references keep pointing where the upstream meant, in every shape real servers emit.
+/// envelopes and an operator's confirmation: references keep pointing where the upstream meant, in every shape real
+/// servers emit.
 /// </summary>
 public sealed class AdvertisedOutputSchemaTests
 {
@@ -94,6 +96,22 @@ public sealed class AdvertisedOutputSchemaTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Upstreams))]
+    public void Widen_AdmitsAnOperatorsConfirmation_WithAndWithoutANote(string shape, string upstream, string valid, string invalid)
+    {
+        _ = (valid, invalid);
+        var advertised = Compile(AdvertisedOutputSchema.Widen(Element(upstream)));
+
+        foreach (var note in new[] { null, "the CRM shows the note" })
+        {
+            var confirmation = OperatorConfirmation.Result("corr-1", note);
+            Assert.True(advertised.Validate(confirmation.StructuredContent!.Value).Count == 0, $"{shape}: {confirmation.StructuredContent}");
+            var text = Assert.IsType<ModelContextProtocol.Protocol.TextContentBlock>(Assert.Single(confirmation.Content)).Text;
+            Assert.Equal(text, confirmation.StructuredContent.Value.GetProperty("operator_confirmed").GetProperty("message").GetString());
+        }
+    }
+
     [Fact]
     public void Widen_EnvelopeWithACodeOutsideTheCatalog_IsRefused()
     {
@@ -104,23 +122,25 @@ public sealed class AdvertisedOutputSchemaTests
     }
 
     [Fact]
-    public void Widen_AnyInstance_IsAcceptedExactlyWhenTheUpstreamOrTheEnvelopeAcceptsIt()
+    public void Widen_AnyInstance_IsAcceptedExactlyWhenTheUpstreamTheEnvelopeOrTheConfirmationAcceptsIt()
     {
         var upstream = Element("""{"type":"object","properties":{"error":{"type":"string"},"id":{"type":"integer","minimum":0}},"required":["id"]}""");
         var own = Compile(upstream);
         var envelope = Compile(Element(ErrorEnvelopeSchema.Create()));
+        var confirmation = Compile(Element(OperatorConfirmation.Schema()));
         var advertised = Compile(AdvertisedOutputSchema.Widen(upstream));
         var code = Gen.OneOfConst<JsonNode?>("internal", "rate_limited", "nope", 3, null);
         var error = Gen.Select(code, Gen.OneOfConst<JsonNode?>("m", 1, null), Gen.OneOfConst<JsonNode?>(true, "yes", null), Gen.OneOfConst<JsonNode?>("c", null))
             .Select((c, m, r, id) => (JsonNode)Without(new JsonObject { ["code"] = c?.DeepClone(), ["message"] = m?.DeepClone(), ["retryable"] = r?.DeepClone(), ["correlation_id"] = id?.DeepClone() }));
         var value = Gen.OneOf(Gen.OneOfConst<JsonNode?>("text", -1, 2, null), error.Select(e => (JsonNode?)e));
-        var instance = Gen.Select(value, Gen.OneOfConst<JsonNode?>(-1, 0, 5, "5", null))
-            .Select((e, id) => Without(new JsonObject { ["error"] = e?.DeepClone(), ["id"] = id?.DeepClone() }));
+        var confirmed = Gen.OneOfConst<JsonNode?>(null, 1, new JsonObject { ["correlation_id"] = "c", ["message"] = "m" }, new JsonObject { ["correlation_id"] = "c" });
+        var instance = Gen.Select(value, Gen.OneOfConst<JsonNode?>(-1, 0, 5, "5", null), confirmed)
+            .Select((e, id, c) => Without(new JsonObject { ["error"] = e?.DeepClone(), ["id"] = id?.DeepClone(), [OperatorConfirmation.Property] = c?.DeepClone() }));
 
         instance.Sample(i =>
         {
             var element = Element(i);
-            var expected = own.Validate(element).Count == 0 || envelope.Validate(element).Count == 0;
+            var expected = own.Validate(element).Count == 0 || envelope.Validate(element).Count == 0 || confirmation.Validate(element).Count == 0;
             Assert.Equal(expected, advertised.Validate(element).Count == 0);
         });
     }

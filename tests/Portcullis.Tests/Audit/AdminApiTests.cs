@@ -165,7 +165,11 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal("completed", body!["record"]!["state"]!.GetValue<string>());
         Assert.Equal("operator-1", body["record"]!["resolution"]!["resolved_by"]!.GetValue<string>());
         Assert.NotEqual(true, retry.IsError);
-        Assert.Contains("An operator confirmed", Assert.IsType<TextContentBlock>(Assert.Single(retry.Content)).Text, StringComparison.Ordinal);
+        var confirmation = Assert.IsType<TextContentBlock>(Assert.Single(retry.Content)).Text;
+        Assert.Contains("An operator confirmed", confirmation, StringComparison.Ordinal);
+        var structured = retry.StructuredContent!.Value.GetProperty("operator_confirmed");
+        Assert.Equal(confirmation, structured.GetProperty("message").GetString());
+        Assert.Equal("the CRM shows the note", structured.GetProperty("note").GetString());
         Assert.True(retry.Meta!["portcullis/replay"]!.GetValue<bool>());
         Assert.True(retry.Meta["portcullis/operator_confirmed"]!.GetValue<bool>());
         Assert.Equal("idempotency_key_reused", Code(other));

@@ -158,9 +158,9 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         var tools = await client.ListToolsAsync();
         var mimic = await client.CallToolAsync("typed", Arguments("""{"envelope": true}"""));
 
-        // Agents see a schema that also admits the envelope; the upstream's result must still match its own.
+        // Agents see a schema that also admits the envelope (and an operator's confirmation); the upstream's result must still match its own.
         var advertised = tools.Single(t => t.Name == "typed").ProtocolTool.OutputSchema!.Value;
-        Assert.Equal(2, advertised.GetProperty("anyOf").GetArrayLength());
+        Assert.Equal(3, advertised.GetProperty("anyOf").GetArrayLength());
         Assert.Equal("upstream_error", ErrorOf(mimic)["code"]!.GetValue<string>());
     }
 
