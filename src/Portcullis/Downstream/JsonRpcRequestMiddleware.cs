@@ -89,7 +89,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
-            if (method is not null && method != "tools/call" && message.TryGetProperty("id", out _) && RequestParamsCheck.Problem(method, message) is { } unreadable)
+            if (method is not null && method != "tools/call" && message.TryGetProperty("id", out _) && RequestParamsCheck.Problem(method, message, context.Request.Headers["MCP-Protocol-Version"].ToString()) is { } unreadable)
             {
                 await MalformedAsync(context, JsonRpcCodes.InvalidParams, IdOf(message), "Invalid params: " + unreadable, LogText.Safe(method) + " params: " + unreadable, StatusCodes.Status200OK);
                 return;

@@ -16,28 +16,36 @@ namespace Portcullis.Downstream;
 /// </summary>
 internal static class RequestParamsCheck
 {
-    private static readonly FrozenDictionary<string, (JsonTypeInfo Type, bool Required)> Methods = new Dictionary<string, (JsonTypeInfo, bool)>
+    /// <summary>
+    /// The methods checked: the type their params are read as, whether params are required, and whether the method exists
+    /// only with a session (the revisions without one, 2026-07-28 on, removed it: the MCP layer answers 404 method not
+    /// found for it there, whatever its params, so it is not checked there).
+    /// </summary>
+    private static readonly FrozenDictionary<string, (JsonTypeInfo Type, bool Required, bool SessionOnly)> Methods = new Dictionary<string, (JsonTypeInfo, bool, bool)>
     {
-        [RequestMethods.Initialize] = (TypeOf<InitializeRequestParams>(), true),
-        [RequestMethods.ToolsList] = (TypeOf<ListToolsRequestParams>(), false),
-        [RequestMethods.ResourcesList] = (TypeOf<ListResourcesRequestParams>(), false),
-        [RequestMethods.ResourcesTemplatesList] = (TypeOf<ListResourceTemplatesRequestParams>(), false),
-        [RequestMethods.ResourcesRead] = (TypeOf<ReadResourceRequestParams>(), true),
-        [RequestMethods.ResourcesSubscribe] = (TypeOf<SubscribeRequestParams>(), true),
-        [RequestMethods.ResourcesUnsubscribe] = (TypeOf<UnsubscribeRequestParams>(), true),
-        [RequestMethods.PromptsList] = (TypeOf<ListPromptsRequestParams>(), false),
-        [RequestMethods.PromptsGet] = (TypeOf<GetPromptRequestParams>(), true),
-        [RequestMethods.CompletionComplete] = (TypeOf<CompleteRequestParams>(), true),
-        [RequestMethods.SubscriptionsListen] = (TypeOf<SubscriptionsListenRequestParams>(), false),
+        [RequestMethods.Initialize] = (TypeOf<InitializeRequestParams>(), true, true),
+        [RequestMethods.ToolsList] = (TypeOf<ListToolsRequestParams>(), false, false),
+        [RequestMethods.ResourcesList] = (TypeOf<ListResourcesRequestParams>(), false, false),
+        [RequestMethods.ResourcesTemplatesList] = (TypeOf<ListResourceTemplatesRequestParams>(), false, false),
+        [RequestMethods.ResourcesRead] = (TypeOf<ReadResourceRequestParams>(), true, false),
+        [RequestMethods.ResourcesSubscribe] = (TypeOf<SubscribeRequestParams>(), true, true),
+        [RequestMethods.ResourcesUnsubscribe] = (TypeOf<UnsubscribeRequestParams>(), true, true),
+        [RequestMethods.PromptsList] = (TypeOf<ListPromptsRequestParams>(), false, false),
+        [RequestMethods.PromptsGet] = (TypeOf<GetPromptRequestParams>(), true, false),
+        [RequestMethods.CompletionComplete] = (TypeOf<CompleteRequestParams>(), true, false),
+        [RequestMethods.SubscriptionsListen] = (TypeOf<SubscriptionsListenRequestParams>(), false, false),
 #pragma warning disable MCP9005 // logging/setLevel is deprecated on 2026-07-28, still served to 2025-11-25 sessions.
-        [RequestMethods.LoggingSetLevel] = (TypeOf<SetLevelRequestParams>(), true),
+        [RequestMethods.LoggingSetLevel] = (TypeOf<SetLevelRequestParams>(), true, true),
 #pragma warning restore MCP9005
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>Why the params of <paramref name="method"/> cannot be read, or null when they can (or the method is not checked).</summary>
-    public static string? Problem(string method, JsonElement message)
+    /// <summary>
+    /// Why the params of <paramref name="method"/> cannot be read, or null when they can (or the method is not checked).
+    /// <paramref name="protocolVersion"/> is the request's <c>MCP-Protocol-Version</c> header, if any.
+    /// </summary>
+    public static string? Problem(string method, JsonElement message, string? protocolVersion)
     {
-        if (!Methods.TryGetValue(method, out var expected))
+        if (!Methods.TryGetValue(method, out var expected) || (expected.SessionOnly && WithoutSessions(protocolVersion)))
         {
             return null;
         }
@@ -69,6 +77,10 @@ internal static class RequestParamsCheck
         parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)
             ? "params._meta must be an object."
             : null;
+
+    /// <summary>Revisions from 2026-07-28 on have no sessions (SEP-2567); the MCP layer compares them the same way.</summary>
+    private static bool WithoutSessions(string? protocolVersion) =>
+        !string.IsNullOrEmpty(protocolVersion) && string.CompareOrdinal(protocolVersion, "2026-07-28") >= 0;
 
     private static JsonTypeInfo TypeOf<T>() => McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));
 }
