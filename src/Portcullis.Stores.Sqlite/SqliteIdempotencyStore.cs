@@ -11,9 +11,10 @@ namespace Portcullis.Stores.Sqlite;
 /// SQLite allows one writer at a time, and a writer that finds the file locked is retried by the driver after a
 /// sleep, which under concurrent calls costs far more than waiting in line; so the writes of this process take turns
 /// on one connection, and those that wait meanwhile commit together, each in its own savepoint.
-/// The file belongs to one gateway process. When it is opened, claims still in progress were left by a process
-/// that died mid-call (SIGKILL, crash, power loss): they become outcome-unknown at once instead of waiting for
-/// their lease, and are never re-executed. Records held awaiting review were never sent and stay as they are.
+/// The file belongs to one gateway process. When the store starts (<see cref="RecoverAsync"/>, before the gateway
+/// serves), claims still in progress were left by a process that died mid-call (SIGKILL, crash, power loss): they
+/// become outcome-unknown at once instead of waiting for their lease, and are never re-executed. Records held
+/// awaiting review were never sent and stay as they are.
 /// </remarks>
 internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDisposable, IAsyncDisposable
 {
@@ -26,6 +27,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
 
     private readonly string _connectionString;
     private readonly SqliteGroupWriter _writes;
+    private int _recovered;
 
     public SqliteIdempotencyStore(string path, TimeSpan busyTimeout)
     {
@@ -58,7 +60,6 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS idempotency_created_at ON idempotency (created_at);
             CREATE INDEX IF NOT EXISTS idempotency_state ON idempotency (state, created_at);
-            UPDATE idempotency SET state = 2 WHERE state = 0;
             """;
         command.ExecuteNonQuery();
         AddColumns(connection);
@@ -151,6 +152,24 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             UPDATE idempotency SET state = {AwaitingReview}, token = '' WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NOT NULL;
             DELETE FROM idempotency WHERE {Key} AND token = $token AND state = {InProgress} AND review_id IS NULL;
             """, null, null, cancellationToken);
+
+    /// <summary>
+    /// Settles the claims an earlier process left in progress: they become outcome-unknown, stamped
+    /// <paramref name="now"/>. Only the first call of this instance settles anything: by a later one, every claim in
+    /// progress is this process's own.
+    /// </summary>
+    /// <returns>How many claims were settled.</returns>
+    public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _recovered, 1) == 1
+            ? ValueTask.FromResult(0)
+            : new(_writes.WriteAsync((connection, transaction) =>
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"UPDATE idempotency SET state = {Unknown}, updated_at = $now WHERE state = {InProgress}";
+                command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+                return command.ExecuteNonQuery();
+            }, cancellationToken, alone: true));
 
     public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken) =>
         new(_writes.WriteAsync((connection, transaction) =>

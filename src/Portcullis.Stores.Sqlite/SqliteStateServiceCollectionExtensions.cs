@@ -12,10 +12,11 @@ public static class SqliteStateServiceCollectionExtensions
     /// <summary>Idempotency records in <c>{dataDir}/idempotency.db</c>, session handshakes in <c>{dataDir}/sessions.db</c>.</summary>
     public static IServiceCollection AddSqliteState(this IServiceCollection services, string dataDir)
     {
-        services.AddSingleton<IIdempotencyStore>(_ => new SqliteIdempotencyStore(Path.Combine(dataDir, "idempotency.db"), TimeSpan.FromSeconds(30)));
+        services.AddSingleton(_ => new SqliteIdempotencyStore(Path.Combine(dataDir, "idempotency.db"), TimeSpan.FromSeconds(30)));
+        services.AddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteIdempotencyStore>());
         services.AddSingleton<ISessionStore>(_ => new SqliteSessionStore(Path.Combine(dataDir, "sessions.db")));
         services.AddSingleton<IRateLimiterProvider, InProcessRateLimiterProvider>();
-        services.AddSingleton<IStateStore>(sp => new SqliteStateStore(TimeProvider.System));
+        services.AddSingleton<IStateStore>(sp => new SqliteStateStore(TimeProvider.System, sp.GetRequiredService<SqliteIdempotencyStore>()));
         return services;
     }
 }

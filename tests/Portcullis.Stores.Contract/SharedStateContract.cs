@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Idempotency;
@@ -95,6 +96,26 @@ public abstract class SharedStateContract : IAsyncLifetime
         });
         Assert.True(otherPrincipal.IsAcquired);
         Assert.True(otherBudget.IsAcquired);
+    }
+
+    [Fact]
+    public async Task RateLimit_Refused_RetryAfterIsTheTimeLeftInThePrincipalsWindow()
+    {
+        var limit = new RateLimitConfig { Permits = 1, WindowSeconds = 60 };
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b" }.Select(id => ConnectAsync(Replica(id))));
+        var limiters = replicas.Select(r => r.RateLimits.Create("prod/crm", limit)).ToArray();
+        var started = Stopwatch.GetTimestamp();
+
+        using var first = await limiters[0].AcquireAsync("alice", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        // The window runs on the store's clock, which a test cannot move: let two seconds of it pass.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var refused = await limiters[1].AcquireAsync("alice", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.True(first.IsAcquired);
+        Assert.False(refused.IsAcquired);
+        Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(60) - elapsed - TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(58));
     }
 
     [Fact]

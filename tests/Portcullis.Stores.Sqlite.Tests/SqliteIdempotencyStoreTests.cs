@@ -47,13 +47,33 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
     }
 
     [Fact]
-    public async Task Reopen_ClaimLeftInProgressByADeadProcess_IsOutcomeUnknownAtOnce()
+    public async Task Start_ClaimsLeftInProgressByADeadProcess_SettlesCountsAndStampsThem()
     {
-        await Claim(Scope());
+        await Claim(Scope("k-1"));
+        await Claim(Scope("k-2"));
+        var done = await Claim(Scope("k-done"));
+        await Store.CompleteAsync(Scope("k-done"), done.Token!, "{}", Time.GetUtcNow(), Deadline);
+        var claimedAt = Time.GetUtcNow();
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var restartedAt = Time.GetUtcNow();
 
         using var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
-        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-after", Time.GetUtcNow(), Lease, Retention), Deadline);
+        var state = new SqliteStateStore(Time, reopened);
+        var settled = await state.StartAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
+        await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope("k-mine"), "fp-1", "corr-mine", restartedAt, Lease, Retention), Deadline);
+        var again = await state.StartAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
+        var record = await reopened.GetAsync(Scope("k-1"), restartedAt, Retention, Deadline);
+        var completed = await reopened.GetAsync(Scope("k-done"), restartedAt, Retention, Deadline);
+        var mine = await reopened.GetAsync(Scope("k-mine"), restartedAt, Retention, Deadline);
+        var repeat = await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope("k-1"), "fp-1", "corr-after", restartedAt, Lease, Retention), Deadline);
 
+        Assert.Equal(2, settled);
+        Assert.Equal(0, again);
+        Assert.Equal(IdempotencyState.OutcomeUnknown, record!.State);
+        Assert.Equal(restartedAt, record.UpdatedAt);
+        Assert.Equal(IdempotencyState.Completed, completed!.State);
+        Assert.Equal(claimedAt, completed.UpdatedAt);
+        Assert.Equal(IdempotencyState.InProgress, mine!.State);
         Assert.Equal(ClaimStatus.OutcomeUnknown, repeat.Status);
     }
 

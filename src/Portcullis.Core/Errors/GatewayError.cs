@@ -35,6 +35,13 @@ public sealed record GatewayError(ErrorCode Code, string Message)
         };
 
     /// <summary>
+    /// What became of a write whose answer was lost, as the cause an outcome-unknown answer keeps: what happened, and
+    /// how it is settled, never an invitation to retry (the key is outcome-unknown, and a new key could act twice).
+    /// </summary>
+    public static GatewayError WriteAnswerLost(ErrorCode code, string happened) =>
+        new(code, happened + "; the write may have acted. Do not retry it: a person checks the target system, then an operator settles the idempotency_key.");
+
+    /// <summary>
     /// A write failed after it was sent: whether it took effect is unknown, so the answer is never retryable. The
     /// failure it would have been for a read is kept as the one detail (its code as keyword, its message).
     /// </summary>

@@ -3,17 +3,9 @@ using Portcullis.Core.Configuration;
 
 namespace Portcullis.Core.RateLimiting;
 
-/// <summary>Budgets counted in this process: exact for one replica; partitions of idle principals are dropped by the limiter.</summary>
-public sealed class InProcessRateLimiterProvider : IRateLimiterProvider
+/// <summary>Budgets counted in this process: exact for one replica; windows of idle principals are forgotten once they end.</summary>
+public sealed class InProcessRateLimiterProvider(TimeProvider time) : IRateLimiterProvider
 {
     public PartitionedRateLimiter<string> Create(string name, RateLimitConfig limit) =>
-        PartitionedRateLimiter.Create<string, string>(principal => RateLimitPartition.GetFixedWindowLimiter(
-            principal,
-            _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limit.Permits,
-                Window = TimeSpan.FromSeconds(limit.WindowSeconds),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
+        new InProcessFixedWindowLimiter(time, limit.Permits, TimeSpan.FromSeconds(limit.WindowSeconds));
 }

@@ -50,6 +50,8 @@ public sealed class IdempotencyRestartTests
         await McpClients.DisposeQuietlyAsync(client);
         await gateway.DisposeAsync();
         await using var restarted = await gateway.RestartAsync();
+        // Event 2801 counts the claim the killed process left in flight.
+        await restarted.WaitForOutputAsync("1 claim(s) of an earlier incarnation settled as outcome-unknown", Timeout);
         await using var again = await McpClients.ConnectAsync(restarted.Endpoint("fixture"));
         var repeat = await again.CallToolAsync("slow", arguments).AsTask().WaitAsync(Timeout);
         var repeatAgain = await again.CallToolAsync("slow", arguments).AsTask().WaitAsync(Timeout);

@@ -111,7 +111,9 @@ internal sealed class ForwardStage
         catch (OperationCanceledException) when (_drain.Deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             Log.CallDrained(_logger, context.CorrelationId);
-            return new UpstreamAnswer(null, GatewayError.ShuttingDown(), Sent: true);
+            return new UpstreamAnswer(null, context.Tool.ReadOnly
+                ? GatewayError.ShuttingDown()
+                : GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable, "The gateway shut down before the upstream answered and cancelled the call"), Sent: true);
         }
         catch (McpProtocolException ex)
         {
@@ -136,7 +138,9 @@ internal sealed class ForwardStage
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.UpstreamCallFailed(_logger, context.CorrelationId, ex);
-            return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: true);
+            return new UpstreamAnswer(null, context.Tool.ReadOnly
+                ? Unavailable(upstream.Status.NextAttemptAt)
+                : GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable, "The connection to the upstream server was lost before it answered"), Sent: true);
         }
     }
 
