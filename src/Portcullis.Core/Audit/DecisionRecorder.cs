@@ -50,7 +50,11 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
         };
 
-        var label = context.Tool?.Name ?? (context.Connector.Catalog.Current.TryGet(context.ToolName, out var known) ? known.Name : UnknownTool);
+        // A tool withheld for its pin (tool_changed) is one the upstream lists, so its name is no client's invention.
+        var label = context.Tool?.Name
+            ?? (context.Connector.Catalog.Current.TryGet(context.ToolName, out var known) ? known.Name
+            : context.Failure?.Code == Errors.ErrorCatalog.ToolChanged ? context.ToolName
+            : UnknownTool);
         var tags = new TagList { { "connector", e.Connector }, { "tool", label }, { "outcome", context.Outcome } };
         telemetry.Calls.Add(1, tags);
         telemetry.Duration.Record(elapsedMs / 1000, tags);

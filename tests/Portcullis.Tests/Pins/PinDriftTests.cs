@@ -68,7 +68,10 @@ public sealed class PinDriftTests
         Assert.Contains(tools["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "echo" && t["withheld"]?.GetValue<string>() == "tool_changed");
         var audited = await admin.WaitForEventAsync(adminToken, "kind=tool_refused&tool=echo");
         Assert.Contains("changed: description", audited["detail"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Contains("portcullis_pins_withheld", await admin.MetricsAsync(), StringComparison.Ordinal);
+        var metrics = await admin.MetricsAsync();
+        Assert.Contains("portcullis_pins_withheld", metrics, StringComparison.Ordinal);
+        // The withheld tool is a real one: its refusals are counted under its name, not as an unknown tool's.
+        Assert.Contains("portcullis_tool_calls_total{otel_scope_name=\"Portcullis\",connector=\"fixture\",outcome=\"tool_changed\",tool=\"echo\"}", metrics, StringComparison.Ordinal);
 
         // Then flips its readOnlyHint: still drift. pin without --accept changes nothing and says what drifted.
         await allowed.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "hint" }, cancellationToken: Timeouts.CallToken);
