@@ -74,7 +74,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
 
         if (session.SessionId is { } id)
         {
-            owners.Add(id, connector.Name);
+            owners.Add(id, connector.Name, Caller(http.User).Key);
         }
 
         try

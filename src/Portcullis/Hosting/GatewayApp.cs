@@ -72,10 +72,10 @@ internal static class GatewayApp
         app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();
-        app.UseMiddleware<SessionOwnerMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<JsonRpcRequestMiddleware>();
+        app.UseMiddleware<SessionOwnerMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
         app.UseMiddleware<PendingCallForwarder>();
         app.UseMiddleware<SessionEndMiddleware>();

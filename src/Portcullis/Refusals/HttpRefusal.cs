@@ -30,10 +30,4 @@ internal sealed record HttpRefusal(int Status, GatewayError Error, string Stage,
     /// and not audited one by one, so junk traffic can flood neither the log nor the audit trail.
     /// </summary>
     public bool Junk { get; init; }
-
-    /// <summary>
-    /// False only where the body must be indistinguishable from one the MCP layer writes itself (an unknown
-    /// session): then no envelope is added.
-    /// </summary>
-    public bool Envelope { get; init; } = true;
 }

@@ -65,7 +65,12 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
-        var correlationId = Correlate(context);
+        var correlationId = CorrelationIds.Next();
+        if (refusal.Body != RefusalBody.UnknownSession)
+        {
+            context.Response.Headers[CorrelationHeader] = correlationId;
+        }
+
         var code = refusal.Error.Code.Code;
         if (refusal.Junk)
         {
@@ -89,15 +94,16 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             response.Headers.WWWAuthenticate = challenge;
         }
 
+        if (refusal.Body == RefusalBody.UnknownSession)
+        {
+            await UnknownSession.WriteAsync(context, refusal.RpcId);
+            return;
+        }
+
         var envelope = ErrorEnvelope.ToJson(refusal.Error, correlationId);
         if (refusal.Body == RefusalBody.JsonRpc)
         {
-            var error = new JsonObject { ["code"] = refusal.RpcCode, ["message"] = refusal.Error.Message };
-            if (refusal.Envelope)
-            {
-                error["data"] = envelope;
-            }
-
+            var error = new JsonObject { ["code"] = refusal.RpcCode, ["message"] = refusal.Error.Message, ["data"] = envelope };
             response.ContentType = "application/json";
             var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = refusal.RpcId?.DeepClone(), ["error"] = error };
             await response.WriteAsync(body.ToJsonString(), context.RequestAborted);

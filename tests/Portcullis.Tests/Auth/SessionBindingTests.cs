@@ -23,9 +23,51 @@ public sealed class SessionBindingTests : IAsyncLifetime
         using var crossed = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("beta"), "Bearer " + _auth.Token("beta"), call, alphaSession);
         using var own = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), call, alphaSession);
 
+        using var unknown = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("beta"), "Bearer " + _auth.Token("beta"), call, Guid.NewGuid().ToString("N")).Within();
+
         Assert.Equal(HttpStatusCode.NotFound, crossed.StatusCode);
-        Assert.DoesNotContain("\"result\"", await crossed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(await unknown.Content.ReadAsStringAsync().Within(), await crossed.Content.ReadAsStringAsync().Within());
+        Assert.Equal(unknown.Content.Headers.ContentType, crossed.Content.Headers.ContentType);
+        Assert.False(crossed.Headers.Contains("Portcullis-Correlation-Id"));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_SessionOfAnotherPrincipal_IsAnsweredExactlyAsAnUnknownSession()
+    {
+        using var opened = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), AuthGateway.Initialize).Within();
+        var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
+        var other = "Bearer " + _auth.Idp.Mint(_auth.Resource("alpha"), "fixture:read fixture:typed", change: c => c["sub"] = "someone-else");
+        const string call = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x"}}}""";
+
+        using var crossed = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), other, call, session).Within();
+        using var unknown = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), other, call, Guid.NewGuid().ToString("N")).Within();
+        using var own = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), call, session).Within();
+
+        // 403 would tell the caller that the session exists.
+        Assert.Equal(HttpStatusCode.NotFound, crossed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(await unknown.Content.ReadAsStringAsync().Within(), await crossed.Content.ReadAsStringAsync().Within());
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        await _auth.Gateway.WaitForOutputAsync("the session belongs to another principal", Timeouts.Call);
+
+        // Ending it is refused the same way as ending an unknown session (a no-op to the MCP layer), and it lives on.
+        using var ended = await SendAsync(HttpMethod.Delete, other, session);
+        using var endedUnknown = await SendAsync(HttpMethod.Delete, other, Guid.NewGuid().ToString("N"));
+        Assert.Equal(endedUnknown.StatusCode, ended.StatusCode);
+        Assert.Equal(await endedUnknown.Content.ReadAsStringAsync().Within(), await ended.Content.ReadAsStringAsync().Within());
+        using var still = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), call, session).Within();
+        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string authorization, string session)
+    {
+        using var request = new HttpRequestMessage(method, _auth.Gateway.Endpoint("alpha"));
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        request.Headers.Add("Mcp-Session-Id", session);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        return await http.SendAsync(request).Within();
     }
 
     [Fact]
