@@ -48,7 +48,7 @@ internal static class AdminAuditEndpoints
         {
             if (!TimeFilter.TryParse(s, now, out var at))
             {
-                return "since: a duration such as 15m, 1h, 7d, or an ISO 8601 time.";
+                return $"since: {TimeFilter.Expected}.";
             }
 
             since = at;
@@ -58,7 +58,7 @@ internal static class AdminAuditEndpoints
         {
             if (!TimeFilter.TryParse(u, now, out var at))
             {
-                return "until: a duration such as 15m, 1h, 7d, or an ISO 8601 time.";
+                return $"until: {TimeFilter.Expected}.";
             }
 
             until = at;

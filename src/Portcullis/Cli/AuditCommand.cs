@@ -52,7 +52,7 @@ internal static class AuditCommand
             {
                 if (!TimeFilter.TryParse(s, now, out var at))
                 {
-                    Console.Error.WriteLine($"--since '{s}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    Console.Error.WriteLine($"--since '{s}': use {TimeFilter.Expected}.");
                     return ConfigErrors.ExitCode;
                 }
 
@@ -63,7 +63,7 @@ internal static class AuditCommand
             {
                 if (!TimeFilter.TryParse(u, now, out var at))
                 {
-                    Console.Error.WriteLine($"--until '{u}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    Console.Error.WriteLine($"--until '{u}': use {TimeFilter.Expected}.");
                     return ConfigErrors.ExitCode;
                 }
 

@@ -209,6 +209,26 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(400, badStatus);
     }
 
+    [Theory]
+    [InlineData("since=99999999d")]
+    [InlineData("since=1000000d")]
+    [InlineData("until=99999999d")]
+    [InlineData("since=99999999999999999999h")]
+    public async Task AuditQuery_DurationReachingBeforeTheFirstInstant_Is400NotACrash(string filter)
+    {
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit?" + filter, fixture.AdminToken);
+        var (name, value) = (filter.Split('=')[0], filter.Split('=')[1]);
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", fixture.Gateway.ConfigPath, "--data-dir", fixture.Gateway.DataDir, "--" + name, value);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith(name + ": a duration", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--{name} '{value}': use a duration", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
+
     private async Task<List<JsonObject>> EventuallyAsync(string query, int count)
     {
         using var cts = new CancellationTokenSource(Timeout);
