@@ -38,12 +38,6 @@ internal static class AdminIdempotencyEndpoints
                 return AdminResults.BadRequest($"limit: a whole number from 1 to {IdempotencyListRequest.MaxLimit}.");
             }
 
-            var principal = Value(query, "principal");
-            if (principal is not null && Value(query, "client_id") is { } clientId)
-            {
-                principal += "\u001f" + clientId;
-            }
-
             IdempotencyRecordPage page;
             try
             {
@@ -51,7 +45,8 @@ internal static class AdminIdempotencyEndpoints
                 {
                     State = state,
                     Connector = Value(query, "connector"),
-                    Principal = principal,
+                    Subject = Value(query, "principal"),
+                    ClientId = Value(query, "client_id"),
                     Tool = Value(query, "tool"),
                     Key = Value(query, "key"),
                     Limit = limit,

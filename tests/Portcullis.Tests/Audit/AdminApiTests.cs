@@ -209,6 +209,29 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(400, badStatus);
     }
 
+    [Fact]
+    public async Task IdempotencyList_PrincipalAlone_MatchesTheSubjectWhateverTheClientId()
+    {
+        var token = await fixture.ConnectorTokenAsync("fixture:write");
+        var key = Guid.NewGuid().ToString("N");
+        await using (var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("sec"), token))
+        {
+            var written = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "by-subject-" + key, ["idempotency_key"] = key })
+                .AsTask().WaitAsync(Timeout);
+            Assert.NotEqual(true, written.IsError);
+        }
+
+        async Task<List<JsonNode>> ListAsync(string filters) =>
+            [.. (await Admin.GetJsonAsync($"/admin/api/idempotency?key={key}&{filters}", fixture.AdminToken))["records"]!.AsArray().Select(r => r!)];
+
+        var record = Assert.Single(await ListAsync("principal=dev-user"));
+        Assert.Equal(("dev-user", "portcullis-dev"), (record["principal"]!.GetValue<string>(), record["client_id"]!.GetValue<string>()));
+        Assert.Single(await ListAsync("principal=dev-user&client_id=portcullis-dev"));
+        Assert.Single(await ListAsync("client_id=portcullis-dev"));
+        Assert.Empty(await ListAsync("principal=dev-user&client_id=another-client"));
+        Assert.Empty(await ListAsync("principal=dev"));
+    }
+
     [Theory]
     [InlineData("since=99999999d")]
     [InlineData("since=1000000d")]
