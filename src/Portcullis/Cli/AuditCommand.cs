@@ -21,7 +21,7 @@ internal static class AuditCommand
         var until = new Option<string?>("--until") { Description = "Only events until then: a duration back from now or an ISO 8601 time." };
         var principal = new Option<string?>("--principal") { Description = "Only events of this subject (the token's sub)." };
         var tool = new Option<string?>("--tool") { Description = "Only events about this tool." };
-        var code = new Option<string?>("--code") { Description = "Only events that ended with this error code, such as rate_limited." };
+        var code = new Option<string?>("--code") { Description = "Only events that ended with this error code of the catalog (docs/errors.md), such as rate_limited." };
         var connector = new Option<string?>("--connector") { Description = "Only events of this connector." };
         var kind = new Option<string?>("--kind") { Description = "Only events of this kind: tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved." };
         var decision = new Option<string?>("--decision") { Description = "Only events with this decision: allowed, refused, replayed, failed, outcome_unknown, …" };
@@ -91,6 +91,12 @@ internal static class AuditCommand
                 Limit = count,
                 Cursor = parse.GetValue(cursor),
             };
+            if (AuditFilters.Check(query) is { } problem)
+            {
+                Console.Error.WriteLine($"--{problem.Filter} '{problem.Value}': {problem.Message}.");
+                return ConfigErrors.ExitCode;
+            }
+
             AuditPage page;
             try
             {
