@@ -23,8 +23,8 @@ internal static class AuditCommand
         var tool = new Option<string?>("--tool") { Description = "Only events about this tool." };
         var code = new Option<string?>("--code") { Description = "Only events that ended with this error code of the catalog (docs/errors.md), such as rate_limited." };
         var connector = new Option<string?>("--connector") { Description = "Only events of this connector." };
-        var kind = new Option<string?>("--kind") { Description = "Only events of this kind: tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved." };
-        var decision = new Option<string?>("--decision") { Description = "Only events with this decision: allowed, refused, replayed, failed, outcome_unknown, …" };
+        var kind = new Option<string?>("--kind") { Description = $"Only events of this kind: {string.Join(", ", AuditKinds.All)}." };
+        var decision = new Option<string?>("--decision") { Description = $"Only events with this decision: {string.Join(", ", AuditDecisions.All)}." };
         var correlation = new Option<string?>("--correlation-id") { Description = "Only the events of this correlation id." };
         var limit = new Option<int>("--limit") { Description = $"At most this many events (1 to {AuditQuery.MaxLimit}).", DefaultValueFactory = _ => 50 };
         var cursor = new Option<string?>("--cursor") { Description = "Continue after the last page (the cursor it printed)." };
