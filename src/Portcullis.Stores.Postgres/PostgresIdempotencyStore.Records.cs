@@ -16,6 +16,12 @@ internal sealed partial class PostgresIdempotencyStore
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= @now))";
 
+    /// <summary>The subject of a stored principal (subject, U+001F, client id), as <c>IdempotencyRecordId.Principal</c> reads it.</summary>
+    private const string PrincipalSubject = "split_part(principal, chr(31), 1)";
+
+    /// <summary>The client id of a stored principal; NULL when it has none.</summary>
+    private const string PrincipalClientId = "(CASE WHEN strpos(principal, chr(31)) > 0 THEN substr(principal, strpos(principal, chr(31)) + 1) END)";
+
     public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand($"SELECT {RecordColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff");
@@ -47,13 +53,25 @@ internal sealed partial class PostgresIdempotencyStore
                 break;
         }
 
-        foreach (var (column, value) in new[] { ("connector", request.Connector), ("principal", request.Principal), ("tool", request.Tool), ("key", request.Key) })
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool), ("key", request.Key) })
         {
             if (value is not null)
             {
                 where.Append($" AND {column} = @{column}");
                 select.Parameters.AddWithValue(column, value);
             }
+        }
+
+        if (request.Subject is { } subject)
+        {
+            where.Append($" AND {PrincipalSubject} = @subject");
+            select.Parameters.AddWithValue("subject", subject);
+        }
+
+        if (request.ClientId is { } clientId)
+        {
+            where.Append($" AND {PrincipalClientId} = @client_id");
+            select.Parameters.AddWithValue("client_id", clientId);
         }
 
         if (request.Cursor is { } cursor)

@@ -98,7 +98,7 @@ internal sealed partial class RedisIdempotencyStore
     private static bool Matches(IdempotencyRecord record, IdempotencyListRequest request) =>
         (request.State is null || record.State == request.State)
         && (request.Connector is null || record.Scope.Connector == request.Connector)
-        && (request.Principal is null || record.Scope.Principal == request.Principal)
+        && request.MatchesPrincipal(record.Scope.Principal)
         && (request.Tool is null || record.Scope.Tool == request.Tool)
         && (request.Key is null || record.Scope.Key == request.Key);
 

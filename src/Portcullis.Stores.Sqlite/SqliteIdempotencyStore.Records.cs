@@ -15,6 +15,12 @@ internal sealed partial class SqliteIdempotencyStore
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
 
+    /// <summary>The subject of a stored principal (subject, U+001F, client id), as <c>IdempotencyRecordId.Principal</c> reads it.</summary>
+    private const string PrincipalSubject = "(CASE WHEN instr(principal, char(31)) > 0 THEN substr(principal, 1, instr(principal, char(31)) - 1) ELSE principal END)";
+
+    /// <summary>The client id of a stored principal; NULL when it has none.</summary>
+    private const string PrincipalClientId = "(CASE WHEN instr(principal, char(31)) > 0 THEN substr(principal, instr(principal, char(31)) + 1) END)";
+
     public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -51,13 +57,25 @@ internal sealed partial class SqliteIdempotencyStore
                 break;
         }
 
-        foreach (var (column, value) in new[] { ("connector", request.Connector), ("principal", request.Principal), ("tool", request.Tool), ("key", request.Key) })
+        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool), ("key", request.Key) })
         {
             if (value is not null)
             {
                 where.Append($" AND {column} = ${column}");
                 select.Parameters.AddWithValue("$" + column, value);
             }
+        }
+
+        if (request.Subject is { } subject)
+        {
+            where.Append($" AND {PrincipalSubject} = $subject");
+            select.Parameters.AddWithValue("$subject", subject);
+        }
+
+        if (request.ClientId is { } clientId)
+        {
+            where.Append($" AND {PrincipalClientId} = $client_id");
+            select.Parameters.AddWithValue("$client_id", clientId);
         }
 
         if (request.Cursor is { } cursor)

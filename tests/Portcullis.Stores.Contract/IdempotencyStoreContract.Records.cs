@@ -10,9 +10,12 @@ public abstract partial class IdempotencyStoreContract
     protected Task<IdempotencyRecord?> Get(IdempotencyScope scope) =>
         Store.GetAsync(scope, Time.GetUtcNow(), Retention, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
-    protected Task<IdempotencyRecordPage> List(IdempotencyState? state = null, int limit = 100, string? cursor = null, string? key = null, string? principal = null) =>
-        Store.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention) { State = state, Limit = limit, Cursor = cursor, Key = key, Principal = principal }, CancellationToken.None)
-            .AsTask().WaitAsync(Timeout);
+    protected Task<IdempotencyRecordPage> List(
+        IdempotencyState? state = null, int limit = 100, string? cursor = null, string? key = null, string? subject = null, string? clientId = null) =>
+        Store.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention)
+        {
+            State = state, Limit = limit, Cursor = cursor, Key = key, Subject = subject, ClientId = clientId,
+        }, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
     protected Task<ResolveStatus> Resolve(IdempotencyScope scope, bool executed, string? note = "checked the CRM") =>
         Store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, executed ? Confirmation : null, "operator-1", note, Time.GetUtcNow(), Retention), CancellationToken.None)
@@ -71,8 +74,31 @@ public abstract partial class IdempotencyStoreContract
         Assert.Empty((await List(IdempotencyState.InProgress)).Records);
         Assert.Equal(4, (await List()).Records.Count);
         Assert.Equal(second, (await List(key: "unknown-2")).Records.Single().Scope);
-        Assert.Equal(first, (await List(key: "unknown-1", principal: "alice")).Records.Single().Scope);
-        Assert.Empty((await List(key: "unknown-1", principal: "bob")).Records);
+        Assert.Equal(first, (await List(key: "unknown-1", subject: "alice")).Records.Single().Scope);
+        Assert.Empty((await List(key: "unknown-1", subject: "bob")).Records);
+    }
+
+    [Fact]
+    public async Task List_BySubject_MatchesWhateverTheClientIdAndClientIdNarrows()
+    {
+        // A stored principal is the subject, U+001F and the client id when the token had one.
+        string[] principals = ["alice", "alice\u001fportal", "alice\u001fcli", "bob\u001fportal", "alice-2\u001fportal", "ali\u001fce", "a%\u001fportal"];
+        foreach (var (principal, i) in principals.Select((p, i) => (p, i)))
+        {
+            await Claim(Scope("k-" + i, principal));
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        string[] Principals(IdempotencyRecordPage page) => [.. page.Records.Select(r => r.Scope.Principal).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["alice", "alice\u001fcli", "alice\u001fportal"], Principals(await List(subject: "alice")));
+        Assert.Equal(["alice\u001fportal"], Principals(await List(subject: "alice", clientId: "portal")));
+        Assert.Equal(["a%\u001fportal", "alice\u001fportal", "alice-2\u001fportal", "bob\u001fportal"], Principals(await List(clientId: "portal")));
+        Assert.Equal(["ali\u001fce"], Principals(await List(subject: "ali")));
+        Assert.Equal(["a%\u001fportal"], Principals(await List(subject: "a%")));
+        Assert.Empty((await List(subject: "a")).Records);
+        Assert.Empty((await List(subject: "alice", clientId: "ce")).Records);
+        Assert.Empty((await List(subject: "alice\u001fportal")).Records);
     }
 
     [Fact]

@@ -32,4 +32,10 @@ public static class AuditDecisions
 
     /// <summary>A reviewer (or, in caller mode, the caller) denied a held call.</summary>
     public const string Denied = "denied";
+
+    /// <summary>Every decision, in documentation order: what the audit filters accept and <c>portcullis audit --help</c> lists.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Allowed, Refused, Replayed, Failed, OutcomeUnknown, Recorded, Executed, NotExecuted, Approved, Denied,
+    ];
 }

@@ -31,4 +31,10 @@ public static class AuditKinds
 
     /// <summary>The console's dev sign-in minted an admin token (development identity only); the actor is its subject.</summary>
     public const string DevSignIn = "dev_sign_in";
+
+    /// <summary>Every kind, in documentation order: what the audit filters accept and <c>portcullis audit --help</c> lists.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        ToolCall, ResourceRead, PromptGet, HttpRefusal, ConfigLoaded, CatalogChanged, ToolRefused, KeyResolved, ReviewDecided, DevSignIn,
+    ];
 }

@@ -34,9 +34,12 @@ public static class IdempotencyRecordId
     }
 
     /// <summary>The subject and client id a scope's principal key was made of (see <c>CallerIdentity.Key</c>).</summary>
-    public static (string Subject, string? ClientId) Principal(IdempotencyScope scope)
+    public static (string Subject, string? ClientId) Principal(IdempotencyScope scope) => Principal(scope.Principal);
+
+    /// <summary>The subject and client id a stored principal key was made of: split at its first U+001F.</summary>
+    public static (string Subject, string? ClientId) Principal(string principal)
     {
-        var separator = scope.Principal.IndexOf('\u001f', StringComparison.Ordinal);
-        return separator < 0 ? (scope.Principal, null) : (scope.Principal[..separator], scope.Principal[(separator + 1)..]);
+        var separator = principal.IndexOf('\u001f', StringComparison.Ordinal);
+        return separator < 0 ? (principal, null) : (principal[..separator], principal[(separator + 1)..]);
     }
 }

@@ -7,6 +7,10 @@ namespace Portcullis.Admin;
 /// <summary><c>GET /admin/api/audit</c>: the audit trail, newest first, paged, with the filters of <c>portcullis audit</c>.</summary>
 internal static class AdminAuditEndpoints
 {
+    /// <summary>The query parameters of <c>GET /admin/api/audit</c>; any other is refused.</summary>
+    public static readonly AdminQuery Parameters =
+        new("since", "until", "principal", "tool", "code", "connector", "kind", "decision", "correlation_id", "limit", "cursor");
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/audit", async (HttpRequest request, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
@@ -36,7 +40,7 @@ internal static class AdminAuditEndpoints
                 ["events"] = new JsonArray([.. page.Events.Select(e => JsonNode.Parse(AuditJson.ToUtf8(e)))]),
                 ["next"] = page.Next,
             });
-        });
+        }).WithMetadata(Parameters);
     }
 
     /// <summary>Reads the filters; returns a problem to answer with 400, or null.</summary>
@@ -48,7 +52,7 @@ internal static class AdminAuditEndpoints
         {
             if (!TimeFilter.TryParse(s, now, out var at))
             {
-                return "since: a duration such as 15m, 1h, 7d, or an ISO 8601 time.";
+                return $"since: {TimeFilter.Expected}.";
             }
 
             since = at;
@@ -58,7 +62,7 @@ internal static class AdminAuditEndpoints
         {
             if (!TimeFilter.TryParse(u, now, out var at))
             {
-                return "until: a duration such as 15m, 1h, 7d, or an ISO 8601 time.";
+                return $"until: {TimeFilter.Expected}.";
             }
 
             until = at;
@@ -85,7 +89,7 @@ internal static class AdminAuditEndpoints
             Limit = limit,
             Cursor = Value(values, "cursor"),
         };
-        return null;
+        return AuditFilters.Check(query) is { } problem ? $"{problem.Filter}: {problem.Message}." : null;
     }
 
     private static string? Value(IQueryCollection values, string name) => values[name].ToString() is { Length: > 0 } v ? v : null;

@@ -24,8 +24,11 @@ internal static class AdminEndpoints
         }
 
         // Reviews first: their group needs portcullis:review, not portcullis:admin.
-        AdminReviewEndpoints.Map(app.MapGroup(ApiPrefix + "/reviews").RequireAuthorization(AdminScopes.Review));
+        var reviews = app.MapGroup(ApiPrefix + "/reviews").RequireAuthorization(AdminScopes.Review);
+        AdminQuery.Enforce(reviews);
+        AdminReviewEndpoints.Map(reviews);
         var api = app.MapGroup(ApiPrefix).RequireAuthorization(AdminScopes.Admin);
+        AdminQuery.Enforce(api);
         AdminConnectorEndpoints.Map(api);
         AdminAuditEndpoints.Map(api);
         AdminIdempotencyEndpoints.Map(api);

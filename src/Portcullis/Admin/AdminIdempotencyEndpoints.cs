@@ -15,6 +15,12 @@ internal static class AdminIdempotencyEndpoints
 {
     public const int MaxNoteLength = 1000;
 
+    /// <summary>The query parameters of <c>GET /admin/api/idempotency</c>; any other is refused.</summary>
+    public static readonly AdminQuery ListParameters = new("state", "connector", "principal", "client_id", "tool", "key", "limit", "cursor");
+
+    /// <summary>The properties of the resolve body; any other is refused.</summary>
+    public static readonly string[] ResolveProperties = ["executed", "note"];
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
@@ -38,12 +44,6 @@ internal static class AdminIdempotencyEndpoints
                 return AdminResults.BadRequest($"limit: a whole number from 1 to {IdempotencyListRequest.MaxLimit}.");
             }
 
-            var principal = Value(query, "principal");
-            if (principal is not null && Value(query, "client_id") is { } clientId)
-            {
-                principal += "\u001f" + clientId;
-            }
-
             IdempotencyRecordPage page;
             try
             {
@@ -51,7 +51,8 @@ internal static class AdminIdempotencyEndpoints
                 {
                     State = state,
                     Connector = Value(query, "connector"),
-                    Principal = principal,
+                    Subject = Value(query, "principal"),
+                    ClientId = Value(query, "client_id"),
                     Tool = Value(query, "tool"),
                     Key = Value(query, "key"),
                     Limit = limit,
@@ -68,7 +69,7 @@ internal static class AdminIdempotencyEndpoints
                 ["records"] = new JsonArray([.. page.Records.Select(r => (JsonNode)Record(r))]),
                 ["next"] = page.Next,
             });
-        });
+        }).WithMetadata(ListParameters);
 
         api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
         {
@@ -130,6 +131,11 @@ internal static class AdminIdempotencyEndpoints
         using (document)
         {
             var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && AdminBody.Problem(root, ResolveProperties) is { } unknown)
+            {
+                return (null, null, unknown);
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("executed", out var executed) || executed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 return (null, null, "executed: required, true (the call took effect) or false (it did not).");

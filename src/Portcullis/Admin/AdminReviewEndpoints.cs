@@ -17,6 +17,12 @@ internal static class AdminReviewEndpoints
 {
     public const int MaxReasonLength = 1000;
 
+    /// <summary>The query parameters of <c>GET /admin/api/reviews</c>; any other is refused.</summary>
+    public static readonly AdminQuery ListParameters = new("state", "connector", "tool", "limit", "cursor");
+
+    /// <summary>The properties of the decision body; any other is refused.</summary>
+    public static readonly string[] DecisionProperties = ["decision", "reason"];
+
     public static void Map(RouteGroupBuilder reviews)
     {
         reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
@@ -63,7 +69,7 @@ internal static class AdminReviewEndpoints
                 ["reviews"] = new JsonArray([.. page.Reviews.Select(r => (JsonNode)Review(r, now))]),
                 ["next"] = page.Next,
             });
-        });
+        }).WithMetadata(ListParameters);
 
         reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
         {
@@ -125,6 +131,11 @@ internal static class AdminReviewEndpoints
         using (document)
         {
             var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && AdminBody.Problem(root, DecisionProperties) is { } unknown)
+            {
+                return (null, null, unknown);
+            }
+
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("decision", out var d) || d.ValueKind != JsonValueKind.String
                 || d.GetString() is not ("approve" or "deny"))
             {

@@ -21,10 +21,10 @@ internal static class AuditCommand
         var until = new Option<string?>("--until") { Description = "Only events until then: a duration back from now or an ISO 8601 time." };
         var principal = new Option<string?>("--principal") { Description = "Only events of this subject (the token's sub)." };
         var tool = new Option<string?>("--tool") { Description = "Only events about this tool." };
-        var code = new Option<string?>("--code") { Description = "Only events that ended with this error code, such as rate_limited." };
+        var code = new Option<string?>("--code") { Description = "Only events that ended with this error code of the catalog (docs/errors.md), such as rate_limited." };
         var connector = new Option<string?>("--connector") { Description = "Only events of this connector." };
-        var kind = new Option<string?>("--kind") { Description = "Only events of this kind: tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved." };
-        var decision = new Option<string?>("--decision") { Description = "Only events with this decision: allowed, refused, replayed, failed, outcome_unknown, …" };
+        var kind = new Option<string?>("--kind") { Description = $"Only events of this kind: {string.Join(", ", AuditKinds.All)}." };
+        var decision = new Option<string?>("--decision") { Description = $"Only events with this decision: {string.Join(", ", AuditDecisions.All)}." };
         var correlation = new Option<string?>("--correlation-id") { Description = "Only the events of this correlation id." };
         var limit = new Option<int>("--limit") { Description = $"At most this many events (1 to {AuditQuery.MaxLimit}).", DefaultValueFactory = _ => 50 };
         var cursor = new Option<string?>("--cursor") { Description = "Continue after the last page (the cursor it printed)." };
@@ -52,7 +52,7 @@ internal static class AuditCommand
             {
                 if (!TimeFilter.TryParse(s, now, out var at))
                 {
-                    Console.Error.WriteLine($"--since '{s}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    Console.Error.WriteLine($"--since '{s}': use {TimeFilter.Expected}.");
                     return ConfigErrors.ExitCode;
                 }
 
@@ -63,7 +63,7 @@ internal static class AuditCommand
             {
                 if (!TimeFilter.TryParse(u, now, out var at))
                 {
-                    Console.Error.WriteLine($"--until '{u}': use a duration such as 30m, 1h, 7d, or an ISO 8601 time.");
+                    Console.Error.WriteLine($"--until '{u}': use {TimeFilter.Expected}.");
                     return ConfigErrors.ExitCode;
                 }
 
@@ -91,6 +91,12 @@ internal static class AuditCommand
                 Limit = count,
                 Cursor = parse.GetValue(cursor),
             };
+            if (AuditFilters.Check(query) is { } problem)
+            {
+                Console.Error.WriteLine($"--{problem.Filter} '{problem.Value}': {problem.Message}.");
+                return ConfigErrors.ExitCode;
+            }
+
             AuditPage page;
             try
             {

@@ -152,6 +152,10 @@ public sealed class AdminApiTests(AuditGateway fixture)
         var id = await UnknownKeyIdAsync(key);
         var (notFound, _, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/idempotency/bm90LWFuLWlk/resolve", fixture.AdminToken, new JsonObject { ["executed"] = true });
         var (badBody, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken, new JsonObject { ["executed"] = "yes" });
+        var (misspelt, misspeltBody, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = true, ["notes"] = "the CRM shows the note" });
+        var (twice, twiceBody, _) = await Admin.SendTextAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            """{"executed": false, "executed": true}""");
 
         var (status, body, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
             new JsonObject { ["executed"] = true, ["note"] = "the CRM shows the note" });
@@ -161,6 +165,11 @@ public sealed class AdminApiTests(AuditGateway fixture)
 
         Assert.Equal(404, notFound);
         Assert.Equal(400, badBody);
+        Assert.Equal(400, misspelt);
+        Assert.Equal("invalid_arguments", misspeltBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("notes: not a property of this body (did you mean note?); it takes executed, note.", misspeltBody["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(400, twice);
+        Assert.StartsWith("executed: given twice", twiceBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(200, status);
         Assert.Equal("completed", body!["record"]!["state"]!.GetValue<string>());
         Assert.Equal("operator-1", body["record"]!["resolution"]!["resolved_by"]!.GetValue<string>());
@@ -211,6 +220,108 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(2, badExit);
         Assert.Contains("--since 'yesterday'", badOutput, StringComparison.Ordinal);
         Assert.Equal(400, badStatus);
+    }
+
+    [Fact]
+    public async Task IdempotencyList_PrincipalAlone_MatchesTheSubjectWhateverTheClientId()
+    {
+        var token = await fixture.ConnectorTokenAsync("fixture:write");
+        var key = Guid.NewGuid().ToString("N");
+        await using (var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("sec"), token))
+        {
+            var written = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "by-subject-" + key, ["idempotency_key"] = key })
+                .AsTask().WaitAsync(Timeout);
+            Assert.NotEqual(true, written.IsError);
+        }
+
+        async Task<List<JsonNode>> ListAsync(string filters) =>
+            [.. (await Admin.GetJsonAsync($"/admin/api/idempotency?key={key}&{filters}", fixture.AdminToken))["records"]!.AsArray().Select(r => r!)];
+
+        var record = Assert.Single(await ListAsync("principal=dev-user"));
+        Assert.Equal(("dev-user", "portcullis-dev"), (record["principal"]!.GetValue<string>(), record["client_id"]!.GetValue<string>()));
+        Assert.Single(await ListAsync("principal=dev-user&client_id=portcullis-dev"));
+        Assert.Single(await ListAsync("client_id=portcullis-dev"));
+        Assert.Empty(await ListAsync("principal=dev-user&client_id=another-client"));
+        Assert.Empty(await ListAsync("principal=dev"));
+    }
+
+    [Theory]
+    [InlineData("/admin/api/audit?principle=alice", "principle: not a query parameter of this route (did you mean principal?); it takes since, until, principal,")]
+    [InlineData("/admin/api/audit?kind=tool_call&kind=http_refusal", "kind: given 2 times")]
+    [InlineData("/admin/api/idempotency?stat=completed", "stat: not a query parameter of this route (did you mean state?); it takes state, connector, principal, client_id,")]
+    [InlineData("/admin/api/idempotency?principal=dev-user&clientid=x", "clientid: not a query parameter of this route (did you mean client_id?)")]
+    [InlineData("/admin/api/connectors?verbose=1", "verbose: this route takes no query parameters.")]
+    [InlineData("/admin/api/connectors/fx/tools?name=echo", "name: this route takes no query parameters.")]
+    [InlineData("/admin/api/reviews?stat=pending", "stat: not a query parameter of this route (did you mean state?); it takes state, connector, tool, limit, cursor.")]
+    public async Task AdminApi_UnknownOrRepeatedQueryParameter_Is400NamingIt(string path, string message)
+    {
+        var token = path.StartsWith("/admin/api/reviews", StringComparison.Ordinal) ? await Admin.TokenAsync("portcullis:review") : fixture.AdminToken;
+
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Get, path, token);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith(message, body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminApi_KnownParametersInAnyCase_AreStillAccepted()
+    {
+        var (status, _, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit?Kind=tool_call&LIMIT=1", fixture.AdminToken);
+
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task ReviewDecision_UnknownBodyProperty_Is400NamingIt()
+    {
+        var reviewer = await Admin.TokenAsync("portcullis:review");
+
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/rv-none", reviewer,
+            new JsonObject { ["decision"] = "approve", ["reasons"] = "looks fine" });
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal("reasons: not a property of this body (did you mean reason?); it takes decision, reason.", body["error"]!["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("kind", "bogus", "kind: not an audit kind; one of tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved, review_decided, dev_sign_in.")]
+    [InlineData("kind", "tool_cal", "kind: not an audit kind (did you mean tool_call?); one of tool_call,")]
+    [InlineData("decision", "bogus", "decision: not an audit decision; one of allowed, refused, replayed, failed, outcome_unknown, recorded, executed, not_executed, approved, denied.")]
+    [InlineData("code", "bogus", "code: not an error code of the catalog; one of invalid_arguments, tool_not_found,")]
+    [InlineData("code", "rate_limit", "code: not an error code of the catalog (did you mean rate_limited?); one of ")]
+    public async Task AuditQuery_KindDecisionOrCodeOutsideItsSet_Is400NamingTheAllowedValues(string filter, string value, string message)
+    {
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Get, $"/admin/api/audit?{filter}={value}", fixture.AdminToken);
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", fixture.Gateway.ConfigPath, "--data-dir", fixture.Gateway.DataDir, "--" + filter, value);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith(message, body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--{filter} '{value}': {message[(filter.Length + 2)..]}", output, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
+
+    [Theory]
+    [InlineData("since=99999999d")]
+    [InlineData("since=1000000d")]
+    [InlineData("until=99999999d")]
+    [InlineData("since=99999999999999999999h")]
+    public async Task AuditQuery_DurationReachingBeforeTheFirstInstant_Is400NotACrash(string filter)
+    {
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit?" + filter, fixture.AdminToken);
+        var (name, value) = (filter.Split('=')[0], filter.Split('=')[1]);
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", fixture.Gateway.ConfigPath, "--data-dir", fixture.Gateway.DataDir, "--" + name, value);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith(name + ": a duration", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--{name} '{value}': use a duration", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.Empty(stdout);
     }
 
     private async Task<List<JsonObject>> EventuallyAsync(string query, int count)

@@ -6,7 +6,7 @@ namespace Portcullis.Tests.Audit;
 /// <summary>
 /// One gateway for the audit, metrics and admin tests: the fixture over stdio (<c>fx</c>, anonymous, with a rate
 /// limit, short timeouts and a small string limit), over Streamable HTTP (<c>remote</c>, faults on demand) and behind
-/// oauth with step-up (<c>sec</c>); the development identity; the admin plane on a port of its own.
+/// oauth with step-up (<c>sec</c>, whose callers have a client id); the development identity; the admin plane on a port of its own.
 /// </summary>
 public sealed class AuditGateway : IAsyncLifetime
 {
@@ -33,12 +33,13 @@ public sealed class AuditGateway : IAsyncLifetime
                 ["slow"] = new JsonObject { ["timeout_seconds"] = 3 },
             });
         var sec = TestConfig.Protect(
-            TestConfig.FixtureConnector("sec", ["echo", "typed"], tools: new JsonObject
+            TestConfig.FixtureConnector("sec", ["echo", "typed", "record"], tools: new JsonObject
             {
                 ["echo"] = TestConfig.Tool(["fixture:read"]),
                 ["typed"] = TestConfig.Tool(["fixture:typed"]),
+                ["record"] = TestConfig.Tool(["fixture:write"], readOnly: false),
             }),
-            ["fixture:read", "fixture:typed"],
+            ["fixture:read", "fixture:typed", "fixture:write"],
             stepUp: true);
         var config = TestConfig.Gateway(fx, TestConfig.HttpConnector("remote", Upstream.McpUrl, ["echo", "record"]), sec);
         config["identity"] = new JsonObject { ["dev"] = true };

@@ -30,7 +30,11 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
         return stdout.TrimEnd().Split('\n')[^1].Trim();
     }
 
-    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null)
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path, string? token, JsonNode? body = null) =>
+        SendTextAsync(method, path, token, body?.ToJsonString());
+
+    /// <summary>Sends <paramref name="body"/> as it is, for bodies a <see cref="JsonNode"/> cannot hold (a property given twice).</summary>
+    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendTextAsync(HttpMethod method, string path, string? token, string? body)
     {
         using var request = new HttpRequestMessage(method, baseUrl + path);
         if (token is not null)
@@ -40,7 +44,7 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
 
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
 
         var response = await Http.SendAsync(request);
