@@ -20,7 +20,7 @@ internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners
             && owners.Refusal(sessionId, server, CallerIdentities.From(context.User).Key) is { } reason)
         {
             return refusals.WriteAsync(context, new HttpRefusal(
-                StatusCodes.Status404NotFound,
+                HttpMethods.IsDelete(context.Request.Method) ? StatusCodes.Status200OK : StatusCodes.Status404NotFound,
                 new GatewayError(ErrorCatalog.NotFound, "Session not found"),
                 CallStage.Route,
                 "session_not_yours",

@@ -20,8 +20,7 @@ internal static class UnknownSession
     {
         if (HttpMethods.IsDelete(context.Request.Method))
         {
-            // Ending a session the MCP layer does not know is a no-op to it: 200, no body.
-            context.Response.StatusCode = StatusCodes.Status200OK;
+            // Ending a session the MCP layer does not know is a no-op to it: 200 (the refusal's status), no body.
             return Task.CompletedTask;
         }
 
