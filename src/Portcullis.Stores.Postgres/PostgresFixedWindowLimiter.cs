@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Npgsql;
+using Portcullis.Core.RateLimiting;
 
 namespace Portcullis.Stores.Postgres;
 
@@ -24,8 +25,6 @@ internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, st
         RETURNING count, window_end - (SELECT ms FROM clock)
         """;
 
-    private static readonly RateLimitLease Granted = new Lease(true, null);
-
     public override RateLimiterStatistics? GetStatistics(string resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(string resource, int permitCount) =>
@@ -35,7 +34,7 @@ internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, st
     {
         if (permitCount == 0)
         {
-            return Granted;
+            return FixedWindowLease.Granted;
         }
 
         await using var command = dataSource.CreateCommand(Sql);
@@ -47,19 +46,6 @@ internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, st
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var count = reader.GetInt32(0);
         var remaining = TimeSpan.FromMilliseconds(Math.Max(0, reader.GetInt64(1)));
-        return count <= permits ? Granted : new Lease(false, remaining);
-    }
-
-    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
-    {
-        public override bool IsAcquired => acquired;
-
-        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = retryAfter;
-            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
-        }
+        return count <= permits ? FixedWindowLease.Granted : FixedWindowLease.Refused(remaining);
     }
 }

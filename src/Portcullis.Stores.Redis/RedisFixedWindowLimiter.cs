@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Portcullis.Core.RateLimiting;
 using StackExchange.Redis;
 
 namespace Portcullis.Stores.Redis;
@@ -21,8 +22,6 @@ internal sealed class RedisFixedWindowLimiter(IConnectionMultiplexer redis, Redi
         return {count, left}
         """;
 
-    private static readonly RateLimitLease Granted = new Lease(true, null);
-
     public override RateLimiterStatistics? GetStatistics(string resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(string resource, int permitCount) =>
@@ -32,25 +31,12 @@ internal sealed class RedisFixedWindowLimiter(IConnectionMultiplexer redis, Redi
     {
         if (permitCount == 0)
         {
-            return Granted;
+            return FixedWindowLease.Granted;
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, [keys.RateLimit(name, resource)],
             [permitCount, (long)window.TotalMilliseconds]).ConfigureAwait(false))!;
         var count = (long)result[0];
-        return count <= permits ? Granted : new Lease(false, TimeSpan.FromMilliseconds((long)result[1]));
-    }
-
-    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
-    {
-        public override bool IsAcquired => acquired;
-
-        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = retryAfter;
-            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
-        }
+        return count <= permits ? FixedWindowLease.Granted : FixedWindowLease.Refused(TimeSpan.FromMilliseconds((long)result[1]));
     }
 }

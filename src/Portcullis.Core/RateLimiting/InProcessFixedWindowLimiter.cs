@@ -15,8 +15,6 @@ namespace Portcullis.Core.RateLimiting;
 /// </remarks>
 internal sealed class InProcessFixedWindowLimiter : PartitionedRateLimiter<string>
 {
-    private static readonly RateLimitLease Granted = new Lease(true, null);
-
     private readonly TimeProvider _time;
     private readonly int _permits;
     private readonly long _window;
@@ -37,7 +35,7 @@ internal sealed class InProcessFixedWindowLimiter : PartitionedRateLimiter<strin
     {
         if (permitCount == 0)
         {
-            return Granted;
+            return FixedWindowLease.Granted;
         }
 
         var now = _time.GetTimestamp();
@@ -52,11 +50,11 @@ internal sealed class InProcessFixedWindowLimiter : PartitionedRateLimiter<strin
 
             if (window.Count + permitCount > _permits)
             {
-                return new Lease(false, _time.GetElapsedTime(now, window.End));
+                return FixedWindowLease.Refused(_time.GetElapsedTime(now, window.End));
             }
 
             window.Count += permitCount;
-            return Granted;
+            return FixedWindowLease.Granted;
         }
     }
 
@@ -85,18 +83,5 @@ internal sealed class InProcessFixedWindowLimiter : PartitionedRateLimiter<strin
     {
         public long End = end;
         public int Count = count;
-    }
-
-    private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
-    {
-        public override bool IsAcquired => acquired;
-
-        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = retryAfter;
-            return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
-        }
     }
 }
