@@ -1,34 +1,28 @@
-using System.Text.Json.Nodes;
-using Portcullis.Core.Errors;
-using Portcullis.Core.Pipeline;
+using System.Security.Cryptography;
 using Portcullis.Core.Security;
 using Portcullis.Refusals;
 
 namespace Portcullis.Downstream;
 
 /// <summary>
-/// Answers a session id opened on another connector, or by another principal, exactly as a session that does not
-/// exist (<see cref="UnknownSession"/>). Runs after authentication, so the principal is the token's, and after the
-/// frame is read, so the answer carries the request's id as the MCP layer's would.
+/// A session id opened on another connector, or by another principal, is replaced by one no session has, so the MCP
+/// layer answers it exactly as a session it does not know, by its own rules and in its own order (its header and
+/// Accept checks first, then 404 "Session not found"; a DELETE is a no-op). Refusing here instead would answer some
+/// requests the MCP layer refuses for other reasons, and tell the caller that the session exists. Runs after
+/// authentication, so the principal is the token's; the refusal is logged (event 2603) and audited.
 /// </summary>
 internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners owners, HttpRefusals refusals)
 {
+    private const string SessionHeader = "Mcp-Session-Id";
+
     public Task InvokeAsync(HttpContext context)
     {
         if (context.GetRouteValue("server") is string server
-            && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } sessionId
+            && context.Request.Headers[SessionHeader].ToString() is { Length: > 0 } sessionId
             && owners.Refusal(sessionId, server, CallerIdentities.From(context.User).Key) is { } reason)
         {
-            return refusals.WriteAsync(context, new HttpRefusal(
-                HttpMethods.IsDelete(context.Request.Method) ? StatusCodes.Status200OK : StatusCodes.Status404NotFound,
-                new GatewayError(ErrorCatalog.NotFound, "Session not found"),
-                CallStage.Route,
-                "session_not_yours",
-                reason)
-            {
-                Body = RefusalBody.UnknownSession,
-                RpcId = context.Features.Get<JsonRpcRequestFeature>()?.Id is { } id ? JsonNode.Parse(id) : null,
-            });
+            refusals.SessionRefused(context, sessionId, reason);
+            context.Request.Headers[SessionHeader] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         }
 
         return next(context);

@@ -63,13 +63,20 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
     }
 
-    public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
+    /// <summary>
+    /// Logs and audits a session id the caller may not use; the caller's answer is the MCP layer's for an unknown
+    /// session, so nothing here is sent (no correlation header either: the answers must not differ).
+    /// </summary>
+    public void SessionRefused(HttpContext context, string sessionId, string reason)
     {
         var correlationId = CorrelationIds.Next();
-        if (refusal.Body != RefusalBody.UnknownSession)
-        {
-            context.Response.Headers[CorrelationHeader] = correlationId;
-        }
+        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), context.Request.Method, context.Request.Path, reason, correlationId);
+        Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, "session_not_yours", null);
+    }
+
+    public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
+    {
+        var correlationId = Correlate(context);
 
         var code = refusal.Error.Code.Code;
         if (refusal.Junk)
@@ -92,12 +99,6 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         if (refusal.Challenge is { } challenge)
         {
             response.Headers.WWWAuthenticate = challenge;
-        }
-
-        if (refusal.Body == RefusalBody.UnknownSession)
-        {
-            await UnknownSession.WriteAsync(context, refusal.RpcId);
-            return;
         }
 
         var envelope = ErrorEnvelope.ToJson(refusal.Error, correlationId);

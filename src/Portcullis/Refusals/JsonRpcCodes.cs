@@ -7,7 +7,4 @@ internal static class JsonRpcCodes
     public const int InvalidRequest = -32600;
     public const int MethodNotFound = -32601;
     public const int InvalidParams = -32602;
-
-    /// <summary>What the MCP layer answers for an unknown session id.</summary>
-    public const int SessionNotFound = -32001;
 }

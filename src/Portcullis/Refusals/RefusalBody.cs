@@ -8,11 +8,4 @@ internal enum RefusalBody
 
     /// <summary>A JSON-RPC error response whose <c>error.data</c> is the envelope: what an MCP client parses.</summary>
     JsonRpc,
-
-    /// <summary>
-    /// Exactly what the MCP layer answers for a session it does not know, so the two cannot be told apart: for POST and
-    /// GET its JSON-RPC error (-32001 "Session not found", the request's id, its serializer), for DELETE nothing; no
-    /// envelope and no correlation id header (the log line and the audit event still carry one).
-    /// </summary>
-    UnknownSession,
 }

@@ -51,21 +51,39 @@ public sealed class SessionBindingTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         await _auth.Gateway.WaitForOutputAsync("the session belongs to another principal", Timeouts.Call);
 
-        // Ending it is refused the same way as ending an unknown session (a no-op to the MCP layer), and it lives on.
-        using var ended = await SendAsync(HttpMethod.Delete, other, session);
-        using var endedUnknown = await SendAsync(HttpMethod.Delete, other, Guid.NewGuid().ToString("N"));
-        Assert.Equal(endedUnknown.StatusCode, ended.StatusCode);
-        Assert.Equal(await endedUnknown.Content.ReadAsStringAsync().Within(), await ended.Content.ReadAsStringAsync().Within());
+        // However the request is varied, the answer is the unknown session's: the MCP layer's checks come first for
+        // both. Ending it is a no-op, as ending an unknown session is, and the session lives on.
+        foreach (var (method, accept, version) in new (HttpMethod, string, string)[]
+        {
+            (HttpMethod.Post, "application/json", "2025-11-25"),
+            (HttpMethod.Post, "application/json, text/event-stream", "1999-01-01"),
+            (HttpMethod.Get, "application/json", "2025-11-25"),
+            (HttpMethod.Get, "text/event-stream", "2026-07-28"),
+            (HttpMethod.Delete, "application/json, text/event-stream", "2025-11-25"),
+        })
+        {
+            using var theirs = await SendAsync(method, other, session, accept, version);
+            using var nobodys = await SendAsync(method, other, Guid.NewGuid().ToString("N"), accept, version);
+            Assert.Equal(nobodys.StatusCode, theirs.StatusCode);
+            Assert.Equal(await nobodys.Content.ReadAsStringAsync().Within(), await theirs.Content.ReadAsStringAsync().Within());
+        }
+
         using var still = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer " + _auth.Token("alpha"), call, session).Within();
         Assert.Equal(HttpStatusCode.OK, still.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string authorization, string session)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string authorization, string session, string accept, string version)
     {
         using var request = new HttpRequestMessage(method, _auth.Gateway.Endpoint("alpha"));
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
         request.Headers.Add("Mcp-Session-Id", session);
-        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Add("MCP-Protocol-Version", version);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        if (method == HttpMethod.Post)
+        {
+            request.Content = new StringContent("""{"jsonrpc":"2.0","id":3,"method":"tools/list"}""", System.Text.Encoding.UTF8, "application/json");
+        }
+
         using var http = new HttpClient { Timeout = Timeouts.Call };
         return await http.SendAsync(request).Within();
     }
