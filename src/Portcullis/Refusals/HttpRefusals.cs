@@ -77,7 +77,6 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
         var correlationId = Correlate(context);
-
         var code = refusal.Error.Code.Code;
         if (refusal.Junk)
         {
