@@ -53,25 +53,17 @@ internal sealed partial class PostgresIdempotencyStore
                 break;
         }
 
-        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool), ("key", request.Key) })
+        foreach (var (column, name, value) in new[]
+        {
+            ("connector", "connector", request.Connector), ("tool", "tool", request.Tool), ("key", "key", request.Key),
+            (PrincipalSubject, "subject", request.Subject), (PrincipalClientId, "client_id", request.ClientId),
+        })
         {
             if (value is not null)
             {
-                where.Append($" AND {column} = @{column}");
-                select.Parameters.AddWithValue(column, value);
+                where.Append($" AND {column} = @{name}");
+                select.Parameters.AddWithValue(name, value);
             }
-        }
-
-        if (request.Subject is { } subject)
-        {
-            where.Append($" AND {PrincipalSubject} = @subject");
-            select.Parameters.AddWithValue("subject", subject);
-        }
-
-        if (request.ClientId is { } clientId)
-        {
-            where.Append($" AND {PrincipalClientId} = @client_id");
-            select.Parameters.AddWithValue("client_id", clientId);
         }
 
         if (request.Cursor is { } cursor)
