@@ -10,7 +10,8 @@ namespace Portcullis.Tests.Clients;
 /// <summary>
 /// The clients people use see the gateway's errors on a tool that declares an outputSchema: the C# SDK client, the
 /// official TypeScript SDK clients (1.x checks structured results against the schema even for errors; 2.x only
-/// for results) and the MCP Inspector CLI (which checks both), each pinned in tests/conformance/package.json.
+/// for results), the 1.x client through mcp-remote (how Claude Desktop reaches a gateway, as the README configures it)
+/// and the MCP Inspector CLI (which checks both), each pinned in tests/conformance/package.json.
 /// </summary>
 [Collection(ConformanceCollection.Name)]
 public sealed class ErrorEnvelopeClientTests(SampleGateway sample) : IClassFixture<SampleGateway>
@@ -39,6 +40,7 @@ public sealed class ErrorEnvelopeClientTests(SampleGateway sample) : IClassFixtu
     [Theory]
     [InlineData("v1")]
     [InlineData("v2")]
+    [InlineData("mcp-remote")]
     public async Task TypeScriptSdkClient_SeesEachEnvelope(string line)
     {
         var calls = EnvelopeCalls.For(Guid.NewGuid().ToString("N"));

@@ -68,7 +68,8 @@ public sealed class ReadmeClientCommandsTests
                     break;
                 case "json" when (JsonNode.Parse(command)?["mcpServers"]) is JsonObject servers:
                     var args = servers["crm"]!["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
-                    Assert.Equal(["mcp-remote", baseUrl + "/mcp/crm-mcp", "--header", "Authorization:${AUTH_HEADER}"], args);
+                    // The version the tests run (ErrorEnvelopeClientTests, through mcp-remote) is the one the README names.
+                    Assert.Equal([$"mcp-remote@{PinnedMcpRemote()}", baseUrl + "/mcp/crm-mcp", "--header", "Authorization:${AUTH_HEADER}"], args);
                     Assert.StartsWith("Bearer ", servers["crm"]!["env"]!["AUTH_HEADER"]!.GetValue<string>(), StringComparison.Ordinal);
                     seen.Add("claude-desktop");
                     break;
@@ -86,6 +87,9 @@ public sealed class ReadmeClientCommandsTests
 
         Assert.Equal(["token", "inspector-web", "inspector-cli", "inspector-cli", "claude", "claude-desktop", "inspector-cli", "inspector-cli"], seen);
     }
+
+    private static string PinnedMcpRemote() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(NodeTools.PackagesDir, "package.json")))!["dependencies"]!["mcp-remote"]!.GetValue<string>();
 
     /// <summary>A JSON block right after a command shows the error it answers with (its structuredContent).</summary>
     private static bool IsExpectedError(ReadmeBlock block) =>

@@ -2,27 +2,56 @@
 // first (the client then checks structured results against each tool's outputSchema), then make each call in turn.
 // Prints one JSON array: per call, {"result": CallToolResult} or {"thrown": message}.
 //
-//   node call-tools.mjs <v1|v2> <endpoint URL> <bearer token or ""> '<[{"name": ..., "arguments": {...}}, ...]>'
+//   node call-tools.mjs <v1|v2|mcp-remote> <endpoint URL> <bearer token or ""> '<[{"name": ..., "arguments": {...}}, ...]>'
 //
-// v1 is @modelcontextprotocol/sdk (1.x), v2 is @modelcontextprotocol/client (2.x); both pinned in ../package.json.
+// v1 is @modelcontextprotocol/sdk (1.x), v2 is @modelcontextprotocol/client (2.x); mcp-remote is the 1.x client over stdio
+// to mcp-remote, which relays to the endpoint as Claude Desktop runs it (the header from the environment, as the
+// README's config has it). All three pinned in ../package.json.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 const [sdk, endpoint, token, callsJson] = process.argv.slice(2);
 
 async function load(line) {
-  if (line === 'v1') {
+  if (line === 'v1' || line === 'mcp-remote') {
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
-    return { Client, StreamableHTTPClientTransport };
+    const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js');
+    return { Client, StreamableHTTPClientTransport, StdioClientTransport };
   }
   if (line === 'v2') {
     return await import('@modelcontextprotocol/client');
   }
-  throw new Error(`unknown SDK line '${line}': use v1 or v2`);
+  throw new Error(`unknown client line '${line}': use v1, v2 or mcp-remote`);
 }
 
-const { Client, StreamableHTTPClientTransport } = await load(sdk);
-const headers = token ? { Authorization: `Bearer ${token}` } : {};
+const { Client, StreamableHTTPClientTransport, StdioClientTransport } = await load(sdk);
+
+// mcp-remote keeps its OAuth state and lock files in MCP_REMOTE_CONFIG_DIR (else ~/.mcp-auth): a folder of its own.
+const remoteConfigDir = sdk === 'mcp-remote' ? mkdtempSync(join(tmpdir(), 'mcp-remote-')) : null;
+
+function transport() {
+  if (sdk !== 'mcp-remote') {
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    return new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers } });
+  }
+
+  const proxy = fileURLToPath(new URL('../node_modules/mcp-remote/dist/proxy.js', import.meta.url));
+  const stdio = new StdioClientTransport({
+    command: process.execPath,
+    args: [proxy, endpoint, '--header', 'Authorization:${AUTH_HEADER}'],
+    env: { AUTH_HEADER: `Bearer ${token}`, MCP_REMOTE_CONFIG_DIR: remoteConfigDir },
+    stderr: 'pipe',
+  });
+  // Its log goes to stderr; kept, so a failing test shows it.
+  stdio.stderr?.on('data', chunk => process.stderr.write(chunk));
+  return stdio;
+}
+
 const client = new Client({ name: 'portcullis-tests', version: '1.0.0' });
-await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers } }));
+await client.connect(transport());
 await client.listTools();
 
 const outcomes = [];
@@ -35,4 +64,7 @@ for (const call of JSON.parse(callsJson)) {
 }
 
 await client.close();
+if (remoteConfigDir) {
+  rmSync(remoteConfigDir, { recursive: true, force: true });
+}
 process.stdout.write(JSON.stringify(outcomes) + '\n');
