@@ -143,4 +143,17 @@ internal sealed class FixtureTools(CallRecorder recorder)
                 ? JsonSerializer.SerializeToElement(new { count = "not a number" })
                 : JsonSerializer.SerializeToElement(new { count = 3 }),
     };
+
+    [McpServerTool(Name = "typed_write", ReadOnly = false, Destructive = false, UseStructuredContent = true, OutputSchemaType = typeof(TypedOutput))]
+    [Description("A write that declares an output schema: records its arguments, waits, then answers with the length of its note.")]
+    public async Task<CallToolResult> TypedWrite(string note, double seconds = 0, CancellationToken cancellationToken = default)
+    {
+        recorder.Record("typed_write", new { seconds, note });
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return new CallToolResult
+        {
+            Content = [new TextContentBlock { Text = $"wrote {note}" }],
+            StructuredContent = JsonSerializer.SerializeToElement(new { count = note.Length }),
+        };
+    }
 }
