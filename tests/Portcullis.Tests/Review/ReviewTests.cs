@@ -142,6 +142,31 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.True(fixture.ContactExists("crm-brief", "c-1001"));
     }
 
+    [Fact]
+    public async Task IdempotencyApi_HeldCall_IsAwaitingReviewWithItsReview_NeverOutcomeUnknown()
+    {
+        await using var agent = await AgentAsync("crm", "dave");
+        var id = ReviewId(await DeleteAsync(agent, "c-1004", "k-held-record"));
+        var admin = await Admin.TokenAsync();
+
+        var listed = await Admin.GetJsonAsync("/admin/api/idempotency?principal=dave&key=k-held-record", admin);
+        var unknown = await Admin.GetJsonAsync("/admin/api/idempotency?state=outcome_unknown&principal=dave", admin);
+        var held = await Admin.GetJsonAsync("/admin/api/idempotency?state=awaiting_review&principal=dave", admin);
+        var record = listed["records"]!.AsArray().Single()!;
+        var one = await Admin.GetJsonAsync("/admin/api/idempotency/" + record["id"]!.GetValue<string>(), admin);
+        var settle = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{record["id"]!.GetValue<string>()}/resolve", admin, new JsonObject { ["executed"] = false });
+
+        Assert.Equal("awaiting_review", record["state"]!.GetValue<string>());
+        Assert.Equal(id, record["review_id"]!.GetValue<string>());
+        Assert.Equal("awaiting_review", one["state"]!.GetValue<string>());
+        Assert.Empty(unknown["records"]!.AsArray());
+        Assert.Single(held["records"]!.AsArray());
+        Assert.Equal(409, settle.Status);
+        Assert.Contains("awaiting_review", settle.Body!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1004", "k-held-record")));
+        Assert.True(fixture.ContactExists("crm", "c-1004"));
+    }
+
     [Theory]
     [InlineData(Versions.V2025, "c-1001")]
     [InlineData(Versions.V2026, "c-1002")]
