@@ -102,6 +102,30 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Decide_OwnCall_Refused403_AuditedLoggedAndCounted()
+    {
+        await using var agent = await AgentAsync("crm", "erin");
+        var id = ReviewId(await DeleteAsync(agent, "c-1005", "k-own-call"));
+
+        var self = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "erin"), Decision("approve"));
+
+        Assert.Equal(403, self.Status);
+        Assert.Equal("forbidden", self.Body!["error"]!["code"]!.GetValue<string>());
+        var correlationId = self.Body["error"]!["correlation_id"]!.GetValue<string>();
+        var audited = await Admin.WaitForEventAsync(await Admin.TokenAsync(), "kind=http_refusal&code=forbidden",
+            e => e["correlation_id"]?.GetValue<string>() == correlationId);
+        Assert.Equal("erin", audited["principal"]!.GetValue<string>());
+        Assert.Equal("authorize", audited["stage"]!.GetValue<string>());
+        Assert.Equal("crm", audited["connector"]!.GetValue<string>());
+        Assert.Equal("delete_contact", audited["tool"]!.GetValue<string>());
+        Assert.Contains(id, audited["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Gateway.WaitForOutputAsync($"Request {correlationId}: admin /admin/api/reviews/{id} refused (own_call) for erin", Timeout);
+        Assert.Contains("portcullis_http_refusals_total{otel_scope_name=\"Portcullis\",code=\"forbidden\",stage=\"authorize\"}", await Admin.MetricsAsync(), StringComparison.Ordinal);
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1005", "k-own-call")));
+        Assert.True(fixture.ContactExists("crm", "c-1005"));
+    }
+
+    [Fact]
     public async Task Deny_RetryAnswersDeniedWithTheReason_NothingHappens()
     {
         await using var agent = await AgentAsync("crm", "alice");
@@ -146,7 +170,7 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
     public async Task IdempotencyApi_HeldCall_IsAwaitingReviewWithItsReview_NeverOutcomeUnknown()
     {
         await using var agent = await AgentAsync("crm", "dave");
-        var id = ReviewId(await DeleteAsync(agent, "c-1004", "k-held-record"));
+        var id = ReviewId(await DeleteAsync(agent, "c-1005", "k-held-record"));
         var admin = await Admin.TokenAsync();
 
         var listed = await Admin.GetJsonAsync("/admin/api/idempotency?principal=dave&key=k-held-record", admin);
@@ -163,8 +187,8 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Single(held["records"]!.AsArray());
         Assert.Equal(409, settle.Status);
         Assert.Contains("awaiting_review", settle.Body!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1004", "k-held-record")));
-        Assert.True(fixture.ContactExists("crm", "c-1004"));
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1005", "k-held-record")));
+        Assert.True(fixture.ContactExists("crm", "c-1005"));
     }
 
     [Theory]
