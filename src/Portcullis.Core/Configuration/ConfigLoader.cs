@@ -64,7 +64,7 @@ public static class ConfigLoader
 
         // Shape and meaning together, so one run shows every mistake. A key left out for its type would make
         // checks that depend on it speak of a default the file never said: those stay quiet.
-        errors.AddRange(ConfigValidator.Validate(config)
+        errors.AddRange(ConfigValidator.Validate(config, overrides?.Serving ?? true)
             .Where(e => !errors.Contains(e) && !removed.Any(p => ConfigPaths.IsAtOrUnder(e.Path, p))));
         return new ConfigReadResult(config, errors);
     }

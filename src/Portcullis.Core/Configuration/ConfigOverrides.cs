@@ -7,4 +7,11 @@ public sealed record ConfigOverrides(
     string? AdminListen = null,
     string? LogFormat = null,
     string? AdvertiseUrl = null,
-    string? ReplicaId = null);
+    string? ReplicaId = null)
+{
+    /// <summary>
+    /// False for commands that read the configuration without running a replica (<c>audit</c>, <c>pin</c>): what only a
+    /// serving replica needs (its <c>replica.advertise_url</c>, which <c>serve --advertise-url</c> gives per replica) is not required.
+    /// </summary>
+    public bool Serving { get; init; } = true;
+}

@@ -3,7 +3,7 @@ namespace Portcullis.Core.Configuration;
 /// <summary>Checks what the schema cannot: cross-references, loopback-only features, scope grants.</summary>
 internal static partial class ConfigValidator
 {
-    public static IEnumerable<ConfigError> Validate(GatewayConfig config)
+    public static IEnumerable<ConfigError> Validate(GatewayConfig config, bool serving = true)
     {
         // Behind a proxy the listen address is loopback while clients come from anywhere: public_url tells.
         var loopback = ListenAddress.IsLoopback(config.Listen) && (config.PublicUrl is null || ListenAddress.IsLoopback(config.PublicUrl));
@@ -12,7 +12,7 @@ internal static partial class ConfigValidator
             yield return error;
         }
 
-        foreach (var error in ValidateState(config))
+        foreach (var error in ValidateState(config, serving))
         {
             yield return error;
         }
@@ -54,7 +54,7 @@ internal static partial class ConfigValidator
         }
     }
 
-    private static IEnumerable<ConfigError> ValidateState(GatewayConfig config)
+    private static IEnumerable<ConfigError> ValidateState(GatewayConfig config, bool serving)
     {
         if (config.Idempotency.Store is not null)
         {
@@ -97,6 +97,11 @@ internal static partial class ConfigValidator
         var advertise = config.Replica.AdvertiseUrl;
         if (advertise is null)
         {
+            if (!serving)
+            {
+                yield break;
+            }
+
             yield return new ConfigError("$.replica.advertise_url",
                 $"required with the {state.Store} store: the URL at which the other replicas reach this one directly (serve --advertise-url overrides it per replica)");
         }

@@ -17,6 +17,9 @@ namespace Portcullis.Admin;
 /// </summary>
 internal static class AdminApp
 {
+    /// <summary>The largest request body the admin plane reads; larger ones are answered 413 <c>payload_too_large</c>.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
     public static WebApplication Build(GatewayConfig config, IServiceProvider gateway)
     {
         var builder = WebApplication.CreateSlimBuilder(GatewayHostOptions.For(config));
@@ -24,7 +27,7 @@ internal static class AdminApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
         });
         builder.Logging.ClearProviders();
         // The gateway's own lifetime messages cover the process; the admin plane logs its address itself.
@@ -60,6 +63,7 @@ internal static class AdminApp
         }));
         var app = builder.Build();
         app.UseMiddleware<HostFilterMiddleware>();
+        app.UseMiddleware<AdminFailureMiddleware>();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

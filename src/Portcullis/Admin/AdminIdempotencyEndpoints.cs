@@ -31,7 +31,7 @@ internal static class AdminIdempotencyEndpoints
             {
                 if (ParseState(s) is not { } parsed)
                 {
-                    return AdminResults.BadRequest("state: one of in_progress, completed, outcome_unknown.");
+                    return AdminResults.BadRequest("state: one of in_progress, completed, outcome_unknown, awaiting_review.");
                 }
 
                 state = parsed;
@@ -174,6 +174,7 @@ internal static class AdminIdempotencyEndpoints
             ["created_at"] = AdminResults.Time(record.CreatedAt),
             ["updated_at"] = AdminResults.Time(record.UpdatedAt),
             ["lease_expires_at"] = AdminResults.Time(record.LeaseExpiresAt),
+            ["review_id"] = record.ReviewId,
             ["resolution"] = record.Resolution is { } r
                 ? new JsonObject { ["executed"] = r.Executed, ["resolved_by"] = r.ResolvedBy, ["resolved_at"] = AdminResults.Time(r.ResolvedAt), ["note"] = r.Note }
                 : null,
@@ -184,6 +185,7 @@ internal static class AdminIdempotencyEndpoints
     {
         IdempotencyState.InProgress => "in_progress",
         IdempotencyState.Completed => "completed",
+        IdempotencyState.AwaitingReview => "awaiting_review",
         _ => "outcome_unknown",
     };
 
@@ -192,6 +194,7 @@ internal static class AdminIdempotencyEndpoints
         "in_progress" => IdempotencyState.InProgress,
         "completed" => IdempotencyState.Completed,
         "outcome_unknown" => IdempotencyState.OutcomeUnknown,
+        "awaiting_review" => IdempotencyState.AwaitingReview,
         _ => null,
     };
 

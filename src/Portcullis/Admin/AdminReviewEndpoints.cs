@@ -1,10 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Pipeline;
 using Portcullis.Core.Review;
+using Portcullis.Core.Security;
+using Portcullis.Diagnostics;
 
 namespace Portcullis.Admin;
 
@@ -79,7 +84,8 @@ internal static class AdminReviewEndpoints
                 : AdminResults.NotFound("No review has this id (it may have passed its retention).");
         });
 
-        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, DecisionRecorder recorder, RefusalCounter counter,
+            ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
             var (approve, reason, problem) = await ReadDecision(request, cancellationToken);
             if (problem is not null || approve is not { } decision)
@@ -95,7 +101,24 @@ internal static class AdminReviewEndpoints
             var reviewer = AdminAuthentication.Subject(request.HttpContext.User);
             if (string.Equals(IdempotencyRecordId.Principal(review.Scope).Subject, reviewer, StringComparison.Ordinal))
             {
-                return AdminResults.Error(ErrorCatalog.Forbidden, "A reviewer cannot decide their own call: another person must review it.", null, StatusCodes.Status403Forbidden);
+                // Someone tried to wave their own call through: as much a refusal of the admin plane as a missing scope.
+                var correlationId = CorrelationIds.Next();
+                var caller = CallerIdentities.From(request.HttpContext.User);
+                GatewayLog.AdminRefused(loggers.CreateLogger("Portcullis.Admin"), correlationId, request.Path, "own_call", reviewer);
+                counter.Count(CallStage.Authorize, ErrorCatalog.Forbidden.Code, malformed: false);
+                recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
+                {
+                    Connector = review.Scope.Connector,
+                    Principal = caller.Subject,
+                    ClientId = caller.ClientId,
+                    Tool = review.Scope.Tool,
+                    Resource = "admin:" + request.Path,
+                    Stage = CallStage.Authorize,
+                    Code = ErrorCatalog.Forbidden.Code,
+                    Detail = $"own call: review {review.Id}",
+                    RemoteAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
+                });
+                return AdminResults.Error(ErrorCatalog.Forbidden, "A reviewer cannot decide their own call: another person must review it.", correlationId, StatusCodes.Status403Forbidden);
             }
 
             if (review.Mode == ReviewModes.Caller)

@@ -13,6 +13,9 @@ namespace Portcullis.Cli;
 /// <summary><c>portcullis audit</c>: who called what, when, and what the gateway decided; newest first.</summary>
 internal static class AuditCommand
 {
+    /// <summary>The exit code when the trail's store could not be read (not a mistake in the command: retry later).</summary>
+    public const int UnavailableExitCode = 1;
+
     public static Command Create()
     {
         var config = CommonOptions.Config();
@@ -35,7 +38,7 @@ internal static class AuditCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(DataDir: parse.GetValue(dataDir)), Console.Error);
+            var loaded = ConfigErrors.TryLoad(parse.GetValue(config)!, new ConfigOverrides(DataDir: parse.GetValue(dataDir)) { Serving = false }, Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;
@@ -106,6 +109,12 @@ internal static class AuditCommand
             {
                 Console.Error.WriteLine("--cursor: not one this audit trail printed.");
                 return ConfigErrors.ExitCode;
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or UnauthorizedAccessException or TimeoutException)
+            {
+                // The trail's store did not answer (PostgreSQL down, a file that cannot be read): say so, without a stack trace.
+                Console.Error.WriteLine($"Cannot read the audit trail ({loaded.Audit.Sink} sink, {loaded.State.Store} store): {ex.GetType().Name}: {ex.Message}");
+                return UnavailableExitCode;
             }
 
             if (parse.GetValue(json))

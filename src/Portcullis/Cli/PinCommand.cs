@@ -31,7 +31,7 @@ internal static class PinCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(config)!;
-            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(null, parse.GetValue(dataDir)), Console.Error);
+            var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(null, parse.GetValue(dataDir)) { Serving = false }, Console.Error);
             if (loaded is null)
             {
                 return ConfigErrors.ExitCode;

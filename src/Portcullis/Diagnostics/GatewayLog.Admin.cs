@@ -11,4 +11,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2503, LogLevel.Information, "Admin {Principal}: settled key {Connector}/{Tool} of call {CorrelationId} as {Resolution}")]
     public static partial void KeyResolved(ILogger logger, string principal, string connector, string tool, string correlationId, string resolution);
+
+    [LoggerMessage(2504, LogLevel.Error, "Request {CorrelationId}: admin {Method} {Path} failed; answered 500 internal")]
+    public static partial void AdminFailed(ILogger logger, string correlationId, string method, PathString path, Exception exception);
 }

@@ -72,7 +72,18 @@ internal static class GatewayLogging
     /// <summary>Writes the log lines still batched, before a message goes to stderr directly, so the two keep their order.</summary>
     public static void FlushLogLines(this IServiceProvider services)
     {
-        foreach (var provider in services.GetServices<ILoggerProvider>().OfType<BatchedConsoleLoggerProvider>())
+        IEnumerable<ILoggerProvider> providers;
+        try
+        {
+            providers = services.GetServices<ILoggerProvider>();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host was disposed (RunAsync does so when it fails to start): disposing its providers wrote every line.
+            return;
+        }
+
+        foreach (var provider in providers.OfType<BatchedConsoleLoggerProvider>())
         {
             provider.Writer.Flush();
         }

@@ -40,6 +40,25 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminApi_BodyOverTheLimit_Is413PayloadTooLargeEnvelope_AuditedAndNothingChanged()
+    {
+        var token = await Admin.TokenAsync("portcullis:review", "reviewer-big");
+        var body = "{\"decision\": \"deny\", \"reason\": \"" + new string('a', 70 * 1024) + "\"}";
+
+        var (status, answer, response) = await Admin.SendTextAsync(HttpMethod.Post, "/admin/api/reviews/rv-00000000000000000000000000000000", token, body);
+
+        Assert.Equal(413, status);
+        Assert.NotNull(answer);
+        Assert.Equal("payload_too_large", answer["error"]!["code"]!.GetValue<string>());
+        Assert.False(answer["error"]!["retryable"]!.GetValue<bool>());
+        var correlationId = answer["error"]!["correlation_id"]!.GetValue<string>();
+        Assert.Equal(correlationId, response.Headers.GetValues("Portcullis-Correlation-Id").Single());
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=payload_too_large", e => e["correlation_id"]?.GetValue<string>() == correlationId);
+        Assert.Equal("limits", audited["stage"]!.GetValue<string>());
+        Assert.Equal("reviewer-big", audited["principal"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task McpListener_ServesNeitherMetricsNorTheAdminApi()
     {
         using var http = new HttpClient { Timeout = Timeout };

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Portcullis.Core.Audit;
 using Portcullis.Tests.Infrastructure;
 
@@ -17,5 +18,32 @@ public sealed class AuditCommandTests
         Assert.Contains($"Only events with this decision: {string.Join(", ", AuditDecisions.All)}.", help, StringComparison.Ordinal);
         Assert.Contains(AuditKinds.ReviewDecided, help, StringComparison.Ordinal);
         Assert.Contains(AuditKinds.DevSignIn, help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_PostgresTrailUnreachable_ConfigWithoutAdvertiseUrl_SaysSoWithoutAStackTrace()
+    {
+        using var dir = new TempDir();
+        // A socket folder with no server in it: the store sink's PostgreSQL does not answer.
+        File.WriteAllText(dir.File("state-connection"), $"Host={dir.File("no-server")};Port=5999;Username=portcullis;Database=postgres;Timeout=3");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
+        config["identity"] = new JsonObject { ["issuer"] = "https://login.example.com/", ["jwks_uri"] = "https://login.example.com/keys" };
+        // As operations.md runs replicas: one file for all, each replica's address given by serve --advertise-url.
+        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
+        var path = TestConfig.Write(dir, config);
+
+        var (exit, _, output) = await PortcullisCli.RunAsync("audit", "--config", path, "--data-dir", dir.File("data"), "--limit", "1");
+
+        Assert.True(exit == AuditCommandExit.Unavailable, output);
+        Assert.Contains("Cannot read the audit trail (store sink, postgres store): NpgsqlException", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("advertise_url", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    private static class AuditCommandExit
+    {
+        /// <summary>AuditCommand.UnavailableExitCode: the trail's store did not answer.</summary>
+        public const int Unavailable = 1;
     }
 }

@@ -102,6 +102,30 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
     }
 
     [Fact]
+    public async Task Decide_OwnCall_Refused403_AuditedLoggedAndCounted()
+    {
+        await using var agent = await AgentAsync("crm", "erin");
+        var id = ReviewId(await DeleteAsync(agent, "c-1005", "k-own-call"));
+
+        var self = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "erin"), Decision("approve"));
+
+        Assert.Equal(403, self.Status);
+        Assert.Equal("forbidden", self.Body!["error"]!["code"]!.GetValue<string>());
+        var correlationId = self.Body["error"]!["correlation_id"]!.GetValue<string>();
+        var audited = await Admin.WaitForEventAsync(await Admin.TokenAsync(), "kind=http_refusal&code=forbidden",
+            e => e["correlation_id"]?.GetValue<string>() == correlationId);
+        Assert.Equal("erin", audited["principal"]!.GetValue<string>());
+        Assert.Equal("authorize", audited["stage"]!.GetValue<string>());
+        Assert.Equal("crm", audited["connector"]!.GetValue<string>());
+        Assert.Equal("delete_contact", audited["tool"]!.GetValue<string>());
+        Assert.Contains(id, audited["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await Gateway.WaitForOutputAsync($"Request {correlationId}: admin /admin/api/reviews/{id} refused (own_call) for erin", Timeout);
+        Assert.Contains("portcullis_http_refusals_total{otel_scope_name=\"Portcullis\",code=\"forbidden\",stage=\"authorize\"}", await Admin.MetricsAsync(), StringComparison.Ordinal);
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1005", "k-own-call")));
+        Assert.True(fixture.ContactExists("crm", "c-1005"));
+    }
+
+    [Fact]
     public async Task Deny_RetryAnswersDeniedWithTheReason_NothingHappens()
     {
         await using var agent = await AgentAsync("crm", "alice");
@@ -140,6 +164,31 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal(409, late.Status);
         Assert.Equal("review_expired", Witness.ErrorCode(await DeleteAsync(agent, "c-1001", "k-expire")));
         Assert.True(fixture.ContactExists("crm-brief", "c-1001"));
+    }
+
+    [Fact]
+    public async Task IdempotencyApi_HeldCall_IsAwaitingReviewWithItsReview_NeverOutcomeUnknown()
+    {
+        await using var agent = await AgentAsync("crm", "dave");
+        var id = ReviewId(await DeleteAsync(agent, "c-1005", "k-held-record"));
+        var admin = await Admin.TokenAsync();
+
+        var listed = await Admin.GetJsonAsync("/admin/api/idempotency?principal=dave&key=k-held-record", admin);
+        var unknown = await Admin.GetJsonAsync("/admin/api/idempotency?state=outcome_unknown&principal=dave", admin);
+        var held = await Admin.GetJsonAsync("/admin/api/idempotency?state=awaiting_review&principal=dave", admin);
+        var record = listed["records"]!.AsArray().Single()!;
+        var one = await Admin.GetJsonAsync("/admin/api/idempotency/" + record["id"]!.GetValue<string>(), admin);
+        var settle = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{record["id"]!.GetValue<string>()}/resolve", admin, new JsonObject { ["executed"] = false });
+
+        Assert.Equal("awaiting_review", record["state"]!.GetValue<string>());
+        Assert.Equal(id, record["review_id"]!.GetValue<string>());
+        Assert.Equal("awaiting_review", one["state"]!.GetValue<string>());
+        Assert.Empty(unknown["records"]!.AsArray());
+        Assert.Single(held["records"]!.AsArray());
+        Assert.Equal(409, settle.Status);
+        Assert.Contains("awaiting_review", settle.Body!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-1005", "k-held-record")));
+        Assert.True(fixture.ContactExists("crm", "c-1005"));
     }
 
     [Theory]

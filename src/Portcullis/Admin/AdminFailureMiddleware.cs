@@ -1,0 +1,45 @@
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Diagnostics;
+using Portcullis.Refusals;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// The admin plane's last word on a request that failed: a body past <see cref="AdminApp.MaxBodyBytes"/> is the
+/// catalog's 413 <c>payload_too_large</c> (logged, counted and audited like every HTTP refusal), and anything else that
+/// escapes an endpoint (a state store that does not answer) is 500 <c>internal</c> with a correlation id, the
+/// exception in the log under it: never an empty body.
+/// </summary>
+internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals refusals, ILogger<AdminFailureMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            var tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
+            var message = tooLarge
+                ? $"The request is too large: the admin API accepts bodies of at most {AdminApp.MaxBodyBytes} bytes."
+                : "The request could not be read: " + ex.Message;
+            await refusals.WriteAsync(context, new HttpRefusal(ex.StatusCode,
+                new GatewayError(tooLarge ? ErrorCatalog.PayloadTooLarge : ErrorCatalog.InvalidArguments, message),
+                CallStage.Limits, tooLarge ? "body_too_large" : "bad_request", ex.Message));
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            var correlationId = CorrelationIds.Next();
+            GatewayLog.AdminFailed(logger, correlationId, context.Request.Method, context.Request.Path, ex);
+            context.Response.Clear();
+            context.Response.Headers[HttpRefusals.CorrelationHeader] = correlationId;
+            await AdminResults.Error(ErrorCatalog.Internal,
+                "The admin API could not answer (the state store may be unreachable); nothing was changed that the answer does not say. " +
+                "Retry shortly; the log has the details under the correlation id.", correlationId, StatusCodes.Status500InternalServerError)
+                .ExecuteAsync(context);
+        }
+    }
+}
