@@ -7,7 +7,7 @@ using Portcullis.Core.State;
 namespace Portcullis.Health;
 
 /// <summary>
-/// <c>/healthz</c> (the process serves) and <c>/readyz</c> (the state store is ready, every connector's catalog is
+/// <c>/healthz</c> (the process serves) and <c>/readyz</c> (the state store is ready and answers, every connector's catalog is
 /// current and the gateway is not draining), on ASP.NET Core health checks: one check per connector, one for the
 /// state store, one for the drain.
 /// </summary>
@@ -29,6 +29,8 @@ internal static class HealthEndpoints
                 [Ready]));
         }
 
+        // One instance, so that probes coming together share one question to the store.
+        services.AddSingleton<StateStoreHealthCheck>();
         checks.AddCheck<StateStoreHealthCheck>(StateCheck, HealthStatus.Unhealthy, [Ready]);
         checks.AddCheck<DrainHealthCheck>(DrainCheck, HealthStatus.Unhealthy, [Ready]);
         return services;
@@ -67,11 +69,17 @@ internal static class HealthEndpoints
 
             if (name == StateCheck)
             {
-                body["state"] = new JsonObject
+                var state = new JsonObject
                 {
                     ["store"] = context.RequestServices.GetRequiredService<IStateStore>().Name,
                     ["ready"] = entry.Status == HealthStatus.Healthy,
                 };
+                if (entry.Status != HealthStatus.Healthy)
+                {
+                    state["reason"] = entry.Description;
+                }
+
+                body["state"] = state;
                 continue;
             }
 
