@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Audit.CatalogAuditor>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<RefusalCounter>();
+        services.AddSingleton<State.StateOutages>();
         services.AddSingleton<ToolCallPipeline>();
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();

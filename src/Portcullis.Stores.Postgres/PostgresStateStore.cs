@@ -14,6 +14,9 @@ internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresId
         return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>Npgsql's own judgement: a broken or refused connection, a timeout, and the server's transient states (shutting down, too many connections).</remarks>
+    public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException;
+
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT clock_timestamp()");

@@ -15,6 +15,21 @@ internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempot
         return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// Besides a lost connection and a timeout, the server's own "not now" answers: still loading its data, busy with a
+    /// script, a replica promoted or demoted under a failover.
+    /// </remarks>
+    public bool IsUnavailable(Exception exception) => exception switch
+    {
+        RedisConnectionException or RedisTimeoutException or TimeoutException => true,
+        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal),
+        _ => false,
+    };
+
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {
         // TIME answers seconds and microseconds of the server's clock.

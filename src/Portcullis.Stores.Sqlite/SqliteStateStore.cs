@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Portcullis.Core.State;
 
 namespace Portcullis.Stores.Sqlite;
@@ -13,4 +14,8 @@ internal sealed class SqliteStateStore(TimeProvider time, SqliteIdempotencyStore
     public ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(time.GetUtcNow());
+
+    /// <summary>The file locked past the busy timeout by another process, or the disk failing it (I/O error, full, cannot be opened).</summary>
+    public bool IsUnavailable(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_CANTOPEN };
 }

@@ -30,6 +30,21 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
         Assert.False(settings.NoResetOnClose);
     }
 
+    [Fact]
+    public async Task IsUnavailable_NoServerThere_IsAnOutage_AStatementError_IsNot()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var nowhere = PostgresDataSource.Create($"Host={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))};Username=u;Timeout=2");
+        var store = new PostgresStateStore(nowhere, null!);
+        var outage = await Assert.ThrowsAnyAsync<Exception>(async () => await store.GetTimeAsync(timeout.Token));
+        Assert.True(store.IsUnavailable(outage), outage.ToString());
+
+        await using var dataSource = PostgresDataSource.Create(await fixture.Server.CreateSchemaAsync());
+        await using var bad = dataSource.CreateCommand("SELECT * FROM no_such_table");
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await bad.ExecuteScalarAsync(timeout.Token));
+        Assert.False(new PostgresStateStore(dataSource, null!).IsUnavailable(error), error.ToString());
+    }
+
     /// <summary>
     /// On one pooled connection, so every statement runs often enough to be prepared: claims, completions and replays
     /// give the same answers once their statements are prepared as before.

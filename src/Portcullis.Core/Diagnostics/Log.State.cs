@@ -2,9 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Portcullis.Core.Diagnostics;
 
-/// <summary>Shared-state events: ids 1600–1699.</summary>
+/// <summary>Shared-state events: ids 1800–1899.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1801, LogLevel.Warning, "Recording which replica holds a pending multi round-trip call failed; a retry reaching another replica will be refused")]
     public static partial void PendingCallRouteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1802, LogLevel.Warning, "The {Store} store does not answer: {Count} request(s) answered state_unavailable since the last report (reported at most every {IntervalSeconds} s); the latest, {CorrelationId}: {Reason}")]
+    public static partial void StateUnavailable(ILogger logger, string store, long count, int intervalSeconds, string correlationId, string reason, Exception exception);
 }

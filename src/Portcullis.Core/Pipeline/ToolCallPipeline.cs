@@ -6,6 +6,7 @@ using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Lifecycle;
 using Portcullis.Core.Pipeline.Stages;
+using Portcullis.Core.State;
 
 namespace Portcullis.Core.Pipeline;
 
@@ -24,6 +25,7 @@ internal sealed class ToolCallPipeline
     private readonly TimeProvider _time;
     private readonly DecisionRecorder _recorder;
     private readonly GatewayDrain _drain;
+    private readonly StateOutages _outages;
 
     public ToolCallPipeline(
         AuthorizeStage authorize,
@@ -35,9 +37,11 @@ internal sealed class ToolCallPipeline
         TimeProvider time,
         DecisionRecorder recorder,
         GatewayDrain drain,
+        StateOutages outages,
         ILogger<ToolCallPipeline> logger)
     {
         _recorder = recorder;
+        _outages = outages;
         _drain = drain;
         _logger = logger;
         _time = time;
@@ -95,6 +99,10 @@ internal sealed class ToolCallPipeline
             context.Cancelled = true;
             _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
             throw;
+        }
+        catch (Exception ex) when (_outages.IsOutage(ex))
+        {
+            result = context.Fail(CallStage.Pipeline, _outages.Refuse(ex, context.CorrelationId));
         }
         catch (Exception ex)
         {

@@ -19,7 +19,8 @@ namespace Portcullis.Core.Relay;
 /// exactly as unknown), the connector's rate limit, a timeout, and the shutdown drain. Refusals are JSON-RPC errors
 /// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
-internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, TimeProvider time, ILogger<Passthrough> logger)
+internal sealed partial class Passthrough(
+    CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, State.StateOutages outages, TimeProvider time, ILogger<Passthrough> logger)
 {
     private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {
@@ -62,9 +63,19 @@ internal sealed partial class Passthrough(CallRateLimiters limiters, GatewayDrai
         where TParams : RequestParams
     {
         var correlationId = audit?.CorrelationId ?? CorrelationIds.Next();
-        if (await limiters.AcquireAsync(connector.Config, tool: null, caller.Key, cancellationToken).ConfigureAwait(false) is { } retryAfter)
+        TimeSpan? retryAfter;
+        try
         {
-            throw Refuse(connector, method, GatewayError.RateLimited(retryAfter), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
+            retryAfter = await limiters.AcquireAsync(connector.Config, tool: null, caller.Key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (outages.IsOutage(ex))
+        {
+            throw Refuse(connector, method, outages.Refuse(ex, correlationId), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
+        }
+
+        if (retryAfter is { } wait)
+        {
+            throw Refuse(connector, method, GatewayError.RateLimited(wait), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
         }
 
         if (drain.Deadline.IsCancellationRequested)

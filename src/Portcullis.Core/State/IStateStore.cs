@@ -18,4 +18,10 @@ public interface IStateStore
 
     /// <summary>The store's own clock (Redis <c>TIME</c>, PostgreSQL <c>clock_timestamp()</c>; the local clock for SQLite).</summary>
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> (one of the store's own, not its inner ones) says the store could not be reached
+    /// or did not answer in time: an outage a retry may outlast, answered <c>state_unavailable</c>, not a defect.
+    /// </summary>
+    bool IsUnavailable(Exception exception);
 }

@@ -1,6 +1,7 @@
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
+using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 using Portcullis.Refusals;
 
@@ -8,11 +9,11 @@ namespace Portcullis.Admin;
 
 /// <summary>
 /// The admin plane's last word on a request that failed: a body past <see cref="AdminApp.MaxBodyBytes"/> is the
-/// catalog's 413 <c>payload_too_large</c> (logged, counted and audited like every HTTP refusal), and anything else that
-/// escapes an endpoint (a state store that does not answer) is 500 <c>internal</c> with a correlation id, the
-/// exception in the log under it: never an empty body.
+/// catalog's 413 <c>payload_too_large</c> (logged, counted and audited like every HTTP refusal), a state store that does not
+/// answer is 503 <c>state_unavailable</c> (reported as the gateway's calls report it), and anything else that escapes an
+/// endpoint is 500 <c>internal</c> with a correlation id, the exception in the log under it: never an empty body.
 /// </summary>
-internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals refusals, ILogger<AdminFailureMiddleware> logger)
+internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals refusals, StateOutages outages, ILogger<AdminFailureMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -29,6 +30,15 @@ internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals 
             await refusals.WriteAsync(context, new HttpRefusal(ex.StatusCode,
                 new GatewayError(tooLarge ? ErrorCatalog.PayloadTooLarge : ErrorCatalog.InvalidArguments, message),
                 CallStage.Limits, tooLarge ? "body_too_large" : "bad_request", ex.Message));
+        }
+        catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested && outages.IsOutage(ex))
+        {
+            var correlationId = CorrelationIds.Next();
+            var error = outages.Refuse(ex, correlationId);
+            context.Response.Clear();
+            context.Response.Headers[HttpRefusals.CorrelationHeader] = correlationId;
+            context.Response.Headers.RetryAfter = StateOutages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await AdminResults.Json(ErrorEnvelope.ToJson(error, correlationId), StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

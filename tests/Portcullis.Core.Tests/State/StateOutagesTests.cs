@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Portcullis.Core.State;
+
+namespace Portcullis.Core.Tests.State;
+
+public sealed class StateOutagesTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly Reports _log = new();
+    private readonly StateOutages _outages;
+
+    public StateOutagesTests() => _outages = new StateOutages(new DownStore(), _time, _log);
+
+    [Fact]
+    public void IsOutage_TheStoresOwnVerdict_AlsoOnAWrappedException()
+    {
+        Assert.True(_outages.IsOutage(new TimeoutException("no answer")));
+        Assert.True(_outages.IsOutage(new InvalidOperationException("wrapped", new TimeoutException("no answer"))));
+        Assert.False(_outages.IsOutage(new InvalidOperationException("a defect")));
+    }
+
+    [Fact]
+    public void Refuse_RetryableStateUnavailable_ReportedAtMostOncePerInterval_WithTheCountSinceTheLastReport()
+    {
+        var error = _outages.Refuse(new TimeoutException("no answer"), "c-1");
+        Assert.Equal("state_unavailable", error.Code.Code);
+        Assert.True(error.Code.Retryable);
+        Assert.Equal(StateOutages.RetryAfterSeconds, error.RetryAfterSeconds);
+        Assert.Equal([1L], _log.Counts);
+
+        for (var i = 2; i <= 100; i++)
+        {
+            _outages.Refuse(new TimeoutException("no answer"), $"c-{i}");
+        }
+
+        Assert.Equal([1L], _log.Counts);
+
+        _time.Advance(StateOutages.ReportEvery);
+        _outages.Refuse(new TimeoutException("no answer"), "c-101");
+        Assert.Equal([1L, 100L], _log.Counts);
+        Assert.Contains("c-101", _log.Messages[^1], StringComparison.Ordinal);
+    }
+
+    /// <summary>A store whose every failure is a timeout: an outage.</summary>
+    private sealed class DownStore : IStateStore
+    {
+        public string Name => "redis";
+
+        public ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+
+        public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => throw new TimeoutException();
+
+        public bool IsUnavailable(Exception exception) => exception is TimeoutException;
+    }
+
+    /// <summary>The reports logged, with the count each carried.</summary>
+    private sealed class Reports : ILogger<StateOutages>
+    {
+        public List<long> Counts { get; } = [];
+
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            Assert.Equal(1802, eventId.Id);
+            Counts.Add((long)((IReadOnlyList<KeyValuePair<string, object?>>)state!).Single(p => p.Key == "Count").Value!);
+            Messages.Add(formatter(state, exception));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+using Portcullis.Testing.Servers;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Gateway;
+
+/// <summary>
+/// A shared state store that goes away under a running replica: every answer that needed it is the catalog's retryable
+/// <c>state_unavailable</c> (tool calls, whose write was not sent, and the admin API), the outage is reported in the log
+/// without one line per request, and the gateway serves on.
+/// </summary>
+public sealed class StateStoreOutageTests
+{
+    [Fact]
+    public async Task RedisGone_CallsAndAdminApi_AnswerStateUnavailable_NothingSentUpstream()
+    {
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        var stopped = false;
+        try
+        {
+            File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+            var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
+            connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
+            var config = TestConfig.Gateway(connector);
+            config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
+            config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
+            config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+            config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+            await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
+                .Within(Timeouts.Startup);
+            var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+            var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+            Assert.Equal(200, (await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within()).Status);
+            await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+            Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
+
+            stopped = true;
+            await redis.DisposeAsync();
+
+            var write = await CallAsync(client, "record", new() { ["note"] = "during the outage", ["idempotency_key"] = "k-outage" });
+            var read = await CallAsync(client, "echo", new() { ["text"] = "during the outage" });
+            foreach (var result in new[] { write, read })
+            {
+                Assert.Equal("state_unavailable", Witness.ErrorCode(result));
+                var error = Witness.Error(result);
+                Assert.True(error["retryable"]!.GetValue<bool>());
+                Assert.Equal(5, error["retry_after_seconds"]!.GetValue<int>());
+                Assert.DoesNotContain("redis", error["message"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+            }
+
+            Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "during the outage"));
+
+            foreach (var path in new[] { "/admin/api/reviews", "/admin/api/idempotency" })
+            {
+                var (status, body, response) = await admin.SendAsync(HttpMethod.Get, path, token).Within();
+                Assert.Equal(503, status);
+                var error = body!["error"]!;
+                Assert.Equal("state_unavailable", error["code"]!.GetValue<string>());
+                Assert.True(error["retryable"]!.GetValue<bool>());
+                Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
+                Assert.Equal(error["correlation_id"]!.GetValue<string>(), response.Headers.GetValues("Portcullis-Correlation-Id").Single());
+            }
+
+            // Reported as an outage of the store (how often: StateOutagesTests), never as a call that "failed unexpectedly".
+            await gateway.WaitForOutputAsync("The redis store does not answer", Timeouts.Call);
+            Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+            Assert.False(gateway.HasExited);
+        }
+        finally
+        {
+            if (!stopped)
+            {
+                await redis.DisposeAsync();
+            }
+        }
+    }
+
+    private static Task<ModelContextProtocol.Protocol.CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, string> arguments) =>
+        client.CallToolAsync(tool, arguments.ToDictionary(p => p.Key, p => (object?)JsonSerializer.SerializeToElement(p.Value)), cancellationToken: Timeouts.CallToken)
+            .AsTask();
+}
