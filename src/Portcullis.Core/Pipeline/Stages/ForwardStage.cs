@@ -120,6 +120,13 @@ internal sealed class ForwardStage
             Log.UpstreamRejected(_logger, context.CorrelationId, (int)ex.ErrorCode, ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server rejected the call."), Sent: true);
         }
+        catch (Exception ex) when (Find<System.Text.Json.JsonException>(ex) is not null)
+        {
+            // The upstream answered, but not with a tool result (content not a list, a field of the wrong type): the
+            // connection is fine and a retry would get the same answer, so this is the upstream's error, not an outage.
+            Log.UpstreamMalformedResult(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server answered with something that is not a valid tool result."), Sent: true);
+        }
         catch (Exception ex) when (Find<UpstreamRateLimitedException>(ex) is { } limited)
         {
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
