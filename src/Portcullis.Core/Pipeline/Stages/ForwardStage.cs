@@ -53,9 +53,17 @@ internal sealed class ForwardStage
             return context.Fail(CallStage.Forward, GatewayError.Internal());
         }
 
-        var answer = context.Tool.ReadOnly
-            ? await _readRetry.ExecuteAsync((ctx, ct) => SendOnceAsync(ctx, ct), context, cancellationToken).ConfigureAwait(false)
-            : await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+        UpstreamAnswer answer;
+        if (context.Tool.ReadOnly)
+        {
+            // Nobody is left to read the answer: stop the read upstream (the pipeline records the call as cancelled).
+            using var callerGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CallerGone);
+            answer = await _readRetry.ExecuteAsync((ctx, ct) => SendOnceAsync(ctx, ct), context, callerGone.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            answer = await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+        }
 
         context.SentUpstream = answer.Sent;
         return answer.Error is { } error ? context.Fail(CallStage.Forward, error) : answer.Result!;
