@@ -30,6 +30,18 @@ internal sealed class RawWireTools(CallRecorder recorder)
     [Description("Answers a text of the given number of mebibytes.")]
     public static string Huge(int megabytes) => new('x', megabytes * 1024 * 1024);
 
+    [McpServerTool(Name = "announce_tools_changed", ReadOnly = true, Destructive = false)]
+    [Description("Sends notifications/tools/list_changed count times without pausing, the tool list unchanged.")]
+    public static async Task<string> AnnounceToolsChanged(McpServer server, int count, CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: cancellationToken);
+        }
+
+        return $"announced {count}";
+    }
+
     private static async Task<string> BreakAsync(RequestContext<CallToolRequestParams> context, string kind)
     {
         var id = context.JsonRpcRequest.Id.ToString();
