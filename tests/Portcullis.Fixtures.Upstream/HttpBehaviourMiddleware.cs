@@ -21,10 +21,34 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
             case "500" when await IsToolCallAsync(context):
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;
+            case "html502" when await IsToolCallAsync(context):
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1>nginx at 10.1.2.3</body></html>");
+                return;
+            case "sse_no_result" when await IsToolCallAsync(context):
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync(": nothing follows\n\n");
+                return;
+            case "text_plain" when await IsToolCallAsync(context):
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("hello from a proxy");
+                return;
+            case "wrong_shape" when await IsToolCallAsync(context):
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}");
+                return;
             default:
                 await next(context);
                 return;
         }
+    }
+
+    private static async Task<string> RequestIdAsync(HttpContext context)
+    {
+        using var document = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+        context.Request.Body.Position = 0;
+        return document.RootElement.GetProperty("id").GetRawText();
     }
 
     private static async Task<bool> IsToolCallAsync(HttpContext context)

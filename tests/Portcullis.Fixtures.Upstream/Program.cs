@@ -16,7 +16,7 @@ if (http is null)
     builder.Services.AddSingleton(recorder);
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     await builder.Build().RunAsync();
 }
 else
@@ -28,7 +28,7 @@ else
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddSingleton<HttpBehaviour>();
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(RawSchemaTools.Create());
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(1408, LogLevel.Warning, "Connector {Connector}: the upstream sent {Method} with parameters that do not fit it; dropped")]
     public static partial void RelayMalformed(ILogger logger, string connector, string method);
+
+    [LoggerMessage(1409, LogLevel.Warning, "Connector {Connector}: a client did not keep up with the progress and log messages of its call; {Count} dropped once {Limit} were waiting")]
+    public static partial void RelayClientTooSlow(ILogger logger, string connector, long count, int limit);
 }

@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(1019, LogLevel.Warning, "Call {CorrelationId}: the write failed after it was sent ({Cause}); answered idempotency_outcome_unknown")]
     public static partial void WriteOutcomeUnknown(ILogger logger, string correlationId, string cause);
 
+    [LoggerMessage(1020, LogLevel.Warning, "Call {CorrelationId}: the upstream answered with a result that is not a valid tool result")]
+    public static partial void UpstreamMalformedResult(ILogger logger, string correlationId, Exception exception);
+
     [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
     public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

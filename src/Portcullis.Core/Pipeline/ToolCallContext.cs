@@ -49,6 +49,13 @@ public sealed class ToolCallContext
     /// <summary>The caller's progress token, if it asked for progress.</summary>
     public ProgressToken? ProgressToken { get; init; }
 
+    /// <summary>
+    /// Fires when the connection that carries this call's answer closes before it is answered (a 2025-11-25 client's
+    /// cancellation does not reach the gateway, its disconnect does). A read is then cancelled upstream; a write runs
+    /// to its end, so its result is stored and the caller's retry with the same key gets it.
+    /// </summary>
+    public CancellationToken CallerGone { get; init; }
+
     /// <summary>The caller's trace context (from the request's <c>_meta</c> or its HTTP <c>traceparent</c>); default when none.</summary>
     public ActivityContext TraceParent { get; init; }
 

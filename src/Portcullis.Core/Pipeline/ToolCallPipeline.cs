@@ -100,6 +100,17 @@ internal sealed class ToolCallPipeline
             _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
             throw;
         }
+        catch (OperationCanceledException) when (context.CallerGone.IsCancellationRequested)
+        {
+            // The MCP layer did not cancel this request, so it would take the exception for the handler's failure; the
+            // answer goes to a closed connection anyway.
+            context.Cancelled = true;
+            _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
+            return ErrorEnvelope.ToResult(new GatewayError(ErrorCatalog.UpstreamUnavailable, "The call was cancelled because the connection that carried it closed.")
+            {
+                RetryAfterSeconds = 1,
+            }, context.CorrelationId);
+        }
         catch (Exception ex) when (_outages.IsOutage(ex))
         {
             result = context.Fail(CallStage.Pipeline, _outages.Refuse(ex, context.CorrelationId));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Portcullis.Core.Diagnostics;
 
 namespace Portcullis.Core.Relay;
 
@@ -46,6 +47,11 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     internal void End(RelayCall call)
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
+        if (call.Dropped > 0)
+        {
+            Log.RelayClientTooSlow(logger, connector, call.Dropped, RelayCall.MaxQueued);
+        }
+
         if (ReferenceEquals(CurrentCall.Value, call))
         {
             CurrentCall.Value = null;

@@ -12,9 +12,16 @@ internal sealed class RelayCall : IDisposable
     /// <summary>How long the result waits for the messages that came before it to reach a slow client.</summary>
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many messages may wait for a client that does not read: an upstream can send far faster than a stalled
+    /// client takes, and every waiting message holds memory until the call ends.
+    /// </summary>
+    internal const int MaxQueued = 10_000;
+
     private readonly ConnectorRelay _relay;
     private readonly Lock _gate = new();
     private Task _delivered = Task.CompletedTask;
+    private int _queued;
 
     internal RelayCall(ConnectorRelay relay, McpServer downstream, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
     {
@@ -55,9 +62,20 @@ internal sealed class RelayCall : IDisposable
     {
         lock (_gate)
         {
+            if (_queued >= MaxQueued)
+            {
+                // Progress and log messages are advisory: losing some beats holding an upstream's flood in memory.
+                Dropped++;
+                return;
+            }
+
+            _queued++;
             _delivered = DeliverAfterAsync(_delivered, send);
         }
     }
+
+    /// <summary>Messages not delivered because <see cref="MaxQueued"/> were already waiting for this client.</summary>
+    public long Dropped { get; private set; }
 
     /// <summary>
     /// Waits until what the upstream sent before its answer has reached the client (at most a few seconds), so the
@@ -90,6 +108,13 @@ internal sealed class RelayCall : IDisposable
         catch (OperationCanceledException)
         {
             // The client went away: this message is lost (others fail the same way, quietly).
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _queued--;
+            }
         }
     }
 

@@ -31,6 +31,9 @@ internal sealed partial class UpstreamSupervisor
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
+
+    // 1 while a tools/list_changed refresh waits for its turn to list (see RefreshToolsAsync).
+    private int _refreshWaiting;
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
@@ -183,11 +186,29 @@ internal sealed partial class UpstreamSupervisor
     }
 
     /// <summary>The upstream said its list changed: list again and rebuild, one list at a time, in order.</summary>
+    /// <remarks>
+    /// Announcements that come while a refresh waits for its turn are covered by it (it lists after them), so at most
+    /// one waits: an upstream announcing a thousand times in a burst costs a few listings, not a thousand.
+    /// </remarks>
     private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _refreshWaiting, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
-            await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // From here on the list is read after this announcement: a later one needs a refresh of its own.
+                Volatile.Write(ref _refreshWaiting, 0);
+            }
+
             try
             {
                 var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2812, LogLevel.Error, "Session {SessionId}: storing its handshake failed; it will not continue on another replica")]
     public static partial void SessionSaveFailed(ILogger logger, string sessionId, Exception exception);
 
+    [LoggerMessage(2813, LogLevel.Information, "Session {SessionId} ended while a request of it waited for its answer; the request ends without one (response started: {Started})")]
+    public static partial void SessionEndedMidRequest(ILogger logger, string sessionId, bool started);
+
     [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
     public static partial void PendingCallForwarded(ILogger logger, string owner, string url);
 

@@ -104,6 +104,11 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             // The id as the client wrote it: only a rare answer needs it as a node, so it is parsed there.
             var rawId = message.TryGetProperty("id", out var idElement) && IsRequestId(idElement) ? idElement.GetRawText() : null;
             context.Features.Set(new JsonRpcRequestFeature(method, toolName, requestState, rawId));
+            if (toolName is not null)
+            {
+                // A 2025-11-25 client's cancellation does not reach the handler; its closed connection does, through this.
+                CallerConnection.Enter(rawId, context.RequestAborted);
+            }
         }
 
         context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);

@@ -38,6 +38,8 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
                     Downstream = request.Server,
                     ProgressToken = request.Params?.ProgressToken,
                     TraceParent = TraceParents.FromCaller(request.Params?.Meta),
+                    // Only a session's call lives and dies with its POST; a 2026-07-28 call may outlive it (see MrtrBridge).
+                    CallerGone = request.Server.SessionId is null ? CancellationToken.None : CallerConnection.AbortedFor(request.JsonRpcRequest.Id),
                 };
                 return pipeline.InvokeAsync(context, token);
             }

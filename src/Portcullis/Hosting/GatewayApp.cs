@@ -79,6 +79,7 @@ internal static class GatewayApp
         app.UseMiddleware<StepUpMiddleware>();
         app.UseMiddleware<PendingCallForwarder>();
         app.UseMiddleware<SessionEndMiddleware>();
+        app.UseMiddleware<SessionGoneMiddleware>();
         app.MapHealth();
         app.MapDevIdentity();
         app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);

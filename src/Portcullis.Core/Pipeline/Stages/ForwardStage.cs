@@ -53,9 +53,18 @@ internal sealed class ForwardStage
             return context.Fail(CallStage.Forward, GatewayError.Internal());
         }
 
-        var answer = context.Tool.ReadOnly
-            ? await _readRetry.ExecuteAsync((ctx, ct) => SendOnceAsync(ctx, ct), context, cancellationToken).ConfigureAwait(false)
-            : await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+        UpstreamAnswer answer;
+        if (context.Tool.ReadOnly)
+        {
+            // Nobody is left to read the answer: stop the read upstream (the pipeline records the call as cancelled). Only a
+            // session's call has such a signal; the others spare the linked source.
+            using var callerGone = context.CallerGone.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CallerGone) : null;
+            answer = await _readRetry.ExecuteAsync((ctx, ct) => SendOnceAsync(ctx, ct), context, callerGone?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            answer = await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+        }
 
         context.SentUpstream = answer.Sent;
         return answer.Error is { } error ? context.Fail(CallStage.Forward, error) : answer.Result!;
@@ -119,6 +128,13 @@ internal sealed class ForwardStage
         {
             Log.UpstreamRejected(_logger, context.CorrelationId, (int)ex.ErrorCode, ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server rejected the call."), Sent: true);
+        }
+        catch (Exception ex) when (Find<System.Text.Json.JsonException>(ex) is not null)
+        {
+            // The upstream answered, but not with a tool result (content not a list, a field of the wrong type): the
+            // connection is fine and a retry would get the same answer, so this is the upstream's error, not an outage.
+            Log.UpstreamMalformedResult(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server answered with something that is not a valid tool result."), Sent: true);
         }
         catch (Exception ex) when (Find<UpstreamRateLimitedException>(ex) is { } limited)
         {

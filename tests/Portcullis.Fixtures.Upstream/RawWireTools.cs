@@ -1,0 +1,66 @@
+using System.ComponentModel;
+using System.Text;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace Portcullis.Fixtures.Upstream;
+
+/// <summary>
+/// Tools that break the wire itself over stdio: a line that is not JSON, an answer to a request that does not exist,
+/// or an answer to this very call whose result is not a tool result. The real answer follows a moment later, too late.
+/// </summary>
+[McpServerToolType]
+internal sealed class RawWireTools(CallRecorder recorder)
+{
+    private static readonly Lock StdoutGate = new();
+
+    [McpServerTool(Name = "raw_answer", ReadOnly = true, Destructive = false)]
+    [Description("A read whose answer is broken on the wire: kind is noise, wrong_id or wrong_shape.")]
+    public static Task<string> RawAnswer(RequestContext<CallToolRequestParams> context, string kind) => BreakAsync(context, kind);
+
+    [McpServerTool(Name = "raw_write", ReadOnly = false, Destructive = false)]
+    [Description("A write that records its call, then answers like raw_answer.")]
+    public Task<string> RawWrite(RequestContext<CallToolRequestParams> context, string kind, string? note = null)
+    {
+        recorder.Record("raw_write", new { kind, note });
+        return BreakAsync(context, kind);
+    }
+
+    [McpServerTool(Name = "huge", ReadOnly = true, Destructive = false)]
+    [Description("Answers a text of the given number of mebibytes.")]
+    public static string Huge(int megabytes) => new('x', megabytes * 1024 * 1024);
+
+    [McpServerTool(Name = "announce_tools_changed", ReadOnly = true, Destructive = false)]
+    [Description("Sends notifications/tools/list_changed count times without pausing, the tool list unchanged.")]
+    public static async Task<string> AnnounceToolsChanged(McpServer server, int count, CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: cancellationToken);
+        }
+
+        return $"announced {count}";
+    }
+
+    private static async Task<string> BreakAsync(RequestContext<CallToolRequestParams> context, string kind)
+    {
+        var id = context.JsonRpcRequest.Id.ToString();
+        var idJson = context.JsonRpcRequest.Id.Id is string ? $"\"{id}\"" : id;
+        var line = kind switch
+        {
+            "noise" => "this line is not JSON-RPC",
+            "wrong_id" => """{"jsonrpc":"2.0","id":"nobody-asked","result":{"content":[]}}""",
+            "wrong_shape" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}",
+            _ => throw new ArgumentException("unknown kind", nameof(kind)),
+        };
+        lock (StdoutGate)
+        {
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write(Encoding.UTF8.GetBytes(line + "\n"));
+            stdout.Flush();
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        return "the real answer";
+    }
+}

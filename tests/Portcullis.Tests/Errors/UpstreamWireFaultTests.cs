@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+using static Portcullis.Tests.Errors.ErrorAssertions;
+
+namespace Portcullis.Tests.Errors;
+
+/// <summary>Upstreams that break the wire: junk lines, answers to no request, answers that are not tool results, HTTP errors of proxies.</summary>
+public sealed class UpstreamWireFaultTests
+{
+    [Fact]
+    public async Task StdioUpstream_AnswerNotAToolResult_AnswersUpstreamErrorNotRetryable()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["raw_answer", "raw_write", "echo"], record));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        // A line that is not JSON-RPC and an answer to a request nobody sent are skipped: the call gets its real answer.
+        foreach (var kind in new[] { "noise", "wrong_id" })
+        {
+            var fine = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = kind }, cancellationToken: Timeouts.CallToken);
+            Assert.Equal("the real answer", Assert.IsType<TextContentBlock>(Assert.Single(fine.Content)).Text);
+        }
+
+        var read = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = "wrong_shape" }, cancellationToken: Timeouts.CallToken);
+        var error = AssertError(read, "upstream_error", retryable: false);
+        await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>() + ": the upstream answered with a result that is not a valid tool result", Timeouts.Exit);
+
+        // A write answered that way may have acted: not retryable, and its key is outcome-unknown.
+        var arguments = new Dictionary<string, object?> { ["kind"] = "wrong_shape", ["note"] = "garbled", ["idempotency_key"] = "k-garbled" };
+        var write = await client.CallToolAsync("raw_write", arguments, cancellationToken: Timeouts.CallToken);
+        AssertError(write, "upstream_error", retryable: false);
+        var repeat = await client.CallToolAsync("raw_write", arguments, cancellationToken: Timeouts.CallToken);
+        AssertError(repeat, "idempotency_outcome_unknown", retryable: false);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("garbled", StringComparison.Ordinal));
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
+        Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    [Fact]
+    public async Task HttpUpstream_BrokenAnswers_AnswerTheirCodesAndLeakNothing()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        var arguments = new Dictionary<string, object?> { ["text"] = "x" };
+
+        await upstream.SetModeAsync("wrong_shape");
+        AssertError(await client.CallToolAsync("echo", arguments, cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
+
+        // What a proxy in front of the upstream answers is an outage: retryable, and its HTML stays in the log.
+        foreach (var mode in new[] { "html502", "sse_no_result", "text_plain" })
+        {
+            await upstream.SetModeAsync(mode);
+            var error = AssertError(await client.CallToolAsync("echo", arguments, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
+            Assert.DoesNotContain("nginx", error.ToJsonString(), StringComparison.Ordinal);
+        }
+
+        await upstream.SetModeAsync("normal");
+        var echo = await client.CallToolAsync("echo", arguments, cancellationToken: Timeouts.CallToken);
+        Assert.NotEqual(true, echo.IsError);
+    }
+}
