@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Infrastructure;
 
@@ -74,11 +72,11 @@ public sealed class CallerDisconnectTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         var endpoint = gateway.Endpoint("fixture");
         using var http = new HttpClient { Timeout = Timeouts.Call };
-        using var opened = await http.SendAsync(Post(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", null));
+        using var opened = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", null));
         var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = await http.SendAsync(Post(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
+        using var initialized = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
 
-        var call = http.SendAsync(Post(endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{"seconds":45}}}""", session));
+        var call = http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{"seconds":45}}}""", session));
         await Poll.UntilAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("\"wait\"", StringComparison.Ordinal), Timeouts.Call, "the upstream to receive the call");
         using var end = new HttpRequestMessage(HttpMethod.Delete, endpoint);
         end.Headers.Add("Mcp-Session-Id", session);
@@ -93,19 +91,5 @@ public sealed class CallerDisconnectTests
         await gateway.WaitForOutputAsync("fixture/wait by anonymous -> failed cancelled", TimeSpan.FromSeconds(20));
         await gateway.WaitForOutputAsync("ended while a request of it waited for its answer", TimeSpan.FromSeconds(20));
         Assert.DoesNotContain(gateway.Output.Split('\n'), l => l.Contains(" fail:", StringComparison.Ordinal));
-    }
-
-    private static HttpRequestMessage Post(Uri endpoint, string body, string? session)
-    {
-        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (session is not null)
-        {
-            message.Headers.Add("Mcp-Session-Id", session);
-            message.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        }
-
-        return message;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Infrastructure;
 
@@ -16,31 +14,17 @@ public sealed class ProgressFloodTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         var endpoint = gateway.Endpoint("fixture");
         using var http = new HttpClient { Timeout = Timeouts.Call };
-        using var opened = await http.SendAsync(Post(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"stalled","version":"1"}}}""", null));
+        using var opened = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"stalled","version":"1"}}}""", null));
         var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = await http.SendAsync(Post(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
+        using var initialized = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
 
         // The client asks for progress, then never reads its stream: the socket's buffers fill and every send waits.
         var flood = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"progress_burst","arguments":{"count":60000},"_meta":{"progressToken":"p"}}}""";
-        using var call = await http.SendAsync(Post(endpoint, flood, session), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeouts.Call);
+        using var call = await http.SendAsync(McpPost.Create(endpoint, flood, session), HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeouts.Call);
 
         await gateway.WaitForOutputAsync("a client did not keep up with the progress and log messages of its call", Timeouts.Call);
         await using var other = await McpClients.ConnectAsync(endpoint);
         var echo = await other.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "unaffected" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("unaffected", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
-    }
-
-    private static HttpRequestMessage Post(Uri endpoint, string body, string? session)
-    {
-        var message = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (session is not null)
-        {
-            message.Headers.Add("Mcp-Session-Id", session);
-            message.Headers.Add("MCP-Protocol-Version", "2025-11-25");
-        }
-
-        return message;
     }
 }
