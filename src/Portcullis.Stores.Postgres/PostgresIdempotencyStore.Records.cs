@@ -11,7 +11,7 @@ internal sealed partial class PostgresIdempotencyStore
 {
     private const string RecordColumns =
         "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
-        "resolved_executed, resolved_by, resolved_at, resolution_note";
+        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id";
 
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= @now))";
@@ -155,6 +155,7 @@ internal sealed partial class PostgresIdempotencyStore
             Resolution = r.IsDBNull(11)
                 ? null
                 : new IdempotencyResolution(r.GetBoolean(11), r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+            ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
         };
     }
 

@@ -133,6 +133,7 @@ internal sealed partial class RedisIdempotencyStore
                 ? null
                 : new IdempotencyResolution(f["r_exec"] == "1", f.GetValueOrDefault("r_by") ?? "",
                     DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "r_at")), f.GetValueOrDefault("r_note") is { Length: > 0 } note ? note : null),
+            ReviewId = f.GetValueOrDefault("rv_id") is { Length: > 0 } reviewId ? reviewId : null,
         };
     }
 

@@ -36,7 +36,11 @@ public abstract partial class IdempotencyStoreContract
         var stored = (await Store.GetReviewAsync(review.Id, Time.GetUtcNow(), Retention, Deadline))!;
         Assert.Equal(review with { Approvals = [] }, stored with { Approvals = [] });
         Assert.Empty(stored.Approvals);
-        Assert.Equal(IdempotencyState.AwaitingReview, (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!.State);
+        var record = (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!;
+        Assert.Equal(IdempotencyState.AwaitingReview, record.State);
+        Assert.Equal(review.Id, record.ReviewId);
+        var listed = await Store.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention) { State = IdempotencyState.AwaitingReview, Key = Scope().Key }, Deadline);
+        Assert.Equal(review.Id, Assert.Single(listed.Records).ReviewId);
     }
 
     [Fact]

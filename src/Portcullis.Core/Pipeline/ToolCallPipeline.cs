@@ -100,7 +100,7 @@ internal sealed class ToolCallPipeline
             _recorder.ToolCall(context, _time.GetElapsedTime(started).TotalMilliseconds, activity);
             throw;
         }
-        catch (OperationCanceledException) when (context.CallerGone.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.CallerGone.IsCancellationRequested && context.Tool is { ReadOnly: true })
         {
             // The MCP layer did not cancel this request, so it would take the exception for the handler's failure; the
             // answer goes to a closed connection anyway.

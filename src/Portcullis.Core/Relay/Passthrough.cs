@@ -68,7 +68,7 @@ internal sealed partial class Passthrough(
         {
             retryAfter = await limiters.AcquireAsync(connector.Config, tool: null, caller.Key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (outages.IsOutage(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && outages.IsOutage(ex))
         {
             throw Refuse(connector, method, outages.Refuse(ex, correlationId), correlationId, CallStage.RateLimit, audit, upstreamReached: false);
         }

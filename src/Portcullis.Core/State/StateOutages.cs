@@ -8,17 +8,22 @@ namespace Portcullis.Core.State;
 /// What a failure of the state store means for the request it hit: when the store says it is an outage (it cannot be
 /// reached or did not answer, <see cref="IStateStore.IsUnavailable"/>), the answer is <c>state_unavailable</c>,
 /// retryable, and the log says so at most once per <see cref="ReportEvery"/> with how many requests it refused since
-/// (under load an outage would otherwise add a warning per call to each call's own line). Anything else stays a defect.
+/// (under load an outage would otherwise add a warning per call to each call's own line); what a burst refused after
+/// its last report is reported one interval later, so no outage's count waits for the next one. Anything else stays a
+/// defect.
 /// </summary>
-public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<StateOutages> logger)
+public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<StateOutages> logger) : IDisposable
 {
     public static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(10);
 
     /// <summary>What the caller is told to wait before retrying.</summary>
     public const int RetryAfterSeconds = 5;
 
+    private readonly Lock _gate = new();
     private long _refused;
     private long _reportedAt;
+    private (string CorrelationId, Exception Exception)? _latest;
+    private ITimer? _pending;
 
     /// <summary>Whether <paramref name="exception"/>, or one it wraps, is the store saying it is out of reach.</summary>
     public bool IsOutage(Exception exception)
@@ -34,16 +39,22 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
         return false;
     }
 
-    /// <summary>Counts the refusal, reports it when the interval has passed, and returns the answer.</summary>
+    /// <summary>Counts the refusal, reports it when the interval has passed (else once it has), and returns the answer.</summary>
     public GatewayError Refuse(Exception exception, string correlationId)
     {
-        Interlocked.Increment(ref _refused);
-        var now = time.GetTimestamp();
-        var last = Volatile.Read(ref _reportedAt);
-        if ((last == 0 || time.GetElapsedTime(last, now) >= ReportEvery) && Interlocked.CompareExchange(ref _reportedAt, now, last) == last)
+        lock (_gate)
         {
-            Log.StateUnavailable(logger, store.Name, Interlocked.Exchange(ref _refused, 0), (int)ReportEvery.TotalSeconds, correlationId,
-                LogText.Safe(exception.Message), exception);
+            _refused++;
+            _latest = (correlationId, exception);
+            var now = time.GetTimestamp();
+            if (_reportedAt == 0 || time.GetElapsedTime(_reportedAt, now) >= ReportEvery)
+            {
+                ReportLocked(now);
+            }
+            else
+            {
+                _pending ??= time.CreateTimer(_ => Flush(), null, ReportEvery - time.GetElapsedTime(_reportedAt, now), Timeout.InfiniteTimeSpan);
+            }
         }
 
         return new GatewayError(ErrorCatalog.StateUnavailable,
@@ -51,5 +62,36 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
         {
             RetryAfterSeconds = RetryAfterSeconds,
         };
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _pending?.Dispose();
+            _pending = null;
+        }
+    }
+
+    private void Flush()
+    {
+        lock (_gate)
+        {
+            if (_refused > 0)
+            {
+                ReportLocked(time.GetTimestamp());
+            }
+        }
+    }
+
+    private void ReportLocked(long now)
+    {
+        _pending?.Dispose();
+        _pending = null;
+        var (correlationId, exception) = _latest!.Value;
+        Log.StateUnavailable(logger, store.Name, _refused, (int)ReportEvery.TotalSeconds, correlationId, LogText.Safe(exception.Message), exception);
+        _refused = 0;
+        _reportedAt = now;
+        _latest = null;
     }
 }

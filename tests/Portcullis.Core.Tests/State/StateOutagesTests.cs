@@ -4,13 +4,15 @@ using Portcullis.Core.State;
 
 namespace Portcullis.Core.Tests.State;
 
-public sealed class StateOutagesTests
+public sealed class StateOutagesTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly Reports _log = new();
     private readonly StateOutages _outages;
 
     public StateOutagesTests() => _outages = new StateOutages(new DownStore(), _time, _log);
+
+    public void Dispose() => _outages.Dispose();
 
     [Fact]
     public void IsOutage_TheStoresOwnVerdict_AlsoOnAWrappedException()
@@ -36,9 +38,15 @@ public sealed class StateOutagesTests
 
         Assert.Equal([1L], _log.Counts);
 
+        // The burst's end is reported one interval after its first report, with the latest refusal's id.
         _time.Advance(StateOutages.ReportEvery);
+        Assert.Equal([1L, 99L], _log.Counts);
+        Assert.Contains("c-100", _log.Messages[^1], StringComparison.Ordinal);
+
+        _time.Advance(StateOutages.ReportEvery * 3);
+        Assert.Equal([1L, 99L], _log.Counts);
         _outages.Refuse(new TimeoutException("no answer"), "c-101");
-        Assert.Equal([1L, 100L], _log.Counts);
+        Assert.Equal([1L, 99L, 1L], _log.Counts);
         Assert.Contains("c-101", _log.Messages[^1], StringComparison.Ordinal);
     }
 
