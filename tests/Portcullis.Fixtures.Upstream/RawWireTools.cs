@@ -31,12 +31,18 @@ internal sealed class RawWireTools(CallRecorder recorder)
     public static string Huge(int megabytes) => new('x', megabytes * 1024 * 1024);
 
     [McpServerTool(Name = "announce_tools_changed", ReadOnly = true, Destructive = false)]
-    [Description("Sends notifications/tools/list_changed count times without pausing, the tool list unchanged.")]
-    public static async Task<string> AnnounceToolsChanged(McpServer server, int count, CancellationToken cancellationToken = default)
+    [Description("Sends notifications/tools/list_changed count times without pausing, the tool list unchanged; with add_extra_last the last announcement is of a real change: the tool 'extra' appears.")]
+    public static async Task<string> AnnounceToolsChanged(McpServer server, int count, bool add_extra_last = false, CancellationToken cancellationToken = default)
     {
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < (add_extra_last ? count - 1 : count); i++)
         {
             await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: cancellationToken);
+        }
+
+        if (add_extra_last)
+        {
+            // Changing the collection announces the change itself.
+            CatalogTools.Change(server.ServerOptions.ToolCollection!, "toggle_extra");
         }
 
         return $"announced {count}";

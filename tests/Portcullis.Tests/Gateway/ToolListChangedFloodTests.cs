@@ -9,15 +9,19 @@ namespace Portcullis.Tests.Gateway;
 public sealed partial class ToolListChangedFloodTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Upstream_FloodsToolListChanged_ListsAFewTimesNotOncePerNotification()
+    public async Task Upstream_FloodsToolListChanged_ListsAFewTimesNotOncePerNotification_AndTheLastChangeIsSeen()
     {
         using var dir = new TempDir();
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["announce_tools_changed", "echo"]));
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["announce_tools_changed", "echo", "extra"]));
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         const int Announced = 3000;
 
-        var flood = await client.CallToolAsync("announce_tools_changed", new Dictionary<string, object?> { ["count"] = Announced }, cancellationToken: Timeouts.CallToken);
+        Assert.DoesNotContain("extra", (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name));
+
+        // The last announcement is of a real change, so a coalescing that dropped it would leave the old list in place.
+        var flood = await client.CallToolAsync("announce_tools_changed", new Dictionary<string, object?> { ["count"] = Announced, ["add_extra_last"] = true },
+            cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, flood.IsError);
 
         // The refreshes end once the last announcement's listing is done: wait until the count holds still.
@@ -35,6 +39,7 @@ public sealed partial class ToolListChangedFloodTests(ITestOutputHelper output)
         output.WriteLine($"{refreshes} refreshes for {Announced} announcements");
 
         Assert.InRange(refreshes, 1, 50);
+        Assert.Contains("extra", (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name));
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "listed" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("listed", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
