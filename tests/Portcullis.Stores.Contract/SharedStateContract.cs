@@ -107,8 +107,9 @@ public abstract class SharedStateContract : IAsyncLifetime
         var started = Stopwatch.GetTimestamp();
 
         using var first = await limiters[0].AcquireAsync("alice", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
-        // The window runs on the store's clock, which a test cannot move: let two seconds of it pass.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // The window runs on the store's clock, which a test cannot move: let two seconds of it pass (and a little more:
+        // a timer may end a millisecond early by the store's clock, which keeps milliseconds).
+        await Task.Delay(TimeSpan.FromSeconds(2.05));
         using var refused = await limiters[1].AcquireAsync("alice", 1, CancellationToken.None).AsTask().WaitAsync(Timeout);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
