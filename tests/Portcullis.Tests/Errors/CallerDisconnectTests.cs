@@ -72,9 +72,7 @@ public sealed class CallerDisconnectTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         var endpoint = gateway.Endpoint("fixture");
         using var http = new HttpClient { Timeout = Timeouts.Call };
-        using var opened = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""", null));
-        var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
+        var session = await McpPost.OpenSessionAsync(http, endpoint, "raw");
 
         var call = http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"wait","arguments":{"seconds":45}}}""", session));
         await Poll.UntilAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("\"wait\"", StringComparison.Ordinal), Timeouts.Call, "the upstream to receive the call");

@@ -19,4 +19,14 @@ internal static class McpPost
 
         return message;
     }
+
+    /// <summary>Opens a 2025-11-25 session (initialize, then initialized) and returns its id.</summary>
+    public static async Task<string> OpenSessionAsync(HttpClient http, Uri endpoint, string clientName)
+    {
+        using var opened = await http.SendAsync(Create(endpoint,
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":""" + System.Text.Json.JsonSerializer.Serialize(clientName) + ""","version":"1"}}}""")).WaitAsync(Timeouts.Call);
+        var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
+        using var initialized = await http.SendAsync(Create(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session)).WaitAsync(Timeouts.Call);
+        return session;
+    }
 }

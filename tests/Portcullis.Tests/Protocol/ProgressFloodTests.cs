@@ -14,9 +14,7 @@ public sealed class ProgressFloodTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         var endpoint = gateway.Endpoint("fixture");
         using var http = new HttpClient { Timeout = Timeouts.Call };
-        using var opened = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"stalled","version":"1"}}}""", null));
-        var session = opened.Headers.GetValues("Mcp-Session-Id").Single();
-        using var initialized = await http.SendAsync(McpPost.Create(endpoint, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session));
+        var session = await McpPost.OpenSessionAsync(http, endpoint, "stalled");
 
         // The client asks for progress, then never reads its stream: the socket's buffers fill and every send waits.
         var flood = """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"progress_burst","arguments":{"count":60000},"_meta":{"progressToken":"p"}}}""";
