@@ -30,7 +30,10 @@ public static class CallStage
     /// <summary>HTTP level: the Host or Origin header is not allowed.</summary>
     public const string HostFilter = "host_filter";
 
-    /// <summary>HTTP level: no connector has the name in the URL, or the session belongs to another connector.</summary>
+    /// <summary>
+    /// HTTP level: no connector has the name in the URL, the session belongs to another connector, or the state store
+    /// could not be read to find the session or a retry's holding replica.
+    /// </summary>
     public const string Route = "route";
 
     /// <summary>HTTP level: the token lacks a scope the tool needs, answered with a step-up challenge.</summary>

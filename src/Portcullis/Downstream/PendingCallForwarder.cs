@@ -1,13 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
-using ModelContextProtocol;
-using ModelContextProtocol.Protocol;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Relay;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
+using Portcullis.Refusals;
 
 namespace Portcullis.Downstream;
 
@@ -38,9 +35,6 @@ internal sealed class PendingCallForwarder(
     {
         "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     };
-
-    private static readonly JsonTypeInfo<CallToolResult> ResultType =
-        (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -134,15 +128,9 @@ internal sealed class PendingCallForwarder(
         {
             RetryAfterSeconds = 1,
         };
-        var result = JsonSerializer.SerializeToNode(ErrorEnvelope.ToResult(error, CorrelationIds.Next()), ResultType);
-        var message = new JsonObject
-        {
-            ["jsonrpc"] = "2.0",
-            ["id"] = feature.Id is null ? null : JsonNode.Parse(feature.Id),
-            ["result"] = result,
-        };
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(message.ToJsonString(), context.RequestAborted);
+        return context.Response.WriteAsync(
+            HttpRefusals.ToolResultMessage(feature.Id is null ? null : JsonNode.Parse(feature.Id), error, CorrelationIds.Next()), context.RequestAborted);
     }
 }

@@ -75,6 +75,7 @@ internal static class GatewayApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<JsonRpcRequestMiddleware>();
+        app.UseMiddleware<StateOutageMiddleware>();
         app.UseMiddleware<SessionOwnerMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
         app.UseMiddleware<PendingCallForwarder>();

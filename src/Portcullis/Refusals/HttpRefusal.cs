@@ -13,6 +13,9 @@ internal sealed record HttpRefusal(int Status, GatewayError Error, string Stage,
 {
     public RefusalBody Body { get; init; } = RefusalBody.Problem;
 
+    /// <summary>The correlation id already given to the refusal (in a log line written before it), else a fresh one.</summary>
+    public string? CorrelationId { get; init; }
+
     /// <summary>The JSON-RPC error code of a <see cref="RefusalBody.JsonRpc"/> body.</summary>
     public int RpcCode { get; init; } = JsonRpcCodes.InvalidRequest;
 

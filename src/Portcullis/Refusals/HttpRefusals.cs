@@ -1,6 +1,11 @@
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
@@ -20,6 +25,9 @@ namespace Portcullis.Refusals;
 internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, ILogger<HttpRefusals> logger)
 {
     public const string CorrelationHeader = "Portcullis-Correlation-Id";
+
+    private static readonly JsonTypeInfo<CallToolResult> ResultType =
+        (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
 
     /// <summary>
     /// Counts a JSON-RPC error the MCP layer answered itself (an unknown method, params it cannot read): a malformed
@@ -76,7 +84,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
-        var correlationId = Correlate(context);
+        var correlationId = Correlate(context, refusal.CorrelationId);
         var code = refusal.Error.Code.Code;
         if (refusal.Junk)
         {
@@ -100,6 +108,18 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             response.Headers.WWWAuthenticate = challenge;
         }
 
+        if (refusal.Error.RetryAfterSeconds is { } retryAfter)
+        {
+            response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (refusal.Body == RefusalBody.ToolResult)
+        {
+            response.ContentType = "application/json";
+            await response.WriteAsync(ToolResultMessage(refusal.RpcId, refusal.Error, correlationId), context.RequestAborted);
+            return;
+        }
+
         var envelope = ErrorEnvelope.ToJson(refusal.Error, correlationId);
         if (refusal.Body == RefusalBody.JsonRpc)
         {
@@ -120,9 +140,18 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details });
     }
 
-    private static string Correlate(HttpContext context)
+    /// <summary>The JSON-RPC answer to a <c>tools/call</c> that is refused: a tool result with <c>isError</c> and the envelope.</summary>
+    public static string ToolResultMessage(JsonNode? id, GatewayError error, string correlationId) =>
+        new JsonObject
+        {
+            ["jsonrpc"] = "2.0",
+            ["id"] = id?.DeepClone(),
+            ["result"] = JsonSerializer.SerializeToNode(ErrorEnvelope.ToResult(error, correlationId), ResultType),
+        }.ToJsonString();
+
+    private static string Correlate(HttpContext context, string? given = null)
     {
-        var correlationId = CorrelationIds.Next();
+        var correlationId = given ?? CorrelationIds.Next();
         context.Response.Headers[CorrelationHeader] = correlationId;
         return correlationId;
     }

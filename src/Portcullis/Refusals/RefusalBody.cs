@@ -8,4 +8,10 @@ internal enum RefusalBody
 
     /// <summary>A JSON-RPC error response whose <c>error.data</c> is the envelope: what an MCP client parses.</summary>
     JsonRpc,
+
+    /// <summary>
+    /// A JSON-RPC result that is a tool result with <c>isError</c> and the envelope, sent with HTTP 200: how a
+    /// <c>tools/call</c> is refused, so the agent reads it as every other refused call.
+    /// </summary>
+    ToolResult,
 }
