@@ -15,7 +15,13 @@ namespace Portcullis.Downstream;
 /// </summary>
 internal sealed class StateOutageMiddleware(RequestDelegate next, StateOutages outages, HttpRefusals refusals)
 {
-    public async Task InvokeAsync(HttpContext context)
+    /// <summary>Only a request of a session, or a multi round-trip retry, reads the store before its handler; others pass as they are.</summary>
+    public Task InvokeAsync(HttpContext context) =>
+        context.Request.Headers.ContainsKey("Mcp-Session-Id") || context.Features.Get<JsonRpcRequestFeature>()?.RequestState is not null
+            ? GuardedAsync(context)
+            : next(context);
+
+    private async Task GuardedAsync(HttpContext context)
     {
         try
         {
