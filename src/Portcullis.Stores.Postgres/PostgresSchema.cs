@@ -114,6 +114,10 @@ internal static class PostgresSchema
         CREATE UNIQUE INDEX portcullis_idempotency_review ON portcullis_idempotency (review_id) WHERE review_id IS NOT NULL;
         CREATE INDEX portcullis_idempotency_reviews ON portcullis_idempotency (created_at, review_id) WHERE review_id IS NOT NULL;
         """,
+        // 5: a session the client ended stays, ended, until its expiry, so every replica holding it ends it too.
+        """
+        ALTER TABLE portcullis_sessions ADD COLUMN ended boolean NOT NULL DEFAULT false;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

@@ -3,7 +3,7 @@ using Portcullis.Core.Sessions;
 
 namespace Portcullis.Stores.Postgres;
 
-/// <summary>Session handshakes, one row each, judged expired from their stored expiry.</summary>
+/// <summary>Session handshakes, one row each, judged expired from their stored expiry; an ended one is kept, ended, until then.</summary>
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -13,6 +13,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
             VALUES (@id, @connector, @principal, @params, @expires)
             ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
             WHERE portcullis_sessions.connector = EXCLUDED.connector AND portcullis_sessions.principal = EXCLUDED.principal
+                AND NOT portcullis_sessions.ended
             """);
         command.Parameters.AddWithValue("id", record.SessionId);
         command.Parameters.AddWithValue("connector", record.Connector);
@@ -25,18 +26,19 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT connector, principal, initialize_params, expires_at FROM portcullis_sessions WHERE session_id = @id AND expires_at > @now");
+            "SELECT connector, principal, initialize_params, expires_at, ended FROM portcullis_sessions WHERE session_id = @id AND expires_at > @now");
         command.Parameters.AddWithValue("id", sessionId);
         command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new SessionRecord(sessionId, reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
+            ? new SessionRecord(sessionId, reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                reader.GetBoolean(4))
             : null;
     }
 
-    public async ValueTask RemoveAsync(string sessionId, CancellationToken cancellationToken)
+    public async ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM portcullis_sessions WHERE session_id = @id");
+        await using var command = dataSource.CreateCommand("UPDATE portcullis_sessions SET ended = true WHERE session_id = @id");
         command.Parameters.AddWithValue("id", sessionId);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

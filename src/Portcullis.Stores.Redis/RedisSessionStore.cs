@@ -4,9 +4,20 @@ using StackExchange.Redis;
 
 namespace Portcullis.Stores.Redis;
 
-/// <summary>Session handshakes as JSON strings, one key each; the key's TTL follows the record's expiry.</summary>
+/// <summary>
+/// Session handshakes as JSON strings, one key each; the key's TTL follows the record's expiry. An ended session keeps
+/// its key, marked ended, until then.
+/// </summary>
 internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys) : ISessionStore
 {
+    /// <summary>KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended.</summary>
+    private const string Save = """
+        local stored = redis.call('GET', KEYS[1])
+        if stored and cjson.decode(stored)['Ended'] == true then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """;
+
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ttl = record.ExpiresAt - now;
@@ -15,8 +26,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             return;
         }
 
-        await redis.GetDatabase().StringSetAsync(keys.Session(record.SessionId), JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), ttl)
-            .ConfigureAwait(false);
+        await redis.GetDatabase().ScriptEvaluateAsync(Save, [keys.Session(record.SessionId)],
+            [JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -31,8 +42,23 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
         return record is not null && record.SessionId == sessionId && record.ExpiresAt > now ? record : null;
     }
 
-    public async ValueTask RemoveAsync(string sessionId, CancellationToken cancellationToken) =>
-        await redis.GetDatabase().KeyDeleteAsync(keys.Session(sessionId)).ConfigureAwait(false);
+    /// <summary>
+    /// Rewrites the stored record as ended, keeping its TTL, and only if it is still there. A save between the read and
+    /// the write is overwritten by the end; a save after it finds it ended.
+    /// </summary>
+    public async ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var key = keys.Session(sessionId);
+        var value = await db.StringGetAsync(key).ConfigureAwait(false);
+        if (value.IsNullOrEmpty || JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord) is not { Ended: false } record)
+        {
+            return;
+        }
+
+        await db.StringSetAsync(key, JsonSerializer.Serialize(record with { Ended = true }, RedisJson.Default.SessionRecord), expiry: null, keepTtl: true, when: When.Exists)
+            .ConfigureAwait(false);
+    }
 
     /// <summary>Redis expires the keys itself.</summary>
     public ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) => ValueTask.FromResult(0);

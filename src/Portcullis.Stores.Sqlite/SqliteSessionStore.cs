@@ -5,7 +5,8 @@ namespace Portcullis.Stores.Sqlite;
 
 /// <summary>
 /// Session handshakes in their own SQLite file beside the idempotency store, so a 2025-11-25 client's session
-/// outlives a restart of the (single) gateway.
+/// outlives a restart of the (single) gateway. With one replica, the one that ended a session is the only one that
+/// held it, so an ended session is forgotten at once.
 /// </summary>
 internal sealed class SqliteSessionStore : ISessionStore
 {
@@ -59,7 +60,7 @@ internal sealed class SqliteSessionStore : ISessionStore
             : null);
     }
 
-    public ValueTask RemoveAsync(string sessionId, CancellationToken cancellationToken)
+    public ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();

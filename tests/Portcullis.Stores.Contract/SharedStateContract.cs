@@ -130,13 +130,33 @@ public abstract class SharedStateContract : IAsyncLifetime
         var found = await b.Sessions.GetAsync("s-1", Now.AddMinutes(59), CancellationToken.None);
         var expired = await b.Sessions.GetAsync("s-1", Now.AddHours(1), CancellationToken.None);
         var missing = await b.Sessions.GetAsync("s-2", Now, CancellationToken.None);
-        await b.Sessions.RemoveAsync("s-1", CancellationToken.None);
+        await b.Sessions.EndAsync("s-1", CancellationToken.None);
         var ended = await a.Sessions.GetAsync("s-1", Now, CancellationToken.None);
+
+        // A replica that still holds the session refreshes it: the end stands.
+        await a.Sessions.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, CancellationToken.None);
+        var refreshed = await b.Sessions.GetAsync("s-1", Now, CancellationToken.None);
+        await a.Sessions.EndAsync("s-2", CancellationToken.None);
 
         Assert.Equal(record, found);
         Assert.Null(expired);
         Assert.Null(missing);
-        Assert.Null(ended);
+        Assert.Equal(record with { Ended = true }, ended);
+        Assert.True(refreshed!.Ended);
+        Assert.Null(await b.Sessions.GetAsync("s-2", Now, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Sessions_RenewedByTheReplicaHoldingIt_OutliveTheirFirstExpiry()
+    {
+        var a = await ConnectAsync(Replica("gw-a"));
+        var b = await ConnectAsync(Replica("gw-b"));
+        var record = new SessionRecord("s-renew", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
+        await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+
+        await a.Sessions.SaveAsync(record.RenewedAt(Now)!, Now, CancellationToken.None);
+
+        Assert.Equal(record with { ExpiresAt = Now + SessionRecord.Lifetime }, await b.Sessions.GetAsync("s-renew", Now.AddHours(2), CancellationToken.None));
     }
 
     [Fact]

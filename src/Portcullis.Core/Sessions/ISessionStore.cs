@@ -6,14 +6,17 @@ namespace Portcullis.Core.Sessions;
 /// </summary>
 public interface ISessionStore
 {
-    /// <summary>Stores (or refreshes) a session's handshake.</summary>
+    /// <summary>Stores (or refreshes the expiry of) a session's handshake; never revives one that was ended.</summary>
     ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The session's handshake, or null when it is unknown or expired at <paramref name="now"/>.</summary>
+    /// <summary>The session's handshake (<see cref="SessionRecord.Ended"/> once ended), or null when it is unknown or expired at <paramref name="now"/>.</summary>
     ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Forgets a session the client ended.</summary>
-    ValueTask RemoveAsync(string sessionId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a session the client ended. It is kept, ended, until its expiry, so that every replica holding it learns
+    /// of the end; a store that serves one replica only (SQLite) forgets it at once instead.
+    /// </summary>
+    ValueTask EndAsync(string sessionId, CancellationToken cancellationToken);
 
     /// <summary>Deletes handshakes that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
     ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);

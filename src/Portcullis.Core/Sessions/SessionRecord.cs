@@ -6,4 +6,12 @@ namespace Portcullis.Core.Sessions;
 /// <param name="Principal">The caller's key (subject and client id); only that caller may continue it.</param>
 /// <param name="InitializeParamsJson">The client's <c>initialize</c> params, as JSON.</param>
 /// <param name="ExpiresAt">When the handshake is forgotten unless it is refreshed.</param>
-public sealed record SessionRecord(string SessionId, string Connector, string Principal, string InitializeParamsJson, DateTimeOffset ExpiresAt);
+/// <param name="Ended">The client ended the session (HTTP DELETE): it continues nowhere, and every replica that holds it ends it.</param>
+public sealed record SessionRecord(string SessionId, string Connector, string Principal, string InitializeParamsJson, DateTimeOffset ExpiresAt, bool Ended = false)
+{
+    /// <summary>How long a handshake is kept after it was made, moved to another replica, or renewed.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    /// <summary>The record kept for another <see cref="Lifetime"/> from <paramref name="now"/>, when less than half of it is left and it was not ended; else null.</summary>
+    public SessionRecord? RenewedAt(DateTimeOffset now) => !Ended && ExpiresAt - now < Lifetime / 2 ? this with { ExpiresAt = now + Lifetime } : null;
+}

@@ -33,6 +33,12 @@ internal static partial class GatewayLog
     [LoggerMessage(2813, LogLevel.Information, "Session {SessionId} ended while a request of it waited for its answer; the request ends without one (response started: {Started})")]
     public static partial void SessionEndedMidRequest(ILogger logger, string sessionId, bool started);
 
+    [LoggerMessage(2814, LogLevel.Information, "Session {SessionId} of connector {Connector} was ended by its client on another replica; this replica answers it as unknown from now on")]
+    public static partial void SessionEndedElsewhere(ILogger logger, string sessionId, string connector);
+
+    [LoggerMessage(2815, LogLevel.Warning, "Checking {Count} session(s) held here against the state store failed; the check runs again in {IntervalSeconds} s")]
+    public static partial void SessionSweepFailed(ILogger logger, int count, int intervalSeconds, Exception exception);
+
     [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
     public static partial void PendingCallForwarded(ILogger logger, string owner, string url);
 

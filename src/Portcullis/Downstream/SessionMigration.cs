@@ -14,13 +14,11 @@ namespace Portcullis.Downstream;
 /// <summary>
 /// The SDK's session-migration hook: a 2025-11-25 session's handshake is kept in the state store, bound to the
 /// connector it was opened on and the principal who opened it, so the session continues on whichever replica its
-/// next request reaches. Any other connector or principal finds no session (404), as on the replica that holds it.
+/// next request reaches. Any other connector or principal finds no session (404), as on the replica that holds it, and
+/// so does everyone once its client ended it.
 /// </summary>
 internal sealed class SessionMigration(ISessionStore sessions, StateClock clock, ILogger<SessionMigration> logger) : ISessionMigrationHandler
 {
-    /// <summary>How long a handshake is kept after it was made or last moved to another replica.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
-
     private static readonly JsonTypeInfo<InitializeRequestParams> ParamsType =
         (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
 
@@ -32,7 +30,7 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
         }
 
         var now = clock.GetUtcNow();
-        var record = new SessionRecord(sessionId, connector, CallerIdentities.From(context.User).Key, JsonSerializer.Serialize(initializeParams, ParamsType), now + Lifetime);
+        var record = new SessionRecord(sessionId, connector, CallerIdentities.From(context.User).Key, JsonSerializer.Serialize(initializeParams, ParamsType), now + SessionRecord.Lifetime);
         try
         {
             await sessions.SaveAsync(record, now, cancellationToken);
@@ -58,6 +56,12 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
             return null;
         }
 
+        if (record.Ended)
+        {
+            GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "its client ended it");
+            return null;
+        }
+
         if (!string.Equals(record.Connector, connector, StringComparison.Ordinal))
         {
             GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "it was opened on another connector");
@@ -70,12 +74,15 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
             return null;
         }
 
-        await sessions.SaveAsync(record with { ExpiresAt = now + Lifetime }, now, cancellationToken);
+        await sessions.SaveAsync(record with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
         GatewayLog.SessionMigrated(logger, sessionId, connector);
         return JsonSerializer.Deserialize(record.InitializeParamsJson, ParamsType);
     }
 
-    /// <summary>Forgets a session its own principal ended (HTTP DELETE), wherever the request landed.</summary>
+    /// <summary>
+    /// Marks a session its own principal ended (HTTP DELETE), wherever the request landed: it continues nowhere, and
+    /// the replicas that hold it end it at their next sweep (<see cref="Hosting.SessionSweepService"/>).
+    /// </summary>
     public async ValueTask EndAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
         var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
@@ -83,7 +90,7 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
             && string.Equals(record.Connector, connector, StringComparison.Ordinal)
             && string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal))
         {
-            await sessions.RemoveAsync(sessionId, cancellationToken);
+            await sessions.EndAsync(sessionId, cancellationToken);
         }
     }
 }

@@ -19,9 +19,9 @@ internal sealed class SessionOwnerMiddleware(RequestDelegate next, SessionOwners
     {
         if (context.GetRouteValue("server") is string server
             && context.Request.Headers[SessionHeader].ToString() is { Length: > 0 } sessionId
-            && owners.Refusal(sessionId, server, CallerIdentities.From(context.User).Key) is { } reason)
+            && owners.Refusal(sessionId, server, CallerIdentities.From(context.User).Key) is { } refusal)
         {
-            refusals.SessionRefused(context, sessionId, reason);
+            refusals.SessionRefused(context, sessionId, refusal);
             context.Request.Headers[SessionHeader] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         }
 

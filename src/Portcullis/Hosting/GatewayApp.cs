@@ -44,6 +44,7 @@ internal static class GatewayApp
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
+        builder.Services.AddHostedService<SessionSweepService>();
         builder.Services.AddGatewayAuthentication(config);
         builder.Services.AddSingleton<ProtocolHandlers>();
         builder.Services.AddSingleton<HostPolicy>();

@@ -75,11 +75,11 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// Logs and audits a session id the caller may not use; the caller's answer is the MCP layer's for an unknown
     /// session, so nothing here is sent (no correlation header either: the answers must not differ).
     /// </summary>
-    public void SessionRefused(HttpContext context, string sessionId, string reason)
+    public void SessionRefused(HttpContext context, string sessionId, Downstream.SessionRefusal refusal)
     {
         var correlationId = CorrelationIds.Next();
-        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), context.Request.Method, context.Request.Path, reason, correlationId);
-        Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, "session_not_yours", null);
+        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), context.Request.Method, context.Request.Path, refusal.Reason, correlationId);
+        Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null);
     }
 
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)

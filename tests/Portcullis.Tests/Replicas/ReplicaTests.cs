@@ -66,6 +66,37 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         Assert.Equal(System.Net.HttpStatusCode.OK, itsOwner);
     }
 
+    [Fact]
+    public async Task Session_EndedByItsClient_EndsOnEveryReplicaThatHeldIt()
+    {
+        await cluster.EnsureReadyAsync();
+        var owner = IdempotentWriteTests.Unique("ender");
+        var client = await McpClients.ConnectAsync(cluster.Endpoint, cluster.Token(owner), "2025-11-25");
+        var sessionId = client.SessionId!;
+        for (var i = 0; i < 3 * ReplicaCluster.Count; i++)
+        {
+            await client.CallToolAsync("find_contact", FindAda).AsTask().WaitAsync(Timeout);
+        }
+
+        Assert.Equal(ReplicaCluster.Count, ServedBy(sessionId).Count);
+
+        // The client ends its session (HTTP DELETE, through nginx to one replica); every replica that held it follows.
+        await client.DisposeAsync().AsTask().WaitAsync(Timeout);
+        var statuses = new System.Net.HttpStatusCode[ReplicaCluster.Count];
+        await Poll.UntilAsync(
+            async _ =>
+            {
+                for (var i = 0; i < ReplicaCluster.Count; i++)
+                {
+                    statuses[i] = await PostToolsListAsync(cluster.Gateways[i].Endpoint("crm"), sessionId, cluster.Token(owner));
+                }
+
+                return statuses.All(s => s == System.Net.HttpStatusCode.NotFound);
+            },
+            Timeout,
+            () => "every replica to answer the ended session 404, last " + string.Join(", ", statuses));
+    }
+
     private static async Task<System.Net.HttpStatusCode> PostToolsListAsync(Uri endpoint, string sessionId, string token)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
