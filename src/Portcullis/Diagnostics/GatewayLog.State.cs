@@ -36,8 +36,11 @@ internal static partial class GatewayLog
     [LoggerMessage(2814, LogLevel.Information, "Session {SessionId} of connector {Connector} was ended by its client on another replica; this replica answers it as unknown from now on")]
     public static partial void SessionEndedElsewhere(ILogger logger, string sessionId, string connector);
 
-    [LoggerMessage(2815, LogLevel.Warning, "Checking {Count} session(s) held here against the state store failed; the check runs again in {IntervalSeconds} s")]
+    [LoggerMessage(2815, LogLevel.Warning, "Checking {Count} session(s) held here against the state store failed; the check runs again in {IntervalSeconds} s (this warning at most once a minute)")]
     public static partial void SessionSweepFailed(ILogger logger, int count, int intervalSeconds, Exception exception);
+
+    [LoggerMessage(2816, LogLevel.Information, "Session {SessionId} of connector {Connector} was ended by its client; it is not continued here")]
+    public static partial void SessionEndedNotContinued(ILogger logger, string sessionId, string connector);
 
     [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
     public static partial void PendingCallForwarded(ILogger logger, string owner, string url);

@@ -58,7 +58,7 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
 
         if (record.Ended)
         {
-            GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "its client ended it");
+            GatewayLog.SessionEndedNotContinued(logger, sessionId, connector);
             return null;
         }
 

@@ -10,16 +10,20 @@ namespace Portcullis.Hosting;
 /// Every <see cref="Interval"/>, checks the 2025-11-25 sessions this replica holds against the state store: one its
 /// client ended on another replica ends here too (answered as unknown from then on), and one in use for longer than
 /// half its stored lifetime has that lifetime renewed, so it can still continue on another replica after a day.
-/// A session whose handshake is not in the store (its save failed) is left as it is. A store outage skips the check
-/// quietly (the calls and <c>/readyz</c> report it); any other failure is logged.
+/// A session whose handshake is not in the store (its save failed) is left as it is. A store outage stops the check
+/// at once, quietly (the calls and <c>/readyz</c> report it); any other failure is logged, at most once a minute.
 /// </summary>
 internal sealed class SessionSweepService(
     SessionOwners owners, ISessionStore sessions, StateClock clock, StateOutages outages, TimeProvider time, ILogger<SessionSweepService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(1);
+
     /// <summary>How many sessions are looked up at once.</summary>
     private const int Parallelism = 8;
+
+    private long _warnedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,11 +34,12 @@ internal sealed class SessionSweepService(
         }
     }
 
-    private async Task SweepOnceAsync(CancellationToken cancellationToken)
+    private async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
         var failed = 0;
-        Exception? failure = null;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+        Exception? defect = null;
+        using var outage = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = outage.Token };
         try
         {
             await Parallel.ForEachAsync(owners.Live().ToArray(), options, async (session, ct) =>
@@ -43,21 +48,33 @@ internal sealed class SessionSweepService(
                 {
                     await CheckAsync(session.SessionId, session.Connector, ct);
                 }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
+                    // Stopping, or another check found the store out.
+                }
+                catch (Exception ex)
+                {
+                    if (outages.IsOutage(ex))
+                    {
+                        await outage.CancelAsync();
+                        return;
+                    }
+
                     Interlocked.Increment(ref failed);
-                    failure = ex;
+                    defect = ex;
                 }
             });
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            return;
+            // Stopping, or the store is out: the next interval tries again.
         }
 
-        if (failure is not null && !outages.IsOutage(failure))
+        var now = time.GetTimestamp();
+        if (defect is not null && !stoppingToken.IsCancellationRequested && (_warnedAt == 0 || time.GetElapsedTime(_warnedAt, now) >= WarnEvery))
         {
-            GatewayLog.SessionSweepFailed(logger, failed, (int)Interval.TotalSeconds, failure);
+            _warnedAt = now;
+            GatewayLog.SessionSweepFailed(logger, failed, (int)Interval.TotalSeconds, defect);
         }
     }
 

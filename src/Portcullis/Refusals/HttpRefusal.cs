@@ -16,6 +16,12 @@ internal sealed record HttpRefusal(int Status, GatewayError Error, string Stage,
     /// <summary>The correlation id already given to the refusal (in a log line written before it), else a fresh one.</summary>
     public string? CorrelationId { get; init; }
 
+    /// <summary>
+    /// Already reported in the log by its cause (a state store outage, at most once per interval): counted and audited
+    /// like every refusal, without a log line of its own.
+    /// </summary>
+    public bool Logged { get; init; }
+
     /// <summary>The JSON-RPC error code of a <see cref="RefusalBody.JsonRpc"/> body.</summary>
     public int RpcCode { get; init; } = JsonRpcCodes.InvalidRequest;
 

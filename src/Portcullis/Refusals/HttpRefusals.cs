@@ -97,7 +97,11 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         }
         else
         {
-            GatewayLog.HttpRefused(logger, context.Request.Method, context.Request.Path, refusal.Status, code, refusal.Reason, correlationId);
+            if (!refusal.Logged)
+            {
+                GatewayLog.HttpRefused(logger, context.Request.Method, context.Request.Path, refusal.Status, code, refusal.Reason, correlationId);
+            }
+
             Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool);
         }
 

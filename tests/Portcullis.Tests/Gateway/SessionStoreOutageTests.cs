@@ -36,6 +36,7 @@ public sealed class SessionStoreOutageTests
             var resuming = ResumeAsync(second, opener);
             var listing = SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, session));
             var notifying = SendAsync(http, McpPost.Create(second.Endpoint("fx"), """{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}""", session));
+            var responding = SendAsync(http, McpPost.Create(second.Endpoint("fx"), """{"jsonrpc":"2.0","id":1,"result":{}}""", session));
 
             resumed = await resuming;
             var call = await resumed.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "during" }, cancellationToken: Timeouts.CallToken).AsTask();
@@ -53,10 +54,15 @@ public sealed class SessionStoreOutageTests
             Assert.Equal("5", listResponse.Headers.GetValues("Retry-After").Single());
             Assert.Equal(error["correlation_id"]!.GetValue<string>(), listResponse.Headers.GetValues("Portcullis-Correlation-Id").Single());
 
-            var (notifyStatus, notifyBody, notifyResponse) = await notifying;
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, notifyStatus);
-            Assert.Equal("state_unavailable", notifyBody!["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
-            Assert.Equal("5", notifyResponse.Headers.GetValues("Retry-After").Single());
+            // What the client awaits no answer to (a notification, its own response to a question of the server) fails its send.
+            foreach (var sent in new[] { notifying, responding })
+            {
+                var (sentStatus, sentBody, sentResponse) = await sent;
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, sentStatus);
+                Assert.Null(sentBody!["id"]);
+                Assert.Equal("state_unavailable", sentBody["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+                Assert.Equal("5", sentResponse.Headers.GetValues("Retry-After").Single());
+            }
         }
         finally
         {
@@ -83,6 +89,7 @@ public sealed class SessionStoreOutageTests
         await Poll.UntilAsync(() => Refusals().Length >= 3 && Refusals().Any(l => l.Contains("\"tool\":\"echo\"", StringComparison.Ordinal)), Timeouts.Call,
             "http_refusal events with state_unavailable in the second replica's audit trail, the tool call's among them");
         Assert.DoesNotContain("unhandled exception", second.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(second.Output.Split('\n'), l => l.Contains("state_unavailable", StringComparison.Ordinal) && l.Contains("Refused ", StringComparison.Ordinal));
         Assert.False(second.HasExited);
     }
 
@@ -109,8 +116,11 @@ public sealed class SessionStoreOutageTests
             await redis.ResumeAsync().Within();
         }
 
-        // The retry succeeds, and the session cannot be continued on the other replica any more.
+        // The refused DELETE closed nothing: the session still works where it was; the retry ends it, and it cannot be
+        // continued on the other replica any more.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, session))).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, Delete(second, session))).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, session))).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(http, McpPost.Create(first.Endpoint("fx"), ToolsList, session))).Status);
     }
 
