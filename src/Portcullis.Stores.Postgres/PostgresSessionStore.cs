@@ -36,6 +36,23 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
             : null;
     }
 
+    public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT session_id, connector, principal, initialize_params, expires_at, ended FROM portcullis_sessions WHERE session_id = ANY(@ids) AND expires_at > @now");
+        command.Parameters.AddWithValue("ids", sessionIds.ToArray());
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var found = new List<SessionRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new SessionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetBoolean(5)));
+        }
+
+        return found;
+    }
+
     public async ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("UPDATE portcullis_sessions SET ended = true WHERE session_id = @id");

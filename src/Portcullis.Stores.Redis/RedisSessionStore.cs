@@ -30,16 +30,15 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             [JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
-    public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var value = await redis.GetDatabase().StringGetAsync(keys.Session(sessionId)).ConfigureAwait(false);
-        if (value.IsNullOrEmpty)
-        {
-            return null;
-        }
+    public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Read(sessionId, await redis.GetDatabase().StringGetAsync(keys.Session(sessionId)).ConfigureAwait(false), now);
 
-        var record = JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord);
-        return record is not null && record.SessionId == sessionId && record.ExpiresAt > now ? record : null;
+    /// <summary>One GET per session, sent together (pipelined on the one connection): the keys live in different cluster slots.</summary>
+    public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var values = await Task.WhenAll(sessionIds.Select(id => db.StringGetAsync(keys.Session(id)))).ConfigureAwait(false);
+        return [.. sessionIds.Select((id, i) => Read(id, values[i], now)).OfType<SessionRecord>()];
     }
 
     /// <summary>
@@ -59,6 +58,12 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
         await db.StringSetAsync(key, JsonSerializer.Serialize(record with { Ended = true }, RedisJson.Default.SessionRecord), expiry: null, keepTtl: true, when: When.Exists)
             .ConfigureAwait(false);
     }
+
+    private static SessionRecord? Read(string sessionId, RedisValue value, DateTimeOffset now) =>
+        !value.IsNullOrEmpty && JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord) is { } record
+            && record.SessionId == sessionId && record.ExpiresAt > now
+            ? record
+            : null;
 
     /// <summary>Redis expires the keys itself.</summary>
     public ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) => ValueTask.FromResult(0);

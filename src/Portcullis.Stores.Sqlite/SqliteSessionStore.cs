@@ -60,6 +60,20 @@ internal sealed class SqliteSessionStore : ISessionStore
             : null);
     }
 
+    public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var found = new List<SessionRecord>(sessionIds.Count);
+        foreach (var sessionId in sessionIds)
+        {
+            if (await GetAsync(sessionId, now, cancellationToken) is { } record)
+            {
+                found.Add(record);
+            }
+        }
+
+        return found;
+    }
+
     public ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         using var connection = Open();

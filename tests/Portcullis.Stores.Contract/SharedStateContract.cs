@@ -147,6 +147,25 @@ public abstract class SharedStateContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sessions_ReadManyAtOnce_AnswerTheKnownOnesWithTheirEnd()
+    {
+        var a = await ConnectAsync(Replica("gw-a"));
+        var b = await ConnectAsync(Replica("gw-b"));
+        var live = new SessionRecord("s-many-1", "crm", "alice\u001fclient", "{}", Now.AddHours(1));
+        var ended = live with { SessionId = "s-many-2" };
+        var expired = live with { SessionId = "s-many-3", ExpiresAt = Now.AddMinutes(1) };
+        foreach (var record in new[] { live, ended, expired })
+        {
+            await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+        }
+
+        await a.Sessions.EndAsync("s-many-2", CancellationToken.None);
+        var found = await b.Sessions.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), CancellationToken.None);
+
+        Assert.Equal([live, ended with { Ended = true }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Sessions_RenewedByTheReplicaHoldingIt_OutliveTheirFirstExpiry()
     {
         var a = await ConnectAsync(Replica("gw-a"));

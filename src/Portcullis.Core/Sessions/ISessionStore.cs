@@ -12,6 +12,9 @@ public interface ISessionStore
     /// <summary>The session's handshake (<see cref="SessionRecord.Ended"/> once ended), or null when it is unknown or expired at <paramref name="now"/>.</summary>
     ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>The handshakes of those of <paramref name="sessionIds"/> that are known and not expired, in one round trip where the store allows.</summary>
+    ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>
     /// Marks a session the client ended. It is kept, ended, until its expiry, so that every replica holding it learns
     /// of the end; a store that serves one replica only (SQLite) forgets it at once instead.

@@ -42,6 +42,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2816, LogLevel.Information, "Session {SessionId} of connector {Connector} was ended by its client; it is not continued here")]
     public static partial void SessionEndedNotContinued(ILogger logger, string sessionId, string connector);
 
+    [LoggerMessage(2817, LogLevel.Information, "Session {SessionId}: two requests continued it on this replica at once (the MCP SDK's migration race after a failed migration); the second is served by the session the first one made")]
+    public static partial void SessionMigrationRace(ILogger logger, string sessionId);
+
     [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
     public static partial void PendingCallForwarded(ILogger logger, string owner, string url);
 

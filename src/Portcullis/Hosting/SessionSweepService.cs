@@ -10,8 +10,9 @@ namespace Portcullis.Hosting;
 /// Every <see cref="Interval"/>, checks the 2025-11-25 sessions this replica holds against the state store: one its
 /// client ended on another replica ends here too (answered as unknown from then on), and one in use for longer than
 /// half its stored lifetime has that lifetime renewed, so it can still continue on another replica after a day.
-/// A session whose handshake is not in the store (its save failed) is left as it is. A store outage stops the check
-/// at once, quietly (the calls and <c>/readyz</c> report it); any other failure is logged, at most once a minute.
+/// The sessions are read in batches (one round trip each where the store allows); a session whose handshake is not in
+/// the store (its save failed) is left as it is. A store outage stops the check at once, quietly (the calls and
+/// <c>/readyz</c> report it); any other failure stops it too and is logged, at most once a minute.
 /// </summary>
 internal sealed class SessionSweepService(
     SessionOwners owners, ISessionStore sessions, StateClock clock, StateOutages outages, TimeProvider time, ILogger<SessionSweepService> logger) : BackgroundService
@@ -20,8 +21,8 @@ internal sealed class SessionSweepService(
 
     private static readonly TimeSpan WarnEvery = TimeSpan.FromMinutes(1);
 
-    /// <summary>How many sessions are looked up at once.</summary>
-    private const int Parallelism = 8;
+    /// <summary>How many sessions one read of the store asks for.</summary>
+    private const int Batch = 500;
 
     private long _warnedAt;
 
@@ -36,70 +37,48 @@ internal sealed class SessionSweepService(
 
     private async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
-        var failed = 0;
-        Exception? defect = null;
-        using var outage = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = outage.Token };
-        try
+        var live = owners.Live().ToDictionary(s => s.SessionId, s => s.Connector, StringComparer.Ordinal);
+        foreach (var batch in live.Keys.Chunk(Batch))
         {
-            await Parallel.ForEachAsync(owners.Live().ToArray(), options, async (session, ct) =>
+            try
             {
-                try
+                await CheckAsync(batch, live, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // An outage stops the check quietly; anything else is worth a warning, now and then.
+                var now = time.GetTimestamp();
+                if (!outages.IsOutage(ex) && (_warnedAt == 0 || time.GetElapsedTime(_warnedAt, now) >= WarnEvery))
                 {
-                    await CheckAsync(session.SessionId, session.Connector, ct);
+                    _warnedAt = now;
+                    GatewayLog.SessionSweepFailed(logger, live.Count, (int)Interval.TotalSeconds, ex);
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    // Stopping, or another check found the store out.
-                }
-                catch (Exception ex)
-                {
-                    if (outages.IsOutage(ex))
-                    {
-                        await outage.CancelAsync();
-                        return;
-                    }
 
-                    Interlocked.Increment(ref failed);
-                    defect = ex;
-                }
-            });
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping, or the store is out: the next interval tries again.
-        }
-
-        var now = time.GetTimestamp();
-        if (defect is not null && !stoppingToken.IsCancellationRequested && (_warnedAt == 0 || time.GetElapsedTime(_warnedAt, now) >= WarnEvery))
-        {
-            _warnedAt = now;
-            GatewayLog.SessionSweepFailed(logger, failed, (int)Interval.TotalSeconds, defect);
+                return;
+            }
         }
     }
 
-    private async Task CheckAsync(string sessionId, string connector, CancellationToken cancellationToken)
+    private async Task CheckAsync(string[] sessionIds, Dictionary<string, string> connectors, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var record = await sessions.GetAsync(sessionId, now, cancellationToken);
-        if (record is null)
+        foreach (var record in await sessions.GetManyAsync(sessionIds, now, cancellationToken))
         {
-            return;
-        }
-
-        if (record.Ended)
-        {
-            if (owners.End(sessionId))
+            if (record.Ended)
             {
-                GatewayLog.SessionEndedElsewhere(logger, LogText.Safe(sessionId, 64), connector);
+                if (owners.End(record.SessionId))
+                {
+                    GatewayLog.SessionEndedElsewhere(logger, LogText.Safe(record.SessionId, 64), connectors.GetValueOrDefault(record.SessionId, "-"));
+                }
             }
-
-            return;
-        }
-
-        if (record.RenewedAt(now) is { } renewed)
-        {
-            await sessions.SaveAsync(renewed, now, cancellationToken);
+            else if (record.RenewedAt(now) is { } renewed)
+            {
+                await sessions.SaveAsync(renewed, now, cancellationToken);
+            }
         }
     }
 }
