@@ -10,8 +10,9 @@ namespace Portcullis.Admin;
 /// <summary>
 /// The admin plane's last word on a request that failed: a body past <see cref="AdminApp.MaxBodyBytes"/> is the
 /// catalog's 413 <c>payload_too_large</c> (logged, counted and audited like every HTTP refusal), a state store that does not
-/// answer is 503 <c>state_unavailable</c> (reported as the gateway's calls report it), and anything else that escapes an
-/// endpoint is 500 <c>internal</c> with a correlation id, the exception in the log under it: never an empty body.
+/// answer is 503 <c>state_unavailable</c> with <c>Retry-After</c> (counted and audited like every HTTP refusal, logged as
+/// the gateway's calls log an outage), and anything else that escapes an endpoint is 500 <c>internal</c> with a
+/// correlation id, the exception in the log under it: never an empty body.
 /// </summary>
 internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals refusals, StateOutages outages, ILogger<AdminFailureMiddleware> logger)
 {
@@ -36,9 +37,11 @@ internal sealed class AdminFailureMiddleware(RequestDelegate next, HttpRefusals 
             var correlationId = CorrelationIds.Next();
             var error = outages.Refuse(ex, correlationId);
             context.Response.Clear();
-            context.Response.Headers[HttpRefusals.CorrelationHeader] = correlationId;
-            context.Response.Headers.RetryAfter = StateOutages.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await AdminResults.Json(ErrorEnvelope.ToJson(error, correlationId), StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            await refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status503ServiceUnavailable, error, CallStage.Pipeline, "state_unavailable", LogText.Safe(ex.Message))
+            {
+                CorrelationId = correlationId,
+                Logged = true,
+            });
         }
         catch (Exception ex) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {

@@ -48,6 +48,6 @@ internal static partial class GatewayLog
     [LoggerMessage(2820, LogLevel.Information, "Pending call retry forwarded to replica {Owner} at {Url}")]
     public static partial void PendingCallForwarded(ILogger logger, string owner, string url);
 
-    [LoggerMessage(2821, LogLevel.Warning, "Pending call retry for replica {Owner} at {Url} answered as gone ({Reason})")]
-    public static partial void PendingCallHolderGone(ILogger logger, string owner, string url, string reason, Exception? exception);
+    [LoggerMessage(2821, LogLevel.Warning, "Pending call retry for replica {Owner} at {Url} answered as gone ({Reason}; correlation id {CorrelationId})")]
+    public static partial void PendingCallHolderGone(ILogger logger, string owner, string url, string reason, string correlationId, Exception? exception);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
 using Portcullis.Core.Relay;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
@@ -20,6 +21,7 @@ internal sealed class PendingCallForwarder(
     IHttpClientFactory clients,
     StateClock clock,
     ReplicaIdentity replica,
+    HttpRefusals refusals,
     ILogger<PendingCallForwarder> logger,
     IPendingCallRoutes? routes = null)
 {
@@ -122,15 +124,20 @@ internal sealed class PendingCallForwarder(
 
     private Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
     {
-        GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, exception);
+        var correlationId = CorrelationIds.Next();
+        GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, correlationId, exception);
         var error = new GatewayError(ErrorCatalog.UpstreamUnavailable,
             "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
         {
             RetryAfterSeconds = 1,
         };
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(
-            HttpRefusals.ToolResultMessage(feature.Id is null ? null : JsonNode.Parse(feature.Id), error, CorrelationIds.Next()), context.RequestAborted);
+        return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK, error, CallStage.Forward, "holder_gone", reason)
+        {
+            Body = RefusalBody.ToolResult,
+            RpcId = feature.Id is null ? null : JsonNode.Parse(feature.Id),
+            Tool = feature.ToolName,
+            CorrelationId = correlationId,
+            Logged = true,
+        });
     }
 }

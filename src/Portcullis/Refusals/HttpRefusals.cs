@@ -145,7 +145,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     }
 
     /// <summary>The JSON-RPC answer to a <c>tools/call</c> that is refused: a tool result with <c>isError</c> and the envelope.</summary>
-    public static string ToolResultMessage(JsonNode? id, GatewayError error, string correlationId) =>
+    private static string ToolResultMessage(JsonNode? id, GatewayError error, string correlationId) =>
         new JsonObject
         {
             ["jsonrpc"] = "2.0",

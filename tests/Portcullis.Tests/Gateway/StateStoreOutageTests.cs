@@ -66,6 +66,13 @@ public sealed class StateStoreOutageTests
                 Assert.Equal(error["correlation_id"]!.GetValue<string>(), response.Headers.GetValues("Portcullis-Correlation-Id").Single());
             }
 
+            // The admin API's refusals are audited like the gateway's (the audit trail here is a file: it outlives the store).
+            var trail = Path.Combine(gateway.DataDir, "audit.jsonl");
+            await Poll.UntilAsync(
+                () => File.Exists(trail) && File.ReadLines(trail).Any(l => l.Contains("\"http_refusal\"", StringComparison.Ordinal)
+                    && l.Contains("\"state_unavailable\"", StringComparison.Ordinal) && l.Contains("/admin/api/idempotency", StringComparison.Ordinal)),
+                Timeouts.Call, "the admin API's state_unavailable refusal in the audit trail");
+
             // Reported as an outage of the store (how often: StateOutagesTests), never as a call that "failed unexpectedly".
             await gateway.WaitForOutputAsync("The redis store does not answer", Timeouts.Call);
             Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
