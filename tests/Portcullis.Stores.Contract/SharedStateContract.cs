@@ -20,6 +20,9 @@ public sealed record ReplicaState(IStateStore State, IIdempotencyStore Idempoten
 public abstract class SharedStateContract : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>A token that gives up after <see cref="Timeout"/>, for a store call that takes one.</summary>
+    private static CancellationToken Deadline => new CancellationTokenSource(Timeout).Token;
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>A replica's view of the one namespace this test uses.</summary>
@@ -125,25 +128,25 @@ public abstract class SharedStateContract : IAsyncLifetime
         var a = await ConnectAsync(Replica("gw-a"));
         var b = await ConnectAsync(Replica("gw-b"));
         var record = new SessionRecord("s-1", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
-        await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+        await a.Sessions.SaveAsync(record, Now, Deadline);
 
-        var found = await b.Sessions.GetAsync("s-1", Now.AddMinutes(59), CancellationToken.None);
-        var expired = await b.Sessions.GetAsync("s-1", Now.AddHours(1), CancellationToken.None);
-        var missing = await b.Sessions.GetAsync("s-2", Now, CancellationToken.None);
-        await b.Sessions.EndAsync("s-1", CancellationToken.None);
-        var ended = await a.Sessions.GetAsync("s-1", Now, CancellationToken.None);
+        var found = await b.Sessions.GetAsync("s-1", Now.AddMinutes(59), Deadline);
+        var expired = await b.Sessions.GetAsync("s-1", Now.AddHours(1), Deadline);
+        var missing = await b.Sessions.GetAsync("s-2", Now, Deadline);
+        await b.Sessions.EndAsync("s-1", Deadline);
+        var ended = await a.Sessions.GetAsync("s-1", Now, Deadline);
 
         // A replica that still holds the session refreshes it: the end stands.
-        await a.Sessions.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, CancellationToken.None);
-        var refreshed = await b.Sessions.GetAsync("s-1", Now, CancellationToken.None);
-        await a.Sessions.EndAsync("s-2", CancellationToken.None);
+        await a.Sessions.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
+        var refreshed = await b.Sessions.GetAsync("s-1", Now, Deadline);
+        await a.Sessions.EndAsync("s-2", Deadline);
 
         Assert.Equal(record, found);
         Assert.Null(expired);
         Assert.Null(missing);
         Assert.Equal(record with { Ended = true }, ended);
         Assert.True(refreshed!.Ended);
-        Assert.Null(await b.Sessions.GetAsync("s-2", Now, CancellationToken.None));
+        Assert.Null(await b.Sessions.GetAsync("s-2", Now, Deadline));
     }
 
     [Fact]
@@ -156,11 +159,11 @@ public abstract class SharedStateContract : IAsyncLifetime
         var expired = live with { SessionId = "s-many-3", ExpiresAt = Now.AddMinutes(1) };
         foreach (var record in new[] { live, ended, expired })
         {
-            await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+            await a.Sessions.SaveAsync(record, Now, Deadline);
         }
 
-        await a.Sessions.EndAsync("s-many-2", CancellationToken.None);
-        var found = await b.Sessions.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), CancellationToken.None);
+        await a.Sessions.EndAsync("s-many-2", Deadline);
+        var found = await b.Sessions.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), Deadline);
 
         Assert.Equal([live, ended with { Ended = true }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
     }
@@ -171,11 +174,11 @@ public abstract class SharedStateContract : IAsyncLifetime
         var a = await ConnectAsync(Replica("gw-a"));
         var b = await ConnectAsync(Replica("gw-b"));
         var record = new SessionRecord("s-renew", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
-        await a.Sessions.SaveAsync(record, Now, CancellationToken.None);
+        await a.Sessions.SaveAsync(record, Now, Deadline);
 
-        await a.Sessions.SaveAsync(record.RenewedAt(Now)!, Now, CancellationToken.None);
+        await a.Sessions.SaveAsync(record.RenewedAt(Now)!, Now, Deadline);
 
-        Assert.Equal(record with { ExpiresAt = Now + SessionRecord.Lifetime }, await b.Sessions.GetAsync("s-renew", Now.AddHours(2), CancellationToken.None));
+        Assert.Equal(record with { ExpiresAt = Now + SessionRecord.Lifetime }, await b.Sessions.GetAsync("s-renew", Now.AddHours(2), Deadline));
     }
 
     [Fact]
@@ -184,11 +187,11 @@ public abstract class SharedStateContract : IAsyncLifetime
         var a = await ConnectAsync(Replica("gw-a"));
         var b = await ConnectAsync(Replica("gw-b"));
         var route = new PendingCallRoute("gw-a#0000000000000001", "http://gw-a.test:8080", Now.AddMinutes(10));
-        await a.Routes.PutAsync("state-1", route, Now, CancellationToken.None);
+        await a.Routes.PutAsync("state-1", route, Now, Deadline);
 
-        Assert.Equal(route, await b.Routes.GetAsync("state-1", Now.AddMinutes(9), CancellationToken.None));
-        Assert.Null(await b.Routes.GetAsync("state-1", Now.AddMinutes(10), CancellationToken.None));
-        Assert.Null(await b.Routes.GetAsync("state-2", Now, CancellationToken.None));
+        Assert.Equal(route, await b.Routes.GetAsync("state-1", Now.AddMinutes(9), Deadline));
+        Assert.Null(await b.Routes.GetAsync("state-1", Now.AddMinutes(10), Deadline));
+        Assert.Null(await b.Routes.GetAsync("state-2", Now, Deadline));
     }
 
     [Fact]
