@@ -30,7 +30,8 @@ public static class ServiceCollectionExtensions
             Upstreams.Credentials.UpstreamCredentials.Add(services, config, connector)
                 .RemoveAllLoggers()
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-                .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default));
+                .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default))
+                .AddHttpMessageHandler(() => new UpstreamAnswerLimitHandler(config.Limits.MaxResultBytes));
         }
 
         services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));

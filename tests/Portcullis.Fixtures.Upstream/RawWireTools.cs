@@ -27,8 +27,12 @@ internal sealed class RawWireTools(CallRecorder recorder)
     }
 
     [McpServerTool(Name = "huge", ReadOnly = true, Destructive = false)]
-    [Description("Answers a text of the given number of mebibytes.")]
-    public static string Huge(int megabytes) => new('x', megabytes * 1024 * 1024);
+    [Description("Records its call, then answers a text of the given number of mebibytes.")]
+    public string Huge(int megabytes)
+    {
+        recorder.Record("huge", new { megabytes });
+        return new('x', megabytes * 1024 * 1024);
+    }
 
     [McpServerTool(Name = "announce_tools_changed", ReadOnly = true, Destructive = false)]
     [Description("Sends notifications/tools/list_changed count times without pausing, the tool list unchanged; with add_extra_last the last announcement is of a real change: the tool 'extra' appears.")]

@@ -36,6 +36,9 @@ public static class ConfigDefaults
     /// <summary><c>limits.max_body_bytes</c>.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
+    /// <summary><c>limits.max_result_bytes</c>: the largest answer an upstream may give to one request.</summary>
+    public const long MaxResultBytes = 8 * 1024 * 1024;
+
     /// <summary><c>limits.max_depth</c>.</summary>
     public const int MaxDepth = 64;
 

@@ -5,6 +5,9 @@ public sealed class LimitsConfig
 {
     public long MaxBodyBytes { get; set; } = ConfigDefaults.MaxBodyBytes;
 
+    /// <summary>Bytes an upstream's answer to one request may have: a JSON body, or one event of an event stream.</summary>
+    public long MaxResultBytes { get; set; } = ConfigDefaults.MaxResultBytes;
+
     public int MaxDepth { get; set; } = ConfigDefaults.MaxDepth;
 
     public int MaxStringLength { get; set; } = ConfigDefaults.MaxStringLength;

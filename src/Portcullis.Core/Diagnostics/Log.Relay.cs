@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(1409, LogLevel.Warning, "Connector {Connector}: a client did not keep up with the progress and log messages of its call; {Count} dropped once {Limit} were waiting")]
     public static partial void RelayClientTooSlow(ILogger logger, string connector, long count, int limit);
+
+    [LoggerMessage(1410, LogLevel.Warning, "Request {CorrelationId}: {Connector}'s answer to {Method} was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
+    public static partial void RelayAnswerTooLarge(ILogger logger, string correlationId, string connector, string method, long limit);
 }

@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(1020, LogLevel.Warning, "Call {CorrelationId}: the upstream answered with a result that is not a valid tool result")]
     public static partial void UpstreamMalformedResult(ILogger logger, string correlationId, Exception exception);
 
+    [LoggerMessage(1021, LogLevel.Warning, "Call {CorrelationId}: the upstream's answer was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
+    public static partial void UpstreamAnswerTooLarge(ILogger logger, string correlationId, long limit);
+
     [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
     public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

@@ -35,6 +35,16 @@ public sealed record GatewayError(ErrorCode Code, string Message)
         };
 
     /// <summary>
+    /// The upstream's answer passed <c>limits.max_result_bytes</c> and was dropped. The same request would get the same
+    /// answer, so it is the upstream's error, never retryable; a write has acted without an answer to show.
+    /// </summary>
+    public static GatewayError AnswerTooLarge(long limit, bool write)
+    {
+        var happened = $"The upstream server's answer was larger than the {limit} bytes the gateway passes on, so it was dropped";
+        return write ? WriteAnswerLost(ErrorCatalog.UpstreamError, happened) : new(ErrorCatalog.UpstreamError, happened + ".");
+    }
+
+    /// <summary>
     /// What became of a write whose answer was lost, as the cause an outcome-unknown answer keeps: what happened, and
     /// how it is settled, never an invitation to retry (the key is outcome-unknown, and a new key could act twice).
     /// </summary>

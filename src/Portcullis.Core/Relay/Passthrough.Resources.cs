@@ -56,6 +56,7 @@ internal sealed partial class Passthrough
                 try
                 {
                     var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
+                    Upstreams.UpstreamAnswerSize.Check(read, config.Limits.MaxResultBytes);
                     return new ReadResourceResult { Contents = read.Contents };
                 }
                 catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)

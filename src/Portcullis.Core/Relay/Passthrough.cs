@@ -20,7 +20,7 @@ namespace Portcullis.Core.Relay;
 /// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
 internal sealed partial class Passthrough(
-    CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, State.StateOutages outages, TimeProvider time, ILogger<Passthrough> logger)
+    Configuration.GatewayConfig config, CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, State.StateOutages outages, TimeProvider time, ILogger<Passthrough> logger)
 {
     private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {
@@ -129,6 +129,11 @@ internal sealed partial class Passthrough(
         catch (OperationCanceledException) when (drain.Deadline.IsCancellationRequested)
         {
             throw Refuse(connector, method, GatewayError.ShuttingDown(), correlationId, CallStage.Forward, audit, upstreamReached: true);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<Upstreams.UpstreamAnswerTooLargeException>(ex) is { } tooLarge)
+        {
+            Log.RelayAnswerTooLarge(logger, correlationId, connector.Name, method, tooLarge.Limit);
+            throw Refuse(connector, method, GatewayError.AnswerTooLarge(tooLarge.Limit, write: false), correlationId, CallStage.Forward, audit, upstreamReached: true);
         }
         catch (Exception ex)
         {

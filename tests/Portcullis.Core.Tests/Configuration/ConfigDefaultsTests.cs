@@ -18,6 +18,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/idempotency/properties/retention_hours", ConfigDefaults.RetentionHours },
         { "/properties/idempotency/properties/lease_seconds", ConfigDefaults.LeaseSeconds },
         { "/properties/limits/properties/max_body_bytes", ConfigDefaults.MaxBodyBytes },
+        { "/properties/limits/properties/max_result_bytes", ConfigDefaults.MaxResultBytes },
         { "/properties/limits/properties/max_depth", ConfigDefaults.MaxDepth },
         { "/properties/limits/properties/max_string_length", ConfigDefaults.MaxStringLength },
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },

@@ -8,6 +8,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Lifecycle;
+using Portcullis.Core.Upstreams;
 using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core.Pipeline.Stages;
@@ -26,9 +27,11 @@ internal sealed class ForwardStage
     private readonly GatewayDrain _drain;
     private readonly ILogger<ForwardStage> _logger;
     private readonly ResiliencePipeline<UpstreamAnswer> _readRetry;
+    private readonly long _maxResultBytes;
 
-    public ForwardStage(TimeProvider time, GatewayDrain drain, ILogger<ForwardStage> logger)
+    public ForwardStage(GatewayConfig config, TimeProvider time, GatewayDrain drain, ILogger<ForwardStage> logger)
     {
+        _maxResultBytes = config.Limits.MaxResultBytes;
         _time = time;
         _drain = drain;
         _logger = logger;
@@ -102,6 +105,7 @@ internal sealed class ForwardStage
             // From here the upstream may act, even if the caller goes away before the answer comes back.
             context.SentUpstream = true;
             var answer = await client.CallToolAsync(request, linked.Token).ConfigureAwait(false);
+            UpstreamAnswerSize.Check(answer, _maxResultBytes);
             if (relay is not null)
             {
                 await relay.SettleAsync().ConfigureAwait(false);
@@ -129,21 +133,26 @@ internal sealed class ForwardStage
             Log.UpstreamRejected(_logger, context.CorrelationId, (int)ex.ErrorCode, ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server rejected the call."), Sent: true);
         }
-        catch (Exception ex) when (Find<System.Text.Json.JsonException>(ex) is not null)
+        catch (Exception ex) when (ExceptionChain.Find<System.Text.Json.JsonException>(ex) is not null)
         {
             // The upstream answered, but not with a tool result (content not a list, a field of the wrong type): the
             // connection is fine and a retry would get the same answer, so this is the upstream's error, not an outage.
             Log.UpstreamMalformedResult(_logger, context.CorrelationId, ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server answered with something that is not a valid tool result."), Sent: true);
         }
-        catch (Exception ex) when (Find<UpstreamRateLimitedException>(ex) is { } limited)
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamAnswerTooLargeException>(ex) is { } tooLarge)
+        {
+            Log.UpstreamAnswerTooLarge(_logger, context.CorrelationId, tooLarge.Limit);
+            return new UpstreamAnswer(null, GatewayError.AnswerTooLarge(tooLarge.Limit, write: !context.Tool.ReadOnly), Sent: true);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamRateLimitedException>(ex) is { } limited)
         {
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
             {
                 RetryAfterSeconds = Seconds(limited.RetryAfter),
             }, Sent: false);
         }
-        catch (Exception ex) when (Find<UpstreamNotReachedException>(ex) is { } notReached)
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamNotReachedException>(ex) is { } notReached)
         {
             Log.UpstreamNotReached(_logger, context.CorrelationId, notReached.InnerException?.GetType().Name ?? "not reached", ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
@@ -167,23 +176,4 @@ internal sealed class ForwardStage
         };
 
     private static int Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
-
-    private static T? Find<T>(Exception? exception)
-        where T : Exception
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is T found)
-            {
-                return found;
-            }
-
-            if (e is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(f => f is not null);
-            }
-        }
-
-        return null;
-    }
 }

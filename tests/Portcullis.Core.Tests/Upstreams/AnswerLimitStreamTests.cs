@@ -1,0 +1,57 @@
+using System.Text;
+using Portcullis.Core.Upstreams;
+using Portcullis.Core.Upstreams.Http;
+
+namespace Portcullis.Core.Tests.Upstreams;
+
+public sealed class AnswerLimitStreamTests
+{
+    [Fact]
+    public async Task JsonBody_CountsWhole()
+    {
+        Assert.Equal(100, (await ReadAllAsync(new string('x', 100), limit: 100, perEvent: false, chunk: 7)).Length);
+        await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(new string('x', 101), limit: 100, perEvent: false, chunk: 7));
+    }
+
+    [Theory]
+    [InlineData("\n", 1)]
+    [InlineData("\r\n", 1)]
+    [InlineData("\n", 3)]
+    [InlineData("\r\n", 2)]
+    public async Task EventStream_CountsEachEventFromZero(string newline, int chunk)
+    {
+        // Forty events of about 60 bytes each: 2,400 bytes in all, each event well under the limit of 100.
+        var events = string.Concat(Enumerable.Range(0, 40).Select(i => $"event: message{newline}data: {new string('x', 40)}{i:D2}{newline}{newline}"));
+        Assert.Equal(events, await ReadAllAsync(events, limit: 100, perEvent: true, chunk: chunk));
+    }
+
+    [Fact]
+    public async Task EventStream_OneEventOverTheLimit_Throws()
+    {
+        var events = "data: small\n\n" + "data: " + new string('x', 200) + "\n\n";
+        await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(events, limit: 100, perEvent: true, chunk: 16));
+    }
+
+    [Fact]
+    public async Task EventStream_ManyLinesOfOneEvent_CountTogether()
+    {
+        // A data field split over many lines is still one event: no single line is long, the event is.
+        var events = string.Concat(Enumerable.Repeat("data: " + new string('x', 20) + "\n", 10)) + "\n";
+        await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(events, limit: 100, perEvent: true, chunk: 5));
+    }
+
+    private static async Task<string> ReadAllAsync(string text, long limit, bool perEvent, int chunk)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var stream = new AnswerLimitStream(new MemoryStream(Encoding.UTF8.GetBytes(text)), limit, perEvent);
+        var output = new MemoryStream();
+        var buffer = new byte[chunk];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancel.Token)) > 0)
+        {
+            output.Write(buffer, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(output.ToArray());
+    }
+}

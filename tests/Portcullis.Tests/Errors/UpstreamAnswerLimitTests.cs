@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Infrastructure;
+using static Portcullis.Tests.Errors.ErrorAssertions;
+
+namespace Portcullis.Tests.Errors;
+
+/// <summary>
+/// An upstream answering more than <c>limits.max_result_bytes</c>: the call gets <c>upstream_error</c>, a write's key is
+/// outcome-unknown, and an HTTP upstream's answer is never read whole.
+/// </summary>
+public sealed class UpstreamAnswerLimitTests
+{
+    private const int Limit = 3 * 1024 * 1024;
+
+    [Fact]
+    public async Task HttpUpstream_AnswerOverTheLimit_IsUpstreamErrorAndIsNotReadWhole()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await using var gateway = await StartAsync(dir, TestConfig.HttpConnector("remote", upstream.McpUrl, ["huge", "echo"]));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+
+        var fits = await client.CallToolAsync("huge", Megabytes(2), cancellationToken: Timeouts.CallToken);
+        Assert.Equal(2 * 1024 * 1024, Assert.IsType<TextContentBlock>(Assert.Single(fits.Content)).Text.Length);
+
+        var error = AssertError(await client.CallToolAsync("huge", Megabytes(4), cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
+        Assert.Contains($"larger than the {Limit} bytes", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>() + ": the upstream's answer was larger than limits.max_result_bytes", Timeouts.Exit);
+
+        // Read whole, 100 MiB of answer costs the gateway gigabytes (about 16 bytes of memory per byte read); stopped at
+        // the limit, it costs no more than the limit.
+        var before = PeakResidentKiB(gateway.ProcessId);
+        AssertError(await client.CallToolAsync("huge", Megabytes(100), cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
+        var grew = PeakResidentKiB(gateway.ProcessId) - before;
+        Assert.True(grew < 400 * 1024, $"the gateway's peak memory grew by {grew} KiB reading an answer it refused");
+
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
+        Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    [Fact]
+    public async Task StdioUpstream_WriteAnsweredOverTheLimit_IsOutcomeUnknownAndActedOnce()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var writer = TestConfig.FixtureConnector("writer", ["huge"], record, new JsonObject { ["huge"] = new JsonObject { ["read_only"] = false } });
+        var reader = TestConfig.FixtureConnector("reader", ["huge"]);
+        await using var gateway = await StartAsync(dir, writer, reader);
+
+        await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("reader")))
+        {
+            AssertError(await client.CallToolAsync("huge", Megabytes(4), cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
+            var read = await client.CallToolAsync("huge", Megabytes(2), cancellationToken: Timeouts.CallToken);
+            Assert.NotEqual(true, read.IsError);
+        }
+
+        await using var writes = await McpClients.ConnectAsync(gateway.Endpoint("writer"));
+        var arguments = new Dictionary<string, object?> { ["megabytes"] = 4, ["idempotency_key"] = "k-too-large" };
+        var error = AssertError(await writes.CallToolAsync("huge", arguments, cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
+        Assert.Contains("may have acted", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The answer was dropped, never stored: the retry is for a person to settle, and the upstream is not called again.
+        AssertError(await writes.CallToolAsync("huge", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("\"megabytes\":4", StringComparison.Ordinal));
+
+        var fits = await writes.CallToolAsync("huge", new Dictionary<string, object?> { ["megabytes"] = 2, ["idempotency_key"] = "k-fits" }, cancellationToken: Timeouts.CallToken);
+        Assert.NotEqual(true, fits.IsError);
+    }
+
+    private static async Task<GatewayProcess> StartAsync(TempDir dir, params JsonObject[] connectors)
+    {
+        var config = TestConfig.Gateway(connectors);
+        config["limits"] = new JsonObject { ["max_result_bytes"] = Limit };
+        return await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+    }
+
+    private static Dictionary<string, object?> Megabytes(int megabytes) => new() { ["megabytes"] = megabytes };
+
+    private static long PeakResidentKiB(int pid) =>
+        long.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+}
