@@ -38,6 +38,19 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}");
                 return;
+            case { } mode when mode.StartsWith("json_kib_", StringComparison.Ordinal) && await IsToolCallAsync(context):
+                // json_kib_N: a tool result of N KiB of text as one JSON body with its length declared; json_kib_N_chunked without.
+                var parts = mode.Split('_');
+                var text = new string('y', int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+                var body = System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}]}}");
+                context.Response.ContentType = "application/json";
+                if (parts.Length == 3)
+                {
+                    context.Response.ContentLength = body.Length;
+                }
+
+                await context.Response.Body.WriteAsync(body);
+                return;
             default:
                 await next(context);
                 return;

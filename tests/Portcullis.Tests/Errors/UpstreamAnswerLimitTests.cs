@@ -35,6 +35,22 @@ public sealed class UpstreamAnswerLimitTests
         var grew = PeakResidentKiB(gateway.ProcessId) - before;
         Assert.True(grew < 400 * 1024, $"the gateway's peak memory grew by {grew} KiB reading an answer it refused");
 
+        // An answer as one JSON body: judged by its declared length before reading, or counted while read without one.
+        foreach (var (mode, within) in new[] { ("json_kib_2048", true), ("json_kib_4096", false), ("json_kib_2048_chunked", true), ("json_kib_4096_chunked", false) })
+        {
+            await upstream.SetModeAsync(mode);
+            var answer = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+            if (within)
+            {
+                Assert.Equal(2048 * 1024, Assert.IsType<TextContentBlock>(Assert.Single(answer.Content)).Text.Length);
+            }
+            else
+            {
+                AssertError(answer, "upstream_error", retryable: false);
+            }
+        }
+
+        await upstream.SetModeAsync("normal");
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }

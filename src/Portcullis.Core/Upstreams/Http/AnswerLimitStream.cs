@@ -30,10 +30,10 @@ internal sealed class AnswerLimitStream(Stream inner, long limit, bool perEvent)
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return Count(buffer.Span[..read]);
+        var pending = inner.ReadAsync(buffer, cancellationToken);
+        return pending.IsCompletedSuccessfully ? ValueTask.FromResult(Count(buffer.Span[..pending.Result])) : CountAsync(pending, buffer);
     }
 
     public override void Flush()
@@ -57,6 +57,12 @@ internal sealed class AnswerLimitStream(Stream inner, long limit, bool perEvent)
     }
 
     public override ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private async ValueTask<int> CountAsync(ValueTask<int> pending, Memory<byte> buffer)
+    {
+        var read = await pending.ConfigureAwait(false);
+        return Count(buffer.Span[..read]);
+    }
 
     private int Count(ReadOnlySpan<byte> read)
     {

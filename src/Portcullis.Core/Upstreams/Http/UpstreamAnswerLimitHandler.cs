@@ -4,8 +4,9 @@ namespace Portcullis.Core.Upstreams.Http;
 
 /// <summary>
 /// Sits under an HTTP upstream's client and bounds what one answer may make the gateway read
-/// (<c>limits.max_result_bytes</c>): a declared length over the limit is refused before anything is read, and the body
-/// is read through an <see cref="AnswerLimitStream"/>, so an answer past the limit costs no more than the limit.
+/// (<c>limits.max_result_bytes</c>): a declared length over the limit is refused before anything is read, and a body of
+/// no declared length or an event stream is read through an <see cref="AnswerLimitStream"/>, so an answer past the limit
+/// costs no more than the limit.
 /// </summary>
 internal sealed class UpstreamAnswerLimitHandler(long limit) : DelegatingHandler
 {
@@ -18,8 +19,14 @@ internal sealed class UpstreamAnswerLimitHandler(long limit) : DelegatingHandler
         }
 
         var eventStream = content.Headers.ContentType?.MediaType == "text/event-stream";
-        if (!eventStream && content.Headers.ContentLength > limit)
+        if (!eventStream && content.Headers.ContentLength is { } length)
         {
+            // A declared length is all the client reads of the body: judged here, nothing needs counting.
+            if (length <= limit)
+            {
+                return response;
+            }
+
             response.Dispose();
             throw new UpstreamAnswerTooLargeException(limit);
         }

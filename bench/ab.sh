@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A/B of two gateway builds, or of one build under two environments: both gateways stand in front of one fixture
+# upstream and are loaded at the same time, round after round, so a drift of the host weighs on both alike. Prints
+# each round's CPU and allocation per call of each gateway and their ratio (B / A), then the medians.
+#
+#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--env-a 'K=V ...'] [--env-b 'K=V ...'] A_DLL [B_DLL]
+#
+# A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
+# B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
+# configuration of row (c) instead of the bare pass-through of row (b). Needs a Release build of the load tool and the
+# fixture: dotnet build bench/Portcullis.LoadTest -c Release.
+set -euo pipefail
+
+rounds=5 clients=16 seconds=10 policy=0 env_a="" env_b=""
+while [[ $# -gt 0 && $1 == --* ]]; do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --policy) policy=1; shift ;;
+    --env-a) env_a=$2; shift 2 ;;
+    --env-b) env_b=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ $# -ge 1 ]] || { sed -n 2,11p "$0" >&2; exit 2; }
+a_dll=$(realpath "$1") b_dll=$(realpath "${2:-$1}")
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+load="$root/artifacts/bin/Portcullis.LoadTest/release/Portcullis.LoadTest.dll"
+fixture="$root/artifacts/bin/Portcullis.Fixtures.Upstream/release/Portcullis.Fixtures.Upstream.dll"
+for f in "$load" "$fixture" "$a_dll" "$b_dll"; do [[ -f $f ]] || { echo "missing $f (dotnet build bench/Portcullis.LoadTest -c Release)" >&2; exit 2; }; done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-ab-XXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Waits for "listening on URL" (the fixture's and the gateway's first words once bound) in a log and prints the URL.
+listening() {
+  for _ in $(seq 1 300); do
+    if url=$(grep -o -m1 'listening on http://[0-9.:]*' "$1" 2>/dev/null); then echo "${url#listening on }"; return; fi
+    sleep 0.1
+  done
+  echo "no address in $1" >&2; exit 1
+}
+
+dotnet "$fixture" --http http://127.0.0.1:0 >"$work/fixture.log" 2>&1 &
+pids+=($!)
+upstream="$(listening "$work/fixture.log")/mcp"
+
+# Writes the config of one side: the pass-through of row (b), or the full policy of row (c).
+config() {
+  local path=$1
+  if [[ $policy == 1 ]]; then
+    cat >"$path" <<EOF
+{"environment":"bench","listen":"http://127.0.0.1:0","identity":{"dev":true},
+ "connectors":[{"server":"echo","environment":"bench","upstream":{"url":"$upstream"},
+  "auth":{"mode":"oauth","scopes":["echo:read"]},"rate_limit":{"permits":1000000,"window_seconds":1},
+  "tools_allow":["echo"],"tools":{"echo":{"scopes":["echo:read"],"read_only":true,
+  "input_schema":{"properties":{"text":{"maxLength":100}}}}}}]}
+EOF
+  else
+    cat >"$path" <<EOF
+{"environment":"bench","listen":"http://127.0.0.1:0",
+ "connectors":[{"server":"echo","environment":"bench","upstream":{"url":"$upstream"},"auth":{"mode":"none"},
+  "tools_allow":["echo"],"tools":{"echo":{"read_only":true}}}]}
+EOF
+  fi
+}
+
+declare -A pid url token
+for side in a b; do
+  dll=$a_dll environment=$env_a
+  [[ $side == b ]] && dll=$b_dll environment=$env_b
+  mkdir -p "$work/$side/data"
+  config "$work/$side/portcullis.json"
+  # shellcheck disable=SC2086
+  env $environment dotnet "$dll" serve --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" >"$work/$side/gateway.log" 2>&1 &
+  pid[$side]=$!
+  pids+=($!)
+  base=$(listening "$work/$side/gateway.log")
+  url[$side]="$base/mcp/echo"
+  for _ in $(seq 1 900); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
+  token[$side]=""
+  if [[ $policy == 1 ]]; then
+    token[$side]=$(dotnet "$dll" token --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" --connector echo --scopes echo:read | tail -n 1)
+  fi
+done
+
+# One side's load for a round: prints "CPU ms/call KiB/call".
+measure() {
+  local side=$1 warmup=$2
+  local args=(--target "${url[$side]}" --pid "${pid[$side]}" --clients "$clients" --seconds "$seconds" --warmup "$warmup" --settle 0)
+  [[ -n ${token[$side]} ]] && args+=(--token "${token[$side]}")
+  dotnet "$load" "${args[@]}" | sed -n 's/.*CPU \([0-9.]*\) ms\/call, alloc \([0-9.]*\) KiB\/call.*/\1 \2/p'
+}
+
+echo "A: $a_dll ${env_a:+($env_a)}"
+echo "B: $b_dll ${env_b:+($env_b)}"
+echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB"
+ratios=()
+for round in $(seq 1 "$rounds"); do
+  # The first round warms both processes up (they settle after 30-50 s under load); later rounds need only new clients.
+  warmup=3
+  [[ $round == 1 ]] && warmup=45
+  measure a "$warmup" >"$work/a.out" & ma=$!
+  measure b "$warmup" >"$work/b.out" & mb=$!
+  wait "$ma" "$mb"
+  read -r ca ka <"$work/a.out"
+  read -r cb kb <"$work/b.out"
+  ratio=$(awk -v a="$ca" -v b="$cb" 'BEGIN { printf "%.3f", b / a }')
+  ratios+=("$ratio")
+  printf '%5s  %8s  %8s  %7s  %5s  %5s\n' "$round" "$ca" "$cb" "$ratio" "$ka" "$kb"
+done
+printf 'median B/A CPU per call: %s\n' "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
