@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of two gateway builds, or of one build under two environments: both gateways stand in front of one fixture
 # upstream and are loaded at the same time, round after round, so a drift of the host weighs on both alike. Prints
-# each round's CPU and allocation per call of each gateway and their ratio (B / A), then the medians.
+# each round's CPU and allocation per call of each gateway, their CPU ratio (B / A), calls/s and p99, then the median
+# ratio.
 #
 #   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--env-a 'K=V ...'] [--env-b 'K=V ...'] A_DLL [B_DLL]
 #
@@ -84,21 +85,28 @@ for side in a b; do
   for _ in $(seq 1 900); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
   token[$side]=""
   if [[ $policy == 1 ]]; then
-    token[$side]=$(dotnet "$dll" token --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" --connector echo --scopes echo:read | tail -n 1)
+    token[$side]=$(dotnet "$dll" token --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" --listen "$base" --connector echo --scopes echo:read | tail -n 1)
   fi
 done
 
-# One side's load for a round: prints "CPU ms/call KiB/call".
+# One side's load for a round: prints "CPU-ms/call KiB/call calls/s p99-ms", or stops the script when the load tool
+# reports no result or any error.
 measure() {
-  local side=$1 warmup=$2
+  local side=$1 warmup=$2 line fields
   local args=(--target "${url[$side]}" --pid "${pid[$side]}" --clients "$clients" --seconds "$seconds" --warmup "$warmup" --settle 0)
   [[ -n ${token[$side]} ]] && args+=(--token "${token[$side]}")
-  dotnet "$load" "${args[@]}" | sed -n 's/.*CPU \([0-9.]*\) ms\/call, alloc \([0-9.]*\) KiB\/call.*/\1 \2/p'
+  line=$(dotnet "$load" "${args[@]}" | tail -n 1)
+  fields=$(sed -n 's/^\([0-9]*\) calls\/s,.* p99 \([0-9.]*\) ms, CPU \([0-9.]*\) ms\/call, alloc \([0-9.]*\) KiB\/call.*errors 0 *$/\3 \4 \1 \2/p' <<<"$line")
+  if [[ -z $fields ]]; then
+    echo "side $side: no clean result: $line (gateway log: $work/$side/gateway.log)" >&2
+    return 1
+  fi
+  echo "$fields"
 }
 
 echo "A: $a_dll ${env_a:+($env_a)}"
 echo "B: $b_dll ${env_b:+($env_b)}"
-echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB"
+echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB  A calls/s  B calls/s  A p99 ms  B p99 ms"
 ratios=()
 for round in $(seq 1 "$rounds"); do
   # The first round warms both processes up (they settle after 30-50 s under load); later rounds need only new clients.
@@ -106,11 +114,12 @@ for round in $(seq 1 "$rounds"); do
   [[ $round == 1 ]] && warmup=45
   measure a "$warmup" >"$work/a.out" & ma=$!
   measure b "$warmup" >"$work/b.out" & mb=$!
-  wait "$ma" "$mb"
-  read -r ca ka <"$work/a.out"
-  read -r cb kb <"$work/b.out"
+  wait "$ma" || exit 1
+  wait "$mb" || exit 1
+  read -r ca ka ta pa <"$work/a.out"
+  read -r cb kb tb pb <"$work/b.out"
   ratio=$(awk -v a="$ca" -v b="$cb" 'BEGIN { printf "%.3f", b / a }')
   ratios+=("$ratio")
-  printf '%5s  %8s  %8s  %7s  %5s  %5s\n' "$round" "$ca" "$cb" "$ratio" "$ka" "$kb"
+  printf '%5s  %8s  %8s  %7s  %5s  %5s  %9s  %9s  %8s  %8s\n' "$round" "$ca" "$cb" "$ratio" "$ka" "$kb" "$ta" "$tb" "$pa" "$pb"
 done
 printf 'median B/A CPU per call: %s\n' "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"

@@ -31,7 +31,8 @@ public static class ServiceCollectionExtensions
                 .RemoveAllLoggers()
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default))
-                .AddHttpMessageHandler(() => new UpstreamAnswerLimitHandler(config.Limits.MaxResultBytes));
+                .AddHttpMessageHandler(sp => new UpstreamAnswerLimitHandler(
+                    config.Limits.MaxResultBytes, connector.Server, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis.Upstream")));
         }
 
         services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));

@@ -39,12 +39,14 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}");
                 return;
             case { } mode when mode.StartsWith("json_kib_", StringComparison.Ordinal) && await IsToolCallAsync(context):
-                // json_kib_N: a tool result of N KiB of text as one JSON body with its length declared; json_kib_N_chunked without.
+                // json_kib_N: a tool result of N KiB of text as one JSON body with its length declared; json_kib_N_chunked
+                // without; either with _202 after it answers with status 202 (which the MCP client reads as a success).
                 var parts = mode.Split('_');
                 var text = new string('y', int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) * 1024);
                 var body = System.Text.Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}]}}");
                 context.Response.ContentType = "application/json";
-                if (parts.Length == 3)
+                context.Response.StatusCode = parts[^1] == "202" ? StatusCodes.Status202Accepted : StatusCodes.Status200OK;
+                if (!parts.Contains("chunked"))
                 {
                     context.Response.ContentLength = body.Length;
                 }

@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(1021, LogLevel.Warning, "Call {CorrelationId}: the upstream's answer was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
     public static partial void UpstreamAnswerTooLarge(ILogger logger, string correlationId, long limit);
 
+    [LoggerMessage(1022, LogLevel.Warning, "Connector {Connector}: the upstream's event stream sent an event larger than limits.max_result_bytes ({Limit} bytes); the stream was closed, and its notifications (list changes, resource updates) are lost until the upstream reconnects")]
+    public static partial void UpstreamStreamCut(ILogger logger, string connector, long limit);
+
     [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
     public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

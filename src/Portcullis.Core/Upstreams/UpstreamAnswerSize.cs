@@ -5,34 +5,36 @@ using ModelContextProtocol.Protocol;
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>
-/// What an answer already read weighs, at least: the characters and bytes of its text, binary data and structured
-/// content, never more than the JSON that carried it. A stdio upstream's line is read whole by the MCP SDK, so
+/// What an answer already read weighs, at least: the characters of its text and the bytes of its binary data and
+/// structured content, never more than the JSON that carried it (text outside the ASCII range takes more bytes than
+/// characters; names, URIs and annotations are not counted, and each part counts as the least JSON it takes). A stdio upstream's line is read whole by the MCP SDK, so
 /// <c>limits.max_result_bytes</c> is held there on this measure; an HTTP upstream's answer is stopped while it is read.
 /// </summary>
 internal static class UpstreamAnswerSize
 {
-    /// <exception cref="UpstreamAnswerTooLargeException">The answer weighs more than <paramref name="limit"/>.</exception>
-    public static void Check(CallToolResult result, long limit)
+    /// <summary>The least JSON a content block or a resource's contents takes (<c>{"type":"text","text":""}</c>).</summary>
+    private const int LeastPerPart = 16;
+
+    public static bool Fits(CallToolResult result, long limit)
     {
         long size = result.StructuredContent is { } structured ? Raw(structured) : 0;
         foreach (var block in result.Content)
         {
-            size += Of(block);
+            size += LeastPerPart + Of(block);
         }
 
-        Throw(size, limit);
+        return size <= limit;
     }
 
-    /// <exception cref="UpstreamAnswerTooLargeException">The answer weighs more than <paramref name="limit"/>.</exception>
-    public static void Check(ReadResourceResult result, long limit)
+    public static bool Fits(ReadResourceResult result, long limit)
     {
         long size = 0;
         foreach (var contents in result.Contents)
         {
-            size += Of(contents);
+            size += LeastPerPart + Of(contents);
         }
 
-        Throw(size, limit);
+        return size <= limit;
     }
 
     private static long Of(ContentBlock block) => block switch
@@ -52,12 +54,4 @@ internal static class UpstreamAnswerSize
     };
 
     private static long Raw(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).Length;
-
-    private static void Throw(long size, long limit)
-    {
-        if (size > limit)
-        {
-            throw new UpstreamAnswerTooLargeException(limit);
-        }
-    }
 }

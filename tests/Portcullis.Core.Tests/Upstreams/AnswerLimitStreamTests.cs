@@ -25,11 +25,25 @@ public sealed class AnswerLimitStreamTests
         Assert.Equal(events, await ReadAllAsync(events, limit: 100, perEvent: true, chunk: chunk));
     }
 
-    [Fact]
-    public async Task EventStream_OneEventOverTheLimit_Throws()
+    [Theory]
+    [InlineData(16)]
+    [InlineData(4096)]
+    public async Task EventStream_OneEventOverTheLimit_Throws(int chunk)
     {
-        var events = "data: small\n\n" + "data: " + new string('x', 200) + "\n\n";
-        await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(events, limit: 100, perEvent: true, chunk: 16));
+        // With a chunk of 4096 the oversized event and the empty line after it arrive in one read.
+        var events = "data: small\n\n" + "data: " + new string('x', 200) + "\n\n" + "data: small\n\n";
+        var cuts = 0;
+        await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(events, limit: 100, perEvent: true, chunk: chunk, onCut: () => cuts++));
+        Assert.Equal(1, cuts);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    public async Task EventStream_LinesEndingWithCrAlone_EndEventsToo(int chunk)
+    {
+        var events = string.Concat(Enumerable.Range(0, 40).Select(i => $"data: {new string('x', 40)}{i:D2}\r\r"));
+        Assert.Equal(events, await ReadAllAsync(events, limit: 100, perEvent: true, chunk: chunk));
     }
 
     [Fact]
@@ -40,10 +54,10 @@ public sealed class AnswerLimitStreamTests
         await Assert.ThrowsAsync<UpstreamAnswerTooLargeException>(() => ReadAllAsync(events, limit: 100, perEvent: true, chunk: 5));
     }
 
-    private static async Task<string> ReadAllAsync(string text, long limit, bool perEvent, int chunk)
+    private static async Task<string> ReadAllAsync(string text, long limit, bool perEvent, int chunk, Action? onCut = null)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await using var stream = new AnswerLimitStream(new MemoryStream(Encoding.UTF8.GetBytes(text)), limit, perEvent);
+        await using var stream = new AnswerLimitStream(new MemoryStream(Encoding.UTF8.GetBytes(text)), new AnswerLimit(limit, perEvent, onCut));
         var output = new MemoryStream();
         var buffer = new byte[chunk];
         int read;

@@ -105,10 +105,14 @@ internal sealed class ForwardStage
             // From here the upstream may act, even if the caller goes away before the answer comes back.
             context.SentUpstream = true;
             var answer = await client.CallToolAsync(request, linked.Token).ConfigureAwait(false);
-            UpstreamAnswerSize.Check(answer, _maxResultBytes);
             if (relay is not null)
             {
                 await relay.SettleAsync().ConfigureAwait(false);
+            }
+
+            if (!UpstreamAnswerSize.Fits(answer, _maxResultBytes))
+            {
+                return TooLarge(context, _maxResultBytes);
             }
 
             // The upstream's own _meta stays on its side of the hop.
@@ -142,8 +146,7 @@ internal sealed class ForwardStage
         }
         catch (Exception ex) when (ExceptionChain.Find<UpstreamAnswerTooLargeException>(ex) is { } tooLarge)
         {
-            Log.UpstreamAnswerTooLarge(_logger, context.CorrelationId, tooLarge.Limit);
-            return new UpstreamAnswer(null, GatewayError.AnswerTooLarge(tooLarge.Limit, write: !context.Tool.ReadOnly), Sent: true);
+            return TooLarge(context, tooLarge.Limit);
         }
         catch (Exception ex) when (ExceptionChain.Find<UpstreamRateLimitedException>(ex) is { } limited)
         {
@@ -167,6 +170,13 @@ internal sealed class ForwardStage
                 ? Unavailable(upstream.Status.NextAttemptAt)
                 : GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable, "The connection to the upstream server was lost before it answered"), Sent: true);
         }
+    }
+
+    /// <summary>The answer passed <c>limits.max_result_bytes</c>: dropped, and a write has acted without an answer to show.</summary>
+    private UpstreamAnswer TooLarge(ToolCallContext context, long limit)
+    {
+        Log.UpstreamAnswerTooLarge(_logger, context.CorrelationId, limit);
+        return new UpstreamAnswer(null, GatewayError.AnswerTooLarge(limit, write: !context.Tool!.ReadOnly), Sent: true);
     }
 
     private GatewayError Unavailable(DateTimeOffset? nextAttemptAt) =>

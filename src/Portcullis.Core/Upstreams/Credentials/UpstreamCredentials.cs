@@ -14,7 +14,13 @@ internal static class UpstreamCredentials
         if (connector.Upstream.Oauth is { } oauth)
         {
             var tokenClient = "upstream-token:" + connector.Server;
-            services.AddHttpClient(tokenClient, c => c.Timeout = TimeSpan.FromSeconds(30));
+            services.AddHttpClient(tokenClient, c =>
+            {
+                c.Timeout = TimeSpan.FromSeconds(30);
+
+                // A token response is a few KB; an endpoint sending more is read no further than this.
+                c.MaxResponseContentBufferSize = 1024 * 1024;
+            });
             services.AddKeyedSingleton(connector.Server, (sp, _) => new ClientCredentialsTokenSource(
                 connector.Server,
                 oauth,

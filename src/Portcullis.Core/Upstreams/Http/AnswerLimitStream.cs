@@ -2,12 +2,15 @@ namespace Portcullis.Core.Upstreams.Http;
 
 /// <summary>
 /// Reads an upstream's answer and stops it at <c>limits.max_result_bytes</c>: a JSON body counts whole, an event
-/// stream one event at a time (an empty line ends an event), so a long stream of small events is never cut.
+/// stream one event at a time (an empty line ends an event; lines end with CR, LF or CRLF, as the SSE format has
+/// them), so a long stream of small events is never cut, and an event is judged at each of its line ends, however
+/// the bytes arrive.
 /// </summary>
-internal sealed class AnswerLimitStream(Stream inner, long limit, bool perEvent) : Stream
+internal sealed class AnswerLimitStream(Stream inner, AnswerLimit limit) : Stream
 {
     private long _counted;
     private bool _lineHasText;
+    private bool _afterCr;
 
     public override bool CanRead => true;
 
@@ -33,7 +36,19 @@ internal sealed class AnswerLimitStream(Stream inner, long limit, bool perEvent)
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var pending = inner.ReadAsync(buffer, cancellationToken);
-        return pending.IsCompletedSuccessfully ? ValueTask.FromResult(Count(buffer.Span[..pending.Result])) : CountAsync(pending, buffer);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return CountAsync(pending, buffer);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(Count(buffer.Span[..pending.Result]));
+        }
+        catch (UpstreamAnswerTooLargeException ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
     }
 
     public override void Flush()
@@ -66,35 +81,61 @@ internal sealed class AnswerLimitStream(Stream inner, long limit, bool perEvent)
 
     private int Count(ReadOnlySpan<byte> read)
     {
-        if (!perEvent)
+        if (!limit.PerEvent)
         {
             _counted += read.Length;
+            CheckLimit();
+            return read.Length;
         }
-        else
+
+        var rest = read;
+        while (rest.Length > 0)
         {
-            var rest = read;
-            while (rest.Length > 0)
+            var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            if (end != 0)
             {
-                var newline = rest.IndexOf((byte)'\n');
-                var line = newline < 0 ? rest : rest[..newline];
-                _lineHasText |= line.IndexOfAnyExcept((byte)'\r') >= 0;
-                _counted += newline < 0 ? rest.Length : newline + 1;
-                if (newline < 0)
-                {
-                    break;
-                }
-
-                if (!_lineHasText)
-                {
-                    // An empty line: the event is complete, the next one counts from zero.
-                    _counted = 0;
-                }
-
-                _lineHasText = false;
-                rest = rest[(newline + 1)..];
+                // Text of the current line (all of the rest when no line ends in it).
+                _lineHasText = true;
+                _afterCr = false;
             }
+
+            if (end < 0)
+            {
+                _counted += rest.Length;
+                break;
+            }
+
+            _counted += end + 1;
+            var terminator = rest[end];
+            rest = rest[(end + 1)..];
+            if (terminator == (byte)'\n' && end == 0 && _afterCr)
+            {
+                // The LF of a CRLF: the line already ended at its CR.
+                _afterCr = false;
+                continue;
+            }
+
+            CheckLimit();
+            if (!_lineHasText)
+            {
+                // An empty line: the event is complete, the next one counts from zero.
+                _counted = 0;
+            }
+
+            _lineHasText = false;
+            _afterCr = terminator == (byte)'\r';
         }
 
-        return _counted > limit ? throw new UpstreamAnswerTooLargeException(limit) : read.Length;
+        CheckLimit();
+        return read.Length;
+    }
+
+    private void CheckLimit()
+    {
+        if (_counted > limit.Bytes)
+        {
+            limit.OnCut?.Invoke();
+            throw new UpstreamAnswerTooLargeException(limit.Bytes);
+        }
     }
 }
