@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Portcullis.Core.Sessions;
 
@@ -5,8 +6,8 @@ namespace Portcullis.Stores.Sqlite;
 
 /// <summary>
 /// Session handshakes in their own SQLite file beside the idempotency store, so a 2025-11-25 client's session
-/// outlives a restart of the (single) gateway. With one replica, the one that ended a session is the only one that
-/// held it, so an ended session is forgotten at once.
+/// outlives a restart of the (single) gateway. An ended session is kept, ended, until its expiry, as on the shared
+/// stores: a renewal or a migration that read the handshake just before the end cannot bring it back.
 /// </summary>
 internal sealed class SqliteSessionStore : ISessionStore
 {
@@ -24,9 +25,11 @@ internal sealed class SqliteSessionStore : ISessionStore
                 connector TEXT NOT NULL,
                 principal TEXT NOT NULL,
                 initialize_params TEXT NOT NULL,
-                expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                expires_at INTEGER NOT NULL,
+                ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
+        AddEndedColumn(connection);
     }
 
     public ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -36,7 +39,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         command.CommandText = """
             INSERT INTO sessions (session_id, connector, principal, initialize_params, expires_at) VALUES ($id, $connector, $principal, $params, $expires)
             ON CONFLICT (session_id) DO UPDATE SET expires_at = excluded.expires_at
-            WHERE sessions.connector = excluded.connector AND sessions.principal = excluded.principal
+            WHERE sessions.connector = excluded.connector AND sessions.principal = excluded.principal AND NOT sessions.ended
             """;
         command.Parameters.AddWithValue("$id", record.SessionId);
         command.Parameters.AddWithValue("$connector", record.Connector);
@@ -47,38 +50,35 @@ internal sealed class SqliteSessionStore : ISessionStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await GetManyAsync([sessionId], now, cancellationToken)).SingleOrDefault();
+
+    public ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT connector, principal, initialize_params, expires_at FROM sessions WHERE session_id = $id AND expires_at > $now";
-        command.Parameters.AddWithValue("$id", sessionId);
+        command.CommandText = """
+            SELECT session_id, connector, principal, initialize_params, expires_at, ended FROM sessions
+            WHERE session_id IN (SELECT value FROM json_each($ids)) AND expires_at > $now
+            """;
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(sessionIds, StoreJsonContext.Default.IReadOnlyListString));
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        using var reader = command.ExecuteReader();
-        return ValueTask.FromResult(reader.Read()
-            ? new SessionRecord(sessionId, reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)))
-            : null);
-    }
-
-    public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
-    {
         var found = new List<SessionRecord>(sessionIds.Count);
-        foreach (var sessionId in sessionIds)
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
-            if (await GetAsync(sessionId, now, cancellationToken) is { } record)
-            {
-                found.Add(record);
-            }
+            found.Add(new SessionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt64(5) != 0));
         }
 
-        return found;
+        return ValueTask.FromResult<IReadOnlyList<SessionRecord>>(found);
     }
 
     public ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM sessions WHERE session_id = $id";
+        command.CommandText = "UPDATE sessions SET ended = 1 WHERE session_id = $id";
         command.Parameters.AddWithValue("$id", sessionId);
         command.ExecuteNonQuery();
         return ValueTask.CompletedTask;
@@ -91,6 +91,22 @@ internal sealed class SqliteSessionStore : ISessionStore
         command.CommandText = "DELETE FROM sessions WHERE expires_at < $before";
         command.Parameters.AddWithValue("$before", expiredBefore.ToUnixTimeMilliseconds());
         return ValueTask.FromResult(command.ExecuteNonQuery());
+    }
+
+    /// <summary>A sessions.db made before sessions were kept ended gets the column, once (under the write lock, so two processes starting together add it once).</summary>
+    private static void AddEndedColumn(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'ended'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            command.CommandText = "ALTER TABLE sessions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0";
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     private SqliteConnection Open()

@@ -4,4 +4,5 @@ namespace Portcullis.Stores.Sqlite;
 
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(string[][]))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext;

@@ -17,20 +17,12 @@ public sealed record ReplicaState(IStateStore State, IIdempotencyStore Idempoten
 /// abandoned claims, count one rate limit across replicas, keep session handshakes and pending-call routes.
 /// A store's test project derives one class that connects a replica, each with its own connection, to one fresh namespace.
 /// </summary>
-public abstract class SharedStateContract : IAsyncLifetime
+public abstract class SharedStateContract : SessionStoreContract
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>A token that gives up after <see cref="Timeout"/>, for a store call that takes one.</summary>
-    private static CancellationToken Deadline => new CancellationTokenSource(Timeout).Token;
-    private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     /// <summary>A replica's view of the one namespace this test uses.</summary>
     protected abstract Task<ReplicaState> ConnectAsync(ReplicaIdentity replica);
 
-    public virtual Task InitializeAsync() => Task.CompletedTask;
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
+    protected sealed override async Task<ISessionStore> ConnectSessionsAsync(string replica) => (await ConnectAsync(Replica(replica))).Sessions;
 
     private static ReplicaIdentity Replica(string id, string incarnation = "0000000000000001") => new(id, incarnation, $"http://{id}.test:8080");
 
@@ -120,65 +112,6 @@ public abstract class SharedStateContract : IAsyncLifetime
         Assert.False(refused.IsAcquired);
         Assert.True(refused.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
         Assert.InRange(retryAfter, TimeSpan.FromSeconds(60) - elapsed - TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(58));
-    }
-
-    [Fact]
-    public async Task Sessions_SavedOnOneReplica_AreFoundOnAnotherUntilTheyExpireOrEnd()
-    {
-        var a = await ConnectAsync(Replica("gw-a"));
-        var b = await ConnectAsync(Replica("gw-b"));
-        var record = new SessionRecord("s-1", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
-        await a.Sessions.SaveAsync(record, Now, Deadline);
-
-        var found = await b.Sessions.GetAsync("s-1", Now.AddMinutes(59), Deadline);
-        var expired = await b.Sessions.GetAsync("s-1", Now.AddHours(1), Deadline);
-        var missing = await b.Sessions.GetAsync("s-2", Now, Deadline);
-        await b.Sessions.EndAsync("s-1", Deadline);
-        var ended = await a.Sessions.GetAsync("s-1", Now, Deadline);
-
-        // A replica that still holds the session refreshes it: the end stands.
-        await a.Sessions.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
-        var refreshed = await b.Sessions.GetAsync("s-1", Now, Deadline);
-        await a.Sessions.EndAsync("s-2", Deadline);
-
-        Assert.Equal(record, found);
-        Assert.Null(expired);
-        Assert.Null(missing);
-        Assert.Equal(record with { Ended = true }, ended);
-        Assert.True(refreshed!.Ended);
-        Assert.Null(await b.Sessions.GetAsync("s-2", Now, Deadline));
-    }
-
-    [Fact]
-    public async Task Sessions_ReadManyAtOnce_AnswerTheKnownOnesWithTheirEnd()
-    {
-        var a = await ConnectAsync(Replica("gw-a"));
-        var b = await ConnectAsync(Replica("gw-b"));
-        var live = new SessionRecord("s-many-1", "crm", "alice\u001fclient", "{}", Now.AddHours(1));
-        var ended = live with { SessionId = "s-many-2" };
-        var expired = live with { SessionId = "s-many-3", ExpiresAt = Now.AddMinutes(1) };
-        foreach (var record in new[] { live, ended, expired })
-        {
-            await a.Sessions.SaveAsync(record, Now, Deadline);
-        }
-
-        await a.Sessions.EndAsync("s-many-2", Deadline);
-        var found = await b.Sessions.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), Deadline);
-
-        Assert.Equal([live, ended with { Ended = true }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
-    }
-
-    [Fact]
-    public async Task Sessions_RenewedByTheReplicaHoldingIt_OutliveTheirFirstExpiry()
-    {
-        var a = await ConnectAsync(Replica("gw-a"));
-        var b = await ConnectAsync(Replica("gw-b"));
-        var record = new SessionRecord("s-renew", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
-        await a.Sessions.SaveAsync(record, Now, Deadline);
-
-        await a.Sessions.SaveAsync(record.RenewedAt(Now)!, Now, Deadline);
-
-        Assert.Equal(record with { ExpiresAt = Now + SessionRecord.Lifetime }, await b.Sessions.GetAsync("s-renew", Now.AddHours(2), Deadline));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public interface ISessionStore
 
     /// <summary>
     /// Marks a session the client ended. It is kept, ended, until its expiry, so that every replica holding it learns
-    /// of the end; a store that serves one replica only (SQLite) forgets it at once instead.
+    /// of the end and no save that read it before the end (a renewal, a migration) brings it back.
     /// </summary>
     ValueTask EndAsync(string sessionId, CancellationToken cancellationToken);
 

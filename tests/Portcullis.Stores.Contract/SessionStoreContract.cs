@@ -1,0 +1,100 @@
+using Portcullis.Core.Sessions;
+
+namespace Portcullis.Stores.Contract;
+
+/// <summary>
+/// What every session store must do, whether several replicas share it or one gateway keeps it across restarts: keep
+/// a handshake until it expires, keep an ended one ended (no later save brings it back), and renew one in use.
+/// A store's test project derives a class whose <see cref="ConnectSessionsAsync"/> gives each replica its own connection to one fresh namespace.
+/// </summary>
+public abstract class SessionStoreContract : IAsyncLifetime
+{
+    protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    protected static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A token that gives up after <see cref="Timeout"/>, for a store call that takes one.</summary>
+    protected static CancellationToken Deadline => new CancellationTokenSource(Timeout).Token;
+
+    /// <summary>The session store as the replica named <paramref name="replica"/> sees the one namespace this test uses.</summary>
+    protected abstract Task<ISessionStore> ConnectSessionsAsync(string replica);
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Sessions_SavedOnOneReplica_AreFoundOnAnotherUntilTheyExpireOrEnd()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var record = new SessionRecord("s-1", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
+        await a.SaveAsync(record, Now, Deadline);
+
+        var found = await b.GetAsync("s-1", Now.AddMinutes(59), Deadline);
+        var expired = await b.GetAsync("s-1", Now.AddHours(1), Deadline);
+        var missing = await b.GetAsync("s-2", Now, Deadline);
+        await b.EndAsync("s-1", Deadline);
+        var ended = await a.GetAsync("s-1", Now, Deadline);
+
+        // A replica that still holds the session refreshes it: the end stands.
+        await a.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
+        var refreshed = await b.GetAsync("s-1", Now, Deadline);
+        await a.EndAsync("s-2", Deadline);
+
+        Assert.Equal(record, found);
+        Assert.Null(expired);
+        Assert.Null(missing);
+        Assert.Equal(record with { Ended = true }, ended);
+        Assert.True(refreshed!.Ended);
+        Assert.Null(await b.GetAsync("s-2", Now, Deadline));
+    }
+
+    [Fact]
+    public async Task Sessions_ReadManyAtOnce_AnswerTheKnownOnesWithTheirEnd()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var live = new SessionRecord("s-many-1", "crm", "alice\u001fclient", "{}", Now.AddHours(1));
+        var ended = live with { SessionId = "s-many-2" };
+        var expired = live with { SessionId = "s-many-3", ExpiresAt = Now.AddMinutes(1) };
+        foreach (var record in new[] { live, ended, expired })
+        {
+            await a.SaveAsync(record, Now, Deadline);
+        }
+
+        await a.EndAsync("s-many-2", Deadline);
+        var found = await b.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), Deadline);
+
+        Assert.Equal([live, ended with { Ended = true }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sessions_RenewedByTheReplicaHoldingIt_OutliveTheirFirstExpiry()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var record = new SessionRecord("s-renew", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
+        await a.SaveAsync(record, Now, Deadline);
+
+        await a.SaveAsync(record.RenewedAt(Now)!, Now, Deadline);
+
+        Assert.Equal(record with { ExpiresAt = Now + SessionRecord.Lifetime }, await b.GetAsync("s-renew", Now.AddHours(2), Deadline));
+    }
+
+    [Fact]
+    public async Task Sessions_ARenewalThatReadTheHandshakeBeforeItsEnd_DoesNotBringItBack()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var record = new SessionRecord("s-race", "crm", "alice\u001fclient", "{}", Now.AddHours(1));
+        await a.SaveAsync(record, Now, Deadline);
+        var read = await a.GetAsync("s-race", Now, Deadline);
+
+        await a.EndAsync("s-race", Deadline);
+        await a.SaveAsync(read!.RenewedAt(Now)!, Now, Deadline);
+        var reconnected = await ConnectSessionsAsync("gw-a");
+
+        Assert.Equal(record with { Ended = true }, await reconnected.GetAsync("s-race", Now.AddMinutes(30), Deadline));
+        Assert.Null(await reconnected.GetAsync("s-race", Now.AddHours(1), Deadline));
+    }
+}
