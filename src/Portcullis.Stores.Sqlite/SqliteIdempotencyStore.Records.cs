@@ -186,7 +186,7 @@ internal sealed partial class SqliteIdempotencyStore
         try
         {
             var parts = JsonSerializer.Deserialize(Convert.FromBase64String(cursor), StoreJsonContext.Default.StringArray);
-            if (parts is { Length: 6 } && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt))
+            if (parts is { Length: 6 } && parts.All(p => p is not null) && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt))
             {
                 return (createdAt, new IdempotencyScope(parts[1], parts[2], parts[3], parts[4], parts[5]));
             }

@@ -53,6 +53,17 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
 
                 await context.Response.Body.WriteAsync(body);
                 return;
+            case "list_hang" when await IsRequestAsync(context, "tools/list"):
+                // Holds every tools/list open until the caller gives up; other requests are served.
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
             default:
                 await next(context);
                 return;
@@ -66,7 +77,9 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
         return document.RootElement.GetProperty("id").GetRawText();
     }
 
-    private static async Task<bool> IsToolCallAsync(HttpContext context)
+    private static Task<bool> IsToolCallAsync(HttpContext context) => IsRequestAsync(context, "tools/call");
+
+    private static async Task<bool> IsRequestAsync(HttpContext context, string method)
     {
         if (!HttpMethods.IsPost(context.Request.Method))
         {
@@ -77,6 +90,6 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
         using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
         var body = await reader.ReadToEndAsync();
         context.Request.Body.Position = 0;
-        return body.Contains("\"tools/call\"", StringComparison.Ordinal);
+        return body.Contains($"\"{method}\"", StringComparison.Ordinal);
     }
 }

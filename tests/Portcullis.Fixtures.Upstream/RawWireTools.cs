@@ -15,7 +15,7 @@ internal sealed class RawWireTools(CallRecorder recorder)
     private static readonly Lock StdoutGate = new();
 
     [McpServerTool(Name = "raw_answer", ReadOnly = true, Destructive = false)]
-    [Description("A read whose answer is broken on the wire: kind is noise, wrong_id or wrong_shape.")]
+    [Description("A read whose answer is broken on the wire: kind is noise, wrong_id, wrong_shape or structured_array.")]
     public static Task<string> RawAnswer(RequestContext<CallToolRequestParams> context, string kind) => BreakAsync(context, kind);
 
     [McpServerTool(Name = "raw_write", ReadOnly = false, Destructive = false)]
@@ -61,6 +61,7 @@ internal sealed class RawWireTools(CallRecorder recorder)
             "noise" => "this line is not JSON-RPC",
             "wrong_id" => """{"jsonrpc":"2.0","id":"nobody-asked","result":{"content":[]}}""",
             "wrong_shape" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}",
+            "structured_array" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":[],\"structuredContent\":[1,2]}}",
             _ => throw new ArgumentException("unknown kind", nameof(kind)),
         };
         lock (StdoutGate)

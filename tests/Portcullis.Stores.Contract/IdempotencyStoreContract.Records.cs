@@ -129,6 +129,21 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}").Order(), seen.Order());
     }
 
+    [Theory]
+    [InlineData("not base64!")]
+    [InlineData("WyIxIiwgbnVsbCwgbnVsbCwgbnVsbCwgbnVsbCwgbnVsbF0=")] // ["1", null, null, null, null, null]
+    [InlineData("WyIxIiwiYSIsImIiXQ==")] // ["1","a","b"]
+    [InlineData("WyItMSIsImUiLCJjIiwicCIsInQiLCJrIl0=")] // ["-1","e","c","p","t","k"]
+    [InlineData("W10=")] // []
+    [InlineData("bnVsbA==")] // null
+    [InlineData("")]
+    public async Task List_ACursorThisStoreDidNotGiveOut_IsAnArgumentError(string cursor)
+    {
+        await UnknownKey();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => List(IdempotencyState.OutcomeUnknown, cursor: cursor));
+    }
+
     [Fact]
     public async Task Resolve_NotExecuted_ReleasesTheKeySoTheNextClaimRuns()
     {

@@ -54,22 +54,52 @@ public sealed class ResourcePattern
 
     /// <summary>Whether a concrete resource URI is covered.</summary>
     /// <remarks>
-    /// A URI with dot segments or a percent-encoded <c>/</c>, <c>.</c> or <c>%</c> is never covered by a prefix
-    /// or a template: the upstream may resolve it to somewhere the pattern does not reach.
+    /// A URI with a dot segment in its path (<c>..</c>, <c>.</c>, also before a query, a fragment or <c>;</c>
+    /// parameters) or a percent-encoded <c>/</c>, <c>.</c> or <c>%</c> is never covered by a prefix or a template:
+    /// the upstream may resolve it to somewhere the pattern does not reach.
     /// </remarks>
     public bool MatchesUri(string uri) =>
         Prefix is not null || _template is not null ? !MayEscape(uri) && MatchesPattern(uri)
         : string.Equals(uri, Text, StringComparison.Ordinal);
 
     private static bool MayEscape(string uri) =>
-        uri.Contains("/./", StringComparison.Ordinal)
-        || uri.Contains("/../", StringComparison.Ordinal)
-        || uri.EndsWith("/.", StringComparison.Ordinal)
-        || uri.EndsWith("/..", StringComparison.Ordinal)
-        || uri.Contains("%2f", StringComparison.OrdinalIgnoreCase)
+        uri.Contains("%2f", StringComparison.OrdinalIgnoreCase)
         || uri.Contains("%2e", StringComparison.OrdinalIgnoreCase)
         || uri.Contains("%25", StringComparison.OrdinalIgnoreCase)
-        || uri.Contains('\\', StringComparison.Ordinal);
+        || uri.Contains('\\', StringComparison.Ordinal)
+        || HasDotSegment(uri);
+
+    /// <summary>
+    /// Whether a segment of the URI's path (up to its query or fragment) is <c>.</c> or <c>..</c>, also with
+    /// parameters (<c>..;x</c>, which some servers read as <c>..</c>): <c>file:///docs/..?x</c> is <c>file:///</c> to
+    /// the upstream, though it starts with <c>file:///docs/</c>.
+    /// </summary>
+    private static bool HasDotSegment(string uri)
+    {
+        var path = uri.AsSpan();
+        var end = path.IndexOfAny('?', '#');
+        if (end >= 0)
+        {
+            path = path[..end];
+        }
+
+        foreach (var range in path.Split('/'))
+        {
+            var segment = path[range];
+            var parameters = segment.IndexOf(';');
+            if (parameters >= 0)
+            {
+                segment = segment[..parameters];
+            }
+
+            if (segment is "." or "..")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool MatchesPattern(string uri) =>
         Prefix is not null ? uri.StartsWith(Prefix, StringComparison.Ordinal)

@@ -54,7 +54,7 @@ internal static partial class Log
     public static partial void WriteOutcomeUnknown(ILogger logger, string correlationId, string cause);
 
     [LoggerMessage(1020, LogLevel.Warning, "Call {CorrelationId}: the upstream answered with a result that is not a valid tool result")]
-    public static partial void UpstreamMalformedResult(ILogger logger, string correlationId, Exception exception);
+    public static partial void UpstreamMalformedResult(ILogger logger, string correlationId, Exception? exception);
 
     [LoggerMessage(1021, LogLevel.Warning, "Call {CorrelationId}: the upstream's answer was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
     public static partial void UpstreamAnswerTooLarge(ILogger logger, string correlationId, long limit);

@@ -29,6 +29,7 @@ internal sealed partial class UpstreamSupervisor
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ResiliencePipeline _restartPipeline;
+    private readonly TimeSpan _listTimeout;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
@@ -37,9 +38,15 @@ internal sealed partial class UpstreamSupervisor
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
-    /// <summary>Supervises one upstream; <c>upstream</c> is how the log names it (its command line or URL).</summary>
-    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null)
+    /// <summary>
+    /// Supervises one upstream; <c>upstream</c> is how the log names it (its command line or URL). A tool list that
+    /// takes longer than <paramref name="listTimeout"/> (the connect timeout; 30 s when not given) fails: after a
+    /// connect, the attempt, which is retried; after a list change, that refresh.
+    /// </summary>
+    public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
+        TimeSpan? listTimeout = null)
     {
+        _listTimeout = listTimeout ?? TimeSpan.FromSeconds(Configuration.ConfigDefaults.ConnectTimeoutSeconds);
         _connector = connector;
         _upstream = upstream ?? connector;
         _transportFactory = transportFactory;
@@ -232,11 +239,22 @@ internal sealed partial class UpstreamSupervisor
     /// <remarks>
     /// Through the SDK's aggregating overload, which also fills the client's tool cache: over Streamable HTTP the
     /// client needs it for every <c>tools/call</c> (the <c>Mcp-Param-*</c> headers) and otherwise logs a warning per call.
+    /// An upstream that never finishes its list (every page) within the list timeout would otherwise hold the listing,
+    /// and with it the connector, forever: the connector's first list, and every refresh after it.
     /// </remarks>
-    private static async Task<IReadOnlyList<Tool>> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Tool>> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
-        var tools = await client.ListToolsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return [.. tools.Select(t => t.ProtocolTool)];
+        using var deadline = new CancellationTokenSource(_listTimeout, _time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
+            return [.. tools.Select(t => t.ProtocolTool)];
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"the upstream did not list its tools within {_listTimeout.TotalSeconds:0.#} s"));
+        }
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ namespace Portcullis.Downstream;
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
 /// not at all: a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
-/// error (-32700); one that is not a JSON-RPC message gets invalid request (-32600); a <c>tools/call</c> whose
+/// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
+/// (-32600, or invalid params when the repeat is inside params); a <c>tools/call</c> whose
 /// params are not the right shape, or another request whose params the MCP layer could not read
 /// (<see cref="RequestParamsCheck"/>), gets invalid params (-32602). The last three are malformed frames: counted,
 /// and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
@@ -23,6 +24,14 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 {
     /// <summary>The SDK reads JSON-RPC bodies with System.Text.Json's default MaxDepth of 64.</summary>
     public const int TransportMaxDepth = 64;
+
+    /// <summary>
+    /// A member name twice in one object is refused: parsers disagree on which value counts, and the MCP layer's own
+    /// JSON objects throw on it (an anonymous -32603) once a handler reads them.
+    /// </summary>
+    private static readonly JsonDocumentOptions Strict = new() { MaxDepth = TransportMaxDepth + 2, AllowDuplicateProperties = false };
+
+    private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = TransportMaxDepth + 2 };
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -71,7 +80,19 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
         }
 
-        using (var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = TransportMaxDepth + 2 }))
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, Strict);
+        }
+        catch (JsonException)
+        {
+            // Scan found clean JSON within the depth: what is left is a repeated member name.
+            await RepeatedNameAsync(context, body);
+            return;
+        }
+
+        using (document)
         {
             var message = document.RootElement;
             if (NotAMessage(message) is { } problem)
@@ -189,6 +210,34 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         toolName = name.GetString();
         return null;
+    }
+
+    /// <summary>Refuses a message with a member name twice in one object: invalid params when it is in params, else invalid request.</summary>
+    private Task RepeatedNameAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        using var document = JsonDocument.Parse(body, Lenient);
+        var message = document.RootElement;
+        var id = IdOf(message);
+        if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("params", out var parameters) && !ParsesStrictly(parameters))
+        {
+            return MalformedAsync(context, JsonRpcCodes.InvalidParams, id, "Invalid params: a member name appears twice in one object of params; each name in a JSON object must be unique.",
+                "params: a repeated member name", id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+        }
+
+        return MalformedAsync(context, JsonRpcCodes.InvalidRequest, id, "Invalid request: a member name appears twice in one object; each name in a JSON object must be unique.", "a repeated member name");
+    }
+
+    private static bool ParsesStrictly(JsonElement element)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(element.GetRawText(), Strict);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static JsonNode? IdOf(JsonElement message) =>

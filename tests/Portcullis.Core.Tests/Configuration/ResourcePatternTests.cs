@@ -19,6 +19,16 @@ public sealed class ResourcePatternTests
     [InlineData("file:///docs/*", "file:///docs/a%2Fb", false)]
     [InlineData("test://template/{id}/data", "test://template/../data", false)]
     [InlineData("test://template/{id}/data", "test://template/..%2F..%2Fsecret/data", false)]
+    [InlineData("file:///docs/*", "file:///docs/..?x", false)]
+    [InlineData("file:///docs/*", "file:///docs/..#x", false)]
+    [InlineData("file:///docs/*", "file:///docs/..;/etc/passwd", false)]
+    [InlineData("file:///docs/*", "file:///docs/a/..;x/b", false)]
+    [InlineData("file:///docs/*", "file:///docs/.?x", false)]
+    [InlineData("file:///docs/*", "file:///docs/..", false)]
+    [InlineData("file:///docs/*", "file:///docs/a/./b", false)]
+    [InlineData("file:///docs/*", "file:///docs/..a/b.md", true)]
+    [InlineData("file:///docs/*", "file:///docs/a.md?from=../x", true)]
+    [InlineData("file:///docs/*", "file:///docs/v1.2/notes..md", true)]
     public void MatchesUri_Pattern_MatchesAsDocumented(string pattern, string uri, bool expected) =>
         Assert.Equal(expected, ResourcePattern.Parse(pattern).MatchesUri(uri));
 

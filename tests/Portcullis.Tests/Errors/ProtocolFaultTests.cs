@@ -71,6 +71,34 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         await AssertStillServesAsync();
     }
 
+    /// <summary>A member name twice in one object: before, inside params, an anonymous -32603 "An error occurred." that was neither counted nor audited.</summary>
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","name":"echo","arguments":{"text":"a"}}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a"},"arguments":{"text":"b"}}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","text":"b"}}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"resources/read","params":{"uri":"test://a","uri":"test://b"}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"_meta":{"a":1,"a":2}}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1,"progress":2}}""", -32602, 400)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"id":6,"method":"tools/list"}""", -32600, 400)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/list","method":"tools/call","params":{"name":"echo"}}""", -32600, 400)]
+    public async Task Post_AMemberNameTwiceInOneObject_IsRefusedWithTheEnvelope(string body, int code, int status)
+    {
+        var (httpStatus, response) = await PostAsync(body);
+
+        Assert.Equal(status, (int)httpStatus);
+        var error = response["error"]!;
+        Assert.Equal(code, error["code"]!.GetValue<int>());
+        Assert.Contains("appears twice", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request", error["data"]!["error"]!["code"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(error["data"]!["error"]!["correlation_id"]!.GetValue<string>()));
+        if (status == 200)
+        {
+            Assert.Equal(6, response["id"]!.GetValue<int>());
+        }
+
+        await AssertStillServesAsync();
+    }
+
     /// <summary>Params the MCP layer could not read: before, an internal error naming nothing (HTTP 500 for initialize).</summary>
     [Theory]
     [InlineData("initialize", "{}", "the params of initialize are not what the method takes", false)]

@@ -24,9 +24,13 @@ public sealed class UpstreamWireFaultTests
             Assert.Equal("the real answer", Assert.IsType<TextContentBlock>(Assert.Single(fine.Content)).Text);
         }
 
-        var read = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = "wrong_shape" }, cancellationToken: Timeouts.CallToken);
-        var error = AssertError(read, "upstream_error", retryable: false);
-        await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>() + ": the upstream answered with a result that is not a valid tool result", Timeouts.Exit);
+        // structuredContent is an object by the protocol: an array is no tool result either.
+        foreach (var kind in new[] { "wrong_shape", "structured_array" })
+        {
+            var read = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = kind }, cancellationToken: Timeouts.CallToken);
+            var error = AssertError(read, "upstream_error", retryable: false);
+            await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>() + ": the upstream answered with a result that is not a valid tool result", Timeouts.Exit);
+        }
 
         // A write answered that way may have acted: not retryable, and its key is outcome-unknown.
         var arguments = new Dictionary<string, object?> { ["kind"] = "wrong_shape", ["note"] = "garbled", ["idempotency_key"] = "k-garbled" };

@@ -103,6 +103,26 @@ public sealed class CatalogLifecycleTests
         AssertError(await caller.CallToolAsync("extra", cancellationToken: Timeouts.CallToken), "tool_not_found", retryable: false);
     }
 
+    /// <summary>Before, an upstream that held its first tools/list open left the connector unavailable for good, even once it recovered.</summary>
+    [Fact]
+    public async Task UpstreamThatNeverFinishesItsToolList_IsRetriedUntilItLists()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await upstream.SetModeAsync("list_hang");
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]);
+        connector["upstream"]!["connect_timeout_seconds"] = 1;
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+        await gateway.WaitForOutputAsync("the upstream did not list its tools within 1 s; next attempt in", Timeouts.Startup);
+        Assert.Equal("unknown", JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"]!["catalog"]!.GetValue<string>());
+
+        await upstream.SetModeAsync("normal");
+        await gateway.WaitReadyAsync(Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        Assert.Equal("listed at last", TextOf(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "listed at last" }, cancellationToken: Timeouts.CallToken)));
+    }
+
     private static async Task<string[]> NamesAsync(McpClient client) =>
         [.. (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name).Order(StringComparer.Ordinal)];
 

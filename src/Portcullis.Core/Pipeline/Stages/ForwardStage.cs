@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -115,6 +116,13 @@ internal sealed class ForwardStage
                 return TooLarge(context, _maxResultBytes);
             }
 
+            if (answer.StructuredContent is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+            {
+                // The protocol makes structuredContent an object; a client typed for it would fail on anything else.
+                Log.UpstreamMalformedResult(_logger, context.CorrelationId, null);
+                return new UpstreamAnswer(null, NotAToolResult(), Sent: true);
+            }
+
             // The upstream's own _meta stays on its side of the hop.
             var copy = new CallToolResult { Content = answer.Content, StructuredContent = answer.StructuredContent, IsError = answer.IsError };
             return new UpstreamAnswer(copy, null, Sent: true);
@@ -142,7 +150,7 @@ internal sealed class ForwardStage
             // The upstream answered, but not with a tool result (content not a list, a field of the wrong type): the
             // connection is fine and a retry would get the same answer, so this is the upstream's error, not an outage.
             Log.UpstreamMalformedResult(_logger, context.CorrelationId, ex);
-            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamError, "The upstream server answered with something that is not a valid tool result."), Sent: true);
+            return new UpstreamAnswer(null, NotAToolResult(), Sent: true);
         }
         catch (Exception ex) when (ExceptionChain.Find<UpstreamAnswerTooLargeException>(ex) is { } tooLarge)
         {
@@ -178,6 +186,8 @@ internal sealed class ForwardStage
         Log.UpstreamAnswerTooLarge(_logger, context.CorrelationId, limit);
         return new UpstreamAnswer(null, GatewayError.AnswerTooLarge(limit, write: !context.Tool!.ReadOnly), Sent: true);
     }
+
+    private static GatewayError NotAToolResult() => new(ErrorCatalog.UpstreamError, "The upstream server answered with something that is not a valid tool result.");
 
     private GatewayError Unavailable(DateTimeOffset? nextAttemptAt) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
