@@ -83,12 +83,19 @@ internal static class CanonicalJson
 
                 return TryWriteString(text, output);
             case JsonValueKind.Number:
-                if (!double.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+                var raw = value.GetRawText();
+                if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
                 {
                     return false;
                 }
 
-                output.Append(EcmaNumber.Format(number));
+                // RFC 8785 writes a number as its double. A number with more precision than a double holds
+                // (9007199254740993, 0.10000000000000001, 1e-400) would share that form with another value: such a
+                // number is written exactly instead, in a form no double's takes, so different values never share a
+                // fingerprint (nor an approval).
+                var shortest = EcmaNumber.Format(number);
+                var exact = DecimalText.Normalize(raw);
+                output.Append(string.Equals(exact, DecimalText.Normalize(shortest), StringComparison.Ordinal) ? shortest : exact);
                 return true;
             case JsonValueKind.True:
                 output.Append("true");

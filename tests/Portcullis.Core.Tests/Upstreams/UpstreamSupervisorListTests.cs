@@ -1,0 +1,75 @@
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Portcullis.Core.Upstreams;
+
+namespace Portcullis.Core.Tests.Upstreams;
+
+/// <summary>
+/// A tool list the upstream never finishes is given up after the list timeout: a refresh after a list change that
+/// hangs is cancelled upstream and frees the listing, so the next change is listed (before, it waited forever).
+/// </summary>
+public sealed class UpstreamSupervisorListTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Refresh_ThatTheUpstreamNeverAnswers_IsCancelledAndTheNextChangeIsListed()
+    {
+        using var stop = new CancellationTokenSource();
+        var hang = false;
+        var listings = 0;
+        var gaveUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Pipe toServer = new(), toClient = new();
+        var options = new McpServerOptions
+        {
+            Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
+            Handlers = new McpServerHandlers
+            {
+                ListToolsHandler = async (_, ct) =>
+                {
+                    var listing = Interlocked.Increment(ref listings);
+                    if (Volatile.Read(ref hang))
+                    {
+                        try
+                        {
+                            await Task.Delay(Timeout.Infinite, ct);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            gaveUp.TrySetResult();
+                            throw;
+                        }
+                    }
+
+                    return new ListToolsResult { Tools = [new Tool { Name = $"listing_{listing}" }] };
+                },
+            },
+        };
+        await using var server = McpServer.Create(new StreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream()), options);
+        var serving = server.RunAsync(stop.Token);
+
+        var supervisor = new UpstreamSupervisor("crm", () => new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream()),
+            TimeProvider.System, NullLoggerFactory.Instance, listTimeout: TimeSpan.FromMilliseconds(500));
+        var listed = Channel.CreateUnbounded<string>();
+        supervisor.ToolsListed = (tools, ct) => listed.Writer.WriteAsync(tools.Single().Name, ct).AsTask();
+        var running = supervisor.RunAsync(stop.Token);
+        Assert.Equal("listing_1", await listed.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+
+        Volatile.Write(ref hang, true);
+        await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: stop.Token).WaitAsync(Wait);
+        await gaveUp.Task.WaitAsync(Wait);
+
+        Volatile.Write(ref hang, false);
+        await server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: stop.Token).WaitAsync(Wait);
+        Assert.Equal("listing_3", await listed.Reader.ReadAsync().AsTask().WaitAsync(Wait));
+        Assert.Equal(UpstreamState.Connected, supervisor.Status.State);
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Wait);
+    }
+}
