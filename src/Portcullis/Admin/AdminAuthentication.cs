@@ -38,7 +38,7 @@ internal static class AdminAuthentication
             {
                 OnTokenValidated = context =>
                 {
-                    if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value) is { } reason)
+                    if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value, context.HttpContext.RequestServices.GetRequiredService<TimeProvider>()) is { } reason)
                     {
                         context.HttpContext.Features.Set(new AdminTokenRefusal(reason));
                         context.Fail(reason);
@@ -65,16 +65,11 @@ internal static class AdminAuthentication
         return services;
     }
 
-    private static string? Refusal(JsonWebToken? token, GatewayConfig config, string audience)
+    private static string? Refusal(JsonWebToken? token, GatewayConfig config, string audience, TimeProvider time)
     {
         if (token is null)
         {
             return "malformed";
-        }
-
-        if (string.IsNullOrEmpty(token.Subject))
-        {
-            return "no_subject";
         }
 
         if (token.Audiences.Any(a => !string.Equals(a, audience, StringComparison.Ordinal)))
@@ -88,12 +83,7 @@ internal static class AdminAuthentication
             return "wrong_environment";
         }
 
-        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp) || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
-        {
-            return "no_lifetime";
-        }
-
-        return exp - iat > config.Admin.TokenTtlSeconds ? "lifetime_too_long" : null;
+        return TokenIdentityChecks.Refusal(token, config.Admin.TokenTtlSeconds, time.GetUtcNow(), TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds))?.Class;
     }
 
     /// <summary>The subject of the admin token on this request.</summary>

@@ -13,7 +13,7 @@ namespace Portcullis.Security;
 /// exactly its resource URI, unless the connector allows several), for its environment, and with a lifetime within
 /// the connector's cap.
 /// </summary>
-internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, HttpRefusals refusals)
+internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegistry connectors, HttpRefusals refusals, TimeProvider time)
 {
     /// <summary>Added to a principal whose token passed every check for the named connector.</summary>
     public const string ConnectorClaim = "portcullis:connector";
@@ -55,12 +55,6 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             return ("malformed", "not a JWT");
         }
 
-        // Per-principal state (idempotency keys, rate limits) is keyed by the subject: a token must name one.
-        if (string.IsNullOrEmpty(token.Subject))
-        {
-            return ("no_subject", "sub is missing");
-        }
-
         var resource = ResourceUris.For(config, connector.Name);
         var audiences = token.Audiences.ToList();
         if (!audiences.Contains(resource, StringComparer.Ordinal))
@@ -81,17 +75,6 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             return ("wrong_environment", $"claim '{claim}' does not name the connector's environment");
         }
 
-        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
-            || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
-        {
-            return ("no_lifetime", "exp or iat is missing");
-        }
-
-        if (exp - iat > connector.Config.Auth.TokenTtlSeconds)
-        {
-            return ("lifetime_too_long", $"lifetime {exp - iat} s exceeds the connector's token_ttl_seconds {connector.Config.Auth.TokenTtlSeconds}");
-        }
-
-        return null;
+        return TokenIdentityChecks.Refusal(token, connector.Config.Auth.TokenTtlSeconds, time.GetUtcNow(), TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds));
     }
 }

@@ -19,7 +19,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
     [
         "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
         "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
-        "tampered_payload", "unknown_kid", "two_audiences",
+        "tampered_payload", "unknown_kid", "two_audiences", "issued_in_future", "control_in_subject", "control_in_client_id",
     ];
 
     [Theory]
@@ -115,6 +115,11 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "lifetime_over_cap" => Bearer(idp.Mint(alpha, scopes, lifetime: TimeSpan.FromSeconds(AuthGateway.TtlSeconds + 1))),
             "missing_exp" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("exp"))),
             "missing_iat" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("iat"))),
+            // exp - iat within the cap, but "issued" in ten years: valid for ten years.
+            "issued_in_future" => Bearer(idp.Mint(alpha, scopes, issuedAt: now.AddYears(10), lifetime: TimeSpan.FromMinutes(5), change: c => c.Remove("nbf"))),
+            // The principal's key joins subject and client id with U+001F: "alice\u001fcli" would be alice of client "cli".
+            "control_in_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c["sub"] = "alice\u001fcli")),
+            "control_in_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "cli\u0000")),
             "alg_none" => Bearer(Unsigned(idp, alpha, scopes)),
             "hs256_with_public_key" => Bearer(SignedWithPublicKey(idp, alpha, scopes)),
             "tampered_payload" => Bearer(Tampered(idp.Mint(alpha, "fixture:read"))),

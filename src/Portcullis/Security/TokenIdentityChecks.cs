@@ -1,0 +1,52 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Portcullis.Security;
+
+/// <summary>
+/// The checks of a validated token that the MCP endpoints and the admin plane share: a subject (and client id) that
+/// keys per-principal state unambiguously, and a lifetime within the cap that cannot be stretched by a future
+/// <c>iat</c>. Each refusal is a class for the audit trail and a sentence for the log.
+/// </summary>
+internal static class TokenIdentityChecks
+{
+    /// <summary>Why the token's subject or lifetime is refused, or null; <paramref name="ttlSeconds"/> caps <c>exp - iat</c>.</summary>
+    public static (string Class, string Reason)? Refusal(JsonWebToken token, int ttlSeconds, DateTimeOffset now, TimeSpan clockSkew)
+    {
+        // Per-principal state (idempotency keys, rate limits, reviews) is keyed by the subject: a token must name one.
+        if (string.IsNullOrEmpty(token.Subject))
+        {
+            return ("no_subject", "sub is missing");
+        }
+
+        // The principal's key joins subject and client id with U+001F: a control character in either could make one
+        // principal's key another's ("a\u001fb" with no client id is "a" of client "b").
+        if (HasControl(token.Subject) || HasControl(ClientId(token)))
+        {
+            return ("invalid_subject", "sub or the client id holds a control character");
+        }
+
+        if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)
+            || !token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat))
+        {
+            return ("no_lifetime", "exp or iat is missing");
+        }
+
+        // Checked against the clock too: a token "issued" in ten years with exp ten minutes after would pass the cap
+        // on exp - iat and be valid for ten years.
+        if (iat > (now + clockSkew).ToUnixTimeSeconds())
+        {
+            return ("issued_in_future", "iat is later than now (beyond the clock skew)");
+        }
+
+        return exp - iat > ttlSeconds
+            ? ("lifetime_too_long", $"lifetime {exp - iat} s exceeds the cap of {ttlSeconds} s")
+            : null;
+    }
+
+    private static string? ClientId(JsonWebToken token) =>
+        token.TryGetPayloadValue<string>("client_id", out var clientId) ? clientId
+        : token.TryGetPayloadValue<string>("azp", out var azp) ? azp
+        : null;
+
+    private static bool HasControl(string? text) => text is not null && (text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.Contains('\u007f', StringComparison.Ordinal));
+}
