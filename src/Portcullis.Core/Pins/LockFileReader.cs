@@ -9,6 +9,18 @@ namespace Portcullis.Core.Pins;
 /// <summary>Reads a lock file strictly: any problem makes it unreadable, reported with its JSON path.</summary>
 internal static partial class LockFileReader
 {
+    /// <summary>
+    /// How long reading the file may take. Opening a FIFO (or a device) at the lock file's path waits for a writer
+    /// that may never come, and the reload holding the pins' lock would wait with it: every later edit, a revoked pin
+    /// too, would be ignored until a restart.
+    /// </summary>
+    internal static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many reads may be left waiting on such a file; past it, a read is refused at once.</summary>
+    private const int MaxWaiting = 4;
+
+    private static int s_waiting;
+
     public static LockFileRead Read(string path)
     {
         if (!System.IO.File.Exists(path))
@@ -19,7 +31,11 @@ internal static partial class LockFileReader
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(System.IO.File.ReadAllText(path));
+            root = JsonNode.Parse(ReadWithinTimeout(path));
+        }
+        catch (TimeoutException)
+        {
+            return new LockFileRead(path, null, [new ConfigError("$", $"cannot be read: no end of file within {ReadTimeout.TotalSeconds:0} s (a FIFO or a device is not a lock file)")]);
         }
         catch (JsonException ex)
         {
@@ -34,6 +50,33 @@ internal static partial class LockFileReader
         var errors = new List<ConfigError>();
         var file = Parse(root, errors);
         return errors.Count > 0 ? new LockFileRead(path, null, errors) : new LockFileRead(path, file, []);
+    }
+
+    /// <summary>The file's text, read on a thread of its own that is left behind if it does not finish within <see cref="ReadTimeout"/>.</summary>
+    private static string ReadWithinTimeout(string path)
+    {
+        if (Volatile.Read(ref s_waiting) >= MaxWaiting)
+        {
+            throw new TimeoutException();
+        }
+
+        var read = Task.Factory.StartNew(
+            () =>
+            {
+                Interlocked.Increment(ref s_waiting);
+                try
+                {
+                    return System.IO.File.ReadAllText(path);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref s_waiting);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        return read.Wait(ReadTimeout) ? read.GetAwaiter().GetResult() : throw new TimeoutException();
     }
 
     private static LockFile Parse(JsonNode? root, List<ConfigError> errors)

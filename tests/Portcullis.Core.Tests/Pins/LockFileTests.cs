@@ -105,6 +105,29 @@ public sealed class LockFileTests : IDisposable
         Assert.Empty(read.Errors);
     }
 
+    /// <summary>Before, reading a FIFO at the lock file's path waited forever, and with it every later reload.</summary>
+    [Fact]
+    public void Read_AFifo_IsUnreadableWithinTheTimeout_AndTheGoodFileAfterItIsRead()
+    {
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", LockPath))
+        {
+            Assert.True(mkfifo.WaitForExit(10_000));
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var fifo = LockFileReader.Read(LockPath);
+        File.Delete(LockPath);
+        var file = new LockFile();
+        file.Set("crm", "echo", ToolPin.Of(PinnedDefinition.From(Echo())));
+        LockFileWriter.Write(LockPath, file);
+        var good = LockFileReader.Read(LockPath);
+
+        Assert.Null(fifo.File);
+        Assert.Contains(fifo.Errors, e => e.Message.Contains("a FIFO or a device is not a lock file", StringComparison.Ordinal));
+        Assert.Empty(good.Errors);
+        Assert.NotNull(good.File!.Find("crm", "echo"));
+    }
+
     [Theory]
     [InlineData("not json", "$")]
     [InlineData("""[]""", "$")]
