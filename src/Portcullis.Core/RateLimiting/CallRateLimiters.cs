@@ -26,10 +26,11 @@ internal sealed class CallRateLimiters : IDisposable
     }
 
     /// <summary>
-    /// Takes a permit for <paramref name="principal"/> from every limiter that applies, broadest first: the
-    /// connector's, then the tool's (none for requests that are not tool calls). Returns how long to wait when one
-    /// is spent, or null when the request may proceed. No queue: a shared limiter answers after one round trip to
-    /// its store, an in-process one at once.
+    /// Takes a permit for <paramref name="principal"/> from every limiter that applies, narrowest first: the tool's
+    /// (none for requests that are not tool calls), then the connector's, so a call refused for its tool spends none
+    /// of the connector's budget (a fixed window gives no permit back). Returns how long to wait when one is spent,
+    /// or null when the request may proceed. No queue: a shared limiter answers after one round trip to its store,
+    /// an in-process one at once.
     /// </summary>
     public async ValueTask<TimeSpan?> AcquireAsync(ConnectorConfig connector, string? tool, string principal, CancellationToken cancellationToken)
     {
@@ -47,14 +48,14 @@ internal sealed class CallRateLimiters : IDisposable
 
     private IEnumerable<(PartitionedRateLimiter<string> Limiter, TimeSpan Window)> For(ConnectorConfig connector, string? tool)
     {
-        if (_connectors.TryGetValue(connector.Server, out var connectorLimiter))
-        {
-            yield return (connectorLimiter, TimeSpan.FromSeconds(connector.RateLimit!.WindowSeconds));
-        }
-
         if (tool is not null && _tools.TryGetValue((connector.Server, tool), out var toolLimiter))
         {
             yield return (toolLimiter, TimeSpan.FromSeconds(connector.Tools[tool].RateLimit!.WindowSeconds));
+        }
+
+        if (_connectors.TryGetValue(connector.Server, out var connectorLimiter))
+        {
+            yield return (connectorLimiter, TimeSpan.FromSeconds(connector.RateLimit!.WindowSeconds));
         }
     }
 

@@ -74,6 +74,30 @@ public sealed class CallRateLimitersTests
         Assert.Equal(1, await Acquire(limiters, connector, "alice"));
     }
 
+    /// <summary>Before, the connector's permit was taken first: calls refused for their tool used up the connector's budget.</summary>
+    [Fact]
+    public async Task Acquire_CallsRefusedForTheirTool_LeaveTheConnectorsBudgetToItsOtherTools()
+    {
+        var time = new FakeTimeProvider(Start);
+        var (connector, limiters) = Build(time, connectorLimit: new RateLimitConfig { Permits = 10, WindowSeconds = 60 }, toolLimit: new RateLimitConfig { Permits = 3, WindowSeconds = 60 });
+        using var _ = limiters;
+
+        var noteAnswers = new List<int?>();
+        for (var i = 0; i < 7; i++)
+        {
+            noteAnswers.Add(await Acquire(limiters, connector, "alice"));
+        }
+
+        var others = new List<bool>();
+        for (var i = 0; i < 8; i++)
+        {
+            others.Add(await limiters.AcquireAsync(connector, "search", "alice", CancellationToken.None).AsTask().WaitAsync(Timeout) is null);
+        }
+
+        Assert.Equal([null, null, null, 60, 60, 60, 60], noteAnswers);
+        Assert.Equal([true, true, true, true, true, true, true, false], others);
+    }
+
     /// <summary>The <c>retry_after_seconds</c> a refused call answers, or null when it may proceed.</summary>
     private static async Task<int?> Acquire(CallRateLimiters limiters, ConnectorConfig connector, string principal) =>
         await limiters.AcquireAsync(connector, "add_note", principal, CancellationToken.None).AsTask().WaitAsync(Timeout) is { } wait
