@@ -94,6 +94,12 @@ internal static class CanonicalJson
                 // number is written exactly instead, in a form no double's takes, so different values never share a
                 // fingerprint (nor an approval).
                 var shortest = EcmaNumber.Format(number);
+                if (DecimalText.FitsADouble(raw))
+                {
+                    output.Append(shortest);
+                    return true;
+                }
+
                 var exact = DecimalText.Normalize(raw);
                 output.Append(string.Equals(exact, DecimalText.Normalize(shortest), StringComparison.Ordinal) ? shortest : exact);
                 return true;

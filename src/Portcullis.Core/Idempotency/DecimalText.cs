@@ -10,6 +10,14 @@ namespace Portcullis.Core.Idempotency;
 /// </summary>
 internal static class DecimalText
 {
+    /// <summary>
+    /// Whether the text is sure to denote exactly the value of its double's shortest form, without working it out: at
+    /// most 15 digits and no exponent (a double tells apart any two decimals of 15 significant digits, and such a
+    /// number is far from a double's range limits). Most numbers are; the others are compared by their normal forms.
+    /// </summary>
+    public static bool FitsADouble(ReadOnlySpan<char> number) =>
+        number.Length <= 17 && !number.ContainsAny('e', 'E') && number.Length - (number.StartsWith('-') ? 1 : 0) - (number.Contains('.') ? 1 : 0) <= 15;
+
     /// <summary>The normal form of a JSON number's text (as JSON's grammar allows it, or as <see cref="EcmaNumber"/> writes it).</summary>
     public static string Normalize(ReadOnlySpan<char> number)
     {

@@ -154,6 +154,26 @@ public sealed class CanonicalJsonTests
     }
 
     [Theory]
+    [InlineData("123456789012345", true)]
+    [InlineData("-1234567.89012345", true)]
+    [InlineData("0.000000000000001", false)]
+    [InlineData("1234567890123456", false)]
+    [InlineData("1e5", false)]
+    public void FitsADouble_OnlyShortPlainNumbers(string number, bool expected) => Assert.Equal(expected, DecimalText.FitsADouble(number));
+
+    [Fact]
+    public void FitsADouble_WhenTrue_TheShortestFormIsTheSameValue() =>
+        Gen.Select(Gen.Long[-999_999_999_999_999, 999_999_999_999_999], Gen.Int[0, 15]).Sample((digits, scale) =>
+        {
+            var text = (digits / (decimal)Math.Pow(10, scale)).ToString(CultureInfo.InvariantCulture);
+            if (DecimalText.FitsADouble(text))
+            {
+                var shortest = EcmaNumber.Format(double.Parse(text, CultureInfo.InvariantCulture));
+                Assert.Equal(DecimalText.Normalize(text), DecimalText.Normalize(shortest));
+            }
+        });
+
+    [Theory]
     [InlineData("1.50", "15e-1")]
     [InlineData("0.15e1", "15e-1")]
     [InlineData("-0.000", "0")]
