@@ -16,5 +16,5 @@ public static class SqliteAuditServiceCollectionExtensions
     }
 
     /// <summary>A reader of an existing audit database, for the <c>audit</c> verb (nothing is created or written).</summary>
-    public static IAuditReader OpenReader(string path) => new SqliteAuditStore(path);
+    public static IAuditReader OpenReader(string path) => SqliteAuditStore.ReadOnly(path);
 }

@@ -23,9 +23,10 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
 
     private readonly string _connectionString;
 
+    /// <summary>The trail's store at <paramref name="path"/>, created if need be, for the gateway that writes it.</summary>
     public SqliteAuditStore(string path)
+        : this(path, SqliteOpenMode.ReadWriteCreate)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -64,6 +65,12 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
             """;
         command.ExecuteNonQuery();
     }
+
+    private SqliteAuditStore(string path, SqliteOpenMode mode) =>
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = true, DefaultTimeout = 30 }.ToString();
+
+    /// <summary>A reader of an existing trail that opens the file read-only: it creates, converts and writes nothing.</summary>
+    public static SqliteAuditStore ReadOnly(string path) => new(path, SqliteOpenMode.ReadOnly);
 
     public string Name => "store";
 

@@ -50,6 +50,12 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
             : $"tool {tool} is withheld: it differs from its pin in {lockFile} (changed: {string.Join(", ", check.Changed)}). Review the change, then "
               + $"accept it (portcullis pin --accept {tool}) or roll the upstream back.");
 
+    /// <summary>The upstream lists the tool more than once (with the same or another definition).</summary>
+    internal static CatalogRefusal ListedTwice(ConnectorConfig connector, string tool) =>
+        new(CatalogRefusalKind.ListedTwice, tool, AllowEntry(connector, tool),
+            $"tool {tool} is unavailable: the upstream lists it more than once, so which definition it honours is unknown; connectors[{connector.Server}].tools_allow "
+            + "lists it, but agents can neither see nor call it until the upstream lists it once.");
+
     /// <summary>Pins are on and the tool has none.</summary>
     internal static CatalogRefusal Unpinned(ConnectorConfig connector, string tool, string lockFile) =>
         new(CatalogRefusalKind.ToolUnpinned, tool, AllowEntry(connector, tool),
@@ -62,6 +68,7 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
         CatalogRefusalKind.OverlayLoosens => "loosening_overlay",
         CatalogRefusalKind.ToolChanged => "tool_changed",
         CatalogRefusalKind.ToolUnpinned => "unpinned",
+        CatalogRefusalKind.ListedTwice => "listed_twice",
         _ => "uncompilable_schema",
     };
 

@@ -17,4 +17,7 @@ public enum CatalogRefusalKind
 
     /// <summary>Pins are on and the tool has no pin: withheld until an operator reviews and pins it.</summary>
     ToolUnpinned,
+
+    /// <summary>The upstream lists the tool more than once: which definition it honours is unknown, so the tool is unavailable.</summary>
+    ListedTwice,
 }

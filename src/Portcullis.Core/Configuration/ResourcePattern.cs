@@ -55,7 +55,8 @@ public sealed class ResourcePattern
     /// <summary>Whether a concrete resource URI is covered.</summary>
     /// <remarks>
     /// A URI with a dot segment in its path (<c>..</c>, <c>.</c>, also before a query, a fragment or <c>;</c>
-    /// parameters) or a percent-encoded <c>/</c>, <c>.</c> or <c>%</c> is never covered by a prefix or a template:
+    /// parameters), a percent-encoded <c>/</c>, <c>.</c> or <c>%</c>, or a control character (a URL parser
+    /// drops a tab or a line break anywhere: <c>.\t.</c> is <c>..</c> to it) is never covered by a prefix or a template:
     /// the upstream may resolve it to somewhere the pattern does not reach.
     /// </remarks>
     public bool MatchesUri(string uri) =>
@@ -67,6 +68,8 @@ public sealed class ResourcePattern
         || uri.Contains("%2e", StringComparison.OrdinalIgnoreCase)
         || uri.Contains("%25", StringComparison.OrdinalIgnoreCase)
         || uri.Contains('\\', StringComparison.Ordinal)
+        || uri.AsSpan().ContainsAnyInRange('\u0000', '\u001f')
+        || uri.Contains('\u007f', StringComparison.Ordinal)
         || HasDotSegment(uri);
 
     /// <summary>

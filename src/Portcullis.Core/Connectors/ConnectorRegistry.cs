@@ -21,7 +21,7 @@ internal sealed class ConnectorRegistry
         _connectors = config.Connectors
             .Select(c =>
             {
-                var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), loggerFactory);
+                var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), time, loggerFactory);
                 var relay = new ConnectorRelay(c.Server, loggerFactory.CreateLogger("Portcullis.Relay"));
                 var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take), time, loggerFactory, options =>
                 {

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1004, LogLevel.Information, "Connector {Connector} upstream stderr: {Line}")]
     public static partial void UpstreamStderr(ILogger logger, string connector, string line);
 
+    [LoggerMessage(1008, LogLevel.Warning, "Connector {Connector}: {Dropped} upstream stderr line(s) not logged (more than {PerSecond} a second)")]
+    public static partial void UpstreamStderrDropped(ILogger logger, string connector, long dropped, int perSecond);
+
     [LoggerMessage(1005, LogLevel.Information, "Connector {Connector}: tool list refreshed, {ToolCount} tool(s)")]
     public static partial void ToolsRefreshed(ILogger logger, string connector, int toolCount);
 

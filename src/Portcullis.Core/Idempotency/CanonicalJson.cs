@@ -100,7 +100,11 @@ internal static class CanonicalJson
                     return true;
                 }
 
-                var exact = DecimalText.Normalize(raw);
+                if (DecimalText.Normalize(raw) is not { } exact)
+                {
+                    return false;
+                }
+
                 output.Append(string.Equals(exact, DecimalText.Normalize(shortest), StringComparison.Ordinal) ? shortest : exact);
                 return true;
             case JsonValueKind.True:

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 
 namespace Portcullis.Core.Idempotency;
@@ -18,8 +17,12 @@ internal static class DecimalText
     public static bool FitsADouble(ReadOnlySpan<char> number) =>
         number.Length <= 17 && !number.ContainsAny('e', 'E') && number.Length - (number.StartsWith('-') ? 1 : 0) - (number.Contains('.') ? 1 : 0) <= 15;
 
-    /// <summary>The normal form of a JSON number's text (as JSON's grammar allows it, or as <see cref="EcmaNumber"/> writes it).</summary>
-    public static string Normalize(ReadOnlySpan<char> number)
+    /// <summary>
+    /// The normal form of a JSON number's text (as JSON's grammar allows it, or as <see cref="EcmaNumber"/> writes it),
+    /// or null when its exponent has more than <see cref="MaxExponentDigits"/> digits (no number anyone means; working
+    /// out its value would cost time that grows with the square of the exponent's length).
+    /// </summary>
+    public static string? Normalize(ReadOnlySpan<char> number)
     {
         var negative = number.Length > 0 && number[0] == '-';
         if (negative)
@@ -29,28 +32,44 @@ internal static class DecimalText
 
         var exponentAt = number.IndexOfAny('e', 'E');
         var mantissa = exponentAt < 0 ? number : number[..exponentAt];
-        var exponent = exponentAt < 0 ? BigInteger.Zero : BigInteger.Parse(number[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        long exponent = 0;
+        if (exponentAt >= 0)
+        {
+            var text = number[(exponentAt + 1)..];
+            var sign = text.Length > 0 && text[0] is '-' or '+' ? text[0] : '+';
+            var digits = text.TrimStart("+-").TrimStart('0');
+            if (digits.Length > MaxExponentDigits)
+            {
+                return null;
+            }
 
-        var digits = new StringBuilder(mantissa.Length);
+            exponent = digits.IsEmpty ? 0 : long.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
+            exponent = sign == '-' ? -exponent : exponent;
+        }
+
+        var all = new StringBuilder(mantissa.Length);
         var point = mantissa.IndexOf('.');
         if (point >= 0)
         {
-            digits.Append(mantissa[..point]).Append(mantissa[(point + 1)..]);
+            all.Append(mantissa[..point]).Append(mantissa[(point + 1)..]);
             exponent -= mantissa.Length - point - 1;
         }
         else
         {
-            digits.Append(mantissa);
+            all.Append(mantissa);
         }
 
-        var text = digits.ToString().TrimStart('0');
-        var significant = text.TrimEnd('0');
+        var significand = all.ToString().TrimStart('0');
+        var significant = significand.TrimEnd('0');
         if (significant.Length == 0)
         {
             return "0";
         }
 
-        exponent += text.Length - significant.Length;
+        exponent += significand.Length - significant.Length;
         return (negative ? "-" : "") + significant + "e" + exponent.ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The most digits an exponent may have (leading zeros aside): 10^999999999 is far past any double.</summary>
+    internal const int MaxExponentDigits = 9;
 }

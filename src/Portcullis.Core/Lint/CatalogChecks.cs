@@ -35,6 +35,7 @@ internal static class CatalogChecks
                     {
                         CatalogRefusalKind.DestructiveNotOptedIn => "Remove the tool from tools_allow; expose it only when a workflow needs it, deliberately.",
                         CatalogRefusalKind.OverlayLoosens => "An overlay may only tighten: use a value within the upstream's own limit, or drop the keyword.",
+                        CatalogRefusalKind.ListedTwice => "Ask the upstream's maintainers to list each tool once; until then the tool stays unavailable.",
                         _ => "Ask the upstream's maintainers to publish a JSON Schema 2020-12 schema, or remove the tool from tools_allow.",
                     },
                 };

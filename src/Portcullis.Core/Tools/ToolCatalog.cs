@@ -63,11 +63,24 @@ internal sealed class ToolCatalog
         var ordered = new List<GatewayTool>();
         var refusals = new List<CatalogRefusal>();
         var notAllowed = new List<string>();
-        foreach (var tool in upstreamTools)
+        var listed = upstreamTools.ToList();
+        var twice = listed.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Skip(1).Any()).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var tool in listed)
         {
             if (!allowed.Contains(tool.Name))
             {
                 notAllowed.Add(tool.Name);
+                continue;
+            }
+
+            if (twice.Contains(tool.Name))
+            {
+                // Once per name, though it is listed more than once.
+                if (!refusals.Exists(r => r.Kind == CatalogRefusalKind.ListedTwice && r.Tool == tool.Name))
+                {
+                    refusals.Add(CatalogRefusal.ListedTwice(connector, tool.Name));
+                }
+
                 continue;
             }
 

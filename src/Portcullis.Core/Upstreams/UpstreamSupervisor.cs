@@ -152,6 +152,13 @@ internal sealed partial class UpstreamSupervisor
                 _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
                 await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
             }
+            catch
+            {
+                // This connection is closed as the attempt fails: no call may be sent to it (a write would be taken
+                // for sent, and its key marked outcome-unknown).
+                _client = null;
+                throw;
+            }
             finally
             {
                 _listing.Release();

@@ -6,9 +6,9 @@ using Portcullis.Core.Diagnostics;
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>Builds the client transport for a connector's upstream, stdio or Streamable HTTP.</summary>
-internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, ILoggerFactory loggerFactory)
+internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory)
 {
-    private readonly ILogger _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
+    private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
 
     public IClientTransport Create()
     {
@@ -29,7 +29,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
                     WorkingDirectory = upstream.WorkingDir,
                     InheritEnvironmentVariables = false,
                     EnvironmentVariables = Environment(),
-                    StandardErrorLines = line => Log.UpstreamStderr(_logger, connector.Server, line),
+                    StandardErrorLines = _stderr.Line,
                     ShutdownTimeout = TimeSpan.FromSeconds(2),
                 },
                 loggerFactory);

@@ -149,6 +149,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return "a JSON-RPC message is a JSON object";
         }
 
+        // The MCP layer reads a message's members ignoring case: "id" and "ID" would be one member twice.
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var member in message.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                return "a member name appears twice in the message, ignoring case; each must be unique";
+            }
+        }
+
         if (!message.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
         {
             return "\"jsonrpc\" must be \"2.0\"";

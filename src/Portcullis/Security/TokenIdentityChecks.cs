@@ -19,8 +19,9 @@ internal static class TokenIdentityChecks
         }
 
         // The principal's key joins subject and client id with U+001F: a control character in either could make one
-        // principal's key another's ("a\u001fb" with no client id is "a" of client "b").
-        if (HasControl(token.Subject) || HasControl(ClientId(token)))
+        // principal's key another's ("a\u001fb" with no client id is "a" of client "b"). Every value counts, also each
+        // element of a claim given as an array (the principal takes the first).
+        if (token.Claims.Any(c => (c.Type is JwtRegisteredClaimNames.Sub or "client_id" or "azp") && HasControl(c.Value)))
         {
             return ("invalid_subject", "sub or the client id holds a control character");
         }
@@ -38,15 +39,11 @@ internal static class TokenIdentityChecks
             return ("issued_in_future", "iat is later than now (beyond the clock skew)");
         }
 
-        return exp - iat > ttlSeconds
+        // In 128 bits: exp - iat of two 64-bit claims would wrap (iat = long.MinValue made any exp pass).
+        return (Int128)exp - iat > ttlSeconds
             ? ("lifetime_too_long", $"lifetime {exp - iat} s exceeds the cap of {ttlSeconds} s")
             : null;
     }
-
-    private static string? ClientId(JsonWebToken token) =>
-        token.TryGetPayloadValue<string>("client_id", out var clientId) ? clientId
-        : token.TryGetPayloadValue<string>("azp", out var azp) ? azp
-        : null;
 
     private static bool HasControl(string? text) => text is not null && (text.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || text.Contains('\u007f', StringComparison.Ordinal));
 }

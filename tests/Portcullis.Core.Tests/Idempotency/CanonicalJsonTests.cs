@@ -153,6 +153,17 @@ public sealed class CanonicalJsonTests
         });
     }
 
+    /// <summary>Before, a 1e-(a million digits) cost half a minute of CPU to fingerprint (the exponent parsed as a big integer).</summary>
+    [Fact]
+    public void Fingerprint_AnExponentOfMoreThanNineDigits_IsNotIJson_AndCostsLittle()
+    {
+        var huge = "1e-" + new string('9', 1_000_000);
+
+        Assert.Null(FingerprintOf($"{{\"n\":{huge}}}"));
+        Assert.Null(DecimalText.Normalize(huge));
+        Assert.Equal("1e-999999999", DecimalText.Normalize("1e-" + new string('0', 1_000_000) + "999999999"));
+    }
+
     [Theory]
     [InlineData("123456789012345", true)]
     [InlineData("-1234567.89012345", true)]

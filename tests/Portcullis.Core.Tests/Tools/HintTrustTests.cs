@@ -101,6 +101,21 @@ public sealed class HintTrustTests
         Assert.False(tool.Exposed.Annotations.ReadOnlyHint);
     }
 
+    /// <summary>Before, a name listed twice failed the whole catalog build, and the connector restarted in a loop.</summary>
+    [Fact]
+    public void Build_AToolTheUpstreamListsTwice_IsWithheldAndTheOthersServed()
+    {
+        var connector = new ConnectorConfig { Server = "docs", ToolsAllow = ["search", "fetch"], Tools = { ["search"] = new ToolConfig { ReadOnly = true }, ["fetch"] = new ToolConfig { ReadOnly = true } } };
+        var upstream = new[] { Tool("search", readOnly: true, destructive: false), Tool("fetch", readOnly: true, destructive: false), Tool("search", readOnly: false, destructive: true) };
+
+        var catalog = ToolCatalog.Build(connector, upstream, new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()));
+
+        Assert.False(catalog.TryGet("search", out _));
+        Assert.True(catalog.TryGet("fetch", out _));
+        var refusal = Assert.Single(catalog.Refusals);
+        Assert.Equal(("search", "listed_twice"), (refusal.Tool, refusal.Reason));
+    }
+
     private static ToolCatalog Build(Tool upstream, LockFile? pins, ToolConfig? policy = null)
     {
         var connector = new ConnectorConfig { Server = "docs", ToolsAllow = [upstream.Name] };

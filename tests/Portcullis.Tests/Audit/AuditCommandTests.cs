@@ -41,6 +41,41 @@ public sealed class AuditCommandTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, a corrupt audit.db printed an unhandled exception, and any file was turned into a trail (tables, WAL) by reading it.</summary>
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("another_database")]
+    public async Task Audit_AFileThatIsNoTrail_SaysSoWithoutAStackTrace_AndChangesNothing(string kind)
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"])));
+        var data = Directory.CreateDirectory(dir.File("data")).FullName;
+        var trail = Path.Combine(data, "audit.db");
+        if (kind == "garbage")
+        {
+            File.WriteAllBytes(trail, [.. "SQLite format 3\0"u8, .. new byte[4096]]);
+        }
+        else
+        {
+            using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={trail};Pooling=false");
+            other.Open();
+            using var create = other.CreateCommand();
+            create.CommandText = "CREATE TABLE other (x INTEGER)";
+            create.ExecuteNonQuery();
+        }
+
+        var before = File.ReadAllBytes(trail);
+
+        var (exit, _, output) = await PortcullisCli.RunAsync("audit", "--config", path, "--data-dir", data, "--limit", "1");
+
+        Assert.True(exit == AuditCommandExit.Unavailable, output);
+        Assert.Contains("Cannot read the audit trail (store sink, sqlite store): SqliteException", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(trail));
+        Assert.False(File.Exists(trail + "-wal"));
+    }
+
     private static class AuditCommandExit
     {
         /// <summary>AuditCommand.UnavailableExitCode: the trail's store did not answer.</summary>

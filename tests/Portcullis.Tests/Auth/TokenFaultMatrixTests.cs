@@ -20,6 +20,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
         "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
         "tampered_payload", "unknown_kid", "two_audiences", "issued_in_future", "control_in_subject", "control_in_client_id",
+        "control_in_client_id_array", "lifetime_wrapping_around",
     ];
 
     [Theory]
@@ -120,6 +121,9 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             // The principal's key joins subject and client id with U+001F: "alice\u001fcli" would be alice of client "cli".
             "control_in_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c["sub"] = "alice\u001fcli")),
             "control_in_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "cli\u0000")),
+            "control_in_client_id_array" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = new[] { "b\u001fc" })),
+            // exp - iat in 64 bits wraps around: a century-long token looked short.
+            "lifetime_wrapping_around" => Bearer(idp.Mint(alpha, scopes, change: c => { c["iat"] = long.MinValue; c.Remove("nbf"); c["exp"] = now.AddYears(100).ToUnixTimeSeconds(); })),
             "alg_none" => Bearer(Unsigned(idp, alpha, scopes)),
             "hs256_with_public_key" => Bearer(SignedWithPublicKey(idp, alpha, scopes)),
             "tampered_payload" => Bearer(Tampered(idp.Mint(alpha, "fixture:read"))),

@@ -81,6 +81,8 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     [InlineData("""{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1,"progress":2}}""", -32602, 400)]
     [InlineData("""{"jsonrpc":"2.0","id":6,"id":6,"method":"tools/list"}""", -32600, 400)]
     [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/list","method":"tools/call","params":{"name":"echo"}}""", -32600, 400)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"ID":7,"method":"tools/list"}""", -32600, 400)]
+    [InlineData("""{"jsonrpc":"2.0","JSONRPC":"1.0","id":6,"method":"tools/list"}""", -32600, 400)]
     public async Task Post_AMemberNameTwiceInOneObject_IsRefusedWithTheEnvelope(string body, int code, int status)
     {
         var (httpStatus, response) = await PostAsync(body);
