@@ -101,6 +101,14 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (message.TryGetProperty("params", out var parameters) && HasNamesDifferingOnlyInCase(parameters))
+            {
+                var id = IdOf(message);
+                await MalformedAsync(context, JsonRpcCodes.InvalidParams, id, "Invalid params: a member name appears twice in params, ignoring case; each must be unique.",
+                    "params: a member name twice ignoring case", id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+                return;
+            }
+
             var method = message.TryGetProperty("method", out var m) ? m.GetString() : null;
             string? toolName = null;
             if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
@@ -149,14 +157,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return "a JSON-RPC message is a JSON object";
         }
 
-        // The MCP layer reads a message's members ignoring case: "id" and "ID" would be one member twice.
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var member in message.EnumerateObject())
+        if (HasNamesDifferingOnlyInCase(message))
         {
-            if (!names.Add(member.Name))
-            {
-                return "a member name appears twice in the message, ignoring case; each must be unique";
-            }
+            return "a member name appears twice in the message, ignoring case; each must be unique";
         }
 
         if (!message.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
@@ -180,6 +183,31 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         return hasId && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _))
             ? null
             : "a message needs a \"method\" (request or notification), or an \"id\" with a \"result\" or an \"error\" (response)";
+    }
+
+    /// <summary>
+    /// Whether two of an object's member names are equal ignoring case. The MCP layer reads a message's params into its
+    /// typed records ignoring case (the web defaults of System.Text.Json, with the same comparer as here), taking the last
+    /// of <c>name</c> and <c>NAME</c> where this middleware and the step-up check read the first: both are refused, and
+    /// at the top level too, where no reader could then disagree.
+    /// </summary>
+    private static bool HasNamesDifferingOnlyInCase(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object || value.GetPropertyCount() < 2)
+        {
+            return false;
+        }
+
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var member in value.EnumerateObject())
+        {
+            if (!names.Add(member.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsRequestId(JsonElement id) =>

@@ -83,6 +83,9 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/list","method":"tools/call","params":{"name":"echo"}}""", -32600, 400)]
     [InlineData("""{"jsonrpc":"2.0","id":6,"ID":7,"method":"tools/list"}""", -32600, 400)]
     [InlineData("""{"jsonrpc":"2.0","JSONRPC":"1.0","id":6,"method":"tools/list"}""", -32600, 400)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","NAME":"delete_all"}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","id":6,"method":"resources/read","params":{"uri":"file:///docs/a","URI":"file:///etc/passwd"}}""", -32602, 200)]
+    [InlineData("""{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"Progress":1,"progress":2}}""", -32602, 400)]
     public async Task Post_AMemberNameTwiceInOneObject_IsRefusedWithTheEnvelope(string body, int code, int status)
     {
         var (httpStatus, response) = await PostAsync(body);
