@@ -40,7 +40,7 @@ internal static class AdminAuthentication
                 {
                     if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value, context.HttpContext.RequestServices.GetRequiredService<TimeProvider>()) is { } reason)
                     {
-                        context.HttpContext.Features.Set(new AdminTokenRefusal(reason));
+                        context.HttpContext.Features.Set(new TokenRefusal(reason));
                         context.Fail(reason);
                     }
 
@@ -48,7 +48,7 @@ internal static class AdminAuthentication
                 },
                 OnAuthenticationFailed = context =>
                 {
-                    context.HttpContext.Features.Set(new AdminTokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
+                    context.HttpContext.Features.Set(new TokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
                     return Task.CompletedTask;
                 },
             };
@@ -65,26 +65,14 @@ internal static class AdminAuthentication
         return services;
     }
 
-    private static string? Refusal(JsonWebToken? token, GatewayConfig config, string audience, TimeProvider time)
-    {
-        if (token is null)
-        {
-            return "malformed";
-        }
-
-        if (token.Audiences.Any(a => !string.Equals(a, audience, StringComparison.Ordinal)))
-        {
-            return "wrong_audience";
-        }
-
-        if (!token.TryGetPayloadValue<string>(config.Identity.EnvironmentClaim, out var environment)
-            || !string.Equals(environment, config.Environment, StringComparison.Ordinal))
-        {
-            return "wrong_environment";
-        }
-
-        return TokenIdentityChecks.Refusal(token, config.Admin.TokenTtlSeconds, time.GetUtcNow(), TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds))?.Class;
-    }
+    private static string? Refusal(JsonWebToken? token, GatewayConfig config, string audience, TimeProvider time) =>
+        TokenIdentityChecks.Refusal(token, new TokenRules(
+            audience,
+            AllowOtherAudiences: false,
+            config.Identity.EnvironmentClaim,
+            config.Environment,
+            config.Admin.TokenTtlSeconds,
+            TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds)), time.GetUtcNow())?.Class;
 
     /// <summary>The subject of the admin token on this request.</summary>
     public static string Subject(ClaimsPrincipal user) => CallerIdentities.From(user).Subject;

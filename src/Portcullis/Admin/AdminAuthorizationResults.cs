@@ -41,15 +41,19 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
                 .ExecuteAsync(context);
         }
 
-        var reason = context.Features.Get<AdminTokenRefusal>()?.Reason
-            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : "invalid");
+        var reason = context.Features.Get<TokenRefusal>()?.Class
+            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
         GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
         counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, malformed: false);
         recorder.HttpRefusal(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason });
+        var description = TokenRefusalReasons.Describe(reason);
         context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
             ? "Bearer realm=\"portcullis-admin\""
-            : "Bearer realm=\"portcullis-admin\", error=\"invalid_token\"";
-        return AdminResults.Error(ErrorCatalog.Unauthenticated, "This needs a valid admin token (audience {admin base}/admin) from the gateway's identity provider.", correlationId, StatusCodes.Status401Unauthorized)
+            : $"Bearer realm=\"portcullis-admin\", error=\"invalid_token\", error_description=\"{description}\"";
+        var message = reason == TokenRefusalReasons.Missing
+            ? "This needs a valid admin token (audience {admin base}/admin) from the gateway's identity provider."
+            : $"This needs a valid admin token (audience {{admin base}}/admin) from the gateway's identity provider: {description}.";
+        return AdminResults.Error(ErrorCatalog.Unauthenticated, message, correlationId, StatusCodes.Status401Unauthorized)
             .ExecuteAsync(context);
     }
 }

@@ -2,28 +2,26 @@ namespace Portcullis.Refusals;
 
 /// <summary>
 /// The one HTTP refusal the gateway does not write itself: a 401 challenge the authentication handler answers on a
-/// connector endpoint when no token check ran (no bearer token at all). Just before such a response starts, it is
-/// handed to <see cref="HttpRefusals"/> like every other refusal, unless a token check already recorded it.
+/// connector endpoint. Before it is sent, it is handed to <see cref="HttpRefusals"/> like every other refusal, which
+/// records it (unless a token check already did) and completes it with the reason and the error envelope.
 /// </summary>
 internal sealed class ChallengeRefusalMiddleware(RequestDelegate next, HttpRefusals refusals)
 {
     private static readonly PathString Mcp = new("/mcp");
 
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments(Mcp))
+        await next(context);
+        if (context.Response.StatusCode == StatusCodes.Status401Unauthorized && context.Request.Path.StartsWithSegments(Mcp))
         {
-            context.Response.OnStarting(() =>
+            if (context.Response.HasStarted)
             {
-                if (context.Response.StatusCode == StatusCodes.Status401Unauthorized)
-                {
-                    refusals.TokenMissing(context);
-                }
-
-                return Task.CompletedTask;
-            });
+                refusals.TokenMissing(context);
+            }
+            else
+            {
+                await refusals.ChallengedAsync(context);
+            }
         }
-
-        return next(context);
     }
 }

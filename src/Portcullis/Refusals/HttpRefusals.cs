@@ -13,6 +13,7 @@ using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
 using Portcullis.Diagnostics;
+using Portcullis.Security;
 
 namespace Portcullis.Refusals;
 
@@ -44,11 +45,12 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     }
 
     /// <summary>
-    /// A bearer token refused for a connector: the 401 challenge itself comes from the authentication handler and
-    /// carries no body, so the correlation id of the log line goes in the response header.
+    /// A bearer token refused for a connector: the 401 challenge itself comes from the authentication handler (and is
+    /// completed by <see cref="ChallengedAsync"/>); the correlation id of the log line goes in the response header.
     /// </summary>
     public void TokenRefused(HttpContext context, string connector, string reasonClass, string reason)
     {
+        context.Features.Set(new TokenRefusal(reasonClass));
         var correlationId = Correlate(context);
         GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
         Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
@@ -66,7 +68,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         }
 
         var correlationId = Correlate(context);
-        var reasonClass = context.Request.Headers.Authorization.Count == 0 ? Security.TokenRefusalReasons.Missing : "not_bearer";
+        var reasonClass = context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer;
         GatewayLog.TokenMissing(logger, LogText.Safe(context.GetRouteValue("server") as string ?? "-"), reasonClass, correlationId);
         Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
     }
@@ -134,14 +136,44 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             return;
         }
 
+        await WriteProblemAsync(context, refusal.Status, refusal.Error, envelope);
+    }
+
+    /// <summary>
+    /// The 401 challenge of the authentication handler on a connector endpoint, before it is sent: recorded like every
+    /// refusal (unless a token check already did), its <c>WWW-Authenticate</c> given RFC 6750's <c>invalid_token</c>
+    /// and the reason in words when a token was sent and refused, and its body the error envelope, so a person with
+    /// curl or a client's log sees why without the gateway's log.
+    /// </summary>
+    public Task ChallengedAsync(HttpContext context)
+    {
+        TokenMissing(context);
+        var refused = context.Features.Get<TokenRefusal>();
+        var reasonClass = refused?.Class
+            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer);
+        var description = TokenRefusalReasons.Describe(reasonClass);
+        var headers = context.Response.Headers;
+        if (refused is not null && headers.WWWAuthenticate.ToString() is { } challenge && challenge.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{description}\", {challenge["Bearer ".Length..]}";
+        }
+
+        var error = new GatewayError(ErrorCatalog.Unauthenticated, refused is null
+            ? "This connector needs a bearer token from the authorization server its resource metadata names (see WWW-Authenticate)."
+            : $"The bearer token was refused: {description}.");
+        return WriteProblemAsync(context, StatusCodes.Status401Unauthorized, error, ErrorEnvelope.ToJson(error, headers[CorrelationHeader].ToString()));
+    }
+
+    private Task WriteProblemAsync(HttpContext context, int status, GatewayError error, JsonObject envelope)
+    {
         var details = new ProblemDetails
         {
-            Status = refusal.Status,
-            Title = ReasonPhrases.GetReasonPhrase(refusal.Status),
-            Detail = refusal.Error.Message,
+            Status = status,
+            Title = ReasonPhrases.GetReasonPhrase(status),
+            Detail = error.Message,
         };
         details.Extensions["error"] = envelope["error"];
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details });
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details }).AsTask();
     }
 
     /// <summary>The JSON-RPC answer to a <c>tools/call</c> that is refused: a tool result with <c>isError</c> and the envelope.</summary>

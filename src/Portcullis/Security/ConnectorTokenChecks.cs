@@ -47,34 +47,12 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         return Task.CompletedTask;
     }
 
-    /// <summary>Why the token may not open this connector: a reason class for the audit trail and a sentence for the log.</summary>
-    private (string Class, string Reason)? Refusal(JsonWebToken? token, Connector connector)
-    {
-        if (token is null)
-        {
-            return ("malformed", "not a JWT");
-        }
-
-        var resource = ResourceUris.For(config, connector.Name);
-        var audiences = token.Audiences.ToList();
-        if (!audiences.Contains(resource, StringComparer.Ordinal))
-        {
-            return ("wrong_audience", "audience is not this connector's resource URI");
-        }
-
-        // A token valid for several resources would open each of them: by default it must name this connector only.
-        if (!connector.Config.Auth.AllowMultipleAudiences && audiences.Any(a => !string.Equals(a, resource, StringComparison.Ordinal)))
-        {
-            return ("multiple_audiences", "audience names other resources besides this connector (auth.allow_multiple_audiences is off)");
-        }
-
-        var claim = config.Identity.EnvironmentClaim;
-        if (!token.TryGetPayloadValue<string>(claim, out var environment)
-            || !string.Equals(environment, connector.Config.Environment, StringComparison.Ordinal))
-        {
-            return ("wrong_environment", $"claim '{claim}' does not name the connector's environment");
-        }
-
-        return TokenIdentityChecks.Refusal(token, connector.Config.Auth.TokenTtlSeconds, time.GetUtcNow(), TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds));
-    }
+    private (string Class, string Reason)? Refusal(JsonWebToken? token, Connector connector) =>
+        TokenIdentityChecks.Refusal(token, new TokenRules(
+            ResourceUris.For(config, connector.Name),
+            connector.Config.Auth.AllowMultipleAudiences,
+            config.Identity.EnvironmentClaim,
+            connector.Config.Environment,
+            connector.Config.Auth.TokenTtlSeconds,
+            TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds)), time.GetUtcNow());
 }

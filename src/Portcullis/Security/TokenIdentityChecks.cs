@@ -3,14 +3,43 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Portcullis.Security;
 
 /// <summary>
-/// The checks of a validated token that the MCP endpoints and the admin plane share: a subject (and client id) that
-/// keys per-principal state unambiguously, and a lifetime within the cap that cannot be stretched by a future
-/// <c>iat</c>. Each refusal is a class for the audit trail and a sentence for the log.
+/// The checks of a token that passed signature, issuer and lifetime, shared by the MCP endpoints and the admin plane:
+/// bound to the one resource it opens and its environment, a subject (and client id) that keys per-principal state
+/// unambiguously, and a lifetime within the cap that cannot be stretched by a future <c>iat</c>. Each refusal is a
+/// class for the audit trail and the caller (<see cref="TokenRefusalReasons"/>) and a sentence for the log.
 /// </summary>
 internal static class TokenIdentityChecks
 {
-    /// <summary>Why the token's subject or lifetime is refused, or null; <paramref name="ttlSeconds"/> caps <c>exp - iat</c>.</summary>
-    public static (string Class, string Reason)? Refusal(JsonWebToken token, int ttlSeconds, DateTimeOffset now, TimeSpan clockSkew)
+    /// <summary>Why the token may not open the resource <paramref name="rules"/> describe, or null.</summary>
+    public static (string Class, string Reason)? Refusal(JsonWebToken? token, TokenRules rules, DateTimeOffset now)
+    {
+        if (token is null)
+        {
+            return ("malformed", "not a JWT");
+        }
+
+        var audiences = token.Audiences;
+        if (!audiences.Contains(rules.Audience, StringComparer.Ordinal))
+        {
+            return ("wrong_audience", "audience is not this resource's URI");
+        }
+
+        // A token valid for several resources would open each of them: by default it must name this one only.
+        if (!rules.AllowOtherAudiences && audiences.Any(a => !string.Equals(a, rules.Audience, StringComparison.Ordinal)))
+        {
+            return ("multiple_audiences", "audience names other resources besides this one (a connector allows that with auth.allow_multiple_audiences)");
+        }
+
+        if (!token.TryGetPayloadValue<string>(rules.EnvironmentClaim, out var environment)
+            || !string.Equals(environment, rules.Environment, StringComparison.Ordinal))
+        {
+            return ("wrong_environment", $"claim '{rules.EnvironmentClaim}' does not name this resource's environment");
+        }
+
+        return Identity(token, rules.TtlSeconds, now, rules.ClockSkew);
+    }
+
+    private static (string Class, string Reason)? Identity(JsonWebToken token, int ttlSeconds, DateTimeOffset now, TimeSpan clockSkew)
     {
         // Per-principal state (idempotency keys, rate limits, reviews) is keyed by the subject: a token must name one.
         if (string.IsNullOrEmpty(token.Subject))

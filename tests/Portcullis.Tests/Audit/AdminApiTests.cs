@@ -19,7 +19,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
         var (missing, missingBody, missingResponse) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", null);
         var (notAdmin, notAdminBody, notAdminResponse) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", await Admin.TokenAsync("portcullis:review"));
         var connectorToken = await fixture.ConnectorTokenAsync("fixture:read fixture:typed");
-        var (wrongAudience, wrongBody, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit", connectorToken);
+        var (wrongAudience, wrongBody, wrongResponse) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit", connectorToken);
         var (forged, _, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", fixture.AdminToken[..^4] + "AAAA");
         var (resolve, _, _) = await Admin.SendAsync(HttpMethod.Post, "/admin/api/idempotency/x/resolve", connectorToken, new JsonObject { ["executed"] = false });
 
@@ -31,6 +31,8 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Contains("scope=\"portcullis:admin\"", notAdminResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(401, wrongAudience);
         Assert.Equal("unauthenticated", wrongBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("the token's audience (aud) is not this resource's URI", wrongBody["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("error=\"invalid_token\", error_description=\"the token's audience (aud) is not this resource's URI\"", wrongResponse.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(401, forged);
         Assert.Equal(401, resolve);
         var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=insufficient_scope",

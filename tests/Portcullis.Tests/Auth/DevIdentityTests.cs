@@ -13,7 +13,7 @@ public sealed class DevIdentityTests
     {
         using var dir = new TempDir();
         var sample = Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json");
-        await using var gateway = await GatewayProcess.StartAsync(sample, dir.File("data"));
+        await using var gateway = await GatewayProcess.StartAsync(sample, dir.File("data"), extraArgs: AdminPlane.ServeArgs);
         var endpoint = gateway.Endpoint("crm-mcp");
 
         using var anonymous = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize);

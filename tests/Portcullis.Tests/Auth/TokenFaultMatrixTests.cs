@@ -15,17 +15,35 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _auth.DisposeAsync();
 
-    public static TheoryData<string> Faults =>
-    [
-        "none", "garbage", "expired", "not_yet_valid", "wrong_issuer", "audience_of_other_connector", "foreign_audience",
-        "other_environment", "lifetime_over_cap", "missing_exp", "missing_iat", "alg_none", "hs256_with_public_key",
-        "tampered_payload", "unknown_kid", "two_audiences", "issued_in_future", "control_in_subject", "control_in_client_id",
-        "control_in_client_id_array", "lifetime_wrapping_around",
-    ];
+    /// <summary>Each fault and what the caller is told about it (RFC 6750 <c>error_description</c>); none for no token.</summary>
+    public static TheoryData<string, string?> Faults => new()
+    {
+        { "none", null },
+        { "garbage", "the token is not a well-formed JWT" },
+        { "expired", "the token has expired" },
+        { "not_yet_valid", "the token is not valid yet (nbf)" },
+        { "wrong_issuer", "the token is not from the authorization server named in the resource metadata" },
+        { "audience_of_other_connector", "the token's audience (aud) is not this resource's URI" },
+        { "foreign_audience", "the token's audience (aud) is not this resource's URI" },
+        { "other_environment", "the token is for another environment than this resource's" },
+        { "lifetime_over_cap", "the token's lifetime (exp - iat) is longer than this resource accepts" },
+        { "missing_exp", "the token lacks exp or iat" },
+        { "missing_iat", "the token lacks exp or iat" },
+        { "alg_none", "the token's signature does not verify" },
+        { "hs256_with_public_key", "the token's signature does not verify" },
+        { "tampered_payload", "the token's signature does not verify" },
+        { "unknown_kid", "the token is signed with a key the authorization server does not publish" },
+        { "two_audiences", "the token's audience (aud) names other resources besides this one" },
+        { "issued_in_future", "the token's iat is in the future" },
+        { "control_in_subject", "the token's subject or client id holds a control character" },
+        { "control_in_client_id", "the token's subject or client id holds a control character" },
+        { "control_in_client_id_array", "the token's subject or client id holds a control character" },
+        { "lifetime_wrapping_around", "the token's lifetime (exp - iat) is longer than this resource accepts" },
+    };
 
     [Theory]
     [MemberData(nameof(Faults))]
-    public async Task Initialize_FaultyToken_Returns401WithResourceMetadataChallenge(string fault)
+    public async Task Initialize_FaultyToken_Returns401WithResourceMetadataChallengeAndTheReason(string fault, string? description)
     {
         var authorization = AuthorizationFor(fault);
         // The gateway keeps verdicts of valid tokens: with one in its cache, each fault must still be judged afresh.
@@ -35,7 +53,18 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         using var response = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), authorization, AuthGateway.Initialize);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal($"Bearer resource_metadata=\"{_auth.MetadataUrl("alpha")}\"", AuthGateway.Challenge(response));
+        var metadata = $"resource_metadata=\"{_auth.MetadataUrl("alpha")}\"";
+        Assert.Equal(
+            description is null ? "Bearer " + metadata : $"Bearer error=\"invalid_token\", error_description=\"{description}\", {metadata}",
+            AuthGateway.Challenge(response));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Timeouts.CallToken))!["error"]!;
+        Assert.Equal("unauthenticated", error["code"]!.GetValue<string>());
+        Assert.False(error["retryable"]!.GetValue<bool>());
+        Assert.Equal(response.Headers.GetValues("Portcullis-Correlation-Id").Single(), error["correlation_id"]!.GetValue<string>());
+        if (description is not null)
+        {
+            Assert.Contains(description, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -82,7 +111,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         var correlationId = response.Headers.GetValues("Portcullis-Correlation-Id").Single();
-        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this connector (auth.allow_multiple_audiences is off)); answered 401 (correlation id " + correlationId, Timeouts.Exit);
+        await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this one (a connector allows that with auth.allow_multiple_audiences)); answered 401 (correlation id " + correlationId, Timeouts.Exit);
     }
 
     [Fact]
