@@ -4,6 +4,7 @@ using System.Text;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Audit.Jsonl;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Hosting;
 using Portcullis.Stores.Postgres;
 using Portcullis.Stores.Sqlite;
@@ -173,6 +174,12 @@ internal static class AuditCommand
         }
     }
 
+    private const int CellWidth = 48;
+
+    /// <summary>
+    /// The trail as a table for a terminal. Its values are what callers sent (a request path, a tool name): each cell is
+    /// escaped like a log line, so no escape sequence or line break of theirs reaches the operator's terminal.
+    /// </summary>
     private static string Table(IReadOnlyList<AuditEvent> events)
     {
         var rows = new List<string[]> { new[] { "TIME (UTC)", "KIND", "DECISION", "CODE", "STAGE", "CONNECTOR", "TOOL/TARGET", "PRINCIPAL", "MS", "CORRELATION ID" } };
@@ -181,12 +188,12 @@ internal static class AuditCommand
             AuditJson.FormatTime(e.Time), e.Kind, e.Decision, e.Code ?? "-", e.Stage ?? "-", e.Connector ?? "-",
             e.Tool ?? e.Resource ?? e.Prompt ?? "-", e.Principal ?? e.Actor ?? e.RemoteAddress ?? "-",
             e.DurationMs is { } ms ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-", e.CorrelationId,
-        }));
-        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => Math.Min(r[i].Length, 48))).ToArray();
+        }.Select(cell => LogText.Safe(cell, CellWidth)).ToArray()));
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => Math.Min(r[i].Length, CellWidth))).ToArray();
         var text = new StringBuilder();
         foreach (var row in rows)
         {
-            text.AppendLine(string.Join("  ", row.Select((cell, i) => (cell.Length > 48 ? cell[..47] + "…" : cell).PadRight(widths[i]))).TrimEnd());
+            text.AppendLine(string.Join("  ", row.Select((cell, i) => (cell.Length > CellWidth ? cell[..(CellWidth - 1)] + "…" : cell).PadRight(widths[i]))).TrimEnd());
         }
 
         if (events.Count == 0)

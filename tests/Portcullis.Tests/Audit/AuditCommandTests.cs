@@ -76,6 +76,28 @@ public sealed class AuditCommandTests
         Assert.False(File.Exists(trail + "-wal"));
     }
 
+    /// <summary>Before, the table printed a request path or tool name as sent: an escape sequence cleared the operator's screen and a line break forged a row.</summary>
+    [Fact]
+    public async Task Audit_Table_EscapesWhatCallersSent_SoNoEscapeSequenceOrForgedRowReachesTheTerminal()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]))), dir.File("data"));
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        using var answer = await http.GetAsync(gateway.BaseUrl + "/mcp/%1b%5b2J%0aFORGED%e2%80%aeevil");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
+
+        var stdout = "";
+        for (var deadline = DateTime.UtcNow + Timeouts.Call; !stdout.Contains("FORGED", StringComparison.Ordinal) && DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            (_, stdout, _) = await PortcullisCli.RunAsync("audit", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--kind", "http_refusal");
+        }
+
+        Assert.Contains("/mcp/\\u001b[2J\\u000aFORGED\\u202eevil", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', stdout);
+        Assert.DoesNotContain('\u202e', stdout);
+        Assert.DoesNotContain(stdout.Split('\n'), line => line.StartsWith("FORGED", StringComparison.Ordinal));
+    }
+
     private static class AuditCommandExit
     {
         /// <summary>AuditCommand.UnavailableExitCode: the trail's store did not answer.</summary>

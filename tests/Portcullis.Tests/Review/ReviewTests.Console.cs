@@ -13,6 +13,14 @@ public sealed partial class ReviewTests
         await using var agent = await AgentAsync("crm", "alice");
         var id = ReviewId(await DeleteAsync(agent, "c-1003", "k-console"));
         var hostile = ReviewId(await DeleteAsync(agent, "<img src=x onerror=\"document.title='owned'\">", "k-console-xss"));
+        // Numbers a JavaScript number would round: the reviewer must see what will run, digit for digit.
+        var exact = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
+        {
+            ["contact_id"] = "c-1002",
+            ["account"] = System.Text.Json.JsonDocument.Parse("12345678901234567891").RootElement,
+            ["share"] = System.Text.Json.JsonDocument.Parse("0.30000000000000001").RootElement,
+            ["idempotency_key"] = "k-console-exact",
+        }).AsTask().WaitAsync(Timeout));
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
         await using var browser = await LaunchChromiumAsync(playwright);
@@ -50,6 +58,10 @@ public sealed partial class ReviewTests
         Assert.Contains("<img src=x onerror=", await hostileRow.InnerTextAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
         Assert.NotEqual("owned", await page.TitleAsync());
+        var exactText = await page.Locator($"tr[data-review='{exact}']").InnerTextAsync();
+        Assert.Contains("\"account\": 12345678901234567891", exactText);
+        Assert.Contains("\"share\": 0.30000000000000001", exactText);
+        Assert.Equal(0, await page.Locator("[data-testid='inexact-numbers']").CountAsync());
 
         await page.FillAsync($"[data-testid='reason-{id}']", "verified with the account owner");
         await page.ClickAsync($"[data-testid='approve-{id}']");

@@ -20,6 +20,15 @@
 
   const status = (message) => { $("status").textContent = message || ""; };
 
+  // A reviewer must see the arguments that will run, digit for digit: JavaScript numbers would round
+  // 12345678901234567891 to ...67000 and 0.30000000000000001 to 0.3. A number whose text a double does not give
+  // back is kept as its source text (JSON.parse source access and JSON.rawJSON, so JSON.stringify writes it as sent).
+  const exactNumbers = typeof JSON.rawJSON === "function";
+  const parseExact = (text) => JSON.parse(text, (key, value, context) =>
+    typeof value === "number" && exactNumbers && typeof context?.source === "string" && JSON.stringify(value) !== context.source
+      ? JSON.rawJSON(context.source)
+      : value);
+
   async function api(path, options = {}) {
     const token = sessionStorage.getItem(storageKey);
     const response = await fetch("/admin/api" + path, {
@@ -28,7 +37,9 @@
       credentials: "omit",
       cache: "no-store",
     });
-    const body = await response.json().catch(() => null);
+    const text = await response.text().catch(() => "");
+    let body = null;
+    try { body = text ? parseExact(text) : null; } catch { body = null; }
     if (response.status === 401) { signOut("The token was refused; sign in again."); throw new Error("unauthenticated"); }
     if (!response.ok) throw new Error(body?.error?.message || ("HTTP " + response.status));
     return body;
@@ -61,6 +72,8 @@
           el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") }))));
     });
     return [el("h2", { text: "Pending reviews" }),
+      ...(exactNumbers || !rows.length ? [] : [el("p", { class: "warning", "data-testid": "inexact-numbers",
+        text: "This browser cannot show numbers of more than 15 digits exactly: read the arguments from GET /admin/api/reviews before approving." })]),
       rows.length ? table(["Call", "Caller", "Arguments", "Times", "Decision"], rows) : el("p", { text: "No call is waiting for review.", "data-testid": "no-reviews" })];
   }
 
