@@ -57,6 +57,9 @@ public static class ConfigDefaults
     /// <summary><c>connectors[].upstream.connect_timeout_seconds</c>.</summary>
     public const int ConnectTimeoutSeconds = 30;
 
+    /// <summary><c>connectors[].upstream.ping_interval_seconds</c>.</summary>
+    public const int PingIntervalSeconds = 15;
+
     /// <summary><c>connectors[].upstream.protocol_version</c>.</summary>
     public const string UpstreamProtocolVersion = "2025-11-25";
 

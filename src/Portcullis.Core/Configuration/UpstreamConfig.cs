@@ -23,6 +23,12 @@ public sealed class UpstreamConfig
     /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
     public int ConnectTimeoutSeconds { get; set; } = ConfigDefaults.ConnectTimeoutSeconds;
 
+    /// <summary>
+    /// Seconds between two pings of a connected upstream, and the time each has to be answered; an upstream that does
+    /// not answer is reported unresponsive (not ready) until it answers again. 0 turns pinging off.
+    /// </summary>
+    public int PingIntervalSeconds { get; set; } = ConfigDefaults.PingIntervalSeconds;
+
     /// <summary>The MCP revision spoken to the upstream: <c>2025-11-25</c> (default), <c>2026-07-28</c> or <c>auto</c>.</summary>
     public string ProtocolVersion { get; set; } = ConfigDefaults.UpstreamProtocolVersion;
 

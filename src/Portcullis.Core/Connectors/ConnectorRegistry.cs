@@ -28,7 +28,7 @@ internal sealed class ConnectorRegistry
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
                     options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
-                }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds));
+                }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds), TimeSpan.FromSeconds(c.Upstream.PingIntervalSeconds));
                 return new Connector(c, supervisor, relay, schemas, pins, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

@@ -14,6 +14,12 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Warning, "Connector {Connector}: upstream exited after {UptimeSeconds:0} s ({Reason}); restarting")]
     public static partial void UpstreamExited(ILogger logger, string connector, double uptimeSeconds, string reason);
 
+    [LoggerMessage(1009, LogLevel.Warning, "Connector {Connector}: upstream unresponsive: no answer to a ping within {Seconds} s; not ready until it answers")]
+    public static partial void UpstreamUnresponsive(ILogger logger, string connector, int seconds);
+
+    [LoggerMessage(1010, LogLevel.Information, "Connector {Connector}: upstream answers pings again after {DownSeconds:0} s")]
+    public static partial void UpstreamResponsive(ILogger logger, string connector, double downSeconds);
+
     [LoggerMessage(1030, LogLevel.Debug, "Connector {Connector}: the last attempt failed with")]
     public static partial void UpstreamUnavailableDetail(ILogger logger, string connector, Exception exception);
 

@@ -5,6 +5,9 @@ public enum UpstreamState
 {
     Starting,
     Connected,
+
+    /// <summary>Connected, but a ping went unanswered: calls are still sent, readiness says no.</summary>
+    Unresponsive,
     Restarting,
     Stopped,
 }

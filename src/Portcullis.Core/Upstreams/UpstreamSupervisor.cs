@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Polly;
@@ -30,6 +31,7 @@ internal sealed partial class UpstreamSupervisor
     private readonly ILoggerFactory _loggerFactory;
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TimeSpan _listTimeout;
+    private readonly TimeSpan _pingInterval;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
@@ -43,10 +45,16 @@ internal sealed partial class UpstreamSupervisor
     /// takes longer than <paramref name="listTimeout"/> (the connect timeout; 30 s when not given) fails: after a
     /// connect, the attempt, which is retried; after a list change, that refresh.
     /// </summary>
+    /// <remarks>
+    /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
+    /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
+    /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
+    /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
-        TimeSpan? listTimeout = null)
+        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null)
     {
         _listTimeout = listTimeout ?? TimeSpan.FromSeconds(Configuration.ConfigDefaults.ConnectTimeoutSeconds);
+        _pingInterval = pingInterval ?? TimeSpan.Zero;
         _connector = connector;
         _upstream = upstream ?? connector;
         _transportFactory = transportFactory;
@@ -171,6 +179,8 @@ internal sealed partial class UpstreamSupervisor
             Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", count);
 
             Exception? failure;
+            using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pings = _pingInterval > TimeSpan.Zero ? PingAsync(client, connected.Token) : Task.CompletedTask;
             try
             {
                 failure = (await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false)).Exception;
@@ -178,6 +188,8 @@ internal sealed partial class UpstreamSupervisor
             finally
             {
                 _client = null;
+                await connected.CancelAsync().ConfigureAwait(false);
+                await pings.ConfigureAwait(false);
             }
 
             _status = _status with
@@ -196,6 +208,60 @@ internal sealed partial class UpstreamSupervisor
             }
 
             Log.UpstreamExited(_logger, _connector, uptime.TotalSeconds, reason);
+        }
+    }
+
+    /// <summary>
+    /// Pings the connected upstream every interval until <paramref name="cancellationToken"/> ends the connection: a
+    /// ping not answered within the interval marks it unresponsive, the next one answered marks it connected again.
+    /// An error answer is an answer; a broken connection ends in <see cref="McpClient.Completion"/>, not here.
+    /// </summary>
+    private async Task PingAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_pingInterval, _time);
+        DateTimeOffset? silentSince = null;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                using var bounded = new CancellationTokenSource(_pingInterval, _time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, cancellationToken);
+                bool answered;
+                try
+                {
+                    await client.PingAsync(cancellationToken: linked.Token).ConfigureAwait(false);
+                    answered = true;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    answered = false;
+                }
+                catch (McpProtocolException)
+                {
+                    answered = true;
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The connection broke: its end comes through Completion, which restarts it.
+                    continue;
+                }
+
+                if (!answered && silentSince is null)
+                {
+                    silentSince = _time.GetUtcNow() - _pingInterval;
+                    _status = _status with { State = UpstreamState.Unresponsive, LastError = "no answer to a ping" };
+                    Log.UpstreamUnresponsive(_logger, _connector, (int)_pingInterval.TotalSeconds);
+                }
+                else if (answered && silentSince is { } since)
+                {
+                    silentSince = null;
+                    _status = _status with { State = UpstreamState.Connected, LastError = null };
+                    Log.UpstreamResponsive(_logger, _connector, (_time.GetUtcNow() - since).TotalSeconds);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

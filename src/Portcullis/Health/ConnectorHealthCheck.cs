@@ -8,7 +8,7 @@ namespace Portcullis.Health;
 
 /// <summary>
 /// Readiness of one connector: ready once its catalog is current (the upstream is connected and has listed its
-/// tools); otherwise unhealthy, saying why. Tools the catalog withholds are reported, but do not make it unready.
+/// tools) and while the upstream answers its pings; otherwise unhealthy, saying why. Tools the catalog withholds are reported, but do not make it unready.
 /// </summary>
 internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider time) : IHealthCheck
 {
@@ -20,7 +20,7 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
         var catalog = connector.CatalogState;
         var entry = new JsonObject
         {
-            ["ready"] = catalog == CatalogState.Current,
+            ["ready"] = catalog == CatalogState.Current && status.State != UpstreamState.Unresponsive,
             ["state"] = status.State.ToString().ToLowerInvariant(),
             ["catalog"] = catalog.ToString().ToLowerInvariant(),
             ["restarts"] = status.Restarts,
@@ -57,6 +57,8 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
 
     private static string? Reason(CatalogState catalog, UpstreamStatus status) => catalog switch
     {
+        CatalogState.Current when status.State == UpstreamState.Unresponsive =>
+            "the upstream does not answer pings; calls are still sent to it but are likely to time out",
         CatalogState.Current => null,
         CatalogState.Unknown when status.State == UpstreamState.Starting => "the upstream has not answered its first connection attempt yet",
         CatalogState.Unknown => "the upstream has not listed its tools since the gateway started; calls to allowed tools answer upstream_unavailable",

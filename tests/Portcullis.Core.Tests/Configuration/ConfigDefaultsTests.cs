@@ -26,6 +26,7 @@ public sealed class ConfigDefaultsTests
         { "/$defs/connector/properties/auth/properties/mode", ConfigDefaults.AuthMode },
         { "/$defs/connector/properties/auth/properties/token_ttl_seconds", ConfigDefaults.TokenTtlSeconds },
         { "/$defs/upstream/properties/connect_timeout_seconds", ConfigDefaults.ConnectTimeoutSeconds },
+        { "/$defs/upstream/properties/ping_interval_seconds", ConfigDefaults.PingIntervalSeconds },
         { "/$defs/upstream/properties/protocol_version", ConfigDefaults.UpstreamProtocolVersion },
         { "/$defs/tool/properties/timeout_seconds", ConfigDefaults.CallTimeoutSeconds },
         { "/$defs/tool/properties/output_schema", ConfigDefaults.OutputSchema },
@@ -62,6 +63,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.AuthMode, connector.Auth.Mode);
         Assert.Equal(ConfigDefaults.TokenTtlSeconds, connector.Auth.TokenTtlSeconds);
         Assert.Equal(ConfigDefaults.ConnectTimeoutSeconds, connector.Upstream.ConnectTimeoutSeconds);
+        Assert.Equal(ConfigDefaults.PingIntervalSeconds, connector.Upstream.PingIntervalSeconds);
         Assert.Equal(ConfigDefaults.UpstreamProtocolVersion, connector.Upstream.ProtocolVersion);
         Assert.Equal(ConfigDefaults.OutputSchema, new ToolConfig().OutputSchema);
     }

@@ -25,4 +25,44 @@ public sealed class SupervisionTests
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
+
+    /// <summary>Before, an upstream that stopped answering (here: stopped with SIGSTOP) stayed "ready" while every call to it timed out.</summary>
+    [Fact]
+    public async Task StdioUpstream_ThatStopsAnswering_IsReportedUnresponsive_AndReadyAgainOnceItAnswers()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"]!["ping_interval_seconds"] = 1;
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+
+        await SignalAsync("STOP", child);
+        try
+        {
+            await gateway.WaitForOutputAsync("Connector fixture: upstream unresponsive: no answer to a ping within 1 s", Timeouts.Call);
+            var ready = JsonNode.Parse(await gateway.GetAsync("/readyz"))!;
+            var entry = ready["connectors"]!["fixture"]!;
+            Assert.False(entry["ready"]!.GetValue<bool>());
+            Assert.Equal("unresponsive", entry["state"]!.GetValue<string>());
+            Assert.Contains("does not answer pings", entry["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await SignalAsync("CONT", child);
+        }
+
+        await gateway.WaitForOutputAsync("Connector fixture: upstream answers pings again", Timeouts.Call);
+        await gateway.WaitReadyAsync(Timeouts.Call);
+        Assert.Equal(child, Assert.Single(gateway.ChildProcessIds()));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
+        Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+        Assert.Equal(0, kill.ExitCode);
+    }
 }
