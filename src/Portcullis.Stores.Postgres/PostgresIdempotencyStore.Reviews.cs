@@ -162,7 +162,7 @@ internal sealed partial class PostgresIdempotencyStore
     /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>
     private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, CancellationToken cancellationToken)
     {
-        var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var token = request.Token;
         await using var update = new NpgsqlCommand($"""
             UPDATE portcullis_idempotency SET state = {InProgress}, token = @token, correlation_id = @correlation, owner = @owner,
                 lease_expires_at = @lease, updated_at = @now

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Npgsql;
 using Portcullis.Core.Idempotency;
 using Portcullis.Core.Review;
@@ -58,7 +57,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         // released meanwhile makes the key free again: try anew.
         for (var attempt = 0; ; attempt++)
         {
-            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var token = request.Token;
             await using var command = new NpgsqlCommand(ReadOrClaimSql, connection);
             Bind(command, request.Scope);
             command.Parameters.AddWithValue("fingerprint", request.Fingerprint);

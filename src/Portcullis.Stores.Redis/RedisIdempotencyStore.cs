@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Portcullis.Core.Idempotency;
 using Portcullis.Core.State;
 using StackExchange.Redis;
@@ -21,8 +20,20 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var db = Db;
         var key = keys.Idempotency(request.Scope);
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var token = request.Token;
         var now = request.Now.ToUnixTimeMilliseconds();
+        var member = key.ToString();
+
+        // Indexed before the claim, on the same connection (so applied first): a claim or a review whose answer is lost
+        // is still found, by this replica's next incarnation, the admin list and the reviewers. An entry whose claim
+        // was not made is skipped by every reader (each checks the record), and is taken back below when known.
+        _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
+        _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, When.NotExists, CommandFlags.FireAndForget);
+        if (request.Review is { } hold)
+        {
+            _ = db.StringSetAsync(keys.Review(hold.Id), member, request.Retention + CleanupSlack, flags: CommandFlags.FireAndForget);
+            _ = db.SortedSetAddAsync(keys.ReviewIndex, hold.Id, now, CommandFlags.FireAndForget);
+        }
 
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
         [
@@ -35,13 +46,23 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 
         var status = (string)result[0]!;
         var correlationId = result.Length > 1 ? (string)result[1]! : "";
+        if (status is not ("claimed" or "claimed_review" or "in_progress"))
+        {
+            // Not this call's claim (an in-progress one may be another call's of this replica, so it stays indexed).
+            _ = db.SetRemoveAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
+        }
+
+        if (status != "held" && request.Review is { } unused)
+        {
+            _ = db.KeyDeleteAsync(keys.Review(unused.Id), CommandFlags.FireAndForget);
+            _ = db.SortedSetRemoveAsync(keys.ReviewIndex, unused.Id, CommandFlags.FireAndForget);
+        }
+
         switch (status)
         {
             case "claimed":
-                // Indexed after the claim, so a replay or a refused claim writes nothing. A process that dies between
-                // the two leaves a claim its next incarnation does not find: it answers in-progress until its lease ends.
-                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
-                _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
+                // A key claimed again after its retention is indexed at its new creation time.
+                _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                 return ClaimResult.Claimed(token);
             case "completed":
                 return ClaimResult.Completed((string)result[2]!, correlationId);
@@ -50,13 +71,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             case "reused":
                 return ClaimResult.Reused(correlationId);
             case "held":
-                // Indexed after the hold, as claims are: a review the index misses is still answered by its record.
-                _ = db.SortedSetAddAsync(keys.CreatedIndex, key.ToString(), now, CommandFlags.FireAndForget);
-                await db.StringSetAsync(keys.Review(request.Review!.Id), key.ToString(), request.Retention + CleanupSlack).ConfigureAwait(false);
-                await db.SortedSetAddAsync(keys.ReviewIndex, request.Review.Id, now).ConfigureAwait(false);
+                _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                 return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
             case "claimed_review":
-                _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
                 return ClaimResult.Claimed(token, await ReadReviewAsync(key).ConfigureAwait(false));
             case "awaiting_review":
                 return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));

@@ -8,7 +8,8 @@ namespace Portcullis.Stores.Redis;
 /// <summary>
 /// Every key the gateway writes, under one prefix. A key's hash tag (the part in braces) is what Redis Cluster
 /// places by: each idempotency scope is one record under its own tag, so a claim touches one slot and its script
-/// is atomic on a cluster too. Indexes live under their own tags and are only ever updated beside, never inside, a claim.
+/// is atomic on a cluster too. Indexes live under their own tags and are only ever updated beside (just before), never
+/// inside, a claim; every reader checks the record an index entry names.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {

@@ -153,7 +153,7 @@ internal sealed partial class SqliteIdempotencyStore
         switch (review.StateAt(request.Now))
         {
             case ReviewState.Approved:
-                var token = Guid.NewGuid().ToString("N");
+                var token = request.Token;
                 using (var update = connection.CreateCommand())
                 {
                     update.Transaction = transaction;

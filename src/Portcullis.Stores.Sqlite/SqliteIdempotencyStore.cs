@@ -116,7 +116,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
                 : throw new InvalidOperationException("The held record vanished after its insert.");
         }
 
-        var token = Guid.NewGuid().ToString("N");
+        var token = request.Token;
         using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;

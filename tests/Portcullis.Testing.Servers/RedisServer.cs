@@ -8,13 +8,15 @@ namespace Portcullis.Testing.Servers;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
     private readonly string _dir;
+    private readonly bool _durable;
+    private ChildProcess _process;
 
-    private RedisServer(ChildProcess process, string dir)
+    private RedisServer(ChildProcess process, string dir, bool durable)
     {
         _process = process;
         _dir = dir;
+        _durable = durable;
     }
 
     public string SocketPath => Path.Combine(_dir, "redis.sock");
@@ -25,31 +27,53 @@ public sealed class RedisServer : IAsyncDisposable
     public static async Task<RedisServer> StartAsync(bool durable = false)
     {
         var dir = ScratchDir.Create("redis");
+        var server = new RedisServer(Launch(dir, durable), dir, durable);
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    /// <summary>
+    /// Kills the server and starts it again on the same socket: a server that is not durable comes back empty, as if
+    /// whatever clients wrote while it was down, and before, had never landed.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await _process.DisposeAsync();
+        File.Delete(SocketPath);
+        _process = Launch(_dir, _durable);
+        await WaitReadyAsync();
+    }
+
+    private static ChildProcess Launch(string dir, bool durable)
+    {
         var args = new List<string>
         {
             "--port", "0", "--unixsocket", Path.Combine(dir, "redis.sock"), "--unixsocketperm", "700", "--dir", dir,
             "--daemonize", "no", "--save", "", "--protected-mode", "no",
         };
         args.AddRange(durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]);
-        var process = ChildProcess.Start(ServerPaths.Find("redis-server"), args);
-        var server = new RedisServer(process, dir);
+        return ChildProcess.Start(ServerPaths.Find("redis-server"), args);
+    }
+
+    private async Task WaitReadyAsync()
+    {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited at start:\n{process.Output}");
+                throw new InvalidOperationException($"redis-server exited at start:\n{_process.Output}");
             }
 
-            if (File.Exists(server.SocketPath))
+            if (File.Exists(SocketPath))
             {
                 try
                 {
                     var options = new ConfigurationOptions();
-                    options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(server.SocketPath));
+                    options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(SocketPath));
                     await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
                     await connection.GetDatabase().PingAsync();
-                    return server;
+                    return;
                 }
                 catch (RedisConnectionException)
                 {

@@ -52,12 +52,13 @@ public sealed record GatewayError(ErrorCode Code, string Message)
         new(code, happened + "; the write may have acted. Do not retry it: a person checks the target system, then an operator settles the idempotency_key.");
 
     /// <summary>
-    /// A write failed after it was sent: whether it took effect is unknown, so the answer is never retryable. The
+    /// A write failed after it was sent (its answer lost, refused by the upstream, or not passed on): whether it took
+    /// effect is unknown, so the answer is never retryable, and it is the answer every retry with the key gets. The
     /// failure it would have been for a read is kept as the one detail (its code as keyword, its message).
     /// </summary>
     public static GatewayError OutcomeUnknownAfterSend(GatewayError cause) =>
         new(ErrorCatalog.IdempotencyOutcomeUnknown,
-            "The write was sent to the upstream but its answer was lost (" + cause.Code.Code + "), so whether it took effect is unknown. " +
+            "The write was sent to the upstream but did not end in a result the gateway could keep (" + cause.Code.Code + "), so whether it took effect is unknown. " +
             "It will not be repeated with this idempotency_key: check the target system before acting again with a new key.")
         {
             Details = [new ErrorDetail("", cause.Code.Code, cause.Message)],

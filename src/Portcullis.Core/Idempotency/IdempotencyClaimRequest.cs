@@ -21,4 +21,10 @@ public sealed record IdempotencyClaimRequest(
     /// nothing was sent. A key that already holds a record is judged by that record whatever this says.
     /// </summary>
     public Review.ReviewHold? Review { get; init; }
+
+    /// <summary>
+    /// The token a claim made by this request holds the key with. Chosen before the store is asked, so a claim whose
+    /// answer was lost (the store failed, or the caller left, while claiming) can still be released by it.
+    /// </summary>
+    public string Token { get; init; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 }

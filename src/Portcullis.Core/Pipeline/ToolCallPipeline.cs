@@ -122,12 +122,14 @@ internal sealed class ToolCallPipeline
         }
 
         // A write that failed after it was sent may have acted: its key is now outcome-unknown (the idempotency stage
-        // recorded that), and no answer may invite a retry that cannot succeed or a new key that acts twice. The stage
-        // that failed stays the one recorded; the cause's code is in the details.
-        if (context.Failure is { Code.Retryable: true } retryable && context.SentUpstream && context.Tool is { ReadOnly: false })
+        // recorded that), and its answer is the one every retry with the key gets, never one that invites a retry that
+        // cannot succeed or a new key that acts twice. The stage that failed stays the one recorded; the cause's code is
+        // in the details.
+        if (context.Failure is { } failure && failure.Code != ErrorCatalog.IdempotencyOutcomeUnknown
+            && (context.KeyMarkedUnknown || (failure.Code.Retryable && context.SentUpstream && context.Tool is { ReadOnly: false })))
         {
-            Log.WriteOutcomeUnknown(_logger, context.CorrelationId, retryable.Code.Code);
-            result = context.Fail(context.FailedStage ?? CallStage.Forward, GatewayError.OutcomeUnknownAfterSend(retryable));
+            Log.WriteOutcomeUnknown(_logger, context.CorrelationId, failure.Code.Code);
+            result = context.Fail(context.FailedStage ?? CallStage.Forward, GatewayError.OutcomeUnknownAfterSend(failure));
         }
 
         context.ToolError = context.Failure is null && !context.Replayed && result.IsError == true;

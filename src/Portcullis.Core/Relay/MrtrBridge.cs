@@ -47,6 +47,15 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
                 throw new McpProtocolException("Unknown or expired requestState.", McpErrorCode.InvalidParams);
             }
 
+            // The retry resumes the call it names, and only that call: other arguments (another idempotency_key among
+            // them) would get an answer to something the client did not send. Compared only here, off the hot path.
+            if (!SameArguments(pending.Arguments, request.Arguments))
+            {
+                throw new McpProtocolException(
+                    "The arguments differ from those of the call this requestState resumes; send the same name and arguments, or start a new call without requestState.",
+                    McpErrorCode.InvalidParams);
+            }
+
             if (pending.Open is { } open)
             {
                 if (request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
@@ -61,7 +70,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
         else
         {
-            pending = new PendingCall(owner, Lifetime, time);
+            pending = new PendingCall(owner, Lifetime, time) { Arguments = request?.Arguments };
 
             // Whatever happens to the call or the client, the entry goes when its lifetime ends: a client that
             // never comes back cannot make the map grow.
@@ -96,6 +105,11 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         await RecordRouteAsync(pending, id).ConfigureAwait(false);
         throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, id);
     }
+
+    private static bool SameArguments(IDictionary<string, System.Text.Json.JsonElement>? first, IDictionary<string, System.Text.Json.JsonElement>? retry) =>
+        (first is null || first.Count == 0) && (retry is null || retry.Count == 0)
+        || (first is not null && retry is not null
+            && Idempotency.Fingerprint.Compute(first) is { } expected && expected == Idempotency.Fingerprint.Compute(retry));
 
     /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
     private async ValueTask RecordRouteAsync(PendingCall pending, string id)

@@ -34,6 +34,9 @@ internal sealed class PendingCall : IDisposable
     /// <summary>Connector and principal: only the caller may resume its call.</summary>
     public string Owner { get; }
 
+    /// <summary>The call's arguments as first sent: a retry that resumes the call must send the same.</summary>
+    public IDictionary<string, System.Text.Json.JsonElement>? Arguments { get; init; }
+
     /// <summary>Ends the upstream call when the client stops coming back.</summary>
     public CancellationToken Lifetime => _lifetime.Token;
 

@@ -31,16 +31,17 @@ internal sealed class TimedPatternKeyword(TimeSpan matchTimeout) : IKeywordHandl
         return Compile(value.GetString()!, matchTimeout);
     }
 
-    /// <summary>The pattern without backtracking when the engine supports it, else with it.</summary>
+    /// <summary>The pattern with ECMA-262's meaning (<see cref="EcmaPattern"/>), without backtracking when the engine supports it, else with it.</summary>
     public static Regex Compile(string pattern, TimeSpan matchTimeout)
     {
+        var dotNet = EcmaPattern.ToDotNet(pattern);
         try
         {
-            return new Regex(pattern, RegexOptions.NonBacktracking, matchTimeout);
+            return new Regex(dotNet, RegexOptions.NonBacktracking, matchTimeout);
         }
         catch (NotSupportedException)
         {
-            return new Regex(pattern, RegexOptions.None, matchTimeout);
+            return new Regex(dotNet, RegexOptions.None, matchTimeout);
         }
     }
 

@@ -27,8 +27,11 @@ internal static partial class GatewayLog
     [LoggerMessage(2811, LogLevel.Warning, "Session {SessionId} refused on connector {Connector}: {Reason}")]
     public static partial void SessionMigrationRefused(ILogger logger, string sessionId, string connector, string reason);
 
-    [LoggerMessage(2812, LogLevel.Error, "Session {SessionId}: storing its handshake failed; it will not continue on another replica")]
-    public static partial void SessionSaveFailed(ILogger logger, string sessionId, Exception exception);
+    [LoggerMessage(2812, LogLevel.Error, "Session {SessionId}: storing its handshake failed; it continues on another replica only once it is stored (retried by the session sweep: {Retried})")]
+    public static partial void SessionSaveFailed(ILogger logger, string sessionId, bool retried, Exception exception);
+
+    [LoggerMessage(2818, LogLevel.Information, "Session {SessionId}: its handshake is stored now; it can continue on another replica")]
+    public static partial void SessionSavedLater(ILogger logger, string sessionId);
 
     [LoggerMessage(2813, LogLevel.Information, "Session {SessionId} ended while a request of it waited for its answer; the request ends without one (response started: {Started})")]
     public static partial void SessionEndedMidRequest(ILogger logger, string sessionId, bool started);

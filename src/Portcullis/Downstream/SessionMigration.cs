@@ -17,7 +17,7 @@ namespace Portcullis.Downstream;
 /// next request reaches. Any other connector or principal finds no session (404), as on the replica that holds it, and
 /// so does everyone once its client ended it.
 /// </summary>
-internal sealed class SessionMigration(ISessionStore sessions, StateClock clock, ILogger<SessionMigration> logger) : ISessionMigrationHandler
+internal sealed class SessionMigration(ISessionStore sessions, UnsavedHandshakes unsaved, StateClock clock, TimeProvider time, ILogger<SessionMigration> logger) : ISessionMigrationHandler
 {
     private static readonly JsonTypeInfo<InitializeRequestParams> ParamsType =
         (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
@@ -37,8 +37,8 @@ internal sealed class SessionMigration(ISessionStore sessions, StateClock clock,
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // The session works on this replica; only its continuation elsewhere is lost.
-            GatewayLog.SessionSaveFailed(logger, sessionId, ex);
+            // The session works on this replica; it continues elsewhere once the sweep has saved the handshake.
+            GatewayLog.SessionSaveFailed(logger, sessionId, unsaved.Add(record, time), ex);
         }
     }
 

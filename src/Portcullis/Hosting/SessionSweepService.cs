@@ -11,11 +11,11 @@ namespace Portcullis.Hosting;
 /// client ended on another replica ends here too (answered as unknown from then on), and one in use for longer than
 /// half its stored lifetime has that lifetime renewed, so it can still continue on another replica after a day.
 /// The sessions are read in batches (one round trip each where the store allows); a session whose handshake is not in
-/// the store (its save failed) is left as it is. A store outage stops the check at once, quietly (the calls and
+/// the store because its save failed (<see cref="UnsavedHandshakes"/>) has it saved now, so it can continue elsewhere. A store outage stops the check at once, quietly (the calls and
 /// <c>/readyz</c> report it); any other failure stops it too and is logged, at most once a minute.
 /// </summary>
 internal sealed class SessionSweepService(
-    SessionOwners owners, ISessionStore sessions, StateClock clock, StateOutages outages, TimeProvider time, ILogger<SessionSweepService> logger) : BackgroundService
+    SessionOwners owners, ISessionStore sessions, UnsavedHandshakes unsaved, StateClock clock, StateOutages outages, TimeProvider time, ILogger<SessionSweepService> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
@@ -38,6 +38,11 @@ internal sealed class SessionSweepService(
     private async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
         var live = owners.Live().ToDictionary(s => s.SessionId, s => s.Connector, StringComparer.Ordinal);
+        if (!unsaved.IsEmpty)
+        {
+            unsaved.KeepOnly(live.Keys.ToHashSet(StringComparer.Ordinal), time);
+        }
+
         foreach (var batch in live.Keys.Chunk(Batch))
         {
             try
@@ -66,7 +71,26 @@ internal sealed class SessionSweepService(
     private async Task CheckAsync(string[] sessionIds, Dictionary<string, string> connectors, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        foreach (var record in await sessions.GetManyAsync(sessionIds, now, cancellationToken))
+        var stored = await sessions.GetManyAsync(sessionIds, now, cancellationToken);
+        if (!unsaved.IsEmpty)
+        {
+            var found = stored.Select(r => r.SessionId).ToHashSet(StringComparer.Ordinal);
+            foreach (var sessionId in sessionIds)
+            {
+                if (!found.Contains(sessionId) && unsaved.TryGet(sessionId, out var handshake))
+                {
+                    await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
+                    unsaved.Remove(sessionId);
+                    GatewayLog.SessionSavedLater(logger, LogText.Safe(sessionId, 64));
+                }
+                else if (found.Contains(sessionId))
+                {
+                    unsaved.Remove(sessionId);
+                }
+            }
+        }
+
+        foreach (var record in stored)
         {
             if (record.Ended)
             {

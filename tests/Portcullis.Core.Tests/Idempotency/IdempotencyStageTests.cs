@@ -5,7 +5,9 @@ using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
+using Portcullis.Core.Idempotency;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Pipeline.Stages;
 using Portcullis.Core.Security;
@@ -27,6 +29,9 @@ public sealed class IdempotencyStageTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly SqliteIdempotencyStore _store;
     private readonly IdempotencyStage _stage;
+    private readonly GatewayConfig _config;
+    private readonly Portcullis.Core.Review.ReviewGate _reviews;
+    private readonly GatewayTelemetry _telemetry;
     private readonly Connector _connector;
     private readonly GatewayTool _write;
     private readonly GatewayTool _read;
@@ -42,7 +47,8 @@ public sealed class IdempotencyStageTests : IDisposable
             new Portcullis.Core.Audit.AuditTrail(config, null, telemetry, _time, NullLogger<Portcullis.Core.Audit.AuditTrail>.Instance), telemetry, config, _time, NullLogger<Portcullis.Core.Audit.DecisionRecorder>.Instance);
         var reviews = new Portcullis.Core.Review.ReviewGate(store, config, recorder,
             new Portcullis.Core.Review.ReviewNotifier(new NoHttp(), config, _time, NullLogger<Portcullis.Core.Review.ReviewNotifier>.Instance), _time, NullLogger<Portcullis.Core.Review.ReviewGate>.Instance);
-        _stage = new IdempotencyStage(store, config, reviews, _time, telemetry, NullLogger<IdempotencyStage>.Instance);
+        (_config, _reviews, _telemetry) = (config, reviews, telemetry);
+        _stage = new IdempotencyStage(store, config, reviews, new UnsentClaims(store, _time, NullLogger<UnsentClaims>.Instance), _time, telemetry, NullLogger<IdempotencyStage>.Instance);
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
         _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
@@ -110,6 +116,50 @@ public sealed class IdempotencyStageTests : IDisposable
         Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
         Assert.Equal("done", Text(result));
         Assert.Equal(2, _upstreamCalls);
+    }
+
+    /// <summary>
+    /// Before, a claim the store made but whose answer was lost held the key for a call that never ran: in-progress
+    /// for the lease, then outcome-unknown for good. Now it is released by its token and the retry runs, once.
+    /// </summary>
+    [Fact]
+    public async Task Invoke_ClaimAnswerLost_TheClaimIsReleasedSoTheRetryRunsOnce()
+    {
+        var (stage, store, releasing, stop) = LosingStage();
+        using (stop)
+        {
+            store.LoseNextClaimAnswer = true;
+            await Assert.ThrowsAsync<IOException>(() => stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"lost"}"""), Answer("never"), Deadline).AsTask());
+            Assert.Equal(0, _upstreamCalls);
+
+            var result = await RetryUntilRunAsync(stage, """{"body":"x","idempotency_key":"lost"}""", Answer("done"));
+
+            Assert.Equal("done", Text(result));
+            Assert.Equal(1, _upstreamCalls);
+            await stop.CancelAsync();
+            await releasing.WaitAsync(Deadline);
+        }
+    }
+
+    /// <summary>Before, a call refused before sending whose release failed left its key to turn outcome-unknown.</summary>
+    [Fact]
+    public async Task Invoke_ReleaseFailsAfterAFailureBeforeSending_IsReleasedLaterSoTheRetryRuns()
+    {
+        var (stage, store, releasing, stop) = LosingStage();
+        using (stop)
+        {
+            store.FailNextRelease = true;
+            var refused = Context(_write, Alice, """{"body":"x","idempotency_key":"unreleased"}""");
+            await stage.InvokeAsync(refused, FailBeforeSending(), Deadline);
+            Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
+
+            var result = await RetryUntilRunAsync(stage, """{"body":"x","idempotency_key":"unreleased"}""", Answer("done"));
+
+            Assert.Equal("done", Text(result));
+            Assert.Equal(2, _upstreamCalls);
+            await stop.CancelAsync();
+            await releasing.WaitAsync(Deadline);
+        }
     }
 
     [Fact]
@@ -236,6 +286,31 @@ public sealed class IdempotencyStageTests : IDisposable
         Assert.Equal(["body"], forwarded!.Keys);
     }
 
+    /// <summary>A stage over the SQLite store seen through <see cref="LosingStore"/>, and its releaser running on the real clock.</summary>
+    private (IdempotencyStage Stage, LosingStore Store, Task Releasing, CancellationTokenSource Stop) LosingStage()
+    {
+        var store = new LosingStore(_store);
+        var unsent = new UnsentClaims(store, TimeProvider.System, NullLogger<UnsentClaims>.Instance);
+        var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var releasing = unsent.RunAsync(stop.Token);
+        return (new IdempotencyStage(store, _config, _reviews, unsent, _time, _telemetry, NullLogger<IdempotencyStage>.Instance), store, releasing, stop);
+    }
+
+    /// <summary>Retries with the same key while it answers in-progress (its claim not yet released), as a client told to retry does.</summary>
+    private async Task<CallToolResult> RetryUntilRunAsync(IdempotencyStage stage, string arguments, ToolCallHandler upstream)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
+        {
+            var retry = Context(_write, Alice, arguments);
+            var result = await stage.InvokeAsync(retry, upstream, Deadline);
+            if (retry.Failure?.Code.Code != "idempotency_in_progress" || DateTime.UtcNow > deadline)
+            {
+                Assert.Null(retry.Failure);
+                return result;
+            }
+        }
+    }
+
     private ToolCallContext Context(GatewayTool tool, CallerIdentity caller, string arguments)
     {
         var parsed = JsonDocument.Parse(arguments).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
@@ -263,6 +338,61 @@ public sealed class IdempotencyStageTests : IDisposable
     };
 
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    /// <summary>The SQLite store, with faults on request: a claim made whose answer is lost, a release that fails.</summary>
+    private sealed class LosingStore(IIdempotencyStore inner) : IIdempotencyStore
+    {
+        public bool LoseNextClaimAnswer { get; set; }
+
+        public bool FailNextRelease { get; set; }
+
+        public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+        {
+            var result = await inner.TryClaimAsync(request, cancellationToken);
+            if (LoseNextClaimAnswer)
+            {
+                LoseNextClaimAnswer = false;
+                throw new IOException("the connection closed before the answer came");
+            }
+
+            return result;
+        }
+
+        public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken)
+        {
+            if (FailNextRelease)
+            {
+                FailNextRelease = false;
+                throw new IOException("the store does not answer");
+            }
+
+            return inner.ReleaseAsync(scope, token, cancellationToken);
+        }
+
+        public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.CompleteAsync(scope, token, resultJson, now, cancellationToken);
+
+        public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.MarkUnknownAsync(scope, token, now, cancellationToken);
+
+        public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken) => inner.PurgeAsync(createdBefore, cancellationToken);
+
+        public ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+            inner.GetAsync(scope, now, retention, cancellationToken);
+
+        public ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken) => inner.ListAsync(request, cancellationToken);
+
+        public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken) => inner.ResolveAsync(request, cancellationToken);
+
+        public ValueTask<Portcullis.Core.Review.ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+            inner.GetReviewAsync(id, now, retention, cancellationToken);
+
+        public ValueTask<Portcullis.Core.Review.ReviewPage> ListReviewsAsync(Portcullis.Core.Review.ReviewListRequest request, CancellationToken cancellationToken) =>
+            inner.ListReviewsAsync(request, cancellationToken);
+
+        public ValueTask<Portcullis.Core.Review.ReviewDecisionResult> DecideReviewAsync(Portcullis.Core.Review.ReviewDecisionRequest request, CancellationToken cancellationToken) =>
+            inner.DecideReviewAsync(request, cancellationToken);
+    }
 
     /// <summary>No review in these tests has a webhook.</summary>
     private sealed class NoHttp : IHttpClientFactory

@@ -32,14 +32,21 @@ public sealed class CallerDisconnectTests
         Assert.DoesNotContain(gateway.Output.Split('\n'), l => l.Contains(" fail:", StringComparison.Ordinal) || l.Contains("failed unexpectedly", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Write_CallerGivesUpMidCall_RunsToItsEndAndTheRetryGetsItsResult()
+    /// <summary>
+    /// A 2025-11-25 client gives up by closing the call's POST; a 2026-07-28 client sends notifications/cancelled (as
+    /// the TypeScript SDK does on a timeout in either revision), which before cancelled the write upstream and left its
+    /// key outcome-unknown.
+    /// </summary>
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task Write_CallerGivesUpMidCall_RunsToItsEndAndTheRetryGetsItsResult(string protocolVersion)
     {
         using var dir = new TempDir();
         var record = dir.File("calls.jsonl");
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record));
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
-        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"), protocolVersion: "2025-11-25");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"), protocolVersion: protocolVersion);
         var arguments = new Dictionary<string, object?> { ["seconds"] = 3, ["note"] = "abandoned", ["idempotency_key"] = "k-abandoned" };
 
         using var giveUp = new CancellationTokenSource();

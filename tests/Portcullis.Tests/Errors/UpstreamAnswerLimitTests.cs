@@ -74,8 +74,11 @@ public sealed class UpstreamAnswerLimitTests
 
         await using var writes = await McpClients.ConnectAsync(gateway.Endpoint("writer"));
         var arguments = new Dictionary<string, object?> { ["megabytes"] = 4, ["idempotency_key"] = "k-too-large" };
-        var error = AssertError(await writes.CallToolAsync("huge", arguments, cancellationToken: Timeouts.CallToken), "upstream_error", retryable: false);
-        Assert.Contains("may have acted", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Answered as every retry with the key will be: outcome-unknown, the dropped answer named as the cause.
+        var error = AssertError(await writes.CallToolAsync("huge", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+        var cause = Assert.Single(error["details"]!.AsArray())!;
+        Assert.Equal("upstream_error", cause["keyword"]!.GetValue<string>());
+        Assert.Contains("may have acted", cause["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // The answer was dropped, never stored: the retry is for a person to settle, and the upstream is not called again.
         AssertError(await writes.CallToolAsync("huge", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);

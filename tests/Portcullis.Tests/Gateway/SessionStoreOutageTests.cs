@@ -94,6 +94,39 @@ public sealed class SessionStoreOutageTests
         Assert.False(second.HasExited);
     }
 
+    /// <summary>Before, a session opened while the store did not answer worked on its replica but never anywhere else: "session not found" there, even once the store was back.</summary>
+    [Fact]
+    public async Task SessionOpenedWhileTheStoreIsDown_ContinuesOnAnotherReplicaOnceTheStoreAnswers()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        await using var first = await StartReplicaAsync(dir, redis, "a").Within(Timeouts.Startup);
+        await using var second = await StartReplicaAsync(dir, redis, "b").Within(Timeouts.Startup);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        // The store is gone while the session opens; it comes back empty, so the handshake is stored only if it is saved again.
+        await redis.PauseAsync().Within();
+        McpClient opener;
+        try
+        {
+            opener = await McpClients.ConnectAsync(first.Endpoint("fx"), protocolVersion: "2025-11-25").Within();
+            await first.WaitForOutputAsync("storing its handshake failed", Timeouts.Call);
+        }
+        finally
+        {
+            await redis.RestartAsync().Within(Timeouts.Startup);
+        }
+
+        await using (opener)
+        {
+            await first.WaitForOutputAsync("its handshake is stored now", Timeouts.Call);
+            var (status, body, _) = await SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, opener.SessionId!));
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Contains(body!["result"]!["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "echo");
+        }
+    }
+
     [Fact]
     public async Task SessionEnd_StoreNotAnswering_Is503AndRetryable_TheRetryForgetsTheSessionEverywhere()
     {

@@ -144,6 +144,41 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
     }
 
+    /// <summary>
+    /// Before, a retry naming a held call's requestState got that call's answer whatever arguments it sent (another
+    /// idempotency_key among them): the client was answered for something it did not send.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_RetryWithOtherArgumentsThanTheCallItsRequestStateResumes_RefusedAsInvalidParams()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        const string Meta = """
+            "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}}
+            """;
+        var first = await StatelessCallAsync(http, $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Proceed?"},{{{Meta}}}}}""");
+        var state = first["result"]!["requestState"]!.GetValue<string>();
+        var answer = """{"portcullis":{"action":"accept","content":{"response":"yes"}}}""";
+
+        var other = await StatelessCallAsync(http, $$$"""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Delete all?"},"requestState":"{{{state}}}","inputResponses":{{{answer}}},{{{Meta}}}}}""");
+        var same = await StatelessCallAsync(http, $$$"""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Proceed?"},"requestState":"{{{state}}}","inputResponses":{{{answer}}},{{{Meta}}}}}""");
+
+        Assert.Equal((int)McpErrorCode.InvalidParams, other["error"]!["code"]!.GetValue<int>());
+        Assert.Contains("arguments differ", other["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("Elicitation completed: action=accept", same["result"]!["content"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    private async Task<JsonNode> StatelessCallAsync(HttpClient http, string body)
+    {
+        using var request = McpPost.Create(fixture.Gateway.Endpoint, body);
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", "tools/call");
+        request.Headers.Add("Mcp-Name", "test_elicitation");
+        using var response = await http.SendAsync(request, Timeout);
+        var text = await response.Content.ReadAsStringAsync(Timeout);
+        var json = text.TrimStart().StartsWith('{') ? text : string.Concat(text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..]));
+        return JsonNode.Parse(json) ?? throw new InvalidOperationException("no answer: " + text);
+    }
+
     /// <remarks>
     /// 2026-07-28 only: with SDK 2.4.0 a 2025-11-25 client's cancellation over a stateful Streamable HTTP
     /// session does not reach the server even without the gateway (checked against the fixture directly).

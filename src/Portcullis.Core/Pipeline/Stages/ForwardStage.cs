@@ -67,7 +67,12 @@ internal sealed class ForwardStage
         }
         else
         {
-            answer = await SendOnceAsync(context, cancellationToken).ConfigureAwait(false);
+            // A write the caller gave up on before it was sent is not sent. Once sent, it runs to its end whatever the
+            // caller does (notifications/cancelled, a timeout of its own, a closed connection), bounded only by its
+            // timeout and the shutdown drain: its answer is stored under the key, so the caller's retry gets it rather
+            // than outcome-unknown.
+            cancellationToken.ThrowIfCancellationRequested();
+            answer = await SendOnceAsync(context, CancellationToken.None).ConfigureAwait(false);
         }
 
         context.SentUpstream = answer.Sent;

@@ -18,7 +18,7 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// binds to this key, principal, tool and exact arguments, and the approved call is claimed once like any other.
 /// </remarks>
 internal sealed class IdempotencyStage(
-    IIdempotencyStore store, GatewayConfig config, ReviewGate reviews, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
+    IIdempotencyStore store, GatewayConfig config, ReviewGate reviews, UnsentClaims unsent, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
 {
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
@@ -60,7 +60,7 @@ internal sealed class IdempotencyStage(
         }
 
         var request = new IdempotencyClaimRequest(scope, fingerprint, context.CorrelationId, time.GetUtcNow(), _lease, _retention) { Review = hold };
-        var claim = await store.TryClaimAsync(request, cancellationToken).ConfigureAwait(false);
+        var claim = await ClaimAsync(context, request, cancellationToken).ConfigureAwait(false);
         if (claim.Status == ClaimStatus.AwaitingReview && claim.Review is { } held)
         {
             if (held.CorrelationId == context.CorrelationId)
@@ -81,7 +81,7 @@ internal sealed class IdempotencyStage(
             }
 
             await reviews.DecideAsync(held, context.Caller.Subject, confirmed, confirmed ? null : "declined by the calling user", cancellationToken).ConfigureAwait(false);
-            claim = await store.TryClaimAsync(request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            claim = await ClaimAsync(context, request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
         switch (claim.Status)
@@ -115,6 +115,23 @@ internal sealed class IdempotencyStage(
 
         telemetry.IdempotencyClaimed(context.Connector.Name, tool.Name);
         return await ForwardClaimedAsync(context, next, scope, claim.Token!, tool, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the store for the key. When that fails (the store, or the caller leaving), the store may have made the claim
+    /// and lost only its answer: nothing was sent, so the claim is released in the background by its token.
+    /// </summary>
+    private async ValueTask<ClaimResult> ClaimAsync(ToolCallContext context, IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.TryClaimAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            unsent.Release(request.Scope, request.Token, context.CorrelationId);
+            throw;
+        }
     }
 
     private async ValueTask<CallToolResult> ForwardClaimedAsync(
@@ -176,7 +193,14 @@ internal sealed class IdempotencyStage(
             }
             else
             {
-                await store.ReleaseAsync(scope, token, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await store.ReleaseAsync(scope, token, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch
+                {
+                    unsent.Release(scope, token, context.CorrelationId);
+                }
             }
         }
         catch (Exception ex)
