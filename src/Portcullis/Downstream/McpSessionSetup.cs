@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
@@ -27,7 +28,10 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
         }
 
         options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
-        options.Handlers.ListToolsHandler = (request, ct) => listing.ListAsync(connector, Caller(request.User), ct);
+        options.Handlers.ListToolsHandler = (request, ct) => request.Params?.Cursor is { Length: > 0 }
+            // Every tool comes in one page, with no cursor to come back with: any cursor is one the gateway never gave.
+            ? throw new McpProtocolException("Invalid cursor: the gateway lists every tool in one page and never gives a cursor.", McpErrorCode.InvalidParams)
+            : listing.ListAsync(connector, Caller(request.User), ct);
         options.Handlers.CallToolHandler = (request, ct) =>
         {
             var caller = Caller(request.User);

@@ -19,9 +19,15 @@ internal sealed class BatchedConsoleLogger(string category, BatchedConsoleLogger
 
     public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
+    /// <summary>The MCP SDK's server category, which logs every exception a handler throws as an error, with its stack.</summary>
+    private const string SdkServer = "ModelContextProtocol.Server.McpServer";
+
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
-        if (!IsEnabled(logLevel))
+        // A protocol error a handler throws is the gateway's own answer to the client (an unknown resource, an expired
+        // requestState): answered, and counted or logged by the gateway where it matters. The SDK's copy of each, an
+        // error with a stack trace, would let any client flood the log.
+        if (!IsEnabled(logLevel) || (exception is ModelContextProtocol.McpProtocolException && string.Equals(category, SdkServer, StringComparison.Ordinal)))
         {
             return;
         }

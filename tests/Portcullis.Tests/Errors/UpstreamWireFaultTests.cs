@@ -32,10 +32,12 @@ public sealed class UpstreamWireFaultTests
             await gateway.WaitForOutputAsync(error["correlation_id"]!.GetValue<string>() + ": the upstream answered with a result that is not a valid tool result", Timeouts.Exit);
         }
 
-        // A write answered that way may have acted: not retryable, and its key is outcome-unknown.
+        // A write answered that way may have acted: its key is outcome-unknown, and it is answered so at once, the
+        // garbled answer named as the cause.
         var arguments = new Dictionary<string, object?> { ["kind"] = "wrong_shape", ["note"] = "garbled", ["idempotency_key"] = "k-garbled" };
         var write = await client.CallToolAsync("raw_write", arguments, cancellationToken: Timeouts.CallToken);
-        AssertError(write, "upstream_error", retryable: false);
+        var cause = Assert.Single(AssertError(write, "idempotency_outcome_unknown", retryable: false)["details"]!.AsArray())!;
+        Assert.Equal("upstream_error", cause["keyword"]!.GetValue<string>());
         var repeat = await client.CallToolAsync("raw_write", arguments, cancellationToken: Timeouts.CallToken);
         AssertError(repeat, "idempotency_outcome_unknown", retryable: false);
         Assert.Single(File.ReadAllLines(record), l => l.Contains("garbled", StringComparison.Ordinal));

@@ -144,6 +144,20 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
     }
 
+    /// <summary>Every tool comes in one page: a cursor is one the gateway never gave (before, it was ignored).</summary>
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task ListTools_WithACursorTheGatewayNeverGave_RefusedAsInvalidParams(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.ListToolsAsync(new ListToolsRequestParams { Cursor = "garbage" }, Timeout).AsTask());
+        var tools = await client.ListToolsAsync(cancellationToken: Timeout);
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+        Assert.NotEmpty(tools);
+    }
+
     /// <summary>
     /// Before, a retry naming a held call's requestState got that call's answer whatever arguments it sent (another
     /// idempotency_key among them): the client was answered for something it did not send.
