@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
 using Portcullis.Core.State;
 using StackExchange.Redis;
 
@@ -46,16 +47,11 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 
         var status = (string)result[0]!;
         var correlationId = result.Length > 1 ? (string)result[1]! : "";
-        if (status is not ("claimed" or "claimed_review" or "in_progress"))
+        if (status is "completed" or "held" or "awaiting_review" or "review_denied" or "review_expired")
         {
-            // Not this call's claim (an in-progress one may be another call's of this replica, so it stays indexed).
+            // The record is no claim in progress, so no call's entry (not even another of this replica's with the same
+            // key) is taken away; the others leave the index to Complete, MarkUnknown, Release and recovery.
             _ = db.SetRemoveAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
-        }
-
-        if (status != "held" && request.Review is { } unused)
-        {
-            _ = db.KeyDeleteAsync(keys.Review(unused.Id), CommandFlags.FireAndForget);
-            _ = db.SortedSetRemoveAsync(keys.ReviewIndex, unused.Id, CommandFlags.FireAndForget);
         }
 
         switch (status)
@@ -63,26 +59,54 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             case "claimed":
                 // A key claimed again after its retention is indexed at its new creation time.
                 _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
+                ForgetUnusedReview(request);
                 return ClaimResult.Claimed(token);
             case "completed":
+                ForgetUnusedReview(request);
                 return ClaimResult.Completed((string)result[2]!, correlationId);
             case "in_progress":
+                ForgetUnusedReview(request);
                 return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
             case "reused":
+                ForgetUnusedReview(request);
                 return ClaimResult.Reused(correlationId);
             case "held":
                 _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                 return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
             case "claimed_review":
-                return ClaimResult.Claimed(token, await ReadReviewAsync(key).ConfigureAwait(false));
+                return ClaimResult.Claimed(token, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
             case "awaiting_review":
-                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+                return ClaimResult.Held(ClaimStatus.AwaitingReview, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
             case "review_denied":
-                return ClaimResult.Held(ClaimStatus.ReviewDenied, await ReadReviewAsync(key).ConfigureAwait(false));
+                return ClaimResult.Held(ClaimStatus.ReviewDenied, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
             case "review_expired":
-                return ClaimResult.Held(ClaimStatus.ReviewExpired, await ReadReviewAsync(key).ConfigureAwait(false));
+                return ClaimResult.Held(ClaimStatus.ReviewExpired, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
             default:
+                ForgetUnusedReview(request);
                 return ClaimResult.OutcomeUnknown(correlationId);
+        }
+    }
+
+    /// <summary>
+    /// Takes back the review id indexed before a claim that did not hold a new review, unless the record is that very
+    /// review (the caller-mode claim after the calling user decided carries the id of the review it holds).
+    /// </summary>
+    private ReviewRecord ForgetUnusedReview(IdempotencyClaimRequest request, ReviewRecord record)
+    {
+        if (request.Review?.Id != record.Id)
+        {
+            ForgetUnusedReview(request);
+        }
+
+        return record;
+    }
+
+    private void ForgetUnusedReview(IdempotencyClaimRequest request)
+    {
+        if (request.Review is { } unused)
+        {
+            _ = Db.KeyDeleteAsync(keys.Review(unused.Id), CommandFlags.FireAndForget);
+            _ = Db.SortedSetRemoveAsync(keys.ReviewIndex, unused.Id, CommandFlags.FireAndForget);
         }
     }
 
@@ -106,7 +130,13 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
-        Unindex(key);
+        if (released != 0)
+        {
+            // Only a release that held the key unindexes it: a token that never held it (a claim whose answer was
+            // lost, released in the background) must not take another call's entry away.
+            Unindex(key);
+        }
+
         if (released == 1)
         {
             _ = Db.SortedSetRemoveAsync(keys.CreatedIndex, key.ToString(), CommandFlags.FireAndForget);

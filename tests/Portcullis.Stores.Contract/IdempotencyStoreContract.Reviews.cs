@@ -86,6 +86,42 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(ReviewState.Approved, (await Store.GetReviewAsync(id, Time.GetUtcNow(), Retention, Deadline))!.StateAt(Time.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Caller mode claims again with the very request that held the review (its id), once the calling user decided:
+    /// the review stays findable and listed, approved or denied (on Redis it was taken out of both).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Review_ClaimedAgainWithTheIdThatHoldsIt_StaysFindableAndListed(bool approve)
+    {
+        var id = ReviewIds.New();
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope(), id: id)).Status);
+        await Decide(id, "carol", approve);
+
+        var again = await ClaimReviewed(Scope(), id: id);
+
+        Assert.Equal(approve ? ClaimStatus.Claimed : ClaimStatus.ReviewDenied, again.Status);
+        Assert.NotNull(await Store.GetReviewAsync(id, Time.GetUtcNow(), Retention, Deadline));
+        var listed = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 100 }, Deadline);
+        Assert.Contains(listed.Reviews, r => r.Id == id);
+    }
+
+    /// <summary>A retry that comes with a new review id while the key holds another review leaves no trace of the new id.</summary>
+    [Fact]
+    public async Task Review_RetryWithANewId_LeavesNoReviewUnderThatId()
+    {
+        var first = (await ClaimReviewed(Scope())).Review!.Id;
+        var other = ReviewIds.New();
+
+        await ClaimReviewed(Scope(), id: other);
+
+        Assert.Null(await Store.GetReviewAsync(other, Time.GetUtcNow(), Retention, Deadline));
+        var listed = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 100 }, Deadline);
+        Assert.DoesNotContain(listed.Reviews, r => r.Id == other);
+        Assert.Contains(listed.Reviews, r => r.Id == first);
+    }
+
     [Fact]
     public async Task Review_ConcurrentClaimsAfterApproval_ExactlyOneExecutes()
     {

@@ -107,9 +107,30 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     }
 
     private static bool SameArguments(IDictionary<string, System.Text.Json.JsonElement>? first, IDictionary<string, System.Text.Json.JsonElement>? retry) =>
-        (first is null || first.Count == 0) && (retry is null || retry.Count == 0)
-        || (first is not null && retry is not null
-            && Idempotency.Fingerprint.Compute(first) is { } expected && expected == Idempotency.Fingerprint.Compute(retry));
+        string.Equals(Canonical(first), Canonical(retry), StringComparison.Ordinal);
+
+    /// <summary>The arguments' fingerprint, or their text as sent when they are not I-JSON; empty for none.</summary>
+    private static string Canonical(IDictionary<string, System.Text.Json.JsonElement>? arguments) =>
+        arguments is null || arguments.Count == 0 ? ""
+        : Idempotency.Fingerprint.Compute(arguments) ?? AsSent(arguments);
+
+    private static string AsSent(IDictionary<string, System.Text.Json.JsonElement> arguments)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in arguments)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
     private async ValueTask RecordRouteAsync(PendingCall pending, string id)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Portcullis.Core.Configuration;
 
 namespace Portcullis.Core.Schemas;
@@ -151,7 +150,8 @@ internal static class OverlayShape
     {
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+            // Compiled as validation will compile it (with ECMA-262's meaning), so what passes here also runs there.
+            _ = TimedPatternKeyword.Compile(pattern, TimeSpan.FromSeconds(1));
             return null;
         }
         catch (ArgumentException ex)

@@ -213,8 +213,8 @@ internal sealed partial class UpstreamSupervisor
 
     /// <summary>
     /// Pings the connected upstream every interval until <paramref name="cancellationToken"/> ends the connection: a
-    /// ping not answered within the interval marks it unresponsive, the next one answered marks it connected again.
-    /// An error answer is an answer; a broken connection ends in <see cref="McpClient.Completion"/>, not here.
+    /// ping not answered within the interval (or not delivered) marks it unresponsive, the next one answered marks it
+    /// connected again. An error answer is an answer; a broken connection ends in <see cref="McpClient.Completion"/>.
     /// </summary>
     private async Task PingAsync(McpClient client, CancellationToken cancellationToken)
     {
@@ -242,8 +242,9 @@ internal sealed partial class UpstreamSupervisor
                 }
                 catch (Exception) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The connection broke: its end comes through Completion, which restarts it.
-                    continue;
+                    // Not reached (an HTTP upstream that is stopped, or a proxy's 5xx): no answer either. A stdio
+                    // connection that broke ends through Completion, which cancels this loop.
+                    answered = false;
                 }
 
                 if (!answered && silentSince is null)
@@ -260,8 +261,9 @@ internal sealed partial class UpstreamSupervisor
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // The connection ended while a ping was under way: whatever the ping threw, it is over.
         }
     }
 

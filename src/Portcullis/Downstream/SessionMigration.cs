@@ -85,6 +85,14 @@ internal sealed class SessionMigration(ISessionStore sessions, UnsavedHandshakes
     /// </summary>
     public async ValueTask EndAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
+        if (unsaved.TryRemove(sessionId, out var handshake))
+        {
+            // Never stored: it is stored now, ended, so no save that read it before (the sweep's) can bring it back.
+            var now = clock.GetUtcNow();
+            await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
+            await sessions.EndAsync(sessionId, cancellationToken);
+            return;
+        }
         var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
         if (record is not null && context.GetRouteValue("server") is string connector
             && string.Equals(record.Connector, connector, StringComparison.Ordinal)

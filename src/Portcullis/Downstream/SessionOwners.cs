@@ -19,6 +19,9 @@ internal sealed class SessionOwners
 
     public void Remove(string sessionId) => _owners.TryRemove(sessionId, out _);
 
+    /// <summary>Whether the session is live on this replica and not ended.</summary>
+    public bool IsLive(string sessionId) => _owners.TryGetValue(sessionId, out var owner) && !owner.Ended;
+
     /// <summary>The sessions live on this replica and not ended, with their connector.</summary>
     public IEnumerable<(string SessionId, string Connector)> Live() =>
         _owners.Where(p => !p.Value.Ended).Select(p => (p.Key, p.Value.Connector));

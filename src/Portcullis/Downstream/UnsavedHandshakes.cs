@@ -31,6 +31,13 @@ internal sealed class UnsavedHandshakes
 
     public void Remove(string sessionId) => _records.TryRemove(sessionId, out _);
 
+    public bool TryRemove(string sessionId, out SessionRecord record)
+    {
+        var removed = _records.TryRemove(sessionId, out var entry);
+        record = entry.Record;
+        return removed;
+    }
+
     /// <summary>Drops the handshakes, kept longer than the grace period, of sessions this replica does not hold.</summary>
     public void KeepOnly(IReadOnlySet<string> live, TimeProvider time)
     {

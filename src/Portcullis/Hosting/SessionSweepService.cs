@@ -81,6 +81,13 @@ internal sealed class SessionSweepService(
                 {
                     await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
                     unsaved.Remove(sessionId);
+                    if (!owners.IsLive(sessionId))
+                    {
+                        // Its client ended it while the save was under way: the stored handshake is marked ended at once.
+                        await sessions.EndAsync(sessionId, cancellationToken);
+                        continue;
+                    }
+
                     GatewayLog.SessionSavedLater(logger, LogText.Safe(sessionId, 64));
                 }
                 else if (found.Contains(sessionId))

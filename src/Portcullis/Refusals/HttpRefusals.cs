@@ -164,7 +164,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         return WriteProblemAsync(context, StatusCodes.Status401Unauthorized, error, ErrorEnvelope.ToJson(error, headers[CorrelationHeader].ToString()));
     }
 
-    private Task WriteProblemAsync(HttpContext context, int status, GatewayError error, JsonObject envelope)
+    private async Task WriteProblemAsync(HttpContext context, int status, GatewayError error, JsonObject envelope)
     {
         var details = new ProblemDetails
         {
@@ -173,7 +173,12 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             Detail = error.Message,
         };
         details.Extensions["error"] = envelope["error"];
-        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details }).AsTask();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details }))
+        {
+            // The writers choose by Accept: a request that takes no JSON (the GET event stream asks for
+            // text/event-stream only) still gets the problem document, never an empty 500 in its place.
+            await Results.Problem(details).ExecuteAsync(context);
+        }
     }
 
     /// <summary>The JSON-RPC answer to a <c>tools/call</c> that is refused: a tool result with <c>isError</c> and the envelope.</summary>

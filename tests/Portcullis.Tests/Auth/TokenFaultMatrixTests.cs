@@ -67,6 +67,29 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The GET event stream accepts text/event-stream only: its 401 is still the challenge with the envelope, never an empty 500.</summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("expired")]
+    public async Task GetEventStream_WithoutOrWithARefusedToken_Is401WithTheChallenge(string? fault)
+    {
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        using var request = new HttpRequestMessage(HttpMethod.Get, _auth.Gateway.Endpoint("alpha"));
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (fault is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", AuthorizationFor(fault));
+        }
+
+        using var response = await http.SendAsync(request, Timeouts.CallToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains($"resource_metadata=\"{_auth.MetadataUrl("alpha")}\"", AuthGateway.Challenge(response), StringComparison.Ordinal);
+        Assert.Equal(fault is not null, AuthGateway.Challenge(response).Contains("error=\"invalid_token\"", StringComparison.Ordinal));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Timeouts.CallToken))!["error"]!;
+        Assert.Equal("unauthenticated", error["code"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Initialize_ValidToken_IsAccepted()
     {
