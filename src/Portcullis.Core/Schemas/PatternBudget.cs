@@ -33,8 +33,16 @@ internal sealed class PatternBudget(TimeSpan budget, TimeProvider time)
         return new Scope(previous);
     }
 
+    /// <summary>How often a match cut off by its own (wall-clock) timeout is tried again while it spent little CPU time.</summary>
+    private const int WallClockRetries = 2;
+
     /// <summary>Matches within the budget; null when the budget was already spent and nothing was matched.</summary>
     /// <exception cref="RegexMatchTimeoutException">The match ran out of time; the budget is spent.</exception>
+    /// <remarks>
+    /// The engine's timeout is wall-clock time: on a loaded machine a thread kept waiting for a core can hit it while
+    /// its match has cost almost nothing, and an ordinary value would be refused as too complex. Such a match is tried
+    /// again while the call's CPU time stays within the budget; one that really spends it fails as before.
+    /// </remarks>
     public bool? IsMatch(Regex regex, string input)
     {
         if (IsSpent)
@@ -42,19 +50,25 @@ internal sealed class PatternBudget(TimeSpan budget, TimeProvider time)
             return null;
         }
 
-        var started = time.GetTimestamp();
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            return regex.IsMatch(input);
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            _spent = budget;
-            throw;
-        }
-        finally
-        {
-            _spent += time.GetElapsedTime(started);
+            var started = time.GetTimestamp();
+            try
+            {
+                return regex.IsMatch(input);
+            }
+            catch (RegexMatchTimeoutException) when (attempt < WallClockRetries && _spent + time.GetElapsedTime(started) < budget / 2)
+            {
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                _spent = budget;
+                throw;
+            }
+            finally
+            {
+                _spent += time.GetElapsedTime(started);
+            }
         }
     }
 
