@@ -57,9 +57,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Audit.DecisionRecorder>(), sp.GetRequiredService<Review.ReviewNotifier>(),
             sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<ILogger<Review.ReviewGate>>()));
         // Leases, expiries and retention are stamped with the state store's clock, the same on every replica.
-        services.AddSingleton<Idempotency.UnsentClaims>();
+        services.AddSingleton<Idempotency.UnsettledClaims>();
         services.AddSingleton(sp => new IdempotencyStage(
-            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Review.ReviewGate>(), sp.GetRequiredService<Idempotency.UnsentClaims>(), sp.GetRequiredService<State.StateClock>(),
+            sp.GetRequiredService<Idempotency.IIdempotencyStore>(), config, sp.GetRequiredService<Review.ReviewGate>(), sp.GetRequiredService<Idempotency.UnsettledClaims>(), sp.GetRequiredService<State.StateClock>(),
             sp.GetRequiredService<GatewayTelemetry>(), sp.GetRequiredService<ILogger<IdempotencyStage>>()));
         services.AddSingleton<OutputSchemaStage>();
         services.AddSingleton<ForwardStage>();

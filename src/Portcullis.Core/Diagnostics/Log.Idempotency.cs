@@ -14,20 +14,17 @@ internal static partial class Log
     [LoggerMessage(1303, LogLevel.Warning, "Call {CorrelationId}: the call was sent upstream without a stored outcome; the key is now outcome-unknown")]
     public static partial void IdempotencyMarkedUnknown(ILogger logger, string correlationId);
 
-    [LoggerMessage(1304, LogLevel.Error, "Call {CorrelationId}: recording the idempotency outcome failed; the key will answer outcome-unknown once its lease ends")]
-    public static partial void IdempotencyRecordFailed(ILogger logger, string correlationId, Exception exception);
-
     [LoggerMessage(1305, LogLevel.Warning, "Call {CorrelationId}: the claim was lost before the outcome was stored (lease expired or record expired)")]
     public static partial void IdempotencyClaimLost(ILogger logger, string correlationId);
 
-    [LoggerMessage(1308, LogLevel.Warning, "Call {CorrelationId}: the call was not sent, but its claim could not be released now; releasing it in the background so a retry may run")]
-    public static partial void IdempotencyReleaseDeferred(ILogger logger, string correlationId);
+    [LoggerMessage(1308, LogLevel.Warning, "Call {CorrelationId}: the store did not take the key's {Settlement} now; it is tried again in the background, and a retry with the key answers in-progress meanwhile")]
+    public static partial void IdempotencySettlementDeferred(ILogger logger, string correlationId, string settlement, Exception? exception);
 
-    [LoggerMessage(1309, LogLevel.Information, "Call {CorrelationId}: the claim of a call that was not sent is released ({Attempts} attempt(s))")]
-    public static partial void IdempotencyReleasedLater(ILogger logger, string correlationId, int attempts);
+    [LoggerMessage(1309, LogLevel.Information, "Call {CorrelationId}: the key's {Settlement} is stored ({Attempts} attempt(s))")]
+    public static partial void IdempotencySettledLater(ILogger logger, string correlationId, string settlement, int attempts);
 
-    [LoggerMessage(1310, LogLevel.Error, "Call {CorrelationId}: the claim of a call that was not sent could not be released (the queue is full, or the gateway stopped); the key answers outcome-unknown once its lease ends, although nothing was sent")]
-    public static partial void IdempotencyReleaseAbandoned(ILogger logger, string correlationId);
+    [LoggerMessage(1310, LogLevel.Error, "Call {CorrelationId}: the key's {Settlement} could not be stored (the queue is full, or the gateway stopped); the key answers outcome-unknown once its lease ends")]
+    public static partial void IdempotencySettlementAbandoned(ILogger logger, string correlationId, string settlement);
 
     [LoggerMessage(1306, LogLevel.Information, "Idempotency purge removed {Count} record(s) created before {CreatedBefore:O}")]
     public static partial void IdempotencyPurged(ILogger logger, int count, DateTimeOffset createdBefore);

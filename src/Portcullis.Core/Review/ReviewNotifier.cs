@@ -22,6 +22,9 @@ internal sealed class ReviewNotifier
     public const string HttpClientName = "portcullis-review-webhook";
     private const int QueueCapacity = 1000;
 
+    /// <summary>Reviews announced at once: a receiver that hangs on one holds up no more than this many deliveries.</summary>
+    private const int Deliveries = 4;
+
     private readonly Channel<ReviewRecord> _queue = Channel.CreateBounded<ReviewRecord>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly IHttpClientFactory _clients;
     private readonly GatewayConfig _config;
@@ -38,7 +41,8 @@ internal sealed class ReviewNotifier
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TaskCanceledException>(),
+                // The attempt's own timeout (TimeoutRejectedException) is retried too: a receiver that hangs once may answer the next.
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TaskCanceledException>().Handle<Polly.Timeout.TimeoutRejectedException>(),
                 MaxRetryAttempts = 5,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -59,8 +63,11 @@ internal sealed class ReviewNotifier
         }
     }
 
-    /// <summary>Delivers queued announcements until <paramref name="cancellationToken"/> ends.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Delivers queued announcements, a few at once, until <paramref name="cancellationToken"/> ends.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, Deliveries).Select(_ => DeliverAsync(cancellationToken)));
+
+    private async Task DeliverAsync(CancellationToken cancellationToken)
     {
         await foreach (var review in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {

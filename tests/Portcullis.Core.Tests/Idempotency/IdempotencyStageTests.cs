@@ -48,7 +48,7 @@ public sealed class IdempotencyStageTests : IDisposable
         var reviews = new Portcullis.Core.Review.ReviewGate(store, config, recorder,
             new Portcullis.Core.Review.ReviewNotifier(new NoHttp(), config, _time, NullLogger<Portcullis.Core.Review.ReviewNotifier>.Instance), _time, NullLogger<Portcullis.Core.Review.ReviewGate>.Instance);
         (_config, _reviews, _telemetry) = (config, reviews, telemetry);
-        _stage = new IdempotencyStage(store, config, reviews, new UnsentClaims(store, _time, NullLogger<UnsentClaims>.Instance), _time, telemetry, NullLogger<IdempotencyStage>.Instance);
+        _stage = new IdempotencyStage(store, config, reviews, new UnsettledClaims(store, _time, NullLogger<UnsettledClaims>.Instance), _time, telemetry, NullLogger<IdempotencyStage>.Instance);
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
         _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
@@ -125,41 +125,69 @@ public sealed class IdempotencyStageTests : IDisposable
     [Fact]
     public async Task Invoke_ClaimAnswerLost_TheClaimIsReleasedSoTheRetryRunsOnce()
     {
-        var (stage, store, releasing, stop) = LosingStage();
-        using (stop)
-        {
-            store.LoseNextClaimAnswer = true;
-            await Assert.ThrowsAsync<IOException>(() => stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"lost"}"""), Answer("never"), Deadline).AsTask());
-            Assert.Equal(0, _upstreamCalls);
+        await using var losing = LosingStage();
+        losing.Store.LoseNextClaimAnswer = true;
+        await Assert.ThrowsAsync<IOException>(() => losing.Stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"lost"}"""), Answer("never"), Deadline).AsTask());
+        Assert.Equal(0, _upstreamCalls);
 
-            var result = await RetryUntilRunAsync(stage, """{"body":"x","idempotency_key":"lost"}""", Answer("done"));
+        var (retry, result) = await RetryWhileInProgressAsync(losing.Stage, """{"body":"x","idempotency_key":"lost"}""", Answer("done"));
 
-            Assert.Equal("done", Text(result));
-            Assert.Equal(1, _upstreamCalls);
-            await stop.CancelAsync();
-            await releasing.WaitAsync(Deadline);
-        }
+        Assert.Null(retry.Failure);
+        Assert.Equal("done", Text(result));
+        Assert.Equal(1, _upstreamCalls);
     }
 
     /// <summary>Before, a call refused before sending whose release failed left its key to turn outcome-unknown.</summary>
     [Fact]
     public async Task Invoke_ReleaseFailsAfterAFailureBeforeSending_IsReleasedLaterSoTheRetryRuns()
     {
-        var (stage, store, releasing, stop) = LosingStage();
-        using (stop)
-        {
-            store.FailNextRelease = true;
-            var refused = Context(_write, Alice, """{"body":"x","idempotency_key":"unreleased"}""");
-            await stage.InvokeAsync(refused, FailBeforeSending(), Deadline);
-            Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
+        await using var losing = LosingStage();
+        losing.Store.FailNextRelease = true;
+        var refused = Context(_write, Alice, """{"body":"x","idempotency_key":"unreleased"}""");
+        await losing.Stage.InvokeAsync(refused, FailBeforeSending(), Deadline);
+        Assert.Equal("upstream_unavailable", refused.Failure!.Code.Code);
 
-            var result = await RetryUntilRunAsync(stage, """{"body":"x","idempotency_key":"unreleased"}""", Answer("done"));
+        var (retry, result) = await RetryWhileInProgressAsync(losing.Stage, """{"body":"x","idempotency_key":"unreleased"}""", Answer("done"));
 
-            Assert.Equal("done", Text(result));
-            Assert.Equal(2, _upstreamCalls);
-            await stop.CancelAsync();
-            await releasing.WaitAsync(Deadline);
-        }
+        Assert.Null(retry.Failure);
+        Assert.Equal("done", Text(result));
+        Assert.Equal(2, _upstreamCalls);
+    }
+
+    /// <summary>
+    /// Before, a write that completed while the store was down answered in-progress ("still running") to every retry and
+    /// outcome-unknown for good after its lease, although the gateway had its result.
+    /// </summary>
+    [Fact]
+    public async Task Invoke_CompletionFailsAfterTheWriteRan_TheResultIsStoredLaterAndReplayed()
+    {
+        await using var losing = LosingStage();
+        losing.Store.FailNextComplete = true;
+        var first = Context(_write, Alice, """{"body":"x","idempotency_key":"unrecorded"}""");
+        var answered = await losing.Stage.InvokeAsync(first, Answer("did write"), Deadline);
+        Assert.Null(first.Failure);
+        Assert.Equal("did write", Text(answered));
+
+        var (retry, result) = await RetryWhileInProgressAsync(losing.Stage, """{"body":"x","idempotency_key":"unrecorded"}""", Answer("twice"));
+
+        Assert.Null(retry.Failure);
+        Assert.True(retry.Replayed);
+        Assert.Equal("did write", Text(result));
+        Assert.Equal(1, _upstreamCalls);
+    }
+
+    /// <summary>Before, a write that failed after it was sent while the store was down answered in-progress until its lease ended.</summary>
+    [Fact]
+    public async Task Invoke_MarkingUnknownFailsAfterSending_IsMarkedLaterAndNeverRepeated()
+    {
+        await using var losing = LosingStage();
+        losing.Store.FailNextMarkUnknown = true;
+        await losing.Stage.InvokeAsync(Context(_write, Alice, """{"body":"x","idempotency_key":"unmarked"}"""), TimeOutAfterSending(), Deadline);
+
+        var (retry, _) = await RetryWhileInProgressAsync(losing.Stage, """{"body":"x","idempotency_key":"unmarked"}""", Answer("twice"));
+
+        Assert.Equal("idempotency_outcome_unknown", retry.Failure!.Code.Code);
+        Assert.Equal(1, _upstreamCalls);
     }
 
     [Fact]
@@ -286,18 +314,18 @@ public sealed class IdempotencyStageTests : IDisposable
         Assert.Equal(["body"], forwarded!.Keys);
     }
 
-    /// <summary>A stage over the SQLite store seen through <see cref="LosingStore"/>, and its releaser running on the real clock.</summary>
-    private (IdempotencyStage Stage, LosingStore Store, Task Releasing, CancellationTokenSource Stop) LosingStage()
+    /// <summary>A stage over the SQLite store seen through <see cref="LosingStore"/>, and its settler running on the real clock.</summary>
+    private LosingHarness LosingStage()
     {
         var store = new LosingStore(_store);
-        var unsent = new UnsentClaims(store, TimeProvider.System, NullLogger<UnsentClaims>.Instance);
+        var unsettled = new UnsettledClaims(store, TimeProvider.System, NullLogger<UnsettledClaims>.Instance);
         var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var releasing = unsent.RunAsync(stop.Token);
-        return (new IdempotencyStage(store, _config, _reviews, unsent, _time, _telemetry, NullLogger<IdempotencyStage>.Instance), store, releasing, stop);
+        var stage = new IdempotencyStage(store, _config, _reviews, unsettled, _time, _telemetry, NullLogger<IdempotencyStage>.Instance);
+        return new LosingHarness(stage, store, unsettled.RunAsync(stop.Token), stop);
     }
 
-    /// <summary>Retries with the same key while it answers in-progress (its claim not yet released), as a client told to retry does.</summary>
-    private async Task<CallToolResult> RetryUntilRunAsync(IdempotencyStage stage, string arguments, ToolCallHandler upstream)
+    /// <summary>Retries with the same key while it answers in-progress (its claim not yet settled), as a client told to retry does.</summary>
+    private async Task<(ToolCallContext Retry, CallToolResult Result)> RetryWhileInProgressAsync(IdempotencyStage stage, string arguments, ToolCallHandler upstream)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
         {
@@ -305,8 +333,7 @@ public sealed class IdempotencyStageTests : IDisposable
             var result = await stage.InvokeAsync(retry, upstream, Deadline);
             if (retry.Failure?.Code.Code != "idempotency_in_progress" || DateTime.UtcNow > deadline)
             {
-                Assert.Null(retry.Failure);
-                return result;
+                return (retry, result);
             }
         }
     }
@@ -339,12 +366,27 @@ public sealed class IdempotencyStageTests : IDisposable
 
     private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
 
+    /// <summary>A stage over a <see cref="LosingStore"/> with its settler running; disposing stops the settler and waits for it.</summary>
+    private sealed record LosingHarness(IdempotencyStage Stage, LosingStore Store, Task Settling, CancellationTokenSource Stop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Stop.CancelAsync();
+            await Settling.WaitAsync(TimeSpan.FromSeconds(10));
+            Stop.Dispose();
+        }
+    }
+
     /// <summary>The SQLite store, with faults on request: a claim made whose answer is lost, a release that fails.</summary>
     private sealed class LosingStore(IIdempotencyStore inner) : IIdempotencyStore
     {
         public bool LoseNextClaimAnswer { get; set; }
 
         public bool FailNextRelease { get; set; }
+
+        public bool FailNextComplete { get; set; }
+
+        public bool FailNextMarkUnknown { get; set; }
 
         public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
         {
@@ -369,11 +411,27 @@ public sealed class IdempotencyStageTests : IDisposable
             return inner.ReleaseAsync(scope, token, cancellationToken);
         }
 
-        public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.CompleteAsync(scope, token, resultJson, now, cancellationToken);
+        public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            if (FailNextComplete)
+            {
+                FailNextComplete = false;
+                throw new IOException("the store does not answer");
+            }
 
-        public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
-            inner.MarkUnknownAsync(scope, token, now, cancellationToken);
+            return inner.CompleteAsync(scope, token, resultJson, now, cancellationToken);
+        }
+
+        public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            if (FailNextMarkUnknown)
+            {
+                FailNextMarkUnknown = false;
+                throw new IOException("the store does not answer");
+            }
+
+            return inner.MarkUnknownAsync(scope, token, now, cancellationToken);
+        }
 
         public ValueTask<int> PurgeAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken) => inner.PurgeAsync(createdBefore, cancellationToken);
 

@@ -18,7 +18,7 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// binds to this key, principal, tool and exact arguments, and the approved call is claimed once like any other.
 /// </remarks>
 internal sealed class IdempotencyStage(
-    IIdempotencyStore store, GatewayConfig config, ReviewGate reviews, UnsentClaims unsent, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
+    IIdempotencyStore store, GatewayConfig config, ReviewGate reviews, UnsettledClaims unsettled, TimeProvider time, GatewayTelemetry telemetry, ILogger<IdempotencyStage> logger) : IToolCallStage
 {
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
@@ -127,9 +127,9 @@ internal sealed class IdempotencyStage(
         {
             return await store.TryClaimAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
-            unsent.Release(request.Scope, request.Token, context.CorrelationId);
+            unsettled.Release(request.Scope, request.Token, context.CorrelationId, ex);
             throw;
         }
     }
@@ -162,18 +162,27 @@ internal sealed class IdempotencyStage(
             return result;
         }
 
+        var completedAt = time.GetUtcNow();
+        string? json = null;
         try
         {
-            var json = JsonSerializer.Serialize(result, ResultType);
-            if (!await store.CompleteAsync(scope, token, json, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            json = JsonSerializer.Serialize(result, ResultType);
+            if (!await store.CompleteAsync(scope, token, json, completedAt, CancellationToken.None).ConfigureAwait(false))
             {
                 Log.IdempotencyClaimLost(logger, context.CorrelationId);
             }
         }
         catch (Exception ex)
         {
-            // The upstream acted: the caller still gets its answer; the key becomes outcome-unknown at lease end.
-            Log.IdempotencyRecordFailed(logger, context.CorrelationId, ex);
+            // The upstream acted: the caller gets its answer now, and a retry gets it as a replay once the store takes it.
+            if (json is null)
+            {
+                unsettled.MarkUnknown(scope, token, completedAt, context.CorrelationId, ex);
+            }
+            else
+            {
+                unsettled.Complete(scope, token, json, completedAt, context.CorrelationId, ex);
+            }
         }
 
         return result;
@@ -182,30 +191,35 @@ internal sealed class IdempotencyStage(
     /// <summary>Before sending: forget the claim so a retry may run. After sending: the outcome is unknown.</summary>
     private async ValueTask SettleFailureAsync(ToolCallContext context, IdempotencyScope scope, string token)
     {
+        var now = time.GetUtcNow();
+        if (context.SentUpstream)
+        {
+            Log.IdempotencyMarkedUnknown(logger, context.CorrelationId);
+            context.KeyMarkedUnknown = true;
+            telemetry.IdempotencyMarkedUnknown(context.Connector.Name, scope.Tool);
+        }
+
         try
         {
             if (context.SentUpstream)
             {
-                Log.IdempotencyMarkedUnknown(logger, context.CorrelationId);
-                context.KeyMarkedUnknown = true;
-                telemetry.IdempotencyMarkedUnknown(context.Connector.Name, scope.Tool);
-                await store.MarkUnknownAsync(scope, token, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                await store.MarkUnknownAsync(scope, token, now, CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
-                try
-                {
-                    await store.ReleaseAsync(scope, token, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch
-                {
-                    unsent.Release(scope, token, context.CorrelationId);
-                }
+                await store.ReleaseAsync(scope, token, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
         {
-            Log.IdempotencyRecordFailed(logger, context.CorrelationId, ex);
+            if (context.SentUpstream)
+            {
+                unsettled.MarkUnknown(scope, token, now, context.CorrelationId, ex);
+            }
+            else
+            {
+                unsettled.Release(scope, token, context.CorrelationId, ex);
+            }
         }
     }
 

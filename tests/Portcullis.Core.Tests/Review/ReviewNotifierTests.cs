@@ -1,0 +1,125 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
+
+namespace Portcullis.Core.Tests.Review;
+
+/// <summary>The review webhook: an attempt that hangs is given up and tried again, and one hanging receiver holds up no other review.</summary>
+public sealed class ReviewNotifierTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _base = Directory.CreateTempSubdirectory("portcullis-notify-").FullName;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-12-02T05:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public void Dispose() => Directory.Delete(_base, recursive: true);
+
+    /// <summary>Before, the attempt's 10 s timeout was not retried: a receiver that hung once never got the review.</summary>
+    [Fact]
+    public async Task Run_AnAttemptHangs_IsGivenUpAndTriedAgain()
+    {
+        var receiver = new Receiver(hangOn: review => review == "r1" ? 1 : 0);
+        using var stop = new CancellationTokenSource(Timeout);
+        var notifier = Notifier(receiver);
+        var running = notifier.RunAsync(stop.Token);
+
+        notifier.Announce(Review("r1"));
+
+        await AdvanceUntilAsync(() => receiver.Delivered.ContainsKey("r1"));
+        Assert.Equal(2, receiver.Attempts["r1"]);
+        await StopAsync(stop, running);
+    }
+
+    /// <summary>Before, reviews were announced one at a time, so one that hung held up every later one.</summary>
+    [Fact]
+    public async Task Run_OneReceiverCallHangs_OtherReviewsAreStillDelivered()
+    {
+        var receiver = new Receiver(hangOn: review => review == "stuck" ? int.MaxValue : 0);
+        using var stop = new CancellationTokenSource(Timeout);
+        var notifier = Notifier(receiver);
+        var running = notifier.RunAsync(stop.Token);
+
+        notifier.Announce(Review("stuck"));
+        await receiver.FirstAttempt("stuck").WaitAsync(Timeout);
+        notifier.Announce(Review("next"));
+
+        // No time passes: the hanging delivery's timeout has not fired when the next one arrives.
+        await receiver.FirstDelivery("next").WaitAsync(Timeout);
+        Assert.False(receiver.Delivered.ContainsKey("stuck"));
+        await StopAsync(stop, running);
+    }
+
+    /// <summary>Stops the notifier as the host does: its deliveries end by cancellation.</summary>
+    private static async Task StopAsync(CancellationTokenSource stop, Task running)
+    {
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Timeout));
+    }
+
+    private ReviewNotifier Notifier(Receiver receiver)
+    {
+        var config = ConfigLoader.Parse("""
+            {
+              "environment": "dev",
+              "review": { "notify_url": "http://127.0.0.1:9/hook" },
+              "connectors": [
+                { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" }, "auth": { "mode": "none" }, "tools_allow": ["find_contact"] }
+              ]
+            }
+            """, _base, "test.json");
+        return new ReviewNotifier(new Clients(receiver), config, _time, NullLogger<ReviewNotifier>.Instance);
+    }
+
+    private static ReviewRecord Review(string id) =>
+        new(id, new IdempotencyScope("dev", "crm", "alice", "delete_contact", "k-" + id), "sha", "reviewer", "{}", "c-" + id,
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1), 1);
+
+    /// <summary>Moves the fake clock a second at a time (the attempt's timeout, the backoff) until <paramref name="done"/>.</summary>
+    private async Task AdvanceUntilAsync(Func<bool> done)
+    {
+        for (var deadline = DateTime.UtcNow + Timeout; !done(); await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not delivered in time");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private sealed class Clients(HttpMessageHandler handler) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new(handler, disposeHandler: false);
+    }
+
+    /// <summary>The webhook's receiver: hangs (until the request is given up) on the first attempts of a review, then answers 200.</summary>
+    private sealed class Receiver(Func<string, int> hangOn) : HttpMessageHandler
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _firstAttempts = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _deliveries = new();
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Attempts { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Delivered { get; } = new();
+
+        public Task FirstAttempt(string review) => _firstAttempts.GetOrAdd(review, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public Task FirstDelivery(string review) => _deliveries.GetOrAdd(review, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await request.Content!.ReadAsStringAsync(cancellationToken))!;
+            var review = body["review_id"]!.GetValue<string>();
+            var attempt = Attempts.AddOrUpdate(review, 1, (_, n) => n + 1);
+            _firstAttempts.GetOrAdd(review, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            if (attempt <= hangOn(review))
+            {
+                await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            Delivered[review] = true;
+            _deliveries.GetOrAdd(review, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+}
