@@ -11,6 +11,17 @@ internal sealed class HttpBehaviour
 
     public volatile int RetryAfterSeconds = 7;
 
+    private int _redirectsFollowed;
+
+    /// <summary>Requests that followed a <c>redirect</c> answer to <c>/redirected</c>.</summary>
+    public int RedirectsFollowed => Volatile.Read(ref _redirectsFollowed);
+
+    public IResult Followed()
+    {
+        Interlocked.Increment(ref _redirectsFollowed);
+        return Results.Ok();
+    }
+
     public IResult Set(ControlRequest request)
     {
         Mode = request.Mode;

@@ -30,6 +30,11 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.ContentType = "text/event-stream";
                 await context.Response.WriteAsync(": nothing follows\n\n");
                 return;
+            case "redirect" when await IsToolCallAsync(context):
+                // As a moved or hostile upstream answers: elsewhere, on this same server (which counts who followed).
+                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}/redirected";
+                return;
             case "text_plain" when await IsToolCallAsync(context):
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync("hello from a proxy");

@@ -33,6 +33,8 @@ else
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));
     app.MapGet("/received-authorization", (HttpBehaviour behaviour) => Results.Json(behaviour.Authorizations()));
+    app.Map("/redirected", (HttpBehaviour behaviour) => behaviour.Followed());
+    app.MapGet("/redirects-followed", (HttpBehaviour behaviour) => Results.Json(behaviour.RedirectsFollowed));
     app.MapMcp("/mcp");
     await app.StartAsync();
 

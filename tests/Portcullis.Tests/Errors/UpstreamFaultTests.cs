@@ -191,6 +191,32 @@ public sealed class UpstreamFaultTests
         Assert.Equal(1, Attempts(gateway.Output, write["correlation_id"]!.GetValue<string>()));
     }
 
+    /// <summary>
+    /// Before, the upstream's client followed redirects: a write whose upstream acted and answered 307 to an address that
+    /// refused the connection was answered upstream_unavailable (retryable) and ran again on the retry, and a connector's
+    /// credential headers went to wherever the answer pointed.
+    /// </summary>
+    [Fact]
+    public async Task HttpUpstream_AnswersARedirect_IsNotFollowedAndAWriteIsNeverRetried()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("redirect");
+        var arguments = new Dictionary<string, object?> { ["note"] = "moved", ["idempotency_key"] = "k-moved" };
+
+        var write = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+        var repeat = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+        var read = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+
+        AssertError(write, "idempotency_outcome_unknown", retryable: false);
+        AssertError(repeat, "idempotency_outcome_unknown", retryable: false);
+        Assert.Equal(true, read.IsError);
+        Assert.Equal(0, await upstream.RedirectsFollowedAsync());
+    }
+
     private static int Attempts(string log, string correlationId) =>
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 

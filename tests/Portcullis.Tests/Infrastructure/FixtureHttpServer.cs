@@ -20,7 +20,7 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
     public static async Task<FixtureHttpServer> StartAsync(int? port = null, params string[] args) =>
         new(await ServerProcess.StartAsync(RepoPaths.Fixture, ["--http", $"http://127.0.0.1:{port ?? 0}", .. args]));
 
-    /// <summary>Makes the fixture answer tools/call with <paramref name="mode"/>: normal, 429 or 500.</summary>
+    /// <summary>Makes the fixture answer tools/call with <paramref name="mode"/>: normal, 429, 500, redirect (307 to <c>/redirected</c>), ….</summary>
     public async Task SetModeAsync(string mode, int? retryAfterSeconds = null)
     {
         using var response = await Http.PostAsJsonAsync(BaseUrl + "/control", new { mode, retryAfterSeconds });
@@ -30,6 +30,9 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
     /// <summary>The Authorization header of every request the fixture received, in order ("" when absent).</summary>
     public async Task<string[]> ReceivedAuthorizationsAsync() =>
         await Http.GetFromJsonAsync<string[]>(BaseUrl + "/received-authorization") ?? [];
+
+    /// <summary>How many requests followed the fixture's <c>redirect</c> answer to where it pointed.</summary>
+    public async Task<int> RedirectsFollowedAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/redirects-followed");
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

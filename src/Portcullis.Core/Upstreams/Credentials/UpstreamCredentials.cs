@@ -9,6 +9,13 @@ internal static class UpstreamCredentials
 {
     public static string ClientName(ConnectorConfig connector) => "upstream:" + connector.Server;
 
+    /// <summary>
+    /// A redirect is an answer, never followed: following it would send the call, the connector's credentials (all but
+    /// <c>Authorization</c>) or its client secret to wherever the answer points, and a write that acted before answering
+    /// 3xx would look unsent when that address refused the connection.
+    /// </summary>
+    private static HttpMessageHandler NotFollowingRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false };
+
     public static IHttpClientBuilder Add(IServiceCollection services, GatewayConfig gateway, ConnectorConfig connector)
     {
         if (connector.Upstream.Oauth is { } oauth)
@@ -20,7 +27,7 @@ internal static class UpstreamCredentials
 
                 // A token response is a few KB; an endpoint sending more is read no further than this.
                 c.MaxResponseContentBufferSize = 1024 * 1024;
-            });
+            }).ConfigurePrimaryHttpMessageHandler(NotFollowingRedirects);
             services.AddKeyedSingleton(connector.Server, (sp, _) => new ClientCredentialsTokenSource(
                 connector.Server,
                 oauth,
@@ -31,6 +38,7 @@ internal static class UpstreamCredentials
         }
 
         return services.AddHttpClient(ClientName(connector))
+            .ConfigurePrimaryHttpMessageHandler(NotFollowingRedirects)
             .AddHttpMessageHandler(sp => new UpstreamCredentialsHandler(
                 gateway, connector, sp.GetKeyedService<ClientCredentialsTokenSource>(connector.Server)));
     }
