@@ -47,7 +47,7 @@ public class AuthorizationBenchmarks
             Tools = upstreamTools.ToDictionary(t => t.Name, _ => new ToolConfig { Scopes = ["echo:read"], ReadOnly = true }),
         };
         var supervisor = new UpstreamSupervisor("bench", () => throw new InvalidOperationException("never connected"), TimeProvider.System, NullLoggerFactory.Instance);
-        _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("bench", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
+        _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("bench", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         // The catalog is built when the upstream lists its tools; the benchmark plays that list.
         _connector.Catalog.RebuildAsync(upstreamTools, CancellationToken.None).GetAwaiter().GetResult();
         _last = upstreamTools[^1].Name;

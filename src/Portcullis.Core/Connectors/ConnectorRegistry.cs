@@ -22,7 +22,7 @@ internal sealed class ConnectorRegistry
             .Select(c =>
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), time, loggerFactory);
-                var relay = new ConnectorRelay(c.Server, loggerFactory.CreateLogger("Portcullis.Relay"));
+                var relay = new ConnectorRelay(c.Server, time, loggerFactory.CreateLogger("Portcullis.Relay"));
                 var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take), time, loggerFactory, options =>
                 {
                     relay.ConfigureClient(options);

@@ -19,9 +19,23 @@ namespace Portcullis.Core.Relay;
 /// requests), else to the one downstream session that has calls in flight; when calls of several sessions
 /// are in flight the gateway cannot tell whose question it is and refuses it rather than ask the wrong person.
 /// </remarks>
-internal sealed partial class ConnectorRelay(string connector, ILogger logger)
+internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger)
 {
+    /// <summary>
+    /// How long an ended call still counts for attribution: an upstream's log line or question that comes just after a
+    /// call's answer belongs to that call, and must not go to another session's call that is still in flight.
+    /// </summary>
+    internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(5);
+
+    /// <summary>The ended calls kept for that (the newest, whatever their session): more within the window means many clients, where attribution is refused anyway.</summary>
+    private const int EndedCallsKept = 32;
+
     private static readonly AsyncLocal<RelayCall?> CurrentCall = new();
+
+    // Whose each was (its session, or without one its caller) and when it ended. A slot is written and read without a
+    // lock: a torn read pairs one call's owner with another's time, both within the same short window.
+    private readonly (string? SessionId, string CallerKey, long EndedAt)[] _ended = new (string?, string, long)[EndedCallsKept];
+    private long _endedCount;
 
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
@@ -35,10 +49,10 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     public string Connector => connector;
 
     /// <summary>Registers a downstream request that is about to be forwarded; dispose when it completes.</summary>
-    public RelayCall Begin(McpServer downstream, ProgressToken? downstreamProgressToken)
+    public RelayCall Begin(McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var call = new RelayCall(this, downstream, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence);
+        var call = new RelayCall(this, downstream, callerKey, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence);
         _calls[call.UpstreamProgressToken] = call;
         CurrentCall.Value = call;
         return call;
@@ -47,6 +61,7 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     internal void End(RelayCall call)
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
+        _ended[(int)((Interlocked.Increment(ref _endedCount) - 1) % EndedCallsKept)] = (call.Downstream.SessionId, call.CallerKey, time.GetTimestamp());
         if (call.Dropped > 0)
         {
             Log.RelayClientTooSlow(logger, connector, call.Dropped, RelayCall.MaxQueued);
@@ -89,7 +104,11 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
     public LoggingLevel? MostVerboseLevel() =>
         _sessions.Values.Select(s => s.Server.LoggingLevel).Where(l => l is not null).Min();
 
-    /// <summary>The call a message from the upstream that names no request belongs to, if it can be told.</summary>
+    /// <summary>
+    /// The call a message from the upstream that names no request belongs to, if it can be told: the call on whose flow it
+    /// came, else the newest call in flight when every call in flight, and every call that ended within
+    /// <see cref="EndedCallWindow"/>, is of one session (of one caller, for calls without a session).
+    /// </summary>
     public RelayCall? Attribute()
     {
         if (CurrentCall.Value is { } current && _calls.ContainsKey(current.UpstreamProgressToken))
@@ -111,7 +130,23 @@ internal sealed partial class ConnectorRelay(string connector, ILogger logger)
             }
         }
 
-        return latest;
+        return latest is not null && EndedRecentlyForAnother(latest) ? null : latest;
+    }
+
+    /// <summary>Whether a call of another session (or, of calls without one, another caller) ended within the window.</summary>
+    private bool EndedRecentlyForAnother(RelayCall call)
+    {
+        var now = time.GetTimestamp();
+        foreach (var (sessionId, callerKey, endedAt) in _ended)
+        {
+            var same = call.Downstream.SessionId is { } id ? sessionId == id : sessionId is null && callerKey == call.CallerKey;
+            if (endedAt != 0 && !same && time.GetElapsedTime(endedAt, now) < EndedCallWindow)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public bool TryGetCall(string upstreamProgressToken, out RelayCall call) => _calls.TryGetValue(upstreamProgressToken, out call!);

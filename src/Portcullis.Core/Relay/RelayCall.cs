@@ -23,10 +23,11 @@ internal sealed class RelayCall : IDisposable
     private Task _delivered = Task.CompletedTask;
     private int _queued;
 
-    internal RelayCall(ConnectorRelay relay, McpServer downstream, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
+    internal RelayCall(ConnectorRelay relay, McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
     {
         _relay = relay;
         Downstream = downstream;
+        CallerKey = callerKey;
         DownstreamProgressToken = downstreamProgressToken;
         UpstreamProgressToken = upstreamProgressToken;
         Sequence = sequence;
@@ -41,6 +42,9 @@ internal sealed class RelayCall : IDisposable
     public McpServer Downstream { get; }
 
     public ProgressToken? DownstreamProgressToken { get; }
+
+    /// <summary>The caller's principal key (<see cref="Security.CallerIdentity.Key"/>).</summary>
+    public string CallerKey { get; }
 
     /// <summary>The gateway's own token for the upstream request; it maps upstream progress back to this call.</summary>
     public string UpstreamProgressToken { get; }

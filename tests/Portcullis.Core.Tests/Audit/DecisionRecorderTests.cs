@@ -69,7 +69,7 @@ public sealed class DecisionRecorderTests
     {
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), TimeProvider.System, NullLoggerFactory.Instance);
         return new Connector(new ConnectorConfig { Server = "crm", Environment = "test" }, supervisor,
-            new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
+            new Portcullis.Core.Relay.ConnectorRelay("crm", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
     }
 
     private static ToolCallContext Context(string arguments) =>

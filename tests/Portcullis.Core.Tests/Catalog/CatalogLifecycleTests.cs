@@ -38,7 +38,7 @@ public sealed class CatalogLifecycleTests
             },
         };
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
-        _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
+        _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class CatalogLifecycleTests
             Tools = new() { ["strict"] = new ToolConfig { ReadOnly = true, InputSchema = System.Text.Json.Nodes.JsonNode.Parse("""{"properties":{"code":{"maxLength":50}}}""")!.AsObject() } },
         };
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
-        var connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
+        var connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var strict = JsonDocument.Parse("""{"type":"object","properties":{"code":{"type":"string","maxLength":8}}}""").RootElement.Clone();
 
         await connector.Catalog.RebuildAsync(

@@ -50,7 +50,7 @@ public sealed class IdempotencyStageTests : IDisposable
         (_config, _reviews, _telemetry) = (config, reviews, telemetry);
         _stage = new IdempotencyStage(store, config, reviews, new UnsettledClaims(store, _time, NullLogger<UnsettledClaims>.Instance), _time, telemetry, NullLogger<IdempotencyStage>.Instance);
         var supervisor = new UpstreamSupervisor("crm", () => throw new InvalidOperationException("never connected"), _time, NullLoggerFactory.Instance);
-        _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
+        _connector = new Connector(new ConnectorConfig { Server = "crm", Environment = "prod" }, supervisor, new Portcullis.Core.Relay.ConnectorRelay("crm", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         var schemas = new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache());
         var schema = JsonDocument.Parse("""{"type":"object","properties":{"body":{"type":"string"}}}""").RootElement.Clone();
         _write = schemas.Build(new Tool { Name = "add_note", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = false } }, null, hintsPinned: true);

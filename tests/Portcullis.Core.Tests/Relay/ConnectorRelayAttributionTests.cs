@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Portcullis.Core.Relay;
+
+namespace Portcullis.Core.Tests.Relay;
+
+/// <summary>Which call a message from the upstream that names no request (a log line, a question) is given to.</summary>
+public sealed class ConnectorRelayAttributionTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    /// <summary>
+    /// Before, bob's log line (or elicitation) that came just after bob's answer went to alice, whose call was the only one
+    /// in flight: one caller saw another's messages.
+    /// </summary>
+    [Fact]
+    public async Task Attribute_AnotherSessionsCallEndedJustBefore_IsNobodys()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose());
+        using var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null));
+
+        Assert.Null(await Task.Run(relay.Attribute));
+
+        _time.Advance(ConnectorRelay.EndedCallWindow);
+        Assert.Same(alice, await Task.Run(relay.Attribute));
+    }
+
+    [Fact]
+    public async Task Attribute_TheSameSessionsCallEndedJustBefore_IsTheCallInFlight()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose());
+        using var next = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null));
+
+        Assert.Same(next, await Task.Run(relay.Attribute));
+    }
+
+    /// <summary>Calls without a session (2026-07-28 clients) are told apart by their caller.</summary>
+    [Fact]
+    public async Task Attribute_CallsWithoutSession_AreToldApartByCaller()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream(null), "alice", null).Dispose());
+        using var sameCaller = await Task.Run(() => relay.Begin(new Downstream(null), "alice", null));
+        Assert.Same(sameCaller, await Task.Run(relay.Attribute));
+
+        await Task.Run(() => relay.Begin(new Downstream(null), "bob", null).Dispose());
+        Assert.Null(await Task.Run(relay.Attribute));
+    }
+
+    [Fact]
+    public async Task Attribute_OnTheCallsOwnFlow_IsThatCallWhateverEndedBefore()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose());
+
+        var (alice, attributed) = await Task.Run(() =>
+        {
+            var call = relay.Begin(new Downstream("alice-session"), "alice", null);
+            return (call, relay.Attribute());
+        });
+
+        Assert.Same(alice, attributed);
+        alice.Dispose();
+    }
+
+    /// <summary>A downstream request's server, as far as the relay looks at it: its session id.</summary>
+#pragma warning disable MCPEXP002 // the SDK marks subclassing its server experimental; this stand-in only answers SessionId
+    private sealed class Downstream(string? sessionId) : McpServer
+#pragma warning restore MCPEXP002
+    {
+        public override string? SessionId => sessionId;
+
+        public override ClientCapabilities? ClientCapabilities => null;
+
+        public override Implementation? ClientInfo => null;
+
+        [Obsolete("Overrides the SDK's member of the same name, obsolete there.")]
+        public override LoggingLevel? LoggingLevel => null;
+
+        public override McpServerOptions ServerOptions => new();
+
+        public override IServiceProvider? Services => null;
+
+        public override string? NegotiatedProtocolVersion => null;
+
+        public override Task RunAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public override ValueTask DisposeAsync() => default;
+
+        public override IAsyncDisposable RegisterNotificationHandler(string method, Func<JsonRpcNotification, CancellationToken, ValueTask> handler) =>
+            throw new NotSupportedException();
+
+        public override Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public override Task<JsonRpcResponse> SendRequestAsync(JsonRpcRequest request, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+    }
+}
