@@ -17,7 +17,7 @@ public sealed class Connector
         Policy = new ConnectorPolicy(config);
         Config = config;
         Upstream = upstream;
-        Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null, pins, logger);
+        Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null && !upstream.ToolsOutdated, pins, logger);
         Catalog.Rebuilt += (previous, current) => CatalogChanged?.Invoke(this, previous, current);
         upstream.ToolsListed = Catalog.RebuildAsync;
     }

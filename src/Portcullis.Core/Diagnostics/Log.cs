@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "Connector {Connector}: tool list refreshed, {ToolCount} tool(s)")]
     public static partial void ToolsRefreshed(ILogger logger, string connector, int toolCount);
 
-    [LoggerMessage(1006, LogLevel.Warning, "Connector {Connector}: refreshing the tool list failed")]
-    public static partial void ToolsRefreshFailed(ILogger logger, string connector, Exception exception);
+    [LoggerMessage(1006, LogLevel.Warning, "Connector {Connector}: refreshing the tool list failed; no tool call is sent until it succeeds, tried again in {Seconds} s")]
+    public static partial void ToolsRefreshFailed(ILogger logger, string connector, int seconds, Exception exception);
 
     [LoggerMessage(1007, LogLevel.Error, "Connector {Connector}: tool {Tool} is allow-listed but the upstream marks it destructive (or leaves it unannotated); it stays hidden until tools.{Tool}.allow_destructive is set")]
     public static partial void DestructiveToolRefused(ILogger logger, string connector, string tool);

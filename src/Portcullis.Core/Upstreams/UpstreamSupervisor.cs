@@ -37,6 +37,12 @@ internal sealed partial class UpstreamSupervisor
 
     // 1 while a tools/list_changed refresh waits for its turn to list (see RefreshToolsAsync).
     private int _refreshWaiting;
+
+    // The upstream announced a change to its tools that could not be listed yet: the catalog is out of date until a list succeeds.
+    private volatile bool _toolsOutdated;
+
+    private static readonly TimeSpan FirstRefreshRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRefreshRetry = TimeSpan.FromSeconds(30);
     private volatile McpClient? _client;
     private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
 
@@ -94,6 +100,12 @@ internal sealed partial class UpstreamSupervisor
     /// client already live: the connector's catalog rebuild.
     /// </summary>
     public Func<IReadOnlyList<Tool>, CancellationToken, Task>? ToolsListed { get; set; }
+
+    /// <summary>
+    /// The upstream announced that its tools changed and the new list could not be read yet (it is tried again with a
+    /// growing pause): what the catalog holds may no longer be what the upstream would run, so no tool call is sent.
+    /// </summary>
+    public bool ToolsOutdated => _toolsOutdated;
 
     public UpstreamStatus Status => _status;
 
@@ -156,6 +168,7 @@ internal sealed partial class UpstreamSupervisor
                 count = tools.Count;
 
                 // Live before the catalog is rebuilt, so a client told of the new list can call at once.
+                _toolsOutdated = false;
                 _client = client;
                 _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
                 await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
@@ -270,41 +283,55 @@ internal sealed partial class UpstreamSupervisor
     /// <summary>The upstream said its list changed: list again and rebuild, one list at a time, in order.</summary>
     /// <remarks>
     /// Announcements that come while a refresh waits for its turn are covered by it (it lists after them), so at most
-    /// one waits: an upstream announcing a thousand times in a burst costs a few listings, not a thousand.
+    /// one waits: an upstream announcing a thousand times in a burst costs a few listings, not a thousand. A list that
+    /// fails leaves the tools outdated (<see cref="ToolsOutdated"/>) and is tried again, with a growing pause, for as
+    /// long as this connection lasts; a new connection lists anew.
     /// </remarks>
     private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _refreshWaiting, 1) == 1)
+        for (var pause = FirstRefreshRetry; ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRefreshRetry.Ticks)))
         {
-            return;
-        }
-
-        try
-        {
-            try
+            if (Interlocked.Exchange(ref _refreshWaiting, 1) == 1)
             {
-                await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                // From here on the list is read after this announcement: a later one needs a refresh of its own.
-                Volatile.Write(ref _refreshWaiting, 0);
+                return;
             }
 
             try
             {
-                var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
-                Log.ToolsRefreshed(_logger, _connector, tools.Count);
+                try
+                {
+                    await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // From here on the list is read after this announcement: a later one needs a refresh of its own.
+                    Volatile.Write(ref _refreshWaiting, 0);
+                }
+
+                try
+                {
+                    var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+                    await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
+                    _toolsOutdated = false;
+                    Log.ToolsRefreshed(_logger, _connector, tools.Count);
+                    return;
+                }
+                finally
+                {
+                    _listing.Release();
+                }
             }
-            finally
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _listing.Release();
+                _toolsOutdated = true;
+                Log.ToolsRefreshFailed(_logger, _connector, (int)pause.TotalSeconds, ex);
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.ToolsRefreshFailed(_logger, _connector, ex);
+
+            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(_client, client))
+            {
+                return;
+            }
         }
     }
 

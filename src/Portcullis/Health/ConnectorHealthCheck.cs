@@ -45,7 +45,7 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
             })]);
         }
 
-        var reason = Reason(catalog, status);
+        var reason = Reason(catalog, status, connector.Upstream.ToolsOutdated);
         if (reason is not null)
         {
             entry["reason"] = reason;
@@ -55,8 +55,10 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
         return Task.FromResult(reason is null ? HealthCheckResult.Healthy(data: data) : HealthCheckResult.Unhealthy(reason, data: data));
     }
 
-    private static string? Reason(CatalogState catalog, UpstreamStatus status) => catalog switch
+    private static string? Reason(CatalogState catalog, UpstreamStatus status, bool toolsOutdated) => catalog switch
     {
+        CatalogState.Stale when toolsOutdated =>
+            "the upstream announced a change to its tools that could not be listed yet (tried again); tool calls answer upstream_unavailable until it is",
         CatalogState.Current when status.State == UpstreamState.Unresponsive =>
             "the upstream does not answer pings; calls are still sent to it but are likely to time out",
         CatalogState.Current => null,

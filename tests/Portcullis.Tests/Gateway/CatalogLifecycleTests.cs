@@ -123,6 +123,34 @@ public sealed class CatalogLifecycleTests
         Assert.Equal("listed at last", TextOf(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "listed at last" }, cancellationToken: Timeouts.CallToken)));
     }
 
+    /// <summary>
+    /// Before, an upstream that announced a change to its tools and then did not list them kept its old catalog in service
+    /// with no limit: a changed tool (perhaps told to do something else now) was still called, and /readyz said current.
+    /// </summary>
+    [Fact]
+    public async Task UpstreamAnnouncesAChangeItThenFailsToList_CallsWaitUntilItListsAgain()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "announce_tools_changed"]);
+        connector["upstream"]!["connect_timeout_seconds"] = 1;
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+
+        await upstream.SetModeAsync("list_hang");
+        await client.CallToolAsync("announce_tools_changed", new Dictionary<string, object?> { ["count"] = 1 }, cancellationToken: Timeouts.CallToken);
+        await gateway.WaitForOutputAsync("refreshing the tool list failed; no tool call is sent until it succeeds", Timeouts.Call);
+
+        AssertError(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "old" }, cancellationToken: Timeouts.CallToken), "upstream_unavailable", retryable: true);
+        var remote = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"]!;
+        Assert.Equal("stale", remote["catalog"]!.GetValue<string>());
+        Assert.False(remote["ready"]!.GetValue<bool>());
+
+        await upstream.SetModeAsync("normal");
+        await gateway.WaitReadyAsync(Timeouts.Startup);
+        Assert.Equal("listed again", TextOf(await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "listed again" }, cancellationToken: Timeouts.CallToken)));
+    }
+
     private static async Task<string[]> NamesAsync(McpClient client) =>
         [.. (await client.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Select(t => t.Name).Order(StringComparer.Ordinal)];
 

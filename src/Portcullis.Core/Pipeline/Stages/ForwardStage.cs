@@ -88,6 +88,13 @@ internal sealed class ForwardStage
             return new UpstreamAnswer(null, Unavailable(upstream.Status.NextAttemptAt), Sent: false);
         }
 
+        if (upstream.ToolsOutdated)
+        {
+            Log.UpstreamNotReached(_logger, context.CorrelationId, "its tools changed and could not be listed yet", null);
+            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable,
+                "The upstream server announced a change to its tools that the gateway could not read yet; retry shortly.") { RetryAfterSeconds = 5 }, Sent: false);
+        }
+
         if (_drain.Deadline.IsCancellationRequested)
         {
             Log.UpstreamNotReached(_logger, context.CorrelationId, "the gateway is shutting down", null);
