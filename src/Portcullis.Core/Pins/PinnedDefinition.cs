@@ -7,12 +7,13 @@ namespace Portcullis.Core.Pins;
 
 /// <summary>
 /// What a pin covers: everything the upstream tells the model or the gateway acts on, exactly as the upstream sent it.
-/// For a tool its name, description, input and output schemas and annotations; for a resource, template or prompt its
-/// descriptive fields, without what changes with the content (a resource's size, its <c>lastModified</c>).
+/// For a tool everything the gateway passes on of it: its name, title, description, input and output schemas,
+/// annotations, icons and <c>_meta</c>; for a resource, template or prompt its descriptive fields, without what changes
+/// with the content (a resource's size, its <c>lastModified</c>).
 /// </summary>
 internal static class PinnedDefinition
 {
-    public static readonly IReadOnlyList<string> Fields = ["name", "description", "inputSchema", "outputSchema", "annotations"];
+    public static readonly IReadOnlyList<string> Fields = ["name", "title", "description", "inputSchema", "outputSchema", "annotations", "icons", "_meta"];
 
     private static readonly IReadOnlyList<string> ResourceFields = ["uri", "name", "title", "description", "mimeType", "annotations"];
 
