@@ -127,8 +127,9 @@ internal sealed partial class ConnectorRelay
             return;
         }
 
-        // A log message names no request: it goes to the one client whose calls are in flight, never to everyone.
-        var call = Attribute();
+        // A log message names no request: it goes to the one client whose calls are in flight, never to everyone, nor to
+        // another client just after one's answer (servers often log after answering).
+        var call = Attribute(orJustEnded: true);
         if (call is null)
         {
             Log.RelayLogDropped(logger, connector);

@@ -22,10 +22,11 @@ namespace Portcullis.Core.Relay;
 internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger)
 {
     /// <summary>
-    /// How long an ended call still counts for attribution: an upstream's log line or question that comes just after a
-    /// call's answer belongs to that call, and must not go to another session's call that is still in flight.
+    /// How long an ended call still counts when a log message is attributed: servers often log just after answering, and
+    /// such a line belongs to the call that ended, not to another session's call still in flight. Questions (sampling,
+    /// elicitation, roots) are asked within a call, so only calls in flight count for them.
     /// </summary>
-    internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(2);
 
     /// <summary>The ended calls kept for that (the newest, whatever their session): more within the window means many clients, where attribution is refused anyway.</summary>
     private const int EndedCallsKept = 32;
@@ -106,10 +107,11 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     /// <summary>
     /// The call a message from the upstream that names no request belongs to, if it can be told: the call on whose flow it
-    /// came, else the newest call in flight when every call in flight, and every call that ended within
-    /// <see cref="EndedCallWindow"/>, is of one session (of one caller, for calls without a session).
+    /// came, else the newest call in flight when every call in flight is of one session; for a log message
+    /// (<paramref name="orJustEnded"/>) also only when no call of another session (of another caller, for calls without a
+    /// session) ended within <see cref="EndedCallWindow"/>.
     /// </summary>
-    public RelayCall? Attribute()
+    public RelayCall? Attribute(bool orJustEnded = false)
     {
         if (CurrentCall.Value is { } current && _calls.ContainsKey(current.UpstreamProgressToken))
         {
@@ -130,7 +132,7 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
             }
         }
 
-        return latest is not null && EndedRecentlyForAnother(latest) ? null : latest;
+        return latest is not null && orJustEnded && EndedRecentlyForAnother(latest) ? null : latest;
     }
 
     /// <summary>Whether a call of another session (or, of calls without one, another caller) ended within the window.</summary>

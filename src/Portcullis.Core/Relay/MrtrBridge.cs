@@ -30,7 +30,19 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     public bool Routes => routes is not null && replica.AdvertiseUrl is not null;
 
     /// <summary>Whether this replica holds the pending call <paramref name="requestState"/> names.</summary>
-    public bool Holds(string requestState) => _pending.ContainsKey(requestState);
+    public bool Holds(string requestState) => _pending.ContainsKey(CallOf(requestState));
+
+    /// <summary>
+    /// The pending call a request state names. A state is the call's id and the number of the question it was handed out
+    /// with (<c>ID.N</c>), so an answer reaches only the question its client was shown; routes are recorded by the id.
+    /// </summary>
+    public static string CallOf(string requestState) =>
+        requestState.LastIndexOf('.') is var dot and > 0 ? requestState[..dot] : requestState;
+
+    private static int? QuestionOf(string requestState) =>
+        requestState.LastIndexOf('.') is var dot and > 0
+        && int.TryParse(requestState.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number : null;
 
     /// <summary>Starts the call, or resumes the one the client's request state names.</summary>
     public async ValueTask<CallToolResult> InvokeAsync(
@@ -42,7 +54,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         PendingCall pending;
         if (request?.RequestState is { } state)
         {
-            if (!_pending.TryGetValue(state, out pending!) || !string.Equals(pending.Owner, owner, StringComparison.Ordinal))
+            if (!_pending.TryGetValue(CallOf(state), out pending!) || !string.Equals(pending.Owner, owner, StringComparison.Ordinal) || QuestionOf(state) is not { } asked)
             {
                 throw new McpProtocolException("Unknown or expired requestState.", McpErrorCode.InvalidParams);
             }
@@ -56,21 +68,34 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
                     McpErrorCode.InvalidParams);
             }
 
-            if (pending.Open is { } open)
+            if (!pending.TryEnter())
             {
-                if (request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
-                {
-                    // The answer is missing: ask again.
-                    throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, state);
-                }
-
-                pending.Open = null;
-                open.Answer.TrySetResult(answer);
+                throw new McpProtocolException(
+                    "Another request is resuming this call now; wait for its answer, then answer the question it brings.", McpErrorCode.InvalidRequest);
             }
+
+            if (pending.Open is not { } open || open.Number != asked)
+            {
+                pending.Leave();
+                throw new McpProtocolException(
+                    "This requestState answers a question that was already answered (by a request sent twice, or another at the same time); send the requestState of the latest answer.",
+                    McpErrorCode.InvalidParams);
+            }
+
+            if (request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
+            {
+                // The answer is missing: ask again.
+                pending.Leave();
+                throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, state);
+            }
+
+            pending.Open = null;
+            open.Answer.TrySetResult(answer);
         }
         else
         {
             pending = new PendingCall(owner, Lifetime, time) { Arguments = request?.Arguments };
+            pending.TryEnter();
 
             // Whatever happens to the call or the client, the entry goes when its lifetime ends: a client that
             // never comes back cannot make the map grow.
@@ -83,7 +108,15 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         using (cancellationToken.Register(pending.Cancel))
         {
             // A client that gives up while waiting cancels the upstream call, as without the bridge.
-            question = await pending.NextAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                question = await pending.NextAsync(CancellationToken.None).ConfigureAwait(false);
+                pending.Open = question;
+            }
+            finally
+            {
+                pending.Leave();
+            }
         }
 
         if (question is null)
@@ -93,9 +126,9 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
             return await pending.Result!.ConfigureAwait(false);
         }
 
-        pending.Open = question;
         var id = pending.HandOut();
         _pending[id] = pending;
+        var handedOut = id + "." + question.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (pending.Lifetime.IsCancellationRequested)
         {
             // Cancelled while the question came in: the lifetime's own clean-up may have run before the id existed.
@@ -103,7 +136,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
 
         await RecordRouteAsync(pending, id).ConfigureAwait(false);
-        throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, id);
+        throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = question.Request }, handedOut);
     }
 
     private static bool SameArguments(IDictionary<string, System.Text.Json.JsonElement>? first, IDictionary<string, System.Text.Json.JsonElement>? retry) =>

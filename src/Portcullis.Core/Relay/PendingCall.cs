@@ -48,10 +48,22 @@ internal sealed class PendingCall : IDisposable
     /// <summary>The question the client was last shown, waiting for its answer.</summary>
     public Question? Open { get; set; }
 
+    private int _resuming;
+    private int _asked;
+
+    /// <summary>
+    /// Claims the call for one request of the client at a time: two retries at once would both answer the open question
+    /// (one answer lost, the other given to a question its client never saw) and both wait for the next.
+    /// </summary>
+    public bool TryEnter() => Interlocked.CompareExchange(ref _resuming, 1, 0) == 0;
+
+    /// <summary>The request that entered has its question or the result: the next retry may resume the call.</summary>
+    public void Leave() => Volatile.Write(ref _resuming, 0);
+
     /// <summary>Called from the relay on the upstream's behalf: waits for the client's answer.</summary>
     public async Task<InputResponse> AskAsync(InputRequest request, CancellationToken cancellationToken)
     {
-        var question = new Question(request);
+        var question = new Question(request, Interlocked.Increment(ref _asked));
         await _questions.Writer.WriteAsync(question, cancellationToken).ConfigureAwait(false);
         using var registration = cancellationToken.Register(() => question.Answer.TrySetCanceled(cancellationToken));
         return await question.Answer.Task.ConfigureAwait(false);
@@ -93,9 +105,12 @@ internal sealed class PendingCall : IDisposable
     public void Dispose() => _lifetime.Dispose();
 
     /// <summary>One question of the upstream and the answer it waits for.</summary>
-    internal sealed class Question(InputRequest request)
+    internal sealed class Question(InputRequest request, int number)
     {
         public InputRequest Request => request;
+
+        /// <summary>Which of the call's questions this is (1 for the first): the request state handed out with it names it.</summary>
+        public int Number => number;
 
         public TaskCompletionSource<InputResponse> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

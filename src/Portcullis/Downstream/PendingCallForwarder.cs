@@ -48,7 +48,7 @@ internal sealed class PendingCallForwarder(
             return;
         }
 
-        var route = await routes.GetAsync(state, clock.GetUtcNow(), context.RequestAborted);
+        var route = await routes.GetAsync(MrtrBridge.CallOf(state), clock.GetUtcNow(), context.RequestAborted);
         if (route is null || route.Owner == replica.Owner)
         {
             // Unknown, expired or finished here: the bridge refuses it as an unknown state.

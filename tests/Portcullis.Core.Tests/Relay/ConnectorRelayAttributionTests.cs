@@ -13,20 +13,21 @@ public sealed class ConnectorRelayAttributionTests
     private readonly FakeTimeProvider _time = new();
 
     /// <summary>
-    /// Before, bob's log line (or elicitation) that came just after bob's answer went to alice, whose call was the only one
-    /// in flight: one caller saw another's messages.
+    /// Before, bob's log line that came just after bob's answer went to alice, whose call was the only one in flight: one
+    /// caller saw another's messages. A question is asked within a call, so only calls in flight count for it.
     /// </summary>
     [Fact]
-    public async Task Attribute_AnotherSessionsCallEndedJustBefore_IsNobodys()
+    public async Task Attribute_AnotherSessionsCallEndedJustBefore_ALogLineIsNobodys()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose());
         using var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null));
 
-        Assert.Null(await Task.Run(relay.Attribute));
+        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)));
+        Assert.Same(alice, await Task.Run(() => relay.Attribute()));
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
-        Assert.Same(alice, await Task.Run(relay.Attribute));
+        Assert.Same(alice, await Task.Run(() => relay.Attribute(orJustEnded: true)));
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class ConnectorRelayAttributionTests
         await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose());
         using var next = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null));
 
-        Assert.Same(next, await Task.Run(relay.Attribute));
+        Assert.Same(next, await Task.Run(() => relay.Attribute(orJustEnded: true)));
     }
 
     /// <summary>Calls without a session (2026-07-28 clients) are told apart by their caller.</summary>
@@ -46,10 +47,10 @@ public sealed class ConnectorRelayAttributionTests
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         await Task.Run(() => relay.Begin(new Downstream(null), "alice", null).Dispose());
         using var sameCaller = await Task.Run(() => relay.Begin(new Downstream(null), "alice", null));
-        Assert.Same(sameCaller, await Task.Run(relay.Attribute));
+        Assert.Same(sameCaller, await Task.Run(() => relay.Attribute(orJustEnded: true)));
 
         await Task.Run(() => relay.Begin(new Downstream(null), "bob", null).Dispose());
-        Assert.Null(await Task.Run(relay.Attribute));
+        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)));
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class ConnectorRelayAttributionTests
         var (alice, attributed) = await Task.Run(() =>
         {
             var call = relay.Begin(new Downstream("alice-session"), "alice", null);
-            return (call, relay.Attribute());
+            return (call, relay.Attribute(orJustEnded: true));
         });
 
         Assert.Same(alice, attributed);
