@@ -33,7 +33,7 @@ public static class ConfigLoader
         try
         {
             using var document = JsonDocument.Parse(json, ConfigJson.DocumentOptions);
-            errors = [.. ConfigSchema.Check(document.RootElement)];
+            errors = [.. ConfigDuplicates.Find(document.RootElement), .. ConfigSchema.Check(document.RootElement)];
             root = JsonNode.Parse(json, documentOptions: ConfigJson.DocumentOptions);
         }
         catch (JsonException ex)

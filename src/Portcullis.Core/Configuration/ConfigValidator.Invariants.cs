@@ -5,14 +5,14 @@ internal static partial class ConfigValidator
 {
     private static IEnumerable<ConfigError> ValidateAddresses(GatewayConfig config)
     {
-        if (!Uri.TryCreate(config.Listen, UriKind.Absolute, out var listen))
+        if (ListenAddress.Problem(config.Listen) is { } problem)
         {
-            yield return new ConfigError("$.listen", $"'{config.Listen}' is not a URL");
+            yield return new ConfigError("$.listen", problem);
         }
-        else if (listen.Port == 0 && !System.Net.IPAddress.TryParse(listen.Host.Trim('[', ']'), out _))
+        else if (Uri.TryCreate(config.Listen, UriKind.Absolute, out var listen) && listen.Port == 0 && !System.Net.IPAddress.TryParse(listen.Host.Trim('[', ']'), out _))
         {
             // Kestrel binds a free port only on an address; the bound URL is then logged and used for resource URIs.
-            yield return new ConfigError("$.listen", $"port 0 (any free port) needs an IP address such as http://127.0.0.1:0, not '{listen.Host}'");
+            yield return new ConfigError("$.listen", "port 0 (any free port) needs an IP address such as http://127.0.0.1:0, not a host name");
         }
 
         if (config.PublicUrl is { } publicUrl && Uri.TryCreate(publicUrl, UriKind.Absolute, out var reached) && reached.Port == 0)

@@ -108,7 +108,7 @@ internal static partial class ConfigValidator
         else if (!Uri.TryCreate(advertise, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || uri.AbsolutePath != "/" || uri.Query.Length > 0)
         {
-            yield return new ConfigError("$.replica.advertise_url", $"'{advertise}' must be an http(s) base URL without a path, such as http://10.0.0.5:8080");
+            yield return new ConfigError("$.replica.advertise_url", "must be an http(s) base URL without a path, such as http://10.0.0.5:8080");
         }
         else if (uri.Port == 0 && config.Replica.Id is null)
         {
@@ -197,7 +197,7 @@ internal static partial class ConfigValidator
         if (!string.Equals(connector.Environment, config.Environment, StringComparison.Ordinal))
         {
             yield return new ConfigError($"{at}.environment",
-                $"'{connector.Environment}' differs from the gateway's environment '{config.Environment}'; run one gateway per environment");
+                "differs from the gateway's environment (the top-level environment); run one gateway per environment");
         }
 
         if (connector.Auth.IsAnonymous && !loopback)

@@ -5,6 +5,36 @@ namespace Portcullis.Core.Configuration;
 /// <summary>Facts about the address the gateway listens on.</summary>
 public static class ListenAddress
 {
+    /// <summary>
+    /// Why <paramref name="url"/> is no address the gateway can listen on, or null: Kestrel takes an http scheme, a host and
+    /// a port, nothing more (TLS terminates at a proxy in front; a path would have to be served by the application, and
+    /// credentials in a listen URL mean nothing). The value itself is never repeated: it may be a secret pasted there.
+    /// </summary>
+    public static string? Problem(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
+        {
+            return "is not a URL; write http://HOST:PORT, such as http://127.0.0.1:8080";
+        }
+
+        if (uri.Scheme == Uri.UriSchemeHttps)
+        {
+            return "https is not served by the gateway itself: listen on http and terminate TLS at the proxy in front (operations.md)";
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttp)
+        {
+            return "must be an http URL, such as http://127.0.0.1:8080";
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return "must be http://HOST:PORT alone: no path, query, fragment or user name (the endpoints' paths are fixed: /mcp/{server}, /admin)";
+        }
+
+        return null;
+    }
+
     /// <summary>True when <paramref name="url"/> binds only to a loopback interface.</summary>
     public static bool IsLoopback(string url)
     {

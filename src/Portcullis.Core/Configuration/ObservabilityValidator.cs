@@ -10,7 +10,7 @@ internal static class ObservabilityValidator
         var audit = config.Audit;
         if (audit.Sink is not ("store" or "jsonl" or "none"))
         {
-            yield return new ConfigError("$.audit.sink", $"'{audit.Sink}' is not a sink: use store, jsonl or none");
+            yield return new ConfigError("$.audit.sink", "is not a sink: use store, jsonl or none");
         }
 
         if (string.Equals(audit.Sink, "jsonl", StringComparison.Ordinal) && audit.RetentionDays is not null)
@@ -38,7 +38,7 @@ internal static class ObservabilityValidator
         var telemetry = config.Telemetry;
         if (telemetry.OtlpEndpoint is { } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {
-            yield return new ConfigError("$.telemetry.otlp_endpoint", $"'{endpoint}' is not an http(s) URL");
+            yield return new ConfigError("$.telemetry.otlp_endpoint", "is not an http(s) URL");
         }
 
         foreach (var (name, value) in telemetry.OtlpHeaders)
@@ -51,14 +51,14 @@ internal static class ObservabilityValidator
 
         if (config.Logging.Format is not ("text" or "json"))
         {
-            yield return new ConfigError("$.logging.format", $"'{config.Logging.Format}' is not a log format: use text or json");
+            yield return new ConfigError("$.logging.format", "is not a log format: use text or json");
         }
 
         foreach (var (category, level) in config.Logging.Levels)
         {
             if (!Levels.Contains(level.ToLowerInvariant()))
             {
-                yield return new ConfigError($"$.logging.levels.{category}", $"'{level}' is not a level: use one of {string.Join(", ", Levels)}");
+                yield return new ConfigError($"$.logging.levels.{category}", $"is not a level: use one of {string.Join(", ", Levels)}");
             }
         }
     }
@@ -76,9 +76,9 @@ internal static class ObservabilityValidator
             yield break;
         }
 
-        if (!Uri.TryCreate(listen, UriKind.Absolute, out var adminUri) || adminUri.Scheme is not ("http" or "https"))
+        if (ListenAddress.Problem(listen) is { } problem || !Uri.TryCreate(listen, UriKind.Absolute, out var adminUri))
         {
-            yield return new ConfigError("$.admin.listen", $"'{listen}' is not an http(s) URL");
+            yield return new ConfigError("$.admin.listen", ListenAddress.Problem(listen) ?? "is not a URL");
             yield break;
         }
 

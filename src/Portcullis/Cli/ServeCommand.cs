@@ -101,9 +101,10 @@ internal static class ServeCommand
             {
                 await app.RunAsync(cancellationToken);
             }
-            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
             {
-                // The MCP listener or the admin plane's: the exception's message names the address.
+                // The MCP listener or the admin plane's (in use, not this machine's address, a port it may not bind):
+                // the exception's message names the address.
                 app.Services.FlushLogLines();
                 Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another listen URL (or port 0 for any free port).");
                 return ConfigErrors.ExitCode;

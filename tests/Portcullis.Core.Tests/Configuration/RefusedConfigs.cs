@@ -33,6 +33,16 @@ public static class RefusedConfigs
         new("unknown-key-anywhere", Replace("\"read_only\": true", "\"readonly\": true"), ["$.connectors[0].tools.find_contact.readonly"]),
         new("unknown-key-near-miss", Replace("\"tools_allow\"", "\"tool_allow\": [], \"tools_allow\""), ["$.connectors[0].tool_allow"], Exactly: true,
             MessageContains: "unknown key 'tool_allow' (did you mean 'tools_allow'?)"),
+        new("key-written-twice", Replace("\"auth\": { \"scopes\"", "\"auth\": { \"mode\": \"oauth\", \"mode\": \"none\", \"scopes\""), ["$.connectors[0].auth.mode"],
+            MessageContains: "written twice"),
+        new("listen-with-a-path", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"http://127.0.0.1:8080/mcp\""), ["$.listen"], Exactly: true),
+        new("listen-https", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"https://127.0.0.1:8080\""), ["$.listen"], Exactly: true),
+        new("listen-with-credentials", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"ftp://u:PASSW0RD@127.0.0.1:1\""), ["$.listen"],
+            Secret: "PASSW0RD"),
+        new("admin-listen-with-a-path", Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"admin\": { \"listen\": \"http://127.0.0.1:9090/x\" },"),
+            ["$.admin.listen"], Exactly: true),
+        new("otlp-endpoint-with-credentials", Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"telemetry\": { \"otlp_endpoint\": \"htps://user:s3cr3tT0ken@collector:4318\" },"),
+            ["$.telemetry.otlp_endpoint"], Secret: "s3cr3tT0ken"),
         new("several-mistakes", """
             {
               "environment": "prod",
