@@ -41,6 +41,20 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return;
         }
 
+        if (!context.Request.HasJsonContentType())
+        {
+            await refusals.WriteAsync(context, new HttpRefusal(
+                StatusCodes.Status415UnsupportedMediaType,
+                new GatewayError(ErrorCatalog.InvalidRequest, "Invalid request: a JSON-RPC message is sent with Content-Type: application/json."),
+                CallStage.Frame, "malformed_frame", "not application/json")
+            {
+                Body = RefusalBody.JsonRpc,
+                RpcCode = JsonRpcCodes.InvalidRequest,
+                Junk = true,
+            });
+            return;
+        }
+
         var limit = config.Limits.MaxBodyBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
@@ -56,6 +70,12 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             await TooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
+            return;
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
+        {
+            // The body never came whole: sent too slowly (Kestrel's minimum data rate), cut off, or the client left.
+            // Kestrel answers or closes the connection itself; one log line per such request would let anyone flood the log.
             return;
         }
 

@@ -84,7 +84,20 @@ internal static class GatewayApp
         app.UseMiddleware<SessionGoneMiddleware>();
         app.MapHealth();
         app.MapDevIdentity();
-        app.MapMcp("/mcp/{server}").RequireAuthorization(ConnectorAccessRequirement.PolicyName);
+        app.MapMcp("/mcp/{server}")
+            .RequireAuthorization(ConnectorAccessRequirement.PolicyName)
+            // Routing answered a POST without a JSON Content-Type with a bare 415 before authentication and every check of
+            // the gateway's: the frame check answers it instead, in the error catalog's terms, after the token.
+            .Finally(endpoint =>
+            {
+                for (var i = endpoint.Metadata.Count - 1; i >= 0; i--)
+                {
+                    if (endpoint.Metadata[i] is Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata)
+                    {
+                        endpoint.Metadata.RemoveAt(i);
+                    }
+                }
+            });
         return app;
     }
 }

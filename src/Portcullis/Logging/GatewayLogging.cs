@@ -51,6 +51,9 @@ internal static class GatewayLogging
             // method, params it cannot read): junk traffic would flood the log. The gateway counts those itself and
             // reports them at most once per interval (McpSessionSetup, HttpRefusals); its handlers log their own failures.
             logging.AddFilter("ModelContextProtocol.Server.McpServer", LogLevel.Error);
+            // A line for every unhealthy check of every /readyz probe, which anyone may send: what is not ready is in
+            // the probe's answer, and the gateway logs each change of an upstream's state once (events 1002, 1009, …).
+            logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         }
 
         foreach (var (category, text) in config.Levels)

@@ -83,6 +83,25 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.Equal(-32700, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
     }
 
+    /// <summary>
+    /// Before, no Content-Type got an empty 500 (and an error line with a stack trace for each), another Content-Type a bare
+    /// 415 from routing, before the token was even looked at and with an unknown connector too.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task BodyNotSentAsJson_IsAJsonRpcErrorWithTheInvalidRequestEnvelope(string? contentType)
+    {
+        using var response = await SendAsync("/mcp/fixture", new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), contentType: contentType);
+        using var unknown = await SendAsync("/mcp/nope", new StringContent("{}"), contentType: contentType);
+
+        await AssertRefusalAsync(response, HttpStatusCode.UnsupportedMediaType, "invalid_request", "application/json");
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        await AssertRefusalAsync(unknown, HttpStatusCode.NotFound, "not_found", "application/problem+json");
+        Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
+    }
+
     private async Task<JsonNode> AssertRefusalAsync(HttpResponseMessage response, HttpStatusCode status, string code, string contentType)
     {
         Assert.Equal(status, response.StatusCode);
@@ -100,10 +119,10 @@ public sealed class HttpRefusalTests : IAsyncLifetime
     private Task<HttpResponseMessage> PostAsync(string path, string body, string? host = null) =>
         SendAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), host);
 
-    private async Task<HttpResponseMessage> SendAsync(string path, HttpContent content, string? host = null)
+    private async Task<HttpResponseMessage> SendAsync(string path, HttpContent content, string? host = null, string? contentType = "application/json")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.BaseUrl + path) { Content = content };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Content.Headers.ContentType = contentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.Accept.ParseAdd("text/event-stream");
         if (host is not null)
