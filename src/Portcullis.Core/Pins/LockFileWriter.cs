@@ -32,7 +32,8 @@ internal static class LockFileWriter
 
         var root = new JsonObject { ["version"] = LockFile.CurrentVersion, ["connectors"] = connectors };
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
+        // A name of its own: another writer's temporary file is never this one's.
+        var temporary = $"{path}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}.tmp";
         File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
         File.Move(temporary, path, overwrite: true);
     }

@@ -45,6 +45,13 @@ internal static class PinCommand
             }
 
             var path = LockFile.PathFor(loaded);
+            using var turn = await LockFileTurn.TakeAsync(path, TimeSpan.FromMinutes(2), TimeProvider.System, cancellationToken);
+            if (turn is null)
+            {
+                Console.Error.WriteLine($"Another portcullis pin is working on {path}; nothing was written. Run this one again when it is done.");
+                return ConfigErrors.ExitCode;
+            }
+
             var existing = LockFileReader.Read(path);
             if (existing.Errors.Count > 0)
             {

@@ -102,6 +102,20 @@ public sealed class LockFileTests : IDisposable
         Assert.Equal(new[] { "_meta" }, pin.Check(PinnedDefinition.From(annotated)).Changed);
     }
 
+    /// <summary>Before, two pin runs at once each wrote what it had read: one acceptance was lost while both said it was written.</summary>
+    [Fact]
+    public async Task Turn_WhileAnotherRunHoldsIt_IsNotGivenUntilReleased()
+    {
+        using (var first = await LockFileTurn.TakeAsync(LockPath, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None))
+        {
+            Assert.NotNull(first);
+            Assert.Null(await LockFileTurn.TakeAsync(LockPath, TimeSpan.FromMilliseconds(300), TimeProvider.System, CancellationToken.None));
+        }
+
+        using var next = await LockFileTurn.TakeAsync(LockPath, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
+        Assert.NotNull(next);
+    }
+
     [Fact]
     public void Check_DefinitionEditedWithoutItsDigest_IsTampered()
     {
