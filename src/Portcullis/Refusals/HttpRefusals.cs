@@ -1,3 +1,4 @@
+using Portcullis.Core.Configuration;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,7 +24,7 @@ namespace Portcullis.Refusals;
 /// log line (malformed frames: sampled), counted in <c>portcullis.http.refusals</c>, and recorded as one
 /// <c>http_refusal</c> audit event (malformed frames: counted only).
 /// </summary>
-internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, ILogger<HttpRefusals> logger)
+internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, GatewayConfig config, ILogger<HttpRefusals> logger)
 {
     public const string CorrelationHeader = "Portcullis-Correlation-Id";
 
@@ -153,9 +154,14 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer);
         var description = TokenRefusalReasons.Describe(reasonClass);
         var headers = context.Response.Headers;
-        if (refused is not null && headers.WWWAuthenticate.ToString() is { } challenge && challenge.StartsWith("Bearer ", StringComparison.Ordinal))
+        if (context.GetRouteValue("server") is string server && headers.WWWAuthenticate.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{description}\", {challenge["Bearer ".Length..]}";
+            // The metadata's address as public_url gives it: the handler's own is built from the request's host and scheme,
+            // which behind a proxy are the proxy's view of the gateway (http, an inner host), not the client's.
+            var metadata = $"resource_metadata=\"{ResourceUris.MetadataFor(config, server)}\"";
+            headers.WWWAuthenticate = refused is null
+                ? $"Bearer {metadata}"
+                : $"Bearer error=\"invalid_token\", error_description=\"{description}\", {metadata}";
         }
 
         var error = new GatewayError(ErrorCatalog.Unauthenticated, refused is null

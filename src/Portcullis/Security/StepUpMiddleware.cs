@@ -1,3 +1,4 @@
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
@@ -12,7 +13,7 @@ namespace Portcullis.Security;
 /// at the HTTP level, before the MCP layer, with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
 /// naming every scope the tool needs, so the client can ask the person for a token with more scopes.
 /// </summary>
-internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, HttpRefusals refusals)
+internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, HttpRefusals refusals)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,7 +29,7 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             if (!caller.HasAll(tool.RequiredScopes))
             {
                 var scopes = string.Join(' ', tool.RequiredScopes);
-                var metadata = $"{context.Request.Scheme}://{context.Request.Host.ToUriComponent()}{context.Request.PathBase}/.well-known/oauth-protected-resource{context.Request.Path}";
+                var metadata = ResourceUris.MetadataFor(config, connector.Name);
                 await refusals.WriteAsync(context, new HttpRefusal(
                     StatusCodes.Status403Forbidden,
                     new GatewayError(ErrorCatalog.InsufficientScope, $"Calling '{toolName}' needs the scopes: {scopes}."),
