@@ -15,6 +15,11 @@ internal static partial class ConfigValidator
             yield return new ConfigError("$.listen", "port 0 (any free port) needs an IP address such as http://127.0.0.1:0, not a host name");
         }
 
+        if (config.AllowedHosts is { Count: 0 })
+        {
+            yield return new ConfigError("$.allowed_hosts", "must not be empty: an empty list refuses every request (leave the key out for the default)");
+        }
+
         if (config.PublicUrl is { } publicUrl && Uri.TryCreate(publicUrl, UriKind.Absolute, out var reached) && reached.Port == 0)
         {
             yield return new ConfigError("$.public_url", "must name the port clients use; port 0 is only for listen");

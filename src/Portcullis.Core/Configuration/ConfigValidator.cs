@@ -269,8 +269,16 @@ internal static partial class ConfigValidator
             }
         }
 
+        var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         foreach (var (tool, policy) in connector.Tools)
         {
+            if (!allowed.Contains(tool))
+            {
+                // A misspelt name would otherwise leave the real tool without its policy (its review, its scopes), silently.
+                yield return new ConfigError(ConfigPaths.Property($"{at}.tools", tool),
+                    "is not in tools_allow; a policy applies only to an allow-listed tool, written exactly as there (to switch a tool off, remove both, or comment the policy out)");
+            }
+
             foreach (var scope in policy.Scopes.Where(s => !granted.Contains(s)))
             {
                 yield return new ConfigError($"{at}.tools.{tool}.scopes",

@@ -43,6 +43,9 @@ public static class RefusedConfigs
             ["$.admin.listen"], Exactly: true),
         new("otlp-endpoint-with-credentials", Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"telemetry\": { \"otlp_endpoint\": \"htps://user:s3cr3tT0ken@collector:4318\" },"),
             ["$.telemetry.otlp_endpoint"], Secret: "s3cr3tT0ken"),
+        new("allowed-hosts-empty", Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"allowed_hosts\": [],"), ["$.allowed_hosts"], Exactly: true),
+        new("tool-policy-not-allow-listed", Replace("\"add_note\": { \"scopes\": [\"notes:write\"] }", "\"add_note\": { \"scopes\": [\"notes:write\"] }, \"add_notes\": { \"scopes\": [\"notes:write\"] }"),
+            ["$.connectors[0].tools.add_notes"], Exactly: true),
         new("several-mistakes", """
             {
               "environment": "prod",
