@@ -31,6 +31,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     /// </summary>
     private static readonly JsonDocumentOptions Strict = new() { MaxDepth = TransportMaxDepth + 2, AllowDuplicateProperties = false };
 
+    /// <summary>The largest <c>initialize</c> request taken: its client info and capabilities are kept as long as its session.</summary>
+    internal const int MaxHandshakeBytes = 64 * 1024;
+
     private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = TransportMaxDepth + 2 };
 
     public async Task InvokeAsync(HttpContext context)
@@ -130,6 +133,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             }
 
             var method = message.TryGetProperty("method", out var m) ? m.GetString() : null;
+            if (method == "initialize" && body.Length > MaxHandshakeBytes)
+            {
+                // A session's handshake is kept for its life, in memory and in the state store, and read again by every
+                // replica that serves it: a client's real one is a few KB.
+                var id = IdOf(message);
+                await MalformedAsync(context, JsonRpcCodes.InvalidParams, id, $"Invalid params: an initialize request is at most {MaxHandshakeBytes / 1024} KiB.",
+                    "initialize too large", id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+                return;
+            }
+
             string? toolName = null;
             if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
             {

@@ -102,6 +102,25 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, an initialize of any size up to the body limit was kept for its session's life: 200 of 500 KB grew the gateway by 2 GB.</summary>
+    [Fact]
+    public async Task InitializeLargerThanAHandshake_IsInvalidParams()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]))), dir.File("data"));
+        var padding = new string('x', 70 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Post, gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"" + padding + "\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _http.SendAsync(request);
+
+        await AssertRefusalAsync(response, HttpStatusCode.OK, "invalid_request", "application/json");
+        Assert.Equal(-32602, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"));
+    }
+
     private async Task<JsonNode> AssertRefusalAsync(HttpResponseMessage response, HttpStatusCode status, string code, string contentType)
     {
         Assert.Equal(status, response.StatusCode);
