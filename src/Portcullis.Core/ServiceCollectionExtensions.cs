@@ -32,7 +32,8 @@ public static class ServiceCollectionExtensions
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default))
                 .AddHttpMessageHandler(sp => new UpstreamAnswerLimitHandler(
-                    config.Limits.MaxResultBytes, connector.Server, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis.Upstream")));
+                    config.Limits.MaxResultBytes, connector.Server, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Portcullis.Upstream")))
+                .AddHttpMessageHandler(() => new SameOriginRedirectHandler());
         }
 
         services.AddSingleton(new SchemaCache(TimeSpan.FromMilliseconds(config.Limits.PatternBudgetMs)));

@@ -136,7 +136,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
     }
 
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now WHERE {Key} AND token = @token",
+        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now WHERE {Key} AND token = @token AND state = {InProgress}",
             now, resultJson, cancellationToken);
 
     public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -114,7 +114,12 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Complete, [key], [token, resultJson, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
-        Unindex(key);
+        if (done)
+        {
+            // Only this claim's own settlement unindexes the key: a late one must not drop another claim's entry.
+            Unindex(key);
+        }
+
         return done;
     }
 
@@ -122,7 +127,11 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.MarkUnknown, [key], [token, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
-        Unindex(key);
+        if (done)
+        {
+            Unindex(key);
+        }
+
         return done;
     }
 

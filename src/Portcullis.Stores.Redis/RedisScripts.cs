@@ -48,9 +48,13 @@ internal static class RedisScripts
         return {'claimed'}
         """;
 
-    /// <summary>KEYS[1] record. ARGV: token, result, now. 1 when the token held the key.</summary>
+    /// <summary>
+    /// KEYS[1] record. ARGV: token, result, now. 1 when the token held the key in progress (not once an operator settled
+    /// it, which keeps the token: a result stored late must not replace the operator's).
+    /// </summary>
     public const string Complete = """
-        if redis.call('HGET', KEYS[1], 'token') ~= ARGV[1] then return 0 end
+        local r = redis.call('HMGET', KEYS[1], 'token', 'state')
+        if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
         redis.call('HSET', KEYS[1], 'state', 1, 'result', ARGV[2], 'updated', ARGV[3])
         return 1
         """;

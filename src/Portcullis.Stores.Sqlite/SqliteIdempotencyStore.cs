@@ -140,7 +140,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
     }
 
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Update(scope, token, $"UPDATE idempotency SET state = {Completed}, result = $result, updated_at = $now WHERE {Key} AND token = $token",
+        Update(scope, token, $"UPDATE idempotency SET state = {Completed}, result = $result, updated_at = $now WHERE {Key} AND token = $token AND state = {InProgress}",
             now, resultJson, cancellationToken);
 
     public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -31,9 +31,15 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 await context.Response.WriteAsync(": nothing follows\n\n");
                 return;
             case "redirect" when await IsToolCallAsync(context):
-                // As a moved or hostile upstream answers: elsewhere, on this same server (which counts who followed).
+                // As a moved or hostile upstream answers: to another origin (localhost for 127.0.0.1, the same server,
+                // which counts who followed).
                 context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
-                context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}/redirected";
+                context.Response.Headers.Location = $"{context.Request.Scheme}://localhost:{context.Request.Host.Port}/redirected";
+                return;
+            case "redirect_slash" when HttpMethods.IsPost(context.Request.Method) && context.Request.Path.Value == "/mcp":
+                // As servers answer a missing trailing slash: the same request, at /mcp/.
+                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                context.Response.Headers.Location = "/mcp/";
                 return;
             case "text_plain" when await IsToolCallAsync(context):
                 context.Response.ContentType = "text/plain";

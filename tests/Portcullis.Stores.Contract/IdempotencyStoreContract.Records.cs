@@ -172,6 +172,25 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(new IdempotencyResolution(true, "operator-1", Time.GetUtcNow(), "the note was in the CRM"), record.Resolution);
     }
 
+    /// <summary>
+    /// Before, a result stored late (the store was down when the call completed, and the gateway stored it once the store
+    /// was back) replaced what an operator had settled the key with meanwhile: the token still matched.
+    /// </summary>
+    [Fact]
+    public async Task Complete_AfterAnOperatorSettledTheKey_ChangesNothing()
+    {
+        var token = (await Claim(Scope())).Token!;
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(Scope(), executed: true));
+
+        Assert.False(await Store.CompleteAsync(Scope(), token, """{"content":[{"type":"text","text":"late"}]}""", Time.GetUtcNow(), CancellationToken.None));
+        Assert.False(await Store.MarkUnknownAsync(Scope(), token, Time.GetUtcNow(), CancellationToken.None));
+
+        var repeat = await Claim(Scope());
+        Assert.Equal(ClaimStatus.Completed, repeat.Status);
+        Assert.Equal(Confirmation, repeat.ResultJson);
+    }
+
     [Fact]
     public async Task Resolve_LeaseExpiredClaim_IsOutcomeUnknownAndCanBeSettled()
     {

@@ -22,6 +22,12 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
     /// <summary>The most bytes of held results at once (a result can be as large as <c>limits.max_result_bytes</c>).</summary>
     public const long MaxResultBytes = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Attempts before a settlement is given up (event 1310): one the store refuses for good (not for an outage) must not
+    /// keep its place, and its bytes, for ever. At the longest pause that is most of an hour of trying.
+    /// </summary>
+    public const int MaxAttempts = 100;
+
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
@@ -83,7 +89,7 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
                     {
                         // Back of the queue, so one claim that cannot be settled holds up no other.
                         current = null;
-                        if (!_queue.Writer.TryWrite(pending with { Attempts = pending.Attempts + 1 }))
+                        if (pending.Attempts + 1 >= MaxAttempts || !_queue.Writer.TryWrite(pending with { Attempts = pending.Attempts + 1 }))
                         {
                             Abandon(pending);
                         }

@@ -33,8 +33,9 @@ internal sealed class LockFileTurn : IDisposable
             {
                 await Task.Delay(Pause, time, cancellationToken).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                // Kept by another run past the timeout, or a turn file of another user's that this one may not open.
                 return null;
             }
         }

@@ -23,8 +23,9 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 {
     /// <summary>
     /// How long an ended call still counts when a log message is attributed: servers often log just after answering, and
-    /// such a line belongs to the call that ended, not to another session's call still in flight. Questions (sampling,
-    /// elicitation, roots) are asked within a call, so only calls in flight count for them.
+    /// such a line belongs to the call that ended, not to another caller's call still in flight. Only another caller's
+    /// (principal's) call counts: clients of one caller following each other closely keep their log lines. Questions
+    /// (sampling, elicitation, roots) are asked within a call, so only calls in flight count for them.
     /// </summary>
     internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(2);
 
@@ -33,9 +34,9 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     private static readonly AsyncLocal<RelayCall?> CurrentCall = new();
 
-    // Whose each was (its session, or without one its caller) and when it ended. A slot is written and read without a
-    // lock: a torn read pairs one call's owner with another's time, both within the same short window.
-    private readonly (string? SessionId, string CallerKey, long EndedAt)[] _ended = new (string?, string, long)[EndedCallsKept];
+    // Whose each was (its caller) and when it ended. A slot is written and read without a lock: a torn read pairs one
+    // call's caller with another's time, both within the same short window.
+    private readonly (string? CallerKey, long EndedAt)[] _ended = new (string?, long)[EndedCallsKept];
     private long _endedCount;
 
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
@@ -62,7 +63,7 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     internal void End(RelayCall call)
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
-        _ended[(int)((Interlocked.Increment(ref _endedCount) - 1) % EndedCallsKept)] = (call.Downstream.SessionId, call.CallerKey, time.GetTimestamp());
+        _ended[(int)((Interlocked.Increment(ref _endedCount) - 1) % EndedCallsKept)] = (call.CallerKey, time.GetTimestamp());
         if (call.Dropped > 0)
         {
             Log.RelayClientTooSlow(logger, connector, call.Dropped, RelayCall.MaxQueued);
@@ -108,8 +109,7 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     /// <summary>
     /// The call a message from the upstream that names no request belongs to, if it can be told: the call on whose flow it
     /// came, else the newest call in flight when every call in flight is of one session; for a log message
-    /// (<paramref name="orJustEnded"/>) also only when no call of another session (of another caller, for calls without a
-    /// session) ended within <see cref="EndedCallWindow"/>.
+    /// (<paramref name="orJustEnded"/>) also only when no call of another caller ended within <see cref="EndedCallWindow"/>.
     /// </summary>
     public RelayCall? Attribute(bool orJustEnded = false)
     {
@@ -135,14 +135,13 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
         return latest is not null && orJustEnded && EndedRecentlyForAnother(latest) ? null : latest;
     }
 
-    /// <summary>Whether a call of another session (or, of calls without one, another caller) ended within the window.</summary>
+    /// <summary>Whether a call of another caller (principal) ended within the window: its late log lines are its own.</summary>
     private bool EndedRecentlyForAnother(RelayCall call)
     {
         var now = time.GetTimestamp();
-        foreach (var (sessionId, callerKey, endedAt) in _ended)
+        foreach (var (callerKey, endedAt) in _ended)
         {
-            var same = call.Downstream.SessionId is { } id ? sessionId == id : sessionId is null && callerKey == call.CallerKey;
-            if (endedAt != 0 && !same && time.GetElapsedTime(endedAt, now) < EndedCallWindow)
+            if (endedAt != 0 && callerKey != call.CallerKey && time.GetElapsedTime(endedAt, now) < EndedCallWindow)
             {
                 return true;
             }

@@ -39,6 +39,9 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     public static string CallOf(string requestState) =>
         requestState.LastIndexOf('.') is var dot and > 0 ? requestState[..dot] : requestState;
 
+    private static string StateOf(string id, PendingCall.Question question) =>
+        id + "." + question.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static int? QuestionOf(string requestState) =>
         requestState.LastIndexOf('.') is var dot and > 0
         && int.TryParse(requestState.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
@@ -74,19 +77,19 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
                     "Another request is resuming this call now; wait for its answer, then answer the question it brings.", McpErrorCode.InvalidRequest);
             }
 
-            if (pending.Open is not { } open || open.Number != asked)
+            if (pending.Open is not { } open)
             {
                 pending.Leave();
-                throw new McpProtocolException(
-                    "This requestState answers a question that was already answered (by a request sent twice, or another at the same time); send the requestState of the latest answer.",
-                    McpErrorCode.InvalidParams);
+                throw new McpProtocolException("Unknown or expired requestState.", McpErrorCode.InvalidParams);
             }
 
-            if (request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
+            if (open.Number != asked || request.InputResponses?.TryGetValue(Key, out var answer) != true || answer is null)
             {
-                // The answer is missing: ask again.
+                // The answer is missing, or it answers a question already answered (a retry sent twice, or one whose
+                // answer was lost on the way back): its answer is not used; the question open now is asked again, with its
+                // own state, so a client that lost the latest answer can still go on.
                 pending.Leave();
-                throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, state);
+                throw new InputRequiredException(new Dictionary<string, InputRequest> { [Key] = open.Request }, StateOf(pending.Id!, open));
             }
 
             pending.Open = null;
@@ -128,7 +131,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
 
         var id = pending.HandOut();
         _pending[id] = pending;
-        var handedOut = id + "." + question.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var handedOut = StateOf(id, question);
         if (pending.Lifetime.IsCancellationRequested)
         {
             // Cancelled while the question came in: the lifetime's own clean-up may have run before the id existed.

@@ -35,8 +35,10 @@ internal sealed partial class UpstreamSupervisor
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
-    // 1 while a tools/list_changed refresh waits for its turn to list (see RefreshToolsAsync).
-    private int _refreshWaiting;
+    // 1 when an announcement (tools/list_changed) or a failed list wants a list that has not started yet; 1 while a
+    // refresh runs (see RefreshToolsAsync).
+    private int _refreshWanted;
+    private int _refreshing;
 
     // The upstream announced a change to its tools that could not be listed yet: the catalog is out of date until a list succeeds.
     private volatile bool _toolsOutdated;
@@ -105,7 +107,7 @@ internal sealed partial class UpstreamSupervisor
     /// The upstream announced that its tools changed and the new list could not be read yet (it is tried again with a
     /// growing pause): what the catalog holds may no longer be what the upstream would run, so no tool call is sent.
     /// </summary>
-    public bool ToolsOutdated => _toolsOutdated;
+    public bool ToolsOutdated => _toolsOutdated && _client is not null;
 
     public UpstreamStatus Status => _status;
 
@@ -282,52 +284,74 @@ internal sealed partial class UpstreamSupervisor
 
     /// <summary>The upstream said its list changed: list again and rebuild, one list at a time, in order.</summary>
     /// <remarks>
-    /// Announcements that come while a refresh waits for its turn are covered by it (it lists after them), so at most
-    /// one waits: an upstream announcing a thousand times in a burst costs a few listings, not a thousand. A list that
-    /// fails leaves the tools outdated (<see cref="ToolsOutdated"/>) and is tried again, with a growing pause, for as
-    /// long as this connection lasts; a new connection lists anew.
+    /// One refresh runs at a time; an announcement that comes while it runs is covered by its next list (each list
+    /// starts after every announcement it covers), so an upstream announcing a thousand times in a burst costs a few
+    /// listings, not a thousand. A list that fails leaves the tools outdated (<see cref="ToolsOutdated"/>) and is tried
+    /// again, with a growing pause, for as long as this connection lasts; a new connection lists anew.
     /// </remarks>
     private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
-        for (var pause = FirstRefreshRetry; ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRefreshRetry.Ticks)))
+        Volatile.Write(ref _refreshWanted, 1);
+        while (Interlocked.Exchange(ref _refreshing, 1) == 0)
         {
-            if (Interlocked.Exchange(ref _refreshWaiting, 1) == 1)
+            try
+            {
+                await RefreshWhileWantedAsync(client, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+
+            // An announcement that came as the refresh ended found it still running: take it up here.
+            if (Volatile.Read(ref _refreshWanted) == 0 || !ReferenceEquals(_client, client))
             {
                 return;
             }
+        }
+    }
 
+    private async Task RefreshWhileWantedAsync(McpClient client, CancellationToken cancellationToken)
+    {
+        var pause = FirstRefreshRetry;
+        while (Volatile.Read(ref _refreshWanted) == 1)
+        {
             try
             {
+                await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    // From here on the list is read after this announcement: a later one needs a refresh of its own.
-                    Volatile.Write(ref _refreshWaiting, 0);
-                }
-
-                try
-                {
+                    // From here on the list is read after every announcement so far: a later one wants a list of its own.
+                    Volatile.Write(ref _refreshWanted, 0);
                     var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
                     await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
                     _toolsOutdated = false;
+                    pause = FirstRefreshRetry;
                     Log.ToolsRefreshed(_logger, _connector, tools.Count);
-                    return;
+                    continue;
                 }
                 finally
                 {
                     _listing.Release();
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 _toolsOutdated = true;
+                Volatile.Write(ref _refreshWanted, 1);
                 Log.ToolsRefreshFailed(_logger, _connector, (int)pause.TotalSeconds, ex);
             }
 
-            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRefreshRetry.Ticks));
             if (!ReferenceEquals(_client, client))
             {
                 return;

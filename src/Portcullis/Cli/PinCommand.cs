@@ -48,7 +48,7 @@ internal static class PinCommand
             using var turn = await LockFileTurn.TakeAsync(path, TimeSpan.FromMinutes(2), TimeProvider.System, cancellationToken);
             if (turn is null)
             {
-                Console.Error.WriteLine($"Another portcullis pin is working on {path}; nothing was written. Run this one again when it is done.");
+                Console.Error.WriteLine($"Another portcullis pin is working on {path} (or its turn file in {Path.GetTempPath()} is another user's); nothing was written. Run this one again when it is done.");
                 return ConfigErrors.ExitCode;
             }
 

@@ -217,6 +217,25 @@ public sealed class UpstreamFaultTests
         Assert.Equal(0, await upstream.RedirectsFollowedAsync());
     }
 
+    /// <summary>A server that redirects a missing trailing slash (307, the same origin) is followed, and a write runs once.</summary>
+    [Fact]
+    public async Task HttpUpstream_RedirectsToATrailingSlash_IsFollowedAndAWriteRunsOnce()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("redirect_slash");
+
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "slash", ["idempotency_key"] = "k-slash" }, cancellationToken: Timeouts.CallToken);
+
+        Assert.NotEqual(true, write.IsError);
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("slash", StringComparison.Ordinal), Timeouts.Call);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("slash", StringComparison.Ordinal));
+    }
+
     private static int Attempts(string log, string correlationId) =>
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 

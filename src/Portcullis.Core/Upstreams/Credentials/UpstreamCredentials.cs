@@ -10,9 +10,10 @@ internal static class UpstreamCredentials
     public static string ClientName(ConnectorConfig connector) => "upstream:" + connector.Server;
 
     /// <summary>
-    /// A redirect is an answer, never followed: following it would send the call, the connector's credentials (all but
+    /// The client's own redirect following is off: it would send the call, the connector's credentials (all but
     /// <c>Authorization</c>) or its client secret to wherever the answer points, and a write that acted before answering
-    /// 3xx would look unsent when that address refused the connection.
+    /// 3xx would look unsent when that address refused the connection. Same-origin 307/308 (a trailing slash) are
+    /// followed by <see cref="Http.SameOriginRedirectHandler"/>; the token endpoint follows none.
     /// </summary>
     private static HttpMessageHandler NotFollowingRedirects() => new SocketsHttpHandler { AllowAutoRedirect = false };
 
