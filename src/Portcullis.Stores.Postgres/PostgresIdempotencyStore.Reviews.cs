@@ -16,14 +16,14 @@ internal sealed partial class PostgresIdempotencyStore
 {
     private const string ReviewColumns =
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
-        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason";
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition";
 
     private const string HoldSql = """
         INSERT INTO portcullis_idempotency AS r
             (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result,
-             review_id, review_mode, review_arguments, review_correlation_id, review_expires_at, review_required, review_approvals)
+             review_id, review_mode, review_arguments, review_correlation_id, review_expires_at, review_required, review_approvals, review_definition)
         VALUES (@environment, @connector, @principal, @tool, @key, @fingerprint, 3, '', @correlation, @owner, @now, @now, @now, NULL,
-                @review, @mode, @arguments, @correlation, @expires, @required, '[]')
+                @review, @mode, @arguments, @correlation, @expires, @required, '[]', @definition)
         ON CONFLICT (environment, connector, principal, tool, key) DO UPDATE
         SET fingerprint = EXCLUDED.fingerprint, state = 3, token = '', correlation_id = EXCLUDED.correlation_id, owner = EXCLUDED.owner,
             created_at = EXCLUDED.created_at, lease_expires_at = EXCLUDED.lease_expires_at, updated_at = EXCLUDED.updated_at, result = NULL,
@@ -31,7 +31,7 @@ internal sealed partial class PostgresIdempotencyStore
             review_id = EXCLUDED.review_id, review_mode = EXCLUDED.review_mode, review_arguments = EXCLUDED.review_arguments,
             review_correlation_id = EXCLUDED.review_correlation_id, review_expires_at = EXCLUDED.review_expires_at,
             review_required = EXCLUDED.review_required, review_approvals = '[]', review_decision = NULL, review_decided_by = NULL,
-            review_decided_at = NULL, review_reason = NULL
+            review_decided_at = NULL, review_reason = NULL, review_definition = EXCLUDED.review_definition
         WHERE r.created_at <= @expired
         RETURNING review_id
         """;
@@ -154,6 +154,7 @@ internal sealed partial class PostgresIdempotencyStore
         insert.Parameters.AddWithValue("arguments", hold.ArgumentsJson);
         insert.Parameters.AddWithValue("expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
         insert.Parameters.AddWithValue("required", hold.ApprovalsRequired);
+        insert.Parameters.AddWithValue("definition", hold.DefinitionSha256);
         insert.Parameters.AddWithValue("expired", expired);
         // Held or not, the next read answers: with this hold, or with the record that won the race.
         await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -188,6 +189,7 @@ internal sealed partial class PostgresIdempotencyStore
             Decision = r.IsDBNull(o + 14)
                 ? null
                 : new ReviewDecision(r.GetBoolean(o + 14), r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),
+            DefinitionSha256 = r.IsDBNull(o + 18) ? null : r.GetString(o + 18),
         };
     }
 

@@ -40,7 +40,8 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                 updated_at = EXCLUDED.updated_at, result = NULL,
                 resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
                 review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
-                review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL
+                review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL,
+                review_definition = NULL
             WHERE r.created_at <= @expired
             RETURNING token)
         SELECT live.*, claim.token FROM (VALUES (0)) AS one (n) LEFT JOIN live ON true LEFT JOIN claim ON true
@@ -101,14 +102,10 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
             {
                 var review = ReadReview(reader, 5);
                 await reader.DisposeAsync().ConfigureAwait(false);
-                if (review.StateAt(request.Now) != ReviewState.Approved)
+                var judged = ReviewTransitions.Judge(review, request);
+                if (judged != ClaimStatus.Claimed)
                 {
-                    return ClaimResult.Held(review.StateAt(request.Now) switch
-                    {
-                        ReviewState.Denied => ClaimStatus.ReviewDenied,
-                        ReviewState.Expired => ClaimStatus.ReviewExpired,
-                        _ => ClaimStatus.AwaitingReview,
-                    }, review);
+                    return ClaimResult.Held(judged, review);
                 }
 
                 if (await TryTakeApprovedAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } taken)

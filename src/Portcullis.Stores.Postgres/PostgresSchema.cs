@@ -118,6 +118,10 @@ internal static class PostgresSchema
         """
         ALTER TABLE portcullis_sessions ADD COLUMN ended boolean NOT NULL DEFAULT false;
         """,
+        // 6: an approval binds to the tool's definition as it was when the call was held.
+        """
+        ALTER TABLE portcullis_idempotency ADD COLUMN review_definition text NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

@@ -154,6 +154,7 @@ internal sealed partial class RedisIdempotencyStore
             Decision = f.GetValueOrDefault("rv_decision") is { } d
                 ? new ReviewDecision(d == "1", f.GetValueOrDefault("rv_by") ?? "", DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_at")), f.GetValueOrDefault("rv_reason"))
                 : null,
+            DefinitionSha256 = f.GetValueOrDefault("rv_def") is { Length: > 0 } definition ? definition : null,
         };
     }
 

@@ -36,56 +36,83 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             _ = db.SortedSetAddAsync(keys.ReviewIndex, hold.Id, now, CommandFlags.FireAndForget);
         }
 
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
-        [
-            request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
-            token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
-            request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
-            request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
-            request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0,
-        ]).ConfigureAwait(false))!;
-
-        var status = (string)result[0]!;
-        var correlationId = result.Length > 1 ? (string)result[1]! : "";
-        if (status is "completed" or "held" or "awaiting_review" or "review_denied" or "review_expired")
+        // An approved hold is judged here and taken by a second script; a retry that took it first makes this one read again.
+        for (var attempt = 0; ; attempt++)
         {
-            // The record is no claim in progress, so no call's entry (not even another of this replica's with the same
-            // key) is taken away; the others leave the index to Complete, MarkUnknown, Release and recovery.
-            _ = db.SetRemoveAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
-        }
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
+            [
+                request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
+                token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
+                request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
+                request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
+                request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
+            ]).ConfigureAwait(false))!;
 
-        switch (status)
-        {
-            case "claimed":
-                // A key claimed again after its retention is indexed at its new creation time.
-                _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
-                ForgetUnusedReview(request);
-                return ClaimResult.Claimed(token);
-            case "completed":
-                ForgetUnusedReview(request);
-                return ClaimResult.Completed((string)result[2]!, correlationId);
-            case "in_progress":
-                ForgetUnusedReview(request);
-                return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
-            case "reused":
-                ForgetUnusedReview(request);
-                return ClaimResult.Reused(correlationId);
-            case "held":
-                _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
-                return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
-            case "claimed_review":
-                return ClaimResult.Claimed(token, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-            case "awaiting_review":
-                return ClaimResult.Held(ClaimStatus.AwaitingReview, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-            case "review_denied":
-                return ClaimResult.Held(ClaimStatus.ReviewDenied, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-            case "review_expired":
-                return ClaimResult.Held(ClaimStatus.ReviewExpired, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-            default:
-                ForgetUnusedReview(request);
-                return ClaimResult.OutcomeUnknown(correlationId);
+            var status = (string)result[0]!;
+            var correlationId = result.Length > 1 ? (string)result[1]! : "";
+            switch (status)
+            {
+                case "claimed":
+                    // A key claimed again after its retention is indexed at its new creation time.
+                    _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
+                    ForgetUnusedReview(request);
+                    return ClaimResult.Claimed(token);
+                case "completed":
+                    NotClaimed(member);
+                    ForgetUnusedReview(request);
+                    return ClaimResult.Completed((string)result[2]!, correlationId);
+                case "in_progress":
+                    ForgetUnusedReview(request);
+                    return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
+                case "reused":
+                    ForgetUnusedReview(request);
+                    return ClaimResult.Reused(correlationId);
+                case "held":
+                    NotClaimed(member);
+                    _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
+                    return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
+                case "approved":
+                    var review = ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false));
+                    var judged = ReviewTransitions.Judge(review, request);
+                    if (judged != ClaimStatus.Claimed)
+                    {
+                        NotClaimed(member);
+                        return ClaimResult.Held(judged, review);
+                    }
+
+                    if ((long)await db.ScriptEvaluateAsync(RedisScripts.TakeApproved, [key],
+                        [token, request.CorrelationId, (request.Now + request.Lease).ToUnixTimeMilliseconds(), now, replica.Owner, review.Id]).ConfigureAwait(false) == 1)
+                    {
+                        return ClaimResult.Claimed(token, review);
+                    }
+
+                    if (attempt >= 10)
+                    {
+                        throw new InvalidOperationException("The approved review kept changing hands while it was claimed.");
+                    }
+
+                    continue;
+                case "awaiting_review":
+                    NotClaimed(member);
+                    return ClaimResult.Held(ClaimStatus.AwaitingReview, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
+                case "review_denied":
+                    NotClaimed(member);
+                    return ClaimResult.Held(ClaimStatus.ReviewDenied, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
+                case "review_expired":
+                    NotClaimed(member);
+                    return ClaimResult.Held(ClaimStatus.ReviewExpired, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
+                default:
+                    ForgetUnusedReview(request);
+                    return ClaimResult.OutcomeUnknown(correlationId);
+            }
         }
     }
+
+    /// <summary>
+    /// The record is no claim in progress, so no call's entry (not even another of this replica's with the same key) is
+    /// taken away; the others leave the owner index to Complete, MarkUnknown, Release and recovery.
+    /// </summary>
+    private void NotClaimed(string member) => _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
 
     /// <summary>
     /// Takes back the review id indexed before a claim that did not hold a new review, unless the record is that very

@@ -9,8 +9,9 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
     /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
-    /// id, mode, arguments, expires at, approvals required. Returns {status, correlation id, lease end or result}.
-    /// A held record (state 3) answers by its review; an approved one is taken here, in this one script, so once.
+    /// id, mode, arguments, expires at, approvals required, definition digest. Returns {status, correlation id, lease
+    /// end or result}. A held record (state 3) answers by its review; an approved one answers 'approved' and is taken
+    /// by <see cref="TakeApproved"/> once the store judged the approval (<c>ReviewTransitions.Judge</c>).
     /// </summary>
     public const string Claim = """
         local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_decision', 'rv_expires')
@@ -19,10 +20,7 @@ internal static class RedisScripts
           if r[1] ~= ARGV[1] then return {'reused', r[3]} end
           local state = tonumber(r[2])
           if state == 3 then
-            if r[7] == '1' then
-              redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[6], 'corr', ARGV[2], 'lease', now + tonumber(ARGV[4]), 'updated', ARGV[3], 'owner', ARGV[7])
-              return {'claimed_review', r[3]}
-            end
+            if r[7] == '1' then return {'approved', r[3]} end
             if r[7] == '0' then return {'review_denied', r[3]} end
             if tonumber(r[8]) <= now then return {'review_expired', r[3]} end
             return {'awaiting_review', r[3]}
@@ -37,7 +35,7 @@ internal static class RedisScripts
             'lease', ARGV[3], 'updated', ARGV[3], 'owner', ARGV[7],
             'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13],
             'rv_id', ARGV[14], 'rv_mode', ARGV[15], 'rv_args', ARGV[16], 'rv_corr', ARGV[2], 'rv_expires', ARGV[17],
-            'rv_required', ARGV[18], 'rv_approvals', '[]')
+            'rv_required', ARGV[18], 'rv_approvals', '[]', 'rv_def', ARGV[19])
           redis.call('PEXPIRE', KEYS[1], ARGV[8])
           return {'held', ARGV[2]}
         end
@@ -46,6 +44,17 @@ internal static class RedisScripts
           'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13])
         redis.call('PEXPIRE', KEYS[1], ARGV[8])
         return {'claimed'}
+        """;
+
+    /// <summary>
+    /// KEYS[1] record. ARGV: new token, correlation id, lease end, now, owner, review id. Approved → in progress, once:
+    /// 1 when the record still held that approved review, 0 when another retry took it first or it changed.
+    /// </summary>
+    public const string TakeApproved = """
+        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_decision', 'rv_id')
+        if r[1] ~= '3' or r[2] ~= '1' or r[3] ~= ARGV[6] then return 0 end
+        redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[1], 'corr', ARGV[2], 'lease', ARGV[3], 'updated', ARGV[4], 'owner', ARGV[5])
+        return 1
         """;
 
     /// <summary>

@@ -15,13 +15,13 @@ internal sealed partial class SqliteIdempotencyStore
 {
     private const string ReviewColumns =
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
-        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason";
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition";
 
     private static readonly (string Column, string Type)[] ReviewColumnTypes =
     [
         ("review_id", "TEXT"), ("review_mode", "TEXT"), ("review_arguments", "TEXT"), ("review_correlation_id", "TEXT"),
         ("review_expires_at", "INTEGER"), ("review_required", "INTEGER"), ("review_approvals", "TEXT"), ("review_decision", "INTEGER"),
-        ("review_decided_by", "TEXT"), ("review_decided_at", "INTEGER"), ("review_reason", "TEXT"),
+        ("review_decided_by", "TEXT"), ("review_decided_at", "INTEGER"), ("review_reason", "TEXT"), ("review_definition", "TEXT"),
     ];
 
     public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
@@ -126,10 +126,10 @@ internal sealed partial class SqliteIdempotencyStore
                 (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, created_at, lease_expires_at, updated_at, result,
                  resolved_executed, resolved_by, resolved_at, resolution_note,
                  review_id, review_mode, review_arguments, review_correlation_id, review_expires_at, review_required, review_approvals,
-                 review_decision, review_decided_by, review_decided_at, review_reason)
+                 review_decision, review_decided_by, review_decided_at, review_reason, review_definition)
             VALUES ($environment, $connector, $principal, $tool, $key, $fingerprint, {AwaitingReview}, '', $correlation, $now, $now, $now, NULL,
                     NULL, NULL, NULL, NULL,
-                    $review, $mode, $arguments, $correlation, $expires, $required, '[]', NULL, NULL, NULL, NULL)
+                    $review, $mode, $arguments, $correlation, $expires, $required, '[]', NULL, NULL, NULL, NULL, $definition)
             """;
         Bind(insert, request.Scope);
         insert.Parameters.AddWithValue("$fingerprint", request.Fingerprint);
@@ -140,6 +140,7 @@ internal sealed partial class SqliteIdempotencyStore
         insert.Parameters.AddWithValue("$arguments", hold.ArgumentsJson);
         insert.Parameters.AddWithValue("$expires", hold.ExpiresAt.ToUnixTimeMilliseconds());
         insert.Parameters.AddWithValue("$required", hold.ApprovalsRequired);
+        insert.Parameters.AddWithValue("$definition", hold.DefinitionSha256);
         insert.ExecuteNonQuery();
     }
 
@@ -150,33 +151,26 @@ internal sealed partial class SqliteIdempotencyStore
     private static ClaimResult JudgeHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
     {
         var review = ReadReview(connection, transaction, scope: request.Scope)!;
-        switch (review.StateAt(request.Now))
+        var status = ReviewTransitions.Judge(review, request);
+        if (status != ClaimStatus.Claimed)
         {
-            case ReviewState.Approved:
-                var token = request.Token;
-                using (var update = connection.CreateCommand())
-                {
-                    update.Transaction = transaction;
-                    update.CommandText = $"""
-                        UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
-                        WHERE {Key} AND state = {AwaitingReview} AND review_decision = 1
-                        """;
-                    Bind(update, request.Scope);
-                    update.Parameters.AddWithValue("$token", token);
-                    update.Parameters.AddWithValue("$correlation", request.CorrelationId);
-                    update.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
-                    update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
-                    update.ExecuteNonQuery();
-                }
-
-                return ClaimResult.Claimed(token, review);
-            case ReviewState.Denied:
-                return ClaimResult.Held(ClaimStatus.ReviewDenied, review);
-            case ReviewState.Expired:
-                return ClaimResult.Held(ClaimStatus.ReviewExpired, review);
-            default:
-                return ClaimResult.Held(ClaimStatus.AwaitingReview, review);
+            return ClaimResult.Held(status, review);
         }
+
+        var token = request.Token;
+        using var update = connection.CreateCommand();
+        update.Transaction = transaction;
+        update.CommandText = $"""
+            UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
+            WHERE {Key} AND state = {AwaitingReview} AND review_decision = 1
+            """;
+        Bind(update, request.Scope);
+        update.Parameters.AddWithValue("$token", token);
+        update.Parameters.AddWithValue("$correlation", request.CorrelationId);
+        update.Parameters.AddWithValue("$lease", (request.Now + request.Lease).ToUnixTimeMilliseconds());
+        update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        update.ExecuteNonQuery();
+        return ClaimResult.Claimed(token, review);
     }
 
     private static ReviewRecord? ReadReview(SqliteConnection connection, SqliteTransaction? transaction, string? id = null, DateTimeOffset? cutoff = null, IdempotencyScope? scope = null)
@@ -210,6 +204,7 @@ internal sealed partial class SqliteIdempotencyStore
             Decision = r.IsDBNull(14)
                 ? null
                 : new ReviewDecision(r.GetInt64(14) != 0, r.GetString(15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(16)), r.IsDBNull(17) ? null : r.GetString(17)),
+            DefinitionSha256 = r.IsDBNull(18) ? null : r.GetString(18),
         };
     }
 

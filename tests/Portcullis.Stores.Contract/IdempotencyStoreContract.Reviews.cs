@@ -8,10 +8,11 @@ public abstract partial class IdempotencyStoreContract
 {
     protected static readonly TimeSpan ReviewWindow = TimeSpan.FromHours(1);
 
-    protected Task<ClaimResult> ClaimReviewed(IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null) =>
+    protected Task<ClaimResult> ClaimReviewed(
+        IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null, string definition = "def-1") =>
         Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention)
         {
-            Review = new ReviewHold(id ?? ReviewIds.New(), "reviewer", """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow),
+            Review = new ReviewHold(id ?? ReviewIds.New(), "reviewer", """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow, definition),
         }, Deadline).AsTask().WaitAsync(Timeout);
 
     protected Task<ReviewDecisionResult> Decide(string id, string reviewer, bool approve, string? reason = null) =>
@@ -184,6 +185,56 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(ClaimStatus.ReviewExpired, (await ClaimReviewed(Scope())).Status);
         Assert.Equal(ReviewDecisionStatus.Expired, (await Decide(id, "bob", approve: true)).Status);
         Assert.Equal(ClaimStatus.ReviewExpired, (await ClaimReviewed(Scope())).Status);
+    }
+
+    /// <summary>
+    /// An approval covers the tool's definition it was given under: after the definition changed (an upstream update, an
+    /// operator accepting a new pin) a retry is not executed, and the record stays held, its approval as it was.
+    /// </summary>
+    [Fact]
+    public async Task Review_ApprovedUnderAnotherDefinition_OutdatedAndNeverTaken()
+    {
+        var held = (await ClaimReviewed(Scope(), definition: "def-1")).Review!;
+        Assert.Equal("def-1", held.DefinitionSha256);
+        await Decide(held.Id, "bob", approve: true);
+
+        var retry = await ClaimReviewed(Scope(), correlationId: "corr-retry", definition: "def-2");
+
+        Assert.Equal(ClaimStatus.ReviewOutdated, retry.Status);
+        Assert.Null(retry.Token);
+        Assert.Equal(held.Id, retry.Review!.Id);
+        Assert.Equal(ClaimStatus.ReviewOutdated, (await ClaimReviewed(Scope(), definition: "def-2")).Status);
+        var record = (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!;
+        Assert.Equal(IdempotencyState.AwaitingReview, record.State);
+        var stored = (await Store.GetReviewAsync(held.Id, Time.GetUtcNow(), Retention, Deadline))!;
+        Assert.Equal(ReviewState.Approved, stored.StateAt(Time.GetUtcNow()));
+        Assert.Equal("def-1", stored.DefinitionSha256);
+    }
+
+    /// <summary>
+    /// An approval may be executed for as long after the decision as the review had to be decided; a retry after that is
+    /// answered expired and never executed, however long the record is kept.
+    /// </summary>
+    [Fact]
+    public async Task Review_ApprovalNotExecutedInTime_ExpiredAndNeverTaken()
+    {
+        var early = (await ClaimReviewed(Scope("k-early"))).Review!;
+        var late = (await ClaimReviewed(Scope("k-late"))).Review!;
+        Time.Advance(TimeSpan.FromMinutes(10));
+        await Decide(early.Id, "bob", approve: true);
+        await Decide(late.Id, "bob", approve: true);
+
+        Time.Advance(ReviewWindow - TimeSpan.FromSeconds(1));
+        var inTime = await ClaimReviewed(Scope("k-early"));
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var tooLate = await ClaimReviewed(Scope("k-late"));
+
+        Assert.Equal(ClaimStatus.Claimed, inTime.Status);
+        Assert.Equal(ClaimStatus.ReviewExpired, tooLate.Status);
+        Assert.Equal(late.Id, tooLate.Review!.Id);
+        Assert.Equal(Time.GetUtcNow(), tooLate.Review.ExecuteBy);
+        Assert.Equal(ClaimStatus.ReviewExpired, (await Claim(Scope("k-late"))).Status);
+        Assert.Equal(IdempotencyState.AwaitingReview, (await Store.GetAsync(Scope("k-late"), Time.GetUtcNow(), Retention, Deadline))!.State);
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public static class ErrorCatalog
     public static readonly ErrorCode ReviewDenied = new("review_denied", retryable: false);
     public static readonly ErrorCode ReviewExpired = new("review_expired", retryable: false);
     public static readonly ErrorCode ReviewUnavailable = new("review_unavailable", retryable: false);
+    public static readonly ErrorCode ReviewOutdated = new("review_outdated", retryable: false);
     public static readonly ErrorCode Forbidden = new("forbidden", retryable: false);
 
     /// <summary>The whole catalog, in documentation order.</summary>
@@ -35,7 +36,7 @@ public static class ErrorCatalog
     [
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
-        IdempotencyOutcomeUnknown, ReviewPending, ReviewDenied, ReviewExpired, ReviewUnavailable, PayloadTooLarge, InvalidRequest,
+        IdempotencyOutcomeUnknown, ReviewPending, ReviewDenied, ReviewExpired, ReviewOutdated, ReviewUnavailable, PayloadTooLarge, InvalidRequest,
         NotFound, HostNotAllowed, Internal, AuditUnavailable, StateUnavailable, Unauthenticated, Conflict, ToolChanged, Forbidden,
     ];
 }

@@ -20,8 +20,8 @@ public sealed record ClaimResult
     public DateTimeOffset? LeaseExpiresAt { get; private init; }
 
     /// <summary>
-    /// The review the record is bound to: for <see cref="ClaimStatus.AwaitingReview"/>, <see cref="ClaimStatus.ReviewDenied"/>
-    /// and <see cref="ClaimStatus.ReviewExpired"/>, and for <see cref="ClaimStatus.Claimed"/> when the claim took an approved hold.
+    /// The review the record is bound to: for <see cref="ClaimStatus.AwaitingReview"/>, <see cref="ClaimStatus.ReviewDenied"/>,
+    /// <see cref="ClaimStatus.ReviewExpired"/> and <see cref="ClaimStatus.ReviewOutdated"/>, and for <see cref="ClaimStatus.Claimed"/> when the claim took an approved hold.
     /// </summary>
     public Review.ReviewRecord? Review { get; private init; }
 
@@ -36,7 +36,7 @@ public sealed record ClaimResult
     public static ClaimResult OutcomeUnknown(string originalCorrelationId) =>
         new(ClaimStatus.OutcomeUnknown) { OriginalCorrelationId = originalCorrelationId };
 
-    /// <summary>A held record answered by its review's state (<see cref="ClaimStatus.AwaitingReview"/>, denied or expired).</summary>
+    /// <summary>A held record answered by its review's state (<see cref="ClaimStatus.AwaitingReview"/>, denied, expired or outdated).</summary>
     public static ClaimResult Held(ClaimStatus status, Review.ReviewRecord review) =>
         new(status) { Review = review, OriginalCorrelationId = review.CorrelationId };
 

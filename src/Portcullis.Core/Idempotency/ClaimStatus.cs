@@ -29,6 +29,15 @@ public enum ClaimStatus
     /// <summary>The same fingerprint is held by a denied review: never executed.</summary>
     ReviewDenied,
 
-    /// <summary>The same fingerprint is held by a review that passed its deadline undecided: never executed.</summary>
+    /// <summary>
+    /// The same fingerprint is held by a review that passed its deadline undecided, or by an approval not executed
+    /// before <see cref="Review.ReviewRecord.ExecuteBy"/>: never executed.
+    /// </summary>
     ReviewExpired,
+
+    /// <summary>
+    /// The same fingerprint is held by an approval given under another definition of the tool (the upstream changed it,
+    /// or an operator accepted a new pin, since): never executed with this key.
+    /// </summary>
+    ReviewOutdated,
 }

@@ -56,7 +56,7 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
 
         var arguments = _redactor.Capture(context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToDictionary(StringComparer.Ordinal));
         return new ReviewHold(ReviewIds.New(), mode, arguments.ToJsonString(), mode == ReviewModes.Caller ? 1 : policy.Approvals,
-            time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds));
+            time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds), context.Tool!.DefinitionSha256);
     }
 
     /// <summary>A newly held reviewer-mode call is announced (webhook) and logged; the caller's own review is not announced.</summary>
@@ -75,6 +75,18 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         ClaimStatus.ReviewDenied => new GatewayError(ErrorCatalog.ReviewDenied,
             "A reviewer denied this call; it was not executed and will not be with this idempotency_key."
             + (string.IsNullOrWhiteSpace(review.Decision?.Reason) ? "" : " Reason: " + review.Decision!.Reason))
+        {
+            Details = Details(review),
+        },
+        ClaimStatus.ReviewExpired when review.ExecuteBy is { } executeBy => new GatewayError(ErrorCatalog.ReviewExpired,
+            $"This call was approved but not retried before its approval lapsed ({AuditJson.FormatTime(executeBy)}); it was not executed. " +
+            "Ask again with a new idempotency_key if it is still wanted.")
+        {
+            Details = Details(review),
+        },
+        ClaimStatus.ReviewOutdated => new GatewayError(ErrorCatalog.ReviewOutdated,
+            "This call was approved for another definition of the tool: the tool changed after the review was opened, so the approval does not cover it. " +
+            "It was not executed. Ask again with a new idempotency_key if it is still wanted; the new call is reviewed under the current definition.")
         {
             Details = Details(review),
         },

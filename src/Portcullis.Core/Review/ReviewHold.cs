@@ -9,4 +9,9 @@ namespace Portcullis.Core.Review;
 /// <param name="ArgumentsJson">The call's arguments as reviewers see them (key removed, <c>audit.redact</c> fields replaced).</param>
 /// <param name="ApprovalsRequired">Distinct approvals that decide it.</param>
 /// <param name="ExpiresAt">A review still pending at this time is expired.</param>
-public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt);
+/// <param name="DefinitionSha256">
+/// The digest of the tool's definition as the gateway serves it now (<see cref="Tools.GatewayTool.DefinitionSha256"/>):
+/// stored with a new review, and compared on every later claim, so an approval runs only under the definition it was
+/// given for.
+/// </param>
+public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt, string DefinitionSha256);

@@ -32,6 +32,18 @@ public sealed record ReviewRecord(
     /// <summary>The decision, once taken.</summary>
     public ReviewDecision? Decision { get; init; }
 
+    /// <summary>
+    /// The digest of the tool's definition when the call was held; null for a review stored before reviews were bound
+    /// to it.
+    /// </summary>
+    public string? DefinitionSha256 { get; init; }
+
+    /// <summary>
+    /// Until when an approval may be executed: as long after the decision as the review had to be decided, so an
+    /// approval is acted on while it is fresh and never days later by a retry nobody expects.
+    /// </summary>
+    public DateTimeOffset? ExecuteBy => Decision is { Approved: true } decision ? decision.DecidedAt + (ExpiresAt - CreatedAt) : null;
+
     /// <summary>Where the review stands at <paramref name="now"/>.</summary>
     public ReviewState StateAt(DateTimeOffset now) => Decision switch
     {

@@ -1,12 +1,41 @@
+using Portcullis.Core.Idempotency;
+
 namespace Portcullis.Core.Review;
 
 /// <summary>
 /// The review state machine as a pure function, so every store applies the same rules inside its own atomic step
 /// (a transaction, a row lock, a script): pending → approved (once enough distinct reviewers approved) or denied;
-/// a decided or expired review changes no more.
+/// a decided or expired review changes no more. <see cref="Judge"/> says what a claim of the held record gets.
 /// </summary>
 public static class ReviewTransitions
 {
+    /// <summary>
+    /// What a claim finds in a held record: <see cref="ClaimStatus.Claimed"/> when the approval may run now (the store
+    /// then takes it, atomically, once); otherwise the answer, and the record stays as it is.
+    /// </summary>
+    /// <param name="review">The held record's review.</param>
+    /// <param name="request">The claim; its <see cref="IdempotencyClaimRequest.Review"/> carries the tool's definition now.</param>
+    public static ClaimStatus Judge(ReviewRecord review, IdempotencyClaimRequest request)
+    {
+        switch (review.StateAt(request.Now))
+        {
+            case ReviewState.Denied:
+                return ClaimStatus.ReviewDenied;
+            case ReviewState.Expired:
+                return ClaimStatus.ReviewExpired;
+            case ReviewState.Pending:
+                return ClaimStatus.AwaitingReview;
+        }
+
+        if (review.DefinitionSha256 is { } approvedUnder && request.Review?.DefinitionSha256 is { } now
+            && !string.Equals(approvedUnder, now, StringComparison.Ordinal))
+        {
+            return ClaimStatus.ReviewOutdated;
+        }
+
+        return request.Now >= review.ExecuteBy ? ClaimStatus.ReviewExpired : ClaimStatus.Claimed;
+    }
+
     public static (ReviewDecisionStatus Status, ReviewRecord Review) Decide(ReviewRecord review, ReviewDecisionRequest request)
     {
         switch (review.StateAt(request.Now))

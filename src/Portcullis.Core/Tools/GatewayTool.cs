@@ -1,5 +1,6 @@
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Pins;
 using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Tools;
@@ -7,6 +8,8 @@ namespace Portcullis.Core.Tools;
 /// <summary>An upstream tool together with the policy the gateway applies to it.</summary>
 internal sealed class GatewayTool
 {
+    private string? _definitionSha256;
+
     public GatewayTool(Tool upstream, ToolConfig? policy, Tool exposed, bool hintsPinned)
     {
         Upstream = upstream;
@@ -35,6 +38,12 @@ internal sealed class GatewayTool
 
     public IReadOnlyList<string> RequiredScopes { get; }
 
+    /// <summary>
+    /// SHA-256 of the upstream's definition as a pin records it (the pin's digest when it is I-JSON): what a review's
+    /// approval is bound to. Computed once per catalog entry, on the first review-required call.
+    /// </summary>
+    public string DefinitionSha256 => _definitionSha256 ??= DigestOf(Upstream);
+
     /// <summary>Where the config's input_schema overlay would loosen the upstream's schema; any makes the tool refused.</summary>
     public IReadOnlyList<OverlayProblem> OverlayProblems { get; init; } = [];
 
@@ -52,6 +61,13 @@ internal sealed class GatewayTool
     /// </summary>
     public static bool IsReadOnly(Tool tool, ToolConfig? policy, bool hintsPinned) =>
         policy?.ReadOnly ?? (hintsPinned && policy?.RequiresReview != true && (tool.Annotations?.ReadOnlyHint ?? false));
+
+    private static string DigestOf(Tool tool)
+    {
+        var definition = PinnedDefinition.From(tool);
+        return PinDigest.Compute(definition)
+            ?? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(definition.ToJsonString())));
+    }
 
     /// <summary>The spec's default for a tool that is not read-only and not annotated otherwise is destructive.</summary>
     public static bool IsDestructive(Tool tool, ToolConfig? policy, bool hintsPinned) =>

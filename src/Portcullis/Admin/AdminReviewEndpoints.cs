@@ -197,6 +197,7 @@ internal static class AdminReviewEndpoints
             ["idempotency_id"] = IdempotencyRecordId.From(review.Scope),
             ["arguments"] = JsonNode.Parse(review.ArgumentsJson),
             ["arguments_sha256"] = review.Fingerprint,
+            ["definition_sha256"] = review.DefinitionSha256,
             ["correlation_id"] = review.CorrelationId,
             ["created_at"] = AdminResults.Time(review.CreatedAt),
             ["expires_at"] = AdminResults.Time(review.ExpiresAt),
@@ -210,6 +211,7 @@ internal static class AdminReviewEndpoints
             ["decision"] = review.Decision is { } d
                 ? new JsonObject { ["approved"] = d.Approved, ["decided_by"] = d.DecidedBy, ["decided_at"] = AdminResults.Time(d.DecidedAt), ["reason"] = d.Reason }
                 : null,
+            ["execute_by"] = review.ExecuteBy is { } executeBy ? AdminResults.Time(executeBy) : null,
         };
     }
 

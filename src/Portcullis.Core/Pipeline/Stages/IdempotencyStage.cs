@@ -86,7 +86,7 @@ internal sealed class IdempotencyStage(
 
         switch (claim.Status)
         {
-            case ClaimStatus.AwaitingReview or ClaimStatus.ReviewDenied or ClaimStatus.ReviewExpired:
+            case ClaimStatus.AwaitingReview or ClaimStatus.ReviewDenied or ClaimStatus.ReviewExpired or ClaimStatus.ReviewOutdated:
                 return context.Fail(CallStage.Review, reviews.Answer(claim.Status, claim.Review!));
             case ClaimStatus.Completed:
                 return Replay(context, claim);

@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Idempotency;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Review;
+
+/// <summary>
+/// An approval covers the tool as it was described when the call was held: the fixture upstream rewrites the reviewed
+/// tool's description after the approval, and the approved retry is not executed.
+/// </summary>
+public sealed class ReviewBindingTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task ToolDefinitionChangedAfterApproval_RetryAnsweredOutdated_NotExecuted_NewKeyReviewedAgain()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"], tools: new JsonObject
+        {
+            ["echo"] = new JsonObject
+            {
+                ["scopes"] = new JsonArray("echo:write"),
+                ["read_only"] = false,
+                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
+            },
+            ["mutate_echo"] = TestConfig.Tool(["echo:write"]),
+        }), ["echo:write"]);
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway);
+        await using var agent = await McpClients.ConnectAsync(
+            gateway.Endpoint("fixture"), await PortcullisCli.DevTokenAsync(gateway, "fixture", "echo:write", "alice"), "2025-11-25");
+        var told = Channel.CreateUnbounded<bool>();
+        await using var onChange = agent.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) => told.Writer.WriteAsync(true));
+
+        var held = await EchoAsync(agent, "hello", "k-bound");
+        Assert.Equal("review_pending", Witness.ErrorCode(held));
+        var id = ReviewId(held);
+        var approved = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await admin.TokenAsync("portcullis:review", "bob"),
+            new JsonObject { ["decision"] = "approve" });
+        Assert.Equal(200, approved.Status);
+        var definition = approved.Body!["definition_sha256"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{64}$", definition);
+        Assert.NotNull(approved.Body["execute_by"]);
+
+        // The upstream rewrites the reviewed tool; the gateway takes the new definition (no pins here).
+        await agent.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "description" }, cancellationToken: Timeouts.CallToken);
+        await told.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        var described = (await agent.ListToolsAsync(cancellationToken: Timeouts.CallToken)).Single(t => t.Name == "echo").Description;
+        Assert.Contains("password", described, StringComparison.Ordinal);
+
+        var retry = await EchoAsync(agent, "hello", "k-bound");
+        var again = await EchoAsync(agent, "hello", "k-bound");
+        var fresh = await EchoAsync(agent, "hello", "k-fresh");
+
+        Assert.Equal("review_outdated", Witness.ErrorCode(retry));
+        Assert.False(Witness.Error(retry)["retryable"]!.GetValue<bool>());
+        Assert.Equal(id, ReviewId(retry));
+        Assert.Equal("review_outdated", Witness.ErrorCode(again));
+        Assert.Equal("review_pending", Witness.ErrorCode(fresh));
+        var review = await admin.GetJsonAsync("/admin/api/reviews/" + ReviewId(fresh), await admin.TokenAsync("portcullis:review", "bob"));
+        Assert.NotEqual(definition, review["definition_sha256"]!.GetValue<string>());
+        var record = await admin.GetJsonAsync("/admin/api/reviews/" + id, await admin.TokenAsync("portcullis:review", "bob"));
+        Assert.Equal("approved", record["state"]!.GetValue<string>());
+    }
+
+    private static Task<CallToolResult> EchoAsync(McpClient agent, string text, string key) =>
+        agent.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = text, ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
+
+    private static string ReviewId(CallToolResult result) =>
+        Witness.Error(result)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!["message"]!.GetValue<string>();
+}
