@@ -25,6 +25,23 @@ internal sealed class FixtureFaultTools(CallRecorder recorder)
         return $"waited {seconds}s";
     }
 
+    [McpServerTool(Name = "stderr_flood", ReadOnly = true, Destructive = false)]
+    [Description("Writes the given number of mebibytes to standard error without a newline, then one short line, and answers.")]
+    public static string StderrFlood(int megabytes)
+    {
+        using var stderr = Console.OpenStandardError();
+        var chunk = new byte[1024 * 1024];
+        Array.Fill(chunk, (byte)'e');
+        for (var i = 0; i < megabytes; i++)
+        {
+            stderr.Write(chunk);
+        }
+
+        stderr.Write("\nafter the flood\n"u8);
+        stderr.Flush();
+        return $"flooded {megabytes} MiB";
+    }
+
     [McpServerTool(Name = "boom", ReadOnly = true, Destructive = false)]
     [Description("Throws an exception whose message holds a secret, a path and an internal address.")]
     public static string Boom() =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Upstreams.Stdio;
 
 namespace Portcullis.Core.Upstreams;
 
@@ -9,6 +10,12 @@ namespace Portcullis.Core.Upstreams;
 internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
+
+    /// <summary>
+    /// The longest line a stdio upstream may write to standard output: room for an answer at <c>limits.max_result_bytes</c>
+    /// (refused after reading, as an answer over the limit) with its JSON escaping, and beyond that the connection closes.
+    /// </summary>
+    private long StdoutLineLimit => (2 * gateway.Limits.MaxResultBytes) + (1024 * 1024);
 
     public IClientTransport Create()
     {
@@ -20,18 +27,9 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
                 throw new UpstreamLaunchException("cannot start: " + missing);
             }
 
-            return new StdioClientTransport(
-                new StdioClientTransportOptions
-                {
-                    Name = connector.Server,
-                    Command = upstream.Command!,
-                    Arguments = upstream.Args,
-                    WorkingDirectory = upstream.WorkingDir,
-                    InheritEnvironmentVariables = false,
-                    EnvironmentVariables = Environment(),
-                    StandardErrorLines = _stderr.Line,
-                    ShutdownTimeout = TimeSpan.FromSeconds(2),
-                },
+            return new StdioUpstreamTransport(
+                new StdioLaunch(connector.Server, upstream.Command!, upstream.Args, upstream.WorkingDir, Environment(), StdoutLineLimit, TimeSpan.FromSeconds(2)),
+                _stderr.Line,
                 loggerFactory);
         }
 

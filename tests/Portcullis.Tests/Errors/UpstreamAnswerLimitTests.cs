@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
+using Portcullis.Tests.Idempotency;
 using Portcullis.Tests.Infrastructure;
 using static Portcullis.Tests.Errors.ErrorAssertions;
 
@@ -86,6 +87,51 @@ public sealed class UpstreamAnswerLimitTests
 
         var fits = await writes.CallToolAsync("huge", new Dictionary<string, object?> { ["megabytes"] = 2, ["idempotency_key"] = "k-fits" }, cancellationToken: Timeouts.CallToken);
         Assert.NotEqual(true, fits.IsError);
+    }
+
+    /// <summary>
+    /// A stdio upstream's output is read within bounds too: a line of standard output past twice the limit and 1 MiB
+    /// closes the connection (the SDK alone would read 100 MiB whole), standard error is cut into lines of 16 KiB,
+    /// and the upstream is started again and serves.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_EndlessLines_AreNotReadWhole_AndTheUpstreamServesAgain()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartAsync(dir, TestConfig.FixtureConnector("reader", ["huge", "echo", "stderr_flood"]));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("reader"));
+        Assert.NotEqual(true, (await client.CallToolAsync("huge", Megabytes(2), cancellationToken: Timeouts.CallToken)).IsError);
+
+        var before = PeakResidentKiB(gateway.ProcessId);
+        var flooded = await client.CallToolAsync("stderr_flood", Megabytes(200), cancellationToken: Timeouts.CallToken);
+        Assert.Equal("flooded 200 MiB", Assert.IsType<TextContentBlock>(Assert.Single(flooded.Content)).Text);
+        await gateway.WaitForOutputAsync("after the flood", Timeouts.Call);
+        var afterStderr = PeakResidentKiB(gateway.ProcessId);
+        Assert.True(afterStderr - before < 150 * 1024, $"the gateway's peak memory grew by {afterStderr - before} KiB relaying a stderr line");
+
+        var error = Witness.ErrorCode(await client.CallToolAsync("huge", Megabytes(100), cancellationToken: Timeouts.CallToken));
+        Assert.True(error is "upstream_unavailable" or "upstream_error", error);
+        await gateway.WaitForOutputAsync("bytes to its standard output; the connection was closed", Timeouts.Call);
+        var grew = PeakResidentKiB(gateway.ProcessId) - afterStderr;
+        Assert.True(grew < 300 * 1024, $"the gateway's peak memory grew by {grew} KiB reading a line it refused");
+
+        var echo = await RetryUntilServedAsync(() => client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken).AsTask());
+        Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    private static async Task<CallToolResult> RetryUntilServedAsync(Func<Task<CallToolResult>> call)
+    {
+        var deadline = DateTime.UtcNow + Timeouts.Call;
+        while (true)
+        {
+            var result = await call().WaitAsync(Timeouts.Call);
+            if (result.IsError != true || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+
+            await Task.Delay(250);
+        }
     }
 
     private static async Task<GatewayProcess> StartAsync(TempDir dir, params JsonObject[] connectors)

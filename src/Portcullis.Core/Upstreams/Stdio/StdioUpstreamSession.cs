@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Portcullis.Core.Upstreams.Stdio;
+
+/// <summary>
+/// One connection to a stdio upstream: the SDK's stream transport over the process's standard input and (line-limited)
+/// output, closed with the process's exit code when it ends, and the whole process tree killed when it is disposed.
+/// </summary>
+internal sealed class StdioUpstreamSession : ITransport
+{
+    private readonly ITransport _inner;
+    private readonly Process _process;
+    private readonly int? _processId;
+    private readonly Task _stderr;
+    private readonly TimeSpan _shutdownTimeout;
+    private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _relay;
+    private int _disposed;
+
+    public StdioUpstreamSession(ITransport inner, Process process, Task stderr, TimeSpan shutdownTimeout)
+    {
+        _inner = inner;
+        _process = process;
+        _stderr = stderr;
+        _shutdownTimeout = shutdownTimeout;
+        try
+        {
+            _processId = process.Id;
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _relay = RelayAsync();
+    }
+
+    public string? SessionId => _inner.SessionId;
+
+    public ChannelReader<JsonRpcMessage> MessageReader => _messages.Reader;
+
+    public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => _inner.SendMessageAsync(message, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Like the SDK's own stdio transport: the whole tree, since a server may have started processes of its own.
+        Kill();
+        await _inner.DisposeAsync().ConfigureAwait(false);
+        await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false);
+        await _relay.ConfigureAwait(false);
+        try
+        {
+            await _stderr.WaitAsync(_shutdownTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A grandchild that escaped the kill may hold standard error open; its lines are not waited for.
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Passes the upstream's messages on; when its output ends, closes with how the process ended.</summary>
+    private async Task RelayAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            var reader = _inner.MessageReader;
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var message))
+                {
+                    _messages.Writer.TryWrite(message);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex is ClientTransportClosedException closed ? closed.Details.Exception ?? ex : ex;
+        }
+
+        // The end of the output usually means the process is exiting: wait a moment for its exit code. A read that
+        // failed (a line over the limit) leaves it running until the session is disposed.
+        int? exitCode = null;
+        if ((error is null && await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false)) || HasExited())
+        {
+            try
+            {
+                exitCode = _process.ExitCode;
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        _messages.Writer.TryComplete(new ClientTransportClosedException(new StdioClientCompletionDetails
+        {
+            ProcessId = _processId,
+            ExitCode = exitCode,
+            Exception = error ?? (exitCode is { } code && Volatile.Read(ref _disposed) == 0
+                ? new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}"))
+                : null),
+        }));
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Exited meanwhile, or not ours to kill any more.
+        }
+    }
+
+    private bool HasExited()
+    {
+        try
+        {
+            return _process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+            return HasExited();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace Portcullis.Core.Upstreams.Stdio;
+
+/// <summary>
+/// Starts a stdio upstream and connects to it through the MCP SDK's stream transport, reading both of its output
+/// streams within bounds: standard output a line of at most <see cref="LineLimitStream.MaxLineBytes"/> at a time,
+/// standard error in lines cut at <see cref="StderrLines.MaxLineBytes"/> (the SDK's own stdio transport reads both a
+/// line whole, however long).
+/// </summary>
+internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> stderrLine, ILoggerFactory loggerFactory) : IClientTransport
+{
+    public string Name => launch.Name;
+
+    public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(launch.Command)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            WorkingDirectory = launch.WorkingDirectory ?? "",
+        };
+        foreach (var argument in launch.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Clear();
+        foreach (var (name, value) in launch.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        try
+        {
+            if (!process.Start())
+            {
+                throw new IOException("the upstream process did not start");
+            }
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            process.Dispose();
+            throw new IOException("the upstream process could not be started: " + ex.Message, ex);
+        }
+
+        var stderr = StderrLines.PumpAsync(process.StandardError.BaseStream, stderrLine, CancellationToken.None);
+        // The SDK's stream transport only wraps the streams (it starts nothing that could fail), so the process is not
+        // left behind by a failure here.
+        var inner = await new StreamClientTransport(process.StandardInput.BaseStream, new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes), loggerFactory)
+            .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
+        return new StdioUpstreamSession(inner, process, stderr, launch.ShutdownTimeout);
+    }
+}
