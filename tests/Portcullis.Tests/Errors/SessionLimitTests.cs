@@ -69,6 +69,28 @@ public sealed class SessionLimitTests : IAsyncLifetime
         ErrorAssertions.AssertLeaksNothing(body.ToJsonString());
 
         await _gateway.WaitForOutputAsync($"for principal alice: it holds {Limit} session(s) on this replica", Timeouts.Call);
+
+        // A client retrying in a loop gets one log line a minute: the next refusals are counted, not logged. The log
+        // keeps its order, so once another principal's refusal is logged, alice's would have been before it.
+        for (var i = 0; i < 3; i++)
+        {
+            using var again = await SendInitializeAsync(alice);
+            Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+        }
+
+        var bob = Token("bob");
+        for (var i = 0; i < Limit; i++)
+        {
+            await OpenAsync(bob);
+        }
+
+        using (var bobRefused = await SendInitializeAsync(bob))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, bobRefused.StatusCode);
+        }
+
+        await _gateway.WaitForOutputAsync("for principal bob:", Timeouts.Call);
+        Assert.Single(_gateway.Output.Split('\n'), line => line.Contains("for principal alice:", StringComparison.Ordinal));
         Assert.Contains("portcullis_http_refusals_total{otel_scope_name=\"Portcullis\",code=\"rate_limited\",stage=\"limits\"}", await _admin.MetricsAsync().Within(), StringComparison.Ordinal);
     }
 
