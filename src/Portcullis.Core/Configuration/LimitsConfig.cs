@@ -8,6 +8,9 @@ public sealed class LimitsConfig
     /// <summary>Bytes an upstream's answer to one request may have: a JSON body, or one event of an event stream.</summary>
     public long MaxResultBytes { get; set; } = ConfigDefaults.MaxResultBytes;
 
+    /// <summary>2025-11-25 sessions one principal may hold open on one replica; its next <c>initialize</c> is refused.</summary>
+    public int MaxSessionsPerPrincipal { get; set; } = ConfigDefaults.MaxSessionsPerPrincipal;
+
     public int MaxDepth { get; set; } = ConfigDefaults.MaxDepth;
 
     public int MaxStringLength { get; set; } = ConfigDefaults.MaxStringLength;

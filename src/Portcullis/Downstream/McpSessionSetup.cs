@@ -78,20 +78,18 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             return;
         }
 
-        if (session.SessionId is { } id)
-        {
-            owners.Add(id, connector.Name, Caller(http.User).Key);
-        }
-
+        // Counted for its principal from here until it stops running, however it ends (DELETE, idle timeout, shutdown):
+        // it takes the slot the request that opened it reserved, if any (SessionCapMiddleware, SessionMigration).
+        var owner = session.SessionId is { } id ? owners.Add(id, connector.Name, Caller(http.User).Key, http.Features.Get<SessionSlot>()) : null;
         try
         {
             await ProtocolHandlers.RunSessionAsync(connector, session, cancellationToken);
         }
         finally
         {
-            if (session.SessionId is { } done)
+            if (owner is not null)
             {
-                owners.Remove(done);
+                owners.Remove(session.SessionId!, owner);
             }
         }
     }

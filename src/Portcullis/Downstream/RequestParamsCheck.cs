@@ -79,7 +79,7 @@ internal static class RequestParamsCheck
             : null;
 
     /// <summary>Revisions from 2026-07-28 on have no sessions (SEP-2567); the MCP layer compares them the same way.</summary>
-    private static bool WithoutSessions(string? protocolVersion) =>
+    internal static bool WithoutSessions(string? protocolVersion) =>
         !string.IsNullOrEmpty(protocolVersion) && string.CompareOrdinal(protocolVersion, "2026-07-28") >= 0;
 
     private static JsonTypeInfo TypeOf<T>() => McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));

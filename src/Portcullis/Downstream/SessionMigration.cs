@@ -3,10 +3,12 @@ using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
 using Portcullis.Core.Sessions;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Downstream;
@@ -17,7 +19,14 @@ namespace Portcullis.Downstream;
 /// next request reaches. Any other connector or principal finds no session (404), as on the replica that holds it, and
 /// so does everyone once its client ended it.
 /// </summary>
-internal sealed class SessionMigration(ISessionStore sessions, UnsavedHandshakes unsaved, StateClock clock, TimeProvider time, ILogger<SessionMigration> logger) : ISessionMigrationHandler
+/// <remarks>
+/// A session continued here counts against its principal's <c>limits.max_sessions_per_principal</c> on this replica like
+/// one opened here: it reserves a slot before the MCP layer starts it, and when none is left it is not continued
+/// (404, so its client opens a new session, which is refused with <c>rate_limited</c> until one of its sessions ends).
+/// </remarks>
+internal sealed class SessionMigration(
+    ISessionStore sessions, UnsavedHandshakes unsaved, SessionOwners owners, GatewayConfig config, SessionLimitRefusals limits, StateClock clock, TimeProvider time, ILogger<SessionMigration> logger)
+    : ISessionMigrationHandler
 {
     private static readonly JsonTypeInfo<InitializeRequestParams> ParamsType =
         (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
@@ -68,11 +77,21 @@ internal sealed class SessionMigration(ISessionStore sessions, UnsavedHandshakes
             return null;
         }
 
-        if (!string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal))
+        var caller = CallerIdentities.From(context.User);
+        if (!string.Equals(record.Principal, caller.Key, StringComparison.Ordinal))
         {
             GatewayLog.SessionMigrationRefused(logger, sessionId, connector, "it belongs to another principal");
             return null;
         }
+
+        // Given back by SessionCapMiddleware when the session does not start after all (the renewal below fails).
+        if (owners.TryReserve(caller.Key, config.Limits.MaxSessionsPerPrincipal) is not { } slot)
+        {
+            limits.MigrationRefused(context, caller, owners.Count(caller.Key), sessionId);
+            return null;
+        }
+
+        context.Features.Set(slot);
 
         await sessions.SaveAsync(record with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
         GatewayLog.SessionMigrated(logger, sessionId, connector);

@@ -19,9 +19,11 @@ namespace Portcullis.Downstream;
 /// <remarks>
 /// Also the way back from an outage: when a session's migration failed, the MCP SDK (2.4.0) lets two of the requests
 /// that waited for it migrate the session at once, and the one that comes second fails with "has already been
-/// created". That request is sent through once more, to the session the other one made.
+/// created". That request is sent through once more, to the session the other one made. The duplicate session
+/// the SDK dropped is never disposed (its run never ends), so the slot it took of its principal's
+/// <c>limits.max_sessions_per_principal</c> is freed here.
 /// </remarks>
-internal sealed class StateOutageMiddleware(RequestDelegate next, StateOutages outages, HttpRefusals refusals, ILogger<StateOutageMiddleware> logger)
+internal sealed class StateOutageMiddleware(RequestDelegate next, StateOutages outages, HttpRefusals refusals, SessionOwners owners, ILogger<StateOutageMiddleware> logger)
 {
     /// <summary>Only a request of a session, or a multi round-trip retry, reads the store before its handler; others pass as they are.</summary>
     public Task InvokeAsync(HttpContext context) =>
@@ -40,7 +42,15 @@ internal sealed class StateOutageMiddleware(RequestDelegate next, StateOutages o
             }
             catch (UnreachableException ex) when (attempt == 0 && !context.Response.HasStarted && IsMigrationRace(context, ex))
             {
-                GatewayLog.SessionMigrationRace(logger, LogText.Safe(context.Request.Headers["Mcp-Session-Id"].ToString(), 64));
+                var sessionId = context.Request.Headers["Mcp-Session-Id"].ToString();
+                GatewayLog.SessionMigrationRace(logger, LogText.Safe(sessionId, 64));
+                if (context.Features.Get<SessionSlot>() is { Owner: { } duplicate })
+                {
+                    // The duplicate the SDK made and dropped never stops running: its principal's slot is freed here.
+                    owners.Remove(sessionId, duplicate);
+                }
+
+                context.Features.Set<SessionSlot>(null);
                 if (context.Request.Body.CanSeek)
                 {
                     context.Request.Body.Position = 0;

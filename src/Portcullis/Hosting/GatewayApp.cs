@@ -44,6 +44,7 @@ internal static class GatewayApp
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
+        builder.Services.AddSingleton<SessionLimitRefusals>();
         builder.Services.AddHostedService<SessionSweepService>();
         builder.Services.AddGatewayAuthentication(config);
         builder.Services.AddSingleton<ProtocolHandlers>();
@@ -78,6 +79,7 @@ internal static class GatewayApp
         app.UseMiddleware<JsonRpcRequestMiddleware>();
         app.UseMiddleware<StateOutageMiddleware>();
         app.UseMiddleware<SessionOwnerMiddleware>();
+        app.UseMiddleware<SessionCapMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
         app.UseMiddleware<PendingCallForwarder>();
         app.UseMiddleware<SessionEndMiddleware>();

@@ -85,6 +85,13 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null);
     }
 
+    /// <summary>
+    /// Counts and audits a session not continued here because its principal holds as many as it may; the caller's
+    /// answer is the MCP layer's for an unknown session, so nothing here is sent.
+    /// </summary>
+    public void SessionLimitReached(HttpContext context, string correlationId, string reasonClass) =>
+        Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null);
+
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
         var correlationId = Correlate(context, refusal.CorrelationId);

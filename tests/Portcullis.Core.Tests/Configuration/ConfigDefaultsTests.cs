@@ -19,6 +19,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/idempotency/properties/lease_seconds", ConfigDefaults.LeaseSeconds },
         { "/properties/limits/properties/max_body_bytes", ConfigDefaults.MaxBodyBytes },
         { "/properties/limits/properties/max_result_bytes", ConfigDefaults.MaxResultBytes },
+        { "/properties/limits/properties/max_sessions_per_principal", ConfigDefaults.MaxSessionsPerPrincipal },
         { "/properties/limits/properties/max_depth", ConfigDefaults.MaxDepth },
         { "/properties/limits/properties/max_string_length", ConfigDefaults.MaxStringLength },
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },
@@ -56,6 +57,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.RetentionHours, config.Idempotency.RetentionHours);
         Assert.Equal(ConfigDefaults.LeaseSeconds, config.Idempotency.LeaseSeconds);
         Assert.Equal(ConfigDefaults.MaxBodyBytes, config.Limits.MaxBodyBytes);
+        Assert.Equal(ConfigDefaults.MaxSessionsPerPrincipal, config.Limits.MaxSessionsPerPrincipal);
         Assert.Equal(ConfigDefaults.MaxDepth, config.Limits.MaxDepth);
         Assert.Equal(ConfigDefaults.MaxStringLength, config.Limits.MaxStringLength);
         Assert.Equal(ConfigDefaults.PatternBudgetMs, config.Limits.PatternBudgetMs);

@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pipeline;
+using Portcullis.Core.Security;
+using Portcullis.Diagnostics;
+using Portcullis.Security;
+
+namespace Portcullis.Refusals;
+
+/// <summary>
+/// A session refused because its principal already holds <c>limits.max_sessions_per_principal</c> on this replica:
+/// an <c>initialize</c> is answered HTTP 429 with <c>rate_limited</c> (a JSON-RPC error whose data is the envelope,
+/// with <c>Retry-After</c>); a session continued from another replica is answered by the MCP layer as a session it
+/// does not know, so its client opens a new one and meets the 429. Each is counted in <c>portcullis.http.refusals</c>
+/// (stage <c>limits</c>) and audited; the log gets at most one line a minute per principal (event 2604), with the
+/// number refused since the last, so a client retrying in a loop cannot flood it.
+/// </summary>
+internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig config, TimeProvider time, ILogger<SessionLimitRefusals> logger)
+{
+    /// <summary>When to try again: sessions end when their clients end them or after the MCP layer's idle timeout, which the gateway cannot foresee.</summary>
+    public const int RetryAfterSeconds = 60;
+
+    public const string ReasonClass = "session_limit";
+
+    public static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
+
+    /// <summary>Past this many principals remembered, those not reported for a minute are forgotten.</summary>
+    private const int Remembered = 10_000;
+
+    private readonly ConcurrentDictionary<string, Reports> _reports = new(StringComparer.Ordinal);
+
+    /// <summary>Answers an <c>initialize</c> that would open one session too many.</summary>
+    public Task RefuseInitializeAsync(HttpContext context, CallerIdentity caller, int held, string? rawId)
+    {
+        var limit = config.Limits.MaxSessionsPerPrincipal;
+        var correlationId = CorrelationIds.Next();
+        Report(context, caller, held, "a new session (initialize)", correlationId);
+        var error = new GatewayError(ErrorCatalog.RateLimited,
+            $"Too many open sessions: this caller already holds {limit}, the most the gateway keeps for one caller. End a session it no longer uses (HTTP DELETE) or wait for an idle one to expire, then retry.")
+        {
+            RetryAfterSeconds = RetryAfterSeconds,
+        };
+        return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status429TooManyRequests, error, CallStage.Limits, ReasonClass, $"{held} sessions held, the limit is {limit}")
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = JsonRpcCodes.GatewayRefusal,
+            RpcId = rawId is null ? null : JsonNode.Parse(rawId),
+            CorrelationId = correlationId,
+            Logged = true,
+        });
+    }
+
+    /// <summary>Records a session from another replica not continued here; the MCP layer answers it as unknown (404).</summary>
+    public void MigrationRefused(HttpContext context, CallerIdentity caller, int held, string sessionId)
+    {
+        var correlationId = CorrelationIds.Next();
+        Report(context, caller, held, $"session {LogText.Safe(sessionId, 64)} continued from another replica", correlationId);
+        refusals.SessionLimitReached(context, correlationId, ReasonClass);
+    }
+
+    private void Report(HttpContext context, CallerIdentity caller, int held, string what, string correlationId)
+    {
+        var now = time.GetTimestamp();
+        var reports = _reports.GetOrAdd(caller.Key, static _ => new Reports());
+        long refused;
+        lock (reports)
+        {
+            reports.Refused++;
+            if (reports.LoggedAt != 0 && time.GetElapsedTime(reports.LoggedAt, now) < LogEvery)
+            {
+                return;
+            }
+
+            refused = reports.Refused;
+            reports.Refused = 0;
+            reports.LoggedAt = now;
+        }
+
+        GatewayLog.SessionLimitRefused(logger, what, context.Request.Path, LogText.Safe(caller.Subject), held, refused, correlationId);
+        if (_reports.Count > Remembered)
+        {
+            foreach (var (key, entry) in _reports)
+            {
+                if (time.GetElapsedTime(entry.LoggedAt, now) >= LogEvery)
+                {
+                    _reports.TryRemove(key, out _);
+                }
+            }
+        }
+    }
+
+    /// <summary>One principal's refusals since its last log line.</summary>
+    private sealed class Reports
+    {
+        public long LoggedAt { get; set; }
+
+        public long Refused { get; set; }
+    }
+}
