@@ -46,7 +46,7 @@ internal sealed partial class UpstreamSupervisor
     private static readonly TimeSpan FirstRefreshRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRefreshRetry = TimeSpan.FromSeconds(30);
     private volatile McpClient? _client;
-    private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
+    private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, 0, null, null);
 
     /// <summary>
     /// Supervises one upstream; <c>upstream</c> is how the log names it (its command line or URL). A tool list that
@@ -149,8 +149,13 @@ internal sealed partial class UpstreamSupervisor
                 _loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                CountFailedStart(ex);
+            }
+
             _firstAttempt.TrySetResult();
             throw;
         }
@@ -175,11 +180,16 @@ internal sealed partial class UpstreamSupervisor
                 _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
                 await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
                 // This connection is closed as the attempt fails: no call may be sent to it (a write would be taken
                 // for sent, and its key marked outcome-unknown).
                 _client = null;
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    CountFailedStart(ex);
+                }
+
                 throw;
             }
             finally
@@ -387,23 +397,23 @@ internal sealed partial class UpstreamSupervisor
     /// For the log: each distinct message of the exception chain, without stack frames. A launch or exit reason is the
     /// gateway's own wording; another failure (a refused connection, a child that died on start-up) is its own message.
     /// </summary>
-    private static string Reason(Exception exception)
+    private static string Reason(Exception exception) => UpstreamErrorText.Chain(exception);
+
+    /// <summary>For the status endpoints: the same words, shortened and without anything that may be a credential.</summary>
+    private static string? Describe(Exception? exception) => exception is null ? null : UpstreamErrorText.ForStatus(exception);
+
+    /// <summary>
+    /// An attempt failed before the upstream was connected with its tools listed; the retry starts it again. Counted
+    /// here, as it fails, as a lost connection is counted where it ends (a never-starting upstream showed 0 restarts).
+    /// </summary>
+    private void CountFailedStart(Exception exception)
     {
-        var messages = new List<string>();
-        for (var current = exception; current is not null; current = current.InnerException)
+        var status = _status;
+        _status = status with
         {
-            var message = current.Message.ReplaceLineEndings(" ").Trim();
-            if (message.Length > 0 && !messages.Exists(m => m.Contains(message, StringComparison.Ordinal)))
-            {
-                messages.Add(message);
-            }
-        }
-
-        return messages.Count > 0
-            ? messages.Aggregate((joined, next) => joined + (joined.EndsWith('.') ? " " : ": ") + next)
-            : exception.GetType().Name;
+            Restarts = status.Restarts + 1,
+            FailedStarts = status.FailedStarts + 1,
+            LastError = Describe(exception),
+        };
     }
-
-    /// <summary>A short, non-secret reason for the status endpoint: the exception's type, never its message.</summary>
-    private static string? Describe(Exception? exception) => exception?.GetType().Name;
 }
