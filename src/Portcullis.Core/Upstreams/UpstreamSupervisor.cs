@@ -32,6 +32,7 @@ internal sealed partial class UpstreamSupervisor
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TimeSpan _listTimeout;
     private readonly TimeSpan _pingInterval;
+    private readonly long? _listPageLimit;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
@@ -57,10 +58,14 @@ internal sealed partial class UpstreamSupervisor
     /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
     /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
+    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>, for a stdio upstream, whose lines the
+    /// SDK reads whole) the tool list is read a page at a time and a page larger than it fails the list, as an
+    /// oversized answer does: the catalog keeps its last list. An HTTP upstream's pages are stopped while they are read.
     /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
-        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null)
+        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listPageLimit = null)
     {
+        _listPageLimit = listPageLimit;
         _listTimeout = listTimeout ?? TimeSpan.FromSeconds(Configuration.ConfigDefaults.ConnectTimeoutSeconds);
         _pingInterval = pingInterval ?? TimeSpan.Zero;
         _connector = connector;
@@ -384,13 +389,41 @@ internal sealed partial class UpstreamSupervisor
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
-            return [.. tools.Select(t => t.ProtocolTool)];
+            if (_listPageLimit is not { } limit)
+            {
+                var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
+                return [.. tools.Select(t => t.ProtocolTool)];
+            }
+
+            return await ListPagesAsync(client, limit, bounded.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"the upstream did not list its tools within {_listTimeout.TotalSeconds:0.#} s"));
         }
+    }
+
+    /// <summary>Every page of the tool list, each held to <paramref name="limit"/> once the SDK has read it.</summary>
+    private async Task<IReadOnlyList<Tool>> ListPagesAsync(McpClient client, long limit, CancellationToken cancellationToken)
+    {
+        var tools = new List<Tool>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).ConfigureAwait(false);
+            if (!UpstreamAnswerSize.Fits(page, limit))
+            {
+                Log.ToolListPageTooLarge(_logger, _connector, limit);
+                throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
+                    $"a page of the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes)"));
+            }
+
+            tools.AddRange(page.Tools);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return tools;
     }
 
     /// <summary>
