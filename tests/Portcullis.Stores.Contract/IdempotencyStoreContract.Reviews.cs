@@ -129,7 +129,7 @@ public abstract partial class IdempotencyStoreContract
         var id = (await ClaimReviewed(Scope())).Review!.Id;
         await Decide(id, "bob", approve: true);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => ClaimReviewed(Scope(), correlationId: $"corr-{i}"))));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => ClaimReviewed(Scope(), correlationId: $"corr-{i}")))).WaitAsync(Timeout);
 
         Assert.Single(claims, c => c.Status == ClaimStatus.Claimed);
         Assert.All(claims.Where(c => c.Status != ClaimStatus.Claimed), c => Assert.Equal(ClaimStatus.InProgress, c.Status));
@@ -257,7 +257,7 @@ public abstract partial class IdempotencyStoreContract
     {
         var id = (await ClaimReviewed(Scope())).Review!.Id;
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Decide(id, $"r-{i}", approve: i % 2 == 0, $"reason {i}"))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Decide(id, $"r-{i}", approve: i % 2 == 0, $"reason {i}")))).WaitAsync(Timeout);
 
         var winner = Assert.Single(results, r => r.Status == ReviewDecisionStatus.Decided);
         Assert.All(results.Where(r => r != winner), r => Assert.Equal(ReviewDecisionStatus.AlreadyDecided, r.Status));

@@ -56,7 +56,7 @@ public abstract class SharedStateContract : SessionStoreContract
     [Fact]
     public async Task Claim_OneKeyFromThreeReplicasAtOnce_ExactlyOneClaims()
     {
-        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id))));
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id)))).WaitAsync(Timeout);
         using var start = new ManualResetEventSlim(false);
         var tasks = Enumerable.Range(0, 30).Select(i => Task.Run(async () =>
         {
@@ -75,7 +75,7 @@ public abstract class SharedStateContract : SessionStoreContract
     public async Task RateLimit_NPermitsAcrossThreeReplicas_LetsExactlyNThrough()
     {
         var limit = new RateLimitConfig { Permits = 7, WindowSeconds = 3600 };
-        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id))));
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b", "gw-c" }.Select(id => ConnectAsync(Replica(id)))).WaitAsync(Timeout);
         var limiters = replicas.Select(r => r.RateLimits.Create("prod/crm", limit)).ToArray();
 
         var leases = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
@@ -97,7 +97,7 @@ public abstract class SharedStateContract : SessionStoreContract
     public async Task RateLimit_Refused_RetryAfterIsTheTimeLeftInThePrincipalsWindow()
     {
         var limit = new RateLimitConfig { Permits = 1, WindowSeconds = 60 };
-        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b" }.Select(id => ConnectAsync(Replica(id))));
+        var replicas = await Task.WhenAll(new[] { "gw-a", "gw-b" }.Select(id => ConnectAsync(Replica(id)))).WaitAsync(Timeout);
         var limiters = replicas.Select(r => r.RateLimits.Create("prod/crm", limit)).ToArray();
         var started = Stopwatch.GetTimestamp();
 

@@ -30,7 +30,7 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
     [Fact]
     public async Task Migrate_ManyReplicasAtOnce_AppliesEachMigrationOnce()
     {
-        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostgresSchema.MigrateAsync(_dataSource!, CancellationToken.None)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostgresSchema.MigrateAsync(_dataSource!, CancellationToken.None))).WaitAsync(Timeout);
 
         await using var command = _dataSource!.CreateCommand("SELECT count(*) FROM portcullis_schema_version");
         Assert.All(results, v => Assert.Equal(PostgresSchema.Version, v));

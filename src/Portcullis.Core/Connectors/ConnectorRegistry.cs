@@ -28,7 +28,8 @@ internal sealed class ConnectorRegistry
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
                     options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
-                }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds), TimeSpan.FromSeconds(c.Upstream.PingIntervalSeconds));
+                }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds), TimeSpan.FromSeconds(c.Upstream.PingIntervalSeconds),
+                c.Upstream.IsStdio ? config.Limits.MaxResultBytes : null);
                 return new Connector(c, supervisor, relay, schemas, pins, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

@@ -37,6 +37,27 @@ internal static class UpstreamAnswerSize
         return size <= limit;
     }
 
+    /// <summary>
+    /// A page of a tool list: each tool's name, title, description, schemas, icons and <c>_meta</c>, the parts a
+    /// hostile upstream can make as large as it likes and the catalog would keep and pass on.
+    /// </summary>
+    public static bool Fits(ListToolsResult page, long limit)
+    {
+        long size = 0;
+        foreach (var tool in page.Tools)
+        {
+            size += LeastPerPart + tool.Name.Length + (tool.Title?.Length ?? 0) + (tool.Description?.Length ?? 0)
+                + (tool.Annotations?.Title?.Length ?? 0) + Raw(tool.InputSchema) + (tool.OutputSchema is { } output ? Raw(output) : 0)
+                + (tool.Icons?.Sum(i => (long)i.Source.Length) ?? 0) + (tool.Meta?.ToJsonString().Length ?? 0);
+            if (size > limit)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static long Of(ContentBlock block) => block switch
     {
         TextContentBlock text => text.Text.Length,

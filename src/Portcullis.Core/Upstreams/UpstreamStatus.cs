@@ -1,4 +1,9 @@
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>A snapshot of an upstream's health, safe to publish (no secrets, no addresses).</summary>
-public sealed record UpstreamStatus(UpstreamState State, int Restarts, DateTimeOffset? NextAttemptAt, string? LastError);
+/// <param name="State">Where the connection stands.</param>
+/// <param name="Restarts">How many times the upstream was started again: after its connection ended, or after an attempt that failed.</param>
+/// <param name="FailedStarts">How many attempts failed before the upstream was connected and had listed its tools (it could not be started, exited, or did not answer or list in time).</param>
+/// <param name="NextAttemptAt">When the next attempt is due, while restarting.</param>
+/// <param name="LastError">What went wrong last, in words, without credentials and at most <see cref="UpstreamErrorText.MaxStatusLength"/> characters.</param>
+public sealed record UpstreamStatus(UpstreamState State, int Restarts, int FailedStarts, DateTimeOffset? NextAttemptAt, string? LastError);

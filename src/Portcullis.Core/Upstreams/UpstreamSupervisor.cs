@@ -32,6 +32,7 @@ internal sealed partial class UpstreamSupervisor
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TimeSpan _listTimeout;
     private readonly TimeSpan _pingInterval;
+    private readonly long? _listPageLimit;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
@@ -46,7 +47,7 @@ internal sealed partial class UpstreamSupervisor
     private static readonly TimeSpan FirstRefreshRetry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRefreshRetry = TimeSpan.FromSeconds(30);
     private volatile McpClient? _client;
-    private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, null, null);
+    private volatile UpstreamStatus _status = new(UpstreamState.Starting, 0, 0, null, null);
 
     /// <summary>
     /// Supervises one upstream; <c>upstream</c> is how the log names it (its command line or URL). A tool list that
@@ -57,10 +58,14 @@ internal sealed partial class UpstreamSupervisor
     /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
     /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
+    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>, for a stdio upstream, whose lines the
+    /// SDK reads whole) the tool list is read a page at a time and a page larger than it fails the list, as an
+    /// oversized answer does: the catalog keeps its last list. An HTTP upstream's pages are stopped while they are read.
     /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
-        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null)
+        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listPageLimit = null)
     {
+        _listPageLimit = listPageLimit;
         _listTimeout = listTimeout ?? TimeSpan.FromSeconds(Configuration.ConfigDefaults.ConnectTimeoutSeconds);
         _pingInterval = pingInterval ?? TimeSpan.Zero;
         _connector = connector;
@@ -149,8 +154,13 @@ internal sealed partial class UpstreamSupervisor
                 _loggerFactory,
                 cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                CountFailedStart(ex);
+            }
+
             _firstAttempt.TrySetResult();
             throw;
         }
@@ -175,11 +185,16 @@ internal sealed partial class UpstreamSupervisor
                 _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
                 await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
                 // This connection is closed as the attempt fails: no call may be sent to it (a write would be taken
                 // for sent, and its key marked outcome-unknown).
                 _client = null;
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    CountFailedStart(ex);
+                }
+
                 throw;
             }
             finally
@@ -374,8 +389,13 @@ internal sealed partial class UpstreamSupervisor
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
-            return [.. tools.Select(t => t.ProtocolTool)];
+            if (_listPageLimit is not { } limit)
+            {
+                var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
+                return [.. tools.Select(t => t.ProtocolTool)];
+            }
+
+            return await ListPagesAsync(client, limit, bounded.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -383,27 +403,50 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
+    /// <summary>Every page of the tool list, each held to <paramref name="limit"/> once the SDK has read it.</summary>
+    private async Task<IReadOnlyList<Tool>> ListPagesAsync(McpClient client, long limit, CancellationToken cancellationToken)
+    {
+        var tools = new List<Tool>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).ConfigureAwait(false);
+            if (!UpstreamAnswerSize.Fits(page, limit))
+            {
+                Log.ToolListPageTooLarge(_logger, _connector, limit);
+                throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
+                    $"a page of the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes)"));
+            }
+
+            tools.AddRange(page.Tools);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return tools;
+    }
+
     /// <summary>
     /// For the log: each distinct message of the exception chain, without stack frames. A launch or exit reason is the
     /// gateway's own wording; another failure (a refused connection, a child that died on start-up) is its own message.
     /// </summary>
-    private static string Reason(Exception exception)
+    private static string Reason(Exception exception) => UpstreamErrorText.Chain(exception);
+
+    /// <summary>For the status endpoints: the same words, shortened and without anything that may be a credential.</summary>
+    private static string? Describe(Exception? exception) => exception is null ? null : UpstreamErrorText.ForStatus(exception);
+
+    /// <summary>
+    /// An attempt failed before the upstream was connected with its tools listed; the retry starts it again. Counted
+    /// here, as it fails, as a lost connection is counted where it ends (a never-starting upstream showed 0 restarts).
+    /// </summary>
+    private void CountFailedStart(Exception exception)
     {
-        var messages = new List<string>();
-        for (var current = exception; current is not null; current = current.InnerException)
+        var status = _status;
+        _status = status with
         {
-            var message = current.Message.ReplaceLineEndings(" ").Trim();
-            if (message.Length > 0 && !messages.Exists(m => m.Contains(message, StringComparison.Ordinal)))
-            {
-                messages.Add(message);
-            }
-        }
-
-        return messages.Count > 0
-            ? messages.Aggregate((joined, next) => joined + (joined.EndsWith('.') ? " " : ": ") + next)
-            : exception.GetType().Name;
+            Restarts = status.Restarts + 1,
+            FailedStarts = status.FailedStarts + 1,
+            LastError = Describe(exception),
+        };
     }
-
-    /// <summary>A short, non-secret reason for the status endpoint: the exception's type, never its message.</summary>
-    private static string? Describe(Exception? exception) => exception?.GetType().Name;
 }

@@ -32,6 +32,7 @@ internal static class AdminConnectorEndpoints
             ["state"] = status.State.ToString().ToLowerInvariant(),
             ["up"] = status.State == Core.Upstreams.UpstreamState.Connected,
             ["restarts"] = status.Restarts,
+            ["failed_starts"] = status.FailedStarts,
             ["next_attempt_at"] = status.NextAttemptAt is { } next ? AdminResults.Time(next) : null,
             ["last_error"] = status.LastError,
         };

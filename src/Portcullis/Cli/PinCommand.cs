@@ -101,9 +101,17 @@ internal static class PinCommand
                 LockFileWriter.Write(path, lockFile);
             }
 
-            PinText.Write(Console.Out, path, file.ToString(), entries, changed && live.Count > 0, unreachable);
+            PinText.Write(Console.Out, path, Scope(file, parse.GetValue(dataDir), only), entries, changed && live.Count > 0, unreachable);
             return entries.Any(e => e.NeedsReview) || unreachable.Count > 0 ? NeedsReviewExitCode : 0;
         });
         return command;
     }
+
+    /// <summary>The options of this run that choose the config, data dir and connector, as the operator gave them.</summary>
+    private static string[] Scope(FileInfo config, string? dataDir, string? connector) =>
+    [
+        "--config", config.ToString(),
+        .. dataDir is null ? Array.Empty<string>() : ["--data-dir", dataDir],
+        .. connector is null ? Array.Empty<string>() : ["--connector", connector],
+    ];
 }

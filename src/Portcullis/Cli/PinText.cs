@@ -5,7 +5,11 @@ namespace Portcullis.Cli;
 /// <summary><c>portcullis pin</c>'s report: one line per definition, then what to do about those still withheld.</summary>
 internal static class PinText
 {
-    public static void Write(TextWriter output, string lockPath, string configPath, IReadOnlyList<PinEntry> entries, bool written, IReadOnlyList<string> unreachable)
+    /// <summary>
+    /// Writes the report; <paramref name="scope"/> holds the options (with their values) that told this run which
+    /// config, data dir and connector to use, repeated in the <c>--accept</c> command so that it acts on the same ones.
+    /// </summary>
+    public static void Write(TextWriter output, string lockPath, IReadOnlyList<string> scope, IReadOnlyList<PinEntry> entries, bool written, IReadOnlyList<string> unreachable)
     {
         var nameWidth = entries.Select(e => e.Name.Length).DefaultIfEmpty(4).Max();
         var connectorWidth = entries.Select(e => e.Connector.Length).DefaultIfEmpty(9).Max();
@@ -34,9 +38,8 @@ internal static class PinText
         if (waiting.Count > 0)
         {
             output.WriteLine($"{waiting.Count} definition(s) are withheld by serve until you review them and accept them:");
-            output.WriteLine($"  portcullis pin --config {configPath} {string.Join(" ", waiting.Select(e => "--accept " + Quote(e.Name)))}");
+            string[] command = ["portcullis", "pin", .. scope, .. waiting.SelectMany(e => new[] { "--accept", e.Name })];
+            output.WriteLine("  " + string.Join(" ", command.Select(PosixShell.Quote)));
         }
     }
-
-    private static string Quote(string name) => name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.') ? name : "'" + name.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -24,6 +24,7 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
             ["state"] = status.State.ToString().ToLowerInvariant(),
             ["catalog"] = catalog.ToString().ToLowerInvariant(),
             ["restarts"] = status.Restarts,
+            ["failed_starts"] = status.FailedStarts,
             ["tools"] = connector.Catalog.Current.Ordered.Count,
         };
         if (status.NextAttemptAt is { } next)

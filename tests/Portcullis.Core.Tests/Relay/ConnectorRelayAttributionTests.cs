@@ -10,6 +10,8 @@ namespace Portcullis.Core.Tests.Relay;
 /// <summary>Which call a message from the upstream that names no request (a log line, a question) is given to.</summary>
 public sealed class ConnectorRelayAttributionTests
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
     private readonly FakeTimeProvider _time = new();
 
     /// <summary>
@@ -20,14 +22,14 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_AnotherSessionsCallEndedJustBefore_ALogLineIsNobodys()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose());
-        using var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null));
+        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose()).WaitAsync(Wait);
+        using var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null)).WaitAsync(Wait);
 
-        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)));
-        Assert.Same(alice, await Task.Run(() => relay.Attribute()));
+        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
+        Assert.Same(alice, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
-        Assert.Same(alice, await Task.Run(() => relay.Attribute(orJustEnded: true)));
+        Assert.Same(alice, await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
     }
 
     /// <summary>Clients of one caller following each other closely (a test suite, an agent's sessions) keep their log lines.</summary>
@@ -35,11 +37,11 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_TheSameCallersCallEndedJustBefore_IsTheCallInFlight()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("first-session"), "alice", null).Dispose());
-        await Task.Run(() => relay.Begin(new Downstream(null), "alice", null).Dispose());
-        using var next = await Task.Run(() => relay.Begin(new Downstream("second-session"), "alice", null));
+        await Task.Run(() => relay.Begin(new Downstream("first-session"), "alice", null).Dispose()).WaitAsync(Wait);
+        await Task.Run(() => relay.Begin(new Downstream(null), "alice", null).Dispose()).WaitAsync(Wait);
+        using var next = await Task.Run(() => relay.Begin(new Downstream("second-session"), "alice", null)).WaitAsync(Wait);
 
-        Assert.Same(next, await Task.Run(() => relay.Attribute(orJustEnded: true)));
+        Assert.Same(next, await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
     }
 
     /// <summary>Calls without a session (2026-07-28 clients) are told apart by their caller too.</summary>
@@ -47,23 +49,23 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_ACallWithoutSessionOfAnotherCallerEndedJustBefore_ALogLineIsNobodys()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream(null), "bob", null).Dispose());
-        using var alice = await Task.Run(() => relay.Begin(new Downstream(null), "alice", null));
+        await Task.Run(() => relay.Begin(new Downstream(null), "bob", null).Dispose()).WaitAsync(Wait);
+        using var alice = await Task.Run(() => relay.Begin(new Downstream(null), "alice", null)).WaitAsync(Wait);
 
-        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)));
+        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
     }
 
     [Fact]
     public async Task Attribute_OnTheCallsOwnFlow_IsThatCallWhateverEndedBefore()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose());
+        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose()).WaitAsync(Wait);
 
         var (alice, attributed) = await Task.Run(() =>
         {
             var call = relay.Begin(new Downstream("alice-session"), "alice", null);
             return (call, relay.Attribute(orJustEnded: true));
-        });
+        }).WaitAsync(Wait);
 
         Assert.Same(alice, attributed);
         alice.Dispose();

@@ -26,6 +26,30 @@ public sealed class SupervisionTests
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 
+    /// <summary>Before, an upstream that never started said <c>restarts: 0</c> and <c>last_error: IOException</c> while it was retried.</summary>
+    [Fact]
+    public async Task StdioUpstream_ThatNeverStarts_ReadyzCountsEveryFailedStartAndSaysWhy()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"] = new JsonObject { ["command"] = "sh", ["args"] = new JsonArray("-c", "exit 3") };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+
+        JsonNode? entry = null;
+        await Poll.UntilAsync(
+            async _ =>
+            {
+                entry = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]?["fixture"];
+                return entry?["failed_starts"]?.GetValue<int>() >= 2;
+            },
+            Timeouts.Call,
+            () => $"two failed starts in /readyz ({entry}):\n{gateway.Output}");
+        Assert.False(entry!["ready"]!.GetValue<bool>());
+        Assert.True(entry["restarts"]!.GetValue<int>() >= 2, entry.ToJsonString());
+        Assert.StartsWith("the upstream process exited with code 3", entry["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     /// <summary>Before, an upstream that stopped answering (here: stopped with SIGSTOP) stayed "ready" while every call to it timed out.</summary>
     [Fact]
     public async Task StdioUpstream_ThatStopsAnswering_IsReportedUnresponsive_AndReadyAgainOnceItAnswers()

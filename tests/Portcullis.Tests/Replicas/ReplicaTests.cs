@@ -145,7 +145,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         var token = cluster.Token(IdempotentWriteTests.Unique("burst"));
         var body = IdempotentWriteTests.Unique("burst");
         var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
-        var clients = await Task.WhenAll(cluster.Gateways.Select(g => McpClients.ConnectAsync(g.Endpoint("crm"), token, "2026-07-28")));
+        var clients = await Task.WhenAll(cluster.Gateways.Select(g => McpClients.ConnectAsync(g.Endpoint("crm"), token, "2026-07-28"))).WaitAsync(Timeouts.Call);
         try
         {
             using var start = new ManualResetEventSlim(false);

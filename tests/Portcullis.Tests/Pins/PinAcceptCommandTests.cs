@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Portcullis.Core.Pins;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Pins;
+
+/// <summary>
+/// The <c>--accept</c> command <c>portcullis pin</c> prints is meant to be pasted into a shell: it names the config,
+/// data dir and connector the run used (before, only the config, unquoted), so it acts on the same lock file and data.
+/// </summary>
+public sealed class PinAcceptCommandTests
+{
+    [Fact]
+    public async Task Pin_WithDataDirAndConnector_PrintsAcceptCommandThatPastedIntoAShellActsOnTheSameFiles()
+    {
+        using var dir = new TempDir();
+        // Words a shell would split or expand: the printed command must quote them.
+        var configDir = Directory.CreateDirectory(dir.File("my config")).FullName;
+        var config = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"])), Path.Combine("my config", "portcullis.json"));
+        var data = dir.File("it's $HOME data");
+        var lockPath = Path.Combine(configDir, LockFile.FileName);
+        // A lock file without echo's pin: echo is listed as not pinned, awaiting review.
+        LockFileWriter.Write(lockPath, new LockFile());
+
+        var pin = await PortcullisCli.RunAsync("pin", "--config", config, "--data-dir", data, "--connector", "fixture");
+        Assert.True(pin.Exit == 1, pin.Output);
+        Assert.Matches(@"fixture\s+tool\s+echo\s+not pinned", pin.Stdout);
+        var accept = pin.Stdout.TrimEnd().Split('\n')[^1].Trim();
+        Assert.Equal($"portcullis pin --config '{config}' --data-dir '{data.Replace("'", "'\\''", StringComparison.Ordinal)}' --connector fixture --accept echo", accept);
+        Directory.Delete(data, recursive: true);
+
+        // Pasted as printed, from another folder: it pins echo in the same lock file, with the same data dir.
+        var (exit, output) = await ShellAsync($"portcullis() {{ dotnet \"$PORTCULLIS_DLL\" \"$@\"; }}\n{accept}", dir.Path);
+        Assert.True(exit == 0, output);
+        Assert.NotNull(LockFileReader.Read(lockPath).File!.Find("fixture", "echo"));
+        Assert.True(Directory.Exists(data), output);
+        Assert.False(Directory.Exists(Path.Combine(configDir, ".data")), "the pasted command used the default data dir");
+    }
+
+    private static async Task<(int Exit, string Output)> ShellAsync(string script, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.Environment["PORTCULLIS_DLL"] = RepoPaths.Gateway;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+        return (process.ExitCode, await stdout.WaitAsync(Timeouts.Exit) + await stderr.WaitAsync(Timeouts.Exit));
+    }
+}
