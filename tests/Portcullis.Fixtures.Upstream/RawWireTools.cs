@@ -52,6 +52,24 @@ internal sealed class RawWireTools(CallRecorder recorder)
         return $"announced {count}";
     }
 
+    [McpServerTool(Name = "announce_list_changed", ReadOnly = true, Destructive = false)]
+    [Description("Sends notifications/resources/list_changed (kind 'resources') or notifications/prompts/list_changed (kind 'prompts') count times without pausing.")]
+    public static async Task<string> AnnounceListChanged(McpServer server, string kind, int count, CancellationToken cancellationToken = default)
+    {
+        var method = kind switch
+        {
+            "resources" => NotificationMethods.ResourceListChangedNotification,
+            "prompts" => NotificationMethods.PromptListChangedNotification,
+            _ => throw new ArgumentException("kind is resources or prompts", nameof(kind)),
+        };
+        for (var i = 0; i < count; i++)
+        {
+            await server.SendNotificationAsync(method, cancellationToken: cancellationToken);
+        }
+
+        return $"announced {count}";
+    }
+
     private static async Task<string> BreakAsync(RequestContext<CallToolRequestParams> context, string kind)
     {
         var id = context.JsonRpcRequest.Id.ToString();

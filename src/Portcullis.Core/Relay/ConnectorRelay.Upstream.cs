@@ -11,6 +11,9 @@ namespace Portcullis.Core.Relay;
 /// <summary>The upstream side: handlers the shared upstream client runs for what its server sends.</summary>
 internal sealed partial class ConnectorRelay
 {
+    /// <summary>The least time between two resources (or prompts) <c>list_changed</c> notifications the relay passes on.</summary>
+    internal static readonly TimeSpan ListChangedSpacing = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Gives the upstream client the handlers that route the server's requests and notifications downstream.</summary>
     public void ConfigureClient(McpClientOptions options)
     {
@@ -35,12 +38,15 @@ internal sealed partial class ConnectorRelay
                 s => s.RequestRootsAsync(request ?? new ListRootsRequestParams(), cancellationToken), () => InputRequest.ForRootsList(request ?? new ListRootsRequestParams()),
                 InputResponse.ListRootsResultJsonTypeInfo, cancellationToken).ConfigureAwait(false);
         };
+        var resourcesChanged = new CoalescedSend(ct => BroadcastAsync(NotificationMethods.ResourceListChangedNotification, ct), ListChangedSpacing, time);
+        var promptsChanged = new CoalescedSend(ct => BroadcastAsync(NotificationMethods.PromptListChangedNotification, ct), ListChangedSpacing, time);
         options.Handlers.NotificationHandlers =
         [
             // Progress and log messages never reach these handlers: Take relays them in the order they came.
             new(NotificationMethods.ResourceUpdatedNotification, OnResourceUpdatedAsync),
-            new(NotificationMethods.ResourceListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
-            new(NotificationMethods.PromptListChangedNotification, (n, ct) => BroadcastAsync(n.Method, ct)),
+            // A burst of announcements is passed on as a few: what they say is only "list again".
+            new(NotificationMethods.ResourceListChangedNotification, (_, ct) => resourcesChanged.RequestAsync(ct)),
+            new(NotificationMethods.PromptListChangedNotification, (_, ct) => promptsChanged.RequestAsync(ct)),
 
             // The upstream's tools/list_changed is not passed on: the supervisor lists again and the catalog rebuild
             // tells the sessions once the gateway's own list has changed (NotifyToolsChangedAsync).

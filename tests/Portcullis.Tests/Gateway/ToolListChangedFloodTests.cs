@@ -44,6 +44,48 @@ public sealed partial class ToolListChangedFloodTests(ITestOutputHelper output)
         Assert.Equal("listed", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 
+    /// <summary>
+    /// Resources and prompts pass through, so their announcements are relayed rather than listed: a burst reaches each
+    /// client as a few notifications, and one always comes after the last announcement.
+    /// </summary>
+    [Theory]
+    [InlineData("resources", NotificationMethods.ResourceListChangedNotification)]
+    [InlineData("prompts", NotificationMethods.PromptListChangedNotification)]
+    public async Task Upstream_FloodsResourceOrPromptListChanged_EachClientIsToldAFewTimes(string kind, string method)
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["announce_list_changed"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        // A session's client: notifications reach clients through their sessions' streams.
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"), protocolVersion: "2025-11-25");
+        var told = 0;
+        await using var counting = client.RegisterNotificationHandler(method, (_, _) =>
+        {
+            Interlocked.Increment(ref told);
+            return ValueTask.CompletedTask;
+        });
+        const int Announced = 3000;
+
+        var flood = await client.CallToolAsync("announce_list_changed", new Dictionary<string, object?> { ["kind"] = kind, ["count"] = Announced },
+            cancellationToken: Timeouts.CallToken);
+        Assert.NotEqual(true, flood.IsError);
+
+        var seen = 0;
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                var before = Volatile.Read(ref told);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                seen = Volatile.Read(ref told);
+                return seen > 0 && seen == before;
+            },
+            Timeouts.Call,
+            () => $"the notifications to end ({seen} so far)");
+        output.WriteLine($"{seen} notifications for {Announced} announcements");
+
+        Assert.InRange(seen, 1, Announced / 10);
+    }
+
     private static int Refreshes(string output) => RefreshLine().Count(output);
 
     [GeneratedRegex("Connector fixture: tool list refreshed")]
