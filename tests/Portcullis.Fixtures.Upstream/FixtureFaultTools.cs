@@ -42,6 +42,15 @@ internal sealed class FixtureFaultTools(CallRecorder recorder)
         return $"flooded {megabytes} MiB";
     }
 
+    [McpServerTool(Name = "exit_leaving_child", ReadOnly = true, Destructive = false)]
+    [Description("Starts 'sleep 20' sharing this server's standard output and error, then exits with code 3: the output stays open after the exit.")]
+    public static string ExitLeavingChild()
+    {
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "20") { UseShellExecute = false });
+        Environment.Exit(3);
+        return "unreachable";
+    }
+
     [McpServerTool(Name = "boom", ReadOnly = true, Destructive = false)]
     [Description("Throws an exception whose message holds a secret, a path and an internal address.")]
     public static string Boom() =>

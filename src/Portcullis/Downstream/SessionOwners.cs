@@ -58,7 +58,7 @@ internal sealed class SessionOwners
             }
 
             owner.Removed = true;
-            Decrement(owner.Principal);
+            Uncount(owner);
             if (_owners.TryGetValue(sessionId, out var current) && ReferenceEquals(current, owner))
             {
                 if (owner.Replaced is { Removed: false } previous)
@@ -127,7 +127,11 @@ internal sealed class SessionOwners
                 return false;
             }
 
+            // Its client ended it: it no longer counts against the principal, although the SDK holds it until the idle
+            // timeout (answering 404 meanwhile), so a client that opens and ends sessions through other replicas is not
+            // refused for sessions it has ended.
             owner.Ended = true;
+            Uncount(owner);
             return true;
         }
     }
@@ -139,6 +143,15 @@ internal sealed class SessionOwners
         : !string.Equals(owner.Principal, principal, StringComparison.Ordinal) ? new SessionRefusal("session_not_yours", "the session belongs to another principal")
         : owner.Ended ? new SessionRefusal("session_ended", "the client ended the session on another replica")
         : null;
+
+    private void Uncount(Owner owner)
+    {
+        if (owner.Counted)
+        {
+            owner.Counted = false;
+            Decrement(owner.Principal);
+        }
+    }
 
     private void Decrement(string principal)
     {
@@ -170,6 +183,9 @@ internal sealed class SessionOwners
 
         /// <summary>Written under the owners' lock only.</summary>
         public bool Removed { get; set; }
+
+        /// <summary>Whether it still counts against its principal's limit (until it ends or stops running). Written under the owners' lock only.</summary>
+        public bool Counted { get; set; } = true;
     }
 }
 

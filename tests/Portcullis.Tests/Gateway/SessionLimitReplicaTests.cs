@@ -54,6 +54,33 @@ public sealed class SessionLimitReplicaTests
         Assert.Equal("rate_limited", JsonNode.Parse(await opened.Content.ReadAsStringAsync().Within())!["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A session its client ended through another replica no longer counts where it was opened, though the SDK holds it
+    /// there (answering 404) until its idle timeout: the principal may open the next one at once.
+    /// </summary>
+    [Fact]
+    public async Task SessionEndedThroughAnotherReplica_FreesItsSlotWhereItWasOpened()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        await using var first = await StartReplicaAsync(dir, redis, "a").Within(Timeouts.Startup);
+        await using var second = await StartReplicaAsync(dir, redis, "b").Within(Timeouts.Startup);
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        var session = await McpPost.OpenSessionAsync(http, first.Endpoint("fx"), "ended-elsewhere").Within();
+
+        using (var end = new HttpRequestMessage(HttpMethod.Delete, second.Endpoint("fx")))
+        {
+            end.Headers.Add("Mcp-Session-Id", session);
+            end.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            using var ended = await http.SendAsync(end).Within();
+            Assert.True(ended.IsSuccessStatusCode);
+        }
+
+        await first.WaitForOutputAsync("ended by its client on another replica", Timeouts.Call);
+        var next = await McpPost.OpenSessionAsync(http, first.Endpoint("fx"), "next").Within();
+        Assert.NotEqual(session, next);
+    }
+
     private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, RedisServer redis, string name)
     {
         var home = Directory.CreateDirectory(dir.File(name)).FullName;

@@ -26,6 +26,29 @@ public sealed class SupervisionTests
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 
+    /// <summary>
+    /// An upstream that exits while a process it started still holds its standard output open: no end of output ever
+    /// comes, yet the exit is seen (with its code) and the upstream is started again.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_ExitsWhileItsChildHoldsTheOutputOpen_IsSeenGoneAndRestarted()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "exit_leaving_child"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        var exiting = await client.CallToolAsync("exit_leaving_child", cancellationToken: Timeouts.CallToken);
+        Assert.True(exiting.IsError);
+
+        await gateway.WaitForOutputAsync("exited with code 3; processes it started still hold its output open", Timeouts.Call);
+        await gateway.WaitReadyAsync(Timeouts.Call);
+        Assert.NotEqual(child, gateway.ChildProcessIds().First());
+        var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
+        Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
     /// <summary>Before, an upstream that never started said <c>restarts: 0</c> and <c>last_error: IOException</c> while it was retried.</summary>
     [Fact]
     public async Task StdioUpstream_ThatNeverStarts_ReadyzCountsEveryFailedStartAndSaysWhy()

@@ -18,7 +18,9 @@ internal sealed class StdioUpstreamSession : ITransport
     private readonly Task _stderr;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stopWatching = new();
     private readonly Task _relay;
+    private readonly Task _watch;
     private int _disposed;
 
     public StdioUpstreamSession(ITransport inner, Process process, Task stderr, TimeSpan shutdownTimeout)
@@ -36,6 +38,7 @@ internal sealed class StdioUpstreamSession : ITransport
         }
 
         _relay = RelayAsync();
+        _watch = WatchExitAsync();
     }
 
     public string? SessionId => _inner.SessionId;
@@ -53,18 +56,25 @@ internal sealed class StdioUpstreamSession : ITransport
 
         // Like the SDK's own stdio transport: the whole tree, since a server may have started processes of its own.
         Kill();
+        await _stopWatching.CancelAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
         await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false);
-        await _relay.ConfigureAwait(false);
         try
         {
             await _stderr.WaitAsync(_shutdownTimeout).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // A grandchild that escaped the kill may hold standard error open; its lines are not waited for.
+            // A process that escaped the kill (its parent had exited) may hold standard error open: closed below.
         }
 
+        // The pipes are closed here, not left to finalizers: an upstream restarting in a loop would otherwise pile them up.
+        Close(_process.StandardInput);
+        Close(_process.StandardOutput);
+        Close(_process.StandardError);
+        await _relay.ConfigureAwait(false);
+        await _watch.ConfigureAwait(false);
+        _stopWatching.Dispose();
         _process.Dispose();
     }
 
@@ -93,23 +103,67 @@ internal sealed class StdioUpstreamSession : ITransport
         int? exitCode = null;
         if ((error is null && await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false)) || HasExited())
         {
-            try
-            {
-                exitCode = _process.ExitCode;
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            exitCode = ExitCode();
         }
 
+        Complete(error, exitCode, "");
+    }
+
+    /// <summary>
+    /// Output normally ends when the process exits, and the relay closes the connection. A process it started may still
+    /// hold the output open after the upstream itself exited: then the connection is closed here, a moment after the
+    /// exit, so the upstream is seen to be gone and started again.
+    /// </summary>
+    private async Task WatchExitAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync(_stopWatching.Token).ConfigureAwait(false);
+            await Task.WhenAny(_relay, Task.Delay(_shutdownTimeout, _stopWatching.Token)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+            return;
+        }
+
+        if (!_relay.IsCompleted && !_stopWatching.IsCancellationRequested)
+        {
+            Complete(null, ExitCode(), "; processes it started still hold its output open");
+        }
+    }
+
+    /// <summary>Closes the connection with how the process ended; the first close wins.</summary>
+    private void Complete(Exception? error, int? exitCode, string note) =>
         _messages.Writer.TryComplete(new ClientTransportClosedException(new StdioClientCompletionDetails
         {
             ProcessId = _processId,
             ExitCode = exitCode,
             Exception = error ?? (exitCode is { } code && Volatile.Read(ref _disposed) == 0
-                ? new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}"))
+                ? new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}{note}"))
                 : null),
         }));
+
+    private int? ExitCode()
+    {
+        try
+        {
+            return _process.HasExited ? _process.ExitCode : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static void Close(IDisposable stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+        }
     }
 
     private void Kill()
