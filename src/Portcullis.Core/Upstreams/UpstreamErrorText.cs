@@ -77,6 +77,18 @@ internal static partial class UpstreamErrorText
         return safe;
     }
 
+    /// <summary>
+    /// The status text for an unauthenticated reader (<c>/readyz</c>): also without the addresses it names (a URL's origin,
+    /// <c>host:port</c>, an IP address), which tell the network's layout; the admin API shows them.
+    /// </summary>
+    public static string WithoutAddresses(string text)
+    {
+        var safe = Url().Replace(text, "[address]");
+        safe = Ipv6().Replace(safe, "[address]");
+        safe = HostPort().Replace(safe, "[address]");
+        return Ipv4().Replace(safe, "[address]");
+    }
+
     /// <summary>Only where a URL points (scheme, host, port): its user info, path, query and fragment may carry credentials.</summary>
     private static string Origin(string url)
     {
@@ -101,11 +113,20 @@ internal static partial class UpstreamErrorText
     [GeneratedRegex(@"\b(?<scheme>Bearer|Basic|Digest|Token)\s+[^\s,;'""]+", RegexOptions.IgnoreCase)]
     private static partial Regex AuthorizationScheme();
 
-    [GeneratedRegex(@"(?<name>\b[A-Za-z0-9_.-]*(?:token|secret|password|passwd|pwd|api[-_]?key|authorization|credential|cookie)[A-Za-z0-9_.-]*)(?<separator>\s*[=:]\s*)(?:""[^""]*""|'[^']*'|[^\s,;&]+)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<name>\b[A-Za-z0-9_.-]*(?:token|secret|password|passwd|pwd|key|sig|signature|authorization|credential|cookie|session)[A-Za-z0-9_.-]*)(?<separator>\s*[=:]\s*)(?:""[^""]*""|'[^']*'|[^\s,;&]+)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretPair();
 
-    [GeneratedRegex(@"[A-Za-z0-9+_=-]{40,}")]
+    [GeneratedRegex(@"[A-Za-z0-9+_=-]{24,}")]
     private static partial Regex Opaque();
+
+    [GeneratedRegex(@"\b(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+:\d{1,5}\b")]
+    private static partial Regex HostPort();
+
+    [GeneratedRegex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b")]
+    private static partial Regex Ipv4();
+
+    [GeneratedRegex(@"\[[0-9A-Fa-f:.]+\](?::\d{1,5})?")]
+    private static partial Regex Ipv6();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

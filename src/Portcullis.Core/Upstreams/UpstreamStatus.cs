@@ -1,6 +1,6 @@
 namespace Portcullis.Core.Upstreams;
 
-/// <summary>A snapshot of an upstream's health, safe to publish (no secrets, no addresses).</summary>
+/// <summary>A snapshot of an upstream's health, without secrets (<see cref="LastError"/> may name the upstream's address: <c>/readyz</c> shows it through <see cref="UpstreamErrorText.WithoutAddresses"/>).</summary>
 /// <param name="State">Where the connection stands.</param>
 /// <param name="Restarts">How many times the upstream was started again: after its connection ended, or after an attempt that failed.</param>
 /// <param name="FailedStarts">How many attempts failed before the upstream was connected and had listed its tools (it could not be started, exited, or did not answer or list in time).</param>

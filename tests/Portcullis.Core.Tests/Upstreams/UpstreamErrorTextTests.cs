@@ -15,6 +15,8 @@ public sealed class UpstreamErrorTextTests
     [InlineData("client_secret: zzz; password=hunter2", "client_secret: [redacted]; password=[redacted]")]
     [InlineData("key 0123456789abcdef0123456789abcdef01234567 unknown", "key [redacted] unknown")]
     [InlineData("line one\n   line two", "line one line two")]
+    [InlineData("signed with access_key=AKIAEXAMPLE and sig=abc123", "signed with access_key=[redacted] and sig=[redacted]")]
+    [InlineData("token 0123456789abcdef0123456789abcdef refused", "token [redacted] refused")]
     public void Sanitize_KnownShapes_ReasonKeptCredentialsRemoved(string text, string expected) =>
         Assert.Equal(expected, UpstreamErrorText.Sanitize(text));
 
@@ -27,6 +29,15 @@ public sealed class UpstreamErrorTextTests
             Assert.Contains("https://h.example/…", safe, StringComparison.Ordinal);
             Assert.DoesNotContain(":" + t.secret + "@", safe, StringComparison.Ordinal);
         });
+
+    [Theory]
+    [InlineData("Connection refused (crm.internal:8443)", "Connection refused ([address])")]
+    [InlineData("POST https://crm.internal/… failed", "POST [address] failed")]
+    [InlineData("No route to host 10.1.2.3", "No route to host [address]")]
+    [InlineData("Connection refused [::1]:8443", "Connection refused [address]")]
+    [InlineData("the upstream process exited with code 3", "the upstream process exited with code 3")]
+    public void WithoutAddresses_ForReadyz_NamesNoAddress(string text, string expected) =>
+        Assert.Equal(expected, UpstreamErrorText.WithoutAddresses(text));
 
     [Fact]
     public void ForStatus_ExceptionChain_DistinctMessagesJoined() =>
