@@ -161,14 +161,16 @@ internal sealed partial class PostgresIdempotencyStore
     }
 
     /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>
-    private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, string reviewId, CancellationToken cancellationToken)
     {
         var token = request.Token;
         await using var update = new NpgsqlCommand($"""
             UPDATE portcullis_idempotency SET state = {InProgress}, token = @token, correlation_id = @correlation, owner = @owner,
                 lease_expires_at = @lease, updated_at = @now
-            WHERE {Key} AND state = {AwaitingReview} AND review_decision = true
+            WHERE {Key} AND state = {AwaitingReview} AND review_decision = true AND review_id = @review AND fingerprint = @fingerprint
             """, connection);
+        update.Parameters.AddWithValue("review", reviewId);
+        update.Parameters.AddWithValue("fingerprint", request.Fingerprint);
         Bind(update, request.Scope);
         update.Parameters.AddWithValue("token", token);
         update.Parameters.AddWithValue("correlation", request.CorrelationId);

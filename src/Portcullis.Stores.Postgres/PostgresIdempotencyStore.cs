@@ -108,7 +108,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                     return ClaimResult.Held(judged, review);
                 }
 
-                if (await TryTakeApprovedAsync(connection, request, cancellationToken).ConfigureAwait(false) is { } taken)
+                if (await TryTakeApprovedAsync(connection, request, review.Id, cancellationToken).ConfigureAwait(false) is { } taken)
                 {
                     return ClaimResult.Claimed(taken, review);
                 }

@@ -71,7 +71,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     NotClaimed(member);
                     _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                     return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
-                case "approved":
+                case "review":
                     var review = ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false));
                     var judged = ReviewTransitions.Judge(review, request);
                     if (judged != ClaimStatus.Claimed)
@@ -81,7 +81,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     }
 
                     if ((long)await db.ScriptEvaluateAsync(RedisScripts.TakeApproved, [key],
-                        [token, request.CorrelationId, (request.Now + request.Lease).ToUnixTimeMilliseconds(), now, replica.Owner, review.Id]).ConfigureAwait(false) == 1)
+                        [token, request.CorrelationId, (request.Now + request.Lease).ToUnixTimeMilliseconds(), now, replica.Owner, review.Id, request.Fingerprint]).ConfigureAwait(false) == 1)
                     {
                         return ClaimResult.Claimed(token, review);
                     }
@@ -92,15 +92,6 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     }
 
                     continue;
-                case "awaiting_review":
-                    NotClaimed(member);
-                    return ClaimResult.Held(ClaimStatus.AwaitingReview, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-                case "review_denied":
-                    NotClaimed(member);
-                    return ClaimResult.Held(ClaimStatus.ReviewDenied, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
-                case "review_expired":
-                    NotClaimed(member);
-                    return ClaimResult.Held(ClaimStatus.ReviewExpired, ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false)));
                 default:
                     ForgetUnusedReview(request);
                     return ClaimResult.OutcomeUnknown(correlationId);

@@ -10,21 +10,16 @@ internal static class RedisScripts
     /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
     /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
     /// id, mode, arguments, expires at, approvals required, definition digest. Returns {status, correlation id, lease
-    /// end or result}. A held record (state 3) answers by its review; an approved one answers 'approved' and is taken
-    /// by <see cref="TakeApproved"/> once the store judged the approval (<c>ReviewTransitions.Judge</c>).
+    /// end or result}. A held record (state 3) answers 'review': the store reads the review and judges it
+    /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>.
     /// </summary>
     public const string Claim = """
-        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_decision', 'rv_expires')
+        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result')
         local now = tonumber(ARGV[3])
         if r[1] and tonumber(r[4]) > now - tonumber(ARGV[5]) then
           if r[1] ~= ARGV[1] then return {'reused', r[3]} end
           local state = tonumber(r[2])
-          if state == 3 then
-            if r[7] == '1' then return {'approved', r[3]} end
-            if r[7] == '0' then return {'review_denied', r[3]} end
-            if tonumber(r[8]) <= now then return {'review_expired', r[3]} end
-            return {'awaiting_review', r[3]}
-          end
+          if state == 3 then return {'review', r[3]} end
           if state == 1 then return {'completed', r[3], r[6]} end
           if state == 0 and tonumber(r[5]) > now then return {'in_progress', r[3], r[5]} end
           return {'unknown', r[3]}
@@ -47,12 +42,13 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS[1] record. ARGV: new token, correlation id, lease end, now, owner, review id. Approved → in progress, once:
-    /// 1 when the record still held that approved review, 0 when another retry took it first or it changed.
+    /// KEYS[1] record. ARGV: new token, correlation id, lease end, now, owner, review id, fingerprint. Approved → in
+    /// progress, once: 1 when the record still held that approved review of those arguments, 0 when another retry took
+    /// it first or it changed.
     /// </summary>
     public const string TakeApproved = """
-        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_decision', 'rv_id')
-        if r[1] ~= '3' or r[2] ~= '1' or r[3] ~= ARGV[6] then return 0 end
+        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_decision', 'rv_id', 'fp')
+        if r[1] ~= '3' or r[2] ~= '1' or r[3] ~= ARGV[6] or r[4] ~= ARGV[7] then return 0 end
         redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[1], 'corr', ARGV[2], 'lease', ARGV[3], 'updated', ARGV[4], 'owner', ARGV[5])
         return 1
         """;

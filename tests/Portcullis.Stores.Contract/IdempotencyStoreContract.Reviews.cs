@@ -211,6 +211,19 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal("def-1", stored.DefinitionSha256);
     }
 
+    /// <summary>A pending review of another definition is outdated at once: no approval of it could let the call run.</summary>
+    [Fact]
+    public async Task Review_PendingUnderAnotherDefinition_OutdatedAndStillPending()
+    {
+        var held = (await ClaimReviewed(Scope(), definition: "def-1")).Review!;
+
+        var retry = await ClaimReviewed(Scope(), definition: "def-2");
+
+        Assert.Equal(ClaimStatus.ReviewOutdated, retry.Status);
+        Assert.Equal(held.Id, retry.Review!.Id);
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope(), definition: "def-1")).Status);
+    }
+
     /// <summary>
     /// An approval may be executed for as long after the decision as the review had to be decided; a retry after that is
     /// answered expired and never executed, however long the record is kept.

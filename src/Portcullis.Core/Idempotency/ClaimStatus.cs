@@ -36,8 +36,8 @@ public enum ClaimStatus
     ReviewExpired,
 
     /// <summary>
-    /// The same fingerprint is held by an approval given under another definition of the tool (the upstream changed it,
-    /// or an operator accepted a new pin, since): never executed with this key.
+    /// The same fingerprint is held by a review (pending or approved) of another definition of the tool: the upstream
+    /// changed the tool since the call was held. Never executed with this key.
     /// </summary>
     ReviewOutdated,
 }

@@ -85,7 +85,7 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
             Details = Details(review),
         },
         ClaimStatus.ReviewOutdated => new GatewayError(ErrorCatalog.ReviewOutdated,
-            "This call was approved for another definition of the tool: the tool changed after the review was opened, so the approval does not cover it. " +
+            "The tool's definition changed after this call was held for review, so its review (and any approval) does not cover the tool as it is now. " +
             "It was not executed. Ask again with a new idempotency_key if it is still wanted; the new call is reviewed under the current definition.")
         {
             Details = Details(review),

@@ -10,8 +10,8 @@ namespace Portcullis.Core.Review;
 /// <param name="ApprovalsRequired">Distinct approvals that decide it.</param>
 /// <param name="ExpiresAt">A review still pending at this time is expired.</param>
 /// <param name="DefinitionSha256">
-/// The digest of the tool's definition as the gateway serves it now (<see cref="Tools.GatewayTool.DefinitionSha256"/>):
-/// stored with a new review, and compared on every later claim, so an approval runs only under the definition it was
-/// given for.
+/// The digest of the upstream's definition of the tool now (<see cref="Tools.GatewayTool.DefinitionSha256"/>, the digest a
+/// pin records; the gateway's own policy is not in it): stored with a new review, and compared on every later claim, so
+/// an approval runs only under the definition it was given for.
 /// </param>
 public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt, string DefinitionSha256);

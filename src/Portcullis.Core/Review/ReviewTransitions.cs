@@ -17,20 +17,26 @@ public static class ReviewTransitions
     /// <param name="request">The claim; its <see cref="IdempotencyClaimRequest.Review"/> carries the tool's definition now.</param>
     public static ClaimStatus Judge(ReviewRecord review, IdempotencyClaimRequest request)
     {
-        switch (review.StateAt(request.Now))
+        var state = review.StateAt(request.Now);
+        switch (state)
         {
             case ReviewState.Denied:
                 return ClaimStatus.ReviewDenied;
             case ReviewState.Expired:
                 return ClaimStatus.ReviewExpired;
-            case ReviewState.Pending:
-                return ClaimStatus.AwaitingReview;
         }
 
-        if (review.DefinitionSha256 is { } approvedUnder && request.Review?.DefinitionSha256 is { } now
-            && !string.Equals(approvedUnder, now, StringComparison.Ordinal))
+        // Pending or approved, a review of another definition of the tool cannot let this call run: say so now, rather
+        // than wait for (or ask the calling user for) an approval that would not count.
+        if (review.DefinitionSha256 is { } heldUnder && request.Review?.DefinitionSha256 is { } now
+            && !string.Equals(heldUnder, now, StringComparison.Ordinal))
         {
             return ClaimStatus.ReviewOutdated;
+        }
+
+        if (state == ReviewState.Pending)
+        {
+            return ClaimStatus.AwaitingReview;
         }
 
         return request.Now >= review.ExecuteBy ? ClaimStatus.ReviewExpired : ClaimStatus.Claimed;
