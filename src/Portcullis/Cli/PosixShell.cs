@@ -3,9 +3,12 @@ namespace Portcullis.Cli;
 /// <summary>Writes arguments so that a POSIX shell (sh, bash, zsh) reads each back as exactly one word, unchanged.</summary>
 internal static class PosixShell
 {
-    /// <summary>The argument as is when every character is one no shell treats specially; otherwise single-quoted.</summary>
+    /// <summary>
+    /// The argument as is when every character is one no shell treats specially (and it does not begin with <c>=</c>,
+    /// which zsh expands to a command's path); otherwise single-quoted.
+    /// </summary>
     public static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(IsPlain)
+        argument.Length > 0 && argument[0] != '=' && argument.All(IsPlain)
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
