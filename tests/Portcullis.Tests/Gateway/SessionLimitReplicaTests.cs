@@ -81,17 +81,6 @@ public sealed class SessionLimitReplicaTests
         Assert.NotEqual(session, next);
     }
 
-    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, RedisServer redis, string name)
-    {
-        var home = Directory.CreateDirectory(dir.File(name)).FullName;
-        File.WriteAllText(Path.Combine(home, "state-connection"), redis.ConnectionString);
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-" + name, ["advertise_url"] = "http://127.0.0.1:0" };
-        config["limits"] = new JsonObject { ["max_sessions_per_principal"] = 1 };
-        var path = Path.Combine(home, "portcullis.json");
-        File.WriteAllText(path, config.ToJsonString());
-        return GatewayProcess.StartAsync(path, Path.Combine(home, "data"));
-    }
+    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, RedisServer redis, string name) =>
+        RedisReplica.StartAsync(dir, redis, name, config => config["limits"] = new JsonObject { ["max_sessions_per_principal"] = 1 });
 }

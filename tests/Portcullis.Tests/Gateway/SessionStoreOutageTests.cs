@@ -196,16 +196,5 @@ public sealed class SessionStoreOutageTests
     }
 
     /// <summary>A replica on the shared Redis, with a data directory of its own.</summary>
-    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, RedisServer redis, string name)
-    {
-        var home = Directory.CreateDirectory(dir.File(name)).FullName;
-        File.WriteAllText(Path.Combine(home, "state-connection"), redis.ConnectionString);
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-" + name, ["advertise_url"] = "http://127.0.0.1:0" };
-        var path = Path.Combine(home, "portcullis.json");
-        File.WriteAllText(path, config.ToJsonString());
-        return GatewayProcess.StartAsync(path, Path.Combine(home, "data"));
-    }
+    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, RedisServer redis, string name) => RedisReplica.StartAsync(dir, redis, name);
 }

@@ -6,86 +6,19 @@ namespace Portcullis.Core.Upstreams.Http;
 /// them), so a long stream of small events is never cut, and an event is judged at each of its line ends, however
 /// the bytes arrive.
 /// </summary>
-internal sealed class AnswerLimitStream(Stream inner, AnswerLimit limit) : Stream
+internal sealed class AnswerLimitStream(Stream inner, AnswerLimit limit) : CountingReadStream(inner)
 {
     private long _counted;
     private bool _lineHasText;
     private bool _afterCr;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Count(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
-
-    public override int Read(Span<byte> buffer) => Count(buffer[..inner.Read(buffer)]);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var pending = inner.ReadAsync(buffer, cancellationToken);
-        if (!pending.IsCompletedSuccessfully)
-        {
-            return CountAsync(pending, buffer);
-        }
-
-        try
-        {
-            return ValueTask.FromResult(Count(buffer.Span[..pending.Result]));
-        }
-        catch (UpstreamAnswerTooLargeException ex)
-        {
-            return ValueTask.FromException<int>(ex);
-        }
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
-
-    private async ValueTask<int> CountAsync(ValueTask<int> pending, Memory<byte> buffer)
-    {
-        var read = await pending.ConfigureAwait(false);
-        return Count(buffer.Span[..read]);
-    }
-
-    private int Count(ReadOnlySpan<byte> read)
+    protected override void Count(ReadOnlySpan<byte> read)
     {
         if (!limit.PerEvent)
         {
             _counted += read.Length;
             CheckLimit();
-            return read.Length;
+            return;
         }
 
         var rest = read;
@@ -127,7 +60,6 @@ internal sealed class AnswerLimitStream(Stream inner, AnswerLimit limit) : Strea
         }
 
         CheckLimit();
-        return read.Length;
     }
 
     private void CheckLimit()
