@@ -4,21 +4,23 @@
 # each round's CPU and allocation per call of each gateway, their CPU ratio (B / A), calls/s and p99, then the median
 # ratio.
 #
-#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--env-a 'K=V ...'] [--env-b 'K=V ...'] A_DLL [B_DLL]
+#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--env-a 'K=V ...'] [--env-b 'K=V ...'] A_DLL [B_DLL]
 #
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
-# configuration of row (c) instead of the bare pass-through of row (b). Needs a Release build of the load tool and the
+# configuration of row (c) instead of the bare pass-through of row (b); --stdio has each gateway start the fixture
+# over stdio (its own child) instead of sharing the fixture over HTTP. Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
 set -euo pipefail
 
-rounds=5 clients=16 seconds=10 policy=0 env_a="" env_b=""
+rounds=5 clients=16 seconds=10 policy=0 stdio=0 env_a="" env_b=""
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --policy) policy=1; shift ;;
+    --stdio) stdio=1; shift ;;
     --env-a) env_a=$2; shift 2 ;;
     --env-b) env_b=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -46,9 +48,13 @@ listening() {
   echo "no address in $1" >&2; exit 1
 }
 
-dotnet "$fixture" --http http://127.0.0.1:0 >"$work/fixture.log" 2>&1 &
-pids+=($!)
-upstream="$(listening "$work/fixture.log")/mcp"
+if [[ $stdio == 1 ]]; then
+  upstream_json="{\"command\":\"dotnet\",\"args\":[\"$fixture\"]}"
+else
+  dotnet "$fixture" --http http://127.0.0.1:0 >"$work/fixture.log" 2>&1 &
+  pids+=($!)
+  upstream_json="{\"url\":\"$(listening "$work/fixture.log")/mcp\"}"
+fi
 
 # Writes the config of one side: the pass-through of row (b), or the full policy of row (c).
 config() {
@@ -56,7 +62,7 @@ config() {
   if [[ $policy == 1 ]]; then
     cat >"$path" <<EOF
 {"environment":"bench","listen":"http://127.0.0.1:0","identity":{"dev":true},
- "connectors":[{"server":"echo","environment":"bench","upstream":{"url":"$upstream"},
+ "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,
   "auth":{"mode":"oauth","scopes":["echo:read"]},"rate_limit":{"permits":1000000,"window_seconds":1},
   "tools_allow":["echo"],"tools":{"echo":{"scopes":["echo:read"],"read_only":true,
   "input_schema":{"properties":{"text":{"maxLength":100}}}}}}]}
@@ -64,7 +70,7 @@ EOF
   else
     cat >"$path" <<EOF
 {"environment":"bench","listen":"http://127.0.0.1:0",
- "connectors":[{"server":"echo","environment":"bench","upstream":{"url":"$upstream"},"auth":{"mode":"none"},
+ "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,"auth":{"mode":"none"},
   "tools_allow":["echo"],"tools":{"echo":{"read_only":true}}}]}
 EOF
   fi
