@@ -14,20 +14,31 @@ namespace Portcullis.Downstream;
 /// </summary>
 internal sealed class SessionCapMiddleware(RequestDelegate next, SessionOwners owners, GatewayConfig config, SessionLimitRefusals refusals)
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (OpensSession(context))
-        {
-            var caller = CallerIdentities.From(context.User);
-            if (owners.TryReserve(caller.Key, config.Limits.MaxSessionsPerPrincipal) is not { } slot)
-            {
-                await refusals.RefuseInitializeAsync(context, caller, owners.Count(caller.Key), context.Features.Get<JsonRpcRequestFeature>()?.Id);
-                return;
-            }
+    /// <summary>
+    /// An initialize that opens a session reserves a slot; a request of a session may continue one from another replica
+    /// (<see cref="SessionMigration"/> reserves its slot further on), so a slot left unused is given back after either.
+    /// Every other request passes straight on, without a step of its own.
+    /// </summary>
+    public Task InvokeAsync(HttpContext context) =>
+        OpensSession(context) ? CappedAsync(context)
+        : context.Request.Headers.ContainsKey("Mcp-Session-Id") ? ReleasingAsync(context)
+        : next(context);
 
-            context.Features.Set(slot);
+    private async Task CappedAsync(HttpContext context)
+    {
+        var caller = CallerIdentities.From(context.User);
+        if (owners.TryReserve(caller.Key, config.Limits.MaxSessionsPerPrincipal) is not { } slot)
+        {
+            await refusals.RefuseInitializeAsync(context, caller, owners.Count(caller.Key), context.Features.Get<JsonRpcRequestFeature>()?.Id);
+            return;
         }
 
+        context.Features.Set(slot);
+        await ReleasingAsync(context);
+    }
+
+    private async Task ReleasingAsync(HttpContext context)
+    {
         try
         {
             await next(context);
