@@ -37,6 +37,12 @@ internal sealed class CoalescedSend(Func<CancellationToken, ValueTask> send, Tim
             while (true)
             {
                 await send(cancellationToken).ConfigureAwait(false);
+                if (spacing > TimeSpan.Zero)
+                {
+                    // The runner holds on through the pause after every run, the last too: requests during it are
+                    // answered by one run after it, and one that comes later still finds the last run spacing ago.
+                    await Task.Delay(spacing, time, cancellationToken).ConfigureAwait(false);
+                }
 
                 // Only the runner moves the state down, so a request in between has left it at "wanted again".
                 if (Interlocked.CompareExchange(ref _state, Idle, Running) == Running)
@@ -45,11 +51,6 @@ internal sealed class CoalescedSend(Func<CancellationToken, ValueTask> send, Tim
                 }
 
                 Volatile.Write(ref _state, Running);
-                if (spacing > TimeSpan.Zero)
-                {
-                    // Requests during the pause are answered by the run after it, as those during a send are.
-                    await Task.Delay(spacing, time, cancellationToken).ConfigureAwait(false);
-                }
             }
         }
         catch

@@ -87,4 +87,27 @@ public sealed class CoalescedSendTests
         await first.WaitAsync(Wait);
         Assert.Equal(2, runs);
     }
+
+    /// <summary>Requests that trickle in just after each run (a burst on a busy host) still get runs no closer than the spacing.</summary>
+    [Fact]
+    public async Task ARequestJustAfterARun_WaitsForTheSpacingToo()
+    {
+        var time = new FakeTimeProvider();
+        var runs = 0;
+        var send = new CoalescedSend(_ => { Interlocked.Increment(ref runs); return ValueTask.CompletedTask; }, TimeSpan.FromMilliseconds(200), time);
+
+        var first = send.RequestAsync(CancellationToken.None).AsTask();
+        await send.RequestAsync(CancellationToken.None).AsTask().WaitAsync(Wait);
+        Assert.Equal(1, Volatile.Read(ref runs));
+
+        var deadline = DateTime.UtcNow + Wait;
+        while (!first.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(200));
+            await Task.WhenAny(first, Task.Delay(20));
+        }
+
+        await first.WaitAsync(Wait);
+        Assert.Equal(2, runs);
+    }
 }
