@@ -5,6 +5,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Relay;
 

@@ -36,11 +36,6 @@ internal sealed partial class UpstreamSupervisor
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
-    // 1 when an announcement (tools/list_changed) or a failed list wants a list that has not started yet; 1 while a
-    // refresh runs (see RefreshToolsAsync).
-    private int _refreshWanted;
-    private int _refreshing;
-
     // The upstream announced a change to its tools that could not be listed yet: the catalog is out of date until a list succeeds.
     private volatile bool _toolsOutdated;
 
@@ -168,9 +163,12 @@ internal sealed partial class UpstreamSupervisor
         var startedAt = _time.GetUtcNow();
         await using (client.ConfigureAwait(false))
         {
+            // One refresh at a time; announcements that come while one runs are covered by one more after it, so an
+            // upstream announcing a thousand times in a burst costs a few listings, not a thousand.
+            var toolsChanged = new CoalescedSend(ct => RefreshToolsAsync(client, ct), TimeSpan.Zero, _time);
             await using var subscription = client.RegisterNotificationHandler(
                 NotificationMethods.ToolListChangedNotification,
-                (_, ct) => new ValueTask(RefreshToolsAsync(client, ct))).ConfigureAwait(false);
+                (_, ct) => toolsChanged.RequestAsync(ct)).ConfigureAwait(false);
 
             int count;
             await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -297,53 +295,33 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
-    /// <summary>The upstream said its list changed: list again and rebuild, one list at a time, in order.</summary>
+    /// <summary>The upstream said its list changed: list again and rebuild, after any list under way.</summary>
     /// <remarks>
-    /// One refresh runs at a time; an announcement that comes while it runs is covered by its next list (each list
-    /// starts after every announcement it covers), so an upstream announcing a thousand times in a burst costs a few
-    /// listings, not a thousand. A list that fails leaves the tools outdated (<see cref="ToolsOutdated"/>) and is tried
-    /// again, with a growing pause, for as long as this connection lasts; a new connection lists anew.
+    /// A list that fails leaves the tools outdated (<see cref="ToolsOutdated"/>) and is tried again, with a growing
+    /// pause, for as long as this connection lasts; a new connection lists anew.
     /// </remarks>
-    private async Task RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
-    {
-        Volatile.Write(ref _refreshWanted, 1);
-        while (Interlocked.Exchange(ref _refreshing, 1) == 0)
-        {
-            try
-            {
-                await RefreshWhileWantedAsync(client, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Volatile.Write(ref _refreshing, 0);
-            }
-
-            // An announcement that came as the refresh ended found it still running: take it up here.
-            if (Volatile.Read(ref _refreshWanted) == 0 || !ReferenceEquals(_client, client))
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task RefreshWhileWantedAsync(McpClient client, CancellationToken cancellationToken)
+    private async ValueTask RefreshToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
         var pause = FirstRefreshRetry;
-        while (Volatile.Read(ref _refreshWanted) == 1)
+        while (true)
         {
             try
             {
                 await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    // From here on the list is read after every announcement so far: a later one wants a list of its own.
-                    Volatile.Write(ref _refreshWanted, 0);
+                    // Set once this connection's first list is handed on, and cleared as it ends: a refresh
+                    // announced during the first list runs after it; one on a connection that is over does nothing.
+                    if (!ReferenceEquals(_client, client))
+                    {
+                        return;
+                    }
+
                     var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
                     await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
                     _toolsOutdated = false;
-                    pause = FirstRefreshRetry;
                     Log.ToolsRefreshed(_logger, _connector, tools.Count);
-                    continue;
+                    return;
                 }
                 finally
                 {
@@ -352,8 +330,13 @@ internal sealed partial class UpstreamSupervisor
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                if (!ReferenceEquals(_client, client))
+                {
+                    // The connection ended under the list: the next one lists anew.
+                    return;
+                }
+
                 _toolsOutdated = true;
-                Volatile.Write(ref _refreshWanted, 1);
                 Log.ToolsRefreshFailed(_logger, _connector, (int)pause.TotalSeconds, ex);
             }
 
@@ -367,10 +350,6 @@ internal sealed partial class UpstreamSupervisor
             }
 
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRefreshRetry.Ticks));
-            if (!ReferenceEquals(_client, client))
-            {
-                return;
-            }
         }
     }
 

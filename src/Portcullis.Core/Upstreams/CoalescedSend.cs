@@ -1,4 +1,4 @@
-namespace Portcullis.Core.Relay;
+namespace Portcullis.Core.Upstreams;
 
 /// <summary>
 /// A send that carries no data of its own (a <c>list_changed</c> notification): one runs at a time, runs are at least

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using Portcullis.Core.Relay;
+using Portcullis.Core.Upstreams;
 
-namespace Portcullis.Core.Tests.Relay;
+namespace Portcullis.Core.Tests.Upstreams;
 
 public sealed class CoalescedSendTests
 {
