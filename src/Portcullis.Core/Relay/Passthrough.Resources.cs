@@ -56,11 +56,6 @@ internal sealed partial class Passthrough
                 try
                 {
                     var read = await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = uri, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
-                    if (!Upstreams.UpstreamAnswerSize.Fits(read, config.Limits.MaxResultBytes))
-                    {
-                        throw new Upstreams.UpstreamAnswerTooLargeException(config.Limits.MaxResultBytes);
-                    }
-
                     return new ReadResourceResult { Contents = read.Contents };
                 }
                 catch (McpProtocolException ex) when (ex.ErrorCode is McpErrorCode.ResourceNotFound or McpErrorCode.InvalidParams)

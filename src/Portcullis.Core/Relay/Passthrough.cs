@@ -95,6 +95,12 @@ internal sealed partial class Passthrough(
         try
         {
             var result = await forward(client, call, linked.Token).ConfigureAwait(false);
+            if (result is Result answer && !Upstreams.UpstreamAnswerSize.Fits(answer, config.Limits.MaxResultBytes))
+            {
+                // An HTTP upstream's answer was stopped while read; a stdio upstream's line was read whole up to its line limit.
+                throw new Upstreams.UpstreamAnswerTooLargeException(config.Limits.MaxResultBytes);
+            }
+
             await call.SettleAsync().ConfigureAwait(false);
             audit?.Allowed();
             return result;

@@ -90,6 +90,37 @@ public sealed class UpstreamAnswerLimitTests
     }
 
     /// <summary>
+    /// Not only tool results: a prompt from a stdio upstream, read whole from its line (the line limit is twice the limit
+    /// and 1 MiB), is held to the limit as well, and one that fits passes.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_PromptOverTheLimit_IsUpstreamError()
+    {
+        await using var gateway = await Protocol.PassthroughGateway.StartAsync(new JsonObject { ["limits"] = new JsonObject { ["max_result_bytes"] = 65536 } });
+        await using var client = await gateway.ConnectAsync(Protocol.Versions.V2025);
+
+        var fits = await client.GetPromptAsync(PromptWithArguments(new string('a', 30_000)), Timeouts.CallToken);
+        Assert.Contains(new string('a', 30_000), Assert.IsType<TextContentBlock>(Assert.Single(fits.Messages).Content).Text, StringComparison.Ordinal);
+
+        var refused = await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(
+            () => client.GetPromptAsync(PromptWithArguments(new string('b', 70_000)), Timeouts.CallToken).AsTask());
+        var envelope = (System.Text.Json.JsonElement)refused.Data["error"]!;
+        Assert.Equal("upstream_error", envelope.GetProperty("code").GetString());
+        Assert.False(envelope.GetProperty("retryable").GetBoolean());
+        await gateway.Process.WaitForOutputAsync("'s answer to prompts/get was larger than limits.max_result_bytes", Timeouts.Exit);
+    }
+
+    private static GetPromptRequestParams PromptWithArguments(string first) => new()
+    {
+        Name = "test_prompt_with_arguments",
+        Arguments = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["arg1"] = System.Text.Json.JsonSerializer.SerializeToElement(first),
+            ["arg2"] = System.Text.Json.JsonSerializer.SerializeToElement("two"),
+        },
+    };
+
+    /// <summary>
     /// A stdio upstream's output is read within bounds too: a line of standard output past twice the limit and 1 MiB
     /// closes the connection (the SDK alone would read 100 MiB whole), standard error is cut into lines of 16 KiB,
     /// and the upstream is started again and serves.
