@@ -55,7 +55,9 @@ public sealed class SupervisionTests
     {
         using var dir = new TempDir();
         var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
-        connector["upstream"] = new JsonObject { ["command"] = "sh", ["args"] = new JsonArray("-c", "exit 3") };
+        // It closes its input first, so the handshake's write may fail on a broken pipe before the exit is seen: the
+        // status still says how the process ended, not how the write failed.
+        connector["upstream"] = new JsonObject { ["command"] = "sh", ["args"] = new JsonArray("-c", "exec 0<&-; sleep 0.3; exit 3") };
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
         await gateway.WaitListeningAsync();
 

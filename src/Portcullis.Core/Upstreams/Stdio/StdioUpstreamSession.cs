@@ -45,7 +45,33 @@ internal sealed class StdioUpstreamSession : ITransport
 
     public ChannelReader<JsonRpcMessage> MessageReader => _messages.Reader;
 
-    public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => _inner.SendMessageAsync(message, cancellationToken);
+    public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+    {
+        var sending = _inner.SendMessageAsync(message, cancellationToken);
+        return sending.IsCompletedSuccessfully ? sending : SentOrSaidWhyAsync(sending, cancellationToken);
+    }
+
+    /// <summary>
+    /// A write to a process that has exited fails with a broken pipe, often before its output is seen to end: the
+    /// failure then says how the process ended, as the closed connection would (an upstream that exits at once is
+    /// reported by its exit code, not by the pipe).
+    /// </summary>
+    private async Task SentOrSaidWhyAsync(Task sending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false) && ExitCode() is { } code)
+            {
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}"), ex);
+            }
+
+            throw;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
