@@ -13,6 +13,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
 {
     public const int Count = 3;
 
+    /// <summary>The timeout of the asking connector's <c>test_elicitation</c>.</summary>
+    public const int AskingTimeoutSeconds = 10;
+
     /// <summary>The budget of <c>list_notes</c>, per principal, across the replicas.</summary>
     public const int ListNotesPermits = 5;
 
@@ -126,7 +129,15 @@ public abstract class ReplicaCluster : IAsyncLifetime
             ["environment"] = "test",
             ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll) },
             ["tools_allow"] = new JsonArray("test_elicitation"),
-            ["tools"] = new JsonObject { ["test_elicitation"] = TestConfig.Tool(["test:ask"]) },
+            ["tools"] = new JsonObject
+            {
+                ["test_elicitation"] = new JsonObject
+                {
+                    ["scopes"] = new JsonArray("test:ask"),
+                    ["read_only"] = true,
+                    ["timeout_seconds"] = AskingTimeoutSeconds,
+                },
+            },
         }, ["test:ask"]);
         var config = TestConfig.Gateway(crm, asking);
         config["public_url"] = Nginx.BaseUrl;

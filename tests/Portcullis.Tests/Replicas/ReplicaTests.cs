@@ -399,6 +399,57 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
     }
 
+    /// <summary>
+    /// Before, a retry forwarded to a holder that was frozen (SIGSTOP: its kernel still accepts the connection, nothing
+    /// answers) waited for as long as the holder slept, without end.
+    /// </summary>
+    [Fact]
+    public async Task MultiRoundTrip_HolderFrozenBeforeTheRetry_AnswersARetryableErrorOnceTheToolsTimeoutHasPassed()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var frozen = false;
+        using var http = new HttpClient(new RedirectAfter(() => frozen, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await SignalAsync("STOP", holder.ProcessId);
+                frozen = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("frozen")), http, handlers);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        CallToolResult result;
+        try
+        {
+            result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Still there?" }).AsTask().WaitAsync(Timeout);
+        }
+        finally
+        {
+            if (frozen)
+            {
+                await SignalAsync("CONT", holder.ProcessId);
+            }
+        }
+
+        Assert.True(frozen);
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
+        Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(ReplicaCluster.AskingTimeoutSeconds), TimeSpan.FromSeconds(60));
+        await other.WaitForOutputAsync("it did not answer within", Timeouts.Call);
+        await cluster.EnsureReadyAsync();
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
     {
         handlers ??= new McpClientHandlers
