@@ -158,6 +158,22 @@ internal sealed class PendingCallForwarder(
         }
     }
 
+    /// <summary>Whether the call is a write: any tool not known read-only here (unknown means write), as the pipeline judges it.</summary>
+    private bool IsWrite(HttpContext context, JsonRpcRequestFeature feature)
+    {
+        if (feature.ToolName is not { } name)
+        {
+            return false;
+        }
+
+        if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out var connector))
+        {
+            return true;
+        }
+
+        return connector.Catalog.Current.TryGet(name, out var tool) ? !tool.ReadOnly : connector.Config.Tools.GetValueOrDefault(name)?.ReadOnly != true;
+    }
+
     /// <summary>The longest the holder may take: the call's own timeout (the tool's, else the default), and a grace for the hop.</summary>
     private TimeSpan AnswerWithin(HttpContext context, JsonRpcRequestFeature feature)
     {
@@ -177,11 +193,17 @@ internal sealed class PendingCallForwarder(
     {
         var correlationId = CorrelationIds.Next();
         GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, correlationId, exception);
-        var error = new GatewayError(ErrorCatalog.UpstreamUnavailable,
-            "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
-        {
-            RetryAfterSeconds = 1,
-        };
+
+        // A write's call was sent upstream before the upstream asked its question, and it may have acted: never an answer
+        // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled).
+        var error = IsWrite(context, feature)
+            ? GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that held this write's waiting upstream request is gone, and the request with it"))
+            : new GatewayError(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
+            {
+                RetryAfterSeconds = 1,
+            };
         return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK, error, CallStage.Forward, "holder_gone", reason)
         {
             Body = RefusalBody.ToolResult,

@@ -400,6 +400,42 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     }
 
     /// <summary>
+    /// Before, a write's retry whose holder was gone was answered the retryable <c>upstream_unavailable</c> ("call the tool
+    /// again"), though the write had been sent upstream before the upstream asked its question and may have acted.
+    /// </summary>
+    [Fact]
+    public async Task MultiRoundTrip_WriteWhoseHolderIsGone_IsOutcomeUnknownNeverRetryable()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var killed = false;
+        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await cluster.KillAsync(0);
+                killed = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        var subject = IdempotentWriteTests.Unique("gone-write");
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking-write"), cluster.AskingWriteToken(subject), http, handlers);
+        var arguments = new Dictionary<string, object?> { ["message"] = "Still there?", ["idempotency_key"] = "k-" + subject };
+
+        var result = await client.CallToolAsync("test_elicitation", arguments).AsTask().WaitAsync(Timeout);
+
+        Assert.True(killed);
+        Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(result));
+        var error = Witness.Error(result);
+        Assert.False(error["retryable"]!.GetValue<bool>());
+        Assert.Equal("upstream_unavailable", error["details"]![0]!["keyword"]!.GetValue<string>());
+        Assert.DoesNotContain("Call the tool again", error.ToJsonString(), StringComparison.Ordinal);
+        await cluster.EnsureReadyAsync();
+    }
+
+    /// <summary>
     /// Before, a retry forwarded to a holder that was frozen (SIGSTOP: its kernel still accepts the connection, nothing
     /// answers) waited for as long as the holder slept, without end.
     /// </summary>
