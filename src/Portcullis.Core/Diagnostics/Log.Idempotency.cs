@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1310, LogLevel.Error, "Call {CorrelationId}: the key's {Settlement} could not be stored (the queue is full, or the gateway stopped); the key answers outcome-unknown once its lease ends")]
     public static partial void IdempotencySettlementAbandoned(ILogger logger, string correlationId, string settlement);
 
+    [LoggerMessage(1311, LogLevel.Warning, "Call {CorrelationId}: the write was not sent: {HeldSeconds:0.0} s passed since its key was claimed, and with its timeout its idempotency lease ({LeaseSeconds:0} s) ran out (the process was held up); the key is released if it is still this call's")]
+    public static partial void WriteLeaseRanOut(ILogger logger, string correlationId, double heldSeconds, double leaseSeconds);
+
     [LoggerMessage(1306, LogLevel.Information, "Idempotency purge removed {Count} record(s) created before {CreatedBefore:O}")]
     public static partial void IdempotencyPurged(ILogger logger, int count, DateTimeOffset createdBefore);
 

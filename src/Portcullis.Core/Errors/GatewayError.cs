@@ -71,6 +71,18 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
         };
 
+    /// <summary>
+    /// A write the gateway did not send because its claim on the key ran out before it could (the process was held up past
+    /// the lease): nothing was sent, so the retry may run it, or gets whatever became of the key meanwhile.
+    /// </summary>
+    public static GatewayError ClaimRanOut() =>
+        new(ErrorCatalog.Internal,
+            "The gateway was held up before sending this write, past the time its claim on the idempotency_key covers, so it did not send it. " +
+            "Retry with the same idempotency_key and arguments.")
+        {
+            RetryAfterSeconds = 1,
+        };
+
     public static GatewayError Internal() =>
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
 }

@@ -65,6 +65,12 @@ public sealed class ToolCallContext
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }
 
+    /// <summary>
+    /// When the idempotency stage asked the store for the key this write holds (a <see cref="TimeProvider"/> timestamp,
+    /// taken with the claim's <c>now</c>, so the lease the store stamped ends a lease after it); null for a read.
+    /// </summary>
+    internal long? ClaimedAt { get; set; }
+
     public PassedStages Passed { get; private set; }
 
     /// <summary>True once the request was handed to the upstream: a failure after this may have acted.</summary>

@@ -53,4 +53,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2821, LogLevel.Warning, "Pending call retry for replica {Owner} at {Url} answered as gone ({Reason}; correlation id {CorrelationId})")]
     public static partial void PendingCallHolderGone(ILogger logger, string owner, string url, string reason, string correlationId, Exception? exception);
+
+    [LoggerMessage(2822, LogLevel.Warning, "Pending call retry forwarded to replica {Owner} at {Url}: its answer stopped for {Seconds:0} s, longer than the call may take; the connection to the client is closed")]
+    public static partial void PendingCallHolderStalled(ILogger logger, string owner, string url, double seconds);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
@@ -15,6 +17,11 @@ namespace Portcullis.Downstream;
 /// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured, retryable
 /// <c>upstream_unavailable</c> at once, never a hang. A forwarded request is never forwarded again.
 /// </summary>
+/// <remarks>
+/// A holder that is frozen rather than gone (SIGSTOP, a paused VM) still has its kernel accept the connection, so the
+/// connect timeout does not catch it: its answer must also begin, and keep coming, within the call's own timeout and a
+/// grace, since the holder itself ends the call by then.
+/// </remarks>
 internal sealed class PendingCallForwarder(
     RequestDelegate next,
     MrtrBridge bridge,
@@ -22,6 +29,8 @@ internal sealed class PendingCallForwarder(
     StateClock clock,
     ReplicaIdentity replica,
     HttpRefusals refusals,
+    ConnectorRegistry connectors,
+    TimeProvider time,
     ILogger<PendingCallForwarder> logger,
     IPendingCallRoutes? routes = null)
 {
@@ -32,6 +41,9 @@ internal sealed class PendingCallForwarder(
 
     /// <summary>How long a replica may take to accept the connection before it counts as gone.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Beyond the call's timeout, how long the holder's answer may keep the forwarder waiting.</summary>
+    public static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(5);
 
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -87,14 +99,20 @@ internal sealed class PendingCallForwarder(
         request.Headers.Host = context.Request.Host.Value;
         request.Headers.Add(ForwardedHeader, replica.Owner);
 
+        // Armed again before each read of the answer: a holder frozen before or during its answer is caught either way.
+        var within = AnswerWithin(context, feature);
+        using var stalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stalled.Token);
+        stalled.CancelAfter(within);
         HttpResponseMessage response;
         try
         {
-            response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+            response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, waiting.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
-            await AnswerGoneAsync(context, feature, route, "it does not answer", ex);
+            var reason = stalled.IsCancellationRequested ? $"it did not answer within {within.TotalSeconds:0} s" : "it does not answer";
+            await AnswerGoneAsync(context, feature, route, reason, ex);
             return;
         }
 
@@ -113,24 +131,79 @@ internal sealed class PendingCallForwarder(
             // Streamed chunk by chunk: the answer may be an event stream that stays open while the call runs.
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
             var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            while (true)
             {
+                stalled.CancelAfter(within);
+                int read;
+                try
+                {
+                    read = await body.ReadAsync(buffer, waiting.Token);
+                }
+                catch (OperationCanceledException) when (stalled.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    // The answer has begun, so no structured refusal can follow: the client sees the stream end and retries.
+                    GatewayLog.PendingCallHolderStalled(logger, route.Owner, route.AdvertiseUrl, within.TotalSeconds);
+                    context.Abort();
+                    return;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
                 await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         }
     }
 
+    /// <summary>Whether the call is a write: any tool not known read-only here (unknown means write), as the pipeline judges it.</summary>
+    private bool IsWrite(HttpContext context, JsonRpcRequestFeature feature)
+    {
+        if (feature.ToolName is not { } name)
+        {
+            return false;
+        }
+
+        if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out var connector))
+        {
+            return true;
+        }
+
+        return connector.Catalog.Current.TryGet(name, out var tool) ? !tool.ReadOnly : connector.Config.Tools.GetValueOrDefault(name)?.ReadOnly != true;
+    }
+
+    /// <summary>The longest the holder may take: the call's own timeout (the tool's, else the default), and a grace for the hop.</summary>
+    private TimeSpan AnswerWithin(HttpContext context, JsonRpcRequestFeature feature)
+    {
+        var seconds = ConfigDefaults.CallTimeoutSeconds;
+        if (context.GetRouteValue("server") is string server && connectors.TryGet(server, out var connector))
+        {
+            var config = connector.Config;
+            seconds = feature.ToolName is { } tool
+                ? config.Tools.GetValueOrDefault(tool)?.TimeoutSeconds ?? seconds
+                : config.Resources.Values.Concat(config.Prompts.Values).Select(a => a.TimeoutSeconds ?? seconds).DefaultIfEmpty(seconds).Max();
+        }
+
+        return TimeSpan.FromSeconds(seconds) + AnswerGrace;
+    }
+
     private Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
     {
         var correlationId = CorrelationIds.Next();
         GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, correlationId, exception);
-        var error = new GatewayError(ErrorCatalog.UpstreamUnavailable,
-            "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
-        {
-            RetryAfterSeconds = 1,
-        };
+
+        // A write's call was sent upstream before the upstream asked its question, and it may have acted: never an answer
+        // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled).
+        var error = IsWrite(context, feature)
+            ? GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that held this write's waiting upstream request is gone, and the request with it"))
+            : new GatewayError(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
+            {
+                RetryAfterSeconds = 1,
+            };
         return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK, error, CallStage.Forward, "holder_gone", reason)
         {
             Body = RefusalBody.ToolResult,

@@ -13,6 +13,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
 {
     public const int Count = 3;
 
+    /// <summary>The timeout of the asking connector's <c>test_elicitation</c>.</summary>
+    public const int AskingTimeoutSeconds = 10;
+
     /// <summary>The budget of <c>list_notes</c>, per principal, across the replicas.</summary>
     public const int ListNotesPermits = 5;
 
@@ -77,6 +80,10 @@ public abstract class ReplicaCluster : IAsyncLifetime
     public string AskingToken(string subject) =>
         Identity.Mint(AskingEndpoint.ToString(), "test:ask", change: claims => claims["sub"] = subject);
 
+    /// <summary>A token for the connector whose <c>test_elicitation</c> is a write (it needs an idempotency key).</summary>
+    public string AskingWriteToken(string subject) =>
+        Identity.Mint($"{Nginx.BaseUrl}/mcp/asking-write", "test:ask", change: claims => claims["sub"] = subject);
+
     /// <summary>Waits until every replica serves, restarting any that died (a test that failed half-way leaves them so).</summary>
     internal async Task EnsureReadyAsync()
     {
@@ -126,9 +133,22 @@ public abstract class ReplicaCluster : IAsyncLifetime
             ["environment"] = "test",
             ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll) },
             ["tools_allow"] = new JsonArray("test_elicitation"),
-            ["tools"] = new JsonObject { ["test_elicitation"] = TestConfig.Tool(["test:ask"]) },
+            ["tools"] = new JsonObject
+            {
+                ["test_elicitation"] = new JsonObject
+                {
+                    ["scopes"] = new JsonArray("test:ask"),
+                    ["read_only"] = true,
+                    ["timeout_seconds"] = AskingTimeoutSeconds,
+                },
+            },
         }, ["test:ask"]);
-        var config = TestConfig.Gateway(crm, asking);
+        var askingWrite = asking.DeepClone().AsObject();
+        askingWrite["server"] = "asking-write";
+        askingWrite["tools"]!["test_elicitation"]!["read_only"] = false;
+        askingWrite["tools"]!["test_elicitation"]!["allow_destructive"] = true;
+        askingWrite["tools"]!["test_elicitation"]!["review"] = new JsonObject { ["required"] = false };
+        var config = TestConfig.Gateway(crm, asking, askingWrite);
         config["public_url"] = Nginx.BaseUrl;
         config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };

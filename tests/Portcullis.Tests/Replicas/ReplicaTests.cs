@@ -399,6 +399,93 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
     }
 
+    /// <summary>
+    /// Before, a write's retry whose holder was gone was answered the retryable <c>upstream_unavailable</c> ("call the tool
+    /// again"), though the write had been sent upstream before the upstream asked its question and may have acted.
+    /// </summary>
+    [Fact]
+    public async Task MultiRoundTrip_WriteWhoseHolderIsGone_IsOutcomeUnknownNeverRetryable()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var killed = false;
+        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await cluster.KillAsync(0);
+                killed = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        var subject = IdempotentWriteTests.Unique("gone-write");
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking-write"), cluster.AskingWriteToken(subject), http, handlers);
+        var arguments = new Dictionary<string, object?> { ["message"] = "Still there?", ["idempotency_key"] = "k-" + subject };
+
+        var result = await client.CallToolAsync("test_elicitation", arguments).AsTask().WaitAsync(Timeout);
+
+        Assert.True(killed);
+        Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(result));
+        var error = Witness.Error(result);
+        Assert.False(error["retryable"]!.GetValue<bool>());
+        Assert.Equal("upstream_unavailable", error["details"]![0]!["keyword"]!.GetValue<string>());
+        Assert.DoesNotContain("Call the tool again", error.ToJsonString(), StringComparison.Ordinal);
+        await cluster.EnsureReadyAsync();
+    }
+
+    /// <summary>
+    /// Before, a retry forwarded to a holder that was frozen (SIGSTOP: its kernel still accepts the connection, nothing
+    /// answers) waited for as long as the holder slept, without end.
+    /// </summary>
+    [Fact]
+    public async Task MultiRoundTrip_HolderFrozenBeforeTheRetry_AnswersARetryableErrorOnceTheToolsTimeoutHasPassed()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var frozen = false;
+        using var http = new HttpClient(new RedirectAfter(() => frozen, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                await SignalAsync("STOP", holder.ProcessId);
+                frozen = true;
+                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+            },
+        };
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("frozen")), http, handlers);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        CallToolResult result;
+        try
+        {
+            result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Still there?" }).AsTask().WaitAsync(Timeout);
+        }
+        finally
+        {
+            if (frozen)
+            {
+                await SignalAsync("CONT", holder.ProcessId);
+            }
+        }
+
+        Assert.True(frozen);
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
+        Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(ReplicaCluster.AskingTimeoutSeconds), TimeSpan.FromSeconds(60));
+        await other.WaitForOutputAsync("it did not answer within", Timeouts.Call);
+        await cluster.EnsureReadyAsync();
+    }
+
+    private static async Task SignalAsync(string signal, int pid)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
     {
         handlers ??= new McpClientHandlers

@@ -29,10 +29,12 @@ internal sealed class ForwardStage
     private readonly ILogger<ForwardStage> _logger;
     private readonly ResiliencePipeline<UpstreamAnswer> _readRetry;
     private readonly long _maxResultBytes;
+    private readonly TimeSpan _lease;
 
     public ForwardStage(GatewayConfig config, TimeProvider time, GatewayDrain drain, ILogger<ForwardStage> logger)
     {
         _maxResultBytes = config.Limits.MaxResultBytes;
+        _lease = TimeSpan.FromSeconds(config.Idempotency.LeaseSeconds);
         _time = time;
         _drain = drain;
         _logger = logger;
@@ -102,6 +104,15 @@ internal sealed class ForwardStage
         }
 
         var timeout = TimeSpan.FromSeconds(context.Tool!.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds);
+        if (context.ClaimedAt is { } claimedAt && _time.GetElapsedTime(claimedAt) is var held && held + timeout >= _lease)
+        {
+            // The process was held up (frozen, paused, starved) since it claimed the key: its lease no longer covers the
+            // call, so other replicas may already answer the key outcome-unknown and an operator may have settled it and
+            // let a retry run it elsewhere. Not sent; the key is released if it is still this call's.
+            Log.WriteLeaseRanOut(_logger, context.CorrelationId, held.TotalSeconds, _lease.TotalSeconds);
+            return new UpstreamAnswer(null, GatewayError.ClaimRanOut(), Sent: false);
+        }
+
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, _drain.Deadline);
 

@@ -59,6 +59,9 @@ internal sealed class IdempotencyStage(
             return context.Fail(CallStage.Review, unavailable);
         }
 
+        // Taken just before the claim's now: the lease the store stamps ends no earlier than a lease after it, which the
+        // forwarder checks before it sends (a replica frozen past its lease must not act on a claim no longer its own).
+        context.ClaimedAt = time.GetTimestamp();
         var request = new IdempotencyClaimRequest(scope, fingerprint, context.CorrelationId, time.GetUtcNow(), _lease, _retention) { Review = hold };
         var claim = await ClaimAsync(context, request, cancellationToken).ConfigureAwait(false);
         if (claim.Status == ClaimStatus.AwaitingReview && claim.Review is { } held)
@@ -81,6 +84,7 @@ internal sealed class IdempotencyStage(
             }
 
             await reviews.DecideAsync(held, context.Caller.Subject, confirmed, confirmed ? null : "declined by the calling user", cancellationToken).ConfigureAwait(false);
+            context.ClaimedAt = time.GetTimestamp();
             claim = await ClaimAsync(context, request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
