@@ -158,6 +158,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (method == "initialize" && context.Request.Headers["Mcp-Session-Id"].ToString().Length > 0)
+            {
+                // The MCP layer hands a session's later initialize to the session-migration hook with the HttpContext of
+                // the request that opened the session, long disposed: an empty 500 and an error line each time. The
+                // TypeScript SDK refuses it the same way ("Server already initialized"); the answer is the same whatever
+                // the session id names, so it tells nothing about other callers' sessions.
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, IdOf(message),
+                    "Invalid request: initialize opens a session and is not sent within one; to start over, send it without Mcp-Session-Id.", "initialize within a session");
+                return;
+            }
+
             string? toolName = null;
             if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
             {

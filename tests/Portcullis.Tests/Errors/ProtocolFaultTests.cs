@@ -135,6 +135,35 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         Assert.DoesNotContain(" fail: ", _gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, an initialize sent within a session got an empty 500 and an error line with a stack trace (the MCP layer
+    /// handed it to the session-migration hook with the disposed HttpContext of the request that opened the session).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Post_InitializeWithinASession_IsInvalidRequestAndTheSessionServes(bool ownSession)
+    {
+        var body = """{"jsonrpc":"2.0","id":13,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"again","version":"1"}}}""";
+        using var request = Request(body, inSession: ownSession);
+        if (!ownSession)
+        {
+            request.Headers.Add("Mcp-Session-Id", "nobody-holds-this");
+        }
+
+        using var response = await _http.SendAsync(request);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(13, answer["id"]!.GetValue<int>());
+        Assert.Equal(-32600, answer["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("invalid_request", answer["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        var (_, pinged) = await PostAsync("""{"jsonrpc":"2.0","id":14,"method":"ping"}""");
+        Assert.NotNull(pinged["result"]);
+        await AssertStillServesAsync();
+        Assert.DoesNotContain(" fail: ", _gateway.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Post_RequestsWhoseParamsCanBeRead_AreServedAsBefore()
     {
