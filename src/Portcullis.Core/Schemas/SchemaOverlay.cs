@@ -168,6 +168,30 @@ internal static class SchemaOverlay
         }
 
         target["enum"] = values.DeepClone();
+        AlignWithEnum(target, values);
+    }
+
+    /// <summary>
+    /// Keeps what the schema tells an agent consistent with the enum: a <c>default</c> the enum does not list, or
+    /// <c>"null"</c> among the types when no listed value is null (a C# SDK server's optional parameter is
+    /// <c>["string", "null"]</c> with <c>default: null</c>), invites a value the gateway refuses. Neither changes what
+    /// validates: the enum already refuses it.
+    /// </summary>
+    private static void AlignWithEnum(JsonObject target, JsonArray values)
+    {
+        if (target.TryGetPropertyValue("default", out var fallback) && !values.Any(v => JsonNode.DeepEquals(v, fallback)))
+        {
+            target.Remove("default");
+        }
+
+        if (target["type"] is JsonArray types && !values.Any(v => v is null))
+        {
+            var kept = types.Where(t => t?.ToString() != "null").Select(t => t?.DeepClone()).ToArray();
+            if (kept.Length < types.Count && kept.Length > 0)
+            {
+                target["type"] = kept.Length == 1 ? kept[0] : new JsonArray(kept);
+            }
+        }
     }
 
     private static void MergeType(JsonObject target, JsonNode value, string at, List<OverlayProblem> problems)

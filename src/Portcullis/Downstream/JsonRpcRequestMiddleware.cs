@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Net.Http.Headers;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
@@ -50,6 +51,20 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 StatusCodes.Status415UnsupportedMediaType,
                 new GatewayError(ErrorCatalog.InvalidRequest, "Invalid request: a JSON-RPC message is sent with Content-Type: application/json."),
                 CallStage.Frame, "malformed_frame", "not application/json")
+            {
+                Body = RefusalBody.JsonRpc,
+                RpcCode = JsonRpcCodes.InvalidRequest,
+                Junk = true,
+            });
+            return;
+        }
+
+        if (!DeclaresUtf8(context.Request, out var charsetDeclared))
+        {
+            await refusals.WriteAsync(context, new HttpRefusal(
+                StatusCodes.Status415UnsupportedMediaType,
+                new GatewayError(ErrorCatalog.InvalidRequest, "Invalid request: a JSON-RPC message is UTF-8 JSON; send it with no charset, or charset=utf-8."),
+                CallStage.Frame, "malformed_frame", "charset not utf-8")
             {
                 Body = RefusalBody.JsonRpc,
                 RpcCode = JsonRpcCodes.InvalidRequest,
@@ -143,6 +158,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (method == "initialize" && context.Request.Headers["Mcp-Session-Id"].ToString().Length > 0)
+            {
+                // The MCP layer hands a session's later initialize to the session-migration hook with the HttpContext of
+                // the request that opened the session, long disposed: an empty 500 and an error line each time. The
+                // TypeScript SDK refuses it the same way ("Server already initialized"); the answer is the same whatever
+                // the session id names, so it tells nothing about other callers' sessions.
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, IdOf(message),
+                    "Invalid request: initialize opens a session and is not sent within one; to start over, send it without Mcp-Session-Id.", "initialize within a session");
+                return;
+            }
+
             string? toolName = null;
             if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
             {
@@ -174,7 +200,31 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         }
 
         context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);
+        if (charsetDeclared)
+        {
+            // The MCP layer decodes by the charset as written and throws on a spelling it does not know ("utf-8" quoted).
+            context.Request.ContentType = "application/json";
+        }
+
         await next(context);
+    }
+
+    /// <summary>
+    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> in any case, quoted or not. The body is checked
+    /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
+    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each).
+    /// </summary>
+    private static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
+    {
+        charsetDeclared = false;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type))
+        {
+            return false;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(type.Charset);
+        charsetDeclared = charset.HasValue;
+        return !charsetDeclared || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Why the JSON is not one JSON-RPC 2.0 request, notification or response, or null.</summary>

@@ -62,7 +62,9 @@ internal static class RequestParamsCheck
 
         try
         {
-            return JsonSerializer.Deserialize(parameters, expected.Type) is null ? $"{method} needs a params object." : null;
+            return JsonSerializer.Deserialize(parameters, expected.Type) is null ? $"{method} needs a params object."
+                : method == RequestMethods.PromptsGet ? PromptArgumentProblem(parameters)
+                : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
         {
@@ -70,6 +72,28 @@ internal static class RequestParamsCheck
             var at = (ex as JsonException)?.Path is { Length: > 1 } path ? " at params" + LogText.Safe(path[1..], 64) : "";
             return $"the params of {method} are not what the method takes{at}.";
         }
+    }
+
+    /// <summary>
+    /// A prompt's arguments are strings (<c>{[key: string]: string}</c> in every revision), while the MCP layer reads them as
+    /// any JSON: another value was forwarded, and the upstream's failure answered the caller an internal error (-32603).
+    /// </summary>
+    private static string? PromptArgumentProblem(JsonElement parameters)
+    {
+        if (!parameters.TryGetProperty("arguments", out var arguments) || arguments.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var argument in arguments.EnumerateObject())
+        {
+            if (argument.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return $"the arguments of {RequestMethods.PromptsGet} are strings, not at params.arguments.{LogText.Safe(argument.Name, 64)}.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why the <c>_meta</c> of a request cannot be read (it must be an object when present), or null.</summary>

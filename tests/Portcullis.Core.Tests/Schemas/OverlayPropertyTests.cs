@@ -71,6 +71,43 @@ public sealed class OverlayPropertyTests
         });
     }
 
+    /// <summary>
+    /// Before, an enum on a C# SDK server's optional parameter (<c>["string", "null"]</c>, <c>default: null</c>) kept both,
+    /// so the schema agents saw offered a default and a type the gateway refused.
+    /// </summary>
+    [Fact]
+    public void Enum_OnNullableWithDefault_AdvertisesOnlyAValueItAccepts()
+    {
+        var universe = new JsonNode?[] { "internal", "shared", "public", null };
+        Gen.Select(Gen.Int[1, 15], Gen.Int[0, 3]).Sample((mask, pick) =>
+        {
+            var allowed = universe.Where((_, i) => (mask & (1 << i)) != 0).ToList();
+            var upstream = new JsonObject { ["type"] = new JsonArray("string", "null"), ["default"] = universe[pick]?.DeepClone() };
+            var overlay = new JsonObject { ["enum"] = new JsonArray([.. allowed.Select(a => a?.DeepClone())]) };
+
+            var property = Merged(upstream, overlay);
+
+            if (property.TryGetPropertyValue("default", out var fallback))
+            {
+                Assert.True(Accepts(upstream, overlay, fallback, out _), $"default {fallback?.ToJsonString() ?? "null"} of {property.ToJsonString()}");
+            }
+
+            var types = property["type"] is JsonArray list ? list.Select(t => t!.ToString()).ToList() : [property["type"]!.ToString()];
+            Assert.Equal(Accepts(upstream, overlay, null, out _), types.Contains("null"));
+            foreach (var value in universe)
+            {
+                Assert.Equal(allowed.Any(a => JsonNode.DeepEquals(a, value)), Accepts(upstream, overlay, value, out _));
+            }
+        });
+    }
+
+    private static JsonObject Merged(JsonObject upstreamProperty, JsonObject overlayProperty)
+    {
+        var upstream = Element(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["v"] = upstreamProperty.DeepClone() } });
+        var merged = SchemaOverlay.Merge(upstream, new JsonObject { ["properties"] = new JsonObject { ["v"] = overlayProperty.DeepClone() } });
+        return JsonNode.Parse(merged.Schema.GetRawText())!["properties"]!["v"]!.AsObject();
+    }
+
     [Fact]
     public void Pattern_AcceptsExactlyMatchingStrings()
     {

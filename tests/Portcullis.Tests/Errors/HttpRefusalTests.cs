@@ -102,6 +102,51 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, a charset the MCP layer does not know (utf-7, a bogus name, even a quoted "utf-8") got an empty 500 and an
+    /// error line with a stack trace for each; utf-16 or utf-32 a bare 400 with System.Text.Json's parser positions; and
+    /// iso-8859-1 was decoded as such after this gateway had checked the body as UTF-8.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-7")]
+    [InlineData("bogus")]
+    [InlineData("utf-16")]
+    [InlineData("utf-32")]
+    [InlineData("iso-8859-1")]
+    [InlineData("")]
+    public async Task CharsetOtherThanUtf8_IsAJsonRpcErrorWithTheInvalidRequestEnvelope(string charset)
+    {
+        using var response = await SendWithContentTypeAsync($"application/json; charset={charset}");
+
+        await AssertRefusalAsync(response, HttpStatusCode.UnsupportedMediaType, "invalid_request", "application/json");
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    public async Task CharsetUtf8InAnySpelling_IsServed(string contentType)
+    {
+        using var response = await SendWithContentTypeAsync(contentType);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"protocolVersion\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> SendWithContentTypeAsync(string contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture")) { Content = content };
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", contentType));
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        return await _http.SendAsync(request);
+    }
+
     /// <summary>Before, an initialize of any size up to the body limit was kept for its session's life: 200 of 500 KB grew the gateway by 2 GB.</summary>
     [Fact]
     public async Task InitializeLargerThanAHandshake_IsInvalidParams()

@@ -115,6 +115,9 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     [InlineData("tools/list", """{"_meta":5}""", "at params._meta", true)]
     [InlineData("logging/setLevel", """{"level":"bogus"}""", "at params.level", true)]
     [InlineData("logging/setLevel", "{}", "the params of logging/setLevel are not what the method takes", true)]
+    [InlineData("prompts/get", """{"name":"greeting","arguments":{"name":5}}""", "the arguments of prompts/get are strings, not at params.arguments.name", true)]
+    [InlineData("prompts/get", """{"name":"greeting","arguments":{"name":"a","style":{"x":1}}}""", "not at params.arguments.style", true)]
+    [InlineData("prompts/get", """{"name":"greeting","arguments":[]}""", "at params.arguments", true)]
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"_meta":"x"}""", "params._meta must be an object", true)]
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"requestState":5}""", "params.requestState must be", true)]
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"inputResponses":[]}""", "params.inputResponses must be an object", true)]
@@ -128,6 +131,35 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         Assert.Equal(-32602, error["code"]!.GetValue<int>());
         Assert.Contains(expected, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(error["data"]!["error"]!["correlation_id"]!.GetValue<string>()));
+        await AssertStillServesAsync();
+        Assert.DoesNotContain(" fail: ", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Before, an initialize sent within a session got an empty 500 and an error line with a stack trace (the MCP layer
+    /// handed it to the session-migration hook with the disposed HttpContext of the request that opened the session).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Post_InitializeWithinASession_IsInvalidRequestAndTheSessionServes(bool ownSession)
+    {
+        var body = """{"jsonrpc":"2.0","id":13,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"again","version":"1"}}}""";
+        using var request = Request(body, inSession: ownSession);
+        if (!ownSession)
+        {
+            request.Headers.Add("Mcp-Session-Id", "nobody-holds-this");
+        }
+
+        using var response = await _http.SendAsync(request);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(13, answer["id"]!.GetValue<int>());
+        Assert.Equal(-32600, answer["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("invalid_request", answer["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        var (_, pinged) = await PostAsync("""{"jsonrpc":"2.0","id":14,"method":"ping"}""");
+        Assert.NotNull(pinged["result"]);
         await AssertStillServesAsync();
         Assert.DoesNotContain(" fail: ", _gateway.Output, StringComparison.Ordinal);
     }

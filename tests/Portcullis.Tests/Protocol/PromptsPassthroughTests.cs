@@ -41,6 +41,30 @@ public sealed class PromptsPassthroughTests(PassthroughGatewayFixture fixture) :
         Assert.Equal("Prompt with arguments: arg1='one', arg2='two'", text);
     }
 
+    /// <summary>
+    /// Prompt arguments are strings in every revision. Before, a number was forwarded, the upstream failed reading it,
+    /// and the caller got an internal error (-32603) for its own mistake.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
+    public async Task GetPrompt_ArgumentNotAString_IsInvalidParamsNamingIt(string version)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var error = await Assert.ThrowsAsync<McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams
+        {
+            Name = "test_prompt_with_arguments",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["arg1"] = System.Text.Json.JsonSerializer.SerializeToElement(5),
+                ["arg2"] = System.Text.Json.JsonSerializer.SerializeToElement("two"),
+            },
+        }, Timeout).AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, error.ErrorCode);
+        Assert.Contains("params.arguments.arg1", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task GetPrompt_HiddenByPolicy_AnswersAsUnknown()
     {
