@@ -21,6 +21,21 @@ internal static class TokenCommand
         var environment = new Option<string?>("--environment") { Description = "The environment claim (default: the connector's environment)." };
         var audience = new Option<string?>("--audience") { Description = "The audience (default: the connector's resource URI)." };
         var subject = new Option<string>("--subject") { Description = "The subject (sub claim).", DefaultValueFactory = _ => "dev-user" };
+        // The gateway refuses a token without a subject, or one already expired: say so here instead of minting it.
+        subject.Validators.Add(result =>
+        {
+            if (string.IsNullOrEmpty(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--subject must not be empty: the gateway refuses a token without a subject.");
+            }
+        });
+        ttl.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is <= 0)
+            {
+                result.AddError("--ttl must be at least 1 second.");
+            }
+        });
         var command = new Command("token", "Print an access token from the development identity (identity.dev); the token is the last line.")
         {
             config, dataDir, listen, connector, admin, adminListen, scopes, ttl, environment, audience, subject,

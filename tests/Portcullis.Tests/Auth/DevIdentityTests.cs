@@ -95,6 +95,24 @@ public sealed class DevIdentityTests
         Assert.Contains("identity", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, each minted a token the gateway then refused (no subject; already expired).</summary>
+    [Theory]
+    [InlineData("--subject", "", "--subject must not be empty")]
+    [InlineData("--ttl", "0", "--ttl must be at least 1 second")]
+    [InlineData("--ttl", "-60", "--ttl must be at least 1 second")]
+    public async Task Token_ThatTheGatewayWouldRefuse_IsNotMinted(string flag, string value, string error)
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, DevConfig());
+
+        var (exit, output) = await RunWithExitAsync(
+            "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--connector", "fixture", "--scopes", "fixture:read", flag, value);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(error, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_ConfigOnPortZeroWithoutListen_AsksForTheLoggedUrl()
     {
