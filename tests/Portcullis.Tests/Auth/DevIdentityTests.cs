@@ -108,7 +108,7 @@ public sealed class DevIdentityTests
         var (exit, output) = await RunWithExitAsync(
             "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--connector", "fixture", "--scopes", "fixture:read", flag, value);
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(2, exit);
         Assert.Contains(error, output, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
     }
