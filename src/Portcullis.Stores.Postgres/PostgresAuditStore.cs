@@ -27,7 +27,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
     public async ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = new NpgsqlBatch(connection) { Timeout = PostgresDataSource.MaintenanceTimeoutSeconds };
         foreach (var e in events)
         {
             var command = new NpgsqlBatchCommand(Insert);
@@ -62,6 +62,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
     public async ValueTask<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM portcullis_audit_events WHERE time < @before");
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("before", before.ToUnixTimeMilliseconds());
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -69,6 +70,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
     public async ValueTask<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand();
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         var where = new StringBuilder("TRUE");
         if (query.Cursor is { } cursor)
         {

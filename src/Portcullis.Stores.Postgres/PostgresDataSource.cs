@@ -4,8 +4,10 @@ using Npgsql;
 namespace Portcullis.Stores.Postgres;
 
 /// <summary>
-/// The one place a data source is made from the operator's connection string. Two defaults are added where the
-/// string does not set them: <c>Max Auto Prepare</c> (the store sends a few dozen fixed statements, so each is
+/// The one place a data source is made from the operator's connection string. Four defaults are added where the
+/// string does not set them: <c>Timeout=5</c> and <c>Command Timeout=5</c> (a call waits at most about that long for
+/// a connection and for each statement before it is answered <c>state_unavailable</c>, as with Redis, instead of
+/// Npgsql's 15 and 30 s; maintenance statements set <see cref="MaintenanceTimeoutSeconds"/> themselves), <c>Max Auto Prepare</c> (the store sends a few dozen fixed statements, so each is
 /// parsed and planned once per connection instead of on every call) and <c>No Reset On Close</c> (nothing here
 /// leaves session state behind: every setting and lock the store takes is local to its transaction, so a pooled
 /// connection need not be reset with <c>DISCARD ALL</c> on its next use). A value the string sets is kept as given,
@@ -15,6 +17,15 @@ internal static class PostgresDataSource
 {
     /// <summary>More than the store's distinct statements, so none is evicted from a connection's prepared set.</summary>
     internal const int AutoPrepared = 64;
+
+    /// <summary>How long a call waits for a connection, and for each statement, unless the connection string says.</summary>
+    internal const int RequestTimeoutSeconds = 5;
+
+    /// <summary>
+    /// Statements off the request path that may rightly take long: migrations (behind another replica's), purges, the
+    /// audit writer's batches, and the admin plane's listings and searches.
+    /// </summary>
+    internal const int MaintenanceTimeoutSeconds = 300;
 
     public static NpgsqlDataSource Create(string connectionString)
     {
@@ -29,6 +40,16 @@ internal static class PostgresDataSource
         if (!keys.Contains("noresetonclose"))
         {
             builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        if (!keys.Contains("timeout"))
+        {
+            builder.ConnectionStringBuilder.Timeout = RequestTimeoutSeconds;
+        }
+
+        if (!keys.Contains("commandtimeout"))
+        {
+            builder.ConnectionStringBuilder.CommandTimeout = RequestTimeoutSeconds;
         }
 
         return builder.Build();

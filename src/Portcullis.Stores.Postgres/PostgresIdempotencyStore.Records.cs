@@ -34,6 +34,7 @@ internal sealed partial class PostgresIdempotencyStore
     public async ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand();
+        select.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         var where = new StringBuilder("created_at > @cutoff");
         select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
         select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());

@@ -48,6 +48,7 @@ internal sealed partial class PostgresIdempotencyStore
     public async ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand();
+        select.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         var where = new StringBuilder("review_id IS NOT NULL AND created_at > @cutoff");
         select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
         select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());

@@ -155,6 +155,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         {
             await using var command = dataSource.CreateCommand(
                 "DELETE FROM portcullis_idempotency WHERE ctid IN (SELECT ctid FROM portcullis_idempotency WHERE created_at < @before LIMIT 10000)");
+            command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
             command.Parameters.AddWithValue("before", createdBefore.ToUnixTimeMilliseconds());
             var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             purged += deleted;
@@ -175,6 +176,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
             UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = @now
             WHERE state = {InProgress} AND owner <> @owner AND length(owner) = length(@id) + 17 AND left(owner, length(@id) + 1) = @id || '#'
             """);
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("owner", replica.Owner);
         command.Parameters.AddWithValue("id", replica.Id);

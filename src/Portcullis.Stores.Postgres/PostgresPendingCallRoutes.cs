@@ -34,6 +34,7 @@ internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : I
     public async ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM portcullis_pending_call_routes WHERE expires_at < @before");
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("before", expiredBefore.ToUnixTimeMilliseconds());
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -136,6 +136,7 @@ internal static class PostgresSchema
             "SELECT pg_advisory_xact_lock(@lock); CREATE TABLE IF NOT EXISTS portcullis_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
             connection, transaction))
         {
+            command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
             command.Parameters.AddWithValue("lock", MigrationLock);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -143,12 +144,14 @@ internal static class PostgresSchema
         int current;
         await using (var command = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM portcullis_schema_version", connection, transaction))
         {
+            command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
             current = (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         for (var version = current + 1; version <= Migrations.Length; version++)
         {
             await using var migrate = new NpgsqlCommand(Migrations[version - 1] + "; INSERT INTO portcullis_schema_version (version) VALUES (@version)", connection, transaction);
+            migrate.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
             migrate.Parameters.AddWithValue("version", version);
             await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

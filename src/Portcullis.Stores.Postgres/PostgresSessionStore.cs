@@ -53,6 +53,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     public async ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM portcullis_sessions WHERE expires_at < @before");
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("before", expiredBefore.ToUnixTimeMilliseconds());
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -16,6 +16,43 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
         var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         Assert.Equal(PostgresDataSource.AutoPrepared, settings.MaxAutoPrepare);
         Assert.True(settings.NoResetOnClose);
+        Assert.Equal(PostgresDataSource.RequestTimeoutSeconds, settings.Timeout);
+        Assert.Equal(PostgresDataSource.RequestTimeoutSeconds, settings.CommandTimeout);
+    }
+
+    [Fact]
+    public async Task Create_StringSetsTimeouts_KeepsThem()
+    {
+        await using var dataSource = PostgresDataSource.Create("Host=/tmp;Username=u;timeout=20;Command Timeout=40");
+
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(20, settings.Timeout);
+        Assert.Equal(40, settings.CommandTimeout);
+    }
+
+    /// <summary>
+    /// A claim that the server does not answer (here: blocked behind a lock; a frozen server the same) is given up after
+    /// the request timeout as an outage (<c>state_unavailable</c>). Before, it waited Npgsql's 30 s per statement.
+    /// </summary>
+    [Fact]
+    public async Task Claim_ServerDoesNotAnswer_IsAnOutageWithinTheRequestTimeout()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var dataSource = PostgresDataSource.Create(await fixture.Server.CreateSchemaAsync());
+        await PostgresSchema.MigrateAsync(dataSource, timeout.Token);
+        var store = new PostgresIdempotencyStore(dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
+        await using var holder = await dataSource.OpenConnectionAsync(timeout.Token);
+        await using var transaction = await holder.BeginTransactionAsync(timeout.Token);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE portcullis_idempotency IN ACCESS EXCLUSIVE MODE", holder, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        var scope = new IdempotencyScope("prod", "crm", "alice", "add_note", "k-blocked");
+        var outage = await Assert.ThrowsAnyAsync<Exception>(async () => await store.TryClaimAsync(Request(scope, "corr-blocked", DateTimeOffset.UtcNow), timeout.Token));
+
+        Assert.False(timeout.IsCancellationRequested, "the claim waited past 20 s");
+        Assert.True(new PostgresStateStore(dataSource, store).IsUnavailable(outage), outage.ToString());
     }
 
     [Theory]
