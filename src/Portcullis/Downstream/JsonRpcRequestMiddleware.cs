@@ -210,7 +210,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     }
 
     /// <summary>
-    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> in any case, quoted or not. The body is checked
+    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
     /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
     /// checked (or none: an unknown charset threw, an empty 500 and an error line for each).
     /// </summary>
@@ -224,7 +224,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         var charset = HeaderUtilities.RemoveQuotes(type.Charset);
         charsetDeclared = charset.HasValue;
-        return !charsetDeclared || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+        return !charsetDeclared || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Why the JSON is not one JSON-RPC 2.0 request, notification or response, or null.</summary>

@@ -128,6 +128,7 @@ public sealed class HttpRefusalTests : IAsyncLifetime
     [InlineData("application/json; charset=UTF-8")]
     [InlineData("application/json; charset=\"utf-8\"")]
     [InlineData("application/json;charset=\"UTF-8\"")]
+    [InlineData("application/json; charset=utf8")]
     public async Task CharsetUtf8InAnySpelling_IsServed(string contentType)
     {
         using var response = await SendWithContentTypeAsync(contentType);
