@@ -27,7 +27,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
     public async ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection) { Timeout = PostgresDataSource.MaintenanceTimeoutSeconds };
+        await using var batch = new NpgsqlBatch(connection) { Timeout = PostgresDataSource.AuditBatchTimeoutSeconds };
         foreach (var e in events)
         {
             var command = new NpgsqlBatchCommand(Insert);

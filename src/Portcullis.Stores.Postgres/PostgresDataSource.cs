@@ -22,10 +22,16 @@ internal static class PostgresDataSource
     internal const int RequestTimeoutSeconds = 5;
 
     /// <summary>
-    /// Statements off the request path that may rightly take long: migrations (behind another replica's), purges, the
-    /// audit writer's batches, and the admin plane's listings and searches.
+    /// Statements off the request path that may rightly take long: migrations (behind another replica's), purges, and
+    /// the admin plane's listings and searches.
     /// </summary>
     internal const int MaintenanceTimeoutSeconds = 300;
+
+    /// <summary>
+    /// The audit writer's batch (at most a few hundred rows): longer than a call's statement, but short, since the trail
+    /// stops accepting (with <c>audit.required</c>, calls are refused) only once a write fails.
+    /// </summary>
+    internal const int AuditBatchTimeoutSeconds = 30;
 
     public static NpgsqlDataSource Create(string connectionString)
     {

@@ -83,6 +83,12 @@ internal static class SchemaOverlay
                     break;
             }
         }
+
+        // After every keyword of this object, so a "type" written after the enum is judged against the upstream's own.
+        if (overlay["enum"] is JsonArray && target["enum"] is JsonArray merged)
+        {
+            AlignWithEnum(target, merged);
+        }
     }
 
     private static void MergeProperties(JsonObject target, JsonObject properties, string at, List<OverlayProblem> problems)
@@ -168,7 +174,6 @@ internal static class SchemaOverlay
         }
 
         target["enum"] = values.DeepClone();
-        AlignWithEnum(target, values);
     }
 
     /// <summary>

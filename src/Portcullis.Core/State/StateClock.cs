@@ -36,12 +36,14 @@ public sealed class StateClock(TimeProvider local) : TimeProvider
         var best = (Offset: TimeSpan.Zero, RoundTrip: TimeSpan.MaxValue);
         for (var i = 0; i < Samples; i++)
         {
+            // The round trip on the monotonic clock (a step of the wall clock must not make a read look quickest).
+            var started = local.GetTimestamp();
             var before = local.GetUtcNow();
             var storeNow = await store.GetTimeAsync(cancellationToken).ConfigureAwait(false);
-            var after = local.GetUtcNow();
-            if (after - before < best.RoundTrip)
+            var roundTrip = local.GetElapsedTime(started);
+            if (roundTrip < best.RoundTrip)
             {
-                best = (storeNow - (before + ((after - before) / 2)), after - before);
+                best = (storeNow - (before + (roundTrip / 2)), roundTrip);
             }
         }
 

@@ -30,48 +30,16 @@ internal static class UpstreamAnswerSize
         _ => true,
     };
 
-    public static bool Fits(CallToolResult result, long limit)
-    {
-        long size = result.StructuredContent is { } structured ? Raw(structured) : 0;
-        foreach (var block in result.Content)
-        {
-            size += LeastPerPart + Of(block);
-        }
+    public static bool Fits(CallToolResult result, long limit) =>
+        Weigh(result.Content, b => LeastPerPart + Of(b), result.StructuredContent is { } structured ? Raw(structured) : 0, limit);
 
-        return size <= limit;
-    }
-
-    public static bool Fits(ReadResourceResult result, long limit)
-    {
-        long size = 0;
-        foreach (var contents in result.Contents)
-        {
-            size += LeastPerPart + Of(contents);
-        }
-
-        return size <= limit;
-    }
+    public static bool Fits(ReadResourceResult result, long limit) => Weigh(result.Contents, c => LeastPerPart + Of(c), 0, limit);
 
     /// <summary>
     /// A page of a tool list: each tool's name, title, description, schemas, icons and <c>_meta</c>, the parts a
     /// hostile upstream can make as large as it likes and the catalog would keep and pass on.
     /// </summary>
-    public static bool Fits(ListToolsResult page, long limit)
-    {
-        long size = 0;
-        foreach (var tool in page.Tools)
-        {
-            size += LeastPerPart + tool.Name.Length + (tool.Title?.Length ?? 0) + (tool.Description?.Length ?? 0)
-                + (tool.Annotations?.Title?.Length ?? 0) + Raw(tool.InputSchema) + (tool.OutputSchema is { } output ? Raw(output) : 0)
-                + Of(tool.Icons) + Of(tool.Meta);
-            if (size > limit)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool Fits(ListToolsResult page, long limit) => Weigh(page.Tools, Of, 0, limit);
 
     private static bool Weigh<TItem>(IEnumerable<TItem> items, Func<TItem, long> weight, long start, long limit)
     {
@@ -89,6 +57,11 @@ internal static class UpstreamAnswerSize
     }
 
     private static long Cursor(string? cursor) => cursor?.Length ?? 0;
+
+    private static long Of(Tool tool) =>
+        LeastPerPart + tool.Name.Length + (tool.Title?.Length ?? 0) + (tool.Description?.Length ?? 0)
+        + (tool.Annotations?.Title?.Length ?? 0) + Raw(tool.InputSchema) + (tool.OutputSchema is { } output ? Raw(output) : 0)
+        + Of(tool.Icons) + Of(tool.Meta);
 
     private static long Of(Prompt prompt) =>
         LeastPerPart + prompt.Name.Length + (prompt.Title?.Length ?? 0) + (prompt.Description?.Length ?? 0) + Of(prompt.Icons) + Of(prompt.Meta)

@@ -305,28 +305,21 @@ internal sealed partial class UpstreamSupervisor
         var pause = FirstRefreshRetry;
         while (true)
         {
+            await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _listing.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                // Set as this connection's first list is handed on, under the same lock, and cleared as it ends: a refresh
+                // announced during the first list runs after it; one on a connection that is over does nothing.
+                if (!ReferenceEquals(_client, client))
                 {
-                    // Set once this connection's first list is handed on, and cleared as it ends: a refresh
-                    // announced during the first list runs after it; one on a connection that is over does nothing.
-                    if (!ReferenceEquals(_client, client))
-                    {
-                        return;
-                    }
-
-                    var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                    await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
-                    _toolsOutdated = false;
-                    Log.ToolsRefreshed(_logger, _connector, tools.Count);
                     return;
                 }
-                finally
-                {
-                    _listing.Release();
-                }
+
+                var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
+                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
+                _toolsOutdated = false;
+                Log.ToolsRefreshed(_logger, _connector, tools.Count);
+                return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -336,8 +329,13 @@ internal sealed partial class UpstreamSupervisor
                     return;
                 }
 
+                // Still under the lock: a new connection's first list, which clears the flag, comes after this.
                 _toolsOutdated = true;
                 Log.ToolsRefreshFailed(_logger, _connector, (int)pause.TotalSeconds, ex);
+            }
+            finally
+            {
+                _listing.Release();
             }
 
             try

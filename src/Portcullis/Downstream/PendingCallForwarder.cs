@@ -14,8 +14,9 @@ namespace Portcullis.Downstream;
 /// <summary>
 /// Sends a 2026-07-28 multi round-trip retry to the replica that holds its waiting upstream call, when it reached
 /// another one: the request goes as it came (the client's own token, checked again there) and the answer streams
-/// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured, retryable
-/// <c>upstream_unavailable</c> at once, never a hang. A forwarded request is never forwarded again.
+/// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured answer at
+/// once, never a hang: the retryable <c>upstream_unavailable</c> for a read, <c>idempotency_outcome_unknown</c> for a
+/// write (sent upstream before the upstream asked its question, so it may have acted). A forwarded request is never forwarded again.
 /// </summary>
 /// <remarks>
 /// A holder that is frozen rather than gone (SIGSTOP, a paused VM) still has its kernel accept the connection, so the

@@ -62,9 +62,12 @@ internal static class RequestParamsCheck
 
         try
         {
-            return JsonSerializer.Deserialize(parameters, expected.Type) is null ? $"{method} needs a params object."
-                : method == RequestMethods.PromptsGet ? PromptArgumentProblem(parameters)
-                : null;
+            return JsonSerializer.Deserialize(parameters, expected.Type) switch
+            {
+                null => $"{method} needs a params object.",
+                GetPromptRequestParams prompt => PromptArgumentProblem(prompt),
+                _ => null,
+            };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
         {
@@ -77,19 +80,15 @@ internal static class RequestParamsCheck
     /// <summary>
     /// A prompt's arguments are strings (<c>{[key: string]: string}</c> in every revision), while the MCP layer reads them as
     /// any JSON: another value was forwarded, and the upstream's failure answered the caller an internal error (-32603).
+    /// Judged on the params as the MCP layer read them (member names in any case); a null stands for an argument not given.
     /// </summary>
-    private static string? PromptArgumentProblem(JsonElement parameters)
+    private static string? PromptArgumentProblem(GetPromptRequestParams prompt)
     {
-        if (!parameters.TryGetProperty("arguments", out var arguments) || arguments.ValueKind != JsonValueKind.Object)
+        foreach (var (name, value) in prompt.Arguments ?? new Dictionary<string, JsonElement>())
         {
-            return null;
-        }
-
-        foreach (var argument in arguments.EnumerateObject())
-        {
-            if (argument.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null or JsonValueKind.Undefined))
             {
-                return $"the arguments of {RequestMethods.PromptsGet} are strings, not at params.arguments.{LogText.Safe(argument.Name, 64)}.";
+                return $"a prompt's arguments are strings: a string is expected at params.arguments.{LogText.Safe(name, 64)}.";
             }
         }
 

@@ -101,6 +101,27 @@ public sealed class OverlayPropertyTests
         });
     }
 
+    /// <summary>An overlay restating the nullable type after its enum merges as one that states it first.</summary>
+    [Fact]
+    public void Enum_ThenTheUpstreamsOwnType_MergesWithoutAProblem()
+    {
+        var upstream = new JsonObject { ["type"] = new JsonArray("string", "null"), ["default"] = null };
+        foreach (var overlay in new[]
+        {
+            new JsonObject { ["enum"] = new JsonArray("a", "b"), ["type"] = new JsonArray("string", "null") },
+            new JsonObject { ["type"] = new JsonArray("string", "null"), ["enum"] = new JsonArray("a", "b") },
+        })
+        {
+            var schema = Element(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["v"] = upstream.DeepClone() } });
+            var merged = SchemaOverlay.Merge(schema, new JsonObject { ["properties"] = new JsonObject { ["v"] = overlay.DeepClone() } });
+
+            Assert.Empty(merged.Problems);
+            var property = JsonNode.Parse(merged.Schema.GetRawText())!["properties"]!["v"]!.AsObject();
+            Assert.Equal("string", property["type"]!.ToString());
+            Assert.False(property.ContainsKey("default"));
+        }
+    }
+
     private static JsonObject Merged(JsonObject upstreamProperty, JsonObject overlayProperty)
     {
         var upstream = Element(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["v"] = upstreamProperty.DeepClone() } });

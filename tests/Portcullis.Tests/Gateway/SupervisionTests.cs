@@ -85,7 +85,7 @@ public sealed class SupervisionTests
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
         var child = Assert.Single(gateway.ChildProcessIds());
 
-        await SignalAsync("STOP", child);
+        await Signals.SendAsync("STOP", child);
         try
         {
             await gateway.WaitForOutputAsync("Connector fixture: upstream unresponsive: no answer to a ping within 1 s", Timeouts.Call);
@@ -97,7 +97,7 @@ public sealed class SupervisionTests
         }
         finally
         {
-            await SignalAsync("CONT", child);
+            await Signals.SendAsync("CONT", child);
         }
 
         await gateway.WaitForOutputAsync("Connector fixture: upstream answers pings again", Timeouts.Call);
@@ -106,12 +106,5 @@ public sealed class SupervisionTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
-    }
-
-    private static async Task SignalAsync(string signal, int pid)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-        Assert.Equal(0, kill.ExitCode);
     }
 }

@@ -26,7 +26,8 @@ public sealed class FrozenReplicaTests
         using var dir = new TempDir();
         await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
         await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
-        var connection = await postgres.CreateSchemaAsync().Within();
+        // The replica is frozen while its claim statement is in flight, longer than the store's 5 s default per statement.
+        var connection = await postgres.CreateSchemaAsync().Within() + ";Command Timeout=30";
         var calls = dir.File("calls.jsonl");
         await using var frozen = await StartReplicaAsync(dir, identity, connection, calls, "a").Within(Timeouts.Startup);
         await using var other = await StartReplicaAsync(dir, identity, connection, calls, "b").Within(Timeouts.Startup);
@@ -44,7 +45,7 @@ public sealed class FrozenReplicaTests
         await ExecuteAsync(locker, "LOCK TABLE portcullis_idempotency IN EXCLUSIVE MODE").Within();
         var first = CallAsync(onFrozen, arguments);
         await Poll.UntilAsync(async ct => await WaitingOnLockAsync(postgres, ct) > 0, Timeouts.Call, "the first replica's claim waiting on the lock");
-        await SignalAsync("STOP", frozen.ProcessId);
+        await Signals.SendAsync("STOP", frozen.ProcessId);
         try
         {
             await transaction.CommitAsync().Within();
@@ -66,7 +67,7 @@ public sealed class FrozenReplicaTests
         }
         finally
         {
-            await SignalAsync("CONT", frozen.ProcessId);
+            await Signals.SendAsync("CONT", frozen.ProcessId);
         }
 
         // The woken replica answers its caller without sending: nothing was sent, so the answer invites the retry, which
@@ -117,12 +118,5 @@ public sealed class FrozenReplicaTests
         await using var command = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%portcullis_idempotency%'", connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private static async Task SignalAsync(string signal, int pid)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-        Assert.Equal(0, kill.ExitCode);
     }
 }

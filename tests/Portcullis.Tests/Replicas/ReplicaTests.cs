@@ -451,7 +451,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         {
             ElicitationHandler = async (request, _) =>
             {
-                await SignalAsync("STOP", holder.ProcessId);
+                await Signals.SendAsync("STOP", holder.ProcessId);
                 frozen = true;
                 return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
             },
@@ -467,7 +467,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         {
             if (frozen)
             {
-                await SignalAsync("CONT", holder.ProcessId);
+                await Signals.SendAsync("CONT", holder.ProcessId);
             }
         }
 
@@ -477,13 +477,6 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(ReplicaCluster.AskingTimeoutSeconds), TimeSpan.FromSeconds(60));
         await other.WaitForOutputAsync("it did not answer within", Timeouts.Call);
         await cluster.EnsureReadyAsync();
-    }
-
-    private static async Task SignalAsync(string signal, int pid)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-        Assert.Equal(0, kill.ExitCode);
     }
 
     private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
