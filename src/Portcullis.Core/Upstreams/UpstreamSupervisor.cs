@@ -163,9 +163,13 @@ internal sealed partial class UpstreamSupervisor
         var startedAt = _time.GetUtcNow();
         await using (client.ConfigureAwait(false))
         {
+            // Cancelled as the connection ends, before the subscription is disposed: disposing it waits for a refresh
+            // under way, which must not wait on a list this connection will never answer.
+            using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
             // One refresh at a time; announcements that come while one runs are covered by one more after it, so an
             // upstream announcing a thousand times in a burst costs a few listings, not a thousand.
-            var toolsChanged = new CoalescedSend(ct => RefreshToolsAsync(client, ct), TimeSpan.Zero, _time);
+            var toolsChanged = new CoalescedSend(_ => RefreshToolsAsync(client, connected.Token), TimeSpan.Zero, _time);
             await using var subscription = client.RegisterNotificationHandler(
                 NotificationMethods.ToolListChangedNotification,
                 (_, ct) => toolsChanged.RequestAsync(ct)).ConfigureAwait(false);
@@ -207,7 +211,6 @@ internal sealed partial class UpstreamSupervisor
             Log.UpstreamConnected(_logger, _connector, client.ServerInfo?.Name ?? "", client.ServerInfo?.Version ?? "", count);
 
             Exception? failure;
-            using var connected = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var pings = _pingInterval > TimeSpan.Zero ? PingAsync(client, connected.Token) : Task.CompletedTask;
             try
             {

@@ -48,29 +48,13 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         if (!context.Request.HasJsonContentType())
         {
-            await refusals.WriteAsync(context, new HttpRefusal(
-                StatusCodes.Status415UnsupportedMediaType,
-                new GatewayError(ErrorCatalog.InvalidRequest, "Invalid request: a JSON-RPC message is sent with Content-Type: application/json."),
-                CallStage.Frame, "malformed_frame", "not application/json")
-            {
-                Body = RefusalBody.JsonRpc,
-                RpcCode = JsonRpcCodes.InvalidRequest,
-                Junk = true,
-            });
+            await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is sent with Content-Type: application/json.", "not application/json");
             return;
         }
 
         if (!DeclaresUtf8(context.Request, out var charsetDeclared))
         {
-            await refusals.WriteAsync(context, new HttpRefusal(
-                StatusCodes.Status415UnsupportedMediaType,
-                new GatewayError(ErrorCatalog.InvalidRequest, "Invalid request: a JSON-RPC message is UTF-8 JSON; send it with no charset, or charset=utf-8."),
-                CallStage.Frame, "malformed_frame", "charset not utf-8")
-            {
-                Body = RefusalBody.JsonRpc,
-                RpcCode = JsonRpcCodes.InvalidRequest,
-                Junk = true,
-            });
+            await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is UTF-8 JSON; send it with no charset, or charset=utf-8.", "charset not utf-8");
             return;
         }
 
@@ -209,6 +193,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         await next(context);
     }
+
+    /// <summary>A 415 with the invalid-request envelope as a JSON-RPC error, counted and logged as a malformed frame.</summary>
+    private Task RefuseMediaTypeAsync(HttpContext context, string message, string reason) =>
+        refusals.WriteAsync(context, new HttpRefusal(
+            StatusCodes.Status415UnsupportedMediaType, new GatewayError(ErrorCatalog.InvalidRequest, message), CallStage.Frame, "malformed_frame", reason)
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = JsonRpcCodes.InvalidRequest,
+            Junk = true,
+        });
 
     /// <summary>
     /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked

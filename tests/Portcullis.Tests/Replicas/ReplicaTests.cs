@@ -375,24 +375,14 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
         var holder = cluster.Gateways[0];
         var other = cluster.Gateways[1];
-        var killed = false;
         // The client talks to the holder until it is asked; then the holder dies and the retry goes to another replica.
-        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
-        var handlers = new McpClientHandlers
-        {
-            ElicitationHandler = async (request, _) =>
-            {
-                await cluster.KillAsync(0);
-                killed = true;
-                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
-            },
-        };
-        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("gone")), http, handlers);
+        using var gone = new StruckHolder(holder.BaseUrl, other.BaseUrl, () => cluster.KillAsync(0));
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("gone")), gone.Http, gone.Handlers);
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Still there?" }).AsTask().WaitAsync(Timeout);
 
-        Assert.True(killed);
+        Assert.True(gone.Struck);
         Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
         Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30));
@@ -409,24 +399,14 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
         var holder = cluster.Gateways[0];
         var other = cluster.Gateways[1];
-        var killed = false;
-        using var http = new HttpClient(new RedirectAfter(() => killed, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
-        var handlers = new McpClientHandlers
-        {
-            ElicitationHandler = async (request, _) =>
-            {
-                await cluster.KillAsync(0);
-                killed = true;
-                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
-            },
-        };
+        using var gone = new StruckHolder(holder.BaseUrl, other.BaseUrl, () => cluster.KillAsync(0));
         var subject = IdempotentWriteTests.Unique("gone-write");
-        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking-write"), cluster.AskingWriteToken(subject), http, handlers);
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking-write"), cluster.AskingWriteToken(subject), gone.Http, gone.Handlers);
         var arguments = new Dictionary<string, object?> { ["message"] = "Still there?", ["idempotency_key"] = "k-" + subject };
 
         var result = await client.CallToolAsync("test_elicitation", arguments).AsTask().WaitAsync(Timeout);
 
-        Assert.True(killed);
+        Assert.True(gone.Struck);
         Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(result));
         var error = Witness.Error(result);
         Assert.False(error["retryable"]!.GetValue<bool>());
@@ -445,18 +425,8 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
         var holder = cluster.Gateways[0];
         var other = cluster.Gateways[1];
-        var frozen = false;
-        using var http = new HttpClient(new RedirectAfter(() => frozen, holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
-        var handlers = new McpClientHandlers
-        {
-            ElicitationHandler = async (request, _) =>
-            {
-                await Signals.SendAsync("STOP", holder.ProcessId);
-                frozen = true;
-                return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
-            },
-        };
-        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("frozen")), http, handlers);
+        using var frozen = new StruckHolder(holder.BaseUrl, other.BaseUrl, () => Signals.SendAsync("STOP", holder.ProcessId));
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(IdempotentWriteTests.Unique("frozen")), frozen.Http, frozen.Handlers);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         CallToolResult result;
         try
@@ -465,13 +435,13 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         }
         finally
         {
-            if (frozen)
+            if (frozen.Struck)
             {
                 await Signals.SendAsync("CONT", holder.ProcessId);
             }
         }
 
-        Assert.True(frozen);
+        Assert.True(frozen.Struck);
         Assert.Equal("upstream_unavailable", Witness.ErrorCode(result));
         Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(ReplicaCluster.AskingTimeoutSeconds), TimeSpan.FromSeconds(60));
@@ -500,6 +470,37 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
+
+    /// <summary>
+    /// A client's HTTP and handlers that talk to the holder until the upstream asks its question; then the holder is
+    /// struck (killed, or frozen) and every later request, the retry with the answer, goes to the other replica.
+    /// </summary>
+    private sealed class StruckHolder : IDisposable
+    {
+        private volatile bool _struck;
+
+        public StruckHolder(string holder, string other, Func<Task> strike)
+        {
+            Http = new HttpClient(new RedirectAfter(() => _struck, holder, other) { InnerHandler = new HttpClientHandler() });
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = async (_, _) =>
+                {
+                    await strike();
+                    _struck = true;
+                    return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement>() };
+                },
+            };
+        }
+
+        public bool Struck => _struck;
+
+        public HttpClient Http { get; }
+
+        public McpClientHandlers Handlers { get; }
+
+        public void Dispose() => Http.Dispose();
+    }
 
     /// <summary>Sends every request to <paramref name="from"/> until <paramref name="switched"/>, then to <paramref name="to"/>.</summary>
     private sealed class RedirectAfter(Func<bool> switched, string from, string to) : DelegatingHandler
