@@ -101,7 +101,7 @@ internal sealed class PendingCallForwarder(
         request.Headers.Add(ForwardedHeader, replica.Owner);
 
         // Armed again before each read of the answer: a holder frozen before or during its answer is caught either way.
-        var within = AnswerWithin(context, feature);
+        var within = AnswerWithin(context, feature.ToolName!);
         using var stalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stalled.Token);
         stalled.CancelAfter(within);
@@ -160,13 +160,9 @@ internal sealed class PendingCallForwarder(
     }
 
     /// <summary>Whether the call is a write: any tool not known read-only here (unknown means write), as the pipeline judges it.</summary>
-    private bool IsWrite(HttpContext context, JsonRpcRequestFeature feature)
+    /// <remarks>Only a <c>tools/call</c> carries a <c>requestState</c>, so every forwarded request names its tool.</remarks>
+    private bool IsWrite(HttpContext context, string name)
     {
-        if (feature.ToolName is not { } name)
-        {
-            return false;
-        }
-
         if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out var connector))
         {
             return true;
@@ -176,17 +172,11 @@ internal sealed class PendingCallForwarder(
     }
 
     /// <summary>The longest the holder may take: the call's own timeout (the tool's, else the default), and a grace for the hop.</summary>
-    private TimeSpan AnswerWithin(HttpContext context, JsonRpcRequestFeature feature)
+    private TimeSpan AnswerWithin(HttpContext context, string tool)
     {
-        var seconds = ConfigDefaults.CallTimeoutSeconds;
-        if (context.GetRouteValue("server") is string server && connectors.TryGet(server, out var connector))
-        {
-            var config = connector.Config;
-            seconds = feature.ToolName is { } tool
-                ? config.Tools.GetValueOrDefault(tool)?.TimeoutSeconds ?? seconds
-                : config.Resources.Values.Concat(config.Prompts.Values).Select(a => a.TimeoutSeconds ?? seconds).DefaultIfEmpty(seconds).Max();
-        }
-
+        var seconds = context.GetRouteValue("server") is string server && connectors.TryGet(server, out var connector)
+            ? connector.Config.Tools.GetValueOrDefault(tool)?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds
+            : ConfigDefaults.CallTimeoutSeconds;
         return TimeSpan.FromSeconds(seconds) + AnswerGrace;
     }
 
@@ -197,7 +187,7 @@ internal sealed class PendingCallForwarder(
 
         // A write's call was sent upstream before the upstream asked its question, and it may have acted: never an answer
         // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled).
-        var error = IsWrite(context, feature)
+        var error = IsWrite(context, feature.ToolName!)
             ? GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
                 "The gateway replica that held this write's waiting upstream request is gone, and the request with it"))
             : new GatewayError(ErrorCatalog.UpstreamUnavailable,
