@@ -122,6 +122,14 @@ internal static class PostgresSchema
         """
         ALTER TABLE portcullis_idempotency ADD COLUMN review_definition text NULL;
         """,
+        // 7: which process holds each replica id, so two processes never run as one replica.
+        """
+        CREATE TABLE portcullis_replicas (
+            replica_id text PRIMARY KEY,
+            owner text NOT NULL,
+            renewed_at bigint NOT NULL,
+            held_until bigint NOT NULL);
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

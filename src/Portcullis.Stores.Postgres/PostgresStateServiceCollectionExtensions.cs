@@ -21,6 +21,7 @@ public static class PostgresStateServiceCollectionExtensions
         services.AddSingleton<IPendingCallRoutes, PostgresPendingCallRoutes>();
         services.AddSingleton<IRateLimiterProvider, PostgresRateLimiterProvider>();
         services.AddSingleton<IStateStore, PostgresStateStore>();
+        services.AddSingleton<IReplicaRegistry, PostgresReplicaRegistry>();
         return services;
     }
 

@@ -8,11 +8,9 @@ internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresId
 {
     public string Name => "postgres";
 
-    public async ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await PostgresSchema.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask PrepareAsync(CancellationToken cancellationToken) => await PostgresSchema.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
+
+    public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
     /// <remarks>Npgsql's own judgement: a broken or refused connection, a timeout, and the server's transient states (shutting down, too many connections).</remarks>
     public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException;

@@ -31,6 +31,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Every review id by creation time (milliseconds), for the reviewers' list and the purge.</summary>
     public RedisKey ReviewIndex => $"{prefix}:{{reviews}}";
 
+    /// <summary>Which process holds a replica id.</summary>
+    public RedisKey Replica(string replicaId) => $"{prefix}:replica:{{{Hash(replicaId)}}}";
+
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{Hash(sessionId)}}}";
 
     public RedisKey Route(string requestState) => $"{prefix}:route:{{{Hash(requestState)}}}";

@@ -22,6 +22,7 @@ public static class RedisStateServiceCollectionExtensions
         services.AddSingleton<IPendingCallRoutes, RedisPendingCallRoutes>();
         services.AddSingleton<IRateLimiterProvider, RedisRateLimiterProvider>();
         services.AddSingleton<IStateStore, RedisStateStore>();
+        services.AddSingleton<IReplicaRegistry, RedisReplicaRegistry>();
         return services;
     }
 

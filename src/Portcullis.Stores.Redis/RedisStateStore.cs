@@ -4,16 +4,14 @@ using StackExchange.Redis;
 
 namespace Portcullis.Stores.Redis;
 
-/// <summary>The Redis store as a whole: it needs no schema; at start this replica's abandoned claims are settled.</summary>
+/// <summary>The Redis store as a whole: it needs no schema, only an answer; at start this replica's abandoned claims are settled.</summary>
 internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempotencyStore idempotency) : IStateStore
 {
     public string Name => "redis";
 
-    public async ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await redis.GetDatabase().PingAsync().ConfigureAwait(false);
-        return await idempotency.RecoverAsync(now, cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask PrepareAsync(CancellationToken cancellationToken) => await redis.GetDatabase().PingAsync().ConfigureAwait(false);
+
+    public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
     /// <remarks>
     /// Besides a lost connection and a timeout, the server's own "not now" answers: still loading its data, busy with a

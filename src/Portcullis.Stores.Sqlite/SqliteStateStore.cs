@@ -11,7 +11,9 @@ internal sealed class SqliteStateStore(TimeProvider time, SqliteIdempotencyStore
 {
     public string Name => "sqlite";
 
-    public ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
+    public ValueTask PrepareAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
     public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(time.GetUtcNow());
 

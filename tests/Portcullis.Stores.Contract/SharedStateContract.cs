@@ -10,11 +10,13 @@ using Portcullis.Core.State;
 namespace Portcullis.Stores.Contract;
 
 /// <summary>Every kind of shared state of one store family, as one replica sees it.</summary>
-public sealed record ReplicaState(IStateStore State, IIdempotencyStore Idempotency, ISessionStore Sessions, IPendingCallRoutes Routes, IRateLimiterProvider RateLimits);
+public sealed record ReplicaState(
+    IStateStore State, IIdempotencyStore Idempotency, ISessionStore Sessions, IPendingCallRoutes Routes, IRateLimiterProvider RateLimits, IReplicaRegistry Replicas);
 
 /// <summary>
 /// What a store several replicas share must do beyond the idempotency contract: settle only its own replica's
-/// abandoned claims, count one rate limit across replicas, keep session handshakes and pending-call routes.
+/// abandoned claims, count one rate limit across replicas, keep session handshakes and pending-call routes, let one
+/// process at a time hold a replica id.
 /// A store's test project derives one class that connects a replica, each with its own connection, to one fresh namespace.
 /// </summary>
 public abstract class SharedStateContract : SessionStoreContract
@@ -33,7 +35,7 @@ public abstract class SharedStateContract : SessionStoreContract
     public async Task Start_SettlesOnlyTheClaimsOfThisReplicasEarlierIncarnations()
     {
         var before = await ConnectAsync(Replica("gw-a", "00000000000000a1"));
-        await before.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        await before.State.RecoverAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
         var other = await ConnectAsync(Replica("gw-b"));
         var lookalike = await ConnectAsync(Replica("gw-a#x"));
         await before.Idempotency.TryClaimAsync(Claim("abandoned"), CancellationToken.None);
@@ -41,9 +43,9 @@ public abstract class SharedStateContract : SessionStoreContract
         await lookalike.Idempotency.TryClaimAsync(Claim("live-lookalike"), CancellationToken.None);
 
         var after = await ConnectAsync(Replica("gw-a", "00000000000000a2"));
-        var settled = await after.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var settled = await after.State.RecoverAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
         await after.Idempotency.TryClaimAsync(Claim("mine-now"), CancellationToken.None);
-        var again = await after.State.StartAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var again = await after.State.RecoverAsync(Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(1, settled);
         Assert.Equal(0, again);
@@ -135,5 +137,68 @@ public abstract class SharedStateContract : SessionStoreContract
         var storeNow = await a.State.GetTimeAsync(CancellationToken.None).AsTask().WaitAsync(Timeout);
 
         Assert.InRange(storeNow - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task ReplicaId_HeldByARunningIncarnation_IsNotTakenUntilItLapsesOrIsGivenUp()
+    {
+        var first = Replica("gw-a", "00000000000000a1");
+        var second = Replica("gw-a", "00000000000000a2");
+        var a = await ConnectAsync(first);
+        var b = await ConnectAsync(second);
+
+        var taken = await a.Replicas.HoldAsync(first, Now, Now.AddSeconds(15), null, Deadline);
+        var refused = await b.Replicas.HoldAsync(second, Now.AddSeconds(1), Now.AddSeconds(16), null, Deadline);
+        var renewed = await a.Replicas.HoldAsync(first, Now.AddSeconds(2), Now.AddSeconds(17), null, Deadline);
+        var refusedAgain = await b.Replicas.HoldAsync(second, Now.AddSeconds(16), Now.AddSeconds(31), null, Deadline);
+        var otherId = await b.Replicas.HoldAsync(Replica("gw-b", "00000000000000b1"), Now.AddSeconds(2), Now.AddSeconds(17), null, Deadline);
+        await b.Replicas.ReleaseAsync(second, Deadline);
+        var stillHeld = await b.Replicas.HoldAsync(second, Now.AddSeconds(3), Now.AddSeconds(18), null, Deadline);
+        await a.Replicas.ReleaseAsync(first, Deadline);
+        var afterRelease = await b.Replicas.HoldAsync(second, Now.AddSeconds(4), Now.AddSeconds(19), null, Deadline);
+
+        Assert.Equal(new ReplicaHolder(first.Owner, Now, Now.AddSeconds(15)), taken);
+        Assert.Equal(taken, refused);
+        Assert.Equal(new ReplicaHolder(first.Owner, Now.AddSeconds(2), Now.AddSeconds(17)), renewed);
+        Assert.Equal(renewed, refusedAgain);
+        Assert.Equal("gw-b#00000000000000b1", otherId.Owner);
+        Assert.Equal(first.Owner, stillHeld.Owner);
+        Assert.Equal(new ReplicaHolder(second.Owner, Now.AddSeconds(4), Now.AddSeconds(19)), afterRelease);
+    }
+
+    [Fact]
+    public async Task ReplicaId_Lapsed_IsTakenAndItsOldHolderFindsItTaken()
+    {
+        var first = Replica("gw-a", "00000000000000a1");
+        var second = Replica("gw-a", "00000000000000a2");
+        var a = await ConnectAsync(first);
+        var b = await ConnectAsync(second);
+
+        await a.Replicas.HoldAsync(first, Now, Now.AddSeconds(15), null, Deadline);
+        var taken = await b.Replicas.HoldAsync(second, Now.AddSeconds(15), Now.AddSeconds(30), null, Deadline);
+        var oldHolder = await a.Replicas.HoldAsync(first, Now.AddSeconds(16), Now.AddSeconds(31), null, Deadline);
+        await a.Replicas.ReleaseAsync(first, Deadline);
+        var kept = await b.Replicas.HoldAsync(second, Now.AddSeconds(17), Now.AddSeconds(32), null, Deadline);
+
+        Assert.Equal(second.Owner, taken.Owner);
+        Assert.Equal(taken, oldHolder);
+        Assert.Equal(new ReplicaHolder(second.Owner, Now.AddSeconds(17), Now.AddSeconds(32)), kept);
+    }
+
+    [Fact]
+    public async Task ReplicaId_Stale_IsTakenOnlyWhileItsHolderHasNotRenewedSince()
+    {
+        var first = Replica("gw-a", "00000000000000a1");
+        var second = Replica("gw-a", "00000000000000a2");
+        var a = await ConnectAsync(first);
+        var b = await ConnectAsync(second);
+
+        var seen = await a.Replicas.HoldAsync(first, Now, Now.AddSeconds(15), null, Deadline);
+        await a.Replicas.HoldAsync(first, Now.AddSeconds(2), Now.AddSeconds(17), null, Deadline);
+        var renewedMeanwhile = await b.Replicas.HoldAsync(second, Now.AddSeconds(6), Now.AddSeconds(21), seen, Deadline);
+        var takenOver = await b.Replicas.HoldAsync(second, Now.AddSeconds(12), Now.AddSeconds(27), renewedMeanwhile, Deadline);
+
+        Assert.Equal(new ReplicaHolder(first.Owner, Now.AddSeconds(2), Now.AddSeconds(17)), renewedMeanwhile);
+        Assert.Equal(new ReplicaHolder(second.Owner, Now.AddSeconds(12), Now.AddSeconds(27)), takenOver);
     }
 }

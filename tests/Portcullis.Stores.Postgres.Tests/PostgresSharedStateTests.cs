@@ -20,7 +20,8 @@ public sealed class PostgresSharedStateTests(PostgresServerFixture fixture) : Sh
         var idempotency = new PostgresIdempotencyStore(dataSource, replica);
         var state = new PostgresStateStore(dataSource, idempotency);
         await PostgresSchema.MigrateAsync(dataSource, CancellationToken.None);
-        return new ReplicaState(state, idempotency, new PostgresSessionStore(dataSource), new PostgresPendingCallRoutes(dataSource), new PostgresRateLimiterProvider(dataSource));
+        return new ReplicaState(state, idempotency, new PostgresSessionStore(dataSource), new PostgresPendingCallRoutes(dataSource), new PostgresRateLimiterProvider(dataSource),
+            new PostgresReplicaRegistry(dataSource));
     }
 
     public override async Task DisposeAsync()

@@ -20,7 +20,7 @@ public sealed class RedisSharedStateTests(RedisServerFixture fixture) : SharedSt
         var keys = new RedisKeys(_prefix);
         var idempotency = new RedisIdempotencyStore(redis, keys, replica);
         return new ReplicaState(new RedisStateStore(redis, idempotency), idempotency, new RedisSessionStore(redis, keys),
-            new RedisPendingCallRoutes(redis, keys), new RedisRateLimiterProvider(redis, keys));
+            new RedisPendingCallRoutes(redis, keys), new RedisRateLimiterProvider(redis, keys), new RedisReplicaRegistry(redis, keys));
     }
 
     public override async Task DisposeAsync()

@@ -59,9 +59,9 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
 
         using var reopened = new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30));
         var state = new SqliteStateStore(Time, reopened);
-        var settled = await state.StartAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
+        var settled = await state.RecoverAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
         await reopened.TryClaimAsync(new IdempotencyClaimRequest(Scope("k-mine"), "fp-1", "corr-mine", restartedAt, Lease, Retention), Deadline);
-        var again = await state.StartAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
+        var again = await state.RecoverAsync(restartedAt, Deadline).AsTask().WaitAsync(Timeout);
         var record = await reopened.GetAsync(Scope("k-1"), restartedAt, Retention, Deadline);
         var completed = await reopened.GetAsync(Scope("k-done"), restartedAt, Retention, Deadline);
         var mine = await reopened.GetAsync(Scope("k-mine"), restartedAt, Retention, Deadline);

@@ -9,12 +9,16 @@ public interface IStateStore
     /// <summary>The store's name as in <c>state.store</c>.</summary>
     string Name { get; }
 
+    /// <summary>Makes the store usable before anything else at start-up: reaches it, creates or migrates its schema.</summary>
+    ValueTask PrepareAsync(CancellationToken cancellationToken);
+
     /// <summary>
-    /// Makes the store ready before the gateway serves: creates or migrates its schema, and settles the claims this
-    /// replica's previous incarnation left in flight (they become outcome-unknown; other replicas' claims are untouched).
+    /// Settles the claims this replica's earlier incarnations left in flight (they become outcome-unknown; other
+    /// replicas' claims are untouched). Run once this incarnation holds its replica id (<see cref="IReplicaRegistry"/>),
+    /// so a second process with the same id never settles the claims of one that is running.
     /// </summary>
     /// <returns>How many abandoned claims were settled.</returns>
-    ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The store's own clock (Redis <c>TIME</c>, PostgreSQL <c>clock_timestamp()</c>; the local clock for SQLite).</summary>
     ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken);

@@ -38,6 +38,9 @@ internal sealed class GatewayTool
 
     public IReadOnlyList<string> RequiredScopes { get; }
 
+    /// <summary>How long a call of it may take upstream: its policy's <c>timeout_seconds</c>, else the default.</summary>
+    public int TimeoutSeconds => Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds;
+
     /// <summary>
     /// SHA-256 of the upstream's definition as a pin records it (the pin's digest when it is I-JSON): what a review's
     /// approval is bound to. Computed once per catalog entry, on the first review-required call.

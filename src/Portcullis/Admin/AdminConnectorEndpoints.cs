@@ -99,7 +99,7 @@ internal static class AdminConnectorEndpoints
             ["input_schema"] = JsonNode.Parse(tool.Exposed.InputSchema.GetRawText()),
             ["output_schema"] = tool.Exposed.OutputSchema is { } output ? JsonNode.Parse(output.GetRawText()) : null,
             ["output_schema_mode"] = tool.Policy?.OutputSchema ?? "enforce",
-            ["timeout_seconds"] = tool.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds,
+            ["timeout_seconds"] = tool.TimeoutSeconds,
             ["rate_limit"] = RateLimit(tool.Policy?.RateLimit),
             ["connector_rate_limit"] = RateLimit(connector.Config.RateLimit),
             ["review"] = tool.Policy?.Review is { } review

@@ -91,12 +91,13 @@ internal static class ServeCommand
             if (refused.Count > 0)
             {
                 app.Services.FlushLogLines();
-                Console.Error.WriteLine(new ConfigException($"{file.Name} (found once the upstreams listed their tools)", refused).Message);
+                Console.Error.WriteLine(new ConfigException($"{file.Name} (found at start-up)", refused).Message);
                 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
                 return ConfigErrors.ExitCode;
             }
 
+            var hold = app.Services.GetService<ReplicaIdHold>();
             try
             {
                 await app.RunAsync(cancellationToken);
@@ -110,7 +111,8 @@ internal static class ServeCommand
                 return ConfigErrors.ExitCode;
             }
 
-            return 0;
+            // Stopped because another process took this replica's id: a failure the orchestrator should see.
+            return hold is { Lost: true } ? 1 : 0;
         });
         return command;
     }

@@ -56,4 +56,22 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2822, LogLevel.Warning, "Pending call retry forwarded to replica {Owner} at {Url}: its answer stopped for {Seconds:0} s, longer than the call may take; the connection to the client is closed")]
     public static partial void PendingCallHolderStalled(ILogger logger, string owner, string url, double seconds);
+
+    [LoggerMessage(2830, LogLevel.Warning, "Replica id {ReplicaId} is held by {Holder}, renewed {Seconds:F0} s ago: another process runs with this id, or this replica's last incarnation ended without giving it up; waiting {WaitSeconds:F0} s to see whether it renews")]
+    public static partial void ReplicaIdHeld(ILogger logger, string replicaId, string holder, double seconds, double waitSeconds);
+
+    [LoggerMessage(2831, LogLevel.Information, "Replica id {ReplicaId} taken over from {Holder}, which renewed nothing for {Seconds:F0} s")]
+    public static partial void ReplicaIdTakenOver(ILogger logger, string replicaId, string holder, double seconds);
+
+    [LoggerMessage(2832, LogLevel.Critical, "Replica id {ReplicaId} is held by another process now ({Holder}): two processes must not run as one replica; this one stops")]
+    public static partial void ReplicaIdLost(ILogger logger, string replicaId, string holder);
+
+    [LoggerMessage(2833, LogLevel.Warning, "Renewing this replica's hold on its id {ReplicaId} failed; it lapses {HoldSeconds:F0} s after the last renewal unless renewed (this warning once until it succeeds)")]
+    public static partial void ReplicaIdRenewFailed(ILogger logger, string replicaId, double holdSeconds, Exception exception);
+
+    [LoggerMessage(2834, LogLevel.Information, "This replica's hold on its id {ReplicaId} renewed again after {Failures} failed attempt(s)")]
+    public static partial void ReplicaIdRenewedAgain(ILogger logger, string replicaId, int failures);
+
+    [LoggerMessage(2835, LogLevel.Warning, "Giving up replica id {ReplicaId} at stop failed; the next incarnation takes it once it lapses")]
+    public static partial void ReplicaIdReleaseFailed(ILogger logger, string replicaId, Exception exception);
 }

@@ -101,7 +101,7 @@ internal sealed class PendingCallForwarder(
         request.Headers.Add(ForwardedHeader, replica.Owner);
 
         // Armed again before each read of the answer: a holder frozen before or during its answer is caught either way.
-        var within = AnswerWithin(context, feature.ToolName!);
+        var within = Judge(context, feature.ToolName!).AnswerWithin;
         using var stalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stalled.Token);
         stalled.CancelAfter(within);
@@ -159,25 +159,22 @@ internal sealed class PendingCallForwarder(
         }
     }
 
-    /// <summary>Whether the call is a write: any tool not known read-only here (unknown means write), as the pipeline judges it.</summary>
+    /// <summary>
+    /// The forwarded call's tool as the pipeline judges it: a write unless known read-only (unknown means write), and the
+    /// longest the holder may take, the call's own timeout and a grace for the hop. A tool missing from this replica's
+    /// catalog (outdated here, or its connector unknown) is judged by the config alone.
+    /// </summary>
     /// <remarks>Only a <c>tools/call</c> carries a <c>requestState</c>, so every forwarded request names its tool.</remarks>
-    private bool IsWrite(HttpContext context, string name)
+    private (bool Write, TimeSpan AnswerWithin) Judge(HttpContext context, string name)
     {
-        if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out var connector))
+        var connector = context.GetRouteValue("server") is string server && connectors.TryGet(server, out var found) ? found : null;
+        if (connector is not null && connector.Catalog.Current.TryGet(name, out var tool))
         {
-            return true;
+            return (!tool.ReadOnly, TimeSpan.FromSeconds(tool.TimeoutSeconds) + AnswerGrace);
         }
 
-        return connector.Catalog.Current.TryGet(name, out var tool) ? !tool.ReadOnly : connector.Config.Tools.GetValueOrDefault(name)?.ReadOnly != true;
-    }
-
-    /// <summary>The longest the holder may take: the call's own timeout (the tool's, else the default), and a grace for the hop.</summary>
-    private TimeSpan AnswerWithin(HttpContext context, string tool)
-    {
-        var seconds = context.GetRouteValue("server") is string server && connectors.TryGet(server, out var connector)
-            ? connector.Config.Tools.GetValueOrDefault(tool)?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds
-            : ConfigDefaults.CallTimeoutSeconds;
-        return TimeSpan.FromSeconds(seconds) + AnswerGrace;
+        var policy = connector?.Config.Tools.GetValueOrDefault(name);
+        return (policy?.ReadOnly != true, TimeSpan.FromSeconds(policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds) + AnswerGrace);
     }
 
     private Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
@@ -187,7 +184,7 @@ internal sealed class PendingCallForwarder(
 
         // A write's call was sent upstream before the upstream asked its question, and it may have acted: never an answer
         // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled).
-        var error = IsWrite(context, feature.ToolName!)
+        var error = Judge(context, feature.ToolName!).Write
             ? GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
                 "The gateway replica that held this write's waiting upstream request is gone, and the request with it"))
             : new GatewayError(ErrorCatalog.UpstreamUnavailable,

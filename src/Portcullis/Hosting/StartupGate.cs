@@ -29,8 +29,7 @@ internal sealed class StartupGate(
         var refused = await upstreams.StartUpstreamsAsync(cancellationToken);
         if (refused.Count == 0)
         {
-            await stateReady;
-            return refused;
+            return await stateReady is { } stateRefused ? [stateRefused] : refused;
         }
 
         // Refused anyway: no need to wait for a store that may not be there.

@@ -19,9 +19,11 @@ internal static class StateRegistration
                 break;
             case "redis":
                 services.AddRedisState(ResolveConnection(config));
+                services.AddSingleton<ReplicaIdHold>();
                 break;
             case "postgres":
                 services.AddPostgresState(ResolveConnection(config));
+                services.AddSingleton<ReplicaIdHold>();
                 break;
             default:
                 // The config schema admits no other value; reaching this is a programming error.

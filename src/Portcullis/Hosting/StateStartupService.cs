@@ -1,3 +1,4 @@
+using Portcullis.Core.Configuration;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 
@@ -5,11 +6,12 @@ namespace Portcullis.Hosting;
 
 /// <summary>
 /// Makes the state store ready before the gateway listens (<see cref="StartupGate"/> calls <see cref="ReadyAsync"/>):
-/// its clock measured, its schema created or migrated, the claims this replica's previous incarnation left in flight
-/// settled. A store that is not there yet is retried, so replicas may start before their store. Afterwards the
-/// clock is measured again every half minute.
+/// its clock measured, its schema created or migrated, this replica's id held (a shared store: <see cref="ReplicaIdHold"/>),
+/// the claims this replica's previous incarnation left in flight settled. A store that is not there yet is retried, so
+/// replicas may start before their store. Afterwards the clock is measured again every half minute.
 /// </summary>
-internal sealed class StateStartupService(IStateStore store, StateClock clock, ReplicaIdentity replica, StateReadiness readiness, ILogger<StateStartupService> logger)
+internal sealed class StateStartupService(
+    IStateStore store, StateClock clock, ReplicaIdentity replica, StateReadiness readiness, ILogger<StateStartupService> logger, ReplicaIdHold? hold = null)
     : IHostedService, IDisposable
 {
     public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(30);
@@ -20,12 +22,15 @@ internal sealed class StateStartupService(IStateStore store, StateClock clock, R
     private readonly CancellationTokenSource _stopping = new();
     private Task? _clockLoop;
 
-    /// <summary>Returns once the store is ready, retrying a store that does not answer yet.</summary>
-    public async Task ReadyAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns once the store is ready, retrying a store that does not answer yet; or the error that refuses the start
+    /// (this replica's id held by a process that is running).
+    /// </summary>
+    public async Task<ConfigError?> ReadyAsync(CancellationToken cancellationToken)
     {
         if (readiness.IsReady)
         {
-            return;
+            return null;
         }
 
         var delay = TimeSpan.FromMilliseconds(250);
@@ -34,7 +39,13 @@ internal sealed class StateStartupService(IStateStore store, StateClock clock, R
             try
             {
                 await SynchronizeAsync(cancellationToken);
-                var settled = await store.StartAsync(clock.GetUtcNow(), cancellationToken);
+                await store.PrepareAsync(cancellationToken);
+                if (hold is not null && await hold.TakeAsync(cancellationToken) is { } refused)
+                {
+                    return refused;
+                }
+
+                var settled = await store.RecoverAsync(clock.GetUtcNow(), cancellationToken);
                 GatewayLog.StateReady(logger, store.Name, replica.Owner, settled, clock.Offset.TotalMilliseconds);
                 break;
             }
@@ -46,12 +57,18 @@ internal sealed class StateStartupService(IStateStore store, StateClock clock, R
             }
         }
 
+        hold?.StartRenewing();
         readiness.MarkReady();
+        return null;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ReadyAsync(cancellationToken);
+        if (await ReadyAsync(cancellationToken) is { } refused)
+        {
+            throw new ConfigException("state", [refused]);
+        }
+
         _clockLoop = ClockLoopAsync(_stopping.Token);
     }
 
@@ -93,6 +110,11 @@ internal sealed class StateStartupService(IStateStore store, StateClock clock, R
         if (_clockLoop is not null)
         {
             await _clockLoop;
+        }
+
+        if (hold is not null)
+        {
+            await hold.StopAsync();
         }
     }
 

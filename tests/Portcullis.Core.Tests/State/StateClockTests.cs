@@ -30,7 +30,9 @@ public sealed class StateClockTests
 
         public string Name => "fake";
 
-        public ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+        public ValueTask PrepareAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 
         public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
         {

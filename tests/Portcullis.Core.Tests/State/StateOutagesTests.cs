@@ -55,7 +55,9 @@ public sealed class StateOutagesTests : IDisposable
     {
         public string Name => "redis";
 
-        public ValueTask<int> StartAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(0);
+        public ValueTask PrepareAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult(0);
 
         public ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken) => throw new TimeoutException();
 

@@ -103,7 +103,7 @@ internal sealed class ForwardStage
             return new UpstreamAnswer(null, GatewayError.ShuttingDown(), Sent: false);
         }
 
-        var timeout = TimeSpan.FromSeconds(context.Tool!.Policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds);
+        var timeout = TimeSpan.FromSeconds(context.Tool!.TimeoutSeconds);
         if (context.ClaimedAt is { } claimedAt && _time.GetElapsedTime(claimedAt) is var held && held + timeout >= _lease)
         {
             // The process was held up (frozen, paused, starved) since it claimed the key: its lease no longer covers the
