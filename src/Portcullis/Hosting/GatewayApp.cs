@@ -70,7 +70,7 @@ internal static class GatewayApp
         }
 
         var app = builder.Build();
-        app.UseMiddleware<ChallengeRefusalMiddleware>();
+        app.UseMiddleware<UnwrittenRefusalMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.UseRouting();
         app.UseMiddleware<UnknownConnectorMiddleware>();

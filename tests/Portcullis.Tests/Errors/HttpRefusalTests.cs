@@ -39,6 +39,34 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         await _gateway.WaitForOutputAsync($"with 404 not_found: no connector has this name (correlation id {error["correlation_id"]})", Timeouts.Exit);
     }
 
+    /// <summary>Before, routing answered these with an empty body (and the 405 with its Allow header only).</summary>
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    [InlineData("OPTIONS")]
+    public async Task MethodNoConnectorEndpointServes_IsProblemDetailsWithTheInvalidRequestEnvelopeAndTheAllowedMethods(string method)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), _gateway.BaseUrl + "/mcp/fixture") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        using var response = await _http.SendAsync(request);
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.MethodNotAllowed, "invalid_request", "application/problem+json");
+        Assert.Contains(method, error["message"]!.GetValue<string>());
+        Assert.Equal(["DELETE", "GET", "POST"], response.Content.Headers.Allow.Order());
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/mcp")]
+    [InlineData("/favicon.ico")]
+    [InlineData("/mcp/fixture/extra")]
+    public async Task PathNothingIsServedAt_IsProblemDetailsWithTheNotFoundEnvelope(string path)
+    {
+        using var response = await _http.GetAsync(_gateway.BaseUrl + path);
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.NotFound, "not_found", "application/problem+json");
+        Assert.Contains("/mcp/{server}", error["message"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task ForeignHost_IsProblemDetailsWithTheHostEnvelopeLoggedWithItsId()
     {
