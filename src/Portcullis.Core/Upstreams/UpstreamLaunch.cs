@@ -48,9 +48,17 @@ internal static class UpstreamLaunch
     private static bool HasEntryExtension(string argument) =>
         EntryExtensions.Any(e => argument.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Where Process.Start looks for a bare command: the gateway's own folder, its current folder, then its PATH.</summary>
-    private static bool Resolvable(string command)
+    /// <summary>
+    /// The file Process.Start would run for <paramref name="command"/>, as a full path, or null when there is none:
+    /// a rooted path as it is; else the gateway's own folder, its current folder, then its PATH.
+    /// </summary>
+    public static string? Resolve(string command)
     {
+        if (Path.IsPathRooted(command))
+        {
+            return command;
+        }
+
         string?[] folders =
         [
             Path.GetDirectoryName(Environment.ProcessPath),
@@ -58,6 +66,11 @@ internal static class UpstreamLaunch
             .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries),
         ];
         string[] names = OperatingSystem.IsWindows() ? [command, command + ".exe", command + ".cmd", command + ".bat"] : [command];
-        return folders.Any(folder => folder is not null && names.Any(name => File.Exists(Path.Combine(folder, name))));
+        return folders
+            .Where(folder => folder is not null)
+            .SelectMany(folder => names.Select(name => Path.GetFullPath(Path.Combine(folder!, name))))
+            .FirstOrDefault(File.Exists);
     }
+
+    private static bool Resolvable(string command) => Resolve(command) is not null;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Idempotency;
@@ -59,6 +60,43 @@ public sealed class ShutdownTests
         await using var again = await McpClients.ConnectAsync(restarted.Endpoint("fixture"));
         AssertError(await again.CallToolAsync("slow", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
         Assert.Single(Witness.Recorded(record, "slow", "drained"));
+    }
+
+    /// <summary>
+    /// A signal to the gateway's process group (a terminal's Ctrl+C, <c>kill -TERM -PGID</c>, a supervisor that signals the
+    /// group) reached its stdio upstreams too, which stopped at once: the write the drain was to let finish lost its
+    /// answer and was reported <c>idempotency_outcome_unknown</c>, though it took 3 s of a 60 s drain.
+    /// </summary>
+    [Fact]
+    public async Task SigtermToTheProcessGroup_WriteInFlight_DrainsToItsResult()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["slow"], record));
+        config["shutdown"] = new JsonObject { ["drain_seconds"] = 60 };
+        var path = TestConfig.Write(dir, config);
+        var data = dir.File("data");
+        // setsid: the gateway leads a process group of its own, so the signal below reaches it and its children, never the tests.
+        var start = new ProcessStartInfo("setsid");
+        foreach (var arg in new[] { "dotnet", RepoPaths.Gateway, "serve", "--config", path, "--listen", "http://127.0.0.1:0", "--data-dir", data })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        await using var gateway = await GatewayProcess.StartWithAsync(start, path, data, Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var arguments = new Dictionary<string, object?> { ["seconds"] = 3, ["note"] = "grouped", ["idempotency_key"] = "k-grouped" };
+
+        var call = client.CallToolAsync("slow", arguments).AsTask();
+        await Poll.UntilAsync(() => Witness.Recorded(record, "slow", "grouped").Count == 1, Timeouts.Call, "the write to reach the upstream");
+        await Signals.SendToGroupAsync("TERM", gateway.ProcessId);
+        var result = await call.WaitAsync(Timeouts.Call);
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        Assert.True(result.IsError != true, gateway.Output);
+        Assert.Equal("slept 3s", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("restarting", gateway.Output, StringComparison.Ordinal);
     }
 
     private static Task<GatewayProcess> StartAsync(TempDir dir, string record, int drainSeconds)
