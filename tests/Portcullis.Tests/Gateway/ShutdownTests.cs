@@ -63,6 +63,32 @@ public sealed class ShutdownTests
     }
 
     /// <summary>
+    /// SIGHUP (a closing terminal, a reload asked of a service) ended the gateway at once with exit code 129: the write
+    /// in flight was cut off without an answer, nothing was drained, and the log said nothing.
+    /// </summary>
+    [Fact]
+    public async Task Sighup_WriteInFlight_DrainsItThenExitsZeroSayingNothingWasReloaded()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var gateway = await StartAsync(dir, record, drainSeconds: 60);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var arguments = new Dictionary<string, object?> { ["seconds"] = 3, ["note"] = "hung up", ["idempotency_key"] = "k-hup" };
+
+        var call = client.CallToolAsync("slow", arguments).AsTask();
+        await Poll.UntilAsync(() => Witness.Recorded(record, "slow", "hung up").Count == 1, Timeouts.Call, "the write to reach the upstream");
+        await Signals.SendAsync("HUP", gateway.ProcessId);
+        var result = await call.WaitAsync(Timeouts.Call);
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        Assert.True(result.IsError != true, gateway.Output);
+        Assert.Equal("slept 3s", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        Assert.Equal(0, exit);
+        Assert.Contains("the configuration is not reloaded; stopping as on SIGTERM", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("Shutting down: no new requests; 1 call(s) in flight", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A signal to the gateway's process group (a terminal's Ctrl+C, <c>kill -TERM -PGID</c>, a supervisor that signals the
     /// group) reached its stdio upstreams too, which stopped at once: the write the drain was to let finish lost its
     /// answer and was reported <c>idempotency_outcome_unknown</c>, though it took 3 s of a 60 s drain.
