@@ -63,6 +63,30 @@ public sealed class ShutdownTests
     }
 
     /// <summary>
+    /// SIGTERM while the start-up gate waited (here for an upstream that never answers its handshake; as well for a
+    /// state store that is not there yet) ended the gateway at once with exit code 143, and the upstream it had started
+    /// ran on behind it.
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_DuringStartup_StopsTheUpstreamsAndExitsZero()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"] = new JsonObject { ["command"] = "sleep", ["args"] = new JsonArray("300"), ["connect_timeout_seconds"] = 120 };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
+        await gateway.WaitForOutputAsync("State store sqlite ready", Timeouts.Startup);
+        var child = 0;
+        await Poll.UntilAsync(() => (child = gateway.ChildProcessIds().FirstOrDefault()) != 0, Timeouts.Call, "the upstream to be started");
+
+        gateway.Terminate();
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        Assert.True(exit == 0, gateway.Output);
+        Assert.Contains("Stopped by a signal during start-up", gateway.Output, StringComparison.Ordinal);
+        await Poll.UntilAsync(() => !Directory.Exists($"/proc/{child}"), Timeouts.Exit, "the upstream to be stopped");
+    }
+
+    /// <summary>
     /// SIGHUP (a closing terminal, a reload asked of a service) ended the gateway at once with exit code 129: the write
     /// in flight was cut off without an answer, nothing was drained, and the log said nothing.
     /// </summary>
