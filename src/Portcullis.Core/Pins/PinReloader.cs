@@ -27,16 +27,24 @@ internal sealed class PinReloader(PinRegistry pins, ConnectorRegistry connectors
         }
 
         _timer = time.CreateTimer(_ => _ = ReloadAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _watcher = new FileSystemWatcher(directory, Path.GetFileName(pins.Path))
+        var name = Path.GetFileName(pins.Path);
+        _watcher = new FileSystemWatcher(directory)
         {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
-        _watcher.Changed += (_, _) => Touched();
-        _watcher.Created += (_, _) => Touched();
-        _watcher.Deleted += (_, _) => Touched();
-        _watcher.Renamed += (_, _) => Touched();
+        _watcher.Changed += (_, e) => Touched(e.Name, name);
+        _watcher.Created += (_, e) => Touched(e.Name, name);
+        _watcher.Deleted += (_, e) => Touched(e.Name, name);
+        _watcher.Renamed += (_, e) => Touched(e.Name, name);
         _watcher.EnableRaisingEvents = true;
     }
+
+    /// <summary>
+    /// The lock file itself, or the <c>..data</c> link (and its dated folders) through which Kubernetes mounts a ConfigMap
+    /// or Secret: an update swaps that link in one rename and never touches a file of the lock file's name.
+    /// </summary>
+    private static bool Concerns(string? changed, string lockFileName) =>
+        changed is not null && (changed == lockFileName || changed.StartsWith("..", StringComparison.Ordinal));
 
     /// <summary>Reloads now and rebuilds the catalogs when new pins are in force.</summary>
     public async Task ReloadAsync()
@@ -78,5 +86,11 @@ internal sealed class PinReloader(PinRegistry pins, ConnectorRegistry connectors
         _stopping.Cancel();
     }
 
-    private void Touched() => _timer?.Change(Debounce, Timeout.InfiniteTimeSpan);
+    private void Touched(string? changed, string lockFileName)
+    {
+        if (Concerns(changed, lockFileName))
+        {
+            _timer?.Change(Debounce, Timeout.InfiniteTimeSpan);
+        }
+    }
 }

@@ -48,16 +48,30 @@ internal static class UpstreamLaunch
     private static bool HasEntryExtension(string argument) =>
         EntryExtensions.Any(e => argument.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Where Process.Start looks for a bare command: the gateway's own folder, its current folder, then its PATH.</summary>
-    private static bool Resolvable(string command)
+    /// <summary>
+    /// The file Process.Start would run for <paramref name="command"/>, as a full path, or null when there is none:
+    /// a rooted path as it is; else the gateway's own folder, its current folder, then the first executable on its PATH.
+    /// </summary>
+    public static string? Resolve(string command)
     {
-        string?[] folders =
-        [
-            Path.GetDirectoryName(Environment.ProcessPath),
-            Directory.GetCurrentDirectory(),
-            .. (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries),
-        ];
+        if (Path.IsPathRooted(command))
+        {
+            return command;
+        }
+
         string[] names = OperatingSystem.IsWindows() ? [command, command + ".exe", command + ".cmd", command + ".bat"] : [command];
-        return folders.Any(folder => folder is not null && names.Any(name => File.Exists(Path.Combine(folder, name))));
+        string?[] near = [Path.GetDirectoryName(Environment.ProcessPath), Directory.GetCurrentDirectory()];
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        return Candidates(near, names).FirstOrDefault(File.Exists)
+            ?? Candidates(onPath, names).FirstOrDefault(path => File.Exists(path) && Executable(path));
     }
+
+    private static IEnumerable<string> Candidates(IEnumerable<string?> folders, string[] names) =>
+        folders.Where(folder => folder is not null).SelectMany(folder => names.Select(name => Path.GetFullPath(Path.Combine(folder!, name))));
+
+    /// <summary>As Process.Start searches the PATH: a file no one may execute is passed over.</summary>
+    private static bool Executable(string path) =>
+        OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    private static bool Resolvable(string command) => Resolve(command) is not null;
 }

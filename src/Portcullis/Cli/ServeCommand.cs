@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Portcullis.Core.Configuration;
+using Portcullis.Diagnostics;
 using Portcullis.Hosting;
 using Portcullis.Logging;
 
@@ -87,7 +88,23 @@ internal static class ServeCommand
                 return ConfigErrors.ExitCode;
             }
 
-            var refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(cancellationToken);
+            IReadOnlyList<ConfigError> refused;
+            using (var signals = new StartupSignals())
+            {
+                try
+                {
+                    refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(signals.Token);
+                }
+                catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+                {
+                    GatewayLog.StoppedStarting(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupGate>());
+                    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
+                    app.Services.FlushLogLines();
+                    return 0;
+                }
+            }
+
             if (refused.Count > 0)
             {
                 app.Services.FlushLogLines();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
 using Portcullis.Security;
@@ -17,7 +19,7 @@ internal static class TokenCommand
         var admin = new Option<bool>("--admin") { Description = "A token for the admin plane (audience {admin base}/admin), such as --admin --scopes portcullis:admin." };
         var adminListen = new Option<string?>("--admin-listen") { Description = "The admin URL the gateway was started with (serve --admin-listen), if it overrides the config." };
         var scopes = new Option<string>("--scopes") { Description = "Comma-separated scopes, such as contacts:read,notes:write.", Required = true };
-        var ttl = new Option<int?>("--ttl") { Description = "Lifetime in seconds (default: the connector's token_ttl_seconds)." };
+        var ttl = new Option<int?>("--ttl") { Description = "Lifetime in seconds (default: the connector's token_ttl_seconds).", CustomParser = TtlSeconds };
         var environment = new Option<string?>("--environment") { Description = "The environment claim (default: the connector's environment)." };
         var audience = new Option<string?>("--audience") { Description = "The audience (default: the connector's resource URI)." };
         var subject = new Option<string>("--subject") { Description = "The subject (sub claim).", DefaultValueFactory = _ => "dev-user" };
@@ -27,13 +29,6 @@ internal static class TokenCommand
             if (string.IsNullOrEmpty(result.GetValueOrDefault<string>()))
             {
                 result.AddError("--subject must not be empty: the gateway refuses a token without a subject.");
-            }
-        });
-        ttl.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is <= 0)
-            {
-                result.AddError("--ttl must be at least 1 second.");
             }
         });
         var command = new Command("token", "Print an access token from the development identity (identity.dev); the token is the last line.")
@@ -110,6 +105,28 @@ internal static class TokenCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A whole number of seconds, at least 1 (the gateway refuses a token already expired). Parsed here, not checked
+    /// after System.CommandLine's conversion: a check that read a value it could not convert threw a stack trace.
+    /// </summary>
+    private static int? TtlSeconds(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds))
+        {
+            result.AddError($"--ttl '{text}': give a whole number of seconds, such as 3600.");
+            return null;
+        }
+
+        if (seconds <= 0)
+        {
+            result.AddError("--ttl must be at least 1 second.");
+            return null;
+        }
+
+        return seconds;
     }
 
     private static bool IsPortZero(string url) => Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Port == 0;

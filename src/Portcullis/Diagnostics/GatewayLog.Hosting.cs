@@ -20,4 +20,10 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2706, LogLevel.Information, "Stopped: every call in flight has finished")]
     public static partial void Drained(ILogger logger);
+
+    [LoggerMessage(2707, LogLevel.Warning, "SIGHUP (the terminal closed, or a reload was asked for): the configuration is not reloaded; stopping as on SIGTERM. Start the gateway again to apply a changed configuration (the pins lock file is picked up without a restart)")]
+    public static partial void Hangup(ILogger logger);
+
+    [LoggerMessage(2708, LogLevel.Information, "Stopped by a signal during start-up, before listening: the upstreams started so far are stopped")]
+    public static partial void StoppedStarting(ILogger logger);
 }

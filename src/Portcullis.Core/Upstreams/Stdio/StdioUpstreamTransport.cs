@@ -17,20 +17,13 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
 
     public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(launch.Command)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            WorkingDirectory = launch.WorkingDirectory ?? "",
-        };
-        foreach (var argument in launch.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = OwnSession.StartInfo(launch.Command, launch.Arguments);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.CreateNoWindow = true;
+        start.WorkingDirectory = launch.WorkingDirectory ?? "";
         start.Environment.Clear();
         foreach (var (name, value) in launch.Environment)
         {
