@@ -1,10 +1,11 @@
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>
-/// A send that carries no data of its own (a <c>list_changed</c> notification): one runs at a time, runs are at least
-/// <paramref name="spacing"/> apart, and requests that come while one runs or waits are answered together by one more
-/// run. An upstream announcing a change ten thousand times in a burst costs each client a few notifications, not ten
-/// thousand, and the last one always follows the last announcement.
+/// A run that carries no data of its own, asked for by an upstream's announcement (a <c>list_changed</c> passed on to
+/// clients, or a refresh of the connector's tool list): one runs at a time, runs are at least <paramref name="spacing"/>
+/// apart, and requests that come while one runs or waits are answered together by one more run. An upstream announcing
+/// a change ten thousand times in a burst costs a few runs, not ten thousand, and the last one always follows the last
+/// announcement.
 /// </summary>
 internal sealed class CoalescedSend(Func<CancellationToken, ValueTask> send, TimeSpan spacing, TimeProvider time)
 {
