@@ -100,6 +100,7 @@ internal static class ServeCommand
                     GatewayLog.StoppedStarting(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupGate>());
                     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                     await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
+                    await (app.Services.GetService<ReplicaIdHold>()?.StopAsync() ?? Task.CompletedTask);
                     app.Services.FlushLogLines();
                     return 0;
                 }
@@ -111,6 +112,7 @@ internal static class ServeCommand
                 Console.Error.WriteLine(new ConfigException($"{file.Name} (found at start-up)", refused).Message);
                 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);
+                await (app.Services.GetService<ReplicaIdHold>()?.StopAsync() ?? Task.CompletedTask);
                 return ConfigErrors.ExitCode;
             }
 
@@ -123,6 +125,7 @@ internal static class ServeCommand
             {
                 // The MCP listener or the admin plane's (in use, not this machine's address, a port it may not bind):
                 // the exception's message names the address.
+                await (hold?.StopAsync() ?? Task.CompletedTask);
                 app.Services.FlushLogLines();
                 Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another listen URL (or port 0 for any free port).");
                 return ConfigErrors.ExitCode;

@@ -60,7 +60,7 @@ internal static partial class GatewayLog
     [LoggerMessage(2830, LogLevel.Warning, "Replica id {ReplicaId} is held by {Holder}, renewed {Seconds:F0} s ago: another process runs with this id, or this replica's last incarnation ended without giving it up; waiting {WaitSeconds:F0} s to see whether it renews")]
     public static partial void ReplicaIdHeld(ILogger logger, string replicaId, string holder, double seconds, double waitSeconds);
 
-    [LoggerMessage(2831, LogLevel.Information, "Replica id {ReplicaId} taken over from {Holder}, which renewed nothing for {Seconds:F0} s")]
+    [LoggerMessage(2831, LogLevel.Information, "Replica id {ReplicaId} taken over from {Holder}: it renewed nothing while this process waited ({Seconds:F0} s since its last renewal), or gave the id up")]
     public static partial void ReplicaIdTakenOver(ILogger logger, string replicaId, string holder, double seconds);
 
     [LoggerMessage(2832, LogLevel.Critical, "Replica id {ReplicaId} is held by another process now ({Holder}): two processes must not run as one replica; this one stops")]

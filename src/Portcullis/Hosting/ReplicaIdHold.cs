@@ -27,6 +27,7 @@ internal sealed class ReplicaIdHold(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _renewing;
+    private bool _held;
 
     /// <summary>Whether the id was found taken by another process while this one ran (the gateway stopped for it).</summary>
     public bool Lost { get; private set; }
@@ -46,21 +47,23 @@ internal sealed class ReplicaIdHold(
             {
                 if (seen is not null)
                 {
-                    GatewayLog.ReplicaIdTakenOver(logger, replica.Id, seen.Owner, (now - seen.RenewedAt).TotalSeconds);
+                    GatewayLog.ReplicaIdTakenOver(logger, replica.Id, seen.Owner, Math.Max((now - seen.RenewedAt).TotalSeconds, 0));
                 }
 
+                _held = true;
                 return null;
             }
 
+            var since = Math.Max((now - holder.RenewedAt).TotalSeconds, 0);
             if (seen is not null && holder.Owner == seen.Owner)
             {
                 // It renewed while this process waited: it runs.
                 return new ConfigError("$.replica.id",
-                    $"'{replica.Id}' is the id of a replica that is running (incarnation {holder.Owner}, renewed {(now - holder.RenewedAt).TotalSeconds:F0} s ago): " +
+                    $"'{replica.Id}' is the id of a replica that is running (incarnation {holder.Owner}, renewed {since:F0} s ago): " +
                     "every replica needs its own id (replica.id, or serve --replica-id), or stop the other process first");
             }
 
-            GatewayLog.ReplicaIdHeld(logger, replica.Id, holder.Owner, (now - holder.RenewedAt).TotalSeconds, StaleAfter.TotalSeconds);
+            GatewayLog.ReplicaIdHeld(logger, replica.Id, holder.Owner, since, StaleAfter.TotalSeconds);
             seen = holder;
             await Task.Delay(StaleAfter, time, cancellationToken);
         }
@@ -105,8 +108,9 @@ internal sealed class ReplicaIdHold(
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // Stopping: whatever the renewal in flight ended with, the id is given up next.
         }
     }
 
@@ -114,13 +118,12 @@ internal sealed class ReplicaIdHold(
     public async Task StopAsync()
     {
         await _stopping.CancelAsync();
-        if (_renewing is null)
+        if (_renewing is not null)
         {
-            return;
+            await _renewing;
         }
 
-        await _renewing;
-        if (Lost)
+        if (!_held || Lost)
         {
             return;
         }

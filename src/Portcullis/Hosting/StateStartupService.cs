@@ -40,9 +40,15 @@ internal sealed class StateStartupService(
             {
                 await SynchronizeAsync(cancellationToken);
                 await store.PrepareAsync(cancellationToken);
-                if (hold is not null && await hold.TakeAsync(cancellationToken) is { } refused)
+                if (hold is not null)
                 {
-                    return refused;
+                    if (await hold.TakeAsync(cancellationToken) is { } refused)
+                    {
+                        return refused;
+                    }
+
+                    // Renewed from now on, so a settlement that takes long (or is retried) never lets the id lapse.
+                    hold.StartRenewing();
                 }
 
                 var settled = await store.RecoverAsync(clock.GetUtcNow(), cancellationToken);
@@ -57,7 +63,6 @@ internal sealed class StateStartupService(
             }
         }
 
-        hold?.StartRenewing();
         readiness.MarkReady();
         return null;
     }
