@@ -21,6 +21,8 @@ internal static class AdminIdempotencyEndpoints
     /// <summary>The properties of the resolve body; any other is refused.</summary>
     public static readonly string[] ResolveProperties = ["executed", "note"];
 
+    private const string ResolveShape = "{\"executed\": true|false, \"note\": \"…\"}";
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
@@ -118,14 +120,10 @@ internal static class AdminIdempotencyEndpoints
 
     private static async Task<(bool? Executed, string? Note, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        var (document, unreadable) = await AdminBody.ReadAsync(request, ResolveShape, cancellationToken);
+        if (document is null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return (null, null, "The body is not JSON; send {\"executed\": true|false, \"note\": \"…\"}.");
+            return (null, null, unreadable);
         }
 
         using (document)

@@ -28,6 +28,8 @@ internal static class AdminReviewEndpoints
     /// <summary>The properties of the decision body; any other is refused.</summary>
     public static readonly string[] DecisionProperties = ["decision", "reason"];
 
+    private const string DecisionShape = "{\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}";
+
     public static void Map(RouteGroupBuilder reviews)
     {
         reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
@@ -141,14 +143,10 @@ internal static class AdminReviewEndpoints
 
     private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        var (document, unreadable) = await AdminBody.ReadAsync(request, DecisionShape, cancellationToken);
+        if (document is null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return (null, null, "The body is not JSON; send {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
+            return (null, null, unreadable);
         }
 
         using (document)

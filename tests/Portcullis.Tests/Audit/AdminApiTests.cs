@@ -307,6 +307,27 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Theory]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"reason\": \"\\ud800\"}", "unpaired UTF-16 surrogate")]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"reason\": \"\xff\"}", "invalid UTF-8")]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"\\udc00\": 1}", "unpaired UTF-16 surrogate")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "{\"executed\": true, \"note\": \"\xfe\"}", "invalid UTF-8")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "{\"executed\": true, \"note\": \"\\udbff\\u0041\"}", "unpaired UTF-16 surrogate")]
+    public async Task AdminBody_InvalidUtf8OrUnpairedSurrogate_Is400NotA500(string path, string body, string message)
+    {
+        // \xNN in the body stands for the raw byte NN, which no string can hold.
+        var bytes = body.Select(c => (byte)c).ToArray();
+        var hasRawBytes = body.Any(c => c > 0x7f);
+        var token = await Admin.TokenAsync("portcullis:admin portcullis:review", "reviewer-bytes");
+
+        var (status, answer, _) = await Admin.SendBytesAsync(HttpMethod.Post, path, token, hasRawBytes ? bytes : System.Text.Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", answer!["error"]!["code"]!.GetValue<string>());
+        Assert.False(answer["error"]!["retryable"]!.GetValue<bool>());
+        Assert.Contains(message, answer["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("kind", "bogus", "kind: not an audit kind; one of tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved, review_decided, dev_sign_in.")]
     [InlineData("kind", "tool_cal", "kind: not an audit kind (did you mean tool_call?); one of tool_call,")]
     [InlineData("decision", "bogus", "decision: not an audit decision; one of allowed, refused, replayed, failed, outcome_unknown, recorded, executed, not_executed, approved, denied.")]
