@@ -52,6 +52,7 @@ internal static class AdminIdempotencyEndpoints
                 page = await store.ListAsync(new IdempotencyListRequest(time.GetUtcNow(), resolver.Retention)
                 {
                     State = state,
+                    Environment = resolver.Environment,
                     Connector = Value(query, "connector"),
                     Subject = Value(query, "principal"),
                     ClientId = Value(query, "client_id"),
@@ -75,7 +76,7 @@ internal static class AdminIdempotencyEndpoints
 
         api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
         {
-            if (!IdempotencyRecordId.TryParse(id, out var scope))
+            if (!IdempotencyRecordId.TryParse(id, out var scope) || scope.Environment != resolver.Environment)
             {
                 return AdminResults.NotFound("No stored key has this id.");
             }

@@ -60,6 +60,7 @@ internal static class AdminReviewEndpoints
                 page = await store.ListReviewsAsync(new ReviewListRequest(now, gate.Retention)
                 {
                     State = state,
+                    Environment = gate.Environment,
                     Connector = Value(query, "connector"),
                     Tool = Value(query, "tool"),
                     Limit = limit,
@@ -81,7 +82,7 @@ internal static class AdminReviewEndpoints
         reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
         {
             var now = gate.Now;
-            return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review
+            return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review && gate.IsOwn(review)
                 ? AdminResults.Json(Review(review, now))
                 : AdminResults.NotFound("No review has this id (it may have passed its retention).");
         });
@@ -95,7 +96,7 @@ internal static class AdminReviewEndpoints
                 return AdminResults.BadRequest(problem ?? "The body must be {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
             }
 
-            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review)
+            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review || !gate.IsOwn(review))
             {
                 return AdminResults.NotFound("No review has this id (it may have passed its retention).");
             }
