@@ -115,7 +115,7 @@ internal static class AdminReviewEndpoints
                     Principal = caller.Subject,
                     ClientId = caller.ClientId,
                     Tool = review.Scope.Tool,
-                    Resource = "admin:" + request.Path,
+                    Resource = DecisionRecorder.Truncate("admin:" + request.Path),
                     Stage = CallStage.Authorize,
                     Code = ErrorCatalog.Forbidden.Code,
                     Detail = $"own call: review {review.Id}",

@@ -42,6 +42,21 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
+    {
+        // Anyone can send a refused request: its path is client text, kept as bounded as a tool name.
+        var marker = Guid.NewGuid().ToString("N");
+        var path = "/admin/api/connectors/" + marker + new string('x', 4000);
+
+        var (status, _, _) = await Admin.SendAsync(HttpMethod.Get, path, null);
+
+        Assert.Equal(401, status);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=unauthenticated",
+            e => e["resource"]?.GetValue<string>().Contains(marker, StringComparison.Ordinal) == true);
+        Assert.Equal(("admin:" + path)[..256], audited["resource"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AdminApi_BodyOverTheLimit_Is413PayloadTooLargeEnvelope_AuditedAndNothingChanged()
     {
         var token = await Admin.TokenAsync("portcullis:review", "reviewer-big");
