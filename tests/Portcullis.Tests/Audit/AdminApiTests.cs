@@ -300,6 +300,25 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.StartsWith(message, body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("DELETE", "/admin/api/reviews", "GET")]
+    [InlineData("PATCH", "/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "GET, POST")]
+    [InlineData("PUT", "/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "POST")]
+    [InlineData("POST", "/admin/api/connectors", "GET")]
+    [InlineData("DELETE", "/admin/api/audit", "GET")]
+    public async Task AdminApi_WrongMethodOnARoute_Is405WithAllow_NotA404(string method, string path, string allow)
+    {
+        var (status, body, response) = await Admin.SendAsync(new HttpMethod(method), path, fixture.AdminToken);
+        var (missing, missingBody, _) = await Admin.SendAsync(new HttpMethod(method), "/admin/api/no-such-route", fixture.AdminToken);
+
+        Assert.Equal(405, status);
+        Assert.Equal("invalid_request", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal($"This admin route does not take {method}; it takes {allow}.", body["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
+        Assert.Equal(404, missing);
+        Assert.Equal("not_found", missingBody!["error"]!["code"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task AdminApi_KnownParametersInAnyCase_AreStillAccepted()
     {
