@@ -7,7 +7,8 @@ namespace Portcullis.Tests.Review;
 /// <summary>
 /// The admin plane acts for its own environment only. Held calls and stored keys carry their environment; a gateway
 /// of another environment on the same state (here the same data dir after the environment was renamed, as two
-/// environments sharing one PostgreSQL or Redis would) neither lists them nor decides or settles them.
+/// environments sharing one PostgreSQL or Redis would) neither lists them nor decides or settles them, and its audit
+/// queries (admin API and <c>portcullis audit</c>) show its own environment's events.
 /// </summary>
 public sealed class ReviewEnvironmentTests
 {
@@ -49,8 +50,11 @@ public sealed class ReviewEnvironmentTests
         Assert.Empty(keys["records"]!.AsArray());
         Assert.Equal(404, key.Status);
         Assert.Equal(404, settled.Status);
-        var trail = await stagingAdmin.GetJsonAsync("/admin/api/audit?kind=review_decided", reviewer);
+        var trail = await stagingAdmin.GetJsonAsync("/admin/api/audit?principal=alice", reviewer);
         Assert.Empty(trail["events"]!.AsArray());
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", staging.ConfigPath, "--data-dir", staging.DataDir, "--principal", "alice", "--json");
+        Assert.True(exit == 0, output);
+        Assert.Empty(stdout.Trim());
     }
 
     private static Task<GatewayProcess> StartAsync(TempDir dir, string environment)
@@ -68,6 +72,7 @@ public sealed class ReviewEnvironmentTests
         var config = TestConfig.Gateway(connector);
         config["environment"] = environment;
         config["identity"] = new JsonObject { ["dev"] = true };
-        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:0" };
+        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
     }
 }
