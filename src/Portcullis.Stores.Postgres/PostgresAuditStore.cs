@@ -89,6 +89,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
 
         Filter(command, where, "time >=", "since", query.Since?.ToUnixTimeMilliseconds());
         Filter(command, where, "time <=", "until", query.Until?.ToUnixTimeMilliseconds());
+        Filter(command, where, "environment =", "environment", query.Environment);
         Filter(command, where, "principal =", "principal", query.Principal);
         Filter(command, where, "tool =", "tool", query.Tool);
         Filter(command, where, "code =", "code", query.Code);

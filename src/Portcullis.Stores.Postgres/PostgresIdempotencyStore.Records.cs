@@ -56,7 +56,7 @@ internal sealed partial class PostgresIdempotencyStore
 
         foreach (var (column, name, value) in new[]
         {
-            ("connector", "connector", request.Connector), ("tool", "tool", request.Tool), ("key", "key", request.Key),
+            ("environment", "environment", request.Environment), ("connector", "connector", request.Connector), ("tool", "tool", request.Tool), ("key", "key", request.Key),
             (PrincipalSubject, "subject", request.Subject), (PrincipalClientId, "client_id", request.ClientId),
         })
         {

@@ -60,7 +60,7 @@ internal sealed partial class PostgresIdempotencyStore
             ReviewState.Denied => " AND review_decision = false",
             _ => "",
         });
-        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool) })
+        foreach (var (column, value) in new[] { ("environment", request.Environment), ("connector", request.Connector), ("tool", request.Tool) })
         {
             if (value is not null)
             {

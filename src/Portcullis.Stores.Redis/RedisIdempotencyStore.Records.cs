@@ -97,6 +97,7 @@ internal sealed partial class RedisIdempotencyStore
 
     private static bool Matches(IdempotencyRecord record, IdempotencyListRequest request) =>
         (request.State is null || record.State == request.State)
+        && (request.Environment is null || record.Scope.Environment == request.Environment)
         && (request.Connector is null || record.Scope.Connector == request.Connector)
         && request.MatchesPrincipal(record.Scope.Principal)
         && (request.Tool is null || record.Scope.Tool == request.Tool)

@@ -58,6 +58,7 @@ internal sealed partial class RedisIdempotencyStore
 
                 if (await GetReviewAsync(id, request.Now, request.Retention, cancellationToken).ConfigureAwait(false) is not { } review
                     || (request.State is { } state && review.StateAt(request.Now) != state)
+                    || (request.Environment is not null && review.Scope.Environment != request.Environment)
                     || (request.Connector is not null && review.Scope.Connector != request.Connector)
                     || (request.Tool is not null && review.Scope.Tool != request.Tool))
                 {

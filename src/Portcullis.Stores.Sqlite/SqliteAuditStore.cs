@@ -150,6 +150,7 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
 
         Filter(command, where, "time >=", "$since", query.Since?.ToUnixTimeMilliseconds());
         Filter(command, where, "time <=", "$until", query.Until?.ToUnixTimeMilliseconds());
+        Filter(command, where, "environment =", "$environment", query.Environment);
         Filter(command, where, "principal =", "$principal", query.Principal);
         Filter(command, where, "tool =", "$tool", query.Tool);
         Filter(command, where, "code =", "$code", query.Code);

@@ -59,7 +59,7 @@ internal sealed partial class SqliteIdempotencyStore
 
         foreach (var (column, name, value) in new[]
         {
-            ("connector", "connector", request.Connector), ("tool", "tool", request.Tool), ("key", "key", request.Key),
+            ("environment", "environment", request.Environment), ("connector", "connector", request.Connector), ("tool", "tool", request.Tool), ("key", "key", request.Key),
             (PrincipalSubject, "subject", request.Subject), (PrincipalClientId, "client_id", request.ClientId),
         })
         {

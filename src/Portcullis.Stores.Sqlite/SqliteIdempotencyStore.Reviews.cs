@@ -47,7 +47,7 @@ internal sealed partial class SqliteIdempotencyStore
             ReviewState.Denied => " AND review_decision = 0",
             _ => "",
         });
-        foreach (var (column, value) in new[] { ("connector", request.Connector), ("tool", request.Tool) })
+        foreach (var (column, value) in new[] { ("environment", request.Environment), ("connector", request.Connector), ("tool", request.Tool) })
         {
             if (value is not null)
             {

@@ -319,4 +319,21 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal([a, b, c], all.Reviews.Select(r => r.Id));
         Assert.Equal([a, b], expired.Reviews.Select(r => r.Id));
     }
+
+    [Fact]
+    public async Task Review_List_ByEnvironment_OnlyThatEnvironmentsReviewsAndKeys()
+    {
+        // One store may serve several environments' gateways: each admin plane lists its own environment's only.
+        var prod = (await ClaimReviewed(Scope("k-env"))).Review!.Id;
+        var staging = (await ClaimReviewed(Scope("k-env", environment: "staging"))).Review!.Id;
+
+        var reviews = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Environment = "staging" }, Deadline);
+        var records = await Store.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention) { Environment = "staging", Key = "k-env" }, Deadline);
+        var none = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Environment = "dev" }, Deadline);
+
+        Assert.NotEqual(prod, staging);
+        Assert.Equal([staging], reviews.Reviews.Select(r => r.Id));
+        Assert.Equal("staging", Assert.Single(records.Records).Scope.Environment);
+        Assert.Empty(none.Reviews);
+    }
 }

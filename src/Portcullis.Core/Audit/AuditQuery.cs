@@ -11,6 +11,9 @@ public sealed record AuditQuery
 
     public DateTimeOffset? Until { get; init; }
 
+    /// <summary>The environment the events were decided in: a trail shared by several environments' gateways holds each one's.</summary>
+    public string? Environment { get; init; }
+
     public string? Principal { get; init; }
 
     public string? Tool { get; init; }
@@ -35,7 +38,7 @@ public sealed record AuditQuery
     public bool Matches(AuditEvent e) =>
         (Since is not { } since || e.Time >= since)
         && (Until is not { } until || e.Time <= until)
-        && Same(Principal, e.Principal) && Same(Tool, e.Tool) && Same(Code, e.Code) && Same(Connector, e.Connector)
+        && Same(Environment, e.Environment) && Same(Principal, e.Principal) && Same(Tool, e.Tool) && Same(Code, e.Code) && Same(Connector, e.Connector)
         && Same(Kind, e.Kind) && Same(Decision, e.Decision) && Same(CorrelationId, e.CorrelationId);
 
     private static bool Same(string? filter, string? value) => filter is null || string.Equals(filter, value, StringComparison.Ordinal);

@@ -18,7 +18,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
     /// <summary>A failure's message may quote the upstream or a reviewer: the log line keeps at most this much of it.</summary>
     private const int MaxDetailLength = 512;
 
-    /// <summary>The label of a tool name no catalog knows (client input never becomes a label).</summary>
+    /// <summary>The label of a tool (or prompt) name no catalog or allow-list knows: client input never becomes a label or a span name.</summary>
     internal const string UnknownTool = "(unknown)";
 
     private readonly ArgumentRedactor? _arguments = config.Audit.IncludeArguments ? new ArgumentRedactor(config.Audit.Redact) : null;
@@ -80,6 +80,12 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
         }
 
         Tag(span, e);
+        if (span is not null)
+        {
+            // Span names are grouped by (and labelled with, by span-metrics generators): a label, like the metrics'.
+            span.DisplayName = "tools/call " + label;
+        }
+
         audit.Record(e);
     }
 

@@ -10,6 +10,9 @@ public sealed record IdempotencyListRequest(DateTimeOffset Now, TimeSpan Retenti
 
     public IdempotencyState? State { get; init; }
 
+    /// <summary>The environment the keys were claimed in; the admin plane lists its own gateway's only.</summary>
+    public string? Environment { get; init; }
+
     public string? Connector { get; init; }
 
     /// <summary>The caller's subject, whatever its client id (a stored principal is the subject, then U+001F and the client id).</summary>

@@ -20,9 +20,17 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
 
     public TimeSpan Retention { get; } = TimeSpan.FromHours(config.Idempotency.RetentionHours);
 
+    /// <summary>The gateway's environment: the only one whose keys it shows and settles (a shared store holds others').</summary>
+    public string Environment => config.Environment;
+
     public async ValueTask<(ResolveStatus Status, IdempotencyRecord? Record)> ResolveAsync(
         IdempotencyScope scope, bool executed, string? note, string operatorSubject, CancellationToken cancellationToken)
     {
+        if (!string.Equals(scope.Environment, config.Environment, StringComparison.Ordinal))
+        {
+            return (ResolveStatus.NotFound, null);
+        }
+
         var now = time.GetUtcNow();
         var record = await store.GetAsync(scope, now, Retention, cancellationToken).ConfigureAwait(false);
         if (record is null)

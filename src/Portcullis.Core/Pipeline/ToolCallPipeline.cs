@@ -72,7 +72,8 @@ internal sealed class ToolCallPipeline
             Activity.Current = null;
         }
 
-        using var activity = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, context.TraceParent, name: "tools/call " + DecisionRecorder.Truncate(context.ToolName));
+        // Named by the tool's label once the call is decided (DecisionRecorder): the name asked for is client input.
+        using var activity = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, context.TraceParent, name: "tools/call");
         if (activity is not null)
         {
             activity.SetTag("mcp.method.name", "tools/call");

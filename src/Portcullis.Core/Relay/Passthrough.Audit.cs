@@ -21,7 +21,12 @@ internal sealed partial class Passthrough
         where TParams : RequestParams
     {
         var target = DecisionRecorder.Truncate(resource ?? prompt) ?? "";
-        var span = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, TraceParents.FromCaller(request.Params?.Meta), name: method + " " + target);
+
+        // The span's name is what trace backends group by: a prompt the allow-list names, never a URI or a name a client
+        // made up (those stay in the attributes and the audit trail).
+        var name = prompt is null ? method
+            : method + " " + (connector.Config.PromptsAllow.Contains(prompt, StringComparer.Ordinal) ? prompt : DecisionRecorder.UnknownTool);
+        var span = GatewayTelemetry.Traces.StartActivity(ActivityKind.Server, TraceParents.FromCaller(request.Params?.Meta), name: name);
         span?.SetTag("mcp.method.name", method);
         span?.SetTag(resource is null ? "gen_ai.prompt.name" : "mcp.resource.uri", target);
         span?.SetTag("portcullis.connector", connector.Name);

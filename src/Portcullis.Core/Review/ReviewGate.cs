@@ -27,6 +27,15 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// <summary>Now by the clock reviews are stamped with (the state store's, the same on every replica).</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>The gateway's environment: the only one whose reviews it shows and decides.</summary>
+    public string Environment => config.Environment;
+
+    /// <summary>
+    /// True when <paramref name="review"/> was held in this gateway's environment. A store shared with another
+    /// environment holds that one's reviews too; its reviewers decide them, never this gateway's.
+    /// </summary>
+    public bool IsOwn(ReviewRecord review) => string.Equals(review.Scope.Environment, config.Environment, StringComparison.Ordinal);
+
     /// <summary>
     /// The hold a review-required call asks for, or null when its tool needs no review. A caller-mode review of a
     /// client that cannot be asked becomes a reviewer-mode one when <c>fallback_to_reviewer</c> says so, and is
@@ -108,6 +117,11 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// <summary>One reviewer decides; the decision (or counted approval) is audited with who decided.</summary>
     public async ValueTask<ReviewDecisionResult> DecideAsync(ReviewRecord review, string reviewer, bool approve, string? reason, CancellationToken cancellationToken)
     {
+        if (!IsOwn(review))
+        {
+            return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
+        }
+
         var result = await store.DecideReviewAsync(new ReviewDecisionRequest(review.Id, reviewer, approve, reason, time.GetUtcNow(), Retention), cancellationToken)
             .ConfigureAwait(false);
         if (result.Status is ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded)

@@ -9,6 +9,9 @@ public sealed record ReviewListRequest(DateTimeOffset Now, TimeSpan Retention)
 
     public ReviewState? State { get; init; }
 
+    /// <summary>The environment the reviews were held in; the admin plane lists its own gateway's only.</summary>
+    public string? Environment { get; init; }
+
     public string? Connector { get; init; }
 
     public string? Tool { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Audit;
+using Portcullis.Core.Configuration;
 
 namespace Portcullis.Admin;
 
@@ -13,7 +14,7 @@ internal static class AdminAuditEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/audit", async (HttpRequest request, IServiceProvider services, TimeProvider time, CancellationToken cancellationToken) =>
+        api.MapGet("/audit", async (HttpRequest request, IServiceProvider services, TimeProvider time, GatewayConfig config, CancellationToken cancellationToken) =>
         {
             if (services.GetService<IAuditReader>() is not { } reader)
             {
@@ -24,6 +25,9 @@ internal static class AdminAuditEndpoints
             {
                 return AdminResults.BadRequest(problem);
             }
+
+            // A trail shared by several environments' gateways (one PostgreSQL) shows each admin plane its own.
+            query = query with { Environment = config.Environment };
 
             AuditPage page;
             try

@@ -27,7 +27,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
         var refusal = recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
         {
             RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
-            Resource = "admin:" + context.Request.Path,
+            Resource = DecisionRecorder.Truncate("admin:" + context.Request.Path),
         };
         if (authorizeResult.Forbidden)
         {

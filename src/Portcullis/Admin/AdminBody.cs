@@ -1,12 +1,38 @@
 using System.Text.Json;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Downstream;
 
 namespace Portcullis.Admin;
 
-/// <summary>The admin API's request bodies take only the properties they document: a misspelt one is refused, never dropped.</summary>
+/// <summary>
+/// The admin API's request bodies: clean JSON text (valid UTF-8, no unpaired surrogate, escaped or not) read whole
+/// before any string is taken from it, and only the properties they document: a misspelt one is refused, never dropped.
+/// </summary>
 internal static class AdminBody
 {
+    /// <summary>How deep a body may nest; the admin API's bodies are flat objects.</summary>
+    private const int MaxDepth = 32;
+
+    /// <summary>
+    /// The body as one JSON document, or why it cannot be read (<paramref name="shape"/> names what to send instead).
+    /// A string no reader can decode is refused here, so no later read of one fails with an exception.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, string? Problem)> ReadAsync(HttpRequest request, string shape, CancellationToken cancellationToken)
+    {
+        // Kestrel bounds the body (AdminApp.MaxBodyBytes): a longer one ends this read with a 413.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return JsonRpcFrame.Scan(body.Span, MaxDepth) switch
+        {
+            null => (JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth + 2 }), null),
+            FrameProblem.BadText => (null, $"The body holds invalid UTF-8 or an unpaired UTF-16 surrogate (such as \\ud800); JSON text must be valid Unicode. Send {shape}."),
+            FrameProblem.TooDeep => (null, $"The body nests deeper than {MaxDepth} levels; send {shape}."),
+            _ => (null, $"The body is not JSON; send {shape}."),
+        };
+    }
+
     /// <summary>The first property of the object <paramref name="body"/> not among <paramref name="names"/>, or given twice; null when none.</summary>
     public static string? Problem(JsonElement body, IReadOnlyList<string> names)
     {

@@ -38,6 +38,7 @@ internal static class AdminEndpoints
             AdminDevSignIn.Map(app, config, devKey);
         }
 
-        app.MapFallback(() => AdminResults.NotFound("No admin route has this path."));
+        var fallback = new AdminFallback(app.Services.GetRequiredService<EndpointDataSource>());
+        app.MapFallback(fallback.Answer);
     }
 }

@@ -21,6 +21,8 @@ internal static class AdminIdempotencyEndpoints
     /// <summary>The properties of the resolve body; any other is refused.</summary>
     public static readonly string[] ResolveProperties = ["executed", "note"];
 
+    private const string ResolveShape = "{\"executed\": true|false, \"note\": \"…\"}";
+
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/idempotency", async (HttpRequest request, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
@@ -50,6 +52,7 @@ internal static class AdminIdempotencyEndpoints
                 page = await store.ListAsync(new IdempotencyListRequest(time.GetUtcNow(), resolver.Retention)
                 {
                     State = state,
+                    Environment = resolver.Environment,
                     Connector = Value(query, "connector"),
                     Subject = Value(query, "principal"),
                     ClientId = Value(query, "client_id"),
@@ -73,7 +76,7 @@ internal static class AdminIdempotencyEndpoints
 
         api.MapGet("/idempotency/{id}", async (string id, IIdempotencyStore store, IdempotencyResolver resolver, StateClock time, CancellationToken cancellationToken) =>
         {
-            if (!IdempotencyRecordId.TryParse(id, out var scope))
+            if (!IdempotencyRecordId.TryParse(id, out var scope) || scope.Environment != resolver.Environment)
             {
                 return AdminResults.NotFound("No stored key has this id.");
             }
@@ -118,14 +121,10 @@ internal static class AdminIdempotencyEndpoints
 
     private static async Task<(bool? Executed, string? Note, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        var (document, unreadable) = await AdminBody.ReadAsync(request, ResolveShape, cancellationToken);
+        if (document is null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return (null, null, "The body is not JSON; send {\"executed\": true|false, \"note\": \"…\"}.");
+            return (null, null, unreadable);
         }
 
         using (document)

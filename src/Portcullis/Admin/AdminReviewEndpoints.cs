@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Idempotency;
@@ -28,9 +29,11 @@ internal static class AdminReviewEndpoints
     /// <summary>The properties of the decision body; any other is refused.</summary>
     public static readonly string[] DecisionProperties = ["decision", "reason"];
 
+    private const string DecisionShape = "{\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}";
+
     public static void Map(RouteGroupBuilder reviews)
     {
-        reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        reviews.MapGet("", async (HttpRequest request, IIdempotencyStore store, ReviewGate gate, ConnectorRegistry connectors, CancellationToken cancellationToken) =>
         {
             var query = request.Query;
             ReviewState? state = null;
@@ -58,6 +61,7 @@ internal static class AdminReviewEndpoints
                 page = await store.ListReviewsAsync(new ReviewListRequest(now, gate.Retention)
                 {
                     State = state,
+                    Environment = gate.Environment,
                     Connector = Value(query, "connector"),
                     Tool = Value(query, "tool"),
                     Limit = limit,
@@ -71,21 +75,21 @@ internal static class AdminReviewEndpoints
 
             return AdminResults.Json(new JsonObject
             {
-                ["reviews"] = new JsonArray([.. page.Reviews.Select(r => (JsonNode)Review(r, now))]),
+                ["reviews"] = new JsonArray([.. page.Reviews.Select(r => (JsonNode)Review(r, now, connectors))]),
                 ["next"] = page.Next,
             });
         }).WithMetadata(ListParameters);
 
-        reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, CancellationToken cancellationToken) =>
+        reviews.MapGet("/{id}", async (string id, IIdempotencyStore store, ReviewGate gate, ConnectorRegistry connectors, CancellationToken cancellationToken) =>
         {
             var now = gate.Now;
-            return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review
-                ? AdminResults.Json(Review(review, now))
+            return ReviewIds.IsWellFormed(id) && await store.GetReviewAsync(id, now, gate.Retention, cancellationToken) is { } review && gate.IsOwn(review)
+                ? AdminResults.Json(Review(review, now, connectors))
                 : AdminResults.NotFound("No review has this id (it may have passed its retention).");
         });
 
-        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, DecisionRecorder recorder, RefusalCounter counter,
-            ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        reviews.MapPost("/{id}", async (string id, HttpRequest request, IIdempotencyStore store, ReviewGate gate, ConnectorRegistry connectors, DecisionRecorder recorder,
+            RefusalCounter counter, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
             var (approve, reason, problem) = await ReadDecision(request, cancellationToken);
             if (problem is not null || approve is not { } decision)
@@ -93,7 +97,7 @@ internal static class AdminReviewEndpoints
                 return AdminResults.BadRequest(problem ?? "The body must be {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
             }
 
-            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review)
+            if (!ReviewIds.IsWellFormed(id) || await store.GetReviewAsync(id, gate.Now, gate.Retention, cancellationToken) is not { } review || !gate.IsOwn(review))
             {
                 return AdminResults.NotFound("No review has this id (it may have passed its retention).");
             }
@@ -112,7 +116,7 @@ internal static class AdminReviewEndpoints
                     Principal = caller.Subject,
                     ClientId = caller.ClientId,
                     Tool = review.Scope.Tool,
-                    Resource = "admin:" + request.Path,
+                    Resource = DecisionRecorder.Truncate("admin:" + request.Path),
                     Stage = CallStage.Authorize,
                     Code = ErrorCatalog.Forbidden.Code,
                     Detail = $"own call: review {review.Id}",
@@ -126,6 +130,13 @@ internal static class AdminReviewEndpoints
                 return AdminResults.Conflict("This review is the calling user's to confirm (caller mode); reviewers cannot decide it.");
             }
 
+            if (review.StateAt(gate.Now) == ReviewState.Pending && Outdated(review, connectors))
+            {
+                // An approval would never run (the retry answers review_outdated), yet would read as given in the trail.
+                return AdminResults.Conflict("The tool's definition changed after this call was held, so the call can no longer run (its retry answers " +
+                    "review_outdated); nothing changed. The agent asks again with a new idempotency_key, reviewed under the current definition.");
+            }
+
             var result = await gate.DecideAsync(review, reviewer, decision, reason, cancellationToken);
             var now = gate.Now;
             return result.Status switch
@@ -134,21 +145,17 @@ internal static class AdminReviewEndpoints
                 ReviewDecisionStatus.AlreadyDecided => AdminResults.Conflict($"The review was already {State(result.Review!.StateAt(now))}; nothing changed."),
                 ReviewDecisionStatus.Expired => AdminResults.Conflict("The review expired before this decision; nothing changed."),
                 ReviewDecisionStatus.AlreadyApproved => AdminResults.Conflict("You already approved this review; it needs another reviewer's approval."),
-                _ => AdminResults.Json(Review(result.Review!, now)),
+                _ => AdminResults.Json(Review(result.Review!, now, connectors)),
             };
         });
     }
 
     private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)
     {
-        JsonDocument document;
-        try
+        var (document, unreadable) = await AdminBody.ReadAsync(request, DecisionShape, cancellationToken);
+        if (document is null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return (null, null, "The body is not JSON; send {\"decision\": \"approve\" | \"deny\", \"reason\": \"…\"}.");
+            return (null, null, unreadable);
         }
 
         using (document)
@@ -180,7 +187,17 @@ internal static class AdminReviewEndpoints
         }
     }
 
-    internal static JsonObject Review(ReviewRecord review, DateTimeOffset now)
+    /// <summary>
+    /// True when the tool the review is bound to is offered under another definition now: its call cannot run (a retry
+    /// answers <c>review_outdated</c>). A tool the catalog does not offer now (withheld, or its upstream unknown) is not judged.
+    /// </summary>
+    internal static bool Outdated(ReviewRecord review, ConnectorRegistry connectors) =>
+        review.DefinitionSha256 is { } heldUnder
+        && connectors.TryGet(review.Scope.Connector, out var connector)
+        && connector.Catalog.Current.TryGet(review.Scope.Tool, out var tool)
+        && !string.Equals(tool.DefinitionSha256, heldUnder, StringComparison.Ordinal);
+
+    internal static JsonObject Review(ReviewRecord review, DateTimeOffset now, ConnectorRegistry connectors)
     {
         var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
         return new JsonObject
@@ -198,6 +215,7 @@ internal static class AdminReviewEndpoints
             ["arguments"] = JsonNode.Parse(review.ArgumentsJson),
             ["arguments_sha256"] = review.Fingerprint,
             ["definition_sha256"] = review.DefinitionSha256,
+            ["outdated"] = Outdated(review, connectors),
             ["correlation_id"] = review.CorrelationId,
             ["created_at"] = AdminResults.Time(review.CreatedAt),
             ["expires_at"] = AdminResults.Time(review.ExpiresAt),

@@ -83,6 +83,7 @@ internal static class AuditCommand
 
             var query = new AuditQuery
             {
+                Environment = loaded.Environment,
                 Since = from,
                 Until = to,
                 Principal = parse.GetValue(principal),

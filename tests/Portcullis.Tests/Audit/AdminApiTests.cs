@@ -42,6 +42,21 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
+    {
+        // Anyone can send a refused request: its path is client text, kept as bounded as a tool name.
+        var marker = Guid.NewGuid().ToString("N");
+        var path = "/admin/api/connectors/" + marker + new string('x', 4000);
+
+        var (status, _, _) = await Admin.SendAsync(HttpMethod.Get, path, null);
+
+        Assert.Equal(401, status);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=unauthenticated",
+            e => e["resource"]?.GetValue<string>().Contains(marker, StringComparison.Ordinal) == true);
+        Assert.Equal(("admin:" + path)[..256], audited["resource"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AdminApi_BodyOverTheLimit_Is413PayloadTooLargeEnvelope_AuditedAndNothingChanged()
     {
         var token = await Admin.TokenAsync("portcullis:review", "reviewer-big");
@@ -285,6 +300,25 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.StartsWith(message, body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("DELETE", "/admin/api/reviews", "GET")]
+    [InlineData("PATCH", "/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "GET, POST")]
+    [InlineData("PUT", "/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "POST")]
+    [InlineData("POST", "/admin/api/connectors", "GET")]
+    [InlineData("DELETE", "/admin/api/audit", "GET")]
+    public async Task AdminApi_WrongMethodOnARoute_Is405WithAllow_NotA404(string method, string path, string allow)
+    {
+        var (status, body, response) = await Admin.SendAsync(new HttpMethod(method), path, fixture.AdminToken);
+        var (missing, missingBody, _) = await Admin.SendAsync(new HttpMethod(method), "/admin/api/no-such-route", fixture.AdminToken);
+
+        Assert.Equal(405, status);
+        Assert.Equal("invalid_request", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal($"This admin route does not take {method}; it takes {allow}.", body["error"]!["message"]!.GetValue<string>());
+        Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
+        Assert.Equal(404, missing);
+        Assert.Equal("not_found", missingBody!["error"]!["code"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task AdminApi_KnownParametersInAnyCase_AreStillAccepted()
     {
@@ -304,6 +338,27 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(400, status);
         Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
         Assert.Equal("reasons: not a property of this body (did you mean reason?); it takes decision, reason.", body["error"]!["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"reason\": \"\\ud800\"}", "unpaired UTF-16 surrogate")]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"reason\": \"\xff\"}", "invalid UTF-8")]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\", \"\\udc00\": 1}", "unpaired UTF-16 surrogate")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "{\"executed\": true, \"note\": \"\xfe\"}", "invalid UTF-8")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "{\"executed\": true, \"note\": \"\\udbff\\u0041\"}", "unpaired UTF-16 surrogate")]
+    public async Task AdminBody_InvalidUtf8OrUnpairedSurrogate_Is400NotA500(string path, string body, string message)
+    {
+        // \xNN in the body stands for the raw byte NN, which no string can hold.
+        var bytes = body.Select(c => (byte)c).ToArray();
+        var hasRawBytes = body.Any(c => c > 0x7f);
+        var token = await Admin.TokenAsync("portcullis:admin portcullis:review", "reviewer-bytes");
+
+        var (status, answer, _) = await Admin.SendBytesAsync(HttpMethod.Post, path, token, hasRawBytes ? bytes : System.Text.Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", answer!["error"]!["code"]!.GetValue<string>());
+        Assert.False(answer["error"]!["retryable"]!.GetValue<bool>());
+        Assert.Contains(message, answer["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

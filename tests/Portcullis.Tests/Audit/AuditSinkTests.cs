@@ -192,6 +192,54 @@ public sealed class AuditSinkTests
         Assert.Equal($"00-{traceId}-{forward.SpanId}-01", upstreamMeta["traceparent"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Traces_NamesACallerMadeUp_NeverBecomeSpanNames()
+    {
+        // Span names are what trace backends group by (and what span-metrics generators label series with), so a name a
+        // client invents must no more make a new span name than a new metric series; the attributes keep what was asked.
+        await using var receiver = await OtlpReceiver.StartAsync();
+        await using var gateway = await Protocol.PassthroughGateway.StartAsync(new JsonObject { ["telemetry"] = new JsonObject { ["otlp_endpoint"] = receiver.BaseUrl } });
+        await using var client = await gateway.ConnectAsync("2025-11-25");
+        var marker = Guid.NewGuid().ToString("N");
+        string Trace(out JsonObject meta)
+        {
+            var traceId = ActivityTraceId.CreateRandom().ToHexString();
+            meta = new JsonObject { ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01" };
+            return traceId;
+        }
+
+        var known = Trace(out var knownMeta);
+        var tool = Trace(out var toolMeta);
+        var resource = Trace(out var resourceMeta);
+        var templated = Trace(out var templatedMeta);
+        var prompt = Trace(out var promptMeta);
+        var knownPrompt = Trace(out var knownPromptMeta);
+
+        await client.CallToolAsync(new CallToolRequestParams { Name = "test_simple_text", Meta = knownMeta }).AsTask().WaitAsync(Timeout);
+        await client.CallToolAsync(new CallToolRequestParams { Name = "invented_" + marker, Meta = toolMeta }).AsTask().WaitAsync(Timeout);
+        await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://invented/" + marker, Meta = resourceMeta }).AsTask().WaitAsync(Timeout));
+        await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = $"test://template/{marker}/data", Meta = templatedMeta }).AsTask().WaitAsync(Timeout);
+        await Assert.ThrowsAsync<ModelContextProtocol.McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams { Name = "invented_" + marker, Meta = promptMeta }).AsTask().WaitAsync(Timeout));
+        await client.GetPromptAsync(new GetPromptRequestParams { Name = "test_simple_prompt", Meta = knownPromptMeta }).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("tools/call test_simple_text", (await ServerSpanAsync(known)).Name);
+        var unknownTool = await ServerSpanAsync(tool);
+        Assert.Equal("tools/call (unknown)", unknownTool.Name);
+        Assert.Equal("invented_" + marker, unknownTool.Attributes["gen_ai.tool.name"]);
+        var unknownResource = await ServerSpanAsync(resource);
+        Assert.Equal("resources/read", unknownResource.Name);
+        Assert.Equal("test://invented/" + marker, unknownResource.Attributes["mcp.resource.uri"]);
+        Assert.Equal("resources/read", (await ServerSpanAsync(templated)).Name);
+        var unknownPrompt = await ServerSpanAsync(prompt);
+        Assert.Equal("prompts/get (unknown)", unknownPrompt.Name);
+        Assert.Equal("invented_" + marker, unknownPrompt.Attributes["gen_ai.prompt.name"]);
+        Assert.Equal("prompts/get test_simple_prompt", (await ServerSpanAsync(knownPrompt)).Name);
+        Assert.DoesNotContain(receiver.Spans, s => s.Name.Contains(marker, StringComparison.Ordinal));
+
+        Task<ReceivedSpan> ServerSpanAsync(string traceId) =>
+            receiver.WaitForAsync(s => s.TraceId == traceId && s.Attributes.ContainsKey("mcp.method.name"), Timeout);
+    }
+
     private static int AssertWholeLines(string path)
     {
         var lines = File.ReadAllLines(path);

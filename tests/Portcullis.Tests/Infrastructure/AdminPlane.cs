@@ -34,7 +34,11 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
         SendTextAsync(method, path, token, body?.ToJsonString());
 
     /// <summary>Sends <paramref name="body"/> as it is, for bodies a <see cref="JsonNode"/> cannot hold (a property given twice).</summary>
-    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendTextAsync(HttpMethod method, string path, string? token, string? body)
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendTextAsync(HttpMethod method, string path, string? token, string? body) =>
+        SendBytesAsync(method, path, token, body is null ? null : System.Text.Encoding.UTF8.GetBytes(body));
+
+    /// <summary>Sends <paramref name="body"/> byte for byte as <c>application/json</c>, for bodies no string holds (invalid UTF-8).</summary>
+    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendBytesAsync(HttpMethod method, string path, string? token, byte[]? body)
     {
         using var request = new HttpRequestMessage(method, baseUrl + path);
         if (token is not null)
@@ -44,7 +48,8 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
 
         if (body is not null)
         {
-            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
         var response = await Http.SendAsync(request);

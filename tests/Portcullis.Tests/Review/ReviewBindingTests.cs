@@ -69,6 +69,54 @@ public sealed class ReviewBindingTests
         Assert.Equal("approved", record["state"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task ToolDefinitionChangedWhilePending_ReviewShownOutdated_ApprovalRefused409_NothingRecorded()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"], tools: new JsonObject
+        {
+            ["echo"] = new JsonObject
+            {
+                ["scopes"] = new JsonArray("echo:write"),
+                ["read_only"] = false,
+                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
+            },
+            ["mutate_echo"] = TestConfig.Tool(["echo:write"]),
+        }), ["echo:write"]);
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway);
+        var reviewer = await admin.TokenAsync("portcullis:review,portcullis:admin", "bob");
+        await using var agent = await McpClients.ConnectAsync(
+            gateway.Endpoint("fixture"), await PortcullisCli.DevTokenAsync(gateway, "fixture", "echo:write", "alice"), "2025-11-25");
+        var told = Channel.CreateUnbounded<bool>();
+        await using var onChange = agent.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) => told.Writer.WriteAsync(true));
+        var id = ReviewId(await EchoAsync(agent, "hello", "k-stale"));
+        var before = await admin.GetJsonAsync("/admin/api/reviews/" + id, reviewer);
+
+        await agent.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "description" }, cancellationToken: Timeouts.CallToken);
+        await told.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        var after = await admin.GetJsonAsync("/admin/api/reviews/" + id, reviewer);
+        var approve = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, reviewer, new JsonObject { ["decision"] = "approve" });
+        var deny = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, reviewer, new JsonObject { ["decision"] = "deny" });
+        var retry = await EchoAsync(agent, "hello", "k-stale");
+
+        Assert.False(before["outdated"]!.GetValue<bool>());
+        Assert.True(after["outdated"]!.GetValue<bool>());
+        Assert.Equal("pending", after["state"]!.GetValue<string>());
+        Assert.Equal(409, approve.Status);
+        Assert.Equal("conflict", approve.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("review_outdated", approve.Body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(409, deny.Status);
+        Assert.Equal("review_outdated", Witness.ErrorCode(retry));
+        var record = await admin.GetJsonAsync("/admin/api/reviews/" + id, reviewer);
+        Assert.Null(record["decision"]);
+        Assert.Empty(record["approvals"]!.AsArray());
+        var trail = await admin.GetJsonAsync("/admin/api/audit?kind=review_decided", reviewer);
+        Assert.Empty(trail["events"]!.AsArray());
+    }
+
     private static Task<CallToolResult> EchoAsync(McpClient agent, string text, string key) =>
         agent.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = text, ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
 
