@@ -19,19 +19,7 @@ public sealed class ReviewBindingTests
     public async Task ToolDefinitionChangedAfterApproval_RetryAnsweredOutdated_NotExecuted_NewKeyReviewedAgain()
     {
         using var dir = new TempDir();
-        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"], tools: new JsonObject
-        {
-            ["echo"] = new JsonObject
-            {
-                ["scopes"] = new JsonArray("echo:write"),
-                ["read_only"] = false,
-                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
-            },
-            ["mutate_echo"] = TestConfig.Tool(["echo:write"]),
-        }), ["echo:write"]);
-        var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["dev"] = true };
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        await using var gateway = await StartAsync(dir);
         var admin = await AdminPlane.OfAsync(gateway);
         await using var agent = await McpClients.ConnectAsync(
             gateway.Endpoint("fixture"), await PortcullisCli.DevTokenAsync(gateway, "fixture", "echo:write", "alice"), "2025-11-25");
@@ -73,19 +61,7 @@ public sealed class ReviewBindingTests
     public async Task ToolDefinitionChangedWhilePending_ReviewShownOutdated_ApprovalRefused409_NothingRecorded()
     {
         using var dir = new TempDir();
-        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"], tools: new JsonObject
-        {
-            ["echo"] = new JsonObject
-            {
-                ["scopes"] = new JsonArray("echo:write"),
-                ["read_only"] = false,
-                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
-            },
-            ["mutate_echo"] = TestConfig.Tool(["echo:write"]),
-        }), ["echo:write"]);
-        var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["dev"] = true };
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        await using var gateway = await StartAsync(dir);
         var admin = await AdminPlane.OfAsync(gateway);
         var reviewer = await admin.TokenAsync("portcullis:review,portcullis:admin", "bob");
         await using var agent = await McpClients.ConnectAsync(
@@ -115,6 +91,24 @@ public sealed class ReviewBindingTests
         Assert.Empty(record["approvals"]!.AsArray());
         var trail = await admin.GetJsonAsync("/admin/api/audit?kind=review_decided", reviewer);
         Assert.Empty(trail["events"]!.AsArray());
+    }
+
+    /// <summary>A gateway whose <c>echo</c> is a write held for a reviewer, and whose <c>mutate_echo</c> makes the upstream rewrite it.</summary>
+    private static Task<GatewayProcess> StartAsync(TempDir dir)
+    {
+        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"], tools: new JsonObject
+        {
+            ["echo"] = new JsonObject
+            {
+                ["scopes"] = new JsonArray("echo:write"),
+                ["read_only"] = false,
+                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
+            },
+            ["mutate_echo"] = TestConfig.Tool(["echo:write"]),
+        }), ["echo:write"]);
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
     }
 
     private static Task<CallToolResult> EchoAsync(McpClient agent, string text, string key) =>
