@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ModelContextProtocol.Client;
+using Microsoft.Playwright;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Idempotency;
 using Portcullis.Tests.Infrastructure;
@@ -91,6 +92,18 @@ public sealed class ReviewBindingTests
         Assert.Empty(record["approvals"]!.AsArray());
         var trail = await admin.GetJsonAsync("/admin/api/audit?kind=review_decided", reviewer);
         Assert.Empty(trail["events"]!.AsArray());
+
+        // The console says why, and offers no decision that would be refused.
+        using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await ReviewTests.LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(admin.BaseUrl + "/admin/").WaitAsync(Timeout);
+        await page.FillAsync("#token", reviewer).WaitAsync(Timeout);
+        await page.ClickAsync("#sign-in button[type=submit]").WaitAsync(Timeout);
+        await page.Locator($"[data-testid='undecidable-{id}']").WaitForAsync().WaitAsync(Timeout);
+        Assert.Contains("Outdated", await page.Locator($"tr[data-review='{id}']").InnerTextAsync().WaitAsync(Timeout));
+        Assert.Equal(0, await page.Locator($"[data-testid='approve-{id}']").CountAsync().WaitAsync(Timeout));
     }
 
     /// <summary>A gateway whose <c>echo</c> is a write held for a reviewer, and whose <c>mutate_echo</c> makes the upstream rewrite it.</summary>

@@ -106,7 +106,8 @@ public sealed partial class ReviewTests
     }
 
     /// <summary>Debian's Chromium, headless, with the flags this machine needs.</summary>
-    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+    /// <summary>Debian's Chromium, headless, as every console test drives it.</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Chromium,

@@ -51,9 +51,28 @@
 
   const json = (value) => el("pre", { text: JSON.stringify(value, null, 2) });
 
+  // Every pending review, page after page (the API gives at most 500 a page).
+  async function pendingReviews() {
+    const all = [];
+    let next = null;
+    do {
+      const page = await api("/reviews?state=pending&limit=500" + (next ? "&cursor=" + encodeURIComponent(next) : ""));
+      all.push(...page.reviews);
+      next = page.next;
+    } while (next);
+    return all;
+  }
+
+  // Why a reviewer cannot decide a pending review, or null when they can.
+  const undecidable = (r) => r.mode === "caller"
+    ? "The calling user confirms this call in their client (caller mode); reviewers cannot decide it."
+    : r.outdated
+      ? "Outdated: the tool's definition changed since the call was held, so it can never run. The agent asks again with a new idempotency key."
+      : null;
+
   async function reviews() {
-    const page = await api("/reviews?state=pending");
-    const rows = page.reviews.map((r) => {
+    const pending = await pendingReviews();
+    const rows = pending.map((r) => {
       const reason = el("input", { type: "text", placeholder: "reason", "aria-label": "reason", "data-testid": "reason-" + r.id, maxlength: "1000" });
       const decide = (decision) => async () => {
         try {
@@ -67,9 +86,11 @@
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
         el("td", {}, json(r.arguments)),
         el("td", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
-        el("td", {}, el("div", { class: "actions" }, reason,
-          el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") }),
-          el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") }))));
+        el("td", {}, undecidable(r)
+          ? el("p", { class: "note", text: undecidable(r), "data-testid": "undecidable-" + r.id })
+          : el("div", { class: "actions" }, reason,
+            el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") }),
+            el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") }))));
     });
     return [el("h2", { text: "Pending reviews" }),
       ...(exactNumbers || !rows.length ? [] : [el("p", { class: "warning", "data-testid": "inexact-numbers",
