@@ -1,10 +1,6 @@
-using System.IO.Pipelines;
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Tests.Upstreams;
@@ -24,37 +20,28 @@ public sealed class UpstreamSupervisorListTests
         var hang = false;
         var listings = 0;
         var gaveUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Pipe toServer = new(), toClient = new();
-        var options = new McpServerOptions
-        {
-            Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
-            Handlers = new McpServerHandlers
+        await using var upstream = InMemoryUpstream.Start(
+            async (_, ct) =>
             {
-                ListToolsHandler = async (_, ct) =>
+                var listing = Interlocked.Increment(ref listings);
+                if (Volatile.Read(ref hang))
                 {
-                    var listing = Interlocked.Increment(ref listings);
-                    if (Volatile.Read(ref hang))
+                    try
                     {
-                        try
-                        {
-                            await Task.Delay(Timeout.Infinite, ct);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            gaveUp.TrySetResult();
-                            throw;
-                        }
+                        await Task.Delay(Timeout.Infinite, ct);
                     }
+                    catch (OperationCanceledException)
+                    {
+                        gaveUp.TrySetResult();
+                        throw;
+                    }
+                }
 
-                    return new ListToolsResult { Tools = [new Tool { Name = $"listing_{listing}" }] };
-                },
+                return new ListToolsResult { Tools = [new Tool { Name = $"listing_{listing}" }] };
             },
-        };
-        await using var server = McpServer.Create(new StreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream()), options);
-        var serving = server.RunAsync(stop.Token);
-
-        var supervisor = new UpstreamSupervisor("crm", () => new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream()),
-            TimeProvider.System, NullLoggerFactory.Instance, listTimeout: TimeSpan.FromMilliseconds(500));
+            listTimeout: TimeSpan.FromMilliseconds(500));
+        var supervisor = upstream.Supervisor;
+        var server = upstream.Server;
         var listed = Channel.CreateUnbounded<string>();
         supervisor.ToolsListed = (tools, ct) => listed.Writer.WriteAsync(tools.Single().Name, ct).AsTask();
         var running = supervisor.RunAsync(stop.Token);
