@@ -14,7 +14,7 @@ namespace Portcullis.Admin;
 /// Answers refused admin requests from the error catalog: 401 <c>unauthenticated</c> (no token, or one refused, with
 /// its reason class in the log and the audit trail) and 403 <c>insufficient_scope</c> naming the scope needed.
 /// </summary>
-internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, RefusalCounter counter, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
+internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, RefusalCounter counter, AdminAudience audience, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -34,7 +34,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
             var scope = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault()?.Scope ?? AdminScopes.Admin;
             var caller = CallerIdentities.From(context.User);
             GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
-            counter.Count(CallStage.Authorize, ErrorCatalog.InsufficientScope.Code, malformed: false);
+            counter.Count(CallStage.Authorize, ErrorCatalog.InsufficientScope.Code);
             recorder.HttpRefusal(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope });
             context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
             return AdminResults.Error(ErrorCatalog.InsufficientScope, $"This needs an admin token with the scope {scope}.", correlationId, StatusCodes.Status403Forbidden)
@@ -44,15 +44,15 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
         var reason = context.Features.Get<TokenRefusal>()?.Class
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
         GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
-        counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, malformed: false);
+        counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code);
         recorder.HttpRefusal(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason });
         var description = TokenRefusalReasons.Describe(reason);
         context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
             ? "Bearer realm=\"portcullis-admin\""
             : $"Bearer realm=\"portcullis-admin\", error=\"invalid_token\", error_description=\"{description}\"";
         var message = reason == TokenRefusalReasons.Missing
-            ? "This needs a valid admin token (audience {admin base}/admin) from the gateway's identity provider."
-            : $"This needs a valid admin token (audience {{admin base}}/admin) from the gateway's identity provider: {description}.";
+            ? $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider."
+            : $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider: {description}.";
         return AdminResults.Error(ErrorCatalog.Unauthenticated, message, correlationId, StatusCodes.Status401Unauthorized)
             .ExecuteAsync(context);
     }

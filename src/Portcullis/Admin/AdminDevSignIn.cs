@@ -21,12 +21,12 @@ internal static class AdminDevSignIn
     public static void Map(WebApplication app, GatewayConfig config, DevSigningKey key)
     {
         // The console asks first, to show the button only where it works.
-        app.MapGet(Path, (HttpContext context) => Allowed(context) ? Results.NoContent() : Results.NotFound());
+        app.MapGet(Path, (HttpContext context) => Allowed(context) ? Results.NoContent() : NotHere());
         app.MapPost(Path, (HttpContext context, AdminAudience audience, TimeProvider time, DecisionRecorder recorder) =>
         {
             if (!Allowed(context) || !context.Request.Headers.ContainsKey(Header))
             {
-                return Results.NotFound();
+                return NotHere();
             }
 
             var lifetime = TimeSpan.FromSeconds(config.Admin.TokenTtlSeconds);
@@ -41,6 +41,9 @@ internal static class AdminDevSignIn
             return Results.Json(new DevSignInToken(token, Subject, (int)lifetime.TotalSeconds));
         });
     }
+
+    private static IResult NotHere() =>
+        AdminResults.NotFound($"The dev sign-in answers only the admin console (header {Header}) on a loopback address.");
 
     private static bool Allowed(HttpContext context) =>
         context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);

@@ -12,15 +12,30 @@ internal static class AdminResults
 
     private static readonly System.Text.Json.JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary><c>{"error": {"code", "message", "retryable", "correlation_id"}}</c> with the HTTP status.</summary>
-    public static IResult Error(ErrorCode code, string message, string? correlationId, int status) =>
-        Json(ErrorEnvelope.ToJson(new GatewayError(code, message), correlationId ?? CorrelationIds.Next()), status);
+    /// <summary>
+    /// <c>{"error": {"code", "message", "retryable", "correlation_id"}}</c> with the HTTP status, the correlation id in
+    /// the <c>Portcullis-Correlation-Id</c> header too, as on every other refusal of the gateway.
+    /// </summary>
+    public static IResult Error(ErrorCode code, string message, string? correlationId, int status)
+    {
+        var id = correlationId ?? CorrelationIds.Next();
+        return new Correlated(Json(ErrorEnvelope.ToJson(new GatewayError(code, message), id), status), id);
+    }
 
     public static IResult BadRequest(string message) => Error(ErrorCatalog.InvalidArguments, message, null, StatusCodes.Status400BadRequest);
 
     public static IResult NotFound(string message) => Error(ErrorCatalog.NotFound, message, null, StatusCodes.Status404NotFound);
 
     public static IResult Conflict(string message) => Error(ErrorCatalog.Conflict, message, null, StatusCodes.Status409Conflict);
+
+    private sealed class Correlated(IResult inner, string correlationId) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[Refusals.HttpRefusals.CorrelationHeader] = correlationId;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     /// <summary>An ISO 8601 UTC timestamp, as everywhere in the admin API and the audit trail.</summary>
     public static string Time(DateTimeOffset time) => Core.Audit.AuditJson.FormatTime(time);

@@ -109,7 +109,7 @@ internal static class AdminReviewEndpoints
                 var correlationId = CorrelationIds.Next();
                 var caller = CallerIdentities.From(request.HttpContext.User);
                 GatewayLog.AdminRefused(loggers.CreateLogger("Portcullis.Admin"), correlationId, request.Path, "own_call", reviewer);
-                counter.Count(CallStage.Authorize, ErrorCatalog.Forbidden.Code, malformed: false);
+                counter.Count(CallStage.Authorize, ErrorCatalog.Forbidden.Code);
                 recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
                 {
                     Connector = review.Scope.Connector,

@@ -41,6 +41,7 @@ internal static class GatewayApp
         builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<HttpRefusals>();
+        builder.Services.AddHostedService<JunkReportService>();
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();

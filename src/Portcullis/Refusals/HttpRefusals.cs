@@ -37,12 +37,19 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// </summary>
     public void CountProtocolRefusal(string connector, int rpcCode)
     {
-        var report = counter.Count(CallStage.Frame, ErrorCatalog.InvalidRequest.Code, malformed: true);
-        if (report > 0)
+        var refusal = new JunkRefusal(ErrorCatalog.InvalidRequest.Code, "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next());
+        if (counter.CountJunk(CallStage.Frame, refusal) is { } report)
         {
-            GatewayLog.JunkRefused(logger, report, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, ErrorCatalog.InvalidRequest.Code,
-                "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next());
+            Report(report);
         }
+    }
+
+    /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
+    public void Report(JunkReport report)
+    {
+        var latest = report.Latest;
+        GatewayLog.JunkRefused(logger, report.Count, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, latest.Code,
+            latest.Method, latest.Path, latest.Reason, latest.CorrelationId);
     }
 
     /// <summary>
@@ -99,10 +106,9 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         if (refusal.Junk)
         {
             context.Features.Set(RefusalRecorded.Instance);
-            var report = counter.Count(refusal.Stage, code, malformed: true);
-            if (report > 0)
+            if (counter.CountJunk(refusal.Stage, new JunkRefusal(code, context.Request.Method, context.Request.Path.ToString(), refusal.Reason, correlationId)) is { } report)
             {
-                GatewayLog.JunkRefused(logger, report, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, code, context.Request.Method, context.Request.Path, refusal.Reason, correlationId);
+                Report(report);
             }
         }
         else
@@ -214,7 +220,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     private void Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool)
     {
         context.Features.Set(RefusalRecorded.Instance);
-        counter.Count(stage, code, malformed: false);
+        counter.Count(stage, code);
         var authenticated = context.User.Identity?.IsAuthenticated == true;
         var caller = CallerIdentities.From(context.User);
         var server = context.GetRouteValue("server") as string;

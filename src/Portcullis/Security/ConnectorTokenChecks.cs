@@ -43,7 +43,11 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     public Task OnAuthenticationFailedAsync(AuthenticationFailedContext context)
     {
         var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
-        refusals.TokenRefused(context.HttpContext, server, TokenRefusalReasons.Classify(context.Exception), context.Exception.GetType().Name);
+        var reasonClass = TokenRefusalReasons.Classify(context.Exception);
+        var reason = reasonClass == TokenRefusalReasons.Invalid
+            ? $"{TokenRefusalReasons.Describe(reasonClass)}: {context.Exception.GetType().Name}"
+            : TokenRefusalReasons.Describe(reasonClass);
+        refusals.TokenRefused(context.HttpContext, server, reasonClass, reason);
         return Task.CompletedTask;
     }
 

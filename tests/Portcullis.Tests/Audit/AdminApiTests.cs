@@ -57,6 +57,21 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminApi_Refusals_NameTheAdminAudience_AndCarryTheCorrelationIdInTheHeader()
+    {
+        var (unauthenticated, refusal, refused) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", null);
+        var (missing, notFound, absent) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/connectors/nope/tools", fixture.AdminToken);
+
+        Assert.Equal(401, unauthenticated);
+        var message = refusal!["error"]!["message"]!.GetValue<string>();
+        Assert.Contains($"(audience {Admin.BaseUrl}/admin)", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", message, StringComparison.Ordinal);
+        Assert.Equal(refusal["error"]!["correlation_id"]!.GetValue<string>(), refused.Headers.GetValues("Portcullis-Correlation-Id").Single());
+        Assert.Equal(404, missing);
+        Assert.Equal(notFound!["error"]!["correlation_id"]!.GetValue<string>(), absent.Headers.GetValues("Portcullis-Correlation-Id").Single());
+    }
+
+    [Fact]
     public async Task AdminApi_BodyOverTheLimit_Is413PayloadTooLargeEnvelope_AuditedAndNothingChanged()
     {
         var token = await Admin.TokenAsync("portcullis:review", "reviewer-big");
@@ -144,6 +159,18 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Contains("portcullis_upstream_up{otel_scope_name=\"Portcullis\",connector=\"fx\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("portcullis_audit_lag_seconds{", metrics, StringComparison.Ordinal);
         Assert.Contains("portcullis_audit_sink_up{otel_scope_name=\"Portcullis\",sink=\"store\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_ServiceVersion_IsTheVersionTheCommandPrints()
+    {
+        var (exit, printed, _) = await PortcullisCli.RunAsync("--version");
+        Assert.Equal(0, exit);
+        var version = printed.Trim().Split('+')[0];
+
+        var metrics = await Admin.MetricsAsync();
+
+        Assert.Contains($"service_version=\"{version}\"", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -64,6 +64,11 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         if (description is not null)
         {
             Assert.Contains(description, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            // The log says why in words too, not by the validator's exception type.
+            var correlationId = error["correlation_id"]!.GetValue<string>();
+            await _auth.Gateway.WaitForOutputAsync(correlationId, Timeouts.Exit);
+            var logged = _auth.Gateway.Output.Split('\n').First(line => line.Contains(correlationId, StringComparison.Ordinal));
+            Assert.DoesNotContain("Exception", logged, StringComparison.Ordinal);
         }
     }
 

@@ -54,6 +54,23 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.Equal(["DELETE", "GET", "POST"], response.Content.Headers.Allow.Order());
     }
 
+    [Fact]
+    public async Task JunkRefusedAfterTheLastReport_IsReportedAtStop_WithoutAnotherToCarryIt()
+    {
+        using var first = await _http.GetAsync(_gateway.BaseUrl + "/first-junk");
+        var reported = (await BodyAsync(first))["error"]!["correlation_id"]!.GetValue<string>();
+        await _gateway.WaitForOutputAsync("Refused 1 malformed request(s) since the last report", Timeouts.Exit);
+        await _gateway.WaitForOutputAsync(reported, Timeouts.Exit);
+        using var second = await _http.GetAsync(_gateway.BaseUrl + "/second-junk");
+        var held = (await BodyAsync(second))["error"]!["correlation_id"]!.GetValue<string>();
+        Assert.DoesNotContain(held, _gateway.Output, StringComparison.Ordinal);
+
+        _gateway.Terminate();
+
+        Assert.Equal(0, await _gateway.WaitForExitAsync(Timeouts.Exit));
+        Assert.Contains($"not_found on GET /second-junk: no endpoint has this path (correlation id {held})", _gateway.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/mcp")]

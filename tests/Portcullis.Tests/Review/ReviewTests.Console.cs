@@ -88,6 +88,8 @@ public sealed partial class ReviewTests
         // Without the console's header (what a cross-site form or a plain link sends), no token is minted.
         using var bare = await http.PostAsync(Admin.BaseUrl + "/admin/dev-sign-in", null);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, bare.StatusCode);
+        Assert.Contains("\"code\":\"not_found\"", await bare.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", await bare.Content.ReadAsStringAsync().WaitAsync(Timeout), StringComparison.Ordinal);
 
         using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
         await using var browser = await LaunchChromiumAsync(playwright);
