@@ -12,8 +12,8 @@ namespace Portcullis.Downstream;
 
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
-/// not at all: a <c>Content-Type</c> charset other than UTF-8 gets 415 and an <c>initialize</c> within a session 400
-/// (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
+/// not at all: a <c>Content-Type</c> charset other than UTF-8 gets 415, and an <c>initialize</c> within a session or
+/// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
 /// (-32600, or invalid params when the repeat is inside params); a <c>tools/call</c> whose
@@ -40,8 +40,21 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out _))
+        if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out _))
         {
+            await next(context);
+            return;
+        }
+
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            if (WithoutSession(context))
+            {
+                // The event stream and its end belong to a session: the MCP layer's own 400 says how to configure a server.
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null, NeedsSession, "no session");
+                return;
+            }
+
             await next(context);
             return;
         }
@@ -154,6 +167,12 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (method != "initialize" && WithoutSession(context))
+            {
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, IdOf(message), NeedsSession, "no session");
+                return;
+            }
+
             string? toolName = null;
             if (method == "tools/call" && InvalidToolCall(message, out toolName) is { } invalid)
             {
@@ -193,6 +212,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         await next(context);
     }
+
+    private const string NeedsSession =
+        "Invalid request: without MCP-Protocol-Version 2026-07-28 or later, requests belong to a session: send initialize first, then its Mcp-Session-Id with every request.";
+
+    /// <summary>
+    /// A request of a revision with sessions (before 2026-07-28, or no <c>MCP-Protocol-Version</c>) that names none: only
+    /// its <c>initialize</c> may, as the MCP layer holds.
+    /// </summary>
+    private static bool WithoutSession(HttpContext context) =>
+        context.Request.Headers["Mcp-Session-Id"].ToString().Length == 0
+        && !RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString());
 
     /// <summary>A 415 with the invalid-request envelope as a JSON-RPC error, counted and logged as a malformed frame.</summary>
     private Task RefuseMediaTypeAsync(HttpContext context, string message, string reason) =>

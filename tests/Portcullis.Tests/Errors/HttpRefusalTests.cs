@@ -183,6 +183,53 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, the MCP layer answered these with advice on configuring its server (stateless mode), and no envelope.</summary>
+    [Theory]
+    [InlineData("POST", "2025-11-25")]
+    [InlineData("POST", null)]
+    [InlineData("GET", "2025-11-25")]
+    [InlineData("DELETE", "2025-06-18")]
+    public async Task RequestOfARevisionWithSessions_NamingNone_IsInvalidRequestSayingToInitialize(string method, string? protocolVersion)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), _gateway.Endpoint("fixture"));
+        if (method == "POST")
+        {
+            request.Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list"}""", Encoding.UTF8, "application/json");
+        }
+
+        if (protocolVersion is not null)
+        {
+            request.Headers.Add("MCP-Protocol-Version", protocolVersion);
+        }
+
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _http.SendAsync(request);
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.BadRequest, "invalid_request", "application/json");
+        Assert.Contains("send initialize first", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var body = await BodyAsync(response);
+        Assert.Equal(-32600, body["error"]!["code"]!.GetValue<int>());
+        Assert.DoesNotContain("HttpServerTransportOptions", body.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(method == "POST" ? "7" : null, body["id"]?.ToJsonString());
+    }
+
+    [Fact]
+    public async Task RequestOfARevisionWithoutSessions_NamingNone_IsServed()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", "tools/list");
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"echo\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<HttpResponseMessage> SendWithContentTypeAsync(string contentType)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
