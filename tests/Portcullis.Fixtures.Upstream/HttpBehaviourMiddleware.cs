@@ -18,6 +18,10 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = behaviour.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return;
+            case "503" when await IsToolCallAsync(context):
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = behaviour.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
             case "500" when await IsToolCallAsync(context):
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;

@@ -125,6 +125,26 @@ public sealed class UpstreamFaultTests
         Assert.InRange(broken!["retry_after_seconds"]!.GetValue<int>(), 6, 30);
     }
 
+    /// <summary>Before, a read answered 503 got retry_after_seconds 1 whatever the upstream's Retry-After said.</summary>
+    [Fact]
+    public async Task HttpUpstream_503WithRetryAfter_ReadGetsItsDelayAndAWriteStaysOutcomeUnknown()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("503", retryAfterSeconds: 42);
+
+        var read = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "busy", ["idempotency_key"] = "k-503" }, cancellationToken: Timeouts.CallToken);
+
+        var error = AssertError(read, "upstream_unavailable", retryable: true);
+        Assert.Equal(42, error["retry_after_seconds"]!.GetValue<int>());
+        // A 503 does not prove the upstream did not act on the write.
+        AssertError(write, "idempotency_outcome_unknown", retryable: false);
+    }
+
     [Fact]
     public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
     {

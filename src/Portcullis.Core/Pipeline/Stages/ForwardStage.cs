@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -179,12 +180,15 @@ internal sealed class ForwardStage
         {
             return TooLarge(context, tooLarge.Limit);
         }
-        catch (Exception ex) when (ExceptionChain.Find<UpstreamRateLimitedException>(ex) is { } limited)
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamRetryAfterException>(ex) is { StatusCode: HttpStatusCode.TooManyRequests } limited)
         {
-            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
-            {
-                RetryAfterSeconds = Seconds(limited.RetryAfter),
-            }, Sent: false);
+            return new UpstreamAnswer(null, GatewayError.UpstreamRateLimited(limited.RetryAfter), Sent: false);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamRetryAfterException>(ex) is { } busy && context.Tool.ReadOnly)
+        {
+            // A write answered 503 falls through: the request reached the upstream, which may have acted before answering.
+            Log.UpstreamCallFailed(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, GatewayError.UpstreamBusy(busy.RetryAfter), Sent: true);
         }
         catch (Exception ex) when (ExceptionChain.Find<UpstreamNotReachedException>(ex) is { } notReached)
         {
