@@ -78,6 +78,14 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             RetryAfterSeconds = WholeSeconds(retryAfter),
         };
 
+    /// <summary>
+    /// The HTTP upstream answered 401 or 403: it refused the gateway's own credentials and did not act. The same call gets the
+    /// same answer until an operator fixes them, so it is not retryable; a write's key is released.
+    /// </summary>
+    public static GatewayError UpstreamRefusedCredentials(int statusCode) =>
+        new(ErrorCatalog.UpstreamError, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The upstream server refused the gateway's credentials (HTTP {statusCode}), so it did not carry out the request. An operator must fix the connector's upstream credentials; do not retry until then."));
+
     /// <summary>The caller's budget for the connector or tool is spent.</summary>
     public static GatewayError RateLimited(TimeSpan retryAfter) =>
         new(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")

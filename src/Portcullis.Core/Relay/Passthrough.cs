@@ -148,6 +148,12 @@ internal sealed partial class Passthrough(
             throw Refuse(connector, method, limited ? GatewayError.UpstreamRateLimited(upstreamWait.RetryAfter) : GatewayError.UpstreamBusy(upstreamWait.RetryAfter),
                 correlationId, CallStage.Forward, audit, upstreamReached: !limited);
         }
+        catch (Exception ex) when (ExceptionChain.Find<Upstreams.Credentials.UpstreamCredentialsRefusedException>(ex) is { } refused)
+        {
+            var status = (int)(refused.StatusCode ?? System.Net.HttpStatusCode.Unauthorized);
+            Log.UpstreamRefusedCredentials(logger, correlationId, connector.Name, status);
+            throw Refuse(connector, method, GatewayError.UpstreamRefusedCredentials(status), correlationId, CallStage.Forward, audit, upstreamReached: false);
+        }
         catch (Exception ex)
         {
             Log.RelayForwardFailed(logger, connector.Name, method, ex);

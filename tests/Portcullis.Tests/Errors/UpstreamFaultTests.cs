@@ -145,6 +145,54 @@ public sealed class UpstreamFaultTests
         AssertError(write, "idempotency_outcome_unknown", retryable: false);
     }
 
+    /// <summary>
+    /// Before, a 403 was answered as an outage: upstream_unavailable (retryable) for a read, and idempotency_outcome_unknown
+    /// for a write, whose key was lost although the upstream had refused to act.
+    /// </summary>
+    [Fact]
+    public async Task HttpUpstream_RefusesTheGatewaysCredentials_AnswersUpstreamErrorAndReleasesTheWriteKey()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("403");
+        var arguments = new Dictionary<string, object?> { ["note"] = "refused", ["idempotency_key"] = "k-refused" };
+
+        var read = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+        var write = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+        await upstream.SetModeAsync("normal");
+        var repeat = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+
+        var error = AssertError(read, "upstream_error", retryable: false);
+        Assert.Contains("refused the gateway's credentials", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        AssertError(write, "upstream_error", retryable: false);
+        Assert.NotEqual(true, repeat.IsError); // the key was released: the upstream had not acted
+        await gateway.WaitForOutputAsync($"[1025] Call {error["correlation_id"]}: connector remote: the upstream refused the gateway's credentials (HTTP 403)", Timeouts.Call);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("refused", StringComparison.Ordinal));
+    }
+
+    /// <summary>Before, /readyz said only that the upstream answered 401, not that it refused the gateway's credentials.</summary>
+    [Fact]
+    public async Task HttpUpstream_RefusesTheGatewaysCredentialsAtConnect_ReadyzNamesTheRefusal()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await upstream.SetModeAsync("401_all");
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+
+        JsonNode? remote = null;
+        await Poll.UntilAsync(
+            async ct => (remote = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"])!["last_error"]?.GetValue<string>()
+                == "the upstream refused the gateway's credentials (HTTP 401 Unauthorized)",
+            Timeouts.Startup,
+            () => $"/readyz to name the credential refusal, last {remote?.ToJsonString()}");
+    }
+
     [Fact]
     public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
     {
