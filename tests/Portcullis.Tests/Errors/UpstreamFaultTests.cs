@@ -152,12 +152,8 @@ public sealed class UpstreamFaultTests
     [Fact]
     public async Task HttpUpstream_RefusesTheGatewaysCredentials_AnswersUpstreamErrorAndReleasesTheWriteKey()
     {
-        using var dir = new TempDir();
-        var record = dir.File("calls.jsonl");
-        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
-        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
-        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await using var remote = await RecordedRemote.StartAsync();
+        var (upstream, gateway, client, record) = (remote.Upstream, remote.Gateway, remote.Client, remote.Record);
         await upstream.SetModeAsync("403");
         var arguments = new Dictionary<string, object?> { ["note"] = "refused", ["idempotency_key"] = "k-refused" };
 
@@ -289,12 +285,8 @@ public sealed class UpstreamFaultTests
     [Fact]
     public async Task HttpUpstream_RedirectsToATrailingSlash_IsFollowedAndAWriteRunsOnce()
     {
-        using var dir = new TempDir();
-        var record = dir.File("calls.jsonl");
-        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
-        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
-        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await using var remote = await RecordedRemote.StartAsync();
+        var (upstream, client, record) = (remote.Upstream, remote.Client, remote.Record);
         await upstream.SetModeAsync("redirect_slash");
 
         var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "slash", ["idempotency_key"] = "k-slash" }, cancellationToken: Timeouts.CallToken);
@@ -308,4 +300,54 @@ public sealed class UpstreamFaultTests
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 
     private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => Poll.UntilAsync(condition, timeout, "the fixture's record");
+
+    /// <summary>The HTTP fixture, recording its calls, behind a gateway that serves its echo and record to one client.</summary>
+    private sealed class RecordedRemote : IAsyncDisposable
+    {
+        private readonly TempDir _dir = new();
+
+        private RecordedRemote() => Record = _dir.File("calls.jsonl");
+
+        public string Record { get; }
+
+        public FixtureHttpServer Upstream { get; private set; } = null!;
+
+        public GatewayProcess Gateway { get; private set; } = null!;
+
+        public ModelContextProtocol.Client.McpClient Client { get; private set; } = null!;
+
+        public static async Task<RecordedRemote> StartAsync()
+        {
+            var remote = new RecordedRemote();
+            try
+            {
+                remote.Upstream = await FixtureHttpServer.StartAsync(null, "--record", remote.Record);
+                var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", remote.Upstream.McpUrl, ["echo", "record"]));
+                remote.Gateway = await GatewayProcess.StartAsync(TestConfig.Write(remote._dir, config), remote._dir.File("data"));
+                remote.Client = await McpClients.ConnectAsync(remote.Gateway.Endpoint("remote"));
+                return remote;
+            }
+            catch
+            {
+                await remote.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await McpClients.DisposeQuietlyAsync(Client);
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
+
+            if (Upstream is not null)
+            {
+                await Upstream.DisposeAsync();
+            }
+
+            _dir.Dispose();
+        }
+    }
 }
