@@ -32,8 +32,9 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
         // Only a POST carries a call; a GET's refusal (the SDK's event stream) stays the SDK's to handle.
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && request.Method == HttpMethod.Post)
         {
+            var status = response.StatusCode;
             response.Dispose();
-            throw new UpstreamCredentialsRefusedException(response.StatusCode);
+            throw new UpstreamCredentialsRefusedException(status);
         }
 
         return response;

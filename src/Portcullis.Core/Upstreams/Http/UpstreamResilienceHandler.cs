@@ -67,9 +67,9 @@ internal sealed class UpstreamResilienceHandler : DelegatingHandler
         if (response.StatusCode == HttpStatusCode.TooManyRequests
             || (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null))
         {
-            var retryAfter = RetryAfter(response);
+            var (status, retryAfter) = (response.StatusCode, RetryAfter(response));
             response.Dispose();
-            throw new UpstreamRetryAfterException(response.StatusCode, retryAfter);
+            throw new UpstreamRetryAfterException(status, retryAfter);
         }
 
         return response;
