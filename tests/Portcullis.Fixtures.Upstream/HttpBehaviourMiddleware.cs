@@ -18,6 +18,21 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = behaviour.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return;
+            case "503" when await IsToolCallAsync(context):
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = behaviour.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
+            case "401_once" when await IsToolCallAsync(context):
+                // As an upstream that revoked the token the gateway holds: this call is refused, the next ones served.
+                behaviour.Mode = "normal";
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            case "403" when await IsToolCallAsync(context):
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            case "401_all" when HttpMethods.IsPost(context.Request.Method):
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
             case "500" when await IsToolCallAsync(context):
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;

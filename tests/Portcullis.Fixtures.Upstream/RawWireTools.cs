@@ -15,7 +15,7 @@ internal sealed class RawWireTools(CallRecorder recorder)
     private static readonly Lock StdoutGate = new();
 
     [McpServerTool(Name = "raw_answer", ReadOnly = true, Destructive = false)]
-    [Description("A read whose answer is broken on the wire: kind is noise, wrong_id, wrong_shape or structured_array.")]
+    [Description("A read whose answer is broken on the wire: kind is noise, noise_long (with escape codes, 300 characters more), wrong_id, wrong_shape or structured_array.")]
     public static Task<string> RawAnswer(RequestContext<CallToolRequestParams> context, string kind) => BreakAsync(context, kind);
 
     [McpServerTool(Name = "raw_write", ReadOnly = false, Destructive = false)]
@@ -77,6 +77,7 @@ internal sealed class RawWireTools(CallRecorder recorder)
         var line = kind switch
         {
             "noise" => "this line is not JSON-RPC",
+            "noise_long" => "\u001b[31mnot JSON-RPC\u001b[0m " + new string('z', 300),
             "wrong_id" => """{"jsonrpc":"2.0","id":"nobody-asked","result":{"content":[]}}""",
             "wrong_shape" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}",
             "structured_array" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":[],\"structuredContent\":[1,2]}}",

@@ -74,6 +74,12 @@ internal static partial class Log
     [LoggerMessage(1022, LogLevel.Warning, "Connector {Connector}: the upstream's event stream sent an event larger than limits.max_result_bytes ({Limit} bytes); the stream was closed, and its notifications (list changes, resource updates) are lost until the upstream reconnects")]
     public static partial void UpstreamStreamCut(ILogger logger, string connector, long limit);
 
+    [LoggerMessage(1024, LogLevel.Warning, "Connector {Connector}: the upstream wrote {Skipped} line(s) to its standard output that are not JSON-RPC since the last report, skipped (reported at most once a minute); the latest: {Line}")]
+    public static partial void UpstreamStdoutNotJsonRpc(ILogger logger, string connector, long skipped, string line);
+
+    [LoggerMessage(1025, LogLevel.Warning, "Call {CorrelationId}: connector {Connector}: the upstream refused the gateway's credentials (HTTP {StatusCode}); it did not act on the request, answered upstream_error")]
+    public static partial void UpstreamRefusedCredentials(ILogger logger, string correlationId, string connector, int statusCode);
+
     [LoggerMessage(1101, LogLevel.Information, "Connector {Connector}: obtained an upstream access token valid for {LifetimeSeconds} s")]
     public static partial void UpstreamTokenObtained(ILogger logger, string connector, double lifetimeSeconds);
 }

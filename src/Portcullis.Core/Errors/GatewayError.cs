@@ -64,11 +64,33 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             Details = [new ErrorDetail("", cause.Code.Code, cause.Message)],
         };
 
+    /// <summary>The HTTP upstream answered 429: it refused the request, and said when to come back.</summary>
+    public static GatewayError UpstreamRateLimited(TimeSpan retryAfter) =>
+        new(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
+        {
+            RetryAfterSeconds = WholeSeconds(retryAfter),
+        };
+
+    /// <summary>The HTTP upstream answered a read 503 and said when to come back (its <c>Retry-After</c>).</summary>
+    public static GatewayError UpstreamBusy(TimeSpan retryAfter) =>
+        new(ErrorCatalog.UpstreamUnavailable, "The upstream server is unavailable for now; retry after retry_after_seconds.")
+        {
+            RetryAfterSeconds = WholeSeconds(retryAfter),
+        };
+
+    /// <summary>
+    /// The HTTP upstream answered 401 or 403: it refused the gateway's own credentials and did not act. The same call gets the
+    /// same answer until an operator fixes them, so it is not retryable; a write's key is released.
+    /// </summary>
+    public static GatewayError UpstreamRefusedCredentials(int statusCode) =>
+        new(ErrorCatalog.UpstreamError, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"The upstream server refused the gateway's credentials (HTTP {statusCode}), so it did not carry out the request. An operator must fix the connector's upstream credentials; do not retry until then."));
+
     /// <summary>The caller's budget for the connector or tool is spent.</summary>
     public static GatewayError RateLimited(TimeSpan retryAfter) =>
         new(ErrorCatalog.RateLimited, "Too many calls; wait before calling again.")
         {
-            RetryAfterSeconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)),
+            RetryAfterSeconds = WholeSeconds(retryAfter),
         };
 
     /// <summary>
@@ -85,4 +107,7 @@ public sealed record GatewayError(ErrorCode Code, string Message)
 
     public static GatewayError Internal() =>
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
+
+    /// <summary>A delay as <c>retry_after_seconds</c>: whole seconds, rounded up, at least 1.</summary>
+    private static int WholeSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
 }

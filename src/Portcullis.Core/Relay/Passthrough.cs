@@ -141,6 +141,19 @@ internal sealed partial class Passthrough(
             Log.RelayAnswerTooLarge(logger, correlationId, connector.Name, method, tooLarge.Limit);
             throw Refuse(connector, method, GatewayError.AnswerTooLarge(tooLarge.Limit, write: false), correlationId, CallStage.Forward, audit, upstreamReached: true);
         }
+        catch (Exception ex) when (ExceptionChain.Find<Upstreams.Http.UpstreamRetryAfterException>(ex) is { } upstreamWait)
+        {
+            // These requests only read: the upstream's own delay is the one to wait, for a 429 (not acted on) and a 503.
+            var limited = upstreamWait.StatusCode == System.Net.HttpStatusCode.TooManyRequests;
+            throw Refuse(connector, method, limited ? GatewayError.UpstreamRateLimited(upstreamWait.RetryAfter) : GatewayError.UpstreamBusy(upstreamWait.RetryAfter),
+                correlationId, CallStage.Forward, audit, upstreamReached: !limited);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<Upstreams.Credentials.UpstreamCredentialsRefusedException>(ex) is { } refused)
+        {
+            var status = (int)(refused.StatusCode ?? System.Net.HttpStatusCode.Unauthorized);
+            Log.UpstreamRefusedCredentials(logger, correlationId, connector.Name, status);
+            throw Refuse(connector, method, GatewayError.UpstreamRefusedCredentials(status), correlationId, CallStage.Forward, audit, upstreamReached: false);
+        }
         catch (Exception ex)
         {
             Log.RelayForwardFailed(logger, connector.Name, method, ex);

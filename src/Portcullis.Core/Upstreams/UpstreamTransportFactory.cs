@@ -10,6 +10,7 @@ namespace Portcullis.Core.Upstreams;
 internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
+    private readonly StrayStdoutLines _strayStdout = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
 
     /// <summary>
     /// The longest line a stdio upstream may write to standard output: room for an answer at <c>limits.max_result_bytes</c>
@@ -30,6 +31,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
             return new StdioUpstreamTransport(
                 new StdioLaunch(connector.Server, upstream.Command!, upstream.Args, upstream.WorkingDir, Environment(), StdoutLineLimit, TimeSpan.FromSeconds(2)),
                 _stderr.Line,
+                _strayStdout.Line,
                 loggerFactory);
         }
 

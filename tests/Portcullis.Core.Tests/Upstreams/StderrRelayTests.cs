@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Portcullis.Core.Tests.Diagnostics;
 using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Tests.Upstreams;
@@ -25,17 +25,5 @@ public sealed class StderrRelayTests
         Assert.Equal(StderrRelay.LinesPerSecond + 2, log.Lines.Count);
         Assert.Contains($"900 upstream stderr line(s) not logged (more than {StderrRelay.LinesPerSecond} a second)", log.Lines[^2], StringComparison.Ordinal);
         Assert.True(log.Lines[^1].Length < StderrRelay.MaxLineChars + 200, log.Lines[^1].Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private sealed class ListLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
     }
 }

@@ -42,4 +42,22 @@ public sealed class StdioBoundsTests
         Assert.True(read >= within.Length, $"{read} bytes passed before the refusal");
         Assert.Contains("more than 100 bytes", failure.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task LineLimitStream_LinesThatCannotBeJsonRpc_AreHandedOnAndTheReaderSeesEveryLineUnchanged()
+    {
+        var text = "{\"jsonrpc\":\"2.0\"}\n  \r\nStarting server…\r\n\t {\"id\":1}\n" + new string('x', 5000) + "\nlast without newline";
+        var stray = new List<string>();
+        var stream = new LineLimitStream(new MemoryStream(Encoding.UTF8.GetBytes(text)), maxLineBytes: 10_000, stray.Add);
+
+        // The SDK's reader, in small reads so lines span several of them.
+        using var reader = new StreamReader(new BufferedStream(stream, 7), Encoding.UTF8);
+        var read = await reader.ReadToEndAsync().WaitAsync(Wait);
+
+        Assert.Equal(text, read);
+        Assert.Equal(2, stray.Count);
+        Assert.Equal("Starting server…", stray[0]);
+        Assert.StartsWith("xxxx", stray[1], StringComparison.Ordinal);
+        Assert.True(stray[1].Length <= 1024, stray[1].Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -72,6 +72,39 @@ public sealed class UpstreamCredentialTests
         Assert.True(all.Length > all.Distinct().Count(), "each upstream token should serve several requests (cached)");
     }
 
+    /// <summary>
+    /// Before, an upstream that refused a token it had revoked before its expiry got the same token until it expired, and the
+    /// write was answered idempotency_outcome_unknown although a 401 means it was not processed.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_UpstreamRefusesTheCachedToken_RetriesOnceWithANewTokenAndTheWriteRunsOnce()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
+        await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 3600);
+        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
+        connector["upstream"]!["oauth"] = new JsonObject
+        {
+            ["token_url"] = tokens.TokenUrl,
+            ["client_id"] = "gateway-client",
+            ["client_secret"] = "env:" + ClientSecretVariable,
+        };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("401_once");
+
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "revoked", ["idempotency_key"] = "k-revoked" }, cancellationToken: Timeouts.CallToken);
+
+        Assert.NotEqual(true, write.IsError);
+        Assert.Equal(2, tokens.Requests);
+        var received = await upstream.ReceivedAuthorizationsAsync();
+        Assert.StartsWith("Bearer upstream-token-2-", received[^1], StringComparison.Ordinal);
+        await Poll.UntilAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("revoked", StringComparison.Ordinal), Timeouts.Call, "the fixture's record");
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("revoked", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task CallTool_HeaderFromFileSecret_IsReadPerRequestSoRotationNeedsNoRestart()
     {

@@ -125,6 +125,70 @@ public sealed class UpstreamFaultTests
         Assert.InRange(broken!["retry_after_seconds"]!.GetValue<int>(), 6, 30);
     }
 
+    /// <summary>Before, a read answered 503 got retry_after_seconds 1 whatever the upstream's Retry-After said.</summary>
+    [Fact]
+    public async Task HttpUpstream_503WithRetryAfter_ReadGetsItsDelayAndAWriteStaysOutcomeUnknown()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("503", retryAfterSeconds: 42);
+
+        var read = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "busy", ["idempotency_key"] = "k-503" }, cancellationToken: Timeouts.CallToken);
+
+        var error = AssertError(read, "upstream_unavailable", retryable: true);
+        Assert.Equal(42, error["retry_after_seconds"]!.GetValue<int>());
+        // A 503 does not prove the upstream did not act on the write.
+        AssertError(write, "idempotency_outcome_unknown", retryable: false);
+    }
+
+    /// <summary>
+    /// Before, a 403 was answered as an outage: upstream_unavailable (retryable) for a read, and idempotency_outcome_unknown
+    /// for a write, whose key was lost although the upstream had refused to act.
+    /// </summary>
+    [Fact]
+    public async Task HttpUpstream_RefusesTheGatewaysCredentials_AnswersUpstreamErrorAndReleasesTheWriteKey()
+    {
+        await using var remote = await RecordedRemote.StartAsync();
+        var (upstream, gateway, client, record) = (remote.Upstream, remote.Gateway, remote.Client, remote.Record);
+        await upstream.SetModeAsync("403");
+        var arguments = new Dictionary<string, object?> { ["note"] = "refused", ["idempotency_key"] = "k-refused" };
+
+        var read = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken);
+        var write = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+        await upstream.SetModeAsync("normal");
+        var repeat = await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken);
+
+        var error = AssertError(read, "upstream_error", retryable: false);
+        Assert.Contains("refused the gateway's credentials", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        AssertError(write, "upstream_error", retryable: false);
+        Assert.NotEqual(true, repeat.IsError); // the key was released: the upstream had not acted
+        await gateway.WaitForOutputAsync($"[1025] Call {error["correlation_id"]}: connector remote: the upstream refused the gateway's credentials (HTTP 403)", Timeouts.Call);
+        Assert.Single(File.ReadAllLines(record), l => l.Contains("refused", StringComparison.Ordinal));
+    }
+
+    /// <summary>Before, /readyz said only that the upstream answered 401, not that it refused the gateway's credentials.</summary>
+    [Fact]
+    public async Task HttpUpstream_RefusesTheGatewaysCredentialsAtConnect_ReadyzNamesTheRefusal()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await upstream.SetModeAsync("401_all");
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+
+        JsonNode? remote = null;
+        await Poll.UntilAsync(
+            async ct => (remote = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"])!["last_error"]?.GetValue<string>()
+                == "the upstream refused the gateway's credentials (HTTP 401 Unauthorized)",
+            Timeouts.Startup,
+            () => $"/readyz to name the credential refusal, last {remote?.ToJsonString()}");
+    }
+
     [Fact]
     public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
     {
@@ -221,12 +285,8 @@ public sealed class UpstreamFaultTests
     [Fact]
     public async Task HttpUpstream_RedirectsToATrailingSlash_IsFollowedAndAWriteRunsOnce()
     {
-        using var dir = new TempDir();
-        var record = dir.File("calls.jsonl");
-        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
-        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]));
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
-        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await using var remote = await RecordedRemote.StartAsync();
+        var (upstream, client, record) = (remote.Upstream, remote.Client, remote.Record);
         await upstream.SetModeAsync("redirect_slash");
 
         var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "slash", ["idempotency_key"] = "k-slash" }, cancellationToken: Timeouts.CallToken);
@@ -240,4 +300,54 @@ public sealed class UpstreamFaultTests
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 
     private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => Poll.UntilAsync(condition, timeout, "the fixture's record");
+
+    /// <summary>The HTTP fixture, recording its calls, behind a gateway that serves its echo and record to one client.</summary>
+    private sealed class RecordedRemote : IAsyncDisposable
+    {
+        private readonly TempDir _dir = new();
+
+        private RecordedRemote() => Record = _dir.File("calls.jsonl");
+
+        public string Record { get; }
+
+        public FixtureHttpServer Upstream { get; private set; } = null!;
+
+        public GatewayProcess Gateway { get; private set; } = null!;
+
+        public ModelContextProtocol.Client.McpClient Client { get; private set; } = null!;
+
+        public static async Task<RecordedRemote> StartAsync()
+        {
+            var remote = new RecordedRemote();
+            try
+            {
+                remote.Upstream = await FixtureHttpServer.StartAsync(null, "--record", remote.Record);
+                var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", remote.Upstream.McpUrl, ["echo", "record"]));
+                remote.Gateway = await GatewayProcess.StartAsync(TestConfig.Write(remote._dir, config), remote._dir.File("data"));
+                remote.Client = await McpClients.ConnectAsync(remote.Gateway.Endpoint("remote"));
+                return remote;
+            }
+            catch
+            {
+                await remote.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await McpClients.DisposeQuietlyAsync(Client);
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
+
+            if (Upstream is not null)
+            {
+                await Upstream.DisposeAsync();
+            }
+
+            _dir.Dispose();
+        }
+    }
 }

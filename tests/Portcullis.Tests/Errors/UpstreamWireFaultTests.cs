@@ -46,6 +46,30 @@ public sealed class UpstreamWireFaultTests
         Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 
+    /// <summary>Before, a stdio upstream's stdout lines that are not JSON-RPC were skipped without a word in the log.</summary>
+    [Fact]
+    public async Task StdioUpstream_LinesNotJsonRpc_AreLoggedOnceAMinuteEscapedAndCut()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["raw_answer"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        for (var i = 0; i < 2; i++)
+        {
+            var fine = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = "noise_long" }, cancellationToken: Timeouts.CallToken);
+            Assert.Equal("the real answer", Assert.IsType<TextContentBlock>(Assert.Single(fine.Content)).Text);
+        }
+
+        // Each line came before its call's answer, on the same stream: both were read when the second answer came.
+        var reported = gateway.Output.Split('\n').Where(l => l.Contains("[1024] Connector fixture:", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(reported);
+        Assert.Contains("1 line(s) to its standard output that are not JSON-RPC", line, StringComparison.Ordinal);
+        Assert.Contains("the latest: \\u001b[31mnot JSON-RPC\\u001b[0m zzz", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', line);
+        Assert.DoesNotContain(new string('z', 200), line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HttpUpstream_BrokenAnswers_AnswerTheirCodesAndLeakNothing()
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -10,6 +11,7 @@ using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Lifecycle;
 using Portcullis.Core.Upstreams;
+using Portcullis.Core.Upstreams.Credentials;
 using Portcullis.Core.Upstreams.Http;
 
 namespace Portcullis.Core.Pipeline.Stages;
@@ -41,7 +43,7 @@ internal sealed class ForwardStage
         _readRetry = new ResiliencePipelineBuilder<UpstreamAnswer> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<UpstreamAnswer>
             {
-                ShouldHandle = new PredicateBuilder<UpstreamAnswer>().HandleResult(a => a.NotReached && a.Error!.Code != ErrorCatalog.RateLimited),
+                ShouldHandle = new PredicateBuilder<UpstreamAnswer>().HandleResult(a => a.NotReached && a.Error!.Code.Retryable && a.Error.Code != ErrorCatalog.RateLimited),
                 MaxRetryAttempts = 2,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -179,12 +181,22 @@ internal sealed class ForwardStage
         {
             return TooLarge(context, tooLarge.Limit);
         }
-        catch (Exception ex) when (ExceptionChain.Find<UpstreamRateLimitedException>(ex) is { } limited)
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamRetryAfterException>(ex) is { StatusCode: HttpStatusCode.TooManyRequests } limited)
         {
-            return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.RateLimited, "The upstream server is rate limiting calls; wait before calling again.")
-            {
-                RetryAfterSeconds = Seconds(limited.RetryAfter),
-            }, Sent: false);
+            return new UpstreamAnswer(null, GatewayError.UpstreamRateLimited(limited.RetryAfter), Sent: false);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamRetryAfterException>(ex) is { } busy && context.Tool.ReadOnly)
+        {
+            // A write answered 503 falls through: the request reached the upstream, which may have acted before answering.
+            Log.UpstreamCallFailed(_logger, context.CorrelationId, ex);
+            return new UpstreamAnswer(null, GatewayError.UpstreamBusy(busy.RetryAfter), Sent: true);
+        }
+        catch (Exception ex) when (ExceptionChain.Find<UpstreamCredentialsRefusedException>(ex) is { } refused)
+        {
+            // 401 or 403: the upstream did not act, so a write's key is released; the same call would be refused again.
+            var status = (int)(refused.StatusCode ?? HttpStatusCode.Unauthorized);
+            Log.UpstreamRefusedCredentials(_logger, context.CorrelationId, context.Connector.Name, status);
+            return new UpstreamAnswer(null, GatewayError.UpstreamRefusedCredentials(status), Sent: false);
         }
         catch (Exception ex) when (ExceptionChain.Find<UpstreamNotReachedException>(ex) is { } notReached)
         {

@@ -43,6 +43,17 @@ internal sealed class ClientCredentialsTokenSource(
         }
     }
 
+    /// <summary>Forgets <paramref name="token"/> (the upstream refused it) unless it was already replaced, so the next request gets a new one.</summary>
+    public void Drop(string token)
+    {
+        // Requests refused together drop it once; a token obtained meanwhile is kept.
+        var current = _current;
+        if (current?.Value == token)
+        {
+            Interlocked.CompareExchange(ref _current, null, current);
+        }
+    }
+
     private async Task<CachedToken> RequestAsync(CancellationToken cancellationToken)
     {
         var secret = SecretReference.TryParse(oauth.ClientSecret, out var reference) ? reference.Resolve(baseDirectory) : null;

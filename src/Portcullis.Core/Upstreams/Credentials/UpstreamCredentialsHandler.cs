@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Upstreams.Http;
@@ -6,12 +7,40 @@ namespace Portcullis.Core.Upstreams.Credentials;
 
 /// <summary>
 /// Puts a connector's own credentials on every request to its HTTP upstream: headers from secret references,
-/// resolved per request so a rotated secret is used without a restart, and the client-credentials token.
+/// resolved per request so a rotated secret is used without a restart, and the client-credentials token. A request
+/// answered 401 with a client-credentials token is sent once more with a new token; a request still answered 401 or
+/// 403 is thrown as <see cref="UpstreamCredentialsRefusedException"/>: the upstream did not act on it.
 /// </summary>
-/// <remarks>The gateway never copies the caller's Authorization header; this handler is the only source of it.</remarks>
+/// <remarks>
+/// The gateway never copies the caller's Authorization header; this handler is the only source of it. Sending a request
+/// twice is safe: a 401 means it was not processed, and the SDK's body (<c>JsonContent</c>) serializes again for each
+/// send, as for <see cref="Http.SameOriginRedirectHandler"/>'s.
+/// </remarks>
 internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, ConnectorConfig connector, ClientCredentialsTokenSource? tokens) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await SendWithCredentialsAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && tokens is not null && request.Headers.Authorization?.Parameter is { } refused)
+        {
+            // The token may have been revoked or rotated before it expired: drop it, and try once with a new one.
+            response.Dispose();
+            tokens.Drop(refused);
+            response = await SendWithCredentialsAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Only a POST carries a call; a GET's refusal (the SDK's event stream) stays the SDK's to handle.
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && request.Method == HttpMethod.Post)
+        {
+            var status = response.StatusCode;
+            response.Dispose();
+            throw new UpstreamCredentialsRefusedException(status);
+        }
+
+        return response;
+    }
+
+    private async Task<HttpResponseMessage> SendWithCredentialsAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         try
         {
@@ -19,7 +48,7 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
         }
         catch (UpstreamCredentialException ex) when (request.Method == HttpMethod.Post)
         {
-            // Nothing was sent: a write's key may be released and a read retried.
+            // Nothing was sent (or what was sent was refused, 401): a write's key may be released and a read retried.
             throw new UpstreamNotReachedException(TimeSpan.FromSeconds(1), ex);
         }
 

@@ -7,15 +7,18 @@ namespace Portcullis.Core.Upstreams.Http;
 
 /// <summary>
 /// Sits under an HTTP upstream's client: opens a circuit breaker when the upstream keeps failing, and
-/// turns 429, refused connections and an open circuit into typed exceptions the forwarder maps to
-/// structured errors with the right delay.
+/// turns 429, a 503 with <c>Retry-After</c>, refused connections and an open circuit into typed exceptions the
+/// forwarder maps to structured errors with the right delay.
 /// </summary>
+/// <remarks>A 503 counts as a failure for the breaker whether or not it says when to come back.</remarks>
 internal sealed class UpstreamResilienceHandler : DelegatingHandler
 {
     private readonly ResiliencePipeline<HttpResponseMessage> _breaker;
+    private readonly TimeProvider _time;
 
     public UpstreamResilienceHandler(TimeProvider time, UpstreamBreakerOptions options)
     {
+        _time = time;
         _breaker = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
@@ -24,7 +27,7 @@ internal sealed class UpstreamResilienceHandler : DelegatingHandler
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>(e => e is not UpstreamRateLimitedException)
+                    .Handle<HttpRequestException>()
                     .HandleResult(r => r.StatusCode >= HttpStatusCode.InternalServerError),
             })
             .Build();
@@ -61,29 +64,25 @@ internal sealed class UpstreamResilienceHandler : DelegatingHandler
             throw new UpstreamNotReachedException(ex.RetryAfter ?? TimeSpan.FromSeconds(1), ex);
         }
 
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        if (response.StatusCode == HttpStatusCode.TooManyRequests
+            || (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null))
         {
-            var retryAfter = RetryAfter(response);
+            var (status, retryAfter) = (response.StatusCode, RetryAfter(response));
             response.Dispose();
-            throw new UpstreamRateLimitedException(retryAfter);
+            throw new UpstreamRetryAfterException(status, retryAfter);
         }
 
         return response;
     }
 
-    private static TimeSpan RetryAfter(HttpResponseMessage response)
+    /// <summary>The upstream's <c>Retry-After</c> (a delay, or a date against its own clock), between 1 s and an hour.</summary>
+    private TimeSpan RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date && response.Headers.Date is { } now)
-        {
-            return date - now > TimeSpan.Zero ? date - now : TimeSpan.FromSeconds(1);
-        }
-
-        return TimeSpan.FromSeconds(1);
+        var delay = header?.Delta
+            ?? (header?.Date is { } date ? date - (response.Headers.Date ?? _time.GetUtcNow()) : TimeSpan.Zero);
+        return delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1)
+            : delay > UpstreamRetryAfterException.MaxRetryAfter ? UpstreamRetryAfterException.MaxRetryAfter
+            : delay;
     }
 }

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Portcullis.Core.Tests.Diagnostics;
+
+/// <summary>Keeps every formatted log line, in order.</summary>
+internal sealed class ListLogger : ILogger
+{
+    public List<string> Lines { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Add(formatter(state, exception));
+}
