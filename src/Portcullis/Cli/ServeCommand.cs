@@ -119,17 +119,25 @@ internal static class ServeCommand
             var hold = app.Services.GetService<ReplicaIdHold>();
             try
             {
-                await app.RunAsync(cancellationToken);
+                await app.StartAsync(cancellationToken);
             }
             catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
             {
                 // The MCP listener or the admin plane's (in use, not this machine's address, a port it may not bind):
-                // the exception's message names the address.
+                // the exception's message names the address. Stopped as a host is stopped, so the background services
+                // end as stopped rather than being logged as failed when the host is disposed.
+                using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                {
+                    await app.StopAsync(stop.Token);
+                }
+
                 await (hold?.StopAsync() ?? Task.CompletedTask);
                 app.Services.FlushLogLines();
-                Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another listen URL (or port 0 for any free port).");
+                Console.Error.WriteLine($"Cannot listen: {ex.Message} Choose another address for that listener (listen or --listen; admin.listen or --admin-listen), or port 0 for any free port.");
                 return ConfigErrors.ExitCode;
             }
+
+            await app.WaitForShutdownAsync(cancellationToken);
 
             // Stopped because another process took this replica's id: a failure the orchestrator should see.
             return hold is { Lost: true } ? 1 : 0;
