@@ -59,7 +59,7 @@ public sealed record GatewayError(ErrorCode Code, string Message)
     public static GatewayError OutcomeUnknownAfterSend(GatewayError cause) =>
         new(ErrorCatalog.IdempotencyOutcomeUnknown,
             "The write was sent to the upstream but did not end in a result the gateway could keep (" + cause.Code.Code + "), so whether it took effect is unknown. " +
-            "It will not be repeated with this idempotency_key: check the target system before acting again with a new key.")
+            "It will not be repeated with this idempotency_key, and a new key could make it act twice: stop, a person checks the target system, then an operator settles the key.")
         {
             Details = [new ErrorDetail("", cause.Code.Code, cause.Message)],
         };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using Portcullis.Admin;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
 using Portcullis.Security;
@@ -59,6 +60,7 @@ internal static class TokenCommand
             var issuer = ResourceUris.BaseUrl(loaded);
             string aud, env;
             TimeSpan lifetime;
+            IReadOnlyCollection<string> known;
             var name = parse.GetValue(connector);
             if (parse.GetValue(admin))
             {
@@ -79,6 +81,7 @@ internal static class TokenCommand
                 aud = parse.GetValue(audience) ?? AdminUris.Audience(loaded);
                 env = parse.GetValue(environment) ?? loaded.Environment;
                 lifetime = TimeSpan.FromSeconds(parse.GetValue(ttl) ?? loaded.Admin.TokenTtlSeconds);
+                known = [AdminScopes.Admin, AdminScopes.Review];
             }
             else
             {
@@ -94,6 +97,14 @@ internal static class TokenCommand
                 aud = parse.GetValue(audience) ?? ResourceUris.For(loaded, target.Server);
                 env = parse.GetValue(environment) ?? target.Environment;
                 lifetime = TimeSpan.FromSeconds(parse.GetValue(ttl) ?? target.Auth.TokenTtlSeconds);
+                known = target.Auth.Scopes;
+            }
+
+            // Minted all the same (a token for a scope the config will grant later is legitimate), but a typo would
+            // otherwise only show as tools missing from the list.
+            foreach (var unknown in granted.Where(g => !known.Contains(g, StringComparer.Ordinal)))
+            {
+                Console.Error.WriteLine($"warning: '{unknown}' is not a scope this {(parse.GetValue(admin) ? "admin plane" : "connector")} grants ({(known.Count == 0 ? "it grants none" : string.Join(", ", known))}); it gives nothing.");
             }
 
             var key = DevSigningKey.LoadOrCreate(loaded.DataDir!);

@@ -120,6 +120,25 @@ public sealed class DevIdentityTests
     }
 
     [Fact]
+    public async Task Token_ScopeTheConnectorDoesNotGrant_IsMintedWithAWarningNamingWhatItGrants()
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, DevConfig());
+
+        var (exit, output) = await RunWithExitAsync(
+            "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--connector", "fixture", "--scopes", "fixture:read,fixture:raed");
+        var (adminExit, adminOutput) = await RunWithExitAsync(
+            "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--admin-listen", "http://127.0.0.1:9090", "--admin", "--scopes", "portcullis:admin,portcullis:reveiw");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("warning: 'fixture:raed' is not a scope this connector grants (fixture:read", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("'fixture:read' is not", output, StringComparison.Ordinal);
+        Assert.Contains("eyJ", output, StringComparison.Ordinal);
+        Assert.Equal(0, adminExit);
+        Assert.Contains("warning: 'portcullis:reveiw' is not a scope this admin plane grants (portcullis:admin, portcullis:review)", adminOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_ConfigOnPortZeroWithoutListen_AsksForTheLoggedUrl()
     {
         using var dir = new TempDir();
