@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "Building Portcullis and the sample CRM (the first build restores packages and takes a few minutes) ..." >&2
 dotnet build src/Portcullis -c Debug -nologo -clp:ErrorsOnly
 cat >&2 <<'TXT'
 

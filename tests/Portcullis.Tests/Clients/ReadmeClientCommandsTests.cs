@@ -66,6 +66,15 @@ public sealed class ReadmeClientCommandsTests
                     break;
                 case "json" when i > 0 && blocks[i - 1].Language == "bash" && IsExpectedError(block):
                     break;
+                case "json" when (JsonNode.Parse(command)?["servers"]?["crm"]) is JsonObject vsCode:
+                    Assert.Equal("http", vsCode["type"]!.GetValue<string>());
+                    await AssertHttpEntryConnectsAsync(vsCode, "${input:portcullis-token}", environment["TOKEN"]);
+                    seen.Add("vscode");
+                    break;
+                case "json" when (JsonNode.Parse(command)?["mcpServers"]?["crm"]) is JsonObject cursor && cursor.ContainsKey("url"):
+                    await AssertHttpEntryConnectsAsync(cursor, "<token>", environment["TOKEN"]);
+                    seen.Add("cursor");
+                    break;
                 case "json" when (JsonNode.Parse(command)?["mcpServers"]) is JsonObject servers:
                     var args = servers["crm"]!["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
                     // The version the tests run (ErrorEnvelopeClientTests, through mcp-remote) is the one the README names.
@@ -85,7 +94,19 @@ public sealed class ReadmeClientCommandsTests
             }
         }
 
-        Assert.Equal(["token", "inspector-web", "inspector-cli", "inspector-cli", "claude", "claude-desktop", "inspector-cli", "inspector-cli"], seen);
+        Assert.Equal(["token", "inspector-web", "inspector-cli", "inspector-cli", "claude", "claude-desktop", "vscode", "cursor", "inspector-cli", "inspector-cli"], seen);
+    }
+
+    /// <summary>
+    /// An editor's entry for the gateway (its URL and the Authorization header it sends, the token in place of the
+    /// placeholder the user fills in) reaches the sample's tools through a real MCP client.
+    /// </summary>
+    private static async Task AssertHttpEntryConnectsAsync(JsonObject entry, string placeholder, string token)
+    {
+        Assert.Equal("Bearer " + placeholder, entry["headers"]!["Authorization"]!.GetValue<string>());
+        await using var client = await McpClients.ConnectAsync(new Uri(entry["url"]!.GetValue<string>()), token);
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
+        Assert.Contains("find_contact", tools.Select(t => t.Name));
     }
 
     private static string PinnedMcpRemote() =>
