@@ -33,7 +33,7 @@ internal static class AdminApp
         // The gateway's own lifetime messages cover the process; the admin plane logs its address itself.
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         var services = builder.Services;
-        services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
+        services.AddSingleton<ILoggerFactory>(new AdminLoggers(gateway.GetRequiredService<ILoggerFactory>()));
         Share<GatewayConfig>(services, gateway);
         Share<TimeProvider>(services, gateway);
         Share<Portcullis.Core.State.StateClock>(services, gateway);
