@@ -306,6 +306,9 @@ public sealed class AdminApiTests(AuditGateway fixture)
     [InlineData("PUT", "/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "POST")]
     [InlineData("POST", "/admin/api/connectors", "GET")]
     [InlineData("DELETE", "/admin/api/audit", "GET")]
+    [InlineData("POST", "/metrics", "GET, HEAD")]
+    [InlineData("PUT", "/metrics", "GET, HEAD")]
+    [InlineData("DELETE", "/metrics", "GET, HEAD")]
     public async Task AdminApi_WrongMethodOnARoute_Is405WithAllow_NotA404(string method, string path, string allow)
     {
         var (status, body, response) = await Admin.SendAsync(new HttpMethod(method), path, fixture.AdminToken);
