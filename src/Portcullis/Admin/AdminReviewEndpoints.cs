@@ -147,7 +147,7 @@ internal static class AdminReviewEndpoints
                 ReviewDecisionStatus.AlreadyApproved => AdminResults.Conflict("You already approved this review; it needs another reviewer's approval."),
                 _ => AdminResults.Json(Review(result.Review!, now, connectors)),
             };
-        });
+        }).AddEndpointFilter(AdminBody.RequireJson);
     }
 
     private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)
