@@ -26,30 +26,37 @@ internal static class LiveCatalogReader
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = registry.RunAsync(stop.Token);
-        // The upstreams still silent when this returns are reported as unreachable below.
-        await registry.FirstAttemptsAsync(cancellationToken).ConfigureAwait(false);
-
-        var result = new Dictionary<string, LiveCatalog>(StringComparer.Ordinal);
-        foreach (var connector in registry.All)
-        {
-            result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
-                ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
-                : LiveCatalog.Unreachable(failures.For(connector.Name)
-                    ?? connector.Status.LastError
-                    ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
-        }
-
-        await stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await running.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // A child that will not stop is left to the supervisor's transport, which kills it on disposal.
-        }
+            // The upstreams still silent when this returns are reported as unreachable below.
+            await registry.FirstAttemptsAsync(cancellationToken).ConfigureAwait(false);
 
-        return result;
+            var result = new Dictionary<string, LiveCatalog>(StringComparer.Ordinal);
+            foreach (var connector in registry.All)
+            {
+                result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
+                    ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
+                    : LiveCatalog.Unreachable(failures.For(connector.Name)
+                        ?? connector.Status.LastError
+                        ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
+            }
+
+            return result;
+        }
+        finally
+        {
+            // Cancelled too (a signal to lint or pin): the supervisors stop their upstreams as serve's do, a stdio one's
+            // whole process tree, which in a session of its own would otherwise outlive this process.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await running.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A child that will not stop is left to the supervisor's transport, which kills it on disposal.
+            }
+        }
     }
 
     private static async Task<LiveCatalog> WithPassthroughAsync(Connector connector, LiveCatalog live, CancellationToken cancellationToken)

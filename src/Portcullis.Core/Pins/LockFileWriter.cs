@@ -34,7 +34,16 @@ internal static class LockFileWriter
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // A name of its own: another writer's temporary file is never this one's.
         var temporary = $"{path}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}.tmp";
-        File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, root.ToJsonString(Options) + "\n");
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            // A disk that filled up, a folder that may not be written: the lock file is as it was, and no half-written copy stays beside it.
+            File.Delete(temporary);
+            throw;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
 using Portcullis.Downstream;
 
 namespace Portcullis.Admin;
@@ -13,6 +14,19 @@ internal static class AdminBody
 {
     /// <summary>How deep a body may nest; the admin API's bodies are flat objects.</summary>
     private const int MaxDepth = 32;
+
+    /// <summary>
+    /// The endpoint filter of the routes that take a body: one not sent as <c>application/json</c> (no charset, or UTF-8's)
+    /// gets 415 <c>invalid_request</c>, as on the MCP listener, before it is read. A <c>text/plain</c> body was read as JSON.
+    /// </summary>
+    public static ValueTask<object?> RequireJson(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        return request.HasJsonContentType() && JsonRpcRequestMiddleware.DeclaresUtf8(request, out _)
+            ? next(context)
+            : ValueTask.FromResult<object?>(AdminResults.Error(ErrorCatalog.InvalidRequest,
+                "Send the body with Content-Type: application/json (no charset, or charset=utf-8).", null, StatusCodes.Status415UnsupportedMediaType));
+    }
 
     /// <summary>
     /// The body as one JSON document, or why it cannot be read (<paramref name="shape"/> names what to send instead).

@@ -16,7 +16,10 @@ internal static class AdminEndpoints
     {
         if (meters is not null)
         {
-            var metrics = app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null);
+            // The exporter's route takes every method: a POST, PUT or DELETE was answered with the metrics. With GET and
+            // HEAD named, any other gets the admin plane's 405 (AdminFallback) with Allow: GET, HEAD.
+            var metrics = app.MapPrometheusScrapingEndpoint("/metrics", meters, null, null)
+                .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
             if (config.Admin.MetricsRequireToken)
             {
                 metrics.RequireAuthorization(AdminScopes.Admin);

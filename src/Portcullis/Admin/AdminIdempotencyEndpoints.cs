@@ -116,7 +116,7 @@ internal static class AdminIdempotencyEndpoints
                 ["record"] = executed ? Record(record) : null,
                 ["released"] = !executed,
             });
-        });
+        }).AddEndpointFilter(AdminBody.RequireJson);
     }
 
     private static async Task<(bool? Executed, string? Note, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)

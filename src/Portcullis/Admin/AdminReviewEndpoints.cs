@@ -103,51 +103,73 @@ internal static class AdminReviewEndpoints
             }
 
             var reviewer = AdminAuthentication.Subject(request.HttpContext.User);
+            var logger = loggers.CreateLogger("Portcullis.Admin");
             if (string.Equals(IdempotencyRecordId.Principal(review.Scope).Subject, reviewer, StringComparison.Ordinal))
             {
                 // Someone tried to wave their own call through: as much a refusal of the admin plane as a missing scope.
-                var correlationId = CorrelationIds.Next();
-                var caller = CallerIdentities.From(request.HttpContext.User);
-                GatewayLog.AdminRefused(loggers.CreateLogger("Portcullis.Admin"), correlationId, request.Path, "own_call", reviewer);
-                counter.Count(CallStage.Authorize, ErrorCatalog.Forbidden.Code);
-                recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
-                {
-                    Connector = review.Scope.Connector,
-                    Principal = caller.Subject,
-                    ClientId = caller.ClientId,
-                    Tool = review.Scope.Tool,
-                    Resource = DecisionRecorder.Truncate("admin:" + request.Path),
-                    Stage = CallStage.Authorize,
-                    Code = ErrorCatalog.Forbidden.Code,
-                    Detail = $"own call: review {review.Id}",
-                    RemoteAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
-                });
-                return AdminResults.Error(ErrorCatalog.Forbidden, "A reviewer cannot decide their own call: another person must review it.", correlationId, StatusCodes.Status403Forbidden);
+                return Refuse(request, review, recorder, counter, logger, ErrorCatalog.Forbidden, StatusCodes.Status403Forbidden, CallStage.Authorize, "own_call",
+                    "A reviewer cannot decide their own call: another person must review it.");
             }
 
             if (review.Mode == ReviewModes.Caller)
             {
-                return AdminResults.Conflict("This review is the calling user's to confirm (caller mode); reviewers cannot decide it.");
+                return Refuse(request, review, recorder, counter, logger, ErrorCatalog.Conflict, StatusCodes.Status409Conflict, CallStage.Review, "caller_mode",
+                    "This review is the calling user's to confirm (caller mode); reviewers cannot decide it.");
             }
 
             if (review.StateAt(gate.Now) == ReviewState.Pending && Outdated(review, connectors))
             {
                 // An approval would never run (the retry answers review_outdated), yet would read as given in the trail.
-                return AdminResults.Conflict("The tool's definition changed after this call was held, so the call can no longer run (its retry answers " +
+                return Refuse(request, review, recorder, counter, logger, ErrorCatalog.Conflict, StatusCodes.Status409Conflict, CallStage.Review, "outdated",
+                    "The tool's definition changed after this call was held, so the call can no longer run (its retry answers " +
                     "review_outdated); nothing changed. The agent asks again with a new idempotency_key, reviewed under the current definition.");
             }
 
             var result = await gate.DecideAsync(review, reviewer, decision, reason, cancellationToken);
             var now = gate.Now;
-            return result.Status switch
+            var (conflict, message) = result.Status switch
             {
-                ReviewDecisionStatus.NotFound => AdminResults.NotFound("No review has this id (it may have passed its retention)."),
-                ReviewDecisionStatus.AlreadyDecided => AdminResults.Conflict($"The review was already {State(result.Review!.StateAt(now))}; nothing changed."),
-                ReviewDecisionStatus.Expired => AdminResults.Conflict("The review expired before this decision; nothing changed."),
-                ReviewDecisionStatus.AlreadyApproved => AdminResults.Conflict("You already approved this review; it needs another reviewer's approval."),
-                _ => AdminResults.Json(Review(result.Review!, now, connectors)),
+                ReviewDecisionStatus.AlreadyDecided => ("already_decided", $"The review was already {State(result.Review!.StateAt(now))}; nothing changed."),
+                ReviewDecisionStatus.Expired => ("expired", "The review expired before this decision; nothing changed."),
+                ReviewDecisionStatus.AlreadyApproved => ("already_approved", "You already approved this review; it needs another reviewer's approval."),
+                _ => (null, null),
             };
+            if (conflict is not null)
+            {
+                return Refuse(request, review, recorder, counter, logger, ErrorCatalog.Conflict, StatusCodes.Status409Conflict, CallStage.Review, conflict, message!);
+            }
+
+            return result.Status == ReviewDecisionStatus.NotFound
+                ? AdminResults.NotFound("No review has this id (it may have passed its retention).")
+                : AdminResults.Json(Review(result.Review!, now, connectors));
+        }).AddEndpointFilter(AdminBody.RequireJson);
+    }
+
+    /// <summary>
+    /// A decision refused (the reviewer's own call, a review no reviewer may decide now): logged (event 2502 with
+    /// <paramref name="reason"/>), counted and audited as an <c>http_refusal</c> with the reviewer as principal, the review's
+    /// connector and tool and its id in the detail, then answered; nothing changed.
+    /// </summary>
+    private static IResult Refuse(HttpRequest request, ReviewRecord review, DecisionRecorder recorder, RefusalCounter counter, ILogger logger,
+        ErrorCode code, int status, string stage, string reason, string message)
+    {
+        var correlationId = CorrelationIds.Next();
+        var caller = CallerIdentities.From(request.HttpContext.User);
+        GatewayLog.AdminRefused(logger, correlationId, request.Path, reason, AdminAuthentication.Subject(request.HttpContext.User));
+        counter.Count(stage, code.Code);
+        recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
+        {
+            Connector = review.Scope.Connector,
+            Principal = caller.Subject,
+            ClientId = caller.ClientId,
+            Tool = review.Scope.Tool,
+            Resource = DecisionRecorder.Truncate("admin:" + request.Path),
+            Stage = stage,
+            Code = code.Code,
+            Detail = $"{reason.Replace('_', ' ')}: review {review.Id}",
+            RemoteAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
         });
+        return AdminResults.Error(code, message, correlationId, status);
     }
 
     private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ internal static class LintCommand
         {
             config, dataDir, listen, json, strict, offline,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => Interruptible.RunAsync("no report was made", async cancellationToken =>
         {
             var file = parse.GetValue(config)!;
             var read = ConfigLoader.ReadFile(file.FullName, new ConfigOverrides(parse.GetValue(listen), parse.GetValue(dataDir)));
@@ -57,7 +57,7 @@ internal static class LintCommand
             }
 
             return exit;
-        });
+        }, cancellationToken));
         return command;
     }
 }

@@ -28,7 +28,7 @@ internal static class PinCommand
         {
             config, dataDir, connectorOption, accept,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => Interruptible.RunAsync("the lock file was not changed", async cancellationToken =>
         {
             var file = parse.GetValue(config)!;
             var loaded = ConfigErrors.TryLoad(file, new ConfigOverrides(null, parse.GetValue(dataDir)) { Serving = false }, Console.Error);
@@ -86,6 +86,8 @@ internal static class PinCommand
                 ];
             }
 
+            // A signal that came while the upstreams were listed: the lock file is left as it was.
+            cancellationToken.ThrowIfCancellationRequested();
             var accepted = (parse.GetValue(accept) ?? []).ToHashSet(StringComparer.Ordinal);
             var unknown = accepted.Where(a => !live.Values.Any(d => d.Any(x => x.Name == a))).ToList();
             if (unknown.Count > 0 && unreachable.Count == 0)
@@ -103,7 +105,7 @@ internal static class PinCommand
 
             PinText.Write(Console.Out, path, Scope(file, parse.GetValue(dataDir), only), entries, changed && live.Count > 0, unreachable);
             return entries.Any(e => e.NeedsReview) || unreachable.Count > 0 ? NeedsReviewExitCode : 0;
-        });
+        }, cancellationToken));
         return command;
     }
 

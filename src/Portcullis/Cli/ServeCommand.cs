@@ -89,7 +89,7 @@ internal static class ServeCommand
             }
 
             IReadOnlyList<ConfigError> refused;
-            using (var signals = new StartupSignals())
+            using (var signals = new StopSignals())
             {
                 try
                 {

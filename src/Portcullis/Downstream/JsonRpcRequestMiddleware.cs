@@ -237,9 +237,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     /// <summary>
     /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
     /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
-    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each).
+    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
     /// </summary>
-    private static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
+    internal static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
     {
         charsetDeclared = false;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type))

@@ -333,6 +333,9 @@ public sealed class AdminApiTests(AuditGateway fixture)
     [InlineData("PUT", "/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "POST")]
     [InlineData("POST", "/admin/api/connectors", "GET")]
     [InlineData("DELETE", "/admin/api/audit", "GET")]
+    [InlineData("POST", "/metrics", "GET, HEAD")]
+    [InlineData("PUT", "/metrics", "GET, HEAD")]
+    [InlineData("DELETE", "/metrics", "GET, HEAD")]
     public async Task AdminApi_WrongMethodOnARoute_Is405WithAllow_NotA404(string method, string path, string allow)
     {
         var (status, body, response) = await Admin.SendAsync(new HttpMethod(method), path, fixture.AdminToken);
@@ -344,6 +347,27 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(allow, string.Join(", ", response.Content.Headers.Allow));
         Assert.Equal(404, missing);
         Assert.Equal("not_found", missingBody!["error"]!["code"]!.GetValue<string>());
+    }
+
+    /// <summary>Before, a body was read as JSON whatever its Content-Type said, or without one.</summary>
+    [Theory]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\"}", "text/plain")]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\"}", null)]
+    [InlineData("/admin/api/reviews/rv-0123456789abcdef0123456789abcdef", "{\"decision\": \"deny\"}", "application/json; charset=latin1")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "{\"executed\": false}", "text/plain; charset=utf-8")]
+    [InlineData("/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", "", null)]
+    public async Task AdminApi_BodyNotSentAsJson_Is415InvalidRequest(string path, string body, string? contentType)
+    {
+        var token = path.StartsWith("/admin/api/reviews", StringComparison.Ordinal) ? await Admin.TokenAsync("portcullis:review", "reviewer-415") : fixture.AdminToken;
+
+        var (status, answer, _) = await Admin.SendContentAsync(HttpMethod.Post, path, token, new StringContent(body), contentType);
+        var (json, _, _) = await Admin.SendContentAsync(HttpMethod.Post, path, token, new StringContent(body), "Application/JSON; Charset=UTF-8");
+
+        Assert.Equal(415, status);
+        Assert.Equal("invalid_request", answer!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("Content-Type: application/json", answer["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The same body as JSON, the media type in any case, is read: no such review or key (or, empty, not JSON).
+        Assert.Contains(json, new[] { 400, 404 });
     }
 
     [Fact]

@@ -38,18 +38,25 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
         SendBytesAsync(method, path, token, body is null ? null : System.Text.Encoding.UTF8.GetBytes(body));
 
     /// <summary>Sends <paramref name="body"/> byte for byte as <c>application/json</c>, for bodies no string holds (invalid UTF-8).</summary>
-    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendBytesAsync(HttpMethod method, string path, string? token, byte[]? body)
+    public Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendBytesAsync(HttpMethod method, string path, string? token, byte[]? body) =>
+        SendContentAsync(method, path, token, body is null ? null : new ByteArrayContent(body), "application/json; charset=utf-8");
+
+    /// <summary>Sends <paramref name="content"/> with the Content-Type header <paramref name="contentType"/> (none when null) as it is.</summary>
+    public async Task<(int Status, JsonNode? Body, HttpResponseMessage Response)> SendContentAsync(HttpMethod method, string path, string? token, HttpContent? content, string? contentType)
     {
-        using var request = new HttpRequestMessage(method, baseUrl + path);
+        using var request = new HttpRequestMessage(method, baseUrl + path) { Content = content };
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        if (body is not null)
+        if (content is not null)
         {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            content.Headers.ContentType = null;
+            if (contentType is not null)
+            {
+                content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
         }
 
         var response = await Http.SendAsync(request);

@@ -7,6 +7,13 @@ internal static class PortcullisCli
 {
     public static async Task<(int Exit, string Stdout, string Output)> RunAsync(params string[] args)
     {
+        using var process = Start(args);
+        return await FinishAsync(process);
+    }
+
+    /// <summary>Starts a verb and returns at once, for a test that acts on the process (a signal) before it ends.</summary>
+    public static Process Start(params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(RepoPaths.Gateway);
         foreach (var arg in args)
@@ -14,7 +21,12 @@ internal static class PortcullisCli
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start)!;
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Waits for a verb <see cref="Start"/> started to end, and collects what it printed.</summary>
+    public static async Task<(int Exit, string Stdout, string Output)> FinishAsync(Process process)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));

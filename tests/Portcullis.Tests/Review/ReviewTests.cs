@@ -99,6 +99,16 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal("alice", audited["principal"]!.GetValue<string>());
         var again = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "carol"), Decision("deny"));
         Assert.Equal(409, again.Status);
+
+        // The refused decision is in the trail as the own-call refusal is (before, a 409 left no trace).
+        var correlationId = again.Body!["error"]!["correlation_id"]!.GetValue<string>();
+        var refused = await Admin.WaitForEventAsync(admin, "kind=http_refusal&code=conflict", e => e["correlation_id"]?.GetValue<string>() == correlationId);
+        Assert.Equal("refused", refused["decision"]!.GetValue<string>());
+        Assert.Equal("carol", refused["principal"]!.GetValue<string>());
+        Assert.Equal("review", refused["stage"]!.GetValue<string>());
+        Assert.Equal("delete_contact", refused["tool"]!.GetValue<string>());
+        Assert.Equal($"already decided: review {id}", refused["detail"]!.GetValue<string>());
+        await Gateway.WaitForOutputAsync($"Request {correlationId}: admin /admin/api/reviews/{id} refused (already_decided) for carol", Timeout);
     }
 
     [Fact]
