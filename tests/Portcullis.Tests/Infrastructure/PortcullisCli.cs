@@ -14,7 +14,11 @@ internal static class PortcullisCli
     /// <summary>Starts a verb and returns at once, for a test that acts on the process (a signal) before it ends.</summary>
     public static Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env, with SIGINT at its default as in a terminal: a test run started in the background (a CI job
+        // under a shell without job control) inherits SIGINT ignored, and a command's Ctrl+C could not be tested.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(RepoPaths.Gateway);
         foreach (var arg in args)
         {
@@ -29,7 +33,16 @@ internal static class PortcullisCli
     {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The command did not end within 60 s; it printed:\n{await stdout.WaitAsync(Timeouts.Exit)}{await stderr.WaitAsync(Timeouts.Exit)}");
+        }
+
         return (process.ExitCode, await stdout, await stdout + await stderr);
     }
 

@@ -48,6 +48,11 @@ public sealed class ListingSignalTests
         }
         finally
         {
+            if (!command.HasExited)
+            {
+                command.Kill(entireProcessTree: true);
+            }
+
             // On the old code the upstream outlives the command: not left behind by the test.
             if (upstream != 0 && Directory.Exists($"/proc/{upstream}"))
             {
