@@ -109,5 +109,5 @@ public sealed record GatewayError(ErrorCode Code, string Message)
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
 
     /// <summary>A delay as <c>retry_after_seconds</c>: whole seconds, rounded up, at least 1.</summary>
-    private static int WholeSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
+    internal static int WholeSeconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
 }

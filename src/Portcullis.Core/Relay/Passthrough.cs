@@ -179,7 +179,7 @@ internal sealed partial class Passthrough(
     private GatewayError Unavailable(Connector connector) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
         {
-            RetryAfterSeconds = connector.Status.NextAttemptAt is { } next ? Math.Max(1, (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds)) : 1,
+            RetryAfterSeconds = connector.Status.NextAttemptAt is { } next ? GatewayError.WholeSeconds(next - time.GetUtcNow()) : 1,
         };
 
     private static string SafeMessage(McpErrorCode code) => code switch

@@ -29,5 +29,5 @@ internal sealed class AuthorizeStage(TimeProvider time) : IToolCallStage
     }
 
     private int RetryAfter(DateTimeOffset? nextAttemptAt) =>
-        nextAttemptAt is { } next ? Math.Max(1, (int)Math.Ceiling((next - time.GetUtcNow()).TotalSeconds)) : 1;
+        nextAttemptAt is { } next ? GatewayError.WholeSeconds(next - time.GetUtcNow()) : 1;
 }

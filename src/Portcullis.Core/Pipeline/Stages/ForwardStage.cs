@@ -203,7 +203,7 @@ internal sealed class ForwardStage
             Log.UpstreamNotReached(_logger, context.CorrelationId, notReached.InnerException?.GetType().Name ?? "not reached", ex);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
             {
-                RetryAfterSeconds = Seconds(notReached.RetryAfter),
+                RetryAfterSeconds = GatewayError.WholeSeconds(notReached.RetryAfter),
             }, Sent: false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -227,8 +227,6 @@ internal sealed class ForwardStage
     private GatewayError Unavailable(DateTimeOffset? nextAttemptAt) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server is not reachable right now; retry shortly.")
         {
-            RetryAfterSeconds = nextAttemptAt is { } next ? Seconds(next - _time.GetUtcNow()) : 1,
+            RetryAfterSeconds = nextAttemptAt is { } next ? GatewayError.WholeSeconds(next - _time.GetUtcNow()) : 1,
         };
-
-    private static int Seconds(TimeSpan delay) => Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds));
 }
