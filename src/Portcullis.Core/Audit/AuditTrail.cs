@@ -11,7 +11,7 @@ namespace Portcullis.Core.Audit;
 /// bounded queue. A sink that falls behind or fails is a metric and a log line, never a slower or failed call;
 /// with <c>audit.required</c> the pipeline refuses calls while <see cref="Accepting"/> is false.
 /// </summary>
-internal sealed class AuditTrail
+internal sealed class AuditTrail : IDisposable
 {
     internal const int BatchSize = 256;
 
@@ -40,8 +40,7 @@ internal sealed class AuditTrail
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _failures;
-    private long _droppedSinceReport;
-    private long _lastDropReport;
+    private readonly PacedReport<bool> _drops;
     private long _inFlightSince;
     private long _downSince;
     // Unknown until the first write (the configuration event, queued at start) succeeds: a required trail
@@ -56,6 +55,7 @@ internal sealed class AuditTrail
         _capacity = config.Audit.QueueCapacity;
         _retentionDays = config.Audit.EffectiveRetentionDays;
         Required = config.Audit.Required;
+        _drops = new(DropReportInterval, time, (dropped, _) => Log.AuditDropped(logger, dropped, _capacity));
         _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(_capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -94,8 +94,7 @@ internal sealed class AuditTrail
         if (!_queue.Writer.TryWrite(e))
         {
             _dropped.Add(1);
-            Interlocked.Increment(ref _droppedSinceReport);
-            ReportDrops();
+            _drops.Add(true);
         }
     }
 
@@ -130,7 +129,10 @@ internal sealed class AuditTrail
         _queue.Writer.TryComplete();
         await DrainAsync(batch).ConfigureAwait(false);
         await purging.ConfigureAwait(false);
+        _drops.Flush();
     }
+
+    public void Dispose() => _drops.Dispose();
 
     /// <summary>Adds events to <paramref name="batch"/> until it is full or <see cref="Gather"/> has passed.</summary>
     private async Task GatherAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
@@ -258,17 +260,5 @@ internal sealed class AuditTrail
         }
 
         return since == 0 ? 0 : Math.Max(0, (_time.GetUtcNow().UtcTicks - since) / (double)TimeSpan.TicksPerSecond);
-    }
-
-    private void ReportDrops()
-    {
-        var now = _time.GetTimestamp();
-        var last = Interlocked.Read(ref _lastDropReport);
-        if ((last != 0 && _time.GetElapsedTime(last, now) < DropReportInterval) || Interlocked.CompareExchange(ref _lastDropReport, now, last) != last)
-        {
-            return;
-        }
-
-        Log.AuditDropped(_logger, Interlocked.Exchange(ref _droppedSinceReport, 0), _capacity);
     }
 }

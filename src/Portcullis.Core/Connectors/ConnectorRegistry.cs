@@ -14,6 +14,7 @@ internal sealed class ConnectorRegistry
     private static readonly TimeSpan FirstAttemptMargin = TimeSpan.FromSeconds(10);
 
     private readonly FrozenDictionary<string, Connector> _connectors;
+    private readonly List<UpstreamTransportFactory> _transports = [];
 
     public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, Pins.PinRegistry pins, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -22,6 +23,7 @@ internal sealed class ConnectorRegistry
             .Select(c =>
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), time, loggerFactory);
+                _transports.Add(transports);
                 var relay = new ConnectorRelay(c.Server, time, loggerFactory.CreateLogger("Portcullis.Relay"));
                 var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take), time, loggerFactory, options =>
                 {
@@ -39,9 +41,24 @@ internal sealed class ConnectorRegistry
 
     public bool TryGet(string name, out Connector connector) => _connectors.TryGetValue(name, out connector!);
 
-    /// <summary>Runs every upstream supervisor until <paramref name="cancellationToken"/> fires.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(_connectors.Values.Select(c => Task.Run(() => c.Upstream.RunAsync(cancellationToken), CancellationToken.None)));
+    /// <summary>
+    /// Runs every upstream supervisor until <paramref name="cancellationToken"/> fires; then logs what the upstreams'
+    /// paced output reports still held (stderr lines over the budget, stray stdout lines).
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(_connectors.Values.Select(c => Task.Run(() => c.Upstream.RunAsync(cancellationToken), CancellationToken.None))).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var transports in _transports)
+            {
+                transports.FlushReports();
+            }
+        }
+    }
 
     /// <summary>
     /// Waits until each upstream's first attempt has finished (connected and listed, or failed), or the longest

@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(1504, LogLevel.Information, "Request {CorrelationId}: {Connector} {Kind} {Target} by {Principal} -> {Decision} {Outcome} in {ElapsedMs:F1} ms")]
     public static partial void RequestDecided(ILogger logger, string correlationId, string connector, string kind, string target, string principal, string decision, string outcome, double elapsedMs);
 
-    [LoggerMessage(1505, LogLevel.Warning, "Audit: {Count} event(s) dropped in the last interval: the writer is behind (queue of {Capacity} full)")]
+    [LoggerMessage(1505, LogLevel.Warning, "Audit: {Count} event(s) dropped since the last report (reported at most once every 10 s): the writer is behind (queue of {Capacity} full)")]
     public static partial void AuditDropped(ILogger logger, long count, int capacity);
 
     [LoggerMessage(1506, LogLevel.Error, "Audit: the {Sink} sink cannot keep events ({Reason}); retrying, {Pending} event(s) waiting")]

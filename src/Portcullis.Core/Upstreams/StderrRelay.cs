@@ -6,48 +6,68 @@ namespace Portcullis.Core.Upstreams;
 /// <summary>
 /// Relays a stdio upstream's stderr lines to the log (event 1004), each cut to <see cref="MaxLineChars"/> and at most
 /// <see cref="LinesPerSecond"/> a second: an upstream that floods its stderr would otherwise write the gateway's log
-/// at its own pace (about a gigabyte a minute). Lines over the budget are counted and reported once the next second
-/// begins (event 1008). One relay serves every start of the upstream, so a restart does not renew the budget early.
+/// at its own pace (about a gigabyte a minute). Lines over the budget are counted and reported at most once a second
+/// (event 1008), also when nothing follows them (the tail of a crash's trace). One relay serves every start of the
+/// upstream, so a restart does not renew the budget early.
 /// </summary>
-internal sealed class StderrRelay(string connector, TimeProvider time, ILogger logger)
+internal sealed class StderrRelay : IDisposable
 {
     internal const int MaxLineChars = 4096;
 
     internal const int LinesPerSecond = 100;
 
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+
+    private readonly string _connector;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PacedReport<bool> _dropped;
     private readonly Lock _gate = new();
     private long _windowStart;
     private int _inWindow;
-    private long _dropped;
+
+    public StderrRelay(string connector, TimeProvider time, ILogger logger)
+    {
+        _connector = connector;
+        _time = time;
+        _logger = logger;
+        _dropped = new(Window, time, (dropped, _) => Log.UpstreamStderrDropped(logger, connector, dropped, LinesPerSecond));
+    }
 
     public void Line(string line)
     {
-        long dropped = 0;
+        if (!WithinBudget())
+        {
+            _dropped.Add(true);
+            return;
+        }
+
+        Log.UpstreamStderr(_logger, _connector, line.Length > MaxLineChars ? string.Concat(line.AsSpan(0, MaxLineChars), "…") : line);
+    }
+
+    /// <summary>Logs how many lines were not logged, due or not: once the upstream has stopped for good.</summary>
+    public void Flush() => _dropped.Flush();
+
+    public void Dispose() => _dropped.Dispose();
+
+    private bool WithinBudget()
+    {
         lock (_gate)
         {
-            var now = time.GetTimestamp();
-            if (_windowStart == 0 || time.GetElapsedTime(_windowStart, now) >= TimeSpan.FromSeconds(1))
+            var now = _time.GetTimestamp();
+            if (_windowStart == 0 || _time.GetElapsedTime(_windowStart, now) >= Window)
             {
                 _windowStart = now;
                 _inWindow = 0;
-                dropped = _dropped;
-                _dropped = 0;
             }
 
             if (_inWindow >= LinesPerSecond)
             {
-                _dropped++;
-                return;
+                return false;
             }
 
             _inWindow++;
+            return true;
         }
-
-        if (dropped > 0)
-        {
-            Log.UpstreamStderrDropped(logger, connector, dropped, LinesPerSecond);
-        }
-
-        Log.UpstreamStderr(logger, connector, line.Length > MaxLineChars ? string.Concat(line.AsSpan(0, MaxLineChars), "…") : line);
     }
 }

@@ -7,7 +7,7 @@ using Portcullis.Core.Upstreams.Stdio;
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>Builds the client transport for a connector's upstream, stdio or Streamable HTTP.</summary>
-internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory) : IDisposable
 {
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly StrayStdoutLines _strayStdout = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
@@ -17,6 +17,19 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
     /// (refused after reading, as an answer over the limit) with its JSON escaping, and beyond that the connection closes.
     /// </summary>
     private long StdoutLineLimit => (2 * gateway.Limits.MaxResultBytes) + (1024 * 1024);
+
+    /// <summary>Logs what the upstream's output reports still hold: once it has stopped for good.</summary>
+    public void FlushReports()
+    {
+        _stderr.Flush();
+        _strayStdout.Flush();
+    }
+
+    public void Dispose()
+    {
+        _stderr.Dispose();
+        _strayStdout.Dispose();
+    }
 
     public IClientTransport Create()
     {

@@ -41,11 +41,11 @@ internal static class GatewayApp
         builder.Services.AddGatewayHealth(config.Connectors.Select(c => c.Server));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<HttpRefusals>();
-        builder.Services.AddHostedService<JunkReportService>();
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddSingleton<SessionLimitRefusals>();
+        builder.Services.AddHostedService<RefusalReportsService>();
         builder.Services.AddHostedService<SessionSweepService>();
         builder.Services.AddGatewayAuthentication(config);
         builder.Services.AddSingleton<ProtocolHandlers>();

@@ -21,12 +21,18 @@ namespace Portcullis.Refusals;
 /// <summary>
 /// Every refusal the gateway answers at the HTTP level goes through here: a catalog error with a fresh correlation
 /// id, sent in the body (when the gateway writes it) and the <c>Portcullis-Correlation-Id</c> header, written in one
-/// log line (malformed frames: sampled), counted in <c>portcullis.http.refusals</c>, and recorded as one
-/// <c>http_refusal</c> audit event (malformed frames: counted only).
+/// log line (malformed frames: at most one a minute, with their count and the latest), counted in
+/// <c>portcullis.http.refusals</c>, and recorded as one <c>http_refusal</c> audit event (malformed frames: counted only).
 /// </summary>
-internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, GatewayConfig config, ILogger<HttpRefusals> logger)
+internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, GatewayConfig config,
+    TimeProvider time, ILogger<HttpRefusals> logger) : IDisposable
 {
     public const string CorrelationHeader = "Portcullis-Correlation-Id";
+
+    /// <summary>Malformed requests come by the million from scanners: their log line (event 2602) comes at most this often.</summary>
+    public static readonly TimeSpan JunkReportInterval = TimeSpan.FromSeconds(60);
+
+    private readonly PacedReport<JunkRefusal> _junk = new(JunkReportInterval, time, (count, latest) => ReportJunk(logger, counter, count, latest));
 
     private static readonly JsonTypeInfo<CallToolResult> ResultType =
         (JsonTypeInfo<CallToolResult>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult));
@@ -37,20 +43,14 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// </summary>
     public void CountProtocolRefusal(string connector, int rpcCode)
     {
-        var refusal = new JunkRefusal(ErrorCatalog.InvalidRequest.Code, "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next());
-        if (counter.CountJunk(CallStage.Frame, refusal) is { } report)
-        {
-            Report(report);
-        }
+        counter.Count(CallStage.Frame, ErrorCatalog.InvalidRequest.Code);
+        _junk.Add(new JunkRefusal(ErrorCatalog.InvalidRequest.Code, "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next()));
     }
 
-    /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
-    public void Report(JunkReport report)
-    {
-        var latest = report.Latest;
-        GatewayLog.JunkRefused(logger, report.Count, counter.Total, (int)RefusalCounter.ReportInterval.TotalSeconds, latest.Code,
-            latest.Method, latest.Path, latest.Reason, latest.CorrelationId);
-    }
+    /// <summary>Logs the malformed requests not reported yet, due or not: at stop, so that none goes unreported.</summary>
+    public void FlushReports() => _junk.Flush();
+
+    public void Dispose() => _junk.Dispose();
 
     /// <summary>
     /// A bearer token refused for a connector: the 401 challenge itself comes from the authentication handler (and is
@@ -106,10 +106,8 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         if (refusal.Junk)
         {
             context.Features.Set(RefusalRecorded.Instance);
-            if (counter.CountJunk(refusal.Stage, new JunkRefusal(code, context.Request.Method, context.Request.Path.ToString(), refusal.Reason, correlationId)) is { } report)
-            {
-                Report(report);
-            }
+            counter.Count(refusal.Stage, code);
+            _junk.Add(new JunkRefusal(code, context.Request.Method, context.Request.Path.ToString(), refusal.Reason, correlationId));
         }
         else
         {
@@ -237,4 +235,8 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
         });
     }
+
+    /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
+    private static void ReportJunk(ILogger logger, RefusalCounter counter, long count, JunkRefusal latest) =>
+        GatewayLog.JunkRefused(logger, count, counter.Total, (int)JunkReportInterval.TotalSeconds, latest.Code, latest.Method, latest.Path, latest.Reason, latest.CorrelationId);
 }

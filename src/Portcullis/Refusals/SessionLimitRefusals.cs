@@ -16,9 +16,9 @@ namespace Portcullis.Refusals;
 /// with <c>Retry-After</c>); a session continued from another replica is answered by the MCP layer as a session it
 /// does not know, so its client opens a new one and meets the 429. Each is counted in <c>portcullis.http.refusals</c>
 /// (stage <c>limits</c>) and audited; the log gets at most one line a minute per principal (event 2604), with the
-/// number refused since the last, so a client retrying in a loop cannot flood it.
+/// number refused since the last, so a client retrying in a loop cannot flood it; none is left unreported.
 /// </summary>
-internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig config, TimeProvider time, ILogger<SessionLimitRefusals> logger)
+internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig config, TimeProvider time, ILogger<SessionLimitRefusals> logger) : IDisposable
 {
     /// <summary>When to try again: sessions end when their clients end them or after the MCP layer's idle timeout, which the gateway cannot foresee.</summary>
     public const int RetryAfterSeconds = 60;
@@ -30,7 +30,7 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
     /// <summary>Past this many principals remembered, those not reported for a minute are forgotten.</summary>
     private const int Remembered = 10_000;
 
-    private readonly ConcurrentDictionary<string, Reports> _reports = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PacedReport<Refused>> _reports = new(StringComparer.Ordinal);
 
     /// <summary>Answers an <c>initialize</c> that would open one session too many.</summary>
     public Task RefuseInitializeAsync(HttpContext context, CallerIdentity caller, int held, string? rawId)
@@ -61,42 +61,42 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
         refusals.SessionLimitReached(context, correlationId, ReasonClass);
     }
 
+    /// <summary>Logs what a principal's reports held back, due or not: at stop, so that none goes unreported.</summary>
+    public void FlushReports()
+    {
+        foreach (var reports in _reports.Values)
+        {
+            reports.Flush();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var reports in _reports.Values)
+        {
+            reports.Dispose();
+        }
+    }
+
     private void Report(HttpContext context, CallerIdentity caller, int held, string what, string correlationId)
     {
-        var now = time.GetTimestamp();
-        var reports = _reports.GetOrAdd(caller.Key, static _ => new Reports());
-        long refused;
-        lock (reports)
-        {
-            reports.Refused++;
-            if (reports.LoggedAt != 0 && time.GetElapsedTime(reports.LoggedAt, now) < LogEvery)
-            {
-                return;
-            }
-
-            refused = reports.Refused;
-            reports.Refused = 0;
-            reports.LoggedAt = now;
-        }
-
-        GatewayLog.SessionLimitRefused(logger, what, context.Request.Path, LogText.Safe(caller.Subject), held, refused, correlationId);
+        var refusal = new Refused(what, context.Request.Path.ToString(), LogText.Safe(caller.Subject), held, correlationId);
+        _reports.GetOrAdd(caller.Key, _ => new PacedReport<Refused>(LogEvery, time, Log)).Add(refusal);
         if (_reports.Count > Remembered)
         {
-            foreach (var (key, entry) in _reports)
+            foreach (var (key, reports) in _reports)
             {
-                if (time.GetElapsedTime(entry.LoggedAt, now) >= LogEvery)
+                if (reports.Quiet && _reports.TryRemove(key, out _))
                 {
-                    _reports.TryRemove(key, out _);
+                    reports.Dispose();
                 }
             }
         }
     }
 
-    /// <summary>One principal's refusals since its last log line.</summary>
-    private sealed class Reports
-    {
-        public long LoggedAt { get; set; }
+    private void Log(long refused, Refused latest) =>
+        GatewayLog.SessionLimitRefused(logger, latest.What, latest.Path, latest.Principal, latest.Held, refused, latest.CorrelationId);
 
-        public long Refused { get; set; }
-    }
+    /// <summary>A session refused, as the report of those refused for its principal since the last one names it.</summary>
+    private sealed record Refused(string What, string Path, string Principal, int Held, string CorrelationId);
 }

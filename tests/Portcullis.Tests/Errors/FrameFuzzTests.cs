@@ -16,7 +16,7 @@ public sealed partial class FrameFuzzTests : IAsyncLifetime
     private const int FrameCount = 100_000;
     private const int PerSample = 25;
 
-    /// <summary>The gateway's pace for reporting malformed frames (RefusalCounter.ReportInterval, docs/errors.md).</summary>
+    /// <summary>The gateway's pace for reporting malformed frames (HttpRefusals.JunkReportInterval, docs/errors.md).</summary>
     private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(60);
 
     private readonly TempDir _dir = new();

@@ -94,6 +94,37 @@ public sealed class SessionLimitTests : IAsyncLifetime
         Assert.Contains("portcullis_http_refusals_total{otel_scope_name=\"Portcullis\",code=\"rate_limited\",stage=\"limits\"}", await _admin.MetricsAsync().Within(), StringComparison.Ordinal);
     }
 
+    /// <summary>Before, the refusals after a principal's last line waited for another of its refusals, and were never logged if none came.</summary>
+    [Fact]
+    public async Task Initialize_RefusedAfterThePrincipalsLastLine_IsReportedAtStop()
+    {
+        var alice = Token("alice");
+        for (var i = 0; i < Limit; i++)
+        {
+            await OpenAsync(alice);
+        }
+
+        using (var first = await SendInitializeAsync(alice))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        }
+
+        await _gateway.WaitForOutputAsync("for principal alice:", Timeouts.Call);
+        string held;
+        using (var second = await SendInitializeAsync(alice))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+            held = second.Headers.GetValues("Portcullis-Correlation-Id").Single();
+        }
+
+        Assert.DoesNotContain(held, _gateway.Output, StringComparison.Ordinal);
+        _gateway.Terminate();
+
+        Assert.Equal(0, await _gateway.WaitForExitAsync(Timeouts.Exit));
+        Assert.Contains($"1 refused for it since the last report (reported at most once a minute per principal; each is counted in portcullis.http.refusals) (correlation id {held})",
+            _gateway.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Initialize_AnotherPrincipalAtItsLimit_StillOpensASession()
     {

@@ -9,33 +9,19 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// latest such line cut to <see cref="MaxLineChars"/> and escaped, and how many were skipped since the last report.
 /// One instance serves every start of the upstream, so a restart does not renew the budget early.
 /// </summary>
-internal sealed class StrayStdoutLines(string connector, TimeProvider time, ILogger logger)
+internal sealed class StrayStdoutLines(string connector, TimeProvider time, ILogger logger) : IDisposable
 {
     internal const int MaxLineChars = 200;
 
     public static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
-    private readonly Lock _gate = new();
-    private long _loggedAt;
-    private long _skipped;
+    private readonly PacedReport<string> _reports = new(LogEvery, time, (skipped, line) => Log.UpstreamStdoutNotJsonRpc(logger, connector, skipped, line));
 
-    public void Line(string line)
-    {
-        long skipped;
-        lock (_gate)
-        {
-            _skipped++;
-            var now = time.GetTimestamp();
-            if (_loggedAt != 0 && time.GetElapsedTime(_loggedAt, now) < LogEvery)
-            {
-                return;
-            }
+    /// <summary>Cut and escaped when it comes: a held line is kept until its report, and may be megabytes long.</summary>
+    public void Line(string line) => _reports.Add(LogText.Safe(line, MaxLineChars));
 
-            skipped = _skipped;
-            _skipped = 0;
-            _loggedAt = now;
-        }
+    /// <summary>Logs the lines held back, due or not: once the upstream has stopped for good.</summary>
+    public void Flush() => _reports.Flush();
 
-        Log.UpstreamStdoutNotJsonRpc(logger, connector, skipped, LogText.Safe(line, MaxLineChars));
-    }
+    public void Dispose() => _reports.Dispose();
 }
