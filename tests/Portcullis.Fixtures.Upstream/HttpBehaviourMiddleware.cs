@@ -64,6 +64,12 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.ContentType = "application/json";
                 await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}");
                 return;
+            case "too_deep" when await IsToolCallAsync(context):
+                // A tool result nested 100 levels deep: more than the MCP SDK's JSON reader takes (64).
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context) + ",\"result\":{\"content\":[],\"structuredContent\":"
+                    + string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100) + "}}");
+                return;
             case { } mode when mode.StartsWith("json_kib_", StringComparison.Ordinal) && await IsToolCallAsync(context):
                 // json_kib_N: a tool result of N KiB of text as one JSON body with its length declared; json_kib_N_chunked
                 // without; either with _202 after it answers with status 202 (which the MCP client reads as a success).

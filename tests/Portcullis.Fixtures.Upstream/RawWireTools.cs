@@ -15,7 +15,7 @@ internal sealed class RawWireTools(CallRecorder recorder)
     private static readonly Lock StdoutGate = new();
 
     [McpServerTool(Name = "raw_answer", ReadOnly = true, Destructive = false)]
-    [Description("A read whose answer is broken on the wire: kind is noise, noise_long (with escape codes, 300 characters more), wrong_id, wrong_shape or structured_array.")]
+    [Description("A read whose answer is broken on the wire: kind is noise, noise_long (with escape codes, 300 characters more), wrong_id, wrong_shape, structured_array, not_a_message (a JSON object of another shape) or too_deep (a result nested 100 levels).")]
     public static Task<string> RawAnswer(RequestContext<CallToolRequestParams> context, string kind) => BreakAsync(context, kind);
 
     [McpServerTool(Name = "raw_write", ReadOnly = false, Destructive = false)]
@@ -81,6 +81,8 @@ internal sealed class RawWireTools(CallRecorder recorder)
             "wrong_id" => """{"jsonrpc":"2.0","id":"nobody-asked","result":{"content":[]}}""",
             "wrong_shape" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":\"not a list\",\"isError\":\"no\"}}",
             "structured_array" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":[],\"structuredContent\":[1,2]}}",
+            "not_a_message" => "{\"hello\":\"a JSON object, but no JSON-RPC message\"}",
+            "too_deep" => "{\"jsonrpc\":\"2.0\",\"id\":" + idJson + ",\"result\":{\"content\":[],\"structuredContent\":" + string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100) + "}}",
             _ => throw new ArgumentException("unknown kind", nameof(kind)),
         };
         lock (StdoutGate)

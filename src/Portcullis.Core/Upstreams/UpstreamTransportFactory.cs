@@ -44,7 +44,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
             return new StdioUpstreamTransport(
                 new StdioLaunch(connector.Server, upstream.Command!, upstream.Args, upstream.WorkingDir, Environment(), StdoutLineLimit, TimeSpan.FromSeconds(2)),
                 _stderr.Line,
-                _strayStdout.Line,
+                _strayStdout,
                 loggerFactory);
         }
 

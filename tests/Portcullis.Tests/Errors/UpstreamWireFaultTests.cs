@@ -46,6 +46,53 @@ public sealed class UpstreamWireFaultTests
         Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
     }
 
+    /// <summary>
+    /// Before, an answer the MCP SDK could not read as a JSON-RPC message (nested deeper than its reader takes, or JSON of
+    /// another shape) was skipped without a word: the call waited for its timeout and the log said nothing of why.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_MessagesTheGatewayCannotRead_AreLoggedWithTheReadersReason()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["raw_answer"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        foreach (var kind in new[] { "too_deep", "not_a_message" })
+        {
+            // The fixture sends its real answer after the broken one: the call still ends well.
+            var fine = await client.CallToolAsync("raw_answer", new Dictionary<string, object?> { ["kind"] = kind }, cancellationToken: Timeouts.CallToken);
+            Assert.Equal("the real answer", Assert.IsType<TextContentBlock>(Assert.Single(fine.Content)).Text);
+        }
+
+        // Reported at once, then at most once a minute: the second is held, and reported at stop.
+        await gateway.WaitForOutputAsync("[1026] Connector fixture: the upstream wrote 1 message(s) to its standard output that the gateway cannot read as JSON-RPC", Timeouts.Exit);
+        Assert.Contains("the latest reason: The maximum configured depth of 64 has been exceeded", gateway.Output, StringComparison.Ordinal);
+        gateway.Terminate();
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeouts.Exit));
+        var reported = gateway.Output.Split('\n').Where(l => l.Contains("[1026] Connector fixture:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, reported.Count);
+        Assert.DoesNotContain("maximum configured depth", reported[1], StringComparison.Ordinal);
+        Assert.True(reported.TrueForAll(l => l.Length < 1000), string.Join('\n', reported));
+    }
+
+    /// <summary>An answer over HTTP the gateway cannot read may still be the upstream's having acted: the write's key is not released.</summary>
+    [Fact]
+    public async Task HttpUpstream_WriteAnsweredNestedTooDeep_IsOutcomeUnknown()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["record"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        await upstream.SetModeAsync("too_deep");
+        var arguments = new Dictionary<string, object?> { ["note"] = "deep", ["idempotency_key"] = "k-deep" };
+
+        AssertError(await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+        await upstream.SetModeAsync("normal");
+        AssertError(await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+    }
+
     /// <summary>Before, a stdio upstream's stdout lines that are not JSON-RPC were skipped without a word in the log.</summary>
     [Fact]
     public async Task StdioUpstream_LinesNotJsonRpc_AreLoggedOnceAMinuteEscapedAndCut()
