@@ -77,8 +77,8 @@ internal static partial class Log
     [LoggerMessage(1024, LogLevel.Warning, "Connector {Connector}: the upstream wrote {Skipped} line(s) to its standard output that are not JSON-RPC since the last report, skipped (reported at most once a minute); the latest: {Line}")]
     public static partial void UpstreamStdoutNotJsonRpc(ILogger logger, string connector, long skipped, string line);
 
-    [LoggerMessage(1026, LogLevel.Warning, "Connector {Connector}: the upstream wrote {Skipped} message(s) to its standard output that the gateway cannot read as JSON-RPC since the last report, skipped (reported at most once a minute); a call answered by one of them ends at its timeout (a write as outcome-unknown); the latest reason: {Reason}")]
-    public static partial void UpstreamStdoutUnreadable(ILogger logger, string connector, long skipped, string reason);
+    [LoggerMessage(1026, LogLevel.Warning, "Connector {Connector}: the upstream sent {Skipped} message(s) the gateway cannot read as JSON-RPC since the last report, skipped (reported at most once a minute); a call answered by one fails (over stdio at its timeout), a write as outcome-unknown; the latest reason: {Reason}")]
+    public static partial void UpstreamMessageUnreadable(ILogger logger, string connector, long skipped, string reason);
 
     [LoggerMessage(1025, LogLevel.Warning, "Call {CorrelationId}: connector {Connector}: the upstream refused the gateway's credentials (HTTP {StatusCode}); it did not act on the request, answered upstream_error")]
     public static partial void UpstreamRefusedCredentials(ILogger logger, string correlationId, string connector, int statusCode);

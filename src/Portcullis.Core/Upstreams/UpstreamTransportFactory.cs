@@ -11,6 +11,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
 {
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly StrayStdoutLines _strayStdout = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
+    private readonly UnreadableMessages _unreadable = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
 
     /// <summary>
     /// The longest line a stdio upstream may write to standard output: room for an answer at <c>limits.max_result_bytes</c>
@@ -23,12 +24,14 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
     {
         _stderr.Flush();
         _strayStdout.Flush();
+        _unreadable.Flush();
     }
 
     public void Dispose()
     {
         _stderr.Dispose();
         _strayStdout.Dispose();
+        _unreadable.Dispose();
     }
 
     public IClientTransport Create()
@@ -44,8 +47,8 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
             return new StdioUpstreamTransport(
                 new StdioLaunch(connector.Server, upstream.Command!, upstream.Args, upstream.WorkingDir, Environment(), StdoutLineLimit, TimeSpan.FromSeconds(2)),
                 _stderr.Line,
-                _strayStdout,
-                loggerFactory);
+                _strayStdout.Line,
+                TransportLoggers());
         }
 
         return new HttpClientTransport(
@@ -57,9 +60,12 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
                 ConnectionTimeout = TimeSpan.FromSeconds(upstream.ConnectTimeoutSeconds),
             },
             httpClient ?? throw new InvalidOperationException("An HTTP upstream needs an HttpClient."),
-            loggerFactory,
+            TransportLoggers(),
             ownsHttpClient: false);
     }
+
+    /// <summary>The SDK transport's loggers: the messages it skips as unreadable are reported, not hidden.</summary>
+    private UnreadableMessageLoggerFactory TransportLoggers() => new(loggerFactory, _unreadable.Skipped);
 
     /// <summary>The child's environment: a minimal default set plus what the config names, never the gateway's own.</summary>
     private Dictionary<string, string?> Environment()

@@ -66,7 +66,7 @@ public sealed class UpstreamWireFaultTests
         }
 
         // Reported at once, then at most once a minute: the second is held, and reported at stop.
-        await gateway.WaitForOutputAsync("[1026] Connector fixture: the upstream wrote 1 message(s) to its standard output that the gateway cannot read as JSON-RPC", Timeouts.Exit);
+        await gateway.WaitForOutputAsync("[1026] Connector fixture: the upstream sent 1 message(s) the gateway cannot read as JSON-RPC", Timeouts.Exit);
         Assert.Contains("the latest reason: The maximum configured depth of 64 has been exceeded", gateway.Output, StringComparison.Ordinal);
         gateway.Terminate();
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeouts.Exit));
@@ -76,9 +76,12 @@ public sealed class UpstreamWireFaultTests
         Assert.True(reported.TrueForAll(l => l.Length < 1000), string.Join('\n', reported));
     }
 
-    /// <summary>An answer over HTTP the gateway cannot read may still be the upstream's having acted: the write's key is not released.</summary>
+    /// <summary>
+    /// An answer over HTTP the gateway cannot read may still be the upstream's having acted: the write's key is not
+    /// released. Before, the log said only that no reply came ("the upstream connection failed during the call").
+    /// </summary>
     [Fact]
-    public async Task HttpUpstream_WriteAnsweredNestedTooDeep_IsOutcomeUnknown()
+    public async Task HttpUpstream_WriteAnsweredNestedTooDeep_IsOutcomeUnknown_AndTheReasonLogged()
     {
         using var dir = new TempDir();
         await using var upstream = await FixtureHttpServer.StartAsync();
@@ -91,6 +94,8 @@ public sealed class UpstreamWireFaultTests
         AssertError(await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
         await upstream.SetModeAsync("normal");
         AssertError(await client.CallToolAsync("record", arguments, cancellationToken: Timeouts.CallToken), "idempotency_outcome_unknown", retryable: false);
+        await gateway.WaitForOutputAsync("[1026] Connector remote: the upstream sent 1 message(s) the gateway cannot read as JSON-RPC", Timeouts.Exit);
+        Assert.Contains("the latest reason: The maximum configured depth of 64 has been exceeded", gateway.Output, StringComparison.Ordinal);
     }
 
     /// <summary>Before, a stdio upstream's stdout lines that are not JSON-RPC were skipped without a word in the log.</summary>

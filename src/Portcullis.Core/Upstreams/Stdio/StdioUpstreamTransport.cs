@@ -9,10 +9,9 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// Starts a stdio upstream and connects to it through the MCP SDK's stream transport, reading both of its output
 /// streams within bounds: standard output a line of at most <see cref="LineLimitStream.MaxLineBytes"/> at a time,
 /// standard error in lines cut at <see cref="StderrLines.MaxLineBytes"/> (the SDK's own stdio transport reads both a
-/// line whole, however long). A standard output line that cannot be JSON-RPC goes to <see cref="StrayStdoutLines.Line"/>,
-/// one the SDK could not read as a JSON-RPC message to <see cref="StrayStdoutLines.Unreadable"/>.
+/// line whole, however long). A standard output line that cannot be JSON-RPC goes to <c>strayStdoutLine</c>.
 /// </summary>
-internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> stderrLine, StrayStdoutLines stdout, ILoggerFactory loggerFactory) : IClientTransport
+internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> stderrLine, Action<string> strayStdoutLine, ILoggerFactory loggerFactory) : IClientTransport
 {
     public string Name => launch.Name;
 
@@ -48,8 +47,8 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
         var stderr = StderrLines.PumpAsync(process.StandardError.BaseStream, stderrLine, CancellationToken.None);
         // The SDK's stream transport only wraps the streams (it starts nothing that could fail), so the process is not
         // left behind by a failure here.
-        var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, stdout.Line);
-        var inner = await new StreamClientTransport(process.StandardInput.BaseStream, output, new UnreadableLineLoggerFactory(loggerFactory, stdout.Unreadable))
+        var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, strayStdoutLine);
+        var inner = await new StreamClientTransport(process.StandardInput.BaseStream, output, loggerFactory)
             .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
         return new StdioUpstreamSession(inner, process, stderr, launch.ShutdownTimeout);
     }

@@ -1,15 +1,15 @@
 using Microsoft.Extensions.Logging;
 
-namespace Portcullis.Core.Upstreams.Stdio;
+namespace Portcullis.Core.Upstreams;
 
 /// <summary>
-/// The logger factory of the MCP SDK's stream transport for one stdio upstream. The transport skips a standard output
-/// line it cannot read as a JSON-RPC message (JSON that is not one, or nested deeper than its reader's 64 levels) with
-/// an Information event of its own, which the gateway's filter on the SDK's client side hides: a call whose answer
-/// was such a line then waited for its timeout with no word in the log. This factory hands those events to
+/// The logger factory of the MCP SDK's client transport for one upstream (stdio or Streamable HTTP). The transport
+/// skips a message it cannot read as JSON-RPC (JSON that is not one, or nested deeper than its reader's 64 levels) with
+/// an Information event of its own, which the gateway's filter on the SDK's client side hides: over stdio a call whose
+/// answer was such a message then waited for its timeout with no word in the log. This factory hands those events to
 /// <c>unreadable</c>, with the reader's reason, and everything else to the gateway's factory unchanged.
 /// </summary>
-internal sealed class UnreadableLineLoggerFactory(ILoggerFactory inner, Action<string> unreadable) : ILoggerFactory
+internal sealed class UnreadableMessageLoggerFactory(ILoggerFactory inner, Action<string> unreadable) : ILoggerFactory
 {
     /// <summary>The SDK's names for the event (<c>TransportBase</c>); the second when its trace level is on.</summary>
     private static readonly string[] ParseFailed = ["LogTransportMessageParseFailed", "LogTransportMessageParseFailedSensitive"];
