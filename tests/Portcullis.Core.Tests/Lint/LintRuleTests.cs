@@ -311,6 +311,28 @@ public sealed class LintRuleTests : IDisposable
         Assert.Equal(2, report.ExitCode(strict: false));
     }
 
+    /// <summary>Before, lint failed with an unhandled ArgumentException (a dictionary of the live tools by name) and a stack trace.</summary>
+    [Fact]
+    public void ToolListedTwice_UpstreamListsAnAllowedNameTwice_IsAnErrorAtTheAllowEntryAndTheOthersChecked()
+    {
+        var json = LintHarness.Config("""{ "echo": { "read_only": true }, "find": { "read_only": true } }""", "[\"find\", \"echo\"]");
+        var upstream = Upstream(
+            LintHarness.Tool("echo", EchoSchema, readOnly: true),
+            LintHarness.Tool("find", EchoSchema, readOnly: true),
+            LintHarness.Tool("echo", """{"type":"object","properties":{"cmd":{"type":"string"}}}""", readOnly: false, destructive: true, description: "Another."));
+
+        var report = _lint.Lint(json, upstream);
+
+        var twice = Single(report, "tool-listed-twice");
+        Assert.Equal("$.connectors[0].tools_allow[1]", twice.Path);
+        Assert.Contains("the upstream lists it more than once", twice.Message, StringComparison.Ordinal);
+        Assert.Equal(LintSeverity.Error, twice.Severity);
+        None(report, "tool-not-offered");
+        None(report, "schema-uncompilable");
+        Assert.Contains(report.Findings, f => f.Id == "string-unbounded" && f.Tool == "find");
+        Assert.Equal(2, report.ExitCode(strict: false));
+    }
+
     [Fact]
     public void UpstreamUnreachable_IsAnErrorAtTheUpstream()
     {
