@@ -88,10 +88,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             await TooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
             return;
         }
+        catch (BadHttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The body never came whole but the client is still there: sent too slowly (Kestrel's minimum data rate,
+            // 408). Kestrel answers only an exception that leaves the app; returning without an answer would be a 200
+            // with an empty body, which a client takes for success. (A client that closes its side is gone: aborted.)
+            await IncompleteBodyAsync(context, ex.StatusCode);
+            return;
+        }
         catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
         {
-            // The body never came whole: sent too slowly (Kestrel's minimum data rate), cut off, or the client left.
-            // Kestrel answers or closes the connection itself; one log line per such request would let anyone flood the log.
+            // The client left: there is no one to answer. One log line per such request would let anyone flood the log.
             return;
         }
 
@@ -398,6 +405,24 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             Body = RefusalBody.JsonRpc,
             RpcCode = JsonRpcCodes.InvalidRequest,
         });
+
+    /// <summary>A 408 (too slow) or 400 (cut short) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
+    private Task IncompleteBodyAsync(HttpContext context, int status)
+    {
+        var slow = status == StatusCodes.Status408RequestTimeout;
+        var message = slow
+            ? "Invalid request: the body arrived too slowly and was not read; send it again, whole."
+            : "Invalid request: the body ended before its declared length and was not read; send it again, whole.";
+        context.Response.Headers.Connection = "close";
+        return refusals.WriteAsync(context, new HttpRefusal(
+            slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, new GatewayError(ErrorCatalog.InvalidRequest, message),
+            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body cut short")
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = JsonRpcCodes.InvalidRequest,
+            Junk = true,
+        });
+    }
 
     private Task MalformedAsync(HttpContext context, int rpcCode, JsonNode? id, string message, string reason, int status = StatusCodes.Status400BadRequest) =>
         refusals.WriteAsync(context, new HttpRefusal(status, new GatewayError(ErrorCatalog.InvalidRequest, message), CallStage.Frame, "malformed_frame", reason)
