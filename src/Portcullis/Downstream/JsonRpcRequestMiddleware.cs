@@ -12,7 +12,7 @@ namespace Portcullis.Downstream;
 
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
-/// not at all: a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415, and an <c>initialize</c> within a session or
+/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415, and an <c>initialize</c> within a session or
 /// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
@@ -68,6 +68,15 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         if (!DeclaresUtf8(context.Request, out var charsetDeclared))
         {
             await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is UTF-8 JSON; send it with no charset, or charset=utf-8.", "charset not utf-8");
+            return;
+        }
+
+        if (!AcceptsBoth(context.Request))
+        {
+            // The MCP layer's own 406 carries no envelope and no correlation id, and is neither counted nor logged.
+            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
+                "Not acceptable: an MCP client accepts both application/json and text/event-stream (Accept: application/json, text/event-stream).",
+                "accept lacks application/json or text/event-stream", StatusCodes.Status406NotAcceptable);
             return;
         }
 
@@ -255,6 +264,23 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
     /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
     /// </summary>
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
+
+    /// <summary>
+    /// True when <c>Accept</c> names both answers a POST may get, directly or by a wildcard (<c>*/*</c>,
+    /// <c>application/*</c>), as the MCP layer reads it (quality values aside).
+    /// </summary>
+    internal static bool AcceptsBoth(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
+        {
+            return false;
+        }
+
+        return accepted.Any(Json.IsSubsetOf) && accepted.Any(EventStream.IsSubsetOf);
+    }
+
     /// <summary>True when the body carries no content coding (no <c>Content-Encoding</c>, or only <c>identity</c>).</summary>
     internal static bool IdentityEncoded(HttpRequest request)
     {

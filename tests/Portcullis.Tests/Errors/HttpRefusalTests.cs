@@ -220,6 +220,56 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.False(response.Headers.Contains("Mcp-Session-Id"));
     }
 
+    /// <summary>
+    /// Before, the MCP layer answered these 406 with no envelope and no correlation id, neither counted nor logged. A
+    /// session named or not, the answer is the same, so it tells nothing about sessions.
+    /// </summary>
+    [Theory]
+    [InlineData("application/json", null)]
+    [InlineData("text/event-stream", null)]
+    [InlineData("text/html", null)]
+    [InlineData("", null)]
+    [InlineData("application/json", "nobody-holds-this")]
+    public async Task AcceptWithoutJsonAndEventStream_Is406WithTheEnvelope(string accept, string? session)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json"),
+        };
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        }
+
+        using var response = await _http.SendAsync(request);
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.NotAcceptable, "invalid_request", "application/json");
+        Assert.Contains("application/json and text/event-stream", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"));
+    }
+
+    [Theory]
+    [InlineData("*/*")]
+    [InlineData("application/*, text/*")]
+    [InlineData("APPLICATION/JSON, TEXT/EVENT-STREAM")]
+    [InlineData("application/json;q=0.9, text/event-stream;q=0.5")]
+    public async Task AcceptNamingBothDirectlyOrByWildcard_IsServed(string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json"),
+        };
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"protocolVersion\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ContentEncodingIdentity_IsServed()
     {
