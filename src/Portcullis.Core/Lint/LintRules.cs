@@ -22,6 +22,7 @@ internal static class LintRules
     public static readonly LintRule WriteWithoutRateLimit = new("write-without-rate-limit", LintSeverity.Warning, "a write tool has no rate limit");
     public static readonly LintRule HintUntrusted = new("hint-untrusted", LintSeverity.Warning, "an unpinned upstream hint loosens policy");
     public static readonly LintRule PinsMissing = new("pins-missing", LintSeverity.Warning, "tools are not pinned");
+    public static readonly LintRule ToolNameConfusable = new("tool-name-confusable", LintSeverity.Warning, "an allowed tool's name reads like another's, or holds an invisible character");
     public static readonly LintRule ToolNotOffered = new("tool-not-offered", LintSeverity.Warning, "tools_allow names a tool the upstream does not offer");
     public static readonly LintRule LiveChecksSkipped = new("live-checks-skipped", LintSeverity.Info, "checks that need the upstreams did not run");
 
@@ -29,6 +30,6 @@ internal static class LintRules
     [
         ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, UpstreamUnreachable, PinsInvalid, PinDrift,
         AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, DestructiveWithoutReview, StringUnbounded,
-        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNotOffered, LiveChecksSkipped,
+        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, LiveChecksSkipped,
     ];
 }
