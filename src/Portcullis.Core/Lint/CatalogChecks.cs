@@ -57,6 +57,7 @@ internal static class CatalogChecks
         CatalogRefusalKind.DestructiveNotOptedIn => LintRules.DestructiveNotOptedIn,
         CatalogRefusalKind.OverlayLoosens => LintRules.OverlayLoosens,
         CatalogRefusalKind.ToolChanged or CatalogRefusalKind.ToolUnpinned => LintRules.PinDrift,
+        CatalogRefusalKind.ListedTwice => LintRules.ToolListedTwice,
         _ => LintRules.SchemaUncompilable,
     };
 }

@@ -31,7 +31,9 @@ internal sealed class LintContext
             var connector = config.Connectors[i];
             LiveCatalog? catalog = null;
             live?.TryGetValue(connector.Server, out catalog);
-            var offered = catalog?.Tools?.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            // An upstream may list a name twice (serve withholds it, reported as listed_twice): the first definition
+            // stands for it here, so lint reports that refusal instead of failing on the duplicate.
+            var offered = catalog?.Tools?.DistinctBy(t => t.Name, StringComparer.Ordinal).ToDictionary(t => t.Name, StringComparer.Ordinal);
             var tools = new List<LintTool>();
             for (var t = 0; t < connector.ToolsAllow.Count; t++)
             {

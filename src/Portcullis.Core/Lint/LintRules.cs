@@ -7,6 +7,7 @@ internal static class LintRules
     public static readonly LintRule DestructiveNotOptedIn = new("destructive-not-opted-in", LintSeverity.Error, "a destructive tool is allow-listed without allow_destructive");
     public static readonly LintRule OverlayLoosens = new("overlay-loosens", LintSeverity.Error, "an input_schema overlay would loosen the upstream's schema");
     public static readonly LintRule SchemaUncompilable = new("schema-uncompilable", LintSeverity.Error, "an allow-listed tool's schema does not compile");
+    public static readonly LintRule ToolListedTwice = new("tool-listed-twice", LintSeverity.Error, "the upstream lists an allow-listed tool more than once");
     public static readonly LintRule UpstreamUnreachable = new("upstream-unreachable", LintSeverity.Error, "the upstream's tools could not be listed");
     public static readonly LintRule PinsInvalid = new("pins-invalid", LintSeverity.Error, "the lock file cannot be read");
     public static readonly LintRule PinDrift = new("pin-drift", LintSeverity.Error, "a tool differs from its pin, or its pin was edited");
@@ -21,13 +22,14 @@ internal static class LintRules
     public static readonly LintRule WriteWithoutRateLimit = new("write-without-rate-limit", LintSeverity.Warning, "a write tool has no rate limit");
     public static readonly LintRule HintUntrusted = new("hint-untrusted", LintSeverity.Warning, "an unpinned upstream hint loosens policy");
     public static readonly LintRule PinsMissing = new("pins-missing", LintSeverity.Warning, "tools are not pinned");
+    public static readonly LintRule ToolNameConfusable = new("tool-name-confusable", LintSeverity.Warning, "an allowed tool's name reads like another's, or holds an invisible character");
     public static readonly LintRule ToolNotOffered = new("tool-not-offered", LintSeverity.Warning, "tools_allow names a tool the upstream does not offer");
     public static readonly LintRule LiveChecksSkipped = new("live-checks-skipped", LintSeverity.Info, "checks that need the upstreams did not run");
 
     public static readonly IReadOnlyList<LintRule> All =
     [
-        ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, UpstreamUnreachable, PinsInvalid, PinDrift,
+        ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, UpstreamUnreachable, PinsInvalid, PinDrift,
         AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, DestructiveWithoutReview, StringUnbounded,
-        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNotOffered, LiveChecksSkipped,
+        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, LiveChecksSkipped,
     ];
 }

@@ -5,4 +5,7 @@ internal sealed record PinEntry(string Connector, PinKind Kind, string Name, Pin
 {
     /// <summary>True while the definition stays withheld by <c>serve</c>.</summary>
     public bool NeedsReview => Outcome is PinOutcome.Drifted or PinOutcome.Tampered or PinOutcome.Unpinned;
+
+    /// <summary>True while serve withholds the definition, whether or not a review could change that.</summary>
+    public bool Withheld => NeedsReview || Outcome is PinOutcome.ListedTwice;
 }

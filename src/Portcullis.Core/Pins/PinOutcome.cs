@@ -20,4 +20,7 @@ internal enum PinOutcome
 
     /// <summary>It has no pin and was not accepted: still withheld.</summary>
     Unpinned,
+
+    /// <summary>The upstream lists it more than once: serve withholds it, and nothing is pinned for it.</summary>
+    ListedTwice,
 }

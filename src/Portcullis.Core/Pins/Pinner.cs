@@ -16,14 +16,24 @@ internal static class Pinner
         var entries = new List<PinEntry>();
         foreach (var (connector, definitions) in live.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            foreach (var definition in definitions)
+            foreach (var named in definitions.GroupBy(d => (d.Kind, d.Name)))
             {
-                entries.Add(Decide(file, existing is null, connector, definition, accept.Contains(definition.Name)));
+                var definition = named.First();
+                entries.Add(named.Skip(1).Any()
+                    ? ListedTwice(file, connector, definition)
+                    : Decide(file, existing is null, connector, definition, accept.Contains(definition.Name)));
             }
         }
 
         return (file, entries);
     }
+
+    /// <summary>
+    /// A name the upstream lists more than once: serve withholds it (which definition the upstream honours is unknown),
+    /// so neither definition is pinned, not even with <c>--accept</c>, and its pin, if any, stays as it is.
+    /// </summary>
+    private static PinEntry ListedTwice(LockFile file, string connector, LiveDefinition live) =>
+        new(connector, live.Kind, live.Name, PinOutcome.ListedTwice, [], file.Find(connector, live.Kind, live.Name)?.Sha256 ?? "");
 
     private static PinEntry Decide(LockFile file, bool firstRun, string connector, LiveDefinition live, bool accepted)
     {

@@ -15,7 +15,11 @@ public static class CallerIdentities
         var subject = user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? "unknown";
         var clientId = user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value;
         var scopes = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var claim in user.FindAll("scope").Concat(user.FindAll("scp")))
+
+        // RFC 9068's scope claim when the token has one, else the scp some providers use instead: never both, so a
+        // second claim (one a provider fills from something else, such as a user attribute) cannot add scopes.
+        var granted = user.FindAll("scope").ToList();
+        foreach (var claim in granted.Count > 0 ? granted : user.FindAll("scp"))
         {
             scopes.UnionWith(claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }

@@ -22,6 +22,13 @@ internal static class AdminBody
     public static ValueTask<object?> RequireJson(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var request = context.HttpContext.Request;
+        if (!JsonRpcRequestMiddleware.IdentityEncoded(request))
+        {
+            context.HttpContext.Response.Headers.AcceptEncoding = "identity";
+            return ValueTask.FromResult<object?>(AdminResults.Error(ErrorCatalog.InvalidRequest,
+                "Send the body without a Content-Encoding (only identity is accepted).", null, StatusCodes.Status415UnsupportedMediaType));
+        }
+
         return request.HasJsonContentType() && JsonRpcRequestMiddleware.DeclaresUtf8(request, out _)
             ? next(context)
             : ValueTask.FromResult<object?>(AdminResults.Error(ErrorCatalog.InvalidRequest,

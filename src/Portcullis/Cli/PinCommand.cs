@@ -104,7 +104,7 @@ internal static class PinCommand
             }
 
             PinText.Write(Console.Out, path, Scope(file, parse.GetValue(dataDir), only), entries, changed && live.Count > 0, unreachable);
-            return entries.Any(e => e.NeedsReview) || unreachable.Count > 0 ? NeedsReviewExitCode : 0;
+            return entries.Any(e => e.Withheld) || unreachable.Count > 0 ? NeedsReviewExitCode : 0;
         }, cancellationToken));
         return command;
     }

@@ -20,6 +20,7 @@ internal static class PinText
                 PinOutcome.Drifted => $"drifted (changed: {string.Join(", ", entry.Changed)})",
                 PinOutcome.Tampered => "pin edited by hand (its digest is not its definition's)",
                 PinOutcome.Unpinned => "not pinned",
+                PinOutcome.ListedTwice => "not pinned: the upstream lists it more than once (serve withholds it until the upstream lists it once)",
                 _ => entry.Outcome.ToString().ToLowerInvariant(),
             };
             output.WriteLine($"{entry.Connector.PadRight(connectorWidth)}  {entry.Kind.Noun(),-17}  {entry.Name.PadRight(nameWidth)}  {what}");

@@ -12,7 +12,7 @@ namespace Portcullis.Downstream;
 
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
-/// not at all: a <c>Content-Type</c> charset other than UTF-8 gets 415, and an <c>initialize</c> within a session or
+/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415, and an <c>initialize</c> within a session or
 /// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
@@ -71,6 +71,24 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return;
         }
 
+        if (!AcceptsBoth(context.Request))
+        {
+            // The MCP layer's own 406 carries no envelope and no correlation id, and is neither counted nor logged.
+            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
+                "Not acceptable: an MCP client accepts both application/json and text/event-stream (Accept: application/json, text/event-stream).",
+                "accept lacks application/json or text/event-stream", StatusCodes.Status406NotAcceptable);
+            return;
+        }
+
+        if (!IdentityEncoded(context.Request))
+        {
+            // The body would be parsed as it came, not as it says it is (a gzip body fails as "not JSON", a br-labelled
+            // plain body is taken): refused as RFC 9110 asks, naming the only coding taken.
+            context.Response.Headers.AcceptEncoding = "identity";
+            await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is sent without a Content-Encoding (only identity is accepted).", "content-encoding not identity");
+            return;
+        }
+
         var limit = config.Limits.MaxBodyBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
@@ -88,10 +106,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             await TooLargeAsync(context, $"the body is larger than the {limit} bytes accepted");
             return;
         }
+        catch (BadHttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The body never came whole but the client is still there: sent too slowly (Kestrel's minimum data rate,
+            // 408). Kestrel answers only an exception that leaves the app; returning without an answer would be a 200
+            // with an empty body, which a client takes for success. (A client that closes its side is gone: aborted.)
+            await IncompleteBodyAsync(context, ex.StatusCode);
+            return;
+        }
         catch (Exception ex) when (ex is BadHttpRequestException or OperationCanceledException or IOException)
         {
-            // The body never came whole: sent too slowly (Kestrel's minimum data rate), cut off, or the client left.
-            // Kestrel answers or closes the connection itself; one log line per such request would let anyone flood the log.
+            // The client left: there is no one to answer. One log line per such request would let anyone flood the log.
             return;
         }
 
@@ -239,6 +264,40 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
     /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
     /// </summary>
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
+
+    /// <summary>
+    /// True when <c>Accept</c> names both answers a POST may get, directly or by a wildcard (<c>*/*</c>,
+    /// <c>application/*</c>), as the MCP layer reads it (quality values aside).
+    /// </summary>
+    internal static bool AcceptsBoth(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted))
+        {
+            return false;
+        }
+
+        return accepted.Any(Json.IsSubsetOf) && accepted.Any(EventStream.IsSubsetOf);
+    }
+
+    /// <summary>True when the body carries no content coding (no <c>Content-Encoding</c>, or only <c>identity</c>).</summary>
+    internal static bool IdentityEncoded(HttpRequest request)
+    {
+        foreach (var value in request.Headers.ContentEncoding)
+        {
+            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     internal static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
     {
         charsetDeclared = false;
@@ -398,6 +457,24 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             Body = RefusalBody.JsonRpc,
             RpcCode = JsonRpcCodes.InvalidRequest,
         });
+
+    /// <summary>A 408 (too slow) or 400 (cut short) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
+    private Task IncompleteBodyAsync(HttpContext context, int status)
+    {
+        var slow = status == StatusCodes.Status408RequestTimeout;
+        var message = slow
+            ? "Invalid request: the body arrived too slowly and was not read; send it again, whole."
+            : "Invalid request: the body ended before its declared length and was not read; send it again, whole.";
+        context.Response.Headers.Connection = "close";
+        return refusals.WriteAsync(context, new HttpRefusal(
+            slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, new GatewayError(ErrorCatalog.InvalidRequest, message),
+            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body cut short")
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = JsonRpcCodes.InvalidRequest,
+            Junk = true,
+        });
+    }
 
     private Task MalformedAsync(HttpContext context, int rpcCode, JsonNode? id, string message, string reason, int status = StatusCodes.Status400BadRequest) =>
         refusals.WriteAsync(context, new HttpRefusal(status, new GatewayError(ErrorCatalog.InvalidRequest, message), CallStage.Frame, "malformed_frame", reason)

@@ -311,6 +311,78 @@ public sealed class LintRuleTests : IDisposable
         Assert.Equal(2, report.ExitCode(strict: false));
     }
 
+    /// <summary>Before, lint failed with an unhandled ArgumentException (a dictionary of the live tools by name) and a stack trace.</summary>
+    [Fact]
+    public void ToolListedTwice_UpstreamListsAnAllowedNameTwice_IsAnErrorAtTheAllowEntryAndTheOthersChecked()
+    {
+        var json = LintHarness.Config("""{ "echo": { "read_only": true }, "find": { "read_only": true } }""", "[\"find\", \"echo\"]");
+        var upstream = Upstream(
+            LintHarness.Tool("echo", EchoSchema, readOnly: true),
+            LintHarness.Tool("find", EchoSchema, readOnly: true),
+            LintHarness.Tool("echo", """{"type":"object","properties":{"cmd":{"type":"string"}}}""", readOnly: false, destructive: true, description: "Another."));
+
+        var report = _lint.Lint(json, upstream);
+
+        var twice = Single(report, "tool-listed-twice");
+        Assert.Equal("$.connectors[0].tools_allow[1]", twice.Path);
+        Assert.Contains("the upstream lists it more than once", twice.Message, StringComparison.Ordinal);
+        Assert.Equal(LintSeverity.Error, twice.Severity);
+        None(report, "tool-not-offered");
+        None(report, "schema-uncompilable");
+        Assert.Contains(report.Findings, f => f.Id == "string-unbounded" && f.Tool == "find");
+        Assert.Equal(2, report.ExitCode(strict: false));
+    }
+
+    /// <summary>Before, names that differ only in case, width or invisible characters were served side by side without a word.</summary>
+    [Theory]
+    [InlineData("Echo")]
+    [InlineData("ＥＣＨＯ")]
+    [InlineData("ec\u200bho")]
+    [InlineData("e\u0301cho")]
+    public void ToolNameConfusable_TwoAllowedNamesThatReadAlike_IsAWarningAtTheSecond(string twin, string first = "echo")
+    {
+        var allow = System.Text.Json.JsonSerializer.Serialize(new[] { first, "find", twin });
+        var tools = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { [first] = new { read_only = true }, ["find"] = new { read_only = true }, [twin] = new { read_only = true } });
+
+        var report = _lint.Lint(LintHarness.Config(tools, allow));
+
+        var finding = Single(report, "tool-name-confusable");
+        Assert.Equal("$.connectors[0].tools_allow[2]", finding.Path);
+        Assert.Equal(LintSeverity.Warning, finding.Severity);
+        Assert.Contains("($.connectors[0].tools_allow[0])", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(twin, finding.Tool);
+    }
+
+    [Fact]
+    public void ToolNameConfusable_OneNameWithAnInvisibleCharacter_IsAWarningSpellingItOut()
+    {
+        var report = _lint.Lint(LintHarness.Config("""{ "find\u200b": { "read_only": true } }""", "[\"find\\u200b\"]"));
+
+        var finding = Single(report, "tool-name-confusable");
+        Assert.Equal("$.connectors[0].tools_allow[0]", finding.Path);
+        Assert.Contains("U+200B", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("'find\\u200b'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolNameConfusable_ANameSpeltWithACombiningAccent_IsAWarningThoughTheOtherSpellingIsAllowed()
+    {
+        var report = _lint.Lint(LintHarness.Config("""{ "\u00e9cho": { "read_only": true }, "e\u0301cho": { "read_only": true } }""", "[\"\\u00e9cho\", \"e\\u0301cho\"]"));
+
+        var finding = Single(report, "tool-name-confusable");
+        Assert.Equal("$.connectors[0].tools_allow[1]", finding.Path);
+        Assert.Contains("U+0301", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToolNameConfusable_NamesThatReadDifferently_IsQuiet()
+    {
+        var report = _lint.Lint(LintHarness.Config("""{ "find_contact": { "read_only": true }, "find_contacts": { "read_only": true }, "list.notes-v2": { "read_only": true } }""",
+            "[\"find_contact\", \"find_contacts\", \"list.notes-v2\"]"));
+
+        None(report, "tool-name-confusable");
+    }
+
     [Fact]
     public void UpstreamUnreachable_IsAnErrorAtTheUpstream()
     {

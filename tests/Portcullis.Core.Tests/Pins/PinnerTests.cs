@@ -62,6 +62,32 @@ public sealed class PinnerTests
         Assert.Equal(PinState.Matches, file.Find("crm", "a")!.Check(PinnedDefinition.From(Tool("a", "Changed."))).State);
     }
 
+    /// <summary>Before, the second definition overwrote the first and was reported "accepted", though nobody accepted it.</summary>
+    [Fact]
+    public void FirstRun_ANameListedTwice_PinsNeitherDefinitionAndStaysWithheld()
+    {
+        var (file, entries) = Pinner.Run(null, Live(Tool("a"), Tool("dup"), Tool("dup", "Evil.", readOnly: false, destructive: true)), new HashSet<string>());
+
+        var dup = Assert.Single(entries, e => e.Name == "dup");
+        Assert.Equal(PinOutcome.ListedTwice, dup.Outcome);
+        Assert.True(dup.Withheld);
+        Assert.False(dup.NeedsReview);
+        Assert.Null(file.Find("crm", "dup"));
+        Assert.Equal(PinOutcome.Pinned, entries.Single(e => e.Name == "a").Outcome);
+    }
+
+    [Fact]
+    public void Accept_ANameListedTwice_KeepsItsPinAsItIs()
+    {
+        var (existing, _) = Pinner.Run(null, Live(Tool("dup")), new HashSet<string>());
+        var before = existing.Find("crm", "dup")!;
+
+        var (file, entries) = Pinner.Run(existing, Live(Tool("dup", "Evil."), Tool("dup")), new HashSet<string> { "dup" });
+
+        Assert.Equal(PinOutcome.ListedTwice, Assert.Single(entries).Outcome);
+        Assert.Same(before, file.Find("crm", "dup"));
+    }
+
     [Fact]
     public void Catalog_WithPins_WithholdsDriftedAndUnpinnedBeforeTheirHintsCount()
     {

@@ -370,6 +370,20 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Contains(json, new[] { 400, 404 });
     }
 
+    /// <summary>Before, the Content-Encoding was ignored and the body parsed as it came.</summary>
+    [Fact]
+    public async Task AdminApi_BodyWithAContentEncoding_Is415InvalidRequest()
+    {
+        var content = new StringContent("{\"executed\": false}");
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Encoding", "br"));
+
+        var (status, answer, _) = await Admin.SendContentAsync(HttpMethod.Post, "/admin/api/idempotency/WyJ0ZXN0IiwiZngiLCJwIiwidCIsImsiXQ/resolve", fixture.AdminToken, content, "application/json");
+
+        Assert.Equal(415, status);
+        Assert.Equal("invalid_request", answer!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("Content-Encoding", answer["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AdminApi_KnownParametersInAnyCase_AreStillAccepted()
     {

@@ -29,6 +29,29 @@ public sealed class ScopeTests : IAsyncLifetime
         Assert.Equal(expected, tools.Select(t => t.Name).Order());
     }
 
+    /// <summary>Before, the scopes of both claims were added up, so an scp claim beside scope granted more than scope said.</summary>
+    [Theory]
+    [InlineData("fixture:read", "fixture:typed", new[] { "echo" })]
+    [InlineData(null, "fixture:typed", new[] { "typed" })]
+    [InlineData(null, "fixture:read fixture:typed", new[] { "echo", "typed" })]
+    public async Task ToolsList_ScopeAndScpClaims_ScopeWinsWhenPresent(string? scope, string scp, string[] expected)
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("alpha"), scope ?? "", change: claims =>
+        {
+            if (scope is null)
+            {
+                claims.Remove("scope");
+            }
+
+            claims["scp"] = scp;
+        });
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), token);
+
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
+
+        Assert.Equal(expected, tools.Select(t => t.Name).Order());
+    }
+
     [Fact]
     public async Task CallTool_MissingScope_AnswersToolNotFound()
     {

@@ -183,6 +183,106 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.DoesNotContain("Unable to read the request as JSON", _gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, the Content-Encoding was ignored: a gzip body was a parse error ("not valid JSON"), and a plain body
+    /// labelled br or deflate was taken as it came, not as it said it was.
+    /// </summary>
+    [Theory]
+    [InlineData("gzip", true)]
+    [InlineData("br", false)]
+    [InlineData("deflate", false)]
+    [InlineData("identity, gzip", true)]
+    public async Task ContentEncodingOtherThanIdentity_Is415WithTheEnvelopeAndAcceptEncoding(string coding, bool compress)
+    {
+        var json = Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}");
+        var body = json;
+        if (compress)
+        {
+            using var packed = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest))
+            {
+                gzip.Write(json);
+            }
+
+            body = packed.ToArray();
+        }
+
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Encoding", coding));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture")) { Content = content };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _http.SendAsync(request);
+
+        await AssertRefusalAsync(response, HttpStatusCode.UnsupportedMediaType, "invalid_request", "application/json");
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("identity", Assert.Single(response.Headers.GetValues("Accept-Encoding")));
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"));
+    }
+
+    /// <summary>
+    /// Before, the MCP layer answered these 406 with no envelope and no correlation id, neither counted nor logged. A
+    /// session named or not, the answer is the same, so it tells nothing about sessions.
+    /// </summary>
+    [Theory]
+    [InlineData("application/json", null)]
+    [InlineData("text/event-stream", null)]
+    [InlineData("text/html", null)]
+    [InlineData("", null)]
+    [InlineData("application/json", "nobody-holds-this")]
+    public async Task AcceptWithoutJsonAndEventStream_Is406WithTheEnvelope(string accept, string? session)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json"),
+        };
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+        if (session is not null)
+        {
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        }
+
+        using var response = await _http.SendAsync(request);
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.NotAcceptable, "invalid_request", "application/json");
+        Assert.Contains("application/json and text/event-stream", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(-32600, (await BodyAsync(response))["error"]!["code"]!.GetValue<int>());
+        Assert.False(response.Headers.Contains("Mcp-Session-Id"));
+    }
+
+    [Theory]
+    [InlineData("*/*")]
+    [InlineData("application/*, text/*")]
+    [InlineData("APPLICATION/JSON, TEXT/EVENT-STREAM")]
+    [InlineData("application/json;q=0.9, text/event-stream;q=0.5")]
+    public async Task AcceptNamingBothDirectlyOrByWildcard_IsServed(string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json"),
+        };
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"protocolVersion\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContentEncodingIdentity_IsServed()
+    {
+        var content = new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", Encoding.UTF8, "application/json");
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Encoding", "identity"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture")) { Content = content };
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"protocolVersion\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>Before, the MCP layer answered these with advice on configuring its server (stateless mode), and no envelope.</summary>
     [Theory]
     [InlineData("POST", "2025-11-25")]

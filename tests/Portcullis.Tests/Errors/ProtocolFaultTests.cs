@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
@@ -174,6 +175,46 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         Assert.NotNull(level["result"]);
         var (_, pinged) = await PostAsync("""{"jsonrpc":"2.0","id":12,"method":"ping","params":{"_meta":5}}""");
         Assert.NotNull(pinged["result"]);
+    }
+
+    /// <summary>
+    /// Before, a body that stalled (slower than Kestrel's minimum data rate) was answered <c>200 OK</c> with an empty
+    /// body, which a client takes for success.
+    /// </summary>
+    [Fact]
+    public async Task Post_BodyThatStalls_Is408WithTheEnvelopeNotA200()
+    {
+        var endpoint = _gateway.Endpoint("fixture");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endpoint.Host, endpoint.Port).Within();
+        var head = $"POST {endpoint.AbsolutePath} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Accept: application/json, text/event-stream\r\nMcp-Session-Id: {_sessionId}\r\nMCP-Protocol-Version: 2025-11-25\r\n" +
+            "Content-Length: 1000\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head)).Within();
+
+        // Kestrel's minimum request body data rate (240 bytes/s after a 5 s grace) ends the stalled read.
+        var answer = new StringBuilder();
+        var buffer = new byte[8192];
+        using var deadline = new CancellationTokenSource(Timeouts.Call);
+        while (!answer.ToString().Contains("}}}}", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        var text = answer.ToString();
+        Assert.True(text.StartsWith("HTTP/1.1 408 ", StringComparison.Ordinal), text);
+        Assert.Contains("Connection: close", text, StringComparison.OrdinalIgnoreCase);
+        var body = JsonNode.Parse(text[text.IndexOf('{', StringComparison.Ordinal)..(text.LastIndexOf('}') + 1)])!;
+        Assert.Equal(-32600, body["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("invalid_request", body["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("too slowly", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await AssertStillServesAsync();
     }
 
     private async Task AssertStillServesAsync()
