@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Client;
 using Portcullis.Core.Upstreams;
+using Portcullis.Core.Upstreams.Stdio;
 
 namespace Portcullis.Core.Tests.Upstreams;
 
@@ -22,7 +23,10 @@ public sealed class UpstreamSupervisorStartFailureTests
         var supervisor = new UpstreamSupervisor("crm", () =>
         {
             attempts.Writer.TryWrite(Interlocked.Increment(ref made));
-            return new StdioClientTransport(new StdioClientTransportOptions { Name = "crm", Command = "sh", Arguments = ["-c", "echo 'fatal: DB_PASSWORD=hunter2 was refused' >&2; exit 3"] });
+            // The gateway's own stdio transport, as serve starts upstreams (the SDK's words for an early exit vary with timing).
+            var launch = new StdioLaunch("crm", "sh", ["-c", "echo 'fatal: DB_PASSWORD=hunter2 was refused' >&2; exit 3"], null,
+                StdioClientTransportOptions.GetDefaultEnvironmentVariables(), 1024 * 1024, TimeSpan.FromSeconds(2));
+            return new StdioUpstreamTransport(launch, _ => { }, _ => { }, NullLoggerFactory.Instance);
         }, TimeProvider.System, NullLoggerFactory.Instance, listTimeout: TimeSpan.FromSeconds(10));
         var running = supervisor.RunAsync(stop.Token);
 
