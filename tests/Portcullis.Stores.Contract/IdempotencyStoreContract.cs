@@ -241,6 +241,26 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryClaim_LongestKeyOfTheLongestPrincipal_ClaimsCompletesAndReplays()
+    {
+        // The longest key the gateway accepts (255 code points, 4 UTF-8 bytes each) of a principal whose subject and
+        // client id are as long as a token may carry (255 bytes each), with a long tool and connector name: nothing in
+        // the scope compresses, and still one record holds it (PostgreSQL's unique index takes at most 2704 bytes).
+        var random = new Random(8785);
+        string Ascii(int length) => string.Concat(Enumerable.Range(0, length).Select(_ => (char)('!' + random.Next(94))));
+        var key = string.Concat(Enumerable.Range(0, 255).Select(_ => char.ConvertFromUtf32(0x1F300 + random.Next(0x300))));
+        var principal = Ascii(255) + "\u001f" + Ascii(255);
+        var scope = Scope(key: key, principal: principal, tool: Ascii(128), connector: Ascii(64));
+
+        var first = await Claim(scope);
+        Assert.Equal(ClaimStatus.Claimed, first.Status);
+        Assert.True(await Store.CompleteAsync(scope, first.Token!, "{}", Time.GetUtcNow(), Deadline));
+
+        var repeat = await Claim(scope);
+        Assert.Equal(ClaimStatus.Completed, repeat.Status);
+    }
+
+    [Fact]
     public async Task TryClaim_ManyParallelClaimsOfOneKey_ExactlyOneClaimed()
     {
         const int callers = 50;

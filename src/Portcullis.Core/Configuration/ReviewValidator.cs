@@ -49,10 +49,15 @@ internal static class ReviewValidator
                     yield return new ConfigError($"{at}.review.approvals", "caller mode is one confirmation by the caller; more approvals need mode reviewer");
                 }
 
-                if (review.ExpiresSeconds >= retentionSeconds)
+                // The held record is the review and, once approved, the executed call's result: it must outlive the wait, the
+                // approval's window (as long again after the decision) and the lease of the call that runs it. Otherwise a
+                // retry within execute_by finds the key forgotten and opens a new review, and the replay ends early.
+                if ((2L * review.ExpiresSeconds) + config.Idempotency.LeaseSeconds >= retentionSeconds)
                 {
                     yield return new ConfigError($"{at}.review.expires_seconds",
-                        $"must be shorter than idempotency.retention_hours ({config.Idempotency.RetentionHours} h), which keeps the held call the review is bound to");
+                        $"twice expires_seconds plus idempotency.lease_seconds ({config.Idempotency.LeaseSeconds} s) must be shorter than idempotency.retention_hours "
+                        + $"({config.Idempotency.RetentionHours} h), which keeps the held call the review is bound to: a review waits up to expires_seconds, "
+                        + "its approval runs up to as long again after the decision, and the call it runs holds the key for a lease");
                 }
 
                 if (review.Mode == ReviewModes.Reviewer && config.Admin.Listen is null)

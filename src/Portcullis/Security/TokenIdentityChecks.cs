@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Portcullis.Security;
@@ -10,6 +11,9 @@ namespace Portcullis.Security;
 /// </summary>
 internal static class TokenIdentityChecks
 {
+    /// <summary>The longest subject or client id, in UTF-8 bytes, that keys per-principal state.</summary>
+    public const int MaxIdentityBytes = 255;
+
     /// <summary>Why the token may not open the resource <paramref name="rules"/> describe, or null.</summary>
     public static (string Class, string Reason)? Refusal(JsonWebToken? token, TokenRules rules, DateTimeOffset now)
     {
@@ -53,6 +57,14 @@ internal static class TokenIdentityChecks
         if (token.Claims.Any(c => (c.Type is JwtRegisteredClaimNames.Sub or "client_id" or "azp") && HasControl(c.Value)))
         {
             return ("invalid_subject", "sub or the client id holds a control character");
+        }
+
+        // Every store must hold a principal's records: PostgreSQL's unique index takes at most 2704 bytes of a record's
+        // scope, and the longest idempotency key is 1020 bytes. A subject or client id over 255 bytes made every write
+        // of that principal fail there (internal), while SQLite and Redis took it: refused alike on every store.
+        if (token.Claims.Any(c => (c.Type is JwtRegisteredClaimNames.Sub or "client_id" or "azp") && Encoding.UTF8.GetByteCount(c.Value) > MaxIdentityBytes))
+        {
+            return ("subject_too_long", $"sub or the client id is longer than {MaxIdentityBytes} bytes");
         }
 
         if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)

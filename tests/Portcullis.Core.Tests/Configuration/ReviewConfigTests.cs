@@ -84,6 +84,19 @@ public sealed class ReviewConfigTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ApprovalWindowOutlivingRetention_IsRefused_WithinRetentionAccepted()
+    {
+        const string admin = """ "identity": { "dev": true }, "admin": { "listen": "http://127.0.0.1:9090" }, "idempotency": { "retention_hours": 24, "lease_seconds": 300 }, """;
+
+        // 12 h of waiting and 12 h more to execute the approval: the held record (24 h from the first call) would be
+        // forgotten before execute_by, so a retry in time opened a new review and the executed call's replay ended early.
+        var errors = Errors(Config("""{ "delete_contact": { "allow_destructive": true, "review": { "required": true, "expires_seconds": 43200 } } }""", admin));
+        Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.delete_contact.review.expires_seconds" && e.Message.Contains("twice expires_seconds", StringComparison.Ordinal));
+
+        Assert.Empty(Errors(Config("""{ "delete_contact": { "allow_destructive": true, "review": { "required": true, "expires_seconds": 43000 } } }""", admin)));
+    }
+
+    [Fact]
     public void Parse_EveryReviewMistake_ReportedAtOnce()
     {
         var errors = Errors(Config(

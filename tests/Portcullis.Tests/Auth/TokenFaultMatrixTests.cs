@@ -39,6 +39,8 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         { "control_in_client_id", "the token's subject or client id holds a control character" },
         { "control_in_client_id_array", "the token's subject or client id holds a control character" },
         { "lifetime_wrapping_around", "the token's lifetime (exp - iat) is longer than this resource accepts" },
+        { "long_subject", "the token's subject or client id is longer than 255 bytes" },
+        { "long_client_id", "the token's subject or client id is longer than 255 bytes" },
     };
 
     [Theory]
@@ -179,6 +181,9 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "control_in_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c["sub"] = "alice\u001fcli")),
             "control_in_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "cli\u0000")),
             "control_in_client_id_array" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = new[] { "b\u001fc" })),
+            // Per-principal state keyed by a 256-byte subject (or client id) did not fit PostgreSQL's unique index beside the longest key.
+            "long_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c["sub"] = new string('\u00e9', 128))),
+            "long_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "https://client.example.com/" + new string('c', 229))),
             // exp - iat in 64 bits wraps around: a century-long token looked short.
             "lifetime_wrapping_around" => Bearer(idp.Mint(alpha, scopes, change: c => { c["iat"] = long.MinValue; c.Remove("nbf"); c["exp"] = now.AddYears(100).ToUnixTimeSeconds(); })),
             "alg_none" => Bearer(Unsigned(idp, alpha, scopes)),
