@@ -38,6 +38,10 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
     private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = TransportMaxDepth + 2 };
 
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out _))
@@ -109,8 +113,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         catch (BadHttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             // The body never came whole but the client is still there: sent too slowly (Kestrel's minimum data rate,
-            // 408). Kestrel answers only an exception that leaves the app; returning without an answer would be a 200
-            // with an empty body, which a client takes for success. (A client that closes its side is gone: aborted.)
+            // 408) or in broken chunks (400). Kestrel answers only an exception that leaves the app; returning without an
+            // answer would be a 200 with an empty body, which a client takes for success. (A client that closes its side
+            // is gone: aborted.)
             await IncompleteBodyAsync(context, ex.StatusCode);
             return;
         }
@@ -260,14 +265,6 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         });
 
     /// <summary>
-    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
-    /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
-    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
-    /// </summary>
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
-
-    /// <summary>
     /// True when <c>Accept</c> names both answers a POST may get, directly or by a wildcard (<c>*/*</c>,
     /// <c>application/*</c>), as the MCP layer reads it (quality values aside).
     /// </summary>
@@ -298,6 +295,11 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         return true;
     }
 
+    /// <summary>
+    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
+    /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
+    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
+    /// </summary>
     internal static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
     {
         charsetDeclared = false;
@@ -458,17 +460,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             RpcCode = JsonRpcCodes.InvalidRequest,
         });
 
-    /// <summary>A 408 (too slow) or 400 (cut short) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
+    /// <summary>A 408 (too slow) or 400 (framing broken) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
     private Task IncompleteBodyAsync(HttpContext context, int status)
     {
         var slow = status == StatusCodes.Status408RequestTimeout;
         var message = slow
             ? "Invalid request: the body arrived too slowly and was not read; send it again, whole."
-            : "Invalid request: the body ended before its declared length and was not read; send it again, whole.";
+            : "Invalid request: the body could not be read (its framing is broken); send it again, whole.";
         context.Response.Headers.Connection = "close";
         return refusals.WriteAsync(context, new HttpRefusal(
             slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, new GatewayError(ErrorCatalog.InvalidRequest, message),
-            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body cut short")
+            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body framing broken")
         {
             Body = RefusalBody.JsonRpc,
             RpcCode = JsonRpcCodes.InvalidRequest,
