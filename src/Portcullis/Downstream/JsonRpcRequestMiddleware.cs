@@ -12,7 +12,7 @@ namespace Portcullis.Downstream;
 
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
-/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415, and an <c>initialize</c> within a session or
+/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415 (a <c>Transfer-Encoding</c> other than chunked 501), and an <c>initialize</c> within a session or
 /// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
@@ -90,6 +90,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             // plain body is taken): refused as RFC 9110 asks, naming the only coding taken.
             context.Response.Headers.AcceptEncoding = "identity";
             await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is sent without a Content-Encoding (only identity is accepted).", "content-encoding not identity");
+            return;
+        }
+
+        if (!OnlyChunked(context.Request))
+        {
+            // Kestrel reads the chunks and leaves any other transfer coding (gzip, deflate) undone: the body would be
+            // parsed as it came, not as it says it is. RFC 9112 answers a transfer coding not understood with 501.
+            context.Response.Headers.Connection = "close";
+            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
+                "Invalid request: a body is sent with no transfer coding but chunked.", "transfer-encoding not chunked", StatusCodes.Status501NotImplemented);
             return;
         }
 
@@ -276,6 +286,23 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         }
 
         return accepted.Any(Json.IsSubsetOf) && accepted.Any(EventStream.IsSubsetOf);
+    }
+
+    /// <summary>True when the body's <c>Transfer-Encoding</c> is none, or <c>chunked</c> alone (the one coding Kestrel undoes).</summary>
+    internal static bool OnlyChunked(HttpRequest request)
+    {
+        foreach (var value in request.Headers.TransferEncoding)
+        {
+            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("chunked", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when the body carries no content coding (no <c>Content-Encoding</c>, or only <c>identity</c>).</summary>

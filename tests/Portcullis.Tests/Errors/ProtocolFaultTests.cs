@@ -179,11 +179,13 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
 
     /// <summary>
     /// Before, a body that stalled (slower than Kestrel's minimum data rate) or came in broken chunks was answered
-    /// <c>200 OK</c> with an empty body, which a client takes for success.
+    /// <c>200 OK</c> with an empty body, which a client takes for success; and one sent gzip-coded (Transfer-Encoding:
+    /// gzip, chunked) was read as if it were not, so a proxy that decodes it and the gateway read two different bodies.
     /// </summary>
     [Theory]
     [InlineData("Content-Length: 1000", "", "408", "too slowly")]
     [InlineData("Transfer-Encoding: chunked", "5\r\n{\"jso\r\nZZZ\r\n", "400", "framing is broken")]
+    [InlineData("Transfer-Encoding: gzip, chunked", "28\r\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}\r\n0\r\n\r\n", "501", "no transfer coding but chunked")]
     public async Task Post_BodyThatStallsOrIsBrokenlyChunked_IsRefusedWithTheEnvelopeNotA200(string framing, string body, string status, string words)
     {
         var endpoint = _gateway.Endpoint("fixture");
