@@ -25,6 +25,7 @@ internal static class ViolationMessages
     {
         var details = new List<ErrorDetail>();
         var seen = new HashSet<(string, string, string)>();
+        var values = new InstanceIndex(instance);
         foreach (var node in results.Details ?? [results])
         {
             if (node.Errors is null)
@@ -58,7 +59,7 @@ internal static class ViolationMessages
                     continue;
                 }
 
-                foreach (var detail in Describe(keyword, at, schema, instance))
+                foreach (var detail in Describe(keyword, at, schema, values))
                 {
                     if (seen.Add((detail.Path, detail.Keyword, detail.Message)))
                     {
@@ -79,9 +80,9 @@ internal static class ViolationMessages
         return details.Count > 0 ? details : [new ErrorDetail("", "schema", "does not match the tool's input schema")];
     }
 
-    private static IEnumerable<ErrorDetail> Describe(string keyword, string at, JsonElement? schema, JsonElement instance)
+    private static IEnumerable<ErrorDetail> Describe(string keyword, string at, JsonElement? schema, InstanceIndex values)
     {
-        JsonPointers.TryResolve(instance, at, out var value);
+        values.TryResolve(at, out var value);
         var parent = schema is { ValueKind: JsonValueKind.Object } s ? s : default;
         var hasValue = parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(keyword, out _);
         var keywordValue = hasValue ? parent.GetProperty(keyword) : default;

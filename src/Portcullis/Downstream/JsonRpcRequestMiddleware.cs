@@ -12,7 +12,7 @@ namespace Portcullis.Downstream;
 
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
-/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415, and an <c>initialize</c> within a session or
+/// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415 (a <c>Transfer-Encoding</c> other than chunked 501), and an <c>initialize</c> within a session or
 /// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
@@ -37,6 +37,10 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     internal const int MaxHandshakeBytes = 64 * 1024;
 
     private static readonly JsonDocumentOptions Lenient = new() { MaxDepth = TransportMaxDepth + 2 };
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -89,6 +93,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return;
         }
 
+        if (!OnlyChunked(context.Request))
+        {
+            // Kestrel reads the chunks and leaves any other transfer coding (gzip, deflate) undone: the body would be
+            // parsed as it came, not as it says it is. RFC 9112 answers a transfer coding not understood with 501.
+            context.Response.Headers.Connection = "close";
+            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
+                "Invalid request: a body is sent with no transfer coding but chunked.", "transfer-encoding not chunked", StatusCodes.Status501NotImplemented);
+            return;
+        }
+
         var limit = config.Limits.MaxBodyBytes;
         if (context.Request.ContentLength is { } length && length > limit)
         {
@@ -109,8 +123,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         catch (BadHttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             // The body never came whole but the client is still there: sent too slowly (Kestrel's minimum data rate,
-            // 408). Kestrel answers only an exception that leaves the app; returning without an answer would be a 200
-            // with an empty body, which a client takes for success. (A client that closes its side is gone: aborted.)
+            // 408) or in broken chunks (400). Kestrel answers only an exception that leaves the app; returning without an
+            // answer would be a 200 with an empty body, which a client takes for success. (A client that closes its side
+            // is gone: aborted.)
             await IncompleteBodyAsync(context, ex.StatusCode);
             return;
         }
@@ -260,14 +275,6 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         });
 
     /// <summary>
-    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
-    /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
-    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
-    /// </summary>
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
-    private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
-
-    /// <summary>
     /// True when <c>Accept</c> names both answers a POST may get, directly or by a wildcard (<c>*/*</c>,
     /// <c>application/*</c>), as the MCP layer reads it (quality values aside).
     /// </summary>
@@ -279,6 +286,23 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         }
 
         return accepted.Any(Json.IsSubsetOf) && accepted.Any(EventStream.IsSubsetOf);
+    }
+
+    /// <summary>True when the body's <c>Transfer-Encoding</c> is none, or <c>chunked</c> alone (the one coding Kestrel undoes).</summary>
+    internal static bool OnlyChunked(HttpRequest request)
+    {
+        foreach (var value in request.Headers.TransferEncoding)
+        {
+            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!coding.Equals("chunked", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>True when the body carries no content coding (no <c>Content-Encoding</c>, or only <c>identity</c>).</summary>
@@ -298,6 +322,11 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         return true;
     }
 
+    /// <summary>
+    /// Whether the body is declared UTF-8: no charset, or <c>utf-8</c> (or <c>utf8</c>) in any case, quoted or not. The body is checked
+    /// here as UTF-8, while the MCP layer decodes it by the declared charset: another one would read other text than was
+    /// checked (or none: an unknown charset threw, an empty 500 and an error line for each). The admin API's bodies are held to the same.
+    /// </summary>
     internal static bool DeclaresUtf8(HttpRequest request, out bool charsetDeclared)
     {
         charsetDeclared = false;
@@ -458,17 +487,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             RpcCode = JsonRpcCodes.InvalidRequest,
         });
 
-    /// <summary>A 408 (too slow) or 400 (cut short) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
+    /// <summary>A 408 (too slow) or 400 (framing broken) with the invalid-request envelope, counted and logged as a malformed frame.</summary>
     private Task IncompleteBodyAsync(HttpContext context, int status)
     {
         var slow = status == StatusCodes.Status408RequestTimeout;
         var message = slow
             ? "Invalid request: the body arrived too slowly and was not read; send it again, whole."
-            : "Invalid request: the body ended before its declared length and was not read; send it again, whole.";
+            : "Invalid request: the body could not be read (its framing is broken); send it again, whole.";
         context.Response.Headers.Connection = "close";
         return refusals.WriteAsync(context, new HttpRefusal(
             slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, new GatewayError(ErrorCatalog.InvalidRequest, message),
-            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body cut short")
+            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body framing broken")
         {
             Body = RefusalBody.JsonRpc,
             RpcCode = JsonRpcCodes.InvalidRequest,

@@ -178,21 +178,25 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Before, a body that stalled (slower than Kestrel's minimum data rate) was answered <c>200 OK</c> with an empty
-    /// body, which a client takes for success.
+    /// Before, a body that stalled (slower than Kestrel's minimum data rate) or came in broken chunks was answered
+    /// <c>200 OK</c> with an empty body, which a client takes for success; and one sent gzip-coded (Transfer-Encoding:
+    /// gzip, chunked) was read as if it were not, so a proxy that decodes it and the gateway read two different bodies.
     /// </summary>
-    [Fact]
-    public async Task Post_BodyThatStalls_Is408WithTheEnvelopeNotA200()
+    [Theory]
+    [InlineData("Content-Length: 1000", "", "408", "too slowly")]
+    [InlineData("Transfer-Encoding: chunked", "5\r\n{\"jso\r\nZZZ\r\n", "400", "framing is broken")]
+    [InlineData("Transfer-Encoding: gzip, chunked", "28\r\n{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}\r\n0\r\n\r\n", "501", "no transfer coding but chunked")]
+    public async Task Post_BodyThatStallsOrIsBrokenlyChunked_IsRefusedWithTheEnvelopeNotA200(string framing, string body, string status, string words)
     {
         var endpoint = _gateway.Endpoint("fixture");
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(endpoint.Host, endpoint.Port).Within();
         var head = $"POST {endpoint.AbsolutePath} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n" +
             $"Accept: application/json, text/event-stream\r\nMcp-Session-Id: {_sessionId}\r\nMCP-Protocol-Version: 2025-11-25\r\n" +
-            "Content-Length: 1000\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,";
+            framing + "\r\n\r\n" + (body.Length > 0 ? body : "{\"jsonrpc\":\"2.0\",\"id\":1,");
         await socket.SendAsync(Encoding.ASCII.GetBytes(head)).Within();
 
-        // Kestrel's minimum request body data rate (240 bytes/s after a 5 s grace) ends the stalled read.
+        // Kestrel's minimum request body data rate (240 bytes/s after a 5 s grace) ends a stalled read; a broken chunk at once.
         var answer = new StringBuilder();
         var buffer = new byte[8192];
         using var deadline = new CancellationTokenSource(Timeouts.Call);
@@ -208,12 +212,12 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         }
 
         var text = answer.ToString();
-        Assert.True(text.StartsWith("HTTP/1.1 408 ", StringComparison.Ordinal), text);
+        Assert.True(text.StartsWith($"HTTP/1.1 {status} ", StringComparison.Ordinal), text);
         Assert.Contains("Connection: close", text, StringComparison.OrdinalIgnoreCase);
-        var body = JsonNode.Parse(text[text.IndexOf('{', StringComparison.Ordinal)..(text.LastIndexOf('}') + 1)])!;
-        Assert.Equal(-32600, body["error"]!["code"]!.GetValue<int>());
-        Assert.Equal("invalid_request", body["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
-        Assert.Contains("too slowly", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var refusal = JsonNode.Parse(text[text.IndexOf('{', StringComparison.Ordinal)..(text.LastIndexOf('}') + 1)])!;
+        Assert.Equal(-32600, refusal["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("invalid_request", refusal["error"]!["data"]!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains(words, refusal["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         await AssertStillServesAsync();
     }
 
