@@ -87,20 +87,17 @@ public sealed class ViolationMessagesTests
     /// 650 KB call) took 3.5 s of CPU to describe, 80,000 four times that, so a few calls could hold every core.
     /// </summary>
     [Fact]
-    public void Validate_AnObjectOfManyOffendingMembers_IsDescribedInLinearTime()
+    public void Validate_AnObjectOfManyOffendingMembers_IsDescribedWithTheFirstDetailsAndTheCountOfTheRest()
     {
         var schema = Compile(Element("""{"type":"object","properties":{"q":{"type":"string"}},"additionalProperties":{"type":"string"}}"""));
         var members = string.Join(',', Enumerable.Range(0, 80_000).Select(i => $"\"k{i}\":{i}"));
         var instance = Element("{" + members + "}");
-        var clock = ThreadCpuClock.Instance;
-        var started = clock.GetTimestamp();
 
+        // Its cost is priced in bench/Portcullis.Benchmarks (ViolationDetailsBenchmarks), not timed here.
         var details = schema.Validate(instance);
 
-        var spent = clock.GetElapsedTime(started);
         Assert.Equal(ViolationMessages.MaxDetails + 1, details.Count);
         Assert.Equal(("/k0", "type", "must be a string (got an integer)"), (details[0].Path, details[0].Keyword, details[0].Message));
         Assert.Equal($"and {80_000 - ViolationMessages.MaxDetails} more problem(s) not listed; fix the ones above first", details[^1].Message);
-        Assert.True(spent < TimeSpan.FromSeconds(4), $"took {spent.TotalMilliseconds:0} ms of CPU");
     }
 }
