@@ -22,6 +22,13 @@ internal static class TokenIdentityChecks
             return ("malformed", "not a JWT");
         }
 
+        // RFC 7515 4.1.11: a JWS whose crit header names extensions the recipient does not support is invalid. The
+        // validator ignores crit, and the gateway supports none.
+        if (token.TryGetHeaderValue<object>("crit", out _))
+        {
+            return ("unsupported_crit", "the header lists critical extensions (crit), which this resource does not support");
+        }
+
         var audiences = token.Audiences;
         if (!audiences.Contains(rules.Audience, StringComparer.Ordinal))
         {

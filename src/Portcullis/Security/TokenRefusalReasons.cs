@@ -37,6 +37,7 @@ internal static class TokenRefusalReasons
         Missing => "no bearer token was sent",
         NotBearer => "the Authorization header is not a bearer token",
         "malformed" => "the token is not a well-formed JWT",
+        "unsupported_crit" => "the token's header lists critical extensions (crit) that are not supported",
         "expired" => "the token has expired",
         "not_yet_valid" => "the token is not valid yet (nbf)",
         "wrong_issuer" => "the token is not from the authorization server named in the resource metadata",

@@ -41,6 +41,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         { "lifetime_wrapping_around", "the token's lifetime (exp - iat) is longer than this resource accepts" },
         { "long_subject", "the token's subject or client id is longer than 255 bytes" },
         { "long_client_id", "the token's subject or client id is longer than 255 bytes" },
+        { "unsupported_crit", "the token's header lists critical extensions (crit) that are not supported" },
     };
 
     [Theory]
@@ -190,6 +191,8 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "hs256_with_public_key" => Bearer(SignedWithPublicKey(idp, alpha, scopes)),
             "tampered_payload" => Bearer(Tampered(idp.Mint(alpha, "fixture:read"))),
             "unknown_kid" => Bearer(idp.Mint(alpha, scopes, key: TestIdentityProvider.NewKey())),
+            // Signed by the provider's key, but its header makes an extension critical that nobody here understands.
+            "unsupported_crit" => Bearer(idp.Mint(alpha, scopes, header: new() { ["crit"] = new[] { "urn:example:must-check" }, ["urn:example:must-check"] = true })),
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
     }

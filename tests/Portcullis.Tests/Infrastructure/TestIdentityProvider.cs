@@ -67,9 +67,10 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         }
     }
 
-    /// <summary>A token for <paramref name="audience"/>; <paramref name="change"/> may alter any claim before signing.</summary>
+    /// <summary>A token for <paramref name="audience"/>; <paramref name="change"/> may alter any claim before signing, <paramref name="header"/> adds header parameters.</summary>
     public string Mint(string audience, string scopes, string environment = "test", TimeSpan? lifetime = null,
-        DateTimeOffset? issuedAt = null, Action<Dictionary<string, object>>? change = null, SecurityKey? key = null, string? issuer = null)
+        DateTimeOffset? issuedAt = null, Action<Dictionary<string, object>>? change = null, SecurityKey? key = null, string? issuer = null,
+        Dictionary<string, object>? header = null)
     {
         var iat = issuedAt ?? DateTimeOffset.UtcNow;
         var claims = new Dictionary<string, object>
@@ -85,13 +86,14 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
             ["exp"] = (iat + (lifetime ?? TimeSpan.FromMinutes(10))).ToUnixTimeSeconds(),
         };
         change?.Invoke(claims);
-        return Sign(claims, key ?? Current);
+        return Sign(claims, key ?? Current, header);
     }
 
-    public static string Sign(Dictionary<string, object> claims, SecurityKey key) =>
+    public static string Sign(Dictionary<string, object> claims, SecurityKey key, Dictionary<string, object>? header = null) =>
         new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,
+            AdditionalHeaderClaims = header,
             SigningCredentials = new SigningCredentials(key, key is SymmetricSecurityKey ? SecurityAlgorithms.HmacSha256 : SecurityAlgorithms.RsaSha256),
         });
 
