@@ -75,15 +75,6 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return;
         }
 
-        if (!AcceptsBoth(context.Request))
-        {
-            // The MCP layer's own 406 carries no envelope and no correlation id, and is neither counted nor logged.
-            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
-                "Not acceptable: an MCP client accepts both application/json and text/event-stream (Accept: application/json, text/event-stream).",
-                "accept lacks application/json or text/event-stream", StatusCodes.Status406NotAcceptable);
-            return;
-        }
-
         if (!IdentityEncoded(context.Request))
         {
             // The body would be parsed as it came, not as it says it is (a gzip body fails as "not JSON", a br-labelled
@@ -241,6 +232,16 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 // A 2025-11-25 client's cancellation does not reach the handler; its closed connection does, through this.
                 CallerConnection.Enter(rawId, context.RequestAborted);
             }
+        }
+
+        if (!AcceptsBoth(context.Request))
+        {
+            // Where the MCP layer checked it, after every check above: its own 406 carries no envelope and no correlation
+            // id, and is neither counted nor logged.
+            await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null,
+                "Not acceptable: an MCP client accepts both application/json and text/event-stream (Accept: application/json, text/event-stream).",
+                "accept lacks application/json or text/event-stream", StatusCodes.Status406NotAcceptable);
+            return;
         }
 
         context.Request.Body = new MemoryStream(buffer.GetBuffer(), 0, (int)buffer.Length, writable: false);
