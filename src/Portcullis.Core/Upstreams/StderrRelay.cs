@@ -10,7 +10,7 @@ namespace Portcullis.Core.Upstreams;
 /// (event 1008), also when nothing follows them (the tail of a crash's trace). One relay serves every start of the
 /// upstream, so a restart does not renew the budget early.
 /// </summary>
-internal sealed class StderrRelay : IDisposable
+internal sealed class StderrRelay(string connector, TimeProvider time, ILogger logger)
 {
     internal const int MaxLineChars = 4096;
 
@@ -18,21 +18,10 @@ internal sealed class StderrRelay : IDisposable
 
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
 
-    private readonly string _connector;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly PacedReport<bool> _dropped;
+    private readonly PacedReport<bool> _dropped = new(Window, time, (dropped, _) => Log.UpstreamStderrDropped(logger, connector, dropped, LinesPerSecond));
     private readonly Lock _gate = new();
     private long _windowStart;
     private int _inWindow;
-
-    public StderrRelay(string connector, TimeProvider time, ILogger logger)
-    {
-        _connector = connector;
-        _time = time;
-        _logger = logger;
-        _dropped = new(Window, time, (dropped, _) => Log.UpstreamStderrDropped(logger, connector, dropped, LinesPerSecond));
-    }
 
     public void Line(string line)
     {
@@ -42,20 +31,18 @@ internal sealed class StderrRelay : IDisposable
             return;
         }
 
-        Log.UpstreamStderr(_logger, _connector, line.Length > MaxLineChars ? string.Concat(line.AsSpan(0, MaxLineChars), "…") : line);
+        Log.UpstreamStderr(logger, connector, line.Length > MaxLineChars ? string.Concat(line.AsSpan(0, MaxLineChars), "…") : line);
     }
 
     /// <summary>Logs how many lines were not logged, due or not: once the upstream has stopped for good.</summary>
     public void Flush() => _dropped.Flush();
 
-    public void Dispose() => _dropped.Dispose();
-
     private bool WithinBudget()
     {
         lock (_gate)
         {
-            var now = _time.GetTimestamp();
-            if (_windowStart == 0 || _time.GetElapsedTime(_windowStart, now) >= Window)
+            var now = time.GetTimestamp();
+            if (_windowStart == 0 || time.GetElapsedTime(_windowStart, now) >= Window)
             {
                 _windowStart = now;
                 _inWindow = 0;

@@ -10,7 +10,7 @@ namespace Portcullis.Core.Upstreams;
 /// cut and escaped, and how many were skipped since the last report. Over stdio a call answered by such a message gets
 /// no other answer and ends at its timeout, so this line is the only word of why.
 /// </summary>
-internal sealed class UnreadableMessages(string connector, TimeProvider time, ILogger logger) : IDisposable
+internal sealed class UnreadableMessages(string connector, TimeProvider time, ILogger logger)
 {
     internal const int MaxReasonChars = 200;
 
@@ -23,6 +23,4 @@ internal sealed class UnreadableMessages(string connector, TimeProvider time, IL
 
     /// <summary>Logs the messages held back, due or not: once the upstream has stopped for good.</summary>
     public void Flush() => _reports.Flush();
-
-    public void Dispose() => _reports.Dispose();
 }

@@ -7,7 +7,7 @@ using Portcullis.Core.Upstreams.Stdio;
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>Builds the client transport for a connector's upstream, stdio or Streamable HTTP.</summary>
-internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory) : IDisposable
+internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorConfig connector, HttpClient? httpClient, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly StrayStdoutLines _strayStdout = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
@@ -25,13 +25,6 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
         _stderr.Flush();
         _strayStdout.Flush();
         _unreadable.Flush();
-    }
-
-    public void Dispose()
-    {
-        _stderr.Dispose();
-        _strayStdout.Dispose();
-        _unreadable.Dispose();
     }
 
     public IClientTransport Create()

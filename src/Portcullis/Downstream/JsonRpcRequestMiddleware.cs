@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
@@ -290,30 +291,19 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     }
 
     /// <summary>True when the body's <c>Transfer-Encoding</c> is none, or <c>chunked</c> alone (the one coding Kestrel undoes).</summary>
-    internal static bool OnlyChunked(HttpRequest request)
-    {
-        foreach (var value in request.Headers.TransferEncoding)
-        {
-            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!coding.Equals("chunked", StringComparison.OrdinalIgnoreCase))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
+    internal static bool OnlyChunked(HttpRequest request) => OnlyCoding(request.Headers.TransferEncoding, "chunked");
 
     /// <summary>True when the body carries no content coding (no <c>Content-Encoding</c>, or only <c>identity</c>).</summary>
-    internal static bool IdentityEncoded(HttpRequest request)
+    internal static bool IdentityEncoded(HttpRequest request) => OnlyCoding(request.Headers.ContentEncoding, "identity");
+
+    /// <summary>True when every coding the header lists (comma-separated, in any of its lines) is <paramref name="coding"/>.</summary>
+    private static bool OnlyCoding(StringValues header, string coding)
     {
-        foreach (var value in request.Headers.ContentEncoding)
+        foreach (var value in header)
         {
-            foreach (var coding in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            foreach (var listed in (value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                if (!coding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+                if (!listed.Equals(coding, StringComparison.OrdinalIgnoreCase))
                 {
                     return false;
                 }
@@ -496,14 +486,8 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             ? "Invalid request: the body arrived too slowly and was not read; send it again, whole."
             : "Invalid request: the body could not be read (its framing is broken); send it again, whole.";
         context.Response.Headers.Connection = "close";
-        return refusals.WriteAsync(context, new HttpRefusal(
-            slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, new GatewayError(ErrorCatalog.InvalidRequest, message),
-            CallStage.Frame, "malformed_frame", slow ? "body sent too slowly" : "body framing broken")
-        {
-            Body = RefusalBody.JsonRpc,
-            RpcCode = JsonRpcCodes.InvalidRequest,
-            Junk = true,
-        });
+        return MalformedAsync(context, JsonRpcCodes.InvalidRequest, null, message, slow ? "body sent too slowly" : "body framing broken",
+            slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest);
     }
 
     private Task MalformedAsync(HttpContext context, int rpcCode, JsonNode? id, string message, string reason, int status = StatusCodes.Status400BadRequest) =>

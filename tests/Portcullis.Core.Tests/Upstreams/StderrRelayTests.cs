@@ -12,7 +12,7 @@ public sealed class StderrRelayTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ListLogger();
-        using var relay = new StderrRelay("crm", time, log);
+        var relay = new StderrRelay("crm", time, log);
 
         for (var i = 0; i < 1000; i++)
         {
@@ -35,7 +35,7 @@ public sealed class StderrRelayTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ListLogger();
-        using var relay = new StderrRelay("crm", time, log);
+        var relay = new StderrRelay("crm", time, log);
         for (var i = 0; i < 300; i++)
         {
             relay.Line("at Frame" + i);

@@ -15,7 +15,7 @@ public sealed class StrayStdoutLinesTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ListLogger();
-        using var lines = new StrayStdoutLines("crm", time, log);
+        var lines = new StrayStdoutLines("crm", time, log);
 
         lines.Line("banner");
         for (var i = 0; i < 50; i++)

@@ -9,7 +9,7 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// latest such line cut to <see cref="MaxLineChars"/> and escaped, and how many were skipped since the last report.
 /// One instance serves every start of the upstream, so a restart does not renew the budget early.
 /// </summary>
-internal sealed class StrayStdoutLines(string connector, TimeProvider time, ILogger logger) : IDisposable
+internal sealed class StrayStdoutLines(string connector, TimeProvider time, ILogger logger)
 {
     internal const int MaxLineChars = 200;
 
@@ -22,6 +22,4 @@ internal sealed class StrayStdoutLines(string connector, TimeProvider time, ILog
 
     /// <summary>Logs the lines held back, due or not: once the upstream has stopped for good.</summary>
     public void Flush() => _stray.Flush();
-
-    public void Dispose() => _stray.Dispose();
 }
