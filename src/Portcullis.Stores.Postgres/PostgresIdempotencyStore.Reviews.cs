@@ -101,15 +101,7 @@ internal sealed partial class PostgresIdempotencyStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        ReviewRecord? review;
-        await using (var select = new NpgsqlCommand(
-            $"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE review_id = @id AND created_at > @cutoff FOR UPDATE", connection, transaction))
-        {
-            select.Parameters.AddWithValue("id", request.Id);
-            select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            review = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
-        }
+        var review = await LockReviewAsync(connection, transaction, request.Id, request.Now - request.Retention, cancellationToken).ConfigureAwait(false);
 
         if (review is null)
         {
@@ -139,6 +131,45 @@ internal sealed partial class PostgresIdempotencyStore
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ReviewDecisionResult(status, decided);
+    }
+
+    public async ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var review = await LockReviewAsync(connection, transaction, request.Id, request.Now - request.Retention, cancellationToken).ConfigureAwait(false);
+
+        if (review is null || ReviewTransitions.HandOver(review, request) is not { } handed)
+        {
+            return null;
+        }
+
+        await using (var update = new NpgsqlCommand("""
+            UPDATE portcullis_idempotency SET review_mode = @mode, review_required = @required, updated_at = @now
+            WHERE review_id = @id AND review_decision IS NULL
+            """, connection, transaction))
+        {
+            update.Parameters.AddWithValue("id", request.Id);
+            update.Parameters.AddWithValue("mode", handed.Mode);
+            update.Parameters.AddWithValue("required", handed.ApprovalsRequired);
+            update.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return handed;
+    }
+
+    /// <summary>The review with this id, its row locked until <paramref name="transaction"/> ends; null when absent or held before <paramref name="cutoff"/>.</summary>
+    private static async Task<ReviewRecord?> LockReviewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, DateTimeOffset cutoff,
+        CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            $"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE review_id = @id AND created_at > @cutoff FOR UPDATE", connection, transaction);
+        select.Parameters.AddWithValue("id", id);
+        select.Parameters.AddWithValue("cutoff", cutoff.ToUnixTimeMilliseconds());
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
     }
 
     /// <summary>Holds a free or expired key for a new review, or does nothing when a live record holds it: either way the caller reads the key again.</summary>

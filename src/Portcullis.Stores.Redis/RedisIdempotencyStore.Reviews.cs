@@ -106,6 +106,7 @@ internal sealed partial class RedisIdempotencyStore
             var transaction = db.CreateTransaction();
             transaction.AddCondition(Condition.HashEqual(key, "rv_id", request.Id));
             transaction.AddCondition(Condition.HashEqual(key, "rv_approvals", Field(fields, "rv_approvals")));
+            transaction.AddCondition(Condition.HashEqual(key, "rv_mode", review.Mode));
             transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
             List<HashEntry> changes = [new("rv_approvals", Approvals(decided.Approvals)), new("updated", request.Now.ToUnixTimeMilliseconds())];
             if (decided.Decision is { } decision)
@@ -127,6 +128,41 @@ internal sealed partial class RedisIdempotencyStore
         }
 
         throw new InvalidOperationException("The review kept changing while it was decided.");
+    }
+
+    public async ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var record = await db.StringGetAsync(keys.Review(request.Id)).ConfigureAwait(false);
+        if (record.IsNull)
+        {
+            return null;
+        }
+
+        var key = (RedisKey)(string)record!;
+        for (var attempt = 0; attempt < DecideAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var review = ReadReview(await db.HashGetAllAsync(key).ConfigureAwait(false));
+            if (review is null || review.Id != request.Id || review.CreatedAt <= request.Now - request.Retention
+                || ReviewTransitions.HandOver(review, request) is not { } handed)
+            {
+                return null;
+            }
+
+            var transaction = db.CreateTransaction();
+            transaction.AddCondition(Condition.HashEqual(key, "rv_id", request.Id));
+            transaction.AddCondition(Condition.HashEqual(key, "rv_mode", review.Mode));
+            transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
+            _ = transaction.HashSetAsync(key,
+                [new("rv_mode", handed.Mode), new("rv_required", handed.ApprovalsRequired), new("updated", request.Now.ToUnixTimeMilliseconds())]);
+            if (await transaction.ExecuteAsync().ConfigureAwait(false))
+            {
+                return handed;
+            }
+        }
+
+        throw new InvalidOperationException("The review kept changing while it was handed to reviewers.");
     }
 
     private async Task<ReviewRecord> ReadReviewAsync(RedisKey key) =>

@@ -116,6 +116,29 @@ internal sealed partial class SqliteIdempotencyStore
             return new ReviewDecisionResult(status, decided);
         }, cancellationToken));
 
+    public ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken) =>
+        new(_writes.WriteAsync((connection, transaction) =>
+        {
+            if (ReadReview(connection, transaction, request.Id, request.Now - request.Retention) is not { } review
+                || ReviewTransitions.HandOver(review, request) is not { } handed)
+            {
+                return null;
+            }
+
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = """
+                UPDATE idempotency SET review_mode = $mode, review_required = $required, updated_at = $now
+                WHERE review_id = $id AND review_decision IS NULL
+                """;
+            update.Parameters.AddWithValue("$id", request.Id);
+            update.Parameters.AddWithValue("$mode", handed.Mode);
+            update.Parameters.AddWithValue("$required", handed.ApprovalsRequired);
+            update.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+            update.ExecuteNonQuery();
+            return handed;
+        }, cancellationToken));
+
     /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
     private static void InsertHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, ReviewHold hold)
     {

@@ -9,14 +9,88 @@ public abstract partial class IdempotencyStoreContract
     protected static readonly TimeSpan ReviewWindow = TimeSpan.FromHours(1);
 
     protected Task<ClaimResult> ClaimReviewed(
-        IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null, string definition = "def-1") =>
+        IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null, string definition = "def-1",
+        string mode = "reviewer") =>
         Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention)
         {
-            Review = new ReviewHold(id ?? ReviewIds.New(), "reviewer", """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow, definition),
+            Review = new ReviewHold(id ?? ReviewIds.New(), mode, """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow, definition),
         }, Deadline).AsTask().WaitAsync(Timeout);
 
-    protected Task<ReviewDecisionResult> Decide(string id, string reviewer, bool approve, string? reason = null) =>
-        Store.DecideReviewAsync(new ReviewDecisionRequest(id, reviewer, approve, reason, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout);
+    protected Task<ReviewDecisionResult> Decide(string id, string reviewer, bool approve, string? reason = null, string? mode = null) =>
+        Store.DecideReviewAsync(new ReviewDecisionRequest(id, reviewer, approve, reason, Time.GetUtcNow(), Retention) { Mode = mode }, Deadline).AsTask().WaitAsync(Timeout);
+
+    protected Task<ReviewRecord?> HandOver(string id, int approvals) =>
+        Store.HandOverReviewAsync(new ReviewHandOverRequest(id, approvals, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout);
+
+    [Fact]
+    public async Task Review_CallerModeHandedOver_ReviewersDecideIt_TheCallerNoMore()
+    {
+        var held = (await ClaimReviewed(Scope(), mode: "caller")).Review!;
+
+        var handed = await HandOver(held.Id, approvals: 2);
+        var again = await HandOver(held.Id, approvals: 2);
+        var callerConfirms = await Decide(held.Id, "alice", approve: true, mode: "caller");
+        var stored = (await Store.GetReviewAsync(held.Id, Time.GetUtcNow(), Retention, Deadline))!;
+        var first = await Decide(held.Id, "bob", approve: true, mode: "reviewer");
+        var second = await Decide(held.Id, "carol", approve: true, mode: "reviewer");
+        var claim = await ClaimReviewed(Scope(), mode: "caller");
+
+        Assert.NotNull(handed);
+        Assert.Equal(held with { Mode = "reviewer", ApprovalsRequired = 2 }, handed with { Approvals = held.Approvals });
+        Assert.Null(again);
+        Assert.Equal(ReviewDecisionStatus.OtherMode, callerConfirms.Status);
+        Assert.Equal("reviewer", stored.Mode);
+        Assert.Equal(2, stored.ApprovalsRequired);
+        Assert.Equal(held.ExpiresAt, stored.ExpiresAt);
+        Assert.Empty(stored.Approvals);
+        Assert.Equal(ReviewState.Pending, stored.StateAt(Time.GetUtcNow()));
+        Assert.Equal(ReviewDecisionStatus.ApprovalRecorded, first.Status);
+        Assert.Equal(ReviewDecisionStatus.Decided, second.Status);
+        Assert.Equal(ClaimStatus.Claimed, claim.Status);
+    }
+
+    [Fact]
+    public async Task Review_HandOver_OnlyAPendingCallerModeReview_ElseNothingChanges()
+    {
+        var reviewerMode = (await ClaimReviewed(Scope("k-reviewer"))).Review!;
+        var decided = (await ClaimReviewed(Scope("k-decided"), mode: "caller")).Review!;
+        var expiring = (await ClaimReviewed(Scope("k-expired"), mode: "caller")).Review!;
+        Assert.Equal(ReviewDecisionStatus.Decided, (await Decide(decided.Id, "alice", approve: false, "no", mode: "caller")).Status);
+        Time.Advance(ReviewWindow);
+
+        Assert.Null(await HandOver(reviewerMode.Id, approvals: 2));
+        Assert.Null(await HandOver(decided.Id, approvals: 2));
+        Assert.Null(await HandOver(expiring.Id, approvals: 2));
+        Assert.Null(await HandOver(ReviewIds.New(), approvals: 2));
+        Assert.Equal(1, (await Store.GetReviewAsync(reviewerMode.Id, Time.GetUtcNow(), Retention, Deadline))!.ApprovalsRequired);
+        Assert.Equal("caller", (await Store.GetReviewAsync(decided.Id, Time.GetUtcNow(), Retention, Deadline))!.Mode);
+        Assert.Equal("caller", (await Store.GetReviewAsync(expiring.Id, Time.GetUtcNow(), Retention, Deadline))!.Mode);
+    }
+
+    [Fact]
+    public async Task Review_HandOverRacingTheCallersDecision_ExactlyOneWins()
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            var held = (await ClaimReviewed(Scope($"k-race-{i}"), mode: "caller")).Review!;
+
+            var handing = Task.Run(() => HandOver(held.Id, approvals: 1));
+            var deciding = Task.Run(() => Decide(held.Id, "alice", approve: true, mode: "caller"));
+            var (handed, decided) = (await handing.WaitAsync(Timeout), await deciding.WaitAsync(Timeout));
+
+            var stored = (await Store.GetReviewAsync(held.Id, Time.GetUtcNow(), Retention, Deadline))!;
+            if (handed is not null)
+            {
+                Assert.Equal(ReviewDecisionStatus.OtherMode, decided.Status);
+                Assert.Equal(("reviewer", ReviewState.Pending), (stored.Mode, stored.StateAt(Time.GetUtcNow())));
+            }
+            else
+            {
+                Assert.Equal(ReviewDecisionStatus.Decided, decided.Status);
+                Assert.Equal(("caller", ReviewState.Approved), (stored.Mode, stored.StateAt(Time.GetUtcNow())));
+            }
+        }
+    }
 
     [Fact]
     public async Task Review_FreeKey_HeldPendingWithEverythingBound()

@@ -29,12 +29,18 @@ public static class AuditKinds
     /// <summary>A review was decided (approved, denied) or an approval counted; the actor is who decided.</summary>
     public const string ReviewDecided = "review_decided";
 
+    /// <summary>
+    /// A caller-mode review whose calling user could not be asked from the retrying client was handed to reviewers
+    /// (<c>fallback_to_reviewer</c>).
+    /// </summary>
+    public const string ReviewHandedOver = "review_handed_over";
+
     /// <summary>The console's dev sign-in minted an admin token (development identity only); the actor is its subject.</summary>
     public const string DevSignIn = "dev_sign_in";
 
     /// <summary>Every kind, in documentation order: what the audit filters accept and <c>portcullis audit --help</c> lists.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        ToolCall, ResourceRead, PromptGet, HttpRefusal, ConfigLoaded, CatalogChanged, ToolRefused, KeyResolved, ReviewDecided, DevSignIn,
+        ToolCall, ResourceRead, PromptGet, HttpRefusal, ConfigLoaded, CatalogChanged, ToolRefused, KeyResolved, ReviewDecided, ReviewHandedOver, DevSignIn,
     ];
 }

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1705, LogLevel.Warning, "Call {CorrelationId}: asking the caller to confirm review {ReviewId} failed ({Reason})")]
     public static partial void ReviewElicitationFailed(ILogger logger, string correlationId, string reviewId, string reason);
 
+    [LoggerMessage(1707, LogLevel.Information, "Call {CorrelationId}: review {ReviewId} of {Connector}/{Tool} handed to reviewers: the calling user cannot be asked from this client (fallback_to_reviewer)")]
+    public static partial void ReviewHandedOver(ILogger logger, string correlationId, string connector, string tool, string reviewId);
+
     [LoggerMessage(1706, LogLevel.Information, "Call {CorrelationId}: review {ReviewId} approved; executing the held call")]
     public static partial void ReviewExecuting(ILogger logger, string correlationId, string reviewId);
 }

@@ -58,4 +58,10 @@ public interface IIdempotencyStore
     /// Policy (who may decide) is the caller's; the store only keeps the state machine.
     /// </summary>
     ValueTask<Review.ReviewDecisionResult> DecideReviewAsync(Review.ReviewDecisionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Hands a pending caller-mode review to reviewers atomically (<see cref="Review.ReviewTransitions.HandOver"/>): the
+    /// review as it is now held, or null when it was none to hand over (gone, decided, expired, or handed over already).
+    /// </summary>
+    ValueTask<Review.ReviewRecord?> HandOverReviewAsync(Review.ReviewHandOverRequest request, CancellationToken cancellationToken);
 }

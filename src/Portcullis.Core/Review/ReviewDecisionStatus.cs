@@ -20,4 +20,10 @@ public enum ReviewDecisionStatus
 
     /// <summary>No review has this id.</summary>
     NotFound,
+
+    /// <summary>
+    /// The review is held in another mode than the decision's (the calling user confirmed a review already handed to
+    /// reviewers); nothing changed.
+    /// </summary>
+    OtherMode,
 }

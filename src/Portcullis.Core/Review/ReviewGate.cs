@@ -114,15 +114,18 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         },
     };
 
-    /// <summary>One reviewer decides; the decision (or counted approval) is audited with who decided.</summary>
-    public async ValueTask<ReviewDecisionResult> DecideAsync(ReviewRecord review, string reviewer, bool approve, string? reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// One reviewer (in caller mode, the calling user) decides, as <paramref name="mode"/> allows: a review held in the
+    /// other mode is not decided. The decision (or counted approval) is audited with who decided.
+    /// </summary>
+    public async ValueTask<ReviewDecisionResult> DecideAsync(ReviewRecord review, string reviewer, string mode, bool approve, string? reason, CancellationToken cancellationToken)
     {
         if (!IsOwn(review))
         {
             return new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null);
         }
 
-        var result = await store.DecideReviewAsync(new ReviewDecisionRequest(review.Id, reviewer, approve, reason, time.GetUtcNow(), Retention), cancellationToken)
+        var result = await store.DecideReviewAsync(new ReviewDecisionRequest(review.Id, reviewer, approve, reason, time.GetUtcNow(), Retention) { Mode = mode }, cancellationToken)
             .ConfigureAwait(false);
         if (result.Status is ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded)
         {
@@ -144,6 +147,36 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A caller-mode review whose calling user cannot be asked from this client, handed to reviewers (the tool's
+    /// <c>fallback_to_reviewer</c>, with <paramref name="approvals"/> approvals): announced, logged and audited as a newly
+    /// held review would be. Null when it was no longer a pending caller-mode review (the caller reads it again).
+    /// </summary>
+    public async ValueTask<ReviewRecord?> HandOverAsync(ToolCallContext context, ReviewRecord review, int approvals, CancellationToken cancellationToken)
+    {
+        var handed = await store.HandOverReviewAsync(new ReviewHandOverRequest(review.Id, approvals, time.GetUtcNow(), Retention), cancellationToken)
+            .ConfigureAwait(false);
+        if (handed is null)
+        {
+            return null;
+        }
+
+        Log.ReviewHandedOver(logger, context.CorrelationId, handed.Scope.Connector, handed.Scope.Tool, handed.Id);
+        var (subject, clientId) = IdempotencyRecordId.Principal(handed.Scope);
+        recorder.Administrative(recorder.Event(AuditKinds.ReviewHandedOver, AuditDecisions.Recorded, context.CorrelationId) with
+        {
+            Connector = handed.Scope.Connector,
+            Principal = subject,
+            ClientId = clientId,
+            Tool = handed.Scope.Tool,
+            ArgumentsSha256 = handed.Fingerprint,
+            Stage = CallStage.Review,
+            Detail = $"review {handed.Id}: the calling user cannot be asked from this client; handed to reviewers (fallback_to_reviewer), {approvals} approval(s) needed",
+        });
+        notifier.Announce(handed);
+        return handed;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Portcullis.Core.Configuration;
 using Portcullis.Core.Idempotency;
 
 namespace Portcullis.Core.Review;
@@ -5,7 +6,7 @@ namespace Portcullis.Core.Review;
 /// <summary>
 /// The review state machine as a pure function, so every store applies the same rules inside its own atomic step
 /// (a transaction, a row lock, a script): pending → approved (once enough distinct reviewers approved) or denied;
-/// a decided or expired review changes no more. <see cref="Judge"/> says what a claim of the held record gets.
+/// a pending caller-mode review may be handed to reviewers once; a decided or expired review changes no more. <see cref="Judge"/> says what a claim of the held record gets.
 /// </summary>
 public static class ReviewTransitions
 {
@@ -42,6 +43,17 @@ public static class ReviewTransitions
         return request.Now >= review.ExecuteBy ? ClaimStatus.ReviewExpired : ClaimStatus.Claimed;
     }
 
+    /// <summary>
+    /// A caller-mode review still pending, handed to reviewers (the calling user cannot be asked, and the tool falls back
+    /// to a reviewer): held in reviewer mode from now on, needing <see cref="ReviewHandOverRequest.ApprovalsRequired"/>
+    /// approvals, with its deadline unchanged. Null when it is no pending caller-mode review (decided, expired, or
+    /// handed over already): nothing changes.
+    /// </summary>
+    public static ReviewRecord? HandOver(ReviewRecord review, ReviewHandOverRequest request) =>
+        review.StateAt(request.Now) == ReviewState.Pending && review.Mode == ReviewModes.Caller
+            ? review with { Mode = ReviewModes.Reviewer, ApprovalsRequired = request.ApprovalsRequired }
+            : null;
+
     public static (ReviewDecisionStatus Status, ReviewRecord Review) Decide(ReviewRecord review, ReviewDecisionRequest request)
     {
         switch (review.StateAt(request.Now))
@@ -50,6 +62,11 @@ public static class ReviewTransitions
                 return (ReviewDecisionStatus.AlreadyDecided, review);
             case ReviewState.Expired:
                 return (ReviewDecisionStatus.Expired, review);
+        }
+
+        if (request.Mode is { } mode && !string.Equals(review.Mode, mode, StringComparison.Ordinal))
+        {
+            return (ReviewDecisionStatus.OtherMode, review);
         }
 
         if (!request.Approve)

@@ -21,6 +21,8 @@ namespace Portcullis.Admin;
 /// </summary>
 internal static class AdminReviewEndpoints
 {
+    private const string CallerModeMessage = "This review is the calling user's to confirm (caller mode); reviewers cannot decide it.";
+
     public const int MaxReasonLength = 1000;
 
     /// <summary>The query parameters of <c>GET /admin/api/reviews</c>; any other is refused.</summary>
@@ -114,7 +116,7 @@ internal static class AdminReviewEndpoints
             if (review.Mode == ReviewModes.Caller)
             {
                 return Refuse(request, review, recorder, counter, logger, ErrorCatalog.Conflict, StatusCodes.Status409Conflict, CallStage.Review, "caller_mode",
-                    "This review is the calling user's to confirm (caller mode); reviewers cannot decide it.");
+                    CallerModeMessage);
             }
 
             if (review.StateAt(gate.Now) == ReviewState.Pending && Outdated(review, connectors))
@@ -125,13 +127,14 @@ internal static class AdminReviewEndpoints
                     "review_outdated); nothing changed. The agent asks again with a new idempotency_key, reviewed under the current definition.");
             }
 
-            var result = await gate.DecideAsync(review, reviewer, decision, reason, cancellationToken);
+            var result = await gate.DecideAsync(review, reviewer, ReviewModes.Reviewer, decision, reason, cancellationToken);
             var now = gate.Now;
             var (conflict, message) = result.Status switch
             {
                 ReviewDecisionStatus.AlreadyDecided => ("already_decided", $"The review was already {State(result.Review!.StateAt(now))}; nothing changed."),
                 ReviewDecisionStatus.Expired => ("expired", "The review expired before this decision; nothing changed."),
                 ReviewDecisionStatus.AlreadyApproved => ("already_approved", "You already approved this review; it needs another reviewer's approval."),
+                ReviewDecisionStatus.OtherMode => ("caller_mode", CallerModeMessage),
                 _ => (null, null),
             };
             if (conflict is not null)

@@ -79,5 +79,7 @@ public sealed class IdempotencyPurgerTests
         public ValueTask<Portcullis.Core.Review.ReviewPage> ListReviewsAsync(Portcullis.Core.Review.ReviewListRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<Portcullis.Core.Review.ReviewDecisionResult> DecideReviewAsync(Portcullis.Core.Review.ReviewDecisionRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<Portcullis.Core.Review.ReviewRecord?> HandOverReviewAsync(Portcullis.Core.Review.ReviewHandOverRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

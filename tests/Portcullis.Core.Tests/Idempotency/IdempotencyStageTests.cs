@@ -450,6 +450,9 @@ public sealed class IdempotencyStageTests : IDisposable
 
         public ValueTask<Portcullis.Core.Review.ReviewDecisionResult> DecideReviewAsync(Portcullis.Core.Review.ReviewDecisionRequest request, CancellationToken cancellationToken) =>
             inner.DecideReviewAsync(request, cancellationToken);
+
+        public ValueTask<Portcullis.Core.Review.ReviewRecord?> HandOverReviewAsync(Portcullis.Core.Review.ReviewHandOverRequest request, CancellationToken cancellationToken) =>
+            inner.HandOverReviewAsync(request, cancellationToken);
     }
 
     /// <summary>No review in these tests has a webhook.</summary>

@@ -7,7 +7,8 @@ namespace Portcullis.Tests.Review;
 /// <summary>
 /// One gateway for the review tests: the sample CRM behind oauth with <c>delete_contact</c> under review, each
 /// connector with its own CRM database (the witness): <c>crm</c> reviewer mode, <c>crm-brief</c> reviewer mode
-/// expiring in 2 s, <c>crm-confirm</c> caller mode; the development identity; the admin plane on a free port.
+/// expiring in 2 s, <c>crm-confirm</c> caller mode, <c>crm-fallback</c> caller mode falling back to a reviewer; the
+/// development identity; the admin plane on a free port.
 /// </summary>
 public sealed class ReviewGateway : IAsyncLifetime
 {
@@ -28,7 +29,8 @@ public sealed class ReviewGateway : IAsyncLifetime
         var config = TestConfig.Gateway(
             Crm("crm", new JsonObject { ["required"] = true, ["mode"] = "reviewer" }),
             Crm("crm-brief", new JsonObject { ["required"] = true, ["mode"] = "reviewer", ["expires_seconds"] = 2 }),
-            Crm("crm-confirm", new JsonObject { ["required"] = true, ["mode"] = "caller" }));
+            Crm("crm-confirm", new JsonObject { ["required"] = true, ["mode"] = "caller" }),
+            Crm("crm-fallback", new JsonObject { ["required"] = true, ["mode"] = "caller", ["fallback_to_reviewer"] = true }));
         config["identity"] = new JsonObject { ["dev"] = true };
         config["review"] = new JsonObject { ["notify_url"] = Webhook.Url };
         Gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"), extraArgs: AdminPlane.ServeArgs);

@@ -254,6 +254,47 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.True(fixture.ContactExists("crm-confirm", "c-1004"));
     }
 
+    [Theory]
+    [InlineData(Versions.V2025, "c-1001")]
+    [InlineData(Versions.V2026, "c-1002")]
+    public async Task CallerMode_UserNotReached_RetriedWithoutElicitation_HandedToReviewers_ApprovedDeletesOnce(string version, string contact)
+    {
+        var key = "k-fallback-" + version;
+        await using (var asking = await AgentAsync("crm-fallback", "alice", Versions.V2025, Unreachable()))
+        {
+            // The client declared elicitation, but its user could not be asked: held for the calling user, who never answered.
+            Assert.Equal("review_unavailable", Witness.ErrorCode(await DeleteAsync(asking, contact, key)));
+        }
+
+        await using var agent = await AgentAsync("crm-fallback", "alice", version);
+        var retry = await DeleteAsync(agent, contact, key);
+        var again = await DeleteAsync(agent, contact, key);
+
+        Assert.Equal("review_pending", Witness.ErrorCode(retry));
+        var id = ReviewId(retry);
+        Assert.Equal(id, ReviewId(again));
+        var reviewer = await Admin.TokenAsync("portcullis:review", "reviewer-carol");
+        var review = await Admin.GetJsonAsync("/admin/api/reviews/" + id, reviewer);
+        Assert.Equal("reviewer", review["mode"]!.GetValue<string>());
+        Assert.Equal("pending", review["state"]!.GetValue<string>());
+        var delivered = await fixture.Webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
+        Assert.Equal("delete_contact", delivered["tool"]!.GetValue<string>());
+        var audited = await Admin.WaitForEventAsync(await Admin.TokenAsync(), "kind=review_handed_over&connector=crm-fallback",
+            e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
+        Assert.Equal("alice", audited["principal"]!.GetValue<string>());
+        Assert.True(fixture.ContactExists("crm-fallback", contact));
+
+        var approved = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, reviewer, Decision("approve"));
+        var executed = await DeleteAsync(agent, contact, key);
+        var replay = await DeleteAsync(agent, contact, key);
+
+        Assert.Equal(200, approved.Status);
+        Assert.True(executed.IsError != true, JsonSerializer.Serialize(executed));
+        Assert.Equal($"Deleted contact {contact}.", Text(executed));
+        Assert.True(replay.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.False(fixture.ContactExists("crm-fallback", contact));
+    }
+
     private async Task<McpClient> AgentAsync(string connector, string subject, string? version = null, McpClientHandlers? handlers = null) =>
         await McpClients.ConnectAsync(Gateway.Endpoint(connector), await fixture.AgentTokenAsync(connector, subject), version, handlers);
 
@@ -272,6 +313,12 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
                 Content = confirm is { } c ? new Dictionary<string, JsonElement> { ["confirm"] = JsonSerializer.SerializeToElement(c) } : null,
             });
         },
+    };
+
+    /// <summary>A client that declares elicitation, but cannot reach its user: every question fails.</summary>
+    private static McpClientHandlers Unreachable() => new()
+    {
+        ElicitationHandler = (_, _) => throw new InvalidOperationException("the user is away"),
     };
 
     private static Task<CallToolResult> DeleteAsync(McpClient agent, string contact, string key) =>

@@ -76,14 +76,28 @@ internal sealed class IdempotencyStage(
                 return context.Fail(CallStage.Review, reviews.Answer(claim.Status, held));
             }
 
-            // Caller mode: the calling user decides now; then the record is claimed (approved) or answers denied.
-            if (await reviews.AskCallerAsync(context, held, cancellationToken).ConfigureAwait(false) is not { } confirmed)
+            if (hold is { Mode: ReviewModes.Reviewer })
+            {
+                // Held for the calling user, retried from a client that cannot ask them, of a tool that falls back to a
+                // reviewer: the review is theirs from now on (or it changed meanwhile, and the claim below says how).
+                if (await reviews.HandOverAsync(context, held, hold.ApprovalsRequired, cancellationToken).ConfigureAwait(false) is { } handed)
+                {
+                    return context.Fail(CallStage.Review, reviews.Answer(ClaimStatus.AwaitingReview, handed));
+                }
+            }
+            else if (await reviews.AskCallerAsync(context, held, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            {
+                // Caller mode: the calling user decides now (unless the review was handed to reviewers meanwhile); then the
+                // record is claimed (approved) or answers as it stands.
+                await reviews.DecideAsync(held, context.Caller.Subject, ReviewModes.Caller, confirmed, confirmed ? null : "declined by the calling user", cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            else
             {
                 return context.Fail(CallStage.Review, new GatewayError(ErrorCatalog.ReviewUnavailable,
                     "The calling user could not be asked to confirm this call, so it was not executed. Retry with the same idempotency_key to be asked again."));
             }
 
-            await reviews.DecideAsync(held, context.Caller.Subject, confirmed, confirmed ? null : "declined by the calling user", cancellationToken).ConfigureAwait(false);
             context.ClaimedAt = time.GetTimestamp();
             claim = await ClaimAsync(context, request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
