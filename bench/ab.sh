@@ -4,16 +4,18 @@
 # each round's CPU and allocation per call of each gateway, their CPU ratio (B / A), calls/s and p99, then the median
 # ratio.
 #
-#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--env-a 'K=V ...'] [--env-b 'K=V ...'] A_DLL [B_DLL]
+#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--env-a 'K=V ...'] [--env-b 'K=V ...']
+#               [--config-a '"member": JSON'] [--config-b '"member": JSON'] A_DLL [B_DLL]
 #
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
 # configuration of row (c) instead of the bare pass-through of row (b); --stdio has each gateway start the fixture
-# over stdio (its own child) instead of sharing the fixture over HTTP. Needs a Release build of the load tool and the
+# over stdio (its own child) instead of sharing the fixture over HTTP; --config-a/--config-b add top-level members to
+# one side's configuration (--config-b '"audit": {"sink": "none"}' prices the audit trail). Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
 set -euo pipefail
 
-rounds=5 clients=16 seconds=10 policy=0 stdio=0 env_a="" env_b=""
+rounds=5 clients=16 seconds=10 policy=0 stdio=0 env_a="" env_b="" config_a="" config_b=""
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
@@ -23,10 +25,12 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --stdio) stdio=1; shift ;;
     --env-a) env_a=$2; shift 2 ;;
     --env-b) env_b=$2; shift 2 ;;
+    --config-a) config_a=$2; shift 2 ;;
+    --config-b) config_b=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $# -ge 1 ]] || { sed -n 2,11p "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n 2,13p "$0" >&2; exit 2; }
 a_dll=$(realpath "$1") b_dll=$(realpath "${2:-$1}")
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,10 +62,10 @@ fi
 
 # Writes the config of one side: the pass-through of row (b), or the full policy of row (c).
 config() {
-  local path=$1
+  local path=$1 extra=${2:+$2,}
   if [[ $policy == 1 ]]; then
     cat >"$path" <<EOF
-{"environment":"bench","listen":"http://127.0.0.1:0","identity":{"dev":true},
+{"environment":"bench","listen":"http://127.0.0.1:0",$extra"identity":{"dev":true},
  "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,
   "auth":{"mode":"oauth","scopes":["echo:read"]},"rate_limit":{"permits":1000000,"window_seconds":1},
   "tools_allow":["echo"],"tools":{"echo":{"scopes":["echo:read"],"read_only":true,
@@ -69,7 +73,7 @@ config() {
 EOF
   else
     cat >"$path" <<EOF
-{"environment":"bench","listen":"http://127.0.0.1:0",
+{"environment":"bench","listen":"http://127.0.0.1:0",$extra
  "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,"auth":{"mode":"none"},
   "tools_allow":["echo"],"tools":{"echo":{"read_only":true}}}]}
 EOF
@@ -78,10 +82,10 @@ EOF
 
 declare -A pid url token
 for side in a b; do
-  dll=$a_dll environment=$env_a
-  [[ $side == b ]] && dll=$b_dll environment=$env_b
+  dll=$a_dll environment=$env_a extra=$config_a
+  [[ $side == b ]] && dll=$b_dll environment=$env_b extra=$config_b
   mkdir -p "$work/$side/data"
-  config "$work/$side/portcullis.json"
+  config "$work/$side/portcullis.json" "$extra"
   # shellcheck disable=SC2086
   env $environment dotnet "$dll" serve --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" >"$work/$side/gateway.log" 2>&1 &
   pid[$side]=$!
@@ -110,8 +114,8 @@ measure() {
   echo "$fields"
 }
 
-echo "A: $a_dll ${env_a:+($env_a)}"
-echo "B: $b_dll ${env_b:+($env_b)}"
+echo "A: $a_dll ${env_a:+($env_a)} ${config_a:+($config_a)}"
+echo "B: $b_dll ${env_b:+($env_b)} ${config_b:+($config_b)}"
 echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB  A calls/s  B calls/s  A p99 ms  B p99 ms"
 ratios=()
 for round in $(seq 1 "$rounds"); do
