@@ -131,15 +131,8 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         {
             var outcome = approve ? (result.Status == ReviewDecisionStatus.Decided ? AuditDecisions.Approved : "approval_recorded") : AuditDecisions.Denied;
             Log.ReviewDecided(logger, review.Id, review.Scope.Connector, review.Scope.Tool, outcome, reviewer);
-            var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
-            recorder.Administrative(recorder.Event(AuditKinds.ReviewDecided, approve ? AuditDecisions.Approved : AuditDecisions.Denied, review.CorrelationId) with
+            recorder.Administrative(Event(AuditKinds.ReviewDecided, approve ? AuditDecisions.Approved : AuditDecisions.Denied, review, review.CorrelationId) with
             {
-                Connector = review.Scope.Connector,
-                Principal = subject,
-                ClientId = clientId,
-                Tool = review.Scope.Tool,
-                ArgumentsSha256 = review.Fingerprint,
-                Stage = CallStage.Review,
                 Actor = reviewer,
                 Detail = $"review {review.Id} ({review.Mode})" + (result.Status == ReviewDecisionStatus.ApprovalRecorded
                     ? $", approval {result.Review!.Approvals.Count} of {review.ApprovalsRequired}" : "") + (reason is null ? "" : "; reason: " + reason),
@@ -164,15 +157,8 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         }
 
         Log.ReviewHandedOver(logger, context.CorrelationId, handed.Scope.Connector, handed.Scope.Tool, handed.Id);
-        var (subject, clientId) = IdempotencyRecordId.Principal(handed.Scope);
-        recorder.Administrative(recorder.Event(AuditKinds.ReviewHandedOver, AuditDecisions.Recorded, context.CorrelationId) with
+        recorder.Administrative(Event(AuditKinds.ReviewHandedOver, AuditDecisions.Recorded, handed, context.CorrelationId) with
         {
-            Connector = handed.Scope.Connector,
-            Principal = subject,
-            ClientId = clientId,
-            Tool = handed.Scope.Tool,
-            ArgumentsSha256 = handed.Fingerprint,
-            Stage = CallStage.Review,
             Detail = $"review {handed.Id}: the calling user cannot be asked from this client; handed to reviewers (fallback_to_reviewer), {approvals} approval(s) needed",
         });
         notifier.Announce(handed);
@@ -233,6 +219,21 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     private static bool CanAsk(ToolCallContext context) =>
         context.Downstream?.ClientCapabilities?.Elicitation is not null
         && (MrtrBridge.Current is not null || context.Downstream.SessionId is not null);
+
+    /// <summary>An audit event about <paramref name="review"/>: its connector, tool, caller and arguments' digest.</summary>
+    private AuditEvent Event(string kind, string decision, ReviewRecord review, string correlationId)
+    {
+        var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+        return recorder.Event(kind, decision, correlationId) with
+        {
+            Connector = review.Scope.Connector,
+            Principal = subject,
+            ClientId = clientId,
+            Tool = review.Scope.Tool,
+            ArgumentsSha256 = review.Fingerprint,
+            Stage = CallStage.Review,
+        };
+    }
 
     private static ErrorDetail[] Details(ReviewRecord review) => [new ErrorDetail("", "review_id", review.Id)];
 
