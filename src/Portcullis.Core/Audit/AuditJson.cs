@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,6 +23,19 @@ public static class AuditJson
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Each event as UTF-8 JSON on its own line, each line ended by a line feed, into <paramref name="output"/>.</summary>
+    public static void WriteLines(IReadOnlyList<AuditEvent> events, IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        foreach (var e in events)
+        {
+            Write(writer, e);
+            writer.Flush();
+            output.Write("\n"u8);
+            writer.Reset(output);
+        }
     }
 
     public static void Write(Utf8JsonWriter writer, AuditEvent e)

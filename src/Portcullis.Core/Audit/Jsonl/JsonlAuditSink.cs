@@ -1,12 +1,13 @@
+using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Diagnostics;
 
 namespace Portcullis.Core.Audit.Jsonl;
 
 /// <summary>
-/// Appends one JSON object a line to a file for log shippers. Each line is one write of whole bytes, and every batch
-/// is flushed to disk before the next: a process killed at any moment leaves only whole lines (a line cut by a
-/// full disk or a power loss is removed when the file is next opened). A file moved or deleted by log rotation is
+/// Appends one JSON object a line to a file for log shippers. Each batch is one write of whole lines, flushed to disk
+/// before the next: a line cut short (by a crash, a full disk or a power loss) can only be the file's last, and is
+/// removed when the file is next opened. A file moved or deleted by log rotation is
 /// noticed and a new one started.
 /// </summary>
 internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger) : IAuditSink, IDisposable
@@ -23,17 +24,13 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
     public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         var file = Current();
+        var lines = new ArrayBufferWriter<byte>(events.Count * 512);
+        AuditJson.WriteLines(events, lines);
         try
         {
-            foreach (var e in events)
-            {
-                var json = AuditJson.ToUtf8(e);
-                var line = new byte[json.Length + 1];
-                json.CopyTo(line, 0);
-                line[^1] = NewLine[0];
-                file.Write(line);
-            }
-
+            // The whole batch in one write(2) of whole lines: a write cut short (a full disk, a crash) leaves a torn last
+            // line, which the next open cuts away.
+            file.Write(lines.WrittenSpan);
             file.Flush(flushToDisk: true);
         }
         catch
@@ -65,7 +62,7 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
             Directory.CreateDirectory(folder);
         }
 
-        // No buffering: each Write is one write(2) of a whole line.
+        // No buffering: each Write is one write(2) of a whole batch.
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         try
         {
