@@ -8,12 +8,20 @@ namespace Portcullis.Stores.Redis;
 /// Session handshakes as JSON strings, one key each; the key's TTL follows the record's expiry. An ended session keeps
 /// its key, marked ended, until then.
 /// </summary>
+/// <remarks>
+/// A key that holds something this store cannot read (not JSON, not a record, not a string: a hand edit, another
+/// program under the same prefix) is no session: reading it finds nothing, ending it does nothing, and a save replaces
+/// it. It must not fail the reads of other sessions batched with it (the sweep renews a replica's sessions 500 at a time).
+/// </remarks>
 internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys) : ISessionStore
 {
     /// <summary>KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended.</summary>
     private const string Save = """
-        local stored = redis.call('GET', KEYS[1])
-        if stored and cjson.decode(stored)['Ended'] == true then return 0 end
+        local stored = redis.pcall('GET', KEYS[1])
+        if type(stored) == 'string' then
+          local ok, record = pcall(cjson.decode, stored)
+          if ok and type(record) == 'table' and record['Ended'] == true then return 0 end
+        end
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         return 1
         """;
@@ -31,13 +39,13 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Read(sessionId, await redis.GetDatabase().StringGetAsync(keys.Session(sessionId)).ConfigureAwait(false), now);
+        Read(sessionId, await StringGetAsync(redis.GetDatabase(), keys.Session(sessionId)).ConfigureAwait(false), now);
 
     /// <summary>One GET per session, sent together (pipelined on the one connection): the keys live in different cluster slots.</summary>
     public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var values = await Task.WhenAll(sessionIds.Select(id => db.StringGetAsync(keys.Session(id)))).ConfigureAwait(false);
+        var values = await Task.WhenAll(sessionIds.Select(id => StringGetAsync(db, keys.Session(id)))).ConfigureAwait(false);
         return [.. sessionIds.Select((id, i) => Read(id, values[i], now)).OfType<SessionRecord>()];
     }
 
@@ -49,8 +57,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     {
         var db = redis.GetDatabase();
         var key = keys.Session(sessionId);
-        var value = await db.StringGetAsync(key).ConfigureAwait(false);
-        if (value.IsNullOrEmpty || JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord) is not { Ended: false } record)
+        var value = await StringGetAsync(db, key).ConfigureAwait(false);
+        if (Parse(value) is not { Ended: false } record)
         {
             return;
         }
@@ -60,10 +68,37 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     }
 
     private static SessionRecord? Read(string sessionId, RedisValue value, DateTimeOffset now) =>
-        !value.IsNullOrEmpty && JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord) is { } record
-            && record.SessionId == sessionId && record.ExpiresAt > now
-            ? record
-            : null;
+        Parse(value) is { } record && record.SessionId == sessionId && record.ExpiresAt > now ? record : null;
+
+    private static SessionRecord? Parse(RedisValue value)
+    {
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize((string)value!, RedisJson.Default.SessionRecord);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The key's string value; nothing when the key holds another type.</summary>
+    private static async Task<RedisValue> StringGetAsync(IDatabase db, RedisKey key)
+    {
+        try
+        {
+            return await db.StringGetAsync(key).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return RedisValue.Null;
+        }
+    }
 
     /// <summary>Redis expires the keys itself.</summary>
     public ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) => ValueTask.FromResult(0);

@@ -15,7 +15,8 @@ internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempot
 
     /// <remarks>
     /// Besides a lost connection and a timeout, the server's own "not now" answers: still loading its data, busy with a
-    /// script, a replica promoted or demoted under a failover.
+    /// script, a replica promoted or demoted under a failover, full (at <c>maxmemory</c> under <c>noeviction</c>, every
+    /// write is refused until keys expire or an operator makes room; each call's first write is its rate-limit count).
     /// </remarks>
     public bool IsUnavailable(Exception exception) => exception switch
     {
@@ -24,7 +25,8 @@ internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempot
             || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
             || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
             || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal),
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("OOM", StringComparison.Ordinal),
         _ => false,
     };
 

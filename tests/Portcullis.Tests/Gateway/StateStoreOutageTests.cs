@@ -87,6 +87,53 @@ public sealed class StateStoreOutageTests
         }
     }
 
+    /// <summary>
+    /// A Redis full at its <c>maxmemory</c> (the <c>noeviction</c> policy operations.md asks for) refuses every write with
+    /// <c>OOM</c>: an outage the calls wait out, not a defect of the gateway.
+    /// </summary>
+    [Fact]
+    public async Task RedisFull_CallsAnswerStateUnavailable_NothingSent_ServedAgainOnceItHasRoom()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+        var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
+        connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
+        var config = TestConfig.Gateway(connector);
+        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
+
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(redis.ConnectionString.Replace("unix:" + redis.SocketPath + ",", "", StringComparison.Ordinal));
+        options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(redis.SocketPath));
+        options.AllowAdmin = true;
+        await using var operatorConnection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options).Within();
+        var db = operatorConnection.GetDatabase();
+        await db.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction").Within();
+        await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "1").Within();
+
+        var write = await CallAsync(client, "record", new() { ["note"] = "while full", ["idempotency_key"] = "k-full" });
+        var read = await CallAsync(client, "echo", new() { ["text"] = "while full" });
+        foreach (var result in new[] { write, read })
+        {
+            Assert.Equal("state_unavailable", Witness.ErrorCode(result));
+            Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+            Assert.Equal(5, Witness.Error(result)["retry_after_seconds"]!.GetValue<int>());
+        }
+
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while full"));
+        await gateway.WaitForOutputAsync("The redis store does not answer", Timeouts.Call);
+        Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+
+        await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "0").Within();
+        var retried = await CallAsync(client, "record", new() { ["note"] = "while full", ["idempotency_key"] = "k-full" });
+        Assert.Null(Witness.ErrorCode(retried));
+        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while full"));
+    }
+
     private static Task<ModelContextProtocol.Protocol.CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, string> arguments) =>
         client.CallToolAsync(tool, arguments.ToDictionary(p => p.Key, p => (object?)JsonSerializer.SerializeToElement(p.Value)), cancellationToken: Timeouts.CallToken)
             .AsTask();
