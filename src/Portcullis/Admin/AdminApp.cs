@@ -64,12 +64,25 @@ internal static class AdminApp
         }));
         var app = builder.Build();
         app.UseMiddleware<HostFilterMiddleware>();
+        app.Use(ForbidStoringAndSniffing);
         app.UseMiddleware<AdminFailureMiddleware>();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAdmin(config, gateway.GetService<MeterProvider>(), gateway.GetService<DevSigningKey>());
         return app;
+    }
+
+    /// <summary>
+    /// Every admin-plane answer (the audit trail, held arguments, refusals) is read with a bearer token: no cache may
+    /// keep it and no browser may read it as anything but its declared type. The console's pages set the same values.
+    /// </summary>
+    private static Task ForbidStoringAndSniffing(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        return next(context);
     }
 
     /// <summary>The addresses the admin listener bound (port 0 resolved), once started.</summary>

@@ -42,6 +42,23 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task AdminApi_Answers_AreNeitherStoredNorSniffed_RefusalsAndDataAlike()
+    {
+        // The audit trail and held arguments are secrets read with a bearer token: no cache keeps them, no browser
+        // reinterprets them; a refusal answers the same.
+        var (ok, _, audit) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit?limit=1", fixture.AdminToken).WaitAsync(Timeout);
+        var (refused, _, refusal) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/audit", null).WaitAsync(Timeout);
+
+        Assert.Equal(200, ok);
+        Assert.Equal(401, refused);
+        foreach (var response in new[] { audit, refusal })
+        {
+            Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        }
+    }
+
+    [Fact]
     public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
     {
         // Anyone can send a refused request: its path is client text, kept as bounded as a tool name.
