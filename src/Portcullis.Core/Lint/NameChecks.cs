@@ -28,7 +28,8 @@ internal static class NameChecks
                 }
 
                 seen.Add(skeleton, tool);
-                if (tool.Name.FirstOrDefault(c => Invisible(c) || Combining(c)) is var hidden and not '\0')
+                // As char?, so that a U+0000 in the name is found too (a char's default is U+0000).
+                if (tool.Name.Where(c => Invisible(c) || Combining(c)).Select(c => (char?)c).FirstOrDefault() is { } hidden)
                 {
                     yield return connector.Finding(LintRules.ToolNameConfusable, connector.AllowPath(tool),
                         $"'{Shown(tool.Name)}' holds an invisible character or a combining mark (U+{(int)hidden:X4}): it may read like '{Skeleton(tool.Name)}', or like the same name spelt another way", tool.Name)

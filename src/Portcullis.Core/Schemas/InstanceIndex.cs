@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Portcullis.Core.Schemas;
@@ -12,45 +11,23 @@ internal sealed class InstanceIndex(JsonElement root)
 {
     private readonly Dictionary<string, Dictionary<string, JsonElement>> _objects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<JsonElement>> _arrays = new(StringComparer.Ordinal);
+    private JsonPointers.Step? _step;
 
-    public bool TryResolve(string pointer, out JsonElement found)
+    public bool TryResolve(string pointer, out JsonElement found) => JsonPointers.TryWalk(root, pointer, _step ??= Child, out found);
+
+    private bool Child(string pointer, int parentLength, JsonElement parent, string segment, out JsonElement child)
     {
-        found = root;
-        if (pointer.Length == 0)
+        child = default;
+        switch (parent.ValueKind)
         {
-            return true;
-        }
-
-        if (!pointer.StartsWith('/'))
-        {
-            return false;
-        }
-
-        var end = 0;
-        while (end < pointer.Length)
-        {
-            var start = end + 1;
-            var next = pointer.IndexOf('/', start);
-            end = next < 0 ? pointer.Length : next;
-            var at = pointer[..(start - 1)];
-            var segment = JsonPointers.Unescape(pointer[start..end]);
-            if (found.ValueKind == JsonValueKind.Object && Members(at, found).TryGetValue(segment, out var child))
-            {
-                found = child;
-            }
-            else if (found.ValueKind == JsonValueKind.Array
-                && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                && Items(at, found) is var items && index < items.Count)
-            {
-                found = items[index];
-            }
-            else
-            {
+            case JsonValueKind.Object:
+                return Members(pointer[..parentLength], parent).TryGetValue(segment, out child);
+            case JsonValueKind.Array when JsonPointers.TryIndex(segment, out var index) && Items(pointer[..parentLength], parent) is var items && index < items.Count:
+                child = items[index];
+                return true;
+            default:
                 return false;
-            }
         }
-
-        return true;
     }
 
     private Dictionary<string, JsonElement> Members(string at, JsonElement value)

@@ -7,7 +7,16 @@ namespace Portcullis.Core.Schemas;
 /// <summary>RFC 6901 JSON Pointers: resolving one in a document, and appending a segment.</summary>
 internal static class JsonPointers
 {
-    public static bool TryResolve(JsonElement root, string pointer, out JsonElement found)
+    /// <summary>
+    /// One step of a walk: the child named by <paramref name="segment"/> (unescaped) of <paramref name="parent"/>, which
+    /// <paramref name="pointer"/>'s first <paramref name="parentLength"/> characters point to.
+    /// </summary>
+    internal delegate bool Step(string pointer, int parentLength, JsonElement parent, string segment, out JsonElement child);
+
+    public static bool TryResolve(JsonElement root, string pointer, out JsonElement found) => TryWalk(root, pointer, Child, out found);
+
+    /// <summary>Follows <paramref name="pointer"/> from <paramref name="root"/>, each segment by <paramref name="step"/>.</summary>
+    internal static bool TryWalk(JsonElement root, string pointer, Step step, out JsonElement found)
     {
         found = root;
         if (pointer.Length == 0)
@@ -20,20 +29,13 @@ internal static class JsonPointers
             return false;
         }
 
-        foreach (var raw in pointer[1..].Split('/'))
+        var end = 0;
+        while (end < pointer.Length)
         {
-            var segment = Unescape(raw);
-            if (found.ValueKind == JsonValueKind.Object && found.TryGetProperty(segment, out var child))
-            {
-                found = child;
-            }
-            else if (found.ValueKind == JsonValueKind.Array
-                && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-                && index < found.GetArrayLength())
-            {
-                found = found[index];
-            }
-            else
+            var start = end + 1;
+            var next = pointer.IndexOf('/', start);
+            end = next < 0 ? pointer.Length : next;
+            if (!step(pointer, start - 1, found, Unescape(pointer[start..end]), out found))
             {
                 return false;
             }
@@ -42,10 +44,29 @@ internal static class JsonPointers
         return true;
     }
 
+    /// <summary>An array segment's index: digits only, as RFC 6901 spells it.</summary>
+    internal static bool TryIndex(string segment, out int index) =>
+        int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out index);
+
+    private static bool Child(string pointer, int parentLength, JsonElement parent, string segment, out JsonElement child)
+    {
+        child = default;
+        switch (parent.ValueKind)
+        {
+            case JsonValueKind.Object:
+                return parent.TryGetProperty(segment, out child);
+            case JsonValueKind.Array when TryIndex(segment, out var index) && index < parent.GetArrayLength():
+                child = parent[index];
+                return true;
+            default:
+                return false;
+        }
+    }
+
     public static string Append(string pointer, string segment) =>
         pointer + "/" + segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
-    internal static string Unescape(string segment) =>
+    private static string Unescape(string segment) =>
         segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
 
     /// <summary>A short, single-line rendering of a JSON value for messages.</summary>

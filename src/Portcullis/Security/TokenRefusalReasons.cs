@@ -51,7 +51,7 @@ internal static class TokenRefusalReasons
         "wrong_environment" => "the token is for another environment than this resource's",
         "no_subject" => "the token has no subject (sub)",
         "invalid_subject" => "the token's subject or client id holds a control character",
-        "subject_too_long" => "the token's subject or client id is longer than 255 bytes",
+        "subject_too_long" => $"the token's subject or client id is longer than {TokenIdentityChecks.MaxIdentityBytes} bytes",
         "issued_in_future" => "the token's iat is in the future",
         "lifetime_too_long" => "the token's lifetime (exp - iat) is longer than this resource accepts",
         _ => "the token was refused",

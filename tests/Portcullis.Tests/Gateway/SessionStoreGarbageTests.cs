@@ -31,7 +31,7 @@ public sealed class SessionStoreGarbageTests
         var db = connection.GetDatabase();
         var server = connection.GetServers().Single();
         RedisKey? spoiledKey = null;
-        await foreach (var key in server.KeysAsync(pattern: "portcullis:session:*"))
+        foreach (var key in await server.KeysAsync(pattern: "portcullis:session:*").ToArrayAsync().AsTask().Within())
         {
             if (((string?)await db.StringGetAsync(key).Within())?.Contains(spoiled, StringComparison.Ordinal) == true)
             {
