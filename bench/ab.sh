@@ -4,18 +4,19 @@
 # each round's CPU and allocation per call of each gateway, their CPU ratio (B / A), calls/s and p99, then the median
 # ratio.
 #
-#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--env-a 'K=V ...'] [--env-b 'K=V ...']
+#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--protocol V] [--env-a 'K=V ...'] [--env-b 'K=V ...']
 #               [--config-a '"member": JSON'] [--config-b '"member": JSON'] A_DLL [B_DLL]
 #
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
 # configuration of row (c) instead of the bare pass-through of row (b); --stdio has each gateway start the fixture
-# over stdio (its own child) instead of sharing the fixture over HTTP; --config-a/--config-b add top-level members to
+# over stdio (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
+# (the handshake of the end-to-end stdio rows) instead of the SDK's default stateless revision; --config-a/--config-b add top-level members to
 # one side's configuration (--config-b '"audit": {"sink": "none"}' prices the audit trail). Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
 set -euo pipefail
 
-rounds=5 clients=16 seconds=10 policy=0 stdio=0 env_a="" env_b="" config_a="" config_b=""
+rounds=5 clients=16 seconds=10 policy=0 stdio=0 protocol="" env_a="" env_b="" config_a="" config_b=""
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
@@ -23,6 +24,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --policy) policy=1; shift ;;
     --stdio) stdio=1; shift ;;
+    --protocol) protocol=$2; shift 2 ;;
     --env-a) env_a=$2; shift 2 ;;
     --env-b) env_b=$2; shift 2 ;;
     --config-a) config_a=$2; shift 2 ;;
@@ -30,7 +32,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $# -ge 1 ]] || { sed -n 2,13p "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n 2,15p "$0" >&2; exit 2; }
 a_dll=$(realpath "$1") b_dll=$(realpath "${2:-$1}")
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -105,6 +107,7 @@ measure() {
   local side=$1 warmup=$2 line fields
   local args=(--target "${url[$side]}" --pid "${pid[$side]}" --clients "$clients" --seconds "$seconds" --warmup "$warmup" --settle 0)
   [[ -n ${token[$side]} ]] && args+=(--token "${token[$side]}")
+  [[ -n $protocol ]] && args+=(--protocol "$protocol")
   line=$(dotnet "$load" "${args[@]}" | tail -n 1)
   fields=$(sed -n 's/^\([0-9]*\) calls\/s,.* p99 \([0-9.]*\) ms, CPU \([0-9.]*\) ms\/call, alloc \([0-9.]*\) KiB\/call.*errors 0 *$/\3 \4 \1 \2/p' <<<"$line")
   if [[ -z $fields ]]; then
