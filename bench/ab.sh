@@ -32,7 +32,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-[[ $# -ge 1 ]] || { sed -n 2,15p "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,/^[^#]/{/^#/p}' "$0" >&2; exit 2; }
 a_dll=$(realpath "$1") b_dll=$(realpath "${2:-$1}")
 
 root=$(cd "$(dirname "$0")/.." && pwd)
