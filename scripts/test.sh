@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-node-tools.sh
 bash scripts/install-test-deps.sh
 dotnet build Portcullis.slnx -c Debug -nologo -clp:ErrorsOnly
-dotnet test Portcullis.slnx -c Debug --no-build -nologo "$@"
+# Tests send the gateway SIGHUP, SIGINT and SIGTERM and expect what an operator sees. A signal ignored here (nohup
+# ignores SIGHUP, a background job of a script SIGINT) stays ignored in every process started below; restore them all.
+env --default-signal dotnet test Portcullis.slnx -c Debug --no-build -nologo "$@"
