@@ -38,8 +38,10 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
 
     /// <summary>
     /// The hold a review-required call asks for, or null when its tool needs no review. A caller-mode review of a
-    /// client that cannot be asked becomes a reviewer-mode one when <c>fallback_to_reviewer</c> says so, and is
-    /// refused (<paramref name="refusal"/>) otherwise, before anything is stored.
+    /// client that cannot be asked becomes a reviewer-mode one when <c>fallback_to_reviewer</c> says so; otherwise it
+    /// stays a caller-mode hold and comes with <paramref name="refusal"/>, the answer for a call that nothing holds yet
+    /// and for one held for the calling user. A key already used answers as it stands (its replay, outcome unknown,
+    /// another call's arguments): this client cannot ask, but it may learn what became of the call.
     /// </summary>
     public ReviewHold? HoldFor(ToolCallContext context, ToolReviewConfig? policy, out GatewayError? refusal)
     {
@@ -52,18 +54,19 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         var mode = policy.Mode;
         if (mode == ReviewModes.Caller && !CanAsk(context))
         {
-            if (!policy.FallbackToReviewer)
+            if (policy.FallbackToReviewer)
+            {
+                mode = ReviewModes.Reviewer;
+            }
+            else
             {
                 refusal = new GatewayError(ErrorCatalog.ReviewUnavailable,
                     "This tool needs the calling user to confirm each call, and this client cannot ask its user (no elicitation support). " +
                     "It was not executed. Use a client that supports elicitation.");
-                return null;
             }
-
-            mode = ReviewModes.Reviewer;
         }
 
-        var arguments = _redactor.Capture(context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToDictionary(StringComparer.Ordinal));
+        var arguments = _redactor.Capture(CallArguments(context));
         return new ReviewHold(ReviewIds.New(), mode, arguments.ToJsonString(), mode == ReviewModes.Caller ? 1 : policy.Approvals,
             time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds), context.Tool!.DefinitionSha256);
     }
@@ -173,7 +176,9 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     {
         var request = new ElicitRequestParams
         {
-            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {review.ArgumentsJson}",
+            // The call's own arguments, not the held copy: that one has the fields named in audit.redact replaced, and the
+            // user confirms what runs. They are the ones this client sent; the held record's match them by its fingerprint.
+            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {Verbatim(CallArguments(context))}",
             RequestedSchema = new ElicitRequestParams.RequestSchema
             {
                 Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
@@ -213,6 +218,29 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         return answer.Action == "accept"
             && answer.Content?.TryGetValue(ConfirmProperty, out var confirm) == true
             && confirm.ValueKind == JsonValueKind.True;
+    }
+
+    /// <summary>The arguments a review is bound to: the call's, without its idempotency key.</summary>
+    private static Dictionary<string, JsonElement> CallArguments(ToolCallContext context) =>
+        context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToDictionary(StringComparer.Ordinal);
+
+    /// <summary>Arguments as one JSON object, every value as the client sent it.</summary>
+    private static string Verbatim(Dictionary<string, JsonElement> arguments)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in arguments)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>True when the calling client can be asked: it declared elicitation, in a session or through the multi round-trip bridge.</summary>

@@ -295,6 +295,82 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.False(fixture.ContactExists("crm-fallback", contact));
     }
 
+    [Theory]
+    [InlineData(Versions.V2025)]
+    [InlineData(Versions.V2026)]
+    public async Task CallerMode_FieldTheTrailRedacts_UserConfirmsItWhole_ReviewersSeeItRedacted(string version)
+    {
+        var body = "Wire the refund to account 4711 (" + version + ")";
+        var key = "k-note-redacted-" + version;
+        var asked = new List<string>();
+        await using var agent = await AgentAsync("crm-confirm", "alice", version, Answering(asked, "accept", confirm: true));
+
+        var added = await AddNoteAsync(agent, "c-1005", body, key);
+
+        // audit.redact names "body": the user confirms the call that runs, every field whole.
+        Assert.True(added.IsError != true, JsonSerializer.Serialize(added));
+        var question = Assert.Single(asked);
+        Assert.Contains(body, question);
+        Assert.DoesNotContain("[redacted]", question);
+        Assert.Equal(1, fixture.NoteCount("crm-confirm", body));
+        var reviewer = await Admin.TokenAsync("portcullis:review", "reviewer-carol");
+        var listed = await Admin.GetJsonAsync("/admin/api/reviews?connector=crm-confirm&tool=add_note", reviewer);
+        var held = listed["reviews"]!.AsArray().Single(r => r!["key"]!.GetValue<string>() == key)!;
+        Assert.Equal("[redacted]", held["arguments"]!["body"]!.GetValue<string>());
+        Assert.Equal("c-1005", held["arguments"]!["contact_id"]!.GetValue<string>());
+        Assert.DoesNotContain("4711", listed.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData(Versions.V2025)]
+    [InlineData(Versions.V2026)]
+    public async Task CallerMode_RanThenRetriedFromClientWithoutElicitation_AnswersAsTheKeyStands(string version)
+    {
+        var body = "Call back on Monday (" + version + ")";
+        var key = "k-note-ran-" + version;
+        await using (var asking = await AgentAsync("crm-confirm", "alice", version, Answering([], "accept", confirm: true)))
+        {
+            var added = await AddNoteAsync(asking, "c-1005", body, key);
+            Assert.True(added.IsError != true, JsonSerializer.Serialize(added));
+        }
+
+        // This client cannot ask its user, but the call ran: it is told so by its replay, never "not executed".
+        await using var agent = await AgentAsync("crm-confirm", "alice", version);
+        var replay = await AddNoteAsync(agent, "c-1005", body, key);
+        var otherArguments = await AddNoteAsync(agent, "c-1005", body + " today", key);
+        var fresh = await AddNoteAsync(agent, "c-1005", body, key + "-new");
+
+        Assert.True(replay.IsError != true, JsonSerializer.Serialize(replay));
+        Assert.True(replay.Meta!["portcullis/replay"]!.GetValue<bool>());
+        Assert.Equal("idempotency_key_reused", Witness.ErrorCode(otherArguments));
+        Assert.Equal("review_unavailable", Witness.ErrorCode(fresh));
+        Assert.Equal(1, fixture.NoteCount("crm-confirm", body));
+        Assert.Equal(0, fixture.NoteCount("crm-confirm", body + " today"));
+    }
+
+    [Fact]
+    public async Task CallerMode_HeldForTheUser_RetryFromClientWithoutElicitation_ReviewUnavailable_StillHeld()
+    {
+        var body = "Held for alice";
+        await using (var asking = await AgentAsync("crm-confirm", "alice", Versions.V2025, Unreachable()))
+        {
+            Assert.Equal("review_unavailable", Witness.ErrorCode(await AddNoteAsync(asking, "c-1003", body, "k-note-held")));
+        }
+
+        await using var agent = await AgentAsync("crm-confirm", "alice", Versions.V2026);
+        var retry = await AddNoteAsync(agent, "c-1003", body, "k-note-held");
+
+        Assert.Equal("review_unavailable", Witness.ErrorCode(retry));
+        Assert.Contains("not executed", Witness.Error(retry)["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, fixture.NoteCount("crm-confirm", body));
+        var asked = new List<string>();
+        await using var asking2 = await AgentAsync("crm-confirm", "alice", Versions.V2025, Answering(asked, "accept", confirm: true));
+        var confirmed = await AddNoteAsync(asking2, "c-1003", body, "k-note-held");
+        Assert.True(confirmed.IsError != true, JsonSerializer.Serialize(confirmed));
+        Assert.Single(asked);
+        Assert.Equal(1, fixture.NoteCount("crm-confirm", body));
+    }
+
     private async Task<McpClient> AgentAsync(string connector, string subject, string? version = null, McpClientHandlers? handlers = null) =>
         await McpClients.ConnectAsync(Gateway.Endpoint(connector), await fixture.AgentTokenAsync(connector, subject), version, handlers);
 
@@ -323,6 +399,9 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
 
     private static Task<CallToolResult> DeleteAsync(McpClient agent, string contact, string key) =>
         agent.CallToolAsync("delete_contact", new Dictionary<string, object?> { ["contact_id"] = contact, ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
+
+    private static Task<CallToolResult> AddNoteAsync(McpClient agent, string contact, string body, string key) =>
+        agent.CallToolAsync("add_note", new Dictionary<string, object?> { ["contact_id"] = contact, ["body"] = body, ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
 
     private static string ReviewId(CallToolResult result)
     {

@@ -54,8 +54,10 @@ internal sealed class IdempotencyStage(
 
         var scope = new IdempotencyScope(config.Environment, context.Connector.Name, context.Caller.Key, tool.Name, key);
         var hold = reviews.HoldFor(context, tool.Policy?.Review, out var unavailable);
-        if (unavailable is not null)
+        if (unavailable is not null && await store.GetAsync(scope, time.GetUtcNow(), _retention, cancellationToken).ConfigureAwait(false) is null)
         {
+            // A caller-mode call this client cannot confirm, under a key nothing holds: refused before anything is stored.
+            // A key already used answers below as it stands; a retry of a call that ran is never told it did not.
             return context.Fail(CallStage.Review, unavailable);
         }
 
@@ -74,6 +76,12 @@ internal sealed class IdempotencyStage(
             if (held.Mode != ReviewModes.Caller)
             {
                 return context.Fail(CallStage.Review, reviews.Answer(claim.Status, held));
+            }
+
+            if (unavailable is not null)
+            {
+                // Held for the calling user, whom this client cannot ask: it stays held for a client that can.
+                return context.Fail(CallStage.Review, unavailable);
             }
 
             if (hold is { Mode: ReviewModes.Reviewer })
