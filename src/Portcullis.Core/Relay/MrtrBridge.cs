@@ -148,25 +148,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     /// <summary>The arguments' fingerprint, or their text as sent when they are not I-JSON; empty for none.</summary>
     private static string Canonical(IDictionary<string, System.Text.Json.JsonElement>? arguments) =>
         arguments is null || arguments.Count == 0 ? ""
-        : Idempotency.Fingerprint.Compute(arguments) ?? AsSent(arguments);
-
-    private static string AsSent(IDictionary<string, System.Text.Json.JsonElement> arguments)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in arguments)
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+        : Idempotency.Fingerprint.Compute(arguments) ?? Pipeline.ArgumentsText.AsSent(arguments);
 
     /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
     private async ValueTask RecordRouteAsync(PendingCall pending, string id)

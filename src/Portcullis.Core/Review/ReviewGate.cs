@@ -178,7 +178,7 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         {
             // The call's own arguments, not the held copy: that one has the fields named in audit.redact replaced, and the
             // user confirms what runs. They are the ones this client sent; the held record's match them by its fingerprint.
-            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {Verbatim(CallArguments(context))}",
+            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {ArgumentsText.AsSent(CallArguments(context))}",
             RequestedSchema = new ElicitRequestParams.RequestSchema
             {
                 Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
@@ -223,25 +223,6 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// <summary>The arguments a review is bound to: the call's, without its idempotency key.</summary>
     private static Dictionary<string, JsonElement> CallArguments(ToolCallContext context) =>
         context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName).ToDictionary(StringComparer.Ordinal);
-
-    /// <summary>Arguments as one JSON object, every value as the client sent it.</summary>
-    private static string Verbatim(Dictionary<string, JsonElement> arguments)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, value) in arguments)
-            {
-                writer.WritePropertyName(name);
-                value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 
     /// <summary>True when the calling client can be asked: it declared elicitation, in a session or through the multi round-trip bridge.</summary>
     private static bool CanAsk(ToolCallContext context) =>

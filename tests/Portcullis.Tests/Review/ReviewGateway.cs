@@ -43,24 +43,18 @@ public sealed class ReviewGateway : IAsyncLifetime
     internal Task<string> AgentTokenAsync(string connector, string subject) => PortcullisCli.DevTokenAsync(Gateway, connector, Scopes, subject);
 
     /// <summary>Whether the connector's CRM database still has the contact: the upstream's own record.</summary>
-    internal bool ContactExists(string connector, string contactId)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(Gateway.DataDir, connector + ".db")};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM contacts WHERE id = $id";
-        command.Parameters.AddWithValue("$id", contactId);
-        return (long)command.ExecuteScalar()! == 1;
-    }
+    internal bool ContactExists(string connector, string contactId) => Count(connector, "SELECT COUNT(*) FROM contacts WHERE id = $value", contactId) == 1;
 
     /// <summary>How many notes with <paramref name="body"/> the connector's CRM database holds: the upstream's own record.</summary>
-    internal long NoteCount(string connector, string body)
+    internal long NoteCount(string connector, string body) => Count(connector, "SELECT COUNT(*) FROM notes WHERE body = $value", body);
+
+    private long Count(string connector, string sql, string value)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(Gateway.DataDir, connector + ".db")};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM notes WHERE body = $body";
-        command.Parameters.AddWithValue("$body", body);
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$value", value);
         return (long)command.ExecuteScalar()!;
     }
 
