@@ -13,6 +13,13 @@ public static class AuditJson
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// For a document that holds a caller's arguments or an upstream's schema (the admin API, the review webhook): those
+    /// nest as deep as the transport takes (64 levels), and the document's own members add a few more, past
+    /// System.Text.Json's default of 64, where writing would throw.
+    /// </summary>
+    public static readonly JsonSerializerOptions DocumentOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 128 };
+
     /// <summary>The event as UTF-8 JSON on one line (no line breaks inside: strings escape them).</summary>
     public static byte[] ToUtf8(AuditEvent e)
     {

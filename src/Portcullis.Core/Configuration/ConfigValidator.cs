@@ -154,6 +154,11 @@ internal static partial class ConfigValidator
             {
                 yield return new ConfigError("$.identity", "jwks_uri or authority is required to check token signatures");
             }
+
+            if (identity.JwksUri is not null && identity.Authority is not null)
+            {
+                yield return new ConfigError("$.identity", "give authority (its discovery document names the issuer and the keys) or jwks_uri with issuer, not both");
+            }
         }
     }
 

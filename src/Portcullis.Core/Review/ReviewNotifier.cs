@@ -76,7 +76,7 @@ internal sealed class ReviewNotifier
                 await _retry.ExecuteAsync(async ct =>
                 {
                     using var client = _clients.CreateClient(HttpClientName);
-                    using var response = await client.PostAsJsonAsync(_url, Summary(review), ct).ConfigureAwait(false);
+                    using var response = await client.PostAsJsonAsync(_url, Summary(review), AuditJson.DocumentOptions, ct).ConfigureAwait(false);
                     response.EnsureSuccessStatusCode();
                 }, cancellationToken).ConfigureAwait(false);
             }

@@ -77,11 +77,16 @@ internal static class AdminApp
     /// Every admin-plane answer (the audit trail, held arguments, refusals) is read with a bearer token: no cache may
     /// keep it and no browser may read it as anything but its declared type. The console's pages set the same values.
     /// </summary>
+    /// <remarks>Set as the answer starts, so that an answer written after <c>Response.Clear()</c> (a 500, a 503) carries them too.</remarks>
     private static Task ForbidStoringAndSniffing(HttpContext context, RequestDelegate next)
     {
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.XContentTypeOptions = "nosniff";
+        context.Response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers.CacheControl = "no-store";
+            headers.XContentTypeOptions = "nosniff";
+            return Task.CompletedTask;
+        }, context.Response);
         return next(context);
     }
 

@@ -42,6 +42,7 @@ internal static class AdminEndpoints
         }
 
         var fallback = new AdminFallback(app.Services.GetRequiredService<EndpointDataSource>());
-        app.MapFallback(fallback.Answer);
+        // Every path, a file-like one (index.html) too: the default pattern leaves those to an empty 404.
+        app.MapFallback("{*path}", fallback.Answer);
     }
 }

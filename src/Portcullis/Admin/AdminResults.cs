@@ -8,9 +8,7 @@ namespace Portcullis.Admin;
 internal static class AdminResults
 {
     public static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Text(body.ToJsonString(Options), "application/json", statusCode: status);
-
-    private static readonly System.Text.Json.JsonSerializerOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Results.Text(body.ToJsonString(Core.Audit.AuditJson.DocumentOptions), "application/json", statusCode: status);
 
     /// <summary>
     /// <c>{"error": {"code", "message", "retryable", "correlation_id"}}</c> with the HTTP status, the correlation id in

@@ -46,10 +46,17 @@ internal sealed class DevSigningKey
             Directory.CreateDirectory(dataDir);
             using var fresh = RSA.Create(2048);
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllText(temp, fresh.ExportPkcs8PrivateKeyPem());
+            // Created readable by its owner alone: a mode set after writing would leave the private key readable by any
+            // local user until then.
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var file = new StreamWriter(temp, create))
+            {
+                file.Write(fresh.ExportPkcs8PrivateKeyPem());
             }
 
             try

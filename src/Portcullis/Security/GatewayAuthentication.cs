@@ -21,6 +21,9 @@ internal static class GatewayAuthentication
     /// <summary>The least time between two key refreshes forced by an unknown <c>kid</c>.</summary>
     private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the provider's keys are fetched again unasked: the longest a withdrawn key is still trusted.</summary>
+    private static readonly TimeSpan KeyRefreshInterval = TimeSpan.FromMinutes(5);
+
     private static readonly string[] Algorithms =
     [
         SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
@@ -124,22 +127,34 @@ internal static class GatewayAuthentication
         else if (identity.JwksUri is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
-            options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                identity.JwksUri,
-                new JwksRetriever(),
-                new HttpDocumentRetriever { RequireHttps = !IsHttp(identity.JwksUri) })
-            {
-                RefreshInterval = ForcedRefreshInterval,
-            };
+            options.ConfigurationManager = KeySource(identity.JwksUri, new JwksRetriever());
         }
         else if (identity.Authority is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.Authority = identity.Authority;
             options.RequireHttpsMetadata = !IsHttp(identity.Authority);
-            options.RefreshInterval = ForcedRefreshInterval;
+            options.ConfigurationManager = KeySource(
+                identity.Authority.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever());
         }
     }
+
+    /// <summary>
+    /// The provider's keys as the gateway trusts them: the set it publishes now, fetched again every
+    /// <see cref="KeyRefreshInterval"/> and on an unknown <c>kid</c> (at most every <see cref="ForcedRefreshInterval"/>).
+    /// </summary>
+    /// <remarks>
+    /// IdentityModel's defaults would keep a key the provider has withdrawn (say, after a compromise) trusted for new
+    /// tokens: a token that fails against the current set is tried again against the sets that validated tokens in the
+    /// last hour (the "last known good" configurations), and the set is fetched only every 12 hours.
+    /// </remarks>
+    private static ConfigurationManager<OpenIdConnectConfiguration> KeySource(string address, IConfigurationRetriever<OpenIdConnectConfiguration> retriever) =>
+        new(address, retriever, new HttpDocumentRetriever { RequireHttps = !IsHttp(address) })
+        {
+            RefreshInterval = ForcedRefreshInterval,
+            AutomaticRefreshInterval = KeyRefreshInterval,
+            UseLastKnownGoodConfiguration = false,
+        };
 
     private static bool IsKeyRingWarmUp(ServiceDescriptor descriptor) =>
         descriptor.ServiceType == typeof(IHostedService)

@@ -103,6 +103,8 @@ public static class RefusedConfigs
         new("identity-jwks-plain-http", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "http://login.example.com/keys" }"""), ["$.identity.jwks_uri"]),
         new("identity-authority-plain-http", Auth(identity: """{ "authority": "http://login.example.com/" }"""), ["$.identity.authority"]),
         new("identity-without-issuer", Auth(identity: """{ "jwks_uri": "https://login.example.com/keys" }"""), ["$.identity"]),
+        new("identity-authority-and-jwks", Auth(identity: """{ "authority": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys" }"""), ["$.identity"],
+            MessageContains: "not both"),
         new("identity-without-keys", Auth(identity: """{ "issuer": "https://login.example.com/" }"""), ["$.identity"]),
         new("identity-dev-with-issuer", Auth(identity: """{ "dev": true, "issuer": "https://login.example.com/" }"""), ["$.identity"]),
         new("identity-clock-skew-too-long", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys", "clock_skew_seconds": 3600 }"""),

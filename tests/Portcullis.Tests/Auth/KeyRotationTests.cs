@@ -37,4 +37,49 @@ public sealed class KeyRotationTests
 
         Assert.True(auth.Idp.JwksRequests > fetchesBefore, "the gateway should have fetched the JWKS again");
     }
+
+    /// <summary>
+    /// Before, a key the provider had withdrawn still verified new tokens after the gateway fetched the keys again:
+    /// IdentityModel tried a token that failed against the current keys against the key sets of the last hour.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_KeyWithdrawnByTheProvider_ItsTokensAreRefusedOnceTheKeysAreFetchedAgain()
+    {
+        await using var auth = await AuthGateway.StartAsync();
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        var withdrawn = auth.Idp.Current;
+        var cached = auth.Token("alpha");
+        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + cached, AuthGateway.Initialize))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        auth.Idp.Withdraw(withdrawn, TestIdentityProvider.NewKey());
+        var fetchesBefore = auth.Idp.JwksRequests;
+        // A token with a kid the gateway does not know makes it fetch the keys again (at most once every 10 s).
+        var unknownKid = auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: TestIdentityProvider.NewKey());
+        await Poll.UntilAsync(
+            async _ =>
+            {
+                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + unknownKid, AuthGateway.Initialize);
+                return auth.Idp.JwksRequests > fetchesBefore;
+            },
+            Timeouts.Startup,
+            "the gateway to fetch the keys again");
+
+        var fresh = auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: withdrawn, change: claims => claims["sub"] = "another-user");
+        foreach (var token in new[] { fresh, cached })
+        {
+            // The fetch is done once the keys it brought are in use: a token of the new key passes then.
+            await Poll.UntilAsync(
+                async _ =>
+                {
+                    using var current = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize);
+                    using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
+                    return current.StatusCode == HttpStatusCode.OK && response.StatusCode == HttpStatusCode.Unauthorized;
+                },
+                Timeouts.Startup,
+                "a token signed with the withdrawn key to be refused");
+        }
+    }
 }

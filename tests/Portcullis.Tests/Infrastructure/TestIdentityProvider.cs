@@ -67,6 +67,17 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops publishing <paramref name="key"/> (as after its compromise); signs with <paramref name="successor"/>, published, from now on.</summary>
+    public void Withdraw(RsaSecurityKey key, RsaSecurityKey successor)
+    {
+        lock (_gate)
+        {
+            _published.Remove(key);
+            _published.Add(successor);
+            Current = successor;
+        }
+    }
+
     /// <summary>A token for <paramref name="audience"/>; <paramref name="change"/> may alter any claim before signing, <paramref name="header"/> adds header parameters.</summary>
     public string Mint(string audience, string scopes, string environment = "test", TimeSpan? lifetime = null,
         DateTimeOffset? issuedAt = null, Action<Dictionary<string, object>>? change = null, SecurityKey? key = null, string? issuer = null,
