@@ -58,6 +58,21 @@ public sealed class AdminApiTests(AuditGateway fixture)
         }
     }
 
+    /// <summary>Before, a path whose last segment looks like a file's got an empty 404: the fallback route left such paths out.</summary>
+    [Theory]
+    [InlineData("/admin/index.html")]
+    [InlineData("/admin/api/reviews/a/b.json")]
+    [InlineData("/wp-login.php")]
+    public async Task AdminListener_FileLikePathWithNoRoute_Is404NotFoundEnvelope(string path)
+    {
+        var (status, body, response) = await Admin.SendAsync(HttpMethod.Get, path, fixture.AdminToken).WaitAsync(Timeout);
+
+        Assert.Equal(404, status);
+        Assert.Equal("not_found", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(body["error"]!["correlation_id"]!.GetValue<string>(), response.Headers.GetValues("Portcullis-Correlation-Id").Single());
+        Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
+    }
+
     [Fact]
     public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
     {

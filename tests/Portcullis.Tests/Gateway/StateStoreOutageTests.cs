@@ -64,6 +64,9 @@ public sealed class StateStoreOutageTests
                 Assert.True(error["retryable"]!.GetValue<bool>());
                 Assert.Equal("5", response.Headers.GetValues("Retry-After").Single());
                 Assert.Equal(error["correlation_id"]!.GetValue<string>(), response.Headers.GetValues("Portcullis-Correlation-Id").Single());
+                // Before, the 503 lost them: it is written after clearing the response.
+                Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
+                Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             }
 
             // The admin API's refusals are audited like the gateway's (the audit trail here is a file: it outlives the store).

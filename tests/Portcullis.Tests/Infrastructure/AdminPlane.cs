@@ -61,7 +61,7 @@ internal sealed partial class AdminPlane(GatewayProcess gateway, string baseUrl)
 
         var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) : null, response);
+        return ((int)response.StatusCode, text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonNode.Parse(text, documentOptions: new() { MaxDepth = 128 }) : null, response);
     }
 
     public async Task<JsonObject> GetJsonAsync(string path, string token)

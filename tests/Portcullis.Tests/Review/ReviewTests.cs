@@ -371,6 +371,37 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal(1, fixture.NoteCount("crm-confirm", body));
     }
 
+    /// <summary>
+    /// Before, a held call whose arguments nested as deep as the gateway takes made every page of the review list that
+    /// held it a 500, and the console (which asks for one page of 500) showed no review at all: the list's own members
+    /// took the answer past System.Text.Json's default depth of 64.
+    /// </summary>
+    [Fact]
+    public async Task ReviewList_HeldArgumentsNestedAsDeepAsTheGatewayTakes_ListedWhole()
+    {
+        await using var agent = await AgentAsync("crm", "dora");
+        JsonNode deep = "bottom";
+        for (var level = 0; level < 61; level++)
+        {
+            deep = new JsonObject { ["a"] = deep };
+        }
+
+        var held = await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
+        {
+            ["contact_id"] = "c-1003",
+            ["nested"] = deep,
+            ["idempotency_key"] = "k-deep",
+        }).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("review_pending", Witness.ErrorCode(held));
+        var id = ReviewId(held);
+        var reviewer = await Admin.TokenAsync("portcullis:review", "reviewer-deep");
+        var (status, page, _) = await Admin.SendAsync(HttpMethod.Get, "/admin/api/reviews?state=pending&connector=crm&limit=500", reviewer).WaitAsync(Timeout);
+        Assert.Equal(200, status);
+        var listed = page!["reviews"]!.AsArray().Single(r => r!["id"]!.GetValue<string>() == id)!;
+        Assert.True(JsonNode.DeepEquals(deep, listed["arguments"]!["nested"]), listed["arguments"]!.ToJsonString());
+    }
+
     private async Task<McpClient> AgentAsync(string connector, string subject, string? version = null, McpClientHandlers? handlers = null) =>
         await McpClients.ConnectAsync(Gateway.Endpoint(connector), await fixture.AgentTokenAsync(connector, subject), version, handlers);
 
