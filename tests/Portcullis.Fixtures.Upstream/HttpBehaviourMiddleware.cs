@@ -85,6 +85,18 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
 
                 await context.Response.Body.WriteAsync(body);
                 return;
+            case "initialize_error" when await IsRequestAsync(context, "initialize"):
+                // As an upstream whose own start failed: its error names what it could not reach, in its own words.
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":" + await RequestIdAsync(context)
+                    + ",\"error\":{\"code\":-32000,\"message\":\"cannot open db crm at db-primary.internal as admin pw hunter2\"}}");
+                return;
+            case "initialize_500" when await IsRequestAsync(context, "initialize"):
+                // The body of an HTTP error, which the MCP client quotes in its exception.
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("db-primary.internal refused user admin pw hunter2");
+                return;
             case "list_hang" when await IsRequestAsync(context, "tools/list"):
                 // Holds every tools/list open until the caller gives up; other requests are served.
                 try

@@ -37,7 +37,7 @@ internal static class LiveCatalogReader
                 result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
                     ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
                     : LiveCatalog.Unreachable(failures.For(connector.Name)
-                        ?? connector.Status.LastError
+                        ?? connector.Status.LastError?.Text
                         ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
             }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 
 namespace Portcullis.Core.Upstreams;
@@ -24,13 +25,16 @@ internal static partial class UpstreamErrorText
 
     private const string Redacted = "[redacted]";
 
-    /// <summary>Each distinct message of the exception chain, without stack frames, joined; the type name when none has a message.</summary>
-    public static string Chain(Exception exception)
+    /// <summary>
+    /// Each distinct message of the exception chain, without stack frames, joined; the type name when none has a message.
+    /// <paramref name="withoutUpstreamText"/> leaves out the words the upstream wrote itself (see <see cref="ForProbes"/>).
+    /// </summary>
+    public static string Chain(Exception exception, bool withoutUpstreamText = false)
     {
         var messages = new List<string>();
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            var message = Words(current).ReplaceLineEndings(" ").Trim();
+            var message = (withoutUpstreamText ? OwnWords(current) : Words(current)).ReplaceLineEndings(" ").Trim();
             if (message.Length > 0 && !messages.Exists(m => m.Contains(message, StringComparison.Ordinal)))
             {
                 messages.Add(message);
@@ -56,8 +60,28 @@ internal static partial class UpstreamErrorText
         _ => exception.Message,
     };
 
+    /// <summary>
+    /// <see cref="Words"/>, but for an answer of the upstream, only what kind it was: the message of a JSON-RPC error, or the
+    /// body the SDK quotes with an HTTP error, is the upstream's own text (a database's connection error, an internal host
+    /// name), which no pattern can be trusted to clean.
+    /// </summary>
+    private static string OwnWords(Exception exception) => exception switch
+    {
+        McpProtocolException protocol =>
+            string.Create(CultureInfo.InvariantCulture, $"the upstream answered with an error (JSON-RPC code {(int)protocol.ErrorCode})"),
+        HttpRequestException { StatusCode: { } status } and not Credentials.UpstreamCredentialsRefusedException =>
+            string.Create(CultureInfo.InvariantCulture, $"the upstream answered HTTP {(int)status} ({status})"),
+        _ => Words(exception),
+    };
+
     /// <summary>What failed, safe to publish: <see cref="Chain"/> without credentials, at most <see cref="MaxStatusLength"/> characters.</summary>
     public static string ForStatus(Exception exception) => Sanitize(Chain(exception));
+
+    /// <summary>
+    /// What failed, for a reader without a token (<c>/readyz</c>): <see cref="ForStatus"/> without the addresses it names and
+    /// without any text the upstream wrote (its JSON-RPC error messages, the bodies of its HTTP errors).
+    /// </summary>
+    public static string ForProbes(Exception exception) => WithoutAddresses(Sanitize(Chain(exception, withoutUpstreamText: true)));
 
     /// <summary>The text without URL credentials, paths and queries, authorization values, secret-named values or long opaque strings; shortened.</summary>
     public static string Sanitize(string text)

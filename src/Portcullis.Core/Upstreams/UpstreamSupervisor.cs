@@ -228,7 +228,7 @@ internal sealed partial class UpstreamSupervisor
                 State = UpstreamState.Restarting,
                 Restarts = _status.Restarts + 1,
                 NextAttemptAt = _time.GetUtcNow(),
-                LastError = Describe(failure) ?? "connection closed",
+                LastError = Describe(failure) ?? UpstreamFailure.Said("connection closed"),
             };
             var reason = failure is null ? "connection closed" : Reason(failure);
             var uptime = _time.GetUtcNow() - startedAt;
@@ -281,7 +281,7 @@ internal sealed partial class UpstreamSupervisor
                 if (!answered && silentSince is null)
                 {
                     silentSince = _time.GetUtcNow() - _pingInterval;
-                    _status = _status with { State = UpstreamState.Unresponsive, LastError = "no answer to a ping" };
+                    _status = _status with { State = UpstreamState.Unresponsive, LastError = UpstreamFailure.Said("no answer to a ping") };
                     Log.UpstreamUnresponsive(_logger, _connector, (int)_pingInterval.TotalSeconds);
                 }
                 else if (answered && silentSince is { } since)
@@ -413,7 +413,7 @@ internal sealed partial class UpstreamSupervisor
     private static string Reason(Exception exception) => UpstreamErrorText.Chain(exception);
 
     /// <summary>For the status endpoints: the same words, shortened and without anything that may be a credential.</summary>
-    private static string? Describe(Exception? exception) => exception is null ? null : UpstreamErrorText.ForStatus(exception);
+    private static UpstreamFailure? Describe(Exception? exception) => exception is null ? null : UpstreamFailure.Of(exception);
 
     /// <summary>
     /// An attempt failed before the upstream was connected with its tools listed; the retry starts it again. Counted

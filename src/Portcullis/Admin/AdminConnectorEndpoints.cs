@@ -34,7 +34,7 @@ internal static class AdminConnectorEndpoints
             ["restarts"] = status.Restarts,
             ["failed_starts"] = status.FailedStarts,
             ["next_attempt_at"] = status.NextAttemptAt is { } next ? AdminResults.Time(next) : null,
-            ["last_error"] = status.LastError,
+            ["last_error"] = status.LastError?.Text,
         };
         return new JsonObject
         {

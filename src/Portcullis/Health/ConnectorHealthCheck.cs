@@ -34,7 +34,7 @@ internal sealed class ConnectorHealthCheck(Connector connector, TimeProvider tim
 
         if (status.LastError is { } error)
         {
-            entry["last_error"] = UpstreamErrorText.WithoutAddresses(error);
+            entry["last_error"] = error.ForProbes;
         }
 
         if (connector.Refusals.Count > 0)

@@ -37,7 +37,7 @@ public sealed class UpstreamSupervisorPageLimitTests
         await log.WaitForAsync(1023).WaitAsync(Wait);
         Assert.Equal(0, Volatile.Read(ref listed));
         Assert.True(supervisor.Status.FailedStarts >= 1, supervisor.Status.ToString());
-        Assert.Contains("tool list is larger than the 4096 bytes accepted", supervisor.Status.LastError, StringComparison.Ordinal);
+        Assert.Contains("tool list is larger than the 4096 bytes accepted", supervisor.Status.LastError!.Text, StringComparison.Ordinal);
 
         await stop.CancelAsync();
         await running.WaitAsync(Wait);

@@ -39,10 +39,10 @@ public sealed class UpstreamSupervisorStartFailureTests
         Assert.True(status.FailedStarts >= 2, $"failed starts: {status.FailedStarts}");
         Assert.True(status.Restarts >= 2, $"restarts: {status.Restarts}");
         Assert.NotNull(status.LastError);
-        Assert.StartsWith("the upstream process exited with code 3", status.LastError, StringComparison.Ordinal);
+        Assert.StartsWith("the upstream process exited with code 3", status.LastError!.Text, StringComparison.Ordinal);
         // What the process printed is the log's (event 1004): it may print anything.
-        Assert.DoesNotContain("hunter2", status.LastError, StringComparison.Ordinal);
-        Assert.True(status.LastError.Length <= UpstreamErrorText.MaxStatusLength);
+        Assert.DoesNotContain("hunter2", status.LastError!.Text, StringComparison.Ordinal);
+        Assert.True(status.LastError.Text.Length <= UpstreamErrorText.MaxStatusLength);
 
         await stop.CancelAsync();
         await running.WaitAsync(Wait);
@@ -67,7 +67,7 @@ public sealed class UpstreamSupervisorStartFailureTests
         }
 
         var status = supervisor.Status;
-        Assert.Equal("cannot start: the command 'crm-mcp' is not on the PATH", status.LastError);
+        Assert.Equal("cannot start: the command 'crm-mcp' is not on the PATH", status.LastError!.Text);
         Assert.True(status.FailedStarts >= 1 && status.Restarts >= 1, $"{status}");
 
         await stop.CancelAsync();
@@ -90,7 +90,7 @@ public sealed class UpstreamSupervisorStartFailureTests
 
         await failed.Task.WaitAsync(Wait);
         await supervisor.FirstAttempt.WaitAsync(Wait);
-        var error = supervisor.Status.LastError!;
+        var error = supervisor.Status.LastError!.Text;
         Assert.StartsWith("Connection refused (https://crm.internal:8443/…)", error, StringComparison.Ordinal);
         Assert.Contains("was refused", error, StringComparison.Ordinal);
         foreach (var secret in new[] { "svc", "hunter2", "api_key", "abc123", "eyJ", "c2lnbmF0dXJl" })

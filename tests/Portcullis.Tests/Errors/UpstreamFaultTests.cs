@@ -189,6 +189,41 @@ public sealed class UpstreamFaultTests
             () => $"/readyz to name the credential refusal, last {remote?.ToJsonString()}");
     }
 
+    /// <summary>
+    /// Before, /readyz (which answers without a token) repeated the upstream's own error message, cleaned only of what
+    /// looks like an address or a <c>name=value</c> secret: a database's host and password written another way passed.
+    /// </summary>
+    [Theory]
+    [InlineData("initialize_error", "the upstream answered with an error (JSON-RPC code -32000)")]
+    [InlineData("initialize_500", "the upstream answered HTTP 500 (InternalServerError)")]
+    public async Task HttpUpstream_FailsItsHandshakeInItsOwnWords_ReadyzSaysOnlyWhatKind_AdminApiKeepsThem(string mode, string expected)
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await upstream.SetModeAsync(mode);
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        config["identity"] = new JsonObject { ["dev"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false, extraArgs: AdminPlane.ServeArgs);
+        await gateway.WaitListeningAsync();
+        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+
+        JsonNode? remote = null;
+        await Poll.UntilAsync(
+            async ct => (remote = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"])!["last_error"] is not null,
+            Timeouts.Startup,
+            () => $"/readyz to report the failed handshake, last {remote?.ToJsonString()}");
+        var published = remote!["last_error"]!.GetValue<string>();
+        Assert.StartsWith(expected, published, StringComparison.Ordinal);
+        foreach (var secret in new[] { "hunter2", "db-primary", "admin" })
+        {
+            Assert.DoesNotContain(secret, published, StringComparison.Ordinal);
+        }
+
+        var connectors = await admin.GetJsonAsync("/admin/api/connectors", await admin.TokenAsync());
+        var status = connectors["connectors"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "remote")!;
+        Assert.Contains("db-primary.internal", status["upstream"]!["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
     {
