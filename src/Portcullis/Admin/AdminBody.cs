@@ -29,7 +29,7 @@ internal static class AdminBody
                 "Send the body without a Content-Encoding (only identity is accepted).", null, StatusCodes.Status415UnsupportedMediaType));
         }
 
-        return request.HasJsonContentType() && JsonRpcRequestMiddleware.DeclaresUtf8(request, out _)
+        return JsonRpcRequestMiddleware.IsJson(request) && JsonRpcRequestMiddleware.DeclaresUtf8(request, out _)
             ? next(context)
             : ValueTask.FromResult<object?>(AdminResults.Error(ErrorCatalog.InvalidRequest,
                 "Send the body with Content-Type: application/json (no charset, or charset=utf-8).", null, StatusCodes.Status415UnsupportedMediaType));

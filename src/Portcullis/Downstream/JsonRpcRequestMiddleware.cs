@@ -14,7 +14,8 @@ namespace Portcullis.Downstream;
 /// <summary>
 /// Reads each MCP POST body once, before the MCP layer, and answers itself what the MCP layer would answer badly or
 /// not at all: an <c>Accept</c> without both JSON and event streams gets 406; a <c>Content-Type</c> charset other than UTF-8, or a <c>Content-Encoding</c> other than identity, gets 415 (a <c>Transfer-Encoding</c> other than chunked 501), and an <c>initialize</c> within a session or
-/// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600); a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
+/// any other request of a revision with sessions that names none (a GET or DELETE too) 400 (invalid request, -32600), a GET or
+/// DELETE of a revision without sessions 405; a body over <c>limits.max_body_bytes</c> or nested deeper than the MCP layer parses gets HTTP 413 with
 /// <c>payload_too_large</c>; a body that is not clean JSON text (invalid UTF-8, unpaired surrogates) gets a parse
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
 /// (-32600, or invalid params when the repeat is inside params); a <c>tools/call</c> whose
@@ -53,6 +54,17 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         if (!HttpMethods.IsPost(context.Request.Method))
         {
+            if (RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString()))
+            {
+                // From 2026-07-28 on there is no event stream to open and no session to end: the MCP layer's own 405
+                // carries no envelope and no correlation id, and is neither counted nor logged.
+                context.Response.Headers.Allow = "POST";
+                await refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status405MethodNotAllowed, new GatewayError(ErrorCatalog.InvalidRequest,
+                        $"{context.Request.Method} is not served from protocol 2026-07-28 on, which has no sessions: send each request as a POST; the Allow header says so."),
+                    CallStage.Frame, "method_not_allowed", "GET or DELETE of a revision without sessions") { Junk = true });
+                return;
+            }
+
             if (WithoutSession(context))
             {
                 // The event stream and its end belong to a session: the MCP layer's own 400 says how to configure a server.
@@ -64,7 +76,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return;
         }
 
-        if (!context.Request.HasJsonContentType())
+        if (!IsJson(context.Request))
         {
             await RefuseMediaTypeAsync(context, "Invalid request: a JSON-RPC message is sent with Content-Type: application/json.", "not application/json");
             return;
@@ -185,6 +197,13 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 var id = IdOf(message);
                 await MalformedAsync(context, JsonRpcCodes.InvalidParams, id, $"Invalid params: an initialize request is at most {MaxHandshakeBytes / 1024} KiB.",
                     "initialize too large", id is null ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+                return;
+            }
+
+            if (method == "initialize" && !message.TryGetProperty("id", out _))
+            {
+                // A notification gets no answer, so it cannot open a session: the MCP layer's refusal names its own settings.
+                await MalformedAsync(context, JsonRpcCodes.InvalidRequest, null, "Invalid request: initialize is a request and needs an \"id\".", "initialize without an id");
                 return;
             }
 
@@ -367,10 +386,33 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 : null;
         }
 
-        return hasId && (message.TryGetProperty("result", out _) || message.TryGetProperty("error", out _))
-            ? null
-            : "a message needs a \"method\" (request or notification), or an \"id\" with a \"result\" or an \"error\" (response)";
+        var hasResult = message.TryGetProperty("result", out _);
+        var hasError = message.TryGetProperty("error", out var error);
+        if (!hasId || hasResult == hasError)
+        {
+            return "a message needs a \"method\" (request or notification), or an \"id\" with either a \"result\" or an \"error\" (response)";
+        }
+
+        // The MCP layer reads an error into its typed record, and one it cannot read fails with its own message, which
+        // names its types and the parser's position.
+        return hasError && !IsErrorObject(error)
+            ? "a response's \"error\" is an object with an integer \"code\" and a string \"message\""
+            : null;
     }
+
+    private static bool IsErrorObject(JsonElement error) =>
+        error.ValueKind == JsonValueKind.Object
+        && error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.TryGetInt32(out _)
+        && error.TryGetProperty("message", out var text) && text.ValueKind == JsonValueKind.String;
+
+    /// <summary>
+    /// Whether the body is declared <c>application/json</c>, parameters aside. ASP.NET Core's own check takes any
+    /// <c>application/*+json</c> too (<c>application/merge-patch+json</c>), which is not a JSON-RPC message's type.
+    /// The admin API's bodies are held to the same.
+    /// </summary>
+    internal static bool IsJson(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether two of an object's member names are equal ignoring case. The MCP layer reads a message's params into its

@@ -105,6 +105,67 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
         await AssertStillServesAsync();
     }
 
+    /// <summary>
+    /// Before, the MCP layer answered these itself: a response whose error it could not read with a message naming its
+    /// types and the parser's position, an initialize without an id with one naming its own settings; neither carried
+    /// the envelope or was counted.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":35,"error":{"code":"x","message":"m"}}""", "an integer \"code\"", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":35,"error":5}""", "an integer \"code\"", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":35,"error":{"code":1}}""", "a string \"message\"", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":35,"error":{"code":1.5,"message":"m"}}""", "an integer \"code\"", true)]
+    [InlineData("""{"jsonrpc":"2.0","id":35,"result":{},"error":{"code":1,"message":"m"}}""", "either a \"result\" or an \"error\"", true)]
+    [InlineData("""{"jsonrpc":"2.0","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"a","version":"1"}}}""", "initialize is a request and needs an \"id\"", false)]
+    public async Task Post_MalformedResponseOrInitializeWithoutAnId_IsInvalidRequestWithTheEnvelope(string body, string words, bool inSession)
+    {
+        var (status, response) = await PostAsync(body, inSession);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var error = response["error"]!;
+        Assert.Equal(-32600, error["code"]!.GetValue<int>());
+        Assert.Contains(words, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ModelContextProtocol", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("invalid_request", error["data"]!["error"]!["code"]!.GetValue<string>());
+        await AssertStillServesAsync();
+    }
+
+    /// <summary>Before, the MCP layer's own 405 answered: a JSON-RPC error with no envelope, neither counted nor logged.</summary>
+    [Theory]
+    [InlineData("GET")]
+    [InlineData("DELETE")]
+    public async Task GetOrDelete_OfARevisionWithoutSessions_Is405WithAllowAndTheEnvelope(string method)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), _gateway.Endpoint("fixture"));
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("POST", response.Content.Headers.Allow.Single());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("invalid_request", body["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(body["error"]!["correlation_id"]!.GetValue<string>(), response.Headers.GetValues("Portcullis-Correlation-Id").Single());
+        await AssertStillServesAsync();
+    }
+
+    /// <summary>Before, any <c>application/*+json</c> was taken as JSON-RPC (ASP.NET Core's own check accepts them).</summary>
+    [Theory]
+    [InlineData("application/merge-patch+json")]
+    [InlineData("application/problem+json")]
+    public async Task Post_AnotherJsonMediaType_Is415(string contentType)
+    {
+        using var request = Request("""{"jsonrpc":"2.0","id":9,"method":"tools/list"}""");
+        request.Content!.Headers.ContentType = new(contentType);
+        using var response = await _http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        Assert.Equal("invalid_request", error["data"]!["error"]!["code"]!.GetValue<string>());
+    }
+
     /// <summary>Params the MCP layer could not read: before, an internal error naming nothing (HTTP 500 for initialize).</summary>
     [Theory]
     [InlineData("initialize", "{}", "the params of initialize are not what the method takes", false)]
