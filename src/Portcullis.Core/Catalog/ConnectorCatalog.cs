@@ -67,6 +67,15 @@ internal sealed class ConnectorCatalog
         && (_config.Auth.IsAnonymous || (_config.Tools.TryGetValue(tool, out var policy) && caller.HasAll(policy.Scopes)));
 
     /// <summary>
+    /// The scopes a call to <paramref name="tool"/> needs: its catalog entry's, or while the catalog is unknown, those its
+    /// policy names for an allow-listed name (the catalog will hold the same); null for a name neither knows.
+    /// </summary>
+    public IReadOnlyList<string>? RequiredScopes(string tool) =>
+        Current.TryGet(tool, out var known) ? known.RequiredScopes
+        : _current is null && _config.ToolsAllow.Contains(tool, StringComparer.Ordinal) ? (_config.Tools.TryGetValue(tool, out var policy) ? policy.Scopes : [])
+        : null;
+
+    /// <summary>
     /// Whether <paramref name="tool"/> is withheld awaiting an operator's review (pins) and <paramref name="caller"/> could
     /// use it otherwise (allow-listed, the configured scopes held): such a caller is told <c>tool_changed</c>, others nothing.
     /// </summary>

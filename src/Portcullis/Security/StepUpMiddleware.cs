@@ -11,7 +11,8 @@ namespace Portcullis.Security;
 /// <summary>
 /// For connectors with <c>auth.step_up</c>: a <c>tools/call</c> whose token lacks a scope the tool needs is answered
 /// at the HTTP level, before the MCP layer, with 403 and <c>WWW-Authenticate: Bearer error="insufficient_scope"</c>
-/// naming every scope the tool needs, so the client can ask the person for a token with more scopes.
+/// naming every scope the tool needs, so the client can ask the person for a token with more scopes. While the
+/// connector's catalog is unknown (its upstream not yet listed), an allow-listed tool is judged by the scopes its policy names.
 /// </summary>
 internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, HttpRefusals refusals)
 {
@@ -23,12 +24,12 @@ internal sealed class StepUpMiddleware(RequestDelegate next, ConnectorRegistry c
             && connector.Config.Auth is { StepUp: true, IsAnonymous: false }
             && context.User.HasClaim(ConnectorTokenChecks.ConnectorClaim, connector.Name)
             && context.Features.Get<JsonRpcRequestFeature>()?.ToolName is { } toolName
-            && connector.Catalog.Current.TryGet(toolName, out var tool))
+            && connector.Catalog.RequiredScopes(toolName) is { } required)
         {
             var caller = CallerIdentities.From(context.User);
-            if (!caller.HasAll(tool.RequiredScopes))
+            if (!caller.HasAll(required))
             {
-                var scopes = string.Join(' ', tool.RequiredScopes);
+                var scopes = string.Join(' ', required);
                 var metadata = ResourceUris.MetadataFor(config, connector.Name);
                 await refusals.WriteAsync(context, new HttpRefusal(
                     StatusCodes.Status403Forbidden,

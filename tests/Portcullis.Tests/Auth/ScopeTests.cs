@@ -100,6 +100,46 @@ public sealed class ScopeTests : IAsyncLifetime
         Assert.Contains("hi", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, until the upstream had listed its tools, a step-up connector answered a caller lacking a scope
+    /// <c>tool_not_found</c> (not retryable) instead of the challenge: the check looked only in the (empty) catalog.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_StepUpMissingScope_WhileTheUpstreamHasNotListedItsTools_Returns403NamingTheScopes()
+    {
+        using var dir = new TempDir();
+        await using var idp = await TestIdentityProvider.StartAsync();
+        var down = TestConfig.Protect(
+            TestConfig.FixtureConnector("down", ["echo", "typed"], tools: new JsonObject
+            {
+                ["echo"] = TestConfig.Tool(["fixture:read"]),
+                ["typed"] = TestConfig.Tool(["fixture:typed"]),
+            }),
+            ["fixture:read", "fixture:typed"],
+            stepUp: true);
+        down["upstream"] = new JsonObject { ["command"] = "false" }; // exits at once: never lists its tools
+        var config = TestConfig.Gateway(down);
+        config["identity"] = new JsonObject { ["issuer"] = idp.Issuer, ["jwks_uri"] = idp.JwksUri };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+        var endpoint = gateway.Endpoint("down");
+        var authorization = "Bearer " + idp.Mint(endpoint.ToString(), "fixture:read");
+        using var initialized = await AuthGateway.PostAsync(endpoint, authorization, AuthGateway.Initialize);
+        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
+        var session = initialized.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.Single() : null;
+        using var notified = await AuthGateway.PostAsync(endpoint, authorization, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
+
+        using var refused = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"typed","arguments":{}}}""", session);
+        using var waiting = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""", session);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.StartsWith("Bearer error=\"insufficient_scope\", scope=\"fixture:typed\", ", AuthGateway.Challenge(refused), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, waiting.StatusCode);
+        Assert.Contains("upstream_unavailable", await waiting.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CallTool_StepUpMissingScope_RealClientSeesForbidden()
     {
