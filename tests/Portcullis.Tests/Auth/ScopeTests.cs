@@ -78,17 +78,8 @@ public sealed class ScopeTests : IAsyncLifetime
     [Fact]
     public async Task CallTool_StepUpMissingScope_Returns403NamingTheScopes()
     {
-        var authorization = "Bearer " + _auth.Token("beta", "fixture:read");
-        var endpoint = _auth.Gateway.Endpoint("beta");
-        using var initialized = await AuthGateway.PostAsync(endpoint, authorization, AuthGateway.Initialize);
-        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
-        var session = initialized.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.Single() : null;
-        using var notified = await AuthGateway.PostAsync(endpoint, authorization, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
-
-        using var refused = await AuthGateway.PostAsync(endpoint, authorization,
-            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"typed","arguments":{}}}""", session);
-        using var allowed = await AuthGateway.PostAsync(endpoint, authorization,
-            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""", session);
+        using var answers = await CallTypedAndEchoAsync(_auth.Gateway.Endpoint("beta"), "Bearer " + _auth.Token("beta", "fixture:read"));
+        var (refused, allowed) = (answers.Typed, answers.Echo);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var challenge = AuthGateway.Challenge(refused);
@@ -123,16 +114,8 @@ public sealed class ScopeTests : IAsyncLifetime
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
         await gateway.WaitListeningAsync();
         var endpoint = gateway.Endpoint("down");
-        var authorization = "Bearer " + idp.Mint(endpoint.ToString(), "fixture:read");
-        using var initialized = await AuthGateway.PostAsync(endpoint, authorization, AuthGateway.Initialize);
-        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
-        var session = initialized.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.Single() : null;
-        using var notified = await AuthGateway.PostAsync(endpoint, authorization, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
-
-        using var refused = await AuthGateway.PostAsync(endpoint, authorization,
-            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"typed","arguments":{}}}""", session);
-        using var waiting = await AuthGateway.PostAsync(endpoint, authorization,
-            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""", session);
+        using var answers = await CallTypedAndEchoAsync(endpoint, "Bearer " + idp.Mint(endpoint.ToString(), "fixture:read"));
+        var (refused, waiting) = (answers.Typed, answers.Echo);
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.StartsWith("Bearer error=\"insufficient_scope\", scope=\"fixture:typed\", ", AuthGateway.Challenge(refused), StringComparison.Ordinal);
@@ -162,5 +145,28 @@ public sealed class ScopeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         await _auth.Gateway.WaitForOutputAsync("Connector beta: token refused (audience", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(token.Split('.')[2], _auth.Gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Opens a session as a client does, then calls <c>typed</c> (which needs <c>fixture:typed</c>) and <c>echo</c>, raw.</summary>
+    private static async Task<Answers> CallTypedAndEchoAsync(Uri endpoint, string authorization)
+    {
+        using var initialized = await AuthGateway.PostAsync(endpoint, authorization, AuthGateway.Initialize);
+        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
+        var session = initialized.Headers.TryGetValues("Mcp-Session-Id", out var values) ? values.Single() : null;
+        using var notified = await AuthGateway.PostAsync(endpoint, authorization, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session);
+        var typed = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"typed","arguments":{}}}""", session);
+        var echo = await AuthGateway.PostAsync(endpoint, authorization,
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}""", session);
+        return new Answers(typed, echo);
+    }
+
+    private sealed record Answers(HttpResponseMessage Typed, HttpResponseMessage Echo) : IDisposable
+    {
+        public void Dispose()
+        {
+            Typed.Dispose();
+            Echo.Dispose();
+        }
     }
 }
