@@ -141,7 +141,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         Detail = Text(r, 18),
         Actor = Text(r, 19),
         RemoteAddress = Text(r, 20),
-        Arguments = Text(r, 21) is { } json ? JsonNode.Parse(json)!.AsObject() : null,
+        Arguments = AuditJson.StoredArguments(Text(r, 21)),
     };
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -202,7 +202,7 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         Detail = Text(r, 18),
         Actor = Text(r, 19),
         RemoteAddress = Text(r, 20),
-        Arguments = Text(r, 21) is { } json ? JsonNode.Parse(json)!.AsObject() : null,
+        Arguments = AuditJson.StoredArguments(Text(r, 21)),
     };
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -20,6 +20,27 @@ public static class AuditJson
     /// </summary>
     public static readonly JsonSerializerOptions DocumentOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 128 };
 
+    /// <summary>
+    /// The arguments as a store kept them; null for text that is not a JSON object (a hand-edited or damaged row), so
+    /// that one such row fails neither the page of the admin API nor the <c>audit</c> command that holds it.
+    /// </summary>
+    public static JsonObject? StoredArguments(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The event as UTF-8 JSON on one line (no line breaks inside: strings escape them).</summary>
     public static byte[] ToUtf8(AuditEvent e)
     {

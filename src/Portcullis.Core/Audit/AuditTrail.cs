@@ -91,7 +91,7 @@ internal sealed class AuditTrail : IDisposable
             return;
         }
 
-        if (!_queue.Writer.TryWrite(e))
+        if (!_queue.Writer.TryWrite(AuditText.Storable(e)))
         {
             _dropped.Add(1);
             _drops.Add(true);

@@ -170,5 +170,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
         }
     }
 
-    internal static string? Truncate(string? name) => name is { Length: > MaxNameLength } ? name[..MaxNameLength] : name;
+    /// <summary>At most <see cref="MaxNameLength"/> characters, never cutting a surrogate pair in two.</summary>
+    internal static string? Truncate(string? name) =>
+        name is { Length: > MaxNameLength } ? name[..(char.IsHighSurrogate(name[MaxNameLength - 1]) ? MaxNameLength - 1 : MaxNameLength)] : name;
 }

@@ -36,6 +36,13 @@ internal static class AdminBody
     }
 
     /// <summary>
+    /// Whether <paramref name="value"/> is a string of at most <paramref name="maxLength"/> characters without a NUL, which
+    /// PostgreSQL's text cannot hold (a note or a reason is kept in the state store and the audit trail).
+    /// </summary>
+    public static bool IsText(JsonElement value, int maxLength) =>
+        value.ValueKind == JsonValueKind.String && value.GetString() is { } text && text.Length <= maxLength && !text.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>
     /// The body as one JSON document, or why it cannot be read (<paramref name="shape"/> names what to send instead).
     /// A string no reader can decode is refused here, so no later read of one fails with an exception.
     /// </summary>

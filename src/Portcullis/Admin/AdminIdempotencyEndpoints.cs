@@ -143,9 +143,9 @@ internal static class AdminIdempotencyEndpoints
             string? note = null;
             if (root.TryGetProperty("note", out var n) && n.ValueKind != JsonValueKind.Null)
             {
-                if (n.ValueKind != JsonValueKind.String || n.GetString()!.Length > MaxNoteLength)
+                if (!AdminBody.IsText(n, MaxNoteLength))
                 {
-                    return (null, null, $"note: a string of at most {MaxNoteLength} characters.");
+                    return (null, null, $"note: a string of at most {MaxNoteLength} characters, without NUL.");
                 }
 
                 note = n.GetString();

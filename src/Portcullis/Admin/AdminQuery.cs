@@ -44,6 +44,12 @@ internal sealed class AdminQuery(params string[] names)
             {
                 return $"{name}: given {values.Count} times; give each parameter once.";
             }
+
+            // No stored name, principal, code or cursor holds one (and PostgreSQL's text cannot hold a NUL).
+            if (values.ToString().Any(char.IsControl))
+            {
+                return $"{name}: holds a control character, which no value it is compared with does.";
+            }
         }
 
         return null;

@@ -200,9 +200,9 @@ internal static class AdminReviewEndpoints
             string? reason = null;
             if (root.TryGetProperty("reason", out var r) && r.ValueKind != JsonValueKind.Null)
             {
-                if (r.ValueKind != JsonValueKind.String || r.GetString()!.Length > MaxReasonLength)
+                if (!AdminBody.IsText(r, MaxReasonLength))
                 {
-                    return (null, null, $"reason: a string of at most {MaxReasonLength} characters.");
+                    return (null, null, $"reason: a string of at most {MaxReasonLength} characters, without NUL.");
                 }
 
                 reason = string.IsNullOrWhiteSpace(r.GetString()) ? null : r.GetString();

@@ -44,6 +44,10 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
     private static readonly MediaTypeHeaderValue EventStream = new("text/event-stream");
 
+    /// <summary>C0, DEL and C1: what <see cref="char.IsControl(char)"/> calls a control character.</summary>
+    private static readonly System.Buffers.SearchValues<char> ControlCharacters = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), .. Enumerable.Range(0x7f, 0x21).Select(c => (char)c)]);
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetRouteValue("server") is not string server || !connectors.TryGet(server, out _))
@@ -455,6 +459,13 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return "params.name must be the tool's name, a string.";
         }
 
+        // No tool's name holds one, and the gateway's own keys and records join names with control characters.
+        var tool = name.GetString()!;
+        if (tool.AsSpan().ContainsAny(ControlCharacters))
+        {
+            return "params.name must be the tool's name: it holds a control character, which no tool's name does.";
+        }
+
         if (parameters.TryGetProperty("arguments", out var arguments) && arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
         {
             return "params.arguments must be an object.";
@@ -465,7 +476,8 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return meta;
         }
 
-        if (parameters.TryGetProperty("requestState", out var state) && state.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+        if (parameters.TryGetProperty("requestState", out var state)
+            && (state.ValueKind is not (JsonValueKind.String or JsonValueKind.Null) || HasControlCharacter(state)))
         {
             return "params.requestState must be the string a previous answer gave.";
         }
@@ -475,9 +487,12 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
             return "params.inputResponses must be an object.";
         }
 
-        toolName = name.GetString();
+        toolName = tool;
         return null;
     }
+
+    private static bool HasControlCharacter(JsonElement text) =>
+        text.ValueKind == JsonValueKind.String && text.GetString()!.AsSpan().ContainsAny(ControlCharacters);
 
     /// <summary>Refuses a message with a member name twice in one object: invalid params when it is in params, else invalid request.</summary>
     private Task RepeatedNameAsync(HttpContext context, ReadOnlyMemory<byte> body)

@@ -73,6 +73,20 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
     }
 
+    /// <summary>Before, a NUL in a filter reached PostgreSQL, which refuses it: a 500 saying the store may be unreachable.</summary>
+    [Theory]
+    [InlineData("/admin/api/audit?principal=a%00b")]
+    [InlineData("/admin/api/idempotency?principal=%00")]
+    [InlineData("/admin/api/audit?tool=echo%1B")]
+    public async Task AdminApi_FilterHoldingAControlCharacter_Is400NamingIt(string path)
+    {
+        var (status, body, _) = await Admin.SendAsync(HttpMethod.Get, path, fixture.AdminToken).WaitAsync(Timeout);
+
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_arguments", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains("control character", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
     {

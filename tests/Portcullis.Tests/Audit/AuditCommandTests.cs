@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Portcullis.Core.Audit;
+using Portcullis.Testing.Servers;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Audit;
@@ -86,16 +87,57 @@ public sealed class AuditCommandTests
         using var answer = await http.GetAsync(gateway.BaseUrl + "/mcp/%1b%5b2J%0aFORGED%e2%80%aeevil");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
 
-        var stdout = "";
-        for (var deadline = DateTime.UtcNow + Timeouts.Call; !stdout.Contains("FORGED", StringComparison.Ordinal) && DateTime.UtcNow < deadline; await Task.Delay(250))
-        {
-            (_, stdout, _) = await PortcullisCli.RunAsync("audit", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--kind", "http_refusal");
-        }
+        var stdout = await WaitForAuditAsync(gateway, "http_refusal", "FORGED");
 
         Assert.Contains("/mcp/\\u001b[2J\\u000aFORGED\\u202eevil", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', stdout);
         Assert.DoesNotContain('\u202e', stdout);
         Assert.DoesNotContain(stdout.Split('\n'), line => line.StartsWith("FORGED", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Before, one refused request stopped a PostgreSQL trail: its path, cut to 256 characters inside an emoji, left half a
+    /// surrogate pair, which PostgreSQL cannot store; the batch holding it was retried forever, and with
+    /// <c>audit.required</c> every call was refused from then on.
+    /// </summary>
+    [Fact]
+    public async Task PostgresTrail_RefusedPathCutInsideAnEmoji_IsStored_AndCallsGoOn()
+    {
+        using var dir = new TempDir();
+        await using var postgres = await PostgresServer.StartAsync();
+        File.WriteAllText(dir.File("state-connection"), postgres.ConnectionString);
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
+        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
+        config["replica"] = new JsonObject { ["id"] = "replica-a", ["advertise_url"] = "http://127.0.0.1:0" };
+        config["audit"] = new JsonObject { ["required"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        var marker = new string('a', 250);
+
+        using (var refused = await http.GetAsync(gateway.BaseUrl + "/mcp/" + marker + "%F0%9F%98%80"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
+        // The table cuts the target short: its start is enough.
+        await WaitForAuditAsync(gateway, "http_refusal", "/mcp/aaaaaaaaaa");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "after" }, cancellationToken: Timeouts.CallToken);
+        Assert.NotEqual(true, echo.IsError);
+        await WaitForAuditAsync(gateway, "tool_call", "echo");
+    }
+
+    /// <summary>What <c>portcullis audit --kind</c> prints, once it holds <paramref name="text"/>.</summary>
+    private static async Task<string> WaitForAuditAsync(GatewayProcess gateway, string kind, string text)
+    {
+        var stdout = "";
+        for (var deadline = DateTime.UtcNow + Timeouts.Call; !stdout.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+            (_, stdout, _) = await PortcullisCli.RunAsync("audit", "--config", gateway.ConfigPath, "--data-dir", gateway.DataDir, "--kind", kind);
+        }
+
+        Assert.True(stdout.Contains(text, StringComparison.Ordinal), $"the {kind} event in the trail:\n{stdout}\n{gateway.Output}");
+        return stdout;
     }
 
     private static class AuditCommandExit

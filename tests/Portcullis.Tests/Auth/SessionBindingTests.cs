@@ -77,12 +77,14 @@ public sealed class SessionBindingTests : IAsyncLifetime
 
     private static string WithoutCorrelationId(string body)
     {
-        if (body.Length == 0 || JsonNode.Parse(body) is not JsonObject answer || answer["error"]?["data"]?["error"] is not JsonObject envelope)
+        if (body.Length == 0 || JsonNode.Parse(body) is not JsonObject answer)
         {
             return body;
         }
 
-        envelope.Remove("correlation_id");
+        // The envelope: in a JSON-RPC error's data, or the error member of problem details.
+        var envelope = answer["error"]?["data"]?["error"] as JsonObject ?? answer["error"] as JsonObject;
+        envelope?.Remove("correlation_id");
         return answer.ToJsonString();
     }
 

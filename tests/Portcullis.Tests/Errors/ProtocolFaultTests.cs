@@ -184,6 +184,9 @@ public sealed class ProtocolFaultTests : IAsyncLifetime
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"_meta":"x"}""", "params._meta must be an object", true)]
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"requestState":5}""", "params.requestState must be", true)]
     [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"inputResponses":[]}""", "params.inputResponses must be an object", true)]
+    [InlineData("tools/call", """{"name":"ev\u0000il","arguments":{}}""", "it holds a control character", true)]
+    [InlineData("tools/call", """{"name":"c\u001fecho","arguments":{}}""", "it holds a control character", true)]
+    [InlineData("tools/call", """{"name":"echo","arguments":{"text":"a"},"requestState":"x\u0000y"}""", "params.requestState must be", true)]
     public async Task Post_RequestWhoseParamsCannotBeRead_GetsInvalidParamsSayingWhere(string method, string parameters, string expected, bool inSession)
     {
         var (status, response) = await PostAsync($$"""{"jsonrpc":"2.0","id":9,"method":"{{method}}","params":{{parameters}}}""", inSession);
