@@ -136,7 +136,7 @@ internal sealed partial class ConnectorRelay
 
         // A log message names no request: it goes to the one client whose calls are in flight, never to everyone, nor to
         // another client just after one's answer (servers often log after answering).
-        var call = Attribute(orJustEnded: true);
+        var call = Attribute(isLog: true);
         if (call is null)
         {
             Log.RelayLogDropped(logger, connector);

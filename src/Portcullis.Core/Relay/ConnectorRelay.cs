@@ -22,22 +22,29 @@ namespace Portcullis.Core.Relay;
 internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger)
 {
     /// <summary>
-    /// How long an ended call still counts when a log message is attributed: servers often log just after answering, and
-    /// such a line belongs to the call that ended, not to another caller's call still in flight. Only another caller's
-    /// (principal's) call counts: clients of one caller following each other closely keep their log lines. Questions
-    /// (sampling, elicitation, roots) are asked within a call, so only calls in flight count for them.
+    /// How long an answered call still counts when a log message is attributed: servers often log just after answering,
+    /// and such a line belongs to the call that ended, not to another caller's call still in flight. Only another
+    /// caller's (principal's) call counts: clients of one caller following each other closely keep their log lines.
+    /// Questions (sampling, elicitation, roots) are asked within a call, so an answered call does not count for them.
     /// </summary>
     internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(2);
 
-    /// <summary>The ended calls kept for that (the newest, whatever their session): more within the window means many clients, where attribution is refused anyway.</summary>
-    private const int EndedCallsKept = 32;
+    /// <summary>
+    /// How long a call that ended without its answer (timed out, cancelled, its caller gone) still counts, for log
+    /// messages and questions alike: the upstream may still be working on it, and what it logs or asks is that caller's.
+    /// </summary>
+    internal static readonly TimeSpan AbandonedCallWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>Past this many callers with ended calls still counting, each ended call prunes those no longer counting.</summary>
+    private const int PruneAbove = 64;
 
     private static readonly AsyncLocal<RelayCall?> CurrentCall = new();
 
-    // Whose each was (its caller) and when it ended. A slot is written and read without a lock: a torn read pairs one
-    // call's caller with another's time, both within the same short window.
-    private readonly (string? CallerKey, long EndedAt)[] _ended = new (string?, long)[EndedCallsKept];
-    private long _endedCount;
+    /// <summary>
+    /// Per caller (principal): until when its ended calls still count, for log messages and for questions (UTC ticks).
+    /// One entry a caller, however many calls it ends: a busy caller cannot push another's ended call out.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, (long LogsUntil, long QuestionsUntil)> _ended = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
@@ -63,7 +70,20 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     internal void End(RelayCall call)
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
-        _ended[(int)((Interlocked.Increment(ref _endedCount) - 1) % EndedCallsKept)] = (call.CallerKey, time.GetTimestamp());
+        var now = time.GetUtcNow().UtcTicks;
+        var counts = call.Answered ? (now + EndedCallWindow.Ticks, 0L) : (now + AbandonedCallWindow.Ticks, now + AbandonedCallWindow.Ticks);
+        _ended.AddOrUpdate(call.CallerKey, counts, (_, was) => (Math.Max(was.LogsUntil, counts.Item1), Math.Max(was.QuestionsUntil, counts.Item2)));
+        if (_ended.Count > PruneAbove)
+        {
+            foreach (var (callerKey, until) in _ended)
+            {
+                if (Math.Max(until.LogsUntil, until.QuestionsUntil) <= now)
+                {
+                    _ended.TryRemove(KeyValuePair.Create(callerKey, until));
+                }
+            }
+        }
+
         if (call.Dropped > 0)
         {
             Log.RelayClientTooSlow(logger, connector, call.Dropped, RelayCall.MaxQueued);
@@ -108,10 +128,11 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     /// <summary>
     /// The call a message from the upstream that names no request belongs to, if it can be told: the call on whose flow it
-    /// came, else the newest call in flight when every call in flight is of one session; for a log message
-    /// (<paramref name="orJustEnded"/>) also only when no call of another caller ended within <see cref="EndedCallWindow"/>.
+    /// came, else the newest call in flight when every call in flight is of one session and no call of another caller
+    /// still counts: for a log message (<paramref name="isLog"/>) one answered within <see cref="EndedCallWindow"/>, for
+    /// either one ended without its answer within <see cref="AbandonedCallWindow"/>.
     /// </summary>
-    public RelayCall? Attribute(bool orJustEnded = false)
+    public RelayCall? Attribute(bool isLog = false)
     {
         if (CurrentCall.Value is { } current && _calls.ContainsKey(current.UpstreamProgressToken))
         {
@@ -132,16 +153,16 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
             }
         }
 
-        return latest is not null && orJustEnded && EndedRecentlyForAnother(latest) ? null : latest;
+        return latest is not null && EndedRecentlyForAnother(latest, isLog) ? null : latest;
     }
 
-    /// <summary>Whether a call of another caller (principal) ended within the window: its late log lines are its own.</summary>
-    private bool EndedRecentlyForAnother(RelayCall call)
+    /// <summary>Whether an ended call of another caller (principal) still counts: what the upstream sends now may be its.</summary>
+    private bool EndedRecentlyForAnother(RelayCall call, bool isLog)
     {
-        var now = time.GetTimestamp();
-        foreach (var (callerKey, endedAt) in _ended)
+        var now = time.GetUtcNow().UtcTicks;
+        foreach (var (callerKey, until) in _ended)
         {
-            if (endedAt != 0 && callerKey != call.CallerKey && time.GetElapsedTime(endedAt, now) < EndedCallWindow)
+            if ((isLog ? until.LogsUntil : until.QuestionsUntil) > now && !string.Equals(callerKey, call.CallerKey, StringComparison.Ordinal))
             {
                 return true;
             }

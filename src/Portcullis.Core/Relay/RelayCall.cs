@@ -78,6 +78,9 @@ internal sealed class RelayCall : IDisposable
         }
     }
 
+    /// <summary>Whether the upstream answered: a call that ends without (timed out, cancelled) may still be worked on upstream.</summary>
+    public bool Answered { get; private set; }
+
     /// <summary>Messages not delivered because <see cref="MaxQueued"/> were already waiting for this client.</summary>
     public long Dropped { get; private set; }
 
@@ -87,6 +90,7 @@ internal sealed class RelayCall : IDisposable
     /// </summary>
     public async Task SettleAsync()
     {
+        Answered = true;
         Task delivered;
         lock (_gate)
         {

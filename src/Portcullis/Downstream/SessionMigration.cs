@@ -104,20 +104,29 @@ internal sealed class SessionMigration(
     /// </summary>
     public async ValueTask EndAsync(HttpContext context, string sessionId, CancellationToken cancellationToken)
     {
-        if (unsaved.TryRemove(sessionId, out var handshake))
+        if (unsaved.TryGet(sessionId, out var handshake))
         {
             // Never stored: it is stored now, ended, so no save that read it before (the sweep's) can bring it back.
-            var now = clock.GetUtcNow();
-            await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
-            await sessions.EndAsync(sessionId, cancellationToken);
+            if (Owns(context, handshake) && unsaved.TryRemove(sessionId, out _))
+            {
+                var now = clock.GetUtcNow();
+                await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
+                await sessions.EndAsync(sessionId, cancellationToken);
+            }
+
             return;
         }
+
         var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
-        if (record is not null && context.GetRouteValue("server") is string connector
-            && string.Equals(record.Connector, connector, StringComparison.Ordinal)
-            && string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal))
+        if (record is not null && Owns(context, record))
         {
             await sessions.EndAsync(sessionId, cancellationToken);
         }
     }
+
+    /// <summary>Whether the request comes from the session's own principal, on its own connector.</summary>
+    private static bool Owns(HttpContext context, SessionRecord record) =>
+        context.GetRouteValue("server") is string connector
+        && string.Equals(record.Connector, connector, StringComparison.Ordinal)
+        && string.Equals(record.Principal, CallerIdentities.From(context.User).Key, StringComparison.Ordinal);
 }

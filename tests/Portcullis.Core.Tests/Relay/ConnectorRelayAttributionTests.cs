@@ -22,14 +22,14 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_AnotherSessionsCallEndedJustBefore_ALogLineIsNobodys()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null).Dispose()).WaitAsync(Wait);
+        await AnsweredAsync(relay, "bob-session", "bob");
         using var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null)).WaitAsync(Wait);
 
-        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
+        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
         Assert.Same(alice, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
-        Assert.Same(alice, await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
+        Assert.Same(alice, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
     /// <summary>Clients of one caller following each other closely (a test suite, an agent's sessions) keep their log lines.</summary>
@@ -41,7 +41,7 @@ public sealed class ConnectorRelayAttributionTests
         await Task.Run(() => relay.Begin(new Downstream(null), "alice", null).Dispose()).WaitAsync(Wait);
         using var next = await Task.Run(() => relay.Begin(new Downstream("second-session"), "alice", null)).WaitAsync(Wait);
 
-        Assert.Same(next, await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
+        Assert.Same(next, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
     /// <summary>Calls without a session (2026-07-28 clients) are told apart by their caller too.</summary>
@@ -52,7 +52,7 @@ public sealed class ConnectorRelayAttributionTests
         await Task.Run(() => relay.Begin(new Downstream(null), "bob", null).Dispose()).WaitAsync(Wait);
         using var alice = await Task.Run(() => relay.Begin(new Downstream(null), "alice", null)).WaitAsync(Wait);
 
-        Assert.Null(await Task.Run(() => relay.Attribute(orJustEnded: true)).WaitAsync(Wait));
+        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
     [Fact]
@@ -64,12 +64,58 @@ public sealed class ConnectorRelayAttributionTests
         var (alice, attributed) = await Task.Run(() =>
         {
             var call = relay.Begin(new Downstream("alice-session"), "alice", null);
-            return (call, relay.Attribute(orJustEnded: true));
+            return (call, relay.Attribute(isLog: true));
         }).WaitAsync(Wait);
 
         Assert.Same(alice, attributed);
         alice.Dispose();
     }
+
+    /// <summary>
+    /// Before, only the newest 32 ended calls were kept: a busy caller ending 33 calls within the window pushed another
+    /// caller's out, and that caller's late log line reached the busy one.
+    /// </summary>
+    [Fact]
+    public async Task Attribute_ManyCallsOfTheCallerInFlightEndedSince_AnotherCallersEndedCallStillCounts()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await AnsweredAsync(relay, "alice-session", "alice");
+        using var slow = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
+        for (var i = 0; i < 40; i++)
+        {
+            await AnsweredAsync(relay, "bob-session", "bob");
+        }
+
+        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
+    }
+
+    /// <summary>
+    /// Before, a call that timed out or was cancelled at the gateway no longer counted, though the upstream may still be
+    /// working on it: its question (sampling with the caller's content) was asked of another caller whose call was in flight.
+    /// </summary>
+    [Fact]
+    public async Task Attribute_AnotherCallersCallEndedWithoutItsAnswer_NeitherQuestionNorLogIsGivenToTheCallInFlight()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose()).WaitAsync(Wait);
+        using var bob = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
+
+        _time.Advance(ConnectorRelay.EndedCallWindow);
+        Assert.Null(await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
+        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
+
+        _time.Advance(ConnectorRelay.AbandonedCallWindow);
+        Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
+        Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
+    }
+
+    /// <summary>A call of <paramref name="caller"/> that the upstream answered, begun and ended on a flow of its own.</summary>
+    private static Task AnsweredAsync(ConnectorRelay relay, string? session, string caller) =>
+        Task.Run(async () =>
+        {
+            using var call = relay.Begin(new Downstream(session), caller, null);
+            await call.SettleAsync();
+        }).WaitAsync(Wait);
 
     /// <summary>A downstream request's server, as far as the relay looks at it: its session id.</summary>
 #pragma warning disable MCPEXP002 // the SDK marks subclassing its server experimental; this stand-in only answers SessionId

@@ -98,7 +98,7 @@ public sealed partial class GatewayLogTests
     }
 
     [Fact]
-    public async Task Call_ToolNameWithControlCharacters_LogsOneEscapedBoundedLineAndAnswersABoundedMessage()
+    public async Task Call_ToolNameWithControlCharacters_IsInvalidParams_AndNoneOfItReachesTheLog()
     {
         using var dir = new TempDir();
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]))), dir.File("data"));
@@ -121,21 +121,19 @@ public sealed partial class GatewayLogTests
         };
         using var response = await AuthGateway.PostAsync(endpoint, null, call.ToJsonString(), session).Within();
         var body = await response.Content.ReadAsStringAsync().Within();
-        var answer = JsonNode.Parse(body.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..])!;
-        var error = answer["result"]!["structuredContent"]!["error"]!;
-        Assert.Equal("tool_not_found", error["code"]!.GetValue<string>());
+        var error = JsonNode.Parse(body)!["error"]!;
+        Assert.Equal(-32602, error["code"]!.GetValue<int>());
         var message = error["message"]!.GetValue<string>();
         Assert.True(message.Length < 250, message);
         Assert.DoesNotContain(message, char.IsControl);
-        Assert.Contains("evil\\u001b[31m\\u000d\\u000a2026-01-01", message, StringComparison.Ordinal);
+        Assert.Contains("control character", message, StringComparison.Ordinal);
 
-        await gateway.WaitForOutputAsync("by anonymous -> refused tool_not_found", Timeout);
+        // A malformed frame: one line for it (at most one a minute), which never repeats the name.
+        await gateway.WaitForOutputAsync("malformed", Timeout);
         var output = gateway.Output;
         Assert.DoesNotContain(output, c => c is '\u001b' or '\0' or '\u2028' or '\u009b' or '\r');
         Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
-        var refused = Assert.Single(Lines(output), l => l.Contains("-> refused tool_not_found", StringComparison.Ordinal));
-        Assert.Contains("fx/evil\\u001b[31m\\u000d\\u000a2026-01-01T00:00:00.000Z info: Portcullis.Forged[1]", refused, StringComparison.Ordinal);
-        Assert.DoesNotContain(new string('y', 129), refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("Portcullis.Forged", output, StringComparison.Ordinal);
     }
 
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
