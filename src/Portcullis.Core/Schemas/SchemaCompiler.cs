@@ -10,6 +10,12 @@ namespace Portcullis.Core.Schemas;
 /// </summary>
 internal static class SchemaCompiler
 {
+    /// <summary>
+    /// The most subschemas checking one value may visit, references followed (<see cref="SchemaReferences.Expansion"/>):
+    /// far past any tool's real schema, and still a few hundred milliseconds of checking at worst.
+    /// </summary>
+    public const long MaxExpansion = 10_000;
+
     private static readonly ConcurrentDictionary<TimeSpan, Dialect> Dialects = new();
 
     /// <summary>Compiles <paramref name="schema"/> with the default pattern budget as each match's timeout.</summary>
@@ -31,6 +37,13 @@ internal static class SchemaCompiler
         if (SchemaReferences.FindUnresolvable(schema) is { } reference)
         {
             failure = $"the reference '{reference}' does not resolve inside the schema (remote references are never fetched)";
+            return null;
+        }
+
+        if (SchemaReferences.Expansion(schema, MaxExpansion) > MaxExpansion)
+        {
+            failure = $"checking a value would visit more than {MaxExpansion} subschemas once its references are followed (references that branch at every step); "
+                + "such a schema would cost seconds of CPU, or all the memory, on every call";
             return null;
         }
 
