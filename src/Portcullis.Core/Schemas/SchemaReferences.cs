@@ -15,33 +15,8 @@ internal static class SchemaReferences
     public static long Expansion(JsonElement root, long limit)
     {
         var anchors = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        CollectAnchors(root, anchors);
+        Collect(root, anchors, []);
         return new ExpansionCounter(root, anchors, limit).Count(root);
-    }
-
-    private static void CollectAnchors(JsonElement element, Dictionary<string, JsonElement> anchors)
-    {
-        if (element.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                if (property.Name is "$anchor" or "$dynamicAnchor" && property.Value.ValueKind == JsonValueKind.String)
-                {
-                    anchors.TryAdd(property.Value.GetString()!, element);
-                }
-                else if (property.Name is not ("enum" or "const" or "default" or "examples"))
-                {
-                    CollectAnchors(property.Value, anchors);
-                }
-            }
-        }
-        else if (element.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in element.EnumerateArray())
-            {
-                CollectAnchors(item, anchors);
-            }
-        }
     }
 
     private sealed class ExpansionCounter(JsonElement root, Dictionary<string, JsonElement> anchors, long limit)
@@ -119,7 +94,7 @@ internal static class SchemaReferences
     /// <summary>The first reference that is not a local pointer or anchor present in the document, if any.</summary>
     public static string? FindUnresolvable(JsonElement root)
     {
-        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        var anchors = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         var references = new List<string>();
         Collect(root, anchors, references);
         foreach (var reference in references)
@@ -133,7 +108,7 @@ internal static class SchemaReferences
         return null;
     }
 
-    private static bool Resolves(JsonElement root, string reference, HashSet<string> anchors)
+    private static bool Resolves(JsonElement root, string reference, Dictionary<string, JsonElement> anchors)
     {
         if (!reference.StartsWith('#'))
         {
@@ -146,10 +121,11 @@ internal static class SchemaReferences
             return true;
         }
 
-        return fragment.StartsWith('/') ? JsonPointers.TryResolve(root, fragment, out _) : anchors.Contains(fragment);
+        return fragment.StartsWith('/') ? JsonPointers.TryResolve(root, fragment, out _) : anchors.ContainsKey(fragment);
     }
 
-    private static void Collect(JsonElement element, HashSet<string> anchors, List<string> references)
+    /// <summary>Every anchor with the schema that names it (the first of a name), and every reference, in <paramref name="element"/>.</summary>
+    private static void Collect(JsonElement element, Dictionary<string, JsonElement> anchors, List<string> references)
     {
         switch (element.ValueKind)
         {
@@ -161,7 +137,7 @@ internal static class SchemaReferences
                     {
                         if (property.Name is "$anchor" or "$dynamicAnchor")
                         {
-                            anchors.Add(property.Value.GetString()!);
+                            anchors.TryAdd(property.Value.GetString()!, element);
                         }
                         else
                         {
