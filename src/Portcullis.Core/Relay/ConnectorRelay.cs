@@ -22,10 +22,11 @@ namespace Portcullis.Core.Relay;
 internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger)
 {
     /// <summary>
-    /// How long an answered call still counts when a log message is attributed: servers often log just after answering,
+    /// How long an ended call still counts when a log message is attributed: servers often log just after answering,
     /// and such a line belongs to the call that ended, not to another caller's call still in flight. Only another
     /// caller's (principal's) call counts: clients of one caller following each other closely keep their log lines.
-    /// Questions (sampling, elicitation, roots) are asked within a call, so an answered call does not count for them.
+    /// Questions (sampling, elicitation, roots) are asked within a call, so a call that ended does not count for them,
+    /// unless it was given up before its answer.
     /// </summary>
     internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(2);
 
@@ -57,11 +58,14 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     public string Connector => connector;
 
-    /// <summary>Registers a downstream request that is about to be forwarded; dispose when it completes.</summary>
-    public RelayCall Begin(McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken)
+    /// <summary>
+    /// Registers a downstream request that is about to be forwarded; dispose when it completes. <paramref name="cancellation"/>
+    /// is the token the upstream request is sent with: cancelled before the answer, the call was given up.
+    /// </summary>
+    public RelayCall Begin(McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, CancellationToken cancellation = default)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var call = new RelayCall(this, downstream, callerKey, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence);
+        var call = new RelayCall(this, downstream, callerKey, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence, cancellation);
         _calls[call.UpstreamProgressToken] = call;
         CurrentCall.Value = call;
         return call;
@@ -71,7 +75,7 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
         var now = time.GetUtcNow().UtcTicks;
-        var counts = call.Answered ? (now + EndedCallWindow.Ticks, 0L) : (now + AbandonedCallWindow.Ticks, now + AbandonedCallWindow.Ticks);
+        var counts = call.Abandoned ? (now + AbandonedCallWindow.Ticks, now + AbandonedCallWindow.Ticks) : (now + EndedCallWindow.Ticks, 0L);
         _ended.AddOrUpdate(call.CallerKey, counts, (_, was) => (Math.Max(was.LogsUntil, counts.Item1), Math.Max(was.QuestionsUntil, counts.Item2)));
         if (_ended.Count > PruneAbove)
         {

@@ -23,9 +23,12 @@ internal sealed class RelayCall : IDisposable
     private Task _delivered = Task.CompletedTask;
     private int _queued;
 
-    internal RelayCall(ConnectorRelay relay, McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence)
+    private readonly CancellationToken _cancellation;
+
+    internal RelayCall(ConnectorRelay relay, McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence, CancellationToken cancellation)
     {
         _relay = relay;
+        _cancellation = cancellation;
         Downstream = downstream;
         CallerKey = callerKey;
         DownstreamProgressToken = downstreamProgressToken;
@@ -78,8 +81,13 @@ internal sealed class RelayCall : IDisposable
         }
     }
 
-    /// <summary>Whether the upstream answered: a call that ends without (timed out, cancelled) may still be worked on upstream.</summary>
-    public bool Answered { get; private set; }
+    /// <summary>
+    /// Whether the call was given up before the upstream answered (timed out, cancelled, its caller gone): the upstream
+    /// may still be working on it. A call the upstream answered, even with an error, or whose connection ended, was not.
+    /// </summary>
+    public bool Abandoned => !_answered && _cancellation.IsCancellationRequested;
+
+    private bool _answered;
 
     /// <summary>Messages not delivered because <see cref="MaxQueued"/> were already waiting for this client.</summary>
     public long Dropped { get; private set; }
@@ -90,7 +98,7 @@ internal sealed class RelayCall : IDisposable
     /// </summary>
     public async Task SettleAsync()
     {
-        Answered = true;
+        _answered = true;
         Task delivered;
         lock (_gate)
         {

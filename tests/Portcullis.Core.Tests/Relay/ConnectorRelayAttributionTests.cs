@@ -97,7 +97,10 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_AnotherCallersCallEndedWithoutItsAnswer_NeitherQuestionNorLogIsGivenToTheCallInFlight()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose()).WaitAsync(Wait);
+        using var timedOut = new CancellationTokenSource();
+        var alice = await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null, timedOut.Token)).WaitAsync(Wait);
+        await timedOut.CancelAsync();
+        await Task.Run(alice.Dispose).WaitAsync(Wait);
         using var bob = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
@@ -106,6 +109,20 @@ public sealed class ConnectorRelayAttributionTests
 
         _time.Advance(ConnectorRelay.AbandonedCallWindow);
         Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
+        Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
+    }
+
+    /// <summary>A call the upstream answered with an error still counts only for log messages, and only briefly.</summary>
+    [Fact]
+    public async Task Attribute_AnotherCallersCallEndedByAnErrorNotGivenUp_AQuestionGoesToTheCallInFlight()
+    {
+        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
+        await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose()).WaitAsync(Wait);
+        using var bob = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
+
+        Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
+        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
+        _time.Advance(ConnectorRelay.EndedCallWindow);
         Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
