@@ -25,14 +25,13 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     /// How long an ended call still counts when a log message is attributed: servers often log just after answering,
     /// and such a line belongs to the call that ended, not to another caller's call still in flight. Only another
     /// caller's (principal's) call counts: clients of one caller following each other closely keep their log lines.
-    /// Questions (sampling, elicitation, roots) are asked within a call, so a call that ended does not count for them,
-    /// unless it was given up before its answer.
+    /// Questions (sampling, elicitation, roots) are asked within a call, so only calls in flight count for them.
     /// </summary>
     internal static readonly TimeSpan EndedCallWindow = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a call that ended without its answer (timed out, cancelled, its caller gone) still counts, for log
-    /// messages and questions alike: the upstream may still be working on it, and what it logs or asks is that caller's.
+    /// How long a call given up before its answer (timed out, cancelled, its caller gone) still counts for log messages:
+    /// the upstream may still be working on it, and what it logs is that caller's.
     /// </summary>
     internal static readonly TimeSpan AbandonedCallWindow = TimeSpan.FromSeconds(30);
 
@@ -42,10 +41,10 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     private static readonly AsyncLocal<RelayCall?> CurrentCall = new();
 
     /// <summary>
-    /// Per caller (principal): until when its ended calls still count, for log messages and for questions (UTC ticks).
-    /// One entry a caller, however many calls it ends: a busy caller cannot push another's ended call out.
+    /// Per caller (principal): until when its ended calls still count for log messages (UTC ticks). One entry a caller,
+    /// however many calls it ends: a busy caller cannot push another's ended call out.
     /// </summary>
-    private readonly ConcurrentDictionary<string, (long LogsUntil, long QuestionsUntil)> _ended = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _ended = new(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
@@ -75,13 +74,13 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     {
         _calls.TryRemove(call.UpstreamProgressToken, out _);
         var now = time.GetUtcNow().UtcTicks;
-        var counts = call.Abandoned ? (now + AbandonedCallWindow.Ticks, now + AbandonedCallWindow.Ticks) : (now + EndedCallWindow.Ticks, 0L);
-        _ended.AddOrUpdate(call.CallerKey, counts, (_, was) => (Math.Max(was.LogsUntil, counts.Item1), Math.Max(was.QuestionsUntil, counts.Item2)));
+        var counts = now + (call.Abandoned ? AbandonedCallWindow : EndedCallWindow).Ticks;
+        _ended.AddOrUpdate(call.CallerKey, counts, (_, was) => Math.Max(was, counts));
         if (_ended.Count > PruneAbove)
         {
             foreach (var (callerKey, until) in _ended)
             {
-                if (Math.Max(until.LogsUntil, until.QuestionsUntil) <= now)
+                if (until <= now)
                 {
                     _ended.TryRemove(KeyValuePair.Create(callerKey, until));
                 }
@@ -132,9 +131,9 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     /// <summary>
     /// The call a message from the upstream that names no request belongs to, if it can be told: the call on whose flow it
-    /// came, else the newest call in flight when every call in flight is of one session and no call of another caller
-    /// still counts: for a log message (<paramref name="isLog"/>) one answered within <see cref="EndedCallWindow"/>, for
-    /// either one ended without its answer within <see cref="AbandonedCallWindow"/>.
+    /// came, else the newest call in flight when every call in flight is of one session; for a log message
+    /// (<paramref name="isLog"/>) also only when no ended call of another caller still counts (<see cref="EndedCallWindow"/>,
+    /// <see cref="AbandonedCallWindow"/>).
     /// </summary>
     public RelayCall? Attribute(bool isLog = false)
     {
@@ -157,16 +156,16 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
             }
         }
 
-        return latest is not null && EndedRecentlyForAnother(latest, isLog) ? null : latest;
+        return latest is not null && isLog && EndedRecentlyForAnother(latest) ? null : latest;
     }
 
-    /// <summary>Whether an ended call of another caller (principal) still counts: what the upstream sends now may be its.</summary>
-    private bool EndedRecentlyForAnother(RelayCall call, bool isLog)
+    /// <summary>Whether an ended call of another caller (principal) still counts: a log line the upstream sends now may be its.</summary>
+    private bool EndedRecentlyForAnother(RelayCall call)
     {
         var now = time.GetUtcNow().UtcTicks;
         foreach (var (callerKey, until) in _ended)
         {
-            if ((isLog ? until.LogsUntil : until.QuestionsUntil) > now && !string.Equals(callerKey, call.CallerKey, StringComparison.Ordinal))
+            if (until > now && !string.Equals(callerKey, call.CallerKey, StringComparison.Ordinal))
             {
                 return true;
             }

@@ -90,11 +90,12 @@ public sealed class ConnectorRelayAttributionTests
     }
 
     /// <summary>
-    /// Before, a call that timed out or was cancelled at the gateway no longer counted, though the upstream may still be
-    /// working on it: its question (sampling with the caller's content) was asked of another caller whose call was in flight.
+    /// A call given up before its answer (timed out, cancelled) may still be worked on upstream: its late log lines are
+    /// nobody's for longer. A question still goes to the call in flight: refusing questions after another caller's
+    /// cancellation refused questions asked within that call.
     /// </summary>
     [Fact]
-    public async Task Attribute_AnotherCallersCallEndedWithoutItsAnswer_NeitherQuestionNorLogIsGivenToTheCallInFlight()
+    public async Task Attribute_AnotherCallersCallGivenUpBeforeItsAnswer_ALogLineIsNobodysForLonger()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         using var timedOut = new CancellationTokenSource();
@@ -104,11 +105,10 @@ public sealed class ConnectorRelayAttributionTests
         using var bob = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
-        Assert.Null(await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
+        Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
         Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
 
         _time.Advance(ConnectorRelay.AbandonedCallWindow);
-        Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
         Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
