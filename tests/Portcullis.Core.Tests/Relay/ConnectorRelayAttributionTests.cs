@@ -112,20 +112,6 @@ public sealed class ConnectorRelayAttributionTests
         Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
 
-    /// <summary>A call the upstream answered with an error still counts only for log messages, and only briefly.</summary>
-    [Fact]
-    public async Task Attribute_AnotherCallersCallEndedByAnErrorNotGivenUp_AQuestionGoesToTheCallInFlight()
-    {
-        var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new Downstream("alice-session"), "alice", null).Dispose()).WaitAsync(Wait);
-        using var bob = await Task.Run(() => relay.Begin(new Downstream("bob-session"), "bob", null)).WaitAsync(Wait);
-
-        Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
-        Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
-        _time.Advance(ConnectorRelay.EndedCallWindow);
-        Assert.Same(bob, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
-    }
-
     /// <summary>A call of <paramref name="caller"/> that the upstream answered, begun and ended on a flow of its own.</summary>
     private static Task AnsweredAsync(ConnectorRelay relay, string? session, string caller) =>
         Task.Run(async () =>
