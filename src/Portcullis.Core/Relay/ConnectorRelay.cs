@@ -75,7 +75,8 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
         _calls.TryRemove(call.UpstreamProgressToken, out _);
         var now = time.GetUtcNow().UtcTicks;
         var counts = now + (call.Abandoned ? AbandonedCallWindow : EndedCallWindow).Ticks;
-        _ended.AddOrUpdate(call.CallerKey, counts, (_, was) => Math.Max(was, counts));
+        // Static lambdas with the value as argument: nothing is allocated on a call's path.
+        _ended.AddOrUpdate(call.CallerKey, static (_, until) => until, static (_, was, until) => Math.Max(was, until), counts);
         if (_ended.Count > PruneAbove)
         {
             foreach (var (callerKey, until) in _ended)
