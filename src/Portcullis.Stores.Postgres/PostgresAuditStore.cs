@@ -24,6 +24,11 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
 
     public string Name => "store";
 
+    /// <summary>A data exception (class 22), an integrity violation (23) or a value over a limit (54: an index row too long).</summary>
+    public bool Refuses(Exception exception) =>
+        AuditSinkErrors.IsContent(exception)
+        || exception is PostgresException { SqlState: ['2', '2', ..] or ['2', '3', ..] or ['5', '4', ..] };
+
     public async ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

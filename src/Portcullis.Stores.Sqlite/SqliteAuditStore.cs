@@ -74,6 +74,11 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
 
     public string Name => "store";
 
+    /// <summary>A value too big (SQLITE_TOOBIG), a constraint (SQLITE_CONSTRAINT), a type mismatch or a bad parameter (SQLITE_MISMATCH, SQLITE_RANGE).</summary>
+    public bool Refuses(Exception exception) =>
+        AuditSinkErrors.IsContent(exception)
+        || exception is SqliteException { SqliteErrorCode: 18 or 19 or 20 or 25 };
+
     public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         using var connection = Open();

@@ -72,6 +72,23 @@ public sealed class PostgresAuditStoreTests(PostgresServerFixture fixture) : IAs
         Assert.Equal("c-2", Assert.Single(left.Events).CorrelationId);
     }
 
+    /// <summary>
+    /// The trail writes a batch the sink refuses one event at a time, and keeps a refused event as a stub: the sink
+    /// must tell a value it cannot store (here an index row over PostgreSQL's limit) from an outage.
+    /// </summary>
+    [Fact]
+    public async Task Refuses_AValueOverAnIndexLimit_IsARefusal_AndAClosedSourceIsNot()
+    {
+        var random = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4096));
+        var tooLong = await Assert.ThrowsAsync<PostgresException>(
+            () => _store.WriteAsync([Event(0) with { Tool = random }], CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.True(_store.Refuses(tooLong), tooLong.SqlState);
+
+        await _dataSource.DisposeAsync();
+        var closed = await Assert.ThrowsAnyAsync<Exception>(() => _store.WriteAsync([Event(1)], CancellationToken.None).AsTask().WaitAsync(Timeout));
+        Assert.False(_store.Refuses(closed), closed.GetType().Name);
+    }
+
     private static AuditEvent Event(int i, string principal = "alice", string? code = null) => new()
     {
         Time = Start.AddMinutes(i),

@@ -40,6 +40,8 @@ internal sealed class AuditTrail : IDisposable
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _refused;
+    private readonly Counter<long> _lost;
     private readonly PacedReport<bool> _drops;
     private long _inFlightSince;
     private long _downSince;
@@ -67,6 +69,8 @@ internal sealed class AuditTrail : IDisposable
         _written = meter.CreateCounter<long>("portcullis.audit.events", "{event}", "Audit events the sink kept.");
         _dropped = meter.CreateCounter<long>("portcullis.audit.dropped", "{event}", "Audit events lost because the writer's queue was full.");
         _failures = meter.CreateCounter<long>("portcullis.audit.write_failures", "{batch}", "Failed attempts to write a batch of audit events.");
+        _refused = meter.CreateCounter<long>("portcullis.audit.refused", "{event}", "Audit events the sink refused for their content; each is kept as a stub without its text where the sink takes that.");
+        _lost = meter.CreateCounter<long>("portcullis.audit.refused_lost", "{event}", "Audit events the sink refused even as a stub: dropped.");
         meter.CreateObservableGauge("portcullis.audit.queue", () => new Measurement<long>(_queue.Reader.Count, new KeyValuePair<string, object?>("sink", sinkName)),
             "{event}", "Audit events waiting for the writer.");
         meter.CreateObservableGauge("portcullis.audit.lag", () => new Measurement<double>(LagSeconds(), new KeyValuePair<string, object?>("sink", sinkName)),
@@ -158,15 +162,28 @@ internal sealed class AuditTrail : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the batch, retrying while the sink is unavailable. A batch the sink refuses for its content is written
+    /// again one event at a time, at once, so that one event it cannot store does not stop the trail behind it.
+    /// </summary>
     private async Task WriteWithRetryAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(100);
+        var oneByOne = false;
         while (true)
         {
             try
             {
-                await _sink!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                _written.Add(batch.Count);
+                if (oneByOne)
+                {
+                    await WriteEachAsync(batch, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _sink!.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                    _written.Add(batch.Count);
+                }
+
                 batch.Clear();
                 Interlocked.Exchange(ref _inFlightSince, 0);
                 if (!_sinkUp)
@@ -174,7 +191,7 @@ internal sealed class AuditTrail : IDisposable
                     _sinkUp = true;
                     if (_downSince != 0)
                     {
-                        Log.AuditSinkRecovered(_logger, _sink.Name, _time.GetElapsedTime(_downSince).TotalSeconds);
+                        Log.AuditSinkRecovered(_logger, _sink!.Name, _time.GetElapsedTime(_downSince).TotalSeconds);
                         _downSince = 0;
                     }
                 }
@@ -184,6 +201,12 @@ internal sealed class AuditTrail : IDisposable
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 _failures.Add(1);
+                if (!oneByOne && _sink!.Refuses(ex))
+                {
+                    oneByOne = true;
+                    continue;
+                }
+
                 if (_downSince == 0)
                 {
                     _sinkUp = false;
@@ -196,6 +219,72 @@ internal sealed class AuditTrail : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Writes the events one at a time, removing each once it is kept. An event the sink refuses is written again
+    /// without the text a caller or an upstream chose (<see cref="Stub"/>), or dropped if that is refused too; either
+    /// way it is logged with its correlation id. A failure of any other kind is thrown with the rest still in the batch.
+    /// </summary>
+    private async Task WriteEachAsync(List<AuditEvent> batch, CancellationToken cancellationToken)
+    {
+        var kept = 0;
+        try
+        {
+            for (; kept < batch.Count; kept++)
+            {
+                var e = batch[kept];
+                try
+                {
+                    await _sink!.WriteAsync([e], cancellationToken).ConfigureAwait(false);
+                    _written.Add(1);
+                }
+                catch (Exception ex) when (_sink!.Refuses(ex))
+                {
+                    await KeepStubAsync(e, ex, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            batch.RemoveRange(0, kept);
+        }
+    }
+
+    private async Task KeepStubAsync(AuditEvent e, Exception refusal, CancellationToken cancellationToken)
+    {
+        var reason = refusal.GetType().Name;
+        try
+        {
+            await _sink!.WriteAsync([Stub(e, reason)], cancellationToken).ConfigureAwait(false);
+            _written.Add(1);
+            _refused.Add(1);
+            Log.AuditEventRefused(_logger, _sink.Name, e.Kind, e.Decision, e.CorrelationId, reason,
+                "kept without its names, detail and arguments (detail audit_event_refused)", refusal);
+        }
+        catch (Exception ex) when (_sink!.Refuses(ex))
+        {
+            _refused.Add(1);
+            _lost.Add(1);
+            Log.AuditEventRefused(_logger, _sink.Name, e.Kind, e.Decision, e.CorrelationId, reason, "dropped: its stub was refused too", refusal);
+        }
+    }
+
+    /// <summary>
+    /// What the trail keeps of an event its sink refused: when, what kind, what was decided, for whom, and why it is
+    /// short; the text a client or an upstream chose (tool, resource, prompt, detail, actor, address, client id,
+    /// arguments) is left out, since one of those is what the sink could not store.
+    /// </summary>
+    internal static AuditEvent Stub(AuditEvent e, string reason) => e with
+    {
+        ClientId = null,
+        Tool = null,
+        Resource = null,
+        Prompt = null,
+        Detail = $"audit_event_refused: the audit sink refused this event's text ({reason}); it is kept without its names, detail and arguments",
+        Actor = null,
+        RemoteAddress = null,
+        Arguments = null,
+    };
 
     private async Task DrainAsync(List<AuditEvent> batch)
     {

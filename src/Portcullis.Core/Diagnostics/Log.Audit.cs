@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(1506, LogLevel.Error, "Audit: the {Sink} sink cannot keep events ({Reason}); retrying, {Pending} event(s) waiting")]
     public static partial void AuditSinkDown(ILogger logger, string sink, string reason, int pending, Exception exception);
 
+    [LoggerMessage(1513, LogLevel.Error, "Audit: the {Sink} sink refused event {Kind} {Decision} of {CorrelationId} ({Reason}); {Kept}")]
+    public static partial void AuditEventRefused(ILogger logger, string sink, string kind, string decision, string correlationId, string reason, string kept, Exception exception);
+
     [LoggerMessage(1507, LogLevel.Warning, "Audit: the {Sink} sink keeps events again after {DownSeconds:F0} s")]
     public static partial void AuditSinkRecovered(ILogger logger, string sink, double downSeconds);
 

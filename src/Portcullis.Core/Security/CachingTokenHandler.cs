@@ -12,7 +12,9 @@ namespace Portcullis.Core.Security;
 /// unexpired (with the configured clock skew, on <see cref="TimeProvider"/>), the key that verified its signature is
 /// still one of the current signing keys (a key rotation or a refreshed key set drops it), and its audiences still
 /// pass. Only successes are kept, keyed by the token's SHA-256 and bounded in number; every refusal is a fresh
-/// validation, so a bad token gets exactly the answer (and the reason) it would get without the cache.
+/// validation, so a bad token gets exactly the answer (and the reason) it would get without the cache. A token
+/// refused for an unknown key is validated once more after the keys are fetched again (<see cref="IKeyRefresh"/>),
+/// so the first token of a newly published key passes.
 /// </summary>
 internal sealed class CachingTokenHandler : TokenHandler
 {
@@ -47,6 +49,13 @@ internal sealed class CachingTokenHandler : TokenHandler
         }
 
         var result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException }
+            && validationParameters.ConfigurationManager is IKeyRefresh keys
+            && await keys.RefreshForUnknownKeyAsync().ConfigureAwait(false))
+        {
+            result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+        }
+
         if (result.IsValid && result.SecurityToken is JsonWebToken { SigningKey: { } signingKey } jwt)
         {
             var expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + validationParameters.ClockSkew;

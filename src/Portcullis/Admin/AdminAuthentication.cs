@@ -31,9 +31,9 @@ internal static class AdminAuthentication
         }
 
         // Configured on first use, after the listener is bound: the audience may depend on the port it got.
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience>((options, audience) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience, TimeProvider, ILoggerFactory>((options, audience, time, loggers) =>
         {
-            GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value]);
+            GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value], time, loggers);
             options.Events = new JwtBearerEvents
             {
                 OnTokenValidated = context =>

@@ -18,12 +18,6 @@ namespace Portcullis.Security;
 /// </summary>
 internal static class GatewayAuthentication
 {
-    /// <summary>The least time between two key refreshes forced by an unknown <c>kid</c>.</summary>
-    private static readonly TimeSpan ForcedRefreshInterval = TimeSpan.FromSeconds(10);
-
-    /// <summary>How often the provider's keys are fetched again unasked: the longest a withdrawn key is still trusted.</summary>
-    private static readonly TimeSpan KeyRefreshInterval = TimeSpan.FromMinutes(5);
-
     private static readonly string[] Algorithms =
     [
         SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
@@ -56,16 +50,13 @@ internal static class GatewayAuthentication
                 options.DefaultScheme = McpAuthenticationDefaults.AuthenticationScheme;
                 options.DefaultChallengeScheme = McpAuthenticationDefaults.AuthenticationScheme;
             })
-            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, options =>
-                ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))]))
+            .AddJwtBearer(JwtBearerDefaults.AuthenticationScheme)
             .AddMcp(_ => { });
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<ConnectorTokenChecks, TimeProvider>((options, checks, time) =>
+            .Configure<ConnectorTokenChecks, TimeProvider, ILoggerFactory>((options, checks, time, loggers) =>
             {
-                // Every call carries its token: each distinct one is validated once, and its verdict reused while it holds.
-                options.TokenHandlers.Clear();
-                options.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, time));
+                ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))], time, loggers);
                 options.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = checks.OnTokenValidatedAsync,
@@ -87,12 +78,20 @@ internal static class GatewayAuthentication
     }
 
     /// <summary>Signature, issuer, lifetime and audience checks against the identity provider; shared by the admin plane.</summary>
-    /// <remarks>The audiences a token may carry are asked of <paramref name="audiences"/> at each validation.</remarks>
-    internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, Func<IReadOnlyCollection<string>> audiences)
+    /// <remarks>
+    /// The audiences a token may carry are asked of <paramref name="audiences"/> at each validation. Every request
+    /// carries its token: each distinct one is validated once, and its verdict reused while it holds.
+    /// </remarks>
+    internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, Func<IReadOnlyCollection<string>> audiences,
+        TimeProvider time, ILoggerFactory loggers)
     {
         var identity = config.Identity;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new CachingTokenHandler(new JsonWebTokenHandler { MapInboundClaims = false }, time));
         options.MapInboundClaims = false;
-        options.RefreshOnIssuerKeyNotFound = true;
+        // A token with an unknown kid is validated again after the keys are fetched (ProviderKeys, by the token
+        // handler): the handler's own refresh after a refusal would come too late for that request.
+        options.RefreshOnIssuerKeyNotFound = false;
         options.IncludeErrorDetails = false;
         // Nothing reads the bearer token back from the request's authentication properties (it is never sent
         // upstream), so it is not copied into them on every request.
@@ -127,34 +126,17 @@ internal static class GatewayAuthentication
         else if (identity.JwksUri is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
-            options.ConfigurationManager = KeySource(identity.JwksUri, new JwksRetriever());
+            options.ConfigurationManager = new ProviderKeys(identity.JwksUri, new JwksRetriever(), time, loggers.CreateLogger<ProviderKeys>());
         }
         else if (identity.Authority is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.Authority = identity.Authority;
             options.RequireHttpsMetadata = !IsHttp(identity.Authority);
-            options.ConfigurationManager = KeySource(
-                identity.Authority.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever());
+            options.ConfigurationManager = new ProviderKeys(
+                identity.Authority.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), time, loggers.CreateLogger<ProviderKeys>());
         }
     }
-
-    /// <summary>
-    /// The provider's keys as the gateway trusts them: the set it publishes now, fetched again every
-    /// <see cref="KeyRefreshInterval"/> and on an unknown <c>kid</c> (at most every <see cref="ForcedRefreshInterval"/>).
-    /// </summary>
-    /// <remarks>
-    /// IdentityModel's defaults would keep a key the provider has withdrawn (say, after a compromise) trusted for new
-    /// tokens: a token that fails against the current set is tried again against the sets that validated tokens in the
-    /// last hour (the "last known good" configurations), and the set is fetched only every 12 hours.
-    /// </remarks>
-    private static ConfigurationManager<OpenIdConnectConfiguration> KeySource(string address, IConfigurationRetriever<OpenIdConnectConfiguration> retriever) =>
-        new(address, retriever, new HttpDocumentRetriever { RequireHttps = !IsHttp(address) })
-        {
-            RefreshInterval = ForcedRefreshInterval,
-            AutomaticRefreshInterval = KeyRefreshInterval,
-            UseLastKnownGoodConfiguration = false,
-        };
 
     private static bool IsKeyRingWarmUp(ServiceDescriptor descriptor) =>
         descriptor.ServiceType == typeof(IHostedService)

@@ -166,6 +166,57 @@ public sealed class AuditTrailTests
         await Task.Delay(100);
     }
 
+    /// <summary>Before, a batch the sink refused for one event's content was retried forever, and the trail stopped behind it.</summary>
+    [Fact]
+    public async Task Record_AnEventTheSinkCannotStore_TheOthersAreKeptInOrderAndItAsAStub()
+    {
+        var sink = new ControlledSink { Refusing = e => e.Tool == "poison" };
+        var trail = Trail(sink, capacity: 100, required: true);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+
+        for (var i = 0; i < 5; i++)
+        {
+            trail.Record(Event($"c{i}") with { Tool = i == 2 ? "poison" : "echo", Detail = "what happened", Arguments = new() { ["a"] = 1 } });
+        }
+
+        await sink.WaitForAsync(5);
+        Assert.Equal(["c0", "c1", "c2", "c3", "c4"], sink.Written.Select(e => e.CorrelationId));
+        var stub = sink.Written[2];
+        Assert.Null(stub.Tool);
+        Assert.Null(stub.Arguments);
+        Assert.StartsWith("audit_event_refused:", stub.Detail);
+        Assert.Equal((AuditKinds.ToolCall, AuditDecisions.Allowed, "test"), (stub.Kind, stub.Decision, stub.Environment));
+        Assert.All(sink.Written.Where(e => e.CorrelationId != "c2"), e => Assert.Equal(("echo", "what happened"), (e.Tool, e.Detail)));
+        await AcceptingAsync(trail);
+
+        trail.Record(Event("after"));
+        await sink.WaitForAsync(6);
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Record_AnEventRefusedEvenAsAStub_IsDroppedAndTheTrailGoesOn()
+    {
+        var sink = new ControlledSink { Refusing = e => e.CorrelationId == "bad" };
+        var trail = Trail(sink, capacity: 100);
+        using var cts = new CancellationTokenSource();
+        var running = trail.RunAsync(cts.Token);
+
+        foreach (var id in new[] { "c0", "bad", "c1" })
+        {
+            trail.Record(Event(id));
+        }
+
+        await sink.WaitForAsync(2);
+        trail.Record(Event("c2"));
+        await sink.WaitForAsync(3);
+        Assert.Equal(["c0", "c1", "c2"], sink.Written.Select(e => e.CorrelationId));
+        await cts.CancelAsync();
+        await running.WaitAsync(Timeout);
+    }
+
     private static AuditTrail Trail(IAuditSink sink, int capacity, bool required = false, TimeProvider? time = null) =>
         new(new GatewayConfig { Environment = "test", Audit = new AuditConfig { Sink = "jsonl", QueueCapacity = capacity, Required = required } },
             sink, TestTelemetry.Create(), time ?? TimeProvider.System, NullLogger<AuditTrail>.Instance);
@@ -201,11 +252,16 @@ public sealed class AuditTrailTests
 
         public volatile bool Failing;
 
+        /// <summary>Events the sink cannot store: a batch holding one is refused whole, as a database refuses a transaction.</summary>
+        public Func<AuditEvent, bool>? Refusing { get; init; }
+
         public Channel<bool> Entered { get; } = Channel.CreateUnbounded<bool>();
 
         public Channel<bool> Attempted { get; } = Channel.CreateUnbounded<bool>();
 
         public string Name => "test";
+
+        public bool Refuses(Exception exception) => exception is ArgumentException;
 
         public IReadOnlyList<AuditEvent> Written
         {
@@ -230,6 +286,11 @@ public sealed class AuditTrailTests
             if (Failing)
             {
                 throw new IOException("disk gone");
+            }
+
+            if (Refusing is { } refusing && events.Any(refusing))
+            {
+                throw new ArgumentException("a value this sink cannot store");
             }
 
             lock (_gate)

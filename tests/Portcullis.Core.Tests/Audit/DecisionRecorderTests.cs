@@ -84,6 +84,8 @@ public sealed class DecisionRecorderTests
 
         public string Name => "test";
 
+        public bool Refuses(Exception exception) => exception is ArgumentException;
+
         public IReadOnlyList<AuditEvent> Pending()
         {
             using var cts = new CancellationTokenSource();

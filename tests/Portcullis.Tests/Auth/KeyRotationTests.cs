@@ -39,6 +39,48 @@ public sealed class KeyRotationTests
     }
 
     /// <summary>
+    /// Before, the request that made the gateway fetch the keys again was refused (the fetch ran in the background,
+    /// after the refusal) and only the next one passed: a client that reads a 401 as "sign in again" would.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_FirstTokenOfAKeyPublishedAfterTheKeysWereFetched_IsAccepted()
+    {
+        await using var auth = await AuthGateway.StartAsync();
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        auth.Idp.Rotate(TestIdentityProvider.NewKey());
+        var fetchesBefore = auth.Idp.JwksRequests;
+        using var first = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(fetchesBefore + 1, auth.Idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task Initialize_ProviderDownAfterTheKeysWereFetched_KnownKeysStillPassAndAnUnknownOneIsRefused()
+    {
+        await using var auth = await AuthGateway.StartAsync();
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        auth.Idp.Failing = true;
+        using var unknown = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: TestIdentityProvider.NewKey()), AuthGateway.Initialize);
+        using var known = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", change: c => c["sub"] = "second-user"), AuthGateway.Initialize);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Contains("signed with a key the authorization server does not publish", AuthGateway.Challenge(unknown));
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        await Poll.UntilAsync(() => auth.Gateway.Output.Contains("fetching the signing keys from"), Timeouts.Call, "the failed fetch to be logged");
+    }
+
+    /// <summary>
     /// Before, a key the provider had withdrawn still verified new tokens after the gateway fetched the keys again:
     /// IdentityModel tried a token that failed against the current keys against the key sets of the last hour.
     /// </summary>

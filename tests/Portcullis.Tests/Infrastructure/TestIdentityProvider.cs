@@ -39,6 +39,9 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
 
+    /// <summary>While set, the key document is answered 500 (an outage of the provider; IdentityModel asks again at once after a 503).</summary>
+    public bool Failing { get; set; }
+
     public static async Task<TestIdentityProvider> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -111,6 +114,11 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     private IResult Jwks()
     {
         Interlocked.Increment(ref _jwksRequests);
+        if (Failing)
+        {
+            return Results.StatusCode(StatusCodes.Status500InternalServerError);
+        }
+
         var keys = new JsonArray();
         lock (_gate)
         {

@@ -19,6 +19,9 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
 
     public string Name => "jsonl";
 
+    /// <summary>An event that does not serialize; a failed write of the file (an <see cref="IOException"/>) is an outage.</summary>
+    public bool Refuses(Exception exception) => AuditSinkErrors.IsContent(exception);
+
     public string Path => path;
 
     public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Portcullis.Security;
+namespace Portcullis.Core.Security;
 
 /// <summary>Reads a bare JWKS document (<c>identity.jwks_uri</c>) as the signing keys of an OIDC configuration.</summary>
 internal sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>

@@ -1,0 +1,211 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Extensions.Logging;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Core.Security;
+
+/// <summary>
+/// The identity provider's signing keys as the gateway trusts them: the set it publishes now. Fetched on first use,
+/// again every <see cref="FetchInterval"/> in the background (requests go on with the keys in hand meanwhile), and
+/// for a token with an unknown <c>kid</c> while that request waits, at most once every
+/// <see cref="LeastUnknownKeyInterval"/>. A set the provider publishes unchanged keeps the keys in use (and with
+/// them the kept token verdicts); a failed fetch keeps them too, and is tried again after a backoff.
+/// </summary>
+/// <remarks>
+/// IdentityModel's own manager would keep a withdrawn key trusted (its "last known good" sets of the last hour) and,
+/// since 8.x, fetches in the background even when asked to for an unknown key, so the request that asked is refused.
+/// </remarks>
+internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationManager<OpenIdConnectConfiguration>, IKeyRefresh
+{
+    /// <summary>How often the keys are fetched again unasked: the longest a withdrawn key is still trusted.</summary>
+    public static readonly TimeSpan FetchInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The least time between two fetches for an unknown <c>kid</c>, which any caller can send.</summary>
+    public static readonly TimeSpan LeastUnknownKeyInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest one fetch may take (it is also the longest a request with an unknown <c>kid</c> waits).</summary>
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan LastRetryDelay = TimeSpan.FromSeconds(10);
+
+    /// <summary>A key document is a few KiB; a larger answer is not a key set.</summary>
+    private const int MaxDocumentBytes = 1024 * 1024;
+
+    private const int MaxReasonLength = 300;
+
+    private readonly string _address;
+    private readonly IConfigurationRetriever<OpenIdConnectConfiguration> _retriever;
+    private readonly HttpDocumentRetriever _documents;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private OpenIdConnectConfiguration? _current;
+    private Task<OpenIdConnectConfiguration?>? _fetch;
+    private DateTimeOffset _nextFetch = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextUnknownKeyFetch = DateTimeOffset.MinValue;
+    private TimeSpan _retryDelay = FirstRetryDelay;
+
+    public ProviderKeys(string address, IConfigurationRetriever<OpenIdConnectConfiguration> retriever, TimeProvider time, ILogger logger)
+    {
+        _address = address;
+        _retriever = retriever;
+        _time = time;
+        _logger = logger;
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = FetchInterval })
+        {
+            Timeout = FetchTimeout,
+            MaxResponseContentBufferSize = MaxDocumentBytes,
+        };
+        _documents = new HttpDocumentRetriever(http) { RequireHttps = !address.StartsWith("http://", StringComparison.OrdinalIgnoreCase) };
+        MetadataAddress = address;
+        UseLastKnownGoodConfiguration = false;
+    }
+
+    /// <summary>The keys in use; waits for a fetch only while there are none yet.</summary>
+    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+    {
+        Task<OpenIdConnectConfiguration?>? pending;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            if (_current is { } current)
+            {
+                if (now >= _nextFetch)
+                {
+                    StartFetch();
+                }
+
+                return current;
+            }
+
+            pending = _fetch is { IsCompleted: false } ? _fetch : now >= _nextFetch ? StartFetch() : null;
+        }
+
+        var fetched = pending is null ? null : await pending.WaitAsync(cancel).ConfigureAwait(false);
+        return fetched ?? throw new InvalidOperationException($"The identity provider's signing keys could not be fetched from {_address}.");
+    }
+
+    public override async Task<BaseConfiguration> GetBaseConfigurationAsync(CancellationToken cancel) =>
+        await GetConfigurationAsync(cancel).ConfigureAwait(false);
+
+    /// <summary>Starts a fetch for an unknown key unless one ran too recently; the caller does not wait for it.</summary>
+    public override void RequestRefresh()
+    {
+        lock (_gate)
+        {
+            StartUnknownKeyFetch();
+        }
+    }
+
+    public async Task<bool> RefreshForUnknownKeyAsync()
+    {
+        OpenIdConnectConfiguration? before;
+        Task<OpenIdConnectConfiguration?>? pending;
+        lock (_gate)
+        {
+            before = _current;
+            pending = StartUnknownKeyFetch();
+        }
+
+        if (pending is null)
+        {
+            return false;
+        }
+
+        var after = await pending.ConfigureAwait(false);
+        return after is not null && !ReferenceEquals(after, before);
+    }
+
+    /// <summary>The fetch under way, or a new one when the last for an unknown key is old enough; null otherwise.</summary>
+    private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch()
+    {
+        if (_fetch is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        var now = _time.GetUtcNow();
+        if (now < _nextUnknownKeyFetch)
+        {
+            return null;
+        }
+
+        _nextUnknownKeyFetch = now + LeastUnknownKeyInterval;
+        return StartFetch();
+    }
+
+    /// <summary>Called under the lock; the fetch itself runs on the thread pool, never under it.</summary>
+    private Task<OpenIdConnectConfiguration?> StartFetch()
+    {
+        if (_fetch is { IsCompleted: false } running)
+        {
+            return running;
+        }
+
+        _fetch = Task.Run(FetchAsync);
+        return _fetch;
+    }
+
+    private async Task<OpenIdConnectConfiguration?> FetchAsync()
+    {
+        try
+        {
+            var fetched = await _retriever.GetConfigurationAsync(_address, _documents, CancellationToken.None).ConfigureAwait(false);
+            bool changed;
+            OpenIdConnectConfiguration current;
+            lock (_gate)
+            {
+                _nextFetch = _time.GetUtcNow() + FetchInterval;
+                _retryDelay = FirstRetryDelay;
+                changed = _current is null || !KeySets.Same(_current, fetched);
+                current = changed ? fetched : _current!;
+                _current = current;
+            }
+
+            if (changed)
+            {
+                Log.SigningKeysFetched(_logger, _address, current.SigningKeys.Count, KeySets.Ids(current));
+            }
+
+            return current;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            bool haveKeys;
+            TimeSpan delay;
+            lock (_gate)
+            {
+                delay = _retryDelay;
+                _retryDelay = _retryDelay * 2 < LastRetryDelay ? _retryDelay * 2 : LastRetryDelay;
+                _nextFetch = _time.GetUtcNow() + delay;
+                haveKeys = _current is not null;
+            }
+
+            Log.SigningKeysUnavailable(_logger, _address, Reason(ex), haveKeys, delay.TotalSeconds);
+            return null;
+        }
+    }
+
+    /// <summary>The failure in words, without IdentityModel's long wrapping texts: the innermost cause.</summary>
+    private static string Reason(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is { } next)
+        {
+            inner = next;
+        }
+
+        if (inner is TaskCanceledException)
+        {
+            return $"no answer within {FetchTimeout.TotalSeconds:F0} s";
+        }
+
+        // IdentityModel's message for an HTTP error quotes the answer's body: a line of the log is not the place for it.
+        var message = $"{inner.GetType().Name}: {inner.Message}";
+        return message.Length <= MaxReasonLength ? message : string.Concat(message.AsSpan(0, MaxReasonLength), "…");
+    }
+}

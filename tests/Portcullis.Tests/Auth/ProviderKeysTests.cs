@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Portcullis.Core.Security;
+using Portcullis.Tests.Infrastructure;
+
+namespace Portcullis.Tests.Auth;
+
+/// <summary>
+/// The gateway's source of the provider's keys, against a real provider on loopback: a fetch for an unknown key is
+/// waited for and throttled, an unchanged key set keeps the keys in use, and an outage keeps the keys in hand.
+/// </summary>
+public sealed class ProviderKeysTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private TestIdentityProvider _idp = null!;
+
+    public async Task InitializeAsync() => _idp = await TestIdentityProvider.StartAsync();
+
+    public async Task DisposeAsync() => await _idp.DisposeAsync();
+
+    private ProviderKeys Keys(string? address = null) =>
+        new(address ?? _idp.JwksUri, new JwksRetriever(), _time, NullLogger.Instance);
+
+    [Fact]
+    public async Task RefreshForUnknownKey_ProviderPublishesTheSameKeys_KeepsTheKeysInUse()
+    {
+        var keys = Keys();
+        var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
+
+        var changed = await keys.RefreshForUnknownKeyAsync().Within();
+
+        Assert.False(changed);
+        Assert.Equal(2, _idp.JwksRequests);
+        Assert.Same(before, await keys.GetConfigurationAsync(Timeouts.CallToken));
+    }
+
+    [Fact]
+    public async Task RefreshForUnknownKey_ProviderPublishedANewKey_WaitsForItAndAnswersChanged()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+
+        var changed = await keys.RefreshForUnknownKeyAsync().Within();
+
+        Assert.True(changed);
+        var after = await keys.GetConfigurationAsync(Timeouts.CallToken);
+        Assert.Contains(after.SigningKeys, k => k.KeyId == added.KeyId);
+    }
+
+    [Fact]
+    public async Task RefreshForUnknownKey_AgainWithinTenSeconds_DoesNotFetchUntilTheyHavePassed()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await keys.RefreshForUnknownKeyAsync().Within();
+        _idp.Rotate(TestIdentityProvider.NewKey());
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(await keys.RefreshForUnknownKeyAsync().Within());
+        Assert.Equal(2, _idp.JwksRequests);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await keys.RefreshForUnknownKeyAsync().Within());
+        Assert.Equal(3, _idp.JwksRequests);
+    }
+
+    [Fact]
+    public async Task GetConfiguration_AfterFiveMinutes_AnswersAtOnceAndFetchesInTheBackground()
+    {
+        var keys = Keys();
+        var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+
+        _time.Advance(ProviderKeys.FetchInterval);
+        Assert.Same(before, await keys.GetConfigurationAsync(Timeouts.CallToken));
+
+        await Poll.UntilAsync(
+            async _ => (await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys.Any(k => k.KeyId == added.KeyId),
+            Timeouts.Call,
+            "the background fetch to bring the new key");
+    }
+
+    [Fact]
+    public async Task Fetch_ProviderFailing_KeepsTheKeysInHandAndAnswersUnchanged()
+    {
+        var keys = Keys();
+        var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
+        _idp.Failing = true;
+
+        Assert.False(await keys.RefreshForUnknownKeyAsync().Within());
+        _time.Advance(ProviderKeys.FetchInterval);
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await Poll.UntilAsync(() => _idp.JwksRequests == 3, Timeouts.Call, "the background fetch to be tried");
+
+        Assert.Same(before, await keys.GetConfigurationAsync(Timeouts.CallToken));
+    }
+
+    [Fact]
+    public async Task GetConfiguration_ProviderDownFromTheStart_RefusesAndTriesAgainOnlyAfterItsBackoff()
+    {
+        _idp.Failing = true;
+        var keys = Keys();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => keys.GetConfigurationAsync(Timeouts.CallToken));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => keys.GetConfigurationAsync(Timeouts.CallToken));
+        Assert.Equal(1, _idp.JwksRequests);
+
+        _idp.Failing = false;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var configuration = await keys.GetConfigurationAsync(Timeouts.CallToken);
+
+        Assert.Equal(2, _idp.JwksRequests);
+        Assert.Contains(configuration.SigningKeys, k => k.KeyId == _idp.Current.KeyId);
+    }
+}
