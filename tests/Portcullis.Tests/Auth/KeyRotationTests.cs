@@ -9,12 +9,8 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Initialize_TokenSignedWithNewlyPublishedKey_IsAcceptedAfterRefresh()
     {
-        await using var auth = await AuthGateway.StartAsync();
+        await using var auth = await StartWithKeysFetchedAsync();
         var endpoint = auth.Gateway.Endpoint("alpha");
-        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize))
-        {
-            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        }
 
         var fetchesBefore = auth.Idp.JwksRequests;
         var unpublished = TestIdentityProvider.NewKey();
@@ -45,12 +41,8 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Initialize_FirstTokenOfAKeyPublishedAfterTheKeysWereFetched_IsAccepted()
     {
-        await using var auth = await AuthGateway.StartAsync();
+        await using var auth = await StartWithKeysFetchedAsync();
         var endpoint = auth.Gateway.Endpoint("alpha");
-        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize))
-        {
-            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        }
 
         auth.Idp.Rotate(TestIdentityProvider.NewKey());
         var fetchesBefore = auth.Idp.JwksRequests;
@@ -63,12 +55,8 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Initialize_ProviderDownAfterTheKeysWereFetched_KnownKeysStillPassAndAnUnknownOneIsRefused()
     {
-        await using var auth = await AuthGateway.StartAsync();
+        await using var auth = await StartWithKeysFetchedAsync();
         var endpoint = auth.Gateway.Endpoint("alpha");
-        using (var before = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize))
-        {
-            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
-        }
 
         auth.Idp.Failing = true;
         using var unknown = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: TestIdentityProvider.NewKey()), AuthGateway.Initialize);
@@ -122,6 +110,23 @@ public sealed class KeyRotationTests
                 },
                 Timeouts.Startup,
                 "a token signed with the withdrawn key to be refused");
+        }
+    }
+
+    /// <summary>A gateway that has fetched the provider's keys: a token of the current key has passed (and its verdict is kept).</summary>
+    private static async Task<AuthGateway> StartWithKeysFetchedAsync()
+    {
+        var auth = await AuthGateway.StartAsync();
+        try
+        {
+            using var first = await AuthGateway.PostAsync(auth.Gateway.Endpoint("alpha"), "Bearer " + auth.Token("alpha"), AuthGateway.Initialize);
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+            return auth;
+        }
+        catch
+        {
+            await auth.DisposeAsync();
+            throw;
         }
     }
 }
