@@ -13,22 +13,32 @@ internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempot
 
     public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
+    /// <summary>
+    /// The server's own "not now" answers: still loading its data, busy with a script, a replica promoted or demoted
+    /// under a failover (also a cluster's, <c>CLUSTERDOWN</c>), full (at <c>maxmemory</c> under <c>noeviction</c>, every
+    /// write is refused until keys expire or an operator makes room; each call's first write is its rate-limit count),
+    /// unable to persist (<c>MISCONF</c>: a failed snapshot, a full disk under the append-only file), or short of the
+    /// replicas <c>min-replicas-to-write</c> asks for.
+    /// </summary>
+    private static readonly string[] NotNow = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "OOM", "CLUSTERDOWN", "MISCONF", "NOREPLICAS"];
+
     /// <remarks>
-    /// Besides a lost connection and a timeout, the server's own "not now" answers: still loading its data, busy with a
-    /// script, a replica promoted or demoted under a failover, full (at <c>maxmemory</c> under <c>noeviction</c>, every
-    /// write is refused until keys expire or an operator makes room; each call's first write is its rate-limit count).
+    /// Besides a lost connection and a timeout, the <see cref="NotNow"/> answers: as the client library classifies the
+    /// reply, as the reply's code, or (Redis 6.2) as the code a script's refused command gave, quoted inside the
+    /// <c>ERR Error running script</c> reply.
     /// </remarks>
     public bool IsUnavailable(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException or TimeoutException => true,
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || server.Message.StartsWith("OOM", StringComparison.Ordinal),
+        RedisServerException server => server.Kind is RedisErrorKind.Loading or RedisErrorKind.Busy or RedisErrorKind.MasterDown or RedisErrorKind.ReadOnly
+                or RedisErrorKind.TryAgain or RedisErrorKind.OutOfMemory or RedisErrorKind.ClusterDown or RedisErrorKind.Misconfigured or RedisErrorKind.NoReplicas
+            || NotNow.Any(code => HasCode(server.Message, code)),
         _ => false,
     };
+
+    private static bool HasCode(string reply, string code) =>
+        (reply.StartsWith(code, StringComparison.Ordinal) && (reply.Length == code.Length || reply[code.Length] == ' '))
+        || (reply.StartsWith("ERR ", StringComparison.Ordinal) && reply.Contains($" -{code} ", StringComparison.Ordinal));
 
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {

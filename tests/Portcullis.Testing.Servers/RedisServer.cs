@@ -10,13 +10,15 @@ public sealed class RedisServer : IAsyncDisposable
 {
     private readonly string _dir;
     private readonly bool _durable;
+    private readonly IReadOnlyList<string> _settings;
     private ChildProcess _process;
 
-    private RedisServer(ChildProcess process, string dir, bool durable)
+    private RedisServer(ChildProcess process, string dir, bool durable, IReadOnlyList<string> settings)
     {
         _process = process;
         _dir = dir;
         _durable = durable;
+        _settings = settings;
     }
 
     public string SocketPath => Path.Combine(_dir, "redis.sock");
@@ -24,10 +26,11 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A connection string for this server, as <c>state.connection</c> takes it (<c>unix:</c> endpoints are the gateway's extension).</summary>
     public string ConnectionString => $"unix:{SocketPath},abortConnect=false";
 
-    public static async Task<RedisServer> StartAsync(bool durable = false)
+    /// <param name="settings">More <c>redis-server</c> arguments, after (so overriding) the ones above: <c>--save</c>, <c>--dir</c>.</param>
+    public static async Task<RedisServer> StartAsync(bool durable = false, IReadOnlyList<string>? settings = null)
     {
         var dir = ScratchDir.Create("redis");
-        var server = new RedisServer(Launch(dir, durable), dir, durable);
+        var server = new RedisServer(Launch(dir, durable, settings ?? []), dir, durable, settings ?? []);
         await server.WaitReadyAsync();
         return server;
     }
@@ -40,11 +43,11 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await _process.DisposeAsync();
         File.Delete(SocketPath);
-        _process = Launch(_dir, _durable);
+        _process = Launch(_dir, _durable, _settings);
         await WaitReadyAsync();
     }
 
-    private static ChildProcess Launch(string dir, bool durable)
+    private static ChildProcess Launch(string dir, bool durable, IReadOnlyList<string> settings)
     {
         var args = new List<string>
         {
@@ -52,6 +55,7 @@ public sealed class RedisServer : IAsyncDisposable
             "--daemonize", "no", "--save", "", "--protected-mode", "no",
         };
         args.AddRange(durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]);
+        args.AddRange(settings);
         return ChildProcess.Start(ServerPaths.Find("redis-server"), args);
     }
 

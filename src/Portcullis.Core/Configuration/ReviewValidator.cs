@@ -3,6 +3,16 @@ namespace Portcullis.Core.Configuration;
 /// <summary>Checks the review policies of tools and the <c>review</c> section beyond what the schema can.</summary>
 internal static class ReviewValidator
 {
+    public const string NotifyUrlRule = "must be an https URL (plain http only for a loopback host), or env:NAME / file:PATH naming one";
+
+    /// <summary>
+    /// Where review summaries may be posted: over https, or plain http to a loopback host. A secret reference is held to
+    /// the same rule once resolved (at start-up, and at each delivery, so a rotated value is checked too).
+    /// </summary>
+    public static bool IsNotifyUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(url)));
+
     public static IEnumerable<ConfigError> Validate(GatewayConfig config)
     {
         if (config.Review.NotifyUrl is { } notify)
@@ -14,10 +24,9 @@ internal static class ReviewValidator
                     yield return new ConfigError("$.review.notify_url", "not a valid secret reference (env:NAME or file:PATH)");
                 }
             }
-            else if (!Uri.TryCreate(notify, UriKind.Absolute, out var uri)
-                || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(notify))))
+            else if (!IsNotifyUrl(notify))
             {
-                yield return new ConfigError("$.review.notify_url", "must be an https URL (plain http only for a loopback host), or env:NAME / file:PATH naming one");
+                yield return new ConfigError("$.review.notify_url", NotifyUrlRule);
             }
         }
 

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1703, LogLevel.Warning, "Review {ReviewId}: the review webhook failed after every attempt; reviewers must find it on the admin plane")]
     public static partial void ReviewNotifyFailed(ILogger logger, string reviewId, Exception? exception);
 
+    [LoggerMessage(1708, LogLevel.Error, "Review {ReviewId}: review.notify_url resolves to nothing now, or to a URL that is neither https nor loopback http; this review is not announced")]
+    public static partial void ReviewNotifyUnresolved(ILogger logger, string reviewId);
+
     [LoggerMessage(1704, LogLevel.Warning, "Review {ReviewId}: the review webhook queue is full; this review is not announced")]
     public static partial void ReviewNotifyDropped(ILogger logger, string reviewId);
 

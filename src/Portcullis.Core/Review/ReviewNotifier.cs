@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -30,19 +31,21 @@ internal sealed class ReviewNotifier
     private readonly GatewayConfig _config;
     private readonly ILogger<ReviewNotifier> _logger;
     private readonly ResiliencePipeline _retry;
-    private readonly string? _url;
 
     public ReviewNotifier(IHttpClientFactory clients, GatewayConfig config, TimeProvider time, ILogger<ReviewNotifier> logger)
     {
         _clients = clients;
         _config = config;
         _logger = logger;
-        _url = config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var reference) ? reference.Resolve(config.BaseDirectory)?.Trim() : config.Review.NotifyUrl;
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
                 // The attempt's own timeout (TimeoutRejectedException) is retried too: a receiver that hangs once may answer the next.
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<TaskCanceledException>().Handle<Polly.Timeout.TimeoutRejectedException>(),
+                // An answer that will not change (a hook revoked, 404 or 410; a payload refused, 400) is not retried.
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<HttpRequestException>(ex => ex.StatusCode is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError)
+                    .Handle<TaskCanceledException>()
+                    .Handle<Polly.Timeout.TimeoutRejectedException>(),
                 MaxRetryAttempts = 5,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -52,12 +55,32 @@ internal sealed class ReviewNotifier
             .Build();
     }
 
-    public bool Enabled => _url is not null;
+    public bool Enabled => _config.Review.NotifyUrl is not null;
+
+    /// <summary>
+    /// The webhook's URL now: a secret reference is read at each delivery (a rotated value needs no restart) and held to
+    /// the rule of a literal URL; a reference that resolves to nothing, or to a URL the rule refuses, gives null.
+    /// </summary>
+    public static string? Url(GatewayConfig config) =>
+        config.Review.NotifyUrl is not { } url ? null
+        : !SecretReference.TryParse(url, out var reference) ? url
+        : reference.Resolve(config.BaseDirectory)?.Trim() is { } resolved && ReviewValidator.IsNotifyUrl(resolved) ? resolved
+        : null;
+
+    /// <summary>Refuses to start when <c>review.notify_url</c> is a reference that does not resolve to a URL the rule allows.</summary>
+    public static void CheckAtStart(GatewayConfig config)
+    {
+        if (config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var reference) && Url(config) is null)
+        {
+            throw new ConfigException("review", [new ConfigError("$.review.notify_url",
+                $"{reference} resolves to nothing (the variable unset, the file missing or empty) or to a URL that is neither https nor plain http to a loopback host")]);
+        }
+    }
 
     /// <summary>Queues the announcement of a new review; never waits.</summary>
     public void Announce(ReviewRecord review)
     {
-        if (_url is not null && !_queue.Writer.TryWrite(review))
+        if (Enabled && !_queue.Writer.TryWrite(review))
         {
             Log.ReviewNotifyDropped(_logger, review.Id);
         }
@@ -73,10 +96,16 @@ internal sealed class ReviewNotifier
         {
             try
             {
+                if (Url(_config) is not { } url)
+                {
+                    Log.ReviewNotifyUnresolved(_logger, review.Id);
+                    continue;
+                }
+
                 await _retry.ExecuteAsync(async ct =>
                 {
                     using var client = _clients.CreateClient(HttpClientName);
-                    using var response = await client.PostAsJsonAsync(_url, Summary(review), AuditJson.DocumentOptions, ct).ConfigureAwait(false);
+                    using var response = await client.PostAsJsonAsync(url, Summary(review), AuditJson.DocumentOptions, ct).ConfigureAwait(false);
                     response.EnsureSuccessStatusCode();
                 }, cancellationToken).ConfigureAwait(false);
             }

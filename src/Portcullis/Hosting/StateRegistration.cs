@@ -37,6 +37,7 @@ internal static class StateRegistration
             sp.GetRequiredService<IIdempotencyStore>(), config, sp.GetRequiredService<Portcullis.Core.State.StateClock>(), sp.GetRequiredService<ILogger<IdempotencyPurger>>()));
         services.AddHostedService<StatePurgeService>();
         services.AddHostedService<UnsettledClaimsService>();
+        Core.Review.ReviewNotifier.CheckAtStart(config);
         services.AddHostedService<ReviewNotifyService>();
         // The webhook's URL is often its credential (a chat webhook's secret is its path): the client logs nothing, at any level.
         services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllLoggers();

@@ -52,6 +52,56 @@ public sealed class ReviewNotifierTests : IDisposable
         await StopAsync(stop, running);
     }
 
+    /// <summary>Before, a 4xx (a revoked hook: 404, 410; a refused payload: 400) was retried five times like an outage.</summary>
+    [Fact]
+    public async Task Run_AnAnswerThatWillNotChange_IsNotRetried_AnOutageIs()
+    {
+        var receiver = new Receiver(hangOn: _ => 0, status: (review, attempt) => review == "gone" ? HttpStatusCode.Gone
+            : attempt == 1 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK);
+        using var stop = new CancellationTokenSource(Timeout);
+        var notifier = Notifier(receiver);
+        var running = notifier.RunAsync(stop.Token);
+
+        notifier.Announce(Review("gone"));
+        notifier.Announce(Review("busy"));
+
+        await AdvanceUntilAsync(() => receiver.Delivered.ContainsKey("busy"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(2, receiver.Attempts["busy"]);
+        Assert.Equal(1, receiver.Attempts["gone"]);
+        await StopAsync(stop, running);
+    }
+
+    /// <summary>Before, a reference was read once and never checked: unset, the webhook was silently off; resolving to plain http, it posted in clear.</summary>
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("http://hooks.example.com/T0/B0", false)]
+    [InlineData("https://hooks.example.com/T0/B0\n", true)]
+    [InlineData("http://127.0.0.1:9/hook", true)]
+    public void NotifyUrl_AReferenceIsHeldToTheRuleOfALiteralUrl(string? written, bool allowed)
+    {
+        var secret = Path.Combine(_base, "hook.txt");
+        if (written is not null)
+        {
+            File.WriteAllText(secret, written);
+        }
+
+        var config = Config("file:" + secret);
+
+        Assert.Equal(allowed, ReviewNotifier.Url(config) is not null);
+        if (allowed)
+        {
+            ReviewNotifier.CheckAtStart(config);
+            Assert.Equal(written!.Trim(), ReviewNotifier.Url(config));
+        }
+        else
+        {
+            var refused = Assert.Throws<ConfigException>(() => ReviewNotifier.CheckAtStart(config));
+            Assert.Contains("$.review.notify_url", refused.Message);
+        }
+    }
+
     /// <summary>Stops the notifier as the host does: its deliveries end by cancellation.</summary>
     private static async Task StopAsync(CancellationTokenSource stop, Task running)
     {
@@ -59,19 +109,18 @@ public sealed class ReviewNotifierTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Timeout));
     }
 
-    private ReviewNotifier Notifier(Receiver receiver)
-    {
-        var config = ConfigLoader.Parse("""
-            {
-              "environment": "dev",
-              "review": { "notify_url": "http://127.0.0.1:9/hook" },
-              "connectors": [
-                { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" }, "auth": { "mode": "none" }, "tools_allow": ["find_contact"] }
-              ]
-            }
-            """, _base, "test.json");
-        return new ReviewNotifier(new Clients(receiver), config, _time, NullLogger<ReviewNotifier>.Instance);
-    }
+    private ReviewNotifier Notifier(Receiver receiver) =>
+        new(new Clients(receiver), Config("http://127.0.0.1:9/hook"), _time, NullLogger<ReviewNotifier>.Instance);
+
+    private GatewayConfig Config(string notifyUrl) => ConfigLoader.Parse($$"""
+        {
+          "environment": "dev",
+          "review": { "notify_url": {{System.Text.Json.JsonSerializer.Serialize(notifyUrl)}} },
+          "connectors": [
+            { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" }, "auth": { "mode": "none" }, "tools_allow": ["find_contact"] }
+          ]
+        }
+        """, _base, "test.json");
 
     private static ReviewRecord Review(string id) =>
         new(id, new IdempotencyScope("dev", "crm", "alice", "delete_contact", "k-" + id), "sha", "reviewer", "{}", "c-" + id,
@@ -93,7 +142,7 @@ public sealed class ReviewNotifierTests : IDisposable
     }
 
     /// <summary>The webhook's receiver: hangs (until the request is given up) on the first attempts of a review, then answers 200.</summary>
-    private sealed class Receiver(Func<string, int> hangOn) : HttpMessageHandler
+    private sealed class Receiver(Func<string, int> hangOn, Func<string, int, HttpStatusCode>? status = null) : HttpMessageHandler
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _firstAttempts = new();
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _deliveries = new();
@@ -115,6 +164,11 @@ public sealed class ReviewNotifierTests : IDisposable
             if (attempt <= hangOn(review))
             {
                 await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            if (status?.Invoke(review, attempt) is { } answer and not HttpStatusCode.OK)
+            {
+                return new HttpResponseMessage(answer);
             }
 
             Delivered[review] = true;

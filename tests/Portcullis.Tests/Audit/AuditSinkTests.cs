@@ -192,6 +192,36 @@ public sealed class AuditSinkTests
         Assert.Equal($"00-{traceId}-{forward.SpanId}-01", upstreamMeta["traceparent"]!.GetValue<string>());
     }
 
+    /// <summary>Before, any <c>tracestate</c> a caller sent (any length, any characters) was exported on every span and passed upstream.</summary>
+    [Fact]
+    public async Task Traces_ATraceStateThatIsNotW3C_IsDropped_AValidOneGoesUpstream()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["seen_meta"]));
+        config["telemetry"] = new JsonObject { ["otlp_endpoint"] = receiver.BaseUrl };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+
+        async Task<JsonNode> SeenAsync(JsonNode traceState)
+        {
+            var seen = await client.CallToolAsync(new CallToolRequestParams
+            {
+                Name = "seen_meta",
+                Meta = new JsonObject { ["traceparent"] = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01", ["tracestate"] = traceState },
+            }).AsTask().WaitAsync(Timeout);
+            return JsonNode.Parse(Assert.IsType<TextContentBlock>(Assert.Single(seen.Content)).Text)!;
+        }
+
+        Assert.Equal("vendor=abc,other@tenant=x y", (await SeenAsync("vendor=abc,other@tenant=x y"))["tracestate"]?.GetValue<string>());
+        foreach (var junk in new JsonNode[] { new string('a', 600) + "=1", "Vendor=abc", "vendor=a,b", "vendor=\u001b[2J", 42 })
+        {
+            var meta = await SeenAsync(junk.DeepClone());
+            Assert.Null(meta["tracestate"]);
+            Assert.NotNull(meta["traceparent"]);
+        }
+    }
+
     [Fact]
     public async Task Traces_NamesACallerMadeUp_NeverBecomeSpanNames()
     {
