@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
 
 namespace Portcullis.Stores.Postgres;
 
@@ -170,7 +171,7 @@ internal sealed partial class PostgresIdempotencyStore
         try
         {
             var parts = JsonSerializer.Deserialize(Convert.FromBase64String(cursor), PostgresJson.Default.StringArray);
-            if (parts is { Length: 6 } && parts.All(p => p is not null) && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            if (parts is { Length: 6 } && parts.All(p => p is not null && StoredText.IsStorable(p)) && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
             {
                 return (createdAt, new IdempotencyScope(parts[1], parts[2], parts[3], parts[4], parts[5]));
             }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.State;
 using Portcullis.Core.Review;
 
 namespace Portcullis.Stores.Postgres;
@@ -240,7 +241,7 @@ internal sealed partial class PostgresIdempotencyStore
         {
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
             var comma = text.IndexOf(',', StringComparison.Ordinal);
-            if (comma > 0 && long.TryParse(text.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
+            if (comma > 0 && StoredText.IsStorable(text) && long.TryParse(text.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out var createdAt))
             {
                 return (createdAt, text[(comma + 1)..]);
             }

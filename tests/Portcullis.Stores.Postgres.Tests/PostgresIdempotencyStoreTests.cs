@@ -27,6 +27,32 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Before, a cursor holding a NUL or a lone surrogate reached PostgreSQL, which refused the query (22021): the admin
+    /// API answered 500 instead of 400 for a cursor it never gave out.
+    /// </summary>
+    [Theory]
+    [InlineData("records", "WyIxIiwiZVx1MDAwMCIsImMiLCJwIiwidCIsImsiXQ==")] // ["1","e\u0000","c","p","t","k"]
+    [InlineData("records", "WyIxIiwiZSIsImMiLCJwXHVkODAwIiwidCIsImsiXQ==")] // ["1","e","c","p\ud800","t","k"]
+    [InlineData("reviews", "MSwA")] // "1,\0"
+    public async Task List_ACursorWithTextNoStoreKeeps_IsAnArgumentError(string list, string cursor)
+    {
+        var store = await CreateStore();
+        var now = DateTimeOffset.UtcNow;
+
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            if (list == "records")
+            {
+                await store.ListAsync(new IdempotencyListRequest(now, TimeSpan.FromHours(1)) { Cursor = cursor }, CancellationToken.None);
+            }
+            else
+            {
+                await store.ListReviewsAsync(new Core.Review.ReviewListRequest(now, TimeSpan.FromHours(1)) { Cursor = cursor }, CancellationToken.None);
+            }
+        }).WaitAsync(Timeout);
+    }
+
     [Fact]
     public async Task Migrate_ManyReplicasAtOnce_AppliesEachMigrationOnce()
     {

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text;
+using Portcullis.Core.State;
 
 namespace Portcullis.Core.Audit;
 
@@ -10,9 +10,6 @@ namespace Portcullis.Core.Audit;
 /// </summary>
 internal static class AuditText
 {
-    private static readonly SearchValues<char> Unstorable = SearchValues.Create(
-        [.. "\0", .. Enumerable.Range(0xD800, 0x800).Select(c => (char)c)]);
-
     /// <summary><paramref name="e"/> itself when all its text is storable (the common case: nothing is copied), else a cleaned copy.</summary>
     public static AuditEvent Storable(AuditEvent e) =>
         Needs(e.Connector) || Needs(e.Principal) || Needs(e.ClientId) || Needs(e.Tool) || Needs(e.Resource) || Needs(e.Prompt)
@@ -33,7 +30,7 @@ internal static class AuditText
             }
             : e;
 
-    private static bool Needs(string? text) => text is not null && text.AsSpan().ContainsAny(Unstorable);
+    private static bool Needs(string? text) => text is not null && !StoredText.IsStorable(text);
 
     /// <summary>The text with each NUL and each surrogate not part of a pair replaced by U+FFFD.</summary>
     internal static string? Clean(string? text)

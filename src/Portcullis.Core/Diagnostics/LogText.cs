@@ -32,6 +32,6 @@ internal static class LogText
 
     /// <summary>Control characters (C0, DEL, C1 such as CSI), line and paragraph separators, lone halves of pairs, and the
     /// bidirectional overrides and isolates that would reorder what a terminal shows.</summary>
-    private static bool IsUnsafe(char c) =>
+    internal static bool IsUnsafe(char c) =>
         char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') || char.IsSurrogate(c);
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Portcullis.Core.State;
 
 namespace Portcullis.Core.Idempotency;
 
@@ -19,7 +20,8 @@ public static class IdempotencyRecordId
         try
         {
             var parts = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(id), IdempotencyJsonContext.Default.StringArray);
-            if (parts is not { Length: 5 } || parts.Any(p => p is null))
+            // Parts that no store keeps (a NUL, a lone surrogate) name no stored key: PostgreSQL would refuse the query.
+            if (parts is not { Length: 5 } || parts.Any(p => p is null || !StoredText.IsStorable(p)))
             {
                 return false;
             }

@@ -42,9 +42,9 @@ internal static partial class LockFileReader
             var where = ex.LineNumber is { } line ? $" at line {line + 1}" : "";
             return new LockFileRead(path, null, [new ConfigError("$", "not valid JSON" + where)]);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new LockFileRead(path, null, [new ConfigError("$", "cannot be read: " + ex.GetType().Name)]);
+            return new LockFileRead(path, null, [new ConfigError("$", "cannot be read: " + (ex is UnauthorizedAccessException ? "permission denied" : ex.GetType().Name))]);
         }
 
         var errors = new List<ConfigError>();

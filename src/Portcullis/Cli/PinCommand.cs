@@ -96,6 +96,24 @@ internal static class PinCommand
                 return ConfigErrors.ExitCode;
             }
 
+            // A name awaiting review in several connectors (crm's and notes' search) is accepted one connector at a time:
+            // the operator reviewed one of them, and --accept alone does not say which.
+            var ambiguous = only is not null ? [] : accepted
+                .Select(a => (Name: a, Connectors: live.Where(c => c.Value.Any(d => d.Name == a && !Pinned(existing.File, c.Key, d))).Select(c => c.Key).ToList()))
+                .Where(a => a.Connectors.Count > 1)
+                .ToList();
+            if (ambiguous.Count > 0)
+            {
+                foreach (var (name, connectors) in ambiguous)
+                {
+                    Console.Error.WriteLine($"--accept {PosixShell.Quote(name)} names a definition awaiting review in {connectors.Count} connectors ({string.Join(", ", connectors)}): "
+                        + $"accept it one connector at a time, adding --connector NAME for the one you reviewed.");
+                }
+
+                Console.Error.WriteLine("Nothing was written.");
+                return ConfigErrors.ExitCode;
+            }
+
             var (lockFile, entries) = Pinner.Run(existing.File, live, accepted);
             var changed = existing.File is null || entries.Any(e => e.Outcome is PinOutcome.Pinned or PinOutcome.Accepted);
             if (changed && live.Count > 0)
@@ -108,6 +126,10 @@ internal static class PinCommand
         }, cancellationToken));
         return command;
     }
+
+    /// <summary>Whether <paramref name="definition"/> is pinned as it is now (accepting it would change nothing).</summary>
+    private static bool Pinned(LockFile? file, string connector, LiveDefinition definition) =>
+        file?.Find(connector, definition.Kind, definition.Name)?.Check(definition.Definition).State == PinState.Matches;
 
     /// <summary>The options of this run that choose the config, data dir and connector, as the operator gave them.</summary>
     private static string[] Scope(FileInfo config, string? dataDir, string? connector) =>

@@ -1,3 +1,4 @@
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Pins;
 
 namespace Portcullis.Cli;
@@ -11,7 +12,8 @@ internal static class PinText
     /// </summary>
     public static void Write(TextWriter output, string lockPath, IReadOnlyList<string> scope, IReadOnlyList<PinEntry> entries, bool written, IReadOnlyList<string> unreachable)
     {
-        var nameWidth = entries.Select(e => e.Name.Length).DefaultIfEmpty(4).Max();
+        // Names come from the upstream: shown with what a terminal would act on escaped (the command below quotes them exactly).
+        var nameWidth = entries.Select(e => Shown(e.Name).Length).DefaultIfEmpty(4).Max();
         var connectorWidth = entries.Select(e => e.Connector.Length).DefaultIfEmpty(9).Max();
         foreach (var entry in entries)
         {
@@ -23,12 +25,12 @@ internal static class PinText
                 PinOutcome.ListedTwice => "not pinned: the upstream lists it more than once (serve withholds it until the upstream lists it once)",
                 _ => entry.Outcome.ToString().ToLowerInvariant(),
             };
-            output.WriteLine($"{entry.Connector.PadRight(connectorWidth)}  {entry.Kind.Noun(),-17}  {entry.Name.PadRight(nameWidth)}  {what}");
+            output.WriteLine($"{entry.Connector.PadRight(connectorWidth)}  {entry.Kind.Noun(),-17}  {Shown(entry.Name).PadRight(nameWidth)}  {what}");
         }
 
         foreach (var connector in unreachable)
         {
-            output.WriteLine($"unreachable: {connector}; its pins were left as they are.");
+            output.WriteLine($"unreachable: {Shown(connector)}; its pins were left as they are.");
         }
 
         var count = (PinOutcome outcome) => entries.Count(e => e.Outcome == outcome);
@@ -39,8 +41,20 @@ internal static class PinText
         if (waiting.Count > 0)
         {
             output.WriteLine($"{waiting.Count} definition(s) are withheld by serve until you review them and accept them:");
-            string[] command = ["portcullis", "pin", .. scope, .. waiting.SelectMany(e => new[] { "--accept", e.Name })];
-            output.WriteLine("  " + string.Join(" ", command.Select(PosixShell.Quote)));
+            // One command per connector when several wait (and this run named none): each accepts only what was reviewed there.
+            var perConnector = scope.Contains("--connector") ? [waiting] : waiting.GroupBy(e => e.Connector, StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+            foreach (var group in perConnector)
+            {
+                string[] command =
+                [
+                    "portcullis", "pin", .. scope,
+                    .. perConnector.Count > 1 ? ["--connector", group[0].Connector] : Array.Empty<string>(),
+                    .. group.DistinctBy(e => e.Name).SelectMany(e => new[] { "--accept", e.Name }),
+                ];
+                output.WriteLine("  " + string.Join(" ", command.Select(PosixShell.Quote)));
+            }
         }
     }
+
+    private static string Shown(string text) => LogText.Safe(text, 1024);
 }

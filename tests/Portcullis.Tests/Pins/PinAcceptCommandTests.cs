@@ -37,6 +37,37 @@ public sealed class PinAcceptCommandTests
         Assert.False(Directory.Exists(Path.Combine(configDir, ".data")), "the pasted command used the default data dir");
     }
 
+    /// <summary>
+    /// Before, <c>--accept echo</c> pinned every connector's echo (and any prompt or resource so named), although the
+    /// operator had reviewed one: the report now prints one command per connector, and an ambiguous accept is refused.
+    /// </summary>
+    [Fact]
+    public async Task Pin_TheSameNameAwaitsReviewInTwoConnectors_AcceptedOneConnectorAtATime()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("one", ["echo"]), TestConfig.FixtureConnector("two", ["echo"])));
+        var lockPath = Path.Combine(Path.GetDirectoryName(config)!, LockFile.FileName);
+        LockFileWriter.Write(lockPath, new LockFile());
+
+        var report = await PortcullisCli.RunAsync("pin", "--config", config);
+        Assert.True(report.Exit == 1, report.Output);
+        var commands = report.Stdout.TrimEnd().Split('\n')[^2..].Select(l => l.Trim()).ToList();
+        Assert.Equal([$"portcullis pin --config {PosixQuoted(config)} --connector one --accept echo", $"portcullis pin --config {PosixQuoted(config)} --connector two --accept echo"], commands);
+
+        var ambiguous = await PortcullisCli.RunAsync("pin", "--config", config, "--accept", "echo");
+        Assert.True(ambiguous.Exit == 2, ambiguous.Output);
+        Assert.Contains("awaiting review in 2 connectors (one, two)", ambiguous.Output);
+        Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
+
+        var one = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", "echo");
+        Assert.True(one.Exit == 0, one.Output);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Assert.NotNull(pins.Find("one", "echo"));
+        Assert.Null(pins.Find("two", "echo"));
+    }
+
+    private static string PosixQuoted(string path) => path.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/') ? path : $"'{path}'";
+
     private static async Task<(int Exit, string Output)> ShellAsync(string script, string workingDirectory)
     {
         var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };

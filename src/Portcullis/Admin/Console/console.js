@@ -167,7 +167,9 @@
     $("sign-in").hidden = true;
     $("nav").hidden = false;
     view.hidden = false;
-    show(views[location.hash.slice(1)] ? location.hash.slice(1) : "reviews");
+    // Only the views' own names: "#constructor" or "#toString" would find what every object inherits.
+    const asked = location.hash.slice(1);
+    show(Object.hasOwn(views, asked) ? asked : "reviews");
   }
 
   function signOut(message) {
