@@ -9,8 +9,8 @@ internal static class Pinner
 {
     /// <param name="existing">The lock file as it is, or null when there is none.</param>
     /// <param name="live">Each connector's live definitions that policy covers, by connector.</param>
-    /// <param name="accept">Names (tool or prompt names, resource URIs or templates) reviewed and accepted.</param>
-    public static (LockFile File, IReadOnlyList<PinEntry> Entries) Run(LockFile? existing, IReadOnlyDictionary<string, IReadOnlyList<LiveDefinition>> live, IReadOnlySet<string> accept)
+    /// <param name="accepts">Whether a live definition was reviewed and accepted (by its name, and the digest reviewed if one was given).</param>
+    public static (LockFile File, IReadOnlyList<PinEntry> Entries) Run(LockFile? existing, IReadOnlyDictionary<string, IReadOnlyList<LiveDefinition>> live, Func<LiveDefinition, bool> accepts)
     {
         var file = existing ?? new LockFile();
         var entries = new List<PinEntry>();
@@ -21,7 +21,7 @@ internal static class Pinner
                 var definition = named.First();
                 entries.Add(named.Skip(1).Any()
                     ? ListedTwice(file, connector, definition)
-                    : Decide(file, existing is null, connector, definition, accept.Contains(definition.Name)));
+                    : Decide(file, existing is null, connector, definition, accepts(definition)));
             }
         }
 

@@ -21,7 +21,7 @@ internal static class PinCommand
         var connectorOption = new Option<string?>("--connector") { Description = "Pin only this connector's definitions; the others' pins stay as they are." };
         var accept = new Option<string[]>("--accept")
         {
-            Description = "A tool or prompt name (or resource URI or template) you reviewed: pin its live definition, new or changed. Repeat for several.",
+            Description = "A tool or prompt name (or resource URI or template) you reviewed: pin its live definition, new or changed; NAME@sha256:HEX (as the report prints it) only while the definition is still the one reviewed. Repeat for several.",
             AllowMultipleArgumentsPerToken = true,
         };
         var command = new Command("pin", "Record the reviewed definitions of the allowed tools, resources and prompts in portcullis.lock.json. See docs/pins.md.")
@@ -88,11 +88,29 @@ internal static class PinCommand
 
             // A signal that came while the upstreams were listed: the lock file is left as it was.
             cancellationToken.ThrowIfCancellationRequested();
-            var accepted = (parse.GetValue(accept) ?? []).ToHashSet(StringComparer.Ordinal);
+            var acceptances = (parse.GetValue(accept) ?? []).Select(PinAcceptance.Parse).ToList();
+            var accepted = acceptances.Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
             var unknown = accepted.Where(a => !live.Values.Any(d => d.Any(x => x.Name == a))).ToList();
             if (unknown.Count > 0 && unreachable.Count == 0)
             {
                 Console.Error.WriteLine($"--accept names what no allowed upstream definition is called: {string.Join(", ", unknown)}. Nothing was written.");
+                return ConfigErrors.ExitCode;
+            }
+
+            // A name bound to the digest that was reviewed is pinned only while the upstream still serves that definition:
+            // one it changed since the report (or between a review in a scratch copy and this run) is reviewed again.
+            var changedSince = acceptances
+                .Where(a => a.Sha256 is not null && live.Values.Any(d => d.Any(x => x.Name == a.Name))
+                    && !live.Values.Any(d => d.Any(x => x.Name == a.Name && PinDigest.Compute(x.Definition) == a.Sha256)))
+                .ToList();
+            if (changedSince.Count > 0)
+            {
+                foreach (var stale in changedSince)
+                {
+                    Console.Error.WriteLine($"--accept {PosixShell.Quote(stale.Name)}: the upstream's definition is no longer the one reviewed (sha256:{stale.Sha256}); review it again.");
+                }
+
+                Console.Error.WriteLine("Nothing was written.");
                 return ConfigErrors.ExitCode;
             }
 
@@ -114,7 +132,8 @@ internal static class PinCommand
                 return ConfigErrors.ExitCode;
             }
 
-            var (lockFile, entries) = Pinner.Run(existing.File, live, accepted);
+            var (lockFile, entries) = Pinner.Run(existing.File, live, definition => acceptances.Any(a =>
+                a.Name == definition.Name && (a.Sha256 is null || a.Sha256 == PinDigest.Compute(definition.Definition))));
             var changed = existing.File is null || entries.Any(e => e.Outcome is PinOutcome.Pinned or PinOutcome.Accepted);
             if (changed && live.Count > 0)
             {

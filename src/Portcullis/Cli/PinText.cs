@@ -49,7 +49,7 @@ internal static class PinText
                 [
                     "portcullis", "pin", .. scope,
                     .. perConnector.Count > 1 ? ["--connector", group[0].Connector] : Array.Empty<string>(),
-                    .. group.DistinctBy(e => e.Name).SelectMany(e => new[] { "--accept", e.Name }),
+                    .. group.SelectMany(e => new[] { "--accept", PinAcceptance.Format(e.Name, e.Sha256) }),
                 ];
                 output.WriteLine("  " + string.Join(" ", command.Select(PosixShell.Quote)));
             }

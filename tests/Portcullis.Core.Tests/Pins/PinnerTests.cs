@@ -28,7 +28,7 @@ public sealed class PinnerTests
     [Fact]
     public void FirstRun_PinsEveryDefinition()
     {
-        var (file, entries) = Pinner.Run(null, Live(Tool("a"), Tool("b")), new HashSet<string>());
+        var (file, entries) = Pinner.Run(null, Live(Tool("a"), Tool("b")), _ => false);
 
         Assert.All(entries, e => Assert.Equal(PinOutcome.Pinned, e.Outcome));
         Assert.Equal(2, file.Count);
@@ -37,10 +37,10 @@ public sealed class PinnerTests
     [Fact]
     public void LaterRun_ChangesNoPinAndPinsNothingNewUnlessAccepted()
     {
-        var (existing, _) = Pinner.Run(null, Live(Tool("a")), new HashSet<string>());
+        var (existing, _) = Pinner.Run(null, Live(Tool("a")), _ => false);
         var before = existing.Find("crm", "a")!;
 
-        var (file, entries) = Pinner.Run(existing, Live(Tool("a", "Changed."), Tool("b")), new HashSet<string>());
+        var (file, entries) = Pinner.Run(existing, Live(Tool("a", "Changed."), Tool("b")), _ => false);
 
         Assert.Equal(PinOutcome.Drifted, entries.Single(e => e.Name == "a").Outcome);
         Assert.Equal(["description"], entries.Single(e => e.Name == "a").Changed);
@@ -53,9 +53,9 @@ public sealed class PinnerTests
     [Fact]
     public void Accept_RepinsTheNamedDefinitionOnly()
     {
-        var (existing, _) = Pinner.Run(null, Live(Tool("a"), Tool("b")), new HashSet<string>());
+        var (existing, _) = Pinner.Run(null, Live(Tool("a"), Tool("b")), _ => false);
 
-        var (file, entries) = Pinner.Run(existing, Live(Tool("a", "Changed."), Tool("b", "Changed too.")), new HashSet<string> { "a" });
+        var (file, entries) = Pinner.Run(existing, Live(Tool("a", "Changed."), Tool("b", "Changed too.")), d => d.Name == "a");
 
         Assert.Equal(PinOutcome.Accepted, entries.Single(e => e.Name == "a").Outcome);
         Assert.Equal(PinOutcome.Drifted, entries.Single(e => e.Name == "b").Outcome);
@@ -66,7 +66,7 @@ public sealed class PinnerTests
     [Fact]
     public void FirstRun_ANameListedTwice_PinsNeitherDefinitionAndStaysWithheld()
     {
-        var (file, entries) = Pinner.Run(null, Live(Tool("a"), Tool("dup"), Tool("dup", "Evil.", readOnly: false, destructive: true)), new HashSet<string>());
+        var (file, entries) = Pinner.Run(null, Live(Tool("a"), Tool("dup"), Tool("dup", "Evil.", readOnly: false, destructive: true)), _ => false);
 
         var dup = Assert.Single(entries, e => e.Name == "dup");
         Assert.Equal(PinOutcome.ListedTwice, dup.Outcome);
@@ -79,10 +79,10 @@ public sealed class PinnerTests
     [Fact]
     public void Accept_ANameListedTwice_KeepsItsPinAsItIs()
     {
-        var (existing, _) = Pinner.Run(null, Live(Tool("dup")), new HashSet<string>());
+        var (existing, _) = Pinner.Run(null, Live(Tool("dup")), _ => false);
         var before = existing.Find("crm", "dup")!;
 
-        var (file, entries) = Pinner.Run(existing, Live(Tool("dup", "Evil."), Tool("dup")), new HashSet<string> { "dup" });
+        var (file, entries) = Pinner.Run(existing, Live(Tool("dup", "Evil."), Tool("dup")), d => d.Name == "dup");
 
         Assert.Equal(PinOutcome.ListedTwice, Assert.Single(entries).Outcome);
         Assert.Same(before, file.Find("crm", "dup"));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Portcullis.Core.Pins;
 using Portcullis.Tests.Infrastructure;
 
@@ -26,7 +27,9 @@ public sealed class PinAcceptCommandTests
         Assert.True(pin.Exit == 1, pin.Output);
         Assert.Matches(@"fixture\s+tool\s+echo\s+not pinned", pin.Stdout);
         var accept = pin.Stdout.TrimEnd().Split('\n')[^1].Trim();
-        Assert.Equal($"portcullis pin --config '{config}' --data-dir '{data.Replace("'", "'\\''", StringComparison.Ordinal)}' --connector fixture --accept echo", accept);
+        Assert.Matches(
+            "^" + Regex.Escape($"portcullis pin --config '{config}' --data-dir '{data.Replace("'", "'\\''", StringComparison.Ordinal)}' --connector fixture --accept echo@sha256:") + "[0-9a-f]{64}$",
+            accept);
         Directory.Delete(data, recursive: true);
 
         // Pasted as printed, from another folder: it pins echo in the same lock file, with the same data dir.
@@ -38,8 +41,9 @@ public sealed class PinAcceptCommandTests
     }
 
     /// <summary>
-    /// Before, <c>--accept echo</c> pinned every connector's echo (and any prompt or resource so named), although the
-    /// operator had reviewed one: the report now prints one command per connector, and an ambiguous accept is refused.
+    /// Before, <c>--accept echo</c> pinned every connector's echo, although the operator had reviewed one, and whatever
+    /// the upstream served by then: the report now prints one command per connector, each name bound to the digest of
+    /// the definition listed, and an ambiguous or stale accept is refused.
     /// </summary>
     [Fact]
     public async Task Pin_TheSameNameAwaitsReviewInTwoConnectors_AcceptedOneConnectorAtATime()
@@ -52,14 +56,23 @@ public sealed class PinAcceptCommandTests
         var report = await PortcullisCli.RunAsync("pin", "--config", config);
         Assert.True(report.Exit == 1, report.Output);
         var commands = report.Stdout.TrimEnd().Split('\n')[^2..].Select(l => l.Trim()).ToList();
-        Assert.Equal([$"portcullis pin --config {PosixQuoted(config)} --connector one --accept echo", $"portcullis pin --config {PosixQuoted(config)} --connector two --accept echo"], commands);
+        Assert.Equal(2, commands.Count);
+        Assert.Matches("^" + Regex.Escape($"portcullis pin --config {PosixQuoted(config)} --connector one --accept echo@sha256:") + "[0-9a-f]{64}$", commands[0]);
+        Assert.Matches("^" + Regex.Escape($"portcullis pin --config {PosixQuoted(config)} --connector two --accept echo@sha256:") + "[0-9a-f]{64}$", commands[1]);
+        var reviewed = commands[0][(commands[0].LastIndexOf(' ') + 1)..];
 
         var ambiguous = await PortcullisCli.RunAsync("pin", "--config", config, "--accept", "echo");
         Assert.True(ambiguous.Exit == 2, ambiguous.Output);
         Assert.Contains("awaiting review in 2 connectors (one, two)", ambiguous.Output);
         Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
 
-        var one = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", "echo");
+        // Bound to a digest the upstream no longer serves (it changed the tool after the report): refused, nothing written.
+        var stale = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", "echo@sha256:" + new string('0', 64));
+        Assert.True(stale.Exit == 2, stale.Output);
+        Assert.Contains("no longer the one reviewed", stale.Output);
+        Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
+
+        var one = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", reviewed);
         Assert.True(one.Exit == 0, one.Output);
         var pins = LockFileReader.Read(lockPath).File!;
         Assert.NotNull(pins.Find("one", "echo"));
