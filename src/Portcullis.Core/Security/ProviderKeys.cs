@@ -44,8 +44,10 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private OpenIdConnectConfiguration? _current;
+    private InUse? _inUse;
     private Task<OpenIdConnectConfiguration?>? _fetch;
     private DateTimeOffset _nextFetch = DateTimeOffset.MinValue;
+    private long _nextFetchTicks;
     private DateTimeOffset _nextUnknownKeyFetch = DateTimeOffset.MinValue;
     private TimeSpan _retryDelay = FirstRetryDelay;
 
@@ -66,7 +68,19 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     }
 
     /// <summary>The keys in use; waits for a fetch only while there are none yet.</summary>
-    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
+    /// <remarks>
+    /// Asked for every request whose token verdict is kept (is its key still in use?): until the next fetch is due it
+    /// answers a completed task of the keys in use, without the lock or an allocation.
+    /// </remarks>
+    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel) =>
+        _inUse is { } inUse && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextFetchTicks) ? inUse.Configuration : GetOrFetchAsync(cancel);
+
+    public override Task<BaseConfiguration> GetBaseConfigurationAsync(CancellationToken cancel) =>
+        _inUse is { } inUse && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextFetchTicks) ? inUse.Base : AsBaseAsync(cancel);
+
+    private async Task<BaseConfiguration> AsBaseAsync(CancellationToken cancel) => await GetOrFetchAsync(cancel).ConfigureAwait(false);
+
+    private async Task<OpenIdConnectConfiguration> GetOrFetchAsync(CancellationToken cancel)
     {
         Task<OpenIdConnectConfiguration?>? pending;
         lock (_gate)
@@ -88,9 +102,6 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         var fetched = pending is null ? null : await pending.WaitAsync(cancel).ConfigureAwait(false);
         return fetched ?? throw new InvalidOperationException($"The identity provider's signing keys could not be fetched from {_address}.");
     }
-
-    public override async Task<BaseConfiguration> GetBaseConfigurationAsync(CancellationToken cancel) =>
-        await GetConfigurationAsync(cancel).ConfigureAwait(false);
 
     /// <summary>Starts a fetch for an unknown key unless one ran too recently; the caller does not wait for it.</summary>
     public override void RequestRefresh()
@@ -159,11 +170,15 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             OpenIdConnectConfiguration current;
             lock (_gate)
             {
-                _nextFetch = _time.GetUtcNow() + FetchInterval;
+                SetNextFetch(_time.GetUtcNow() + FetchInterval);
                 _retryDelay = FirstRetryDelay;
                 changed = _current is null || !KeySets.Same(_current, fetched);
                 current = changed ? fetched : _current!;
-                _current = current;
+                if (changed)
+                {
+                    _current = current;
+                    _inUse = new InUse(Task.FromResult(current), Task.FromResult<BaseConfiguration>(current));
+                }
             }
 
             if (changed)
@@ -181,7 +196,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             {
                 delay = _retryDelay;
                 _retryDelay = _retryDelay * 2 < LastRetryDelay ? _retryDelay * 2 : LastRetryDelay;
-                _nextFetch = _time.GetUtcNow() + delay;
+                SetNextFetch(_time.GetUtcNow() + delay);
                 haveKeys = _current is not null;
             }
 
@@ -189,6 +204,16 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             return null;
         }
     }
+
+    /// <summary>Called under the lock; the fast path reads the ticks without it.</summary>
+    private void SetNextFetch(DateTimeOffset at)
+    {
+        _nextFetch = at;
+        Volatile.Write(ref _nextFetchTicks, at.UtcTicks);
+    }
+
+    /// <summary>The keys in use as the completed tasks the fast path hands out.</summary>
+    private sealed record InUse(Task<OpenIdConnectConfiguration> Configuration, Task<BaseConfiguration> Base);
 
     /// <summary>The failure in words, without IdentityModel's long wrapping texts: the innermost cause.</summary>
     private static string Reason(Exception ex)

@@ -21,6 +21,20 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     private ProviderKeys Keys(string? address = null) =>
         new(address ?? _idp.JwksUri, new JwksRetriever(), _time, NullLogger.Instance);
 
+    /// <summary>Asked for every request whose token verdict is kept: the same completed task until a fetch is due.</summary>
+    [Fact]
+    public async Task GetConfiguration_KeysInHand_AnswersTheSameCompletedTask()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+
+        var first = keys.GetConfigurationAsync(Timeouts.CallToken);
+
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.Same(first, keys.GetConfigurationAsync(Timeouts.CallToken));
+        Assert.Same(keys.GetBaseConfigurationAsync(Timeouts.CallToken), keys.GetBaseConfigurationAsync(Timeouts.CallToken));
+    }
+
     [Fact]
     public async Task RefreshForUnknownKey_ProviderPublishesTheSameKeys_KeepsTheKeysInUse()
     {
