@@ -37,8 +37,13 @@ public sealed class UpstreamConfig
 
     internal bool IsStdio => Command is not null;
 
-    /// <summary>How logs name the upstream: its command line, or its URL.</summary>
+    /// <summary>
+    /// How logs name the upstream: its command line, or its URL without what may be a credential (user info, query,
+    /// fragment: <c>https://host/mcp?…</c>), since the log line repeats it on every failed attempt.
+    /// </summary>
     internal string Display => IsStdio
         ? string.Join(' ', new[] { Command! }.Concat(Args).Select(a => a.Contains(' ', StringComparison.Ordinal) || a.Length == 0 ? $"\"{a}\"" : a))
-        : Url!;
+        : Uri.TryCreate(Url, UriKind.Absolute, out var uri)
+            ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}{(uri.Query.Length > 0 || uri.Fragment.Length > 0 ? "?…" : "")}"
+            : "[url]";
 }

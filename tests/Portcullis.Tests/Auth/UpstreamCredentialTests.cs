@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Portcullis.Tests.Idempotency;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Auth;
@@ -103,6 +104,37 @@ public sealed class UpstreamCredentialTests
         Assert.StartsWith("Bearer upstream-token-2-", received[^1], StringComparison.Ordinal);
         await Poll.UntilAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("revoked", StringComparison.Ordinal), Timeouts.Call, "the fixture's record");
         Assert.Single(File.ReadAllLines(record), l => l.Contains("revoked", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Before, a token endpoint that could not be reached (refused, or too slow) failed the write as if it had been sent:
+    /// idempotency_outcome_unknown, its key held, although the upstream was never asked.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_TokenEndpointGoneWhenTheTokenIsRenewed_TheWriteIsNotReached_NotOutcomeUnknown()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
+        var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 2);
+        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
+        connector["upstream"]!["oauth"] = new JsonObject
+        {
+            ["token_url"] = tokens.TokenUrl,
+            ["client_id"] = "gateway-client",
+            ["client_secret"] = "env:" + ClientSecretVariable,
+        };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+        Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken)).IsError);
+        await tokens.DisposeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "never sent", ["idempotency_key"] = "k-unsent" }, cancellationToken: Timeouts.CallToken);
+
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(write));
+        Assert.False(File.Exists(record) && File.ReadAllText(record).Contains("never sent", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal sealed class ClientCredentialsTokenSource(
     /// <summary>The longest margin before expiry at which a token is renewed.</summary>
     private static readonly TimeSpan MaxMargin = TimeSpan.FromSeconds(60);
 
+    /// <summary>The longest a token is used before it is asked for again, whatever <c>expires_in</c> says (1e300 would overflow).</summary>
+    private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CachedToken? _current;
 
@@ -97,8 +100,8 @@ internal sealed class ClientCredentialsTokenSource(
             throw new UpstreamCredentialException("the upstream token endpoint answered without an access_token");
         }
 
-        // Without expires_in the token is treated as short-lived rather than eternal.
-        var lifetime = TimeSpan.FromSeconds(body.ExpiresIn is > 0 ? body.ExpiresIn.Value : 300);
+        // Without expires_in the token is treated as short-lived rather than eternal; a longer one than a day is renewed daily.
+        var lifetime = TimeSpan.FromSeconds(body.ExpiresIn is > 0 ? Math.Min(body.ExpiresIn.Value, MaxLifetime.TotalSeconds) : 300);
         var margin = TimeSpan.FromTicks(Math.Min(MaxMargin.Ticks, lifetime.Ticks / 5));
         var token = new CachedToken(accessToken, requestedAt + lifetime - margin);
         Log.UpstreamTokenObtained(logger, connector, lifetime.TotalSeconds);

@@ -46,10 +46,13 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
         {
             await AddCredentialsAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (UpstreamCredentialException ex) when (request.Method == HttpMethod.Post)
+        catch (Exception ex) when (request.Method == HttpMethod.Post && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // Nothing was sent (or what was sent was refused, 401): a write's key may be released and a read retried.
-            throw new UpstreamNotReachedException(TimeSpan.FromSeconds(1), ex);
+            // Whatever failed on the way to the credentials (the token endpoint unreachable or too slow, a secret file
+            // unreadable, a token answer out of range) failed before the upstream was asked anything.
+            throw new UpstreamNotReachedException(TimeSpan.FromSeconds(1),
+                ex as UpstreamCredentialException ?? new UpstreamCredentialException($"getting the upstream's credentials failed ({ex.GetType().Name})", ex));
         }
 
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
