@@ -84,15 +84,7 @@ public sealed class UpstreamCredentialTests
         var record = dir.File("calls.jsonl");
         await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
         await using var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 3600);
-        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
-        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
-        connector["upstream"]!["oauth"] = new JsonObject
-        {
-            ["token_url"] = tokens.TokenUrl,
-            ["client_id"] = "gateway-client",
-            ["client_secret"] = "env:" + ClientSecretVariable,
-        };
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var gateway = await StartWithRecordingOAuthUpstreamAsync(dir, upstream, tokens);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
         await upstream.SetModeAsync("401_once");
 
@@ -117,15 +109,7 @@ public sealed class UpstreamCredentialTests
         var record = dir.File("calls.jsonl");
         await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
         var tokens = await TestTokenEndpoint.StartAsync(lifetimeSeconds: 2);
-        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
-        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
-        connector["upstream"]!["oauth"] = new JsonObject
-        {
-            ["token_url"] = tokens.TokenUrl,
-            ["client_id"] = "gateway-client",
-            ["client_secret"] = "env:" + ClientSecretVariable,
-        };
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        await using var gateway = await StartWithRecordingOAuthUpstreamAsync(dir, upstream, tokens);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
         Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "x" }, cancellationToken: Timeouts.CallToken)).IsError);
         await tokens.DisposeAsync();
@@ -162,6 +146,20 @@ public sealed class UpstreamCredentialTests
         Assert.Equal("Bearer static-two", received[^1]);
         Assert.All(received, a => Assert.StartsWith("Bearer static-", a, StringComparison.Ordinal));
         Assert.DoesNotContain("static-", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A gateway whose connector <c>remote</c> reaches <paramref name="upstream"/> with tokens from <paramref name="tokens"/>; <c>echo</c> and <c>record</c> allowed.</summary>
+    private static Task<GatewayProcess> StartWithRecordingOAuthUpstreamAsync(TempDir dir, FixtureHttpServer upstream, TestTokenEndpoint tokens)
+    {
+        Environment.SetEnvironmentVariable(ClientSecretVariable, "s3cr3t-client");
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
+        connector["upstream"]!["oauth"] = new JsonObject
+        {
+            ["token_url"] = tokens.TokenUrl,
+            ["client_id"] = "gateway-client",
+            ["client_secret"] = "env:" + ClientSecretVariable,
+        };
+        return GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
     }
 
     private static JsonObject OAuthUpstreamConfig(TestIdentityProvider idp, FixtureHttpServer upstream, TestTokenEndpoint tokens)
