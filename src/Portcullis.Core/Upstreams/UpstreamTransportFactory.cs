@@ -4,8 +4,6 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Upstreams.Stdio;
 
-using Portcullis.Core.Upstreams.Credentials;
-
 namespace Portcullis.Core.Upstreams;
 
 /// <summary>Builds the client transport for a connector's upstream, stdio or Streamable HTTP.</summary>
@@ -76,13 +74,9 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
 
         foreach (var (name, value) in connector.Upstream.Env)
         {
-            // A reference that resolves to nothing fails this start (retried with backoff, logged), as a header's does:
-            // started with an empty variable, the upstream's own errors would hide the cause.
-            environment[name] = !SecretReference.TryParse(value, out var reference)
-                ? value.Replace("{data_dir}", gateway.DataDir, StringComparison.Ordinal)
-                : reference.Resolve(gateway.BaseDirectory) is { Length: > 0 } secret
-                    ? secret
-                    : throw new UpstreamCredentialException($"the secret for upstream env '{name}' ({reference}) is not available");
+            environment[name] = SecretReference.TryParse(value, out var reference)
+                ? reference.Resolve(gateway.BaseDirectory)
+                : value.Replace("{data_dir}", gateway.DataDir, StringComparison.Ordinal);
         }
 
         return environment;
