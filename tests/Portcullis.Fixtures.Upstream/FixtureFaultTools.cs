@@ -43,10 +43,10 @@ internal sealed class FixtureFaultTools(CallRecorder recorder)
     }
 
     [McpServerTool(Name = "exit_leaving_child", ReadOnly = true, Destructive = false)]
-    [Description("Starts 'sleep 20' sharing this server's standard output and error, then exits with code 3: the output stays open after the exit.")]
+    [Description("Starts 'sleep 60' sharing this server's standard output and error, then exits with code 3: the output stays open after the exit.")]
     public static string ExitLeavingChild()
     {
-        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "20") { UseShellExecute = false });
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "60") { UseShellExecute = false });
         Environment.Exit(3);
         return "unreachable";
     }

@@ -28,7 +28,8 @@ public sealed class SupervisionTests
 
     /// <summary>
     /// An upstream that exits while a process it started still holds its standard output open: no end of output ever
-    /// comes, yet the exit is seen (with its code) and the upstream is started again.
+    /// comes, yet the exit is seen (with its code) and the upstream is started again, and the process left behind is
+    /// killed with the rest of the old upstream's process group (before, it lived on, re-parented, out of the tree's reach).
     /// </summary>
     [Fact]
     public async Task StdioUpstream_ExitsWhileItsChildHoldsTheOutputOpen_IsSeenGoneAndRestarted()
@@ -47,6 +48,9 @@ public sealed class SupervisionTests
         Assert.NotEqual(child, gateway.ChildProcessIds().First());
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("back", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+        // It sleeps for a minute: within half of that it is gone only if it was killed.
+        await Poll.UntilAsync(_ => Task.FromResult(ProcessGroups.Members(child).Count == 0), TimeSpan.FromSeconds(10),
+            () => $"the old upstream's process group is empty (left: {string.Join(", ", ProcessGroups.Members(child))})");
     }
 
     /// <summary>Before, an upstream that never started said <c>restarts: 0</c> and <c>last_error: IOException</c> while it was retried.</summary>

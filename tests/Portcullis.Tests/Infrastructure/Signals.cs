@@ -19,10 +19,7 @@ internal static class Signals
     /// </summary>
     public static async Task SendToGroupAsync(string signal, int leader)
     {
-        // /proc/PID/stat: "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so read after the last ')'.
-        var stat = await File.ReadAllTextAsync($"/proc/{leader}/stat").WaitAsync(Timeouts.Exit);
-        var group = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], CultureInfo.InvariantCulture);
-        Assert.Equal(leader, group);
+        Assert.Equal(leader, ProcessGroups.GroupOf(leader));
         using var kill = Process.Start("kill", ["-" + signal, "--", "-" + leader.ToString(CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync().WaitAsync(Timeouts.Exit);
         Assert.Equal(0, kill.ExitCode);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Portcullis.Core.Upstreams.Stdio;
 
@@ -14,8 +15,10 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// started is not), so the process, its id and its exit code are the upstream's. The command is resolved here, as
 /// Process.Start would resolve it, since <c>setsid</c> would search the child's PATH from its working folder.
 /// </remarks>
-internal static class OwnSession
+internal static partial class OwnSession
 {
+    private const int SignalKill = 9;
+
     private static readonly string? Setsid = OperatingSystem.IsWindows() ? null : new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
 
     /// <summary>Whether upstreams start in a session of their own on this system.</summary>
@@ -39,4 +42,24 @@ internal static class OwnSession
 
         return start;
     }
+
+    /// <summary>Whether <paramref name="start"/> starts its command in a session, and so a process group, of its own.</summary>
+    public static bool Leads(ProcessStartInfo start) => Setsid is not null && string.Equals(start.FileName, Setsid, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Kills every process left in the group <paramref name="leader"/> led. Its descendants stay in that group after
+    /// they are re-parented (the upstream exited before them), where a walk of the process tree no longer finds them.
+    /// While any of them lives the kernel keeps the group's id from being given to another process; an empty group is
+    /// answered "no such process", and nothing else is signalled.
+    /// </summary>
+    public static void KillGroup(int leader)
+    {
+        if (leader > 1)
+        {
+            _ = Kill(-leader, SignalKill);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }

@@ -8,13 +8,15 @@ namespace Portcullis.Core.Upstreams.Stdio;
 
 /// <summary>
 /// One connection to a stdio upstream: the SDK's stream transport over the process's standard input and (line-limited)
-/// output, closed with the process's exit code when it ends, and the whole process tree killed when it is disposed.
+/// output, closed with the process's exit code when it ends, and the whole process tree and process group killed when it
+/// is disposed.
 /// </summary>
 internal sealed class StdioUpstreamSession : ITransport
 {
     private readonly ITransport _inner;
     private readonly Process _process;
     private readonly int? _processId;
+    private readonly bool _leadsGroup;
     private readonly Task _stderr;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -23,10 +25,11 @@ internal sealed class StdioUpstreamSession : ITransport
     private readonly Task _watch;
     private int _disposed;
 
-    public StdioUpstreamSession(ITransport inner, Process process, Task stderr, TimeSpan shutdownTimeout)
+    public StdioUpstreamSession(ITransport inner, Process process, bool leadsGroup, Task stderr, TimeSpan shutdownTimeout)
     {
         _inner = inner;
         _process = process;
+        _leadsGroup = leadsGroup;
         _stderr = stderr;
         _shutdownTimeout = shutdownTimeout;
         try
@@ -80,7 +83,8 @@ internal sealed class StdioUpstreamSession : ITransport
             return;
         }
 
-        // Like the SDK's own stdio transport: the whole tree, since a server may have started processes of its own.
+        // The whole tree, since a server may have started processes of its own, and its process group, which still holds
+        // those whose parent has exited.
         Kill();
         await _stopWatching.CancelAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
@@ -194,6 +198,11 @@ internal sealed class StdioUpstreamSession : ITransport
 
     private void Kill()
     {
+        if (_leadsGroup && _processId is { } leader)
+        {
+            OwnSession.KillGroup(leader);
+        }
+
         try
         {
             if (!_process.HasExited)

@@ -50,6 +50,6 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
         var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, strayStdoutLine);
         var inner = await new StreamClientTransport(process.StandardInput.BaseStream, output, loggerFactory)
             .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-        return new StdioUpstreamSession(inner, process, stderr, launch.ShutdownTimeout);
+        return new StdioUpstreamSession(inner, process, OwnSession.Leads(start), stderr, launch.ShutdownTimeout);
     }
 }
