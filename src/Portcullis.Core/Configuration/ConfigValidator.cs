@@ -139,9 +139,9 @@ internal static partial class ConfigValidator
         {
             foreach (var (key, url) in new[] { ("jwks_uri", identity.JwksUri), ("authority", identity.Authority) })
             {
-                if (url is not null && !IsSecureOrLoopback(url))
+                if (url is not null && !ListenAddress.IsSecureOrLoopback(url))
                 {
-                    yield return new ConfigError($"$.identity.{key}", "must be an https URL (plain http only for a loopback host)");
+                    yield return new ConfigError($"$.identity.{key}", ListenAddress.SecureRule);
                 }
             }
 
@@ -172,6 +172,14 @@ internal static partial class ConfigValidator
             }
         }
 
+        // Every header value is a secret reference: headers, like the OAuth token, are credentials, never sent in clear.
+        if (upstream.Url is { } url && (upstream.Headers.Count > 0 || upstream.Oauth is not null)
+            && Uri.TryCreate(url, UriKind.Absolute, out _) && !ListenAddress.IsSecureOrLoopback(url))
+        {
+            yield return new ConfigError($"{at}.url",
+                $"{ListenAddress.SecureRule}: the upstream is sent credentials ({(upstream.Oauth is null ? "headers" : "an OAuth token")})");
+        }
+
         if (upstream.Oauth is not { } oauth)
         {
             yield break;
@@ -182,9 +190,9 @@ internal static partial class ConfigValidator
             yield return new ConfigError($"{at}.oauth", "oauth client credentials apply to url upstreams only");
         }
 
-        if (!IsSecureOrLoopback(oauth.TokenUrl))
+        if (!ListenAddress.IsSecureOrLoopback(oauth.TokenUrl))
         {
-            yield return new ConfigError($"{at}.oauth.token_url", "must be an https URL (plain http only for a loopback host)");
+            yield return new ConfigError($"{at}.oauth.token_url", ListenAddress.SecureRule);
         }
 
         if (upstream.Headers.Keys.Any(h => string.Equals(h, "Authorization", StringComparison.OrdinalIgnoreCase)))
@@ -192,10 +200,6 @@ internal static partial class ConfigValidator
             yield return new ConfigError($"{at}.headers.Authorization", "oauth sets the Authorization header; do not set it in headers as well");
         }
     }
-
-    private static bool IsSecureOrLoopback(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(url)));
 
     private static IEnumerable<ConfigError> ValidateConnector(GatewayConfig config, ConnectorConfig connector, string at, bool loopback)
     {

@@ -35,6 +35,17 @@ public static class ListenAddress
         return null;
     }
 
+    /// <summary>What a URL that carries credentials must be.</summary>
+    public const string SecureRule = "must be an https URL (plain http only for a loopback host)";
+
+    /// <summary>
+    /// True for an https URL, or a plain http one to a loopback host: where credentials, and anything else that must not
+    /// cross the network in clear, may be sent.
+    /// </summary>
+    public static bool IsSecureOrLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(url)));
+
     /// <summary>True when <paramref name="url"/> binds only to a loopback interface.</summary>
     public static bool IsLoopback(string url)
     {

@@ -40,6 +40,12 @@ internal static class ObservabilityValidator
         {
             yield return new ConfigError("$.telemetry.otlp_endpoint", "is not an http(s) URL");
         }
+        else if (telemetry.OtlpEndpoint is { } collector && !ListenAddress.IsSecureOrLoopback(collector)
+            && telemetry.OtlpHeaders.Values.Any(v => SecretReference.TryParse(v, out _)))
+        {
+            // A header kept as a secret reference is a credential, never sent in clear.
+            yield return new ConfigError("$.telemetry.otlp_endpoint", $"{ListenAddress.SecureRule}: the collector is sent credentials (otlp_headers given as secret references)");
+        }
 
         foreach (var (name, value) in telemetry.OtlpHeaders)
         {

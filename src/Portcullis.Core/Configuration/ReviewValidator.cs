@@ -3,15 +3,13 @@ namespace Portcullis.Core.Configuration;
 /// <summary>Checks the review policies of tools and the <c>review</c> section beyond what the schema can.</summary>
 internal static class ReviewValidator
 {
-    public const string NotifyUrlRule = "must be an https URL (plain http only for a loopback host), or env:NAME / file:PATH naming one";
+    public const string NotifyUrlRule = ListenAddress.SecureRule + ", or env:NAME / file:PATH naming one";
 
     /// <summary>
     /// Where review summaries may be posted: over https, or plain http to a loopback host. A secret reference is held to
     /// the same rule once resolved (at start-up, and at each delivery, so a rotated value is checked too).
     /// </summary>
-    public static bool IsNotifyUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && ListenAddress.IsLoopback(url)));
+    public static bool IsNotifyUrl(string url) => ListenAddress.IsSecureOrLoopback(url);
 
     public static IEnumerable<ConfigError> Validate(GatewayConfig config)
     {

@@ -108,4 +108,21 @@ public sealed class ConfigInvariantTests : IDisposable
         Assert.Contains("$.connectors[1].prompts_allow[0]", paths);
         Assert.DoesNotContain("$.connectors[1].resources_allow[0]", paths);
     }
+
+    /// <summary>Credentials (a header, all of which are secret references, or an OAuth token) cross the network only over TLS.</summary>
+    [Theory]
+    [InlineData("https://crm.internal/mcp", true, true)]
+    [InlineData("http://127.0.0.1:9/mcp", true, true)]
+    [InlineData("http://[::1]:9/mcp", true, true)]
+    [InlineData("http://localhost:9/mcp", true, true)]
+    [InlineData("http://crm.internal/mcp", false, true)]
+    [InlineData("http://crm.internal/mcp", true, false)]
+    [InlineData("http://10.0.0.7:8080/mcp", true, false)]
+    public void Parse_UpstreamSentCredentials_MustBeHttpsOrLoopback(string url, bool withHeaders, bool accepted)
+    {
+        var headers = withHeaders ? """, "headers": { "Authorization": "env:CRM_TOKEN" }""" : "";
+        var errors = Errors(Config().Replace("""{ "url": "http://127.0.0.1:9/mcp" }""", $$"""{ "url": "{{url}}"{{headers}} }""", StringComparison.Ordinal));
+
+        Assert.Equal(accepted, !errors.Any(e => e.Path == "$.connectors[0].upstream.url"));
+    }
 }

@@ -39,6 +39,21 @@ public sealed class ObservabilityConfigTests : IDisposable
         Assert.Contains(ex.Errors, e => e.Path == path);
     }
 
+    /// <summary>A header kept as a secret reference is a credential: sent only over TLS or to loopback; a literal one goes anywhere.</summary>
+    [Theory]
+    [InlineData("http://collector:4318", "env:OTLP_KEY", false)]
+    [InlineData("http://collector:4318", "tenant-a", true)]
+    [InlineData("https://collector:4318", "file:/run/secrets/otlp", true)]
+    [InlineData("http://127.0.0.1:4318", "env:OTLP_KEY", true)]
+    public void Parse_OtlpHeaderSecret_NeedsHttpsOrLoopback(string endpoint, string header, bool accepted)
+    {
+        var json = Config($$"""  "telemetry": { "otlp_endpoint": "{{endpoint}}", "otlp_headers": { "x-key": "{{header}}" } }, """);
+
+        var errors = Record.Exception(() => ConfigLoader.Parse(json, _base, "test.json")) is ConfigException ex ? ex.Errors : [];
+
+        Assert.Equal(accepted, !errors.Any(e => e.Path == "$.telemetry.otlp_endpoint"));
+    }
+
     [Fact]
     public void Parse_AdminPlaneWithoutAnyIdentity_IsRefused()
     {

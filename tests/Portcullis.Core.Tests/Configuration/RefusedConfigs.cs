@@ -97,6 +97,15 @@ public static class RefusedConfigs
               "oauth": { "token_url": "http://login.example.com/token", "client_id": "gw", "client_secret": "env:S", "extra": 1 } }
             """), ["$.connectors[0].upstream.oauth", "$.connectors[0].upstream.oauth.token_url", "$.connectors[0].upstream.oauth.extra",
                    "$.connectors[0].upstream.headers.Authorization", "$.connectors[0].upstream.headers"]),
+        new("upstream-headers-plain-http", Auth(upstream: """
+            { "url": "http://crm.internal/mcp", "headers": { "Authorization": "env:CRM_TOKEN" } }
+            """), ["$.connectors[0].upstream.url"], Exactly: true, MessageContains: "the upstream is sent credentials (headers)"),
+        new("upstream-oauth-plain-http", Auth(upstream: """
+            { "url": "http://10.0.0.7:8080/mcp", "oauth": { "token_url": "https://login.example.com/token", "client_id": "gw", "client_secret": "env:S" } }
+            """), ["$.connectors[0].upstream.url"], Exactly: true, MessageContains: "the upstream is sent credentials (an OAuth token)"),
+        new("otlp-secret-headers-plain-http", Replace("\"listen\": \"http://127.0.0.1:8080\",",
+            "\"listen\": \"http://127.0.0.1:8080\", \"telemetry\": { \"otlp_endpoint\": \"http://collector:4318\", \"otlp_headers\": { \"api-key\": \"env:OTLP_KEY\" } },"),
+            ["$.telemetry.otlp_endpoint"], Exactly: true, MessageContains: "the collector is sent credentials"),
         new("oauth-missing-client-id", Auth(upstream: """
             { "url": "https://crm.internal/mcp", "oauth": { "token_url": "https://login.example.com/token", "client_secret": "env:S" } }
             """), ["$.connectors[0].upstream.oauth"], MessageContains: "the required key 'client_id' is missing"),
