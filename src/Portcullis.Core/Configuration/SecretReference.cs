@@ -25,14 +25,23 @@ public sealed record SecretReference(string Kind, string Target)
     }
 
     /// <summary>Reads the secret now; files are read each time so rotation needs no restart.</summary>
-    public string? Resolve(string baseDirectory) => Kind switch
-    {
-        "env" => System.Environment.GetEnvironmentVariable(Target),
-        "file" => ReadFile(Path.IsPathRooted(Target) ? Target : Path.Combine(baseDirectory, Target)),
-        _ => null,
-    };
+    public string? Resolve(string baseDirectory) => Resolve(baseDirectory, out _);
 
-    private static string? ReadFile(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    /// <summary>
+    /// Reads the secret now; null or empty when there is none, with <paramref name="absence"/> saying why (never the
+    /// value).
+    /// </summary>
+    public string? Resolve(string baseDirectory, out string absence)
+    {
+        if (Kind == "file")
+        {
+            return SecretFile.Read(Path.IsPathRooted(Target) ? Target : Path.Combine(baseDirectory, Target), out absence);
+        }
+
+        var value = System.Environment.GetEnvironmentVariable(Target);
+        absence = string.IsNullOrEmpty(value) ? $"the variable {Target} is unset or empty" : "";
+        return value;
+    }
 
     /// <summary>Never prints the secret, only where it lives.</summary>
     public override string ToString() => $"{Kind}:{Target}";

@@ -67,16 +67,6 @@ internal sealed class ReviewNotifier
         : reference.Resolve(config.BaseDirectory)?.Trim() is { } resolved && ReviewValidator.IsNotifyUrl(resolved) ? resolved
         : null;
 
-    /// <summary>Refuses to start when <c>review.notify_url</c> is a reference that does not resolve to a URL the rule allows.</summary>
-    public static void CheckAtStart(GatewayConfig config)
-    {
-        if (config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var reference) && Url(config) is null)
-        {
-            throw new ConfigException("review", [new ConfigError("$.review.notify_url",
-                $"{reference} resolves to nothing (the variable unset, the file missing or empty) or to a URL that is neither https nor plain http to a loopback host")]);
-        }
-    }
-
     /// <summary>Queues the announcement of a new review; never waits.</summary>
     public void Announce(ReviewRecord review)
     {

@@ -16,6 +16,7 @@ internal static class GatewayApp
 {
     public static WebApplication Build(GatewayConfig config, LoggingOptions logging, DataDirLock dataDirLock)
     {
+        StartSecrets.Check(config);
         var builder = WebApplication.CreateSlimBuilder(GatewayHostOptions.For(config));
         builder.WebHost.UseUrls(config.Listen);
         builder.WebHost.ConfigureKestrel(kestrel =>

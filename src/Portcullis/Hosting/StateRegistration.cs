@@ -37,7 +37,6 @@ internal static class StateRegistration
             sp.GetRequiredService<IIdempotencyStore>(), config, sp.GetRequiredService<Portcullis.Core.State.StateClock>(), sp.GetRequiredService<ILogger<IdempotencyPurger>>()));
         services.AddHostedService<StatePurgeService>();
         services.AddHostedService<UnsettledClaimsService>();
-        Core.Review.ReviewNotifier.CheckAtStart(config);
         services.AddHostedService<ReviewNotifyService>();
         // The webhook's URL is often its credential (a chat webhook's secret is its path): the client logs nothing, at any level.
         services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllLoggers();
@@ -54,10 +53,11 @@ internal static class StateRegistration
     {
         var reference = config.State.Connection!;
         SecretReference.TryParse(reference, out var parsed);
-        var value = parsed.Resolve(config.BaseDirectory);
+        var value = parsed.Resolve(config.BaseDirectory, out var absence);
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new ConfigException("state", [new ConfigError("$.state.connection", $"{parsed} resolves to nothing: set the variable or write the file")]);
+            throw new ConfigException("state", [new ConfigError("$.state.connection",
+                $"{parsed} resolves to nothing ({(absence.Length > 0 ? absence : "only white space")}): set the variable or write the file")]);
         }
 
         return value;

@@ -92,12 +92,12 @@ public sealed class ReviewNotifierTests : IDisposable
         Assert.Equal(allowed, ReviewNotifier.Url(config) is not null);
         if (allowed)
         {
-            ReviewNotifier.CheckAtStart(config);
+            StartSecrets.Check(config);
             Assert.Equal(written!.Trim(), ReviewNotifier.Url(config));
         }
         else
         {
-            var refused = Assert.Throws<ConfigException>(() => ReviewNotifier.CheckAtStart(config));
+            var refused = Assert.Throws<ConfigException>(() => StartSecrets.Check(config));
             Assert.Contains("$.review.notify_url", refused.Message);
         }
     }

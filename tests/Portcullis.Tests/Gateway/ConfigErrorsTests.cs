@@ -39,4 +39,33 @@ public sealed class ConfigErrorsTests
         Assert.Contains("$.connectors[0].tool_allow", output, StringComparison.Ordinal);
         Assert.Contains("$.connectors[1].upstream", output, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A stdio upstream's env secret that resolves to nothing stops <c>serve</c> before anything starts (before, the
+    /// upstream started without it, without a word), and a FIFO given as a secret file is refused, not waited on.
+    /// </summary>
+    [Fact]
+    public async Task Serve_StdioEnvSecretsThatResolveToNothing_ExitsNamingEach()
+    {
+        using var dir = new TempDir();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [dir.File("fifo")]))
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+        }
+
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"]!["env"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["CRM_TOKEN"] = "env:PORTCULLIS_TEST_NEVER_SET_7C3",
+            ["CRM_KEY"] = "file:" + dir.File("fifo"),
+        };
+
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("$.connectors[0].upstream.env.CRM_TOKEN: env:PORTCULLIS_TEST_NEVER_SET_7C3 resolves to nothing", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("$.connectors[0].upstream.env.CRM_KEY", gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("is not a regular file", gateway.Output, StringComparison.Ordinal);
+    }
 }

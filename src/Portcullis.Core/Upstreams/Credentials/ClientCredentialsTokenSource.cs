@@ -59,10 +59,11 @@ internal sealed class ClientCredentialsTokenSource(
 
     private async Task<CachedToken> RequestAsync(CancellationToken cancellationToken)
     {
-        var secret = SecretReference.TryParse(oauth.ClientSecret, out var reference) ? reference.Resolve(baseDirectory) : null;
+        var absence = "not a secret reference";
+        var secret = SecretReference.TryParse(oauth.ClientSecret, out var reference) ? reference.Resolve(baseDirectory, out absence) : null;
         if (string.IsNullOrEmpty(secret))
         {
-            throw new UpstreamCredentialException($"the upstream client secret ({reference}) is not available");
+            throw new UpstreamCredentialException($"the upstream client secret ({reference}) is not available: {absence}");
         }
 
         var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials" };

@@ -63,10 +63,11 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
         request.Headers.Authorization = null;
         foreach (var (name, value) in connector.Upstream.Headers)
         {
-            var secret = SecretReference.TryParse(value, out var reference) ? reference.Resolve(gateway.BaseDirectory) : null;
+            var absence = "not a secret reference";
+            var secret = SecretReference.TryParse(value, out var reference) ? reference.Resolve(gateway.BaseDirectory, out absence) : null;
             if (string.IsNullOrEmpty(secret))
             {
-                throw new UpstreamCredentialException($"the secret for upstream header '{name}' ({reference}) is not available");
+                throw new UpstreamCredentialException($"the secret for upstream header '{name}' ({reference}) is not available: {absence}");
             }
 
             request.Headers.Remove(name);

@@ -1,0 +1,54 @@
+namespace Portcullis.Core.Configuration;
+
+/// <summary>
+/// The secrets <c>serve</c> needs from its first moment, read before anything starts: a stdio upstream's <c>env</c>
+/// references (its process is given them once, when it starts), <c>telemetry.otlp_headers</c> (the exporter is given
+/// them once) and <c>review.notify_url</c>. <c>lint</c> and
+/// <c>pin</c> do not ask: they list tools on machines that need not hold the secrets. The secrets read at each request
+/// (<c>headers</c>, <c>oauth.client_secret</c>) are not asked for either; their absence fails the request, retryably.
+/// </summary>
+public static class StartSecrets
+{
+    /// <summary>Throws <see cref="ConfigException"/> naming every reference that resolves to nothing usable.</summary>
+    public static void Check(GatewayConfig config)
+    {
+        var errors = new List<ConfigError>();
+        for (var c = 0; c < config.Connectors.Count; c++)
+        {
+            var upstream = config.Connectors[c].Upstream;
+            foreach (var (name, value) in upstream.IsStdio ? upstream.Env : [])
+            {
+                if (SecretReference.TryParse(value, out var reference) && string.IsNullOrEmpty(reference.Resolve(config.BaseDirectory, out var absence)))
+                {
+                    errors.Add(new ConfigError(ConfigPaths.Property($"$.connectors[{c}].upstream.env", name),
+                        $"{reference} resolves to nothing ({absence}): the upstream would start without {name}"));
+                }
+            }
+        }
+
+        foreach (var (name, value) in config.Telemetry.OtlpEndpoint is null ? [] : config.Telemetry.OtlpHeaders)
+        {
+            if (SecretReference.TryParse(value, out var reference) && string.IsNullOrEmpty(reference.Resolve(config.BaseDirectory, out var absence)))
+            {
+                errors.Add(new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name),
+                    $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"));
+            }
+        }
+
+        if (config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var notify))
+        {
+            var resolved = notify.Resolve(config.BaseDirectory, out var absence)?.Trim();
+            if (string.IsNullOrEmpty(resolved) || !ReviewValidator.IsNotifyUrl(resolved))
+            {
+                errors.Add(new ConfigError("$.review.notify_url", string.IsNullOrEmpty(resolved)
+                    ? $"{notify} resolves to nothing ({(absence.Length > 0 ? absence : "only white space")})"
+                    : $"{notify} resolves to a URL that is neither https nor plain http to a loopback host"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException("secrets", errors);
+        }
+    }
+}
