@@ -43,11 +43,11 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private OpenIdConnectConfiguration? _current;
     private InUse? _inUse;
     private Task<OpenIdConnectConfiguration?>? _fetch;
-    private DateTimeOffset _nextFetch = DateTimeOffset.MinValue;
-    private long _nextFetchTicks;
+
+    /// <summary>When the next fetch is due, in UTC ticks; read without the lock by the fast path.</summary>
+    private long _nextFetch;
     private DateTimeOffset _nextUnknownKeyFetch = DateTimeOffset.MinValue;
     private TimeSpan _retryDelay = FirstRetryDelay;
 
@@ -73,10 +73,10 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// answers a completed task of the keys in use, without the lock or an allocation.
     /// </remarks>
     public Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel) =>
-        _inUse is { } inUse && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextFetchTicks) ? inUse.Configuration : GetOrFetchAsync(cancel);
+        _inUse is { } inUse && !FetchDue() ? inUse.Configuration : GetOrFetchAsync(cancel);
 
     public override Task<BaseConfiguration> GetBaseConfigurationAsync(CancellationToken cancel) =>
-        _inUse is { } inUse && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _nextFetchTicks) ? inUse.Base : AsBaseAsync(cancel);
+        _inUse is { } inUse && !FetchDue() ? inUse.Base : AsBaseAsync(cancel);
 
     private async Task<BaseConfiguration> AsBaseAsync(CancellationToken cancel) => await GetOrFetchAsync(cancel).ConfigureAwait(false);
 
@@ -85,18 +85,17 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         Task<OpenIdConnectConfiguration?>? pending;
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            if (_current is { } current)
+            if (_inUse is { } inUse)
             {
-                if (now >= _nextFetch)
+                if (FetchDue())
                 {
                     StartFetch();
                 }
 
-                return current;
+                return inUse.Keys;
             }
 
-            pending = _fetch is { IsCompleted: false } ? _fetch : now >= _nextFetch ? StartFetch() : null;
+            pending = _fetch is { IsCompleted: false } ? _fetch : FetchDue() ? StartFetch() : null;
         }
 
         var fetched = pending is null ? null : await pending.WaitAsync(cancel).ConfigureAwait(false);
@@ -118,7 +117,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         Task<OpenIdConnectConfiguration?>? pending;
         lock (_gate)
         {
-            before = _current;
+            before = _inUse?.Keys;
             pending = StartUnknownKeyFetch();
         }
 
@@ -172,13 +171,13 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             {
                 SetNextFetch(_time.GetUtcNow() + FetchInterval);
                 _retryDelay = FirstRetryDelay;
-                changed = _current is null || !KeySets.Same(_current, fetched);
-                current = changed ? fetched : _current!;
+                changed = _inUse is null || !KeySets.Same(_inUse.Keys, fetched);
                 if (changed)
                 {
-                    _current = current;
-                    _inUse = new InUse(Task.FromResult(current), Task.FromResult<BaseConfiguration>(current));
+                    _inUse = new InUse(fetched);
                 }
+
+                current = _inUse!.Keys;
             }
 
             if (changed)
@@ -197,7 +196,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
                 delay = _retryDelay;
                 _retryDelay = _retryDelay * 2 < LastRetryDelay ? _retryDelay * 2 : LastRetryDelay;
                 SetNextFetch(_time.GetUtcNow() + delay);
-                haveKeys = _current is not null;
+                haveKeys = _inUse is not null;
             }
 
             Log.SigningKeysUnavailable(_logger, _address, Reason(ex), haveKeys, delay.TotalSeconds);
@@ -205,15 +204,20 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         }
     }
 
-    /// <summary>Called under the lock; the fast path reads the ticks without it.</summary>
-    private void SetNextFetch(DateTimeOffset at)
-    {
-        _nextFetch = at;
-        Volatile.Write(ref _nextFetchTicks, at.UtcTicks);
-    }
+    private bool FetchDue() => _time.GetUtcNow().UtcTicks >= Volatile.Read(ref _nextFetch);
 
-    /// <summary>The keys in use as the completed tasks the fast path hands out.</summary>
-    private sealed record InUse(Task<OpenIdConnectConfiguration> Configuration, Task<BaseConfiguration> Base);
+    /// <summary>Called under the lock; the fast path reads the time without it.</summary>
+    private void SetNextFetch(DateTimeOffset at) => Volatile.Write(ref _nextFetch, at.UtcTicks);
+
+    /// <summary>The keys in use, with the completed tasks of them that the fast path hands out.</summary>
+    private sealed class InUse(OpenIdConnectConfiguration keys)
+    {
+        public OpenIdConnectConfiguration Keys { get; } = keys;
+
+        public Task<OpenIdConnectConfiguration> Configuration { get; } = Task.FromResult(keys);
+
+        public Task<BaseConfiguration> Base { get; } = Task.FromResult<BaseConfiguration>(keys);
+    }
 
     /// <summary>The failure in words, without IdentityModel's long wrapping texts: the innermost cause.</summary>
     private static string Reason(Exception ex)
