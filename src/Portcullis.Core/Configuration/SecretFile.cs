@@ -66,6 +66,12 @@ internal static partial class SecretFile
 
     private static unsafe FileKind Kind(string path)
     {
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            // No file is named so; the system would read the name only up to the NUL, another file.
+            return FileKind.Missing;
+        }
+
         if (!OperatingSystem.IsLinux() || Volatile.Read(ref _statxMissing))
         {
             return File.Exists(path) ? FileKind.Regular : Directory.Exists(path) ? FileKind.Other : FileKind.Missing;

@@ -77,6 +77,9 @@ internal static partial class Log
     [LoggerMessage(1024, LogLevel.Warning, "Connector {Connector}: the upstream wrote {Skipped} line(s) to its standard output that are not JSON-RPC since the last report, skipped (reported at most once a minute); the latest: {Line}")]
     public static partial void UpstreamStdoutNotJsonRpc(ILogger logger, string connector, long skipped, string line);
 
+    [LoggerMessage(1027, LogLevel.Warning, "Connector {Connector}: upstream.env.{Name} ({Reference}) resolves to nothing now ({Absence}); the upstream starts without it")]
+    public static partial void UpstreamEnvSecretMissing(ILogger logger, string connector, string name, string reference, string absence);
+
     [LoggerMessage(1026, LogLevel.Warning, "Connector {Connector}: the upstream sent {Skipped} message(s) the gateway cannot read as JSON-RPC since the last report, skipped (reported at most once a minute); a call answered by one fails (over stdio at its timeout), a write as outcome-unknown; the latest reason: {Reason}")]
     public static partial void UpstreamMessageUnreadable(ILogger logger, string connector, long skipped, string reason);
 

@@ -12,6 +12,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
     private readonly StderrRelay _stderr = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly StrayStdoutLines _strayStdout = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly UnreadableMessages _unreadable = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
 
     /// <summary>
     /// The longest line a stdio upstream may write to standard output: room for an answer at <c>limits.max_result_bytes</c>
@@ -74,9 +75,18 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
 
         foreach (var (name, value) in connector.Upstream.Env)
         {
-            environment[name] = SecretReference.TryParse(value, out var reference)
-                ? reference.Resolve(gateway.BaseDirectory)
-                : value.Replace("{data_dir}", gateway.DataDir, StringComparison.Ordinal);
+            if (!SecretReference.TryParse(value, out var reference))
+            {
+                environment[name] = value.Replace("{data_dir}", gateway.DataDir, StringComparison.Ordinal);
+                continue;
+            }
+
+            // serve refuses to start without it; a file gone since (or lint and pin, which start without secrets) says so.
+            environment[name] = reference.Resolve(gateway.BaseDirectory, out var absence);
+            if (string.IsNullOrEmpty(environment[name]))
+            {
+                Log.UpstreamEnvSecretMissing(_logger, connector.Server, name, reference.ToString(), absence);
+            }
         }
 
         return environment;

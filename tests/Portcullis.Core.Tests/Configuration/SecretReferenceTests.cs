@@ -85,6 +85,15 @@ public sealed class SecretReferenceTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_PathWithANul_IsNotReadUpToTheNul()
+    {
+        File.WriteAllText(Path.Combine(_dir, "token"), "s3cret");
+
+        Assert.Null(Resolve("file:token\0.bak", out var absence));
+        Assert.Contains("does not exist", absence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_UnsetVariable_SaysSo()
     {
         Assert.True(string.IsNullOrEmpty(Resolve("env:PORTCULLIS_TEST_NEVER_SET_7C1", out var absence)));

@@ -53,6 +53,30 @@ public sealed class SupervisionTests
             () => $"the old upstream's process group is empty (left: {string.Join(", ", ProcessGroups.Members(child))})");
     }
 
+    /// <summary>
+    /// <c>serve</c> refuses to start without a stdio upstream's env secret; one that is gone at a later restart is said,
+    /// not passed over (before, the upstream started without it without a word).
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_RestartedAfterItsEnvSecretFileWasRemoved_SaysItStartsWithoutIt()
+    {
+        using var dir = new TempDir();
+        var secret = dir.File("greeting");
+        File.WriteAllText(secret, "hello");
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"]!["env"] = new JsonObject { ["FIXTURE_GREETING"] = "file:" + secret };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"));
+        var child = Assert.Single(gateway.ChildProcessIds());
+
+        File.Delete(secret);
+        System.Diagnostics.Process.GetProcessById(child).Kill();
+
+        await gateway.WaitForOutputAsync(
+            $"Connector fixture: upstream.env.FIXTURE_GREETING (file:{secret}) resolves to nothing now (the file {secret} does not exist); the upstream starts without it",
+            Timeouts.Call);
+        await gateway.WaitReadyAsync(Timeouts.Call);
+    }
+
     /// <summary>Before, an upstream that never started said <c>restarts: 0</c> and <c>last_error: IOException</c> while it was retried.</summary>
     [Fact]
     public async Task StdioUpstream_ThatNeverStarts_ReadyzCountsEveryFailedStartAndSaysWhy()
