@@ -148,6 +148,31 @@ public sealed class UpstreamCredentialTests
         Assert.DoesNotContain("static-", gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A header secret holding a line break would end the header and start another one of its own: the write is refused
+    /// before anything is sent (not reached, its key released), never sent with a header the operator did not write.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_HeaderSecretHoldingALineBreak_IsNotSent()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--record", record);
+        File.WriteAllText(dir.File("upstream-auth"), "Bearer one\r\nX-Injected: yes\n");
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo", "record"]);
+        connector["upstream"]!["headers"] = new JsonObject { ["Authorization"] = "file:upstream-auth" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(connector)), dir.File("data"), waitReady: false);
+        await gateway.WaitListeningAsync();
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"));
+
+        var write = await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "never sent", ["idempotency_key"] = "k-crlf" }, cancellationToken: Timeouts.CallToken);
+
+        Assert.Equal("upstream_unavailable", Witness.ErrorCode(write));
+        Assert.False(File.Exists(record) && File.ReadAllText(record).Contains("never sent", StringComparison.Ordinal));
+        Assert.Contains("holds a line break", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-Injected", gateway.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>A gateway whose connector <c>remote</c> reaches <paramref name="upstream"/> with tokens from <paramref name="tokens"/>; <c>echo</c> and <c>record</c> allowed.</summary>
     private static Task<GatewayProcess> StartWithRecordingOAuthUpstreamAsync(TempDir dir, FixtureHttpServer upstream, TestTokenEndpoint tokens)
     {

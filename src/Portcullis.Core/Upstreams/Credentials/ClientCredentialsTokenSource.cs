@@ -101,6 +101,11 @@ internal sealed class ClientCredentialsTokenSource(
             throw new UpstreamCredentialException("the upstream token endpoint answered without an access_token");
         }
 
+        if (!HeaderText.IsSendableToken(accessToken))
+        {
+            throw new UpstreamCredentialException("the upstream token endpoint answered an access_token holding a space, a line break, a control or a non-ASCII character, which a bearer token may not");
+        }
+
         // Without expires_in the token is treated as short-lived rather than eternal; a longer one than a day is renewed daily.
         var lifetime = TimeSpan.FromSeconds(body.ExpiresIn is > 0 ? Math.Min(body.ExpiresIn.Value, MaxLifetime.TotalSeconds) : 300);
         var margin = TimeSpan.FromTicks(Math.Min(MaxMargin.Ticks, lifetime.Ticks / 5));

@@ -70,6 +70,12 @@ internal sealed class UpstreamCredentialsHandler(GatewayConfig gateway, Connecto
                 throw new UpstreamCredentialException($"the secret for upstream header '{name}' ({reference}) is not available: {absence}");
             }
 
+            if (!HeaderText.IsSendableValue(secret))
+            {
+                throw new UpstreamCredentialException(
+                    $"the secret for upstream header '{name}' ({reference}) holds a line break, a control or a non-ASCII character, which no header value may");
+            }
+
             request.Headers.Remove(name);
             request.Headers.TryAddWithoutValidation(name, secret);
         }
