@@ -53,6 +53,11 @@ internal static class ObservabilityValidator
             {
                 yield return new ConfigError($"$.telemetry.otlp_headers.{name}", "not a valid secret reference (env:NAME or file:PATH)");
             }
+            else if (!SecretReference.LooksLikeReference(value) && !StartSecrets.OtlpHeaderValue(value))
+            {
+                yield return new ConfigError($"$.telemetry.otlp_headers.{name}",
+                    "holds a comma, a line break, a control or a non-ASCII character, which the exporter cannot send as one header");
+            }
         }
 
         if (config.Logging.Format is not ("text" or "json"))

@@ -28,10 +28,17 @@ public static class StartSecrets
 
         foreach (var (name, value) in config.Telemetry.OtlpEndpoint is null ? [] : config.Telemetry.OtlpHeaders)
         {
-            if (SecretReference.TryParse(value, out var reference) && string.IsNullOrEmpty(reference.Resolve(config.BaseDirectory, out var absence)))
+            if (!SecretReference.TryParse(value, out var reference))
             {
-                errors.Add(new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name),
-                    $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"));
+                continue;
+            }
+
+            var resolved = reference.Resolve(config.BaseDirectory, out var absence);
+            if (string.IsNullOrEmpty(resolved) || !OtlpHeaderValue(resolved))
+            {
+                errors.Add(new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name), string.IsNullOrEmpty(resolved)
+                    ? $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"
+                    : $"{reference} resolves to a value holding a comma, a line break, a control or a non-ASCII character, which the exporter cannot send as one header"));
             }
         }
 
@@ -51,4 +58,8 @@ public static class StartSecrets
             throw new ConfigException("secrets", errors);
         }
     }
+
+    /// <summary>The exporter takes its headers as one <c>name=value,name=value</c> text: a comma would split a value.</summary>
+    internal static bool OtlpHeaderValue(string value) =>
+        Upstreams.Credentials.HeaderText.IsSendableValue(value) && !value.Contains(',', StringComparison.Ordinal);
 }

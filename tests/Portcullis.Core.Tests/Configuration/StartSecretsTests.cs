@@ -41,6 +41,20 @@ public sealed class StartSecretsTests : IDisposable
     }
 
     [Fact]
+    public void Check_OtlpHeaderSecretHoldingACommaOrALineBreak_IsRefused()
+    {
+        File.WriteAllText(Path.Combine(_dir, "comma"), "k1,x=y");
+        File.WriteAllText(Path.Combine(_dir, "break"), "k1\r\nx: y");
+        var config = Config("""{ "command": "crm" }""",
+            """ "telemetry": { "otlp_endpoint": "https://collector:4318", "otlp_headers": { "a": "file:comma", "b": "file:break" } }, """);
+
+        var refused = Assert.Throws<ConfigException>(() => StartSecrets.Check(config));
+
+        Assert.Equal(["$.telemetry.otlp_headers.a", "$.telemetry.otlp_headers.b"], refused.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("k1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_HttpHeaderSecretMissing_IsLeftToEachRequest()
     {
         var config = Config("""{ "url": "https://crm.internal/mcp", "headers": { "Authorization": "file:absent" } }""");
