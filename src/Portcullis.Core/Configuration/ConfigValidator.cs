@@ -173,11 +173,12 @@ internal static partial class ConfigValidator
         }
 
         // Every header value is a secret reference: headers, like the OAuth token, are credentials, never sent in clear.
-        if (upstream.Url is { } url && (upstream.Headers.Count > 0 || upstream.Oauth is not null)
+        if (upstream.Url is { } url && (upstream.Headers.Count > 0 || upstream.Oauth is not null) && !upstream.AllowPlainHttp
             && Uri.TryCreate(url, UriKind.Absolute, out _) && !ListenAddress.IsSecureOrLoopback(url))
         {
             yield return new ConfigError($"{at}.url",
-                $"{ListenAddress.SecureRule}: the upstream is sent credentials ({(upstream.Oauth is null ? "headers" : "an OAuth token")})");
+                $"{ListenAddress.SecureRule}: the upstream is sent credentials ({(upstream.Oauth is null ? "headers" : "an OAuth token")}); "
+                + "where the network encrypts on its own (a service mesh's mutual TLS), say so with allow_plain_http: true");
         }
 
         if (upstream.Oauth is not { } oauth)

@@ -40,11 +40,12 @@ internal static class ObservabilityValidator
         {
             yield return new ConfigError("$.telemetry.otlp_endpoint", "is not an http(s) URL");
         }
-        else if (telemetry.OtlpEndpoint is { } collector && !ListenAddress.IsSecureOrLoopback(collector)
+        else if (telemetry.OtlpEndpoint is { } collector && !telemetry.OtlpAllowPlainHttp && !ListenAddress.IsSecureOrLoopback(collector)
             && telemetry.OtlpHeaders.Values.Any(v => SecretReference.TryParse(v, out _)))
         {
             // A header kept as a secret reference is a credential, never sent in clear.
-            yield return new ConfigError("$.telemetry.otlp_endpoint", $"{ListenAddress.SecureRule}: the collector is sent credentials (otlp_headers given as secret references)");
+            yield return new ConfigError("$.telemetry.otlp_endpoint", $"{ListenAddress.SecureRule}: the collector is sent credentials (otlp_headers given as secret "
+                + "references); where the network encrypts on its own (a service mesh's mutual TLS), say so with otlp_allow_plain_http: true");
         }
 
         foreach (var (name, value) in telemetry.OtlpHeaders)
@@ -56,7 +57,7 @@ internal static class ObservabilityValidator
             else if (!SecretReference.LooksLikeReference(value) && !StartSecrets.OtlpHeaderValue(value))
             {
                 yield return new ConfigError($"$.telemetry.otlp_headers.{name}",
-                    "holds a comma, a line break, a control or a non-ASCII character, which the exporter cannot send as one header");
+                    "holds a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header");
             }
         }
 

@@ -4,9 +4,10 @@ using System.Text;
 namespace Portcullis.Core.Configuration;
 
 /// <summary>
-/// Reads a <c>file:</c> secret: a regular file (a link to one is followed) of at most <see cref="MaxBytes"/>. Anything
-/// else is refused before it is opened, since opening a FIFO waits for a writer (the gateway's start-up, or a call,
-/// would hang) and a device such as <c>/dev/zero</c> never ends.
+/// Reads a <c>file:</c> secret: a regular file (a link to one is followed) of at most <see cref="MaxBytes"/>. On Linux
+/// anything else is refused before it is opened, since opening a FIFO waits for a writer (the gateway's start-up, or a
+/// call, would hang) and a device such as <c>/dev/zero</c> never ends; elsewhere, or where the system refuses
+/// <c>statx</c>, only a folder is told apart, and the read stops after <see cref="MaxBytes"/> all the same.
 /// </summary>
 internal static partial class SecretFile
 {
@@ -19,6 +20,8 @@ internal static partial class SecretFile
     private const int FileTypeMask = 0xF000;
     private const int RegularFile = 0x8000;
     private const int NoSuchFile = 2;
+    private const int NotPermitted = 1;
+    private const int NoSuchCall = 38;
 
     private static bool _statxMissing;
 
@@ -53,7 +56,9 @@ internal static partial class SecretFile
                 return null;
             }
 
-            var text = Encoding.UTF8.GetString(buffer, 0, length).Trim();
+            // A byte order mark (a file written by some Windows tools) is not part of the secret.
+            var start = buffer.AsSpan(0, length).StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+            var text = Encoding.UTF8.GetString(buffer, start, length - start).Trim();
             absence = text.Length == 0 ? $"the file {path} is empty" : "";
             return text.Length == 0 ? null : text;
         }
@@ -83,8 +88,18 @@ internal static partial class SecretFile
         {
             if (Statx(AtCurrentDirectory, path, 0, StatxType, buffer) != 0)
             {
-                // Another error (a folder on the way that may not be searched) is left to the read, which says so.
-                return Marshal.GetLastPInvokeError() == NoSuchFile ? FileKind.Missing : FileKind.Regular;
+                switch (Marshal.GetLastPInvokeError())
+                {
+                    case NoSuchFile:
+                        return FileKind.Missing;
+                    case NoSuchCall or NotPermitted:
+                        // A kernel without statx, or a sandbox (seccomp) that refuses it.
+                        Volatile.Write(ref _statxMissing, true);
+                        return Kind(path);
+                    default:
+                        // A folder on the way that may not be searched: left to the read, which says so.
+                        return FileKind.Regular;
+                }
             }
         }
         catch (EntryPointNotFoundException)

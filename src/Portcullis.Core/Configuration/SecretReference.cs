@@ -39,7 +39,7 @@ public sealed record SecretReference(string Kind, string Target)
         }
 
         var value = System.Environment.GetEnvironmentVariable(Target);
-        absence = string.IsNullOrEmpty(value) ? $"the variable {Target} is unset or empty" : "";
+        absence = value is null ? $"the variable {Target} is unset" : value.Length == 0 ? $"the variable {Target} is empty" : "";
         return value;
     }
 

@@ -18,7 +18,8 @@ public static class StartSecrets
             var upstream = config.Connectors[c].Upstream;
             foreach (var (name, value) in upstream.IsStdio ? upstream.Env : [])
             {
-                if (SecretReference.TryParse(value, out var reference) && string.IsNullOrEmpty(reference.Resolve(config.BaseDirectory, out var absence)))
+                // A variable set empty is passed on empty, as the operator set it; unset, it is missing.
+                if (SecretReference.TryParse(value, out var reference) && reference.Resolve(config.BaseDirectory, out var absence) is null)
                 {
                     errors.Add(new ConfigError(ConfigPaths.Property($"$.connectors[{c}].upstream.env", name),
                         $"{reference} resolves to nothing ({absence}): the upstream would start without {name}"));
@@ -38,7 +39,7 @@ public static class StartSecrets
             {
                 errors.Add(new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name), string.IsNullOrEmpty(resolved)
                     ? $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"
-                    : $"{reference} resolves to a value holding a comma, a line break, a control or a non-ASCII character, which the exporter cannot send as one header"));
+                    : $"{reference} resolves to a value holding a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header"));
             }
         }
 
@@ -59,7 +60,10 @@ public static class StartSecrets
         }
     }
 
-    /// <summary>The exporter takes its headers as one <c>name=value,name=value</c> text: a comma would split a value.</summary>
+    /// <summary>
+    /// The exporter takes its headers as one <c>name=value,name=value</c> text, percent-decoded: a comma would split a
+    /// value, and a <c>%</c> could be decoded into anything, a line break included.
+    /// </summary>
     internal static bool OtlpHeaderValue(string value) =>
-        Upstreams.Credentials.HeaderText.IsSendableValue(value) && !value.Contains(',', StringComparison.Ordinal);
+        Upstreams.Credentials.HeaderText.IsSendableValue(value) && value.AsSpan().IndexOfAny(',', '%') < 0;
 }

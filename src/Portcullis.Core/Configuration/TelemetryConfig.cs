@@ -12,6 +12,9 @@ public sealed class TelemetryConfig
     /// <summary>Headers sent to the collector; values may be secret references (<c>env:NAME</c>, <c>file:PATH</c>).</summary>
     public Dictionary<string, string> OtlpHeaders { get; set; } = [];
 
+    /// <summary>Lets secret headers go to a plain http collector on another host (a service mesh's mutual TLS).</summary>
+    public bool OtlpAllowPlainHttp { get; set; }
+
     public string ServiceName { get; set; } = "portcullis";
 
     /// <summary>The share of traces recorded when the caller did not decide (parent-based sampling), 0 to 1.</summary>

@@ -20,6 +20,12 @@ public sealed class UpstreamConfig
     /// <summary>OAuth client credentials whose access token is sent as <c>Authorization: Bearer</c>.</summary>
     public UpstreamOAuthConfig? Oauth { get; set; }
 
+    /// <summary>
+    /// Lets credentials go to a plain http <see cref="Url"/> on another host: only where the network encrypts on its own
+    /// (a service mesh's mutual TLS). Without it, an upstream sent credentials needs https or a loopback host.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
     /// <summary>Seconds to wait for the upstream to connect and initialize.</summary>
     public int ConnectTimeoutSeconds { get; set; } = ConfigDefaults.ConnectTimeoutSeconds;
 

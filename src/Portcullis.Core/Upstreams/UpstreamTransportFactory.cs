@@ -83,7 +83,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
 
             // serve refuses to start without it; a file gone since (or lint and pin, which start without secrets) says so.
             environment[name] = reference.Resolve(gateway.BaseDirectory, out var absence);
-            if (string.IsNullOrEmpty(environment[name]))
+            if (environment[name] is null)
             {
                 Log.UpstreamEnvSecretMissing(_logger, connector.Server, name, reference.ToString(), absence);
             }

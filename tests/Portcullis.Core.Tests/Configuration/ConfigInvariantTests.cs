@@ -121,6 +121,9 @@ public sealed class ConfigInvariantTests : IDisposable
     public void Parse_UpstreamSentCredentials_MustBeHttpsOrLoopback(string url, bool withHeaders, bool accepted)
     {
         var headers = withHeaders ? """, "headers": { "Authorization": "env:CRM_TOKEN" }""" : "";
+        var meshed = Errors(Config().Replace("""{ "url": "http://127.0.0.1:9/mcp" }""", $$"""{ "url": "{{url}}"{{headers}}, "allow_plain_http": true }""", StringComparison.Ordinal));
+        Assert.DoesNotContain(meshed, e => e.Path == "$.connectors[0].upstream.url");
+
         var errors = Errors(Config().Replace("""{ "url": "http://127.0.0.1:9/mcp" }""", $$"""{ "url": "{{url}}"{{headers}} }""", StringComparison.Ordinal));
 
         Assert.Equal(accepted, !errors.Any(e => e.Path == "$.connectors[0].upstream.url"));

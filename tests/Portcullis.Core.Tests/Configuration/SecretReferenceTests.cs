@@ -85,6 +85,14 @@ public sealed class SecretReferenceTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_FileWithAByteOrderMark_IsReadWithoutIt()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "token"), [0xEF, 0xBB, 0xBF, .. "s3cret\r\n"u8]);
+
+        Assert.Equal("s3cret", Resolve("file:token", out _));
+    }
+
+    [Fact]
     public void Resolve_PathWithANul_IsNotReadUpToTheNul()
     {
         File.WriteAllText(Path.Combine(_dir, "token"), "s3cret");
@@ -97,7 +105,7 @@ public sealed class SecretReferenceTests : IDisposable
     public void Resolve_UnsetVariable_SaysSo()
     {
         Assert.True(string.IsNullOrEmpty(Resolve("env:PORTCULLIS_TEST_NEVER_SET_7C1", out var absence)));
-        Assert.Equal("the variable PORTCULLIS_TEST_NEVER_SET_7C1 is unset or empty", absence);
+        Assert.Equal("the variable PORTCULLIS_TEST_NEVER_SET_7C1 is unset", absence);
     }
 
     private string? Resolve(string text, out string absence)

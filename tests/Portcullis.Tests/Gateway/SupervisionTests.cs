@@ -38,6 +38,7 @@ public sealed class SupervisionTests
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "exit_leaving_child"]));
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         var child = Assert.Single(gateway.ChildProcessIds());
+        Assert.Equal(child, ProcessGroups.GroupOf(child));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
 
         var exiting = await client.CallToolAsync("exit_leaving_child", cancellationToken: Timeouts.CallToken);

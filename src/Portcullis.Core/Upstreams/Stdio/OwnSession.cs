@@ -49,8 +49,10 @@ internal static partial class OwnSession
     /// <summary>
     /// Kills every process left in the group <paramref name="leader"/> led. Its descendants stay in that group after
     /// they are re-parented (the upstream exited before them), where a walk of the process tree no longer finds them.
-    /// While any of them lives the kernel keeps the group's id from being given to another process; an empty group is
-    /// answered "no such process", and nothing else is signalled.
+    /// While any of them lives the kernel gives the group's id to no other process; an empty group is answered "no such
+    /// process". Only once the group is empty could its id name another group, and Linux hands an id out again only
+    /// after all the others (up to <c>pid_max</c>, 4 million on 64-bit systems): the kill follows the upstream's exit by
+    /// moments (its session is disposed as soon as the exit is seen), far sooner than that.
     /// </summary>
     public static void KillGroup(int leader)
     {

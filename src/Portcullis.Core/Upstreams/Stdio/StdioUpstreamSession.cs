@@ -196,13 +196,12 @@ internal sealed class StdioUpstreamSession : ITransport
         }
     }
 
+    /// <summary>
+    /// The tree first, while the upstream lives and its descendants are still found through it (also those that left its
+    /// group for a session of their own); then its group, which holds those whose parent had exited.
+    /// </summary>
     private void Kill()
     {
-        if (_leadsGroup && _processId is { } leader)
-        {
-            OwnSession.KillGroup(leader);
-        }
-
         try
         {
             if (!_process.HasExited)
@@ -213,6 +212,11 @@ internal sealed class StdioUpstreamSession : ITransport
         catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
             // Exited meanwhile, or not ours to kill any more.
+        }
+
+        if (_leadsGroup && _processId is { } leader)
+        {
+            OwnSession.KillGroup(leader);
         }
     }
 
