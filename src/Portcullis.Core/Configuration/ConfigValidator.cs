@@ -172,9 +172,7 @@ internal static partial class ConfigValidator
             }
         }
 
-        // Every header value is a secret reference: headers, like the OAuth token, are credentials, never sent in clear.
-        if (upstream.Url is { } url && (upstream.Headers.Count > 0 || upstream.Oauth is not null) && !upstream.AllowPlainHttp
-            && Uri.TryCreate(url, UriKind.Absolute, out _) && !ListenAddress.IsSecureOrLoopback(url))
+        if (upstream.CredentialsInClear && !upstream.AllowPlainHttp)
         {
             yield return new ConfigError($"{at}.url",
                 $"{ListenAddress.SecureRule}: the upstream is sent credentials ({(upstream.Oauth is null ? "headers" : "an OAuth token")}); "

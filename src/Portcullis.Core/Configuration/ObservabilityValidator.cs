@@ -40,10 +40,8 @@ internal static class ObservabilityValidator
         {
             yield return new ConfigError("$.telemetry.otlp_endpoint", "is not an http(s) URL");
         }
-        else if (telemetry.OtlpEndpoint is { } collector && !telemetry.OtlpAllowPlainHttp && !ListenAddress.IsSecureOrLoopback(collector)
-            && telemetry.OtlpHeaders.Values.Any(v => SecretReference.TryParse(v, out _)))
+        else if (telemetry.SecretHeadersInClear && !telemetry.OtlpAllowPlainHttp)
         {
-            // A header kept as a secret reference is a credential, never sent in clear.
             yield return new ConfigError("$.telemetry.otlp_endpoint", $"{ListenAddress.SecureRule}: the collector is sent credentials (otlp_headers given as secret "
                 + "references); where the network encrypts on its own (a service mesh's mutual TLS), say so with otlp_allow_plain_http: true");
         }

@@ -15,6 +15,10 @@ public sealed class TelemetryConfig
     /// <summary>Lets secret headers go to a plain http collector on another host (a service mesh's mutual TLS).</summary>
     public bool OtlpAllowPlainHttp { get; set; }
 
+    /// <summary>Whether headers kept as secret references (credentials) would go to the collector in clear.</summary>
+    internal bool SecretHeadersInClear => OtlpEndpoint is { } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out _)
+        && !ListenAddress.IsSecureOrLoopback(endpoint) && OtlpHeaders.Values.Any(v => SecretReference.TryParse(v, out _));
+
     public string ServiceName { get; set; } = "portcullis";
 
     /// <summary>The share of traces recorded when the caller did not decide (parent-based sampling), 0 to 1.</summary>

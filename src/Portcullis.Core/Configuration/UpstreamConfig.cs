@@ -44,6 +44,13 @@ public sealed class UpstreamConfig
     internal bool IsStdio => Command is not null;
 
     /// <summary>
+    /// Whether credentials (a header, every one a secret reference, or the OAuth token) would go to <see cref="Url"/> in
+    /// clear: plain http to a host that is not loopback.
+    /// </summary>
+    internal bool CredentialsInClear => Url is { } url && (Headers.Count > 0 || Oauth is not null)
+        && Uri.TryCreate(url, UriKind.Absolute, out _) && !ListenAddress.IsSecureOrLoopback(url);
+
+    /// <summary>
     /// How logs name the upstream: its command line, or its URL without what may be a credential (user info, query,
     /// fragment: <c>https://host/mcp?…</c>), since the log line repeats it on every failed attempt.
     /// </summary>

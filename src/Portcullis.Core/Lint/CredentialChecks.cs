@@ -58,6 +58,22 @@ internal static partial class CredentialChecks
             {
                 uses.Add(new Use(connector, at + ".oauth.client_secret", Key(context.Config, secret), secret));
             }
+
+            if (upstream.AllowPlainHttp && upstream.CredentialsInClear)
+            {
+                yield return connector.Finding(LintRules.CredentialPlainHttp, at + ".allow_plain_http",
+                    $"the upstream's credentials ({(upstream.Oauth is null ? "headers" : "an OAuth token")}) go to {upstream.Display} over plain http: "
+                    + "only the config says the network encrypts the hop")
+                    with { Fix = "Give the upstream an https url, or keep this only where a service mesh's mutual TLS (or the like) protects the hop." };
+            }
+        }
+
+        var telemetry = context.Config.Telemetry;
+        if (telemetry.OtlpAllowPlainHttp && telemetry.SecretHeadersInClear)
+        {
+            yield return new LintFinding(LintRules.CredentialPlainHttp, "$.telemetry.otlp_allow_plain_http",
+                "the collector's secret headers go over plain http: only the config says the network encrypts the hop")
+                { Fix = "Give the collector an https otlp_endpoint, or keep this only where a service mesh's mutual TLS (or the like) protects the hop." };
         }
 
         foreach (var group in uses.GroupBy(u => u.Key, StringComparer.Ordinal))

@@ -16,6 +16,7 @@ internal static class LintRules
     public static readonly LintRule ScopeBroad = new("scope-broad", LintSeverity.Warning, "one scope grants too much");
     public static readonly LintRule CredentialShared = new("credential-shared", LintSeverity.Warning, "one secret reference serves several connectors or environments");
     public static readonly LintRule CredentialInline = new("credential-inline", LintSeverity.Warning, "a secret is written in the config instead of referenced");
+    public static readonly LintRule CredentialPlainHttp = new("credential-plain-http", LintSeverity.Warning, "credentials go over plain http on the config's word that the network encrypts");
     public static readonly LintRule DestructiveWithoutReview = new("destructive-without-review", LintSeverity.Warning, "a destructive tool is exposed with its review waived");
     public static readonly LintRule StringUnbounded = new("string-unbounded", LintSeverity.Warning, "a string argument has no bound");
     public static readonly LintRule AdditionalPropertiesOpen = new("additional-properties-open", LintSeverity.Warning, "a tool accepts arguments its schema does not declare");
@@ -29,7 +30,7 @@ internal static class LintRules
     public static readonly IReadOnlyList<LintRule> All =
     [
         ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, UpstreamUnreachable, PinsInvalid, PinDrift,
-        AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, DestructiveWithoutReview, StringUnbounded,
+        AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, CredentialPlainHttp, DestructiveWithoutReview, StringUnbounded,
         AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, LiveChecksSkipped,
     ];
 }

@@ -131,6 +131,20 @@ public sealed class LintRuleTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("http://crm.mesh:8080/mcp", true, true)]
+    [InlineData("http://crm.mesh:8080/mcp", false, false)]
+    [InlineData("https://crm.internal/mcp", true, false)]
+    [InlineData("http://127.0.0.1:9/mcp", true, false)]
+    public void CredentialPlainHttp_CredentialsSentOverPlainHttpOnTheConfigsWord_IsReported(string url, bool allowed, bool reported)
+    {
+        var upstream = $$"""{ "url": "{{url}}", "headers": { "Authorization": "env:CRM_TOKEN" }, "allow_plain_http": {{(allowed ? "true" : "false")}} }""";
+
+        var report = _lint.Lint(LintHarness.Config("{}", "[]", upstream: upstream));
+
+        Assert.Equal(reported, report.Findings.Any(f => f.Id == "credential-plain-http" && f.Path == "$.connectors[0].upstream.allow_plain_http"));
+    }
+
     [Fact]
     public void DestructiveWithoutReview_OptedInDestructiveToolWithReviewWaived_IsReportedOfflineAndLive()
     {
