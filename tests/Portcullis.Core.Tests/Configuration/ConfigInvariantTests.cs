@@ -27,18 +27,7 @@ public sealed class ConfigInvariantTests : IDisposable
         }
         """;
 
-    private IReadOnlyList<ConfigError> Errors(string json)
-    {
-        try
-        {
-            ConfigLoader.Parse(json, _base, "test.json");
-            return [];
-        }
-        catch (ConfigException ex)
-        {
-            return ex.Errors;
-        }
-    }
+    private IReadOnlyList<ConfigError> Errors(string json) => ParseErrors.Of(json, _base);
 
     [Fact]
     public void Parse_RetentionNotLongerThanTheLease_IsRefused()

@@ -57,18 +57,7 @@ public sealed class ObservabilityConfigTests : IDisposable
         Assert.DoesNotContain(Errors(meshed), e => e.Path == "$.telemetry.otlp_endpoint");
     }
 
-    private IReadOnlyList<ConfigError> Errors(string json)
-    {
-        try
-        {
-            ConfigLoader.Parse(json, _base, "test.json");
-            return [];
-        }
-        catch (ConfigException ex)
-        {
-            return ex.Errors;
-        }
-    }
+    private IReadOnlyList<ConfigError> Errors(string json) => ParseErrors.Of(json, _base);
 
     [Fact]
     public void Parse_AdminPlaneWithoutAnyIdentity_IsRefused()

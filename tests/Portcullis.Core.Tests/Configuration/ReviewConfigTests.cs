@@ -26,18 +26,7 @@ public sealed class ReviewConfigTests : IDisposable
         }
         """;
 
-    private IReadOnlyList<ConfigError> Errors(string json)
-    {
-        try
-        {
-            ConfigLoader.Parse(json, _base, "test.json");
-            return [];
-        }
-        catch (ConfigException ex)
-        {
-            return ex.Errors;
-        }
-    }
+    private IReadOnlyList<ConfigError> Errors(string json) => ParseErrors.Of(json, _base);
 
     [Fact]
     public void Parse_DestructiveOptInWithoutReview_IsRefused()
