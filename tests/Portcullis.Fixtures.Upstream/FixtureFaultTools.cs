@@ -42,6 +42,20 @@ internal sealed class FixtureFaultTools(CallRecorder recorder)
         return $"flooded {megabytes} MiB";
     }
 
+    [McpServerTool(Name = "spawn_own_session", ReadOnly = true, Destructive = false)]
+    [Description("Starts 'sleep 60' in a session (and process group) of its own, as a detached child, and answers its process id.")]
+    public static string SpawnOwnSession()
+    {
+        using var child = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("setsid", ["sleep", "60"])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        return child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [McpServerTool(Name = "exit_leaving_child", ReadOnly = true, Destructive = false)]
     [Description("Starts 'sleep 60' sharing this server's standard output and error, then exits with code 3: the output stays open after the exit.")]
     public static string ExitLeavingChild()

@@ -55,6 +55,32 @@ public sealed class SupervisionTests
     }
 
     /// <summary>
+    /// A process the upstream started in a session of its own has left the upstream's group, and is found only through
+    /// the process tree: the gateway's stop walks the tree while the upstream still lives, then kills the group.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_ItsChildInASessionOfItsOwn_IsKilledWhenTheGatewayStops()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "spawn_own_session"]));
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        int detached;
+        await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture")))
+        {
+            var spawned = await client.CallToolAsync("spawn_own_session", cancellationToken: Timeouts.CallToken);
+            detached = int.Parse(Assert.IsType<TextContentBlock>(Assert.Single(spawned.Content)).Text, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(detached, ProcessGroups.GroupOf(detached));
+
+        gateway.Terminate();
+        Assert.Equal(0, await gateway.WaitForExitAsync(Timeouts.Exit));
+
+        // It sleeps for a minute: within a fraction of that it is gone only if it was killed.
+        await Poll.UntilAsync(() => ProcessGroups.GroupOf(detached) is null, TimeSpan.FromSeconds(10), $"process {detached} killed");
+    }
+
+    /// <summary>
     /// <c>serve</c> refuses to start without a stdio upstream's env secret; one that is gone at a later restart is said,
     /// not passed over (before, the upstream started without it without a word).
     /// </summary>

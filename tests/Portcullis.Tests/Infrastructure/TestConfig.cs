@@ -12,7 +12,7 @@ internal static class TestConfig
     /// </summary>
     public static readonly IReadOnlySet<string> ReadTools = new HashSet<string>(StringComparer.Ordinal)
     {
-        "echo", "rich", "fail", "protocol_error", "slow_read", "seen_meta", "env", "typed", "wait", "boom", "toggle_extra", "mutate_echo", "progress_burst", "raw_answer", "huge", "announce_tools_changed", "stderr_flood", "announce_list_changed", "exit_leaving_child",
+        "echo", "rich", "fail", "protocol_error", "slow_read", "seen_meta", "env", "typed", "wait", "boom", "toggle_extra", "mutate_echo", "progress_burst", "raw_answer", "huge", "announce_tools_changed", "stderr_flood", "announce_list_changed", "exit_leaving_child", "spawn_own_session",
         "extra", "find_contact", "list_notes",
         "test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource", "test_multiple_content_types",
         "test_tool_with_logging", "test_tool_with_progress", "test_error_handling", "test_sampling", "test_touch_resource",
