@@ -172,6 +172,14 @@ internal static partial class ConfigValidator
             }
         }
 
+        if (upstream.Url is { } written && Uri.TryCreate(written, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0)
+        {
+            // Never repeated: the user info is a credential written in the file, which the HTTP client would not send.
+            yield return new ConfigError($"{at}.url",
+                "holds a user name or password, which is neither sent nor kept secret: give the credential in headers as a secret reference "
+                + "(\"Authorization\": \"file:PATH\" holding \"Basic …\" or \"Bearer …\")");
+        }
+
         if (upstream.CredentialsInClear && !upstream.AllowPlainHttp)
         {
             yield return new ConfigError($"{at}.url",

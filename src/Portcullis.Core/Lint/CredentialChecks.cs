@@ -46,6 +46,17 @@ internal static partial class CredentialChecks
                 }
             }
 
+            if (SecretQueryParameter(upstream.Url) is { } parameter)
+            {
+                yield return connector.Finding(LintRules.CredentialInline, at + ".url",
+                    $"upstream.url carries '{parameter}' in its query, which looks like a secret written in the config itself; anyone who can read the file has it")
+                    with
+                    {
+                        Fix = "Send the credential in a header kept as a secret reference (\"headers\": { \"Authorization\": \"file:PATH\" }) if the upstream takes one; "
+                            + "otherwise keep the config file as secret as the credential.",
+                    };
+            }
+
             foreach (var (name, value) in upstream.Headers)
             {
                 if (SecretReference.TryParse(value, out var reference))
@@ -103,6 +114,13 @@ internal static partial class CredentialChecks
             }
         }
     }
+
+    /// <summary>The first query parameter of <paramref name="url"/> whose name looks like a secret's (never its value).</summary>
+    private static string? SecretQueryParameter(string? url) =>
+        url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? null
+        : uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => Uri.UnescapeDataString(pair.Split('=')[0]))
+            .FirstOrDefault(name => SecretName().IsMatch(name.Replace('-', '_')));
 
     /// <summary>One reference to one secret: env references by name, file references by full path.</summary>
     private static string Key(GatewayConfig config, SecretReference reference) =>

@@ -97,6 +97,9 @@ public static class RefusedConfigs
               "oauth": { "token_url": "http://login.example.com/token", "client_id": "gw", "client_secret": "env:S", "extra": 1 } }
             """), ["$.connectors[0].upstream.oauth", "$.connectors[0].upstream.oauth.token_url", "$.connectors[0].upstream.oauth.extra",
                    "$.connectors[0].upstream.headers.Authorization", "$.connectors[0].upstream.headers"]),
+        new("upstream-url-with-user-info", Auth(upstream: """
+            { "url": "https://gw:PASSW0RD@crm.internal/mcp" }
+            """), ["$.connectors[0].upstream.url"], Exactly: true, Secret: "PASSW0RD"),
         new("upstream-headers-plain-http", Auth(upstream: """
             { "url": "http://crm.internal/mcp", "headers": { "Authorization": "env:CRM_TOKEN" } }
             """), ["$.connectors[0].upstream.url"], Exactly: true, MessageContains: "the upstream is sent credentials (headers)"),

@@ -132,6 +132,19 @@ public sealed class LintRuleTests : IDisposable
     }
 
     [Theory]
+    [InlineData("https://crm.example.com/mcp?api_key=sk-live-1", true)]
+    [InlineData("https://crm.example.com/mcp?tenant=a&access-token=sk-live-1", true)]
+    [InlineData("https://crm.example.com/mcp?tenant=a&format=json", false)]
+    [InlineData("https://crm.example.com/mcp", false)]
+    public void CredentialInline_SecretLookingQueryParameterInTheUrl_IsReportedWithoutItsValue(string url, bool reported)
+    {
+        var report = _lint.Lint(LintHarness.Config("{}", "[]", upstream: $$"""{ "url": "{{url}}" }"""));
+
+        Assert.Equal(reported, report.Findings.Any(f => f.Id == "credential-inline" && f.Path == "$.connectors[0].upstream.url"));
+        Assert.DoesNotContain(report.Findings, f => f.Message.Contains("sk-live-1", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("http://crm.mesh:8080/mcp", true, true)]
     [InlineData("http://crm.mesh:8080/mcp", false, false)]
     [InlineData("https://crm.internal/mcp", true, false)]
