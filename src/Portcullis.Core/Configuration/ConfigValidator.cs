@@ -162,6 +162,17 @@ internal static partial class ConfigValidator
         }
     }
 
+    /// <summary>
+    /// Headers the HTTP client, the MCP transport or the gateway sets for each request: one from the config would frame
+    /// the message wrongly (a second length, a chunked body that is not), take over the session, or hide the trace.
+    /// </summary>
+    private static readonly HashSet<string> OwnedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection",
+        "Upgrade", "TE", "Trailer", "Expect", "Accept", "Mcp-Session-Id", "Mcp-Protocol-Version", "Mcp-Method", "Last-Event-ID",
+        "traceparent", "tracestate",
+    };
+
     private static IEnumerable<ConfigError> ValidateCredentials(UpstreamConfig upstream, string at)
     {
         foreach (var name in upstream.Headers.Keys)
@@ -169,6 +180,11 @@ internal static partial class ConfigValidator
             if (name.Length == 0 || !name.All(c => c is > ' ' and < '\u007f' && !"()<>@,;:\\\"/[]?={}".Contains(c, StringComparison.Ordinal)))
             {
                 yield return new ConfigError($"{at}.headers", $"'{name}' is not a valid HTTP header name");
+            }
+            else if (OwnedHeaders.Contains(name))
+            {
+                yield return new ConfigError(ConfigPaths.Property($"{at}.headers", name),
+                    "is set by HTTP or MCP for each request (the message's framing, its session, its trace), not by the config");
             }
         }
 

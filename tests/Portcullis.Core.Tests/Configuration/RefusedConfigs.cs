@@ -97,6 +97,9 @@ public static class RefusedConfigs
               "oauth": { "token_url": "http://login.example.com/token", "client_id": "gw", "client_secret": "env:S", "extra": 1 } }
             """), ["$.connectors[0].upstream.oauth", "$.connectors[0].upstream.oauth.token_url", "$.connectors[0].upstream.oauth.extra",
                    "$.connectors[0].upstream.headers.Authorization", "$.connectors[0].upstream.headers"]),
+        new("upstream-headers-owned-by-http-and-mcp", Auth(upstream: """
+            { "url": "https://crm.internal/mcp", "headers": { "Transfer-Encoding": "env:A", "mcp-session-id": "env:B", "X-Api-Key": "env:C" } }
+            """), ["$.connectors[0].upstream.headers['Transfer-Encoding']", "$.connectors[0].upstream.headers['mcp-session-id']"], Exactly: true),
         new("upstream-url-with-user-info", Auth(upstream: """
             { "url": "https://gw:PASSW0RD@crm.internal/mcp" }
             """), ["$.connectors[0].upstream.url"], Exactly: true, Secret: "PASSW0RD"),
