@@ -173,6 +173,14 @@ internal static partial class ConfigValidator
         "traceparent", "tracestate",
     };
 
+    private const string UserInfoProblem = "holds a user name or password, which the HTTP client never sends and the file does not keep secret";
+
+    /// <summary>What is wrong with a URL the gateway sends requests to, never repeating it (it may hold a password).</summary>
+    private static string? UrlProblem(string url) =>
+        !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0 ? "is not a valid http(s) URL"
+        : uri.UserInfo.Length > 0 ? UserInfoProblem
+        : null;
+
     private static IEnumerable<ConfigError> ValidateCredentials(UpstreamConfig upstream, string at)
     {
         foreach (var name in upstream.Headers.Keys)
@@ -188,12 +196,10 @@ internal static partial class ConfigValidator
             }
         }
 
-        if (upstream.Url is { } written && Uri.TryCreate(written, UriKind.Absolute, out var parsed) && parsed.UserInfo.Length > 0)
+        if (upstream.Url is { } written && UrlProblem(written) is { } problem)
         {
-            // Never repeated: the user info is a credential written in the file, which the HTTP client would not send.
-            yield return new ConfigError($"{at}.url",
-                "holds a user name or password, which is neither sent nor kept secret: give the credential in headers as a secret reference "
-                + "(\"Authorization\": \"file:PATH\" holding \"Basic …\" or \"Bearer …\")");
+            yield return new ConfigError($"{at}.url", problem
+                + (problem == UserInfoProblem ? ": give the credential in headers as a secret reference (\"Authorization\": \"file:PATH\" holding \"Basic …\" or \"Bearer …\")" : ""));
         }
 
         if (upstream.CredentialsInClear && !upstream.AllowPlainHttp)
@@ -216,6 +222,10 @@ internal static partial class ConfigValidator
         if (!ListenAddress.IsSecureOrLoopback(oauth.TokenUrl))
         {
             yield return new ConfigError($"{at}.oauth.token_url", ListenAddress.SecureRule);
+        }
+        else if (UrlProblem(oauth.TokenUrl) is { } tokenUrlProblem)
+        {
+            yield return new ConfigError($"{at}.oauth.token_url", tokenUrlProblem + ": the client id and secret are sent as client_secret_basic");
         }
 
         if (upstream.Headers.Keys.Any(h => string.Equals(h, "Authorization", StringComparison.OrdinalIgnoreCase)))

@@ -49,7 +49,8 @@ internal static partial class CredentialChecks
             if (SecretQueryParameter(upstream.Url) is { } parameter)
             {
                 yield return connector.Finding(LintRules.CredentialInline, at + ".url",
-                    $"upstream.url carries '{parameter}' in its query, which looks like a secret written in the config itself; anyone who can read the file has it")
+                    $"upstream.url carries {parameter} in its query, which looks like a secret written in the config itself; anyone who can read the file has it"
+                    + (ListenAddress.IsSecureOrLoopback(upstream.Url!) ? "" : ", and every request sends it over plain http"))
                     with
                     {
                         Fix = "Send the credential in a header kept as a secret reference (\"headers\": { \"Authorization\": \"file:PATH\" }) if the upstream takes one; "
@@ -115,12 +116,17 @@ internal static partial class CredentialChecks
         }
     }
 
-    /// <summary>The first query parameter of <paramref name="url"/> whose name looks like a secret's (never its value).</summary>
+    /// <summary>
+    /// The first query parameter of <paramref name="url"/> whose name looks like a secret's (<c>api_key</c>,
+    /// <c>access-token</c>, <c>clientSecret</c>), as the report may show it: the name alone when it is plain, never a value.
+    /// </summary>
     private static string? SecretQueryParameter(string? url) =>
         url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) ? null
         : uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => Uri.UnescapeDataString(pair.Split('=')[0]))
-            .FirstOrDefault(name => SecretName().IsMatch(name.Replace('-', '_')));
+            .Where(name => SecretName().IsMatch(WordBreaks().Replace(name, "$1_$2").Replace('-', '_')))
+            .Select(name => PlainName().IsMatch(name) ? $"'{name}'" : "a parameter named like a secret")
+            .FirstOrDefault();
 
     /// <summary>One reference to one secret: env references by name, file references by full path.</summary>
     private static string Key(GatewayConfig config, SecretReference reference) =>
@@ -133,6 +139,12 @@ internal static partial class CredentialChecks
 
     [GeneratedRegex("(^|_)(API_?KEY|KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIALS?|AUTH)(_|$)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
+
+    [GeneratedRegex("([a-z0-9])([A-Z])")]
+    private static partial Regex WordBreaks();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex PlainName();
 
     [GeneratedRegex("[^A-Za-z0-9]+")]
     private static partial Regex Words();

@@ -103,6 +103,12 @@ public static class RefusedConfigs
         new("upstream-url-with-user-info", Auth(upstream: """
             { "url": "https://gw:PASSW0RD@crm.internal/mcp" }
             """), ["$.connectors[0].upstream.url"], Exactly: true, Secret: "PASSW0RD"),
+        new("upstream-url-unparsable-with-user-info", Auth(upstream: """
+            { "url": "https://gw:PASSW0RD@crm.internal:99999/mcp" }
+            """), ["$.connectors[0].upstream.url"], Exactly: true, Secret: "PASSW0RD", MessageContains: "is not a valid http(s) URL"),
+        new("upstream-token-url-with-user-info", Auth(upstream: """
+            { "url": "https://crm.internal/mcp", "oauth": { "token_url": "https://gw:PASSW0RD@login.example.com/token", "client_id": "gw", "client_secret": "env:S" } }
+            """), ["$.connectors[0].upstream.oauth.token_url"], Exactly: true, Secret: "PASSW0RD"),
         new("upstream-headers-plain-http", Auth(upstream: """
             { "url": "http://crm.internal/mcp", "headers": { "Authorization": "env:CRM_TOKEN" } }
             """), ["$.connectors[0].upstream.url"], Exactly: true, MessageContains: "the upstream is sent credentials (headers)"),

@@ -134,6 +134,8 @@ public sealed class LintRuleTests : IDisposable
     [Theory]
     [InlineData("https://crm.example.com/mcp?api_key=sk-live-1", true)]
     [InlineData("https://crm.example.com/mcp?tenant=a&access-token=sk-live-1", true)]
+    [InlineData("https://crm.example.com/mcp?clientSecret=sk-live-1", true)]
+    [InlineData("https://crm.example.com/mcp?token%3Dsk-live-1_key=x", true)]
     [InlineData("https://crm.example.com/mcp?tenant=a&format=json", false)]
     [InlineData("https://crm.example.com/mcp", false)]
     public void CredentialInline_SecretLookingQueryParameterInTheUrl_IsReportedWithoutItsValue(string url, bool reported)
@@ -142,6 +144,19 @@ public sealed class LintRuleTests : IDisposable
 
         Assert.Equal(reported, report.Findings.Any(f => f.Id == "credential-inline" && f.Path == "$.connectors[0].upstream.url"));
         Assert.DoesNotContain(report.Findings, f => f.Message.Contains("sk-live-1", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void CredentialPlainHttp_CollectorSentSecretHeadersOverPlainHttpOnTheConfigsWord_IsReported(bool allowed, bool reported)
+    {
+        var telemetry = $$""" "telemetry": { "otlp_endpoint": "http://collector.mesh:4318", "otlp_headers": { "api-key": "env:OTLP_KEY" }, "otlp_allow_plain_http": {{(allowed ? "true" : "false")}} }, """;
+
+        var report = _lint.Lint(LintHarness.Config("{}", "[]").Replace("\"connectors\"", telemetry + "\"connectors\"", StringComparison.Ordinal));
+
+        Assert.Equal(reported, report.Findings.Any(f => f.Id == "credential-plain-http" && f.Path == "$.telemetry.otlp_allow_plain_http"));
+        Assert.Equal(!allowed, report.Findings.Any(f => f.Id == "config-invalid" && f.Path == "$.telemetry.otlp_endpoint"));
     }
 
     [Theory]

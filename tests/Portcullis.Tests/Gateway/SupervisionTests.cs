@@ -71,7 +71,8 @@ public sealed class SupervisionTests
             detached = int.Parse(Assert.IsType<TextContentBlock>(Assert.Single(spawned.Content)).Text, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        Assert.Equal(detached, ProcessGroups.GroupOf(detached));
+        // setsid has been started, and leads its own group once it has run: a moment later at most.
+        await Poll.UntilAsync(() => ProcessGroups.GroupOf(detached) == detached, Timeouts.Call, $"process {detached} in a group of its own");
 
         gateway.Terminate();
         Assert.Equal(0, await gateway.WaitForExitAsync(Timeouts.Exit));
