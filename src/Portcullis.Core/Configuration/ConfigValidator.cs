@@ -143,6 +143,10 @@ internal static partial class ConfigValidator
                 {
                     yield return new ConfigError($"$.identity.{key}", ListenAddress.SecureRule);
                 }
+                else if (url is not null && UrlProblem(url) is { } problem)
+                {
+                    yield return new ConfigError($"$.identity.{key}", problem);
+                }
             }
 
             if (identity.Issuer is null && identity.Authority is null)
@@ -173,10 +177,10 @@ internal static partial class ConfigValidator
         "traceparent", "tracestate",
     };
 
-    private const string UserInfoProblem = "holds a user name or password, which the HTTP client never sends and the file does not keep secret";
+    internal const string UserInfoProblem = "holds a user name or password, which the HTTP client never sends and the file does not keep secret";
 
     /// <summary>What is wrong with a URL the gateway sends requests to, never repeating it (it may hold a password).</summary>
-    private static string? UrlProblem(string url) =>
+    internal static string? UrlProblem(string url) =>
         !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0 ? "is not a valid http(s) URL"
         : uri.UserInfo.Length > 0 ? UserInfoProblem
         : null;

@@ -26,6 +26,10 @@ internal static class ReviewValidator
             {
                 yield return new ConfigError("$.review.notify_url", NotifyUrlRule);
             }
+            else if (ConfigValidator.UrlProblem(notify) is { } problem)
+            {
+                yield return new ConfigError("$.review.notify_url", problem);
+            }
         }
 
         var retentionSeconds = (long)config.Idempotency.RetentionHours * 3600;

@@ -3,7 +3,7 @@ namespace Portcullis.Core.Configuration;
 /// <summary>
 /// The secrets <c>serve</c> needs from its first moment, read before anything starts: a stdio upstream's <c>env</c>
 /// references (its process is given them once, when it starts), <c>telemetry.otlp_headers</c> (the exporter is given
-/// them once) and <c>review.notify_url</c>. <c>lint</c> and
+/// them once), <c>state.connection</c> and <c>review.notify_url</c>, all reported at once. <c>lint</c> and
 /// <c>pin</c> do not ask: they list tools on machines that need not hold the secrets. The secrets read at each request
 /// (<c>headers</c>, <c>oauth.client_secret</c>) are not asked for either; their absence fails the request, retryably.
 /// </summary>
@@ -41,6 +41,12 @@ public static class StartSecrets
                     ? $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"
                     : $"{reference} resolves to a value holding a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header"));
             }
+        }
+
+        if (config.State.Connection is { } connection && SecretReference.TryParse(connection, out var state)
+            && string.IsNullOrWhiteSpace(state.Resolve(config.BaseDirectory, out var missing)))
+        {
+            errors.Add(new ConfigError("$.state.connection", $"{state} resolves to nothing ({(missing.Length > 0 ? missing : "only white space")})"));
         }
 
         if (config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var notify))

@@ -109,6 +109,8 @@ public static class RefusedConfigs
         new("upstream-token-url-with-user-info", Auth(upstream: """
             { "url": "https://crm.internal/mcp", "oauth": { "token_url": "https://gw:PASSW0RD@login.example.com/token", "client_id": "gw", "client_secret": "env:S" } }
             """), ["$.connectors[0].upstream.oauth.token_url"], Exactly: true, Secret: "PASSW0RD"),
+        new("identity-jwks-with-user-info", Auth(identity: """{ "issuer": "https://login.example.com/", "jwks_uri": "https://gw:PASSW0RD@login.example.com/keys" }"""),
+            ["$.identity.jwks_uri"], Exactly: true, Secret: "PASSW0RD"),
         new("upstream-headers-plain-http", Auth(upstream: """
             { "url": "http://crm.internal/mcp", "headers": { "Authorization": "env:CRM_TOKEN" } }
             """), ["$.connectors[0].upstream.url"], Exactly: true, MessageContains: "the upstream is sent credentials (headers)"),

@@ -96,4 +96,14 @@ public sealed class ReviewConfigTests : IDisposable
         Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.delete_contact.review.approvals");
         Assert.Contains(errors, e => e.Path == "$.connectors[0].tools.delete_contact.review.expires_seconds");
     }
+
+    /// <summary>A webhook URL with user info: the HTTP client would not send it, and it is a password in the file.</summary>
+    [Fact]
+    public void Parse_NotifyUrlWithUserInfo_IsRefusedWithoutRepeatingIt()
+    {
+        var errors = Errors(Config("{}", """ "review": { "notify_url": "https://hook:PASSW0RD@hooks.example.com/x" }, """));
+
+        var error = Assert.Single(errors, e => e.Path == "$.review.notify_url");
+        Assert.DoesNotContain("PASSW0RD", error.Message, StringComparison.Ordinal);
+    }
 }

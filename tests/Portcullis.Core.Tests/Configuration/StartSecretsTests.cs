@@ -55,6 +55,17 @@ public sealed class StartSecretsTests : IDisposable
     }
 
     [Fact]
+    public void Check_StateConnectionAndAnotherSecretMissing_AreReportedTogether()
+    {
+        var config = Config("""{ "command": "crm", "env": { "TOKEN": "file:absent" } }""",
+            """ "state": { "store": "postgres", "connection": "env:PORTCULLIS_TEST_NEVER_SET_7C6" }, "replica": { "advertise_url": "http://127.0.0.1:8080" }, """);
+
+        var refused = Assert.Throws<ConfigException>(() => StartSecrets.Check(config));
+
+        Assert.Equal(["$.connectors[0].upstream.env.TOKEN", "$.state.connection"], refused.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Check_HttpHeaderSecretMissing_IsLeftToEachRequest()
     {
         var config = Config("""{ "url": "https://crm.internal/mcp", "headers": { "Authorization": "file:absent" } }""");
