@@ -54,8 +54,7 @@ internal static class ObservabilityValidator
             }
             else if (!SecretReference.LooksLikeReference(value) && !StartSecrets.OtlpHeaderValue(value))
             {
-                yield return new ConfigError($"$.telemetry.otlp_headers.{name}",
-                    "holds a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header");
+                yield return new ConfigError($"$.telemetry.otlp_headers.{name}", StartSecrets.OtlpHeaderRule);
             }
         }
 

@@ -39,7 +39,10 @@ public sealed record SecretReference(string Kind, string Target)
         }
 
         var value = System.Environment.GetEnvironmentVariable(Target);
-        absence = value is null ? $"the variable {Target} is unset" : value.Length == 0 ? $"the variable {Target} is empty" : "";
+        absence = value is null ? $"the variable {Target} is unset"
+            : value.Length == 0 ? $"the variable {Target} is empty"
+            : string.IsNullOrWhiteSpace(value) ? $"the variable {Target} holds only white space"
+            : "";
         return value;
     }
 

@@ -39,14 +39,14 @@ public static class StartSecrets
             {
                 errors.Add(new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name), string.IsNullOrEmpty(resolved)
                     ? $"{reference} resolves to nothing ({absence}): the collector would be sent the header empty"
-                    : $"{reference} resolves to a value holding a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header"));
+                    : $"{reference} resolves to a value that {OtlpHeaderRule}"));
             }
         }
 
         if (config.State.Connection is { } connection && SecretReference.TryParse(connection, out var state)
             && string.IsNullOrWhiteSpace(state.Resolve(config.BaseDirectory, out var missing)))
         {
-            errors.Add(new ConfigError("$.state.connection", $"{state} resolves to nothing ({(missing.Length > 0 ? missing : "only white space")})"));
+            errors.Add(new ConfigError("$.state.connection", $"{state} resolves to nothing ({missing})"));
         }
 
         if (config.Review.NotifyUrl is { } url && SecretReference.TryParse(url, out var notify))
@@ -55,7 +55,7 @@ public static class StartSecrets
             if (string.IsNullOrEmpty(resolved) || !ReviewValidator.IsNotifyUrl(resolved))
             {
                 errors.Add(new ConfigError("$.review.notify_url", string.IsNullOrEmpty(resolved)
-                    ? $"{notify} resolves to nothing ({(absence.Length > 0 ? absence : "only white space")})"
+                    ? $"{notify} resolves to nothing ({absence})"
                     : $"{notify} resolves to a URL that is neither https nor plain http to a loopback host"));
             }
         }
@@ -65,6 +65,9 @@ public static class StartSecrets
             throw new ConfigException("secrets", errors);
         }
     }
+
+    /// <summary>What an OTLP header value may not hold, as the errors say it.</summary>
+    internal const string OtlpHeaderRule = "holds a comma, a '%', a line break, a control or a non-ASCII character, which the exporter cannot send as one header";
 
     /// <summary>
     /// The exporter takes its headers as one <c>name=value,name=value</c> text, percent-decoded: a comma would split a

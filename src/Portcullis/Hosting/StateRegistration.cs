@@ -57,7 +57,7 @@ internal static class StateRegistration
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new ConfigException("state", [new ConfigError("$.state.connection",
-                $"{parsed} resolves to nothing ({(absence.Length > 0 ? absence : "only white space")}): set the variable or write the file")]);
+                $"{parsed} resolves to nothing ({absence}): set the variable or write the file")]);
         }
 
         return value;

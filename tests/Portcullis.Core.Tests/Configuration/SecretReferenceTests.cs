@@ -108,6 +108,15 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.Equal("the variable PORTCULLIS_TEST_NEVER_SET_7C1 is unset", absence);
     }
 
+    [Fact]
+    public void Resolve_VariableOfWhiteSpace_SaysSo()
+    {
+        Environment.SetEnvironmentVariable("PORTCULLIS_TEST_BLANK_7C7", "  ");
+
+        Assert.Equal("  ", Resolve("env:PORTCULLIS_TEST_BLANK_7C7", out var absence));
+        Assert.Equal("the variable PORTCULLIS_TEST_BLANK_7C7 holds only white space", absence);
+    }
+
     private string? Resolve(string text, out string absence)
     {
         Assert.True(SecretReference.TryParse(text, out var reference));
