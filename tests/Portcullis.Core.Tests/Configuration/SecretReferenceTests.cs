@@ -61,6 +61,45 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.Contains("is not a regular file", absence, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Open_FifoThePathCheckTookForAFile_IsRefusedWithoutWaitingForAWriter()
+    {
+        // The file is checked by its path, then opened: swapped for a FIFO in between, the open must not wait either.
+        var fifo = Path.Combine(_dir, "fifo");
+        using (var mkfifo = Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(Timeout);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var (handle, absence) = await Task.Run(() => (SecretFile.Open(fifo, out var why), why)).WaitAsync(Timeout);
+
+        Assert.Null(handle);
+        Assert.Contains("is not a regular file", absence, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/dev/zero")]
+    [InlineData("/tmp")]
+    public void Open_DeviceOrFolder_IsRefusedByWhatWasOpened(string path)
+    {
+        Assert.Null(SecretFile.Open(path, out var absence));
+        Assert.Contains("is not a regular file", absence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_RegularFile_IsOpened()
+    {
+        var path = Path.Combine(_dir, "token");
+        File.WriteAllText(path, "s3cret");
+
+        using var handle = SecretFile.Open(path, out var absence);
+
+        Assert.NotNull(handle);
+        Assert.Equal("", absence);
+        Assert.Equal(6, RandomAccess.GetLength(handle));
+    }
+
     [Theory]
     [InlineData("/dev/zero")]
     [InlineData("/tmp")]
