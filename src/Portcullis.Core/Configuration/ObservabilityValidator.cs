@@ -50,11 +50,11 @@ internal static class ObservabilityValidator
         {
             if (SecretReference.LooksLikeReference(value) && !SecretReference.TryParse(value, out _))
             {
-                yield return new ConfigError($"$.telemetry.otlp_headers.{name}", "not a valid secret reference (env:NAME or file:PATH)");
+                yield return new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name), "not a valid secret reference (env:NAME or file:PATH)");
             }
             else if (!SecretReference.LooksLikeReference(value) && !StartSecrets.OtlpHeaderValue(value))
             {
-                yield return new ConfigError($"$.telemetry.otlp_headers.{name}", StartSecrets.OtlpHeaderRule);
+                yield return new ConfigError(ConfigPaths.Property("$.telemetry.otlp_headers", name), StartSecrets.OtlpHeaderRule);
             }
         }
 
@@ -67,7 +67,7 @@ internal static class ObservabilityValidator
         {
             if (!Levels.Contains(level.ToLowerInvariant()))
             {
-                yield return new ConfigError($"$.logging.levels.{category}", $"is not a level: use one of {string.Join(", ", Levels)}");
+                yield return new ConfigError(ConfigPaths.Property("$.logging.levels", category), $"is not a level: use one of {string.Join(", ", Levels)}");
             }
         }
     }

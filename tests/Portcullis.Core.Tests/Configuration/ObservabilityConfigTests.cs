@@ -30,11 +30,12 @@ public sealed class ObservabilityConfigTests : IDisposable
     [InlineData("""  "admin": { "listen": "http://127.0.0.1:8080" } """, "$.admin.listen")]
     [InlineData("""  "admin": { "listen": "http://10.0.0.5:9090" } """, "$.admin.listen")]
     [InlineData("""  "admin": { "public_url": "http://127.0.0.1:9090" } """, "$.admin.public_url")]
-    [InlineData("""  "telemetry": { "otlp_headers": { "x-key": "env:" } } """, "$.telemetry.otlp_headers.x-key")]
-    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a,b=c" } } """, "$.telemetry.otlp_headers.x-tenant")]
-    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a%0D%0Ab: c" } } """, "$.telemetry.otlp_headers.x-tenant")]
-    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a\r\nb: c" } } """, "$.telemetry.otlp_headers.x-tenant")]
+    [InlineData("""  "telemetry": { "otlp_headers": { "x-key": "env:" } } """, "$.telemetry.otlp_headers['x-key']")]
+    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a,b=c" } } """, "$.telemetry.otlp_headers['x-tenant']")]
+    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a%0D%0Ab: c" } } """, "$.telemetry.otlp_headers['x-tenant']")]
+    [InlineData("""  "telemetry": { "otlp_headers": { "x-tenant": "a\r\nb: c" } } """, "$.telemetry.otlp_headers['x-tenant']")]
     [InlineData("""  "logging": { "levels": { "Portcullis": "loud" } } """, "$.logging.levels.Portcullis")]
+    [InlineData("""  "logging": { "levels": { "Microsoft.AspNetCore": "loud" } } """, "$.logging.levels['Microsoft.AspNetCore']")]
     public void Parse_Mistake_IsReportedAtItsPath(string section, string path)
     {
         var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(Config(section + ","), _base, "test.json"));
