@@ -32,6 +32,12 @@ internal static partial class Log
     [LoggerMessage(1409, LogLevel.Warning, "Connector {Connector}: a client did not keep up with the progress and log messages of its call; {Count} dropped once {Limit} were waiting")]
     public static partial void RelayClientTooSlow(ILogger logger, string connector, long count, int limit);
 
+    [LoggerMessage(1411, LogLevel.Warning, "Connector {Connector}: session {SessionId} does not read its stream; once {Limit} notifications wait for it, later ones are dropped (the count is logged when it closes)")]
+    public static partial void RelaySessionTooSlow(ILogger logger, string connector, string sessionId, int limit);
+
+    [LoggerMessage(1412, LogLevel.Warning, "Connector {Connector}: session {SessionId} closed; {Count} notifications were dropped because it did not read its stream")]
+    public static partial void RelaySessionDropped(ILogger logger, string connector, string sessionId, long count);
+
     [LoggerMessage(1410, LogLevel.Warning, "Request {CorrelationId}: {Connector}'s answer to {Method} was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
     public static partial void RelayAnswerTooLarge(ILogger logger, string correlationId, string connector, string method, long limit);
 }

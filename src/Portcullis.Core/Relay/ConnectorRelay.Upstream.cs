@@ -165,29 +165,46 @@ internal sealed partial class ConnectorRelay
         }
     }
 
-    private async ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    private ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         var updated = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<ResourceUpdatedNotificationParams>());
         if (updated?.Uri is not { } uri)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         foreach (var session in Sessions.Where(s => s.IsSubscribed(uri)))
         {
-            await Quietly(session.Server.SendNotificationAsync(notification.Method, updated, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            Notify(session, s => Quietly(s.SendNotificationAsync(notification.Method, updated)));
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Tells every live session that the connector's tool list changed; called after the new catalog is in place.</summary>
     public Task NotifyToolsChangedAsync(CancellationToken cancellationToken) =>
         BroadcastAsync(NotificationMethods.ToolListChangedNotification, cancellationToken).AsTask();
 
-    private async ValueTask BroadcastAsync(string method, CancellationToken cancellationToken)
+    private ValueTask BroadcastAsync(string method, CancellationToken cancellationToken)
     {
         foreach (var session in Sessions)
         {
-            await Quietly(session.Server.SendNotificationAsync(method, cancellationToken)).ConfigureAwait(false);
+            Notify(session, s => Quietly(s.SendNotificationAsync(method)));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Queues a notification for one session; none is awaited here, so a client that does not read its stream holds up
+    /// neither the upstream nor the other sessions. A session's first dropped notification is logged at once, its count
+    /// when the session closes.
+    /// </summary>
+    private void Notify(DownstreamSession session, Func<McpServer, Task> send)
+    {
+        if (!session.Notify(send) && session.DroppedNotifications == 1)
+        {
+            Log.RelaySessionTooSlow(logger, connector, session.Server.SessionId ?? "-", DownstreamSession.MaxQueuedNotifications);
         }
     }
 

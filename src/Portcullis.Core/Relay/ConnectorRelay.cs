@@ -107,7 +107,13 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
         return state;
     }
 
-    public void Close(McpServer session) => _sessions.TryRemove(session, out _);
+    public void Close(McpServer session)
+    {
+        if (_sessions.TryRemove(session, out var closed) && closed.DroppedNotifications > 0)
+        {
+            Log.RelaySessionDropped(logger, connector, session.SessionId ?? "-", closed.DroppedNotifications);
+        }
+    }
 
     public bool TryGetSession(string? sessionId, out DownstreamSession session)
     {

@@ -19,9 +19,7 @@ internal sealed class RelayCall : IDisposable
     internal const int MaxQueued = 10_000;
 
     private readonly ConnectorRelay _relay;
-    private readonly Lock _gate = new();
-    private Task _delivered = Task.CompletedTask;
-    private int _queued;
+    private readonly OrderedDelivery _delivery;
 
     private readonly CancellationToken _cancellation;
 
@@ -36,6 +34,7 @@ internal sealed class RelayCall : IDisposable
         Sequence = sequence;
         SessionKey = (object?)downstream.SessionId ?? this;
         Pending = MrtrBridge.Current;
+        _delivery = new OrderedDelivery(downstream, MaxQueued);
     }
 
     /// <summary>Set when the caller is a stateless client whose questions travel as input-required results.</summary>
@@ -65,21 +64,7 @@ internal sealed class RelayCall : IDisposable
     /// Queues a message (progress, a log line) for the client behind those queued before it. Called on the upstream's
     /// reader, so the sending itself happens elsewhere: the next message from the upstream never waits for this client.
     /// </summary>
-    public void Deliver(Func<McpServer, Task> send)
-    {
-        lock (_gate)
-        {
-            if (_queued >= MaxQueued)
-            {
-                // Progress and log messages are advisory: losing some beats holding an upstream's flood in memory.
-                Dropped++;
-                return;
-            }
-
-            _queued++;
-            _delivered = DeliverAfterAsync(_delivered, send);
-        }
-    }
+    public void Deliver(Func<McpServer, Task> send) => _delivery.Enqueue(send);
 
     /// <summary>
     /// Whether the call was given up before the upstream answered (timed out, cancelled, its caller gone): the upstream
@@ -90,7 +75,7 @@ internal sealed class RelayCall : IDisposable
     private bool _answered;
 
     /// <summary>Messages not delivered because <see cref="MaxQueued"/> were already waiting for this client.</summary>
-    public long Dropped { get; private set; }
+    public long Dropped => _delivery.Dropped;
 
     /// <summary>
     /// Waits until what the upstream sent before its answer has reached the client (at most a few seconds), so the
@@ -99,12 +84,7 @@ internal sealed class RelayCall : IDisposable
     public async Task SettleAsync()
     {
         _answered = true;
-        Task delivered;
-        lock (_gate)
-        {
-            delivered = _delivered;
-        }
-
+        var delivered = _delivery.Delivered;
         if (delivered.IsCompleted)
         {
             return;
@@ -112,26 +92,6 @@ internal sealed class RelayCall : IDisposable
 
         // A client too slow to take its own progress gets the answer anyway.
         await delivered.WaitAsync(SettleLimit).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task DeliverAfterAsync(Task previous, Func<McpServer, Task> send)
-    {
-        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
-        try
-        {
-            await send(Downstream).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away: this message is lost (others fail the same way, quietly).
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _queued--;
-            }
-        }
     }
 
     public void Dispose() => _relay.End(this);
