@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
+using Portcullis.Core.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,14 +11,14 @@ public static class AuditJson
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = VisibleJsonEncoder.Instance };
 
     /// <summary>
     /// For a document that holds a caller's arguments or an upstream's schema (the admin API, the review webhook): those
     /// nest as deep as the transport takes (64 levels), and the document's own members add a few more, past
     /// System.Text.Json's default of 64, where writing would throw.
     /// </summary>
-    public static readonly JsonSerializerOptions DocumentOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 128 };
+    public static readonly JsonSerializerOptions DocumentOptions = new() { Encoder = VisibleJsonEncoder.Instance, MaxDepth = 128 };
 
     /// <summary>
     /// The arguments as a store kept them; null for text that is not a JSON object (a hand-edited or damaged row), so

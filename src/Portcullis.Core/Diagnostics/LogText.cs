@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Portcullis.Core.Diagnostics;
@@ -30,8 +31,9 @@ internal static class LogText
         return text.Length > maxLength ? builder.Append('…').ToString() : builder.ToString();
     }
 
-    /// <summary>Control characters (C0, DEL, C1 such as CSI), line and paragraph separators, lone halves of pairs, and the
-    /// bidirectional overrides and isolates that would reorder what a terminal shows.</summary>
+    /// <summary>Halves of surrogate pairs, and what <see cref="VisibleText"/> calls hidden: control characters (C0, DEL, C1
+    /// such as CSI), format characters (the bidirectional overrides, isolates and marks that would reorder what a terminal
+    /// shows, zero-width characters), line and paragraph separators.</summary>
     internal static bool IsUnsafe(char c) =>
-        char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') || char.IsSurrogate(c);
+        char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

@@ -8,7 +8,7 @@ namespace Portcullis.Core.Errors;
 public static class ErrorEnvelope
 {
     // The text copy is read by models and people: keep quotes and apostrophes unescaped.
-    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = Portcullis.Core.Diagnostics.VisibleJsonEncoder.Instance };
 
     /// <summary>The error as a tool result with <c>isError: true</c>.</summary>
     public static CallToolResult ToResult(GatewayError error, string correlationId)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 
 namespace Portcullis.Core.Idempotency;
@@ -47,7 +48,10 @@ internal static class IdempotencyKey
         return true;
     }
 
-    /// <summary>1–255 Unicode code points (as JSON Schema counts length), none of them a control character or a lone surrogate.</summary>
+    /// <summary>
+    /// 1–255 Unicode code points (as JSON Schema counts length), none of them a lone surrogate or a character that shows
+    /// nothing or reorders the text (<see cref="VisibleText"/>): keys that read alike must be alike.
+    /// </summary>
     public static bool IsValid(string key)
     {
         var count = 0;
@@ -55,7 +59,7 @@ internal static class IdempotencyKey
         while (!span.IsEmpty)
         {
             if (Rune.DecodeFromUtf16(span, out var rune, out var consumed) != System.Buffers.OperationStatus.Done
-                || Rune.IsControl(rune) || ++count > IdempotencyKeySchema.MaxLength)
+                || VisibleText.IsHidden(rune) || ++count > IdempotencyKeySchema.MaxLength)
             {
                 return false;
             }

@@ -11,8 +11,15 @@ internal static class IdempotencyKeySchema
 
     public const int MaxLength = 255;
 
-    /// <summary>ECMA-262 pattern: no C0 or C1 control characters and no DEL.</summary>
-    public const string PrintablePattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$";
+    /// <summary>
+    /// ECMA-262 pattern, without the <c>u</c> flag (which not every client's validator sets): no control characters
+    /// (C0, DEL, C1), no format characters of the Basic Multilingual Plane (bidirectional controls, zero-width spaces
+    /// and joiners, the soft hyphen, the byte order mark), no line or paragraph separator. Those above U+FFFF (tag
+    /// characters) are refused by the gateway's own check.
+    /// </summary>
+    public const string PrintablePattern =
+        "^[^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890\\u0891\\u08E2\\u180E" +
+        "\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\uFEFF\\uFFF9-\\uFFFB]+$";
 
     public const string Description =
         "Required for this write. A key you derive deterministically from the task (for example a hash of the task " +

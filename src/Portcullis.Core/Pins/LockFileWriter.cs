@@ -1,4 +1,4 @@
-using System.Text.Encodings.Web;
+using Portcullis.Core.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,7 +8,7 @@ namespace Portcullis.Core.Pins;
 internal static class LockFileWriter
 {
     /// <summary>Indented, and only what JSON requires escaped, so a reviewer reads descriptions as written.</summary>
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = VisibleJsonEncoder.Instance };
 
     public static void Write(string path, LockFile file)
     {

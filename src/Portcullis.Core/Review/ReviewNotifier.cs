@@ -128,7 +128,8 @@ internal sealed class ReviewNotifier
             ["created_at"] = AuditJson.FormatTime(review.CreatedAt),
             ["expires_at"] = AuditJson.FormatTime(review.ExpiresAt),
             ["correlation_id"] = review.CorrelationId,
-            ["text"] = $"Review {review.Id}: {subject} wants to call {review.Scope.Connector}/{review.Scope.Tool}; decide by {AuditJson.FormatTime(review.ExpiresAt)}.",
+            // The one member a chat shows as it is, once parsed: a principal's hidden characters are shown as escapes.
+            ["text"] = $"Review {review.Id}: {VisibleText.Escape(subject)} wants to call {VisibleText.Escape(review.Scope.Connector)}/{VisibleText.Escape(review.Scope.Tool)}; decide by {AuditJson.FormatTime(review.ExpiresAt)}.",
         };
         if ((_config.Admin.PublicUrl ?? _config.Admin.Listen) is { } admin)
         {

@@ -8,7 +8,7 @@ namespace Portcullis.Cli;
 /// <summary>The report as JSON, in the stable shape documented in docs/lint.md (version 1).</summary>
 internal static class LintJson
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = Portcullis.Core.Diagnostics.VisibleJsonEncoder.Instance };
 
     public static void Write(TextWriter output, string config, LockFileRead? pins, LintReport report, int exitCode)
     {

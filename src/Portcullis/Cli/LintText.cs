@@ -9,7 +9,7 @@ internal static class LintText
     private const string Gateway = "(gateway)";
 
     /// <summary>Snippets are shown as written in a config: no escaping of characters such as &lt; and &gt;.</summary>
-    public static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = Portcullis.Core.Diagnostics.VisibleJsonEncoder.Instance };
 
     public static void Write(TextWriter output, string config, LockFileRead? pins, LintReport report)
     {

@@ -49,6 +49,35 @@ public sealed class IdempotencyKeyTests
             Assert.Equal(pattern.IsMatch(key), IdempotencyKey.IsValid(key)));
     }
 
+    /// <summary>Before, keys that read alike ran as different keys: "refund-77" and "refund-77" with a zero-width space each acted.</summary>
+    [Theory]
+    [InlineData("refund-77\u200B")]
+    [InlineData("\u200B")]
+    [InlineData("\uFEFF")]
+    [InlineData("\u00AD")]
+    [InlineData("a\u2028b")]
+    [InlineData("pay \u202E9876\u202C")]
+    [InlineData("tag\U000E0001")]
+    public void IsValid_CharacterThatShowsNothingOrReorders_IsRefused(string key)
+    {
+        Assert.False(IdempotencyKey.IsValid(key));
+    }
+
+    [Fact]
+    public void IsValid_AgreesWithTheSchemaPattern_OnEveryCharacterOfTheBasicPlane()
+    {
+        var pattern = new System.Text.RegularExpressions.Regex(IdempotencyKeySchema.PrintablePattern);
+        for (var c = '\0'; c < char.MaxValue; c++)
+        {
+            if (!char.IsSurrogate(c))
+            {
+                // Between two letters: .NET's $ also matches before a final line feed, which ECMA-262's does not.
+                var key = "k" + c + "k";
+                Assert.True(pattern.IsMatch(key) == IdempotencyKey.IsValid(key), $"U+{(int)c:X4}");
+            }
+        }
+    }
+
     [Fact]
     public void TryRead_Missing_IsKeyMissing()
     {

@@ -13,6 +13,8 @@ public sealed partial class ReviewTests
         await using var agent = await AgentAsync("crm", "alice");
         var id = ReviewId(await DeleteAsync(agent, "c-1003", "k-console"));
         var hostile = ReviewId(await DeleteAsync(agent, "<img src=x onerror=\"document.title='owned'\">", "k-console-xss"));
+        // Before, the row read "c-4321" for a call that ran with c-1234 turned around by a right-to-left override.
+        var reordered = ReviewId(await DeleteAsync(agent, "c-\u202E1234\u202C", "k-console-bidi"));
         // Numbers a JavaScript number would round: the reviewer must see what will run, digit for digit.
         var exact = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
         {
@@ -58,6 +60,11 @@ public sealed partial class ReviewTests
         Assert.Contains("<img src=x onerror=", await hostileRow.InnerTextAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
         Assert.NotEqual("owned", await page.TitleAsync());
+        var reorderedText = await page.Locator($"tr[data-review='{reordered}']").InnerTextAsync();
+        Assert.Contains("c-\\u202E1234\\u202C", reorderedText);
+        Assert.DoesNotContain('\u202E', reorderedText);
+        Assert.Equal(1, await page.Locator($"[data-testid='hidden-characters-{reordered}']").CountAsync());
+        Assert.Equal(0, await page.Locator($"[data-testid='hidden-characters-{id}']").CountAsync());
         var exactText = await page.Locator($"tr[data-review='{exact}']").InnerTextAsync();
         Assert.Contains("\"account\": 12345678901234567891", exactText);
         Assert.Contains("\"share\": 0.30000000000000001", exactText);

@@ -7,10 +7,19 @@
   const $ = (id) => document.getElementById(id);
   const view = $("view");
 
+  // Characters that show nothing or reorder what is shown (controls, format characters such as the bidirectional
+  // overrides and zero-width spaces, line and paragraph separators) are written as \u escapes, as JSON would write
+  // them: a reviewer reading "pay to account 0123456789" must not be reading 9876543210 turned around. The line feeds
+  // and tabs of the console's own text stay.
+  const hiddenPattern = "(?![\\n\\t])[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]";
+  const hasHidden = (text) => new RegExp(hiddenPattern, "u").test(text);
+  const visible = (text) => String(text).replace(new RegExp(hiddenPattern, "gu"), (ch) =>
+    Array.from({ length: ch.length }, (_, i) => "\\u" + ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0")).join(""));
+
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs)) {
-      if (name === "text") node.textContent = value;
+      if (name === "text") node.textContent = visible(value);
       else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
       else node.setAttribute(name, value);
     }
@@ -84,7 +93,8 @@
       return el("tr", { "data-review": r.id },
         el("td", { text: r.connector + " / " + r.tool }),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
-        el("td", {}, json(r.arguments)),
+        el("td", {}, json(r.arguments), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
+          text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : [])),
         el("td", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
         el("td", {}, undecidable(r)
           ? el("p", { class: "note", text: undecidable(r), "data-testid": "undecidable-" + r.id })

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+
+namespace Portcullis.Core.Diagnostics;
+
+/// <summary>
+/// Characters that show nothing, or change how the text around them is shown: controls (C0, DEL, C1), format characters
+/// (the bidirectional overrides, isolates and marks, zero-width spaces and joiners, the soft hyphen, the byte order mark,
+/// tag characters) and the line and paragraph separators. Wherever a person reads a caller's text (a held call's
+/// arguments, an idempotency key, a principal), these are written as escapes: a reviewer reading
+/// "pay to account 0123456789" must not be reading "9876543210" turned around.
+/// </summary>
+internal static class VisibleText
+{
+    public static bool IsHidden(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    /// <summary>
+    /// The text with each hidden character written as its JSON escape (<c>\u202E</c>; two of them, a surrogate pair,
+    /// above U+FFFF); the same string when it holds none.
+    /// </summary>
+    public static string Escape(string text)
+    {
+        var first = IndexOfHidden(text);
+        if (first < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 12).Append(text, 0, first);
+        Span<char> units = stackalloc char[2];
+        foreach (var rune in text.AsSpan(first).EnumerateRunes())
+        {
+            if (IsHidden(rune))
+            {
+                foreach (var unit in units[..rune.EncodeToUtf16(units)])
+                {
+                    builder.Append("\\u").Append(((int)unit).ToString("X4", CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Where the first hidden character starts, or -1 when there is none (printable ASCII is skipped at once).</summary>
+    public static int IndexOfHidden(ReadOnlySpan<char> text)
+    {
+        var start = text.IndexOfAnyExceptInRange(' ', '~');
+        if (start < 0)
+        {
+            return -1;
+        }
+
+        for (var i = start; i < text.Length;)
+        {
+            // A lone surrogate decodes as U+FFFD, which shows: JSON writers and the frame check deal with those.
+            Rune.DecodeFromUtf16(text[i..], out var rune, out var used);
+            if (IsHidden(rune))
+            {
+                return i;
+            }
+
+            i += used;
+        }
+
+        return -1;
+    }
+
+    /// <summary>The same, over UTF-8 text.</summary>
+    public static int IndexOfHidden(ReadOnlySpan<byte> utf8)
+    {
+        var start = utf8.IndexOfAnyExceptInRange((byte)' ', (byte)'~');
+        if (start < 0)
+        {
+            return -1;
+        }
+
+        for (var i = start; i < utf8.Length;)
+        {
+            Rune.DecodeFromUtf8(utf8[i..], out var rune, out var used);
+            if (IsHidden(rune))
+            {
+                return i;
+            }
+
+            i += used;
+        }
+
+        return -1;
+    }
+}
