@@ -3,7 +3,7 @@ using ModelContextProtocol.Server;
 
 namespace Portcullis.Fixtures.Upstream;
 
-/// <summary>Tools declared with raw schema JSON: one tight schema, and two a 2020-12 validator cannot compile.</summary>
+/// <summary>Tools declared with raw schema JSON: one tight schema, and some the gateway cannot use (a 2020-12 validator cannot compile them, or checking a value against them never ends).</summary>
 internal static class RawSchemaTools
 {
     public static IEnumerable<McpServerTool> Create()
@@ -28,6 +28,13 @@ internal static class RawSchemaTools
         // A reference to a definition that is not there.
         yield return WithSchema("broken_ref", """
             {"type":"object","properties":{"note":{"$ref":"#/$defs/missing"}}}
+            """);
+        // Subschemas that apply themselves to the same value for ever: checking a call overflowed the gateway's stack.
+        yield return WithSchema("broken_loop", """
+            {"type":"object","allOf":[{"$ref":"#"}]}
+            """);
+        yield return WithSchema("broken_loop_in_resource", """
+            {"type":"object","properties":{"x":{"$id":"urn:portcullis:loop","anyOf":[{"$ref":"#"}]}}}
             """);
     }
 

@@ -68,6 +68,12 @@ internal static class SchemaCompiler
                 return null;
             }
 
+            if (SchemaLoops.Find(built) is { } loop)
+            {
+                failure = loop;
+                return null;
+            }
+
             failure = null;
             return new CompiledSchema(built, root);
         }

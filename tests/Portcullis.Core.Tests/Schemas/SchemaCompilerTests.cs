@@ -85,6 +85,47 @@ public sealed class SchemaCompilerTests
         Assert.NotEmpty(schema.Validate(Element("""{"tree":{"name":"a","children":[{"name":5}]}}""")));
     }
 
+    /// <summary>
+    /// Before, these compiled, and checking the first call against one recursed until the stack overflowed, which ended
+    /// the gateway's process (a .NET stack overflow cannot be caught): every connector down, writes in flight unknown.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"type":"object","allOf":[{"$ref":"#"}]}""")]
+    [InlineData("""{"type":"object","properties":{"x":{"$ref":"#/$defs/a"}},"$defs":{"a":{"anyOf":[{"$ref":"#/$defs/b"}]},"b":{"not":{"$ref":"#/$defs/a"}}}}""")]
+    [InlineData("""{"type":"object","properties":{"x":{"$id":"urn:loop","oneOf":[{"$ref":"#"}]}}}""")]
+    [InlineData("""{"type":"object","if":{"$ref":"#/$defs/a"},"$defs":{"a":{"then":{"$ref":"#/$defs/a"}}}}""")]
+    [InlineData("""{"type":"object","dependentSchemas":{"k":{"$ref":"#"}}}""")]
+    [InlineData("""{"$dynamicAnchor":"m","type":"object","anyOf":[{"$dynamicRef":"#m"}]}""")]
+    public void TryCompile_SubschemasApplyingThemselvesToTheSameValue_Fail(string schema)
+    {
+        var compiled = SchemaCompiler.TryCompile(Element(schema), out var failure);
+
+        Assert.Null(compiled);
+        Assert.Contains("checking any value would never end", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_DynamicReferenceThatIsNotAnAnchor_Fails()
+    {
+        var compiled = SchemaCompiler.TryCompile(Element("""{"type":"object","properties":{"x":{"$dynamicRef":"#/$defs/a"}},"$defs":{"a":{"type":"string"}}}"""), out var failure);
+
+        Assert.Null(compiled);
+        Assert.Contains("is not a plain anchor", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_RecursionThroughAMemberOrAnItem_CompilesAndEndsWithTheValue()
+    {
+        var schema = Compile(Element("""
+            {"type":"object","properties":{"name":{"type":"string"},"next":{"allOf":[{"$ref":"#"}]},
+             "list":{"type":"array","items":{"anyOf":[{"$ref":"#"},{"type":"null"}]}}}}
+            """));
+        var deep = string.Concat(Enumerable.Repeat("{\"next\":", 30)) + "{\"name\":5}" + new string('}', 30);
+
+        Assert.Empty(schema.Validate(Element("""{"next":{"list":[null,{"name":"a"}]}}""")));
+        Assert.NotEmpty(schema.Validate(Element(deep)));
+    }
+
     [Fact]
     public void TryCompile_UnknownKeywords_AreIgnoredAsIn2020_12()
     {

@@ -28,7 +28,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
             ["echo"] = Tool("""{"properties": {"text": {"format": "date"}}}"""),
             ["strict"] = Tool("""{"properties": {"code": {"maxLength": 5, "enum": ["alpha", "beta"]}}}"""),
         };
-        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "echo", "strict", "typed", "broken_items", "broken_ref"], RecordPath, tools);
+        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "echo", "strict", "typed", "broken_items", "broken_ref", "broken_loop", "broken_loop_in_resource"], RecordPath, tools);
         var warn = TestConfig.FixtureConnector("warned", ["typed"], tools: new JsonObject { ["typed"] = new JsonObject { ["output_schema"] = "warn" } });
         var crm = TestConfig.CrmConnector(tools: new JsonObject { ["add_note"] = SampleAddNotePolicy() });
         var config = TestConfig.Gateway(fixture, warn, crm);
@@ -124,14 +124,20 @@ public sealed class SchemaValidationTests : IAsyncLifetime
 
         var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
         var items = await client.CallToolAsync("broken_items", cancellationToken: Timeouts.CallToken);
+        var loop = await client.CallToolAsync("broken_loop", Arguments("""{"x": 1}"""), cancellationToken: Timeouts.CallToken);
+        var loopInResource = await client.CallToolAsync("broken_loop_in_resource", Arguments("""{"x": 1}"""), cancellationToken: Timeouts.CallToken);
         var echo = await client.CallToolAsync("echo", Arguments("""{"text": "2026-11-25"}"""), cancellationToken: Timeouts.CallToken);
 
         Assert.DoesNotContain(tools, t => t.Name.StartsWith("broken_", StringComparison.Ordinal));
         Assert.Contains(tools, t => t.Name == "record");
         Assert.Equal("tool_not_found", ErrorOf(items)["code"]!.GetValue<string>());
+        Assert.Equal("tool_not_found", ErrorOf(loop)["code"]!.GetValue<string>());
+        Assert.Equal("tool_not_found", ErrorOf(loopInResource)["code"]!.GetValue<string>());
         Assert.Equal("2026-11-25", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
         Assert.Contains("tool broken_items is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
         Assert.Contains("tool broken_ref is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("tool broken_loop is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("checking any value would never end", _gateway.Output, StringComparison.Ordinal);
     }
 
     [Fact]
