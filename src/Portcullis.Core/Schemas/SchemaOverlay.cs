@@ -63,7 +63,7 @@ internal static class SchemaOverlay
 
                     break;
                 case "additionalProperties":
-                    target["additionalProperties"] = false;
+                    // Closed after every other keyword: whether a property is the upstream's own is judged before.
                     break;
                 case "enum" when value is JsonArray values:
                     MergeEnum(target, values, here, problems);
@@ -82,6 +82,11 @@ internal static class SchemaOverlay
 
                     break;
             }
+        }
+
+        if (overlay.ContainsKey("additionalProperties") && overlay["additionalProperties"] is not null)
+        {
+            target["additionalProperties"] = false;
         }
 
         // After every keyword of this object, so a "type" written after the enum is judged against the upstream's own.
@@ -140,6 +145,16 @@ internal static class SchemaOverlay
     /// <summary>Tightens every item of an array: the upstream's item schema, or one that accepted anything.</summary>
     private static void MergeItems(JsonObject target, JsonObject overlay, string at, List<OverlayProblem> problems)
     {
+        if (target.ContainsKey("prefixItems"))
+        {
+            // "items" applies only to the items after "prefixItems" (a tuple's): to tighten every item, the overlay goes
+            // beside them, in a schema of its own under allOf, where it applies to all.
+            var each = new JsonObject();
+            MergeInto(each, overlay, at, problems);
+            AddToAllOf(target, new JsonObject { ["items"] = each });
+            return;
+        }
+
         switch (target["items"])
         {
             case JsonObject declared:
@@ -219,6 +234,13 @@ internal static class SchemaOverlay
 
     private static void MergeBound(JsonObject target, string keyword, JsonNode value, string at, List<OverlayProblem> problems)
     {
+        if (target[keyword] is { } notANumber && notANumber.GetValueKind() != JsonValueKind.Number)
+        {
+            // The upstream's own bound is not a number ("5", true): its schema is not valid, and compiling it says so
+            // (the tool alone is withheld). Nothing to compare the overlay with.
+            return;
+        }
+
         var wanted = Number(value);
         if (target[keyword] is { } existing && Number(existing) is var current)
         {
@@ -247,14 +269,18 @@ internal static class SchemaOverlay
             return;
         }
 
-        var allOf = target["allOf"] as JsonArray;
-        if (allOf is null)
+        AddToAllOf(target, new JsonObject { [keyword] = value.DeepClone() });
+    }
+
+    private static void AddToAllOf(JsonObject target, JsonObject schema)
+    {
+        if (target["allOf"] is not JsonArray allOf)
         {
             allOf = [];
             target["allOf"] = allOf;
         }
 
-        allOf.Add(new JsonObject { [keyword] = value.DeepClone() });
+        allOf.Add(schema);
     }
 
     private static List<string> TypesOf(JsonNode node) => node is JsonArray array

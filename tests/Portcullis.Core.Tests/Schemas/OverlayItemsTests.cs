@@ -42,6 +42,29 @@ public sealed class OverlayItemsTests
         Assert.Equal(keyword, Assert.Single(merged.Problems).Keyword);
     }
 
+    /// <summary>
+    /// Before, the overlay went into "items", which applies only after "prefixItems": a tuple's elements (pydantic's
+    /// <c>tuple[str, str]</c>) were not tightened at all, and with <c>items: false</c> nothing was.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"prefixItems":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}""")]
+    [InlineData("""{"prefixItems":[{"type":"string"}],"items":false}""")]
+    [InlineData("""{"prefixItems":[{"type":"string"}],"items":{"type":"string","maxLength":20}}""")]
+    public void Merge_ItemsOverlayBesidePrefixItems_TightensEveryItem(string array)
+    {
+        var pair = JsonNode.Parse(array)!.AsObject();
+        pair["type"] = "array";
+        var upstream = Element(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["pair"] = pair } });
+        var overlay = JsonNode.Parse("""{"properties":{"pair":{"items":{"maxLength":3,"pattern":"^[a-z]+$"}}}}""")!.AsObject();
+
+        var merged = SchemaOverlay.Merge(upstream, overlay);
+        var schema = Compile(merged.Schema);
+
+        Assert.Empty(merged.Problems);
+        Assert.Contains(schema.Validate(Element("""{"pair":["abcdefgh; DROP TABLE","x"]}""")), d => d is { Path: "/pair/0", Keyword: "maxLength" });
+        Assert.DoesNotContain(schema.Validate(Element("""{"pair":["ab","cd"]}""")), d => d.Keyword is "maxLength" or "pattern");
+    }
+
     [Fact]
     public void Check_ItemsOverlayShape_IsCheckedLikeAnyOther()
     {

@@ -210,4 +210,40 @@ public sealed class OverlayPropertyTests
             Assert.All(problems, p => Assert.Contains(limit.ToString(CultureInfo.InvariantCulture), p.Message, StringComparison.Ordinal));
         });
     }
+
+    /// <summary>
+    /// Before, an upstream bound that is not a number ("5") threw while merging, and the whole connector's catalog failed
+    /// to build: every other tool answered upstream_unavailable. It is left to the compiler, which refuses that tool alone.
+    /// </summary>
+    [Theory]
+    [InlineData("\"5\"")]
+    [InlineData("true")]
+    [InlineData("{}")]
+    public void Merge_UpstreamBoundThatIsNotANumber_IsLeftForTheCompilerToRefuse(string bound)
+    {
+        var upstream = Element("{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"maxLength\":" + bound + "}}}");
+
+        var merged = SchemaOverlay.Merge(upstream, JsonNode.Parse("""{"properties":{"body":{"maxLength":5}}}""")!.AsObject());
+
+        Assert.Empty(merged.Problems);
+        Assert.Null(SchemaCompiler.TryCompile(merged.Schema, out _));
+    }
+
+    /// <summary>Before, "additionalProperties" written before "properties" closed the object first, and the upstream's own property was refused as not declared.</summary>
+    [Theory]
+    [InlineData("""{"additionalProperties":false,"properties":{"body":{"maxLength":3}}}""")]
+    [InlineData("""{"properties":{"body":{"maxLength":3}},"additionalProperties":false}""")]
+    public void Merge_AdditionalPropertiesInEitherOrder_TightensTheSame(string overlay)
+    {
+        // The upstream declares its properties in a definition: "body" is added beside the reference, then closed.
+        var upstream = Element("""{"type":"object","$ref":"#/$defs/X","$defs":{"X":{"properties":{"body":{"type":"string"}}}}}""");
+
+        var merged = SchemaOverlay.Merge(upstream, JsonNode.Parse(overlay)!.AsObject());
+        var schema = Compile(merged.Schema);
+
+        Assert.Empty(merged.Problems);
+        Assert.Empty(schema.Validate(Element("""{"body":"abc"}""")));
+        Assert.NotEmpty(schema.Validate(Element("""{"body":"abcd"}""")));
+        Assert.NotEmpty(schema.Validate(Element("""{"body":"a","other":1}""")));
+    }
 }
