@@ -31,7 +31,7 @@ internal sealed class ConnectorRegistry
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
                     options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
                 }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds), TimeSpan.FromSeconds(c.Upstream.PingIntervalSeconds),
-                c.Upstream.IsStdio ? config.Limits.MaxResultBytes : null);
+                config.Limits.MaxResultBytes);
                 return new Connector(c, supervisor, relay, schemas, pins, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1023, LogLevel.Warning, "Connector {Connector}: a page of the upstream's tool list was larger than limits.max_result_bytes ({Limit} bytes) and was dropped; the catalog keeps its last list and the list is tried again")]
     public static partial void ToolListPageTooLarge(ILogger logger, string connector, long limit);
 
+    [LoggerMessage(1028, LogLevel.Warning, "Connector {Connector}: the upstream's tool list, all its pages together, was larger than limits.max_result_bytes ({Limit} bytes) or longer than {Pages} pages and was dropped; the catalog keeps its last list and the list is tried again")]
+    public static partial void ToolListTooLarge(ILogger logger, string connector, long limit, int pages);
+
     [LoggerMessage(1006, LogLevel.Warning, "Connector {Connector}: refreshing the tool list failed; no tool call is sent until it succeeds, tried again in {Seconds} s")]
     public static partial void ToolsRefreshFailed(ILogger logger, string connector, int seconds, Exception exception);
 

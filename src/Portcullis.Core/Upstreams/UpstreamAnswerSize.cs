@@ -41,6 +41,9 @@ internal static class UpstreamAnswerSize
     /// </summary>
     public static bool Fits(ListToolsResult page, long limit) => Weigh(page.Tools, Of, 0, limit);
 
+    /// <summary>What a page of a tool list weighs on the same measure (read a page that <see cref="Fits(ListToolsResult, long)"/> first).</summary>
+    public static long Weight(ListToolsResult page) => page.Tools.Sum(Of);
+
     private static bool Weigh<TItem>(IEnumerable<TItem> items, Func<TItem, long> weight, long start, long limit)
     {
         var size = start;

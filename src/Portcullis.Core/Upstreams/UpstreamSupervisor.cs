@@ -32,6 +32,9 @@ internal sealed partial class UpstreamSupervisor
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TimeSpan _listTimeout;
     private readonly TimeSpan _pingInterval;
+    /// <summary>The most pages of a tool list read: far past any real list, whose pages hold tens of tools or more.</summary>
+    internal const int MaxListPages = 1_000;
+
     private readonly long? _listPageLimit;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
@@ -53,9 +56,11 @@ internal sealed partial class UpstreamSupervisor
     /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
     /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
-    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>, for a stdio upstream, whose lines the
-    /// SDK reads whole) the tool list is read a page at a time and a page larger than it fails the list, as an
-    /// oversized answer does: the catalog keeps its last list. An HTTP upstream's pages are stopped while they are read.
+    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>) the tool list is read a page at a time,
+    /// and a page larger than it (a stdio upstream's lines are read whole; an HTTP upstream's pages are stopped while
+    /// they are read), or all pages together larger than it, or more than <see cref="MaxListPages"/> pages, fail the
+    /// list as an oversized answer does: the catalog keeps its last list. An upstream that answers every page with
+    /// another cursor would otherwise grow the gateway's memory by a page at a time until the list timed out.
     /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
         TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listPageLimit = null)
@@ -383,11 +388,16 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
-    /// <summary>Every page of the tool list, each held to <paramref name="limit"/> once the SDK has read it.</summary>
+    /// <summary>
+    /// Every page of the tool list, each held to <paramref name="limit"/> once the SDK has read it, and all of them
+    /// together too: the gateway answers its own <c>tools/list</c> in one page.
+    /// </summary>
     private async Task<IReadOnlyList<Tool>> ListPagesAsync(McpClient client, long limit, CancellationToken cancellationToken)
     {
         var tools = new List<Tool>();
         string? cursor = null;
+        long listed = 0;
+        var pages = 0;
         do
         {
             var page = await client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken).ConfigureAwait(false);
@@ -396,6 +406,14 @@ internal sealed partial class UpstreamSupervisor
                 Log.ToolListPageTooLarge(_logger, _connector, limit);
                 throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
                     $"a page of the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes)"));
+            }
+
+            listed += UpstreamAnswerSize.Weight(page);
+            if (listed > limit || ++pages > MaxListPages)
+            {
+                Log.ToolListTooLarge(_logger, _connector, limit, MaxListPages);
+                throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
+                    $"the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes) or longer than {MaxListPages} pages, all its pages together"));
             }
 
             tools.AddRange(page.Tools);

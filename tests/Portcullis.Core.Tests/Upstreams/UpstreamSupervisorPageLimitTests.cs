@@ -75,6 +75,38 @@ public sealed class UpstreamSupervisorPageLimitTests
         await running.WaitAsync(Wait);
     }
 
+    /// <summary>
+    /// Before, an upstream that answered every page with another cursor grew the gateway's memory a page at a time until
+    /// the list timed out (an attack review measured 3 GB); pages of no tools at all went on as long.
+    /// </summary>
+    [Theory]
+    [InlineData(Pages.Endless)]
+    [InlineData(Pages.EndlessEmpty)]
+    public async Task FirstList_PagesWithoutEnd_AttemptFailsOnceTheyAddUpPastTheLimit(Pages pages)
+    {
+        using var stop = new CancellationTokenSource();
+        await using var upstream = PagedUpstream.Start(big: false, stop.Token, pages);
+        var log = new EventLog();
+        var supervisor = upstream.Supervisor(log);
+        var running = supervisor.RunAsync(stop.Token);
+
+        await supervisor.FirstAttempt.WaitAsync(Wait);
+        await log.WaitForAsync(1028).WaitAsync(Wait);
+        Assert.Contains("all its pages together", supervisor.Status.LastError!.Text, StringComparison.Ordinal);
+        // The attempt stopped at the bound (a retry after the backoff may have begun since).
+        Assert.True(upstream.PagesServed < 2 * (UpstreamSupervisor.MaxListPages + 1), $"{upstream.PagesServed} pages read");
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Wait);
+    }
+
+    public enum Pages
+    {
+        Two,
+        Endless,
+        EndlessEmpty,
+    }
+
     /// <summary>An in-memory upstream whose tool list has two pages; the second is over the limit while <see cref="Big"/>.</summary>
     private sealed class PagedUpstream : IAsyncDisposable
     {
@@ -86,7 +118,11 @@ public sealed class UpstreamSupervisorPageLimitTests
 
         public bool Big { get => _big; set => _big = value; }
 
-        public static PagedUpstream Start(bool big, CancellationToken cancellationToken)
+        private int _pagesServed;
+
+        public int PagesServed => Volatile.Read(ref _pagesServed);
+
+        public static PagedUpstream Start(bool big, CancellationToken cancellationToken, Pages pages = Pages.Two)
         {
             var upstream = new PagedUpstream { Big = big };
             var options = new McpServerOptions
@@ -94,9 +130,18 @@ public sealed class UpstreamSupervisorPageLimitTests
                 Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
                 Handlers = new McpServerHandlers
                 {
-                    ListToolsHandler = (request, _) => ValueTask.FromResult(request.Params?.Cursor is null
-                        ? new ListToolsResult { Tools = [Tool("first", "small")], NextCursor = "2" }
-                        : new ListToolsResult { Tools = [Tool("second", upstream.Big ? new string('x', (int)Limit * 2) : "small")] }),
+                    ListToolsHandler = (request, _) =>
+                    {
+                        var served = Interlocked.Increment(ref upstream._pagesServed);
+                        return ValueTask.FromResult(pages switch
+                        {
+                            Pages.Endless => new ListToolsResult { Tools = [Tool("t" + served, new string('d', 1000))], NextCursor = "p" + served },
+                            Pages.EndlessEmpty => new ListToolsResult { Tools = [], NextCursor = "p" + served },
+                            _ => request.Params?.Cursor is null
+                                ? new ListToolsResult { Tools = [Tool("first", "small")], NextCursor = "2" }
+                                : new ListToolsResult { Tools = [Tool("second", upstream.Big ? new string('x', (int)Limit * 2) : "small")] },
+                        });
+                    },
                     CallToolHandler = (_, _) => ValueTask.FromResult(new CallToolResult { Content = [new TextContentBlock { Text = "ok" }] }),
                 },
             };
