@@ -13,7 +13,9 @@ public static class RedisConnectionString
     {
         var parts = connectionString.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var sockets = parts.Where(p => p.StartsWith("unix:", StringComparison.Ordinal)).Select(p => p["unix:".Length..]).ToList();
-        var options = ConfigurationOptions.Parse(string.Join(',', parts.Where(p => !p.StartsWith("unix:", StringComparison.Ordinal))));
+        var rest = string.Join(',', parts.Where(p => !p.StartsWith("unix:", StringComparison.Ordinal)));
+        // A socket alone leaves nothing for the parser, which refuses an empty string.
+        var options = rest.Length == 0 ? new ConfigurationOptions() : ConfigurationOptions.Parse(rest);
         foreach (var socket in sockets)
         {
             options.EndPoints.Add(new UnixDomainSocketEndPoint(socket));

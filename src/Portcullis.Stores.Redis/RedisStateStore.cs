@@ -43,7 +43,8 @@ internal sealed class RedisStateStore(IConnectionMultiplexer redis, RedisIdempot
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {
         // TIME answers seconds and microseconds of the server's clock.
-        var time = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("TIME").ConfigureAwait(false))!;
+        // The client takes no token: waiting is cut short here, so a stop while Redis is unreachable is prompt.
+        var time = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false))!;
         var seconds = long.Parse((string)time[0]!, CultureInfo.InvariantCulture);
         var micros = long.Parse((string)time[1]!, CultureInfo.InvariantCulture);
         return DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * 10);

@@ -95,8 +95,10 @@ internal static class ServeCommand
                 {
                     refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(signals.Token);
                 }
-                catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+                catch (Exception ex) when (signals.Token.IsCancellationRequested && ex is not ConfigException)
                 {
+                    // Stopped while a step waited: its cancellation may surface as the step's own failure (a store
+                    // client's "no connection" once its wait is cut short), which is the stop, not an error.
                     GatewayLog.StoppedStarting(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<StartupGate>());
                     using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                     await app.Services.GetRequiredService<UpstreamHostedService>().StopAsync(stop.Token);

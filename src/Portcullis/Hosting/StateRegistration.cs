@@ -60,6 +60,18 @@ internal static class StateRegistration
                 $"{parsed} resolves to nothing ({absence}): set the variable or write the file")]);
         }
 
+        try
+        {
+            // Read now, so a string its driver cannot read is a config error, not a crash when the store is first used.
+            _ = config.State.Store == "redis" ? RedisConnectionString.Parse(value) : (object)new Npgsql.NpgsqlConnectionStringBuilder(value);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            // The driver's words may quote the string, a credential: only its kind is told.
+            throw new ConfigException("state", [new ConfigError("$.state.connection",
+                $"{parsed} is not a {(config.State.Store == "redis" ? "StackExchange.Redis configuration" : "Npgsql connection")} string ({ex.GetType().Name}): check its keywords and values")]);
+        }
+
         return value;
     }
 }

@@ -68,4 +68,29 @@ public sealed class ConfigErrorsTests
         Assert.Contains("$.connectors[0].upstream.env.CRM_KEY", gateway.Output, StringComparison.Ordinal);
         Assert.Contains("is not a regular file", gateway.Output, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Before, a connection string its driver could not read stopped the start with "Unhandled exception" and a stack
+    /// trace (and <c>unix:/path</c> alone, a documented form, did too). It is a config error now, which never repeats the string.
+    /// </summary>
+    [Theory]
+    [InlineData("redis", "127.0.0.1:6379,password=s3cret,no_such_keyword=1", "StackExchange.Redis configuration")]
+    [InlineData("postgres", "Host=127.0.0.1;Password=s3cret;No Such Keyword=1", "Npgsql connection")]
+    public async Task Serve_ConnectionStringTheDriverCannotRead_ExitsTwoWithoutRepeatingIt(string store, string connection, string kind)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("state-connection"), connection);
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["state"] = new System.Text.Json.Nodes.JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
+        config["audit"] = new System.Text.Json.Nodes.JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 2, gateway.Output);
+        Assert.Contains($"$.state.connection: file:state-connection is not a {kind} string", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", gateway.Output, StringComparison.Ordinal);
+    }
 }

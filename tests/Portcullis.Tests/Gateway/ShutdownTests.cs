@@ -87,6 +87,32 @@ public sealed class ShutdownTests
     }
 
     /// <summary>
+    /// Before, SIGTERM while the start waited for a Redis that was not there ended in "Unhandled exception" and a stack
+    /// trace: the Redis client's wait, cut short, failed as "no connection", which was taken for an error, not the stop.
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_WhileTheStartWaitsForRedis_ExitsZeroWithoutAStackTrace()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("state-connection"), "127.0.0.1:1,connectTimeout=1000");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        await gateway.WaitForOutputAsync("State store redis is not ready", Timeouts.Startup);
+        // Within the next attempt's wait for Redis (it retries after 250 ms and waits up to 5 s).
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        gateway.Terminate();
+        var exit = await gateway.WaitForExitAsync(Timeouts.Exit);
+
+        Assert.True(exit == 0, gateway.Output);
+        Assert.Contains("Stopped by a signal during start-up", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// SIGHUP (a closing terminal, a reload asked of a service) ended the gateway at once with exit code 129: the write
     /// in flight was cut off without an answer, nothing was drained, and the log said nothing.
     /// </summary>
