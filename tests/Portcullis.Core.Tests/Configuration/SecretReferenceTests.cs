@@ -48,12 +48,7 @@ public sealed class SecretReferenceTests : IDisposable
     [Fact]
     public async Task Resolve_Fifo_IsRefusedWithoutWaitingForAWriter()
     {
-        var fifo = Path.Combine(_dir, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", [fifo]))
-        {
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeout);
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        var fifo = await FifoAsync();
 
         var (value, absence) = await Task.Run(() => (Resolve("file:" + fifo, out var why), why)).WaitAsync(Timeout);
 
@@ -65,12 +60,7 @@ public sealed class SecretReferenceTests : IDisposable
     public async Task Open_FifoThePathCheckTookForAFile_IsRefusedWithoutWaitingForAWriter()
     {
         // The file is checked by its path, then opened: swapped for a FIFO in between, the open must not wait either.
-        var fifo = Path.Combine(_dir, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", [fifo]))
-        {
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeout);
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        var fifo = await FifoAsync();
 
         var (handle, absence) = await Task.Run(() => (SecretFile.Open(fifo, out var why), why)).WaitAsync(Timeout);
 
@@ -154,6 +144,15 @@ public sealed class SecretReferenceTests : IDisposable
 
         Assert.Equal("  ", Resolve("env:PORTCULLIS_TEST_BLANK_7C7", out var absence));
         Assert.Equal("the variable PORTCULLIS_TEST_BLANK_7C7 holds only white space", absence);
+    }
+
+    private async Task<string> FifoAsync()
+    {
+        var fifo = Path.Combine(_dir, "fifo");
+        using var mkfifo = Process.Start("mkfifo", [fifo]);
+        await mkfifo.WaitForExitAsync().WaitAsync(Timeout);
+        Assert.Equal(0, mkfifo.ExitCode);
+        return fifo;
     }
 
     private string? Resolve(string text, out string absence)
