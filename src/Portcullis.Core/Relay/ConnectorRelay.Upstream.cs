@@ -175,7 +175,7 @@ internal sealed partial class ConnectorRelay
 
         foreach (var session in Sessions.Where(s => s.IsSubscribed(uri)))
         {
-            Notify(session, s => Quietly(s.SendNotificationAsync(notification.Method, updated)));
+            Notify(session, notification.Method + " " + uri, s => Quietly(s.SendNotificationAsync(notification.Method, updated)));
         }
 
         return ValueTask.CompletedTask;
@@ -189,7 +189,7 @@ internal sealed partial class ConnectorRelay
     {
         foreach (var session in Sessions)
         {
-            Notify(session, s => Quietly(s.SendNotificationAsync(method)));
+            Notify(session, method, s => Quietly(s.SendNotificationAsync(method)));
         }
 
         return ValueTask.CompletedTask;
@@ -200,9 +200,9 @@ internal sealed partial class ConnectorRelay
     /// neither the upstream nor the other sessions. A session's first dropped notification is logged at once, its count
     /// when the session closes.
     /// </summary>
-    private void Notify(DownstreamSession session, Func<McpServer, Task> send)
+    private void Notify(DownstreamSession session, string key, Func<McpServer, Task> send)
     {
-        if (!session.Notify(send) && session.DroppedNotifications == 1)
+        if (!session.Notify(key, send) && session.DroppedNotifications == 1)
         {
             Log.RelaySessionTooSlow(logger, connector, session.Server.SessionId ?? "-", DownstreamSession.MaxQueuedNotifications);
         }

@@ -14,6 +14,7 @@ internal sealed class DownstreamSession(McpServer server)
 
     private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private readonly OrderedDelivery _notifications = new(server, MaxQueuedNotifications);
+    private readonly ConcurrentDictionary<string, byte> _waiting = new(StringComparer.Ordinal);
 
     public McpServer Server => server;
 
@@ -30,7 +31,28 @@ internal sealed class DownstreamSession(McpServer server)
 
     /// <summary>
     /// Queues a notification behind this session's earlier ones, without waiting for it: a client that does not read
-    /// holds up only itself. False when it was dropped (the session's queue is full).
+    /// holds up only itself. One of the same <paramref name="key"/> still waiting stands for this one too, since these
+    /// say only "this changed, look again" (a burst of updates to one resource reaches a client as the updates it can
+    /// take, the last always after the last change). False when it was dropped (the session's queue is full).
     /// </summary>
-    public bool Notify(Func<McpServer, Task> send) => _notifications.Enqueue(send);
+    public bool Notify(string key, Func<McpServer, Task> send)
+    {
+        if (!_waiting.TryAdd(key, 0))
+        {
+            return true;
+        }
+
+        var queued = _notifications.Enqueue(client =>
+        {
+            // No longer waiting once it is being sent: a change after this point is told again.
+            _waiting.TryRemove(key, out _);
+            return send(client);
+        });
+        if (!queued)
+        {
+            _waiting.TryRemove(key, out _);
+        }
+
+        return queued;
+    }
 }

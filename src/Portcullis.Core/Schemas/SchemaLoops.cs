@@ -99,14 +99,18 @@ internal static class SchemaLoops
 
         var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
         var hash = text.IndexOf('#', StringComparison.Ordinal);
-        var anchor = hash < 0 ? "" : text[(hash + 1)..];
+        // Decoded as the reference is resolved ("#%6D" names the anchor "m").
+        var anchor = hash < 0 ? "" : Uri.UnescapeDataString(text[(hash + 1)..]);
         if (anchor.Length == 0 || anchor.Contains('/', StringComparison.Ordinal))
         {
             return null;
         }
 
-        return [.. nodes.Where(n => n.Keywords.Any(k => k.Handler.Name is "$anchor" or "$dynamicAnchor"
+        List<JsonSchemaNode> targets = [.. nodes.Where(n => n.Keywords.Any(k => k.Handler.Name is "$anchor" or "$dynamicAnchor"
             && k.RawValue.ValueKind == JsonValueKind.String && k.RawValue.GetString() == anchor))];
+
+        // None found, though the reference resolves: it is read some way not foreseen here, so where it leads is not known.
+        return targets.Count == 0 ? null : targets;
     }
 
     /// <summary>A subschema on a cycle of <paramref name="edges"/>, or null (depth-first, without recursion: chains can be long).</summary>

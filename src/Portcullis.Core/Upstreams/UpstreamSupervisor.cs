@@ -56,11 +56,11 @@ internal sealed partial class UpstreamSupervisor
     /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
     /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
-    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>) the tool list is read a page at a time,
-    /// and a page larger than it (a stdio upstream's lines are read whole; an HTTP upstream's pages are stopped while
-    /// they are read), or all pages together larger than it, or more than <see cref="MaxListPages"/> pages, fail the
-    /// list as an oversized answer does: the catalog keeps its last list. An upstream that answers every page with
-    /// another cursor would otherwise grow the gateway's memory by a page at a time until the list timed out.
+    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>, for a stdio upstream, whose lines the
+    /// SDK reads whole) the tool list is read a page at a time, and a page larger than it, or all pages together larger
+    /// than it, or more than <see cref="MaxListPages"/> pages, fail the list as an oversized answer does: the catalog
+    /// keeps its last list. An upstream that answers every page with another cursor would otherwise grow the gateway's
+    /// memory by a page at a time until the list timed out. An HTTP upstream's pages are stopped while they are read.
     /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
         TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listPageLimit = null)

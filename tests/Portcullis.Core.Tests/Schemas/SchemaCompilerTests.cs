@@ -96,6 +96,7 @@ public sealed class SchemaCompilerTests
     [InlineData("""{"type":"object","if":{"$ref":"#/$defs/a"},"$defs":{"a":{"then":{"$ref":"#/$defs/a"}}}}""")]
     [InlineData("""{"type":"object","dependentSchemas":{"k":{"$ref":"#"}}}""")]
     [InlineData("""{"$dynamicAnchor":"m","type":"object","anyOf":[{"$dynamicRef":"#m"}]}""")]
+    [InlineData("""{"$dynamicAnchor":"m","type":"object","anyOf":[{"$dynamicRef":"#%6D"}]}""")]
     public void TryCompile_SubschemasApplyingThemselvesToTheSameValue_Fail(string schema)
     {
         var compiled = SchemaCompiler.TryCompile(Element(schema), out var failure);
