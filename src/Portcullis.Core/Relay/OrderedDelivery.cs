@@ -15,9 +15,7 @@ internal sealed class OrderedDelivery(McpServer client, int limit)
     private int _queued;
     private long _dropped;
 
-    public int Limit => limit;
-
-    /// <summary>Messages not sent because <see cref="Limit"/> were already waiting.</summary>
+    /// <summary>Messages not sent because the limit given were already waiting.</summary>
     public long Dropped
     {
         get
