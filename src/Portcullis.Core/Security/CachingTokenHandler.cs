@@ -48,10 +48,12 @@ internal sealed class CachingTokenHandler : TokenHandler
             return verdict!.Fresh();
         }
 
+        var keys = validationParameters.ConfigurationManager as IKeyRefresh;
+        var validatedWith = keys?.KeysInUse;
         var result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException }
-            && validationParameters.ConfigurationManager is IKeyRefresh keys
-            && await keys.RefreshForUnknownKeyAsync().ConfigureAwait(false))
+            && keys is not null
+            && await keys.RefreshForUnknownKeyAsync(validatedWith).ConfigureAwait(false))
         {
             result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         }

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+
 namespace Portcullis.Core.Security;
 
 /// <summary>
@@ -6,9 +8,14 @@ namespace Portcullis.Core.Security;
 /// </summary>
 internal interface IKeyRefresh
 {
+    /// <summary>The keys a token validated now would be checked against; null before the first fetch.</summary>
+    BaseConfiguration? KeysInUse { get; }
+
     /// <summary>
-    /// Fetches the keys again, or waits for a fetch already under way; does nothing when the last such fetch is too
-    /// recent. True when the keys in use changed, so that a token refused for an unknown key is worth validating again.
+    /// Whether the keys in use are now other than <paramref name="validatedWith"/>, the ones a token was refused
+    /// against for an unknown key, so that it is worth validating again. True at once when another fetch brought new
+    /// keys meanwhile (IdentityModel's own refresh after the refusal, or another request's); otherwise fetches the keys
+    /// again, or waits for a fetch under way, and does nothing when the last such fetch is too recent.
     /// </summary>
-    Task<bool> RefreshForUnknownKeyAsync();
+    Task<bool> RefreshForUnknownKeyAsync(BaseConfiguration? validatedWith);
 }

@@ -103,39 +103,64 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     }
 
     /// <summary>Starts a fetch for an unknown key unless one ran too recently; the caller does not wait for it.</summary>
+    /// <remarks>IdentityModel's token handler asks this after a token's key was not found, before it tries once more.</remarks>
     public override void RequestRefresh()
     {
         lock (_gate)
         {
-            StartUnknownKeyFetch();
+            StartUnknownKeyFetch(out _);
         }
     }
 
-    public async Task<bool> RefreshForUnknownKeyAsync()
+    public BaseConfiguration? KeysInUse => _inUse?.Keys;
+
+    public async Task<bool> RefreshForUnknownKeyAsync(BaseConfiguration? validatedWith)
     {
-        OpenIdConnectConfiguration? before;
-        Task<OpenIdConnectConfiguration?>? pending;
-        lock (_gate)
+        // A fetch this request joins may have begun before the provider published the key (the unasked one every five
+        // minutes): when it brings nothing new, the request starts one of its own, if the last for an unknown key is
+        // old enough.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            before = _inUse?.Keys;
-            pending = StartUnknownKeyFetch();
+            Task<OpenIdConnectConfiguration?>? pending;
+            bool joined;
+            lock (_gate)
+            {
+                if (Newer(validatedWith))
+                {
+                    return true;
+                }
+
+                pending = StartUnknownKeyFetch(out joined);
+            }
+
+            var after = pending is null ? null : await pending.ConfigureAwait(false);
+            if (after is not null && !ReferenceEquals(after, validatedWith))
+            {
+                return true;
+            }
+
+            if (after is null || !joined)
+            {
+                return false;
+            }
         }
 
-        if (pending is null)
-        {
-            return false;
-        }
-
-        var after = await pending.ConfigureAwait(false);
-        return after is not null && !ReferenceEquals(after, before);
+        return false;
     }
 
-    /// <summary>The fetch under way, or a new one when the last for an unknown key is old enough; null otherwise.</summary>
-    private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch()
+    /// <summary>Called under the lock: whether the keys in use are other than the ones a token was validated with.</summary>
+    private bool Newer(BaseConfiguration? validatedWith) => _inUse is { } inUse && !ReferenceEquals(inUse.Keys, validatedWith);
+
+    /// <summary>
+    /// The fetch under way (<paramref name="joined"/>), or a new one when the last for an unknown key is old enough;
+    /// null otherwise.
+    /// </summary>
+    private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch(out bool joined)
     {
-        if (_fetch is { IsCompleted: false } running)
+        joined = _fetch is { IsCompleted: false };
+        if (joined)
         {
-            return running;
+            return _fetch;
         }
 
         var now = _time.GetUtcNow();

@@ -41,7 +41,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var keys = Keys();
         var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
 
-        var changed = await keys.RefreshForUnknownKeyAsync().Within();
+        var changed = await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
 
         Assert.False(changed);
         Assert.Equal(2, _idp.JwksRequests);
@@ -56,7 +56,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
 
-        var changed = await keys.RefreshForUnknownKeyAsync().Within();
+        var changed = await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
 
         Assert.True(changed);
         var after = await keys.GetConfigurationAsync(Timeouts.CallToken);
@@ -68,16 +68,60 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     {
         var keys = Keys();
         await keys.GetConfigurationAsync(Timeouts.CallToken);
-        await keys.RefreshForUnknownKeyAsync().Within();
+        await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
         _idp.Rotate(TestIdentityProvider.NewKey());
 
         _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.False(await keys.RefreshForUnknownKeyAsync().Within());
+        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
         Assert.Equal(2, _idp.JwksRequests);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(await keys.RefreshForUnknownKeyAsync().Within());
+        Assert.True(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
         Assert.Equal(3, _idp.JwksRequests);
+    }
+
+    /// <summary>
+    /// IdentityModel's token handler asks for a refresh itself after a key is not found (RequestRefresh), without
+    /// waiting. Before, when that fetch had brought the new key before the gateway's own refresh asked, the gateway's
+    /// refresh was throttled and answered "unchanged", so the first token of the new key was refused.
+    /// </summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_AnotherFetchBroughtNewKeysSinceTheTokenWasValidated_AnswersChangedWithoutFetching()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var validatedWith = keys.KeysInUse;
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+        keys.RequestRefresh();
+        await Poll.UntilAsync(() => !ReferenceEquals(keys.KeysInUse, validatedWith), Timeouts.Call, "the requested fetch to bring the new key");
+
+        Assert.True(await keys.RefreshForUnknownKeyAsync(validatedWith).Within());
+        Assert.Equal(2, _idp.JwksRequests);
+    }
+
+    /// <summary>Before, a request joined the unasked fetch under way, which had read the keys before the new one was published, and was refused.</summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_FetchUnderWayBeganBeforeTheKeyWasPublished_FetchesOnceMore()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var validatedWith = keys.KeysInUse;
+        var release = new TaskCompletionSource();
+        _idp.HoldAnswers = release.Task;
+        _time.Advance(ProviderKeys.FetchInterval);
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
+        _idp.HoldAnswers = null;
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+
+        var refresh = keys.RefreshForUnknownKeyAsync(validatedWith);
+        release.SetResult();
+
+        Assert.True(await refresh.Within());
+        Assert.Equal(3, _idp.JwksRequests);
+        Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
     }
 
     [Fact]
@@ -104,7 +148,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
         _idp.Failing = true;
 
-        Assert.False(await keys.RefreshForUnknownKeyAsync().Within());
+        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
         _time.Advance(ProviderKeys.FetchInterval);
         await keys.GetConfigurationAsync(Timeouts.CallToken);
         await Poll.UntilAsync(() => _idp.JwksRequests == 3, Timeouts.Call, "the background fetch to be tried");

@@ -42,6 +42,12 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     /// <summary>While set, the key document is answered 500 (an outage of the provider; IdentityModel asks again at once after a 503).</summary>
     public bool Failing { get; set; }
 
+    /// <summary>
+    /// While set, each key document is held, once its keys are read, until this task completes: a fetch that is in
+    /// flight while the keys change.
+    /// </summary>
+    public Task? HoldAnswers { get; set; }
+
     public static async Task<TestIdentityProvider> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -111,11 +117,11 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
             SigningCredentials = new SigningCredentials(key, key is SymmetricSecurityKey ? SecurityAlgorithms.HmacSha256 : SecurityAlgorithms.RsaSha256),
         });
 
-    private IResult Jwks()
+    private async Task<IResult> Jwks()
     {
-        Interlocked.Increment(ref _jwksRequests);
         if (Failing)
         {
+            Interlocked.Increment(ref _jwksRequests);
             return Results.StatusCode(StatusCodes.Status500InternalServerError);
         }
 
@@ -135,6 +141,13 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
                     ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
                 });
             }
+        }
+
+        // Counted once its keys are read, so a test that sees the count knows which keys the answer holds.
+        Interlocked.Increment(ref _jwksRequests);
+        if (HoldAnswers is { } hold)
+        {
+            await hold.WaitAsync(Timeouts.Call);
         }
 
         return Results.Text(new JsonObject { ["keys"] = keys }.ToJsonString(), "application/json");
