@@ -60,16 +60,31 @@ internal static class StateRegistration
                 $"{parsed} resolves to nothing ({absence}): set the variable or write the file")]);
         }
 
+        var noServer = false;
         try
         {
             // Read now, so a string its driver cannot read is a config error, not a crash when the store is first used.
-            _ = config.State.Store == "redis" ? RedisConnectionString.Parse(value) : (object)new Npgsql.NpgsqlConnectionStringBuilder(value);
+            if (config.State.Store == "redis")
+            {
+                noServer = RedisConnectionString.Parse(value).EndPoints.Count == 0;
+            }
+            else
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            }
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
             // The driver's words may quote the string, a credential: only its kind is told.
             throw new ConfigException("state", [new ConfigError("$.state.connection",
                 $"{parsed} is not a {(config.State.Store == "redis" ? "StackExchange.Redis configuration" : "Npgsql connection")} string ({ex.GetType().Name}): check its keywords and values")]);
+        }
+
+        if (noServer)
+        {
+            // The driver skips what it cannot read as a server ("h:notaport"): the start would wait for no server at all.
+            throw new ConfigException("state", [new ConfigError("$.state.connection",
+                $"{parsed} names no Redis server it can read: give host:port (or unix:/path/to/redis.sock)")]);
         }
 
         return value;

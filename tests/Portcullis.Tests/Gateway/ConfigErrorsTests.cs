@@ -79,18 +79,41 @@ public sealed class ConfigErrorsTests
     public async Task Serve_ConnectionStringTheDriverCannotRead_ExitsTwoWithoutRepeatingIt(string store, string connection, string kind)
     {
         using var dir = new TempDir();
-        File.WriteAllText(dir.File("state-connection"), connection);
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new System.Text.Json.Nodes.JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
-        config["audit"] = new System.Text.Json.Nodes.JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
-
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
+        await using var gateway = await StartWithStateConnectionAsync(dir, store, connection);
         var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(exit == 2, gateway.Output);
         Assert.Contains($"$.state.connection: file:state-connection is not a {kind} string", gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Before, a Redis string whose only server the driver could not read ("h:notaport", a password alone) passed the
+    /// start-up check, and the gateway waited for no server at all.
+    /// </summary>
+    [Theory]
+    [InlineData("h:notaport,password=s3cret")]
+    [InlineData("password=s3cret")]
+    public async Task Serve_RedisConnectionStringNamingNoServer_ExitsTwoWithoutRepeatingIt(string connection)
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartWithStateConnectionAsync(dir, "redis", connection);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 2, gateway.Output);
+        Assert.Contains("$.state.connection: file:state-connection names no Redis server it can read", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A gateway on <paramref name="store"/> whose <c>state.connection</c> is <paramref name="connection"/>, read from a file.</summary>
+    private static Task<GatewayProcess> StartWithStateConnectionAsync(TempDir dir, string store, string connection)
+    {
+        File.WriteAllText(dir.File("state-connection"), connection);
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["state"] = new System.Text.Json.Nodes.JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
+        config["audit"] = new System.Text.Json.Nodes.JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new System.Text.Json.Nodes.JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
     }
 }
