@@ -5,7 +5,8 @@ using Portcullis.Fixtures.Upstream;
 // --http URL serves Streamable HTTP at URL/mcp (port 0: any free port) and prints "listening on URL"; otherwise it speaks stdio.
 // --record PATH appends every tools/call it receives to PATH (one JSON line each), the witness of what arrived.
 var http = FixtureArgs.Value(args, "--http");
-// --extra-tools N and --long-description-bytes N add tools (a large catalog, an oversized tool-list page).
+// --extra-tools N and --long-description-bytes N add tools (a large catalog, an oversized tool-list page); --header-tools
+// adds tools with x-mcp-header parameters.
 // --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
 var catalogState = new CatalogState(FixtureArgs.Value(args, "--catalog-state"));
@@ -17,7 +18,7 @@ if (http is null)
     builder.Services.AddSingleton(recorder);
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
     await builder.Build().RunAsync();
 }
 else
@@ -29,7 +30,7 @@ else
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddSingleton<HttpBehaviour>();
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create());
+    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));

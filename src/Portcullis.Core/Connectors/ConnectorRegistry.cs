@@ -31,9 +31,7 @@ internal sealed class ConnectorRegistry
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;
                     options.InitializationTimeout = TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds);
                 }, c.Upstream.Display, TimeSpan.FromSeconds(c.Upstream.ConnectTimeoutSeconds), TimeSpan.FromSeconds(c.Upstream.PingIntervalSeconds),
-                // An HTTP upstream's list goes through the SDK's own listing, which fills the client's tool cache that
-                // calls need (parameters sent as Mcp-Param-* headers); its pages are stopped while they are read.
-                c.Upstream.IsStdio ? config.Limits.MaxResultBytes : null);
+                config.Limits.MaxResultBytes);
                 return new Connector(c, supervisor, relay, schemas, pins, logger);
             })
             .ToFrozenDictionary(c => c.Name, StringComparer.Ordinal);

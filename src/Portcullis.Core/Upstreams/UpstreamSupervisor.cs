@@ -35,7 +35,8 @@ internal sealed partial class UpstreamSupervisor
     /// <summary>The most pages of a tool list read: far past any real list, whose pages hold tens of tools or more.</summary>
     internal const int MaxListPages = 1_000;
 
-    private readonly long? _listPageLimit;
+    private readonly long _listLimit;
+    private readonly UpstreamToolCache _toolCache = new();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _listing = new(1, 1);
 
@@ -56,16 +57,16 @@ internal sealed partial class UpstreamSupervisor
     /// A connected upstream is pinged every <paramref name="pingInterval"/> (none when zero or not given), each ping
     /// to be answered within the interval: one that is not makes the status <see cref="UpstreamState.Unresponsive"/>
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
-    /// With a <paramref name="listPageLimit"/> (<c>limits.max_result_bytes</c>, for a stdio upstream, whose lines the
-    /// SDK reads whole) the tool list is read a page at a time, and a page larger than it, or all pages together larger
-    /// than it, or more than <see cref="MaxListPages"/> pages, fail the list as an oversized answer does: the catalog
-    /// keeps its last list. An upstream that answers every page with another cursor would otherwise grow the gateway's
-    /// memory by a page at a time until the list timed out. An HTTP upstream's pages are stopped while they are read.
+    /// The tool list is read a page at a time, and a page larger than <paramref name="listLimit"/>
+    /// (<c>limits.max_result_bytes</c>; none when not given), or all pages together larger than it, or more than
+    /// <see cref="MaxListPages"/> pages, fail the list as an oversized answer does: the catalog keeps its last list. An
+    /// upstream that answers every page with another cursor would otherwise grow the gateway's memory by a page at a
+    /// time until the list timed out.
     /// </remarks>
     public UpstreamSupervisor(string connector, Func<IClientTransport> transportFactory, TimeProvider time, ILoggerFactory loggerFactory, Action<McpClientOptions>? configureClient = null, string? upstream = null,
-        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listPageLimit = null)
+        TimeSpan? listTimeout = null, TimeSpan? pingInterval = null, long? listLimit = null)
     {
-        _listPageLimit = listPageLimit;
+        _listLimit = listLimit ?? long.MaxValue;
         _listTimeout = listTimeout ?? TimeSpan.FromSeconds(Configuration.ConfigDefaults.ConnectTimeoutSeconds);
         _pingInterval = pingInterval ?? TimeSpan.Zero;
         _connector = connector;
@@ -363,8 +364,6 @@ internal sealed partial class UpstreamSupervisor
         ToolsListed?.Invoke(tools, cancellationToken) ?? Task.CompletedTask;
 
     /// <remarks>
-    /// Through the SDK's aggregating overload, which also fills the client's tool cache: over Streamable HTTP the
-    /// client needs it for every <c>tools/call</c> (the <c>Mcp-Param-*</c> headers) and otherwise logs a warning per call.
     /// An upstream that never finishes its list (every page) within the list timeout would otherwise hold the listing,
     /// and with it the connector, forever: the connector's first list, and every refresh after it.
     /// </remarks>
@@ -374,13 +373,8 @@ internal sealed partial class UpstreamSupervisor
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            if (_listPageLimit is not { } limit)
-            {
-                var tools = await client.ListToolsAsync(cancellationToken: bounded.Token).ConfigureAwait(false);
-                return [.. tools.Select(t => t.ProtocolTool)];
-            }
-
-            return await ListPagesAsync(client, limit, bounded.Token).ConfigureAwait(false);
+            var tools = await ListPagesAsync(client, _listLimit, bounded.Token).ConfigureAwait(false);
+            return _toolCache.Replace(client, tools, (tool, reason) => Log.ToolHeaderAnnotationsInvalid(_logger, _connector, tool.Name, reason));
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -151,7 +151,7 @@ public sealed class UpstreamSupervisorPageLimitTests
         }
 
         public UpstreamSupervisor Supervisor(ILoggerFactory loggerFactory) =>
-            new("crm", () => new StreamClientTransport(_toServer.Writer.AsStream(), _toClient.Reader.AsStream()), TimeProvider.System, loggerFactory, listPageLimit: Limit);
+            new("crm", () => new StreamClientTransport(_toServer.Writer.AsStream(), _toClient.Reader.AsStream()), TimeProvider.System, loggerFactory, listLimit: Limit);
 
         public Task AnnounceAsync(CancellationToken cancellationToken) =>
             _server.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, cancellationToken: cancellationToken);
