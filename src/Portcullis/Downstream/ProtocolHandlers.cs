@@ -13,7 +13,12 @@ namespace Portcullis.Downstream;
 /// </summary>
 internal sealed class ProtocolHandlers(Passthrough passthrough)
 {
-    public void Configure(Connector connector, McpServerOptions options)
+    /// <remarks>
+    /// A request without a session (<paramref name="sessionless"/>: 2026-07-28 on) is offered no resource subscriptions:
+    /// the gateway has no stream to send their updates on (its <c>subscriptions/listen</c> grants nothing), and the SDK,
+    /// which withholds the list changes from such a request, passes the <c>subscribe</c> flag on as it is set.
+    /// </remarks>
+    public void Configure(Connector connector, McpServerOptions options, bool sessionless)
     {
         var upstream = connector.Upstream.Client?.ServerCapabilities;
         var capabilities = options.Capabilities ??= new ServerCapabilities();
@@ -23,7 +28,7 @@ internal sealed class ProtocolHandlers(Passthrough passthrough)
         // answer "unavailable" until it is back.
         if (connector.Policy.OffersResources && (upstream is null || upstream.Resources is not null))
         {
-            capabilities.Resources = new ResourcesCapability { Subscribe = upstream?.Resources?.Subscribe ?? true, ListChanged = true };
+            capabilities.Resources = new ResourcesCapability { Subscribe = !sessionless && (upstream?.Resources?.Subscribe ?? true), ListChanged = true };
             handlers.ListResourcesHandler = (request, ct) => passthrough.ListResourcesAsync(connector, Caller(request), request, ct);
             handlers.ListResourceTemplatesHandler = (request, ct) => passthrough.ListResourceTemplatesAsync(connector, Caller(request), request, ct);
             handlers.ReadResourceHandler = (request, ct) => passthrough.ReadResourceAsync(connector, Caller(request), request, ct);

@@ -21,6 +21,26 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         Assert.Equal(["test://static-text", "test://watched-resource"], resources.Resources.Select(r => r.Uri).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Before, a 2026-07-28 client was offered resource subscriptions (and list changes) that the gateway, which keeps
+    /// no session for it, has no stream to deliver: its <c>subscriptions/listen</c> would be granted nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(Versions.V2025, true)]
+    [InlineData(Versions.V2026, false)]
+    public async Task Capabilities_OfferSubscriptionsAndListChangesOnlyWhereTheyCanBeDelivered(string version, bool delivered)
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(version);
+
+        var capabilities = client.ServerCapabilities;
+
+        Assert.NotNull(capabilities.Resources);
+        Assert.Equal(delivered, capabilities.Resources.Subscribe == true);
+        Assert.Equal(delivered, capabilities.Resources.ListChanged == true);
+        Assert.Equal(delivered, capabilities.Tools?.ListChanged == true);
+        Assert.Equal(delivered, capabilities.Prompts?.ListChanged == true);
+    }
+
     [Theory]
     [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
     public async Task ListResourceTemplates_AllowList_ShowsTheAllowedTemplate(string version)
