@@ -62,15 +62,6 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             {
                 refusals.CountProtocolRefusal(connector.Name, error.Error.Code);
             }
-            else if (context.JsonRpcMessage is JsonRpcError { Error.Code: (int)McpErrorCode.UnsupportedProtocolVersion }
-                && context.Server is { SessionId: { } sessionId, NegotiatedProtocolVersion: null })
-            {
-                // The MCP layer refused the session's initialize (a revision without sessions, which a client that
-                // tries the newest first then gives up; an upstream's error of that code is relayed only once a
-                // version is negotiated) but keeps the session it opened for it until the idle timeout: it stops
-                // counting against the principal now, and is answered as unknown.
-                owners.End(sessionId, SessionOwners.HandshakeRefused);
-            }
 
             return next(context, ct);
         });

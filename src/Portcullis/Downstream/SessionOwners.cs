@@ -117,14 +117,8 @@ internal sealed class SessionOwners
     public IEnumerable<(string SessionId, string Connector)> Live() =>
         _owners.Where(p => !p.Value.Ended).Select(p => (p.Key, p.Value.Connector));
 
-    /// <summary>The reason given for a session its client ended on another replica.</summary>
-    public static readonly SessionRefusal EndedElsewhere = new("session_ended", "the client ended the session on another replica");
-
-    /// <summary>The reason given for a session whose <c>initialize</c> the MCP layer refused.</summary>
-    public static readonly SessionRefusal HandshakeRefused = new("session_ended", "the session's initialize was refused (a protocol version without sessions)");
-
-    /// <summary>Marks a live session as ended <paramref name="because"/>; false when it is not here or was already marked.</summary>
-    public bool End(string sessionId, SessionRefusal because)
+    /// <summary>Marks a live session as ended by its client elsewhere; false when it is not here or was already marked.</summary>
+    public bool End(string sessionId)
     {
         lock (_gate)
         {
@@ -133,9 +127,10 @@ internal sealed class SessionOwners
                 return false;
             }
 
-            // It no longer counts against the principal, although the SDK holds it until the idle timeout (answering
-            // 404 meanwhile), so a client is not refused for sessions it has ended, or that never opened.
-            owner.EndedBecause = because;
+            // Its client ended it: it no longer counts against the principal, although the SDK holds it until the idle
+            // timeout (answering 404 meanwhile), so a client that opens and ends sessions through other replicas is not
+            // refused for sessions it has ended.
+            owner.Ended = true;
             Uncount(owner);
             return true;
         }
@@ -146,7 +141,8 @@ internal sealed class SessionOwners
         !_owners.TryGetValue(sessionId, out var owner) ? null
         : !string.Equals(owner.Connector, connector, StringComparison.Ordinal) ? new SessionRefusal("session_not_yours", "the session belongs to another connector")
         : !string.Equals(owner.Principal, principal, StringComparison.Ordinal) ? new SessionRefusal("session_not_yours", "the session belongs to another principal")
-        : owner.EndedBecause;
+        : owner.Ended ? new SessionRefusal("session_ended", "the client ended the session on another replica")
+        : null;
 
     private void Uncount(Owner owner)
     {
@@ -174,7 +170,7 @@ internal sealed class SessionOwners
     /// <summary>One run of a session on this replica: who opened it where, and the run it replaced, if any.</summary>
     internal sealed class Owner(string connector, string principal, Owner? replaced)
     {
-        private volatile SessionRefusal? _endedBecause;
+        private volatile bool _ended;
 
         public string Connector { get; } = connector;
 
@@ -183,10 +179,7 @@ internal sealed class SessionOwners
         /// <summary>The run of the same session id registered before this one and not yet removed when this one was added.</summary>
         public Owner? Replaced { get; } = replaced is { Removed: false } ? replaced : null;
 
-        public bool Ended => _endedBecause is not null;
-
-        /// <summary>Why it is answered as unknown although it still runs, once it is (see <see cref="End"/>).</summary>
-        public SessionRefusal? EndedBecause { get => _endedBecause; set => _endedBecause = value; }
+        public bool Ended { get => _ended; set => _ended = value; }
 
         /// <summary>Written under the owners' lock only.</summary>
         public bool Removed { get; set; }

@@ -101,7 +101,7 @@ internal sealed class SessionSweepService(
         {
             if (record.Ended)
             {
-                if (owners.End(record.SessionId, SessionOwners.EndedElsewhere))
+                if (owners.End(record.SessionId))
                 {
                     GatewayLog.SessionEndedElsewhere(logger, LogText.Safe(record.SessionId, 64), connectors.GetValueOrDefault(record.SessionId, "-"));
                 }

@@ -176,34 +176,6 @@ public sealed class SessionLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
     }
 
-    /// <summary>
-    /// Before, an initialize the MCP layer refused (a protocol version without sessions, which a client trying the
-    /// newest first sends) left the session opened for it counted until the idle timeout: such a client's reconnects
-    /// ran its principal into the limit.
-    /// </summary>
-    [Fact]
-    public async Task Initialize_RefusedByTheMcpLayer_HoldsNoSlotAndItsSessionIsAnsweredAsUnknown()
-    {
-        var alice = Token("alice");
-        var refusedSessions = new List<string>();
-        for (var i = 0; i <= Limit; i++)
-        {
-            using var refused = await PostAsync(alice, Initialize.Replace("2025-11-25", "2026-07-28", StringComparison.Ordinal));
-            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
-            Assert.Contains("-32022", await refused.Content.ReadAsStringAsync().Within(), StringComparison.Ordinal);
-            refusedSessions.AddRange(refused.Headers.TryGetValues("Mcp-Session-Id", out var ids) ? ids : []);
-        }
-
-        for (var i = 0; i < Limit; i++)
-        {
-            await OpenAsync(alice);
-        }
-
-        Assert.NotEmpty(refusedSessions);
-        using var list = await PostAsync(alice, """{"jsonrpc":"2.0","id":8,"method":"tools/list"}""", refusedSessions[0]);
-        Assert.Equal(HttpStatusCode.NotFound, list.StatusCode);
-    }
-
     [Fact]
     public async Task Initialize_OpenedAtOnce_NeverPassesTheLimit()
     {
