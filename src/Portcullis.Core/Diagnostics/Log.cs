@@ -38,8 +38,8 @@ internal static partial class Log
     [LoggerMessage(1028, LogLevel.Warning, "Connector {Connector}: the upstream's tool list, all its pages together, was larger than limits.max_result_bytes ({Limit} bytes) or longer than {Pages} pages and was dropped; the catalog keeps its last list and the list is tried again")]
     public static partial void ToolListTooLarge(ILogger logger, string connector, long limit, int pages);
 
-    [LoggerMessage(1029, LogLevel.Warning, "Connector {Connector}: the upstream's tool {Tool} is not served: its x-mcp-header annotations are invalid ({Reason}), so a call to it could not carry them as Mcp-Param-* headers")]
-    public static partial void ToolHeaderAnnotationsInvalid(ILogger logger, string connector, string tool, string reason);
+    [LoggerMessage(1029, LogLevel.Warning, "Connector {Connector}: {Count} of the upstream's tools are not served: their x-mcp-header annotations are invalid, so a call could not carry them as Mcp-Param-* headers; the first is {Tool} ({Reason})")]
+    public static partial void ToolHeaderAnnotationsInvalid(ILogger logger, string connector, int count, string tool, string reason);
 
     [LoggerMessage(1006, LogLevel.Warning, "Connector {Connector}: refreshing the tool list failed; no tool call is sent until it succeeds, tried again in {Seconds} s")]
     public static partial void ToolsRefreshFailed(ILogger logger, string connector, int seconds, Exception exception);

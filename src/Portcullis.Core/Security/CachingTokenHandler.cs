@@ -49,11 +49,11 @@ internal sealed class CachingTokenHandler : TokenHandler
         }
 
         var keys = validationParameters.ConfigurationManager as IKeyRefresh;
-        var validatedWith = keys?.KeysInUse;
+        var mark = keys?.Mark ?? default;
         var result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException }
             && keys is not null
-            && await keys.RefreshForUnknownKeyAsync(validatedWith).ConfigureAwait(false))
+            && await keys.RefreshForUnknownKeyAsync(mark).ConfigureAwait(false))
         {
             result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         }

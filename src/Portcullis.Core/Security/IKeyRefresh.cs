@@ -1,5 +1,3 @@
-using Microsoft.IdentityModel.Tokens;
-
 namespace Portcullis.Core.Security;
 
 /// <summary>
@@ -8,14 +6,13 @@ namespace Portcullis.Core.Security;
 /// </summary>
 internal interface IKeyRefresh
 {
-    /// <summary>The keys a token validated now would be checked against; null before the first fetch.</summary>
-    BaseConfiguration? KeysInUse { get; }
+    /// <summary>Taken before a token is validated: the keys it will be checked against, and the fetches begun so far.</summary>
+    KeyMark Mark { get; }
 
     /// <summary>
-    /// Whether the keys in use are now other than <paramref name="validatedWith"/>, the ones a token was refused
-    /// against for an unknown key, so that it is worth validating again. True at once when another fetch brought new
-    /// keys meanwhile (IdentityModel's own refresh after the refusal, or another request's); otherwise fetches the keys
-    /// again, or waits for a fetch under way, and does nothing when the last such fetch is too recent.
+    /// Whether a token refused for an unknown key, validated at <paramref name="validatedAt"/>, is worth validating
+    /// again: the keys in use changed since, as read by a fetch begun after that mark (IdentityModel's own refresh after
+    /// the refusal, another request's, or one this starts), unless the last fetch for an unknown key is too recent.
     /// </summary>
-    Task<bool> RefreshForUnknownKeyAsync(BaseConfiguration? validatedWith);
+    Task<bool> RefreshForUnknownKeyAsync(KeyMark validatedAt);
 }

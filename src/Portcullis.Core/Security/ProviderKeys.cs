@@ -25,7 +25,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// <summary>The least time between two fetches for an unknown <c>kid</c>, which any caller can send.</summary>
     public static readonly TimeSpan LeastUnknownKeyInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest one fetch may take (it is also the longest a request with an unknown <c>kid</c> waits).</summary>
+    /// <summary>The longest one fetch may take, and the longest a request with an unknown <c>kid</c> waits for fetches.</summary>
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
@@ -45,6 +45,12 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     private readonly Lock _gate = new();
     private InUse? _inUse;
     private Task<OpenIdConnectConfiguration?>? _fetch;
+
+    /// <summary>How many fetches have begun; the number of the latest is this count.</summary>
+    private long _begun;
+
+    /// <summary>The number of the latest fetch that ended, with keys or without (fetches run one at a time).</summary>
+    private long _lastEnded;
 
     /// <summary>When the next fetch is due, in UTC ticks; read without the lock by the fast path.</summary>
     private long _nextFetch;
@@ -108,59 +114,65 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     {
         lock (_gate)
         {
-            StartUnknownKeyFetch(out _);
+            StartUnknownKeyFetch();
         }
     }
 
-    public BaseConfiguration? KeysInUse => _inUse?.Keys;
+    public KeyMark Mark => new(_inUse?.Keys, Volatile.Read(ref _begun));
 
-    public async Task<bool> RefreshForUnknownKeyAsync(BaseConfiguration? validatedWith)
+    /// <remarks>
+    /// Only a fetch begun after <paramref name="validatedAt"/> is sure to have read the keys as the provider publishes
+    /// them since the token came: one under way that began before it (the unasked one every five minutes, or another
+    /// request's) is waited for, and then one of this request's own is started, if the last for an unknown key is old
+    /// enough. The waiting, for one fetch or two, ends after <see cref="FetchTimeout"/> in all.
+    /// </remarks>
+    public async Task<bool> RefreshForUnknownKeyAsync(KeyMark validatedAt)
     {
-        // A fetch this request joins may have begun before the provider published the key (the unasked one every five
-        // minutes): when it brings nothing new, the request starts one of its own, if the last for an unknown key is
-        // old enough.
-        for (var attempt = 0; attempt < 2; attempt++)
+        var deadline = _time.GetUtcNow() + FetchTimeout;
+        while (true)
         {
             Task<OpenIdConnectConfiguration?>? pending;
-            bool joined;
             lock (_gate)
             {
-                if (Newer(validatedWith))
+                if (_lastEnded > validatedAt.FetchesBegun)
                 {
-                    return true;
+                    return Changed(validatedAt);
                 }
 
-                pending = StartUnknownKeyFetch(out joined);
+                pending = _fetch is { IsCompleted: false } running ? running : StartUnknownKeyFetch();
+                if (pending is null)
+                {
+                    // No fetch may start yet: an earlier one may still have brought new keys, worth one more try.
+                    return Changed(validatedAt);
+                }
             }
 
-            var after = pending is null ? null : await pending.ConfigureAwait(false);
-            if (after is not null && !ReferenceEquals(after, validatedWith))
+            var left = deadline - _time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
             {
-                return true;
+                return Changed(validatedAt);
             }
 
-            if (after is null || !joined)
+            try
             {
-                return false;
+                await pending.WaitAsync(left, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Changed(validatedAt);
             }
         }
-
-        return false;
     }
 
-    /// <summary>Called under the lock: whether the keys in use are other than the ones a token was validated with.</summary>
-    private bool Newer(BaseConfiguration? validatedWith) => _inUse is { } inUse && !ReferenceEquals(inUse.Keys, validatedWith);
+    /// <summary>Whether the keys in use are other than the ones a token was validated with.</summary>
+    private bool Changed(KeyMark validatedAt) => _inUse is { } inUse && !ReferenceEquals(inUse.Keys, validatedAt.Keys);
 
-    /// <summary>
-    /// The fetch under way (<paramref name="joined"/>), or a new one when the last for an unknown key is old enough;
-    /// null otherwise.
-    /// </summary>
-    private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch(out bool joined)
+    /// <summary>Called under the lock: the fetch under way, or a new one when the last for an unknown key is old enough; null otherwise.</summary>
+    private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch()
     {
-        joined = _fetch is { IsCompleted: false };
-        if (joined)
+        if (_fetch is { IsCompleted: false } running)
         {
-            return _fetch;
+            return running;
         }
 
         var now = _time.GetUtcNow();
@@ -181,11 +193,13 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             return running;
         }
 
-        _fetch = Task.Run(FetchAsync);
+        var number = Interlocked.Increment(ref _begun);
+        _fetch = Task.Run(() => FetchAsync(number));
         return _fetch;
     }
 
-    private async Task<OpenIdConnectConfiguration?> FetchAsync()
+    /// <summary>Fetch number <paramref name="number"/>: the keys it brought (the keys in use), or null when it failed.</summary>
+    private async Task<OpenIdConnectConfiguration?> FetchAsync(long number)
     {
         try
         {
@@ -194,6 +208,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             OpenIdConnectConfiguration current;
             lock (_gate)
             {
+                _lastEnded = number;
                 SetNextFetch(_time.GetUtcNow() + FetchInterval);
                 _retryDelay = FirstRetryDelay;
                 changed = _inUse is null || !KeySets.Same(_inUse.Keys, fetched);
@@ -218,6 +233,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             TimeSpan delay;
             lock (_gate)
             {
+                _lastEnded = number;
                 delay = _retryDelay;
                 _retryDelay = _retryDelay * 2 < LastRetryDelay ? _retryDelay * 2 : LastRetryDelay;
                 SetNextFetch(_time.GetUtcNow() + delay);

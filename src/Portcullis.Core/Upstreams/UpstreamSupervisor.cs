@@ -374,7 +374,15 @@ internal sealed partial class UpstreamSupervisor
         try
         {
             var tools = await ListPagesAsync(client, _listLimit, bounded.Token).ConfigureAwait(false);
-            return _toolCache.Replace(client, tools, (tool, reason) => Log.ToolHeaderAnnotationsInvalid(_logger, _connector, tool.Name, reason));
+            var (kept, rejected) = _toolCache.Replace(client, tools);
+            if (rejected.Count > 0)
+            {
+                // One line a list, however many: the names and reasons are the upstream's words.
+                var (tool, reason) = rejected[0];
+                Log.ToolHeaderAnnotationsInvalid(_logger, _connector, rejected.Count, LogText.Safe(tool, 128), LogText.Safe(reason, 300));
+            }
+
+            return kept;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -19,9 +19,9 @@ internal sealed class UpstreamToolCache
     /// <summary>
     /// Puts <paramref name="listed"/> in <paramref name="client"/>'s cache, then drops what an earlier list of the same
     /// connection put there and this one no longer has (in that order, so a call under way always finds its tool).
-    /// Answers the tools kept; <paramref name="rejected"/> hears of each one left out, with the SDK's reason.
+    /// Answers the tools kept, and those left out with the SDK's reason.
     /// </summary>
-    public IReadOnlyList<Tool> Replace(McpClient client, IReadOnlyList<Tool> listed, Action<Tool, string> rejected)
+    public (IReadOnlyList<Tool> Kept, IReadOnlyList<(string Tool, string Reason)> Rejected) Replace(McpClient client, IReadOnlyList<Tool> listed)
     {
         if (!ReferenceEquals(client, _client))
         {
@@ -29,16 +29,20 @@ internal sealed class UpstreamToolCache
             _names = new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var kept = listed;
+        IReadOnlyList<Tool> kept = listed;
+        List<(string, string)> rejected = [];
         try
         {
             client.AddKnownTools(listed);
         }
         catch (ArgumentException)
         {
-            // The SDK takes a batch whole or not at all: the tools one by one, to know which.
-            var valid = new List<Tool>(listed.Count);
-            foreach (var tool in listed)
+            // The SDK takes a batch whole or not at all. Only an annotated tool can fail: the others go in at once,
+            // then the annotated ones one by one, to know which.
+            var annotated = listed.Where(Annotated).ToList();
+            var valid = listed.Where(t => !Annotated(t)).ToList();
+            client.AddKnownTools(valid);
+            foreach (var tool in annotated)
             {
                 try
                 {
@@ -47,7 +51,7 @@ internal sealed class UpstreamToolCache
                 }
                 catch (ArgumentException ex)
                 {
-                    rejected(tool, Reason(ex, tool.Name));
+                    rejected.Add((tool.Name, Reason(ex, tool.Name)));
                 }
             }
 
@@ -58,8 +62,10 @@ internal sealed class UpstreamToolCache
         _names.ExceptWith(names);
         client.RemoveKnownTools(_names);
         _names = names;
-        return kept;
+        return (kept, rejected);
     }
+
+    private static bool Annotated(Tool tool) => tool.InputSchema.GetRawText().Contains("x-mcp-header", StringComparison.Ordinal);
 
     /// <summary>The SDK's words for one tool: "… validation: {name}: {reason} (Parameter 'tools')" without the wrapping.</summary>
     private static string Reason(ArgumentException ex, string name)

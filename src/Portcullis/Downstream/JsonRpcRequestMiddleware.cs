@@ -242,6 +242,12 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
+            if (method == "initialize" && HandshakeRevisionWithoutSessions(message) is { } requested)
+            {
+                await HandshakeRevisionRefusedAsync(context, IdOf(message), requested);
+                return;
+            }
+
             string? requestState = null;
             if (toolName is not null && message.GetProperty("params").TryGetProperty("requestState", out var state) && state.ValueKind == JsonValueKind.String)
             {
@@ -546,6 +552,35 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         return MalformedAsync(context, JsonRpcCodes.InvalidRequest, null, message, slow ? "body sent too slowly" : "body framing broken",
             slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest);
     }
+
+    /// <summary>The revision an <c>initialize</c> asks for when it is one without sessions (2026-07-28 on), else null.</summary>
+    private static string? HandshakeRevisionWithoutSessions(JsonElement message) =>
+        message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+        && parameters.TryGetProperty("protocolVersion", out var version) && version.ValueKind == JsonValueKind.String
+        && version.GetString() is { } requested && RequestParamsCheck.WithoutSessions(requested)
+            ? requested
+            : null;
+
+    /// <summary>
+    /// The MCP layer's own answer to an <c>initialize</c> asking for a revision without sessions (-32022 with the
+    /// revisions it may ask for, so a client can ask again), given before the MCP layer sees it: the MCP layer would
+    /// open a session for it first, and keep it, with its handshake in the state store, until the idle timeout.
+    /// </summary>
+    private Task HandshakeRevisionRefusedAsync(HttpContext context, JsonNode? id, string requested) =>
+        refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK,
+            new GatewayError(ErrorCatalog.InvalidRequest, $"Protocol version '{LogText.Safe(requested, 64)}' is not available through the initialize handshake; ask for one of those listed in data.supported, or use server/discover."),
+            CallStage.Frame, "malformed_frame", "initialize asking for a revision without sessions")
+        {
+            Body = RefusalBody.JsonRpc,
+            RpcCode = (int)ModelContextProtocol.McpErrorCode.UnsupportedProtocolVersion,
+            RpcId = id,
+            RpcData = new JsonObject
+            {
+                ["supported"] = new JsonArray([.. RequestParamsCheck.HandshakeVersions.Select(v => (JsonNode)v)]),
+                ["requested"] = requested,
+            },
+            Junk = true,
+        });
 
     private Task MalformedAsync(HttpContext context, int rpcCode, JsonNode? id, string message, string reason, int status = StatusCodes.Status400BadRequest) =>
         refusals.WriteAsync(context, new HttpRefusal(status, new GatewayError(ErrorCatalog.InvalidRequest, message), CallStage.Frame, "malformed_frame", reason)

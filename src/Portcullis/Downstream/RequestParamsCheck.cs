@@ -101,6 +101,12 @@ internal static class RequestParamsCheck
             ? "params._meta must be an object."
             : null;
 
+    /// <summary>
+    /// The revisions an <c>initialize</c> may ask for, as the MCP layer lists them when it refuses another (its own list
+    /// is internal; a test checks that its answer names the same).
+    /// </summary>
+    internal static readonly string[] HandshakeVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+
     /// <summary>Revisions from 2026-07-28 on have no sessions (SEP-2567); the MCP layer compares them the same way.</summary>
     internal static bool WithoutSessions(string? protocolVersion) =>
         !string.IsNullOrEmpty(protocolVersion) && string.CompareOrdinal(protocolVersion, "2026-07-28") >= 0;

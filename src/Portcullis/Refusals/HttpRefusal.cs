@@ -25,6 +25,12 @@ internal sealed record HttpRefusal(int Status, GatewayError Error, string Stage,
     /// <summary>The JSON-RPC error code of a <see cref="RefusalBody.JsonRpc"/> body.</summary>
     public int RpcCode { get; init; } = JsonRpcCodes.InvalidRequest;
 
+    /// <summary>
+    /// The <c>data</c> of a <see cref="RefusalBody.JsonRpc"/> error, in place of the error envelope: a protocol answer
+    /// whose data the client's MCP library reads.
+    /// </summary>
+    public JsonNode? RpcData { get; init; }
+
     /// <summary>The id of the request refused, when it could be read.</summary>
     public JsonNode? RpcId { get; init; }
 

@@ -141,7 +141,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         var envelope = ErrorEnvelope.ToJson(refusal.Error, correlationId);
         if (refusal.Body == RefusalBody.JsonRpc)
         {
-            var error = new JsonObject { ["code"] = refusal.RpcCode, ["message"] = refusal.Error.Message, ["data"] = envelope };
+            var error = new JsonObject { ["code"] = refusal.RpcCode, ["message"] = refusal.Error.Message, ["data"] = refusal.RpcData?.DeepClone() ?? envelope };
             response.ContentType = "application/json";
             var body = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = refusal.RpcId?.DeepClone(), ["error"] = error };
             await response.WriteAsync(body.ToJsonString(), context.RequestAborted);

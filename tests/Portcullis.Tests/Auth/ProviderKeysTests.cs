@@ -41,7 +41,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var keys = Keys();
         var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
 
-        var changed = await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
+        var changed = await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
 
         Assert.False(changed);
         Assert.Equal(2, _idp.JwksRequests);
@@ -56,7 +56,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
 
-        var changed = await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
+        var changed = await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
 
         Assert.True(changed);
         var after = await keys.GetConfigurationAsync(Timeouts.CallToken);
@@ -68,15 +68,15 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     {
         var keys = Keys();
         await keys.GetConfigurationAsync(Timeouts.CallToken);
-        await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within();
+        await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
         _idp.Rotate(TestIdentityProvider.NewKey());
 
         _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
+        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         Assert.Equal(2, _idp.JwksRequests);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
+        Assert.True(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         Assert.Equal(3, _idp.JwksRequests);
     }
 
@@ -90,13 +90,13 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     {
         var keys = Keys();
         await keys.GetConfigurationAsync(Timeouts.CallToken);
-        var validatedWith = keys.KeysInUse;
+        var mark = keys.Mark;
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
         keys.RequestRefresh();
-        await Poll.UntilAsync(() => !ReferenceEquals(keys.KeysInUse, validatedWith), Timeouts.Call, "the requested fetch to bring the new key");
+        await Poll.UntilAsync(() => !ReferenceEquals(keys.Mark.Keys, mark.Keys), Timeouts.Call, "the requested fetch to bring the new key");
 
-        Assert.True(await keys.RefreshForUnknownKeyAsync(validatedWith).Within());
+        Assert.True(await keys.RefreshForUnknownKeyAsync(mark).Within());
         Assert.Equal(2, _idp.JwksRequests);
     }
 
@@ -106,7 +106,6 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     {
         var keys = Keys();
         await keys.GetConfigurationAsync(Timeouts.CallToken);
-        var validatedWith = keys.KeysInUse;
         var release = new TaskCompletionSource();
         _idp.HoldAnswers = release.Task;
         _time.Advance(ProviderKeys.FetchInterval);
@@ -115,13 +114,69 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         _idp.HoldAnswers = null;
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
+        var mark = keys.Mark;
 
-        var refresh = keys.RefreshForUnknownKeyAsync(validatedWith);
+        var refresh = keys.RefreshForUnknownKeyAsync(mark);
         release.SetResult();
 
         Assert.True(await refresh.Within());
         Assert.Equal(3, _idp.JwksRequests);
         Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
+    }
+
+    /// <summary>
+    /// Before, a fetch under way that had read the keys before the token came, and brought other new keys (but not the
+    /// token's), counted as the refresh: the token was validated again against them, refused, and nothing more fetched.
+    /// </summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_FetchUnderWayBroughtOtherNewKeys_FetchesOnceMoreForTheTokensKey()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var release = new TaskCompletionSource();
+        _idp.HoldAnswers = release.Task;
+        _idp.Rotate(TestIdentityProvider.NewKey());
+        _time.Advance(ProviderKeys.FetchInterval);
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
+        _idp.HoldAnswers = null;
+        var mark = keys.Mark;
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+
+        var refresh = keys.RefreshForUnknownKeyAsync(mark);
+        release.SetResult();
+
+        Assert.True(await refresh.Within());
+        Assert.Equal(3, _idp.JwksRequests);
+        Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
+    }
+
+    /// <summary>Before, a request could wait for a fetch under way, then for one of its own: twice the 10 s a fetch may take.</summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_FetchUnderWayTakesTenSeconds_StopsWaitingThenWithoutAnotherFetch()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var release = new TaskCompletionSource();
+        _idp.HoldAnswers = release.Task;
+        try
+        {
+            _time.Advance(ProviderKeys.FetchInterval);
+            await keys.GetConfigurationAsync(Timeouts.CallToken);
+            await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
+            var refresh = keys.RefreshForUnknownKeyAsync(keys.Mark);
+
+            _time.Advance(TimeSpan.FromSeconds(10));
+
+            // The fetch is still held: only the request's own bound can end its wait.
+            Assert.False(await refresh.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.Equal(2, _idp.JwksRequests);
+        }
+        finally
+        {
+            release.SetResult();
+        }
     }
 
     [Fact]
@@ -148,7 +203,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
         _idp.Failing = true;
 
-        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.KeysInUse).Within());
+        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         _time.Advance(ProviderKeys.FetchInterval);
         await keys.GetConfigurationAsync(Timeouts.CallToken);
         await Poll.UntilAsync(() => _idp.JwksRequests == 3, Timeouts.Call, "the background fetch to be tried");

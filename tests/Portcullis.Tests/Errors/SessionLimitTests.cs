@@ -176,6 +176,42 @@ public sealed class SessionLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
     }
 
+    /// <summary>
+    /// Before, the MCP layer refused an initialize asking for a revision without sessions (-32022) only after opening a
+    /// session for it, which its principal held until the idle timeout: a client trying the newest revision first ran
+    /// into the limit. The gateway now answers as the MCP layer does, before any session exists.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_AskingForARevisionWithoutSessions_IsAnsweredAsTheMcpLayerAnswersAndOpensNothing()
+    {
+        var alice = Token("alice");
+        var newest = Initialize.Replace("2025-11-25", "2026-07-28", StringComparison.Ordinal);
+        JsonNode? answer = null;
+        for (var i = 0; i <= Limit; i++)
+        {
+            using var refused = await PostAsync(alice, newest);
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+            Assert.False(refused.Headers.Contains("Mcp-Session-Id"));
+            answer = JsonNode.Parse(await refused.Content.ReadAsStringAsync().Within());
+        }
+
+        for (var i = 0; i < Limit; i++)
+        {
+            await OpenAsync(alice);
+        }
+
+        Assert.Equal(7, answer!["id"]!.GetValue<int>());
+        Assert.Equal(-32022, answer["error"]!["code"]!.GetValue<int>());
+        Assert.Equal("2026-07-28", answer["error"]!["data"]!["requested"]!.GetValue<string>());
+        await using var sdk = await FixtureHttpServer.StartAsync();
+        using var direct = new HttpRequestMessage(HttpMethod.Post, sdk.McpUrl) { Content = new StringContent(newest, Encoding.UTF8, "application/json") };
+        direct.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        using var sdkAnswer = await _http.SendAsync(direct).Within();
+        var sdkError = JsonNode.Parse((await sdkAnswer.Content.ReadAsStringAsync().Within()).Split('\n').Single(l => l.StartsWith("data:", StringComparison.Ordinal))["data:".Length..])!["error"]!;
+        Assert.Equal(sdkError["code"]!.GetValue<int>(), answer["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(sdkError["data"]!["supported"]!.ToJsonString(), answer["error"]!["data"]!["supported"]!.ToJsonString());
+    }
+
     [Fact]
     public async Task Initialize_OpenedAtOnce_NeverPassesTheLimit()
     {

@@ -54,6 +54,6 @@ public sealed class ParamHeaderTests : IAsyncLifetime
         var tools = await client.ListToolsAsync().AsTask().Within();
 
         Assert.Equal(["by_region", "echo"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
-        await _gateway.WaitForOutputAsync("the upstream's tool bad_header is not served: its x-mcp-header annotations are invalid", Timeouts.Call);
+        await _gateway.WaitForOutputAsync("1 of the upstream's tools are not served: their x-mcp-header annotations are invalid, so a call could not carry them as Mcp-Param-* headers; the first is bad_header", Timeouts.Call);
     }
 }
