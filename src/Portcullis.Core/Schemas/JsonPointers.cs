@@ -63,6 +63,12 @@ internal static class JsonPointers
         }
     }
 
+    /// <summary>The unescaped segments of <paramref name="pointer"/>; none for the whole document, null when it is not a pointer.</summary>
+    public static string[]? Segments(string pointer) =>
+        pointer.Length == 0 ? []
+        : pointer.StartsWith('/') ? [.. pointer[1..].Split('/').Select(Unescape)]
+        : null;
+
     public static string Append(string pointer, string segment) =>
         pointer + "/" + segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 

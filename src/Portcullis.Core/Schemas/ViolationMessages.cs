@@ -34,14 +34,21 @@ internal static class ViolationMessages
             }
 
             var at = node.InstanceLocation.ToString();
+            var path = node.EvaluationPath.ToString();
+            var walked = EvaluationPaths.TryWalk(schemaRoot, path, at, out var trueAt, out var subschema, out var holder);
+            if (walked)
+            {
+                at = trueAt;
+            }
+
             foreach (var (rawKeyword, error) in node.Errors)
             {
                 // A false schema reports no keyword; its evaluation path ends with the keyword that led there,
                 // and the schema that holds that keyword is one level up.
-                var keyword = rawKeyword.Length > 0 ? rawKeyword : FalseSchemaKeyword(node.EvaluationPath.ToString());
+                var keyword = rawKeyword.Length > 0 ? rawKeyword : FalseSchemaKeyword(path);
                 var schema = rawKeyword.Length == 0
-                    ? SchemaAt(schemaRoot, node.SchemaLocation, up: true)
-                    : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
+                    ? walked ? holder : SchemaAt(schemaRoot, node.SchemaLocation, up: true)
+                    : walked ? subschema : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
                 if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
                 {
                     continue;

@@ -30,6 +30,31 @@ public sealed class ViolationMessagesTests
         Assert.DoesNotContain(found, d => d.Keyword is "properties" or "items" or "");
     }
 
+    /// <summary>
+    /// Before, a value judged by <c>items</c> beside <c>prefixItems</c> was reported at its index among the items after
+    /// the tuple (the library's location: <c>/t/1</c> for the value at <c>/t/3</c>), and the message lost what the
+    /// subschema accepts.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"type":"object","properties":{"t":{"type":"array","prefixItems":[{"type":"string"},{"type":"string"}],"items":{"enum":[1,2]}}}}""",
+        """{"t":["a","b",1,"x"]}""", "/t/3", "enum", "must be one of: 1, 2")]
+    [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":{"type":"array","prefixItems":[{"type":"string"}],"items":{"type":"integer"}}}""",
+        """["a",["b",1,"x"]]""", "/1/2", "type", "must be an integer (got a string)")]
+    [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":{"$ref":"#/$defs/row"},"$defs":{"row":{"type":"object","properties":{"n":{"maximum":3}}}}}""",
+        """["a",{"n":1},{"n":9}]""", "/2/n", "maximum", "must be at most 3")]
+    [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":{"allOf":[{"maxLength":2}]}}""",
+        """["a","ok","long"]""", "/2", "maxLength", "must be at most 2 characters long (got 4)")]
+    [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":false}""",
+        """["a",1]""", "/1", "false", "is not allowed here")]
+    public void Validate_ItemAfterATuple_ReportedAtItsOwnIndexWithWhatIsAccepted(string schemaJson, string value, string path, string keyword, string message)
+    {
+        var schema = Compile(Element(schemaJson));
+
+        var detail = Assert.Single(schema.Validate(Element(value)));
+
+        Assert.Equal((path, keyword, message), (detail.Path, detail.Keyword, detail.Message));
+    }
+
     [Fact]
     public void Validate_PropertyNameNeedingEscape_UsesJsonPointerEscapes()
     {
