@@ -114,7 +114,7 @@ internal static class EvaluationPaths
             {
                 // A pointer within the schema's resource ("#", "#/$defs/x"); anything else is not followed here.
                 if (!schema.TryGetProperty("$ref", out var reference) || reference.GetString() is not { } target || !target.StartsWith('#')
-                    || !JsonPointers.TryResolve(resource, Uri.UnescapeDataString(target[1..]), out next))
+                    || !JsonPointers.TryWalk(resource, Uri.UnescapeDataString(target[1..]), OutsideResources, out next))
                 {
                     return false;
                 }
@@ -135,5 +135,20 @@ internal static class EvaluationPaths
 
         instance = at;
         return true;
+    }
+
+    /// <summary>
+    /// A step of a local reference that stays out of embedded resources: a schema with its own <c>$id</c> on the way
+    /// (not the one reached) resolves the references under it against itself, which this walk does not follow.
+    /// </summary>
+    private static bool OutsideResources(string pointer, int parentLength, JsonElement parent, string segment, out JsonElement child)
+    {
+        child = default;
+        if (parentLength > 0 && parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty("$id", out _))
+        {
+            return false;
+        }
+
+        return JsonPointers.TryResolve(parent, JsonPointers.Append("", segment), out child);
     }
 }

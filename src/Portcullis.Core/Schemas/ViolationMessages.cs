@@ -203,10 +203,16 @@ internal static class ViolationMessages
         return JsonPointers.TryResolve(root, fragment, out var found) ? found : null;
     }
 
-    private static string FalseSchemaKeyword(string path) => path[(path.LastIndexOf('/') + 1)..] switch
+    /// <summary>The keyword that led to a false schema: its path's last step, unless that step is a name or an index under another keyword.</summary>
+    private static string FalseSchemaKeyword(string path)
     {
-        "additionalProperties" => "additionalProperties",
-        "unevaluatedProperties" => "unevaluatedProperties",
-        _ => "false",
-    };
+        var steps = JsonPointers.Segments(path) ?? [];
+        var named = steps.Length > 1 && steps[^2] is "properties" or "patternProperties" or "dependentSchemas" or "prefixItems" or "allOf" or "anyOf" or "oneOf";
+        return named || steps.Length == 0 ? "false" : steps[^1] switch
+        {
+            "additionalProperties" => "additionalProperties",
+            "unevaluatedProperties" => "unevaluatedProperties",
+            _ => "false",
+        };
+    }
 }

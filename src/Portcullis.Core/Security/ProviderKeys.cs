@@ -139,7 +139,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
                     return Changed(validatedAt);
                 }
 
-                pending = _fetch is { IsCompleted: false } running ? running : StartUnknownKeyFetch();
+                pending = StartUnknownKeyFetch();
                 if (pending is null)
                 {
                     // No fetch may start yet: an earlier one may still have brought new keys, worth one more try.

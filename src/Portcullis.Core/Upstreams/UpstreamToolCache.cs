@@ -37,12 +37,9 @@ internal sealed class UpstreamToolCache
         }
         catch (ArgumentException)
         {
-            // The SDK takes a batch whole or not at all. Only an annotated tool can fail: the others go in at once,
-            // then the annotated ones one by one, to know which.
-            var annotated = listed.Where(Annotated).ToList();
-            var valid = listed.Where(t => !Annotated(t)).ToList();
-            client.AddKnownTools(valid);
-            foreach (var tool in annotated)
+            // The SDK takes a batch whole or not at all: the tools one by one, to know which (only an invalid one throws).
+            var valid = new List<Tool>(listed.Count);
+            foreach (var tool in listed)
             {
                 try
                 {
@@ -64,8 +61,6 @@ internal sealed class UpstreamToolCache
         _names = names;
         return (kept, rejected);
     }
-
-    private static bool Annotated(Tool tool) => tool.InputSchema.GetRawText().Contains("x-mcp-header", StringComparison.Ordinal);
 
     /// <summary>The SDK's words for one tool: "… validation: {name}: {reason} (Parameter 'tools')" without the wrapping.</summary>
     private static string Reason(ArgumentException ex, string name)

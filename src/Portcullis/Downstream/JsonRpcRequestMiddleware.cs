@@ -20,8 +20,9 @@ namespace Portcullis.Downstream;
 /// error (-32700); one that is not a JSON-RPC message, or repeats a member name in one object, gets invalid request
 /// (-32600, or invalid params when the repeat is inside params); a <c>tools/call</c> whose
 /// params are not the right shape, or another request whose params the MCP layer could not read
-/// (<see cref="RequestParamsCheck"/>), gets invalid params (-32602). The last three are malformed frames: counted,
-/// and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
+/// (<see cref="RequestParamsCheck"/>), gets invalid params (-32602); an <c>initialize</c> asking for a revision
+/// without sessions gets the MCP layer's own -32022, before it opens a session for it. The last four are malformed
+/// frames: counted, and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
 /// body is handed on untouched.
 /// </summary>
 internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, HttpRefusals refusals)
@@ -242,7 +243,8 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
-            if (method == "initialize" && HandshakeRevisionWithoutSessions(message) is { } requested)
+            if (method == "initialize" && HandshakeRevisionWithoutSessions(message) is { } requested
+                && !RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString()))
             {
                 await HandshakeRevisionRefusedAsync(context, IdOf(message), requested);
                 return;

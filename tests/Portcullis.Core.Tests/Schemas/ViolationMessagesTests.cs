@@ -46,6 +46,10 @@ public sealed class ViolationMessagesTests
         """["a","ok","long"]""", "/2", "maxLength", "must be at most 2 characters long (got 4)")]
     [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":false}""",
         """["a",1]""", "/1", "false", "is not allowed here")]
+    [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"unevaluatedItems":{"type":"integer"}}""",
+        """["a",1,"x"]""", "/2", "type", "must be an integer (got a string)")]
+    [InlineData("""{"type":"object","properties":{"additionalProperties":false}}""",
+        """{"additionalProperties":1}""", "/additionalProperties", "false", "is not allowed here")]
     public void Validate_ItemAfterATuple_ReportedAtItsOwnIndexWithWhatIsAccepted(string schemaJson, string value, string path, string keyword, string message)
     {
         var schema = Compile(Element(schemaJson));
@@ -53,6 +57,24 @@ public sealed class ViolationMessagesTests
         var detail = Assert.Single(schema.Validate(Element(value)));
 
         Assert.Equal((path, keyword, message), (detail.Path, detail.Keyword, detail.Message));
+    }
+
+    /// <summary>
+    /// A reference into an embedded resource (<c>$id</c>) resolves the references under it against that resource: the
+    /// walk of the evaluation path does not follow it, so the message never quotes the outer <c>$defs/m</c>.
+    /// </summary>
+    [Fact]
+    public void Validate_ReferenceIntoAnEmbeddedResource_NeverQuotesASchemaOfTheSameNameOutside()
+    {
+        var schema = Compile(Element("""
+            {"type":"array","prefixItems":[{"type":"string"}],"items":{"$ref":"#/$defs/r/properties/n"},
+             "$defs":{"r":{"$id":"urn:r","properties":{"n":{"$ref":"#/$defs/m"}},"$defs":{"m":{"maximum":3}}},"m":{"maximum":9}}}
+            """));
+
+        var detail = Assert.Single(schema.Validate(Element("""["a",5]""")));
+
+        Assert.Equal("maximum", detail.Keyword);
+        Assert.DoesNotContain("9", detail.Message, StringComparison.Ordinal);
     }
 
     [Fact]
