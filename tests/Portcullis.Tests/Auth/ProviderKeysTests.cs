@@ -105,23 +105,11 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     public async Task RefreshForUnknownKey_FetchUnderWayBeganBeforeTheKeyWasPublished_FetchesOnceMore()
     {
         var keys = Keys();
-        await keys.GetConfigurationAsync(Timeouts.CallToken);
-        var release = new TaskCompletionSource();
-        _idp.HoldAnswers = release.Task;
-        _time.Advance(ProviderKeys.FetchInterval);
-        await keys.GetConfigurationAsync(Timeouts.CallToken);
-        await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
-        _idp.HoldAnswers = null;
+        var release = await HoldUnaskedFetchAsync(keys);
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
-        var mark = keys.Mark;
 
-        var refresh = keys.RefreshForUnknownKeyAsync(mark);
-        release.SetResult();
-
-        Assert.True(await refresh.Within());
-        Assert.Equal(3, _idp.JwksRequests);
-        Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
+        await AssertRefreshFetchesTheKeyAsync(keys, keys.Mark, release, added);
     }
 
     /// <summary>
@@ -132,24 +120,12 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     public async Task RefreshForUnknownKey_FetchUnderWayBroughtOtherNewKeys_FetchesOnceMoreForTheTokensKey()
     {
         var keys = Keys();
-        await keys.GetConfigurationAsync(Timeouts.CallToken);
-        var release = new TaskCompletionSource();
-        _idp.HoldAnswers = release.Task;
-        _idp.Rotate(TestIdentityProvider.NewKey());
-        _time.Advance(ProviderKeys.FetchInterval);
-        await keys.GetConfigurationAsync(Timeouts.CallToken);
-        await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
-        _idp.HoldAnswers = null;
+        var release = await HoldUnaskedFetchAsync(keys, rotateFirst: true);
         var mark = keys.Mark;
         var added = TestIdentityProvider.NewKey();
         _idp.Rotate(added);
 
-        var refresh = keys.RefreshForUnknownKeyAsync(mark);
-        release.SetResult();
-
-        Assert.True(await refresh.Within());
-        Assert.Equal(3, _idp.JwksRequests);
-        Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
+        await AssertRefreshFetchesTheKeyAsync(keys, mark, release, added);
     }
 
     /// <summary>Before, a request could wait for a fetch under way, then for one of its own: twice the 10 s a fetch may take.</summary>
@@ -157,14 +133,9 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     public async Task RefreshForUnknownKey_FetchUnderWayTakesTenSeconds_StopsWaitingThenWithoutAnotherFetch()
     {
         var keys = Keys();
-        await keys.GetConfigurationAsync(Timeouts.CallToken);
-        var release = new TaskCompletionSource();
-        _idp.HoldAnswers = release.Task;
+        var release = await HoldUnaskedFetchAsync(keys);
         try
         {
-            _time.Advance(ProviderKeys.FetchInterval);
-            await keys.GetConfigurationAsync(Timeouts.CallToken);
-            await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
             var refresh = keys.RefreshForUnknownKeyAsync(keys.Mark);
 
             _time.Advance(TimeSpan.FromSeconds(10));
@@ -227,5 +198,37 @@ public sealed class ProviderKeysTests : IAsyncLifetime
 
         Assert.Equal(2, _idp.JwksRequests);
         Assert.Contains(configuration.SigningKeys, k => k.KeyId == _idp.Current.KeyId);
+    }
+
+    /// <summary>
+    /// Fetches the keys, then lets the unasked fetch of five minutes later begin and read them (after a new key of its
+    /// own with <paramref name="rotateFirst"/>), its answer held until the task returned is completed; later answers are not held.
+    /// </summary>
+    private async Task<TaskCompletionSource> HoldUnaskedFetchAsync(ProviderKeys keys, bool rotateFirst = false)
+    {
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        var release = new TaskCompletionSource();
+        _idp.HoldAnswers = release.Task;
+        if (rotateFirst)
+        {
+            _idp.Rotate(TestIdentityProvider.NewKey());
+        }
+
+        _time.Advance(ProviderKeys.FetchInterval);
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await Poll.UntilAsync(() => _idp.JwksRequests == 2, Timeouts.Call, "the unasked fetch to read the keys");
+        _idp.HoldAnswers = null;
+        return release;
+    }
+
+    /// <summary>Refreshes for a token validated at <paramref name="mark"/>, lets the held fetch end, and expects one more fetch to bring <paramref name="added"/>.</summary>
+    private async Task AssertRefreshFetchesTheKeyAsync(ProviderKeys keys, KeyMark mark, TaskCompletionSource release, Microsoft.IdentityModel.Tokens.SecurityKey added)
+    {
+        var refresh = keys.RefreshForUnknownKeyAsync(mark);
+        release.SetResult();
+
+        Assert.True(await refresh.Within());
+        Assert.Equal(3, _idp.JwksRequests);
+        Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
     }
 }
