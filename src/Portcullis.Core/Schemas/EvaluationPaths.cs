@@ -8,7 +8,8 @@ namespace Portcullis.Core.Schemas;
 /// 8.0.5 reports a value judged by <c>items</c> beside <c>prefixItems</c> at its index among the items after the tuple
 /// (<c>["a", 1, "x"]</c> against one <c>prefixItems</c> entry and <c>items: integer</c>: <c>/1</c> for <c>"x"</c>, which
 /// is <c>/2</c>), and garbles that subschema's location; its evaluation path is sound, with each <c>items</c> step
-/// written twice. Walking that path through the schema gives the value's true pointer and the subschema itself.
+/// written twice and each member name escaped twice. Walking that path through the schema gives the value's true
+/// pointer and the subschema itself.
 /// </summary>
 internal static class EvaluationPaths
 {
@@ -78,9 +79,15 @@ internal static class EvaluationPaths
             }
             else if (step is "properties" or "patternProperties" or "prefixItems")
             {
-                if (++i == steps.Length || consumed == reported.Length
-                    || !schema.TryGetProperty(step, out var members) || !JsonPointers.TryResolve(members, JsonPointers.Append("", steps[i]), out next)
-                    || (step != "patternProperties" && reported[consumed] != steps[i]))
+                if (++i == steps.Length || consumed == reported.Length || !schema.TryGetProperty(step, out var members))
+                {
+                    return false;
+                }
+
+                // The library escapes a member's name in an evaluation path twice ("d/e" as "d~01e").
+                var name = step == "prefixItems" ? steps[i] : JsonPointers.Unescape(steps[i]);
+                if (!JsonPointers.TryResolve(members, JsonPointers.Append("", name), out next)
+                    || (step != "patternProperties" && reported[consumed] != name))
                 {
                     return false;
                 }
@@ -105,7 +112,8 @@ internal static class EvaluationPaths
             }
             else if (SameValueListSteps.Contains(step))
             {
-                if (++i == steps.Length || !schema.TryGetProperty(step, out var list) || !JsonPointers.TryResolve(list, JsonPointers.Append("", steps[i]), out next))
+                if (++i == steps.Length || !schema.TryGetProperty(step, out var list)
+                    || !JsonPointers.TryResolve(list, JsonPointers.Append("", step == "dependentSchemas" ? JsonPointers.Unescape(steps[i]) : steps[i]), out next))
                 {
                     return false;
                 }

@@ -72,7 +72,7 @@ internal static class JsonPointers
     public static string Append(string pointer, string segment) =>
         pointer + "/" + segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
-    private static string Unescape(string segment) =>
+    internal static string Unescape(string segment) =>
         segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
 
     /// <summary>A short, single-line rendering of a JSON value for messages.</summary>

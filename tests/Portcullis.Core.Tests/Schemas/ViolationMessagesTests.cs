@@ -46,6 +46,8 @@ public sealed class ViolationMessagesTests
         """["a","ok","long"]""", "/2", "maxLength", "must be at most 2 characters long (got 4)")]
     [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"items":false}""",
         """["a",1]""", "/1", "false", "is not allowed here")]
+    [InlineData("""{"type":"object","properties":{"d/e~f":{"type":"array","prefixItems":[true],"items":{"type":"integer"}}}}""",
+        """{"d/e~f":[0,1,"x"]}""", "/d~1e~0f/2", "type", "must be an integer (got a string)")]
     [InlineData("""{"type":"array","prefixItems":[{"type":"string"}],"unevaluatedItems":{"type":"integer"}}""",
         """["a",1,"x"]""", "/2", "type", "must be an integer (got a string)")]
     [InlineData("""{"type":"object","properties":{"additionalProperties":false}}""",
