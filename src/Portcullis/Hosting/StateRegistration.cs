@@ -60,18 +60,11 @@ internal static class StateRegistration
                 $"{parsed} resolves to nothing ({absence}): set the variable or write the file")]);
         }
 
-        var noServer = false;
+        string? serverProblem;
         try
         {
             // Read now, so a string its driver cannot read is a config error, not a crash when the store is first used.
-            if (config.State.Store == "redis")
-            {
-                noServer = RedisConnectionString.Parse(value).EndPoints.Count == 0;
-            }
-            else
-            {
-                _ = new Npgsql.NpgsqlConnectionStringBuilder(value);
-            }
+            serverProblem = config.State.Store == "redis" ? RedisServerProblem(value) : PostgresServerProblem(value);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
@@ -80,13 +73,28 @@ internal static class StateRegistration
                 $"{parsed} is not a {(config.State.Store == "redis" ? "StackExchange.Redis configuration" : "Npgsql connection")} string ({ex.GetType().Name}): check its keywords and values")]);
         }
 
-        if (noServer)
+        if (serverProblem is not null)
         {
-            // The driver skips what it cannot read as a server ("h:notaport"): the start would wait for no server at all.
-            throw new ConfigException("state", [new ConfigError("$.state.connection",
-                $"{parsed} names no Redis server it can read: give host:port (or unix:/path/to/redis.sock)")]);
+            // Told by place and kind only: an entry the driver cannot read may be a credential written without its keyword.
+            throw new ConfigException("state", [new ConfigError("$.state.connection", $"{parsed} {serverProblem}")]);
         }
 
         return value;
     }
+
+    /// <summary>The driver skips a server entry it cannot read ("h:notaport"): the start would wait for fewer servers, or none.</summary>
+    private static string? RedisServerProblem(string value)
+    {
+        var options = RedisConnectionString.Parse(value);
+        var unreadable = RedisConnectionString.UnreadableServerEntry(value);
+        return options.EndPoints.Count == 0 ? "names no Redis server it can read: give host:port (or unix:/path/to/redis.sock)"
+            : unreadable > 0 ? $"has a server entry the driver cannot read (server entry {unreadable}, counting entries without '='): give host:port"
+            : null;
+    }
+
+    /// <summary>Npgsql reads no PGHOST: a string without <c>Host</c> fails on every use, long after the start.</summary>
+    private static string? PostgresServerProblem(string value) =>
+        string.IsNullOrWhiteSpace(new Npgsql.NpgsqlConnectionStringBuilder(value).Host)
+            ? "names no PostgreSQL server: give Host=name (or several, Host=a,b:5433)"
+            : null;
 }

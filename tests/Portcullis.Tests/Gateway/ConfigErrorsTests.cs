@@ -106,6 +106,25 @@ public sealed class ConfigErrorsTests
         Assert.DoesNotContain("s3cret", gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, the driver skipped a server entry it could not read beside one it could, and a string naming no PostgreSQL
+    /// host passed the start-up check and failed on every use of the store.
+    /// </summary>
+    [Theory]
+    [InlineData("redis", "127.0.0.1:1,s3cret-host:notaport,password=s3cret", "has a server entry the driver cannot read (server entry 2,")]
+    [InlineData("postgres", "Username=portcullis;Password=s3cret", "names no PostgreSQL server: give Host=")]
+    [InlineData("postgres", "Host= ;Password=s3cret", "names no PostgreSQL server: give Host=")]
+    public async Task Serve_ConnectionStringWithAServerTheDriverCannotUse_ExitsTwoWithoutRepeatingIt(string store, string connection, string told)
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartWithStateConnectionAsync(dir, store, connection);
+        var exit = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(exit == 2, gateway.Output);
+        Assert.Contains($"$.state.connection: file:state-connection {told}", gateway.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", gateway.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>A gateway on <paramref name="store"/> whose <c>state.connection</c> is <paramref name="connection"/>, read from a file.</summary>
     private static Task<GatewayProcess> StartWithStateConnectionAsync(TempDir dir, string store, string connection)
     {
