@@ -59,7 +59,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
 
         if (!HttpMethods.IsPost(context.Request.Method))
         {
-            if (RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString()))
+            if (RequestParamsCheck.WithoutSessions(context.Request))
             {
                 // From 2026-07-28 on there is no event stream to open and no session to end: the MCP layer's own 405
                 // carries no envelope and no correlation id, and is neither counted nor logged.
@@ -237,14 +237,14 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
                 return;
             }
 
-            if (method is not null && method != "tools/call" && message.TryGetProperty("id", out _) && RequestParamsCheck.Problem(method, message, context.Request.Headers["MCP-Protocol-Version"].ToString()) is { } unreadable)
+            if (method is not null && method != "tools/call" && message.TryGetProperty("id", out _) && RequestParamsCheck.Problem(method, message, RequestParamsCheck.WithoutSessions(context.Request)) is { } unreadable)
             {
                 await MalformedAsync(context, JsonRpcCodes.InvalidParams, IdOf(message), "Invalid params: " + unreadable, LogText.Safe(method) + " params: " + unreadable, StatusCodes.Status200OK);
                 return;
             }
 
             if (method == "initialize" && HandshakeRevisionWithoutSessions(message) is { } requested
-                && !RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString()))
+                && !RequestParamsCheck.WithoutSessions(context.Request))
             {
                 await HandshakeRevisionRefusedAsync(context, IdOf(message), requested);
                 return;
@@ -295,7 +295,7 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
     /// </summary>
     private static bool WithoutSession(HttpContext context) =>
         context.Request.Headers["Mcp-Session-Id"].ToString().Length == 0
-        && !RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString());
+        && !RequestParamsCheck.WithoutSessions(context.Request);
 
     /// <summary>A 415 with the invalid-request envelope as a JSON-RPC error, counted and logged as a malformed frame.</summary>
     private Task RefuseMediaTypeAsync(HttpContext context, string message, string reason) =>

@@ -54,7 +54,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
                 ? mrtr.InvokeAsync($"{connector.Name}\u001f{caller.Key}\u001f{request.Params?.Name}", request.Params, Run, ct)
                 : Run(ct);
         };
-        protocol.Configure(connector, options, RequestParamsCheck.WithoutSessions(http.Request.Headers["MCP-Protocol-Version"].ToString()));
+        protocol.Configure(connector, options, RequestParamsCheck.WithoutSessions(http.Request));
         options.Filters.Message.OutgoingFilters.Add(next => (context, ct) =>
         {
             if (context.JsonRpcMessage is JsonRpcError { Error.Code: JsonRpcCodes.MethodNotFound or JsonRpcCodes.InvalidParams or JsonRpcCodes.InvalidRequest } error

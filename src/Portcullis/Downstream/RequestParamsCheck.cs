@@ -41,11 +41,11 @@ internal static class RequestParamsCheck
 
     /// <summary>
     /// Why the params of <paramref name="method"/> cannot be read, or null when they can (or the method is not checked).
-    /// <paramref name="protocolVersion"/> is the request's <c>MCP-Protocol-Version</c> header, if any.
+    /// <paramref name="withoutSessions"/> tells whether the request is of a revision without sessions.
     /// </summary>
-    public static string? Problem(string method, JsonElement message, string? protocolVersion)
+    public static string? Problem(string method, JsonElement message, bool withoutSessions)
     {
-        if (!Methods.TryGetValue(method, out var expected) || (expected.SessionOnly && WithoutSessions(protocolVersion)))
+        if (!Methods.TryGetValue(method, out var expected) || (expected.SessionOnly && withoutSessions))
         {
             return null;
         }
@@ -110,6 +110,9 @@ internal static class RequestParamsCheck
     /// <summary>Revisions from 2026-07-28 on have no sessions (SEP-2567); the MCP layer compares them the same way.</summary>
     internal static bool WithoutSessions(string? protocolVersion) =>
         !string.IsNullOrEmpty(protocolVersion) && string.CompareOrdinal(protocolVersion, "2026-07-28") >= 0;
+
+    /// <summary>Whether <paramref name="request"/> is of a revision without sessions, by its <c>MCP-Protocol-Version</c> header.</summary>
+    internal static bool WithoutSessions(HttpRequest request) => WithoutSessions(request.Headers["MCP-Protocol-Version"].ToString());
 
     private static JsonTypeInfo TypeOf<T>() => McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));
 }

@@ -57,5 +57,5 @@ internal sealed class SessionCapMiddleware(RequestDelegate next, SessionOwners o
         HttpMethods.IsPost(context.Request.Method)
         && context.Features.Get<JsonRpcRequestFeature>() is { Method: "initialize", Id: not null }
         && context.Request.Headers["Mcp-Session-Id"].ToString().Length == 0
-        && !RequestParamsCheck.WithoutSessions(context.Request.Headers["MCP-Protocol-Version"].ToString());
+        && !RequestParamsCheck.WithoutSessions(context.Request);
 }
