@@ -56,6 +56,13 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
             $"tool {tool} is unavailable: the upstream lists it more than once, so which definition it honours is unknown; connectors[{connector.Server}].tools_allow "
             + "lists it, but agents can neither see nor call it until the upstream lists it once.");
 
+    /// <summary>The upstream client cannot call the tool as listed; the reason (the upstream's words) is logged, not published.</summary>
+    internal static CatalogRefusal HeadersInvalid(ConnectorConfig connector, string tool) =>
+        new(CatalogRefusalKind.HeadersInvalid, tool, AllowEntry(connector, tool),
+            $"tool {tool} is unavailable: its x-mcp-header annotations are invalid (SEP-2243), so a call could not send those parameters as Mcp-Param-* "
+            + $"headers; connectors[{connector.Server}].tools_allow lists it, but agents can neither see nor call it until the upstream fixes them (event 1029 in "
+            + "the log says why).");
+
     /// <summary>Pins are on and the tool has none.</summary>
     internal static CatalogRefusal Unpinned(ConnectorConfig connector, string tool, string lockFile) =>
         new(CatalogRefusalKind.ToolUnpinned, tool, AllowEntry(connector, tool),
@@ -69,6 +76,7 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
         CatalogRefusalKind.ToolChanged => "tool_changed",
         CatalogRefusalKind.ToolUnpinned => "unpinned",
         CatalogRefusalKind.ListedTwice => "listed_twice",
+        CatalogRefusalKind.HeadersInvalid => "invalid_header_annotations",
         _ => "uncompilable_schema",
     };
 

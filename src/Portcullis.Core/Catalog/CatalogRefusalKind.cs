@@ -20,4 +20,7 @@ public enum CatalogRefusalKind
 
     /// <summary>The upstream lists the tool more than once: which definition it honours is unknown, so the tool is unavailable.</summary>
     ListedTwice,
+
+    /// <summary>The tool's <c>x-mcp-header</c> annotations are invalid (SEP-2243): a call could not carry them as headers, so the tool is unavailable.</summary>
+    HeadersInvalid,
 }

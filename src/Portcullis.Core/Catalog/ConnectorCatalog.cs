@@ -5,6 +5,7 @@ using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Pins;
 using Portcullis.Core.Relay;
 using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Catalog;
 
@@ -32,6 +33,7 @@ internal sealed class ConnectorCatalog
     private readonly TaskCompletionSource _known = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _rebuilding = new(1, 1);
     private volatile ToolCatalog? _current;
+    private volatile UpstreamToolList? _listed;
 
     public ConnectorCatalog(ConnectorConfig config, ToolSchemaBuilder schemas, ConnectorRelay relay, Func<bool> upstreamConnected, PinRegistry pins, ILogger logger)
     {
@@ -49,7 +51,7 @@ internal sealed class ConnectorCatalog
     public ToolCatalog Current => _current ?? ToolCatalog.Empty;
 
     /// <summary>The upstream's own list the current catalog was built from, unchanged; null while unknown.</summary>
-    public IReadOnlyList<Tool>? UpstreamTools { get; private set; }
+    public IReadOnlyList<Tool>? UpstreamTools => _listed?.Tools;
 
     /// <summary>What the last rebuild withheld; empty while unknown.</summary>
     public IReadOnlyList<CatalogRefusal> Refusals => Current.Refusals;
@@ -85,7 +87,7 @@ internal sealed class ConnectorCatalog
 
     /// <summary>Rebuilds the catalog from the upstream's last list against the pins now in force; nothing while unknown.</summary>
     public Task ReapplyAsync(CancellationToken cancellationToken) =>
-        UpstreamTools is { } tools ? RebuildAsync(tools, cancellationToken) : Task.CompletedTask;
+        _listed is { } listed ? RebuildAsync(listed, cancellationToken) : Task.CompletedTask;
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
     public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -106,14 +108,14 @@ internal sealed class ConnectorCatalog
     }
 
     /// <summary>Builds the catalog from the upstream's full tool list, puts it in place, then notifies live sessions.</summary>
-    public async Task RebuildAsync(IReadOnlyList<Tool> upstreamTools, CancellationToken cancellationToken)
+    public async Task RebuildAsync(UpstreamToolList listed, CancellationToken cancellationToken)
     {
         await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var previous = _current;
             var pins = _pins.Current;
-            var next = ToolCatalog.Build(_config, upstreamTools, _schemas, pins, _pins.FileName);
+            var next = ToolCatalog.Build(_config, listed.Tools, _schemas, pins, _pins.FileName, listed.HeadersInvalid);
             foreach (var refusal in next.Refusals)
             {
                 if (!refusal.AwaitsReview)
@@ -123,11 +125,11 @@ internal sealed class ConnectorCatalog
                 else if (previous is null || !previous.Refusals.Contains(refusal))
                 {
                     // Once per change, not at every rebuild: the drift stays visible in /readyz and the admin API.
-                    LogWithheld(refusal, upstreamTools, pins!);
+                    LogWithheld(refusal, listed.Tools, pins!);
                 }
             }
 
-            UpstreamTools = upstreamTools;
+            _listed = listed;
             _current = next;
             _known.TrySetResult();
             Rebuilt?.Invoke(previous ?? ToolCatalog.Empty, next);

@@ -36,6 +36,7 @@ internal static class CatalogChecks
                         CatalogRefusalKind.DestructiveNotOptedIn => "Remove the tool from tools_allow; expose it only when a workflow needs it, deliberately.",
                         CatalogRefusalKind.OverlayLoosens => "An overlay may only tighten: use a value within the upstream's own limit, or drop the keyword.",
                         CatalogRefusalKind.ListedTwice => "Ask the upstream's maintainers to list each tool once; until then the tool stays unavailable.",
+                        CatalogRefusalKind.HeadersInvalid => "Ask the upstream's maintainers to fix the tool's x-mcp-header annotations (serve's log, event 1029, says what is wrong); until then the tool stays unavailable.",
                         _ => "Ask the upstream's maintainers to publish a JSON Schema 2020-12 schema, or remove the tool from tools_allow.",
                     },
                 };
@@ -58,6 +59,7 @@ internal static class CatalogChecks
         CatalogRefusalKind.OverlayLoosens => LintRules.OverlayLoosens,
         CatalogRefusalKind.ToolChanged or CatalogRefusalKind.ToolUnpinned => LintRules.PinDrift,
         CatalogRefusalKind.ListedTwice => LintRules.ToolListedTwice,
+        CatalogRefusalKind.HeadersInvalid => LintRules.ToolHeadersInvalid,
         _ => LintRules.SchemaUncompilable,
     };
 }

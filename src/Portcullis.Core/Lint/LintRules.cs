@@ -8,6 +8,7 @@ internal static class LintRules
     public static readonly LintRule OverlayLoosens = new("overlay-loosens", LintSeverity.Error, "an input_schema overlay would loosen the upstream's schema");
     public static readonly LintRule SchemaUncompilable = new("schema-uncompilable", LintSeverity.Error, "an allow-listed tool's schema does not compile");
     public static readonly LintRule ToolListedTwice = new("tool-listed-twice", LintSeverity.Error, "the upstream lists an allow-listed tool more than once");
+    public static readonly LintRule ToolHeadersInvalid = new("tool-headers-invalid", LintSeverity.Error, "an allow-listed tool's x-mcp-header annotations are invalid");
     public static readonly LintRule UpstreamUnreachable = new("upstream-unreachable", LintSeverity.Error, "the upstream's tools could not be listed");
     public static readonly LintRule PinsInvalid = new("pins-invalid", LintSeverity.Error, "the lock file cannot be read");
     public static readonly LintRule PinDrift = new("pin-drift", LintSeverity.Error, "a tool differs from its pin, or its pin was edited");
@@ -29,7 +30,7 @@ internal static class LintRules
 
     public static readonly IReadOnlyList<LintRule> All =
     [
-        ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, UpstreamUnreachable, PinsInvalid, PinDrift,
+        ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, ToolHeadersInvalid, UpstreamUnreachable, PinsInvalid, PinDrift,
         AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, CredentialPlainHttp, DestructiveWithoutReview, StringUnbounded,
         AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, LiveChecksSkipped,
     ];

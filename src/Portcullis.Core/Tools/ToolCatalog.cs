@@ -56,8 +56,11 @@ internal sealed class ToolCatalog
     /// <summary>
     /// Builds the catalog. With <paramref name="pins"/> (pins on), a tool whose live definition is not its pin, or that has
     /// none, is withheld first, before its hints decide anything: a served tool's hints are always the reviewed ones.
+    /// A tool named in <paramref name="headersInvalid"/> cannot be called as listed, so it is withheld before that.
     /// </summary>
-    public static ToolCatalog Build(ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas, Pins.LockFile? pins = null, string lockFileName = Pins.LockFile.FileName)
+    public static ToolCatalog Build(
+        ConnectorConfig connector, IEnumerable<Tool> upstreamTools, ToolSchemaBuilder schemas, Pins.LockFile? pins = null, string lockFileName = Pins.LockFile.FileName,
+        IReadOnlySet<string>? headersInvalid = null)
     {
         var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
         var ordered = new List<GatewayTool>();
@@ -81,6 +84,12 @@ internal sealed class ToolCatalog
                     refusals.Add(CatalogRefusal.ListedTwice(connector, tool.Name));
                 }
 
+                continue;
+            }
+
+            if (headersInvalid?.Contains(tool.Name) == true)
+            {
+                refusals.Add(CatalogRefusal.HeadersInvalid(connector, tool.Name));
                 continue;
             }
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
@@ -107,7 +108,7 @@ internal sealed partial class UpstreamSupervisor
     /// Given the upstream's full tool list after each connect and each list change, one list at a time, with the
     /// client already live: the connector's catalog rebuild.
     /// </summary>
-    public Func<IReadOnlyList<Tool>, CancellationToken, Task>? ToolsListed { get; set; }
+    public Func<UpstreamToolList, CancellationToken, Task>? ToolsListed { get; set; }
 
     /// <summary>
     /// The upstream announced that its tools changed and the new list could not be read yet (it is tried again with a
@@ -185,7 +186,7 @@ internal sealed partial class UpstreamSupervisor
             try
             {
                 var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                count = tools.Count;
+                count = tools.Tools.Count;
 
                 // Live before the catalog is rebuilt, so a client told of the new list can call at once.
                 _toolsOutdated = false;
@@ -327,7 +328,7 @@ internal sealed partial class UpstreamSupervisor
                 var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
                 await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
                 _toolsOutdated = false;
-                Log.ToolsRefreshed(_logger, _connector, tools.Count);
+                Log.ToolsRefreshed(_logger, _connector, tools.Tools.Count);
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -360,21 +361,21 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
-    private Task HandOnAsync(IReadOnlyList<Tool> tools, CancellationToken cancellationToken) =>
+    private Task HandOnAsync(UpstreamToolList tools, CancellationToken cancellationToken) =>
         ToolsListed?.Invoke(tools, cancellationToken) ?? Task.CompletedTask;
 
     /// <remarks>
     /// An upstream that never finishes its list (every page) within the list timeout would otherwise hold the listing,
     /// and with it the connector, forever: the connector's first list, and every refresh after it.
     /// </remarks>
-    private async Task<IReadOnlyList<Tool>> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
+    private async Task<UpstreamToolList> ListAllToolsAsync(McpClient client, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(_listTimeout, _time);
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var tools = await ListPagesAsync(client, _listLimit, bounded.Token).ConfigureAwait(false);
-            var (kept, rejected) = _toolCache.Replace(client, tools);
+            var rejected = _toolCache.Replace(client, tools);
             if (rejected.Count > 0)
             {
                 // One line a list, however many: the names and reasons are the upstream's words.
@@ -382,7 +383,7 @@ internal sealed partial class UpstreamSupervisor
                 Log.ToolHeaderAnnotationsInvalid(_logger, _connector, rejected.Count, LogText.Safe(tool, 128), LogText.Safe(reason, 300));
             }
 
-            return kept;
+            return new UpstreamToolList(tools) { HeadersInvalid = rejected.Select(r => r.Tool).ToFrozenSet(StringComparer.Ordinal) };
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -7,8 +7,8 @@ namespace Portcullis.Core.Upstreams;
 /// The upstream client's tool cache, kept equal to the last tool list read a page at a time: over Streamable HTTP a
 /// call needs its tool's definition there to send the parameters annotated <c>x-mcp-header</c> as <c>Mcp-Param-*</c>
 /// headers (the 2026-07-28 revision), which the SDK fills only in its own listing of every page, unbounded. A tool
-/// whose annotations are invalid (SEP-2243) is left out of the list, as that listing leaves it out: a call to it could
-/// not carry its headers.
+/// whose annotations are invalid (SEP-2243) is left out of the cache, as that listing leaves it out of the list: a call
+/// to it could not carry its headers, so the catalog withholds it.
 /// </summary>
 /// <remarks>Used under the supervisor's listing lock: one list at a time.</remarks>
 internal sealed class UpstreamToolCache
@@ -19,9 +19,9 @@ internal sealed class UpstreamToolCache
     /// <summary>
     /// Puts <paramref name="listed"/> in <paramref name="client"/>'s cache, then drops what an earlier list of the same
     /// connection put there and this one no longer has (in that order, so a call under way always finds its tool).
-    /// Answers the tools kept, and those left out with the SDK's reason.
+    /// Answers the tools left out, with the SDK's reason.
     /// </summary>
-    public (IReadOnlyList<Tool> Kept, IReadOnlyList<(string Tool, string Reason)> Rejected) Replace(McpClient client, IReadOnlyList<Tool> listed)
+    public IReadOnlyList<(string Tool, string Reason)> Replace(McpClient client, IReadOnlyList<Tool> listed)
     {
         if (!ReferenceEquals(client, _client))
         {
@@ -59,7 +59,7 @@ internal sealed class UpstreamToolCache
         _names.ExceptWith(names);
         client.RemoveKnownTools(_names);
         _names = names;
-        return (kept, rejected);
+        return rejected;
     }
 
     /// <summary>The SDK's words for one tool: "… validation: {name}: {reason} (Parameter 'tools')" without the wrapping.</summary>

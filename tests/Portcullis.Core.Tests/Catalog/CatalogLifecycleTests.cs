@@ -58,7 +58,7 @@ public sealed class CatalogLifecycleTests
     public async Task Authorize_CatalogKnown_AbsentToolIsNotFoundAndPresentOnePasses()
     {
         var schema = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
-        await _connector.Catalog.RebuildAsync([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }], Deadline);
+        await _connector.Catalog.RebuildAsync(new([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }]), Deadline);
 
         var found = await AuthorizeAsync("find", Reader);
         var gone = await AuthorizeAsync("purge", new CallerIdentity("root", null, new HashSet<string>(["crm:admin"], StringComparer.Ordinal)));
@@ -82,7 +82,7 @@ public sealed class CatalogLifecycleTests
         var strict = JsonDocument.Parse("""{"type":"object","properties":{"code":{"type":"string","maxLength":8}}}""").RootElement.Clone();
 
         await connector.Catalog.RebuildAsync(
-            [new Tool { Name = "wipe", InputSchema = strict, Annotations = new ToolAnnotations { DestructiveHint = true } }, new Tool { Name = "strict", InputSchema = strict }],
+            new([new Tool { Name = "wipe", InputSchema = strict, Annotations = new ToolAnnotations { DestructiveHint = true } }, new Tool { Name = "strict", InputSchema = strict }]),
             Deadline);
 
         Assert.Empty(connector.Catalog.Current.Ordered);

@@ -21,6 +21,8 @@ internal static class CatalogRefusalCases
         new("uncompilable-broken_items", "schema-uncompilable", false, "$.connectors[0].tools_allow[1]",
             TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "broken_items"], tools: new JsonObject { ["broken_items"] = new JsonObject { ["read_only"] = true } })),
             ["tool broken_items is unavailable: its schema does not compile"]),
+        new("headers-invalid-bad_header", "tool-headers-invalid", false, "$.connectors[0].tools_allow[1]", HeaderTools(),
+            ["tool bad_header is unavailable: its x-mcp-header annotations are invalid"]),
     ];
 
     public static TheoryData<string> Names => [.. All.Select(c => c.Name)];
@@ -32,6 +34,14 @@ internal static class CatalogRefusalCases
     private static CatalogRefusalCase Destructive(string tool) => new($"destructive-{tool}", "destructive-not-opted-in", true, "$.connectors[0].tools_allow[1]",
         TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", tool])),
         [$"tools_allow lists '{tool}'", $"tools.{tool}.allow_destructive"]);
+
+    /// <summary>The fixture over stdio with its <c>x-mcp-header</c> tools, one of them annotated invalidly.</summary>
+    private static JsonObject HeaderTools()
+    {
+        var connector = TestConfig.FixtureConnector("fixture", ["echo", "bad_header"], tools: new JsonObject { ["bad_header"] = new JsonObject { ["read_only"] = true } });
+        connector["upstream"]!["args"]!.AsArray().Add("--header-tools");
+        return TestConfig.Gateway(connector);
+    }
 
     private static CatalogRefusalCase Overlay(string keyword, string overlay, string path) => new($"overlay-{keyword}", "overlay-loosens", true, path,
         TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["strict", "echo"],

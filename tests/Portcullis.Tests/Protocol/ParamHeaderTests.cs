@@ -8,7 +8,7 @@ namespace Portcullis.Tests.Protocol;
 /// <summary>
 /// Tool parameters annotated <c>x-mcp-header</c> (SEP-2243) reach an HTTP upstream that speaks 2026-07-28 as the
 /// <c>Mcp-Param-*</c> headers it requires, from a tool list read a page at a time; a tool whose annotation is invalid
-/// is not served.
+/// is withheld as the upstream's fault, where operators look for withheld tools (the lint tests cover <c>lint</c>).
 /// </summary>
 public sealed class ParamHeaderTests : IAsyncLifetime
 {
@@ -47,7 +47,7 @@ public sealed class ParamHeaderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ToolWithAnInvalidHeaderAnnotation_IsNotServedAndTheLogSaysWhy()
+    public async Task ToolWithAnInvalidHeaderAnnotation_IsWithheldAndReadyzAndTheLogSayWhy()
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("http"));
 
@@ -55,5 +55,9 @@ public sealed class ParamHeaderTests : IAsyncLifetime
 
         Assert.Equal(["by_region", "echo"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         await _gateway.WaitForOutputAsync("1 of the upstream's tools are not served: their x-mcp-header annotations are invalid, so a call could not carry them as Mcp-Param-* headers; the first is bad_header", Timeouts.Call);
+        await _gateway.WaitForOutputAsync("Connector http: tool bad_header is unavailable: its x-mcp-header annotations are invalid (SEP-2243)", Timeouts.Call);
+        var withheld = JsonNode.Parse(await _gateway.GetAsync("/readyz"))!["connectors"]!["http"]!["withheld"]!.AsArray();
+        var refusal = Assert.Single(withheld)!;
+        Assert.Equal(("bad_header", "invalid_header_annotations"), (refusal["tool"]!.GetValue<string>(), refusal["reason"]!.GetValue<string>()));
     }
 }
