@@ -1,53 +1,73 @@
 namespace Portcullis.Core.State;
 
 /// <summary>
-/// The store's clock as seen from this replica: the local clock plus the offset last measured against the store,
-/// so every replica stamps leases, expiries and retention with one clock whatever its host's clock says.
+/// The store's clock as seen from this replica, so every replica stamps leases, expiries and retention with one clock
+/// whatever its host's clock says: the store's time read at the last measurement, carried forward on the local
+/// monotonic clock. A step of the host's wall clock (NTP correcting it, an operator setting it) moves nothing here;
+/// only the next measurement, every 30 s, takes the store's time again.
 /// </summary>
-public sealed class StateClock(TimeProvider local) : TimeProvider
+public sealed class StateClock : TimeProvider
 {
+    private readonly TimeProvider _local;
+    private Anchor _anchor;
     private long _offsetTicks;
 
-    /// <summary>The store's clock minus the local clock, as last measured.</summary>
+    public StateClock(TimeProvider local)
+    {
+        _local = local;
+        // Until the first measurement the host's clock stands in for the store's.
+        _anchor = new Anchor(local.GetUtcNow(), local.GetTimestamp());
+    }
+
+    /// <summary>The store's clock minus the local wall clock, as last measured (reported, not used to tell the time).</summary>
     public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
 
-    public override DateTimeOffset GetUtcNow() => local.GetUtcNow() + Offset;
+    public override DateTimeOffset GetUtcNow()
+    {
+        var anchor = Volatile.Read(ref _anchor);
+        return anchor.StoreTime + _local.GetElapsedTime(anchor.Timestamp);
+    }
 
-    public override long GetTimestamp() => local.GetTimestamp();
+    public override long GetTimestamp() => _local.GetTimestamp();
 
-    public override long TimestampFrequency => local.TimestampFrequency;
+    public override long TimestampFrequency => _local.TimestampFrequency;
 
-    public override TimeZoneInfo LocalTimeZone => local.LocalTimeZone;
+    public override TimeZoneInfo LocalTimeZone => _local.LocalTimeZone;
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
-        local.CreateTimer(callback, state, dueTime, period);
+        _local.CreateTimer(callback, state, dueTime, period);
 
     /// <summary>How many reads one measurement takes; the one with the shortest round trip is kept.</summary>
     internal const int Samples = 3;
 
     /// <summary>
-    /// Measures the offset: the store's time against the midpoint of the local times around the read, from the read
-    /// with the shortest round trip of <see cref="Samples"/> (the first may open a connection, which makes its round
-    /// trip long and lopsided: against a store on the same host it read about 100 ms of offset that was not there).
+    /// Measures the store's time against the midpoint of the local times around the read, from the read with the
+    /// shortest round trip of <see cref="Samples"/> (the first may open a connection, which makes its round trip long and
+    /// lopsided: against a store on the same host it read about 100 ms of offset that was not there).
     /// </summary>
-    /// <returns>The measured offset and the round trip it was measured over.</returns>
+    /// <returns>The measured offset to the local wall clock and the round trip it was measured over.</returns>
     public async ValueTask<(TimeSpan Offset, TimeSpan RoundTrip)> SynchronizeAsync(IStateStore store, CancellationToken cancellationToken)
     {
-        var best = (Offset: TimeSpan.Zero, RoundTrip: TimeSpan.MaxValue);
+        var best = (Offset: TimeSpan.Zero, RoundTrip: TimeSpan.MaxValue, Anchor: (Anchor?)null);
         for (var i = 0; i < Samples; i++)
         {
             // The round trip on the monotonic clock (a step of the wall clock must not make a read look quickest).
-            var started = local.GetTimestamp();
-            var before = local.GetUtcNow();
+            var started = _local.GetTimestamp();
+            var before = _local.GetUtcNow();
             var storeNow = await store.GetTimeAsync(cancellationToken).ConfigureAwait(false);
-            var roundTrip = local.GetElapsedTime(started);
+            var ended = _local.GetTimestamp();
+            var roundTrip = _local.GetElapsedTime(started, ended);
             if (roundTrip < best.RoundTrip)
             {
-                best = (storeNow - (before + (roundTrip / 2)), roundTrip);
+                best = (storeNow - (before + (roundTrip / 2)), roundTrip, new Anchor(storeNow, started + ((ended - started) / 2)));
             }
         }
 
+        Volatile.Write(ref _anchor, best.Anchor!);
         Volatile.Write(ref _offsetTicks, best.Offset.Ticks);
-        return best;
+        return (best.Offset, best.RoundTrip);
     }
+
+    /// <summary>The store's time, and the local monotonic timestamp it was read at.</summary>
+    private sealed record Anchor(DateTimeOffset StoreTime, long Timestamp);
 }

@@ -24,6 +24,49 @@ public sealed class StateClockTests
         Assert.Equal(StateClock.Samples, store.Reads);
     }
 
+    /// <summary>
+    /// Before, the host's wall clock stepped back a day (NTP correcting a host that started a day ahead) moved the
+    /// clock a day back until the next measurement, 30 s later: records claimed then were stamped a day old, past
+    /// their retention for every replica, and a retry of such a write would run again.
+    /// </summary>
+    [Theory]
+    [InlineData(-25)]
+    [InlineData(25)]
+    public async Task GetUtcNow_HostWallClockStepsBetweenMeasurements_FollowsTheStoreNotTheStep(int hours)
+    {
+        var monotonic = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var host = new SteppingWallClock(monotonic);
+        var store = new StoreAhead(monotonic, TimeSpan.FromMilliseconds(50));
+        var clock = new StateClock(host);
+        await clock.SynchronizeAsync(store, CancellationToken.None);
+        var measured = clock.GetUtcNow();
+
+        host.Step(TimeSpan.FromHours(hours));
+        monotonic.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(measured + TimeSpan.FromSeconds(10), clock.GetUtcNow());
+        Assert.Equal(monotonic.GetUtcNow() + TimeSpan.FromMilliseconds(50), clock.GetUtcNow());
+
+        // The next measurement reports how far the host's clock now is from the store's, and the time stays the store's.
+        var (offset, _) = await clock.SynchronizeAsync(store, CancellationToken.None);
+        Assert.Equal(TimeSpan.FromMilliseconds(50) - TimeSpan.FromHours(hours), offset);
+        Assert.Equal(monotonic.GetUtcNow() + TimeSpan.FromMilliseconds(50), clock.GetUtcNow());
+    }
+
+    /// <summary>A host whose wall clock can be stepped while its monotonic clock (the fake's) runs on undisturbed.</summary>
+    private sealed class SteppingWallClock(FakeTimeProvider monotonic) : TimeProvider
+    {
+        private TimeSpan _step;
+
+        public void Step(TimeSpan by) => _step += by;
+
+        public override DateTimeOffset GetUtcNow() => monotonic.GetUtcNow() + _step;
+
+        public override long GetTimestamp() => monotonic.GetTimestamp();
+
+        public override long TimestampFrequency => monotonic.TimestampFrequency;
+    }
+
     private sealed class StoreAhead(FakeTimeProvider local, TimeSpan ahead) : IStateStore
     {
         public int Reads { get; private set; }
