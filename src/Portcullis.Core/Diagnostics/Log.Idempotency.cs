@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1311, LogLevel.Warning, "Call {CorrelationId}: the write was not sent: {HeldSeconds:0.0} s passed since its key was claimed, and with its timeout its idempotency lease ({LeaseSeconds:0} s) ran out (the process was held up); the key is released if it is still this call's")]
     public static partial void WriteLeaseRanOut(ILogger logger, string correlationId, double heldSeconds, double leaseSeconds);
 
+    [LoggerMessage(1312, LogLevel.Warning, "Call {CorrelationId}: the write was not sent: {HeldSeconds:0.0} s passed since its key was claimed (the process was held up), and the store no longer holds the claim as this call's ({Reason}); the key is released if it is still this call's")]
+    public static partial void WriteClaimNoLongerHeld(ILogger logger, string correlationId, double heldSeconds, string reason);
+
     [LoggerMessage(1306, LogLevel.Information, "Idempotency purge removed {Count} record(s) created before {CreatedBefore:O}")]
     public static partial void IdempotencyPurged(ILogger logger, int count, DateTimeOffset createdBefore);
 

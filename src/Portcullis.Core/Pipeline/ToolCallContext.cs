@@ -71,6 +71,12 @@ public sealed class ToolCallContext
     /// </summary>
     internal long? ClaimedAt { get; set; }
 
+    /// <summary>
+    /// Set with <see cref="ClaimedAt"/>: asks the store whether the key is still held by this call (in progress, under its
+    /// correlation id), or answers why not. The forward stage asks when the process was held up since the claim.
+    /// </summary>
+    internal Func<CancellationToken, ValueTask<string?>>? ClaimLost { get; set; }
+
     public PassedStages Passed { get; private set; }
 
     /// <summary>True once the request was handed to the upstream: a failure after this may have acted.</summary>

@@ -83,10 +83,77 @@ public sealed class FrozenReplicaTests
         Assert.Single(Witness.Recorded(calls, "record", "frozen-write"));
     }
 
-    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, TestIdentityProvider identity, string connection, string calls, string name)
+    /// <summary>
+    /// Frozen for less than its lease, but long enough for a process started with its replica id to take the id over and
+    /// settle its claims outcome-unknown. Before, the woken replica still held a lease, sent the write, and the note was
+    /// written twice.
+    /// </summary>
+    [Fact]
+    public async Task Write_ReplicaFrozenWithinItsLease_IdTakenOverKeySettledAndRunElsewhere_IsNotSentWhenItWakes()
     {
-        var home = Directory.CreateDirectory(dir.File(name)).FullName;
-        File.WriteAllText(Path.Combine(home, "state-connection"), connection);
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
+        var connection = await postgres.CreateSchemaAsync().Within() + ";Command Timeout=30";
+        var calls = dir.File("calls.jsonl");
+        await using var frozen = await StartReplicaAsync(dir, identity, connection, calls, "a", leaseSeconds: 300).Within(Timeouts.Startup);
+        await using var other = await StartReplicaAsync(dir, identity, connection, calls, "b", leaseSeconds: 300).Within(Timeouts.Startup);
+        var admin = await AdminPlane.OfAsync(other).Within(Timeouts.Startup);
+        var adminToken = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin", change: c => c["sub"] = "operator-1");
+        await using var onFrozen = await McpClients.ConnectAsync(frozen.Endpoint("fx")).Within();
+        await using var onOther = await McpClients.ConnectAsync(other.Endpoint("fx")).Within();
+        var arguments = new Dictionary<string, string> { ["note"] = "taken-over-write", ["idempotency_key"] = "k-taken-over" };
+
+        await using var locker = new NpgsqlConnection(connection);
+        await locker.OpenAsync().Within();
+        var transaction = await locker.BeginTransactionAsync().Within();
+        await ExecuteAsync(locker, "LOCK TABLE portcullis_idempotency IN EXCLUSIVE MODE").Within();
+        var first = CallAsync(onFrozen, arguments);
+        await Poll.UntilAsync(async ct => await WaitingOnLockAsync(postgres, ct) > 0, Timeouts.Call, "the first replica's claim waiting on the lock");
+        await Signals.SendAsync("STOP", frozen.ProcessId);
+        GatewayProcess? successor = null;
+        try
+        {
+            await transaction.CommitAsync().Within();
+
+            // A process started with the frozen one's id takes the id over and settles its claim outcome-unknown at once.
+            successor = await StartReplicaAsync(dir, identity, connection, calls, "a", leaseSeconds: 300, home: "a-successor").Within(Timeouts.Startup);
+            Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(await CallAsync(onOther, arguments)));
+
+            var list = await admin.GetJsonAsync("/admin/api/idempotency?state=outcome_unknown&key=k-taken-over", adminToken).Within();
+            var id = Assert.Single(list["records"]!.AsArray())!["id"]!.GetValue<string>();
+            var (status, body, _) = await admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", adminToken,
+                new JsonObject { ["executed"] = false, ["note"] = "nothing in the target" }).Within();
+            Assert.True(status == 200, body?.ToJsonString());
+            Assert.Null(Witness.ErrorCode(await CallAsync(onOther, arguments)));
+            Assert.Single(Witness.Recorded(calls, "record", "taken-over-write"));
+        }
+        finally
+        {
+            await Signals.SendAsync("CONT", frozen.ProcessId);
+        }
+
+        // The woken replica finds its id taken and stops; whether it answers its caller first or not, it sends nothing.
+        try
+        {
+            var woken = await first.Within();
+            Assert.Equal("internal", Witness.ErrorCode(woken));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or ModelContextProtocol.McpException)
+        {
+            // Its connection closed as it stopped.
+        }
+
+        await frozen.WaitForExitAsync(Timeouts.Call).Within();
+        Assert.Single(Witness.Recorded(calls, "record", "taken-over-write"));
+        Assert.Contains("the store no longer holds the claim as this call's", frozen.Output, StringComparison.Ordinal);
+        await successor!.DisposeAsync();
+    }
+
+    private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, TestIdentityProvider identity, string connection, string calls, string name, int leaseSeconds = LeaseSeconds, string? home = null)
+    {
+        var folder = Directory.CreateDirectory(dir.File(home ?? name)).FullName;
+        File.WriteAllText(Path.Combine(folder, "state-connection"), connection);
         var connector = TestConfig.FixtureConnector("fx", ["record"], calls, new JsonObject
         {
             ["record"] = new JsonObject { ["timeout_seconds"] = 1 },
@@ -94,11 +161,11 @@ public sealed class FrozenReplicaTests
         var config = TestConfig.Gateway(connector);
         config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
-        config["idempotency"] = new JsonObject { ["lease_seconds"] = LeaseSeconds };
+        config["idempotency"] = new JsonObject { ["lease_seconds"] = leaseSeconds };
         config["replica"] = new JsonObject { ["id"] = "replica-" + name, ["advertise_url"] = "http://127.0.0.1:0" };
-        var path = Path.Combine(home, "portcullis.json");
+        var path = Path.Combine(folder, "portcullis.json");
         File.WriteAllText(path, config.ToJsonString());
-        return GatewayProcess.StartAsync(path, Path.Combine(home, "data"), extraArgs: AdminPlane.ServeArgs);
+        return GatewayProcess.StartAsync(path, Path.Combine(folder, "data"), extraArgs: AdminPlane.ServeArgs);
     }
 
     private static Task<CallToolResult> CallAsync(McpClient client, Dictionary<string, string> arguments) =>

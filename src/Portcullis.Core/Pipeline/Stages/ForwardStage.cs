@@ -83,6 +83,26 @@ internal sealed class ForwardStage
         return answer.Error is { } error ? context.Fail(CallStage.Forward, error) : answer.Result!;
     }
 
+    /// <summary>
+    /// How long after its claim a write is checked against the store before it is sent: well under the 6 s after which a
+    /// replica id whose holder renews nothing may be taken over. A call is sent within milliseconds of its claim unless
+    /// the process was held up (frozen, paused, starved), so the check costs one store read only then.
+    /// </summary>
+    internal static readonly TimeSpan ClaimRecheckAfter = TimeSpan.FromSeconds(2);
+
+    private static async ValueTask<string?> ClaimLostAsync(Func<CancellationToken, ValueTask<string?>> claimLost, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await claimLost(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Not known to be this call's: not sent, like a claim that ran out.
+            return "the store could not be asked: " + ex.GetType().Name;
+        }
+    }
+
     private async ValueTask<UpstreamAnswer> SendOnceAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
         var upstream = context.Connector.Upstream;
@@ -112,6 +132,15 @@ internal sealed class ForwardStage
             // call, so other replicas may already answer the key outcome-unknown and an operator may have settled it and
             // let a retry run it elsewhere. Not sent; the key is released if it is still this call's.
             Log.WriteLeaseRanOut(_logger, context.CorrelationId, held.TotalSeconds, _lease.TotalSeconds);
+            return new UpstreamAnswer(null, GatewayError.ClaimRanOut(), Sent: false);
+        }
+
+        if (context.ClaimedAt is { } since && _time.GetElapsedTime(since) is var stalled && stalled >= ClaimRecheckAfter
+            && context.ClaimLost is { } claimLost && await ClaimLostAsync(claimLost, cancellationToken).ConfigureAwait(false) is { } lost)
+        {
+            // Within its lease, but held up long enough for a process started with this replica's id to take the id over
+            // and settle this claim outcome-unknown, an operator to settle it not executed, and a retry to run it elsewhere.
+            Log.WriteClaimNoLongerHeld(_logger, context.CorrelationId, stalled.TotalSeconds, lost);
             return new UpstreamAnswer(null, GatewayError.ClaimRanOut(), Sent: false);
         }
 

@@ -140,6 +140,7 @@ internal sealed class IdempotencyStage(
         }
 
         telemetry.IdempotencyClaimed(context.Connector.Name, tool.Name);
+        context.ClaimLost = ct => ClaimLostAsync(scope, context.CorrelationId, ct);
         return await ForwardClaimedAsync(context, next, scope, claim.Token!, tool, cancellationToken).ConfigureAwait(false);
     }
 
@@ -158,6 +159,16 @@ internal sealed class IdempotencyStage(
             unsettled.Release(request.Scope, request.Token, context.CorrelationId, ex);
             throw;
         }
+    }
+
+    /// <summary>Why the store no longer holds <paramref name="scope"/> for the call <paramref name="correlationId"/>, or null while it does.</summary>
+    private async ValueTask<string?> ClaimLostAsync(IdempotencyScope scope, string correlationId, CancellationToken cancellationToken)
+    {
+        var record = await store.GetAsync(scope, time.GetUtcNow(), _retention, cancellationToken).ConfigureAwait(false);
+        return record is null ? "the key is free: it was settled not executed, or purged"
+            : record.CorrelationId != correlationId ? "another call holds the key"
+            : record.State != IdempotencyState.InProgress ? $"the key is {record.State}"
+            : null;
     }
 
     private async ValueTask<CallToolResult> ForwardClaimedAsync(
