@@ -3,7 +3,7 @@ using Portcullis.Core.Sessions;
 
 namespace Portcullis.Stores.Postgres;
 
-/// <summary>Session handshakes, one row each, judged expired from their stored expiry; an ended one is kept, ended, until then.</summary>
+/// <summary>Session handshakes, one row each, judged expired from their stored expiry; an ended one is kept, ended and without its handshake, until then.</summary>
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -43,10 +43,12 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return found;
     }
 
-    public async ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
+    public async ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("UPDATE portcullis_sessions SET ended = true WHERE session_id = @id");
+        await using var command = dataSource.CreateCommand(
+            "UPDATE portcullis_sessions SET ended = true, initialize_params = '', expires_at = LEAST(expires_at, @keep) WHERE session_id = @id");
         command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("keep", (now + SessionRecord.EndedKeep).ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -6,7 +6,7 @@ namespace Portcullis.Stores.Redis;
 
 /// <summary>
 /// Session handshakes as JSON strings, one key each; the key's TTL follows the record's expiry. An ended session keeps
-/// its key, marked ended, until then.
+/// its key, marked ended and without its handshake, until then.
 /// </summary>
 /// <remarks>
 /// A key that holds something this store cannot read (not JSON, not a record, not a string: a hand edit, another
@@ -53,7 +53,7 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     /// Rewrites the stored record as ended, keeping its TTL, and only if it is still there. A save between the read and
     /// the write is overwritten by the end; a save after it finds it ended.
     /// </summary>
-    public async ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
+    public async ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         var key = keys.Session(sessionId);
@@ -63,8 +63,14 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             return;
         }
 
-        await db.StringSetAsync(key, JsonSerializer.Serialize(record with { Ended = true }, RedisJson.Default.SessionRecord), expiry: null, keepTtl: true, when: When.Exists)
-            .ConfigureAwait(false);
+        var expires = record.ExpiresAt < now + SessionRecord.EndedKeep ? record.ExpiresAt : now + SessionRecord.EndedKeep;
+        if (expires <= now)
+        {
+            return;
+        }
+
+        var ended = record with { Ended = true, InitializeParamsJson = "", ExpiresAt = expires };
+        await db.StringSetAsync(key, JsonSerializer.Serialize(ended, RedisJson.Default.SessionRecord), expiry: expires - now, when: When.Exists).ConfigureAwait(false);
     }
 
     private static SessionRecord? Read(string sessionId, RedisValue value, DateTimeOffset now) =>

@@ -74,12 +74,13 @@ internal sealed class SqliteSessionStore : ISessionStore
         return ValueTask.FromResult<IReadOnlyList<SessionRecord>>(found);
     }
 
-    public ValueTask EndAsync(string sessionId, CancellationToken cancellationToken)
+    public ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE sessions SET ended = 1 WHERE session_id = $id";
+        command.CommandText = "UPDATE sessions SET ended = 1, initialize_params = '', expires_at = MIN(expires_at, $keep) WHERE session_id = $id";
         command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$keep", (now + SessionRecord.EndedKeep).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
         return ValueTask.CompletedTask;
     }

@@ -34,20 +34,40 @@ public abstract class SessionStoreContract : IAsyncLifetime
         var found = await b.GetAsync("s-1", Now.AddMinutes(59), Deadline);
         var expired = await b.GetAsync("s-1", Now.AddHours(1), Deadline);
         var missing = await b.GetAsync("s-2", Now, Deadline);
-        await b.EndAsync("s-1", Deadline);
+        await b.EndAsync("s-1", Now, Deadline);
         var ended = await a.GetAsync("s-1", Now, Deadline);
 
         // A replica that still holds the session refreshes it: the end stands.
         await a.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
         var refreshed = await b.GetAsync("s-1", Now, Deadline);
-        await a.EndAsync("s-2", Deadline);
+        await a.EndAsync("s-2", Now, Deadline);
 
         Assert.Equal(record, found);
         Assert.Null(expired);
         Assert.Null(missing);
-        Assert.Equal(record with { Ended = true }, ended);
+        Assert.Equal(record with { Ended = true, InitializeParamsJson = "" }, ended);
         Assert.True(refreshed!.Ended);
         Assert.Null(await b.GetAsync("s-2", Now, Deadline));
+    }
+
+    /// <summary>
+    /// Before, an ended session kept its whole handshake (up to 64 KiB) until its expiry, 24 hours: a caller opening and
+    /// ending sessions in a loop, within its session limit, filled the store.
+    /// </summary>
+    [Fact]
+    public async Task Sessions_Ended_ForgetTheirHandshakeAndAreKeptAnHourAtMost()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var record = new SessionRecord("s-end-keep", "crm", "alice\u001fclient", "{\"capabilities\":{\"experimental\":{\"x\":\"" + new string('a', 60_000) + "\"}}}", Now + SessionRecord.Lifetime);
+        await a.SaveAsync(record, Now, Deadline);
+
+        await b.EndAsync("s-end-keep", Now, Deadline);
+
+        Assert.Equal(record with { Ended = true, InitializeParamsJson = "", ExpiresAt = Now + SessionRecord.EndedKeep },
+            await a.GetAsync("s-end-keep", Now + SessionRecord.EndedKeep - TimeSpan.FromMinutes(1), Deadline));
+        Assert.Null(await a.GetAsync("s-end-keep", Now + SessionRecord.EndedKeep, Deadline));
+        Assert.Equal(SessionRecord.EndedKeep, TimeSpan.FromHours(1));
     }
 
     [Fact]
@@ -63,10 +83,10 @@ public abstract class SessionStoreContract : IAsyncLifetime
             await a.SaveAsync(record, Now, Deadline);
         }
 
-        await a.EndAsync("s-many-2", Deadline);
+        await a.EndAsync("s-many-2", Now, Deadline);
         var found = await b.GetManyAsync(["s-many-1", "s-many-2", "s-many-3", "s-many-unknown"], Now.AddMinutes(2), Deadline);
 
-        Assert.Equal([live, ended with { Ended = true }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
+        Assert.Equal([live, ended with { Ended = true, InitializeParamsJson = "" }], found.OrderBy(r => r.SessionId, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -90,11 +110,11 @@ public abstract class SessionStoreContract : IAsyncLifetime
         await a.SaveAsync(record, Now, Deadline);
         var read = await a.GetAsync("s-race", Now, Deadline);
 
-        await a.EndAsync("s-race", Deadline);
+        await a.EndAsync("s-race", Now, Deadline);
         await a.SaveAsync(read!.RenewedAt(Now)!, Now, Deadline);
         var reconnected = await ConnectSessionsAsync("gw-a");
 
-        Assert.Equal(record with { Ended = true }, await reconnected.GetAsync("s-race", Now.AddMinutes(30), Deadline));
+        Assert.Equal(record with { Ended = true, InitializeParamsJson = "" }, await reconnected.GetAsync("s-race", Now.AddMinutes(30), Deadline));
         Assert.Null(await reconnected.GetAsync("s-race", Now.AddHours(1), Deadline));
     }
 }

@@ -38,7 +38,7 @@ public sealed class RedisSessionStoreTests(RedisServerFixture fixture) : IAsyncL
         foreach (var id in new[] { "not-json", "wrong-type", "wrong-shape" })
         {
             Assert.Null(await store.GetAsync(id, Now, CancellationToken.None).AsTask().WaitAsync(Timeout));
-            await store.EndAsync(id, CancellationToken.None).AsTask().WaitAsync(Timeout);
+            await store.EndAsync(id, Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
             await store.SaveAsync(Record(id), Now, CancellationToken.None).AsTask().WaitAsync(Timeout);
             Assert.Equal(Record(id), await store.GetAsync(id, Now, CancellationToken.None).AsTask().WaitAsync(Timeout));
         }

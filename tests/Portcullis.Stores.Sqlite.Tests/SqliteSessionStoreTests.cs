@@ -32,7 +32,7 @@ public sealed class SqliteSessionStoreTests : SessionStoreContract
 
         var store = new SqliteSessionStore(_file);
         var kept = await store.GetAsync("s-old", Now, Deadline);
-        await store.EndAsync("s-old", Deadline);
+        await store.EndAsync("s-old", Now, Deadline);
         var reopened = new SqliteSessionStore(_file);
 
         Assert.Equal(new SessionRecord("s-old", "crm", "alice", "{}", Now.AddHours(1)), kept);

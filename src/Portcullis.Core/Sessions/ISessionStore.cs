@@ -16,10 +16,11 @@ public interface ISessionStore
     ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks a session the client ended. It is kept, ended, until its expiry, so that every replica holding it learns
-    /// of the end and no save that read it before the end (a renewal, a migration) brings it back.
+    /// Marks a session the client ended and forgets its handshake. It is kept, ended, until its expiry but at most
+    /// <see cref="SessionRecord.EndedKeep"/> after <paramref name="now"/>, so that every replica holding it learns of the
+    /// end and no save that read it before the end (a renewal, a migration) brings it back.
     /// </summary>
-    ValueTask EndAsync(string sessionId, CancellationToken cancellationToken);
+    ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes handshakes that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
     ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken);

@@ -12,6 +12,13 @@ public sealed record SessionRecord(string SessionId, string Connector, string Pr
     /// <summary>How long a handshake is kept after it was made, moved to another replica, or renewed.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// How long an ended session is kept, without its handshake, at most: long enough for every replica holding it to
+    /// learn of the end (they look every 5 s) and for no save that read it before the end to bring it back; short, so that
+    /// a caller opening and ending sessions in a loop cannot fill the store.
+    /// </summary>
+    public static readonly TimeSpan EndedKeep = TimeSpan.FromHours(1);
+
     /// <summary>The record kept for another <see cref="Lifetime"/> from <paramref name="now"/>, when less than half of it is left and it was not ended; else null.</summary>
     public SessionRecord? RenewedAt(DateTimeOffset now) => !Ended && ExpiresAt - now < Lifetime / 2 ? this with { ExpiresAt = now + Lifetime } : null;
 }

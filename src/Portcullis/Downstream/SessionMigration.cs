@@ -111,16 +111,17 @@ internal sealed class SessionMigration(
             {
                 var now = clock.GetUtcNow();
                 await sessions.SaveAsync(handshake with { ExpiresAt = now + SessionRecord.Lifetime }, now, cancellationToken);
-                await sessions.EndAsync(sessionId, cancellationToken);
+                await sessions.EndAsync(sessionId, now, cancellationToken);
             }
 
             return;
         }
 
-        var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
+        var at = clock.GetUtcNow();
+        var record = await sessions.GetAsync(sessionId, at, cancellationToken);
         if (record is not null && Owns(context, record))
         {
-            await sessions.EndAsync(sessionId, cancellationToken);
+            await sessions.EndAsync(sessionId, clock.GetUtcNow(), cancellationToken);
         }
     }
 

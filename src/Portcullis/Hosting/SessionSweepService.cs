@@ -84,7 +84,7 @@ internal sealed class SessionSweepService(
                     if (!owners.IsLive(sessionId))
                     {
                         // Its client ended it while the save was under way: the stored handshake is marked ended at once.
-                        await sessions.EndAsync(sessionId, cancellationToken);
+                        await sessions.EndAsync(sessionId, now, cancellationToken);
                         continue;
                     }
 
