@@ -39,6 +39,21 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         await _gateway.WaitForOutputAsync($"with 404 not_found: no connector has this name (correlation id {error["correlation_id"]})", Timeouts.Exit);
     }
 
+    /// <summary>Before, the log line carried the whole path a client chose, up to Kestrel's 8 KiB of request line.</summary>
+    [Fact]
+    public async Task UnknownConnector_LongName_IsLoggedCutAsTheAuditTrailCutsIt()
+    {
+        var name = new string('n', 6000);
+        using var response = await PostAsync("/mcp/" + name, "{}");
+
+        var error = await AssertRefusalAsync(response, HttpStatusCode.NotFound, "not_found", "application/problem+json");
+        var tail = $"no connector has this name (correlation id {error["correlation_id"]})";
+        await _gateway.WaitForOutputAsync(tail, Timeouts.Exit);
+        var line = _gateway.Output.Split('\n').Single(l => l.Contains(tail, StringComparison.Ordinal));
+        Assert.Contains("/mcp/" + new string('n', 200), line, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('n', 300), line, StringComparison.Ordinal);
+    }
+
     /// <summary>Before, routing answered these with an empty body (and the 405 with its Allow header only).</summary>
     [Theory]
     [InlineData("PUT")]
