@@ -37,19 +37,9 @@ public sealed class FrozenReplicaTests
         await using var onOther = await McpClients.ConnectAsync(other.Endpoint("fx")).Within();
         var arguments = new Dictionary<string, string> { ["note"] = "frozen-write", ["idempotency_key"] = "k-frozen" };
 
-        // The store holds the first replica's claim (a table lock), the replica is frozen while it waits for the answer,
-        // then the store makes the claim: the replica holds it, asleep.
-        await using var locker = new NpgsqlConnection(connection);
-        await locker.OpenAsync().Within();
-        var transaction = await locker.BeginTransactionAsync().Within();
-        await ExecuteAsync(locker, "LOCK TABLE portcullis_idempotency IN EXCLUSIVE MODE").Within();
-        var first = CallAsync(onFrozen, arguments);
-        await Poll.UntilAsync(async ct => await WaitingOnLockAsync(postgres, ct) > 0, Timeouts.Call, "the first replica's claim waiting on the lock");
-        await Signals.SendAsync("STOP", frozen.ProcessId);
+        var first = await FreezeHoldingTheClaimAsync(postgres, connection, frozen, onFrozen, arguments);
         try
         {
-            await transaction.CommitAsync().Within();
-
             // Its lease ends with no outcome: the other replica answers outcome-unknown.
             await Poll.UntilAsync(
                 async _ => Witness.ErrorCode(await CallAsync(onOther, arguments)) == "idempotency_outcome_unknown",
@@ -104,18 +94,10 @@ public sealed class FrozenReplicaTests
         await using var onOther = await McpClients.ConnectAsync(other.Endpoint("fx")).Within();
         var arguments = new Dictionary<string, string> { ["note"] = "taken-over-write", ["idempotency_key"] = "k-taken-over" };
 
-        await using var locker = new NpgsqlConnection(connection);
-        await locker.OpenAsync().Within();
-        var transaction = await locker.BeginTransactionAsync().Within();
-        await ExecuteAsync(locker, "LOCK TABLE portcullis_idempotency IN EXCLUSIVE MODE").Within();
-        var first = CallAsync(onFrozen, arguments);
-        await Poll.UntilAsync(async ct => await WaitingOnLockAsync(postgres, ct) > 0, Timeouts.Call, "the first replica's claim waiting on the lock");
-        await Signals.SendAsync("STOP", frozen.ProcessId);
+        var first = await FreezeHoldingTheClaimAsync(postgres, connection, frozen, onFrozen, arguments);
         GatewayProcess? successor = null;
         try
         {
-            await transaction.CommitAsync().Within();
-
             // A process started with the frozen one's id takes the id over and settles its claim outcome-unknown at once.
             successor = await StartReplicaAsync(dir, identity, connection, calls, "a", leaseSeconds: 300, home: "a-successor").Within(Timeouts.Startup);
             Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(await CallAsync(onOther, arguments)));
@@ -148,6 +130,34 @@ public sealed class FrozenReplicaTests
         Assert.Single(Witness.Recorded(calls, "record", "taken-over-write"));
         Assert.Contains("the store no longer holds the claim as this call's", frozen.Output, StringComparison.Ordinal);
         await successor!.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The store holds <paramref name="replica"/>'s claim of the key (a table lock), the replica is frozen while it waits
+    /// for the answer, then the store makes the claim: the replica holds it, asleep. Answers the call, which ends once the
+    /// replica is continued.
+    /// </summary>
+    private static async Task<Task<CallToolResult>> FreezeHoldingTheClaimAsync(
+        PostgresServer postgres, string connection, GatewayProcess replica, McpClient client, Dictionary<string, string> arguments)
+    {
+        await using var locker = new NpgsqlConnection(connection);
+        await locker.OpenAsync().Within();
+        await using var transaction = await locker.BeginTransactionAsync().Within();
+        await ExecuteAsync(locker, "LOCK TABLE portcullis_idempotency IN EXCLUSIVE MODE").Within();
+        var call = CallAsync(client, arguments);
+        await Poll.UntilAsync(async ct => await WaitingOnLockAsync(postgres, ct) > 0, Timeouts.Call, "the replica's claim waiting on the lock");
+        await Signals.SendAsync("STOP", replica.ProcessId);
+        try
+        {
+            await transaction.CommitAsync().Within();
+        }
+        catch
+        {
+            await Signals.SendAsync("CONT", replica.ProcessId);
+            throw;
+        }
+
+        return call;
     }
 
     private static Task<GatewayProcess> StartReplicaAsync(TempDir dir, TestIdentityProvider identity, string connection, string calls, string name, int leaseSeconds = LeaseSeconds, string? home = null)
