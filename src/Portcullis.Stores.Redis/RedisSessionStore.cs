@@ -50,8 +50,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     }
 
     /// <summary>
-    /// Rewrites the stored record as ended, keeping its TTL, and only if it is still there. A save between the read and
-    /// the write is overwritten by the end; a save after it finds it ended.
+    /// Rewrites the stored record as ended, without its handshake and kept an hour at most, and only if it is still there.
+    /// A save between the read and the write is overwritten by the end; a save after it finds it ended.
     /// </summary>
     public async ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -70,7 +70,9 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
         }
 
         var ended = record with { Ended = true, InitializeParamsJson = "", ExpiresAt = expires };
-        await db.StringSetAsync(key, JsonSerializer.Serialize(ended, RedisJson.Default.SessionRecord), expiry: expires - now, when: When.Exists).ConfigureAwait(false);
+        // Whole milliseconds, rounded up: Redis refuses an expiry of none.
+        var ttl = TimeSpan.FromMilliseconds(Math.Ceiling((expires - now).TotalMilliseconds));
+        await db.StringSetAsync(key, JsonSerializer.Serialize(ended, RedisJson.Default.SessionRecord), expiry: ttl, when: When.Exists).ConfigureAwait(false);
     }
 
     private static SessionRecord? Read(string sessionId, RedisValue value, DateTimeOffset now) =>

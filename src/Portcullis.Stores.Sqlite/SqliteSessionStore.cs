@@ -6,8 +6,9 @@ namespace Portcullis.Stores.Sqlite;
 
 /// <summary>
 /// Session handshakes in their own SQLite file beside the idempotency store, so a 2025-11-25 client's session
-/// outlives a restart of the (single) gateway. An ended session is kept, ended, until its expiry, as on the shared
-/// stores: a renewal or a migration that read the handshake just before the end cannot bring it back.
+/// outlives a restart of the (single) gateway. An ended session is kept, ended and without its handshake, until its
+/// expiry but an hour at most, as on the shared stores: a renewal or a migration that read the handshake just before
+/// the end cannot bring it back.
 /// </summary>
 internal sealed class SqliteSessionStore : ISessionStore
 {

@@ -67,7 +67,13 @@ public abstract class SessionStoreContract : IAsyncLifetime
         Assert.Equal(record with { Ended = true, InitializeParamsJson = "", ExpiresAt = Now + SessionRecord.EndedKeep },
             await a.GetAsync("s-end-keep", Now + SessionRecord.EndedKeep - TimeSpan.FromMinutes(1), Deadline));
         Assert.Null(await a.GetAsync("s-end-keep", Now + SessionRecord.EndedKeep, Deadline));
-        Assert.Equal(SessionRecord.EndedKeep, TimeSpan.FromHours(1));
+
+        // One that expires sooner keeps its own expiry.
+        var soon = record with { SessionId = "s-end-soon", ExpiresAt = Now.AddMinutes(20) };
+        await a.SaveAsync(soon, Now, Deadline);
+        await b.EndAsync("s-end-soon", Now, Deadline);
+        Assert.Equal(soon with { Ended = true, InitializeParamsJson = "" }, await a.GetAsync("s-end-soon", Now.AddMinutes(19), Deadline));
+        Assert.Null(await a.GetAsync("s-end-soon", Now.AddMinutes(20), Deadline));
     }
 
     [Fact]

@@ -105,6 +105,18 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             RetryAfterSeconds = 1,
         };
 
+    /// <summary>
+    /// A write the gateway did not send because, held up since it claimed the key, it found the claim no longer its own
+    /// (settled or taken elsewhere meanwhile): nothing was sent, so the retry gets whatever became of the key.
+    /// </summary>
+    public static GatewayError ClaimLost() =>
+        new(ErrorCatalog.Internal,
+            "The gateway was held up before sending this write, and meanwhile its claim on the idempotency_key was settled or taken elsewhere, so it did not send it. " +
+            "Retry with the same idempotency_key and arguments to get what became of it.")
+        {
+            RetryAfterSeconds = 1,
+        };
+
     public static GatewayError Internal() =>
         new(ErrorCatalog.Internal, "The gateway failed to handle the call; the log has the details under the correlation id.");
 

@@ -3,21 +3,31 @@ namespace Portcullis.Core.State;
 /// <summary>
 /// The store's clock as seen from this replica, so every replica stamps leases, expiries and retention with one clock
 /// whatever its host's clock says: the store's time read at the last measurement, carried forward on the local
-/// monotonic clock. A step of the host's wall clock (NTP correcting it, an operator setting it) moves nothing here;
-/// only the next measurement, every 30 s, takes the store's time again.
+/// monotonic clock. A step of the host's wall clock (NTP correcting it, an operator setting it) moves nothing here.
+/// The monotonic clock stops while the host is suspended, which the wall clock counts: when the two part by more than
+/// <see cref="MaxDivergence"/> since the last measurement, <see cref="Diverged"/> completes and the measurement loop
+/// measures again at once rather than at its next half minute.
 /// </summary>
 public sealed class StateClock : TimeProvider
 {
+    /// <summary>How far the host's wall and monotonic clocks may part since a measurement before it is taken again.</summary>
+    public static readonly TimeSpan MaxDivergence = TimeSpan.FromSeconds(1);
+
     private readonly TimeProvider _local;
     private Anchor _anchor;
     private long _offsetTicks;
+    private TaskCompletionSource _diverged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public StateClock(TimeProvider local)
     {
         _local = local;
         // Until the first measurement the host's clock stands in for the store's.
-        _anchor = new Anchor(local.GetUtcNow(), local.GetTimestamp());
+        var now = local.GetUtcNow();
+        _anchor = new Anchor(now, local.GetTimestamp(), now);
     }
+
+    /// <summary>Completes once the host's wall and monotonic clocks part (a step, a suspend) since the last measurement.</summary>
+    public Task Diverged => Volatile.Read(ref _diverged).Task;
 
     /// <summary>The store's clock minus the local wall clock, as last measured (reported, not used to tell the time).</summary>
     public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
@@ -25,7 +35,14 @@ public sealed class StateClock : TimeProvider
     public override DateTimeOffset GetUtcNow()
     {
         var anchor = Volatile.Read(ref _anchor);
-        return anchor.StoreTime + _local.GetElapsedTime(anchor.Timestamp);
+        var elapsed = _local.GetElapsedTime(anchor.Timestamp);
+        var diverged = Volatile.Read(ref _diverged);
+        if (!diverged.Task.IsCompleted && (_local.GetUtcNow() - anchor.WallTime - elapsed).Duration() > MaxDivergence)
+        {
+            diverged.TrySetResult();
+        }
+
+        return anchor.StoreTime + elapsed;
     }
 
     public override long GetTimestamp() => _local.GetTimestamp();
@@ -59,15 +76,19 @@ public sealed class StateClock : TimeProvider
             var roundTrip = _local.GetElapsedTime(started, ended);
             if (roundTrip < best.RoundTrip)
             {
-                best = (storeNow - (before + (roundTrip / 2)), roundTrip, new Anchor(storeNow, started + ((ended - started) / 2)));
+                best = (storeNow - (before + (roundTrip / 2)), roundTrip, new Anchor(storeNow, started + ((ended - started) / 2), before + (roundTrip / 2)));
             }
         }
 
         Volatile.Write(ref _anchor, best.Anchor!);
         Volatile.Write(ref _offsetTicks, best.Offset.Ticks);
+        if (Volatile.Read(ref _diverged).Task.IsCompleted)
+        {
+            Volatile.Write(ref _diverged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
         return (best.Offset, best.RoundTrip);
     }
 
-    /// <summary>The store's time, and the local monotonic timestamp it was read at.</summary>
-    private sealed record Anchor(DateTimeOffset StoreTime, long Timestamp);
+    /// <summary>The store's time, and the local monotonic timestamp and wall time it was read at.</summary>
+    private sealed record Anchor(DateTimeOffset StoreTime, long Timestamp, DateTimeOffset WallTime);
 }

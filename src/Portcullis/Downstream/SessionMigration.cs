@@ -117,8 +117,7 @@ internal sealed class SessionMigration(
             return;
         }
 
-        var at = clock.GetUtcNow();
-        var record = await sessions.GetAsync(sessionId, at, cancellationToken);
+        var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), cancellationToken);
         if (record is not null && Owns(context, record))
         {
             await sessions.EndAsync(sessionId, clock.GetUtcNow(), cancellationToken);

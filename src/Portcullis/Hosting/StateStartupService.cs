@@ -89,18 +89,32 @@ internal sealed class StateStartupService(
     private async Task ClockLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(ClockInterval);
+        var tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (true)
             {
+                // Every half minute, and at once when the host's wall and monotonic clocks part (a step, a suspend).
+                if (await Task.WhenAny(tick, clock.Diverged) == tick)
+                {
+                    if (!await tick)
+                    {
+                        return;
+                    }
+
+                    tick = timer.WaitForNextTickAsync(cancellationToken).AsTask();
+                }
+
                 try
                 {
                     await SynchronizeAsync(cancellationToken);
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    // The last offset stays in force; a store that does not answer fails the calls that need it.
+                    // The last measurement stays in force; a store that does not answer fails the calls that need it. A
+                    // divergence still unmeasured is tried again a second later, not in a loop.
                     GatewayLog.ClockSyncFailed(logger, store.Name, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                 }
             }
         }

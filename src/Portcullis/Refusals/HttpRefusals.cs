@@ -88,7 +88,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     public void SessionRefused(HttpContext context, string sessionId, Downstream.SessionRefusal refusal)
     {
         var correlationId = CorrelationIds.Next();
-        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), context.Request.Method, LoggedPath(context), refusal.Reason, correlationId);
+        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), LogText.Safe(context.Request.Method, 16), LoggedPath(context), refusal.Reason, correlationId);
         Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null);
     }
 
@@ -238,7 +238,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
     /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
     /// <summary>The request's path as the log shows it: escaped, and cut as the audit trail cuts it (a client chooses it, up to Kestrel's 8 KiB).</summary>
-    private static string LoggedPath(HttpContext context) => LogText.Safe(context.Request.Path.ToString(), 256);
+    private static string LoggedPath(HttpContext context) => LogText.Safe(context.Request.Path.ToString(), DecisionRecorder.MaxNameLength);
 
     private static void ReportJunk(ILogger logger, RefusalCounter counter, long count, JunkRefusal latest) =>
         GatewayLog.JunkRefused(logger, count, counter.Total, (int)JunkReportInterval.TotalSeconds, latest.Code, latest.Method, latest.Path, latest.Reason, latest.CorrelationId);

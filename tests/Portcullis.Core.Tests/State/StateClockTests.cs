@@ -40,17 +40,43 @@ public sealed class StateClockTests
         var clock = new StateClock(host);
         await clock.SynchronizeAsync(store, CancellationToken.None);
         var measured = clock.GetUtcNow();
+        Assert.False(clock.Diverged.IsCompleted);
 
         host.Step(TimeSpan.FromHours(hours));
         monotonic.Advance(TimeSpan.FromSeconds(10));
 
         Assert.Equal(measured + TimeSpan.FromSeconds(10), clock.GetUtcNow());
         Assert.Equal(monotonic.GetUtcNow() + TimeSpan.FromMilliseconds(50), clock.GetUtcNow());
+        // The host's clocks parted: the measurement loop is woken at once.
+        Assert.True(clock.Diverged.IsCompleted);
 
         // The next measurement reports how far the host's clock now is from the store's, and the time stays the store's.
         var (offset, _) = await clock.SynchronizeAsync(store, CancellationToken.None);
         Assert.Equal(TimeSpan.FromMilliseconds(50) - TimeSpan.FromHours(hours), offset);
         Assert.Equal(monotonic.GetUtcNow() + TimeSpan.FromMilliseconds(50), clock.GetUtcNow());
+        Assert.False(clock.Diverged.IsCompleted);
+    }
+
+    /// <summary>
+    /// The host was suspended for two hours: its monotonic clock stopped, its wall clock did not, and the store's time
+    /// went on. The clock cannot know that on its own; it wakes the measurement loop, whose next measurement puts it right.
+    /// </summary>
+    [Fact]
+    public async Task GetUtcNow_HostSuspended_WakesTheMeasurementAndFollowsTheStoreAfterIt()
+    {
+        var monotonic = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        var host = new SteppingWallClock(monotonic);
+        var store = new StoreAhead(monotonic, TimeSpan.FromMilliseconds(50));
+        var clock = new StateClock(host);
+        await clock.SynchronizeAsync(store, CancellationToken.None);
+
+        host.Step(TimeSpan.FromHours(2));
+        store.Skip(TimeSpan.FromHours(2));
+        _ = clock.GetUtcNow();
+        Assert.True(clock.Diverged.IsCompleted);
+
+        await clock.SynchronizeAsync(store, CancellationToken.None);
+        Assert.Equal(host.GetUtcNow() + TimeSpan.FromMilliseconds(50), clock.GetUtcNow());
     }
 
     /// <summary>A host whose wall clock can be stepped while its monotonic clock (the fake's) runs on undisturbed.</summary>
@@ -69,7 +95,12 @@ public sealed class StateClockTests
 
     private sealed class StoreAhead(FakeTimeProvider local, TimeSpan ahead) : IStateStore
     {
+        private TimeSpan _skipped;
+
         public int Reads { get; private set; }
+
+        /// <summary>The store's time moves on by <paramref name="by"/> while the local monotonic clock stood still.</summary>
+        public void Skip(TimeSpan by) => _skipped += by;
 
         public string Name => "fake";
 
@@ -81,7 +112,7 @@ public sealed class StateClockTests
         {
             var first = Reads++ == 0;
             local.Advance(TimeSpan.FromMilliseconds(first ? 200 : 1));
-            var now = local.GetUtcNow() + ahead;
+            var now = local.GetUtcNow() + ahead + _skipped;
             local.Advance(TimeSpan.FromMilliseconds(first ? 0 : 1));
             return ValueTask.FromResult(now);
         }

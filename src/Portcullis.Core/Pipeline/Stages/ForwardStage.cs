@@ -32,9 +32,11 @@ internal sealed class ForwardStage
     private readonly ResiliencePipeline<UpstreamAnswer> _readRetry;
     private readonly long _maxResultBytes;
     private readonly TimeSpan _lease;
+    private readonly State.StateOutages _outages;
 
-    public ForwardStage(GatewayConfig config, TimeProvider time, GatewayDrain drain, ILogger<ForwardStage> logger)
+    public ForwardStage(GatewayConfig config, TimeProvider time, GatewayDrain drain, State.StateOutages outages, ILogger<ForwardStage> logger)
     {
+        _outages = outages;
         _maxResultBytes = config.Limits.MaxResultBytes;
         _lease = TimeSpan.FromSeconds(config.Idempotency.LeaseSeconds);
         _time = time;
@@ -90,21 +92,33 @@ internal sealed class ForwardStage
     /// </summary>
     internal static readonly TimeSpan ClaimRecheckAfter = TimeSpan.FromSeconds(2);
 
-    private static async ValueTask<string?> ClaimLostAsync(Func<CancellationToken, ValueTask<string?>> claimLost, CancellationToken cancellationToken)
+    private async ValueTask<(string Reason, GatewayError Error)?> ClaimLostAsync(
+        Func<CancellationToken, ValueTask<string?>> claimLost, string correlationId, CancellationToken cancellationToken)
     {
         try
         {
-            return await claimLost(cancellationToken).ConfigureAwait(false);
+            return await claimLost(cancellationToken).ConfigureAwait(false) is { } reason ? (reason, GatewayError.ClaimLost()) : null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Not known to be this call's: not sent, like a claim that ran out.
-            return "the store could not be asked: " + ex.GetType().Name;
+            // Not known to be this call's: not sent. An outage of the store is told as one, as every other.
+            return ("the store could not be asked: " + ex.GetType().Name,
+                _outages.IsOutage(ex) ? _outages.Refuse(ex, correlationId) : GatewayError.ClaimLost());
         }
     }
 
     private async ValueTask<UpstreamAnswer> SendOnceAsync(ToolCallContext context, CancellationToken cancellationToken)
     {
+        // First, so that the checks below (the lease, the upstream, the drain) see the time after the store's answer.
+        if (context.ClaimedAt is { } since && _time.GetElapsedTime(since) is var stalled && stalled >= ClaimRecheckAfter
+            && context.ClaimLost is { } claimLost && await ClaimLostAsync(claimLost, context.CorrelationId, cancellationToken).ConfigureAwait(false) is { } lost)
+        {
+            // Within its lease, but held up long enough for a process started with this replica's id to take the id over
+            // and settle this claim outcome-unknown, an operator to settle it not executed, and a retry to run it elsewhere.
+            Log.WriteClaimNoLongerHeld(_logger, context.CorrelationId, stalled.TotalSeconds, lost.Reason);
+            return new UpstreamAnswer(null, lost.Error, Sent: false);
+        }
+
         var upstream = context.Connector.Upstream;
         if (upstream.Client is not { } client)
         {
@@ -132,15 +146,6 @@ internal sealed class ForwardStage
             // call, so other replicas may already answer the key outcome-unknown and an operator may have settled it and
             // let a retry run it elsewhere. Not sent; the key is released if it is still this call's.
             Log.WriteLeaseRanOut(_logger, context.CorrelationId, held.TotalSeconds, _lease.TotalSeconds);
-            return new UpstreamAnswer(null, GatewayError.ClaimRanOut(), Sent: false);
-        }
-
-        if (context.ClaimedAt is { } since && _time.GetElapsedTime(since) is var stalled && stalled >= ClaimRecheckAfter
-            && context.ClaimLost is { } claimLost && await ClaimLostAsync(claimLost, cancellationToken).ConfigureAwait(false) is { } lost)
-        {
-            // Within its lease, but held up long enough for a process started with this replica's id to take the id over
-            // and settle this claim outcome-unknown, an operator to settle it not executed, and a retry to run it elsewhere.
-            Log.WriteClaimNoLongerHeld(_logger, context.CorrelationId, stalled.TotalSeconds, lost);
             return new UpstreamAnswer(null, GatewayError.ClaimRanOut(), Sent: false);
         }
 
