@@ -15,7 +15,6 @@ public sealed class StateClock : TimeProvider
 
     private readonly TimeProvider _local;
     private Anchor _anchor;
-    private long _offsetTicks;
     private TaskCompletionSource _diverged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public StateClock(TimeProvider local)
@@ -30,7 +29,14 @@ public sealed class StateClock : TimeProvider
     public Task Diverged => Volatile.Read(ref _diverged).Task;
 
     /// <summary>The store's clock minus the local wall clock, as last measured (reported, not used to tell the time).</summary>
-    public TimeSpan Offset => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
+    public TimeSpan Offset
+    {
+        get
+        {
+            var anchor = Volatile.Read(ref _anchor);
+            return anchor.StoreTime - anchor.WallTime;
+        }
+    }
 
     public override DateTimeOffset GetUtcNow()
     {
@@ -65,7 +71,7 @@ public sealed class StateClock : TimeProvider
     /// <returns>The measured offset to the local wall clock and the round trip it was measured over.</returns>
     public async ValueTask<(TimeSpan Offset, TimeSpan RoundTrip)> SynchronizeAsync(IStateStore store, CancellationToken cancellationToken)
     {
-        var best = (Offset: TimeSpan.Zero, RoundTrip: TimeSpan.MaxValue, Anchor: (Anchor?)null);
+        var best = (RoundTrip: TimeSpan.MaxValue, Anchor: (Anchor?)null);
         for (var i = 0; i < Samples; i++)
         {
             // The round trip on the monotonic clock (a step of the wall clock must not make a read look quickest).
@@ -76,17 +82,17 @@ public sealed class StateClock : TimeProvider
             var roundTrip = _local.GetElapsedTime(started, ended);
             if (roundTrip < best.RoundTrip)
             {
-                best = (storeNow - (before + (roundTrip / 2)), roundTrip, new Anchor(storeNow, started + ((ended - started) / 2), before + (roundTrip / 2)));
+                best = (roundTrip, new Anchor(storeNow, started + ((ended - started) / 2), before + (roundTrip / 2)));
             }
         }
 
         Volatile.Write(ref _anchor, best.Anchor!);
-        Volatile.Write(ref _offsetTicks, best.Offset.Ticks);
         if (Volatile.Read(ref _diverged).Task.IsCompleted)
         {
             Volatile.Write(ref _diverged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
-        return (best.Offset, best.RoundTrip);
+
+        return (Offset, best.RoundTrip);
     }
 
     /// <summary>The store's time, and the local monotonic timestamp and wall time it was read at.</summary>
