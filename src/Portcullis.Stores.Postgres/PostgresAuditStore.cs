@@ -16,11 +16,16 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
 {
     private const string Columns =
         "time, correlation_id, environment, connector, principal, client_id, kind, tool, resource, prompt, arguments_sha256, " +
-        "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments";
+        "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments, event_count";
+
+    /// <summary>The column added last (migration 8, the summaries of paced refusals); a database not yet migrated lacks it.</summary>
+    private const string AddedColumn = "event_count";
 
     private const string Insert =
         $"INSERT INTO portcullis_audit_events ({Columns}) VALUES " +
-        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+        "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
+
+    private volatile bool _hasAddedColumn;
 
     public string Name => "store";
 
@@ -57,6 +62,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
             Text(command, e.Actor);
             Text(command, e.RemoteAddress);
             Text(command, e.Arguments?.ToJsonString());
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = (object?)e.Count ?? DBNull.Value });
             batch.BatchCommands.Add(command);
         }
 
@@ -102,7 +108,10 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         Filter(command, where, "kind =", "kind", query.Kind);
         Filter(command, where, "decision =", "decision", query.Decision);
         Filter(command, where, "correlation_id =", "correlation_id", query.CorrelationId);
-        command.CommandText = $"SELECT id, {Columns} FROM portcullis_audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT @limit";
+        // A reader (portcullis audit) migrates nothing: on a database no replica of this version has migrated yet,
+        // the last column reads as absent.
+        var columns = await HasAddedColumnAsync(cancellationToken).ConfigureAwait(false) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
+        command.CommandText = $"SELECT id, {columns} FROM portcullis_audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT @limit";
         command.Parameters.AddWithValue("limit", query.Limit + 1);
         var events = new List<AuditEvent>(query.Limit);
         string? next = null;
@@ -122,6 +131,22 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         }
 
         return new AuditPage(events, next);
+    }
+
+    /// <summary>Whether the table has the last column; once it has, it keeps it (migrations only add).</summary>
+    private async ValueTask<bool> HasAddedColumnAsync(CancellationToken cancellationToken)
+    {
+        if (_hasAddedColumn)
+        {
+            return true;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'portcullis_audit_events' AND column_name = @column)");
+        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
+        command.Parameters.AddWithValue("column", AddedColumn);
+        _hasAddedColumn = (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return _hasAddedColumn;
     }
 
     private static AuditEvent Read(NpgsqlDataReader r) => new()
@@ -147,6 +172,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         Actor = Text(r, 19),
         RemoteAddress = Text(r, 20),
         Arguments = AuditJson.StoredArguments(Text(r, 21)),
+        Count = r.IsDBNull(22) ? null : r.GetInt64(22),
     };
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -130,6 +130,10 @@ internal static class PostgresSchema
             renewed_at bigint NOT NULL,
             held_until bigint NOT NULL);
         """,
+        // 8: an audit event may stand for several refusals: the summary of those a source's burst left out.
+        """
+        ALTER TABLE portcullis_audit_events ADD COLUMN event_count bigint NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

@@ -15,7 +15,10 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
 {
     private const string Columns =
         "time, correlation_id, environment, connector, principal, client_id, kind, tool, resource, prompt, arguments_sha256, " +
-        "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments";
+        "decision, code, stage, upstream_reached, replay, duration_ms, detail, actor, remote_address, arguments, event_count";
+
+    /// <summary>The column added last (with the summaries of paced refusals); a trail written before it lacks it.</summary>
+    private const string AddedColumn = "event_count";
 
     // Built once: the writer runs a batch whenever events are waiting, often only a few events each.
     private static readonly string[] ParameterNames = [.. Columns.Split(", ").Select(c => "$" + c)];
@@ -53,7 +56,8 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
                 detail TEXT NULL,
                 actor TEXT NULL,
                 remote_address TEXT NULL,
-                arguments TEXT NULL
+                arguments TEXT NULL,
+                event_count INTEGER NULL
             );
             CREATE INDEX IF NOT EXISTS audit_events_time ON audit_events (time, id);
             CREATE INDEX IF NOT EXISTS audit_events_principal ON audit_events (principal, time);
@@ -64,6 +68,12 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             """;
         command.ExecuteNonQuery();
+        if (!HasAddedColumn(connection))
+        {
+            // A trail an earlier version created: the column is added in place (the events it holds stand for one each).
+            command.CommandText = $"ALTER TABLE audit_events ADD COLUMN {AddedColumn} INTEGER NULL";
+            command.ExecuteNonQuery();
+        }
     }
 
     private SqliteAuditStore(string path, SqliteOpenMode mode) =>
@@ -117,6 +127,7 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
             Set(parameters[18], e.Actor);
             Set(parameters[19], e.RemoteAddress);
             Set(parameters[20], e.Arguments?.ToJsonString());
+            Set(parameters[21], e.Count);
             insert.ExecuteNonQuery();
         }
 
@@ -163,7 +174,9 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         Filter(command, where, "kind =", "$kind", query.Kind);
         Filter(command, where, "decision =", "$decision", query.Decision);
         Filter(command, where, "correlation_id =", "$correlation_id", query.CorrelationId);
-        command.CommandText = $"SELECT id, {Columns} FROM audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT $limit";
+        // A read-only reader converts nothing: on a trail written before the last column, the column reads as absent.
+        var columns = HasAddedColumn(connection) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
+        command.CommandText = $"SELECT id, {columns} FROM audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         var events = new List<AuditEvent>(query.Limit);
         string? next = null;
@@ -208,7 +221,15 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         Actor = Text(r, 19),
         RemoteAddress = Text(r, 20),
         Arguments = AuditJson.StoredArguments(Text(r, 21)),
+        Count = r.IsDBNull(22) ? null : r.GetInt64(22),
     };
+
+    private static bool HasAddedColumn(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM pragma_table_info('audit_events') WHERE name = '{AddedColumn}'";
+        return (long)command.ExecuteScalar()! > 0;
+    }
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

@@ -26,7 +26,7 @@ public sealed class PostgresAuditStoreTests(PostgresServerFixture fixture) : IAs
     public async Task Query_FiltersAndPagesNewestFirst_KeepingEveryField()
     {
         var events = Enumerable.Range(0, 7).Select(i => Event(i, principal: i % 2 == 0 ? "alice" : "bob", code: i == 3 ? "rate_limited" : null)).ToList();
-        events[0] = events[0] with { Arguments = new JsonObject { ["query"] = "ada" }, UpstreamReached = true, Replay = false, DurationMs = 12.5 };
+        events[0] = events[0] with { Arguments = new JsonObject { ["query"] = "ada" }, UpstreamReached = true, Replay = false, DurationMs = 12.5, Count = 7 };
         await _store.WriteAsync(events, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
         var alice = new List<AuditEvent>();
@@ -49,6 +49,24 @@ public sealed class PostgresAuditStoreTests(PostgresServerFixture fixture) : IAs
         Assert.Equal("c-3", Assert.Single(limited.Events).CorrelationId);
         var since = await _store.QueryAsync(new AuditQuery { Since = Start.AddMinutes(5), Tool = "add_note" }, CancellationToken.None).AsTask().WaitAsync(Timeout);
         Assert.Equal(["c-6", "c-5"], since.Events.Select(e => e.CorrelationId));
+    }
+
+    /// <summary>
+    /// <c>portcullis audit</c> migrates nothing: against a database no replica of this version has migrated yet, it
+    /// reads the events without the column migration 8 adds.
+    /// </summary>
+    [Fact]
+    public async Task Query_OnATableWithoutTheCountColumn_ReadsTheEventsWithoutIt()
+    {
+        await _store.WriteAsync([Event(0)], CancellationToken.None).AsTask().WaitAsync(Timeout);
+        await using (var drop = _dataSource.CreateCommand("ALTER TABLE portcullis_audit_events DROP COLUMN event_count"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var page = await new PostgresAuditStore(_dataSource).QueryAsync(new AuditQuery(), CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(Event(0), Assert.Single(page.Events));
     }
 
     [Fact]

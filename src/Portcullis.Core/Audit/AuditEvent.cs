@@ -64,6 +64,12 @@ public sealed record AuditEvent
     /// <summary>The client's address, for HTTP-level refusals (where no principal is known).</summary>
     public string? RemoteAddress { get; init; }
 
+    /// <summary>
+    /// How many refusals the event stands for: set only on the summary of the HTTP-level refusals held back once a
+    /// source's burst was spent (<c>audit.refusals_per_minute</c>), which is the latest of them; absent, the event is one.
+    /// </summary>
+    public long? Count { get; init; }
+
     /// <summary>The call's arguments, only with <c>audit.include_arguments</c>, redacted.</summary>
     public JsonObject? Arguments { get; init; }
 }

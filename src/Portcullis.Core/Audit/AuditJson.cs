@@ -101,6 +101,11 @@ public static class AuditJson
         Optional(writer, "detail", e.Detail);
         Optional(writer, "actor", e.Actor);
         Optional(writer, "remote_address", e.RemoteAddress);
+        if (e.Count is { } count)
+        {
+            writer.WriteNumber("count", count);
+        }
+
         if (e.Arguments is { } arguments)
         {
             writer.WritePropertyName("arguments");
@@ -147,6 +152,7 @@ public static class AuditJson
             Detail = Text(json, "detail"),
             Actor = Text(json, "actor"),
             RemoteAddress = Text(json, "remote_address"),
+            Count = json.TryGetProperty("count", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var n) ? n : null,
             Arguments = json.TryGetProperty("arguments", out var a) && a.ValueKind == JsonValueKind.Object ? JsonNode.Parse(a.GetRawText())!.AsObject() : null,
         };
     }

@@ -26,6 +26,12 @@ public sealed class AuditConfig
     /// <summary>Events waiting for the writer; past this they are dropped (counted and logged) or, when required, calls refused.</summary>
     public int QueueCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// HTTP-level refusals (tokens refused or missing, unknown connectors, a foreign Host or Origin…) logged and recorded
+    /// one by one per source, connector and reason in a minute; the rest of that minute's are summed up in one event.
+    /// </summary>
+    public int RefusalsPerMinute { get; set; } = ConfigDefaults.RefusalsPerMinute;
+
     public bool Enabled => !string.Equals(Sink, "none", StringComparison.Ordinal);
 
     /// <summary>The retention that applies: the configured one, else the default for the store sink, none for jsonl.</summary>

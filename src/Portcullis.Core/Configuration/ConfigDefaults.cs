@@ -39,6 +39,9 @@ public static class ConfigDefaults
     /// <summary><c>limits.max_result_bytes</c>: the largest answer an upstream may give to one request.</summary>
     public const long MaxResultBytes = 8 * 1024 * 1024;
 
+    /// <summary><c>audit.refusals_per_minute</c>: HTTP-level refusals recorded one by one per source, connector and reason each minute.</summary>
+    public const int RefusalsPerMinute = 10;
+
     /// <summary><c>limits.max_sessions_per_principal</c>: sessions one principal may hold on one replica.</summary>
     public const int MaxSessionsPerPrincipal = 100;
 

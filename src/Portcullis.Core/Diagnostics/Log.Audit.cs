@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1512, LogLevel.Information, "{Kind} {Connector} {Target}: {Detail}")]
     public static partial void AdminEvent(ILogger logger, string kind, string connector, string target, string detail);
+
+    [LoggerMessage(1514, LogLevel.Warning, "Refused {Count} more request(s) from {Source} on connector {Connector} beyond the {Burst} a minute logged one by one (audit.refusals_per_minute), in the {WindowSeconds} s since the first: {Stage} {Code} ({Reason}); each is counted in portcullis.http.refusals, and the audit trail holds this summary with its count; the latest: {Method} {Path} (correlation id {CorrelationId})")]
+    public static partial void RefusalsSummarized(ILogger logger, long count, string source, string connector, int burst, int windowSeconds, string stage, string code, string reason, string method, string path, string correlationId);
 }

@@ -44,6 +44,7 @@ internal static class AdminApp
         Share<DecisionRecorder>(services, gateway);
         Share<AuditTrail>(services, gateway);
         Share<RefusalCounter>(services, gateway);
+        Share<RefusalPace>(services, gateway);
         Share<Portcullis.Core.State.StateOutages>(services, gateway);
         // The admin listener's own HTTP refusals (a foreign Host) go through the gateway's one refusal path.
         services.AddProblemDetails();

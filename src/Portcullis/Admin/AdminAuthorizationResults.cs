@@ -6,15 +6,18 @@ using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
 using Portcullis.Diagnostics;
+using Portcullis.Refusals;
 using Portcullis.Security;
 
 namespace Portcullis.Admin;
 
 /// <summary>
 /// Answers refused admin requests from the error catalog: 401 <c>unauthenticated</c> (no token, or one refused, with
-/// its reason class in the log and the audit trail) and 403 <c>insufficient_scope</c> naming the scope needed.
+/// its reason class in the log and the audit trail) and 403 <c>insufficient_scope</c> naming the scope needed; logged
+/// and audited as the connectors' refusals are, paced per source (<see cref="RefusalPace"/>).
 /// </summary>
-internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, RefusalCounter counter, AdminAudience audience, ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
+internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, RefusalPace pace, RefusalCounter counter, AdminAudience audience,
+    ILogger<AdminAuthorizationResults> logger) : IAuthorizationMiddlewareResultHandler
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
@@ -33,9 +36,13 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
         {
             var scope = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault()?.Scope ?? AdminScopes.Admin;
             var caller = CallerIdentities.From(context.User);
-            GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
             counter.Count(CallStage.Authorize, ErrorCatalog.InsufficientScope.Code);
-            recorder.HttpRefusal(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope });
+            if (pace.Record(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope },
+                HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context)))
+            {
+                GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
+            }
+
             context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
             return AdminResults.Error(ErrorCatalog.InsufficientScope, $"This needs an admin token with the scope {scope}.", correlationId, StatusCodes.Status403Forbidden)
                 .ExecuteAsync(context);
@@ -43,9 +50,13 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
 
         var reason = context.Features.Get<TokenRefusal>()?.Class
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
-        GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
         counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code);
-        recorder.HttpRefusal(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason });
+        if (pace.Record(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason },
+            HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context)))
+        {
+            GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
+        }
+
         var description = TokenRefusalReasons.Describe(reason);
         context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
             ? "Bearer realm=\"portcullis-admin\""

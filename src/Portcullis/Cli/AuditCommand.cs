@@ -186,7 +186,7 @@ internal static class AuditCommand
         var rows = new List<string[]> { new[] { "TIME (UTC)", "KIND", "DECISION", "CODE", "STAGE", "CONNECTOR", "TOOL/TARGET", "PRINCIPAL", "MS", "CORRELATION ID" } };
         rows.AddRange(events.Select(e => new[]
         {
-            AuditJson.FormatTime(e.Time), e.Kind, e.Decision, e.Code ?? "-", e.Stage ?? "-", e.Connector ?? "-",
+            AuditJson.FormatTime(e.Time), e.Kind, e.Count is { } count ? string.Create(CultureInfo.InvariantCulture, $"{e.Decision} x{count}") : e.Decision, e.Code ?? "-", e.Stage ?? "-", e.Connector ?? "-",
             e.Tool ?? e.Resource ?? e.Prompt ?? "-", e.Principal ?? e.Actor ?? e.RemoteAddress ?? "-",
             e.DurationMs is { } ms ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-", e.CorrelationId,
         }.Select(cell => LogText.Safe(cell, CellWidth)).ToArray()));

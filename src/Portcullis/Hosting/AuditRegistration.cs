@@ -6,7 +6,7 @@ using Portcullis.Stores.Sqlite;
 
 namespace Portcullis.Hosting;
 
-/// <summary>Chooses the audit sink named by <c>audit.sink</c> and runs the audit trail's writer.</summary>
+/// <summary>Chooses the audit sink named by <c>audit.sink</c>, paces HTTP-level refusals into it, and runs the audit trail's writer.</summary>
 internal static class AuditRegistration
 {
     public static IServiceCollection AddAudit(this IServiceCollection services, GatewayConfig config)
@@ -28,6 +28,7 @@ internal static class AuditRegistration
                 break;
         }
 
+        services.AddSingleton<RefusalPace>();
         services.AddHostedService<AuditWriterService>();
         return services;
     }

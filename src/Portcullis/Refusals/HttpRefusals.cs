@@ -20,12 +20,13 @@ namespace Portcullis.Refusals;
 
 /// <summary>
 /// Every refusal the gateway answers at the HTTP level goes through here: a catalog error with a fresh correlation
-/// id, sent in the body (when the gateway writes it) and the <c>Portcullis-Correlation-Id</c> header, written in one
-/// log line (malformed frames: at most one a minute, with their count and the latest), counted in
-/// <c>portcullis.http.refusals</c>, and recorded as one <c>http_refusal</c> audit event (malformed frames: counted only).
+/// id, sent in the body (when the gateway writes it) and the <c>Portcullis-Correlation-Id</c> header, counted in
+/// <c>portcullis.http.refusals</c>, written in one log line and recorded as one <c>http_refusal</c> audit event, as
+/// <see cref="RefusalPace"/> paces them per source (malformed frames: counted, and logged at most once a minute
+/// with their count and the latest).
 /// </summary>
-internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, ConnectorRegistry connectors, GatewayConfig config,
-    TimeProvider time, ILogger<HttpRefusals> logger) : IDisposable
+internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCounter counter, DecisionRecorder recorder, RefusalPace pace, ConnectorRegistry connectors,
+    GatewayConfig config, TimeProvider time, ILogger<HttpRefusals> logger) : IDisposable
 {
     public const string CorrelationHeader = "Portcullis-Correlation-Id";
 
@@ -60,8 +61,10 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     {
         context.Features.Set(new TokenRefusal(reasonClass));
         var correlationId = Correlate(context);
-        GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
-        Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
+        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null))
+        {
+            GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
+        }
     }
 
     /// <summary>
@@ -77,8 +80,10 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
         var correlationId = Correlate(context);
         var reasonClass = context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer;
-        GatewayLog.TokenMissing(logger, LogText.Safe(context.GetRouteValue("server") as string ?? "-"), reasonClass, correlationId);
-        Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null);
+        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null))
+        {
+            GatewayLog.TokenMissing(logger, LogText.Safe(context.GetRouteValue("server") as string ?? "-"), reasonClass, correlationId);
+        }
     }
 
     /// <summary>
@@ -88,8 +93,10 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     public void SessionRefused(HttpContext context, string sessionId, Downstream.SessionRefusal refusal)
     {
         var correlationId = CorrelationIds.Next();
-        GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), LogText.Safe(context.Request.Method, 16), LoggedPath(context), refusal.Reason, correlationId);
-        Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null);
+        if (Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null))
+        {
+            GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), LoggedMethod(context), LoggedPath(context), refusal.Reason, correlationId);
+        }
     }
 
     /// <summary>
@@ -97,7 +104,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// answer is the MCP layer's for an unknown session, so nothing here is sent.
     /// </summary>
     public void SessionLimitReached(HttpContext context, string correlationId, string reasonClass) =>
-        Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null);
+        _ = Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null);
 
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
@@ -107,16 +114,11 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         {
             context.Features.Set(RefusalRecorded.Instance);
             counter.Count(refusal.Stage, code);
-            _junk.Add(new JunkRefusal(code, LogText.Safe(context.Request.Method, 16), LoggedPath(context), refusal.Reason, correlationId));
+            _junk.Add(new JunkRefusal(code, LoggedMethod(context), LoggedPath(context), refusal.Reason, correlationId));
         }
-        else
+        else if (Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool) && !refusal.Logged)
         {
-            if (!refusal.Logged)
-            {
-                GatewayLog.HttpRefused(logger, LogText.Safe(context.Request.Method, 16), LoggedPath(context), refusal.Status, code, refusal.Reason, correlationId);
-            }
-
-            Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool);
+            GatewayLog.HttpRefused(logger, LoggedMethod(context), LoggedPath(context), refusal.Status, code, refusal.Reason, correlationId);
         }
 
         var response = context.Response;
@@ -214,15 +216,18 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         return correlationId;
     }
 
-    /// <summary>Counts the refusal and records its audit event; marks the request so nothing records it twice.</summary>
-    private void Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool)
+    /// <summary>
+    /// Counts the refusal and marks the request so nothing records it twice; records its audit event when its source's
+    /// pace admits it, and answers whether it did: only then does its caller write its log line.
+    /// </summary>
+    private bool Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool)
     {
         context.Features.Set(RefusalRecorded.Instance);
         counter.Count(stage, code);
         var authenticated = context.User.Identity?.IsAuthenticated == true;
         var caller = CallerIdentities.From(context.User);
         var server = context.GetRouteValue("server") as string;
-        recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
+        var e = recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
         {
             Connector = server is not null && connectors.TryGet(server, out var connector) ? connector.Name : null,
             Principal = authenticated ? caller.Subject : null,
@@ -233,13 +238,17 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             Code = code,
             Detail = reasonClass,
             RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
-        });
+        };
+        return pace.Record(e, LoggedMethod(context), LoggedPath(context));
     }
 
-    /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
-    /// <summary>The request's path as the log shows it: escaped, and cut as the audit trail cuts it (a client chooses it, up to Kestrel's 8 KiB).</summary>
-    private static string LoggedPath(HttpContext context) => LogText.Safe(context.Request.Path.ToString(), DecisionRecorder.MaxNameLength);
+    /// <summary>The request's method as the log shows it: escaped, and cut (Kestrel takes any token as a method).</summary>
+    public static string LoggedMethod(HttpContext context) => LogText.Safe(context.Request.Method, 16);
 
+    /// <summary>The request's path as the log shows it: escaped, and cut as the audit trail cuts it (a client chooses it, up to Kestrel's 8 KiB).</summary>
+    public static string LoggedPath(HttpContext context) => LogText.Safe(context.Request.Path.ToString(), DecisionRecorder.MaxNameLength);
+
+    /// <summary>Logs the malformed requests refused since the last report (event 2602), naming the latest.</summary>
     private static void ReportJunk(ILogger logger, RefusalCounter counter, long count, JunkRefusal latest) =>
         GatewayLog.JunkRefused(logger, count, counter.Total, (int)JunkReportInterval.TotalSeconds, latest.Code, latest.Method, latest.Path, latest.Reason, latest.CorrelationId);
 }

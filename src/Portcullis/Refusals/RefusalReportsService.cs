@@ -1,10 +1,13 @@
+using Portcullis.Core.Audit;
+
 namespace Portcullis.Refusals;
 
 /// <summary>
 /// At stop, once Kestrel has answered its last request, logs the refusals whose paced reports were still holding them
-/// (malformed requests, sessions over the per-principal limit), so that none goes unreported.
+/// (malformed requests, sessions over the per-principal limit) and sums up those held by a source's pace, so that none
+/// goes unreported; the audit trail's writer, which stops after this, keeps the summaries.
 /// </summary>
-internal sealed class RefusalReportsService(HttpRefusals refusals, SessionLimitRefusals sessionLimits) : IHostedService
+internal sealed class RefusalReportsService(HttpRefusals refusals, SessionLimitRefusals sessionLimits, RefusalPace pace) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -12,6 +15,7 @@ internal sealed class RefusalReportsService(HttpRefusals refusals, SessionLimitR
     {
         refusals.FlushReports();
         sessionLimits.FlushReports();
+        pace.Flush();
         return Task.CompletedTask;
     }
 }

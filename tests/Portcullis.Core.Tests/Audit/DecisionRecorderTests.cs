@@ -74,32 +74,4 @@ public sealed class DecisionRecorderTests
 
     private static ToolCallContext Context(string arguments) =>
         new(Connector(), CallerIdentity.Anonymous, "add_note", JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(arguments), "c");
-
-    /// <summary>Reads what the trail queued by running its writer once into a list.</summary>
-    private sealed class PendingTrail : IAuditSink
-    {
-        private readonly List<AuditEvent> _written = [];
-
-        public AuditTrail Trail { get; set; } = null!;
-
-        public string Name => "test";
-
-        public bool Refuses(Exception exception) => exception is ArgumentException;
-
-        public IReadOnlyList<AuditEvent> Pending()
-        {
-            using var cts = new CancellationTokenSource();
-            cts.Cancel();
-            Trail.RunAsync(cts.Token).Wait(TimeSpan.FromSeconds(30));
-            return _written;
-        }
-
-        public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
-        {
-            _written.AddRange(events);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask<int> PurgeAsync(DateTimeOffset before, CancellationToken cancellationToken) => ValueTask.FromResult(0);
-    }
 }

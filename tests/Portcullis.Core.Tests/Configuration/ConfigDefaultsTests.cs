@@ -24,6 +24,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/limits/properties/max_string_length", ConfigDefaults.MaxStringLength },
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },
         { "/properties/shutdown/properties/drain_seconds", ConfigDefaults.DrainSeconds },
+        { "/properties/audit/properties/refusals_per_minute", ConfigDefaults.RefusalsPerMinute },
         { "/$defs/connector/properties/auth/properties/mode", ConfigDefaults.AuthMode },
         { "/$defs/connector/properties/auth/properties/token_ttl_seconds", ConfigDefaults.TokenTtlSeconds },
         { "/$defs/upstream/properties/connect_timeout_seconds", ConfigDefaults.ConnectTimeoutSeconds },
@@ -58,6 +59,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.LeaseSeconds, config.Idempotency.LeaseSeconds);
         Assert.Equal(ConfigDefaults.MaxBodyBytes, config.Limits.MaxBodyBytes);
         Assert.Equal(ConfigDefaults.MaxSessionsPerPrincipal, config.Limits.MaxSessionsPerPrincipal);
+        Assert.Equal(ConfigDefaults.RefusalsPerMinute, config.Audit.RefusalsPerMinute);
         Assert.Equal(ConfigDefaults.MaxDepth, config.Limits.MaxDepth);
         Assert.Equal(ConfigDefaults.MaxStringLength, config.Limits.MaxStringLength);
         Assert.Equal(ConfigDefaults.PatternBudgetMs, config.Limits.PatternBudgetMs);

@@ -27,7 +27,8 @@ internal sealed class AuthGateway : IAsyncDisposable
 
     public GatewayProcess Gateway { get; }
 
-    public static async Task<AuthGateway> StartAsync()
+    /// <summary>The gateway and its identity provider, the config changed first by <paramref name="configure"/> if given.</summary>
+    public static async Task<AuthGateway> StartAsync(Action<JsonObject>? configure = null)
     {
         var dir = new TempDir();
         var idp = await TestIdentityProvider.StartAsync();
@@ -35,6 +36,7 @@ internal sealed class AuthGateway : IAsyncDisposable
         gamma["auth"]!["allow_multiple_audiences"] = true;
         var config = TestConfig.Gateway(Connector("alpha", stepUp: false), Connector("beta", stepUp: true), gamma);
         config["identity"] = new JsonObject { ["issuer"] = idp.Issuer, ["jwks_uri"] = idp.JwksUri, ["clock_skew_seconds"] = 5 };
+        configure?.Invoke(config);
         var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         return new AuthGateway(dir, idp, gateway);
     }

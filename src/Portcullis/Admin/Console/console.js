@@ -133,9 +133,9 @@
       await show("audit", q);
     } }, ...inputs, el("button", { type: "submit", text: "Filter" }));
     return [el("h2", { text: "Audit trail" }), filter, table(["Time", "Kind", "Decision", "Where", "Who", "Detail"], page.events.map((e) => el("tr", {},
-      el("td", { text: e.time }), el("td", { text: e.kind }), el("td", { text: e.decision + (e.code ? " (" + e.code + ")" : "") }),
+      el("td", { text: e.time }), el("td", { text: e.kind }), el("td", { text: e.decision + (e.count ? " \u00d7" + e.count : "") + (e.code ? " (" + e.code + ")" : "") }),
       el("td", { text: [e.connector, e.tool].filter(Boolean).join(" / ") }),
-      el("td", { text: [e.principal, e.actor ? "by " + e.actor : null].filter(Boolean).join(" ") }),
+      el("td", { text: [e.principal || e.remote_address, e.actor ? "by " + e.actor : null].filter(Boolean).join(" ") }),
       el("td", { text: e.detail || "" }))))];
   }
 
