@@ -68,12 +68,8 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
             BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
             """;
         command.ExecuteNonQuery();
-        if (!HasAddedColumn(connection))
-        {
-            // A trail an earlier version created: the column is added in place (the events it holds stand for one each).
-            command.CommandText = $"ALTER TABLE audit_events ADD COLUMN {AddedColumn} INTEGER NULL";
-            command.ExecuteNonQuery();
-        }
+        // A trail an earlier version created gains the column in place (the events it holds stand for one each).
+        SqliteColumns.AddMissing(connection, "audit_events", [(AddedColumn, "INTEGER NULL")]);
     }
 
     private SqliteAuditStore(string path, SqliteOpenMode mode) =>
@@ -175,7 +171,7 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         Filter(command, where, "decision =", "$decision", query.Decision);
         Filter(command, where, "correlation_id =", "$correlation_id", query.CorrelationId);
         // A read-only reader converts nothing: on a trail written before the last column, the column reads as absent.
-        var columns = HasAddedColumn(connection) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
+        var columns = SqliteColumns.Has(connection, "audit_events", AddedColumn) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
         command.CommandText = $"SELECT id, {columns} FROM audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit + 1);
         var events = new List<AuditEvent>(query.Limit);
@@ -223,13 +219,6 @@ internal sealed class SqliteAuditStore : IAuditSink, IAuditReader
         Arguments = AuditJson.StoredArguments(Text(r, 21)),
         Count = r.IsDBNull(22) ? null : r.GetInt64(22),
     };
-
-    private static bool HasAddedColumn(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM pragma_table_info('audit_events') WHERE name = '{AddedColumn}'";
-        return (long)command.ExecuteScalar()! > 0;
-    }
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

@@ -201,27 +201,10 @@ internal sealed partial class SqliteIdempotencyStore
     /// <summary>Files created before operators could settle keys, or before review, gain the columns added since.</summary>
     private static void AddColumns(SqliteConnection connection)
     {
-        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using (var info = connection.CreateCommand())
-        {
-            info.CommandText = "PRAGMA table_info(idempotency)";
-            using var reader = info.ExecuteReader();
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(1));
-            }
-        }
+        SqliteColumns.AddMissing(connection, "idempotency",
+            new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") }.Concat(ReviewColumnTypes)
+                .Select(c => (c.Item1, c.Item2 + " NULL")));
 
-        foreach (var (column, type) in new[] { ("resolved_executed", "INTEGER"), ("resolved_by", "TEXT"), ("resolved_at", "INTEGER"), ("resolution_note", "TEXT") }.Concat(ReviewColumnTypes))
-        {
-            if (!existing.Contains(column))
-            {
-                using var alter = connection.CreateCommand();
-                alter.CommandText = $"ALTER TABLE idempotency ADD COLUMN {column} {type} NULL";
-                alter.ExecuteNonQuery();
-            }
-        }
-    
         using var index = connection.CreateCommand();
         index.CommandText = "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_review ON idempotency (review_id) WHERE review_id IS NOT NULL";
         index.ExecuteNonQuery();

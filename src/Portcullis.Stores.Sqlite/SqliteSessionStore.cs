@@ -96,20 +96,8 @@ internal sealed class SqliteSessionStore : ISessionStore
     }
 
     /// <summary>A sessions.db made before sessions were kept ended gets the column, once (under the write lock, so two processes starting together add it once).</summary>
-    private static void AddEndedColumn(SqliteConnection connection)
-    {
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'ended'";
-        if ((long)command.ExecuteScalar()! == 0)
-        {
-            command.CommandText = "ALTER TABLE sessions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0";
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
+    private static void AddEndedColumn(SqliteConnection connection) =>
+        SqliteColumns.AddMissing(connection, "sessions", [("ended", "INTEGER NOT NULL DEFAULT 0")]);
 
     private SqliteConnection Open()
     {
