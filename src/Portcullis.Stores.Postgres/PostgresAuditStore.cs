@@ -133,7 +133,10 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         return new AuditPage(events, next);
     }
 
-    /// <summary>Whether the table has the last column; once it has, it keeps it (migrations only add).</summary>
+    /// <summary>
+    /// Whether the table has the last column; once it has, it keeps it (migrations only add). The table is the one the
+    /// search path finds, as for the queries themselves.
+    /// </summary>
     private async ValueTask<bool> HasAddedColumnAsync(CancellationToken cancellationToken)
     {
         if (_hasAddedColumn)
@@ -142,7 +145,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         }
 
         await using var command = dataSource.CreateCommand(
-            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'portcullis_audit_events' AND column_name = @column)");
+            "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('portcullis_audit_events') AND attname = @column AND NOT attisdropped)");
         command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("column", AddedColumn);
         _hasAddedColumn = (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -66,7 +66,8 @@ public sealed record AuditEvent
 
     /// <summary>
     /// How many refusals the event stands for: set only on the summary of the HTTP-level refusals held back once a
-    /// source's burst was spent (<c>audit.refusals_per_minute</c>), which is the latest of them; absent, the event is one.
+    /// source's burst was spent (<c>audit.refusals_per_minute</c>) or the gateway's budget of them, which is the latest of
+    /// them; absent, the event is one.
     /// </summary>
     public long? Count { get; init; }
 

@@ -11,35 +11,64 @@ internal sealed class BurstPace<T>(int burst, TimeSpan window, TimeProvider time
 {
     private readonly Lock _gate = new();
     private bool _open;
+    private bool _retired;
     private long _openedAt;
     private int _admitted;
     private long _held;
     private T _latest = default!;
     private ITimer? _timer;
 
-    /// <summary>Nothing held back and no window open: forgetting this one would renew no budget early.</summary>
-    public bool Quiet
+    /// <summary>
+    /// Whether this window's burst is spent: until the window closes, every further event is held. A hint, read without
+    /// waiting for an event in flight.
+    /// </summary>
+    public bool Spent
     {
         get
         {
             lock (_gate)
             {
-                return _held == 0 && (!_open || time.GetElapsedTime(_openedAt) >= window);
+                return _open && _admitted >= burst && time.GetElapsedTime(_openedAt) < window;
             }
         }
     }
 
     /// <summary>
-    /// Counts one event: true when it is within its window's burst and its caller reports it; false when it is held
-    /// for the window's summary. A window closed but not yet reported by its timer is reported first.
+    /// Retires this pace when it is quiet (nothing held back and no window open), so that forgetting it renews no burst
+    /// early and loses no held event: from then on it takes no event (<see cref="PaceVerdict.Retired"/>). False, and
+    /// nothing changes, when it is not quiet.
     /// </summary>
-    public bool Admit(T e)
+    public bool TryRetire()
+    {
+        lock (_gate)
+        {
+            if (_retired || _held != 0 || (_open && time.GetElapsedTime(_openedAt) < window))
+            {
+                return false;
+            }
+
+            _retired = true;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Counts one event: admitted when it is within its window's burst and its caller reports it; held for the window's
+    /// summary otherwise; refused as retired when this pace was. A window closed but not yet reported by its timer is
+    /// reported first.
+    /// </summary>
+    public PaceVerdict Admit(T e)
     {
         bool admitted;
         long closed = 0;
         T closedLatest = default!;
         lock (_gate)
         {
+            if (_retired)
+            {
+                return PaceVerdict.Retired;
+            }
+
             var now = time.GetTimestamp();
             if (!_open || time.GetElapsedTime(_openedAt, now) >= window)
             {
@@ -68,7 +97,7 @@ internal sealed class BurstPace<T>(int burst, TimeSpan window, TimeProvider time
             summary(closed, closedLatest);
         }
 
-        return admitted;
+        return admitted ? PaceVerdict.Admitted : PaceVerdict.Held;
     }
 
     /// <summary>Reports the events held back, due or not (the timer's report, and at stop); nothing when none is held.</summary>

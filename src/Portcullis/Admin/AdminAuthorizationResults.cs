@@ -38,7 +38,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
             var caller = CallerIdentities.From(context.User);
             counter.Count(CallStage.Authorize, ErrorCatalog.InsufficientScope.Code);
             if (pace.Record(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope },
-                HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context)))
+                HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context), $"the token lacks the scope {scope}"))
             {
                 GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
             }
@@ -52,7 +52,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
         counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code);
         if (pace.Record(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason },
-            HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context)))
+            HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context), TokenRefusalReasons.Describe(reason)))
         {
             GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
         }

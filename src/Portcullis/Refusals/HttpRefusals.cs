@@ -61,7 +61,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     {
         context.Features.Set(new TokenRefusal(reasonClass));
         var correlationId = Correlate(context);
-        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null))
+        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null, reason))
         {
             GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
         }
@@ -80,7 +80,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
         var correlationId = Correlate(context);
         var reasonClass = context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer;
-        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null))
+        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null, TokenRefusalReasons.Describe(reasonClass)))
         {
             GatewayLog.TokenMissing(logger, LogText.Safe(context.GetRouteValue("server") as string ?? "-"), reasonClass, correlationId);
         }
@@ -93,7 +93,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     public void SessionRefused(HttpContext context, string sessionId, Downstream.SessionRefusal refusal)
     {
         var correlationId = CorrelationIds.Next();
-        if (Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null))
+        if (Record(context, correlationId, CallStage.Route, ErrorCatalog.NotFound.Code, refusal.Class, null, refusal.Reason))
         {
             GatewayLog.SessionRefused(logger, LogText.Safe(sessionId, 64), LoggedMethod(context), LoggedPath(context), refusal.Reason, correlationId);
         }
@@ -103,8 +103,8 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// Counts and audits a session not continued here because its principal holds as many as it may; the caller's
     /// answer is the MCP layer's for an unknown session, so nothing here is sent.
     /// </summary>
-    public void SessionLimitReached(HttpContext context, string correlationId, string reasonClass) =>
-        _ = Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null);
+    public void SessionLimitReached(HttpContext context, string correlationId, string reasonClass, string reason) =>
+        _ = Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null, reason);
 
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
@@ -116,7 +116,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             counter.Count(refusal.Stage, code);
             _junk.Add(new JunkRefusal(code, LoggedMethod(context), LoggedPath(context), refusal.Reason, correlationId));
         }
-        else if (Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool) && !refusal.Logged)
+        else if (Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool, refusal.Reason) && !refusal.Logged)
         {
             GatewayLog.HttpRefused(logger, LoggedMethod(context), LoggedPath(context), refusal.Status, code, refusal.Reason, correlationId);
         }
@@ -218,9 +218,10 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
 
     /// <summary>
     /// Counts the refusal and marks the request so nothing records it twice; records its audit event when its source's
-    /// pace admits it, and answers whether it did: only then does its caller write its log line.
+    /// pace admits it, and answers whether it did: only then does its caller write its log line. <paramref name="reason"/>
+    /// is the refusal in words, as a summary of those held back names the latest's.
     /// </summary>
-    private bool Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool)
+    private bool Record(HttpContext context, string correlationId, string stage, string code, string reasonClass, string? tool, string reason)
     {
         context.Features.Set(RefusalRecorded.Instance);
         counter.Count(stage, code);
@@ -239,7 +240,7 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             Detail = reasonClass,
             RemoteAddress = context.Connection.RemoteIpAddress?.ToString(),
         };
-        return pace.Record(e, LoggedMethod(context), LoggedPath(context));
+        return pace.Record(e, LoggedMethod(context), LoggedPath(context), reason);
     }
 
     /// <summary>The request's method as the log shows it: escaped, and cut (Kestrel takes any token as a method).</summary>

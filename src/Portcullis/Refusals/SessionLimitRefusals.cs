@@ -58,7 +58,7 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
     {
         var correlationId = CorrelationIds.Next();
         Report(context, caller, held, $"session {LogText.Safe(sessionId, 64)} continued from another replica", correlationId);
-        refusals.SessionLimitReached(context, correlationId, ReasonClass);
+        refusals.SessionLimitReached(context, correlationId, ReasonClass, $"{held} sessions held, the limit is {config.Limits.MaxSessionsPerPrincipal}");
     }
 
     /// <summary>Logs what a principal's reports held back, due or not: at stop, so that none goes unreported.</summary>

@@ -7,73 +7,160 @@ using Portcullis.Core.Tests.Diagnostics;
 namespace Portcullis.Core.Tests.Audit;
 
 /// <summary>
-/// HTTP-level refusals are paced per source, connector, stage, code and reason: a flood from one source neither hides
-/// another's refusals nor grows memory without bound, and what is held is recorded as one event carrying its count.
+/// HTTP-level refusals are paced per source, connector, tool, stage, code and reason, and across all sources: a flood
+/// from one source neither hides another's refusals nor grows memory without bound, a spray of addresses gets no burst
+/// per address, and every refusal is recorded, one by one or in a summary whose count says how many it stands for.
 /// </summary>
 public sealed class RefusalPaceTests : IDisposable
 {
-    private const int Burst = 2;
+    private const string Crm = "/mcp/crm";
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 5, 8, 0, 0, TimeSpan.Zero));
     private readonly PendingTrail _trail = new();
-    private readonly RefusalPace _pace;
-
-    public RefusalPaceTests()
-    {
-        var config = new GatewayConfig { Environment = "test", Audit = new AuditConfig { Sink = "jsonl", RefusalsPerMinute = Burst, QueueCapacity = 50_000 } };
-        var trail = new AuditTrail(config, _trail, TestTelemetry.Create(), _time, NullLogger<AuditTrail>.Instance);
-        _trail.Trail = trail;
-        var recorder = new DecisionRecorder(trail, TestTelemetry.Create(), config, _time, NullLogger<DecisionRecorder>.Instance);
-        _pace = new RefusalPace(config, recorder, _time, NullLogger<RefusalPace>.Instance);
-    }
+    private RefusalPace _pace = null!;
 
     [Fact]
     public void Record_EachSourceHasItsOwnBurst_AndWhatOneHeldIsOneEventWithItsCountAndTheLatest()
     {
-        var flood = Enumerable.Range(0, 6).Select(i => _pace.Record(Refusal($"f{i}", "192.0.2.1"), "POST", "/mcp/crm")).ToList();
-        var other = _pace.Record(Refusal("o0", "192.0.2.2"), "POST", "/mcp/crm");
+        Start(burst: 2);
+        var flood = Enumerable.Range(0, 6).Select(i => Record(Refusal($"f{i}", "192.0.2.1"))).ToList();
+        var other = Record(Refusal("o0", "192.0.2.2"));
         // The same address with a token accepted is another source: the principal.
-        var signedIn = _pace.Record(Refusal("p0", "192.0.2.1") with { Principal = "alice" }, "POST", "/mcp/crm");
-        // The same address on another connector, or refused for another reason, is paced apart.
-        var elsewhere = _pace.Record(Refusal("c0", "192.0.2.1") with { Connector = "billing" }, "POST", "/mcp/billing");
-        var otherReason = _pace.Record(Refusal("r0", "192.0.2.1") with { Detail = "expired" }, "POST", "/mcp/crm");
+        var signedIn = Record(Refusal("p0", "192.0.2.1") with { Principal = "alice" });
+        // The same address on another connector or tool, or refused for another reason, is paced apart.
+        var elsewhere = Record(Refusal("c0", "192.0.2.1") with { Connector = "billing" });
+        var otherTool = Record(Refusal("t0", "192.0.2.1") with { Tool = "delete_contact" });
+        var otherReason = Record(Refusal("r0", "192.0.2.1") with { Detail = "expired" });
         _time.Advance(RefusalPace.Window);
 
         Assert.Equal([true, true, false, false, false, false], flood);
-        Assert.True(other && signedIn && elsewhere && otherReason);
+        Assert.True(other && signedIn && elsewhere && otherTool && otherReason);
         var events = _trail.Pending();
-        Assert.Equal(["f0", "f1", "o0", "p0", "c0", "r0", "f5"], events.Select(e => e.CorrelationId));
+        Assert.Equal(["f0", "f1", "o0", "p0", "c0", "t0", "r0", "f5"], events.Select(e => e.CorrelationId));
         Assert.Equal(4, events[^1].Count);
         Assert.All(events.SkipLast(1), e => Assert.Null(e.Count));
         Assert.Equal(Refusal("f5", "192.0.2.1") with { Count = 4 }, events[^1]);
     }
 
-    [Fact]
-    public void Record_PastTheSourcesItRemembers_NewSourcesShareOnePace_UntilQuietOnesAreForgotten()
+    [Theory]
+    [InlineData("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64")]
+    [InlineData("::ffff:192.0.2.1", "192.0.2.1", "192.0.2.1")]
+    [InlineData("fe80::1%3", "fe80::2", "fe80::/64")]
+    public void SourceOf_AnIPv6ClientByItsNetwork_AndAMappedIPv4OneAsItself(string one, string another, string source)
     {
-        for (var i = 0; i < RefusalPace.Remembered; i++)
+        Assert.Equal(source, RefusalPace.SourceOf(Refusal("a", one)));
+        Assert.Equal(source, RefusalPace.SourceOf(Refusal("b", another)));
+        Assert.NotEqual(source, RefusalPace.SourceOf(Refusal("c", "2001:db8:1:3::1")));
+        Assert.Equal("principal alice", RefusalPace.SourceOf(Refusal("d", one) with { Principal = "alice" }));
+    }
+
+    [Fact]
+    public void Record_AnIPv6AddressSpray_GetsOneBurst_NotOnePerAddress()
+    {
+        Start(burst: 2);
+
+        var spray = Enumerable.Range(0, 100).Select(i => Record(Refusal("s" + i, $"2001:db8:7:9::{i + 1:x}"))).ToList();
+        _pace.Flush();
+
+        Assert.Equal(2, spray.Count(admitted => admitted));
+        Assert.Equal(1, _pace.Sources);
+        var summary = Assert.Single(_trail.Pending(), e => e.Count is not null);
+        Assert.Equal(("s99", 98L), (summary.CorrelationId, summary.Count));
+    }
+
+    [Fact]
+    public void Record_ASprayOfSourcesEachWithinItsBurst_IsRecordedOneByOneOnlyWithinTheBudgetOfAllSources_AndNoneIsLost()
+    {
+        Start(burst: 2);
+        var budget = RefusalPace.BudgetFor(new AuditConfig { RefusalsPerMinute = 2, QueueCapacity = 50_000 });
+
+        // 20,000 networks, three refusals each: within a minute, a burst each would be 40,000 events.
+        var total = 0;
+        var admitted = 0;
+        for (var i = 0; i < 20_000; i++)
         {
-            Assert.True(_pace.Record(Refusal("busy" + i, Address(i)), "POST", "/mcp/crm"));
+            for (var j = 0; j < 3; j++)
+            {
+                admitted += Record(Refusal($"n{i}.{j}", $"2001:db8:{i / 256:x}:{i % 256:x}::1")) ? 1 : 0;
+                total++;
+            }
         }
 
-        // Every source remembered is within its minute: three new ones share a pace, with one burst between them.
-        var shared = new[] { 1, 2, 3 }.Select(i => _pace.Record(Refusal("new" + i, Address(RefusalPace.Remembered + i)), "POST", "/mcp/crm")).ToList();
+        var sourcesWhileSpent = _pace.Sources;
         _time.Advance(RefusalPace.Window);
-        // A minute on, the quiet ones are forgotten: new sources have a burst of their own again.
-        var own = new[] { 4, 5, 6 }.Select(i => _pace.Record(Refusal("later" + i, Address(RefusalPace.Remembered + i)), "POST", "/mcp/crm")).ToList();
+        var events = _trail.Pending();
 
-        Assert.Equal([true, true, false], shared);
-        Assert.Equal([true, true, true], own);
-        var summary = Assert.Single(_trail.Pending(), e => e.Count is not null);
-        Assert.Equal(("new3", 1L), (summary.CorrelationId, summary.Count));
+        Assert.Equal(200, budget);
+        Assert.Equal(budget, admitted);
+        // The sources remembered are those that got in before the budget was spent; the rest made no entry.
+        Assert.InRange(sourcesWhileSpent, budget / 2, budget);
+        // Each one by one, plus one summary a source that held some, plus one of all sources.
+        Assert.InRange(events.Count, budget + 1, 2 * budget + 1);
+        Assert.Equal(total, events.Sum(e => e.Count ?? 1));
+    }
+
+    [Fact]
+    public void Record_PastTheSourcesItRemembers_NewOnesArePacedWithAllSources_UntilQuietOnesAreForgotten()
+    {
+        // A burst so large that the budget of all sources is not what stops the sources remembered.
+        Start(burst: 1_000, queueCapacity: 10_000_000);
+        for (var i = 0; i < RefusalPace.Remembered; i++)
+        {
+            Assert.True(Record(Refusal("busy" + i, Address(i))));
+        }
+
+        var beyond = new[] { 1, 2, 3 }.Select(i => Record(Refusal("new" + i, Address(RefusalPace.Remembered + i)))).ToList();
+        var rememberedWhileBusy = _pace.Sources;
+        _time.Advance(RefusalPace.Window);
+        // A minute on, the quiet ones are forgotten at the next new source.
+        var later = Record(Refusal("later", Address(RefusalPace.Remembered + 4)));
+
+        Assert.Equal([true, true, true], beyond);
+        Assert.Equal(RefusalPace.Remembered, rememberedWhileBusy);
+        Assert.True(later);
+        Assert.Equal(1, _pace.Sources);
+    }
+
+    [Fact]
+    public async Task Record_ConcurrentlyWhileTimeRunsAndQuietSourcesAreForgotten_EveryRefusalIsRecordedOnceOneByOneOrInASummary()
+    {
+        // Few sources remembered, so that the sweep forgets paces while other threads are about to use them.
+        const int Limit = 40;
+        Start(burst: 3, queueCapacity: 10_000_000, remembered: Limit);
+
+        const int PerThread = 20_000;
+        using var done = new CancellationTokenSource();
+        var clock = Task.Run(() =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                _time.Advance(TimeSpan.FromSeconds(7));
+                Thread.SpinWait(2_000);
+            }
+        });
+        var workers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                Record(Refusal($"{t}.{i}", Address(((t * 7) + i) % 120)));
+            }
+        })).ToArray();
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+        await done.CancelAsync();
+        await clock.WaitAsync(TimeSpan.FromSeconds(10));
+        _pace.Flush();
+
+        Assert.Equal(4 * PerThread, _trail.Pending().Sum(e => e.Count ?? 1));
+        Assert.InRange(_pace.Sources, 0, Limit);
     }
 
     [Fact]
     public void Flush_RecordsWhatIsHeldAtOnce()
     {
+        Start(burst: 2);
         for (var i = 0; i < 5; i++)
         {
-            _pace.Record(Refusal("f" + i, "192.0.2.1"), "POST", "/mcp/crm");
+            Record(Refusal("f" + i, "192.0.2.1"));
         }
 
         _pace.Flush();
@@ -81,7 +168,18 @@ public sealed class RefusalPaceTests : IDisposable
         Assert.Equal(3, Assert.Single(_trail.Pending(), e => e.Count is not null).Count);
     }
 
-    public void Dispose() => _pace.Dispose();
+    public void Dispose() => _pace?.Dispose();
+
+    private void Start(int burst, int queueCapacity = 50_000, int remembered = RefusalPace.Remembered)
+    {
+        var config = new GatewayConfig { Environment = "test", Audit = new AuditConfig { Sink = "jsonl", RefusalsPerMinute = burst, QueueCapacity = queueCapacity } };
+        var trail = new AuditTrail(config, _trail, TestTelemetry.Create(), _time, NullLogger<AuditTrail>.Instance);
+        _trail.Trail = trail;
+        var recorder = new DecisionRecorder(trail, TestTelemetry.Create(), config, _time, NullLogger<DecisionRecorder>.Instance);
+        _pace = new RefusalPace(config, recorder, _time, NullLogger<RefusalPace>.Instance, remembered);
+    }
+
+    private bool Record(AuditEvent e) => _pace.Record(e, "POST", Crm, "the token is not a JWT");
 
     private static string Address(int i) => $"10.{i / 65536 % 256}.{i / 256 % 256}.{i % 256}";
 

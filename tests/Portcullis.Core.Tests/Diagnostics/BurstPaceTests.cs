@@ -19,7 +19,7 @@ public sealed class BurstPaceTests
     {
         using var pace = Pace(burst: 3);
 
-        var admitted = Enumerable.Range(0, 1000).Select(i => pace.Admit("e" + i)).ToList();
+        var admitted = Enumerable.Range(0, 1000).Select(i => pace.Admit("e" + i) == PaceVerdict.Admitted).ToList();
         _time.Advance(Window - TimeSpan.FromMilliseconds(1));
         var beforeTheWindowCloses = _summaries.Count;
         _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -35,13 +35,13 @@ public sealed class BurstPaceTests
     {
         using var pace = Pace(burst: 3);
 
-        Assert.True(pace.Admit("a"));
-        Assert.True(pace.Admit("b"));
+        Assert.Equal(PaceVerdict.Admitted, pace.Admit("a"));
+        Assert.Equal(PaceVerdict.Admitted, pace.Admit("b"));
         _time.Advance(Window * 3);
         pace.Flush();
 
         Assert.Empty(_summaries);
-        Assert.True(pace.Quiet);
+        Assert.True(pace.TryRetire());
     }
 
     [Fact]
@@ -52,14 +52,17 @@ public sealed class BurstPaceTests
         _time.Advance(TimeSpan.FromSeconds(30));
         pace.Admit("b");
         var third = pace.Admit("c");
+        var spent = pace.Spent;
 
         // The window opened with the first, not the last: 30 s later it closes, with c summed up.
         _time.Advance(TimeSpan.FromSeconds(30));
+        var renewed = !pace.Spent;
         var next = new[] { pace.Admit("d"), pace.Admit("e"), pace.Admit("f") };
         _time.Advance(Window);
 
-        Assert.False(third);
-        Assert.Equal([true, true, false], next);
+        Assert.Equal(PaceVerdict.Held, third);
+        Assert.True(spent && renewed);
+        Assert.Equal([PaceVerdict.Admitted, PaceVerdict.Admitted, PaceVerdict.Held], next);
         Assert.Equal([(1L, "c"), (1L, "f")], _summaries);
     }
 
@@ -70,28 +73,47 @@ public sealed class BurstPaceTests
         pace.Admit("a");
         pace.Admit("b");
         pace.Admit("c");
-        var quietWhileHolding = pace.Quiet;
+        var retiredWhileHolding = pace.TryRetire();
 
         pace.Flush();
         pace.Flush();
         _time.Advance(Window * 2);
 
-        Assert.False(quietWhileHolding);
+        Assert.False(retiredWhileHolding);
         Assert.Equal([(2L, "c")], _summaries);
-        Assert.True(pace.Quiet);
+        Assert.True(pace.TryRetire());
     }
 
     [Fact]
-    public void Quiet_WhileAWindowIsOpen_IsFalse_SoForgettingTheSourceRenewsNoBurstEarly()
+    public void TryRetire_WhileAWindowIsOpen_Refuses_SoForgettingTheSourceRenewsNoBurstEarly()
     {
         using var pace = Pace(burst: 5);
         pace.Admit("a");
 
-        var open = pace.Quiet;
+        var retiredOpen = pace.TryRetire();
+        var stillAdmits = pace.Admit("b");
         _time.Advance(Window);
 
-        Assert.False(open);
-        Assert.True(pace.Quiet);
+        Assert.False(retiredOpen);
+        Assert.Equal(PaceVerdict.Admitted, stillAdmits);
+        Assert.True(pace.TryRetire());
+    }
+
+    [Fact]
+    public void Admit_OnceRetired_TakesNoEvent_SoNoneIsHeldWhereTheFlushAtStopNoLongerLooks()
+    {
+        using var pace = Pace(burst: 1);
+
+        var retired = pace.TryRetire();
+        var again = pace.TryRetire();
+        var verdicts = new[] { pace.Admit("a"), pace.Admit("b") };
+        pace.Flush();
+        _time.Advance(Window * 2);
+
+        Assert.True(retired);
+        Assert.False(again);
+        Assert.Equal([PaceVerdict.Retired, PaceVerdict.Retired], verdicts);
+        Assert.Empty(_summaries);
     }
 
     [Fact]

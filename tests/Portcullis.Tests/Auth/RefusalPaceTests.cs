@@ -46,8 +46,12 @@ public sealed class RefusalPaceTests : IAsyncLifetime
         Assert.All(alpha.Take(Burst).Concat(beta).Append(expired), id => Assert.Contains($"(correlation id {id})", output, StringComparison.Ordinal));
         Assert.All(alpha.Skip(Burst).SkipLast(1), id => Assert.DoesNotContain(id, output, StringComparison.Ordinal));
         var summary = Assert.Single(output.Split('\n'), line => line.Contains("more request(s) from", StringComparison.Ordinal));
-        Assert.Contains($"Refused 9 more request(s) from 127.0.0.1 on connector alpha beyond the {Burst} a minute", summary, StringComparison.Ordinal);
-        Assert.Contains($"(correlation id {alpha[^1]})", summary, StringComparison.Ordinal);
+        Assert.Contains($"Refused 9 more request(s) from 127.0.0.1 on connector alpha (tool -) beyond the {Burst} a minute", summary, StringComparison.Ordinal);
+        Assert.Contains("authenticate unauthenticated malformed;", summary, StringComparison.Ordinal);
+        // The latest's reason in words, as its own line would have given it.
+        var first = Assert.Single(output.Split('\n'), line => line.Contains($"(correlation id {alpha[0]})", StringComparison.Ordinal));
+        var reason = first[(first.IndexOf("token refused (", StringComparison.Ordinal) + "token refused (".Length)..first.IndexOf("); answered", StringComparison.Ordinal)];
+        Assert.Contains($"POST /mcp/alpha: {reason} (correlation id {alpha[^1]})", summary, StringComparison.Ordinal);
 
         var trail = await RefusalsAsync();
         var forAlpha = trail.Where(e => Text(e, "connector") == "alpha" && Text(e, "detail") == "malformed").ToList();
