@@ -24,6 +24,9 @@ internal sealed class RefusalPace : IDisposable
     /// <summary>Sources remembered at most: past it, the quiet ones are forgotten, and while none is, new ones go to the pace of all sources.</summary>
     internal const int Remembered = 10_000;
 
+    /// <summary>The longest reason in words a summary's line gives, escaped as any text a client may have touched.</summary>
+    private const int MaxReasonLength = 512;
+
     /// <summary>How often, at most, the remembered sources are swept for quiet ones: a sweep reads them all.</summary>
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
@@ -223,7 +226,7 @@ internal sealed class RefusalPace : IDisposable
     {
         var e = latest.Event;
         Log.RefusalsSummarized(_logger, count, LogText.Safe(source.Source), e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds,
-            e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, latest.Reason, e.CorrelationId);
+            e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
         _recorder.HttpRefusal(e with { Count = count });
     }
 
@@ -231,7 +234,7 @@ internal sealed class RefusalPace : IDisposable
     {
         var e = latest.Event;
         Log.RefusalsSummarizedAcrossSources(_logger, count, BudgetFor(_config.Audit), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds, LogText.Safe(SourceOf(e)),
-            e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, latest.Reason, e.CorrelationId);
+            e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
         _recorder.HttpRefusal(e with { Count = count });
     }
 
