@@ -11,7 +11,7 @@ namespace Portcullis.Core.Audit;
 /// Paces the log lines and audit events of HTTP-level refusals, so that a client refused in a loop (a scanner, a
 /// brute force, a misconfigured agent) or a spray of addresses cannot flood the log and the audit trail, nor fill the
 /// trail's queue ahead of the calls it must keep. Per source (the principal, else the client's address; an IPv6 one by
-/// its /64 network), connector, tool, stage, code and reason: the first <c>audit.refusals_per_minute</c> of a minute
+/// its /64 network), connector, stage, code and reason: the first <c>audit.refusals_per_minute</c> of a minute
 /// are logged and recorded one by one, and the rest of that minute summed up when it ends in one log line (event 1514)
 /// and one audit event, the latest of them, whose <c>count</c> says how many it stands for. Across all sources, at
 /// most <see cref="BudgetFor"/> a minute are recorded one by one: past it, and past <see cref="Remembered"/> sources,
@@ -21,8 +21,11 @@ internal sealed class RefusalPace : IDisposable
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
-    /// <summary>Sources remembered at most: past it, the quiet ones are forgotten, and while none is, new ones go to the pace of all sources.</summary>
+    /// <summary>Sources remembered at most (and never more than the budget): past it, the quiet ones are forgotten, and while none is, new ones go to the pace of all sources.</summary>
     internal const int Remembered = 10_000;
+
+    /// <summary>The reason class (<c>detail</c>) of the audit event that sums up refusals of many sources.</summary>
+    internal const string AcrossSources = "across_sources";
 
     /// <summary>The longest reason in words a summary's line gives, escaped as any text a client may have touched.</summary>
     private const int MaxReasonLength = 512;
@@ -48,7 +51,8 @@ internal sealed class RefusalPace : IDisposable
     /// <summary>With another bound on the sources remembered than <see cref="Remembered"/>: for tests of the sweep.</summary>
     internal RefusalPace(GatewayConfig config, DecisionRecorder recorder, TimeProvider time, ILogger<RefusalPace> logger, int remembered)
     {
-        _limit = remembered;
+        // No more sources than the budget: each remembered source sums up at most once a minute, so summaries too stay within it.
+        _limit = Math.Min(remembered, BudgetFor(config.Audit));
         _config = config;
         _recorder = recorder;
         _time = time;
@@ -136,7 +140,7 @@ internal sealed class RefusalPace : IDisposable
 
     private bool Admit(AuditEvent e, PacedRefusal refusal)
     {
-        var source = new RefusalSource(SourceOf(e), e.Connector, e.Tool, e.Stage, e.Code, e.Detail);
+        var source = new RefusalSource(SourceOf(e), e.Connector, e.Stage, e.Code, e.Detail);
         while (true)
         {
             if (!_paces.TryGetValue(source, out var pace))
@@ -225,8 +229,8 @@ internal sealed class RefusalPace : IDisposable
     private void Summarize(RefusalSource source, long count, PacedRefusal latest)
     {
         var e = latest.Event;
-        Log.RefusalsSummarized(_logger, count, LogText.Safe(source.Source), e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds,
-            e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
+        Log.RefusalsSummarized(_logger, count, LogText.Safe(source.Source), LogText.Safe(e.Connector ?? "-"), LogText.Safe(e.Tool ?? "-"), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds,
+            LogText.Safe(e.Stage ?? "-"), LogText.Safe(e.Code ?? "-"), LogText.Safe(e.Detail ?? "-"), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
         _recorder.HttpRefusal(e with { Count = count });
     }
 
@@ -234,12 +238,14 @@ internal sealed class RefusalPace : IDisposable
     {
         var e = latest.Event;
         Log.RefusalsSummarizedAcrossSources(_logger, count, BudgetFor(_config.Audit), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds, LogText.Safe(SourceOf(e)),
-            e.Connector ?? "-", LogText.Safe(e.Tool ?? "-"), e.Stage ?? "-", e.Code ?? "-", e.Detail ?? "-", latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
-        _recorder.HttpRefusal(e with { Count = count });
+            LogText.Safe(e.Connector ?? "-"), LogText.Safe(e.Tool ?? "-"), LogText.Safe(e.Stage ?? "-"), LogText.Safe(e.Code ?? "-"), LogText.Safe(e.Detail ?? "-"), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
+        // Many sources' refusals: the event names none of them (the log line names the latest's), so that no principal,
+        // address or tool is charged with the others'.
+        _recorder.HttpRefusal(e with { Count = count, Principal = null, ClientId = null, RemoteAddress = null, Connector = null, Tool = null, Detail = AcrossSources });
     }
 
     /// <summary>What a pace is kept for: who was refused where, and why.</summary>
-    private readonly record struct RefusalSource(string Source, string? Connector, string? Tool, string? Stage, string? Code, string? Reason);
+    private readonly record struct RefusalSource(string Source, string? Connector, string? Stage, string? Code, string? Reason);
 
     /// <summary>A refusal held back: its audit event and what its log line would have named.</summary>
     private sealed record PacedRefusal(AuditEvent Event, string Method, string Path, string Reason);

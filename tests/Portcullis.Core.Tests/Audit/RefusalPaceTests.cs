@@ -27,19 +27,21 @@ public sealed class RefusalPaceTests : IDisposable
         var other = Record(Refusal("o0", "192.0.2.2"));
         // The same address with a token accepted is another source: the principal.
         var signedIn = Record(Refusal("p0", "192.0.2.1") with { Principal = "alice" });
-        // The same address on another connector or tool, or refused for another reason, is paced apart.
+        // The same address on another connector, or refused for another reason, is paced apart; a tool name a client
+        // chooses is not a new source.
         var elsewhere = Record(Refusal("c0", "192.0.2.1") with { Connector = "billing" });
         var otherTool = Record(Refusal("t0", "192.0.2.1") with { Tool = "delete_contact" });
         var otherReason = Record(Refusal("r0", "192.0.2.1") with { Detail = "expired" });
         _time.Advance(RefusalPace.Window);
 
         Assert.Equal([true, true, false, false, false, false], flood);
-        Assert.True(other && signedIn && elsewhere && otherTool && otherReason);
+        Assert.True(other && signedIn && elsewhere && otherReason);
+        Assert.False(otherTool);
         var events = _trail.Pending();
-        Assert.Equal(["f0", "f1", "o0", "p0", "c0", "t0", "r0", "f5"], events.Select(e => e.CorrelationId));
-        Assert.Equal(4, events[^1].Count);
+        Assert.Equal(["f0", "f1", "o0", "p0", "c0", "r0", "t0"], events.Select(e => e.CorrelationId));
+        Assert.Equal(5, events[^1].Count);
         Assert.All(events.SkipLast(1), e => Assert.Null(e.Count));
-        Assert.Equal(Refusal("f5", "192.0.2.1") with { Count = 4 }, events[^1]);
+        Assert.Equal(Refusal("t0", "192.0.2.1") with { Tool = "delete_contact", Count = 5 }, events[^1]);
     }
 
     [Theory]
@@ -96,6 +98,39 @@ public sealed class RefusalPaceTests : IDisposable
         Assert.InRange(sourcesWhileSpent, budget / 2, budget);
         // Each one by one, plus one summary a source that held some, plus one of all sources.
         Assert.InRange(events.Count, budget + 1, 2 * budget + 1);
+        Assert.Equal(total, events.Sum(e => e.Count ?? 1));
+        var across = Assert.Single(events, e => e.Detail == RefusalPace.AcrossSources);
+        Assert.Equal((null, null, null, null), (across.Principal, across.RemoteAddress, across.Connector, across.Tool));
+    }
+
+    [Fact]
+    public void Record_ASprayKeptUpMinuteAfterMinute_StaysWithinTwiceTheBudgetAMinute_SummariesIncluded()
+    {
+        Start(burst: 2);
+        var budget = RefusalPace.BudgetFor(new AuditConfig { RefusalsPerMinute = 2, QueueCapacity = 50_000 });
+
+        // Each minute 1,000 new networks first (so that new ones are remembered while the budget lasts), then every
+        // network seen so far again, three refusals each: every network remembered sums up its third.
+        var total = 0;
+        const int Minutes = 6;
+        for (var minute = 0; minute < Minutes; minute++)
+        {
+            for (var i = (1_000 * (minute + 1)) - 1; i >= 0; i--)
+            {
+                for (var j = 0; j < 3; j++)
+                {
+                    Record(Refusal($"m{minute}.{i}.{j}", $"2001:db8:{i / 256:x}:{i % 256:x}::1"));
+                    total++;
+                }
+            }
+
+            _time.Advance(RefusalPace.Window);
+        }
+
+        var events = _trail.Pending();
+
+        Assert.InRange(_pace.Sources, 0, budget);
+        Assert.InRange(events.Count, Minutes * budget, Minutes * ((2 * budget) + 1));
         Assert.Equal(total, events.Sum(e => e.Count ?? 1));
     }
 
