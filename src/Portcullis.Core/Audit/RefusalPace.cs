@@ -39,6 +39,7 @@ internal sealed class RefusalPace : IDisposable
     private readonly DecisionRecorder _recorder;
     private readonly TimeProvider _time;
     private readonly ILogger<RefusalPace> _logger;
+    private readonly int _budget;
     private readonly int _limit;
     private int _remembered;
     private long _sweptAt = long.MinValue;
@@ -51,13 +52,14 @@ internal sealed class RefusalPace : IDisposable
     /// <summary>With another bound on the sources remembered than <see cref="Remembered"/>: for tests of the sweep.</summary>
     internal RefusalPace(GatewayConfig config, DecisionRecorder recorder, TimeProvider time, ILogger<RefusalPace> logger, int remembered)
     {
+        _budget = BudgetFor(config.Audit);
         // No more sources than the budget: each remembered source sums up at most once a minute, so summaries too stay within it.
-        _limit = Math.Min(remembered, BudgetFor(config.Audit));
+        _limit = Math.Min(remembered, _budget);
         _config = config;
         _recorder = recorder;
         _time = time;
         _logger = logger;
-        _all = new BurstPace<PacedRefusal>(BudgetFor(config.Audit), Window, time, SummarizeAll);
+        _all = new BurstPace<PacedRefusal>(_budget, Window, time, SummarizeAll);
     }
 
     /// <summary>
@@ -108,8 +110,8 @@ internal sealed class RefusalPace : IDisposable
 
     /// <summary>
     /// Whose refusals are paced together: the principal when a token was accepted, else the address the connection came
-    /// from, an IPv4 one mapped into IPv6 as itself and an IPv6 one by its /64 network, the least a single host or
-    /// site is given, so that one client cannot get a new burst from each of its addresses.
+    /// from, an IPv4 one mapped into IPv6 as itself and an IPv6 one by its /64 network, the network a single host
+    /// usually has to itself, so that one client cannot get a new burst from each of its addresses.
     /// </summary>
     internal static string SourceOf(AuditEvent e)
     {
@@ -229,20 +231,23 @@ internal sealed class RefusalPace : IDisposable
     private void Summarize(RefusalSource source, long count, PacedRefusal latest)
     {
         var e = latest.Event;
-        Log.RefusalsSummarized(_logger, count, LogText.Safe(source.Source), LogText.Safe(e.Connector ?? "-"), LogText.Safe(e.Tool ?? "-"), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds,
-            LogText.Safe(e.Stage ?? "-"), LogText.Safe(e.Code ?? "-"), LogText.Safe(e.Detail ?? "-"), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
+        Log.RefusalsSummarized(_logger, count, Named(source.Source), Named(e.Connector), Named(e.Tool), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds,
+            Named(e.Stage), Named(e.Code), Named(e.Detail), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
         _recorder.HttpRefusal(e with { Count = count });
     }
 
     private void SummarizeAll(long count, PacedRefusal latest)
     {
         var e = latest.Event;
-        Log.RefusalsSummarizedAcrossSources(_logger, count, BudgetFor(_config.Audit), _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds, LogText.Safe(SourceOf(e)),
-            LogText.Safe(e.Connector ?? "-"), LogText.Safe(e.Tool ?? "-"), LogText.Safe(e.Stage ?? "-"), LogText.Safe(e.Code ?? "-"), LogText.Safe(e.Detail ?? "-"), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
+        Log.RefusalsSummarizedAcrossSources(_logger, count, _budget, _config.Audit.RefusalsPerMinute, (int)Window.TotalSeconds, Named(SourceOf(e)),
+            Named(e.Connector), Named(e.Tool), Named(e.Stage), Named(e.Code), Named(e.Detail), latest.Method, latest.Path, LogText.Safe(latest.Reason, MaxReasonLength), e.CorrelationId);
         // Many sources' refusals: the event names none of them (the log line names the latest's), so that no principal,
         // address or tool is charged with the others'.
         _recorder.HttpRefusal(e with { Count = count, Principal = null, ClientId = null, RemoteAddress = null, Connector = null, Tool = null, Detail = AcrossSources });
     }
+
+    /// <summary>A name as a summary's line gives it: escaped and cut, <c>-</c> when there is none.</summary>
+    private static string Named(string? name) => LogText.Safe(name ?? "-");
 
     /// <summary>What a pace is kept for: who was refused where, and why.</summary>
     private readonly record struct RefusalSource(string Source, string? Connector, string? Stage, string? Code, string? Reason);

@@ -43,7 +43,7 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
         {
             RetryAfterSeconds = RetryAfterSeconds,
         };
-        return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status429TooManyRequests, error, CallStage.Limits, ReasonClass, $"{held} sessions held, the limit is {limit}")
+        return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status429TooManyRequests, error, CallStage.Limits, ReasonClass, HeldReason(held))
         {
             Body = RefusalBody.JsonRpc,
             RpcCode = JsonRpcCodes.GatewayRefusal,
@@ -58,7 +58,7 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
     {
         var correlationId = CorrelationIds.Next();
         Report(context, caller, held, $"session {LogText.Safe(sessionId, 64)} continued from another replica", correlationId);
-        refusals.SessionLimitReached(context, correlationId, ReasonClass, $"{held} sessions held, the limit is {config.Limits.MaxSessionsPerPrincipal}");
+        refusals.SessionLimitReached(context, correlationId, ReasonClass, HeldReason(held));
     }
 
     /// <summary>Logs what a principal's reports held back, due or not: at stop, so that none goes unreported.</summary>
@@ -93,6 +93,9 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
             }
         }
     }
+
+    /// <summary>A session refused, in words.</summary>
+    private string HeldReason(int held) => $"{held} sessions held, the limit is {config.Limits.MaxSessionsPerPrincipal}";
 
     private void Log(long refused, Refused latest) =>
         GatewayLog.SessionLimitRefused(logger, latest.What, latest.Path, latest.Principal, latest.Held, refused, latest.CorrelationId);
