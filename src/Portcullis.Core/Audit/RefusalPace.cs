@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Diagnostics;
@@ -110,8 +109,8 @@ internal sealed class RefusalPace : IDisposable
 
     /// <summary>
     /// Whose refusals are paced together: the principal when a token was accepted, else the address the connection came
-    /// from, an IPv4 one mapped into IPv6 as itself and an IPv6 one by its /64 network, the network a single host
-    /// usually has to itself, so that one client cannot get a new burst from each of its addresses.
+    /// from by its network (<see cref="ClientNetwork"/>: an IPv6 one by its /64, the network a single host usually has to
+    /// itself), so that one client cannot get a new burst from each of its addresses.
     /// </summary>
     internal static string SourceOf(AuditEvent e)
     {
@@ -125,19 +124,7 @@ internal sealed class RefusalPace : IDisposable
             return e.RemoteAddress ?? "-";
         }
 
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4().ToString();
-        }
-
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
+        return ClientNetwork.Of(address);
     }
 
     private bool Admit(AuditEvent e, PacedRefusal refusal)
