@@ -41,6 +41,7 @@ internal sealed class RefusalPace : IDisposable
     private readonly int _budget;
     private readonly int _limit;
     private int _remembered;
+    private bool _stopped;
     private long _sweptAt = long.MinValue;
 
     public RefusalPace(GatewayConfig config, DecisionRecorder recorder, TimeProvider time, ILogger<RefusalPace> logger)
@@ -77,8 +78,14 @@ internal sealed class RefusalPace : IDisposable
     /// </summary>
     public bool Record(AuditEvent e, string method, string path, string reason)
     {
-        if (!Admit(e, new PacedRefusal(e, method, path, reason)))
+        if (!Volatile.Read(ref _stopped) && !Admit(e, new PacedRefusal(e, method, path, reason)))
         {
+            // Held; when the gateway stopped meanwhile, the stop's summaries may have passed its pace by.
+            if (Volatile.Read(ref _stopped))
+            {
+                SumUpHeld();
+            }
+
             return false;
         }
 
@@ -86,8 +93,17 @@ internal sealed class RefusalPace : IDisposable
         return true;
     }
 
-    /// <summary>Sums up the refusals held back, due or not: at stop, so that none goes unrecorded.</summary>
-    public void Flush()
+    /// <summary>
+    /// At stop: sums up the refusals held back, due or not, and from then on records each refusal one by one (the few a
+    /// drain may still answer), so that none goes unrecorded.
+    /// </summary>
+    public void Stop()
+    {
+        Volatile.Write(ref _stopped, true);
+        SumUpHeld();
+    }
+
+    private void SumUpHeld()
     {
         foreach (var pace in _paces.Values)
         {

@@ -15,7 +15,7 @@ internal sealed class RefusalReportsService(HttpRefusals refusals, SessionLimitR
     {
         refusals.FlushReports();
         sessionLimits.FlushReports();
-        pace.Flush();
+        pace.Stop();
         return Task.CompletedTask;
     }
 }

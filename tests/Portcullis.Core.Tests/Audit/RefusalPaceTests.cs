@@ -62,7 +62,7 @@ public sealed class RefusalPaceTests : IDisposable
         Start(burst: 2);
 
         var spray = Enumerable.Range(0, 100).Select(i => Record(Refusal("s" + i, $"2001:db8:7:9::{i + 1:x}"))).ToList();
-        _pace.Flush();
+        _pace.Stop();
 
         Assert.Equal(2, spray.Count(admitted => admitted));
         Assert.Equal(1, _pace.Sources);
@@ -183,14 +183,14 @@ public sealed class RefusalPaceTests : IDisposable
         await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
         await done.CancelAsync();
         await clock.WaitAsync(TimeSpan.FromSeconds(10));
-        _pace.Flush();
+        _pace.Stop();
 
         Assert.Equal(4 * PerThread, _trail.Pending().Sum(e => e.Count ?? 1));
         Assert.InRange(_pace.Sources, 0, Limit);
     }
 
     [Fact]
-    public void Flush_RecordsWhatIsHeldAtOnce()
+    public void Stop_RecordsWhatIsHeldAtOnce_AndEachRefusalAfterItOneByOne()
     {
         Start(burst: 2);
         for (var i = 0; i < 5; i++)
@@ -198,9 +198,14 @@ public sealed class RefusalPaceTests : IDisposable
             Record(Refusal("f" + i, "192.0.2.1"));
         }
 
-        _pace.Flush();
+        _pace.Stop();
+        var afterStop = Enumerable.Range(0, 4).Select(i => Record(Refusal("s" + i, "192.0.2.1"))).ToList();
+        _time.Advance(RefusalPace.Window * 2);
 
-        Assert.Equal(3, Assert.Single(_trail.Pending(), e => e.Count is not null).Count);
+        Assert.All(afterStop, Assert.True);
+        var events = _trail.Pending();
+        Assert.Equal(3, Assert.Single(events, e => e.Count is not null).Count);
+        Assert.Equal(["f0", "f1", "f4", "s0", "s1", "s2", "s3"], events.Select(e => e.CorrelationId));
     }
 
     public void Dispose() => _pace?.Dispose();
