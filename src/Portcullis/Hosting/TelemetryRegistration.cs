@@ -11,11 +11,21 @@ namespace Portcullis.Hosting;
 
 /// <summary>
 /// OpenTelemetry for the gateway's own meter and spans: the Prometheus exporter when the admin plane serves
-/// <c>/metrics</c>, OTLP when <c>telemetry.otlp_endpoint</c> is set. Libraries' meters are left out on purpose:
-/// the MCP SDK labels by the tool name a client sent, which would let clients mint label values.
+/// <c>/metrics</c>, OTLP when <c>telemetry.otlp_endpoint</c> is set. Libraries' meters are left out on purpose (the
+/// MCP SDK labels by the tool name a client sent, which would let clients mint label values), but for three of
+/// Kestrel's connection instruments.
 /// </summary>
 internal static class TelemetryRegistration
 {
+    /// <summary>
+    /// Kestrel's meter, for the requests it refuses before the gateway sees them (a header block or request line too
+    /// large, malformed HTTP: <c>error.type</c> of <c>kestrel.connection.duration</c>) and the connections it turns
+    /// away: its labels are the listener's and a reason of its own, none a client's text.
+    /// </summary>
+    private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+
+    private static readonly HashSet<string> KestrelInstruments = ["kestrel.connection.duration", "kestrel.active_connections", "kestrel.rejected_connections"];
+
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, GatewayConfig config)
     {
         var prometheus = config.Admin.Listen is not null;
@@ -32,7 +42,10 @@ internal static class TelemetryRegistration
                 .AddAttributes([new("deployment.environment.name", config.Environment)]))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(GatewayTelemetry.Name);
+                metrics.AddMeter(GatewayTelemetry.Name, KestrelMeter);
+                metrics.AddView(instrument => instrument.Meter.Name == KestrelMeter && !KestrelInstruments.Contains(instrument.Name)
+                    ? MetricStreamConfiguration.Drop
+                    : null);
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

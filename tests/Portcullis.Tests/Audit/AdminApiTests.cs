@@ -208,6 +208,37 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Fact]
+    public async Task Metrics_RequestsKestrelRefusesBeforeTheGateway_AreCountedByTheirReason()
+    {
+        // A header block past 32 KiB or a request line past 8 KiB is answered by Kestrel itself (431, 414, an empty
+        // body): the gateway never sees it, so its reason is read from Kestrel's connection metric.
+        var port = new Uri(fixture.Gateway.BaseUrl).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var headers = KestrelRefusals(await Admin.MetricsAsync(), "max_request_headers_total_size_exceeded", port);
+        var line = KestrelRefusals(await Admin.MetricsAsync(), "invalid_request_line", port);
+        using var http = new HttpClient { Timeout = Timeout };
+
+        using var big = new HttpRequestMessage(HttpMethod.Post, fixture.Gateway.Endpoint("fx"));
+        big.Headers.Add("X-Padding", new string('a', 40_000));
+        using var bigResponse = await http.SendAsync(big);
+        using var longResponse = await http.GetAsync(fixture.Gateway.BaseUrl + "/" + new string('a', 10_000));
+
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, bigResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, longResponse.StatusCode);
+        var deadline = DateTime.UtcNow + Timeout;
+        string metrics;
+        do
+        {
+            await Task.Delay(50);
+            metrics = await Admin.MetricsAsync().WaitAsync(Timeout);
+        }
+        while (KestrelRefusals(metrics, "invalid_request_line", port) < line + 1 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(headers + 1, KestrelRefusals(metrics, "max_request_headers_total_size_exceeded", port));
+        Assert.Equal(line + 1, KestrelRefusals(metrics, "invalid_request_line", port));
+        Assert.DoesNotContain("kestrel_queued_requests", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_ServiceVersion_IsTheVersionTheCommandPrints()
     {
         var (exit, printed, _) = await PortcullisCli.RunAsync("--version");
@@ -538,6 +569,14 @@ public sealed class AdminApiTests(AuditGateway fixture)
 
     private static string? Code(CallToolResult result) =>
         result.IsError == true ? JsonNode.Parse(result.StructuredContent!.Value.GetRawText())!["error"]!["code"]!.GetValue<string>() : null;
+
+    /// <summary>The connections Kestrel ended for <paramref name="reason"/> on the listener at <paramref name="port"/>.</summary>
+    private static double KestrelRefusals(string metrics, string reason, string port) =>
+        metrics.Split('\n')
+            .Where(l => l.StartsWith("kestrel_connection_duration_seconds_count{", StringComparison.Ordinal)
+                && l.Contains($"error_type=\"{reason}\"", StringComparison.Ordinal)
+                && l.Contains($"server_port=\"{port}\"", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 2)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
 
     private static double Value(string metrics, string series)
     {
