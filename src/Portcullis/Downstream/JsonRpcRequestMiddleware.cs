@@ -22,7 +22,7 @@ namespace Portcullis.Downstream;
 /// params are not the right shape, or another request whose params the MCP layer could not read
 /// (<see cref="RequestParamsCheck"/>), gets invalid params (-32602); an <c>initialize</c> asking for a revision
 /// without sessions gets the MCP layer's own -32022, before it opens a session for it. The last four are malformed
-/// frames: counted, and logged at most once per interval. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
+/// frames: counted, and logged at most once per interval; so is what the MCP layer's transport refuses after it. What it found is left in a <see cref="JsonRpcRequestFeature"/> and the
 /// body is handed on untouched.
 /// </summary>
 internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRegistry connectors, GatewayConfig config, HttpRefusals refusals)
@@ -284,6 +284,14 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         }
 
         await next(context);
+        var status = context.Response.StatusCode;
+        if ((status == StatusCodes.Status400BadRequest || (status == StatusCodes.Status404NotFound && RequestParamsCheck.WithoutSessions(context.Request)))
+            && context.Features.Get<TakenPastTheTransport>() is null && context.Features.Get<RefusalRecorded>() is null)
+        {
+            // The MCP layer's transport refused it before building a server (a 2026-07-28 header or _meta member it
+            // requires missing or not matching the body, a method that revision removed): its answer is the layer's own.
+            refusals.CountTransportRefusal(context, status);
+        }
     }
 
     private const string NeedsSession =

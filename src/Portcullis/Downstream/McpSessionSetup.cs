@@ -27,6 +27,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             throw new InvalidOperationException("MCP session without a known connector; the 404 middleware should have answered.");
         }
 
+        http.Features.Set(TakenPastTheTransport.Instance);
         options.ServerInfo = new Implementation { Name = connector.Name, Version = Version };
         options.Handlers.ListToolsHandler = (request, ct) => request.Params?.Cursor is { Length: > 0 }
             // Every tool comes in one page, with no cursor to come back with: any cursor is one the gateway never gave.

@@ -81,6 +81,7 @@ internal sealed class PendingCallForwarder(
             return;
         }
 
+        context.Features.Set(TakenPastTheTransport.Instance);
         await ForwardAsync(context, feature, route);
     }
 

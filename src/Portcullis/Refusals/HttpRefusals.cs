@@ -48,6 +48,20 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         _junk.Add(new JunkRefusal(ErrorCatalog.InvalidRequest.Code, "JSON-RPC", "/mcp/" + connector, $"the MCP layer answered error {rpcCode}", CorrelationIds.Next()));
     }
 
+    /// <summary>
+    /// Counts a request the MCP layer's transport refused before it built a server for it (HTTP 400, or 404 for a method
+    /// its revision removed): a malformed frame too, counted and logged at most once per interval; its answer, sent
+    /// already, is the layer's own JSON-RPC error.
+    /// </summary>
+    public void CountTransportRefusal(HttpContext context, int status)
+    {
+        context.Features.Set(RefusalRecorded.Instance);
+        counter.Count(CallStage.Frame, ErrorCatalog.InvalidRequest.Code);
+        _junk.Add(new JunkRefusal(ErrorCatalog.InvalidRequest.Code, LoggedMethod(context), LoggedPath(context),
+            $"the MCP layer's transport answered HTTP {status} (a header or _meta member its revision requires is missing or does not match the body, or a method it removed)",
+            CorrelationIds.Next()));
+    }
+
     /// <summary>Logs the malformed requests not reported yet, due or not: at stop, so that none goes unreported.</summary>
     public void FlushReports() => _junk.Flush();
 

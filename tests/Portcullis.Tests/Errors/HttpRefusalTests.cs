@@ -349,6 +349,43 @@ public sealed class HttpRefusalTests : IAsyncLifetime
         Assert.Contains("\"echo\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, the MCP layer's own transport refusals of a 2026-07-28 request (its Mcp-Method header not the body's method,
+    /// a method that revision removed) were neither counted nor logged.
+    /// </summary>
+    [Fact]
+    public async Task RequestTheMcpTransportRefuses_KeepsItsAnswer_AndIsCountedAndLoggedAsAMalformedFrame_ServedOnesAreNot()
+    {
+        using var mismatch = await SendWithoutSessionAsync("tools/list", "tools/call");
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        Assert.Equal(-32020, (await BodyAsync(mismatch))["error"]!["code"]!.GetValue<int>());
+        await _gateway.WaitForOutputAsync("Refused 1 malformed request(s) since the last report, 1 refusal(s) since start", Timeouts.Exit);
+        Assert.Contains("invalid_request on POST /mcp/fixture: the MCP layer's transport answered HTTP 400", _gateway.Output, StringComparison.Ordinal);
+
+        using var served = await SendWithoutSessionAsync("tools/list", "tools/list");
+        using var removed = await SendWithoutSessionAsync("ping", "ping");
+        _gateway.Terminate();
+
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, removed.StatusCode);
+        Assert.Equal(-32601, (await BodyAsync(removed))["error"]!["code"]!.GetValue<int>());
+        Assert.Equal(0, await _gateway.WaitForExitAsync(Timeouts.Exit));
+        Assert.Contains("Refused 1 malformed request(s) since the last report, 2 refusal(s) since start", _gateway.Output, StringComparison.Ordinal);
+        Assert.Contains("the MCP layer's transport answered HTTP 404", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> SendWithoutSessionAsync(string method, string methodHeader)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _gateway.Endpoint("fixture"))
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":7,"method":""" + JsonValue.Create(method).ToJsonString() + ""","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        request.Headers.Add("Mcp-Method", methodHeader);
+        request.Headers.Accept.ParseAdd("application/json, text/event-stream");
+        return await _http.SendAsync(request);
+    }
+
     private async Task<HttpResponseMessage> SendWithContentTypeAsync(string contentType)
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
