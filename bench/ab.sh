@@ -45,10 +45,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Waits for "listening on URL" (the fixture's and the gateway's first words once bound) in a log and prints the URL.
+# Waits for "listening on URL" (the fixture's first words once bound, the gateway's "Portcullis is listening on URL"; not
+# its admin plane's) in a log and prints the URL.
 listening() {
   for _ in $(seq 1 300); do
-    if url=$(grep -o -m1 'listening on http://[0-9.:]*' "$1" 2>/dev/null); then echo "${url#listening on }"; return; fi
+    if url=$(grep -o -m1 -E '(^|is )listening on http://[0-9.:]*' "$1" 2>/dev/null); then echo "${url##*listening on }"; return; fi
     sleep 0.1
   done
   echo "no address in $1" >&2; exit 1
