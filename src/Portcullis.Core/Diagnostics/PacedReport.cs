@@ -4,12 +4,14 @@ namespace Portcullis.Core.Diagnostics;
 /// Paces the log line of one kind of repeated event, so that a flood of them cannot flood the log: the first event is
 /// reported at once, later ones at most once per interval, in one report carrying how many came since the last report
 /// and the latest of them. No event waits for another to carry it: while some are held back a timer reports them once
-/// the interval has passed, and <see cref="Flush"/> (at stop) reports what is held at once.
+/// the interval has passed, and <see cref="Flush"/> reports what is held at once (<see cref="Stop"/>, at stop, and each
+/// later event at once too).
 /// </summary>
 internal sealed class PacedReport<T>(TimeSpan interval, TimeProvider time, Action<long, T> report) : IDisposable
 {
     private readonly Lock _gate = new();
     private bool _reported;
+    private bool _stopped;
     private long _reportedAt;
     private long _held;
     private T _latest = default!;
@@ -37,7 +39,7 @@ internal sealed class PacedReport<T>(TimeSpan interval, TimeProvider time, Actio
             _latest = e;
             var now = time.GetTimestamp();
             var since = _reported ? time.GetElapsedTime(_reportedAt, now) : interval;
-            if (since < interval)
+            if (since < interval && !_stopped)
             {
                 _timer ??= time.CreateTimer(static state => ((PacedReport<T>)state!).Flush(), this, interval - since, Timeout.InfiniteTimeSpan);
                 return;
@@ -47,6 +49,20 @@ internal sealed class PacedReport<T>(TimeSpan interval, TimeProvider time, Actio
         }
 
         report(count, e);
+    }
+
+    /// <summary>
+    /// At stop: reports what is held at once, and from then on each event as it comes, so that none is held where only
+    /// a timer the process will not outlive could report it.
+    /// </summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+
+        Flush();
     }
 
     /// <summary>Reports the events held back, due or not (the timer's report, and at stop); nothing when none is held.</summary>

@@ -20,11 +20,27 @@ internal static class TelemetryRegistration
     /// <summary>
     /// Kestrel's meter, for the requests it refuses before the gateway sees them (a header block or request line too
     /// large, malformed HTTP: <c>error.type</c> of <c>kestrel.connection.duration</c>) and the connections it turns
-    /// away: its labels are the listener's and a reason of its own, none a client's text.
+    /// away: the labels kept are the listener's port, the address family and protocol, and a reason of Kestrel's own.
     /// </summary>
     private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
 
     private static readonly HashSet<string> KestrelInstruments = ["kestrel.connection.duration", "kestrel.active_connections", "kestrel.rejected_connections"];
+
+    /// <summary>
+    /// The labels kept of Kestrel's: not <c>server.address</c>, the connection's local address, which a client picks on
+    /// a wildcard listener (each address of a routed prefix would be a series).
+    /// </summary>
+    private static readonly string[] KestrelTags = ["error.type", "server.port", "network.transport", "network.type", "network.protocol.name", "network.protocol.version"];
+
+    /// <summary>Series at most per Kestrel instrument: its reasons, listeners and address families, with room to spare.</summary>
+    private const int KestrelSeries = 200;
+
+    private static MetricStreamConfiguration KestrelStream(string instrument) => instrument switch
+    {
+        _ when !KestrelInstruments.Contains(instrument) => MetricStreamConfiguration.Drop,
+        "kestrel.connection.duration" => new ExplicitBucketHistogramConfiguration { TagKeys = KestrelTags, CardinalityLimit = KestrelSeries },
+        _ => new MetricStreamConfiguration { TagKeys = KestrelTags, CardinalityLimit = KestrelSeries },
+    };
 
     public static IServiceCollection AddGatewayTelemetry(this IServiceCollection services, GatewayConfig config)
     {
@@ -43,9 +59,7 @@ internal static class TelemetryRegistration
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(GatewayTelemetry.Name, KestrelMeter);
-                metrics.AddView(instrument => instrument.Meter.Name == KestrelMeter && !KestrelInstruments.Contains(instrument.Name)
-                    ? MetricStreamConfiguration.Drop
-                    : null);
+                metrics.AddView(instrument => instrument.Meter.Name != KestrelMeter ? null : KestrelStream(instrument.Name));
                 if (prometheus)
                 {
                     metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);

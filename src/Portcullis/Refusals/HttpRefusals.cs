@@ -58,12 +58,12 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         context.Features.Set(RefusalRecorded.Instance);
         counter.Count(CallStage.Frame, ErrorCatalog.InvalidRequest.Code);
         _junk.Add(new JunkRefusal(ErrorCatalog.InvalidRequest.Code, LoggedMethod(context), LoggedPath(context),
-            $"the MCP layer's transport answered HTTP {status} (a header or _meta member its revision requires is missing or does not match the body, or a method it removed)",
+            $"the MCP layer's transport answered HTTP {status} (its protocol version header, or a header or _meta member its revision requires, is missing, unsupported or not the body's, or a method it removed)",
             CorrelationIds.Next()));
     }
 
-    /// <summary>Logs the malformed requests not reported yet, due or not: at stop, so that none goes unreported.</summary>
-    public void FlushReports() => _junk.Flush();
+    /// <summary>At stop: logs the malformed requests not reported yet, due or not, and any later one at once, so that none goes unreported.</summary>
+    public void StopReports() => _junk.Stop();
 
     public void Dispose() => _junk.Dispose();
 

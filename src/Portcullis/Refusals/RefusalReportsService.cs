@@ -13,8 +13,8 @@ internal sealed class RefusalReportsService(HttpRefusals refusals, SessionLimitR
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        refusals.FlushReports();
-        sessionLimits.FlushReports();
+        refusals.StopReports();
+        sessionLimits.StopReports();
         pace.Stop();
         return Task.CompletedTask;
     }

@@ -31,6 +31,7 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
     private const int Remembered = 10_000;
 
     private readonly ConcurrentDictionary<string, PacedReport<Refused>> _reports = new(StringComparer.Ordinal);
+    private bool _stopped;
 
     /// <summary>Answers an <c>initialize</c> that would open one session too many.</summary>
     public Task RefuseInitializeAsync(HttpContext context, CallerIdentity caller, int held, string? rawId)
@@ -61,12 +62,13 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
         refusals.SessionLimitReached(context, correlationId, ReasonClass, HeldReason(held));
     }
 
-    /// <summary>Logs what a principal's reports held back, due or not: at stop, so that none goes unreported.</summary>
-    public void FlushReports()
+    /// <summary>At stop: logs what a principal's reports held back, due or not, and any later refusal at once, so that none goes unreported.</summary>
+    public void StopReports()
     {
+        Volatile.Write(ref _stopped, true);
         foreach (var reports in _reports.Values)
         {
-            reports.Flush();
+            reports.Stop();
         }
     }
 
@@ -81,7 +83,13 @@ internal sealed class SessionLimitRefusals(HttpRefusals refusals, GatewayConfig 
     private void Report(HttpContext context, CallerIdentity caller, int held, string what, string correlationId)
     {
         var refusal = new Refused(what, context.Request.Path.ToString(), LogText.Safe(caller.Subject), held, correlationId);
-        _reports.GetOrAdd(caller.Key, _ => new PacedReport<Refused>(LogEvery, time, Log)).Add(refusal);
+        var report = _reports.GetOrAdd(caller.Key, _ => new PacedReport<Refused>(LogEvery, time, Log));
+        report.Add(refusal);
+        if (Volatile.Read(ref _stopped))
+        {
+            // After the stop's reports, or while they ran past this one: reported now, not held for a timer.
+            report.Stop();
+        }
         if (_reports.Count > Remembered)
         {
             foreach (var (key, reports) in _reports)

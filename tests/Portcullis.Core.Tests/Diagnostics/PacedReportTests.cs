@@ -35,6 +35,20 @@ public sealed class PacedReportTests
     }
 
     [Fact]
+    public void Stop_ReportsWhatIsHeld_AndEachLaterEventAtOnce_NotOnATimerThatMayNeverFire()
+    {
+        using var paced = Paced();
+        paced.Add("first");
+        paced.Add("held");
+
+        paced.Stop();
+        paced.Add("straggler");
+        paced.Add("another");
+
+        Assert.Equal([(1L, "first"), (1L, "held"), (1L, "straggler"), (1L, "another")], _reports);
+    }
+
+    [Fact]
     public void Add_TheLastOfABurst_IsReportedOnceTheIntervalPasses_WithNothingMoreArriving()
     {
         using var paced = Paced();
