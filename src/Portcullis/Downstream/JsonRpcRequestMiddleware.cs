@@ -288,8 +288,9 @@ internal sealed class JsonRpcRequestMiddleware(RequestDelegate next, ConnectorRe
         if ((status == StatusCodes.Status400BadRequest || (status == StatusCodes.Status404NotFound && RequestParamsCheck.WithoutSessions(context.Request)))
             && context.Features.Get<TakenPastTheTransport>() is null && context.Features.Get<RefusalRecorded>() is null)
         {
-            // The MCP layer's transport refused it before building a server (a 2026-07-28 header or _meta member it
-            // requires missing or not matching the body, a method that revision removed): its answer is the layer's own.
+            // The MCP layer's transport refused it before building a server (a protocol version it does not serve; of
+            // 2026-07-28, a header or _meta member it requires missing or not the body's, a method it removed): its
+            // answer is the layer's own.
             refusals.CountTransportRefusal(context, status);
         }
     }
