@@ -158,6 +158,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
             config["audit"] = new JsonObject { ["sink"] = "jsonl" };
         }
 
+        // Each replica's own /metrics, on a port of the kernel's choosing.
+        config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:0" };
+
         // Port 0: each replica advertises the port it binds.
         config["replica"] = new JsonObject { ["id"] = $"replica-{index}", ["advertise_url"] = "http://127.0.0.1:0" };
         return config;

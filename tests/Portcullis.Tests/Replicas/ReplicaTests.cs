@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Conformance;
@@ -449,6 +450,50 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
     }
 
+    /// <summary>
+    /// A retry forwarded to the holder that the holder's MCP transport refuses (here its <c>Mcp-Name</c> header names
+    /// another tool than its body) is one malformed request: the holder counts it, and the replica that only relayed
+    /// the holder's 400 does not count it again.
+    /// </summary>
+    [Fact]
+    public async Task MultiRoundTrip_RetryTheHoldersTransportRefuses_IsCountedOnceByTheHolder()
+    {
+        await cluster.EnsureReadyAsync();
+        var holder = cluster.Gateways[0];
+        var other = cluster.Gateways[1];
+        var holderMetrics = await AdminPlane.OfAsync(holder);
+        var otherMetrics = await AdminPlane.OfAsync(other);
+        var holderBefore = await MalformedAsync(holderMetrics);
+        var otherBefore = await MalformedAsync(otherMetrics);
+        var subject = IdempotentWriteTests.Unique("misnamed");
+        using var misnamed = new StruckHolder(holder.BaseUrl, other.BaseUrl, () => Task.CompletedTask, misnameAfterwards: true);
+        await using var client = await ConnectAskingAsync(new Uri($"{holder.BaseUrl}/mcp/asking"), cluster.AskingToken(subject), misnamed.Http, misnamed.Handlers);
+        try
+        {
+            var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Who asks?" }).AsTask().WaitAsync(Timeout));
+
+            Assert.True(misnamed.Struck);
+            Assert.Contains("Header mismatch", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(holderBefore + 1, await MalformedAsync(holderMetrics));
+            Assert.Equal(otherBefore, await MalformedAsync(otherMetrics));
+        }
+        finally
+        {
+            // The holder keeps the call, its question unanswered, until the tool's timeout: while it is in flight the
+            // upstream's next question could not be told from its own (docs/protocol.md), so the next test waits for its end.
+            await holder.WaitForOutputAsync($"asking/test_elicitation by {subject} ->", Timeout);
+        }
+    }
+
+    /// <summary>The replica's count of malformed requests (<c>portcullis_http_refusals_total</c> of the frame stage).</summary>
+    private static async Task<double> MalformedAsync(AdminPlane admin)
+    {
+        var line = (await admin.MetricsAsync().WaitAsync(Timeout)).Split('\n')
+            .FirstOrDefault(l => l.StartsWith("portcullis_http_refusals_total{", StringComparison.Ordinal)
+                && l.Contains("code=\"invalid_request\"", StringComparison.Ordinal) && l.Contains("stage=\"frame\"", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
     {
         handlers ??= new McpClientHandlers
@@ -479,9 +524,9 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     {
         private volatile bool _struck;
 
-        public StruckHolder(string holder, string other, Func<Task> strike)
+        public StruckHolder(string holder, string other, Func<Task> strike, bool misnameAfterwards = false)
         {
-            Http = new HttpClient(new RedirectAfter(() => _struck, holder, other) { InnerHandler = new HttpClientHandler() });
+            Http = new HttpClient(new RedirectAfter(() => _struck, holder, other, misnameAfterwards) { InnerHandler = new HttpClientHandler() });
             Handlers = new McpClientHandlers
             {
                 ElicitationHandler = async (_, _) =>
@@ -502,14 +547,21 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         public void Dispose() => Http.Dispose();
     }
 
-    /// <summary>Sends every request to <paramref name="from"/> until <paramref name="switched"/>, then to <paramref name="to"/>.</summary>
-    private sealed class RedirectAfter(Func<bool> switched, string from, string to) : DelegatingHandler
+    /// <summary>
+    /// Sends every request to <paramref name="from"/> until <paramref name="switched"/>, then to <paramref name="to"/>,
+    /// with an <c>Mcp-Name</c> that is not its body's when <paramref name="misname"/>.
+    /// </summary>
+    private sealed class RedirectAfter(Func<bool> switched, string from, string to, bool misname) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             if (switched() && request.RequestUri!.ToString().StartsWith(from, StringComparison.Ordinal))
             {
                 request.RequestUri = new Uri(to + request.RequestUri.ToString()[from.Length..]);
+                if (misname && request.Headers.Remove("Mcp-Name"))
+                {
+                    request.Headers.Add("Mcp-Name", "not_the_tool");
+                }
             }
 
             return base.SendAsync(request, cancellationToken);
