@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Json.Schema;
 using Json.Schema.Keywords;
+using Portcullis.Core.Idempotency;
 
 namespace Portcullis.Core.Schemas;
 
@@ -42,64 +43,24 @@ internal sealed class ExactIntegerTypeKeyword : IKeywordHandler
     };
 
     /// <summary>
-    /// Whether a JSON number, as written (RFC 8259's grammar: <c>-? int frac? exp?</c>), has no fractional part: its
-    /// digits without their trailing zeros, shifted by its exponent less the digits after the point, leave none after it.
+    /// Whether a JSON number, as written, has no fractional part: no point and no exponent (most integers), or a
+    /// normal form (<see cref="DecimalText"/>) whose power of ten is not negative.
     /// </summary>
     internal static bool IsInteger(ReadOnlySpan<byte> number)
     {
-        var i = number.Length > 0 && number[0] == (byte)'-' ? 1 : 0;
-        var integralEnd = i;
-        while (integralEnd < number.Length && char.IsAsciiDigit((char)number[integralEnd]))
+        if (number.IndexOfAny(".eE"u8) < 0)
         {
-            integralEnd++;
+            return true;
         }
 
-        var fraction = ReadOnlySpan<byte>.Empty;
-        var end = integralEnd;
-        if (end < number.Length && number[end] == (byte)'.')
+        var text = System.Text.Encoding.UTF8.GetString(number);
+        if (DecimalText.Normalize(text) is { } normal)
         {
-            end++;
-            var start = end;
-            while (end < number.Length && char.IsAsciiDigit((char)number[end]))
-            {
-                end++;
-            }
-
-            fraction = number[start..end];
+            return normal == "0" || normal[normal.LastIndexOf('e') + 1] != '-';
         }
 
-        var exponent = end < number.Length && (number[end] | 0x20) == (byte)'e' ? Exponent(number[(end + 1)..]) : 0;
-        var integral = number[i..integralEnd];
-
-        // Trailing zeros of the digits (the integral part's count only when the fraction is all zeros).
-        var fractionDigits = fraction.TrimEnd((byte)'0').Length;
-        if (fractionDigits == 0)
-        {
-            var integralDigits = integral.TrimEnd((byte)'0').Length;
-            if (integralDigits == 0)
-            {
-                return true;
-            }
-
-            // No fraction left: the value is the integral digits times a power of ten.
-            var zeros = integral.Length - integralDigits;
-            return exponent >= -zeros;
-        }
-
-        return exponent >= fractionDigits;
-    }
-
-    /// <summary>The exponent's value, saturated far beyond any count of digits a body can hold.</summary>
-    private static long Exponent(ReadOnlySpan<byte> text)
-    {
-        var negative = text.Length > 0 && text[0] == (byte)'-';
-        var digits = text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+') ? text[1..] : text;
-        long value = 0;
-        foreach (var digit in digits)
-        {
-            value = Math.Min(value * 10 + (digit - '0'), int.MaxValue);
-        }
-
-        return negative ? -value : value;
+        // An exponent of more than 9 digits: a positive one makes an integer; a negative one a fraction, unless every digit is 0.
+        var exponent = text.AsSpan().IndexOfAny('e', 'E');
+        return text[exponent + 1] != '-' || !text.AsSpan(0, exponent).ContainsAnyInRange('1', '9');
     }
 }

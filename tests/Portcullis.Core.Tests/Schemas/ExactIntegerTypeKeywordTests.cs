@@ -21,6 +21,8 @@ public sealed class ExactIntegerTypeKeywordTests
     [InlineData("100e-2", true)]
     [InlineData("12345678901234567890123456789012345", true)]
     [InlineData("1E+2", true)]
+    [InlineData("1.5e99999999999", true)]
+    [InlineData("0.0e-99999999999", true)]
     [InlineData("1.5", false)]
     [InlineData("1.0000000000000001", false)]
     [InlineData("1.00000000000000000000000000000001", false)]
@@ -29,6 +31,7 @@ public sealed class ExactIntegerTypeKeywordTests
     [InlineData("12345678901234567890123456789012345.5", false)]
     [InlineData("-0.5e0", false)]
     [InlineData("5e-1", false)]
+    [InlineData("1e-99999999999", false)]
     public void IsInteger_TellsTheNumberAsWritten(string number, bool integer) =>
         Assert.Equal(integer, ExactIntegerTypeKeyword.IsInteger(Encoding.UTF8.GetBytes(number)));
 
