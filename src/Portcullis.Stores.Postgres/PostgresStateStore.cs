@@ -12,8 +12,14 @@ internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresId
 
     public ValueTask<int> RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken) => idempotency.RecoverAsync(now, cancellationToken);
 
-    /// <remarks>Npgsql's own judgement: a broken or refused connection, a timeout, and the server's transient states (shutting down, too many connections).</remarks>
-    public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException;
+    /// <remarks>
+    /// Npgsql's own judgement: a broken or refused connection, a timeout, and the server's transient states (shutting down,
+    /// too many connections). Also a server that takes no writes now (a hot standby a failover left the connection on,
+    /// <c>default_transaction_read_only</c>: Redis's <c>READONLY</c>) and a statement the server cancelled itself (its own
+    /// <c>statement_timeout</c>, an operator's <c>pg_cancel_backend</c>), which Npgsql does not count as transient.
+    /// </remarks>
+    public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException
+        or PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled };
 
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {

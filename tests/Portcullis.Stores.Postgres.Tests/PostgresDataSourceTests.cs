@@ -83,6 +83,35 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
     }
 
     /// <summary>
+    /// A server that takes no writes (a hot standby a failover left the connection on, <c>default_transaction_read_only</c>)
+    /// or that cancels the statement itself (its own <c>statement_timeout</c>) cannot hold a claim now, as Redis's
+    /// <c>READONLY</c> cannot: an outage (<c>state_unavailable</c>, retryable), not the gateway's defect.
+    /// </summary>
+    [Theory]
+    [InlineData("default_transaction_read_only=on", false)]
+    [InlineData("statement_timeout=200", true)]
+    public async Task IsUnavailable_ServerTakesNoWritesOrCancelsTheStatement_IsAnOutage(string setting, bool tableLocked)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var connection = await fixture.Server.CreateSchemaAsync();
+        await using var writable = PostgresDataSource.Create(connection);
+        await PostgresSchema.MigrateAsync(writable, timeout.Token);
+        await using var holder = await writable.OpenConnectionAsync(timeout.Token);
+        await using var transaction = await holder.BeginTransactionAsync(timeout.Token);
+        await using (var lockTable = new NpgsqlCommand(tableLocked ? "LOCK TABLE portcullis_idempotency IN ACCESS EXCLUSIVE MODE" : "SELECT 1", holder, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(timeout.Token);
+        }
+
+        await using var dataSource = PostgresDataSource.Create($"{connection};Options=-c {setting}");
+        var store = new PostgresIdempotencyStore(dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
+        var scope = new IdempotencyScope("prod", "crm", "alice", "add_note", "k-refused");
+        var outage = await Assert.ThrowsAnyAsync<Exception>(async () => await store.TryClaimAsync(Request(scope, "corr-refused", DateTimeOffset.UtcNow), timeout.Token));
+
+        Assert.True(new PostgresStateStore(dataSource, store).IsUnavailable(outage), outage.ToString());
+    }
+
+    /// <summary>
     /// On one pooled connection, so every statement runs often enough to be prepared: claims, completions and replays
     /// give the same answers once their statements are prepared as before.
     /// </summary>

@@ -137,6 +137,61 @@ public sealed class StateStoreOutageTests
         Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while full"));
     }
 
+    /// <summary>
+    /// A PostgreSQL that takes no writes (a hot standby a failover left the connection on; here
+    /// <c>default_transaction_read_only</c>) refuses every claim and count with <c>25006</c>: an outage the calls wait out,
+    /// as Redis's <c>READONLY</c>, not a defect of the gateway answered <c>internal</c> with a stack trace per call.
+    /// </summary>
+    [Fact]
+    public async Task PostgresReadOnly_CallsAnswerStateUnavailable_NothingSent_ServedAgainOnceWritable()
+    {
+        using var dir = new TempDir();
+        await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), await postgres.CreateSchemaAsync().Within());
+        var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
+        connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
+        var config = TestConfig.Gateway(connector);
+        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
+
+        // A session of its own, so it can still change the setting back once the server is read-only.
+        await using var operatorConnection = new Npgsql.NpgsqlConnection(postgres.ConnectionString + ";Options=-c default_transaction_read_only=off");
+        await operatorConnection.OpenAsync().Within();
+        await SetReadOnlyAsync(operatorConnection, true);
+        await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "read-only" })) is not null,
+            Timeouts.Call, "the gateway's connections to see the server read-only");
+
+        var write = await CallAsync(client, "record", new() { ["note"] = "while read-only", ["idempotency_key"] = "k-read-only" });
+        var read = await CallAsync(client, "echo", new() { ["text"] = "while read-only" });
+        foreach (var result in new[] { write, read })
+        {
+            Assert.Equal("state_unavailable", Witness.ErrorCode(result));
+            Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
+            Assert.Equal(5, Witness.Error(result)["retry_after_seconds"]!.GetValue<int>());
+        }
+
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while read-only"));
+        await gateway.WaitForOutputAsync("The postgres store does not answer", Timeouts.Call);
+        Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+
+        await SetReadOnlyAsync(operatorConnection, false);
+        await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", new() { ["note"] = "while read-only", ["idempotency_key"] = "k-read-only" })) is null,
+            Timeouts.Call, "the write to go through once the server takes writes");
+        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while read-only"));
+    }
+
+    private static async Task SetReadOnlyAsync(Npgsql.NpgsqlConnection connection, bool readOnly)
+    {
+        await using var alter = new Npgsql.NpgsqlCommand($"ALTER SYSTEM SET default_transaction_read_only = {(readOnly ? "on" : "off")}", connection);
+        await alter.ExecuteNonQueryAsync().Within();
+        await using var reload = new Npgsql.NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteNonQueryAsync().Within();
+    }
+
     private static Task<ModelContextProtocol.Protocol.CallToolResult> CallAsync(McpClient client, string tool, Dictionary<string, string> arguments) =>
         client.CallToolAsync(tool, arguments.ToDictionary(p => p.Key, p => (object?)JsonSerializer.SerializeToElement(p.Value)), cancellationToken: Timeouts.CallToken)
             .AsTask();
