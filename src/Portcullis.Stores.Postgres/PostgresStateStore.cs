@@ -16,10 +16,15 @@ internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresId
     /// Npgsql's own judgement: a broken or refused connection, a timeout, and the server's transient states (shutting down,
     /// too many connections). Also a server that takes no writes now (a hot standby a failover left the connection on,
     /// <c>default_transaction_read_only</c>: Redis's <c>READONLY</c>) and a statement the server cancelled itself (its own
-    /// <c>statement_timeout</c>, an operator's <c>pg_cancel_backend</c>), which Npgsql does not count as transient.
+    /// <c>statement_timeout</c>, an operator's <c>pg_cancel_backend</c>), and what PgBouncer answers in the server's stead
+    /// when it cannot reach it (<c>08P01</c>: <c>server login has been failing</c>, <c>query_wait_timeout</c>), which
+    /// Npgsql does not count as transient.
     /// </remarks>
     public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException
-        or PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled };
+        or PostgresException
+        {
+            SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.ProtocolViolation,
+        };
 
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)
     {

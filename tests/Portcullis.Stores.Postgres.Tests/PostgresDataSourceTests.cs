@@ -112,6 +112,21 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
     }
 
     /// <summary>
+    /// What PgBouncer answers in the server's stead when it cannot reach it (shown with PgBouncer 1.18 in front of a stopped
+    /// server, each a <c>FATAL</c> that ends the connection): an outage the calls wait out, not the gateway's defect.
+    /// </summary>
+    [Theory]
+    [InlineData("server login has been failing, try again later (server_login_retry)")]
+    [InlineData("query_wait_timeout")]
+    [InlineData("pgbouncer cannot connect to server")]
+    public void IsUnavailable_PgBouncerCannotReachTheServer_IsAnOutage(string message)
+    {
+        var refused = new PostgresException(message, "FATAL", "FATAL", PostgresErrorCodes.ProtocolViolation);
+
+        Assert.True(new PostgresStateStore(null!, null!).IsUnavailable(refused), refused.ToString());
+    }
+
+    /// <summary>
     /// On one pooled connection, so every statement runs often enough to be prepared: claims, completions and replays
     /// give the same answers once their statements are prepared as before.
     /// </summary>
