@@ -24,11 +24,12 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         var token = request.Token;
         var now = request.Now.ToUnixTimeMilliseconds();
         var member = key.ToString();
+        var owned = OwnerEntry(key, token);
 
         // Indexed before the claim, on the same connection (so applied first): a claim or a review whose answer is lost
         // is still found, by this replica's next incarnation, the admin list and the reviewers. An entry whose claim
         // was not made is skipped by every reader (each checks the record), and is taken back below when known.
-        _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
+        _ = db.SetAddAsync(keys.OwnerIndex(replica.Id), owned, CommandFlags.FireAndForget);
         _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, When.NotExists, CommandFlags.FireAndForget);
         if (request.Review is { } hold)
         {
@@ -58,17 +59,19 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     ForgetUnusedReview(request);
                     return ClaimResult.Claimed(token);
                 case "completed":
-                    NotClaimed(member);
+                    NotClaimed(owned);
                     ForgetUnusedReview(request);
                     return ClaimResult.Completed((string)result[2]!, correlationId);
                 case "in_progress":
+                    NotClaimed(owned);
                     ForgetUnusedReview(request);
                     return ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(long.Parse((string)result[2]!, CultureInfo.InvariantCulture)), correlationId);
                 case "reused":
+                    NotClaimed(owned);
                     ForgetUnusedReview(request);
                     return ClaimResult.Reused(correlationId);
                 case "held":
-                    NotClaimed(member);
+                    NotClaimed(owned);
                     _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                     return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
                 case "review":
@@ -76,7 +79,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     var judged = ReviewTransitions.Judge(review, request);
                     if (judged != ClaimStatus.Claimed)
                     {
-                        NotClaimed(member);
+                        NotClaimed(owned);
                         return ClaimResult.Held(judged, review);
                     }
 
@@ -93,6 +96,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 
                     continue;
                 default:
+                    NotClaimed(owned);
                     ForgetUnusedReview(request);
                     return ClaimResult.OutcomeUnknown(correlationId);
             }
@@ -100,10 +104,23 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     }
 
     /// <summary>
-    /// The record is no claim in progress, so no call's entry (not even another of this replica's with the same key) is
-    /// taken away; the others leave the owner index to Complete, MarkUnknown, Release and recovery.
+    /// This claim took nothing (the key was another call's, or answered from): its own entry goes, and only its own, so
+    /// no other call's (not even another of this replica's with the same key, claimed meanwhile) is taken away.
     /// </summary>
-    private void NotClaimed(string member) => _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), member, CommandFlags.FireAndForget);
+    private void NotClaimed(string owned) => _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), owned, CommandFlags.FireAndForget);
+
+    /// <summary>
+    /// One claim's entry in its replica's owner index: the record key and the claim's token, so that each entry is one
+    /// call's. A key's entries are never shared between calls, so each can be taken back whatever became of the others.
+    /// </summary>
+    private static string OwnerEntry(RedisKey key, string token) => $"{key}|{token}";
+
+    /// <summary>The record key an owner index entry names (entries written before tokens were added are the key alone).</summary>
+    private static string RecordOf(string entry)
+    {
+        var bar = entry.LastIndexOf('|');
+        return bar > entry.LastIndexOf('}') ? entry[..bar] : entry;
+    }
 
     /// <summary>
     /// Takes back the review id indexed before a claim that did not hold a new review, unless the record is that very
@@ -132,12 +149,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Complete, [key], [token, resultJson, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
-        if (done)
-        {
-            // Only this claim's own settlement unindexes the key: a late one must not drop another claim's entry.
-            Unindex(key);
-        }
 
+        // This claim's own entry only: held or not, it has nothing left in progress under this token.
+        Unindex(key, token);
         return done;
     }
 
@@ -145,11 +159,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.MarkUnknown, [key], [token, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
-        if (done)
-        {
-            Unindex(key);
-        }
-
+        Unindex(key, token);
         return done;
     }
 
@@ -157,12 +167,10 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     {
         var key = keys.Idempotency(scope);
         var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
-        if (released != 0)
-        {
-            // Only a release that held the key unindexes it: a token that never held it (a claim whose answer was
-            // lost, released in the background) must not take another call's entry away.
-            Unindex(key);
-        }
+
+        // This token's entry only (a claim whose answer was lost and that was never made has one too): another call's
+        // entry for the same key is its own.
+        Unindex(key, token);
 
         if (released == 1)
         {
@@ -214,9 +222,10 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         var recovered = 0;
         await foreach (var member in db.SetScanAsync(index, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            recovered += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Recover, [(string)member!],
+            var record = RecordOf((string)member!);
+            recovered += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Recover, [record],
                 [replica.Id + "#", replica.Owner, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false));
-            var owner = await db.HashGetAsync((string)member!, "owner").ConfigureAwait(false);
+            var owner = await db.HashGetAsync(record, "owner").ConfigureAwait(false);
             if (owner != replica.Owner)
             {
                 await db.SetRemoveAsync(index, member).ConfigureAwait(false);
@@ -226,6 +235,6 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         return recovered;
     }
 
-    private void Unindex(RedisKey key) =>
-        _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), key.ToString(), CommandFlags.FireAndForget);
+    private void Unindex(RedisKey key, string token) =>
+        _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), OwnerEntry(key, token), CommandFlags.FireAndForget);
 }
