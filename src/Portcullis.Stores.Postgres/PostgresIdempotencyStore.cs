@@ -132,13 +132,19 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         }
     }
 
+    /// <remarks>True too when the key already holds this very result of this token (the same completion, applied although its answer was lost).</remarks>
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now WHERE {Key} AND token = @token AND state = {InProgress}",
-            now, resultJson, cancellationToken);
+        ExecuteAsync(scope, token, $"""
+            UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = CASE WHEN state = {InProgress} THEN @now ELSE updated_at END
+            WHERE {Key} AND token = @token AND (state = {InProgress} OR (state = {Completed} AND resolved_executed IS NULL AND result = @result))
+            """, now, resultJson, cancellationToken);
 
+    /// <remarks>True too when this token already marked the key so.</remarks>
     public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
-        ExecuteAsync(scope, token, $"UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = @now WHERE {Key} AND token = @token AND state = {InProgress}",
-            now, null, cancellationToken);
+        ExecuteAsync(scope, token, $"""
+            UPDATE portcullis_idempotency SET state = {Unknown}, updated_at = CASE WHEN state = {InProgress} THEN @now ELSE updated_at END
+            WHERE {Key} AND token = @token AND state IN ({InProgress}, {Unknown})
+            """, now, null, cancellationToken);
 
     /// <remarks>The claim of an approved review goes back to approved (the approval still stands) instead of being forgotten.</remarks>
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>

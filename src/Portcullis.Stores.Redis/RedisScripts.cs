@@ -55,19 +55,24 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS[1] record. ARGV: token, result, now. 1 when the token held the key in progress (not once an operator settled
-    /// it, which keeps the token: a result stored late must not replace the operator's).
+    /// it, which keeps the token: a result stored late must not replace the operator's), or when the key already holds
+    /// this very result of this token (the same completion, applied although its answer was lost).
     /// </summary>
     public const string Complete = """
-        local r = redis.call('HMGET', KEYS[1], 'token', 'state')
-        if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
+        local r = redis.call('HMGET', KEYS[1], 'token', 'state', 'result', 'r_exec')
+        if r[1] ~= ARGV[1] then return 0 end
+        if r[2] == '1' and not r[4] and r[3] == ARGV[2] then return 1 end
+        if r[2] ~= '0' then return 0 end
         redis.call('HSET', KEYS[1], 'state', 1, 'result', ARGV[2], 'updated', ARGV[3])
         return 1
         """;
 
-    /// <summary>KEYS[1] record. ARGV: token, now. 1 when the token held the key in progress.</summary>
+    /// <summary>KEYS[1] record. ARGV: token, now. 1 when the token held the key in progress, or already marked it so.</summary>
     public const string MarkUnknown = """
         local r = redis.call('HMGET', KEYS[1], 'token', 'state')
-        if r[1] ~= ARGV[1] or r[2] ~= '0' then return 0 end
+        if r[1] ~= ARGV[1] then return 0 end
+        if r[2] == '2' then return 1 end
+        if r[2] ~= '0' then return 0 end
         redis.call('HSET', KEYS[1], 'state', 2, 'updated', ARGV[2])
         return 1
         """;

@@ -139,13 +139,19 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
         return ClaimResult.Claimed(token);
     }
 
+    /// <remarks>True too when the key already holds this very result of this token (the same completion, stored again).</remarks>
     public ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Update(scope, token, $"UPDATE idempotency SET state = {Completed}, result = $result, updated_at = $now WHERE {Key} AND token = $token AND state = {InProgress}",
-            now, resultJson, cancellationToken);
+        Update(scope, token, $"""
+            UPDATE idempotency SET state = {Completed}, result = $result, updated_at = CASE WHEN state = {InProgress} THEN $now ELSE updated_at END
+            WHERE {Key} AND token = $token AND (state = {InProgress} OR (state = {Completed} AND resolved_executed IS NULL AND result = $result))
+            """, now, resultJson, cancellationToken);
 
+    /// <remarks>True too when this token already marked the key so.</remarks>
     public ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Update(scope, token, $"UPDATE idempotency SET state = {Unknown}, updated_at = $now WHERE {Key} AND token = $token AND state = {InProgress}",
-            now, null, cancellationToken);
+        Update(scope, token, $"""
+            UPDATE idempotency SET state = {Unknown}, updated_at = CASE WHEN state = {InProgress} THEN $now ELSE updated_at END
+            WHERE {Key} AND token = $token AND state IN ({InProgress}, {Unknown})
+            """, now, null, cancellationToken);
 
     public ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken) =>
         Update(scope, token, $"""

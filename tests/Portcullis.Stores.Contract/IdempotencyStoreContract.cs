@@ -116,6 +116,40 @@ public abstract partial class IdempotencyStoreContract : IAsyncLifetime
         Assert.Equal(ClaimStatus.OutcomeUnknown, repeat.Status);
     }
 
+    /// <summary>
+    /// A settlement the store applied although its answer was lost (a Redis reply that timed out while the server was
+    /// frozen, the command still queued) is tried again in the background: the store takes it as done, so the gateway does
+    /// not report the claim lost. Another result, or another token, is not this settlement.
+    /// </summary>
+    [Fact]
+    public async Task Complete_AgainWithTheSameResult_IsTakenAsStored_AnotherResultOrTokenIsNot()
+    {
+        var token = (await Claim(Scope())).Token!;
+        Assert.True(await Store.CompleteAsync(Scope(), token, """{"n":1}""", Time.GetUtcNow(), Deadline));
+
+        Assert.True(await Store.CompleteAsync(Scope(), token, """{"n":1}""", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.CompleteAsync(Scope(), token, """{"n":2}""", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.CompleteAsync(Scope(), "another-token", """{"n":1}""", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.MarkUnknownAsync(Scope(), token, Time.GetUtcNow(), Deadline));
+
+        var repeat = await Claim(Scope(), correlationId: "corr-2");
+        Assert.Equal(ClaimStatus.Completed, repeat.Status);
+        Assert.Equal("""{"n":1}""", repeat.ResultJson);
+    }
+
+    [Fact]
+    public async Task MarkUnknown_Again_IsTakenAsMarked_AnotherTokenIsNot()
+    {
+        var token = (await Claim(Scope())).Token!;
+        Assert.True(await Store.MarkUnknownAsync(Scope(), token, Time.GetUtcNow(), Deadline));
+
+        Assert.True(await Store.MarkUnknownAsync(Scope(), token, Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.MarkUnknownAsync(Scope(), "another-token", Time.GetUtcNow(), Deadline));
+        Assert.False(await Store.CompleteAsync(Scope(), token, """{"n":1}""", Time.GetUtcNow(), Deadline));
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, (await Claim(Scope(), correlationId: "corr-2")).Status);
+    }
+
     [Fact]
     public async Task Release_ThenRepeat_ClaimsAgain()
     {

@@ -19,10 +19,13 @@ public interface IIdempotencyStore
     /// <summary>Claims the key if it is free or expired, otherwise says what holds it.</summary>
     ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Stores the outcome of a claimed call; returns false if <paramref name="token"/> no longer holds the key in progress (lost, or settled by an operator).</summary>
+    /// <summary>
+    /// Stores the outcome of a claimed call; returns false if <paramref name="token"/> no longer holds the key in progress
+    /// (lost, or settled by an operator), true also when the key already holds this result of this token (stored again).
+    /// </summary>
     ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records that the call was sent but its outcome is unknown; returns false if the token no longer holds the key.</summary>
+    /// <summary>Records that the call was sent but its outcome is unknown; returns false if the token no longer holds the key (true if it already marked it so).</summary>
     ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
