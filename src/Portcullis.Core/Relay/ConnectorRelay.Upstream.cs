@@ -19,10 +19,10 @@ internal sealed partial class ConnectorRelay
     public void ConfigureClient(McpClientOptions options)
     {
         options.Handlers.SamplingHandler = (request, _, cancellationToken) => AskAsync(
-            "sampling", s => s.ClientCapabilities?.Sampling is not null,
+            "sampling", s => CanSample(s.ClientCapabilities?.Sampling, request),
             s => s.SampleAsync(request!, cancellationToken), () => InputRequest.ForSampling(request!), InputResponse.CreateMessageResultJsonTypeInfo, cancellationToken);
         options.Handlers.ElicitationHandler = (request, cancellationToken) => AskAsync(
-            "elicitation", s => s.ClientCapabilities?.Elicitation is not null,
+            "elicitation", s => CanElicit(s.ClientCapabilities?.Elicitation, request),
             s => s.ElicitAsync(request!, cancellationToken), () => InputRequest.ForElicitation(request!), InputResponse.ElicitResultJsonTypeInfo, cancellationToken);
         options.Handlers.RootsHandler = async (request, cancellationToken) =>
         {
@@ -54,6 +54,24 @@ internal sealed partial class ConnectorRelay
         ];
     }
 
+    /// <summary>
+    /// Whether the client declared the sampling this request needs: a request offering tools (or a tool choice) needs
+    /// <c>sampling.tools</c>. The SDK's server does not check it, and a client asked over multi round-trip requests is not
+    /// asked through the SDK at all.
+    /// </summary>
+    internal static bool CanSample(SamplingCapability? capability, CreateMessageRequestParams? request) =>
+        capability is not null && (capability.Tools is not null || (request?.Tools is not { Count: > 0 } && request?.ToolChoice is null));
+
+    /// <summary>
+    /// Whether the client declared the elicitation mode this request uses: <c>url</c> needs <c>elicitation.url</c>; a form
+    /// needs <c>elicitation.form</c>, or an empty <c>elicitation</c> (which means form). A client asked over multi
+    /// round-trip requests is not asked through the SDK, which checks the mode on a session's request only.
+    /// </summary>
+    internal static bool CanElicit(ElicitationCapability? capability, ElicitRequestParams? request) =>
+        capability is not null && (string.Equals(request?.Mode, "url", StringComparison.Ordinal)
+            ? capability.Url is not null
+            : capability.Form is not null || capability.Url is null);
+
     private async ValueTask<T> AskAsync<T>(
         string feature,
         Func<McpServer, bool> supported,
@@ -71,7 +89,7 @@ internal sealed partial class ConnectorRelay
 
         if (!supported(call.Downstream))
         {
-            throw new McpException($"The calling client does not support {feature}.");
+            throw new McpException($"The calling client does not support this {feature} request (it did not declare the capability, or the mode or tool use the request needs).");
         }
 
         Log.RelayAsked(logger, connector, feature);

@@ -5,15 +5,15 @@ namespace Portcullis.Core.Tests.Relay;
 
 /// <summary>
 /// A downstream session's server, as far as the relay looks at it: its session id, and what is sent to it
-/// (<paramref name="send"/>; by default taken at once).
+/// (<paramref name="send"/>; by default taken at once), and the capabilities its client declared.
 /// </summary>
 #pragma warning disable MCPEXP002 // the SDK marks subclassing its server experimental; this stand-in only answers SessionId and sends
-internal sealed class StandInServer(string? sessionId, Func<JsonRpcMessage, Task>? send = null) : McpServer
+internal sealed class StandInServer(string? sessionId, Func<JsonRpcMessage, Task>? send = null, ClientCapabilities? capabilities = null) : McpServer
 #pragma warning restore MCPEXP002
 {
     public override string? SessionId => sessionId;
 
-    public override ClientCapabilities? ClientCapabilities => null;
+    public override ClientCapabilities? ClientCapabilities => capabilities;
 
     public override Implementation? ClientInfo => null;
 
