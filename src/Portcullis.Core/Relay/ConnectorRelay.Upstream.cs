@@ -21,9 +21,9 @@ internal sealed partial class ConnectorRelay
         options.Handlers.SamplingHandler = (request, _, cancellationToken) => AskAsync(
             "sampling", s => CanSample(s.ClientCapabilities?.Sampling, request),
             s => s.SampleAsync(request!, cancellationToken), () => InputRequest.ForSampling(request!), InputResponse.CreateMessageResultJsonTypeInfo, cancellationToken);
-        options.Handlers.ElicitationHandler = (request, cancellationToken) => AskAsync(
+        options.Handlers.ElicitationHandler = async (request, cancellationToken) => KnownAction(await AskAsync(
             "elicitation", s => CanElicit(s.ClientCapabilities?.Elicitation, request),
-            s => s.ElicitAsync(request!, cancellationToken), () => InputRequest.ForElicitation(request!), InputResponse.ElicitResultJsonTypeInfo, cancellationToken);
+            s => s.ElicitAsync(request!, cancellationToken), () => InputRequest.ForElicitation(request!), InputResponse.ElicitResultJsonTypeInfo, cancellationToken).ConfigureAwait(false));
         options.Handlers.RootsHandler = async (request, cancellationToken) =>
         {
             // Roots asked outside any call (often right after connecting) get an empty list: no client's
@@ -71,6 +71,15 @@ internal sealed partial class ConnectorRelay
         capability is not null && (string.Equals(request?.Mode, "url", StringComparison.Ordinal)
             ? capability.Url is not null
             : capability.Form is not null || capability.Url is null);
+
+    /// <summary>
+    /// The client's answer to an elicitation, if its action is one the protocol knows (accept, decline, cancel). Neither the
+    /// SDK nor a multi round-trip answer checks it, and an upstream reading any other action could take it for either.
+    /// </summary>
+    internal static ElicitResult KnownAction(ElicitResult answer) =>
+        answer.Action is "accept" or "decline" or "cancel"
+            ? answer
+            : throw new McpException("The calling client answered the elicitation with an action other than accept, decline or cancel.");
 
     private async ValueTask<T> AskAsync<T>(
         string feature,

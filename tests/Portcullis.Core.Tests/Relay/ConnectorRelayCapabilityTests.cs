@@ -55,6 +55,47 @@ public sealed class ConnectorRelayCapabilityTests
         Assert.Equal("refused", asked);
     }
 
+    /// <summary>
+    /// Before, a stateless client's answer with an action the protocol does not know reached the upstream as it came, an
+    /// answer no conforming client sends and an upstream may read as either accept or decline.
+    /// </summary>
+    [Theory]
+    [InlineData("bogus", "refused")]
+    [InlineData("decline", "answered")]
+    public async Task Elicitation_AnswerWithAnActionTheProtocolDoesNotKnow_RefusedToTheUpstream(string action, string expected)
+    {
+        var capabilities = new ClientCapabilities { Elicitation = new ElicitationCapability() };
+        var relay = new ConnectorRelay("crm", new FakeTimeProvider(), NullLogger.Instance);
+        var options = new McpClientOptions();
+        relay.ConfigureClient(options);
+
+        async ValueTask<CallToolResult> Run(CancellationToken cancellationToken)
+        {
+            using var call = relay.Begin(new StandInServer(null, capabilities: capabilities), "alice", null);
+            try
+            {
+                await options.Handlers.ElicitationHandler!(new ElicitRequestParams { Message = "Name?", RequestedSchema = new() }, cancellationToken);
+                return new CallToolResult { Content = [new TextContentBlock { Text = "answered" }] };
+            }
+            catch (McpException)
+            {
+                return new CallToolResult { Content = [new TextContentBlock { Text = "refused" }] };
+            }
+        }
+
+        var question = new CallToolRequestParams { Name = "ask" };
+        var asked = await Assert.ThrowsAsync<InputRequiredException>(() => _bridge.InvokeAsync("owner", question, Run, CancellationToken.None).AsTask()).WaitAsync(Timeout);
+        var answer = new CallToolRequestParams
+        {
+            Name = "ask",
+            RequestState = asked.Result.RequestState,
+            InputResponses = new Dictionary<string, InputResponse> { ["portcullis"] = InputResponse.FromElicitResult(new ElicitResult { Action = action }) },
+        };
+        var result = await _bridge.InvokeAsync("owner", answer, Run, CancellationToken.None).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(expected, Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
+    }
+
     [Theory]
     [InlineData(true, true)]
     [InlineData(false, false)]
