@@ -65,33 +65,16 @@ public sealed class ConnectorRelayCapabilityTests
     public async Task Elicitation_AnswerWithAnActionTheProtocolDoesNotKnow_RefusedToTheUpstream(string action, string expected)
     {
         var capabilities = new ClientCapabilities { Elicitation = new ElicitationCapability() };
-        var relay = new ConnectorRelay("crm", new FakeTimeProvider(), NullLogger.Instance);
-        var options = new McpClientOptions();
-        relay.ConfigureClient(options);
-
-        async ValueTask<CallToolResult> Run(CancellationToken cancellationToken)
-        {
-            using var call = relay.Begin(new StandInServer(null, capabilities: capabilities), "alice", null);
-            try
-            {
-                await options.Handlers.ElicitationHandler!(new ElicitRequestParams { Message = "Name?", RequestedSchema = new() }, cancellationToken);
-                return new CallToolResult { Content = [new TextContentBlock { Text = "answered" }] };
-            }
-            catch (McpException)
-            {
-                return new CallToolResult { Content = [new TextContentBlock { Text = "refused" }] };
-            }
-        }
-
+        var run = Asking(capabilities, (handlers, ct) => handlers.ElicitationHandler!(new ElicitRequestParams { Message = "Name?", RequestedSchema = new() }, ct).AsTask());
         var question = new CallToolRequestParams { Name = "ask" };
-        var asked = await Assert.ThrowsAsync<InputRequiredException>(() => _bridge.InvokeAsync("owner", question, Run, CancellationToken.None).AsTask()).WaitAsync(Timeout);
+        var asked = await Assert.ThrowsAsync<InputRequiredException>(() => _bridge.InvokeAsync("owner", question, run, CancellationToken.None).AsTask()).WaitAsync(Timeout);
         var answer = new CallToolRequestParams
         {
             Name = "ask",
             RequestState = asked.Result.RequestState,
             InputResponses = new Dictionary<string, InputResponse> { ["portcullis"] = InputResponse.FromElicitResult(new ElicitResult { Action = action }) },
         };
-        var result = await _bridge.InvokeAsync("owner", answer, Run, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        var result = await _bridge.InvokeAsync("owner", answer, run, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
         Assert.Equal(expected, Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
@@ -113,11 +96,24 @@ public sealed class ConnectorRelayCapabilityTests
     /// </summary>
     private async Task<string> AskAsync(ClientCapabilities capabilities, Func<McpClientHandlers, CancellationToken, Task> ask)
     {
+        try
+        {
+            var result = await _bridge.InvokeAsync("owner", new CallToolRequestParams { Name = "ask" }, Asking(capabilities, ask), CancellationToken.None).AsTask().WaitAsync(Timeout);
+            return Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+        }
+        catch (InputRequiredException)
+        {
+            return "asked";
+        }
+    }
+
+    /// <summary>An upstream call, for a client of <paramref name="capabilities"/>, that asks through the relay's handlers: its text says "answered" or "refused".</summary>
+    private static Func<CancellationToken, ValueTask<CallToolResult>> Asking(ClientCapabilities capabilities, Func<McpClientHandlers, CancellationToken, Task> ask)
+    {
         var relay = new ConnectorRelay("crm", new FakeTimeProvider(), NullLogger.Instance);
         var options = new McpClientOptions();
         relay.ConfigureClient(options);
-
-        async ValueTask<CallToolResult> Run(CancellationToken cancellationToken)
+        return async cancellationToken =>
         {
             using var call = relay.Begin(new StandInServer(null, capabilities: capabilities), "alice", null);
             try
@@ -129,16 +125,6 @@ public sealed class ConnectorRelayCapabilityTests
             {
                 return new CallToolResult { Content = [new TextContentBlock { Text = "refused" }] };
             }
-        }
-
-        try
-        {
-            var result = await _bridge.InvokeAsync("owner", new CallToolRequestParams { Name = "ask" }, Run, CancellationToken.None).AsTask().WaitAsync(Timeout);
-            return Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
-        }
-        catch (InputRequiredException)
-        {
-            return "asked";
-        }
+        };
     }
 }
