@@ -120,16 +120,7 @@ public sealed class StateStoreOutageTests
 
         var write = await CallAsync(client, "record", new() { ["note"] = "while full", ["idempotency_key"] = "k-full" });
         var read = await CallAsync(client, "echo", new() { ["text"] = "while full" });
-        foreach (var result in new[] { write, read })
-        {
-            Assert.Equal("state_unavailable", Witness.ErrorCode(result));
-            Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
-            Assert.Equal(5, Witness.Error(result)["retry_after_seconds"]!.GetValue<int>());
-        }
-
-        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while full"));
-        await gateway.WaitForOutputAsync("The redis store does not answer", Timeouts.Call);
-        Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+        await AssertOutageAnsweredAsync(gateway, dir, "redis", "while full", write, read);
 
         await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "0").Within();
         var retried = await CallAsync(client, "record", new() { ["note"] = "while full", ["idempotency_key"] = "k-full" });
@@ -167,21 +158,30 @@ public sealed class StateStoreOutageTests
 
         var write = await CallAsync(client, "record", new() { ["note"] = "while read-only", ["idempotency_key"] = "k-read-only" });
         var read = await CallAsync(client, "echo", new() { ["text"] = "while read-only" });
-        foreach (var result in new[] { write, read })
+        await AssertOutageAnsweredAsync(gateway, dir, "postgres", "while read-only", write, read);
+
+        await SetReadOnlyAsync(operatorConnection, false);
+        await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", new() { ["note"] = "while read-only", ["idempotency_key"] = "k-read-only" })) is null,
+            Timeouts.Call, "the write to go through once the server takes writes");
+        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while read-only"));
+    }
+
+    /// <summary>
+    /// Both calls answered <c>state_unavailable</c> (retryable, in 5 s), the write never sent, and the outage reported as
+    /// the store's, never as a call that "failed unexpectedly".
+    /// </summary>
+    private static async Task AssertOutageAnsweredAsync(GatewayProcess gateway, TempDir dir, string store, string note, params ModelContextProtocol.Protocol.CallToolResult[] results)
+    {
+        foreach (var result in results)
         {
             Assert.Equal("state_unavailable", Witness.ErrorCode(result));
             Assert.True(Witness.Error(result)["retryable"]!.GetValue<bool>());
             Assert.Equal(5, Witness.Error(result)["retry_after_seconds"]!.GetValue<int>());
         }
 
-        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while read-only"));
-        await gateway.WaitForOutputAsync("The postgres store does not answer", Timeouts.Call);
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", note));
+        await gateway.WaitForOutputAsync($"The {store} store does not answer", Timeouts.Call);
         Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
-
-        await SetReadOnlyAsync(operatorConnection, false);
-        await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", new() { ["note"] = "while read-only", ["idempotency_key"] = "k-read-only" })) is null,
-            Timeouts.Call, "the write to go through once the server takes writes");
-        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while read-only"));
     }
 
     private static async Task SetReadOnlyAsync(Npgsql.NpgsqlConnection connection, bool readOnly)
