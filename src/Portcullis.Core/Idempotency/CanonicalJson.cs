@@ -11,7 +11,13 @@ namespace Portcullis.Core.Idempotency;
 internal static class CanonicalJson
 {
     /// <summary>Writes the canonical form of an object given as its properties; false if the JSON is not I-JSON.</summary>
-    public static bool TryWriteObject(IEnumerable<KeyValuePair<string, JsonElement>> properties, StringBuilder output)
+    /// <param name="properties">The object's properties.</param>
+    /// <param name="output">Where the canonical form is written.</param>
+    /// <param name="integerSpelling">
+    /// Whether an integer written without fraction or exponent and with more digits than a double keeps exactly stays
+    /// apart from the same value written otherwise (see <see cref="TryWrite"/>): true for a call's fingerprint.
+    /// </param>
+    public static bool TryWriteObject(IEnumerable<KeyValuePair<string, JsonElement>> properties, StringBuilder output, bool integerSpelling = false)
     {
         var sorted = properties.ToList();
         sorted.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -34,7 +40,7 @@ internal static class CanonicalJson
             }
 
             output.Append(':');
-            if (!TryWrite(sorted[i].Value, output))
+            if (!TryWrite(sorted[i].Value, output, integerSpelling))
             {
                 return false;
             }
@@ -45,12 +51,19 @@ internal static class CanonicalJson
     }
 
     /// <summary>Writes the canonical form of one value; false if it is not I-JSON (duplicate names, lone surrogates, overflow).</summary>
-    public static bool TryWrite(JsonElement value, StringBuilder output)
+    /// <remarks>
+    /// With <paramref name="integerSpelling"/>, an integer literal of more than 15 digits (<c>1234567890123456789</c>) is
+    /// written in a form of its own, never shared with the same value written with a fraction or an exponent
+    /// (<c>1234567890123456789.0</c>, <c>1.234567890123456789e18</c>). An upstream may read the two differently: Python
+    /// reads the first as that integer and the others as a double, 1234567890123456768, which a typed tool then takes
+    /// as its integer. An approval of the one must not run the other.
+    /// </remarks>
+    public static bool TryWrite(JsonElement value, StringBuilder output, bool integerSpelling = false)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                return TryWriteObject(value.EnumerateObject().Select(p => new KeyValuePair<string, JsonElement>(p.Name, p.Value)), output);
+                return TryWriteObject(value.EnumerateObject().Select(p => new KeyValuePair<string, JsonElement>(p.Name, p.Value)), output, integerSpelling);
             case JsonValueKind.Array:
                 output.Append('[');
                 var first = true;
@@ -62,7 +75,7 @@ internal static class CanonicalJson
                     }
 
                     first = false;
-                    if (!TryWrite(item, output))
+                    if (!TryWrite(item, output, integerSpelling))
                     {
                         return false;
                     }
@@ -103,6 +116,13 @@ internal static class CanonicalJson
                 if (DecimalText.Normalize(raw) is not { } exact)
                 {
                     return false;
+                }
+
+                if (integerSpelling && !raw.AsSpan().ContainsAny('.', 'e', 'E'))
+                {
+                    // An upper-case E: no double's shortest form nor any exact form takes it.
+                    output.Append(exact.Replace('e', 'E'));
+                    return true;
                 }
 
                 output.Append(string.Equals(exact, DecimalText.Normalize(shortest), StringComparison.Ordinal) ? shortest : exact);

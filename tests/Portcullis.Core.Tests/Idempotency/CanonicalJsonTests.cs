@@ -149,8 +149,31 @@ public sealed class CanonicalJsonTests
         {
             var value = new BigInteger(n) * 1000;
             Assert.NotEqual(FingerprintOf($"{{\"n\":{value}}}"), FingerprintOf($"{{\"n\":{value + delta}}}"));
-            Assert.Equal(FingerprintOf($"{{\"n\":{value}}}"), FingerprintOf($"{{\"n\":{value / 1000}.000e3}}"));
+            Assert.Equal(FingerprintOf($"{{\"n\":{value / 1000}.0e3}}"), FingerprintOf($"{{\"n\":{value / 1000}.000e3}}"));
+            if (value.ToString(CultureInfo.InvariantCulture).Length <= 15)
+            {
+                Assert.Equal(FingerprintOf($"{{\"n\":{value}}}"), FingerprintOf($"{{\"n\":{value / 1000}.000e3}}"));
+            }
         });
+    }
+
+    /// <summary>
+    /// Python reads <c>1234567890123456789</c> as that integer and <c>1.234567890123456789e18</c> as a double,
+    /// 1234567890123456768, which a tool typed <c>int</c> takes: before, both had one fingerprint, so an approval of the
+    /// one ran the other.
+    /// </summary>
+    [Theory]
+    [InlineData("1234567890123456789", "1.234567890123456789e18")]
+    [InlineData("1234567890123456789", "1234567890123456789.0")]
+    [InlineData("1234567890123456800", "1.2345678901234568e18")]
+    [InlineData("-9007199254740993", "-9007199254740993.00")]
+    [InlineData("123456789012345678901234567890", "1.2345678901234567890123456789E29")]
+    public void Fingerprint_LongIntegerLiteral_DiffersFromTheSameValueWrittenAsADecimal(string integer, string decimalForm)
+    {
+        Assert.NotNull(FingerprintOf($"{{\"id\":{decimalForm}}}"));
+        Assert.NotEqual(FingerprintOf($"{{\"id\":{integer}}}"), FingerprintOf($"{{\"id\":{decimalForm}}}"));
+        Assert.NotEqual(FingerprintOf($"{{\"id\":[{integer}]}}"), FingerprintOf($"{{\"id\":[{decimalForm}]}}"));
+        Assert.Equal(FingerprintOf($"{{\"id\":{integer}}}"), FingerprintOf($"{{ \"id\" : {integer} }}"));
     }
 
     /// <summary>Before, a 1e-(a million digits) cost half a minute of CPU to fingerprint (the exponent parsed as a big integer).</summary>
