@@ -6,14 +6,31 @@ namespace Portcullis.Core.Diagnostics;
 /// <summary>
 /// Characters that show nothing, or change how the text around them is shown: controls (C0, DEL, C1), format characters
 /// (the bidirectional overrides, isolates and marks, zero-width spaces and joiners, the soft hyphen, the byte order mark,
-/// tag characters) and the line and paragraph separators. Wherever a person reads a caller's text (a held call's
+/// tag characters), the line and paragraph separators, and the few letters and marks that show nothing either (see
+/// <see cref="IsBlankLetterOrSelector"/>). Wherever a person reads a caller's text (a held call's
 /// arguments, an idempotency key, a principal), these are written as escapes: a reviewer reading
 /// "pay to account 0123456789" must not be reading "9876543210" turned around.
 /// </summary>
 internal static class VisibleText
 {
     public static bool IsHidden(Rune rune) =>
-        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+        || IsBlankLetterOrSelector(rune.Value);
+
+    /// <summary>
+    /// Characters of other categories that show nothing: the variation selectors (but U+FE0F, which asks for an emoji's
+    /// colour form and follows many a legitimate emoji), the combining grapheme joiner, the Hangul fillers, the Khmer
+    /// inherent vowels and the Mongolian free variation selectors. Variation selectors appended to a character carry any
+    /// bytes unseen (one a byte: "emoji smuggling"), so "Thanks 😊" may hold a message for whatever reads it next.
+    /// </summary>
+    private static bool IsBlankLetterOrSelector(int value) => value switch
+    {
+        >= 0xFE00 and <= 0xFE0E => true,
+        >= 0xE0100 and <= 0xE01EF => true,
+        0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or 0x3164 or 0xFFA0 => true,
+        >= 0x180B and <= 0x180D or 0x180F => true,
+        _ => false,
+    };
 
     /// <summary>
     /// The text with each hidden character written as its JSON escape (<c>\u202E</c>; two of them, a surrogate pair,

@@ -46,8 +46,25 @@ public sealed class VisibleJsonEncoderTests
     [InlineData("dev\u200Buser", "dev\\u200Buser")]
     [InlineData("a\U000E0041b", "a\\uDB40\\uDC41b")]
     [InlineData("naïve 😀", "naïve 😀")]
+    [InlineData("warning \u26A0\uFE0F", "warning \u26A0\uFE0F")]
     public void Escape_WritesHiddenCharactersAsEscapes(string text, string expected)
     {
         Assert.Equal(expected, VisibleText.Escape(text));
+    }
+
+    /// <summary>
+    /// Before, variation selectors, fillers and the combining grapheme joiner passed as they were: "Thanks 😊" could carry
+    /// a message one byte a selector (emoji smuggling) past a reviewer, with no warning.
+    /// </summary>
+    [Theory]
+    [InlineData("Thanks 😊\U000E0100\U000E0145", "Thanks 😊\\uDB40\\uDD00\\uDB40\\uDD45")]
+    [InlineData("a\uFE00b\uFE0Ec", "a\\uFE00b\\uFE0Ec")]
+    [InlineData("c-1\u034F\u3164\u115F\u1160\uFFA0", "c-1\\u034F\\u3164\\u115F\\u1160\\uFFA0")]
+    [InlineData("\u17B4\u17B5\u180B\u180C\u180D\u180F", "\\u17B4\\u17B5\\u180B\\u180C\\u180D\\u180F")]
+    public void Escape_SelectorsAndFillersThatShowNothing_AreEscaped(string text, string expected)
+    {
+        Assert.Equal(expected, VisibleText.Escape(text));
+        Assert.True(VisibleText.IndexOfHidden(text.AsSpan()) >= 0);
+        Assert.True(VisibleText.IndexOfHidden(Encoding.UTF8.GetBytes(text)) >= 0);
     }
 }

@@ -15,6 +15,13 @@ public sealed partial class ReviewTests
         var hostile = ReviewId(await DeleteAsync(agent, "<img src=x onerror=\"document.title='owned'\">", "k-console-xss"));
         // Before, the row read "c-4321" for a call that ran with c-1234 turned around by a right-to-left override.
         var reordered = ReviewId(await DeleteAsync(agent, "c-\u202E1234\u202C", "k-console-bidi"));
+        // Before, a message written in variation selectors after an emoji (one byte each) showed as nothing, with no warning.
+        var smuggled = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
+        {
+            ["contact_id"] = "c-1001",
+            ["note"] = "Thanks \U0001F60A\U000E0100\U000E0145",
+            ["idempotency_key"] = "k-console-smuggled",
+        }).AsTask().WaitAsync(Timeout));
         // Numbers a JavaScript number would round: the reviewer must see what will run, digit for digit.
         var exact = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
         {
@@ -64,6 +71,9 @@ public sealed partial class ReviewTests
         Assert.Contains("c-\\u202E1234\\u202C", reorderedText);
         Assert.DoesNotContain('\u202E', reorderedText);
         Assert.Equal(1, await page.Locator($"[data-testid='hidden-characters-{reordered}']").CountAsync());
+        var smuggledText = await page.Locator($"tr[data-review='{smuggled}']").InnerTextAsync();
+        Assert.Contains("Thanks \U0001F60A\\uDB40\\uDD00\\uDB40\\uDD45", smuggledText);
+        Assert.Equal(1, await page.Locator($"[data-testid='hidden-characters-{smuggled}']").CountAsync());
         Assert.Equal(0, await page.Locator($"[data-testid='hidden-characters-{id}']").CountAsync());
         var exactText = await page.Locator($"tr[data-review='{exact}']").InnerTextAsync();
         Assert.Contains("\"account\": 12345678901234567891", exactText);
