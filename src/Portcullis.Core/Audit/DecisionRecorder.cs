@@ -46,7 +46,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             UpstreamReached = context.SentUpstream,
             Replay = context.Replayed,
             DurationMs = elapsedMs,
-            Detail = context.Failure?.Message ?? (context.Cancelled ? "the caller cancelled the request or went away" : null),
+            Detail = Join(context.Failure?.Message ?? (context.Cancelled ? "the caller cancelled the request or went away" : null), ReviewDetail(context)),
             Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
         };
 
@@ -173,4 +173,16 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
     /// <summary>At most <see cref="MaxNameLength"/> characters, never cutting a surrogate pair in two.</summary>
     internal static string? Truncate(string? name) =>
         name is { Length: > MaxNameLength } ? name[..(char.IsHighSurrogate(name[MaxNameLength - 1]) ? MaxNameLength - 1 : MaxNameLength)] : name;
+
+    /// <summary>
+    /// For a call that executed an approval, the review and who approved it: the event of the call that acted says under
+    /// whose approval it ran, not only the <c>review_decided</c> event of another correlation id.
+    /// </summary>
+    private static string? ReviewDetail(ToolCallContext context) =>
+        context.ExecutedReview is not { } review ? null
+        : $"ran under review {review.Id} ({review.Mode}), approved by "
+            + string.Join(", ", review.Approvals.Count > 0 ? review.Approvals.Select(a => a.Reviewer) : [review.Decision?.DecidedBy ?? "?"]);
+
+    private static string? Join(string? first, string? second) =>
+        first is null ? second : second is null ? first : first + "; " + second;
 }

@@ -65,6 +65,9 @@ public sealed class ToolCallContext
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }
 
+    /// <summary>The approved review this call executes, set when its claim took the approval; null for any other call.</summary>
+    internal Review.ReviewRecord? ExecutedReview { get; set; }
+
     /// <summary>
     /// When the idempotency stage asked the store for the key this write holds (a <see cref="TimeProvider"/> timestamp,
     /// taken with the claim's <c>now</c>, so the lease the store stamped ends a lease after it); null for a read.

@@ -97,6 +97,11 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal("approved", audited["decision"]!.GetValue<string>());
         Assert.Equal("bob", audited["actor"]!.GetValue<string>());
         Assert.Equal("alice", audited["principal"]!.GetValue<string>());
+        // The call that acted says under whose approval it ran (before, an "allowed" event with no detail).
+        var ran = await Admin.WaitForEventAsync(admin, "kind=tool_call&decision=allowed&connector=crm&tool=delete_contact",
+            e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
+        Assert.Equal($"ran under review {id} (reviewer), approved by bob", ran["detail"]!.GetValue<string>());
+        Assert.Equal("alice", ran["principal"]!.GetValue<string>());
         var again = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "carol"), Decision("deny"));
         Assert.Equal(409, again.Status);
 

@@ -137,6 +137,7 @@ internal sealed class IdempotencyStage(
         if (claim.Review is { } approved)
         {
             Log.ReviewExecuting(logger, context.CorrelationId, approved.Id);
+            context.ExecutedReview = approved;
         }
 
         telemetry.IdempotencyClaimed(context.Connector.Name, tool.Name);
