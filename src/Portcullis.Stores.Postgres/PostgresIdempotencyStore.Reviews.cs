@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -35,6 +37,12 @@ internal sealed partial class PostgresIdempotencyStore
             review_decided_at = NULL, review_reason = NULL, review_definition = EXCLUDED.review_definition
         WHERE r.created_at <= @expired
         RETURNING review_id
+        """;
+
+    private const string PendingReviewsSql = """
+        SELECT count(*) FROM portcullis_idempotency
+        WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
+            AND review_expires_at > $3 AND created_at > $4
         """;
 
     public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
@@ -174,9 +182,44 @@ internal sealed partial class PostgresIdempotencyStore
     }
 
     /// <summary>Holds a free or expired key for a new review, or does nothing when a live record holds it: either way the caller reads the key again.</summary>
-    private async Task HoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the free key for review unless its principal has <see cref="ReviewHold.MaxPendingPerPrincipal"/> reviews
+    /// pending already (false, nothing written). The count and the insert are one transaction under the principal's
+    /// advisory lock, so two replicas holding at once cannot both take the last place under the limit.
+    /// </summary>
+    private async Task<bool> HoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
     {
-        await using var insert = new NpgsqlCommand(HoldSql, connection);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The lock first, in a statement of its own: the count's snapshot is taken after it, so it sees every hold
+        // committed by the lock's previous holder.
+        await using (var count = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)") { Parameters = { new() { Value = PrincipalLock(request.Scope) } } },
+                new NpgsqlBatchCommand(PendingReviewsSql)
+                {
+                    Parameters =
+                    {
+                        new() { Value = request.Scope.Environment },
+                        new() { Value = request.Scope.Principal },
+                        new() { Value = request.Now.ToUnixTimeMilliseconds() },
+                        new() { Value = expired },
+                    },
+                },
+            },
+        })
+        {
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetInt64(0) >= hold.MaxPendingPerPrincipal)
+            {
+                return false;
+            }
+        }
+
+        await using var insert = new NpgsqlCommand(HoldSql, connection, transaction);
         Bind(insert, request.Scope);
         insert.Parameters.AddWithValue("fingerprint", request.Fingerprint);
         insert.Parameters.AddWithValue("correlation", request.CorrelationId);
@@ -191,7 +234,13 @@ internal sealed partial class PostgresIdempotencyStore
         insert.Parameters.AddWithValue("expired", expired);
         // Held or not, the next read answers: with this hold, or with the record that won the race.
         await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
+
+    /// <summary>The advisory lock of one principal's pending reviews: the first 8 bytes of the SHA-256 of its environment and principal.</summary>
+    private static long PrincipalLock(IdempotencyScope scope) =>
+        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"pending-reviews:{scope.Environment.Length}:{scope.Environment}:{scope.Principal}")));
 
     /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>
     private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, string reviewId, CancellationToken cancellationToken)

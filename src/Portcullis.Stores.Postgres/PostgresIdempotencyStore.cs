@@ -82,7 +82,10 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                 await reader.DisposeAsync().ConfigureAwait(false);
                 if (request.Review is { } hold)
                 {
-                    await HoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false);
+                    if (!await HoldAsync(connection, request, hold, expired, cancellationToken).ConfigureAwait(false))
+                    {
+                        return ClaimResult.ReviewLimitReached();
+                    }
                 }
                 else if (attempt >= 10)
                 {

@@ -134,6 +134,11 @@ internal static class PostgresSchema
         """
         ALTER TABLE portcullis_audit_events ADD COLUMN event_count bigint NULL;
         """,
+        // 9: a principal's pending reviews are counted before it may hold one more.
+        """
+        CREATE INDEX portcullis_idempotency_pending_reviews ON portcullis_idempotency (environment, principal, review_expires_at)
+            WHERE review_id IS NOT NULL AND review_decision IS NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

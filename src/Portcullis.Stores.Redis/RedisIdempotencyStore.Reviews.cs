@@ -77,6 +77,59 @@ internal sealed partial class RedisIdempotencyStore
         }
     }
 
+    /// <summary>
+    /// Takes a place for <paramref name="hold"/> under its principal's limit; false when the limit is reached. A full set
+    /// is checked once against the records its places name: a place whose review is no longer pending (decided, or
+    /// its id forgotten) is given back, and the place is tried again. A place whose claim never came (the replica
+    /// stopped between the two) is kept until its deadline.
+    /// </summary>
+    private async Task<bool> PlacePendingReviewAsync(IdempotencyClaimRequest request, ReviewHold hold, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var set = keys.PendingReviews(request.Scope.Environment, request.Scope.Principal);
+        var now = request.Now.ToUnixTimeMilliseconds();
+        for (var pass = 0; ; pass++)
+        {
+            if ((long)await db.ScriptEvaluateAsync(RedisScripts.ReservePendingReview, [set],
+                [now, hold.Id, hold.ExpiresAt.ToUnixTimeMilliseconds(), hold.MaxPendingPerPrincipal, (long)(hold.ExpiresAt - request.Now + CleanupSlack).TotalMilliseconds])
+                .ConfigureAwait(false) == 1)
+            {
+                return true;
+            }
+
+            if (pass > 0)
+            {
+                return false;
+            }
+
+            var stale = new List<RedisValue>();
+            foreach (var id in await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var record = await db.StringGetAsync(keys.Review((string)id!)).ConfigureAwait(false);
+                if (record.IsNull)
+                {
+                    stale.Add(id);
+                    continue;
+                }
+
+                // A record that does not hold this review (yet) keeps the place: its claim may be on its way.
+                var review = ReadReview(await db.HashGetAllAsync((string)record!).ConfigureAwait(false));
+                if (review is not null && review.Id == (string)id! && review.StateAt(request.Now) != ReviewState.Pending)
+                {
+                    stale.Add(id);
+                }
+            }
+
+            if (stale.Count == 0)
+            {
+                return false;
+            }
+
+            await db.SortedSetRemoveAsync(set, [.. stale]).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
     {
         var db = Db;
@@ -123,6 +176,13 @@ internal sealed partial class RedisIdempotencyStore
             _ = transaction.HashSetAsync(key, [.. changes]);
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
             {
+                if (decided.Decision is not null)
+                {
+                    // Decided: its place under the principal's limit is free (a place left by a lost command is freed
+                    // when the limit is next reached, see PlacePendingReviewAsync).
+                    _ = db.SortedSetRemoveAsync(keys.PendingReviews(review.Scope.Environment, review.Scope.Principal), review.Id, CommandFlags.FireAndForget);
+                }
+
                 return new ReviewDecisionResult(status, decided);
             }
         }

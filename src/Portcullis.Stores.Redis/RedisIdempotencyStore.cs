@@ -38,6 +38,8 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         }
 
         // An approved hold is judged here and taken by a second script; a retry that took it first makes this one read again.
+        // A new review is held only once it has its place under its principal's limit, taken when the key proves free.
+        var placed = false;
         for (var attempt = 0; ; attempt++)
         {
             var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
@@ -47,12 +49,23 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                 request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
                 request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
                 request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
+                placed ? "1" : "0",
             ]).ConfigureAwait(false))!;
 
             var status = (string)result[0]!;
             var correlationId = result.Length > 1 ? (string)result[1]! : "";
             switch (status)
             {
+                case "free" when !placed:
+                    if (!await PlacePendingReviewAsync(request, request.Review!, cancellationToken).ConfigureAwait(false))
+                    {
+                        NotClaimed(owned);
+                        ForgetUnusedReview(request);
+                        return ClaimResult.ReviewLimitReached();
+                    }
+
+                    placed = true;
+                    continue;
                 case "claimed":
                     // A key claimed again after its retention is indexed at its new creation time.
                     _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
@@ -142,6 +155,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         {
             _ = Db.KeyDeleteAsync(keys.Review(unused.Id), CommandFlags.FireAndForget);
             _ = Db.SortedSetRemoveAsync(keys.ReviewIndex, unused.Id, CommandFlags.FireAndForget);
+            _ = Db.SortedSetRemoveAsync(keys.PendingReviews(request.Scope.Environment, request.Scope.Principal), unused.Id, CommandFlags.FireAndForget);
         }
     }
 

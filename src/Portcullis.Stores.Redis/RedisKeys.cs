@@ -31,6 +31,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Every review id by creation time (milliseconds), for the reviewers' list and the purge.</summary>
     public RedisKey ReviewIndex => $"{prefix}:{{reviews}}";
 
+    /// <summary>
+    /// The ids of one principal's pending reviews in one environment, scored by their deadlines (milliseconds): the
+    /// places under <c>review.max_pending_per_principal</c>, each taken just before the claim that holds its review.
+    /// </summary>
+    public RedisKey PendingReviews(string environment, string principal) => $"{prefix}:pending-reviews:{{{Hash(environment, principal)}}}";
+
     /// <summary>Which process holds a replica id.</summary>
     public RedisKey Replica(string replicaId) => $"{prefix}:replica:{{{Hash(replicaId)}}}";
 

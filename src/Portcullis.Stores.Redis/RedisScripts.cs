@@ -9,9 +9,11 @@ internal static class RedisScripts
     /// <summary>
     /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
     /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
-    /// id, mode, arguments, expires at, approvals required, definition digest. Returns {status, correlation id, lease
-    /// end or result}. A held record (state 3) answers 'review': the store reads the review and judges it
-    /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>.
+    /// id, mode, arguments, expires at, approvals required, definition digest, and '1' when the review has its place
+    /// under the principal's limit (<see cref="ReservePendingReview"/>). Returns {status, correlation id, lease end or
+    /// result}. A held record (state 3) answers 'review': the store reads the review and judges it
+    /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>. A free key
+    /// of a review without its place answers 'free' and changes nothing.
     /// </summary>
     public const string Claim = """
         local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result')
@@ -24,6 +26,7 @@ internal static class RedisScripts
           if state == 0 and tonumber(r[5]) > now then return {'in_progress', r[3], r[5]} end
           return {'unknown', r[3]}
         end
+        if ARGV[14] ~= '' and ARGV[20] ~= '1' then return {'free'} end
         redis.call('DEL', KEYS[1])
         if ARGV[14] ~= '' then
           redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'state', 3, 'token', '', 'corr', ARGV[2], 'created', ARGV[3],
@@ -39,6 +42,20 @@ internal static class RedisScripts
           'environment', ARGV[9], 'connector', ARGV[10], 'principal', ARGV[11], 'tool', ARGV[12], 'key', ARGV[13])
         redis.call('PEXPIRE', KEYS[1], ARGV[8])
         return {'claimed'}
+        """;
+
+    /// <summary>
+    /// KEYS[1] a principal's pending reviews (<see cref="RedisKeys.PendingReviews"/>). ARGV: now, review id, its deadline,
+    /// the limit, the set's time to live in ms. Drops the places of reviews past their deadlines, then takes one for the
+    /// review: 1 when it has its place (already had it, or one was free), 0 when the limit is reached.
+    /// </summary>
+    public const string ReservePendingReview = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 1 end
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+        if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('PEXPIRE', KEYS[1], ARGV[5]) end
+        return 1
         """;
 
     /// <summary>

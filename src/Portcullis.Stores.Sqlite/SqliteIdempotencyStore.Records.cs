@@ -198,7 +198,7 @@ internal sealed partial class SqliteIdempotencyStore
         throw new ArgumentException("The cursor is not one this store gave out.", nameof(cursor));
     }
 
-    /// <summary>Files created before operators could settle keys, or before review, gain the columns added since.</summary>
+    /// <summary>Files created before operators could settle keys, or before review, gain the columns and indexes added since.</summary>
     private static void AddColumns(SqliteConnection connection)
     {
         SqliteColumns.AddMissing(connection, "idempotency",
@@ -206,7 +206,11 @@ internal sealed partial class SqliteIdempotencyStore
                 .Select(c => (c.Item1, c.Item2 + " NULL")));
 
         using var index = connection.CreateCommand();
-        index.CommandText = "CREATE UNIQUE INDEX IF NOT EXISTS idempotency_review ON idempotency (review_id) WHERE review_id IS NOT NULL";
+        index.CommandText = """
+            CREATE UNIQUE INDEX IF NOT EXISTS idempotency_review ON idempotency (review_id) WHERE review_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS idempotency_pending_reviews ON idempotency (environment, principal, review_expires_at)
+                WHERE review_id IS NOT NULL AND review_decision IS NULL;
+            """;
         index.ExecuteNonQuery();
     }
 }

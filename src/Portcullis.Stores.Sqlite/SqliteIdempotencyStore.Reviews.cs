@@ -140,6 +140,26 @@ internal sealed partial class SqliteIdempotencyStore
         }, cancellationToken));
 
     /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
+    /// <summary>
+    /// How many reviews the request's principal has pending in its environment, counted in the claim's own transaction
+    /// (the store's one writer), so that no two holds can both take the last place under the limit.
+    /// </summary>
+    private static long PendingReviews(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
+    {
+        using var count = connection.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = """
+            SELECT COUNT(*) FROM idempotency
+            WHERE environment = $environment AND principal = $principal AND review_id IS NOT NULL AND review_decision IS NULL
+                AND review_expires_at > $now AND created_at > $cutoff
+            """;
+        count.Parameters.AddWithValue("$environment", request.Scope.Environment);
+        count.Parameters.AddWithValue("$principal", request.Scope.Principal);
+        count.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
+        count.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
+        return (long)count.ExecuteScalar()!;
+    }
+
     private static void InsertHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, ReviewHold hold)
     {
         using var insert = connection.CreateCommand();

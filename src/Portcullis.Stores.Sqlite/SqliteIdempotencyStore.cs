@@ -110,6 +110,11 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
 
         if (request.Review is { } hold)
         {
+            if (PendingReviews(connection, transaction, request) >= hold.MaxPendingPerPrincipal)
+            {
+                return ClaimResult.ReviewLimitReached();
+            }
+
             InsertHold(connection, transaction, request, hold);
             return ReadReview(connection, transaction, scope: request.Scope) is { } held
                 ? ClaimResult.Held(ClaimStatus.AwaitingReview, held)

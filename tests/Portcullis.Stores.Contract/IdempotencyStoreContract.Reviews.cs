@@ -10,10 +10,10 @@ public abstract partial class IdempotencyStoreContract
 
     protected Task<ClaimResult> ClaimReviewed(
         IdempotencyScope scope, string fingerprint = "fp-1", string correlationId = "corr-1", int approvals = 1, string? id = null, string definition = "def-1",
-        string mode = "reviewer") =>
+        string mode = "reviewer", int maxPending = 1000) =>
         Store.TryClaimAsync(new IdempotencyClaimRequest(scope, fingerprint, correlationId, Time.GetUtcNow(), Lease, Retention)
         {
-            Review = new ReviewHold(id ?? ReviewIds.New(), mode, """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow, definition),
+            Review = new ReviewHold(id ?? ReviewIds.New(), mode, """{"id":"c-1"}""", approvals, Time.GetUtcNow() + ReviewWindow, definition, maxPending),
         }, Deadline).AsTask().WaitAsync(Timeout);
 
     protected Task<ReviewDecisionResult> Decide(string id, string reviewer, bool approve, string? reason = null, string? mode = null) =>
@@ -21,6 +21,59 @@ public abstract partial class IdempotencyStoreContract
 
     protected Task<ReviewRecord?> HandOver(string id, int approvals) =>
         Store.HandOverReviewAsync(new ReviewHandOverRequest(id, approvals, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout);
+
+    [Fact]
+    public async Task Review_PendingLimitReached_TheNextHoldIsRefusedAndStoresNothing_HeldKeysStillAnswer()
+    {
+        var first = await ClaimReviewed(Scope("k-1"), maxPending: 2);
+        var second = await ClaimReviewed(Scope("k-2"), mode: "caller", maxPending: 2);
+        var third = await ClaimReviewed(Scope("k-3"), maxPending: 2);
+        var retry = await ClaimReviewed(Scope("k-1"), maxPending: 2);
+        var otherPrincipal = await ClaimReviewed(Scope("k-3", principal: "bob"), maxPending: 2);
+        var otherEnvironment = await ClaimReviewed(Scope("k-3", environment: "staging"), maxPending: 2);
+        var plainWrite = await Claim(Scope("k-4"));
+
+        Assert.Equal(ClaimStatus.AwaitingReview, first.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, second.Status);
+        Assert.Equal(ClaimStatus.ReviewLimitReached, third.Status);
+        Assert.Null(third.Review);
+        Assert.Null(await Store.GetAsync(Scope("k-3"), Time.GetUtcNow(), Retention, Deadline));
+        Assert.Equal(ClaimStatus.AwaitingReview, retry.Status);
+        Assert.Equal(first.Review!.Id, retry.Review!.Id);
+        Assert.Equal(ClaimStatus.AwaitingReview, otherPrincipal.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, otherEnvironment.Status);
+        Assert.Equal(ClaimStatus.Claimed, plainWrite.Status);
+        var listed = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Environment = "prod", Limit = 100 }, Deadline);
+        Assert.Equal(2, listed.Reviews.Count(r => r.Scope.Principal == "alice"));
+    }
+
+    [Fact]
+    public async Task Review_PendingLimit_AReviewDecidedOrExpiredFreesItsPlace()
+    {
+        var held = (await ClaimReviewed(Scope("k-1"), maxPending: 1)).Review!;
+        var refused = await ClaimReviewed(Scope("k-2"), maxPending: 1);
+        await Decide(held.Id, "bob", approve: true);
+        var afterApproval = await ClaimReviewed(Scope("k-2"), maxPending: 1);
+        var refusedAgain = await ClaimReviewed(Scope("k-3"), maxPending: 1);
+        Time.Advance(ReviewWindow);
+        var afterExpiry = await ClaimReviewed(Scope("k-3"), maxPending: 1);
+
+        Assert.Equal(ClaimStatus.ReviewLimitReached, refused.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, afterApproval.Status);
+        Assert.Equal(ClaimStatus.ReviewLimitReached, refusedAgain.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, afterExpiry.Status);
+    }
+
+    [Fact]
+    public async Task Review_PendingLimit_ConcurrentHolds_NeverPassIt()
+    {
+        var claims = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Task.Run(() => ClaimReviewed(Scope($"k-{i}"), maxPending: 3)))).WaitAsync(Timeout);
+
+        Assert.Equal(3, claims.Count(c => c.Status == ClaimStatus.AwaitingReview));
+        Assert.Equal(9, claims.Count(c => c.Status == ClaimStatus.ReviewLimitReached));
+        var pending = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Pending, Limit = 100 }, Deadline);
+        Assert.Equal(3, pending.Reviews.Count);
+    }
 
     [Fact]
     public async Task Review_CallerModeHandedOver_ReviewersDecideIt_TheCallerNoMore()

@@ -54,4 +54,34 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.NotNull(ttl);
         Assert.True(ttl > Retention, $"TTL {ttl} should outlast the retention");
     }
+
+    /// <summary>
+    /// A decision whose fire-and-forget removal from the principal's places was lost, and an id nothing holds (its
+    /// claim forgotten), leave places that the limit, once reached, gives back; a place whose claim may be on its way
+    /// (its id leads to a record that does not hold it yet) is kept.
+    /// </summary>
+    [Fact]
+    public async Task Review_PendingLimit_PlacesLeftByLostCommandsAreGivenBack_InFlightOnesKept()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var places = keys.PendingReviews("prod", "alice");
+        var decided = (await ClaimReviewed(Scope("k-1"), maxPending: 3)).Review!;
+        await Decide(decided.Id, "bob", approve: false);
+        var deadline = (Time.GetUtcNow() + ReviewWindow).ToUnixTimeMilliseconds();
+        await db.SortedSetAddAsync(places, decided.Id, deadline);
+        await db.SortedSetAddAsync(places, "rv-forgotten", deadline);
+        await db.SortedSetAddAsync(places, "rv-on-its-way", deadline);
+        await db.StringSetAsync(keys.Review("rv-on-its-way"), keys.Idempotency(Scope("k-on-its-way")).ToString());
+
+        var held = await ClaimReviewed(Scope("k-2"), maxPending: 3);
+        var next = await ClaimReviewed(Scope("k-3"), maxPending: 3);
+        var refused = await ClaimReviewed(Scope("k-4"), maxPending: 3);
+
+        Assert.Equal(ClaimStatus.AwaitingReview, held.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, next.Status);
+        Assert.Equal(ClaimStatus.ReviewLimitReached, refused.Status);
+        var left = (await db.SortedSetRangeByRankAsync(places)).Select(v => (string)v!).ToHashSet();
+        Assert.Equal(new HashSet<string> { "rv-on-its-way", held.Review!.Id, next.Review!.Id }, left);
+    }
 }

@@ -74,4 +74,10 @@ public static class ConfigDefaults
 
     /// <summary><c>shutdown.drain_seconds</c>.</summary>
     public const int DrainSeconds = 30;
+
+    /// <summary><c>review.retry_after_seconds</c>.</summary>
+    public const int ReviewRetryAfterSeconds = 30;
+
+    /// <summary><c>review.max_pending_per_principal</c>.</summary>
+    public const int MaxPendingReviewsPerPrincipal = 50;
 }

@@ -40,6 +40,8 @@ public sealed record ClaimResult
     public static ClaimResult Held(ClaimStatus status, Review.ReviewRecord review) =>
         new(status) { Review = review, OriginalCorrelationId = review.CorrelationId };
 
+    public static ClaimResult ReviewLimitReached() => new(ClaimStatus.ReviewLimitReached);
+
     public static ClaimResult Reused(string originalCorrelationId) =>
         new(ClaimStatus.Reused) { OriginalCorrelationId = originalCorrelationId };
 }

@@ -40,4 +40,10 @@ public enum ClaimStatus
     /// changed the tool since the call was held. Never executed with this key.
     /// </summary>
     ReviewOutdated,
+
+    /// <summary>
+    /// The key is free, but its principal already has <see cref="Review.ReviewHold.MaxPendingPerPrincipal"/> reviews
+    /// pending in this environment: nothing was held or stored.
+    /// </summary>
+    ReviewLimitReached,
 }

@@ -68,7 +68,7 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
 
         var arguments = _redactor.Capture(CallArguments(context));
         return new ReviewHold(ReviewIds.New(), mode, arguments.ToJsonString(), mode == ReviewModes.Caller ? 1 : policy.Approvals,
-            time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds), context.Tool!.DefinitionSha256);
+            time.GetUtcNow() + TimeSpan.FromSeconds(policy.ExpiresSeconds), context.Tool!.DefinitionSha256, config.Review.MaxPendingPerPrincipal);
     }
 
     /// <summary>A newly held reviewer-mode call is announced (webhook) and logged; the caller's own review is not announced.</summary>
@@ -115,6 +115,14 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
             RetryAfterSeconds = (int)Math.Clamp(Math.Ceiling((review.ExpiresAt - time.GetUtcNow()).TotalSeconds), 1, config.Review.RetryAfterSeconds),
             Details = Details(review),
         },
+    };
+
+    /// <summary>The answer for a call that would hold one review more than its caller may have pending.</summary>
+    public GatewayError LimitReached() => new(ErrorCatalog.RateLimited,
+        $"This caller already has {config.Review.MaxPendingPerPrincipal} calls waiting for review, the most it may have at once; this one was not held " +
+        "and nothing was sent. Retry later, once reviewers have decided some of them.")
+    {
+        RetryAfterSeconds = config.Review.RetryAfterSeconds,
     };
 
     /// <summary>

@@ -14,4 +14,9 @@ namespace Portcullis.Core.Review;
 /// pin records; the gateway's own policy is not in it): stored with a new review, and compared on every later claim, so
 /// an approval runs only under the definition it was given for.
 /// </param>
-public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt, string DefinitionSha256);
+/// <param name="MaxPendingPerPrincipal">
+/// A free key is held only while the scope's principal has fewer reviews than this pending in the scope's environment
+/// (on every connector and tool, in either mode; a review counts from its hold until it is decided or expires); else
+/// the claim answers <see cref="Idempotency.ClaimStatus.ReviewLimitReached"/> and stores nothing.
+/// </param>
+public sealed record ReviewHold(string Id, string Mode, string ArgumentsJson, int ApprovalsRequired, DateTimeOffset ExpiresAt, string DefinitionSha256, int MaxPendingPerPrincipal);

@@ -25,6 +25,8 @@ public sealed class ConfigDefaultsTests
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },
         { "/properties/shutdown/properties/drain_seconds", ConfigDefaults.DrainSeconds },
         { "/properties/audit/properties/refusals_per_minute", ConfigDefaults.RefusalsPerMinute },
+        { "/properties/review/properties/retry_after_seconds", ConfigDefaults.ReviewRetryAfterSeconds },
+        { "/properties/review/properties/max_pending_per_principal", ConfigDefaults.MaxPendingReviewsPerPrincipal },
         { "/$defs/connector/properties/auth/properties/mode", ConfigDefaults.AuthMode },
         { "/$defs/connector/properties/auth/properties/token_ttl_seconds", ConfigDefaults.TokenTtlSeconds },
         { "/$defs/upstream/properties/connect_timeout_seconds", ConfigDefaults.ConnectTimeoutSeconds },
@@ -64,6 +66,8 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.MaxStringLength, config.Limits.MaxStringLength);
         Assert.Equal(ConfigDefaults.PatternBudgetMs, config.Limits.PatternBudgetMs);
         Assert.Equal(ConfigDefaults.DrainSeconds, config.Shutdown.DrainSeconds);
+        Assert.Equal(ConfigDefaults.ReviewRetryAfterSeconds, config.Review.RetryAfterSeconds);
+        Assert.Equal(ConfigDefaults.MaxPendingReviewsPerPrincipal, config.Review.MaxPendingPerPrincipal);
         Assert.Equal(ConfigDefaults.AuthMode, connector.Auth.Mode);
         Assert.Equal(ConfigDefaults.TokenTtlSeconds, connector.Auth.TokenTtlSeconds);
         Assert.Equal(ConfigDefaults.ConnectTimeoutSeconds, connector.Upstream.ConnectTimeoutSeconds);

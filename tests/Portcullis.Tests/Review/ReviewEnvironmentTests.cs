@@ -22,8 +22,7 @@ public sealed class ReviewEnvironmentTests
         await using (var prod = await StartAsync(dir, "prod"))
         {
             var admin = await AdminPlane.OfAsync(prod);
-            await using var agent = await McpClients.ConnectAsync(
-                prod.Endpoint("fixture"), await PortcullisCli.DevTokenAsync(prod, "fixture", "echo:write", "alice"), "2025-11-25");
+            await using var agent = await ReviewedEchoGateway.AgentAsync(prod, "alice");
             var held = await agent.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hello", ["idempotency_key"] = "k-prod" })
                 .AsTask().WaitAsync(Timeout);
             Assert.Equal("review_pending", Witness.ErrorCode(held));
@@ -57,22 +56,6 @@ public sealed class ReviewEnvironmentTests
         Assert.Empty(stdout.Trim());
     }
 
-    private static Task<GatewayProcess> StartAsync(TempDir dir, string environment)
-    {
-        var connector = TestConfig.Protect(TestConfig.FixtureConnector("fixture", ["echo"], tools: new JsonObject
-        {
-            ["echo"] = new JsonObject
-            {
-                ["scopes"] = new JsonArray("echo:write"),
-                ["read_only"] = false,
-                ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" },
-            },
-        }), ["echo:write"]);
-        connector["environment"] = environment;
-        var config = TestConfig.Gateway(connector);
-        config["environment"] = environment;
-        config["identity"] = new JsonObject { ["dev"] = true };
-        config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:0" };
-        return GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
-    }
+    private static Task<GatewayProcess> StartAsync(TempDir dir, string environment) =>
+        ReviewedEchoGateway.StartAsync(dir, ReviewedEchoGateway.Config(environment));
 }

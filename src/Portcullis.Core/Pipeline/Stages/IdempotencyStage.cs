@@ -114,6 +114,8 @@ internal sealed class IdempotencyStage(
         {
             case ClaimStatus.AwaitingReview or ClaimStatus.ReviewDenied or ClaimStatus.ReviewExpired or ClaimStatus.ReviewOutdated:
                 return context.Fail(CallStage.Review, reviews.Answer(claim.Status, claim.Review!));
+            case ClaimStatus.ReviewLimitReached:
+                return context.Fail(CallStage.Review, reviews.LimitReached());
             case ClaimStatus.Completed:
                 return Replay(context, claim);
             case ClaimStatus.Reused:
