@@ -69,12 +69,16 @@ internal sealed partial class PostgresIdempotencyStore
             ReviewState.Denied => " AND review_decision = false",
             _ => "",
         });
-        foreach (var (column, value) in new[] { ("environment", request.Environment), ("connector", request.Connector), ("tool", request.Tool) })
+        foreach (var (column, name, value) in new[]
+        {
+            ("environment", "environment", request.Environment), ("connector", "connector", request.Connector), ("tool", "tool", request.Tool),
+            (PrincipalSubject, "subject", request.Subject), (PrincipalClientId, "client_id", request.ClientId),
+        })
         {
             if (value is not null)
             {
-                where.Append($" AND {column} = @{column}");
-                select.Parameters.AddWithValue(column, value);
+                where.Append($" AND {column} = @{name}");
+                select.Parameters.AddWithValue(name, value);
             }
         }
 

@@ -60,7 +60,8 @@ internal sealed partial class RedisIdempotencyStore
                     || (request.State is { } state && review.StateAt(request.Now) != state)
                     || (request.Environment is not null && review.Scope.Environment != request.Environment)
                     || (request.Connector is not null && review.Scope.Connector != request.Connector)
-                    || (request.Tool is not null && review.Scope.Tool != request.Tool))
+                    || (request.Tool is not null && review.Scope.Tool != request.Tool)
+                    || !request.MatchesPrincipal(review.Scope.Principal))
                 {
                     continue;
                 }

@@ -76,6 +76,29 @@ public abstract partial class IdempotencyStoreContract
     }
 
     [Fact]
+    public async Task ListReviews_ByPrincipalAndClientId_MatchesTheSubjectUpToItsSeparator()
+    {
+        string[] principals = ["alice", "alice\u001fportal", "alice\u001fcli", "bob\u001fportal", "alice-2\u001fportal", "ali\u001fce", "a%\u001fportal"];
+        for (var i = 0; i < principals.Length; i++)
+        {
+            await ClaimReviewed(Scope($"k-{i}", principal: principals[i]));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        async Task<string[]> Listed(string? subject, string? clientId) =>
+            [.. (await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Subject = subject, ClientId = clientId, Limit = 100 }, Deadline))
+                .Reviews.Select(r => r.Scope.Principal).Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["alice", "alice\u001fcli", "alice\u001fportal"], await Listed("alice", null));
+        Assert.Equal(["alice\u001fportal"], await Listed("alice", "portal"));
+        Assert.Equal(["a%\u001fportal", "alice\u001fportal", "alice-2\u001fportal", "bob\u001fportal"], await Listed(null, "portal"));
+        Assert.Equal(["ali\u001fce"], await Listed("ali", null));
+        Assert.Equal(["a%\u001fportal"], await Listed("a%", null));
+        Assert.Empty(await Listed("a", null));
+        Assert.Empty(await Listed("alice\u001fportal", null));
+    }
+
+    [Fact]
     public async Task Review_CallerModeHandedOver_ReviewersDecideIt_TheCallerNoMore()
     {
         var held = (await ClaimReviewed(Scope(), mode: "caller")).Review!;

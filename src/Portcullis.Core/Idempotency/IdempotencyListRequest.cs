@@ -31,10 +31,5 @@ public sealed record IdempotencyListRequest(DateTimeOffset Now, TimeSpan Retenti
     public string? Cursor { get; init; }
 
     /// <summary>True when a stored principal key passes <see cref="Subject"/> and <see cref="ClientId"/>.</summary>
-    public bool MatchesPrincipal(string principal)
-    {
-        var (subject, clientId) = IdempotencyRecordId.Principal(principal);
-        return (Subject is null || string.Equals(subject, Subject, StringComparison.Ordinal))
-            && (ClientId is null || string.Equals(clientId, ClientId, StringComparison.Ordinal));
-    }
+    public bool MatchesPrincipal(string principal) => IdempotencyRecordId.MatchesPrincipal(principal, Subject, ClientId);
 }

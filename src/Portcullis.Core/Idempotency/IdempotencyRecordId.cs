@@ -44,4 +44,16 @@ public static class IdempotencyRecordId
         var separator = principal.IndexOf('\u001f', StringComparison.Ordinal);
         return separator < 0 ? (principal, null) : (principal[..separator], principal[(separator + 1)..]);
     }
+
+    /// <summary>
+    /// True when a stored principal key is the caller <paramref name="subject"/> names (whatever its client id) made
+    /// through <paramref name="clientId"/> (whatever its subject; a key without one never matches); a filter left null
+    /// passes every key. The admin lists' <c>principal</c> and <c>client_id</c>.
+    /// </summary>
+    public static bool MatchesPrincipal(string principal, string? subject, string? clientId)
+    {
+        var (storedSubject, storedClientId) = Principal(principal);
+        return (subject is null || string.Equals(storedSubject, subject, StringComparison.Ordinal))
+            && (clientId is null || string.Equals(storedClientId, clientId, StringComparison.Ordinal));
+    }
 }

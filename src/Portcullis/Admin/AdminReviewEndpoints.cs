@@ -26,7 +26,7 @@ internal static class AdminReviewEndpoints
     public const int MaxReasonLength = 1000;
 
     /// <summary>The query parameters of <c>GET /admin/api/reviews</c>; any other is refused.</summary>
-    public static readonly AdminQuery ListParameters = new("state", "connector", "tool", "limit", "cursor");
+    public static readonly AdminQuery ListParameters = new("state", "connector", "principal", "client_id", "tool", "limit", "cursor");
 
     /// <summary>The properties of the decision body; any other is refused.</summary>
     public static readonly string[] DecisionProperties = ["decision", "reason"];
@@ -66,6 +66,8 @@ internal static class AdminReviewEndpoints
                     Environment = gate.Environment,
                     Connector = Value(query, "connector"),
                     Tool = Value(query, "tool"),
+                    Subject = Value(query, "principal"),
+                    ClientId = Value(query, "client_id"),
                     Limit = limit,
                     Cursor = Value(query, "cursor"),
                 }, cancellationToken);

@@ -395,7 +395,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
     [InlineData("/admin/api/idempotency?principal=dev-user&clientid=x", "clientid: not a query parameter of this route (did you mean client_id?)")]
     [InlineData("/admin/api/connectors?verbose=1", "verbose: this route takes no query parameters.")]
     [InlineData("/admin/api/connectors/fx/tools?name=echo", "name: this route takes no query parameters.")]
-    [InlineData("/admin/api/reviews?stat=pending", "stat: not a query parameter of this route (did you mean state?); it takes state, connector, tool, limit, cursor.")]
+    [InlineData("/admin/api/reviews?stat=pending", "stat: not a query parameter of this route (did you mean state?); it takes state, connector, principal, client_id, tool, limit, cursor.")]
     public async Task AdminApi_UnknownOrRepeatedQueryParameter_Is400NamingIt(string path, string message)
     {
         var token = path.StartsWith("/admin/api/reviews", StringComparison.Ordinal) ? await Admin.TokenAsync("portcullis:review") : fixture.AdminToken;

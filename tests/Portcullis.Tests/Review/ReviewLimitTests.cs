@@ -44,8 +44,11 @@ public sealed class ReviewLimitTests
         Assert.Equal("review_pending", Witness.ErrorCode(otherCaller));
 
         var reviewer = await admin.TokenAsync("portcullis:review,portcullis:admin", "carol");
-        var pending = (await admin.GetJsonAsync("/admin/api/reviews?state=pending", reviewer))["reviews"]!.AsArray();
-        Assert.Equal(2, pending.Count(r => r!["principal"]!.GetValue<string>() == "alice"));
+        // A reviewer facing one caller's queue lists that caller's pending reviews alone.
+        var pending = (await admin.GetJsonAsync("/admin/api/reviews?state=pending&principal=alice", reviewer))["reviews"]!.AsArray();
+        Assert.Equal([ReviewId(first), ReviewId(second)], pending.Select(r => r!["id"]!.GetValue<string>()));
+        var others = (await admin.GetJsonAsync("/admin/api/reviews?state=pending&principal=bob", reviewer))["reviews"]!.AsArray();
+        Assert.Equal(ReviewId(otherCaller), Assert.Single(others)!["id"]!.GetValue<string>());
         var keys = (await admin.GetJsonAsync("/admin/api/idempotency?key=k-3", reviewer))["records"]!.AsArray();
         Assert.Equal("bob", Assert.Single(keys)!["principal"]!.GetValue<string>());
         var audited = await admin.WaitForEventAsync(reviewer, "kind=tool_call&code=rate_limited&principal=alice",
