@@ -39,10 +39,14 @@ internal sealed partial class PostgresIdempotencyStore
         RETURNING review_id
         """;
 
+    /// <summary>The principal's pending reviews, and whether a live record holds the key (a hold of it committed meanwhile).</summary>
     private const string PendingReviewsSql = """
-        SELECT count(*) FROM portcullis_idempotency
-        WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
-            AND review_expires_at > $3 AND created_at > $4
+        SELECT
+            (SELECT count(*) FROM portcullis_idempotency
+             WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
+                 AND review_expires_at > $3 AND created_at > $4),
+            EXISTS (SELECT 1 FROM portcullis_idempotency
+             WHERE environment = $1 AND connector = $5 AND principal = $2 AND tool = $6 AND key = $7 AND created_at > $4)
         """;
 
     public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
@@ -185,11 +189,12 @@ internal sealed partial class PostgresIdempotencyStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
     }
 
-    /// <summary>Holds a free or expired key for a new review, or does nothing when a live record holds it: either way the caller reads the key again.</summary>
     /// <summary>
     /// Holds the free key for review unless its principal has <see cref="ReviewHold.MaxPendingPerPrincipal"/> reviews
     /// pending already (false, nothing written). The count and the insert are one transaction under the principal's
-    /// advisory lock, so two replicas holding at once cannot both take the last place under the limit.
+    /// advisory lock, so two replicas holding at once cannot both take the last place under the limit. A key held
+    /// meanwhile (by a racing claim of the same call, under the same lock) is no refusal: nothing is written, and the
+    /// caller reads the key again, as after any hold.
     /// </summary>
     private async Task<bool> HoldAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, ReviewHold hold, long expired, CancellationToken cancellationToken)
     {
@@ -209,6 +214,9 @@ internal sealed partial class PostgresIdempotencyStore
                         new() { Value = request.Scope.Principal },
                         new() { Value = request.Now.ToUnixTimeMilliseconds() },
                         new() { Value = expired },
+                        new() { Value = request.Scope.Connector },
+                        new() { Value = request.Scope.Tool },
+                        new() { Value = request.Scope.Key },
                     },
                 },
             },
@@ -217,7 +225,7 @@ internal sealed partial class PostgresIdempotencyStore
             await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (reader.GetInt64(0) >= hold.MaxPendingPerPrincipal)
+            if (reader.GetInt64(0) >= hold.MaxPendingPerPrincipal && !reader.GetBoolean(1))
             {
                 return false;
             }

@@ -79,20 +79,23 @@ internal sealed partial class RedisIdempotencyStore
     }
 
     /// <summary>
-    /// Takes a place for <paramref name="hold"/> under its principal's limit; false when the limit is reached. A full set
-    /// is checked once against the records its places name: a place whose review is no longer pending (decided, or
-    /// its id forgotten) is given back, and the place is tried again. A place whose claim never came (the replica
-    /// stopped between the two) is kept until its deadline.
+    /// Takes a place for <paramref name="hold"/> under its principal's limit; false when the limit is reached. A place is
+    /// the record key's, so first calls of one key racing each other share one place (and one hold). A full set is
+    /// checked once against the records its places name: a place whose record holds no pending review (decided, or the
+    /// key answered otherwise) is given back, and the place is tried again. A place whose record is not there yet keeps
+    /// it: its claim may be on its way, or never come (the replica stopped between the two), until its deadline.
     /// </summary>
     private async Task<bool> PlacePendingReviewAsync(IdempotencyClaimRequest request, ReviewHold hold, CancellationToken cancellationToken)
     {
         var db = Db;
         var set = keys.PendingReviews(request.Scope.Environment, request.Scope.Principal);
         var now = request.Now.ToUnixTimeMilliseconds();
+        var cutoff = now - (long)request.Retention.TotalMilliseconds;
         for (var pass = 0; ; pass++)
         {
             if ((long)await db.ScriptEvaluateAsync(RedisScripts.ReservePendingReview, [set],
-                [now, hold.Id, hold.ExpiresAt.ToUnixTimeMilliseconds(), hold.MaxPendingPerPrincipal, (long)(hold.ExpiresAt - request.Now + CleanupSlack).TotalMilliseconds])
+                [now, keys.Idempotency(request.Scope).ToString(), hold.ExpiresAt.ToUnixTimeMilliseconds(), hold.MaxPendingPerPrincipal,
+                    (long)(hold.ExpiresAt - request.Now + CleanupSlack).TotalMilliseconds])
                 .ConfigureAwait(false) == 1)
             {
                 return true;
@@ -104,21 +107,20 @@ internal sealed partial class RedisIdempotencyStore
             }
 
             var stale = new List<RedisValue>();
-            foreach (var id in await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false))
+            foreach (var record in await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var record = await db.StringGetAsync(keys.Review((string)id!)).ConfigureAwait(false);
-                if (record.IsNull)
+                var fields = await db.HashGetAllAsync((string)record!).ConfigureAwait(false);
+                var created = fields.FirstOrDefault(e => e.Name == "created").Value;
+                if (created.IsNull || (long)created <= cutoff)
                 {
-                    stale.Add(id);
+                    // No live record (yet): its claim may be on its way.
                     continue;
                 }
 
-                // A record that does not hold this review (yet) keeps the place: its claim may be on its way.
-                var review = ReadReview(await db.HashGetAllAsync((string)record!).ConfigureAwait(false));
-                if (review is not null && review.Id == (string)id! && review.StateAt(request.Now) != ReviewState.Pending)
+                if (ReadReview(fields) is not { } review || review.StateAt(request.Now) != ReviewState.Pending)
                 {
-                    stale.Add(id);
+                    stale.Add(record);
                 }
             }
 
@@ -181,7 +183,7 @@ internal sealed partial class RedisIdempotencyStore
                 {
                     // Decided: its place under the principal's limit is free (a place left by a lost command is freed
                     // when the limit is next reached, see PlacePendingReviewAsync).
-                    _ = db.SortedSetRemoveAsync(keys.PendingReviews(review.Scope.Environment, review.Scope.Principal), review.Id, CommandFlags.FireAndForget);
+                    _ = db.SortedSetRemoveAsync(keys.PendingReviews(review.Scope.Environment, review.Scope.Principal), key.ToString(), CommandFlags.FireAndForget);
                 }
 
                 return new ReviewDecisionResult(status, decided);

@@ -155,7 +155,6 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         {
             _ = Db.KeyDeleteAsync(keys.Review(unused.Id), CommandFlags.FireAndForget);
             _ = Db.SortedSetRemoveAsync(keys.ReviewIndex, unused.Id, CommandFlags.FireAndForget);
-            _ = Db.SortedSetRemoveAsync(keys.PendingReviews(request.Scope.Environment, request.Scope.Principal), unused.Id, CommandFlags.FireAndForget);
         }
     }
 

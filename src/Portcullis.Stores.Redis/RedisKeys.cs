@@ -32,8 +32,9 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey ReviewIndex => $"{prefix}:{{reviews}}";
 
     /// <summary>
-    /// The ids of one principal's pending reviews in one environment, scored by their deadlines (milliseconds): the
-    /// places under <c>review.max_pending_per_principal</c>, each taken just before the claim that holds its review.
+    /// The record keys of one principal's pending reviews in one environment, scored by their deadlines (milliseconds):
+    /// the places under <c>review.max_pending_per_principal</c>, each taken just before the claim that holds its review
+    /// (by the record's key, so that racing first calls of one key take one place).
     /// </summary>
     public RedisKey PendingReviews(string environment, string principal) => $"{prefix}:pending-reviews:{{{Hash(environment, principal)}}}";
 

@@ -45,9 +45,9 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS[1] a principal's pending reviews (<see cref="RedisKeys.PendingReviews"/>). ARGV: now, review id, its deadline,
-    /// the limit, the set's time to live in ms. Drops the places of reviews past their deadlines, then takes one for the
-    /// review: 1 when it has its place (already had it, or one was free), 0 when the limit is reached.
+    /// KEYS[1] a principal's pending reviews (<see cref="RedisKeys.PendingReviews"/>). ARGV: now, the record key, the
+    /// review's deadline, the limit, the set's time to live in ms. Drops the places of reviews past their deadlines, then
+    /// takes one for the record: 1 when it has its place (already had it, or one was free), 0 when the limit is reached.
     /// </summary>
     public const string ReservePendingReview = """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])

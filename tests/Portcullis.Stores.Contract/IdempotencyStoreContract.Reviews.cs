@@ -75,6 +75,23 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(3, pending.Reviews.Count);
     }
 
+    /// <summary>
+    /// First calls of one key racing each other (an agent's retry of a call still on its way) at the principal's last
+    /// place: one holds it and the others answer that hold, none is refused for the place its own call took.
+    /// </summary>
+    [Fact]
+    public async Task Review_PendingLimit_OneKeyHeldConcurrentlyAtTheLastPlace_EveryClaimAnswersTheHold()
+    {
+        for (var round = 0; round < 8; round++)
+        {
+            var scope = Scope("k-1", principal: $"p-{round}");
+            var claims = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => ClaimReviewed(scope, maxPending: 1)))).WaitAsync(Timeout);
+
+            Assert.All(claims, c => Assert.Equal(ClaimStatus.AwaitingReview, c.Status));
+            Assert.Single(claims.Select(c => c.Review!.Id).Distinct());
+        }
+    }
+
     [Fact]
     public async Task ListReviews_ByPrincipalAndClientId_MatchesTheSubjectUpToItsSeparator()
     {

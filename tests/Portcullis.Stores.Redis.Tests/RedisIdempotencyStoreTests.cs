@@ -56,9 +56,9 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
     }
 
     /// <summary>
-    /// A decision whose fire-and-forget removal from the principal's places was lost, and an id nothing holds (its
-    /// claim forgotten), leave places that the limit, once reached, gives back; a place whose claim may be on its way
-    /// (its id leads to a record that does not hold it yet) is kept.
+    /// A decision whose fire-and-forget removal from the principal's places was lost, and a place whose key answered
+    /// otherwise (its record holds no review), leave places that the limit, once reached, gives back; a place whose claim
+    /// may be on its way (its record is not there yet) is kept.
     /// </summary>
     [Fact]
     public async Task Review_PendingLimit_PlacesLeftByLostCommandsAreGivenBack_InFlightOnesKept()
@@ -68,11 +68,12 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         var places = keys.PendingReviews("prod", "alice");
         var decided = (await ClaimReviewed(Scope("k-1"), maxPending: 3)).Review!;
         await Decide(decided.Id, "bob", approve: false);
+        var plain = await Claim(Scope("k-plain"));
+        Assert.True(await Store.CompleteAsync(Scope("k-plain"), plain.Token!, "{}", Time.GetUtcNow(), Deadline));
         var deadline = (Time.GetUtcNow() + ReviewWindow).ToUnixTimeMilliseconds();
-        await db.SortedSetAddAsync(places, decided.Id, deadline);
-        await db.SortedSetAddAsync(places, "rv-forgotten", deadline);
-        await db.SortedSetAddAsync(places, "rv-on-its-way", deadline);
-        await db.StringSetAsync(keys.Review("rv-on-its-way"), keys.Idempotency(Scope("k-on-its-way")).ToString());
+        await db.SortedSetAddAsync(places, keys.Idempotency(Scope("k-1")).ToString(), deadline);
+        await db.SortedSetAddAsync(places, keys.Idempotency(Scope("k-plain")).ToString(), deadline);
+        await db.SortedSetAddAsync(places, keys.Idempotency(Scope("k-on-its-way")).ToString(), deadline);
 
         var held = await ClaimReviewed(Scope("k-2"), maxPending: 3);
         var next = await ClaimReviewed(Scope("k-3"), maxPending: 3);
@@ -82,6 +83,6 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal(ClaimStatus.AwaitingReview, next.Status);
         Assert.Equal(ClaimStatus.ReviewLimitReached, refused.Status);
         var left = (await db.SortedSetRangeByRankAsync(places)).Select(v => (string)v!).ToHashSet();
-        Assert.Equal(new HashSet<string> { "rv-on-its-way", held.Review!.Id, next.Review!.Id }, left);
+        Assert.Equal(new HashSet<string> { keys.Idempotency(Scope("k-on-its-way")).ToString(), keys.Idempotency(Scope("k-2")).ToString(), keys.Idempotency(Scope("k-3")).ToString() }, left);
     }
 }
