@@ -176,12 +176,21 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
 
     /// <summary>
     /// For a call that executed an approval, the review and who approved it: the event of the call that acted says under
-    /// whose approval it ran, not only the <c>review_decided</c> event of another correlation id.
+    /// whose approval it ran, not only the <c>review_decided</c> event of another correlation id. A call that took the
+    /// approval but failed before it was sent gave it back for a retry, and says so: it did not run.
     /// </summary>
-    private static string? ReviewDetail(ToolCallContext context) =>
-        context.ExecutedReview is not { } review ? null
-        : $"ran under review {review.Id} ({review.Mode}), approved by "
-            + string.Join(", ", review.Approvals.Count > 0 ? review.Approvals.Select(a => a.Reviewer) : [review.Decision?.DecidedBy ?? "?"]);
+    private static string? ReviewDetail(ToolCallContext context)
+    {
+        if (context.ExecutedReview is not { } review)
+        {
+            return null;
+        }
+
+        var approvers = string.Join(", ", review.Approvals.Count > 0 ? review.Approvals.Select(a => a.Reviewer) : [review.Decision?.DecidedBy ?? "?"]);
+        return context.SentUpstream
+            ? $"ran under review {review.Id} ({review.Mode}), approved by {approvers}"
+            : $"not sent under review {review.Id} ({review.Mode}), approved by {approvers}: the approval stands for a retry";
+    }
 
     private static string? Join(string? first, string? second) =>
         first is null ? second : second is null ? first : first + "; " + second;

@@ -55,6 +55,35 @@ public sealed class DecisionRecorderTests
         Assert.Equal(DecisionRecorder.MaxNameLength, Assert.Single(trail.Pending()).Tool!.Length);
     }
 
+    /// <summary>
+    /// A call that took an approval but failed before it was sent (the gateway shutting down) gave the approval back for a
+    /// retry: before, its event said it "ran under review …", so the trail showed two runs of one approved call.
+    /// </summary>
+    [Fact]
+    public void ToolCall_ApprovalTakenButNotSent_DoesNotSayItRan()
+    {
+        var (recorder, trail) = Recorder(new AuditConfig());
+        var review = new Portcullis.Core.Review.ReviewRecord("rv-1", new Portcullis.Core.Idempotency.IdempotencyScope("test", "crm", "alice", "add_note", "k-1"),
+            "fp", "reviewer", "{}", "c-0", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 1)
+        {
+            Approvals = [new Portcullis.Core.Review.ReviewApproval("bob", DateTimeOffset.UnixEpoch, null)],
+        };
+        var notSent = Context("""{"body":"x"}""");
+        notSent.ExecutedReview = review;
+        notSent.Fail(CallStage.Forward, GatewayError.ShuttingDown());
+        var sent = Context("""{"body":"x"}""");
+        sent.ExecutedReview = review;
+        sent.SentUpstream = true;
+
+        recorder.ToolCall(notSent, 1, null);
+        recorder.ToolCall(sent, 1, null);
+
+        var events = trail.Pending().ToList();
+        Assert.Equal(GatewayError.ShuttingDown().Message + "; not sent under review rv-1 (reviewer), approved by bob: the approval stands for a retry",
+            events[0].Detail);
+        Assert.Equal("ran under review rv-1 (reviewer), approved by bob", events[1].Detail);
+    }
+
     private static (DecisionRecorder Recorder, PendingTrail Trail) Recorder(AuditConfig audit)
     {
         audit.Sink = "jsonl";
