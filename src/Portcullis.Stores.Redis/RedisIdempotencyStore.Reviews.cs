@@ -106,11 +106,14 @@ internal sealed partial class RedisIdempotencyStore
                 return false;
             }
 
+            // The records are read together (one round trip's wait, pipelined on the connection), not one by one: an
+            // agent refused at its limit in a loop must not cost Redis a round trip per place each time.
+            var places = await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false);
+            var records = await Task.WhenAll(places.Select(place => db.HashGetAllAsync((string)place!))).WaitAsync(cancellationToken).ConfigureAwait(false);
             var stale = new List<RedisValue>();
-            foreach (var record in await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false))
+            for (var i = 0; i < places.Length; i++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var fields = await db.HashGetAllAsync((string)record!).ConfigureAwait(false);
+                var (record, fields) = (places[i], records[i]);
                 var created = fields.FirstOrDefault(e => e.Name == "created").Value;
                 if (created.IsNull || (long)created <= cutoff)
                 {

@@ -143,7 +143,6 @@ internal sealed partial class SqliteIdempotencyStore
             return handed;
         }, cancellationToken));
 
-    /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
     /// <summary>
     /// How many reviews the request's principal has pending in its environment, counted in the claim's own transaction
     /// (the store's one writer), so that no two holds can both take the last place under the limit.
@@ -164,6 +163,7 @@ internal sealed partial class SqliteIdempotencyStore
         return (long)count.ExecuteScalar()!;
     }
 
+    /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
     private static void InsertHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, ReviewHold hold)
     {
         using var insert = connection.CreateCommand();
