@@ -11,10 +11,19 @@ namespace Portcullis.Core.Idempotency;
 internal static class Fingerprint
 {
     /// <summary>The lowercase hex fingerprint, or null when the arguments are not I-JSON.</summary>
-    public static string? Compute(IEnumerable<KeyValuePair<string, JsonElement>> arguments)
+    public static string? Compute(IEnumerable<KeyValuePair<string, JsonElement>> arguments) => Hash(arguments, integerSpelling: true);
+
+    /// <summary>
+    /// The fingerprint keys were stored under before a long integer literal had a form of its own (before 2026-12-05):
+    /// the same as <see cref="Compute"/> unless the arguments hold such a literal. Only for answering a retry of a call
+    /// stored then, never for taking a key.
+    /// </summary>
+    public static string? ComputeAsBeforeIntegerSpelling(IEnumerable<KeyValuePair<string, JsonElement>> arguments) => Hash(arguments, integerSpelling: false);
+
+    private static string? Hash(IEnumerable<KeyValuePair<string, JsonElement>> arguments, bool integerSpelling)
     {
         var canonical = new StringBuilder(256);
-        if (!CanonicalJson.TryWriteObject(arguments, canonical, integerSpelling: true))
+        if (!CanonicalJson.TryWriteObject(arguments, canonical, integerSpelling))
         {
             return null;
         }

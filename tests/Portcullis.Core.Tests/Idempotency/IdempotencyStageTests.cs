@@ -338,6 +338,69 @@ public sealed class IdempotencyStageTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A key stored before a long integer literal had a fingerprint of its own, retried after the upgrade: before, the
+    /// retry was <c>idempotency_key_reused</c> for the key's whole retention, and an agent told so acts again under a new
+    /// key. Now a completed call is replayed, one in flight or of unknown outcome answered so; nothing is sent.
+    /// </summary>
+    [Theory]
+    [InlineData("completed", null)]
+    [InlineData("in_progress", "idempotency_in_progress")]
+    [InlineData("outcome_unknown", "idempotency_outcome_unknown")]
+    public async Task Invoke_RetryOfAKeyStoredBeforeIntegerSpelling_AnswersItsCall_NeverSends(string stored, string? code)
+    {
+        const string arguments = """{"body":"x","id":1234567890123456789,"idempotency_key":"k"}""";
+        var token = await StoreAsBeforeIntegerSpelling(arguments);
+        if (stored == "completed")
+        {
+            Assert.True(await _store.CompleteAsync(Scope("k"), token, """{"content":[{"type":"text","text":"deleted before"}]}""", _time.GetUtcNow(), Deadline));
+        }
+        else if (stored == "outcome_unknown")
+        {
+            Assert.True(await _store.MarkUnknownAsync(Scope("k"), token, _time.GetUtcNow(), Deadline));
+        }
+
+        var retry = Context(_write, Alice, arguments);
+        var result = await _stage.InvokeAsync(retry, Answer("deleted again"), Deadline);
+
+        Assert.Equal(code, retry.Failure?.Code.Code);
+        if (code is null)
+        {
+            Assert.Equal("deleted before", Text(result));
+            Assert.True(retry.Replayed);
+        }
+
+        Assert.Equal(0, _upstreamCalls);
+    }
+
+    /// <summary>The earlier fingerprint only answers: another call's key stays <c>idempotency_key_reused</c>, and a key freed meanwhile is not taken by it.</summary>
+    [Fact]
+    public async Task Invoke_EarlierFingerprintOfOtherArguments_StaysReused_AndTakesNothing()
+    {
+        var token = await StoreAsBeforeIntegerSpelling("""{"body":"other","id":1234567890123456789,"idempotency_key":"k"}""");
+        await _store.CompleteAsync(Scope("k"), token, "{}", _time.GetUtcNow(), Deadline);
+
+        var retry = Context(_write, Alice, """{"body":"x","id":1234567890123456789,"idempotency_key":"k"}""");
+        await _stage.InvokeAsync(retry, Answer("done"), Deadline);
+
+        Assert.Equal("idempotency_key_reused", retry.Failure!.Code.Code);
+        Assert.Equal(0, _upstreamCalls);
+        Assert.Equal(IdempotencyState.Completed, (await _store.GetAsync(Scope("k"), _time.GetUtcNow(), TimeSpan.FromHours(24), Deadline))!.State);
+    }
+
+    private static IdempotencyScope Scope(string key) => new("prod", "crm", Alice.Key, "add_note", key);
+
+    /// <summary>Claims the key as a gateway before 2026-12-05 did, under the fingerprint it computed then; returns the claim's token.</summary>
+    private async Task<string> StoreAsBeforeIntegerSpelling(string arguments)
+    {
+        var parsed = JsonDocument.Parse(arguments).RootElement.EnumerateObject().Where(p => p.Name != "idempotency_key").Select(p => KeyValuePair.Create(p.Name, p.Value.Clone()));
+        var earlier = Fingerprint.ComputeAsBeforeIntegerSpelling(parsed)!;
+        Assert.NotEqual(Fingerprint.Compute(parsed), earlier);
+        var claim = await _store.TryClaimAsync(new IdempotencyClaimRequest(Scope("k"), earlier, "c-before", _time.GetUtcNow(), TimeSpan.FromMinutes(5), TimeSpan.FromHours(24)), Deadline);
+        Assert.Equal(ClaimStatus.Claimed, claim.Status);
+        return claim.Token!;
+    }
+
     private ToolCallContext Context(GatewayTool tool, CallerIdentity caller, string arguments)
     {
         var parsed = JsonDocument.Parse(arguments).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());

@@ -110,6 +110,11 @@ internal sealed class IdempotencyStage(
             claim = await ClaimAsync(context, request with { Now = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
+        if (claim.Status == ClaimStatus.Reused)
+        {
+            claim = await StoredBeforeIntegerSpellingAsync(context, request, claim, cancellationToken).ConfigureAwait(false);
+        }
+
         switch (claim.Status)
         {
             case ClaimStatus.AwaitingReview or ClaimStatus.ReviewDenied or ClaimStatus.ReviewExpired or ClaimStatus.ReviewOutdated:
@@ -162,6 +167,36 @@ internal sealed class IdempotencyStage(
             unsettled.Release(request.Scope, request.Token, context.CorrelationId, ex);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A key stored before a long integer literal had a fingerprint of its own (<see cref="Fingerprint.ComputeAsBeforeIntegerSpelling"/>)
+    /// answers the retry of its call after the upgrade as it stands when it completed, is in flight or its outcome is
+    /// unknown (a replay or a refusal: nothing is sent), instead of <c>idempotency_key_reused</c>, which would tell the
+    /// agent to act again under a new key. Nothing is taken under the earlier fingerprint: a key it would claim (or an
+    /// approval it would take) is given back at once, and the call answers <c>idempotency_key_reused</c> as before.
+    /// </summary>
+    private async ValueTask<ClaimResult> StoredBeforeIntegerSpellingAsync(ToolCallContext context, IdempotencyClaimRequest request, ClaimResult reused, CancellationToken cancellationToken)
+    {
+        if (Fingerprint.ComputeAsBeforeIntegerSpelling(context.OriginalArguments.Where(a => a.Key != IdempotencyKeySchema.PropertyName)) is not { } earlier
+            || earlier == request.Fingerprint)
+        {
+            return reused;
+        }
+
+        var earlierRequest = request with { Fingerprint = earlier, Review = null, Now = time.GetUtcNow() };
+        var claim = await ClaimAsync(context, earlierRequest, cancellationToken).ConfigureAwait(false);
+        if (claim.Status is ClaimStatus.Completed or ClaimStatus.InProgress or ClaimStatus.OutcomeUnknown)
+        {
+            return claim;
+        }
+
+        if (claim.Status == ClaimStatus.Claimed)
+        {
+            await store.ReleaseAsync(request.Scope, earlierRequest.Token, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return reused;
     }
 
     /// <summary>Why the store no longer holds <paramref name="scope"/> for the call <paramref name="correlationId"/>, or null while it does.</summary>
