@@ -8,9 +8,11 @@ namespace Portcullis.Health;
 /// Not ready until the state store is ready (its clock measured, its schema in place, abandoned claims settled), and
 /// from then on not ready while it does not answer: each probe reads the store's clock, the cheapest question every
 /// store answers, within <see cref="ProbeTimeout"/>. Probes that come faster than <see cref="Reuse"/> share the last
-/// answer, so a busy balancer cannot turn readiness into load on the store.
+/// answer, so a busy balancer cannot turn readiness into load on the store. A shared store must also take writes: one
+/// whose clock answers while it refuses every write (a read-only standby, a full Redis) fails every call, so the last
+/// renewal of this replica's id (<see cref="ReplicaIdHold"/>, a write every 2 s) must have worked.
 /// </summary>
-internal sealed class StateStoreHealthCheck(IStateStore store, StateReadiness readiness, TimeProvider time) : IHealthCheck
+internal sealed class StateStoreHealthCheck(IStateStore store, StateReadiness readiness, TimeProvider time, ReplicaIdHold? hold = null) : IHealthCheck
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
@@ -49,7 +51,9 @@ internal sealed class StateStoreHealthCheck(IStateStore store, StateReadiness re
         try
         {
             await store.GetTimeAsync(timeout.Token).AsTask().WaitAsync(ProbeTimeout, time, timeout.Token).ConfigureAwait(false);
-            return HealthCheckResult.Healthy($"the {store.Name} store answers");
+            return hold?.RenewalFailure is { } failure
+                ? HealthCheckResult.Unhealthy($"the {store.Name} store takes no writes (its last write failed: {failure})")
+                : HealthCheckResult.Healthy($"the {store.Name} store answers");
         }
         catch (Exception ex)
         {

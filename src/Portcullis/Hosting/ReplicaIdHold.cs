@@ -28,9 +28,16 @@ internal sealed class ReplicaIdHold(
     private readonly CancellationTokenSource _stopping = new();
     private Task? _renewing;
     private bool _held;
+    private volatile string? _renewalFailure;
 
     /// <summary>Whether the id was found taken by another process while this one ran (the gateway stopped for it).</summary>
     public bool Lost { get; private set; }
+
+    /// <summary>
+    /// Why the last renewal failed (the kind of failure, no address), or null while renewals succeed. A renewal is a write:
+    /// a store that still answers reads but takes no writes (read-only, full, unable to persist) fails it, as it fails every call.
+    /// </summary>
+    public string? RenewalFailure => _renewalFailure;
 
     /// <summary>
     /// Takes the id: at once when it is free, lapsed or already this process's; after <see cref="StaleAfter"/> when its
@@ -92,6 +99,7 @@ internal sealed class ReplicaIdHold(
                         return;
                     }
 
+                    _renewalFailure = null;
                     if (failing > 0)
                     {
                         GatewayLog.ReplicaIdRenewedAgain(logger, replica.Id, failing);
@@ -101,6 +109,7 @@ internal sealed class ReplicaIdHold(
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     // The hold stays this process's until it lapses; a store that stays away fails the calls that need it.
+                    _renewalFailure = ex.GetType().Name;
                     if (failing++ == 0)
                     {
                         GatewayLog.ReplicaIdRenewFailed(logger, replica.Id, HoldFor.TotalSeconds, ex);

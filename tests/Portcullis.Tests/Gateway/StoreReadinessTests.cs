@@ -43,6 +43,53 @@ public sealed class StoreReadinessTests
         Assert.False(gateway.HasExited);
     }
 
+    /// <summary>
+    /// A PostgreSQL that answers but takes no writes (a standby a failover left the connections on, or
+    /// <c>default_transaction_read_only</c>) refuses every call <c>state_unavailable</c>: its clock still answers, so
+    /// readiness must not rest on the clock alone, or every replica stays in rotation answering nothing but refusals.
+    /// </summary>
+    [Fact]
+    public async Task Readyz_PostgresTakesNoWrites_Is503WithTheReason_AndReadyAgainWhenWritable()
+    {
+        using var dir = new TempDir();
+        await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), await postgres.CreateSchemaAsync().Within());
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
+        Assert.Equal("ready", JsonNode.Parse(await gateway.GetAsync("/readyz").Within())!["status"]!.GetValue<string>());
+
+        // A session of its own, so it can still change the setting back once the server is read-only.
+        await using var operatorConnection = new Npgsql.NpgsqlConnection(postgres.ConnectionString + ";Options=-c default_transaction_read_only=off");
+        await operatorConnection.OpenAsync().Within();
+        await SetReadOnlyAsync(operatorConnection, true);
+        try
+        {
+            var down = await ReadinessAsync(gateway, "not_ready");
+            Assert.Equal(503, down.Status);
+            Assert.False(down.Body["state"]!["ready"]!.GetValue<bool>());
+            Assert.Contains("the postgres store takes no writes", down.Body["state"]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await SetReadOnlyAsync(operatorConnection, false);
+        }
+
+        var back = await ReadinessAsync(gateway, "ready");
+        Assert.Equal(200, back.Status);
+        Assert.False(gateway.HasExited);
+    }
+
+    private static async Task SetReadOnlyAsync(Npgsql.NpgsqlConnection connection, bool readOnly)
+    {
+        await using var alter = new Npgsql.NpgsqlCommand($"ALTER SYSTEM SET default_transaction_read_only = {(readOnly ? "on" : "off")}", connection);
+        await alter.ExecuteNonQueryAsync().Within();
+        await using var reload = new Npgsql.NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteNonQueryAsync().Within();
+    }
+
     /// <summary>Polls <c>/readyz</c> until its status is <paramref name="status"/> (a probe waits at most 2 s for the store).</summary>
     private static async Task<(int Status, JsonNode Body)> ReadinessAsync(GatewayProcess gateway, string status)
     {
