@@ -31,7 +31,7 @@ internal sealed class GatewayTelemetry : IDisposable
         RateLimitRefusals = Meter.CreateCounter<long>("portcullis.rate_limit.refusals", "{call}", "Calls refused because the caller's budget was spent, by connector and tool.");
         _claims = Meter.CreateCounter<long>("portcullis.idempotency.claims", "{key}", "Idempotency keys claimed by a first call.");
         _replays = Meter.CreateCounter<long>("portcullis.idempotency.replays", "{call}", "Calls answered with a stored result.");
-        _unknowns = Meter.CreateCounter<long>("portcullis.idempotency.outcome_unknown", "{event}", "Keys that became outcome-unknown (event=marked) and calls answered so (event=answered).");
+        _unknowns = Meter.CreateCounter<long>("portcullis.idempotency.outcome_unknown", "{event}", "Keys that became outcome-unknown (event=marked; event=recovered, left in flight by a process that died and settled at the next start) and calls answered so (event=answered).");
         _resolutions = Meter.CreateCounter<long>("portcullis.idempotency.resolutions", "{key}", "Outcome-unknown keys settled by an operator, by whether the call took effect.");
         _withheld = Meter.CreateCounter<long>("portcullis.pins.withheld", "{definition}", "Tools, resources and prompts withheld because their definition is not their pin (reason=tool_changed) or has none (reason=unpinned), counted when they become withheld, by connector, kind and reason.");
     }
@@ -57,6 +57,9 @@ internal sealed class GatewayTelemetry : IDisposable
 
     public void IdempotencyMarkedUnknown(string connector, string tool) =>
         _unknowns.Add(1, new TagList { { "connector", connector }, { "tool", tool }, { "event", "marked" } });
+
+    /// <summary>Claims an earlier incarnation left in flight, settled outcome-unknown at start: which connector and tool the store does not say.</summary>
+    public void IdempotencyRecovered(int count) => _unknowns.Add(count, new TagList { { "event", "recovered" } });
 
     public void IdempotencyAnsweredUnknown(string connector, string tool) =>
         _unknowns.Add(1, new TagList { { "connector", connector }, { "tool", tool }, { "event", "answered" } });

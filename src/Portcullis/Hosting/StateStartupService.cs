@@ -1,4 +1,5 @@
 using Portcullis.Core.Configuration;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 
@@ -11,7 +12,8 @@ namespace Portcullis.Hosting;
 /// replicas may start before their store. Afterwards the clock is measured again every half minute.
 /// </summary>
 internal sealed class StateStartupService(
-    IStateStore store, StateClock clock, ReplicaIdentity replica, StateReadiness readiness, ILogger<StateStartupService> logger, ReplicaIdHold? hold = null)
+    IStateStore store, StateClock clock, ReplicaIdentity replica, StateReadiness readiness, GatewayTelemetry telemetry, ILogger<StateStartupService> logger,
+    ReplicaIdHold? hold = null)
     : IHostedService, IDisposable
 {
     public static readonly TimeSpan ClockInterval = TimeSpan.FromSeconds(30);
@@ -21,6 +23,7 @@ internal sealed class StateStartupService(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _clockLoop;
+    private int _recovered;
 
     /// <summary>
     /// Returns once the store is ready, retrying a store that does not answer yet; or the error that refuses the start
@@ -52,6 +55,7 @@ internal sealed class StateStartupService(
                 }
 
                 var settled = await store.RecoverAsync(clock.GetUtcNow(), cancellationToken);
+                _recovered = settled;
                 GatewayLog.StateReady(logger, store.Name, replica.Owner, settled, clock.Offset.TotalMilliseconds);
                 break;
             }
@@ -72,6 +76,13 @@ internal sealed class StateStartupService(
         if (await ReadyAsync(cancellationToken) is { } refused)
         {
             throw new ConfigException("state", [refused]);
+        }
+
+        // Counted once the host runs, so the metrics pipeline (started before this service) sees it: keys a person must
+        // settle, as much as those marked while the gateway ran, for the same alert.
+        if (Interlocked.Exchange(ref _recovered, 0) is var recovered and > 0)
+        {
+            telemetry.IdempotencyRecovered(recovered);
         }
 
         _clockLoop = ClockLoopAsync(_stopping.Token);
