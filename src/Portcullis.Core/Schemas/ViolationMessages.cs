@@ -49,20 +49,24 @@ internal static class ViolationMessages
                 var schema = rawKeyword.Length == 0
                     ? walked ? holder : SchemaAt(schemaRoot, node.SchemaLocation, up: true)
                     : walked ? subschema : SchemaHolding(schemaRoot, node.SchemaLocation, keyword);
-                if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
-                {
-                    continue;
-                }
-
                 if (error == TimedPatternKeyword.TimeoutError)
                 {
-                    details.Add(new ErrorDetail(at, "pattern", "could not be checked against the pattern in time; send a shorter or simpler value"));
+                    details.Add(keyword == "patternProperties"
+                        ? new ErrorDetail(at, keyword, "a member name could not be checked against the patterns in time; send shorter or simpler names")
+                        : new ErrorDetail(at, "pattern", "could not be checked against the pattern in time; send a shorter or simpler value"));
                     continue;
                 }
 
                 if (error == TimedPatternKeyword.BudgetSpentError)
                 {
-                    details.Add(new ErrorDetail(at, "pattern", "was not checked: the call spent its time for pattern checks on other values; send fewer or simpler values"));
+                    details.Add(keyword == "patternProperties"
+                        ? new ErrorDetail(at, keyword, "a member name was not checked: the call spent its time for pattern checks on other values; send fewer or simpler names")
+                        : new ErrorDetail(at, "pattern", "was not checked: the call spent its time for pattern checks on other values; send fewer or simpler values"));
+                    continue;
+                }
+
+                if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
+                {
                     continue;
                 }
 
