@@ -47,7 +47,7 @@ public static class ConfigLoader
             return new ConfigReadResult(null, [new ConfigError("$", "the configuration is empty")]);
         }
 
-        var (config, removed) = ConfigRepair.Read(root);
+        var (config, removed) = ConfigRepair.Read(root, errors);
         foreach (var path in removed.Where(p => !errors.Any(e => ConfigPaths.IsAtOrUnder(e.Path, p) || ConfigPaths.IsAtOrUnder(p, e.Path))))
         {
             errors.Add(new ConfigError(path, "could not be read as the type this key takes"));

@@ -13,9 +13,11 @@ internal static class ConfigRepair
     private const int MaxRepairs = 256;
 
     /// <summary>The config as read, and the JSON paths of the keys that had to be left out.</summary>
-    public static (GatewayConfig? Config, IReadOnlyList<string> Removed) Read(JsonNode root)
+    /// <param name="root">The config's JSON, changed where values are left out.</param>
+    /// <param name="schemaErrors">What the schema refused: a <c>null</c> it refused is left out before reading.</param>
+    public static (GatewayConfig? Config, IReadOnlyList<string> Removed) Read(JsonNode root, IEnumerable<ConfigError> schemaErrors)
     {
-        var removed = new List<string>();
+        var removed = RemoveNulls(root, schemaErrors);
         for (var attempt = 0; attempt <= MaxRepairs; attempt++)
         {
             try
@@ -34,6 +36,69 @@ internal static class ConfigRepair
         }
 
         return (null, removed);
+    }
+
+    /// <summary>
+    /// Removes each <c>null</c> the schema refused, as a value of the wrong type is: the serializer reads <c>null</c>
+    /// without complaint, and the checks that follow would meet a null where the config's types promise none.
+    /// </summary>
+    private static List<string> RemoveNulls(JsonNode root, IEnumerable<ConfigError> schemaErrors)
+    {
+        var removed = new List<string>();
+        foreach (var error in schemaErrors)
+        {
+            try
+            {
+                if (IsNull(root, error.Path) && Remove(root, error.Path) is { } path)
+                {
+                    removed.Add(path);
+                }
+            }
+            catch (ArgumentException)
+            {
+                // An object on the way names a key twice (reported already); the reader keeps the last, as before.
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Whether <paramref name="path"/> names a member or element present in the JSON with the value <c>null</c>.</summary>
+    private static bool IsNull(JsonNode root, string path)
+    {
+        if (ConfigPaths.Segments(path) is not { Count: > 0 } segments)
+        {
+            return false;
+        }
+
+        JsonNode? node = root;
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var last = i == segments.Count - 1;
+            switch (segments[i])
+            {
+                case string name when node is JsonObject o && o.TryGetPropertyValue(name, out var value):
+                    if (last)
+                    {
+                        return value is null;
+                    }
+
+                    node = value;
+                    break;
+                case int index when node is JsonArray a && index < a.Count:
+                    if (last)
+                    {
+                        return a[index] is null;
+                    }
+
+                    node = a[index];
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Removes the key that holds the value at <paramref name="path"/>; returns that key's path.</summary>
