@@ -34,7 +34,7 @@ public static class ConfigLoader
         {
             using var document = JsonDocument.Parse(json, ConfigJson.DocumentOptions);
             errors = [.. ConfigDuplicates.Find(document.RootElement), .. ConfigSchema.Check(document.RootElement)];
-            root = JsonNode.Parse(json, documentOptions: ConfigJson.DocumentOptions);
+            root = ConfigNodes.From(document.RootElement.Clone());
         }
         catch (JsonException ex)
         {

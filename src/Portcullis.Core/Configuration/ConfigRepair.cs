@@ -47,16 +47,9 @@ internal static class ConfigRepair
         var removed = new List<string>();
         foreach (var error in schemaErrors)
         {
-            try
+            if (IsNull(root, error.Path) && Remove(root, error.Path) is { } path)
             {
-                if (IsNull(root, error.Path) && Remove(root, error.Path) is { } path)
-                {
-                    removed.Add(path);
-                }
-            }
-            catch (ArgumentException)
-            {
-                // An object on the way names a key twice (reported already); the reader keeps the last, as before.
+                removed.Add(path);
             }
         }
 
