@@ -14,7 +14,9 @@ public static class ListenAddress
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
-            return "is not a URL; write http://HOST:PORT, such as http://127.0.0.1:8080";
+            return PortOutOfRange(url)
+                ? "has a port outside 0 to 65535 (0 lets the system choose one); write http://HOST:PORT, such as http://127.0.0.1:8080"
+                : "is not a URL; write http://HOST:PORT, such as http://127.0.0.1:8080";
         }
 
         if (uri.Scheme == Uri.UriSchemeHttps)
@@ -33,6 +35,32 @@ public static class ListenAddress
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// True for a URL refused only for its port: the digits after the host's last colon (past any IPv6 brackets), up to
+    /// an optional slash, make a number over 65535 (<c>http://127.0.0.1:99999</c>), which the URL parser refuses whole.
+    /// </summary>
+    private static bool PortOutOfRange(string url)
+    {
+        var authority = url.AsSpan();
+        var scheme = authority.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return false;
+        }
+
+        authority = authority[(scheme + 3)..].TrimEnd('/');
+        var colon = authority.LastIndexOf(':');
+        if (colon <= 0 || colon < authority.LastIndexOf(']'))
+        {
+            return false;
+        }
+
+        var port = authority[(colon + 1)..];
+        return port.Length > 0 && !port.ContainsAnyExceptInRange('0', '9')
+            && (port.Length > 5 || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) > 65535)
+            && Uri.TryCreate(url[..(scheme + 3)] + authority[..colon].ToString(), UriKind.Absolute, out _);
     }
 
     /// <summary>What a URL that carries credentials must be.</summary>

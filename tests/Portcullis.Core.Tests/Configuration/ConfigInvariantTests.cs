@@ -75,6 +75,28 @@ public sealed class ConfigInvariantTests : IDisposable
         Assert.Equal(accepted, !errors.Any(e => e.Path == "$.listen"));
     }
 
+    /// <summary>Before, a port over 65535 was answered "is not a URL", which sent people looking for a typo in the host.</summary>
+    [Theory]
+    [InlineData("http://127.0.0.1:99999", "has a port outside 0 to 65535")]
+    [InlineData("http://[::1]:65536/", "has a port outside 0 to 65535")]
+    [InlineData("http://localhost:1234567890123", "has a port outside 0 to 65535")]
+    [InlineData("http://127.0.0.1:80x", "is not a URL")]
+    [InlineData("http://:99999", "is not a URL")]
+    [InlineData("http://[::1]", null)]
+    public void Parse_ListenWithAPortOutOfRange_SaysSo(string listen, string? problem)
+    {
+        var error = Errors(Config(listen: listen)).FirstOrDefault(e => e.Path == "$.listen");
+
+        if (problem is null)
+        {
+            Assert.Null(error);
+        }
+        else
+        {
+            Assert.StartsWith(problem, error!.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Parse_OAuthResourcesAndPromptsWithoutScopes_AreRefusedLikeTools()
     {
