@@ -109,17 +109,19 @@ internal sealed partial class PostgresIdempotencyStore
             throw new ArgumentException("An executed resolution needs the result later retries are answered with.", nameof(request));
         }
 
-        // One statement settles the key only while it is outcome-unknown; when it changes nothing, a read says why.
+        // One statement settles the key only while it is outcome-unknown and holds the named call; when it changes
+        // nothing, a read says why.
         var settle = request.Executed
             ? $"""
               UPDATE portcullis_idempotency SET state = {Completed}, result = @result, updated_at = @now,
                   resolved_executed = true, resolved_by = @by, resolved_at = @now, resolution_note = @note
-              WHERE {Key} AND created_at > @cutoff AND {IsUnknown}
+              WHERE {Key} AND created_at > @cutoff AND correlation_id = @correlation AND {IsUnknown}
               """
-            : $"DELETE FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff AND {IsUnknown}";
+            : $"DELETE FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff AND correlation_id = @correlation AND {IsUnknown}";
         await using (var change = dataSource.CreateCommand(settle))
         {
             Bind(change, request.Scope);
+            change.Parameters.AddWithValue("correlation", request.CorrelationId);
             change.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
             change.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
             if (request.Executed)
@@ -135,9 +137,12 @@ internal sealed partial class PostgresIdempotencyStore
             }
         }
 
-        return await GetAsync(request.Scope, request.Now, request.Retention, cancellationToken).ConfigureAwait(false) is null
-            ? ResolveStatus.NotFound
-            : ResolveStatus.NotOutcomeUnknown;
+        return await GetAsync(request.Scope, request.Now, request.Retention, cancellationToken).ConfigureAwait(false) switch
+        {
+            null => ResolveStatus.NotFound,
+            { } held when !string.Equals(held.CorrelationId, request.CorrelationId, StringComparison.Ordinal) => ResolveStatus.OtherCall,
+            _ => ResolveStatus.NotOutcomeUnknown,
+        };
     }
 
     private static IdempotencyRecord ReadRecord(NpgsqlDataReader r, DateTimeOffset now)

@@ -18,12 +18,16 @@ internal sealed class PostgresStateStore(NpgsqlDataSource dataSource, PostgresId
     /// <c>default_transaction_read_only</c>: Redis's <c>READONLY</c>) and a statement the server cancelled itself (its own
     /// <c>statement_timeout</c>, an operator's <c>pg_cancel_backend</c>), and what PgBouncer answers in the server's stead
     /// when it cannot reach it (<c>08P01</c>: <c>server login has been failing</c>, <c>query_wait_timeout</c>), which
-    /// Npgsql does not count as transient.
+    /// Npgsql does not count as transient. And a new connection the server refuses at login (a rotated password,
+    /// <c>28P01</c>; a role or <c>pg_hba.conf</c> entry removed, <c>28000</c>; the database gone, <c>3D000</c>): the
+    /// store is out of this gateway's reach until an operator mends it, so a call waits it out as <c>state_unavailable</c>
+    /// rather than being told of a defect (<c>internal</c>) that no retry would get past.
     /// </remarks>
     public bool IsUnavailable(Exception exception) => exception is NpgsqlException { IsTransient: true } or TimeoutException
         or PostgresException
         {
-            SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.ProtocolViolation,
+            SqlState: PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.QueryCanceled or PostgresErrorCodes.ProtocolViolation
+                or PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification or PostgresErrorCodes.InvalidCatalogName,
         };
 
     public async ValueTask<DateTimeOffset> GetTimeAsync(CancellationToken cancellationToken)

@@ -80,7 +80,7 @@ internal sealed partial class RedisIdempotencyStore
         var status = (string)(await Db.ScriptEvaluateAsync(RedisScripts.Resolve, [key],
         [
             request.Executed ? 1 : 0, request.ResultJson ?? "", request.ResolvedBy, request.Note ?? "",
-            request.Now.ToUnixTimeMilliseconds(), (request.Now - request.Retention).ToUnixTimeMilliseconds(),
+            request.Now.ToUnixTimeMilliseconds(), (request.Now - request.Retention).ToUnixTimeMilliseconds(), request.CorrelationId,
         ]).ConfigureAwait(false))!;
         if (status == "resolved" && !request.Executed)
         {
@@ -91,6 +91,7 @@ internal sealed partial class RedisIdempotencyStore
         {
             "resolved" => ResolveStatus.Resolved,
             "not_unknown" => ResolveStatus.NotOutcomeUnknown,
+            "other_call" => ResolveStatus.OtherCall,
             _ => ResolveStatus.NotFound,
         };
     }

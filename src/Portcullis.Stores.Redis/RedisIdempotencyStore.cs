@@ -215,8 +215,16 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             }
 
             // A member re-claimed since it was read has a newer score and stays; the record was left alone by the script.
+            // One whose record is newer than its entry (the fire-and-forget update of a key claimed again after its
+            // retention was lost) is indexed again at its record's creation, so it stays listed and is purged in time.
             foreach (var member in batch)
             {
+                if ((long?)await db.HashGetAsync((string)member!, "created").ConfigureAwait(false) is { } created && created >= cutOff)
+                {
+                    await db.SortedSetAddAsync(keys.CreatedIndex, member, created).ConfigureAwait(false);
+                    continue;
+                }
+
                 await db.ScriptEvaluateAsync(
                     "if redis.call('ZSCORE', KEYS[1], ARGV[1]) and tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) < tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end",
                     [keys.CreatedIndex], [member, cutOff]).ConfigureAwait(false);

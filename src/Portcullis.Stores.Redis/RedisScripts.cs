@@ -135,13 +135,15 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS[1] record. ARGV: executed (1 or 0), result, resolved by, note ('' for none), now, created-after ms.
-    /// An outcome-unknown record (marked so, or in progress past its lease) is settled: executed stores the result
-    /// and the resolution, not executed deletes the record. Returns resolved, not_found or not_unknown.
+    /// KEYS[1] record. ARGV: executed (1 or 0), result, resolved by, note ('' for none), now, created-after ms,
+    /// correlation id of the call the operator checked. An outcome-unknown record (marked so, or in progress past its
+    /// lease) of that call is settled: executed stores the result and the resolution, not executed deletes the record.
+    /// Returns resolved, not_found, other_call or not_unknown.
     /// </summary>
     public const string Resolve = """
-        local r = redis.call('HMGET', KEYS[1], 'state', 'created', 'lease')
+        local r = redis.call('HMGET', KEYS[1], 'state', 'created', 'lease', 'corr')
         if not r[1] or tonumber(r[2]) <= tonumber(ARGV[6]) then return 'not_found' end
+        if r[4] ~= ARGV[7] then return 'other_call' end
         local now = tonumber(ARGV[5])
         if not (r[1] == '2' or (r[1] == '0' and tonumber(r[3]) <= now)) then return 'not_unknown' end
         if ARGV[1] == '1' then

@@ -115,19 +115,26 @@ internal sealed partial class SqliteIdempotencyStore
         {
             using var select = connection.CreateCommand();
             select.Transaction = transaction;
-            select.CommandText = $"SELECT {IsUnknown} FROM idempotency WHERE {Key} AND created_at > $cutoff";
+            select.CommandText = $"SELECT {IsUnknown}, correlation_id FROM idempotency WHERE {Key} AND created_at > $cutoff";
             Bind(select, request.Scope);
             select.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
             select.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
-            var unknown = select.ExecuteScalar();
-            if (unknown is null)
+            using (var found = select.ExecuteReader())
             {
-                return ResolveStatus.NotFound;
-            }
+                if (!found.Read())
+                {
+                    return ResolveStatus.NotFound;
+                }
 
-            if (Convert.ToInt64(unknown, System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                return ResolveStatus.NotOutcomeUnknown;
+                if (!string.Equals(found.GetString(1), request.CorrelationId, StringComparison.Ordinal))
+                {
+                    return ResolveStatus.OtherCall;
+                }
+
+                if (found.GetInt64(0) == 0)
+                {
+                    return ResolveStatus.NotOutcomeUnknown;
+                }
             }
 
             using var change = connection.CreateCommand();

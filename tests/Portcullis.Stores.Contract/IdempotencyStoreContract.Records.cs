@@ -17,9 +17,14 @@ public abstract partial class IdempotencyStoreContract
             State = state, Limit = limit, Cursor = cursor, Key = key, Subject = subject, ClientId = clientId,
         }, CancellationToken.None).AsTask().WaitAsync(Timeout);
 
-    protected Task<ResolveStatus> Resolve(IdempotencyScope scope, bool executed, string? note = "checked the CRM") =>
-        Store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, executed ? Confirmation : null, "operator-1", note, Time.GetUtcNow(), Retention), CancellationToken.None)
+    /// <summary>Settles the key's call as the operator saw it: <paramref name="correlationId"/>, or the call the key holds now.</summary>
+    protected async Task<ResolveStatus> Resolve(IdempotencyScope scope, bool executed, string? note = "checked the CRM", string? correlationId = null)
+    {
+        correlationId ??= (await Get(scope))?.CorrelationId ?? "corr-never-stored";
+        return await Store.ResolveAsync(
+                new IdempotencyResolveRequest(scope, correlationId, executed, executed ? Confirmation : null, "operator-1", note, Time.GetUtcNow(), Retention), CancellationToken.None)
             .AsTask().WaitAsync(Timeout);
+    }
 
     private async Task<IdempotencyScope> UnknownKey(string key = "k-unknown", string fingerprint = "fp-1")
     {
@@ -214,6 +219,28 @@ public abstract partial class IdempotencyStoreContract
 
         Assert.True(await Store.CompleteAsync(Scope("running"), running.Token!, "{}", Time.GetUtcNow(), CancellationToken.None));
         Assert.Equal("{\"kept\":true}", (await Claim(Scope("done"))).ResultJson);
+    }
+
+    /// <summary>
+    /// An operator checks call A of an outcome-unknown key; meanwhile another operator released the key and a retry, call
+    /// B, took it and became outcome-unknown too. Before, the first operator's "it did not take effect" for A deleted
+    /// B's key, and B's retry ran again. Now the settlement names its call, and the store settles only that one.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Resolve_AnotherCallHoldsTheKeyNow_ChangesNothing(bool executed)
+    {
+        var scope = await UnknownKey();
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(scope, executed: false, correlationId: "corr-k-unknown"));
+        var retry = await Claim(scope, "fp-1", correlationId: "corr-retry");
+        Assert.True(await Store.MarkUnknownAsync(scope, retry.Token!, Time.GetUtcNow(), CancellationToken.None));
+
+        Assert.Equal(ResolveStatus.OtherCall, await Resolve(scope, executed, correlationId: "corr-k-unknown"));
+
+        var held = await Get(scope);
+        Assert.Equal(("corr-retry", IdempotencyState.OutcomeUnknown, (IdempotencyResolution?)null), (held!.CorrelationId, held.State, held.Resolution));
+        Assert.Equal(ResolveStatus.Resolved, await Resolve(scope, executed, correlationId: "corr-retry"));
     }
 
     [Fact]

@@ -112,6 +112,28 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
     }
 
     /// <summary>
+    /// A new connection the server refuses at login (a role dropped, here; a database dropped; a password rotated, shown
+    /// by its code since the test server trusts local connections): before, every call that needed one answered
+    /// <c>internal</c>, a defect no retry gets past; now <c>state_unavailable</c>, waited out until an operator mends it.
+    /// </summary>
+    [Theory]
+    [InlineData("Username=no_such_role", "28000")]
+    [InlineData("Database=no_such_database", "3D000")]
+    public async Task IsUnavailable_TheServerRefusesTheLogin_IsAnOutage(string setting, string sqlState)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var dataSource = PostgresDataSource.Create($"{await fixture.Server.CreateSchemaAsync()};{setting}");
+        var store = new PostgresStateStore(dataSource, null!);
+
+        var refused = await Assert.ThrowsAnyAsync<PostgresException>(async () => await store.GetTimeAsync(timeout.Token));
+
+        Assert.Equal(sqlState, refused.SqlState);
+        Assert.True(store.IsUnavailable(refused), refused.ToString());
+        var rotated = new PostgresException("password authentication failed for user \"portcullis\"", "FATAL", "FATAL", PostgresErrorCodes.InvalidPassword);
+        Assert.True(store.IsUnavailable(rotated), rotated.ToString());
+    }
+
+    /// <summary>
     /// What PgBouncer answers in the server's stead when it cannot reach it (shown with PgBouncer 1.18 in front of a stopped
     /// server, each a <c>FATAL</c> that ends the connection): an outage the calls wait out, not the gateway's defect.
     /// </summary>

@@ -56,6 +56,30 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
     }
 
     /// <summary>
+    /// A key claimed again after its retention is indexed at its new creation by a fire-and-forget command. Before, when
+    /// that command was lost, the purge took the stale entry out of the index and the live key was never listed (nor
+    /// purged by the index) again. The purge now indexes it again at its record's creation.
+    /// </summary>
+    [Fact]
+    public async Task Purge_AKeyWhoseIndexUpdateWasLost_IsIndexedAgain_AndStaysListed()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var member = keys.Idempotency(Scope()).ToString();
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        var firstCreated = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        Time.Advance(Retention + TimeSpan.FromMinutes(1));
+        Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope(), correlationId: "corr-again")).Status);
+        await db.SortedSetAddAsync(keys.CreatedIndex, member, firstCreated);
+
+        Assert.Equal(0, await Store.PurgeAsync(Time.GetUtcNow() - Retention, Deadline));
+
+        Assert.Equal(Time.GetUtcNow().ToUnixTimeMilliseconds(), (long?)await db.SortedSetScoreAsync(keys.CreatedIndex, member));
+        Assert.Equal("corr-again", Assert.Single((await List()).Records).CorrelationId);
+    }
+
+    /// <summary>
     /// A decision whose fire-and-forget removal from the principal's places was lost, and a place whose key answered
     /// otherwise (its record holds no review), leave places that the limit, once reached, gives back; a place whose claim
     /// may be on its way (its record is not there yet) is kept.

@@ -23,7 +23,7 @@ internal static partial class Log
     [LoggerMessage(1309, LogLevel.Information, "Call {CorrelationId}: the key's {Settlement} is stored ({Attempts} attempt(s))")]
     public static partial void IdempotencySettledLater(ILogger logger, string correlationId, string settlement, int attempts);
 
-    [LoggerMessage(1310, LogLevel.Error, "Call {CorrelationId}: the key's {Settlement} could not be stored (the queue is full, or the gateway stopped); the key answers outcome-unknown once its lease ends")]
+    [LoggerMessage(1310, LogLevel.Error, "Call {CorrelationId}: the key's {Settlement} could not be stored (the queue was full, or the store did not take it before the gateway stopped); the key answers outcome-unknown once its lease ends")]
     public static partial void IdempotencySettlementAbandoned(ILogger logger, string correlationId, string settlement);
 
     [LoggerMessage(1311, LogLevel.Warning, "Call {CorrelationId}: the write was not sent: {HeldSeconds:0.0} s passed since its key was claimed, and with its timeout its idempotency lease ({LeaseSeconds:0} s) ran out (the process was held up); the key is released if it is still this call's")]

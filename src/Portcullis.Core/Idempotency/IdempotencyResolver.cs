@@ -23,8 +23,12 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
     /// <summary>The gateway's environment: the only one whose keys it shows and settles (a shared store holds others').</summary>
     public string Environment => config.Environment;
 
+    /// <summary>
+    /// Settles the key while it holds the call <paramref name="expectedCorrelationId"/> names (the one the operator checked),
+    /// or, when none is named, the call it holds as it is read here: a call that takes the key meanwhile is never settled.
+    /// </summary>
     public async ValueTask<(ResolveStatus Status, IdempotencyRecord? Record)> ResolveAsync(
-        IdempotencyScope scope, bool executed, string? note, string operatorSubject, CancellationToken cancellationToken)
+        IdempotencyScope scope, bool executed, string? note, string operatorSubject, string? expectedCorrelationId, CancellationToken cancellationToken)
     {
         if (!string.Equals(scope.Environment, config.Environment, StringComparison.Ordinal))
         {
@@ -38,9 +42,21 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
             return (ResolveStatus.NotFound, null);
         }
 
+        if (expectedCorrelationId is not null && !string.Equals(expectedCorrelationId, record.CorrelationId, StringComparison.Ordinal))
+        {
+            return (ResolveStatus.OtherCall, record);
+        }
+
         var result = executed ? JsonSerializer.Serialize(OperatorConfirmation.Result(record.CorrelationId, note), ResultType) : null;
-        var status = await store.ResolveAsync(new IdempotencyResolveRequest(scope, executed, result, operatorSubject, note, now, Retention), cancellationToken)
+        var status = await store.ResolveAsync(new IdempotencyResolveRequest(scope, record.CorrelationId, executed, result, operatorSubject, note, now, Retention), cancellationToken)
             .ConfigureAwait(false);
+        if (status == ResolveStatus.OtherCall)
+        {
+            // Another call took the key between the read and the settlement: it is the one to show.
+            var holder = await store.GetAsync(scope, time.GetUtcNow(), Retention, cancellationToken).ConfigureAwait(false);
+            return holder is null ? (ResolveStatus.NotFound, null) : (status, holder);
+        }
+
         if (status != ResolveStatus.Resolved)
         {
             return (status, record);

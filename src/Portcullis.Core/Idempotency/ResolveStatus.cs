@@ -11,4 +11,7 @@ public enum ResolveStatus
 
     /// <summary>The key is in progress under a live lease, or completed: there is nothing to settle.</summary>
     NotOutcomeUnknown,
+
+    /// <summary>The key holds another call than the one named: nothing changed.</summary>
+    OtherCall,
 }

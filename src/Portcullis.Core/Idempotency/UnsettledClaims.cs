@@ -28,12 +28,21 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
     /// </summary>
     public const int MaxAttempts = 100;
 
+    /// <summary>
+    /// How long a stopping gateway keeps trying the claims still waiting, within the 15 s the host allows beyond the drain:
+    /// a store that blinked as the gateway stopped must not turn a call whose caller got its result into outcome-unknown.
+    /// </summary>
+    public static readonly TimeSpan LastTry = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(Capacity) { SingleReader = true });
     private long _heldResultBytes;
     private volatile bool _stopped;
+
+    /// <summary>The claim being settled (one reader), so one a stop interrupts is tried again, not dropped.</summary>
+    private Pending? _current;
 
     /// <summary>Queues the release of the claim <paramref name="token"/> may hold on <paramref name="scope"/>: the call was not sent.</summary>
     public void Release(IdempotencyScope scope, string token, string correlationId, Exception cause) =>
@@ -58,59 +67,100 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
     public void MarkUnknown(IdempotencyScope scope, string token, DateTimeOffset at, string correlationId, Exception cause) =>
         Enqueue(new Pending(scope, token, correlationId, Settlement.MarkUnknown, null, at, 0), cause);
 
-    /// <summary>Settles queued claims until <paramref name="cancellationToken"/> stops the gateway; what is left is logged.</summary>
+    /// <summary>
+    /// Settles queued claims until <paramref name="cancellationToken"/> stops the gateway, then keeps trying what is
+    /// left for at most <see cref="LastTry"/>, so a store that blinked as the gateway stopped still gets them; what is
+    /// left after that is logged as abandoned.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var delay = FirstDelay;
-        Pending? current = null;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                while (_queue.Reader.TryRead(out var pending))
-                {
-                    current = pending;
-                    try
-                    {
-                        var taken = await SettleAsync(pending, cancellationToken).ConfigureAwait(false);
-                        current = null;
-                        delay = FirstDelay;
-                        Forget(pending);
-                        if (taken || pending.Kind == Settlement.Release)
-                        {
-                            Log.IdempotencySettledLater(logger, pending.CorrelationId, Describe(pending.Kind), pending.Attempts + 1);
-                        }
-                        else
-                        {
-                            Log.IdempotencyClaimLost(logger, pending.CorrelationId);
-                        }
-                    }
-                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        // Back of the queue, so one claim that cannot be settled holds up no other.
-                        current = null;
-                        if (pending.Attempts + 1 >= MaxAttempts || !_queue.Writer.TryWrite(pending with { Attempts = pending.Attempts + 1 }))
-                        {
-                            Abandon(pending);
-                        }
-
-                        await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                        delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
-                    }
-                }
-            }
+            await SettleAsync(untilEmpty: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            _stopped = true;
-            if (current is { } unfinished)
+        }
+
+        using (var lastTry = new CancellationTokenSource(LastTry, time))
+        {
+            try
             {
-                Abandon(unfinished);
+                await SettleAsync(untilEmpty: true, lastTry.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (lastTry.IsCancellationRequested)
+            {
+            }
+        }
+
+        // Completed before the queue is emptied: a settlement queued from here on is abandoned by its own call, and logged.
+        _stopped = true;
+        _queue.Writer.TryComplete();
+        if (_current is { } unfinished)
+        {
+            _current = null;
+            Abandon(unfinished);
+        }
+
+        while (_queue.Reader.TryRead(out var left))
+        {
+            Abandon(left);
+        }
+    }
+
+    /// <summary>
+    /// Settles claims in order, each failure tried again at the back of the queue after a growing pause, until
+    /// <paramref name="cancellationToken"/> ends it or, with <paramref name="untilEmpty"/>, until nothing waits.
+    /// </summary>
+    private async Task SettleAsync(bool untilEmpty, CancellationToken cancellationToken)
+    {
+        var delay = FirstDelay;
+        while (true)
+        {
+            // A claim the stop interrupted while its store call ran is the first of the last try.
+            var pending = _current;
+            if (pending is null)
+            {
+                if (_queue.Reader.TryRead(out var next))
+                {
+                    pending = _current = next;
+                }
+                else if (untilEmpty || !await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+                else
+                {
+                    continue;
+                }
             }
 
-            while (_queue.Reader.TryRead(out var left))
+            try
             {
-                Abandon(left);
+                var taken = await SettleAsync(pending, cancellationToken).ConfigureAwait(false);
+                _current = null;
+                delay = FirstDelay;
+                Forget(pending);
+                if (taken || pending.Kind == Settlement.Release)
+                {
+                    Log.IdempotencySettledLater(logger, pending.CorrelationId, Describe(pending.Kind), pending.Attempts + 1);
+                }
+                else
+                {
+                    Log.IdempotencyClaimLost(logger, pending.CorrelationId);
+                }
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Back of the queue, so one claim that cannot be settled holds up no other.
+                _current = null;
+                if (pending.Attempts + 1 >= MaxAttempts || !_queue.Writer.TryWrite(pending with { Attempts = pending.Attempts + 1 }))
+                {
+                    Abandon(pending);
+                }
+
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
             }
         }
     }

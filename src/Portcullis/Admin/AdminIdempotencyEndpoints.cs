@@ -9,19 +9,22 @@ namespace Portcullis.Admin;
 
 /// <summary>
 /// <c>/admin/api/idempotency</c>: stored keys by key or state, and settling an outcome-unknown key
-/// (<c>POST …/{id}/resolve {"executed": true|false, "note": …}</c>).
+/// (<c>POST …/{id}/resolve {"executed": true|false, "note": …, "correlation_id": …}</c>).
 /// </summary>
 internal static class AdminIdempotencyEndpoints
 {
     public const int MaxNoteLength = 1000;
 
+    /// <summary>The longest <c>correlation_id</c> a resolve body may name (the gateway's own are 32 characters).</summary>
+    public const int MaxCorrelationIdLength = 256;
+
     /// <summary>The query parameters of <c>GET /admin/api/idempotency</c>; any other is refused.</summary>
     public static readonly AdminQuery ListParameters = new("state", "connector", "principal", "client_id", "tool", "key", "limit", "cursor");
 
     /// <summary>The properties of the resolve body; any other is refused.</summary>
-    public static readonly string[] ResolveProperties = ["executed", "note"];
+    public static readonly string[] ResolveProperties = ["executed", "note", "correlation_id"];
 
-    private const string ResolveShape = "{\"executed\": true|false, \"note\": \"…\"}";
+    private const string ResolveShape = "{\"executed\": true|false, \"note\": \"…\", \"correlation_id\": \"…\"}";
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -93,18 +96,21 @@ internal static class AdminIdempotencyEndpoints
                 return AdminResults.NotFound("No stored key has this id.");
             }
 
-            var (parsed, note, problem) = await ReadResolution(request, cancellationToken);
+            var (parsed, note, correlationId, problem) = await ReadResolution(request, cancellationToken);
             if (problem is not null || parsed is not { } executed)
             {
-                return AdminResults.BadRequest(problem ?? "The body must be {\"executed\": true|false, \"note\": \"…\"}.");
+                return AdminResults.BadRequest(problem ?? $"The body must be {ResolveShape}.");
             }
 
             var subject = AdminAuthentication.Subject(request.HttpContext.User);
-            var (status, record) = await resolver.ResolveAsync(scope, executed, note, subject, cancellationToken);
+            var (status, record) = await resolver.ResolveAsync(scope, executed, note, subject, correlationId, cancellationToken);
             switch (status)
             {
                 case ResolveStatus.NotFound:
                     return AdminResults.NotFound("No stored key has this id (it may have passed its retention).");
+                case ResolveStatus.OtherCall:
+                    return AdminResults.Conflict(
+                        $"The key now holds another call than the one named (correlation_id {record!.CorrelationId}, {State(record.State)}): nothing was settled. Check that call before settling it.");
                 case ResolveStatus.NotOutcomeUnknown:
                     return AdminResults.Conflict($"The key is {State(record!.State)}, not outcome_unknown: there is nothing to settle.");
             }
@@ -119,12 +125,12 @@ internal static class AdminIdempotencyEndpoints
         }).AddEndpointFilter(AdminBody.RequireJson);
     }
 
-    private static async Task<(bool? Executed, string? Note, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(bool? Executed, string? Note, string? CorrelationId, string? Problem)> ReadResolution(HttpRequest request, CancellationToken cancellationToken)
     {
         var (document, unreadable) = await AdminBody.ReadAsync(request, ResolveShape, cancellationToken);
         if (document is null)
         {
-            return (null, null, unreadable);
+            return (null, null, null, unreadable);
         }
 
         using (document)
@@ -132,12 +138,12 @@ internal static class AdminIdempotencyEndpoints
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && AdminBody.Problem(root, ResolveProperties) is { } unknown)
             {
-                return (null, null, unknown);
+                return (null, null, null, unknown);
             }
 
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("executed", out var executed) || executed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
-                return (null, null, "executed: required, true (the call took effect) or false (it did not).");
+                return (null, null, null, "executed: required, true (the call took effect) or false (it did not).");
             }
 
             string? note = null;
@@ -145,13 +151,24 @@ internal static class AdminIdempotencyEndpoints
             {
                 if (!AdminBody.IsText(n, MaxNoteLength))
                 {
-                    return (null, null, $"note: a string of at most {MaxNoteLength} characters, without NUL.");
+                    return (null, null, null, $"note: a string of at most {MaxNoteLength} characters, without NUL.");
                 }
 
                 note = n.GetString();
             }
 
-            return (executed.GetBoolean(), note, null);
+            string? correlationId = null;
+            if (root.TryGetProperty("correlation_id", out var c) && c.ValueKind != JsonValueKind.Null)
+            {
+                if (!AdminBody.IsText(c, MaxCorrelationIdLength) || c.GetString()!.Length == 0)
+                {
+                    return (null, null, null, $"correlation_id: the call's id as the key shows it, a string of 1 to {MaxCorrelationIdLength} characters.");
+                }
+
+                correlationId = c.GetString();
+            }
+
+            return (executed.GetBoolean(), note, correlationId, null);
         }
     }
 

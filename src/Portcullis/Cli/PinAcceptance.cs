@@ -8,6 +8,19 @@ internal sealed record PinAcceptance(string Name, string? Sha256)
 {
     public const string Marker = "@sha256:";
 
+    /// <summary>
+    /// Why <paramref name="value"/> cannot be an acceptance, or null: a digest after the marker that is not the 64
+    /// lowercase hex digits the report prints (cut short in a copy, or upper-cased) would otherwise make the whole value
+    /// read as a name no definition has.
+    /// </summary>
+    public static string? Problem(string value)
+    {
+        var at = value.LastIndexOf(Marker, StringComparison.Ordinal);
+        return at < 0 || Parse(value).Sha256 is not null
+            ? null
+            : $"--accept {PosixShell.Quote(value)}: the digest after {Marker} must be 64 lowercase hex digits, as the report prints it (this one has {value.Length - at - Marker.Length} character(s)); copy the whole value from the report.";
+    }
+
     public static PinAcceptance Parse(string value)
     {
         var at = value.LastIndexOf(Marker, StringComparison.Ordinal);

@@ -37,6 +37,15 @@ internal static class PinCommand
                 return ConfigErrors.ExitCode;
             }
 
+            // Before any upstream is started: a digest mangled in a copy is the operator's to fix, whatever the upstreams say.
+            var malformed = (parse.GetValue(accept) ?? []).Select(PinAcceptance.Problem).OfType<string>().ToList();
+            if (malformed.Count > 0)
+            {
+                malformed.ForEach(Console.Error.WriteLine);
+                Console.Error.WriteLine("Nothing was written.");
+                return ConfigErrors.ExitCode;
+            }
+
             var only = parse.GetValue(connectorOption);
             if (only is not null && !loaded.Connectors.Exists(c => c.Server == only))
             {

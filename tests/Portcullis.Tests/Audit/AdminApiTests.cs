@@ -285,6 +285,90 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal("operator-1", audited["actor"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Two operators look at one outcome-unknown key. The first finds the call did not take effect and releases it; the
+    /// agent's retry, a new call, fails the same way. Before, the second operator's "it did not", given for the first
+    /// call, deleted the retry's key too, and its next retry wrote again. Naming the call checked, it now changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Resolve_NamingACallTheKeyNoLongerHolds_ChangesNothing()
+    {
+        // The stdio connector, whose calls time out: failures of the HTTP one would open its circuit for the next tests.
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var key = Guid.NewGuid().ToString("N");
+        var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "stale-" + key, ["idempotency_key"] = key };
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var id = await UnknownKeyIdAsync(key);
+        var first = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+        var (released, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
+        Assert.Equal(200, released);
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var retried = (await Admin.GetJsonAsync($"/admin/api/idempotency/{await UnknownKeyIdAsync(key)}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+
+        var (stale, staleBody, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
+        var (malformed, malformedBody, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["correlation_id"] = 12 });
+        var retry = await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout);
+
+        Assert.NotEqual(first, retried);
+        Assert.Equal(409, stale);
+        Assert.Equal("conflict", staleBody!["error"]!["code"]!.GetValue<string>());
+        Assert.Contains(retried, staleBody["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(400, malformed);
+        Assert.StartsWith("correlation_id:", malformedBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("idempotency_outcome_unknown", Code(retry));
+        Assert.Equal(id, await UnknownKeyIdAsync(key));
+    }
+
+    /// <summary>
+    /// The console's view of the outcome-unknown keys goes stale while its operator checks the target system: another
+    /// operator releases the key and the agent's retry, a new call, becomes outcome-unknown in turn. "It did not", clicked
+    /// on the stale row, now settles nothing and says why; on the fresh row it settles the retry.
+    /// </summary>
+    [Fact]
+    public async Task Console_SettleAStaleRow_ChangesNothing_TheFreshRowSettles()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var key = Guid.NewGuid().ToString("N");
+        var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "console-" + key, ["idempotency_key"] = key };
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var id = await UnknownKeyIdAsync(key);
+
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(Admin.BaseUrl + "/admin/#keys");
+        await page.FillAsync("#token", fixture.AdminToken);
+        await page.ClickAsync("#sign-in button[type=submit]");
+        var row = page.Locator("tr", new() { HasText = key });
+        await row.WaitForAsync();
+
+        var first = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+        var (released, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
+        Assert.Equal(200, released);
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var retried = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "It did not" }).ClickAsync();
+        await page.Locator("#status").Filter(new() { HasText = "another call" }).WaitForAsync();
+        var held = await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken);
+        Assert.Equal((retried, "outcome_unknown"), (held["correlation_id"]!.GetValue<string>(), held["state"]!.GetValue<string>()));
+        Assert.Contains(retried, await page.Locator("#status").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Loaded again (the token stays for the tab), the view shows the key as it is now.
+        await page.ReloadAsync();
+        await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "It did not" }).ClickAsync();
+        await page.Locator("#status").Filter(new() { HasText = "Key settled." }).WaitForAsync();
+        var (gone, _, _) = await Admin.SendAsync(HttpMethod.Get, $"/admin/api/idempotency/{id}", fixture.AdminToken);
+        Assert.Equal(404, gone);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=key_resolved&decision=not_executed", e => e["correlation_id"]?.GetValue<string>() == retried);
+        Assert.Equal("operator-1", audited["actor"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Resolve_Executed_LaterRetriesGetAConfirmationAndTheUpstreamIsNotCalledAgain()
     {
@@ -310,7 +394,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal(400, badBody);
         Assert.Equal(400, misspelt);
         Assert.Equal("invalid_arguments", misspeltBody!["error"]!["code"]!.GetValue<string>());
-        Assert.Equal("notes: not a property of this body (did you mean note?); it takes executed, note.", misspeltBody["error"]!["message"]!.GetValue<string>());
+        Assert.Equal("notes: not a property of this body (did you mean note?); it takes executed, note, correlation_id.", misspeltBody["error"]!["message"]!.GetValue<string>());
         Assert.Equal(400, twice);
         Assert.StartsWith("executed: given twice", twiceBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(200, status);

@@ -72,6 +72,15 @@ public sealed class PinAcceptCommandTests
         Assert.Contains("no longer the one reviewed", stale.Output);
         Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
 
+        // The digest cut short in a copy: before, "no definition is called echo@sha256:…", which sent the operator
+        // looking for the wrong mistake; now the digest is named, and nothing is written.
+        var cut = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", reviewed[..^2]);
+        Assert.True(cut.Exit == 2, cut.Output);
+        Assert.Contains("the digest after @sha256: must be 64 lowercase hex digits", cut.Output);
+        Assert.Contains("(this one has 62 character(s))", cut.Output);
+        Assert.DoesNotContain("no allowed upstream definition is called", cut.Output);
+        Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
+
         var one = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", reviewed);
         Assert.True(one.Exit == 0, one.Output);
         var pins = LockFileReader.Read(lockPath).File!;

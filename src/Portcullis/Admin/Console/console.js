@@ -147,7 +147,7 @@
       const note = el("input", { type: "text", placeholder: "note", "aria-label": "note", maxlength: "1000" });
       const resolve = (executed) => async () => {
         try {
-          await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null }) });
+          await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null, correlation_id: r.correlation_id }) });
           status("Key settled.");
           await show("keys");
         } catch (e) { status(e.message); }

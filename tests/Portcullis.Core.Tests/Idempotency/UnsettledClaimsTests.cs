@@ -1,0 +1,122 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Portcullis.Core.Idempotency;
+
+namespace Portcullis.Core.Tests.Idempotency;
+
+/// <summary>What happens to settlements the store did not take when the gateway stops.</summary>
+public sealed class UnsettledClaimsTests
+{
+    private static readonly IdempotencyScope Scope = new("prod", "crm", "alice", "add_note", "k");
+
+    /// <summary>
+    /// SIGTERM during a store blip: before, a result the caller already had was dropped at once, and the key became
+    /// outcome-unknown at lease end. The stopping gateway now keeps trying for a few seconds, so the result is stored.
+    /// </summary>
+    [Fact]
+    public async Task Stop_DuringAStoreBlip_StoresWhatWaits_OnceTheStoreIsBack()
+    {
+        var store = BlinkingStore.Create(out var state);
+        var claims = new UnsettledClaims(store, TimeProvider.System, NullLogger<UnsettledClaims>.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = claims.RunAsync(stop.Token);
+
+        claims.Complete(Scope, "token-1", """{"content":[]}""", DateTimeOffset.UtcNow, "call-1", new IOException("the store does not answer"));
+        claims.MarkUnknown(Scope with { Key = "k2" }, "token-2", DateTimeOffset.UtcNow, "call-2", new IOException("the store does not answer"));
+        await WaitUntil(() => state.Attempts >= 1);
+        await stop.CancelAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        state.Down = false;
+
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["complete token-1", "unknown token-2"], state.Stored.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A store that stays down does not hold the stop beyond <see cref="UnsettledClaims.LastTry"/>; what waits is given up.</summary>
+    [Fact]
+    public async Task Stop_WithTheStoreStillDown_GivesUpAfterTheLastTry()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var store = BlinkingStore.Create(out var state);
+        var claims = new UnsettledClaims(store, time, NullLogger<UnsettledClaims>.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = claims.RunAsync(stop.Token);
+
+        claims.Release(Scope, "token-1", "call-1", new IOException("the store does not answer"));
+        await WaitUntil(() => state.Attempts >= 1);
+        await stop.CancelAsync();
+        var triedBeforeStop = state.Attempts;
+        await WaitUntil(() => state.Attempts > triedBeforeStop);
+        await Task.Delay(TimeSpan.FromMilliseconds(100));
+        Assert.False(run.IsCompleted, "the stop waits on the clock for the store to come back");
+
+        // Moved on in small steps, each a moment for the settler to reach its next pause, until the last try has run out.
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !run.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(10))
+        {
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.True(state.Attempts > triedBeforeStop + 1, "the last try tried the release more than once");
+        Assert.Empty(state.Stored);
+
+        // Queued after the stop: given up at once, never left waiting.
+        claims.Release(Scope, "token-2", "call-2", new IOException("the store does not answer"));
+        Assert.Empty(state.Stored);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !condition(); await Task.Delay(10))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition was not met in 30 s");
+        }
+    }
+
+    /// <summary>The settlements a store took, while <see cref="Down"/> every call of it fails.</summary>
+    public sealed class StoreState
+    {
+        private int _attempts;
+
+        public volatile bool Down = true;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public System.Collections.Concurrent.ConcurrentBag<string> Stored { get; } = [];
+
+        public ValueTask<bool> Settle(string what)
+        {
+            Interlocked.Increment(ref _attempts);
+            if (Down)
+            {
+                return ValueTask.FromException<bool>(new IOException("the store does not answer"));
+            }
+
+            Stored.Add(what);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <summary>An idempotency store that only settles claims (the settler calls nothing else).</summary>
+    public class BlinkingStore : DispatchProxy
+    {
+        private StoreState _state = null!;
+
+        public static IIdempotencyStore Create(out StoreState state)
+        {
+            var store = DispatchProxy.Create<IIdempotencyStore, BlinkingStore>();
+            state = ((BlinkingStore)(object)store)._state = new StoreState();
+            return store;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod!.Name switch
+        {
+            nameof(IIdempotencyStore.CompleteAsync) => _state.Settle($"complete {args![1]}"),
+            nameof(IIdempotencyStore.MarkUnknownAsync) => _state.Settle($"unknown {args![1]}"),
+            nameof(IIdempotencyStore.ReleaseAsync) => _state.Settle($"release {args![1]}"),
+            _ => throw new NotSupportedException(targetMethod.Name),
+        };
+    }
+}
