@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Infrastructure;
 
@@ -293,18 +294,10 @@ public sealed class AdminApiTests(AuditGateway fixture)
     [Fact]
     public async Task Resolve_NamingACallTheKeyNoLongerHolds_ChangesNothing()
     {
-        // The stdio connector, whose calls time out: failures of the HTTP one would open its circuit for the next tests.
         await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
-        var key = Guid.NewGuid().ToString("N");
-        var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "stale-" + key, ["idempotency_key"] = key };
-        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
-        var id = await UnknownKeyIdAsync(key);
-        var first = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
-        var (released, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
-            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
-        Assert.Equal(200, released);
-        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
-        var retried = (await Admin.GetJsonAsync($"/admin/api/idempotency/{await UnknownKeyIdAsync(key)}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+        var (key, args) = TimedOutWrite("stale");
+        var (id, first) = await UnknownCallAsync(client, key, args);
+        var retried = await HandOnAsync(client, id, first, args);
 
         var (stale, staleBody, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
             new JsonObject { ["executed"] = false, ["correlation_id"] = first });
@@ -312,7 +305,6 @@ public sealed class AdminApiTests(AuditGateway fixture)
             new JsonObject { ["executed"] = false, ["correlation_id"] = 12 });
         var retry = await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout);
 
-        Assert.NotEqual(first, retried);
         Assert.Equal(409, stale);
         Assert.Equal("conflict", staleBody!["error"]!["code"]!.GetValue<string>());
         Assert.Contains(retried, staleBody["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -331,10 +323,8 @@ public sealed class AdminApiTests(AuditGateway fixture)
     public async Task Console_SettleAStaleRow_ChangesNothing_TheFreshRowSettles()
     {
         await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
-        var key = Guid.NewGuid().ToString("N");
-        var args = new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = "console-" + key, ["idempotency_key"] = key };
-        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
-        var id = await UnknownKeyIdAsync(key);
+        var (key, args) = TimedOutWrite("console");
+        var (id, first) = await UnknownCallAsync(client, key, args);
 
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
         await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
@@ -346,12 +336,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
         var row = page.Locator("tr", new() { HasText = key });
         await row.WaitForAsync();
 
-        var first = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
-        var (released, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
-            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
-        Assert.Equal(200, released);
-        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
-        var retried = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+        var retried = await HandOnAsync(client, id, first, args);
 
         await row.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "It did not" }).ClickAsync();
         await page.Locator("#status").Filter(new() { HasText = "another call" }).WaitForAsync();
@@ -643,6 +628,33 @@ public sealed class AdminApiTests(AuditGateway fixture)
 
             await Task.Delay(100, cts.Token);
         }
+    }
+
+    /// <summary>A write of the stdio connector that times out (the HTTP one's failures would open its circuit for the next tests).</summary>
+    private static (string Key, Dictionary<string, object?> Arguments) TimedOutWrite(string marker)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        return (key, new Dictionary<string, object?> { ["seconds"] = 30, ["note"] = marker + "-" + key, ["idempotency_key"] = key });
+    }
+
+    /// <summary>Sends the write, whose key becomes outcome-unknown; returns the key's id and the call's correlation id.</summary>
+    private async Task<(string Id, string CorrelationId)> UnknownCallAsync(McpClient client, string key, Dictionary<string, object?> args)
+    {
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var id = await UnknownKeyIdAsync(key);
+        return (id, (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>());
+    }
+
+    /// <summary>An operator releases the call <paramref name="first"/>; the agent's retry takes the key and times out too. Returns the retry's correlation id.</summary>
+    private async Task<string> HandOnAsync(McpClient client, string id, string first, Dictionary<string, object?> args)
+    {
+        var (released, _, _) = await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{id}/resolve", fixture.AdminToken,
+            new JsonObject { ["executed"] = false, ["correlation_id"] = first });
+        Assert.Equal(200, released);
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", args).AsTask().WaitAsync(Timeout)));
+        var retried = (await Admin.GetJsonAsync($"/admin/api/idempotency/{id}", fixture.AdminToken))["correlation_id"]!.GetValue<string>();
+        Assert.NotEqual(first, retried);
+        return retried;
     }
 
     private async Task<string> UnknownKeyIdAsync(string key)
