@@ -69,21 +69,25 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
 
     /// <summary>
     /// Settles queued claims until <paramref name="cancellationToken"/> stops the gateway, then keeps trying what is
-    /// left for at most <see cref="LastTry"/>, so a store that blinked as the gateway stopped still gets them; what is
-    /// left after that is logged as abandoned.
+    /// left until <see cref="LastTry"/> after the stop, so a store that blinked as the gateway stopped still gets them;
+    /// what is left after that is logged as abandoned.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        try
+        // Counted from the stop, not from the end of the store call it interrupted: a store that does not heed
+        // cancellation (StackExchange.Redis answers at its own timeout, whatever the token) would stretch the stop by
+        // that call, and by the last try's own, into the time the upstreams and the audit trail stop in.
+        using (var lastTry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time))
+        using (cancellationToken.Register(() => lastTry.CancelAfter(LastTry)))
         {
-            await SettleAsync(untilEmpty: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-        {
-        }
+            try
+            {
+                await SettleAsync(untilEmpty: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+            }
 
-        using (var lastTry = new CancellationTokenSource(LastTry, time))
-        {
             try
             {
                 await SettleAsync(untilEmpty: true, lastTry.Token).ConfigureAwait(false);
@@ -137,7 +141,9 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
 
             try
             {
-                var taken = await SettleAsync(pending, cancellationToken).ConfigureAwait(false);
+                // Waited for no longer than the token allows, whether the store heeds it or not: a settlement is
+                // keyed by its claim's token, so one still running when it is tried again takes effect once.
+                var taken = await SettleAsync(pending, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
                 _current = null;
                 delay = FirstDelay;
                 Forget(pending);

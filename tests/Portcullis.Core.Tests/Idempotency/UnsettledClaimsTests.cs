@@ -67,6 +67,36 @@ public sealed class UnsettledClaimsTests
         Assert.Empty(state.Stored);
     }
 
+    /// <summary>
+    /// A store that does not heed cancellation (StackExchange.Redis answers at its own 5 s timeout, whatever the token)
+    /// and does not answer: before, the stop waited out the call it interrupted, only then started the last try, and
+    /// waited out the last try's call too, 10 s of the 15 s the upstreams and the audit trail also stop in. The last try
+    /// now ends <see cref="UnsettledClaims.LastTry"/> after the stop, whatever the store's calls do.
+    /// </summary>
+    [Fact]
+    public async Task Stop_WithAStoreThatIgnoresCancellation_EndsWithinTheLastTry()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var store = TimingOutStore.Create(time, out var attempts);
+        var claims = new UnsettledClaims(store, time, NullLogger<UnsettledClaims>.Instance);
+        using var stop = new CancellationTokenSource();
+        var run = claims.RunAsync(stop.Token);
+
+        claims.Complete(Scope, "token-1", """{"content":[]}""", time.GetUtcNow(), "call-1", new IOException("the store does not answer"));
+        await WaitUntil(() => attempts() >= 1);
+        var stoppedAt = time.GetUtcNow();
+        await stop.CancelAsync();
+
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !run.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(10))
+        {
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        await run.WaitAsync(TimeSpan.FromSeconds(1));
+        var took = time.GetUtcNow() - stoppedAt;
+        Assert.True(took <= UnsettledClaims.LastTry + TimeSpan.FromMilliseconds(250), $"the stop took {took.TotalSeconds} s of the store's clock");
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !condition(); await Task.Delay(10))
@@ -118,5 +148,38 @@ public sealed class UnsettledClaimsTests
             nameof(IIdempotencyStore.ReleaseAsync) => _state.Settle($"release {args![1]}"),
             _ => throw new NotSupportedException(targetMethod.Name),
         };
+    }
+
+    /// <summary>An idempotency store whose every call ignores its token and fails at its own timeout, 5 s on the clock.</summary>
+    public class TimingOutStore : DispatchProxy
+    {
+        private static readonly TimeSpan OwnTimeout = TimeSpan.FromSeconds(5);
+
+        private TimeProvider _time = null!;
+        private int _attempts;
+
+        /// <summary>Creates the store; <paramref name="attempts"/> reads how many calls it was asked.</summary>
+        public static IIdempotencyStore Create(TimeProvider time, out Func<int> attempts)
+        {
+            var store = DispatchProxy.Create<IIdempotencyStore, TimingOutStore>();
+            var proxy = (TimingOutStore)(object)store;
+            proxy._time = time;
+            attempts = () => Volatile.Read(ref proxy._attempts);
+            return store;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod!.Name switch
+        {
+            nameof(IIdempotencyStore.CompleteAsync) or nameof(IIdempotencyStore.MarkUnknownAsync) or nameof(IIdempotencyStore.ReleaseAsync) =>
+                new ValueTask<bool>(TimeOutAsync()),
+            _ => throw new NotSupportedException(targetMethod.Name),
+        };
+
+        private async Task<bool> TimeOutAsync()
+        {
+            Interlocked.Increment(ref _attempts);
+            await Task.Delay(OwnTimeout, _time);
+            throw new TimeoutException("the store did not answer in time");
+        }
     }
 }
