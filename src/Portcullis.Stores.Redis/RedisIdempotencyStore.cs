@@ -216,12 +216,14 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 
             // A member re-claimed since it was read has a newer score and stays; the record was left alone by the script.
             // One whose record is newer than its entry (the fire-and-forget update of a key claimed again after its
-            // retention was lost) is indexed again at its record's creation, so it stays listed and is purged in time.
+            // retention was lost) is indexed again at its record's creation, so it stays listed and is purged in time:
+            // only moved forward (XX GT), since the key may have been settled (its entry taken out) or claimed again
+            // (indexed later) between the read and the update.
             foreach (var member in batch)
             {
                 if ((long?)await db.HashGetAsync((string)member!, "created").ConfigureAwait(false) is { } created && created >= cutOff)
                 {
-                    await db.SortedSetAddAsync(keys.CreatedIndex, member, created).ConfigureAwait(false);
+                    await db.SortedSetAddAsync(keys.CreatedIndex, member, created, SortedSetWhen.Exists | SortedSetWhen.GreaterThan).ConfigureAwait(false);
                     continue;
                 }
 

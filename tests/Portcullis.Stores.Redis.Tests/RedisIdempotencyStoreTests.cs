@@ -1,3 +1,4 @@
+using System.Reflection;
 using Portcullis.Core.Idempotency;
 using Portcullis.Core.State;
 using Portcullis.Stores.Contract;
@@ -77,6 +78,100 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
 
         Assert.Equal(Time.GetUtcNow().ToUnixTimeMilliseconds(), (long?)await db.SortedSetScoreAsync(keys.CreatedIndex, member));
         Assert.Equal("corr-again", Assert.Single((await List()).Records).CorrelationId);
+    }
+
+    /// <summary>
+    /// The purge reads a stale entry's record, and an operator settles the key "not executed" (the record and its entry
+    /// go) before the purge indexes it again. Before, the purge put the deleted key back in the index at its old
+    /// creation, where it stayed for a retention; now an entry is only ever moved forward, never added back.
+    /// </summary>
+    [Fact]
+    public async Task Purge_AKeySettledWhileItsEntryIsRepaired_IsNotIndexedAgain()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var member = keys.Idempotency(Scope()).ToString();
+        var claim = await Claim(Scope());
+        Assert.True(await Store.MarkUnknownAsync(Scope(), claim.Token!, Time.GetUtcNow(), Deadline));
+        await db.SortedSetAddAsync(keys.CreatedIndex, member, 0);
+        var purging = new RedisIdempotencyStore(
+            CreatedReadHook.Wrap(_redis, async () => Assert.Equal(ResolveStatus.Resolved, await Resolve(Scope(), executed: false))),
+            keys, new ReplicaIdentity("gw-a", "0000000000000001", null));
+
+        Assert.Equal(0, await purging.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout));
+
+        Assert.Null(await Get(Scope()));
+        Assert.Null(await db.SortedSetScoreAsync(keys.CreatedIndex, member));
+    }
+
+    /// <summary>
+    /// The purge reads a stale entry's record, and the key is released and claimed again (indexed at its new creation)
+    /// before the purge indexes it again. Before, the purge moved the entry back to the old record's creation, out of
+    /// order, and out of the list once that passed its retention; now the newer entry stays.
+    /// </summary>
+    [Fact]
+    public async Task Purge_AKeyClaimedAgainWhileItsEntryIsRepaired_KeepsTheNewerEntry()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var member = keys.Idempotency(Scope()).ToString();
+        var claim = await Claim(Scope());
+        await db.SortedSetAddAsync(keys.CreatedIndex, member, 0);
+        long? again = null;
+        var purging = new RedisIdempotencyStore(
+            CreatedReadHook.Wrap(_redis, async () =>
+            {
+                Assert.True(await Store.ReleaseAsync(Scope(), claim.Token!, Deadline));
+                Time.Advance(TimeSpan.FromMinutes(1));
+                Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope(), correlationId: "corr-again")).Status);
+                again = Time.GetUtcNow().ToUnixTimeMilliseconds();
+            }),
+            keys, new ReplicaIdentity("gw-a", "0000000000000001", null));
+
+        Assert.Equal(0, await purging.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout));
+
+        Assert.Equal(again, (long?)await db.SortedSetScoreAsync(keys.CreatedIndex, member));
+    }
+
+    /// <summary>A connection whose first read of a record's <c>created</c> runs a step once it has its answer, before the caller goes on.</summary>
+    public class CreatedReadHook : DispatchProxy
+    {
+        private object _inner = null!;
+        private Func<Task> _hook = null!;
+        private int _fired;
+
+        public static IConnectionMultiplexer Wrap(IConnectionMultiplexer inner, Func<Task> hook)
+        {
+            var connection = DispatchProxy.Create<IConnectionMultiplexer, CreatedReadHook>();
+            var proxy = (CreatedReadHook)(object)connection;
+            proxy._inner = inner;
+            proxy._hook = hook;
+            return connection;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IConnectionMultiplexer.GetDatabase))
+            {
+                var database = DispatchProxy.Create<IDatabase, CreatedReadHook>();
+                var proxy = (CreatedReadHook)(object)database;
+                proxy._inner = targetMethod.Invoke(_inner, args)!;
+                proxy._hook = () => Interlocked.Exchange(ref _fired, 1) == 0 ? _hook() : Task.CompletedTask;
+                return database;
+            }
+
+            var result = targetMethod.Invoke(_inner, args);
+            return targetMethod.Name == nameof(IDatabase.HashGetAsync) && args is [RedisKey, RedisValue field, CommandFlags] && field == "created"
+                ? ThenHookAsync((Task<RedisValue>)result!)
+                : result;
+        }
+
+        private async Task<RedisValue> ThenHookAsync(Task<RedisValue> read)
+        {
+            var value = await read;
+            await _hook();
+            return value;
+        }
     }
 
     /// <summary>
