@@ -95,7 +95,10 @@ internal sealed class ReviewNotifier
                 await _retry.ExecuteAsync(async ct =>
                 {
                     using var client = _clients.CreateClient(HttpClientName);
-                    using var response = await client.PostAsJsonAsync(url, Summary(review), AuditJson.DocumentOptions, ct).ConfigureAwait(false);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(Summary(review), options: AuditJson.DocumentOptions) };
+                    // The status is the whole answer: the receiver's body is never read, so one that sends an endless or
+                    // huge body after its 2xx neither holds the delivery until the timeout nor fills the gateway's memory.
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                     response.EnsureSuccessStatusCode();
                 }, cancellationToken).ConfigureAwait(false);
             }

@@ -72,6 +72,35 @@ public sealed class ReviewNotifierTests : IDisposable
         await StopAsync(stop, running);
     }
 
+    /// <summary>
+    /// Before, the answer's body was read into memory (up to 2 GB) before the status was looked at: a receiver that sent
+    /// an endless or huge body after its 200 held a delivery until the attempt's timeout, was retried as an outage, and
+    /// four of them could hold gigabytes of the gateway's memory.
+    /// </summary>
+    [Fact]
+    public async Task Run_ASuccessWithAnEndlessBody_IsDeliveredOnce_BodyUnread()
+    {
+        var body = new EndlessBody();
+        var receiver = new Receiver(hangOn: _ => 0, content: () => new StreamContent(body));
+        using var stop = new CancellationTokenSource(Timeout);
+        var notifier = Notifier(receiver);
+        var running = notifier.RunAsync(stop.Token);
+
+        notifier.Announce(Review("chatty"));
+
+        await receiver.FirstDelivery("chatty").WaitAsync(Timeout);
+        // Well past the attempt's 10 s timeout and the first backoff: a retry would have come by now.
+        for (var second = 0; second < 40; second++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, receiver.Attempts["chatty"]);
+        Assert.True(body.BytesRead <= 64 * 1024, $"read {body.BytesRead} bytes of the answer's body");
+        await StopAsync(stop, running);
+    }
+
     /// <summary>Before, a reference was read once and never checked: unset, the webhook was silently off; resolving to plain http, it posted in clear.</summary>
     [Theory]
     [InlineData(null, false)]
@@ -142,7 +171,7 @@ public sealed class ReviewNotifierTests : IDisposable
     }
 
     /// <summary>The webhook's receiver: hangs (until the request is given up) on the first attempts of a review, then answers 200.</summary>
-    private sealed class Receiver(Func<string, int> hangOn, Func<string, int, HttpStatusCode>? status = null) : HttpMessageHandler
+    private sealed class Receiver(Func<string, int> hangOn, Func<string, int, HttpStatusCode>? status = null, Func<HttpContent>? content = null) : HttpMessageHandler
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _firstAttempts = new();
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _deliveries = new();
@@ -173,7 +202,52 @@ public sealed class ReviewNotifierTests : IDisposable
 
             Delivered[review] = true;
             _deliveries.GetOrAdd(review, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            return new HttpResponseMessage(HttpStatusCode.OK);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content?.Invoke() };
         }
+    }
+
+    /// <summary>An answer's body that gives a megabyte, then never ends (until the reader gives up).</summary>
+    private sealed class EndlessBody : Stream
+    {
+        private long _read;
+
+        public long BytesRead => Interlocked.Read(ref _read);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (BytesRead >= 1024 * 1024)
+            {
+                await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            buffer.Span.Fill((byte)'x');
+            Interlocked.Add(ref _read, buffer.Length);
+            return buffer.Length;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
