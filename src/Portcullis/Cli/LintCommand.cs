@@ -41,7 +41,15 @@ internal static class LintCommand
             }
             else
             {
-                Directory.CreateDirectory(read.Config!.DataDir!);
+                try
+                {
+                    Directory.CreateDirectory(read.Config!.DataDir!);
+                }
+                catch (Exception ex) when (DataDirProblems.Is(ex))
+                {
+                    return DataDirProblems.Report(read.Config!.DataDir!, ex);
+                }
+
                 live = await LiveCatalogReader.ReadAsync(read.Config, cancellationToken);
             }
 

@@ -74,7 +74,15 @@ internal static class PinCommand
                 return ConfigErrors.ExitCode;
             }
 
-            Directory.CreateDirectory(loaded.DataDir!);
+            try
+            {
+                Directory.CreateDirectory(loaded.DataDir!);
+            }
+            catch (Exception ex) when (DataDirProblems.Is(ex))
+            {
+                return DataDirProblems.Report(loaded.DataDir!, ex);
+            }
+
             var catalogs = await LiveCatalogReader.ReadAsync(loaded, cancellationToken);
             var live = new Dictionary<string, IReadOnlyList<LiveDefinition>>(StringComparer.Ordinal);
             var unreachable = new List<string>();

@@ -48,10 +48,9 @@ internal static class ServeCommand
             {
                 dataDirLock = DataDirLock.TryAcquire(loaded.DataDir!, loaded.Listen, TimeProvider.System, out holder);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (DataDirProblems.Is(ex))
             {
-                Console.Error.WriteLine($"The data dir {loaded.DataDir} cannot be used: {ex.Message}");
-                return ConfigErrors.ExitCode;
+                return DataDirProblems.Report(loaded.DataDir!, ex);
             }
 
             using var held = dataDirLock;

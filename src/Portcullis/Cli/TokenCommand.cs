@@ -107,7 +107,17 @@ internal static class TokenCommand
                 Console.Error.WriteLine($"warning: '{unknown}' is not a scope this {(parse.GetValue(admin) ? "admin plane" : "connector")} grants ({(known.Count == 0 ? "it grants none" : string.Join(", ", known))}); it gives nothing.");
             }
 
-            var key = DevSigningKey.LoadOrCreate(loaded.DataDir!);
+            DevSigningKey key;
+            try
+            {
+                // The signing key is created in the data dir, or read from it (a file only the service's user may read).
+                key = DevSigningKey.LoadOrCreate(loaded.DataDir!);
+            }
+            catch (Exception ex) when (DataDirProblems.Is(ex))
+            {
+                return DataDirProblems.Report(loaded.DataDir!, ex);
+            }
+
             var token = DevTokens.Mint(key, issuer, aud, parse.GetValue(subject)!, loaded.Identity.EnvironmentClaim, env, granted, lifetime, TimeProvider.System.GetUtcNow());
 
             Console.Out.WriteLine($"# issuer {issuer}, audience {aud}");

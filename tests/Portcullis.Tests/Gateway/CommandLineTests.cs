@@ -22,6 +22,28 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, a data dir the verb could not create or read (a path through a file, a folder of the service's user)
+    /// ended token, lint and pin with an unhandled exception and its stack trace; serve named it.
+    /// </summary>
+    [Theory]
+    [InlineData("token", "--connector", "crm-mcp", "--scopes", "contacts:read")]
+    [InlineData("lint")]
+    [InlineData("pin")]
+    public async Task DataDirUnusable_ExitsTwo_NamingIt_WithoutStackTrace(string verb, params string[] args)
+    {
+        using var temp = new TempDir();
+        File.WriteAllText(temp.File("a-file"), "");
+        var dataDir = Path.Combine(temp.File("a-file"), "data");
+
+        var (exit, _, output) = await PortcullisCli.RunAsync([verb, "--config", Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), "--data-dir", dataDir, .. args]);
+
+        Assert.True(exit == 2, output);
+        Assert.Contains($"The data dir {dataDir} cannot be used", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoArguments_PrintsTheCommands()
     {
