@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Text;
 using Portcullis.Admin;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Security;
@@ -24,12 +25,22 @@ internal static class TokenCommand
         var environment = new Option<string?>("--environment") { Description = "The environment claim (default: the connector's environment)." };
         var audience = new Option<string?>("--audience") { Description = "The audience (default: the connector's resource URI)." };
         var subject = new Option<string>("--subject") { Description = "The subject (sub claim).", DefaultValueFactory = _ => "dev-user" };
-        // The gateway refuses a token without a subject, or one already expired: say so here instead of minting it.
+        // The gateway refuses a token without a subject, with one it cannot key state by, or one already expired: say so
+        // here instead of minting it.
         subject.Validators.Add(result =>
         {
-            if (string.IsNullOrEmpty(result.GetValueOrDefault<string>()))
+            var value = result.GetValueOrDefault<string>();
+            if (string.IsNullOrEmpty(value))
             {
                 result.AddError("--subject must not be empty: the gateway refuses a token without a subject.");
+            }
+            else if (value.AsSpan().ContainsAnyInRange('\u0000', '\u001f') || value.Contains('\u007f', StringComparison.Ordinal))
+            {
+                result.AddError("--subject must not hold a control character: the gateway refuses such a subject.");
+            }
+            else if (Encoding.UTF8.GetByteCount(value) is var bytes and > TokenIdentityChecks.MaxIdentityBytes)
+            {
+                result.AddError($"--subject is {bytes} bytes in UTF-8; the gateway refuses a subject over {TokenIdentityChecks.MaxIdentityBytes}.");
             }
         });
         var command = new Command("token", "Print an access token from the development identity (identity.dev); the token is the last line.")

@@ -96,11 +96,17 @@ public sealed class DevIdentityTests
     }
 
     /// <summary>
-    /// Before, each minted a token the gateway then refused (no subject; already expired); a <c>--ttl</c> that is not a
-    /// number, or past the largest, ended in an unhandled exception's stack trace (exit 134) instead of exit 2.
+    /// Before, each minted a token the gateway then refused (no subject, one with a control character or over 255 UTF-8
+    /// bytes; already expired); a <c>--ttl</c> that is not a number, or past the largest, ended in an unhandled exception's stack trace (exit 134) instead of exit 2.
     /// </summary>
     [Theory]
     [InlineData("--subject", "", "--subject must not be empty")]
+    [InlineData("--subject", "a\u001fb", "--subject must not hold a control character")]
+    [InlineData("--subject", "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+        + "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+        + "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+        + "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",
+        "--subject is 256 bytes in UTF-8; the gateway refuses a subject over 255")]
     [InlineData("--ttl", "0", "--ttl must be at least 1 second")]
     [InlineData("--ttl", "-60", "--ttl must be at least 1 second")]
     [InlineData("--ttl", "abc", "--ttl 'abc': give a whole number of seconds")]
