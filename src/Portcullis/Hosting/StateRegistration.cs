@@ -39,7 +39,11 @@ internal static class StateRegistration
         services.AddHostedService<UnsettledClaimsService>();
         services.AddHostedService<ReviewNotifyService>();
         // The webhook's URL is often its credential (a chat webhook's secret is its path): the client logs nothing, at any level.
-        services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15)).RemoveAllLoggers();
+        // A redirect is not followed: a 307 or 308 would carry the review's summary (its arguments too, with
+        // audit.include_arguments) to a host the operator never configured, an internal one as readily as any.
+        services.AddHttpClient(Core.Review.ReviewNotifier.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
         services.AddSingleton<UnsavedHandshakes>();
         services.AddSingleton<SessionMigration>();
         services.AddSingleton<ModelContextProtocol.AspNetCore.ISessionMigrationHandler>(sp => sp.GetRequiredService<SessionMigration>());

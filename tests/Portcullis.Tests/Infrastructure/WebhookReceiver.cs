@@ -31,15 +31,31 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Requests that were answered with 503.</summary>
     public int Failed { get; private set; }
 
-    public static async Task<WebhookReceiver> StartAsync(int failFirst)
+    /// <summary>Bodies POSTed to <c>/elsewhere</c>, where a receiver started with <c>redirect</c> sends every delivery (307).</summary>
+    public int Redirected => _redirected;
+
+    private int _redirected;
+
+    public static async Task<WebhookReceiver> StartAsync(int failFirst, bool redirect = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, failFirst);
+        app.MapPost("/elsewhere", () =>
+        {
+            Interlocked.Increment(ref receiver._redirected);
+            return Results.Ok();
+        });
         app.MapPost("/hook", async (HttpRequest request) =>
         {
+            if (redirect)
+            {
+                receiver.Failed++;
+                return Results.Redirect("/elsewhere", permanent: false, preserveMethod: true);
+            }
+
             if (Interlocked.Decrement(ref receiver._remainingFailures) >= 0)
             {
                 receiver.Failed++;
