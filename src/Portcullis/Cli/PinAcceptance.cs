@@ -16,9 +16,14 @@ internal sealed record PinAcceptance(string Name, string? Sha256)
     public static string? Problem(string value)
     {
         var at = value.LastIndexOf(Marker, StringComparison.Ordinal);
-        return at < 0 || Parse(value).Sha256 is not null
-            ? null
-            : $"--accept {PosixShell.Quote(value)}: the digest after {Marker} must be 64 lowercase hex digits, as the report prints it (this one has {value.Length - at - Marker.Length} character(s)); copy the whole value from the report.";
+        if (at < 0 || Parse(value).Sha256 is not null)
+        {
+            return null;
+        }
+
+        var length = value.Length - at - Marker.Length;
+        var what = length == 64 ? "this one has a character that is not 0-9 or a-f" : $"this one has {length} character(s)";
+        return $"--accept {PosixShell.Quote(value)}: the digest after {Marker} must be 64 lowercase hex digits, as the report prints it ({what}); copy the whole value from the report.";
     }
 
     public static PinAcceptance Parse(string value)

@@ -80,6 +80,9 @@ public sealed class PinAcceptCommandTests
         Assert.Contains("(this one has 62 character(s))", cut.Output);
         Assert.DoesNotContain("no allowed upstream definition is called", cut.Output);
         Assert.Null(LockFileReader.Read(lockPath).File!.Find("one", "echo"));
+        var upper = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", "echo@sha256:" + reviewed[^64..].ToUpperInvariant());
+        Assert.True(upper.Exit == 2, upper.Output);
+        Assert.Contains("(this one has a character that is not 0-9 or a-f)", upper.Output);
 
         var one = await PortcullisCli.RunAsync("pin", "--config", config, "--connector", "one", "--accept", reviewed);
         Assert.True(one.Exit == 0, one.Output);
