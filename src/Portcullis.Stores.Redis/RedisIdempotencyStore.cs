@@ -209,9 +209,11 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                 return purged;
             }
 
-            foreach (var member in batch)
+            var kept = new long[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
             {
-                purged += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Purge, [(string)member!], [cutOff]).ConfigureAwait(false));
+                kept[i] = (long)await db.ScriptEvaluateAsync(RedisScripts.Purge, [(string)batch[i]!], [cutOff]).ConfigureAwait(false);
+                purged += kept[i] < 0 ? 1 : 0;
             }
 
             // A member re-claimed since it was read has a newer score and stays; the record was left alone by the script.
@@ -219,11 +221,12 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             // retention was lost) is indexed again at its record's creation, so it stays listed and is purged in time:
             // only moved forward (XX GT), since the key may have been settled (its entry taken out) or claimed again
             // (indexed later) between the read and the update.
-            foreach (var member in batch)
+            for (var i = 0; i < batch.Length; i++)
             {
-                if ((long?)await db.HashGetAsync((string)member!, "created").ConfigureAwait(false) is { } created && created >= cutOff)
+                var member = batch[i];
+                if (kept[i] >= cutOff)
                 {
-                    await db.SortedSetAddAsync(keys.CreatedIndex, member, created, SortedSetWhen.Exists | SortedSetWhen.GreaterThan).ConfigureAwait(false);
+                    await db.SortedSetAddAsync(keys.CreatedIndex, member, kept[i], SortedSetWhen.Exists | SortedSetWhen.GreaterThan).ConfigureAwait(false);
                     continue;
                 }
 

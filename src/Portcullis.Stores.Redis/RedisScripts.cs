@@ -109,14 +109,18 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>KEYS[1] record. ARGV: created-before ms. 1 when the record was created before the cut-off and deleted.</summary>
+    /// <summary>
+    /// KEYS[1] record. ARGV: created-before ms. -1 when the record was created before the cut-off and deleted; its
+    /// creation (ms) when it was created since, and kept; 0 when there is no record.
+    /// </summary>
     public const string Purge = """
         local created = redis.call('HGET', KEYS[1], 'created')
-        if created and tonumber(created) < tonumber(ARGV[1]) then
+        if not created then return 0 end
+        if tonumber(created) < tonumber(ARGV[1]) then
           redis.call('DEL', KEYS[1])
-          return 1
+          return -1
         end
-        return 0
+        return tonumber(created)
         """;
 
     /// <summary>

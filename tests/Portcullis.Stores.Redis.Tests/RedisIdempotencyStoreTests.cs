@@ -133,7 +133,7 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal(again, (long?)await db.SortedSetScoreAsync(keys.CreatedIndex, member));
     }
 
-    /// <summary>A connection whose first read of a record's <c>created</c> runs a step once it has its answer, before the caller goes on.</summary>
+    /// <summary>A connection whose first purge of a record (which reads its <c>created</c>) runs a step once it has its answer, before the caller goes on.</summary>
     public class CreatedReadHook : DispatchProxy
     {
         private object _inner = null!;
@@ -161,12 +161,12 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
             }
 
             var result = targetMethod.Invoke(_inner, args);
-            return targetMethod.Name == nameof(IDatabase.HashGetAsync) && args is [RedisKey, RedisValue field, CommandFlags] && field == "created"
-                ? ThenHookAsync((Task<RedisValue>)result!)
+            return targetMethod.Name == nameof(IDatabase.ScriptEvaluateAsync) && args is [string script, ..] && script == RedisScripts.Purge
+                ? ThenHookAsync((Task<RedisResult>)result!)
                 : result;
         }
 
-        private async Task<RedisValue> ThenHookAsync(Task<RedisValue> read)
+        private async Task<RedisResult> ThenHookAsync(Task<RedisResult> read)
         {
             var value = await read;
             await _hook();

@@ -82,7 +82,7 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
         {
             try
             {
-                await SettleAsync(untilEmpty: false, cancellationToken).ConfigureAwait(false);
+                await SettleQueuedAsync(untilEmpty: false, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
@@ -90,7 +90,7 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
 
             try
             {
-                await SettleAsync(untilEmpty: true, lastTry.Token).ConfigureAwait(false);
+                await SettleQueuedAsync(untilEmpty: true, lastTry.Token).ConfigureAwait(false);
             }
             catch (Exception) when (lastTry.IsCancellationRequested)
             {
@@ -116,7 +116,7 @@ public sealed class UnsettledClaims(IIdempotencyStore store, TimeProvider time, 
     /// Settles claims in order, each failure tried again at the back of the queue after a growing pause, until
     /// <paramref name="cancellationToken"/> ends it or, with <paramref name="untilEmpty"/>, until nothing waits.
     /// </summary>
-    private async Task SettleAsync(bool untilEmpty, CancellationToken cancellationToken)
+    private async Task SettleQueuedAsync(bool untilEmpty, CancellationToken cancellationToken)
     {
         var delay = FirstDelay;
         while (true)

@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Pipeline;
 using Portcullis.Core.State;
 using Portcullis.Diagnostics;
 
@@ -89,7 +93,8 @@ internal static class AdminIdempotencyEndpoints
                 : AdminResults.NotFound("No stored key has this id (it may have passed its retention).");
         });
 
-        api.MapPost("/idempotency/{id}/resolve", async (string id, HttpRequest request, IdempotencyResolver resolver, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        api.MapPost("/idempotency/{id}/resolve", async (string id, HttpRequest request, IdempotencyResolver resolver, DecisionRecorder recorder, RefusalCounter counter,
+            ILoggerFactory loggers, CancellationToken cancellationToken) =>
         {
             if (!IdempotencyRecordId.TryParse(id, out var scope))
             {
@@ -109,10 +114,13 @@ internal static class AdminIdempotencyEndpoints
                 case ResolveStatus.NotFound:
                     return AdminResults.NotFound("No stored key has this id (it may have passed its retention).");
                 case ResolveStatus.OtherCall:
-                    return AdminResults.Conflict(
-                        $"The key now holds another call than the one named (correlation_id {record!.CorrelationId}, {State(record.State)}): nothing was settled. Check that call before settling it.");
+                    return AdminRefusal.Refuse(request, recorder, counter, loggers.CreateLogger("Portcullis.Admin"), scope.Connector, scope.Tool, ErrorCatalog.Conflict,
+                        StatusCodes.Status409Conflict, CallStage.Idempotency, "other_call", $"key of call {record!.CorrelationId}",
+                        $"The key now holds another call than the one named (correlation_id {record.CorrelationId}, {State(record.State)}): nothing was settled. Check that call before settling it.");
                 case ResolveStatus.NotOutcomeUnknown:
-                    return AdminResults.Conflict($"The key is {State(record!.State)}, not outcome_unknown: there is nothing to settle.");
+                    return AdminRefusal.Refuse(request, recorder, counter, loggers.CreateLogger("Portcullis.Admin"), scope.Connector, scope.Tool, ErrorCatalog.Conflict,
+                        StatusCodes.Status409Conflict, CallStage.Idempotency, "not_outcome_unknown", $"key of call {record!.CorrelationId}",
+                        $"The key is {State(record.State)}, not outcome_unknown: there is nothing to settle.");
             }
 
             GatewayLog.KeyResolved(loggers.CreateLogger("Portcullis.Admin"), subject, scope.Connector, scope.Tool, record!.CorrelationId, executed ? "executed" : "not executed");

@@ -150,32 +150,10 @@ internal static class AdminReviewEndpoints
         }).AddEndpointFilter(AdminBody.RequireJson);
     }
 
-    /// <summary>
-    /// A decision refused (the reviewer's own call, a review no reviewer may decide now): logged (event 2502 with
-    /// <paramref name="reason"/>), counted and audited as an <c>http_refusal</c> with the reviewer as principal, the review's
-    /// connector and tool and its id in the detail, then answered; nothing changed.
-    /// </summary>
+    /// <summary>A reviewer's decision refused (see <see cref="AdminRefusal"/>), the review's id in the detail.</summary>
     private static IResult Refuse(HttpRequest request, ReviewRecord review, DecisionRecorder recorder, RefusalCounter counter, ILogger logger,
-        ErrorCode code, int status, string stage, string reason, string message)
-    {
-        var correlationId = CorrelationIds.Next();
-        var caller = CallerIdentities.From(request.HttpContext.User);
-        GatewayLog.AdminRefused(logger, correlationId, request.Path, reason, AdminAuthentication.Subject(request.HttpContext.User));
-        counter.Count(stage, code.Code);
-        recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
-        {
-            Connector = review.Scope.Connector,
-            Principal = caller.Subject,
-            ClientId = caller.ClientId,
-            Tool = review.Scope.Tool,
-            Resource = DecisionRecorder.Truncate("admin:" + request.Path),
-            Stage = stage,
-            Code = code.Code,
-            Detail = $"{reason.Replace('_', ' ')}: review {review.Id}",
-            RemoteAddress = request.HttpContext.Connection.RemoteIpAddress?.ToString(),
-        });
-        return AdminResults.Error(code, message, correlationId, status);
-    }
+        ErrorCode code, int status, string stage, string reason, string message) =>
+        AdminRefusal.Refuse(request, recorder, counter, logger, review.Scope.Connector, review.Scope.Tool, code, status, stage, reason, "review " + review.Id, message);
 
     private static async Task<(bool? Approve, string? Reason, string? Problem)> ReadDecision(HttpRequest request, CancellationToken cancellationToken)
     {

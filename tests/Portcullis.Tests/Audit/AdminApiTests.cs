@@ -312,6 +312,9 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.StartsWith("correlation_id:", malformedBody!["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("idempotency_outcome_unknown", Code(retry));
         Assert.Equal(id, await UnknownKeyIdAsync(key));
+        var refused = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&connector=fx",
+            e => e["detail"]?.GetValue<string>() == $"other call: key of call {retried}");
+        Assert.Equal(("idempotency", "conflict", "operator-1"), (refused["stage"]!.GetValue<string>(), refused["code"]!.GetValue<string>(), refused["principal"]!.GetValue<string>()));
     }
 
     /// <summary>
