@@ -82,11 +82,8 @@ internal sealed partial class RedisIdempotencyStore
             request.Executed ? 1 : 0, request.ResultJson ?? "", request.ResolvedBy, request.Note ?? "",
             request.Now.ToUnixTimeMilliseconds(), (request.Now - request.Retention).ToUnixTimeMilliseconds(), request.CorrelationId,
         ]).ConfigureAwait(false))!;
-        if (status == "resolved" && !request.Executed)
-        {
-            _ = Db.SortedSetRemoveAsync(keys.CreatedIndex, key.ToString(), CommandFlags.FireAndForget);
-        }
 
+        // A key settled "not executed" keeps its creation entry (see RedisKeys.CreatedIndex).
         return status switch
         {
             "resolved" => ResolveStatus.Resolved,

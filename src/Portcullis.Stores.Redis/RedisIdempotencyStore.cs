@@ -182,14 +182,8 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
 
         // This token's entry only (a claim whose answer was lost and that was never made has one too): another call's
-        // entry for the same key is its own.
+        // entry for the same key is its own. The key's creation entry stays (see RedisKeys.CreatedIndex).
         Unindex(key, token);
-
-        if (released == 1)
-        {
-            _ = Db.SortedSetRemoveAsync(keys.CreatedIndex, key.ToString(), CommandFlags.FireAndForget);
-        }
-
         return released != 0;
     }
 

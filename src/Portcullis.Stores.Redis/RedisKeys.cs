@@ -19,7 +19,12 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Idempotency(IdempotencyScope scope) =>
         $"{prefix}:idem:{{{Hash(scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key)}}}";
 
-    /// <summary>Every record key by creation time (milliseconds), for the purge.</summary>
+    /// <summary>
+    /// Every record key by creation time (milliseconds), for the purge and the admin list. An entry is only ever taken
+    /// out by the purge, once its record is gone or past its retention: a release or a "not executed" settlement leaves
+    /// it, since another replica may claim the key again between the record's deletion and any removal sent after it
+    /// (which would take the live claim's entry with it). Readers skip an entry whose record is gone.
+    /// </summary>
     public RedisKey CreatedIndex => $"{prefix}:{{idem-created}}";
 
     /// <summary>The record keys a replica has claimed, for the recovery of its next incarnation.</summary>

@@ -81,12 +81,12 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
     }
 
     /// <summary>
-    /// The purge reads a stale entry's record, and an operator settles the key "not executed" (the record and its entry
-    /// go) before the purge indexes it again. Before, the purge put the deleted key back in the index at its old
-    /// creation, where it stayed for a retention; now an entry is only ever moved forward, never added back.
+    /// The purge reads a stale entry's record, and an operator settles the key "not executed" (the record goes, its entry
+    /// stays) before the purge indexes it again. Before, the purge put the entry back at its old creation; now an entry is
+    /// only ever moved forward: the key is not listed, and the purge takes its entry out once it is past its retention.
     /// </summary>
     [Fact]
-    public async Task Purge_AKeySettledWhileItsEntryIsRepaired_IsNotIndexedAgain()
+    public async Task Purge_AKeySettledWhileItsEntryIsRepaired_IsNotListed_AndIsPurgedInTime()
     {
         var db = _redis!.GetDatabase();
         var keys = new RedisKeys(_prefix);
@@ -95,12 +95,15 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.True(await Store.MarkUnknownAsync(Scope(), claim.Token!, Time.GetUtcNow(), Deadline));
         await db.SortedSetAddAsync(keys.CreatedIndex, member, 0);
         var purging = new RedisIdempotencyStore(
-            CreatedReadHook.Wrap(_redis, async () => Assert.Equal(ResolveStatus.Resolved, await Resolve(Scope(), executed: false))),
+            CommandHook.AfterAnswer(_redis, IsPurgeScript, async () => Assert.Equal(ResolveStatus.Resolved, await Resolve(Scope(), executed: false))),
             keys, new ReplicaIdentity("gw-a", "0000000000000001", null));
 
         Assert.Equal(0, await purging.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout));
 
         Assert.Null(await Get(Scope()));
+        Assert.Empty((await List()).Records);
+        Time.Advance(Retention + TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await Store.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout));
         Assert.Null(await db.SortedSetScoreAsync(keys.CreatedIndex, member));
     }
 
@@ -119,7 +122,7 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         await db.SortedSetAddAsync(keys.CreatedIndex, member, 0);
         long? again = null;
         var purging = new RedisIdempotencyStore(
-            CreatedReadHook.Wrap(_redis, async () =>
+            CommandHook.AfterAnswer(_redis, IsPurgeScript, async () =>
             {
                 Assert.True(await Store.ReleaseAsync(Scope(), claim.Token!, Deadline));
                 Time.Advance(TimeSpan.FromMinutes(1));
@@ -133,19 +136,77 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal(again, (long?)await db.SortedSetScoreAsync(keys.CreatedIndex, member));
     }
 
-    /// <summary>A connection whose first purge of a record (which reads its <c>created</c>) runs a step once it has its answer, before the caller goes on.</summary>
-    public class CreatedReadHook : DispatchProxy
+    /// <summary>
+    /// One replica releases a key (or an operator settles it "not executed") and another claims it again before anything
+    /// the first sends after its answer arrives. Before, the first then took the key's creation entry out (sent without
+    /// waiting), the live claim's entry with it, and the admin list never showed that call. Now no settlement removes an entry.
+    /// </summary>
+    [Theory]
+    [InlineData("release")]
+    [InlineData("not executed")]
+    public async Task Settled_AndClaimedAgainByAnotherReplica_BeforeTheFirstSendsOn_TheNewClaimStaysListed(string settlement)
+    {
+        var claim = await Claim(Scope(), correlationId: "corr-first");
+        if (settlement != "release")
+        {
+            Assert.True(await Store.MarkUnknownAsync(Scope(), claim.Token!, Time.GetUtcNow(), Deadline));
+        }
+
+        var claimedAgain = new Lazy<Task>(async () =>
+            Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope(), correlationId: "corr-again")).Status));
+        var connection = CommandHook.BeforeSending(_redis!, (method, _) => method.Name != nameof(IDatabase.ScriptEvaluateAsync), () => claimedAgain.Value);
+        var settling = new RedisIdempotencyStore(connection, new RedisKeys(_prefix), new ReplicaIdentity("gw-a", "0000000000000001", null));
+
+        if (settlement == "release")
+        {
+            Assert.True(await settling.ReleaseAsync(Scope(), claim.Token!, Deadline).AsTask().WaitAsync(Timeout));
+        }
+        else
+        {
+            Assert.Equal(ResolveStatus.Resolved, await settling.ResolveAsync(
+                new IdempotencyResolveRequest(Scope(), "corr-first", false, null, "ops", null, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout));
+        }
+
+        await claimedAgain.Value.WaitAsync(Timeout);
+        await CommandHook.SentAsync(connection).WaitAsync(Timeout);
+
+        Assert.Equal("corr-again", Assert.Single((await List()).Records).CorrelationId);
+    }
+
+    private static bool IsPurgeScript(MethodInfo method, object?[]? args) =>
+        method.Name == nameof(IDatabase.ScriptEvaluateAsync) && args is [string script, ..] && script == RedisScripts.Purge;
+
+    /// <summary>
+    /// A connection that runs a step once, either after the first matching command's answer and before the caller goes
+    /// on, or before any matching command is sent (each waits for the step; for a command sent without waiting, the
+    /// caller goes on at once, and <see cref="SentAsync"/> waits until every such command has had its answer).
+    /// </summary>
+    public class CommandHook : DispatchProxy
     {
         private object _inner = null!;
-        private Func<Task> _hook = null!;
-        private int _fired;
+        private Shared _shared = null!;
 
-        public static IConnectionMultiplexer Wrap(IConnectionMultiplexer inner, Func<Task> hook)
+        public static IConnectionMultiplexer AfterAnswer(IConnectionMultiplexer inner, Func<MethodInfo, object?[]?, bool> matches, Func<Task> hook) =>
+            Wrap(inner, new Shared(matches, hook, BeforeSending: false));
+
+        public static IConnectionMultiplexer BeforeSending(IConnectionMultiplexer inner, Func<MethodInfo, object?[]?, bool> matches, Func<Task> hook) =>
+            Wrap(inner, new Shared(matches, hook, BeforeSending: true));
+
+        /// <summary>Every matching command of <paramref name="connection"/> so far, answered.</summary>
+        public static Task SentAsync(IConnectionMultiplexer connection)
         {
-            var connection = DispatchProxy.Create<IConnectionMultiplexer, CreatedReadHook>();
-            var proxy = (CreatedReadHook)(object)connection;
-            proxy._inner = inner;
-            proxy._hook = hook;
+            var shared = ((CommandHook)(object)connection)._shared;
+            lock (shared.Sent)
+            {
+                return Task.WhenAll(shared.Sent);
+            }
+        }
+
+        private static IConnectionMultiplexer Wrap(IConnectionMultiplexer inner, Shared shared)
+        {
+            var connection = DispatchProxy.Create<IConnectionMultiplexer, CommandHook>();
+            ((CommandHook)(object)connection)._inner = inner;
+            ((CommandHook)(object)connection)._shared = shared;
             return connection;
         }
 
@@ -153,24 +214,52 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         {
             if (targetMethod!.Name == nameof(IConnectionMultiplexer.GetDatabase))
             {
-                var database = DispatchProxy.Create<IDatabase, CreatedReadHook>();
-                var proxy = (CreatedReadHook)(object)database;
-                proxy._inner = targetMethod.Invoke(_inner, args)!;
-                proxy._hook = () => Interlocked.Exchange(ref _fired, 1) == 0 ? _hook() : Task.CompletedTask;
+                var database = DispatchProxy.Create<IDatabase, CommandHook>();
+                ((CommandHook)(object)database)._inner = targetMethod.Invoke(_inner, args)!;
+                ((CommandHook)(object)database)._shared = _shared;
                 return database;
             }
 
-            var result = targetMethod.Invoke(_inner, args);
-            return targetMethod.Name == nameof(IDatabase.ScriptEvaluateAsync) && args is [string script, ..] && script == RedisScripts.Purge
-                ? ThenHookAsync((Task<RedisResult>)result!)
-                : result;
+            if (_inner is not IDatabase || !targetMethod.ReturnType.IsGenericType
+                || targetMethod.ReturnType.GetGenericTypeDefinition() != typeof(Task<>) || !_shared.Matches(targetMethod, args))
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+
+            var around = (Task)typeof(CommandHook).GetMethod(nameof(AroundAsync), BindingFlags.NonPublic | BindingFlags.Instance)!
+                .MakeGenericMethod(targetMethod.ReturnType.GetGenericArguments()[0])
+                .Invoke(this, [(Func<object?>)(() => targetMethod.Invoke(_inner, args))])!;
+            lock (_shared.Sent)
+            {
+                _shared.Sent.Add(around);
+            }
+
+            return around;
         }
 
-        private async Task<RedisResult> ThenHookAsync(Task<RedisResult> read)
+        private async Task<T> AroundAsync<T>(Func<object?> send)
         {
-            var value = await read;
-            await _hook();
-            return value;
+            if (_shared.BeforeSending)
+            {
+                await _shared.Step();
+            }
+
+            var answer = await (Task<T>)send()!;
+            if (!_shared.BeforeSending)
+            {
+                await _shared.Step();
+            }
+
+            return answer;
+        }
+
+        private sealed record Shared(Func<MethodInfo, object?[]?, bool> Matches, Func<Task> Hook, bool BeforeSending)
+        {
+            private readonly Lazy<Task> _step = new(Hook);
+
+            public List<Task> Sent { get; } = [];
+
+            public Task Step() => _step.Value;
         }
     }
 
