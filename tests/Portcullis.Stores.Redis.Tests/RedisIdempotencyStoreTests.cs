@@ -173,6 +173,53 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal("corr-again", Assert.Single((await List()).Records).CorrelationId);
     }
 
+    /// <summary>
+    /// A list reads the index in batches of 500. Before, each batch went on from an offset, so a key claimed while a
+    /// page was read (indexed at the front) shifted the entries by one and the page listed the entry at the batches'
+    /// seam twice. Each batch now goes on from the last entry read.
+    /// </summary>
+    [Fact]
+    public async Task List_AKeyClaimedBetweenTheIndexBatches_ListsNoRecordTwice()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var done = await Claim(Scope($"done-{i:D2}"));
+            Assert.True(await Store.CompleteAsync(Scope($"done-{i:D2}"), done.Token!, "{}", Time.GetUtcNow(), Deadline));
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        // 499 newer keys still in progress: the first batch ends at the newest completed key.
+        await Task.WhenAll(Enumerable.Range(0, 499).Select(i => Claim(Scope($"running-{i:D3}"))));
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        var listing = new RedisIdempotencyStore(
+            CommandHook.AfterAnswer(_redis!, (method, _) => method.Name == nameof(IDatabase.SortedSetRangeByScoreWithScoresAsync),
+                async () => Assert.Equal(ClaimStatus.Claimed, (await Claim(Scope("claimed-meanwhile"))).Status)),
+            new RedisKeys(_prefix), new ReplicaIdentity("gw-a", "0000000000000001", null));
+
+        var page = await listing.ListAsync(new IdempotencyListRequest(Time.GetUtcNow(), Retention) { State = IdempotencyState.Completed, Limit = 5 }, Deadline)
+            .AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(["done-09", "done-08", "done-07", "done-06", "done-05"], page.Records.Select(r => r.Scope.Key));
+        Assert.NotNull(page.Next);
+    }
+
+    /// <summary>More keys of one millisecond than a batch holds: each batch goes on past those of that score already read.</summary>
+    [Fact]
+    public async Task List_MoreKeysOfOneMillisecondThanABatch_ListsEachOnce()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 1_100).Select(i => Claim(Scope($"running-{i:D4}"))));
+        foreach (var key in new[] { "done-a", "done-b", "done-c" })
+        {
+            var done = await Claim(Scope(key));
+            Assert.True(await Store.CompleteAsync(Scope(key), done.Token!, "{}", Time.GetUtcNow(), Deadline));
+        }
+
+        var page = await List(state: IdempotencyState.Completed, limit: 10);
+
+        Assert.Equal(["done-a", "done-b", "done-c"], page.Records.Select(r => r.Scope.Key).Order());
+        Assert.Null(page.Next);
+    }
+
     private static bool IsPurgeScript(MethodInfo method, object?[]? args) =>
         method.Name == nameof(IDatabase.ScriptEvaluateAsync) && args is [string script, ..] && script == RedisScripts.Purge;
 
