@@ -1,5 +1,6 @@
 using System.Reflection;
 using Portcullis.Core.Idempotency;
+using Portcullis.Core.Review;
 using Portcullis.Core.State;
 using Portcullis.Stores.Contract;
 using StackExchange.Redis;
@@ -217,6 +218,55 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         var page = await List(state: IdempotencyState.Completed, limit: 10);
 
         Assert.Equal(["done-a", "done-b", "done-c"], page.Records.Select(r => r.Scope.Key).Order());
+        Assert.Null(page.Next);
+    }
+
+    /// <summary>
+    /// The reviewers' list reads the review index in batches of 500, oldest first. Before, each batch went on from an
+    /// offset, so an id taken out of the first batch while the page was read (a claim's unused review) shifted the next
+    /// batch past a review never read. Each batch now goes on from the last entry read.
+    /// </summary>
+    [Fact]
+    public async Task ListReviews_AnIdTakenOutBetweenTheIndexBatches_SkipsNoReview()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await db.SortedSetAddAsync(keys.ReviewIndex, [.. Enumerable.Range(0, 499).Select(i => new SortedSetEntry($"gone-{i:D3}", now - 1_000 + i))]);
+        string[] held = [];
+        foreach (var key in new[] { "k-1", "k-2", "k-3" })
+        {
+            held = [.. held, (await ClaimReviewed(Scope(key))).Review!.Id];
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var listing = new RedisIdempotencyStore(
+            CommandHook.AfterAnswer(db.Multiplexer, (method, _) => method.Name == nameof(IDatabase.SortedSetRangeByScoreWithScoresAsync),
+                () => db.SortedSetRemoveAsync(keys.ReviewIndex, "gone-000")),
+            keys, new ReplicaIdentity("gw-a", "0000000000000001", null));
+
+        var page = await listing.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 10 }, Deadline).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(held, page.Reviews.Select(r => r.Id));
+    }
+
+    /// <summary>More review ids of one millisecond than a batch holds: each batch goes on past those of that score already read.</summary>
+    [Fact]
+    public async Task ListReviews_MoreIdsOfOneMillisecondThanABatch_ListsEachOnce()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        await db.SortedSetAddAsync(keys.ReviewIndex, [.. Enumerable.Range(0, 1_100).Select(i => new SortedSetEntry($"gone-{i:D4}", now))]);
+        var held = new List<string>();
+        foreach (var key in new[] { "k-1", "k-2", "k-3" })
+        {
+            held.Add((await ClaimReviewed(Scope(key))).Review!.Id);
+        }
+
+        var page = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 10 }, Deadline).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(held.Order(StringComparer.Ordinal), page.Reviews.Select(r => r.Id));
         Assert.Null(page.Next);
     }
 
