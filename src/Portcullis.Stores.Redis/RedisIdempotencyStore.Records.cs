@@ -27,24 +27,11 @@ internal sealed partial class RedisIdempotencyStore
         var (fromScore, fromMember) = request.Cursor is { } cursor ? DecodeCursor(cursor) : (double.PositiveInfinity, null);
         var records = new List<(IdempotencyRecord Record, long Created, string Member)>(request.Limit + 1);
 
-        // Each batch goes on from the last entry read (its score, and how many entries of that score were read), not
-        // from an offset: a key claimed meanwhile is indexed at the front and would shift an offset, reading an entry
-        // twice (or, moved back, skipping one).
-        var ties = 0L;
-        while (records.Count <= request.Limit)
+        // Newest first; members of one score come in reverse lexical order, which the cursor follows.
+        await foreach (var batch in db.WalkAsync(keys.CreatedIndex, fromScore, cutoff, Exclude.Stop, Order.Descending, ListBatch, cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            // Newest first; members of one score come in reverse lexical order, which the cursor follows.
-            var batch = await db.SortedSetRangeByScoreWithScoresAsync(
-                keys.CreatedIndex, start: fromScore, stop: cutoff, exclude: Exclude.Stop, order: Order.Descending, skip: ties, take: ListBatch).ConfigureAwait(false);
-            if (batch.Length == 0)
-            {
-                break;
-            }
-
-            var (start, after) = (fromScore, fromMember);
             var candidates = batch
-                .Where(e => after is null || e.Score < start || string.CompareOrdinal((string)e.Element!, after) < 0)
+                .Where(e => fromMember is null || e.Score < fromScore || string.CompareOrdinal((string)e.Element!, fromMember) < 0)
                 .ToList();
             var reads = candidates.Select(e => db.HashGetAllAsync((string)e.Element!)).ToList();
             await Task.WhenAll(reads).ConfigureAwait(false);
@@ -58,14 +45,10 @@ internal sealed partial class RedisIdempotencyStore
                 }
             }
 
-            if (batch.Length < ListBatch)
+            if (records.Count > request.Limit)
             {
                 break;
             }
-
-            var end = batch[^1];
-            ties = (end.Score == fromScore ? ties : 0) + batch.Count(e => e.Score == end.Score);
-            (fromScore, fromMember) = (end.Score, (string)end.Element!);
         }
 
         if (records.Count <= request.Limit)

@@ -36,26 +36,13 @@ internal sealed partial class RedisIdempotencyStore
         var cutoff = (request.Now - request.Retention).ToUnixTimeMilliseconds();
         var (fromScore, afterId) = request.Cursor is { } cursor ? DecodeReviewCursor(cursor) : (cutoff, null);
         var reviews = new List<ReviewRecord>(request.Limit);
-
-        // Each batch goes on from the last entry read (its score, and how many entries of that score were read), not
-        // from an offset, which an id taken out meanwhile (a claim's unused review) would shift past an unread one.
-        var exclude = request.Cursor is null ? Exclude.Start : Exclude.None;
-        var ties = 0L;
-        while (true)
+        await foreach (var batch in db.WalkAsync(keys.ReviewIndex, fromScore, double.PositiveInfinity,
+            request.Cursor is null ? Exclude.Start : Exclude.None, Order.Ascending, ListBatch, cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = await db.SortedSetRangeByScoreWithScoresAsync(keys.ReviewIndex, fromScore, double.PositiveInfinity,
-                exclude, skip: ties, take: ListBatch).ConfigureAwait(false);
-            if (batch.Length == 0)
-            {
-                return new ReviewPage(reviews, null);
-            }
-
-            var (start, after) = (fromScore, afterId);
             foreach (var entry in batch)
             {
                 var id = (string)entry.Element!;
-                if (after is not null && (long)entry.Score == start && string.CompareOrdinal(id, after) <= 0)
+                if (afterId is not null && (long)entry.Score == fromScore && string.CompareOrdinal(id, afterId) <= 0)
                 {
                     continue;
                 }
@@ -79,11 +66,9 @@ internal sealed partial class RedisIdempotencyStore
 
                 reviews.Add(review);
             }
-
-            var end = batch[^1];
-            ties = ((long)end.Score == fromScore && exclude == Exclude.None ? ties : 0) + batch.Count(e => e.Score == end.Score);
-            (fromScore, afterId, exclude) = ((long)end.Score, (string)end.Element!, Exclude.None);
         }
+
+        return new ReviewPage(reviews, null);
     }
 
     /// <summary>
