@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(1708, LogLevel.Error, "Review {ReviewId}: review.notify_url resolves to nothing now, or to a URL that is neither https nor loopback http; this review is not announced")]
     public static partial void ReviewNotifyUnresolved(ILogger logger, string reviewId);
 
-    [LoggerMessage(1704, LogLevel.Warning, "Review {ReviewId}: the review webhook queue is full; this review is not announced")]
+    [LoggerMessage(1704, LogLevel.Warning, "Review {ReviewId}: the review webhook queue is full (1,000 reviews, or 64 MiB of their arguments); this review is not announced")]
     public static partial void ReviewNotifyDropped(ILogger logger, string reviewId);
 
     [LoggerMessage(1705, LogLevel.Warning, "Call {CorrelationId}: asking the caller to confirm review {ReviewId} failed ({Reason})")]

@@ -23,6 +23,12 @@ internal sealed class ReviewNotifier
     public const string HttpClientName = "portcullis-review-webhook";
     private const int QueueCapacity = 1000;
 
+    /// <summary>
+    /// The characters of arguments waiting for delivery, at most (64 MiB in memory): with <c>audit.include_arguments</c>,
+    /// a receiver that hangs would otherwise hold 1,000 reviews of up to <c>limits.max_body_bytes</c> each.
+    /// </summary>
+    internal const long QueuedArgumentChars = 32L * 1024 * 1024;
+
     /// <summary>Reviews announced at once: a receiver that hangs on one holds up no more than this many deliveries.</summary>
     private const int Deliveries = 4;
 
@@ -31,6 +37,7 @@ internal sealed class ReviewNotifier
     private readonly GatewayConfig _config;
     private readonly ILogger<ReviewNotifier> _logger;
     private readonly ResiliencePipeline _retry;
+    private long _queuedArgumentChars;
 
     public ReviewNotifier(IHttpClientFactory clients, GatewayConfig config, TimeProvider time, ILogger<ReviewNotifier> logger)
     {
@@ -67,11 +74,21 @@ internal sealed class ReviewNotifier
         : reference.Resolve(config.BaseDirectory)?.Trim() is { } resolved && ReviewValidator.IsNotifyUrl(resolved) ? resolved
         : null;
 
-    /// <summary>Queues the announcement of a new review; never waits.</summary>
+    /// <summary>
+    /// Queues the announcement of a new review; never waits. Its arguments are kept only when the summary carries them,
+    /// and only while those waiting stay within <see cref="QueuedArgumentChars"/>.
+    /// </summary>
     public void Announce(ReviewRecord review)
     {
-        if (Enabled && !_queue.Writer.TryWrite(review))
+        if (!Enabled)
         {
+            return;
+        }
+
+        var queued = _config.Audit.IncludeArguments ? review : review with { ArgumentsJson = "" };
+        if (Interlocked.Add(ref _queuedArgumentChars, queued.ArgumentsJson.Length) > QueuedArgumentChars || !_queue.Writer.TryWrite(queued))
+        {
+            Interlocked.Add(ref _queuedArgumentChars, -queued.ArgumentsJson.Length);
             Log.ReviewNotifyDropped(_logger, review.Id);
         }
     }
@@ -109,6 +126,10 @@ internal sealed class ReviewNotifier
             catch (Exception ex)
             {
                 Log.ReviewNotifyFailed(_logger, review.Id, ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException ? null : ex);
+            }
+            finally
+            {
+                Interlocked.Add(ref _queuedArgumentChars, -review.ArgumentsJson.Length);
             }
         }
     }

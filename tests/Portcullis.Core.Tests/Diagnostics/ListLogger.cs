@@ -14,3 +14,18 @@ internal sealed class ListLogger : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Lines.Add(formatter(state, exception));
 }
+
+/// <summary>A <see cref="ListLogger"/> for a component that takes a typed logger.</summary>
+internal sealed class ListLogger<T> : ILogger<T>
+{
+    public ListLogger Inner { get; } = new();
+
+    public List<string> Lines => Inner.Lines;
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Inner.Log(logLevel, eventId, state, exception, formatter);
+}

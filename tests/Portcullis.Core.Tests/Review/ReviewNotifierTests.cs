@@ -101,6 +101,41 @@ public sealed class ReviewNotifierTests : IDisposable
         await StopAsync(stop, running);
     }
 
+    /// <summary>
+    /// Before, every queued review kept its arguments in memory while a receiver hung, up to 1,000 reviews of
+    /// <c>limits.max_body_bytes</c> each (a gigabyte at 1 MB), whether or not the summary would carry them. Now they are
+    /// kept only when it does, and only within 64 MiB: past that a review is not announced (event 1704), as when 1,000 wait.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Announce_WhileTheReceiverHangs_QueuedArgumentsStayWithinTheirBound(bool includeArguments)
+    {
+        var receiver = new Receiver(hangOn: _ => int.MaxValue);
+        var logger = new Diagnostics.ListLogger<ReviewNotifier>();
+        using var stop = new CancellationTokenSource(Timeout);
+        var notifier = new ReviewNotifier(new Clients(receiver), Config("http://127.0.0.1:9/hook", includeArguments), _time, logger);
+        var running = notifier.RunAsync(stop.Token);
+        var arguments = $$"""{"note":"{{new string('x', 1024 * 1024)}}"}""";
+        var fits = (int)(ReviewNotifier.QueuedArgumentChars / arguments.Length);
+
+        for (var i = 0; i < fits + 8; i++)
+        {
+            notifier.Announce(Review($"r{i}") with { ArgumentsJson = arguments });
+        }
+
+        var dropped = logger.Lines.Where(line => line.Contains("queue is full", StringComparison.Ordinal)).ToList();
+        Assert.Equal(includeArguments ? 8 : 0, dropped.Count);
+        if (includeArguments)
+        {
+            Assert.StartsWith($"Review r{fits}:", dropped[0]);
+        }
+
+        // Every delivery hangs: the stop ends them, without an exception from those it cancels mid-delivery.
+        await stop.CancelAsync();
+        Assert.IsNotType<TimeoutException>(await Record.ExceptionAsync(() => running.WaitAsync(Timeout)));
+    }
+
     /// <summary>Before, a reference was read once and never checked: unset, the webhook was silently off; resolving to plain http, it posted in clear.</summary>
     [Theory]
     [InlineData(null, false)]
@@ -141,9 +176,10 @@ public sealed class ReviewNotifierTests : IDisposable
     private ReviewNotifier Notifier(Receiver receiver) =>
         new(new Clients(receiver), Config("http://127.0.0.1:9/hook"), _time, NullLogger<ReviewNotifier>.Instance);
 
-    private GatewayConfig Config(string notifyUrl) => ConfigLoader.Parse($$"""
+    private GatewayConfig Config(string notifyUrl, bool includeArguments = false) => ConfigLoader.Parse($$"""
         {
           "environment": "dev",
+          "audit": { "include_arguments": {{(includeArguments ? "true" : "false")}} },
           "review": { "notify_url": {{System.Text.Json.JsonSerializer.Serialize(notifyUrl)}} },
           "connectors": [
             { "server": "crm", "environment": "dev", "upstream": { "url": "http://127.0.0.1:9/mcp" }, "auth": { "mode": "none" }, "tools_allow": ["find_contact"] }
