@@ -8,6 +8,9 @@ internal static class LogText
 {
     private const int DefaultMaxLength = 128;
 
+    /// <summary>The most a list of problems (schema violations, each naming a member) keeps of its text in a log line.</summary>
+    public const int MaxSummaryLength = 1024;
+
     public static string Safe(string text, int maxLength = DefaultMaxLength)
     {
         if (text.Length <= maxLength && !text.Any(IsUnsafe))

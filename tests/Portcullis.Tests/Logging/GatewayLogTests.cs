@@ -136,6 +136,46 @@ public sealed partial class GatewayLogTests
         Assert.DoesNotContain("Portcullis.Forged", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Call_ArgumentNamesWithControlCharacters_ReachTheLogEscapedAndBounded()
+    {
+        using var dir = new TempDir();
+        var tools = new JsonObject { ["echo"] = new JsonObject { ["input_schema"] = new JsonObject { ["additionalProperties"] = false } } };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"], tools: tools))), dir.File("data"));
+        const string Forged = "2026-01-01T00:00:00.000Z info: Portcullis.Forged[1] admin approved everything";
+        // Argument names are the caller's: the refusal's log line (event 1205) names each one refused by its path.
+        var arguments = new JsonObject { ["text"] = "hi" };
+        arguments["evil\u001b[31m\r" + Forged + "\u2028\u009b\u202e"] = 1;
+        for (var i = 0; i < 20; i++)
+        {
+            arguments[new string((char)('a' + i), 4000)] = i;
+        }
+
+        var endpoint = gateway.Endpoint("fx");
+        string session;
+        using (var initialized = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize).Within())
+        {
+            session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        }
+
+        (await AuthGateway.PostAsync(endpoint, null, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session).Within()).Dispose();
+        var call = new JsonObject
+        {
+            ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
+            ["params"] = new JsonObject { ["name"] = "echo", ["arguments"] = arguments },
+        };
+        using var response = await AuthGateway.PostAsync(endpoint, null, call.ToJsonString(), session).Within();
+        Assert.Contains("invalid_arguments", await response.Content.ReadAsStringAsync().Within(), StringComparison.Ordinal);
+
+        await gateway.WaitForOutputAsync("refused invalid_arguments at validate", Timeout);
+        var output = gateway.Output;
+        var refused = Assert.Single(Lines(output), l => l.Contains("[1205]", StringComparison.Ordinal));
+        Assert.Contains("\\u001b[31m", refused, StringComparison.Ordinal);
+        Assert.True(refused.Length < 4000, $"the line is {refused.Length} characters long");
+        Assert.DoesNotContain(output, c => c is '\u001b' or '\u2028' or '\u009b' or '\u202e' or '\r');
+        Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
+    }
+
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     /// <summary>Every line the gateway prints is one log event: UTC date and time, level, category and event id.</summary>

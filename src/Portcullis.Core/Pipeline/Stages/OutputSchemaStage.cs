@@ -29,7 +29,8 @@ internal sealed class OutputSchemaStage(ILogger<OutputSchemaStage> logger) : ITo
             return result;
         }
 
-        var summary = string.Join("; ", violations.Select(v => $"{(v.Path.Length == 0 ? "/" : v.Path)} {v.Keyword}: {v.Message}"));
+        // Paths and messages name the upstream's own members: escaped and bounded like any text the gateway did not write.
+        var summary = LogText.Safe(string.Join("; ", violations.Select(v => $"{(v.Path.Length == 0 ? "/" : v.Path)} {v.Keyword}: {v.Message}")), LogText.MaxSummaryLength);
         if (string.Equals(context.Tool.Policy?.OutputSchema, "warn", StringComparison.Ordinal))
         {
             Log.OutputSchemaMismatchWarned(logger, context.CorrelationId, context.Connector.Name, context.ToolName, summary);

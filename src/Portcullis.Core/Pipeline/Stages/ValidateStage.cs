@@ -41,8 +41,9 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
+                // A path names the caller's own members (an undeclared property): escaped and bounded like any client text.
                 Log.ArgumentsRefused(logger, context.CorrelationId, context.Connector.Name, context.LogToolName,
-                    string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")));
+                    LogText.Safe(string.Join("; ", violations.Select(v => $"{v.Path} {v.Keyword}")), LogText.MaxSummaryLength));
             }
 
             return ValueTask.FromResult(context.Fail(CallStage.Validate, new GatewayError(ErrorCatalog.InvalidArguments,
