@@ -7,6 +7,7 @@ using Portcullis.Fixtures.Upstream;
 var http = FixtureArgs.Value(args, "--http");
 // --extra-tools N and --long-description-bytes N add tools (a large catalog, an oversized tool-list page); --header-tools
 // adds tools with x-mcp-header parameters.
+// --resources N lists N text resources (see ExtraResources); without it the fixture offers none.
 // --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
 var catalogState = new CatalogState(FixtureArgs.Value(args, "--catalog-state"));
@@ -18,7 +19,8 @@ if (http is null)
     builder.Services.AddSingleton(recorder);
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
+    var mcp = builder.Services.AddMcpServer(FixtureServer.Configure).WithStdioServerTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
+    WithExtraResources(mcp, args);
     await builder.Build().RunAsync();
 }
 else
@@ -30,7 +32,8 @@ else
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddSingleton<HttpBehaviour>();
-    builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
+    var mcp = builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
+    WithExtraResources(mcp, args);
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
     app.MapPost("/control", (HttpBehaviour behaviour, ControlRequest request) => behaviour.Set(request));
@@ -43,4 +46,13 @@ else
     // With port 0 the address is known only now; whoever started this process reads it from this line.
     Console.WriteLine($"listening on {app.Urls.First()}");
     await app.WaitForShutdownAsync();
+}
+
+// Only when asked: a fixture that declares the resources capability answers resources/list, which other tests rely on it not doing.
+static void WithExtraResources(IMcpServerBuilder mcp, string[] args)
+{
+    if (ExtraResources.From(args) is { Count: > 0 } resources)
+    {
+        mcp.WithResources(resources);
+    }
 }

@@ -17,7 +17,7 @@ internal sealed class ConnectorPolicy
     public ConnectorPolicy(ConnectorConfig config)
     {
         _anonymous = config.Auth.IsAnonymous;
-        _resources = [.. config.ResourcesAllow.Select(text => new ResourceRule(ResourcePattern.Parse(text), config.Resources.GetValueOrDefault(text)))];
+        _resources = [.. config.ResourcesAllow.Select(text => new ResourceRule(text, ResourcePattern.Parse(text), config.Resources.GetValueOrDefault(text)))];
         _prompts = config.PromptsAllow.Distinct(StringComparer.Ordinal).ToDictionary(p => p, p => config.Prompts.GetValueOrDefault(p), StringComparer.Ordinal);
     }
 
@@ -45,6 +45,14 @@ internal sealed class ConnectorPolicy
     /// <summary>Whether any <c>resources_allow</c> entry covers the upstream template, whoever asks.</summary>
     public bool CoversTemplate(string uriTemplate) => _resources.Any(r => r.Pattern.MatchesTemplate(uriTemplate));
 
+    /// <summary>
+    /// The first <c>resources_allow</c> entry, as the config writes it, that covers the URI (or, with
+    /// <paramref name="template"/>, the upstream template); null when none does. The name a metric gives a resource: a
+    /// prefix covers URIs that grow with the upstream's data, the entries are the config's own.
+    /// </summary>
+    public string? EntryCovering(string uriOrTemplate, bool template) =>
+        _resources.FirstOrDefault(r => template ? r.Pattern.MatchesTemplate(uriOrTemplate) : r.Pattern.MatchesUri(uriOrTemplate))?.Entry;
+
     /// <summary>Whether <c>prompts_allow</c> lists the prompt, whoever asks.</summary>
     public bool CoversPrompt(string name) => _prompts.ContainsKey(name);
 
@@ -63,5 +71,5 @@ internal sealed class ConnectorPolicy
         return TimeSpan.FromSeconds(seconds);
     }
 
-    private sealed record ResourceRule(ResourcePattern Pattern, AccessConfig? Access);
+    private sealed record ResourceRule(string Entry, ResourcePattern Pattern, AccessConfig? Access);
 }

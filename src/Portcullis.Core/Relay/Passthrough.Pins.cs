@@ -53,7 +53,9 @@ internal sealed partial class Passthrough
                 Log.PinDrift(logger, connector.Name, kind.Noun(), name, string.Join(", ", check.Changed), pin.Sha256, live ?? "(not I-JSON)");
             }
 
-            telemetry.PinWithheld(connector.Name, kind.Noun(), name, reason);
+            // A prompt is named by prompts_allow; a resource by the entry that covers it, not by its URI, which the upstream's data chooses.
+            var label = kind == PinKind.Prompt ? name : connector.Policy.EntryCovering(name, kind == PinKind.ResourceTemplate) ?? Audit.DecisionRecorder.UnknownTool;
+            telemetry.PinWithheld(connector.Name, kind.Noun(), label, reason);
             recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
             {
                 Connector = connector.Name,

@@ -51,6 +51,40 @@ public sealed class PassthroughPinTests
         await gateway.WaitForOutputAsync("resource test://static-text differs from its pin (changed: description)", Timeouts.Call);
     }
 
+    /// <summary>
+    /// An upstream lists its records as resources (files, notes): their URIs grow with its data, and agents that can
+    /// write make more. Each unpinned one is withheld and counted, but under the <c>resources_allow</c> entry that
+    /// covers it, never its URI: before, every new record became one more series of <c>portcullis_pins_withheld_total</c>.
+    /// </summary>
+    [Fact]
+    public async Task UnpinnedResourcesOfAPrefix_AreCountedUnderTheirAllowListEntry_NotEachUri()
+    {
+        using var dir = new TempDir();
+        var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
+        connector["upstream"]!["args"]!.AsArray().Add("--resources");
+        connector["upstream"]!["args"]!.AsArray().Add("12");
+        connector["resources_allow"] = new JsonArray("memo://item/*");
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        var path = TestConfig.Write(dir, config);
+        // Pins on, none given: every listed resource is unpinned.
+        LockFileWriter.Write(dir.File(LockFile.FileName), new LockFile());
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"), protocolVersion: "2025-11-25").Within();
+
+        var resources = await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeouts.CallToken);
+        Assert.Empty(resources.Resources);
+        await gateway.WaitForOutputAsync("memo://item/11", Timeouts.Call);
+
+        var metrics = await admin.MetricsAsync().Within();
+        var withheld = metrics.Split('\n').Where(l => l.StartsWith("portcullis_pins_withheld_total{", StringComparison.Ordinal)).ToList();
+        var series = Assert.Single(withheld, l => l.Contains("kind=\"resource\"", StringComparison.Ordinal));
+        Assert.Contains("name=\"memo://item/*\"", series, StringComparison.Ordinal);
+        Assert.Matches(@"\} 12( \d+)?$", series);
+    }
+
     private static void Reword(LockFile pins, PinKind kind, string name)
     {
         var definition = pins.Find("conformance", kind, name)!.Definition.DeepClone().AsObject();
