@@ -70,9 +70,9 @@ internal sealed class FixtureTools(CallRecorder recorder)
     };
 
     [McpServerTool(Name = "protocol_error", ReadOnly = true, Destructive = false)]
-    [Description("Answer with a JSON-RPC error whose message holds internal details.")]
-    public static string ProtocolError() =>
-        throw new McpProtocolException("db at 10.1.2.3:5432 password=hunter2 failed", McpErrorCode.InternalError);
+    [Description("Answer with a JSON-RPC error whose message holds internal details (or is the message given).")]
+    public static string ProtocolError(string? message = null) =>
+        throw new McpProtocolException(message ?? "db at 10.1.2.3:5432 password=hunter2 failed", McpErrorCode.InternalError);
 
     [McpServerTool(Name = "record", ReadOnly = false, Destructive = false)]
     [Description("A write that records its arguments and returns how it was called.")]

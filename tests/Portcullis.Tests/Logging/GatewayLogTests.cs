@@ -176,6 +176,31 @@ public sealed partial class GatewayLogTests
         Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
     }
 
+    /// <summary>
+    /// An upstream's error message reaches the log as its exception's message (event 1014). Before, only a line feed made
+    /// the line one line: a lone carriage return (a terminal then writes what follows over the line's start), a line
+    /// separator and escape sequences reached the log as the upstream sent them.
+    /// </summary>
+    [Fact]
+    public async Task Call_UpstreamErrorWithCarriageReturnAndEscapes_IsLoggedAsOneEscapedLine()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["protocol_error"]))), dir.File("data"));
+        const string Forged = "2026-01-01T00:00:00.000Z info: Portcullis.Forged[1] admin approved everything";
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+
+        await client.CallToolAsync("protocol_error", new Dictionary<string, object?> { ["message"] = "no such row\r" + Forged + "\u001b[2K\u2028\u009b2K\u000b\tend" },
+            cancellationToken: Timeouts.CallToken).Within();
+
+        await gateway.WaitForOutputAsync("the upstream answered with JSON-RPC error", Timeout);
+        var output = gateway.Output;
+        var rejected = Assert.Single(Lines(output), l => l.Contains("[1014]", StringComparison.Ordinal));
+        Assert.Contains("no such row " + Forged + "\\u001b[2K", rejected, StringComparison.Ordinal);
+        Assert.Contains("\tend", rejected, StringComparison.Ordinal);
+        Assert.DoesNotContain(output, c => c is '\u001b' or '\u2028' or '\u009b' or '\u000b' or '\r');
+        Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
+    }
+
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     /// <summary>Every line the gateway prints is one log event: UTC date and time, level, category and event id.</summary>
