@@ -141,7 +141,7 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         if (result.Status is ReviewDecisionStatus.Decided or ReviewDecisionStatus.ApprovalRecorded)
         {
             var outcome = approve ? (result.Status == ReviewDecisionStatus.Decided ? AuditDecisions.Approved : "approval_recorded") : AuditDecisions.Denied;
-            Log.ReviewDecided(logger, review.Id, review.Scope.Connector, review.Scope.Tool, outcome, reviewer);
+            Log.ReviewDecided(logger, review.Id, review.Scope.Connector, review.Scope.Tool, outcome, LogText.Safe(reviewer));
             recorder.Administrative(Event(AuditKinds.ReviewDecided, approve ? AuditDecisions.Approved : AuditDecisions.Denied, review, review.CorrelationId) with
             {
                 Actor = reviewer,

@@ -40,7 +40,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
             if (pace.Record(refusal with { Stage = CallStage.Authorize, Code = ErrorCatalog.InsufficientScope.Code, Principal = caller.Subject, ClientId = caller.ClientId, Detail = "needs " + scope },
                 HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context), $"the token lacks the scope {scope}"))
             {
-                GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", caller.Subject);
+                GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, "insufficient_scope", LogText.Safe(caller.Subject));
             }
 
             context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";

@@ -18,7 +18,7 @@ internal static class AdminRefusal
     {
         var correlationId = CorrelationIds.Next();
         var caller = CallerIdentities.From(request.HttpContext.User);
-        GatewayLog.AdminRefused(logger, correlationId, request.Path, reason, AdminAuthentication.Subject(request.HttpContext.User));
+        GatewayLog.AdminRefused(logger, correlationId, request.Path, reason, LogText.Safe(AdminAuthentication.Subject(request.HttpContext.User)));
         counter.Count(stage, code.Code);
         recorder.HttpRefusal(recorder.Event(AuditKinds.HttpRefusal, AuditDecisions.Refused, correlationId) with
         {

@@ -201,6 +201,30 @@ public sealed partial class GatewayLogTests
         Assert.All(Lines(output), line => Assert.Matches(LogLine(), line));
     }
 
+    /// <summary>
+    /// A token's subject is the identity provider's text: the gateway refuses control characters in it, not a
+    /// bidirectional override or a zero-width character, which reorder or hide what an operator reads. The call log
+    /// escapes it; before, the admin plane's refusal (event 2502) wrote it as it came.
+    /// </summary>
+    [Fact]
+    public async Task AdminRefusal_SubjectWithBidiOverride_IsLoggedEscaped()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["identity"] = new JsonObject { ["dev"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+        var token = await admin.TokenAsync("portcullis:review", "ops\u202eevil\u200b").Within();
+
+        var (status, _, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", token).Within();
+
+        Assert.Equal(403, status);
+        await gateway.WaitForOutputAsync("refused (insufficient_scope)", Timeout);
+        var refused = Assert.Single(Lines(gateway.Output), l => l.Contains("[2502]", StringComparison.Ordinal));
+        Assert.Contains("for ops\\u202eevil\\u200b", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain(gateway.Output, c => c is '\u202e' or '\u200b');
+    }
+
     private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
 
     /// <summary>Every line the gateway prints is one log event: UTC date and time, level, category and event id.</summary>
