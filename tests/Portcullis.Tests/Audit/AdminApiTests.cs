@@ -357,6 +357,72 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Equal("operator-1", audited["actor"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The console's keys view read one page of the list (the API's default, 100) and dropped its <c>next</c>: the 101st
+    /// outcome-unknown key was never shown, with nothing saying so, and its agent waited on a settlement no operator saw.
+    /// </summary>
+    [Fact]
+    public async Task Console_KeysView_MoreOutcomeUnknownKeysThanAPage_ShowsEveryOne()
+    {
+        const int Keys = 101;
+        var marker = "page-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("remote"));
+        var first = marker + "000";
+        await fixture.Upstream.SetModeAsync("500");
+        try
+        {
+            Assert.True((await client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = first, ["idempotency_key"] = first }).AsTask().WaitAsync(Timeout)).IsError);
+        }
+        finally
+        {
+            await fixture.Upstream.SetModeAsync("normal");
+        }
+
+        await UnknownKeyIdAsync(first);
+
+        // The other keys are that one's row under keys of their own: the upstream's faults would trip its breaker long before.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fixture.Gateway.DataDir, "idempotency.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var copy = connection.CreateCommand();
+            copy.CommandText = "CREATE TEMP TABLE copied AS SELECT * FROM idempotency WHERE key = $first";
+            copy.Parameters.AddWithValue("$first", first);
+            copy.ExecuteNonQuery();
+            for (var i = 1; i < Keys; i++)
+            {
+                using var insert = connection.CreateCommand();
+                insert.CommandText = "UPDATE copied SET key = $key, correlation_id = $correlation; INSERT INTO idempotency SELECT * FROM copied;";
+                insert.Parameters.AddWithValue("$key", marker + i.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
+                insert.Parameters.AddWithValue("$correlation", Guid.NewGuid().ToString("N"));
+                insert.ExecuteNonQuery();
+            }
+        }
+
+        try
+        {
+            using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
+            await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
+            var page = await browser.NewPageAsync();
+            page.SetDefaultTimeout(30_000);
+            await page.GotoAsync(Admin.BaseUrl + "/admin/#keys");
+            await page.FillAsync("#token", fixture.AdminToken);
+            await page.ClickAsync("#sign-in button[type=submit]");
+            await page.Locator("h2", new() { HasText = "Outcome-unknown keys" }).WaitForAsync();
+
+            Assert.Equal(Keys, await page.Locator("tr", new() { HasText = marker }).CountAsync().WaitAsync(Timeout));
+        }
+        finally
+        {
+            // The shared gateway's other tests list outcome-unknown keys too: these are released.
+            var list = await Admin.GetJsonAsync("/admin/api/idempotency?state=outcome_unknown&limit=1000&connector=remote", fixture.AdminToken);
+            foreach (var record in list["records"]!.AsArray().Where(r => r!["key"]!.GetValue<string>().StartsWith(marker, StringComparison.Ordinal)))
+            {
+                await Admin.SendAsync(HttpMethod.Post, $"/admin/api/idempotency/{record!["id"]!.GetValue<string>()}/resolve", fixture.AdminToken,
+                    new JsonObject { ["executed"] = false });
+            }
+        }
+    }
+
     [Fact]
     public async Task Resolve_Executed_LaterRetriesGetAConfirmationAndTheUpstreamIsNotCalledAgain()
     {

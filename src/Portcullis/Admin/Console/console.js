@@ -62,17 +62,20 @@
 
   const json = (value) => el("pre", { text: JSON.stringify(value, null, 2) });
 
-  // Every pending review, page after page (the API gives at most 500 a page).
-  async function pendingReviews() {
+  // Every item of a list, page after page: a view that showed only the first page hid the rest without a word.
+  async function allPages(path, field) {
     const all = [];
     let next = null;
     do {
-      const page = await api("/reviews?state=pending&limit=500" + (next ? "&cursor=" + encodeURIComponent(next) : ""));
-      all.push(...page.reviews);
+      const page = await api(path + (next ? "&cursor=" + encodeURIComponent(next) : ""));
+      all.push(...page[field]);
       next = page.next;
     } while (next);
     return all;
   }
+
+  // Every pending review (the API gives at most 500 a page).
+  const pendingReviews = () => allPages("/reviews?state=pending&limit=500", "reviews");
 
   // Why a reviewer cannot decide a pending review, or null when they can.
   const undecidable = (r) => r.mode === "caller"
@@ -142,8 +145,9 @@
   }
 
   async function keys() {
-    const page = await api("/idempotency?state=outcome_unknown");
-    const rows = page.records.map((r) => {
+    // Every outcome-unknown key (the API gives at most 1000 a page; without a limit, 100).
+    const records = await allPages("/idempotency?state=outcome_unknown&limit=1000", "records");
+    const rows = records.map((r) => {
       const note = el("input", { type: "text", placeholder: "note", "aria-label": "note", maxlength: "1000" });
       const resolve = (executed) => async () => {
         try {
