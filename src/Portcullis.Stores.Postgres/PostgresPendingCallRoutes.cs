@@ -3,14 +3,14 @@ using Portcullis.Core.Relay;
 
 namespace Portcullis.Stores.Postgres;
 
-/// <summary>Which replica holds each pending multi round-trip call, one row each.</summary>
+/// <summary>Which replica holds each pending multi round-trip call (or asked each session question), one row each; the last put wins.</summary>
 internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : IPendingCallRoutes
 {
     public async ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO portcullis_pending_call_routes (request_state, owner, advertise_url, expires_at) VALUES (@state, @owner, @url, @expires)
-            ON CONFLICT (request_state) DO NOTHING
+            ON CONFLICT (request_state) DO UPDATE SET owner = EXCLUDED.owner, advertise_url = EXCLUDED.advertise_url, expires_at = EXCLUDED.expires_at
             """);
         command.Parameters.AddWithValue("state", requestState);
         command.Parameters.AddWithValue("owner", route.Owner);

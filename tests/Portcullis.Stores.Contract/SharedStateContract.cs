@@ -130,6 +130,20 @@ public abstract class SharedStateContract : SessionStoreContract
     }
 
     [Fact]
+    public async Task Routes_PutAgainByAnotherReplica_AreThatReplicasFromThen()
+    {
+        // A session question's id is the SDK's count of that session's requests on each replica, so a later question of
+        // the session asked on another replica may carry the same id: its route must replace the earlier one.
+        var a = await ConnectAsync(Replica("gw-a"));
+        var b = await ConnectAsync(Replica("gw-b"));
+        await a.Routes.PutAsync("state-1", new PendingCallRoute("gw-a#0000000000000001", "http://gw-a.test:8080", Now.AddMinutes(10)), Now, Deadline);
+        var later = new PendingCallRoute("gw-b#0000000000000001", "http://gw-b.test:8080", Now.AddMinutes(11));
+        await b.Routes.PutAsync("state-1", later, Now.AddMinutes(1), Deadline);
+
+        Assert.Equal(later, await a.Routes.GetAsync("state-1", Now.AddMinutes(10), Deadline));
+    }
+
+    [Fact]
     public async Task GetTime_IsTheStoresClock_CloseToThisHosts()
     {
         var a = await ConnectAsync(Replica("gw-a"));

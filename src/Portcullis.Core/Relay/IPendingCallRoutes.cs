@@ -6,7 +6,7 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 public interface IPendingCallRoutes
 {
-    /// <summary>Records that <paramref name="requestState"/> is held by <paramref name="route"/> until its expiry.</summary>
+    /// <summary>Records that <paramref name="requestState"/> is held by <paramref name="route"/> until its expiry, replacing any earlier route under it.</summary>
     ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The holder of <paramref name="requestState"/>, or null when it is unknown or expired at <paramref name="now"/>.</summary>

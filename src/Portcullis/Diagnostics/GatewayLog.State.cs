@@ -57,6 +57,15 @@ internal static partial class GatewayLog
     [LoggerMessage(2822, LogLevel.Warning, "Pending call retry forwarded to replica {Owner} at {Url}: its answer stopped for {Seconds:0} s, longer than the call may take; the connection to the client is closed")]
     public static partial void PendingCallHolderStalled(ILogger logger, string owner, string url, double seconds);
 
+    [LoggerMessage(2823, LogLevel.Information, "A session's answer to a question of replica {Owner} forwarded to it at {Url}")]
+    public static partial void SessionAnswerForwarded(ILogger logger, string owner, string url);
+
+    [LoggerMessage(2824, LogLevel.Warning, "A session's answer to a question of replica {Owner} at {Url} could not be forwarded ({Reason}); the call that asked it ends at its timeout")]
+    public static partial void SessionAnswerAskerGone(ILogger logger, string owner, string url, string reason, Exception? exception);
+
+    [LoggerMessage(2825, LogLevel.Warning, "Recording or looking up which replica asked a session's client a question failed; an answer that reaches another replica than the asker is not forwarded")]
+    public static partial void SessionQuestionRouteFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(2830, LogLevel.Warning, "Replica id {ReplicaId} is held by {Holder}, renewed {Seconds:F0} s ago: another process runs with this id, or this replica's last incarnation ended without giving it up; waiting {WaitSeconds:F0} s to see whether it renews")]
     public static partial void ReplicaIdHeld(ILogger logger, string replicaId, string holder, double seconds, double waitSeconds);
 

@@ -14,7 +14,7 @@ using Portcullis.Security;
 namespace Portcullis.Downstream;
 
 /// <summary>Gives each MCP session the handlers of the connector its URL names.</summary>
-internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr, SessionOwners owners, HttpRefusals refusals)
+internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipeline pipeline, ToolListing listing, ProtocolHandlers protocol, MrtrBridge mrtr, SessionOwners owners, HttpRefusals refusals, SessionQuestionRoutes questions)
 {
     // Read once: with 2026-07-28 clients the SDK configures a fresh server for every request.
     private static readonly string Version = typeof(McpSessionSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
@@ -66,6 +66,21 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
 
             return next(context, ct);
         });
+        if (questions.Enabled)
+        {
+            // A session's client answers a question with a POST of its own, which may reach another replica: it is sent
+            // here, so the route must be recorded before the question goes out.
+            options.Filters.Message.OutgoingFilters.Add(next => async (context, ct) =>
+            {
+                if (context.JsonRpcMessage is JsonRpcRequest question && context.Server.SessionId is { } sessionId)
+                {
+                    await questions.RecordAsync(sessionId, question.Id, ct);
+                }
+
+                await next(context, ct);
+            });
+        }
+
         return Task.CompletedTask;
     }
 

@@ -17,6 +17,8 @@ namespace Portcullis.Downstream;
 /// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured answer at
 /// once, never a hang: the retryable <c>upstream_unavailable</c> for a read, <c>idempotency_outcome_unknown</c> for a
 /// write (sent upstream before the upstream asked its question, so it may have acted). A forwarded request is never forwarded again.
+/// A 2025-11-25 session client's answer to a question (sampling, elicitation, roots) that reached a replica other than the
+/// one that asked it is forwarded the same way (<see cref="SessionQuestionRoutes"/>).
 /// </summary>
 /// <remarks>
 /// A holder that is frozen rather than gone (SIGSTOP, a paused VM) still has its kernel accept the connection, so the
@@ -33,6 +35,7 @@ internal sealed class PendingCallForwarder(
     ConnectorRegistry connectors,
     TimeProvider time,
     ILogger<PendingCallForwarder> logger,
+    SessionQuestionRoutes questions,
     IPendingCallRoutes? routes = null)
 {
     public const string ClientName = "portcullis-replicas";
@@ -53,6 +56,19 @@ internal sealed class PendingCallForwarder(
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (questions.Enabled && await AskerElsewhereAsync(context) is { } asker)
+        {
+            context.Features.Set(TakenPastTheTransport.Instance);
+            await ForwardAsync(context, asker, ConnectTimeout + AnswerGrace, (reason, ex) =>
+            {
+                // The question is the asker's alone; the call that asked it ends at its own timeout.
+                GatewayLog.SessionAnswerAskerGone(logger, asker.Owner, asker.AdvertiseUrl, reason, ex);
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return Task.CompletedTask;
+            }, () => GatewayLog.SessionAnswerForwarded(logger, asker.Owner, asker.AdvertiseUrl));
+            return;
+        }
+
         if (routes is null || !bridge.Routes
             || context.Features.Get<JsonRpcRequestFeature>() is not { RequestState: { } state } feature
             || bridge.Holds(state))
@@ -82,10 +98,31 @@ internal sealed class PendingCallForwarder(
         }
 
         context.Features.Set(TakenPastTheTransport.Instance);
-        await ForwardAsync(context, feature, route);
+        await ForwardAsync(context, route, Judge(context, feature.ToolName!).AnswerWithin,
+            (reason, ex) => AnswerGoneAsync(context, feature, route, reason, ex),
+            () => GatewayLog.PendingCallForwarded(logger, route.Owner, route.AdvertiseUrl));
     }
 
-    private async Task ForwardAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route)
+    /// <summary>
+    /// For a session client's answer (a JSON-RPC response) to a question another replica asked, still running there: that
+    /// replica. Null for anything else, and for an answer already forwarded once or whose asker restarted since.
+    /// </summary>
+    private async ValueTask<PendingCallRoute?> AskerElsewhereAsync(HttpContext context)
+    {
+        if (context.Features.Get<JsonRpcRequestFeature>() is not { Method: null, Id: { } id }
+            || context.Request.Headers["Mcp-Session-Id"].ToString() is not { Length: > 0 } sessionId
+            || context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            return null;
+        }
+
+        return await questions.AskerAsync(sessionId, id, context.RequestAborted) is { } asker
+            && asker.Owner != replica.Owner && ReplicaIdentity.IdOf(asker.Owner) != replica.Id
+                ? asker
+                : null;
+    }
+
+    private async Task ForwardAsync(HttpContext context, PendingCallRoute route, TimeSpan within, Func<string, Exception?, Task> gone, Action forwarded)
     {
         var target = new Uri(route.AdvertiseUrl.TrimEnd('/') + context.Request.Path + context.Request.QueryString);
         using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StreamContent(context.Request.Body) };
@@ -102,7 +139,6 @@ internal sealed class PendingCallForwarder(
         request.Headers.Add(ForwardedHeader, replica.Owner);
 
         // Armed again before each read of the answer: a holder frozen before or during its answer is caught either way.
-        var within = Judge(context, feature.ToolName!).AnswerWithin;
         using var stalled = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stalled.Token);
         stalled.CancelAfter(within);
@@ -114,13 +150,13 @@ internal sealed class PendingCallForwarder(
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
             var reason = stalled.IsCancellationRequested ? $"it did not answer within {within.TotalSeconds:0} s" : "it does not answer";
-            await AnswerGoneAsync(context, feature, route, reason, ex);
+            await gone(reason, ex);
             return;
         }
 
         using (response)
         {
-            GatewayLog.PendingCallForwarded(logger, route.Owner, route.AdvertiseUrl);
+            forwarded();
             context.Response.StatusCode = (int)response.StatusCode;
             foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
             {

@@ -44,6 +44,7 @@ internal static class GatewayApp
         builder.Services.AddSingleton<HttpRefusals>();
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
+        builder.Services.AddSingleton<SessionQuestionRoutes>();
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddSingleton<SessionLimitRefusals>();
         builder.Services.AddHostedService<RefusalReportsService>();

@@ -371,6 +371,21 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     }
 
     [Fact]
+    public async Task Elicitation_SessionClientAnsweringThroughTheBalancer_ReachesTheAskingReplica()
+    {
+        await cluster.EnsureReadyAsync();
+        await using var client = await ConnectAskingAsync(cluster.AskingEndpoint, cluster.AskingToken(IdempotentWriteTests.Unique("elicit")), new HttpClient(), protocolVersion: "2025-11-25");
+
+        for (var i = 0; i < ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = $"Proceed {i}?" }).AsTask().WaitAsync(Timeout);
+
+            Assert.True(result.IsError != true, result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
+            Assert.Contains($"yes to Proceed {i}?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task MultiRoundTrip_HolderGoneBeforeTheRetry_AnswersARetryableErrorAtOnce()
     {
         await cluster.EnsureReadyAsync();
@@ -494,7 +509,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         return line is null ? 0 : double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null)
+    private static async Task<McpClient> ConnectAskingAsync(Uri endpoint, string token, HttpClient http, McpClientHandlers? handlers = null, string protocolVersion = "2026-07-28")
     {
         handlers ??= new McpClientHandlers
         {
@@ -511,7 +526,7 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
             AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + token },
         }, http, ownsHttpClient: false);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2026-07-28", Handlers = handlers }, cancellationToken: cts.Token);
+        return await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion, Handlers = handlers }, cancellationToken: cts.Token);
     }
 
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
