@@ -69,15 +69,28 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
         if (questions.Enabled)
         {
             // A session's client answers a question with a POST of its own, which may reach another replica: it is sent
-            // here, so the route must be recorded before the question goes out.
+            // here, so the route must be recorded before the question goes out, under the id it goes out with.
             options.Filters.Message.OutgoingFilters.Add(next => async (context, ct) =>
             {
-                if (context.JsonRpcMessage is JsonRpcRequest question && context.Server.SessionId is { } sessionId)
+                if (context.Server.SessionId is { } sessionId)
                 {
-                    await questions.RecordAsync(sessionId, question.Id, ct);
+                    context.JsonRpcMessage = questions.Outgoing(context.JsonRpcMessage);
+                    if (context.JsonRpcMessage is JsonRpcRequest question)
+                    {
+                        await questions.RecordAsync(sessionId, question.Id, ct);
+                    }
                 }
 
                 await next(context, ct);
+            });
+            options.Filters.Message.IncomingFilters.Add(next => (context, ct) =>
+            {
+                if (context.Server.SessionId is not null)
+                {
+                    questions.Incoming(context.JsonRpcMessage);
+                }
+
+                return next(context, ct);
             });
         }
 

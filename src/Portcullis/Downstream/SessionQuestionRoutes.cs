@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -13,6 +16,10 @@ namespace Portcullis.Downstream;
 /// the client answers with a POST of its own, which a balancer may send to any replica, and only the asking one holds
 /// the request the answer belongs to. Recorded in the state store as a pending-call route keyed by the session and the
 /// question's JSON-RPC id, so <see cref="PendingCallForwarder"/> sends the answer to the asking replica.
+/// Each replica numbers a session's questions from its own count, so two calls of one session running on two replicas
+/// would ask the client two questions of the same id, and an answer could be taken for the other one (a confirmation
+/// of one action applied to another). A question therefore goes out under an id of this process's own
+/// (<c>q&lt;random&gt;-&lt;n&gt;</c>), and its answer comes back in under the number the MCP layer waits for.
 /// </summary>
 internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity replica, ILogger<SessionQuestionRoutes> logger, IPendingCallRoutes? routes = null)
 {
@@ -23,6 +30,9 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     private const int MaxIdLength = 256;
 
     private static readonly JsonTypeInfo<RequestId> IdType = (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
+
+    /// <summary>This process's questions' id prefix: no other replica, nor an earlier run of this one, writes it.</summary>
+    private readonly string _prefix = "q" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
 
     /// <summary>Whether questions are recorded, so that answers can be forwarded between replicas.</summary>
     public bool Enabled => routes is not null && replica.AdvertiseUrl is not null;
@@ -69,6 +79,39 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         {
             GatewayLog.SessionQuestionRouteFailed(logger, ex);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A question (and the MCP layer's cancellation of one) as it goes to the client: under this process's own id. The
+    /// MCP layer keeps waiting under its number, so the message is copied, never changed.
+    /// </summary>
+    public JsonRpcMessage Outgoing(JsonRpcMessage message) => message switch
+    {
+        JsonRpcRequest { Id.Id: long number } question => new JsonRpcRequest
+        {
+            JsonRpc = question.JsonRpc, Id = new RequestId(_prefix + number.ToString(CultureInfo.InvariantCulture)),
+            Method = question.Method, Params = question.Params, Context = question.Context,
+        },
+        JsonRpcNotification { Method: NotificationMethods.CancelledNotification, Params: JsonObject parameters } cancelled
+            when parameters["requestId"] is JsonValue id && id.GetValueKind() == JsonValueKind.Number
+            && long.TryParse(id.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => new JsonRpcNotification
+            {
+                JsonRpc = cancelled.JsonRpc, Method = cancelled.Method, Context = cancelled.Context,
+                Params = new JsonObject(parameters.Select(member => KeyValuePair.Create(member.Key,
+                    member.Key == "requestId" ? JsonValue.Create(_prefix + number.ToString(CultureInfo.InvariantCulture)) : member.Value?.DeepClone()))),
+            },
+        _ => message,
+    };
+
+    /// <summary>An answer to one of this process's questions, as the MCP layer waits for it: under its number.</summary>
+    public void Incoming(JsonRpcMessage message)
+    {
+        if (message is JsonRpcResponse or JsonRpcError && message is JsonRpcMessageWithId { Id.Id: string id } answer
+            && id.StartsWith(_prefix, StringComparison.Ordinal)
+            && long.TryParse(id.AsSpan(_prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            answer.Id = new RequestId(number);
         }
     }
 

@@ -385,6 +385,50 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         }
     }
 
+    /// <summary>
+    /// Calls of one session on every replica at once, each asking its question. Each replica numbered a session's
+    /// questions from its own count, so the client was asked several questions of one id, and an answer reached whichever
+    /// replica had recorded that id last: one call got another's answer (a confirmation of one action taken for another).
+    /// Each process now asks under ids of its own.
+    /// </summary>
+    [Fact]
+    public async Task Elicitation_QuestionsOfOneSessionAskedAtOnceOnEveryReplica_EachAnswerReachesItsOwnQuestion()
+    {
+        await cluster.EnsureReadyAsync();
+        const int calls = ReplicaCluster.Count * 2;
+        var asked = 0;
+        var allAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, ct) =>
+            {
+                // Answered once every question is out (or after a while, should the client take them one at a time).
+                if (Interlocked.Increment(ref asked) == calls)
+                {
+                    allAsked.TrySetResult();
+                }
+
+                await Task.WhenAny(allAsked.Task, Task.Delay(TimeSpan.FromSeconds(3), ct));
+                return new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, System.Text.Json.JsonElement> { ["response"] = System.Text.Json.JsonSerializer.SerializeToElement("yes to " + request?.Message) },
+                };
+            },
+        };
+        await using var client = await ConnectAskingAsync(cluster.AskingEndpoint, cluster.AskingToken(IdempotentWriteTests.Unique("elicit-at-once")), new HttpClient(), handlers, protocolVersion: "2025-11-25");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, calls).Select(i =>
+            client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = $"Proceed {i}?" }).AsTask())).WaitAsync(Timeout);
+
+        for (var i = 0; i < calls; i++)
+        {
+            var text = results[i].Content.OfType<TextContentBlock>().FirstOrDefault()?.Text;
+            Assert.True(results[i].IsError != true, text);
+            Assert.Contains($"yes to Proceed {i}?", text, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task MultiRoundTrip_HolderGoneBeforeTheRetry_AnswersARetryableErrorAtOnce()
     {
