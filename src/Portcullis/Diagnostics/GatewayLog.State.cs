@@ -66,6 +66,12 @@ internal static partial class GatewayLog
     [LoggerMessage(2825, LogLevel.Warning, "Recording or looking up which replica asked a session's client a question failed; an answer that reaches another replica than the asker is not forwarded")]
     public static partial void SessionQuestionRouteFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2826, LogLevel.Information, "A session's {Method} forwarded to replica {Owner} at {Url}, which holds the session's event stream")]
+    public static partial void SessionSubscriptionForwarded(ILogger logger, string method, string owner, string url);
+
+    [LoggerMessage(2827, LogLevel.Warning, "A session's {Method} could not be forwarded to replica {Owner} at {Url}, which held the session's event stream ({Reason}); taken here")]
+    public static partial void SessionStreamHolderGone(ILogger logger, string method, string owner, string url, string reason, Exception? exception);
+
     [LoggerMessage(2830, LogLevel.Warning, "Replica id {ReplicaId} is held by {Holder}, renewed {Seconds:F0} s ago: another process runs with this id, or this replica's last incarnation ended without giving it up; waiting {WaitSeconds:F0} s to see whether it renews")]
     public static partial void ReplicaIdHeld(ILogger logger, string replicaId, string holder, double seconds, double waitSeconds);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
@@ -56,6 +57,22 @@ internal sealed class PendingCallForwarder(
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (questions.Enabled && HttpMethods.IsGet(context.Request.Method) && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } streamed)
+        {
+            // Once the MCP layer opens the stream (a session it does not know, or one ended, gets no stream and no record).
+            context.Response.OnStarting(() => context.Response.StatusCode == StatusCodes.Status200OK
+                ? questions.RecordStreamAsync(streamed, context.RequestAborted).AsTask()
+                : Task.CompletedTask);
+            await next(context);
+            return;
+        }
+
+        if (questions.Enabled && await StreamHolderElsewhereAsync(context) is { } holder)
+        {
+            await ForwardSubscriptionAsync(context, holder);
+            return;
+        }
+
         if (questions.Enabled && await AskerElsewhereAsync(context) is { } asker)
         {
             context.Features.Set(TakenPastTheTransport.Instance);
@@ -120,6 +137,49 @@ internal sealed class PendingCallForwarder(
             && asker.Owner != replica.Owner && ReplicaIdentity.IdOf(asker.Owner) != replica.Id
                 ? asker
                 : null;
+    }
+
+    /// <summary>
+    /// For a session's <c>resources/subscribe</c> or <c>resources/unsubscribe</c> that reached a replica other than the one
+    /// holding the session's event stream: that replica, where the updates must come from. Null for anything else.
+    /// </summary>
+    private async ValueTask<PendingCallRoute?> StreamHolderElsewhereAsync(HttpContext context)
+    {
+        if (context.Features.Get<JsonRpcRequestFeature>() is not { Method: RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe }
+            || context.Request.Headers["Mcp-Session-Id"].ToString() is not { Length: > 0 } sessionId
+            || context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            return null;
+        }
+
+        return await questions.StreamHolderAsync(sessionId, context.RequestAborted) is { } holder
+            && holder.Owner != replica.Owner && ReplicaIdentity.IdOf(holder.Owner) != replica.Id
+                ? holder
+                : null;
+    }
+
+    /// <summary>Sends a subscription to the stream's holder; one that does not answer leaves it to this replica, as with one replica.</summary>
+    private async Task ForwardSubscriptionAsync(HttpContext context, PendingCallRoute holder)
+    {
+        var method = context.Features.Get<JsonRpcRequestFeature>()!.Method!;
+        var body = ((MemoryStream)context.Request.Body).ToArray();
+        var forwarded = false;
+        await ForwardAsync(context, holder, ConnectTimeout + AnswerGrace, (reason, ex) =>
+        {
+            GatewayLog.SessionStreamHolderGone(logger, method, holder.Owner, holder.AdvertiseUrl, reason, ex);
+            return Task.CompletedTask;
+        }, () =>
+        {
+            forwarded = true;
+            context.Features.Set(TakenPastTheTransport.Instance);
+            GatewayLog.SessionSubscriptionForwarded(logger, method, holder.Owner, holder.AdvertiseUrl);
+        });
+
+        if (!forwarded && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Request.Body = new MemoryStream(body, writable: false);
+            await next(context);
+        }
     }
 
     private async Task ForwardAsync(HttpContext context, PendingCallRoute route, TimeSpan within, Func<string, Exception?, Task> gone, Action forwarded)

@@ -26,6 +26,9 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// <summary>Longer than any question may wait: a call's timeout is under its idempotency lease, itself bounded.</summary>
     internal static readonly TimeSpan Lifetime = MrtrBridge.Lifetime;
 
+    /// <summary>As long as a session is kept: a stream opened again (on any replica) records its own holder.</summary>
+    internal static readonly TimeSpan StreamLifetime = TimeSpan.FromHours(24);
+
     /// <summary>An id longer than this was never one of the gateway's: it is not looked up.</summary>
     private const int MaxIdLength = 256;
 
@@ -56,6 +59,49 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             GatewayLog.SessionQuestionRouteFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Records this replica as the one holding the session's event stream (its GET): updates of the resources the session
+    /// subscribes to reach the client only from there, so its subscriptions are sent there too. A failure only costs that.
+    /// </summary>
+    public async ValueTask RecordStreamAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = clock.GetUtcNow();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await routes!.PutAsync(StreamKey(sessionId), new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + StreamLifetime), now, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            GatewayLog.SessionQuestionRouteFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The replica holding the session's event stream, or null when unknown (or the store does not answer).</summary>
+    public async ValueTask<PendingCallRoute?> StreamHolderAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await routes!.GetAsync(StreamKey(sessionId), clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            GatewayLog.SessionQuestionRouteFailed(logger, ex);
+            return null;
         }
     }
 
@@ -130,4 +176,6 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
 
     /// <summary>Apart from the multi round-trip states (hex and a dot): a session id and an id never make one of those.</summary>
     private static string Key(string sessionId, string idJson) => "session\u001f" + sessionId + "\u001f" + idJson;
+
+    private static string StreamKey(string sessionId) => "stream\u001f" + sessionId;
 }

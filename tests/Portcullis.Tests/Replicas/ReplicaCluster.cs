@@ -132,9 +132,12 @@ public abstract class ReplicaCluster : IAsyncLifetime
             ["server"] = "asking",
             ["environment"] = "test",
             ["upstream"] = new JsonObject { ["command"] = "dotnet", ["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll) },
-            ["tools_allow"] = new JsonArray("test_elicitation"),
+            ["tools_allow"] = new JsonArray("test_elicitation", "test_touch_resource"),
+            ["resources_allow"] = new JsonArray("test://watched-resource"),
+            ["resources"] = new JsonObject { ["test://watched-resource"] = new JsonObject { ["scopes"] = new JsonArray("test:ask") } },
             ["tools"] = new JsonObject
             {
+                ["test_touch_resource"] = new JsonObject { ["scopes"] = new JsonArray("test:ask"), ["read_only"] = true },
                 ["test_elicitation"] = new JsonObject
                 {
                     ["scopes"] = new JsonArray("test:ask"),

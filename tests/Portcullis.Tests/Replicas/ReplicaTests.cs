@@ -429,6 +429,57 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         }
     }
 
+    /// <summary>
+    /// A session's event stream is open on one replica and its <c>resources/subscribe</c> reaches another. Before, that
+    /// replica subscribed for the session itself, where the session has no stream: every update was dropped there, and the
+    /// replica with the stream had no subscription. The subscription now goes to the replica holding the stream.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_OnAnotherReplicaThanTheSessionsStream_UpdatesReachTheClient()
+    {
+        await cluster.EnsureReadyAsync();
+        var subject = IdempotentWriteTests.Unique("sub");
+        var updated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = await ConnectAskingAsync(cluster.Gateways[0].Endpoint("asking"), cluster.AskingToken(subject), new HttpClient(), protocolVersion: "2025-11-25");
+        await using var onUpdate = client.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
+        {
+            updated.TrySetResult(n.Params?["uri"]?.GetValue<string>() ?? "");
+            return default;
+        });
+        var sessionId = client.SessionId!;
+
+        // Each replica runs its own upstream child: the resource is changed through the replica whose upstream the
+        // subscription must be on, the one holding the stream (the client's stream may take a moment to open).
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                var subscribe = await PostAsync(cluster.Gateways[1].Endpoint("asking"), sessionId, cluster.AskingToken(subject),
+                    """{"jsonrpc":"2.0","id":9,"method":"resources/subscribe","params":{"uri":"test://watched-resource"}}""");
+                Assert.Contains("\"result\"", subscribe, StringComparison.Ordinal);
+                await PostAsync(cluster.Gateways[0].Endpoint("asking"), sessionId, cluster.AskingToken(subject),
+                    """{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"test_touch_resource","arguments":{"uri":"test://watched-resource"}}}""");
+                return await Task.WhenAny(updated.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)) == updated.Task;
+            },
+            TimeSpan.FromSeconds(20),
+            () => "the subscriber to be told that the resource changed");
+
+        Assert.Equal("test://watched-resource", await updated.Task.WaitAsync(Timeout));
+        Assert.Contains("A session's resources/subscribe forwarded to replica", cluster.Gateways[1].Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> PostAsync(Uri endpoint, string sessionId, string token, string body)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("Mcp-Session-Id", sessionId);
+        request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+        request.Headers.Add("Authorization", "Bearer " + token);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await http.SendAsync(request).WaitAsync(Timeout);
+        return await response.Content.ReadAsStringAsync().WaitAsync(Timeout);
+    }
+
     [Fact]
     public async Task MultiRoundTrip_HolderGoneBeforeTheRetry_AnswersARetryableErrorAtOnce()
     {
