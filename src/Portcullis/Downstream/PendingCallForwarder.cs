@@ -146,6 +146,7 @@ internal sealed class PendingCallForwarder(
     private async ValueTask<PendingCallRoute?> StreamHolderElsewhereAsync(HttpContext context)
     {
         if (context.Features.Get<JsonRpcRequestFeature>() is not { Method: RequestMethods.ResourcesSubscribe or RequestMethods.ResourcesUnsubscribe }
+            || context.Request.Body is not MemoryStream
             || context.Request.Headers["Mcp-Session-Id"].ToString() is not { Length: > 0 } sessionId
             || context.Request.Headers.ContainsKey(ForwardedHeader))
         {
@@ -162,6 +163,7 @@ internal sealed class PendingCallForwarder(
     private async Task ForwardSubscriptionAsync(HttpContext context, PendingCallRoute holder)
     {
         var method = context.Features.Get<JsonRpcRequestFeature>()!.Method!;
+        // The body as read before (JsonRpcRequestMiddleware), to take the request here should the holder not answer.
         var body = ((MemoryStream)context.Request.Body).ToArray();
         var forwarded = false;
         await ForwardAsync(context, holder, ConnectTimeout + AnswerGrace, (reason, ex) =>
