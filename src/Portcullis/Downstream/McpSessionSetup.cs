@@ -87,7 +87,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             {
                 if (context.Server.SessionId is not null)
                 {
-                    questions.Incoming(context.JsonRpcMessage);
+                    context.JsonRpcMessage = questions.Incoming(context.JsonRpcMessage);
                 }
 
                 return next(context, ct);

@@ -57,12 +57,22 @@ internal sealed class PendingCallForwarder(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (questions.Enabled && HttpMethods.IsGet(context.Request.Method) && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } streamed)
+        if (questions.Enabled && HttpMethods.IsGet(context.Request.Method) && context.GetRouteValue("server") is string
+            && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } streamed)
         {
-            // Once the MCP layer opens the stream (a session it does not know, or one ended, gets no stream and no record).
-            context.Response.OnStarting(() => context.Response.StatusCode == StatusCodes.Status200OK
-                ? questions.RecordStreamAsync(streamed, context.RequestAborted).AsTask()
-                : Task.CompletedTask);
+            // Once the MCP layer opens the stream: only for a session it knows, to its owner (SessionOwnerMiddleware came
+            // first); one unknown or ended gets no stream and no record. Not waited for: the stream's first bytes, and the session's messages behind them, do not wait
+            // for the store.
+            context.Response.OnStarting(() =>
+            {
+                if (context.Response.StatusCode == StatusCodes.Status200OK
+                    && context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    _ = questions.RecordStreamAsync(streamed, CancellationToken.None).AsTask();
+                }
+
+                return Task.CompletedTask;
+            });
             await next(context);
             return;
         }
@@ -166,7 +176,7 @@ internal sealed class PendingCallForwarder(
         // The body as read before (JsonRpcRequestMiddleware), to take the request here should the holder not answer.
         var body = ((MemoryStream)context.Request.Body).ToArray();
         var forwarded = false;
-        await ForwardAsync(context, holder, ConnectTimeout + AnswerGrace, (reason, ex) =>
+        await ForwardAsync(context, holder, SubscriptionTimeout(context, body) + AnswerGrace, (reason, ex) =>
         {
             GatewayLog.SessionStreamHolderGone(logger, method, holder.Owner, holder.AdvertiseUrl, reason, ex);
             return Task.CompletedTask;
@@ -182,6 +192,22 @@ internal sealed class PendingCallForwarder(
             context.Request.Body = new MemoryStream(body, writable: false);
             await next(context);
         }
+    }
+
+    /// <summary>What the holder allows the upstream for the subscription's resource (its <c>timeout_seconds</c>, or the default).</summary>
+    private TimeSpan SubscriptionTimeout(HttpContext context, byte[] body)
+    {
+        if (context.GetRouteValue("server") is string server && connectors.TryGet(server, out var connector))
+        {
+            using var message = System.Text.Json.JsonDocument.Parse(body);
+            if (message.RootElement.TryGetProperty("params", out var parameters) && parameters.ValueKind == System.Text.Json.JsonValueKind.Object
+                && parameters.TryGetProperty("uri", out var uri) && uri.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                return connector.Policy.ResourceTimeout(uri.GetString()!);
+            }
+        }
+
+        return ConnectorPolicy.DefaultTimeout;
     }
 
     private async Task ForwardAsync(HttpContext context, PendingCallRoute route, TimeSpan within, Func<string, Exception?, Task> gone, Action forwarded)

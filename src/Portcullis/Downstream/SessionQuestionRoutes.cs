@@ -29,6 +29,9 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// <summary>As long as a session is kept: a stream opened again (on any replica) records its own holder.</summary>
     internal static readonly TimeSpan StreamLifetime = TimeSpan.FromHours(24);
 
+    /// <summary>How long a record or a look-up may take: past it, the answer or subscription is taken where it arrived.</summary>
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>An id longer than this was never one of the gateway's: it is not looked up.</summary>
     private const int MaxIdLength = 256;
 
@@ -52,7 +55,7 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         {
             var now = clock.GetUtcNow();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            timeout.CancelAfter(StoreTimeout);
             await routes!.PutAsync(Key(sessionId, JsonSerializer.Serialize(id, IdType)), new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token)
                 .ConfigureAwait(false);
         }
@@ -68,7 +71,7 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// </summary>
     public async ValueTask RecordStreamAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        if (!Enabled || sessionId.Length > MaxIdLength)
         {
             return;
         }
@@ -77,7 +80,7 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         {
             var now = clock.GetUtcNow();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            timeout.CancelAfter(StoreTimeout);
             await routes!.PutAsync(StreamKey(sessionId), new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + StreamLifetime), now, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -89,14 +92,16 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// <summary>The replica holding the session's event stream, or null when unknown (or the store does not answer).</summary>
     public async ValueTask<PendingCallRoute?> StreamHolderAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (!Enabled)
+        if (!Enabled || sessionId.Length > MaxIdLength)
         {
             return null;
         }
 
         try
         {
-            return await routes!.GetAsync(StreamKey(sessionId), clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StoreTimeout);
+            return await routes!.GetAsync(StreamKey(sessionId), clock.GetUtcNow(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -119,7 +124,9 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
 
         try
         {
-            return await routes!.GetAsync(Key(sessionId, id), clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StoreTimeout);
+            return await routes!.GetAsync(Key(sessionId, id), clock.GetUtcNow(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -150,16 +157,24 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         _ => message,
     };
 
-    /// <summary>An answer to one of this process's questions, as the MCP layer waits for it: under its number.</summary>
-    public void Incoming(JsonRpcMessage message)
+    /// <summary>
+    /// An answer to one of this process's questions, as the MCP layer waits for it: under its number. A copy: the MCP
+    /// layer keeps the message as it came in its own bookkeeping of the messages it handles (keyed by the id it read).
+    /// </summary>
+    public JsonRpcMessage Incoming(JsonRpcMessage message) => message switch
     {
-        if (message is JsonRpcResponse or JsonRpcError && message is JsonRpcMessageWithId { Id.Id: string id } answer
-            && id.StartsWith(_prefix, StringComparison.Ordinal)
-            && long.TryParse(id.AsSpan(_prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            answer.Id = new RequestId(number);
-        }
-    }
+        JsonRpcResponse { Id.Id: string id } answer when Number(id) is { } number =>
+            new JsonRpcResponse { JsonRpc = answer.JsonRpc, Id = new RequestId(number), Result = answer.Result, Context = answer.Context },
+        JsonRpcError { Id.Id: string id } refusal when Number(id) is { } number =>
+            new JsonRpcError { JsonRpc = refusal.JsonRpc, Id = new RequestId(number), Error = refusal.Error, Context = refusal.Context },
+        _ => message,
+    };
+
+    private long? Number(string id) =>
+        id.StartsWith(_prefix, StringComparison.Ordinal)
+        && long.TryParse(id.AsSpan(_prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
 
     /// <summary>The id as the gateway writes it, whatever spelling the client echoed it in; null when it is no id.</summary>
     private static string? Normalized(string idJson)
