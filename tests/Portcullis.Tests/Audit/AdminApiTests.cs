@@ -331,11 +331,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
 
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
         await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(Admin.BaseUrl + "/admin/#keys");
-        await page.FillAsync("#token", fixture.AdminToken);
-        await page.ClickAsync("#sign-in button[type=submit]");
+        var page = await KeysViewAsync(browser);
         var row = page.Locator("tr", new() { HasText = key });
         await row.WaitForAsync();
 
@@ -402,11 +398,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
         {
             using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
             await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
-            var page = await browser.NewPageAsync();
-            page.SetDefaultTimeout(30_000);
-            await page.GotoAsync(Admin.BaseUrl + "/admin/#keys");
-            await page.FillAsync("#token", fixture.AdminToken);
-            await page.ClickAsync("#sign-in button[type=submit]");
+            var page = await KeysViewAsync(browser);
             await page.Locator("h2", new() { HasText = "Outcome-unknown keys" }).WaitForAsync();
 
             Assert.Equal(Keys, await page.Locator("tr", new() { HasText = marker }).CountAsync().WaitAsync(Timeout));
@@ -750,5 +742,16 @@ public sealed class AdminApiTests(AuditGateway fixture)
     {
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The console's outcome-unknown keys view in <paramref name="browser"/>, signed in with the admin token.</summary>
+    private async Task<Microsoft.Playwright.IPage> KeysViewAsync(Microsoft.Playwright.IBrowser browser)
+    {
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(Admin.BaseUrl + "/admin/#keys");
+        await page.FillAsync("#token", fixture.AdminToken);
+        await page.ClickAsync("#sign-in button[type=submit]");
+        return page;
     }
 }

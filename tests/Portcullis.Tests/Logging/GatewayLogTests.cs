@@ -107,13 +107,7 @@ public sealed partial class GatewayLogTests
 
         // Raw JSON-RPC: SDK clients refuse to send such a name at all (it would also travel in a header).
         var endpoint = gateway.Endpoint("fx");
-        string session;
-        using (var initialized = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize).Within())
-        {
-            session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        }
-
-        (await AuthGateway.PostAsync(endpoint, null, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session).Within()).Dispose();
+        var session = await OpenSessionAsync(endpoint);
         var call = new JsonObject
         {
             ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
@@ -152,13 +146,7 @@ public sealed partial class GatewayLogTests
         }
 
         var endpoint = gateway.Endpoint("fx");
-        string session;
-        using (var initialized = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize).Within())
-        {
-            session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
-        }
-
-        (await AuthGateway.PostAsync(endpoint, null, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session).Within()).Dispose();
+        var session = await OpenSessionAsync(endpoint);
         var call = new JsonObject
         {
             ["jsonrpc"] = "2.0", ["id"] = 2, ["method"] = "tools/call",
@@ -233,4 +221,17 @@ public sealed partial class GatewayLogTests
 
     [GeneratedRegex(@"\bat [\w.`<>]+\.[\w<>]+\(")]
     private static partial Regex StackFrame();
+
+    /// <summary>A session opened by raw JSON-RPC (initialize, then initialized), for requests no SDK client would send.</summary>
+    private static async Task<string> OpenSessionAsync(Uri endpoint)
+    {
+        string session;
+        using (var initialized = await AuthGateway.PostAsync(endpoint, null, AuthGateway.Initialize).Within())
+        {
+            session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        }
+
+        (await AuthGateway.PostAsync(endpoint, null, """{"jsonrpc":"2.0","method":"notifications/initialized"}""", session).Within()).Dispose();
+        return session;
+    }
 }
