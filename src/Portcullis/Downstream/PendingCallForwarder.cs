@@ -61,8 +61,8 @@ internal sealed class PendingCallForwarder(
             && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } streamed)
         {
             // Once the MCP layer opens the stream: only for a session it knows, to its owner (SessionOwnerMiddleware came
-            // first); one unknown or ended gets no stream and no record. Not waited for: the stream's first bytes, and the session's messages behind them, do not wait
-            // for the store.
+            // first); one unknown or ended gets no stream and no record. Not waited for: the stream's first bytes, and the
+            // session's messages behind them, do not wait for the store.
             context.Response.OnStarting(() =>
             {
                 if (context.Response.StatusCode == StatusCodes.Status200OK
@@ -143,10 +143,7 @@ internal sealed class PendingCallForwarder(
             return null;
         }
 
-        return await questions.AskerAsync(sessionId, id, context.RequestAborted) is { } asker
-            && asker.Owner != replica.Owner && ReplicaIdentity.IdOf(asker.Owner) != replica.Id
-                ? asker
-                : null;
+        return Elsewhere(await questions.AskerAsync(sessionId, id, context.RequestAborted));
     }
 
     /// <summary>
@@ -163,11 +160,12 @@ internal sealed class PendingCallForwarder(
             return null;
         }
 
-        return await questions.StreamHolderAsync(sessionId, context.RequestAborted) is { } holder
-            && holder.Owner != replica.Owner && ReplicaIdentity.IdOf(holder.Owner) != replica.Id
-                ? holder
-                : null;
+        return Elsewhere(await questions.StreamHolderAsync(sessionId, context.RequestAborted));
     }
+
+    /// <summary>The route when it names another replica (not this process, nor an earlier run of this replica), else null.</summary>
+    private PendingCallRoute? Elsewhere(PendingCallRoute? route) =>
+        route is not null && route.Owner != replica.Owner && ReplicaIdentity.IdOf(route.Owner) != replica.Id ? route : null;
 
     /// <summary>Sends a subscription to the stream's holder; one that does not answer leaves it to this replica, as with one replica.</summary>
     private async Task ForwardSubscriptionAsync(HttpContext context, PendingCallRoute holder)

@@ -15,7 +15,8 @@ namespace Portcullis.Downstream;
 /// Which replica asked a 2025-11-25 session's client a question (sampling, elicitation, roots) on behalf of an upstream:
 /// the client answers with a POST of its own, which a balancer may send to any replica, and only the asking one holds
 /// the request the answer belongs to. Recorded in the state store as a pending-call route keyed by the session and the
-/// question's JSON-RPC id, so <see cref="PendingCallForwarder"/> sends the answer to the asking replica.
+/// question's JSON-RPC id, so <see cref="PendingCallForwarder"/> sends the answer to the asking replica; likewise which
+/// replica holds the session's event stream, where its subscriptions are sent.
 /// Each replica numbers a session's questions from its own count, so two calls of one session running on two replicas
 /// would ask the client two questions of the same id, and an answer could be taken for the other one (a confirmation
 /// of one action applied to another). A question therefore goes out under an id of this process's own
@@ -44,7 +45,31 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     public bool Enabled => routes is not null && replica.AdvertiseUrl is not null;
 
     /// <summary>Records this replica as the one asking <paramref name="id"/> in the session; a failure only costs the forwarding.</summary>
-    public async ValueTask RecordAsync(string sessionId, RequestId id, CancellationToken cancellationToken)
+    public ValueTask RecordAsync(string sessionId, RequestId id, CancellationToken cancellationToken) =>
+        PutAsync(Key(sessionId, JsonSerializer.Serialize(id, IdType)), Lifetime, cancellationToken);
+
+    /// <summary>
+    /// Records this replica as the one holding the session's event stream (its GET): updates of the resources the session
+    /// subscribes to reach the client only from there, so its subscriptions are sent there too. A failure only costs that.
+    /// </summary>
+    public ValueTask RecordStreamAsync(string sessionId, CancellationToken cancellationToken) =>
+        sessionId.Length > MaxIdLength ? ValueTask.CompletedTask : PutAsync(StreamKey(sessionId), StreamLifetime, cancellationToken);
+
+    /// <summary>The replica holding the session's event stream, or null when unknown (or the store does not answer).</summary>
+    public ValueTask<PendingCallRoute?> StreamHolderAsync(string sessionId, CancellationToken cancellationToken) =>
+        sessionId.Length > MaxIdLength ? ValueTask.FromResult<PendingCallRoute?>(null) : GetAsync(StreamKey(sessionId), cancellationToken);
+
+    /// <summary>
+    /// The replica that asked the question an answer's <paramref name="idJson"/> names in the session, or null when unknown.
+    /// A store that does not answer makes it unknown: the answer goes to this replica's session, as it would with one
+    /// replica, rather than being refused when it may well be this replica's own question.
+    /// </summary>
+    public ValueTask<PendingCallRoute?> AskerAsync(string sessionId, string idJson, CancellationToken cancellationToken) =>
+        sessionId.Length > MaxIdLength || idJson.Length > MaxIdLength || Normalized(idJson) is not { } id
+            ? ValueTask.FromResult<PendingCallRoute?>(null)
+            : GetAsync(Key(sessionId, id), cancellationToken);
+
+    private async ValueTask PutAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
@@ -56,8 +81,7 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
             var now = clock.GetUtcNow();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StoreTimeout);
-            await routes!.PutAsync(Key(sessionId, JsonSerializer.Serialize(id, IdType)), new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token)
-                .ConfigureAwait(false);
+            await routes!.PutAsync(key, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + lifetime), now, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -65,34 +89,9 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         }
     }
 
-    /// <summary>
-    /// Records this replica as the one holding the session's event stream (its GET): updates of the resources the session
-    /// subscribes to reach the client only from there, so its subscriptions are sent there too. A failure only costs that.
-    /// </summary>
-    public async ValueTask RecordStreamAsync(string sessionId, CancellationToken cancellationToken)
+    private async ValueTask<PendingCallRoute?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        if (!Enabled || sessionId.Length > MaxIdLength)
-        {
-            return;
-        }
-
-        try
-        {
-            var now = clock.GetUtcNow();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            await routes!.PutAsync(StreamKey(sessionId), new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + StreamLifetime), now, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            GatewayLog.SessionQuestionRouteFailed(logger, ex);
-        }
-    }
-
-    /// <summary>The replica holding the session's event stream, or null when unknown (or the store does not answer).</summary>
-    public async ValueTask<PendingCallRoute?> StreamHolderAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        if (!Enabled || sessionId.Length > MaxIdLength)
+        if (!Enabled)
         {
             return null;
         }
@@ -101,32 +100,7 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(StoreTimeout);
-            return await routes!.GetAsync(StreamKey(sessionId), clock.GetUtcNow(), timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            GatewayLog.SessionQuestionRouteFailed(logger, ex);
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// The replica that asked the question an answer's <paramref name="idJson"/> names in the session, or null when unknown.
-    /// A store that does not answer makes it unknown: the answer goes to this replica's session, as it would with one
-    /// replica, rather than being refused when it may well be this replica's own question.
-    /// </summary>
-    public async ValueTask<PendingCallRoute?> AskerAsync(string sessionId, string idJson, CancellationToken cancellationToken)
-    {
-        if (!Enabled || idJson.Length > MaxIdLength || Normalized(idJson) is not { } id)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            return await routes!.GetAsync(Key(sessionId, id), clock.GetUtcNow(), timeout.Token).ConfigureAwait(false);
+            return await routes!.GetAsync(key, clock.GetUtcNow(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,9 +1,8 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Portcullis.Core.Diagnostics;
 
 namespace Portcullis.Logging;
 
@@ -14,10 +13,6 @@ namespace Portcullis.Logging;
 internal sealed class GatewayConsoleFormatter(IOptionsMonitor<GatewayConsoleFormatterOptions> options, TimeProvider time) : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "portcullis";
-
-    /// <summary>The C0 controls but tab, DEL, the C1 controls (8-bit CSI among them), and the line and paragraph separators.</summary>
-    private static readonly SearchValues<char> Unsafe = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Where(c => c != '\t').Select(c => (char)c), .. Enumerable.Range(0x7f, 0x21).Select(c => (char)c), '\u2028', '\u2029']);
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
@@ -40,11 +35,11 @@ internal sealed class GatewayConsoleFormatter(IOptionsMonitor<GatewayConsoleForm
         logEntry.EventId.Id.TryFormat(buffer, out written, provider: CultureInfo.InvariantCulture);
         textWriter.Write(buffer[..written]);
         textWriter.Write("] ");
-        textWriter.Write(OneLine(message ?? ""));
+        textWriter.Write(LogText.OneLine(message ?? ""));
         if (logEntry.Exception is { } exception)
         {
             textWriter.Write(" | ");
-            textWriter.Write(OneLine(settings.IncludeStackTraces ? exception.ToString() : Summary(exception)));
+            textWriter.Write(LogText.OneLine(settings.IncludeStackTraces ? exception.ToString() : Summary(exception)));
         }
 
         textWriter.Write(Environment.NewLine);
@@ -60,34 +55,6 @@ internal sealed class GatewayConsoleFormatter(IOptionsMonitor<GatewayConsoleForm
         }
 
         return string.Join(" ---> ", parts);
-    }
-
-    /// <summary>
-    /// Every line break (a lone CR, NEL, a line or paragraph separator, a form feed too, not only LF) as a space, and every other
-    /// control character but tab escaped (<c>\u001b</c>): an exception's message is the words of an upstream or a library,
-    /// which the gateway did not choose, and no escape sequence or carriage return of theirs reaches an operator's terminal.
-    /// </summary>
-    internal static string OneLine(string text)
-    {
-        if (text.AsSpan().IndexOfAny(Unsafe) < 0)
-        {
-            return text;
-        }
-
-        var line = new StringBuilder(text.Length + 16);
-        foreach (var c in text.ReplaceLineEndings(" "))
-        {
-            if (Unsafe.Contains(c))
-            {
-                line.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                line.Append(c);
-            }
-        }
-
-        return line.ToString();
     }
 
     private static string Level(LogLevel level) => level switch
