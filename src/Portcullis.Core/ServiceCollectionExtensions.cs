@@ -47,7 +47,10 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<ToolSchemaBuilder>(),
             sp.GetRequiredService<Pins.PinRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<Sessions.ISessionStore>() is { } sessions
+                ? new Relay.SessionLogLevels(sessions, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<ILogger<Relay.SessionLogLevels>>())
+                : null));
         services.AddSingleton<Lifecycle.GatewayDrain>();
         services.AddSingleton<AuthorizeStage>();
         services.AddSingleton<CallRateLimiters>();

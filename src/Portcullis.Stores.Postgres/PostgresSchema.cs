@@ -139,6 +139,10 @@ internal static class PostgresSchema
         CREATE INDEX portcullis_idempotency_pending_reviews ON portcullis_idempotency (environment, principal, review_expires_at)
             WHERE review_id IS NOT NULL AND review_decision IS NULL;
         """,
+        // 10: the logging level a session's client asked for, which every replica relaying its log messages applies.
+        """
+        ALTER TABLE portcullis_sessions ADD COLUMN log_level text NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

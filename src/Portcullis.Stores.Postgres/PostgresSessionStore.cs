@@ -23,13 +23,23 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE portcullis_sessions SET log_level = @level WHERE session_id = @id AND expires_at > @now AND NOT ended");
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("level", level);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await GetManyAsync([sessionId], now, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
     public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT session_id, connector, principal, initialize_params, expires_at, ended FROM portcullis_sessions WHERE session_id = ANY(@ids) AND expires_at > @now");
+            "SELECT session_id, connector, principal, initialize_params, expires_at, ended, log_level FROM portcullis_sessions WHERE session_id = ANY(@ids) AND expires_at > @now");
         command.Parameters.AddWithValue("ids", sessionIds.ToArray());
         command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -37,7 +47,7 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             found.Add(new SessionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetBoolean(5)));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return found;

@@ -15,14 +15,36 @@ namespace Portcullis.Stores.Redis;
 /// </remarks>
 internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys) : ISessionStore
 {
-    /// <summary>KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended.</summary>
+    /// <summary>
+    /// KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended, with the
+    /// stored one's logging level (set only by <see cref="SetLevel"/>).
+    /// </summary>
     private const string Save = """
+        local value = ARGV[1]
         local stored = redis.pcall('GET', KEYS[1])
         if type(stored) == 'string' then
           local ok, record = pcall(cjson.decode, stored)
-          if ok and type(record) == 'table' and record['Ended'] == true then return 0 end
+          if ok and type(record) == 'table' then
+            if record['Ended'] == true then return 0 end
+            if type(record['LogLevel']) == 'string' then
+              local saved = cjson.decode(value)
+              saved['LogLevel'] = record['LogLevel']
+              value = cjson.encode(saved)
+            end
+          end
         end
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+        return 1
+        """;
+
+    /// <summary>KEYS[1] the session; ARGV[1] the level. Sets the stored record's logging level, keeping its expiry, unless it is ended or unreadable.</summary>
+    private const string SetLevel = """
+        local stored = redis.pcall('GET', KEYS[1])
+        if type(stored) ~= 'string' then return 0 end
+        local ok, record = pcall(cjson.decode, stored)
+        if not ok or type(record) ~= 'table' or record['Ended'] == true then return 0 end
+        record['LogLevel'] = ARGV[1]
+        redis.call('SET', KEYS[1], cjson.encode(record), 'KEEPTTL')
         return 1
         """;
 
@@ -37,6 +59,9 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
         await redis.GetDatabase().ScriptEvaluateAsync(Save, [keys.Session(record.SessionId)],
             [JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false);
     }
+
+    public async ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await redis.GetDatabase().ScriptEvaluateAsync(SetLevel, [keys.Session(sessionId)], [level]).ConfigureAwait(false);
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         Read(sessionId, await StringGetAsync(redis.GetDatabase(), keys.Session(sessionId)).ConfigureAwait(false), now);

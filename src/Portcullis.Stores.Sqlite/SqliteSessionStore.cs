@@ -27,10 +27,11 @@ internal sealed class SqliteSessionStore : ISessionStore
                 principal TEXT NOT NULL,
                 initialize_params TEXT NOT NULL,
                 expires_at INTEGER NOT NULL,
-                ended INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+                ended INTEGER NOT NULL DEFAULT 0,
+                log_level TEXT NULL) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
-        AddEndedColumn(connection);
+        AddLaterColumns(connection);
     }
 
     public ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -51,6 +52,18 @@ internal sealed class SqliteSessionStore : ISessionStore
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE sessions SET log_level = $level WHERE session_id = $id AND expires_at > $now AND NOT ended";
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$level", level);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+        return ValueTask.CompletedTask;
+    }
+
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await GetManyAsync([sessionId], now, cancellationToken)).SingleOrDefault();
 
@@ -59,7 +72,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT session_id, connector, principal, initialize_params, expires_at, ended FROM sessions
+            SELECT session_id, connector, principal, initialize_params, expires_at, ended, log_level FROM sessions
             WHERE session_id IN (SELECT value FROM json_each($ids)) AND expires_at > $now
             """;
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(sessionIds, StoreJsonContext.Default.IReadOnlyListString));
@@ -69,7 +82,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         while (reader.Read())
         {
             found.Add(new SessionRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt64(5) != 0));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.GetInt64(5) != 0, reader.IsDBNull(6) ? null : reader.GetString(6)));
         }
 
         return ValueTask.FromResult<IReadOnlyList<SessionRecord>>(found);
@@ -95,9 +108,12 @@ internal sealed class SqliteSessionStore : ISessionStore
         return ValueTask.FromResult(command.ExecuteNonQuery());
     }
 
-    /// <summary>A sessions.db made before sessions were kept ended gets the column, once (under the write lock, so two processes starting together add it once).</summary>
-    private static void AddEndedColumn(SqliteConnection connection) =>
-        SqliteColumns.AddMissing(connection, "sessions", [("ended", "INTEGER NOT NULL DEFAULT 0")]);
+    /// <summary>
+    /// A sessions.db made before sessions were kept ended, or before their logging level was kept, gets the columns, once
+    /// (under the write lock, so two processes starting together add them once).
+    /// </summary>
+    private static void AddLaterColumns(SqliteConnection connection) =>
+        SqliteColumns.AddMissing(connection, "sessions", [("ended", "INTEGER NOT NULL DEFAULT 0"), ("log_level", "TEXT NULL")]);
 
     private SqliteConnection Open()
     {

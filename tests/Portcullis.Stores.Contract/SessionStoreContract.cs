@@ -51,6 +51,42 @@ public abstract class SessionStoreContract : IAsyncLifetime
     }
 
     /// <summary>
+    /// A 2025-11-25 client sets its session's logging level once, on whichever replica that request reaches; before, only
+    /// that replica filtered the session's log messages by it, and the others relayed every message.
+    /// </summary>
+    [Fact]
+    public async Task Sessions_LogLevelSetOnOneReplica_IsReadOnAnotherAndNoSaveChangesIt()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var record = new SessionRecord("s-level", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25","clientInfo":{"name":"é/\u2028"}}""", Now.AddHours(1));
+        await a.SaveAsync(record, Now, Deadline);
+        var before = await b.GetAsync("s-level", Now, Deadline);
+
+        await b.SetLogLevelAsync("s-level", "warning", Now, Deadline);
+        var set = await a.GetAsync("s-level", Now, Deadline);
+
+        // Renewals (the sweep's, a migration's) save what they read, perhaps before the level was set: it stays.
+        await a.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
+        await a.SaveAsync(record with { ExpiresAt = Now.AddHours(2), LogLevel = "debug" }, Now, Deadline);
+        var renewed = await b.GetAsync("s-level", Now.AddMinutes(90), Deadline);
+        await b.SetLogLevelAsync("s-level", "error", Now, Deadline);
+        var changed = await a.GetAsync("s-level", Now, Deadline);
+
+        // An unknown session gets no record; an ended one no level.
+        await a.SetLogLevelAsync("s-level-unknown", "debug", Now, Deadline);
+        await a.EndAsync("s-level", Now, Deadline);
+        await b.SetLogLevelAsync("s-level", "debug", Now, Deadline);
+
+        Assert.Null(before!.LogLevel);
+        Assert.Equal(record with { LogLevel = "warning" }, set);
+        Assert.Equal(record with { ExpiresAt = Now.AddHours(2), LogLevel = "warning" }, renewed);
+        Assert.Equal("error", changed!.LogLevel);
+        Assert.Null(await b.GetAsync("s-level-unknown", Now, Deadline));
+        Assert.NotEqual("debug", (await a.GetAsync("s-level", Now, Deadline))!.LogLevel);
+    }
+
+    /// <summary>
     /// Before, an ended session kept its whole handshake (up to 64 KiB) until its expiry, 24 hours: a caller opening and
     /// ending sessions in a loop, within its session limit, filled the store.
     /// </summary>

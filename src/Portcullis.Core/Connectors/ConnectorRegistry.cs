@@ -16,7 +16,8 @@ internal sealed class ConnectorRegistry
     private readonly FrozenDictionary<string, Connector> _connectors;
     private readonly List<UpstreamTransportFactory> _transports = [];
 
-    public ConnectorRegistry(GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, Pins.PinRegistry pins, TimeProvider time, ILoggerFactory loggerFactory)
+    public ConnectorRegistry(
+        GatewayConfig config, Func<ConnectorConfig, HttpClient?> httpClients, ToolSchemaBuilder schemas, Pins.PinRegistry pins, TimeProvider time, ILoggerFactory loggerFactory, SessionLogLevels? levels = null)
     {
         var logger = loggerFactory.CreateLogger("Portcullis.Connector");
         _connectors = config.Connectors
@@ -24,7 +25,7 @@ internal sealed class ConnectorRegistry
             {
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), time, loggerFactory);
                 _transports.Add(transports);
-                var relay = new ConnectorRelay(c.Server, time, loggerFactory.CreateLogger("Portcullis.Relay"));
+                var relay = new ConnectorRelay(c.Server, time, loggerFactory.CreateLogger("Portcullis.Relay"), levels);
                 var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take), time, loggerFactory, options =>
                 {
                     relay.ConfigureClient(options);

@@ -46,6 +46,9 @@ public sealed class ToolCallContext
     /// <summary>The downstream request's server, through which the upstream's progress, logs and questions reach the caller.</summary>
     public McpServer? Downstream { get; init; }
 
+    /// <summary>Which of the upstream's log messages during the call the caller asked for.</summary>
+    internal Relay.CallLogging Logging { get; init; }
+
     /// <summary>The caller's progress token, if it asked for progress.</summary>
     public ProgressToken? ProgressToken { get; init; }
 

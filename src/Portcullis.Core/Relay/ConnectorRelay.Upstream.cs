@@ -170,12 +170,7 @@ internal sealed partial class ConnectorRelay
             return;
         }
 
-        if (call.Downstream.LoggingLevel is { } level && message.Level < level)
-        {
-            return;
-        }
-
-        call.Deliver(downstream => Quietly(downstream.SendNotificationAsync(notification.Method, message)));
+        call.DeliverLog(message.Level, downstream => Quietly(downstream.SendNotificationAsync(notification.Method, message)));
     }
 
     /// <summary>The notification's parameters, or null when they are not what the method says (nothing is relayed then).</summary>

@@ -19,7 +19,7 @@ namespace Portcullis.Core.Relay;
 /// requests), else to the one downstream session that has calls in flight; when calls of several sessions
 /// are in flight the gateway cannot tell whose question it is and refuses it rather than ask the wrong person.
 /// </remarks>
-internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger)
+internal sealed partial class ConnectorRelay(string connector, TimeProvider time, ILogger logger, SessionLogLevels? levels = null)
 {
     /// <summary>
     /// How long an ended call still counts when a log message is attributed: servers often log just after answering,
@@ -57,14 +57,17 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
 
     public string Connector => connector;
 
+    /// <summary>Where sessions' logging levels are kept for every replica; null without a state store (a lint's catalog read).</summary>
+    internal SessionLogLevels? Levels => levels;
+
     /// <summary>
     /// Registers a downstream request that is about to be forwarded; dispose when it completes. <paramref name="cancellation"/>
     /// is the token the upstream request is sent with: cancelled before the answer, the call was given up.
     /// </summary>
-    public RelayCall Begin(McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, CancellationToken cancellation = default)
+    public RelayCall Begin(McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, CallLogging logging, CancellationToken cancellation = default)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        var call = new RelayCall(this, downstream, callerKey, downstreamProgressToken, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence, cancellation);
+        var call = new RelayCall(this, downstream, callerKey, downstreamProgressToken, logging, _tokenPrefix + sequence.ToString(CultureInfo.InvariantCulture), sequence, cancellation);
         _calls[call.UpstreamProgressToken] = call;
         CurrentCall.Value = call;
         return call;

@@ -70,17 +70,23 @@ internal sealed partial class Passthrough
     }
 
     /// <summary>
-    /// The downstream level filters what this client receives; the upstream, shared by all clients, is set
-    /// to the most verbose level any open session asked for.
+    /// The session's level filters what its client receives, on every replica (<see cref="SessionLogLevels"/>); the
+    /// upstream, shared by all clients, is set to the most verbose level any open session on this replica asked for.
     /// </summary>
-    public ValueTask<EmptyResult> SetLoggingLevelAsync(Connector connector, CallerIdentity caller, RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
+    public async ValueTask<EmptyResult> SetLoggingLevelAsync(Connector connector, CallerIdentity caller, RequestContext<SetLevelRequestParams> request, CancellationToken cancellationToken)
     {
         var requested = request.Params?.Level ?? LoggingLevel.Info;
         var level = connector.Relay.MostVerboseLevel() is { } verbose && verbose < requested ? verbose : requested;
-        return ForwardAsync(connector, caller, request, RequestMethods.LoggingSetLevel, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
+        var answer = await ForwardAsync(connector, caller, request, RequestMethods.LoggingSetLevel, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             await client.SetLoggingLevelAsync(new SetLevelRequestParams { Level = level }, ct).ConfigureAwait(false);
             return new EmptyResult();
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (request.Server.SessionId is { } sessionId && connector.Relay.Levels is { } levels)
+        {
+            await levels.RecordAsync(sessionId, requested, cancellationToken).ConfigureAwait(false);
+        }
+
+        return answer;
     }
 }

@@ -91,7 +91,7 @@ internal sealed partial class Passthrough(
         using var inFlight = drain.Track();
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, drain.Deadline);
-        using var call = connector.Relay.Begin(request.Server, caller.Key, request.Params?.ProgressToken, linked.Token);
+        using var call = connector.Relay.Begin(request.Server, caller.Key, request.Params?.ProgressToken, CallLogging.Of(request.Server, request.JsonRpcRequest), linked.Token);
         try
         {
             var result = await forward(client, call, linked.Token).ConfigureAwait(false);

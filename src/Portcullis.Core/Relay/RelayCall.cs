@@ -23,9 +23,10 @@ internal sealed class RelayCall : IDisposable
 
     private readonly CancellationToken _cancellation;
 
-    internal RelayCall(ConnectorRelay relay, McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, string upstreamProgressToken, long sequence, CancellationToken cancellation)
+    internal RelayCall(ConnectorRelay relay, McpServer downstream, string callerKey, ProgressToken? downstreamProgressToken, CallLogging logging, string upstreamProgressToken, long sequence, CancellationToken cancellation)
     {
         _relay = relay;
+        _logging = logging;
         _cancellation = cancellation;
         Downstream = downstream;
         CallerKey = callerKey;
@@ -65,6 +66,57 @@ internal sealed class RelayCall : IDisposable
     /// reader, so the sending itself happens elsewhere: the next message from the upstream never waits for this client.
     /// </summary>
     public void Deliver(Func<McpServer, Task> send) => _delivery.Enqueue(send);
+
+    private readonly CallLogging _logging;
+
+    private Task<LoggingLevel?>? _sessionLevel;
+
+    /// <summary>
+    /// Queues a log message of <paramref name="level"/> for the client if it asked for it: a 2026-07-28 request at or
+    /// above its own level, and never without one; a session at or above the level its client last asked for on any
+    /// replica, read once a call, in the queue, so that messages keep their order while it is read.
+    /// </summary>
+    public void DeliverLog(LoggingLevel level, Func<McpServer, Task> send)
+    {
+        if (_logging.PerRequest)
+        {
+            if (_logging.Level is { } asked && level >= asked)
+            {
+                Deliver(send);
+            }
+
+            return;
+        }
+
+        if (Downstream.SessionId is not { } sessionId || _relay.Levels is not { } levels)
+        {
+            if (Downstream.LoggingLevel is not { } own || level >= own)
+            {
+                Deliver(send);
+            }
+
+            return;
+        }
+
+        var sessionLevel = _sessionLevel ??= levels.ReadAsync(sessionId, Downstream.LoggingLevel, _cancellation);
+        if (sessionLevel.IsCompletedSuccessfully)
+        {
+            if (sessionLevel.Result is not { } known || level >= known)
+            {
+                Deliver(send);
+            }
+
+            return;
+        }
+
+        Deliver(async downstream =>
+        {
+            if (await sessionLevel.ConfigureAwait(false) is not { } known || level >= known)
+            {
+                await send(downstream).ConfigureAwait(false);
+            }
+        });
+    }
 
     /// <summary>
     /// Whether the call was given up before the upstream answered (timed out, cancelled, its caller gone): the upstream

@@ -7,7 +7,12 @@ namespace Portcullis.Core.Sessions;
 /// <param name="InitializeParamsJson">The client's <c>initialize</c> params, as JSON.</param>
 /// <param name="ExpiresAt">When the handshake is forgotten unless it is refreshed.</param>
 /// <param name="Ended">The client ended the session (HTTP DELETE): it continues nowhere, and every replica that holds it ends it.</param>
-public sealed record SessionRecord(string SessionId, string Connector, string Principal, string InitializeParamsJson, DateTimeOffset ExpiresAt, bool Ended = false)
+/// <param name="LogLevel">
+/// The level the client last asked for with <c>logging/setLevel</c> (its wire name, such as <c>warning</c>), or null before
+/// it asked: every replica relaying the session's log messages filters them by it. Set only by
+/// <see cref="ISessionStore.SetLogLevelAsync"/>; a save keeps the stored one.
+/// </param>
+public sealed record SessionRecord(string SessionId, string Connector, string Principal, string InitializeParamsJson, DateTimeOffset ExpiresAt, bool Ended = false, string? LogLevel = null)
 {
     /// <summary>How long a handshake is kept after it was made, moved to another replica, or renewed.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);

@@ -42,6 +42,7 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
                 {
                     Downstream = request.Server,
                     ProgressToken = request.Params?.ProgressToken,
+                    Logging = CallLogging.Of(request.Server, request.JsonRpcRequest),
                     TraceParent = TraceParents.FromCaller(request.Params?.Meta),
                     // Only a session's call lives and dies with its POST; a 2026-07-28 call may outlive it (see MrtrBridge).
                     CallerGone = request.Server.SessionId is null ? CancellationToken.None : CallerConnection.AbortedFor(request.JsonRpcRequest.Id),

@@ -23,7 +23,7 @@ public sealed class ConnectorRelayAttributionTests
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         await AnsweredAsync(relay, "bob-session", "bob");
-        using var alice = await Task.Run(() => relay.Begin(new StandInServer("alice-session"), "alice", null)).WaitAsync(Wait);
+        using var alice = await Task.Run(() => relay.Begin(new StandInServer("alice-session"), "alice", null, default)).WaitAsync(Wait);
 
         Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
         Assert.Same(alice, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
@@ -37,9 +37,9 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_TheSameCallersCallEndedJustBefore_IsTheCallInFlight()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new StandInServer("first-session"), "alice", null).Dispose()).WaitAsync(Wait);
-        await Task.Run(() => relay.Begin(new StandInServer(null), "alice", null).Dispose()).WaitAsync(Wait);
-        using var next = await Task.Run(() => relay.Begin(new StandInServer("second-session"), "alice", null)).WaitAsync(Wait);
+        await Task.Run(() => relay.Begin(new StandInServer("first-session"), "alice", null, default).Dispose()).WaitAsync(Wait);
+        await Task.Run(() => relay.Begin(new StandInServer(null), "alice", null, default).Dispose()).WaitAsync(Wait);
+        using var next = await Task.Run(() => relay.Begin(new StandInServer("second-session"), "alice", null, default)).WaitAsync(Wait);
 
         Assert.Same(next, await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
@@ -49,8 +49,8 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_ACallWithoutSessionOfAnotherCallerEndedJustBefore_ALogLineIsNobodys()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new StandInServer(null), "bob", null).Dispose()).WaitAsync(Wait);
-        using var alice = await Task.Run(() => relay.Begin(new StandInServer(null), "alice", null)).WaitAsync(Wait);
+        await Task.Run(() => relay.Begin(new StandInServer(null), "bob", null, default).Dispose()).WaitAsync(Wait);
+        using var alice = await Task.Run(() => relay.Begin(new StandInServer(null), "alice", null, default)).WaitAsync(Wait);
 
         Assert.Null(await Task.Run(() => relay.Attribute(isLog: true)).WaitAsync(Wait));
     }
@@ -59,11 +59,11 @@ public sealed class ConnectorRelayAttributionTests
     public async Task Attribute_OnTheCallsOwnFlow_IsThatCallWhateverEndedBefore()
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
-        await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null).Dispose()).WaitAsync(Wait);
+        await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null, default).Dispose()).WaitAsync(Wait);
 
         var (alice, attributed) = await Task.Run(() =>
         {
-            var call = relay.Begin(new StandInServer("alice-session"), "alice", null);
+            var call = relay.Begin(new StandInServer("alice-session"), "alice", null, default);
             return (call, relay.Attribute(isLog: true));
         }).WaitAsync(Wait);
 
@@ -80,7 +80,7 @@ public sealed class ConnectorRelayAttributionTests
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         await AnsweredAsync(relay, "alice-session", "alice");
-        using var slow = await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null)).WaitAsync(Wait);
+        using var slow = await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null, default)).WaitAsync(Wait);
         for (var i = 0; i < 40; i++)
         {
             await AnsweredAsync(relay, "bob-session", "bob");
@@ -99,10 +99,10 @@ public sealed class ConnectorRelayAttributionTests
     {
         var relay = new ConnectorRelay("crm", _time, NullLogger.Instance);
         using var timedOut = new CancellationTokenSource();
-        var alice = await Task.Run(() => relay.Begin(new StandInServer("alice-session"), "alice", null, timedOut.Token)).WaitAsync(Wait);
+        var alice = await Task.Run(() => relay.Begin(new StandInServer("alice-session"), "alice", null, default, timedOut.Token)).WaitAsync(Wait);
         await timedOut.CancelAsync();
         await Task.Run(alice.Dispose).WaitAsync(Wait);
-        using var bob = await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null)).WaitAsync(Wait);
+        using var bob = await Task.Run(() => relay.Begin(new StandInServer("bob-session"), "bob", null, default)).WaitAsync(Wait);
 
         _time.Advance(ConnectorRelay.EndedCallWindow);
         Assert.Same(bob, await Task.Run(() => relay.Attribute()).WaitAsync(Wait));
@@ -116,7 +116,7 @@ public sealed class ConnectorRelayAttributionTests
     private static Task AnsweredAsync(ConnectorRelay relay, string? session, string caller) =>
         Task.Run(async () =>
         {
-            using var call = relay.Begin(new StandInServer(session), caller, null);
+            using var call = relay.Begin(new StandInServer(session), caller, null, default);
             await call.SettleAsync();
         }).WaitAsync(Wait);
 }

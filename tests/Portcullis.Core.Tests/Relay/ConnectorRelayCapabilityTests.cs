@@ -115,7 +115,7 @@ public sealed class ConnectorRelayCapabilityTests
         relay.ConfigureClient(options);
         return async cancellationToken =>
         {
-            using var call = relay.Begin(new StandInServer(null, capabilities: capabilities), "alice", null);
+            using var call = relay.Begin(new StandInServer(null, capabilities: capabilities), "alice", null, default);
             try
             {
                 await ask(options.Handlers, cancellationToken);

@@ -181,16 +181,45 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Contains("Elicitation completed: action=accept", same["result"]!["content"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A 2026-07-28 request asks for log messages in its own <c>_meta</c>, and the server must send none for a request
+    /// that does not. Before, every message the upstream logged during the call was relayed, whatever the request said.
+    /// </summary>
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData("error", 0)]
+    [InlineData("info", 3)]
+    [InlineData("debug", 3)]
+    public async Task CallTool_2026Request_RelaysOnlyTheLogMessagesItsOwnLevelAsksFor(string? level, int expected)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var logLevel = level is null ? "" : $$$""","io.modelcontextprotocol/logLevel":"{{{level}}}" """;
+        var meta = $$$"""
+            "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}{{{logLevel}}}}
+            """;
+
+        var text = await StatelessPostAsync(http, "test_tool_with_logging", $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_tool_with_logging","arguments":{},{{{meta}}}}}""");
+
+        Assert.Contains("Tool with logging executed successfully", text, StringComparison.Ordinal);
+        Assert.Equal(expected, text.Split("\"method\":\"notifications/message\"").Length - 1);
+    }
+
     private async Task<JsonNode> StatelessCallAsync(HttpClient http, string body)
+    {
+        var text = await StatelessPostAsync(http, "test_elicitation", body);
+        var json = text.TrimStart().StartsWith('{') ? text : string.Concat(text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..]));
+        return JsonNode.Parse(json) ?? throw new InvalidOperationException("no answer: " + text);
+    }
+
+    /// <summary>A 2026-07-28 <c>tools/call</c> of <paramref name="tool"/>, its answer as sent (one JSON body, or the events of a stream).</summary>
+    private async Task<string> StatelessPostAsync(HttpClient http, string tool, string body)
     {
         using var request = McpPost.Create(fixture.Gateway.Endpoint, body);
         request.Headers.Add("MCP-Protocol-Version", "2026-07-28");
         request.Headers.Add("Mcp-Method", "tools/call");
-        request.Headers.Add("Mcp-Name", "test_elicitation");
+        request.Headers.Add("Mcp-Name", tool);
         using var response = await http.SendAsync(request, Timeout);
-        var text = await response.Content.ReadAsStringAsync(Timeout);
-        var json = text.TrimStart().StartsWith('{') ? text : string.Concat(text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..]));
-        return JsonNode.Parse(json) ?? throw new InvalidOperationException("no answer: " + text);
+        return await response.Content.ReadAsStringAsync(Timeout);
     }
 
     /// <remarks>

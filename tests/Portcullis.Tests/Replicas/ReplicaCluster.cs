@@ -39,6 +39,9 @@ public abstract class ReplicaCluster : IAsyncLifetime
     /// <summary>The conformance fixture's connector, whose <c>test_elicitation</c> asks the caller during the call.</summary>
     public Uri AskingEndpoint => new($"{Nginx.BaseUrl}/mcp/asking");
 
+    /// <summary>The shipped conformance sample's connector, without authentication, through the balancer.</summary>
+    public Uri ConformanceEndpoint => new($"{Nginx.BaseUrl}/mcp/conformance");
+
     /// <summary>The <c>host:port</c> nginx names replica <paramref name="index"/> by in its access log.</summary>
     public string Address(int index) => $"127.0.0.1:{_ports[index]}";
 
@@ -151,7 +154,7 @@ public abstract class ReplicaCluster : IAsyncLifetime
         askingWrite["tools"]!["test_elicitation"]!["read_only"] = false;
         askingWrite["tools"]!["test_elicitation"]!["allow_destructive"] = true;
         askingWrite["tools"]!["test_elicitation"]!["review"] = new JsonObject { ["required"] = false };
-        var config = TestConfig.Gateway(crm, asking, askingWrite);
+        var config = TestConfig.Gateway(crm, asking, askingWrite, ConformanceConnector());
         config["public_url"] = Nginx.BaseUrl;
         config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };
@@ -167,6 +170,25 @@ public abstract class ReplicaCluster : IAsyncLifetime
         // Port 0: each replica advertises the port it binds.
         config["replica"] = new JsonObject { ["id"] = $"replica-{index}", ["advertise_url"] = "http://127.0.0.1:0" };
         return config;
+    }
+
+    /// <summary>The shipped conformance sample's connector (no authentication, its tools read-only), its fixture at the built path.</summary>
+    private static JsonObject ConformanceConnector()
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(Conformance.ConformanceConfig.SampleConfig))!;
+        var connector = sample["connectors"]![0]!.DeepClone().AsObject();
+        connector["environment"] = "test";
+        connector["upstream"]!["args"] = new JsonArray(Conformance.ConformanceConfig.FixtureDll);
+
+        // Outside the dev environment a tool whose read-only hint no pin vouches for is a write: the config vouches.
+        var tools = new JsonObject();
+        foreach (var tool in connector["tools_allow"]!.AsArray())
+        {
+            tools[tool!.GetValue<string>()] = new JsonObject { ["read_only"] = true };
+        }
+
+        connector["tools"] = tools;
+        return connector;
     }
 
     public async Task DisposeAsync()

@@ -467,6 +467,52 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
         Assert.Contains("A session's resources/subscribe forwarded to replica", cluster.Gateways[1].Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Conformance_Suite_2025_11_25_ThroughTheBalancer_EveryScenarioPasses()
+    {
+        await cluster.EnsureReadyAsync();
+
+        // Round robin: a session's requests, its stream and its answers to the server's questions reach every replica.
+        // The active suite, then the pending scenarios (json-schema-2020-12, server-sse-polling) too.
+        foreach (var suite in new[] { "active", "pending" })
+        {
+            var (exitCode, _, text) = await NodeTools.RunAsync(NodeTools.Suite2025, ["server", "--url", cluster.ConformanceEndpoint.ToString(), "--suite", suite], TimeSpan.FromMinutes(10));
+            var result = SuiteResult.Parse(exitCode, text);
+
+            Assert.True(result.Passed > 0, text);
+            Assert.True(result.Failed == 0 && exitCode == 0, text);
+        }
+    }
+
+    [Fact]
+    public async Task Logging_LevelSetOnOneReplica_FiltersTheSessionsMessagesOnEveryReplica()
+    {
+        await cluster.EnsureReadyAsync();
+        var received = new ConcurrentQueue<string>();
+        var transport = new HttpClientTransport(new HttpClientTransportOptions { Endpoint = cluster.ConformanceEndpoint, TransportMode = HttpTransportMode.StreamableHttp });
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: cts.Token);
+        await using var onMessage = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (n, _) =>
+        {
+            received.Enqueue(n.Params?.ToJsonString() ?? "");
+            return default;
+        });
+
+#pragma warning disable MCP9005 // logging/setLevel is deprecated on 2026-07-28, still served to 2025-11-25 sessions.
+        await client.SetLoggingLevelAsync(LoggingLevel.Error, cancellationToken: cts.Token);
+#pragma warning restore MCP9005
+
+        // Round robin: the calls after the one request that set the level reach the other replicas too.
+        for (var i = 0; i < 2 * ReplicaCluster.Count; i++)
+        {
+            var result = await client.CallToolAsync("test_tool_with_logging", cancellationToken: cts.Token);
+            Assert.NotEqual(true, result.IsError);
+        }
+
+        // The tool logs at info, under the session's level: no replica relays any of it.
+        Assert.Empty(received);
+    }
+
     private static async Task<string> PostAsync(Uri endpoint, string sessionId, string token, string body)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };

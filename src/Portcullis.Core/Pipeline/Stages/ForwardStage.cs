@@ -154,7 +154,7 @@ internal sealed class ForwardStage
 
         // A fresh request: the caller's _meta does not cross the hop; progress travels under the gateway's own
         // token, which the relay maps back to the caller's.
-        using var relay = context.Downstream is { } downstream ? context.Connector.Relay.Begin(downstream, context.Caller.Key, context.ProgressToken, linked.Token) : null;
+        using var relay = context.Downstream is { } downstream ? context.Connector.Relay.Begin(downstream, context.Caller.Key, context.ProgressToken, context.Logging, linked.Token) : null;
         var request = new CallToolRequestParams { Name = context.Tool.Name, Arguments = context.Arguments, Meta = relay?.UpstreamMeta() };
 
         // The gateway's own trace context, never the caller's _meta, travels upstream.
