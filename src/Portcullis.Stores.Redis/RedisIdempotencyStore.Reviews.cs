@@ -36,6 +36,7 @@ internal sealed partial class RedisIdempotencyStore
         var cutoff = (request.Now - request.Retention).ToUnixTimeMilliseconds();
         var (fromScore, afterId) = request.Cursor is { } cursor ? DecodeReviewCursor(cursor) : (cutoff, null);
         var reviews = new List<ReviewRecord>(request.Limit);
+        var lastScore = 0L;
         await foreach (var batch in db.WalkAsync(keys.ReviewIndex, fromScore, double.PositiveInfinity,
             request.Cursor is null ? Exclude.Start : Exclude.None, Order.Ascending, ListBatch, cancellationToken).ConfigureAwait(false))
         {
@@ -59,12 +60,15 @@ internal sealed partial class RedisIdempotencyStore
 
                 if (reviews.Count == request.Limit)
                 {
-                    var last = reviews[^1];
+                    // The cursor is where the walk stands (the last entry's score), never a time read from the record: an
+                    // entry indexed later than its record was created (by an earlier version) would send the next page
+                    // back over the ones already listed, and the paging would go round for ever.
                     return new ReviewPage(reviews, Convert.ToBase64String(Encoding.UTF8.GetBytes(
-                        last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id)));
+                        lastScore.ToString(CultureInfo.InvariantCulture) + "," + reviews[^1].Id)));
                 }
 
                 reviews.Add(review);
+                lastScore = (long)entry.Score;
             }
         }
 

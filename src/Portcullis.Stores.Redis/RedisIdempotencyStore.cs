@@ -34,7 +34,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         if (request.Review is { } hold)
         {
             _ = db.StringSetAsync(keys.Review(hold.Id), member, request.Retention + CleanupSlack, flags: CommandFlags.FireAndForget);
-            _ = db.SortedSetAddAsync(keys.ReviewIndex, hold.Id, now, CommandFlags.FireAndForget);
+            // Only a new id: caller mode claims again with the id of the review it holds once its user decided, which must
+            // keep its place (its creation) in the reviewers' list.
+            _ = db.SortedSetAddAsync(keys.ReviewIndex, hold.Id, now, When.NotExists, CommandFlags.FireAndForget);
         }
 
         // An approved hold is judged here and taken by a second script; a retry that took it first makes this one read again.

@@ -487,6 +487,40 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal([a, b], expired.Reviews.Select(r => r.Id));
     }
 
+    /// <summary>
+    /// A caller-mode review claimed again once its calling user decided (the very request that held it, so its id) keeps
+    /// its place in the reviewers' list: paged through, every review is listed once, oldest first. On Redis that claim
+    /// indexed it again at the claim's time, after reviews held later; a page ending with it sent the next back to its
+    /// creation, and the listing went round for ever.
+    /// </summary>
+    [Fact]
+    public async Task ListReviews_CallerModeClaimedAgainAfterItsDecision_PagedEachOnceOldestFirst()
+    {
+        var confirmed = ReviewIds.New();
+        await ClaimReviewed(Scope("k-caller"), id: confirmed, mode: "caller");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var held = (await ClaimReviewed(Scope("k-held"))).Review!.Id;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(ReviewDecisionStatus.Decided, (await Decide(confirmed, "alice", approve: true, mode: "caller")).Status);
+        Assert.Equal(ClaimStatus.Claimed, (await ClaimReviewed(Scope("k-caller"), id: confirmed, mode: "caller")).Status);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var later = (await ClaimReviewed(Scope("k-later"))).Review!.Id;
+
+        var listed = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < 6; page++)
+        {
+            var next = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 1, Cursor = cursor }, Deadline);
+            listed.AddRange(next.Reviews.Select(r => r.Id));
+            if ((cursor = next.Next) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([confirmed, held, later], listed);
+    }
+
     [Fact]
     public async Task Review_List_ByEnvironment_OnlyThatEnvironmentsReviewsAndKeys()
     {

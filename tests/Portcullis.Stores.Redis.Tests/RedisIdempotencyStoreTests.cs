@@ -390,4 +390,34 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         var left = (await db.SortedSetRangeByRankAsync(places)).Select(v => (string)v!).ToHashSet();
         Assert.Equal(new HashSet<string> { keys.Idempotency(Scope("k-on-its-way")).ToString(), keys.Idempotency(Scope("k-2")).ToString(), keys.Idempotency(Scope("k-3")).ToString() }, left);
     }
+
+    /// <summary>
+    /// A review an earlier version indexed again after it was created (a caller-mode review claimed once its user decided)
+    /// is paged through once: the cursor is where the walk stands, so a page ending with it never sends the next back.
+    /// </summary>
+    [Fact]
+    public async Task ListReviews_EntryIndexedAfterItsCreation_PagingEnds_EachListedOnce()
+    {
+        var moved = (await ClaimReviewed(Scope("k-moved"))).Review!.Id;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var held = (await ClaimReviewed(Scope("k-held"))).Review!.Id;
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await _redis!.GetDatabase().SortedSetAddAsync(new RedisKeys(_prefix).ReviewIndex, moved, Time.GetUtcNow().ToUnixTimeMilliseconds());
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var later = (await ClaimReviewed(Scope("k-later"))).Review!.Id;
+
+        var listed = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < 6; page++)
+        {
+            var next = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 1, Cursor = cursor }, Deadline);
+            listed.AddRange(next.Reviews.Select(r => r.Id));
+            if ((cursor = next.Next) is null)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal([held, moved, later], listed);
+    }
 }
