@@ -79,6 +79,17 @@ public abstract class ReplicaCluster : IAsyncLifetime
     public string Token(string subject) =>
         Identity.Mint(Endpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
 
+    /// <summary>The CRM connector whose <c>add_note</c> waits for a reviewer, through the balancer.</summary>
+    public Uri ReviewEndpoint => new($"{Nginx.BaseUrl}/mcp/crm-review");
+
+    /// <summary>A token for the reviewed CRM connector with every scope it grants, for <paramref name="subject"/>.</summary>
+    public string ReviewToken(string subject) =>
+        Identity.Mint(ReviewEndpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
+
+    /// <summary>A token for the admin plane whose audience is <paramref name="audience"/> (its base URL and <c>/admin</c>) with <paramref name="scopes"/>, for <paramref name="subject"/>.</summary>
+    public string AdminToken(string audience, string scopes, string subject) =>
+        Identity.Mint(audience, scopes, change: claims => claims["sub"] = subject);
+
     /// <summary>A token for the asking connector.</summary>
     public string AskingToken(string subject) =>
         Identity.Mint(AskingEndpoint.ToString(), "test:ask", change: claims => claims["sub"] = subject);
@@ -154,7 +165,11 @@ public abstract class ReplicaCluster : IAsyncLifetime
         askingWrite["tools"]!["test_elicitation"]!["read_only"] = false;
         askingWrite["tools"]!["test_elicitation"]!["allow_destructive"] = true;
         askingWrite["tools"]!["test_elicitation"]!["review"] = new JsonObject { ["required"] = false };
-        var config = TestConfig.Gateway(crm, asking, askingWrite, ConformanceConnector());
+        // The same CRM with add_note under a reviewer's review: held in the store, decided on any replica's admin plane.
+        var crmReview = crm.DeepClone().AsObject();
+        crmReview["server"] = "crm-review";
+        crmReview["tools"]!["add_note"]!["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" };
+        var config = TestConfig.Gateway(crm, asking, askingWrite, ConformanceConnector(), crmReview);
         config["public_url"] = Nginx.BaseUrl;
         config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };

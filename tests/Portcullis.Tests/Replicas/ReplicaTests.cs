@@ -175,6 +175,57 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
     }
 
     [Fact]
+    public async Task Review_HeldThroughTheBalancer_ApprovedOnOneReplica_RunsOnceWhereverItsRetriesLand()
+    {
+        await cluster.EnsureReadyAsync();
+        var body = IdempotentWriteTests.Unique("reviewed");
+        var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
+        var token = cluster.ReviewToken(IdempotentWriteTests.Unique("agent"));
+        var clients = await Task.WhenAll(cluster.Gateways.Select(g => McpClients.ConnectAsync(g.Endpoint("crm-review"), token, "2026-07-28"))).WaitAsync(Timeouts.Call);
+        try
+        {
+            // Held once: every replica answers the retry with the one review, and nothing runs.
+            var held = await Task.WhenAll(clients.Select(c => c.CallToolAsync("add_note", arguments).AsTask())).WaitAsync(Timeout);
+            var id = ReviewId(held[0]);
+            Assert.All(held, r => Assert.Equal(("review_pending", id), (Witness.ErrorCode(r), ReviewId(r))));
+            Assert.Equal(0, Witness.NotesWithBody(cluster.CrmDataDir, body));
+
+            // Approved on the admin plane of a replica the call never reached first.
+            var admin = await AdminPlane.OfAsync(cluster.Gateways[2]).WaitAsync(Timeout);
+            var reviewer = cluster.AdminToken(admin.BaseUrl + "/admin", "portcullis:review", "reviewer-bob");
+            var decided = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, reviewer, new JsonObject { ["decision"] = "approve" }).WaitAsync(Timeout);
+            Assert.True(decided.Status == 200, decided.Body?.ToJsonString());
+
+            // A burst of retries on every replica at once runs it once; the retry after it gets that call's result.
+            using var start = new ManualResetEventSlim(false);
+            var calls = Enumerable.Range(0, 5 * ReplicaCluster.Count).Select(i => Task.Run(async () =>
+            {
+                start.Wait(Timeout);
+                return await clients[i % ReplicaCluster.Count].CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+            })).ToArray();
+            start.Set();
+            var results = await Task.WhenAll(calls).WaitAsync(Timeout);
+            var ran = Assert.Single(results, r => r.IsError != true && r.Meta?["portcullis/replay"] is null);
+            Assert.All(results.Where(r => r.IsError == true), r => Assert.Equal("idempotency_in_progress", Witness.ErrorCode(r)));
+            var replays = await Task.WhenAll(clients.Select(c => c.CallToolAsync("add_note", arguments).AsTask())).WaitAsync(Timeout);
+
+            Assert.Equal(1, Witness.NotesWithBody(cluster.CrmDataDir, body));
+            Assert.All(replays, r => Assert.Equal(Witness.Payload(ran), Witness.Payload(r)));
+            Assert.All(replays, r => Assert.True(r.Meta!["portcullis/replay"]!.GetValue<bool>()));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    private static string ReviewId(CallToolResult result) =>
+        Witness.Error(result)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!["message"]!.GetValue<string>();
+
+    [Fact]
     public async Task AddNote_RetriedWhileReplicasAreKilledAndRestarted_NoDuplicateAndNoLostAcknowledgedWrite()
     {
         await cluster.EnsureReadyAsync();
