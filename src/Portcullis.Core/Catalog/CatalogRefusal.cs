@@ -42,6 +42,15 @@ public sealed record CatalogRefusal(CatalogRefusalKind Kind, string Tool, string
             $"tool {tool} is unavailable: its schema does not compile ({reason}); connectors[{connector.Server}].tools_allow lists it, but agents can neither "
             + "see nor call it until the upstream fixes the schema.");
 
+    /// <summary>
+    /// The upstream's definition is not I-JSON (<see cref="Tools.ToolDefinitionJson"/>): refused as a schema that does not
+    /// compile is, since it is nearly always a schema, and neither served nor pinned.
+    /// </summary>
+    internal static CatalogRefusal NotIJson(ConnectorConfig connector, string tool, string reason) =>
+        new(CatalogRefusalKind.SchemaUncompilable, tool, AllowEntry(connector, tool),
+            $"tool {tool} is unavailable: its definition is not I-JSON ({reason}); connectors[{connector.Server}].tools_allow lists it, but agents can neither "
+            + "see nor call it, and it cannot be pinned, until the upstream fixes it.");
+
     /// <summary>The tool's live definition is not its pin (drifted, or the pin was edited by hand).</summary>
     internal static CatalogRefusal Changed(ConnectorConfig connector, string tool, string lockFile, Pins.PinCheck check) =>
         new(CatalogRefusalKind.ToolChanged, tool, AllowEntry(connector, tool), check.State == Pins.PinState.Tampered

@@ -43,7 +43,7 @@ internal sealed class LintContext
                 var exposed = catalog?.Catalog is { } built && built.TryGet(name, out var tool) ? tool : null;
                 // A pin that still matches vouches for the hints it recorded, as in serve.
                 var pinned = upstream is not null && pins?.File?.Find(connector.Server, name) is { } pin
-                    && pin.Check(PinnedDefinition.From(upstream)).State == PinState.Matches;
+                    && Tools.ToolDefinitionJson.Problem(upstream) is null && pin.Check(PinnedDefinition.From(upstream)).State == PinState.Matches;
                 tools.Add(new LintTool { Name = name, AllowIndex = t, Policy = policy, Upstream = upstream, Exposed = exposed, HintsPinned = pinned });
             }
 

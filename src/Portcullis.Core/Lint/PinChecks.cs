@@ -75,7 +75,8 @@ internal static class PinChecks
                     continue;
                 }
 
-                if (tool.Upstream is { } upstream && pin.Check(PinnedDefinition.From(upstream)) is { State: PinState.Drifted } drift)
+                // A definition that is not I-JSON has no digest to compare: the catalog's check reports it (schema-uncompilable).
+                if (tool.Upstream is { } upstream && Tools.ToolDefinitionJson.Problem(upstream) is null && pin.Check(PinnedDefinition.From(upstream)) is { State: PinState.Drifted } drift)
                 {
                     yield return connector.Finding(LintRules.PinDrift, connector.AllowPath(tool),
                         $"'{tool.Name}' differs from its pin in {file} (changed: {string.Join(", ", drift.Changed)}): what agents are told, or what the gateway "

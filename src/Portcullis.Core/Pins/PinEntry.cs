@@ -7,5 +7,5 @@ internal sealed record PinEntry(string Connector, PinKind Kind, string Name, Pin
     public bool NeedsReview => Outcome is PinOutcome.Drifted or PinOutcome.Tampered or PinOutcome.Unpinned;
 
     /// <summary>True while serve withholds the definition, whether or not a review could change that.</summary>
-    public bool Withheld => NeedsReview || Outcome is PinOutcome.ListedTwice;
+    public bool Withheld => NeedsReview || Outcome is PinOutcome.ListedTwice or PinOutcome.NotIJson;
 }

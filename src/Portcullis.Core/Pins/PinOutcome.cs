@@ -23,4 +23,7 @@ internal enum PinOutcome
 
     /// <summary>The upstream lists it more than once: serve withholds it, and nothing is pinned for it.</summary>
     ListedTwice,
+
+    /// <summary>Its definition is not I-JSON (<see cref="PinEntry.Changed"/> says where): serve withholds it, and nothing is pinned for it.</summary>
+    NotIJson,
 }

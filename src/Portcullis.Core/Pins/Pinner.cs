@@ -19,8 +19,8 @@ internal static class Pinner
             foreach (var named in definitions.GroupBy(d => (d.Kind, d.Name)))
             {
                 var definition = named.First();
-                entries.Add(named.Skip(1).Any()
-                    ? ListedTwice(file, connector, definition)
+                entries.Add(named.Skip(1).Any() ? ListedTwice(file, connector, definition)
+                    : definition.NotIJson is not null ? NotIJson(file, connector, definition)
                     : Decide(file, existing is null, connector, definition, accepts(definition)));
             }
         }
@@ -34,6 +34,13 @@ internal static class Pinner
     /// </summary>
     private static PinEntry ListedTwice(LockFile file, string connector, LiveDefinition live) =>
         new(connector, live.Kind, live.Name, PinOutcome.ListedTwice, [], file.Find(connector, live.Kind, live.Name)?.Sha256 ?? "");
+
+    /// <summary>
+    /// A definition that is not I-JSON has no digest: serve withholds it (it cannot write it out, or parsers disagree on
+    /// it), so it is pinned under nothing, not even with <c>--accept</c>, and its pin, if any, stays as it is.
+    /// </summary>
+    private static PinEntry NotIJson(LockFile file, string connector, LiveDefinition live) =>
+        new(connector, live.Kind, live.Name, PinOutcome.NotIJson, [live.NotIJson!], file.Find(connector, live.Kind, live.Name)?.Sha256 ?? "");
 
     private static PinEntry Decide(LockFile file, bool firstRun, string connector, LiveDefinition live, bool accepted)
     {

@@ -87,6 +87,14 @@ internal sealed class ToolCatalog
                 continue;
             }
 
+            // Before anything reads it again: the pin's digest, the overlay's merge and the list's signature each parse or write
+            // the definition, and one of them failing on it failed the whole connector's catalog.
+            if (ToolDefinitionJson.Problem(tool) is { } notIJson)
+            {
+                refusals.Add(CatalogRefusal.NotIJson(connector, tool.Name, notIJson));
+                continue;
+            }
+
             if (headersInvalid?.Contains(tool.Name) == true)
             {
                 refusals.Add(CatalogRefusal.HeadersInvalid(connector, tool.Name));

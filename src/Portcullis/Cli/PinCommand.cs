@@ -98,7 +98,7 @@ internal static class PinCommand
                 var allowed = connector.ToolsAllow.ToHashSet(StringComparer.Ordinal);
                 live[connector.Server] =
                 [
-                    .. catalog.Tools!.Where(t => allowed.Contains(t.Name)).Select(t => new LiveDefinition(PinKind.Tool, t.Name, PinnedDefinition.From(t))),
+                    .. catalog.Tools!.Where(t => allowed.Contains(t.Name)).Select(LiveDefinition.Of),
                     .. catalog.Passthrough,
                 ];
             }

@@ -23,6 +23,7 @@ internal static class PinText
                 PinOutcome.Tampered => "pin edited by hand (its digest is not its definition's)",
                 PinOutcome.Unpinned => "not pinned",
                 PinOutcome.ListedTwice => "not pinned: the upstream lists it more than once (serve withholds it until the upstream lists it once)",
+                PinOutcome.NotIJson => $"not pinned: its definition is not I-JSON ({string.Join(", ", entry.Changed)}; serve withholds it until the upstream fixes it)",
                 _ => entry.Outcome.ToString().ToLowerInvariant(),
             };
             output.WriteLine($"{entry.Connector.PadRight(connectorWidth)}  {entry.Kind.Noun(),-17}  {Shown(entry.Name).PadRight(nameWidth)}  {what}");

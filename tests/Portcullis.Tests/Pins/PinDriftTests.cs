@@ -135,6 +135,30 @@ public sealed class PinDriftTests
         Assert.Contains("is not the digest of its own definition", gateway.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, the pin comparison threw on a definition naming a member twice: the refresh failed, and with the tools
+    /// outdated no call of the connector was sent, the upstream's other tools refused with it, until the upstream restarted.
+    /// </summary>
+    [Fact]
+    public async Task UpstreamChangesAPinnedToolToOneNotIJson_WithheldAloneAndTheConnectorKeepsServing()
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "mutate_echo"])));
+        FixturePins.Write(dir, await FixturePins.LiveAsync("fixture", "echo", "mutate_echo"));
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        Assert.True((await CallEchoAsync(client)).IsError != true, gateway.Output);
+
+        await client.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "repeated_name" }, cancellationToken: Timeouts.CallToken);
+        await gateway.WaitForOutputAsync("tool echo is unavailable: its definition is not I-JSON", Timeouts.Call);
+
+        AssertError(await CallEchoAsync(client), "tool_not_found", retryable: false);
+        Assert.Equal(["mutate_echo"], await NamesAsync(client));
+        var other = await client.CallToolAsync("mutate_echo", new Dictionary<string, object?> { ["change"] = "description" }, cancellationToken: Timeouts.CallToken);
+        Assert.True(other.IsError != true, gateway.Output);
+        Assert.False(gateway.HasExited);
+    }
+
     private static Task<CallToolResult> CallEchoAsync(McpClient client) =>
         client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hi" }, cancellationToken: Timeouts.CallToken).AsTask();
 
