@@ -59,10 +59,10 @@ internal static class SchemaCompiler
         try
         {
             var root = schema.Clone();
-            // 2020-12, with pattern and patternProperties matched under the call's budget, integers told by the number as written
-            // and values compared by their exact value.
+            // 2020-12, with pattern and patternProperties matched under the call's budget, integers told by the number as written,
+            // values compared by their exact value, and exclusive bounds that hold for the number read as a double too.
             var dialect = Dialects.GetOrAdd(patternTimeout, static timeout => Dialect.Draft202012.With([new TimedPatternKeyword(timeout), new TimedPatternPropertiesKeyword(timeout), ExactIntegerTypeKeyword.Instance,
-                ExactConstKeyword.Instance, ExactEnumKeyword.Instance, ExactUniqueItemsKeyword.Instance]));
+                ExactConstKeyword.Instance, ExactEnumKeyword.Instance, ExactUniqueItemsKeyword.Instance, DoubleExclusiveBoundKeyword.Minimum, DoubleExclusiveBoundKeyword.Maximum]));
             var built = JsonSchema.Build(root, new BuildOptions { Dialect = dialect, SchemaRegistry = registry });
             if (fetched)
             {

@@ -55,6 +55,8 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     [InlineData("record", """{"note": "abc", "extra": 1}""", "/extra", "additionalProperties", "accepted: note")]
     [InlineData("slow", """{"seconds": 0}""", "/seconds", "exclusiveMinimum", "greater than 0")]
     [InlineData("slow", """{"seconds": 5}""", "/seconds", "exclusiveMaximum", "less than 5")]
+    [InlineData("slow", """{"seconds": 1e-400}""", "/seconds", "exclusiveMinimum", "greater than 0")]
+    [InlineData("slow", """{"seconds": 4.99999999999999999999}""", "/seconds", "exclusiveMaximum", "less than 5")]
     [InlineData("echo", """{"text": "not a date"}""", "/text", "format", "valid date")]
     [InlineData("strict", """{"code": "gamma"}""", "/code", "enum", "must be one of: alpha, beta")]
     public async Task CallTool_ArgumentsBreakOverlayKeyword_ReturnsInvalidArgumentsWithPath(string tool, string arguments, string path, string keyword, string message)
