@@ -10,7 +10,7 @@ namespace Portcullis.Core.State;
 /// retryable, and the log says so at most once per <see cref="ReportEvery"/> with how many requests it refused since
 /// (under load an outage would otherwise add a warning per call to each call's own line); what a burst refused after
 /// its last report is reported one interval later, so no outage's count waits for the next one. Anything else stays a
-/// defect.
+/// defect. When this replica last found the store out of reach is kept (<see cref="SeenWithin"/>).
 /// </summary>
 public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<StateOutages> logger) : IDisposable
 {
@@ -24,20 +24,31 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
     private long _reportedAt;
     private (string CorrelationId, Exception Exception)? _latest;
     private ITimer? _pending;
+    private long _seenAt;
 
-    /// <summary>Whether <paramref name="exception"/>, or one it wraps, is the store saying it is out of reach.</summary>
+    /// <summary>Whether <paramref name="exception"/>, or one it wraps, is the store saying it is out of reach (noted when it is).</summary>
     public bool IsOutage(Exception exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
+            if (current is StateRecoveringException)
+            {
+                // Not noted: asking again after an outage must not make it last.
+                return true;
+            }
+
             if (store.IsUnavailable(current))
             {
+                Volatile.Write(ref _seenAt, time.GetTimestamp());
                 return true;
             }
         }
 
         return false;
     }
+
+    /// <summary>Whether this replica found the store out of reach within the last <paramref name="span"/>.</summary>
+    public bool SeenWithin(TimeSpan span) => Volatile.Read(ref _seenAt) is var seen and not 0 && time.GetElapsedTime(seen) < span;
 
     /// <summary>Counts the refusal, reports it when the interval has passed (else once it has), and returns the answer.</summary>
     public GatewayError Refuse(Exception exception, string correlationId)
@@ -57,8 +68,9 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
             }
         }
 
-        return new GatewayError(ErrorCatalog.StateUnavailable,
-            "The gateway cannot reach its state store right now, so it cannot check this call; retry shortly.")
+        return new GatewayError(ErrorCatalog.StateUnavailable, exception is StateRecoveringException
+            ? "The gateway's state store was out of reach moments ago, and this session may have been opened meanwhile on a replica that has not stored it yet; retry shortly."
+            : "The gateway cannot reach its state store right now, so it cannot check this call; retry shortly.")
         {
             RetryAfterSeconds = RetryAfterSeconds,
         };

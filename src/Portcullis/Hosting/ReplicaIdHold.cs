@@ -11,7 +11,8 @@ namespace Portcullis.Hosting;
 /// running one's calls; one that finds its id taken while it runs stops.
 /// </summary>
 internal sealed class ReplicaIdHold(
-    IReplicaRegistry registry, ReplicaIdentity replica, StateClock clock, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ReplicaIdHold> logger)
+    IReplicaRegistry registry, ReplicaIdentity replica, StateClock clock, StateOutages outages, TimeProvider time, IHostApplicationLifetime lifetime,
+    ILogger<ReplicaIdHold> logger)
     : IDisposable
 {
     public static readonly TimeSpan RenewInterval = TimeSpan.FromSeconds(2);
@@ -110,6 +111,9 @@ internal sealed class ReplicaIdHold(
                 {
                     // The hold stays this process's until it lapses; a store that stays away fails the calls that need it.
                     _renewalFailure = ex.GetType().Name;
+
+                    // Noted even without calls here: a session opened on another replica meanwhile may not be stored yet.
+                    _ = outages.IsOutage(ex);
                     if (failing++ == 0)
                     {
                         GatewayLog.ReplicaIdRenewFailed(logger, replica.Id, HoldFor.TotalSeconds, ex);

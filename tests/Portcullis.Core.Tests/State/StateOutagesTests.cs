@@ -23,6 +23,23 @@ public sealed class StateOutagesTests : IDisposable
     }
 
     [Fact]
+    public void SeenWithin_TheLastOutageSeen_NotProlongedByAskingAgainAfterIt()
+    {
+        Assert.False(_outages.SeenWithin(TimeSpan.FromSeconds(20)));
+        Assert.False(_outages.IsOutage(new InvalidOperationException("a defect")));
+        Assert.False(_outages.SeenWithin(TimeSpan.FromSeconds(20)));
+
+        Assert.True(_outages.IsOutage(new TimeoutException("no answer")));
+        _time.Advance(TimeSpan.FromSeconds(19));
+        Assert.True(_outages.SeenWithin(TimeSpan.FromSeconds(20)));
+
+        // A session asked for again after the outage is an outage to its request, but does not make the outage last.
+        Assert.True(_outages.IsOutage(new StateRecoveringException("not stored yet")));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(_outages.SeenWithin(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
     public void Refuse_RetryableStateUnavailable_ReportedAtMostOncePerInterval_WithTheCountSinceTheLastReport()
     {
         var error = _outages.Refuse(new TimeoutException("no answer"), "c-1");

@@ -127,6 +127,56 @@ public sealed class SessionStoreOutageTests
         }
     }
 
+    /// <summary>
+    /// Before, between the store's return and the opening replica's next sweep (up to 5 s and more), another replica
+    /// answered such a session 404, "session not found": its client starts over, though the session lives.
+    /// </summary>
+    [Fact]
+    public async Task SessionOpenedWhileTheStoreIsDown_OnAnotherReplicaBeforeItsHandshakeIsSaved_IsStateUnavailableNeverNotFound()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        await using var first = await StartReplicaAsync(dir, redis, "a").Within(Timeouts.Startup);
+        await using var second = await StartReplicaAsync(dir, redis, "b").Within(Timeouts.Startup);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        await redis.PauseAsync().Within();
+        McpClient opener;
+        try
+        {
+            opener = await McpClients.ConnectAsync(first.Endpoint("fx"), protocolVersion: "2025-11-25").Within();
+            await first.WaitForOutputAsync("storing its handshake failed", Timeouts.Call);
+        }
+        finally
+        {
+            await redis.RestartAsync().Within(Timeouts.Startup);
+        }
+
+        await using (opener)
+        {
+            // From the store's return on: the other replica answers the session retryably until it can continue it.
+            var answers = new List<string>();
+            using var deadline = new CancellationTokenSource(Timeouts.Call);
+            while (true)
+            {
+                var (status, body, _) = await SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, opener.SessionId!));
+                answers.Add($"{(int)status} {body?["error"]?["data"]?["error"]?["code"]}");
+                if (status is HttpStatusCode.OK && body?["result"] is not null)
+                {
+                    break;
+                }
+
+                Assert.True(status is not HttpStatusCode.NotFound, $"the live session was answered not found: {string.Join(", ", answers)}");
+                Assert.Equal("state_unavailable", body?["error"]?["data"]?["error"]?["code"]?.GetValue<string>());
+                await Task.Delay(100, deadline.Token);
+            }
+        }
+
+        // A session no replica ever opened is still not found, once the store has been back a while.
+        await Poll.UntilAsync(async _ => (await SendAsync(http, McpPost.Create(second.Endpoint("fx"), ToolsList, "never-opened-" + Guid.NewGuid().ToString("N")))).Status
+            == HttpStatusCode.NotFound, TimeSpan.FromSeconds(40), "a session nobody opened answered 404 again");
+    }
+
     [Fact]
     public async Task SessionEnd_StoreNotAnswering_Is503AndRetryable_TheRetryForgetsTheSessionEverywhere()
     {
