@@ -19,6 +19,9 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     /// <summary>How long a call may run on after its first question was handed to the client, before it is cancelled.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often a route the store did not take is recorded again.</summary>
+    internal static readonly TimeSpan RecordAgainEvery = TimeSpan.FromSeconds(1);
+
     private const string Key = "portcullis";
     private static readonly AsyncLocal<PendingCall?> CurrentPending = new();
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
@@ -150,7 +153,12 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         arguments is null || arguments.Count == 0 ? ""
         : Idempotency.Fingerprint.Compute(arguments) ?? Pipeline.ArgumentsText.AsSent(arguments);
 
-    /// <summary>Tells the other replicas, once per call, that this one holds it; a failure only costs the forwarding.</summary>
+    /// <summary>
+    /// Tells the other replicas, once per call, that this one holds it. When the store does not take it (an outage), it is
+    /// told again every <see cref="RecordAgainEvery"/> in the background while the call is held here: a retry that reaches
+    /// another replica meanwhile is answered <c>state_unavailable</c> there (<see cref="StateOutages.Aftermath"/>), and is
+    /// forwarded here once the route is stored.
+    /// </summary>
     private async ValueTask RecordRouteAsync(PendingCall pending, string id)
     {
         if (!Routes || pending.Routed)
@@ -159,16 +167,43 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
         }
 
         pending.Routed = true;
+        var route = new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, clock.GetUtcNow() + Lifetime);
         try
         {
-            var now = clock.GetUtcNow();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await routes!.PutAsync(id, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + Lifetime), now, timeout.Token).ConfigureAwait(false);
+            await PutRouteAsync(id, route).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             Log.PendingCallRouteFailed(logger, ex);
+            _ = RecordAgainAsync(pending, id, route);
         }
+    }
+
+    private async Task RecordAgainAsync(PendingCall pending, string id, PendingCallRoute route)
+    {
+        var attempts = 0;
+        while (_pending.TryGetValue(id, out var held) && ReferenceEquals(held, pending) && clock.GetUtcNow() < route.ExpiresAt)
+        {
+            await Task.Delay(RecordAgainEvery, time).ConfigureAwait(false);
+            attempts++;
+            try
+            {
+                await PutRouteAsync(id, route).ConfigureAwait(false);
+                Log.PendingCallRouteRecordedLater(logger, attempts);
+                return;
+            }
+            catch (Exception)
+            {
+                // Still out of reach: the first failure was logged; the call's end stops the attempts.
+            }
+        }
+    }
+
+    private async ValueTask PutRouteAsync(string id, PendingCallRoute route)
+    {
+        var now = clock.GetUtcNow();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await routes!.PutAsync(id, route, now, timeout.Token).ConfigureAwait(false);
     }
 
     private async Task<CallToolResult> RunAsync(PendingCall pending, Func<CancellationToken, ValueTask<CallToolResult>> run)

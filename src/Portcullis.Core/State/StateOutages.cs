@@ -19,6 +19,14 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
     /// <summary>What the caller is told to wait before retrying.</summary>
     public const int RetryAfterSeconds = 5;
 
+    /// <summary>
+    /// How long after this replica last found the store out of reach a record another replica could not write during the
+    /// outage may still be missing (a session's handshake, saved by that replica's sweep every 5 s, a call of which may wait
+    /// out the store's 5 s timeout; a pending call's route, recorded again every second), with room to spare. Within it,
+    /// such a record not found is answered <c>state_unavailable</c> (<see cref="StateRecoveringException"/>), not as unknown.
+    /// </summary>
+    public static readonly TimeSpan Aftermath = TimeSpan.FromSeconds(20);
+
     private readonly Lock _gate = new();
     private long _refused;
     private long _reportedAt;
@@ -69,7 +77,7 @@ public sealed class StateOutages(IStateStore store, TimeProvider time, ILogger<S
         }
 
         return new GatewayError(ErrorCatalog.StateUnavailable, exception is StateRecoveringException
-            ? "The gateway's state store was out of reach moments ago, and this session may have been opened meanwhile on a replica that has not stored it yet; retry shortly."
+            ? "The gateway's state store was out of reach moments ago, and what this request continues may not be stored yet by the replica that holds it; retry shortly."
             : "The gateway cannot reach its state store right now, so it cannot check this call; retry shortly.")
         {
             RetryAfterSeconds = RetryAfterSeconds,

@@ -37,6 +37,7 @@ internal sealed class PendingCallForwarder(
     TimeProvider time,
     ILogger<PendingCallForwarder> logger,
     SessionQuestionRoutes questions,
+    StateOutages outages,
     IPendingCallRoutes? routes = null)
 {
     public const string ClientName = "portcullis-replicas";
@@ -105,6 +106,12 @@ internal sealed class PendingCallForwarder(
         }
 
         var route = await routes.GetAsync(MrtrBridge.CallOf(state), clock.GetUtcNow(), context.RequestAborted);
+        if (route is null && outages.SeenWithin(StateOutages.Aftermath))
+        {
+            // Its holder may not have been able to record itself during the outage: it does so once the store answers.
+            throw new StateRecoveringException($"no holder stored for the pending call, within {StateOutages.Aftermath.TotalSeconds:F0} s of an outage of the store");
+        }
+
         if (route is null || route.Owner == replica.Owner)
         {
             // Unknown, expired or finished here: the bridge refuses it as an unknown state.

@@ -23,7 +23,7 @@ namespace Portcullis.Downstream;
 /// A session continued here counts against its principal's <c>limits.max_sessions_per_principal</c> on this replica like
 /// one opened here: it reserves a slot before the MCP layer starts it, and when none is left it is not continued
 /// (404, so its client opens a new session, which is refused with <c>rate_limited</c> until one of its sessions ends).
-/// A session not in the store, asked for within <see cref="UnsavedWindow"/> of this replica finding the store out of
+/// A session not in the store, asked for within <see cref="StateOutages.Aftermath"/> of this replica finding the store out of
 /// reach, is not answered 404 but <c>state_unavailable</c>: it may have been opened on another replica during the outage,
 /// and be stored only at that replica's next sweep.
 /// </remarks>
@@ -32,13 +32,6 @@ internal sealed class SessionMigration(
     TimeProvider time, ILogger<SessionMigration> logger)
     : ISessionMigrationHandler
 {
-    /// <summary>
-    /// How long after an outage a session missing from the store may be one whose handshake another replica has yet to save:
-    /// the replica's last failed call, the store's return, and the opening replica's sweep (every 5 s, a call of which may
-    /// wait out the store's 5 s timeout), with room to spare.
-    /// </summary>
-    internal static readonly TimeSpan UnsavedWindow = TimeSpan.FromSeconds(20);
-
     private static readonly JsonTypeInfo<InitializeRequestParams> ParamsType =
         (JsonTypeInfo<InitializeRequestParams>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(InitializeRequestParams));
 
@@ -73,8 +66,8 @@ internal sealed class SessionMigration(
         var record = await sessions.GetAsync(sessionId, now, cancellationToken);
         if (record is null)
         {
-            return outages.SeenWithin(UnsavedWindow)
-                ? throw new StateRecoveringException($"no handshake stored for the session, within {UnsavedWindow.TotalSeconds:F0} s of an outage of the store")
+            return outages.SeenWithin(StateOutages.Aftermath)
+                ? throw new StateRecoveringException($"no handshake stored for the session, within {StateOutages.Aftermath.TotalSeconds:F0} s of an outage of the store")
                 : null;
         }
 
