@@ -63,8 +63,11 @@ internal static partial class GatewayLog
     [LoggerMessage(2824, LogLevel.Warning, "A session's answer to a question of replica {Owner} at {Url} could not be forwarded ({Reason}); the call that asked it ends at its timeout")]
     public static partial void SessionAnswerAskerGone(ILogger logger, string owner, string url, string reason, Exception? exception);
 
-    [LoggerMessage(2825, LogLevel.Warning, "Recording or looking up which replica asked a session's client a question failed; an answer that reaches another replica than the asker is not forwarded")]
+    [LoggerMessage(2825, LogLevel.Warning, "Recording or looking up which replica asked a session's client a question failed; an answer that reaches another replica than the asker is not forwarded until the record is made again (every second)")]
     public static partial void SessionQuestionRouteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2836, LogLevel.Information, "Which replica asked a session's client a question is recorded now, after {Attempts} more attempt(s): an answer reaching another replica is forwarded here")]
+    public static partial void SessionQuestionRouteRecordedLater(ILogger logger, int attempts);
 
     [LoggerMessage(2826, LogLevel.Information, "A session's {Method} forwarded to replica {Owner} at {Url}, which holds the session's event stream")]
     public static partial void SessionSubscriptionForwarded(ILogger logger, string method, string owner, string url);

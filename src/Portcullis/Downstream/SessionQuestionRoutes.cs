@@ -38,22 +38,28 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
 
     private static readonly JsonTypeInfo<RequestId> IdType = (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
 
+    /// <summary>At most this many records are made again in the background at once (<see cref="RecordAgainAsync"/>).</summary>
+    private const int MaxRecordingAgain = 10_000;
+
+    private int _recordingAgain;
+
     /// <summary>This process's questions' id prefix: no other replica, nor an earlier run of this one, writes it.</summary>
     private readonly string _prefix = "q" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
 
     /// <summary>Whether questions are recorded, so that answers can be forwarded between replicas.</summary>
     public bool Enabled => routes is not null && replica.AdvertiseUrl is not null;
 
-    /// <summary>Records this replica as the one asking <paramref name="id"/> in the session; a failure only costs the forwarding.</summary>
+    /// <summary>Records this replica as the one asking <paramref name="id"/> in the session; one the store does not take is made again until it does.</summary>
     public ValueTask RecordAsync(string sessionId, RequestId id, CancellationToken cancellationToken) =>
-        PutAsync(Key(sessionId, JsonSerializer.Serialize(id, IdType)), Lifetime, cancellationToken);
+        PutAsync(Key(sessionId, JsonSerializer.Serialize(id, IdType)), Lifetime, again: true, cancellationToken);
 
     /// <summary>
     /// Records this replica as the one holding the session's event stream (its GET): updates of the resources the session
-    /// subscribes to reach the client only from there, so its subscriptions are sent there too. A failure only costs that.
+    /// subscribes to reach the client only from there, so its subscriptions are sent there too. A failure only costs that (it
+    /// is not made again: the stream may be opened again elsewhere meanwhile, whose record a late one here would overwrite).
     /// </summary>
     public ValueTask RecordStreamAsync(string sessionId, CancellationToken cancellationToken) =>
-        sessionId.Length > MaxIdLength ? ValueTask.CompletedTask : PutAsync(StreamKey(sessionId), StreamLifetime, cancellationToken);
+        sessionId.Length > MaxIdLength ? ValueTask.CompletedTask : PutAsync(StreamKey(sessionId), StreamLifetime, again: false, cancellationToken);
 
     /// <summary>The replica holding the session's event stream, or null when unknown (or the store does not answer).</summary>
     public ValueTask<PendingCallRoute?> StreamHolderAsync(string sessionId, CancellationToken cancellationToken) =>
@@ -69,24 +75,74 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
             ? ValueTask.FromResult<PendingCallRoute?>(null)
             : GetAsync(Key(sessionId, id), cancellationToken);
 
-    private async ValueTask PutAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>Records this replica under <paramref name="key"/>; when <paramref name="again"/>, one the store does not take is made again (a key no other process writes).</summary>
+    private async ValueTask PutAsync(string key, TimeSpan lifetime, bool again, CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
             return;
         }
 
+        var route = new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, clock.GetUtcNow() + lifetime);
         try
         {
-            var now = clock.GetUtcNow();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
-            await routes!.PutAsync(key, new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, now + lifetime), now, timeout.Token).ConfigureAwait(false);
+            await PutRouteAsync(key, route, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             GatewayLog.SessionQuestionRouteFailed(logger, ex);
+            if (!again)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref _recordingAgain) <= MaxRecordingAgain)
+            {
+                _ = RecordAgainAsync(key, route);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _recordingAgain);
+            }
         }
+    }
+
+    /// <summary>
+    /// A question's record the store did not take (an outage) is made again every <see cref="MrtrBridge.RecordAgainEvery"/>
+    /// until it takes it or the record's life is over: an answer reaching another replica once the store is back is then
+    /// forwarded here, instead of taken there, where nothing waits for it. The key is this process's alone (its question ids).
+    /// </summary>
+    private async Task RecordAgainAsync(string key, PendingCallRoute route)
+    {
+        try
+        {
+            for (var attempts = 1; clock.GetUtcNow() < route.ExpiresAt; attempts++)
+            {
+                await Task.Delay(MrtrBridge.RecordAgainEvery, clock).ConfigureAwait(false);
+                try
+                {
+                    await PutRouteAsync(key, route, CancellationToken.None).ConfigureAwait(false);
+                    GatewayLog.SessionQuestionRouteRecordedLater(logger, attempts);
+                    return;
+                }
+                catch (Exception)
+                {
+                    // Still out of reach: the first failure was logged.
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _recordingAgain);
+        }
+    }
+
+    private async ValueTask PutRouteAsync(string key, PendingCallRoute route, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StoreTimeout);
+        await routes!.PutAsync(key, route, now, timeout.Token).ConfigureAwait(false);
     }
 
     private async ValueTask<PendingCallRoute?> GetAsync(string key, CancellationToken cancellationToken)

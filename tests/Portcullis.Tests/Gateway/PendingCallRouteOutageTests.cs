@@ -9,8 +9,8 @@ using StackExchange.Redis;
 namespace Portcullis.Tests.Gateway;
 
 /// <summary>
-/// A 2026-07-28 call whose upstream asks its question while the shared state store does not answer: the replica holding
-/// the call cannot record itself as its holder then. Before, it never tried again, so the client's answer reaching another
+/// A question an upstream asks while the shared state store does not answer: the replica asking it cannot record itself
+/// as the one to send the client's answer to. For a 2026-07-28 call: Before, it never tried again, so the client's answer reaching another
 /// replica once the store was back was refused "Unknown or expired requestState" (a protocol error: the client started
 /// over, and the call waited out its timeout on the holder; a write there became outcome-unknown). The holder now records
 /// itself once the store answers, and the answer is forwarded to it.
@@ -67,6 +67,70 @@ public sealed class PendingCallRouteOutageTests
         Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
         await holder.WaitForOutputAsync("Recording which replica holds a pending multi round-trip call failed", Timeouts.Call);
         await other.WaitForOutputAsync("Pending call retry forwarded", Timeouts.Call);
+    }
+
+    /// <summary>
+    /// The same for a 2025-11-25 session's question: before, the asking replica never recorded itself once the store was
+    /// back, so the client's answer reaching another replica was taken there, where nothing waited for it (the POST
+    /// accepted, the answer dropped), and the call waited out its timeout.
+    /// </summary>
+    [Fact]
+    public async Task Elicitation_SessionQuestionAskedWhileTheStoreIsDown_AnswerOnAnotherReplicaOnceItIsBack_ReachesTheAsker()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync(durable: true).Within(Timeouts.Startup);
+        await using var holder = await RedisReplica.StartAsync(dir, redis, "a", AddAsking).Within(Timeouts.Startup);
+        await using var other = await RedisReplica.StartAsync(dir, redis, "b", AddAsking).Within(Timeouts.Startup);
+        var switched = false;
+        using var http = new HttpClient(new RedirectAfter(() => Volatile.Read(ref switched), holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = async (request, _) =>
+            {
+                // The question came while the store was paused; it comes back with what it had persisted (the session's
+                // handshake), and the answer goes to the other replica once the asker had the time to record itself.
+                await redis.RestartAsync();
+                try
+                {
+                    await holder.WaitForOutputAsync("a session's client a question is recorded now", TimeSpan.FromSeconds(15));
+                }
+                catch (TimeoutException)
+                {
+                    // It never did before: the answer goes to the other replica anyway.
+                }
+
+                Volatile.Write(ref switched, true);
+                return new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, JsonElement> { ["response"] = JsonSerializer.SerializeToElement("yes to " + request?.Message) },
+                };
+            },
+        };
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = holder.Endpoint("asking"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        }, http, ownsHttpClient: false);
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25", Handlers = handlers },
+            cancellationToken: Timeouts.CallToken).WaitAsync(Timeouts.Call);
+
+        await redis.PauseAsync().Within();
+        CallToolResult result;
+        try
+        {
+            result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
+                .AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await redis.ResumeAsync().Within();
+        }
+
+        Assert.True(Volatile.Read(ref switched));
+        Assert.True(result.IsError != true, result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
+        Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        await other.WaitForOutputAsync("A session's answer to a question of replica", Timeouts.Call);
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until a pending call's route is in the store.</summary>
