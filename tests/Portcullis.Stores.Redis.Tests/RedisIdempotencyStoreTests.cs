@@ -406,17 +406,7 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Time.Advance(TimeSpan.FromSeconds(1));
         var later = (await ClaimReviewed(Scope("k-later"))).Review!.Id;
 
-        var listed = new List<string>();
-        string? cursor = null;
-        for (var page = 0; page < 6; page++)
-        {
-            var next = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 1, Cursor = cursor }, Deadline);
-            listed.AddRange(next.Reviews.Select(r => r.Id));
-            if ((cursor = next.Next) is null)
-            {
-                break;
-            }
-        }
+        var listed = await ListReviewsPageByPageAsync();
 
         Assert.Equal([held, moved, later], listed);
     }

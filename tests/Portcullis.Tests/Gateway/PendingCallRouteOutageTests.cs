@@ -24,45 +24,11 @@ public sealed class PendingCallRouteOutageTests
         await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
         await using var holder = await RedisReplica.StartAsync(dir, redis, "a", AddAsking).Within(Timeouts.Startup);
         await using var other = await RedisReplica.StartAsync(dir, redis, "b", AddAsking).Within(Timeouts.Startup);
-        var switched = false;
-        using var http = new HttpClient(new RedirectAfter(() => Volatile.Read(ref switched), holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
-        var handlers = new McpClientHandlers
-        {
-            ElicitationHandler = async (request, _) =>
-            {
-                // The question came while the store was paused; it comes back (empty: nothing written meanwhile landed),
-                // and the answer goes to the other replica once the holder had the time to record itself (it never did before).
-                await redis.RestartAsync();
-                await RouteRecordedAsync(redis, TimeSpan.FromSeconds(15));
-                Volatile.Write(ref switched, true);
-                return new ElicitResult
-                {
-                    Action = "accept",
-                    Content = new Dictionary<string, JsonElement> { ["response"] = JsonSerializer.SerializeToElement("yes to " + request?.Message) },
-                };
-            },
-        };
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = holder.Endpoint("asking"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-        }, http, ownsHttpClient: false);
-        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2026-07-28", Handlers = handlers },
-            cancellationToken: Timeouts.CallToken).WaitAsync(Timeouts.Call);
 
-        await redis.PauseAsync().Within();
-        CallToolResult result;
-        try
-        {
-            result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
-                .AsTask().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            await redis.ResumeAsync().Within();
-        }
+        // The store comes back empty (nothing written meanwhile landed); the answer goes to the other replica once the
+        // holder had the time to record itself (it never did before).
+        var result = await AskWhileTheStoreIsPausedAsync(redis, holder, other, "2026-07-28", () => RouteRecordedAsync(redis, TimeSpan.FromSeconds(15)));
 
-        Assert.True(Volatile.Read(ref switched));
         Assert.NotEqual(true, result.IsError);
         Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
         await holder.WaitForOutputAsync("Recording which replica holds a pending multi round-trip call failed", Timeouts.Call);
@@ -81,24 +47,40 @@ public sealed class PendingCallRouteOutageTests
         await using var redis = await RedisServer.StartAsync(durable: true).Within(Timeouts.Startup);
         await using var holder = await RedisReplica.StartAsync(dir, redis, "a", AddAsking).Within(Timeouts.Startup);
         await using var other = await RedisReplica.StartAsync(dir, redis, "b", AddAsking).Within(Timeouts.Startup);
+
+        // The store comes back with what it had persisted (the session's handshake); the answer goes to the other replica
+        // once the asker had the time to record itself (it never did before: the answer goes there anyway).
+        var result = await AskWhileTheStoreIsPausedAsync(redis, holder, other, "2025-11-25", async () =>
+        {
+            try
+            {
+                await holder.WaitForOutputAsync("a session's client a question is recorded now", TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+            }
+        });
+
+        Assert.True(result.IsError != true, result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
+        Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
+        await other.WaitForOutputAsync("A session's answer to a question of replica", Timeouts.Call);
+    }
+
+    /// <summary>
+    /// Calls <c>test_elicitation</c> on <paramref name="holder"/> with the store paused. The question's handler restarts
+    /// the store, waits for <paramref name="recorded"/>, and from then on sends the client's requests (its answer among
+    /// them) to <paramref name="other"/>.
+    /// </summary>
+    private static async Task<CallToolResult> AskWhileTheStoreIsPausedAsync(RedisServer redis, GatewayProcess holder, GatewayProcess other, string protocolVersion, Func<Task> recorded)
+    {
         var switched = false;
         using var http = new HttpClient(new RedirectAfter(() => Volatile.Read(ref switched), holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
         var handlers = new McpClientHandlers
         {
             ElicitationHandler = async (request, _) =>
             {
-                // The question came while the store was paused; it comes back with what it had persisted (the session's
-                // handshake), and the answer goes to the other replica once the asker had the time to record itself.
                 await redis.RestartAsync();
-                try
-                {
-                    await holder.WaitForOutputAsync("a session's client a question is recorded now", TimeSpan.FromSeconds(15));
-                }
-                catch (TimeoutException)
-                {
-                    // It never did before: the answer goes to the other replica anyway.
-                }
-
+                await recorded();
                 Volatile.Write(ref switched, true);
                 return new ElicitResult
                 {
@@ -112,25 +94,21 @@ public sealed class PendingCallRouteOutageTests
             Endpoint = holder.Endpoint("asking"),
             TransportMode = HttpTransportMode.StreamableHttp,
         }, http, ownsHttpClient: false);
-        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25", Handlers = handlers },
+        await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = protocolVersion, Handlers = handlers },
             cancellationToken: Timeouts.CallToken).WaitAsync(Timeouts.Call);
 
         await redis.PauseAsync().Within();
-        CallToolResult result;
         try
         {
-            result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
+            var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
                 .AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(Volatile.Read(ref switched));
+            return result;
         }
         finally
         {
             await redis.ResumeAsync().Within();
         }
-
-        Assert.True(Volatile.Read(ref switched));
-        Assert.True(result.IsError != true, result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
-        Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
-        await other.WaitForOutputAsync("A session's answer to a question of replica", Timeouts.Call);
     }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until a pending call's route is in the store.</summary>

@@ -94,6 +94,25 @@ public sealed class SessionStoreOutageTests
         Assert.False(second.HasExited);
     }
 
+    /// <summary>
+    /// Opens a 2025-11-25 session on <paramref name="replica"/> while the store is gone; the store comes back empty, so the
+    /// handshake is stored only if it is saved again.
+    /// </summary>
+    private static async Task<McpClient> OpenWhileTheStoreIsDownAsync(RedisServer redis, GatewayProcess replica)
+    {
+        await redis.PauseAsync().Within();
+        try
+        {
+            var opener = await McpClients.ConnectAsync(replica.Endpoint("fx"), protocolVersion: "2025-11-25").Within();
+            await replica.WaitForOutputAsync("storing its handshake failed", Timeouts.Call);
+            return opener;
+        }
+        finally
+        {
+            await redis.RestartAsync().Within(Timeouts.Startup);
+        }
+    }
+
     /// <summary>Before, a session opened while the store did not answer worked on its replica but never anywhere else: "session not found" there, even once the store was back.</summary>
     [Fact]
     public async Task SessionOpenedWhileTheStoreIsDown_ContinuesOnAnotherReplicaOnceTheStoreAnswers()
@@ -104,18 +123,7 @@ public sealed class SessionStoreOutageTests
         await using var second = await StartReplicaAsync(dir, redis, "b").Within(Timeouts.Startup);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
-        // The store is gone while the session opens; it comes back empty, so the handshake is stored only if it is saved again.
-        await redis.PauseAsync().Within();
-        McpClient opener;
-        try
-        {
-            opener = await McpClients.ConnectAsync(first.Endpoint("fx"), protocolVersion: "2025-11-25").Within();
-            await first.WaitForOutputAsync("storing its handshake failed", Timeouts.Call);
-        }
-        finally
-        {
-            await redis.RestartAsync().Within(Timeouts.Startup);
-        }
+        var opener = await OpenWhileTheStoreIsDownAsync(redis, first);
 
         await using (opener)
         {
@@ -140,17 +148,7 @@ public sealed class SessionStoreOutageTests
         await using var second = await StartReplicaAsync(dir, redis, "b").Within(Timeouts.Startup);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
-        await redis.PauseAsync().Within();
-        McpClient opener;
-        try
-        {
-            opener = await McpClients.ConnectAsync(first.Endpoint("fx"), protocolVersion: "2025-11-25").Within();
-            await first.WaitForOutputAsync("storing its handshake failed", Timeouts.Call);
-        }
-        finally
-        {
-            await redis.RestartAsync().Within(Timeouts.Startup);
-        }
+        var opener = await OpenWhileTheStoreIsDownAsync(redis, first);
 
         await using (opener)
         {
