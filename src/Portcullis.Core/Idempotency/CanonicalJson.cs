@@ -50,11 +50,24 @@ internal static class CanonicalJson
         return true;
     }
 
+    /// <summary>
+    /// Whether a normal form (<see cref="DecimalText.Normalize"/>: significant digits, <c>e</c>, exponent) is an integer an
+    /// integer literal too long for a double's precision (16 digits or more) could spell.
+    /// </summary>
+    private static bool IsLongInteger(string exact)
+    {
+        var at = exact.IndexOf('e', StringComparison.Ordinal);
+        var digits = at - (exact.StartsWith('-') ? 1 : 0);
+        return at > 0 && long.TryParse(exact.AsSpan(at + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent)
+            && exponent >= 0 && digits + exponent >= 16;
+    }
+
     /// <summary>Writes the canonical form of one value; false if it is not I-JSON (duplicate names, lone surrogates, overflow).</summary>
     /// <remarks>
     /// With <paramref name="integerSpelling"/>, an integer literal of more than 15 digits (<c>1234567890123456789</c>) is
     /// written in a form of its own, never shared with the same value written with a fraction or an exponent
-    /// (<c>1234567890123456789.0</c>, <c>1.234567890123456789e18</c>). An upstream may read the two differently: Python
+    /// (<c>1234567890123456789.0</c>, <c>1.234567890123456789e18</c>), which has a form of its own too, apart from the one
+    /// both had before. An upstream may read the two differently: Python
     /// reads the first as that integer and the others as a double, 1234567890123456768, which a typed tool then takes
     /// as its integer. An approval of the one must not run the other.
     /// </remarks>
@@ -122,6 +135,16 @@ internal static class CanonicalJson
                 {
                     // An upper-case E: no double's shortest form nor any exact form takes it.
                     output.Append(exact.Replace('e', 'E'));
+                    return true;
+                }
+
+                if (integerSpelling && IsLongInteger(exact))
+                {
+                    // The same value written with a fraction or an exponent: an upper-case E and a plus sign, which no other
+                    // form takes either. Not the form keys were stored under before the integer literal had its own
+                    // (Fingerprint.ComputeAsBeforeIntegerSpelling), which such a literal shares: a retry in the other spelling
+                    // is never answered by this call's record.
+                    output.Append(exact.Replace("e", "E+", StringComparison.Ordinal));
                     return true;
                 }
 

@@ -15,8 +15,8 @@ internal static class Fingerprint
 
     /// <summary>
     /// The fingerprint keys were stored under before a long integer literal had a form of its own (before 2026-12-05):
-    /// the same as <see cref="Compute"/> unless the arguments hold such a literal. Only for answering a retry of a call
-    /// stored then, never for taking a key.
+    /// the same as <see cref="Compute"/> unless the arguments hold an integer of 16 digits or more, however spelled. Only
+    /// for answering a retry of a call stored then, never for taking a key; no key stored since has it.
     /// </summary>
     public static string? ComputeAsBeforeIntegerSpelling(IEnumerable<KeyValuePair<string, JsonElement>> arguments) => Hash(arguments, integerSpelling: false);
 

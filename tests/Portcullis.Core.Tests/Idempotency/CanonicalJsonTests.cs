@@ -176,6 +176,26 @@ public sealed class CanonicalJsonTests
         Assert.Equal(FingerprintOf($"{{\"id\":{integer}}}"), FingerprintOf($"{{ \"id\" : {integer} }}"));
     }
 
+    /// <summary>
+    /// Keys stored before the integer literal had a form of its own are looked up under the form both spellings had then:
+    /// before, the decimal spelling kept that form, so a retry in the integer spelling found a call stored since in the
+    /// decimal one there, and was answered with its result (the call it asked for never ran).
+    /// </summary>
+    [Theory]
+    [InlineData("1234567890123456789", "1.234567890123456789e18")]
+    [InlineData("1234567890123456800", "1.2345678901234568e18")]
+    [InlineData("-9007199254740993", "-9007199254740993.00")]
+    [InlineData("100000000000000000000", "1e20")]
+    public void Fingerprint_DecimalSpellingOfALongInteger_IsNotTheFormKeysWereStoredUnderBefore(string integer, string decimalForm)
+    {
+        var asBefore = Fingerprint.ComputeAsBeforeIntegerSpelling(Arguments($"{{\"id\":{integer}}}"));
+
+        Assert.Equal(asBefore, Fingerprint.ComputeAsBeforeIntegerSpelling(Arguments($"{{\"id\":{decimalForm}}}")));
+        Assert.NotEqual(asBefore, FingerprintOf($"{{\"id\":{decimalForm}}}"));
+        Assert.NotEqual(asBefore, FingerprintOf($"{{\"id\":{integer}}}"));
+        Assert.NotEqual(FingerprintOf($"{{\"id\":{integer}}}"), FingerprintOf($"{{\"id\":{decimalForm}}}"));
+    }
+
     /// <summary>Before, a 1e-(a million digits) cost half a minute of CPU to fingerprint (the exponent parsed as a big integer).</summary>
     [Fact]
     public void Fingerprint_AnExponentOfMoreThanNineDigits_IsNotIJson_AndCostsLittle()
@@ -272,10 +292,12 @@ public sealed class CanonicalJsonTests
     private static string Json(IEnumerable<KeyValuePair<string, string>> properties, string space) =>
         "{" + space + string.Join("," + space, properties.Select(p => JsonSerializer.Serialize(p.Key) + space + ":" + space + p.Value)) + space + "}";
 
-    private static string? FingerprintOf(string json)
+    private static string? FingerprintOf(string json) => Fingerprint.Compute(Arguments(json));
+
+    private static List<KeyValuePair<string, JsonElement>> Arguments(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return Fingerprint.Compute(document.RootElement.EnumerateObject().Select(p => new KeyValuePair<string, JsonElement>(p.Name, p.Value.Clone())).ToList());
+        return document.RootElement.EnumerateObject().Select(p => new KeyValuePair<string, JsonElement>(p.Name, p.Value.Clone())).ToList();
     }
 
     private static string Canonical(string json)

@@ -388,6 +388,25 @@ public sealed class IdempotencyStageTests : IDisposable
         Assert.Equal(IdempotencyState.Completed, (await _store.GetAsync(Scope("k"), _time.GetUtcNow(), TimeSpan.FromHours(24), Deadline))!.State);
     }
 
+    /// <summary>
+    /// A call stored since, with a long integer written as a decimal, is not the call its retry in the integer spelling
+    /// asks for (Python reads them as two numbers). Before, the retry was answered with that call's result, its own never run.
+    /// </summary>
+    [Fact]
+    public async Task Invoke_RetryInTheIntegerSpellingOfACallStoredSinceInTheDecimalOne_IsReusedNeverItsResult()
+    {
+        var first = Context(_write, Alice, """{"body":"x","id":1.234567890123456789e18,"idempotency_key":"k"}""");
+        await _stage.InvokeAsync(first, Answer("deleted 1234567890123456768"), Deadline);
+
+        var retry = Context(_write, Alice, """{"body":"x","id":1234567890123456789,"idempotency_key":"k"}""");
+        var result = await _stage.InvokeAsync(retry, Answer("deleted 1234567890123456789"), Deadline);
+
+        Assert.Null(first.Failure);
+        Assert.False(retry.Replayed, Text(result));
+        Assert.Equal("idempotency_key_reused", retry.Failure?.Code.Code);
+        Assert.Equal(1, _upstreamCalls);
+    }
+
     private static IdempotencyScope Scope(string key) => new("prod", "crm", Alice.Key, "add_note", key);
 
     /// <summary>Claims the key as a gateway before 2026-12-05 did, under the fingerprint it computed then; returns the claim's token.</summary>
