@@ -49,7 +49,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<Sessions.ISessionStore>() is { } sessions
-                ? new Relay.SessionLogLevels(sessions, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<ILogger<Relay.SessionLogLevels>>())
+                ? new Relay.SessionLogLevels(sessions, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Relay.SessionLogLevels>>())
                 : null));
         services.AddSingleton<Lifecycle.GatewayDrain>();
         services.AddSingleton<AuthorizeStage>();

@@ -9,8 +9,8 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO portcullis_sessions (session_id, connector, principal, initialize_params, expires_at)
-            VALUES (@id, @connector, @principal, @params, @expires)
+            INSERT INTO portcullis_sessions (session_id, connector, principal, initialize_params, expires_at, log_level)
+            VALUES (@id, @connector, @principal, @params, @expires, @level)
             ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
             WHERE portcullis_sessions.connector = EXCLUDED.connector AND portcullis_sessions.principal = EXCLUDED.principal
                 AND NOT portcullis_sessions.ended
@@ -20,17 +20,18 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         command.Parameters.AddWithValue("principal", record.Principal);
         command.Parameters.AddWithValue("params", record.InitializeParamsJson);
         command.Parameters.AddWithValue("expires", record.ExpiresAt.ToUnixTimeMilliseconds());
+        command.Parameters.Add(new NpgsqlParameter<string?>("level", NpgsqlTypes.NpgsqlDbType.Text) { TypedValue = record.LogLevel });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "UPDATE portcullis_sessions SET log_level = @level WHERE session_id = @id AND expires_at > @now AND NOT ended");
         command.Parameters.AddWithValue("id", sessionId);
         command.Parameters.AddWithValue("level", level);
         command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -16,8 +16,8 @@ namespace Portcullis.Stores.Redis;
 internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys) : ISessionStore
 {
     /// <summary>
-    /// KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended, with the
-    /// stored one's logging level (set only by <see cref="SetLevel"/>).
+    /// KEYS[1] the session; ARGV: the record's JSON, its TTL in ms. Stores it unless the stored one is ended; over a stored
+    /// one, with that one's logging level, not the record's (re-encoded only when either has one).
     /// </summary>
     private const string Save = """
         local value = ARGV[1]
@@ -26,9 +26,11 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
           local ok, record = pcall(cjson.decode, stored)
           if ok and type(record) == 'table' then
             if record['Ended'] == true then return 0 end
-            if type(record['LogLevel']) == 'string' then
+            local keep = record['LogLevel']
+            if type(keep) ~= 'string' then keep = nil end
+            if keep ~= nil or string.find(value, '"LogLevel":"', 1, true) then
               local saved = cjson.decode(value)
-              saved['LogLevel'] = record['LogLevel']
+              saved['LogLevel'] = keep
               value = cjson.encode(saved)
             end
           end
@@ -60,8 +62,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             [JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
-    public async ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await redis.GetDatabase().ScriptEvaluateAsync(SetLevel, [keys.Session(sessionId)], [level]).ConfigureAwait(false);
+    public async ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(SetLevel, [keys.Session(sessionId)], [level]).ConfigureAwait(false) == 1;
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         Read(sessionId, await StringGetAsync(redis.GetDatabase(), keys.Session(sessionId)).ConfigureAwait(false), now);

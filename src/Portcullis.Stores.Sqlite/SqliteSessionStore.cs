@@ -39,7 +39,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         using var connection = Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO sessions (session_id, connector, principal, initialize_params, expires_at) VALUES ($id, $connector, $principal, $params, $expires)
+            INSERT INTO sessions (session_id, connector, principal, initialize_params, expires_at, log_level) VALUES ($id, $connector, $principal, $params, $expires, $level)
             ON CONFLICT (session_id) DO UPDATE SET expires_at = excluded.expires_at
             WHERE sessions.connector = excluded.connector AND sessions.principal = excluded.principal AND NOT sessions.ended
             """;
@@ -48,11 +48,12 @@ internal sealed class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$principal", record.Principal);
         command.Parameters.AddWithValue("$params", record.InitializeParamsJson);
         command.Parameters.AddWithValue("$expires", record.ExpiresAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$level", (object?)record.LogLevel ?? DBNull.Value);
         command.ExecuteNonQuery();
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -60,8 +61,7 @@ internal sealed class SqliteSessionStore : ISessionStore
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$level", level);
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(command.ExecuteNonQuery() > 0);
     }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>

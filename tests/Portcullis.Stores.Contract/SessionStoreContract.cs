@@ -61,9 +61,10 @@ public abstract class SessionStoreContract : IAsyncLifetime
         var b = await ConnectSessionsAsync("gw-b");
         var record = new SessionRecord("s-level", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25","clientInfo":{"name":"é/\u2028"}}""", Now.AddHours(1));
         await a.SaveAsync(record, Now, Deadline);
+        await a.SaveAsync(record with { LogLevel = "debug" }, Now, Deadline);
         var before = await b.GetAsync("s-level", Now, Deadline);
 
-        await b.SetLogLevelAsync("s-level", "warning", Now, Deadline);
+        var taken = await b.SetLogLevelAsync("s-level", "warning", Now, Deadline);
         var set = await a.GetAsync("s-level", Now, Deadline);
 
         // Renewals (the sweep's, a migration's) save what they read, perhaps before the level was set: it stays.
@@ -74,11 +75,18 @@ public abstract class SessionStoreContract : IAsyncLifetime
         var changed = await a.GetAsync("s-level", Now, Deadline);
 
         // An unknown session gets no record; an ended one no level.
-        await a.SetLogLevelAsync("s-level-unknown", "debug", Now, Deadline);
+        var unknown = await a.SetLogLevelAsync("s-level-unknown", "debug", Now, Deadline);
         await a.EndAsync("s-level", Now, Deadline);
-        await b.SetLogLevelAsync("s-level", "debug", Now, Deadline);
+        var ended = await b.SetLogLevelAsync("s-level", "debug", Now, Deadline);
+
+        // A new record is stored with the level it carries (a handshake the store did not take at first, saved later).
+        await b.SaveAsync(record with { SessionId = "s-level-new", LogLevel = "notice" }, Now, Deadline);
 
         Assert.Null(before!.LogLevel);
+        Assert.True(taken);
+        Assert.False(unknown);
+        Assert.False(ended);
+        Assert.Equal("notice", (await a.GetAsync("s-level-new", Now, Deadline))!.LogLevel);
         Assert.Equal(record with { LogLevel = "warning" }, set);
         Assert.Equal(record with { ExpiresAt = Now.AddHours(2), LogLevel = "warning" }, renewed);
         Assert.Equal("error", changed!.LogLevel);

@@ -35,11 +35,11 @@ internal static partial class Log
     [LoggerMessage(1411, LogLevel.Warning, "Connector {Connector}: session {SessionId} does not read its stream; once {Limit} notifications wait for it, later ones are dropped (the count is logged when it closes)")]
     public static partial void RelaySessionTooSlow(ILogger logger, string connector, string sessionId, int limit);
 
-    [LoggerMessage(1413, LogLevel.Warning, "Session {SessionId}: the logging level its client asked for was not kept in the state store; replicas other than this one use their own")]
-    public static partial void SessionLogLevelNotKept(ILogger logger, string sessionId, Exception exception);
+    [LoggerMessage(1413, LogLevel.Warning, "Session {SessionId}: the logging level its client asked for was not kept in the state store ({Reason}); it applies on this replica, and the others keep what the store held")]
+    public static partial void SessionLogLevelNotKept(ILogger logger, string sessionId, string reason, Exception? exception);
 
-    [LoggerMessage(1414, LogLevel.Warning, "Session {SessionId}: the logging level its client asked for could not be read from the state store; this replica's own applies to the call")]
-    public static partial void SessionLogLevelNotRead(ILogger logger, string sessionId, Exception exception);
+    [LoggerMessage(1414, LogLevel.Warning, "Session {SessionId}: the logging level its client asked for could not be read from the state store in time; this replica's own applies to the call (logged at most every {IntervalSeconds} s)")]
+    public static partial void SessionLogLevelNotRead(ILogger logger, string sessionId, double intervalSeconds, Exception exception);
 
     [LoggerMessage(1412, LogLevel.Warning, "Connector {Connector}: session {SessionId} closed; {Count} notifications were dropped because it did not read its stream")]
     public static partial void RelaySessionDropped(ILogger logger, string connector, string sessionId, long count);

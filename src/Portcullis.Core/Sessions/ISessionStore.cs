@@ -6,14 +6,17 @@ namespace Portcullis.Core.Sessions;
 /// </summary>
 public interface ISessionStore
 {
-    /// <summary>Stores (or refreshes the expiry of) a session's handshake; never revives one that was ended, nor changes a stored one's <see cref="SessionRecord.LogLevel"/>.</summary>
+    /// <summary>
+    /// Stores (or refreshes the expiry of) a session's handshake; never revives one that was ended. A new record is stored
+    /// with its <see cref="SessionRecord.LogLevel"/>; a stored one keeps its own.
+    /// </summary>
     ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records the logging level the session's client asked for (<see cref="SessionRecord.LogLevel"/>), on a stored session
-    /// that was not ended; an unknown, expired or ended one is left as it is.
+    /// that was not ended, and says whether it did; an unknown, expired or ended one is left as it is.
     /// </summary>
-    ValueTask SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken);
+    ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The session's handshake (<see cref="SessionRecord.Ended"/> once ended), or null when it is unknown or expired at <paramref name="now"/>.</summary>
     ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);

@@ -9,7 +9,7 @@ namespace Portcullis.Core.Sessions;
 /// <param name="Ended">The client ended the session (HTTP DELETE): it continues nowhere, and every replica that holds it ends it.</param>
 /// <param name="LogLevel">
 /// The level the client last asked for with <c>logging/setLevel</c> (its wire name, such as <c>warning</c>), or null before
-/// it asked: every replica relaying the session's log messages filters them by it. Set only by
+/// it asked: every replica relaying the session's log messages filters them by it. Set by
 /// <see cref="ISessionStore.SetLogLevelAsync"/>; a save keeps the stored one.
 /// </param>
 public sealed record SessionRecord(string SessionId, string Connector, string Principal, string InitializeParamsJson, DateTimeOffset ExpiresAt, bool Ended = false, string? LogLevel = null)

@@ -63,7 +63,7 @@ public sealed class PendingCallRouteOutageTests
 
         Assert.True(result.IsError != true, result.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
         Assert.Contains("yes to Proceed?", ((TextContentBlock)result.Content[0]).Text, StringComparison.Ordinal);
-        await other.WaitForOutputAsync("A session's answer to a question of replica", Timeouts.Call);
+        await other.WaitForOutputAsync("forwarded to it at", Timeouts.Call);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed class PendingCallRouteOutageTests
         {
             ElicitationHandler = async (request, _) =>
             {
-                await redis.RestartAsync();
+                await redis.RestartAsync().Within(Timeouts.Startup);
                 await recorded();
                 Volatile.Write(ref switched, true);
                 return new ElicitResult
@@ -116,7 +116,7 @@ public sealed class PendingCallRouteOutageTests
     {
         var options = new ConfigurationOptions();
         options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(redis.SocketPath));
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options).WaitAsync(timeout);
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         using var deadline = new CancellationTokenSource(timeout);
         while (!deadline.IsCancellationRequested && !server.Keys(pattern: "portcullis:route:*").Any())

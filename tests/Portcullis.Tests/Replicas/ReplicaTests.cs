@@ -562,6 +562,18 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
 
         // The tool logs at info, under the session's level: no replica relays any of it.
         Assert.Empty(received);
+
+        // Asked again, for more: every replica relays every message (each handled on its own task, so counted by polling).
+#pragma warning disable MCP9005
+        await client.SetLoggingLevelAsync(LoggingLevel.Debug, cancellationToken: cts.Token);
+#pragma warning restore MCP9005
+        for (var i = 0; i < 2 * ReplicaCluster.Count; i++)
+        {
+            Assert.NotEqual(true, (await client.CallToolAsync("test_tool_with_logging", cancellationToken: cts.Token)).IsError);
+        }
+
+        await Poll.UntilAsync(_ => Task.FromResult(received.Count >= 3 * 2 * ReplicaCluster.Count), TimeSpan.FromSeconds(30),
+            () => $"every call's three log messages, {received.Count} of {3 * 2 * ReplicaCluster.Count} so far");
     }
 
     private static async Task<string> PostAsync(Uri endpoint, string sessionId, string token, string body)
