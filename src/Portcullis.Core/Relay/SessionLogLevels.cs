@@ -76,7 +76,12 @@ internal sealed class SessionLogLevels(ISessionStore sessions, StateClock clock,
             var record = await sessions.GetAsync(sessionId, clock.GetUtcNow(), bounded.Token).ConfigureAwait(false);
             return record?.LogLevel is { } name && Enum.TryParse<LoggingLevel>(name, ignoreCase: true, out var level) && Enum.IsDefined(level) ? level : local;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // The call ended meanwhile: whatever the store answered, nothing of it is still to be sent.
+            return local;
+        }
+        catch (Exception ex)
         {
             var now = time.GetTimestamp();
             var reported = Interlocked.Read(ref _readFailureReportedAt);
