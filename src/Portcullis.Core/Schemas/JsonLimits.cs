@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Portcullis.Core.Errors;
@@ -5,9 +6,9 @@ using Portcullis.Core.Errors;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// Nesting depth and string length limits on call arguments, checked before schema evaluation and without any
-/// allocation proportional to the input: lengths are read from the raw UTF-8, and a JSON Pointer is built only for
-/// the one place that passes a limit.
+/// Nesting depth and string length limits on call arguments, and the range of a 64-bit float on their numbers, checked
+/// before schema evaluation and without any allocation proportional to the input: lengths and numbers are read from the
+/// raw UTF-8, and a JSON Pointer is built only for the one place that passes a limit.
 /// </summary>
 internal static class JsonLimits
 {
@@ -80,10 +81,25 @@ internal static class JsonLimits
                 }
 
                 return null;
+            case JsonValueKind.Number:
+                return FitsADouble(JsonMarshal.GetRawUtf8Value(value)) ? null : new Problem(NumberRangeKeyword);
             default:
                 return null;
         }
     }
+
+    /// <summary>
+    /// Whether a JSON number is within a 64-bit float's range (RFC 7493, I-JSON). A larger one (<c>1e400</c>) is valid
+    /// JSON and passes a bare <c>number</c> schema, but an upstream reads it as infinity, or fails on it: the value it
+    /// acts on would not be the one the gateway checked. One too small to hold (<c>1e-400</c>) reads as zero; the
+    /// schema's bounds already judge it exactly.
+    /// </summary>
+    internal static bool FitsADouble(ReadOnlySpan<byte> raw) =>
+        (raw.Length < ShortestOutOfRange && raw.IndexOfAny((byte)'e', (byte)'E') < 0)
+        || (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number));
+
+    /// <summary>A number without an exponent in fewer characters than this is below 1e300: no parse needed.</summary>
+    private const int ShortestOutOfRange = 300;
 
     /// <summary>
     /// The UTF-16 length of a JSON string from its raw (escaped) UTF-8, counting no further than just past
@@ -117,6 +133,7 @@ internal static class JsonLimits
 
     private const string TooDeepKeyword = "max_depth";
     private const string TooLongKeyword = "max_string_length";
+    private const string NumberRangeKeyword = "max_number";
 
     private static ErrorDetail TooLong(string at, int maxStringLength) =>
         new(at, TooLongKeyword, $"is longer than {maxStringLength} characters; send a shorter value");
@@ -134,9 +151,13 @@ internal static class JsonLimits
                 at = JsonPointers.Append(at, Segments[i]);
             }
 
-            return keyword == TooDeepKeyword
-                ? new ErrorDetail(at, TooDeepKeyword, $"nests deeper than {maxDepth} levels; flatten the value")
-                : TooLong(at, maxStringLength);
+            return keyword switch
+            {
+                TooDeepKeyword => new ErrorDetail(at, TooDeepKeyword, $"nests deeper than {maxDepth} levels; flatten the value"),
+                NumberRangeKeyword => new ErrorDetail(at, NumberRangeKeyword,
+                    "is beyond the range of a 64-bit floating-point number (about ±1.8e308), which no upstream can be relied on to read; send a smaller number"),
+                _ => TooLong(at, maxStringLength),
+            };
         }
     }
 }

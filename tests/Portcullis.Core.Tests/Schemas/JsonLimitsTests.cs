@@ -41,6 +41,39 @@ public sealed class JsonLimitsTests
         Assert.Equal(("/list/1", "max_string_length"), (problem!.Path, problem.Keyword));
     }
 
+    [Theory]
+    [InlineData("1e400", false)]
+    [InlineData("-1E+309", false)]
+    [InlineData("1.7976931348623159e308", false)]
+    [InlineData("1.7976931348623157e308", true)]
+    [InlineData("-1.7976931348623157E+308", true)]
+    [InlineData("1e-400", true)]
+    [InlineData("0.000000000000000000000000000000000000000000000000000000001", true)]
+    [InlineData("123456789012345678901234567890", true)]
+    [InlineData("3", true)]
+    public void Check_NumberAgainstADoublesRange_RefusesOnlyOneBeyondIt(string number, bool accepted)
+    {
+        var arguments = new Dictionary<string, JsonElement> { ["ok"] = Element("1"), ["deep"] = Element($$"""{"list": [0, {{number}}]}""") };
+
+        var problem = JsonLimits.Check(arguments, 10, 100);
+
+        Assert.Equal(accepted, problem is null);
+        if (problem is not null)
+        {
+            Assert.Equal(("/deep/list/1", "max_number"), (problem.Path, problem.Keyword));
+            Assert.Contains("64-bit floating-point", problem.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Check_IntegerOfMoreDigitsThanADoubleReaches_IsRefused()
+    {
+        var arguments = new Dictionary<string, JsonElement> { ["n"] = Element("1" + new string('0', 309)) };
+
+        Assert.Equal("max_number", JsonLimits.Check(arguments, 10, 100)?.Keyword);
+        Assert.Null(JsonLimits.Check(new Dictionary<string, JsonElement> { ["n"] = Element("1" + new string('0', 308)) }, 10, 100));
+    }
+
     [Fact]
     public void Check_EscapedStringWithinLimit_IsAccepted()
     {

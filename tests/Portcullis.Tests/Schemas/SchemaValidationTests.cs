@@ -28,7 +28,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
             ["echo"] = Tool("""{"properties": {"text": {"format": "date"}}}"""),
             ["strict"] = Tool("""{"properties": {"code": {"maxLength": 5, "enum": ["alpha", "beta"]}}}"""),
         };
-        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "echo", "strict", "typed", "broken_items", "broken_ref", "broken_loop", "broken_loop_in_resource"], RecordPath, tools);
+        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "slow_read", "echo", "strict", "typed", "broken_items", "broken_ref", "broken_loop", "broken_loop_in_resource"], RecordPath, tools);
         var warn = TestConfig.FixtureConnector("warned", ["typed"], tools: new JsonObject { ["typed"] = new JsonObject { ["output_schema"] = "warn" } });
         var crm = TestConfig.CrmConnector(tools: new JsonObject { ["add_note"] = SampleAddNotePolicy() });
         var config = TestConfig.Gateway(fixture, warn, crm);
@@ -218,6 +218,25 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
         Assert.Equal(("/note", "max_string_length"), Details(error).Select(d => (d.Path, d.Keyword)).Single());
         Assert.DoesNotContain(Recorded(), line => line.Contains("aaaaaaaaaa", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1E+400")]
+    [InlineData("179769313486231590000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000")]
+    public async Task CallTool_ReadWithANumberBeyondADouble_ReturnsPayloadTooLargeAndNeverReachesTheUpstream(string number)
+    {
+        // slow_read's upstream schema is a bare {"type": "number"}, which any JSON number passes; the upstream reads this
+        // one as infinity (and would wait for ever, or fail).
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var result = await client.CallToolAsync("slow_read", Arguments($$"""{"seconds": {{number}}}"""), cancellationToken: Timeouts.CallToken);
+        var largest = await client.CallToolAsync("slow_read", Arguments("""{"seconds": 1e-400}"""), cancellationToken: Timeouts.CallToken);
+
+        var error = ErrorOf(result);
+        Assert.Equal("payload_too_large", error["code"]!.GetValue<string>());
+        Assert.Equal(("/seconds", "max_number"), Details(error).Select(d => (d.Path, d.Keyword)).Single());
+        Assert.Equal("slept 0s", Assert.IsType<TextContentBlock>(Assert.Single(largest.Content)).Text);
     }
 
     [Theory]
