@@ -14,13 +14,10 @@ namespace Portcullis.Core.Relay;
 /// is recorded in the state store (<see cref="IPendingCallRoutes"/>) so a retry that reaches another replica is
 /// forwarded to it.
 /// </summary>
-internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIdentity replica, ILogger<MrtrBridge> logger, IPendingCallRoutes? routes = null)
+internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIdentity replica, ILogger<MrtrBridge> logger, RouteRecorder? recorder = null)
 {
     /// <summary>How long a call may run on after its first question was handed to the client, before it is cancelled.</summary>
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
-
-    /// <summary>How often a route the store did not take is recorded again.</summary>
-    internal static readonly TimeSpan RecordAgainEvery = TimeSpan.FromSeconds(1);
 
     private const string Key = "portcullis";
     private static readonly AsyncLocal<PendingCall?> CurrentPending = new();
@@ -30,7 +27,7 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
     public static PendingCall? Current => CurrentPending.Value;
 
     /// <summary>Whether routes are recorded, so that retries can be forwarded between replicas.</summary>
-    public bool Routes => routes is not null && replica.AdvertiseUrl is not null;
+    public bool Routes => recorder is { Enabled: true } && replica.AdvertiseUrl is not null;
 
     /// <summary>Whether this replica holds the pending call <paramref name="requestState"/> names.</summary>
     public bool Holds(string requestState) => _pending.ContainsKey(CallOf(requestState));
@@ -155,9 +152,9 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
 
     /// <summary>
     /// Tells the other replicas, once per call, that this one holds it. When the store does not take it (an outage), it is
-    /// told again every <see cref="RecordAgainEvery"/> in the background while the call is held here: a retry that reaches
-    /// another replica meanwhile is answered <c>state_unavailable</c> there (<see cref="StateOutages.Aftermath"/>), and is
-    /// forwarded here once the route is stored.
+    /// told again every <see cref="RouteRecorder.RecordAgainEvery"/> in the background while the call is held here: a retry
+    /// that reaches another replica meanwhile is answered <c>state_unavailable</c> there (<see cref="StateOutages.Aftermath"/>),
+    /// and is forwarded here once the route is stored.
     /// </summary>
     private async ValueTask RecordRouteAsync(PendingCall pending, string id)
     {
@@ -168,42 +165,13 @@ internal sealed class MrtrBridge(TimeProvider time, StateClock clock, ReplicaIde
 
         pending.Routed = true;
         var route = new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, clock.GetUtcNow() + Lifetime);
-        try
+        if (await recorder!.PutAsync(id, route, CancellationToken.None).ConfigureAwait(false) is { } failure)
         {
-            await PutRouteAsync(id, route).ConfigureAwait(false);
+            Log.PendingCallRouteFailed(logger, failure);
+            _ = recorder.RecordAgainAsync(
+                id, route, () => _pending.TryGetValue(id, out var held) && ReferenceEquals(held, pending),
+                attempts => Log.PendingCallRouteRecordedLater(logger, attempts), CancellationToken.None);
         }
-        catch (Exception ex)
-        {
-            Log.PendingCallRouteFailed(logger, ex);
-            _ = RecordAgainAsync(pending, id, route);
-        }
-    }
-
-    private async Task RecordAgainAsync(PendingCall pending, string id, PendingCallRoute route)
-    {
-        var attempts = 0;
-        while (_pending.TryGetValue(id, out var held) && ReferenceEquals(held, pending) && clock.GetUtcNow() < route.ExpiresAt)
-        {
-            await Task.Delay(RecordAgainEvery, time).ConfigureAwait(false);
-            attempts++;
-            try
-            {
-                await PutRouteAsync(id, route).ConfigureAwait(false);
-                Log.PendingCallRouteRecordedLater(logger, attempts);
-                return;
-            }
-            catch (Exception)
-            {
-                // Still out of reach: the first failure was logged; the call's end stops the attempts.
-            }
-        }
-    }
-
-    private async ValueTask PutRouteAsync(string id, PendingCallRoute route)
-    {
-        var now = clock.GetUtcNow();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await routes!.PutAsync(id, route, now, timeout.Token).ConfigureAwait(false);
     }
 
     private async Task<CallToolResult> RunAsync(PendingCall pending, Func<CancellationToken, ValueTask<CallToolResult>> run)

@@ -86,9 +86,9 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             });
             options.Filters.Message.IncomingFilters.Add(next => (context, ct) =>
             {
-                if (context.Server.SessionId is not null)
+                if (context.Server.SessionId is { } sessionId)
                 {
-                    context.JsonRpcMessage = questions.Incoming(context.JsonRpcMessage);
+                    context.JsonRpcMessage = questions.Incoming(sessionId, context.JsonRpcMessage);
                 }
 
                 return next(context, ct);
@@ -120,6 +120,8 @@ internal sealed class McpSessionSetup(ConnectorRegistry connectors, ToolCallPipe
             if (owner is not null)
             {
                 owners.Remove(session.SessionId!, owner);
+                // Its questions ended with it: a record of one the store did not take is no longer made again.
+                questions.Ended(session.SessionId!);
             }
         }
     }

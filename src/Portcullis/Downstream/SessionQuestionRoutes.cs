@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -22,7 +23,8 @@ namespace Portcullis.Downstream;
 /// of one action applied to another). A question therefore goes out under an id of this process's own
 /// (<c>q&lt;random&gt;-&lt;n&gt;</c>), and its answer comes back in under the number the MCP layer waits for.
 /// </summary>
-internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity replica, ILogger<SessionQuestionRoutes> logger, IPendingCallRoutes? routes = null)
+internal sealed class SessionQuestionRoutes(
+    StateClock clock, ReplicaIdentity replica, RouteRecorder recorder, ILogger<SessionQuestionRoutes> logger, IPendingCallRoutes? routes = null)
 {
     /// <summary>Longer than any question may wait: a call's timeout is under its idempotency lease, itself bounded.</summary>
     internal static readonly TimeSpan Lifetime = MrtrBridge.Lifetime;
@@ -30,18 +32,16 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// <summary>As long as a session is kept: a stream opened again (on any replica) records its own holder.</summary>
     internal static readonly TimeSpan StreamLifetime = TimeSpan.FromHours(24);
 
-    /// <summary>How long a record or a look-up may take: past it, the answer or subscription is taken where it arrived.</summary>
-    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long a look-up may take (a record, <see cref="RouteRecorder.StoreTimeout"/>): past it, the answer or subscription is taken where it arrived.</summary>
+    private static readonly TimeSpan StoreTimeout = RouteRecorder.StoreTimeout;
 
     /// <summary>An id longer than this was never one of the gateway's: it is not looked up.</summary>
     private const int MaxIdLength = 256;
 
     private static readonly JsonTypeInfo<RequestId> IdType = (JsonTypeInfo<RequestId>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(RequestId));
 
-    /// <summary>At most this many records are made again in the background at once (<see cref="RecordAgainAsync"/>).</summary>
-    private const int MaxRecordingAgain = 10_000;
-
-    private int _recordingAgain;
+    /// <summary>The questions whose record the store did not take and is made again (<see cref="RecordAgainAsync"/>) while they are open.</summary>
+    private readonly ConcurrentDictionary<string, PendingCallRoute> _unrecorded = new(StringComparer.Ordinal);
 
     /// <summary>This process's questions' id prefix: no other replica, nor an earlier run of this one, writes it.</summary>
     private readonly string _prefix = "q" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + "-";
@@ -75,7 +75,10 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
             ? ValueTask.FromResult<PendingCallRoute?>(null)
             : GetAsync(Key(sessionId, id), cancellationToken);
 
-    /// <summary>Records this replica under <paramref name="key"/>; when <paramref name="again"/>, one the store does not take is made again (a key no other process writes).</summary>
+    /// <summary>
+    /// Records this replica under <paramref name="key"/>; when <paramref name="again"/>, one the store does not take is made
+    /// again while <paramref name="cancellationToken"/>, the question's, holds (a key no other process writes).
+    /// </summary>
     private async ValueTask PutAsync(string key, TimeSpan lifetime, bool again, CancellationToken cancellationToken)
     {
         if (!Enabled)
@@ -84,65 +87,50 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
         }
 
         var route = new PendingCallRoute(replica.Owner, replica.AdvertiseUrl!, clock.GetUtcNow() + lifetime);
-        try
+        if (await recorder.PutAsync(key, route, cancellationToken).ConfigureAwait(false) is { } failure)
         {
-            await PutRouteAsync(key, route, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            GatewayLog.SessionQuestionRouteFailed(logger, ex);
-            if (!again)
+            GatewayLog.SessionQuestionRouteFailed(logger, failure);
+            if (again)
             {
-                return;
-            }
-
-            if (Interlocked.Increment(ref _recordingAgain) <= MaxRecordingAgain)
-            {
-                _ = RecordAgainAsync(key, route);
-            }
-            else
-            {
-                Interlocked.Decrement(ref _recordingAgain);
+                _ = RecordAgainAsync(key, route, cancellationToken);
             }
         }
     }
 
     /// <summary>
-    /// A question's record the store did not take (an outage) is made again every <see cref="MrtrBridge.RecordAgainEvery"/>
-    /// until it takes it or the record's life is over: an answer reaching another replica once the store is back is then
-    /// forwarded here, instead of taken there, where nothing waits for it. The key is this process's alone (its question ids).
+    /// A question's record the store did not take (an outage) is made again every <see cref="RouteRecorder.RecordAgainEvery"/>
+    /// until it takes it, or the record's life is over, or the question is: answered (<see cref="Incoming"/>), given up by the
+    /// MCP layer (<paramref name="question"/>, which then tells the client it is cancelled) or gone with its session
+    /// (<see cref="Ended"/>). An answer reaching another replica once the store is back is then forwarded here, instead of
+    /// taken there, where nothing waits for it. The key is this process's alone (its question ids).
     /// </summary>
-    private async Task RecordAgainAsync(string key, PendingCallRoute route)
+    private async Task RecordAgainAsync(string key, PendingCallRoute route, CancellationToken question)
     {
+        // Added before the question goes out (its filter waits for this record), so its answer cannot come in first.
+        _unrecorded[key] = route;
         try
         {
-            for (var attempts = 1; clock.GetUtcNow() < route.ExpiresAt; attempts++)
-            {
-                await Task.Delay(MrtrBridge.RecordAgainEvery, clock).ConfigureAwait(false);
-                try
-                {
-                    await PutRouteAsync(key, route, CancellationToken.None).ConfigureAwait(false);
-                    GatewayLog.SessionQuestionRouteRecordedLater(logger, attempts);
-                    return;
-                }
-                catch (Exception)
-                {
-                    // Still out of reach: the first failure was logged.
-                }
-            }
+            await recorder.RecordAgainAsync(
+                key, route, () => _unrecorded.ContainsKey(key), attempts => GatewayLog.SessionQuestionRouteRecordedLater(logger, attempts), question)
+                .ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref _recordingAgain);
+            _unrecorded.TryRemove(KeyValuePair.Create(key, route));
         }
     }
 
-    private async ValueTask PutRouteAsync(string key, PendingCallRoute route, CancellationToken cancellationToken)
+    /// <summary>The session ended here: the records of its questions are no longer made again.</summary>
+    public void Ended(string sessionId)
     {
-        var now = clock.GetUtcNow();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StoreTimeout);
-        await routes!.PutAsync(key, route, now, timeout.Token).ConfigureAwait(false);
+        var prefix = Key(sessionId, "");
+        foreach (var (key, _) in _unrecorded)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _unrecorded.TryRemove(key, out _);
+            }
+        }
     }
 
     private async ValueTask<PendingCallRoute?> GetAsync(string key, CancellationToken cancellationToken)
@@ -191,14 +179,24 @@ internal sealed class SessionQuestionRoutes(StateClock clock, ReplicaIdentity re
     /// An answer to one of this process's questions, as the MCP layer waits for it: under its number. A copy: the MCP
     /// layer keeps the message as it came in its own bookkeeping of the messages it handles (keyed by the id it read).
     /// </summary>
-    public JsonRpcMessage Incoming(JsonRpcMessage message) => message switch
+    public JsonRpcMessage Incoming(string sessionId, JsonRpcMessage message)
     {
-        JsonRpcResponse { Id.Id: string id } answer when Number(id) is { } number =>
-            new JsonRpcResponse { JsonRpc = answer.JsonRpc, Id = new RequestId(number), Result = answer.Result, Context = answer.Context },
-        JsonRpcError { Id.Id: string id } refusal when Number(id) is { } number =>
-            new JsonRpcError { JsonRpc = refusal.JsonRpc, Id = new RequestId(number), Error = refusal.Error, Context = refusal.Context },
-        _ => message,
-    };
+        var incoming = message switch
+        {
+            JsonRpcResponse { Id.Id: string id } answer when Number(id) is { } number =>
+                new JsonRpcResponse { JsonRpc = answer.JsonRpc, Id = new RequestId(number), Result = answer.Result, Context = answer.Context },
+            JsonRpcError { Id.Id: string id } refusal when Number(id) is { } number =>
+                new JsonRpcError { JsonRpc = refusal.JsonRpc, Id = new RequestId(number), Error = refusal.Error, Context = refusal.Context },
+            _ => message,
+        };
+        if (!ReferenceEquals(incoming, message) && !_unrecorded.IsEmpty)
+        {
+            // Its question is answered: a record of it the store did not take is no longer made again.
+            _unrecorded.TryRemove(Key(sessionId, JsonSerializer.Serialize(((JsonRpcMessageWithId)message).Id, IdType)), out _);
+        }
+
+        return incoming;
+    }
 
     private long? Number(string id) =>
         id.StartsWith(_prefix, StringComparison.Ordinal)

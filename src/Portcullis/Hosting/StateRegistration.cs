@@ -45,6 +45,10 @@ internal static class StateRegistration
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
             .RemoveAllLoggers();
         services.AddSingleton<UnsavedHandshakes>();
+        // Records of which replica holds a call or asked a question, made again after an outage until the host stops.
+        services.AddSingleton(sp => new Core.Relay.RouteRecorder(
+            sp.GetService<Core.Relay.IPendingCallRoutes>(), sp.GetRequiredService<Core.State.StateClock>(),
+            sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
         services.AddSingleton<SessionMigration>();
         services.AddSingleton<ModelContextProtocol.AspNetCore.ISessionMigrationHandler>(sp => sp.GetRequiredService<SessionMigration>());
         services.AddHttpClient(PendingCallForwarder.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
