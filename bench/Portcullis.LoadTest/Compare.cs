@@ -30,7 +30,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         if (storesOnly)
         {
             await MeasureAsync(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture, cancellationToken);
-            await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
+            await MeasureStoresAsync(upstreamUrl, fixture, run, cancellationToken);
             return Render();
         }
 
@@ -51,14 +51,15 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         await using (var policy = await StartGatewayAsync("policy", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000)))
         await using (var policyMillion = await StartGatewayAsync("policy-1m", FullPolicy(upstreamUrl), cancellationToken, data => PrefillKeys(data, 1_000_000)))
         {
+            Func<double> upstream = fixture.CpuSeconds;
             var token = await policy.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             var tokenMillion = await policyMillion.TokenAsync("policy", "echo:read,record:write", cancellationToken);
             List<MeasuredRow> http =
             [
                 new(new LoadTarget("(a) upstream directly (HTTP)", new Uri(upstreamUrl), "echo", echo), fixture),
-                new(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay),
-                new(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process),
-                new(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passQuiet.Endpoint("echo"), "echo", echo), passQuiet.Process),
+                new(new LoadTarget("(b0) MCP SDK relay, no gateway code (HTTP upstream)", new Uri($"http://127.0.0.1:{relayPort}/mcp"), "echo", echo), relay, UpstreamCpuSeconds: upstream),
+                new(new LoadTarget("(b) gateway pass-through (HTTP upstream)", passThrough.Endpoint("echo"), "echo", echo), passThrough.Process, UpstreamCpuSeconds: upstream),
+                new(new LoadTarget("(b) gateway pass-through, no audit trail and no per-call log line", passQuiet.Endpoint("echo"), "echo", echo), passQuiet.Process, UpstreamCpuSeconds: upstream),
             ];
             if (token is null || tokenMillion is null)
             {
@@ -67,19 +68,19 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             }
             else
             {
-                http.Add(new(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process));
+                http.Add(new(new LoadTarget("(c) gateway full policy, read", policy.Endpoint("policy"), "echo", echo, token), policy.Process, UpstreamCpuSeconds: upstream));
                 await MeasureGroupAsync(http, cancellationToken);
                 await MeasureGroupAsync(
                 [
-                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process),
-                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policyMillion.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), tokenMillion), policyMillion.Process),
+                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 thousand keys stored)", policy.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), token), policy.Process, UpstreamCpuSeconds: upstream),
+                    new(new LoadTarget("(d) gateway full policy, write (unique keys, SQLite, 1 million keys stored)", policyMillion.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run), tokenMillion), policyMillion.Process, UpstreamCpuSeconds: upstream),
                 ], cancellationToken);
             }
 
             await MeasureMemoryAsync(passThrough, cancellationToken);
         }
 
-        await MeasureStoresAsync(upstreamUrl, run, cancellationToken);
+        await MeasureStoresAsync(upstreamUrl, fixture, run, cancellationToken);
 
         // The peers keep one upstream per MCP session, which only clients using the initialize handshake have
         // (protocol 2025-11-25); with 2026-07-28 clients supergateway starts an upstream process per request.
@@ -93,17 +94,18 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         await using (var super = await TryStartPeerAsync("(e) supergateway over stdio (--stateful)", superPort,
             [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", superPort.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"]))
         {
-            List<MeasuredRow> stdioRows = [new(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process)];
+            // Over stdio the upstream is each proxy's own children (one per session for supergateway --stateful).
+            List<MeasuredRow> stdioRows = [new(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, UpstreamCpuSeconds: Children(stdio.Process))];
             if (proxy is not null)
             {
-                stdioRows.Add(new(new LoadTarget("(e) mcp-proxy over stdio", new Uri($"http://127.0.0.1:{proxyPort}/mcp"), "echo", echo, ProtocolVersion: session), proxy));
+                stdioRows.Add(new(new LoadTarget("(e) mcp-proxy over stdio", new Uri($"http://127.0.0.1:{proxyPort}/mcp"), "echo", echo, ProtocolVersion: session), proxy, UpstreamCpuSeconds: Children(proxy)));
             }
 
             if (super is not null)
             {
                 // supergateway's README: stateful mode keeps one child per session, so C clients mean C upstream
                 // processes; they get a longer warm-up so every child has started and compiled its call path first.
-                stdioRows.Add(new(new LoadTarget("(e) supergateway over stdio (--stateful)", new Uri($"http://127.0.0.1:{superPort}/mcp"), "echo", echo, ProtocolVersion: session), super, warmup + TimeSpan.FromSeconds(10)));
+                stdioRows.Add(new(new LoadTarget("(e) supergateway over stdio (--stateful)", new Uri($"http://127.0.0.1:{superPort}/mcp"), "echo", echo, ProtocolVersion: session), super, warmup + TimeSpan.FromSeconds(10), UpstreamCpuSeconds: Children(super)));
             }
 
             await MeasureGroupAsync(stdioRows, cancellationToken);
@@ -118,6 +120,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         await MeasureLargeCatalogAsync(echo, cancellationToken);
         return Render();
     }
+
+    private static Func<double> Children(ManagedProcess process) => () => ManagedProcess.CpuSecondsOfDescendants(process.Id);
 
     private async Task MeasureAsync(LoadTarget target, ManagedProcess server, CancellationToken cancellationToken) =>
         _rows.Add(await RunRowAsync(new MeasuredRow(target, server), warmup, cancellationToken));
@@ -146,7 +150,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
     {
         Console.Error.WriteLine($"measuring {row.Target.Name} …");
         var result = await LoadRunner.RunAsync(row.Target, clients, duration, rowWarmup, cancellationToken, row.Server.Id, settle,
-            row.StoreCommand is { } command ? () => ManagedProcess.CpuSecondsOfAll(command) : null);
+            row.StoreCommand is { } command ? () => ManagedProcess.CpuSecondsOfAll(command) : null, row.UpstreamCpuSeconds);
         Console.Error.WriteLine($"  {result.Throughput:F0} calls/s, p50 {result.P50Ms:F2} ms, {result.CpuMsPerCall:F3} CPU ms/call, {result.KibPerCall:F1} KiB/call, machine {result.MachineBusyCores:F2} cores busy, settle: {result.Settled},{(result.StoreCpuMsPerCall is { } store ? $" store server {store:F3} CPU ms/call," : "")} replays {result.Replays}, errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
         return result;
     }
@@ -211,13 +215,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         await MeasureGroupAsync(
         [
             new(new LoadTarget("(a) upstream directly, 1,000 tools: tools/list", new Uri($"http://127.0.0.1:{port}/mcp"), null, echo), big),
-            new(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process),
-            new(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process),
+            new(new LoadTarget("(b) pass-through, 1,000 tools: tools/list", gateway.Endpoint("echo"), null, echo), gateway.Process, UpstreamCpuSeconds: big.CpuSeconds),
+            new(new LoadTarget("(b) pass-through, 1 tool allowed: tools/list", small.Endpoint("echo"), null, echo), small.Process, UpstreamCpuSeconds: big.CpuSeconds),
         ], cancellationToken);
         await MeasureGroupAsync(
         [
-            new(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process),
-            new(new LoadTarget("(b) pass-through, 1 tool allowed: call", small.Endpoint("echo"), "echo", echo), small.Process),
+            new(new LoadTarget("(b) pass-through, 1,000 tools: call", gateway.Endpoint("echo"), "echo", echo), gateway.Process, UpstreamCpuSeconds: big.CpuSeconds),
+            new(new LoadTarget("(b) pass-through, 1 tool allowed: call", small.Endpoint("echo"), "echo", echo), small.Process, UpstreamCpuSeconds: big.CpuSeconds),
         ], cancellationToken);
     }
 
@@ -226,7 +230,7 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
     /// on each state store: SQLite, then Redis (<c>appendfsync always</c>) and PostgreSQL (durable defaults), each
     /// a real server on this machine reached on its unix socket.
     /// </summary>
-    private async Task MeasureStoresAsync(string upstreamUrl, string run, CancellationToken cancellationToken)
+    private async Task MeasureStoresAsync(string upstreamUrl, ManagedProcess fixture, string run, CancellationToken cancellationToken)
     {
         foreach (var store in new[] { "sqlite", "redis", "postgres" })
         {
@@ -251,8 +255,8 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             }, store);
             await MeasureGroupAsync(
             [
-                new(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process, StoreCommand: storeCommand),
-                new(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store)), gateway.Process, StoreCommand: storeCommand),
+                new(new LoadTarget($"(f) gateway policy without auth, read ({label})", gateway.Endpoint("policy"), "echo", LoadTarget.EchoArguments), gateway.Process, StoreCommand: storeCommand, UpstreamCpuSeconds: fixture.CpuSeconds),
+                new(new LoadTarget($"(f) gateway policy without auth, write (unique keys, {label})", gateway.Endpoint("policy"), "record", LoadTarget.UniqueWriteArguments(run + store)), gateway.Process, StoreCommand: storeCommand, UpstreamCpuSeconds: fixture.CpuSeconds),
             ], cancellationToken);
         }
     }
@@ -357,6 +361,9 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         }),
     };
 
+    /// <summary>Calls a second the machine's cores allow when the other processes use <paramref name="besideMsPerCall"/> a call.</summary>
+    private static double Ceiling(double besideMsPerCall) => besideMsPerCall > 0 ? MachineCpu.Cores * 1000 / besideMsPerCall : double.PositiveInfinity;
+
     private string Render()
     {
         var direct = _rows.FirstOrDefault(r => r.Name.StartsWith("(a)", StringComparison.Ordinal));
@@ -374,15 +381,28 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Passes} | {row.Throughput:F0} | {row.P50Ms:F2} | {row.P90Ms:F2} | {row.P99Ms:F2} | {row.Errors} | {throughputRatio} | {latencyRatio} | {row.CpuMsPerCall:F3} | {(row.KibPerCall is { } kib ? kib.ToString("F1", CultureInfo.InvariantCulture) : "")} | {row.MachineBusyCores:F2} | {row.Settled} |");
         }
 
+        // Every process on these cores serves the calls: the load tool's clients, the upstream, a store's server. What they
+        // use a call bounds the throughput of any process under test, even one that cost nothing.
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| row | CPU ms per call: the process under test | its upstream (the fixture; over stdio, the proxy's children) | the state store's server | the load tool | all together | calls/s the {MachineCpu.Cores} cores allow beside the others, were the process under test free |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var row in _rows)
+        {
+            var beside = (row.UpstreamCpuMsPerCall ?? 0) + (row.StoreCpuMsPerCall ?? 0) + (row.LoadCpuMsPerCall ?? 0);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.CpuMsPerCall:F3} | {row.UpstreamCpuMsPerCall:F3} | {row.StoreCpuMsPerCall:F3} | {row.LoadCpuMsPerCall:F3} | {beside + (row.CpuMsPerCall ?? 0):F3} | {(beside > 0 ? (Ceiling(beside)).ToString("F0", CultureInfo.InvariantCulture) : "")} |");
+        }
+
         var storeRows = _rows.Where(r => r.StoreCpuMsPerCall is not null).ToList();
         if (storeRows.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("| row | the state store server's CPU ms per call (every `redis-server` or `postgres` process) | the gateway's |");
-            text.AppendLine("|---|---:|---:|");
+            // In production the store's server runs on its own machine: what the cores would allow without its share of them.
+            text.AppendLine("| row | the state store server's CPU ms per call (every `redis-server` or `postgres` process) | the gateway's | calls/s the cores would allow with the store's server on its own machine (over the gateway's, the upstream's and the load tool's CPU a call) |");
+            text.AppendLine("|---|---:|---:|---:|");
             foreach (var row in storeRows)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.StoreCpuMsPerCall:F3} | {row.CpuMsPerCall:F3} |");
+                var withoutStore = Ceiling((row.CpuMsPerCall ?? 0) + (row.UpstreamCpuMsPerCall ?? 0) + (row.LoadCpuMsPerCall ?? 0));
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Name} | {row.StoreCpuMsPerCall:F3} | {row.CpuMsPerCall:F3} | {withoutStore:F0} |");
             }
         }
 
@@ -390,11 +410,14 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         if (gatewayStdio is not null)
         {
             text.AppendLine();
-            text.AppendLine("| the gateway over stdio against | throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) |");
-            text.AppendLine("|---|---:|---:|---:|");
+            // The most any proxy could do here: the load tool's and the upstream child's CPU a call, as the gateway's row
+            // measured them, on the machine's cores, with a proxy that cost nothing.
+            var freeProxy = Ceiling((gatewayStdio.LoadCpuMsPerCall ?? 0) + (gatewayStdio.UpstreamCpuMsPerCall ?? 0));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| the gateway over stdio against | throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) | the most a proxy that cost nothing could reach against it here ({freeProxy:F0} calls/s: the cores over the gateway row's load tool and upstream child) |");
+            text.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var peer in _rows.Where(r => (r.Name.StartsWith("(e)", StringComparison.Ordinal) || r.Name.StartsWith("(x)", StringComparison.Ordinal)) && r != gatewayStdio))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} | {freeProxy / peer.Throughput:F2}× |");
             }
         }
 

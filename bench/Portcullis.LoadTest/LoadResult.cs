@@ -3,7 +3,9 @@ namespace Portcullis.LoadTest;
 /// <summary>What one load run measured, or several runs of the same row taken together (<see cref="Passes"/>).</summary>
 /// <param name="Replays">Calls answered from the idempotency store as replays of an earlier call.</param>
 /// <param name="StoreCpuMsPerCall">CPU per call of the state store's server processes (Redis, PostgreSQL), when measured.</param>
-internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0, double? StoreCpuMsPerCall = null)
+/// <param name="UpstreamCpuMsPerCall">CPU per call of the upstream answering the calls (the fixture, a proxy's children), when measured.</param>
+/// <param name="LoadCpuMsPerCall">CPU per call of this load tool itself: its clients, their connections and parsing.</param>
+internal sealed record LoadResult(string Name, int Clients, long Calls, long Errors, TimeSpan Duration, double P50Ms, double P90Ms, double P99Ms, string? FirstError, double? CpuMsPerCall = null, double? MachineBusyCores = null, Settling? Settled = null, long Replays = 0, double? StoreCpuMsPerCall = null, double? UpstreamCpuMsPerCall = null, double? LoadCpuMsPerCall = null)
 {
     public double Throughput => Calls / Duration.TotalSeconds;
 
@@ -30,6 +32,8 @@ internal sealed record LoadResult(string Name, int Clients, long Calls, long Err
         CpuMsPerCall = PerCall(CpuMsPerCall, other.CpuMsPerCall, other.Calls),
         KibPerCall = PerCall(KibPerCall, other.KibPerCall, other.Calls),
         StoreCpuMsPerCall = PerCall(StoreCpuMsPerCall, other.StoreCpuMsPerCall, other.Calls),
+        UpstreamCpuMsPerCall = PerCall(UpstreamCpuMsPerCall, other.UpstreamCpuMsPerCall, other.Calls),
+        LoadCpuMsPerCall = PerCall(LoadCpuMsPerCall, other.LoadCpuMsPerCall, other.Calls),
         MachineBusyCores = MachineBusyCores is { } m && other.MachineBusyCores is { } n
             ? ((m * Duration.TotalSeconds) + (n * other.Duration.TotalSeconds)) / (Duration + other.Duration).TotalSeconds
             : null,

@@ -23,8 +23,10 @@ internal static class LoadRunner
     /// 5 s window is within 5 % of the window before.
     /// </param>
     /// <param name="storeCpuSeconds">The CPU seconds of a state store's server so far, read around the measured window too.</param>
-    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default, Func<double>? storeCpuSeconds = null)
+    /// <param name="upstreamCpuSeconds">The CPU seconds of the upstream answering the calls so far, read around the measured window too.</param>
+    public static async Task<LoadResult> RunAsync(LoadTarget target, int clients, TimeSpan duration, TimeSpan warmup, CancellationToken cancellationToken, int? pid = null, TimeSpan settle = default, Func<double>? storeCpuSeconds = null, Func<double>? upstreamCpuSeconds = null)
     {
+        using var self = Process.GetCurrentProcess();
         Func<double>? cpuSeconds = pid is { } id ? () => ManagedProcess.CpuSeconds(id) : null;
         using var runtime = pid is { } watched ? RuntimeWatch.TryStart(watched) : null;
         var sessions = new McpClient[clients];
@@ -40,18 +42,26 @@ internal static class LoadRunner
             var allocatedBefore = runtime?.Allocated;
             var cpuBefore = cpuSeconds?.Invoke();
             var storeBefore = storeCpuSeconds?.Invoke();
+            var upstreamBefore = upstreamCpuSeconds?.Invoke();
+            self.Refresh();
+            var loadBefore = self.TotalProcessorTime;
             var machineBefore = MachineCpu.Now();
             var (latencies, errors, replays, firstError, elapsed) = await DriveAsync(target, sessions, duration, cancellationToken);
             var cpuAfter = cpuSeconds?.Invoke();
             var allocatedAfter = runtime?.Allocated;
             var storeAfter = storeCpuSeconds?.Invoke();
+            var upstreamAfter = upstreamCpuSeconds?.Invoke();
+            self.Refresh();
+            var loadAfter = self.TotalProcessorTime;
             var machineBusy = MachineCpu.Now().BusyCoresSince(machineBefore);
             latencies.Sort();
             var calls = latencies.Count + errors;
             double? cpuPerCall = cpuBefore is { } b && cpuAfter is { } a && calls > 0 ? (a - b) * 1000 / calls : null;
             double? storePerCall = storeBefore is { } sb && storeAfter is { } sa && calls > 0 ? (sa - sb) * 1000 / calls : null;
+            double? upstreamPerCall = upstreamBefore is { } ub && upstreamAfter is { } ua && calls > 0 ? (ua - ub) * 1000 / calls : null;
+            double? loadPerCall = calls > 0 ? (loadAfter - loadBefore).TotalMilliseconds / calls : null;
             return new LoadResult(target.Name, clients, calls, errors, elapsed,
-                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays, storePerCall)
+                Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), firstError, cpuPerCall, machineBusy, settled, replays, storePerCall, upstreamPerCall, loadPerCall)
             {
                 KibPerCall = KibPerCall(allocatedBefore, allocatedAfter, calls / elapsed.TotalSeconds),
             };

@@ -74,6 +74,55 @@ internal sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// CPU time (user + system) of every running descendant of process <paramref name="pid"/> (a stdio proxy's upstream
+    /// children), in seconds, not counting the process itself. Read over a window in which none of them starts or ends.
+    /// </summary>
+    public static double CpuSecondsOfDescendants(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var child))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    // The parent is the second field after the command name (which is in parentheses and may hold spaces).
+                    parents[child] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+
+        var total = 0.0;
+        foreach (var (child, _) in parents)
+        {
+            var ancestor = parents.GetValueOrDefault(child);
+            for (var depth = 0; ancestor > 1 && ancestor != pid && depth < 64; depth++)
+            {
+                ancestor = parents.GetValueOrDefault(ancestor);
+            }
+
+            if (ancestor == pid)
+            {
+                try
+                {
+                    total += CpuSeconds(child);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// CPU time (user + system) of every running process whose command is <paramref name="command"/> (a database
     /// server's postmaster and backends, say), in seconds. Read over a window in which none of them starts or ends.
     /// </summary>
