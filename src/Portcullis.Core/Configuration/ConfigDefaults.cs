@@ -21,6 +21,9 @@ public static class ConfigDefaults
     /// <summary><c>identity.environment_claim</c>.</summary>
     public const string EnvironmentClaim = "env";
 
+    /// <summary><c>identity.subject_claim</c>.</summary>
+    public const string SubjectClaim = "sub";
+
     /// <summary><c>identity.clock_skew_seconds</c>.</summary>
     public const int ClockSkewSeconds = 30;
 

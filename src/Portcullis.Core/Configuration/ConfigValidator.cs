@@ -118,9 +118,34 @@ internal static partial class ConfigValidator
         }
     }
 
+    /// <summary>
+    /// Claims that name something other than the caller: the token itself, its audience, its times, its scopes, the
+    /// client (one client serves many people), or its environment. Keyed by one of them, different people would be one
+    /// principal (sharing idempotency keys, budgets, and the review guard's verdict) or one person many.
+    /// </summary>
+    private static readonly HashSet<string> NotSubjectClaims = new(StringComparer.Ordinal)
+    {
+        "iss", "aud", "exp", "nbf", "iat", "jti", "scope", "scp", "client_id", "azp", "cnf", "typ",
+    };
+
     private static IEnumerable<ConfigError> ValidateIdentity(GatewayConfig config, bool loopback)
     {
         var identity = config.Identity;
+        // Empty or over 255 characters, the schema says so.
+        var subjectClaim = identity.SubjectClaim;
+        if (subjectClaim.Length is > 0 and <= 255)
+        {
+            if (!subjectClaim.All(c => c is > ' ' and < '\u007f' and not '"' and not '\\'))
+            {
+                yield return new ConfigError("$.identity.subject_claim", "must be a claim name: printable ASCII without spaces, quotes or backslashes (such as sub or oid)");
+            }
+            else if (NotSubjectClaims.Contains(subjectClaim) || string.Equals(subjectClaim, identity.EnvironmentClaim, StringComparison.Ordinal))
+            {
+                yield return new ConfigError("$.identity.subject_claim",
+                    $"'{subjectClaim}' does not name the person calling (it names the token, its audience, times, scopes, client or environment); use sub, or a claim your provider keeps the same for a person in every token, such as oid");
+            }
+        }
+
         // Admin API calls need tokens too, from the same identity provider.
         var needsIdentity = config.Connectors.Any(c => !c.Auth.IsAnonymous) || config.Admin.Listen is not null;
         if (identity.Dev)

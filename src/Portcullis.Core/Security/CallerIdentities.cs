@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace Portcullis.Core.Security;
 
-/// <summary>Reads the caller's identity from a validated token's claims.</summary>
+/// <summary>Reads the caller's identity from a validated token's claims: its subject is the claim <c>identity.subject_claim</c> names.</summary>
 public static class CallerIdentities
 {
     public static CallerIdentity From(ClaimsPrincipal? user)
@@ -12,7 +12,12 @@ public static class CallerIdentities
             return CallerIdentity.Anonymous;
         }
 
-        var subject = user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? "unknown";
+        // The token's identity names its subject under identity.subject_claim (its name claim), and the token checks
+        // refuse a token without one. Never a stand-in such as "unknown": all such callers would be one principal,
+        // sharing idempotency keys and budgets, and one another's calls would be each one's own call under review.
+        var subject = user.Identity is ClaimsIdentity { Name: { Length: > 0 } name }
+            ? name
+            : throw new InvalidOperationException("An authenticated caller without a subject: the token checks must refuse such a token.");
         var clientId = user.FindFirst("client_id")?.Value ?? user.FindFirst("azp")?.Value;
         var scopes = new HashSet<string>(StringComparer.Ordinal);
 

@@ -11,7 +11,7 @@ namespace Portcullis.Admin;
 
 /// <summary>
 /// Admin tokens come from the gateway's identity provider with the audience <c>{admin base}/admin</c> (and only
-/// that one), the gateway's environment, a subject, a lifetime within <c>admin.token_ttl_seconds</c>, and the scope
+/// that one), the gateway's environment, a subject (under <c>identity.subject_claim</c>, as agents' tokens), a lifetime within <c>admin.token_ttl_seconds</c>, and the scope
 /// of what they do: one authorization policy per scope in <see cref="AdminScopes"/>.
 /// </summary>
 internal static class AdminAuthentication
@@ -70,10 +70,11 @@ internal static class AdminAuthentication
             audience,
             AllowOtherAudiences: false,
             config.Identity.EnvironmentClaim,
+            config.Identity.SubjectClaim,
             config.Environment,
             config.Admin.TokenTtlSeconds,
             TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds)), time.GetUtcNow())?.Class;
 
-    /// <summary>The subject of the admin token on this request.</summary>
+    /// <summary>The subject of the admin token on this request: its <c>identity.subject_claim</c>, as a caller's principal is.</summary>
     public static string Subject(ClaimsPrincipal user) => CallerIdentities.From(user).Subject;
 }

@@ -30,7 +30,7 @@ internal static class AdminDevSignIn
             }
 
             var lifetime = TimeSpan.FromSeconds(config.Admin.TokenTtlSeconds);
-            var token = DevTokens.Mint(key, ResourceUris.BaseUrl(config), audience.Value, Subject, config.Identity.EnvironmentClaim,
+            var token = DevTokens.Mint(key, ResourceUris.BaseUrl(config), audience.Value, Subject, config.Identity.SubjectClaim, config.Identity.EnvironmentClaim,
                 config.Environment, [AdminScopes.Admin, AdminScopes.Review], lifetime, time.GetUtcNow());
             recorder.Administrative(recorder.Event(AuditKinds.DevSignIn, AuditDecisions.Recorded) with
             {

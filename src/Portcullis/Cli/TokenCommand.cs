@@ -24,7 +24,7 @@ internal static class TokenCommand
         var ttl = new Option<int?>("--ttl") { Description = "Lifetime in seconds (default: the connector's token_ttl_seconds).", CustomParser = TtlSeconds };
         var environment = new Option<string?>("--environment") { Description = "The environment claim (default: the connector's environment)." };
         var audience = new Option<string?>("--audience") { Description = "The audience (default: the connector's resource URI)." };
-        var subject = new Option<string>("--subject") { Description = "The subject (sub claim).", DefaultValueFactory = _ => "dev-user" };
+        var subject = new Option<string>("--subject") { Description = "The subject (sub claim, and identity.subject_claim when another).", DefaultValueFactory = _ => "dev-user" };
         // The gateway refuses a token without a subject, with one it cannot key state by, or one already expired: say so
         // here instead of minting it.
         subject.Validators.Add(result =>
@@ -129,7 +129,7 @@ internal static class TokenCommand
                 return DataDirProblems.Report(loaded.DataDir!, ex);
             }
 
-            var token = DevTokens.Mint(key, issuer, aud, parse.GetValue(subject)!, loaded.Identity.EnvironmentClaim, env, granted, lifetime, TimeProvider.System.GetUtcNow());
+            var token = DevTokens.Mint(key, issuer, aud, parse.GetValue(subject)!, loaded.Identity.SubjectClaim, loaded.Identity.EnvironmentClaim, env, granted, lifetime, TimeProvider.System.GetUtcNow());
 
             Console.Out.WriteLine($"# issuer {issuer}, audience {aud}");
             Console.Out.WriteLine($"# subject {parse.GetValue(subject)}, environment {env}, scopes {string.Join(' ', granted)}, valid {lifetime.TotalSeconds:0} s");

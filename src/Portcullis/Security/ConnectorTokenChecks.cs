@@ -36,7 +36,11 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             return Task.CompletedTask;
         }
 
-        context.Principal!.AddIdentity(new ClaimsIdentity([new Claim(ConnectorClaim, connector.Name)]));
+        // The MCP layer binds a session to the token identity's NameIdentifier, else its sub: the principal's subject
+        // (identity.subject_claim) in both, so a session is its principal's also where the token has no sub.
+        var principal = context.Principal!;
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(ClaimTypes.NameIdentifier, CallerIdentities.From(principal).Subject));
+        principal.AddIdentity(new ClaimsIdentity([new Claim(ConnectorClaim, connector.Name)]));
         return Task.CompletedTask;
     }
 
@@ -56,6 +60,7 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
             ResourceUris.For(config, connector.Name),
             connector.Config.Auth.AllowMultipleAudiences,
             config.Identity.EnvironmentClaim,
+            config.Identity.SubjectClaim,
             connector.Config.Environment,
             connector.Config.Auth.TokenTtlSeconds,
             TimeSpan.FromSeconds(config.Identity.ClockSkewSeconds)), time.GetUtcNow());

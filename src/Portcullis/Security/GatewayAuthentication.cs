@@ -112,7 +112,9 @@ internal static class GatewayAuthentication
             ValidateIssuerSigningKey = true,
             ValidAlgorithms = Algorithms,
             ClockSkew = TimeSpan.FromSeconds(identity.ClockSkewSeconds),
-            NameClaimType = "sub",
+            // The principal (CallerIdentities) is the identity's name: the claim that names a person, the same for the
+            // MCP endpoints and the admin plane, so the review guard compares a caller and a reviewer under one claim.
+            NameClaimType = identity.SubjectClaim,
         };
 
         if (devKey is not null)

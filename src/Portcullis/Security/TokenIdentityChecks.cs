@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -47,15 +48,28 @@ internal static class TokenIdentityChecks
             return ("wrong_environment", $"claim '{rules.EnvironmentClaim}' does not name this resource's environment");
         }
 
-        return Identity(token, rules.TtlSeconds, now, rules.ClockSkew);
+        return Identity(token, rules.SubjectClaim, rules.TtlSeconds, now, rules.ClockSkew);
     }
 
-    private static (string Class, string Reason)? Identity(JsonWebToken token, int ttlSeconds, DateTimeOffset now, TimeSpan clockSkew)
+    private static (string Class, string Reason)? Identity(JsonWebToken token, string subjectClaim, int ttlSeconds, DateTimeOffset now, TimeSpan clockSkew)
     {
-        // Per-principal state (idempotency keys, rate limits, reviews) is keyed by the subject: a token must name one.
-        if (string.IsNullOrEmpty(token.Subject))
+        // Per-principal state (idempotency keys, rate limits, reviews) and the review guard are keyed by the subject: a
+        // token must name one, as one string under the configured claim. Never a stand-in such as "unknown": every token
+        // without it would be one principal. And one value only: of an array the principal would take the first, and a
+        // provider's next token may order it otherwise.
+        var values = 0;
+        foreach (var claim in token.Claims)
         {
-            return ("no_subject", "sub is missing");
+            if (string.Equals(claim.Type, subjectClaim, StringComparison.Ordinal))
+            {
+                // A string that reads as a date is typed DateTime, still one string of the token's.
+                values += (claim.ValueType is ClaimValueTypes.String or ClaimValueTypes.DateTime) && claim.Value.Length > 0 ? 1 : 2;
+            }
+        }
+
+        if (values != 1)
+        {
+            return ("no_subject", $"{subjectClaim} is missing, empty, not a string or given more than once");
         }
 
         // The principal's key joins subject and client id with U+001F: a control character in either could make one
@@ -68,7 +82,7 @@ internal static class TokenIdentityChecks
         var tooLong = false;
         foreach (var claim in token.Claims)
         {
-            if (claim.Type is JwtRegisteredClaimNames.Sub or "client_id" or "azp")
+            if (claim.Type is "client_id" or "azp" || string.Equals(claim.Type, subjectClaim, StringComparison.Ordinal))
             {
                 control |= HasControl(claim.Value);
                 tooLong |= Encoding.UTF8.GetByteCount(claim.Value) > MaxIdentityBytes;
@@ -77,12 +91,12 @@ internal static class TokenIdentityChecks
 
         if (control)
         {
-            return ("invalid_subject", "sub or the client id holds a control character");
+            return ("invalid_subject", $"{subjectClaim} or the client id holds a control character");
         }
 
         if (tooLong)
         {
-            return ("subject_too_long", $"sub or the client id is longer than {MaxIdentityBytes} bytes");
+            return ("subject_too_long", $"{subjectClaim} or the client id is longer than {MaxIdentityBytes} bytes");
         }
 
         if (!token.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp)

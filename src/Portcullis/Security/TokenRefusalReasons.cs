@@ -49,7 +49,7 @@ internal static class TokenRefusalReasons
         "wrong_audience" => "the token's audience (aud) is not this resource's URI",
         "multiple_audiences" => "the token's audience (aud) names other resources besides this one",
         "wrong_environment" => "the token is for another environment than this resource's",
-        "no_subject" => "the token has no subject (sub)",
+        "no_subject" => "the token has no subject (its subject claim is missing or not one string)",
         "invalid_subject" => "the token's subject or client id holds a control character",
         "subject_too_long" => $"the token's subject or client id is longer than {TokenIdentityChecks.MaxIdentityBytes} bytes",
         "issued_in_future" => "the token's iat is in the future",

@@ -13,6 +13,7 @@ public sealed class ConfigDefaultsTests
     {
         { "/properties/listen", ConfigDefaults.Listen },
         { "/properties/identity/properties/environment_claim", ConfigDefaults.EnvironmentClaim },
+        { "/properties/identity/properties/subject_claim", ConfigDefaults.SubjectClaim },
         { "/properties/identity/properties/clock_skew_seconds", ConfigDefaults.ClockSkewSeconds },
         { "/properties/state/properties/store", ConfigDefaults.StateStore },
         { "/properties/idempotency/properties/retention_hours", ConfigDefaults.RetentionHours },
@@ -55,6 +56,7 @@ public sealed class ConfigDefaultsTests
 
         Assert.Equal(ConfigDefaults.Listen, config.Listen);
         Assert.Equal(ConfigDefaults.EnvironmentClaim, config.Identity.EnvironmentClaim);
+        Assert.Equal(ConfigDefaults.SubjectClaim, config.Identity.SubjectClaim);
         Assert.Equal(ConfigDefaults.ClockSkewSeconds, config.Identity.ClockSkewSeconds);
         Assert.Equal(ConfigDefaults.StateStore, config.State.Store);
         Assert.Equal(ConfigDefaults.RetentionHours, config.Idempotency.RetentionHours);

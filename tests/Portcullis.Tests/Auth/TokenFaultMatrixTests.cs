@@ -35,6 +35,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         { "unknown_kid", "the token is signed with a key the authorization server does not publish" },
         { "two_audiences", "the token's audience (aud) names other resources besides this one" },
         { "issued_in_future", "the token's iat is in the future" },
+        { "missing_subject", "the token has no subject (its subject claim is missing or not one string)" },
         { "control_in_subject", "the token's subject or client id holds a control character" },
         { "control_in_client_id", "the token's subject or client id holds a control character" },
         { "control_in_client_id_array", "the token's subject or client id holds a control character" },
@@ -178,6 +179,8 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "missing_iat" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("iat"))),
             // exp - iat within the cap, but "issued" in ten years: valid for ten years.
             "issued_in_future" => Bearer(idp.Mint(alpha, scopes, issuedAt: now.AddYears(10), lifetime: TimeSpan.FromMinutes(5), change: c => c.Remove("nbf"))),
+            // Never keyed by a stand-in: every token without a subject would be one principal.
+            "missing_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c.Remove("sub"))),
             // The principal's key joins subject and client id with U+001F: "alice\u001fcli" would be alice of client "cli".
             "control_in_subject" => Bearer(idp.Mint(alpha, scopes, change: c => c["sub"] = "alice\u001fcli")),
             "control_in_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "cli\u0000")),
