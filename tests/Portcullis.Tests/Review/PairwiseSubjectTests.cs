@@ -93,6 +93,26 @@ public sealed class PairwiseSubjectTests(PairwiseSubjectGateway fixture) : IClas
         Assert.Equal("person-carol", listed["principal"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task DevIdentity_SubjectClaimOid_TokensCarryIt_OwnCallStillRefused()
+    {
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["identity"]!["subject_claim"] = "oid";
+        await using var gateway = await ReviewedEchoGateway.StartAsync(dir, config);
+        var admin = await AdminPlane.OfAsync(gateway);
+        await using var agent = await ReviewedEchoGateway.AgentAsync(gateway, "erin");
+        var id = ReviewId(await EchoAsync(agent, "k-dev-oid"));
+
+        var self = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await admin.TokenAsync("portcullis:review", "erin"), Decision("approve"));
+        var other = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await admin.TokenAsync("portcullis:review", "frank"), Decision("deny"));
+
+        Assert.Equal(403, self.Status);
+        Assert.Equal(200, other.Status);
+        Assert.Equal("erin", other.Body!["principal"]!.GetValue<string>());
+        Assert.Equal("frank", other.Body["decision"]!["decided_by"]!.GetValue<string>());
+    }
+
     private static Task<CallToolResult> EchoAsync(McpClient agent, string key) =>
         agent.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "hello", ["idempotency_key"] = key }).AsTask().WaitAsync(Timeout);
 
