@@ -38,8 +38,10 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
 
         // The MCP layer binds a session to the token identity's NameIdentifier, else its sub: the principal's subject
         // (identity.subject_claim) in both, so a session is its principal's also where the token has no sub.
+        // The identity's name is that claim (its name claim type), and the checks above refused a token without it.
         var principal = context.Principal!;
-        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(ClaimTypes.NameIdentifier, CallerIdentities.From(principal).Subject));
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, identity.Name!));
         principal.AddIdentity(new ClaimsIdentity([new Claim(ConnectorClaim, connector.Name)]));
         return Task.CompletedTask;
     }
