@@ -108,10 +108,41 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 }
 
                 return;
+            case { } mode when mode.StartsWith("list_echo:", StringComparison.Ordinal) && await IsRequestAsync(context, "tools/list"):
+                // list_echo:MEMBERS: echo's description in the tool list becomes the JSON text MEMBERS, written as it is
+                // (half of a surrogate pair, say, which a .NET string written by the server would turn into U+FFFD).
+                await RewriteAsync(context, "\"name\":\"echo\",\"description\":\"Echo the text back.\"", "\"name\":\"echo\"," + mode["list_echo:".Length..]);
+                return;
             default:
                 await next(context);
                 return;
         }
+    }
+
+    /// <summary>Serves the request, then replaces <paramref name="from"/> in the answer's text with <paramref name="to"/>.</summary>
+    private async Task RewriteAsync(HttpContext context, string from, string to)
+    {
+        var body = context.Response.Body;
+        using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        if (!text.Contains(from, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the answer does not hold {from}: {text}");
+        }
+
+        var rewritten = System.Text.Encoding.UTF8.GetBytes(text.Replace(from, to, StringComparison.Ordinal));
+        context.Response.ContentLength = null;
+        await body.WriteAsync(rewritten);
     }
 
     private static async Task<string> RequestIdAsync(HttpContext context)

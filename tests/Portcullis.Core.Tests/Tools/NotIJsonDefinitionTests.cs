@@ -60,6 +60,41 @@ public sealed class NotIJsonDefinitionTests
         Assert.Contains(reason, refusal.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The MCP client cannot read such a tool at all (it refused the whole page): read from the page's JSON as the
+    /// client holds it, it stands in by its name and is withheld saying where; one without a readable name is left out.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"name":"t","description":"caf\ud83d","inputSchema":{"type":"object"}}""", "description holds a string with half of a UTF-16 surrogate pair")]
+    [InlineData("""{"name":"t","annotations":{"title":"\udc00"},"inputSchema":{"type":"object"}}""", "annotations at '/title' holds a string")]
+    [InlineData("""{"name":"t","inputSchema":{"type":"object","properties":{"text":{"description":"\ud800"}}}}""", "inputSchema at '/properties/text/description' holds a string")]
+    [InlineData("""{"name":"t","inputSchema":{"type":"object","a":1,"a":2},"title":"\ud800"}""", "inputSchema names a member twice")]
+    [InlineData("""{"name":"t","_meta":{"k\ud800":1},"inputSchema":{"type":"object"}}""", "_meta has a member name holding half of a UTF-16 surrogate pair")]
+    public void Build_ToolTheClientCannotRead_StandsInAndIsWithheldAlone(string listed, string reason)
+    {
+        Assert.True(ToolDefinitionJson.TryStandIn(JsonNode.Parse(listed), out var standIn));
+        var other = new Tool { Name = "other", InputSchema = JsonDocument.Parse(Plain).RootElement.Clone() };
+        var connector = new ConnectorConfig { Server = "crm", ToolsAllow = ["t", "other"] };
+        connector.Tools["other"] = new ToolConfig { ReadOnly = true };
+
+        var catalog = ToolCatalog.Build(connector, [standIn!, other], new ToolSchemaBuilder(new SchemaCache()), null);
+
+        Assert.False(catalog.TryGet("t", out _));
+        Assert.True(catalog.TryGet("other", out _));
+        var refusal = Assert.Single(catalog.Refusals);
+        Assert.Equal(("t", "uncompilable_schema"), (refusal.Tool, refusal.Reason));
+        Assert.Contains("its definition is not I-JSON (" + reason, refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(PinOutcome.NotIJson, Assert.Single(Pinner.Run(null, new Dictionary<string, IReadOnlyList<LiveDefinition>> { ["crm"] = [LiveDefinition.Of(standIn!)] }, _ => true).Entries).Outcome);
+    }
+
+    [Fact]
+    public void TryStandIn_NameTheClientCannotRead_IsLeftOut()
+    {
+        Assert.True(ToolDefinitionJson.TryStandIn(JsonNode.Parse("""{"name":"t\ud800","inputSchema":{"type":"object"}}"""), out var standIn));
+        Assert.Null(standIn);
+        Assert.False(ToolDefinitionJson.TryStandIn(JsonNode.Parse("""{"name":"t","description":"caf\u00e9","inputSchema":{"type":"object"}}"""), out _));
+    }
+
     [Fact]
     public void Pin_ToolNotIJson_PinsNothingKeepsItsPinAndStaysWithheld()
     {
