@@ -17,7 +17,8 @@ internal static partial class ToolDefinitionJson
 {
     private static readonly ConditionalWeakTable<Tool, string> Unreadable = new();
 
-    private static readonly JsonElement AnyObject = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
+    /// <summary>A schema no call satisfies: were the stand-in ever taken without its mark, it still could not be called.</summary>
+    private static readonly JsonElement NoCall = JsonDocument.Parse("""{"type":"object","not":{}}""").RootElement.Clone();
 
     /// <summary>
     /// Whether the listed tool <paramref name="listed"/> holds text that cannot be read; if so, <paramref name="standIn"/>
@@ -33,7 +34,7 @@ internal static partial class ToolDefinitionJson
 
         if (TryName(tool, out var name))
         {
-            standIn = new Tool { Name = name, InputSchema = AnyObject };
+            standIn = new Tool { Name = name, InputSchema = NoCall };
             Unreadable.Add(standIn, problem);
         }
 
