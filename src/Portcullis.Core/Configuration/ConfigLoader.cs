@@ -33,7 +33,14 @@ public static class ConfigLoader
         try
         {
             using var document = JsonDocument.Parse(json, ConfigJson.DocumentOptions);
-            errors = [.. ConfigDuplicates.Find(document.RootElement), .. ConfigSchema.Check(document.RootElement)];
+            errors = ConfigText.Find(document.RootElement, out var unreadable);
+            if (unreadable)
+            {
+                // No value can be read from text that is not text: the schema, the types and the rules would all stumble on it.
+                return new ConfigReadResult(null, errors);
+            }
+
+            errors.AddRange(ConfigSchema.Check(document.RootElement));
             root = ConfigNodes.From(document.RootElement.Clone());
         }
         catch (JsonException ex)

@@ -6,7 +6,7 @@ namespace Portcullis.Core.Configuration;
 /// <summary>The config's JSON as a tree that can be changed, a key written twice holding its last value.</summary>
 /// <remarks>
 /// <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/> keeps both copies of a key written twice
-/// (reported by <see cref="ConfigDuplicates"/>) until an object is first looked into, and then throws: leaving out a
+/// (reported by <see cref="ConfigText"/>) until an object is first looked into, and then throws: leaving out a
 /// value of the wrong type beside such a key crashed the reading of the config. The serializer takes the last copy, so
 /// this tree does too.
 /// </remarks>

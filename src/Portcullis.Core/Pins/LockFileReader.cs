@@ -31,7 +31,15 @@ internal static partial class LockFileReader
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(ReadWithinTimeout(path));
+            // Read as the config is: a key written twice or text that is not text (half of a surrogate pair) is reported at
+            // its path, where a tree parsed directly would throw on first being looked into.
+            using var document = JsonDocument.Parse(ReadWithinTimeout(path));
+            if (ConfigText.Find(document.RootElement, out _) is { Count: > 0 } textErrors)
+            {
+                return new LockFileRead(path, null, textErrors);
+            }
+
+            root = ConfigNodes.From(document.RootElement.Clone());
         }
         catch (TimeoutException)
         {

@@ -168,6 +168,9 @@ public sealed class LockFileTests : IDisposable
     [InlineData("""{"version":1,"connectors":{"crm":{"tools":{"echo":{"sha256":"xyz","definition":{"name":"echo"}}}}}}""", "$.connectors.crm.tools.echo.sha256")]
     [InlineData("""{"version":1,"connectors":{"crm":{"tools":{"echo":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}}}}}""", "$.connectors.crm.tools.echo.definition")]
     [InlineData("""{"version":1,"connectors":{"crm":{"tools":{"echo":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000","definition":{"name":"other"}}}}}}""", "$.connectors.crm.tools.echo.definition.name")]
+    [InlineData("""{"version":1,"version":1,"connectors":{}}""", "$.version")]
+    [InlineData("""{"version":1,"connectors":{"crm":{"tools":{"echo":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000","definition":{"name":"echo","description":"a\ud800"}}}}}}""", "$.connectors.crm.tools.echo.definition.description")]
+    [InlineData("""{"version":1,"connectors":{"crm":{"tools":{"echo":{"sha256":"0000000000000000000000000000000000000000000000000000000000000000","definition":{"name":"echo","\udfff":1}}}}}}""", "$.connectors.crm.tools.echo.definition")]
     public void Read_Malformed_IsUnreadableAtItsPath(string text, string path)
     {
         File.WriteAllText(LockPath, text);
