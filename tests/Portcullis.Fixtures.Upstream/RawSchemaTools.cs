@@ -20,6 +20,11 @@ internal static class RawSchemaTools
             {"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}
             """);
 
+        // The same, declaring its draft as TypeScript servers' schemas do: the gateway's keywords must hold under it too.
+        yield return WithSchema("declared_tags", """
+            {"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}
+            """);
+
         // Draft-07's array form of "items": not a schema in 2020-12.
         yield return WithSchema("broken_items", """
             {"type":"object","properties":{"tags":{"type":"array","items":[{"type":"string"}]}}}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Json.Schema;
+using Portcullis.Core.Schemas;
 
 namespace Portcullis.Core.Configuration;
 
@@ -13,7 +14,7 @@ internal static class ConfigSchema
     });
 
     private static readonly Lazy<JsonSchema> Schema = new(() =>
-        JsonSchema.Build(Raw.Value, new BuildOptions { Dialect = Dialect.Draft202012, SchemaRegistry = new SchemaRegistry() }));
+        JsonSchema.Build(Raw.Value, new BuildOptions { Dialect = SchemaDialects.Config, SchemaRegistry = new SchemaRegistry() }));
 
     public static string Text()
     {

@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Json.Schema;
 
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// Compiles tool schemas with the 2020-12 dialect (MCP's default) and a private registry that never
+/// Compiles tool schemas with the draft they declare (<see cref="SchemaDialects"/>; 2020-12, MCP's default, when none) and a private registry that never
 /// fetches anything: a reference that does not resolve inside the schema itself fails compilation.
 /// </summary>
 internal static class SchemaCompiler
@@ -15,8 +14,6 @@ internal static class SchemaCompiler
     /// far past any tool's real schema, and still a few hundred milliseconds of checking at worst.
     /// </summary>
     public const long MaxExpansion = 10_000;
-
-    private static readonly ConcurrentDictionary<TimeSpan, Dialect> Dialects = new();
 
     /// <summary>Compiles <paramref name="schema"/> with the default pattern budget as each match's timeout.</summary>
     public static CompiledSchema? TryCompile(JsonElement schema, out string? failure) =>
@@ -59,10 +56,11 @@ internal static class SchemaCompiler
         try
         {
             var root = schema.Clone();
-            // 2020-12, with pattern and patternProperties matched under the call's budget, integers told by the number as written,
-            // values compared by their exact value, and exclusive bounds that hold for the number read as a double too.
-            var dialect = Dialects.GetOrAdd(patternTimeout, static timeout => Dialect.Draft202012.With([new TimedPatternKeyword(timeout), new TimedPatternPropertiesKeyword(timeout), ExactIntegerTypeKeyword.Instance,
-                ExactConstKeyword.Instance, ExactEnumKeyword.Instance, ExactUniqueItemsKeyword.Instance, DoubleExclusiveBoundKeyword.Minimum, DoubleExclusiveBoundKeyword.Maximum]));
+            if (SchemaDialects.ForTool(root, patternTimeout, out failure) is not { } dialect)
+            {
+                return null;
+            }
+
             var built = JsonSchema.Build(root, new BuildOptions { Dialect = dialect, SchemaRegistry = registry });
             if (fetched)
             {

@@ -41,6 +41,8 @@ public static class RefusedConfigs
             Exactly: true, MessageContains: "its key number 5 holds half of a UTF-16 surrogate pair"),
         new("half-a-surrogate-pair-in-a-key-written-twice", Replace("\"listen\": \"http://127.0.0.1:8080\",", "\"listen\": \"http://127.0.0.1:8080\", \"x\\ud800\": 1, \"x\\ud800\": 2,"), ["$"],
             MessageContains: "holds half of a UTF-16 surrogate pair"),
+        new("number-beyond-a-decimal-in-a-list-of-unique-items", Replace("\"auth\": { \"scopes\": [\"contacts:read\", \"notes:write\"] }", "\"auth\": { \"scopes\": [\"contacts:read\", 1e30] }"),
+            ["$.connectors[0].auth.scopes[1]"], MessageContains: "expected a string"),
         new("listen-with-a-path", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"http://127.0.0.1:8080/mcp\""), ["$.listen"], Exactly: true),
         new("listen-https", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"https://127.0.0.1:8080\""), ["$.listen"], Exactly: true),
         new("listen-with-credentials", Replace("\"listen\": \"http://127.0.0.1:8080\"", "\"listen\": \"ftp://u:PASSW0RD@127.0.0.1:1\""), ["$.listen"],

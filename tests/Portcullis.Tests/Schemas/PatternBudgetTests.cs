@@ -10,28 +10,31 @@ namespace Portcullis.Tests.Schemas;
 /// </summary>
 public sealed class PatternBudgetTests
 {
-    [Fact]
-    public async Task CallTool_TenThousandHostileStringsAgainstAPatternOverlay_AnsweredWithinTheBudget()
+    /// <summary><c>declared_tags</c> declares draft-07 (<c>$schema</c>): before, the library then matched patterns without any budget.</summary>
+    [Theory]
+    [InlineData("tags")]
+    [InlineData("declared_tags")]
+    public async Task CallTool_TenThousandHostileStringsAgainstAPatternOverlay_AnsweredWithinTheBudget(string tool)
     {
         using var dir = new TempDir();
 
         // The backreference keeps the pattern off the linear engine: (a+)+ then backtracks exponentially on "a…ab".
         var tools = new JsonObject
         {
-            ["tags"] = new JsonObject
+            [tool] = new JsonObject
             {
                 ["read_only"] = true,
                 ["input_schema"] = JsonNode.Parse("""{"properties": {"tags": {"items": {"pattern": "^(a+)+\\1$"}}}}"""),
             },
         };
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["tags"], tools: tools));
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", [tool], tools: tools));
         config["limits"] = new JsonObject { ["pattern_budget_ms"] = 100 };
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         var hostile = Enumerable.Repeat(new string('a', 28) + "b", 10_000).ToArray();
 
         // Matched one by one without a budget, each string would take a second or more: this call would take hours.
-        var result = await client.CallToolAsync("tags", new Dictionary<string, object?> { ["tags"] = hostile }, cancellationToken: Timeouts.CallToken);
+        var result = await client.CallToolAsync(tool, new Dictionary<string, object?> { ["tags"] = hostile }, cancellationToken: Timeouts.CallToken);
 
         var details = AssertError(result, "invalid_arguments", retryable: false)["details"]!.AsArray();
         Assert.Equal(101, details.Count);
