@@ -19,7 +19,7 @@ internal sealed partial class PostgresIdempotencyStore
 {
     private const string ReviewColumns =
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
-        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition";
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition, review_lapsed";
 
     private const string HoldSql = """
         INSERT INTO portcullis_idempotency AS r
@@ -34,7 +34,7 @@ internal sealed partial class PostgresIdempotencyStore
             review_id = EXCLUDED.review_id, review_mode = EXCLUDED.review_mode, review_arguments = EXCLUDED.review_arguments,
             review_correlation_id = EXCLUDED.review_correlation_id, review_expires_at = EXCLUDED.review_expires_at,
             review_required = EXCLUDED.review_required, review_approvals = '[]', review_decision = NULL, review_decided_by = NULL,
-            review_decided_at = NULL, review_reason = NULL, review_definition = EXCLUDED.review_definition
+            review_decided_at = NULL, review_reason = NULL, review_definition = EXCLUDED.review_definition, review_lapsed = NULL
         WHERE r.created_at <= @expired
         RETURNING review_id
         """;
@@ -44,7 +44,7 @@ internal sealed partial class PostgresIdempotencyStore
         SELECT
             (SELECT count(*) FROM portcullis_idempotency
              WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
-                 AND review_expires_at > $3 AND created_at > $4),
+                 AND review_expires_at > $3 AND review_lapsed IS NULL AND created_at > $4),
             EXISTS (SELECT 1 FROM portcullis_idempotency
              WHERE environment = $1 AND connector = $5 AND principal = $2 AND tool = $6 AND key = $7 AND created_at > $4)
         """;
@@ -67,8 +67,8 @@ internal sealed partial class PostgresIdempotencyStore
         select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
         where.Append(request.State switch
         {
-            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > @now",
-            ReviewState.Expired => " AND review_decision IS NULL AND review_expires_at <= @now",
+            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > @now AND review_lapsed IS NULL",
+            ReviewState.Expired => " AND review_decision IS NULL AND (review_expires_at <= @now OR review_lapsed IS NOT NULL)",
             ReviewState.Approved => " AND review_decision = true",
             ReviewState.Denied => " AND review_decision = false",
             _ => "",
@@ -134,7 +134,7 @@ internal sealed partial class PostgresIdempotencyStore
         await using (var update = new NpgsqlCommand("""
             UPDATE portcullis_idempotency SET review_approvals = @approvals, review_decision = @decision, review_decided_by = @by,
                 review_decided_at = @at, review_reason = @reason, updated_at = @at
-            WHERE review_id = @id AND review_decision IS NULL
+            WHERE review_id = @id AND review_decision IS NULL AND review_lapsed IS NULL
             """, connection, transaction))
         {
             update.Parameters.AddWithValue("id", request.Id);
@@ -163,7 +163,7 @@ internal sealed partial class PostgresIdempotencyStore
 
         await using (var update = new NpgsqlCommand("""
             UPDATE portcullis_idempotency SET review_mode = @mode, review_required = @required, updated_at = @now
-            WHERE review_id = @id AND review_decision IS NULL
+            WHERE review_id = @id AND review_decision IS NULL AND review_lapsed IS NULL
             """, connection, transaction))
         {
             update.Parameters.AddWithValue("id", request.Id);
@@ -254,6 +254,22 @@ internal sealed partial class PostgresIdempotencyStore
     private static long PrincipalLock(IdempotencyScope scope) =>
         BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"pending-reviews:{scope.Environment.Length}:{scope.Environment}:{scope.Principal}")));
 
+    /// <summary>
+    /// Marks the review a claim judged expired as <see cref="ReviewRecord.Lapsed"/>, while the key still holds it as read
+    /// (held, and decided as it was: a decision or a take that got there first is answered instead, from a new read).
+    /// </summary>
+    private async Task<bool> TryLapseAsync(NpgsqlConnection connection, IdempotencyScope scope, ReviewRecord review, CancellationToken cancellationToken)
+    {
+        await using var update = new NpgsqlCommand($"""
+            UPDATE portcullis_idempotency SET review_lapsed = true
+            WHERE {Key} AND state = {AwaitingReview} AND review_id = @review AND review_decision IS NOT DISTINCT FROM @decision
+            """, connection);
+        Bind(update, scope);
+        update.Parameters.AddWithValue("review", review.Id);
+        update.Parameters.Add(new NpgsqlParameter<bool?>("decision", review.Decision?.Approved));
+        return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>Approved → in progress, exactly once: the conditional update has one winner under the row lock.</summary>
     private async Task<string?> TryTakeApprovedAsync(NpgsqlConnection connection, IdempotencyClaimRequest request, string reviewId, CancellationToken cancellationToken)
     {
@@ -262,6 +278,7 @@ internal sealed partial class PostgresIdempotencyStore
             UPDATE portcullis_idempotency SET state = {InProgress}, token = @token, correlation_id = @correlation, owner = @owner,
                 lease_expires_at = @lease, updated_at = @now
             WHERE {Key} AND state = {AwaitingReview} AND review_decision = true AND review_id = @review AND fingerprint = @fingerprint
+                AND review_lapsed IS NULL
             """, connection);
         update.Parameters.AddWithValue("review", reviewId);
         update.Parameters.AddWithValue("fingerprint", request.Fingerprint);
@@ -286,6 +303,7 @@ internal sealed partial class PostgresIdempotencyStore
                 ? null
                 : new ReviewDecision(r.GetBoolean(o + 14), r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),
             DefinitionSha256 = r.IsDBNull(o + 18) ? null : r.GetString(o + 18),
+            Lapsed = !r.IsDBNull(o + 19) && r.GetBoolean(o + 19),
         };
     }
 

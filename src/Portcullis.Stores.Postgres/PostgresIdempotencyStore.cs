@@ -41,7 +41,7 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                 resolved_executed = NULL, resolved_by = NULL, resolved_at = NULL, resolution_note = NULL,
                 review_id = NULL, review_mode = NULL, review_arguments = NULL, review_correlation_id = NULL, review_expires_at = NULL,
                 review_required = NULL, review_approvals = NULL, review_decision = NULL, review_decided_by = NULL, review_decided_at = NULL, review_reason = NULL,
-                review_definition = NULL
+                review_definition = NULL, review_lapsed = NULL
             WHERE r.created_at <= @expired
             RETURNING token)
         SELECT live.*, claim.token FROM (VALUES (0)) AS one (n) LEFT JOIN live ON true LEFT JOIN claim ON true
@@ -106,6 +106,22 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
                 var review = ReadReview(reader, 5);
                 await reader.DisposeAsync().ConfigureAwait(false);
                 var judged = ReviewTransitions.Judge(review, request);
+                if (ReviewTransitions.Lapses(review, judged))
+                {
+                    if (await TryLapseAsync(connection, request.Scope, review, cancellationToken).ConfigureAwait(false))
+                    {
+                        return ClaimResult.Held(judged, review with { Lapsed = true });
+                    }
+
+                    // Decided or taken since it was read: answer as it stands now.
+                    if (attempt >= 10)
+                    {
+                        throw new InvalidOperationException("The review kept changing while it was answered expired.");
+                    }
+
+                    continue;
+                }
+
                 if (judged != ClaimStatus.Claimed)
                 {
                     return ClaimResult.Held(judged, review);

@@ -143,6 +143,10 @@ internal static class PostgresSchema
         """
         ALTER TABLE portcullis_sessions ADD COLUMN log_level text NULL;
         """,
+        // 11: a review a claim answered expired stays expired, whatever time a later request carries.
+        """
+        ALTER TABLE portcullis_idempotency ADD COLUMN review_lapsed boolean NULL;
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

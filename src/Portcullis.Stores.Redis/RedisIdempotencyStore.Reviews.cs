@@ -164,6 +164,7 @@ internal sealed partial class RedisIdempotencyStore
             transaction.AddCondition(Condition.HashEqual(key, "rv_approvals", Field(fields, "rv_approvals")));
             transaction.AddCondition(Condition.HashEqual(key, "rv_mode", review.Mode));
             transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
+            transaction.AddCondition(Condition.HashNotExists(key, "rv_lapsed"));
             List<HashEntry> changes = [new("rv_approvals", Approvals(decided.Approvals)), new("updated", request.Now.ToUnixTimeMilliseconds())];
             if (decided.Decision is { } decision)
             {
@@ -217,6 +218,7 @@ internal sealed partial class RedisIdempotencyStore
             transaction.AddCondition(Condition.HashEqual(key, "rv_id", request.Id));
             transaction.AddCondition(Condition.HashEqual(key, "rv_mode", review.Mode));
             transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
+            transaction.AddCondition(Condition.HashNotExists(key, "rv_lapsed"));
             _ = transaction.HashSetAsync(key,
                 [new("rv_mode", handed.Mode), new("rv_required", handed.ApprovalsRequired), new("updated", request.Now.ToUnixTimeMilliseconds())]);
             if (await transaction.ExecuteAsync().ConfigureAwait(false))
@@ -255,6 +257,7 @@ internal sealed partial class RedisIdempotencyStore
                 ? new ReviewDecision(d == "1", f.GetValueOrDefault("rv_by") ?? "", DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_at")), f.GetValueOrDefault("rv_reason"))
                 : null,
             DefinitionSha256 = f.GetValueOrDefault("rv_def") is { Length: > 0 } definition ? definition : null,
+            Lapsed = f.ContainsKey("rv_lapsed"),
         };
     }
 

@@ -92,6 +92,23 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                 case "review":
                     var review = ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false));
                     var judged = ReviewTransitions.Judge(review, request);
+                    if (ReviewTransitions.Lapses(review, judged))
+                    {
+                        if ((long)await db.ScriptEvaluateAsync(RedisScripts.Lapse, [key], [review.Id, review.Decision is { Approved: true } ? "1" : ""]).ConfigureAwait(false) == 1)
+                        {
+                            NotClaimed(owned);
+                            return ClaimResult.Held(judged, review with { Lapsed = true });
+                        }
+
+                        // Decided or taken since it was read: answer as it stands now.
+                        if (attempt >= 10)
+                        {
+                            throw new InvalidOperationException("The review kept changing while it was answered expired.");
+                        }
+
+                        continue;
+                    }
+
                     if (judged != ClaimStatus.Claimed)
                     {
                         NotClaimed(owned);

@@ -60,13 +60,24 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS[1] record. ARGV: new token, correlation id, lease end, now, owner, review id, fingerprint. Approved → in
-    /// progress, once: 1 when the record still held that approved review of those arguments, 0 when another retry took
-    /// it first or it changed.
+    /// progress, once: 1 when the record still held that approved review of those arguments, not lapsed (see
+    /// <see cref="Lapse"/>), 0 when another retry took it first or it changed.
     /// </summary>
     public const string TakeApproved = """
-        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_decision', 'rv_id', 'fp')
-        if r[1] ~= '3' or r[2] ~= '1' or r[3] ~= ARGV[6] or r[4] ~= ARGV[7] then return 0 end
+        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_decision', 'rv_id', 'fp', 'rv_lapsed')
+        if r[1] ~= '3' or r[2] ~= '1' or r[3] ~= ARGV[6] or r[4] ~= ARGV[7] or r[5] then return 0 end
         redis.call('HSET', KEYS[1], 'state', 0, 'token', ARGV[1], 'corr', ARGV[2], 'lease', ARGV[3], 'updated', ARGV[4], 'owner', ARGV[5])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS[1] record. ARGV: review id, its decision as read ('1' approved, '' undecided). Marks a review a claim judged
+    /// expired as lapsed: 1 when the record still held that review, decided as read; 0 when it was decided or taken since.
+    /// </summary>
+    public const string Lapse = """
+        local r = redis.call('HMGET', KEYS[1], 'state', 'rv_id', 'rv_decision')
+        if r[1] ~= '3' or r[2] ~= ARGV[1] or (r[3] or '') ~= ARGV[2] then return 0 end
+        redis.call('HSET', KEYS[1], 'rv_lapsed', 1)
         return 1
         """;
 

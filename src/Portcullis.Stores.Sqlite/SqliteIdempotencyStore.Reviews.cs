@@ -15,13 +15,14 @@ internal sealed partial class SqliteIdempotencyStore
 {
     private const string ReviewColumns =
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
-        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition";
+        "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition, review_lapsed";
 
     private static readonly (string Column, string Type)[] ReviewColumnTypes =
     [
         ("review_id", "TEXT"), ("review_mode", "TEXT"), ("review_arguments", "TEXT"), ("review_correlation_id", "TEXT"),
         ("review_expires_at", "INTEGER"), ("review_required", "INTEGER"), ("review_approvals", "TEXT"), ("review_decision", "INTEGER"),
         ("review_decided_by", "TEXT"), ("review_decided_at", "INTEGER"), ("review_reason", "TEXT"), ("review_definition", "TEXT"),
+        ("review_lapsed", "INTEGER"),
     ];
 
     public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
@@ -41,8 +42,8 @@ internal sealed partial class SqliteIdempotencyStore
         select.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
         where.Append(request.State switch
         {
-            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > $now",
-            ReviewState.Expired => " AND review_decision IS NULL AND review_expires_at <= $now",
+            ReviewState.Pending => " AND review_decision IS NULL AND review_expires_at > $now AND review_lapsed IS NULL",
+            ReviewState.Expired => " AND review_decision IS NULL AND (review_expires_at <= $now OR review_lapsed IS NOT NULL)",
             ReviewState.Approved => " AND review_decision = 1",
             ReviewState.Denied => " AND review_decision = 0",
             _ => "",
@@ -108,7 +109,7 @@ internal sealed partial class SqliteIdempotencyStore
             update.CommandText = """
                 UPDATE idempotency SET review_approvals = $approvals, review_decision = $decision, review_decided_by = $by,
                     review_decided_at = $at, review_reason = $reason, updated_at = $at
-                WHERE review_id = $id AND review_decision IS NULL
+                WHERE review_id = $id AND review_decision IS NULL AND review_lapsed IS NULL
                 """;
             update.Parameters.AddWithValue("$id", request.Id);
             update.Parameters.AddWithValue("$approvals", Approvals(decided.Approvals));
@@ -133,7 +134,7 @@ internal sealed partial class SqliteIdempotencyStore
             update.Transaction = transaction;
             update.CommandText = """
                 UPDATE idempotency SET review_mode = $mode, review_required = $required, updated_at = $now
-                WHERE review_id = $id AND review_decision IS NULL
+                WHERE review_id = $id AND review_decision IS NULL AND review_lapsed IS NULL
                 """;
             update.Parameters.AddWithValue("$id", request.Id);
             update.Parameters.AddWithValue("$mode", handed.Mode);
@@ -154,7 +155,7 @@ internal sealed partial class SqliteIdempotencyStore
         count.CommandText = """
             SELECT COUNT(*) FROM idempotency
             WHERE environment = $environment AND principal = $principal AND review_id IS NOT NULL AND review_decision IS NULL
-                AND review_expires_at > $now AND created_at > $cutoff
+                AND review_expires_at > $now AND review_lapsed IS NULL AND created_at > $cutoff
             """;
         count.Parameters.AddWithValue("$environment", request.Scope.Environment);
         count.Parameters.AddWithValue("$principal", request.Scope.Principal);
@@ -199,6 +200,18 @@ internal sealed partial class SqliteIdempotencyStore
     {
         var review = ReadReview(connection, transaction, scope: request.Scope)!;
         var status = ReviewTransitions.Judge(review, request);
+        if (ReviewTransitions.Lapses(review, status))
+        {
+            // In the claim's own transaction: the answer and the mark are one step.
+            using var lapse = connection.CreateCommand();
+            lapse.Transaction = transaction;
+            lapse.CommandText = $"UPDATE idempotency SET review_lapsed = 1 WHERE {Key} AND review_id = $review";
+            Bind(lapse, request.Scope);
+            lapse.Parameters.AddWithValue("$review", review.Id);
+            lapse.ExecuteNonQuery();
+            review = review with { Lapsed = true };
+        }
+
         if (status != ClaimStatus.Claimed)
         {
             return ClaimResult.Held(status, review);
@@ -209,7 +222,7 @@ internal sealed partial class SqliteIdempotencyStore
         update.Transaction = transaction;
         update.CommandText = $"""
             UPDATE idempotency SET state = {InProgress}, token = $token, correlation_id = $correlation, lease_expires_at = $lease, updated_at = $now
-            WHERE {Key} AND state = {AwaitingReview} AND review_decision = 1
+            WHERE {Key} AND state = {AwaitingReview} AND review_decision = 1 AND review_lapsed IS NULL
             """;
         Bind(update, request.Scope);
         update.Parameters.AddWithValue("$token", token);
@@ -252,6 +265,7 @@ internal sealed partial class SqliteIdempotencyStore
                 ? null
                 : new ReviewDecision(r.GetInt64(14) != 0, r.GetString(15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(16)), r.IsDBNull(17) ? null : r.GetString(17)),
             DefinitionSha256 = r.IsDBNull(18) ? null : r.GetString(18),
+            Lapsed = !r.IsDBNull(19) && r.GetInt64(19) != 0,
         };
     }
 

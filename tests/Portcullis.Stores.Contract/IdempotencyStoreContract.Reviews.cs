@@ -355,6 +355,54 @@ public abstract partial class IdempotencyStoreContract
     }
 
     /// <summary>
+    /// Replicas stamp their requests with the store's time as each measures it, and a request stamped earlier may reach
+    /// the store later (a slower round trip, a clock measured a little behind). Once a retry was told its review expired
+    /// (not executed, never with this key), a decision stamped before the deadline that arrives afterwards changes
+    /// nothing: else the call the agent was told would never run is approved and runs on its next retry.
+    /// </summary>
+    [Fact]
+    public async Task Review_AnsweredExpired_ADecisionStampedEarlierArrivingLater_ChangesNothing()
+    {
+        var held = (await ClaimReviewed(Scope())).Review!;
+        Time.Advance(ReviewWindow);
+        var expired = await ClaimReviewed(Scope(), correlationId: "corr-late");
+
+        var stale = await Store.DecideReviewAsync(
+            new ReviewDecisionRequest(held.Id, "bob", Approve: true, null, held.ExpiresAt - TimeSpan.FromMilliseconds(50), Retention), Deadline).AsTask().WaitAsync(Timeout);
+        var retry = await ClaimReviewed(Scope(), correlationId: "corr-retry");
+
+        Assert.Equal(ClaimStatus.ReviewExpired, expired.Status);
+        Assert.Equal(ReviewDecisionStatus.Expired, stale.Status);
+        Assert.Equal(ClaimStatus.ReviewExpired, retry.Status);
+        Assert.Null(retry.Review!.Decision);
+        Assert.Equal(ReviewState.Expired, (await Store.GetReviewAsync(held.Id, held.ExpiresAt - TimeSpan.FromMilliseconds(50), Retention, Deadline))!.StateAt(held.ExpiresAt - TimeSpan.FromMilliseconds(50)));
+    }
+
+    /// <summary>
+    /// The same for an approval past its time to execute: once a retry was told it lapsed (not executed), a retry stamped
+    /// before <see cref="ReviewRecord.ExecuteBy"/> that reaches the store afterwards does not take it (the agent, told the
+    /// call did not run, asks again under a new key: it would run twice).
+    /// </summary>
+    [Fact]
+    public async Task Review_ApprovalAnsweredLapsed_ARetryStampedEarlierArrivingLater_IsNotTaken()
+    {
+        var held = (await ClaimReviewed(Scope())).Review!;
+        var approved = (await Decide(held.Id, "bob", approve: true)).Review!;
+        Time.Advance(approved.ExecuteBy!.Value - Time.GetUtcNow());
+        var lapsed = await ClaimReviewed(Scope(), correlationId: "corr-late");
+
+        var stale = await Store.TryClaimAsync(new IdempotencyClaimRequest(Scope(), "fp-1", "corr-stale", approved.ExecuteBy.Value - TimeSpan.FromMilliseconds(50), Lease, Retention)
+        {
+            Review = new ReviewHold(ReviewIds.New(), "reviewer", """{"id":"c-1"}""", 1, Time.GetUtcNow() + ReviewWindow, "def-1", 1000),
+        }, Deadline).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ClaimStatus.ReviewExpired, lapsed.Status);
+        Assert.Equal(ClaimStatus.ReviewExpired, stale.Status);
+        Assert.Null(stale.Token);
+        Assert.Equal(IdempotencyState.AwaitingReview, (await Store.GetAsync(Scope(), Time.GetUtcNow(), Retention, Deadline))!.State);
+    }
+
+    /// <summary>
     /// An approval covers the tool's definition it was given under: after the definition changed (an upstream update, an
     /// operator accepting a new pin) a retry is not executed, and the record stays held, its approval as it was.
     /// </summary>

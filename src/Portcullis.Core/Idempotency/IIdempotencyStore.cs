@@ -11,10 +11,13 @@ namespace Portcullis.Core.Idempotency;
 /// A different fingerprint answers <see cref="ClaimStatus.Reused"/> whatever the record's state.
 /// A record held awaiting review (<see cref="IdempotencyClaimRequest.Review"/>) is the review: it has no lease and is
 /// never outcome-unknown. Its review moves once, atomically: pending → approved or denied (<see cref="DecideReviewAsync"/>),
-/// pending → expired (judged from its deadline). The first claim that finds it approved takes it (approved → in
-/// progress, exactly once); releasing that claim puts it back approved, so a later retry may still execute it. A free
-/// key is held only while its principal has fewer than <see cref="Review.ReviewHold.MaxPendingPerPrincipal"/> reviews
-/// pending in its environment (<see cref="ClaimStatus.ReviewLimitReached"/> otherwise, nothing stored).
+/// pending → expired (judged from its deadline). A claim that answers a review expired (pending past its deadline, or
+/// approved past its time to execute) marks it <see cref="Review.ReviewRecord.Lapsed"/> in the same atomic step, so a
+/// decision or a claim stamped earlier that reaches the store later neither decides nor takes it. The first claim
+/// that finds it approved takes it (approved → in progress, exactly once); releasing that claim puts it back approved,
+/// so a later retry may still execute it. A free key is held only while its principal has fewer than
+/// <see cref="Review.ReviewHold.MaxPendingPerPrincipal"/> reviews pending in its environment
+/// (<see cref="ClaimStatus.ReviewLimitReached"/> otherwise, nothing stored).
 /// </remarks>
 public interface IIdempotencyStore
 {

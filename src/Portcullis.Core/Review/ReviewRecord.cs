@@ -44,11 +44,19 @@ public sealed record ReviewRecord(
     /// </summary>
     public DateTimeOffset? ExecuteBy => Decision is { Approved: true } decision ? decision.DecidedAt + (ExpiresAt - CreatedAt) : null;
 
-    /// <summary>Where the review stands at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// True once a claim answered the review expired (undecided past its deadline, or approved and not executed by
+    /// <see cref="ExecuteBy"/>): from then on it is expired whatever time a later request carries. Replicas stamp their
+    /// requests with the store's time as each measures it, so one stamped earlier may reach the store later; the agent
+    /// was told the call will never run, and a late decision or retry must not make it run.
+    /// </summary>
+    public bool Lapsed { get; init; }
+
+    /// <summary>Where the review stands at <paramref name="now"/> (an approval that lapsed still reads approved: <see cref="Lapsed"/> says it may not run).</summary>
     public ReviewState StateAt(DateTimeOffset now) => Decision switch
     {
         { Approved: true } => ReviewState.Approved,
         { Approved: false } => ReviewState.Denied,
-        _ => now >= ExpiresAt ? ReviewState.Expired : ReviewState.Pending,
+        _ => Lapsed || now >= ExpiresAt ? ReviewState.Expired : ReviewState.Pending,
     };
 }

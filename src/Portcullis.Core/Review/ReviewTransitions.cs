@@ -25,6 +25,8 @@ public static class ReviewTransitions
                 return ClaimStatus.ReviewDenied;
             case ReviewState.Expired:
                 return ClaimStatus.ReviewExpired;
+            case ReviewState.Approved when review.Lapsed:
+                return ClaimStatus.ReviewExpired;
         }
 
         // Pending or approved, a review of another definition of the tool cannot let this call run: say so now, rather
@@ -42,6 +44,13 @@ public static class ReviewTransitions
 
         return request.Now >= review.ExecuteBy ? ClaimStatus.ReviewExpired : ClaimStatus.Claimed;
     }
+
+    /// <summary>
+    /// True when a claim judged <paramref name="review"/> expired and no claim had answered so before: the store marks it
+    /// <see cref="ReviewRecord.Lapsed"/> in the same atomic step as the answer (or, if the review changed meanwhile, reads
+    /// it again), so no decision or retry stamped earlier that reaches the store later makes it run.
+    /// </summary>
+    public static bool Lapses(ReviewRecord review, ClaimStatus judged) => judged == ClaimStatus.ReviewExpired && !review.Lapsed;
 
     /// <summary>
     /// A caller-mode review still pending, handed to reviewers (the calling user cannot be asked, and the tool falls back
