@@ -113,10 +113,30 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 // (half of a surrogate pair, say, which a .NET string written by the server would turn into U+FFFD).
                 await RewriteAsync(context, "\"name\":\"echo\",\"description\":\"Echo the text back.\"", "\"name\":\"echo\"," + mode["list_echo:".Length..]);
                 return;
+            case { } mode when mode.StartsWith("list_raw:", StringComparison.Ordinal) && await RawRuleAsync(context, mode["list_raw:".Length..]) is { } rule:
+                // list_raw:METHOD|FROM|TO, one rule a line: in the answer to METHOD, the JSON text FROM becomes TO, written as
+                // it is (a resource's, template's or prompt's description holding half of a surrogate pair, say).
+                await RewriteAsync(context, rule.From, rule.To);
+                return;
             default:
                 await next(context);
                 return;
         }
+    }
+
+    /// <summary>The rule of <c>list_raw:</c> <paramref name="rules"/> for the request's method, or null when none is for it.</summary>
+    private static async Task<(string From, string To)?> RawRuleAsync(HttpContext context, string rules)
+    {
+        foreach (var line in rules.Split('\n'))
+        {
+            var parts = line.Split('|');
+            if (parts.Length == 3 && await IsRequestAsync(context, parts[0]))
+            {
+                return (parts[1], parts[2]);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Serves the request, then replaces <paramref name="from"/> in the answer's text with <paramref name="to"/>.</summary>

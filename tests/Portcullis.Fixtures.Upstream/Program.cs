@@ -7,7 +7,8 @@ using Portcullis.Fixtures.Upstream;
 var http = FixtureArgs.Value(args, "--http");
 // --extra-tools N and --long-description-bytes N add tools (a large catalog, an oversized tool-list page); --header-tools
 // adds tools with x-mcp-header parameters.
-// --resources N lists N text resources (see ExtraResources); without it the fixture offers none.
+// --resources N lists N text resources (see ExtraResources), --templates N resource templates (ExtraTemplates), --prompts N
+// prompts (ExtraPrompts); without them the fixture offers none.
 // --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
 var catalogState = new CatalogState(FixtureArgs.Value(args, "--catalog-state"));
@@ -51,8 +52,13 @@ else
 // Only when asked: a fixture that declares the resources capability answers resources/list, which other tests rely on it not doing.
 static void WithExtraResources(IMcpServerBuilder mcp, string[] args)
 {
-    if (ExtraResources.From(args) is { Count: > 0 } resources)
+    if (ExtraResources.From(args).Concat(ExtraTemplates.From(args)).ToList() is { Count: > 0 } resources)
     {
         mcp.WithResources(resources);
+    }
+
+    if (ExtraPrompts.From(args) is { Count: > 0 } prompts)
+    {
+        mcp.WithPrompts(prompts);
     }
 }

@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(1414, LogLevel.Warning, "Session {SessionId}: the logging level its client asked for could not be read from the state store in time; this replica's own applies to the call (logged at most every {IntervalSeconds} s)")]
     public static partial void SessionLogLevelNotRead(ILogger logger, string sessionId, double intervalSeconds, Exception exception);
 
+    [LoggerMessage(1415, LogLevel.Error, "Connector {Connector}: {Kind} {Name} is left out: its definition is not I-JSON ({Problem}), so the gateway cannot pass it on; with pins on, reading or getting it is refused. Its other {Kind}s keep working.")]
+    public static partial void PassthroughDefinitionUnreadable(ILogger logger, string connector, string kind, string name, string problem);
+
     [LoggerMessage(1412, LogLevel.Warning, "Connector {Connector}: session {SessionId} closed; {Count} notifications were dropped because it did not read its stream")]
     public static partial void RelaySessionDropped(ILogger logger, string connector, string sessionId, long count);
 

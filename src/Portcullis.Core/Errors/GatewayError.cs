@@ -20,6 +20,15 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             $"{what} changed since an operator reviewed it (or was never reviewed), so the gateway withholds it. An operator must review "
             + "the change and accept it before it can be used again; do not retry, tell the person.");
 
+    /// <summary>
+    /// With pins on, the resource or prompt asked for is listed by the upstream in a form the gateway cannot read (not
+    /// I-JSON): it has no digest, so no pin can ever admit it. Never retryable: the upstream must change it.
+    /// </summary>
+    public static GatewayError DefinitionUnreadable(string what) =>
+        new(ErrorCatalog.ToolChanged,
+            $"{what} is listed by the upstream in a form the gateway cannot read (its definition is not I-JSON), so the gateway withholds it "
+            + "until the upstream fixes it; do not retry, tell the person.");
+
     /// <summary>The upstream has not listed its tools since the gateway started: the tool may exist in a moment.</summary>
     public static GatewayError CatalogUnknown(int retryAfterSeconds) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server has not listed its tools since the gateway started; retry shortly.")

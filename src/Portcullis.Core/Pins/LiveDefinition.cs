@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Pins;
 
@@ -9,8 +11,19 @@ internal sealed record LiveDefinition(PinKind Kind, string Name, JsonObject Defi
     public string? NotIJson { get; init; }
 
     /// <summary>A tool's definition as a pin records it, or, when it is not I-JSON, why it cannot be pinned.</summary>
-    public static LiveDefinition Of(ModelContextProtocol.Protocol.Tool tool) =>
+    public static LiveDefinition Of(Tool tool) =>
         Tools.ToolDefinitionJson.Problem(tool) is { } problem
             ? new(PinKind.Tool, tool.Name, []) { NotIJson = problem }
             : new(PinKind.Tool, tool.Name, PinnedDefinition.From(tool));
+
+    /// <summary>A resource's definition as a pin records it, or why it cannot be pinned (the client could not read it).</summary>
+    public static LiveDefinition Of(Resource resource) => Of(PinKind.Resource, resource.Uri, resource, PinnedDefinition.From);
+
+    public static LiveDefinition Of(ResourceTemplate template) => Of(PinKind.ResourceTemplate, template.UriTemplate, template, PinnedDefinition.From);
+
+    public static LiveDefinition Of(Prompt prompt) => Of(PinKind.Prompt, prompt.Name, prompt, PinnedDefinition.From);
+
+    private static LiveDefinition Of<T>(PinKind kind, string name, T listed, Func<T, JsonObject> pinned)
+        where T : class =>
+        UnreadableDefinitions.Problem(listed) is { } problem ? new(kind, name, []) { NotIJson = problem } : new(kind, name, pinned(listed));
 }

@@ -1,11 +1,13 @@
 using ModelContextProtocol.Client;
 using Portcullis.Core.Relay;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Pins;
 
 /// <summary>
 /// Lists an upstream's resources, resource templates and prompts that a connector's allow-lists cover, as pinned
-/// definitions: what <c>pin</c> records and what <c>serve</c> compares with the pins before it lets one through.
+/// definitions: what <c>pin</c> records and what <c>serve</c> compares with the pins before it lets one through. One the
+/// MCP client cannot read is listed as not I-JSON, so <c>pin</c> reports it and pins the others.
 /// </summary>
 internal static class PassthroughDefinitions
 {
@@ -29,20 +31,19 @@ internal static class PassthroughDefinitions
 
     public static async Task<IReadOnlyList<LiveDefinition>> ResourcesAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
     {
-        var resources = await client.ListResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return [.. resources.Where(r => policy.CoversUri(r.Uri)).Select(r => new LiveDefinition(PinKind.Resource, r.Uri, PinnedDefinition.From(r.ProtocolResource)))];
+        var resources = await ListPage.ReadAllAsync(client, ListKinds.Resources, cancellationToken).ConfigureAwait(false);
+        return [.. resources.Where(r => policy.CoversUri(r.Uri)).Select(LiveDefinition.Of)];
     }
 
     public static async Task<IReadOnlyList<LiveDefinition>> TemplatesAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
     {
-        var templates = await client.ListResourceTemplatesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return [.. templates.Where(t => policy.CoversTemplate(t.UriTemplate))
-            .Select(t => new LiveDefinition(PinKind.ResourceTemplate, t.UriTemplate, PinnedDefinition.From(t.ProtocolResourceTemplate)))];
+        var templates = await ListPage.ReadAllAsync(client, ListKinds.ResourceTemplates, cancellationToken).ConfigureAwait(false);
+        return [.. templates.Where(t => policy.CoversTemplate(t.UriTemplate)).Select(LiveDefinition.Of)];
     }
 
     public static async Task<IReadOnlyList<LiveDefinition>> PromptsAsync(McpClient client, ConnectorPolicy policy, CancellationToken cancellationToken)
     {
-        var prompts = await client.ListPromptsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return [.. prompts.Where(p => policy.CoversPrompt(p.Name)).Select(p => new LiveDefinition(PinKind.Prompt, p.Name, PinnedDefinition.From(p.ProtocolPrompt)))];
+        var prompts = await ListPage.ReadAllAsync(client, ListKinds.Prompts, cancellationToken).ConfigureAwait(false);
+        return [.. prompts.Where(p => policy.CoversPrompt(p.Name)).Select(LiveDefinition.Of)];
     }
 }

@@ -8,6 +8,7 @@ using Portcullis.Core.Connectors;
 using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pins;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Relay;
 
@@ -70,11 +71,14 @@ internal sealed partial class Passthrough
         return false;
     }
 
-    private bool Admits(Connector connector, Resource resource) => Admits(connector, PinKind.Resource, resource.Uri, PinnedDefinition.From(resource));
+    private bool Admits(Connector connector, Resource resource) =>
+        Readable(connector, PinKind.Resource, resource.Uri, resource) && Admits(connector, PinKind.Resource, resource.Uri, PinnedDefinition.From(resource));
 
-    private bool Admits(Connector connector, ResourceTemplate template) => Admits(connector, PinKind.ResourceTemplate, template.UriTemplate, PinnedDefinition.From(template));
+    private bool Admits(Connector connector, ResourceTemplate template) =>
+        Readable(connector, PinKind.ResourceTemplate, template.UriTemplate, template) && Admits(connector, PinKind.ResourceTemplate, template.UriTemplate, PinnedDefinition.From(template));
 
-    private bool Admits(Connector connector, Prompt prompt) => Admits(connector, PinKind.Prompt, prompt.Name, PinnedDefinition.From(prompt));
+    private bool Admits(Connector connector, Prompt prompt) =>
+        Readable(connector, PinKind.Prompt, prompt.Name, prompt) && Admits(connector, PinKind.Prompt, prompt.Name, PinnedDefinition.From(prompt));
 
     /// <summary>
     /// With pins on, the resource at <paramref name="uri"/> must be listed by the upstream with a matching pin, or be covered
@@ -87,18 +91,18 @@ internal sealed partial class Passthrough
             return;
         }
 
-        var resources = await client.ListResourcesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var resources = await ListPage.ReadAllAsync(client, ListKinds.Resources, cancellationToken).ConfigureAwait(false);
         if (resources.FirstOrDefault(r => string.Equals(r.Uri, uri, StringComparison.Ordinal)) is { } listed)
         {
-            if (!Admits(connector, listed.ProtocolResource))
+            if (!Admits(connector, listed))
             {
-                throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Resource '{uri}'"));
+                throw new DefinitionWithheldException(Withheld([listed], $"Resource '{uri}'"));
             }
 
             return;
         }
 
-        var templates = await client.ListResourceTemplatesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var templates = await ListPage.ReadAllAsync(client, ListKinds.ResourceTemplates, cancellationToken).ConfigureAwait(false);
         var covering = templates.Where(t => connector.Policy.CoversTemplate(t.UriTemplate) && ResourcePattern.Parse(t.UriTemplate).MatchesUri(uri)).ToList();
         if (covering.Count == 0)
         {
@@ -106,9 +110,9 @@ internal sealed partial class Passthrough
         }
 
         // Every template that could have produced the URI must be as reviewed: evaluated for each, so each drift is reported.
-        if (covering.Select(t => Admits(connector, t.ProtocolResourceTemplate)).ToList().Contains(false))
+        if (covering.Select(t => Admits(connector, t)).ToList().Contains(false))
         {
-            throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Resource '{uri}'"));
+            throw new DefinitionWithheldException(Withheld(covering, $"Resource '{uri}'"));
         }
     }
 
@@ -120,15 +124,15 @@ internal sealed partial class Passthrough
             return;
         }
 
-        var prompts = await client.ListPromptsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var prompts = await ListPage.ReadAllAsync(client, ListKinds.Prompts, cancellationToken).ConfigureAwait(false);
         if (prompts.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal)) is not { } listed)
         {
             throw new McpProtocolException("No such prompt.", McpErrorCode.InvalidParams);
         }
 
-        if (!Admits(connector, listed.ProtocolPrompt))
+        if (!Admits(connector, listed))
         {
-            throw new DefinitionWithheldException(GatewayError.DefinitionChanged($"Prompt '{name}'"));
+            throw new DefinitionWithheldException(Withheld([listed], $"Prompt '{name}'"));
         }
     }
 }

@@ -6,6 +6,7 @@ using Portcullis.Core.Connectors;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Relay;
 
@@ -15,7 +16,7 @@ internal sealed partial class Passthrough
     public ValueTask<ListPromptsResult> ListPromptsAsync(Connector connector, CallerIdentity caller, RequestContext<ListPromptsRequestParams> request, CancellationToken cancellationToken) =>
         ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
-            var page = await client.ListPromptsAsync(new ListPromptsRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
+            var page = await ListPage.ReadAsync(client, ListKinds.Prompts, request.Params?.Cursor, ct).ConfigureAwait(false);
             return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller) && Admits(connector, p))], NextCursor = page.NextCursor };
         }, cancellationToken);
 

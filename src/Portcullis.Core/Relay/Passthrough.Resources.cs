@@ -6,6 +6,7 @@ using Portcullis.Core.Connectors;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Relay;
 
@@ -15,14 +16,14 @@ internal sealed partial class Passthrough
     public ValueTask<ListResourcesResult> ListResourcesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken) =>
         ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
-            var page = await client.ListResourcesAsync(new ListResourcesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
+            var page = await ListPage.ReadAsync(client, ListKinds.Resources, request.Params?.Cursor, ct).ConfigureAwait(false);
             return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller) && Admits(connector, r))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
         ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
-            var page = await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams { Cursor = request.Params?.Cursor }, ct).ConfigureAwait(false);
+            var page = await ListPage.ReadAsync(client, ListKinds.ResourceTemplates, request.Params?.Cursor, ct).ConfigureAwait(false);
             return new ListResourceTemplatesResult
             {
                 ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller) && Admits(connector, t))],

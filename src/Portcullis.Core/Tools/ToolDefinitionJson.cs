@@ -12,11 +12,11 @@ namespace Portcullis.Core.Tools;
 /// value counts, and a reviewer reads the other), no string holding half of a surrogate pair (it cannot be written out
 /// again as UTF-8), no number beyond a double's range. Such a definition can be neither served nor pinned.
 /// </summary>
-internal static partial class ToolDefinitionJson
+internal static class ToolDefinitionJson
 {
     /// <summary>Where and how the definition of <paramref name="tool"/> is not I-JSON, or null when it is.</summary>
     public static string? Problem(Tool tool) =>
-        UnreadableProblem(tool)
+        Upstreams.UnreadableDefinitions.Problem(tool)
         ?? Problem(tool.InputSchema, "inputSchema")
         ?? (tool.OutputSchema is { } output ? Problem(output, "outputSchema") : null)
         ?? (tool.Meta is { } meta ? MetaProblem(meta) : null);

@@ -403,7 +403,7 @@ internal sealed partial class UpstreamSupervisor
         var pages = 0;
         do
         {
-            var page = await ToolListPage.ReadAsync(client, cursor, cancellationToken).ConfigureAwait(false);
+            var page = await ListPage.ReadAsync(client, ListKinds.Tools, cursor, cancellationToken).ConfigureAwait(false);
             if (!UpstreamAnswerSize.Fits(page, limit))
             {
                 Log.ToolListPageTooLarge(_logger, _connector, limit);

@@ -7,6 +7,7 @@ using Portcullis.Core.Configuration;
 using Portcullis.Core.Pins;
 using Portcullis.Core.Schemas;
 using Portcullis.Core.Tools;
+using Portcullis.Core.Upstreams;
 
 namespace Portcullis.Core.Tests.Tools;
 
@@ -72,7 +73,7 @@ public sealed class NotIJsonDefinitionTests
     [InlineData("""{"name":"t","_meta":{"k\ud800":1},"inputSchema":{"type":"object"}}""", "_meta has a member name holding half of a UTF-16 surrogate pair")]
     public void Build_ToolTheClientCannotRead_StandsInAndIsWithheldAlone(string listed, string reason)
     {
-        Assert.True(ToolDefinitionJson.TryStandIn(JsonNode.Parse(listed), out var standIn));
+        Assert.True(ListPage.TryStandIn(ListKinds.Tools, JsonNode.Parse(listed), out var standIn));
         var other = new Tool { Name = "other", InputSchema = JsonDocument.Parse(Plain).RootElement.Clone() };
         var connector = new ConnectorConfig { Server = "crm", ToolsAllow = ["t", "other"] };
         connector.Tools["other"] = new ToolConfig { ReadOnly = true };
@@ -90,9 +91,31 @@ public sealed class NotIJsonDefinitionTests
     [Fact]
     public void TryStandIn_NameTheClientCannotRead_IsLeftOut()
     {
-        Assert.True(ToolDefinitionJson.TryStandIn(JsonNode.Parse("""{"name":"t\ud800","inputSchema":{"type":"object"}}"""), out var standIn));
+        Assert.True(ListPage.TryStandIn(ListKinds.Tools, JsonNode.Parse("""{"name":"t\ud800","inputSchema":{"type":"object"}}"""), out var standIn));
         Assert.Null(standIn);
-        Assert.False(ToolDefinitionJson.TryStandIn(JsonNode.Parse("""{"name":"t","description":"caf\u00e9","inputSchema":{"type":"object"}}"""), out _));
+        Assert.False(ListPage.TryStandIn(ListKinds.Tools, JsonNode.Parse("""{"name":"t","description":"caf\u00e9","inputSchema":{"type":"object"}}"""), out _));
+    }
+
+    /// <summary>A resource, template or prompt the client cannot read stands in by its URI or name, and pin reports it not I-JSON saying where.</summary>
+    [Fact]
+    public void TryStandIn_ResourceTemplateOrPromptTheClientCannotRead_IsNotPinnedSayingWhere()
+    {
+        Assert.True(ListPage.TryStandIn(ListKinds.Resources, JsonNode.Parse("""{"uri":"memo://a","name":"a","description":"\ud83d"}"""), out var resource));
+        Assert.True(ListPage.TryStandIn(ListKinds.ResourceTemplates, JsonNode.Parse("""{"uriTemplate":"memo://{id}","name":"t","title":"\udc00"}"""), out var template));
+        Assert.True(ListPage.TryStandIn(ListKinds.Prompts, JsonNode.Parse("""{"name":"p","arguments":[{"name":"x","description":"\ud800"}]}"""), out var prompt));
+        Assert.True(ListPage.TryStandIn(ListKinds.Prompts, JsonNode.Parse("""{"name":"\ud800"}"""), out var nameless));
+        Assert.Null(nameless);
+        Assert.False(ListPage.TryStandIn(ListKinds.Resources, JsonNode.Parse("""{"uri":"memo://a","name":"caf\u00e9"}"""), out _));
+
+        var live = new Dictionary<string, IReadOnlyList<LiveDefinition>> { ["crm"] = [LiveDefinition.Of(resource!), LiveDefinition.Of(template!), LiveDefinition.Of(prompt!)] };
+        var entries = Pinner.Run(null, live, _ => true).Entries;
+
+        Assert.All(entries, e => Assert.Equal(PinOutcome.NotIJson, e.Outcome));
+        Assert.Equal(
+            [(PinKind.Resource, "memo://a", "description holds a string with half of a UTF-16 surrogate pair"),
+             (PinKind.ResourceTemplate, "memo://{id}", "title holds a string with half of a UTF-16 surrogate pair"),
+             (PinKind.Prompt, "p", "arguments at '/0/description' holds a string with half of a UTF-16 surrogate pair")],
+            entries.Select(e => (e.Kind, e.Name, Assert.Single(e.Changed))));
     }
 
     [Fact]

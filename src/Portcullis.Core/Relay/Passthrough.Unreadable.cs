@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Portcullis.Core.Audit;
+using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
+using Portcullis.Core.Errors;
+using Portcullis.Core.Pins;
+using Portcullis.Core.Upstreams;
+
+namespace Portcullis.Core.Relay;
+
+/// <summary>
+/// A listed resource, template or prompt the MCP client could not read (half of a UTF-16 surrogate pair in one of its
+/// strings) is a stand-in (<see cref="ListPage"/>): left out of every list, pins on or off, logged and audited once per
+/// problem; with pins on, a read or get of it is refused as withheld. The rest of the list passes as before.
+/// </summary>
+internal sealed partial class Passthrough
+{
+    /// <summary>What was reported left out already (connector, kind, name, problem).</summary>
+    private readonly ConcurrentDictionary<(string, PinKind, string, string), bool> _unreadable = new();
+
+    /// <summary>Whether <paramref name="listed"/> was read as the upstream listed it; if not, it is reported once.</summary>
+    private bool Readable(Connector connector, PinKind kind, string name, object listed)
+    {
+        if (UnreadableDefinitions.Problem(listed) is not { } problem)
+        {
+            return true;
+        }
+
+        if (_unreadable.TryAdd((connector.Name, kind, name, problem), true))
+        {
+            Log.PassthroughDefinitionUnreadable(logger, connector.Name, kind.Noun(), LogText.Safe(name, 1024), LogText.Safe(problem, 1024));
+            // Audited as the catalog audits a tool it withholds as not I-JSON; not a pin metric, as no review can release it.
+            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
+            {
+                Connector = connector.Name,
+                Tool = kind == PinKind.Prompt ? name : null,
+                Resource = kind == PinKind.Prompt ? null : name,
+                Detail = $"{kind.Noun()} {name} is left out: its definition is not I-JSON ({problem})",
+            });
+        }
+
+        return false;
+    }
+
+    /// <summary>The refusal of a read or get that pins withhold <paramref name="listed"/> from.</summary>
+    private static GatewayError Withheld(IEnumerable<object> listed, string what) =>
+        listed.Any(l => UnreadableDefinitions.Problem(l) is not null) ? GatewayError.DefinitionUnreadable(what) : GatewayError.DefinitionChanged(what);
+}
