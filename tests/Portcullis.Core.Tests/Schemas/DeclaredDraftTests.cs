@@ -55,6 +55,16 @@ public sealed class DeclaredDraftTests
         Assert.Equal("/id", Assert.Single(schema.Validate(Element("{\"id\":\"1\u0663\"}"))).Path);
     }
 
+    [Theory]
+    [MemberData(nameof(Drafts))]
+    public void Validate_Format_IsAssertedUnderEveryDraft(string draft)
+    {
+        var schema = Compile(Element("{\"$schema\":\"" + draft + "\",\"type\":\"object\",\"properties\":{\"at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"));
+
+        Assert.Empty(schema.Validate(Element("""{"at":"2026-12-06T10:00:00Z"}""")));
+        Assert.Equal("/at", Assert.Single(schema.Validate(Element("""{"at":"yesterday"}"""))).Path);
+    }
+
     [Fact]
     public void Compile_Draft07_KeepsItsOwnMeaningOfItemsAndDependencies()
     {
