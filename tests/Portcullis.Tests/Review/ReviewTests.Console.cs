@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Portcullis.Tests.Idempotency;
 
 namespace Portcullis.Tests.Review;
 
@@ -83,7 +84,8 @@ public sealed partial class ReviewTests
         await page.FillAsync($"[data-testid='reason-{id}']", "verified with the account owner");
         await page.ClickAsync($"[data-testid='approve-{id}']");
         await page.Locator("#status").Filter(new LocatorFilterOptions { HasText = "approved" }).WaitForAsync();
-        await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        await page.Locator($"[data-testid='decided-{id}']").Filter(new LocatorFilterOptions { HasText = "Approved." }).WaitForAsync();
+        Assert.True(await page.Locator($"[data-testid='approve-{id}']").IsDisabledAsync());
 
         var retry = await DeleteAsync(agent, "c-1003", "k-console");
         Assert.True(retry.IsError != true, System.Text.Json.JsonSerializer.Serialize(retry));
@@ -94,6 +96,47 @@ public sealed partial class ReviewTests
         var admin = await Admin.TokenAsync();
         var audited = await Admin.WaitForEventAsync(admin, "kind=review_decided&connector=crm", e => e["detail"]?.GetValue<string>()?.Contains(id) == true);
         Assert.Equal("reviewer-bob", audited["actor"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// A reviewer double-clicks Approve on the call they read. Before, the first click loaded the list again at once, the
+    /// rows below moved up, and the second click landed on the next call's Approve: the agent that held a call right
+    /// after a harmless one had it approved unread. The decided row now stays where it was, its buttons disabled.
+    /// </summary>
+    [Fact]
+    public async Task Console_SecondClickOnApprove_AfterTheDecision_DoesNotApproveTheNextCall()
+    {
+        await using var agent = await AgentAsync("crm", "mallory");
+        var read = ReviewId(await DeleteAsync(agent, "c-2001", "k-console-double-read"));
+        var next = ReviewId(await DeleteAsync(agent, "c-2002", "k-console-double-next"));
+
+        using var playwright = await Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await LaunchChromiumAsync(playwright);
+        // Tall enough that the list never scrolls: the second click lands where the first did.
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 6000 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(Admin.BaseUrl + "/admin/").WaitAsync(Timeout);
+        await page.FillAsync("#token", await Admin.TokenAsync("portcullis:review", "reviewer-dan")).WaitAsync(Timeout);
+        await page.ClickAsync("#sign-in button[type=submit]").WaitAsync(Timeout);
+        await page.Locator($"[data-testid='approve-{next}']").WaitForAsync().WaitAsync(Timeout);
+        var box = (await page.Locator($"[data-testid='approve-{read}']").BoundingBoxAsync().WaitAsync(Timeout))!;
+        var (x, y) = (box.X + box.Width / 2, box.Y + box.Height / 2);
+
+        await page.Mouse.ClickAsync(x, y).WaitAsync(Timeout);
+        await page.Locator("#status").Filter(new LocatorFilterOptions { HasText = $"Review {read}: approved" }).WaitForAsync().WaitAsync(Timeout);
+        // A double-click's second click comes a tenth of a second or more after the first: a local gateway has answered by then.
+        await page.Mouse.ClickAsync(x, y).WaitAsync(Timeout);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle).WaitAsync(Timeout);
+
+        var reviewer = await Admin.TokenAsync("portcullis:review", "reviewer-dan");
+        var first = await Admin.GetJsonAsync("/admin/api/reviews/" + read, reviewer).WaitAsync(Timeout);
+        var second = await Admin.GetJsonAsync("/admin/api/reviews/" + next, reviewer).WaitAsync(Timeout);
+        Assert.Equal("approved", first["state"]!.GetValue<string>());
+        Assert.Equal("pending", second["state"]!.GetValue<string>());
+        Assert.Empty(second["approvals"]!.AsArray());
+        Assert.Equal("review_pending", Witness.ErrorCode(await DeleteAsync(agent, "c-2002", "k-console-double-next")));
+        Assert.Contains("Approved.", await page.Locator($"tr[data-review='{read}']").InnerTextAsync().WaitAsync(Timeout));
+        Assert.True(await page.Locator($"[data-testid='approve-{next}']").IsEnabledAsync().WaitAsync(Timeout));
     }
 
     [Fact]

@@ -84,17 +84,37 @@
       ? "Outdated: the tool's definition changed since the call was held, so it can never run. The agent asks again with a new idempotency key."
       : null;
 
+  // A decided row stays where it was, its controls disabled, until the view is opened again. The list was loaded again
+  // at once: the rows below moved up, and the second click of a double-click on Approve (or Deny, or "It did not")
+  // landed on the next row's button, deciding a call its reviewer had not read. Controls are disabled from the first
+  // click, so a second one never sends the decision twice either.
+  async function settle(controls, actions, testId, send, done) {
+    for (const control of controls) control.disabled = true;
+    try {
+      const answer = await send();
+      actions.append(el("p", { class: "note", "data-testid": testId, text: done(answer) + " The list is brought up to date when this view is opened again." }));
+    } catch (e) {
+      for (const control of controls) control.disabled = false;
+      status(e.message);
+    }
+  }
+
+  const decided = (d) => d.state === "pending"
+    ? `Your approval is recorded (${d.approvals.length} of ${d.approvals_required}).`
+    : d.state === "approved" ? "Approved." : d.state === "denied" ? "Denied." : "Decided (" + d.state + ").";
+
   async function reviews() {
     const pending = await pendingReviews();
     const rows = pending.map((r) => {
       const reason = el("input", { type: "text", placeholder: "reason", "aria-label": "reason", "data-testid": "reason-" + r.id, maxlength: "1000" });
-      const decide = (decision) => async () => {
-        try {
-          await api("/reviews/" + encodeURIComponent(r.id), { method: "POST", body: JSON.stringify({ decision, reason: reason.value || null }) });
-          status(`Review ${r.id}: ${decision === "approve" ? "approved" : "denied"}.`);
-          await show("reviews");
-        } catch (e) { status(e.message); }
-      };
+      const decide = (decision) => () => settle([reason, approve, deny], actions, "decided-" + r.id, async () => {
+        const answer = await api("/reviews/" + encodeURIComponent(r.id), { method: "POST", body: JSON.stringify({ decision, reason: reason.value || null }) });
+        status(`Review ${r.id}: ${decision === "approve" ? "approved" : "denied"}.`);
+        return answer;
+      }, decided);
+      const approve = el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") });
+      const deny = el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") });
+      const actions = el("div", { class: "actions" }, reason, approve, deny);
       return el("tr", { "data-review": r.id },
         el("td", { text: r.connector + " / " + r.tool }),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
@@ -103,9 +123,7 @@
         el("td", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
         el("td", {}, undecidable(r)
           ? el("p", { class: "note", text: undecidable(r), "data-testid": "undecidable-" + r.id })
-          : el("div", { class: "actions" }, reason,
-            el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") }),
-            el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") }))));
+          : actions));
     });
     return [el("h2", { text: "Pending reviews" }),
       ...(exactNumbers || !rows.length ? [] : [el("p", { class: "warning", "data-testid": "inexact-numbers",
@@ -149,17 +167,15 @@
     const records = await allPages("/idempotency?state=outcome_unknown&limit=1000", "records");
     const rows = records.map((r) => {
       const note = el("input", { type: "text", placeholder: "note", "aria-label": "note", maxlength: "1000" });
-      const resolve = (executed) => async () => {
-        try {
-          await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null, correlation_id: r.correlation_id }) });
-          status("Key settled.");
-          await show("keys");
-        } catch (e) { status(e.message); }
-      };
+      const resolve = (executed) => () => settle([note, tookEffect, didNot], actions, "settled-" + r.id, async () => {
+        await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null, correlation_id: r.correlation_id }) });
+        status("Key settled.");
+      }, () => executed ? "Settled: it took effect." : "Settled: it did not take effect.");
+      const tookEffect = el("button", { type: "button", text: "It took effect", onclick: resolve(true) });
+      const didNot = el("button", { type: "button", text: "It did not", onclick: resolve(false) });
+      const actions = el("div", { class: "actions" }, note, tookEffect, didNot);
       return el("tr", {}, el("td", { text: r.connector + " / " + r.tool }), el("td", { text: r.principal }), el("td", { text: r.key }),
-        el("td", { text: r.created_at }), el("td", {}, el("div", { class: "actions" }, note,
-          el("button", { type: "button", text: "It took effect", onclick: resolve(true) }),
-          el("button", { type: "button", text: "It did not", onclick: resolve(false) }))));
+        el("td", { text: r.created_at }), el("td", {}, actions));
     });
     return [el("h2", { text: "Outcome-unknown keys" }),
       rows.length ? table(["Call", "Caller", "Key", "Created", "Settle"], rows) : el("p", { text: "No key is outcome-unknown." })];
