@@ -354,6 +354,42 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     /// <summary>
+    /// An operator double-clicks "It did not" on the key they checked. Before, the first click loaded the list again at
+    /// once, the next key moved up under the pointer, and the second click released it unchecked: its agent's retry could
+    /// then run a write that may already have taken effect. The settled row now stays where it was, its buttons disabled.
+    /// </summary>
+    [Fact]
+    public async Task Console_SecondClickOnItDidNot_AfterTheSettlement_DoesNotSettleTheNextKey()
+    {
+        await using var client = await McpClients.ConnectAsync(fixture.Gateway.Endpoint("fx"));
+        var (olderKey, olderArgs) = TimedOutWrite("double-older");
+        var (older, _) = await UnknownCallAsync(client, olderKey, olderArgs);
+        var (checkedKey, checkedArgs) = TimedOutWrite("double-checked");
+        var (checkedId, _) = await UnknownCallAsync(client, checkedKey, checkedArgs);
+
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync().WaitAsync(Timeout);
+        await using var browser = await Review.ReviewTests.LaunchChromiumAsync(playwright);
+        var page = await KeysViewAsync(browser);
+        // Newest first: the checked key's row, then the older one's.
+        await page.Locator("tr", new() { HasText = olderKey }).WaitForAsync().WaitAsync(Timeout);
+        var button = page.Locator("tr", new() { HasText = checkedKey }).GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "It did not" });
+        var box = (await button.BoundingBoxAsync().WaitAsync(Timeout))!;
+        var (x, y) = (box.X + box.Width / 2, box.Y + box.Height / 2);
+
+        await page.Mouse.ClickAsync(x, y).WaitAsync(Timeout);
+        await page.Locator("#status").Filter(new() { HasText = "Key settled." }).WaitForAsync().WaitAsync(Timeout);
+        await page.Mouse.ClickAsync(x, y).WaitAsync(Timeout);
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle).WaitAsync(Timeout);
+
+        var (released, _, _) = await Admin.SendAsync(HttpMethod.Get, $"/admin/api/idempotency/{checkedId}", fixture.AdminToken);
+        var held = await Admin.GetJsonAsync($"/admin/api/idempotency/{older}", fixture.AdminToken);
+        Assert.Equal(404, released);
+        Assert.Equal("outcome_unknown", held["state"]!.GetValue<string>());
+        Assert.True(await button.IsDisabledAsync().WaitAsync(Timeout));
+        Assert.Equal("idempotency_outcome_unknown", Code(await client.CallToolAsync("slow", olderArgs).AsTask().WaitAsync(Timeout)));
+    }
+
+    /// <summary>
     /// The console's keys view read one page of the list (the API's default, 100) and dropped its <c>next</c>: the 101st
     /// outcome-unknown key was never shown, with nothing saying so, and its agent waited on a settlement no operator saw.
     /// </summary>
