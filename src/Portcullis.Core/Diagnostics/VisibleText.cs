@@ -23,10 +23,16 @@ internal static class VisibleText
     /// inherent vowels and the Mongolian free variation selectors. Variation selectors appended to a character carry any
     /// bytes unseen (one a byte: "emoji smuggling"), so "Thanks 😊" may hold a message for whatever reads it next.
     /// </summary>
+    /// <remarks>
+    /// Unicode reserves U+2065, U+FFF0–U+FFF8 and all of U+E0000–U+E0FFF as default-ignorable: not yet assigned, they
+    /// are shown as nothing already (Chromium draws them with no width), so a message written in them is as unseen as one
+    /// in variation selectors. They are hidden here too, the whole of the tag and selector block with them.
+    /// </remarks>
     private static bool IsBlankLetterOrSelector(int value) => value switch
     {
         >= 0xFE00 and <= 0xFE0E => true,
-        >= 0xE0100 and <= 0xE01EF => true,
+        >= 0xE0000 and <= 0xE0FFF => true,
+        0x2065 or >= 0xFFF0 and <= 0xFFF8 => true,
         0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or 0x3164 or 0xFFA0 => true,
         >= 0x180B and <= 0x180D or 0x180F => true,
         _ => false,

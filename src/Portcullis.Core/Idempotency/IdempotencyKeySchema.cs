@@ -15,12 +15,13 @@ internal static class IdempotencyKeySchema
     /// ECMA-262 pattern, without the <c>u</c> flag (which not every client's validator sets): no control characters
     /// (C0, DEL, C1), no format characters of the Basic Multilingual Plane (bidirectional controls, zero-width spaces
     /// and joiners, the soft hyphen, the byte order mark), no line or paragraph separator, none of the variation
-    /// selectors, fillers and marks that show nothing (<see cref="Diagnostics.VisibleText"/>; U+FE0F aside). Those above
-    /// U+FFFF (tag characters, the supplementary variation selectors) are refused by the gateway's own check.
+    /// selectors, fillers and marks that show nothing (<see cref="Diagnostics.VisibleText"/>; U+FE0F aside), nor the
+    /// default-ignorable code points Unicode reserves (U+2065, U+FFF0–U+FFF8). Those above U+FFFF (tag characters, the
+    /// supplementary variation selectors, the rest of U+E0000–U+E0FFF) are refused by the gateway's own check.
     /// </summary>
     public const string PrintablePattern =
         "^[^\\u0000-\\u001F\\u007F-\\u009F\\u00AD\\u034F\\u0600-\\u0605\\u061C\\u06DD\\u070F\\u0890\\u0891\\u08E2\\u115F\\u1160" +
-        "\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u2064\\u2066-\\u206F\\u3164\\uFE00-\\uFE0E\\uFEFF\\uFFA0\\uFFF9-\\uFFFB]+$";
+        "\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u2028-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0E\\uFEFF\\uFFA0\\uFFF0-\\uFFFB]+$";
 
     public const string Description =
         "Required for this write. A key you derive deterministically from the task (for example a hash of the task " +

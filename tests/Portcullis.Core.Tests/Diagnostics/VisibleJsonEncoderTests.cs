@@ -61,6 +61,10 @@ public sealed class VisibleJsonEncoderTests
     [InlineData("a\uFE00b\uFE0Ec", "a\\uFE00b\\uFE0Ec")]
     [InlineData("c-1\u034F\u3164\u115F\u1160\uFFA0", "c-1\\u034F\\u3164\\u115F\\u1160\\uFFA0")]
     [InlineData("\u17B4\u17B5\u180B\u180C\u180D\u180F", "\\u17B4\\u17B5\\u180B\\u180C\\u180D\\u180F")]
+    // Reserved as default-ignorable, unassigned: Chromium draws them with no width, so they carried a message unseen too.
+    [InlineData("Thanks 😊\U000E00E8\U000E00E9", "Thanks 😊\\uDB40\\uDCE8\\uDB40\\uDCE9")]
+    [InlineData("a\u2065b\uFFF0c\uFFF8d", "a\\u2065b\\uFFF0c\\uFFF8d")]
+    [InlineData("\U000E0000\U000E0002\U000E01F0\U000E0FFF", "\\uDB40\\uDC00\\uDB40\\uDC02\\uDB40\\uDDF0\\uDB43\\uDFFF")]
     public void Escape_SelectorsAndFillersThatShowNothing_AreEscaped(string text, string expected)
     {
         Assert.Equal(expected, VisibleText.Escape(text));

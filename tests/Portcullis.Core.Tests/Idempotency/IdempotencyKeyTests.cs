@@ -58,6 +58,9 @@ public sealed class IdempotencyKeyTests
     [InlineData("a\u2028b")]
     [InlineData("pay \u202E9876\u202C")]
     [InlineData("tag\U000E0001")]
+    [InlineData("k\u2065")]
+    [InlineData("k\uFFF0")]
+    [InlineData("k\U000E0080")]
     public void IsValid_CharacterThatShowsNothingOrReorders_IsRefused(string key)
     {
         Assert.False(IdempotencyKey.IsValid(key));

@@ -23,6 +23,13 @@ public sealed partial class ReviewTests
             ["note"] = "Thanks \U0001F60A\U000E0100\U000E0145",
             ["idempotency_key"] = "k-console-smuggled",
         }).AsTask().WaitAsync(Timeout));
+        // Before, the same message in code points Unicode reserves as default-ignorable (Chromium draws them with no width) showed as nothing, with no warning.
+        var reserved = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
+        {
+            ["contact_id"] = "c-1001",
+            ["note"] = "Thanks \U0001F60A\U000E00E8\U000E00E9\U000E0200\u2065\uFFF0",
+            ["idempotency_key"] = "k-console-reserved",
+        }).AsTask().WaitAsync(Timeout));
         // Numbers a JavaScript number would round: the reviewer must see what will run, digit for digit.
         var exact = ReviewId(await agent.CallToolAsync("delete_contact", new Dictionary<string, object?>
         {
@@ -75,6 +82,9 @@ public sealed partial class ReviewTests
         var smuggledText = await page.Locator($"tr[data-review='{smuggled}']").InnerTextAsync();
         Assert.Contains("Thanks \U0001F60A\\uDB40\\uDD00\\uDB40\\uDD45", smuggledText);
         Assert.Equal(1, await page.Locator($"[data-testid='hidden-characters-{smuggled}']").CountAsync());
+        var reservedText = await page.Locator($"tr[data-review='{reserved}']").InnerTextAsync();
+        Assert.Contains("Thanks \U0001F60A\\uDB40\\uDCE8\\uDB40\\uDCE9\\uDB40\\uDE00\\u2065\\uFFF0", reservedText);
+        Assert.Equal(1, await page.Locator($"[data-testid='hidden-characters-{reserved}']").CountAsync());
         Assert.Equal(0, await page.Locator($"[data-testid='hidden-characters-{id}']").CountAsync());
         var exactText = await page.Locator($"tr[data-review='{exact}']").InnerTextAsync();
         Assert.Contains("\"account\": 12345678901234567891", exactText);

@@ -9,11 +9,12 @@
 
   // Characters that show nothing or reorder what is shown (controls, format characters such as the bidirectional
   // overrides and zero-width spaces, line and paragraph separators, and the variation selectors, fillers and marks that
-  // show nothing: VisibleText.IsHidden on the server) are written as \u escapes, as JSON would write them: a reviewer
+  // show nothing, and the code points Unicode reserves as default-ignorable, which show nothing before they are even
+  // assigned: VisibleText.IsHidden on the server) are written as \u escapes, as JSON would write them: a reviewer
   // reading "pay to account 0123456789" must not be reading 9876543210 turned around, nor "Thanks 😊" that carries a
   // message in variation selectors. U+FE0F (an emoji's colour form) shows as it is. The line feeds and tabs of the
   // console's own text stay.
-  const hiddenPattern = "(?![\\n\\t])[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180D\\u180F\\u3164\\uFE00-\\uFE0E\\uFFA0\\u{E0100}-\\u{E01EF}]";
+  const hiddenPattern = "(?![\\n\\t])[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\u034F\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180D\\u180F\\u3164\\uFE00-\\uFE0E\\uFFA0\\u2065\\uFFF0-\\uFFF8\\u{E0000}-\\u{E0FFF}]";
   const hasHidden = (text) => new RegExp(hiddenPattern, "u").test(text);
   const visible = (text) => String(text).replace(new RegExp(hiddenPattern, "gu"), (ch) =>
     Array.from({ length: ch.length }, (_, i) => "\\u" + ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0")).join(""));
