@@ -89,6 +89,9 @@ internal static partial class Log
     [LoggerMessage(1026, LogLevel.Warning, "Connector {Connector}: the upstream sent {Skipped} message(s) the gateway cannot read as JSON-RPC since the last report, skipped (reported at most once a minute); a call answered by one fails (over stdio at its timeout), a write as outcome-unknown; the latest reason: {Reason}")]
     public static partial void UpstreamMessageUnreadable(ILogger logger, string connector, long skipped, string reason);
 
+    [LoggerMessage(1031, LogLevel.Warning, "Connector {Connector}: the upstream sent {Dropped} request(s) the gateway did not take up since the last report, left unanswered (reported at most once a minute); an upstream whose requests go unanswered may not be reading its standard input; the latest: {Method}, because {Why}")]
+    public static partial void UpstreamRequestsDropped(ILogger logger, string connector, long dropped, string method, string why);
+
     [LoggerMessage(1025, LogLevel.Warning, "Call {CorrelationId}: connector {Connector}: the upstream refused the gateway's credentials (HTTP {StatusCode}); it did not act on the request, answered upstream_error")]
     public static partial void UpstreamRefusedCredentials(ILogger logger, string correlationId, string connector, int statusCode);
 

@@ -14,6 +14,9 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
     private readonly UnreadableMessages _unreadable = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
     private readonly ILogger _logger = loggerFactory.CreateLogger("Portcullis.Upstream");
 
+    /// <summary>Reports the upstream's requests the gateway did not take up, over every start of the upstream.</summary>
+    public DroppedUpstreamRequests DroppedRequests { get; } = new(connector.Server, time, loggerFactory.CreateLogger("Portcullis.Upstream"));
+
     /// <summary>
     /// The longest line a stdio upstream may write to standard output: room for an answer at <c>limits.max_result_bytes</c>
     /// (refused after reading, as an answer over the limit) with its JSON escaping, and beyond that the connection closes.
@@ -26,6 +29,7 @@ internal sealed class UpstreamTransportFactory(GatewayConfig gateway, ConnectorC
         _stderr.Flush();
         _strayStdout.Flush();
         _unreadable.Flush();
+        DroppedRequests.Flush();
     }
 
     public IClientTransport Create()
