@@ -26,8 +26,8 @@ internal static partial class Log
     [LoggerMessage(1407, LogLevel.Information, "Request {CorrelationId}: {Connector} {Method} -> {Code}: {Detail}")]
     public static partial void RelayRefused(ILogger logger, string correlationId, string connector, string method, string code, string detail);
 
-    [LoggerMessage(1408, LogLevel.Warning, "Connector {Connector}: the upstream sent {Method} with parameters that do not fit it; dropped")]
-    public static partial void RelayMalformed(ILogger logger, string connector, string method);
+    [LoggerMessage(1408, LogLevel.Warning, "Connector {Connector}: the upstream sent {Method} with parameters that do not fit it; dropped ({Dropped} since the last report, reported at most once a minute)")]
+    public static partial void RelayMalformed(ILogger logger, string connector, string method, long dropped);
 
     [LoggerMessage(1409, LogLevel.Warning, "Connector {Connector}: a client did not keep up with the progress and log messages of its call; {Count} dropped once {Limit} were waiting")]
     public static partial void RelayClientTooSlow(ILogger logger, string connector, long count, int limit);

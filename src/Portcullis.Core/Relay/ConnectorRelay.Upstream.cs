@@ -182,7 +182,7 @@ internal sealed partial class ConnectorRelay
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException)
         {
-            Log.RelayMalformed(logger, connector, notification.Method);
+            _malformed.Dropped(notification.Method);
             return null;
         }
     }

@@ -7,21 +7,23 @@ using Portcullis.Tests.Infrastructure;
 namespace Portcullis.Tests.Errors;
 
 /// <summary>
-/// A stdio upstream that sends requests of its own (here pings) in a flood while it does not read its standard input:
+/// A stdio upstream that floods its standard output. Requests of its own (here pings) while it does not read its standard input:
 /// the gateway's answers cannot be written, so each request it took up waited for ever. Before, every one of them was
 /// held (a task, its request and its answer, about 1.3 KB): a million pings (45 MB of output) grew the gateway by more
 /// than a gigabyte, and a longer flood ended in the kernel killing the gateway with every connector behind it.
 /// </summary>
-public sealed class UpstreamRequestFloodTests
+public sealed class UpstreamFloodTests
 {
     private const int Pings = 1_000_000;
 
     /// <summary>
     /// A raw upstream: answers the handshake and its tool list, then stops reading its standard input and writes
-    /// <c>count</c> ping requests, saying on standard error once the last has gone into the pipe.
+    /// <c>count</c> ping requests (or, with <c>progress</c>, progress notifications whose progress is no number), saying on
+    /// standard error once the last has gone into the pipe.
     /// </summary>
     private const string FloodScript = """
         const count = Number(process.argv[2]);
+        const progress = process.argv[3] === 'progress';
         let buffer = '';
         let flooding = false;
         const send = message => process.stdout.write(JSON.stringify(message) + '\n');
@@ -49,7 +51,9 @@ public sealed class UpstreamRequestFloodTests
         function flood(i) {
           while (i < count) {
             const lines = [];
-            for (let j = 0; j < 1000 && i < count; j++, i++) lines.push(JSON.stringify({ jsonrpc: '2.0', id: 'ping-' + i, method: 'ping' }));
+            for (let j = 0; j < 1000 && i < count; j++, i++) lines.push(JSON.stringify(progress
+              ? { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'nobody', progress: 'NaN' } }
+              : { jsonrpc: '2.0', id: 'ping-' + i, method: 'ping' }));
             const last = i >= count;
             const more = process.stdout.write(lines.join('\n') + '\n', last ? () => process.stderr.write('flooded ' + count + '\n') : undefined);
             if (!more && !last) { process.stdout.once('drain', () => flood(i)); return; }
@@ -61,19 +65,7 @@ public sealed class UpstreamRequestFloodTests
     public async Task StdioUpstream_FloodsRequestsWithoutReadingItsInput_MemoryStaysBoundedAndOtherConnectorsServe()
     {
         using var dir = new TempDir();
-        var script = dir.File("flood.js");
-        await File.WriteAllTextAsync(script, FloodScript);
-        var flood = new JsonObject
-        {
-            ["server"] = "flood",
-            ["environment"] = "test",
-            ["upstream"] = new JsonObject { ["command"] = NodeTools.Node, ["args"] = new JsonArray(script, Pings.ToString(CultureInfo.InvariantCulture)) },
-            ["auth"] = new JsonObject { ["mode"] = "none" },
-            ["tools_allow"] = new JsonArray("quiet"),
-            ["tools"] = new JsonObject { ["quiet"] = new JsonObject { ["read_only"] = true } },
-        };
-        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]), flood);
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var gateway = await StartAsync(dir, Pings, "ping");
 
         await gateway.WaitForOutputAsync($"flooded {Pings}", Timeouts.Call);
         var rss = ResidentBytes(gateway.ProcessId);
@@ -87,6 +79,40 @@ public sealed class UpstreamRequestFloodTests
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "unaffected" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("unaffected", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
         Assert.False(gateway.HasExited);
+    }
+
+    /// <summary>Before, each such notification was a warning of its own: 200,000 of them wrote 30 MB to the log.</summary>
+    [Fact]
+    public async Task StdioUpstream_FloodsMalformedProgress_IsLoggedOnceAMinuteNotPerNotification()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartAsync(dir, 200_000, "progress");
+
+        await gateway.WaitForOutputAsync("flooded 200000", Timeouts.Call);
+        await gateway.WaitForOutputAsync("[1408] Connector flood: the upstream sent notifications/progress with parameters that do not fit it", Timeouts.Call);
+        Assert.Single(gateway.Output.Split('\n'), l => l.Contains("[1408] Connector flood:", StringComparison.Ordinal));
+
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "unaffected" }, cancellationToken: Timeouts.CallToken);
+        Assert.Equal("unaffected", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    /// <summary>The gateway with the fixture and, as connector <c>flood</c>, the raw upstream flooding <paramref name="count"/> of <paramref name="kind"/>.</summary>
+    private static async Task<GatewayProcess> StartAsync(TempDir dir, int count, string kind)
+    {
+        var script = dir.File("flood.js");
+        await File.WriteAllTextAsync(script, FloodScript);
+        var flood = new JsonObject
+        {
+            ["server"] = "flood",
+            ["environment"] = "test",
+            ["upstream"] = new JsonObject { ["command"] = NodeTools.Node, ["args"] = new JsonArray(script, count.ToString(CultureInfo.InvariantCulture), kind) },
+            ["auth"] = new JsonObject { ["mode"] = "none" },
+            ["tools_allow"] = new JsonArray("quiet"),
+            ["tools"] = new JsonObject { ["quiet"] = new JsonObject { ["read_only"] = true } },
+        };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]), flood);
+        return await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
     }
 
     private static long ResidentBytes(int processId)
