@@ -5,8 +5,8 @@ namespace Portcullis.Core.Diagnostics;
 /// <summary>Log events of the protocol relay (resources, prompts, notifications, server-to-client requests): 1400–1499.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1401, LogLevel.Warning, "Connector {Connector}: the upstream sent a {Feature} request while calls of several clients were in flight (or none); refused")]
-    public static partial void RelayUnattributed(ILogger logger, string connector, string feature);
+    [LoggerMessage(1401, LogLevel.Warning, "Connector {Connector}: the upstream sent a {Feature} request while calls of several clients were in flight (or none); refused ({Refused} since the last report, reported at most once a minute)")]
+    public static partial void RelayUnattributed(ILogger logger, string connector, string feature, long refused);
 
     [LoggerMessage(1402, LogLevel.Debug, "Connector {Connector}: relaying the upstream's {Feature} request to the calling client")]
     public static partial void RelayAsked(ILogger logger, string connector, string feature);

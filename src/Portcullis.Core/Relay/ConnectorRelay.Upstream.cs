@@ -92,7 +92,7 @@ internal sealed partial class ConnectorRelay
         var call = Attribute();
         if (call is null)
         {
-            Log.RelayUnattributed(logger, connector, feature);
+            _unattributed.Refused(feature);
             throw new McpException($"The gateway cannot tell which client this {feature} request belongs to.");
         }
 

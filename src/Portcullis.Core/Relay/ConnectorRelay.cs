@@ -49,6 +49,7 @@ internal sealed partial class ConnectorRelay(string connector, TimeProvider time
     private readonly ConcurrentDictionary<string, RelayCall> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<McpServer, DownstreamSession> _sessions = new();
     private readonly MalformedNotifications _malformed = new(connector, time, logger);
+    private readonly UnattributedQuestions _unattributed = new(connector, time, logger);
 
     // The gateway's progress tokens for the upstream: unique per relay by the sequence, and per process by the
     // prefix, drawn once (a fresh GUID per call would read /dev/urandom with a system call for every call). The

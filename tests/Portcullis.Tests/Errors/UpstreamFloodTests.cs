@@ -18,12 +18,12 @@ public sealed class UpstreamFloodTests
 
     /// <summary>
     /// A raw upstream: answers the handshake and its tool list, then stops reading its standard input and writes
-    /// <c>count</c> ping requests (or, with <c>progress</c>, progress notifications whose progress is no number), saying on
-    /// standard error once the last has gone into the pipe.
+    /// <c>count</c> ping requests (or, with <c>progress</c>, progress notifications whose progress is no number; with
+    /// <c>sampling</c>, sampling requests while it goes on reading), saying on standard error once the last has gone into the pipe.
     /// </summary>
     private const string FloodScript = """
         const count = Number(process.argv[2]);
-        const progress = process.argv[3] === 'progress';
+        const kind = process.argv[3];
         let buffer = '';
         let flooding = false;
         const send = message => process.stdout.write(JSON.stringify(message) + '\n');
@@ -41,7 +41,7 @@ public sealed class UpstreamFloodTests
             } else if (m.method === 'tools/list') {
               send({ jsonrpc: '2.0', id: m.id, result: { tools: [{ name: 'quiet', inputSchema: { type: 'object' } }] } });
               flooding = true;
-              process.stdin.pause();
+              if (kind !== 'sampling') process.stdin.pause();
               flood(0);
             } else if (m.id !== undefined && m.method) {
               send({ jsonrpc: '2.0', id: m.id, result: {} });
@@ -51,8 +51,9 @@ public sealed class UpstreamFloodTests
         function flood(i) {
           while (i < count) {
             const lines = [];
-            for (let j = 0; j < 1000 && i < count; j++, i++) lines.push(JSON.stringify(progress
-              ? { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'nobody', progress: 'NaN' } }
+            for (let j = 0; j < 1000 && i < count; j++, i++) lines.push(JSON.stringify(
+              kind === 'progress' ? { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'nobody', progress: 'NaN' } }
+              : kind === 'sampling' ? { jsonrpc: '2.0', id: 'ask-' + i, method: 'sampling/createMessage', params: { messages: [], maxTokens: 1 } }
               : { jsonrpc: '2.0', id: 'ping-' + i, method: 'ping' }));
             const last = i >= count;
             const more = process.stdout.write(lines.join('\n') + '\n', last ? () => process.stderr.write('flooded ' + count + '\n') : undefined);
@@ -95,6 +96,21 @@ public sealed class UpstreamFloodTests
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "unaffected" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("unaffected", Assert.IsType<TextContentBlock>(Assert.Single(echo.Content)).Text);
+    }
+
+    /// <summary>
+    /// Sampling asked outside any call is refused (no client to ask); before, each refusal was a warning of its own, and
+    /// an upstream that reads the refusals could write as many as it liked to the log.
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_FloodsSamplingOutsideAnyCall_RefusalsAreLoggedOnceAMinute()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartAsync(dir, 20_000, "sampling");
+
+        await gateway.WaitForOutputAsync("flooded 20000", Timeouts.Call);
+        await gateway.WaitForOutputAsync("[1401] Connector flood: the upstream sent a sampling request", Timeouts.Call);
+        Assert.Single(gateway.Output.Split('\n'), l => l.Contains("[1401] Connector flood:", StringComparison.Ordinal));
     }
 
     /// <summary>The gateway with the fixture and, as connector <c>flood</c>, the raw upstream flooding <paramref name="count"/> of <paramref name="kind"/>.</summary>
