@@ -15,6 +15,12 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 internal sealed partial class Passthrough
 {
+    /// <summary>
+    /// The most left-out items remembered as reported: the names are the upstream's, and one inventing new ones at every
+    /// list would otherwise grow this set for ever. Past it the set starts again, and an item may be reported once more.
+    /// </summary>
+    internal const int MaxReportedUnreadable = 10_000;
+
     /// <summary>What was reported left out already (connector, kind, name, problem).</summary>
     private readonly ConcurrentDictionary<(string, PinKind, string, string), bool> _unreadable = new();
 
@@ -26,6 +32,11 @@ internal sealed partial class Passthrough
             return true;
         }
 
+        if (_unreadable.Count >= MaxReportedUnreadable)
+        {
+            _unreadable.Clear();
+        }
+
         if (_unreadable.TryAdd((connector.Name, kind, name, problem), true))
         {
             Log.PassthroughDefinitionUnreadable(logger, connector.Name, kind.Noun(), LogText.Safe(name, 1024), LogText.Safe(problem, 1024));
@@ -33,7 +44,7 @@ internal sealed partial class Passthrough
             recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
             {
                 Connector = connector.Name,
-                Tool = kind == PinKind.Prompt ? name : null,
+                Prompt = kind == PinKind.Prompt ? name : null,
                 Resource = kind == PinKind.Prompt ? null : name,
                 Detail = $"{kind.Noun()} {name} is left out: its definition is not I-JSON ({problem})",
             });

@@ -11,6 +11,9 @@ namespace Portcullis.Core.Schemas;
 /// </summary>
 internal static class SchemaDialects
 {
+    /// <summary>The most of an unknown <c>$schema</c> the failure repeats: it is the upstream's text, logged and shown by <c>lint</c>.</summary>
+    private const int MaxUriChars = 200;
+
     private static readonly Dialect[] Drafts = [Dialect.Draft202012, Dialect.Draft201909, Dialect.Draft07, Dialect.Draft06];
 
     private static readonly ConcurrentDictionary<(Dialect Draft, TimeSpan PatternTimeout), Dialect> ForTools = new();
@@ -56,7 +59,7 @@ internal static class SchemaDialects
 
         failure = uri is null
             ? "'$schema' is not a string"
-            : $"'$schema' names '{uri}', which is not a JSON Schema draft the gateway knows (draft-06, draft-07, 2019-09 or 2020-12)";
+            : $"'$schema' names '{Diagnostics.LogText.Safe(uri, MaxUriChars)}', which is not a JSON Schema draft the gateway knows (draft-06, draft-07, 2019-09 or 2020-12)";
         return null;
     }
 }

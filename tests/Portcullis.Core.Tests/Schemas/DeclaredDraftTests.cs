@@ -97,4 +97,16 @@ public sealed class DeclaredDraftTests
         Assert.Null(SchemaCompiler.TryCompile(Element(schema), out var failure));
         Assert.Contains(expected, failure, StringComparison.Ordinal);
     }
+
+    /// <summary>The failure repeats the upstream's text in the log and in lint: a long or multi-line one is cut and escaped.</summary>
+    [Fact]
+    public void Compile_UnknownDraftOfLongText_RepeatsItCutAndOnOneLine()
+    {
+        var uri = "https://example.com/\\n" + new string('x', 5000);
+
+        Assert.Null(SchemaCompiler.TryCompile(Element("{\"$schema\":\"" + uri + "\",\"type\":\"object\"}"), out var failure));
+
+        Assert.True(failure!.Length < 400, failure);
+        Assert.DoesNotContain('\n', failure);
+    }
 }

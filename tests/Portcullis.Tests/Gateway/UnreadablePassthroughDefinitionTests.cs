@@ -39,7 +39,7 @@ public sealed class UnreadablePassthroughDefinitionTests
         await gateway.WaitForOutputAsync($"resource memo://item/1 is left out: its definition is not I-JSON (description holds a string with {Half})", Timeouts.Call);
         await gateway.WaitForOutputAsync($"resource template memo://t1/{{id}} is left out: its definition is not I-JSON (title holds a string with {Half})", Timeouts.Call);
         await gateway.WaitForOutputAsync($"prompt prompt-1 is left out: its definition is not I-JSON (description holds a string with {Half})", Timeouts.Call);
-        var audited = await admin.WaitForEventAsync(await admin.TokenAsync().Within(), "kind=tool_refused&tool=prompt-1").Within();
+        var audited = await admin.WaitForEventAsync(await admin.TokenAsync().Within(), "kind=tool_refused&connector=remote", e => e["prompt"]?.GetValue<string>() == "prompt-1").Within();
         Assert.Contains("not I-JSON (description holds", audited["detail"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // Pins off: the definitions are not vetted, so reads and gets pass as before, the readable ones and the others alike.
