@@ -407,6 +407,39 @@ public sealed class IdempotencyStageTests : IDisposable
         Assert.Equal(1, _upstreamCalls);
     }
 
+    /// <summary>
+    /// A key freed between the retry's claim and its claim under the earlier fingerprint is taken under that one and given
+    /// back at once. Before, when the store failed that give-back, the call failed as <c>internal</c> and the key stayed
+    /// held for a call never sent: in progress for the lease, then outcome-unknown for good.
+    /// </summary>
+    [Fact]
+    public async Task Invoke_GiveBackUnderTheEarlierFingerprintFails_IsGivenBackLaterSoTheRetryRuns()
+    {
+        const string arguments = """{"body":"x","id":1234567890123456789,"idempotency_key":"k"}""";
+        await using var losing = LosingStage();
+        var other = await _store.TryClaimAsync(new IdempotencyClaimRequest(Scope("k"), "another call", "c-other", _time.GetUtcNow(), TimeSpan.FromMinutes(5), TimeSpan.FromHours(24)), Deadline);
+        losing.Store.AfterNextClaim = () => _store.ReleaseAsync(Scope("k"), other.Token!, Deadline);
+        losing.Store.FailNextRelease = true;
+
+        var first = Context(_write, Alice, arguments);
+        await losing.Stage.InvokeAsync(first, Answer("never"), Deadline);
+        Assert.Equal("idempotency_key_reused", first.Failure?.Code.Code);
+
+        // Retried once the key is given back: a retry racing the give-back is told reused, as the first call was.
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); await _store.GetAsync(Scope("k"), _time.GetUtcNow(), TimeSpan.FromHours(24), Deadline) is not null;)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the claim under the earlier fingerprint was never given back");
+            await Task.Delay(50);
+        }
+
+        var retry = Context(_write, Alice, arguments);
+        var result = await losing.Stage.InvokeAsync(retry, Answer("done"), Deadline);
+
+        Assert.Null(retry.Failure);
+        Assert.Equal("done", Text(result));
+        Assert.Equal(1, _upstreamCalls);
+    }
+
     private static IdempotencyScope Scope(string key) => new("prod", "crm", Alice.Key, "add_note", key);
 
     /// <summary>Claims the key as a gateway before 2026-12-05 did, under the fingerprint it computed then; returns the claim's token.</summary>
@@ -470,9 +503,18 @@ public sealed class IdempotencyStageTests : IDisposable
 
         public bool FailNextMarkUnknown { get; set; }
 
+        /// <summary>Run once, after the next claim's answer: a change another call makes to the key meanwhile.</summary>
+        public Func<ValueTask<bool>>? AfterNextClaim { get; set; }
+
         public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
         {
             var result = await inner.TryClaimAsync(request, cancellationToken);
+            if (AfterNextClaim is { } meanwhile)
+            {
+                AfterNextClaim = null;
+                await meanwhile();
+            }
+
             if (LoseNextClaimAnswer)
             {
                 LoseNextClaimAnswer = false;

@@ -193,7 +193,16 @@ internal sealed class IdempotencyStage(
 
         if (claim.Status == ClaimStatus.Claimed)
         {
-            await store.ReleaseAsync(request.Scope, earlierRequest.Token, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await store.ReleaseAsync(request.Scope, earlierRequest.Token, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Nothing was sent under it: given back once the store answers, so it neither holds the key for a lease
+                // nor turns outcome-unknown after it.
+                unsettled.Release(request.Scope, earlierRequest.Token, context.CorrelationId, ex);
+            }
         }
 
         return reused;
