@@ -35,7 +35,7 @@ internal static class LiveCatalogReader
             foreach (var connector in registry.All)
             {
                 result[connector.Name] = connector.Catalog.UpstreamTools is { } tools
-                    ? await WithPassthroughAsync(connector, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
+                    ? await WithPassthroughAsync(connector, config.Limits.MaxResultBytes, new LiveCatalog(tools, connector.Catalog.Current, connector.Refusals, null), cancellationToken).ConfigureAwait(false)
                     : LiveCatalog.Unreachable(failures.For(connector.Name)
                         ?? connector.Status.LastError?.Text
                         ?? $"no answer within {connector.Config.Upstream.ConnectTimeoutSeconds + (int)Margin.TotalSeconds} s");
@@ -59,7 +59,7 @@ internal static class LiveCatalogReader
         }
     }
 
-    private static async Task<LiveCatalog> WithPassthroughAsync(Connector connector, LiveCatalog live, CancellationToken cancellationToken)
+    private static async Task<LiveCatalog> WithPassthroughAsync(Connector connector, long limit, LiveCatalog live, CancellationToken cancellationToken)
     {
         if (connector.Upstream.Client is not { } client)
         {
@@ -70,7 +70,7 @@ internal static class LiveCatalogReader
         bounded.CancelAfter(TimeSpan.FromSeconds(connector.Config.Upstream.ConnectTimeoutSeconds) + Margin);
         try
         {
-            return live with { Passthrough = await Pins.PassthroughDefinitions.ListAsync(client, connector.Policy, bounded.Token).ConfigureAwait(false) };
+            return live with { Passthrough = await Pins.PassthroughDefinitions.ListAsync(client, connector.Policy, limit, bounded.Token).ConfigureAwait(false) };
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -91,7 +91,7 @@ internal sealed partial class Passthrough
             return;
         }
 
-        var resources = await ListPage.ReadAllAsync(client, ListKinds.Resources, cancellationToken).ConfigureAwait(false);
+        var resources = await ListPage.ReadAllAsync(client, ListKinds.Resources, config.Limits.MaxResultBytes, cancellationToken).ConfigureAwait(false);
         if (resources.FirstOrDefault(r => string.Equals(r.Uri, uri, StringComparison.Ordinal)) is { } listed)
         {
             if (!Admits(connector, listed))
@@ -102,7 +102,7 @@ internal sealed partial class Passthrough
             return;
         }
 
-        var templates = await ListPage.ReadAllAsync(client, ListKinds.ResourceTemplates, cancellationToken).ConfigureAwait(false);
+        var templates = await ListPage.ReadAllAsync(client, ListKinds.ResourceTemplates, config.Limits.MaxResultBytes, cancellationToken).ConfigureAwait(false);
         var covering = templates.Where(t => connector.Policy.CoversTemplate(t.UriTemplate) && ResourcePattern.Parse(t.UriTemplate).MatchesUri(uri)).ToList();
         if (covering.Count == 0)
         {
@@ -124,7 +124,7 @@ internal sealed partial class Passthrough
             return;
         }
 
-        var prompts = await ListPage.ReadAllAsync(client, ListKinds.Prompts, cancellationToken).ConfigureAwait(false);
+        var prompts = await ListPage.ReadAllAsync(client, ListKinds.Prompts, config.Limits.MaxResultBytes, cancellationToken).ConfigureAwait(false);
         if (prompts.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.Ordinal)) is not { } listed)
         {
             throw new McpProtocolException("No such prompt.", McpErrorCode.InvalidParams);

@@ -15,6 +15,9 @@ internal sealed class ListKind<TPage, TItem>
     /// <summary><c>tools</c>, <c>resources</c>, <c>resourceTemplates</c>, <c>prompts</c>.</summary>
     public required string Member { get; init; }
 
+    /// <summary>What the list holds, for messages: <c>tool</c>, <c>resource</c>, <c>resource template</c>, <c>prompt</c>.</summary>
+    public required string Noun { get; init; }
+
     /// <summary>What names an item: <c>name</c>, <c>uri</c>, <c>uriTemplate</c>.</summary>
     public required string Key { get; init; }
 

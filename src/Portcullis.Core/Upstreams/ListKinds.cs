@@ -13,6 +13,7 @@ internal static class ListKinds
     {
         Method = RequestMethods.ToolsList,
         Member = "tools",
+        Noun = "tool",
         Key = "name",
         Items = page => page.Tools,
         Page = (items, next) => new ListToolsResult { Tools = items, NextCursor = next },
@@ -23,6 +24,7 @@ internal static class ListKinds
     {
         Method = RequestMethods.ResourcesList,
         Member = "resources",
+        Noun = "resource",
         Key = "uri",
         Items = page => page.Resources,
         Page = (items, next) => new ListResourcesResult { Resources = items, NextCursor = next },
@@ -33,6 +35,7 @@ internal static class ListKinds
     {
         Method = RequestMethods.ResourcesTemplatesList,
         Member = "resourceTemplates",
+        Noun = "resource template",
         Key = "uriTemplate",
         Items = page => page.ResourceTemplates,
         Page = (items, next) => new ListResourceTemplatesResult { ResourceTemplates = items, NextCursor = next },
@@ -43,6 +46,7 @@ internal static class ListKinds
     {
         Method = RequestMethods.PromptsList,
         Member = "prompts",
+        Noun = "prompt",
         Key = "name",
         Items = page => page.Prompts,
         Page = (items, next) => new ListPromptsResult { Prompts = items, NextCursor = next },

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -16,6 +17,9 @@ namespace Portcullis.Core.Upstreams;
 /// </summary>
 internal static class ListPage
 {
+    /// <summary>The most pages of a list read: far past any real list, whose pages hold tens of items or more.</summary>
+    public const int MaxPages = 1_000;
+
     public static async Task<TPage> ReadAsync<TPage, TItem>(McpClient client, ListKind<TPage, TItem> kind, string? cursor, CancellationToken cancellationToken)
         where TPage : PaginatedResult
         where TItem : class
@@ -42,16 +46,36 @@ internal static class ListPage
         }
     }
 
-    /// <summary>Every page of the list, as the client's listing without a cursor reads them, into one list of items.</summary>
-    public static async Task<IReadOnlyList<TItem>> ReadAllAsync<TPage, TItem>(McpClient client, ListKind<TPage, TItem> kind, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every page of the list, as the client's listing without a cursor reads them, into one list of items. A page larger
+    /// than <paramref name="limit"/> (<c>limits.max_result_bytes</c>), all pages together larger than it, or more than
+    /// <see cref="MaxPages"/> pages fail the list (<see cref="UpstreamAnswerTooLargeException"/>): an upstream answering every
+    /// page with another cursor would otherwise grow the gateway's memory a page at a time until the request timed out.
+    /// </summary>
+    public static async Task<IReadOnlyList<TItem>> ReadAllAsync<TPage, TItem>(McpClient client, ListKind<TPage, TItem> kind, long limit, CancellationToken cancellationToken)
         where TPage : PaginatedResult
         where TItem : class
     {
         var items = new List<TItem>();
         string? cursor = null;
+        long listed = 0;
+        var pages = 0;
         do
         {
             var page = await ReadAsync(client, kind, cursor, cancellationToken).ConfigureAwait(false);
+            if (!UpstreamAnswerSize.Fits(page, limit))
+            {
+                throw new UpstreamAnswerTooLargeException(limit, AnswerTooLargeList.Page, string.Create(CultureInfo.InvariantCulture,
+                    $"a page of the upstream's {kind.Noun} list is larger than the {limit} bytes accepted (limits.max_result_bytes)"));
+            }
+
+            listed += UpstreamAnswerSize.Weight(page);
+            if (listed > limit || ++pages > MaxPages)
+            {
+                throw new UpstreamAnswerTooLargeException(limit, AnswerTooLargeList.Whole, string.Create(CultureInfo.InvariantCulture,
+                    $"the upstream's {kind.Noun} list is larger than the {limit} bytes accepted (limits.max_result_bytes) or longer than {MaxPages} pages, all its pages together"));
+            }
+
             items.AddRange(kind.Items(page));
             cursor = page.NextCursor;
         }

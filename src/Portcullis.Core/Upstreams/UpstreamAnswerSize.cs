@@ -41,8 +41,15 @@ internal static class UpstreamAnswerSize
     /// </summary>
     public static bool Fits(ListToolsResult page, long limit) => Weigh(page.Tools, Of, 0, limit);
 
-    /// <summary>What a page of a tool list weighs on the same measure (read a page that <see cref="Fits(ListToolsResult, long)"/> first).</summary>
-    public static long Weight(ListToolsResult page) => page.Tools.Sum(Of);
+    /// <summary>What a page of one of the four lists weighs on the same measure, its cursor aside (read a page that fits first).</summary>
+    public static long Weight(PaginatedResult page) => page switch
+    {
+        ListToolsResult tools => tools.Tools.Sum(Of),
+        ListPromptsResult prompts => prompts.Prompts.Sum(Of),
+        ListResourcesResult resources => resources.Resources.Sum(Of),
+        ListResourceTemplatesResult templates => templates.ResourceTemplates.Sum(Of),
+        _ => 0,
+    };
 
     private static bool Weigh<TItem>(IEnumerable<TItem> items, Func<TItem, long> weight, long start, long limit)
     {

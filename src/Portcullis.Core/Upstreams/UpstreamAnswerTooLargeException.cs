@@ -13,6 +13,14 @@ internal sealed class UpstreamAnswerTooLargeException : Exception
         Limit = limit;
     }
 
+    /// <summary>A list read a page at a time passed the limit: one of its pages, or all of them together.</summary>
+    public UpstreamAnswerTooLargeException(long limit, AnswerTooLargeList list, string message)
+        : base(message)
+    {
+        Limit = limit;
+        List = list;
+    }
+
     public UpstreamAnswerTooLargeException()
         : this(Configuration.ConfigDefaults.MaxResultBytes)
     {
@@ -30,4 +38,17 @@ internal sealed class UpstreamAnswerTooLargeException : Exception
 
     /// <summary>The limit that was passed, in bytes.</summary>
     public long Limit { get; } = Configuration.ConfigDefaults.MaxResultBytes;
+
+    /// <summary>For a list read a page at a time, what passed the limit; null for any other answer.</summary>
+    public AnswerTooLargeList? List { get; }
+}
+
+/// <summary>What of a list read a page at a time passed <c>limits.max_result_bytes</c>.</summary>
+internal enum AnswerTooLargeList
+{
+    /// <summary>One page.</summary>
+    Page,
+
+    /// <summary>All pages together, or more pages than are read.</summary>
+    Whole,
 }

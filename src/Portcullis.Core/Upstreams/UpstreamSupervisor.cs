@@ -33,9 +33,6 @@ internal sealed partial class UpstreamSupervisor
     private readonly ResiliencePipeline _restartPipeline;
     private readonly TimeSpan _listTimeout;
     private readonly TimeSpan _pingInterval;
-    /// <summary>The most pages of a tool list read: far past any real list, whose pages hold tens of tools or more.</summary>
-    internal const int MaxListPages = 1_000;
-
     private readonly long _listLimit;
     private readonly UpstreamToolCache _toolCache = new();
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +57,7 @@ internal sealed partial class UpstreamSupervisor
     /// until one is answered. Nothing is closed for it, as an upstream that answers slowly may still be working.
     /// The tool list is read a page at a time, and a page larger than <paramref name="listLimit"/>
     /// (<c>limits.max_result_bytes</c>; none when not given), or all pages together larger than it, or more than
-    /// <see cref="MaxListPages"/> pages, fail the list as an oversized answer does: the catalog keeps its last list. An
+    /// <see cref="ListPage.MaxPages"/> pages, fail the list as an oversized answer does: the catalog keeps its last list. An
     /// upstream that answers every page with another cursor would otherwise grow the gateway's memory by a page at a
     /// time until the list timed out.
     /// </remarks>
@@ -397,34 +394,23 @@ internal sealed partial class UpstreamSupervisor
     /// </summary>
     private async Task<IReadOnlyList<Tool>> ListPagesAsync(McpClient client, long limit, CancellationToken cancellationToken)
     {
-        var tools = new List<Tool>();
-        string? cursor = null;
-        long listed = 0;
-        var pages = 0;
-        do
+        try
         {
-            var page = await ListPage.ReadAsync(client, ListKinds.Tools, cursor, cancellationToken).ConfigureAwait(false);
-            if (!UpstreamAnswerSize.Fits(page, limit))
+            return await ListPage.ReadAllAsync(client, ListKinds.Tools, limit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpstreamAnswerTooLargeException ex) when (ex.List is { } list)
+        {
+            if (list == AnswerTooLargeList.Whole)
+            {
+                Log.ToolListTooLarge(_logger, _connector, limit, ListPage.MaxPages);
+            }
+            else
             {
                 Log.ToolListPageTooLarge(_logger, _connector, limit);
-                throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
-                    $"a page of the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes)"));
             }
 
-            listed += UpstreamAnswerSize.Weight(page);
-            if (listed > limit || ++pages > MaxListPages)
-            {
-                Log.ToolListTooLarge(_logger, _connector, limit, MaxListPages);
-                throw new UpstreamAnswerTooLargeException(string.Create(CultureInfo.InvariantCulture,
-                    $"the upstream's tool list is larger than the {limit} bytes accepted (limits.max_result_bytes) or longer than {MaxListPages} pages, all its pages together"));
-            }
-
-            tools.AddRange(page.Tools);
-            cursor = page.NextCursor;
+            throw;
         }
-        while (cursor is not null);
-
-        return tools;
     }
 
     /// <summary>

@@ -94,7 +94,7 @@ public sealed class UpstreamSupervisorPageLimitTests
         await log.WaitForAsync(1028).WaitAsync(Wait);
         Assert.Contains("all its pages together", supervisor.Status.LastError!.Text, StringComparison.Ordinal);
         // The attempt stopped at the bound (a retry after the backoff may have begun since).
-        Assert.True(upstream.PagesServed < 2 * (UpstreamSupervisor.MaxListPages + 1), $"{upstream.PagesServed} pages read");
+        Assert.True(upstream.PagesServed < 2 * (ListPage.MaxPages + 1), $"{upstream.PagesServed} pages read");
 
         await stop.CancelAsync();
         await running.WaitAsync(Wait);
