@@ -21,6 +21,7 @@ public static class ErrorCatalog
     public static readonly ErrorCode Internal = new("internal", retryable: true);
     public static readonly ErrorCode AuditUnavailable = new("audit_unavailable", retryable: true);
     public static readonly ErrorCode StateUnavailable = new("state_unavailable", retryable: true);
+    public static readonly ErrorCode IdentityUnavailable = new("identity_unavailable", retryable: true);
     public static readonly ErrorCode Unauthenticated = new("unauthenticated", retryable: false);
     public static readonly ErrorCode Conflict = new("conflict", retryable: false);
     public static readonly ErrorCode ToolChanged = new("tool_changed", retryable: false);
@@ -37,6 +38,6 @@ public static class ErrorCatalog
         InvalidArguments, ToolNotFound, InsufficientScope, RateLimited, UpstreamUnavailable, UpstreamTimeout,
         UpstreamError, IdempotencyKeyMissing, IdempotencyKeyReused, IdempotencyInProgress,
         IdempotencyOutcomeUnknown, ReviewPending, ReviewDenied, ReviewExpired, ReviewOutdated, ReviewUnavailable, PayloadTooLarge, InvalidRequest,
-        NotFound, HostNotAllowed, Internal, AuditUnavailable, StateUnavailable, Unauthenticated, Conflict, ToolChanged, Forbidden,
+        NotFound, HostNotAllowed, Internal, AuditUnavailable, StateUnavailable, IdentityUnavailable, Unauthenticated, Conflict, ToolChanged, Forbidden,
     ];
 }

@@ -14,7 +14,8 @@ namespace Portcullis.Core.Security;
 /// pass. Only successes are kept, keyed by the token's SHA-256 and bounded in number; every refusal is a fresh
 /// validation, so a bad token gets exactly the answer (and the reason) it would get without the cache. A token
 /// refused for an unknown key is validated once more after the keys are fetched again (<see cref="IKeyRefresh"/>),
-/// so the first token of a newly published key passes.
+/// so the first token of a newly published key passes. While no keys could be fetched at all, such a token is
+/// refused as unchecked (<see cref="SigningKeysUnavailableException"/>), not as signed with an unknown key.
 /// </summary>
 internal sealed class CachingTokenHandler : TokenHandler
 {
@@ -56,6 +57,17 @@ internal sealed class CachingTokenHandler : TokenHandler
             && await keys.RefreshForUnknownKeyAsync(mark).ConfigureAwait(false))
         {
             result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+        }
+
+        // With no keys at all (the provider has not answered since start), every token's key is unknown: that says
+        // nothing of the token, which would be told it is signed with a key the provider does not publish, and dropped.
+        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException } && keys is { HasKeys: false })
+        {
+            return new TokenValidationResult
+            {
+                IsValid = false,
+                Exception = new SigningKeysUnavailableException("The identity provider's signing keys could not be fetched yet."),
+            };
         }
 
         if (result.IsValid && result.SecurityToken is JsonWebToken { SigningKey: { } signingKey } jwt)

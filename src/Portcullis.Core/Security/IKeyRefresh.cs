@@ -9,6 +9,9 @@ internal interface IKeyRefresh
     /// <summary>Taken before a token is validated: the keys it will be checked against, and the fetches begun so far.</summary>
     KeyMark Mark { get; }
 
+    /// <summary>Whether any signing keys are in hand: false until a fetch first succeeds.</summary>
+    bool HasKeys { get; }
+
     /// <summary>
     /// Whether a token refused for an unknown key, validated at <paramref name="validatedAt"/>, is worth validating
     /// again: the keys in use changed since, as read by a fetch begun after that mark (IdentityModel's own refresh after

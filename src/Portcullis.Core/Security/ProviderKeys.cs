@@ -120,6 +120,8 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
 
     public KeyMark Mark => new(_inUse?.Keys, Volatile.Read(ref _begun));
 
+    public bool HasKeys => _inUse is not null;
+
     /// <remarks>
     /// Only a fetch begun after <paramref name="validatedAt"/> is sure to have read the keys as the provider publishes
     /// them since the token came: one under way that began before it (the unasked one every five minutes, or another

@@ -50,14 +50,24 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
 
         var reason = context.Features.Get<TokenRefusal>()?.Class
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
-        counter.Count(CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code);
-        if (pace.Record(refusal with { Stage = CallStage.Authenticate, Code = ErrorCatalog.Unauthenticated.Code, Detail = reason },
+        var code = reason == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
+        counter.Count(CallStage.Authenticate, code.Code);
+        if (pace.Record(refusal with { Stage = CallStage.Authenticate, Code = code.Code, Detail = reason },
             HttpRefusals.LoggedMethod(context), HttpRefusals.LoggedPath(context), TokenRefusalReasons.Describe(reason)))
         {
             GatewayLog.AdminRefused(logger, correlationId, context.Request.Path, reason, "-");
         }
 
         var description = TokenRefusalReasons.Describe(reason);
+        if (reason == TokenRefusalReasons.KeysUnavailable)
+        {
+            // Nothing is wrong with the token: it could not be checked, and will be once the provider answers.
+            var seconds = TokenRefusalReasons.KeysUnavailableRetrySeconds;
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return AdminResults.Error(code, $"The admin token could not be checked: {description}.", correlationId, StatusCodes.Status503ServiceUnavailable, seconds)
+                .ExecuteAsync(context);
+        }
+
         context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
             ? "Bearer realm=\"portcullis-admin\""
             : $"Bearer realm=\"portcullis-admin\", error=\"invalid_token\", error_description=\"{description}\"";

@@ -14,10 +14,10 @@ internal static class AdminResults
     /// <c>{"error": {"code", "message", "retryable", "correlation_id"}}</c> with the HTTP status, the correlation id in
     /// the <c>Portcullis-Correlation-Id</c> header too, as on every other refusal of the gateway.
     /// </summary>
-    public static IResult Error(ErrorCode code, string message, string? correlationId, int status)
+    public static IResult Error(ErrorCode code, string message, string? correlationId, int status, int? retryAfterSeconds = null)
     {
         var id = correlationId ?? CorrelationIds.Next();
-        return new Correlated(Json(ErrorEnvelope.ToJson(new GatewayError(code, message), id), status), id);
+        return new Correlated(Json(ErrorEnvelope.ToJson(new GatewayError(code, message) { RetryAfterSeconds = retryAfterSeconds }, id), status), id);
     }
 
     public static IResult BadRequest(string message) => Error(ErrorCatalog.InvalidArguments, message, null, StatusCodes.Status400BadRequest);

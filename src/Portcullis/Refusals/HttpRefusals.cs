@@ -75,7 +75,8 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     {
         context.Features.Set(new TokenRefusal(reasonClass));
         var correlationId = Correlate(context);
-        if (Record(context, correlationId, CallStage.Authenticate, ErrorCatalog.Unauthenticated.Code, reasonClass, null, reason))
+        var code = reasonClass == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
+        if (Record(context, correlationId, CallStage.Authenticate, code.Code, reasonClass, null, reason))
         {
             GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
         }
@@ -181,6 +182,20 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer);
         var description = TokenRefusalReasons.Describe(reasonClass);
         var headers = context.Response.Headers;
+        if (reasonClass == TokenRefusalReasons.KeysUnavailable)
+        {
+            // Nothing is wrong with the token: a challenge (invalid_token) would make the client drop it and sign in
+            // again, to be refused the same way until the provider answers.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            headers.Remove("WWW-Authenticate");
+            headers.RetryAfter = TokenRefusalReasons.KeysUnavailableRetrySeconds.ToString(CultureInfo.InvariantCulture);
+            var unavailable = new GatewayError(ErrorCatalog.IdentityUnavailable, $"The bearer token could not be checked: {description}.")
+            {
+                RetryAfterSeconds = TokenRefusalReasons.KeysUnavailableRetrySeconds,
+            };
+            return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, unavailable, ErrorEnvelope.ToJson(unavailable, headers[CorrelationHeader].ToString()));
+        }
+
         if (context.GetRouteValue("server") is string server && headers.WWWAuthenticate.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
             // The metadata's address as public_url gives it: the handler's own is built from the request's host and scheme,

@@ -1,4 +1,5 @@
 using Microsoft.IdentityModel.Tokens;
+using Portcullis.Core.Security;
 
 namespace Portcullis.Security;
 
@@ -13,8 +14,15 @@ internal static class TokenRefusalReasons
 
     public const string Invalid = "invalid";
 
+    /// <summary>Not a refusal of the token: the identity provider's keys could not be fetched, so it could not be checked.</summary>
+    public const string KeysUnavailable = "keys_unavailable";
+
+    /// <summary>How long a caller refused for <see cref="KeysUnavailable"/> is told to wait.</summary>
+    public const int KeysUnavailableRetrySeconds = 5;
+
     public static string Classify(Exception exception) => exception switch
     {
+        SigningKeysUnavailableException => KeysUnavailable,
         SecurityTokenExpiredException => "expired",
         SecurityTokenNotYetValidException => "not_yet_valid",
         SecurityTokenInvalidAudienceException => "wrong_audience",
@@ -36,6 +44,7 @@ internal static class TokenRefusalReasons
     {
         Missing => "no bearer token was sent",
         NotBearer => "the Authorization header is not a bearer token",
+        KeysUnavailable => "the authorization server's signing keys could not be fetched, so the token could not be checked yet",
         "malformed" => "the token is not a well-formed JWT",
         "unsupported_crit" => "the token's header lists critical extensions (crit) that are not supported",
         "expired" => "the token has expired",

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Auth;
@@ -66,6 +67,58 @@ public sealed class KeyRotationTests
         Assert.Contains("signed with a key the authorization server does not publish", AuthGateway.Challenge(unknown));
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         await Poll.UntilAsync(() => auth.Gateway.Output.Contains("fetching the signing keys from"), Timeouts.Call, "the failed fetch to be logged");
+    }
+
+    /// <summary>
+    /// Before, while the provider had not answered since the gateway started, every valid token was refused 401
+    /// invalid_token as "signed with a key the authorization server does not publish" (not retryable): a client drops
+    /// such a token and signs in again, to be refused the same way. Nothing was wrong with the token.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_ProviderDownSinceStart_ValidTokenIsAnsweredRetryable503ThenPassesOnceItAnswers()
+    {
+        await using var auth = await AuthGateway.StartAsync(config => config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:0" });
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        var admin = await AdminPlane.OfAsync(auth.Gateway);
+        auth.Idp.Failing = true;
+        var token = auth.Token("alpha");
+        var adminToken = auth.Idp.Mint(admin.BaseUrl + "/admin", "portcullis:admin");
+
+        using var down = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize).Within();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Empty(down.Headers.WwwAuthenticate);
+        Assert.Equal(TimeSpan.FromSeconds(5), down.Headers.RetryAfter?.Delta);
+        var error = JsonNode.Parse(await down.Content.ReadAsStringAsync().Within())!["error"]!;
+        Assert.Equal("identity_unavailable", error["code"]!.GetValue<string>());
+        Assert.True(error["retryable"]!.GetValue<bool>());
+        Assert.Equal(5, error["retry_after_seconds"]!.GetValue<int>());
+        Assert.Equal(down.Headers.GetValues("Portcullis-Correlation-Id").Single(), error["correlation_id"]!.GetValue<string>());
+
+        // A token that is not a JWT is still refused as such: nothing about the keys is needed to tell.
+        using var garbage = await AuthGateway.PostAsync(endpoint, "Bearer not-a-jwt", AuthGateway.Initialize).Within();
+        Assert.Equal(HttpStatusCode.Unauthorized, garbage.StatusCode);
+
+        // The admin plane answers the same, in its own envelope.
+        var (status, body, response) = await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", adminToken).Within();
+        Assert.Equal(503, status);
+        Assert.Equal("identity_unavailable", body!["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Empty(response.Headers.WwwAuthenticate);
+
+        auth.Idp.Failing = false;
+        await Poll.UntilAsync(
+            async _ =>
+            {
+                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            Timeouts.Call,
+            "the token to pass once the provider answers");
+        await Poll.UntilAsync(
+            async _ => (await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", adminToken)).Status == 200,
+            Timeouts.Call,
+            "the admin token to pass once the provider answers");
     }
 
     /// <summary>

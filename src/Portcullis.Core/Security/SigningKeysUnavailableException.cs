@@ -1,0 +1,9 @@
+using Microsoft.IdentityModel.Tokens;
+
+namespace Portcullis.Core.Security;
+
+/// <summary>
+/// A token that could not be checked, not a bad one: the identity provider's signing keys have not been fetched since
+/// the gateway started (the provider does not answer), so no signature can be verified yet.
+/// </summary>
+internal sealed class SigningKeysUnavailableException(string message) : SecurityTokenException(message);
