@@ -48,7 +48,16 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
 
     public Task OnAuthenticationFailedAsync(AuthenticationFailedContext context)
     {
-        var server = context.HttpContext.GetRouteValue("server") as string ?? "-";
+        // Authentication runs on every request, but only a protected connector endpoint asks for a token: a bad one sent
+        // elsewhere (a health probe, the resource metadata, an anonymous connector) refuses nothing, so nothing is
+        // logged or audited as refused there.
+        if (context.HttpContext.GetRouteValue("server") is not string server
+            || !connectors.TryGet(server, out var connector)
+            || connector.Config.Auth.IsAnonymous)
+        {
+            return Task.CompletedTask;
+        }
+
         var reasonClass = TokenRefusalReasons.Classify(context.Exception);
         var reason = reasonClass == TokenRefusalReasons.Invalid
             ? $"{TokenRefusalReasons.Describe(reasonClass)}: {context.Exception.GetType().Name}"

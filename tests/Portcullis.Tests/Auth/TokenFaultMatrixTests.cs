@@ -146,6 +146,31 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         await _auth.Gateway.WaitForOutputAsync("Connector alpha: token refused (audience names other resources besides this one (a connector allows that with auth.allow_multiple_audiences)); answered 401 (correlation id " + correlationId, Timeouts.Exit);
     }
 
+    /// <summary>
+    /// Before, a bad token sent where no token is asked for (the health probes, the resource metadata) was logged and
+    /// audited as a refused token, with a correlation id on an answer that served the request.
+    /// </summary>
+    [Fact]
+    public async Task HealthAndResourceMetadata_WithABadToken_AreServedAndNoRefusalIsRecorded()
+    {
+        using var http = new HttpClient { Timeout = Timeouts.Call };
+        foreach (var path in new[] { "/healthz", "/.well-known/oauth-protected-resource/mcp/alpha" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, _auth.Gateway.BaseUrl + path);
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer not-a-jwt-at-all");
+            using var response = await http.SendAsync(request).Within();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("Portcullis-Correlation-Id"), path);
+        }
+
+        // A refusal after them, once logged, shows that none was logged before it.
+        using var refused = await AuthGateway.PostAsync(_auth.Gateway.Endpoint("alpha"), "Bearer not-a-jwt-at-all", AuthGateway.Initialize).Within();
+        var correlationId = refused.Headers.GetValues("Portcullis-Correlation-Id").Single();
+        await _auth.Gateway.WaitForOutputAsync(correlationId, Timeouts.Exit);
+        Assert.Single(_auth.Gateway.Output.Split('\n'), line => line.Contains("token refused", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ResourceMetadata_PerConnector_NamesResourceIssuerAndScopes()
     {
