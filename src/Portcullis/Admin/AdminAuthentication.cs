@@ -43,6 +43,10 @@ internal static class AdminAuthentication
                         context.HttpContext.Features.Set(new TokenRefusal(reason));
                         context.Fail(reason);
                     }
+                    else if (context.Principal?.Identity is ClaimsIdentity identity)
+                    {
+                        ScopeClaims.KeepScopeOnly(context.SecurityToken as JsonWebToken, identity);
+                    }
 
                     return Task.CompletedTask;
                 },

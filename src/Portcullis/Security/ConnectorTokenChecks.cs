@@ -42,6 +42,7 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         var principal = context.Principal!;
         var identity = (ClaimsIdentity)principal.Identity!;
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, identity.Name!));
+        ScopeClaims.KeepScopeOnly(context.SecurityToken as JsonWebToken, identity);
         principal.AddIdentity(new ClaimsIdentity([new Claim(ConnectorClaim, connector.Name)]));
         return Task.CompletedTask;
     }

@@ -52,6 +52,25 @@ public sealed class ScopeTests : IAsyncLifetime
         Assert.Equal(expected, tools.Select(t => t.Name).Order());
     }
 
+    /// <summary>
+    /// Before, a scope claim naming no scope (an empty array) made no claim of the identity, and the scopes were read from
+    /// scp instead: the second claim the rule "scope when the token has one" keeps out granted every tool.
+    /// </summary>
+    [Fact]
+    public async Task ToolsList_EmptyScopeArrayBesideScp_GrantsNothing()
+    {
+        var token = _auth.Idp.Mint(_auth.Resource("alpha"), "", change: claims =>
+        {
+            claims["scope"] = Array.Empty<string>();
+            claims["scp"] = "fixture:read fixture:typed";
+        });
+        await using var client = await McpClients.ConnectAsync(_auth.Gateway.Endpoint("alpha"), token);
+
+        var tools = await client.ListToolsAsync(cancellationToken: Timeouts.CallToken);
+
+        Assert.Empty(tools);
+    }
+
     [Fact]
     public async Task CallTool_MissingScope_AnswersToolNotFound()
     {
