@@ -72,7 +72,9 @@ internal sealed class CachingTokenHandler : TokenHandler
 
         if (result.IsValid && result.SecurityToken is JsonWebToken { SigningKey: { } signingKey } jwt)
         {
-            var expires = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + validationParameters.ClockSkew;
+            // An exp in the last seconds of year 9999 would overflow with the skew added: such a token is kept for ever.
+            var validTo = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero);
+            var expires = validTo <= DateTimeOffset.MaxValue - validationParameters.ClockSkew ? validTo + validationParameters.ClockSkew : DateTimeOffset.MaxValue;
             var kept = new Verdict(result, signingKey, expires);
             _verdicts.Set(key, kept, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = expires });
             return kept.Fresh();

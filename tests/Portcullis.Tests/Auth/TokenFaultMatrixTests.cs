@@ -40,6 +40,7 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
         { "control_in_client_id", "the token's subject or client id holds a control character" },
         { "control_in_client_id_array", "the token's subject or client id holds a control character" },
         { "lifetime_wrapping_around", "the token's lifetime (exp - iat) is longer than this resource accepts" },
+        { "expiring_at_the_end_of_time", "the token's lifetime (exp - iat) is longer than this resource accepts" },
         { "long_subject", "the token's subject or client id is longer than 255 bytes" },
         { "long_client_id", "the token's subject or client id is longer than 255 bytes" },
         { "unsupported_crit", "the token's header lists critical extensions (crit) that are not supported" },
@@ -215,6 +216,9 @@ public sealed class TokenFaultMatrixTests : IAsyncLifetime
             "long_client_id" => Bearer(idp.Mint(alpha, scopes, change: c => c["client_id"] = "https://client.example.com/" + new string('c', 229))),
             // exp - iat in 64 bits wraps around: a century-long token looked short.
             "lifetime_wrapping_around" => Bearer(idp.Mint(alpha, scopes, change: c => { c["iat"] = long.MinValue; c.Remove("nbf"); c["exp"] = now.AddYears(100).ToUnixTimeSeconds(); })),
+            // The last second of year 9999: the kept verdict's end (exp plus the clock skew) overflowed, and the token was
+            // called not well-formed instead of too long-lived.
+            "expiring_at_the_end_of_time" => Bearer(idp.Mint(alpha, scopes, change: c => c["exp"] = 253402300799L)),
             "alg_none" => Bearer(Unsigned(idp, alpha, scopes)),
             "hs256_with_public_key" => Bearer(SignedWithPublicKey(idp, alpha, scopes)),
             "tampered_payload" => Bearer(Tampered(idp.Mint(alpha, "fixture:read"))),
