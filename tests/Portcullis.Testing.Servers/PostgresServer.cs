@@ -95,6 +95,38 @@ public sealed class PostgresServer : IAsyncDisposable
         return $"{user[2]}:{user[3]}";
     }
 
+    /// <summary>Freezes the server and every backend (SIGSTOP to its process tree): connections stay open, nothing answers.</summary>
+    public Task PauseAsync() => SignalTreeAsync("-STOP");
+
+    /// <summary>Lets a paused server run on (SIGCONT to its process tree).</summary>
+    public Task ResumeAsync() => SignalTreeAsync("-CONT");
+
+    private async Task SignalTreeAsync(string signal)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")))
+        {
+            try
+            {
+                var text = File.ReadAllText(stat);
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                parents[int.Parse(Path.GetFileName(Path.GetDirectoryName(stat)!), System.Globalization.CultureInfo.InvariantCulture)] =
+                    int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        var tree = new List<int> { _process.Id };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+
+        await ChildProcess.RunAsync("kill", [signal, .. tree.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))], null, TimeSpan.FromSeconds(10));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();
