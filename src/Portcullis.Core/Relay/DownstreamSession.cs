@@ -12,6 +12,12 @@ internal sealed class DownstreamSession(McpServer server)
     /// </summary>
     internal const int MaxQueuedNotifications = 1_000;
 
+    /// <summary>
+    /// How many resources one session may be subscribed to: each holds its URI for the session's life, and a template
+    /// covers as many URIs as a client cares to write.
+    /// </summary>
+    internal const int MaxSubscriptions = 1_000;
+
     private readonly ConcurrentDictionary<string, byte> _subscriptions = new(StringComparer.Ordinal);
     private readonly OrderedDelivery _notifications = new(server, MaxQueuedNotifications);
     private readonly ConcurrentDictionary<string, byte> _waiting = new(StringComparer.Ordinal);
@@ -19,6 +25,9 @@ internal sealed class DownstreamSession(McpServer server)
     public McpServer Server => server;
 
     public bool Subscribe(string uri) => _subscriptions.TryAdd(uri, 0);
+
+    /// <summary>Whether subscribing to <paramref name="uri"/> would take this session past <see cref="MaxSubscriptions"/>.</summary>
+    public bool AtSubscriptionLimit(string uri) => _subscriptions.Count >= MaxSubscriptions && !_subscriptions.ContainsKey(uri);
 
     public bool Unsubscribe(string uri) => _subscriptions.TryRemove(uri, out _);
 

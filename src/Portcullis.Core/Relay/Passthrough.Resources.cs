@@ -72,6 +72,13 @@ internal sealed partial class Passthrough
         var uri = request.Params?.Uri;
         RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
+        if (session.AtSubscriptionLimit(uri!))
+        {
+            throw new McpProtocolException(
+                $"This session is subscribed to {DownstreamSession.MaxSubscriptions} resources, the most one session may hold; unsubscribe from one before subscribing to another.",
+                McpErrorCode.InvalidRequest);
+        }
+
         if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
         {
             try

@@ -97,6 +97,29 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         Assert.Equal(McpErrorCode.ResourceNotFound, error.ErrorCode);
     }
 
+    /// <summary>
+    /// Before, one session could subscribe to any number of URIs under an allowed template, each kept for the session's
+    /// life: a client writing new URIs grew the gateway's memory without end.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_PastTheSessionsLimit_IsRefusedUntilOneIsUnsubscribed()
+    {
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025);
+        static SubscribeRequestParams Uri(int i) => new() { Uri = $"test://template/limit{i}/data" };
+        for (var i = 0; i < 1_000; i++)
+        {
+            await client.SubscribeToResourceAsync(Uri(i), Timeout);
+        }
+
+        var refused = await Assert.ThrowsAsync<McpProtocolException>(() => client.SubscribeToResourceAsync(Uri(1_000), Timeout));
+        await client.SubscribeToResourceAsync(Uri(999), Timeout);
+        await client.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = Uri(0).Uri }, Timeout);
+        await client.SubscribeToResourceAsync(Uri(1_000), Timeout);
+
+        Assert.Equal(McpErrorCode.InvalidRequest, refused.ErrorCode);
+        Assert.Contains("subscribed to 1000 resources", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Subscribe_UpstreamAnnouncesUpdate_OnlyTheSubscriberIsNotified()
     {
