@@ -13,6 +13,13 @@ internal sealed class HttpBehaviour
 
     private int _redirectsFollowed;
 
+    private int _streamsOpened;
+
+    /// <summary>GET requests (the client's event streams) the fixture answered in the <c>get_retry0</c> mode.</summary>
+    public int StreamsOpened => Volatile.Read(ref _streamsOpened);
+
+    public void StreamOpened() => Interlocked.Increment(ref _streamsOpened);
+
     /// <summary>Requests that followed a <c>redirect</c> answer to <c>/redirected</c>.</summary>
     public int RedirectsFollowed => Volatile.Read(ref _redirectsFollowed);
 

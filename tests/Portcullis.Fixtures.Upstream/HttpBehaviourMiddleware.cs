@@ -41,6 +41,12 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.ContentType = "text/html";
                 await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1>nginx at 10.1.2.3</body></html>");
                 return;
+            case "get_retry0" when HttpMethods.IsGet(context.Request.Method):
+                // Each event stream ends at once with an event id, telling the client to open it again after 0 ms.
+                behaviour.StreamOpened();
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync($"retry: 0\nid: {behaviour.StreamsOpened}\ndata: \n\n");
+                return;
             case "sse_no_result" when await IsToolCallAsync(context):
                 context.Response.ContentType = "text/event-stream";
                 await context.Response.WriteAsync(": nothing follows\n\n");

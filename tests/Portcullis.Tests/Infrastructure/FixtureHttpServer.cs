@@ -34,5 +34,8 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
     /// <summary>How many requests followed the fixture's <c>redirect</c> answer to where it pointed.</summary>
     public async Task<int> RedirectsFollowedAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/redirects-followed");
 
+    /// <summary>How many event streams (GET) the fixture answered in its <c>get_retry0</c> mode.</summary>
+    public async Task<int> StreamsOpenedAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/streams-opened");
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using Portcullis.Core.Diagnostics;
 
@@ -42,56 +41,8 @@ internal sealed class UpstreamAnswerLimitHandler(long limit, string connector, I
 
         // The GET stream carries the upstream's own messages, and nothing answers for it when it is cut: say so here.
         Action? onCut = request.Method == HttpMethod.Get ? () => Log.UpstreamStreamCut(logger, connector, limit) : null;
-        response.Content = new LimitedContent(content, new AnswerLimit(limit, eventStream, onCut));
+        var answerLimit = new AnswerLimit(limit, eventStream, onCut);
+        response.Content = new WrappedContent(content, stream => new AnswerLimitStream(stream, answerLimit));
         return response;
-    }
-
-    /// <summary>The upstream's content with its headers, read only through the limit.</summary>
-    private sealed class LimitedContent : HttpContent
-    {
-        private readonly HttpContent _inner;
-        private readonly AnswerLimit _limit;
-
-        public LimitedContent(HttpContent inner, AnswerLimit limit)
-        {
-            _inner = inner;
-            _limit = limit;
-            foreach (var header in inner.Headers)
-            {
-                Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
-
-        protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-            new AnswerLimitStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _limit);
-
-        protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            var source = await CreateContentReadStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (source.ConfigureAwait(false))
-            {
-                await source.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }
