@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
             Upstreams.Credentials.UpstreamCredentials.Add(services, config, connector)
                 .RemoveAllLoggers()
                 .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .AddHttpMessageHandler(sp => new UpstreamSessionEndHandler(sp.GetRequiredService<TimeProvider>()))
                 .AddHttpMessageHandler(sp => new UpstreamGetPacingHandler(sp.GetRequiredService<TimeProvider>()))
                 .AddHttpMessageHandler(sp => new UpstreamResilienceHandler(sp.GetRequiredService<TimeProvider>(), UpstreamBreakerOptions.Default))
                 .AddHttpMessageHandler(sp => new UpstreamAnswerLimitHandler(

@@ -41,6 +41,21 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.ContentType = "text/html";
                 await context.Response.WriteAsync("<html><body><h1>502 Bad Gateway</h1>nginx at 10.1.2.3</body></html>");
                 return;
+            case "expire_delete_hang" when await IsToolCallAsync(context):
+                // As an upstream that forgot the session: the client's session is over, and it closes it.
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            case "delete_hang" or "expire_delete_hang" when HttpMethods.IsDelete(context.Request.Method):
+                // Never answers the DELETE that ends a session.
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
             case "get_retry0" when HttpMethods.IsGet(context.Request.Method):
                 // Each event stream ends at once with an event id, telling the client to open it again after 0 ms.
                 behaviour.StreamOpened();

@@ -9,6 +9,7 @@ var http = FixtureArgs.Value(args, "--http");
 // adds tools with x-mcp-header parameters.
 // --resources N lists N text resources (see ExtraResources), --templates N resource templates (ExtraTemplates), --prompts N
 // prompts (ExtraPrompts); without them the fixture offers none.
+// --sessions serves HTTP with sessions (Mcp-Session-Id), as servers of 2025-11-25 and before do; stateless otherwise.
 // --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));
 var catalogState = new CatalogState(FixtureArgs.Value(args, "--catalog-state"));
@@ -33,7 +34,7 @@ else
     builder.Services.AddSingleton(catalogState);
     builder.Services.PostConfigure<ModelContextProtocol.Server.McpServerOptions>(o => catalogState.Apply(o.ToolCollection ??= []));
     builder.Services.AddSingleton<HttpBehaviour>();
-    var mcp = builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport().WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
+    var mcp = builder.Services.AddMcpServer(FixtureServer.Configure).WithHttpTransport(o => o.Stateless = !args.Contains("--sessions")).WithTools<FixtureTools>().WithTools<FixtureFaultTools>().WithTools<CatalogTools>().WithTools<RawWireTools>().WithTools(ExtraTools.From(args)).WithTools(LongDescriptionTool.From(args)).WithTools(RawSchemaTools.Create()).WithTools(HeaderTools.From(args));
     WithExtraResources(mcp, args);
     var app = builder.Build();
     app.UseMiddleware<HttpBehaviourMiddleware>();
