@@ -15,6 +15,13 @@ internal sealed class HttpBehaviour
 
     private int _streamsOpened;
 
+    private int _loopRedirects;
+
+    /// <summary>Tool calls the fixture answered with a redirect in the <c>redirect_loop</c> mode.</summary>
+    public int LoopRedirects => Volatile.Read(ref _loopRedirects);
+
+    public void LoopRedirected() => Interlocked.Increment(ref _loopRedirects);
+
     /// <summary>GET requests (the client's event streams) the fixture answered in the <c>get_retry0</c> mode.</summary>
     public int StreamsOpened => Volatile.Read(ref _streamsOpened);
 

@@ -77,6 +77,12 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
                 context.Response.Headers.Location = "/mcp/";
                 return;
+            case "redirect_loop" when await IsToolCallAsync(context):
+                // As two layers that disagree on the trailing slash: /mcp to /mcp/, and /mcp/ back to /mcp, for ever.
+                behaviour.LoopRedirected();
+                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                context.Response.Headers.Location = context.Request.Path.Value == "/mcp" ? "/mcp/" : "/mcp";
+                return;
             case "text_plain" when await IsToolCallAsync(context):
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync("hello from a proxy");

@@ -42,6 +42,7 @@ else
     app.MapGet("/received-authorization", (HttpBehaviour behaviour) => Results.Json(behaviour.Authorizations()));
     app.Map("/redirected", (HttpBehaviour behaviour) => behaviour.Followed());
     app.MapGet("/redirects-followed", (HttpBehaviour behaviour) => Results.Json(behaviour.RedirectsFollowed));
+    app.MapGet("/loop-redirects", (HttpBehaviour behaviour) => Results.Json(behaviour.LoopRedirects));
     app.MapGet("/streams-opened", (HttpBehaviour behaviour) => Results.Json(behaviour.StreamsOpened));
     app.MapMcp("/mcp");
     await app.StartAsync();

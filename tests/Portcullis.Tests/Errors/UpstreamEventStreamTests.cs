@@ -3,7 +3,7 @@ using Portcullis.Tests.Infrastructure;
 
 namespace Portcullis.Tests.Errors;
 
-/// <summary>An HTTP upstream misusing its event streams: the gateway's work stays bounded and calls are still served.</summary>
+/// <summary>An HTTP upstream misusing its event streams or its session: the gateway's work stays bounded and calls are still served.</summary>
 public sealed class UpstreamEventStreamTests
 {
     /// <summary>

@@ -331,6 +331,23 @@ public sealed class UpstreamFaultTests
         Assert.Single(File.ReadAllLines(record), l => l.Contains("slash", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Before, two layers redirecting the trailing slash back and forth (/mcp to /mcp/, /mcp/ to /mcp) were followed
+    /// for every hop allowed, so a write reached the upstream four times. A redirect back to an address the request
+    /// already went to is now handed on as the failed answer it is: the write is sent twice, and answered outcome-unknown.
+    /// </summary>
+    [Fact]
+    public async Task HttpUpstream_RedirectsInALoop_IsFollowedToNoAddressTwice()
+    {
+        await using var remote = await RecordedRemote.StartAsync();
+        await remote.Upstream.SetModeAsync("redirect_loop");
+
+        var write = await remote.Client.CallToolAsync("record", new Dictionary<string, object?> { ["note"] = "loop", ["idempotency_key"] = "k-loop" }, cancellationToken: Timeouts.CallToken);
+
+        AssertError(write, "idempotency_outcome_unknown", retryable: false);
+        Assert.Equal(2, await remote.Upstream.LoopRedirectsAsync());
+    }
+
     private static int Attempts(string log, string correlationId) =>
         log.Split('\n').Count(l => l.Contains(correlationId, StringComparison.Ordinal) && l.Contains("did not reach the upstream", StringComparison.Ordinal));
 

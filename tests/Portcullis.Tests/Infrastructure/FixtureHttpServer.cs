@@ -37,5 +37,8 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
     /// <summary>How many event streams (GET) the fixture answered in its <c>get_retry0</c> mode.</summary>
     public async Task<int> StreamsOpenedAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/streams-opened");
 
+    /// <summary>How many tool calls the fixture answered with a redirect in its <c>redirect_loop</c> mode.</summary>
+    public async Task<int> LoopRedirectsAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/loop-redirects");
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

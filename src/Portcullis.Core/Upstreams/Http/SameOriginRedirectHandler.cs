@@ -6,7 +6,8 @@ namespace Portcullis.Core.Upstreams.Http;
 /// Follows an HTTP upstream's 307 or 308 to another path of the same origin (scheme, host and port), as servers
 /// answer a missing trailing slash (<c>POST /mcp</c> → <c>/mcp/</c>), and nothing else: a redirect to another origin,
 /// or one that changes the method (301, 302, 303), is handed on as the answer it is, a failure. The request goes again
-/// with its method, body and headers, which stay with the origin they were meant for.
+/// with its method, body and headers, which stay with the origin they were meant for. A redirect back to an address the
+/// request already went to is not followed.
 /// </summary>
 /// <remarks>
 /// It sits under every other handler, next to the connection: a failure of a followed hop is thrown as one of an
@@ -19,8 +20,18 @@ internal sealed class SameOriginRedirectHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        List<Uri>? visited = null;
         for (var hop = 0; hop < MaxHops && Followable(request, response) is { } target; hop++)
         {
+            // Back to an address already asked (two layers disagreeing on the trailing slash): the request would only go
+            // round again, a write with it; the redirect is handed on as the failed answer it is.
+            visited ??= [request.RequestUri!];
+            if (visited.Contains(target))
+            {
+                break;
+            }
+
+            visited.Add(target);
             response.Dispose();
             request.RequestUri = target;
             try
