@@ -43,6 +43,39 @@ internal sealed class HttpBehaviour
         return Results.Ok();
     }
 
+    private readonly ConcurrentQueue<string> _calls = new();
+
+    private readonly ConcurrentQueue<string> _cancelled = new();
+
+    /// <summary>Notes the id of a tools/call, or the request id of a notifications/cancelled, as its JSON text.</summary>
+    public void Observe(System.Text.Json.JsonElement message)
+    {
+        if (message.ValueKind != System.Text.Json.JsonValueKind.Object || !message.TryGetProperty("method", out var method))
+        {
+            return;
+        }
+
+        if (method.ValueEquals("tools/call") && message.TryGetProperty("id", out var id))
+        {
+            _calls.Enqueue(id.GetRawText());
+        }
+        else if (method.ValueEquals("notifications/cancelled") && message.TryGetProperty("params", out var parameters)
+            && parameters.ValueKind == System.Text.Json.JsonValueKind.Object && parameters.TryGetProperty("requestId", out var requestId))
+        {
+            _cancelled.Enqueue(requestId.GetRawText());
+        }
+    }
+
+    private int _heldCancellations;
+
+    /// <summary>notifications/cancelled POSTs the fixture held unanswered in the <c>cancelled_hang</c> mode.</summary>
+    public int HeldCancellations => Volatile.Read(ref _heldCancellations);
+
+    public void HeldCancellation() => Interlocked.Increment(ref _heldCancellations);
+
+    /// <summary>The ids of the tools/call requests received, and the request ids notifications/cancelled named, in order.</summary>
+    public IResult Cancellations() => Results.Json(new { calls = _calls.ToArray(), cancelled = _cancelled.ToArray(), held = HeldCancellations });
+
     public void Saw(string? authorization) => _authorizations.Enqueue(authorization ?? "");
 
     public string[] Authorizations() => [.. _authorizations];

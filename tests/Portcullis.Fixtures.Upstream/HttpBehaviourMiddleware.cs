@@ -12,6 +12,11 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
         }
 
         behaviour.Saw(context.Request.Headers.Authorization);
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            await ObserveAsync(context, behaviour);
+        }
+
         switch (behaviour.Mode)
         {
             case "429" when await IsToolCallAsync(context):
@@ -47,6 +52,18 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
                 return;
             case "delete_hang" or "expire_delete_hang" when HttpMethods.IsDelete(context.Request.Method):
                 // Never answers the DELETE that ends a session.
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
+            case "cancelled_hang" when await IsRequestAsync(context, "notifications/cancelled"):
+                // Never answers the POST telling it a request was cancelled.
+                behaviour.HeldCancellation();
                 try
                 {
                     await Task.Delay(Timeout.Infinite, context.RequestAborted);
@@ -197,6 +214,24 @@ internal sealed class HttpBehaviourMiddleware(RequestDelegate next, HttpBehaviou
         using var document = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
         context.Request.Body.Position = 0;
         return document.RootElement.GetProperty("id").GetRawText();
+    }
+
+    /// <summary>Records the id of each tools/call and of each notifications/cancelled the POST carries.</summary>
+    private static async Task ObserveAsync(HttpContext context, HttpBehaviour behaviour)
+    {
+        context.Request.EnableBuffering();
+        try
+        {
+            using var document = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+            behaviour.Observe(document.RootElement);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+        }
+        finally
+        {
+            context.Request.Body.Position = 0;
+        }
     }
 
     private static Task<bool> IsToolCallAsync(HttpContext context) => IsRequestAsync(context, "tools/call");

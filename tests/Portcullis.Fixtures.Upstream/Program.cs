@@ -44,6 +44,7 @@ else
     app.MapGet("/redirects-followed", (HttpBehaviour behaviour) => Results.Json(behaviour.RedirectsFollowed));
     app.MapGet("/loop-redirects", (HttpBehaviour behaviour) => Results.Json(behaviour.LoopRedirects));
     app.MapGet("/streams-opened", (HttpBehaviour behaviour) => Results.Json(behaviour.StreamsOpened));
+    app.MapGet("/received-cancellations", (HttpBehaviour behaviour) => behaviour.Cancellations());
     app.MapMcp("/mcp");
     await app.StartAsync();
 

@@ -37,8 +37,16 @@ internal sealed class InOrderTransport(ITransport inner, Func<JsonRpcMessage, bo
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) =>
         inner.MessageReader.WaitToReadAsync(cancellationToken);
 
+    /// <summary>How long the upstream is given to take a cancellation the gateway tells it of; then it is not told.</summary>
+    internal static readonly TimeSpan CancelledNoticeBound = TimeSpan.FromSeconds(5);
+
     public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
     {
+        if (message is JsonRpcRequest { Method: not RequestMethods.Initialize } request && cancellationToken.CanBeCanceled)
+        {
+            return SendRequestAsync(request, cancellationToken);
+        }
+
         if (!UnansweredRequests.IsAnswer(message, out var id))
         {
             return inner.SendMessageAsync(message, cancellationToken);
@@ -65,6 +73,46 @@ internal sealed class InOrderTransport(ITransport inner, Func<JsonRpcMessage, bo
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>
+    /// Sends a request, and tells the upstream of its cancellation if it is cancelled while it is sent. The SDK sends
+    /// notifications/cancelled only for a request cancelled after its sending ended, but over Streamable HTTP the
+    /// sending lasts until the answer (the POST carries it): a call timed out or cancelled there only closed its POST.
+    /// </summary>
+    private async Task SendRequestAsync(JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await inner.SendMessageAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Not awaited: the caller's answer does not wait for the upstream to take the notification.
+            _ = TellCancelledAsync(request.Id);
+            throw;
+        }
+    }
+
+    /// <summary>Sends notifications/cancelled for <paramref name="id"/>, given up after <see cref="CancelledNoticeBound"/>.</summary>
+    private async Task TellCancelledAsync(RequestId id)
+    {
+        using var bound = new CancellationTokenSource(CancelledNoticeBound);
+        var notification = new JsonRpcNotification
+        {
+            Method = NotificationMethods.CancelledNotification,
+            Params = JsonSerializer.SerializeToNode(new CancelledNotificationParams { RequestId = id }, McpJsonUtilities.DefaultOptions.GetTypeInfo<CancelledNotificationParams>()),
+        };
+
+        try
+        {
+            await inner.SendMessageAsync(notification, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort, as the protocol makes it: an upstream that is gone, refuses it or does not take it within the
+            // bound is not told; its closed POST (over HTTP) or its ended connection is all it gets.
+        }
+    }
 
     /// <summary>An answer counts until it is written: one the upstream does not read holds its place.</summary>
     private async Task AnsweredAsync(Task sending, RequestId id)

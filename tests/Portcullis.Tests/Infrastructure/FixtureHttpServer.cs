@@ -40,5 +40,9 @@ internal sealed class FixtureHttpServer : IAsyncDisposable
     /// <summary>How many tool calls the fixture answered with a redirect in its <c>redirect_loop</c> mode.</summary>
     public async Task<int> LoopRedirectsAsync() => await Http.GetFromJsonAsync<int>(BaseUrl + "/loop-redirects");
 
+    /// <summary>The ids of the tools/call requests the fixture received, and the request ids of the notifications/cancelled.</summary>
+    public async Task<ReceivedCancellations> ReceivedCancellationsAsync() =>
+        await Http.GetFromJsonAsync<ReceivedCancellations>(BaseUrl + "/received-cancellations") ?? new([], [], 0);
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -188,7 +188,7 @@ internal sealed class ForwardStage
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // Cancelling the request made the SDK send notifications/cancelled upstream.
+            // Cancelling the request told the upstream with notifications/cancelled (the SDK over stdio, InOrderTransport over HTTP).
             Log.UpstreamTimedOut(_logger, context.CorrelationId, timeout.TotalSeconds);
             return new UpstreamAnswer(null, new GatewayError(ErrorCatalog.UpstreamTimeout, $"The upstream did not answer within {timeout.TotalSeconds:0} seconds; the call was cancelled."), Sent: true);
         }
