@@ -26,7 +26,7 @@ internal sealed class ConnectorRegistry
                 var transports = new UpstreamTransportFactory(config, c, c.Upstream.IsStdio ? null : httpClients(c), time, loggerFactory);
                 _transports.Add(transports);
                 var relay = new ConnectorRelay(c.Server, time, loggerFactory.CreateLogger("Portcullis.Relay"), levels);
-                var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take, transports.DroppedRequests.Dropped), time, loggerFactory, options =>
+                var supervisor = new UpstreamSupervisor(c.Server, () => new InOrderClientTransport(transports.Create(), relay.Take, transports.DroppedRequests.Dropped, time), time, loggerFactory, options =>
                 {
                     relay.ConfigureClient(options);
                     options.ProtocolVersion = c.Upstream.PinnedProtocolVersion;

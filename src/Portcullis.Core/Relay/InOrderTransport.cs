@@ -11,7 +11,7 @@ namespace Portcullis.Core.Relay;
 /// message <c>take</c> keeps (returns true for) never reaches the client. The upstream's own requests reach it only
 /// within <see cref="UnansweredRequests.Limit"/>; one past it goes to <c>dropped</c> with why.
 /// </summary>
-internal sealed class InOrderTransport(ITransport inner, Func<JsonRpcMessage, bool> take, Action<string, string> dropped) : ChannelReader<JsonRpcMessage>, ITransport
+internal sealed class InOrderTransport(ITransport inner, Func<JsonRpcMessage, bool> take, Action<string, string> dropped, TimeProvider time) : ChannelReader<JsonRpcMessage>, ITransport
 {
     private readonly UnansweredRequests _unanswered = new();
 
@@ -96,7 +96,7 @@ internal sealed class InOrderTransport(ITransport inner, Func<JsonRpcMessage, bo
     /// <summary>Sends notifications/cancelled for <paramref name="id"/>, given up after <see cref="CancelledNoticeBound"/>.</summary>
     private async Task TellCancelledAsync(RequestId id)
     {
-        using var bound = new CancellationTokenSource(CancelledNoticeBound);
+        using var bound = new CancellationTokenSource(CancelledNoticeBound, time);
         var notification = new JsonRpcNotification
         {
             Method = NotificationMethods.CancelledNotification,

@@ -19,7 +19,7 @@ public sealed class InOrderTransportTests
     {
         var upstream = new StandInTransport();
         var dropped = new List<(string Method, string Why)>();
-        var transport = new InOrderTransport(upstream, _ => false, (method, why) => dropped.Add((method, why)));
+        var transport = new InOrderTransport(upstream, _ => false, (method, why) => dropped.Add((method, why)), TimeProvider.System);
 
         for (var i = 0; i <= UnansweredRequests.Limit; i++)
         {
@@ -45,7 +45,7 @@ public sealed class InOrderTransportTests
     {
         var upstream = new StandInTransport();
         var dropped = new List<string>();
-        var transport = new InOrderTransport(upstream, _ => false, (_, why) => dropped.Add(why));
+        var transport = new InOrderTransport(upstream, _ => false, (_, why) => dropped.Add(why), TimeProvider.System);
 
         upstream.Incoming.Writer.TryWrite(Ping("same"));
         upstream.Incoming.Writer.TryWrite(Ping("same"));
