@@ -15,13 +15,11 @@ internal sealed class UpstreamGetPacingHandler(TimeProvider time) : DelegatingHa
 {
     internal static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.Method != HttpMethod.Get)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Method == HttpMethod.Get ? PacedAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
 
+    private async Task<HttpResponseMessage> PacedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         var pace = new GetPace(time, time.GetTimestamp());
         HttpResponseMessage response;
         try

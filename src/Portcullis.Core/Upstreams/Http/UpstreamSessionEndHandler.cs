@@ -12,13 +12,11 @@ internal sealed class UpstreamSessionEndHandler(TimeProvider time) : DelegatingH
 {
     internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.Method != HttpMethod.Delete)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Method == HttpMethod.Delete ? BoundedAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
 
+    private async Task<HttpResponseMessage> BoundedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         using var bounded = new CancellationTokenSource(Bound, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bounded.Token);
         return await base.SendAsync(request, linked.Token).ConfigureAwait(false);
