@@ -85,9 +85,15 @@ internal sealed class ConformanceTools
         return $"LLM response: {text}";
     }
 
-    [McpServerTool(Name = "test_touch_resource", ReadOnly = true), Description("Announces that a resource changed (notifications/resources/updated)")]
-    public static async Task<string> TouchResource(McpServer server, [Description("The resource URI")] string uri, CancellationToken cancellationToken)
+    [McpServerTool(Name = "test_touch_resource", ReadOnly = true), Description("Announces that a resource changed (notifications/resources/updated), to a client subscribed to it")]
+    public static async Task<string> TouchResource(McpServer server, Subscriptions subscriptions, [Description("The resource URI")] string uri, CancellationToken cancellationToken)
     {
+        // As a server that keeps its clients' subscriptions does: a resource nobody subscribed to is announced to nobody.
+        if (!subscriptions.Holds(uri))
+        {
+            return $"Nobody is subscribed to {uri}";
+        }
+
         await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification, new ResourceUpdatedNotificationParams { Uri = uri }, cancellationToken: cancellationToken);
         return $"Announced an update of {uri}";
     }

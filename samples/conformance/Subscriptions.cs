@@ -4,7 +4,7 @@ using ModelContextProtocol.Server;
 
 namespace Portcullis.Samples.Conformance;
 
-/// <summary>The resource URIs the (single, stdio) client subscribed to.</summary>
+/// <summary>The resource URIs the server's clients subscribed to (one client over stdio; all sessions together over HTTP).</summary>
 internal sealed class Subscriptions
 {
     private readonly ConcurrentDictionary<string, byte> _uris = new(StringComparer.Ordinal);
@@ -14,6 +14,8 @@ internal sealed class Subscriptions
         _uris.TryAdd(context.Params?.Uri ?? "", 0);
         return ValueTask.FromResult(new EmptyResult());
     }
+
+    public bool Holds(string uri) => _uris.ContainsKey(uri);
 
     public ValueTask<EmptyResult> Unsubscribe(RequestContext<UnsubscribeRequestParams> context)
     {

@@ -20,6 +20,7 @@ public sealed class Connector
         Catalog = new ConnectorCatalog(config, schemas, relay, () => upstream.Client is not null && !upstream.ToolsOutdated, pins, logger);
         Catalog.Rebuilt += (previous, current) => CatalogChanged?.Invoke(this, previous, current);
         upstream.ToolsListed = Catalog.RebuildAsync;
+        upstream.Connected = (client, ct) => relay.ResubscribeAsync(client, Policy.ResourceTimeout, ct);
     }
 
     public string Name => Config.Server;

@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(1410, LogLevel.Warning, "Request {CorrelationId}: {Connector}'s answer to {Method} was larger than limits.max_result_bytes ({Limit} bytes) and was dropped")]
     public static partial void RelayAnswerTooLarge(ILogger logger, string correlationId, string connector, string method, long limit);
+
+    [LoggerMessage(1416, LogLevel.Information, "Connector {Connector}: the new upstream connection was subscribed to the {Count} resources the sessions here are subscribed to")]
+    public static partial void RelayResubscribed(ILogger logger, string connector, int count);
+
+    [LoggerMessage(1417, LogLevel.Warning, "Connector {Connector}: the new upstream connection did not take {Failed} of the {Count} resource subscriptions the sessions here hold (the last: {Uri}); no updates of those come until a session subscribes to them again")]
+    public static partial void RelayResubscribeFailed(ILogger logger, string connector, int failed, int count, string uri, Exception? exception);
 }

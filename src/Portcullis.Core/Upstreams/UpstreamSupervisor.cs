@@ -108,6 +108,13 @@ internal sealed partial class UpstreamSupervisor
     public Func<UpstreamToolList, CancellationToken, Task>? ToolsListed { get; set; }
 
     /// <summary>
+    /// Run once each connection is live and its tools listed, with a token that ends with the connection: what the
+    /// upstream must hold for the gateway's clients and a new connection (a restarted process, a new session) does not
+    /// (the resources they subscribed to). Not waited for by calls; it fails quietly.
+    /// </summary>
+    public Func<McpClient, CancellationToken, Task>? Connected { get; set; }
+
+    /// <summary>
     /// The upstream announced that its tools changed and the new list could not be read yet (it is tried again with a
     /// growing pause): what the catalog holds may no longer be what the upstream would run, so no tool call is sent.
     /// </summary>
@@ -216,6 +223,7 @@ internal sealed partial class UpstreamSupervisor
 
             Exception? failure;
             var pings = _pingInterval > TimeSpan.Zero ? PingAsync(client, connected.Token) : Task.CompletedTask;
+            var restoring = Connected?.Invoke(client, connected.Token) ?? Task.CompletedTask;
             try
             {
                 failure = (await client.Completion.WaitAsync(cancellationToken).ConfigureAwait(false)).Exception;
@@ -225,6 +233,7 @@ internal sealed partial class UpstreamSupervisor
                 _client = null;
                 await connected.CancelAsync().ConfigureAwait(false);
                 await pings.ConfigureAwait(false);
+                await restoring.ConfigureAwait(false);
             }
 
             _status = _status with

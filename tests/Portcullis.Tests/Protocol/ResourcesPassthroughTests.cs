@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Infrastructure;
@@ -159,5 +160,67 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         await bystander.PingAsync(cancellationToken: Timeout);
         Assert.Equal(0, Volatile.Read(ref bystanderNotified));
         await subscriber.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+    }
+
+    /// <summary>
+    /// The upstream (a stdio child) is killed and started again while a session is subscribed to one of its resources. The
+    /// new process holds none of its predecessor's subscriptions, and a server that keeps them announces an update only to
+    /// a client subscribed to it: before, the gateway never told the new process, so the session heard of no change again.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_UpstreamRestarted_TheNewProcessIsSubscribedAndUpdatesReachTheSession()
+    {
+        await using var gateway = await PassthroughGateway.StartAsync();
+        await gateway.Process.WaitReadyAsync(Timeouts.Call);
+        await using var subscriber = await gateway.ConnectAsync(Versions.V2025);
+        var updates = Channel.CreateUnbounded<string>();
+        await using var onUpdate = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
+        {
+            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
+            return default;
+        });
+        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+        await TouchUntilHeardAsync(subscriber, updates.Reader);
+
+        var child = Assert.Single(gateway.Process.ChildProcessIds());
+        System.Diagnostics.Process.GetProcessById(child).Kill();
+        await Poll.UntilAsync(
+            _ => Task.FromResult(gateway.Process.ChildProcessIds() is [var next] && next != child),
+            Timeouts.Call,
+            () => "the upstream to be started again");
+        await gateway.Process.WaitReadyAsync(Timeouts.Call);
+
+        var touched = await TouchUntilHeardAsync(subscriber, updates.Reader);
+        Assert.Equal("Announced an update of test://watched-resource", touched);
+        await gateway.Process.WaitForOutputAsync("the new upstream connection was subscribed to the 1 resources", Timeouts.Call);
+    }
+
+    /// <summary>Touches the watched resource until the subscriber hears of it; returns what the upstream said to the touch.</summary>
+    private static async Task<string> TouchUntilHeardAsync(ModelContextProtocol.Client.McpClient subscriber, ChannelReader<string> updates)
+    {
+        var said = "";
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                var touched = await subscriber.CallToolAsync(new CallToolRequestParams
+                {
+                    Name = "test_touch_resource",
+                    Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+                }, ct);
+                said = touched.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text ?? "";
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(TimeSpan.FromSeconds(2));
+                try
+                {
+                    return await updates.ReadAsync(wait.Token) == "test://watched-resource";
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return false;
+                }
+            },
+            Timeouts.Call,
+            () => $"the subscriber to be told that the resource changed (the upstream last said: {said})");
+        return said;
     }
 }
