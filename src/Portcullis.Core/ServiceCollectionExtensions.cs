@@ -84,6 +84,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RefusalCounter>();
         services.AddSingleton<State.StateOutages>();
         services.AddSingleton<ToolCallPipeline>();
+        services.AddSingleton(sp => sp.GetService<Sessions.ISessionStore>() is { } sessions
+            ? new Relay.SessionSubscriptions(sessions, sp.GetRequiredService<State.StateClock>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Relay.SessionSubscriptions>>())
+            : null!);
         services.AddSingleton<Relay.Passthrough>();
         services.AddSingleton<Relay.MrtrBridge>();
         return services;

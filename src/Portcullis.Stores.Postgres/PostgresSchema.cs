@@ -147,6 +147,13 @@ internal static class PostgresSchema
         """
         ALTER TABLE portcullis_idempotency ADD COLUMN review_lapsed boolean NULL;
         """,
+        // 12: the resources a session's client subscribed to, held again by the replica its event stream is opened on next.
+        """
+        CREATE TABLE portcullis_session_subscriptions (
+            session_id text NOT NULL,
+            uri text NOT NULL,
+            PRIMARY KEY (session_id, uri));
+        """,
     ];
 
     /// <summary>The newest version this build knows.</summary>

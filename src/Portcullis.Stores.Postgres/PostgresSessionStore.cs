@@ -3,7 +3,10 @@ using Portcullis.Core.Sessions;
 
 namespace Portcullis.Stores.Postgres;
 
-/// <summary>Session handshakes, one row each, judged expired from their stored expiry; an ended one is kept, ended and without its handshake, until then.</summary>
+/// <summary>
+/// Session handshakes, one row each, judged expired from their stored expiry; an ended one is kept, ended and without its
+/// handshake, until then. The resources a session's client subscribed to are rows of their own, forgotten with its end or purge.
+/// </summary>
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
@@ -34,6 +37,43 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
+    public async ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(subscribed
+            ? """
+              WITH live AS (SELECT 1 FROM portcullis_sessions WHERE session_id = @id AND expires_at > @now AND NOT ended),
+                   added AS (INSERT INTO portcullis_session_subscriptions (session_id, uri) SELECT @id, @uri FROM live ON CONFLICT DO NOTHING)
+              SELECT EXISTS (SELECT 1 FROM live)
+              """
+            : """
+              WITH removed AS (DELETE FROM portcullis_session_subscriptions WHERE session_id = @id AND uri = @uri)
+              SELECT EXISTS (SELECT 1 FROM portcullis_sessions WHERE session_id = @id AND expires_at > @now AND NOT ended)
+              """);
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("uri", uri);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    public async ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT s.uri FROM portcullis_session_subscriptions s JOIN portcullis_sessions p ON p.session_id = s.session_id
+            WHERE s.session_id = @id AND p.expires_at > @now AND NOT p.ended
+            ORDER BY s.uri
+            """);
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var uris = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            uris.Add(reader.GetString(0));
+        }
+
+        return uris;
+    }
+
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await GetManyAsync([sessionId], now, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
@@ -56,8 +96,10 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
     public async ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "UPDATE portcullis_sessions SET ended = true, initialize_params = '', expires_at = LEAST(expires_at, @keep) WHERE session_id = @id");
+        await using var command = dataSource.CreateCommand("""
+            WITH forgotten AS (DELETE FROM portcullis_session_subscriptions WHERE session_id = @id)
+            UPDATE portcullis_sessions SET ended = true, initialize_params = '', expires_at = LEAST(expires_at, @keep) WHERE session_id = @id
+            """);
         command.Parameters.AddWithValue("id", sessionId);
         command.Parameters.AddWithValue("keep", (now + SessionRecord.EndedKeep).ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -65,9 +107,13 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM portcullis_sessions WHERE expires_at < @before");
+        await using var command = dataSource.CreateCommand("""
+            WITH purged AS (DELETE FROM portcullis_sessions WHERE expires_at < @before RETURNING session_id),
+                 forgotten AS (DELETE FROM portcullis_session_subscriptions s USING purged WHERE s.session_id = purged.session_id)
+            SELECT count(*) FROM purged
+            """);
         command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("before", expiredBefore.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 }

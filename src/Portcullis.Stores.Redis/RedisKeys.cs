@@ -48,6 +48,9 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Session(string sessionId) => $"{prefix}:session:{{{Hash(sessionId)}}}";
 
+    /// <summary>The resources a session's client subscribed to: a set under the session's own tag, so one script reads both.</summary>
+    public RedisKey SessionSubscriptions(string sessionId) => $"{prefix}:session-subscriptions:{{{Hash(sessionId)}}}";
+
     public RedisKey Route(string requestState) => $"{prefix}:route:{{{Hash(requestState)}}}";
 
     /// <summary>The counter of one budget and principal.</summary>

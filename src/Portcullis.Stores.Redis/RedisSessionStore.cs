@@ -6,7 +6,8 @@ namespace Portcullis.Stores.Redis;
 
 /// <summary>
 /// Session handshakes as JSON strings, one key each; the key's TTL follows the record's expiry. An ended session keeps
-/// its key, marked ended and without its handshake, until then.
+/// its key, marked ended and without its handshake, until then. The resources a session's client subscribed to are a set
+/// beside it, kept as long as the record and deleted with its end.
 /// </summary>
 /// <remarks>
 /// A key that holds something this store cannot read (not JSON, not a record, not a string: a hand edit, another
@@ -36,8 +37,34 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
           end
         end
         redis.call('SET', KEYS[1], value, 'PX', ARGV[2])
+        if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
         return 1
         """;
+
+    /// <summary>
+    /// KEYS[1] the session, KEYS[2] its subscriptions; ARGV: the URI, '1' to add it or '0' to take it out. Adds only to a
+    /// readable record that was not ended, and keeps the set as long as the record. Answers whether the record is live.
+    /// </summary>
+    private const string SetSubscribed = """
+        local stored = redis.pcall('GET', KEYS[1])
+        local live = 0
+        if type(stored) == 'string' then
+          local ok, record = pcall(cjson.decode, stored)
+          if ok and type(record) == 'table' and record['Ended'] ~= true then live = 1 end
+        end
+        if redis.call('TYPE', KEYS[2])['ok'] ~= 'set' and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DEL', KEYS[2]) end
+        if ARGV[2] == '0' then
+          redis.call('SREM', KEYS[2], ARGV[1])
+          return live
+        end
+        if live == 0 then return 0 end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl <= 0 then return 0 end
+        redis.call('SADD', KEYS[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[2], ttl)
+        return 1
+        """;
+
 
     /// <summary>KEYS[1] the session; ARGV[1] the level. Sets the stored record's logging level, keeping its expiry, unless it is ended or unreadable.</summary>
     private const string SetLevel = """
@@ -58,12 +85,33 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             return;
         }
 
-        await redis.GetDatabase().ScriptEvaluateAsync(Save, [keys.Session(record.SessionId)],
+        await redis.GetDatabase().ScriptEvaluateAsync(Save, [keys.Session(record.SessionId), keys.SessionSubscriptions(record.SessionId)],
             [JsonSerializer.Serialize(record, RedisJson.Default.SessionRecord), (long)Math.Ceiling(ttl.TotalMilliseconds)]).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken) =>
         (long)await redis.GetDatabase().ScriptEvaluateAsync(SetLevel, [keys.Session(sessionId)], [level]).ConfigureAwait(false) == 1;
+
+    public async ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(SetSubscribed, [keys.Session(sessionId), keys.SessionSubscriptions(sessionId)], [uri, subscribed ? "1" : "0"]).ConfigureAwait(false) == 1;
+
+    public async ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(sessionId, now, cancellationToken).ConfigureAwait(false) is not { Ended: false })
+        {
+            return [];
+        }
+
+        try
+        {
+            var members = await redis.GetDatabase().SetMembersAsync(keys.SessionSubscriptions(sessionId)).ConfigureAwait(false);
+            return [.. members.Select(m => (string)m!).Order(StringComparer.Ordinal)];
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return [];
+        }
+    }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         Read(sessionId, await StringGetAsync(redis.GetDatabase(), keys.Session(sessionId)).ConfigureAwait(false), now);
@@ -96,6 +144,7 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             return;
         }
 
+        await db.KeyDeleteAsync(keys.SessionSubscriptions(sessionId)).ConfigureAwait(false);
         var ended = record with { Ended = true, InitializeParamsJson = "", ExpiresAt = expires };
         // Whole milliseconds, rounded up: Redis refuses an expiry of none.
         var ttl = TimeSpan.FromMilliseconds(Math.Ceiling((expires - now).TotalMilliseconds));

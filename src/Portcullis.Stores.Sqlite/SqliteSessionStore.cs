@@ -8,7 +8,7 @@ namespace Portcullis.Stores.Sqlite;
 /// Session handshakes in their own SQLite file beside the idempotency store, so a 2025-11-25 client's session
 /// outlives a restart of the (single) gateway. An ended session is kept, ended and without its handshake, until its
 /// expiry but an hour at most, as on the shared stores: a renewal or a migration that read the handshake just before
-/// the end cannot bring it back.
+/// the end cannot bring it back. The resources a session's client subscribed to are kept beside it, a row each.
 /// </summary>
 internal sealed class SqliteSessionStore : ISessionStore
 {
@@ -29,6 +29,10 @@ internal sealed class SqliteSessionStore : ISessionStore
                 expires_at INTEGER NOT NULL,
                 ended INTEGER NOT NULL DEFAULT 0,
                 log_level TEXT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS session_subscriptions (
+                session_id TEXT NOT NULL,
+                uri TEXT NOT NULL,
+                PRIMARY KEY (session_id, uri)) WITHOUT ROWID;
             """;
         command.ExecuteNonQuery();
         AddLaterColumns(connection);
@@ -64,6 +68,47 @@ internal sealed class SqliteSessionStore : ISessionStore
         return ValueTask.FromResult(command.ExecuteNonQuery() > 0);
     }
 
+    public ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = subscribed
+            ? """
+              INSERT OR IGNORE INTO session_subscriptions (session_id, uri) SELECT $id, $uri WHERE EXISTS (
+                  SELECT 1 FROM sessions WHERE session_id = $id AND expires_at > $now AND NOT ended);
+              SELECT EXISTS (SELECT 1 FROM sessions WHERE session_id = $id AND expires_at > $now AND NOT ended);
+              """
+            : """
+              DELETE FROM session_subscriptions WHERE session_id = $id AND uri = $uri;
+              SELECT EXISTS (SELECT 1 FROM sessions WHERE session_id = $id AND expires_at > $now AND NOT ended);
+              """;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$uri", uri);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        return ValueTask.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0);
+    }
+
+    public ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT uri FROM session_subscriptions WHERE session_id = $id
+                AND EXISTS (SELECT 1 FROM sessions WHERE session_id = $id AND expires_at > $now AND NOT ended)
+            ORDER BY uri
+            """;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        var uris = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            uris.Add(reader.GetString(0));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<string>>(uris);
+    }
+
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await GetManyAsync([sessionId], now, cancellationToken)).SingleOrDefault();
 
@@ -92,7 +137,10 @@ internal sealed class SqliteSessionStore : ISessionStore
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE sessions SET ended = 1, initialize_params = '', expires_at = MIN(expires_at, $keep) WHERE session_id = $id";
+        command.CommandText = """
+            UPDATE sessions SET ended = 1, initialize_params = '', expires_at = MIN(expires_at, $keep) WHERE session_id = $id;
+            DELETE FROM session_subscriptions WHERE session_id = $id;
+            """;
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$keep", (now + SessionRecord.EndedKeep).ToUnixTimeMilliseconds());
         command.ExecuteNonQuery();
@@ -105,7 +153,11 @@ internal sealed class SqliteSessionStore : ISessionStore
         using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM sessions WHERE expires_at < $before";
         command.Parameters.AddWithValue("$before", expiredBefore.ToUnixTimeMilliseconds());
-        return ValueTask.FromResult(command.ExecuteNonQuery());
+        var purged = command.ExecuteNonQuery();
+        using var orphans = connection.CreateCommand();
+        orphans.CommandText = "DELETE FROM session_subscriptions WHERE session_id NOT IN (SELECT session_id FROM sessions)";
+        orphans.ExecuteNonQuery();
+        return ValueTask.FromResult(purged);
     }
 
     /// <summary>

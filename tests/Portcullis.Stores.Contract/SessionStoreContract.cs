@@ -95,6 +95,69 @@ public abstract class SessionStoreContract : IAsyncLifetime
     }
 
     /// <summary>
+    /// A session's subscriptions, recorded where its client subscribed, are read where its event stream is opened next (or
+    /// after a restart): before, they lived only in the process that took them, and a stream opened elsewhere heard of no
+    /// change again. Only a live session's are kept; they go with its end, and no renewal changes them.
+    /// </summary>
+    [Fact]
+    public async Task Sessions_SubscriptionsRecordedOnOneReplica_AreReadOnAnotherUntilTheSessionEnds()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var b = await ConnectSessionsAsync("gw-b");
+        var record = new SessionRecord("s-subs", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddHours(1));
+        await a.SaveAsync(record, Now, Deadline);
+
+        var first = await a.SetSubscribedAsync("s-subs", "test://watched", subscribed: true, Now, Deadline);
+        await a.SetSubscribedAsync("s-subs", "test://item/é/\u2028", subscribed: true, Now, Deadline);
+        await b.SetSubscribedAsync("s-subs", "test://watched", subscribed: true, Now, Deadline);
+        await b.SetSubscribedAsync("s-subs", "test://other", subscribed: true, Now, Deadline);
+        await a.SaveAsync(record with { ExpiresAt = Now.AddHours(2) }, Now, Deadline);
+        var held = await b.GetSubscriptionsAsync("s-subs", Now.AddMinutes(90), Deadline);
+
+        var removed = await b.SetSubscribedAsync("s-subs", "test://other", subscribed: false, Now, Deadline);
+        await a.SetSubscribedAsync("s-subs", "test://never", subscribed: false, Now, Deadline);
+        var afterRemoval = await a.GetSubscriptionsAsync("s-subs", Now, Deadline);
+
+        var unknown = await a.SetSubscribedAsync("s-subs-unknown", "test://watched", subscribed: true, Now, Deadline);
+        await a.SaveAsync(record with { SessionId = "s-subs-unknown" }, Now, Deadline);
+        var unknownLater = await b.GetSubscriptionsAsync("s-subs-unknown", Now, Deadline);
+
+        await b.EndAsync("s-subs", Now, Deadline);
+        var ended = await a.GetSubscriptionsAsync("s-subs", Now, Deadline);
+        var afterEnd = await a.SetSubscribedAsync("s-subs", "test://watched", subscribed: true, Now, Deadline);
+
+        Assert.True(first);
+        Assert.Equal(["test://item/é/\u2028", "test://other", "test://watched"], held);
+        Assert.True(removed);
+        Assert.Equal(["test://item/é/\u2028", "test://watched"], afterRemoval);
+        Assert.False(unknown);
+        Assert.Empty(unknownLater);
+        Assert.Empty(ended);
+        Assert.False(afterEnd);
+        Assert.Empty(await b.GetSubscriptionsAsync("s-subs", Now, Deadline));
+        Assert.Empty(await b.GetSubscriptionsAsync("s-subs-missing", Now, Deadline));
+    }
+
+    /// <summary>The purge takes expired sessions with their subscriptions (Redis expires both itself) and leaves a live one's.</summary>
+    [Fact]
+    public async Task Sessions_Purged_TakeTheirSubscriptionsAndLeaveTheLiveOnesWithTheirs()
+    {
+        var a = await ConnectSessionsAsync("gw-a");
+        var gone = new SessionRecord("s-purge-gone", "crm", "alice\u001fclient", """{"protocolVersion":"2025-11-25"}""", Now.AddMinutes(10));
+        var live = gone with { SessionId = "s-purge-live", ExpiresAt = Now.AddHours(2) };
+        await a.SaveAsync(gone, Now, Deadline);
+        await a.SaveAsync(live, Now, Deadline);
+        await a.SetSubscribedAsync(gone.SessionId, "test://x", subscribed: true, Now, Deadline);
+        await a.SetSubscribedAsync(live.SessionId, "test://x", subscribed: true, Now, Deadline);
+
+        var purged = await a.PurgeAsync(Now.AddHours(1), Deadline);
+
+        Assert.InRange(purged, 0, 1);
+        Assert.Empty(await a.GetSubscriptionsAsync(gone.SessionId, Now.AddHours(1), Deadline));
+        Assert.Equal(["test://x"], await a.GetSubscriptionsAsync(live.SessionId, Now, Deadline));
+    }
+
+    /// <summary>
     /// Before, an ended session kept its whole handshake (up to 64 KiB) until its expiry, 24 hours: a caller opening and
     /// ending sessions in a loop, within its session limit, filled the store.
     /// </summary>

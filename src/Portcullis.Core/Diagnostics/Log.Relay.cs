@@ -55,4 +55,16 @@ internal static partial class Log
 
     [LoggerMessage(1417, LogLevel.Warning, "Connector {Connector}: the new upstream connection did not take {Failed} of the {Count} resource subscriptions the sessions here hold (the last: {Uri}); no updates of those come until a session subscribes to them again")]
     public static partial void RelayResubscribeFailed(ILogger logger, string connector, int failed, int count, string uri, Exception? exception);
+
+    [LoggerMessage(1418, LogLevel.Warning, "Session {SessionId}: its {Change} of {Uri} was not kept in the state store ({Reason}); a stream its client opens on another replica, or after a restart, does not know of it")]
+    public static partial void SessionSubscriptionNotKept(ILogger logger, string sessionId, string change, string uri, string reason, Exception? exception);
+
+    [LoggerMessage(1419, LogLevel.Warning, "Session {SessionId}: its subscriptions could not be read from the state store; the event stream opened here holds only those its client makes again")]
+    public static partial void SessionSubscriptionsNotRead(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(1420, LogLevel.Information, "Connector {Connector}: session {SessionId}'s event stream opened here holds again the {Count} resource subscriptions its client made ({Skipped} no longer allowed or past the session's limit left out)")]
+    public static partial void SessionSubscriptionsRestored(ILogger logger, string connector, string sessionId, int count, int skipped);
+
+    [LoggerMessage(1421, LogLevel.Warning, "Connector {Connector}: session {SessionId}: the upstream did not take its subscription to {Uri} again; no updates of it come until its client subscribes again")]
+    public static partial void SessionSubscriptionNotRestored(ILogger logger, string connector, string sessionId, string uri, Exception exception);
 }

@@ -3,6 +3,7 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portcullis.Core.Connectors;
+using Portcullis.Core.Diagnostics;
 using Portcullis.Core.Errors;
 using Portcullis.Core.Pipeline;
 using Portcullis.Core.Security;
@@ -96,6 +97,11 @@ internal sealed partial class Passthrough
             }
         }
 
+        if (subscriptions is not null)
+        {
+            await subscriptions.RecordAsync(request.Server.SessionId!, uri!, subscribed: true, cancellationToken).ConfigureAwait(false);
+        }
+
         return new EmptyResult();
     }
 
@@ -104,7 +110,13 @@ internal sealed partial class Passthrough
         var uri = request.Params?.Uri;
         RequireResource(connector, caller, request.Server, uri);
         var session = Session(connector, request.Server);
-        if (session.Unsubscribe(uri!) && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
+        var unsubscribed = session.Unsubscribe(uri!);
+        if (subscriptions is not null)
+        {
+            await subscriptions.RecordAsync(request.Server.SessionId!, uri!, subscribed: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (unsubscribed && !connector.Relay.Sessions.Any(s => s.IsSubscribed(uri!)))
         {
             await ForwardAsync(connector, caller, request, RequestMethods.ResourcesUnsubscribe, connector.Policy.ResourceTimeout(uri!), async (client, relayed, ct) =>
             {
@@ -114,5 +126,63 @@ internal sealed partial class Passthrough
         }
 
         return new EmptyResult();
+    }
+
+    /// <summary>
+    /// The session's event stream opened here: holds again the subscriptions its client made where its stream was before
+    /// (another replica, this gateway before a restart), those its caller may still see, within the session's limit. A
+    /// resource no other session here is subscribed to is subscribed upstream; while the upstream is down, its next
+    /// connection is told (<see cref="ConnectorRelay.ResubscribeAsync"/>). Never throws; what fails is logged.
+    /// </summary>
+    public async Task RestoreSubscriptionsAsync(Connector connector, CallerIdentity caller, string sessionId, CancellationToken cancellationToken)
+    {
+        if (subscriptions is null || !connector.Relay.TryGetSession(sessionId, out var session))
+        {
+            return;
+        }
+
+        var restored = 0;
+        var skipped = 0;
+        foreach (var uri in await subscriptions.ReadAsync(sessionId, cancellationToken).ConfigureAwait(false))
+        {
+            if (session.IsSubscribed(uri))
+            {
+                continue;
+            }
+
+            if (!connector.Policy.AllowsUri(uri, caller) || session.AtSubscriptionLimit(uri))
+            {
+                skipped++;
+                continue;
+            }
+
+            if (!session.Subscribe(uri))
+            {
+                continue;
+            }
+
+            restored++;
+            if (connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri)) || connector.Upstream.Client is not { } client)
+            {
+                continue;
+            }
+
+            using var deadline = new CancellationTokenSource(connector.Policy.ResourceTimeout(uri), time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri }, linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Kept with the session: an update the upstream sends anyway still reaches it, and a new connection is told.
+                Log.SessionSubscriptionNotRestored(logger, connector.Name, LogText.Safe(sessionId), LogText.Safe(uri), ex);
+            }
+        }
+
+        if (restored > 0 || skipped > 0)
+        {
+            Log.SessionSubscriptionsRestored(logger, connector.Name, LogText.Safe(sessionId), restored, skipped);
+        }
     }
 }

@@ -20,7 +20,8 @@ namespace Portcullis.Core.Relay;
 /// carrying the catalog envelope (<see cref="RelayErrors"/>).
 /// </summary>
 internal sealed partial class Passthrough(
-    Configuration.GatewayConfig config, CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, State.StateOutages outages, TimeProvider time, ILogger<Passthrough> logger)
+    Configuration.GatewayConfig config, CallRateLimiters limiters, GatewayDrain drain, Audit.DecisionRecorder recorder, GatewayTelemetry telemetry, State.StateOutages outages, TimeProvider time, ILogger<Passthrough> logger,
+    SessionSubscriptions? subscriptions = null)
 {
     private static void RequireResource(Connector connector, CallerIdentity caller, McpServer downstream, string? uri)
     {

@@ -18,6 +18,17 @@ public interface ISessionStore
     /// </summary>
     ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records that the session's client subscribed to the resource <paramref name="uri"/> (or, with
+    /// <paramref name="subscribed"/> false, unsubscribed from it), so that the replica its event stream is opened on next, or
+    /// the gateway after a restart, holds the subscription again. Kept as long as the session's handshake and forgotten with
+    /// its end. False when the store holds no live handshake for the session (unknown, expired or ended): nothing is recorded.
+    /// </summary>
+    ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The resources the session's client is subscribed to; none for a session unknown, expired or ended at <paramref name="now"/>.</summary>
+    ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>The session's handshake (<see cref="SessionRecord.Ended"/> once ended), or null when it is unknown or expired at <paramref name="now"/>.</summary>
     ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken);
 

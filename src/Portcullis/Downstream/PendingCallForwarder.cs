@@ -58,26 +58,6 @@ internal sealed class PendingCallForwarder(
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (questions.Enabled && HttpMethods.IsGet(context.Request.Method) && context.GetRouteValue("server") is string
-            && context.Request.Headers["Mcp-Session-Id"].ToString() is { Length: > 0 } streamed)
-        {
-            // Once the MCP layer opens the stream: only for a session it knows, to its owner (SessionOwnerMiddleware came
-            // first); one unknown or ended gets no stream and no record. Not waited for: the stream's first bytes, and the
-            // session's messages behind them, do not wait for the store.
-            context.Response.OnStarting(() =>
-            {
-                if (context.Response.StatusCode == StatusCodes.Status200OK
-                    && context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
-                {
-                    _ = questions.RecordStreamAsync(streamed, CancellationToken.None).AsTask();
-                }
-
-                return Task.CompletedTask;
-            });
-            await next(context);
-            return;
-        }
-
         if (questions.Enabled && await StreamHolderElsewhereAsync(context) is { } holder)
         {
             await ForwardSubscriptionAsync(context, holder);

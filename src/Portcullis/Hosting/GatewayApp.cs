@@ -84,6 +84,7 @@ internal static class GatewayApp
         app.UseMiddleware<SessionOwnerMiddleware>();
         app.UseMiddleware<SessionCapMiddleware>();
         app.UseMiddleware<StepUpMiddleware>();
+        app.UseMiddleware<SessionStreamMiddleware>();
         app.UseMiddleware<PendingCallForwarder>();
         app.UseMiddleware<SessionEndMiddleware>();
         app.UseMiddleware<SessionGoneMiddleware>();

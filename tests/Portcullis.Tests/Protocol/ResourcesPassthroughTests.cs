@@ -195,6 +195,49 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         await gateway.Process.WaitForOutputAsync("the new upstream connection was subscribed to the 1 resources", Timeouts.Call);
     }
 
+    /// <summary>
+    /// The gateway is killed and started again while a session is subscribed. Its client continues the session and opens
+    /// its event stream again, on a process (and an upstream) that never saw the subscription: before, no update reached
+    /// it again, though it had been told it was subscribed. The stream opened again now holds what its client subscribed to.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_GatewayRestarted_TheStreamOpenedAgainHoldsTheSessionsSubscriptions()
+    {
+        await using var gateway = await PassthroughGateway.StartAsync();
+        await using var subscriber = await gateway.ConnectAsync(Versions.V2025);
+        var updates = Channel.CreateUnbounded<string>();
+        await using var onUpdate = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
+        {
+            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
+            return default;
+        });
+        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+        await TouchUntilHeardAsync(subscriber, updates.Reader);
+
+        await gateway.Process.KillAsync();
+        await using var restarted = await gateway.Process.RestartAsync();
+
+        // The SDK's client gives its stream up once the gateway is gone this long; the session's stream is opened again
+        // here as a client that keeps it does (the session's requests continue through the SDK's client).
+        using var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        using var stream = await EventStream.OpenAsync(http, gateway.Endpoint, subscriber.SessionId!, Versions.V2025, Timeout);
+        var touched = await TouchUntilHeardAsync(subscriber, stream.Updates);
+        Assert.Equal("Announced an update of test://watched-resource", touched);
+        await restarted.WaitForOutputAsync("holds again the 1 resource subscriptions its client made", Timeouts.Call);
+
+        // Unsubscribed, it is forgotten: the next process to open the stream does not hold it.
+        await subscriber.UnsubscribeFromResourceAsync(new UnsubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+        await restarted.KillAsync();
+        await using var again = await restarted.RestartAsync();
+        using var reopened = await EventStream.OpenAsync(http, gateway.Endpoint, subscriber.SessionId!, Versions.V2025, Timeout);
+        var said = await subscriber.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "test_touch_resource",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+        }, Timeout);
+        Assert.Equal("Nobody is subscribed to test://watched-resource", said.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
+    }
+
     /// <summary>Touches the watched resource until the subscriber hears of it; returns what the upstream said to the touch.</summary>
     private static async Task<string> TouchUntilHeardAsync(ModelContextProtocol.Client.McpClient subscriber, ChannelReader<string> updates)
     {

@@ -501,12 +501,21 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
 
         // Each replica runs its own upstream child: the resource is changed through the replica whose upstream the
         // subscription must be on, the one holding the stream (the client's stream may take a moment to open).
+        // Until the stream's holder is recorded, the replica reached takes the subscription itself (and keeps it with the
+        // session, so the holder holds it too once its stream has opened): subscribe until it is forwarded.
         await Poll.UntilAsync(
             async ct =>
             {
                 var subscribe = await PostAsync(cluster.Gateways[1].Endpoint("asking"), sessionId, cluster.AskingToken(subject),
                     """{"jsonrpc":"2.0","id":9,"method":"resources/subscribe","params":{"uri":"test://watched-resource"}}""");
                 Assert.Contains("\"result\"", subscribe, StringComparison.Ordinal);
+                return cluster.Gateways[1].Output.Contains("A session's resources/subscribe forwarded to replica", StringComparison.Ordinal);
+            },
+            TimeSpan.FromSeconds(20),
+            () => "the subscription to be forwarded to the replica holding the session's stream");
+        await Poll.UntilAsync(
+            async ct =>
+            {
                 await PostAsync(cluster.Gateways[0].Endpoint("asking"), sessionId, cluster.AskingToken(subject),
                     """{"jsonrpc":"2.0","id":10,"method":"tools/call","params":{"name":"test_touch_resource","arguments":{"uri":"test://watched-resource"}}}""");
                 return await Task.WhenAny(updated.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)) == updated.Task;
@@ -515,7 +524,6 @@ public abstract class ReplicaTests(ReplicaCluster cluster)
             () => "the subscriber to be told that the resource changed");
 
         Assert.Equal("test://watched-resource", await updated.Task.WaitAsync(Timeout));
-        Assert.Contains("A session's resources/subscribe forwarded to replica", cluster.Gateways[1].Output, StringComparison.Ordinal);
     }
 
     [Fact]
