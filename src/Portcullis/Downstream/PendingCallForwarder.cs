@@ -17,7 +17,8 @@ namespace Portcullis.Downstream;
 /// another one: the request goes as it came (the client's own token, checked again there) and the answer streams
 /// back. A holder that is gone (it does not answer, or it restarted and lost the call) gets a structured answer at
 /// once, never a hang: the retryable <c>upstream_unavailable</c> for a read, <c>idempotency_outcome_unknown</c> for a
-/// write (sent upstream before the upstream asked its question, so it may have acted). A forwarded request is never forwarded again.
+/// write (sent upstream before the upstream asked its question, so it may have acted), unless the store still holds the
+/// write for its review (the question was a caller-mode confirmation, asked before anything is sent): retryable then too. A forwarded request is never forwarded again.
 /// A 2025-11-25 session client's answer to a question (sampling, elicitation, roots) that reached a replica other than the
 /// one that asked it is forwarded the same way (<see cref="SessionQuestionRoutes"/>).
 /// </summary>
@@ -38,6 +39,7 @@ internal sealed class PendingCallForwarder(
     ILogger<PendingCallForwarder> logger,
     SessionQuestionRoutes questions,
     StateOutages outages,
+    HeldCalls held,
     IPendingCallRoutes? routes = null)
 {
     public const string ClientName = "portcullis-replicas";
@@ -287,22 +289,32 @@ internal sealed class PendingCallForwarder(
         return (policy?.ReadOnly != true, TimeSpan.FromSeconds(policy?.TimeoutSeconds ?? ConfigDefaults.CallTimeoutSeconds) + AnswerGrace);
     }
 
-    private Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
+    private async Task AnswerGoneAsync(HttpContext context, JsonRpcRequestFeature feature, PendingCallRoute route, string reason, Exception? exception)
     {
         var correlationId = CorrelationIds.Next();
         GatewayLog.PendingCallHolderGone(logger, route.Owner, route.AdvertiseUrl, reason, correlationId, exception);
 
         // A write's call was sent upstream before the upstream asked its question, and it may have acted: never an answer
-        // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled).
-        var error = Judge(context, feature.ToolName!).Write
-            ? GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
-                "The gateway replica that held this write's waiting upstream request is gone, and the request with it"))
-            : new GatewayError(ErrorCatalog.UpstreamUnavailable,
+        // that invites a retry (its key is the holder's, and outcome-unknown once the holder's claim is settled). Unless the
+        // question was the gateway's own, a caller-mode review's confirmation: then the store still holds the call for its
+        // review, nothing was sent, and the retry with the key asks the user again.
+        var error = !Judge(context, feature.ToolName!).Write
+            ? new GatewayError(ErrorCatalog.UpstreamUnavailable,
                 "The gateway replica that held this call's waiting upstream request is gone, and the request with it. Call the tool again, without requestState.")
             {
                 RetryAfterSeconds = 1,
-            };
-        return refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK, error, CallStage.Forward, "holder_gone", reason)
+            }
+            : context.GetRouteValue("server") is string server && context.Request.Body is MemoryStream body
+                && await held.AwaitingReviewAsync(context, body.ToArray(), server, feature.ToolName!)
+            ? new GatewayError(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that asked the calling user to confirm this write is gone, and the question with it; the write was not sent. " +
+                "Call the tool again with the same idempotency_key, without requestState: the user is asked again.")
+            {
+                RetryAfterSeconds = 1,
+            }
+            : GatewayError.OutcomeUnknownAfterSend(GatewayError.WriteAnswerLost(ErrorCatalog.UpstreamUnavailable,
+                "The gateway replica that held this write's waiting upstream request is gone, and the request with it"));
+        await refusals.WriteAsync(context, new HttpRefusal(StatusCodes.Status200OK, error, CallStage.Forward, "holder_gone", reason)
         {
             Body = RefusalBody.ToolResult,
             RpcId = feature.Id is null ? null : JsonNode.Parse(feature.Id),

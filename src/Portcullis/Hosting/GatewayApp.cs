@@ -45,6 +45,7 @@ internal static class GatewayApp
         builder.Services.AddState(config);
         builder.Services.AddSingleton<McpSessionSetup>();
         builder.Services.AddSingleton<SessionQuestionRoutes>();
+        builder.Services.AddSingleton<HeldCalls>();
         builder.Services.AddSingleton<SessionOwners>();
         builder.Services.AddSingleton<SessionLimitRefusals>();
         builder.Services.AddHostedService<RefusalReportsService>();

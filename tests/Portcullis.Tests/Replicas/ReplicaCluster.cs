@@ -86,6 +86,10 @@ public abstract class ReplicaCluster : IAsyncLifetime
     public string ReviewToken(string subject) =>
         Identity.Mint(ReviewEndpoint.ToString(), "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
 
+    /// <summary>A token for the CRM connector whose <c>add_note</c> the calling user confirms, for <paramref name="subject"/>.</summary>
+    public string ConfirmToken(string subject) =>
+        Identity.Mint($"{Nginx.BaseUrl}/mcp/crm-confirm", "contacts:read notes:read notes:write", change: claims => claims["sub"] = subject);
+
     /// <summary>A token for the admin plane whose audience is <paramref name="audience"/> (its base URL and <c>/admin</c>) with <paramref name="scopes"/>, for <paramref name="subject"/>.</summary>
     public string AdminToken(string audience, string scopes, string subject) =>
         Identity.Mint(audience, scopes, change: claims => claims["sub"] = subject);
@@ -169,7 +173,11 @@ public abstract class ReplicaCluster : IAsyncLifetime
         var crmReview = crm.DeepClone().AsObject();
         crmReview["server"] = "crm-review";
         crmReview["tools"]!["add_note"]!["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" };
-        var config = TestConfig.Gateway(crm, asking, askingWrite, ConformanceConnector(), crmReview);
+        // The same CRM with add_note confirmed by the calling user (caller-mode review), asked by the replica holding the call.
+        var crmConfirm = crm.DeepClone().AsObject();
+        crmConfirm["server"] = "crm-confirm";
+        crmConfirm["tools"]!["add_note"]!["review"] = new JsonObject { ["required"] = true, ["mode"] = "caller" };
+        var config = TestConfig.Gateway(crm, asking, askingWrite, ConformanceConnector(), crmReview, crmConfirm);
         config["public_url"] = Nginx.BaseUrl;
         config["identity"] = new JsonObject { ["issuer"] = Identity.Issuer, ["jwks_uri"] = Identity.JwksUri };
         config["state"] = new JsonObject { ["store"] = Store, ["connection"] = "file:state-connection" };
