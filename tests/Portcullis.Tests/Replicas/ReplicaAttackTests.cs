@@ -272,6 +272,86 @@ public abstract class ReplicaAttackTests(ReplicaCluster cluster)
         await cluster.EnsureReadyAsync();
     }
 
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task CallerReview_ConfirmedThroughTheBalancer_RunsEachCallOnce(string protocolVersion)
+    {
+        await cluster.EnsureReadyAsync();
+        var subject = IdempotentWriteTests.Unique("confirm-lb");
+        var asked = 0;
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (_, _) =>
+            {
+                Interlocked.Increment(ref asked);
+                return ValueTask.FromResult(new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement> { ["confirm"] = System.Text.Json.JsonSerializer.SerializeToElement(true) } });
+            },
+        };
+        await using var client = await McpClients.ConnectAsync(new Uri(cluster.Nginx.BaseUrl + "/mcp/crm-confirm"), cluster.ConfirmToken(subject), protocolVersion, handlers);
+        for (var i = 0; i < 2 * ReplicaCluster.Count; i++)
+        {
+            var body = IdempotentWriteTests.Unique("confirmed");
+            var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
+
+            var result = await client.CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+            var replay = await client.CallToolAsync("add_note", arguments).AsTask().WaitAsync(Timeout);
+
+            Assert.True(result.IsError != true, result.IsError == true ? Witness.Error(result).ToJsonString() : "");
+            Assert.Equal(i + 1, asked);
+            Assert.Equal(1, Witness.NotesWithBody(cluster.CrmDataDir, body));
+            Assert.Equal(Witness.Payload(result), Witness.Payload(replay));
+        }
+    }
+
+    [Theory]
+    [InlineData("2025-11-25")]
+    [InlineData("2026-07-28")]
+    public async Task CallerReview_ConfirmedOnOneReplicaDeclinedOnAnotherAtOnce_OneAnswerWins(string protocolVersion)
+    {
+        await cluster.EnsureReadyAsync();
+        var subject = IdempotentWriteTests.Unique("confirm-race");
+        var token = cluster.ConfirmToken(subject);
+        for (var round = 0; round < 3; round++)
+        {
+            var body = IdempotentWriteTests.Unique("raced");
+            var arguments = IdempotentWriteTests.Note(body, IdempotentWriteTests.Unique("key"));
+            var asked = 0;
+            var bothAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            McpClientHandlers Answering(bool confirm) => new()
+            {
+                ElicitationHandler = async (_, ct) =>
+                {
+                    if (Interlocked.Increment(ref asked) == 2)
+                    {
+                        bothAsked.TrySetResult();
+                    }
+
+                    await Task.WhenAny(bothAsked.Task, Task.Delay(TimeSpan.FromSeconds(5), ct));
+                    return new ElicitResult { Action = "accept", Content = new Dictionary<string, System.Text.Json.JsonElement> { ["confirm"] = System.Text.Json.JsonSerializer.SerializeToElement(confirm) } };
+                },
+            };
+            await using var yes = await McpClients.ConnectAsync(cluster.Gateways[0].Endpoint("crm-confirm"), token, protocolVersion, Answering(true));
+            await using var no = await McpClients.ConnectAsync(cluster.Gateways[1].Endpoint("crm-confirm"), token, protocolVersion, Answering(false));
+
+            var results = await Task.WhenAll(yes.CallToolAsync("add_note", arguments).AsTask(), no.CallToolAsync("add_note", arguments).AsTask()).WaitAsync(Timeout);
+            var after = await Task.WhenAll(yes.CallToolAsync("add_note", arguments).AsTask(), no.CallToolAsync("add_note", arguments).AsTask()).WaitAsync(Timeout);
+
+            var notes = Witness.NotesWithBody(cluster.CrmDataDir, body);
+            var codes = string.Join(", ", results.Concat(after).Select(r => Witness.ErrorCode(r) ?? "ok"));
+            Assert.True(notes <= 1, codes);
+            Assert.DoesNotContain("internal", codes, StringComparison.Ordinal);
+            if (notes == 1)
+            {
+                Assert.All(after, r => Assert.True(r.IsError != true, codes));
+            }
+            else
+            {
+                Assert.All(after, r => Assert.True(Witness.ErrorCode(r) == "review_denied", codes));
+            }
+        }
+    }
+
     private sealed class Target(string baseUrl)
     {
         public volatile string BaseUrl = baseUrl;
