@@ -15,6 +15,9 @@ public sealed class RedisReplicaCluster : ReplicaCluster
         return _redis.ConnectionString;
     }
 
+    /// <summary>Kills redis-server and starts it again, empty (it is not durable), under the running replicas.</summary>
+    internal Task RestartStoreAsync() => _redis!.RestartAsync();
+
     protected override async ValueTask StopStoreAsync()
     {
         if (_redis is not null)
