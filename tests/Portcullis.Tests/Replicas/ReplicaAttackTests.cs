@@ -148,9 +148,10 @@ public abstract class ReplicaAttackTests(ReplicaCluster cluster)
     }
 
     /// <summary>
-    /// A 2025-11-25 session on replica 0, its event stream open there; replica 0 is killed (SIGKILL) and the client's
-    /// requests go to replica 1 from then on. The session goes on there: calls are served, the stream is opened again
-    /// and a subscription's updates reach the client; then replica 0 starts again with its id and serves the session too.
+    /// A 2025-11-25 session on replica 0, its event stream open there and subscribed to a resource; replica 0 is killed
+    /// (SIGKILL) and the client's requests go to replica 1 from then on. The session goes on there: calls are served, the
+    /// stream is opened again and holds the subscription made on replica 0, whose updates reach the client without it
+    /// subscribing again (before, they never came); then replica 0 starts again with its id and serves the session too.
     /// </summary>
     [Fact]
     public async Task Session_StreamHoldersReplicaKilled_ContinuesOnAnotherWithItsStreamAndSubscriptions()
@@ -159,7 +160,7 @@ public abstract class ReplicaAttackTests(ReplicaCluster cluster)
         var subject = IdempotentWriteTests.Unique("failover");
         var target = new Target(cluster.Gateways[0].BaseUrl);
         using var http = new HttpClient(new Retarget(target) { InnerHandler = new HttpClientHandler() });
-        var updated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var updates = System.Threading.Channels.Channel.CreateUnbounded<string>();
         var transport = new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = cluster.Gateways[0].Endpoint("asking"),
@@ -170,14 +171,36 @@ public abstract class ReplicaAttackTests(ReplicaCluster cluster)
         await using var client = await McpClient.CreateAsync(transport, new McpClientOptions { ProtocolVersion = "2025-11-25" }, cancellationToken: cts.Token);
         await using var onUpdate = client.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
         {
-            updated.TrySetResult(n.Params?["uri"]?.GetValue<string>() ?? "");
+            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
             return default;
         });
         var touch = new Dictionary<string, object?> { ["uri"] = "test://watched-resource" };
-        Assert.NotEqual(true, (await client.CallToolAsync("test_touch_resource", touch, cancellationToken: cts.Token)).IsError);
+        async Task<bool> HeardAsync(CancellationToken ct)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                return await updates.Reader.ReadAsync(wait.Token) == "test://watched-resource";
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return false;
+            }
+        }
 
-        // Give the stream a moment to open on replica 0, then kill it; everything the client sends goes to replica 1.
-        await Task.Delay(TimeSpan.FromSeconds(1), cts.Token);
+        // Subscribed on replica 0, whose stream carries the updates (the stream may take a moment to open).
+        await client.SubscribeToResourceAsync("test://watched-resource", cancellationToken: cts.Token);
+        await Poll.UntilAsync(
+            async ct =>
+            {
+                await client.CallToolAsync("test_touch_resource", touch, cancellationToken: ct);
+                return await HeardAsync(ct);
+            },
+            TimeSpan.FromSeconds(30),
+            () => "the subscriber to be told that the resource changed on replica 0");
+
+        // Kill replica 0; everything the client sends goes to replica 1.
         target.BaseUrl = cluster.Gateways[1].BaseUrl;
         await cluster.KillAsync(0);
 
@@ -200,13 +223,16 @@ public abstract class ReplicaAttackTests(ReplicaCluster cluster)
             TimeSpan.FromSeconds(30),
             () => "a call on replica 1 after replica 0 died, answers: " + string.Join("; ", answers));
 
-        // Updates come over the session's stream, opened again on replica 1.
+        // Updates come over the session's stream, opened again on replica 1, which holds the subscription made on replica 0.
+        while (updates.Reader.TryRead(out _))
+        {
+        }
+
         await Poll.UntilAsync(
             async ct =>
             {
-                await client.SubscribeToResourceAsync("test://watched-resource", cancellationToken: ct);
                 await client.CallToolAsync("test_touch_resource", touch, cancellationToken: ct);
-                return await Task.WhenAny(updated.Task, Task.Delay(TimeSpan.FromSeconds(2), ct)) == updated.Task;
+                return await HeardAsync(ct);
             },
             TimeSpan.FromSeconds(30),
             () => "the subscriber to be told that the resource changed after the failover");
