@@ -54,6 +54,12 @@ public static class ConfigDefaults
     /// <summary><c>limits.max_string_length</c>.</summary>
     public const int MaxStringLength = 256 * 1024;
 
+    /// <summary>
+    /// <c>limits.max_values</c>: values (array items and object members, at any depth) in a call's arguments. Checking a
+    /// value against a schema costs microseconds; this bounds one call's check to a fraction of a second.
+    /// </summary>
+    public const int MaxValues = 20_000;
+
     /// <summary><c>limits.pattern_budget_ms</c>: all regular-expression matching of one call.</summary>
     public const int PatternBudgetMs = 100;
 

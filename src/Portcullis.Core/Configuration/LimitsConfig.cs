@@ -15,6 +15,9 @@ public sealed class LimitsConfig
 
     public int MaxStringLength { get; set; } = ConfigDefaults.MaxStringLength;
 
+    /// <summary>Values (array items and object members, at any depth) a call's arguments may hold.</summary>
+    public int MaxValues { get; set; } = ConfigDefaults.MaxValues;
+
     /// <summary>Milliseconds of regular-expression matching one call may spend, all <c>pattern</c> checks together.</summary>
     public int PatternBudgetMs { get; set; } = ConfigDefaults.PatternBudgetMs;
 }

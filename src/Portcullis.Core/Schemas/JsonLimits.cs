@@ -6,20 +6,29 @@ using Portcullis.Core.Errors;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// Nesting depth and string length limits on call arguments, and the range of a 64-bit float on their numbers, checked
-/// before schema evaluation and without any allocation proportional to the input: lengths and numbers are read from the
-/// raw UTF-8, and a JSON Pointer is built only for the one place that passes a limit.
+/// Nesting depth, string length and value count limits on call arguments, and the range of a 64-bit float on their
+/// numbers, checked before schema evaluation and without any allocation proportional to the input: lengths and numbers
+/// are read from the raw UTF-8, and a JSON Pointer is built only for the one place that passes a limit.
 /// </summary>
+/// <remarks>
+/// The count bounds the schema check's work: the schema library spends microseconds and allocates on every value it
+/// judges, so one body of small values (half a million items of <c>[1,1,…]</c> fit in 1 MiB) held a CPU core for tens of
+/// seconds, and a few such calls at once the whole gateway.
+/// </remarks>
 internal static class JsonLimits
 {
-    /// <summary>The first place the arguments pass a limit, or null when they stay within both.</summary>
-    public static ErrorDetail? Check(IDictionary<string, JsonElement> arguments, int maxDepth, int maxStringLength)
+    /// <summary>
+    /// The first place the arguments pass a limit, or null when they stay within all of them. <paramref name="maxValues"/>
+    /// counts every value the arguments hold, at any depth: each member (its name with its value) and each array item.
+    /// </summary>
+    public static ErrorDetail? Check(IDictionary<string, JsonElement> arguments, int maxDepth, int maxStringLength, int maxValues = int.MaxValue)
     {
         if (maxDepth < 1)
         {
             return new ErrorDetail("", "max_depth", $"nesting deeper than {maxDepth} levels is not accepted");
         }
 
+        var left = maxValues;
         foreach (var (name, value) in arguments)
         {
             if (name.Length > maxStringLength)
@@ -27,17 +36,22 @@ internal static class JsonLimits
                 return TooLong(JsonPointers.Append("", name), maxStringLength);
             }
 
-            if (Walk(value, 2, maxDepth, maxStringLength) is { } problem)
+            if (--left < 0)
+            {
+                return TooMany(JsonPointers.Append("", name), maxValues);
+            }
+
+            if (Walk(value, 2, maxDepth, maxStringLength, ref left) is { } problem)
             {
                 problem.Segments.Add(name);
-                return problem.ToDetail(maxDepth, maxStringLength);
+                return problem.ToDetail(maxDepth, maxStringLength, maxValues);
             }
         }
 
         return null;
     }
 
-    private static Problem? Walk(JsonElement value, int depth, int maxDepth, int maxStringLength)
+    private static Problem? Walk(JsonElement value, int depth, int maxDepth, int maxStringLength, ref int left)
     {
         switch (value.ValueKind)
         {
@@ -53,7 +67,9 @@ internal static class JsonLimits
                 {
                     var problem = Utf16Length(JsonMarshal.GetRawUtf8PropertyName(property), maxStringLength) > maxStringLength
                         ? new Problem(TooLongKeyword)
-                        : Walk(property.Value, depth + 1, maxDepth, maxStringLength);
+                        : --left < 0
+                            ? new Problem(TooManyKeyword)
+                            : Walk(property.Value, depth + 1, maxDepth, maxStringLength, ref left);
                     if (problem is not null)
                     {
                         problem.Segments.Add(property.Name);
@@ -71,7 +87,7 @@ internal static class JsonLimits
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (Walk(item, depth + 1, maxDepth, maxStringLength) is { } problem)
+                    if ((--left < 0 ? new Problem(TooManyKeyword) : Walk(item, depth + 1, maxDepth, maxStringLength, ref left)) is { } problem)
                     {
                         problem.Segments.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         return problem;
@@ -134,16 +150,21 @@ internal static class JsonLimits
     private const string TooDeepKeyword = "max_depth";
     private const string TooLongKeyword = "max_string_length";
     private const string NumberRangeKeyword = "max_number";
+    private const string TooManyKeyword = "max_values";
 
     private static ErrorDetail TooLong(string at, int maxStringLength) =>
         new(at, TooLongKeyword, $"is longer than {maxStringLength} characters; send a shorter value");
+
+    private static ErrorDetail TooMany(string at, int maxValues) =>
+        new(at, TooManyKeyword, string.Create(CultureInfo.InvariantCulture,
+            $"is past the {maxValues} values (array items and object members, at any depth) the arguments may hold; send fewer values, or split the work into several calls"));
 
     /// <summary>A limit passed, and the path to it, innermost segment first.</summary>
     private sealed class Problem(string keyword)
     {
         public List<string> Segments { get; } = [];
 
-        public ErrorDetail ToDetail(int maxDepth, int maxStringLength)
+        public ErrorDetail ToDetail(int maxDepth, int maxStringLength, int maxValues)
         {
             var at = "";
             for (var i = Segments.Count - 1; i >= 0; i--)
@@ -156,6 +177,7 @@ internal static class JsonLimits
                 TooDeepKeyword => new ErrorDetail(at, TooDeepKeyword, $"nests deeper than {maxDepth} levels; flatten the value"),
                 NumberRangeKeyword => new ErrorDetail(at, NumberRangeKeyword,
                     "is beyond the range of a 64-bit floating-point number (about ±1.8e308), which no upstream can be relied on to read; send a smaller number"),
+                TooManyKeyword => TooMany(at, maxValues),
                 _ => TooLong(at, maxStringLength),
             };
         }

@@ -23,6 +23,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/limits/properties/max_sessions_per_principal", ConfigDefaults.MaxSessionsPerPrincipal },
         { "/properties/limits/properties/max_depth", ConfigDefaults.MaxDepth },
         { "/properties/limits/properties/max_string_length", ConfigDefaults.MaxStringLength },
+        { "/properties/limits/properties/max_values", ConfigDefaults.MaxValues },
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },
         { "/properties/shutdown/properties/drain_seconds", ConfigDefaults.DrainSeconds },
         { "/properties/audit/properties/refusals_per_minute", ConfigDefaults.RefusalsPerMinute },
@@ -66,6 +67,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.RefusalsPerMinute, config.Audit.RefusalsPerMinute);
         Assert.Equal(ConfigDefaults.MaxDepth, config.Limits.MaxDepth);
         Assert.Equal(ConfigDefaults.MaxStringLength, config.Limits.MaxStringLength);
+        Assert.Equal(ConfigDefaults.MaxValues, config.Limits.MaxValues);
         Assert.Equal(ConfigDefaults.PatternBudgetMs, config.Limits.PatternBudgetMs);
         Assert.Equal(ConfigDefaults.DrainSeconds, config.Shutdown.DrainSeconds);
         Assert.Equal(ConfigDefaults.ReviewRetryAfterSeconds, config.Review.RetryAfterSeconds);

@@ -74,6 +74,26 @@ public sealed class JsonLimitsTests
         Assert.Null(JsonLimits.Check(new Dictionary<string, JsonElement> { ["n"] = Element("1" + new string('0', 308)) }, 10, 100));
     }
 
+    [Theory]
+    [InlineData(6, null)]
+    [InlineData(5, "/deep/list/1/k")]
+    [InlineData(4, "/deep/list/1")]
+    [InlineData(1, "/deep")]
+    public void Check_ValuesAgainstMaxValues_CountsEveryMemberAndItemAndPointsAtTheFirstPast(int maxValues, string? at)
+    {
+        // ok, deep, list, 0, {…} and k (a member is one value with its name): six.
+        var arguments = new Dictionary<string, JsonElement> { ["ok"] = Element("1"), ["deep"] = Element("""{"list": [0, {"k": true}]}""") };
+
+        var problem = JsonLimits.Check(arguments, 10, 100, maxValues);
+
+        Assert.Equal(at, problem?.Path);
+        if (problem is not null)
+        {
+            Assert.Equal("max_values", problem.Keyword);
+            Assert.Contains($"past the {maxValues} values", problem.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Check_EscapedStringWithinLimit_IsAccepted()
     {

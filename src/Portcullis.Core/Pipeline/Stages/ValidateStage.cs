@@ -19,7 +19,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
     public ValueTask<CallToolResult> InvokeAsync(ToolCallContext context, ToolCallHandler next, CancellationToken cancellationToken)
     {
         var limits = config.Limits;
-        if (JsonLimits.Check(context.Arguments, limits.MaxDepth, limits.MaxStringLength) is { } tooLarge)
+        if (JsonLimits.Check(context.Arguments, limits.MaxDepth, limits.MaxStringLength, limits.MaxValues) is { } tooLarge)
         {
             return ValueTask.FromResult(context.Fail(CallStage.Validate, new GatewayError(ErrorCatalog.PayloadTooLarge,
                 "The arguments are larger than the gateway accepts; see details for the limit that was passed.")
