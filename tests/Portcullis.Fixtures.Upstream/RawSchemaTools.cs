@@ -15,6 +15,12 @@ internal static class RawSchemaTools
                            "level":{"type":"integer","minimum":1,"maximum":5}}}
             """);
 
+        // A write that reads the idempotency key itself, with rules of its own for it (shorter than the gateway's).
+        yield return WithSchema("keyed_write", """
+            {"type":"object","required":["idempotency_key"],
+             "properties":{"note":{"type":"string"},"idempotency_key":{"type":"string","maxLength":8,"pattern":"^[a-z0-9-]+$"}}}
+            """);
+
         // An array of strings, to tighten item by item.
         yield return WithSchema("tags", """
             {"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}

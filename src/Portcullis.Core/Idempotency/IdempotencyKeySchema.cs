@@ -44,7 +44,7 @@ internal static class IdempotencyKeySchema
             schema["properties"] = properties;
         }
 
-        properties[PropertyName] = new JsonObject
+        var key = new JsonObject
         {
             ["type"] = "string",
             ["minLength"] = 1,
@@ -52,6 +52,14 @@ internal static class IdempotencyKeySchema
             ["pattern"] = PrintablePattern,
             ["description"] = Description,
         };
+        if (properties[PropertyName] is { } declared && !(declared is JsonValue v && v.GetValueKind() == JsonValueKind.True))
+        {
+            // The key's schema as the upstream declares it (a key it reads itself, forwarded), tightened by the overlay:
+            // its rules hold beside the gateway's, never replaced by them.
+            key["allOf"] = new JsonArray(declared.DeepClone());
+        }
+
+        properties[PropertyName] = key;
         if (schema["required"] is not JsonArray required)
         {
             required = new JsonArray();
