@@ -21,6 +21,11 @@ internal static class RawSchemaTools
              "properties":{"note":{"type":"string"},"idempotency_key":{"type":"string","maxLength":8,"pattern":"^[a-z0-9-]+$"}}}
             """);
 
+        // A write closed in a subschema: its allOf entry takes only "note", so it takes no idempotency_key either.
+        yield return WithSchema("closed_write", """
+            {"type":"object","allOf":[{"properties":{"note":{"type":"string"}},"required":["note"],"additionalProperties":false}]}
+            """);
+
         // An array of strings, to tighten item by item.
         yield return WithSchema("tags", """
             {"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}}

@@ -53,6 +53,12 @@ internal sealed class GatewayTool
     /// <summary>The compiled effective input schema; set once the catalog compiled it.</summary>
     public CompiledSchema? InputValidator { get; internal set; }
 
+    /// <summary>
+    /// For a write whose upstream does not declare <c>idempotency_key</c>: the key's schema alone, as agents see it. Such
+    /// a key is never forwarded, so the rest of the arguments are judged as they are sent, without it, and the key by this.
+    /// </summary>
+    public CompiledSchema? KeyValidator { get; internal set; }
+
     /// <summary>The compiled output schema, when the tool declares one.</summary>
     public CompiledSchema? OutputValidator { get; internal set; }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ModelContextProtocol.Protocol;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Schemas;
@@ -45,6 +46,17 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
         }
 
         tool.InputValidator = input.Schema;
+        if (KeySchema(tool) is { } keySchema)
+        {
+            var key = cache.GetOrCompile(connector, tool.Name, "key", keySchema);
+            if (key.Schema is null)
+            {
+                return "inputSchema: " + key.Failure;
+            }
+
+            tool.KeyValidator = key.Schema;
+        }
+
         if (tool.Upstream.OutputSchema is { } outputSchema)
         {
             var output = cache.GetOrCompile(connector, tool.Name, "output", outputSchema);
@@ -58,4 +70,17 @@ internal sealed class ToolSchemaBuilder(SchemaCache cache)
 
         return null;
     }
+
+    /// <summary>
+    /// <c>{"properties": {"idempotency_key": …}}</c> with the key's exposed schema, for a write whose upstream does not
+    /// declare the key (it is stripped before forwarding); null otherwise.
+    /// </summary>
+    private static JsonElement? KeySchema(GatewayTool tool) =>
+        !tool.ReadOnly && !Idempotency.IdempotencyKeySchema.UpstreamDeclares(tool)
+        && tool.Exposed.InputSchema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+        && properties.TryGetProperty(Idempotency.IdempotencyKeySchema.PropertyName, out var key)
+            ? JsonSerializer.SerializeToElement(
+                new Dictionary<string, JsonElement> { ["properties"] = JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { [Idempotency.IdempotencyKeySchema.PropertyName] = key }, SchemaJsonContext.Default.IDictionaryStringJsonElement) },
+                SchemaJsonContext.Default.IDictionaryStringJsonElement)
+            : null;
 }

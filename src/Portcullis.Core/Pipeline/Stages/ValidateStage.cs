@@ -34,9 +34,8 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
             return ValueTask.FromResult(context.Fail(CallStage.Validate, GatewayError.Internal()));
         }
 
-        var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
         context.PatternBudget = new PatternBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), ThreadCpuClock.Instance);
-        var violations = WithoutMissingKey(context, schema.Validate(instance, context.PatternBudget));
+        var violations = Violations(context, schema, context.PatternBudget);
         if (violations.Count > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
@@ -58,11 +57,35 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
     }
 
     /// <summary>
+    /// A key the upstream does not declare is stripped before the call is sent: the other arguments are judged as they
+    /// are sent, without it (an upstream schema closed in a subschema, such as an <c>allOf</c> entry with
+    /// <c>additionalProperties: false</c>, or with <c>propertyNames</c> or <c>maxProperties</c>, would otherwise refuse
+    /// the key on every call), and the key by its own schema.
+    /// </summary>
+    private static IReadOnlyList<ErrorDetail> Violations(ToolCallContext context, CompiledSchema schema, PatternBudget budget)
+    {
+        if (context.Tool!.KeyValidator is not { } keyValidator || !context.Arguments.TryGetValue(IdempotencyKeySchema.PropertyName, out var key))
+        {
+            var instance = JsonSerializer.SerializeToElement(context.Arguments, SchemaJsonContext.Default.IDictionaryStringJsonElement);
+            return WithoutMissingKey(context, schema.Validate(instance, budget));
+        }
+
+        var sent = new Dictionary<string, JsonElement>(context.Arguments, StringComparer.Ordinal);
+        sent.Remove(IdempotencyKeySchema.PropertyName);
+        var others = schema.Validate(JsonSerializer.SerializeToElement(sent, SchemaJsonContext.Default.IDictionaryStringJsonElement), budget)
+            .Where(v => !IsMissingKey(v));
+        var keyAlone = new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [IdempotencyKeySchema.PropertyName] = key };
+        return [.. others, .. keyValidator.Validate(JsonSerializer.SerializeToElement(keyAlone, SchemaJsonContext.Default.IDictionaryStringJsonElement), budget)];
+    }
+
+    private static bool IsMissingKey(ErrorDetail violation) => violation.Keyword == "required" && violation.Path == "/" + IdempotencyKeySchema.PropertyName;
+
+    /// <summary>
     /// A write without its key is not an argument error: the idempotency stage answers it with the
     /// dedicated <c>idempotency_key_missing</c>, which tells the agent exactly what to add.
     /// </summary>
     private static IReadOnlyList<ErrorDetail> WithoutMissingKey(ToolCallContext context, IReadOnlyList<ErrorDetail> violations) =>
         context.Arguments.ContainsKey(IdempotencyKeySchema.PropertyName)
             ? violations
-            : [.. violations.Where(v => !(v.Keyword == "required" && v.Path == "/" + IdempotencyKeySchema.PropertyName))];
+            : [.. violations.Where(v => !IsMissingKey(v))];
 }
