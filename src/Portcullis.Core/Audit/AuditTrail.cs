@@ -9,7 +9,8 @@ namespace Portcullis.Core.Audit;
 /// <summary>
 /// Takes audit events from the request path without waiting and hands them to one background writer through a
 /// bounded queue. A sink that falls behind or fails is a metric and a log line, never a slower or failed call;
-/// with <c>audit.required</c> the pipeline refuses calls while <see cref="Accepting"/> is false.
+/// with <c>audit.required</c> the pipeline serves a call only once <see cref="TryReserve"/> has kept room in the queue
+/// for its event, and refuses it otherwise.
 /// </summary>
 internal sealed class AuditTrail : IDisposable
 {
@@ -43,6 +44,8 @@ internal sealed class AuditTrail : IDisposable
     private readonly Counter<long> _refused;
     private readonly Counter<long> _lost;
     private readonly PacedReport<bool> _drops;
+    // Events in the queue plus the room reserved for the events of calls being served (audit.required): at most _capacity.
+    private long _used;
     private long _inFlightSince;
     private long _downSince;
     // Unknown until the first write (the configuration event, queued at start) succeeds: a required trail
@@ -58,12 +61,9 @@ internal sealed class AuditTrail : IDisposable
         _retentionDays = config.Audit.EffectiveRetentionDays;
         Required = config.Audit.Required;
         _drops = new(DropReportInterval, time, (dropped, _) => Log.AuditDropped(logger, dropped, _capacity));
-        _queue = Channel.CreateBounded<AuditEvent>(new BoundedChannelOptions(_capacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        // Bounded by _used rather than by the channel, so that room reserved for a served call's event is not taken by
+        // others. Not SingleReader: that unbounded channel cannot count or peek, which the gauges do.
+        _queue = Channel.CreateUnbounded<AuditEvent>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
         var sinkName = _sink?.Name ?? "none";
         var meter = telemetry.Meter;
         _written = meter.CreateCounter<long>("portcullis.audit.events", "{event}", "Audit events the sink kept.");
@@ -85,21 +85,63 @@ internal sealed class AuditTrail : IDisposable
     public bool Required { get; }
 
     /// <summary>The sink keeps events and the queue has room: a call now will be audited.</summary>
-    public bool Accepting => _sink is null || (_sinkUp && _queue.Reader.Count < _capacity);
+    public bool Accepting => _sink is null || (_sinkUp && Interlocked.Read(ref _used) < _capacity);
 
-    /// <summary>Queues an event for the writer; never waits. A full queue drops it, counted and logged.</summary>
-    public void Record(AuditEvent e)
+    /// <summary>
+    /// Keeps room in the queue for the event of a call about to be served, so that events recorded meanwhile (refusals
+    /// of other calls while the sink is down) cannot take it: false, and nothing kept, when the sink does not keep
+    /// events or the queue has no room. The room is used by <see cref="Record"/> with <c>reserved</c>, or given back by
+    /// <see cref="Release"/>.
+    /// </summary>
+    public bool TryReserve()
+    {
+        if (_sink is null)
+        {
+            return true;
+        }
+
+        if (!_sinkUp)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _used) > _capacity)
+        {
+            Interlocked.Decrement(ref _used);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives back room kept by <see cref="TryReserve"/> whose event will not be recorded.</summary>
+    public void Release()
+    {
+        if (_sink is not null)
+        {
+            Interlocked.Decrement(ref _used);
+        }
+    }
+
+    /// <summary>
+    /// Queues an event for the writer; never waits. A full queue drops it, counted and logged, unless
+    /// <paramref name="reserved"/>: its room was kept by <see cref="TryReserve"/>.
+    /// </summary>
+    public void Record(AuditEvent e, bool reserved = false)
     {
         if (_sink is null)
         {
             return;
         }
 
-        if (!_queue.Writer.TryWrite(AuditText.Storable(e)))
+        if ((reserved || Interlocked.Increment(ref _used) <= _capacity) && _queue.Writer.TryWrite(AuditText.Storable(e)))
         {
-            _dropped.Add(1);
-            _drops.Add(true);
+            return;
         }
+
+        Interlocked.Decrement(ref _used);
+        _dropped.Add(1);
+        _drops.Add(true);
     }
 
     /// <summary>Writes queued events until cancelled, then drains what it can within a few seconds.</summary>
@@ -153,6 +195,7 @@ internal sealed class AuditTrail : IDisposable
     {
         while (batch.Count < BatchSize && _queue.Reader.TryRead(out var e))
         {
+            Interlocked.Decrement(ref _used);
             batch.Add(e);
         }
 

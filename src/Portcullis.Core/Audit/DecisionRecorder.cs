@@ -86,17 +86,19 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             span.DisplayName = "tools/call " + label;
         }
 
-        audit.Record(e);
+        // The room kept for a served call's event (audit.required) is taken by it, never by another event.
+        audit.Record(e, context.AuditReserved);
+        context.AuditReserved = false;
     }
 
     /// <summary>Records a resources/read or prompts/get.</summary>
-    public void Request(AuditEvent e, string method, Activity? span)
+    public void Request(AuditEvent e, string method, Activity? span, bool reserved = false)
     {
         var outcome = e.Code ?? "ok";
         telemetry.Passthrough.Add(1, new TagList { { "connector", e.Connector }, { "method", method }, { "outcome", outcome } });
         Log.RequestDecided(logger, e.CorrelationId, e.Connector ?? "", e.Kind, LogText.Safe(e.Resource ?? e.Prompt ?? ""), LogText.Safe(e.Principal ?? ""), e.Decision, outcome, e.DurationMs ?? 0);
         Tag(span, e);
-        audit.Record(e);
+        audit.Record(e, reserved);
     }
 
     /// <summary>

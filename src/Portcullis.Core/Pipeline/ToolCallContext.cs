@@ -106,6 +106,9 @@ public sealed class ToolCallContext
     /// <summary>The caller went away (cancelled the request or disconnected) before the call was answered.</summary>
     public bool Cancelled { get; internal set; }
 
+    /// <summary>Room in the audit trail's queue is kept for this call's event (<c>audit.required</c>): its record takes it.</summary>
+    internal bool AuditReserved { get; set; }
+
     /// <summary>A short word for logs and metrics: <c>ok</c>, <c>tool_error</c>, <c>replayed</c>, <c>cancelled</c> or the error code.</summary>
     public string Outcome => Failure?.Code.Code ?? (Cancelled ? "cancelled" : Replayed ? "replayed" : ToolError ? "tool_error" : "ok");
 

@@ -90,7 +90,9 @@ internal sealed class ToolCallPipeline
         CallToolResult result;
         try
         {
-            result = _recorder.Trail.Required && !_recorder.Trail.Accepting
+            // A call is served only with room kept for its event: refusals recorded while it runs cannot push it out.
+            context.AuditReserved = _recorder.Trail.Required && _recorder.Trail.TryReserve();
+            result = _recorder.Trail.Required && !context.AuditReserved
                 ? context.Fail(CallStage.Audit, new GatewayError(ErrorCatalog.AuditUnavailable,
                     "The gateway cannot record calls right now and is configured to refuse unaudited calls; retry shortly.") { RetryAfterSeconds = 5 })
                 : await _entry(context, cancellationToken).ConfigureAwait(false);

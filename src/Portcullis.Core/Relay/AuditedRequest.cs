@@ -13,8 +13,15 @@ internal sealed class AuditedRequest(DecisionRecorder recorder, TimeProvider tim
 {
     private readonly long _started = time.GetTimestamp();
     private bool _recorded;
+    private bool _reserved;
 
     public string CorrelationId => pending.CorrelationId;
+
+    /// <summary>
+    /// Keeps room in the audit trail's queue for this request's event (<c>audit.required</c>); false when the trail
+    /// cannot take it, and the request must be refused.
+    /// </summary>
+    public bool Reserve() => _reserved = recorder.Trail.TryReserve();
 
     /// <summary>The upstream answered.</summary>
     public void Allowed() => Record(pending with { UpstreamReached = true });
@@ -33,7 +40,17 @@ internal sealed class AuditedRequest(DecisionRecorder recorder, TimeProvider tim
             Detail = detail ?? error?.Message,
         });
 
-    public void Dispose() => span?.Dispose();
+    public void Dispose()
+    {
+        // A request that ended without a record gives its room back.
+        if (_reserved && !_recorded)
+        {
+            _reserved = false;
+            recorder.Trail.Release();
+        }
+
+        span?.Dispose();
+    }
 
     private void Record(AuditEvent e)
     {
@@ -43,6 +60,6 @@ internal sealed class AuditedRequest(DecisionRecorder recorder, TimeProvider tim
         }
 
         _recorded = true;
-        recorder.Request(e with { DurationMs = time.GetElapsedTime(_started).TotalMilliseconds }, method, span);
+        recorder.Request(e with { DurationMs = time.GetElapsedTime(_started).TotalMilliseconds }, method, span, _reserved);
     }
 }

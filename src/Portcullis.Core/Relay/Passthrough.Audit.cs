@@ -42,7 +42,7 @@ internal sealed partial class Passthrough
         };
         span?.SetTag("portcullis.correlation_id", pending.CorrelationId);
         var audited = new AuditedRequest(recorder, time, method, pending, span);
-        if (recorder.Trail.Required && !recorder.Trail.Accepting)
+        if (recorder.Trail.Required && !audited.Reserve())
         {
             using (audited)
             {

@@ -158,6 +158,59 @@ public sealed class AuditSinkTests
     }
 
     [Fact]
+    public async Task AuditRequired_QueueFilledByRefusalsWhileACallRuns_TheServedCallIsStillAudited()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo", "wait"], record));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "trail/audit.jsonl", ["required"] = true, ["queue_capacity"] = 100 };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var path = dir.File("trail/audit.jsonl");
+        var marker = Guid.NewGuid().ToString("N");
+        Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "up" }).AsTask().WaitAsync(Timeout)).IsError);
+
+        // A call admitted while the trail keeps events, still running when the sink fails.
+        var running = client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 4 }).AsTask();
+        await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("\"wait\"", StringComparison.Ordinal));
+        File.Delete(path);
+        Directory.CreateDirectory(path);
+
+        // Clients retrying refused calls fill the writer's queue (each refusal is an event) before the running call ends.
+        int refused = 0, echoes = 1;
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            while (refused < 150)
+            {
+                var answer = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = marker }, cancellationToken: cts.Token).AsTask().WaitAsync(Timeout);
+                refused += answer.IsError == true ? 1 : 0;
+                echoes += answer.IsError == true ? 0 : 1;
+            }
+        }
+
+        Assert.False(running.IsCompleted, "the running call ended before the queue was full");
+        var served = await running.WaitAsync(Timeout);
+        Assert.NotEqual(true, served.IsError);
+
+        Directory.Delete(path);
+        using (var cts = new CancellationTokenSource(Timeout))
+        {
+            while ((await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "back-" + marker }, cancellationToken: cts.Token).AsTask().WaitAsync(Timeout)).IsError == true)
+            {
+                await Task.Delay(200, cts.Token);
+            }
+        }
+
+        // The writer keeps events in order: once every served echo (the one after recovery the last) is kept, the
+        // served wait's event would be too.
+        echoes++;
+        await WaitForAsync(() => File.ReadAllLines(path).Count(line => JsonNode.Parse(line) is { } e
+            && e["tool"]?.GetValue<string>() == "echo" && e["decision"]?.GetValue<string>() == "allowed") >= echoes);
+        Assert.Contains(File.ReadAllLines(path), line => JsonNode.Parse(line) is { } e
+            && e["tool"]?.GetValue<string>() == "wait" && e["decision"]?.GetValue<string>() == "allowed");
+    }
+
+    [Fact]
     public async Task Traces_OneSpanPerCallWithAChildPerStage_ReachAnOtlpReceiver_AndTheTraceContextGoesUpstream()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
