@@ -211,6 +211,65 @@ public sealed class AuditSinkTests
     }
 
     [Fact]
+    public async Task AuditRequired_JsonlFilePastTheFileSizeLimit_IsAnOutage_CallsRefusedAndNothingDropped()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "trail/audit.jsonl", ["required"] = true };
+        var configPath = TestConfig.Write(dir, config);
+        var data = dir.File("data");
+        // A file size limit (systemd's LimitFSIZE, a file system's largest file) makes write(2) fail with EFBIG; the
+        // signal that comes with it by default is ignored here, as a service that sets the limit has it.
+        var start = new ProcessStartInfo("bash");
+        foreach (var arg in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "gateway", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", data })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        await using var gateway = await GatewayProcess.StartWithAsync(start, configPath, data, Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var path = dir.File("trail/audit.jsonl");
+        Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "up" }).AsTask().WaitAsync(Timeout)).IsError);
+        await WaitForLineAsync(path, l => l["tool"]?.GetValue<string>() == "echo");
+
+        await PrlimitAsync(gateway.ProcessId, new FileInfo(path).Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var served = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "served" }).AsTask().WaitAsync(Timeout);
+        Assert.NotEqual(true, served.IsError);
+
+        // The trail cannot keep the served call's event: it is an outage, so the next calls are refused, not served unaudited.
+        CallToolResult answer;
+        var deadline = Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(100);
+            answer = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "later" }).AsTask().WaitAsync(Timeout);
+        }
+        while (answer.IsError != true && deadline.Elapsed < TimeSpan.FromSeconds(20));
+
+        Assert.True(answer.IsError == true, "calls still served unaudited:\n" + gateway.Output);
+        Errors.ErrorAssertions.AssertError(answer, "audit_unavailable", retryable: true);
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink cannot keep events", Timeout);
+
+        await PrlimitAsync(gateway.ProcessId, "unlimited");
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink keeps events again", Timeout);
+        Assert.Equal(2, File.ReadAllLines(path).Count(line => JsonNode.Parse(line) is { } e
+            && e["tool"]?.GetValue<string>() == "echo" && e["decision"]?.GetValue<string>() == "allowed"));
+        Assert.DoesNotContain("audit_event_refused", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+        Assert.DoesNotContain("sink refused event", gateway.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task PrlimitAsync(int pid, string bytes)
+    {
+        using var prlimit = Process.Start(new ProcessStartInfo("prlimit", ["--pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--fsize={bytes}:unlimited"])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        await prlimit.WaitForExitAsync().WaitAsync(Timeout);
+        Assert.True(prlimit.ExitCode == 0, await prlimit.StandardError.ReadToEndAsync());
+    }
+
+    [Fact]
     public async Task Traces_OneSpanPerCallWithAChildPerStage_ReachAnOtlpReceiver_AndTheTraceContextGoesUpstream()
     {
         await using var receiver = await OtlpReceiver.StartAsync();

@@ -19,7 +19,7 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
 
     public string Name => "jsonl";
 
-    /// <summary>An event that does not serialize; a failed write of the file (an <see cref="IOException"/>) is an outage.</summary>
+    /// <summary>An event that does not serialize; a failed write of the file (always an <see cref="IOException"/>) is an outage.</summary>
     public bool Refuses(Exception exception) => AuditSinkErrors.IsContent(exception);
 
     public string Path => path;
@@ -35,6 +35,14 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
             // line, which the next open cuts away.
             file.Write(lines.WrittenSpan);
             file.Flush(flushToDisk: true);
+        }
+        catch (Exception ex) when (AuditSinkErrors.IsContent(ex))
+        {
+            // The file failed, not an event: a write past the file size limit (EFBIG: systemd's LimitFSIZE, the file
+            // system's largest file) comes as an ArgumentOutOfRangeException, which the trail would take for an event it
+            // cannot store, dropping every one while the sink counted as up.
+            Close();
+            throw new IOException($"Cannot write the audit file: {ex.Message}", ex);
         }
         catch
         {
