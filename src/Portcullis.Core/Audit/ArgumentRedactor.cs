@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -10,6 +12,18 @@ internal sealed class ArgumentRedactor(IEnumerable<string> redact)
     public const string Mask = "[redacted]";
 
     private readonly FrozenSet<string> _redact = redact.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The arguments' size as sent, in UTF-8 bytes (names and values), read without copying them.</summary>
+    public static long Size(IDictionary<string, JsonElement> arguments)
+    {
+        long size = 0;
+        foreach (var (name, value) in arguments)
+        {
+            size += Encoding.UTF8.GetByteCount(name) + JsonMarshal.GetRawUtf8Value(value).Length;
+        }
+
+        return size;
+    }
 
     public JsonObject Capture(IDictionary<string, JsonElement> arguments)
     {

@@ -73,4 +73,7 @@ public sealed record AuditEvent
 
     /// <summary>The call's arguments, only with <c>audit.include_arguments</c>, redacted.</summary>
     public JsonObject? Arguments { get; init; }
+
+    /// <summary>How large the call's arguments were as sent, in UTF-8 bytes: what <see cref="Arguments"/> costs the writer's queue.</summary>
+    internal long ArgumentsBytes { get; init; }
 }

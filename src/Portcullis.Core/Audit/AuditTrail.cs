@@ -28,6 +28,15 @@ internal sealed class AuditTrail : IDisposable
     /// <summary>How often a gathering writer looks whether its batch is full, to write it without waiting out <see cref="Gather"/>.</summary>
     private static readonly TimeSpan GatherStep = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// The most bytes of arguments (<c>audit.include_arguments</c>) the queue and the batch being written hold: a call's may
+    /// be a whole body (1 MiB), and while the sink is down or slow 10,000 of them would hold gigabytes. Past it an event
+    /// waits without them.
+    /// </summary>
+    internal const long MaxQueuedArgumentBytes = 64L * 1024 * 1024;
+
+    internal const string ArgumentsNotKept = "arguments not kept: the audit writer's queue held 64 MiB of arguments";
+
     private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
     private static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(5);
@@ -46,6 +55,7 @@ internal sealed class AuditTrail : IDisposable
     private readonly PacedReport<bool> _drops;
     // Events in the queue plus the room reserved for the events of calls being served (audit.required): at most _capacity.
     private long _used;
+    private long _queuedArgumentBytes;
     private long _inFlightSince;
     private long _downSince;
     // Unknown until the first write (the configuration event, queued at start) succeeds: a required trail
@@ -134,14 +144,46 @@ internal sealed class AuditTrail : IDisposable
             return;
         }
 
-        if ((reserved || Interlocked.Increment(ref _used) <= _capacity) && _queue.Writer.TryWrite(AuditText.Storable(e)))
+        if (reserved || Interlocked.Increment(ref _used) <= _capacity)
         {
-            return;
+            var queued = WithinArgumentBudget(AuditText.Storable(e));
+            if (_queue.Writer.TryWrite(queued))
+            {
+                return;
+            }
+
+            Kept(queued);
         }
 
         Interlocked.Decrement(ref _used);
         _dropped.Add(1);
         _drops.Add(true);
+    }
+
+    /// <summary><paramref name="e"/> with its arguments counted in the queue's budget, or without them when they do not fit.</summary>
+    private AuditEvent WithinArgumentBudget(AuditEvent e)
+    {
+        if (e.Arguments is null)
+        {
+            return e;
+        }
+
+        if (Interlocked.Add(ref _queuedArgumentBytes, e.ArgumentsBytes) <= MaxQueuedArgumentBytes)
+        {
+            return e;
+        }
+
+        Interlocked.Add(ref _queuedArgumentBytes, -e.ArgumentsBytes);
+        return e with { Arguments = null, Detail = e.Detail is null ? ArgumentsNotKept : e.Detail + "; " + ArgumentsNotKept };
+    }
+
+    /// <summary>Gives back the budget of an event the sink kept (or that never entered the queue): its arguments are no longer held.</summary>
+    private void Kept(AuditEvent e)
+    {
+        if (e.Arguments is not null)
+        {
+            Interlocked.Add(ref _queuedArgumentBytes, -e.ArgumentsBytes);
+        }
     }
 
     /// <summary>Writes queued events until cancelled, then drains what it can within a few seconds.</summary>
@@ -227,6 +269,11 @@ internal sealed class AuditTrail : IDisposable
                     _written.Add(batch.Count);
                 }
 
+                foreach (var e in batch)
+                {
+                    Kept(e);
+                }
+
                 batch.Clear();
                 Interlocked.Exchange(ref _inFlightSince, 0);
                 if (!_sinkUp)
@@ -289,6 +336,11 @@ internal sealed class AuditTrail : IDisposable
         }
         finally
         {
+            for (var i = 0; i < kept; i++)
+            {
+                Kept(batch[i]);
+            }
+
             batch.RemoveRange(0, kept);
         }
     }

@@ -48,6 +48,7 @@ internal sealed class DecisionRecorder(AuditTrail audit, GatewayTelemetry teleme
             DurationMs = elapsedMs,
             Detail = Join(context.Failure?.Message ?? (context.Cancelled ? "the caller cancelled the request or went away" : null), ReviewDetail(context)),
             Arguments = audit.Enabled ? _arguments?.Capture(context.OriginalArguments) : null,
+            ArgumentsBytes = audit.Enabled && _arguments is not null ? ArgumentRedactor.Size(context.OriginalArguments) : 0,
         };
 
         // A tool withheld for its pin (tool_changed) is one the upstream lists, so its name is no client's invention.

@@ -270,6 +270,38 @@ public sealed class AuditSinkTests
     }
 
     [Fact]
+    public async Task IncludeArguments_SinkDown_QueuedArgumentsAreBounded_EveryEventKept()
+    {
+        using var dir = new TempDir();
+        await File.WriteAllTextAsync(dir.File("blocked"), "a file where the audit folder should be");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "blocked/audit.jsonl", ["include_arguments"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink cannot keep events", Timeout);
+
+        // While the sink is down every event waits in memory: 10,000 of them with arguments of up to a body each (1 MiB)
+        // would hold gigabytes. 350 calls of 250,000 characters are 87.5 MB of arguments.
+        const int Calls = 350;
+        var text = new string('x', 250_000);
+        for (var i = 0; i < Calls; i++)
+        {
+            Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = text }).AsTask().WaitAsync(Timeout)).IsError);
+        }
+
+        File.Delete(dir.File("blocked"));
+        var path = dir.File("blocked/audit.jsonl");
+        await WaitForAsync(() => File.Exists(path) && File.ReadLines(path).Count(l => l.Contains("\"tool\":\"echo\"", StringComparison.Ordinal)) == Calls);
+        var events = File.ReadLines(path).Select(l => JsonNode.Parse(l)!).Where(e => e["tool"]?.GetValue<string>() == "echo").ToList();
+        var kept = events.Where(e => e["arguments"] is not null).ToList();
+        var left = events.Where(e => e["arguments"] is null).ToList();
+        Assert.NotEmpty(left);
+        Assert.InRange(kept.Sum(e => e["arguments"]!.ToJsonString().Length), 1, 64 * 1024 * 1024);
+        Assert.All(left, e => Assert.Contains("arguments not kept", e["detail"]!.GetValue<string>(), StringComparison.Ordinal));
+        Assert.All(events, e => Assert.NotNull(e["arguments_sha256"]));
+    }
+
+    [Fact]
     public async Task Traces_OneSpanPerCallWithAChildPerStage_ReachAnOtlpReceiver_AndTheTraceContextGoesUpstream()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
