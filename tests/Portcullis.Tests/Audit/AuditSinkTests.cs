@@ -258,6 +258,41 @@ public sealed class AuditSinkTests
         Assert.DoesNotContain("sink refused event", gateway.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task JsonlSink_BatchCutShortByTheFileSizeLimit_IsWrittenOnceWhenTheFileTakesItAgain()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "trail/audit.jsonl" };
+        var configPath = TestConfig.Write(dir, config);
+        var data = dir.File("data");
+        var start = new ProcessStartInfo("bash");
+        foreach (var arg in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "gateway", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", data })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        await using var gateway = await GatewayProcess.StartWithAsync(start, configPath, data, Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
+        var path = dir.File("trail/audit.jsonl");
+        Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "up" }).AsTask().WaitAsync(Timeout)).IsError);
+        var line = await WaitForLineAsync(path, l => l["tool"]?.GetValue<string>() == "echo");
+
+        // Room for a line and a half: a batch of several events is cut short after its first whole line.
+        var room = (long)(System.Text.Encoding.UTF8.GetByteCount(line.ToJsonString() + "\n") * 1.5);
+        await PrlimitAsync(gateway.ProcessId, (new FileInfo(path).Length + room).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var calls = Enumerable.Range(0, 10).Select(i => client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = $"batch-{i}" }).AsTask()).ToList();
+        Assert.All(await Task.WhenAll(calls).WaitAsync(Timeout), r => Assert.NotEqual(true, r.IsError));
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink cannot keep events", Timeout);
+
+        await PrlimitAsync(gateway.ProcessId, "unlimited");
+        await gateway.WaitForOutputAsync("Audit: the jsonl sink keeps events again", Timeout);
+        var ids = File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!).Where(e => e["tool"]?.GetValue<string>() == "echo")
+            .Select(e => e["correlation_id"]!.GetValue<string>()).ToList();
+        Assert.Equal(11, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
     private static async Task PrlimitAsync(int pid, string bytes)
     {
         using var prlimit = Process.Start(new ProcessStartInfo("prlimit", ["--pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--fsize={bytes}:unlimited"])

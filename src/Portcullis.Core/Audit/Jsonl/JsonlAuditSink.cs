@@ -14,6 +14,9 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    // The events of a failed write whose whole lines reached the file before it failed: the trail writes the same batch
+    // again, and these are not written twice.
+    private readonly HashSet<AuditEvent> _alreadyWritten = new(ReferenceEqualityComparer.Instance);
     private FileStream? _file;
     private string? _openedTarget;
 
@@ -27,14 +30,22 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
     public ValueTask WriteAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         var file = Current();
-        var lines = new ArrayBufferWriter<byte>(events.Count * 512);
-        AuditJson.WriteLines(events, lines);
+        var pending = _alreadyWritten.Count == 0 ? events : [.. events.Where(e => !_alreadyWritten.Contains(e))];
+        var lines = new ArrayBufferWriter<byte>(pending.Count * 512);
+        AuditJson.WriteLines(pending, lines);
+        var start = file.Position;
         try
         {
             // The whole batch in one write(2) of whole lines: a write cut short (a full disk, a crash) leaves a torn last
             // line, which the next open cuts away.
             file.Write(lines.WrittenSpan);
             file.Flush(flushToDisk: true);
+            _alreadyWritten.Clear();
+        }
+        catch (Exception) when (RememberWholeLines(file, start, pending, lines.WrittenSpan))
+        {
+            // Never caught: the filter only notes what reached the file.
+            throw;
         }
         catch (Exception ex) when (AuditSinkErrors.IsContent(ex))
         {
@@ -52,6 +63,29 @@ internal sealed class JsonlAuditSink(string path, ILogger<JsonlAuditSink> logger
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Notes the events whose whole lines reached the file before a write failed (cut short by a full disk or the file
+    /// size limit): they stay in it, and the trail's next attempt at the same batch must not add them again. Always false.
+    /// </summary>
+    private bool RememberWholeLines(FileStream file, long start, IReadOnlyList<AuditEvent> pending, ReadOnlySpan<byte> lines)
+    {
+        try
+        {
+            var reached = (int)Math.Clamp(RandomAccess.GetLength(file.SafeFileHandle) - start, 0, lines.Length);
+            var whole = lines[..reached].Count((byte)'\n');
+            for (var i = 0; i < whole; i++)
+            {
+                _alreadyWritten.Add(pending[i]);
+            }
+        }
+        catch (IOException)
+        {
+            // The file cannot say how much it took: the batch is written whole again, as before.
+        }
+
+        return false;
     }
 
     /// <summary>Retention of jsonl files belongs to the log rotation that ships them.</summary>
