@@ -148,7 +148,8 @@ public static class AuditJson
             Stage = Text(json, "stage"),
             UpstreamReached = Flag(json, "upstream_reached"),
             Replay = Flag(json, "replay"),
-            DurationMs = json.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : null,
+            // A number past a double's range reads as infinity, which no JSON can hold: the event could not be shown.
+            DurationMs = json.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetDouble(out var ms) && double.IsFinite(ms) ? ms : null,
             Detail = Text(json, "detail"),
             Actor = Text(json, "actor"),
             RemoteAddress = Text(json, "remote_address"),

@@ -77,6 +77,32 @@ public sealed class AuditCommandTests
         Assert.False(File.Exists(trail + "-wal"));
     }
 
+    /// <summary>
+    /// Before, a jsonl line that is JSON but not an event the gateway wrote (a lone surrogate escaped in a string, a
+    /// duration past a double's range: a damaged or hand-edited line) printed an unhandled exception, and made every
+    /// admin API page over it a 500, though lines that are not events are documented as skipped.
+    /// </summary>
+    [Theory]
+    [InlineData("\"tool\":\"a\\ud800b\"")]
+    [InlineData("\"duration_ms\":1e400")]
+    public async Task Audit_JsonlLineThatIsNoEvent_IsSkipped(string damage)
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"]));
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        var path = TestConfig.Write(dir, config);
+        var data = Directory.CreateDirectory(dir.File("data")).FullName;
+        const string Event = "{\"time\":\"2026-12-06T10:00:00.000Z\",\"correlation_id\":\"c-good\",\"environment\":\"test\",\"kind\":\"tool_call\",\"decision\":\"allowed\"}";
+        var damaged = "{\"time\":\"2026-12-06T10:00:01.000Z\",\"correlation_id\":\"c-damaged\",\"environment\":\"test\",\"kind\":\"tool_call\",\"decision\":\"allowed\"," + damage + "}";
+        await File.WriteAllTextAsync(Path.Combine(data, "audit.jsonl"), Event + "\n" + damaged + "\n");
+
+        var (exit, stdout, output) = await PortcullisCli.RunAsync("audit", "--config", path, "--data-dir", data, "--json");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("c-good", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
+
     /// <summary>Before, the table printed a request path or tool name as sent: an escape sequence cleared the operator's screen and a line break forged a row.</summary>
     [Fact]
     public async Task Audit_Table_EscapesWhatCallersSent_SoNoEscapeSequenceOrForgedRowReachesTheTerminal()

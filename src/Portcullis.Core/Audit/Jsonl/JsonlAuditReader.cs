@@ -85,8 +85,9 @@ internal sealed class JsonlAuditReader(string path) : IAuditReader
             using var document = JsonDocument.Parse(line.ToArray());
             return AuditJson.Read(document.RootElement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string no .NET text can hold (a lone surrogate escaped): not a line the gateway wrote.
             return null;
         }
     }
