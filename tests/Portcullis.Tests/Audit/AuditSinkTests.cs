@@ -304,6 +304,25 @@ public sealed class AuditSinkTests
         Assert.True(prlimit.ExitCode == 0, await prlimit.StandardError.ReadToEndAsync());
     }
 
+    /// <summary>Each served call and read keeps room in the queue for its event; its record takes it back, so more of them than the queue holds are all served.</summary>
+    [Fact]
+    public async Task AuditRequired_MoreCallsAndReadsThanTheQueueHolds_AreAllServedAndAudited()
+    {
+        await using var gateway = await Protocol.PassthroughGateway.StartAsync(new JsonObject
+        {
+            ["audit"] = new JsonObject { ["sink"] = "jsonl", ["required"] = true, ["queue_capacity"] = 100 },
+        });
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint);
+        for (var i = 0; i < 150; i++)
+        {
+            await client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-text" }).AsTask().WaitAsync(Timeout);
+            Assert.NotEqual(true, (await client.CallToolAsync("test_simple_text").AsTask().WaitAsync(Timeout)).IsError);
+        }
+
+        var path = Path.Combine(gateway.Process.DataDir, "audit.jsonl");
+        await WaitForAsync(() => File.Exists(path) && File.ReadLines(path).Count(l => l.Contains("\"decision\":\"allowed\"", StringComparison.Ordinal)) == 300);
+    }
+
     [Fact]
     public async Task IncludeArguments_SinkDown_QueuedArgumentsAreBounded_EveryEventKept()
     {
