@@ -173,14 +173,8 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
         await using var gateway = await PassthroughGateway.StartAsync();
         await gateway.Process.WaitReadyAsync(Timeouts.Call);
         await using var subscriber = await gateway.ConnectAsync(Versions.V2025);
-        var updates = Channel.CreateUnbounded<string>();
-        await using var onUpdate = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
-        {
-            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
-            return default;
-        });
-        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
-        await TouchUntilHeardAsync(subscriber, updates.Reader);
+        var (updates, onUpdate) = await SubscribeAndHearAsync(subscriber);
+        await using var _ = onUpdate;
 
         var child = Assert.Single(gateway.Process.ChildProcessIds());
         System.Diagnostics.Process.GetProcessById(child).Kill();
@@ -190,7 +184,7 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
             () => "the upstream to be started again");
         await gateway.Process.WaitReadyAsync(Timeouts.Call);
 
-        var touched = await TouchUntilHeardAsync(subscriber, updates.Reader);
+        var touched = await TouchUntilHeardAsync(subscriber, updates);
         Assert.Equal("Announced an update of test://watched-resource", touched);
         await gateway.Process.WaitForOutputAsync("the new upstream connection was subscribed to the 1 resources", Timeouts.Call);
     }
@@ -205,14 +199,8 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
     {
         await using var gateway = await PassthroughGateway.StartAsync();
         await using var subscriber = await gateway.ConnectAsync(Versions.V2025);
-        var updates = Channel.CreateUnbounded<string>();
-        await using var onUpdate = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
-        {
-            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
-            return default;
-        });
-        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
-        await TouchUntilHeardAsync(subscriber, updates.Reader);
+        var (updates, onUpdate) = await SubscribeAndHearAsync(subscriber);
+        await using var _ = onUpdate;
 
         await gateway.Process.KillAsync();
         await using var restarted = await gateway.Process.RestartAsync();
@@ -236,6 +224,20 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
             Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
         }, Timeout);
         Assert.Equal("Nobody is subscribed to test://watched-resource", said.Content.OfType<TextContentBlock>().FirstOrDefault()?.Text);
+    }
+
+    /// <summary>Subscribes to the watched resource and touches it until the update is heard: the session's stream is open and holds it.</summary>
+    private static async Task<(ChannelReader<string> Updates, IAsyncDisposable Handler)> SubscribeAndHearAsync(ModelContextProtocol.Client.McpClient subscriber)
+    {
+        var updates = Channel.CreateUnbounded<string>();
+        var handler = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
+        {
+            updates.Writer.TryWrite(n.Params?["uri"]?.GetValue<string>() ?? "");
+            return default;
+        });
+        await subscriber.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://watched-resource" }, Timeout);
+        await TouchUntilHeardAsync(subscriber, updates.Reader);
+        return (updates.Reader, handler);
     }
 
     /// <summary>Touches the watched resource until the subscriber hears of it; returns what the upstream said to the touch.</summary>
