@@ -28,7 +28,9 @@ internal sealed class SessionStreamMiddleware(RequestDelegate next, SessionQuest
                     && context.Response.ContentType?.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase) == true)
                 {
                     _ = questions.RecordStreamAsync(sessionId, CancellationToken.None).AsTask();
-                    _ = passthrough.RestoreSubscriptionsAsync(connector, CallerIdentities.From(context.User), sessionId, CancellationToken.None);
+                    // Off this thread: a store answering in-line (SQLite) would otherwise hold up the stream's first bytes.
+                    var caller = CallerIdentities.From(context.User);
+                    _ = Task.Run(() => passthrough.RestoreSubscriptionsAsync(connector, caller, sessionId, CancellationToken.None));
                 }
 
                 return Task.CompletedTask;
