@@ -102,7 +102,8 @@ public sealed class PendingCallRouteOutageTests
         {
             var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
                 .AsTask().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.True(Volatile.Read(ref switched));
+            Assert.True(Volatile.Read(ref switched), "the call ended before its question was answered: "
+                + string.Join(" ", result.Content.OfType<TextContentBlock>().Select(c => c.Text)) + "\n" + holder.Output);
             return result;
         }
         finally
