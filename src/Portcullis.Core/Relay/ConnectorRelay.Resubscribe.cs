@@ -32,22 +32,16 @@ internal sealed partial class ConnectorRelay
                 continue;
             }
 
-            using var deadline = new CancellationTokenSource(timeout(uri), time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            try
+            if (await SubscribeUpstreamAsync(client, uri, timeout(uri), cancellationToken).ConfigureAwait(false) is { } failure)
             {
-                await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri }, linked.Token).ConfigureAwait(false);
+                failed++;
+                lastFailure = failure;
+                lastFailed = uri;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else if (cancellationToken.IsCancellationRequested)
             {
                 // The connection ended: the next one starts over.
                 return;
-            }
-            catch (Exception ex)
-            {
-                failed++;
-                lastFailure = ex;
-                lastFailed = uri;
             }
         }
 
@@ -58,6 +52,29 @@ internal sealed partial class ConnectorRelay
         else
         {
             Log.RelayResubscribed(logger, connector, uris.Count);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes the upstream to <paramref name="uri"/> within <paramref name="timeout"/>: the failure, or null when it took
+    /// it or <paramref name="cancellationToken"/> ended the wait first.
+    /// </summary>
+    internal async Task<Exception?> SubscribeUpstreamAsync(McpClient client, string uri, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri }, linked.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ex;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 }

@@ -167,16 +167,10 @@ internal sealed partial class Passthrough
                 continue;
             }
 
-            using var deadline = new CancellationTokenSource(connector.Policy.ResourceTimeout(uri), time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-            try
-            {
-                await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri }, linked.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            if (await connector.Relay.SubscribeUpstreamAsync(client, uri, connector.Policy.ResourceTimeout(uri), cancellationToken).ConfigureAwait(false) is { } failure)
             {
                 // Kept with the session: an update the upstream sends anyway still reaches it, and a new connection is told.
-                Log.SessionSubscriptionNotRestored(logger, connector.Name, LogText.Safe(sessionId), LogText.Safe(uri), ex);
+                Log.SessionSubscriptionNotRestored(logger, connector.Name, LogText.Safe(sessionId), LogText.Safe(uri), failure);
             }
         }
 
