@@ -220,13 +220,7 @@ public sealed class AuditSinkTests
         var data = dir.File("data");
         // A file size limit (systemd's LimitFSIZE, a file system's largest file) makes write(2) fail with EFBIG; the
         // signal that comes with it by default is ignored here, as a service that sets the limit has it.
-        var start = new ProcessStartInfo("bash");
-        foreach (var arg in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "gateway", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", data })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        await using var gateway = await GatewayProcess.StartWithAsync(start, configPath, data, Timeouts.Startup);
+        await using var gateway = await StartIgnoringFileSizeSignalAsync(configPath, data);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
         var path = dir.File("trail/audit.jsonl");
         Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "up" }).AsTask().WaitAsync(Timeout)).IsError);
@@ -275,13 +269,7 @@ public sealed class AuditSinkTests
         config["audit"] = new JsonObject { ["sink"] = "jsonl", ["path"] = "trail/audit.jsonl" };
         var configPath = TestConfig.Write(dir, config);
         var data = dir.File("data");
-        var start = new ProcessStartInfo("bash");
-        foreach (var arg in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "gateway", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", data })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        await using var gateway = await GatewayProcess.StartWithAsync(start, configPath, data, Timeouts.Startup);
+        await using var gateway = await StartIgnoringFileSizeSignalAsync(configPath, data);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx"));
         var path = dir.File("trail/audit.jsonl");
         Assert.NotEqual(true, (await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "up" }).AsTask().WaitAsync(Timeout)).IsError);
@@ -506,6 +494,18 @@ public sealed class AuditSinkTests
 
             await Task.Delay(100, cts.Token);
         }
+    }
+
+    /// <summary>The gateway with SIGXFSZ ignored, as a service with a file size limit has it: a write past the limit fails with EFBIG.</summary>
+    private static Task<GatewayProcess> StartIgnoringFileSizeSignalAsync(string configPath, string data)
+    {
+        var start = new ProcessStartInfo("bash");
+        foreach (var arg in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "gateway", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", data })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return GatewayProcess.StartWithAsync(start, configPath, data, Timeouts.Startup);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
