@@ -14,8 +14,9 @@ namespace Portcullis.Core.Security;
 /// pass. Only successes are kept, keyed by the token's SHA-256 and bounded in number; every refusal is a fresh
 /// validation, so a bad token gets exactly the answer (and the reason) it would get without the cache. A token
 /// refused for an unknown key is validated once more after the keys are fetched again (<see cref="IKeyRefresh"/>),
-/// so the first token of a newly published key passes. While no keys could be fetched at all, such a token is
-/// refused as unchecked (<see cref="SigningKeysUnavailableException"/>), not as signed with an unknown key.
+/// so the first token of a newly published key passes. While no keys could be fetched at all, or the provider does not
+/// answer that fetch, such a token is refused as unchecked (<see cref="SigningKeysUnavailableException"/>), not as signed
+/// with an unknown key.
 /// </summary>
 internal sealed class CachingTokenHandler : TokenHandler
 {
@@ -52,21 +53,28 @@ internal sealed class CachingTokenHandler : TokenHandler
         var keys = validationParameters.ConfigurationManager as IKeyRefresh;
         var mark = keys?.Mark ?? default;
         var result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
-        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException }
-            && keys is not null
-            && await keys.RefreshForUnknownKeyAsync(mark).ConfigureAwait(false))
+        var refresh = KeyRefreshOutcome.Unchanged;
+        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException } && keys is not null)
         {
-            result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+            refresh = await keys.RefreshForUnknownKeyAsync(mark).ConfigureAwait(false);
+            if (refresh == KeyRefreshOutcome.Changed)
+            {
+                result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+            }
         }
 
-        // With no keys at all (the provider has not answered since start), every token's key is unknown: that says
-        // nothing of the token, which would be told it is signed with a key the provider does not publish, and dropped.
-        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException } && keys is { HasKeys: false })
+        // With no keys at all (the provider has not answered since start), every token's key is unknown; with keys in hand
+        // but the provider not answering now, a key it published since is unknown too. Either says nothing of the token,
+        // which would be told it is signed with a key the provider does not publish, and dropped: it is told to retry.
+        if (result is { IsValid: false, Exception: SecurityTokenSignatureKeyNotFoundException }
+            && keys is not null && (!keys.HasKeys || refresh == KeyRefreshOutcome.Unreachable))
         {
             return new TokenValidationResult
             {
                 IsValid = false,
-                Exception = new SigningKeysUnavailableException("The identity provider's signing keys could not be fetched yet."),
+                Exception = new SigningKeysUnavailableException(keys.HasKeys
+                    ? "The identity provider's signing keys could not be fetched again to find the token's key."
+                    : "The identity provider's signing keys could not be fetched yet."),
             };
         }
 

@@ -14,8 +14,10 @@ internal interface IKeyRefresh
 
     /// <summary>
     /// Whether a token refused for an unknown key, validated at <paramref name="validatedAt"/>, is worth validating
-    /// again: the keys in use changed since, as read by a fetch begun after that mark (IdentityModel's own refresh after
-    /// the refusal, another request's, or one this starts), unless the last fetch for an unknown key is too recent.
+    /// again: <see cref="KeyRefreshOutcome.Changed"/> when the keys in use changed since, as read by a fetch begun after
+    /// that mark (IdentityModel's own refresh after the refusal, another request's, or one this starts, unless the last
+    /// fetch for an unknown key is too recent); <see cref="KeyRefreshOutcome.Unreachable"/> when they did not and the
+    /// provider's last answer was a failure, or no answer came within the wait.
     /// </summary>
-    Task<bool> RefreshForUnknownKeyAsync(KeyMark validatedAt);
+    Task<KeyRefreshOutcome> RefreshForUnknownKeyAsync(KeyMark validatedAt);
 }

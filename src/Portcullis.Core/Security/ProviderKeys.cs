@@ -52,6 +52,9 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// <summary>The number of the latest fetch that ended, with keys or without (fetches run one at a time).</summary>
     private long _lastEnded;
 
+    /// <summary>Whether the latest fetch that ended failed: the provider did not answer it with keys.</summary>
+    private bool _lastFailed;
+
     /// <summary>When the next fetch is due, in UTC ticks; read without the lock by the fast path.</summary>
     private long _nextFetch;
     private DateTimeOffset _nextUnknownKeyFetch = DateTimeOffset.MinValue;
@@ -128,7 +131,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// request's) is waited for, and then one of this request's own is started, if the last for an unknown key is old
     /// enough. The waiting, for one fetch or two, ends after <see cref="FetchTimeout"/> in all.
     /// </remarks>
-    public async Task<bool> RefreshForUnknownKeyAsync(KeyMark validatedAt)
+    public async Task<KeyRefreshOutcome> RefreshForUnknownKeyAsync(KeyMark validatedAt)
     {
         var deadline = _time.GetUtcNow() + FetchTimeout;
         while (true)
@@ -138,21 +141,21 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             {
                 if (_lastEnded > validatedAt.FetchesBegun)
                 {
-                    return Changed(validatedAt);
+                    return Judge(validatedAt, _lastFailed);
                 }
 
                 pending = StartUnknownKeyFetch();
                 if (pending is null)
                 {
                     // No fetch may start yet: an earlier one may still have brought new keys, worth one more try.
-                    return Changed(validatedAt);
+                    return Judge(validatedAt, _lastFailed);
                 }
             }
 
             var left = deadline - _time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
-                return Changed(validatedAt);
+                return Judge(validatedAt, unanswered: true);
             }
 
             try
@@ -161,13 +164,19 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             }
             catch (TimeoutException)
             {
-                return Changed(validatedAt);
+                return Judge(validatedAt, unanswered: true);
             }
         }
     }
 
-    /// <summary>Whether the keys in use are other than the ones a token was validated with.</summary>
-    private bool Changed(KeyMark validatedAt) => _inUse is { } inUse && !ReferenceEquals(inUse.Keys, validatedAt.Keys);
+    /// <summary>
+    /// Changed when the keys in use are other than the ones a token was validated with; else unreachable when the
+    /// provider's last answer was a failure (or none came in time), unchanged when it answered.
+    /// </summary>
+    private KeyRefreshOutcome Judge(KeyMark validatedAt, bool unanswered) =>
+        _inUse is { } inUse && !ReferenceEquals(inUse.Keys, validatedAt.Keys) ? KeyRefreshOutcome.Changed
+        : unanswered ? KeyRefreshOutcome.Unreachable
+        : KeyRefreshOutcome.Unchanged;
 
     /// <summary>Called under the lock: the fetch under way, or a new one when the last for an unknown key is old enough; null otherwise.</summary>
     private Task<OpenIdConnectConfiguration?>? StartUnknownKeyFetch()
@@ -211,6 +220,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             lock (_gate)
             {
                 _lastEnded = number;
+                _lastFailed = false;
                 SetNextFetch(_time.GetUtcNow() + FetchInterval);
                 _retryDelay = FirstRetryDelay;
                 changed = _inUse is null || !KeySets.Same(_inUse.Keys, fetched);
@@ -236,6 +246,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
             lock (_gate)
             {
                 _lastEnded = number;
+                _lastFailed = true;
                 delay = _retryDelay;
                 _retryDelay = _retryDelay * 2 < LastRetryDelay ? _retryDelay * 2 : LastRetryDelay;
                 SetNextFetch(_time.GetUtcNow() + delay);

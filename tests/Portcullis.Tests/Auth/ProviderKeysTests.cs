@@ -43,7 +43,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
 
         var changed = await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
 
-        Assert.False(changed);
+        Assert.Equal(KeyRefreshOutcome.Unchanged, changed);
         Assert.Equal(2, _idp.JwksRequests);
         Assert.Same(before, await keys.GetConfigurationAsync(Timeouts.CallToken));
     }
@@ -58,7 +58,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
 
         var changed = await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
 
-        Assert.True(changed);
+        Assert.Equal(KeyRefreshOutcome.Changed, changed);
         var after = await keys.GetConfigurationAsync(Timeouts.CallToken);
         Assert.Contains(after.SigningKeys, k => k.KeyId == added.KeyId);
     }
@@ -72,11 +72,11 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         _idp.Rotate(TestIdentityProvider.NewKey());
 
         _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+        Assert.Equal(KeyRefreshOutcome.Unchanged, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         Assert.Equal(2, _idp.JwksRequests);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+        Assert.Equal(KeyRefreshOutcome.Changed, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         Assert.Equal(3, _idp.JwksRequests);
     }
 
@@ -96,7 +96,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         keys.RequestRefresh();
         await Poll.UntilAsync(() => !ReferenceEquals(keys.Mark.Keys, mark.Keys), Timeouts.Call, "the requested fetch to bring the new key");
 
-        Assert.True(await keys.RefreshForUnknownKeyAsync(mark).Within());
+        Assert.Equal(KeyRefreshOutcome.Changed, await keys.RefreshForUnknownKeyAsync(mark).Within());
         Assert.Equal(2, _idp.JwksRequests);
     }
 
@@ -140,8 +140,8 @@ public sealed class ProviderKeysTests : IAsyncLifetime
 
             _time.Advance(TimeSpan.FromSeconds(10));
 
-            // The fetch is still held: only the request's own bound can end its wait.
-            Assert.False(await refresh.WaitAsync(TimeSpan.FromSeconds(5)));
+            // The fetch is still held: only the request's own bound can end its wait, and the provider did not answer.
+            Assert.Equal(KeyRefreshOutcome.Unreachable, await refresh.WaitAsync(TimeSpan.FromSeconds(5)));
             Assert.Equal(2, _idp.JwksRequests);
         }
         finally
@@ -167,19 +167,42 @@ public sealed class ProviderKeysTests : IAsyncLifetime
             "the background fetch to bring the new key");
     }
 
+    /// <summary>
+    /// Before, a failed fetch for an unknown key answered as one that found the keys unchanged, so the token was told its
+    /// key is not published, though the provider may have published it since.
+    /// </summary>
     [Fact]
-    public async Task Fetch_ProviderFailing_KeepsTheKeysInHandAndAnswersUnchanged()
+    public async Task Fetch_ProviderFailing_KeepsTheKeysInHandAndAnswersUnreachable()
     {
         var keys = Keys();
         var before = await keys.GetConfigurationAsync(Timeouts.CallToken);
         _idp.Failing = true;
 
-        Assert.False(await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+        Assert.Equal(KeyRefreshOutcome.Unreachable, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
         _time.Advance(ProviderKeys.FetchInterval);
         await keys.GetConfigurationAsync(Timeouts.CallToken);
         await Poll.UntilAsync(() => _idp.JwksRequests == 3, Timeouts.Call, "the background fetch to be tried");
 
         Assert.Same(before, await keys.GetConfigurationAsync(Timeouts.CallToken));
+    }
+
+    /// <summary>A refresh within ten seconds of a failed one fetches nothing and still answers unreachable; once the provider answers, unchanged.</summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_AfterAFailedFetch_UnreachableUntilTheProviderAnswersAgain()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        _idp.Failing = true;
+        Assert.Equal(KeyRefreshOutcome.Unreachable, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+
+        _idp.Failing = false;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(KeyRefreshOutcome.Unreachable, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+        Assert.Equal(2, _idp.JwksRequests);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(KeyRefreshOutcome.Unchanged, await keys.RefreshForUnknownKeyAsync(keys.Mark).Within());
+        Assert.Equal(3, _idp.JwksRequests);
     }
 
     [Fact]
@@ -227,7 +250,7 @@ public sealed class ProviderKeysTests : IAsyncLifetime
         var refresh = keys.RefreshForUnknownKeyAsync(mark);
         release.SetResult();
 
-        Assert.True(await refresh.Within());
+        Assert.Equal(KeyRefreshOutcome.Changed, await refresh.Within());
         Assert.Equal(3, _idp.JwksRequests);
         Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
     }
