@@ -84,6 +84,13 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// <summary>The answer for a held call that may not run (yet).</summary>
     public GatewayError Answer(ClaimStatus status, ReviewRecord review) => status switch
     {
+        // A caller-mode review is denied by the calling user only (reviewers cannot decide it): saying a reviewer denied
+        // it sent the agent to tell its user someone else had refused what the user declined.
+        ClaimStatus.ReviewDenied when review.Mode == ReviewModes.Caller => new GatewayError(ErrorCatalog.ReviewDenied,
+            "The calling user declined this call when asked to confirm it; it was not executed and will not be with this idempotency_key.")
+        {
+            Details = Details(review),
+        },
         ClaimStatus.ReviewDenied => new GatewayError(ErrorCatalog.ReviewDenied,
             "A reviewer denied this call; it was not executed and will not be with this idempotency_key."
             + (string.IsNullOrWhiteSpace(review.Decision?.Reason) ? "" : " Reason: " + review.Decision!.Reason))

@@ -241,6 +241,9 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal("review_denied", Witness.ErrorCode(result));
         Assert.False(Witness.Error(result)["retryable"]!.GetValue<bool>());
         Assert.Equal("review_denied", Witness.ErrorCode(retry));
+        // Before, both read "A reviewer denied this call": the agent told its user someone else refused what they declined.
+        Assert.All(new[] { result, retry }, r => Assert.StartsWith("The calling user declined this call when asked to confirm it;",
+            Witness.Error(r)["message"]!.GetValue<string>(), StringComparison.Ordinal));
         Assert.Single(asked);
         Assert.True(fixture.ContactExists("crm-confirm", "c-1003"));
     }
