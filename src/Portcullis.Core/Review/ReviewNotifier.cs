@@ -38,6 +38,7 @@ internal sealed class ReviewNotifier
     private readonly ILogger<ReviewNotifier> _logger;
     private readonly ResiliencePipeline _retry;
     private long _queuedArgumentChars;
+    private string? _adminBase;
 
     public ReviewNotifier(IHttpClientFactory clients, GatewayConfig config, TimeProvider time, ILogger<ReviewNotifier> logger)
     {
@@ -63,6 +64,12 @@ internal sealed class ReviewNotifier
     }
 
     public bool Enabled => _config.Review.NotifyUrl is not null;
+
+    /// <summary>
+    /// The admin plane listens at <paramref name="baseUrl"/> (<c>admin.public_url</c>, else the address it bound): the
+    /// summary's <c>console_url</c> is built from it. Until then, from <c>admin.listen</c> unless that asks for port 0.
+    /// </summary>
+    public void AdminListening(string baseUrl) => Volatile.Write(ref _adminBase, baseUrl.TrimEnd('/'));
 
     /// <summary>
     /// The webhook's URL now: a secret reference is read at each delivery (a rotated value needs no restart) and held to
@@ -155,7 +162,9 @@ internal sealed class ReviewNotifier
             // The one member a chat shows as it is, once parsed: a principal's hidden characters are shown as escapes.
             ["text"] = $"Review {review.Id}: {VisibleText.Escape(subject)} wants to call {VisibleText.Escape(review.Scope.Connector)}/{VisibleText.Escape(review.Scope.Tool)}; decide by {AuditJson.FormatTime(review.ExpiresAt)}.",
         };
-        if ((_config.Admin.PublicUrl ?? _config.Admin.Listen) is { } admin)
+        // admin.listen with port 0 names no port a reviewer can open: the address bound stands for it once known.
+        if ((Volatile.Read(ref _adminBase) ?? _config.Admin.PublicUrl ?? _config.Admin.Listen) is { } admin
+            && !(Uri.TryCreate(admin, UriKind.Absolute, out var adminUri) && adminUri.Port == 0))
         {
             summary["console_url"] = admin.TrimEnd('/') + "/admin/#reviews";
         }

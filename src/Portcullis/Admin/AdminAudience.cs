@@ -11,18 +11,21 @@ namespace Portcullis.Admin;
 /// </summary>
 internal sealed class AdminAudience(GatewayConfig config, IServer server)
 {
-    private string? _value;
+    private string? _base;
 
-    public string Value => _value ??= Compute();
+    public string Value => Base + "/admin";
 
-    private string Compute()
+    /// <summary>The admin plane's base URL: <c>admin.public_url</c>, else <c>admin.listen</c>, with port 0 the address bound.</summary>
+    public string Base => _base ??= ComputeBase();
+
+    private string ComputeBase()
     {
         if (config.Admin.PublicUrl is null && Uri.TryCreate(config.Admin.Listen, UriKind.Absolute, out var listen) && listen.Port == 0
             && server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } bound)
         {
-            return bound.TrimEnd('/') + "/admin";
+            return bound.TrimEnd('/');
         }
 
-        return AdminUris.Audience(config);
+        return AdminUris.BaseUrl(config);
     }
 }

@@ -12,6 +12,8 @@ internal sealed class AdminPlaneService(GatewayConfig config, IServiceProvider g
     {
         _app = AdminApp.Build(config, gateway);
         await _app.StartAsync(cancellationToken);
+        // Known only now: with admin.listen on port 0, the address bound is where the console is.
+        gateway.GetRequiredService<Core.Review.ReviewNotifier>().AdminListening(_app.Services.GetRequiredService<AdminAudience>().Base);
         foreach (var address in AdminApp.Addresses(_app))
         {
             GatewayLog.AdminListening(logger, address);

@@ -55,6 +55,8 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         Assert.Equal("alice", delivered["principal"]!.GetValue<string>());
         Assert.Null(delivered["arguments"]);
         Assert.DoesNotContain("c-1005", delivered.ToJsonString());
+        // Before, "http://127.0.0.1:0/admin/#reviews": admin.listen as configured, port 0, which no reviewer can open.
+        Assert.Equal(Admin.BaseUrl + "/admin/#reviews", delivered["console_url"]!.GetValue<string>());
         Assert.True(fixture.Webhook.Failed >= 1);
     }
 
