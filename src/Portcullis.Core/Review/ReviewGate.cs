@@ -93,7 +93,9 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
         },
         ClaimStatus.ReviewDenied => new GatewayError(ErrorCatalog.ReviewDenied,
             "A reviewer denied this call; it was not executed and will not be with this idempotency_key."
-            + (string.IsNullOrWhiteSpace(review.Decision?.Reason) ? "" : " Reason: " + review.Decision!.Reason))
+            // The reviewer's words reach the agent's user, maybe in a terminal: hidden characters (a bidi override, an
+            // escape sequence) are written as escapes, as everywhere else a person reads them.
+            + (string.IsNullOrWhiteSpace(review.Decision?.Reason) ? "" : " Reason: " + VisibleText.Escape(review.Decision!.Reason)))
         {
             Details = Details(review),
         },

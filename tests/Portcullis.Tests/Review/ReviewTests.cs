@@ -148,14 +148,15 @@ public sealed partial class ReviewTests(ReviewGateway fixture) : IClassFixture<R
         await using var agent = await AgentAsync("crm", "alice");
         var id = ReviewId(await DeleteAsync(agent, "c-1002", "k-deny"));
 
-        var denied = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "bob"), Decision("deny", "wrong customer"));
+        var denied = await Admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, await Admin.TokenAsync("portcullis:review", "bob"), Decision("deny", "wrong customer\u202E, see \u001b[2Jticket"));
         var retry = await DeleteAsync(agent, "c-1002", "k-deny");
 
         Assert.Equal(200, denied.Status);
         Assert.Equal("denied", denied.Body!["state"]!.GetValue<string>());
         Assert.Equal("review_denied", Witness.ErrorCode(retry));
         Assert.False(Witness.Error(retry)["retryable"]!.GetValue<bool>());
-        Assert.Contains("wrong customer", Witness.Error(retry)["message"]!.GetValue<string>());
+        // Before, the reason's bidi override and terminal escape reached the agent (and its user's terminal) as they came.
+        Assert.EndsWith("Reason: wrong customer\\u202E, see \\u001B[2Jticket", Witness.Error(retry)["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(id, ReviewId(retry));
         Assert.True(fixture.ContactExists("crm", "c-1002"));
     }
