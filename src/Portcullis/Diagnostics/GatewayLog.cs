@@ -14,4 +14,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2104, LogLevel.Information, "Connector {Connector}: no bearer token ({Reason}); answered 401 with the resource metadata challenge (correlation id {CorrelationId})")]
     public static partial void TokenMissing(ILogger logger, string connector, string reason, string correlationId);
+
+    [LoggerMessage(2105, LogLevel.Warning, "Connector {Connector}: token not checked ({Reason}); answered 503 identity_unavailable (correlation id {CorrelationId})")]
+    public static partial void TokenUnchecked(ILogger logger, string connector, string reason, string correlationId);
 }

@@ -76,7 +76,17 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         context.Features.Set(new TokenRefusal(reasonClass));
         var correlationId = Correlate(context);
         var code = reasonClass == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
-        if (Record(context, correlationId, CallStage.Authenticate, code.Code, reasonClass, null, reason))
+        if (!Record(context, correlationId, CallStage.Authenticate, code.Code, reasonClass, null, reason))
+        {
+            return;
+        }
+
+        // A token that could not be checked is answered 503 (ChallengedAsync), not refused: the line says so.
+        if (reasonClass == TokenRefusalReasons.KeysUnavailable)
+        {
+            GatewayLog.TokenUnchecked(logger, LogText.Safe(connector), reason, correlationId);
+        }
+        else
         {
             GatewayLog.TokenRefused(logger, LogText.Safe(connector), reason, correlationId);
         }

@@ -127,7 +127,12 @@ public sealed class KeyRotationTests
         Assert.Equal("identity_unavailable", error["code"]!.GetValue<string>());
         Assert.True(error["retryable"]!.GetValue<bool>());
         Assert.Equal(5, error["retry_after_seconds"]!.GetValue<int>());
-        Assert.Equal(down.Headers.GetValues("Portcullis-Correlation-Id").Single(), error["correlation_id"]!.GetValue<string>());
+        var correlationId = down.Headers.GetValues("Portcullis-Correlation-Id").Single();
+        Assert.Equal(correlationId, error["correlation_id"]!.GetValue<string>());
+
+        // The log tells what the caller was answered: the token was not checked, and the answer was a 503 (it said 401).
+        await auth.Gateway.WaitForOutputAsync($"answered 503 identity_unavailable (correlation id {correlationId})", Timeouts.Call);
+        Assert.DoesNotContain($"answered 401 (correlation id {correlationId})", auth.Gateway.Output, StringComparison.Ordinal);
 
         // A token that is not a JWT is still refused as such: nothing about the keys is needed to tell.
         using var garbage = await AuthGateway.PostAsync(endpoint, "Bearer not-a-jwt", AuthGateway.Initialize).Within();
