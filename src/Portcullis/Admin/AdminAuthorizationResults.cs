@@ -48,8 +48,10 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
                 .ExecuteAsync(context);
         }
 
+        // No token check ran: no Authorization header, or one that carries no bearer token (another scheme, an empty
+        // token). Nothing was refused, so the challenge names no error (RFC 6750 3.1), as on connector endpoints.
         var reason = context.Features.Get<TokenRefusal>()?.Class
-            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.Invalid);
+            ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer);
         var code = reason == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
         counter.Count(CallStage.Authenticate, code.Code);
         if (pace.Record(refusal with { Stage = CallStage.Authenticate, Code = code.Code, Detail = reason },
@@ -68,12 +70,15 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
                 .ExecuteAsync(context);
         }
 
-        context.Response.Headers.WWWAuthenticate = reason == TokenRefusalReasons.Missing
+        var noToken = reason is TokenRefusalReasons.Missing or TokenRefusalReasons.NotBearer;
+        context.Response.Headers.WWWAuthenticate = noToken
             ? "Bearer realm=\"portcullis-admin\""
             : $"Bearer realm=\"portcullis-admin\", error=\"invalid_token\", error_description=\"{description}\"";
         var message = reason == TokenRefusalReasons.Missing
             ? $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider."
-            : $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider: {description}.";
+            : noToken
+                ? $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider, sent as a bearer token: {description}."
+                : $"This needs a valid admin token (audience {audience.Value}) from the gateway's identity provider: {description}.";
         return AdminResults.Error(ErrorCatalog.Unauthenticated, message, correlationId, StatusCodes.Status401Unauthorized)
             .ExecuteAsync(context);
     }

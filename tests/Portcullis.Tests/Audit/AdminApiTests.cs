@@ -88,6 +88,33 @@ public sealed class AdminApiTests(AuditGateway fixture)
         Assert.Contains("control character", body["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, an Authorization header of another scheme (Basic) was answered as a refused token: error="invalid_token",
+    /// "the token was refused", audited with the reason class invalid. No token was sent, so none was refused: it is
+    /// answered as a missing one (RFC 6750 3.1, as on connector endpoints), with the reason class not_bearer.
+    /// </summary>
+    [Fact]
+    public async Task AdminApi_AuthorizationOfAnotherScheme_IsAskedForABearerToken_NotToldATokenWasRefused()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        var path = "/admin/api/connectors/" + marker;
+        using var http = new HttpClient { Timeout = Timeout };
+        using var request = new HttpRequestMessage(HttpMethod.Get, Admin.BaseUrl + path);
+        request.Headers.TryAddWithoutValidation("Authorization", "Basic b3BlcmF0b3I6c2VjcmV0");
+
+        using var response = await http.SendAsync(request).WaitAsync(Timeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer realm=\"portcullis-admin\"", response.Headers.WwwAuthenticate.ToString());
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync().WaitAsync(Timeout))!["error"]!;
+        Assert.Equal("unauthenticated", error["code"]!.GetValue<string>());
+        Assert.Contains("the Authorization header is not a bearer token", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("refused", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var audited = await Admin.WaitForEventAsync(fixture.AdminToken, "kind=http_refusal&code=unauthenticated",
+            e => e["resource"]?.GetValue<string>().Contains(marker, StringComparison.Ordinal) == true);
+        Assert.Equal("not_bearer", audited["detail"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task AdminApi_RefusalOfALongPath_IsAuditedWithThePathCutAt256Characters()
     {
