@@ -46,6 +46,8 @@ internal static class AdminApp
         Share<RefusalCounter>(services, gateway);
         Share<RefusalPace>(services, gateway);
         Share<Portcullis.Core.State.StateOutages>(services, gateway);
+        // One key set for both listeners: keys the MCP listener fetched check admin tokens too (the provider may be down).
+        Share<IdentityKeys>(services, gateway);
         // The admin listener's own HTTP refusals (a foreign Host) go through the gateway's one refusal path.
         services.AddProblemDetails();
         services.AddSingleton<HttpRefusals>();

@@ -31,9 +31,9 @@ internal static class AdminAuthentication
         }
 
         // Configured on first use, after the listener is bound: the audience may depend on the port it got.
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience, TimeProvider, ILoggerFactory>((options, audience, time, loggers) =>
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<AdminAudience, TimeProvider, IdentityKeys>((options, audience, time, keys) =>
         {
-            GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value], time, loggers);
+            GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value], time, keys);
             options.Events = new JwtBearerEvents
             {
                 OnTokenValidated = context =>

@@ -32,6 +32,7 @@ internal static class GatewayAuthentication
     public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayConfig config)
     {
         services.AddSingleton<ConnectorTokenChecks>();
+        services.AddSingleton<IdentityKeys>();
         services.AddSingleton<ResourceMetadataEvents>();
         services.AddSingleton<IAuthorizationHandler, ConnectorAccessHandler>();
         var devKey = config.Identity.Dev ? DevSigningKey.LoadOrCreate(config.DataDir!) : null;
@@ -54,9 +55,9 @@ internal static class GatewayAuthentication
             .AddMcp(_ => { });
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<ConnectorTokenChecks, TimeProvider, ILoggerFactory>((options, checks, time, loggers) =>
+            .Configure<ConnectorTokenChecks, TimeProvider, IdentityKeys>((options, checks, time, keys) =>
             {
-                ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))], time, loggers);
+                ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))], time, keys);
                 options.Events = new JwtBearerEvents
                 {
                     OnTokenValidated = checks.OnTokenValidatedAsync,
@@ -80,10 +81,11 @@ internal static class GatewayAuthentication
     /// <summary>Signature, issuer, lifetime and audience checks against the identity provider; shared by the admin plane.</summary>
     /// <remarks>
     /// The audiences a token may carry are asked of <paramref name="audiences"/> at each validation. Every request
-    /// carries its token: each distinct one is validated once, and its verdict reused while it holds.
+    /// carries its token: each distinct one is validated once, and its verdict reused while it holds. The provider's
+    /// keys are the gateway's one <see cref="IdentityKeys"/>, whichever listener asks.
     /// </remarks>
     internal static void ConfigureJwt(JwtBearerOptions options, GatewayConfig config, DevSigningKey? devKey, Func<IReadOnlyCollection<string>> audiences,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, IdentityKeys keys)
     {
         var identity = config.Identity;
         options.TokenHandlers.Clear();
@@ -128,15 +130,14 @@ internal static class GatewayAuthentication
         else if (identity.JwksUri is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
-            options.ConfigurationManager = new ProviderKeys(identity.JwksUri, new JwksRetriever(), time, loggers.CreateLogger<ProviderKeys>());
+            options.ConfigurationManager = keys.Keys;
         }
         else if (identity.Authority is not null)
         {
             options.TokenValidationParameters.ValidIssuer = identity.Issuer;
             options.Authority = identity.Authority;
             options.RequireHttpsMetadata = !IsHttp(identity.Authority);
-            options.ConfigurationManager = new ProviderKeys(
-                identity.Authority.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), time, loggers.CreateLogger<ProviderKeys>());
+            options.ConfigurationManager = keys.Keys;
         }
     }
 

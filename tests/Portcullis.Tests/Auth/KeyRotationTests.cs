@@ -205,6 +205,29 @@ public sealed class KeyRotationTests
         }
     }
 
+    /// <summary>
+    /// Before, the admin plane held a key set of its own, fetched on its first request: with the provider down after the
+    /// gateway had fetched its keys for agents' tokens, an operator's admin token of those very keys was answered 503
+    /// identity_unavailable ("not fetched since start"), so outcome-unknown keys could not be settled during the outage.
+    /// </summary>
+    [Fact]
+    public async Task AdminApi_ProviderDownAfterTheGatewayFetchedItsKeys_AdminTokenOfAKnownKeyPasses()
+    {
+        await using var auth = await AuthGateway.StartAsync(config => config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:0" });
+        var admin = await AdminPlane.OfAsync(auth.Gateway);
+        using (var first = await AuthGateway.PostAsync(auth.Gateway.Endpoint("alpha"), "Bearer " + auth.Token("alpha"), AuthGateway.Initialize).Within())
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        auth.Idp.Failing = true;
+        var fetchesBefore = auth.Idp.JwksRequests;
+        var (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", auth.Idp.Mint(admin.BaseUrl + "/admin", "portcullis:admin")).Within();
+
+        Assert.True(status == 200, $"the admin token was answered {status}: {body?.ToJsonString()}");
+        Assert.Equal(fetchesBefore, auth.Idp.JwksRequests);
+    }
+
     /// <summary>A gateway that has fetched the provider's keys: a token of the current key has passed (and its verdict is kept).</summary>
     private static async Task<AuthGateway> StartWithKeysFetchedAsync()
     {
