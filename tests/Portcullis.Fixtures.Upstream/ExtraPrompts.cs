@@ -12,7 +12,7 @@ internal static class ExtraPrompts
         for (var i = 0; i < count; i++)
         {
             var text = $"prompt {i}";
-            prompts.Add(McpServerPrompt.Create(() => text, new McpServerPromptCreateOptions { Name = $"prompt-{i}", Description = $"Prompt number {i}." }));
+            prompts.Add(McpServerPrompt.Create(() => text, new McpServerPromptCreateOptions { Name = $"prompt-{i}", Description = $"Prompt number {i}.", Meta = PassthroughMarks.Meta(args), Icons = PassthroughMarks.Icons(args) }));
         }
 
         return prompts;

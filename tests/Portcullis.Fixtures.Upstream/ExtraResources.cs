@@ -16,7 +16,7 @@ internal static class ExtraResources
         {
             var text = $"memo {i}";
             resources.Add(McpServerResource.Create(() => text,
-                new McpServerResourceCreateOptions { UriTemplate = $"memo://item/{i}", Name = $"item-{i}", MimeType = "text/plain", Description = $"Memo number {i}." }));
+                new McpServerResourceCreateOptions { UriTemplate = $"memo://item/{i}", Name = $"item-{i}", MimeType = "text/plain", Description = $"Memo number {i}.", Meta = PassthroughMarks.Meta(args), Icons = PassthroughMarks.Icons(args) }));
         }
 
         return resources;

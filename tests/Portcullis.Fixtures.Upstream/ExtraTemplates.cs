@@ -12,7 +12,7 @@ internal static class ExtraTemplates
         for (var i = 0; i < count; i++)
         {
             templates.Add(McpServerResource.Create((string id) => $"note {id}",
-                new McpServerResourceCreateOptions { UriTemplate = $"memo://t{i}/{{id}}", Name = $"t{i}", MimeType = "text/plain", Description = $"Template number {i}." }));
+                new McpServerResourceCreateOptions { UriTemplate = $"memo://t{i}/{{id}}", Name = $"t{i}", MimeType = "text/plain", Description = $"Template number {i}.", Meta = PassthroughMarks.Meta(args), Icons = PassthroughMarks.Icons(args) }));
         }
 
         return templates;

@@ -8,7 +8,7 @@ var http = FixtureArgs.Value(args, "--http");
 // --extra-tools N and --long-description-bytes N add tools (a large catalog, an oversized tool-list page); --header-tools
 // adds tools with x-mcp-header parameters.
 // --resources N lists N text resources (see ExtraResources), --templates N resource templates (ExtraTemplates), --prompts N
-// prompts (ExtraPrompts); without them the fixture offers none.
+// prompts (ExtraPrompts); without them the fixture offers none. --passthrough-meta TEXT gives each of them _meta and an icon.
 // --sessions serves HTTP with sessions (Mcp-Session-Id), as servers of 2025-11-25 and before do; stateless otherwise.
 // --catalog-state PATH keeps the changes made to the tool list in PATH, and replays them at start (see CatalogState).
 var recorder = new CallRecorder(FixtureArgs.Value(args, "--record"));

@@ -23,7 +23,27 @@ internal sealed record LiveDefinition(PinKind Kind, string Name, JsonObject Defi
 
     public static LiveDefinition Of(Prompt prompt) => Of(PinKind.Prompt, prompt.Name, prompt, PinnedDefinition.From);
 
+    /// <remarks>
+    /// Its <c>_meta</c> is pinned too, and the MCP client reads there what is not I-JSON (a member named twice, a number beyond
+    /// a double's range): such a definition has no digest, so it is reported, not pinned.
+    /// </remarks>
     private static LiveDefinition Of<T>(PinKind kind, string name, T listed, Func<T, JsonObject> pinned)
-        where T : class =>
-        UnreadableDefinitions.Problem(listed) is { } problem ? new(kind, name, []) { NotIJson = problem } : new(kind, name, pinned(listed));
+        where T : class
+    {
+        if (UnreadableDefinitions.Problem(listed) is { } problem)
+        {
+            return new(kind, name, []) { NotIJson = problem };
+        }
+
+        var meta = listed switch
+        {
+            Resource resource => resource.Meta,
+            ResourceTemplate template => template.Meta,
+            Prompt prompt => prompt.Meta,
+            _ => null,
+        };
+        return meta is not null && Tools.ToolDefinitionJson.MetaProblem(meta) is { } metaProblem
+            ? new(kind, name, []) { NotIJson = metaProblem }
+            : new(kind, name, pinned(listed));
+    }
 }

@@ -8,18 +8,18 @@ namespace Portcullis.Core.Pins;
 /// <summary>
 /// What a pin covers: everything the upstream tells the model or the gateway acts on, exactly as the upstream sent it.
 /// For a tool everything the gateway passes on of it: its name, title, description, input and output schemas,
-/// annotations, icons and <c>_meta</c>; for a resource, template or prompt its descriptive fields, without what changes
-/// with the content (a resource's size, its <c>lastModified</c>).
+/// annotations, icons and <c>_meta</c>; for a resource, template or prompt likewise everything the gateway passes on of it
+/// (its icons and <c>_meta</c> too), without what changes with the content (a resource's size, its <c>lastModified</c>).
 /// </summary>
 internal static class PinnedDefinition
 {
     public static readonly IReadOnlyList<string> Fields = ["name", "title", "description", "inputSchema", "outputSchema", "annotations", "icons", "_meta"];
 
-    private static readonly IReadOnlyList<string> ResourceFields = ["uri", "name", "title", "description", "mimeType", "annotations"];
+    private static readonly IReadOnlyList<string> ResourceFields = ["uri", "name", "title", "description", "mimeType", "annotations", "icons", "_meta"];
 
-    private static readonly IReadOnlyList<string> TemplateFields = ["uriTemplate", "name", "title", "description", "mimeType", "annotations"];
+    private static readonly IReadOnlyList<string> TemplateFields = ["uriTemplate", "name", "title", "description", "mimeType", "annotations", "icons", "_meta"];
 
-    private static readonly IReadOnlyList<string> PromptFields = ["name", "title", "description", "arguments"];
+    private static readonly IReadOnlyList<string> PromptFields = ["name", "title", "description", "arguments", "icons", "_meta"];
 
     public static JsonObject From(Tool tool) => Pick(tool, Fields);
 

@@ -21,7 +21,8 @@ internal static class ToolDefinitionJson
         ?? (tool.OutputSchema is { } output ? Problem(output, "outputSchema") : null)
         ?? (tool.Meta is { } meta ? MetaProblem(meta) : null);
 
-    private static string? MetaProblem(JsonObject meta)
+    /// <summary>Where and how a <c>_meta</c> (a tool's, resource's, template's or prompt's) is not I-JSON, or null when it is.</summary>
+    public static string? MetaProblem(JsonObject meta)
     {
         JsonElement element;
         try
