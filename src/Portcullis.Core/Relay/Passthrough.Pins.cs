@@ -19,8 +19,11 @@ namespace Portcullis.Core.Relay;
 /// </summary>
 internal sealed partial class Passthrough
 {
-    /// <summary>What was reported withheld already (connector, kind, name, live digest): logged, counted and audited once.</summary>
-    private readonly ConcurrentDictionary<(string, PinKind, string, string?), bool> _reported = new();
+    /// <summary>
+    /// What is withheld now and was reported, by (connector, kind, name): the pin's and the live digest it was reported
+    /// for. A definition that matches its pin again is forgotten, so the same change made a second time is reported again.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string, PinKind, string), string> _reported = new();
 
     /// <summary>Whether the definition may pass: pins off, or its pin matches. Reports a withheld one once per change.</summary>
     private bool Admits(Connector connector, PinKind kind, string name, System.Text.Json.Nodes.JsonObject definition)
@@ -34,11 +37,12 @@ internal sealed partial class Passthrough
         var check = pin?.Check(definition);
         if (check?.State == PinState.Matches)
         {
+            _reported.TryRemove((connector.Name, kind, name), out _);
             return true;
         }
 
         var live = PinDigest.Compute(definition);
-        if (_reported.TryAdd((connector.Name, kind, name, live), true))
+        if (FirstReport((connector.Name, kind, name), $"{pin?.Sha256}>{live}"))
         {
             var reason = pin is null ? "unpinned" : "tool_changed";
             if (pin is null)
@@ -69,6 +73,36 @@ internal sealed partial class Passthrough
         }
 
         return false;
+    }
+
+    /// <summary>Whether <paramref name="state"/> (pin and live digests) is new for this definition, recording it if so.</summary>
+    private bool FirstReport((string, PinKind, string) key, string state)
+    {
+        if (_reported.Count >= MaxReportedUnreadable)
+        {
+            // The names are the upstream's: one inventing new ones at every list would otherwise grow this set for ever.
+            _reported.Clear();
+        }
+
+        while (true)
+        {
+            if (_reported.TryGetValue(key, out var was))
+            {
+                if (string.Equals(was, state, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                if (_reported.TryUpdate(key, state, was))
+                {
+                    return true;
+                }
+            }
+            else if (_reported.TryAdd(key, state))
+            {
+                return true;
+            }
+        }
     }
 
     private bool Admits(Connector connector, Resource resource) =>
