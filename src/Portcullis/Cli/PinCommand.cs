@@ -154,7 +154,17 @@ internal static class PinCommand
             var changed = existing.File is null || entries.Any(e => e.Outcome is PinOutcome.Pinned or PinOutcome.Accepted);
             if (changed && live.Count > 0)
             {
-                LockFileWriter.Write(path, lockFile);
+                try
+                {
+                    LockFileWriter.Write(path, lockFile);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A read-only mount, a full disk, a folder that is a file: said as such, not as a stack trace and exit 1 ("awaits review").
+                    Console.Error.WriteLine($"{path} cannot be written ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)}); "
+                        + "it is as it was, and nothing was pinned. Run pin where the lock file can be written, or move pins.file to such a folder.");
+                    return ConfigErrors.ExitCode;
+                }
             }
 
             PinText.Write(Console.Out, path, Scope(file, parse.GetValue(dataDir), only), entries, changed && live.Count > 0, unreachable);
