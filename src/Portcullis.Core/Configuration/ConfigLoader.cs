@@ -17,9 +17,9 @@ public static class ConfigLoader
     public static ConfigReadResult ReadFile(string path, ConfigOverrides? overrides = null)
     {
         var fullPath = Path.GetFullPath(path);
-        return File.Exists(fullPath)
-            ? ReadText(File.ReadAllText(fullPath), Path.GetDirectoryName(fullPath)!, overrides)
-            : new ConfigReadResult(null, [new ConfigError("$", $"the file '{path}' does not exist")]);
+        return ConfigFileText.Read(path, fullPath, out var problem) is { } text
+            ? ReadText(text, Path.GetDirectoryName(fullPath)!, overrides)
+            : new ConfigReadResult(null, [new ConfigError("$", problem!)]);
     }
 
     /// <summary>

@@ -44,6 +44,39 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, a byte that is not UTF-8 was read as U+FFFD and the config served on with an environment no token names;
+    /// and a folder given as --config was "a file that does not exist".
+    /// </summary>
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("lint")]
+    [InlineData("token")]
+    public async Task ConfigNotUtf8OrAFolder_ExitsTwo_SayingWhatItIs(string verb)
+    {
+        using var temp = new TempDir();
+        var sample = File.ReadAllText(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"));
+        var latin1 = Path.Combine(temp.Path, "latin1.json");
+        // The sample is ASCII; its environment, gateway's and connector's, saved as Latin-1 by an editor.
+        File.WriteAllBytes(latin1, System.Text.Encoding.Latin1.GetBytes(sample.Replace("\"environment\": \"dev\"", "\"environment\": \"d\u00e9v\"", StringComparison.Ordinal)));
+        string[] rest = verb switch
+        {
+            "serve" => ["--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0"],
+            "lint" => ["--offline"],
+            _ => ["--connector", "crm-mcp", "--scopes", "contacts:read"],
+        };
+
+        var (exit, stdout, output) = await PortcullisCli.RunAsync([verb, "--config", latin1, "--data-dir", temp.File("data"), .. rest]);
+        Assert.True(exit == 2, output);
+        Assert.Contains("is not UTF-8 text: line 3 holds a byte sequence that is not UTF-8; save the file as UTF-8", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", stdout, StringComparison.Ordinal);
+
+        (exit, _, output) = await PortcullisCli.RunAsync([verb, "--config", temp.Path, "--data-dir", temp.File("data"), .. rest]);
+        Assert.True(exit == 2, output);
+        Assert.Contains($"'{temp.Path}' is a folder, not a file: give the path of the config file itself", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("does not exist", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoArguments_PrintsTheCommands()
     {

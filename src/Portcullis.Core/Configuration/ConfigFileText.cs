@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Portcullis.Core.Configuration;
+
+/// <summary>
+/// Reads a config file's text, or says why there is none. A folder, a file that cannot be read and bytes that are not
+/// UTF-8 are each named as what they are: <see cref="File.ReadAllText(string)"/> put U+FFFD in place of a byte that is
+/// not UTF-8, so a mistyped environment, path or name was taken as another one without a word.
+/// </summary>
+internal static class ConfigFileText
+{
+    /// <summary>The file's text, or null with <paramref name="problem"/> saying why.</summary>
+    public static string? Read(string path, string fullPath, out string? problem)
+    {
+        problem = null;
+        if (Directory.Exists(fullPath))
+        {
+            problem = $"'{path}' is a folder, not a file: give the path of the config file itself, such as {Path.Combine(path, "portcullis.json")}";
+            return null;
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            problem = $"the file '{path}' does not exist";
+            return null;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"the file '{path}' cannot be read: {ex.Message}";
+            return null;
+        }
+
+        ReadOnlySpan<byte> text = bytes;
+        if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            text = text[3..];
+        }
+        else if (text.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || text.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            // A byte order mark of UTF-16 or UTF-32 (an editor's "Unicode"): decoded as it says, as before.
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            var status = Utf8.ToUtf16(text, chars, out var read, out var written, replaceInvalidSequences: false);
+            if (status != OperationStatus.Done)
+            {
+                // The value around the byte is not repeated: it may be a secret written where a reference belongs.
+                var line = text[..read].Count((byte)'\n') + 1;
+                problem = $"is not UTF-8 text: line {line} holds a byte sequence that is not UTF-8; save the file as UTF-8";
+                return null;
+            }
+
+            return new string(chars, 0, written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+}
