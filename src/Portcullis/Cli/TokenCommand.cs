@@ -128,6 +128,11 @@ internal static class TokenCommand
             {
                 return DataDirProblems.Report(loaded.DataDir!, ex);
             }
+            catch (ConfigException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return ConfigErrors.ExitCode;
+            }
 
             var token = DevTokens.Mint(key, issuer, aud, parse.GetValue(subject)!, loaded.Identity.SubjectClaim, loaded.Identity.EnvironmentClaim, env, granted, lifetime, TimeProvider.System.GetUtcNow());
 

@@ -72,7 +72,19 @@ internal sealed class DevSigningKey
         }
 
         var rsa = RSA.Create();
-        rsa.ImportFromPem(File.ReadAllText(path));
+        try
+        {
+            rsa.ImportFromPem(File.ReadAllText(path));
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            // Emptied, cut short or replaced (a disk that filled up, a copy of the data dir gone wrong): the operator's to
+            // fix, named as such, not an unhandled exception of the PEM reader.
+            rsa.Dispose();
+            throw new Core.Configuration.ConfigException(
+                $"The development identity's signing key {path} is not an RSA private key in PEM (damaged or replaced). Move it aside and a new key is created; tokens signed with the old one are then refused.");
+        }
+
         var key = new RsaSecurityKey(rsa);
         var thumbprint = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(rsa.ExportParameters(false))).ComputeJwkThumbprint();
         key.KeyId = Base64UrlEncoder.Encode(thumbprint);

@@ -77,6 +77,30 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("does not exist", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, a development signing key emptied or replaced in the data dir ended token and serve with the PEM reader's
+    /// unhandled exception and its stack trace.
+    /// </summary>
+    [Theory]
+    [InlineData("token", "--connector", "crm-mcp", "--scopes", "contacts:read")]
+    [InlineData("serve", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0")]
+    public async Task DevSigningKeyDamaged_ExitsTwo_NamingIt_WithoutStackTrace(string verb, params string[] args)
+    {
+        using var temp = new TempDir();
+        var dataDir = temp.File("data");
+        Directory.CreateDirectory(dataDir);
+        var key = Path.Combine(dataDir, "dev-signing-key.pem");
+        File.WriteAllText(key, "");
+
+        var (exit, stdout, output) = await PortcullisCli.RunAsync([verb, "--config", Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), "--data-dir", dataDir, .. args]);
+
+        Assert.True(exit == 2, output);
+        Assert.Contains($"The development identity's signing key {key} is not an RSA private key in PEM", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoArguments_PrintsTheCommands()
     {
