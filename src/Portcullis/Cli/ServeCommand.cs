@@ -22,6 +22,7 @@ internal static class ServeCommand
         {
             Description = "The least severe events logged; debug and trace add stack traces and the frameworks' own events.",
             DefaultValueFactory = _ => LogLevel.Information,
+            CustomParser = LevelOf,
         };
         var adminListen = new Option<string?>("--admin-listen") { Description = "URL of the admin plane's own listener (metrics and admin API), such as http://127.0.0.1:9090; overrides admin.listen." };
         var logFormat = new Option<string?>("--log-format") { Description = "text (default) or json: one JSON object a line; overrides logging.format." };
@@ -144,5 +145,21 @@ internal static class ServeCommand
             return hold is { Lost: true } ? 1 : 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A level by its name, any case. Parsed here: System.CommandLine's own refusal named the .NET type
+    /// (Microsoft.Extensions.Logging.LogLevel) and took a number (--log-level 7) as a level that does not exist.
+    /// </summary>
+    private static LogLevel LevelOf(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Enum.TryParse<LogLevel>(text, ignoreCase: true, out var level) && !text.AsSpan().ContainsAnyInRange('0', '9') && Enum.IsDefined(level))
+        {
+            return level;
+        }
+
+        result.AddError($"--log-level '{text}': one of trace, debug, information, warning, error, critical, none.");
+        return LogLevel.Information;
     }
 }

@@ -11,6 +11,8 @@ public sealed class CommandLineTests
     [InlineData("Required argument missing for option: '--config'", "lint", "--config")]
     [InlineData("Option '--config' is required", "pin")]
     [InlineData("Unrecognized command or argument 'bogus'", "bogus")]
+    [InlineData("--log-level 'warn': one of trace, debug, information, warning, error, critical, none.", "serve", "--config", "portcullis.json", "--log-level", "warn")]
+    [InlineData("--log-level '7': one of trace", "serve", "--config", "portcullis.json", "--log-level", "7")]
     public async Task ParseError_ExitsTwo_NamingTheMistake_WithoutHelpOrStackTrace(string mistake, params string[] args)
     {
         var (exit, stdout, output) = await PortcullisCli.RunAsync(args);
