@@ -25,7 +25,11 @@ internal static partial class LockFileReader
     {
         if (!System.IO.File.Exists(path))
         {
-            return new LockFileRead(path, null, []);
+            // A folder where the lock file belongs (a volume mounted at the file's path) is a mistake to name, not the
+            // absence of pins: read as absent, it would leave pins off without a word.
+            return Directory.Exists(path)
+                ? new LockFileRead(path, null, [new ConfigError("$", "is a folder, not a lock file: mount or write the lock file itself at this path")])
+                : new LockFileRead(path, null, []);
         }
 
         JsonNode? root;

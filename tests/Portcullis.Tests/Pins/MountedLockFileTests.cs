@@ -11,6 +11,28 @@ namespace Portcullis.Tests.Pins;
 /// </summary>
 public sealed class MountedLockFileTests
 {
+    /// <summary>
+    /// A volume mounted at the lock file's own path (a ConfigMap mounted whole instead of by its key) is a folder there.
+    /// Before, it was read as no lock file: the gateway served every tool with pins off, without a word.
+    /// </summary>
+    [Fact]
+    public async Task LockFilePathIsAFolder_ServeAndPinRefuseNamingIt()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo"])));
+        Directory.CreateDirectory(Path.Combine(dir.File(LockFile.FileName), LockFile.FileName));
+
+        var served = await PortcullisCli.RunAsync("serve", "--config", config, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:0");
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", config, "--data-dir", dir.File("data"));
+
+        Assert.True(served.Exit == 2, served.Output);
+        Assert.Contains("the lock file cannot be used", served.Output, StringComparison.Ordinal);
+        Assert.Contains("is a folder, not a lock file", served.Output, StringComparison.Ordinal);
+        Assert.True(pinned.Exit == 2, pinned.Output);
+        Assert.Contains("is a folder, not a lock file", pinned.Output, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(dir.File(LockFile.FileName)));
+    }
+
     [Fact]
     public async Task LockFileMountedThroughDataLink_LinkSwapped_PinsReloadedWithoutRestart()
     {
