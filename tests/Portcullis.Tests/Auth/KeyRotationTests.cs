@@ -23,14 +23,7 @@ public sealed class KeyRotationTests
         auth.Idp.Rotate(TestIdentityProvider.NewKey());
         var token = auth.Token("alpha");
         // The gateway throttles forced key refreshes (one per 10 s): ask until its next window has come.
-        await Poll.UntilAsync(
-            async _ =>
-            {
-                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
-                return response.StatusCode == HttpStatusCode.OK;
-            },
-            Timeouts.Startup,
-            "the token signed with the new key to be accepted");
+        await UntilAcceptedAsync(endpoint, token, Timeouts.Startup, "the token signed with the new key to be accepted");
 
         Assert.True(auth.Idp.JwksRequests > fetchesBefore, "the gateway should have fetched the JWKS again");
     }
@@ -83,14 +76,7 @@ public sealed class KeyRotationTests
 
         // Once the provider answers, the same token passes, and one of a key it does not publish is refused for that.
         auth.Idp.Failing = false;
-        await Poll.UntilAsync(
-            async _ =>
-            {
-                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
-                return response.StatusCode == HttpStatusCode.OK;
-            },
-            Timeouts.Startup,
-            "the token of the key published during the outage to pass once the provider answers");
+        await UntilAcceptedAsync(endpoint, token, Timeouts.Startup, "the token of the key published during the outage to pass once the provider answers");
         await Poll.UntilAsync(
             async _ =>
             {
@@ -146,14 +132,7 @@ public sealed class KeyRotationTests
         Assert.Empty(response.Headers.WwwAuthenticate);
 
         auth.Idp.Failing = false;
-        await Poll.UntilAsync(
-            async _ =>
-            {
-                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
-                return response.StatusCode == HttpStatusCode.OK;
-            },
-            Timeouts.Call,
-            "the token to pass once the provider answers");
+        await UntilAcceptedAsync(endpoint, token, Timeouts.Call, "the token to pass once the provider answers");
         await Poll.UntilAsync(
             async _ => (await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", adminToken)).Status == 200,
             Timeouts.Call,
@@ -229,6 +208,17 @@ public sealed class KeyRotationTests
     }
 
     /// <summary>A gateway that has fetched the provider's keys: a token of the current key has passed (and its verdict is kept).</summary>
+    /// <summary>Initializes with <paramref name="token"/> until it is accepted, within <paramref name="timeout"/>.</summary>
+    private static Task UntilAcceptedAsync(Uri endpoint, string token, TimeSpan timeout, string because) =>
+        Poll.UntilAsync(
+            async _ =>
+            {
+                using var response = await AuthGateway.PostAsync(endpoint, "Bearer " + token, AuthGateway.Initialize);
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            timeout,
+            because);
+
     private static async Task<AuthGateway> StartWithKeysFetchedAsync()
     {
         var auth = await AuthGateway.StartAsync();

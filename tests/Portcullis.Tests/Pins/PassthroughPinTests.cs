@@ -102,11 +102,7 @@ public sealed class PassthroughPinTests
 
         connector["resources_allow"] = new JsonArray("memo://item/*", "memo://t0/{id}");
         connector["prompts_allow"] = new JsonArray("prompt-0");
-        var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["dev"] = true };
-        var path = TestConfig.Write(dir, config);
-        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
-        Assert.True(pinned.Exit == 0, pinned.Output);
+        var (path, config) = await WritePinnedAsync(dir, connector);
 
         // After review the upstream gives each of them _meta and an icon, which clients are shown.
         args.Add("--passthrough-meta");
@@ -167,11 +163,7 @@ public sealed class PassthroughPinTests
         await using var upstream = await FixtureHttpServer.StartAsync(null, "--prompts", "1").Within();
         var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]);
         connector["prompts_allow"] = new JsonArray("prompt-0");
-        var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["dev"] = true };
-        var path = TestConfig.Write(dir, config);
-        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
-        Assert.True(pinned.Exit == 0, pinned.Output);
+        var (path, _) = await WritePinnedAsync(dir, connector);
 
         await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), extraArgs: AdminPlane.ServeArgs);
         var admin = await AdminPlane.OfAsync(gateway).Within();
@@ -191,6 +183,17 @@ public sealed class PassthroughPinTests
             await upstream.SetModeAsync("normal").Within();
             Assert.Contains((await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken)).Prompts, p => p.Name == "prompt-0");
         }
+    }
+
+    /// <summary>Writes a config of <paramref name="connector"/> with the dev identity and pins it; returns its path and the config.</summary>
+    private static async Task<(string Path, JsonObject Config)> WritePinnedAsync(TempDir dir, JsonObject connector)
+    {
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        var path = TestConfig.Write(dir, config);
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
+        Assert.True(pinned.Exit == 0, pinned.Output);
+        return (path, config);
     }
 
     private static void Reword(LockFile pins, PinKind kind, string name)
