@@ -133,15 +133,17 @@ internal sealed class FixtureTools(CallRecorder recorder)
     public static string Unannotated() => "ok";
 
     [McpServerTool(Name = "typed", ReadOnly = true, Destructive = false, UseStructuredContent = true, OutputSchemaType = typeof(TypedOutput))]
-    [Description("Declares an output schema; answers wrongly when asked to, or with the shape of the gateway's error envelope.")]
-    public static CallToolResult Typed(bool wrong = false, bool envelope = false) => new()
+    [Description("Declares an output schema; answers wrongly when asked to, with the shape of the gateway's error envelope, or with that many more values beside its count.")]
+    public static CallToolResult Typed(bool wrong = false, bool envelope = false, int padding = 0) => new()
     {
         Content = [new TextContentBlock { Text = "typed" }],
         StructuredContent = envelope
             ? JsonSerializer.SerializeToElement(new { error = new { code = "internal", message = "m", retryable = true, correlation_id = "c" } })
             : wrong
                 ? JsonSerializer.SerializeToElement(new { count = "not a number" })
-                : JsonSerializer.SerializeToElement(new { count = 3 }),
+                : padding > 0
+                    ? JsonSerializer.SerializeToElement(new { count = 3, padding = new int[padding] })
+                    : JsonSerializer.SerializeToElement(new { count = 3 }),
     };
 
     [McpServerTool(Name = "typed_write", ReadOnly = false, Destructive = false, UseStructuredContent = true, OutputSchemaType = typeof(TypedOutput))]

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(1205, LogLevel.Information, "Call {CorrelationId}: {Connector}/{Tool} arguments refused: {Violations}")]
     public static partial void ArgumentsRefused(ILogger logger, string correlationId, string connector, string tool, string violations);
+
+    [LoggerMessage(1206, LogLevel.Warning, "Call {CorrelationId}: {Connector}/{Tool} structuredContent holds more than {MaxValues} values (limits.max_values; the first past it at {Path}) and was not checked against the tool's outputSchema: {Outcome}")]
+    public static partial void OutputTooLargeToCheck(ILogger logger, string correlationId, string connector, string tool, int maxValues, string path, string outcome);
 }

@@ -41,7 +41,7 @@ internal static class JsonLimits
                 return TooMany(JsonPointers.Append("", name), maxValues);
             }
 
-            if (Walk(value, 2, maxDepth, maxStringLength, ref left) is { } problem)
+            if (Walk(value, 2, maxDepth, maxStringLength, numbers: true, ref left) is { } problem)
             {
                 problem.Segments.Add(name);
                 return problem.ToDetail(maxDepth, maxStringLength, maxValues);
@@ -51,7 +51,21 @@ internal static class JsonLimits
         return null;
     }
 
-    private static Problem? Walk(JsonElement value, int depth, int maxDepth, int maxStringLength, ref int left)
+    /// <summary>
+    /// The first value past <paramref name="maxValues"/> in <paramref name="value"/> (counted as in
+    /// <see cref="Check"/>), or null: how an upstream's <c>structuredContent</c> is bounded before it is judged against
+    /// the tool's output schema, which costs as much per value as an argument's check. Its depth, strings and numbers are
+    /// the upstream's business and are not judged.
+    /// </summary>
+    public static ErrorDetail? CheckValues(JsonElement value, int maxValues)
+    {
+        var left = maxValues;
+        return Walk(value, 1, int.MaxValue, int.MaxValue, numbers: false, ref left) is { } problem
+            ? problem.ToDetail(int.MaxValue, int.MaxValue, maxValues)
+            : null;
+    }
+
+    private static Problem? Walk(JsonElement value, int depth, int maxDepth, int maxStringLength, bool numbers, ref int left)
     {
         switch (value.ValueKind)
         {
@@ -69,7 +83,7 @@ internal static class JsonLimits
                         ? new Problem(TooLongKeyword)
                         : --left < 0
                             ? new Problem(TooManyKeyword)
-                            : Walk(property.Value, depth + 1, maxDepth, maxStringLength, ref left);
+                            : Walk(property.Value, depth + 1, maxDepth, maxStringLength, numbers, ref left);
                     if (problem is not null)
                     {
                         problem.Segments.Add(property.Name);
@@ -87,7 +101,7 @@ internal static class JsonLimits
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if ((--left < 0 ? new Problem(TooManyKeyword) : Walk(item, depth + 1, maxDepth, maxStringLength, ref left)) is { } problem)
+                    if ((--left < 0 ? new Problem(TooManyKeyword) : Walk(item, depth + 1, maxDepth, maxStringLength, numbers, ref left)) is { } problem)
                     {
                         problem.Segments.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture));
                         return problem;
@@ -98,7 +112,7 @@ internal static class JsonLimits
 
                 return null;
             case JsonValueKind.Number:
-                return FitsADouble(JsonMarshal.GetRawUtf8Value(value)) ? null : new Problem(NumberRangeKeyword);
+                return !numbers || FitsADouble(JsonMarshal.GetRawUtf8Value(value)) ? null : new Problem(NumberRangeKeyword);
             default:
                 return null;
         }

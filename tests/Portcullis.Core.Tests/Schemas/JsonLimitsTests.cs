@@ -42,6 +42,33 @@ public sealed class JsonLimitsTests
     }
 
     [Theory]
+    [InlineData("""{"a": 1, "b": [1, 2, 3]}""", 5, null)]
+    [InlineData("""{"a": 1, "b": [1, 2, 3]}""", 4, "/b/2")]
+    [InlineData("""{"a": 1, "b": {"c": {"d": 1}}}""", 3, "/b/c/d")]
+    [InlineData("""{}""", 16, null)]
+    public void CheckValues_AResultAgainstMaxValues_ReportsTheFirstValuePastIt(string result, int maxValues, string? path)
+    {
+        var problem = JsonLimits.CheckValues(Element(result), maxValues);
+
+        Assert.Equal(path, problem?.Path);
+        Assert.Equal(path is null ? null : "max_values", problem?.Keyword);
+    }
+
+    [Fact]
+    public void CheckValues_DepthLongStringsAndHugeNumbers_AreNotJudged()
+    {
+        JsonNode deep = 1e300;
+        for (var i = 0; i < 60; i++)
+        {
+            deep = new JsonObject { ["n"] = deep };
+        }
+
+        var result = Element($$"""{"deep": {{deep.ToJsonString()}}, "long": "{{new string('x', 100_000)}}", "huge": 1e400}""");
+
+        Assert.Null(JsonLimits.CheckValues(result, 100));
+    }
+
+    [Theory]
     [InlineData("1e400", false)]
     [InlineData("-1E+309", false)]
     [InlineData("1.7976931348623159e308", false)]

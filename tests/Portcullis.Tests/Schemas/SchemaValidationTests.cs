@@ -32,7 +32,7 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         var warn = TestConfig.FixtureConnector("warned", ["typed"], tools: new JsonObject { ["typed"] = new JsonObject { ["output_schema"] = "warn" } });
         var crm = TestConfig.CrmConnector(tools: new JsonObject { ["add_note"] = SampleAddNotePolicy() });
         var config = TestConfig.Gateway(fixture, warn, crm);
-        config["limits"] = new JsonObject { ["max_body_bytes"] = 65536, ["max_depth"] = 16, ["max_string_length"] = 4000 };
+        config["limits"] = new JsonObject { ["max_body_bytes"] = 65536, ["max_depth"] = 16, ["max_string_length"] = 4000, ["max_values"] = 1000 };
         _gateway = await GatewayProcess.StartAsync(TestConfig.Write(_dir, config), _dir.File("data"));
     }
 
@@ -141,6 +141,38 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         Assert.Contains("tool broken_ref is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
         Assert.Contains("tool broken_loop is unavailable: its schema does not compile", _gateway.Output, StringComparison.Ordinal);
         Assert.Contains("checking any value would never end", _gateway.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CallTool_ResultWithMoreValuesThanMaxValues_IsNotJudgedAndAnswersUpstreamError()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        // count and padding are two values, each item of padding one more: 1,000 at most, as limits.max_values says here.
+        var within = await client.CallToolAsync("typed", new Dictionary<string, object?> { ["padding"] = 998 }, cancellationToken: Timeouts.CallToken);
+        var past = await client.CallToolAsync("typed", new Dictionary<string, object?> { ["padding"] = 999 }, cancellationToken: Timeouts.CallToken);
+
+        Assert.NotEqual(true, within.IsError);
+        Assert.Equal(998, within.StructuredContent!.Value.GetProperty("padding").GetArrayLength());
+        var error = ErrorOf(past);
+        Assert.Equal("upstream_error", error["code"]!.GetValue<string>());
+        Assert.Contains("more than the 1000 values the gateway checks against the tool's declared output schema (limits.max_values)", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await _gateway.WaitForOutputAsync(
+            $"Call {error["correlation_id"]!.GetValue<string>()}: fixture/typed structuredContent holds more than 1000 values (limits.max_values; the first past it at /padding/998) and was not checked against the tool's outputSchema: answered upstream_error",
+            TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task CallTool_ResultWithMoreValuesThanMaxValuesWithWarn_PassesUncheckedAndLogs()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("warned"));
+
+        var result = await client.CallToolAsync("typed", new Dictionary<string, object?> { ["padding"] = 5000 }, cancellationToken: Timeouts.CallToken);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal(5000, result.StructuredContent!.Value.GetProperty("padding").GetArrayLength());
+        await _gateway.WaitForOutputAsync("warned/typed structuredContent holds more than 1000 values", TimeSpan.FromSeconds(30));
+        await _gateway.WaitForOutputAsync("was not checked against the tool's outputSchema: passed on unchecked (output_schema: warn)", TimeSpan.FromSeconds(30));
     }
 
     [Fact]
