@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(1606, LogLevel.Error, "Reloading the pins from {Path} failed; the previous pins stay in force.")]
     public static partial void PinsReloadFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1607, LogLevel.Error, "Connector {Connector}: the upstream lists {Kind} {Name} more than once, so which definition it honours is unknown; withheld, whatever the lock file says, until the upstream lists it once.")]
+    public static partial void PassthroughListedTwice(ILogger logger, string connector, string kind, string name);
 }

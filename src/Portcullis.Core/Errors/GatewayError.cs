@@ -29,6 +29,15 @@ public sealed record GatewayError(ErrorCode Code, string Message)
             $"{what} is listed by the upstream in a form the gateway cannot read (its definition is not I-JSON), so the gateway withholds it "
             + "until the upstream fixes it; do not retry, tell the person.");
 
+    /// <summary>
+    /// The resource, template or prompt asked for is listed by the upstream more than once (under one URI, URI template or
+    /// name): which definition it honours is unknown, so no pin can admit it. Never retryable: the upstream must change it.
+    /// </summary>
+    public static GatewayError DefinitionListedTwice(string what) =>
+        new(ErrorCatalog.ToolChanged,
+            $"{what} is listed by the upstream more than once, so which definition it honours is unknown and the gateway withholds it "
+            + "until the upstream lists it once; do not retry, tell the person.");
+
     /// <summary>The upstream has not listed its tools since the gateway started: the tool may exist in a moment.</summary>
     public static GatewayError CatalogUnknown(int retryAfterSeconds) =>
         new(ErrorCatalog.UpstreamUnavailable, "The upstream server has not listed its tools since the gateway started; retry shortly.")

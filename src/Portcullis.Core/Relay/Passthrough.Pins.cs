@@ -58,9 +58,7 @@ internal sealed partial class Passthrough
                 Log.PinDrift(logger, connector.Name, kind.Noun(), name, string.Join(", ", check.Changed), pin.Sha256, live ?? "(not I-JSON)");
             }
 
-            // A prompt is named by prompts_allow; a resource by the entry that covers it, not by its URI, which the upstream's data chooses.
-            var label = kind == PinKind.Prompt ? name : connector.Policy.EntryCovering(name, kind == PinKind.ResourceTemplate) ?? Audit.DecisionRecorder.UnknownTool;
-            telemetry.PinWithheld(connector.Name, kind.Noun(), label, reason);
+            telemetry.PinWithheld(connector.Name, kind.Noun(), MetricName(connector, kind, name), reason);
             recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
             {
                 Connector = connector.Name,
@@ -105,14 +103,47 @@ internal sealed partial class Passthrough
         }
     }
 
-    private bool Admits(Connector connector, Resource resource) =>
-        Readable(connector, PinKind.Resource, resource.Uri, resource) && Admits(connector, PinKind.Resource, resource.Uri, PinnedDefinition.From(resource));
+    /// <summary>A prompt is named by prompts_allow; a resource by the entry that covers it, not by its URI, which the upstream's data chooses.</summary>
+    private static string MetricName(Connector connector, PinKind kind, string name) =>
+        kind == PinKind.Prompt ? name : connector.Policy.EntryCovering(name, kind == PinKind.ResourceTemplate) ?? Audit.DecisionRecorder.UnknownTool;
 
-    private bool Admits(Connector connector, ResourceTemplate template) =>
-        Readable(connector, PinKind.ResourceTemplate, template.UriTemplate, template) && Admits(connector, PinKind.ResourceTemplate, template.UriTemplate, PinnedDefinition.From(template));
+    /// <summary>The URIs, URI templates or names <paramref name="listed"/> holds more than once.</summary>
+    private static HashSet<string> Twice<T>(IEnumerable<T> listed, Func<T, string> key) =>
+        [.. listed.GroupBy(key, StringComparer.Ordinal).Where(g => g.Skip(1).Any()).Select(g => g.Key)];
 
-    private bool Admits(Connector connector, Prompt prompt) =>
-        Readable(connector, PinKind.Prompt, prompt.Name, prompt) && Admits(connector, PinKind.Prompt, prompt.Name, PinnedDefinition.From(prompt));
+    /// <summary>
+    /// A definition the upstream lists more than once: which one it honours is unknown, so it is withheld, pins on or off and
+    /// whatever its pin says, as a tool listed twice is (<c>listed_twice</c>). Reported once per change; always false.
+    /// </summary>
+    private bool ListedTwice(Connector connector, PinKind kind, string name)
+    {
+        if (FirstReport((connector.Name, kind, name), "listed_twice"))
+        {
+            Log.PassthroughListedTwice(logger, connector.Name, kind.Noun(), LogText.Safe(name, 1024));
+            telemetry.PinWithheld(connector.Name, kind.Noun(), MetricName(connector, kind, name), "listed_twice");
+            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
+            {
+                Connector = connector.Name,
+                Prompt = kind == PinKind.Prompt ? name : null,
+                Resource = kind == PinKind.Prompt ? null : name,
+                Detail = $"{kind.Noun()} {name} is withheld: the upstream lists it more than once, so which definition it honours is unknown",
+            });
+        }
+
+        return false;
+    }
+
+    private bool Admits(Connector connector, Resource resource, HashSet<string> twice) =>
+        twice.Contains(resource.Uri) ? ListedTwice(connector, PinKind.Resource, resource.Uri)
+        : Readable(connector, PinKind.Resource, resource.Uri, resource) && Admits(connector, PinKind.Resource, resource.Uri, PinnedDefinition.From(resource));
+
+    private bool Admits(Connector connector, ResourceTemplate template, HashSet<string> twice) =>
+        twice.Contains(template.UriTemplate) ? ListedTwice(connector, PinKind.ResourceTemplate, template.UriTemplate)
+        : Readable(connector, PinKind.ResourceTemplate, template.UriTemplate, template) && Admits(connector, PinKind.ResourceTemplate, template.UriTemplate, PinnedDefinition.From(template));
+
+    private bool Admits(Connector connector, Prompt prompt, HashSet<string> twice) =>
+        twice.Contains(prompt.Name) ? ListedTwice(connector, PinKind.Prompt, prompt.Name)
+        : Readable(connector, PinKind.Prompt, prompt.Name, prompt) && Admits(connector, PinKind.Prompt, prompt.Name, PinnedDefinition.From(prompt));
 
     /// <summary>
     /// With pins on, the resource at <paramref name="uri"/> must be listed by the upstream with a matching pin, or be covered
@@ -126,11 +157,12 @@ internal sealed partial class Passthrough
         }
 
         var resources = await ListPage.ReadAllAsync(client, ListKinds.Resources, config.Limits.MaxResultBytes, cancellationToken).ConfigureAwait(false);
+        var resourcesTwice = Twice(resources, r => r.Uri);
         if (resources.FirstOrDefault(r => string.Equals(r.Uri, uri, StringComparison.Ordinal)) is { } listed)
         {
-            if (!Admits(connector, listed))
+            if (!Admits(connector, listed, resourcesTwice))
             {
-                throw new DefinitionWithheldException(Withheld([listed], $"Resource '{uri}'"));
+                throw new DefinitionWithheldException(resourcesTwice.Contains(uri) ? GatewayError.DefinitionListedTwice($"Resource '{uri}'") : Withheld([listed], $"Resource '{uri}'"));
             }
 
             return;
@@ -144,9 +176,11 @@ internal sealed partial class Passthrough
         }
 
         // Every template that could have produced the URI must be as reviewed: evaluated for each, so each drift is reported.
-        if (covering.Select(t => Admits(connector, t)).ToList().Contains(false))
+        var templatesTwice = Twice(templates, t => t.UriTemplate);
+        if (covering.Select(t => Admits(connector, t, templatesTwice)).ToList().Contains(false))
         {
-            throw new DefinitionWithheldException(Withheld(covering, $"Resource '{uri}'"));
+            throw new DefinitionWithheldException(covering.Exists(t => templatesTwice.Contains(t.UriTemplate))
+                ? GatewayError.DefinitionListedTwice($"Resource '{uri}'") : Withheld(covering, $"Resource '{uri}'"));
         }
     }
 
@@ -164,9 +198,10 @@ internal sealed partial class Passthrough
             throw new McpProtocolException("No such prompt.", McpErrorCode.InvalidParams);
         }
 
-        if (!Admits(connector, listed))
+        var twice = Twice(prompts, p => p.Name);
+        if (!Admits(connector, listed, twice))
         {
-            throw new DefinitionWithheldException(Withheld([listed], $"Prompt '{name}'"));
+            throw new DefinitionWithheldException(twice.Contains(name) ? GatewayError.DefinitionListedTwice($"Prompt '{name}'") : Withheld([listed], $"Prompt '{name}'"));
         }
     }
 }

@@ -17,7 +17,8 @@ internal sealed partial class Passthrough
         ForwardAsync(connector, caller, request, RequestMethods.PromptsList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await ListPage.ReadAsync(client, ListKinds.Prompts, request.Params?.Cursor, ct).ConfigureAwait(false);
-            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller) && Admits(connector, p))], NextCursor = page.NextCursor };
+            var twice = Twice(page.Prompts, p => p.Name);
+            return new ListPromptsResult { Prompts = [.. page.Prompts.Where(p => connector.Policy.AllowsPrompt(p.Name, caller) && Admits(connector, p, twice))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<GetPromptResult> GetPromptAsync(Connector connector, CallerIdentity caller, RequestContext<GetPromptRequestParams> request, CancellationToken cancellationToken)

@@ -18,16 +18,18 @@ internal sealed partial class Passthrough
         ForwardAsync(connector, caller, request, RequestMethods.ResourcesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await ListPage.ReadAsync(client, ListKinds.Resources, request.Params?.Cursor, ct).ConfigureAwait(false);
-            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller) && Admits(connector, r))], NextCursor = page.NextCursor };
+            var twice = Twice(page.Resources, r => r.Uri);
+            return new ListResourcesResult { Resources = [.. page.Resources.Where(r => connector.Policy.AllowsUri(r.Uri, caller) && Admits(connector, r, twice))], NextCursor = page.NextCursor };
         }, cancellationToken);
 
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(Connector connector, CallerIdentity caller, RequestContext<ListResourceTemplatesRequestParams> request, CancellationToken cancellationToken) =>
         ForwardAsync(connector, caller, request, RequestMethods.ResourcesTemplatesList, ConnectorPolicy.DefaultTimeout, async (client, relayed, ct) =>
         {
             var page = await ListPage.ReadAsync(client, ListKinds.ResourceTemplates, request.Params?.Cursor, ct).ConfigureAwait(false);
+            var twice = Twice(page.ResourceTemplates, t => t.UriTemplate);
             return new ListResourceTemplatesResult
             {
-                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller) && Admits(connector, t))],
+                ResourceTemplates = [.. page.ResourceTemplates.Where(t => connector.Policy.AllowsTemplate(t.UriTemplate, caller) && Admits(connector, t, twice))],
                 NextCursor = page.NextCursor,
             };
         }, cancellationToken);

@@ -185,6 +185,48 @@ public sealed class PassthroughPinTests
         }
     }
 
+    /// <summary>
+    /// Before, a tool listed twice was withheld (<c>listed_twice</c>) but a prompt, resource or resource template listed twice
+    /// was served under its first definition, which matched its pin, while the upstream may honour the other one.
+    /// </summary>
+    [Fact]
+    public async Task PromptResourceAndTemplateListedTwice_AreWithheldLikeATool()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--prompts", "2", "--resources", "2", "--templates", "2").Within();
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]);
+        connector["prompts_allow"] = new JsonArray("prompt-0", "prompt-1");
+        connector["resources_allow"] = new JsonArray("memo://item/*", "memo://t0/{id}", "memo://t1/{id}");
+        var (path, _) = await WritePinnedAsync(dir, connector);
+
+        // After review each second item is listed under the first one's name, URI or URI template.
+        await upstream.SetModeAsync(string.Join('\n',
+            "list_raw:prompts/list|\"name\":\"prompt-1\"|\"name\":\"prompt-0\"",
+            "resources/list|\"uri\":\"memo://item/1\"|\"uri\":\"memo://item/0\"",
+            "resources/templates/list|\"uriTemplate\":\"memo://t1/{id}\"|\"uriTemplate\":\"memo://t0/{id}\"")).Within();
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), protocolVersion: "2025-11-25").Within();
+
+        Assert.Empty((await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken)).Prompts);
+        Assert.Empty((await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeouts.CallToken)).Resources);
+        Assert.Empty((await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), Timeouts.CallToken)).ResourceTemplates);
+        var get = await Assert.ThrowsAsync<McpProtocolException>(() => client.GetPromptAsync(new GetPromptRequestParams { Name = "prompt-0" }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)get.ErrorCode);
+        Assert.Contains("more than once", get.Message, StringComparison.Ordinal);
+        var read = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "memo://item/0" }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)read.ErrorCode);
+        var templated = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "memo://t0/7" }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)templated.ErrorCode);
+
+        await gateway.WaitForOutputAsync("the upstream lists prompt prompt-0 more than once", Timeouts.Call);
+        await gateway.WaitForOutputAsync("the upstream lists resource memo://item/0 more than once", Timeouts.Call);
+        await gateway.WaitForOutputAsync("the upstream lists resource template memo://t0/{id} more than once", Timeouts.Call);
+        var metrics = await admin.MetricsAsync().Within();
+        Assert.Matches(@"portcullis_pins_withheld_total\{[^}]*kind=""prompt"",name=""prompt-0"",reason=""listed_twice""[^}]*\} 1", metrics);
+    }
+
     /// <summary>Writes a config of <paramref name="connector"/> with the dev identity and pins it; returns its path and the config.</summary>
     private static async Task<(string Path, JsonObject Config)> WritePinnedAsync(TempDir dir, JsonObject connector)
     {
