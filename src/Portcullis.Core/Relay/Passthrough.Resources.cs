@@ -82,9 +82,25 @@ internal sealed partial class Passthrough
                 McpErrorCode.InvalidRequest);
         }
 
-        if (session.Subscribe(uri!) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
+        var subscribed = false;
+        try
         {
-            try
+            if (connector.Pins.Current is not null)
+            {
+                // As a read: what a read is refused (withheld, unknown) is refused here, before any update of it can reach this session.
+                await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, relayed, ct) =>
+                {
+                    await RequirePinnedResourceAsync(connector, client, uri!, ct).ConfigureAwait(false);
+                    subscribed = session.Subscribe(uri!);
+                    if (subscribed && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
+                    {
+                        await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = uri! }, ct).ConfigureAwait(false);
+                    }
+
+                    return new EmptyResult();
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            else if ((subscribed = session.Subscribe(uri!)) && !connector.Relay.Sessions.Any(s => s != session && s.IsSubscribed(uri!)))
             {
                 await ForwardAsync(connector, caller, request, RequestMethods.ResourcesSubscribe, connector.Policy.ResourceTimeout(uri!), async (client, relayed, ct) =>
                 {
@@ -92,11 +108,15 @@ internal sealed partial class Passthrough
                     return new EmptyResult();
                 }, cancellationToken).ConfigureAwait(false);
             }
-            catch
+        }
+        catch
+        {
+            if (subscribed)
             {
                 session.Unsubscribe(uri!);
-                throw;
             }
+
+            throw;
         }
 
         if (subscriptions is not null)

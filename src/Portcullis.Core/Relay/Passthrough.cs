@@ -113,7 +113,7 @@ internal sealed partial class Passthrough(
         catch (ResourceMissingException)
         {
             audit?.Ended(CallStage.Forward, new GatewayError(ErrorCatalog.NotFound, "The upstream has no such resource."), upstreamReached: true);
-            throw ResourceNotFound(request.Server, (request.Params as ReadResourceRequestParams)?.Uri);
+            throw ResourceNotFound(request.Server, request.Params switch { ReadResourceRequestParams read => read.Uri, SubscribeRequestParams subscribe => subscribe.Uri, _ => null });
         }
         catch (McpProtocolException ex)
         {

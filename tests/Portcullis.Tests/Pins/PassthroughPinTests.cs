@@ -52,6 +52,38 @@ public sealed class PassthroughPinTests
     }
 
     /// <summary>
+    /// Before, <c>resources/subscribe</c> did not check pins: a client could subscribe to a resource that <c>resources/read</c>
+    /// refused as withheld and receive its update notifications. It is now refused as the read is, with the same envelope.
+    /// </summary>
+    [Fact]
+    public async Task Subscribe_ResourceUnlikeItsPin_IsRefusedAsARead()
+    {
+        using var dir = new TempDir();
+        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
+        config.Remove("$schema");
+        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        var path = TestConfig.Write(dir, config);
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
+        Assert.True(pinned.Exit == 0, pinned.Output);
+        var lockPath = dir.File(LockFile.FileName);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Reword(pins, PinKind.Resource, "test://static-text");
+        LockFileWriter.Write(lockPath, pins);
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
+
+        var read = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-text" }, Timeouts.CallToken).AsTask());
+        var subscribe = await Assert.ThrowsAsync<McpProtocolException>(() => client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://static-text" }, Timeouts.CallToken));
+        Assert.Equal(-32000, (int)subscribe.ErrorCode);
+        Assert.Equal(read.Message, subscribe.Message);
+        Assert.Contains("operator must review", subscribe.Message, StringComparison.Ordinal);
+
+        // What matches its pin is subscribed to as before.
+        await client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://static-binary" }, Timeouts.CallToken);
+    }
+
+    /// <summary>
     /// An upstream lists its records as resources (files, notes): their URIs grow with its data, and agents that can
     /// write make more. Each unpinned one is withheld and counted, but under the <c>resources_allow</c> entry that
     /// covers it, never its URI: before, every new record became one more series of <c>portcullis_pins_withheld_total</c>.
