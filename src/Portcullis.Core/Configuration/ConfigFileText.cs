@@ -38,6 +38,16 @@ internal static class ConfigFileText
             return null;
         }
 
+        return Decode(bytes, out problem);
+    }
+
+    /// <summary>
+    /// The text of a file's <paramref name="bytes"/> (UTF-8, with or without its byte order mark, or UTF-16 or UTF-32 with
+    /// theirs), or null with <paramref name="problem"/> naming the line of the first byte sequence that is not UTF-8.
+    /// </summary>
+    public static string? Decode(byte[] bytes, out string? problem)
+    {
+        problem = null;
         ReadOnlySpan<byte> text = bytes;
         if (text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {

@@ -37,7 +37,12 @@ internal static partial class LockFileReader
         {
             // Read as the config is: a key written twice or text that is not text (half of a surrogate pair) is reported at
             // its path, where a tree parsed directly would throw on first being looked into.
-            using var document = JsonDocument.Parse(ReadWithinTimeout(path));
+            if (ConfigFileText.Decode(ReadWithinTimeout(path), out var notText) is not { } text)
+            {
+                return new LockFileRead(path, null, [new ConfigError("$", notText!)]);
+            }
+
+            using var document = JsonDocument.Parse(text);
             if (ConfigText.Find(document.RootElement, out _) is { Count: > 0 } textErrors)
             {
                 return new LockFileRead(path, null, textErrors);
@@ -64,8 +69,8 @@ internal static partial class LockFileReader
         return errors.Count > 0 ? new LockFileRead(path, null, errors) : new LockFileRead(path, file, []);
     }
 
-    /// <summary>The file's text, read on a thread of its own that is left behind if it does not finish within <see cref="ReadTimeout"/>.</summary>
-    private static string ReadWithinTimeout(string path)
+    /// <summary>The file's bytes, read on a thread of its own that is left behind if it does not finish within <see cref="ReadTimeout"/>.</summary>
+    private static byte[] ReadWithinTimeout(string path)
     {
         if (Volatile.Read(ref s_waiting) >= MaxWaiting)
         {
@@ -78,7 +83,7 @@ internal static partial class LockFileReader
                 Interlocked.Increment(ref s_waiting);
                 try
                 {
-                    return System.IO.File.ReadAllText(path);
+                    return System.IO.File.ReadAllBytes(path);
                 }
                 finally
                 {
