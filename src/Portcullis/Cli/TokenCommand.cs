@@ -111,6 +111,14 @@ internal static class TokenCommand
                 known = target.Auth.Scopes;
             }
 
+            // A token without scopes opens nothing (every allow-listed tool needs one): "--scopes ''" is more likely an
+            // unset shell variable than a wish, and minting it would only show later as an empty tools/list.
+            if (granted.Length == 0)
+            {
+                Console.Error.WriteLine($"--scopes names no scope: a token without scopes opens no tool. Name at least one, comma-separated ({(known.Count == 0 ? "this " + (parse.GetValue(admin) ? "admin plane" : "connector") + " grants none" : "granted here: " + string.Join(",", known))}).");
+                return ConfigErrors.ExitCode;
+            }
+
             // Minted all the same (a token for a scope the config will grant later is legitimate), but a typo would
             // otherwise only show as tools missing from the list.
             foreach (var unknown in granted.Where(g => !known.Contains(g, StringComparer.Ordinal)))

@@ -125,6 +125,29 @@ public sealed class DevIdentityTests
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, <c>--scopes ""</c> (an unset shell variable, say) minted a token holding no scope, exit 0, without a word.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData(" , ")]
+    public async Task Token_ScopesNamingNoScope_IsNotMinted(string scopes)
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, DevConfig());
+
+        var (exit, output) = await RunWithExitAsync(
+            "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--connector", "fixture", "--scopes", scopes);
+        var (adminExit, adminOutput) = await RunWithExitAsync(
+            "token", "--config", path, "--data-dir", dir.File("data"), "--listen", "http://127.0.0.1:8080", "--admin-listen", "http://127.0.0.1:9090", "--admin", "--scopes", scopes);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--scopes names no scope", output, StringComparison.Ordinal);
+        Assert.Contains("granted here: fixture:read", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
+        Assert.Equal(2, adminExit);
+        Assert.Contains("granted here: portcullis:admin,portcullis:review", adminOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", adminOutput, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Token_ScopeTheConnectorDoesNotGrant_IsMintedWithAWarningNamingWhatItGrants()
     {
