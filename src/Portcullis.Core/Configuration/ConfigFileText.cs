@@ -7,10 +7,15 @@ namespace Portcullis.Core.Configuration;
 /// <summary>
 /// Reads a config file's text, or says why there is none. A folder, a file that cannot be read and bytes that are not
 /// UTF-8 are each named as what they are: <see cref="File.ReadAllText(string)"/> put U+FFFD in place of a byte that is
-/// not UTF-8, so a mistyped environment, path or name was taken as another one without a word.
+/// not UTF-8, so a mistyped environment, path or name was taken as another one without a word. Only a regular file of
+/// at most <see cref="MaxBytes"/> is read: a FIFO would hang every verb until something wrote to it, and
+/// <c>/dev/zero</c> or a huge file would be read into memory whole (see <see cref="SecretFile"/> for how it is told).
 /// </summary>
 internal static class ConfigFileText
 {
+    /// <summary>The largest config file read: far beyond any real config, even with many connectors and inline schemas.</summary>
+    public const int MaxBytes = 16 * 1024 * 1024;
+
     /// <summary>The file's text, or null with <paramref name="problem"/> saying why.</summary>
     public static string? Read(string path, string fullPath, out string? problem)
     {
@@ -27,14 +32,35 @@ internal static class ConfigFileText
             return null;
         }
 
+        if (!SecretFile.IsRegular(fullPath))
+        {
+            // Not even opened: opening a FIFO waits for a writer, and opening some devices does something.
+            problem = NotRegular(path);
+            return null;
+        }
+
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(fullPath);
+            using var handle = SecretFile.Open(fullPath, out var absence);
+            if (handle is null)
+            {
+                // Swapped for something else since it was asked about, or gone.
+                problem = File.Exists(fullPath) || Directory.Exists(fullPath) ? NotRegular(path) : $"the file '{path}' cannot be read: {absence}";
+                return null;
+            }
+
+            bytes = ReadAtMost(handle, MaxBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             problem = $"the file '{path}' cannot be read: {ex.Message}";
+            return null;
+        }
+
+        if (bytes.Length > MaxBytes)
+        {
+            problem = $"the file '{path}' is larger than {MaxBytes / (1024 * 1024)} MiB, far more than a config holds: is it the config file?";
             return null;
         }
 
@@ -78,5 +104,32 @@ internal static class ConfigFileText
         {
             ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    private static string NotRegular(string path) =>
+        $"'{path}' is not a regular file (a FIFO, a device or a socket): give the path of the config file itself";
+
+    /// <summary>The file's bytes, at most <paramref name="limit"/> plus one: one more than the limit says it is too large.</summary>
+    private static byte[] ReadAtMost(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int limit)
+    {
+        // The length the file system reports is a hint only (a file in /proc reports 0, one may grow while read).
+        var buffer = new byte[(int)Math.Clamp(RandomAccess.GetLength(handle) + 1, 4096, limit + 1L)];
+        var length = 0;
+        int read;
+        while ((read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+        {
+            length += read;
+            if (length == buffer.Length)
+            {
+                if (length > limit)
+                {
+                    break;
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, limit + 1L));
+            }
+        }
+
+        return length == buffer.Length ? buffer : buffer[..length];
     }
 }

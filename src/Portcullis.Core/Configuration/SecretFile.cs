@@ -77,6 +77,12 @@ internal static partial class SecretFile
     }
 
     /// <summary>
+    /// Whether <paramref name="path"/> is a regular file (or a link to one), asked without opening it: on Linux a FIFO,
+    /// a device, a socket and a folder are not; elsewhere only a folder or a missing file is not.
+    /// </summary>
+    internal static bool IsRegular(string path) => Kind(AtCurrentDirectory, path, 0) == FileKind.Regular;
+
+    /// <summary>
     /// Opens <paramref name="path"/> for reading if it is a regular file when opened: on Linux without waiting for a
     /// writer, the kind then read from the open file itself; or null, with <paramref name="absence"/> saying why.
     /// </summary>

@@ -80,6 +80,53 @@ public sealed class CommandLineTests
     }
 
     /// <summary>
+    /// Before, a FIFO given as --config hung every verb until something wrote to it, and /dev/zero or a huge file was
+    /// read into memory whole (a huge one then refused as JSON that does not parse, /dev/zero never).
+    /// </summary>
+    [Theory]
+    [InlineData("fifo", "serve", "is not a regular file (a FIFO, a device or a socket)")]
+    [InlineData("fifo", "token", "is not a regular file (a FIFO, a device or a socket)")]
+    [InlineData("huge", "lint", "is larger than 16 MiB, far more than a config holds")]
+    [InlineData("huge", "token", "is larger than 16 MiB, far more than a config holds")]
+    [InlineData("device", "serve", "is not a regular file (a FIFO, a device or a socket)")]
+    public async Task ConfigNotARegularFileOrHuge_ExitsTwo_NamingIt(string kind, string verb, string problem)
+    {
+        using var temp = new TempDir();
+        var path = kind switch
+        {
+            "device" => "/dev/zero",
+            _ => temp.File("portcullis.json"),
+        };
+        if (kind == "fifo")
+        {
+            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
+            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        else if (kind == "huge")
+        {
+            // A sparse file: 64 MiB long, nothing written. Its first bytes are the sample, so only its size is wrong.
+            using var file = File.Create(path);
+            file.Write(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json")));
+            file.SetLength(64L * 1024 * 1024);
+        }
+
+        string[] rest = verb switch
+        {
+            "serve" => ["--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0"],
+            "lint" => ["--offline"],
+            _ => ["--connector", "crm-mcp", "--scopes", "contacts:read"],
+        };
+
+        var (exit, stdout, output) = await PortcullisCli.RunAsync([verb, "--config", path, "--data-dir", temp.File("data"), .. rest]);
+
+        Assert.True(exit == 2, output);
+        Assert.Contains($"'{path}' {problem}", output.Replace("the file '", "'", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Before, a development signing key emptied or replaced in the data dir ended token and serve with the PEM reader's
     /// unhandled exception and its stack trace.
     /// </summary>
