@@ -34,47 +34,45 @@ public sealed class UnsettledClaimsTests
         Assert.Equal(["complete token-1", "unknown token-2"], state.Stored.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>A store that stays down does not hold the stop beyond <see cref="UnsettledClaims.LastTry"/>; what waits is given up.</summary>
+    /// <summary>
+    /// A store that stays down does not hold the stop beyond <see cref="UnsettledClaims.LastTry"/>; what waits is given up.
+    /// Every step waits for the settler to be parked on a pause of the fake clock (a state), never for a stretch of real
+    /// time: the clock is moved only once the pause it is to end exists, so a busy machine cannot make a step miss it.
+    /// </summary>
     [Fact]
     public async Task Stop_WithTheStoreStillDown_GivesUpAfterTheLastTry()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new PauseRecordingTime();
         var store = BlinkingStore.Create(out var state);
         var claims = new UnsettledClaims(store, time, NullLogger<UnsettledClaims>.Instance);
         using var stop = new CancellationTokenSource();
         var run = claims.RunAsync(stop.Token);
 
         claims.Release(Scope, "token-1", "call-1", new IOException("the store does not answer"));
-        await WaitUntil(() => state.Attempts >= 1);
+        await WaitUntil(() => state.Attempts == 1 && time.Pauses == 1);
         await stop.CancelAsync();
-        var triedBeforeStop = state.Attempts;
-        await WaitUntil(() => state.Attempts > triedBeforeStop);
-        await Task.Delay(TimeSpan.FromMilliseconds(100));
+
+        // The stop ends the pause at once and the last try tries again, then pauses on the clock: it waits for the store.
+        await WaitUntil(() => state.Attempts == 2 && time.Pauses == 2 && time.LastTryArmed);
         Assert.False(run.IsCompleted, "the stop waits on the clock for the store to come back");
 
-        // Moved on a step at a time, each followed by up to a second for the settler to try again (a busy machine may
-        // keep it from reaching its pause before a step: that step then only lengthens the pause), until it has tried
-        // again within the last try; then until the last try has run out.
-        var triedInLastTry = state.Attempts;
-        for (var steps = 0; state.Attempts == triedInLastTry && steps < 10; steps++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-            for (var waited = DateTime.UtcNow.AddSeconds(1); state.Attempts == triedInLastTry && DateTime.UtcNow < waited; await Task.Delay(10))
-            {
-            }
-        }
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await WaitUntil(() => state.Attempts == 3 && time.Pauses == 3);
+        Assert.False(run.IsCompleted, "the last try tried the release more than once, and waits again");
 
-        Assert.True(state.Attempts > triedInLastTry, "the last try tried the release more than once");
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); !run.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(10))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-        }
+        // Just short of the last try's end it is still trying; at its end it gives up.
+        time.Advance(UnsettledClaims.LastTry - TimeSpan.FromMilliseconds(250) - TimeSpan.FromTicks(1));
+        await WaitUntil(() => state.Attempts == 4 && time.Pauses == 4);
+        Assert.False(run.IsCompleted, "the stop gave up before the last try ran out");
+        time.Advance(TimeSpan.FromTicks(1));
 
-        await run.WaitAsync(TimeSpan.FromSeconds(1));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, state.Attempts);
         Assert.Empty(state.Stored);
 
         // Queued after the stop: given up at once, never left waiting.
         claims.Release(Scope, "token-2", "call-2", new IOException("the store does not answer"));
+        Assert.Equal(4, state.Attempts);
         Assert.Empty(state.Stored);
     }
 
@@ -98,14 +96,17 @@ public sealed class UnsettledClaimsTests
         var stoppedAt = time.GetUtcNow();
         await stop.CancelAsync();
 
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); !run.IsCompleted && DateTime.UtcNow < deadline; await Task.Delay(10))
-        {
-            time.Advance(TimeSpan.FromMilliseconds(250));
-        }
+        // The clock is moved to the end of the last try and no further: the stop must end there, whatever the store's
+        // calls do (before, it waited out the interrupted call and the last try's own, 10 s of the clock). Moving the clock
+        // on in steps while waiting raced the settler on a busy machine and measured its lag, not the stop's.
+        await WaitUntil(() => attempts() >= 2);
+        time.Advance(UnsettledClaims.LastTry - TimeSpan.FromTicks(1));
+        Assert.False(run.IsCompleted, "the stop gave up before the last try ran out");
+        time.Advance(TimeSpan.FromTicks(1));
 
-        await run.WaitAsync(TimeSpan.FromSeconds(1));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
         var took = time.GetUtcNow() - stoppedAt;
-        Assert.True(took <= UnsettledClaims.LastTry + TimeSpan.FromMilliseconds(250), $"the stop took {took.TotalSeconds} s of the store's clock");
+        Assert.True(took <= UnsettledClaims.LastTry, $"the stop took {took.TotalSeconds} s of the store's clock");
     }
 
     private static async Task WaitUntil(Func<bool> condition)
@@ -113,6 +114,50 @@ public sealed class UnsettledClaimsTests
         for (var deadline = DateTime.UtcNow.AddSeconds(30); !condition(); await Task.Delay(10))
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition was not met in 30 s");
+        }
+    }
+
+    /// <summary>
+    /// A fake clock that counts the settler's pauses (timers shorter than <see cref="UnsettledClaims.LastTry"/>) and
+    /// notes the last try's own timer, so a test waits for the settler to be parked instead of for real time to pass.
+    /// </summary>
+    private sealed class PauseRecordingTime() : FakeTimeProvider(DateTimeOffset.UnixEpoch)
+    {
+        private int _pauses;
+        private volatile bool _lastTryArmed;
+
+        public int Pauses => Volatile.Read(ref _pauses);
+
+        public bool LastTryArmed => _lastTryArmed;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime > TimeSpan.Zero && dueTime < UnsettledClaims.LastTry)
+            {
+                Interlocked.Increment(ref _pauses);
+            }
+
+            _lastTryArmed |= dueTime == UnsettledClaims.LastTry;
+            return new Watched(timer, this);
+        }
+
+        /// <summary>The last try is armed by <c>CancelAfter</c>, which changes a timer made with no due time.</summary>
+        private sealed class Watched(ITimer inner, PauseRecordingTime time) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                if (dueTime == UnsettledClaims.LastTry)
+                {
+                    time._lastTryArmed = true;
+                }
+
+                return inner.Change(dueTime, period);
+            }
+
+            public void Dispose() => inner.Dispose();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
         }
     }
 
