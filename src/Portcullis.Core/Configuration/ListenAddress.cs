@@ -74,6 +74,17 @@ public static class ListenAddress
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(url)));
 
+    /// <summary>
+    /// True when <paramref name="url"/> binds every address (<c>0.0.0.0</c>, <c>[::]</c>, <c>*</c>, <c>+</c>): it names no
+    /// address anyone can open, so it cannot stand for the URL people reach the listener at.
+    /// </summary>
+    public static bool IsEveryAddress(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && IsAnyHost(uri.Host);
+
+    /// <summary>True for a host that stands for every address of the machine.</summary>
+    public static bool IsAnyHost(string host) =>
+        host is "*" or "+"
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)));
+
     /// <summary>True when <paramref name="url"/> binds only to a loopback interface.</summary>
     public static bool IsLoopback(string url)
     {

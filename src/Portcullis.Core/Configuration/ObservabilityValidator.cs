@@ -92,7 +92,7 @@ internal static class ObservabilityValidator
         }
 
         if (Uri.TryCreate(config.Listen, UriKind.Absolute, out var mcpUri) && mcpUri.Port == adminUri.Port && adminUri.Port != 0
-            && (string.Equals(mcpUri.Host, adminUri.Host, StringComparison.OrdinalIgnoreCase) || IsAnyAddress(mcpUri.Host) || IsAnyAddress(adminUri.Host)))
+            && (string.Equals(mcpUri.Host, adminUri.Host, StringComparison.OrdinalIgnoreCase) || ListenAddress.IsAnyHost(mcpUri.Host) || ListenAddress.IsAnyHost(adminUri.Host)))
         {
             yield return new ConfigError("$.admin.listen", "must differ from listen: the admin plane never shares the MCP listener");
         }
@@ -102,6 +102,4 @@ internal static class ObservabilityValidator
             yield return new ConfigError("$.admin.listen", "with the development identity the admin plane must listen on loopback");
         }
     }
-
-    private static bool IsAnyAddress(string host) => host is "0.0.0.0" or "[::]" or "*" or "+";
 }

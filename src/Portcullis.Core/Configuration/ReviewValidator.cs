@@ -11,6 +11,12 @@ internal static class ReviewValidator
     /// </summary>
     public static bool IsNotifyUrl(string url) => ListenAddress.IsSecureOrLoopback(url);
 
+    /// <summary>Why a review webhook needs <c>admin.public_url</c> when the admin plane listens on every address.</summary>
+    public const string ConsoleUrlUnknown =
+        "required when review.notify_url is set and admin.listen (or serve --admin-listen) binds every address (0.0.0.0, [::]): the webhook "
+        + "sends reviewers the console's URL, and a wildcard address is none they can open; set admin.public_url to the URL reviewers "
+        + "reach the admin plane at, such as https://portcullis-admin.example.com";
+
     public static IEnumerable<ConfigError> Validate(GatewayConfig config)
     {
         if (config.Review.NotifyUrl is { } notify)
@@ -30,6 +36,14 @@ internal static class ReviewValidator
             {
                 yield return new ConfigError("$.review.notify_url", problem);
             }
+        }
+
+        // The webhook sends reviewers a console_url: an admin plane bound to every address (0.0.0.0, [::]) names no address
+        // a reviewer can open, and the gateway cannot guess the one they reach it at (a name, a proxy, a NAT).
+        if (config.Review.NotifyUrl is not null && config.Admin.PublicUrl is null && config.Admin.Listen is { } adminListen
+            && ListenAddress.IsEveryAddress(adminListen))
+        {
+            yield return new ConfigError("$.admin.public_url", ConsoleUrlUnknown);
         }
 
         var retentionSeconds = (long)config.Idempotency.RetentionHours * 3600;

@@ -26,12 +26,13 @@ internal static class LintRules
     public static readonly LintRule PinsMissing = new("pins-missing", LintSeverity.Warning, "tools are not pinned");
     public static readonly LintRule ToolNameConfusable = new("tool-name-confusable", LintSeverity.Warning, "an allowed tool's name reads like another's, or holds an invisible character");
     public static readonly LintRule ToolNotOffered = new("tool-not-offered", LintSeverity.Warning, "tools_allow names a tool the upstream does not offer");
+    public static readonly LintRule AdminUrlUnknown = new("admin-url-unknown", LintSeverity.Warning, "the admin plane listens on every address and no admin.public_url names it");
     public static readonly LintRule LiveChecksSkipped = new("live-checks-skipped", LintSeverity.Info, "checks that need the upstreams did not run");
 
     public static readonly IReadOnlyList<LintRule> All =
     [
         ConfigInvalid, DestructiveNotOptedIn, OverlayLoosens, SchemaUncompilable, ToolListedTwice, ToolHeadersInvalid, UpstreamUnreachable, PinsInvalid, PinDrift,
         AuthNone, TokenTtlLong, ScopeBroad, CredentialShared, CredentialInline, CredentialPlainHttp, DestructiveWithoutReview, StringUnbounded,
-        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, LiveChecksSkipped,
+        AdditionalPropertiesOpen, WriteWithoutRateLimit, HintUntrusted, PinsMissing, ToolNameConfusable, ToolNotOffered, AdminUrlUnknown, LiveChecksSkipped,
     ];
 }

@@ -8,7 +8,7 @@ internal static class Linter
 {
     private static readonly Func<LintContext, IEnumerable<LintFinding>>[] Checks =
     [
-        CatalogChecks.Run, AuthChecks.Run, CredentialChecks.Run, ToolChecks.Run, NameChecks.Run, SchemaChecks.Run, PinChecks.Run,
+        CatalogChecks.Run, AuthChecks.Run, CredentialChecks.Run, ToolChecks.Run, NameChecks.Run, SchemaChecks.Run, PinChecks.Run, AdminChecks.Run,
     ];
 
     public static LintReport Check(LintInput input)

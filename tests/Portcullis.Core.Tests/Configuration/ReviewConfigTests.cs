@@ -72,6 +72,29 @@ public sealed class ReviewConfigTests : IDisposable
         Assert.Empty(Errors(Config(tools, """ "identity": { "dev": true }, "admin": { "listen": "http://127.0.0.1:9090" }, """)));
     }
 
+    /// <summary>
+    /// Before, the webhook's console_url was the wildcard address itself (http://0.0.0.0:9090/admin/#reviews), which no
+    /// reviewer can open. The start is now refused, naming admin.public_url; with it set, or on a named address, accepted.
+    /// </summary>
+    [Theory]
+    [InlineData("http://0.0.0.0:9090")]
+    [InlineData("http://[::]:9090")]
+    [InlineData("http://0.0.0.0:0")]
+    public void Parse_WebhookWithAdminOnEveryAddressWithoutPublicUrl_IsRefused_WithPublicUrlAccepted(string listen)
+    {
+        const string tools = """{ "delete_contact": { "allow_destructive": true, "review": { "required": true } } }""";
+        const string identity = """ "identity": { "issuer": "https://login.example.com/", "jwks_uri": "https://login.example.com/keys" }, """;
+        const string webhook = """ "review": { "notify_url": "https://hooks.example.com/review" }, """;
+
+        var error = Assert.Single(Errors(Config(tools, identity + webhook + $$""" "admin": { "listen": "{{listen}}" }, """)));
+        Assert.Equal("$.admin.public_url", error.Path);
+        Assert.Contains("set admin.public_url to the URL reviewers reach the admin plane at", error.Message, StringComparison.Ordinal);
+
+        Assert.Empty(Errors(Config(tools, identity + webhook + $$""" "admin": { "listen": "{{listen}}", "public_url": "https://admin.example.com" }, """)));
+        Assert.Empty(Errors(Config(tools, identity + $$""" "admin": { "listen": "{{listen}}" }, """)));
+        Assert.Empty(Errors(Config(tools, identity + webhook + """ "admin": { "listen": "http://10.0.0.5:9090" }, """)));
+    }
+
     [Fact]
     public void Parse_ApprovalWindowOutlivingRetention_IsRefused_WithinRetentionAccepted()
     {

@@ -447,6 +447,35 @@ public sealed class LintRuleTests : IDisposable
         Assert.Equal(1, report.ExitCode(strict: true));
     }
 
+    /// <summary>
+    /// An admin plane on every address without admin.public_url: its URL (the admin tokens' audience, the console link a
+    /// webhook would send) is a wildcard address. A warning; with a webhook, serve refuses it and lint says so once.
+    /// </summary>
+    [Theory]
+    [InlineData("""{ "listen": "http://0.0.0.0:9090" }""", "", "admin-url-unknown")]
+    [InlineData("""{ "listen": "http://[::]:9090" }""", "", "admin-url-unknown")]
+    [InlineData("""{ "listen": "http://0.0.0.0:9090" }""", """ "review": { "notify_url": "https://hooks.example.com/r" }, """, "config-invalid")]
+    [InlineData("""{ "listen": "http://0.0.0.0:9090", "public_url": "https://admin.example.com" }""", "", null)]
+    [InlineData("""{ "listen": "http://127.0.0.1:9090" }""", "", null)]
+    public void AdminUrlUnknown_AdminOnEveryAddressWithoutPublicUrl_IsReportedAtPublicUrl(string admin, string review, string? id)
+    {
+        var config = LintHarness.Config("""{ "find": { "scopes": ["crm:read"], "read_only": true } }""", "[\"find\"]", auth: """{ "scopes": ["crm:read"] }""")
+            .Replace("\"connectors\":", review + "\"admin\": " + admin + ", \"connectors\":", StringComparison.Ordinal);
+
+        var report = _lint.Lint(config);
+
+        var found = report.Findings.Where(f => f.Path == "$.admin.public_url").ToList();
+        if (id is null)
+        {
+            Assert.Empty(found);
+            return;
+        }
+
+        var finding = Assert.Single(found);
+        Assert.Equal(id, finding.Id);
+        Assert.Contains("admin.public_url", finding.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Rules_EveryIdIsUniqueAndDocumented()
     {

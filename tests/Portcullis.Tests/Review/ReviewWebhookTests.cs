@@ -10,6 +10,32 @@ public sealed class ReviewWebhookTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
     /// <summary>
+    /// Before, an admin plane on every address with no admin.public_url started, and the webhook sent reviewers
+    /// console_url http://0.0.0.0:…/admin/#reviews, a link no reviewer can open. serve now refuses to start (exit 2) and
+    /// says to set admin.public_url; --admin-listen is judged as admin.listen.
+    /// </summary>
+    [Theory]
+    [InlineData("http://0.0.0.0:0", null)]
+    [InlineData("http://127.0.0.1:0", "http://[::]:0")]
+    public async Task Serve_WebhookWithAdminOnEveryAddressWithoutPublicUrl_RefusesToStart(string adminListen, string? overridden)
+    {
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["identity"] = new JsonObject { ["issuer"] = "https://login.example.com/", ["jwks_uri"] = "https://login.example.com/keys" };
+        config["admin"] = new JsonObject { ["listen"] = adminListen };
+        config["review"] = new JsonObject { ["notify_url"] = "https://hooks.example.com/review" };
+        var path = TestConfig.Write(dir, config);
+
+        var (exit, _, output) = await PortcullisCli.RunAsync(
+            ["serve", "--config", path, "--data-dir", dir.File("data"), .. overridden is null ? Array.Empty<string>() : ["--admin-listen", overridden]]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("$.admin.public_url", output, StringComparison.Ordinal);
+        Assert.Contains("set admin.public_url", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Admin plane listening", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Before, a 307 from the receiver was followed, POST and body, so the review's summary went wherever the receiver
     /// pointed (an internal host as readily as any). A redirect is now a failed delivery, logged, and not tried again.
     /// </summary>
