@@ -104,6 +104,11 @@
     ? `Your approval is recorded (${d.approvals.length} of ${d.approvals_required}).`
     : d.state === "approved" ? "Approved." : d.state === "denied" ? "Denied." : "Decided (" + d.state + ").";
 
+  // Who approved a review that needs more than one approval so far, when and why: a reviewer adds theirs knowing whose
+  // it joins (and that their own is already counted).
+  const approvedBy = (r) => r.approvals.length ? [el("ul", { class: "approvals", "data-testid": "approvals-" + r.id },
+    ...r.approvals.map((a) => el("li", { text: `approved by ${a.reviewer} at ${a.at}` + (a.reason ? `: ${a.reason}` : "") })))] : [];
+
   async function reviews() {
     const pending = await pendingReviews();
     const rows = pending.map((r) => {
@@ -116,12 +121,16 @@
       const approve = el("button", { type: "button", text: "Approve", "data-testid": "approve-" + r.id, onclick: decide("approve") });
       const deny = el("button", { type: "button", text: "Deny", "data-testid": "deny-" + r.id, onclick: decide("deny") });
       const actions = el("div", { class: "actions" }, reason, approve, deny);
+      // The key is the agent's own text, written as text like every value: it tells one held call from another of the
+      // same arguments (a retry of a call already decided, or a second action the agent means).
       return el("tr", { "data-review": r.id },
-        el("td", { text: r.connector + " / " + r.tool }),
+        el("td", {}, el("div", { text: r.connector + " / " + r.tool }),
+          el("div", { class: "key", "data-testid": "key-" + r.id, text: "idempotency key: " + r.key })),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
         el("td", {}, json(r.arguments), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
           text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : [])),
-        el("td", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
+        el("td", {}, el("div", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
+          ...approvedBy(r)),
         el("td", {}, undecidable(r)
           ? el("p", { class: "note", text: undecidable(r), "data-testid": "undecidable-" + r.id })
           : actions));
