@@ -109,6 +109,20 @@
   const approvedBy = (r) => r.approvals.length ? [el("ul", { class: "approvals", "data-testid": "approvals-" + r.id },
     ...r.approvals.map((a) => el("li", { text: `approved by ${a.reviewer} at ${a.at}` + (a.reason ? `: ${a.reason}` : "") })))] : [];
 
+  // Held arguments are shown in a box of bounded height that scrolls (console.css). Before, a call whose arguments ran
+  // long (a megabyte of text, thousands of array items) made its row as tall as they were: what came after them was far
+  // out of sight below Approve, which stays at the top of the row. A box that holds more than it shows is named, above
+  // it, with the length of what it holds, so the reviewer knows to scroll through it all (or read it from the API).
+  function flagLongArguments() {
+    for (const box of view.querySelectorAll("pre.arguments")) {
+      const length = box.textContent.length;
+      if (box.scrollHeight > box.clientHeight + 1 || length > 10000) {
+        box.before(el("p", { class: "warning", "data-testid": "long-arguments-" + box.dataset.review,
+          text: `These arguments are ${length.toLocaleString("en")} characters long and do not fit in the box: scroll through all of it before deciding, or read them from GET /admin/api/reviews/${box.dataset.review}.` }));
+      }
+    }
+  }
+
   async function reviews() {
     const pending = await pendingReviews();
     const rows = pending.map((r) => {
@@ -127,7 +141,7 @@
         el("td", {}, el("div", { text: r.connector + " / " + r.tool }),
           el("div", { class: "key", "data-testid": "key-" + r.id, text: "idempotency key: " + r.key })),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
-        el("td", {}, json(r.arguments), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
+        el("td", {}, el("pre", { class: "arguments", "data-review": r.id, text: JSON.stringify(r.arguments, null, 2) }), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
           text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : [])),
         el("td", {}, el("div", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
           ...approvedBy(r)),
@@ -199,6 +213,7 @@
     }
     try {
       view.replaceChildren(...await views[name](query));
+      flagLongArguments();
       location.hash = name;
     } catch (e) {
       if (e.message !== "unauthenticated") { view.replaceChildren(el("p", { text: e.message })); }
