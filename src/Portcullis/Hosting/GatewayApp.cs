@@ -90,7 +90,7 @@ internal static class GatewayApp
         app.UseMiddleware<SessionEndMiddleware>();
         app.UseMiddleware<SessionGoneMiddleware>();
         app.MapHealth();
-        app.MapDevIdentity();
+        app.MapDevIdentity(config);
         app.MapMcp("/mcp/{server}")
             .RequireAuthorization(ConnectorAccessRequirement.PolicyName)
             // Routing answered a POST without a JSON Content-Type with a bare 415 before authentication and every check of

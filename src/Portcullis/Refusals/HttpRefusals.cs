@@ -216,9 +216,11 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
                 : $"Bearer error=\"invalid_token\", error_description=\"{description}\", {metadata}";
         }
 
+        // The development identity issues no tokens over OAuth: its callers are told how to mint one instead.
+        var advice = config.Identity.Dev ? " " + DevIdentityAdvice.HowToGetAToken(config, context.GetRouteValue("server") as string) : "";
         var error = new GatewayError(ErrorCatalog.Unauthenticated, refused is null
-            ? "This connector needs a bearer token from the authorization server its resource metadata names (see WWW-Authenticate)."
-            : $"The bearer token was refused: {description}.");
+            ? (config.Identity.Dev ? "This connector needs a bearer token." : "This connector needs a bearer token from the authorization server its resource metadata names (see WWW-Authenticate).") + advice
+            : $"The bearer token was refused: {description}.{advice}");
         return WriteProblemAsync(context, StatusCodes.Status401Unauthorized, error, ErrorEnvelope.ToJson(error, headers[CorrelationHeader].ToString()));
     }
 

@@ -68,6 +68,29 @@ public sealed class InspectorCliTests
         Assert.DoesNotContain("find_contact", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A first run without a token, as a person at a terminal would try it: the Inspector follows the 401 into OAuth
+    /// discovery and registration. Before, the gateway's authorization server metadata and the registration fallback were
+    /// 404s, shown as a registration failure quoting a not-found body; now the registration's refusal names the command.
+    /// </summary>
+    [Fact]
+    public async Task InspectorCli_WithoutTokenOnTheDevIdentity_IsToldHowToMintOne()
+    {
+        using var data = new TempDir();
+        var (gateway, _) = await SampleGatewayAsync(data);
+        await using var _ = gateway;
+
+        // Interactive OAuth, which the CLI starts only at a terminal unless told it may open a browser (it never gets that far).
+        var (exitCode, stdout, output) = await NodeTools.RunAsync(NodeTools.Inspector,
+            ["--cli", gateway.Endpoint("crm-mcp").ToString(), "--transport", "http", "--method", "tools/list"], CliTimeout,
+            new Dictionary<string, string> { ["MCP_AUTO_OPEN_ENABLED"] = "true", ["BROWSER"] = "true" });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.DoesNotContain("find_contact", stdout, StringComparison.Ordinal);
+        Assert.Contains("portcullis token --config", output, StringComparison.Ordinal);
+        Assert.Contains("--connector crm-mcp", output, StringComparison.Ordinal);
+    }
+
     /// <summary>The README's sample exactly: samples/crm/portcullis.json (oauth, dev identity) and a minted token.</summary>
     private static async Task<(GatewayProcess Gateway, string Token)> SampleGatewayAsync(TempDir data)
     {

@@ -26,7 +26,7 @@ internal static class NodeTools
     public static string Baseline2026 => Path.Combine(PackagesDir, "baseline-2026-07-28.yml");
 
     /// <summary>Runs a Node script to completion and returns its exit code, its standard output and both streams combined.</summary>
-    public static async Task<NodeRun> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<NodeRun> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         Require(Node);
         Require(script);
@@ -47,6 +47,10 @@ internal static class NodeTools
         var home = Directory.CreateTempSubdirectory("portcullis-node-home-");
         start.Environment["HOME"] = home.FullName;
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var output = new StringBuilder();
         var stdout = new StringBuilder();
