@@ -184,6 +184,33 @@ internal sealed partial class Passthrough
         }
     }
 
+    /// <summary>
+    /// With pins on, the template a completion names (by its URI template, or by a URI it covers) must be listed by the
+    /// upstream with a matching pin, as for a read.
+    /// </summary>
+    private async Task RequirePinnedTemplateAsync(Connector connector, McpClient client, string uriTemplate, CancellationToken cancellationToken)
+    {
+        if (connector.Pins.Current is null)
+        {
+            return;
+        }
+
+        var templates = await ListPage.ReadAllAsync(client, ListKinds.ResourceTemplates, config.Limits.MaxResultBytes, cancellationToken).ConfigureAwait(false);
+        var named = templates.Where(t => string.Equals(t.UriTemplate, uriTemplate, StringComparison.Ordinal)).ToList();
+        if (named.Count == 0)
+        {
+            await RequirePinnedResourceAsync(connector, client, uriTemplate, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var twice = Twice(templates, t => t.UriTemplate);
+        if (!Admits(connector, named[0], twice))
+        {
+            throw new DefinitionWithheldException(twice.Contains(uriTemplate)
+                ? GatewayError.DefinitionListedTwice($"Resource template '{uriTemplate}'") : Withheld(named, $"Resource template '{uriTemplate}'"));
+        }
+    }
+
     /// <summary>With pins on, the prompt must be listed by the upstream with a matching pin.</summary>
     private async Task RequirePinnedPromptAsync(Connector connector, McpClient client, string name, CancellationToken cancellationToken)
     {

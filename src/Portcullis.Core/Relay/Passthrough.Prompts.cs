@@ -66,6 +66,13 @@ internal sealed partial class Passthrough
 
         return ForwardAsync(connector, caller, request, RequestMethods.CompletionComplete, timeout, async (client, relayed, ct) =>
         {
+            // Completing an argument of a withheld prompt or template would pass on the upstream's words for what the gateway withholds.
+            await (request.Params!.Ref switch
+            {
+                PromptReference { Name: { } prompt } => RequirePinnedPromptAsync(connector, client, prompt, ct),
+                ResourceTemplateReference { Uri: { } uri } => RequirePinnedTemplateAsync(connector, client, uri, ct),
+                _ => Task.CompletedTask,
+            }).ConfigureAwait(false);
             var answer = await client.CompleteAsync(new CompleteRequestParams { Ref = request.Params!.Ref, Argument = request.Params.Argument, Context = request.Params.Context, Meta = relayed.UpstreamMeta() }, ct).ConfigureAwait(false);
             return new CompleteResult { Completion = answer.Completion };
         }, cancellationToken);

@@ -84,6 +84,44 @@ public sealed class PassthroughPinTests
     }
 
     /// <summary>
+    /// Before, <c>completion/complete</c> did not check pins: a client got the upstream's completions for an argument of a
+    /// prompt or template that <c>prompts/get</c> and <c>resources/read</c> refused as withheld. It is now refused as they are.
+    /// </summary>
+    [Fact]
+    public async Task Complete_PromptOrTemplateUnlikeItsPin_IsRefusedAsAGet()
+    {
+        using var dir = new TempDir();
+        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
+        config.Remove("$schema");
+        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        var path = TestConfig.Write(dir, config);
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
+        Assert.True(pinned.Exit == 0, pinned.Output);
+        var lockPath = dir.File(LockFile.FileName);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Reword(pins, PinKind.Prompt, "test_prompt_with_arguments");
+        Reword(pins, PinKind.ResourceTemplate, "test://template/{id}/data");
+        LockFileWriter.Write(lockPath, pins);
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
+
+        var prompt = await Assert.ThrowsAsync<McpProtocolException>(() => client.CompleteAsync(new CompleteRequestParams
+        {
+            Ref = new PromptReference { Name = "test_prompt_with_arguments" },
+            Argument = new Argument { Name = "arg1", Value = "pa" },
+        }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)prompt.ErrorCode);
+        Assert.Contains("operator must review", prompt.Message, StringComparison.Ordinal);
+        var template = await Assert.ThrowsAsync<McpProtocolException>(() => client.CompleteAsync(new CompleteRequestParams
+        {
+            Ref = new ResourceTemplateReference { Uri = "test://template/{id}/data" },
+            Argument = new Argument { Name = "id", Value = "pa" },
+        }, Timeouts.CallToken).AsTask());
+        Assert.Equal(-32000, (int)template.ErrorCode);
+    }
+
+    /// <summary>
     /// An upstream lists its records as resources (files, notes): their URIs grow with its data, and agents that can
     /// write make more. Each unpinned one is withheld and counted, but under the <c>resources_allow</c> entry that
     /// covers it, never its URI: before, every new record became one more series of <c>portcullis_pins_withheld_total</c>.
