@@ -123,6 +123,11 @@
     }
   }
 
+  // The admin API replaces the values of properties named in audit.redact with this mask: a reviewer approving the call
+  // approves those values unseen, and must be told so (an agent that knows which names are redacted can put anything there).
+  const hasRedacted = (value) => value === "[redacted]"
+    || (typeof value === "object" && value !== null && Object.values(value).some(hasRedacted));
+
   async function reviews() {
     const pending = await pendingReviews();
     const rows = pending.map((r) => {
@@ -142,7 +147,9 @@
           el("div", { class: "key", "data-testid": "key-" + r.id, text: "idempotency key: " + r.key })),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
         el("td", {}, el("pre", { class: "arguments", "data-review": r.id, text: JSON.stringify(r.arguments, null, 2) }), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
-          text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : [])),
+          text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : []),
+          ...(hasRedacted(r.arguments) ? [el("p", { class: "warning", "data-testid": "redacted-" + r.id,
+            text: "Values shown as \"[redacted]\" are hidden from reviewers (audit.redact): approving runs them unseen, whatever the agent put there." })] : [])),
         el("td", {}, el("div", { text: `${r.created_at}\nexpires ${r.expires_at}\n${r.approvals.length} of ${r.approvals_required} approvals` }),
           ...approvedBy(r)),
         el("td", {}, undecidable(r)
