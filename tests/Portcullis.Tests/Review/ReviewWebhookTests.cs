@@ -36,6 +36,27 @@ public sealed class ReviewWebhookTests
     }
 
     /// <summary>
+    /// Before, lint took no --admin-listen: a config serve refuses once --admin-listen puts the admin plane on every
+    /// address (a review webhook, no admin.public_url) could not be checked as it would run. lint now judges it as serve does.
+    /// </summary>
+    [Fact]
+    public async Task Lint_AdminListenOnEveryAddressWithWebhook_ReportsWhatServeRefuses()
+    {
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["identity"] = new JsonObject { ["issuer"] = "https://login.example.com/", ["jwks_uri"] = "https://login.example.com/keys" };
+        config["admin"] = new JsonObject { ["listen"] = "http://127.0.0.1:9090" };
+        config["review"] = new JsonObject { ["notify_url"] = "https://hooks.example.com/review" };
+        var path = TestConfig.Write(dir, config);
+
+        var lint = await LintCli.RunAsync(path, "--data-dir", dir.File("data"), "--offline", "--admin-listen", "http://0.0.0.0:9090");
+
+        Assert.Equal(2, lint.Exit);
+        var finding = Assert.Single(lint.Of("config-invalid"));
+        Assert.Equal("$.admin.public_url", finding["path"]!.GetValue<string>());
+    }
+
+    /// <summary>
     /// Before, a 307 from the receiver was followed, POST and body, so the review's summary went wherever the receiver
     /// pointed (an internal host as readily as any). A redirect is now a failed delivery, logged, and not tried again.
     /// </summary>
