@@ -1,3 +1,4 @@
+using Portcullis.Core.Security;
 namespace Portcullis.Core.Configuration;
 
 /// <summary>Checks the audit, admin, telemetry and logging sections beyond what the schema can.</summary>
@@ -100,6 +101,18 @@ internal static class ObservabilityValidator
         if (config.Identity.Dev && !(ListenAddress.IsLoopback(listen) && (admin.PublicUrl is null || ListenAddress.IsLoopback(admin.PublicUrl))))
         {
             yield return new ConfigError("$.admin.listen", "with the development identity the admin plane must listen on loopback");
+        }
+
+        // Admin tokens are told from a connector's by their audience alone: one that is also a connector's resource URI
+        // would let that connector's tokens, given the review scope, decide reviews and settle keys.
+        var audience = AdminUris.Audience(config);
+        foreach (var connector in config.Connectors)
+        {
+            if (string.Equals(ResourceUris.For(config, connector.Server), audience, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ConfigError(admin.PublicUrl is null ? "$.admin.listen" : "$.admin.public_url",
+                    $"makes {audience} the audience of admin tokens, which is the resource URI of connector '{connector.Server}': that connector's tokens would open the admin plane; give the admin plane a URL of its own");
+            }
         }
     }
 }

@@ -90,6 +90,18 @@ public sealed class ObservabilityConfigTests : IDisposable
         Assert.Equal(Path.Combine(_base, ".data", "trail", "a.jsonl"), config.Audit.Path);
     }
 
+    [Fact]
+    public void Parse_AdminAudienceIsAConnectorsResourceUri_IsRefused()
+    {
+        // The admin audience is {admin base}/admin; a connector named admin under an admin base of {public_url}/mcp is the same URI.
+        var json = Config("""  "admin": { "listen": "http://127.0.0.1:9090", "public_url": "http://127.0.0.1:8080/mcp" }, """);
+
+        var error = Assert.Single(Errors(json.Replace("\"server\": \"crm\"", "\"server\": \"admin\"", StringComparison.Ordinal)));
+        Assert.Equal("$.admin.public_url", error.Path);
+        Assert.Contains("the resource URI of connector 'admin'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Errors(json));
+    }
+
     private static string Config(string sections) => $$"""
         {
           "environment": "dev",
