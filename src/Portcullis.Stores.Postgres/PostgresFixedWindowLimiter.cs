@@ -25,18 +25,19 @@ internal sealed class PostgresFixedWindowLimiter(NpgsqlDataSource dataSource, st
         RETURNING count, window_end - (SELECT ms FROM clock)
         """;
 
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
     public override RateLimiterStatistics? GetStatistics(string resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(string resource, int permitCount) =>
         AcquireAsyncCore(resource, permitCount, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
-    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(string resource, int permitCount, CancellationToken cancellationToken)
-    {
-        if (permitCount == 0)
-        {
-            return FixedWindowLease.Granted;
-        }
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): a call's count is its first statement, so a frozen server is met here first.</remarks>
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(string resource, int permitCount, CancellationToken cancellationToken) =>
+        permitCount == 0 ? ValueTask.FromResult(FixedWindowLease.Granted) : _deadline.RunAsync(ct => CountAsync(resource, permitCount, ct), cancellationToken);
 
+    private async ValueTask<RateLimitLease> CountAsync(string resource, int permitCount, CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand(Sql);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("principal", resource);

@@ -23,7 +23,11 @@ internal sealed partial class PostgresIdempotencyStore
     /// <summary>The client id of a stored principal; NULL when it has none.</summary>
     private const string PrincipalClientId = "(CASE WHEN strpos(principal, chr(31)) > 0 THEN substr(principal, strpos(principal, chr(31)) + 1) END)";
 
-    public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    /// <remarks>Bounded as a claim is: a write's check of its claim before sending must not outwait a frozen server.</remarks>
+    public ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => GetUnboundedAsync(scope, now, retention, ct), cancellationToken);
+
+    private async ValueTask<IdempotencyRecord?> GetUnboundedAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand($"SELECT {RecordColumns} FROM portcullis_idempotency WHERE {Key} AND created_at > @cutoff");
         Bind(select, scope);

@@ -47,7 +47,12 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         SELECT live.*, claim.token FROM (VALUES (0)) AS one (n) LEFT JOIN live ON true LEFT JOIN claim ON true
         """;
 
-    public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
+    public ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => ClaimAsync(request, ct), cancellationToken);
+
+    private async ValueTask<ClaimResult> ClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
     {
         var now = request.Now.ToUnixTimeMilliseconds();
         var expired = (request.Now - request.Retention).ToUnixTimeMilliseconds();
@@ -208,7 +213,10 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<bool> ExecuteAsync(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
+    private ValueTask<bool> ExecuteAsync(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => ExecuteUnboundedAsync(scope, token, sql, now, result, ct), cancellationToken);
+
+    private async ValueTask<bool> ExecuteUnboundedAsync(IdempotencyScope scope, string token, string sql, DateTimeOffset? now, string? result, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         Bind(command, scope);

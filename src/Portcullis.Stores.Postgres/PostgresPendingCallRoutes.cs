@@ -6,6 +6,8 @@ namespace Portcullis.Stores.Postgres;
 /// <summary>Which replica holds each pending multi round-trip call (or asked each session question), one row each; the last put wins.</summary>
 internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : IPendingCallRoutes
 {
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
     public async ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -19,7 +21,11 @@ internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : I
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<PendingCallRoute?> GetAsync(string requestState, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): a retry's holder is looked up before its request runs.</remarks>
+    public ValueTask<PendingCallRoute?> GetAsync(string requestState, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => GetUnboundedAsync(requestState, now, ct), cancellationToken);
+
+    private async ValueTask<PendingCallRoute?> GetUnboundedAsync(string requestState, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT owner, advertise_url, expires_at FROM portcullis_pending_call_routes WHERE request_state = @state AND expires_at > @now");

@@ -9,6 +9,8 @@ namespace Portcullis.Stores.Postgres;
 /// </summary>
 internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessionStore
 {
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
     public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -77,7 +79,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
         (await GetManyAsync([sessionId], now, cancellationToken).ConfigureAwait(false)).SingleOrDefault();
 
-    public async ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): a session continued on another replica is read before its request runs.</remarks>
+    public ValueTask<IReadOnlyList<SessionRecord>> GetManyAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => GetManyUnboundedAsync(sessionIds, now, ct), cancellationToken);
+
+    private async ValueTask<IReadOnlyList<SessionRecord>> GetManyUnboundedAsync(IReadOnlyList<string> sessionIds, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT session_id, connector, principal, initialize_params, expires_at, ended, log_level FROM portcullis_sessions WHERE session_id = ANY(@ids) AND expires_at > @now");

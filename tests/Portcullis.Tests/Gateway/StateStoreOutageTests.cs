@@ -169,9 +169,9 @@ public sealed class StateStoreOutageTests
     /// <summary>
     /// A PostgreSQL server that stops answering (every process frozen, its sockets open, as a hung host): a write's claim
     /// is answered <c>state_unavailable</c>, retryable, never left hanging, nothing sent; once the server runs again the
-    /// retry goes through, and the write is done once. (The answer takes about 15 s, not the 5 s of the statement's
-    /// timeout: on that timeout Npgsql asks the frozen server to cancel the statement, and that request waits out the
-    /// connection's <c>Timeout</c>; the bound below is that, with room.)
+    /// retry goes through, and the write is done once. The answer comes within the store's documented bound (the 5 s
+    /// timeout and a second, with room for a busy machine). Before, it took about 15 s: on the statement's timeout
+    /// Npgsql asks the frozen server to cancel it over a new connection and waits for that too.
     /// </summary>
     [Fact]
     public async Task PostgresFrozen_WriteAnsweredStateUnavailable_NotLeftHanging_DoneOnceWhenItWakes()
@@ -203,7 +203,52 @@ public sealed class StateStoreOutageTests
 
         Assert.Equal("state_unavailable", Witness.ErrorCode(frozen));
         Assert.True(Witness.Error(frozen)["retryable"]!.GetValue<bool>());
-        Assert.True(elapsed.Elapsed > TimeSpan.FromSeconds(4) && elapsed.Elapsed < TimeSpan.FromSeconds(25), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
+        Assert.True(elapsed.Elapsed > TimeSpan.FromSeconds(4) && elapsed.Elapsed < TimeSpan.FromSeconds(9), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while frozen"));
+        await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", arguments)) is null,
+            Timeouts.Call, "the write to go through once the server runs again");
+        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "while frozen"));
+        Assert.False(gateway.HasExited);
+    }
+
+    /// <summary>
+    /// A Redis server that stops answering (frozen, its socket open): a write is answered <c>state_unavailable</c>,
+    /// retryable, within the client's 5 s timeout and its once-a-second check (with room for a busy machine), nothing
+    /// sent; once the server runs again the retry goes through, and the write is done once.
+    /// </summary>
+    [Fact]
+    public async Task RedisFrozen_WriteAnsweredStateUnavailable_WithinTheTimeout_DoneOnceWhenItWakes()
+    {
+        using var dir = new TempDir();
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+        var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
+        connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
+        var config = TestConfig.Gateway(connector);
+        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        Assert.Null(Witness.ErrorCode(await CallAsync(client, "record", new() { ["note"] = "before", ["idempotency_key"] = "k-before" })));
+
+        var arguments = new Dictionary<string, string> { ["note"] = "while frozen", ["idempotency_key"] = "k-frozen" };
+        await redis.PauseAsync().Within();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        ModelContextProtocol.Protocol.CallToolResult frozen;
+        try
+        {
+            frozen = await CallAsync(client, "record", arguments);
+            elapsed.Stop();
+        }
+        finally
+        {
+            await redis.ResumeAsync().Within();
+        }
+
+        Assert.Equal("state_unavailable", Witness.ErrorCode(frozen));
+        Assert.True(Witness.Error(frozen)["retryable"]!.GetValue<bool>());
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(9), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while frozen"));
         await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", arguments)) is null,
             Timeouts.Call, "the write to go through once the server runs again");

@@ -1,0 +1,50 @@
+using Npgsql;
+
+namespace Portcullis.Stores.Postgres;
+
+/// <summary>
+/// The most a call waits for one store operation on the request path: the longer of the connection string's
+/// <c>Timeout</c> and <c>Command Timeout</c> (5 s each unless it sets them), and a second more.
+/// </summary>
+/// <remarks>
+/// Npgsql's own timeouts do not bound a server that stops answering altogether (its processes frozen, their sockets
+/// open, as on a hung host): on a statement's timeout Npgsql asks that server to cancel the statement over a new
+/// connection and waits out the connection <c>Timeout</c> for it, twice, so the call was answered after about 15 s.
+/// Past the bound the caller is answered a <see cref="TimeoutException"/> (an outage, <c>state_unavailable</c>) while the
+/// operation runs on by itself and closes its connection once Npgsql gives up; what it did is settled as any store
+/// answer that was lost (a claim made is released by its token, so the call that was never sent is not lost).
+/// </remarks>
+internal sealed class PostgresDeadline
+{
+    private const int GraceSeconds = 1;
+
+    private PostgresDeadline(TimeSpan bound) => Bound = bound;
+
+    /// <summary>How long an operation may take before the caller is answered.</summary>
+    public TimeSpan Bound { get; }
+
+    public static PostgresDeadline For(NpgsqlDataSource dataSource)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        // 0 is Npgsql's "wait for ever" for a statement: the operator chose that, so it is not bounded here either.
+        return new(settings.CommandTimeout == 0
+            ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromSeconds(Math.Max(settings.Timeout, settings.CommandTimeout) + GraceSeconds));
+    }
+
+    /// <summary>Runs <paramref name="operation"/>, answering <see cref="TimeoutException"/> once it has taken <see cref="Bound"/>.</summary>
+    public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
+    {
+        var running = operation(cancellationToken).AsTask();
+        try
+        {
+            return await running.WaitAsync(Bound, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!running.IsCompleted)
+        {
+            // Its own failure, once Npgsql gives up, is the one already answered: observed here, so it is not reported twice.
+            _ = running.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new TimeoutException($"The PostgreSQL server did not answer within {Bound.TotalSeconds:0} s.");
+        }
+    }
+}
