@@ -149,7 +149,8 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
             var leaseExpiresAt = reader.GetInt64(3);
             return reader.GetInt16(1) switch
             {
-                Completed => ClaimResult.Completed(reader.GetString(4), correlationId),
+                // A completed record without its result cannot be replayed, nor run again: its outcome is unknown.
+                Completed when !reader.IsDBNull(4) => ClaimResult.Completed(reader.GetString(4), correlationId),
                 InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
                 _ => ClaimResult.OutcomeUnknown(correlationId),
             };

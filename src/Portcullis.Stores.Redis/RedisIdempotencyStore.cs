@@ -44,15 +44,27 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         var placed = false;
         for (var attempt = 0; ; attempt++)
         {
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
-            [
-                request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
-                token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
-                request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
-                request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
-                request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
-                placed ? "1" : "0",
-            ]).ConfigureAwait(false))!;
+            RedisResult[] result;
+            try
+            {
+                result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
+                [
+                    request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
+                    token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
+                    request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
+                    request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
+                    request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
+                    placed ? "1" : "0",
+                ]).ConfigureAwait(false))!;
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+            {
+                // The key holds something that is not a record (written over by hand or by another program): whether a
+                // call ran under it cannot be told, so the key is neither run again nor taken (as a record that cannot be read).
+                NotClaimed(owned);
+                ForgetUnusedReview(request);
+                return ClaimResult.OutcomeUnknown("");
+            }
 
             var status = (string)result[0]!;
             var correlationId = result.Length > 1 ? (string)result[1]! : "";

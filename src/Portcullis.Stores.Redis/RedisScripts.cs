@@ -13,18 +13,23 @@ internal static class RedisScripts
     /// under the principal's limit (<see cref="ReservePendingReview"/>). Returns {status, correlation id, lease end or
     /// result}. A held record (state 3) answers 'review': the store reads the review and judges it
     /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>. A free key
-    /// of a review without its place answers 'free' and changes nothing.
+    /// of a review without its place answers 'free' and changes nothing. A record the script cannot read (a time that is
+    /// not a number, a completed record without its result) answers 'unknown' and is left as it is: whether its call ran
+    /// cannot be told, so it is neither run again nor taken.
     /// </summary>
     public const string Claim = """
         local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result')
         local now = tonumber(ARGV[3])
-        if r[1] and tonumber(r[4]) > now - tonumber(ARGV[5]) then
-          if r[1] ~= ARGV[1] then return {'reused', r[3]} end
+        local created = tonumber(r[4])
+        if r[1] and not created then return {'unknown', r[3] or ''} end
+        if r[1] and created > now - tonumber(ARGV[5]) then
+          if r[1] ~= ARGV[1] then return {'reused', r[3] or ''} end
           local state = tonumber(r[2])
-          if state == 3 then return {'review', r[3]} end
-          if state == 1 then return {'completed', r[3], r[6]} end
-          if state == 0 and tonumber(r[5]) > now then return {'in_progress', r[3], r[5]} end
-          return {'unknown', r[3]}
+          if state == 3 then return {'review', r[3] or ''} end
+          if state == 1 and r[6] then return {'completed', r[3] or '', r[6]} end
+          local lease = tonumber(r[5])
+          if state == 0 and lease and lease > now then return {'in_progress', r[3] or '', r[5]} end
+          return {'unknown', r[3] or ''}
         end
         if ARGV[14] ~= '' and ARGV[20] ~= '1' then return {'free'} end
         redis.call('DEL', KEYS[1])

@@ -83,7 +83,14 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
             select.CommandText = $"SELECT fingerprint, state, correlation_id, created_at, lease_expires_at, result FROM idempotency WHERE {Key}";
             Bind(select, request.Scope);
             using var reader = select.ExecuteReader();
-            if (reader.Read() && reader.GetInt64(3) > (request.Now - request.Retention).ToUnixTimeMilliseconds())
+            if (reader.Read() && (reader.GetFieldType(3) != typeof(long) || reader.GetFieldType(4) != typeof(long)))
+            {
+                // Its times are not numbers (SQLite keeps what it is given, and would read them as 0: an expired key, taken
+                // and run again): whether its call ran cannot be told, so the key is neither run again nor taken.
+                return ClaimResult.OutcomeUnknown(reader.IsDBNull(2) ? "" : reader.GetString(2));
+            }
+
+            if (reader.HasRows && reader.GetInt64(3) > (request.Now - request.Retention).ToUnixTimeMilliseconds())
             {
                 var correlationId = reader.GetString(2);
                 if (!string.Equals(reader.GetString(0), request.Fingerprint, StringComparison.Ordinal))
@@ -101,7 +108,8 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
 
                 return state switch
                 {
-                    Completed => ClaimResult.Completed(reader.GetString(5), correlationId),
+                    // A completed record without its result cannot be replayed, nor run again: its outcome is unknown.
+                    Completed when !reader.IsDBNull(5) => ClaimResult.Completed(reader.GetString(5), correlationId),
                     InProgress when leaseExpiresAt > now => ClaimResult.InProgress(DateTimeOffset.FromUnixTimeMilliseconds(leaseExpiresAt), correlationId),
                     _ => ClaimResult.OutcomeUnknown(correlationId),
                 };

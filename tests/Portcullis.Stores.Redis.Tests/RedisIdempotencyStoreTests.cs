@@ -45,6 +45,49 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal("gw-a#0000000000000001", (string)(await _redis.GetDatabase().HashGetAsync(record, "owner"))!);
     }
 
+    /// <summary>
+    /// A record the store cannot read (a time that is not a number, a completed record without its result, a key holding
+    /// another type): before, the claim script failed, answered <c>internal</c>, retryable, though no retry could get past
+    /// it. Its outcome cannot be told, so it answers outcome-unknown (not retryable, as PostgreSQL and SQLite answer a
+    /// record they cannot read) and is left as it is: never taken, never run again.
+    /// </summary>
+    [Theory]
+    [InlineData("created")]
+    [InlineData("lease")]
+    [InlineData("result")]
+    [InlineData("wrongtype")]
+    public async Task Claim_RecordTheStoreCannotRead_AnswersOutcomeUnknown_AndLeavesItAlone(string damage)
+    {
+        var db = _redis!.GetDatabase();
+        var record = new RedisKeys(_prefix).Idempotency(Scope());
+        var first = await Claim(Scope());
+        if (damage != "lease")
+        {
+            Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        }
+
+        switch (damage)
+        {
+            case "wrongtype":
+                await db.KeyDeleteAsync(record);
+                await db.StringSetAsync(record, "not a record");
+                break;
+            case "result":
+                await db.HashDeleteAsync(record, "result");
+                break;
+            default:
+                await db.HashSetAsync(record, damage, "garbage");
+                break;
+        }
+
+        var before = damage == "wrongtype" ? [] : await db.HashGetAllAsync(record);
+        var again = await Claim(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, again.Status);
+        Assert.Equal(before.OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"),
+            (damage == "wrongtype" ? [] : await db.HashGetAllAsync(record)).OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"));
+    }
+
     [Fact]
     public async Task Claim_SetsAStorageTtlBeyondTheRetention()
     {

@@ -17,6 +17,37 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         return Task.FromResult<IIdempotencyStore>(new SqliteIdempotencyStore(DbPath, TimeSpan.FromSeconds(30)));
     }
 
+    /// <summary>
+    /// A record whose times are not numbers (SQLite keeps what it is given): before, SQLite read them as 0, an expired
+    /// key, so the claim took it and the call ran again although its first run had completed. Its outcome cannot be told,
+    /// so it answers outcome-unknown, as Redis and PostgreSQL answer a record they cannot read, and is left as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("created_at")]
+    [InlineData("lease_expires_at")]
+    public async Task Claim_RecordWhoseTimesAreNotNumbers_AnswersOutcomeUnknown_AndLeavesItAlone(string column)
+    {
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        await using (var connection = new SqliteConnection($"Data Source={DbPath}"))
+        {
+            await connection.OpenAsync(Deadline);
+            await using var damage = connection.CreateCommand();
+            damage.CommandText = $"UPDATE idempotency SET {column} = 'garbage'";
+            Assert.Equal(1, await damage.ExecuteNonQueryAsync(Deadline));
+        }
+
+        var again = await Claim(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, again.Status);
+        Assert.Equal("corr-1", again.OriginalCorrelationId);
+        await using var check = new SqliteConnection($"Data Source={DbPath}");
+        await check.OpenAsync(Deadline);
+        await using var read = check.CreateCommand();
+        read.CommandText = $"SELECT correlation_id || ' ' || {column} FROM idempotency";
+        Assert.Equal("corr-1 garbage", (string?)await read.ExecuteScalarAsync(Deadline));
+    }
+
     public override Task DisposeAsync()
     {
         (Store as IDisposable)?.Dispose();

@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(1302, LogLevel.Warning, "Call {CorrelationId}: the key's outcome is unknown (the call was sent and no answer was stored); original call {OriginalCorrelationId}")]
     public static partial void IdempotencyOutcomeUnknown(ILogger logger, string correlationId, string originalCorrelationId);
 
+    [LoggerMessage(1313, LogLevel.Error, "Call {CorrelationId}: the stored result of the key's completed call {OriginalCorrelationId} cannot be read; answered outcome-unknown")]
+    public static partial void IdempotencyRecordUnreadable(ILogger logger, string correlationId, string originalCorrelationId, Exception exception);
+
     [LoggerMessage(1303, LogLevel.Warning, "Call {CorrelationId}: the call was sent upstream without a stored outcome; the key is now outcome-unknown")]
     public static partial void IdempotencyMarkedUnknown(ILogger logger, string correlationId);
 

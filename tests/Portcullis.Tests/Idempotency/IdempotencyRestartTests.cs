@@ -32,6 +32,45 @@ public sealed class IdempotencyRestartTests
         Assert.Equal(1, Witness.NotesWithBody(restarted.DataDir, body));
     }
 
+    /// <summary>
+    /// A completed write whose stored result cannot be read back (the record damaged on disk): before, its retry was
+    /// answered <c>internal</c>, retryable, though no retry could get past it, and an agent that gave up on the key could
+    /// act again under a new one. The retry is now answered <c>idempotency_outcome_unknown</c>, not retryable, as a
+    /// record any store cannot read, and the write is not run again.
+    /// </summary>
+    [Fact]
+    public async Task Write_WhoseStoredResultCannotBeRead_AnswersOutcomeUnknown_AndIsNotRunAgain()
+    {
+        using var dir = new TempDir();
+        var record = dir.File("calls.jsonl");
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["record"], record));
+        var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        var note = IdempotentWriteTests.Unique("damaged");
+        var arguments = new Dictionary<string, object?> { ["note"] = note, ["idempotency_key"] = IdempotentWriteTests.Unique("key") };
+        await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture")))
+        {
+            Assert.Null(Witness.ErrorCode(await client.CallToolAsync("record", arguments).AsTask().WaitAsync(Timeout)));
+        }
+
+        await gateway.DisposeAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(gateway.DataDir, "idempotency.db")};Pooling=False"))
+        {
+            await connection.OpenAsync().WaitAsync(Timeout);
+            await using var damage = connection.CreateCommand();
+            damage.CommandText = "UPDATE idempotency SET result = '{\"content\": [' WHERE state = 1";
+            Assert.Equal(1, await damage.ExecuteNonQueryAsync().WaitAsync(Timeout));
+        }
+
+        await using var restarted = await gateway.RestartAsync();
+        await using var again = await McpClients.ConnectAsync(restarted.Endpoint("fixture"));
+        var repeat = await again.CallToolAsync("record", arguments).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal("idempotency_outcome_unknown", Witness.ErrorCode(repeat));
+        Assert.False(Witness.Error(repeat)["retryable"]!.GetValue<bool>());
+        Assert.Single(Witness.Recorded(record, "record", note));
+        await restarted.WaitForOutputAsync("cannot be read; answered outcome-unknown", Timeout);
+    }
+
     [Fact]
     public async Task Write_InFlightWhenGatewayIsKilled_AnswersOutcomeUnknownAndIsNeverRepeated()
     {

@@ -309,7 +309,27 @@ internal sealed class IdempotencyStage(
 
     private CallToolResult Replay(ToolCallContext context, ClaimResult claim)
     {
-        var stored = JsonSerializer.Deserialize(claim.ResultJson!, ResultType)!;
+        CallToolResult? stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize(claim.ResultJson!, ResultType);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            stored = null;
+            Log.IdempotencyRecordUnreadable(logger, context.CorrelationId, claim.OriginalCorrelationId ?? "", ex);
+        }
+
+        if (stored is null)
+        {
+            // The call ran (its record says completed), but what it answered cannot be read back: running it again could
+            // act twice, and no retry makes the record readable. A person decides, as for an outcome lost in flight.
+            telemetry.IdempotencyAnsweredUnknown(context.Connector.Name, context.Tool!.Name);
+            return context.Fail(CallStage.Idempotency, new GatewayError(ErrorCatalog.IdempotencyOutcomeUnknown,
+                "An earlier call with this idempotency_key completed, but the gateway's stored record of its result cannot be read, " +
+                "so it can neither be replayed nor repeated. Do not retry it: a person checks the target system, then an operator settles the key."));
+        }
+
         var meta = stored.Meta ?? new JsonObject();
         meta[ReplayMeta.Replay] = true;
         meta[ReplayMeta.OriginalCorrelationId] = claim.OriginalCorrelationId;
