@@ -128,8 +128,10 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// <remarks>
     /// Only a fetch begun after <paramref name="validatedAt"/> is sure to have read the keys as the provider publishes
     /// them since the token came: one under way that began before it (the unasked one every five minutes, or another
-    /// request's) is waited for, and then one of this request's own is started, if the last for an unknown key is old
-    /// enough. The waiting, for one fetch or two, ends after <see cref="FetchTimeout"/> in all.
+    /// request's) is waited for, and then one of this request's own is started; when the last for an unknown key is too
+    /// recent, the request waits until one may start (or another request's, begun since, ends). The waiting, for the
+    /// window and one fetch or two, ends after <see cref="FetchTimeout"/> in all, unanswered: never unchanged on keys
+    /// read before the token came.
     /// </remarks>
     public async Task<KeyRefreshOutcome> RefreshForUnknownKeyAsync(KeyMark validatedAt)
     {
@@ -137,6 +139,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         while (true)
         {
             Task<OpenIdConnectConfiguration?>? pending;
+            var throttled = TimeSpan.Zero;
             lock (_gate)
             {
                 if (_lastEnded > validatedAt.FetchesBegun)
@@ -148,19 +151,35 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
                 if (pending is null)
                 {
                     // No fetch may start yet: an earlier one may still have brought new keys, worth one more try.
-                    return Judge(validatedAt, _lastFailed);
+                    if (Judge(validatedAt, unanswered: false) == KeyRefreshOutcome.Changed)
+                    {
+                        return KeyRefreshOutcome.Changed;
+                    }
+
+                    // Otherwise the keys in hand were read before the token came, and say nothing of it: the last fetch
+                    // may have been for a made-up kid (any caller can send one). The token waits for the next fetch, which
+                    // every token waiting joins, so made-up kids cost the provider no more fetches and starve no real one.
+                    throttled = _nextUnknownKeyFetch - _time.GetUtcNow();
                 }
             }
 
             var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
+            if (left <= TimeSpan.Zero || throttled >= left)
             {
+                // Not fetched since the token came, and no time left to: unknown whether the provider publishes its key.
                 return Judge(validatedAt, unanswered: true);
             }
 
             try
             {
-                await pending.WaitAsync(left, _time).ConfigureAwait(false);
+                if (pending is null)
+                {
+                    await Task.Delay(throttled > TimeSpan.Zero ? throttled : TimeSpan.Zero, _time).ConfigureAwait(false);
+                }
+                else
+                {
+                    await pending.WaitAsync(left, _time).ConfigureAwait(false);
+                }
             }
             catch (TimeoutException)
             {

@@ -47,6 +47,28 @@ public sealed class KeyRotationTests
     }
 
     /// <summary>
+    /// Before, a token with a made-up kid used up the one fetch for an unknown key per ten seconds: the first token of a
+    /// key the provider published just after was refused 401 invalid_token (so the client dropped it) until the next
+    /// window. Now it waits for that window's fetch and passes; the made-up kid cost one fetch, the real token one more.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_TokenOfANewKeyRightAfterAMadeUpKid_IsAcceptedNotStarved()
+    {
+        await using var auth = await StartWithKeysFetchedAsync();
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        var fetchesBefore = auth.Idp.JwksRequests;
+
+        using var madeUp = await AuthGateway.PostAsync(endpoint,
+            "Bearer " + auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: TestIdentityProvider.NewKey()), AuthGateway.Initialize).Within();
+        auth.Idp.Rotate(TestIdentityProvider.NewKey());
+        using var real = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize).Within();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, madeUp.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, real.StatusCode);
+        Assert.Equal(fetchesBefore + 2, auth.Idp.JwksRequests);
+    }
+
+    /// <summary>
     /// Before, a token of a key the provider published during its outage was refused 401 invalid_token, "signed with a
     /// key the authorization server does not publish" (not retryable), while the fetch for it failed: the client dropped
     /// a good token and signed in again, to be refused the same way. Known keys kept passing, as they still do.
