@@ -71,10 +71,19 @@ internal sealed class DevSigningKey
             }
         }
 
+        // Read as a secret file is: a FIFO put in its place would hang serve and token until something wrote to it, and
+        // a device such as /dev/zero would be read for ever.
+        var pem = Core.Configuration.SecretFile.Read(path, out var absence);
+        if (pem is null)
+        {
+            throw new Core.Configuration.ConfigException(
+                $"The development identity's signing key {path} is not an RSA private key in PEM ({absence}). Move it aside and a new key is created; tokens signed with the old one are then refused.");
+        }
+
         var rsa = RSA.Create();
         try
         {
-            rsa.ImportFromPem(File.ReadAllText(path));
+            rsa.ImportFromPem(pem);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {

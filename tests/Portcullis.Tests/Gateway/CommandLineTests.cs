@@ -150,6 +150,29 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("eyJ", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>Before, a FIFO in place of the development signing key hung token and serve until something wrote to it.</summary>
+    [Theory]
+    [InlineData("token", "--connector", "crm-mcp", "--scopes", "contacts:read")]
+    [InlineData("serve", "--listen", "http://127.0.0.1:0", "--admin-listen", "http://127.0.0.1:0")]
+    public async Task DevSigningKeyAFifo_ExitsTwo_NamingIt(string verb, params string[] args)
+    {
+        using var temp = new TempDir();
+        var dataDir = temp.File("data");
+        Directory.CreateDirectory(dataDir);
+        var key = Path.Combine(dataDir, "dev-signing-key.pem");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [key])!)
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var (exit, stdout, output) = await PortcullisCli.RunAsync([verb, "--config", Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), "--data-dir", dataDir, .. args]);
+
+        Assert.True(exit == 2, output);
+        Assert.Contains($"The development identity's signing key {key} is not an RSA private key in PEM ({key} is not a regular file", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoArguments_PrintsTheCommands()
     {
