@@ -55,6 +55,25 @@ internal sealed class LockFile
         section[name] = pin;
     }
 
+    /// <summary>
+    /// Whether a connector's pins of one kind are the same in both files: the same names, each with the same digest and the
+    /// same definition (a hand-edited pin is drift, so editing only its definition changes what is withheld).
+    /// </summary>
+    public static bool SameSection(LockFile? before, LockFile? after, string connector, PinKind kind)
+    {
+        if (before is null || after is null)
+        {
+            return before is null && after is null;
+        }
+
+        var a = before.Section(connector, kind) ?? new Dictionary<string, ToolPin>();
+        var b = after.Section(connector, kind) ?? new Dictionary<string, ToolPin>();
+        return a.Count == b.Count && a.All(pin =>
+            b.TryGetValue(pin.Key, out var other)
+            && string.Equals(pin.Value.Sha256, other.Sha256, StringComparison.Ordinal)
+            && System.Text.Json.Nodes.JsonNode.DeepEquals(pin.Value.Definition, other.Definition));
+    }
+
     /// <summary>Removes a pin; true when there was one.</summary>
     public bool Remove(string connector, PinKind kind, string name) =>
         Connectors.TryGetValue(connector, out var kinds) && kinds.TryGetValue(kind, out var section) && section.Remove(name);

@@ -60,9 +60,20 @@ internal sealed class PinReloader(PinRegistry pins, ConnectorRegistry connectors
 
         try
         {
+            var before = pins.Current;
             if (pins.Reload())
             {
                 await Task.WhenAll(connectors.All.Select(c => c.Catalog.ReapplyAsync(_stopping.Token))).ConfigureAwait(false);
+                var after = pins.Current;
+                foreach (var connector in connectors.All)
+                {
+                    // Prompts and resources are checked against the pins as they pass, so their lists change with the pins:
+                    // sessions are told when this connector's pins of that kind changed (tools: by the catalog rebuild).
+                    connector.Relay.NotifyPassthroughChanged(
+                        prompts: !LockFile.SameSection(before, after, connector.Name, PinKind.Prompt),
+                        resources: !LockFile.SameSection(before, after, connector.Name, PinKind.Resource)
+                            || !LockFile.SameSection(before, after, connector.Name, PinKind.ResourceTemplate));
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -207,6 +207,28 @@ internal sealed partial class ConnectorRelay
     public Task NotifyToolsChangedAsync(CancellationToken cancellationToken) =>
         BroadcastAsync(NotificationMethods.ToolListChangedNotification, cancellationToken).AsTask();
 
+    /// <summary>
+    /// Tells the live sessions that the prompt list (<paramref name="prompts"/>) or the resource and template lists
+    /// (<paramref name="resources"/>) may hold other items than before (new pins in force); each session only of what the
+    /// gateway advertised to it (<c>prompts.listChanged</c>, <c>resources.listChanged</c>).
+    /// </summary>
+    public void NotifyPassthroughChanged(bool prompts, bool resources)
+    {
+        foreach (var session in Sessions)
+        {
+            var advertised = session.Server.ServerOptions.Capabilities;
+            if (prompts && advertised?.Prompts?.ListChanged == true)
+            {
+                Notify(session, NotificationMethods.PromptListChangedNotification, s => Quietly(s.SendNotificationAsync(NotificationMethods.PromptListChangedNotification)));
+            }
+
+            if (resources && advertised?.Resources?.ListChanged == true)
+            {
+                Notify(session, NotificationMethods.ResourceListChangedNotification, s => Quietly(s.SendNotificationAsync(NotificationMethods.ResourceListChangedNotification)));
+            }
+        }
+    }
+
     private ValueTask BroadcastAsync(string method, CancellationToken cancellationToken)
     {
         foreach (var session in Sessions)

@@ -297,6 +297,51 @@ public sealed class PassthroughPinTests
         Assert.Matches(@"portcullis_pins_withheld_total\{[^}]*kind=""prompt"",name=""prompt-0"",reason=""listed_twice""[^}]*\} 1", metrics);
     }
 
+    /// <summary>
+    /// Before, a reloaded lock file sent live sessions only <c>notifications/tools/list_changed</c>: a prompt, resource or
+    /// template the operator accepted appeared to a client only when it happened to list again. Sessions are now told of
+    /// the prompt and resource lists too, when the connector's pins of that kind changed.
+    /// </summary>
+    [Fact]
+    public async Task LockFileReloaded_PromptAndResourceAccepted_SessionsAreToldTheirListsChanged()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync(null, "--prompts", "1", "--resources", "1", "--templates", "1").Within();
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]);
+        connector["prompts_allow"] = new JsonArray("prompt-0");
+        connector["resources_allow"] = new JsonArray("memo://item/*", "memo://t0/{id}");
+        var (path, _) = await WritePinnedAsync(dir, connector);
+
+        // Reviewed and pinned, but the file in force at start lacks the prompt, resource and template pins: withheld.
+        var lockPath = dir.File(LockFile.FileName);
+        var reviewed = File.ReadAllText(lockPath);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Assert.True(pins.Remove("remote", PinKind.Prompt, "prompt-0"));
+        Assert.True(pins.Remove("remote", PinKind.Resource, "memo://item/0"));
+        Assert.True(pins.Remove("remote", PinKind.ResourceTemplate, "memo://t0/{id}"));
+        LockFileWriter.Write(lockPath, pins);
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), protocolVersion: "2025-11-25").Within();
+        Assert.True(client.ServerCapabilities.Prompts?.ListChanged == true);
+        Assert.True(client.ServerCapabilities.Resources?.ListChanged == true);
+        var promptsTold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resourcesTold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var onPrompts = client.RegisterNotificationHandler(NotificationMethods.PromptListChangedNotification, (_, _) => { promptsTold.TrySetResult(); return ValueTask.CompletedTask; });
+        await using var onResources = client.RegisterNotificationHandler(NotificationMethods.ResourceListChangedNotification, (_, _) => { resourcesTold.TrySetResult(); return ValueTask.CompletedTask; });
+        Assert.Empty((await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken)).Prompts);
+        Assert.Empty((await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeouts.CallToken)).Resources);
+        Assert.Empty((await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), Timeouts.CallToken)).ResourceTemplates);
+
+        // The operator accepts them: the running gateway reloads the lock file and tells the session to list again.
+        File.WriteAllText(lockPath, reviewed);
+        await promptsTold.Task.WaitAsync(Timeouts.Call);
+        await resourcesTold.Task.WaitAsync(Timeouts.Call);
+        Assert.Contains((await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken)).Prompts, p => p.Name == "prompt-0");
+        Assert.Contains((await client.ListResourcesAsync(new ListResourcesRequestParams(), Timeouts.CallToken)).Resources, r => r.Uri == "memo://item/0");
+        Assert.Contains((await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), Timeouts.CallToken)).ResourceTemplates, t => t.UriTemplate == "memo://t0/{id}");
+    }
+
     /// <summary>Writes a config of <paramref name="connector"/> with the dev identity and pins it; returns its path and the config.</summary>
     private static async Task<(string Path, JsonObject Config)> WritePinnedAsync(TempDir dir, JsonObject connector)
     {
