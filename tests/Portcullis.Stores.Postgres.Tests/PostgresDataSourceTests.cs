@@ -84,7 +84,8 @@ public sealed class PostgresDataSourceTests(PostgresServerFixture fixture)
         }
 
         Assert.True(new PostgresStateStore(dataSource, store).IsUnavailable(outage), outage.ToString());
-        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(PostgresDataSource.RequestTimeoutSeconds + 2), $"answered in {elapsed.Elapsed}");
+        // The bound is 6 s; Npgsql alone answered after 15 s. The margin is for a busy 2-core machine.
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(PostgresDataSource.RequestTimeoutSeconds + 5), $"answered in {elapsed.Elapsed}");
     }
 
     [Theory]

@@ -203,7 +203,7 @@ public sealed class StateStoreOutageTests
 
         Assert.Equal("state_unavailable", Witness.ErrorCode(frozen));
         Assert.True(Witness.Error(frozen)["retryable"]!.GetValue<bool>());
-        Assert.True(elapsed.Elapsed > TimeSpan.FromSeconds(4) && elapsed.Elapsed < TimeSpan.FromSeconds(9), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
+        Assert.True(elapsed.Elapsed > TimeSpan.FromSeconds(4) && elapsed.Elapsed < TimeSpan.FromSeconds(12), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while frozen"));
         await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", arguments)) is null,
             Timeouts.Call, "the write to go through once the server runs again");
@@ -248,7 +248,7 @@ public sealed class StateStoreOutageTests
 
         Assert.Equal("state_unavailable", Witness.ErrorCode(frozen));
         Assert.True(Witness.Error(frozen)["retryable"]!.GetValue<bool>());
-        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(9), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(12), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "while frozen"));
         await Poll.UntilAsync(async _ => Witness.ErrorCode(await CallAsync(client, "record", arguments)) is null,
             Timeouts.Call, "the write to go through once the server runs again");
