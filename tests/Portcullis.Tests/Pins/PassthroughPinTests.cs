@@ -14,21 +14,8 @@ public sealed class PassthroughPinTests
     public async Task ResourceAndPromptUnlikeTheirPins_AreWithheldFromListsAndRefused()
     {
         using var dir = new TempDir();
-        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
-        config.Remove("$schema");
-        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
-        var path = TestConfig.Write(dir, config);
-        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
-        Assert.True(pinned.Exit == 0, pinned.Output);
-
         // The reviewed definitions said something else than the upstream says now.
-        var lockPath = dir.File(LockFile.FileName);
-        var pins = LockFileReader.Read(lockPath).File!;
-        Reword(pins, PinKind.Prompt, "test_simple_prompt");
-        Reword(pins, PinKind.Resource, "test://static-text");
-        LockFileWriter.Write(lockPath, pins);
-
-        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var gateway = await StartRewordedAsync(dir, (PinKind.Prompt, "test_simple_prompt"), (PinKind.Resource, "test://static-text"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25");
 
         var prompts = await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken);
@@ -59,18 +46,7 @@ public sealed class PassthroughPinTests
     public async Task Subscribe_ResourceUnlikeItsPin_IsRefusedAsARead()
     {
         using var dir = new TempDir();
-        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
-        config.Remove("$schema");
-        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
-        var path = TestConfig.Write(dir, config);
-        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
-        Assert.True(pinned.Exit == 0, pinned.Output);
-        var lockPath = dir.File(LockFile.FileName);
-        var pins = LockFileReader.Read(lockPath).File!;
-        Reword(pins, PinKind.Resource, "test://static-text");
-        LockFileWriter.Write(lockPath, pins);
-
-        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var gateway = await StartRewordedAsync(dir, (PinKind.Resource, "test://static-text"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
 
         var read = await Assert.ThrowsAsync<McpProtocolException>(() => client.ReadResourceAsync(new ReadResourceRequestParams { Uri = "test://static-text" }, Timeouts.CallToken).AsTask());
@@ -91,19 +67,7 @@ public sealed class PassthroughPinTests
     public async Task Complete_PromptOrTemplateUnlikeItsPin_IsRefusedAsAGet()
     {
         using var dir = new TempDir();
-        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
-        config.Remove("$schema");
-        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
-        var path = TestConfig.Write(dir, config);
-        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
-        Assert.True(pinned.Exit == 0, pinned.Output);
-        var lockPath = dir.File(LockFile.FileName);
-        var pins = LockFileReader.Read(lockPath).File!;
-        Reword(pins, PinKind.Prompt, "test_prompt_with_arguments");
-        Reword(pins, PinKind.ResourceTemplate, "test://template/{id}/data");
-        LockFileWriter.Write(lockPath, pins);
-
-        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
+        await using var gateway = await StartRewordedAsync(dir, (PinKind.Prompt, "test_prompt_with_arguments"), (PinKind.ResourceTemplate, "test://template/{id}/data"));
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
 
         var prompt = await Assert.ThrowsAsync<McpProtocolException>(() => client.CompleteAsync(new CompleteRequestParams
@@ -351,6 +315,29 @@ public sealed class PassthroughPinTests
         var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
         Assert.True(pinned.Exit == 0, pinned.Output);
         return (path, config);
+    }
+
+    /// <summary>
+    /// Pins the sample config's conformance connector, rewords the named pins (the reviewed definitions said something
+    /// else than the upstream says now) and starts a gateway on them.
+    /// </summary>
+    private static async Task<GatewayProcess> StartRewordedAsync(TempDir dir, params (PinKind Kind, string Name)[] reworded)
+    {
+        var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
+        config.Remove("$schema");
+        config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        var path = TestConfig.Write(dir, config);
+        var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
+        Assert.True(pinned.Exit == 0, pinned.Output);
+        var lockPath = dir.File(LockFile.FileName);
+        var pins = LockFileReader.Read(lockPath).File!;
+        foreach (var (kind, name) in reworded)
+        {
+            Reword(pins, kind, name);
+        }
+
+        LockFileWriter.Write(lockPath, pins);
+        return await GatewayProcess.StartAsync(path, dir.File("data"));
     }
 
     private static void Reword(LockFile pins, PinKind kind, string name)
