@@ -19,7 +19,7 @@ public sealed class DevAuthorizationServerTests
     public async Task Discovery_DevIdentityWithoutToken_EndsAtHowToMintAToken()
     {
         using var dir = new TempDir();
-        var path = TestConfig.Write(dir, DevConfig());
+        var path = TestConfig.Write(dir, DevIdentityTests.DevConfig());
         await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"));
 
         using var challenge = await AuthGateway.PostAsync(gateway.Endpoint("fixture"), null, AuthGateway.Initialize);
@@ -61,16 +61,5 @@ public sealed class DevAuthorizationServerTests
         Assert.DoesNotContain("portcullis token", await challenge.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var resource = JsonNode.Parse(await auth.Gateway.GetAsync("/.well-known/oauth-protected-resource/mcp/alpha"))!;
         Assert.Equal(auth.Idp.Issuer, resource["authorization_servers"]![0]!.GetValue<string>());
-    }
-
-    private static JsonObject DevConfig()
-    {
-        var config = TestConfig.Gateway(TestConfig.Protect(
-            TestConfig.FixtureConnector("fixture", ["echo"], tools: new JsonObject { ["echo"] = TestConfig.Tool(["fixture:read"]) }),
-            ["fixture:read"],
-            ttlSeconds: 3600));
-        config["listen"] = "http://127.0.0.1:0";
-        config["identity"] = new JsonObject { ["dev"] = true };
-        return config;
     }
 }

@@ -179,7 +179,8 @@ public sealed class DevIdentityTests
         Assert.Contains("pass --listen with the URL it logged", output, StringComparison.Ordinal);
     }
 
-    private static JsonObject DevConfig()
+    /// <summary>A gateway on the development identity, on a port of its own, with one protected connector.</summary>
+    internal static JsonObject DevConfig()
     {
         var config = TestConfig.Gateway(TestConfig.Protect(
             TestConfig.FixtureConnector("fixture", ["echo"], tools: new JsonObject { ["echo"] = TestConfig.Tool(["fixture:read"]) }),
