@@ -1,3 +1,4 @@
+using Portcullis.Core.Catalog;
 using Portcullis.Core.Connectors;
 using Portcullis.Core.Tools;
 
@@ -7,7 +8,9 @@ namespace Portcullis.Core.Audit;
 /// Records the administrative events of catalogs: what agents may see changed, and which allow-listed tools were
 /// withheld and why. A rebuild that changes nothing records nothing.
 /// </summary>
-/// <remarks>A tool newly withheld for its pin is also counted (<c>portcullis.pins.withheld</c>).</remarks>
+/// <remarks>
+/// A tool newly withheld for its pin, or because the upstream lists it twice, is also counted (<c>portcullis.pins.withheld</c>).
+/// </remarks>
 internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecorder recorder, Diagnostics.GatewayTelemetry telemetry)
 {
     public void Start()
@@ -38,7 +41,8 @@ internal sealed class CatalogAuditor(ConnectorRegistry connectors, DecisionRecor
             });
         }
 
-        foreach (var refusal in current.Refusals.Where(r => r.AwaitsReview && !previous.Refusals.Contains(r)))
+        // A tool listed twice is counted as a prompt or resource listed twice is (Passthrough), pins on or off.
+        foreach (var refusal in current.Refusals.Where(r => (r.AwaitsReview || r.Kind == CatalogRefusalKind.ListedTwice) && !previous.Refusals.Contains(r)))
         {
             telemetry.PinWithheld(connector.Name, "tool", refusal.Tool, refusal.Reason);
         }

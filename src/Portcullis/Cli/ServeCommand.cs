@@ -93,6 +93,9 @@ internal static class ServeCommand
             {
                 try
                 {
+                    // The metrics pipeline listens from here, not from the host's start: what the gate counts (tools
+                    // withheld by the first catalogs, claims an earlier process left) would otherwise be lost.
+                    _ = app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>();
                     refused = await app.Services.GetRequiredService<StartupGate>().PassAsync(signals.Token);
                 }
                 catch (Exception ex) when (signals.Token.IsCancellationRequested && ex is not ConfigException)

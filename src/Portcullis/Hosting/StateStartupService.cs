@@ -23,7 +23,6 @@ internal sealed class StateStartupService(
 
     private readonly CancellationTokenSource _stopping = new();
     private Task? _clockLoop;
-    private int _recovered;
 
     /// <summary>
     /// Returns once the store is ready, retrying a store that does not answer yet; or the error that refuses the start
@@ -55,7 +54,12 @@ internal sealed class StateStartupService(
                 }
 
                 var settled = await store.RecoverAsync(clock.GetUtcNow(), cancellationToken);
-                _recovered = settled;
+                if (settled > 0)
+                {
+                    // Keys a person must settle, as much as those marked while the gateway runs, for the same alert.
+                    telemetry.IdempotencyRecovered(settled);
+                }
+
                 GatewayLog.StateReady(logger, store.Name, replica.Owner, settled, clock.Offset.TotalMilliseconds);
                 break;
             }
@@ -76,13 +80,6 @@ internal sealed class StateStartupService(
         if (await ReadyAsync(cancellationToken) is { } refused)
         {
             throw new ConfigException("state", [refused]);
-        }
-
-        // Counted once the host runs, so the metrics pipeline (started before this service) sees it: keys a person must
-        // settle, as much as those marked while the gateway ran, for the same alert.
-        if (Interlocked.Exchange(ref _recovered, 0) is var recovered and > 0)
-        {
-            telemetry.IdempotencyRecovered(recovered);
         }
 
         _clockLoop = ClockLoopAsync(_stopping.Token);

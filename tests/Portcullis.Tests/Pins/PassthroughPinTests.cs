@@ -306,6 +306,48 @@ public sealed class PassthroughPinTests
         Assert.Contains((await client.ListResourceTemplatesAsync(new ListResourceTemplatesRequestParams(), Timeouts.CallToken)).ResourceTemplates, t => t.UriTemplate == "memo://t0/{id}");
     }
 
+    /// <summary>
+    /// Before, a tool drifted from its pin when the gateway started was withheld, logged and audited, but not counted in
+    /// <c>portcullis.pins.withheld</c>, the metric the drift alert watches: the first catalogs are built before the host
+    /// starts, and the metrics pipeline listened only from then. It now listens from before the start-up gate.
+    /// </summary>
+    [Fact]
+    public async Task ToolDriftedWhenTheGatewayStarts_IsCounted()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartRewordedAsync(dir, AdminPlane.ServeArgs, (PinKind.Tool, "test_simple_text"));
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+
+        Assert.Matches(@"portcullis_pins_withheld_total\{[^}]*kind=""tool"",name=""test_simple_text"",reason=""tool_changed""[^}]*\} 1", await admin.MetricsAsync().Within());
+    }
+
+    /// <summary>
+    /// Before, a tool listed twice was logged and audited but not counted in <c>portcullis.pins.withheld</c> (only tools
+    /// awaiting review were), while a prompt, resource or template listed twice was. It is now counted too, once per change.
+    /// </summary>
+    [Fact]
+    public async Task ToolListedTwice_IsCountedLikeAPromptListedTwice()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync(null).Within();
+        var connector = TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]);
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["dev"] = true };
+        var path = TestConfig.Write(dir, config);
+        // Another of its tools is listed under echo's name.
+        await upstream.SetModeAsync("list_raw:tools/list|\"name\":\"fail\"|\"name\":\"echo\"").Within();
+
+        await using var gateway = await GatewayProcess.StartAsync(path, dir.File("data"), extraArgs: AdminPlane.ServeArgs);
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("remote"), protocolVersion: "2025-11-25").Within();
+
+        Assert.DoesNotContain(await client.ListToolsAsync(cancellationToken: Timeouts.CallToken), t => t.Name == "echo");
+        await Poll.UntilAsync(
+            async ct => System.Text.RegularExpressions.Regex.IsMatch(await admin.MetricsAsync(), @"portcullis_pins_withheld_total\{[^}]*kind=""tool"",name=""echo"",reason=""listed_twice""[^}]*\} 1( |\n|$)"),
+            Timeouts.Call,
+            () => "echo listed twice counted:\n" + admin.MetricsAsync().GetAwaiter().GetResult());
+    }
+
     /// <summary>Writes a config of <paramref name="connector"/> with the dev identity and pins it; returns its path and the config.</summary>
     private static async Task<(string Path, JsonObject Config)> WritePinnedAsync(TempDir dir, JsonObject connector)
     {
@@ -321,11 +363,20 @@ public sealed class PassthroughPinTests
     /// Pins the sample config's conformance connector, rewords the named pins (the reviewed definitions said something
     /// else than the upstream says now) and starts a gateway on them.
     /// </summary>
-    private static async Task<GatewayProcess> StartRewordedAsync(TempDir dir, params (PinKind Kind, string Name)[] reworded)
+    private static Task<GatewayProcess> StartRewordedAsync(TempDir dir, params (PinKind Kind, string Name)[] reworded) =>
+        StartRewordedAsync(dir, [], reworded);
+
+    private static async Task<GatewayProcess> StartRewordedAsync(TempDir dir, string[] serveArgs, params (PinKind Kind, string Name)[] reworded)
     {
         var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
         config.Remove("$schema");
         config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        if (serveArgs.Length > 0)
+        {
+            // The admin plane needs an identity.
+            config["identity"] = new JsonObject { ["dev"] = true };
+        }
+
         var path = TestConfig.Write(dir, config);
         var pinned = await PortcullisCli.RunAsync("pin", "--config", path, "--data-dir", dir.File("data"));
         Assert.True(pinned.Exit == 0, pinned.Output);
@@ -337,7 +388,7 @@ public sealed class PassthroughPinTests
         }
 
         LockFileWriter.Write(lockPath, pins);
-        return await GatewayProcess.StartAsync(path, dir.File("data"));
+        return await GatewayProcess.StartAsync(path, dir.File("data"), extraArgs: serveArgs);
     }
 
     private static void Reword(LockFile pins, PinKind kind, string name)
