@@ -59,15 +59,9 @@ internal sealed partial class Passthrough
             }
 
             telemetry.PinWithheld(connector.Name, kind.Noun(), MetricName(connector, kind, name), reason);
-            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
-            {
-                Connector = connector.Name,
-                Tool = kind == PinKind.Prompt ? name : null,
-                Resource = kind == PinKind.Prompt ? null : name,
-                Detail = pin is null
-                    ? $"{kind.Noun()} {name} is withheld: it has no pin in {connector.Pins.FileName}"
-                    : $"{kind.Noun()} {name} is withheld: it differs from its pin in {connector.Pins.FileName} (changed: {string.Join(", ", check!.Changed)})",
-            });
+            AuditWithheld(connector, kind, name, pin is null
+                ? $"{kind.Noun()} {name} is withheld: it has no pin in {connector.Pins.FileName}"
+                : $"{kind.Noun()} {name} is withheld: it differs from its pin in {connector.Pins.FileName} (changed: {string.Join(", ", check!.Changed)})");
         }
 
         return false;
@@ -121,17 +115,21 @@ internal sealed partial class Passthrough
         {
             Log.PassthroughListedTwice(logger, connector.Name, kind.Noun(), LogText.Safe(name, 1024));
             telemetry.PinWithheld(connector.Name, kind.Noun(), MetricName(connector, kind, name), "listed_twice");
-            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
-            {
-                Connector = connector.Name,
-                Prompt = kind == PinKind.Prompt ? name : null,
-                Resource = kind == PinKind.Prompt ? null : name,
-                Detail = $"{kind.Noun()} {name} is withheld: the upstream lists it more than once, so which definition it honours is unknown",
-            });
+            AuditWithheld(connector, kind, name, $"{kind.Noun()} {name} is withheld: the upstream lists it more than once, so which definition it honours is unknown");
         }
 
         return false;
     }
+
+    /// <summary>Audits a prompt, resource or template left out of its list (<c>tool_refused</c>), named in the field of its kind.</summary>
+    private void AuditWithheld(Connector connector, PinKind kind, string name, string detail) =>
+        recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
+        {
+            Connector = connector.Name,
+            Prompt = kind == PinKind.Prompt ? name : null,
+            Resource = kind == PinKind.Prompt ? null : name,
+            Detail = detail,
+        });
 
     private bool Admits(Connector connector, Resource resource, HashSet<string> twice) =>
         twice.Contains(resource.Uri) ? ListedTwice(connector, PinKind.Resource, resource.Uri)

@@ -41,13 +41,7 @@ internal sealed partial class Passthrough
         {
             Log.PassthroughDefinitionUnreadable(logger, connector.Name, kind.Noun(), LogText.Safe(name, 1024), LogText.Safe(problem, 1024));
             // Audited as the catalog audits a tool it withholds as not I-JSON; not a pin metric, as no review can release it.
-            recorder.Administrative(recorder.Event(AuditKinds.ToolRefused, AuditDecisions.Refused) with
-            {
-                Connector = connector.Name,
-                Prompt = kind == PinKind.Prompt ? name : null,
-                Resource = kind == PinKind.Prompt ? null : name,
-                Detail = $"{kind.Noun()} {name} is left out: its definition is not I-JSON ({problem})",
-            });
+            AuditWithheld(connector, kind, name, $"{kind.Noun()} {name} is left out: its definition is not I-JSON ({problem})");
         }
 
         return false;

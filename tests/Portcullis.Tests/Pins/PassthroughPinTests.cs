@@ -217,6 +217,11 @@ public sealed class PassthroughPinTests
             await upstream.SetModeAsync("normal").Within();
             Assert.Contains((await client.ListPromptsAsync(new ListPromptsRequestParams(), Timeouts.CallToken)).Prompts, p => p.Name == "prompt-0");
         }
+
+        // Audited under the prompt's name in the prompt field, as a prompt left out for any other reason is (it was the tool field).
+        var audited = await admin.WaitForEventAsync(await admin.TokenAsync().Within(), "kind=tool_refused&connector=remote", e => e["prompt"]?.GetValue<string>() == "prompt-0").Within();
+        Assert.Contains("differs from its pin", audited["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(audited["tool"]);
     }
 
     /// <summary>
