@@ -5,6 +5,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Portcullis.Core.Diagnostics;
 
@@ -428,8 +429,28 @@ internal sealed partial class UpstreamSupervisor
     /// </summary>
     private static string Reason(Exception exception) => UpstreamErrorText.Chain(exception);
 
-    /// <summary>For the status endpoints: the same words, shortened and without anything that may be a credential.</summary>
-    private static UpstreamFailure? Describe(Exception? exception) => exception is null ? null : UpstreamFailure.Of(exception);
+    /// <summary>
+    /// For the status endpoints: the same words, shortened and without anything that may be a credential. An attempt
+    /// refused by the HTTP upstream's open circuit breaker keeps the failure before it, the one that opened the circuit:
+    /// "the circuit is open" alone would hide from an operator why the upstream is down until the circuit closes.
+    /// </summary>
+    private UpstreamFailure? Describe(Exception? exception) =>
+        exception is null ? null
+        : IsOpenCircuit(exception) && _status.LastError is { } cause ? cause
+        : UpstreamFailure.Of(exception);
+
+    private static bool IsOpenCircuit(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is BrokenCircuitException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// An attempt failed before the upstream was connected with its tools listed; the retry starts it again. Counted

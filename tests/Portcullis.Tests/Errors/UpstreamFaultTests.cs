@@ -224,6 +224,34 @@ public sealed class UpstreamFaultTests
         Assert.Contains("db-primary.internal", status["upstream"]!["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Before, once five failed handshakes opened the HTTP upstream's circuit breaker, the next attempts failed on the
+    /// open circuit without reaching the upstream, and <c>last_error</c> said only that: the HTTP 500 that opened it, what
+    /// an operator needs, was gone from /readyz and the admin API until the circuit closed.
+    /// </summary>
+    [Fact]
+    public async Task HttpUpstream_FailingUntilItsCircuitOpens_StatusKeepsTheFailureThatOpenedIt()
+    {
+        using var dir = new TempDir();
+        await using var upstream = await FixtureHttpServer.StartAsync();
+        await upstream.SetModeAsync("initialize_500");
+        var config = TestConfig.Gateway(TestConfig.HttpConnector("remote", upstream.McpUrl, ["echo"]));
+        config["identity"] = new JsonObject { ["dev"] = true };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false, extraArgs: AdminPlane.ServeArgs);
+        await gateway.WaitListeningAsync();
+        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+
+        // The restarts back off 0.5, 1, 2 and 4 s: the fifth 500 opens the circuit, the sixth attempt meets it open.
+        await gateway.WaitForOutputAsync("circuit is now open", Timeouts.Startup);
+
+        var published = JsonNode.Parse(await gateway.GetAsync("/readyz"))!["connectors"]!["remote"]!["last_error"]!.GetValue<string>();
+        Assert.StartsWith("the upstream answered HTTP 500 (InternalServerError)", published, StringComparison.Ordinal);
+        var connectors = await admin.GetJsonAsync("/admin/api/connectors", await admin.TokenAsync());
+        var status = connectors["connectors"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "remote")!["upstream"]!;
+        Assert.Contains("db-primary.internal", status["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(status["failed_starts"]!.GetValue<int>() >= 6, status.ToJsonString());
+    }
+
     [Fact]
     public async Task Failures_WithSecretsInTheirMessages_LeakNothingToTheClient()
     {
