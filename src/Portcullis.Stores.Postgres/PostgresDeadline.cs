@@ -33,18 +33,50 @@ internal sealed class PostgresDeadline
     }
 
     /// <summary>Runs <paramref name="operation"/>, answering <see cref="TimeoutException"/> once it has taken <see cref="Bound"/>.</summary>
+    /// <remarks>
+    /// Past the bound the token <paramref name="operation"/> was given is cancelled too, so an operation of several steps
+    /// (a review's decision: its read under a row lock, its update, its commit) sends no step after its caller was answered;
+    /// only a step already sent may still be done by a server that wakes.
+    /// </remarks>
     public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
     {
-        var running = operation(cancellationToken).AsTask();
+        var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<T> running;
+        try
+        {
+            running = operation(abandon.Token).AsTask();
+        }
+        catch
+        {
+            abandon.Dispose();
+            throw;
+        }
+
         try
         {
             return await running.WaitAsync(Bound, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!running.IsCompleted)
         {
+            // Not awaited: Npgsql's cancellation of a statement in flight asks the frozen server too, off this caller's time.
+            _ = abandon.CancelAsync();
+
             // Its own failure, once Npgsql gives up, is the one already answered: observed here, so it is not reported twice.
             _ = running.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw new TimeoutException($"The PostgreSQL server did not answer within {Bound.TotalSeconds:0} s.");
         }
+        finally
+        {
+            _ = running.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), abandon, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
+
+    /// <summary>Runs <paramref name="operation"/>, answering <see cref="TimeoutException"/> once it has taken <see cref="Bound"/>.</summary>
+    public async ValueTask RunAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken) =>
+        await RunAsync(async ct =>
+        {
+            await operation(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
 }

@@ -106,7 +106,11 @@ internal sealed partial class PostgresIdempotencyStore
         return new IdempotencyRecordPage(records, next);
     }
 
-    public async ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): an operator's settlement on the admin plane waits on it.</remarks>
+    public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => ResolveUnboundedAsync(request, ct), cancellationToken);
+
+    private async ValueTask<ResolveStatus> ResolveUnboundedAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
     {
         if (request.Executed && request.ResultJson is null)
         {

@@ -49,7 +49,14 @@ internal sealed partial class PostgresIdempotencyStore
              WHERE environment = $1 AND connector = $5 AND principal = $2 AND tool = $6 AND key = $7 AND created_at > $4)
         """;
 
-    public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Bounded (<see cref="PostgresDeadline"/>), as every review operation: a reviewer, the console or a held call waits on
+    /// it, and a frozen server is answered <c>state_unavailable</c> (the admin API's 503) within the bound.
+    /// </remarks>
+    public ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => GetReviewUnboundedAsync(id, now, retention, ct), cancellationToken);
+
+    private async ValueTask<ReviewRecord?> GetReviewUnboundedAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand($"SELECT {ReviewColumns} FROM portcullis_idempotency WHERE review_id = @id AND created_at > @cutoff");
         select.Parameters.AddWithValue("id", id);
@@ -58,10 +65,13 @@ internal sealed partial class PostgresIdempotencyStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
     }
 
-    public async ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken)
+    /// <remarks>A page of at most 501 rows in the reviews' own index, bounded as a decision is (not a maintenance statement).</remarks>
+    public ValueTask<ReviewPage> ListReviewsAsync(ReviewListRequest request, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => ListReviewsUnboundedAsync(request, ct), cancellationToken);
+
+    private async ValueTask<ReviewPage> ListReviewsUnboundedAsync(ReviewListRequest request, CancellationToken cancellationToken)
     {
         await using var select = dataSource.CreateCommand();
-        select.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         var where = new StringBuilder("review_id IS NOT NULL AND created_at > @cutoff");
         select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
         select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
@@ -114,7 +124,15 @@ internal sealed partial class PostgresIdempotencyStore
         return new ReviewPage(reviews, next);
     }
 
-    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Past the bound the caller is answered <see cref="TimeoutException"/> and the transaction sends nothing more, so a
+    /// decision is not committed after its caller was told the store did not answer; only a commit already sent may still
+    /// be applied by a server that wakes (a retried decision then answers that the review was already decided).
+    /// </remarks>
+    public ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => DecideReviewUnboundedAsync(request, ct), cancellationToken);
+
+    private async ValueTask<ReviewDecisionResult> DecideReviewUnboundedAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +168,10 @@ internal sealed partial class PostgresIdempotencyStore
         return new ReviewDecisionResult(status, decided);
     }
 
-    public async ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
+    public ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => HandOverReviewUnboundedAsync(request, ct), cancellationToken);
+
+    private async ValueTask<ReviewRecord?> HandOverReviewUnboundedAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,11 @@ internal sealed class PostgresPendingCallRoutes(NpgsqlDataSource dataSource) : I
 {
     private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
 
-    public async ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): a pending call's answer waits for its record.</remarks>
+    public ValueTask PutAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => PutUnboundedAsync(requestState, route, now, ct), cancellationToken);
+
+    private async ValueTask PutUnboundedAsync(string requestState, PendingCallRoute route, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO portcullis_pending_call_routes (request_state, owner, advertise_url, expires_at) VALUES (@state, @owner, @url, @expires)

@@ -20,7 +20,18 @@ internal sealed class PostgresReplicaRegistry(NpgsqlDataSource dataSource) : IRe
     /// </summary>
     private const string Holder = "SELECT owner, renewed_at, held_until FROM portcullis_replicas WHERE replica_id = @id";
 
-    public async ValueTask<ReplicaHolder> HoldAsync(
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
+    /// <remarks>
+    /// Bounded (<see cref="PostgresDeadline"/>): a renewal left waiting on a frozen server for about 15 s delays the next
+    /// ones past the server's return, and the hold (15 s unrenewed) could lapse meanwhile; given up at the bound, the next
+    /// renewal is asked two seconds later.
+    /// </remarks>
+    public ValueTask<ReplicaHolder> HoldAsync(
+        ReplicaIdentity replica, DateTimeOffset now, DateTimeOffset until, ReplicaHolder? stale, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => HoldUnboundedAsync(replica, now, until, stale, ct), cancellationToken);
+
+    private async ValueTask<ReplicaHolder> HoldUnboundedAsync(
         ReplicaIdentity replica, DateTimeOffset now, DateTimeOffset until, ReplicaHolder? stale, CancellationToken cancellationToken)
     {
         while (true)

@@ -11,7 +11,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
 {
     private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
 
-    public async ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>), as every step below a request waits on: a session's handshake is stored before its answer.</remarks>
+    public ValueTask SaveAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => SaveUnboundedAsync(record, now, ct), cancellationToken);
+
+    private async ValueTask SaveUnboundedAsync(SessionRecord record, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO portcullis_sessions (session_id, connector, principal, initialize_params, expires_at, log_level)
@@ -29,7 +33,10 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<bool> SetLogLevelAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => SetLogLevelUnboundedAsync(sessionId, level, now, ct), cancellationToken);
+
+    private async ValueTask<bool> SetLogLevelUnboundedAsync(string sessionId, string level, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "UPDATE portcullis_sessions SET log_level = @level WHERE session_id = @id AND expires_at > @now AND NOT ended");
@@ -39,7 +46,10 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    public async ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<bool> SetSubscribedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => SetSubscribedUnboundedAsync(sessionId, uri, subscribed, now, ct), cancellationToken);
+
+    private async ValueTask<bool> SetSubscribedUnboundedAsync(string sessionId, string uri, bool subscribed, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(subscribed
             ? """
@@ -57,7 +67,10 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
     }
 
-    public async ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<string>> GetSubscriptionsAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => GetSubscriptionsUnboundedAsync(sessionId, now, ct), cancellationToken);
+
+    private async ValueTask<IReadOnlyList<string>> GetSubscriptionsUnboundedAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT s.uri FROM portcullis_session_subscriptions s JOIN portcullis_sessions p ON p.session_id = s.session_id
@@ -100,7 +113,11 @@ internal sealed class PostgresSessionStore(NpgsqlDataSource dataSource) : ISessi
         return found;
     }
 
-    public async ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>Bounded (<see cref="PostgresDeadline"/>): a session's DELETE is answered once its end is stored.</remarks>
+    public ValueTask EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _deadline.RunAsync(ct => EndUnboundedAsync(sessionId, now, ct), cancellationToken);
+
+    private async ValueTask EndUnboundedAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             WITH forgotten AS (DELETE FROM portcullis_session_subscriptions WHERE session_id = @id)

@@ -183,6 +183,69 @@ public sealed class StateStoreOutageTests
     }
 
     /// <summary>
+    /// A reviewer's approval while the PostgreSQL server is frozen: the admin API answers 503 <c>state_unavailable</c>
+    /// (retryable, <c>Retry-After</c>) within the store's bound, with room for a busy machine. Before, about 15 s (the
+    /// review's read waited for Npgsql's cancel request to the frozen server). Nothing was decided behind that answer:
+    /// once the server runs again the review is still pending, the approval asked again decides it, and the call runs once.
+    /// </summary>
+    [Fact]
+    public async Task PostgresFrozen_ReviewDecisionAnswered503StateUnavailable_WithinTheBound_DecidedOnceWhenItWakes()
+    {
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), await postgres.CreateSchemaAsync().Within());
+        var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"), new JsonObject
+        {
+            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
+        });
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
+        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
+            .Within(Timeouts.Startup);
+        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        var arguments = new Dictionary<string, string> { ["note"] = "reviewed", ["idempotency_key"] = "k-reviewed" };
+        var held = await CallAsync(client, "record", arguments);
+        Assert.Equal("review_pending", Witness.ErrorCode(held));
+        var id = Witness.Error(held)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!["message"]!.GetValue<string>();
+        var approve = new JsonObject { ["decision"] = "approve" };
+        await WarmPoolAsync(File.ReadAllText(dir.File("state-connection")), () => admin.SendAsync(HttpMethod.Get, "/admin/api/reviews/" + id, token), 8);
+
+        await postgres.PauseAsync().Within();
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        (int Status, JsonNode? Body, HttpResponseMessage Response) frozen;
+        try
+        {
+            frozen = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, token, approve).Within(TimeSpan.FromSeconds(60));
+            elapsed.Stop();
+        }
+        finally
+        {
+            await postgres.ResumeAsync().Within();
+        }
+
+        Assert.Equal(503, frozen.Status);
+        Assert.Equal("state_unavailable", frozen.Body!["error"]!["code"]!.GetValue<string>());
+        Assert.True(frozen.Body!["error"]!["retryable"]!.GetValue<bool>());
+        Assert.Equal("5", frozen.Response.Headers.GetValues("Retry-After").Single());
+        Assert.True(elapsed.Elapsed < TimeSpan.FromSeconds(11), $"answered in {elapsed.Elapsed}\n{gateway.Output}");
+        Assert.Equal("review_pending", Witness.ErrorCode(await CallAsync(client, "record", arguments)));
+
+        var (status, body, _) = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, token, approve).Within(TimeSpan.FromSeconds(60));
+        Assert.True(status == 200, $"{status} {body}");
+        Assert.Equal("approved", body!["state"]!.GetValue<string>());
+        Assert.Null(Witness.ErrorCode(await CallAsync(client, "record", arguments)));
+        Assert.Null(Witness.ErrorCode(await CallAsync(client, "record", arguments)));
+        Assert.Single(Witness.Recorded(dir.File("calls.jsonl"), "record", "reviewed"));
+        Assert.False(gateway.HasExited);
+    }
+
+    /// <summary>
     /// A Redis server that stops answering (frozen, its socket open): a write is answered <c>state_unavailable</c>,
     /// retryable, within the client's 5 s timeout and its once-a-second check (with room for a busy machine), nothing
     /// sent; once the server runs again the retry goes through, and the write is done once.
@@ -257,6 +320,35 @@ public sealed class StateStoreOutageTests
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", note));
         await gateway.WaitForOutputAsync($"The {store} store does not answer", Timeouts.Call);
         Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Leaves <paramref name="count"/> idle connections in the gateway's pool: that many requests held together behind a
+    /// table lock, then let through. A request to a frozen server then meets it on an open connection (as a busy gateway
+    /// does), not on a new one, whose connection timeout alone would answer it.
+    /// </summary>
+    private static async Task WarmPoolAsync(string connectionString, Func<Task<(int Status, JsonNode? Body, HttpResponseMessage Response)>> request, int count)
+    {
+        await using var holder = new Npgsql.NpgsqlConnection(connectionString);
+        await holder.OpenAsync().Within();
+        Task<(int Status, JsonNode? Body, HttpResponseMessage Response)>[] requests;
+        await using (var transaction = await holder.BeginTransactionAsync().Within())
+        {
+            await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE portcullis_idempotency IN ACCESS EXCLUSIVE MODE", holder, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync().Within();
+            }
+
+            requests = [.. Enumerable.Range(0, count).Select(_ => request())];
+            await Poll.UntilAsync(async _ =>
+            {
+                await using var waiting = new Npgsql.NpgsqlCommand(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'portcullis_idempotency'::regclass", holder, transaction);
+                return (long)(await waiting.ExecuteScalarAsync())! >= count;
+            }, Timeouts.Call, $"{count} requests waiting for the table");
+        }
+
+        Assert.All(await Task.WhenAll(requests).Within(), r => Assert.Equal(200, r.Status));
     }
 
     private static async Task SetReadOnlyAsync(Npgsql.NpgsqlConnection connection, bool readOnly)
