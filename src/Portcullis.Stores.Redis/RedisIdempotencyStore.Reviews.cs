@@ -233,6 +233,25 @@ internal sealed partial class RedisIdempotencyStore
     private async Task<ReviewRecord> ReadReviewAsync(RedisKey key) =>
         ReadReview(await Db.HashGetAllAsync(key).ConfigureAwait(false)) ?? throw new InvalidOperationException("The held record vanished after its claim.");
 
+    /// <summary>The review a held record holds; null when its fields cannot be read (a record damaged by hand or by another program).</summary>
+    private async Task<ReviewRecord?> TryReadHeldReviewAsync(RedisKey key)
+    {
+        var fields = await Db.HashGetAllAsync(key).ConfigureAwait(false);
+        if (fields.Length == 0)
+        {
+            throw new InvalidOperationException("The held record vanished after its claim.");
+        }
+
+        try
+        {
+            return ReadReview(fields);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or KeyNotFoundException or JsonException or IndexOutOfRangeException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static ReviewRecord? ReadReview(HashEntry[] fields)
     {
         if (fields.Length == 0)

@@ -102,7 +102,15 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     _ = db.SortedSetAddAsync(keys.CreatedIndex, member, now, CommandFlags.FireAndForget);
                     return ClaimResult.Held(ClaimStatus.AwaitingReview, await ReadReviewAsync(key).ConfigureAwait(false));
                 case "review":
-                    var review = ForgetUnusedReview(request, await ReadReviewAsync(key).ConfigureAwait(false));
+                    if (await TryReadHeldReviewAsync(key).ConfigureAwait(false) is not { } readable)
+                    {
+                        // Held, but its review cannot be read (damaged by hand or by another program): neither run nor taken.
+                        NotClaimed(owned);
+                        ForgetUnusedReview(request);
+                        return ClaimResult.OutcomeUnknown(correlationId);
+                    }
+
+                    var review = ForgetUnusedReview(request, readable);
                     var judged = ReviewTransitions.Judge(review, request);
                     if (ReviewTransitions.Lapses(review, judged))
                     {

@@ -14,18 +14,22 @@ internal static class RedisScripts
     /// result}. A held record (state 3) answers 'review': the store reads the review and judges it
     /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>. A free key
     /// of a review without its place answers 'free' and changes nothing. A record the script cannot read (a time that is
-    /// not a number, a completed record without its result) answers 'unknown' and is left as it is: whether its call ran
-    /// cannot be told, so it is neither run again nor taken.
+    /// not a number, a completed record without its result, a record without its fingerprint or its state, a held one
+    /// without its review) answers 'unknown' and is left as it is: whether its call ran cannot be told, so it is neither
+    /// run again nor taken. Only a key that holds nothing is free; a record is past its retention only by a creation
+    /// time it can read.
     /// </summary>
     public const string Claim = """
-        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result')
+        local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_id')
         local now = tonumber(ARGV[3])
         local created = tonumber(r[4])
-        if r[1] and not created then return {'unknown', r[3] or ''} end
-        if r[1] and created > now - tonumber(ARGV[5]) then
+        local held = redis.call('EXISTS', KEYS[1]) == 1
+        if held and not created then return {'unknown', r[3] or ''} end
+        if held and created > now - tonumber(ARGV[5]) then
+          if not r[1] then return {'unknown', r[3] or ''} end
           if r[1] ~= ARGV[1] then return {'reused', r[3] or ''} end
           local state = tonumber(r[2])
-          if state == 3 then return {'review', r[3] or ''} end
+          if state == 3 and r[7] then return {'review', r[3] or ''} end
           if state == 1 and r[6] then return {'completed', r[3] or '', r[6]} end
           local lease = tonumber(r[5])
           if state == 0 and lease and lease > now then return {'in_progress', r[3] or '', r[5]} end

@@ -88,6 +88,46 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
             (damage == "wrongtype" ? [] : await db.HashGetAllAsync(record)).OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"));
     }
 
+    /// <summary>
+    /// A record hash that exists but lacks a field the claim judges it by (its fingerprint, its creation time, its state)
+    /// or, held for review, the review it holds: before, a hash without its fingerprint was taken for a free key, deleted
+    /// and claimed, so the write ran again (and a held record without its review answered <c>internal</c>, retryable).
+    /// Now it is answered outcome-unknown, as any record the store cannot read, and left as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("completed", "fp")]
+    [InlineData("in_progress", "fp")]
+    [InlineData("completed", "created")]
+    [InlineData("completed", "state")]
+    [InlineData("held", "fp")]
+    [InlineData("held", "rv_id")]
+    [InlineData("held", "rv_mode")]
+    public async Task Claim_RecordWithoutAField_AnswersOutcomeUnknown_AndLeavesItAlone(string record, string missing)
+    {
+        var db = _redis!.GetDatabase();
+        var key = new RedisKeys(_prefix).Idempotency(Scope());
+        if (record == "held")
+        {
+            Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope())).Status);
+        }
+        else
+        {
+            var first = await Claim(Scope());
+            if (record == "completed")
+            {
+                Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+            }
+        }
+
+        Assert.True(await db.HashDeleteAsync(key, missing));
+        var before = await db.HashGetAllAsync(key);
+        var again = await Claim(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, again.Status);
+        Assert.Equal(before.OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"),
+            (await db.HashGetAllAsync(key)).OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"));
+    }
+
     [Fact]
     public async Task Claim_SetsAStorageTtlBeyondTheRetention()
     {
