@@ -173,6 +173,7 @@ public sealed class NginxServer : IAsyncDisposable
                     proxy_next_upstream error timeout;
                     add_header X-Upstream $upstream_addr always;
                 }
+                large_client_header_buffers 4 32k;
             }
         }
         """;

@@ -28,6 +28,7 @@ internal static class AdminApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = MaxBodyBytes;
+            AuthorizationHeader.Allow(kestrel.Limits);
         });
         builder.Logging.ClearProviders();
         // The gateway's own lifetime messages cover the process; the admin plane logs its address itself.

@@ -36,6 +36,16 @@ internal static class AdminAuthentication
             GatewayAuthentication.ConfigureJwt(options, config, devKey, () => [audience.Value], time, keys);
             options.Events = new JwtBearerEvents
             {
+                OnMessageReceived = context =>
+                {
+                    if (AuthorizationHeader.Refusal(context.Request.Headers.Authorization) is { } header)
+                    {
+                        context.HttpContext.Features.Set(new TokenRefusal(header));
+                        context.Fail(TokenRefusalReasons.Describe(header));
+                    }
+
+                    return Task.CompletedTask;
+                },
                 OnTokenValidated = context =>
                 {
                     if (Refusal(context.SecurityToken as JsonWebToken, config, audience.Value, context.HttpContext.RequestServices.GetRequiredService<TimeProvider>()) is { } reason)

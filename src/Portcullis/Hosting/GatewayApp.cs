@@ -23,6 +23,7 @@ internal static class GatewayApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = config.Limits.MaxBodyBytes;
+            AuthorizationHeader.Allow(kestrel.Limits);
         });
         builder.Logging.AddGatewayLogging(logging, config.Logging);
 

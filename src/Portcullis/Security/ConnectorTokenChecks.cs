@@ -18,6 +18,31 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     /// <summary>Added to a principal whose token passed every check for the named connector.</summary>
     public const string ConnectorClaim = "portcullis:connector";
 
+    /// <summary>
+    /// Before the token is read: an <c>Authorization</c> header the gateway does not take (<see cref="AuthorizationHeader"/>)
+    /// is refused for what it is, on a protected connector endpoint; elsewhere it is not read at all.
+    /// </summary>
+    public Task OnMessageReceivedAsync(MessageReceivedContext context)
+    {
+        if (AuthorizationHeader.Refusal(context.Request.Headers.Authorization) is not { } reasonClass)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (context.HttpContext.GetRouteValue("server") is not string server
+            || !connectors.TryGet(server, out var connector)
+            || connector.Config.Auth.IsAnonymous)
+        {
+            context.NoResult();
+            return Task.CompletedTask;
+        }
+
+        var reason = TokenRefusalReasons.Describe(reasonClass);
+        refusals.TokenRefused(context.HttpContext, connector.Name, reasonClass, reason);
+        context.Fail(reason);
+        return Task.CompletedTask;
+    }
+
     public Task OnTokenValidatedAsync(TokenValidatedContext context)
     {
         if (context.HttpContext.GetRouteValue("server") is not string server

@@ -60,6 +60,7 @@ internal static class GatewayAuthentication
                 ConfigureJwt(options, config, devKey, () => [.. config.Connectors.Where(c => !c.Auth.IsAnonymous).Select(c => ResourceUris.For(config, c.Server))], time, keys);
                 options.Events = new JwtBearerEvents
                 {
+                    OnMessageReceived = checks.OnMessageReceivedAsync,
                     OnTokenValidated = checks.OnTokenValidatedAsync,
                     OnAuthenticationFailed = checks.OnAuthenticationFailedAsync,
                 };
