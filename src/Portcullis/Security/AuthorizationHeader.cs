@@ -6,7 +6,7 @@ namespace Portcullis.Security;
 /// <summary>
 /// The request's <c>Authorization</c> header as the gateway takes it, judged before any token is read: one longer than
 /// <see cref="MaxLength"/> is refused as such (with the token refusals' 401, logged and audited), where Kestrel alone
-/// would answer a bare 431. Kestrel's header block is raised to <see cref="MaxHeaderBlockBytes"/> so that such a
+/// would answer a bare 431; so is a request with more than one (JwtBearer would read them joined, as a malformed JWT). Kestrel's header block is raised to <see cref="MaxHeaderBlockBytes"/> so that such a
 /// header reaches the gateway; a larger block still meets Kestrel's 431.
 /// </summary>
 internal static class AuthorizationHeader
@@ -20,9 +20,17 @@ internal static class AuthorizationHeader
     /// <summary>The reason class of a header over <see cref="MaxLength"/>.</summary>
     public const string TooLong = "authorization_too_long";
 
+    /// <summary>The reason class of a request with more than one <c>Authorization</c> header (RFC 6750 allows one token per request).</summary>
+    public const string Several = "several_authorization_headers";
+
     /// <summary>The reason class of the header, when it is refused before its token is read; null when it is not.</summary>
     public static string? Refusal(StringValues values)
     {
+        if (values.Count > 1)
+        {
+            return Several;
+        }
+
         foreach (var value in values)
         {
             if (value?.Length > MaxLength)

@@ -19,8 +19,8 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
     public const string ConnectorClaim = "portcullis:connector";
 
     /// <summary>
-    /// Before the token is read: an <c>Authorization</c> header the gateway does not take (<see cref="AuthorizationHeader"/>)
-    /// is refused for what it is, on a protected connector endpoint; elsewhere it is not read at all.
+    /// Before the token is read: an <c>Authorization</c> header the gateway does not take (<see cref="AuthorizationHeader"/>:
+    /// too long, or more than one) is refused for what it is, on a protected connector endpoint; elsewhere it is not read at all.
     /// </summary>
     public Task OnMessageReceivedAsync(MessageReceivedContext context)
     {

@@ -44,6 +44,7 @@ internal static class TokenRefusalReasons
     {
         Missing => "no bearer token was sent",
         NotBearer => "the Authorization header is not a bearer token",
+        AuthorizationHeader.Several => "more than one Authorization header was sent",
         AuthorizationHeader.TooLong => $"the Authorization header is longer than {AuthorizationHeader.MaxLength} bytes",
         KeysUnavailable => "the authorization server's signing keys could not be fetched, so the token could not be checked yet",
         "malformed" => "the token is not a well-formed JWT",

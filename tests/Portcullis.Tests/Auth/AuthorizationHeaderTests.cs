@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json.Nodes;
 using Portcullis.Testing.Servers;
 using Portcullis.Tests.Infrastructure;
@@ -73,5 +75,43 @@ public sealed class AuthorizationHeaderTests : IAsyncLifetime
         var error = JsonNode.Parse(await twenty.Content.ReadAsStringAsync().Within())!["error"]!;
         Assert.Equal("unauthenticated", error["code"]!.GetValue<string>());
         Assert.Contains("the Authorization header is longer than 16384 bytes", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Before, a request with two Authorization headers (each a valid token) was refused as "the token is not a
+    /// well-formed JWT": JwtBearer read the two joined by a comma as one token. Now the refusal says what is wrong.
+    /// HttpClient would join the two into one header line, so the request is written by hand.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_TwoAuthorizationHeaders_Is401SayingThereIsMoreThanOne()
+    {
+        var endpoint = _auth.Gateway.Endpoint("alpha");
+        var token = _auth.Token("alpha");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endpoint.Host, endpoint.Port).Within();
+        var body = Encoding.UTF8.GetBytes(AuthGateway.Initialize);
+        var head = $"POST {endpoint.AbsolutePath} HTTP/1.1\r\nHost: {endpoint.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Accept: application/json, text/event-stream\r\nAuthorization: Bearer {token}\r\nAuthorization: Bearer {token}\r\n" +
+            $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head).Concat(body).ToArray()).Within();
+
+        var answer = new StringBuilder();
+        var buffer = new byte[8192];
+        using var deadline = new CancellationTokenSource(Timeouts.Call);
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
+        {
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        const string description = "more than one Authorization header was sent";
+        var text = answer.ToString();
+        Assert.True(text.StartsWith("HTTP/1.1 401 ", StringComparison.Ordinal), text);
+        Assert.Contains($"WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"{description}\", resource_metadata=", text, StringComparison.Ordinal);
+        var error = JsonNode.Parse(text[text.IndexOf('{', StringComparison.Ordinal)..(text.LastIndexOf('}') + 1)])!["error"]!;
+        Assert.Equal("unauthenticated", error["code"]!.GetValue<string>());
+        Assert.Contains(description, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var correlationId = error["correlation_id"]!.GetValue<string>();
+        await _auth.Gateway.WaitForOutputAsync($"Connector alpha: token refused ({description}); answered 401 (correlation id {correlationId}", Timeouts.Exit);
     }
 }
