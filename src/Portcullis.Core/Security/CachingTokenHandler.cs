@@ -74,7 +74,7 @@ internal sealed class CachingTokenHandler : TokenHandler
                 IsValid = false,
                 Exception = new SigningKeysUnavailableException(keys.HasKeys
                     ? "The identity provider's signing keys could not be fetched again to find the token's key."
-                    : "The identity provider's signing keys could not be fetched yet."),
+                    : "The identity provider's signing keys could not be fetched yet.", keys.UntilNextFetch),
             };
         }
 

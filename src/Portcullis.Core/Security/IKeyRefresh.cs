@@ -12,6 +12,9 @@ internal interface IKeyRefresh
     /// <summary>Whether any signing keys are in hand: false until a fetch first succeeds.</summary>
     bool HasKeys { get; }
 
+    /// <summary>How long until a fetch of the keys may next begin (zero when one may now): what a caller refused for want of them is told to wait.</summary>
+    TimeSpan UntilNextFetch { get; }
+
     /// <summary>
     /// Whether a token refused for an unknown key, validated at <paramref name="validatedAt"/>, is worth validating
     /// again: <see cref="KeyRefreshOutcome.Changed"/> when the keys in use changed since, as read by a fetch begun after

@@ -46,6 +46,9 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     private InUse? _inUse;
     private Task<OpenIdConnectConfiguration?>? _fetch;
 
+    /// <summary>When <see cref="_fetch"/> began: it ends, answered or not, within <see cref="FetchTimeout"/> of it.</summary>
+    private DateTimeOffset _fetchBegan;
+
     /// <summary>How many fetches have begun; the number of the latest is this count.</summary>
     private long _begun;
 
@@ -124,6 +127,34 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     public KeyMark Mark => new(_inUse?.Keys, Volatile.Read(ref _begun));
 
     public bool HasKeys => _inUse is not null;
+
+    /// <remarks>
+    /// The sooner of the next unasked fetch (the backoff after a failure) and the next fetch for an unknown <c>kid</c>
+    /// (10 s after the last), either of which a request starts; but never before the fetch under way has ended, at the
+    /// latest <see cref="FetchTimeout"/> after it began: a request meanwhile waits for that one.
+    /// </remarks>
+    public TimeSpan UntilNextFetch
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var next = new DateTimeOffset(Volatile.Read(ref _nextFetch), TimeSpan.Zero);
+                if (_nextUnknownKeyFetch < next)
+                {
+                    next = _nextUnknownKeyFetch;
+                }
+
+                if (_fetch is { IsCompleted: false } && _fetchBegan + FetchTimeout > next)
+                {
+                    next = _fetchBegan + FetchTimeout;
+                }
+
+                var left = next - _time.GetUtcNow();
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
+        }
+    }
 
     /// <remarks>
     /// Only a fetch begun after <paramref name="validatedAt"/> is sure to have read the keys as the provider publishes
@@ -224,6 +255,7 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
         }
 
         var number = Interlocked.Increment(ref _begun);
+        _fetchBegan = _time.GetUtcNow();
         _fetch = Task.Run(() => FetchAsync(number));
         return _fetch;
     }

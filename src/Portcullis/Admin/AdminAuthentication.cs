@@ -62,7 +62,8 @@ internal static class AdminAuthentication
                 },
                 OnAuthenticationFailed = context =>
                 {
-                    context.HttpContext.Features.Set(new TokenRefusal(TokenRefusalReasons.Classify(context.Exception)));
+                    context.HttpContext.Features.Set(new TokenRefusal(TokenRefusalReasons.Classify(context.Exception),
+                        (context.Exception as SigningKeysUnavailableException)?.RetryAfterSeconds));
                     return Task.CompletedTask;
                 },
             };

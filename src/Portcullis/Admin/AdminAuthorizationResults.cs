@@ -50,7 +50,8 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
 
         // No token check ran: no Authorization header, or one that carries no bearer token (another scheme, an empty
         // token). Nothing was refused, so the challenge names no error (RFC 6750 3.1), as on connector endpoints.
-        var reason = context.Features.Get<TokenRefusal>()?.Class
+        var refused = context.Features.Get<TokenRefusal>();
+        var reason = refused?.Class
             ?? (context.Request.Headers.Authorization.Count == 0 ? TokenRefusalReasons.Missing : TokenRefusalReasons.NotBearer);
         var code = reason == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
         counter.Count(CallStage.Authenticate, code.Code);
@@ -64,7 +65,7 @@ internal sealed class AdminAuthorizationResults(DecisionRecorder recorder, Refus
         if (reason == TokenRefusalReasons.KeysUnavailable)
         {
             // Nothing is wrong with the token: it could not be checked, and will be once the provider answers.
-            var seconds = TokenRefusalReasons.KeysUnavailableRetrySeconds;
+            var seconds = refused?.RetryAfterSeconds ?? TokenRefusalReasons.KeysUnavailableRetrySeconds;
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return AdminResults.Error(code, $"The admin token could not be checked: {description}.", correlationId, StatusCodes.Status503ServiceUnavailable, seconds)
                 .ExecuteAsync(context);

@@ -71,9 +71,9 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     /// A bearer token refused for a connector: the 401 challenge itself comes from the authentication handler (and is
     /// completed by <see cref="ChallengedAsync"/>); the correlation id of the log line goes in the response header.
     /// </summary>
-    public void TokenRefused(HttpContext context, string connector, string reasonClass, string reason)
+    public void TokenRefused(HttpContext context, string connector, string reasonClass, string reason, int? retryAfterSeconds = null)
     {
-        context.Features.Set(new TokenRefusal(reasonClass));
+        context.Features.Set(new TokenRefusal(reasonClass, retryAfterSeconds));
         var correlationId = Correlate(context);
         var code = reasonClass == TokenRefusalReasons.KeysUnavailable ? ErrorCatalog.IdentityUnavailable : ErrorCatalog.Unauthenticated;
         if (!Record(context, correlationId, CallStage.Authenticate, code.Code, reasonClass, null, reason))
@@ -196,12 +196,13 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
         {
             // Nothing is wrong with the token: a challenge (invalid_token) would make the client drop it and sign in
             // again, to be refused the same way until the provider answers.
+            var seconds = refused?.RetryAfterSeconds ?? TokenRefusalReasons.KeysUnavailableRetrySeconds;
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             headers.Remove("WWW-Authenticate");
-            headers.RetryAfter = TokenRefusalReasons.KeysUnavailableRetrySeconds.ToString(CultureInfo.InvariantCulture);
+            headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             var unavailable = new GatewayError(ErrorCatalog.IdentityUnavailable, $"The bearer token could not be checked: {description}.")
             {
-                RetryAfterSeconds = TokenRefusalReasons.KeysUnavailableRetrySeconds,
+                RetryAfterSeconds = seconds,
             };
             return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, unavailable, ErrorEnvelope.ToJson(unavailable, headers[CorrelationHeader].ToString()));
         }

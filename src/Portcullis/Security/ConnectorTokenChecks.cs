@@ -88,7 +88,7 @@ internal sealed class ConnectorTokenChecks(GatewayConfig config, ConnectorRegist
         var reason = reasonClass == TokenRefusalReasons.Invalid
             ? $"{TokenRefusalReasons.Describe(reasonClass)}: {context.Exception.GetType().Name}"
             : TokenRefusalReasons.Describe(reasonClass);
-        refusals.TokenRefused(context.HttpContext, server, reasonClass, reason);
+        refusals.TokenRefused(context.HttpContext, server, reasonClass, reason, (context.Exception as SigningKeysUnavailableException)?.RetryAfterSeconds);
         return Task.CompletedTask;
     }
 

@@ -17,7 +17,10 @@ internal static class TokenRefusalReasons
     /// <summary>Not a refusal of the token: the identity provider's keys could not be fetched, so it could not be checked.</summary>
     public const string KeysUnavailable = "keys_unavailable";
 
-    /// <summary>How long a caller refused for <see cref="KeysUnavailable"/> is told to wait.</summary>
+    /// <summary>
+    /// How long a caller refused for <see cref="KeysUnavailable"/> is told to wait when the refusal does not say how
+    /// long until the keys may next be fetched (it always does: <see cref="TokenRefusal.RetryAfterSeconds"/>).
+    /// </summary>
     public const int KeysUnavailableRetrySeconds = 5;
 
     public static string Classify(Exception exception) => exception switch

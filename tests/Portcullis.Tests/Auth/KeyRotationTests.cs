@@ -89,10 +89,10 @@ public sealed class KeyRotationTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unknown.StatusCode);
         Assert.Empty(unknown.Headers.WwwAuthenticate);
-        Assert.Equal(TimeSpan.FromSeconds(5), unknown.Headers.RetryAfter?.Delta);
         var error = JsonNode.Parse(await unknown.Content.ReadAsStringAsync().Within())!["error"]!;
         Assert.Equal("identity_unavailable", error["code"]!.GetValue<string>());
         Assert.True(error["retryable"]!.GetValue<bool>());
+        AssertRetryAfterWithinTheBackoff(unknown, error);
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         await Poll.UntilAsync(() => auth.Gateway.Output.Contains("fetching the signing keys from"), Timeouts.Call, "the failed fetch to be logged");
 
@@ -130,11 +130,10 @@ public sealed class KeyRotationTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.Empty(down.Headers.WwwAuthenticate);
-        Assert.Equal(TimeSpan.FromSeconds(5), down.Headers.RetryAfter?.Delta);
         var error = JsonNode.Parse(await down.Content.ReadAsStringAsync().Within())!["error"]!;
         Assert.Equal("identity_unavailable", error["code"]!.GetValue<string>());
         Assert.True(error["retryable"]!.GetValue<bool>());
-        Assert.Equal(5, error["retry_after_seconds"]!.GetValue<int>());
+        AssertRetryAfterWithinTheBackoff(down, error);
         var correlationId = down.Headers.GetValues("Portcullis-Correlation-Id").Single();
         Assert.Equal(correlationId, error["correlation_id"]!.GetValue<string>());
 
@@ -150,7 +149,7 @@ public sealed class KeyRotationTests
         var (status, body, response) = await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", adminToken).Within();
         Assert.Equal(503, status);
         Assert.Equal("identity_unavailable", body!["error"]!["code"]!.GetValue<string>());
-        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        AssertRetryAfterWithinTheBackoff(response, body["error"]!);
         Assert.Empty(response.Headers.WwwAuthenticate);
 
         auth.Idp.Failing = false;
@@ -159,6 +158,47 @@ public sealed class KeyRotationTests
             async _ => (await admin.SendAsync(HttpMethod.Get, "/admin/api/connectors", adminToken)).Status == 200,
             Timeouts.Call,
             "the admin token to pass once the provider answers");
+    }
+
+    /// <summary>
+    /// Before, a token of a new key that waited for the next fetch (within 10 s of one for a made-up kid) and found it
+    /// unanswered was told Retry-After: 5, while that fetch ran on for up to 10 s: its retry waited for the same fetch
+    /// again. Now Retry-After and retry_after_seconds are the time until a fetch may next begin, rounded up.
+    /// </summary>
+    [Fact]
+    public async Task Initialize_NewKeyWhoseFetchDoesNotAnswer_RetryAfterIsTheTimeUntilTheNextFetchMayBegin()
+    {
+        await using var auth = await StartWithKeysFetchedAsync();
+        var endpoint = auth.Gateway.Endpoint("alpha");
+        var madeUpKey = TestIdentityProvider.NewKey();
+        var newKey = TestIdentityProvider.NewKey();
+        using (var madeUp = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Idp.Mint(auth.Resource("alpha"), "fixture:read", key: madeUpKey), AuthGateway.Initialize).Within())
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, madeUp.StatusCode);
+        }
+
+        var hold = new TaskCompletionSource();
+        auth.Idp.HoldAnswers = hold.Task;
+        try
+        {
+            auth.Idp.Rotate(newKey);
+            var fetchesBefore = auth.Idp.JwksRequests;
+            using var real = await AuthGateway.PostAsync(endpoint, "Bearer " + auth.Token("alpha"), AuthGateway.Initialize).Within();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, real.StatusCode);
+            Assert.Equal(fetchesBefore + 1, auth.Idp.JwksRequests);
+            var error = JsonNode.Parse(await real.Content.ReadAsStringAsync().Within())!["error"]!;
+            Assert.Equal("identity_unavailable", error["code"]!.GetValue<string>());
+            // The fetch began when the made-up kid's 10 s were over, and the request's own 10 s ran out just after: that
+            // fetch may go on for almost 10 s more, and no other begins before it ends.
+            var retryAfter = real.Headers.RetryAfter?.Delta ?? throw new InvalidOperationException("no Retry-After delay");
+            Assert.InRange(retryAfter, TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(10));
+            Assert.Equal((int)retryAfter.TotalSeconds, error["retry_after_seconds"]!.GetValue<int>());
+        }
+        finally
+        {
+            hold.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -227,6 +267,17 @@ public sealed class KeyRotationTests
 
         Assert.True(status == 200, $"the admin token was answered {status}: {body?.ToJsonString()}");
         Assert.Equal(fetchesBefore, auth.Idp.JwksRequests);
+    }
+
+    /// <summary>
+    /// The provider answers at once with a failure: the next fetch may begin after the backoff (1 s, then up to 10 s),
+    /// which Retry-After and retry_after_seconds name, rounded up.
+    /// </summary>
+    private static void AssertRetryAfterWithinTheBackoff(HttpResponseMessage response, JsonNode error)
+    {
+        var retryAfter = response.Headers.RetryAfter?.Delta ?? throw new InvalidOperationException("no Retry-After delay");
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.Equal((int)retryAfter.TotalSeconds, error["retry_after_seconds"]!.GetValue<int>());
     }
 
     /// <summary>A gateway that has fetched the provider's keys: a token of the current key has passed (and its verdict is kept).</summary>
