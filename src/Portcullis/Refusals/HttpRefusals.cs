@@ -131,6 +131,21 @@ internal sealed class HttpRefusals(IProblemDetailsService problems, RefusalCount
     public void SessionLimitReached(HttpContext context, string correlationId, string reasonClass, string reason) =>
         _ = Record(context, correlationId, CallStage.Limits, ErrorCatalog.RateLimited.Code, reasonClass, null, reason);
 
+    /// <summary>
+    /// Counts, audits and logs a refusal whose answer its caller writes in a form of its own (the development identity's
+    /// OAuth errors, which clients show as they come), as <see cref="WriteAsync"/> would; its correlation id goes in the
+    /// response header only.
+    /// </summary>
+    public void Recorded(HttpContext context, HttpRefusal refusal)
+    {
+        var correlationId = Correlate(context, refusal.CorrelationId);
+        var code = refusal.Error.Code.Code;
+        if (Record(context, correlationId, refusal.Stage, code, refusal.Class, refusal.Tool, refusal.Reason))
+        {
+            GatewayLog.HttpRefused(logger, LoggedMethod(context), LoggedPath(context), refusal.Status, code, refusal.Reason, correlationId);
+        }
+    }
+
     public async Task WriteAsync(HttpContext context, HttpRefusal refusal)
     {
         var correlationId = Correlate(context, refusal.CorrelationId);

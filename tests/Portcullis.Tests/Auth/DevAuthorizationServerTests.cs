@@ -47,6 +47,13 @@ public sealed class DevAuthorizationServerTests
         Assert.Contains(command, await authorize.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, token.StatusCode);
         Assert.Equal("unsupported_grant_type", JsonNode.Parse(await token.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
+
+        // Before, these refusals left nothing in the log: an operator whose client "could not register" saw no reason.
+        foreach (var (refused, what) in new[] { (register, "client registration"), (authorize, "an authorization request"), (token, "a token request") })
+        {
+            var correlationId = refused.Headers.GetValues("Portcullis-Correlation-Id").Single();
+            await gateway.WaitForOutputAsync($"the development identity issues no tokens over OAuth: refused {what}, answered with the portcullis token command (correlation id {correlationId})", Timeouts.Exit);
+        }
     }
 
     [Fact]
