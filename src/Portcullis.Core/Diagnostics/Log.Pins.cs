@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(1607, LogLevel.Error, "Connector {Connector}: the upstream lists {Kind} {Name} more than once, so which definition it honours is unknown; withheld, whatever the lock file says, until the upstream lists it once.")]
     public static partial void PassthroughListedTwice(ILogger logger, string connector, string kind, string name);
+
+    [LoggerMessage(1608, LogLevel.Warning, "Connector {Connector}: an update of resource {Uri} was not passed on to its subscribers: {Reason}. Its updates are dropped until it can be read under the pins in force again (logged once until then); the subscriptions are kept.")]
+    public static partial void PinnedUpdateDropped(ILogger logger, string connector, string uri, string reason);
 }

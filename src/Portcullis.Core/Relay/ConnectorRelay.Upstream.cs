@@ -187,20 +187,40 @@ internal sealed partial class ConnectorRelay
         }
     }
 
+    /// <summary>
+    /// Checks a resource against the pins before an update of it is passed on (<see cref="PinnedUpdates"/>); set once by
+    /// <see cref="GuardUpdates"/> as the gateway starts. Null (a lint's catalog read) passes every update.
+    /// </summary>
+    private PinnedUpdates? _pinnedUpdates;
+
+    /// <summary>Has every later update of a resource wait for <paramref name="admits"/> to find it as pinned; one it refuses is dropped.</summary>
+    internal void GuardUpdates(Func<string, CancellationToken, Task<bool>> admits) =>
+        _pinnedUpdates = new PinnedUpdates(admits, RelayUpdate, time);
+
     private ValueTask OnResourceUpdatedAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         var updated = notification.Params?.Deserialize(McpJsonUtilities.DefaultOptions.GetTypeInfo<ResourceUpdatedNotificationParams>());
-        if (updated?.Uri is not { } uri)
+        if (updated?.Uri is not { } uri || !Sessions.Any(s => s.IsSubscribed(uri)))
         {
             return ValueTask.CompletedTask;
         }
 
-        foreach (var session in Sessions.Where(s => s.IsSubscribed(uri)))
+        if (_pinnedUpdates is { } pinned)
         {
-            Notify(session, notification.Method + " " + uri, s => Quietly(s.SendNotificationAsync(notification.Method, updated)));
+            return pinned.OnUpdatedAsync(updated, cancellationToken);
         }
 
+        RelayUpdate(updated);
         return ValueTask.CompletedTask;
+    }
+
+    private void RelayUpdate(ResourceUpdatedNotificationParams updated)
+    {
+        const string method = NotificationMethods.ResourceUpdatedNotification;
+        foreach (var session in Sessions.Where(s => s.IsSubscribed(updated.Uri)))
+        {
+            Notify(session, method + " " + updated.Uri, s => Quietly(s.SendNotificationAsync(method, updated)));
+        }
     }
 
     /// <summary>Tells every live session that the connector's tool list changed; called after the new catalog is in place.</summary>

@@ -12,7 +12,7 @@ namespace Portcullis.Hosting;
 /// </summary>
 internal sealed class StartupGate(
     UpstreamHostedService upstreams, StateStartupService state, DecisionRecorder recorder, CatalogAuditor catalogs, Core.Pins.PinReloader pins,
-    GatewayConfig config)
+    Core.Relay.Passthrough passthrough, Core.Connectors.ConnectorRegistry connectors, GatewayConfig config)
 {
     /// <summary>Runs the gate; returns the configuration errors that refuse the start, empty when the gateway may listen.</summary>
     public async Task<IReadOnlyList<ConfigError>> PassAsync(CancellationToken cancellationToken)
@@ -23,6 +23,8 @@ internal sealed class StartupGate(
             Resource = config.Source,
         });
         catalogs.Start();
+        // Before any upstream connects: no update of a resource reaches a client before its pin is checked.
+        passthrough.GuardUpdates(connectors.All);
         pins.Start();
         using var refusing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stateReady = state.ReadyAsync(refusing.Token);

@@ -60,6 +60,43 @@ public sealed class PassthroughPinTests
     }
 
     /// <summary>
+    /// Before, an update of a resource the client had subscribed to while it matched its pin was passed on after the
+    /// resource came to be withheld (here a reloaded lock file no longer matches it): a withheld resource leaked through
+    /// <c>notifications/resources/updated</c>. The update is now dropped (logged once), and the subscription is kept, so its
+    /// updates come again once the resource matches its pin again.
+    /// </summary>
+    [Fact]
+    public async Task ResourceUpdated_ResourceWithheldAfterSubscribing_IsDroppedUntilItMatchesItsPinAgain()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartRewordedAsync(dir);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
+        var (updates, onUpdate) = await Protocol.ResourcesPassthroughTests.SubscribeAndHearAsync(client).Within();
+        await using var _ = onUpdate;
+
+        var lockPath = dir.File(LockFile.FileName);
+        var reviewed = File.ReadAllText(lockPath);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Reword(pins, PinKind.Resource, "test://watched-resource");
+        LockFileWriter.Write(lockPath, pins);
+        await gateway.WaitForOutputAsync("Pins reloaded from", Timeouts.Call);
+        var touched = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "test_touch_resource",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+        }, Timeouts.CallToken);
+
+        Assert.Equal("Announced an update of test://watched-resource", touched.Content.OfType<TextContentBlock>().Single().Text);
+        await gateway.WaitForOutputAsync("an update of resource test://watched-resource was not passed on to its subscribers: it is withheld by the pins in force", Timeouts.Call);
+        await client.PingAsync(cancellationToken: Timeouts.CallToken);
+        Assert.False(updates.TryRead(out var leaked), $"the update of a withheld resource reached the client: {leaked}");
+
+        // Accepted again: the subscription was kept, and its updates reach the client again.
+        File.WriteAllText(lockPath, reviewed);
+        await Protocol.ResourcesPassthroughTests.TouchUntilHeardAsync(client, updates).Within();
+    }
+
+    /// <summary>
     /// Before, <c>completion/complete</c> did not check pins: a client got the upstream's completions for an argument of a
     /// prompt or template that <c>prompts/get</c> and <c>resources/read</c> refused as withheld. It is now refused as they are.
     /// </summary>
@@ -376,6 +413,8 @@ public sealed class PassthroughPinTests
         var config = JsonNode.Parse(File.ReadAllText(ConformanceConfig.SampleConfig))!.AsObject();
         config.Remove("$schema");
         config["connectors"]![0]!["upstream"]!["args"] = new JsonArray(ConformanceConfig.FixtureDll);
+        // The tool that makes the upstream announce an update of a subscribed resource (read-only, as it declares).
+        config["connectors"]![0]!["tools_allow"]!.AsArray().Add("test_touch_resource");
         if (serveArgs.Length > 0)
         {
             // The admin plane needs an identity.

@@ -227,7 +227,7 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
     }
 
     /// <summary>Subscribes to the watched resource and touches it until the update is heard: the session's stream is open and holds it.</summary>
-    private static async Task<(ChannelReader<string> Updates, IAsyncDisposable Handler)> SubscribeAndHearAsync(ModelContextProtocol.Client.McpClient subscriber)
+    internal static async Task<(ChannelReader<string> Updates, IAsyncDisposable Handler)> SubscribeAndHearAsync(ModelContextProtocol.Client.McpClient subscriber)
     {
         var updates = Channel.CreateUnbounded<string>();
         var handler = subscriber.RegisterNotificationHandler(NotificationMethods.ResourceUpdatedNotification, (n, _) =>
@@ -241,7 +241,7 @@ public sealed class ResourcesPassthroughTests(PassthroughGatewayFixture fixture)
     }
 
     /// <summary>Touches the watched resource until the subscriber hears of it; returns what the upstream said to the touch.</summary>
-    private static async Task<string> TouchUntilHeardAsync(ModelContextProtocol.Client.McpClient subscriber, ChannelReader<string> updates)
+    internal static async Task<string> TouchUntilHeardAsync(ModelContextProtocol.Client.McpClient subscriber, ChannelReader<string> updates)
     {
         var said = "";
         await Poll.UntilAsync(
