@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(1608, LogLevel.Warning, "Connector {Connector}: an update of resource {Uri} was not passed on to its subscribers: {Reason}. Its updates are dropped until it can be read under the pins in force again (logged once until then); the subscriptions are kept.")]
     public static partial void PinnedUpdateDropped(ILogger logger, string connector, string uri, string reason);
+
+    [LoggerMessage(1609, LogLevel.Warning, "Connector {Connector}: session {SessionId}'s subscription to {Uri} is not held again on the stream opened here: {Reason}. It is not subscribed upstream, and no update of it reaches the session until its client subscribes again.")]
+    public static partial void SessionSubscriptionWithheld(ILogger logger, string connector, string sessionId, string uri, string reason);
 }

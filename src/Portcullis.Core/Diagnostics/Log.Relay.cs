@@ -62,7 +62,7 @@ internal static partial class Log
     [LoggerMessage(1419, LogLevel.Warning, "Session {SessionId}: its subscriptions could not be read from the state store; the event stream opened here holds only those its client makes again")]
     public static partial void SessionSubscriptionsNotRead(ILogger logger, string sessionId, Exception exception);
 
-    [LoggerMessage(1420, LogLevel.Information, "Connector {Connector}: session {SessionId}'s event stream opened here holds again the {Count} resource subscriptions its client made ({Skipped} no longer allowed or past the session's limit left out)")]
+    [LoggerMessage(1420, LogLevel.Information, "Connector {Connector}: session {SessionId}'s event stream opened here holds again the {Count} resource subscriptions its client made ({Skipped} no longer allowed, withheld by the pins or past the session's limit left out)")]
     public static partial void SessionSubscriptionsRestored(ILogger logger, string connector, string sessionId, int count, int skipped);
 
     [LoggerMessage(1421, LogLevel.Warning, "Connector {Connector}: session {SessionId}: the upstream did not take its subscription to {Uri} again; no updates of it come until its client subscribes again")]

@@ -152,7 +152,8 @@ internal sealed partial class Passthrough
 
     /// <summary>
     /// The session's event stream opened here: holds again the subscriptions its client made where its stream was before
-    /// (another replica, this gateway before a restart), those its caller may still see, within the session's limit. A
+    /// (another replica, this gateway before a restart), those its caller may still see and, with pins on, whose resource
+    /// the pins here admit (as a subscribe), within the session's limit. A
     /// resource no other session here is subscribed to is subscribed upstream; while the upstream is down, its next
     /// connection is told (<see cref="ConnectorRelay.ResubscribeAsync"/>). Never throws; what fails is logged.
     /// </summary>
@@ -175,6 +176,15 @@ internal sealed partial class Passthrough
             if (!connector.Policy.AllowsUri(uri, caller) || session.AtSubscriptionLimit(uri))
             {
                 skipped++;
+                continue;
+            }
+
+            // Checked as a subscribe is: the pins here may differ from where the client subscribed (another lock file, one
+            // reloaded since), and a resource withheld here is neither held for the session nor subscribed upstream.
+            if (connector.Pins.Current is not null && await PinRefusalAsync(connector, uri, cancellationToken).ConfigureAwait(false) is { } refusal)
+            {
+                skipped++;
+                Log.SessionSubscriptionWithheld(logger, connector.Name, LogText.Safe(sessionId), LogText.Safe(uri, 1024), refusal);
                 continue;
             }
 

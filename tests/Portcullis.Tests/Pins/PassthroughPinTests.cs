@@ -97,6 +97,41 @@ public sealed class PassthroughPinTests
     }
 
     /// <summary>
+    /// A session's subscriptions are held again where its event stream opens next (another replica, or the gateway after a
+    /// restart), from the state store. Before, they were not checked against the pins there: a resource withheld there (its
+    /// lock file differs) was held for the session and subscribed upstream again. It is now checked as a subscribe is, and
+    /// one withheld is left out, logged.
+    /// </summary>
+    [Fact]
+    public async Task SubscriptionRestored_ResourceWithheldWhereTheStreamOpensAgain_IsNotHeldNorSubscribedUpstream()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartRewordedAsync(dir);
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
+        var (_, onUpdate) = await Protocol.ResourcesPassthroughTests.SubscribeAndHearAsync(client).Within();
+        await using var _ = onUpdate;
+
+        // The process the session continues on holds other pins: the resource differs from its pin there.
+        await gateway.KillAsync();
+        var lockPath = dir.File(LockFile.FileName);
+        var pins = LockFileReader.Read(lockPath).File!;
+        Reword(pins, PinKind.Resource, "test://watched-resource");
+        LockFileWriter.Write(lockPath, pins);
+        await using var restarted = await gateway.RestartAsync();
+        using var http = new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        using var stream = await Protocol.EventStream.OpenAsync(http, restarted.Endpoint("conformance"), client.SessionId!, "2025-11-25", Timeouts.CallToken);
+
+        await restarted.WaitForOutputAsync("'s event stream opened here holds again the ", Timeouts.Call);
+        Assert.Contains("subscription to test://watched-resource is not held again on the stream opened here: it is withheld by the pins in force", restarted.Output, StringComparison.Ordinal);
+        var touched = await client.CallToolAsync(new CallToolRequestParams
+        {
+            Name = "test_touch_resource",
+            Arguments = new Dictionary<string, System.Text.Json.JsonElement> { ["uri"] = System.Text.Json.JsonSerializer.SerializeToElement("test://watched-resource") },
+        }, Timeouts.CallToken);
+        Assert.Equal("Nobody is subscribed to test://watched-resource", touched.Content.OfType<TextContentBlock>().Single().Text);
+    }
+
+    /// <summary>
     /// Before, <c>completion/complete</c> did not check pins: a client got the upstream's completions for an argument of a
     /// prompt or template that <c>prompts/get</c> and <c>resources/read</c> refused as withheld. It is now refused as they are.
     /// </summary>
