@@ -5,7 +5,7 @@ using System.Text.Unicode;
 namespace Portcullis.Core.Configuration;
 
 /// <summary>
-/// Reads a config file's text, or says why there is none. A folder, a file that cannot be read and bytes that are not
+/// Reads a config file's text (or a lock file's: <see cref="TextFileRole"/>), or says why there is none. A folder, a file that cannot be read and bytes that are not
 /// UTF-8 are each named as what they are: <see cref="File.ReadAllText(string)"/> put U+FFFD in place of a byte that is
 /// not UTF-8, so a mistyped environment, path or name was taken as another one without a word. Only a regular file of
 /// at most <see cref="MaxBytes"/> is read: a FIFO would hang every verb until something wrote to it, and
@@ -17,12 +17,19 @@ internal static class ConfigFileText
     public const int MaxBytes = 16 * 1024 * 1024;
 
     /// <summary>The file's text, or null with <paramref name="problem"/> saying why.</summary>
-    public static string? Read(string path, string fullPath, out string? problem)
+    public static string? Read(string path, string fullPath, out string? problem) =>
+        ReadBytes(path, fullPath, TextFileRole.Config, out problem) is { } bytes ? Decode(bytes, out problem) : null;
+
+    /// <summary>
+    /// The bytes of the regular file at <paramref name="fullPath"/>, at most <see cref="MaxBytes"/>, or null with
+    /// <paramref name="problem"/> saying why, naming <paramref name="path"/> as the <paramref name="role"/> it is.
+    /// </summary>
+    public static byte[]? ReadBytes(string path, string fullPath, TextFileRole role, out string? problem)
     {
         problem = null;
         if (Directory.Exists(fullPath))
         {
-            problem = $"'{path}' is a folder, not a file: give the path of the config file itself, such as {Path.Combine(path, "portcullis.json")}";
+            problem = $"'{path}' is a folder, not a file: give the path of the {role.Noun} itself, such as {Path.Combine(path, role.Example)}";
             return null;
         }
 
@@ -35,7 +42,7 @@ internal static class ConfigFileText
         if (!SecretFile.IsRegular(fullPath))
         {
             // Not even opened: opening a FIFO waits for a writer, and opening some devices does something.
-            problem = NotRegular(path);
+            problem = NotRegular(path, role);
             return null;
         }
 
@@ -45,8 +52,10 @@ internal static class ConfigFileText
             using var handle = SecretFile.Open(fullPath, out var absence);
             if (handle is null)
             {
-                // Swapped for something else since it was asked about, or gone.
-                problem = File.Exists(fullPath) || Directory.Exists(fullPath) ? NotRegular(path) : $"the file '{path}' cannot be read: {absence}";
+                // Not to be read by this user (the reason names the file), swapped for something else since it was asked
+                // about, or gone.
+                problem = SecretFile.IsRegular(fullPath) ? absence
+                    : File.Exists(fullPath) || Directory.Exists(fullPath) ? NotRegular(path, role) : $"the file '{path}' cannot be read: {absence}";
                 return null;
             }
 
@@ -60,11 +69,11 @@ internal static class ConfigFileText
 
         if (bytes.Length > MaxBytes)
         {
-            problem = $"the file '{path}' is larger than {MaxBytes / (1024 * 1024)} MiB, far more than a config holds: is it the config file?";
+            problem = $"the file '{path}' is larger than {MaxBytes / (1024 * 1024)} MiB, far more than {role.Bulk} holds: is it the {role.Noun}?";
             return null;
         }
 
-        return Decode(bytes, out problem);
+        return bytes;
     }
 
     /// <summary>
@@ -106,8 +115,8 @@ internal static class ConfigFileText
         }
     }
 
-    private static string NotRegular(string path) =>
-        $"'{path}' is not a regular file (a FIFO, a device or a socket): give the path of the config file itself";
+    private static string NotRegular(string path, TextFileRole role) =>
+        $"'{path}' is not a regular file (a FIFO, a device or a socket): give the path of the {role.Noun} itself";
 
     /// <summary>The file's bytes, at most <paramref name="limit"/> plus one: one more than the limit says it is too large.</summary>
     private static byte[] ReadAtMost(Microsoft.Win32.SafeHandles.SafeFileHandle handle, int limit)

@@ -10,9 +10,8 @@ namespace Portcullis.Core.Pins;
 internal static partial class LockFileReader
 {
     /// <summary>
-    /// How long reading the file may take. Opening a FIFO (or a device) at the lock file's path waits for a writer
-    /// that may never come, and the reload holding the pins' lock would wait with it: every later edit, a revoked pin
-    /// too, would be ignored until a restart.
+    /// How long reading the file may take. A stalled network file system may never answer, and the reload holding the
+    /// pins' lock would wait with it: every later edit, a revoked pin too, would be ignored until a restart.
     /// </summary>
     internal static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
@@ -37,7 +36,14 @@ internal static partial class LockFileReader
         {
             // Read as the config is: a key written twice or text that is not text (half of a surrogate pair) is reported at
             // its path, where a tree parsed directly would throw on first being looked into.
-            if (ConfigFileText.Decode(ReadWithinTimeout(path), out var notText) is not { } text)
+            // Read as the config file is too: a regular file of at most 16 MiB, anything else refused naming the path.
+            var (bytes, refused) = ReadWithinTimeout(path);
+            if (bytes is null)
+            {
+                return new LockFileRead(path, null, [new ConfigError("$", refused!)]);
+            }
+
+            if (ConfigFileText.Decode(bytes, out var notText) is not { } text)
             {
                 return new LockFileRead(path, null, [new ConfigError("$", notText!)]);
             }
@@ -52,7 +58,7 @@ internal static partial class LockFileReader
         }
         catch (TimeoutException)
         {
-            return new LockFileRead(path, null, [new ConfigError("$", $"cannot be read: no end of file within {ReadTimeout.TotalSeconds:0} s (a FIFO or a device is not a lock file)")]);
+            return new LockFileRead(path, null, [new ConfigError("$", $"cannot be read: no end of file within {ReadTimeout.TotalSeconds:0} s")]);
         }
         catch (JsonException ex)
         {
@@ -69,8 +75,11 @@ internal static partial class LockFileReader
         return errors.Count > 0 ? new LockFileRead(path, null, errors) : new LockFileRead(path, file, []);
     }
 
-    /// <summary>The file's bytes, read on a thread of its own that is left behind if it does not finish within <see cref="ReadTimeout"/>.</summary>
-    private static byte[] ReadWithinTimeout(string path)
+    /// <summary>
+    /// The file's bytes, or why it is refused, read on a thread of its own that is left behind if it does not finish
+    /// within <see cref="ReadTimeout"/> (a stalled network file system: a FIFO or a device is refused without being opened).
+    /// </summary>
+    private static (byte[]? Bytes, string? Refused) ReadWithinTimeout(string path)
     {
         if (Volatile.Read(ref s_waiting) >= MaxWaiting)
         {
@@ -83,7 +92,8 @@ internal static partial class LockFileReader
                 Interlocked.Increment(ref s_waiting);
                 try
                 {
-                    return System.IO.File.ReadAllBytes(path);
+                    var bytes = ConfigFileText.ReadBytes(path, path, TextFileRole.LockFile, out var refused);
+                    return (bytes, refused);
                 }
                 finally
                 {
