@@ -9,6 +9,12 @@ public static class AuditKinds
 
     public const string PromptGet = "prompt_get";
 
+    /// <summary>A <c>resources/subscribe</c> refused because pins withhold its resource (others are not audited).</summary>
+    public const string ResourceSubscribe = "resource_subscribe";
+
+    /// <summary>A <c>completion/complete</c> refused because pins withhold its prompt or template (others are not audited).</summary>
+    public const string Completion = "completion";
+
     /// <summary>A request refused before the MCP layer: bad token, unknown connector, host filter, step-up, size.</summary>
     public const string HttpRefusal = "http_refusal";
 
@@ -41,6 +47,6 @@ public static class AuditKinds
     /// <summary>Every kind, in documentation order: what the audit filters accept and <c>portcullis audit --help</c> lists.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        ToolCall, ResourceRead, PromptGet, HttpRefusal, ConfigLoaded, CatalogChanged, ToolRefused, KeyResolved, ReviewDecided, ReviewHandedOver, DevSignIn,
+        ToolCall, ResourceRead, PromptGet, ResourceSubscribe, Completion, HttpRefusal, ConfigLoaded, CatalogChanged, ToolRefused, KeyResolved, ReviewDecided, ReviewHandedOver, DevSignIn,
     ];
 }

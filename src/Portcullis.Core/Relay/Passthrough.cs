@@ -106,6 +106,12 @@ internal sealed partial class Passthrough(
             audit?.Allowed();
             return result;
         }
+        catch (DefinitionWithheldException withheld) when (audit is null)
+        {
+            // A subscribe or completion has no audit of its own; refused for pins, it is a decision as a withheld read is.
+            AuditWithheldRequest(connector, caller, request.Params, method, withheld.Error, correlationId);
+            throw RelayErrors.From(withheld.Error, correlationId);
+        }
         catch (DefinitionWithheldException withheld)
         {
             throw Refuse(connector, method, withheld.Error, correlationId, Pipeline.CallStage.Authorize, audit, upstreamReached: false);
@@ -175,6 +181,30 @@ internal sealed partial class Passthrough(
         }
 
         return RelayErrors.From(error, correlationId);
+    }
+
+    /// <summary>Records a request without an audit of its own refused because pins withhold what it names, as a read's refusal is recorded.</summary>
+    private void AuditWithheldRequest(Connector connector, CallerIdentity caller, RequestParams? parameters, string method, GatewayError error, string correlationId)
+    {
+        var (kind, resource, prompt) = parameters switch
+        {
+            SubscribeRequestParams subscribe => (Audit.AuditKinds.ResourceSubscribe, subscribe.Uri, null),
+            CompleteRequestParams { Ref: PromptReference reference } => (Audit.AuditKinds.Completion, null, reference.Name),
+            CompleteRequestParams { Ref: ResourceTemplateReference reference } => (Audit.AuditKinds.Completion, reference.Uri, (string?)null),
+            _ => (Audit.AuditKinds.Completion, null, null),
+        };
+        recorder.Request(recorder.Event(kind, Audit.AuditDecisions.Refused, correlationId) with
+        {
+            Connector = connector.Name,
+            Principal = caller.Subject,
+            ClientId = caller.ClientId,
+            Resource = Audit.DecisionRecorder.Truncate(resource),
+            Prompt = Audit.DecisionRecorder.Truncate(prompt),
+            Stage = CallStage.Authorize,
+            Code = error.Code.Code,
+            UpstreamReached = false,
+            Detail = error.Message,
+        }, method, span: null);
     }
 
     private GatewayError Unavailable(Connector connector) =>

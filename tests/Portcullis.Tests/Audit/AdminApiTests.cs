@@ -700,7 +700,7 @@ public sealed class AdminApiTests(AuditGateway fixture)
     }
 
     [Theory]
-    [InlineData("kind", "bogus", "kind: not an audit kind; one of tool_call, resource_read, prompt_get, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved, review_decided, review_handed_over, dev_sign_in.")]
+    [InlineData("kind", "bogus", "kind: not an audit kind; one of tool_call, resource_read, prompt_get, resource_subscribe, completion, http_refusal, config_loaded, catalog_changed, tool_refused, key_resolved, review_decided, review_handed_over, dev_sign_in.")]
     [InlineData("kind", "tool_cal", "kind: not an audit kind (did you mean tool_call?); one of tool_call,")]
     [InlineData("decision", "bogus", "decision: not an audit decision; one of allowed, refused, replayed, failed, outcome_unknown, recorded, executed, not_executed, approved, denied.")]
     [InlineData("code", "bogus", "code: not an error code of the catalog; one of invalid_arguments, tool_not_found,")]

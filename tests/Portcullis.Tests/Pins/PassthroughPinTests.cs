@@ -158,6 +158,36 @@ public sealed class PassthroughPinTests
     }
 
     /// <summary>
+    /// Before, a <c>resources/subscribe</c> or <c>completion/complete</c> refused because pins withhold what it names was only
+    /// logged, while a refused call, read or get is in the audit trail. Each is now audited as a refused read is.
+    /// </summary>
+    [Fact]
+    public async Task SubscribeAndComplete_RefusedForPins_AreAudited()
+    {
+        using var dir = new TempDir();
+        await using var gateway = await StartRewordedAsync(dir, AdminPlane.ServeArgs, (PinKind.Resource, "test://static-text"), (PinKind.Prompt, "test_prompt_with_arguments"));
+        var admin = await AdminPlane.OfAsync(gateway).Within();
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("conformance"), protocolVersion: "2025-11-25").Within();
+
+        await Assert.ThrowsAsync<McpProtocolException>(() => client.SubscribeToResourceAsync(new SubscribeRequestParams { Uri = "test://static-text" }, Timeouts.CallToken));
+        await Assert.ThrowsAsync<McpProtocolException>(() => client.CompleteAsync(new CompleteRequestParams
+        {
+            Ref = new PromptReference { Name = "test_prompt_with_arguments" },
+            Argument = new Argument { Name = "arg1", Value = "pa" },
+        }, Timeouts.CallToken).AsTask());
+
+        var token = await admin.TokenAsync().Within();
+        var subscribe = await admin.WaitForEventAsync(token, "kind=resource_subscribe&connector=conformance", e => e["resource"]?.GetValue<string>() == "test://static-text").Within();
+        var complete = await admin.WaitForEventAsync(token, "kind=completion&connector=conformance", e => e["prompt"]?.GetValue<string>() == "test_prompt_with_arguments").Within();
+        foreach (var audited in new[] { subscribe, complete })
+        {
+            Assert.Equal("refused", audited["decision"]!.GetValue<string>());
+            Assert.Equal("tool_changed", audited["code"]!.GetValue<string>());
+            Assert.Equal("authorize", audited["stage"]!.GetValue<string>());
+        }
+    }
+
+    /// <summary>
     /// An upstream lists its records as resources (files, notes): their URIs grow with its data, and agents that can
     /// write make more. Each unpinned one is withheld and counted, but under the <c>resources_allow</c> entry that
     /// covers it, never its URI: before, every new record became one more series of <c>portcullis_pins_withheld_total</c>.
