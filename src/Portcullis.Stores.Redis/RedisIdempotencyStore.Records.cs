@@ -16,8 +16,8 @@ internal sealed partial class RedisIdempotencyStore
 
     public async ValueTask<IdempotencyRecord?> GetAsync(IdempotencyScope scope, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
     {
-        var fields = await Db.HashGetAllAsync(keys.Idempotency(scope)).ConfigureAwait(false);
-        return Read(fields, now, (now - retention).ToUnixTimeMilliseconds());
+        var key = keys.Idempotency(scope);
+        return Read(key, await ReadHashAsync(Db, key).ConfigureAwait(false), scope, now, (now - retention).ToUnixTimeMilliseconds());
     }
 
     public async ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken)
@@ -33,13 +33,14 @@ internal sealed partial class RedisIdempotencyStore
             var candidates = batch
                 .Where(e => fromMember is null || e.Score < fromScore || string.CompareOrdinal((string)e.Element!, fromMember) < 0)
                 .ToList();
-            var reads = candidates.Select(e => db.HashGetAllAsync((string)e.Element!)).ToList();
+            var reads = candidates.Select(e => ReadHashAsync(db, (string)e.Element!)).ToList();
             await Task.WhenAll(reads).ConfigureAwait(false);
             for (var i = 0; i < candidates.Count && records.Count <= request.Limit; i++)
             {
                 var created = (long)candidates[i].Score;
-                if (Read(reads[i].Result, request.Now, cutoff) is { } record && Matches(record, request)
-                    && record.CreatedAt.ToUnixTimeMilliseconds() == created)
+                // A record whose creation time cannot be read is listed by its entry's.
+                if (Read((string)candidates[i].Element!, reads[i].Result, null, request.Now, cutoff) is { } record && Matches(record, request)
+                    && (record.CreatedAt.ToUnixTimeMilliseconds() == created || record.Unreadable?.Names("created_at") == true))
                 {
                     records.Add((record, created, (string)candidates[i].Element!));
                 }
@@ -86,49 +87,124 @@ internal sealed partial class RedisIdempotencyStore
 
     private static bool Matches(IdempotencyRecord record, IdempotencyListRequest request) =>
         (request.State is null || record.State == request.State)
-        && (request.Environment is null || record.Scope.Environment == request.Environment)
+        // A record that lost its environment may be this one's: listed rather than hidden (a filter on another lost part never matches).
+        && (request.Environment is null || record.Scope.Environment == request.Environment || record.Unreadable?.Names("environment") == true)
         && (request.Connector is null || record.Scope.Connector == request.Connector)
         && request.MatchesPrincipal(record.Scope.Principal)
         && (request.Tool is null || record.Scope.Tool == request.Tool)
         && (request.Key is null || record.Scope.Key == request.Key);
 
-    /// <summary>The record in a hash's fields as judged at <paramref name="now"/>; null when absent or created at or before the cut-off.</summary>
-    private static IdempotencyRecord? Read(HashEntry[] fields, DateTimeOffset now, long cutoff)
+    /// <summary>
+    /// The record in a hash's fields as judged at <paramref name="now"/> (null fields: a key of another type); null when
+    /// absent or created at or before the cut-off. A record damaged by hand or by another program is still one: what
+    /// cannot be read is named in <see cref="IdempotencyRecord.Unreadable"/>, and its state is judged as the claim judges
+    /// it (outcome-unknown without its fingerprint, creation time or state, a held one without its review, a completed one
+    /// without its result). <paramref name="scope"/> is the scope the key was asked by, when known.
+    /// </summary>
+    private static IdempotencyRecord? Read(RedisKey key, HashEntry[]? fields, IdempotencyScope? scope, DateTimeOffset now, long cutoff)
     {
-        if (fields.Length == 0)
+        if (fields is { Length: 0 })
         {
             return null;
         }
 
-        var f = fields.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
-        var created = Long(f, "created");
-        if (created <= cutoff || !f.ContainsKey("environment"))
+        var f = fields?.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal) ?? new Dictionary<string, string?>(StringComparer.Ordinal);
+        var unread = new List<string>();
+        var created = Time(f, "created", "created_at", unread);
+        if (created <= cutoff)
         {
             return null;
         }
 
-        var lease = DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "lease"));
-        var state = f.GetValueOrDefault("state") switch
+        scope ??= new IdempotencyScope(Text(f, "environment", "environment", unread), Text(f, "connector", "connector", unread),
+            Text(f, "principal", "principal", unread), Text(f, "tool", "tool", unread), Text(f, "key", "key", unread));
+        var fingerprint = Text(f, "fp", "arguments_sha256", unread);
+        var correlationId = Text(f, "corr", "correlation_id", unread);
+        var updated = Time(f, "updated", "updated_at", unread);
+        var lease = Time(f, "lease", "lease_expires_at", unread);
+        var stateText = f.GetValueOrDefault("state");
+        if (stateText is not ("0" or "1" or "2" or "3"))
         {
-            "1" => IdempotencyState.Completed,
-            "3" => IdempotencyState.AwaitingReview,
-            "0" when lease > now => IdempotencyState.InProgress,
+            unread.Add("state");
+        }
+
+        if (stateText == "1" && !f.ContainsKey("result"))
+        {
+            unread.Add("result");
+        }
+
+        var reviewId = f.GetValueOrDefault("rv_id") is { Length: > 0 } id ? id : null;
+        if (stateText == "3" && reviewId is null)
+        {
+            unread.Add("review_id");
+        }
+
+        var state = unread.Contains("arguments_sha256") || created is null ? IdempotencyState.OutcomeUnknown : stateText switch
+        {
+            "1" when f.ContainsKey("result") => IdempotencyState.Completed,
+            "3" when reviewId is not null => IdempotencyState.AwaitingReview,
+            "0" when lease > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };
-        var scope = new IdempotencyScope(f["environment"]!, f["connector"]!, f["principal"]!, f["tool"]!, f["key"]!);
-        return new IdempotencyRecord(scope, f["fp"]!, state, f.GetValueOrDefault("corr") ?? "",
-            DateTimeOffset.FromUnixTimeMilliseconds(created), DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "updated")), lease)
+        IdempotencyResolution? resolution = null;
+        if (f.GetValueOrDefault("r_exec") is { } executed)
         {
-            Resolution = f.GetValueOrDefault("r_exec") is null
-                ? null
-                : new IdempotencyResolution(f["r_exec"] == "1", f.GetValueOrDefault("r_by") ?? "",
-                    DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "r_at")), f.GetValueOrDefault("r_note") is { Length: > 0 } note ? note : null),
-            ReviewId = f.GetValueOrDefault("rv_id") is { Length: > 0 } reviewId ? reviewId : null,
+            resolution = Time(f, "r_at", "resolution", unread) is { } resolvedAt
+                ? new IdempotencyResolution(executed == "1", f.GetValueOrDefault("r_by") ?? "",
+                    DateTimeOffset.FromUnixTimeMilliseconds(resolvedAt), f.GetValueOrDefault("r_note") is { Length: > 0 } note ? note : null)
+                : null;
+        }
+
+        return new IdempotencyRecord(scope, fingerprint, state, correlationId, At(created), At(updated), At(lease))
+        {
+            Resolution = resolution,
+            ReviewId = reviewId,
+            Unreadable = unread.Count == 0 ? null : new IdempotencyUnreadable(unread, key.ToString()),
         };
+    }
+
+    /// <summary>The hash of a record key; null when the key holds another type (damaged by hand or by another program).</summary>
+    private static async Task<HashEntry[]?> ReadHashAsync(IDatabase db, RedisKey key)
+    {
+        try
+        {
+            return await db.HashGetAllAsync(key).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    private static string Text(Dictionary<string, string?> fields, string name, string field, List<string> unread)
+    {
+        if (fields.GetValueOrDefault(name) is { } value)
+        {
+            return value;
+        }
+
+        unread.Add(field);
+        return "";
+    }
+
+    /// <summary>A time in milliseconds; null, and named unread, when missing or not a number.</summary>
+    private static long? Time(Dictionary<string, string?> fields, string name, string field, List<string> unread)
+    {
+        if (fields.GetValueOrDefault(name) is { } value
+            && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
+            && ms is >= -62135596800000 and <= 253402300799999)
+        {
+            return ms;
+        }
+
+        unread.Add(field);
+        return null;
     }
 
     private static long Long(Dictionary<string, string?> fields, string name) =>
         fields.GetValueOrDefault(name) is { } value ? long.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0;
+
+    private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
 
     private static string EncodeCursor(long created, string member) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(created.ToString(CultureInfo.InvariantCulture) + ":" + member));

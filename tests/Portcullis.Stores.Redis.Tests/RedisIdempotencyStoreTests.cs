@@ -128,6 +128,61 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
             (await db.HashGetAllAsync(key)).OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"));
     }
 
+    /// <summary>
+    /// The admin reads of records the store cannot read: before, one made the whole list throw (so the admin API
+    /// answered 500 for every operator). Now each is listed, and got by its scope, with what could not be read named,
+    /// its state judged as the claim judges it; the sound record beside them is listed as it was.
+    /// </summary>
+    [Theory]
+    [InlineData("connector", "connector")]
+    [InlineData("environment", "environment")]
+    [InlineData("updated", "updated_at")]
+    [InlineData("wrongtype", "arguments_sha256")]
+    public async Task ListAndGet_RecordTheStoreCannotRead_AreListedWithWhatCouldNotBeRead(string damage, string field)
+    {
+        var db = _redis!.GetDatabase();
+        var damaged = Scope("k-damaged");
+        var key = new RedisKeys(_prefix).Idempotency(damaged);
+        await Claim(damaged);
+        var sound = await Claim(Scope("k-sound"));
+        Assert.True(await Store.CompleteAsync(Scope("k-sound"), sound.Token!, "{}", Time.GetUtcNow(), Deadline));
+        switch (damage)
+        {
+            case "wrongtype":
+                await db.KeyDeleteAsync(key);
+                await db.StringSetAsync(key, "not a record");
+                break;
+            case "updated":
+                await db.HashSetAsync(key, damage, "garbage");
+                break;
+            default:
+                Assert.True(await db.HashDeleteAsync(key, damage));
+                break;
+        }
+
+        var page = await List();
+
+        Assert.Equal(2, page.Records.Count);
+        Assert.Null(Assert.Single(page.Records, r => r.Scope.Key == "k-sound").Unreadable);
+        var listed = Assert.Single(page.Records, r => r.Unreadable is not null);
+        Assert.Contains(field, listed.Unreadable!.Fields);
+        Assert.Equal(key.ToString(), listed.Unreadable.StoreKey);
+        // Judged as the claim judges it: a claim in progress that lost a field the claim does not read is still in progress.
+        Assert.Equal(damage == "wrongtype" ? IdempotencyState.OutcomeUnknown : IdempotencyState.InProgress, listed.State);
+        var got = (await Get(damaged))!;
+        Assert.Equal(damaged, got.Scope);
+        if (damage is "connector" or "environment")
+        {
+            // Got by its scope, which the id names: nothing is missing.
+            Assert.Null(got.Unreadable);
+        }
+        else
+        {
+            Assert.Contains(field, got.Unreadable!.Fields);
+            Assert.Equal(key.ToString(), got.Unreadable.StoreKey);
+        }
+    }
+
     [Fact]
     public async Task Claim_SetsAStorageTtlBeyondTheRetention()
     {

@@ -15,4 +15,7 @@ public sealed record IdempotencyRecord(
 
     /// <summary>The review the record is bound to, when its tool needs review (kept after approval, for the record).</summary>
     public string? ReviewId { get; init; }
+
+    /// <summary>Set when the store could not read some of the record: those fields hold placeholders, and it cannot be settled here.</summary>
+    public IdempotencyUnreadable? Unreadable { get; init; }
 }

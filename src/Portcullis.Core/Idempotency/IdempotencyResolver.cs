@@ -42,6 +42,12 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
             return (ResolveStatus.NotFound, null);
         }
 
+        if (record.Unreadable is not null)
+        {
+            // A settlement could not make a damaged record readable, nor be judged against the call it holds.
+            return (ResolveStatus.Unreadable, record);
+        }
+
         if (expectedCorrelationId is not null && !string.Equals(expectedCorrelationId, record.CorrelationId, StringComparison.Ordinal))
         {
             return (ResolveStatus.OtherCall, record);

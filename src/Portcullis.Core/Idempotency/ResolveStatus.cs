@@ -14,4 +14,7 @@ public enum ResolveStatus
 
     /// <summary>The key holds another call than the one named: nothing changed.</summary>
     OtherCall,
+
+    /// <summary>The store cannot read the key's record, so it cannot be settled: nothing changed.</summary>
+    Unreadable,
 }

@@ -117,6 +117,11 @@ internal static class AdminIdempotencyEndpoints
                     return AdminRefusal.Refuse(request, recorder, counter, loggers.CreateLogger("Portcullis.Admin"), scope.Connector, scope.Tool, ErrorCatalog.Conflict,
                         StatusCodes.Status409Conflict, CallStage.Idempotency, "other_call", $"key of call {record!.CorrelationId}",
                         $"The key now holds another call than the one named (correlation_id {record.CorrelationId}, {State(record.State)}): nothing was settled. Check that call before settling it.");
+                case ResolveStatus.Unreadable:
+                    return AdminRefusal.Refuse(request, recorder, counter, loggers.CreateLogger("Portcullis.Admin"), scope.Connector, scope.Tool, ErrorCatalog.Conflict,
+                        StatusCodes.Status409Conflict, CallStage.Idempotency, "unreadable", $"store key {record!.Unreadable!.StoreKey}",
+                        $"The store cannot read this key's record ({string.Join(", ", record.Unreadable.Fields)}): it cannot be settled here, and its retries answer " +
+                        $"idempotency_outcome_unknown. Once the target system is checked, delete it with the store's own tools (store_key {record.Unreadable.StoreKey}).");
                 case ResolveStatus.NotOutcomeUnknown:
                     return AdminRefusal.Refuse(request, recorder, counter, loggers.CreateLogger("Portcullis.Admin"), scope.Connector, scope.Tool, ErrorCatalog.Conflict,
                         StatusCodes.Status409Conflict, CallStage.Idempotency, "not_outcome_unknown", $"key of call {record!.CorrelationId}",
@@ -180,28 +185,38 @@ internal static class AdminIdempotencyEndpoints
         }
     }
 
+    /// <summary>A stored key as the API shows it; a field the store could not read is null (the record's state excepted).</summary>
     internal static JsonObject Record(IdempotencyRecord record)
     {
         var (subject, clientId) = IdempotencyRecordId.Principal(record.Scope);
+        var unreadable = record.Unreadable;
+        bool Read(string field) => unreadable?.Names(field) != true;
+        JsonNode? Field(string field, string value) => Read(field) ? value : null;
+        JsonNode? TimeField(string field, DateTimeOffset value) => Read(field) ? AdminResults.Time(value) : null;
+        var scopeRead = Read("environment") && Read("connector") && Read("principal") && Read("tool") && Read("key");
         return new JsonObject
         {
-            ["id"] = IdempotencyRecordId.From(record.Scope),
-            ["environment"] = record.Scope.Environment,
-            ["connector"] = record.Scope.Connector,
-            ["principal"] = subject,
-            ["client_id"] = clientId,
-            ["tool"] = record.Scope.Tool,
-            ["key"] = record.Scope.Key,
-            ["arguments_sha256"] = record.Fingerprint,
+            // A record that lost part of its scope has no id: nothing could find it by one.
+            ["id"] = scopeRead ? IdempotencyRecordId.From(record.Scope) : null,
+            ["environment"] = Field("environment", record.Scope.Environment),
+            ["connector"] = Field("connector", record.Scope.Connector),
+            ["principal"] = Field("principal", subject),
+            ["client_id"] = Read("principal") ? clientId : null,
+            ["tool"] = Field("tool", record.Scope.Tool),
+            ["key"] = Field("key", record.Scope.Key),
+            ["arguments_sha256"] = Field("arguments_sha256", record.Fingerprint),
             ["state"] = State(record.State),
-            ["correlation_id"] = record.CorrelationId,
-            ["created_at"] = AdminResults.Time(record.CreatedAt),
-            ["updated_at"] = AdminResults.Time(record.UpdatedAt),
-            ["lease_expires_at"] = AdminResults.Time(record.LeaseExpiresAt),
+            ["correlation_id"] = Field("correlation_id", record.CorrelationId),
+            ["created_at"] = TimeField("created_at", record.CreatedAt),
+            ["updated_at"] = TimeField("updated_at", record.UpdatedAt),
+            ["lease_expires_at"] = TimeField("lease_expires_at", record.LeaseExpiresAt),
             ["review_id"] = record.ReviewId,
             ["resolution"] = record.Resolution is { } r
                 ? new JsonObject { ["executed"] = r.Executed, ["resolved_by"] = r.ResolvedBy, ["resolved_at"] = AdminResults.Time(r.ResolvedAt), ["note"] = r.Note }
                 : null,
+            ["unreadable"] = unreadable is null
+                ? null
+                : new JsonObject { ["fields"] = new JsonArray([.. unreadable.Fields.Select(f => (JsonNode?)f)]), ["store_key"] = unreadable.StoreKey },
         };
     }
 
