@@ -15,6 +15,9 @@ internal sealed partial class SqliteIdempotencyStore
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
 
+    /// <summary>A row whose creation and lease times are numbers (SQLite keeps whatever it is given); one that is not is outcome-unknown.</summary>
+    private const string TimesRead = "(typeof(created_at) = 'integer' AND typeof(lease_expires_at) = 'integer')";
+
     /// <summary>The subject of a stored principal (subject, U+001F, client id), as <c>IdempotencyRecordId.Principal</c> reads it.</summary>
     private const string PrincipalSubject = "(CASE WHEN instr(principal, char(31)) > 0 THEN substr(principal, 1, instr(principal, char(31)) - 1) ELSE principal END)";
 
@@ -44,16 +47,16 @@ internal sealed partial class SqliteIdempotencyStore
         switch (request.State)
         {
             case IdempotencyState.InProgress:
-                where.Append($" AND state = {InProgress} AND lease_expires_at > $now");
+                where.Append($" AND state = {InProgress} AND lease_expires_at > $now AND {TimesRead}");
                 break;
             case IdempotencyState.Completed:
-                where.Append($" AND state = {Completed}");
+                where.Append($" AND state = {Completed} AND {TimesRead}");
                 break;
             case IdempotencyState.OutcomeUnknown:
-                where.Append(" AND ").Append(IsUnknown);
+                where.Append($" AND ({IsUnknown} OR NOT {TimesRead})");
                 break;
             case IdempotencyState.AwaitingReview:
-                where.Append($" AND state = {AwaitingReview}");
+                where.Append($" AND state = {AwaitingReview} AND {TimesRead}");
                 break;
         }
 
@@ -162,26 +165,66 @@ internal sealed partial class SqliteIdempotencyStore
         }, cancellationToken));
     }
 
+    /// <summary>
+    /// A row as judged at <paramref name="now"/>. A row damaged by hand or by another program (SQLite keeps a time that is
+    /// not a number, or a settlement without its time) is still one: what cannot be read is named in
+    /// <see cref="IdempotencyRecord.Unreadable"/>, and a row whose creation or lease time cannot be read is outcome-unknown,
+    /// as the claim answers it.
+    /// </summary>
     private static IdempotencyRecord ReadRecord(SqliteDataReader r, DateTimeOffset now)
     {
         var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
-        var lease = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10));
-        var state = r.GetInt32(6) switch
+        var unread = new List<string>();
+        var created = Time(r, 8, "created_at", unread);
+        var updated = Time(r, 9, "updated_at", unread);
+        var lease = Time(r, 10, "lease_expires_at", unread);
+        var state = created is null || lease is null ? IdempotencyState.OutcomeUnknown : r.GetInt32(6) switch
         {
             Completed => IdempotencyState.Completed,
             AwaitingReview => IdempotencyState.AwaitingReview,
-            InProgress when lease > now => IdempotencyState.InProgress,
+            InProgress when lease > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };
-        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)), lease)
+        IdempotencyResolution? resolution = null;
+        if (!r.IsDBNull(11))
         {
-            Resolution = r.IsDBNull(11)
-                ? null
-                : new IdempotencyResolution(r.GetInt64(11) != 0, r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+            resolution = Time(r, 13, "resolution", unread) is { } resolvedAt && !r.IsDBNull(12)
+                ? new IdempotencyResolution(r.GetInt64(11) != 0, r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(resolvedAt), r.IsDBNull(14) ? null : r.GetString(14))
+                : null;
+            if (resolution is null && !unread.Contains("resolution"))
+            {
+                unread.Add("resolution");
+            }
+        }
+
+        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7), At(created), At(updated), At(lease))
+        {
+            Resolution = resolution,
             ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
+            Unreadable = unread.Count == 0 ? null : new IdempotencyUnreadable(unread, RowCondition(scope)),
         };
     }
+
+    /// <summary>A time in milliseconds; null, and named unread, when the column holds anything but an integer in range.</summary>
+    private static long? Time(SqliteDataReader r, int ordinal, string field, List<string> unread)
+    {
+        if (!r.IsDBNull(ordinal) && r.GetFieldType(ordinal) == typeof(long) && r.GetInt64(ordinal) is var ms and >= -62135596800000 and <= 253402300799999)
+        {
+            return ms;
+        }
+
+        unread.Add(field);
+        return null;
+    }
+
+    private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
+
+    /// <summary>The row's condition in the <c>idempotency</c> table, for deleting it with the sqlite3 shell.</summary>
+    private static string RowCondition(IdempotencyScope scope) =>
+        $"environment = {Quote(scope.Environment)} AND connector = {Quote(scope.Connector)} AND principal = {Quote(scope.Principal)} " +
+        $"AND tool = {Quote(scope.Tool)} AND key = {Quote(scope.Key)}";
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(

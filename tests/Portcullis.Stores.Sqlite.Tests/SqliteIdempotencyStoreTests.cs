@@ -48,6 +48,39 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         Assert.Equal("corr-1 garbage", (string?)await read.ExecuteScalarAsync(Deadline));
     }
 
+    /// <summary>
+    /// The admin reads of a row damaged by hand or by another program: before, a settlement without its time made the
+    /// whole list throw (the admin API answered 500 for every operator), and a time that is not a number was shown as
+    /// 1970 on a record still called completed, though its retries answer outcome-unknown. Now each is listed, under
+    /// outcome_unknown when the claim answers so, with what could not be read named.
+    /// </summary>
+    [Theory]
+    [InlineData("created_at", "created_at")]
+    [InlineData("lease_expires_at", "lease_expires_at")]
+    [InlineData("resolved_at", "resolution")]
+    public async Task ListAndGet_RowTheStoreCannotRead_IsListedWithWhatCouldNotBeRead(string column, string field)
+    {
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        await using (var connection = new SqliteConnection($"Data Source={DbPath}"))
+        {
+            await connection.OpenAsync(Deadline);
+            await using var damage = connection.CreateCommand();
+            damage.CommandText = column == "resolved_at"
+                ? "UPDATE idempotency SET resolved_executed = 1"
+                : $"UPDATE idempotency SET {column} = 'garbage'";
+            Assert.Equal(1, await damage.ExecuteNonQueryAsync(Deadline));
+        }
+
+        var expected = column == "resolved_at" ? IdempotencyState.Completed : IdempotencyState.OutcomeUnknown;
+        var listed = Assert.Single((await List()).Records);
+        Assert.Equal(expected, listed.State);
+        Assert.Equal([field], listed.Unreadable!.Fields);
+        Assert.Contains("key = 'k-1'", listed.Unreadable.StoreKey, StringComparison.Ordinal);
+        Assert.Single((await List(state: expected)).Records);
+        Assert.Equal([field], (await Get(Scope()))!.Unreadable!.Fields);
+    }
+
     public override Task DisposeAsync()
     {
         (Store as IDisposable)?.Dispose();
