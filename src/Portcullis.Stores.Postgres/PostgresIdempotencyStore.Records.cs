@@ -153,26 +153,66 @@ internal sealed partial class PostgresIdempotencyStore
         };
     }
 
+    /// <summary>
+    /// A row as judged at <paramref name="now"/>. A row damaged by hand or by another program (a time no date can hold, a
+    /// settlement without its time or operator) is still one: what cannot be read is named in
+    /// <see cref="IdempotencyRecord.Unreadable"/>.
+    /// </summary>
     private static IdempotencyRecord ReadRecord(NpgsqlDataReader r, DateTimeOffset now)
     {
         var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
-        var lease = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10));
+        var unread = new List<string>();
+        var created = Time(r, 8, "created_at", unread);
+        var updated = Time(r, 9, "updated_at", unread);
+        var lease = Time(r, 10, "lease_expires_at", unread);
+        // Judged by the stored numbers, as the claim judges them (a bigint is always a number to PostgreSQL).
         var state = r.GetInt16(6) switch
         {
             Completed => IdempotencyState.Completed,
             AwaitingReview => IdempotencyState.AwaitingReview,
-            InProgress when lease > now => IdempotencyState.InProgress,
+            InProgress when r.GetInt64(10) > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };
-        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)), lease)
+        IdempotencyResolution? resolution = null;
+        if (!r.IsDBNull(11))
         {
-            Resolution = r.IsDBNull(11)
-                ? null
-                : new IdempotencyResolution(r.GetBoolean(11), r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(13)), r.IsDBNull(14) ? null : r.GetString(14)),
+            resolution = Time(r, 13, "resolution", unread) is { } resolvedAt && !r.IsDBNull(12)
+                ? new IdempotencyResolution(r.GetBoolean(11), r.GetString(12), DateTimeOffset.FromUnixTimeMilliseconds(resolvedAt), r.IsDBNull(14) ? null : r.GetString(14))
+                : null;
+            if (resolution is null && !unread.Contains("resolution"))
+            {
+                unread.Add("resolution");
+            }
+        }
+
+        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7), At(created), At(updated), At(lease))
+        {
+            Resolution = resolution,
             ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
+            Unreadable = unread.Count == 0 ? null : new IdempotencyUnreadable(unread, RowCondition(scope)),
         };
     }
+
+    /// <summary>A time in milliseconds; null, and named unread, when missing or out of the range a date can hold.</summary>
+    private static long? Time(NpgsqlDataReader r, int ordinal, string field, List<string> unread)
+    {
+        if (!r.IsDBNull(ordinal) && r.GetInt64(ordinal) is var ms and >= -62135596800000 and <= 253402300799999)
+        {
+            return ms;
+        }
+
+        unread.Add(field);
+        return null;
+    }
+
+    private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
+
+    /// <summary>The row's condition in the <c>portcullis_idempotency</c> table, for deleting it with psql.</summary>
+    private static string RowCondition(IdempotencyScope scope) =>
+        $"environment = {Quote(scope.Environment)} AND connector = {Quote(scope.Connector)} AND principal = {Quote(scope.Principal)} " +
+        $"AND tool = {Quote(scope.Tool)} AND key = {Quote(scope.Key)}";
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(

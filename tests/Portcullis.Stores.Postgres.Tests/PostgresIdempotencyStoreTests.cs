@@ -28,6 +28,31 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
     }
 
     /// <summary>
+    /// The admin reads of a row damaged by hand or by another program: before, a time no date can hold or a settlement
+    /// without its time made the whole list throw (the admin API answered 500 for every operator). Now the row is listed
+    /// with what could not be read named, in the state its retries are answered by.
+    /// </summary>
+    [Theory]
+    [InlineData("lease_expires_at = 9223372036854775807", "lease_expires_at")]
+    [InlineData("updated_at = -9223372036854775808", "updated_at")]
+    [InlineData("resolved_executed = true", "resolution")]
+    public async Task ListAndGet_RowTheStoreCannotRead_IsListedWithWhatCouldNotBeRead(string damage, string field)
+    {
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        await using (var update = _dataSource!.CreateCommand($"UPDATE portcullis_idempotency SET {damage}"))
+        {
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+        }
+
+        var listed = Assert.Single((await List()).Records);
+        Assert.Equal(IdempotencyState.Completed, listed.State);
+        Assert.Equal([field], listed.Unreadable!.Fields);
+        Assert.Contains("key = 'k-1'", listed.Unreadable.StoreKey, StringComparison.Ordinal);
+        Assert.Equal([field], (await Get(Scope()))!.Unreadable!.Fields);
+    }
+
+    /// <summary>
     /// Before, a cursor holding a NUL or a lone surrogate reached PostgreSQL, which refused the query (22021): the admin
     /// API answered 500 instead of 400 for a cursor it never gave out.
     /// </summary>
