@@ -174,8 +174,9 @@ public sealed class AuditSinkTests
         // or not by how soon the writer (which gathers a batch for 100 ms) ran: only echoes served after that are counted.
         await WaitForLineAsync(path, l => l["tool"]?.GetValue<string>() == "echo" && l["decision"]?.GetValue<string>() == "allowed");
 
-        // A call admitted while the trail keeps events, still running when the sink fails.
-        var running = client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 4 }).AsTask();
+        // A call admitted while the trail keeps events, still running when the sink fails. It must outlast the 150
+        // refusals below, which on a loaded machine (load average ~30 on 2 cores) took more than 4 s.
+        var running = client.CallToolAsync("wait", new Dictionary<string, object?> { ["seconds"] = 12 }).AsTask();
         await WaitForAsync(() => File.Exists(record) && File.ReadAllText(record).Contains("\"wait\"", StringComparison.Ordinal));
         File.Delete(path);
         Directory.CreateDirectory(path);
