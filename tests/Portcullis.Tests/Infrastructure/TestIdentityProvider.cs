@@ -19,6 +19,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<RsaSecurityKey> _published = [];
     private int _jwksRequests;
+    private long _lastJwksRequestAt;
 
     private TestIdentityProvider(WebApplication app)
     {
@@ -38,6 +39,9 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     public RsaSecurityKey Current { get; private set; }
 
     public int JwksRequests => Volatile.Read(ref _jwksRequests);
+
+    /// <summary>When the last key document request was counted (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public long LastJwksRequestAt => Volatile.Read(ref _lastJwksRequestAt);
 
     /// <summary>While set, the key document is answered 500 (an outage of the provider; IdentityModel asks again at once after a 503).</summary>
     public bool Failing { get; set; }
@@ -121,6 +125,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
     {
         if (Failing)
         {
+            Volatile.Write(ref _lastJwksRequestAt, System.Diagnostics.Stopwatch.GetTimestamp());
             Interlocked.Increment(ref _jwksRequests);
             return Results.StatusCode(StatusCodes.Status500InternalServerError);
         }
@@ -144,6 +149,7 @@ internal sealed class TestIdentityProvider : IAsyncDisposable
         }
 
         // Counted once its keys are read, so a test that sees the count knows which keys the answer holds.
+        Volatile.Write(ref _lastJwksRequestAt, System.Diagnostics.Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _jwksRequests);
         if (HoldAnswers is { } hold)
         {
