@@ -189,14 +189,14 @@ internal sealed partial class PostgresIdempotencyStore
         {
             Resolution = resolution,
             ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
-            Unreadable = unread.Count == 0 ? null : new IdempotencyUnreadable(unread, RowCondition(scope)),
+            Unreadable = unread.Count == 0 ? null : new IdempotencyUnreadable(unread, IdempotencyUnreadable.SqlRowCondition(scope)),
         };
     }
 
     /// <summary>A time in milliseconds; null, and named unread, when missing or out of the range a date can hold.</summary>
     private static long? Time(NpgsqlDataReader r, int ordinal, string field, List<string> unread)
     {
-        if (!r.IsDBNull(ordinal) && r.GetInt64(ordinal) is var ms and >= -62135596800000 and <= 253402300799999)
+        if (!r.IsDBNull(ordinal) && r.GetInt64(ordinal) is var ms && IdempotencyUnreadable.IsDate(ms))
         {
             return ms;
         }
@@ -207,12 +207,6 @@ internal sealed partial class PostgresIdempotencyStore
 
     private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
 
-    /// <summary>The row's condition in the <c>portcullis_idempotency</c> table, for deleting it with psql.</summary>
-    private static string RowCondition(IdempotencyScope scope) =>
-        $"environment = {Quote(scope.Environment)} AND connector = {Quote(scope.Connector)} AND principal = {Quote(scope.Principal)} " +
-        $"AND tool = {Quote(scope.Tool)} AND key = {Quote(scope.Key)}";
-
-    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(

@@ -6,6 +6,22 @@ namespace Portcullis.Core.Idempotency;
 /// </summary>
 public sealed record IdempotencyUnreadable(IReadOnlyList<string> Fields, string StoreKey)
 {
+    private static readonly long EarliestMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long LatestMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>True when the store could not read <paramref name="field"/> (an admin API name, such as <c>created_at</c>).</summary>
     public bool Names(string field) => Fields.Contains(field, StringComparer.Ordinal);
+
+    /// <summary>True when a stored time in Unix milliseconds is one a date can hold.</summary>
+    public static bool IsDate(long milliseconds) => milliseconds >= EarliestMilliseconds && milliseconds <= LatestMilliseconds;
+
+    /// <summary>
+    /// The SQL condition that selects one scope's row in the SQL stores' idempotency tables (the same columns in both),
+    /// for deleting a damaged row by hand with the store's shell.
+    /// </summary>
+    public static string SqlRowCondition(IdempotencyScope scope) =>
+        $"environment = {Quote(scope.Environment)} AND connector = {Quote(scope.Connector)} AND principal = {Quote(scope.Principal)} " +
+        $"AND tool = {Quote(scope.Tool)} AND key = {Quote(scope.Key)}";
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -96,9 +96,7 @@ public sealed class ShutdownTests
         using var dir = new TempDir();
         File.WriteAllText(dir.File("state-connection"), "127.0.0.1:1,connectTimeout=1000");
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "redis");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), waitReady: false);
         await gateway.WaitForOutputAsync("State store redis is not ready", Timeouts.Startup);
         // Within the next attempt's wait for Redis (it retries after 250 ms and waits up to 5 s).

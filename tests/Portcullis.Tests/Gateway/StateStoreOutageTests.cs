@@ -28,9 +28,7 @@ public sealed class StateStoreOutageTests
             connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
             var config = TestConfig.Gateway(connector);
             config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
-            config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-            config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-            config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+            TestConfig.OnSharedStore(config, "redis");
             await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
                 .Within(Timeouts.Startup);
             var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
@@ -103,9 +101,7 @@ public sealed class StateStoreOutageTests
         var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
         connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
         var config = TestConfig.Gateway(connector);
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "redis");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
@@ -142,9 +138,7 @@ public sealed class StateStoreOutageTests
         var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
         connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
         var config = TestConfig.Gateway(connector);
-        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "postgres");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
@@ -201,9 +195,7 @@ public sealed class StateStoreOutageTests
         });
         var config = TestConfig.Gateway(connector);
         config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
-        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "postgres");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
             .Within(Timeouts.Startup);
         var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
@@ -273,9 +265,7 @@ public sealed class StateStoreOutageTests
         }
 
         var config = TestConfig.Gateway(connector);
-        config["state"] = new JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, store);
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         Assert.Null(Witness.ErrorCode(await CallAsync(client, "record", new() { ["note"] = "before", ["idempotency_key"] = "k-before" })));

@@ -14,9 +14,7 @@ public sealed class StoreReadinessTests
         await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
         File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "redis");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
         var ready = JsonNode.Parse(await gateway.GetAsync("/readyz").Within())!;
         Assert.Equal("ready", ready["status"]!.GetValue<string>());
@@ -55,9 +53,7 @@ public sealed class StoreReadinessTests
         await using var postgres = await PostgresServer.StartAsync().Within(Timeouts.Startup);
         File.WriteAllText(dir.File("state-connection"), await postgres.CreateSchemaAsync().Within());
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["echo"]));
-        config["state"] = new JsonObject { ["store"] = "postgres", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "postgres");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data")).Within(Timeouts.Startup);
         Assert.Equal("ready", JsonNode.Parse(await gateway.GetAsync("/readyz").Within())!["status"]!.GetValue<string>());
 

@@ -27,9 +27,7 @@ public sealed class RedisUnreadableRecordAdminTests
         var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
         var config = TestConfig.Gateway(connector);
         config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
-        config["state"] = new JsonObject { ["store"] = "redis", ["connection"] = "file:state-connection" };
-        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
-        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        TestConfig.OnSharedStore(config, "redis");
         await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
             .Within(Timeouts.Startup);
         var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);

@@ -26,6 +26,18 @@ internal static class TestConfig
         ["connectors"] = new JsonArray([.. connectors]),
     };
 
+    /// <summary>
+    /// <paramref name="config"/> on a shared state store (<c>redis</c> or <c>postgres</c>) whose connection string the test
+    /// wrote to the file <c>state-connection</c> beside the config, as replica <c>replica-0</c>, with a JSONL audit trail.
+    /// </summary>
+    public static JsonObject OnSharedStore(JsonObject config, string store)
+    {
+        config["state"] = new JsonObject { ["store"] = store, ["connection"] = "file:state-connection" };
+        config["audit"] = new JsonObject { ["sink"] = "jsonl" };
+        config["replica"] = new JsonObject { ["id"] = "replica-0", ["advertise_url"] = "http://127.0.0.1:0" };
+        return config;
+    }
+
     /// <summary>An anonymous connector (auth mode none) in front of the fixture upstream over stdio.</summary>
     public static JsonObject FixtureConnector(string server, string[] allow, string? recordPath = null, JsonObject? tools = null)
     {
