@@ -79,8 +79,10 @@ public sealed class RedisServer : IAsyncDisposable
                     await connection.GetDatabase().PingAsync();
                     return;
                 }
-                catch (RedisConnectionException)
+                catch (Exception ex) when (ex is RedisException or RedisTimeoutException && !cts.IsCancellationRequested)
                 {
+                    // Not ready yet: no connection, still loading its append-only file (LOADING), or too slow to answer
+                    // on a loaded machine. Only the deadline ends the wait.
                 }
             }
 

@@ -74,13 +74,25 @@ public sealed class PendingCallRouteOutageTests
     private static async Task<CallToolResult> AskWhileTheStoreIsPausedAsync(RedisServer redis, GatewayProcess holder, GatewayProcess other, string protocolVersion, Func<Task> recorded)
     {
         var switched = false;
+        Exception? askFailed = null;
         using var http = new HttpClient(new RedirectAfter(() => Volatile.Read(ref switched), holder.BaseUrl, other.BaseUrl) { InnerHandler = new HttpClientHandler() });
         var handlers = new McpClientHandlers
         {
             ElicitationHandler = async (request, _) =>
             {
-                await redis.RestartAsync().Within(Timeouts.Startup);
-                await recorded();
+                try
+                {
+                    await redis.RestartAsync().Within(Timeouts.Startup);
+                    await recorded();
+                }
+                catch (Exception ex)
+                {
+                    // The client's SDK would answer the question with an anonymous -32603 ("An error occurred."), which
+                    // the gateway relays as it came: the failure is named here instead.
+                    askFailed = ex;
+                    throw;
+                }
+
                 Volatile.Write(ref switched, true);
                 return new ElicitResult
                 {
@@ -103,6 +115,7 @@ public sealed class PendingCallRouteOutageTests
             var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeouts.CallToken)
                 .AsTask().WaitAsync(TimeSpan.FromSeconds(60));
             Assert.True(Volatile.Read(ref switched), "the call ended before its question was answered: "
+                + (askFailed is null ? "" : "the test's own client failed to answer it: " + askFailed + "\n")
                 + string.Join(" ", result.Content.OfType<TextContentBlock>().Select(c => c.Text)) + "\n" + holder.Output);
             return result;
         }
