@@ -67,8 +67,16 @@ internal sealed class PostgresDeadline
         }
         finally
         {
-            _ = running.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), abandon, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (running.IsCompleted)
+            {
+                abandon.Dispose();
+            }
+            else
+            {
+                // Abandoned (past the bound, or its caller cancelled): disposed once it ends by itself.
+                _ = running.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), abandon, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 

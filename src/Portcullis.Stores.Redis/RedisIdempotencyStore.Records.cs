@@ -155,7 +155,8 @@ internal sealed partial class RedisIdempotencyStore
                 : null;
         }
 
-        return new IdempotencyRecord(scope, fingerprint, state, correlationId, At(created), At(updated), At(lease))
+        return new IdempotencyRecord(scope, fingerprint, state, correlationId,
+            IdempotencyUnreadable.TimeOrPlaceholder(created), IdempotencyUnreadable.TimeOrPlaceholder(updated), IdempotencyUnreadable.TimeOrPlaceholder(lease))
         {
             Resolution = resolution,
             ReviewId = reviewId,
@@ -192,7 +193,7 @@ internal sealed partial class RedisIdempotencyStore
     {
         if (fields.GetValueOrDefault(name) is { } value
             && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-            && ms is >= -62135596800000 and <= 253402300799999)
+            && IdempotencyUnreadable.IsDate(ms))
         {
             return ms;
         }
@@ -203,8 +204,6 @@ internal sealed partial class RedisIdempotencyStore
 
     private static long Long(Dictionary<string, string?> fields, string name) =>
         fields.GetValueOrDefault(name) is { } value ? long.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0;
-
-    private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
 
     private static string EncodeCursor(long created, string member) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(created.ToString(CultureInfo.InvariantCulture) + ":" + member));

@@ -197,7 +197,8 @@ internal sealed partial class SqliteIdempotencyStore
             }
         }
 
-        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7), At(created), At(updated), At(lease))
+        return new IdempotencyRecord(scope, r.GetString(5), state, r.GetString(7),
+            IdempotencyUnreadable.TimeOrPlaceholder(created), IdempotencyUnreadable.TimeOrPlaceholder(updated), IdempotencyUnreadable.TimeOrPlaceholder(lease))
         {
             Resolution = resolution,
             ReviewId = r.IsDBNull(15) ? null : r.GetString(15),
@@ -216,9 +217,6 @@ internal sealed partial class SqliteIdempotencyStore
         unread.Add(field);
         return null;
     }
-
-    private static DateTimeOffset At(long? milliseconds) => milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
-
 
     private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(

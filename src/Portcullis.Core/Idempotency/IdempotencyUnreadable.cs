@@ -15,6 +15,10 @@ public sealed record IdempotencyUnreadable(IReadOnlyList<string> Fields, string 
     /// <summary>True when a stored time in Unix milliseconds is one a date can hold.</summary>
     public static bool IsDate(long milliseconds) => milliseconds >= EarliestMilliseconds && milliseconds <= LatestMilliseconds;
 
+    /// <summary>A stored time read (Unix milliseconds), or the Unix epoch as the placeholder of one that could not be (named in <see cref="Fields"/>).</summary>
+    public static DateTimeOffset TimeOrPlaceholder(long? milliseconds) =>
+        milliseconds is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : DateTimeOffset.UnixEpoch;
+
     /// <summary>
     /// The SQL condition that selects one scope's row in the SQL stores' idempotency tables (the same columns in both),
     /// for deleting a damaged row by hand with the store's shell.
