@@ -99,16 +99,12 @@ public sealed class CommandLineTests
         };
         if (kind == "fifo")
         {
-            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-            Assert.Equal(0, mkfifo.ExitCode);
+            await SpecialFiles.MakeFifoAsync(path);
         }
         else if (kind == "huge")
         {
-            // A sparse file: 64 MiB long, nothing written. Its first bytes are the sample, so only its size is wrong.
-            using var file = File.Create(path);
-            file.Write(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json")));
-            file.SetLength(64L * 1024 * 1024);
+            // Its first bytes are the sample, so only its size is wrong.
+            SpecialFiles.MakeHuge(path, File.ReadAllBytes(Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json")));
         }
 
         string[] rest = verb switch
@@ -160,11 +156,7 @@ public sealed class CommandLineTests
         var dataDir = temp.File("data");
         Directory.CreateDirectory(dataDir);
         var key = Path.Combine(dataDir, "dev-signing-key.pem");
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [key])!)
-        {
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-            Assert.Equal(0, mkfifo.ExitCode);
-        }
+        await SpecialFiles.MakeFifoAsync(key);
 
         var (exit, stdout, output) = await PortcullisCli.RunAsync([verb, "--config", Path.Combine(RepoPaths.Root, "samples", "crm", "portcullis.json"), "--data-dir", dataDir, .. args]);
 

@@ -48,10 +48,7 @@ public sealed class ConfigErrorsTests
     public async Task Serve_StdioEnvSecretsThatResolveToNothing_ExitsNamingEach()
     {
         using var dir = new TempDir();
-        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [dir.File("fifo")]))
-        {
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-        }
+        await SpecialFiles.MakeFifoAsync(dir.File("fifo"));
 
         var connector = TestConfig.FixtureConnector("fixture", ["echo"]);
         connector["upstream"]!["env"] = new System.Text.Json.Nodes.JsonObject

@@ -91,15 +91,11 @@ public sealed class LockFileEncodingTests
     {
         if (kind == "fifo")
         {
-            using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path])!;
-            await mkfifo.WaitForExitAsync().WaitAsync(Timeouts.Exit);
-            Assert.Equal(0, mkfifo.ExitCode);
+            await SpecialFiles.MakeFifoAsync(path);
         }
         else if (kind == "huge")
         {
-            using var file = File.Create(path);
-            file.Write(Encoding.UTF8.GetBytes("{\"version\": 1, \"connectors\": {}}\n"));
-            file.SetLength(64L * 1024 * 1024);
+            SpecialFiles.MakeHuge(path, Encoding.UTF8.GetBytes("{\"version\": 1, \"connectors\": {}}\n"));
         }
     }
 }
