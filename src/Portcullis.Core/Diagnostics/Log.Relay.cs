@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(1421, LogLevel.Warning, "Connector {Connector}: session {SessionId}: the upstream did not take its subscription to {Uri} again; no updates of it come until its client subscribes again")]
     public static partial void SessionSubscriptionNotRestored(ILogger logger, string connector, string sessionId, string uri, Exception exception);
+
+    [LoggerMessage(1422, LogLevel.Warning, "Connector {Connector}: the upstream's {Feature} request got no answer from the calling client ({Reason}); the upstream is answered with an error")]
+    public static partial void RelayAskFailed(ILogger logger, string connector, string feature, string reason, Exception? exception);
 }

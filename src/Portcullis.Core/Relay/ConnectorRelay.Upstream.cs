@@ -101,20 +101,50 @@ internal sealed partial class ConnectorRelay
             throw new McpException($"The calling client does not support this {feature} request (it did not declare the capability, or the mode or tool use the request needs).");
         }
 
-        Log.RelayAsked(logger, connector, feature);
-        if (call.Pending is { } pending)
-        {
-            // A stateless caller: the question travels back as an input-required result of its call.
-            var answer = await pending.AskAsync(inputRequest(), cancellationToken).ConfigureAwait(false);
-            return answer.Deserialize(answerType) ?? throw new McpException($"The calling client sent no {feature} answer.");
-        }
-
-        if (call.Downstream.SessionId is null)
+        if (call.Pending is null && call.Downstream.SessionId is null)
         {
             throw new McpException($"The calling client cannot be asked for {feature} during this call.");
         }
 
-        return await ask(call.Downstream).ConfigureAwait(false);
+        Log.RelayAsked(logger, connector, feature);
+        try
+        {
+            if (call.Pending is { } pending)
+            {
+                // A stateless caller: the question travels back as an input-required result of its call.
+                var answer = await pending.AskAsync(inputRequest(), cancellationToken).ConfigureAwait(false);
+                return ReadAnswer(answer, answerType, feature);
+            }
+
+            return await ask(call.Downstream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The upstream learns only that its request failed; the operator learns why: the client's error answer (an
+            // McpException), an answer that does not fit the request, or a failure of the gateway's own relaying.
+            Log.RelayAskFailed(logger, connector, feature, AskFailure(ex), ex is McpException ? null : ex);
+            throw;
+        }
+    }
+
+    /// <summary>A stateless client's answer as the type the upstream asked for; one of another shape is the client's error.</summary>
+    private static T ReadAnswer<T>(InputResponse answer, JsonTypeInfo<T> answerType, string feature)
+    {
+        try
+        {
+            return answer.Deserialize(answerType) ?? throw new McpException($"The calling client sent no {feature} answer.");
+        }
+        catch (JsonException ex)
+        {
+            throw new McpException($"The calling client's answer to the {feature} request is not what such a request expects: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Why asking the client failed, in one line: the exception's type and its message, cut to 300 characters.</summary>
+    private static string AskFailure(Exception exception)
+    {
+        var message = exception.Message.ReplaceLineEndings(" ");
+        return $"{exception.GetType().Name}: {(message.Length > 300 ? message[..300] + "…" : message)}";
     }
 
     /// <summary>

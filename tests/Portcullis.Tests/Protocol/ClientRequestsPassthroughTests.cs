@@ -119,6 +119,54 @@ public sealed class ClientRequestsPassthroughTests(PassthroughGatewayFixture fix
         Assert.Equal("""Elicitation completed: action=accept, content={"response":"yes to Proceed?"}""", text);
     }
 
+    /// <summary>
+    /// Before, a client whose handler failed left no trace in the gateway: the upstream got an error and the gateway's
+    /// log said nothing of why (event 1422 now names the feature and the failure).
+    /// </summary>
+    [Fact]
+    public async Task CallTool_ClientsElicitationHandlerFails_UpstreamGetsAnErrorAndTheGatewayLogsWhy()
+    {
+        var handlers = new McpClientHandlers
+        {
+            ElicitationHandler = (_, _) => throw new InvalidOperationException("The client's own handler failed."),
+        };
+        await using var client = await fixture.Gateway.ConnectAsync(Versions.V2025, handlers);
+        var before = AskFailures();
+
+        var result = await client.CallToolAsync("test_elicitation", new Dictionary<string, object?> { ["message"] = "Proceed?" }, cancellationToken: Timeout);
+
+        Assert.True(result.IsError);
+        await Poll.UntilAsync(_ => Task.FromResult(AskFailures() > before), Timeouts.Call, () => "event 1422 in the gateway's output:\n" + fixture.Gateway.Process.Output);
+        Assert.Contains("Request failed (remote)", AskFailureLines().Last(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A stateless client's answer of the wrong shape (an action that is a number) is the client's error, named in what
+    /// the upstream gets and in the gateway's log; before, it surfaced as a bare JSON exception.
+    /// </summary>
+    [Fact]
+    public async Task CallTool_StatelessAnswerOfTheWrongShape_UpstreamGetsAnErrorAndTheGatewayLogsWhy()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        const string Meta = """
+            "_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{"elicitation":{}}}
+            """;
+        var first = await StatelessCallAsync(http, $$$"""{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Proceed?"},{{{Meta}}}}}""");
+        var state = first["result"]!["requestState"]!.GetValue<string>();
+        var before = AskFailures();
+
+        var answered = await StatelessCallAsync(http, $$$"""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"Proceed?"},"requestState":"{{{state}}}","inputResponses":{"portcullis":{"action":5}},{{{Meta}}}}}""");
+
+        Assert.True(answered["result"]?["isError"]?.GetValue<bool>() == true || answered["error"] is not null, answered.ToJsonString());
+        await Poll.UntilAsync(_ => Task.FromResult(AskFailures() > before), Timeouts.Call, () => "event 1422 in the gateway's output:\n" + fixture.Gateway.Process.Output);
+        Assert.Contains("is not what such a request expects", AskFailureLines().Last(), StringComparison.Ordinal);
+    }
+
+    private IEnumerable<string> AskFailureLines() =>
+        fixture.Gateway.Process.Output.Split('\n').Where(l => l.Contains("elicitation request got no answer from the calling client", StringComparison.Ordinal));
+
+    private int AskFailures() => AskFailureLines().Count();
+
     [Theory]
     [MemberData(nameof(Versions.Both), MemberType = typeof(Versions))]
     public async Task CallTool_ClientWithoutSampling_UpstreamGetsAnErrorNotAnotherClient(string version)
