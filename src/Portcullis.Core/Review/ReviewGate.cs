@@ -191,11 +191,13 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// </summary>
     public async ValueTask<bool?> AskCallerAsync(ToolCallContext context, ReviewRecord review, CancellationToken cancellationToken)
     {
+        var arguments = CallArguments(context);
         var request = new ElicitRequestParams
         {
             // The call's own arguments, not the held copy: that one has the fields named in audit.redact replaced, and the
             // user confirms what runs. They are the ones this client sent; the held record's match them by its fingerprint.
-            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {ArgumentsText.AsSent(CallArguments(context))}",
+            Message = $"Confirm this action before it is sent.\n\nConnector: {review.Scope.Connector}\nTool: {review.Scope.Tool}\nArguments: {ArgumentsText.AsSent(arguments)}"
+                + MixedScriptsNotice(MixedScripts.Find(arguments)),
             RequestedSchema = new ElicitRequestParams.RequestSchema
             {
                 Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition>
@@ -236,6 +238,15 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
             && answer.Content?.TryGetValue(ConfirmProperty, out var confirm) == true
             && confirm.ValueKind == JsonValueKind.True;
     }
+
+    /// <summary>
+    /// The words of the arguments that mix scripts, each with its odd letters' code points, under the arguments of the
+    /// question: "аdmin" with a Cyrillic "а" reads as "admin" to the user asked to confirm it.
+    /// </summary>
+    private static string MixedScriptsNotice(IReadOnlyList<MixedScriptWarning> warnings) => warnings.Count == 0 ? "" :
+        "\n\nWarning: these words mix letters of different scripts, so each may be another word than the one it looks like:\n- "
+        + string.Join("\n- ", warnings.Select(w => w.Describe()))
+        + (warnings.Count >= MixedScripts.MaxWarnings ? $"\n(the first {MixedScripts.MaxWarnings}; there may be more)" : "");
 
     /// <summary>The arguments a review is bound to: the call's, without its idempotency key.</summary>
     private static Dictionary<string, JsonElement> CallArguments(ToolCallContext context) =>

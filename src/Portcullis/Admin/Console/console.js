@@ -128,6 +128,73 @@
   const hasRedacted = (value) => value === "[redacted]"
     || (typeof value === "object" && value !== null && Object.values(value).some(hasRedacted));
 
+  // A word whose letters are of several scripts reads as another word: "аdmin" with a Cyrillic а reads "admin". The API
+  // names each such word of the arguments (warnings with code mixed_scripts: MixedScripts on the server, not checked
+  // again here); each is listed under the arguments with the letters of its other scripts marked and their code points,
+  // and those letters are marked in the arguments too, wherever the word is in them.
+  const mixedScripts = (r) => (r.warnings || []).filter((w) => w.code === "mixed_scripts");
+
+  const markLetter = (ch, letter) => el("mark", { class: "script", title: letter.code_point + " " + letter.script, text: ch });
+
+  // The word, its odd letters each marked and followed by its code point.
+  function markedWord(w) {
+    const odd = new Map(w.letters.map((l) => [l.letter, l]));
+    const parts = [];
+    let plain = "";
+    for (const ch of w.word) {
+      const letter = odd.get(ch);
+      if (!letter) { plain += ch; continue; }
+      if (plain) parts.push(el("span", { text: plain }));
+      plain = "";
+      parts.push(markLetter(ch, letter), el("span", { class: "code-point", text: letter.code_point }));
+    }
+    if (plain) parts.push(el("span", { text: plain }));
+    return parts;
+  }
+
+  function mixedScriptsWarning(r, warnings) {
+    return el("div", { class: "warning", "data-testid": "mixed-scripts-" + r.id },
+      el("p", { text: "Words that mix letters of different scripts can pass for other words (\"admin\" written with a Cyrillic \"а\"): the letters of the other script are marked." }),
+      el("ul", {}, ...warnings.map((w) => el("li", { "data-path": w.path },
+        el("span", { text: (w.path || "the value") + (w.in === "key" ? " (property name)" : "") + ": \"" }), ...markedWord(w),
+        el("span", { text: "\" " + w.message + " (" + w.letters.map((l) => l.letter + " " + l.code_point + " " + l.script).join(", ") + ")" })))),
+      ...(warnings.length >= 32 ? [el("p", { text: "Only the first 32 such words are listed: read the arguments from the API before deciding." })] : []));
+  }
+
+  // The same letters, marked in the arguments box wherever a flagged word is (any place the word is, it mixes scripts).
+  function markInArguments(box, warnings) {
+    const text = box.textContent;
+    const marked = new Map();
+    for (const w of warnings) {
+      const word = visible(w.word);
+      const odd = new Map(w.letters.map((l) => [l.letter, l]));
+      for (let at = text.indexOf(word); at >= 0 && marked.size < 2000; at = text.indexOf(word, at + 1)) {
+        for (let i = at; i < at + word.length;) {
+          const ch = String.fromCodePoint(text.codePointAt(i));
+          if (odd.has(ch)) marked.set(i, odd.get(ch));
+          i += ch.length;
+        }
+      }
+    }
+    if (!marked.size) return;
+    const parts = [];
+    let from = 0;
+    for (const at of [...marked.keys()].sort((a, b) => a - b)) {
+      const ch = String.fromCodePoint(text.codePointAt(at));
+      parts.push(document.createTextNode(text.slice(from, at)), markLetter(ch, marked.get(at)));
+      from = at + ch.length;
+    }
+    parts.push(document.createTextNode(text.slice(from)));
+    box.replaceChildren(...parts);
+  }
+
+  function argumentsBox(r) {
+    const box = el("pre", { class: "arguments", "data-review": r.id, text: JSON.stringify(r.arguments, null, 2) });
+    const warnings = mixedScripts(r);
+    if (warnings.length) markInArguments(box, warnings);
+    return [box, ...(warnings.length ? [mixedScriptsWarning(r, warnings)] : [])];
+  }
+
   async function reviews() {
     const pending = await pendingReviews();
     const rows = pending.map((r) => {
@@ -146,7 +213,7 @@
         el("td", {}, el("div", { text: r.connector + " / " + r.tool }),
           el("div", { class: "key", "data-testid": "key-" + r.id, text: "idempotency key: " + r.key })),
         el("td", { text: r.principal + (r.client_id ? " (" + r.client_id + ")" : "") }),
-        el("td", {}, el("pre", { class: "arguments", "data-review": r.id, text: JSON.stringify(r.arguments, null, 2) }), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
+        el("td", {}, ...argumentsBox(r), ...(hasHidden(JSON.stringify(r.arguments)) ? [el("p", { class: "warning", "data-testid": "hidden-characters-" + r.id,
           text: "These arguments hold characters that show nothing or change the order text is shown in; each is shown as its \\u escape." })] : []),
           ...(hasRedacted(r.arguments) ? [el("p", { class: "warning", "data-testid": "redacted-" + r.id,
             text: "Values shown as \"[redacted]\" are hidden from reviewers (audit.redact): approving runs them unseen, whatever the agent put there." })] : [])),

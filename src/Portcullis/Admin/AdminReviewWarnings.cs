@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portcullis.Core.Diagnostics;
+
+namespace Portcullis.Admin;
+
+/// <summary>
+/// A review's <c>warnings</c>: what a reviewer should know about its arguments before deciding, in a form a program reads
+/// (the console shows them). Today the words that mix scripts (<see cref="MixedScripts"/>): <c>{"code": "mixed_scripts",
+/// "path", "in": "value" | "key", "word", "scripts", "letters": [{"letter", "code_point", "script"}], "message"}</c>.
+/// </summary>
+internal static class AdminReviewWarnings
+{
+    public static JsonArray Of(string argumentsJson)
+    {
+        using var arguments = JsonDocument.Parse(argumentsJson, new JsonDocumentOptions { MaxDepth = 256 });
+        return new JsonArray([.. MixedScripts.Find(arguments.RootElement).Select(w => (JsonNode)new JsonObject
+        {
+            ["code"] = MixedScriptWarning.Code,
+            ["path"] = w.Pointer,
+            ["in"] = w.InKey ? "key" : "value",
+            ["word"] = w.Word,
+            ["scripts"] = new JsonArray([.. w.Scripts.Select(s => (JsonNode?)s)]),
+            ["letters"] = new JsonArray([.. w.Letters.Select(l => (JsonNode)new JsonObject
+            {
+                ["letter"] = l.Letter.ToString(),
+                ["code_point"] = l.CodePoint,
+                ["script"] = l.Script,
+            })]),
+            ["message"] = w.Summary,
+        })]);
+    }
+}
