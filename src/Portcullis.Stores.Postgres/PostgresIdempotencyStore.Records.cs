@@ -90,17 +90,20 @@ internal sealed partial class PostgresIdempotencyStore
         select.Parameters.AddWithValue("limit", request.Limit + 1);
         var records = new List<IdempotencyRecord>(request.Limit);
         string? next = null;
+        var lastCreated = 0L;
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             if (records.Count == request.Limit)
             {
-                var last = records[^1];
-                next = EncodeCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Scope);
+                // The cursor holds the last row's creation as stored, which the order follows: a damaged row's (a number no
+                // date can hold) reads as a placeholder, and a cursor from that made the next page skip rows.
+                next = EncodeCursor(lastCreated, records[^1].Scope);
                 break;
             }
 
             records.Add(ReadRecord(reader, request.Now));
+            lastCreated = reader.GetInt64(8);
         }
 
         return new IdempotencyRecordPage(records, next);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -90,17 +91,20 @@ internal sealed partial class SqliteIdempotencyStore
         select.Parameters.AddWithValue("$limit", request.Limit + 1);
         var records = new List<IdempotencyRecord>(request.Limit);
         string? next = null;
+        object lastCreated = 0L;
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
             if (records.Count == request.Limit)
             {
-                var last = records[^1];
-                next = EncodeCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Scope);
+                // The cursor holds the last row's creation as stored, which the order follows: a damaged row's (text, a real,
+                // a number no date can hold) reads as a placeholder, and a cursor from that made the next page skip rows.
+                next = EncodeCursor(lastCreated, records[^1].Scope);
                 break;
             }
 
             records.Add(ReadRecord(reader, request.Now));
+            lastCreated = reader.GetValue(8);
         }
 
         return new IdempotencyRecordPage(records, next);
@@ -218,17 +222,47 @@ internal sealed partial class SqliteIdempotencyStore
         return null;
     }
 
-    private static string EncodeCursor(long createdAt, IdempotencyScope scope) =>
+    private static string EncodeCursor(object createdAt, IdempotencyScope scope) =>
         Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(
-            new[] { createdAt.ToString(System.Globalization.CultureInfo.InvariantCulture), scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key },
+            new[] { StoredCreation(createdAt), scope.Environment, scope.Connector, scope.Principal, scope.Tool, scope.Key },
             StoreJsonContext.Default.StringArray));
 
-    private static (long CreatedAt, IdempotencyScope Scope) DecodeCursor(string cursor)
+    /// <summary>
+    /// A stored creation as the cursor holds it, with its SQLite type: a number alone (every row the gateway wrote), or
+    /// <c>real:</c>, <c>text:</c> or <c>blob:</c> (base64) before what a damaged row holds, so the next page is compared
+    /// with the very value SQLite ordered it by (a number below any text, a text below any blob).
+    /// </summary>
+    private static string StoredCreation(object value) => value switch
+    {
+        long ms => ms.ToString(CultureInfo.InvariantCulture),
+        double real => "real:" + real.ToString("R", CultureInfo.InvariantCulture),
+        byte[] blob => "blob:" + Convert.ToBase64String(blob),
+        _ => "text:" + Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    private static object? ReadStoredCreation(string text)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
+        {
+            return ms;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return (colon < 0 ? "" : text[..colon]) switch
+        {
+            "real" when double.TryParse(text.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var real) => real,
+            "text" => text[(colon + 1)..],
+            "blob" => Convert.FromBase64String(text[(colon + 1)..]),
+            _ => null,
+        };
+    }
+
+    private static (object CreatedAt, IdempotencyScope Scope) DecodeCursor(string cursor)
     {
         try
         {
             var parts = JsonSerializer.Deserialize(Convert.FromBase64String(cursor), StoreJsonContext.Default.StringArray);
-            if (parts is { Length: 6 } && parts.All(p => p is not null) && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var createdAt))
+            if (parts is { Length: 6 } && parts.All(p => p is not null) && ReadStoredCreation(parts[0]) is { } createdAt)
             {
                 return (createdAt, new IdempotencyScope(parts[1], parts[2], parts[3], parts[4], parts[5]));
             }

@@ -134,6 +134,62 @@ public abstract partial class IdempotencyStoreContract
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"page-{i}").Order(), seen.Order());
     }
 
+    /// <summary>
+    /// A record whose creation time the store cannot read (damaged by hand or by another program), at every place on a
+    /// page: before, SQLite and PostgreSQL took the next page's cursor from the time the record showed (the placeholder
+    /// 1970) instead of the one stored, so when the damaged record ended a page, the next page began after 1970 and every
+    /// record after it was skipped. Each is now listed exactly once, whatever the page size.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(IdempotencyState.OutcomeUnknown)]
+    public async Task List_Paged_RecordWhoseCreationCannotBeRead_EveryRecordListedOnce(IdempotencyState? state)
+    {
+        var keys = await UnknownKeysAsync(4);
+
+        await DamageCreationAsync(Scope(keys[1]));
+
+        await AssertPagesListEachOnceAsync(keys, keys[1], state);
+    }
+
+    /// <summary>Outcome-unknown keys <c>page-0</c>, <c>page-1</c>, …, each created 10 ms after the one before.</summary>
+    protected async Task<IReadOnlyList<string>> UnknownKeysAsync(int count)
+    {
+        var keys = Enumerable.Range(0, count).Select(i => $"page-{i}").ToList();
+        foreach (var key in keys)
+        {
+            await UnknownKey(key);
+            Time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        return keys;
+    }
+
+    /// <summary>Pages through the list at every page size up to the number of keys: each key is listed once, <paramref name="damaged"/> as unreadable.</summary>
+    protected async Task AssertPagesListEachOnceAsync(IReadOnlyList<string> keys, string damaged, IdempotencyState? state)
+    {
+        for (var limit = 1; limit <= keys.Count; limit++)
+        {
+            var seen = new List<string>();
+            string? cursor = null;
+            var pages = 0;
+            do
+            {
+                var page = await List(state, limit: limit, cursor: cursor);
+                seen.AddRange(page.Records.Select(r => r.Scope.Key));
+                Assert.All(page.Records, r => Assert.Equal(r.Scope.Key == damaged, r.Unreadable is not null));
+                cursor = page.Next;
+                pages++;
+            }
+            while (cursor is not null && pages < 10);
+
+            Assert.True(keys.Order(StringComparer.Ordinal).SequenceEqual(seen.Order(StringComparer.Ordinal)), $"limit {limit}: listed {string.Join(", ", seen)}");
+        }
+    }
+
+    /// <summary>Makes the stored creation time of <paramref name="scope"/>'s record one the store cannot read, as a hand or another program could.</summary>
+    protected abstract Task DamageCreationAsync(IdempotencyScope scope);
+
     [Theory]
     [InlineData("not base64!")]
     [InlineData("WyIxIiwgbnVsbCwgbnVsbCwgbnVsbCwgbnVsbCwgbnVsbF0=")] // ["1", null, null, null, null, null]

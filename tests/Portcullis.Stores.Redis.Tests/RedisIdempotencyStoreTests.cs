@@ -29,6 +29,10 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         }
     }
 
+    /// <summary>A creation that is not a number (the record is listed by its entry in the creation index).</summary>
+    protected override Task DamageCreationAsync(IdempotencyScope scope) =>
+        _redis!.GetDatabase().HashSetAsync(new RedisKeys(_prefix).Idempotency(scope), "created", "garbage");
+
     [Fact]
     public async Task Claim_WritesOneRecordUnderItsScopesHashTag_AndTheIndexesUnderTheirOwn()
     {

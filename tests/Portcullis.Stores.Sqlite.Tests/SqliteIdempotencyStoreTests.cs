@@ -81,6 +81,39 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         Assert.Equal([field], (await Get(Scope()))!.Unreadable!.Fields);
     }
 
+    protected override Task DamageCreationAsync(IdempotencyScope scope) => SetCreationAsync(scope, "'garbage'");
+
+    /// <summary>
+    /// A creation SQLite keeps though it is not a time the gateway wrote, of each type it orders apart (a real, a text, a
+    /// blob, a number no date can hold): before, when that row ended a page, the next page's cursor was the placeholder
+    /// 1970 and skipped every row after it. Paging now compares with the very value stored.
+    /// </summary>
+    [Theory]
+    [InlineData("1767225600000.5")]
+    [InlineData("'garbage'")]
+    [InlineData("X'00ff'")]
+    [InlineData("9223372036854775807")]
+    [InlineData("1e999")]
+    public async Task List_Paged_CreationOfAnyTypeSQLiteKeeps_EveryRecordListedOnce(string literal)
+    {
+        var keys = await UnknownKeysAsync(4);
+
+        await SetCreationAsync(Scope(keys[2]), literal);
+
+        await AssertPagesListEachOnceAsync(keys, keys[2], null);
+        await AssertPagesListEachOnceAsync(keys, keys[2], IdempotencyState.OutcomeUnknown);
+    }
+
+    private async Task SetCreationAsync(IdempotencyScope scope, string literal)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DbPath}");
+        await connection.OpenAsync(Deadline);
+        await using var damage = connection.CreateCommand();
+        damage.CommandText = $"UPDATE idempotency SET created_at = {literal} WHERE key = $key";
+        damage.Parameters.AddWithValue("$key", scope.Key);
+        Assert.Equal(1, await damage.ExecuteNonQueryAsync(Deadline));
+    }
+
     public override Task DisposeAsync()
     {
         (Store as IDisposable)?.Dispose();
