@@ -98,8 +98,8 @@ internal sealed partial class RedisIdempotencyStore
     /// The record in a hash's fields as judged at <paramref name="now"/> (null fields: a key of another type); null when
     /// absent or created at or before the cut-off. A record damaged by hand or by another program is still one: what
     /// cannot be read is named in <see cref="IdempotencyRecord.Unreadable"/>, and its state is judged as the claim judges
-    /// it (outcome-unknown without its fingerprint, creation time or state, a held one without its review, a completed one
-    /// without its result). <paramref name="scope"/> is the scope the key was asked by, when known.
+    /// it (outcome-unknown without its fingerprint, creation time or state, a held one without a review it can read, a
+    /// completed one without its result). <paramref name="scope"/> is the scope the key was asked by, when known.
     /// </summary>
     private static IdempotencyRecord? Read(RedisKey key, HashEntry[]? fields, IdempotencyScope? scope, DateTimeOffset now, long cutoff)
     {
@@ -138,11 +138,16 @@ internal sealed partial class RedisIdempotencyStore
         {
             unread.Add("review_id");
         }
+        else if (stateText == "3" && ReadReview(fields!) is null)
+        {
+            // Read as the claim reads it (its mode, arguments, scope, approvals…): a claim answers such a hold outcome-unknown.
+            unread.Add("review");
+        }
 
         var state = unread.Contains("arguments_sha256") || created is null ? IdempotencyState.OutcomeUnknown : stateText switch
         {
             "1" when f.ContainsKey("result") => IdempotencyState.Completed,
-            "3" when reviewId is not null => IdempotencyState.AwaitingReview,
+            "3" when reviewId is not null && !unread.Contains("review") => IdempotencyState.AwaitingReview,
             "0" when lease > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };

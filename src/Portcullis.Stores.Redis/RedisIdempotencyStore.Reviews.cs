@@ -26,7 +26,8 @@ internal sealed partial class RedisIdempotencyStore
             return null;
         }
 
-        var review = ReadReview(await Db.HashGetAllAsync((string)record!).ConfigureAwait(false));
+        // A key another program wrote over (of another type) holds no review: the reviewers' list goes on without it.
+        var review = await ReadHashAsync(Db, (string)record!).ConfigureAwait(false) is { } fields ? ReadReview(fields) : null;
         return review is not null && review.Id == id && review.CreatedAt > now - retention ? review : null;
     }
 
@@ -237,14 +238,19 @@ internal sealed partial class RedisIdempotencyStore
     private async Task<ReviewRecord?> TryReadHeldReviewAsync(RedisKey key)
     {
         var fields = await Db.HashGetAllAsync(key).ConfigureAwait(false);
-        if (fields.Length == 0)
-        {
-            throw new InvalidOperationException("The held record vanished after its claim.");
-        }
+        return fields.Length == 0 ? throw new InvalidOperationException("The held record vanished after its claim.") : ReadReview(fields);
+    }
 
+    /// <summary>
+    /// The review a record's fields hold; null when they hold none, or one that cannot be read (damaged by hand or by
+    /// another program: its id, mode, arguments, scope or required approvals gone, a number or a list that is not one).
+    /// The claim, the admin list of keys and the reviewers' reads all judge a review by this one reading.
+    /// </summary>
+    private static ReviewRecord? ReadReview(HashEntry[] fields)
+    {
         try
         {
-            return ReadReview(fields);
+            return ParseReview(fields);
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or KeyNotFoundException or JsonException or IndexOutOfRangeException or ArgumentException)
         {
@@ -252,7 +258,7 @@ internal sealed partial class RedisIdempotencyStore
         }
     }
 
-    private static ReviewRecord? ReadReview(HashEntry[] fields)
+    private static ReviewRecord? ParseReview(HashEntry[] fields)
     {
         if (fields.Length == 0)
         {
@@ -260,13 +266,18 @@ internal sealed partial class RedisIdempotencyStore
         }
 
         var f = fields.ToDictionary(e => (string)e.Name!, e => (string?)e.Value, StringComparer.Ordinal);
-        if (f.GetValueOrDefault("rv_id") is not { } id || !f.ContainsKey("environment"))
+        if (f.GetValueOrDefault("rv_id") is not { Length: > 0 } id || !f.ContainsKey("environment"))
         {
             return null;
         }
 
         var scope = new IdempotencyScope(f["environment"]!, f["connector"]!, f["principal"]!, f["tool"]!, f["key"]!);
         var approvals = JsonSerializer.Deserialize(f.GetValueOrDefault("rv_approvals") ?? "[]", RedisJson.Default.StringArrayArray) ?? [];
+        if (approvals.Any(a => a is not [not null, not null, ..]))
+        {
+            return null;
+        }
+
         return new ReviewRecord(id, scope, f["fp"]!, f["rv_mode"]!, f["rv_args"]!, f["rv_corr"]!,
             DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "created")), DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_expires")),
             int.Parse(f["rv_required"]!, CultureInfo.InvariantCulture))

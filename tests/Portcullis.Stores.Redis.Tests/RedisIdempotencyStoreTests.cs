@@ -187,6 +187,54 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         }
     }
 
+    /// <summary>
+    /// A held record whose review the claim cannot read (a field of it gone, or not a number or a list where one is
+    /// stored): before, the admin list showed it <c>awaiting_review</c> with nothing unreadable, as if a reviewer could
+    /// decide it, while its retries were answered outcome-unknown; the reviewers' list failed on it (500 for every
+    /// reviewer); and a hold whose review id was empty was judged as a review none could decide. Each is now listed as its
+    /// claim answers it, outcome_unknown with <c>review</c> (or <c>review_id</c>) named, and left out of the reviewers' list.
+    /// </summary>
+    [Theory]
+    [InlineData("rv_mode", null)]
+    [InlineData("rv_args", null)]
+    [InlineData("rv_corr", null)]
+    [InlineData("rv_required", null)]
+    [InlineData("rv_required", "two")]
+    [InlineData("rv_expires", "garbage")]
+    [InlineData("rv_approvals", "not json")]
+    [InlineData("rv_approvals", "[[\"bob\"]]")]
+    [InlineData("environment", null)]
+    [InlineData("rv_id", "")]
+    public async Task ListAndGet_HeldRecordWhoseReviewCannotBeRead_IsListedAsItsClaimAnswersIt(string field, string? value)
+    {
+        var db = _redis!.GetDatabase();
+        var key = new RedisKeys(_prefix).Idempotency(Scope());
+        var held = await ClaimReviewed(Scope());
+        Assert.Equal(ClaimStatus.AwaitingReview, held.Status);
+        if (value is null)
+        {
+            Assert.True(await db.HashDeleteAsync(key, field));
+        }
+        else
+        {
+            await db.HashSetAsync(key, field, value);
+        }
+
+        var listed = Assert.Single((await List()).Records);
+        var got = (await Get(Scope()))!;
+        var reviews = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 100 }, Deadline);
+        var again = await ClaimReviewed(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, again.Status);
+        var named = field == "rv_id" ? "review_id" : "review";
+        Assert.Equal((IdempotencyState.OutcomeUnknown, true), (listed.State, listed.Unreadable?.Names(named) == true));
+        Assert.Equal((IdempotencyState.OutcomeUnknown, true), (got.State, got.Unreadable?.Names(named) == true));
+        Assert.Equal(key.ToString(), listed.Unreadable!.StoreKey);
+        Assert.Empty((await List(IdempotencyState.AwaitingReview)).Records);
+        Assert.Single((await List(IdempotencyState.OutcomeUnknown)).Records);
+        Assert.Empty(reviews.Reviews);
+    }
+
     [Fact]
     public async Task Claim_SetsAStorageTtlBeyondTheRetention()
     {

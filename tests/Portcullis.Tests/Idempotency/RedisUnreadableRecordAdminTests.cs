@@ -47,12 +47,9 @@ public sealed class RedisUnreadableRecordAdminTests
         var id = first["id"]!.GetValue<string>();
         var correlationId = first["correlation_id"]!.GetValue<string>();
 
-        var options = StackExchange.Redis.ConfigurationOptions.Parse(redis.ConnectionString.Replace("unix:" + redis.SocketPath + ",", "", StringComparison.Ordinal));
-        options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(redis.SocketPath));
-        await using var operatorConnection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options).Within();
+        await using var operatorConnection = await RedisOperator.ConnectAsync(redis);
         var db = operatorConnection.GetDatabase();
-        var storeKey = operatorConnection.GetServers().Single().Keys(pattern: "*:idem:*").Select(k => (string)k!)
-            .Single(k => (string?)db.HashGet(k, "key") == "k-damaged");
+        var storeKey = RedisOperator.RecordKey(operatorConnection, "k-damaged");
         if (damage == "fp")
         {
             Assert.True(await db.HashDeleteAsync(storeKey, "fp").Within());
@@ -90,6 +87,55 @@ public sealed class RedisUnreadableRecordAdminTests
         Assert.Contains(storeKey, message, StringComparison.Ordinal);
         Assert.Equal(before, (await db.HashGetAllAsync(storeKey).Within()).OrderBy(e => (string)e.Name!).Select(e => $"{e.Name}={e.Value}"));
         Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A held call (awaiting review) whose record lost its review's mode under a running gateway: before, the admin API
+    /// listed it <c>awaiting_review</c> with nothing unreadable, as a call a reviewer could decide, while the agent's retry
+    /// was answered <c>idempotency_outcome_unknown</c>; and the reviewers' list answered 500 <c>internal</c> for every
+    /// reviewer. It is now listed <c>outcome_unknown</c> with <c>review</c> named unreadable, as its retry is answered,
+    /// and the reviewers' list goes on without it.
+    /// </summary>
+    [Fact]
+    public async Task AdminApi_HeldRecordWhoseReviewCannotBeRead_IsListedAsItsRetryIsAnswered()
+    {
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
+        {
+            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
+        });
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
+        TestConfig.OnSharedStore(config, "redis");
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
+            .Within(Timeouts.Startup);
+        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
+        Assert.Equal("review_pending", Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken)));
+        await using var operatorConnection = await RedisOperator.ConnectAsync(redis);
+        var storeKey = RedisOperator.RecordKey(operatorConnection, "k-held");
+        Assert.True(await operatorConnection.GetDatabase().HashDeleteAsync(storeKey, "rv_mode").Within());
+
+        var (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/idempotency?key=k-held", token).Within();
+        var (reviewsStatus, reviews, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within();
+        var retried = Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken));
+
+        Assert.True(status == 200, body?.ToJsonString());
+        var listed = Assert.Single(body!["records"]!.AsArray())!;
+        Assert.Equal("idempotency_outcome_unknown", retried);
+        Assert.Equal("outcome_unknown", listed["state"]!.GetValue<string>());
+        Assert.Equal(["review"], listed["unreadable"]?["fields"]?.AsArray().Select(f => f!.GetValue<string>()) ?? []);
+        Assert.Equal(storeKey, listed["unreadable"]!["store_key"]!.GetValue<string>());
+        Assert.True(reviewsStatus == 200, reviews?.ToJsonString());
+        Assert.Empty(reviews!["reviews"]!.AsArray());
+        (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/idempotency?state=awaiting_review", token).Within();
+        Assert.Empty(body!["records"]!.AsArray());
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "wire the funds"));
     }
 
     private static void AssertShownUnreadable(JsonNode record, string id, string correlationId, string storeKey, string field)
