@@ -260,10 +260,26 @@
       el("td", { text: e.detail || "" }))))];
   }
 
+  // A field of a record the store could not read is null in the API (named in unreadable.fields): it reads "unreadable",
+  // never "null" or "undefined", which could be taken for a stored value.
+  const shown = (value) => value ?? "unreadable";
+
+  // A record the store cannot read (damaged by hand or by another program) cannot be settled here: the API refuses it
+  // (409). Before, its row offered "It took effect" and "It did not", which could only fail, its lost fields read "null",
+  // and nothing said what was wrong or what to do. The row now names the fields that could not be read and the store's
+  // own name of the record (store_key), to delete with the store's tools once the target system is checked.
+  const unreadableNote = (u) => el("div", { class: "unreadable", "data-testid": "unreadable" },
+    el("p", { class: "warning", "data-testid": "unreadable-fields",
+      text: `The store cannot read this record (${(u.fields || []).join(", ") || "unknown fields"}): it cannot be settled here, and its retries answer idempotency_outcome_unknown. Check the target system, then delete the record with the store's own tools; its store key:` }),
+    el("pre", { class: "store-key", "data-testid": "store-key", text: u.store_key ?? "" }));
+
   async function keys() {
     // Every outcome-unknown key (the API gives at most 1000 a page; without a limit, 100).
     const records = await allPages("/idempotency?state=outcome_unknown&limit=1000", "records");
     const rows = records.map((r) => {
+      const cells = [el("td", { text: shown(r.connector) + " / " + shown(r.tool) }), el("td", { text: shown(r.principal) }), el("td", { text: shown(r.key) }),
+        el("td", { text: shown(r.created_at) })];
+      if (r.unreadable) return el("tr", { class: "damaged" }, ...cells, el("td", {}, unreadableNote(r.unreadable)));
       const note = el("input", { type: "text", placeholder: "note", "aria-label": "note", maxlength: "1000" });
       const resolve = (executed) => () => settle([note, tookEffect, didNot], actions, "settled-" + r.id, async () => {
         await api("/idempotency/" + encodeURIComponent(r.id) + "/resolve", { method: "POST", body: JSON.stringify({ executed, note: note.value || null, correlation_id: r.correlation_id }) });
@@ -272,8 +288,7 @@
       const tookEffect = el("button", { type: "button", text: "It took effect", onclick: resolve(true) });
       const didNot = el("button", { type: "button", text: "It did not", onclick: resolve(false) });
       const actions = el("div", { class: "actions" }, note, tookEffect, didNot);
-      return el("tr", {}, el("td", { text: r.connector + " / " + r.tool }), el("td", { text: r.principal }), el("td", { text: r.key }),
-        el("td", { text: r.created_at }), el("td", {}, actions));
+      return el("tr", {}, ...cells, el("td", {}, actions));
     });
     return [el("h2", { text: "Outcome-unknown keys" }),
       rows.length ? table(["Call", "Caller", "Key", "Created", "Settle"], rows) : el("p", { text: "No key is outcome-unknown." })];
