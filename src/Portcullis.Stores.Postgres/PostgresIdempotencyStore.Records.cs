@@ -12,10 +12,13 @@ internal sealed partial class PostgresIdempotencyStore
 {
     private const string RecordColumns =
         "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
-        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id";
+        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id, result IS NULL";
 
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= @now))";
+
+    /// <summary>A completed row without its result (damaged by hand or by another program): its claim answers outcome-unknown.</summary>
+    private const string ResultLost = "(state = 1 AND result IS NULL)";
 
     /// <summary>The subject of a stored principal (subject, U+001F, client id), as <c>IdempotencyRecordId.Principal</c> reads it.</summary>
     private const string PrincipalSubject = "split_part(principal, chr(31), 1)";
@@ -49,10 +52,10 @@ internal sealed partial class PostgresIdempotencyStore
                 where.Append($" AND state = {InProgress} AND lease_expires_at > @now");
                 break;
             case IdempotencyState.Completed:
-                where.Append($" AND state = {Completed}");
+                where.Append($" AND state = {Completed} AND result IS NOT NULL");
                 break;
             case IdempotencyState.OutcomeUnknown:
-                where.Append(" AND ").Append(IsUnknown);
+                where.Append($" AND ({IsUnknown} OR {ResultLost})");
                 break;
             case IdempotencyState.AwaitingReview:
                 where.Append($" AND state = {AwaitingReview}");
@@ -158,8 +161,8 @@ internal sealed partial class PostgresIdempotencyStore
 
     /// <summary>
     /// A row as judged at <paramref name="now"/>. A row damaged by hand or by another program (a time no date can hold, a
-    /// settlement without its time or operator) is still one: what cannot be read is named in
-    /// <see cref="IdempotencyRecord.Unreadable"/>.
+    /// settlement without its time or operator, a completed row without its result) is still one: what cannot be read is
+    /// named in <see cref="IdempotencyRecord.Unreadable"/>, and its state is judged as the claim judges it.
     /// </summary>
     private static IdempotencyRecord ReadRecord(NpgsqlDataReader r, DateTimeOffset now)
     {
@@ -168,10 +171,16 @@ internal sealed partial class PostgresIdempotencyStore
         var created = Time(r, 8, "created_at", unread);
         var updated = Time(r, 9, "updated_at", unread);
         var lease = Time(r, 10, "lease_expires_at", unread);
+        var resultLost = r.GetInt16(6) == Completed && r.GetBoolean(16);
+        if (resultLost)
+        {
+            unread.Add("result");
+        }
+
         // Judged by the stored numbers, as the claim judges them (a bigint is always a number to PostgreSQL).
         var state = r.GetInt16(6) switch
         {
-            Completed => IdempotencyState.Completed,
+            Completed when !resultLost => IdempotencyState.Completed,
             AwaitingReview => IdempotencyState.AwaitingReview,
             InProgress when r.GetInt64(10) > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,

@@ -11,10 +11,13 @@ internal sealed partial class SqliteIdempotencyStore
 {
     private const string RecordColumns =
         "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
-        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id";
+        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id, result IS NULL";
 
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
+
+    /// <summary>A completed row without its result (damaged by hand or by another program): its claim answers outcome-unknown.</summary>
+    private const string ResultLost = "(state = 1 AND result IS NULL)";
 
     /// <summary>A row whose creation and lease times are numbers (SQLite keeps whatever it is given); one that is not is outcome-unknown.</summary>
     private const string TimesRead = "(typeof(created_at) = 'integer' AND typeof(lease_expires_at) = 'integer')";
@@ -51,10 +54,10 @@ internal sealed partial class SqliteIdempotencyStore
                 where.Append($" AND state = {InProgress} AND lease_expires_at > $now AND {TimesRead}");
                 break;
             case IdempotencyState.Completed:
-                where.Append($" AND state = {Completed} AND {TimesRead}");
+                where.Append($" AND state = {Completed} AND result IS NOT NULL AND {TimesRead}");
                 break;
             case IdempotencyState.OutcomeUnknown:
-                where.Append($" AND ({IsUnknown} OR NOT {TimesRead})");
+                where.Append($" AND ({IsUnknown} OR NOT {TimesRead} OR {ResultLost})");
                 break;
             case IdempotencyState.AwaitingReview:
                 where.Append($" AND state = {AwaitingReview} AND {TimesRead}");
@@ -171,9 +174,9 @@ internal sealed partial class SqliteIdempotencyStore
 
     /// <summary>
     /// A row as judged at <paramref name="now"/>. A row damaged by hand or by another program (SQLite keeps a time that is
-    /// not a number, or a settlement without its time) is still one: what cannot be read is named in
-    /// <see cref="IdempotencyRecord.Unreadable"/>, and a row whose creation or lease time cannot be read is outcome-unknown,
-    /// as the claim answers it.
+    /// not a number, or a settlement without its time, a completed row without its result) is still one: what cannot be
+    /// read is named in <see cref="IdempotencyRecord.Unreadable"/>, and its state is judged as the claim judges it, by
+    /// the stored numbers: outcome-unknown when its creation or lease time is not a number or a completed row lost its result.
     /// </summary>
     private static IdempotencyRecord ReadRecord(SqliteDataReader r, DateTimeOffset now)
     {
@@ -182,11 +185,19 @@ internal sealed partial class SqliteIdempotencyStore
         var created = Time(r, 8, "created_at", unread);
         var updated = Time(r, 9, "updated_at", unread);
         var lease = Time(r, 10, "lease_expires_at", unread);
-        var state = created is null || lease is null ? IdempotencyState.OutcomeUnknown : r.GetInt32(6) switch
+        var resultLost = r.GetInt32(6) == Completed && r.GetBoolean(16);
+        if (resultLost)
         {
-            Completed => IdempotencyState.Completed,
+            unread.Add("result");
+        }
+
+        // Judged by the stored numbers, as the claim judges them: a time that is not a number makes it outcome-unknown, while
+        // one out of a date's range (shown null) still counts as the number it is.
+        var state = r.GetFieldType(8) != typeof(long) || r.GetFieldType(10) != typeof(long) ? IdempotencyState.OutcomeUnknown : r.GetInt32(6) switch
+        {
+            Completed when !resultLost => IdempotencyState.Completed,
             AwaitingReview => IdempotencyState.AwaitingReview,
-            InProgress when lease > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
+            InProgress when r.GetInt64(10) > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };
         IdempotencyResolution? resolution = null;

@@ -187,6 +187,32 @@ public abstract partial class IdempotencyStoreContract
         }
     }
 
+    /// <summary>
+    /// A completed record that lost its result (by hand or by another program) can be neither replayed nor run again:
+    /// its retries are answered outcome-unknown. Before, SQLite and PostgreSQL listed it <c>completed</c>, nothing named
+    /// unreadable, and under <c>?state=completed</c>. It is now listed as its claim answers it, with its result named.
+    /// </summary>
+    [Fact]
+    public async Task ListAndGet_CompletedRecordThatLostItsResult_IsListedAsItsClaimAnswersIt()
+    {
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        await LoseResultAsync(Scope());
+
+        var listed = Assert.Single((await List()).Records);
+        var got = (await Get(Scope()))!;
+        var again = await Claim(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, again.Status);
+        Assert.Equal((IdempotencyState.OutcomeUnknown, "result"), (listed.State, string.Join(",", listed.Unreadable?.Fields ?? [])));
+        Assert.Equal((IdempotencyState.OutcomeUnknown, "result"), (got.State, string.Join(",", got.Unreadable?.Fields ?? [])));
+        Assert.Empty((await List(IdempotencyState.Completed)).Records);
+        Assert.Single((await List(IdempotencyState.OutcomeUnknown)).Records);
+    }
+
+    /// <summary>Deletes the stored result of <paramref name="scope"/>'s completed record, as a hand or another program could.</summary>
+    protected abstract Task LoseResultAsync(IdempotencyScope scope);
+
     /// <summary>Makes the stored creation time of <paramref name="scope"/>'s record one the store cannot read, as a hand or another program could.</summary>
     protected abstract Task DamageCreationAsync(IdempotencyScope scope);
 

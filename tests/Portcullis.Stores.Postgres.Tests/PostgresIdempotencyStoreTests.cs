@@ -35,6 +35,13 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
         Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
     }
 
+    protected override async Task LoseResultAsync(IdempotencyScope scope)
+    {
+        await using var update = _dataSource!.CreateCommand("UPDATE portcullis_idempotency SET result = NULL WHERE key = @key");
+        update.Parameters.AddWithValue("key", scope.Key);
+        Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+    }
+
     /// <summary>
     /// The admin reads of a row damaged by hand or by another program: before, a time no date can hold or a settlement
     /// without its time made the whole list throw (the admin API answered 500 for every operator). Now the row is listed

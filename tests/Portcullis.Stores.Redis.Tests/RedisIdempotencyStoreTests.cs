@@ -33,6 +33,9 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
     protected override Task DamageCreationAsync(IdempotencyScope scope) =>
         _redis!.GetDatabase().HashSetAsync(new RedisKeys(_prefix).Idempotency(scope), "created", "garbage");
 
+    protected override async Task LoseResultAsync(IdempotencyScope scope) =>
+        Assert.True(await _redis!.GetDatabase().HashDeleteAsync(new RedisKeys(_prefix).Idempotency(scope), "result"));
+
     [Fact]
     public async Task Claim_WritesOneRecordUnderItsScopesHashTag_AndTheIndexesUnderTheirOwn()
     {

@@ -104,6 +104,38 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         await AssertPagesListEachOnceAsync(keys, keys[2], IdempotencyState.OutcomeUnknown);
     }
 
+    protected override async Task LoseResultAsync(IdempotencyScope scope)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DbPath}");
+        await connection.OpenAsync(Deadline);
+        await using var damage = connection.CreateCommand();
+        damage.CommandText = "UPDATE idempotency SET result = NULL WHERE key = $key";
+        damage.Parameters.AddWithValue("$key", scope.Key);
+        Assert.Equal(1, await damage.ExecuteNonQueryAsync(Deadline));
+    }
+
+    /// <summary>
+    /// A creation time that is a number no date can hold: the claim judges the row by it (here a replay), so the list
+    /// does too, naming the time unreadable. Before, the list called it <c>outcome_unknown</c>, though
+    /// <c>?state=completed</c> found it (and <c>?state=outcome_unknown</c> did not) and its retries were replayed.
+    /// </summary>
+    [Fact]
+    public async Task List_CreationANumberNoDateCanHold_IsJudgedAsTheClaimJudgesIt()
+    {
+        var first = await Claim(Scope());
+        Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline));
+        await SetCreationAsync(Scope(), "9223372036854775807");
+
+        var listed = Assert.Single((await List()).Records);
+        var again = await Claim(Scope(), correlationId: "corr-again");
+
+        Assert.Equal(ClaimStatus.Completed, again.Status);
+        Assert.Equal(IdempotencyState.Completed, listed.State);
+        Assert.Equal(["created_at"], listed.Unreadable!.Fields);
+        Assert.Single((await List(IdempotencyState.Completed)).Records);
+        Assert.Empty((await List(IdempotencyState.OutcomeUnknown)).Records);
+    }
+
     private async Task SetCreationAsync(IdempotencyScope scope, string literal)
     {
         await using var connection = new SqliteConnection($"Data Source={DbPath}");
