@@ -85,17 +85,25 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
         // The peers keep one upstream per MCP session, which only clients using the initialize handshake have
         // (protocol 2025-11-25); with 2026-07-28 clients supergateway starts an upstream process per request.
         // So every stdio row, the gateway's too, runs with session clients.
+        // (e0) is the floor under the gateway over stdio, as (b0) is under (b): the SDK's server relaying each call to the
+        // SDK's stdio client of its own child, with none of the gateway's code.
         var session = LoadTarget.SessionProtocol;
         var proxyPort = Ports.Free();
         var superPort = Ports.Free();
+        var stdioRelayPort = Ports.Free();
         await using (var stdio = await StartGatewayAsync("stdio", Stdio(), cancellationToken))
+        await using (var stdioRelay = await ManagedProcess.StartAsync("dotnet", [Paths.SdkRelay, "--listen", $"http://127.0.0.1:{stdioRelayPort}", "--upstream-command", "dotnet", Paths.Fixture], stdioRelayPort))
         await using (var proxy = await TryStartPeerAsync("(e) mcp-proxy over stdio", proxyPort,
             [Path.Combine(Paths.NodeModules, "mcp-proxy", "dist", "bin", "mcp-proxy.mjs"), "--port", proxyPort.ToString(CultureInfo.InvariantCulture), "--host", "127.0.0.1", "--server", "stream", "--", "dotnet", Paths.Fixture]))
         await using (var super = await TryStartPeerAsync("(e) supergateway over stdio (--stateful)", superPort,
             [Path.Combine(Paths.NodeModules, "supergateway", "dist", "index.js"), "--stdio", $"dotnet {Paths.Fixture}", "--outputTransport", "streamableHttp", "--stateful", "--port", superPort.ToString(CultureInfo.InvariantCulture), "--logLevel", "none"]))
         {
             // Over stdio the upstream is each proxy's own children (one per session for supergateway --stateful).
-            List<MeasuredRow> stdioRows = [new(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, UpstreamCpuSeconds: Children(stdio.Process))];
+            List<MeasuredRow> stdioRows =
+            [
+                new(new LoadTarget("(e0) MCP SDK relay over stdio, no gateway code", new Uri($"http://127.0.0.1:{stdioRelayPort}/mcp"), "echo", echo, ProtocolVersion: session), stdioRelay, UpstreamCpuSeconds: Children(stdioRelay)),
+                new(new LoadTarget("(e) gateway over stdio", stdio.Endpoint("echo"), "echo", echo, ProtocolVersion: session), stdio.Process, UpstreamCpuSeconds: Children(stdio.Process)),
+            ];
             if (proxy is not null)
             {
                 stdioRows.Add(new(new LoadTarget("(e) mcp-proxy over stdio", new Uri($"http://127.0.0.1:{proxyPort}/mcp"), "echo", echo, ProtocolVersion: session), proxy, UpstreamCpuSeconds: Children(proxy)));
@@ -413,11 +421,13 @@ internal sealed class Compare(int clients, TimeSpan duration, TimeSpan warmup, T
             // The most any proxy could do here: the load tool's and the upstream child's CPU a call, as the gateway's row
             // measured them, on the machine's cores, with a proxy that cost nothing.
             var freeProxy = Ceiling((gatewayStdio.LoadCpuMsPerCall ?? 0) + (gatewayStdio.UpstreamCpuMsPerCall ?? 0));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| the gateway over stdio against | throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) | the most a proxy that cost nothing could reach against it here ({freeProxy:F0} calls/s: the cores over the gateway row's load tool and upstream child) |");
-            text.AppendLine("|---|---:|---:|---:|---:|");
+            // The SDK relay over stdio, (e0), against the same peers: what the floor under the gateway's row reaches alone.
+            var relayStdio = _rows.FirstOrDefault(r => r.Name.StartsWith("(e0)", StringComparison.Ordinal));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| against | the gateway over stdio: throughput ratio (higher is better) | p50 ratio (lower is better) | CPU per call ratio (lower is better) | the SDK relay over stdio, (e0): throughput ratio | CPU per call ratio | the most a proxy that cost nothing could reach against it here ({freeProxy:F0} calls/s: the cores over the gateway row's load tool and upstream child) |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var peer in _rows.Where(r => (r.Name.StartsWith("(e)", StringComparison.Ordinal) || r.Name.StartsWith("(x)", StringComparison.Ordinal)) && r != gatewayStdio))
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} | {freeProxy / peer.Throughput:F2}× |");
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {gatewayStdio.Throughput / peer.Throughput:F2}× | {gatewayStdio.P50Ms / peer.P50Ms:F2} | {gatewayStdio.CpuMsPerCall / peer.CpuMsPerCall:F2} | {relayStdio?.Throughput / peer.Throughput:F2}× | {relayStdio?.CpuMsPerCall / peer.CpuMsPerCall:F2} | {freeProxy / peer.Throughput:F2}× |");
             }
         }
 

@@ -5,15 +5,23 @@ using ModelContextProtocol.Protocol;
 // The floor under the gateway's pass-through row: the MCP C# SDK's Streamable HTTP server on Kestrel, answering each
 // tools/list and tools/call by asking one SDK client (HttpClient, Streamable HTTP) of the upstream, with no code of
 // the gateway's: no routing by connector, checks, audit or log line. The gateway serves with the same SDK, the same
-// session mode and the same client. Usage: --listen URL --upstream URL.
+// session mode and the same client. Usage: --listen URL (--upstream URL | --upstream-command COMMAND ARG...): with
+// --upstream-command, which takes the rest of the line, the upstream is a child process over stdio, as the gateway's
+// stdio connectors start it (the floor under the gateway over stdio).
 var listen = Argument("--listen");
-var upstreamUrl = new Uri(Argument("--upstream"));
+IClientTransport transport = args.Contains("--upstream-command")
+    ? new StdioClientTransport(new StdioClientTransportOptions
+    {
+        Command = Argument("--upstream-command"),
+        Arguments = [.. args.SkipWhile(a => a != "--upstream-command").Skip(2)],
+    })
+    : new HttpClientTransport(new HttpClientTransportOptions
+    {
+        Endpoint = new Uri(Argument("--upstream")),
+        TransportMode = HttpTransportMode.StreamableHttp,
+    });
 
-await using var upstream = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-{
-    Endpoint = upstreamUrl,
-    TransportMode = HttpTransportMode.StreamableHttp,
-}));
+await using var upstream = await McpClient.CreateAsync(transport);
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls(listen);

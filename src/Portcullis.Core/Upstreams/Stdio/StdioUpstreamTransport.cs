@@ -48,7 +48,10 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
         // The SDK's stream transport only wraps the streams (it starts nothing that could fail), so the process is not
         // left behind by a failure here.
         var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, strayStdoutLine);
-        var inner = await new StreamClientTransport(process.StandardInput.BaseStream, output, loggerFactory)
+        // The SDK writes a message and its newline apart and flushes after both: buffered, a message is one write to the
+        // pipe, and the upstream is woken once for it instead of twice (the second time for the newline alone).
+        var input = new BufferedStream(process.StandardInput.BaseStream, 16 * 1024);
+        var inner = await new StreamClientTransport(input, output, loggerFactory)
             .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
         return new StdioUpstreamSession(inner, process, OwnSession.Leads(start), stderr, launch.ShutdownTimeout);
     }
