@@ -25,6 +25,8 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         $"INSERT INTO portcullis_audit_events ({Columns}) VALUES " +
         "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)";
 
+    private readonly PostgresDeadline _deadline = PostgresDeadline.For(dataSource);
+
     private volatile bool _hasAddedColumn;
 
     public string Name => "store";
@@ -78,24 +80,27 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// A search (<see cref="PostgresDeadline.SearchAsync{T}"/>): a page may take a live server up to
+    /// <see cref="PostgresDataSource.SearchTimeoutSeconds"/> on a big trail, while a frozen one is answered as an outage
+    /// within the store's bound.
+    /// </remarks>
     public async ValueTask<AuditPage> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand();
-        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
-        var where = new StringBuilder("TRUE");
-        if (query.Cursor is { } cursor)
-        {
-            var parts = cursor.Split(':');
-            if (parts.Length != 2
-                || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var time)
-                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            {
-                throw new ArgumentException("The cursor is not one this trail gave out.", nameof(query));
-            }
+        // A cursor this trail did not give out is refused before the server is asked anything.
+        var after = Cursor(query.Cursor);
+        return await _deadline.SearchAsync((connection, ct) => QueryAsync(connection, query, after, ct), cancellationToken).ConfigureAwait(false);
+    }
 
+    private async ValueTask<AuditPage> QueryAsync(NpgsqlConnection connection, AuditQuery query, (long Time, long Id)? after, CancellationToken cancellationToken)
+    {
+        await using var command = PostgresDeadline.SearchCommand(connection);
+        var where = new StringBuilder("TRUE");
+        if (after is { } cursor)
+        {
             where.Append(" AND (time, id) < (@cursor_time, @cursor_id)");
-            command.Parameters.AddWithValue("cursor_time", time);
-            command.Parameters.AddWithValue("cursor_id", id);
+            command.Parameters.AddWithValue("cursor_time", cursor.Time);
+            command.Parameters.AddWithValue("cursor_id", cursor.Id);
         }
 
         Filter(command, where, "time >=", "since", query.Since?.ToUnixTimeMilliseconds());
@@ -110,7 +115,7 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
         Filter(command, where, "correlation_id =", "correlation_id", query.CorrelationId);
         // A reader (portcullis audit) migrates nothing: on a database no replica of this version has migrated yet,
         // the last column reads as absent.
-        var columns = await HasAddedColumnAsync(cancellationToken).ConfigureAwait(false) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
+        var columns = await HasAddedColumnAsync(connection, cancellationToken).ConfigureAwait(false) ? Columns : Columns.Replace(AddedColumn, "NULL", StringComparison.Ordinal);
         command.CommandText = $"SELECT id, {columns} FROM portcullis_audit_events WHERE {where} ORDER BY time DESC, id DESC LIMIT @limit";
         command.Parameters.AddWithValue("limit", query.Limit + 1);
         var events = new List<AuditEvent>(query.Limit);
@@ -137,19 +142,37 @@ internal sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditSi
     /// Whether the table has the last column; once it has, it keeps it (migrations only add). The table is the one the
     /// search path finds, as for the queries themselves.
     /// </summary>
-    private async ValueTask<bool> HasAddedColumnAsync(CancellationToken cancellationToken)
+    private async ValueTask<bool> HasAddedColumnAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (_hasAddedColumn)
         {
             return true;
         }
 
-        await using var command = dataSource.CreateCommand(
+        await using var command = PostgresDeadline.SearchCommand(connection,
             "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('portcullis_audit_events') AND attname = @column AND NOT attisdropped)");
-        command.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
         command.Parameters.AddWithValue("column", AddedColumn);
         _hasAddedColumn = (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         return _hasAddedColumn;
+    }
+
+    /// <summary>The page's cursor (<c>time:id</c> of the last event of the page before), or null for the first page.</summary>
+    private static (long Time, long Id)? Cursor(string? cursor)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        var parts = cursor.Split(':');
+        if (parts.Length != 2
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var time)
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            throw new ArgumentException("The cursor is not one this trail gave out.", nameof(cursor));
+        }
+
+        return (time, id);
     }
 
     private static AuditEvent Read(NpgsqlDataReader r) => new()

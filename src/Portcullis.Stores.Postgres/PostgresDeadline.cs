@@ -14,11 +14,17 @@ namespace Portcullis.Stores.Postgres;
 /// operation runs on by itself and closes its connection once Npgsql gives up; what it did is settled as any store
 /// answer that was lost (a claim made is released by its token, so the call that was never sent is not lost).
 /// </remarks>
-internal sealed class PostgresDeadline
+internal sealed partial class PostgresDeadline
 {
     private const int GraceSeconds = 1;
 
-    private PostgresDeadline(TimeSpan bound) => Bound = bound;
+    private readonly NpgsqlDataSource _dataSource;
+
+    private PostgresDeadline(NpgsqlDataSource dataSource, TimeSpan bound)
+    {
+        _dataSource = dataSource;
+        Bound = bound;
+    }
 
     /// <summary>How long an operation may take before the caller is answered.</summary>
     public TimeSpan Bound { get; }
@@ -27,7 +33,7 @@ internal sealed class PostgresDeadline
     {
         var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         // 0 is Npgsql's "wait for ever" for a statement: the operator chose that, so it is not bounded here either.
-        return new(settings.CommandTimeout == 0
+        return new(dataSource, settings.CommandTimeout == 0
             ? Timeout.InfiniteTimeSpan
             : TimeSpan.FromSeconds(Math.Max(settings.Timeout, settings.CommandTimeout) + GraceSeconds));
     }
@@ -38,7 +44,15 @@ internal sealed class PostgresDeadline
     /// (a review's decision: its read under a row lock, its update, its commit) sends no step after its caller was answered;
     /// only a step already sent may still be done by a server that wakes.
     /// </remarks>
-    public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken)
+    public ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> operation, CancellationToken cancellationToken) =>
+        AbandonAsync(operation, WithinBoundAsync<T>, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> until <paramref name="wait"/> gives up on it with a <see cref="TimeoutException"/>;
+    /// then cancels the token <paramref name="operation"/> was given and leaves it to end by itself.
+    /// </summary>
+    private static async ValueTask<T> AbandonAsync<T>(Func<CancellationToken, ValueTask<T>> operation, Func<Task<T>, CancellationToken, Task<T>> wait,
+        CancellationToken cancellationToken)
     {
         var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<T> running;
@@ -54,7 +68,7 @@ internal sealed class PostgresDeadline
 
         try
         {
-            return await running.WaitAsync(Bound, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return await wait(running, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!running.IsCompleted)
         {
@@ -62,8 +76,8 @@ internal sealed class PostgresDeadline
             _ = abandon.CancelAsync();
 
             // Its own failure, once Npgsql gives up, is the one already answered: observed here, so it is not reported twice.
-            _ = running.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw new TimeoutException($"The PostgreSQL server did not answer within {Bound.TotalSeconds:0} s.");
+            Observe(running);
+            throw;
         }
         finally
         {
@@ -79,6 +93,22 @@ internal sealed class PostgresDeadline
             }
         }
     }
+
+    private async Task<T> WithinBoundAsync<T>(Task<T> running, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await running.WaitAsync(Bound, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!running.IsCompleted)
+        {
+            throw new TimeoutException($"The PostgreSQL server did not answer within {Bound.TotalSeconds:0} s.");
+        }
+    }
+
+    /// <summary>Observes the failure of a task no one awaits any more, so it is not reported as unobserved.</summary>
+    private static void Observe(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Runs <paramref name="operation"/>, answering <see cref="TimeoutException"/> once it has taken <see cref="Bound"/>.</summary>
     public async ValueTask RunAsync(Func<CancellationToken, ValueTask> operation, CancellationToken cancellationToken) =>

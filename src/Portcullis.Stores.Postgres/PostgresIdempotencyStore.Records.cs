@@ -39,10 +39,22 @@ internal sealed partial class PostgresIdempotencyStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadRecord(reader, now) : null;
     }
 
+    /// <remarks>
+    /// A search (<see cref="PostgresDeadline.SearchAsync{T}"/>): filtered on columns no index leads with, a page may take a
+    /// live server up to <see cref="PostgresDataSource.SearchTimeoutSeconds"/>, while a frozen one is answered as an outage
+    /// within the store's bound.
+    /// </remarks>
     public async ValueTask<IdempotencyRecordPage> ListAsync(IdempotencyListRequest request, CancellationToken cancellationToken)
     {
-        await using var select = dataSource.CreateCommand();
-        select.CommandTimeout = PostgresDataSource.MaintenanceTimeoutSeconds;
+        // A cursor this store did not give out is refused before the server is asked anything.
+        (long CreatedAt, IdempotencyScope Scope)? after = request.Cursor is { } cursor ? DecodeCursor(cursor) : null;
+        return await _deadline.SearchAsync((connection, ct) => ListAsync(connection, request, after, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<IdempotencyRecordPage> ListAsync(NpgsqlConnection connection, IdempotencyListRequest request,
+        (long CreatedAt, IdempotencyScope Scope)? after, CancellationToken cancellationToken)
+    {
+        await using var select = PostgresDeadline.SearchCommand(connection);
         var where = new StringBuilder("created_at > @cutoff");
         select.Parameters.AddWithValue("cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
         select.Parameters.AddWithValue("now", request.Now.ToUnixTimeMilliseconds());
@@ -75,9 +87,9 @@ internal sealed partial class PostgresIdempotencyStore
             }
         }
 
-        if (request.Cursor is { } cursor)
+        if (after is { } cursor)
         {
-            var (createdAt, scope) = DecodeCursor(cursor);
+            var (createdAt, scope) = cursor;
             where.Append(" AND (created_at < @c_created OR (created_at = @c_created AND (environment, connector, principal, tool, key) > (@c_env, @c_conn, @c_principal, @c_tool, @c_key)))");
             select.Parameters.AddWithValue("c_created", createdAt);
             select.Parameters.AddWithValue("c_env", scope.Environment);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Npgsql;
+using Portcullis.Core.Audit;
 using Portcullis.Core.Configuration;
 using Portcullis.Core.Idempotency;
 using Portcullis.Core.Relay;
@@ -13,7 +15,7 @@ namespace Portcullis.Stores.Postgres.Tests;
 /// altogether (every process frozen, its sockets open, as on a hung host): given up as an outage (<c>state_unavailable</c>)
 /// within the store's bound (6 s by default; under 11 s here, for a busy machine). Before, the session writes, the review
 /// reads and decisions, the settlement of a key and the replica's renewal waited about 15 s (Npgsql's cancel request
-/// waits for the frozen server too), the review listing 300 s.
+/// waits for the frozen server too), the review listing, the listing of keys and the audit search 300 s.
 /// </summary>
 [Collection("postgres")]
 public sealed class PostgresFrozenServerTests(PostgresServerFixture fixture)
@@ -23,7 +25,7 @@ public sealed class PostgresFrozenServerTests(PostgresServerFixture fixture)
     public static TheoryData<string> Operations => new()
     {
         "session-save", "session-end", "session-log-level", "session-subscribe", "session-subscriptions", "route-put",
-        "review-get", "review-list", "review-decide", "review-hand-over", "key-resolve", "replica-hold",
+        "review-get", "review-list", "review-decide", "review-hand-over", "key-resolve", "replica-hold", "key-list", "audit-query",
     };
 
     [Theory]
@@ -55,6 +57,8 @@ public sealed class PostgresFrozenServerTests(PostgresServerFixture fixture)
             "review-hand-over" => ct => store.HandOverReviewAsync(new ReviewHandOverRequest(review.Id, 1, now, Retention), ct).AsTask(),
             "key-resolve" => ct => store.ResolveAsync(new IdempotencyResolveRequest(review.Scope, review.CorrelationId, false, null, "bob", null, now, Retention), ct).AsTask(),
             "replica-hold" => ct => new PostgresReplicaRegistry(dataSource).HoldAsync(replica, now, now + TimeSpan.FromSeconds(15), null, ct).AsTask(),
+            "key-list" => ct => store.ListAsync(new IdempotencyListRequest(now, Retention) { Environment = "prod" }, ct).AsTask(),
+            "audit-query" => ct => new PostgresAuditStore(dataSource).QueryAsync(new AuditQuery { Principal = "alice" }, ct).AsTask(),
             _ => throw new ArgumentOutOfRangeException(nameof(operation)),
         };
 
@@ -90,6 +94,58 @@ public sealed class PostgresFrozenServerTests(PostgresServerFixture fixture)
         var again = await store.DecideReviewAsync(new ReviewDecisionRequest(review.Id, "bob", true, null, DateTimeOffset.UtcNow, Retention), timeout.Token);
         Assert.Equal(ReviewDecisionStatus.Decided, again.Status);
         Assert.Equal("bob", again.Review!.Decision!.DecidedBy);
+    }
+
+    /// <summary>
+    /// A search given up on a frozen server holds no pooled connection once Npgsql gives up on it (nor does the check that
+    /// found the server frozen): with a pool of two, both taken by them, the pool serves two searches at once again once
+    /// the server runs, and nothing the search set is left on a connection.
+    /// </summary>
+    [Theory]
+    [InlineData("key-list")]
+    [InlineData("audit-query")]
+    public async Task Search_ServerFrozen_AbandonedSearchHoldsNoPooledConnection(string operation)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var dataSource = PostgresDataSource.Create(await fixture.Server.CreateSchemaAsync() + ";Maximum Pool Size=2");
+        await PostgresSchema.MigrateAsync(dataSource, timeout.Token);
+        var store = new PostgresIdempotencyStore(dataSource, new ReplicaIdentity("gw-a", "0000000000000001", null));
+        var audit = new PostgresAuditStore(dataSource);
+        var held = await HoldAsync(store, "k-listed", DateTimeOffset.UtcNow, timeout.Token);
+        await audit.WriteAsync([new AuditEvent { Time = DateTimeOffset.UtcNow, CorrelationId = "c-1", Environment = "prod", Kind = "tool_call", Decision = "allowed", Principal = "alice" }],
+            timeout.Token);
+        Func<CancellationToken, Task<int>> search = operation == "key-list"
+            ? async ct => (await store.ListAsync(new IdempotencyListRequest(DateTimeOffset.UtcNow, Retention) { Environment = "prod" }, ct)).Records.Count
+            : async ct => (await audit.QueryAsync(new AuditQuery { Principal = "alice" }, ct)).Events.Count;
+        // Both connections of the pool open and idle, so the search and its check meet the frozen server on them.
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+        {
+            await using var sleep = dataSource.CreateCommand("SELECT pg_sleep(0.2)");
+            await sleep.ExecuteNonQueryAsync(timeout.Token);
+        }));
+
+        var (outage, elapsed) = await AnsweredWhileFrozenAsync(search, timeout.Token);
+
+        Assert.IsType<TimeoutException>(outage);
+        Assert.True(elapsed < TimeSpan.FromSeconds(11), $"answered in {elapsed}");
+        var served = Stopwatch.StartNew();
+        int[] counts = [];
+        while (counts.Length == 0)
+        {
+            try
+            {
+                counts = await Task.WhenAll(search(timeout.Token), search(timeout.Token));
+            }
+            catch (Exception ex) when (new PostgresStateStore(dataSource, store).IsUnavailable(ex) && served.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), timeout.Token);
+            }
+        }
+
+        Assert.Equal(new[] { 1, 1 }, counts);
+        Assert.Equal(held.Scope.Key, (await store.ListAsync(new IdempotencyListRequest(DateTimeOffset.UtcNow, Retention), timeout.Token)).Records.Single().Scope.Key);
+        await using var show = dataSource.CreateCommand("SHOW statement_timeout");
+        Assert.Equal("0", await show.ExecuteScalarAsync(timeout.Token));
     }
 
     /// <summary>Freezes the server, runs <paramref name="operation"/> and lets the server run again: what it failed with, and when.</summary>
