@@ -72,8 +72,11 @@ internal sealed partial class PostgresDeadline
         }
         catch (TimeoutException) when (!running.IsCompleted)
         {
-            // Not awaited: Npgsql's cancellation of a statement in flight asks the frozen server too, off this caller's time.
-            _ = abandon.CancelAsync();
+            // Not awaited, and on a thread of its own: Npgsql's cancellation of a statement in flight asks the frozen server
+            // too, synchronously (a new connection, waited on up to its Timeout), which held a thread-pool thread that long for
+            // each operation given up; a few at once starved the pool, and every answer of the gateway waited for threads.
+            Observe(Task.Factory.StartNew(static state => ((CancellationTokenSource)state!).Cancel(), abandon, CancellationToken.None,
+                TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
             // Its own failure, once Npgsql gives up, is the one already answered: observed here, so it is not reported twice.
             Observe(running);

@@ -206,7 +206,7 @@ public sealed class StateStoreOutageTests
         Assert.Equal("review_pending", Witness.ErrorCode(held));
         var id = Witness.Error(held)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!["message"]!.GetValue<string>();
         var approve = new JsonObject { ["decision"] = "approve" };
-        await WarmPoolAsync(File.ReadAllText(dir.File("state-connection")), () => admin.SendAsync(HttpMethod.Get, "/admin/api/reviews/" + id, token), 8);
+        await PostgresPool.WarmAsync(File.ReadAllText(dir.File("state-connection")), () => admin.SendAsync(HttpMethod.Get, "/admin/api/reviews/" + id, token), 8);
 
         await postgres.PauseAsync().Within();
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
@@ -310,35 +310,6 @@ public sealed class StateStoreOutageTests
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", note));
         await gateway.WaitForOutputAsync($"The {store} store does not answer", Timeouts.Call);
         Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// Leaves <paramref name="count"/> idle connections in the gateway's pool: that many requests held together behind a
-    /// table lock, then let through. A request to a frozen server then meets it on an open connection (as a busy gateway
-    /// does), not on a new one, whose connection timeout alone would answer it.
-    /// </summary>
-    private static async Task WarmPoolAsync(string connectionString, Func<Task<(int Status, JsonNode? Body, HttpResponseMessage Response)>> request, int count)
-    {
-        await using var holder = new Npgsql.NpgsqlConnection(connectionString);
-        await holder.OpenAsync().Within();
-        Task<(int Status, JsonNode? Body, HttpResponseMessage Response)>[] requests;
-        await using (var transaction = await holder.BeginTransactionAsync().Within())
-        {
-            await using (var lockTable = new Npgsql.NpgsqlCommand("LOCK TABLE portcullis_idempotency IN ACCESS EXCLUSIVE MODE", holder, transaction))
-            {
-                await lockTable.ExecuteNonQueryAsync().Within();
-            }
-
-            requests = [.. Enumerable.Range(0, count).Select(_ => request())];
-            await Poll.UntilAsync(async _ =>
-            {
-                await using var waiting = new Npgsql.NpgsqlCommand(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'portcullis_idempotency'::regclass", holder, transaction);
-                return (long)(await waiting.ExecuteScalarAsync())! >= count;
-            }, Timeouts.Call, $"{count} requests waiting for the table");
-        }
-
-        Assert.All(await Task.WhenAll(requests).Within(), r => Assert.Equal(200, r.Status));
     }
 
     private static async Task SetReadOnlyAsync(Npgsql.NpgsqlConnection connection, bool readOnly)
