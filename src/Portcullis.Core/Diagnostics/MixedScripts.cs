@@ -8,7 +8,7 @@ namespace Portcullis.Core.Diagnostics;
 /// <summary>
 /// Words whose letters are of several scripts, in a held call's arguments (string values and property names):
 /// <c>"аdmin"</c> with a Cyrillic "а", or a Latin word with a Greek "ο" in it, reads as the Latin word to a reviewer.
-/// The one check behind the admin API's review <c>warnings</c> (which the console shows) and the caller-mode question.
+/// The one check behind the review <c>warnings</c> of the admin API (which the console shows) and of the review webhook, and the caller-mode question.
 /// </summary>
 /// <remarks>
 /// A word is a run of letters, digits, combining marks and format characters (a zero-width space does not split one);

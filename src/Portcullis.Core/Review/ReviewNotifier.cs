@@ -15,7 +15,8 @@ namespace Portcullis.Core.Review;
 /// <summary>
 /// Tells a chat or ticket system that a review waits (<c>review.notify_url</c>): a POST of the review's summary,
 /// queued so the call never waits for it, retried with exponential backoff and jitter. The summary carries no
-/// argument values unless <c>audit.include_arguments</c> is on (then redacted as in the audit trail), and never the
+/// argument values unless <c>audit.include_arguments</c> is on (then redacted as in the audit trail, with the review's
+/// <c>warnings</c>, as the admin API gives them), and never the
 /// webhook URL (often a credential) in any log line.
 /// </summary>
 internal sealed class ReviewNotifier
@@ -169,9 +170,12 @@ internal sealed class ReviewNotifier
             summary["console_url"] = admin.TrimEnd('/') + "/admin/#reviews";
         }
 
+        // The warnings name words of the arguments, so they go only where the arguments go (and, built from the same
+        // redacted arguments, never name a word of a redacted field).
         if (_config.Audit.IncludeArguments)
         {
             summary["arguments"] = JsonNode.Parse(review.ArgumentsJson);
+            summary["warnings"] = ReviewWarnings.Of(review.ArgumentsJson);
         }
 
         return summary;

@@ -219,7 +219,7 @@ internal static class AdminReviewEndpoints
             ["idempotency_id"] = IdempotencyRecordId.From(review.Scope),
             ["arguments"] = JsonNode.Parse(review.ArgumentsJson),
             ["arguments_sha256"] = review.Fingerprint,
-            ["warnings"] = AdminReviewWarnings.Of(review.ArgumentsJson),
+            ["warnings"] = ReviewWarnings.Of(review.ArgumentsJson),
             ["definition_sha256"] = review.DefinitionSha256,
             ["outdated"] = Outdated(review, connectors),
             ["correlation_id"] = review.CorrelationId,

@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelContextProtocol.Protocol;
 using Portcullis.Tests.Idempotency;
 using Portcullis.Tests.Infrastructure;
 
@@ -77,4 +80,74 @@ public sealed class ReviewWebhookTests
         Assert.Equal(1, webhook.Failed);
         Assert.Equal(0, webhook.Redirected);
     }
+
+    /// <summary>
+    /// Before, the webhook's summary with audit.include_arguments carried {"text": "аdmin"} (a Cyrillic а) and nothing
+    /// more: a reviewer deciding from the chat notification read "admin". It now carries the review's warnings, the
+    /// same list as the admin API's.
+    /// </summary>
+    [Fact]
+    public async Task Summary_WithArgumentsThatMixScripts_CarriesTheAdminApisWarnings()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync(failFirst: 0);
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["review"] = new JsonObject { ["notify_url"] = webhook.Url };
+        config["audit"] = new JsonObject { ["include_arguments"] = true };
+        await using var gateway = await ReviewedEchoGateway.StartAsync(dir, config);
+        var admin = await AdminPlane.OfAsync(gateway);
+        await using var alice = await ReviewedEchoGateway.AgentAsync(gateway, "alice");
+
+        var id = ReviewId(await alice.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "grant \u0430dmin", ["idempotency_key"] = "k-mixed" })
+            .AsTask().WaitAsync(Timeout));
+
+        var delivered = await webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
+        Assert.Equal("grant \u0430dmin", delivered["arguments"]!["text"]!.GetValue<string>());
+        var warning = Assert.Single(delivered["warnings"]!.AsArray())!;
+        Assert.Equal("mixed_scripts", warning["code"]!.GetValue<string>());
+        Assert.Equal("/text", warning["path"]!.GetValue<string>());
+        Assert.Equal("\u0430dmin", warning["word"]!.GetValue<string>());
+        Assert.Equal("U+0430", Assert.Single(warning["letters"]!.AsArray())!["code_point"]!.GetValue<string>());
+        var review = await admin.GetJsonAsync("/admin/api/reviews/" + id, await admin.TokenAsync("portcullis:review", "reviewer-bob")).WaitAsync(Timeout);
+        Assert.True(JsonNode.DeepEquals(review["warnings"], delivered["warnings"]));
+    }
+
+    /// <summary>
+    /// A warning names a word of the arguments, so it goes only where include_arguments lets the arguments go: without
+    /// it the summary has neither, and a field the trail redacts is "[redacted]" there, with no warning naming its word.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Summary_ArgumentsNotCarriedOrRedacted_NoWarningNamesTheirWords(bool includeArguments)
+    {
+        await using var webhook = await WebhookReceiver.StartAsync(failFirst: 0);
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["review"] = new JsonObject { ["notify_url"] = webhook.Url };
+        config["audit"] = new JsonObject { ["include_arguments"] = includeArguments, ["redact"] = new JsonArray("text") };
+        await using var gateway = await ReviewedEchoGateway.StartAsync(dir, config);
+        await using var alice = await ReviewedEchoGateway.AgentAsync(gateway, "alice");
+
+        var id = ReviewId(await alice.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "grant \u0430dmin", ["idempotency_key"] = "k-unseen" })
+            .AsTask().WaitAsync(Timeout));
+
+        var delivered = await webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
+        var json = delivered.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Assert.DoesNotContain("\u0430", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("U+0430", json, StringComparison.Ordinal);
+        if (includeArguments)
+        {
+            Assert.Equal("[redacted]", delivered["arguments"]!["text"]!.GetValue<string>());
+            Assert.Empty(delivered["warnings"]!.AsArray());
+        }
+        else
+        {
+            Assert.Null(delivered["arguments"]);
+            Assert.Null(delivered["warnings"]);
+        }
+    }
+
+    private static string ReviewId(CallToolResult result) =>
+        Witness.Error(result)["details"]!.AsArray().Single(d => d!["keyword"]!.GetValue<string>() == "review_id")!["message"]!.GetValue<string>();
 }

@@ -2,15 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portcullis.Core.Diagnostics;
 
-namespace Portcullis.Admin;
+namespace Portcullis.Core.Review;
 
 /// <summary>
-/// A review's <c>warnings</c>: what a reviewer should know about its arguments before deciding, in a form a program reads
-/// (the console shows them). Today the words that mix scripts (<see cref="MixedScripts"/>): <c>{"code": "mixed_scripts",
-/// "path", "in": "value" | "key", "word", "scripts", "letters": [{"letter", "code_point", "script"}], "message"}</c>.
+/// A review's <c>warnings</c>: what a reviewer should know about its arguments before deciding, in a form a program reads.
+/// The one builder behind the admin API's review (which the console shows) and the review webhook's summary. Today the
+/// words that mix scripts (<see cref="MixedScripts"/>): <c>{"code": "mixed_scripts", "path", "in": "value" | "key",
+/// "word", "scripts", "letters": [{"letter", "code_point", "script"}], "message"}</c>.
 /// </summary>
-internal static class AdminReviewWarnings
+internal static class ReviewWarnings
 {
+    /// <summary>The warnings of <paramref name="argumentsJson"/>, the arguments as reviewers see them (redacted fields replaced).</summary>
     public static JsonArray Of(string argumentsJson)
     {
         using var arguments = JsonDocument.Parse(argumentsJson, new JsonDocumentOptions { MaxDepth = 256 });
