@@ -21,6 +21,19 @@ internal sealed partial class PostgresIdempotencyStore
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
         "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition, review_lapsed";
 
+    /// <summary>
+    /// A held row whose review the claim can read, as <see cref="TryReadReview"/> judges it (a column set to NULL by hand or
+    /// by another program, a time no date can hold). A held row without one is outcome-unknown to its claim, and so to the
+    /// list of keys; the approvals' JSON only the reader judges. Never NULL (a comparison with a NULL column is), so NOT
+    /// of it finds each such row. The times' bounds are those of a date
+    /// (<see cref="DateTimeOffset.MinValue"/>, <see cref="DateTimeOffset.MaxValue"/>).
+    /// </summary>
+    private const string ReviewRead =
+        "coalesce((review_id IS NOT NULL AND review_mode IS NOT NULL AND review_arguments IS NOT NULL AND review_correlation_id IS NOT NULL " +
+        "AND review_required IS NOT NULL AND review_approvals IS NOT NULL AND created_at BETWEEN -62135596800000 AND 253402300799999 " +
+        "AND review_expires_at BETWEEN -62135596800000 AND 253402300799999 " +
+        "AND (review_decision IS NULL OR (review_decided_by IS NOT NULL AND review_decided_at BETWEEN -62135596800000 AND 253402300799999))), false)";
+
     private const string HoldSql = """
         INSERT INTO portcullis_idempotency AS r
             (environment, connector, principal, tool, key, fingerprint, state, token, correlation_id, owner, created_at, lease_expires_at, updated_at, result,
@@ -62,7 +75,7 @@ internal sealed partial class PostgresIdempotencyStore
         select.Parameters.AddWithValue("id", id);
         select.Parameters.AddWithValue("cutoff", (now - retention).ToUnixTimeMilliseconds());
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TryReadReview(reader, 0) : null;
     }
 
     /// <remarks>A page of at most 501 rows in the reviews' own index, bounded as a decision is (not a maintenance statement).</remarks>
@@ -108,20 +121,30 @@ internal sealed partial class PostgresIdempotencyStore
         select.Parameters.AddWithValue("limit", request.Limit + 1);
         var reviews = new List<ReviewRecord>(request.Limit);
         string? next = null;
+        var rows = 0;
+        (long CreatedAt, string Id)? lastRow = null;
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            rows++;
             if (reviews.Count == request.Limit)
             {
                 var last = reviews[^1];
-                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id));
+                next = ReviewCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Id);
                 break;
             }
 
-            reviews.Add(ReadReview(reader, 0));
+            lastRow = (reader.GetInt64(10), reader.GetString(6));
+            // A review no claim can read (damaged by hand or by another program) is no reviewer's to decide: its key is
+            // listed outcome-unknown, and the list goes on without it instead of failing for every reviewer.
+            if (TryReadReview(reader, 0) is { } review)
+            {
+                reviews.Add(review);
+            }
         }
 
-        return new ReviewPage(reviews, next);
+        // Rows skipped filled the page short: the next one starts after the last row read.
+        return new ReviewPage(reviews, next ?? (rows > request.Limit && lastRow is { } row ? ReviewCursor(row.CreatedAt, row.Id) : null));
     }
 
     /// <remarks>
@@ -207,7 +230,7 @@ internal sealed partial class PostgresIdempotencyStore
         select.Parameters.AddWithValue("id", id);
         select.Parameters.AddWithValue("cutoff", cutoff.ToUnixTimeMilliseconds());
         await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadReview(reader, 0) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TryReadReview(reader, 0) : null;
     }
 
     /// <summary>
@@ -312,10 +335,38 @@ internal sealed partial class PostgresIdempotencyStore
         return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1 ? token : null;
     }
 
+    /// <summary>
+    /// The review of a row's <see cref="ReviewColumns"/> from <paramref name="o"/> on; null when the row holds none that
+    /// can be read (damaged by hand or by another program: its mode, arguments, correlation id, deadline, required
+    /// approvals or approvals gone, a time no date can hold, approvals that are not a list of reviewer and time). The
+    /// claim, the list of keys and the reviewers' reads all judge a review by this one reading.
+    /// </summary>
+    private static ReviewRecord? TryReadReview(NpgsqlDataReader r, int o)
+    {
+        if (Enumerable.Range(o + 6, 8).Any(r.IsDBNull) || (!r.IsDBNull(o + 14) && (r.IsDBNull(o + 15) || r.IsDBNull(o + 16))))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReadReview(r, o);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     private static ReviewRecord ReadReview(NpgsqlDataReader r, int o)
     {
         var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
         var approvals = JsonSerializer.Deserialize(r.GetString(o + 13), PostgresJson.Default.StringArrayArray) ?? [];
+        if (approvals.Any(a => a is not [not null, not null, ..]))
+        {
+            throw new FormatException("An approval is not a reviewer and a time.");
+        }
+
         return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), r.GetInt32(o + 12))
         {
@@ -327,6 +378,9 @@ internal sealed partial class PostgresIdempotencyStore
             Lapsed = !r.IsDBNull(o + 19) && r.GetBoolean(o + 19),
         };
     }
+
+    private static string ReviewCursor(long createdAt, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(createdAt.ToString(CultureInfo.InvariantCulture) + "," + id));
 
     private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
         JsonSerializer.Serialize(

@@ -108,7 +108,13 @@ internal sealed partial class PostgresIdempotencyStore(NpgsqlDataSource dataSour
 
             if (reader.GetInt16(1) == AwaitingReview)
             {
-                var review = ReadReview(reader, 5);
+                if (TryReadReview(reader, 5) is not { } review)
+                {
+                    // A hold whose review cannot be read (damaged by hand or by another program): whether its call was
+                    // decided, or ran, cannot be told, so the key is neither run nor held again; it is listed outcome-unknown alike.
+                    return ClaimResult.OutcomeUnknown(correlationId);
+                }
+
                 await reader.DisposeAsync().ConfigureAwait(false);
                 var judged = ReviewTransitions.Judge(review, request);
                 if (ReviewTransitions.Lapses(review, judged))

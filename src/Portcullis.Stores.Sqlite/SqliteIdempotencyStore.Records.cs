@@ -11,7 +11,19 @@ internal sealed partial class SqliteIdempotencyStore
 {
     private const string RecordColumns =
         "environment, connector, principal, tool, key, fingerprint, state, correlation_id, created_at, updated_at, lease_expires_at, " +
-        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id, result IS NULL";
+        "resolved_executed, resolved_by, resolved_at, resolution_note, review_id, result IS NULL, " + ReviewColumns;
+
+    /// <summary>Where <see cref="RecordColumns"/> holds the <see cref="ReviewColumns"/>, read as the claim reads them.</summary>
+    private const int RecordReview = 17;
+
+    /// <summary>
+    /// A held row with approvals, whose shape only the reader judges (<see cref="TryReadReview"/>): the outcome-unknown
+    /// filter finds it too, and the list keeps it only when the reader cannot read its review.
+    /// </summary>
+    private const string ApprovalsKept = "(state = 3 AND review_approvals <> '[]')";
+
+    /// <summary>A held row whose review the claim cannot read: its claim answers outcome-unknown.</summary>
+    private const string ReviewLost = "(state = 3 AND NOT " + ReviewRead + ")";
 
     /// <summary>An in-progress claim whose lease has passed counts as outcome-unknown.</summary>
     private const string IsUnknown = "(state = 2 OR (state = 0 AND lease_expires_at <= $now))";
@@ -57,10 +69,10 @@ internal sealed partial class SqliteIdempotencyStore
                 where.Append($" AND state = {Completed} AND result IS NOT NULL AND {TimesRead}");
                 break;
             case IdempotencyState.OutcomeUnknown:
-                where.Append($" AND ({IsUnknown} OR NOT {TimesRead} OR {ResultLost})");
+                where.Append($" AND ({IsUnknown} OR NOT {TimesRead} OR {ResultLost} OR {ReviewLost} OR {ApprovalsKept})");
                 break;
             case IdempotencyState.AwaitingReview:
-                where.Append($" AND state = {AwaitingReview} AND {TimesRead}");
+                where.Append($" AND state = {AwaitingReview} AND {TimesRead} AND {ReviewRead}");
                 break;
         }
 
@@ -95,6 +107,8 @@ internal sealed partial class SqliteIdempotencyStore
         var records = new List<IdempotencyRecord>(request.Limit);
         string? next = null;
         object lastCreated = 0L;
+        var rows = 0;
+        IdempotencyScope? lastScope = null;
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
@@ -102,15 +116,22 @@ internal sealed partial class SqliteIdempotencyStore
             {
                 // The cursor holds the last row's creation as stored, which the order follows: a damaged row's (text, a real,
                 // a number no date can hold) reads as a placeholder, and a cursor from that made the next page skip rows.
-                next = EncodeCursor(lastCreated, records[^1].Scope);
+                next = EncodeCursor(lastCreated, lastScope!);
                 break;
             }
 
-            records.Add(ReadRecord(reader, request.Now));
-            lastCreated = reader.GetValue(8);
+            rows++;
+            var record = ReadRecord(reader, request.Now);
+            (lastCreated, lastScope) = (reader.GetValue(8), record.Scope);
+            // The filter found it by its columns; a held row whose approvals cannot be read only the reader tells apart.
+            if (request.State is not { } wanted || record.State == wanted)
+            {
+                records.Add(record);
+            }
         }
 
-        return new IdempotencyRecordPage(records, next);
+        // Rows left out filled the page short: the next one starts after the last row read.
+        return new IdempotencyRecordPage(records, next ?? (rows > request.Limit ? EncodeCursor(lastCreated, lastScope!) : null));
     }
 
     public ValueTask<ResolveStatus> ResolveAsync(IdempotencyResolveRequest request, CancellationToken cancellationToken)
@@ -176,7 +197,8 @@ internal sealed partial class SqliteIdempotencyStore
     /// A row as judged at <paramref name="now"/>. A row damaged by hand or by another program (SQLite keeps a time that is
     /// not a number, or a settlement without its time, a completed row without its result) is still one: what cannot be
     /// read is named in <see cref="IdempotencyRecord.Unreadable"/>, and its state is judged as the claim judges it, by
-    /// the stored numbers: outcome-unknown when its creation or lease time is not a number or a completed row lost its result.
+    /// the stored numbers: outcome-unknown when its creation or lease time is not a number, a completed row lost its result
+    /// or a held one its review.
     /// </summary>
     private static IdempotencyRecord ReadRecord(SqliteDataReader r, DateTimeOffset now)
     {
@@ -191,12 +213,20 @@ internal sealed partial class SqliteIdempotencyStore
             unread.Add("result");
         }
 
+        // A held row's review read as the claim reads it (its mode, arguments, deadline, approvals…): a claim answers a hold
+        // without one outcome-unknown.
+        var reviewLost = r.GetInt32(6) == AwaitingReview && (r.IsDBNull(15) || TryReadReview(r, RecordReview) is null);
+        if (reviewLost)
+        {
+            unread.Add(r.IsDBNull(15) ? "review_id" : "review");
+        }
+
         // Judged by the stored numbers, as the claim judges them: a time that is not a number makes it outcome-unknown, while
         // one out of a date's range (shown null) still counts as the number it is.
         var state = r.GetFieldType(8) != typeof(long) || r.GetFieldType(10) != typeof(long) ? IdempotencyState.OutcomeUnknown : r.GetInt32(6) switch
         {
             Completed when !resultLost => IdempotencyState.Completed,
-            AwaitingReview => IdempotencyState.AwaitingReview,
+            AwaitingReview when !reviewLost => IdempotencyState.AwaitingReview,
             InProgress when r.GetInt64(10) > now.ToUnixTimeMilliseconds() => IdempotencyState.InProgress,
             _ => IdempotencyState.OutcomeUnknown,
         };

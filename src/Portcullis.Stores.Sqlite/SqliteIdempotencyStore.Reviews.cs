@@ -17,6 +17,22 @@ internal sealed partial class SqliteIdempotencyStore
         "environment, connector, principal, tool, key, fingerprint, review_id, review_mode, review_arguments, review_correlation_id, created_at, " +
         "review_expires_at, review_required, review_approvals, review_decision, review_decided_by, review_decided_at, review_reason, review_definition, review_lapsed";
 
+    /// <summary>
+    /// A held row whose review the claim can read, as <see cref="TryReadReview"/> judges it (SQLite keeps whatever it is
+    /// given: a column set to NULL or to another type by hand or by another program). A held row without one is
+    /// outcome-unknown to its claim, and so to the list of keys; the shape of the approvals' JSON only the reader judges.
+    /// Never NULL (a comparison with a NULL column is), so NOT of it finds each such row. The times' bounds are those of
+    /// a date (<see cref="DateTimeOffset.MinValue"/>, <see cref="DateTimeOffset.MaxValue"/>).
+    /// </summary>
+    private const string ReviewRead =
+        "coalesce((typeof(review_id) = 'text' AND typeof(review_mode) = 'text' AND typeof(review_arguments) = 'text' AND typeof(review_correlation_id) = 'text' " +
+        "AND typeof(review_required) = 'integer' AND review_required BETWEEN -2147483648 AND 2147483647 " +
+        "AND typeof(review_approvals) = 'text' AND json_valid(review_approvals) " +
+        "AND created_at BETWEEN -62135596800000 AND 253402300799999 " +
+        "AND typeof(review_expires_at) = 'integer' AND review_expires_at BETWEEN -62135596800000 AND 253402300799999 " +
+        "AND (review_decision IS NULL OR (typeof(review_decision) = 'integer' AND typeof(review_decided_by) = 'text' " +
+        "AND typeof(review_decided_at) = 'integer' AND review_decided_at BETWEEN -62135596800000 AND 253402300799999))), false)";
+
     private static readonly (string Column, string Type)[] ReviewColumnTypes =
     [
         ("review_id", "TEXT"), ("review_mode", "TEXT"), ("review_arguments", "TEXT"), ("review_correlation_id", "TEXT"),
@@ -73,20 +89,30 @@ internal sealed partial class SqliteIdempotencyStore
         select.Parameters.AddWithValue("$limit", request.Limit + 1);
         var reviews = new List<ReviewRecord>(request.Limit);
         string? next = null;
+        var rows = 0;
+        (long CreatedAt, string Id)? lastRow = null;
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
+            rows++;
             if (reviews.Count == request.Limit)
             {
                 var last = reviews[^1];
-                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) + "," + last.Id));
+                next = ReviewCursor(last.CreatedAt.ToUnixTimeMilliseconds(), last.Id);
                 break;
             }
 
-            reviews.Add(ReadReview(reader));
+            lastRow = reader.GetFieldType(10) == typeof(long) ? (reader.GetInt64(10), reader.GetString(6)) : null;
+            // A review no claim can read (damaged by hand or by another program) is no reviewer's to decide: its key is
+            // listed outcome-unknown, and the list goes on without it instead of failing for every reviewer.
+            if (TryReadReview(reader, 0) is { } review)
+            {
+                reviews.Add(review);
+            }
         }
 
-        return new ReviewPage(reviews, next);
+        // Rows skipped filled the page short: the next one starts after the last row read.
+        return new ReviewPage(reviews, next ?? (rows > request.Limit && lastRow is { } row ? ReviewCursor(row.CreatedAt, row.Id) : null));
     }
 
     public ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken) =>
@@ -196,9 +222,15 @@ internal sealed partial class SqliteIdempotencyStore
     /// A held record found by a claim: approved becomes this call's in-progress claim (in the caller's transaction, so
     /// once); otherwise it answers with its review's state.
     /// </summary>
-    private static ClaimResult JudgeHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
+    private static ClaimResult JudgeHold(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request, string correlationId)
     {
-        var review = ReadReview(connection, transaction, scope: request.Scope)!;
+        if (ReadReview(connection, transaction, scope: request.Scope) is not { } review)
+        {
+            // A hold whose review cannot be read (damaged by hand or by another program): whether its call was decided,
+            // or ran, cannot be told, so the key is neither run nor held again; it is listed outcome-unknown alike.
+            return ClaimResult.OutcomeUnknown(correlationId);
+        }
+
         var status = ReviewTransitions.Judge(review, request);
         if (ReviewTransitions.Lapses(review, status))
         {
@@ -250,24 +282,59 @@ internal sealed partial class SqliteIdempotencyStore
         }
 
         using var reader = select.ExecuteReader();
-        return reader.Read() ? ReadReview(reader) : null;
+        return reader.Read() ? TryReadReview(reader, 0) : null;
     }
 
-    private static ReviewRecord ReadReview(SqliteDataReader r)
+    /// <summary>
+    /// The review of a row's <see cref="ReviewColumns"/> from <paramref name="o"/> on; null when the row holds none that
+    /// can be read (damaged by hand or by another program: its mode, arguments, correlation id, deadline, required
+    /// approvals or approvals gone or of another type, a time no date can hold, approvals that are not a list of
+    /// reviewer and time). The claim, the list of keys and the reviewers' reads all judge a review by this one reading.
+    /// </summary>
+    private static ReviewRecord? TryReadReview(SqliteDataReader r, int o)
     {
-        var scope = new IdempotencyScope(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4));
-        var approvals = JsonSerializer.Deserialize(r.GetString(13), StoreJsonContext.Default.StringArrayArray) ?? [];
-        return new ReviewRecord(r.GetString(6), scope, r.GetString(5), r.GetString(7), r.GetString(8), r.GetString(9),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)), r.GetInt32(12))
+        if (!Holds(r, o + 6, typeof(string)) || !Holds(r, o + 7, typeof(string)) || !Holds(r, o + 8, typeof(string)) || !Holds(r, o + 9, typeof(string))
+            || !Holds(r, o + 10, typeof(long)) || !Holds(r, o + 11, typeof(long)) || !Holds(r, o + 12, typeof(long)) || !Holds(r, o + 13, typeof(string))
+            || (!r.IsDBNull(o + 14) && (!Holds(r, o + 14, typeof(long)) || !Holds(r, o + 15, typeof(string)) || !Holds(r, o + 16, typeof(long)))))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReadReview(r, o);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Holds(SqliteDataReader r, int ordinal, Type type) => !r.IsDBNull(ordinal) && r.GetFieldType(ordinal) == type;
+
+    private static ReviewRecord ReadReview(SqliteDataReader r, int o)
+    {
+        var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
+        var approvals = JsonSerializer.Deserialize(r.GetString(o + 13), StoreJsonContext.Default.StringArrayArray) ?? [];
+        if (approvals.Any(a => a is not [not null, not null, ..]))
+        {
+            throw new FormatException("An approval is not a reviewer and a time.");
+        }
+
+        return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), checked((int)r.GetInt64(o + 12)))
         {
             Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
-            Decision = r.IsDBNull(14)
+            Decision = r.IsDBNull(o + 14)
                 ? null
-                : new ReviewDecision(r.GetInt64(14) != 0, r.GetString(15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(16)), r.IsDBNull(17) ? null : r.GetString(17)),
-            DefinitionSha256 = r.IsDBNull(18) ? null : r.GetString(18),
-            Lapsed = !r.IsDBNull(19) && r.GetInt64(19) != 0,
+                : new ReviewDecision(r.GetInt64(o + 14) != 0, r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),
+            DefinitionSha256 = r.IsDBNull(o + 18) ? null : r.GetString(o + 18),
+            Lapsed = !r.IsDBNull(o + 19) && r.GetInt64(o + 19) != 0,
         };
     }
+
+    private static string ReviewCursor(long createdAt, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(createdAt.ToString(CultureInfo.InvariantCulture) + "," + id));
 
     private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
         JsonSerializer.Serialize(

@@ -103,7 +103,7 @@ internal sealed partial class SqliteIdempotencyStore : IIdempotencyStore, IDispo
                 if (state == AwaitingReview)
                 {
                     reader.Close();
-                    return JudgeHold(connection, transaction, request);
+                    return JudgeHold(connection, transaction, request, correlationId);
                 }
 
                 return state switch

@@ -22,6 +22,33 @@ public abstract partial class IdempotencyStoreContract
     protected Task<ReviewRecord?> HandOver(string id, int approvals) =>
         Store.HandOverReviewAsync(new ReviewHandOverRequest(id, approvals, Time.GetUtcNow(), Retention), Deadline).AsTask().WaitAsync(Timeout);
 
+    /// <summary>
+    /// Holds a call for review, lets <paramref name="damage"/> make its review unreadable as a hand or another program
+    /// could, and checks the record is judged alike everywhere: its retry answers outcome-unknown, the list of keys and
+    /// the read of the key show it <c>outcome_unknown</c> with <paramref name="named"/> unreadable (and not under
+    /// <c>awaiting_review</c>), and the reviewers' reads go on without it.
+    /// </summary>
+    protected async Task AssertHeldRecordWhoseReviewCannotBeReadIsJudgedAsItsClaimAnswersIt(Func<Task> damage, string named)
+    {
+        var held = await ClaimReviewed(Scope());
+        Assert.Equal(ClaimStatus.AwaitingReview, held.Status);
+        await damage();
+
+        var listed = Assert.Single((await List()).Records);
+        var got = (await Get(Scope()))!;
+        var reviews = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 100 }, Deadline).AsTask().WaitAsync(Timeout);
+        var review = await Store.GetReviewAsync(held.Review!.Id, Time.GetUtcNow(), Retention, Deadline).AsTask().WaitAsync(Timeout);
+        var again = await ClaimReviewed(Scope(), correlationId: "corr-again");
+
+        Assert.Equal((ClaimStatus.OutcomeUnknown, "corr-1"), (again.Status, again.OriginalCorrelationId));
+        Assert.Equal((IdempotencyState.OutcomeUnknown, true), (listed.State, listed.Unreadable?.Names(named) == true));
+        Assert.Equal((IdempotencyState.OutcomeUnknown, true), (got.State, got.Unreadable?.Names(named) == true));
+        Assert.Empty((await List(IdempotencyState.AwaitingReview)).Records);
+        Assert.Single((await List(IdempotencyState.OutcomeUnknown)).Records);
+        Assert.Empty(reviews.Reviews);
+        Assert.Null(review);
+    }
+
     [Fact]
     public async Task Review_PendingLimitReached_TheNextHoldIsRefusedAndStoresNothing_HeldKeysStillAnswer()
     {

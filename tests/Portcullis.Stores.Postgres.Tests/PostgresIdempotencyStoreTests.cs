@@ -35,6 +35,31 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
         Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
     }
 
+    /// <summary>
+    /// A held row whose review the claim cannot read (a column of it set to NULL, a time no date can hold, approvals that
+    /// are not JSON, by hand or by another program): before, its retry threw and answered 500 <c>internal</c>, while the
+    /// list showed it <c>awaiting_review</c> and the reviewers' list failed on it. It is now answered and listed
+    /// outcome-unknown, <c>review</c> (or <c>review_id</c>) named unreadable, and left out of the reviewers' list.
+    /// </summary>
+    [Theory]
+    [InlineData("review_mode = NULL", "review")]
+    [InlineData("review_arguments = NULL", "review")]
+    [InlineData("review_correlation_id = NULL", "review")]
+    [InlineData("review_expires_at = NULL", "review")]
+    [InlineData("review_expires_at = 9223372036854775807", "review")]
+    [InlineData("review_required = NULL", "review")]
+    [InlineData("review_approvals = NULL", "review")]
+    [InlineData("review_approvals = 'not json'", "review")]
+    [InlineData("review_approvals = '[[\"bob\"]]'", "review")]
+    [InlineData("review_decision = true", "review")]
+    [InlineData("review_id = NULL", "review_id")]
+    public Task ListAndClaim_HeldRowWhoseReviewCannotBeRead_IsJudgedAsItsClaimAnswersIt(string damage, string named) =>
+        AssertHeldRecordWhoseReviewCannotBeReadIsJudgedAsItsClaimAnswersIt(async () =>
+        {
+            await using var update = _dataSource!.CreateCommand($"UPDATE portcullis_idempotency SET {damage}");
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+        }, named);
+
     protected override async Task LoseResultAsync(IdempotencyScope scope)
     {
         await using var update = _dataSource!.CreateCommand("UPDATE portcullis_idempotency SET result = NULL WHERE key = @key");

@@ -136,6 +136,37 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
         Assert.Empty((await List(IdempotencyState.OutcomeUnknown)).Records);
     }
 
+    /// <summary>
+    /// A held row whose review the claim cannot read (a column of it set to NULL or to another type by hand or by another
+    /// program): before, its retry threw ("The data is NULL at ordinal 7"), answered 500 <c>internal</c>, while the list
+    /// showed it <c>awaiting_review</c> and the reviewers' list failed on it. It is now answered and listed outcome-unknown,
+    /// <c>review</c> (or <c>review_id</c>) named unreadable, and left out of the reviewers' list.
+    /// </summary>
+    [Theory]
+    [InlineData("review_mode = NULL", "review")]
+    [InlineData("review_arguments = NULL", "review")]
+    [InlineData("review_correlation_id = NULL", "review")]
+    [InlineData("review_expires_at = NULL", "review")]
+    [InlineData("review_expires_at = 'garbage'", "review")]
+    [InlineData("review_expires_at = 9223372036854775807", "review")]
+    [InlineData("review_required = NULL", "review")]
+    [InlineData("review_required = 'two'", "review")]
+    [InlineData("review_approvals = NULL", "review")]
+    [InlineData("review_approvals = 'not json'", "review")]
+    [InlineData("review_approvals = '[[\"bob\"]]'", "review")]
+    [InlineData("review_decision = 1", "review")]
+    [InlineData("created_at = 9223372036854775807", "review")]
+    [InlineData("review_id = NULL", "review_id")]
+    public Task ListAndClaim_HeldRowWhoseReviewCannotBeRead_IsJudgedAsItsClaimAnswersIt(string damage, string named) =>
+        AssertHeldRecordWhoseReviewCannotBeReadIsJudgedAsItsClaimAnswersIt(async () =>
+        {
+            await using var connection = new SqliteConnection($"Data Source={DbPath}");
+            await connection.OpenAsync(Deadline);
+            await using var update = connection.CreateCommand();
+            update.CommandText = $"UPDATE idempotency SET {damage}";
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+        }, named);
+
     private async Task SetCreationAsync(IdempotencyScope scope, string literal)
     {
         await using var connection = new SqliteConnection($"Data Source={DbPath}");

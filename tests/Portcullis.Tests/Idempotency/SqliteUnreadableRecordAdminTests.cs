@@ -76,6 +76,52 @@ public sealed class SqliteUnreadableRecordAdminTests
         Assert.Empty(completed!["records"]!.AsArray());
     }
 
+    /// <summary>
+    /// A held call (awaiting review) whose row lost its review's mode under a running gateway: before, the agent's retry
+    /// threw in the store ("The data is NULL at ordinal 7") and was answered 500 <c>internal</c>, retryable, while the
+    /// admin API listed it <c>awaiting_review</c> with nothing unreadable and the reviewers' list answered 500 for every
+    /// reviewer. The retry is now answered <c>idempotency_outcome_unknown</c>, as on every store, the key is listed so
+    /// with <c>review</c> named unreadable, and the reviewers' list goes on without it.
+    /// </summary>
+    [Fact]
+    public async Task AdminApi_HeldRowWhoseReviewCannotBeRead_IsListedAsItsRetryIsAnswered()
+    {
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
+        {
+            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
+        });
+        var config = TestConfig.Gateway(connector);
+        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
+            .Within(Timeouts.Startup);
+        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
+        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
+        Assert.Equal("review_pending", Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken)));
+        Assert.Equal("review_pending", Witness.ErrorCode(await client.CallToolAsync("record",
+            new Dictionary<string, object?> { ["note"] = "sound", ["idempotency_key"] = "k-sound" }, cancellationToken: Timeouts.CallToken)));
+        await DamageAsync(gateway, "UPDATE idempotency SET review_mode = NULL WHERE key = 'k-held'");
+
+        var (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/idempotency?key=k-held", token).Within();
+        var (reviewsStatus, reviews, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within();
+        var retried = Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken));
+
+        Assert.Equal("idempotency_outcome_unknown", retried);
+        Assert.True(status == 200, body?.ToJsonString());
+        var listed = Assert.Single(body!["records"]!.AsArray())!;
+        Assert.Equal("outcome_unknown", listed["state"]!.GetValue<string>());
+        Assert.Equal(["review"], listed["unreadable"]?["fields"]?.AsArray().Select(f => f!.GetValue<string>()) ?? []);
+        Assert.True(reviewsStatus == 200, reviews?.ToJsonString());
+        Assert.Equal("k-sound", Assert.Single(reviews!["reviews"]!.AsArray())!["key"]?.GetValue<string>());
+        (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/idempotency?state=awaiting_review", token).Within();
+        Assert.Equal(["k-sound"], body!["records"]!.AsArray().Select(r => r!["key"]!.GetValue<string>()));
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "wire the funds"));
+        Assert.DoesNotContain("failed unexpectedly", gateway.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>A gateway on SQLite (the default store) whose <c>record</c> tool has completed a call under each of <paramref name="keys"/>.</summary>
     private static async Task<GatewayProcess> StartWithKeysAsync(TempDir dir, params string[] keys)
     {
