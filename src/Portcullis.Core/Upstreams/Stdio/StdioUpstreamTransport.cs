@@ -9,7 +9,8 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// Starts a stdio upstream and connects to it through the MCP SDK's stream transport, reading both of its output
 /// streams within bounds: standard output a line of at most <see cref="LineLimitStream.MaxLineBytes"/> at a time,
 /// standard error in lines cut at <see cref="StderrLines.MaxLineBytes"/> (the SDK's own stdio transport reads both a
-/// line whole, however long). A standard output line that cannot be JSON-RPC goes to <c>strayStdoutLine</c>.
+/// line whole, however long). A standard output line that cannot be JSON-RPC goes to <c>strayStdoutLine</c>. A message
+/// to the upstream is one write to its standard input (<see cref="MessageWriteStream"/>).
 /// </summary>
 internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> stderrLine, Action<string> strayStdoutLine, ILoggerFactory loggerFactory) : IClientTransport
 {
@@ -48,9 +49,7 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
         // The SDK's stream transport only wraps the streams (it starts nothing that could fail), so the process is not
         // left behind by a failure here.
         var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, strayStdoutLine);
-        // The SDK writes a message and its newline apart and flushes after both: buffered, a message is one write to the
-        // pipe, and the upstream is woken once for it instead of twice (the second time for the newline alone).
-        var input = new BufferedStream(process.StandardInput.BaseStream, 16 * 1024);
+        var input = new MessageWriteStream(process.StandardInput.BaseStream);
         var inner = await new StreamClientTransport(input, output, loggerFactory)
             .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
         return new StdioUpstreamSession(inner, process, OwnSession.Leads(start), stderr, launch.ShutdownTimeout);
