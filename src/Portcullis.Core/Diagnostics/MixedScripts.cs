@@ -11,7 +11,8 @@ namespace Portcullis.Core.Diagnostics;
 /// The one check behind the review <c>warnings</c> of the admin API (which the console shows) and of the review webhook, and the caller-mode question.
 /// </summary>
 /// <remarks>
-/// A word is a run of letters, digits, combining marks and format characters (a zero-width space does not split one);
+/// A word is a run of letters, letter numbers, digits, combining marks, format characters and unassigned code points (a
+/// zero-width space, U+FFF0 or a Roman numeral "ⅾ" does not split one);
 /// spaces, punctuation, symbols and emoji end it. Each letter's script comes from the table in
 /// <c>MixedScripts.Table.cs</c>; digits, marks and the few letters Unicode gives no script (modifier letters, the micro
 /// sign) count for none. A word mixes scripts when its letters are of two or more, except the writing systems that mix
@@ -137,7 +138,7 @@ internal sealed partial class MixedScripts
                     scripts = 0;
                 }
 
-                var script = Rune.IsLetter(rune) ? ScriptOf(rune.Value) : Common;
+                var script = HasScript(rune) ? ScriptOf(rune.Value) : Common;
                 if (script != Common)
                 {
                     var bit = 1UL << script;
@@ -166,14 +167,22 @@ internal sealed partial class MixedScripts
         }
     }
 
-    /// <summary>Letters, digits and marks make words; so do format characters, so a zero-width space does not split one in two harmless halves.</summary>
+    /// <summary>
+    /// Letters, letter numbers, digits and marks make words; so do format characters and unassigned code points, so a
+    /// zero-width space, or U+FFF0 that a browser draws as nothing, does not split one in two harmless halves, nor does
+    /// a Roman numeral drawn as a letter ("ⅾ", U+217E).
+    /// </summary>
     private static bool InWord(Rune rune) => Rune.GetUnicodeCategory(rune) switch
     {
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or UnicodeCategory.ModifierLetter
-            or UnicodeCategory.OtherLetter or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.NonSpacingMark
-            or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format => true,
+            or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber or UnicodeCategory.DecimalDigitNumber or UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
+            or UnicodeCategory.OtherNotAssigned => true,
         _ => false,
     };
+
+    /// <summary>Letters and letter numbers ("Ⅻ" is Latin, "〇" Han) have a script; digits, marks and the rest count for none.</summary>
+    private static bool HasScript(Rune rune) => Rune.IsLetter(rune) || Rune.GetUnicodeCategory(rune) == UnicodeCategory.LetterNumber;
 
     private void Word(string text, int start, int end, ulong scripts, bool inKey)
     {
@@ -220,7 +229,7 @@ internal sealed partial class MixedScripts
                 break;
             }
 
-            if (Rune.IsLetter(rune) && ScriptOf(rune.Value) is var script && script != Common && script != main && !letters.Exists(l => l.Letter == rune))
+            if (HasScript(rune) && ScriptOf(rune.Value) is var script && script != Common && script != main && !letters.Exists(l => l.Letter == rune))
             {
                 letters.Add(new MixedScriptLetter(rune, ScriptName(script)));
             }

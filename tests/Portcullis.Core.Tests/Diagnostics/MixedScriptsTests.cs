@@ -75,6 +75,31 @@ public sealed class MixedScriptsTests
         Assert.Equal("pa55w\u043Erd", warnings[0].Word);
     }
 
+    /// <summary>
+    /// Before, a letter number (the Roman numeral "ⅾ", U+217E, drawn as a "d") or an unassigned default-ignorable code point
+    /// (U+FFF0, U+2065, drawn as nothing) ended the word: "аⅾmin" with a Cyrillic "а" was the words "а" and "min", each of
+    /// one script, and read "admin" with no warning.
+    /// </summary>
+    [Theory]
+    [InlineData("\u0430\u217Emin", "\u0430\u217Emin")]
+    [InlineData("\u0430\uFFF0dmin", "\u0430\uFFF0dmin")]
+    [InlineData("\u0430\u2065dmin", "\u0430\u2065dmin")]
+    [InlineData("x \u0430\uDB40\uDC80dmin", "\u0430\uDB40\uDC80dmin")] // U+E0080
+    public void Find_LetterNumberOrUnassignedCodePointInsideTheWord_DoesNotSplitIt(string text, string word)
+    {
+        var warning = Assert.Single(Find($$"""{"user": "{{text}}"}"""));
+
+        Assert.Equal(System.Text.RegularExpressions.Regex.Unescape(word), warning.Word);
+        Assert.Equal(["Latin", "Cyrillic"], warning.Scripts);
+        Assert.Equal("U+0430", Assert.Single(warning.Letters).CodePoint);
+    }
+
+    [Theory]
+    [InlineData("Chapter \u216B, Louis XIV")] // Ⅻ: a Roman numeral is Latin
+    [InlineData("\u0413\u043B\u0430\u0432\u0430 \u216B")] // a Russian word, then Ⅻ apart
+    public void Find_RomanNumerals_NotFlagged(string text) =>
+        Assert.Empty(Find($$"""{"t": "{{text}}"}"""));
+
     [Theory]
     [InlineData("Thanks 😊 so much 👍🏽")]
     [InlineData("admin😊")]
