@@ -27,7 +27,8 @@ internal sealed partial class PostgresDeadline
     /// <remarks>
     /// A frozen server cannot be told from a slow one on the search's own connection, which is silent either way until its
     /// rows come. So while the search runs (from its first second on, once a second) the server is asked <c>SELECT true</c>
-    /// on another pooled connection, within <see cref="Bound"/>; when it does not answer, the search is abandoned as any
+    /// on a connection of its own outside the pool (a full pool says nothing of the server), within <see cref="Bound"/>; an
+    /// error the server answers with shows it is alive; when it does not answer, the search is abandoned as any
     /// operation past its bound is (its token cancelled, so Npgsql closes its connection once the cancellation goes
     /// unanswered; its transaction sent nothing but reads). A server that wakes ends the abandoned statement by its
     /// <c>statement_timeout</c> at the latest. A search answered within a second costs no check.
@@ -79,6 +80,10 @@ internal sealed partial class PostgresDeadline
             {
                 await check.ConfigureAwait(false);
             }
+            catch (PostgresException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The server answered, with an error (too many connections, say): it is not frozen.
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 if (running.IsCompleted)
@@ -91,9 +96,18 @@ internal sealed partial class PostgresDeadline
         }
     }
 
+    /// <summary>
+    /// <c>SELECT true</c> on a connection of its own, outside the pool: with every pooled connection taken (by the search
+    /// itself in a pool of one, or by calls), a check that waited for one was not answered within the bound, and a live
+    /// server's search was abandoned as a frozen one's. The connection keeps the pool's password (<see cref="NpgsqlConnection.CloneWith"/>).
+    /// </summary>
     private ValueTask<bool> CheckAsync(CancellationToken cancellationToken) => RunAsync(async ct =>
     {
-        await using var command = _dataSource.CreateCommand("SELECT true");
+        await using var pooled = _dataSource.CreateConnection();
+        var unpooled = new NpgsqlConnectionStringBuilder(pooled.ConnectionString) { Pooling = false };
+        await using var connection = pooled.CloneWith(unpooled.ConnectionString);
+        await connection.OpenAsync(ct).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT true", connection);
         return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }, cancellationToken);
 }
