@@ -28,13 +28,10 @@ public sealed class PostgresFrozenAdminTests
             ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
         });
         var config = TestConfig.OnSharedStore(TestConfig.Gateway(connector), "postgres");
-        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         // The audit trail in the store, so the audit search asks the frozen server.
         config["audit"] = new JsonObject { ["sink"] = "store" };
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-            .Within(Timeouts.Startup);
-        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         var held = await CallAsync(client, "record", new() { ["note"] = "held", ["idempotency_key"] = "k-held" });
         Assert.Equal("review_pending", Witness.ErrorCode(held));

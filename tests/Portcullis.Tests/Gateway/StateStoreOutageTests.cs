@@ -27,12 +27,9 @@ public sealed class StateStoreOutageTests
             var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
             connector["rate_limit"] = new JsonObject { ["permits"] = 1000, ["window_seconds"] = 60 };
             var config = TestConfig.Gateway(connector);
-            config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
             TestConfig.OnSharedStore(config, "redis");
-            await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-                .Within(Timeouts.Startup);
-            var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-            var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+            await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+            var (gateway, admin, token) = operated;
             Assert.Equal(200, (await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within()).Status);
             await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
             Assert.Null(Witness.ErrorCode(await CallAsync(client, "echo", new() { ["text"] = "before" })));
@@ -194,12 +191,9 @@ public sealed class StateStoreOutageTests
             ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
         });
         var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         TestConfig.OnSharedStore(config, "postgres");
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-            .Within(Timeouts.Startup);
-        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         var arguments = new Dictionary<string, string> { ["note"] = "reviewed", ["idempotency_key"] = "k-reviewed" };
         var held = await CallAsync(client, "record", arguments);

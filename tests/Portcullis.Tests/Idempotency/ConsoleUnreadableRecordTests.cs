@@ -23,12 +23,9 @@ public sealed class ConsoleUnreadableRecordTests
         await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
         File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
         var config = TestConfig.Gateway(TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl")));
-        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         TestConfig.OnSharedStore(config, "redis");
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-            .Within(Timeouts.Startup);
-        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin", change: c => c["sub"] = "operator-1");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
         await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within())
         {
             Assert.Null(Witness.ErrorCode(await client.CallToolAsync("record",

@@ -26,12 +26,9 @@ public sealed class RedisUnreadableRecordAdminTests
         File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
         var connector = TestConfig.FixtureConnector("fx", ["echo", "record"], dir.File("calls.jsonl"));
         var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         TestConfig.OnSharedStore(config, "redis");
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-            .Within(Timeouts.Startup);
-        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin", change: c => c["sub"] = "operator-1");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
         await using (var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within())
         {
             foreach (var key in new[] { "k-damaged", "k-sound" })
@@ -108,12 +105,9 @@ public sealed class RedisUnreadableRecordAdminTests
             ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
         });
         var config = TestConfig.Gateway(connector);
-        config["identity"] = new JsonObject { ["issuer"] = identity.Issuer, ["jwks_uri"] = identity.JwksUri };
         TestConfig.OnSharedStore(config, "redis");
-        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"), extraArgs: AdminPlane.ServeArgs)
-            .Within(Timeouts.Startup);
-        var admin = await AdminPlane.OfAsync(gateway).Within(Timeouts.Startup);
-        var token = identity.Mint(admin.BaseUrl + "/admin", "portcullis:admin portcullis:review", change: c => c["sub"] = "operator-1");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
         Assert.Equal("review_pending", Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken)));
