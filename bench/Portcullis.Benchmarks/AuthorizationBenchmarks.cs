@@ -49,7 +49,7 @@ public class AuthorizationBenchmarks
         var supervisor = new UpstreamSupervisor("bench", () => throw new InvalidOperationException("never connected"), TimeProvider.System, NullLoggerFactory.Instance);
         _connector = new Connector(config, supervisor, new Portcullis.Core.Relay.ConnectorRelay("bench", TimeProvider.System, NullLogger.Instance), new ToolSchemaBuilder(new Portcullis.Core.Schemas.SchemaCache()), Portcullis.Core.Pins.PinRegistry.Off(), NullLogger.Instance);
         // The catalog is built when the upstream lists its tools; the benchmark plays that list.
-        _connector.Catalog.RebuildAsync(new(upstreamTools), CancellationToken.None).GetAwaiter().GetResult();
+        _connector.Catalog.RebuildAsync(new(upstreamTools), () => { }, CancellationToken.None).GetAwaiter().GetResult();
         _last = upstreamTools[^1].Name;
         _reader = new CallerIdentity("alice", null, new HashSet<string>(["echo:read", "other:scope"], StringComparer.Ordinal));
         _nobody = new CallerIdentity("bob", null, new HashSet<string>(["other:scope"], StringComparer.Ordinal));

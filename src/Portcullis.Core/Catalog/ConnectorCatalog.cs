@@ -87,7 +87,7 @@ internal sealed class ConnectorCatalog
 
     /// <summary>Rebuilds the catalog from the upstream's last list against the pins now in force; nothing while unknown.</summary>
     public Task ReapplyAsync(CancellationToken cancellationToken) =>
-        _listed is { } listed ? RebuildAsync(listed, cancellationToken) : Task.CompletedTask;
+        _listed is { } listed ? RebuildAsync(listed, static () => { }, cancellationToken) : Task.CompletedTask;
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
     public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -107,8 +107,11 @@ internal sealed class ConnectorCatalog
         }
     }
 
-    /// <summary>Builds the catalog from the upstream's full tool list, puts it in place, then notifies live sessions.</summary>
-    public async Task RebuildAsync(UpstreamToolList listed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the catalog from the upstream's full tool list, puts it in place, calls <paramref name="inPlace"/> (the
+    /// upstream's connection goes live there), then notifies live sessions.
+    /// </summary>
+    public async Task RebuildAsync(UpstreamToolList listed, Action inPlace, CancellationToken cancellationToken)
     {
         await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -131,6 +134,7 @@ internal sealed class ConnectorCatalog
 
             _listed = listed;
             _current = next;
+            inPlace();
             _known.TrySetResult();
             Rebuilt?.Invoke(previous ?? ToolCatalog.Empty, next);
             if (previous is null || !string.Equals(previous.Signature, next.Signature, StringComparison.Ordinal))

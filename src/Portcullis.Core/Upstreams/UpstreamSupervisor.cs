@@ -103,10 +103,12 @@ internal sealed partial class UpstreamSupervisor
     }
 
     /// <summary>
-    /// Given the upstream's full tool list after each connect and each list change, one list at a time, with the
-    /// client already live: the connector's catalog rebuild.
+    /// Given the upstream's full tool list after each connect and each list change, one list at a time: the connector's
+    /// catalog rebuild. It calls the action it is given once the catalog built from the list is in place and before it
+    /// tells anyone of it: a new connection goes live then, so no call is sent to it under the catalog of the connection
+    /// before (a restarted upstream may list other tools), and a client told of the new list finds it live.
     /// </summary>
-    public Func<UpstreamToolList, CancellationToken, Task>? ToolsListed { get; set; }
+    public Func<UpstreamToolList, Action, CancellationToken, Task>? ToolsListed { get; set; }
 
     /// <summary>
     /// Run once each connection is live and its tools listed, with a token that ends with the connection: what the
@@ -193,11 +195,7 @@ internal sealed partial class UpstreamSupervisor
                 var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
                 count = tools.Tools.Count;
 
-                // Live before the catalog is rebuilt, so a client told of the new list can call at once.
-                _toolsOutdated = false;
-                _client = client;
-                _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
-                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
+                await HandOnAsync(tools, () => GoLive(client), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -333,8 +331,7 @@ internal sealed partial class UpstreamSupervisor
                 }
 
                 var tools = await ListAllToolsAsync(client, cancellationToken).ConfigureAwait(false);
-                await HandOnAsync(tools, cancellationToken).ConfigureAwait(false);
-                _toolsOutdated = false;
+                await HandOnAsync(tools, () => _toolsOutdated = false, cancellationToken).ConfigureAwait(false);
                 Log.ToolsRefreshed(_logger, _connector, tools.Tools.Count);
                 return;
             }
@@ -368,8 +365,24 @@ internal sealed partial class UpstreamSupervisor
         }
     }
 
-    private Task HandOnAsync(UpstreamToolList tools, CancellationToken cancellationToken) =>
-        ToolsListed?.Invoke(tools, cancellationToken) ?? Task.CompletedTask;
+    /// <summary>Hands the list on; <paramref name="inPlace"/> runs once its catalog is in place (at the latest as it returns).</summary>
+    private async Task HandOnAsync(UpstreamToolList tools, Action inPlace, CancellationToken cancellationToken)
+    {
+        if (ToolsListed is { } listed)
+        {
+            await listed(tools, inPlace, cancellationToken).ConfigureAwait(false);
+        }
+
+        inPlace();
+    }
+
+    /// <summary>Makes <paramref name="client"/> the connection calls are sent to, its tools current.</summary>
+    private void GoLive(McpClient client)
+    {
+        _toolsOutdated = false;
+        _client = client;
+        _status = _status with { State = UpstreamState.Connected, NextAttemptAt = null, LastError = null };
+    }
 
     /// <remarks>
     /// An upstream that never finishes its list (every page) within the list timeout would otherwise hold the listing,

@@ -58,7 +58,7 @@ public sealed class CatalogLifecycleTests
     public async Task Authorize_CatalogKnown_AbsentToolIsNotFoundAndPresentOnePasses()
     {
         var schema = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
-        await _connector.Catalog.RebuildAsync(new([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }]), Deadline);
+        await _connector.Catalog.RebuildAsync(new([new Tool { Name = "find", InputSchema = schema, Annotations = new ToolAnnotations { ReadOnlyHint = true } }]), () => { }, Deadline);
 
         var found = await AuthorizeAsync("find", Reader);
         var gone = await AuthorizeAsync("purge", new CallerIdentity("root", null, new HashSet<string>(["crm:admin"], StringComparer.Ordinal)));
@@ -83,6 +83,7 @@ public sealed class CatalogLifecycleTests
 
         await connector.Catalog.RebuildAsync(
             new([new Tool { Name = "wipe", InputSchema = strict, Annotations = new ToolAnnotations { DestructiveHint = true } }, new Tool { Name = "strict", InputSchema = strict }]),
+            () => { },
             Deadline);
 
         Assert.Empty(connector.Catalog.Current.Ordered);

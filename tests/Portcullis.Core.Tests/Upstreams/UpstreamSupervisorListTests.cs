@@ -43,7 +43,7 @@ public sealed class UpstreamSupervisorListTests
         var supervisor = upstream.Supervisor;
         var server = upstream.Server;
         var listed = Channel.CreateUnbounded<string>();
-        supervisor.ToolsListed = (tools, ct) => listed.Writer.WriteAsync(tools.Tools.Single().Name, ct).AsTask();
+        supervisor.ToolsListed = (tools, _, ct) => listed.Writer.WriteAsync(tools.Tools.Single().Name, ct).AsTask();
         var running = supervisor.RunAsync(stop.Token);
         // On a busy machine the first listing may pass the 500 ms list timeout and be listed again: count from the one that came.
         var first = Number(await listed.Reader.ReadAsync().AsTask().WaitAsync(Wait));

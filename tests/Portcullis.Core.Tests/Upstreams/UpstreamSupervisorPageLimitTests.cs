@@ -26,7 +26,7 @@ public sealed class UpstreamSupervisorPageLimitTests
         var log = new EventLog();
         var supervisor = upstream.Supervisor(log);
         var listed = 0;
-        supervisor.ToolsListed = (_, _) =>
+        supervisor.ToolsListed = (_, _, _) =>
         {
             Interlocked.Increment(ref listed);
             return Task.CompletedTask;
@@ -51,7 +51,7 @@ public sealed class UpstreamSupervisorPageLimitTests
         var log = new EventLog();
         var supervisor = upstream.Supervisor(log);
         var listed = Channel.CreateUnbounded<IReadOnlyList<Tool>>();
-        supervisor.ToolsListed = (tools, ct) => listed.Writer.WriteAsync(tools.Tools, ct).AsTask();
+        supervisor.ToolsListed = (tools, _, ct) => listed.Writer.WriteAsync(tools.Tools, ct).AsTask();
         var running = supervisor.RunAsync(stop.Token);
 
         // Both pages, each within the limit: the whole list.
