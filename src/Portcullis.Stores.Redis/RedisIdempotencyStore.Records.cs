@@ -69,11 +69,11 @@ internal sealed partial class RedisIdempotencyStore
         }
 
         var key = keys.Idempotency(request.Scope);
-        var status = (string)(await Db.ScriptEvaluateAsync(RedisScripts.Resolve, [key],
+        var status = (string)(await OnRecordAsync(RedisScripts.Resolve, key,
         [
             request.Executed ? 1 : 0, request.ResultJson ?? "", request.ResolvedBy, request.Note ?? "",
             request.Now.ToUnixTimeMilliseconds(), (request.Now - request.Retention).ToUnixTimeMilliseconds(), request.CorrelationId,
-        ]).ConfigureAwait(false))!;
+        ], RedisResult.Create((RedisValue)"unreadable")).ConfigureAwait(false))!;
 
         // A key settled "not executed" keeps its creation entry (see RedisKeys.CreatedIndex).
         return status switch
@@ -81,6 +81,7 @@ internal sealed partial class RedisIdempotencyStore
             "resolved" => ResolveStatus.Resolved,
             "not_unknown" => ResolveStatus.NotOutcomeUnknown,
             "other_call" => ResolveStatus.OtherCall,
+            "unreadable" => ResolveStatus.Unreadable,
             _ => ResolveStatus.NotFound,
         };
     }
@@ -176,7 +177,7 @@ internal sealed partial class RedisIdempotencyStore
         {
             return await db.HashGetAllAsync(key).ConfigureAwait(false);
         }
-        catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (ex.IsWrongType())
         {
             return null;
         }

@@ -18,7 +18,14 @@ internal sealed partial class RedisIdempotencyStore
 {
     private const int DecideAttempts = 50;
 
-    public async ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A review id or record another program wrote over (of another type) holds no review: none is found, so the reviewers'
+    /// list goes on without it and its decision answers not found, as SQLite and PostgreSQL answer a review they cannot read.
+    /// </remarks>
+    public ValueTask<ReviewRecord?> GetReviewAsync(string id, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken) =>
+        ReadReviewByIdAsync(id, now, retention).OrWhenWrongType(null);
+
+    private async Task<ReviewRecord?> ReadReviewByIdAsync(string id, DateTimeOffset now, TimeSpan retention)
     {
         var record = await Db.StringGetAsync(keys.Review(id)).ConfigureAwait(false);
         if (record.IsNull)
@@ -26,8 +33,7 @@ internal sealed partial class RedisIdempotencyStore
             return null;
         }
 
-        // A key another program wrote over (of another type) holds no review: the reviewers' list goes on without it.
-        var review = await ReadHashAsync(Db, (string)record!).ConfigureAwait(false) is { } fields ? ReadReview(fields) : null;
+        var review = ReadReview(await Db.HashGetAllAsync((string)record!).ConfigureAwait(false));
         return review is not null && review.Id == id && review.CreatedAt > now - retention ? review : null;
     }
 
@@ -107,19 +113,20 @@ internal sealed partial class RedisIdempotencyStore
             // The records are read together (one round trip's wait, pipelined on the connection), not one by one: an
             // agent refused at its limit in a loop must not cost Redis a round trip per place each time.
             var places = await db.SortedSetRangeByRankAsync(set).ConfigureAwait(false);
-            var records = await Task.WhenAll(places.Select(place => db.HashGetAllAsync((string)place!))).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var records = await Task.WhenAll(places.Select(place => ReadHashAsync(db, (string)place!))).WaitAsync(cancellationToken).ConfigureAwait(false);
             var stale = new List<RedisValue>();
             for (var i = 0; i < places.Length; i++)
             {
                 var (record, fields) = (places[i], records[i]);
-                var created = fields.FirstOrDefault(e => e.Name == "created").Value;
-                if (created.IsNull || (long)created <= cutoff)
+                var created = fields?.FirstOrDefault(e => e.Name == "created").Value ?? RedisValue.Null;
+                if (fields is not null && (created.IsNull || (long)created <= cutoff))
                 {
                     // No live record (yet): its claim may be on its way.
                     continue;
                 }
 
-                if (ReadReview(fields) is not { } review || review.StateAt(request.Now) != ReviewState.Pending)
+                // A key of another type holds no pending review (its claim answers outcome-unknown).
+                if (fields is null || ReadReview(fields) is not { } review || review.StateAt(request.Now) != ReviewState.Pending)
                 {
                     stale.Add(record);
                 }
@@ -134,7 +141,11 @@ internal sealed partial class RedisIdempotencyStore
         }
     }
 
-    public async ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
+    /// <remarks>A review id or record of another type answers not found (see <see cref="GetReviewAsync"/>).</remarks>
+    public ValueTask<ReviewDecisionResult> DecideReviewAsync(ReviewDecisionRequest request, CancellationToken cancellationToken) =>
+        DecideAsync(request, cancellationToken).OrWhenWrongType(new ReviewDecisionResult(ReviewDecisionStatus.NotFound, null));
+
+    private async Task<ReviewDecisionResult> DecideAsync(ReviewDecisionRequest request, CancellationToken cancellationToken)
     {
         var db = Db;
         var record = await db.StringGetAsync(keys.Review(request.Id)).ConfigureAwait(false);
@@ -195,7 +206,11 @@ internal sealed partial class RedisIdempotencyStore
         throw new InvalidOperationException("The review kept changing while it was decided.");
     }
 
-    public async ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
+    /// <remarks>A review id or record of another type is no pending review to hand over (see <see cref="GetReviewAsync"/>).</remarks>
+    public ValueTask<ReviewRecord?> HandOverReviewAsync(ReviewHandOverRequest request, CancellationToken cancellationToken) =>
+        HandOverAsync(request, cancellationToken).OrWhenWrongType(null);
+
+    private async Task<ReviewRecord?> HandOverAsync(ReviewHandOverRequest request, CancellationToken cancellationToken)
     {
         var db = Db;
         var record = await db.StringGetAsync(keys.Review(request.Id)).ConfigureAwait(false);
@@ -235,11 +250,12 @@ internal sealed partial class RedisIdempotencyStore
         ReadReview(await Db.HashGetAllAsync(key).ConfigureAwait(false)) ?? throw new InvalidOperationException("The held record vanished after its claim.");
 
     /// <summary>The review a held record holds; null when its fields cannot be read (a record damaged by hand or by another program).</summary>
-    private async Task<ReviewRecord?> TryReadHeldReviewAsync(RedisKey key)
+    private async Task<ReviewRecord?> TryReadHeldReviewAsync(RedisKey key) => await ReadHashAsync(Db, key).ConfigureAwait(false) switch
     {
-        var fields = await Db.HashGetAllAsync(key).ConfigureAwait(false);
-        return fields.Length == 0 ? throw new InvalidOperationException("The held record vanished after its claim.") : ReadReview(fields);
-    }
+        null => null,
+        [] => throw new InvalidOperationException("The held record vanished after its claim."),
+        var fields => ReadReview(fields),
+    };
 
     /// <summary>
     /// The review a record's fields hold; null when they hold none, or one that cannot be read (damaged by hand or by

@@ -15,6 +15,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 {
     private static readonly TimeSpan CleanupSlack = TimeSpan.FromDays(1);
 
+    /// <summary>What the claim script answers a record it cannot read, without the call's correlation id (none can be read).</summary>
+    private static readonly RedisResult UnreadableClaim = RedisResult.Create([RedisResult.Create((RedisValue)"unknown"), RedisResult.Create((RedisValue)"")]);
+
     private IDatabase Db => redis.GetDatabase();
 
     public async ValueTask<ClaimResult> TryClaimAsync(IdempotencyClaimRequest request, CancellationToken cancellationToken)
@@ -44,27 +47,17 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         var placed = false;
         for (var attempt = 0; ; attempt++)
         {
-            RedisResult[] result;
-            try
-            {
-                result = (RedisResult[])(await db.ScriptEvaluateAsync(RedisScripts.Claim, [key],
-                [
-                    request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
-                    token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
-                    request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
-                    request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
-                    request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
-                    placed ? "1" : "0",
-                ]).ConfigureAwait(false))!;
-            }
-            catch (RedisServerException ex) when (ex.Message.Contains("WRONGTYPE", StringComparison.Ordinal))
-            {
-                // The key holds something that is not a record (written over by hand or by another program): whether a
-                // call ran under it cannot be told, so the key is neither run again nor taken (as a record that cannot be read).
-                NotClaimed(owned);
-                ForgetUnusedReview(request);
-                return ClaimResult.OutcomeUnknown("");
-            }
+            // A key another program wrote over (of another type) is a record that cannot be read: whether a call ran under it
+            // cannot be told, so the key is neither run again nor taken (answered below as the script answers such a record).
+            var result = (RedisResult[])(await OnRecordAsync(RedisScripts.Claim, key,
+            [
+                request.Fingerprint, request.CorrelationId, now, (long)request.Lease.TotalMilliseconds, (long)request.Retention.TotalMilliseconds,
+                token, replica.Owner, (long)(request.Retention + CleanupSlack).TotalMilliseconds,
+                request.Scope.Environment, request.Scope.Connector, request.Scope.Principal, request.Scope.Tool, request.Scope.Key,
+                request.Review?.Id ?? "", request.Review?.Mode ?? "", request.Review?.ArgumentsJson ?? "",
+                request.Review?.ExpiresAt.ToUnixTimeMilliseconds() ?? 0, request.Review?.ApprovalsRequired ?? 0, request.Review?.DefinitionSha256 ?? "",
+                placed ? "1" : "0",
+            ], UnreadableClaim).ConfigureAwait(false))!;
 
             var status = (string)result[0]!;
             var correlationId = result.Length > 1 ? (string)result[1]! : "";
@@ -114,7 +107,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                     var judged = ReviewTransitions.Judge(review, request);
                     if (ReviewTransitions.Lapses(review, judged))
                     {
-                        if ((long)await db.ScriptEvaluateAsync(RedisScripts.Lapse, [key], [review.Id, review.Decision is { Approved: true } ? "1" : ""]).ConfigureAwait(false) == 1)
+                        if ((long)await OnRecordAsync(RedisScripts.Lapse, key, [review.Id, review.Decision is { Approved: true } ? "1" : ""], 0).ConfigureAwait(false) == 1)
                         {
                             NotClaimed(owned);
                             return ClaimResult.Held(judged, review with { Lapsed = true });
@@ -135,8 +128,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
                         return ClaimResult.Held(judged, review);
                     }
 
-                    if ((long)await db.ScriptEvaluateAsync(RedisScripts.TakeApproved, [key],
-                        [token, request.CorrelationId, (request.Now + request.Lease).ToUnixTimeMilliseconds(), now, replica.Owner, review.Id, request.Fingerprint]).ConfigureAwait(false) == 1)
+                    if ((long)await OnRecordAsync(RedisScripts.TakeApproved, key,
+                        [token, request.CorrelationId, (request.Now + request.Lease).ToUnixTimeMilliseconds(), now, replica.Owner, review.Id, request.Fingerprint], 0)
+                        .ConfigureAwait(false) == 1)
                     {
                         return ClaimResult.Claimed(token, review);
                     }
@@ -200,7 +194,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     public async ValueTask<bool> CompleteAsync(IdempotencyScope scope, string token, string resultJson, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = keys.Idempotency(scope);
-        var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Complete, [key], [token, resultJson, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
+        var done = (long)await OnRecordAsync(RedisScripts.Complete, key, [token, resultJson, now.ToUnixTimeMilliseconds()], 0).ConfigureAwait(false) == 1;
 
         // This claim's own entry only: held or not, it has nothing left in progress under this token.
         Unindex(key, token);
@@ -210,7 +204,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     public async ValueTask<bool> MarkUnknownAsync(IdempotencyScope scope, string token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var key = keys.Idempotency(scope);
-        var done = (long)(await Db.ScriptEvaluateAsync(RedisScripts.MarkUnknown, [key], [token, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false)) == 1;
+        var done = (long)await OnRecordAsync(RedisScripts.MarkUnknown, key, [token, now.ToUnixTimeMilliseconds()], 0).ConfigureAwait(false) == 1;
         Unindex(key, token);
         return done;
     }
@@ -218,7 +212,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
     public async ValueTask<bool> ReleaseAsync(IdempotencyScope scope, string token, CancellationToken cancellationToken)
     {
         var key = keys.Idempotency(scope);
-        var released = (long)(await Db.ScriptEvaluateAsync(RedisScripts.Release, [key], [token]).ConfigureAwait(false));
+        var released = (long)await OnRecordAsync(RedisScripts.Release, key, [token], 0).ConfigureAwait(false);
 
         // This token's entry only (a claim whose answer was lost and that was never made has one too): another call's
         // entry for the same key is its own. The key's creation entry stays (see RedisKeys.CreatedIndex).
@@ -245,7 +239,7 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
             var kept = new long[batch.Length];
             for (var i = 0; i < batch.Length; i++)
             {
-                kept[i] = (long)await db.ScriptEvaluateAsync(RedisScripts.Purge, [(string)batch[i]!], [cutOff]).ConfigureAwait(false);
+                kept[i] = (long)await OnRecordAsync(RedisScripts.Purge, (string)batch[i]!, [cutOff], 0).ConfigureAwait(false);
                 purged += kept[i] < 0 ? 1 : 0;
             }
 
@@ -282,9 +276,9 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
         await foreach (var member in db.SetScanAsync(index, pageSize: 500).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var record = RecordOf((string)member!);
-            recovered += (int)(long)(await db.ScriptEvaluateAsync(RedisScripts.Recover, [record],
-                [replica.Id + "#", replica.Owner, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false));
-            var owner = await db.HashGetAsync(record, "owner").ConfigureAwait(false);
+            recovered += (int)(long)await OnRecordAsync(RedisScripts.Recover, record, [replica.Id + "#", replica.Owner, now.ToUnixTimeMilliseconds()], 0)
+                .ConfigureAwait(false);
+            var owner = await db.HashGetAsync(record, "owner").OrWhenWrongType(RedisValue.Null).ConfigureAwait(false);
             if (owner != replica.Owner)
             {
                 await db.SetRemoveAsync(index, member).ConfigureAwait(false);
@@ -293,6 +287,16 @@ internal sealed partial class RedisIdempotencyStore(IConnectionMultiplexer redis
 
         return recovered;
     }
+
+    /// <summary>
+    /// One of <see cref="RedisScripts"/> on the record <paramref name="key"/>: what it answers, or <paramref name="damaged"/>
+    /// (what the script answers a record it cannot read) when the key holds another type (see <see cref="RedisWrongType"/>).
+    /// </summary>
+    private ValueTask<RedisResult> OnRecordAsync(string script, RedisKey key, RedisValue[] args, RedisResult damaged) =>
+        Db.ScriptEvaluateAsync(script, [key], args).OrWhenWrongType(damaged);
+
+    private ValueTask<RedisResult> OnRecordAsync(string script, RedisKey key, RedisValue[] args, long damaged) =>
+        OnRecordAsync(script, key, args, RedisResult.Create((RedisValue)damaged));
 
     private void Unindex(RedisKey key, string token) =>
         _ = Db.SetRemoveAsync(keys.OwnerIndex(replica.Id), OwnerEntry(key, token), CommandFlags.FireAndForget);

@@ -238,6 +238,137 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Empty(reviews.Reviews);
     }
 
+    /// <summary>
+    /// A held call whose record key, or whose review id's key, another program wrote over with another type: before,
+    /// reading the review by its id, deciding it or handing it over threw WRONGTYPE (the admin API answered 500
+    /// <c>internal</c>, and the reviewers' list failed for every reviewer). It is now a review no one can find, as SQLite
+    /// and PostgreSQL answer a review they cannot read: not found, not handed over, left out of the list, the sound
+    /// review beside it listed as it was.
+    /// </summary>
+    [Theory]
+    [InlineData("record", "string")]
+    [InlineData("record", "list")]
+    [InlineData("review id", "list")]
+    [InlineData("review id", "hash")]
+    public async Task Reviews_KeyOfAnotherType_IsAReviewNoOneFinds(string which, string type)
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var held = (await ClaimReviewed(Scope(), mode: "caller")).Review!;
+        var sound = (await ClaimReviewed(Scope("k-sound"))).Review!;
+        await WriteOverAsync(which == "record" ? keys.Idempotency(Scope()) : keys.Review(held.Id), type);
+
+        var got = await Store.GetReviewAsync(held.Id, Time.GetUtcNow(), Retention, Deadline).AsTask().WaitAsync(Timeout);
+        var reviews = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { Limit = 100 }, Deadline).AsTask().WaitAsync(Timeout);
+        var approved = await Decide(held.Id, "bob", approve: true);
+        var confirmed = await Decide(held.Id, "alice", approve: true, mode: "caller");
+        var handed = await HandOver(held.Id, 1);
+
+        Assert.Null(got);
+        Assert.Equal([sound.Id], reviews.Reviews.Select(r => r.Id));
+        Assert.Equal((ReviewDecisionStatus.NotFound, null), (approved.Status, approved.Review));
+        Assert.Equal((ReviewDecisionStatus.NotFound, null), (confirmed.Status, confirmed.Review));
+        Assert.Null(handed);
+        Assert.Equal(ReviewDecisionStatus.Decided, (await Decide(sound.Id, "bob", approve: true)).Status);
+    }
+
+    /// <summary>
+    /// A claim whose record another program wrote over with another type while its call ran: before, storing its result,
+    /// marking it outcome-unknown or releasing it threw WRONGTYPE (a failure of the store, tried again in the background
+    /// until given up), and an operator's settlement of it threw too (500 <c>internal</c>). Now the claim holds no record
+    /// any more (false, as for a claim lost), the settlement answers that the record cannot be read, and the key is left as it is.
+    /// </summary>
+    [Theory]
+    [InlineData("complete")]
+    [InlineData("mark unknown")]
+    [InlineData("release")]
+    [InlineData("resolve")]
+    public async Task Settle_RecordOfAnotherType_IsNotApplied_AndLeavesItAlone(string settlement)
+    {
+        var db = _redis!.GetDatabase();
+        var key = new RedisKeys(_prefix).Idempotency(Scope());
+        var claim = await Claim(Scope());
+        await WriteOverAsync(key, "string");
+
+        object answer = settlement switch
+        {
+            "complete" => await Store.CompleteAsync(Scope(), claim.Token!, "{}", Time.GetUtcNow(), Deadline).AsTask().WaitAsync(Timeout),
+            "mark unknown" => await Store.MarkUnknownAsync(Scope(), claim.Token!, Time.GetUtcNow(), Deadline).AsTask().WaitAsync(Timeout),
+            "release" => await Store.ReleaseAsync(Scope(), claim.Token!, Deadline).AsTask().WaitAsync(Timeout),
+            _ => await Resolve(Scope(), executed: false, correlationId: "corr-1"),
+        };
+
+        Assert.Equal(settlement == "resolve" ? ResolveStatus.Unreadable : (object)false, answer);
+        Assert.Equal("not a record", (string?)await db.StringGetAsync(key));
+        Assert.Equal(ClaimStatus.OutcomeUnknown, (await Claim(Scope(), correlationId: "corr-again")).Status);
+    }
+
+    /// <summary>
+    /// A caller at the most reviews it may have pending, one of them a record another program wrote over with another
+    /// type: before, every new hold of that caller read the records of its places to give back those no longer pending,
+    /// met WRONGTYPE and failed (500 <c>internal</c>). The damaged record holds no pending review (its retry answers
+    /// outcome-unknown), so its place is given back and the new call is held.
+    /// </summary>
+    [Fact]
+    public async Task Review_PendingLimit_APlaceWhoseRecordIsOfAnotherType_IsGivenBack()
+    {
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope("k-1"), maxPending: 1)).Status);
+        await WriteOverAsync(new RedisKeys(_prefix).Idempotency(Scope("k-1")), "list");
+
+        var next = await ClaimReviewed(Scope("k-2"), maxPending: 1);
+
+        Assert.Equal(ClaimStatus.AwaitingReview, next.Status);
+        Assert.Equal(ClaimStatus.OutcomeUnknown, (await ClaimReviewed(Scope("k-1"), correlationId: "corr-again", maxPending: 1)).Status);
+    }
+
+    /// <summary>
+    /// The purge and this replica's recovery meet a record another program wrote over with another type: before, each
+    /// threw WRONGTYPE on it, so the purge stopped there on every run (nothing indexed after it was purged again) and the
+    /// recovery of the claims an earlier incarnation left failed. Now the damaged key is left as it is, its entries taken
+    /// out, and the records around it are purged and recovered.
+    /// </summary>
+    [Fact]
+    public async Task PurgeAndRecover_RecordOfAnotherType_IsLeftAlone_AndTheRestGoOn()
+    {
+        var db = _redis!.GetDatabase();
+        var keys = new RedisKeys(_prefix);
+        var damaged = keys.Idempotency(Scope("k-damaged"));
+        await Claim(Scope("k-damaged"));
+        await Claim(Scope("k-sound"));
+        await WriteOverAsync(damaged, "string");
+        var restarted = new RedisIdempotencyStore(_redis, keys, new ReplicaIdentity("gw-a", "0000000000000002", null));
+
+        var recovered = await restarted.RecoverAsync(Time.GetUtcNow(), Deadline).AsTask().WaitAsync(Timeout);
+        Time.Advance(Retention + TimeSpan.FromMinutes(1));
+        var purged = await Store.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(1, recovered);
+        Assert.Equal(1, purged);
+        Assert.Empty(await db.SetMembersAsync(keys.OwnerIndex("gw-a")));
+        Assert.Equal(0, await db.SortedSetLengthAsync(keys.CreatedIndex));
+        Assert.Equal("not a record", (string?)await db.StringGetAsync(damaged));
+        Assert.False(await db.KeyExistsAsync(keys.Idempotency(Scope("k-sound"))));
+    }
+
+    /// <summary>Writes <paramref name="key"/> over with a value of <paramref name="type"/>, as another program could.</summary>
+    private async Task WriteOverAsync(RedisKey key, string type)
+    {
+        var db = _redis!.GetDatabase();
+        await db.KeyDeleteAsync(key);
+        switch (type)
+        {
+            case "string":
+                await db.StringSetAsync(key, "not a record");
+                break;
+            case "list":
+                await db.ListRightPushAsync(key, "not a record");
+                break;
+            default:
+                await db.HashSetAsync(key, "not", "a review id");
+                break;
+        }
+    }
+
     [Fact]
     public async Task Claim_SetsAStorageTtlBeyondTheRetention()
     {

@@ -56,11 +56,11 @@ internal sealed class IdempotencyResolver(IIdempotencyStore store, GatewayConfig
         var result = executed ? JsonSerializer.Serialize(OperatorConfirmation.Result(record.CorrelationId, note), ResultType) : null;
         var status = await store.ResolveAsync(new IdempotencyResolveRequest(scope, record.CorrelationId, executed, result, operatorSubject, note, now, Retention), cancellationToken)
             .ConfigureAwait(false);
-        if (status == ResolveStatus.OtherCall)
+        if (status is ResolveStatus.OtherCall or ResolveStatus.Unreadable)
         {
-            // Another call took the key between the read and the settlement: it is the one to show.
+            // Another call took the key, or the record was damaged, between the read and the settlement: it is the one to show.
             var holder = await store.GetAsync(scope, time.GetUtcNow(), Retention, cancellationToken).ConfigureAwait(false);
-            return holder is null ? (ResolveStatus.NotFound, null) : (status, holder);
+            return holder is null ? (ResolveStatus.NotFound, null) : (holder.Unreadable is null ? ResolveStatus.OtherCall : ResolveStatus.Unreadable, holder);
         }
 
         if (status != ResolveStatus.Resolved)

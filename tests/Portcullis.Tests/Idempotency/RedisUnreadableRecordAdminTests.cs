@@ -132,6 +132,57 @@ public sealed class RedisUnreadableRecordAdminTests
         Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "wire the funds"));
     }
 
+    /// <summary>
+    /// A held call whose review id's key, or whose record, another program wrote over with another type (a list where
+    /// the store keeps a string or a hash), under a running gateway: before, a reviewer's approval (and the read of the
+    /// review, and the reviewers' list) answered 500 <c>internal</c>, logged as a failure of the admin API. It is now a
+    /// review the store cannot find, answered as SQLite and PostgreSQL answer one they cannot read: 404 <c>not_found</c>,
+    /// nothing decided, nothing sent, and the reviewers' list goes on without it.
+    /// </summary>
+    [Theory]
+    [InlineData("review id")]
+    [InlineData("record")]
+    public async Task AdminApi_DecidingAReviewWhoseKeyIsOfAnotherType_AnswersNotFound(string which)
+    {
+        using var dir = new TempDir();
+        await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
+        await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
+        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
+        {
+            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
+        });
+        var config = TestConfig.Gateway(connector);
+        TestConfig.OnSharedStore(config, "redis");
+        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        var (gateway, admin, token) = operated;
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
+        var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
+        Assert.Equal("review_pending", Witness.ErrorCode(await client.CallToolAsync("record", args, cancellationToken: Timeouts.CallToken)));
+        var (status, body, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within();
+        var id = Assert.Single(body!["reviews"]!.AsArray())!["id"]!.GetValue<string>();
+        await using var operatorConnection = await RedisOperator.ConnectAsync(redis);
+        var db = operatorConnection.GetDatabase();
+        var storeKey = which == "record"
+            ? RedisOperator.RecordKey(operatorConnection, "k-held")
+            : operatorConnection.GetServers().Single().Keys(pattern: "*:review:*").Select(k => (string)k!).Single();
+        Assert.True(await db.KeyDeleteAsync(storeKey).Within());
+        await db.ListRightPushAsync(storeKey, "not a review").Within();
+
+        (status, body, _) = await admin.SendAsync(HttpMethod.Post, "/admin/api/reviews/" + id, token, new JsonObject { ["decision"] = "approve" }).Within();
+        var (readStatus, read, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews/" + id, token).Within();
+        var (listStatus, list, _) = await admin.SendAsync(HttpMethod.Get, "/admin/api/reviews", token).Within();
+
+        Assert.True(status == 404, body?.ToJsonString());
+        Assert.Equal("not_found", body!["error"]!["code"]!.GetValue<string>());
+        Assert.True(readStatus == 404, read?.ToJsonString());
+        Assert.True(listStatus == 200, list?.ToJsonString());
+        Assert.Empty(list!["reviews"]!.AsArray());
+        Assert.Equal(["not a review"], (await db.ListRangeAsync(storeKey).Within()).Select(v => (string?)v));
+        Assert.Empty(Witness.Recorded(dir.File("calls.jsonl"), "record", "wire the funds"));
+        Assert.DoesNotContain("answered 500 internal", gateway.Output, StringComparison.Ordinal);
+    }
+
     private static void AssertShownUnreadable(JsonNode record, string id, string correlationId, string storeKey, string field)
     {
         Assert.Equal("outcome_unknown", record["state"]!.GetValue<string>());
