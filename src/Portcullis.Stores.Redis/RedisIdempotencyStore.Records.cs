@@ -194,12 +194,10 @@ internal sealed partial class RedisIdempotencyStore
         return "";
     }
 
-    /// <summary>A time in milliseconds; null, and named unread, when missing or not a number.</summary>
+    /// <summary>A time in milliseconds; null, and named unread, when missing or not one (see <see cref="TryReadTime"/>).</summary>
     private static long? Time(Dictionary<string, string?> fields, string name, string field, List<string> unread)
     {
-        if (fields.GetValueOrDefault(name) is { } value
-            && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)
-            && IdempotencyUnreadable.IsDate(ms))
+        if (TryReadTime(fields.GetValueOrDefault(name), out var ms))
         {
             return ms;
         }
@@ -208,8 +206,17 @@ internal sealed partial class RedisIdempotencyStore
         return null;
     }
 
+    /// <summary>
+    /// A stored time in milliseconds, as the store writes one: plain decimal digits (no sign, space, point or exponent),
+    /// within the dates a <see cref="DateTimeOffset"/> holds. The scripts read times alike (<c>RedisScripts.StoredTime</c>),
+    /// so a claim and the admin list agree on which record cannot be read.
+    /// </summary>
+    private static bool TryReadTime(string? value, out long milliseconds) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out milliseconds) && IdempotencyUnreadable.IsDate(milliseconds);
+
+    /// <summary>A review's time (0 when missing); one that is there but cannot be read makes the review unreadable.</summary>
     private static long Long(Dictionary<string, string?> fields, string name) =>
-        fields.GetValueOrDefault(name) is { } value ? long.Parse(value, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0;
+        fields.GetValueOrDefault(name) is not { } value ? 0 : TryReadTime(value, out var ms) ? ms : throw new FormatException($"The review's {name} is not a time.");
 
     private static string EncodeCursor(long created, string member) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(created.ToString(CultureInfo.InvariantCulture) + ":" + member));

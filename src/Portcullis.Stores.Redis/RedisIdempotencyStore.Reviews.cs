@@ -119,7 +119,7 @@ internal sealed partial class RedisIdempotencyStore
             {
                 var (record, fields) = (places[i], records[i]);
                 var created = fields?.FirstOrDefault(e => e.Name == "created").Value ?? RedisValue.Null;
-                if (fields is not null && (created.IsNull || (long)created <= cutoff))
+                if (fields is not null && (created.IsNull || (TryReadTime(created, out var createdAt) && createdAt <= cutoff)))
                 {
                     // No live record (yet): its claim may be on its way.
                     continue;

@@ -7,6 +7,23 @@ namespace Portcullis.Stores.Redis;
 internal static class RedisScripts
 {
     /// <summary>
+    /// A stored time (ms) read as the store's C# readers read one (<c>RedisIdempotencyStore.TryReadTime</c>), so a claim
+    /// and the admin list agree on which record cannot be read: plain decimal digits within the dates a
+    /// <see cref="DateTimeOffset"/> holds (253402300799999 is its last millisecond), else nil. <c>tonumber</c> alone also
+    /// takes "1.0", "1.7e12", " 12", "+12" and "0x10". A state is compared as the string the store writes ('0' to '3').
+    /// </summary>
+    private const string StoredTime = """
+        local function stored_time(v)
+          if v and string.match(v, '^%d+$') then
+            local n = tonumber(v)
+            if n <= 253402300799999 then return n end
+          end
+          return nil
+        end
+
+        """;
+
+    /// <summary>
     /// KEYS[1] record. ARGV: fingerprint, correlation id, now, lease ms, retention ms, new token, owner, ttl ms,
     /// environment, connector, principal, tool, key, then for a review-required call (review id '' otherwise): review
     /// id, mode, arguments, expires at, approvals required, definition digest, and '1' when the review has its place
@@ -14,25 +31,24 @@ internal static class RedisScripts
     /// result}. A held record (state 3) answers 'review': the store reads the review and judges it
     /// (<c>ReviewTransitions.Judge</c>), and an approval that may run is taken by <see cref="TakeApproved"/>. A free key
     /// of a review without its place answers 'free' and changes nothing. A record the script cannot read (a time that is
-    /// not a number, a completed record without its result, a record without its fingerprint or its state, a held one
+    /// not plain digits, see <see cref="StoredTime"/>, a state other than '0' to '3', a completed record without its result, a record without its fingerprint or its state, a held one
     /// without its review) answers 'unknown' and is left as it is: whether its call ran cannot be told, so it is neither
     /// run again nor taken. Only a key that holds nothing is free; a record is past its retention only by a creation
     /// time it can read.
     /// </summary>
-    public const string Claim = """
+    public const string Claim = StoredTime + """
         local r = redis.call('HMGET', KEYS[1], 'fp', 'state', 'corr', 'created', 'lease', 'result', 'rv_id')
         local now = tonumber(ARGV[3])
-        local created = tonumber(r[4])
+        local created = stored_time(r[4])
         local held = redis.call('EXISTS', KEYS[1]) == 1
         if held and not created then return {'unknown', r[3] or ''} end
         if held and created > now - tonumber(ARGV[5]) then
           if not r[1] then return {'unknown', r[3] or ''} end
           if r[1] ~= ARGV[1] then return {'reused', r[3] or ''} end
-          local state = tonumber(r[2])
-          if state == 3 and r[7] then return {'review', r[3] or ''} end
-          if state == 1 and r[6] then return {'completed', r[3] or '', r[6]} end
-          local lease = tonumber(r[5])
-          if state == 0 and lease and lease > now then return {'in_progress', r[3] or '', r[5]} end
+          if r[2] == '3' and r[7] then return {'review', r[3] or ''} end
+          if r[2] == '1' and r[6] then return {'completed', r[3] or '', r[6]} end
+          local lease = stored_time(r[5])
+          if r[2] == '0' and lease and lease > now then return {'in_progress', r[3] or '', r[5]} end
           return {'unknown', r[3] or ''}
         end
         if ARGV[14] ~= '' and ARGV[20] ~= '1' then return {'free'} end
@@ -131,16 +147,17 @@ internal static class RedisScripts
 
     /// <summary>
     /// KEYS[1] record. ARGV: created-before ms. -1 when the record was created before the cut-off and deleted; its
-    /// creation (ms) when it was created since, and kept; 0 when there is no record.
+    /// creation (ms) when it was created since, and kept; 0 when there is no record, or none whose creation can be read
+    /// (left as it is: a record is past its retention only by a creation time that can be read).
     /// </summary>
-    public const string Purge = """
-        local created = redis.call('HGET', KEYS[1], 'created')
+    public const string Purge = StoredTime + """
+        local created = stored_time(redis.call('HGET', KEYS[1], 'created'))
         if not created then return 0 end
-        if tonumber(created) < tonumber(ARGV[1]) then
+        if created < tonumber(ARGV[1]) then
           redis.call('DEL', KEYS[1])
           return -1
         end
-        return tonumber(created)
+        return created
         """;
 
     /// <summary>
@@ -162,14 +179,17 @@ internal static class RedisScripts
     /// KEYS[1] record. ARGV: executed (1 or 0), result, resolved by, note ('' for none), now, created-after ms,
     /// correlation id of the call the operator checked. An outcome-unknown record (marked so, or in progress past its
     /// lease) of that call is settled: executed stores the result and the resolution, not executed deletes the record.
-    /// Returns resolved, not_found, other_call or not_unknown.
+    /// Returns resolved, not_found, other_call, not_unknown, or unreadable for a record whose state, creation or lease cannot be read.
     /// </summary>
-    public const string Resolve = """
+    public const string Resolve = StoredTime + """
         local r = redis.call('HMGET', KEYS[1], 'state', 'created', 'lease', 'corr')
-        if not r[1] or tonumber(r[2]) <= tonumber(ARGV[6]) then return 'not_found' end
+        if not r[1] then return 'not_found' end
+        local created, lease = stored_time(r[2]), stored_time(r[3])
+        if not created or not lease or not string.match(r[1], '^[0-3]$') then return 'unreadable' end
+        if created <= tonumber(ARGV[6]) then return 'not_found' end
         if r[4] ~= ARGV[7] then return 'other_call' end
         local now = tonumber(ARGV[5])
-        if not (r[1] == '2' or (r[1] == '0' and tonumber(r[3]) <= now)) then return 'not_unknown' end
+        if not (r[1] == '2' or (r[1] == '0' and lease <= now)) then return 'not_unknown' end
         if ARGV[1] == '1' then
           redis.call('HSET', KEYS[1], 'state', 1, 'result', ARGV[2], 'updated', ARGV[5],
             'r_exec', 1, 'r_by', ARGV[3], 'r_at', ARGV[5], 'r_note', ARGV[4])

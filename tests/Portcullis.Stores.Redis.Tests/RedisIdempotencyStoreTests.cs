@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Portcullis.Core.Idempotency;
 using Portcullis.Core.Review;
@@ -348,6 +349,81 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
         Assert.Equal(0, await db.SortedSetLengthAsync(keys.CreatedIndex));
         Assert.Equal("not a record", (string?)await db.StringGetAsync(damaged));
         Assert.False(await db.KeyExistsAsync(keys.Idempotency(Scope("k-sound"))));
+    }
+
+    /// <summary>
+    /// A stored number in a form the store never writes (a point, an exponent, a space, a sign, hex): before, the claim's
+    /// script read it with <c>tonumber</c>, which takes each of these, while the admin list read digits (with spaces and a
+    /// sign) only, so a completed record created at "….0" was replayed to the agent's retry yet listed outcome-unknown
+    /// (one with state "1.0", or an in-progress one whose lease is "….0", alike), and an operator could settle it. Now
+    /// both read numbers as the store writes them, plain digits: the claim, the list and the settlement agree the record
+    /// cannot be read, the field named. Plain digits with leading zeros are still read, by both.
+    /// </summary>
+    [Theory]
+    [InlineData("created", "{0}.0", "created_at")]
+    [InlineData("created", "{0}e0", "created_at")]
+    [InlineData("created", "0x{0:x}", "created_at")]
+    [InlineData("created", " {0}", "created_at")]
+    [InlineData("created", "+{0}", "created_at")]
+    [InlineData("state", "1.0", "state")]
+    [InlineData("state", " 1", "state")]
+    [InlineData("lease", "{0}.0", "lease_expires_at")]
+    [InlineData("lease", "{0}e0", "lease_expires_at")]
+    [InlineData("created", "000{0}", null)]
+    public async Task ClaimListAndSettle_StoredNumberNotInPlainDigits_AgreeItCannotBeRead(string field, string form, string? unreadable)
+    {
+        var db = _redis!.GetDatabase();
+        var key = new RedisKeys(_prefix).Idempotency(Scope());
+        var first = await Claim(Scope());
+        if (field != "lease")
+        {
+            Assert.True(await Store.CompleteAsync(Scope(), first.Token!, "{}", Time.GetUtcNow(), Deadline).AsTask().WaitAsync(Timeout));
+        }
+
+        var stored = long.Parse((string)(await db.HashGetAsync(key, field == "state" ? "created" : field))!, CultureInfo.InvariantCulture);
+        await db.HashSetAsync(key, field, string.Format(CultureInfo.InvariantCulture, form, stored));
+
+        var listed = Assert.Single((await List()).Records);
+        var again = await Claim(Scope(), correlationId: "corr-again");
+        var settled = await Resolve(Scope(), executed: false, correlationId: "corr-1");
+
+        if (unreadable is null)
+        {
+            Assert.Equal((ClaimStatus.Completed, IdempotencyState.Completed, null), (again.Status, listed.State, listed.Unreadable));
+            Assert.Equal(ResolveStatus.NotOutcomeUnknown, settled);
+        }
+        else
+        {
+            Assert.Equal((ClaimStatus.OutcomeUnknown, IdempotencyState.OutcomeUnknown, true), (again.Status, listed.State, listed.Unreadable?.Names(unreadable) == true));
+            Assert.Equal(ResolveStatus.Unreadable, settled);
+            Assert.True(await db.KeyExistsAsync(key));
+        }
+    }
+
+    /// <summary>
+    /// The purge meets a record whose creation cannot be read: before, "garbage" made its script fail on every run (so
+    /// nothing indexed after it was purged again), and "….0" was purged by <c>tonumber</c>'s reading although its claim
+    /// and the list judge it unreadable. It is now left as it is, as its claim leaves it (a record is past its retention
+    /// only by a creation time that can be read), and the records beside it are purged.
+    /// </summary>
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("{0}.0")]
+    public async Task Purge_RecordWhoseCreationCannotBeRead_IsLeftAlone_AndTheRestArePurged(string form)
+    {
+        var db = _redis!.GetDatabase();
+        var damaged = new RedisKeys(_prefix).Idempotency(Scope("k-damaged"));
+        await Claim(Scope("k-damaged"));
+        await Claim(Scope("k-sound"));
+        var created = (string)(await db.HashGetAsync(damaged, "created"))!;
+        await db.HashSetAsync(damaged, "created", string.Format(CultureInfo.InvariantCulture, form, created));
+        Time.Advance(Retention + TimeSpan.FromMinutes(1));
+
+        var purged = await Store.PurgeAsync(Time.GetUtcNow() - Retention, Deadline).AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(1, purged);
+        Assert.True(await db.KeyExistsAsync(damaged));
+        Assert.False(await db.KeyExistsAsync(new RedisKeys(_prefix).Idempotency(Scope("k-sound"))));
     }
 
     /// <summary>Writes <paramref name="key"/> over with a value of <paramref name="type"/>, as another program could.</summary>
