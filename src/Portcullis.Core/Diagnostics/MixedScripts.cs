@@ -19,7 +19,9 @@ namespace Portcullis.Core.Diagnostics;
 /// them by design (Unicode TR 39's "highly restrictive" sets): Han with Hiragana and Katakana, with Hangul, or with
 /// Bopomofo, each with Latin too. Text wholly in one script ("Привет, мир") is not flagged, and neither is a word of
 /// one script made of look-alikes (an all-Cyrillic "сосо"). One pass over the text; printable ASCII is skipped at once,
-/// and at most <see cref="MaxWarnings"/> words are reported, so a long argument costs little more than reading it.
+/// and at most <see cref="MaxWarnings"/> words are reported, so a long argument costs little more than reading it. The
+/// check goes on past the cap only until it meets one more such word, so that the list says whether it was cut
+/// (<see cref="MixedScriptWarnings.Truncated"/>) instead of leaving a reader to guess from its length.
 /// </remarks>
 internal sealed partial class MixedScripts
 {
@@ -36,23 +38,25 @@ internal sealed partial class MixedScripts
     private readonly List<string> _path = [];
     private readonly int[] _counts = new int[ScriptCount];
     private readonly int[] _firstAt = new int[ScriptCount];
+    private bool _truncated;
 
     private MixedScripts()
     {
     }
 
-    private bool Full => _found.Count >= MaxWarnings;
+    /// <summary>True once a word past the cap was met: the list is cut, and the walk stops.</summary>
+    private bool Full => _truncated;
 
     /// <summary>The words that mix scripts in <paramref name="arguments"/> (any JSON value), in document order.</summary>
-    public static IReadOnlyList<MixedScriptWarning> Find(JsonElement arguments)
+    public static MixedScriptWarnings Find(JsonElement arguments)
     {
         var check = new MixedScripts();
         check.Walk(arguments);
-        return check._found;
+        return new MixedScriptWarnings(check._found, check._truncated);
     }
 
     /// <summary>The same, for arguments given as their members.</summary>
-    public static IReadOnlyList<MixedScriptWarning> Find(IEnumerable<KeyValuePair<string, JsonElement>> arguments)
+    public static MixedScriptWarnings Find(IEnumerable<KeyValuePair<string, JsonElement>> arguments)
     {
         var check = new MixedScripts();
         foreach (var (name, value) in arguments)
@@ -65,7 +69,7 @@ internal sealed partial class MixedScripts
             check.Member(name, value);
         }
 
-        return check._found;
+        return new MixedScriptWarnings(check._found, check._truncated);
     }
 
     private void Walk(JsonElement value)
@@ -188,6 +192,13 @@ internal sealed partial class MixedScripts
     {
         if (BitOperations.PopCount(scripts) < 2 || OneWritingSystem(scripts))
         {
+            return;
+        }
+
+        if (_found.Count == MaxWarnings)
+        {
+            // One more than the list holds: it is cut here, which is all a reader needs to know of the rest.
+            _truncated = true;
             return;
         }
 

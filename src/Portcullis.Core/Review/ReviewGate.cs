@@ -243,10 +243,10 @@ internal sealed class ReviewGate(IIdempotencyStore store, GatewayConfig config, 
     /// The words of the arguments that mix scripts, each with its odd letters' code points, under the arguments of the
     /// question: "аdmin" with a Cyrillic "а" reads as "admin" to the user asked to confirm it.
     /// </summary>
-    private static string MixedScriptsNotice(IReadOnlyList<MixedScriptWarning> warnings) => warnings.Count == 0 ? "" :
+    private static string MixedScriptsNotice(MixedScriptWarnings warnings) => warnings.Count == 0 ? "" :
         "\n\nWarning: these words mix letters of different scripts, so each may be another word than the one it looks like:\n- "
         + string.Join("\n- ", warnings.Select(w => w.Describe()))
-        + (warnings.Count >= MixedScripts.MaxWarnings ? $"\n(the first {MixedScripts.MaxWarnings}; there may be more)" : "");
+        + (warnings.Truncated ? $"\n(the first {MixedScripts.MaxWarnings}; there are more)" : "");
 
     /// <summary>The arguments a review is bound to: the call's, without its idempotency key.</summary>
     private static Dictionary<string, JsonElement> CallArguments(ToolCallContext context) =>

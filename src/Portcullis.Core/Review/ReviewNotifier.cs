@@ -175,7 +175,9 @@ internal sealed class ReviewNotifier
         if (_config.Audit.IncludeArguments)
         {
             summary["arguments"] = JsonNode.Parse(review.ArgumentsJson);
-            summary["warnings"] = ReviewWarnings.Of(review.ArgumentsJson);
+            var warnings = ReviewWarnings.Of(review.ArgumentsJson);
+            summary["warnings"] = warnings.List;
+            summary["warnings_truncated"] = warnings.Truncated;
         }
 
         return summary;

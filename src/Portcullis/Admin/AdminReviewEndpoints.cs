@@ -205,6 +205,7 @@ internal static class AdminReviewEndpoints
     internal static JsonObject Review(ReviewRecord review, DateTimeOffset now, ConnectorRegistry connectors)
     {
         var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+        var warnings = ReviewWarnings.Of(review.ArgumentsJson);
         return new JsonObject
         {
             ["id"] = review.Id,
@@ -219,7 +220,8 @@ internal static class AdminReviewEndpoints
             ["idempotency_id"] = IdempotencyRecordId.From(review.Scope),
             ["arguments"] = JsonNode.Parse(review.ArgumentsJson),
             ["arguments_sha256"] = review.Fingerprint,
-            ["warnings"] = ReviewWarnings.Of(review.ArgumentsJson),
+            ["warnings"] = warnings.List,
+            ["warnings_truncated"] = warnings.Truncated,
             ["definition_sha256"] = review.DefinitionSha256,
             ["outdated"] = Outdated(review, connectors),
             ["correlation_id"] = review.CorrelationId,

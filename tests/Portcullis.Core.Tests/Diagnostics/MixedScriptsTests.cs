@@ -173,11 +173,32 @@ public sealed class MixedScriptsTests
         // Generous on a shared machine: the pass is linear and the cap stops it early (over a million characters here).
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
         Assert.Equal(MixedScripts.MaxWarnings, warnings.Count);
+        Assert.True(warnings.Truncated);
         var long1 = warnings[0];
         Assert.Equal("/oneWord", long1.Pointer);
         Assert.Equal(MixedScripts.MaxWordLength, long1.Word.Length);
         Assert.Contains('\u0430', long1.Word);
         Assert.All(warnings.Skip(1), w => Assert.Equal("/spoofed", w.Pointer));
+    }
+
+    /// <summary>
+    /// Before, a list of exactly the cap and a list cut at it looked alike, and every reader guessed "there may be more"
+    /// from its length. The check now says whether it met a word past the cap.
+    /// </summary>
+    [Theory]
+    [InlineData(MixedScripts.MaxWarnings - 1, false)]
+    [InlineData(MixedScripts.MaxWarnings, false)]
+    [InlineData(MixedScripts.MaxWarnings + 1, true)]
+    [InlineData(MixedScripts.MaxWarnings * 3, true)]
+    public void Find_WordsUpToOrPastTheCap_TruncatedOnlyWhenSomeAreLeftOut(int words, bool truncated)
+    {
+        var arguments = JsonSerializer.SerializeToElement(Enumerable.Range(0, words).ToDictionary(i => $"a{i}", _ => "\u0430dmin"));
+
+        var warnings = MixedScripts.Find(arguments);
+        var members = MixedScripts.Find(arguments.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)));
+
+        Assert.Equal((Math.Min(words, MixedScripts.MaxWarnings), truncated), (warnings.Count, warnings.Truncated));
+        Assert.Equal((Math.Min(words, MixedScripts.MaxWarnings), truncated), (members.Count, members.Truncated));
     }
 
     [Fact]
@@ -191,7 +212,7 @@ public sealed class MixedScriptsTests
         Assert.Equal("Cherokee", MixedScripts.ScriptName(MixedScripts.ScriptOf(0x13AA)));
     }
 
-    private static IReadOnlyList<MixedScriptWarning> Find(string json)
+    private static MixedScriptWarnings Find(string json)
     {
         using var document = JsonDocument.Parse(json);
         return MixedScripts.Find(document.RootElement.Clone());

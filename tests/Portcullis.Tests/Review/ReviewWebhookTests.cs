@@ -113,6 +113,43 @@ public sealed class ReviewWebhookTests
     }
 
     /// <summary>
+    /// Before, the warnings of the admin API and of the webhook stopped at 32 words with nothing to say so: a client could
+    /// not tell a list cut there from a whole one (the console guessed from the length). Both now carry
+    /// warnings_truncated beside the list, true only when the arguments hold more such words than it lists.
+    /// </summary>
+    [Fact]
+    public async Task Summary_AndAdminApi_WarningsPastTheCap_SayTheListWasCut()
+    {
+        await using var webhook = await WebhookReceiver.StartAsync(failFirst: 0);
+        using var dir = new TempDir();
+        var config = ReviewedEchoGateway.Config();
+        config["review"] = new JsonObject { ["notify_url"] = webhook.Url };
+        config["audit"] = new JsonObject { ["include_arguments"] = true };
+        await using var gateway = await ReviewedEchoGateway.StartAsync(dir, config);
+        var admin = await AdminPlane.OfAsync(gateway);
+        var reviewer = await admin.TokenAsync("portcullis:review", "reviewer-bob");
+        await using var alice = await ReviewedEchoGateway.AgentAsync(gateway, "alice");
+
+        foreach (var (words, listed, truncated) in new[] { (3, 3, false), (32, 32, false), (33, 32, true), (100, 32, true) })
+        {
+            var text = string.Join(' ', Enumerable.Repeat("\u0430dmin", words));
+            var id = ReviewId(await alice.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = text, ["idempotency_key"] = $"k-words-{words}" })
+                .AsTask().WaitAsync(Timeout));
+
+            var delivered = await webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
+            var review = await admin.GetJsonAsync("/admin/api/reviews/" + id, reviewer).WaitAsync(Timeout);
+            var pending = (await admin.GetJsonAsync("/admin/api/reviews?state=pending&limit=500", reviewer).WaitAsync(Timeout))["reviews"]!.AsArray()
+                .Single(r => r!["id"]!.GetValue<string>() == id)!;
+
+            foreach (var (where, json) in new[] { ("webhook", delivered), ("review", review), ("list", pending) })
+            {
+                Assert.True(json["warnings_truncated"]?.GetValueKind() is JsonValueKind.True or JsonValueKind.False, $"{words} words, {where}: {json["warnings_truncated"]}");
+                Assert.Equal((words, where, listed, truncated), (words, where, json["warnings"]!.AsArray().Count, json["warnings_truncated"]!.GetValue<bool>()));
+            }
+        }
+    }
+
+    /// <summary>
     /// A warning names a word of the arguments, so it goes only where include_arguments lets the arguments go: without
     /// it the summary has neither, and a field the trail redacts is "[redacted]" there, with no warning naming its word.
     /// </summary>
@@ -140,11 +177,13 @@ public sealed class ReviewWebhookTests
         {
             Assert.Equal("[redacted]", delivered["arguments"]!["text"]!.GetValue<string>());
             Assert.Empty(delivered["warnings"]!.AsArray());
+            Assert.False(delivered["warnings_truncated"]!.GetValue<bool>());
         }
         else
         {
             Assert.Null(delivered["arguments"]);
             Assert.Null(delivered["warnings"]);
+            Assert.Null(delivered["warnings_truncated"]);
         }
     }
 

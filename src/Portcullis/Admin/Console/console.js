@@ -158,7 +158,7 @@
       el("ul", {}, ...warnings.map((w) => el("li", { "data-path": w.path },
         el("span", { text: (w.path || "the value") + (w.in === "key" ? " (property name)" : "") + ": \"" }), ...markedWord(w),
         el("span", { text: "\" " + w.message + " (" + w.letters.map((l) => l.letter + " " + l.code_point + " " + l.script).join(", ") + ")" })))),
-      ...(warnings.length >= 32 ? [el("p", { text: "Only the first 32 such words are listed: read the arguments from the API before deciding." })] : []));
+      ...(r.warnings_truncated ? [el("p", { text: "Only the first " + warnings.length + " such words are listed, and the arguments hold more: read them from the API before deciding." })] : []));
   }
 
   // The same letters, marked in the arguments box wherever a flagged word is (any place the word is, it mixes scripts).
