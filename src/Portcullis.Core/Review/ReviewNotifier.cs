@@ -33,6 +33,12 @@ internal sealed class ReviewNotifier
     /// <summary>Reviews announced at once: a receiver that hangs on one holds up no more than this many deliveries.</summary>
     private const int Deliveries = 4;
 
+    /// <summary>The text names at most this many places of the arguments where words mix scripts, then how many more.</summary>
+    internal const int TextPaths = 3;
+
+    /// <summary>A place longer than this (a long property name) is cut in the text; the warnings give it whole.</summary>
+    internal const int TextPathLength = 64;
+
     private readonly Channel<ReviewRecord> _queue = Channel.CreateBounded<ReviewRecord>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
     private readonly IHttpClientFactory _clients;
     private readonly GatewayConfig _config;
@@ -146,6 +152,9 @@ internal sealed class ReviewNotifier
     public JsonObject Summary(ReviewRecord review)
     {
         var (subject, clientId) = IdempotencyRecordId.Principal(review.Scope);
+        // The warnings name words of the arguments, so they go only where the arguments go (and, built from the same
+        // redacted arguments, never name a word of a redacted field). The text names where they are, not the words.
+        (JsonArray List, bool Truncated)? warnings = _config.Audit.IncludeArguments ? ReviewWarnings.Of(review.ArgumentsJson) : null;
         var summary = new JsonObject
         {
             ["event"] = "review_pending",
@@ -161,7 +170,8 @@ internal sealed class ReviewNotifier
             ["expires_at"] = AuditJson.FormatTime(review.ExpiresAt),
             ["correlation_id"] = review.CorrelationId,
             // The one member a chat shows as it is, once parsed: a principal's hidden characters are shown as escapes.
-            ["text"] = $"Review {review.Id}: {VisibleText.Escape(subject)} wants to call {VisibleText.Escape(review.Scope.Connector)}/{VisibleText.Escape(review.Scope.Tool)}; decide by {AuditJson.FormatTime(review.ExpiresAt)}.",
+            ["text"] = $"Review {review.Id}: {VisibleText.Escape(subject)} wants to call {VisibleText.Escape(review.Scope.Connector)}/{VisibleText.Escape(review.Scope.Tool)}; decide by {AuditJson.FormatTime(review.ExpiresAt)}."
+                + (warnings is { } found ? LookAlikes(found.List, found.Truncated) : ""),
         };
         // admin.listen with port 0 names no port a reviewer can open: the address bound stands for it once known.
         if ((Volatile.Read(ref _adminBase) ?? _config.Admin.PublicUrl ?? _config.Admin.Listen) is { } admin
@@ -170,16 +180,45 @@ internal sealed class ReviewNotifier
             summary["console_url"] = admin.TrimEnd('/') + "/admin/#reviews";
         }
 
-        // The warnings name words of the arguments, so they go only where the arguments go (and, built from the same
-        // redacted arguments, never name a word of a redacted field).
-        if (_config.Audit.IncludeArguments)
+        if (warnings is { } carried)
         {
             summary["arguments"] = JsonNode.Parse(review.ArgumentsJson);
-            var warnings = ReviewWarnings.Of(review.ArgumentsJson);
-            summary["warnings"] = warnings.List;
-            summary["warnings_truncated"] = warnings.Truncated;
+            summary["warnings"] = carried.List;
+            summary["warnings_truncated"] = carried.Truncated;
         }
 
         return summary;
+    }
+
+    /// <summary>
+    /// The text's note of the words that mix scripts: <c> Look-alike letters (words that mix scripts) in /to, /note, /cc/0
+    /// and 2 more: see warnings.</c> It names where they are (the arguments' JSON Pointers, the first
+    /// <see cref="TextPaths"/>, each cut at <see cref="TextPathLength"/>, hidden characters as escapes), never the words;
+    /// "" when there are none. Only for a summary that carries the arguments: a pointer names their members.
+    /// </summary>
+    internal static string LookAlikes(JsonArray warnings, bool truncated)
+    {
+        if (warnings.Count == 0)
+        {
+            return "";
+        }
+
+        var paths = warnings.Select(w => w!["path"]!.GetValue<string>()).Distinct(StringComparer.Ordinal).ToList();
+        var where = string.Join(", ", paths.Take(TextPaths).Select(Place));
+        var more = paths.Count - TextPaths;
+        // Cut at the cap, the list gives a floor of the places past it, and of the words.
+        where += more <= 0 ? "" : truncated ? $" and at least {more} more" : $" and {more} more";
+        return $" Look-alike letters (words that mix scripts) in {where}{(truncated ? $" (more than {MixedScripts.MaxWarnings} such words)" : "")}: see warnings.";
+    }
+
+    private static string Place(string path)
+    {
+        if (path.Length == 0)
+        {
+            return "the arguments";
+        }
+
+        var cut = path.Length <= TextPathLength ? path : path[..(char.IsHighSurrogate(path[TextPathLength - 1]) ? TextPathLength - 1 : TextPathLength)] + "…";
+        return VisibleText.Escape(cut);
     }
 }

@@ -166,6 +166,51 @@ public sealed class ReviewNotifierTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Before, the summary's one-line text (what a chat shows) said nothing of look-alike letters: only the structured
+    /// warnings did. With the arguments carried, the text now says where words mix scripts (their paths, the first three,
+    /// hidden characters as escapes, then how many more), never the words themselves; without audit.include_arguments the
+    /// summary carries no arguments, so its text names none of their places either.
+    /// </summary>
+    [Fact]
+    public void Summary_ArgumentsMixScripts_TextNamesWhereButNotTheWords()
+    {
+        var notifier = SummaryNotifier(includeArguments: true);
+        var review = Review("r1") with
+        {
+            ArgumentsJson = """{"to": "\u0430dmin", "note": "hello", "cc": ["b\u03BFb", "x"], "\u0430\u200Bcl": 1, "z": "\u0455am", "w": "p\u0430y p\u0430y"}""",
+        };
+
+        var text = notifier.Summary(review)["text"]!.GetValue<string>();
+        var plain = notifier.Summary(Review("r2") with { ArgumentsJson = """{"to": "admin", "note": "Привет, мир"}""" })["text"]!.GetValue<string>();
+        var notCarried = SummaryNotifier(includeArguments: false).Summary(review);
+
+        Assert.EndsWith("; decide by 1970-01-01T01:00:00.000Z. Look-alike letters (words that mix scripts) in /to, /cc/0, /\u0430\\u200Bcl and 2 more: see warnings.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("dmin", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("b\u03BFb", text, StringComparison.Ordinal);
+        Assert.EndsWith("; decide by 1970-01-01T01:00:00.000Z.", plain, StringComparison.Ordinal);
+        Assert.EndsWith("; decide by 1970-01-01T01:00:00.000Z.", notCarried["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(notCarried["warnings"]);
+    }
+
+    /// <summary>A list cut at the cap gives the places it has seen as a floor, and says there are more words than it lists.</summary>
+    [Fact]
+    public void Summary_WarningsPastTheCap_TextSaysThereAreMore()
+    {
+        var notifier = SummaryNotifier(includeArguments: true);
+        var oneValue = string.Join(' ', Enumerable.Repeat("\u0430dmin", 40));
+        var manyValues = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"\"k{i}\": \"\u0430dmin\""));
+
+        var one = notifier.Summary(Review("r1") with { ArgumentsJson = "{\"text\": \"" + oneValue + "\"}" })["text"]!.GetValue<string>();
+        var many = notifier.Summary(Review("r2") with { ArgumentsJson = "{" + manyValues + "}" })["text"]!.GetValue<string>();
+
+        Assert.EndsWith(" Look-alike letters (words that mix scripts) in /text (more than 32 such words): see warnings.", one, StringComparison.Ordinal);
+        Assert.EndsWith(" Look-alike letters (words that mix scripts) in /k0, /k1, /k2 and at least 29 more (more than 32 such words): see warnings.", many, StringComparison.Ordinal);
+    }
+
+    private ReviewNotifier SummaryNotifier(bool includeArguments) =>
+        new(new Clients(new Receiver(_ => 0)), Config("http://127.0.0.1:9/hook", includeArguments), _time, NullLogger<ReviewNotifier>.Instance);
+
     /// <summary>Stops the notifier as the host does: its deliveries end by cancellation.</summary>
     private static async Task StopAsync(CancellationTokenSource stop, Task running)
     {

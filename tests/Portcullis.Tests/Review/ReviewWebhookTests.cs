@@ -103,6 +103,8 @@ public sealed class ReviewWebhookTests
 
         var delivered = await webhook.WaitForAsync(b => b["review_id"]?.GetValue<string>() == id, Timeout);
         Assert.Equal("grant \u0430dmin", delivered["arguments"]!["text"]!.GetValue<string>());
+        // The text a chat shows says where the look-alike letters are, not the word.
+        Assert.EndsWith(" Look-alike letters (words that mix scripts) in /text: see warnings.", delivered["text"]!.GetValue<string>(), StringComparison.Ordinal);
         var warning = Assert.Single(delivered["warnings"]!.AsArray())!;
         Assert.Equal("mixed_scripts", warning["code"]!.GetValue<string>());
         Assert.Equal("/text", warning["path"]!.GetValue<string>());
@@ -173,6 +175,7 @@ public sealed class ReviewWebhookTests
         var json = delivered.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         Assert.DoesNotContain("\u0430", json, StringComparison.Ordinal);
         Assert.DoesNotContain("U+0430", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("Look-alike", delivered["text"]!.GetValue<string>(), StringComparison.Ordinal);
         if (includeArguments)
         {
             Assert.Equal("[redacted]", delivered["arguments"]!["text"]!.GetValue<string>());
