@@ -52,14 +52,24 @@ internal sealed partial class PostgresIdempotencyStore
         RETURNING review_id
         """;
 
-    /// <summary>The principal's pending reviews, and whether a live record holds the key (a hold of it committed meanwhile).</summary>
-    private const string PendingReviewsSql = """
+    /// <summary>
+    /// The principal's pending reviews, exactly those the reviewers' list shows (a held row whose review cannot be read is
+    /// answered outcome-unknown, and no reviewer can see or decide it: it takes no place): those without approvals, and the
+    /// distinct lists of approvals of the others, which only the reader judges (<see cref="TryReadApprovals"/>), with how
+    /// many hold each; and whether a live record holds the key (a hold of it committed meanwhile).
+    /// </summary>
+    private const string PendingReviewsSql = $$"""
+        WITH pending AS (
+            SELECT review_approvals FROM portcullis_idempotency
+            WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
+                AND review_expires_at > $3 AND review_lapsed IS NULL AND created_at > $4 AND {{ReviewRead}}),
+        lists AS (SELECT review_approvals, count(*) AS n FROM pending WHERE review_approvals <> '[]' GROUP BY review_approvals)
         SELECT
-            (SELECT count(*) FROM portcullis_idempotency
-             WHERE environment = $1 AND principal = $2 AND review_id IS NOT NULL AND review_decision IS NULL
-                 AND review_expires_at > $3 AND review_lapsed IS NULL AND created_at > $4),
+            (SELECT count(*) FROM pending WHERE review_approvals = '[]'),
             EXISTS (SELECT 1 FROM portcullis_idempotency
-             WHERE environment = $1 AND connector = $5 AND principal = $2 AND tool = $6 AND key = $7 AND created_at > $4)
+             WHERE environment = $1 AND connector = $5 AND principal = $2 AND tool = $6 AND key = $7 AND created_at > $4),
+            (SELECT coalesce(array_agg(review_approvals ORDER BY review_approvals), '{}'::text[]) FROM lists),
+            (SELECT coalesce(array_agg(n ORDER BY review_approvals), '{}'::bigint[]) FROM lists)
         """;
 
     /// <remarks>
@@ -269,7 +279,14 @@ internal sealed partial class PostgresIdempotencyStore
             await using var reader = await count.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (reader.GetInt64(0) >= hold.MaxPendingPerPrincipal && !reader.GetBoolean(1))
+            var pending = reader.GetInt64(0);
+            var (lists, holding) = (reader.GetFieldValue<string[]>(2), reader.GetFieldValue<long[]>(3));
+            for (var i = 0; i < lists.Length; i++)
+            {
+                pending += TryReadApprovals(lists[i]) is null ? 0 : holding[i];
+            }
+
+            if (pending >= hold.MaxPendingPerPrincipal && !reader.GetBoolean(1))
             {
                 return false;
             }
@@ -352,25 +369,47 @@ internal sealed partial class PostgresIdempotencyStore
         {
             return ReadReview(r, o);
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex) when (CannotRead(ex))
         {
             return null;
         }
     }
 
-    private static ReviewRecord ReadReview(NpgsqlDataReader r, int o)
+    /// <summary>The approvals of a review's stored list, as <see cref="TryReadReview"/> reads them; null when it cannot.</summary>
+    private static ReviewApproval[]? TryReadApprovals(string json)
     {
-        var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
-        var approvals = JsonSerializer.Deserialize(r.GetString(o + 13), PostgresJson.Default.StringArrayArray) ?? [];
+        try
+        {
+            return ReadApprovals(json);
+        }
+        catch (Exception ex) when (CannotRead(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What reading a damaged review throws (a value of another shape); anything else is a fault of the store.</summary>
+    private static bool CannotRead(Exception ex) => ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException;
+
+    private static ReviewApproval[] ReadApprovals(string json)
+    {
+        var approvals = JsonSerializer.Deserialize(json, PostgresJson.Default.StringArrayArray) ?? [];
         if (approvals.Any(a => a is not [not null, not null, ..]))
         {
             throw new FormatException("An approval is not a reviewer and a time.");
         }
 
+        return [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))];
+    }
+
+    private static ReviewRecord ReadReview(NpgsqlDataReader r, int o)
+    {
+        var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
+        var approvals = ReadApprovals(r.GetString(o + 13));
         return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), r.GetInt32(o + 12))
         {
-            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Approvals = approvals,
             Decision = r.IsDBNull(o + 14)
                 ? null
                 : new ReviewDecision(r.GetBoolean(o + 14), r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),

@@ -28,7 +28,7 @@ internal sealed partial class SqliteIdempotencyStore
         "coalesce((typeof(review_id) = 'text' AND typeof(review_mode) = 'text' AND typeof(review_arguments) = 'text' AND typeof(review_correlation_id) = 'text' " +
         "AND typeof(review_required) = 'integer' AND review_required BETWEEN -2147483648 AND 2147483647 " +
         "AND typeof(review_approvals) = 'text' AND json_valid(review_approvals) " +
-        "AND created_at BETWEEN -62135596800000 AND 253402300799999 " +
+        "AND typeof(created_at) = 'integer' AND created_at BETWEEN -62135596800000 AND 253402300799999 " +
         "AND typeof(review_expires_at) = 'integer' AND review_expires_at BETWEEN -62135596800000 AND 253402300799999 " +
         "AND (review_decision IS NULL OR (typeof(review_decision) = 'integer' AND typeof(review_decided_by) = 'text' " +
         "AND typeof(review_decided_at) = 'integer' AND review_decided_at BETWEEN -62135596800000 AND 253402300799999))), false)";
@@ -172,22 +172,37 @@ internal sealed partial class SqliteIdempotencyStore
 
     /// <summary>
     /// How many reviews the request's principal has pending in its environment, counted in the claim's own transaction
-    /// (the store's one writer), so that no two holds can both take the last place under the limit.
+    /// (the store's one writer), so that no two holds can both take the last place under the limit. Exactly the ones the
+    /// reviewers' list shows pending: a held row whose review cannot be read (<see cref="TryReadReview"/>) is answered
+    /// outcome-unknown and no reviewer can see or decide it, so it takes no place. The columns are judged here
+    /// (<see cref="ReviewRead"/>); the approvals, whose shape only the reader judges, by the reader's own code, once for
+    /// each distinct list (most pending reviews have none).
     /// </summary>
     private static long PendingReviews(SqliteConnection connection, SqliteTransaction transaction, IdempotencyClaimRequest request)
     {
         using var count = connection.CreateCommand();
         count.Transaction = transaction;
-        count.CommandText = """
-            SELECT COUNT(*) FROM idempotency
+        count.CommandText = $"""
+            SELECT CASE WHEN review_approvals = '[]' THEN NULL ELSE review_approvals END, COUNT(*) FROM idempotency
             WHERE environment = $environment AND principal = $principal AND review_id IS NOT NULL AND review_decision IS NULL
-                AND review_expires_at > $now AND review_lapsed IS NULL AND created_at > $cutoff
+                AND review_expires_at > $now AND review_lapsed IS NULL AND created_at > $cutoff AND {ReviewRead}
+            GROUP BY 1
             """;
         count.Parameters.AddWithValue("$environment", request.Scope.Environment);
         count.Parameters.AddWithValue("$principal", request.Scope.Principal);
         count.Parameters.AddWithValue("$now", request.Now.ToUnixTimeMilliseconds());
         count.Parameters.AddWithValue("$cutoff", (request.Now - request.Retention).ToUnixTimeMilliseconds());
-        return (long)count.ExecuteScalar()!;
+        var pending = 0L;
+        using var reader = count.ExecuteReader();
+        while (reader.Read())
+        {
+            if (reader.IsDBNull(0) || TryReadApprovals(reader.GetString(0)) is not null)
+            {
+                pending += reader.GetInt64(1);
+            }
+        }
+
+        return pending;
     }
 
     /// <summary>Inserts the held record of a new review (the caller's transaction found the key free).</summary>
@@ -304,10 +319,37 @@ internal sealed partial class SqliteIdempotencyStore
         {
             return ReadReview(r, o);
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex) when (CannotRead(ex))
         {
             return null;
         }
+    }
+
+    /// <summary>The approvals of a review's stored list, as <see cref="TryReadReview"/> reads them; null when it cannot.</summary>
+    private static ReviewApproval[]? TryReadApprovals(string json)
+    {
+        try
+        {
+            return ReadApprovals(json);
+        }
+        catch (Exception ex) when (CannotRead(ex))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What reading a damaged review throws (a value of another shape); anything else is a fault of the store.</summary>
+    private static bool CannotRead(Exception ex) => ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException;
+
+    private static ReviewApproval[] ReadApprovals(string json)
+    {
+        var approvals = JsonSerializer.Deserialize(json, StoreJsonContext.Default.StringArrayArray) ?? [];
+        if (approvals.Any(a => a is not [not null, not null, ..]))
+        {
+            throw new FormatException("An approval is not a reviewer and a time.");
+        }
+
+        return [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))];
     }
 
     private static bool Holds(SqliteDataReader r, int ordinal, Type type) => !r.IsDBNull(ordinal) && r.GetFieldType(ordinal) == type;
@@ -315,16 +357,11 @@ internal sealed partial class SqliteIdempotencyStore
     private static ReviewRecord ReadReview(SqliteDataReader r, int o)
     {
         var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
-        var approvals = JsonSerializer.Deserialize(r.GetString(o + 13), StoreJsonContext.Default.StringArrayArray) ?? [];
-        if (approvals.Any(a => a is not [not null, not null, ..]))
-        {
-            throw new FormatException("An approval is not a reviewer and a time.");
-        }
-
+        var approvals = ReadApprovals(r.GetString(o + 13));
         return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), checked((int)r.GetInt64(o + 12)))
         {
-            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Approvals = approvals,
             Decision = r.IsDBNull(o + 14)
                 ? null
                 : new ReviewDecision(r.GetInt64(o + 14) != 0, r.GetString(o + 15), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 16)), r.IsDBNull(o + 17) ? null : r.GetString(o + 17)),

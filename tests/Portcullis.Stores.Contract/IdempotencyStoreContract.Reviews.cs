@@ -93,6 +93,31 @@ public abstract partial class IdempotencyStoreContract
         Assert.Null(review);
     }
 
+    /// <summary>
+    /// Holds two calls at a limit of two pending reviews, lets <paramref name="damage"/> make the review of k-0 unreadable
+    /// as a hand or another program could, and checks its place is free: its retry answers outcome-unknown and the
+    /// reviewers' list leaves it out, so no reviewer could ever free that place before its deadline. The limit counts
+    /// exactly the reviews the reviewers' list shows pending: a third call is held, and a fourth is refused.
+    /// </summary>
+    protected async Task AssertPendingLimitLeavesOutHeldRecordsWhoseReviewCannotBeRead(Func<IdempotencyScope, Task> damage)
+    {
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope("k-0"), maxPending: 2)).Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, (await ClaimReviewed(Scope("k-1"), maxPending: 2)).Status);
+        Assert.Equal(ClaimStatus.ReviewLimitReached, (await ClaimReviewed(Scope("k-2"), maxPending: 2)).Status);
+        await damage(Scope("k-0"));
+
+        var damaged = await ClaimReviewed(Scope("k-0"), correlationId: "corr-again", maxPending: 2);
+        var third = await ClaimReviewed(Scope("k-2"), maxPending: 2);
+        var fourth = await ClaimReviewed(Scope("k-3"), maxPending: 2);
+        var pending = await Store.ListReviewsAsync(new ReviewListRequest(Time.GetUtcNow(), Retention) { State = ReviewState.Pending, Limit = 100 }, Deadline)
+            .AsTask().WaitAsync(Timeout);
+
+        Assert.Equal(ClaimStatus.OutcomeUnknown, damaged.Status);
+        Assert.Equal(ClaimStatus.AwaitingReview, third.Status);
+        Assert.Equal(ClaimStatus.ReviewLimitReached, fourth.Status);
+        Assert.Equal(["k-1", "k-2"], pending.Reviews.Select(r => r.Scope.Key).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Review_PendingLimitReached_TheNextHoldIsRefusedAndStoresNothing_HeldKeysStillAnswer()
     {

@@ -77,6 +77,27 @@ public sealed class PostgresIdempotencyStoreTests(PostgresServerFixture fixture)
             Assert.Equal(2, await damage.ExecuteNonQueryAsync(Deadline));
         });
 
+    /// <summary>
+    /// Before, a held row whose review cannot be read (answered outcome-unknown, left out of the reviewers' list) still
+    /// took one of its principal's places under review.max_pending_per_principal until its deadline: a caller was refused
+    /// review with no reviewer able to see or decide what held its place. The count now leaves out exactly the rows the
+    /// reviewers' list leaves out.
+    /// </summary>
+    [Theory]
+    [InlineData("review_mode = NULL")]
+    [InlineData("review_required = NULL")]
+    [InlineData("created_at = 9223372036854775807")]
+    [InlineData("review_approvals = 'not json'")]
+    [InlineData("review_approvals = '[[\"bob\"]]'")]
+    [InlineData("review_approvals = '[[\"bob\", \"soon\"]]'")]
+    public Task PendingLimit_HeldRowWhoseReviewCannotBeRead_TakesNoPlace(string damage) =>
+        AssertPendingLimitLeavesOutHeldRecordsWhoseReviewCannotBeRead(async scope =>
+        {
+            await using var update = _dataSource!.CreateCommand($"UPDATE portcullis_idempotency SET {damage} WHERE key = @key");
+            update.Parameters.AddWithValue("key", scope.Key);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+        });
+
     protected override async Task LoseResultAsync(IdempotencyScope scope)
     {
         await using var update = _dataSource!.CreateCommand("UPDATE portcullis_idempotency SET result = NULL WHERE key = @key");

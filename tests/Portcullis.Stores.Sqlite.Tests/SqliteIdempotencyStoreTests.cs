@@ -187,6 +187,31 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreContract
             Assert.Equal(2, await damage.ExecuteNonQueryAsync(Deadline));
         });
 
+    /// <summary>
+    /// Before, a held row whose review cannot be read (answered outcome-unknown, left out of the reviewers' list) still
+    /// took one of its principal's places under review.max_pending_per_principal until its deadline, or for ever with a
+    /// deadline of another type (text sorts after every number): a caller was refused review with no reviewer able to see
+    /// or decide what held its place. The count now leaves out exactly the rows the reviewers' list leaves out.
+    /// </summary>
+    [Theory]
+    [InlineData("review_mode = NULL")]
+    [InlineData("review_expires_at = 'garbage'")]
+    [InlineData("review_required = 'two'")]
+    [InlineData("review_approvals = 'not json'")]
+    [InlineData("review_approvals = '[[\"bob\"]]'")]
+    [InlineData("review_approvals = '[[\"bob\", \"soon\"]]'")]
+    [InlineData("created_at = created_at + 0.5")]
+    public Task PendingLimit_HeldRowWhoseReviewCannotBeRead_TakesNoPlace(string damage) =>
+        AssertPendingLimitLeavesOutHeldRecordsWhoseReviewCannotBeRead(async scope =>
+        {
+            await using var connection = new SqliteConnection($"Data Source={DbPath}");
+            await connection.OpenAsync(Deadline);
+            await using var update = connection.CreateCommand();
+            update.CommandText = $"UPDATE idempotency SET {damage} WHERE key = $key";
+            update.Parameters.AddWithValue("$key", scope.Key);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(Deadline));
+        });
+
     private async Task SetCreationAsync(IdempotencyScope scope, string literal)
     {
         await using var connection = new SqliteConnection($"Data Source={DbPath}");
