@@ -34,6 +34,36 @@ public sealed class RedisIdempotencyStoreTests(RedisServerFixture fixture) : Ide
     protected override Task DamageCreationAsync(IdempotencyScope scope) =>
         _redis!.GetDatabase().HashSetAsync(new RedisKeys(_prefix).Idempotency(scope), "created", "garbage");
 
+    /// <summary>
+    /// Before, a held record whose creation time was gone kept its place under review.max_pending_per_principal until its
+    /// deadline (taken for a claim still on its way), and one whose creation time was not a number, or a key of another
+    /// type, made every hold of its caller at the limit fail (500 internal), though the reviewers' list leaves each out
+    /// and its retries answer outcome-unknown. Such a place is now given back, as a decided review's is.
+    /// </summary>
+    [Theory]
+    [InlineData("created-gone")]
+    [InlineData("created-garbage")]
+    [InlineData("wrongtype")]
+    public Task PendingLimit_HeldRecordWhoseReviewCannotBeRead_TakesNoPlace(string damage) =>
+        AssertPendingLimitLeavesOutHeldRecordsWhoseReviewCannotBeRead(async scope =>
+        {
+            var db = _redis!.GetDatabase();
+            var record = new RedisKeys(_prefix).Idempotency(scope);
+            switch (damage)
+            {
+                case "created-gone":
+                    Assert.True(await db.HashDeleteAsync(record, "created"));
+                    break;
+                case "created-garbage":
+                    await db.HashSetAsync(record, "created", "garbage");
+                    break;
+                default:
+                    await db.KeyDeleteAsync(record);
+                    await db.StringSetAsync(record, "not a record");
+                    break;
+            }
+        });
+
     protected override async Task LoseResultAsync(IdempotencyScope scope) =>
         Assert.True(await _redis!.GetDatabase().HashDeleteAsync(new RedisKeys(_prefix).Idempotency(scope), "result"));
 
