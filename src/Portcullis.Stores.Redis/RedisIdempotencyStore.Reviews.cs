@@ -118,17 +118,13 @@ internal sealed partial class RedisIdempotencyStore
             for (var i = 0; i < places.Length; i++)
             {
                 var (record, fields) = (places[i], records[i]);
-                var created = fields?.FirstOrDefault(e => e.Name == "created").Value ?? RedisValue.Null;
-                if (fields is not null && (created.IsNull || (TryReadTime(created, out var createdAt) && createdAt <= cutoff)))
                 if (fields is { Length: 0 } || (fields?.FirstOrDefault(e => e.Name == "created").Value is { IsNull: false } created
-                    && long.TryParse((string?)created, NumberStyles.Integer, CultureInfo.InvariantCulture, out var at) && at <= cutoff))
+                    && TryReadTime(created, out var at) && at <= cutoff))
                 {
                     // No live record (yet): its claim may be on its way.
                     continue;
                 }
 
-                // A key of another type holds no pending review (its claim answers outcome-unknown).
-                if (fields is null || ReadReview(fields) is not { } review || review.StateAt(request.Now) != ReviewState.Pending)
                 // A record the reviewers' list leaves out (a key of another type, a creation time gone or not a number, a
                 // review that cannot be read) is answered outcome-unknown and no reviewer can decide it: its place is free.
                 if (fields is null || ReadReview(fields) is not { } review || review.CreatedAt.ToUnixTimeMilliseconds() <= cutoff
