@@ -86,8 +86,30 @@ internal sealed class ConnectorCatalog
         && (_config.Auth.IsAnonymous || (_config.Tools.TryGetValue(tool, out var policy) && caller.HasAll(policy.Scopes)));
 
     /// <summary>Rebuilds the catalog from the upstream's last list against the pins now in force; nothing while unknown.</summary>
-    public Task ReapplyAsync(CancellationToken cancellationToken) =>
-        _listed is { } listed ? RebuildAsync(listed, static () => { }, cancellationToken) : Task.CompletedTask;
+    /// <remarks>
+    /// The list is read once the rebuild's turn comes, not before it waits: a rebuild under way may be putting in place the
+    /// list of a new connection, and one built after it from the list before would judge that connection's calls.
+    /// </remarks>
+    public async Task ReapplyAsync(CancellationToken cancellationToken)
+    {
+        if (_listed is null)
+        {
+            return;
+        }
+
+        await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_listed is { } listed)
+            {
+                await RebuildUnderLockAsync(listed, static () => { }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _rebuilding.Release();
+        }
+    }
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
     public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -116,35 +138,41 @@ internal sealed class ConnectorCatalog
         await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var previous = _current;
-            var pins = _pins.Current;
-            var next = ToolCatalog.Build(_config, listed.Tools, _schemas, pins, _pins.FileName, listed.HeadersInvalid);
-            foreach (var refusal in next.Refusals)
-            {
-                if (!refusal.AwaitsReview)
-                {
-                    LogRefusal(refusal);
-                }
-                else if (previous is null || !previous.Refusals.Contains(refusal))
-                {
-                    // Once per change, not at every rebuild: the drift stays visible in /readyz and the admin API.
-                    LogWithheld(refusal, listed.Tools, pins!);
-                }
-            }
-
-            _listed = listed;
-            _current = next;
-            inPlace();
-            _known.TrySetResult();
-            Rebuilt?.Invoke(previous ?? ToolCatalog.Empty, next);
-            if (previous is null || !string.Equals(previous.Signature, next.Signature, StringComparison.Ordinal))
-            {
-                await _relay.NotifyToolsChangedAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await RebuildUnderLockAsync(listed, inPlace, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _rebuilding.Release();
+        }
+    }
+
+    /// <summary>The rebuild itself, one at a time (the caller holds <see cref="_rebuilding"/>).</summary>
+    private async Task RebuildUnderLockAsync(UpstreamToolList listed, Action inPlace, CancellationToken cancellationToken)
+    {
+        var previous = _current;
+        var pins = _pins.Current;
+        var next = ToolCatalog.Build(_config, listed.Tools, _schemas, pins, _pins.FileName, listed.HeadersInvalid);
+        foreach (var refusal in next.Refusals)
+        {
+            if (!refusal.AwaitsReview)
+            {
+                LogRefusal(refusal);
+            }
+            else if (previous is null || !previous.Refusals.Contains(refusal))
+            {
+                // Once per change, not at every rebuild: the drift stays visible in /readyz and the admin API.
+                LogWithheld(refusal, listed.Tools, pins!);
+            }
+        }
+
+        _listed = listed;
+        _current = next;
+        inPlace();
+        _known.TrySetResult();
+        Rebuilt?.Invoke(previous ?? ToolCatalog.Empty, next);
+        if (previous is null || !string.Equals(previous.Signature, next.Signature, StringComparison.Ordinal))
+        {
+            await _relay.NotifyToolsChangedAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
