@@ -55,7 +55,7 @@ internal sealed partial class PostgresIdempotencyStore
     /// <summary>
     /// The principal's pending reviews, exactly those the reviewers' list shows (a held row whose review cannot be read is
     /// answered outcome-unknown, and no reviewer can see or decide it: it takes no place): those without approvals, and the
-    /// distinct lists of approvals of the others, which only the reader judges (<see cref="TryReadApprovals"/>), with how
+    /// distinct lists of approvals of the others, which only the reader judges (<see cref="StoredApprovals.TryRead"/>), with how
     /// many hold each; and whether a live record holds the key (a hold of it committed meanwhile).
     /// </summary>
     private const string PendingReviewsSql = $$"""
@@ -189,7 +189,7 @@ internal sealed partial class PostgresIdempotencyStore
             """, connection, transaction))
         {
             update.Parameters.AddWithValue("id", request.Id);
-            update.Parameters.AddWithValue("approvals", Approvals(decided.Approvals));
+            update.Parameters.AddWithValue("approvals", StoredApprovals.Write(decided.Approvals));
             update.Parameters.Add(new NpgsqlParameter<bool?>("decision", decided.Decision?.Approved));
             update.Parameters.Add(new NpgsqlParameter<string?>("by", decided.Decision?.DecidedBy));
             update.Parameters.AddWithValue("at", request.Now.ToUnixTimeMilliseconds());
@@ -283,7 +283,7 @@ internal sealed partial class PostgresIdempotencyStore
             var (lists, holding) = (reader.GetFieldValue<string[]>(2), reader.GetFieldValue<long[]>(3));
             for (var i = 0; i < lists.Length; i++)
             {
-                pending += TryReadApprovals(lists[i]) is null ? 0 : holding[i];
+                pending += StoredApprovals.TryRead(lists[i]) is null ? 0 : holding[i];
             }
 
             if (pending >= hold.MaxPendingPerPrincipal && !reader.GetBoolean(1))
@@ -369,43 +369,19 @@ internal sealed partial class PostgresIdempotencyStore
         {
             return ReadReview(r, o);
         }
-        catch (Exception ex) when (CannotRead(ex))
+        catch (Exception ex) when (StoredApprovals.CannotRead(ex))
         {
             return null;
         }
     }
 
-    /// <summary>The approvals of a review's stored list, as <see cref="TryReadReview"/> reads them; null when it cannot.</summary>
-    private static ReviewApproval[]? TryReadApprovals(string json)
-    {
-        try
-        {
-            return ReadApprovals(json);
-        }
-        catch (Exception ex) when (CannotRead(ex))
-        {
-            return null;
-        }
-    }
 
-    /// <summary>What reading a damaged review throws (a value of another shape); anything else is a fault of the store.</summary>
-    private static bool CannotRead(Exception ex) => ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException;
 
-    private static ReviewApproval[] ReadApprovals(string json)
-    {
-        var approvals = JsonSerializer.Deserialize(json, PostgresJson.Default.StringArrayArray) ?? [];
-        if (approvals.Any(a => a is not [not null, not null, ..]))
-        {
-            throw new FormatException("An approval is not a reviewer and a time.");
-        }
-
-        return [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))];
-    }
 
     private static ReviewRecord ReadReview(NpgsqlDataReader r, int o)
     {
         var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
-        var approvals = ReadApprovals(r.GetString(o + 13));
+        var approvals = StoredApprovals.Read(r.GetString(o + 13));
         return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), r.GetInt32(o + 12))
         {
@@ -421,12 +397,6 @@ internal sealed partial class PostgresIdempotencyStore
     private static string ReviewCursor(long createdAt, string id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(createdAt.ToString(CultureInfo.InvariantCulture) + "," + id));
 
-    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
-        JsonSerializer.Serialize(
-            [.. approvals.Select(a => a.Reason is null
-                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
-                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
-            PostgresJson.Default.StringArrayArray);
 
     private static (long CreatedAt, string Id) DecodeReviewCursor(string cursor)
     {

@@ -3,5 +3,4 @@ using System.Text.Json.Serialization;
 namespace Portcullis.Stores.Postgres;
 
 [JsonSerializable(typeof(string[]))]
-[JsonSerializable(typeof(string[][]))]
 internal sealed partial class PostgresJson : JsonSerializerContext;

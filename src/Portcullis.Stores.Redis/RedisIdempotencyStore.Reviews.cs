@@ -179,7 +179,7 @@ internal sealed partial class RedisIdempotencyStore
             transaction.AddCondition(Condition.HashEqual(key, "rv_mode", review.Mode));
             transaction.AddCondition(Condition.HashNotExists(key, "rv_decision"));
             transaction.AddCondition(Condition.HashNotExists(key, "rv_lapsed"));
-            List<HashEntry> changes = [new("rv_approvals", Approvals(decided.Approvals)), new("updated", request.Now.ToUnixTimeMilliseconds())];
+            List<HashEntry> changes = [new("rv_approvals", StoredApprovals.Write(decided.Approvals)), new("updated", request.Now.ToUnixTimeMilliseconds())];
             if (decided.Decision is { } decision)
             {
                 changes.Add(new("rv_decision", decision.Approved ? "1" : "0"));
@@ -290,17 +290,12 @@ internal sealed partial class RedisIdempotencyStore
         }
 
         var scope = new IdempotencyScope(f["environment"]!, f["connector"]!, f["principal"]!, f["tool"]!, f["key"]!);
-        var approvals = JsonSerializer.Deserialize(f.GetValueOrDefault("rv_approvals") ?? "[]", RedisJson.Default.StringArrayArray) ?? [];
-        if (approvals.Any(a => a is not [not null, not null, ..]))
-        {
-            return null;
-        }
-
+        var approvals = StoredApprovals.Read(f.GetValueOrDefault("rv_approvals") ?? "[]");
         return new ReviewRecord(id, scope, f["fp"]!, f["rv_mode"]!, f["rv_args"]!, f["rv_corr"]!,
             DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "created")), DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_expires")),
             int.Parse(f["rv_required"]!, CultureInfo.InvariantCulture))
         {
-            Approvals = [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))],
+            Approvals = approvals,
             Decision = f.GetValueOrDefault("rv_decision") is { } d
                 ? new ReviewDecision(d == "1", f.GetValueOrDefault("rv_by") ?? "", DateTimeOffset.FromUnixTimeMilliseconds(Long(f, "rv_at")), f.GetValueOrDefault("rv_reason"))
                 : null,
@@ -311,12 +306,6 @@ internal sealed partial class RedisIdempotencyStore
 
     private static RedisValue Field(HashEntry[] fields, string name) => fields.FirstOrDefault(e => e.Name == name).Value;
 
-    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
-        JsonSerializer.Serialize(
-            [.. approvals.Select(a => a.Reason is null
-                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
-                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
-            RedisJson.Default.StringArrayArray);
 
     private static (long CreatedAt, string? Id) DecodeReviewCursor(string cursor)
     {

@@ -6,5 +6,4 @@ namespace Portcullis.Stores.Redis;
 
 [JsonSerializable(typeof(SessionRecord))]
 [JsonSerializable(typeof(PendingCallRoute))]
-[JsonSerializable(typeof(string[][]))]
 internal sealed partial class RedisJson : JsonSerializerContext;

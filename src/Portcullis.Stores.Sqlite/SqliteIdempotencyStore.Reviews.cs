@@ -138,7 +138,7 @@ internal sealed partial class SqliteIdempotencyStore
                 WHERE review_id = $id AND review_decision IS NULL AND review_lapsed IS NULL
                 """;
             update.Parameters.AddWithValue("$id", request.Id);
-            update.Parameters.AddWithValue("$approvals", Approvals(decided.Approvals));
+            update.Parameters.AddWithValue("$approvals", StoredApprovals.Write(decided.Approvals));
             update.Parameters.AddWithValue("$decision", decided.Decision is { } d ? (d.Approved ? 1 : 0) : DBNull.Value);
             update.Parameters.AddWithValue("$by", (object?)decided.Decision?.DecidedBy ?? DBNull.Value);
             update.Parameters.AddWithValue("$at", request.Now.ToUnixTimeMilliseconds());
@@ -196,7 +196,7 @@ internal sealed partial class SqliteIdempotencyStore
         using var reader = count.ExecuteReader();
         while (reader.Read())
         {
-            if (reader.IsDBNull(0) || TryReadApprovals(reader.GetString(0)) is not null)
+            if (reader.IsDBNull(0) || StoredApprovals.TryRead(reader.GetString(0)) is not null)
             {
                 pending += reader.GetInt64(1);
             }
@@ -319,45 +319,21 @@ internal sealed partial class SqliteIdempotencyStore
         {
             return ReadReview(r, o);
         }
-        catch (Exception ex) when (CannotRead(ex))
+        catch (Exception ex) when (StoredApprovals.CannotRead(ex))
         {
             return null;
         }
     }
 
-    /// <summary>The approvals of a review's stored list, as <see cref="TryReadReview"/> reads them; null when it cannot.</summary>
-    private static ReviewApproval[]? TryReadApprovals(string json)
-    {
-        try
-        {
-            return ReadApprovals(json);
-        }
-        catch (Exception ex) when (CannotRead(ex))
-        {
-            return null;
-        }
-    }
 
-    /// <summary>What reading a damaged review throws (a value of another shape); anything else is a fault of the store.</summary>
-    private static bool CannotRead(Exception ex) => ex is FormatException or OverflowException or JsonException or ArgumentException or IndexOutOfRangeException;
 
-    private static ReviewApproval[] ReadApprovals(string json)
-    {
-        var approvals = JsonSerializer.Deserialize(json, StoreJsonContext.Default.StringArrayArray) ?? [];
-        if (approvals.Any(a => a is not [not null, not null, ..]))
-        {
-            throw new FormatException("An approval is not a reviewer and a time.");
-        }
-
-        return [.. approvals.Select(a => new ReviewApproval(a[0], DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(a[1], CultureInfo.InvariantCulture)), a.Length > 2 ? a[2] : null))];
-    }
 
     private static bool Holds(SqliteDataReader r, int ordinal, Type type) => !r.IsDBNull(ordinal) && r.GetFieldType(ordinal) == type;
 
     private static ReviewRecord ReadReview(SqliteDataReader r, int o)
     {
         var scope = new IdempotencyScope(r.GetString(o), r.GetString(o + 1), r.GetString(o + 2), r.GetString(o + 3), r.GetString(o + 4));
-        var approvals = ReadApprovals(r.GetString(o + 13));
+        var approvals = StoredApprovals.Read(r.GetString(o + 13));
         return new ReviewRecord(r.GetString(o + 6), scope, r.GetString(o + 5), r.GetString(o + 7), r.GetString(o + 8), r.GetString(o + 9),
             DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 10)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(o + 11)), checked((int)r.GetInt64(o + 12)))
         {
@@ -373,12 +349,6 @@ internal sealed partial class SqliteIdempotencyStore
     private static string ReviewCursor(long createdAt, string id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(createdAt.ToString(CultureInfo.InvariantCulture) + "," + id));
 
-    private static string Approvals(IReadOnlyList<ReviewApproval> approvals) =>
-        JsonSerializer.Serialize(
-            [.. approvals.Select(a => a.Reason is null
-                ? new[] { a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) }
-                : [a.Reviewer, a.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), a.Reason])],
-            StoreJsonContext.Default.StringArrayArray);
 
     private static (long CreatedAt, string Id) DecodeReviewCursor(string cursor)
     {
