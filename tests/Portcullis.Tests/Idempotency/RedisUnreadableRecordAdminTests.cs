@@ -99,14 +99,7 @@ public sealed class RedisUnreadableRecordAdminTests
         using var dir = new TempDir();
         await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
         await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
-        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
-        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
-        {
-            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
-        });
-        var config = TestConfig.Gateway(connector);
-        TestConfig.OnSharedStore(config, "redis");
-        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        await using var operated = await StartWithReviewedRecordAsync(dir, identity, redis);
         var (gateway, admin, token) = operated;
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
@@ -147,14 +140,7 @@ public sealed class RedisUnreadableRecordAdminTests
         using var dir = new TempDir();
         await using var identity = await TestIdentityProvider.StartAsync().Within(Timeouts.Startup);
         await using var redis = await RedisServer.StartAsync().Within(Timeouts.Startup);
-        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
-        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
-        {
-            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
-        });
-        var config = TestConfig.Gateway(connector);
-        TestConfig.OnSharedStore(config, "redis");
-        await using var operated = await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
+        await using var operated = await StartWithReviewedRecordAsync(dir, identity, redis);
         var (gateway, admin, token) = operated;
         await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fx")).Within();
         var args = new Dictionary<string, object?> { ["note"] = "wire the funds", ["idempotency_key"] = "k-held" };
@@ -195,5 +181,18 @@ public sealed class RedisUnreadableRecordAdminTests
         Assert.Equal(field == "created_at", record["arguments_sha256"] is not null);
         Assert.Equal([field], record["unreadable"]!["fields"]!.AsArray().Select(f => f!.GetValue<string>()));
         Assert.Equal(storeKey, record["unreadable"]!["store_key"]!.GetValue<string>());
+    }
+
+    /// <summary>A gateway on <paramref name="redis"/> whose fixture's <c>record</c> waits for a reviewer, with its admin plane.</summary>
+    private static async Task<OperatedGateway> StartWithReviewedRecordAsync(TempDir dir, TestIdentityProvider identity, RedisServer redis)
+    {
+        File.WriteAllText(dir.File("state-connection"), redis.ConnectionString);
+        var connector = TestConfig.FixtureConnector("fx", ["record"], dir.File("calls.jsonl"), new JsonObject
+        {
+            ["record"] = new JsonObject { ["review"] = new JsonObject { ["required"] = true, ["mode"] = "reviewer" } },
+        });
+        var config = TestConfig.Gateway(connector);
+        TestConfig.OnSharedStore(config, "redis");
+        return await OperatedGateway.StartAsync(dir, config, identity, "portcullis:admin portcullis:review").Within(Timeouts.Startup);
     }
 }
