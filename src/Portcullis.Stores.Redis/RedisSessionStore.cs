@@ -102,15 +102,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
             return [];
         }
 
-        try
-        {
-            var members = await redis.GetDatabase().SetMembersAsync(keys.SessionSubscriptions(sessionId)).ConfigureAwait(false);
-            return [.. members.Select(m => (string)m!).Order(StringComparer.Ordinal)];
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
-        {
-            return [];
-        }
+        var members = await redis.GetDatabase().SetMembersAsync(keys.SessionSubscriptions(sessionId)).OrWhenWrongType([]).ConfigureAwait(false);
+        return [.. members.Select(m => (string)m!).Order(StringComparer.Ordinal)];
     }
 
     public async ValueTask<SessionRecord?> GetAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -172,17 +165,8 @@ internal sealed class RedisSessionStore(IConnectionMultiplexer redis, RedisKeys 
     }
 
     /// <summary>The key's string value; nothing when the key holds another type.</summary>
-    private static async Task<RedisValue> StringGetAsync(IDatabase db, RedisKey key)
-    {
-        try
-        {
-            return await db.StringGetAsync(key).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
-        {
-            return RedisValue.Null;
-        }
-    }
+    private static async Task<RedisValue> StringGetAsync(IDatabase db, RedisKey key) =>
+        await db.StringGetAsync(key).OrWhenWrongType(RedisValue.Null).ConfigureAwait(false);
 
     /// <summary>Redis expires the keys itself.</summary>
     public ValueTask<int> PurgeAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken) => ValueTask.FromResult(0);
