@@ -90,26 +90,8 @@ internal sealed class ConnectorCatalog
     /// The list is read once the rebuild's turn comes, not before it waits: a rebuild under way may be putting in place the
     /// list of a new connection, and one built after it from the list before would judge that connection's calls.
     /// </remarks>
-    public async Task ReapplyAsync(CancellationToken cancellationToken)
-    {
-        if (_listed is null)
-        {
-            return;
-        }
-
-        await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_listed is { } listed)
-            {
-                await RebuildUnderLockAsync(listed, static () => { }, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _rebuilding.Release();
-        }
-    }
+    public Task ReapplyAsync(CancellationToken cancellationToken) =>
+        _listed is null ? Task.CompletedTask : RebuildInTurnAsync(() => _listed, static () => { }, cancellationToken);
 
     /// <summary>Waits, at most <paramref name="timeout"/>, until the first catalog is in place.</summary>
     public async ValueTask WaitKnownAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -133,12 +115,19 @@ internal sealed class ConnectorCatalog
     /// Builds the catalog from the upstream's full tool list, puts it in place, calls <paramref name="inPlace"/> (the
     /// upstream's connection goes live there), then notifies live sessions.
     /// </summary>
-    public async Task RebuildAsync(UpstreamToolList listed, Action inPlace, CancellationToken cancellationToken)
+    public Task RebuildAsync(UpstreamToolList listed, Action inPlace, CancellationToken cancellationToken) =>
+        RebuildInTurnAsync(() => listed, inPlace, cancellationToken);
+
+    /// <summary>One rebuild at a time, from the list <paramref name="list"/> gives once its turn has come.</summary>
+    private async Task RebuildInTurnAsync(Func<UpstreamToolList?> list, Action inPlace, CancellationToken cancellationToken)
     {
         await _rebuilding.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await RebuildUnderLockAsync(listed, inPlace, cancellationToken).ConfigureAwait(false);
+            if (list() is { } listed)
+            {
+                await RebuildUnderLockAsync(listed, inPlace, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -146,7 +135,6 @@ internal sealed class ConnectorCatalog
         }
     }
 
-    /// <summary>The rebuild itself, one at a time (the caller holds <see cref="_rebuilding"/>).</summary>
     private async Task RebuildUnderLockAsync(UpstreamToolList listed, Action inPlace, CancellationToken cancellationToken)
     {
         var previous = _current;
