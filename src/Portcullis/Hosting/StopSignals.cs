@@ -10,7 +10,7 @@ namespace Portcullis.Hosting;
 /// <remarks>
 /// That work may wait long (a state store that is not there yet is retried for as long as it takes, an upstream may be
 /// slow to list). The signals' defaults ended the process there at once, exit code 143, leaving its upstream processes
-/// running behind it: in a session of their own (OwnSession), no signal to the group reaches them.
+/// running behind it: in a process group of their own (GroupLeaderProcess), no signal to the gateway's group reaches them.
 /// </remarks>
 internal sealed class StopSignals : IDisposable
 {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using ModelContextProtocol.Client;
@@ -14,9 +13,7 @@ namespace Portcullis.Core.Upstreams.Stdio;
 internal sealed class StdioUpstreamSession : ITransport
 {
     private readonly ITransport _inner;
-    private readonly Process _process;
-    private readonly int? _processId;
-    private readonly bool _leadsGroup;
+    private readonly IUpstreamProcess _process;
     private readonly Task _stderr;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Channel<JsonRpcMessage> _messages = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -25,21 +22,12 @@ internal sealed class StdioUpstreamSession : ITransport
     private readonly Task _watch;
     private int _disposed;
 
-    public StdioUpstreamSession(ITransport inner, Process process, bool leadsGroup, Task stderr, TimeSpan shutdownTimeout)
+    public StdioUpstreamSession(ITransport inner, IUpstreamProcess process, Task stderr, TimeSpan shutdownTimeout)
     {
         _inner = inner;
         _process = process;
-        _leadsGroup = leadsGroup;
         _stderr = stderr;
         _shutdownTimeout = shutdownTimeout;
-        try
-        {
-            _processId = process.Id;
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
         _relay = RelayAsync();
         _watch = WatchExitAsync();
     }
@@ -67,7 +55,7 @@ internal sealed class StdioUpstreamSession : ITransport
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false) && ExitCode() is { } code)
+            if (await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false) && _process.ExitCode is { } code)
             {
                 throw new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}"), ex);
             }
@@ -85,7 +73,7 @@ internal sealed class StdioUpstreamSession : ITransport
 
         // The whole tree, since a server may have started processes of its own, and its process group, which still holds
         // those whose parent has exited.
-        Kill();
+        _process.Kill();
         await _stopWatching.CancelAsync().ConfigureAwait(false);
         await _inner.DisposeAsync().ConfigureAwait(false);
         await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false);
@@ -99,13 +87,10 @@ internal sealed class StdioUpstreamSession : ITransport
         }
 
         // The pipes are closed here, not left to finalizers: an upstream restarting in a loop would otherwise pile them up.
-        Close(_process.StandardInput);
-        Close(_process.StandardOutput);
-        Close(_process.StandardError);
+        _process.Dispose();
         await _relay.ConfigureAwait(false);
         await _watch.ConfigureAwait(false);
         _stopWatching.Dispose();
-        _process.Dispose();
     }
 
     /// <summary>Passes the upstream's messages on; when its output ends, closes with how the process ended.</summary>
@@ -131,9 +116,9 @@ internal sealed class StdioUpstreamSession : ITransport
         // The end of the output usually means the process is exiting: wait a moment for its exit code. A read that
         // failed (a line over the limit) leaves it running until the session is disposed.
         int? exitCode = null;
-        if ((error is null && await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false)) || HasExited())
+        if ((error is null && await WaitForExitAsync(_shutdownTimeout).ConfigureAwait(false)) || _process.HasExited)
         {
-            exitCode = ExitCode();
+            exitCode = _process.ExitCode;
         }
 
         Complete(error, exitCode, "");
@@ -151,14 +136,14 @@ internal sealed class StdioUpstreamSession : ITransport
             await _process.WaitForExitAsync(_stopWatching.Token).ConfigureAwait(false);
             await Task.WhenAny(_relay, Task.Delay(_shutdownTimeout, _stopWatching.Token)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (OperationCanceledException)
         {
             return;
         }
 
         if (!_relay.IsCompleted && !_stopWatching.IsCancellationRequested)
         {
-            Complete(null, ExitCode(), "; processes it started still hold its output open");
+            Complete(null, _process.ExitCode, "; processes it started still hold its output open");
         }
     }
 
@@ -166,71 +151,12 @@ internal sealed class StdioUpstreamSession : ITransport
     private void Complete(Exception? error, int? exitCode, string note) =>
         _messages.Writer.TryComplete(new ClientTransportClosedException(new StdioClientCompletionDetails
         {
-            ProcessId = _processId,
+            ProcessId = _process.Id,
             ExitCode = exitCode,
             Exception = error ?? (exitCode is { } code && Volatile.Read(ref _disposed) == 0
                 ? new IOException(string.Create(CultureInfo.InvariantCulture, $"the upstream process exited with code {code}{note}"))
                 : null),
         }));
-
-    private int? ExitCode()
-    {
-        try
-        {
-            return _process.HasExited ? _process.ExitCode : null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    private static void Close(IDisposable stream)
-    {
-        try
-        {
-            stream.Dispose();
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-        }
-    }
-
-    /// <summary>
-    /// The tree first, while the upstream lives and its descendants are still found through it (also those that left its
-    /// group for a session of their own); then its group, which holds those whose parent had exited.
-    /// </summary>
-    private void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // Exited meanwhile, or not ours to kill any more.
-        }
-
-        if (_leadsGroup && _processId is { } leader)
-        {
-            OwnSession.KillGroup(leader);
-        }
-    }
-
-    private bool HasExited()
-    {
-        try
-        {
-            return _process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
 
     private async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -240,9 +166,9 @@ internal sealed class StdioUpstreamSession : ITransport
             await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (OperationCanceledException)
         {
-            return HasExited();
+            return _process.HasExited;
         }
     }
 }

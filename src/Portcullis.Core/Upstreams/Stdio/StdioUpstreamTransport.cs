@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -18,40 +17,14 @@ internal sealed class StdioUpstreamTransport(StdioLaunch launch, Action<string> 
 
     public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
     {
-        var start = OwnSession.StartInfo(launch.Command, launch.Arguments);
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.CreateNoWindow = true;
-        start.WorkingDirectory = launch.WorkingDirectory ?? "";
-        start.Environment.Clear();
-        foreach (var (name, value) in launch.Environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        try
-        {
-            if (!process.Start())
-            {
-                throw new IOException("the upstream process did not start");
-            }
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            process.Dispose();
-            throw new IOException("the upstream process could not be started: " + ex.Message, ex);
-        }
-
-        var stderr = StderrLines.PumpAsync(process.StandardError.BaseStream, stderrLine, CancellationToken.None);
+        var process = UpstreamProcesses.Start(launch);
+        var stderr = StderrLines.PumpAsync(process.Error, stderrLine, CancellationToken.None);
         // The SDK's stream transport only wraps the streams (it starts nothing that could fail), so the process is not
         // left behind by a failure here.
-        var output = new LineLimitStream(process.StandardOutput.BaseStream, launch.MaxLineBytes, strayStdoutLine);
-        var input = new MessageWriteStream(process.StandardInput.BaseStream);
+        var output = new LineLimitStream(process.Output, launch.MaxLineBytes, strayStdoutLine);
+        var input = new MessageWriteStream(process.Input);
         var inner = await new StreamClientTransport(input, output, loggerFactory)
             .ConnectAsync(CancellationToken.None).ConfigureAwait(false);
-        return new StdioUpstreamSession(inner, process, OwnSession.Leads(start), stderr, launch.ShutdownTimeout);
+        return new StdioUpstreamSession(inner, process, stderr, launch.ShutdownTimeout);
     }
 }
