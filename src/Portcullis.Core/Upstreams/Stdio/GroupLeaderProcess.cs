@@ -17,7 +17,7 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// A group, not a session: the upstreams used to be started through <c>setsid</c>, and where the kernel's autogroup
 /// scheduling is on each session is a scheduling group of its own, weighed as much as the gateway and everything else in
 /// its session together; a .NET upstream's idle workers spun there at about twice the CPU a call, and the gateway over
-/// stdio lost about a fifth of its throughput (docs/benchmarks.md). .NET's <see cref="Process"/> cannot set the group
+/// stdio did about 8 % fewer calls a second (docs/benchmarks.md). .NET's <see cref="Process"/> cannot set the group
 /// between fork and exec, so the process is started with <c>posix_spawn</c> (<see cref="PosixSpawn"/>), every signal
 /// at its default and none blocked, as a fresh process has them.
 /// </para>
