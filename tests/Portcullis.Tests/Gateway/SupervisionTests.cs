@@ -82,6 +82,34 @@ public sealed class SupervisionTests
     }
 
     /// <summary>
+    /// As process 1 (a container without an init) the gateway adopts the orphans: the process an upstream left behind was
+    /// killed with the upstream's group and then never reaped, a zombie for as long as the gateway ran, one more at each
+    /// restart of an upstream that starts others (npx, uvx, a shell script).
+    /// </summary>
+    [Fact]
+    public async Task StdioUpstream_ExitsWhileItsChildHoldsTheOutputOpen_GatewayIsProcess1_TheChildIsKilledAndReaped()
+    {
+        using var dir = new TempDir();
+        var path = TestConfig.Write(dir, TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["echo", "exit_leaving_child"])));
+        var data = dir.File("data");
+        await using var gateway = await GatewayProcess.StartWithAsync(AsProcess1(path, data), path, data, Timeouts.Startup);
+        var process1 = Assert.Single(gateway.ChildProcessIds());
+        var upstream = Assert.Single(ChildrenOf(process1));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+
+        var exiting = await client.CallToolAsync("exit_leaving_child", cancellationToken: Timeouts.CallToken);
+        Assert.True(exiting.IsError);
+
+        await gateway.WaitForOutputAsync("exited with code 3; processes it started still hold its output open", Timeouts.Call);
+        await gateway.WaitReadyAsync(Timeouts.Call);
+        // It sleeps for a minute: within a fraction of that only the new upstream is left, if the one left was killed and reaped.
+        await Poll.UntilAsync(
+            _ => Task.FromResult(ChildrenOf(process1) is [var only] && only != upstream),
+            TimeSpan.FromSeconds(10),
+            () => $"the gateway's only child is the new upstream (children: {string.Join(", ", ChildrenOf(process1).Select(c => ProcessGroups.GroupOf(c) is null ? $"{c}, a zombie" : $"{c}"))})");
+    }
+
+    /// <summary>
     /// <c>serve</c> refuses to start without a stdio upstream's env secret; one that is gone at a later restart is said,
     /// not passed over (before, the upstream started without it without a word).
     /// </summary>
@@ -163,4 +191,24 @@ public sealed class SupervisionTests
         var result = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["text"] = "still here" }, cancellationToken: Timeouts.CallToken);
         Assert.Equal("still here", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
+
+    /// <summary>The gateway as process 1 of a process-id namespace of its own (with its own /proc), as in a container.</summary>
+    private static System.Diagnostics.ProcessStartInfo AsProcess1(string configPath, string dataDir)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("unshare");
+        foreach (var arg in new[] { "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--kill-child", "dotnet", RepoPaths.Gateway, "serve", "--config", configPath, "--listen", "http://127.0.0.1:0", "--data-dir", dataDir })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
+    }
+
+    private static IReadOnlyList<int> ChildrenOf(int pid) =>
+        Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .Select(task => Path.Combine(task, "children"))
+            .Where(File.Exists)
+            .SelectMany(file => File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(child => int.Parse(child, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
 }
