@@ -124,6 +124,32 @@ public sealed class GroupLeaderProcessTests
         Assert.Contains("was found", failure.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Process named the file and the folder when it could not run one; the C library says only why.</summary>
+    [Fact]
+    public void Start_FileNotExecutable_SaysWhichFileInWhichFolderAndWhy()
+    {
+        var folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var file = Path.Combine(folder, "server");
+            File.WriteAllText(file, "#!/bin/sh\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(Launch(file, [], folder)));
+
+            Assert.Equal(13, failure.NativeErrorCode);
+            Assert.Contains($"'{file}'", failure.Message, StringComparison.Ordinal);
+            Assert.Contains($"'{folder}'", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void Start_NulInAnArgument_Refused()
     {

@@ -89,7 +89,7 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
             input = PosixSpawn.Pipe();
             output = PosixSpawn.Pipe();
             error = PosixSpawn.Pipe();
-            var id = PosixSpawn.Spawn(path, argv, environment, launch.WorkingDirectory, input.Value.Read, output.Value.Write, error.Value.Write);
+            var id = Spawn(path, argv, environment, launch.WorkingDirectory, input.Value, output.Value, error.Value);
             started = true;
             return new GroupLeaderProcess(id, Open(input.Value.Write, PipeDirection.Out), Open(output.Value.Read, PipeDirection.In), Open(error.Value.Read, PipeDirection.In));
         }
@@ -153,6 +153,22 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
         }
 
         _exited.TrySetResult();
+    }
+
+    /// <summary>
+    /// <see cref="PosixSpawn.Spawn"/>, its failure naming the file and the folder as Process's does: the C library says only
+    /// why (permission denied, no such file or directory), not of which.
+    /// </summary>
+    private static int Spawn(string path, string[] argv, string[] environment, string? folder, (int Read, int Write) input, (int Read, int Write) output, (int Read, int Write) error)
+    {
+        try
+        {
+            return PosixSpawn.Spawn(path, argv, environment, folder, input.Read, output.Write, error.Write);
+        }
+        catch (Win32Exception ex)
+        {
+            throw new Win32Exception(ex.NativeErrorCode, $"'{path}' could not be run in the folder '{(string.IsNullOrEmpty(folder) ? Directory.GetCurrentDirectory() : folder)}': {ex.Message}");
+        }
     }
 
     private static Stream Open(int descriptor, PipeDirection direction) =>
