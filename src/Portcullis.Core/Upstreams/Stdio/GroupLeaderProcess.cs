@@ -137,9 +137,10 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
             using var process = Process.GetProcessById(Id);
             process.Kill(entireProcessTree: true);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Win32Exception or NotSupportedException or AggregateException)
         {
-            // Ended meanwhile: its group is killed after.
+            // Ended meanwhile, or a descendant not ours to signal (AggregateException: one that changed user): its group
+            // is killed after.
         }
     }
 

@@ -108,9 +108,9 @@ internal sealed class SharedGroupProcess : IUpstreamProcess
                 _process.Kill(entireProcessTree: true);
             }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException or AggregateException)
         {
-            // Exited meanwhile, or not ours to kill any more.
+            // Exited meanwhile, or not ours to kill any more (AggregateException: a descendant that changed user).
         }
     }
 
