@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Portcullis.Core.Configuration;
 
 namespace Portcullis.Core.Upstreams;
@@ -9,6 +10,8 @@ namespace Portcullis.Core.Upstreams;
 internal static class UpstreamLaunch
 {
     /// <summary>Extensions of a script or assembly an interpreter runs when it is the first argument (<c>dotnet app.dll</c>, <c>node server.js</c>).</summary>
+    private const int NoSuchFile = 2;
+
     private static readonly string[] EntryExtensions = [".dll", ".js", ".mjs", ".cjs", ".py", ".jar"];
 
     /// <summary>Why the upstream cannot start, or null when its working folder, command and entry file all exist.</summary>
@@ -65,6 +68,11 @@ internal static class UpstreamLaunch
         return Candidates(near, names).FirstOrDefault(File.Exists)
             ?? Candidates(onPath, names).FirstOrDefault(path => File.Exists(path) && Executable(path));
     }
+
+    /// <summary>The file to start for <paramref name="command"/> (<see cref="Resolve"/>).</summary>
+    /// <exception cref="Win32Exception">There is none (ENOENT, as Process.Start would fail).</exception>
+    public static string ResolveToStart(string command) =>
+        Resolve(command) ?? throw new Win32Exception(NoSuchFile, $"no program '{command}' was found (a full path, beside the gateway, in its working folder or on its PATH)");
 
     private static IEnumerable<string> Candidates(IEnumerable<string?> folders, string[] names) =>
         folders.Where(folder => folder is not null).SelectMany(folder => names.Select(name => Path.GetFullPath(Path.Combine(folder!, name))));

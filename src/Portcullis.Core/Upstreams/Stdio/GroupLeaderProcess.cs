@@ -28,7 +28,6 @@ namespace Portcullis.Core.Upstreams.Stdio;
 /// </remarks>
 internal sealed class GroupLeaderProcess : IUpstreamProcess
 {
-    private const int NoSuchFile = 2;
     private const int InvalidArgument = 22;
 
     private readonly Lock _gate = new();
@@ -73,9 +72,7 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
     /// <exception cref="Win32Exception">It could not be started.</exception>
     public static GroupLeaderProcess Start(StdioLaunch launch)
     {
-        var path = UpstreamLaunch.Resolve(launch.Command)
-            ?? throw new Win32Exception(NoSuchFile, $"no program '{launch.Command}' was found (a full path, beside the gateway, in its working folder or on its PATH)");
-        string[] argv = [path, .. launch.Arguments];
+        string[] argv = [UpstreamLaunch.ResolveToStart(launch.Command), .. launch.Arguments];
         string[] environment = [.. launch.Environment.Where(v => v.Value is not null).Select(v => v.Key + "=" + v.Value)];
         if (argv.Concat(environment).Any(value => value.Contains('\0', StringComparison.Ordinal)))
         {
@@ -89,7 +86,7 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
             input = PosixSpawn.Pipe();
             output = PosixSpawn.Pipe();
             error = PosixSpawn.Pipe();
-            var id = Spawn(path, argv, environment, launch.WorkingDirectory, input.Value, output.Value, error.Value);
+            var id = Spawn(argv[0], argv, environment, launch.WorkingDirectory, input.Value, output.Value, error.Value);
             started = true;
             return new GroupLeaderProcess(id, Open(input.Value.Write, PipeDirection.Out), Open(output.Value.Read, PipeDirection.In), Open(error.Value.Read, PipeDirection.In));
         }

@@ -21,7 +21,7 @@ internal static class UpstreamProcesses
         {
             return Environment.ProcessId == 1 ? StartAsProcess1(launch)
                 : GroupLeaderProcess.Supported ? GroupLeaderProcess.Start(launch)
-                : SharedGroupProcess.Start(launch);
+                : RuntimeProcess.Start(launch);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
@@ -30,5 +30,5 @@ internal static class UpstreamProcesses
     }
 
     private static IUpstreamProcess StartAsProcess1(StdioLaunch launch) =>
-        OwnSessionProcess.Available ? OwnSessionProcess.Start(launch) : SharedGroupProcess.Start(launch);
+        RuntimeProcess.CanStartInOwnSession ? RuntimeProcess.StartInOwnSession(launch) : RuntimeProcess.Start(launch);
 }
