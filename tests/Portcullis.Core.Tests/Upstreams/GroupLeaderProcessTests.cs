@@ -42,10 +42,15 @@ public sealed class GroupLeaderProcessTests
     /// The .NET runtime ignores SIGPIPE; a process it starts would inherit that through exec. The upstream starts as any
     /// fresh process does: a write to a closed pipe ends it, as its authors expect.
     /// </summary>
+    /// <remarks>
+    /// The shell replaces itself with grep, which reads its own status, so what is read is the started process's mask,
+    /// inherited through exec. (Read as the shell's, from a grep it forked, it was the shell's own mask while it waited,
+    /// every signal blocked in dash, whenever grep came to read after the shell began to wait.)
+    /// </remarks>
     [Fact]
     public async Task Start_EverySignalAtItsDefault_NoneBlocked()
     {
-        using var process = GroupLeaderProcess.Start(Launch("/bin/sh", ["-c", "grep -E '^Sig(Blk|Ign):' /proc/$$/status"]));
+        using var process = GroupLeaderProcess.Start(Launch("/bin/sh", ["-c", "exec grep -E '^Sig(Blk|Ign):' /proc/self/status"]));
 
         var output = await ReadToEndAsync(process.Output);
         await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait);
