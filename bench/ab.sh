@@ -4,25 +4,27 @@
 # each round's CPU and allocation per call of each gateway, their CPU ratio (B / A), calls/s and p99, then the median
 # ratio.
 #
-#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy] [--stdio] [--protocol V] [--env-a 'K=V ...'] [--env-b 'K=V ...']
+#   bench/ab.sh [--rounds 5] [--clients 16] [--seconds 10] [--policy | --policy-b] [--stdio] [--protocol V] [--env-a 'K=V ...'] [--env-b 'K=V ...']
 #               [--config-a '"member": JSON'] [--config-b '"member": JSON'] A_DLL [B_DLL]
 #
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
-# configuration of row (c) instead of the bare pass-through of row (b); --stdio has each gateway start the fixture
+# configuration of row (c) instead of the bare pass-through of row (b), --policy-b on side B only (B / A is then the full
+# policy's cost against the pass-through's, issue 15's first goal, measured side by side); --stdio has each gateway start the fixture
 # over stdio (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
 # (the handshake of the end-to-end stdio rows) instead of the SDK's default stateless revision; --config-a/--config-b add top-level members to
 # one side's configuration (--config-b '"audit": {"sink": "none"}' prices the audit trail). Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
 set -euo pipefail
 
-rounds=5 clients=16 seconds=10 policy=0 stdio=0 protocol="" env_a="" env_b="" config_a="" config_b=""
+rounds=5 clients=16 seconds=10 policy=0 policy_b=0 stdio=0 protocol="" env_a="" env_b="" config_a="" config_b=""
 while [[ $# -gt 0 && $1 == --* ]]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --policy) policy=1; shift ;;
+    --policy-b) policy_b=1; shift ;;
     --stdio) stdio=1; shift ;;
     --protocol) protocol=$2; shift 2 ;;
     --env-a) env_a=$2; shift 2 ;;
@@ -63,10 +65,10 @@ else
   upstream_json="{\"url\":\"$(listening "$work/fixture.log")/mcp\"}"
 fi
 
-# Writes the config of one side: the pass-through of row (b), or the full policy of row (c).
+# Writes the config of one side: the pass-through of row (b), or the full policy of row (c) when its third argument is 1.
 config() {
   local path=$1 extra=${2:+$2,}
-  if [[ $policy == 1 ]]; then
+  if [[ $3 == 1 ]]; then
     cat >"$path" <<EOF
 {"environment":"bench","listen":"http://127.0.0.1:0",$extra"identity":{"dev":true},
  "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,
@@ -85,10 +87,10 @@ EOF
 
 declare -A pid url token
 for side in a b; do
-  dll=$a_dll environment=$env_a extra=$config_a
-  [[ $side == b ]] && dll=$b_dll environment=$env_b extra=$config_b
+  dll=$a_dll environment=$env_a extra=$config_a full=$policy
+  [[ $side == b ]] && dll=$b_dll environment=$env_b extra=$config_b full=$((policy | policy_b))
   mkdir -p "$work/$side/data"
-  config "$work/$side/portcullis.json" "$extra"
+  config "$work/$side/portcullis.json" "$extra" "$full"
   # shellcheck disable=SC2086
   env $environment dotnet "$dll" serve --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" >"$work/$side/gateway.log" 2>&1 &
   pid[$side]=$!
@@ -97,7 +99,7 @@ for side in a b; do
   url[$side]="$base/mcp/echo"
   for _ in $(seq 1 900); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
   token[$side]=""
-  if [[ $policy == 1 ]]; then
+  if [[ $full == 1 ]]; then
     token[$side]=$(dotnet "$dll" token --config "$work/$side/portcullis.json" --data-dir "$work/$side/data" --listen "$base" --connector echo --scopes echo:read | tail -n 1)
   fi
 done
