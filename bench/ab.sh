@@ -10,8 +10,7 @@
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
 # configuration of row (c) instead of the bare pass-through of row (b), --policy-b on side B only (B / A is then the full
-# policy's cost against the pass-through's, issue 15's first goal, measured side by side); --stdio has each gateway start the fixture
-# over stdio (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
+# policy's cost against the pass-through's, measured side by side); --stdio has each gateway start the fixture over stdio (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
 # (the handshake of the end-to-end stdio rows) instead of the SDK's default stateless revision; --config-a/--config-b add top-level members to
 # one side's configuration (--config-b '"audit": {"sink": "none"}' prices the audit trail). Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
@@ -68,7 +67,7 @@ fi
 # Writes the config of one side: the pass-through of row (b), or the full policy of row (c) when its third argument is 1.
 config() {
   local path=$1 extra=${2:+$2,}
-  if [[ $3 == 1 ]]; then
+  if [[ ${3:-0} == 1 ]]; then
     cat >"$path" <<EOF
 {"environment":"bench","listen":"http://127.0.0.1:0",$extra"identity":{"dev":true},
  "connectors":[{"server":"echo","environment":"bench","upstream":$upstream_json,
@@ -120,8 +119,11 @@ measure() {
   echo "$fields"
 }
 
-echo "A: $a_dll ${env_a:+($env_a)} ${config_a:+($config_a)}"
-echo "B: $b_dll ${env_b:+($env_b)} ${config_b:+($config_b)}"
+policy_a_label="" policy_b_label=""
+[[ $policy == 1 ]] && policy_a_label="(full policy)"
+[[ $((policy | policy_b)) == 1 ]] && policy_b_label="(full policy)"
+echo "A: $a_dll $policy_a_label ${env_a:+($env_a)} ${config_a:+($config_a)}"
+echo "B: $b_dll $policy_b_label ${env_b:+($env_b)} ${config_b:+($config_b)}"
 echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB  A calls/s  B calls/s  A p99 ms  B p99 ms"
 ratios=()
 for round in $(seq 1 "$rounds"); do

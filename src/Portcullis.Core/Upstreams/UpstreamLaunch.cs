@@ -9,9 +9,10 @@ namespace Portcullis.Core.Upstreams;
 /// </summary>
 internal static class UpstreamLaunch
 {
-    /// <summary>Extensions of a script or assembly an interpreter runs when it is the first argument (<c>dotnet app.dll</c>, <c>node server.js</c>).</summary>
+    /// <summary>ENOENT: the error a start without such a file fails with.</summary>
     private const int NoSuchFile = 2;
 
+    /// <summary>Extensions of a script or assembly an interpreter runs when it is the first argument (<c>dotnet app.dll</c>, <c>node server.js</c>).</summary>
     private static readonly string[] EntryExtensions = [".dll", ".js", ".mjs", ".cjs", ".py", ".jar"];
 
     /// <summary>Why the upstream cannot start, or null when its working folder, command and entry file all exist.</summary>

@@ -44,8 +44,8 @@ public sealed class GroupLeaderProcessTests
     /// </summary>
     /// <remarks>
     /// The shell replaces itself with grep, which reads its own status, so what is read is the started process's mask,
-    /// inherited through exec. (Read as the shell's, from a grep it forked, it was the shell's own mask while it waited,
-    /// every signal blocked in dash, whenever grep came to read after the shell began to wait.)
+    /// inherited through exec. (Read as the shell's, from a grep it forked, it was at times dash's own mask around the
+    /// fork, every signal blocked.)
     /// </remarks>
     [Fact]
     public async Task Start_EverySignalAtItsDefault_NoneBlocked()
