@@ -10,7 +10,8 @@
 # A_DLL and B_DLL are built gateways (artifacts/bin/Portcullis/release/portcullis.dll, or a copy of an older build);
 # B_DLL defaults to A_DLL, for comparing environments (--env-b 'DOTNET_gcServer=0'). --policy loads the full-policy
 # configuration of row (c) instead of the bare pass-through of row (b), --policy-b on side B only (B / A is then the full
-# policy's cost against the pass-through's, measured side by side); --stdio has each gateway start the fixture over stdio (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
+# policy's cost against the pass-through's, measured side by side); --stdio has each gateway start the fixture over stdio
+# (its own child) instead of sharing the fixture over HTTP; --protocol 2025-11-25 has the clients open sessions
 # (the handshake of the end-to-end stdio rows) instead of the SDK's default stateless revision; --config-a/--config-b add top-level members to
 # one side's configuration (--config-b '"audit": {"sink": "none"}' prices the audit trail). Needs a Release build of the load tool and the
 # fixture: dotnet build bench/Portcullis.LoadTest -c Release.
@@ -22,7 +23,7 @@ while [[ $# -gt 0 && $1 == --* ]]; do
     --rounds) rounds=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
-    --policy) policy=1; shift ;;
+    --policy) policy=1 policy_b=1; shift ;;
     --policy-b) policy_b=1; shift ;;
     --stdio) stdio=1; shift ;;
     --protocol) protocol=$2; shift 2 ;;
@@ -87,7 +88,7 @@ EOF
 declare -A pid url token
 for side in a b; do
   dll=$a_dll environment=$env_a extra=$config_a full=$policy
-  [[ $side == b ]] && dll=$b_dll environment=$env_b extra=$config_b full=$((policy | policy_b))
+  [[ $side == b ]] && dll=$b_dll environment=$env_b extra=$config_b full=$policy_b
   mkdir -p "$work/$side/data"
   config "$work/$side/portcullis.json" "$extra" "$full"
   # shellcheck disable=SC2086
@@ -119,11 +120,9 @@ measure() {
   echo "$fields"
 }
 
-policy_a_label="" policy_b_label=""
-[[ $policy == 1 ]] && policy_a_label="(full policy)"
-[[ $((policy | policy_b)) == 1 ]] && policy_b_label="(full policy)"
-echo "A: $a_dll $policy_a_label ${env_a:+($env_a)} ${config_a:+($config_a)}"
-echo "B: $b_dll $policy_b_label ${env_b:+($env_b)} ${config_b:+($config_b)}"
+label() { [[ $1 == 1 ]] && echo "(full policy)"; true; }
+echo "A: $a_dll $(label "$policy") ${env_a:+($env_a)} ${config_a:+($config_a)}"
+echo "B: $b_dll $(label "$policy_b") ${env_b:+($env_b)} ${config_b:+($config_b)}"
 echo "round  A cpu ms  B cpu ms  B/A cpu  A KiB  B KiB  A calls/s  B calls/s  A p99 ms  B p99 ms"
 ratios=()
 for round in $(seq 1 "$rounds"); do

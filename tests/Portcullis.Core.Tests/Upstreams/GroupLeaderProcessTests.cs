@@ -25,9 +25,9 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Start_LeadsAGroupOfItsOwn_InTheGatewaysSession()
     {
-        using var process = GroupLeaderProcess.Start(Launch("sleep", ["30"]));
-        var (group, session) = GroupAndSession(process.Id);
-        var (ownGroup, ownSession) = GroupAndSession(Environment.ProcessId);
+        using var process = GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("sleep", ["30"]));
+        var (group, session) = UpstreamProcessProbe.GroupAndSession(process.Id);
+        var (ownGroup, ownSession) = UpstreamProcessProbe.GroupAndSession(Environment.ProcessId);
 
         process.Kill();
         await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait);
@@ -50,7 +50,7 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Start_EverySignalAtItsDefault_NoneBlocked()
     {
-        using var process = GroupLeaderProcess.Start(Launch("/bin/sh", ["-c", "exec grep -E '^Sig(Blk|Ign):' /proc/self/status"]));
+        using var process = GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("/bin/sh", ["-c", "exec grep -E '^Sig(Blk|Ign):' /proc/self/status"]));
 
         var output = await ReadToEndAsync(process.Output);
         await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait);
@@ -65,7 +65,7 @@ public sealed class GroupLeaderProcessTests
         var folder = Directory.CreateTempSubdirectory().FullName;
         try
         {
-            var launch = Launch("sh", ["-c", "pwd; env | sort; echo oops >&2; exit 7"], folder, new Dictionary<string, string?> { ["PATH"] = "/usr/bin:/bin", ["ONE"] = "a b", ["UNSET"] = null });
+            var launch = UpstreamProcessProbe.Launch("sh", ["-c", "pwd; env | sort; echo oops >&2; exit 7"], folder, new Dictionary<string, string?> { ["PATH"] = "/usr/bin:/bin", ["ONE"] = "a b", ["UNSET"] = null });
             using var process = GroupLeaderProcess.Start(launch);
 
             var output = await ReadToEndAsync(process.Output);
@@ -89,7 +89,7 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Input_ReachesTheProcess_ClosingItEndsIt()
     {
-        using var process = GroupLeaderProcess.Start(Launch("cat", []));
+        using var process = GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("cat", []));
 
         await process.Input.WriteAsync(Encoding.UTF8.GetBytes("hello\n")).AsTask().WaitAsync(Wait);
         await process.Input.FlushAsync().WaitAsync(Wait);
@@ -105,7 +105,7 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public async Task Kill_ReachesWhatItStartedInItsGroup_AfterItExited()
     {
-        using var process = GroupLeaderProcess.Start(Launch("/bin/sh", ["-c", "sleep 60 & echo $!"]));
+        using var process = GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("/bin/sh", ["-c", "sleep 60 & echo $!"]));
         var orphan = int.Parse((await ReadLineAsync(process.Output)).Trim(), CultureInfo.InvariantCulture);
         await process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait);
         Assert.True(Alive(orphan), "the background sleep should outlive its shell");
@@ -124,7 +124,7 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public void Start_NoSuchProgram_SaysSo()
     {
-        var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(Launch("no-such-program-" + Guid.NewGuid().ToString("N"), [])));
+        var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("no-such-program-" + Guid.NewGuid().ToString("N"), [])));
 
         Assert.Contains("was found", failure.Message, StringComparison.Ordinal);
     }
@@ -143,7 +143,7 @@ public sealed class GroupLeaderProcessTests
                 File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
 
-            var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(Launch(file, [], folder)));
+            var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(UpstreamProcessProbe.Launch(file, [], folder)));
 
             Assert.Equal(13, failure.NativeErrorCode);
             Assert.Contains($"'{file}'", failure.Message, StringComparison.Ordinal);
@@ -158,19 +158,9 @@ public sealed class GroupLeaderProcessTests
     [Fact]
     public void Start_NulInAnArgument_Refused()
     {
-        var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(Launch("echo", ["a\0b"])));
+        var failure = Assert.Throws<System.ComponentModel.Win32Exception>(() => GroupLeaderProcess.Start(UpstreamProcessProbe.Launch("echo", ["a\0b"])));
 
         Assert.Contains("NUL", failure.Message, StringComparison.Ordinal);
-    }
-
-    private static StdioLaunch Launch(string command, string[] arguments, string? folder = null, IReadOnlyDictionary<string, string?>? environment = null) =>
-        new("test", command, arguments, folder, environment ?? new Dictionary<string, string?> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") }, 1 << 20, TimeSpan.FromSeconds(5));
-
-    private static (int Group, int Session) GroupAndSession(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (int.Parse(fields[2], CultureInfo.InvariantCulture), int.Parse(fields[3], CultureInfo.InvariantCulture));
     }
 
     private static bool Alive(int pid)

@@ -86,7 +86,7 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
             input = PosixSpawn.Pipe();
             output = PosixSpawn.Pipe();
             error = PosixSpawn.Pipe();
-            var id = Spawn(argv[0], argv, environment, launch.WorkingDirectory, input.Value, output.Value, error.Value);
+            var id = Spawn(argv, environment, launch.WorkingDirectory, input.Value, output.Value, error.Value);
             started = true;
             return new GroupLeaderProcess(id, Open(input.Value.Write, PipeDirection.Out), Open(output.Value.Read, PipeDirection.In), Open(error.Value.Read, PipeDirection.In));
         }
@@ -154,18 +154,18 @@ internal sealed class GroupLeaderProcess : IUpstreamProcess
     }
 
     /// <summary>
-    /// <see cref="PosixSpawn.Spawn"/>, its failure naming the file and the folder as Process's does: the C library says only
+    /// <see cref="PosixSpawn.Spawn"/> of <paramref name="argv"/>'s first, resolved, entry, its failure naming the file and the folder as Process's does: the C library says only
     /// why (permission denied, no such file or directory), not of which.
     /// </summary>
-    private static int Spawn(string path, string[] argv, string[] environment, string? folder, (int Read, int Write) input, (int Read, int Write) output, (int Read, int Write) error)
+    private static int Spawn(string[] argv, string[] environment, string? folder, (int Read, int Write) input, (int Read, int Write) output, (int Read, int Write) error)
     {
         try
         {
-            return PosixSpawn.Spawn(path, argv, environment, folder, input.Read, output.Write, error.Write);
+            return PosixSpawn.Spawn(argv[0], argv, environment, folder, input.Read, output.Write, error.Write);
         }
         catch (Win32Exception ex)
         {
-            throw new Win32Exception(ex.NativeErrorCode, $"'{path}' could not be run in the folder '{(string.IsNullOrEmpty(folder) ? Directory.GetCurrentDirectory() : folder)}': {ex.Message}");
+            throw new Win32Exception(ex.NativeErrorCode, $"'{argv[0]}' could not be run in the folder '{(string.IsNullOrEmpty(folder) ? Directory.GetCurrentDirectory() : folder)}': {ex.Message}");
         }
     }
 
