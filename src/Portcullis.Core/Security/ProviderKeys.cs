@@ -25,7 +25,10 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// <summary>The least time between two fetches for an unknown <c>kid</c>, which any caller can send.</summary>
     public static readonly TimeSpan LeastUnknownKeyInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest one fetch may take, and the longest a request with an unknown <c>kid</c> waits for fetches.</summary>
+    /// <summary>
+    /// The longest one fetch may take, and the longest a request with an unknown <c>kid</c> waits for fetches, counted
+    /// from when it came or, when it must wait for <see cref="LeastUnknownKeyInterval"/> to pass, from when it has.
+    /// </summary>
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
@@ -160,9 +163,10 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
     /// Only a fetch begun after <paramref name="validatedAt"/> is sure to have read the keys as the provider publishes
     /// them since the token came: one under way that began before it (the unasked one every five minutes, or another
     /// request's) is waited for, and then one of this request's own is started; when the last for an unknown key is too
-    /// recent, the request waits until one may start (or another request's, begun since, ends). The waiting, for the
-    /// window and one fetch or two, ends after <see cref="FetchTimeout"/> in all, unanswered: never unchanged on keys
-    /// read before the token came.
+    /// recent, the request waits until one may start (or another request's, begun since, ends), and then gives that fetch
+    /// its whole <see cref="FetchTimeout"/>. The waiting ends <see cref="FetchTimeout"/> after the token came, or after
+    /// the window opened when it had to wait for one (20 s at most), unanswered: never unchanged on keys read before the
+    /// token came.
     /// </remarks>
     public async Task<KeyRefreshOutcome> RefreshForUnknownKeyAsync(KeyMark validatedAt)
     {
@@ -190,7 +194,12 @@ internal sealed class ProviderKeys : BaseConfigurationManager, IConfigurationMan
                     // Otherwise the keys in hand were read before the token came, and say nothing of it: the last fetch
                     // may have been for a made-up kid (any caller can send one). The token waits for the next fetch, which
                     // every token waiting joins, so made-up kids cost the provider no more fetches and starve no real one.
+                    // Its own time starts when the window opens: waiting for the window must not eat the fetch's.
                     throttled = _nextUnknownKeyFetch - _time.GetUtcNow();
+                    if (_nextUnknownKeyFetch + FetchTimeout > deadline)
+                    {
+                        deadline = _nextUnknownKeyFetch + FetchTimeout;
+                    }
                 }
             }
 

@@ -89,6 +89,41 @@ public sealed class ProviderKeysTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// Before, the 10 s a request waits counted from when it came, the window's wait included: a token that came a moment
+    /// after a fetch for a made-up kid waited nine seconds and more for the next window, and then gave that fetch only
+    /// the moment left. A provider slower than that to answer had the token answered 503, though it answered in time.
+    /// </summary>
+    [Fact]
+    public async Task RefreshForUnknownKey_WaitedForTheWindow_GivesTheFetchItsWholeTime()
+    {
+        var keys = Keys();
+        await keys.GetConfigurationAsync(Timeouts.CallToken);
+        await keys.RefreshForUnknownKeyAsync(keys.Mark).Within();
+        var added = TestIdentityProvider.NewKey();
+        _idp.Rotate(added);
+        var release = new TaskCompletionSource();
+        _idp.HoldAnswers = release.Task;
+        try
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            var refresh = keys.RefreshForUnknownKeyAsync(keys.Mark);
+            _time.Advance(TimeSpan.FromSeconds(9));
+            await Poll.UntilAsync(() => _idp.JwksRequests == 3, Timeouts.Call, "the fetch to begin once the window opened");
+
+            _time.Advance(TimeSpan.FromSeconds(9));
+            Assert.False(refresh.IsCompleted);
+            release.SetResult();
+
+            Assert.Equal(KeyRefreshOutcome.Changed, await refresh.Within());
+            Assert.Contains((await keys.GetConfigurationAsync(Timeouts.CallToken)).SigningKeys, k => k.KeyId == added.KeyId);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    /// <summary>
     /// IdentityModel's token handler asks for a refresh itself after a key is not found (RequestRefresh), without
     /// waiting. Before, when that fetch had brought the new key before the gateway's own refresh asked, the gateway's
     /// refresh was throttled and answered "unchanged", so the first token of the new key was refused.
