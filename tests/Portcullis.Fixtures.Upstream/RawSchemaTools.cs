@@ -49,6 +49,13 @@ internal static class RawSchemaTools
         yield return WithSchema("broken_loop", """
             {"type":"object","allOf":[{"$ref":"#"}]}
             """);
+        // Every level reaches the next along two references: checking a value n levels deep follows 2^n of them.
+        yield return WithSchema("branching_ref", """
+            {"type":"object","properties":{"a":{"$ref":"#/$defs/node"}},
+             "$defs":{"node":{"anyOf":[{"type":"object","required":["a"],"properties":{"a":{"$ref":"#/$defs/node"}}},
+                                       {"type":"object","required":["a"],"properties":{"a":{"$ref":"#/$defs/node"}}},
+                                       {"const":"leaf"}]}}}
+            """);
         yield return WithSchema("broken_loop_in_resource", """
             {"type":"object","properties":{"x":{"$id":"urn:portcullis:loop","anyOf":[{"$ref":"#"}]}}}
             """);

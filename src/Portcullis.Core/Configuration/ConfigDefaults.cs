@@ -64,6 +64,12 @@ public static class ConfigDefaults
     public const int PatternBudgetMs = 100;
 
     /// <summary>
+    /// <c>limits.schema_budget_ms</c>: all schema checking of one call; references still to be followed after it fail. A
+    /// call of <see cref="MaxValues"/> values against an ordinary schema takes a fraction of it.
+    /// </summary>
+    public const int SchemaBudgetMs = 1000;
+
+    /// <summary>
     /// <c>timeout_seconds</c> of a tool, a resource pattern or a prompt, and of requests no entry covers
     /// (lists, logging levels).
     /// </summary>

@@ -20,4 +20,7 @@ public sealed class LimitsConfig
 
     /// <summary>Milliseconds of regular-expression matching one call may spend, all <c>pattern</c> checks together.</summary>
     public int PatternBudgetMs { get; set; } = ConfigDefaults.PatternBudgetMs;
+
+    /// <summary>Milliseconds of CPU time one call's schema checks may spend, input and output schemas together.</summary>
+    public int SchemaBudgetMs { get; set; } = ConfigDefaults.SchemaBudgetMs;
 }

@@ -26,15 +26,24 @@ internal sealed class CompiledSchema
 
     /// <summary>Every violation of the schema by <paramref name="instance"/>; empty when it is valid.</summary>
     /// <param name="instance">The value to judge.</param>
-    /// <param name="budget">The call's pattern budget, shared with its other validations; none bounds only each match.</param>
-    public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, PatternBudget? budget = null)
+    /// <param name="budget">The call's budget, shared with its other validations; none gives this check a budget of its own with the defaults.</param>
+    /// <remarks>
+    /// A check that cut off a match or a reference for want of time does not pass, whatever the schema made of the
+    /// cut-off part. Describing the violations counts against the budget too.
+    /// </remarks>
+    public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, CheckBudget? budget = null)
     {
-        EvaluationResults results;
-        using (budget?.Enter())
+        budget ??= CheckBudget.Default();
+        var cutOffsBefore = budget.CutOffs;
+        using (budget.Enter())
         {
-            results = _schema.Evaluate(instance, Options);
+            var results = _schema.Evaluate(instance, Options);
+            if (!results.IsValid)
+            {
+                return ViolationMessages.From(results, Source, instance, budget);
+            }
         }
 
-        return results.IsValid ? [] : ViolationMessages.From(results, Source, instance);
+        return budget.CutOffs == cutOffsBefore ? [] : [ViolationMessages.NotCheckedInTime];
     }
 }

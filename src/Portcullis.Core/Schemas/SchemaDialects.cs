@@ -26,7 +26,7 @@ internal static class SchemaDialects
 
     /// <summary>
     /// A tool schema's: <c>pattern</c> and <c>patternProperties</c> matched with ECMA-262's meaning under the call's
-    /// budget, integers told by the number as written, values compared by their exact value, and exclusive bounds that
+    /// budget, references followed under it too, integers told by the number as written, values compared by their exact value, and exclusive bounds that
     /// hold for the number read as a double too. Null, with <paramref name="failure"/>, for a <c>$schema</c> that names
     /// no draft the gateway knows.
     /// </summary>
@@ -39,7 +39,8 @@ internal static class SchemaDialects
 
         return ForTools.GetOrAdd((draft, patternTimeout), static key => key.Draft.With([DeclaredDialectKeyword.Instance, new TimedPatternKeyword(key.PatternTimeout),
             new TimedPatternPropertiesKeyword(key.PatternTimeout), ExactIntegerTypeKeyword.Instance, ExactConstKeyword.Instance, ExactEnumKeyword.Instance,
-            ExactUniqueItemsKeyword.Instance, DoubleExclusiveBoundKeyword.Minimum, DoubleExclusiveBoundKeyword.Maximum]));
+            ExactUniqueItemsKeyword.Instance, DoubleExclusiveBoundKeyword.Minimum, DoubleExclusiveBoundKeyword.Maximum,
+            .. BudgetedReferenceKeywords.For(key.Draft)]));
     }
 
     /// <summary>The official draft <paramref name="schema"/> declares at its root, 2020-12 when it declares none.</summary>

@@ -5,7 +5,7 @@ using Json.Schema;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// <c>pattern</c> within the call's <see cref="PatternBudget"/>, matched without backtracking where the pattern
+/// <c>pattern</c> within the call's <see cref="CheckBudget"/>, matched without backtracking where the pattern
 /// allows. JsonSchema.Net 8.0.5's own handler matches without a timeout (it ignores REGEX_DEFAULT_MATCH_TIMEOUT), so
 /// an upstream pattern with catastrophic backtracking and a crafted string could hold a thread for minutes, and a
 /// request with thousands of such strings for hours.
@@ -60,7 +60,7 @@ internal sealed class TimedPatternKeyword(TimeSpan matchTimeout) : IKeywordHandl
         var input = context.Instance.GetString()!;
         try
         {
-            var matched = PatternBudget.Current is { } budget ? budget.IsMatch(regex, input) : regex.IsMatch(input);
+            var matched = CheckBudget.Current is { } budget ? budget.IsMatch(regex, input) : regex.IsMatch(input);
             return matched switch
             {
                 true => new KeywordEvaluation { Keyword = Name, IsValid = true },

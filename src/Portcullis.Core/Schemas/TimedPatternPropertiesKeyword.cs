@@ -7,7 +7,7 @@ namespace Portcullis.Core.Schemas;
 
 /// <summary>
 /// <c>patternProperties</c> with its keys matched as <see cref="TimedPatternKeyword"/> matches <c>pattern</c>: ECMA-262's
-/// meaning, without backtracking where the pattern allows, within the call's <see cref="PatternBudget"/>. JsonSchema.Net
+/// meaning, without backtracking where the pattern allows, within the call's <see cref="CheckBudget"/>. JsonSchema.Net
 /// 8.0.5's own handler matches every member name without a timeout, so an upstream key such as <c>^(a+)+$</c> and one
 /// crafted member name held a thread for as long as the agent liked.
 /// </summary>
@@ -57,12 +57,12 @@ internal sealed class TimedPatternPropertiesKeyword(TimeSpan matchTimeout) : Pat
             var evaluationPath = context.EvaluationPath.Combine(Name, pattern);
             foreach (var member in context.Instance.EnumerateObject())
             {
-                switch (Match(regex, member.Name))
+                switch (Match(regex, member.Name, out var notMatched))
                 {
                     case false:
                         continue;
                     case null:
-                        unmatched ??= PatternBudget.Current is { IsSpent: true } ? TimedPatternKeyword.BudgetSpentError : TimedPatternKeyword.TimeoutError;
+                        unmatched ??= notMatched;
                         continue;
                 }
 
@@ -88,15 +88,20 @@ internal sealed class TimedPatternPropertiesKeyword(TimeSpan matchTimeout) : Pat
         };
     }
 
-    /// <summary>Whether <paramref name="name"/> matches; null when it could not be told in time or within the budget.</summary>
-    private static bool? Match(Regex regex, string name)
+    /// <summary>
+    /// Whether <paramref name="name"/> matches; null when it could not be told, with <paramref name="error"/> saying why:
+    /// the match ran out of time, or the budget was spent before it began.
+    /// </summary>
+    private static bool? Match(Regex regex, string name, out string error)
     {
+        error = TimedPatternKeyword.BudgetSpentError;
         try
         {
-            return PatternBudget.Current is { } budget ? budget.IsMatch(regex, name) : regex.IsMatch(name);
+            return CheckBudget.Current is { } budget ? budget.IsMatch(regex, name) : regex.IsMatch(name);
         }
         catch (RegexMatchTimeoutException)
         {
+            error = TimedPatternKeyword.TimeoutError;
             return null;
         }
     }

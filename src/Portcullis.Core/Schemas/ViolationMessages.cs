@@ -21,13 +21,39 @@ internal static class ViolationMessages
     /// <summary>The most problems one answer lists; the rest are counted in a last detail.</summary>
     public const int MaxDetails = 100;
 
-    public static IReadOnlyList<ErrorDetail> From(EvaluationResults results, JsonElement schemaRoot, JsonElement instance)
+    private const string NotFollowedMessage =
+        "was not checked: the call spent its time for schema checks (limits.schema_budget_ms) on other values; send a smaller or simpler value";
+
+    /// <summary>
+    /// The one detail of a value the schema passed with a part of it cut off for want of time (which a <c>not</c>, an
+    /// <c>if</c> or a <c>oneOf</c> can turn into a pass): nothing says the value would pass the whole check.
+    /// </summary>
+    public static readonly ErrorDetail NotCheckedInTime = new("", "budget",
+        "could not be checked in full: the call spent its time for schema checks (limits.pattern_budget_ms, limits.schema_budget_ms); send fewer or simpler values");
+
+    /// <summary>Results between two readings of the budget's clock while describing them.</summary>
+    private const int NodesPerReading = 64;
+
+    /// <remarks>
+    /// Describing a result costs more than evaluating it (its place in the schema and in the value is looked up), so a
+    /// check cut off for want of time leaves tens of thousands to describe: once <paramref name="budget"/> has no time
+    /// left, the rest are neither described nor counted.
+    /// </remarks>
+    public static IReadOnlyList<ErrorDetail> From(EvaluationResults results, JsonElement schemaRoot, JsonElement instance, CheckBudget budget)
     {
         var details = new List<ErrorDetail>();
         var seen = new HashSet<(string, string, string)>();
         var values = new InstanceIndex(instance);
+        var read = 0;
+        var outOfTime = false;
         foreach (var node in results.Details ?? [results])
         {
+            if (++read % NodesPerReading == 0 && !budget.HasTimeLeft())
+            {
+                outOfTime = true;
+                break;
+            }
+
             if (node.Errors is null)
             {
                 continue;
@@ -65,6 +91,12 @@ internal static class ViolationMessages
                     continue;
                 }
 
+                if (error == BudgetedReferenceKeywords.BudgetSpentError)
+                {
+                    details.Add(new ErrorDetail(at, keyword, NotFollowedMessage));
+                    continue;
+                }
+
                 if (Containers.Contains(keyword) || (keyword == "additionalProperties" && rawKeyword.Length > 0))
                 {
                     continue;
@@ -78,6 +110,14 @@ internal static class ViolationMessages
                     }
                 }
             }
+        }
+
+        if (outOfTime)
+        {
+            details.RemoveRange(Math.Min(details.Count, MaxDetails), details.Count - Math.Min(details.Count, MaxDetails));
+            details.Add(new ErrorDetail("", "details",
+                "and more problem(s) not listed: the call's time for schema checks ran out before all were described; fix the ones above first"));
+            return details;
         }
 
         if (details.Count > MaxDetails)

@@ -25,6 +25,7 @@ public sealed class ConfigDefaultsTests
         { "/properties/limits/properties/max_string_length", ConfigDefaults.MaxStringLength },
         { "/properties/limits/properties/max_values", ConfigDefaults.MaxValues },
         { "/properties/limits/properties/pattern_budget_ms", ConfigDefaults.PatternBudgetMs },
+        { "/properties/limits/properties/schema_budget_ms", ConfigDefaults.SchemaBudgetMs },
         { "/properties/shutdown/properties/drain_seconds", ConfigDefaults.DrainSeconds },
         { "/properties/audit/properties/refusals_per_minute", ConfigDefaults.RefusalsPerMinute },
         { "/properties/review/properties/retry_after_seconds", ConfigDefaults.ReviewRetryAfterSeconds },
@@ -69,6 +70,7 @@ public sealed class ConfigDefaultsTests
         Assert.Equal(ConfigDefaults.MaxStringLength, config.Limits.MaxStringLength);
         Assert.Equal(ConfigDefaults.MaxValues, config.Limits.MaxValues);
         Assert.Equal(ConfigDefaults.PatternBudgetMs, config.Limits.PatternBudgetMs);
+        Assert.Equal(ConfigDefaults.SchemaBudgetMs, config.Limits.SchemaBudgetMs);
         Assert.Equal(ConfigDefaults.DrainSeconds, config.Shutdown.DrainSeconds);
         Assert.Equal(ConfigDefaults.ReviewRetryAfterSeconds, config.Review.RetryAfterSeconds);
         Assert.Equal(ConfigDefaults.MaxPendingReviewsPerPrincipal, config.Review.MaxPendingPerPrincipal);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Portcullis.Core.Schemas;
 using static Portcullis.Core.Tests.Schemas.SchemaTestJson;
 
@@ -120,7 +121,7 @@ public sealed class ViolationMessagesTests
     {
         var schema = Compile(Element("""{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string","pattern":"^(a+)+\\1$"}}}}"""));
         var hostile = string.Join(',', Enumerable.Repeat($"\"{new string('a', 40)}b\"", 10_000));
-        var budget = new PatternBudget(TimeSpan.FromMilliseconds(100), TimeProvider.System);
+        var budget = new CheckBudget(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeProvider.System);
 
         var details = schema.Validate(Element($$"""{"tags":[{{hostile}}]}"""), budget);
 
@@ -142,11 +143,28 @@ public sealed class ViolationMessagesTests
         var members = string.Join(',', Enumerable.Range(0, 80_000).Select(i => $"\"k{i}\":{i}"));
         var instance = Element("{" + members + "}");
 
-        // Its cost is priced in bench/Portcullis.Benchmarks (ViolationDetailsBenchmarks), not timed here.
-        var details = schema.Validate(instance);
+        // Its cost is priced in bench/Portcullis.Benchmarks (ViolationDetailsBenchmarks), not timed here: four times the
+        // values limits.max_values lets through, under a budget no run reaches.
+        var details = schema.Validate(instance, new CheckBudget(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), ThreadCpuClock.Instance));
 
         Assert.Equal(ViolationMessages.MaxDetails + 1, details.Count);
         Assert.Equal(("/k0", "type", "must be a string (got an integer)"), (details[0].Path, details[0].Keyword, details[0].Message));
         Assert.Equal($"and {80_000 - ViolationMessages.MaxDetails} more problem(s) not listed; fix the ones above first", details[^1].Message);
+    }
+
+    /// <summary>Once the call's time for schema checks has run out, the rest of the violations are neither described nor counted.</summary>
+    [Fact]
+    public void Validate_BudgetRunsOutWhileDescribing_ListsTheFirstAndSaysMoreWereNotCounted()
+    {
+        var schema = Compile(Element("""{"type":"object","additionalProperties":{"type":"string"}}"""));
+        var instance = Element("{" + string.Join(',', Enumerable.Range(0, 1_000).Select(i => $"\"k{i}\":{i}")) + "}");
+        var clock = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
+
+        var details = schema.Validate(instance, new CheckBudget(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(5), clock));
+
+        Assert.InRange(details.Count, 2, ViolationMessages.MaxDetails + 1);
+        Assert.Equal(("/k0", "type"), (details[0].Path, details[0].Keyword));
+        Assert.Equal(("", "details"), (details[^1].Path, details[^1].Keyword));
+        Assert.StartsWith("and more problem(s) not listed: the call's time for schema checks ran out", details[^1].Message, StringComparison.Ordinal);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class OutputSchemaStage(GatewayConfig config, ILogger<OutputSche
         }
 
         var violations = result.StructuredContent is { } structured
-            ? schema.Validate(structured, context.PatternBudget)
+            ? schema.Validate(structured, context.CheckBudget)
             : [new ErrorDetail("", "structuredContent", "is missing although the tool declares an outputSchema")];
         if (violations.Count == 0)
         {

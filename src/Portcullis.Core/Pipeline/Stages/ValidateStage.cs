@@ -12,7 +12,7 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// <summary>
 /// Refuses arguments past the size limits (<c>payload_too_large</c>) or outside the tool's effective input
 /// schema (<c>invalid_arguments</c>, up to <see cref="ViolationMessages.MaxDetails"/> violations listed), with all
-/// pattern matching of the call within one budget. Nothing refused here reaches the upstream.
+/// its schema checks within one budget. Nothing refused here reaches the upstream.
 /// </summary>
 internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage> logger) : IToolCallStage
 {
@@ -34,8 +34,9 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
             return ValueTask.FromResult(context.Fail(CallStage.Validate, GatewayError.Internal()));
         }
 
-        context.PatternBudget = new PatternBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), ThreadCpuClock.Instance);
-        var violations = Violations(context, schema, context.PatternBudget);
+        context.CheckBudget = new CheckBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), TimeSpan.FromMilliseconds(limits.SchemaBudgetMs),
+            ThreadCpuClock.Instance);
+        var violations = Violations(context, schema, context.CheckBudget);
         if (violations.Count > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
@@ -62,7 +63,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
     /// <c>additionalProperties: false</c>, or with <c>propertyNames</c> or <c>maxProperties</c>, would otherwise refuse
     /// the key on every call), and the key by its own schema.
     /// </summary>
-    private static IReadOnlyList<ErrorDetail> Violations(ToolCallContext context, CompiledSchema schema, PatternBudget budget)
+    private static IReadOnlyList<ErrorDetail> Violations(ToolCallContext context, CompiledSchema schema, CheckBudget budget)
     {
         if (context.Tool!.KeyValidator is not { } keyValidator || !context.Arguments.TryGetValue(IdempotencyKeySchema.PropertyName, out var key))
         {

@@ -5,10 +5,10 @@ using static Portcullis.Tests.Errors.ErrorAssertions;
 namespace Portcullis.Tests.Schemas;
 
 /// <summary>
-/// One request carrying thousands of strings built to make a backtracking pattern run for ages: the call's single
-/// pattern budget bounds the work, and the answer says which values were not checked.
+/// Requests built to make the schema check run for ages (thousands of strings against a backtracking pattern, a value
+/// deep enough to follow references 2^40 times): the call's budget bounds the work, and the answer says what was not checked.
 /// </summary>
-public sealed class PatternBudgetTests
+public sealed class CheckBudgetTests
 {
     /// <summary><c>declared_tags</c> declares draft-07 (<c>$schema</c>): before, the library then matched patterns without any budget.</summary>
     [Theory]
@@ -41,6 +41,32 @@ public sealed class PatternBudgetTests
         Assert.Single(details, d => d!["message"]!.GetValue<string>().Contains("could not be checked against the pattern in time", StringComparison.Ordinal));
         Assert.Equal(99, details.Count(d => d!["message"]!.GetValue<string>().Contains("was not checked", StringComparison.Ordinal)));
         Assert.Equal("and 9900 more problem(s) not listed; fix the ones above first", details[^1]!["message"]!.GetValue<string>());
+        Assert.False(gateway.HasExited);
+    }
+
+    /// <summary>
+    /// Before, the library followed references without any limit: this call, 40 levels deep against an upstream schema
+    /// that reaches each level along two references, would have held a core for ever (18 levels took 28 s).
+    /// </summary>
+    [Fact]
+    public async Task CallTool_ValueThatFollowsReferencesExponentially_AnsweredWithinTheBudgetAndTheGatewayServesOn()
+    {
+        using var dir = new TempDir();
+        var tools = new JsonObject { ["branching_ref"] = new JsonObject { ["read_only"] = true } };
+        var config = TestConfig.Gateway(TestConfig.FixtureConnector("fixture", ["branching_ref"], tools: tools));
+        config["limits"] = new JsonObject { ["schema_budget_ms"] = 200 };
+        await using var gateway = await GatewayProcess.StartAsync(TestConfig.Write(dir, config), dir.File("data"));
+        await using var client = await McpClients.ConnectAsync(gateway.Endpoint("fixture"));
+        var deep = JsonNode.Parse(string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40))!;
+        var shallow = JsonNode.Parse("""{"a": {"a": "leaf"}}""")!;
+
+        var refused = await client.CallToolAsync("branching_ref", new Dictionary<string, object?> { ["a"] = deep["a"] }, cancellationToken: Timeouts.CallToken);
+        var passed = await client.CallToolAsync("branching_ref", new Dictionary<string, object?> { ["a"] = shallow["a"] }, cancellationToken: Timeouts.CallToken);
+
+        var details = AssertError(refused, "invalid_arguments", retryable: false)["details"]!.AsArray();
+        Assert.Contains(details, d => d!["keyword"]!.GetValue<string>() == "$ref"
+            && d["message"]!.GetValue<string>().Contains("was not checked: the call spent its time for schema checks", StringComparison.Ordinal));
+        Assert.True(passed.IsError != true, string.Join(" ", passed.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(c => c.Text)));
         Assert.False(gateway.HasExited);
     }
 }
