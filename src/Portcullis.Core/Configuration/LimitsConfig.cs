@@ -21,6 +21,6 @@ public sealed class LimitsConfig
     /// <summary>Milliseconds of regular-expression matching one call may spend, all <c>pattern</c> checks together.</summary>
     public int PatternBudgetMs { get; set; } = ConfigDefaults.PatternBudgetMs;
 
-    /// <summary>Milliseconds of CPU time one call's schema checks may spend, input and output schemas together.</summary>
+    /// <summary>Milliseconds of CPU time one schema check may spend: a call's input check, and its output check, each this much.</summary>
     public int SchemaBudgetMs { get; set; } = ConfigDefaults.SchemaBudgetMs;
 }

@@ -62,9 +62,6 @@ public sealed class ToolCallContext
     /// <summary>The caller's trace context (from the request's <c>_meta</c> or its HTTP <c>traceparent</c>); default when none.</summary>
     public ActivityContext TraceParent { get; init; }
 
-    /// <summary>The call's time for schema checks, shared by its input and output validation; set by the validate stage.</summary>
-    internal Schemas.CheckBudget? CheckBudget { get; set; }
-
     /// <summary>Set by the authorize stage once the tool is known to exist and be allowed.</summary>
     internal GatewayTool? Tool { get; set; }
 

@@ -4,19 +4,14 @@ using Portcullis.Core.Configuration;
 namespace Portcullis.Core.Schemas;
 
 /// <summary>
-/// The CPU time one call's schema checks may spend, its input and output schemas together: all of it
-/// (<c>limits.schema_budget_ms</c>), and within that on matching regular expressions (<c>limits.pattern_budget_ms</c>).
-/// Once the patterns' time is spent, the values still to be matched fail without being matched; the match in progress
-/// when it runs out is cut off at its own timeout, the same length as that budget. Once the whole time is spent, the
-/// references still to be followed (<c>$ref</c>, <c>$dynamicRef</c>, <c>$recursiveRef</c>) fail without being followed.
+/// The CPU time one schema check may spend, the description of its violations included (<c>limits.schema_budget_ms</c>),
+/// and within that on matching regular expressions (<c>limits.pattern_budget_ms</c>): a call's input check (its
+/// arguments, and its idempotency key on its own) has one, its output check another. Once the patterns' time is spent,
+/// the values still to be matched fail without being matched; the match in progress when it runs out is cut off at its
+/// own timeout, the same length as that budget. Once the whole time is spent, the keywords that check subschemas
+/// (<see cref="BudgetedSubschemaKeywords"/>) fail without checking them, and violations still to be described are not.
 /// </summary>
 /// <remarks>
-/// <para>
-/// References are the one way a schema's work grows faster than the schema and the value together: a subschema
-/// reached along two references from each level (<c>anyOf</c> of two <c>$ref</c>s) is checked 2^n times against a
-/// value n levels deep, and one of 64 levels would hold a core for ever. Without references every subschema applies
-/// at most once to each part of the value.
-/// </para>
 /// <para>
 /// Anything cut off makes the verdict unknown, also where the schema turns a failure into a pass (<c>not</c>, an
 /// <c>if</c> without its <c>then</c>, <c>oneOf</c>): <see cref="CutOffs"/> counts them, and a check that cut anything
@@ -31,8 +26,11 @@ namespace Portcullis.Core.Schemas;
 /// </remarks>
 internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvider time)
 {
-    /// <summary>References followed between two readings of the clock: a reading is a system call.</summary>
-    private const int ReferencesPerReading = 16;
+    /// <summary>
+    /// Keywords that check subschemas between two readings of the clock: a reading is a system call, and what runs
+    /// between two such keywords is bounded by the schema's and the value's size (one fan-out each).
+    /// </summary>
+    private const int KeywordsPerReading = 4;
 
     /// <summary>How often a match cut off by its own (wall-clock) timeout is tried again while it spent little CPU time.</summary>
     private const int WallClockRetries = 2;
@@ -45,18 +43,21 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
     /// <summary>The time of the checks that have ended; the one under way began at <see cref="_entered"/>.</summary>
     private TimeSpan _checked;
     private long _entered;
-    private int _references;
+    private int _subschemaKeywords;
     private bool _checksSpent;
 
     /// <summary>The budget of the evaluation running on this thread, if any.</summary>
     public static CheckBudget? Current => _current;
 
-    /// <summary>A call's budget with the defaults of <see cref="ConfigDefaults"/>.</summary>
-    public static CheckBudget Default() => new(TimeSpan.FromMilliseconds(ConfigDefaults.PatternBudgetMs),
-        TimeSpan.FromMilliseconds(ConfigDefaults.SchemaBudgetMs), ThreadCpuClock.Instance);
+    /// <summary>A check's budget under <paramref name="limits"/>, on the thread's CPU clock.</summary>
+    public static CheckBudget For(LimitsConfig limits) => new(TimeSpan.FromMilliseconds(limits.PatternBudgetMs),
+        TimeSpan.FromMilliseconds(limits.SchemaBudgetMs), ThreadCpuClock.Instance);
+
+    /// <summary>A check's budget with the defaults of <see cref="ConfigDefaults"/>.</summary>
+    public static CheckBudget Default() => For(new LimitsConfig());
 
     /// <summary>Whether the patterns' time is spent: values still to be matched are not.</summary>
-    public bool IsSpent => _patternsSpent >= patterns;
+    public bool PatternsSpent => _patternsSpent >= patterns;
 
     /// <summary>How many matches and references were cut off or not tried for want of time, in all of this call's checks.</summary>
     public int CutOffs { get; private set; }
@@ -70,10 +71,13 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
         return new Scope(this, previous);
     }
 
-    /// <summary>Whether a reference may be followed: false (and counted as cut off) once the checks' whole time is spent.</summary>
-    public bool TryFollowReference()
+    /// <summary>
+    /// Whether a keyword that checks subschemas (<see cref="BudgetedSubschemaKeywords"/>) may check them: false (and
+    /// counted as cut off) once the checks' whole time is spent. The clock is read at every few such keywords.
+    /// </summary>
+    public bool TryCheckSubschemas()
     {
-        if (!_checksSpent && ++_references % ReferencesPerReading == 0)
+        if (!_checksSpent && ++_subschemaKeywords % KeywordsPerReading == 0)
         {
             HasTimeLeft();
         }
@@ -102,7 +106,7 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
     /// </remarks>
     public bool? IsMatch(Regex regex, string input)
     {
-        if (IsSpent)
+        if (PatternsSpent)
         {
             CutOffs++;
             return null;

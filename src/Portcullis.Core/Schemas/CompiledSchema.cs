@@ -28,8 +28,8 @@ internal sealed class CompiledSchema
     /// <param name="instance">The value to judge.</param>
     /// <param name="budget">The call's budget, shared with its other validations; none gives this check a budget of its own with the defaults.</param>
     /// <remarks>
-    /// A check that cut off a match or a reference for want of time does not pass, whatever the schema made of the
-    /// cut-off part. Describing the violations counts against the budget too.
+    /// A check that cut off a match or a subschema for want of time does not pass, whatever the schema made of the
+    /// cut-off part, and its first detail says so. Describing the violations counts against the budget too.
     /// </remarks>
     public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, CheckBudget? budget = null)
     {
@@ -38,12 +38,15 @@ internal sealed class CompiledSchema
         using (budget.Enter())
         {
             var results = _schema.Evaluate(instance, Options);
-            if (!results.IsValid)
+            var cutOff = budget.CutOffs != cutOffsBefore;
+            if (results.IsValid)
             {
-                return ViolationMessages.From(results, Source, instance, budget);
+                return cutOff ? [ViolationMessages.NotCheckedInTime] : [];
             }
-        }
 
-        return budget.CutOffs == cutOffsBefore ? [] : [ViolationMessages.NotCheckedInTime];
+            // What a cut-off made fail is listed too (the branches of an anyOf that could not be checked): the budget first.
+            var details = ViolationMessages.From(results, Source, instance, budget);
+            return cutOff && details[0] != ViolationMessages.NotCheckedInTime ? [ViolationMessages.NotCheckedInTime, .. details] : details;
+        }
     }
 }

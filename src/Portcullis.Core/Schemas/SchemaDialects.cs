@@ -40,7 +40,7 @@ internal static class SchemaDialects
         return ForTools.GetOrAdd((draft, patternTimeout), static key => key.Draft.With([DeclaredDialectKeyword.Instance, new TimedPatternKeyword(key.PatternTimeout),
             new TimedPatternPropertiesKeyword(key.PatternTimeout), ExactIntegerTypeKeyword.Instance, ExactConstKeyword.Instance, ExactEnumKeyword.Instance,
             ExactUniqueItemsKeyword.Instance, DoubleExclusiveBoundKeyword.Minimum, DoubleExclusiveBoundKeyword.Maximum,
-            .. BudgetedReferenceKeywords.For(key.Draft)]));
+            .. BudgetedSubschemaKeywords.For(key.Draft)]));
     }
 
     /// <summary>The official draft <paramref name="schema"/> declares at its root, 2020-12 when it declares none.</summary>

@@ -52,18 +52,29 @@ internal sealed class TimedPatternPropertiesKeyword(TimeSpan matchTimeout) : Pat
         string? unmatched = null;
         foreach (var subschema in keyword.Subschemas)
         {
+            // Thousands of patterns, each matched against every member name: each asks the budget, as an anyOf does.
+            if (CheckBudget.Current is { } budget && !budget.TryCheckSubschemas())
+            {
+                unmatched = BudgetedSubschemaKeywords.BudgetSpentError;
+                break;
+            }
+
             var pattern = subschema.RelativePath[subschema.RelativePath.SegmentCount - 1].ToString();
             var regex = regexes[pattern];
             var evaluationPath = context.EvaluationPath.Combine(Name, pattern);
             foreach (var member in context.Instance.EnumerateObject())
             {
-                switch (Match(regex, member.Name, out var notMatched))
+                var matched = Match(regex, member.Name, out var notMatched);
+                if (matched is null)
                 {
-                    case false:
-                        continue;
-                    case null:
-                        unmatched ??= notMatched;
-                        continue;
+                    // Every name still to match would be cut off too (the budget is spent): one fails the keyword.
+                    unmatched = notMatched;
+                    break;
+                }
+
+                if (matched == false)
+                {
+                    continue;
                 }
 
                 matchedNames.Add(member.Name);
@@ -74,6 +85,11 @@ internal sealed class TimedPatternPropertiesKeyword(TimeSpan matchTimeout) : Pat
                     EvaluationPath = evaluationPath,
                 });
                 evaluations.Add(result);
+            }
+
+            if (unmatched is not null)
+            {
+                break;
             }
         }
 

@@ -22,14 +22,14 @@ internal static class ViolationMessages
     public const int MaxDetails = 100;
 
     private const string NotFollowedMessage =
-        "was not checked: the call spent its time for schema checks (limits.schema_budget_ms) on other values; send a smaller or simpler value";
+        "was not checked: the check spent its time (limits.schema_budget_ms); send a smaller or simpler value";
 
     /// <summary>
-    /// The one detail of a value the schema passed with a part of it cut off for want of time (which a <c>not</c>, an
-    /// <c>if</c> or a <c>oneOf</c> can turn into a pass): nothing says the value would pass the whole check.
+    /// The first detail of a value whose check cut a part off for want of time: whether the schema then passed it (which
+    /// a <c>not</c>, an <c>if</c> or a <c>oneOf</c> can do) or failed it, nothing says how the whole check would judge it.
     /// </summary>
     public static readonly ErrorDetail NotCheckedInTime = new("", "budget",
-        "could not be checked in full: the call spent its time for schema checks (limits.pattern_budget_ms, limits.schema_budget_ms); send fewer or simpler values");
+        "could not be checked in full: the check spent its time (limits.pattern_budget_ms, limits.schema_budget_ms); send fewer or simpler values");
 
     /// <summary>Results between two readings of the budget's clock while describing them.</summary>
     private const int NodesPerReading = 64;
@@ -91,9 +91,16 @@ internal static class ViolationMessages
                     continue;
                 }
 
-                if (error == BudgetedReferenceKeywords.BudgetSpentError)
+                if (error == BudgetedSubschemaKeywords.BudgetSpentError)
                 {
                     details.Add(new ErrorDetail(at, keyword, NotFollowedMessage));
+                    continue;
+                }
+
+                if (keyword == "contains" && rawKeyword.Length > 0)
+                {
+                    // Its items' failures are expected (not every item need match), so they say nothing of the count it wants.
+                    details.Add(new ErrorDetail(at, keyword, ContainsMessage(schema)));
                     continue;
                 }
 
@@ -114,6 +121,11 @@ internal static class ViolationMessages
 
         if (outOfTime)
         {
+            if (details.Count == 0)
+            {
+                return [NotCheckedInTime];
+            }
+
             details.RemoveRange(Math.Min(details.Count, MaxDetails), details.Count - Math.Min(details.Count, MaxDetails));
             details.Add(new ErrorDetail("", "details",
                 "and more problem(s) not listed: the call's time for schema checks ran out before all were described; fix the ones above first"));
@@ -129,6 +141,22 @@ internal static class ViolationMessages
         }
 
         return details.Count > 0 ? details : [new ErrorDetail("", "schema", "does not match the tool's input schema")];
+    }
+
+    /// <summary>How many items must match the <c>contains</c> schema, from its <c>minContains</c> and <c>maxContains</c>.</summary>
+    private static string ContainsMessage(JsonElement? schema)
+    {
+        var holder = schema is { ValueKind: JsonValueKind.Object } s ? s : default;
+        var min = Bound(holder, "minContains") ?? "1";
+        var max = Bound(holder, "maxContains");
+        return max is null
+            ? $"must hold at least {min} item(s) that match the 'contains' schema"
+            : $"must hold between {min} and {max} items that match the 'contains' schema";
+
+        static string? Bound(JsonElement holder, string name) =>
+            holder.ValueKind == JsonValueKind.Object && holder.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+                ? value.GetRawText()
+                : null;
     }
 
     private static IEnumerable<ErrorDetail> Describe(string keyword, string at, JsonElement? schema, InstanceIndex values)

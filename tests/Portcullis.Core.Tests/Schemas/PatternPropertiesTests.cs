@@ -29,7 +29,8 @@ public sealed class PatternPropertiesTests
 
         var details = await Task.Run(() => schema.Validate(Element($$"""{"{{Hostile}}":1}"""))).WaitAsync(TimeSpan.FromSeconds(10));
 
-        var detail = Assert.Single(details);
+        Assert.Equal(ViolationMessages.NotCheckedInTime, details[0]);
+        var detail = Assert.Single(details.Skip(1));
         Assert.Equal(("", "patternProperties"), (detail.Path, detail.Keyword));
         Assert.Contains("in time", detail.Message, StringComparison.Ordinal);
     }

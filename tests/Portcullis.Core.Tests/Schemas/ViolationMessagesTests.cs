@@ -110,7 +110,8 @@ public sealed class ViolationMessagesTests
 
         var details = schema.Validate(Element($$"""{"a":"{{new string('a', 40)}}b"}"""));
 
-        var detail = Assert.Single(details);
+        Assert.Equal(ViolationMessages.NotCheckedInTime, details[0]);
+        var detail = Assert.Single(details.Skip(1));
         Assert.Equal(("/a", "pattern"), (detail.Path, detail.Keyword));
         Assert.Contains("in time", detail.Message, StringComparison.Ordinal);
         Assert.Empty(schema.Validate(Element("""{"a":"aaaa"}""")));
@@ -121,12 +122,13 @@ public sealed class ViolationMessagesTests
     {
         var schema = Compile(Element("""{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string","pattern":"^(a+)+\\1$"}}}}"""));
         var hostile = string.Join(',', Enumerable.Repeat($"\"{new string('a', 40)}b\"", 10_000));
-        var budget = new CheckBudget(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeProvider.System);
+        var budget = new CheckBudget(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1), ThreadCpuClock.Instance);
 
         var details = schema.Validate(Element($$"""{"tags":[{{hostile}}]}"""), budget);
 
-        Assert.True(budget.IsSpent);
-        Assert.Equal(ViolationMessages.MaxDetails + 1, details.Count);
+        Assert.True(budget.PatternsSpent);
+        Assert.Equal(ViolationMessages.MaxDetails + 2, details.Count);
+        Assert.Equal(ViolationMessages.NotCheckedInTime, details[0]);
         Assert.Single(details, d => d.Message.Contains("in time", StringComparison.Ordinal));
         Assert.Equal(ViolationMessages.MaxDetails - 1, details.Count(d => d.Message.Contains("was not checked", StringComparison.Ordinal)));
         Assert.Equal(("", "details", $"and {10_000 - ViolationMessages.MaxDetails} more problem(s) not listed; fix the ones above first"), (details[^1].Path, details[^1].Keyword, details[^1].Message));
@@ -166,5 +168,24 @@ public sealed class ViolationMessagesTests
         Assert.Equal(("/k0", "type"), (details[0].Path, details[0].Keyword));
         Assert.Equal(("", "details"), (details[^1].Path, details[^1].Keyword));
         Assert.StartsWith("and more problem(s) not listed: the call's time for schema checks ran out", details[^1].Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Before, a <c>contains</c> that failed its count was described by nothing (it was taken for a keyword whose
+    /// subschemas report for it), so a call whose only other problem was a missing idempotency key the gateway strips
+    /// was passed on with the count unmet.
+    /// </summary>
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("""["x"]""")]
+    [InlineData("""["x","x","x"]""")]
+    public void Validate_ContainsCountUnmet_IsDescribed(string tags)
+    {
+        var schema = Compile(Element("""{"type":"object","properties":{"tags":{"type":"array","contains":{"const":"x"},"minContains":2,"maxContains":2}}}"""));
+
+        var details = schema.Validate(Element($$"""{"tags":{{tags}}}"""));
+
+        Assert.Contains(details, d => d is { Path: "/tags", Keyword: "contains", Message: "must hold between 2 and 2 items that match the 'contains' schema" });
+        Assert.Empty(schema.Validate(Element("""{"tags":["x","y","x"]}""")));
     }
 }

@@ -37,7 +37,8 @@ public sealed class CheckBudgetTests
         var result = await client.CallToolAsync(tool, new Dictionary<string, object?> { ["tags"] = hostile }, cancellationToken: Timeouts.CallToken);
 
         var details = AssertError(result, "invalid_arguments", retryable: false)["details"]!.AsArray();
-        Assert.Equal(101, details.Count);
+        Assert.Equal(102, details.Count);
+        Assert.Equal("budget", details[0]!["keyword"]!.GetValue<string>());
         Assert.Single(details, d => d!["message"]!.GetValue<string>().Contains("could not be checked against the pattern in time", StringComparison.Ordinal));
         Assert.Equal(99, details.Count(d => d!["message"]!.GetValue<string>().Contains("was not checked", StringComparison.Ordinal)));
         Assert.Equal("and 9900 more problem(s) not listed; fix the ones above first", details[^1]!["message"]!.GetValue<string>());
@@ -65,7 +66,7 @@ public sealed class CheckBudgetTests
 
         var details = AssertError(refused, "invalid_arguments", retryable: false)["details"]!.AsArray();
         Assert.Contains(details, d => d!["keyword"]!.GetValue<string>() == "$ref"
-            && d["message"]!.GetValue<string>().Contains("was not checked: the call spent its time for schema checks", StringComparison.Ordinal));
+            && d["message"]!.GetValue<string>().Contains("was not checked: the check spent its time", StringComparison.Ordinal));
         Assert.True(passed.IsError != true, string.Join(" ", passed.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(c => c.Text)));
         Assert.False(gateway.HasExited);
     }

@@ -14,7 +14,8 @@ namespace Portcullis.Core.Pipeline.Stages;
 /// Tool errors (<c>isError: true</c>) and the gateway's own errors are not checked. A result of more values than
 /// <c>limits.max_values</c> is not judged at all: the schema library spends microseconds on every value, so an upstream
 /// answering a million small items would hold a core for tens of seconds per call. It is refused as a mismatch is (or
-/// passed on unchecked with <c>warn</c>), and logged either way.
+/// passed on unchecked with <c>warn</c>), and logged either way. The check has a budget of its own
+/// (<see cref="CheckBudget"/>): what the caller's arguments cost the input check never cuts the upstream's result short.
 /// </summary>
 internal sealed class OutputSchemaStage(GatewayConfig config, ILogger<OutputSchemaStage> logger) : IToolCallStage
 {
@@ -37,7 +38,7 @@ internal sealed class OutputSchemaStage(GatewayConfig config, ILogger<OutputSche
         }
 
         var violations = result.StructuredContent is { } structured
-            ? schema.Validate(structured, context.CheckBudget)
+            ? schema.Validate(structured, CheckBudget.For(config.Limits))
             : [new ErrorDetail("", "structuredContent", "is missing although the tool declares an outputSchema")];
         if (violations.Count == 0)
         {

@@ -34,9 +34,7 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
             return ValueTask.FromResult(context.Fail(CallStage.Validate, GatewayError.Internal()));
         }
 
-        context.CheckBudget = new CheckBudget(TimeSpan.FromMilliseconds(limits.PatternBudgetMs), TimeSpan.FromMilliseconds(limits.SchemaBudgetMs),
-            ThreadCpuClock.Instance);
-        var violations = Violations(context, schema, context.CheckBudget);
+        var violations = Violations(context, schema, CheckBudget.For(limits));
         if (violations.Count > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
