@@ -66,7 +66,7 @@ public static class ConfigDefaults
     /// <summary>
     /// <c>limits.schema_budget_ms</c>: one schema check (a call's input, or its output), describing its violations
     /// included; subschemas still to be checked after it fail. <see cref="MaxValues"/> values took 0.2–0.4 s against a
-    /// recursive tree schema of eight kinds of node, and about 1 s against the recursive "any JSON value" schema.
+    /// recursive tree schema of eight kinds of node; 13,000–16,000 took about 1 s against the recursive "any JSON value" schema.
     /// </summary>
     public const int SchemaBudgetMs = 2000;
 
