@@ -59,7 +59,7 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
     /// <summary>Whether the patterns' time is spent: values still to be matched are not.</summary>
     public bool PatternsSpent => _patternsSpent >= patterns;
 
-    /// <summary>How many matches and references were cut off or not tried for want of time, in all of this call's checks.</summary>
+    /// <summary>How many matches and subschemas were cut off or not tried for want of time, in all the validations under this budget.</summary>
     public int CutOffs { get; private set; }
 
     /// <summary>Makes this the budget of evaluations on this thread until the returned value is disposed.</summary>

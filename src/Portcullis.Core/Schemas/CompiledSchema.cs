@@ -26,7 +26,7 @@ internal sealed class CompiledSchema
 
     /// <summary>Every violation of the schema by <paramref name="instance"/>; empty when it is valid.</summary>
     /// <param name="instance">The value to judge.</param>
-    /// <param name="budget">The call's budget, shared with its other validations; none gives this check a budget of its own with the defaults.</param>
+    /// <param name="budget">The check's budget, shared by the validations of one check (a call's arguments and its key); none gives a budget of the defaults.</param>
     /// <remarks>
     /// A check that cut off a match or a subschema for want of time does not pass, whatever the schema made of the
     /// cut-off part, and its first detail says so. Describing the violations counts against the budget too.

@@ -128,7 +128,7 @@ internal static class ViolationMessages
 
             details.RemoveRange(Math.Min(details.Count, MaxDetails), details.Count - Math.Min(details.Count, MaxDetails));
             details.Add(new ErrorDetail("", "details",
-                "and more problem(s) not listed: the call's time for schema checks ran out before all were described; fix the ones above first"));
+                "and more problem(s) not listed: the check's time ran out before all were described; fix the ones above first"));
             return details;
         }
 

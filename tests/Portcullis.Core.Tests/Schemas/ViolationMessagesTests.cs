@@ -154,7 +154,7 @@ public sealed class ViolationMessagesTests
         Assert.Equal($"and {80_000 - ViolationMessages.MaxDetails} more problem(s) not listed; fix the ones above first", details[^1].Message);
     }
 
-    /// <summary>Once the call's time for schema checks has run out, the rest of the violations are neither described nor counted.</summary>
+    /// <summary>Once the check's time has run out, the rest of the violations are neither described nor counted.</summary>
     [Fact]
     public void Validate_BudgetRunsOutWhileDescribing_ListsTheFirstAndSaysMoreWereNotCounted()
     {
@@ -167,7 +167,7 @@ public sealed class ViolationMessagesTests
         Assert.InRange(details.Count, 2, ViolationMessages.MaxDetails + 1);
         Assert.Equal(("/k0", "type"), (details[0].Path, details[0].Keyword));
         Assert.Equal(("", "details"), (details[^1].Path, details[^1].Keyword));
-        Assert.StartsWith("and more problem(s) not listed: the call's time for schema checks ran out", details[^1].Message, StringComparison.Ordinal);
+        Assert.StartsWith("and more problem(s) not listed: the check's time ran out", details[^1].Message, StringComparison.Ordinal);
     }
 
     /// <summary>
