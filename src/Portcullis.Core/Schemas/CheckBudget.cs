@@ -62,6 +62,20 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
     /// <summary>How many matches and subschemas were cut off or not tried for want of time, in all the validations under this budget.</summary>
     public int CutOffs { get; private set; }
 
+    /// <summary>
+    /// The patterns' time spent so far, to be given back with <see cref="GiveBackPatternTime"/> when a value is judged
+    /// a second time to describe its violations.
+    /// </summary>
+    public TimeSpan PatternTimeSpent => _patternsSpent;
+
+    /// <summary>
+    /// Lets the patterns' time spent since <paramref name="spentBefore"/> (<see cref="PatternTimeSpent"/>) be spent
+    /// again, so the description of a failed value matches its values as its verdict did: the match that ran out then
+    /// runs out again and is named. The whole check's time is not given back, so both judgements together stay within
+    /// it, and the patterns of one value may take up to twice their time.
+    /// </summary>
+    public void GiveBackPatternTime(TimeSpan spentBefore) => _patternsSpent = spentBefore;
+
     /// <summary>Makes this the budget of evaluations on this thread until the returned value is disposed.</summary>
     public Scope Enter()
     {

@@ -7,11 +7,11 @@ namespace Portcullis.Core.Schemas;
 /// <summary>A schema built once, ready to judge instances; its violations come back in the gateway's words.</summary>
 internal sealed class CompiledSchema
 {
-    private static readonly EvaluationOptions Options = new()
-    {
-        OutputFormat = OutputFormat.List,
-        RequireFormatValidation = true,
-    };
+    /// <summary>The verdict alone: what most calls need, about half the work and allocation of <see cref="Described"/>.</summary>
+    private static readonly EvaluationOptions Verdict = Checking(OutputFormat.Flag);
+
+    /// <summary>Every result node, from which <see cref="ViolationMessages"/> describes what failed.</summary>
+    private static readonly EvaluationOptions Described = Checking(OutputFormat.List);
 
     private readonly JsonSchema _schema;
 
@@ -29,7 +29,9 @@ internal sealed class CompiledSchema
     /// <param name="budget">The check's budget, shared by the validations of one check (a call's arguments and its key); none gives a budget of the defaults.</param>
     /// <remarks>
     /// A check that cut off a match or a subschema for want of time does not pass, whatever the schema made of the
-    /// cut-off part, and its first detail says so. Describing the violations counts against the budget too.
+    /// cut-off part, and its first detail says so. A value is judged first for its verdict alone; only a value that fails
+    /// (or was cut off) is judged again to describe why, under the same budget (<see cref="CheckBudget.GiveBackPatternTime"/>),
+    /// so describing the violations counts against it too.
     /// </remarks>
     public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, CheckBudget? budget = null)
     {
@@ -37,7 +39,16 @@ internal sealed class CompiledSchema
         var cutOffsBefore = budget.CutOffs;
         using (budget.Enter())
         {
-            var results = _schema.Evaluate(instance, Options);
+            var patternTime = budget.PatternTimeSpent;
+            if (_schema.Evaluate(instance, Verdict).IsValid && budget.CutOffs == cutOffsBefore)
+            {
+                return [];
+            }
+
+            // The verdict's result nodes are not kept, the description's are (about 1 KB each): a value that spent the
+            // whole check's time on its verdict is described only as far as what is left allows, so both stay bounded.
+            budget.GiveBackPatternTime(patternTime);
+            var results = _schema.Evaluate(instance, Described);
             var cutOff = budget.CutOffs != cutOffsBefore;
             if (results.IsValid)
             {
@@ -48,5 +59,13 @@ internal sealed class CompiledSchema
             var details = ViolationMessages.From(results, Source, instance, budget);
             return cutOff && details[0] != ViolationMessages.NotCheckedInTime ? [ViolationMessages.NotCheckedInTime, .. details] : details;
         }
+    }
+
+    /// <summary>Options that check <c>format</c>, with the gateway's own check where the library's throws.</summary>
+    private static EvaluationOptions Checking(OutputFormat output)
+    {
+        var options = new EvaluationOptions { OutputFormat = output, RequireFormatValidation = true };
+        options.FormatRegistry.Register(RelativeJsonPointerFormat.Instance);
+        return options;
     }
 }

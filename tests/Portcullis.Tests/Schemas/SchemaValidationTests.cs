@@ -27,8 +27,9 @@ public sealed class SchemaValidationTests : IAsyncLifetime
             ["slow"] = Tool("""{"properties": {"seconds": {"exclusiveMinimum": 0, "exclusiveMaximum": 5}}}"""),
             ["echo"] = Tool("""{"properties": {"text": {"format": "date"}}}"""),
             ["strict"] = Tool("""{"properties": {"code": {"maxLength": 5, "enum": ["alpha", "beta"]}}}"""),
+            ["tags"] = new JsonObject { ["read_only"] = true, ["input_schema"] = JsonNode.Parse("""{"properties": {"tags": {"items": {"format": "relative-json-pointer"}}}}""") },
         };
-        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "slow_read", "echo", "strict", "typed", "broken_items", "broken_ref", "broken_loop", "broken_loop_in_resource"], RecordPath, tools);
+        var fixture = TestConfig.FixtureConnector("fixture", ["record", "slow", "slow_read", "echo", "strict", "tags", "typed", "broken_items", "broken_ref", "broken_loop", "broken_loop_in_resource"], RecordPath, tools);
         var warn = TestConfig.FixtureConnector("warned", ["typed"], tools: new JsonObject { ["typed"] = new JsonObject { ["output_schema"] = "warn" } });
         var crm = TestConfig.CrmConnector(tools: new JsonObject { ["add_note"] = SampleAddNotePolicy() });
         var config = TestConfig.Gateway(fixture, warn, crm);
@@ -59,6 +60,8 @@ public sealed class SchemaValidationTests : IAsyncLifetime
     [InlineData("slow", """{"seconds": 4.99999999999999999999}""", "/seconds", "exclusiveMaximum", "less than 5")]
     [InlineData("echo", """{"text": "not a date"}""", "/text", "format", "valid date")]
     [InlineData("strict", """{"code": "gamma"}""", "/code", "enum", "must be one of: alpha, beta")]
+    [InlineData("tags", """{"tags": ["0/a", "\u0661/a"]}""", "/tags/1", "format", "valid relative-json-pointer")]
+    [InlineData("tags", """{"tags": ["01#"]}""", "/tags/0", "format", "valid relative-json-pointer")]
     public async Task CallTool_ArgumentsBreakOverlayKeyword_ReturnsInvalidArgumentsWithPath(string tool, string arguments, string path, string keyword, string message)
     {
         await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
@@ -70,6 +73,22 @@ public sealed class SchemaValidationTests : IAsyncLifetime
         Assert.False(error["retryable"]!.GetValue<bool>());
         var detail = Assert.Single(Details(error), d => d.Path == path && d.Keyword == keyword);
         Assert.Contains(message, detail.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The library's own format check threw on a non-ASCII digit or a prefix past 32 bits: the call ended <c>internal</c>.</summary>
+    [Fact]
+    public async Task CallTool_RelativePointersTheLibraryCouldNotParse_AreJudgedByTheirGrammar()
+    {
+        await using var client = await McpClients.ConnectAsync(_gateway.Endpoint("fixture"));
+
+        var accepted = await client.CallToolAsync("tags", Arguments("""{"tags": ["0/a", "99999999999999999999#", "1+99999999999999999999/~0"]}"""), cancellationToken: Timeouts.CallToken);
+        var refused = await client.CallToolAsync("tags", Arguments("""{"tags": ["\u0663#", "1\u0663", "1#/a"]}"""), cancellationToken: Timeouts.CallToken);
+
+        Assert.NotEqual(true, accepted.IsError);
+        var error = ErrorOf(refused);
+        Assert.Equal("invalid_arguments", error["code"]!.GetValue<string>());
+        Assert.Equal(["/tags/0", "/tags/1", "/tags/2"], Details(error).Select(d => d.Path).Order(StringComparer.Ordinal));
+        Assert.All(Details(error), d => Assert.Equal("format", d.Keyword));
     }
 
     [Fact]
