@@ -38,56 +38,56 @@ internal static class BudgetedSubschemaKeywords
     }
 
     /// <summary>A failure that names the budget when it allows no more subschemas; null when they may be checked.</summary>
-    private static KeywordEvaluation? Refused(string name) =>
-        CheckBudget.Current is { } budget && !budget.TryCheckSubschemas()
+    private static KeywordEvaluation? Refused(string name, EvaluationContext context) =>
+        CheckBudget.Current is { } budget && !budget.TryCheckSubschemas(name, context.InstanceLocation)
             ? new KeywordEvaluation { Keyword = name, IsValid = false, Error = BudgetSpentError }
             : null;
 
     private sealed class Ref : RefKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class DynamicRef : Draft202012.DynamicRefKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class RecursiveRef : Draft201909.RecursiveRefKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class AllOf : AllOfKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class AnyOf : AnyOfKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class OneOf : OneOfKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class DependentSchemas : DependentSchemasKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
     private sealed class Dependencies : Draft06.DependenciesKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
 
 
     private sealed class PropertyNames : PropertyNamesKeyword
     {
-        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name) ?? base.Evaluate(keyword, context);
+        public override KeywordEvaluation Evaluate(KeywordData keyword, EvaluationContext context) => Refused(Name, context) ?? base.Evaluate(keyword, context);
     }
 
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Json.Pointer;
 using Portcullis.Core.Configuration;
 
 namespace Portcullis.Core.Schemas;
@@ -71,10 +72,16 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
     /// <summary>
     /// Lets the patterns' time spent since <paramref name="spentBefore"/> (<see cref="PatternTimeSpent"/>) be spent
     /// again, so the description of a failed value matches its values as its verdict did: the match that ran out then
-    /// runs out again and is named. The whole check's time is not given back, so both judgements together stay within
-    /// it, and the patterns of one value may take up to twice their time.
+    /// runs out again and is named. The whole check's time is not given back (a value whose verdict spent it is not
+    /// described again, <see cref="CompiledSchema.Validate"/>), and the patterns of one value may take up to twice their time.
     /// </summary>
     public void GiveBackPatternTime(TimeSpan spentBefore) => _patternsSpent = spentBefore;
+
+    /// <summary>
+    /// The value's place and the keyword of the first subschema the check under way (since <see cref="Enter"/>) did not
+    /// check for want of time; null when none was cut off.
+    /// </summary>
+    public (string Path, string Keyword)? FirstNotChecked { get; private set; }
 
     /// <summary>Makes this the budget of evaluations on this thread until the returned value is disposed.</summary>
     public Scope Enter()
@@ -82,26 +89,30 @@ internal sealed class CheckBudget(TimeSpan patterns, TimeSpan checks, TimeProvid
         var previous = _current;
         _current = this;
         _entered = time.GetTimestamp();
+        FirstNotChecked = null;
         return new Scope(this, previous);
     }
 
     /// <summary>
-    /// Whether a keyword that checks subschemas (<see cref="BudgetedSubschemaKeywords"/>) may check them: false (and
-    /// counted as cut off) once the checks' whole time is spent. The clock is read at every few such keywords.
+    /// Whether a keyword that checks subschemas (<see cref="BudgetedSubschemaKeywords"/>) may check them at
+    /// <paramref name="at"/>: false (counted as cut off, the first one's place kept) once the checks' whole time is
+    /// spent. The clock is read at every few such keywords.
     /// </summary>
-    public bool TryCheckSubschemas()
+    public bool TryCheckSubschemas(string keyword, JsonPointer at)
     {
         if (!_checksSpent && ++_subschemaKeywords % KeywordsPerReading == 0)
         {
             HasTimeLeft();
         }
 
-        if (_checksSpent)
+        if (!_checksSpent)
         {
-            CutOffs++;
+            return true;
         }
 
-        return !_checksSpent;
+        CutOffs++;
+        FirstNotChecked ??= (at.ToString(), keyword);
+        return false;
     }
 
     /// <summary>Whether the checks' whole time has some left; only within <see cref="Enter"/>, as it reads the clock.</summary>

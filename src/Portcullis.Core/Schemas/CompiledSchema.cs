@@ -30,8 +30,8 @@ internal sealed class CompiledSchema
     /// <remarks>
     /// A check that cut off a match or a subschema for want of time does not pass, whatever the schema made of the
     /// cut-off part, and its first detail says so. A value is judged first for its verdict alone; only a value that fails
-    /// (or was cut off) is judged again to describe why, under the same budget (<see cref="CheckBudget.GiveBackPatternTime"/>),
-    /// so describing the violations counts against it too.
+    /// (or was cut off) with time left is judged again to describe why, under the same budget
+    /// (<see cref="CheckBudget.GiveBackPatternTime"/>), so describing the violations counts against it too.
     /// </remarks>
     public IReadOnlyList<ErrorDetail> Validate(JsonElement instance, CheckBudget? budget = null)
     {
@@ -45,8 +45,14 @@ internal sealed class CompiledSchema
                 return [];
             }
 
-            // The verdict's result nodes are not kept, the description's are (about 1 KB each): a value that spent the
-            // whole check's time on its verdict is described only as far as what is left allows, so both stay bounded.
+            // The verdict's result nodes are not kept, the description's are (about 1 KB each), and what the budget does
+            // not cut (properties, items) would run again in full: a value whose verdict spent the whole time is not
+            // described again, only where the first subschema was cut off.
+            if (!budget.HasTimeLeft())
+            {
+                return ViolationMessages.NotCheckedInTimeAt(budget.FirstNotChecked);
+            }
+
             budget.GiveBackPatternTime(patternTime);
             var results = _schema.Evaluate(instance, Described);
             var cutOff = budget.CutOffs != cutOffsBefore;
@@ -61,11 +67,7 @@ internal sealed class CompiledSchema
         }
     }
 
-    /// <summary>Options that check <c>format</c>, with the gateway's own check where the library's throws.</summary>
-    private static EvaluationOptions Checking(OutputFormat output)
-    {
-        var options = new EvaluationOptions { OutputFormat = output, RequireFormatValidation = true };
-        options.FormatRegistry.Register(RelativeJsonPointerFormat.Instance);
-        return options;
-    }
+    /// <summary>Options that assert <c>format</c> (<see cref="CheckedFormats"/>).</summary>
+    private static EvaluationOptions Checking(OutputFormat output) =>
+        new() { OutputFormat = output, RequireFormatValidation = true, FormatRegistry = CheckedFormats.Registry };
 }

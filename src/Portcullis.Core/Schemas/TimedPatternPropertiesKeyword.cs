@@ -53,7 +53,7 @@ internal sealed class TimedPatternPropertiesKeyword(TimeSpan matchTimeout) : Pat
         foreach (var subschema in keyword.Subschemas)
         {
             // Thousands of patterns, each matched against every member name: each asks the budget, as an anyOf does.
-            if (CheckBudget.Current is { } budget && !budget.TryCheckSubschemas())
+            if (CheckBudget.Current is { } budget && !budget.TryCheckSubschemas(Name, context.InstanceLocation))
             {
                 unmatched = BudgetedSubschemaKeywords.BudgetSpentError;
                 break;

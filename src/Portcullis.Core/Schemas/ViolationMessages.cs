@@ -31,6 +31,13 @@ internal static class ViolationMessages
     public static readonly ErrorDetail NotCheckedInTime = new("", "budget",
         "could not be checked in full: the check spent its time (limits.pattern_budget_ms, limits.schema_budget_ms); send fewer or simpler values");
 
+    /// <summary>
+    /// The details of a value whose verdict spent the check's whole time, so it is not described: the budget's, and
+    /// the first subschema cut off, when one was.
+    /// </summary>
+    public static IReadOnlyList<ErrorDetail> NotCheckedInTimeAt((string Path, string Keyword)? first) =>
+        first is var (path, keyword) ? [NotCheckedInTime, new ErrorDetail(path, keyword, NotFollowedMessage)] : [NotCheckedInTime];
+
     /// <summary>Results between two readings of the budget's clock while describing them.</summary>
     private const int NodesPerReading = 64;
 

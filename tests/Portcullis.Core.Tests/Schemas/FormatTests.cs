@@ -6,7 +6,8 @@ namespace Portcullis.Core.Tests.Schemas;
 
 /// <summary>
 /// <c>format</c> is checked (format-assertion), so a caller's strings meet every format's check: each must answer,
-/// never throw. The library's <c>relative-json-pointer</c> threw on a non-ASCII digit and on a prefix past 32 bits.
+/// never throw. The library's <c>relative-json-pointer</c> threw on a non-ASCII digit and on a prefix past 32 bits,
+/// its <c>date-time</c> on the year 0000, its <c>idn-email</c> on a quote in the domain.
 /// </summary>
 public sealed class FormatTests
 {
@@ -19,6 +20,7 @@ public sealed class FormatTests
         "[", "(", "(?<", "\\", "\\p{", "(?(", "a{99999999999}", "[z-a]", "P", "PT", "P99999999999999999999Y", "2020-13-45",
         "9999-12-31T23:59:60Z", "2021-01-01T00:00:00+99:99", "25:00:00Z", "12:00:00.99999999999999999999Z", "http://[::1",
         "http://a:99999999999/", "http://%zz", "{", "{a:99999999999}", "00000000-0000-0000-0000-00000000000g",
+        "0000-01-01T00:00:00Z", "0000-02-29", "a@\"", "a@b\"c", "a@b\\", "a@b\u0001", "\"a@b",
         new string('9', 5000) + "/a", new string('a', 100_000),
     ];
 
@@ -48,6 +50,8 @@ public sealed class FormatTests
     [InlineData("0//")]
     [InlineData("0/a~0b~1c")]
     [InlineData("1+2/a")]
+    [InlineData("0-1#")]
+    [InlineData("1+1#")]
     [InlineData("1-0")]
     [InlineData("99999999999999999999#")]
     public void Validate_RelativeJsonPointer_Valid(string value) =>
@@ -66,13 +70,25 @@ public sealed class FormatTests
     [InlineData("0/~2")]
     [InlineData("0/foo/bar~")]
     [InlineData("1#/foo/bar")]
-    [InlineData("1+1#")]
     [InlineData("1+01/a")]
+    [InlineData("1+#")]
+    [InlineData("1-/a")]
     [InlineData("1\n")]
     public void Validate_RelativeJsonPointer_Invalid(string value)
     {
         var detail = Assert.Single(Compile(Element("""{"format":"relative-json-pointer"}""")).Validate(JsonSerializer.SerializeToElement(value)));
 
         Assert.Equal(("format", "must be a valid relative-json-pointer"), (detail.Keyword, detail.Message));
+    }
+
+    [Theory]
+    [InlineData("date-time", "0000-01-01T00:00:00Z")]
+    [InlineData("idn-email", "a@b\"c")]
+    [InlineData("idn-email", "a@b\u0001")]
+    public void Validate_ValueTheLibrarysCheckCannotParse_IsNotValid(string format, string value)
+    {
+        var detail = Assert.Single(Compile(Element($$"""{"format":"{{format}}"}""")).Validate(JsonSerializer.SerializeToElement(value)));
+
+        Assert.Equal(("format", $"must be a valid {format}"), (detail.Keyword, detail.Message));
     }
 }

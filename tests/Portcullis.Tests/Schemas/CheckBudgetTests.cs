@@ -65,8 +65,12 @@ public sealed class CheckBudgetTests
         var passed = await client.CallToolAsync("branching_ref", new Dictionary<string, object?> { ["a"] = shallow["a"] }, cancellationToken: Timeouts.CallToken);
 
         var details = AssertError(refused, "invalid_arguments", retryable: false)["details"]!.AsArray();
-        Assert.Contains(details, d => d!["keyword"]!.GetValue<string>() == "$ref"
-            && d["message"]!.GetValue<string>().Contains("was not checked: the check spent its time", StringComparison.Ordinal));
+        // The budget's detail, then the first reference or branch it cut off, deep in the value (the references run out
+        // at a level's $ref or at its anyOf, whichever asks first once the time is spent).
+        Assert.Equal("budget", details[0]!["keyword"]!.GetValue<string>());
+        Assert.Contains(details[1]!["keyword"]!.GetValue<string>(), new[] { "$ref", "anyOf" });
+        Assert.StartsWith("/a/a", details[1]!["path"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("was not checked: the check spent its time", details[1]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(passed.IsError != true, string.Join(" ", passed.Content.OfType<ModelContextProtocol.Protocol.TextContentBlock>().Select(c => c.Text)));
         Assert.False(gateway.HasExited);
     }
