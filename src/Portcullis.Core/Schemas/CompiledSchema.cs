@@ -46,9 +46,10 @@ internal sealed class CompiledSchema
             }
 
             // The verdict's result nodes are not kept, the description's are (about 1 KB each), and what the budget does
-            // not cut (properties, items) would run again in full: a value whose verdict spent the whole time is not
-            // described again, only where the first subschema was cut off.
-            if (!budget.HasTimeLeft())
+            // not cut (properties, items) would run again in full: a value whose verdict was cut off for want of the
+            // whole time is not described again, only where the first subschema was cut off. One whose verdict is
+            // known is described even so, as far as the time left allows (a key checked after the arguments spent it).
+            if (budget.CutOffs != cutOffsBefore && !budget.HasTimeLeft())
             {
                 return ViolationMessages.NotCheckedInTimeAt(budget.FirstNotChecked);
             }

@@ -154,6 +154,20 @@ public sealed class CheckBudgetTests
         Assert.Equal([("", "budget"), ("/b", "$ref")], details.Select(d => (d.Path, d.Keyword)));
     }
 
+    /// <summary>
+    /// A check whose verdict is known though the time is spent (a call's key, checked after its arguments spent the
+    /// budget) is still described: only a verdict that was cut off is not.
+    /// </summary>
+    [Fact]
+    public void Validate_BudgetSpentBeforeAVerdictThatNeedsNone_IsStillDescribed()
+    {
+        var schema = Compile(Element("""{"properties":{"idempotency_key":{"type":"string","minLength":8}}}"""));
+
+        var detail = Assert.Single(schema.Validate(Element("""{"idempotency_key":"short"}"""), Spent()));
+
+        Assert.Equal(("/idempotency_key", "minLength"), (detail.Path, detail.Keyword));
+    }
+
     /// <summary>A budget whose whole time is spent: a fake clock moved past it while a check was under way.</summary>
     private static CheckBudget Spent()
     {

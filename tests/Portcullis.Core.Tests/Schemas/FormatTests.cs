@@ -20,7 +20,7 @@ public sealed class FormatTests
         "[", "(", "(?<", "\\", "\\p{", "(?(", "a{99999999999}", "[z-a]", "P", "PT", "P99999999999999999999Y", "2020-13-45",
         "9999-12-31T23:59:60Z", "2021-01-01T00:00:00+99:99", "25:00:00Z", "12:00:00.99999999999999999999Z", "http://[::1",
         "http://a:99999999999/", "http://%zz", "{", "{a:99999999999}", "00000000-0000-0000-0000-00000000000g",
-        "0000-01-01T00:00:00Z", "0000-02-29", "a@\"", "a@b\"c", "a@b\\", "a@b\u0001", "\"a@b",
+        "0000-01-01T00:00:00Z", "0000-02-29", "ht@p://a.b/c?d#e", "h@tp://Wa.b/c?#e", "a@b.c\n", "a@\"", "a@b\"c", "a@b\\", "a@b\u0001", "\"a@b",
         new string('9', 5000) + "/a", new string('a', 100_000),
     ];
 
@@ -85,6 +85,7 @@ public sealed class FormatTests
     [InlineData("date-time", "0000-01-01T00:00:00Z")]
     [InlineData("idn-email", "a@b\"c")]
     [InlineData("idn-email", "a@b\u0001")]
+    [InlineData("uri", "ht@p://a.b/c?d#e")]
     public void Validate_ValueTheLibrarysCheckCannotParse_IsNotValid(string format, string value)
     {
         var detail = Assert.Single(Compile(Element($$"""{"format":"{{format}}"}""")).Validate(JsonSerializer.SerializeToElement(value)));

@@ -74,7 +74,13 @@ internal sealed class ValidateStage(GatewayConfig config, ILogger<ValidateStage>
         var others = schema.Validate(JsonSerializer.SerializeToElement(sent, SchemaJsonContext.Default.IDictionaryStringJsonElement), budget)
             .Where(v => !IsMissingKey(v));
         var keyAlone = new Dictionary<string, JsonElement>(StringComparer.Ordinal) { [IdempotencyKeySchema.PropertyName] = key };
-        return [.. others, .. keyValidator.Validate(JsonSerializer.SerializeToElement(keyAlone, SchemaJsonContext.Default.IDictionaryStringJsonElement), budget)];
+        var ofKey = keyValidator.Validate(JsonSerializer.SerializeToElement(keyAlone, SchemaJsonContext.Default.IDictionaryStringJsonElement), budget);
+        IReadOnlyList<ErrorDetail> all = [.. others, .. ofKey];
+
+        // Either check may have been cut off: the budget's detail once, first.
+        return all.Contains(ViolationMessages.NotCheckedInTime)
+            ? [ViolationMessages.NotCheckedInTime, .. all.Where(d => d != ViolationMessages.NotCheckedInTime)]
+            : all;
     }
 
     private static bool IsMissingKey(ErrorDetail violation) => violation.Keyword == "required" && violation.Path == "/" + IdempotencyKeySchema.PropertyName;
