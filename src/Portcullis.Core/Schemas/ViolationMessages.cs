@@ -36,7 +36,7 @@ internal static class ViolationMessages
     /// the first subschema cut off, when one was.
     /// </summary>
     public static IReadOnlyList<ErrorDetail> NotCheckedInTimeAt((string Path, string Keyword)? first) =>
-        first is var (path, keyword) ? [NotCheckedInTime, new ErrorDetail(path, keyword, NotFollowedMessage)] : [NotCheckedInTime];
+        first is { } cut ? [NotCheckedInTime, new ErrorDetail(cut.Path, cut.Keyword, NotFollowedMessage)] : [NotCheckedInTime];
 
     /// <summary>Results between two readings of the budget's clock while describing them.</summary>
     private const int NodesPerReading = 64;

@@ -14,6 +14,16 @@ public sealed class ViolationMessagesTests
         """));
 
     [Fact]
+    public void NotCheckedInTimeAt_NoSubschemaCutOff_GivesTheBudgetsDetailAlone()
+    {
+        Assert.Equal([ViolationMessages.NotCheckedInTime], ViolationMessages.NotCheckedInTimeAt(null));
+
+        var details = ViolationMessages.NotCheckedInTimeAt(("/a/a", "$ref"));
+
+        Assert.Equal([("", "budget"), ("/a/a", "$ref")], details.Select(d => (d.Path, d.Keyword)));
+    }
+
+    [Fact]
     public void Validate_EveryViolation_ReportedWithPointerKeywordAndWhatIsAccepted()
     {
         var details = Schema.Validate(Element("""{"body":"toolong","visibility":"x","extra":1,"when":"nope","n":1.5,"tags":["A","b"]}"""));
